@@ -1,0 +1,36 @@
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language
+
+from goedeburen.events.models import split_lines
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def alternate_languages(context) -> list[dict]:
+    """Return the current page in each other language: code, name and URL."""
+    request = context["request"]
+    current = get_language()
+    return [
+        {"code": code, "name": name, "url": translate_url(request.get_full_path(), code)}
+        for code, name in settings.LANGUAGES
+        if code != current
+    ]
+
+
+@register.filter
+def lines(text: str) -> list[str]:
+    """Split a one-point-per-line text into its points."""
+    return split_lines(text or "")
+
+
+@register.filter
+def euro(amount) -> str:
+    """Format an amount as Dutch notation euros: €125 or €12,50."""
+    if amount is None:
+        return ""
+    whole = amount == amount.to_integral_value()
+    text = f"{amount:,.0f}" if whole else f"{amount:,.2f}"
+    return "€" + text.replace(",", " ").replace(".", ",").replace(" ", ".")

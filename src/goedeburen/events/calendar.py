@@ -1,0 +1,51 @@
+"""The event and its programme as an RFC 5545 calendar."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from . import queries
+from .models import Event
+
+
+def event_calendar(event: Event, *, site_url: str = "") -> bytes:
+    """Return an iCalendar file with the event itself and every part of its programme."""
+    tz = timezone.get_default_timezone()
+    calendar = Calendar()
+    calendar.add("prodid", "-//Goede buren//goedeburen//NL")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", event.name_nl)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    location = f"{event.venue.name}, {event.venue.address}" if event.venue else ""
+
+    def add(uid: str, summary: str, start: dt.datetime, end: dt.datetime, description=""):
+        entry = CalendarEvent()
+        entry.add("uid", f"{uid}@{event.slug}.goedeburen")
+        entry.add("summary", summary)
+        entry.add("dtstart", start.astimezone(tz))
+        entry.add("dtend", end.astimezone(tz))
+        entry.add("dtstamp", event.updated or timezone.now())
+        if location:
+            entry.add("location", location)
+        if description:
+            entry.add("description", description)
+        if site_url:
+            entry.add("url", site_url)
+        calendar.add_component(entry)
+
+    add("event", event.name_nl, event.starts_at(), event.ends_at(), event.tagline_nl)
+    for slot in queries.timetable(event):
+        add(
+            f"{slot.kind_key}-{slot.obj.pk}",
+            f"{event.name_nl}: {slot.obj.title_nl}",
+            _aware(event.date, slot.start),
+            _aware(event.date, slot.end),
+        )
+    return calendar.to_ical()
+
+
+def _aware(date, time):
+    return timezone.make_aware(dt.datetime.combine(date, time))

@@ -1,0 +1,16 @@
+from django.utils.translation import gettext_lazy as _
+
+
+class EventError(Exception):
+    """A request the events domain refuses, with a user-safe, translated message."""
+
+    def __init__(self, message, *, code: str):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+
+
+PUBLISH_INCOMPLETE = _(
+    "An event needs a venue and at least one programme item or round before it is published."
+)
+INVALID_TRANSITION = _("An event cannot go from “%(from)s” to “%(to)s”.")

@@ -1,0 +1,62 @@
+"""Who may do what to an event: django-rules predicates on team roles.
+
+Registered as object permissions, so views ask `user.has_perm("events.change_event", event)`.
+"""
+
+import rules
+
+from .models import Event, Organiser, Role, TeamMember
+
+
+def roles_for(user, event: Event) -> set[str]:
+    """Return the user's roles for this event, including organiser-wide ones."""
+    if not user.is_authenticated or event is None:
+        return set()
+    cache = getattr(user, "_event_roles", None)
+    if cache is None:
+        cache = user._event_roles = {}
+    if event.pk not in cache:
+        cache[event.pk] = set(
+            TeamMember.objects.filter(organiser_id=event.organiser_id, user=user)
+            .filter(rules_event_filter(event))
+            .values_list("role", flat=True)
+        )
+    return cache[event.pk]
+
+
+def rules_event_filter(event: Event):
+    from django.db.models import Q
+
+    return Q(event__isnull=True) | Q(event=event)
+
+
+def has_role(*wanted: str):
+    @rules.predicate(name=f"has_role({','.join(wanted)})")
+    def predicate(user, event) -> bool:
+        return bool(roles_for(user, event) & set(wanted))
+
+    return predicate
+
+
+@rules.predicate
+def is_organiser_owner(user, organiser: Organiser) -> bool:
+    return (
+        user.is_authenticated
+        and organiser is not None
+        and TeamMember.objects.filter(
+            organiser=organiser, user=user, event__isnull=True, role=Role.OWNER
+        ).exists()
+    )
+
+
+@rules.predicate
+def is_team_member(user, event) -> bool:
+    return bool(roles_for(user, event))
+
+
+is_superuser = rules.is_superuser
+
+rules.add_perm("events.view_event", is_superuser | is_team_member)
+rules.add_perm("events.change_event", is_superuser | has_role(Role.OWNER, Role.EDITOR))
+rules.add_perm("events.publish_event", is_superuser | has_role(Role.OWNER))
+rules.add_perm("events.add_event", is_superuser | is_organiser_owner)

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from .views import pages
+
+app_name = "public"
+
+urlpatterns = [
+    path("", pages.IndexView.as_view(), name="index"),
+    path("accessibility/", pages.AccessibilityStatementView.as_view(), name="accessibility"),
+    path("<slug:event>/", pages.EventHomeView.as_view(), name="event.home"),
+    path("<slug:event>/programme/", pages.ProgrammeView.as_view(), name="event.programme"),
+    path("<slug:event>/speakers/", pages.SpeakerListView.as_view(), name="speaker.list"),
+    path(
+        "<slug:event>/speakers/<slug:speaker>/",
+        pages.SpeakerDetailView.as_view(),
+        name="speaker.detail",
+    ),
+    path("<slug:event>/projects/", pages.ProjectListView.as_view(), name="project.list"),
+    path(
+        "<slug:event>/projects/<slug:project>/",
+        pages.ProjectDetailView.as_view(),
+        name="project.detail",
+    ),
+    path("<slug:event>/practical/", pages.PracticalView.as_view(), name="event.practical"),
+    path("<slug:event>/contact/", pages.ContactView.as_view(), name="event.contact"),
+    path("<slug:event>/privacy/", pages.PrivacyStatementView.as_view(), name="event.privacy"),
+    path("<slug:event>/calendar.ics", pages.CalendarFileView.as_view(), name="event.calendar"),
+]

@@ -1,0 +1,145 @@
+"""The event site: pages anyone can read."""
+
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import get_language
+from django.views.generic import TemplateView
+
+from goedeburen.events import queries
+from goedeburen.events.models import Event
+
+
+class EventPageMixin:
+    """Load the published event named in the URL; 404 for drafts and unknown slugs.
+
+    Pages are cached per language and per version of the event (`Event.updated`, which
+    every programme change moves on), so a change shows at once and a busy day costs one
+    query per page view.
+    """
+
+    cache_seconds = 600
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.event = queries.public_event(kwargs["event"])
+        except Event.DoesNotExist as missing:
+            raise Http404 from missing
+        if request.method != "GET" or not self.cache_seconds:
+            return super().dispatch(request, *args, **kwargs)
+        key = f"page:{get_language()}:{request.path}:{self.event.updated.timestamp()}"
+        content = cache.get(key)
+        if content is None:
+            response = super().dispatch(request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+            response.render()
+            cache.set(key, response.content, self.cache_seconds)
+            return response
+        return HttpResponse(content)
+
+    def get_context_data(self, **kwargs):
+        kwargs["event"] = self.event  # the object, not the URL's slug
+        return super().get_context_data(**kwargs)
+
+
+class IndexView(TemplateView):
+    """List the published events; go straight to the event when there is only one."""
+
+    template_name = "public/index.html"
+
+    def get(self, request, *args, **kwargs):
+        events = list(Event.objects.public().select_related("venue").order_by("date"))
+        if len(events) == 1:
+            return redirect(events[0])
+        return self.render_to_response(self.get_context_data(events=events))
+
+
+class EventHomeView(EventPageMixin, TemplateView):
+    template_name = "public/event_home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(partners=self.event.partners.all(), **kwargs)
+
+
+class ProgrammeView(EventPageMixin, TemplateView):
+    template_name = "public/programme.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(timetable=queries.timetable(self.event), **kwargs)
+
+
+class SpeakerListView(EventPageMixin, TemplateView):
+    template_name = "public/speaker_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(speakers=queries.speakers(self.event), **kwargs)
+
+
+class SpeakerDetailView(EventPageMixin, TemplateView):
+    template_name = "public/speaker_detail.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            speaker = queries.speaker(self.event, self.kwargs["speaker"])
+        except self.event.speakers.model.DoesNotExist as missing:
+            raise Http404 from missing
+        kwargs["speaker"] = speaker
+        return super().get_context_data(**kwargs)
+
+
+class ProjectListView(EventPageMixin, TemplateView):
+    template_name = "public/project_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(projects=queries.projects(self.event), **kwargs)
+
+
+class ProjectDetailView(EventPageMixin, TemplateView):
+    template_name = "public/project_detail.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            project = queries.project(self.event, self.kwargs["project"])
+        except self.event.projects.model.DoesNotExist as missing:
+            raise Http404 from missing
+        kwargs["project"] = project
+        return super().get_context_data(**kwargs)
+
+
+class PracticalView(EventPageMixin, TemplateView):
+    template_name = "public/practical.html"
+
+    def get_context_data(self, **kwargs):
+        venue = self.event.venue
+        rooms = venue.rooms.all() if venue else []
+        return super().get_context_data(venue=venue, rooms=rooms, **kwargs)
+
+
+class ContactView(EventPageMixin, TemplateView):
+    template_name = "public/contact.html"
+
+
+class PrivacyStatementView(EventPageMixin, TemplateView):
+    template_name = "public/privacy.html"
+
+
+class AccessibilityStatementView(TemplateView):
+    template_name = "public/accessibility.html"
+
+
+class CalendarFileView(EventPageMixin, TemplateView):
+    """Serve the calendar file that the worker rendered (see `events.tasks.render_calendar`)."""
+
+    cache_seconds = 0
+
+    def get(self, request, *args, **kwargs):
+        if not self.event.calendar_file:
+            raise Http404
+        response = FileResponse(
+            self.event.calendar_file.open("rb"),
+            content_type="text/calendar; charset=utf-8",
+            as_attachment=True,
+            filename=f"{self.event.slug}.ics",
+        )
+        return response

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+urlpatterns = [
+    # Staff convenience only; the organiser's UI is the back office.
+    path("django-admin/", admin.site.urls),
+]
+urlpatterns += i18n_patterns(
+    path("backoffice/", include("goedeburen.backoffice.urls")),
+    path("", include("goedeburen.public.urls")),
+    prefix_default_language=False,
+)
+if settings.DEBUG:
+    urlpatterns.insert(
+        0, path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})
+    )
