@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	touch $(STAMP)
 
 translations: $(STAMP)
-	$(PY) -m goedeburen compilemessages --ignore=.venv --verbosity 0
+	DEBUG=true $(PY) -m goedeburen compilemessages --ignore=.venv --ignore=.lockenv --verbosity 0
 
 run: $(STAMP) translations
 	mkdir -p var
@@ -44,7 +44,7 @@ bench: $(STAMP) translations
 
 # Extract strings for both languages; then translate the new entries in locale/*/LC_MESSAGES/django.po.
 messages: $(STAMP)
-	cd src/goedeburen && ../../$(PY) -m django makemessages --settings=goedeburen.settings -l nl -l en --no-location --no-obsolete
+	cd src/goedeburen && DEBUG=true ../../$(PY) -m goedeburen makemessages -l nl -l en --no-location --no-obsolete
 	$(PY) scripts/fill-english-catalogue.py
 
 # Re-pin every dependency to what pyproject.toml now resolves to.

@@ -1,0 +1,108 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from goedeburen.events.demo import load_demo, upcoming_date
+from goedeburen.events.models import (
+    Event,
+    ItemKind,
+    ProgrammeItem,
+    Session,
+    SessionKind,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _dump():
+    from django.apps import apps
+    from django.core import serializers
+
+    models = [m for m in apps.get_app_config("events").get_models()]
+    return {
+        m.__name__: serializers.serialize("json", m.objects.order_by("pk")) for m in models
+    }
+
+
+def test_demo_holds_the_announcements_facts(demo_event):
+    event = Event.objects.select_related("venue").get(pk=demo_event.pk)
+    assert event.name_nl == "Goede buren"
+    assert event.date == dt.date(2018, 1, 26)
+    assert (event.start_time, event.end_time) == (dt.time(10, 0), dt.time(16, 30))
+    assert (event.venue.name, event.venue.street, event.venue.city) == (
+        "Het Huis van Portaal",
+        "Beneluxlaan 9",
+        "Utrecht",
+    )
+    assert event.price == Decimal("125.00")
+    assert event.price_includes_nl == "inclusief lunch, koffie & thee, borrel en publicatie"
+    assert event.contact_email == "secretariaatmeedoennaarvermogen@utrecht.nl"
+    assert [p.name for p in event.partners.all()] == [
+        "Portaal",
+        "Platform31",
+        "Gemeente Utrecht",
+        "Ontwikkelwerkplaats gemengd wonen",
+        "Kenniscentrum Sociale Innovatie HU",
+    ]
+    assert all(p.logo for p in event.partners.all())
+
+
+def test_demo_programme_has_every_element_of_the_announcement(demo_event):
+    kinds = set(ProgrammeItem.objects.filter(event=demo_event).values_list("kind", flat=True))
+    assert kinds == {k.value for k in ItemKind}
+    reflections = ProgrammeItem.objects.filter(event=demo_event, kind=ItemKind.REFLECTION)
+    speakers = {s.name for item in reflections for s in item.speakers.all()}
+    assert speakers == {
+        "Erik Dannenberg",
+        "Kees Diepeveen",
+        "Paulus Jansen",
+        "Dirk Jan van der Zeep",
+        "Maarten Davelaar",
+        "Aly Gruppen",
+        "Jeroen Knevel",
+    }
+    living_rounds = demo_event.rounds.filter(sessions__kind=SessionKind.LIVING_ROOM).distinct()
+    assert living_rounds.count() == 2
+    for round_ in living_rounds:
+        assert round_.sessions.count() == 24
+        assert set(round_.sessions.values_list("capacity", flat=True)) == {11}
+    assert Session.objects.filter(
+        round__event=demo_event, kind=SessionKind.WORK_SESSION
+    ).count() == 8
+    films = ProgrammeItem.objects.filter(event=demo_event, kind=ItemKind.FILM)
+    assert all(film.projects.exists() for film in films)
+
+
+def test_demo_programme_fits_its_own_rules(demo_event):
+    for item in demo_event.items.all():
+        item.full_clean()
+    for round_ in demo_event.rounds.all():
+        round_.full_clean()
+        for session in round_.sessions.all():
+            session.full_clean()
+
+
+def test_demo_second_load_changes_nothing(demo_event):
+    before = _dump()
+    _, changed = load_demo()
+    assert changed == 0
+    assert _dump() == before
+
+
+def test_demo_upcoming_moves_to_a_friday_six_weeks_ahead(db):
+    event, _ = load_demo(upcoming=True, today=dt.date(2026, 11, 24))
+    assert event.date == dt.date(2027, 1, 8)
+    assert event.date.weekday() == 4
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (dt.date(2026, 11, 24), dt.date(2027, 1, 8)),  # Tuesday: +6 weeks is a Tuesday
+        (dt.date(2026, 11, 27), dt.date(2027, 1, 8)),  # Friday: exactly six weeks
+        (dt.date(2026, 11, 28), dt.date(2027, 1, 15)),  # Saturday
+    ],
+)
+def test_upcoming_date_is_first_friday_at_least_six_weeks_ahead(today, expected):
+    assert upcoming_date(today) == expected
