@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from .models import Event, ProgrammeItem, Round, Session
+from .models import Event, ProgrammeItem, Project, Round, Session, Speaker
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,16 @@ class Slot:
 
 def timetable(event: Event) -> list[Slot]:
     """Return the event's programme items and rounds in time order, with everything shown."""
-    items = ProgrammeItem.objects.filter(event=event).select_related("room").prefetch_related(
-        "speakers", "projects"
+    # People and projects link to their own pages, which need the event's slug.
+    people = Prefetch("speakers", queryset=Speaker.objects.select_related("event"))
+    hosts = Prefetch("hosts", queryset=Speaker.objects.select_related("event"))
+    projects = Prefetch("projects", queryset=Project.objects.select_related("event"))
+    items = (
+        ProgrammeItem.objects.filter(event=event)
+        .select_related("room")
+        .prefetch_related(people, projects)
     )
-    sessions = Session.objects.select_related("room").prefetch_related("hosts", "projects")
+    sessions = Session.objects.select_related("room").prefetch_related(hosts, projects)
     rounds = Round.objects.filter(event=event).prefetch_related(
         Prefetch("sessions", queryset=sessions)
     )
@@ -46,7 +52,7 @@ def public_event(slug: str) -> Event:
 
 def speakers(event: Event):
     """Return the event's speakers with the programme parts they appear in."""
-    return event.speakers.prefetch_related("items", "sessions__round")
+    return event.speakers.select_related("event").prefetch_related("items", "sessions__round")
 
 
 def speaker(event: Event, slug: str):
@@ -55,7 +61,9 @@ def speaker(event: Event, slug: str):
 
 def projects(event: Event):
     """Return the event's projects with the sessions and films they appear in."""
-    return event.projects.prefetch_related("items", "sessions__round", "sessions__room")
+    return event.projects.select_related("event").prefetch_related(
+        "items", "sessions__round", "sessions__room"
+    )
 
 
 def project(event: Event, slug: str):
