@@ -19,5 +19,6 @@ class Command(BaseCommand):
                 rq_options["burst"] = True
             call_command("rqworker", "default", **rq_options)
         else:
-            db_options = {"batch": True} if burst else {}
+            # No autoreloader: a reloader parent would outlive Ctrl-C in `serve`.
+            db_options = {"batch": True} if burst else {"reload": False}
             call_command("db_worker", interval=0.5, **db_options)
