@@ -14,6 +14,4 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 if settings.DEBUG:
-    urlpatterns.insert(
-        0, path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+    urlpatterns.insert(0, path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))

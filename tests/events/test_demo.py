@@ -20,9 +20,7 @@ def _dump():
     from django.core import serializers
 
     models = [m for m in apps.get_app_config("events").get_models()]
-    return {
-        m.__name__: serializers.serialize("json", m.objects.order_by("pk")) for m in models
-    }
+    return {m.__name__: serializers.serialize("json", m.objects.order_by("pk")) for m in models}
 
 
 def test_demo_holds_the_announcements_facts(demo_event):
@@ -67,9 +65,9 @@ def test_demo_programme_has_every_element_of_the_announcement(demo_event):
     for round_ in living_rounds:
         assert round_.sessions.count() == 24
         assert set(round_.sessions.values_list("capacity", flat=True)) == {11}
-    assert Session.objects.filter(
-        round__event=demo_event, kind=SessionKind.WORK_SESSION
-    ).count() == 8
+    assert (
+        Session.objects.filter(round__event=demo_event, kind=SessionKind.WORK_SESSION).count() == 8
+    )
     films = ProgrammeItem.objects.filter(event=demo_event, kind=ItemKind.FILM)
     assert all(film.projects.exists() for film in films)
 

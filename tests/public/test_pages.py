@@ -206,7 +206,8 @@ def test_calendar_file_is_served_once_the_worker_rendered_it(client, demo_event)
 
 
 @pytest.mark.parametrize(
-    ("name", "factory"), [("public:speaker.list", SpeakerFactory), ("public:project.list", ProjectFactory)]
+    ("name", "factory"),
+    [("public:speaker.list", SpeakerFactory), ("public:project.list", ProjectFactory)],
 )
 def test_list_query_count_does_not_grow_with_rows(client, name, factory):
     counts = []

@@ -579,7 +579,10 @@ def load_demo(*, upcoming: bool = False, today: dt.date | None = None) -> tuple[
                 "capacity": 30,
                 "order": order,
             },
-            m2m={"hosts": [speakers[s] for s in hosts], "projects": projects[6 + order * 2 : 8 + order * 2]},
+            m2m={
+                "hosts": [speakers[s] for s in hosts],
+                "projects": projects[6 + order * 2 : 8 + order * 2],
+            },
         )
 
     if load.changed:

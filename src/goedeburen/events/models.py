@@ -188,12 +188,12 @@ class Event(TranslatedFieldsMixin, models.Model):
     def __str__(self) -> str:
         return self.name_nl
 
+    def get_absolute_url(self) -> str:
+        return reverse("public:event.home", kwargs={"event": self.slug})
+
     def clean(self):
         if self.start_time and self.end_time and self.end_time <= self.start_time:
             raise ValidationError({"end_time": _("The end time must be after the start time.")})
-
-    def get_absolute_url(self) -> str:
-        return reverse("public:event.home", kwargs={"event": self.slug})
 
     @property
     def is_public(self) -> bool:
@@ -298,12 +298,18 @@ class TimeSlotMixin(models.Model):
         if self.start and self.end and self.end <= self.start:
             errors["end"] = _("The end must be after the start.")
         event = self._slot_event()
-        if event and self.start and self.end and not errors:
-            if self.start < event.start_time or self.end > event.end_time:
-                errors["start"] = _("This must fall within the event's hours (%(start)s–%(end)s).") % {
-                    "start": event.start_time.strftime("%H:%M"),
-                    "end": event.end_time.strftime("%H:%M"),
-                }
+        outside = (
+            event
+            and self.start
+            and self.end
+            and not errors
+            and (self.start < event.start_time or self.end > event.end_time)
+        )
+        if outside:
+            errors["start"] = _("This must fall within the event's hours (%(start)s–%(end)s).") % {
+                "start": event.start_time.strftime("%H:%M"),
+                "end": event.end_time.strftime("%H:%M"),
+            }
         if errors:
             raise ValidationError(errors)
 
@@ -381,7 +387,9 @@ class Session(TranslatedFieldsMixin, models.Model):
         Room, verbose_name=_("room"), null=True, blank=True, on_delete=models.SET_NULL
     )
     capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
-    start = models.TimeField(_("start"), null=True, blank=True, help_text=_("Empty: the round's start."))
+    start = models.TimeField(
+        _("start"), null=True, blank=True, help_text=_("Empty: the round's start.")
+    )
     end = models.TimeField(_("end"), null=True, blank=True, help_text=_("Empty: the round's end."))
     hosts = models.ManyToManyField(
         Speaker, verbose_name=_("hosts"), blank=True, related_name="sessions"

@@ -118,7 +118,8 @@ def change_event_status(event: Event, *, status: str, by) -> Event:
     current = EventStatus(event.status)
     if status not in _TRANSITIONS[current]:
         raise exceptions.EventError(
-            exceptions.INVALID_TRANSITION % {
+            exceptions.INVALID_TRANSITION
+            % {
                 "from": current.label,
                 "to": EventStatus(status).label if status in EventStatus.values else status,
             },

@@ -1,3 +1,4 @@
+import contextlib
 import signal
 import subprocess
 import sys
@@ -18,14 +19,14 @@ class Command(BaseCommand):
         web = subprocess.Popen(  # noqa: S603 - our own command
             [*command, "runserver", "--noreload", "--insecure", f"{host}:{port}"]
         )
-        self.stdout.write(f"Serving on http://{host}:{port}/ with a background worker; Ctrl-C stops both.")
+        self.stdout.write(
+            f"Serving on http://{host}:{port}/ with a background worker; Ctrl-C stops both."
+        )
         children = (web, worker)
         try:
             while all(child.poll() is None for child in children):
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     web.wait(timeout=1)
-                except subprocess.TimeoutExpired:
-                    pass
         except KeyboardInterrupt:
             pass
         finally:
