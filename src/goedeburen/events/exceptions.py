@@ -14,3 +14,5 @@ PUBLISH_INCOMPLETE = _(
     "An event needs a venue and at least one programme item or round before it is published."
 )
 INVALID_TRANSITION = _("An event cannot go from “%(from)s” to “%(to)s”.")
+NOT_PART_OF_EVENT = _("This does not belong to the event or organiser you are working on.")
+VENUE_IN_USE = _("This venue cannot be deleted while an event takes place there.")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +121,19 @@ class Room(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self):
+        if self.pk and self.capacity:
+            too_big = Session.objects.filter(room_id=self.pk, capacity__gt=self.capacity)
+            if too_big.exists():
+                raise ValidationError(
+                    {
+                        "capacity": _(
+                            "Sessions in this room have more seats than that; "
+                            "lower their capacity first."
+                        )
+                    }
+                )
+
 
 class EventStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -134,6 +148,27 @@ PUBLIC_STATUSES = (
     EventStatus.REGISTRATION_OPEN,
     EventStatus.CLOSED,
     EventStatus.ARCHIVED,
+)
+
+
+# First path segments of the site (see `goedeburen.urls`) and of the back office: an event
+# with one of these as its web address would be hidden behind them.
+RESERVED_SLUGS = frozenset(
+    {
+        "accessibility",
+        "api",
+        "backoffice",
+        "django-admin",
+        "en",
+        "i18n",
+        "media",
+        "nl",
+        "static",
+        # /backoffice/<event>/ shares its first segment with these back-office pages.
+        "login",
+        "logout",
+        "organisers",
+    }
 )
 
 
@@ -192,8 +227,19 @@ class Event(TranslatedFieldsMixin, models.Model):
         return reverse("public:event.home", kwargs={"event": self.slug})
 
     def clean(self):
+        errors = {}
+        if self.slug and self.slug.lower() in RESERVED_SLUGS:
+            errors["slug"] = _("This web address is reserved for the site itself; choose another.")
         if self.start_time and self.end_time and self.end_time <= self.start_time:
-            raise ValidationError({"end_time": _("The end time must be after the start time.")})
+            errors["end_time"] = _("The end time must be after the start time.")
+        elif self.pk and self.start_time and self.end_time:
+            outside = Q(start__lt=self.start_time) | Q(end__gt=self.end_time)
+            if self.items.filter(outside).exists() or self.rounds.filter(outside).exists():
+                errors["start_time"] = _(
+                    "Parts of the programme fall outside these hours; move them first."
+                )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_public(self) -> bool:
@@ -367,6 +413,25 @@ class Round(TranslatedFieldsMixin, TimeSlotMixin):
 
     def __str__(self) -> str:
         return self.title_nl
+
+    def clean(self):
+        super().clean()
+        if self.pk and self.start and self.end:
+            # Sessions without their own times follow the round; the others must still fit.
+            outside = (
+                Q(start__lt=self.start)
+                | Q(start__gte=self.end)
+                | Q(end__gt=self.end)
+                | Q(end__lte=self.start)
+            )
+            if self.sessions.filter(outside).exists():
+                raise ValidationError(
+                    {
+                        "start": _(
+                            "Sessions of this round have times outside these; change them first."
+                        )
+                    }
+                )
 
 
 class SessionKind(models.TextChoices):

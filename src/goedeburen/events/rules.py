@@ -49,6 +49,22 @@ def is_organiser_owner(user, organiser: Organiser) -> bool:
     )
 
 
+def has_organiser_role(*wanted: str):
+    """Return a predicate: the user has one of these roles for all events of the organiser."""
+
+    @rules.predicate(name=f"has_organiser_role({','.join(wanted)})")
+    def predicate(user, event) -> bool:
+        return (
+            user.is_authenticated
+            and event is not None
+            and TeamMember.objects.filter(
+                organiser_id=event.organiser_id, user=user, event__isnull=True, role__in=wanted
+            ).exists()
+        )
+
+    return predicate
+
+
 @rules.predicate
 def is_team_member(user, event) -> bool:
     return bool(roles_for(user, event))
@@ -60,3 +76,6 @@ rules.add_perm("events.view_event", is_superuser | is_team_member)
 rules.add_perm("events.change_event", is_superuser | has_role(Role.OWNER, Role.EDITOR))
 rules.add_perm("events.publish_event", is_superuser | has_role(Role.OWNER))
 rules.add_perm("events.add_event", is_superuser | is_organiser_owner)
+# Venues belong to the organiser and several events may share one, so changing them takes
+# an organiser-wide role; the object is the event the screen is opened from.
+rules.add_perm("events.change_venue", is_superuser | has_organiser_role(Role.OWNER, Role.EDITOR))

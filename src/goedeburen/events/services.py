@@ -15,7 +15,7 @@ from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
 
 from . import exceptions
-from .models import Event, EventStatus, Organiser, Role, TeamMember
+from .models import Event, EventStatus, Organiser, Role, Room, Session, TeamMember, Venue
 
 
 def _programme_changed(event: Event) -> None:
@@ -34,9 +34,26 @@ def _changes(instance: models.Model, before: dict) -> dict:
 def _snapshot(instance: models.Model) -> dict:
     values = {}
     for field in instance._meta.concrete_fields:
+        if getattr(field, "auto_now", False):
+            continue  # a time stamp that changes on every save says nothing about the change
         value = getattr(instance, field.attname)
         values[field.attname] = value if isinstance(value, int | bool | type(None)) else str(value)
     return values
+
+
+def _event_id_of(instance: models.Model) -> int | None:
+    if isinstance(instance, Event):
+        return instance.pk
+    if isinstance(instance, Session):
+        return instance.round.event_id if instance.round_id else None
+    return instance.event_id
+
+
+def _check_part_of(instance: models.Model, event: Event) -> None:
+    # Views limit their querysets to the event; this keeps a slip there from writing into
+    # another organiser's event.
+    if _event_id_of(instance) != event.pk:
+        raise exceptions.EventError(exceptions.NOT_PART_OF_EVENT, code="wrong_event")
 
 
 @transaction.atomic
@@ -63,12 +80,15 @@ def save_event_part(
     """Validate and save the event itself or one part of it (item, round, session, speaker …).
 
     `save_related` saves many-to-many links after the row exists (a form's `save_m2m`).
-    Side effects: log entry with before/after; cached pages invalidated; calendar re-rendered.
+    Raise `ValidationError` when the instance breaks a rule of its model, `EventError` when
+    it belongs to another event. Side effects: log entry with before/after; cached pages
+    invalidated; calendar re-rendered.
     """
     before = {}
     if instance.pk:
         before = _snapshot(type(instance).objects.get(pk=instance.pk))
     instance.full_clean()
+    _check_part_of(instance, event)
     instance.save()
     if save_related:
         save_related()
@@ -82,7 +102,12 @@ def save_event_part(
 
 @transaction.atomic
 def delete_event_part(instance: models.Model, *, event: Event, by) -> None:
-    """Delete one part of an event's programme. Side effects: log entry on the event."""
+    """Delete one part of an event's programme (a round takes its sessions with it).
+
+    Raise `EventError` when the part belongs to another event. Side effects: log entry on
+    the event; cached pages invalidated; calendar re-rendered.
+    """
+    _check_part_of(instance, event)
     log_action(
         event,
         action=f"{instance._meta.model_name}.deleted",
@@ -91,6 +116,59 @@ def delete_event_part(instance: models.Model, *, event: Event, by) -> None:
     )
     instance.delete()
     _programme_changed(event)
+
+
+def _venue_of(instance: Venue | Room) -> Venue:
+    return instance if isinstance(instance, Venue) else instance.venue
+
+
+def _venue_changed(venue: Venue) -> None:
+    for event in Event.objects.filter(venue_id=venue.pk):
+        _programme_changed(event)
+
+
+@transaction.atomic
+def save_venue_part(instance: Venue | Room, *, organiser: Organiser, by) -> Venue | Room:
+    """Validate and save a venue of `organiser`, or a room in one of its venues.
+
+    Raise `ValidationError` when the instance breaks a rule of its model, `EventError` when
+    the venue is another organiser's. Side effects: log entry with before/after on the
+    object (and on the venue for a room); cached pages and calendar files of every event at
+    the venue refreshed.
+    """
+    before = {}
+    if instance.pk:
+        before = _snapshot(type(instance).objects.get(pk=instance.pk))
+    instance.full_clean()
+    venue = _venue_of(instance)
+    if venue.organiser_id != organiser.pk:
+        raise exceptions.EventError(exceptions.NOT_PART_OF_EVENT, code="wrong_organiser")
+    instance.save()
+    action = f"{instance._meta.model_name}.{'changed' if before else 'created'}"
+    log_action(instance, action=action, by=by, data=_changes(instance, before))
+    if instance is not venue:
+        log_action(venue, action=action, by=by, data={"object": str(instance)})
+    _venue_changed(venue)
+    return instance
+
+
+@transaction.atomic
+def delete_venue_part(instance: Venue | Room, *, organiser: Organiser, by) -> None:
+    """Delete a venue of `organiser` or one of its rooms.
+
+    A venue where an event takes place is kept (`EventError`); programme items and sessions
+    in a deleted room keep their place in the programme without a room. Side effects: log
+    entry on the venue; cached pages and calendar files of the events there refreshed.
+    """
+    venue = _venue_of(instance)
+    if venue.organiser_id != organiser.pk:
+        raise exceptions.EventError(exceptions.NOT_PART_OF_EVENT, code="wrong_organiser")
+    if isinstance(instance, Venue) and Event.objects.filter(venue=instance).exists():
+        raise exceptions.EventError(exceptions.VENUE_IN_USE, code="venue_in_use")
+    _venue_changed(venue)
+    action = f"{instance._meta.model_name}.deleted"
+    log_action(venue, action=action, by=by, data={"object": str(instance), "id": instance.pk})
+    instance.delete()
 
 
 _TRANSITIONS = {
