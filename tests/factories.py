@@ -15,7 +15,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
+    password = factory.django.Password("correct horse battery")
 
 
 class OrganiserFactory(factory.django.DjangoModelFactory):
@@ -67,6 +67,14 @@ class TeamMemberFactory(factory.django.DjangoModelFactory):
     organiser = factory.SubFactory(OrganiserFactory)
     user = factory.SubFactory(UserFactory)
     role = models.Role.OWNER
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Partner
+
+    event = factory.SubFactory(EventFactory)
+    name = factory.Sequence(lambda n: f"Partner {n}")
 
 
 class SpeakerFactory(factory.django.DjangoModelFactory):
