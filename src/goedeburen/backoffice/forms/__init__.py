@@ -1,0 +1,1 @@
+"""Back-office forms, one module per screen area like the views."""

@@ -1,0 +1,74 @@
+"""What every back-office form shares: widgets that work without JavaScript, NL Design
+System classes, and the event or organiser the form works for."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+
+_WIDGET_CLASSES = (
+    (forms.CheckboxSelectMultiple, "utrecht-checkbox utrecht-checkbox--html-input"),
+    (forms.CheckboxInput, "utrecht-checkbox utrecht-checkbox--html-input"),
+    (forms.Textarea, "utrecht-textarea utrecht-textarea--html-textarea"),
+    (forms.Select, "utrecht-select utrecht-select--html-select"),
+    (forms.ClearableFileInput, "bo-file"),
+    (forms.widgets.Input, "utrecht-textbox utrecht-textbox--html-input"),
+)
+
+
+def formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
+    """Return the form field for a model field, with a native date, time or checkbox widget."""
+    if isinstance(db_field, models.TimeField):
+        kwargs["widget"] = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    elif isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
+        kwargs["widget"] = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    elif isinstance(db_field, models.ManyToManyField):
+        kwargs["widget"] = forms.CheckboxSelectMultiple
+    elif isinstance(db_field, models.TextField):
+        kwargs["widget"] = forms.Textarea(attrs={"rows": 5})
+    elif isinstance(db_field, models.URLField):
+        kwargs["assume_scheme"] = "https"  # Django 6's default; "example.org" means https
+    return db_field.formfield(**kwargs)
+
+
+class BackofficeForm(forms.ModelForm):
+    """A model form for a part of `event`; it validates the instance with the event set.
+
+    Subclasses limit every choice to the event or its organiser in `limit_choices`, so that
+    no other organiser's venue, room, speaker or project can be picked (a foreign id is
+    refused as an invalid choice).
+    """
+
+    class Meta:
+        formfield_callback = formfield
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        if "event" in {f.name for f in self.instance._meta.fields} and not self.instance.event_id:
+            self.instance.event = event
+        for field in self.fields.values():
+            for widget_type, css_class in _WIDGET_CLASSES:
+                if isinstance(field.widget, widget_type):
+                    field.widget.attrs["class"] = css_class
+                    break
+        self.limit_choices()
+
+    def limit_choices(self) -> None:
+        """Narrow the querysets of choice fields to the event and its organiser."""
+
+    def add_model_errors(self, error: ValidationError) -> None:
+        """Show a model's `ValidationError` (raised by a service) on this form."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, errors in error.error_dict.items():
+            self.add_error(field if field in self.fields else None, errors)
+
+
+def event_rooms(event):
+    """Return the rooms of the event's venue: the only rooms a part of it can be in."""
+    from goedeburen.events.models import Room
+
+    if not event.venue_id:
+        return Room.objects.none()
+    return Room.objects.filter(venue_id=event.venue_id)
