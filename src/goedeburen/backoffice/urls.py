@@ -1,16 +1,97 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path
+"""The back office: /backoffice/<event>/… for an event's screens (see `RESERVED_SLUGS` in
+`events.models` for the first segments an event cannot have)."""
 
-from .views import dashboard
+from django.urls import include, path
+
+from .views import dashboard, events, partners, people, programme, venues
+from .views.auth import LoginView, LogoutView
 
 app_name = "backoffice"
 
-urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="backoffice/login.html"),
-        name="login",
+
+def _crud(name: str, prefix: str, list_view, create_view, update_view, delete_view) -> list:
+    """Return the list, create, edit and delete URLs of one kind of part of an event."""
+    return [
+        path(f"{prefix}/", list_view.as_view(), name=f"{name}.list"),
+        path(f"{prefix}/new/", create_view.as_view(), name=f"{name}.create"),
+        path(f"{prefix}/<int:pk>/", update_view.as_view(), name=f"{name}.update"),
+        path(f"{prefix}/<int:pk>/delete/", delete_view.as_view(), name=f"{name}.delete"),
+    ]
+
+
+event_urls = [
+    path("", events.EventDetailView.as_view(), name="event.detail"),
+    path("edit/", events.EventUpdateView.as_view(), name="event.update"),
+    path("status/", events.EventStatusView.as_view(), name="event.status"),
+    *_crud(
+        "partner",
+        "partners",
+        partners.PartnerListView,
+        partners.PartnerCreateView,
+        partners.PartnerUpdateView,
+        partners.PartnerDeleteView,
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *_crud(
+        "item",
+        "items",
+        programme.ItemListView,
+        programme.ItemCreateView,
+        programme.ItemUpdateView,
+        programme.ItemDeleteView,
+    ),
+    *_crud(
+        "round",
+        "rounds",
+        programme.RoundListView,
+        programme.RoundCreateView,
+        programme.RoundUpdateView,
+        programme.RoundDeleteView,
+    ),
+    *_crud(
+        "session",
+        "sessions",
+        programme.SessionListView,
+        programme.SessionCreateView,
+        programme.SessionUpdateView,
+        programme.SessionDeleteView,
+    ),
+    *_crud(
+        "speaker",
+        "speakers",
+        people.SpeakerListView,
+        people.SpeakerCreateView,
+        people.SpeakerUpdateView,
+        people.SpeakerDeleteView,
+    ),
+    *_crud(
+        "project",
+        "projects",
+        people.ProjectListView,
+        people.ProjectCreateView,
+        people.ProjectUpdateView,
+        people.ProjectDeleteView,
+    ),
+    *_crud(
+        "venue",
+        "venues",
+        venues.VenueListView,
+        venues.VenueCreateView,
+        venues.VenueUpdateView,
+        venues.VenueDeleteView,
+    ),
+    path("venues/<int:venue>/rooms/new/", venues.RoomCreateView.as_view(), name="room.create"),
+    path("rooms/<int:pk>/", venues.RoomUpdateView.as_view(), name="room.update"),
+    path("rooms/<int:pk>/delete/", venues.RoomDeleteView.as_view(), name="room.delete"),
+]
+
+urlpatterns = [
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
     path("", dashboard.DashboardView.as_view(), name="dashboard"),
+    path(
+        "organisers/<slug:organiser>/new-event/",
+        events.EventCreateView.as_view(),
+        name="event.create",
+    ),
+    path("<slug:event>/", include(event_urls)),
 ]

@@ -1,0 +1,151 @@
+"""Generic screens for the parts of an event: list, create, edit, delete.
+
+Each screen area subclasses these with its model, form and URL names. The views validate
+with a model form and hand the unsaved instance to a service; they never write a model.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.views.generic import CreateView, DeleteView, ListView, UpdateView
+
+from goedeburen.backoffice.permissions import EventPermissionMixin
+from goedeburen.events import services
+from goedeburen.events.exceptions import EventError
+
+
+class EventPartMixin(EventPermissionMixin):
+    """A screen about one kind of part (`model`) of the event in the URL.
+
+    `name` is the first half of the URL names (`partner` for `backoffice:partner.list`);
+    `section` marks the event menu's current entry.
+    """
+
+    model = None
+    name = ""
+    section = ""
+    change_permission = "events.change_event"
+
+    @property
+    def permission_required(self) -> str:
+        return self.change_permission
+
+    def get_queryset(self):
+        return self.model.objects.filter(event=self.event)
+
+    def get_success_url(self) -> str:
+        return reverse(f"backoffice:{self.name}.list", kwargs={"event": self.event.slug})
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("section", self.section or self.name)
+        kwargs.setdefault("list_url", self.get_success_url())
+        kwargs.setdefault("verbose_name", self.model._meta.verbose_name)
+        kwargs.setdefault("verbose_name_plural", self.model._meta.verbose_name_plural)
+        return super().get_context_data(**kwargs)
+
+    # The services for parts of an event; the venue screens swap in the organiser's.
+    def save_part(self, instance, form) -> None:
+        services.save_event_part(
+            instance, event=self.event, by=self.request.user, save_related=form.save_m2m
+        )
+
+    def delete_part(self, instance) -> None:
+        services.delete_event_part(instance, event=self.event, by=self.request.user)
+
+
+class EventPartListView(EventPartMixin, ListView):
+    permission_required = "events.view_event"
+
+    def get_template_names(self) -> list[str]:
+        return [f"backoffice/{self.name}_list.html"]
+
+    def get_context_data(self, **kwargs):
+        kwargs["can_change"] = self.request.user.has_perm(self.change_permission, self.event)
+        kwargs["create_url"] = reverse(
+            f"backoffice:{self.name}.create", kwargs={"event": self.event.slug}
+        )
+        return super().get_context_data(**kwargs)
+
+
+class EventPartFormMixin(EventPartMixin):
+    form_class = None
+    template_name = "backoffice/part_form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["event"] = self.event
+        return kwargs
+
+    def form_valid(self, form):
+        instance = form.save(commit=False)
+        try:
+            self.save_part(instance, form)
+        except ValidationError as error:
+            form.add_model_errors(error)
+            return self.form_invalid(form)
+        except EventError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            capfirst(
+                _("%(thing)s “%(object)s” saved.")
+                % {"thing": self.model._meta.verbose_name, "object": instance}
+            ),
+        )
+        return redirect(self.get_success_url())
+
+
+class EventPartCreateView(EventPartFormMixin, CreateView):
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault(
+            "title", capfirst(_("Add %(thing)s") % {"thing": self.model._meta.verbose_name})
+        )
+        return super().get_context_data(**kwargs)
+
+
+class EventPartUpdateView(EventPartFormMixin, UpdateView):
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("title", str(self.object))
+        kwargs["delete_url"] = reverse(
+            f"backoffice:{self.name}.delete",
+            kwargs={"event": self.event.slug, "pk": self.object.pk},
+        )
+        return super().get_context_data(**kwargs)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        # The page's title names the object as stored, not as edited so far.
+        self.object = self.get_queryset().get(pk=self.object.pk) if form.is_bound else self.object
+        return form
+
+
+class EventPartDeleteView(EventPartMixin, DeleteView):
+    template_name = "backoffice/part_confirm_delete.html"
+    warning = ""
+
+    def form_valid(self, form):
+        name = str(self.object)
+        try:
+            self.delete_part(self.object)
+        except EventError as error:
+            return self.render_to_response(self.get_context_data(error=error.message))
+        messages.success(
+            self.request,
+            capfirst(
+                _("%(thing)s “%(object)s” deleted.")
+                % {"thing": self.model._meta.verbose_name, "object": name}
+            ),
+        )
+        return redirect(self.get_success_url())
+
+    def get_context_data(self, **kwargs):
+        kwargs["warning"] = self.warning
+        kwargs["cancel_url"] = reverse(
+            f"backoffice:{self.name}.update",
+            kwargs={"event": self.event.slug, "pk": self.object.pk},
+        )
+        return super().get_context_data(**kwargs)

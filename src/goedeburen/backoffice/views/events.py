@@ -1,0 +1,168 @@
+"""The event itself: create, overview with status and history, edit details."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import CreateView, TemplateView, UpdateView
+
+from goedeburen.backoffice.forms.events import EventForm, EventStatusForm
+from goedeburen.backoffice.history import describe
+from goedeburen.backoffice.permissions import EventPermissionMixin, OrganiserPermissionMixin
+from goedeburen.common.audit import history
+from goedeburen.events import services
+from goedeburen.events.exceptions import EventError
+from goedeburen.events.models import EventStatus, Session
+
+HISTORY_LENGTH = 50
+# The usual next step from each status; its button is the primary one.
+_NEXT_STATUS = {
+    EventStatus.DRAFT: EventStatus.PUBLISHED,
+    EventStatus.PUBLISHED: EventStatus.REGISTRATION_OPEN,
+    EventStatus.REGISTRATION_OPEN: EventStatus.CLOSED,
+    EventStatus.CLOSED: EventStatus.ARCHIVED,
+}
+
+
+def _transition_label(current: str, target: str) -> str:
+    if target == EventStatus.PUBLISHED and current == EventStatus.DRAFT:
+        return _("Publish")
+    return {
+        EventStatus.DRAFT: _("Unpublish (back to draft)"),
+        EventStatus.PUBLISHED: _("Stop registration for now (back to published)"),
+        EventStatus.REGISTRATION_OPEN: _("Open registration"),
+        EventStatus.CLOSED: _("Close registration"),
+        EventStatus.ARCHIVED: _("Archive"),
+    }[target]
+
+
+class EventCreateView(OrganiserPermissionMixin, CreateView):
+    """A new draft event for the organiser in the URL; its creator becomes an owner."""
+
+    form_class = EventForm
+    template_name = "backoffice/event_create.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(event=None, organiser=self.organiser)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(
+            title=_("New event for %(organiser)s") % {"organiser": self.organiser},
+            list_url=reverse("backoffice:dashboard"),
+        )
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        event = form.save(commit=False)
+        try:
+            services.create_event(organiser=self.organiser, by=self.request.user, event=event)
+        except ValidationError as error:
+            form.add_model_errors(error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Event “%(event)s” created as a draft.") % {"event": event}
+        )
+        return redirect("backoffice:event.detail", event=event.slug)
+
+
+class EventDetailView(EventPermissionMixin, TemplateView):
+    """The event's overview: key facts, status changes and its history."""
+
+    permission_required = "events.view_event"
+    template_name = "backoffice/event_detail.html"
+
+    def get_context_data(self, **kwargs):
+        event = self.event
+        user = self.request.user
+        can_publish = user.has_perm("events.publish_event", event)
+        transitions = []
+        if can_publish:
+            transitions = [
+                (
+                    status.value,
+                    _transition_label(event.status, status),
+                    status == _NEXT_STATUS.get(event.status),
+                )
+                for status in services.allowed_transitions(event)
+            ]
+        entries = list(history(event)[:HISTORY_LENGTH])
+        kwargs.update(
+            section="overview",
+            can_change=user.has_perm("events.change_event", event),
+            transitions=transitions,
+            history=[(entry, describe(entry)) for entry in entries],
+            counts=[
+                (_("Partners"), event.partners.count(), "partner.list"),
+                (_("Programme items"), event.items.count(), "item.list"),
+                (_("Rounds"), event.rounds.count(), "round.list"),
+                (_("Sessions"), Session.objects.filter(round__event=event).count(), "session.list"),
+                (_("Speakers"), event.speakers.count(), "speaker.list"),
+                (_("Projects"), event.projects.count(), "project.list"),
+            ],
+        )
+        return super().get_context_data(**kwargs)
+
+
+class EventStatusView(EventDetailView):
+    """Publish, unpublish, open or close registration: POST only, then back to the overview."""
+
+    permission_required = "events.publish_event"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = EventStatusForm(request.POST)
+        if not form.is_valid():
+            return self._refused(_("Choose one of the statuses offered."))
+        try:
+            event = services.change_event_status(
+                self.event, status=form.cleaned_data["status"], by=request.user
+            )
+        except EventError as error:
+            return self._refused(error.message)
+        messages.success(
+            request,
+            _("The event’s status is now “%(status)s”.") % {"status": event.get_status_display()},
+        )
+        return redirect("backoffice:event.detail", event=event.slug)
+
+    def _refused(self, message):
+        return self.render_to_response(self.get_context_data(status_error=message))
+
+
+class EventUpdateView(EventPermissionMixin, UpdateView):
+    """The event's details, texts in Dutch and English side by side."""
+
+    form_class = EventForm
+    template_name = "backoffice/part_form.html"
+    context_object_name = "edited"  # `event` is the stored event (see EventPermissionMixin)
+
+    def get_object(self, queryset=None):
+        # A copy of `self.event`: the form changes its instance while validating, and the
+        # page around the form should keep showing the event as stored.
+        return type(self.event).objects.get(pk=self.event.pk)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(event=self.event, organiser=self.event.organiser)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(
+            section="details",
+            title=_("Event details"),
+            list_url=reverse("backoffice:event.detail", kwargs={"event": self.event.slug}),
+        )
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        event = form.save(commit=False)
+        try:
+            services.save_event_part(event, event=event, by=self.request.user)
+        except ValidationError as error:
+            form.add_model_errors(error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Event details saved."))
+        return redirect("backoffice:event.detail", event=event.slug)
