@@ -53,8 +53,24 @@ class BookerForm(_StyledForm):
         return Booker(name=self.cleaned_data["name"], email=self.cleaned_data["email"])
 
 
-class TicketTypeField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: TicketType) -> str:
+class TicketTypeField(forms.ChoiceField):
+    """Choose one of the ticket types on sale; cleans to the `TicketType` itself.
+
+    Built from the list the view already read, so that twenty attendee forms cost no
+    query each (a ModelChoiceField would run its queryset for every form).
+    """
+
+    widget = forms.RadioSelect
+
+    def set_ticket_types(self, ticket_types: list[TicketType]) -> None:
+        self.ticket_types = {str(t.pk): t for t in ticket_types}
+        self.choices = [(str(t.pk), self.label_for(t)) for t in ticket_types]
+
+    def clean(self, value):
+        return self.ticket_types[super().clean(value)]
+
+    @staticmethod
+    def label_for(obj: TicketType) -> str:
         price = _("%(price)s incl. VAT") % {"price": euro(obj.price)} if obj.price else _("free")
         parts = [_("%(name)s: %(price)s") % {"name": obj.t.name, "price": price}]
         if obj.t.includes:
@@ -65,12 +81,7 @@ class TicketTypeField(forms.ModelChoiceField):
 
 
 class AttendeeForm(_StyledForm):
-    ticket_type = TicketTypeField(
-        label=_("Ticket"),
-        queryset=TicketType.objects.none(),
-        widget=forms.RadioSelect,
-        empty_label=None,
-    )
+    ticket_type = TicketTypeField(label=_("Ticket"))
     given_name = forms.CharField(label=_("First name"), max_length=100)
     family_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(
@@ -126,8 +137,7 @@ class AttendeeForm(_StyledForm):
 
     def __init__(self, *args, ticket_types: list[TicketType], **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["ticket_type"]
-        field.queryset = TicketType.objects.filter(pk__in=[t.pk for t in ticket_types])
+        self.fields["ticket_type"].set_ticket_types(ticket_types)
         if len(ticket_types) == 1:
             self.initial.setdefault("ticket_type", ticket_types[0].pk)
 
