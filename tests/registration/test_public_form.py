@@ -236,7 +236,7 @@ def test_errors_are_summarised_and_tied_to_their_fields(client, event, hall, fre
     html = _post(client, event, {"form_token": form_token(client, event)}).content.decode()
 
     assert "<title>Error: Register" in html
-    assert 'href="#id_booker-name">Your name: This field is required.</a>' in html
+    assert 'href="#id_booker-name">Your name</a><br>This field is required.</li>' in html
     field = re.search(r'<input type="text" name="booker-name"[^>]*>', html).group(0)
     assert 'aria-invalid="true"' in field
     assert 'aria-describedby="id_booker-name_error"' in field
