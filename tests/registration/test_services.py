@@ -314,3 +314,10 @@ def test_running_hold_takes_a_seat(hall, free, register):
     AttendeeFactory.create_batch(3, registration=held, ticket_type=free)
 
     assert _refused(register, free).code == "sold_out"
+
+
+def test_register_refuses_needs_longer_than_the_model_allows(hall, free, register):
+    details = attendee(free, special_category_consent=True, accessibility_needs="x" * 501)
+
+    assert _refused(register, attendees=[details]).code == "invalid"
+    assert Attendee.objects.count() == 0

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -194,7 +194,9 @@ class Registration(models.Model):
     billing_organisation = models.CharField(
         _("organisation or name on the invoice"), max_length=200, blank=True
     )
-    billing_address = models.TextField(_("invoice address"), max_length=500, blank=True)
+    billing_address = models.TextField(
+        _("invoice address"), max_length=500, blank=True, validators=[MaxLengthValidator(500)]
+    )
     po_number = models.CharField(_("purchase order number"), max_length=50, blank=True)
     billing_reference = models.CharField(_("your reference"), max_length=100, blank=True)
     invoice_email = models.EmailField(_("email address for the invoice"), blank=True)
@@ -242,8 +244,13 @@ class Attendee(models.Model):
     special_category_consent = models.BooleanField(
         _("consents to sharing dietary wishes and accessibility needs"), default=False
     )
-    dietary_wishes = models.TextField(_("dietary wishes"), max_length=500, blank=True)
-    accessibility_needs = models.TextField(_("accessibility needs"), max_length=500, blank=True)
+    # A TextField's max_length only reaches forms; the validator holds for every caller.
+    dietary_wishes = models.TextField(
+        _("dietary wishes"), max_length=500, blank=True, validators=[MaxLengthValidator(500)]
+    )
+    accessibility_needs = models.TextField(
+        _("accessibility needs"), max_length=500, blank=True, validators=[MaxLengthValidator(500)]
+    )
     # What was paid for this ticket when it was booked, whatever the ticket type costs later.
     price = models.DecimalField(_("price (EUR, incl. VAT)"), max_digits=8, decimal_places=2)
     vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
