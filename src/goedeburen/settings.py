@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "goedeburen.common",
     "goedeburen.events",
+    "goedeburen.registration",
     "goedeburen.public",
     "goedeburen.backoffice",
 ]
@@ -113,6 +114,10 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# TEST-ONLY switch, never change it here: the negative control of the concurrency test turns
+# it off to prove that without the quota row lock registrations oversell.
+REGISTRATION_LOCK_QUOTAS = True
 
 REDIS_URL = env.str("REDIS_URL", default="")
 

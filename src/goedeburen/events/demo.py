@@ -38,6 +38,7 @@ from .models import (
     Speaker,
     Venue,
 )
+from .signals import demo_loaded
 
 SLUG = "goede-buren"
 REAL_DATE = dt.date(2018, 1, 26)
@@ -367,7 +368,8 @@ def load_demo(*, upcoming: bool = False, today: dt.date | None = None) -> tuple[
             "price_includes_en": PRICE_INCLUDES_EN,
             "contact_name": CONTACT_NAME,
             "contact_email": CONTACT_EMAIL,
-            "status": EventStatus.PUBLISHED,
+            # With a date to come the demo takes registrations; on its real date it is history.
+            "status": EventStatus.REGISTRATION_OPEN if upcoming else EventStatus.PUBLISHED,
         },
     )
 
@@ -584,6 +586,8 @@ def load_demo(*, upcoming: bool = False, today: dt.date | None = None) -> tuple[
                 "projects": projects[6 + order * 2 : 8 + order * 2],
             },
         )
+
+    demo_loaded.send(sender=Event, event=event, loader=load)
 
     if load.changed:
         Event.objects.filter(pk=event.pk).update(updated=timezone.now())

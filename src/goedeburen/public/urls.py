@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import pages
+from .views import pages, registration
 
 app_name = "public"
 
@@ -24,5 +24,20 @@ urlpatterns = [
     path("<slug:event>/practical/", pages.PracticalView.as_view(), name="event.practical"),
     path("<slug:event>/contact/", pages.ContactView.as_view(), name="event.contact"),
     path("<slug:event>/privacy/", pages.PrivacyStatementView.as_view(), name="event.privacy"),
+    path(
+        "<slug:event>/register/",
+        registration.RegistrationFormView.as_view(),
+        name="registration.start",
+    ),
+    path(
+        "<slug:event>/register/done/<slug:code>/",
+        registration.RegistrationDoneView.as_view(),
+        name="registration.done",
+    ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/",
+        registration.RegistrationManageView.as_view(),
+        name="registration.manage",
+    ),
     path("<slug:event>/calendar.ics", pages.CalendarFileView.as_view(), name="event.calendar"),
 ]

@@ -7,7 +7,8 @@ from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
 from goedeburen.events import queries
-from goedeburen.events.models import Event
+from goedeburen.events.models import Event, EventStatus
+from goedeburen.registration.queries import public_ticket_types
 
 
 class EventPageMixin:
@@ -59,7 +60,14 @@ class EventHomeView(EventPageMixin, TemplateView):
     template_name = "public/event_home.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(partners=self.event.partners.all(), **kwargs)
+        registration_open = self.event.status == EventStatus.REGISTRATION_OPEN
+        ticket_types = public_ticket_types(self.event) if registration_open else []
+        return super().get_context_data(
+            partners=self.event.partners.all(),
+            registration_open=registration_open,
+            ticket_types=ticket_types,
+            **kwargs,
+        )
 
 
 class ProgrammeView(EventPageMixin, TemplateView):

@@ -1,0 +1,297 @@
+"""The public registration form: one booker, one or more attendees, billing when paid.
+
+Adding or removing an attendee is a submit button, so the form works without JavaScript;
+such a round trip re-renders what was typed without judging it (no errors yet).
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from goedeburen.common.templatetags.goedeburen import euro
+from goedeburen.registration.enums import AttendingRole, BadgeName
+from goedeburen.registration.models import MAX_ATTENDEES, TicketType
+from goedeburen.registration.services import AttendeeDetails, Billing, Booker
+
+_CLASSES = {
+    forms.TextInput: "utrecht-textbox utrecht-textbox--html-input",
+    forms.EmailInput: "utrecht-textbox utrecht-textbox--html-input",
+    forms.Textarea: "utrecht-textarea utrecht-textarea--html-textarea",
+    forms.Select: "utrecht-select utrecht-select--html-select",
+    forms.CheckboxInput: "utrecht-checkbox utrecht-checkbox--html-input",
+}
+
+
+class _StyledForm(forms.Form):
+    """Give every widget its NL Design System class."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = _CLASSES.get(type(field.widget))
+            if css:
+                field.widget.attrs.setdefault("class", css)
+
+    def values(self) -> dict:
+        """Return what was typed, field by field, without validating it."""
+        return {name: self[name].value() for name in self.fields}
+
+
+class BookerForm(_StyledForm):
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        help_text=_("We send the confirmation and your personal link to this address."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def booker(self) -> Booker:
+        return Booker(name=self.cleaned_data["name"], email=self.cleaned_data["email"])
+
+
+class TicketTypeField(forms.ChoiceField):
+    """Choose one of the ticket types on sale; cleans to the `TicketType` itself.
+
+    Built from the list the view already read, so that twenty attendee forms cost no
+    query each (a ModelChoiceField would run its queryset for every form).
+    """
+
+    widget = forms.RadioSelect
+
+    def set_ticket_types(self, ticket_types: list[TicketType]) -> None:
+        self.ticket_types = {str(t.pk): t for t in ticket_types}
+        self.choices = [(str(t.pk), self.label_for(t)) for t in ticket_types]
+
+    def clean(self, value):
+        return self.ticket_types[super().clean(value)]
+
+    @staticmethod
+    def label_for(obj: TicketType) -> str:
+        price = _("%(price)s incl. VAT") % {"price": euro(obj.price)} if obj.price else _("free")
+        parts = [_("%(name)s: %(price)s") % {"name": obj.t.name, "price": price}]
+        if obj.t.includes:
+            parts.append(_("(including %(includes)s)") % {"includes": obj.t.includes})
+        if obj.needs_approval:
+            parts.append(_("— the organisers approve this registration"))
+        return " ".join(str(part) for part in parts)
+
+
+class AttendeeForm(_StyledForm):
+    ticket_type = TicketTypeField(label=_("Ticket"))
+    given_name = forms.CharField(label=_("First name"), max_length=100)
+    family_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(
+        label=_("Email address"),
+        max_length=254,
+        required=False,
+        help_text=_("For the ticket and the programme. Leave empty to use the booker's."),
+    )
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    function = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    role = forms.ChoiceField(
+        label=_("In which role do you take part?"),
+        choices=[("", _("Choose a role"))] + AttendingRole.choices,
+    )
+    badge_name = forms.ChoiceField(
+        label=_("Name on the badge"),
+        choices=BadgeName.choices,
+        initial=BadgeName.FULL,
+        widget=forms.RadioSelect,
+    )
+    photo_consent = forms.BooleanField(
+        label=_("I agree to appear in photos and films of the conference."),
+        required=False,
+        help_text=_("This is not a condition for taking part."),
+    )
+    attendee_list_consent = forms.BooleanField(
+        label=_("Put my name and organisation on the list of attendees."),
+        required=False,
+    )
+    special_category_consent = forms.BooleanField(
+        label=_(
+            "I agree that the organisers use the dietary wishes and accessibility needs "
+            "below to arrange catering and access for this event."
+        ),
+        required=False,
+        help_text=_(
+            "This information can say something about health or belief. It is seen only by "
+            "the organisers who need it and deleted after the event."
+        ),
+    )
+    dietary_wishes = forms.CharField(
+        label=_("Dietary wishes"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    accessibility_needs = forms.CharField(
+        label=_("Accessibility needs"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, ticket_types: list[TicketType], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ticket_type"].set_ticket_types(ticket_types)
+        if len(ticket_types) == 1:
+            self.initial.setdefault("ticket_type", ticket_types[0].pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        needs = cleaned.get("dietary_wishes") or cleaned.get("accessibility_needs")
+        if needs and not cleaned.get("special_category_consent"):
+            self.add_error(
+                "special_category_consent",
+                _(
+                    "Tick this box to share dietary wishes or accessibility needs, "
+                    "or leave those fields empty."
+                ),
+            )
+        return cleaned
+
+    def details(self) -> AttendeeDetails:
+        return AttendeeDetails(**{name: self.cleaned_data[name] for name in self.fields})
+
+
+class BillingForm(_StyledForm):
+    organisation = forms.CharField(
+        label=_("Organisation or name on the invoice"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    address = forms.CharField(
+        label=_("Invoice address"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
+    )
+    po_number = forms.CharField(label=_("Purchase order number"), max_length=50, required=False)
+    reference = forms.CharField(label=_("Your reference"), max_length=100, required=False)
+    invoice_email = forms.EmailField(
+        label=_("Email address for the invoice"),
+        max_length=254,
+        required=False,
+        help_text=_("Leave empty to send the invoice to your own address."),
+    )
+
+    # Required only for paid tickets, which the browser cannot know without JavaScript.
+    use_required_attribute = False
+
+    def __init__(self, *args, payable: bool, po_number_required: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.payable = payable
+        if payable:
+            self.fields["organisation"].required = True
+            self.fields["address"].required = True
+            self.fields["po_number"].required = po_number_required
+
+    def billing(self) -> Billing | None:
+        if not self.payable:
+            return None
+        return Billing(**self.cleaned_data)
+
+
+class RegistrationForms:
+    """The booker, attendee and billing forms of one registration, read and shown together."""
+
+    def __init__(
+        self,
+        *,
+        ticket_types: list[TicketType],
+        po_number_required: bool,
+        data=None,
+        count: int = 1,
+        initial: dict | None = None,
+    ):
+        initial = initial or {}
+        self.ticket_types = ticket_types
+        self.po_number_required = po_number_required
+        self.count = count
+        self.booker = BookerForm(data, prefix="booker", initial=initial.get("booker"))
+        attendee_initial = initial.get("attendees", [])
+        self.attendees = [
+            AttendeeForm(
+                data,
+                prefix=f"attendee-{i}",
+                ticket_types=ticket_types,
+                initial=attendee_initial[i] if i < len(attendee_initial) else None,
+            )
+            for i in range(count)
+        ]
+        self.billing = BillingForm(
+            data,
+            prefix="billing",
+            initial=initial.get("billing"),
+            payable=self._payable(data, initial),
+            po_number_required=po_number_required,
+        )
+
+    @classmethod
+    def count_from(cls, data) -> int:
+        """Return how many attendee forms were shown, from the form's hidden field."""
+        try:
+            count = int(data.get("attendee_count", "1"))
+        except (TypeError, ValueError):
+            count = 1
+        return min(max(count, 1), MAX_ATTENDEES)
+
+    def _payable(self, data, initial) -> bool:
+        """Return whether a chosen ticket costs money, so that billing details are required.
+
+        While an attendee has no valid ticket chosen that attendee's error is shown and the
+        billing details are not yet required; the next submission requires them if needed.
+        """
+        prices = {str(t.pk): t.price for t in self.ticket_types}
+        if data is None:
+            chosen = [str(a.get("ticket_type") or "") for a in initial.get("attendees", [])]
+        else:
+            chosen = [str(form["ticket_type"].value() or "") for form in self.attendees]
+        return any(prices.get(pk) for pk in chosen)
+
+    @property
+    def may_be_payable(self) -> bool:
+        return any(t.price for t in self.ticket_types)
+
+    @property
+    def all_forms(self) -> list[forms.Form]:
+        return [self.booker, *self.attendees, self.billing]
+
+    def is_valid(self) -> bool:
+        return all([form.is_valid() for form in self.all_forms])
+
+    def errors(self) -> list[tuple[str, str, str]]:
+        """Return (field id, label, message) for each error, for the summary on top."""
+        summary = []
+        for form in self.all_forms:
+            for field in form:
+                for message in field.errors:
+                    summary.append((field.id_for_label or field.auto_id, field.label, message))
+        return summary
+
+    def resized(self, *, add: bool = False, remove: int | None = None) -> "RegistrationForms":
+        """Return unbound forms holding what was typed, with an attendee added or removed."""
+        attendees = [form.values() for form in self.attendees]
+        if add and len(attendees) < MAX_ATTENDEES:
+            attendees.append({})
+        if remove is not None and 0 <= remove < len(attendees) and len(attendees) > 1:
+            del attendees[remove]
+        resized = RegistrationForms(
+            ticket_types=self.ticket_types,
+            po_number_required=self.po_number_required,
+            count=len(attendees),
+            initial={
+                "booker": self.booker.values(),
+                "attendees": attendees,
+                "billing": self.billing.values(),
+            },
+        )
+        if add:
+            # The person asked for a new attendee: take them there (works without JavaScript).
+            resized.attendees[-1].fields["given_name"].widget.attrs["autofocus"] = True
+        return resized

@@ -1,0 +1,164 @@
+"""Registration on the event site: the form, its confirmation and the booker's own page.
+
+The booker's page is reached only through the secret link shown on the confirmation page;
+an unknown code and a wrong token give the same 404.
+"""
+
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from goedeburen.events.models import EventStatus
+from goedeburen.registration import queries, services, tokens
+from goedeburen.registration.exceptions import RegistrationError
+from goedeburen.registration.models import MAX_ATTENDEES, Registration
+
+from ..forms.registration import RegistrationForms
+from .pages import EventPageMixin
+
+# The session remembers the manage links of the registrations made in it, so that the
+# confirmation page (a GET after the POST) can show the link; only its hash is stored.
+SESSION_KEY = "registration.links"
+_LINKS_KEPT = 10
+
+
+@method_decorator(never_cache, name="dispatch")
+class RegistrationFormView(EventPageMixin, TemplateView):
+    """Show the registration form and register; only while the event takes registrations."""
+
+    template_name = "public/registration/start.html"
+    cache_seconds = 0
+
+    def get(self, request, *args, **kwargs):
+        if self.event.status != EventStatus.REGISTRATION_OPEN:
+            return self.closed()
+        forms = self.make_forms()
+        return self.show(forms, form_token=tokens.issue_form_token(event_id=self.event.pk))
+
+    def post(self, request, *args, **kwargs):
+        if self.event.status != EventStatus.REGISTRATION_OPEN:
+            return self.closed()
+        data = request.POST
+        forms = self.make_forms(data=data, count=RegistrationForms.count_from(data))
+        form_token = data.get("form_token", "")
+        if tokens.read_form_token(form_token, event_id=self.event.pk) is None:
+            form_token = tokens.issue_form_token(event_id=self.event.pk)
+        if data.get("action") == "add":
+            return self.show(forms.resized(add=True), form_token=form_token, focus="added")
+        if "remove" in data:
+            try:
+                index = int(data["remove"])
+            except ValueError:
+                index = None
+            return self.show(forms.resized(remove=index), form_token=form_token)
+        if not forms.is_valid():
+            return self.show(forms, form_token=form_token, invalid=True)
+        try:
+            registration = services.register(
+                self.event,
+                booker=forms.booker.booker(),
+                attendees=[form.details() for form in forms.attendees],
+                billing=forms.billing.billing(),
+                form_token=data.get("form_token", ""),
+                language=get_language(),
+                by=request.user,
+            )
+        except RegistrationError as refused:
+            return self.show(forms, form_token=form_token, problem=refused.message)
+        return self.registered(registration)
+
+    def registered(self, registration: Registration):
+        links = self.request.session.get(SESSION_KEY, {})
+        if registration.manage_token:
+            links[registration.code] = registration.manage_token
+            self.request.session[SESSION_KEY] = dict(list(links.items())[-_LINKS_KEPT:])
+        elif registration.code not in links:
+            # The form was sent before, from elsewhere: say so, without the secret link.
+            return self.render_to_response(
+                self.get_context_data(registration=registration),
+                status=200,
+                template="public/registration/already.html",
+            )
+        return redirect("public:registration.done", event=self.event.slug, code=registration.code)
+
+    def make_forms(self, *, data=None, count: int = 1) -> RegistrationForms:
+        if not hasattr(self, "ticket_types"):
+            self.ticket_types = queries.sellable_ticket_types(self.event, now=timezone.now())
+            self.settings = queries.registration_settings(self.event)
+        return RegistrationForms(
+            ticket_types=self.ticket_types,
+            po_number_required=self.settings.po_number_required,
+            data=data,
+            count=count,
+        )
+
+    def show(self, forms, *, form_token, invalid=False, problem=None, focus=None):
+        return self.render_to_response(
+            self.get_context_data(
+                forms=forms,
+                form_token=form_token,
+                errors=forms.errors() if invalid else [],
+                problem=problem,
+                focus=focus,
+                max_attendees=MAX_ATTENDEES,
+            )
+        )
+
+    def closed(self):
+        return self.render_to_response(
+            self.get_context_data(), template="public/registration/closed.html"
+        )
+
+    def render_to_response(self, context, template=None, **kwargs):
+        if template:
+            return self.response_class(
+                request=self.request, template=[template], context=context, **kwargs
+            )
+        return super().render_to_response(context, **kwargs)
+
+
+@method_decorator(never_cache, name="dispatch")
+class RegistrationDoneView(EventPageMixin, TemplateView):
+    """Confirm a registration made in this browser session, with its secret link."""
+
+    template_name = "public/registration/done.html"
+    cache_seconds = 0
+
+    def get_context_data(self, **kwargs):
+        token = self.request.session.get(SESSION_KEY, {}).get(self.kwargs["code"])
+        registration = token and queries.registration_for_manage(
+            event=self.event, code=self.kwargs["code"], token=token
+        )
+        if not registration:
+            raise Http404
+        manage_url = self.request.build_absolute_uri(
+            _manage_path(self.event.slug, registration.code, token)
+        )
+        return super().get_context_data(registration=registration, manage_url=manage_url, **kwargs)
+
+
+@method_decorator(never_cache, name="dispatch")
+class RegistrationManageView(EventPageMixin, TemplateView):
+    """Show a registration to whoever holds its secret link."""
+
+    template_name = "public/registration/manage.html"
+    cache_seconds = 0
+
+    def get_context_data(self, **kwargs):
+        registration = queries.registration_for_manage(
+            event=self.event, code=self.kwargs["code"], token=self.kwargs["token"]
+        )
+        if registration is None:
+            raise Http404
+        return super().get_context_data(registration=registration, **kwargs)
+
+
+def _manage_path(event_slug: str, code: str, token: str) -> str:
+    return reverse(
+        "public:registration.manage", kwargs={"event": event_slug, "code": code, "token": token}
+    )

@@ -1,0 +1,32 @@
+"""The states and choices of registrations and attendees."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistrationStatus(models.TextChoices):
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    PENDING_PAYMENT = "pending_payment", _("Pending payment")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CANCELLED = "cancelled", _("Cancelled")
+    WAITING_LIST = "waiting_list", _("On the waiting list")
+
+
+# Statuses whose attendees take a seat: held ones only until their `hold_until`.
+HELD_STATUSES = (RegistrationStatus.AWAITING_APPROVAL, RegistrationStatus.PENDING_PAYMENT)
+
+
+class AttendingRole(models.TextChoices):
+    HOUSING_CORPORATION = "housing_corporation", _("Housing corporation")
+    CARE_WELFARE = "care_welfare", _("Care, shelter or welfare organisation")
+    MUNICIPALITY = "municipality", _("Municipality")
+    NATIONAL_PLATFORM = "national_platform", _("National platform or knowledge centre")
+    MINISTRY = "ministry", _("Ministry")
+    RESEARCH_EDUCATION = "research_education", _("Research or education")
+    RESIDENT = "resident", _("Resident of a mixed-housing project")
+    OTHER = "other", _("Other")
+
+
+class BadgeName(models.TextChoices):
+    FULL = "full", _("Full name")
+    FIRST_NAME = "first_name", _("First name only")

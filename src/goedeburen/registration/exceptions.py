@@ -1,0 +1,33 @@
+"""The one error the registration domain raises: a translated, user-safe message and a code."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistrationError(Exception):
+    """A registration the domain refuses; `message` may be shown to the visitor as it is.
+
+    Codes: closed, form_expired, no_attendees, too_many, unavailable, max_per_registration,
+    sold_out, consent_missing, billing_missing.
+    """
+
+    def __init__(self, message, *, code: str):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+
+
+CLOSED = _("Registration for this event is not open.")
+FORM_EXPIRED = _("This form has expired. Check your details and submit them again.")
+NO_ATTENDEES = _("Register at least one attendee.")
+TOO_MANY = _("One registration holds at most %(count)d attendees.")
+UNAVAILABLE = _("The ticket “%(ticket)s” is not on sale.")
+MAX_PER_REGISTRATION = _("One registration holds at most %(count)d of the ticket “%(ticket)s”.")
+SOLD_OUT = _("Sorry, the ticket “%(ticket)s” is sold out.")
+NOT_ENOUGH = _(
+    "Not enough places are left for the ticket “%(ticket)s”: %(left)d left, %(wanted)d asked for."
+)
+CONSENT_MISSING = _(
+    "Dietary wishes and accessibility needs can only be given with consent to use them."
+)
+BILLING_MISSING = _("Billing details are needed for a paid ticket.")
+PO_NUMBER_MISSING = _("A purchase order number is needed for this event.")

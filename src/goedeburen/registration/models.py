@@ -1,0 +1,285 @@
+"""Ticket types, the quotas they share, and registrations with their attendees.
+
+A quota is the unit of capacity (the venue's seats); a ticket type may count against
+several quotas and a quota may be shared by several ticket types. Seats are taken by the
+attendees of confirmed registrations and of held ones (awaiting approval or pending
+payment) whose `hold_until` has not passed; see `queries.seats_taken`.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from goedeburen.common.money import vat_included
+from goedeburen.common.translation import TranslatedFieldsMixin
+from goedeburen.events.models import Event, _nl_en
+
+from .enums import AttendingRole, BadgeName, RegistrationStatus
+
+# One booking holds at most this many attendees; larger groups talk to the organiser.
+MAX_ATTENDEES = 20
+
+
+def _languages():
+    return settings.LANGUAGES
+
+
+class RegistrationSettings(models.Model):
+    """How registration works for one event; an event without a row uses the defaults."""
+
+    event = models.OneToOneField(
+        Event, on_delete=models.CASCADE, related_name="registration_settings"
+    )
+    payment_hold_minutes = models.PositiveIntegerField(
+        _("hold seats for payment (minutes)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_("A registration that is not paid within this time releases its seats."),
+    )
+    approval_hold_days = models.PositiveIntegerField(
+        _("hold seats for approval (days)"),
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text=_("A registration that is not approved within this time releases its seats."),
+    )
+    po_number_required = models.BooleanField(_("purchase order number required"), default=False)
+
+    class Meta:
+        verbose_name = _("registration settings")
+        verbose_name_plural = _("registration settings")
+
+    def __str__(self) -> str:
+        return str(self.event)
+
+    @property
+    def payment_hold(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.payment_hold_minutes)
+
+    @property
+    def approval_hold(self) -> dt.timedelta:
+        return dt.timedelta(days=self.approval_hold_days)
+
+
+class TicketType(TranslatedFieldsMixin, models.Model):
+    """What one attendee buys: a price including VAT, what it includes, when it is on sale."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="ticket_types")
+    name_nl, name_en = _nl_en("name", _("Name"), required=True)
+    description_nl, description_en = _nl_en("description", _("Description"), long=True)
+    includes_nl, includes_en = _nl_en("includes", _("Includes"))
+    price = models.DecimalField(
+        _("price (EUR, incl. VAT)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    vat_rate = models.DecimalField(
+        _("VAT rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("21.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    vat_exemption = models.CharField(
+        _("VAT exemption"),
+        max_length=200,
+        blank=True,
+        help_text=_("The legal ground when no VAT is charged; the VAT rate must then be 0."),
+    )
+    sale_start = models.DateTimeField(_("on sale from"), null=True, blank=True)
+    sale_end = models.DateTimeField(_("on sale until"), null=True, blank=True)
+    max_per_registration = models.PositiveSmallIntegerField(
+        _("maximum per registration"), default=10, validators=[MinValueValidator(1)]
+    )
+    visible = models.BooleanField(_("visible on the registration form"), default=True)
+    needs_approval = models.BooleanField(
+        _("needs approval"),
+        default=False,
+        help_text=_("The organiser approves each registration with this ticket type."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("ticket type")
+        verbose_name_plural = _("ticket types")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name_nl
+
+    def clean(self):
+        errors = {}
+        if self.vat_exemption and self.vat_rate:
+            errors["vat_rate"] = _("With a VAT exemption the VAT rate must be 0.")
+        if self.sale_start and self.sale_end and self.sale_end <= self.sale_start:
+            errors["sale_end"] = _("The end of the sale must be after its start.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_free(self) -> bool:
+        return not self.price
+
+    @property
+    def vat(self) -> Decimal:
+        return vat_included(self.price, rate=self.vat_rate)
+
+    def is_on_sale(self, now: dt.datetime) -> bool:
+        """Return whether the public form may sell this ticket type at `now`."""
+        return (
+            self.visible
+            and (self.sale_start is None or self.sale_start <= now)
+            and (self.sale_end is None or now < self.sale_end)
+        )
+
+
+class Quota(models.Model):
+    """A number of seats that one or more ticket types share (e.g. the venue's 200 seats)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="quotas")
+    name = models.CharField(_("name"), max_length=100)
+    size = models.PositiveIntegerField(_("seats"))
+    ticket_types = models.ManyToManyField(
+        TicketType, verbose_name=_("ticket types"), related_name="quotas"
+    )
+
+    class Meta:
+        verbose_name = _("quota")
+        verbose_name_plural = _("quotas")
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["event", "name"], name="unique_quota_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FormToken(models.Model):
+    """A registration form's one-time token, stored when it is first submitted.
+
+    The unique `token` and the registration's one-to-one link make a resubmitted form
+    (a double click, the back button, a retry) return the registration it already made.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class Registration(models.Model):
+    """One booking by one booker (who pays), for one or more attendees."""
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    code = models.CharField(_("code"), max_length=8, unique=True)
+    form_token = models.OneToOneField(
+        FormToken, null=True, blank=True, on_delete=models.PROTECT, related_name="registration"
+    )
+    booker_name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email address"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=RegistrationStatus.choices, db_index=True
+    )
+    language = models.CharField(_("language"), max_length=10, choices=_languages)
+    billing_organisation = models.CharField(
+        _("organisation or name on the invoice"), max_length=200, blank=True
+    )
+    billing_address = models.TextField(
+        _("invoice address"), max_length=500, blank=True, validators=[MaxLengthValidator(500)]
+    )
+    po_number = models.CharField(_("purchase order number"), max_length=50, blank=True)
+    billing_reference = models.CharField(_("your reference"), max_length=100, blank=True)
+    invoice_email = models.EmailField(_("email address for the invoice"), blank=True)
+    # SHA-256 of the secret manage token; the token itself is only ever in the booker's link.
+    manage_token_hash = models.CharField(max_length=64, unique=True)
+    hold_until = models.DateTimeField(_("seats held until"), null=True, blank=True, db_index=True)
+    created = models.DateTimeField(_("registered"), auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["-created", "-pk"]
+        indexes = [models.Index(fields=["event", "status"])]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def total(self) -> Decimal:
+        return sum((a.price for a in self.attendees.all()), Decimal("0.00"))
+
+
+class Attendee(models.Model):
+    """A person who comes, on one ticket type of a registration."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="attendees"
+    )
+    ticket_type = models.ForeignKey(
+        TicketType, verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="attendees"
+    )
+    given_name = models.CharField(_("first name"), max_length=100)
+    family_name = models.CharField(_("last name"), max_length=150, blank=True)
+    email = models.EmailField(_("email address"), blank=True)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    function = models.CharField(_("job title"), max_length=200, blank=True)
+    role = models.CharField(_("attending as"), max_length=30, choices=AttendingRole.choices)
+    badge_name = models.CharField(
+        _("name on the badge"), max_length=20, choices=BadgeName.choices, default=BadgeName.FULL
+    )
+    photo_consent = models.BooleanField(_("consents to photos and film"), default=False)
+    attendee_list_consent = models.BooleanField(_("on the attendee list"), default=False)
+    # Special-category data (they can reveal health or religion): only with their own consent.
+    special_category_consent = models.BooleanField(
+        _("consents to sharing dietary wishes and accessibility needs"), default=False
+    )
+    # A TextField's max_length only reaches forms; the validator holds for every caller.
+    dietary_wishes = models.TextField(
+        _("dietary wishes"), max_length=500, blank=True, validators=[MaxLengthValidator(500)]
+    )
+    accessibility_needs = models.TextField(
+        _("accessibility needs"), max_length=500, blank=True, validators=[MaxLengthValidator(500)]
+    )
+    # What was paid for this ticket when it was booked, whatever the ticket type costs later.
+    price = models.DecimalField(_("price (EUR, incl. VAT)"), max_digits=8, decimal_places=2)
+    vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
+    ticket_secret = models.CharField(max_length=64, unique=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("attendee")
+        verbose_name_plural = _("attendees")
+        ordering = ["registration", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(special_category_consent=True)
+                | (Q(dietary_wishes="") & Q(accessibility_needs="")),
+                name="special_category_needs_consent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def badge_text(self) -> str:
+        return self.given_name if self.badge_name == BadgeName.FIRST_NAME else self.full_name
+
+    @property
+    def vat(self) -> Decimal:
+        return vat_included(self.price, rate=self.vat_rate)

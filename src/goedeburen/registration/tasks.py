@@ -1,0 +1,16 @@
+"""Background work for registrations: thin wrappers that call a service.
+
+`release_expired_holds` is enqueued by `services.register` to run at each hold's end
+(`run_after`, which the database and RQ backends support); `goedeburen
+release_expired_holds` runs it by hand or from cron for a backend that cannot defer.
+"""
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def release_expired_holds() -> int:
+    """Cancel the registrations whose hold has ended; return how many."""
+    return services.release_expired_holds()

@@ -1,0 +1,68 @@
+"""The secrets of a registration: its code, form tokens, manage tokens and ticket secrets."""
+
+import hashlib
+import hmac
+import secrets
+
+from django.core import signing
+
+# No 0/O, 1/I/L: a code read aloud over the phone or typed from paper stays unambiguous.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+FORM_TOKEN_MAX_AGE = 24 * 60 * 60  # seconds a rendered form stays valid
+_FORM_SALT = "goedeburen.registration.form"
+
+
+def new_code() -> str:
+    """Return a random registration code such as `K7QW3XPA` (31^8, about 40 bits)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def issue_form_token(*, event_id: int) -> str:
+    """Return a signed one-time token for a registration form of this event.
+
+    Nothing is written when a form renders (crawlers and reloads cost no rows); the token's
+    random part is stored by `services.register` when the form is first submitted.
+    """
+    return signing.dumps([event_id, secrets.token_urlsafe(16)], salt=_FORM_SALT, compress=False)
+
+
+def read_form_token(value: str, *, event_id: int) -> str | None:
+    """Return the random part of a valid, unexpired form token of this event, else None."""
+    try:
+        token_event, nonce = signing.loads(value, salt=_FORM_SALT, max_age=FORM_TOKEN_MAX_AGE)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    if token_event != event_id or not isinstance(nonce, str) or not 16 <= len(nonce) <= 64:
+        return None
+    return nonce
+
+
+def new_manage_token() -> tuple[str, str]:
+    """Return a new manage token (256 bits) and the hash to store in its place."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_manage_token(token)
+
+
+def hash_manage_token(token: str) -> str:
+    # The token is random and long, so a plain SHA-256 suffices (no password stretching).
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_NO_MATCH = hash_manage_token("no registration has this token")
+
+
+def manage_token_matches(token: str, stored_hash: str | None) -> bool:
+    """Return whether `token` belongs to `stored_hash`, in constant time.
+
+    With no registration (`stored_hash` None) the same comparison runs, so a wrong token and
+    an unknown code take the same time and give the same answer.
+    """
+    return hmac.compare_digest(hash_manage_token(token), stored_hash or _NO_MATCH) and bool(
+        stored_hash
+    )
+
+
+def new_ticket_secret() -> str:
+    """Return the secret that an attendee's ticket (QR code) carries."""
+    return secrets.token_urlsafe(32)

@@ -1,0 +1,95 @@
+"""factory_boy factories for registration, and small builders of service input."""
+
+from decimal import Decimal
+
+import factory
+
+from goedeburen.events.models import EventStatus
+from goedeburen.registration import models, tokens
+from goedeburen.registration.enums import AttendingRole, RegistrationStatus
+from goedeburen.registration.services import AttendeeDetails, Billing, Booker
+from tests.factories import EventFactory
+
+
+class OpenEventFactory(EventFactory):
+    status = EventStatus.REGISTRATION_OPEN
+
+
+class RegistrationSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.RegistrationSettings
+
+    event = factory.SubFactory(OpenEventFactory)
+
+
+class TicketTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.TicketType
+
+    event = factory.SubFactory(OpenEventFactory)
+    name_nl = factory.Sequence(lambda n: f"Kaartje {n}")
+    name_en = factory.Sequence(lambda n: f"Ticket {n}")
+    price = Decimal("125.00")
+    vat_rate = Decimal("21.00")
+
+
+class QuotaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Quota
+        skip_postgeneration_save = True
+
+    event = factory.SubFactory(OpenEventFactory)
+    name = factory.Sequence(lambda n: f"Zaal {n}")
+    size = 50
+
+    @factory.post_generation
+    def ticket_types(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.ticket_types.set(extracted)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Registration
+
+    event = factory.SubFactory(OpenEventFactory)
+    code = factory.LazyFunction(tokens.new_code)
+    booker_name = "Bea Boeker"
+    email = "bea@example.org"
+    status = RegistrationStatus.CONFIRMED
+    language = "nl"
+    manage_token_hash = factory.LazyFunction(lambda: tokens.new_manage_token()[1])
+
+
+class AttendeeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Attendee
+
+    registration = factory.SubFactory(RegistrationFactory)
+    ticket_type = factory.SubFactory(
+        TicketTypeFactory, event=factory.SelfAttribute("..registration.event")
+    )
+    given_name = "Ada"
+    family_name = "de Vries"
+    role = AttendingRole.OTHER
+    price = factory.SelfAttribute("ticket_type.price")
+    vat_rate = factory.SelfAttribute("ticket_type.vat_rate")
+    ticket_secret = factory.LazyFunction(tokens.new_ticket_secret)
+
+
+def booker(**overrides) -> Booker:
+    return Booker(**{"name": "Bea Boeker", "email": "bea@example.org", **overrides})
+
+
+def billing(**overrides) -> Billing:
+    values = {"organisation": "Woonstichting De Linde", "address": "Lindelaan 1\nUtrecht"}
+    return Billing(**{**values, **overrides})
+
+
+def attendee(ticket_type, **overrides) -> AttendeeDetails:
+    values = {"given_name": "Ada", "family_name": "de Vries", "role": AttendingRole.MUNICIPALITY}
+    return AttendeeDetails(ticket_type=ticket_type, **{**values, **overrides})
+
+
+def form_token(event) -> str:
+    return tokens.issue_form_token(event_id=event.pk)

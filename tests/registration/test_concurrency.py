@@ -1,0 +1,134 @@
+"""Races for one quota on PostgreSQL: the row lock holds, and without it the quota oversells.
+
+Threads call the real service, each on its own database connection. PostgreSQL's
+`max_connections` (100) is shared with the rest of the suite, so 40 connections make the
+200 attempts, five each, all released at once by a barrier; every attempt is a separate
+transaction that competes with 39 others at any moment.
+"""
+
+import threading
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+from django.db import connections
+
+from goedeburen.registration import services
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.exceptions import RegistrationError
+from goedeburen.registration.models import Attendee, Registration
+
+from .factories import (
+    OpenEventFactory,
+    QuotaFactory,
+    TicketTypeFactory,
+    attendee,
+    booker,
+    form_token,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+ATTEMPTS = 200
+CONNECTIONS = 40
+SEATS = 50
+
+
+def _in_threads(count: int, work) -> list:
+    """Run `work(n)` in `count` threads that start together; return what each returned."""
+    barrier = threading.Barrier(count)
+    results = [None] * count
+
+    def run(n):
+        try:
+            barrier.wait()
+            results[n] = work(n)
+        except Exception as unexpected:  # reported by the assertions
+            results[n] = unexpected
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def _rush(event, ticket_type) -> Counter:
+    """Make ATTEMPTS registrations of one attendee each; count how they end."""
+
+    def attempts(n):
+        outcomes = Counter()
+        for _ in range(ATTEMPTS // CONNECTIONS):
+            try:
+                services.register(
+                    event,
+                    booker=booker(email=f"booker{n}@example.org"),
+                    attendees=[attendee(ticket_type)],
+                    form_token=form_token(event),
+                    language="nl",
+                )
+                outcomes["registered"] += 1
+            except RegistrationError as refused:
+                outcomes[refused.code] += 1
+        return outcomes
+
+    total = Counter()
+    for result in _in_threads(CONNECTIONS, attempts):
+        assert isinstance(result, Counter), result
+        total += result
+    return total
+
+
+@pytest.fixture
+def quota_of_fifty(db):
+    event = OpenEventFactory()
+    ticket_type = TicketTypeFactory(event=event, price=Decimal("0"), max_per_registration=1)
+    QuotaFactory(event=event, size=SEATS, ticket_types=[ticket_type])
+    return event, ticket_type
+
+
+def test_rush_for_one_quota_never_oversells(on_postgresql, quota_of_fifty):
+    outcomes = _rush(*quota_of_fifty)
+
+    assert outcomes == Counter(registered=SEATS, sold_out=ATTEMPTS - SEATS)
+    assert Registration.objects.filter(status=RegistrationStatus.CONFIRMED).count() == SEATS
+    assert Attendee.objects.count() == SEATS
+
+
+def test_rush_without_the_lock_oversells(on_postgresql, quota_of_fifty, settings):
+    # Negative control: the same race with the quota lock switched off (a test-only switch,
+    # which also widens the gap between counting and writing) must oversell, which proves
+    # that the test above can fail.
+    settings.REGISTRATION_LOCK_QUOTAS = False
+
+    outcomes = _rush(*quota_of_fifty)
+
+    assert outcomes["registered"] > SEATS
+    assert Attendee.objects.count() > SEATS
+
+
+def test_same_form_token_sent_twice_at_once_makes_one_registration(quota_of_fifty):
+    # Runs on SQLite too, where the IMMEDIATE transaction serialises the two.
+    event, ticket_type = quota_of_fifty
+    token = form_token(event)
+
+    def submit(n):
+        return services.register(
+            event,
+            booker=booker(),
+            attendees=[attendee(ticket_type)],
+            form_token=token,
+            language="nl",
+        )
+
+    first, second = _in_threads(2, submit)
+
+    assert isinstance(first, Registration), first
+    assert isinstance(second, Registration), second
+    assert first.pk == second.pk
+    assert sorted([first.manage_token is None, second.manage_token is None]) == [False, True]
+    assert Registration.objects.count() == 1
+    assert Attendee.objects.count() == 1

@@ -1,0 +1,285 @@
+import re
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from goedeburen.events.models import EventStatus
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Attendee, Registration
+
+from .factories import QuotaFactory
+from .helpers import form_data, form_token, manage_link, url
+
+pytestmark = pytest.mark.django_db
+
+START = "public:registration.start"
+
+
+def _post(client, event, data, *, language="en"):
+    return client.post(url(START, event.slug, language=language), data)
+
+
+def test_form_shows_every_field_with_its_label(client, event, hall):
+    html = client.get(url(START, event.slug)).content.decode()
+
+    for label in (
+        "Your name",
+        "Your email address",
+        "Ticket",
+        "First name",
+        "Last name",
+        "Email address",
+        "Organisation",
+        "Job title",
+        "In which role do you take part?",
+        "Name on the badge",
+        "I agree to appear in photos and films of the conference.",
+        "Put my name and organisation on the list of attendees.",
+        "Dietary wishes",
+        "Accessibility needs",
+        "Billing details",
+        "Purchase order number",
+        "Your reference",
+        "Email address for the invoice",
+        "Add another attendee",
+    ):
+        assert label in html, label
+    assert 'for="id_attendee-0-given_name"' in html
+    for role in ("Housing corporation", "Resident of a mixed-housing project", "Ministry"):
+        assert role in html
+
+
+def test_form_without_paid_tickets_asks_no_billing_details(client, event, free):
+    QuotaFactory(event=event, ticket_types=[free])
+
+    html = client.get(url(START, event.slug)).content.decode()
+
+    assert "Billing details" not in html
+
+
+@pytest.mark.parametrize("status", [EventStatus.PUBLISHED, EventStatus.CLOSED])
+def test_form_when_registration_is_not_open_says_so(client, event, hall, free, status):
+    event.status = status
+    event.save()
+
+    shown = client.get(url(START, event.slug))
+    sent = client.post(url(START, event.slug), {"action": "register"})
+
+    assert shown.status_code == sent.status_code == 200
+    assert "Registration is not open" in shown.content.decode()
+    assert 'method="post"' not in shown.content.decode()
+    assert Registration.objects.count() == 0
+
+
+def test_form_of_draft_event_is_not_found(client, event, hall):
+    event.status = EventStatus.DRAFT
+    event.save()
+
+    assert client.get(url(START, event.slug)).status_code == 404
+
+
+def test_register_paid_ticket_confirms_with_code_status_and_secret_link(client, event, hall, paid):
+    response = _post(client, event, form_data(client, event, [paid]))
+
+    registration = Registration.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == url("public:registration.done", event.slug, registration.code)
+    done = client.get(response["Location"]).content.decode()
+    assert registration.code in done
+    assert "Pending payment" in done
+    assert "Your places are held until" in done
+    manage = client.get(manage_link(done))
+    assert manage.status_code == 200
+    assert registration.code in manage.content.decode()
+    assert registration.status == RegistrationStatus.PENDING_PAYMENT
+    assert registration.language == "en"
+    assert registration.billing_organisation == "Woonstichting De Linde"
+
+
+def test_register_resident_needs_no_billing_and_awaits_approval(client, event, hall, resident):
+    no_billing = {"billing-organisation": "", "billing-address": ""}
+    data = form_data(client, event, [resident], **no_billing)
+
+    response = _post(client, event, data)
+
+    assert response.status_code == 302
+    assert Registration.objects.get().status == RegistrationStatus.AWAITING_APPROVAL
+    done = client.get(response["Location"]).content.decode()
+    assert "The organisers will review your registration." in done
+
+
+def test_paid_ticket_without_billing_details_shows_errors_and_saves_nothing(
+    client, event, hall, paid
+):
+    data = form_data(client, event, [paid], **{"billing-organisation": "", "billing-address": ""})
+
+    html = _post(client, event, data).content.decode()
+
+    assert "Please correct 2 errors" in html
+    assert 'href="#id_billing-organisation"' in html
+    assert Registration.objects.count() == 0
+
+
+def test_register_two_attendees_keeps_their_order(client, event, hall, paid, resident):
+    response = _post(client, event, form_data(client, event, [paid, resident]))
+
+    assert response.status_code == 302
+    attendees = Attendee.objects.order_by("order")
+    assert [(a.given_name, a.ticket_type) for a in attendees] == [
+        ("Ada0", paid),
+        ("Ada1", resident),
+    ]
+
+
+def test_add_attendee_keeps_what_was_typed_and_judges_nothing_yet(client, event, hall, paid):
+    data = form_data(client, event, [paid], action="add", **{"attendee-0-given_name": ""})
+
+    response = _post(client, event, data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="attendee_count" value="2"' in html
+    assert 'name="attendee-1-given_name"' in html
+    assert 'value="Bea Boeker"' in html
+    assert "aria-invalid" not in html
+    assert "Please correct" not in html
+    assert re.search(r'name="attendee-1-given_name"[^>]* autofocus', html)
+    assert f'value="{data["form_token"]}"' in html
+    assert Registration.objects.count() == 0
+
+
+def test_remove_attendee_moves_the_others_up(client, event, hall, paid, free):
+    data = form_data(client, event, [paid, free], remove="0")
+    data.pop("action")
+
+    html = _post(client, event, data).content.decode()
+
+    assert 'name="attendee_count" value="1"' in html
+    assert 'name="attendee-0-given_name" value="Ada1"' in html
+    assert "attendee-1-given_name" not in html
+    assert Registration.objects.count() == 0
+
+
+@pytest.mark.parametrize("remove", ["x", "-1", "7"])
+def test_remove_attendee_with_nonsense_index_changes_nothing(client, event, hall, paid, remove):
+    data = form_data(client, event, [paid], remove=remove)
+    data.pop("action")
+
+    response = _post(client, event, data)
+
+    assert response.status_code == 200
+    assert 'name="attendee_count" value="1"' in response.content.decode()
+
+
+def test_sold_out_says_so_and_saves_nothing(client, event, hall, free):
+    hall.size = 1
+    hall.save()
+
+    html = _post(client, event, form_data(client, event, [free, free])).content.decode()
+
+    assert "Not enough places are left for the ticket “Free”: 1 left, 2 asked for." in html
+    assert 'role="alert"' in html
+    assert Registration.objects.count() == 0
+
+
+@pytest.mark.parametrize("token", ["", "garbage"])
+def test_expired_form_asks_to_send_again_with_a_fresh_token(client, event, hall, free, token):
+    data = form_data(client, event, [free], form_token=token)
+
+    html = _post(client, event, data).content.decode()
+
+    assert "This form has expired. Check your details and submit them again." in html
+    assert Registration.objects.count() == 0
+    fresh = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+    assert _post(client, event, {**data, "form_token": fresh}).status_code == 302
+
+
+def test_same_form_sent_twice_gives_one_registration(client, event, hall, free):
+    data = form_data(client, event, [free])
+
+    first = _post(client, event, data)
+    second = _post(client, event, data)
+
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Registration.objects.count() == 1
+
+
+def test_same_form_from_another_browser_shows_no_secret_link(client, event, hall, free):
+    data = form_data(client, event, [free])
+    _post(client, event, data)
+
+    html = _post(Client(), event, data).content.decode()
+
+    assert "This form was already sent" in html
+    assert Registration.objects.get().code in html
+    assert "/manage/" not in html
+    assert Registration.objects.count() == 1
+
+
+def test_needs_without_consent_are_refused_at_the_consent_box(client, event, hall, free):
+    data = form_data(client, event, [free], **{"attendee-0-dietary_wishes": "glutenvrij"})
+
+    html = _post(client, event, data).content.decode()
+
+    assert "Tick this box to share dietary wishes or accessibility needs" in html
+    box = re.search(r'<input [^>]*name="attendee-0-special_category_consent"[^>]*>', html)
+    assert 'aria-describedby="id_attendee-0-special_category_consent_helptext ' in box.group(0)
+    assert "id_attendee-0-special_category_consent_error" in box.group(0)
+    assert 'value="glutenvrij"' not in html  # a textarea: the text is its content
+    assert ">\nglutenvrij</textarea>" in html
+    assert Attendee.objects.count() == 0
+
+
+def test_errors_are_summarised_and_tied_to_their_fields(client, event, hall, free):
+    html = _post(client, event, {"form_token": form_token(client, event)}).content.decode()
+
+    assert "<title>Error: Register" in html
+    assert 'href="#id_booker-name">Your name</a><br>This field is required.</li>' in html
+    field = re.search(r'<input type="text" name="booker-name"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in field
+    assert 'aria-describedby="id_booker-name_error"' in field
+    assert 'id="id_booker-name_error"' in html
+
+
+def test_errors_are_in_dutch_on_the_dutch_form(client, event, hall, free):
+    token = form_token(client, event, language="nl")
+    html = _post(client, event, {"form_token": token}, language="nl").content.decode()
+
+    assert "Dit veld is verplicht." in html
+
+
+def test_registration_pages_are_never_cached(client, event, hall, free):
+    response = client.get(url(START, event.slug))
+
+    assert "no-store" in response["Cache-Control"]
+    assert '<meta name="robots" content="noindex">' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("status", "shown"),
+    [(EventStatus.REGISTRATION_OPEN, True), (EventStatus.PUBLISHED, False)],
+)
+def test_event_home_shows_tickets_and_register_link_only_while_open(
+    client, event, hall, paid, status, shown
+):
+    event.status = status
+    event.save()
+
+    html = client.get(url("public:event.home", event.slug)).content.decode()
+
+    assert (url(START, event.slug) in html) is shown
+    assert ("Participation" in html) is shown
+    assert ("€125 incl. VAT" in html) is shown
+
+
+def test_free_ticket_label_says_free_and_approval(client, event, resident):
+    resident.includes_en = "lunch"
+    resident.save()
+    QuotaFactory(event=event, ticket_types=[resident])
+    assert resident.price == Decimal("0")
+
+    html = client.get(url(START, event.slug)).content.decode()
+
+    assert "Resident: free (including lunch) — the organisers approve this registration" in html
