@@ -93,7 +93,8 @@ PRICE = Decimal("125.00")
 PRICE_INCLUDES_NL = "inclusief lunch, koffie & thee, borrel en publicatie"
 PRICE_INCLUDES_EN = "including lunch, coffee & tea, drinks and the publication"
 
-CONTACT_NAME = "het Secretariaat Meedoen naar Vermogen"
+# The name without an article: it stands in Dutch and English sentences alike.
+CONTACT_NAME = "Secretariaat Meedoen naar Vermogen"
 CONTACT_EMAIL = "secretariaatmeedoennaarvermogen@utrecht.nl"
 
 PARTNERS = [

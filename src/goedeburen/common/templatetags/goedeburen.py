@@ -1,7 +1,7 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 
 from goedeburen.events.models import split_lines
 
@@ -10,12 +10,20 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def alternate_languages(context) -> list[dict]:
-    """Return the current page in each other language: code, name and URL."""
+    """Return the current page in each other language: code, name and URL.
+
+    The name is the language's own ("English", "Nederlands"): the reader who needs the
+    link may not read the current language, and the link is marked up in its own language.
+    """
     request = context["request"]
     current = get_language()
     return [
-        {"code": code, "name": name, "url": translate_url(request.get_full_path(), code)}
-        for code, name in settings.LANGUAGES
+        {
+            "code": code,
+            "name": get_language_info(code)["name_local"],
+            "url": translate_url(request.get_full_path(), code),
+        }
+        for code, _name in settings.LANGUAGES
         if code != current
     ]
 
