@@ -102,7 +102,7 @@ HOME = {
         "audience": AUDIENCE_NL,
         "facts": [
             "Vrijdag 26 januari 2018",
-            "10:00 – 16:30",
+            "10:00 – 16:30 uur",  # as the announcement writes it
             VENUE,
             "€125 (inclusief lunch, koffie & thee, borrel en publicatie)",
         ],

@@ -221,7 +221,10 @@ def store_event_calendar(event: Event) -> str:
     content = event_calendar(event, site_url=event.get_absolute_url())
     old_name = event.calendar_file.name
     event.calendar_file.save(f"{event.slug}.ics", ContentFile(content), save=False)
-    Event.objects.filter(pk=event.pk).update(calendar_file=event.calendar_file.name)
+    # Moving `updated` on lets the cached pages show the new "add to calendar" link at once.
+    Event.objects.filter(pk=event.pk).update(
+        calendar_file=event.calendar_file.name, updated=timezone.now()
+    )
     if old_name and old_name != event.calendar_file.name:
         event.calendar_file.storage.delete(old_name)
     return event.calendar_file.name
