@@ -146,18 +146,24 @@ class AttendeeListView(_SearchListView):
         return queries.search_attendees(self.event, filters=filters, sort=sort)
 
 
-class RegistrationMixin(RegistrationScreenMixin):
-    """A screen about the registration whose code is in the URL."""
+class _LoadRegistration:
+    """Load `self.registration` by the URL's code, after the permission checks.
+
+    An unknown code, or one of another event, is a 404 whatever the HTTP method.
+    """
 
     def dispatch(self, request, *args, **kwargs):
-        self.code = kwargs["code"]
+        self.registration = queries.event_registration(self.event, kwargs["code"])
+        if self.registration is None:
+            raise Http404
         return super().dispatch(request, *args, **kwargs)
 
     def get_registration(self):
-        registration = queries.event_registration(self.event, self.code)
-        if registration is None:
-            raise Http404
-        return registration
+        return self.registration
+
+
+class RegistrationMixin(RegistrationScreenMixin, _LoadRegistration):
+    """A screen about the registration whose code is in the URL."""
 
 
 class RegistrationDetailView(RegistrationMixin, TemplateView):
