@@ -22,9 +22,23 @@ from tests.factories import (
     TeamMemberFactory,
     UserFactory,
 )
+from tests.registration.factories import (
+    AttendeeFactory,
+    QuotaFactory,
+    RegistrationFactory,
+    TicketTypeFactory,
+)
 
 PASSWORD = "correct horse battery"  # what UserFactory sets
 PARTS = ["partner", "item", "round", "session", "speaker", "project", "venue"]
+# The registration screens; who reaches which is tested in test_registrations.py.
+REGISTRATION_SCREENS = [
+    "registration.list",
+    "registration.detail",
+    "registration.update",
+    "attendee.list",
+    "capacity",
+]
 
 
 @dataclass
@@ -42,6 +56,10 @@ class World:
     item: object
     round: object
     session: object
+    ticket_type: object
+    quota: object
+    registration: object
+    attendee: object
 
 
 def make_world(*, organiser: Organiser | None = None, **event_values) -> World:
@@ -53,6 +71,11 @@ def make_world(*, organiser: Organiser | None = None, **event_values) -> World:
     speaker = SpeakerFactory(event=event)
     project = ProjectFactory(event=event)
     round_ = RoundFactory(event=event)
+    ticket_type = TicketTypeFactory(event=event)
+    quota = QuotaFactory(event=event, size=50, ticket_types=[ticket_type])
+    attendee = AttendeeFactory(
+        registration=RegistrationFactory(event=event), ticket_type=ticket_type
+    )
     return World(
         organiser=organiser,
         owner=owner,
@@ -65,6 +88,10 @@ def make_world(*, organiser: Organiser | None = None, **event_values) -> World:
         item=ProgrammeItemFactory(event=event, room=room),
         round=round_,
         session=SessionFactory(round=round_, room=room, capacity=10),
+        ticket_type=ticket_type,
+        quota=quota,
+        registration=attendee.registration,
+        attendee=attendee,
     )
 
 
@@ -97,6 +124,11 @@ def _url_table() -> dict:
         "room.create": lambda w: {"event": w.event.slug, "venue": w.venue.pk},
         "room.update": lambda w: {"event": w.event.slug, "pk": w.room.pk},
         "room.delete": lambda w: {"event": w.event.slug, "pk": w.room.pk},
+        "registration.list": lambda w: {"event": w.event.slug},
+        "registration.detail": lambda w: {"event": w.event.slug, "code": w.registration.code},
+        "registration.update": lambda w: {"event": w.event.slug, "code": w.registration.code},
+        "attendee.list": lambda w: {"event": w.event.slug},
+        "capacity": lambda w: {"event": w.event.slug},
     }
     for part in PARTS:
         table[f"{part}.list"] = table[f"{part}.create"] = lambda w: {"event": w.event.slug}

@@ -7,6 +7,7 @@ from goedeburen.events.models import Role
 from tests.backoffice.conftest import (
     EVENT_URL_NAMES,
     PARTS,
+    REGISTRATION_SCREENS,
     URLS,
     backoffice_url_names,
     make_world,
@@ -21,12 +22,14 @@ CHANGE_SCREENS = sorted(
     name
     for name in EVENT_URL_NAMES
     if name not in LIST_SCREENS
+    and name not in REGISTRATION_SCREENS
     and name != "event.status"
     and not name.startswith(("venue", "room"))
 )
 VENUE_CHANGE_SCREENS = sorted(
     name for name in EVENT_URL_NAMES if name.startswith(("venue", "room")) and name != "venue.list"
 )
+# Registration screens: see test_registrations.py for who reaches which.
 
 
 def _member(world, role, *, event=None):

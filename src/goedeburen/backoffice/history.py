@@ -1,6 +1,7 @@
 """Turn audit-log entries (`common.audit`) into sentences for the event's history."""
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -51,3 +52,66 @@ def _verbose_name(model_name: str) -> str:
         return str(apps.get_model("events", model_name)._meta.verbose_name)
     except LookupError:
         return model_name
+
+
+def describe_registration(entry, *, show_sensitive: bool) -> str:
+    """Return what happened in one log entry about a registration, in the active language.
+
+    Without `show_sensitive` the changes to special-category fields are summed up without
+    naming them (their values are never logged at all).
+    """
+    from goedeburen.registration.enums import RegistrationStatus
+
+    data = entry.data or {}
+    if entry.action == "registration.created":
+        status = data.get("status")
+        label = RegistrationStatus(status).label if status in RegistrationStatus.values else status
+        return _("Registered; status “%(status)s”") % {"status": label}
+    if entry.action == "registration.hold_expired":
+        return _("The seats were no longer held, so the registration was cancelled")
+    if entry.action == "registration.changed":
+        return _("Details changed: %(changes)s") % {
+            "changes": "; ".join(_registration_changes(data, show_sensitive=show_sensitive))
+        }
+    return entry.action
+
+
+def _registration_changes(data: dict, *, show_sensitive: bool) -> list[str]:
+    from goedeburen.registration.editing import SENSITIVE_FIELDS
+    from goedeburen.registration.models import Attendee, Registration
+
+    parts, hidden = [], False
+    for change in data.get("changes", []):
+        field = change.get("field", "")
+        if field in SENSITIVE_FIELDS and not show_sensitive:
+            hidden = True
+            continue
+        model = Registration if change.get("attendee") is None else Attendee
+        try:
+            label = str(model._meta.get_field(field).verbose_name)
+        except FieldDoesNotExist:  # renamed since the entry was written
+            label = field
+        if change.get("name"):
+            label = f"{change['name']}: {label}"
+        if "before" in change:
+            parts.append(
+                _("%(field)s from “%(before)s” to “%(after)s”")
+                % {
+                    "field": label,
+                    "before": _value(change["before"]),
+                    "after": _value(change["after"]),
+                }
+            )
+        else:
+            parts.append(_("%(field)s changed") % {"field": label})
+    if hidden:
+        parts.append(_("other details that your role does not see"))
+    return parts
+
+
+def _value(value) -> str:
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    return str(value)

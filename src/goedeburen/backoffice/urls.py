@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from .views import dashboard, events, partners, people, programme, venues
+from .views import dashboard, events, partners, people, programme, registrations, venues
 from .views.auth import LoginView, LogoutView
 
 app_name = "backoffice"
@@ -82,6 +82,23 @@ event_urls = [
     path("venues/<int:venue>/rooms/new/", venues.RoomCreateView.as_view(), name="room.create"),
     path("rooms/<int:pk>/", venues.RoomUpdateView.as_view(), name="room.update"),
     path("rooms/<int:pk>/delete/", venues.RoomDeleteView.as_view(), name="room.delete"),
+    path(
+        "registrations/",
+        registrations.RegistrationListView.as_view(),
+        name="registration.list",
+    ),
+    path(
+        "registrations/<str:code>/",
+        registrations.RegistrationDetailView.as_view(),
+        name="registration.detail",
+    ),
+    path(
+        "registrations/<str:code>/edit/",
+        registrations.RegistrationUpdateView.as_view(),
+        name="registration.update",
+    ),
+    path("attendees/", registrations.AttendeeListView.as_view(), name="attendee.list"),
+    path("capacity/", registrations.CapacityView.as_view(), name="capacity"),
 ]
 
 urlpatterns = [

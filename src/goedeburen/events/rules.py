@@ -79,3 +79,26 @@ rules.add_perm("events.add_event", is_superuser | is_organiser_owner)
 # Venues belong to the organiser and several events may share one, so changing them takes
 # an organiser-wide role; the object is the event the screen is opened from.
 rules.add_perm("events.change_venue", is_superuser | has_organiser_role(Role.OWNER, Role.EDITOR))
+
+# Registrations hold personal data, so each role sees what its work needs and no more
+# (DESIGN.md invariant 5; the table in docs/organiser-guide.md):
+# - bookings (booker, billing, status, history): owner, editor and finance (invoices);
+# - the attendee list with names only: those three and check-in (finding people at the door);
+#   session hosts get their own session's list with the assignment, not the whole event's;
+# - the attending role, dietary wishes and accessibility needs: owner and editor only, who
+#   arrange the programme, approval, catering and access;
+# - changing bookings: owner and editor.
+# Capacity figures hold no personal data: every role of the event sees them.
+rules.add_perm(
+    "registration.view_registrations",
+    is_superuser | has_role(Role.OWNER, Role.EDITOR, Role.FINANCE),
+)
+rules.add_perm(
+    "registration.view_attendees",
+    is_superuser | has_role(Role.OWNER, Role.EDITOR, Role.FINANCE, Role.CHECKIN),
+)
+rules.add_perm(
+    "registration.view_special_category", is_superuser | has_role(Role.OWNER, Role.EDITOR)
+)
+rules.add_perm("registration.change_registration", is_superuser | has_role(Role.OWNER, Role.EDITOR))
+rules.add_perm("registration.view_capacity", is_superuser | is_team_member)

@@ -2,8 +2,9 @@
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from goedeburen.events.models import Event
 
@@ -90,3 +91,213 @@ def registration_for_manage(*, event: Event, code: str, token: str) -> Registrat
     if not tokens.manage_token_matches(token, stored_hash):
         return None
     return registration_detail(pk)
+
+
+# The back office's lists: search, filters and sort orders by name.
+REGISTRATION_SORTS = {
+    "created": ("created", "pk"),
+    "code": ("code",),
+    "booker": ("booker_name", "pk"),
+    "status": ("status", "-created", "-pk"),
+}
+ATTENDEE_SORTS = {
+    "created": ("registration__created", "registration_id", "order", "pk"),
+    "code": ("registration__code", "order", "pk"),
+    "name": ("given_name", "family_name", "pk"),
+    "status": ("registration__status", "registration_id", "order", "pk"),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegistrationFilter:
+    """What the back office's lists narrow down to; empty values filter nothing.
+
+    `names_only` limits the search to codes, names and organisations, for roles that may
+    not see email addresses: they must not find people by what they cannot see.
+    """
+
+    search: str = ""
+    status: str = ""
+    ticket_type: int | None = None
+    role: str = ""
+    needs_approval: bool | None = None
+    names_only: bool = False
+
+
+def _attendee_search(word: str, *, prefix: str, names_only: bool) -> Q:
+    fields = ["given_name", "family_name", "organisation"]
+    if not names_only:
+        fields.append("email")
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{prefix}{field}__icontains": word})
+    return condition
+
+
+def _attendee_conditions(filters: RegistrationFilter, *, prefix: str) -> Q:
+    condition = Q()
+    if filters.ticket_type is not None:
+        condition &= Q(**{f"{prefix}ticket_type": filters.ticket_type})
+    if filters.role:
+        condition &= Q(**{f"{prefix}role": filters.role})
+    if filters.needs_approval is not None:
+        condition &= Q(**{f"{prefix}ticket_type__needs_approval": filters.needs_approval})
+    return condition
+
+
+def search_registrations(
+    event: Event, *, filters: RegistrationFilter, sort: str = "-created"
+) -> QuerySet[Registration]:
+    """Return the event's registrations that match `filters`, sorted by `sort`.
+
+    `sort` is a key of `REGISTRATION_SORTS`, with "-" for descending; an unknown one sorts
+    by newest first. Every word of the search must match the code, the booker or one of
+    the attendees. A ticket-type, role or approval filter keeps a registration when one
+    of its attendees matches it. The attendees come along (with their ticket types).
+    """
+    registrations = Registration.objects.filter(event=event)
+    for word in filters.search.split():
+        attendees = Attendee.objects.filter(
+            _attendee_search(word, prefix="", names_only=filters.names_only),
+            registration=OuterRef("pk"),
+        )
+        registrations = registrations.filter(
+            Q(code__icontains=word)
+            | Q(booker_name__icontains=word)
+            | (Q() if filters.names_only else Q(email__icontains=word))
+            | Exists(attendees)
+        )
+    if filters.status:
+        registrations = registrations.filter(status=filters.status)
+    attendee_condition = _attendee_conditions(filters, prefix="")
+    if attendee_condition:
+        matching = Attendee.objects.filter(attendee_condition, registration=OuterRef("pk"))
+        registrations = registrations.filter(Exists(matching))
+    attendees = Attendee.objects.select_related("ticket_type").order_by("order", "pk")
+    return registrations.order_by(*_ordering(sort, REGISTRATION_SORTS)).prefetch_related(
+        Prefetch("attendees", queryset=attendees)
+    )
+
+
+def search_attendees(
+    event: Event, *, filters: RegistrationFilter, sort: str = "-created"
+) -> QuerySet[Attendee]:
+    """Return the attendees of the event's registrations that match `filters`, sorted.
+
+    Like `search_registrations`, but per attendee: the search words match the attendee or
+    their registration's code (and, unless `names_only`, its booker).
+    """
+    attendees = Attendee.objects.filter(registration__event=event)
+    for word in filters.search.split():
+        condition = _attendee_search(word, prefix="", names_only=filters.names_only)
+        condition |= Q(registration__code__icontains=word)
+        if not filters.names_only:
+            condition |= Q(registration__booker_name__icontains=word)
+            condition |= Q(registration__email__icontains=word)
+        attendees = attendees.filter(condition)
+    if filters.status:
+        attendees = attendees.filter(registration__status=filters.status)
+    attendees = attendees.filter(_attendee_conditions(filters, prefix=""))
+    return attendees.select_related("registration", "ticket_type").order_by(
+        *_ordering(sort, ATTENDEE_SORTS)
+    )
+
+
+def _ordering(sort: str, sorts: dict[str, tuple[str, ...]]) -> list[str]:
+    descending = sort.startswith("-")
+    fields = sorts.get(sort.removeprefix("-"))
+    if fields is None:
+        fields, descending = sorts["created"], True
+    if not descending:
+        return list(fields)
+    return [field.removeprefix("-") if field.startswith("-") else f"-{field}" for field in fields]
+
+
+def status_counts(event: Event) -> dict[str, int]:
+    """Return how many of the event's registrations are in each status (0 for none)."""
+    rows = (
+        Registration.objects.filter(event=event)
+        .order_by()
+        .values("status")
+        .annotate(count=Count("pk"))
+    )
+    counts = dict.fromkeys(RegistrationStatus.values, 0)
+    counts.update({row["status"]: row["count"] for row in rows})
+    return counts
+
+
+def event_registration(event: Event, code: str) -> Registration | None:
+    """Return the event's registration with this code, with its attendees and their tickets."""
+    attendees = Attendee.objects.select_related("ticket_type").order_by("order", "pk")
+    return (
+        Registration.objects.filter(event=event, code=code.upper())
+        .prefetch_related(Prefetch("attendees", queryset=attendees))
+        .first()
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeatUse:
+    """How the seats of a quota (or the places of a ticket type) are used, in people.
+
+    `held` counts registrations awaiting approval or payment whose hold still runs; an
+    expired hold counts nowhere (its seats are free). `size` and `free` are None for a ticket
+    type outside every quota; a ticket type's `free` is the least free of its quotas.
+    """
+
+    name: str
+    size: int | None
+    confirmed: int
+    held: int
+    free: int | None
+    waiting: int
+
+    @property
+    def taken(self) -> int:
+        return self.confirmed + self.held
+
+
+@dataclass(frozen=True, kw_only=True)
+class Capacity:
+    quotas: list[SeatUse]
+    ticket_types: list[SeatUse]
+
+
+def capacity(event: Event, *, now: dt.datetime) -> Capacity:
+    """Return the seats of every quota and ticket type of the event at `now`, in three queries."""
+    held = Q(registration__status__in=HELD_STATUSES) & (
+        Q(registration__hold_until__gt=now) | Q(registration__hold_until__isnull=True)
+    )
+    rows = (
+        Attendee.objects.filter(registration__event=event)
+        .order_by()
+        .values("ticket_type")
+        .annotate(
+            confirmed=Count("pk", filter=Q(registration__status=RegistrationStatus.CONFIRMED)),
+            held=Count("pk", filter=held),
+            waiting=Count("pk", filter=Q(registration__status=RegistrationStatus.WAITING_LIST)),
+        )
+    )
+    per_type = {row["ticket_type"]: row for row in rows}
+    empty = {"confirmed": 0, "held": 0, "waiting": 0}
+    ticket_types = list(TicketType.objects.filter(event=event))
+    quotas = list(Quota.objects.filter(event=event).prefetch_related("ticket_types"))
+
+    quota_uses, free_per_type = [], {}
+    for quota in quotas:
+        counts = [per_type.get(t.pk, empty) for t in quota.ticket_types.all()]
+        figures = {key: sum(c[key] for c in counts) for key in empty}
+        free = max(quota.size - figures["confirmed"] - figures["held"], 0)
+        quota_uses.append(SeatUse(name=quota.name, size=quota.size, free=free, **figures))
+        for ticket_type in quota.ticket_types.all():
+            free_per_type[ticket_type.pk] = min(free_per_type.get(ticket_type.pk, free), free)
+    type_uses = [
+        SeatUse(
+            name=ticket_type.t.name,
+            size=None,
+            free=free_per_type.get(ticket_type.pk),
+            **{key: per_type.get(ticket_type.pk, empty)[key] for key in empty},
+        )
+        for ticket_type in ticket_types
+    ]
+    return Capacity(quotas=quota_uses, ticket_types=type_uses)

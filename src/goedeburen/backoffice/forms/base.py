@@ -15,6 +15,14 @@ _WIDGET_CLASSES = (
 )
 
 
+def style(field: forms.Field) -> None:
+    """Give the field's widget its NL Design System class."""
+    for widget_type, css_class in _WIDGET_CLASSES:
+        if isinstance(field.widget, widget_type):
+            field.widget.attrs["class"] = css_class
+            return
+
+
 def formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
     """Return the form field for a model field, with a native date, time or checkbox widget."""
     if isinstance(db_field, models.TimeField):
@@ -47,10 +55,7 @@ class BackofficeForm(forms.ModelForm):
         if "event" in {f.name for f in self.instance._meta.fields} and not self.instance.event_id:
             self.instance.event = event
         for field in self.fields.values():
-            for widget_type, css_class in _WIDGET_CLASSES:
-                if isinstance(field.widget, widget_type):
-                    field.widget.attrs["class"] = css_class
-                    break
+            style(field)
         self.limit_choices()
 
     def limit_choices(self) -> None:

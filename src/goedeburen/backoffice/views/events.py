@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, TemplateView, UpdateView
 
@@ -14,6 +15,7 @@ from goedeburen.common.audit import history
 from goedeburen.events import services
 from goedeburen.events.exceptions import EventError
 from goedeburen.events.models import EventStatus, Session
+from goedeburen.registration import queries as registration_queries
 
 HISTORY_LENGTH = 50
 # The usual next step from each status; its button is the primary one.
@@ -94,6 +96,7 @@ class EventDetailView(EventPermissionMixin, TemplateView):
             can_change=user.has_perm("events.change_event", event),
             transitions=transitions,
             history=[(entry, describe(entry)) for entry in entries],
+            capacity=registration_queries.capacity(event, now=timezone.now()),
             counts=[
                 (_("Partners"), event.partners.count(), "partner.list"),
                 (_("Programme items"), event.items.count(), "item.list"),

@@ -1,0 +1,124 @@
+"""The back office's registration screens: the lists' search form and the edit forms."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from goedeburen.registration.editing import ATTENDEE_FIELDS, REGISTRATION_FIELDS
+from goedeburen.registration.enums import AttendingRole, RegistrationStatus
+from goedeburen.registration.models import Attendee, Registration
+from goedeburen.registration.queries import RegistrationFilter
+
+from .base import formfield, style
+
+_YES_NO = [("", _("All")), ("yes", _("Yes")), ("no", _("No"))]
+
+
+class RegistrationSearchForm(forms.Form):
+    """The lists' search, filters and sort as a GET form; bad values are ignored, not refused.
+
+    Without `show_role` the role filter does not exist: filtering on a value one may not
+    see would reveal it.
+    """
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *RegistrationStatus.choices]
+    )
+    ticket_type = forms.TypedChoiceField(label=_("Ticket"), required=False, coerce=int)
+    role = forms.ChoiceField(
+        label=_("Attending as"), required=False, choices=[("", _("All")), *AttendingRole.choices]
+    )
+    approval = forms.ChoiceField(label=_("Ticket needs approval"), required=False, choices=_YES_NO)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False)
+
+    def __init__(self, data, *, ticket_types, sorts, show_role: bool, names_only: bool = False):
+        super().__init__(data)
+        self.names_only = names_only
+        self.fields["ticket_type"].choices = [
+            ("", _("All")),
+            *((t.pk, t.t.name) for t in ticket_types),
+        ]
+        self.fields["sort"].choices = sorts
+        if not show_role:
+            del self.fields["role"]
+        for field in self.fields.values():
+            style(field)
+        self.fields["q"].widget.input_type = "search"
+
+    def filters(self) -> RegistrationFilter:
+        """Return the filters asked for; a field with a bad value filters nothing."""
+        self.is_valid()
+        values = {name: self.cleaned_data.get(name) for name in self.fields}
+        approval = values.get("approval")
+        return RegistrationFilter(
+            search=values.get("q") or "",
+            status=values.get("status") or "",
+            ticket_type=values.get("ticket_type") or None,
+            role=values.get("role") or "",
+            needs_approval={"yes": True, "no": False}.get(approval),
+            names_only=self.names_only,
+        )
+
+    def sort_order(self, default: str) -> str:
+        self.is_valid()
+        return self.cleaned_data.get("sort") or default
+
+
+def _model_fields(model, names, labels: dict) -> dict[str, forms.Field]:
+    fields = {}
+    for name in names:
+        field = formfield(model._meta.get_field(name))
+        if name in labels:
+            field.label = labels[name]
+        style(field)
+        fields[name] = field
+    return fields
+
+
+class RegistrationDetailsForm(forms.Form):
+    """The booker's and billing details, as the registration model checks them."""
+
+    LABELS = {
+        "booker_name": _("Booker’s name"),
+        "email": _("Booker’s email address"),
+    }
+
+    def __init__(self, *args, registration: Registration, **kwargs):
+        initial = {name: getattr(registration, name) for name in REGISTRATION_FIELDS}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields.update(_model_fields(Registration, REGISTRATION_FIELDS, self.LABELS))
+
+    def changes(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class AttendeeDetailsForm(forms.Form):
+    """One attendee's details; without `show_special_category` the sensitive ones are left out."""
+
+    SENSITIVE = ("role", "special_category_consent", "dietary_wishes", "accessibility_needs")
+
+    def __init__(self, *args, attendee: Attendee, show_special_category: bool, **kwargs):
+        names = [
+            name for name in ATTENDEE_FIELDS if show_special_category or name not in self.SENSITIVE
+        ]
+        initial = {name: getattr(attendee, name) for name in names}
+        super().__init__(*args, initial=initial, prefix=f"attendee-{attendee.pk}", **kwargs)
+        self.attendee = attendee
+        self.fields.update(_model_fields(Attendee, names, {}))
+
+    def clean(self):
+        cleaned = super().clean()
+        needs = cleaned.get("dietary_wishes") or cleaned.get("accessibility_needs")
+        consent = cleaned.get("special_category_consent")
+        if needs and "special_category_consent" in self.fields and not consent:
+            self.add_error(
+                "special_category_consent",
+                _(
+                    "Dietary wishes and accessibility needs can only be kept with consent: "
+                    "tick this box or empty those fields."
+                ),
+            )
+        return cleaned
+
+    def changes(self) -> dict:
+        return dict(self.cleaned_data)

@@ -1,0 +1,283 @@
+"""Registrations in the back office: lists, one registration's detail and edit, capacity.
+
+Who sees what is set in `events.rules` (`registration.*`): the attending role, dietary
+wishes and accessibility needs are left out of the page, not merely hidden, for roles
+without `registration.view_special_category`.
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import ListView, TemplateView
+
+from goedeburen.backoffice.forms.registrations import (
+    AttendeeDetailsForm,
+    RegistrationDetailsForm,
+    RegistrationSearchForm,
+)
+from goedeburen.backoffice.history import describe_registration
+from goedeburen.backoffice.permissions import EventPermissionMixin
+from goedeburen.common.audit import history
+from goedeburen.registration import editing, queries
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.exceptions import RegistrationError
+from goedeburen.registration.models import TicketType
+
+PAGE_SIZE = 50
+HISTORY_LENGTH = 200
+
+REGISTRATION_SORTS = [
+    ("-created", gettext_lazy("Newest first")),
+    ("created", gettext_lazy("Oldest first")),
+    ("code", gettext_lazy("Code (A–Z)")),
+    ("-code", gettext_lazy("Code (Z–A)")),
+    ("booker", gettext_lazy("Booker (A–Z)")),
+    ("-booker", gettext_lazy("Booker (Z–A)")),
+    ("status", gettext_lazy("Status")),
+    ("-status", gettext_lazy("Status, reversed")),
+]
+ATTENDEE_SORTS = [
+    ("-created", gettext_lazy("Newest first")),
+    ("created", gettext_lazy("Oldest first")),
+    ("name", gettext_lazy("Name (A–Z)")),
+    ("-name", gettext_lazy("Name (Z–A)")),
+    ("code", gettext_lazy("Code (A–Z)")),
+    ("-code", gettext_lazy("Code (Z–A)")),
+    ("status", gettext_lazy("Status")),
+    ("-status", gettext_lazy("Status, reversed")),
+]
+
+# The buttons another screen area adds (POST views); shown once their URL exists, with the
+# statuses they apply to (None: any).
+ACTIONS = [
+    ("registration.approve", gettext_lazy("Approve"), {RegistrationStatus.AWAITING_APPROVAL}),
+    ("registration.reject", gettext_lazy("Reject"), {RegistrationStatus.AWAITING_APPROVAL}),
+    (
+        "registration.cancel",
+        gettext_lazy("Cancel registration"),
+        set(RegistrationStatus) - {RegistrationStatus.CANCELLED},
+    ),
+    ("registration.resend_link", gettext_lazy("Resend the manage link"), None),
+]
+
+
+class RegistrationScreenMixin(EventPermissionMixin):
+    """What every registration screen knows: the menu entry and what the user may see."""
+
+    section = "registration"
+
+    def may(self, permission: str) -> bool:
+        return self.request.user.has_perm(permission, self.event)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("section", self.section)
+        kwargs.update(
+            can_view_registrations=self.may("registration.view_registrations"),
+            can_change=self.may("registration.change_registration"),
+            show_special_category=self.may("registration.view_special_category"),
+            names_only=not self.may("registration.view_registrations"),
+        )
+        return super().get_context_data(**kwargs)
+
+
+class _SearchListView(RegistrationScreenMixin, ListView):
+    """A paged list with the search form of `RegistrationSearchForm` (GET, no JavaScript)."""
+
+    paginate_by = PAGE_SIZE
+    sorts: list = []
+
+    def get_queryset(self):
+        self.ticket_types = list(TicketType.objects.filter(event=self.event))
+        self.form = RegistrationSearchForm(
+            self.request.GET,
+            ticket_types=self.ticket_types,
+            sorts=self.sorts,
+            show_role=self.may("registration.view_special_category"),
+            names_only=not self.may("registration.view_registrations"),
+        )
+        return self.search(self.form.filters(), self.form.sort_order("-created"))
+
+    def search(self, filters, sort):
+        raise NotImplementedError
+
+    def paginate_queryset(self, queryset, page_size):
+        # A page number past the end shows the last page instead of a 404.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        kwargs["form"] = self.form
+        return super().get_context_data(**kwargs)
+
+
+class RegistrationListView(_SearchListView):
+    """The event's registrations, with a count per status."""
+
+    permission_required = "registration.view_registrations"
+    template_name = "backoffice/registrations/registration_list.html"
+    sorts = REGISTRATION_SORTS
+
+    def search(self, filters, sort):
+        return queries.search_registrations(self.event, filters=filters, sort=sort)
+
+    def get_context_data(self, **kwargs):
+        counts = queries.status_counts(self.event)
+        kwargs["status_counts"] = [
+            (status, status.label, counts[status]) for status in RegistrationStatus
+        ]
+        kwargs["total"] = sum(counts.values())
+        return super().get_context_data(**kwargs)
+
+
+class AttendeeListView(_SearchListView):
+    """Everyone registered, one row per attendee; check-in staff see names only."""
+
+    permission_required = "registration.view_attendees"
+    template_name = "backoffice/registrations/attendee_list.html"
+    section = "attendee"
+    sorts = ATTENDEE_SORTS
+
+    def search(self, filters, sort):
+        return queries.search_attendees(self.event, filters=filters, sort=sort)
+
+
+class _LoadRegistration:
+    """Load `self.registration` by the URL's code, after the permission checks.
+
+    An unknown code, or one of another event, is a 404 whatever the HTTP method.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        self.registration = queries.event_registration(self.event, kwargs["code"])
+        if self.registration is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_registration(self):
+        return self.registration
+
+
+class RegistrationMixin(RegistrationScreenMixin, _LoadRegistration):
+    """A screen about the registration whose code is in the URL."""
+
+
+class RegistrationDetailView(RegistrationMixin, TemplateView):
+    """One registration: booker, billing, status, hold, attendees, history, actions."""
+
+    permission_required = "registration.view_registrations"
+    template_name = "backoffice/registrations/registration_detail.html"
+
+    def get_context_data(self, **kwargs):
+        registration = self.get_registration()
+        show_sensitive = self.may("registration.view_special_category")
+        entries = list(history(registration)[:HISTORY_LENGTH])
+        now = timezone.now()
+        kwargs.update(
+            registration=registration,
+            attendees=list(registration.attendees.all()),
+            hold_running=bool(registration.hold_until and registration.hold_until > now),
+            history=[
+                (entry, describe_registration(entry, show_sensitive=show_sensitive))
+                for entry in entries
+            ],
+            actions=self.actions(registration)
+            if self.may("registration.change_registration")
+            else [],
+        )
+        return super().get_context_data(**kwargs)
+
+    def actions(self, registration) -> list[tuple[str, str]]:
+        """Return (label, url) of the actions whose screens exist and fit the status."""
+        found = []
+        for name, label, statuses in ACTIONS:
+            if statuses is not None and registration.status not in statuses:
+                continue
+            try:
+                url = reverse(
+                    f"backoffice:{name}",
+                    kwargs={"event": self.event.slug, "code": registration.code},
+                )
+            except NoReverseMatch:
+                continue
+            found.append((label, url))
+        return found
+
+
+class RegistrationUpdateView(RegistrationMixin, TemplateView):
+    """Change the booker's, billing and attendees' details through `editing`."""
+
+    permission_required = "registration.change_registration"
+    template_name = "backoffice/registrations/registration_form.html"
+
+    def forms(self, registration, data=None):
+        show = self.may("registration.view_special_category")
+        details = RegistrationDetailsForm(data, registration=registration)
+        attendees = [
+            AttendeeDetailsForm(data, attendee=attendee, show_special_category=show)
+            for attendee in registration.attendees.all()
+        ]
+        return details, attendees
+
+    def get(self, request, *args, **kwargs):
+        registration = self.get_registration()
+        details, attendees = self.forms(registration)
+        return self.render_to_response(
+            self.get_context_data(registration=registration, form=details, attendees=attendees)
+        )
+
+    def post(self, request, *args, **kwargs):
+        registration = self.get_registration()
+        details, attendees = self.forms(registration, request.POST)
+        valid = details.is_valid()
+        valid = all([form.is_valid() for form in attendees]) and valid
+        error = None
+        if valid:
+            try:
+                changes = editing.update_registration_details(
+                    registration,
+                    by=request.user,
+                    details=details.changes(),
+                    attendees={form.attendee.pk: form.changes() for form in attendees},
+                )
+            except RegistrationError as refused:
+                error = refused.message
+            else:
+                messages.success(
+                    request,
+                    _("Registration %(code)s saved.") % {"code": registration.code}
+                    if changes
+                    else _("Nothing was changed."),
+                )
+                return redirect(
+                    "backoffice:registration.detail", event=self.event.slug, code=registration.code
+                )
+        return self.render_to_response(
+            self.get_context_data(
+                registration=registration, form=details, attendees=attendees, error=error
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        kwargs["any_errors"] = bool(
+            kwargs.get("error")
+            or kwargs["form"].errors
+            or any(form.errors for form in kwargs["attendees"])
+        )
+        return super().get_context_data(**kwargs)
+
+
+class CapacityView(RegistrationScreenMixin, TemplateView):
+    """Seats per quota and ticket type: confirmed, held, free and waiting."""
+
+    permission_required = "registration.view_capacity"
+    template_name = "backoffice/registrations/capacity.html"
+    section = "capacity"
+
+    def get_context_data(self, **kwargs):
+        kwargs["capacity"] = queries.capacity(self.event, now=timezone.now())
+        return super().get_context_data(**kwargs)

@@ -1,0 +1,231 @@
+"""Editing a registration in the back office: saved with history, or refused with nothing saved."""
+
+import pytest
+from django.utils.translation import gettext
+
+from goedeburen.common.models import LogEntry
+from goedeburen.registration import editing, signals
+from goedeburen.registration.enums import AttendingRole
+from goedeburen.registration.exceptions import BILLING_MISSING, RegistrationError
+from goedeburen.registration.models import Attendee, Registration
+from tests.backoffice.conftest import url
+from tests.registration.factories import AttendeeFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def booking(world):
+    """The world's registration with billing details, as a paid booking has them."""
+    registration = world.registration
+    registration.billing_organisation = "Woonstichting De Linde"
+    registration.billing_address = "Lindelaan 1\nUtrecht"
+    registration.save()
+    return registration
+
+
+def _data(world, **overrides) -> dict:
+    prefix = f"attendee-{world.attendee.pk}-"
+    data = {
+        "booker_name": "Bea Boeker",
+        "email": "bea@example.org",
+        "billing_organisation": "Woonstichting De Linde",
+        "billing_address": "Lindelaan 1\nUtrecht",
+        f"{prefix}given_name": "Ada",
+        f"{prefix}family_name": "de Vries",
+        f"{prefix}role": AttendingRole.OTHER,
+        f"{prefix}badge_name": "full",
+    }
+    data.update({key.replace("attendee-", prefix, 1): v for key, v in overrides.items()})
+    return data
+
+
+def _state() -> tuple:
+    return (
+        list(Registration.objects.order_by("pk").values()),
+        list(Attendee.objects.order_by("pk").values()),
+        LogEntry.objects.count(),
+    )
+
+
+def test_edit_saves_logs_and_signals(owner_client, world, booking):
+    received = []
+
+    def receiver(sender, registration, by, **kwargs):
+        received.append((registration.pk, by))
+
+    signals.registration_changed.connect(receiver)
+    try:
+        response = owner_client.post(
+            url("registration.update", world),
+            _data(world, booker_name="Bea Bakker", **{"attendee-organisation": "Gemeente"}),
+        )
+    finally:
+        signals.registration_changed.disconnect(receiver)
+
+    assert response.status_code == 302
+    assert response.url == url("registration.detail", world)
+    booking.refresh_from_db()
+    world.attendee.refresh_from_db()
+    assert (booking.booker_name, world.attendee.organisation) == ("Bea Bakker", "Gemeente")
+    assert received == [(booking.pk, world.owner)]
+    entry = LogEntry.objects.get(action="registration.changed")
+    assert entry.actor == world.owner
+    assert entry.data["changes"] == [
+        {
+            "attendee": None,
+            "name": None,
+            "field": "booker_name",
+            "before": "Bea Boeker",
+            "after": "Bea Bakker",
+        },
+        {
+            "attendee": world.attendee.pk,
+            "name": "Ada de Vries",
+            "field": "organisation",
+            "before": "",
+            "after": "Gemeente",
+        },
+    ]
+
+
+def test_history_on_detail_shows_the_edit(owner_client, world, booking):
+    owner_client.post(url("registration.update", world), _data(world, booker_name="Bea Bakker"))
+
+    response = owner_client.get(url("registration.detail", world))
+
+    (entry, text), *_ = response.context["history"]
+    assert entry.actor == world.owner
+    assert "Bea Boeker" in text
+    assert "Bea Bakker" in text
+    assert world.owner.get_username() in response.content.decode()
+
+
+def test_edit_without_changes_logs_nothing(owner_client, world, booking):
+    response = owner_client.post(url("registration.update", world), _data(world))
+    assert response.status_code == 302
+    assert LogEntry.objects.count() == 0
+
+
+def test_script_in_a_name_is_stored_as_text_and_shown_escaped(owner_client, world, booking):
+    owner_client.post(url("registration.update", world), _data(world, booker_name=SCRIPT))
+
+    html = owner_client.get(url("registration.detail", world)).content.decode()
+
+    booking.refresh_from_db()
+    assert booking.booker_name == SCRIPT
+    assert SCRIPT not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("booker_name", ""),
+        ("booker_name", "x" * 201),
+        ("booker_name", "a\x00b"),
+        ("email", ""),
+        ("email", "not-an-address"),
+        ("email", SCRIPT),
+        ("invoice_email", "12345"),
+        ("billing_address", "x" * 501),
+        ("po_number", "x" * 51),
+        ("attendee-given_name", ""),
+        ("attendee-given_name", "x" * 101),
+        ("attendee-email", SCRIPT),
+        ("attendee-role", "abc"),
+        ("attendee-role", ""),
+        ("attendee-badge_name", "abc"),
+        ("attendee-dietary_wishes", "x" * 501),
+        ("attendee-dietary_wishes", "Geen noten"),  # without consent
+    ],
+)
+def test_edit_with_bad_input_refuses_clearly_and_saves_nothing(
+    owner_client, world, booking, field, value
+):
+    before = _state()
+
+    response = owner_client.post(url("registration.update", world), _data(world, **{field: value}))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'role="alert"' in html
+    assert gettext("Nothing was saved. Correct the following:") in html
+    assert SCRIPT not in html
+    assert _state() == before
+
+
+def test_edit_that_empties_billing_of_paid_booking_is_refused(owner_client, world, booking):
+    before = _state()
+
+    response = owner_client.post(
+        url("registration.update", world), _data(world, billing_organisation="")
+    )
+
+    assert response.status_code == 200
+    assert str(BILLING_MISSING) in response.content.decode()
+    assert _state() == before
+
+
+def test_edit_form_for_owner_offers_sensitive_fields(owner_client, world):
+    response = owner_client.get(url("registration.update", world))
+    (attendee_form,) = response.context["attendees"]
+    assert set(attendee_form.fields) == set(editing.ATTENDEE_FIELDS)
+
+
+# --- the service itself ---------------------------------------------------------------------
+
+
+def test_service_refuses_attendee_of_other_registration(world):
+    stranger = AttendeeFactory(registration=RegistrationFactory(event=world.event))
+    with pytest.raises(RegistrationError) as refused:
+        editing.update_registration_details(
+            world.registration, by=world.owner, attendees={stranger.pk: {"given_name": "X"}}
+        )
+    assert refused.value.code == "invalid"
+    stranger.refresh_from_db()
+    assert stranger.given_name == "Ada"
+
+
+def test_service_refuses_fields_it_does_not_edit(world):
+    with pytest.raises(ValueError, match="status"):
+        editing.update_registration_details(
+            world.registration, by=world.owner, details={"status": "cancelled"}
+        )
+
+
+def test_service_logs_sensitive_changes_without_values(world):
+    changes = editing.update_registration_details(
+        world.registration,
+        by=world.owner,
+        attendees={
+            world.attendee.pk: {
+                "role": AttendingRole.RESIDENT,
+                "special_category_consent": True,
+                "accessibility_needs": "Ringleiding",
+            }
+        },
+    )
+    logged = LogEntry.objects.get(action="registration.changed").data["changes"]
+    assert logged == changes
+    assert [(c["field"], "before" in c, "after" in c) for c in logged] == [
+        ("role", False, False),
+        ("special_category_consent", False, False),
+        ("accessibility_needs", False, False),
+    ]
+    assert "Ringleiding" not in str(logged)
+
+
+def test_service_refuses_needs_without_consent_and_changes_nothing(world):
+    before = _state()
+    with pytest.raises(RegistrationError) as refused:
+        editing.update_registration_details(
+            world.registration,
+            by=world.owner,
+            details={"booker_name": "Nieuw"},
+            attendees={world.attendee.pk: {"dietary_wishes": "Halal"}},
+        )
+    assert refused.value.code == "consent_missing"
+    assert _state() == before
