@@ -245,7 +245,11 @@ def _send(mail: OutgoingMail) -> None:
         reply_to=[mail.event.contact_email] if mail.event.contact_email else None,
         # The stored Message-ID, so that a retry is recognisably the same mail (RFC 5322);
         # Auto-Submitted keeps out-of-office replies away (RFC 3834).
-        headers={"Message-ID": mail.message_id, "Auto-Submitted": "auto-generated"},
+        headers={
+            "Message-ID": mail.message_id,
+            "Auto-Submitted": "auto-generated",
+            "Content-Language": mail.language,
+        },
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
