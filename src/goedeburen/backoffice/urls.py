@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from .views import dashboard, events, partners, people, programme, venues
+from .views import dashboard, events, mail, partners, people, programme, venues
 from .views.auth import LoginView, LogoutView
 
 app_name = "backoffice"
@@ -82,6 +82,9 @@ event_urls = [
     path("venues/<int:venue>/rooms/new/", venues.RoomCreateView.as_view(), name="room.create"),
     path("rooms/<int:pk>/", venues.RoomUpdateView.as_view(), name="room.update"),
     path("rooms/<int:pk>/delete/", venues.RoomDeleteView.as_view(), name="room.delete"),
+    path("mail/", mail.MailListView.as_view(), name="mail.list"),
+    path("mail/<int:pk>/retry/", mail.MailRetryView.as_view(), name="mail.retry"),
+    path("mail/<int:pk>/cancel/", mail.MailCancelView.as_view(), name="mail.cancel"),
 ]
 
 urlpatterns = [
