@@ -16,9 +16,3 @@ def send_mail(mail_id: int) -> bool:
     """Send the outbox mail `mail_id` if it is still due; return whether it went out."""
     mail = OutgoingMail.objects.filter(pk=mail_id).first()
     return mail is not None and services.deliver(mail)
-
-
-@task()
-def enqueue_due_mail() -> int:
-    """Enqueue every mail that is due; return how many."""
-    return services.enqueue_due()
