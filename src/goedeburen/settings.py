@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "goedeburen.common",
     "goedeburen.events",
     "goedeburen.registration",
+    "goedeburen.mail",
     "goedeburen.public",
     "goedeburen.backoffice",
 ]
@@ -134,6 +135,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Mail: EMAIL_URL such as smtp://user:password@host:587/?tls=True; the console in debug.
+# A stuck SMTP server must not hold a worker forever (Django's default is no timeout).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     globals().update(environ.Env.email_url_config(EMAIL_URL))
@@ -143,6 +146,8 @@ else:
     _required("EMAIL_URL", "e.g. smtp://user:password@mail.example.org:587/?tls=True")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Goede buren <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the site is reached from outside: links in mail are built on it (no request there).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

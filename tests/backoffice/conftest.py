@@ -130,6 +130,11 @@ def _url_table() -> dict:
         "attendee.list": lambda w: {"event": w.event.slug},
         "capacity": lambda w: {"event": w.event.slug},
     }
+    table["mail.list"] = lambda w: {"event": w.event.slug}
+    table["mail.retry"] = table["mail.cancel"] = lambda w: {
+        "event": w.event.slug,
+        "pk": _mail(w).pk,
+    }
     for part in PARTS:
         table[f"{part}.list"] = table[f"{part}.create"] = lambda w: {"event": w.event.slug}
         for action in ("update", "delete"):
@@ -138,6 +143,15 @@ def _url_table() -> dict:
                 "pk": getattr(w, part).pk,
             }
     return table
+
+
+def _mail(world: World):
+    """Return a failed mail of the world's event, made the first time it is asked for."""
+    if not hasattr(world, "mail"):
+        from tests.mail.factories import OutgoingMailFactory
+
+        world.mail = OutgoingMailFactory(event=world.event, state="failed")
+    return world.mail
 
 
 URLS = _url_table()

@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from .views import dashboard, events, partners, people, programme, registrations, venues
+from .views import dashboard, events, mail, partners, people, programme, registrations, venues
 from .views.auth import LoginView, LogoutView
 
 app_name = "backoffice"
@@ -99,6 +99,9 @@ event_urls = [
     ),
     path("attendees/", registrations.AttendeeListView.as_view(), name="attendee.list"),
     path("capacity/", registrations.CapacityView.as_view(), name="capacity"),
+    path("mail/", mail.MailListView.as_view(), name="mail.list"),
+    path("mail/<int:pk>/retry/", mail.MailRetryView.as_view(), name="mail.retry"),
+    path("mail/<int:pk>/cancel/", mail.MailCancelView.as_view(), name="mail.cancel"),
 ]
 
 urlpatterns = [

@@ -19,7 +19,7 @@ from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event, EventStatus
 
-from . import exceptions, queries, tokens
+from . import exceptions, queries, signals, tokens
 from .enums import HELD_STATUSES, BadgeName, RegistrationStatus
 from .exceptions import RegistrationError
 from .models import MAX_ATTENDEES, Attendee, FormToken, Quota, Registration, TicketType
@@ -83,7 +83,7 @@ def register(
     stored).
 
     Side effects: form token stored; log entry; a `release_expired_holds` task enqueued
-    to run when a hold ends.
+    to run when a hold ends; `registration_created` sent.
     """
     nonce = tokens.read_form_token(form_token, event_id=event.pk)
     if nonce is None:
@@ -106,6 +106,9 @@ def register(
             language=language,
             form_token=stored_token,
             by=by,
+        )
+        signals.registration_created.send(
+            sender=Registration, registration=registration, manage_token=registration.manage_token
         )
     return registration
 

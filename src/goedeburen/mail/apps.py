@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MailConfig(AppConfig):
+    name = "goedeburen.mail"
+    verbose_name = _("Mail")
+
+    def ready(self):
+        from . import receivers
+
+        receivers.connect()

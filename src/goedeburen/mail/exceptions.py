@@ -1,0 +1,19 @@
+"""The one error the mail domain raises: a translated, user-safe message and a code."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class MailError(Exception):
+    """A change to the outbox the domain refuses; `message` may be shown as it is.
+
+    Codes: not_retryable, not_cancellable.
+    """
+
+    def __init__(self, message, *, code: str):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+
+
+NOT_RETRYABLE = _("Only a failed or cancelled mail can be sent again.")
+NOT_CANCELLABLE = _("Only a queued or failed mail can be cancelled.")

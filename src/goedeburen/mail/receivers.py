@@ -1,0 +1,88 @@
+"""Mail the booker when something happens to their registration.
+
+Each receiver only renders the mail and writes it to the outbox, in the transaction of the
+change (see `registration.signals`); the worker sends it later. A receiver that fails is
+logged and its savepoint rolled back, so a broken mail never breaks a registration
+(DESIGN.md, invariant 2).
+"""
+
+import functools
+import logging
+
+from django.db import transaction
+
+from goedeburen.registration import signals
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Registration
+
+from .enums import MailKind
+from .services import queue_registration_mail
+
+logger = logging.getLogger(__name__)
+
+
+def _never_breaks_the_flow(receiver):
+    @functools.wraps(receiver)
+    def wrapper(sender, registration, **kwargs):
+        try:
+            with transaction.atomic():
+                receiver(registration, **kwargs)
+        except Exception:
+            logger.exception("No mail queued for registration %s", registration.pk)
+
+    return wrapper
+
+
+@_never_breaks_the_flow
+def registration_created(registration, *, manage_token, **kwargs):
+    awaiting = registration.status == RegistrationStatus.AWAITING_APPROVAL
+    queue_registration_mail(
+        registration,
+        kind=MailKind.AWAITING_APPROVAL if awaiting else MailKind.CONFIRMATION,
+        manage_token=manage_token,
+    )
+
+
+@_never_breaks_the_flow
+def manage_link_renewed(registration, *, manage_token, **kwargs):
+    queue_registration_mail(registration, kind=MailKind.MANAGE_LINK, manage_token=manage_token)
+
+
+@_never_breaks_the_flow
+def registration_approved(registration, *, message="", **kwargs):
+    queue_registration_mail(registration, kind=MailKind.APPROVED, message=message)
+
+
+@_never_breaks_the_flow
+def registration_rejected(registration, *, message="", **kwargs):
+    queue_registration_mail(registration, kind=MailKind.REJECTED, message=message)
+
+
+@_never_breaks_the_flow
+def registration_cancelled(registration, *, reason="", by=None, **kwargs):
+    queue_registration_mail(
+        registration, kind=MailKind.CANCELLATION, reason=reason, by_organiser=by is not None
+    )
+
+
+@_never_breaks_the_flow
+def waiting_list_offer_made(registration, *, offer_url_token, expires, **kwargs):
+    queue_registration_mail(
+        registration, kind=MailKind.WAITING_LIST_OFFER, offer_token=offer_url_token, expires=expires
+    )
+
+
+RECEIVERS = {
+    signals.registration_created: registration_created,
+    signals.manage_link_renewed: manage_link_renewed,
+    signals.registration_approved: registration_approved,
+    signals.registration_rejected: registration_rejected,
+    signals.registration_cancelled: registration_cancelled,
+    signals.waiting_list_offer_made: waiting_list_offer_made,
+}
+
+
+def connect() -> None:
+    """Connect every receiver to its registration signal (from `MailConfig.ready`)."""
+    for signal, receiver in RECEIVERS.items():
+        signal.connect(receiver, sender=Registration, dispatch_uid=f"mail.{receiver.__name__}")

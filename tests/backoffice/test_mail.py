@@ -1,0 +1,125 @@
+"""The outbox screen: the organiser sees every mail's state and error, retries or cancels."""
+
+import pytest
+from django.urls import reverse
+
+from goedeburen.common.audit import history
+from goedeburen.mail import exceptions
+from goedeburen.mail.enums import MailState
+from goedeburen.mail.models import OutgoingMail
+from tests.mail.factories import OutgoingMailFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(name, world, mail=None):
+    kwargs = {"event": world.event.slug}
+    if mail is not None:
+        kwargs["pk"] = mail.pk
+    return reverse(f"backoffice:mail.{name}", kwargs=kwargs)
+
+
+def test_outbox_shows_state_attempts_and_last_error(owner_client, world):
+    OutgoingMailFactory(
+        event=world.event,
+        recipient="bea@example.org",
+        state=MailState.FAILED,
+        attempts=3,
+        last_error="ConnectionRefusedError: [Errno 111] Connection refused",
+    )
+
+    response = owner_client.get(_url("list", world))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "bea@example.org" in html
+    assert "ConnectionRefusedError: [Errno 111] Connection refused" in html
+    assert _url("retry", world, OutgoingMail.objects.get()) in html
+
+
+@pytest.mark.parametrize("state", [MailState.FAILED, MailState.SENT])
+def test_outbox_filters_by_state(owner_client, world, state):
+    failed = OutgoingMailFactory(event=world.event, state=MailState.FAILED)
+    sent = OutgoingMailFactory(event=world.event, state=MailState.SENT)
+
+    response = owner_client.get(_url("list", world), {"state": state})
+
+    expected = failed if state == MailState.FAILED else sent
+    assert list(response.context["object_list"]) == [expected]
+
+
+def test_outbox_with_unknown_state_shows_everything(owner_client, world):
+    OutgoingMailFactory(event=world.event, state=MailState.FAILED)
+    OutgoingMailFactory(event=world.event, state=MailState.SENT)
+
+    response = owner_client.get(_url("list", world), {"state": "<nonsense>"})
+
+    assert len(response.context["object_list"]) == 2
+
+
+def test_outbox_shows_only_the_events_mail(owner_client, world, other_world):
+    OutgoingMailFactory(event=other_world.event, recipient="other@example.org")
+
+    response = owner_client.get(_url("list", world))
+
+    assert list(response.context["object_list"]) == []
+    assert "other@example.org" not in response.content.decode()
+
+
+def test_retry_queues_a_failed_mail_again(owner_client, world, django_capture_on_commit_callbacks):
+    mail = OutgoingMailFactory(
+        event=world.event, state=MailState.FAILED, attempts=10, last_error="timeout"
+    )
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = owner_client.post(_url("retry", world, mail), {"state": "failed"})
+
+    assert (response.status_code, response.url) == (302, f"{_url('list', world)}?state=failed")
+    mail.refresh_from_db()
+    assert (mail.state, mail.attempts, mail.last_error) == (MailState.QUEUED, 0, "timeout")
+    assert len(callbacks) == 1  # the send task, once the retry is committed
+    [entry] = history(mail)
+    assert (entry.action, entry.actor) == ("mail.retried", world.owner)
+
+
+def test_cancel_stops_a_queued_mail(owner_client, world):
+    mail = OutgoingMailFactory(event=world.event, state=MailState.QUEUED)
+
+    response = owner_client.post(_url("cancel", world, mail))
+
+    assert (response.status_code, response.url) == (302, _url("list", world))
+    mail.refresh_from_db()
+    assert mail.state == MailState.CANCELLED
+    assert [e.action for e in history(mail)] == ["mail.cancelled"]
+
+
+@pytest.mark.parametrize(
+    ("action", "state"),
+    [
+        ("retry", MailState.SENT),
+        ("retry", MailState.QUEUED),
+        ("retry", MailState.SENDING),
+        ("cancel", MailState.SENT),
+        ("cancel", MailState.SENDING),
+        ("cancel", MailState.CANCELLED),
+    ],
+)
+def test_action_in_the_wrong_state_is_refused_with_a_message(owner_client, world, action, state):
+    mail = OutgoingMailFactory(event=world.event, state=state)
+
+    response = owner_client.post(_url(action, world, mail), follow=True)
+
+    mail.refresh_from_db()
+    assert mail.state == state
+    refusal = exceptions.NOT_RETRYABLE if action == "retry" else exceptions.NOT_CANCELLABLE
+    assert [str(m) for m in response.context["messages"]] == [str(refusal)]
+    assert list(history(mail)) == []
+
+
+@pytest.mark.parametrize("action", ["retry", "cancel"])
+def test_action_on_mail_of_another_event_is_not_found(owner_client, world, other_world, action):
+    mail = OutgoingMailFactory(event=other_world.event, state=MailState.FAILED)
+
+    assert owner_client.post(_url(action, world, mail)).status_code == 404
+    mail.refresh_from_db()
+    assert mail.state == MailState.FAILED

@@ -1,0 +1,140 @@
+"""Each registration signal queues the right mail to the booker, in the booker's language."""
+
+import datetime as dt
+
+import pytest
+
+from goedeburen.mail.enums import MailKind, MailState
+from goedeburen.mail.models import OutgoingMail
+from goedeburen.registration import signals
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Registration
+
+pytestmark = pytest.mark.django_db
+
+EXPIRES = dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.UTC)
+
+SIGNALS = {
+    MailKind.MANAGE_LINK: (signals.manage_link_renewed, {"manage_token": "n3w-t0ken"}),
+    MailKind.APPROVED: (signals.registration_approved, {"message": "Tot dan!"}),
+    MailKind.REJECTED: (signals.registration_rejected, {"message": "Helaas vol."}),
+    MailKind.CANCELLATION: (signals.registration_cancelled, {"reason": "", "by": None}),
+    MailKind.WAITING_LIST_OFFER: (
+        signals.waiting_list_offer_made,
+        {"offer_url_token": "0ffer", "expires": EXPIRES},
+    ),
+}
+
+
+def _send(kind, registration):
+    signal, kwargs = SIGNALS[kind]
+    signal.send(sender=Registration, registration=registration, **kwargs)
+    return OutgoingMail.objects.filter(kind=kind).get()
+
+
+def test_registration_created_queues_one_confirmation_in_the_same_transaction(register):
+    registration = register()
+
+    mail = OutgoingMail.objects.get()
+    assert (mail.kind, mail.state, mail.attempts) == (MailKind.CONFIRMATION, MailState.QUEUED, 0)
+    assert (mail.event, mail.registration) == (registration.event, registration)
+    assert (mail.recipient, mail.language) == ("bea@example.org", "nl")
+    assert f"/manage/{registration.code}/{registration.manage_token}/" in mail.body_text
+    assert mail.message_id.startswith("<") and mail.message_id.endswith("@localhost>")
+
+
+def test_resubmitted_form_queues_no_second_confirmation(event, ticket):
+    from goedeburen.registration import services
+    from tests.registration.factories import attendee, billing, booker, form_token
+
+    token = form_token(event)
+    values = {"booker": booker(), "attendees": [attendee(ticket)], "billing": billing()}
+    first = services.register(event, form_token=token, language="nl", **values)
+    again = services.register(event, form_token=token, language="nl", **values)
+
+    assert first == again
+    assert OutgoingMail.objects.count() == 1
+
+
+@pytest.mark.parametrize("kind", sorted(SIGNALS))
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_signal_queues_its_mail_in_the_registrations_language(register, kind, language):
+    registration = register(language=language)
+
+    mail = _send(kind, registration)
+
+    assert (mail.recipient, mail.language, mail.registration) == (
+        "bea@example.org",
+        language,
+        registration,
+    )
+    assert registration.code in mail.body_text or kind == MailKind.WAITING_LIST_OFFER
+    assert mail.body_html.startswith(f'<!DOCTYPE html>\n<html lang="{language}">')
+    assert "{{" not in mail.body_text + mail.body_html
+
+
+@pytest.mark.parametrize("kind", [MailKind.APPROVED, MailKind.REJECTED])
+def test_decision_mail_shows_the_organisers_message_escaped(register, kind):
+    registration = register()
+    signal, _ = SIGNALS[kind]
+
+    signal.send(sender=Registration, registration=registration, message="<b>Welkom</b>\nTot dan")
+
+    mail = OutgoingMail.objects.get(kind=kind)
+    assert "<b>Welkom</b>\nTot dan" in mail.body_text
+    assert "&lt;b&gt;Welkom&lt;/b&gt;<br>Tot dan" in mail.body_html
+
+
+def test_manage_link_mail_carries_the_new_link(register):
+    registration = register(language="en")
+
+    mail = _send(MailKind.MANAGE_LINK, registration)
+
+    path = f"/en/{registration.event.slug}/register/manage/{registration.code}/n3w-t0ken/"
+    assert f"http://127.0.0.1:8000{path}" in mail.body_text
+
+
+def test_cancellation_after_the_hold_ran_out_says_why(register):
+    registration = register(language="en")
+
+    signals.registration_cancelled.send(
+        sender=Registration, registration=registration, reason="hold_expired", by=None
+    )
+
+    mail = OutgoingMail.objects.get(kind=MailKind.CANCELLATION)
+    assert "not paid or approved within the time" in mail.body_text
+
+
+def test_waiting_list_offer_says_until_when_in_amsterdam_time(register):
+    registration = register(language="en")
+
+    mail = _send(MailKind.WAITING_LIST_OFFER, registration)
+
+    assert "until Monday 1 March 2027, 13:00" in mail.body_text
+    assert "http://127.0.0.1:8000/en/" in mail.body_text
+
+
+def test_site_url_setting_makes_the_links(register, settings):
+    settings.SITE_URL = "https://goedeburen.example.org"
+
+    registration = register()
+
+    mail = OutgoingMail.objects.get()
+    assert (
+        f"https://goedeburen.example.org/{registration.event.slug}/register/manage/"
+        in mail.body_text
+    )
+
+
+def test_mail_that_cannot_be_written_leaves_the_registration_alone(register, settings, caplog):
+    # A template that cannot load breaks every mail; the registration must still be made.
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "APP_DIRS": False, "DIRS": []}]
+
+    registration = register()
+
+    assert Registration.objects.get().status == registration.status
+    assert registration.status == RegistrationStatus.PENDING_PAYMENT
+    assert OutgoingMail.objects.count() == 0
+    assert [r.getMessage() for r in caplog.records] == [
+        f"No mail queued for registration {registration.pk}"
+    ]
