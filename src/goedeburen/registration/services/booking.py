@@ -1,22 +1,22 @@
 """Book seats: the registration form's use case."""
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from goedeburen.common.audit import log_action
 from goedeburen.events.models import Event, EventStatus
 
-from .. import exceptions, queries, tokens
+from .. import exceptions, queries, signals, tokens
 from ..enums import BadgeName, RegistrationStatus
 from ..exceptions import RegistrationError
 from ..models import MAX_ATTENDEES, Attendee, FormToken, Registration, TicketType
-from . import capacity
+from . import capacity, common
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,9 +76,53 @@ def register(
     booker's link when this call made it, None when it already existed (only its hash is
     stored).
 
-    Side effects: form token stored; log entry; a `release_expired_holds` task enqueued
-    to run when a hold ends.
+    Side effects: form token stored; log entry; signal `registration_created`; a
+    `release_expired_holds` task enqueued to run when a hold ends.
     """
+    return _book(
+        event,
+        booker=booker,
+        attendees=attendees,
+        form_token=form_token,
+        language=language,
+        billing=billing,
+        by=by,
+        waiting_list=False,
+    )
+
+
+def join_waiting_list(
+    event: Event,
+    *,
+    booker: Booker,
+    attendees: Sequence[AttendeeDetails],
+    form_token: str,
+    language: str,
+    billing: Billing | None = None,
+    by=None,
+) -> Registration:
+    """Put `attendees` on the event's waiting list, or raise `RegistrationError`.
+
+    Only when their tickets are sold out: with places left the visitor registers instead
+    (code "places_available"). The registration takes no seat until it is offered one
+    (`offer_free_seats`) and accepts it. The form token works as for `register`.
+
+    Side effects: form token stored; log entry; signal `registration_created` (with the
+    status "waiting_list").
+    """
+    return _book(
+        event,
+        booker=booker,
+        attendees=attendees,
+        form_token=form_token,
+        language=language,
+        billing=billing,
+        by=by,
+        waiting_list=True,
+    )
+
+
+def _book(event, *, booker, attendees, form_token, language, billing, by, waiting_list):
     nonce = tokens.read_form_token(form_token, event_id=event.pk)
     if nonce is None:
         raise RegistrationError(exceptions.FORM_EXPIRED, code="form_expired")
@@ -100,11 +144,14 @@ def register(
             language=language,
             form_token=stored_token,
             by=by,
+            waiting_list=waiting_list,
         )
     return registration
 
 
-def _register(event, *, booker, attendees, billing, language, form_token, by) -> Registration:
+def _register(
+    event, *, booker, attendees, billing, language, form_token, by, waiting_list
+) -> Registration:
     now = timezone.now()
     if event.status != EventStatus.REGISTRATION_OPEN:
         raise RegistrationError(exceptions.CLOSED, code="closed")
@@ -112,20 +159,25 @@ def _register(event, *, booker, attendees, billing, language, form_token, by) ->
     per_type = queries.ticket_type_quotas(ticket_types)
     quotas = capacity.lock_quotas(per_type, ticket_types)
     tickets = [ticket_types[a.ticket_type.pk] for a in attendees]
-    capacity.check_seats(quotas, per_type, tickets, now=now)
+    if not waiting_list:
+        capacity.check_seats(quotas, per_type, tickets, now=now)
+    elif _seats_left(quotas, per_type, tickets, now=now):
+        raise RegistrationError(exceptions.PLACES_AVAILABLE, code="places_available")
 
     total = sum((ticket_types[a.ticket_type.pk].price for a in attendees), start=Decimal("0.00"))
     if total:
         _check_billing(event, billing)
     else:
         billing = Billing()
-    reg_settings = queries.registration_settings(event)
-    if any(ticket_types[a.ticket_type.pk].needs_approval for a in attendees):
-        status, hold_until = RegistrationStatus.AWAITING_APPROVAL, now + reg_settings.approval_hold
-    elif total:
-        status, hold_until = RegistrationStatus.PENDING_PAYMENT, now + reg_settings.payment_hold
+    if waiting_list:
+        status, hold_until = RegistrationStatus.WAITING_LIST, None
     else:
-        status, hold_until = RegistrationStatus.CONFIRMED, None
+        status, hold_until = state_after_booking(
+            event,
+            needs_approval=any(ticket_types[a.ticket_type.pk].needs_approval for a in attendees),
+            total=total,
+            now=now,
+        )
 
     manage_token, manage_token_hash = tokens.new_manage_token()
     registration = Registration(
@@ -144,7 +196,7 @@ def _register(event, *, booker, attendees, billing, language, form_token, by) ->
         manage_token_hash=manage_token_hash,
         hold_until=hold_until,
     )
-    validate_fields(registration, exclude=["event", "form_token"])
+    common.validate_fields(registration, exclude=["event", "form_token"])
     registration.save()
     rows = []
     for order, details in enumerate(attendees):
@@ -159,7 +211,7 @@ def _register(event, *, booker, attendees, billing, language, form_token, by) ->
             order=order,
             **values,
         )
-        validate_fields(attendee, exclude=["registration", "ticket_type"])
+        common.validate_fields(attendee, exclude=["registration", "ticket_type"])
         rows.append(attendee)
     Attendee.objects.bulk_create(rows)
 
@@ -177,7 +229,34 @@ def _register(event, *, booker, attendees, billing, language, form_token, by) ->
     if hold_until:
         capacity.schedule_release(hold_until)
     registration.manage_token = manage_token
+    signals.registration_created.send(
+        sender=Registration, registration=registration, manage_token=manage_token
+    )
     return registration
+
+
+def state_after_booking(
+    event: Event, *, needs_approval: bool, total: Decimal, now: dt.datetime
+) -> tuple[str, dt.datetime | None]:
+    """Return the status and hold end of a registration that has just taken its seats.
+
+    A ticket that needs approval makes it await approval, a price makes it pend payment
+    (both hold the seats for the event's hold time); otherwise it is confirmed at once.
+    """
+    reg_settings = queries.registration_settings(event)
+    if needs_approval:
+        return RegistrationStatus.AWAITING_APPROVAL, now + reg_settings.approval_hold
+    if total:
+        return RegistrationStatus.PENDING_PAYMENT, now + reg_settings.payment_hold
+    return RegistrationStatus.CONFIRMED, None
+
+
+def _seats_left(quotas, per_type, tickets, *, now) -> bool:
+    try:
+        capacity.check_seats(quotas, per_type, tickets, now=now)
+    except RegistrationError:
+        return False
+    return True
 
 
 def _check_ticket_types(event, attendees, *, now) -> dict[int, TicketType]:
@@ -211,19 +290,6 @@ def _check_billing(event: Event, billing: Billing) -> None:
         raise RegistrationError(exceptions.BILLING_MISSING, code="billing_missing")
     if queries.registration_settings(event).po_number_required and not billing.po_number.strip():
         raise RegistrationError(exceptions.PO_NUMBER_MISSING, code="billing_missing")
-
-
-def validate_fields(instance, *, exclude: list[str]) -> None:
-    """Check field rules (lengths, choices, email syntax) whoever calls a service.
-
-    Raise `RegistrationError` naming the first field that breaks one.
-    """
-    try:
-        instance.clean_fields(exclude=exclude)
-    except ValidationError as invalid:
-        field, messages = next(iter(invalid.message_dict.items()))
-        label = instance._meta.get_field(field).verbose_name
-        raise RegistrationError(f"{label}: {messages[0]}", code="invalid") from invalid
 
 
 def _unused_code() -> str:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from django.conf import settings
 
 from goedeburen.common.tasks import enqueue_on_commit
+from goedeburen.events.models import Event
 
 from .. import exceptions, queries
 from ..exceptions import RegistrationError
@@ -35,6 +36,14 @@ def lock_quotas(
             )
     ids = sorted({quota.pk for quotas in per_type.values() for quota in quotas})
     locked = Quota.objects.filter(pk__in=ids).order_by("pk")
+    if locking_enabled():
+        locked = locked.select_for_update()
+    return {quota.pk: quota for quota in locked}
+
+
+def lock_event_quotas(event: Event) -> dict[int, Quota]:
+    """Lock all of the event's quotas, in order of primary key (see `lock_quotas`)."""
+    locked = Quota.objects.filter(event=event).order_by("pk")
     if locking_enabled():
         locked = locked.select_for_update()
     return {quota.pk: quota for quota in locked}
