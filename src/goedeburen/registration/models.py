@@ -229,7 +229,9 @@ class Registration(models.Model):
     manage_token_hash = models.CharField(max_length=64, unique=True)
     hold_until = models.DateTimeField(_("seats held until"), null=True, blank=True, db_index=True)
     # A waiting-list registration offered a place: SHA-256 of the secret offer token (only
-    # in the offer's link) and the end of the offer. While the offer runs it holds seats.
+    # in the offer's link) and the end of the offer. The offer is open, and holds its seats,
+    # while the status is waiting list and `offer_until` is set and not past; the hash stays
+    # afterwards so that the offer's link can say what became of it.
     offer_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     offer_until = models.DateTimeField(_("offer valid until"), null=True, blank=True, db_index=True)
     created = models.DateTimeField(_("registered"), auto_now_add=True)

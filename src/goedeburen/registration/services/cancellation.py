@@ -44,8 +44,7 @@ def cancel_registration(registration: Registration, *, by, reason: str) -> Cance
         before = registration.status
         free = queries.cancellation_is_free(registration.event, now=now)
         registration.status = RegistrationStatus.CANCELLED
-        registration.offer_token_hash = None
-        registration.save(update_fields=["status", "offer_token_hash", "updated"])
+        registration.save(update_fields=["status", "updated"])
         log_action(
             registration,
             action="registration.cancelled",

@@ -92,21 +92,19 @@ def accept_offer(registration: Registration, *, by=None) -> Registration:
     passed on (code "offer_gone"). The registration then pends payment, awaits approval or
     is confirmed, as a new registration would.
 
-    Side effects: offer token cleared; log entry; signal `registration_confirmed` when
+    Side effects: offer ended; log entry; signal `registration_confirmed` when
     confirmed; a `release_expired_holds` task enqueued for the end of a new hold.
     """
     now = timezone.now()
     with transaction.atomic():
         registration = locked(registration)
-        if registration.status != RegistrationStatus.WAITING_LIST or not (
-            registration.offer_token_hash
-        ):
+        if registration.status != RegistrationStatus.WAITING_LIST or not (registration.offer_until):
             raise RegistrationError(exceptions.OFFER_GONE, code="offer_gone")
-        # Drop the offer first, so that the seats it holds count as free for this check.
+        # End the offer first, so that the seats it holds count as free for this check. The
+        # token's hash stays: the offer's link then says what became of it.
         offer_until = registration.offer_until
-        registration.offer_token_hash = None
         registration.offer_until = None
-        registration.save(update_fields=["offer_token_hash", "offer_until", "updated"])
+        registration.save(update_fields=["offer_until", "updated"])
         attendees = list(
             Attendee.objects.filter(registration=registration).select_related("ticket_type")
         )
@@ -172,8 +170,7 @@ def expire_offers(*, now: dt.datetime | None = None) -> int:
                 continue
             offer_until = registration.offer_until
             registration.status = RegistrationStatus.CANCELLED
-            registration.offer_token_hash = None
-            registration.save(update_fields=["status", "offer_token_hash", "updated"])
+            registration.save(update_fields=["status", "updated"])
             log_action(
                 registration,
                 action="registration.offer_expired",
