@@ -3,7 +3,7 @@
 
 from django.urls import include, path
 
-from .views import dashboard, events, partners, people, programme, venues
+from .views import dashboard, events, partners, people, programme, registration_actions, venues
 from .views.auth import LoginView, LogoutView
 
 app_name = "backoffice"
@@ -82,6 +82,26 @@ event_urls = [
     path("venues/<int:venue>/rooms/new/", venues.RoomCreateView.as_view(), name="room.create"),
     path("rooms/<int:pk>/", venues.RoomUpdateView.as_view(), name="room.update"),
     path("rooms/<int:pk>/delete/", venues.RoomDeleteView.as_view(), name="room.delete"),
+    path(
+        "registrations/<slug:code>/approve/",
+        registration_actions.ApproveView.as_view(),
+        name="registration.approve",
+    ),
+    path(
+        "registrations/<slug:code>/reject/",
+        registration_actions.RejectView.as_view(),
+        name="registration.reject",
+    ),
+    path(
+        "registrations/<slug:code>/cancel/",
+        registration_actions.CancelView.as_view(),
+        name="registration.cancel",
+    ),
+    path(
+        "registrations/<slug:code>/resend-link/",
+        registration_actions.ResendLinkView.as_view(),
+        name="registration.resend_link",
+    ),
 ]
 
 urlpatterns = [
