@@ -9,6 +9,7 @@ from django.urls import get_resolver, reverse
 
 from goedeburen.common.models import LogEntry
 from goedeburen.events.models import Event, Organiser, Role
+from goedeburen.registration.enums import RegistrationStatus
 from tests.factories import (
     EventFactory,
     OrganiserFactory,
@@ -22,6 +23,7 @@ from tests.factories import (
     TeamMemberFactory,
     UserFactory,
 )
+from tests.registration.factories import RegistrationFactory
 
 PASSWORD = "correct horse battery"  # what UserFactory sets
 PARTS = ["partner", "item", "round", "session", "speaker", "project", "venue"]
@@ -42,6 +44,7 @@ class World:
     item: object
     round: object
     session: object
+    registration: object
 
 
 def make_world(*, organiser: Organiser | None = None, **event_values) -> World:
@@ -65,6 +68,7 @@ def make_world(*, organiser: Organiser | None = None, **event_values) -> World:
         item=ProgrammeItemFactory(event=event, room=room),
         round=round_,
         session=SessionFactory(round=round_, room=room, capacity=10),
+        registration=RegistrationFactory(event=event, status=RegistrationStatus.AWAITING_APPROVAL),
     )
 
 
@@ -98,6 +102,11 @@ def _url_table() -> dict:
         "room.update": lambda w: {"event": w.event.slug, "pk": w.room.pk},
         "room.delete": lambda w: {"event": w.event.slug, "pk": w.room.pk},
     }
+    for action in ("approve", "reject", "cancel", "resend_link"):
+        table[f"registration.{action}"] = lambda w: {
+            "event": w.event.slug,
+            "code": w.registration.code,
+        }
     for part in PARTS:
         table[f"{part}.list"] = table[f"{part}.create"] = lambda w: {"event": w.event.slug}
         for action in ("update", "delete"):
