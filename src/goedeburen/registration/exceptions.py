@@ -39,7 +39,6 @@ NOT_AWAITING_APPROVAL = _(
     "this one is “%(status)s”."
 )
 ALREADY_CANCELLED = _("This registration is already cancelled.")
-NO_OFFER = _("This registration has no place on offer.")
 OFFER_GONE = _("Sorry, the place offered to you is no longer available.")
 EDIT_CLOSED = _("Details can no longer be changed: the deadline was %(deadline)s.")
 CANCELLED_NO_CHANGE = _("A cancelled registration cannot be changed.")

@@ -36,6 +36,8 @@ def offer_free_seats(event: Event, *, now: dt.datetime | None = None) -> list[Re
     `waiting_list_offer_made`; an `expire_offers` task enqueued for the offer's end.
     """
     now = now or timezone.now()
+    if not queries.waiting_list(event).exists():
+        return []  # the common case: no quota lock needed
     # Lock first, read the line after: a concurrent offer is then either committed and
     # seen here, or waits for this transaction.
     quotas = capacity.lock_event_quotas(event)
