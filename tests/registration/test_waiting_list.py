@@ -177,3 +177,24 @@ def test_cancel_a_waiting_registration_with_an_offer_passes_it_on(full, free, jo
 
     assert _fresh(first).status == S.CANCELLED
     assert _fresh(second).offer_until is not None
+
+
+def test_expire_offers_task_calls_the_service(full, free, join):
+    from goedeburen.registration import tasks
+
+    first, second = join(free), join(free)
+    services.cancel_registration(full, by=None, reason="booker")
+    Registration.objects.filter(pk=first.pk).update(offer_until=timezone.now())
+
+    assert tasks.expire_offers.call() == 1
+
+    assert (_fresh(first).status, _fresh(second).offer_until is not None) == (S.CANCELLED, True)
+
+
+def test_release_sweep_also_passes_on_expired_offers(full, free, join):
+    first, second = join(free), join(free)
+    services.cancel_registration(full, by=None, reason="booker")
+
+    services.release_expired_holds(now=_fresh(first).offer_until + dt.timedelta(seconds=1))
+
+    assert (_fresh(first).status, _fresh(second).offer_until is not None) == (S.CANCELLED, True)
