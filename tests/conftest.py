@@ -47,3 +47,12 @@ def demo_event(db):
 
     event, _ = load_demo()
     return event
+
+
+@pytest.fixture
+def english():
+    """Run the test in English, for assertions on exact English messages."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -74,7 +74,8 @@ def make_world(*, organiser: Organiser | None = None, **event_values) -> World:
     ticket_type = TicketTypeFactory(event=event)
     quota = QuotaFactory(event=event, size=50, ticket_types=[ticket_type])
     attendee = AttendeeFactory(
-        registration=RegistrationFactory(event=event), ticket_type=ticket_type
+        registration=RegistrationFactory(event=event),
+        ticket_type=ticket_type,
     )
     return World(
         organiser=organiser,
@@ -135,6 +136,11 @@ def _url_table() -> dict:
         "event": w.event.slug,
         "pk": _mail(w).pk,
     }
+    for action in ("approve", "reject", "cancel", "resend_link"):
+        table[f"registration.{action}"] = lambda w: {
+            "event": w.event.slug,
+            "code": w.registration.code,
+        }
     for part in PARTS:
         table[f"{part}.list"] = table[f"{part}.create"] = lambda w: {"event": w.event.slug}
         for action in ("update", "delete"):

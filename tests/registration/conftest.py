@@ -64,3 +64,73 @@ def register(event):
         return services.register(values.pop("event", event), **values)
 
     return _register
+
+
+@pytest.fixture
+def staff(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="secretariaat")
+
+
+class SentSignals:
+    """What the registration signals sent, in order: (signal name, keyword arguments)."""
+
+    def __init__(self):
+        self.calls: list[tuple[str, dict]] = []
+
+    def reset(self) -> None:
+        """Forget what was sent while arranging the test."""
+        self.calls.clear()
+
+    def names(self) -> list[str]:
+        return [name for name, _ in self.calls]
+
+    def of(self, name: str) -> list[dict]:
+        return [kwargs for sent, kwargs in self.calls if sent == name]
+
+
+@pytest.fixture
+def sent():
+    """Connect a receiver to every registration signal and record what it receives."""
+    from goedeburen.registration import signals
+
+    record = SentSignals()
+    receivers = []
+    for name in [
+        "registration_created",
+        "manage_link_renewed",
+        "registration_approved",
+        "registration_rejected",
+        "registration_confirmed",
+        "registration_changed",
+        "registration_cancelled",
+        "waiting_list_offer_made",
+    ]:
+
+        def receiver(sender, signal, _name=name, **kwargs):
+            record.calls.append((_name, kwargs))
+
+        getattr(signals, name).connect(receiver, weak=False)
+        receivers.append((getattr(signals, name), receiver))
+    yield record
+    for signal, receiver in receivers:
+        signal.disconnect(receiver)
+
+
+@pytest.fixture
+def join(event):
+    """Join the waiting list through the service, with the defaults of `register`."""
+
+    def _join(*tickets, **overrides):
+        values = {
+            "booker": booker(),
+            "attendees": [attendee(ticket) for ticket in tickets],
+            "billing": billing(),
+            "form_token": form_token(event),
+            "language": "nl",
+        }
+        values.update(overrides)
+        return services.join_waiting_list(event, **values)
+
+    return _join

@@ -3,7 +3,17 @@
 
 from django.urls import include, path
 
-from .views import dashboard, events, mail, partners, people, programme, registrations, venues
+from .views import (
+    dashboard,
+    events,
+    mail,
+    partners,
+    people,
+    programme,
+    registration_actions,
+    registrations,
+    venues,
+)
 from .views.auth import LoginView, LogoutView
 
 app_name = "backoffice"
@@ -102,6 +112,26 @@ event_urls = [
     path("mail/", mail.MailListView.as_view(), name="mail.list"),
     path("mail/<int:pk>/retry/", mail.MailRetryView.as_view(), name="mail.retry"),
     path("mail/<int:pk>/cancel/", mail.MailCancelView.as_view(), name="mail.cancel"),
+    path(
+        "registrations/<slug:code>/approve/",
+        registration_actions.ApproveView.as_view(),
+        name="registration.approve",
+    ),
+    path(
+        "registrations/<slug:code>/reject/",
+        registration_actions.RejectView.as_view(),
+        name="registration.reject",
+    ),
+    path(
+        "registrations/<slug:code>/cancel/",
+        registration_actions.CancelView.as_view(),
+        name="registration.cancel",
+    ),
+    path(
+        "registrations/<slug:code>/resend-link/",
+        registration_actions.ResendLinkView.as_view(),
+        name="registration.resend_link",
+    ),
 ]
 
 urlpatterns = [

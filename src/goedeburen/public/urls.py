@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import pages, registration
+from .views import manage, pages, registration
 
 app_name = "public"
 
@@ -36,8 +36,33 @@ urlpatterns = [
     ),
     path(
         "<slug:event>/register/manage/<slug:code>/<slug:token>/",
-        registration.RegistrationManageView.as_view(),
+        manage.ManageView.as_view(),
         name="registration.manage",
+    ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/edit/",
+        manage.EditView.as_view(),
+        name="registration.edit",
+    ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/attendees/<int:attendee>/substitute/",
+        manage.SubstituteView.as_view(),
+        name="registration.substitute",
+    ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/cancel/",
+        manage.CancelView.as_view(),
+        name="registration.cancel",
+    ),
+    path(
+        "<slug:event>/register/link/",
+        manage.LinkRequestView.as_view(),
+        name="registration.link",
+    ),
+    path(
+        "<slug:event>/register/offer/<slug:code>/<slug:token>/",
+        manage.OfferView.as_view(),
+        name="registration.offer",
     ),
     path("<slug:event>/calendar.ics", pages.CalendarFileView.as_view(), name="event.calendar"),
 ]

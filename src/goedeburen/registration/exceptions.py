@@ -7,7 +7,8 @@ class RegistrationError(Exception):
     """A registration the domain refuses; `message` may be shown to the visitor as it is.
 
     Codes: closed, form_expired, no_attendees, too_many, unavailable, max_per_registration,
-    sold_out, consent_missing, billing_missing.
+    sold_out, consent_missing, billing_missing, invalid; for changes of state: wrong_state,
+    places_available, offer_gone, edit_closed.
     """
 
     def __init__(self, message, *, code: str):
@@ -31,3 +32,14 @@ CONSENT_MISSING = _(
 )
 BILLING_MISSING = _("Billing details are needed for a paid ticket.")
 PO_NUMBER_MISSING = _("A purchase order number is needed for this event.")
+
+PLACES_AVAILABLE = _("Places are available: register instead of joining the waiting list.")
+NOT_AWAITING_APPROVAL = _(
+    "Only a registration that awaits approval can be approved or rejected; "
+    "this one is “%(status)s”."
+)
+ALREADY_CANCELLED = _("This registration is already cancelled.")
+OFFER_GONE = _("Sorry, the place offered to you is no longer available.")
+EDIT_CLOSED = _("Details can no longer be changed: the deadline was %(deadline)s.")
+CANCELLED_NO_CHANGE = _("A cancelled registration cannot be changed.")
+NO_SUCH_ATTENDEE = _("This attendee is not part of the registration.")

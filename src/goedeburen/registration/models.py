@@ -49,6 +49,27 @@ class RegistrationSettings(models.Model):
         help_text=_("A registration that is not approved within this time releases its seats."),
     )
     po_number_required = models.BooleanField(_("purchase order number required"), default=False)
+    free_cancellation_until = models.DateTimeField(
+        _("free cancellation until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Until this moment a cancellation is free; after it nothing is refunded. "
+            "Leave empty to make every cancellation free."
+        ),
+    )
+    edit_deadline = models.DateTimeField(
+        _("participants may change their details until"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to allow changes until the event starts."),
+    )
+    offer_hours = models.PositiveIntegerField(
+        _("waiting-list offer valid for (hours)"),
+        default=48,
+        validators=[MinValueValidator(1)],
+        help_text=_("Someone on the waiting list who is offered a place has this long to take it."),
+    )
 
     class Meta:
         verbose_name = _("registration settings")
@@ -64,6 +85,10 @@ class RegistrationSettings(models.Model):
     @property
     def approval_hold(self) -> dt.timedelta:
         return dt.timedelta(days=self.approval_hold_days)
+
+    @property
+    def offer_time(self) -> dt.timedelta:
+        return dt.timedelta(hours=self.offer_hours)
 
 
 class TicketType(TranslatedFieldsMixin, models.Model):
@@ -203,6 +228,12 @@ class Registration(models.Model):
     # SHA-256 of the secret manage token; the token itself is only ever in the booker's link.
     manage_token_hash = models.CharField(max_length=64, unique=True)
     hold_until = models.DateTimeField(_("seats held until"), null=True, blank=True, db_index=True)
+    # A waiting-list registration offered a place: SHA-256 of the secret offer token (only
+    # in the offer's link) and the end of the offer. The offer is open, and holds its seats,
+    # while the status is waiting list and `offer_until` is set and not past; the hash stays
+    # afterwards so that the offer's link can say what became of it.
+    offer_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    offer_until = models.DateTimeField(_("offer valid until"), null=True, blank=True, db_index=True)
     created = models.DateTimeField(_("registered"), auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -283,3 +314,20 @@ class Attendee(models.Model):
     @property
     def vat(self) -> Decimal:
         return vat_included(self.price, rate=self.vat_rate)
+
+
+class ManageLinkRequest(models.Model):
+    """One request to send the manage links of an email address again, for rate limiting.
+
+    Only a hash of the address is kept: the table must not tell who asked.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    email_hash = models.CharField(max_length=64)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["event", "email_hash", "created"])]
+
+    def __str__(self) -> str:
+        return self.email_hash

@@ -23,12 +23,17 @@ def takes_seat(*, now: dt.datetime, prefix: str = "registration__") -> Q:
     """Return the condition for an attendee (or, with prefix "", a registration) to hold a seat.
 
     Confirmed registrations do; held ones only while their hold lasts, so an expired hold
-    frees its seats at once, before `release_expired_holds` has tidied its status.
+    frees its seats at once, before `release_expired_holds` has tidied its status. A
+    waiting-list registration holds the seats offered to it while the offer runs, so that
+    nobody else takes them meanwhile.
     """
     held = Q(**{f"{prefix}status__in": HELD_STATUSES}) & (
         Q(**{f"{prefix}hold_until__gt": now}) | Q(**{f"{prefix}hold_until__isnull": True})
     )
-    return Q(**{f"{prefix}status": RegistrationStatus.CONFIRMED}) | held
+    offered = Q(**{f"{prefix}status": RegistrationStatus.WAITING_LIST}) & Q(
+        **{f"{prefix}offer_until__gt": now}
+    )
+    return Q(**{f"{prefix}status": RegistrationStatus.CONFIRMED}) | held | offered
 
 
 def seats_taken(quota_ids: Iterable[int], *, now: dt.datetime) -> dict[int, int]:
@@ -301,3 +306,38 @@ def capacity(event: Event, *, now: dt.datetime) -> Capacity:
         for ticket_type in ticket_types
     ]
     return Capacity(quotas=quota_uses, ticket_types=type_uses)
+
+
+def waiting_list(event: Event) -> QuerySet[Registration]:
+    """Return the event's waiting-list registrations without a running offer, first come first."""
+    return Registration.objects.filter(
+        event=event, status=RegistrationStatus.WAITING_LIST, offer_until__isnull=True
+    ).order_by("created", "pk")
+
+
+def registration_for_offer(*, event: Event, code: str, token: str) -> Registration | None:
+    """Return the event's registration with this code when `token` is its offer token.
+
+    Return None for an unknown code, a wrong token and a registration without an offer
+    alike, after the same work.
+    """
+    found = (
+        Registration.objects.filter(event=event, code=code.upper())
+        .values_list("pk", "offer_token_hash")
+        .first()
+    )
+    pk, stored_hash = found or (None, None)
+    if not tokens.manage_token_matches(token, stored_hash):
+        return None
+    return registration_detail(pk)
+
+
+def edit_deadline(event: Event) -> dt.datetime:
+    """Return until when the booker may change their details: the event's setting or its start."""
+    return registration_settings(event).edit_deadline or event.starts_at()
+
+
+def cancellation_is_free(event: Event, *, now: dt.datetime) -> bool:
+    """Return whether cancelling at `now` is free under the event's cancellation policy."""
+    free_until = registration_settings(event).free_cancellation_until
+    return free_until is None or now <= free_until

@@ -44,6 +44,11 @@ def new_manage_token() -> tuple[str, str]:
     return token, hash_manage_token(token)
 
 
+def new_offer_token() -> tuple[str, str]:
+    """Return a new waiting-list offer token (256 bits) and the hash to store in its place."""
+    return new_manage_token()
+
+
 def hash_manage_token(token: str) -> str:
     # The token is random and long, so a plain SHA-256 suffices (no password stretching).
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

@@ -1,7 +1,8 @@
 """Registration on the event site: the form, its confirmation and the booker's own page.
 
-The booker's page is reached only through the secret link shown on the confirmation page;
-an unknown code and a wrong token give the same 404.
+The booker's own pages (`manage.py`) are reached only through the secret link shown on the
+confirmation page; an unknown code and a wrong token give the same 404. When a ticket is
+sold out the form offers the waiting list instead.
 """
 
 from django.http import Http404
@@ -58,8 +59,13 @@ class RegistrationFormView(EventPageMixin, TemplateView):
             return self.show(forms.resized(remove=index), form_token=form_token)
         if not forms.is_valid():
             return self.show(forms, form_token=form_token, invalid=True)
+        book = (
+            services.join_waiting_list
+            if data.get("action") == "waiting_list"
+            else services.register
+        )
         try:
-            registration = services.register(
+            registration = book(
                 self.event,
                 booker=forms.booker.booker(),
                 attendees=[form.details() for form in forms.attendees],
@@ -69,7 +75,12 @@ class RegistrationFormView(EventPageMixin, TemplateView):
                 by=request.user,
             )
         except RegistrationError as refused:
-            return self.show(forms, form_token=form_token, problem=refused.message)
+            return self.show(
+                forms,
+                form_token=form_token,
+                problem=refused.message,
+                sold_out=refused.code == "sold_out",
+            )
         return self.registered(registration)
 
     def registered(self, registration: Registration):
@@ -97,7 +108,7 @@ class RegistrationFormView(EventPageMixin, TemplateView):
             count=count,
         )
 
-    def show(self, forms, *, form_token, invalid=False, problem=None, focus=None):
+    def show(self, forms, *, form_token, invalid=False, problem=None, focus=None, sold_out=False):
         return self.render_to_response(
             self.get_context_data(
                 forms=forms,
@@ -105,6 +116,7 @@ class RegistrationFormView(EventPageMixin, TemplateView):
                 errors=forms.errors() if invalid else [],
                 problem=problem,
                 focus=focus,
+                sold_out=sold_out,
                 max_attendees=MAX_ATTENDEES,
             )
         )
@@ -140,22 +152,6 @@ class RegistrationDoneView(EventPageMixin, TemplateView):
             _manage_path(self.event.slug, registration.code, token)
         )
         return super().get_context_data(registration=registration, manage_url=manage_url, **kwargs)
-
-
-@method_decorator(never_cache, name="dispatch")
-class RegistrationManageView(EventPageMixin, TemplateView):
-    """Show a registration to whoever holds its secret link."""
-
-    template_name = "public/registration/manage.html"
-    cache_seconds = 0
-
-    def get_context_data(self, **kwargs):
-        registration = queries.registration_for_manage(
-            event=self.event, code=self.kwargs["code"], token=self.kwargs["token"]
-        )
-        if registration is None:
-            raise Http404
-        return super().get_context_data(registration=registration, **kwargs)
 
 
 def _manage_path(event_slug: str, code: str, token: str) -> str:

@@ -1,0 +1,146 @@
+"""The organiser's actions on one registration: approve, reject, cancel, resend the link.
+
+Each is a small confirm page (GET) and the action (POST), which calls one service. The
+registration list and detail screens live in `registrations.py`; after an action the
+organiser returns to the detail screen when it exists, else to the event's overview.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+
+from goedeburen.backoffice.permissions import EventPermissionMixin
+from goedeburen.registration import services
+from goedeburen.registration.exceptions import RegistrationError
+from goedeburen.registration.models import Registration
+
+_TEXTAREA = "utrecht-textarea utrecht-textarea--html-textarea"
+
+
+class MessageForm(forms.Form):
+    message = forms.CharField(
+        label=gettext_lazy("Message to the booker"),
+        max_length=2000,
+        required=False,
+        help_text=gettext_lazy("Optional; it goes with the email that tells them."),
+        widget=forms.Textarea(attrs={"rows": 4, "class": _TEXTAREA}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=500,
+        help_text=gettext_lazy("Kept in the registration's history and told to the booker."),
+        widget=forms.Textarea(attrs={"rows": 3, "class": _TEXTAREA}),
+    )
+
+
+class ConfirmForm(forms.Form):
+    """No fields: the button is the confirmation."""
+
+
+class RegistrationActionView(EventPermissionMixin, FormView):
+    """Confirm and carry out one action on the registration in the URL."""
+
+    permission_required = "events.change_event"
+    template_name = "backoffice/registrations/actions/confirm.html"
+    form_class = ConfirmForm
+    title = ""
+    button = ""
+    danger = False
+
+    def get_registration(self) -> Registration:
+        if not hasattr(self, "registration"):
+            found = (
+                Registration.objects.filter(event=self.event, code=self.kwargs["code"].upper())
+                .prefetch_related("attendees")
+                .first()
+            )
+            if found is None:
+                raise Http404
+            self.registration = found
+        return self.registration
+
+    def get_context_data(self, **kwargs):
+        registration = self.get_registration()
+        kwargs.update(
+            registration=registration,
+            title=self.title % {"code": registration.code},
+            button=self.button,
+            danger=self.danger,
+            back_url=self.back_url(),
+            section="registrations",
+        )
+        return super().get_context_data(**kwargs)
+
+    def back_url(self) -> str:
+        try:
+            return reverse(
+                "backoffice:registration.detail",
+                kwargs={"event": self.event.slug, "code": self.get_registration().code},
+            )
+        except NoReverseMatch:  # the detail screen is built separately
+            return reverse("backoffice:event.detail", kwargs={"event": self.event.slug})
+
+    def form_valid(self, form):
+        registration = self.get_registration()
+        try:
+            done = self.act(registration, **form.cleaned_data)
+        except RegistrationError as refused:
+            form.add_error(None, refused.message)
+            return self.form_invalid(form)
+        messages.success(self.request, done % {"code": registration.code})
+        return redirect(self.back_url())
+
+    def act(self, registration: Registration, **values) -> str:
+        """Carry out the action; return the message that says it was done."""
+        raise NotImplementedError
+
+
+class ApproveView(RegistrationActionView):
+    form_class = MessageForm
+    title = gettext_lazy("Approve registration %(code)s")
+    button = gettext_lazy("Approve")
+
+    def act(self, registration, *, message):
+        services.approve_registration(registration, by=self.request.user, message=message)
+        return _("Registration %(code)s is approved.")
+
+
+class RejectView(RegistrationActionView):
+    form_class = MessageForm
+    title = gettext_lazy("Reject registration %(code)s")
+    button = gettext_lazy("Reject")
+    danger = True
+
+    def act(self, registration, *, message):
+        services.reject_registration(registration, by=self.request.user, message=message)
+        return _("Registration %(code)s is rejected.")
+
+
+class CancelView(RegistrationActionView):
+    form_class = ReasonForm
+    title = gettext_lazy("Cancel registration %(code)s")
+    button = gettext_lazy("Cancel registration")
+    danger = True
+
+    def act(self, registration, *, reason):
+        result = services.cancel_registration(registration, by=self.request.user, reason=reason)
+        if result.free:
+            return _("Registration %(code)s is cancelled, free of charge.")
+        return _("Registration %(code)s is cancelled, after the free period.")
+
+
+class ResendLinkView(RegistrationActionView):
+    title = gettext_lazy("Send a new link for registration %(code)s")
+    button = gettext_lazy("Send a new link")
+
+    def act(self, registration):
+        services.renew_manage_link(registration, by=self.request.user)
+        return _("A new link for registration %(code)s is on its way; the old one stopped working.")

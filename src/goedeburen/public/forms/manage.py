@@ -1,0 +1,105 @@
+"""Forms of the booker's own pages: change details, send a colleague, ask for the link."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from goedeburen.registration.models import Registration
+from goedeburen.registration.services import AttendeeChanges, Substitute
+
+from .registration import AttendeeForm, BillingForm, BookerForm, _StyledForm
+
+
+class AttendeeChangeForm(AttendeeForm):
+    """An attendee's details without the ticket, which stays as booked."""
+
+    def __init__(self, *args, **kwargs):
+        _StyledForm.__init__(self, *args, **kwargs)
+        del self.fields["ticket_type"]
+
+    def changes(self) -> AttendeeChanges:
+        return AttendeeChanges(**{name: self.cleaned_data[name] for name in self.fields})
+
+
+class ChangeForms:
+    """The booker, attendee and billing forms of an existing registration."""
+
+    def __init__(self, *, registration: Registration, po_number_required: bool, data=None):
+        self.attendee_rows = list(registration.attendees.all())
+        self.payable = bool(registration.total)
+        self.booker = BookerForm(
+            data,
+            prefix="booker",
+            initial={"name": registration.booker_name, "email": registration.email},
+        )
+        self.attendees = [
+            AttendeeChangeForm(data, prefix=f"attendee-{a.pk}", initial=_attendee_initial(a))
+            for a in self.attendee_rows
+        ]
+        self.billing = BillingForm(
+            data,
+            prefix="billing",
+            payable=self.payable,
+            po_number_required=po_number_required,
+            initial={
+                "organisation": registration.billing_organisation,
+                "address": registration.billing_address,
+                "po_number": registration.po_number,
+                "reference": registration.billing_reference,
+                "invoice_email": registration.invoice_email,
+            },
+        )
+
+    @property
+    def all_forms(self) -> list[forms.Form]:
+        return [self.booker, *self.attendees, *([self.billing] if self.payable else [])]
+
+    def pairs(self):
+        return zip(self.attendee_rows, self.attendees, strict=True)
+
+    def is_valid(self) -> bool:
+        return all([form.is_valid() for form in self.all_forms])
+
+    def errors(self) -> list[tuple[str, str, str]]:
+        return [
+            (field.id_for_label or field.auto_id, field.label, message)
+            for form in self.all_forms
+            for field in form
+            for message in field.errors
+        ]
+
+    def changes(self) -> dict:
+        return {a.pk: form.changes() for a, form in self.pairs()}
+
+
+def _attendee_initial(attendee) -> dict:
+    names = [name for name in AttendeeChanges.__dataclass_fields__]
+    return {name: getattr(attendee, name) for name in names}
+
+
+class SubstituteForm(_StyledForm):
+    given_name = forms.CharField(label=_("First name"), max_length=100)
+    family_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email address"), max_length=254, required=False)
+    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+
+    def substitute(self) -> Substitute:
+        return Substitute(**self.cleaned_data)
+
+    def errors_summary(self) -> list[tuple[str, str, str]]:
+        return [
+            (field.id_for_label, field.label, message) for field in self for message in field.errors
+        ]
+
+
+class LinkRequestForm(_StyledForm):
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        help_text=_("The address you registered with."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def errors_summary(self) -> list[tuple[str, str, str]]:
+        return [
+            (field.id_for_label, field.label, message) for field in self for message in field.errors
+        ]

@@ -1,0 +1,233 @@
+"""The booker's own pages behind the secret manage link, the waiting-list offer, and the
+form that sends the link again.
+
+Every page behind a link answers a wrong token, an unknown code and a missing attendee
+with the same 404. Views call one service each and never write a model.
+"""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from goedeburen.registration import queries, services
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.exceptions import RegistrationError
+
+from ..forms.manage import ChangeForms, LinkRequestForm, SubstituteForm
+from .pages import EventPageMixin
+
+
+class _LoadRegistration:
+    """Load `self.registration` from the URL's code and token, or answer 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.registration = queries.registration_for_manage(
+            event=self.event, code=kwargs["code"], token=kwargs["token"]
+        )
+        if self.registration is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+@method_decorator(never_cache, name="dispatch")
+class ManageMixin(EventPageMixin, _LoadRegistration):
+    """A page of one registration, for whoever holds its secret link."""
+
+    cache_seconds = 0
+
+    def manage_url(self) -> str:
+        return reverse(
+            "public:registration.manage",
+            kwargs={
+                "event": self.event.slug,
+                "code": self.registration.code,
+                "token": self.kwargs["token"],
+            },
+        )
+
+    def get_context_data(self, **kwargs):
+        now = timezone.now()
+        registration = self.registration
+        active = registration.status != RegistrationStatus.CANCELLED
+        deadline = queries.edit_deadline(self.event)
+        kwargs.update(
+            registration=registration,
+            manage_url=self.manage_url(),
+            token=self.kwargs["token"],
+            can_change=active and now <= deadline,
+            can_cancel=active,
+            edit_deadline=deadline,
+            cancellation_free=queries.cancellation_is_free(self.event, now=now),
+            free_until=queries.registration_settings(self.event).free_cancellation_until,
+        )
+        return super().get_context_data(**kwargs)
+
+    def done(self, message: str):
+        messages.success(self.request, message)
+        return redirect(self.manage_url())
+
+
+class ManageView(ManageMixin, TemplateView):
+    """Show a registration, with what the booker can still do to it."""
+
+    template_name = "public/registration/manage.html"
+
+
+class EditView(ManageMixin, TemplateView):
+    """Change the booker's, attendees' and billing details until the deadline."""
+
+    template_name = "public/registration/manage/edit.html"
+
+    def forms(self, data=None) -> ChangeForms:
+        settings = queries.registration_settings(self.event)
+        return ChangeForms(
+            registration=self.registration,
+            po_number_required=settings.po_number_required,
+            data=data,
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(forms=self.forms()))
+
+    def post(self, request, *args, **kwargs):
+        forms = self.forms(request.POST)
+        if not forms.is_valid():
+            return self.render_to_response(
+                self.get_context_data(forms=forms, errors=forms.errors())
+            )
+        try:
+            services.update_registration(
+                self.registration,
+                booker=forms.booker.booker(),
+                attendees=forms.changes(),
+                billing=forms.billing.billing(),
+            )
+        except RegistrationError as refused:
+            return self.render_to_response(
+                self.get_context_data(forms=forms, problem=refused.message)
+            )
+        return self.done(_("Your changes are saved."))
+
+
+class SubstituteView(ManageMixin, TemplateView):
+    """Let a colleague go instead of one attendee."""
+
+    template_name = "public/registration/manage/substitute.html"
+
+    def get_attendee(self):
+        for attendee in self.registration.attendees.all():
+            if attendee.pk == self.kwargs["attendee"]:
+                return attendee
+        raise Http404
+
+    def get(self, request, *args, **kwargs):
+        form = SubstituteForm()
+        return self.render_to_response(
+            self.get_context_data(form=form, attendee=self.get_attendee())
+        )
+
+    def post(self, request, *args, **kwargs):
+        attendee = self.get_attendee()
+        form = SubstituteForm(request.POST)
+        context = {"form": form, "attendee": attendee}
+        if not form.is_valid():
+            return self.render_to_response(
+                self.get_context_data(errors=form.errors_summary(), **context)
+            )
+        try:
+            services.substitute_attendee(attendee, substitute=form.substitute())
+        except RegistrationError as refused:
+            return self.render_to_response(
+                self.get_context_data(problem=refused.message, **context)
+            )
+        return self.done(
+            _("%(name)s now goes instead of %(before)s.")
+            % {"name": form.substitute().given_name, "before": attendee.full_name}
+        )
+
+
+class CancelView(ManageMixin, TemplateView):
+    """Show the cancellation policy and cancel on confirmation."""
+
+    template_name = "public/registration/manage/cancel.html"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            result = services.cancel_registration(self.registration, by=None, reason="booker")
+        except RegistrationError as refused:
+            return self.render_to_response(self.get_context_data(problem=refused.message))
+        if result.free:
+            return self.done(_("Your registration is cancelled, free of charge."))
+        return self.done(_("Your registration is cancelled. It was past the free period."))
+
+
+@method_decorator(never_cache, name="dispatch")
+class LinkRequestView(EventPageMixin, TemplateView):
+    """Send the manage link again to an email address, never telling whether it is known."""
+
+    template_name = "public/registration/link.html"
+    cache_seconds = 0
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=LinkRequestForm()))
+
+    def post(self, request, *args, **kwargs):
+        form = LinkRequestForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(
+                self.get_context_data(form=form, errors=form.errors_summary())
+            )
+        services.request_manage_links(self.event, email=form.cleaned_data["email"])
+        return self.render_to_response(
+            self.get_context_data(email=form.cleaned_data["email"]),
+            template="public/registration/link_sent.html",
+        )
+
+    def render_to_response(self, context, template=None, **kwargs):
+        if template:
+            return self.response_class(
+                request=self.request, template=[template], context=context, **kwargs
+            )
+        return super().render_to_response(context, **kwargs)
+
+
+@method_decorator(never_cache, name="dispatch")
+class OfferView(EventPageMixin, TemplateView):
+    """A waiting-list offer: take the place while it lasts, or learn that it is gone."""
+
+    template_name = "public/registration/offer.html"
+    cache_seconds = 0
+
+    def load(self):
+        registration = queries.registration_for_offer(
+            event=self.event, code=self.kwargs["code"], token=self.kwargs["token"]
+        )
+        if registration is None:
+            raise Http404
+        return registration
+
+    def get_context_data(self, **kwargs):
+        registration = kwargs.setdefault("registration", self.load())
+        kwargs["open"] = (
+            registration.status == RegistrationStatus.WAITING_LIST
+            and registration.offer_until is not None
+        )
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        registration = self.load()
+        try:
+            registration = services.accept_offer(registration)
+        except RegistrationError as refused:
+            return self.render_to_response(
+                self.get_context_data(registration=self.load(), problem=refused.message)
+            )
+        return self.render_to_response(
+            self.get_context_data(registration=registration, accepted=True)
+        )

@@ -1,0 +1,43 @@
+"""Use cases that change registrations; the only code in this app that writes.
+
+One module per use case; each public service runs in one transaction, checks the current
+state first, writes its change to the audit log and sends the matching signal from
+`registration.signals`. The public names are re-exported here, so callers import
+`from goedeburen.registration import services` and need not know the modules.
+"""
+
+from .approval import approve_registration, reject_registration
+from .booking import AttendeeDetails, Billing, Booker, join_waiting_list, register
+from .cancellation import Cancellation, cancel_registration
+from .holds import release_expired_holds
+from .self_service import (
+    AttendeeChanges,
+    Substitute,
+    renew_manage_link,
+    request_manage_links,
+    substitute_attendee,
+    update_registration,
+)
+from .waiting_list import accept_offer, expire_offers, offer_free_seats
+
+__all__ = [
+    "AttendeeChanges",
+    "AttendeeDetails",
+    "Billing",
+    "Booker",
+    "Cancellation",
+    "Substitute",
+    "accept_offer",
+    "approve_registration",
+    "cancel_registration",
+    "expire_offers",
+    "join_waiting_list",
+    "offer_free_seats",
+    "reject_registration",
+    "register",
+    "release_expired_holds",
+    "renew_manage_link",
+    "request_manage_links",
+    "substitute_attendee",
+    "update_registration",
+]

@@ -1,0 +1,62 @@
+"""Cancel a registration, by the booker or the organiser, under the event's policy."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from goedeburen.common.audit import log_action
+
+from .. import exceptions, queries, signals
+from ..enums import RegistrationStatus
+from ..exceptions import RegistrationError
+from ..models import Registration
+from .common import locked
+from .waiting_list import offer_free_seats
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cancellation:
+    """What a cancellation did: `free` says whether the policy made it free of charge.
+
+    Refunds follow from `free` once payments exist; nothing is refunded here.
+    """
+
+    registration: Registration
+    free: bool
+
+
+def cancel_registration(registration: Registration, *, by, reason: str) -> Cancellation:
+    """Cancel a registration in any state but cancelled, or raise `RegistrationError`.
+
+    `by` is the organiser's user, or None for the booker through the manage link; `reason`
+    says why, in a few words (kept in the log and passed on with the signal). The event's
+    policy decides whether the cancellation is free (`Cancellation.free`).
+
+    Side effects: seats (or a running waiting-list offer) released; log entry; signal
+    `registration_cancelled`; the freed seats offered to the waiting list.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        registration = locked(registration)
+        if registration.status == RegistrationStatus.CANCELLED:
+            raise RegistrationError(exceptions.ALREADY_CANCELLED, code="wrong_state")
+        before = registration.status
+        free = queries.cancellation_is_free(registration.event, now=now)
+        registration.status = RegistrationStatus.CANCELLED
+        registration.save(update_fields=["status", "updated"])
+        log_action(
+            registration,
+            action="registration.cancelled",
+            by=by,
+            data={
+                "status": [before, RegistrationStatus.CANCELLED],
+                "reason": reason,
+                "free": free,
+            },
+        )
+        signals.registration_cancelled.send(
+            sender=Registration, registration=registration, reason=reason, by=by
+        )
+        offer_free_seats(registration.event, now=now)
+    return Cancellation(registration=registration, free=free)

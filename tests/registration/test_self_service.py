@@ -1,0 +1,407 @@
+"""The booker's pages behind the secret link, the link-again form and the offer page."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from goedeburen.common.audit import history
+from goedeburen.registration import services, tokens
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Attendee, ManageLinkRequest, Registration
+
+from .factories import RegistrationSettingsFactory, booker
+from .helpers import form_data, url
+
+pytestmark = pytest.mark.django_db
+
+S = RegistrationStatus
+MANAGE = "public:registration.manage"
+
+
+@pytest.fixture
+def registration(hall, paid, free, register):
+    return register(paid, free)
+
+
+def _path(name, registration, *extra, token=None):
+    token = token or registration.manage_token
+    return url(name, registration.event.slug, registration.code, token, *extra)
+
+
+def _edit_data(registration, **overrides) -> dict:
+    data = {
+        "booker-name": "Bea Boeker",
+        "booker-email": "bea@example.org",
+        "billing-organisation": "Woonstichting De Linde",
+        "billing-address": "Lindelaan 1\nUtrecht",
+    }
+    for a in registration.attendees.all():
+        data.update(
+            {
+                f"attendee-{a.pk}-given_name": a.given_name,
+                f"attendee-{a.pk}-family_name": a.family_name,
+                f"attendee-{a.pk}-role": a.role,
+                f"attendee-{a.pk}-badge_name": a.badge_name,
+            }
+        )
+    data.update(overrides)
+    return data
+
+
+def _state(registration) -> tuple:
+    fresh = Registration.objects.get(pk=registration.pk)
+    attendees = list(Attendee.objects.filter(registration=fresh).values())
+    return fresh.status, fresh.booker_name, fresh.billing_organisation, attendees
+
+
+# ---- the manage page and its actions -----------------------------------------------------
+
+
+def test_manage_page_offers_the_actions_and_shows_the_policy(client, event, registration):
+    RegistrationSettingsFactory(
+        event=event, free_cancellation_until=timezone.now() + dt.timedelta(days=3)
+    )
+    html = client.get(_path(MANAGE, registration)).content.decode()
+
+    assert _path("public:registration.edit", registration) in html
+    assert _path("public:registration.cancel", registration) in html
+    first = registration.attendees.first()
+    assert _path("public:registration.substitute", registration, first.pk) in html
+    assert "Cancelling is free until" in html
+
+
+def test_edit_changes_details_logs_and_signals_once(client, registration, sent):
+    first = registration.attendees.first()
+    sent.reset()
+    data = _edit_data(
+        registration,
+        **{"booker-name": "Bea de Boer", f"attendee-{first.pk}-organisation": "Gemeente Utrecht"},
+    )
+
+    response = client.post(_path("public:registration.edit", registration), data)
+
+    assert response.status_code == 302
+    assert response["Location"] == _path(MANAGE, registration)
+    fresh = Registration.objects.get(pk=registration.pk)
+    assert fresh.booker_name == "Bea de Boer"
+    assert Attendee.objects.get(pk=first.pk).organisation == "Gemeente Utrecht"
+    entry = history(fresh)[0]
+    assert entry.action == "registration.changed"
+    assert entry.data["booker_name"] == ["Bea Boeker", "Bea de Boer"]
+    assert sent.names() == ["registration_changed"]
+    assert "Your changes are saved." in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("booker-name", ""),
+        ("booker-email", "not-an-address"),
+        ("booker-name", "x" * 201),
+        ("billing-address", ""),
+        ("attendee-{pk}-given_name", ""),
+        ("attendee-{pk}-role", "abc"),
+        ("attendee-{pk}-dietary_wishes", "Geen noten"),  # without consent
+    ],
+)
+def test_edit_with_bad_input_says_so_and_saves_nothing(client, registration, sent, field, value):
+    first = registration.attendees.first()
+    before = _state(registration)
+    sent.reset()
+
+    response = client.post(
+        _path("public:registration.edit", registration),
+        _edit_data(registration, **{field.format(pk=first.pk): value}),
+    )
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    assert _state(registration) == before
+    assert sent.names() == []
+
+
+def test_edit_after_the_deadline_is_refused(client, event, registration):
+    RegistrationSettingsFactory(event=event, edit_deadline=timezone.now() - dt.timedelta(hours=1))
+    before = _state(registration)
+
+    response = client.post(
+        _path("public:registration.edit", registration),
+        _edit_data(registration, **{"booker-name": "Iemand anders"}),
+    )
+
+    assert response.status_code == 200
+    assert "Details can no longer be changed" in response.content.decode()
+    assert _state(registration) == before
+    assert "Change details" not in client.get(_path(MANAGE, registration)).content.decode()
+
+
+def test_organiser_may_change_details_after_the_deadline(event, registration, staff):
+    RegistrationSettingsFactory(event=event, edit_deadline=timezone.now() - dt.timedelta(hours=1))
+
+    changed = services.update_registration(
+        registration,
+        booker=booker(name="Bea de Boer"),
+        attendees={},
+        billing=services.Billing(organisation="Gemeente Utrecht", address="Stadsplateau 1"),
+        by=staff,
+    )
+
+    assert changed.booker_name == "Bea de Boer"
+    assert history(changed)[0].actor == staff
+
+
+def test_substitute_replaces_the_person_and_renews_the_ticket_secret(client, registration, sent):
+    first = registration.attendees.first()
+    Attendee.objects.filter(pk=first.pk).update(
+        function="Wethouder", special_category_consent=True, dietary_wishes="Vegetarisch"
+    )
+    sent.reset()
+
+    response = client.post(
+        _path("public:registration.substitute", registration, first.pk),
+        {"given_name": "Cor", "family_name": "Collega", "email": "cor@example.org"},
+    )
+
+    assert response.status_code == 302
+    fresh = Attendee.objects.get(pk=first.pk)
+    assert (fresh.full_name, fresh.email, fresh.function, fresh.dietary_wishes) == (
+        "Cor Collega",
+        "cor@example.org",
+        "",
+        "",
+    )
+    assert fresh.ticket_secret != first.ticket_secret
+    assert sent.names() == ["registration_changed"]
+    assert history(registration)[0].data["name"] == ["Ada de Vries", "Cor Collega"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"given_name": ""}, {"given_name": "x" * 101}, {"given_name": "Cor", "email": "nee"}],
+)
+def test_substitute_with_bad_input_says_so_and_saves_nothing(client, registration, data):
+    first = registration.attendees.first()
+    before = _state(registration)
+
+    response = client.post(_path("public:registration.substitute", registration, first.pk), data)
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    assert _state(registration) == before
+
+
+def test_substitute_after_the_deadline_is_refused(client, event, registration):
+    RegistrationSettingsFactory(event=event, edit_deadline=timezone.now() - dt.timedelta(hours=1))
+    first = registration.attendees.first()
+    before = _state(registration)
+
+    response = client.post(
+        _path("public:registration.substitute", registration, first.pk), {"given_name": "Cor"}
+    )
+
+    assert "Details can no longer be changed" in response.content.decode()
+    assert _state(registration) == before
+
+
+@pytest.mark.parametrize(("days", "said"), [(2, "free of charge"), (-2, "past the free period")])
+def test_cancel_page_shows_the_policy_then_cancels(client, event, registration, sent, days, said):
+    RegistrationSettingsFactory(
+        event=event, free_cancellation_until=timezone.now() + dt.timedelta(days=days)
+    )
+    policy = "Cancelling is free until" if days > 0 else "If you cancel now, nothing is refunded"
+    assert policy in client.get(_path("public:registration.cancel", registration)).content.decode()
+    sent.reset()
+
+    response = client.post(_path("public:registration.cancel", registration))
+
+    assert response.status_code == 302
+    assert Registration.objects.get(pk=registration.pk).status == S.CANCELLED
+    assert sent.names() == ["registration_cancelled"]
+    assert sent.calls[0][1]["reason"] == "booker"
+    assert said in client.get(response["Location"]).content.decode()
+
+
+def test_cancel_twice_says_so_and_changes_nothing(client, registration):
+    client.post(_path("public:registration.cancel", registration))
+    before = _state(registration)
+
+    response = client.post(_path("public:registration.cancel", registration))
+
+    assert response.status_code == 200
+    assert "This registration is already cancelled." in response.content.decode()
+    assert _state(registration) == before
+
+
+# ---- wrong tokens ------------------------------------------------------------------------
+
+
+def _answer(response) -> tuple[int, bytes]:
+    return response.status_code, response.content
+
+
+@pytest.mark.parametrize(
+    ("name", "extra"),
+    [
+        (MANAGE, ()),
+        ("public:registration.edit", ()),
+        ("public:registration.cancel", ()),
+        ("public:registration.substitute", ("attendee",)),
+    ],
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_every_self_service_url_answers_a_wrong_token_with_the_same_404(
+    client, registration, register, free, name, extra, method
+):
+    other = register(free)
+    args = [registration.attendees.first().pk if e == "attendee" else e for e in extra]
+    reference = client.get(url(MANAGE, registration.event.slug, registration.code, "x" * 43))
+    before = _state(registration)
+
+    answers = [
+        getattr(client, method)(
+            _path(name, registration, *args, token=tokens.new_manage_token()[0])
+        ),
+        getattr(client, method)(_path(name, registration, *args, token=other.manage_token)),
+        getattr(client, method)(
+            url(name, registration.event.slug, "ABCDEFGH", registration.manage_token, *args)
+        ),
+    ]
+
+    assert [_answer(a) for a in answers] == [_answer(reference)] * 3
+    assert reference.status_code == 404
+    assert _state(registration) == before
+
+
+def test_substitute_of_an_attendee_of_another_registration_is_the_same_404(
+    client, registration, register, free
+):
+    other = register(free)
+    reference = client.get(url(MANAGE, registration.event.slug, registration.code, "x" * 43))
+
+    response = client.post(
+        _path("public:registration.substitute", registration, other.attendees.first().pk),
+        {"given_name": "Cor"},
+    )
+
+    assert _answer(response) == _answer(reference)
+
+
+def test_offer_page_with_a_wrong_token_is_the_same_404(client, registration):
+    reference = client.get(url(MANAGE, registration.event.slug, registration.code, "x" * 43))
+
+    for method in ("get", "post"):
+        response = getattr(client, method)(
+            url("public:registration.offer", registration.event.slug, registration.code, "y" * 43)
+        )
+        assert _answer(response) == _answer(reference)
+
+
+# ---- the link again ----------------------------------------------------------------------
+
+LINK = "public:registration.link"
+
+
+def test_link_request_gives_the_same_answer_for_known_and_unknown_addresses(
+    client, event, registration, sent
+):
+    sent.reset()
+    known = client.post(url(LINK, event.slug), {"email": "bea@example.org"})
+    unknown = client.post(url(LINK, event.slug), {"email": "niemand@example.org"})
+
+    def without_email(response):
+        return re.sub(r"\S+@example\.org", "…", response.content.decode())
+
+    assert (known.status_code, unknown.status_code) == (200, 200)
+    assert without_email(known) == without_email(unknown)
+    assert sent.names() == ["manage_link_renewed"]
+
+
+def test_link_request_renews_the_token_and_the_old_link_stops_working(
+    client, event, registration, sent
+):
+    old = _path(MANAGE, registration)
+    sent.reset()
+
+    client.post(url(LINK, event.slug), {"email": "BEA@example.org"})
+
+    [renewed] = sent.of("manage_link_renewed")
+    assert renewed["registration"] == registration
+    assert client.get(old).status_code == 404
+    assert client.get(_path(MANAGE, registration, token=renewed["manage_token"])).status_code == 200
+
+
+def test_link_request_is_rate_limited_per_address(client, event, registration, sent):
+    sent.reset()
+
+    for _ in range(5):
+        response = client.post(url(LINK, event.slug), {"email": "bea@example.org"})
+
+    assert response.status_code == 200
+    assert sent.names() == ["manage_link_renewed"] * 3
+    assert ManageLinkRequest.objects.count() == 3
+    assert "bea@example.org" not in str(list(ManageLinkRequest.objects.values()))
+
+
+@pytest.mark.parametrize("email", ["", "not-an-address", "a" * 250 + "@example.org", "<script>"])
+def test_link_request_with_bad_input_says_so_and_does_nothing(client, event, email, sent):
+    response = client.post(url(LINK, event.slug), {"email": email})
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    assert "<script>" not in response.content.decode()
+    assert ManageLinkRequest.objects.count() == 0
+    assert sent.names() == []
+
+
+# ---- waiting list through the public pages ----------------------------------------------
+
+
+def test_sold_out_form_offers_the_waiting_list_and_joins_it(client, event, hall, free, register):
+    register(free, free, free)
+    data = form_data(client, event, [free])
+
+    refused = client.post(url("public:registration.start", event.slug), data)
+
+    assert 'value="waiting_list"' in refused.content.decode()
+    data["action"] = "waiting_list"
+    joined = client.post(url("public:registration.start", event.slug), data)
+    assert joined.status_code == 302
+    assert Registration.objects.get(status=S.WAITING_LIST).attendees.count() == 1
+    assert "You are on the waiting list." in client.get(joined["Location"]).content.decode()
+
+
+def test_offer_page_takes_the_place_then_says_so(client, event, hall, free, register, join, sent):
+    taken = register(free, free, free)
+    waiting = join(free)
+    sent.reset()
+    services.cancel_registration(taken, by=None, reason="booker")
+    token = sent.of("waiting_list_offer_made")[0]["offer_url_token"]
+    offer = url("public:registration.offer", event.slug, waiting.code, token)
+
+    assert "Take the place" in client.get(offer).content.decode()
+    response = client.post(offer)
+
+    assert response.status_code == 200
+    assert "You have taken the place." in response.content.decode()
+    assert Registration.objects.get(pk=waiting.pk).status == S.CONFIRMED
+    assert "Take the place" not in client.get(offer).content.decode()
+
+
+def test_offer_page_says_the_place_is_gone_after_the_offer_passed_on(
+    client, event, hall, free, register, join, sent
+):
+    taken = register(free, free, free)
+    waiting = join(free)
+    sent.reset()
+    services.cancel_registration(taken, by=None, reason="booker")
+    token = sent.of("waiting_list_offer_made")[0]["offer_url_token"]
+    services.expire_offers(now=timezone.now() + dt.timedelta(days=3))
+    offer = url("public:registration.offer", event.slug, waiting.code, token)
+
+    response = client.post(offer)
+
+    assert response.status_code == 200
+    assert "no longer available" in response.content.decode()
+    assert Registration.objects.get(pk=waiting.pk).status == S.CANCELLED
