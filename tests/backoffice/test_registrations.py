@@ -422,3 +422,23 @@ def test_event_overview_summarises_capacity(owner_client, world):
     assert reverse("backoffice:capacity", kwargs={"event": world.event.slug}) in (
         response.content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "actions"),
+    [
+        (RegistrationStatus.AWAITING_APPROVAL, ["approve", "reject", "cancel", "resend-link"]),
+        (RegistrationStatus.CONFIRMED, ["cancel", "resend-link"]),
+        (RegistrationStatus.CANCELLED, ["resend-link"]),
+    ],
+)
+def test_detail_offers_the_actions_that_fit_the_status(owner_client, world, status, actions):
+    registration = _registration(world, status=status)
+    detail = reverse(
+        "backoffice:registration.detail",
+        kwargs={"event": world.event.slug, "code": registration.code},
+    )
+    html = owner_client.get(detail).content.decode()
+    base = f"/backoffice/{world.event.slug}/registrations/{registration.code}/"
+    found = sorted(set(re.findall(re.escape(base) + r"([a-z-]+)/", html)) - {"edit"})
+    assert found == sorted(actions)
