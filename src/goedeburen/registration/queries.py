@@ -10,7 +10,15 @@ from goedeburen.events.models import Event
 
 from . import tokens
 from .enums import HELD_STATUSES, RegistrationStatus
-from .models import Attendee, Quota, Registration, RegistrationSettings, TicketType
+from .models import (
+    Answer,
+    Attendee,
+    Question,
+    Quota,
+    Registration,
+    RegistrationSettings,
+    TicketType,
+)
 
 
 def registration_settings(event: Event) -> RegistrationSettings:
@@ -72,9 +80,17 @@ def ticket_type_quotas(ticket_type_ids: Iterable[int]) -> dict[int, list[Quota]]
     return result
 
 
+def event_questions(event: Event) -> list[Question]:
+    """Return the event's questions in order, with their options and ticket types."""
+    return list(Question.objects.filter(event=event).prefetch_related("options", "ticket_types"))
+
+
 def registration_detail(registration_id: int) -> Registration:
-    """Return a registration with its event and attendees (and their ticket types)."""
-    attendees = Attendee.objects.select_related("ticket_type")
+    """Return a registration with its event and attendees (their ticket types and answers)."""
+    answers = Answer.objects.select_related("question").prefetch_related("options")
+    attendees = Attendee.objects.select_related("ticket_type").prefetch_related(
+        Prefetch("answers", queryset=answers)
+    )
     return (
         Registration.objects.select_related("event")
         .prefetch_related(Prefetch("attendees", queryset=attendees))
