@@ -20,7 +20,14 @@ from goedeburen.common.money import vat_included
 from goedeburen.common.translation import TranslatedFieldsMixin
 from goedeburen.events.models import Event, _nl_en
 
-from .enums import CHOICE_KINDS, AttendingRole, BadgeName, QuestionKind, RegistrationStatus
+from .enums import (
+    CHOICE_KINDS,
+    YES,
+    AttendingRole,
+    BadgeName,
+    QuestionKind,
+    RegistrationStatus,
+)
 
 # One booking holds at most this many attendees; larger groups talk to the organiser.
 MAX_ATTENDEES = 20
@@ -411,6 +418,15 @@ class Answer(models.Model):
         ]
 
     def __str__(self) -> str:
+        return self.value
+
+    @property
+    def shown(self) -> str:
+        """Return the answer as a person reads it, in the active language."""
+        if self.question.kind == QuestionKind.YES_NO:
+            return str(_("yes") if self.value == YES else _("no"))
+        if self.question.has_options:
+            return ", ".join(option.t.label for option in self.options.all())
         return self.value
 
 

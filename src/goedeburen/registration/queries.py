@@ -4,7 +4,15 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 
 from goedeburen.events.models import Event
 
@@ -85,12 +93,19 @@ def event_questions(event: Event) -> list[Question]:
     return list(Question.objects.filter(event=event).prefetch_related("options", "ticket_types"))
 
 
+def _answers() -> Prefetch:
+    answers = Answer.objects.select_related("question").prefetch_related("options")
+    return Prefetch("answers", queryset=answers)
+
+
+def prefetch_answers(attendees: Iterable[Attendee]) -> None:
+    """Load the answers of `attendees` (with questions and chosen options) in three queries."""
+    prefetch_related_objects(list(attendees), _answers())
+
+
 def registration_detail(registration_id: int) -> Registration:
     """Return a registration with its event and attendees (their ticket types and answers)."""
-    answers = Answer.objects.select_related("question").prefetch_related("options")
-    attendees = Attendee.objects.select_related("ticket_type").prefetch_related(
-        Prefetch("answers", queryset=answers)
-    )
+    attendees = Attendee.objects.select_related("ticket_type").prefetch_related(_answers())
     return (
         Registration.objects.select_related("event")
         .prefetch_related(Prefetch("attendees", queryset=attendees))

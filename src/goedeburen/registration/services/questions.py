@@ -281,17 +281,28 @@ def _clean_answer(question: Question, value) -> CleanAnswer | None:
     return CleanAnswer(question, option_ids=chosen)
 
 
-def _number_text(question: Question, value) -> str:
-    """Return the number in plain decimal form ("12.5", "100"), or refuse it."""
+def number_text(value) -> str:
+    """Return a number answer in plain decimal form ("12.5", "100"), or raise `ValueError`.
+
+    A decimal comma is read as a point ("2,5" is 2.5); floats are refused (they are not
+    exact), and so are numbers with more than 12 digits before or 4 after the point.
+    """
     if isinstance(value, bool | float):
-        raise _invalid(ANSWER_NOT_A_NUMBER, question)
+        raise ValueError(value)
     try:
         number = Decimal(str(value).strip().replace(",", "."))
     except InvalidOperation:
-        raise _invalid(ANSWER_NOT_A_NUMBER, question) from None
+        raise ValueError(value) from None
     if not number.is_finite():
-        raise _invalid(ANSWER_NOT_A_NUMBER, question)
+        raise ValueError(value)
     places = max(-number.normalize().as_tuple().exponent, 0)
     if places > NUMBER_PLACES or (number and number.adjusted() >= NUMBER_DIGITS):
-        raise _invalid(ANSWER_NOT_A_NUMBER, question)
+        raise ValueError(value)
     return format(number.normalize(), "f")
+
+
+def _number_text(question: Question, value) -> str:
+    try:
+        return number_text(value)
+    except ValueError:
+        raise _invalid(ANSWER_NOT_A_NUMBER, question) from None
