@@ -4,6 +4,9 @@ Adding or removing an attendee is a submit button, so the form works without Jav
 such a round trip re-renders what was typed without judging it (no errors yet).
 """
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -135,6 +138,9 @@ def question_field(question: Question) -> forms.Field:
 
 
 class AttendeeForm(_StyledForm):
+    # Field name → (question, its ticket type ids); subclasses that ask none keep this.
+    questions: Mapping[str, tuple[Question, set[int]]] = MappingProxyType({})
+
     ticket_type = TicketTypeField(label=_("Ticket"))
     given_name = forms.CharField(label=_("First name"), max_length=100)
     family_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
@@ -196,7 +202,7 @@ class AttendeeForm(_StyledForm):
         self.fields["ticket_type"].set_ticket_types(ticket_types)
         if len(ticket_types) == 1:
             self.initial.setdefault("ticket_type", ticket_types[0].pk)
-        # Field name → (question, its ticket type ids; empty means every ticket type).
+        # An empty set of ticket type ids means every ticket type.
         self.questions = {}
         for question in questions:
             name = f"question_{question.pk}"
