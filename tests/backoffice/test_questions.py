@@ -49,26 +49,27 @@ def test_create_question_saves_it_with_options(owner_client, world):
 
 
 @pytest.mark.parametrize(
-    ("overrides", "message"),
+    ("overrides", "field"),
     [
-        ({"options": "Vis"}, "A choice question needs at least 2 options, one per line."),
-        ({"kind": "text"}, "Only a choice question has options"),
-        ({"label_nl": "   "}, "This field is required."),
-        ({"options": "Vis\nvis"}, "“vis” is given twice."),
+        ({"options": "Vis"}, "options"),
+        ({"kind": "text"}, "options"),
+        ({"label_nl": "   "}, "label_nl"),
+        ({"options": "Vis\nvis"}, "options"),
         (
             {"required": "on", "special_category": "on", "kind": "text", "options": ""},
-            "cannot be required",
+            "required",
         ),
-        ({"ticket_types": ["999999"]}, "Select a valid choice."),
+        ({"ticket_types": ["999999"]}, "ticket_types"),
     ],
 )
-def test_create_question_with_bad_input_saves_nothing(owner_client, world, overrides, message):
+def test_create_question_with_bad_input_saves_nothing(owner_client, world, overrides, field):
     before = _rows()
 
     response = owner_client.post(url("question.create", world), _data(**overrides))
 
     assert response.status_code == 200
-    assert message in response.content.decode()
+    assert list(response.context["form"].errors) == [field]
+    assert 'aria-invalid="true"' in response.content.decode()
     assert _rows() == before
 
 
