@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from goedeburen.common.models import LogEntry
 from goedeburen.events.models import Role
@@ -75,7 +76,9 @@ def test_create_question_with_bad_input_saves_nothing(owner_client, world, overr
 
 def test_update_question_changes_options(owner_client, world):
     question = QuestionFactory(event=world.event, kind="single_choice", options=["A", "B"])
-    path = url("question.update", world).replace(str(world.question.pk), str(question.pk))
+    path = reverse(
+        "backoffice:question.update", kwargs={"event": world.event.slug, "pk": question.pk}
+    )
 
     assert "A | A (en)" in owner_client.get(path).content.decode()
     owner_client.post(path, _data(options="B\nC"))
