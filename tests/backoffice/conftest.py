@@ -24,6 +24,7 @@ from tests.factories import (
 )
 from tests.registration.factories import (
     AttendeeFactory,
+    QuestionFactory,
     QuotaFactory,
     RegistrationFactory,
     TicketTypeFactory,
@@ -60,6 +61,7 @@ class World:
     quota: object
     registration: object
     attendee: object
+    question: object
 
 
 def make_world(*, organiser: Organiser | None = None, **event_values) -> World:
@@ -93,6 +95,7 @@ def make_world(*, organiser: Organiser | None = None, **event_values) -> World:
         quota=quota,
         registration=attendee.registration,
         attendee=attendee,
+        question=QuestionFactory(event=event),
     )
 
 
@@ -141,7 +144,8 @@ def _url_table() -> dict:
             "event": w.event.slug,
             "code": w.registration.code,
         }
-    for part in PARTS:
+    # The form's questions: every screen needs a right to change the event.
+    for part in [*PARTS, "question"]:
         table[f"{part}.list"] = table[f"{part}.create"] = lambda w: {"event": w.event.slug}
         for action in ("update", "delete"):
             table[f"{part}.{action}"] = lambda w, part=part: {

@@ -136,7 +136,9 @@ def test_status_change_by_get_is_not_allowed(owner_client, world):
 
 
 @pytest.mark.parametrize("action", ["update", "delete"])
-@pytest.mark.parametrize("part", ["partner", "item", "round", "session", "speaker", "project"])
+@pytest.mark.parametrize(
+    "part", ["partner", "item", "round", "session", "speaker", "project", "question"]
+)
 def test_part_of_other_event_of_same_organiser_is_not_found(owner_client, world, part, action):
     other = make_world(organiser=world.organiser)
     path = reverse(

@@ -77,6 +77,29 @@ class AttendeeFactory(factory.django.DjangoModelFactory):
     ticket_secret = factory.LazyFunction(tokens.new_ticket_secret)
 
 
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Question
+        skip_postgeneration_save = True
+
+    event = factory.SubFactory(OpenEventFactory)
+    label_nl = factory.Sequence(lambda n: f"Vraag {n}")
+    label_en = factory.Sequence(lambda n: f"Question {n}")
+    kind = "text"
+
+    @factory.post_generation
+    def options(self, create, extracted, **kwargs):
+        for order, label in enumerate(extracted or []):
+            models.QuestionOption.objects.create(
+                question=self, label_nl=label, label_en=f"{label} (en)", order=order
+            )
+
+    @factory.post_generation
+    def ticket_types(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.ticket_types.set(extracted)
+
+
 def booker(**overrides) -> Booker:
     return Booker(**{"name": "Bea Boeker", "email": "bea@example.org", **overrides})
 

@@ -10,6 +10,7 @@ from .views import (
     partners,
     people,
     programme,
+    questions,
     registration_actions,
     registrations,
     venues,
@@ -92,6 +93,14 @@ event_urls = [
     path("venues/<int:venue>/rooms/new/", venues.RoomCreateView.as_view(), name="room.create"),
     path("rooms/<int:pk>/", venues.RoomUpdateView.as_view(), name="room.update"),
     path("rooms/<int:pk>/delete/", venues.RoomDeleteView.as_view(), name="room.delete"),
+    *_crud(
+        "question",
+        "questions",
+        questions.QuestionListView,
+        questions.QuestionCreateView,
+        questions.QuestionUpdateView,
+        questions.QuestionDeleteView,
+    ),
     path(
         "registrations/",
         registrations.RegistrationListView.as_view(),

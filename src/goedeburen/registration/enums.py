@@ -30,3 +30,17 @@ class AttendingRole(models.TextChoices):
 class BadgeName(models.TextChoices):
     FULL = "full", _("Full name")
     FIRST_NAME = "first_name", _("First name only")
+
+
+class QuestionKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    YES_NO = "yes_no", _("Yes or no")
+    SINGLE_CHOICE = "single_choice", _("One choice from a list")
+    MULTIPLE_CHOICE = "multiple_choice", _("Several choices from a list")
+
+
+# The kinds whose answers are options of the question rather than a typed value.
+CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+# How a yes/no answer is stored in `Answer.value`.
+YES, NO = "yes", "no"

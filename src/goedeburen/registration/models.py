@@ -20,7 +20,14 @@ from goedeburen.common.money import vat_included
 from goedeburen.common.translation import TranslatedFieldsMixin
 from goedeburen.events.models import Event, _nl_en
 
-from .enums import AttendingRole, BadgeName, RegistrationStatus
+from .enums import (
+    CHOICE_KINDS,
+    YES,
+    AttendingRole,
+    BadgeName,
+    QuestionKind,
+    RegistrationStatus,
+)
 
 # One booking holds at most this many attendees; larger groups talk to the organiser.
 MAX_ATTENDEES = 20
@@ -314,6 +321,113 @@ class Attendee(models.Model):
     @property
     def vat(self) -> Decimal:
         return vat_included(self.price, rate=self.vat_rate)
+
+
+class Question(TranslatedFieldsMixin, models.Model):
+    """A question of the organisers that each attendee (on the ticket types given) answers.
+
+    No ticket types means every ticket type. A `special_category` question asks for data
+    like dietary wishes: it is answered only with the attendee's special-category consent,
+    shown only to roles with `registration.view_special_category`, and never required.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="questions")
+    label_nl, label_en = _nl_en("label", _("Question"), required=True)
+    help_text_nl, help_text_en = _nl_en("help_text", _("Explanation"))
+    kind = models.CharField(
+        _("kind of answer"), max_length=20, choices=QuestionKind.choices, default=QuestionKind.TEXT
+    )
+    required = models.BooleanField(_("answer required"), default=False)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    ticket_types = models.ManyToManyField(
+        TicketType,
+        verbose_name=_("ticket types"),
+        related_name="questions",
+        blank=True,
+        help_text=_("Ask only attendees with these tickets. None ticked: ask every attendee."),
+    )
+    special_category = models.BooleanField(
+        _("special-category data"),
+        default=False,
+        help_text=_(
+            "Tick this for answers that can say something about health or belief, such as "
+            "dietary wishes: they are asked only with the attendee's consent and shown only "
+            "to the organisers who need them."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.label_nl
+
+    @property
+    def has_options(self) -> bool:
+        return self.kind in CHOICE_KINDS
+
+    def applies_to(self, ticket_type_id: int | None, ticket_type_ids: set[int]) -> bool:
+        """Return whether an attendee on `ticket_type_id` is asked this question.
+
+        `ticket_type_ids` is the question's own set (from a prefetch, to cost no query).
+        """
+        return not ticket_type_ids or ticket_type_id in ticket_type_ids
+
+
+class QuestionOption(TranslatedFieldsMixin, models.Model):
+    """One answer to choose from, for a single- or multiple-choice question."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    label_nl, label_en = _nl_en("label", _("Option"), required=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.label_nl
+
+
+class Answer(models.Model):
+    """An attendee's answer to one question; an unanswered optional question has no row.
+
+    `value` holds the answer as text: the text itself for a text question, the number in
+    its plain decimal form ("12.5") for a number question, "yes" or "no" for a yes/no
+    question, and "" for choice questions, whose answer is the chosen `options`.
+    """
+
+    attendee = models.ForeignKey(Attendee, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    value = models.TextField(
+        _("answer"), max_length=1000, blank=True, validators=[MaxLengthValidator(1000)]
+    )
+    options = models.ManyToManyField(
+        QuestionOption, verbose_name=_("chosen options"), related_name="answers", blank=True
+    )
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["question__order", "question_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["attendee", "question"], name="unique_answer")
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+    @property
+    def shown(self) -> str:
+        """Return the answer as a person reads it, in the active language."""
+        if self.question.kind == QuestionKind.YES_NO:
+            return str(_("yes") if self.value == YES else _("no"))
+        if self.question.has_options:
+            return ", ".join(option.t.label for option in self.options.all())
+        return self.value
 
 
 class ManageLinkRequest(models.Model):

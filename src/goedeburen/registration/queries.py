@@ -4,13 +4,29 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 
 from goedeburen.events.models import Event
 
 from . import tokens
 from .enums import HELD_STATUSES, RegistrationStatus
-from .models import Attendee, Quota, Registration, RegistrationSettings, TicketType
+from .models import (
+    Answer,
+    Attendee,
+    Question,
+    Quota,
+    Registration,
+    RegistrationSettings,
+    TicketType,
+)
 
 
 def registration_settings(event: Event) -> RegistrationSettings:
@@ -72,9 +88,24 @@ def ticket_type_quotas(ticket_type_ids: Iterable[int]) -> dict[int, list[Quota]]
     return result
 
 
+def event_questions(event: Event) -> list[Question]:
+    """Return the event's questions in order, with their options and ticket types."""
+    return list(Question.objects.filter(event=event).prefetch_related("options", "ticket_types"))
+
+
+def _answers() -> Prefetch:
+    answers = Answer.objects.select_related("question").prefetch_related("options")
+    return Prefetch("answers", queryset=answers)
+
+
+def prefetch_answers(attendees: Iterable[Attendee]) -> None:
+    """Load the answers of `attendees` (with questions and chosen options) in three queries."""
+    prefetch_related_objects(list(attendees), _answers())
+
+
 def registration_detail(registration_id: int) -> Registration:
-    """Return a registration with its event and attendees (and their ticket types)."""
-    attendees = Attendee.objects.select_related("ticket_type")
+    """Return a registration with its event and attendees (their ticket types and answers)."""
+    attendees = Attendee.objects.select_related("ticket_type").prefetch_related(_answers())
     return (
         Registration.objects.select_related("event")
         .prefetch_related(Prefetch("attendees", queryset=attendees))

@@ -175,11 +175,13 @@ class RegistrationDetailView(RegistrationMixin, TemplateView):
     def get_context_data(self, **kwargs):
         registration = self.get_registration()
         show_sensitive = self.may("registration.view_special_category")
+        attendees = list(registration.attendees.all())
+        queries.prefetch_answers(attendees)
         entries = list(history(registration)[:HISTORY_LENGTH])
         now = timezone.now()
         kwargs.update(
             registration=registration,
-            attendees=list(registration.attendees.all()),
+            attendees=attendees,
             hold_running=bool(registration.hold_until and registration.hold_until > now),
             history=[
                 (entry, describe_registration(entry, show_sensitive=show_sensitive))

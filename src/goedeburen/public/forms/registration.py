@@ -4,13 +4,17 @@ Adding or removing an attendee is a submit button, so the form works without Jav
 such a round trip re-renders what was typed without judging it (no errors yet).
 """
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from goedeburen.common.templatetags.goedeburen import euro
-from goedeburen.registration.enums import AttendingRole, BadgeName
-from goedeburen.registration.models import MAX_ATTENDEES, TicketType
+from goedeburen.registration.enums import NO, YES, AttendingRole, BadgeName, QuestionKind
+from goedeburen.registration.models import MAX_ATTENDEES, Question, TicketType
 from goedeburen.registration.services import AttendeeDetails, Billing, Booker
+from goedeburen.registration.services.questions import MAX_ANSWER_LENGTH, number_text
 
 _CLASSES = {
     forms.TextInput: "utrecht-textbox utrecht-textbox--html-input",
@@ -80,7 +84,63 @@ class TicketTypeField(forms.ChoiceField):
         return " ".join(str(part) for part in parts)
 
 
+class NumberAnswerField(forms.CharField):
+    """A number answer, cleaned to its plain decimal text; "2,5" is read as 2.5."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+    default_error_messages = {"invalid": _("Enter a number, such as 12 or 2.5.")}
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return ""
+        try:
+            return number_text(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+_CHOOSE_GIVEN = _("Choose one of the options given.")
+
+
+def question_field(question: Question) -> forms.Field:
+    """Return the form field that asks `question` (options and ticket types prefetched)."""
+    kind = question.kind
+    if kind == QuestionKind.TEXT:
+        field = forms.CharField(max_length=MAX_ANSWER_LENGTH)
+        field.widget.attrs["class"] = _CLASSES[forms.TextInput]
+    elif kind == QuestionKind.NUMBER:
+        field = NumberAnswerField(max_length=30)
+        field.widget.attrs["class"] = _CLASSES[forms.TextInput]
+    elif kind == QuestionKind.YES_NO:
+        field = forms.ChoiceField(
+            choices=[(YES, _("Yes")), (NO, _("No"))],
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": _CHOOSE_GIVEN},
+        )
+    else:
+        many = kind == QuestionKind.MULTIPLE_CHOICE
+        field = (forms.MultipleChoiceField if many else forms.ChoiceField)(
+            choices=[(str(o.pk), o.t.label) for o in question.options.all()],
+            widget=forms.CheckboxSelectMultiple if many else forms.RadioSelect,
+            error_messages={"invalid_choice": _CHOOSE_GIVEN, "invalid_list": _CHOOSE_GIVEN},
+        )
+    field.label = question.t.label
+    field.required = question.required
+    help_texts = [question.t.help_text] if question.t.help_text else []
+    limited_to = [t.t.name for t in question.ticket_types.all()]
+    if limited_to:
+        help_texts.append(
+            _("Only for the ticket: %(tickets)s.") % {"tickets": ", ".join(limited_to)}
+        )
+    field.help_text = " ".join(str(text) for text in help_texts)
+    return field
+
+
 class AttendeeForm(_StyledForm):
+    # Field name → (question, its ticket type ids); subclasses that ask none keep this.
+    questions: Mapping[str, tuple[Question, set[int]]] = MappingProxyType({})
+
     ticket_type = TicketTypeField(label=_("Ticket"))
     given_name = forms.CharField(label=_("First name"), max_length=100)
     family_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
@@ -135,14 +195,60 @@ class AttendeeForm(_StyledForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, ticket_types: list[TicketType], **kwargs):
+    def __init__(
+        self, *args, ticket_types: list[TicketType], questions: list[Question] = (), **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["ticket_type"].set_ticket_types(ticket_types)
         if len(ticket_types) == 1:
             self.initial.setdefault("ticket_type", ticket_types[0].pk)
+        # An empty set of ticket type ids means every ticket type.
+        self.questions = {}
+        for question in questions:
+            name = f"question_{question.pk}"
+            self.fields[name] = question_field(question)
+            self.questions[name] = (question, {t.pk for t in question.ticket_types.all()})
+        if self.is_bound:
+            # Without JavaScript every question is shown; only the chosen ticket's count.
+            chosen = self._chosen_ticket_type_id()
+            for name, (question, ticket_type_ids) in self.questions.items():
+                if not question.applies_to(chosen, ticket_type_ids):
+                    self.fields[name].required = False
+
+    def _chosen_ticket_type_id(self) -> int | None:
+        try:
+            return int(self["ticket_type"].value())
+        except (TypeError, ValueError):
+            return None
+
+    @property
+    def question_fields(self) -> list:
+        """Return the bound fields of the questions that need no special-category consent."""
+        return [self[n] for n, (q, _ids) in self.questions.items() if not q.special_category]
+
+    @property
+    def special_category_question_fields(self) -> list:
+        return [self[n] for n, (q, _ids) in self.questions.items() if q.special_category]
+
+    def answers(self) -> dict[int, object]:
+        """Return the answers to the questions asked for the chosen ticket, by question id."""
+        ticket_type = self.cleaned_data["ticket_type"]
+        return {
+            question.pk: self.cleaned_data[name]
+            for name, (question, ticket_type_ids) in self.questions.items()
+            if question.applies_to(ticket_type.pk, ticket_type_ids)
+            and self.cleaned_data.get(name) not in (None, "", [])
+        }
 
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("special_category_consent"):
+            for name, (question, _ids) in self.questions.items():
+                if question.special_category and cleaned.get(name) not in (None, "", []):
+                    self.add_error(
+                        name,
+                        _("Tick the consent box above to give this answer, or leave it empty."),
+                    )
         needs = cleaned.get("dietary_wishes") or cleaned.get("accessibility_needs")
         if needs and not cleaned.get("special_category_consent"):
             self.add_error(
@@ -155,7 +261,10 @@ class AttendeeForm(_StyledForm):
         return cleaned
 
     def details(self) -> AttendeeDetails:
-        return AttendeeDetails(**{name: self.cleaned_data[name] for name in self.fields})
+        values = {
+            name: self.cleaned_data[name] for name in self.fields if name not in self.questions
+        }
+        return AttendeeDetails(**values, answers=self.answers())
 
 
 class BillingForm(_StyledForm):
@@ -205,12 +314,14 @@ class RegistrationForms:
         *,
         ticket_types: list[TicketType],
         po_number_required: bool,
+        questions: list[Question] = (),
         data=None,
         count: int = 1,
         initial: dict | None = None,
     ):
         initial = initial or {}
         self.ticket_types = ticket_types
+        self.questions = questions
         self.po_number_required = po_number_required
         self.count = count
         self.booker = BookerForm(data, prefix="booker", initial=initial.get("booker"))
@@ -220,6 +331,7 @@ class RegistrationForms:
                 data,
                 prefix=f"attendee-{i}",
                 ticket_types=ticket_types,
+                questions=questions,
                 initial=attendee_initial[i] if i < len(attendee_initial) else None,
             )
             for i in range(count)
@@ -284,6 +396,7 @@ class RegistrationForms:
         resized = RegistrationForms(
             ticket_types=self.ticket_types,
             po_number_required=self.po_number_required,
+            questions=self.questions,
             count=len(attendees),
             initial={
                 "booker": self.booker.values(),

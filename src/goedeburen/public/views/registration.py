@@ -101,9 +101,16 @@ class RegistrationFormView(EventPageMixin, TemplateView):
         if not hasattr(self, "ticket_types"):
             self.ticket_types = queries.sellable_ticket_types(self.event, now=timezone.now())
             self.settings = queries.registration_settings(self.event)
+            on_sale = {t.pk for t in self.ticket_types}
+            self.questions = [
+                q
+                for q in queries.event_questions(self.event)
+                if any(q.applies_to(pk, {t.pk for t in q.ticket_types.all()}) for pk in on_sale)
+            ]
         return RegistrationForms(
             ticket_types=self.ticket_types,
             po_number_required=self.settings.po_number_required,
+            questions=self.questions,
             data=data,
             count=count,
         )

@@ -10,6 +10,7 @@ from .approval import approve_registration, reject_registration
 from .booking import AttendeeDetails, Billing, Booker, join_waiting_list, register
 from .cancellation import Cancellation, cancel_registration
 from .holds import release_expired_holds
+from .questions import OptionLabels, delete_question, save_question
 from .self_service import (
     AttendeeChanges,
     Substitute,
@@ -26,14 +27,17 @@ __all__ = [
     "Billing",
     "Booker",
     "Cancellation",
+    "OptionLabels",
     "Substitute",
     "accept_offer",
     "approve_registration",
     "cancel_registration",
+    "delete_question",
     "expire_offers",
     "join_waiting_list",
     "offer_free_seats",
     "reject_registration",
+    "save_question",
     "register",
     "release_expired_holds",
     "renew_manage_link",

@@ -2,8 +2,8 @@
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from django.db import transaction
@@ -16,7 +16,7 @@ from .. import exceptions, queries, signals, tokens
 from ..enums import BadgeName, RegistrationStatus
 from ..exceptions import RegistrationError
 from ..models import MAX_ATTENDEES, Attendee, FormToken, Registration, TicketType
-from . import capacity, common
+from . import capacity, common, questions
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,6 +55,8 @@ class AttendeeDetails:
     special_category_consent: bool = False
     dietary_wishes: str = ""
     accessibility_needs: str = ""
+    # Question id → answer, as `questions.clean_answers` takes them.
+    answers: Mapping[int, object] = field(default_factory=dict)
 
 
 def register(
@@ -76,8 +78,11 @@ def register(
     booker's link when this call made it, None when it already existed (only its hash is
     stored).
 
-    Side effects: form token stored; log entry; signal `registration_created`; a
-    `release_expired_holds` task enqueued to run when a hold ends.
+    Each attendee's `answers` to the event's questions are checked (required ones given,
+    values fit the question, special-category ones only with consent) and stored.
+
+    Side effects: form token stored; answers stored; log entry; signal
+    `registration_created`; a `release_expired_holds` task enqueued to run when a hold ends.
     """
     return _book(
         event,
@@ -156,6 +161,17 @@ def _register(
     if event.status != EventStatus.REGISTRATION_OPEN:
         raise RegistrationError(exceptions.CLOSED, code="closed")
     ticket_types = _check_ticket_types(event, attendees, now=now)
+    # Checked before the quotas are locked: the lock is held as briefly as possible.
+    event_questions = queries.event_questions(event)
+    answers = [
+        questions.clean_answers(
+            event_questions,
+            ticket_type_id=details.ticket_type.pk,
+            answers=details.answers,
+            special_category_consent=details.special_category_consent,
+        )
+        for details in attendees
+    ]
     per_type = queries.ticket_type_quotas(ticket_types)
     quotas = capacity.lock_quotas(per_type, ticket_types)
     tickets = [ticket_types[a.ticket_type.pk] for a in attendees]
@@ -201,7 +217,7 @@ def _register(
     rows = []
     for order, details in enumerate(attendees):
         ticket_type = ticket_types[details.ticket_type.pk]
-        values = {f.name: getattr(details, f.name) for f in fields(details)}
+        values = {f.name: getattr(details, f.name) for f in fields(details) if f.name != "answers"}
         values["ticket_type"] = ticket_type
         attendee = Attendee(
             registration=registration,
@@ -214,6 +230,13 @@ def _register(
         common.validate_fields(attendee, exclude=["registration", "ticket_type"])
         rows.append(attendee)
     Attendee.objects.bulk_create(rows)
+    questions.store_answers(
+        [
+            (attendee, answer)
+            for attendee, found in zip(rows, answers, strict=True)
+            for answer in found
+        ]
+    )
 
     log_action(
         registration,

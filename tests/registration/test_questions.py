@@ -1,0 +1,189 @@
+"""The organisers' questions: kept by `save_question`, answered through `register`."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from goedeburen.common.models import LogEntry
+from goedeburen.registration import services
+from goedeburen.registration.exceptions import RegistrationError
+from goedeburen.registration.models import Answer, Question, QuestionOption, Registration
+from goedeburen.registration.services import OptionLabels
+
+from .factories import QuestionFactory, attendee
+
+
+def _options(*labels):
+    return [OptionLabels(label_nl=label, label_en=f"{label} en") for label in labels]
+
+
+def _save(event, *, options=(), ticket_types=(), **values):
+    values = {"label_nl": "Lunch?", "kind": "single_choice", **values}
+    return services.save_question(
+        Question(**values), event=event, options=options, ticket_types=ticket_types, by=None
+    )
+
+
+def test_save_question_stores_options_in_order_and_logs(event, paid):
+    question = _save(event, options=_options("Vis", "Vega"), ticket_types=[paid])
+
+    assert [o.label_nl for o in question.options.all()] == ["Vis", "Vega"]
+    assert list(question.ticket_types.all()) == [paid]
+    assert LogEntry.objects.get().action == "question.created"
+
+
+@pytest.mark.parametrize(
+    ("values", "options", "field"),
+    [
+        ({"kind": "single_choice"}, ["Vis"], "options"),
+        ({"kind": "multiple_choice"}, [], "options"),
+        ({"kind": "text"}, ["Vis", "Vega"], "options"),
+        ({"kind": "single_choice"}, ["Vis", "vis"], "options"),
+        ({"kind": "single_choice"}, ["", "Vega"], "options"),
+        ({"kind": "text", "label_nl": ""}, [], "label_nl"),
+        ({"kind": "text", "required": True, "special_category": True}, [], "required"),
+        ({"kind": "nonsense"}, [], "kind"),
+    ],
+)
+def test_save_question_with_bad_input_saves_nothing(event, values, options, field):
+    with pytest.raises(ValidationError) as refused:
+        _save(event, options=_options(*options), **values)
+
+    assert field in refused.value.message_dict
+    assert (Question.objects.count(), QuestionOption.objects.count()) == (0, 0)
+    assert LogEntry.objects.count() == 0
+
+
+def test_save_question_with_ticket_type_of_other_event_is_refused(event):
+    from .factories import TicketTypeFactory
+
+    with pytest.raises(ValidationError) as refused:
+        _save(event, kind="text", ticket_types=[TicketTypeFactory()])
+
+    assert list(refused.value.message_dict) == ["ticket_types"]
+    assert Question.objects.count() == 0
+
+
+def test_save_question_keeps_options_by_label_when_reordered(event):
+    question = _save(event, options=_options("Vis", "Vega"))
+    vega = question.options.get(label_nl="Vega")
+
+    _save_again = services.save_question(
+        question, event=event, options=_options("Vega", "Vis", "Vlees"), ticket_types=[], by=None
+    )
+
+    assert [o.label_nl for o in _save_again.options.all()] == ["Vega", "Vis", "Vlees"]
+    assert _save_again.options.get(label_nl="Vega").pk == vega.pk
+
+
+def test_delete_question_takes_its_answers(event, hall, paid, register):
+    question = QuestionFactory(event=event, kind="text")
+    register(paid, attendees=[attendee(paid, answers={question.pk: "Hallo"})])
+
+    services.delete_question(question, event=event, by=None)
+
+    assert (Question.objects.count(), Answer.objects.count()) == (0, 0)
+    assert LogEntry.objects.filter(action="question.deleted").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "given", "stored"),
+    [
+        ("text", "  Graag  ", "Graag"),
+        ("number", "2,50", "2.5"),
+        ("number", "100", "100"),
+        ("yes_no", True, "yes"),
+        ("yes_no", "no", "no"),
+    ],
+)
+def test_register_stores_answer_in_its_plain_form(event, hall, paid, register, kind, given, stored):
+    question = QuestionFactory(event=event, kind=kind)
+
+    registration = register(paid, attendees=[attendee(paid, answers={question.pk: given})])
+
+    answer = Answer.objects.get(attendee__registration=registration)
+    assert (answer.question, answer.value) == (question, stored)
+
+
+def test_register_stores_chosen_options(event, hall, paid, register):
+    question = QuestionFactory(event=event, kind="multiple_choice", options=["A", "B", "C"])
+    a, _b, c = question.options.all()
+
+    register(paid, attendees=[attendee(paid, answers={question.pk: [a.pk, c.pk]})])
+
+    assert list(Answer.objects.get().options.all()) == [a, c]
+
+
+@pytest.mark.parametrize(
+    ("kind", "given"),
+    [
+        ("number", "twaalf"),
+        ("number", "1e400"),
+        ("number", "NaN"),
+        ("number", 2.5),
+        ("yes_no", "maybe"),
+        ("text", "x" * 1001),
+    ],
+)
+def test_register_with_wrong_answer_saves_nothing(event, hall, paid, register, kind, given):
+    question = QuestionFactory(event=event, kind=kind, label_nl="Hoeveel?")
+
+    with pytest.raises(RegistrationError) as refused:
+        register(paid, attendees=[attendee(paid, answers={question.pk: given})])
+
+    assert refused.value.code == "invalid"
+    assert "Hoeveel?" in str(refused.value.message)
+    assert (Registration.objects.count(), Answer.objects.count()) == (0, 0)
+
+
+def test_register_with_option_of_other_question_saves_nothing(event, hall, paid, register):
+    question = QuestionFactory(event=event, kind="single_choice", options=["A", "B"])
+    foreign = QuestionFactory(event=event, kind="single_choice", options=["X", "Y"])
+
+    with pytest.raises(RegistrationError):
+        register(
+            paid,
+            attendees=[attendee(paid, answers={question.pk: foreign.options.first().pk})],
+        )
+
+    assert Registration.objects.count() == 0
+
+
+def test_register_without_required_answer_is_refused(event, hall, paid, register):
+    QuestionFactory(event=event, kind="text", required=True)
+
+    with pytest.raises(RegistrationError):
+        register(paid)
+
+    assert Registration.objects.count() == 0
+
+
+def test_required_question_of_other_ticket_type_is_not_asked(event, hall, paid, free, register):
+    QuestionFactory(event=event, kind="text", required=True, ticket_types=[paid])
+
+    registration = register(free)
+
+    assert registration.attendees.count() == 1
+
+
+def test_answer_to_question_of_other_ticket_type_is_refused(event, hall, paid, free, register):
+    question = QuestionFactory(event=event, kind="text", ticket_types=[paid])
+
+    with pytest.raises(RegistrationError):
+        register(free, attendees=[attendee(free, answers={question.pk: "Hallo"})])
+
+    assert Registration.objects.count() == 0
+
+
+def test_special_category_answer_needs_consent(event, hall, paid, register):
+    question = QuestionFactory(event=event, kind="text", special_category=True)
+
+    with pytest.raises(RegistrationError):
+        register(paid, attendees=[attendee(paid, answers={question.pk: "Glutenvrij"})])
+    registration = register(
+        paid,
+        attendees=[
+            attendee(paid, answers={question.pk: "Glutenvrij"}, special_category_consent=True)
+        ],
+    )
+
+    assert Answer.objects.get().attendee.registration == registration
