@@ -405,3 +405,19 @@ def test_offer_page_says_the_place_is_gone_after_the_offer_passed_on(
     assert response.status_code == 200
     assert "no longer available" in response.content.decode()
     assert Registration.objects.get(pk=waiting.pk).status == S.CANCELLED
+
+
+def test_substitute_clears_the_previous_persons_answers(client, registration):
+    from goedeburen.registration.models import Answer
+    from tests.registration.factories import QuestionFactory
+
+    first = registration.attendees.first()
+    question = QuestionFactory(event=registration.event)
+    Answer.objects.create(attendee=first, question=question, value="Ik neem mijn hond mee")
+
+    client.post(
+        _path("public:registration.substitute", registration, first.pk),
+        {"given_name": "Cor", "family_name": "Collega", "email": "cor@example.org"},
+    )
+
+    assert Answer.objects.filter(attendee=first).count() == 0

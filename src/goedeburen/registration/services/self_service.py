@@ -137,7 +137,7 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
     """Let a colleague go instead of `attendee`, on the same ticket, or raise `RegistrationError`.
 
     The previous person's own answers (job title, consents, dietary wishes, accessibility
-    needs, badge choice) are cleared: they were about someone else. Their ticket secret is
+    needs, badge choice, answers to the organiser's questions) are cleared: they were about someone else. Their ticket secret is
     renewed, so the old ticket no longer admits anyone. The same deadline as for changes holds.
 
     Side effects: log entry (old and new name); signal `registration_changed`.
@@ -164,6 +164,7 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
         attendee.ticket_secret = tokens.new_ticket_secret()
         validate_fields(attendee, exclude=["registration", "ticket_type"])
         attendee.save()
+        attendee.answers.all().delete()
         log_action(
             registration,
             action="registration.attendee_substituted",
