@@ -31,3 +31,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# TEST-ONLY: the negative control of tests/concurrency/test_registration_http.py starts
+# gunicorn with this variable to switch the quota row lock off and show the quota oversold.
+REGISTRATION_LOCK_QUOTAS = os.environ.get("GOEDEBUREN_TEST_NO_QUOTA_LOCK", "") != "1"

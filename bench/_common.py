@@ -1,0 +1,228 @@
+"""What every benchmark needs: a fresh PostgreSQL database, the app under gunicorn with
+production settings, percentiles, the table for people and the JSON for programs
+(/work/shared/formats/bench.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "results"
+PYTHON = sys.executable
+ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Return the value below which `share` (0–1) of `values` lie (nearest rank)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def _psql(sql: str) -> str:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        cursor = conn.execute(sql)
+        row = cursor.fetchone() if cursor.description else None
+    return row[0] if row else ""
+
+
+def database_url(name: str) -> str:
+    parts = urlsplit(ADMIN_URL)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@dataclass
+class App:
+    """The app as production runs it, on its own database and var dir."""
+
+    name: str
+    var_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="gb-bench-")))
+    process: subprocess.Popen | None = None
+    port: int = 0
+
+    @property
+    def env(self) -> dict[str, str]:
+        keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+        return {
+            **{k: os.environ[k] for k in keep if k in os.environ},
+            "DJANGO_SETTINGS_MODULE": "goedeburen.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": self.secret_key,
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "EMAIL_URL": "smtp://127.0.0.1:2525",  # nothing is sent: no worker runs
+            "SECURE_SSL_REDIRECT": "false",
+            "SECURE_COOKIES": "false",
+            "SECURE_HSTS_SECONDS": "0",
+            "DATABASE_URL": database_url(self.name),
+            "CONN_MAX_AGE": "60",
+            "GOEDEBUREN_VAR_DIR": str(self.var_dir),
+            "MEDIA_ROOT": str(self.var_dir / "media"),
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def __post_init__(self):
+        self.secret_key = secrets.token_hex(32)
+
+    def create(self) -> None:
+        """Create the database afresh, migrate it and collect the static files."""
+        self.drop_database()
+        _psql(f'CREATE DATABASE "{self.name}"')
+        self.command("migrate", "--noinput", "--verbosity", "0")
+        self.command("collectstatic", "--noinput", "--verbosity", "0")
+
+    def command(self, *args: str) -> str:
+        """Run a `goedeburen` management command; return what it printed."""
+        done = subprocess.run(
+            [PYTHON, "-m", "goedeburen", *args],
+            env=self.env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if done.returncode:
+            raise RuntimeError(f"goedeburen {args[0]} failed:\n{done.stderr}")
+        return done.stdout
+
+    def shell(self, code: str) -> str:
+        return self.command("shell", "--no-imports", "-c", code)
+
+    def serve(self, *, workers: int, threads: int) -> None:
+        """Start gunicorn (gthread) and wait until it answers."""
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.log = open(self.var_dir / "gunicorn.log", "w+")  # noqa: SIM115 — kept open while it runs
+        self.process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "goedeburen.wsgi:application",
+                f"--bind=127.0.0.1:{self.port}",
+                f"--workers={workers}",
+                "--worker-class=gthread",
+                f"--threads={threads}",
+                "--backlog=2048",
+                "--keep-alive=5",
+            ],
+            env=self.env,
+            cwd=REPO,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn stopped:\n" + self.server_log())
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/static/goedeburen/site.css")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not answer within 30 s")
+
+    def server_log(self) -> str:
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def drop_database(self) -> None:
+        _psql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def clean_up(self) -> None:
+        """Stop the server, drop the database, delete the var dir."""
+        self.stop()
+        self.drop_database()
+        shutil.rmtree(self.var_dir, ignore_errors=True)
+
+
+def machine() -> dict:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "database": "postgresql " + _psql("SHOW server_version").split()[0],
+    }
+
+
+@dataclass(frozen=True)
+class Goal:
+    target: float
+    op: str  # ">=" or "<=" or "=="
+
+    def met(self, value: float) -> bool:
+        return {
+            ">=": value >= self.target,
+            "<=": value <= self.target,
+            "<": value < self.target,
+            "==": value == self.target,
+        }[self.op]
+
+
+def report(name: str, *, quick: bool, figures: dict, goals: dict[str, Goal], notes=()) -> dict:
+    """Print the table (figure, goal, ratio, met) and write bench/results/NAME.json."""
+    result = {
+        "benchmark": name,
+        "when": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "machine": machine(),
+        "quick": quick,
+        "figures": figures,
+        "goals": {
+            key: {"target": goal.target, "op": goal.op, "met": goal.met(figures[key])}
+            for key, goal in goals.items()
+        },
+    }
+    m = result["machine"]
+    print(f"\n{name}{' (quick)' if quick else ''} — {m['cpus']} CPUs, Python {m['python']}, ")
+    print(f"{m['database']}\n")
+    print(f"{'figure':<24} {'value':>12} {'goal':>12} {'ratio':>8}  met")
+    for key, value in figures.items():
+        goal = goals.get(key)
+        if goal is None:
+            print(f"{key:<24} {value:>12}")
+            continue
+        ratio = value / goal.target if goal.target else float("nan")
+        if goal.op in ("<=", "<") and value:
+            ratio = goal.target / value  # above 1 means better than the goal either way
+        met = "yes" if goal.met(value) else "NO"
+        ratio_text = f"{ratio:.2f}" if goal.target else "-"
+        print(
+            f"{key:<24} {value:>12} {goal.op + ' ' + str(goal.target):>12} {ratio_text:>8}  {met}"
+        )
+    for note in notes:
+        print(note)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwritten: {path.relative_to(REPO)}")
+    return result

@@ -1,0 +1,258 @@
+"""200 browsers race for a quota of 50 through the real form, served by gunicorn.
+
+Unlike tests/registration/test_concurrency.py, which calls the service from threads, this
+goes through everything a visitor goes through: two gunicorn worker processes (each with a
+few threads and its own database connections), CSRF, the signed one-time form token, the
+session, the view and the template. Every client first GETs the form (its CSRF cookie and
+form token), then a barrier releases all 200 POSTs at once.
+
+PostgreSQL only (`max_connections` 100 is shared with the rest of the suite: gunicorn holds
+at most 2 × 4 connections).
+"""
+
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import translation
+
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Attendee, Registration
+from tests.registration.factories import OpenEventFactory, QuotaFactory, TicketTypeFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+CLIENTS = 200
+SEATS = 50
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class Server:
+    port: int
+
+
+def _start_gunicorn(*, lock: bool):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "GOEDEBUREN_TEST_DB_NAME": connection.settings_dict["NAME"],
+        "CONN_MAX_AGE": "5",
+        "PYTHONPATH": str(REPO),
+        "PYTHONUNBUFFERED": "1",
+    }
+    if not lock:
+        env["GOEDEBUREN_TEST_NO_QUOTA_LOCK"] = "1"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "goedeburen.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--backlog",
+            "512",
+            "--timeout",
+            "60",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"gunicorn stopped: {process.stderr.read()}")
+        try:
+            status, _, _ = _request(port, "GET", "/static/goedeburen/site.css")
+            if status == 200:
+                return process, Server(port=port)
+        except OSError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    pytest.fail("gunicorn did not answer within 30 s")
+
+
+def _stop(process) -> str:
+    process.send_signal(signal.SIGTERM)
+    try:
+        _, errors = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, errors = process.communicate()
+    return errors
+
+
+@pytest.fixture
+def gunicorn(on_postgresql):
+    """Start gunicorn (2 workers × 4 threads) on the test database; `lock=False` for the
+    negative control. Fails the test if a worker logged a server error."""
+    started = []
+
+    def start(*, lock: bool = True) -> Server:
+        process, server = _start_gunicorn(lock=lock)
+        started.append(process)
+        return server
+
+    yield start
+    for process in started:
+        errors = _stop(process)
+        assert "Traceback" not in errors, errors
+
+
+def _request(port: int, method: str, path: str, *, body: str = "", headers=None):
+    """Send one request on its own connection; return status, headers and text."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(method, path, body=body.encode() if body else None, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.headers, response.read().decode()
+    finally:
+        conn.close()
+
+
+@dataclass
+class Outcome:
+    status: int = 0
+    location: str = ""
+    text: str = ""
+    error: str = ""
+
+
+def _race(server: Server, event, ticket_type) -> list[Outcome]:
+    """Let CLIENTS browsers fetch the form, then submit it all at once."""
+    from urllib.parse import urlencode
+
+    with translation.override("en"):
+        path = reverse("public:registration.start", kwargs={"event": event.slug})
+    barrier = threading.Barrier(CLIENTS, timeout=60)
+    outcomes = [Outcome() for _ in range(CLIENTS)]
+
+    def client(n: int) -> None:
+        outcome = outcomes[n]
+        try:
+            status, headers, html = _request(server.port, "GET", path)
+            assert status == 200, status
+            csrf = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
+            form_token = re.search(r'name="form_token" value="([^"]+)"', html).group(1)
+            middleware_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+            body = urlencode(
+                {
+                    "csrfmiddlewaretoken": middleware_token.group(1),
+                    "form_token": form_token,
+                    "attendee_count": "1",
+                    "action": "register",
+                    "booker-name": f"Booker {n}",
+                    "booker-email": f"booker{n}@example.org",
+                    "attendee-0-ticket_type": str(ticket_type.pk),
+                    "attendee-0-given_name": f"Ada {n}",
+                    "attendee-0-role": "municipality",
+                    "attendee-0-badge_name": "full",
+                }
+            )
+        except Exception as failed:  # reported by the assertions
+            outcome.error = repr(failed)
+            barrier.abort()
+            return
+        try:
+            barrier.wait()
+            status, headers, text = _request(
+                server.port,
+                "POST",
+                path,
+                body=body,
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": f"csrftoken={csrf}",
+                },
+            )
+            outcome.status, outcome.location, outcome.text = status, headers["Location"] or "", text
+        except Exception as failed:
+            outcome.error = repr(failed)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=90)
+    return outcomes
+
+
+def _tally(outcomes: list[Outcome]) -> Counter:
+    def kind(outcome: Outcome) -> str:
+        if outcome.error:
+            return "error"
+        if outcome.status == 302 and "/register/done/" in outcome.location:
+            return "registered"
+        if outcome.status == 200 and "is sold out." in outcome.text:
+            return "sold_out"
+        return f"http_{outcome.status}"
+
+    return Counter(kind(outcome) for outcome in outcomes)
+
+
+@pytest.fixture
+def quota_of_fifty():
+    event = OpenEventFactory()
+    ticket_type = TicketTypeFactory(event=event, price=Decimal("0"), max_per_registration=1)
+    QuotaFactory(event=event, size=SEATS, ticket_types=[ticket_type])
+    return event, ticket_type
+
+
+def test_200_browsers_for_50_seats_get_exactly_50(gunicorn, quota_of_fifty):
+    server = gunicorn()
+
+    outcomes = _race(server, *quota_of_fifty)
+
+    errors = [o.error for o in outcomes if o.error][:3]
+    assert (_tally(outcomes), errors) == (
+        Counter(registered=SEATS, sold_out=CLIENTS - SEATS),
+        [],
+    )
+    assert Registration.objects.filter(status=RegistrationStatus.CONFIRMED).count() == SEATS
+    assert Attendee.objects.count() == SEATS
+    codes = {o.location.rstrip("/").rsplit("/", 1)[-1] for o in outcomes if o.status == 302}
+    assert set(Registration.objects.values_list("code", flat=True)) == codes
+
+
+def test_200_browsers_without_the_quota_lock_oversell(gunicorn, quota_of_fifty):
+    # Negative control: the same race with the test-only switch that turns the quota row
+    # lock off must oversell, which proves the test above can fail.
+    server = gunicorn(lock=False)
+
+    outcomes = _race(server, *quota_of_fifty)
+
+    tally = _tally(outcomes)
+    assert (tally["error"], tally["registered"] + tally["sold_out"]) == (0, CLIENTS)
+    assert tally["registered"] > SEATS
+    assert Attendee.objects.count() > SEATS
