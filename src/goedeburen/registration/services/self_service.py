@@ -138,7 +138,8 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
 
     The previous person's own answers (job title, consents, dietary wishes, accessibility
     needs, badge choice, answers to the organiser's questions) are cleared: they were about
-    someone else. Their ticket secret is renewed, so the old ticket no longer admits anyone. The same deadline as for changes holds.
+    someone else. Their ticket secret is renewed, so the old ticket no longer admits anyone.
+    The same deadline as for changes holds.
 
     Side effects: log entry (old and new name); signal `registration_changed`.
     """
