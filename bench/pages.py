@@ -32,6 +32,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -381,27 +382,70 @@ def _our_processes(gunicorn: int) -> dict[str, list[int]]:
     return {"gunicorn": [gunicorn, *_children(gunicorn)], "postgres": backends}
 
 
+class _CpuSampler(threading.Thread):
+    """Follow the CPU time of gunicorn and of our database's backends, once a second.
+
+    Processes come and go during a run (a database connection is renewed after
+    CONN_MAX_AGE), so each is read while it lives: its time before the first look is left
+    out, a process that ends loses at most its last second.
+    """
+
+    def __init__(self, gunicorn: int):
+        super().__init__(daemon=True)
+        self.gunicorn = gunicorn
+        self.first: dict[int, tuple[str, int]] = {}
+        self.last: dict[int, int] = {}
+        self.stopping = threading.Event()
+        self.own_cpu = 0.0
+        self._look(new_from_zero=False)
+
+    def _look(self, *, new_from_zero: bool) -> None:
+        for kind, pids in _our_processes(self.gunicorn).items():
+            for pid in pids:
+                ticks = _process_ticks(pid)
+                # A process first seen after the start began within the window.
+                self.first.setdefault(pid, (kind, 0 if new_from_zero else ticks))
+                self.last[pid] = ticks
+
+    def run(self) -> None:
+        while not self.stopping.wait(1.0):
+            self._look(new_from_zero=True)
+        self._look(new_from_zero=True)
+        usage = resource.getrusage(resource.RUSAGE_THREAD)
+        self.own_cpu = usage.ru_utime + usage.ru_stime
+
+    def ticks(self) -> dict[str, int]:
+        self.stopping.set()
+        self.join()
+        totals = {"gunicorn": 0, "postgres": 0}
+        for pid, (kind, first) in self.first.items():
+            totals[kind] += max(0, self.last[pid] - first)
+        return totals
+
+
 def _measure(
     port: int, path: str, *, gunicorn: int, clients: int, warm_up: float, seconds: float
 ) -> dict:
     """Load one page; return throughput, latencies and where the machine's CPU went."""
     # Warm-up first, outside the window: every worker renders and caches its page once.
     _load(port, path, clients=clients, seconds=warm_up)
-    processes = _our_processes(gunicorn)
-    ticks_before = {k: sum(map(_process_ticks, pids)) for k, pids in processes.items()}
+    sampler = _CpuSampler(gunicorn)
     own_before = resource.getrusage(resource.RUSAGE_SELF)
     busy_before, total_before = _machine_ticks()
+    sampler.start()
     result = _load(port, path, clients=clients, seconds=seconds)
+    processes = sampler.ticks()
     own_after = resource.getrusage(resource.RUSAGE_SELF)
     busy_after, total_after = _machine_ticks()
-    ticks_after = {k: sum(map(_process_ticks, pids)) for k, pids in processes.items()}
     hz = os.sysconf("SC_CLK_TCK")
     capacity = (total_after - total_before) / hz  # CPU seconds all cores had in the window
+    # The load generator: this process, less the sampler thread.
     own_cpu = (own_after.ru_utime - own_before.ru_utime) + (
         own_after.ru_stime - own_before.ru_stime
     )
-    shares = {k: (ticks_after[k] - ticks_before[k]) / hz / capacity for k in processes}
-    shares["client"] = own_cpu / capacity
+    client_cpu = own_cpu - sampler.own_cpu
+    shares = {kind: ticks / hz / capacity for kind, ticks in processes.items()}
+    shares["client"] = client_cpu / capacity
     shares["busy"] = (busy_after - busy_before) / hz / capacity
     # Whatever else ran meanwhile (other programs on the machine, the kernel's own work).
     shares["other"] = max(0.0, shares["busy"] - sum(shares[k] for k in (*processes, "client")))
@@ -414,7 +458,7 @@ def _measure(
         "errors": result["errors"],
         "bytes": max(result["sizes"]),
         "cpu": shares,
-        "client_cpu_us_per_request": own_cpu / max(1, len(latencies)) * 1e6,
+        "client_cpu_us_per_request": client_cpu / max(1, len(latencies)) * 1e6,
     }
 
 
