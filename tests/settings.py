@@ -7,6 +7,7 @@ points them at the test database pytest-django created.
 
 import os
 import tempfile
+import uuid
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret-" + "x" * 40)
@@ -24,6 +25,23 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
 if os.environ.get("GOEDEBUREN_TEST_DB_NAME"):
     _db["NAME"] = os.environ["GOEDEBUREN_TEST_DB_NAME"]
+
+# Both task backends under aliases of their own, whatever REDIS_URL says, so that the worker
+# tests can enqueue to either. The RQ one gets a queue of this test process's own (passed on
+# to the worker subprocess in GOEDEBUREN_TEST_RQ_QUEUE), because Redis is shared with other
+# test runs and workers. Not written to os.environ: xdist workers would inherit one name.
+TEST_REDIS_URL = REDIS_URL or "redis://127.0.0.1:6379/0"  # noqa: F405
+RQ_TEST_QUEUE = (
+    os.environ.get("GOEDEBUREN_TEST_RQ_QUEUE") or f"goedeburen-test-{uuid.uuid4().hex[:12]}"
+)
+TASKS["database"] = {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}  # noqa: F405
+TASKS["rq"] = {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": [RQ_TEST_QUEUE]}  # noqa: F405
+RQ_QUEUES = {
+    **globals().get("RQ_QUEUES", {}),
+    RQ_TEST_QUEUE: {"URL": TEST_REDIS_URL, "DEFAULT_TIMEOUT": 60},
+}
+if "django_rq" not in INSTALLED_APPS:  # noqa: F405
+    INSTALLED_APPS.append("django_rq")  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"] = {  # noqa: F405

@@ -6,7 +6,15 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goedeburen.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - load the settings now, to report what is missing
+    except ImproperlyConfigured as error:
+        # One line that names the variable, instead of a traceback through Django's internals.
+        sys.exit(f"goedeburen: {error}")
 
     execute_from_command_line(["goedeburen", *sys.argv[1:]])
 

@@ -3,9 +3,10 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Prefetch
 
-from .models import Event, ProgrammeItem, Project, Round, Session, Speaker
+from .models import PUBLIC_STATUSES, Event, ProgrammeItem, Project, Round, Session, Speaker
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,25 @@ def timetable(event: Event) -> list[Slot]:
     slots = [Slot(item.start, item.end, item) for item in items]
     slots += [Slot(round_.start, round_.end, round_) for round_ in rounds]
     return sorted(slots, key=lambda slot: (slot.start, slot.end, slot.kind_key))
+
+
+# Written out rather than built with the ORM: it runs on every public page view, and building
+# the query costs five times what running it does (0.45 against 0.08 ms of CPU).
+_VERSION_SQL = "SELECT updated FROM events_event WHERE slug = %s AND status IN ({})".format(  # noqa: S608 - only placeholders are formatted in
+    ", ".join(["%s"] * len(PUBLIC_STATUSES))
+)
+
+
+def public_event_version(slug: str) -> str | None:
+    """Return a token that changes whenever the published event with this slug changes.
+
+    None when there is no such published event. One narrow query, for keying cached pages:
+    a cache hit needs nothing else, and `public_event` costs several times as much.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSION_SQL, [slug, *PUBLIC_STATUSES])
+        row = cursor.fetchone()
+    return None if row is None else row[0].isoformat()
 
 
 def public_event(slug: str) -> Event:

@@ -16,28 +16,32 @@ class EventPageMixin:
 
     Pages are cached per language and per version of the event (`Event.updated`, which
     every programme change moves on), so a change shows at once and a busy day costs one
-    query per page view.
+    narrow query per page view: the version is read from the database, not from the cache,
+    because the cache may be a memory of one process that no change reaches.
     """
 
     cache_seconds = 600
 
     def dispatch(self, request, *args, **kwargs):
+        key = None
+        if request.method == "GET" and self.cache_seconds:
+            version = queries.public_event_version(kwargs["event"])
+            if version is None:
+                raise Http404
+            key = f"page:{get_language()}:{request.path}:{version}"
+            content = cache.get(key)
+            if content is not None:
+                return HttpResponse(content)
         try:
             self.event = queries.public_event(kwargs["event"])
         except Event.DoesNotExist as missing:
             raise Http404 from missing
-        if request.method != "GET" or not self.cache_seconds:
-            return super().dispatch(request, *args, **kwargs)
-        key = f"page:{get_language()}:{request.path}:{self.event.updated.timestamp()}"
-        content = cache.get(key)
-        if content is None:
-            response = super().dispatch(request, *args, **kwargs)
-            if response.status_code != 200:
-                return response
-            response.render()
-            cache.set(key, response.content, self.cache_seconds)
+        response = super().dispatch(request, *args, **kwargs)
+        if key is None or response.status_code != 200:
             return response
-        return HttpResponse(content)
+        response.render()
+        cache.set(key, response.content, self.cache_seconds)
+        return response
 
     def get_context_data(self, **kwargs):
         kwargs["event"] = self.event  # the object, not the URL's slug
