@@ -5,6 +5,8 @@ registration list and detail screens live in `registrations.py`; after an action
 organiser returns to the detail screen when it exists, else to the event's overview.
 """
 
+import abc
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404
@@ -45,7 +47,7 @@ class ConfirmForm(forms.Form):
     """No fields: the button is the confirmation."""
 
 
-class RegistrationActionView(EventPermissionMixin, FormView):
+class RegistrationActionView(EventPermissionMixin, FormView, abc.ABC):
     """Confirm and carry out one action on the registration in the URL."""
 
     permission_required = "events.change_event"
@@ -98,9 +100,9 @@ class RegistrationActionView(EventPermissionMixin, FormView):
         messages.success(self.request, done % {"code": registration.code})
         return redirect(self.back_url())
 
+    @abc.abstractmethod
     def act(self, registration: Registration, **values) -> str:
         """Carry out the action; return the message that says it was done."""
-        raise NotImplementedError
 
 
 class ApproveView(RegistrationActionView):

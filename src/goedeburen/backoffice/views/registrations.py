@@ -5,6 +5,8 @@ wishes and accessibility needs are left out of the page, not merely hidden, for 
 without `registration.view_special_category`.
 """
 
+import abc
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
@@ -84,7 +86,7 @@ class RegistrationScreenMixin(EventPermissionMixin):
         return super().get_context_data(**kwargs)
 
 
-class _SearchListView(RegistrationScreenMixin, ListView):
+class _SearchListView(RegistrationScreenMixin, ListView, abc.ABC):
     """A paged list with the search form of `RegistrationSearchForm` (GET, no JavaScript)."""
 
     paginate_by = PAGE_SIZE
@@ -101,8 +103,9 @@ class _SearchListView(RegistrationScreenMixin, ListView):
         )
         return self.search(self.form.filters(), self.form.sort_order("-created"))
 
+    @abc.abstractmethod
     def search(self, filters, sort):
-        raise NotImplementedError
+        """Return the rows that match `filters`, in `sort` order."""
 
     def paginate_queryset(self, queryset, page_size):
         # A page number past the end shows the last page instead of a 404.
