@@ -202,18 +202,21 @@ class AttendeeForm(_StyledForm):
         self.fields["ticket_type"].set_ticket_types(ticket_types)
         if len(ticket_types) == 1:
             self.initial.setdefault("ticket_type", ticket_types[0].pk)
-        # An empty set of ticket type ids means every ticket type.
-        self.questions = {}
-        for question in questions:
-            name = f"question_{question.pk}"
-            self.fields[name] = question_field(question)
-            self.questions[name] = (question, {t.pk for t in question.ticket_types.all()})
+        self.add_question_fields(questions)
         if self.is_bound:
             # Without JavaScript every question is shown; only the chosen ticket's count.
             chosen = self._chosen_ticket_type_id()
             for name, (question, ticket_type_ids) in self.questions.items():
                 if not question.applies_to(chosen, ticket_type_ids):
                     self.fields[name].required = False
+
+    def add_question_fields(self, questions: list[Question]) -> None:
+        # An empty set of ticket type ids means every ticket type.
+        self.questions = {}
+        for question in questions:
+            name = f"question_{question.pk}"
+            self.fields[name] = question_field(question)
+            self.questions[name] = (question, {t.pk for t in question.ticket_types.all()})
 
     def _chosen_ticket_type_id(self) -> int | None:
         try:

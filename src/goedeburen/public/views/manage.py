@@ -89,6 +89,7 @@ class EditView(ManageMixin, TemplateView):
         return ChangeForms(
             registration=self.registration,
             po_number_required=settings.po_number_required,
+            questions=queries.event_questions(self.event),
             data=data,
         )
 

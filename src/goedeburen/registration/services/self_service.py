@@ -16,6 +16,7 @@ from .. import exceptions, queries, signals, tokens
 from ..enums import BadgeName, RegistrationStatus
 from ..exceptions import RegistrationError
 from ..models import Attendee, ManageLinkRequest, Registration
+from . import questions
 from .booking import Billing, Booker, _check_billing
 from .common import locked, validate_fields
 
@@ -39,6 +40,9 @@ class AttendeeChanges:
     special_category_consent: bool = False
     dietary_wishes: str = ""
     accessibility_needs: str = ""
+    # Question id → answer, as `questions.clean_answers` takes them; None keeps the answers
+    # as they are (except special-category ones, which go when the consent does).
+    answers: Mapping[int, object] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,10 +77,12 @@ def update_registration(
 
     Raise `RegistrationError` for a cancelled registration, after the edit deadline (for
     the booker, `by` None), and for details the form would refuse too; nothing is saved
-    then. Billing details are required when something is to be paid.
+    then. Billing details are required when something is to be paid. An attendee's
+    `answers` replace their answers to the event's questions, checked as when booking;
+    withdrawing the special-category consent also removes the special-category answers.
 
-    Side effects: log entry with the changed fields (before/after); signal
-    `registration_changed`.
+    Side effects: log entry with the changed fields (before/after; answers by question,
+    special-category ones without values); signal `registration_changed`.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -98,6 +104,8 @@ def update_registration(
         _apply(registration, values, changes, prefix="")
         validate_fields(registration, exclude=["event", "form_token"])
         changed_rows = []
+        new_answers = []
+        event_questions = None
         for pk, details in attendees.items():
             attendee = rows.get(pk)
             if attendee is None:
@@ -105,13 +113,20 @@ def update_registration(
             needs = details.dietary_wishes.strip() or details.accessibility_needs.strip()
             if needs and not details.special_category_consent:
                 raise RegistrationError(exceptions.CONSENT_MISSING, code="consent_missing")
-            new = {f.name: getattr(details, f.name) for f in fields(details)}
-            if _apply(attendee, new, changes, prefix=f"attendee {attendee.order + 1}: "):
+            new = {f.name: getattr(details, f.name) for f in fields(details) if f.name != "answers"}
+            prefix = f"attendee {attendee.order + 1}: "
+            if _apply(attendee, new, changes, prefix=prefix):
                 validate_fields(attendee, exclude=["registration", "ticket_type"])
                 changed_rows.append(attendee)
+            if event_questions is None:
+                event_questions = queries.event_questions(registration.event)
+            new_answers.extend(
+                _changed_answers(attendee, details, event_questions, changes, prefix=prefix)
+            )
         registration.save()
         for attendee in changed_rows:
             attendee.save()
+        questions.store_answers(new_answers)
         # Special-category values are not copied into the log: it outlives their erasure.
         log_action(registration, action="registration.changed", by=by, data=changes)
         signals.registration_changed.send(sender=Registration, registration=registration, by=by)
@@ -119,6 +134,63 @@ def update_registration(
 
 
 _NOT_LOGGED = {"dietary_wishes", "accessibility_needs"}
+
+
+def _changed_answers(
+    attendee: Attendee, details: AttendeeChanges, event_questions, changes: dict, *, prefix: str
+) -> list[tuple[Attendee, questions.CleanAnswer]]:
+    """Delete the attendee's answers that change and return the new ones to store."""
+    stored = {a.question_id: a for a in attendee.answers.prefetch_related("options")}
+    if details.answers is None:
+        # Kept as they are, but special-category answers need the consent that was withdrawn.
+        wanted = {
+            q.pk: questions.CleanAnswer(
+                q, value=stored[q.pk].value, option_ids=_options(stored[q.pk])
+            )
+            for q in event_questions
+            if q.pk in stored and not (q.special_category and not details.special_category_consent)
+        }
+    else:
+        cleaned = questions.clean_answers(
+            event_questions,
+            ticket_type_id=attendee.ticket_type_id,
+            answers=details.answers,
+            special_category_consent=details.special_category_consent,
+        )
+        wanted = {answer.question.pk: answer for answer in cleaned}
+    by_id = {q.pk: q for q in event_questions}
+    result = []
+    for question_id in sorted(set(stored) | set(wanted)):
+        before, after = stored.get(question_id), wanted.get(question_id)
+        old = (before.value, _options(before)) if before else None
+        new = (after.value, tuple(sorted(after.option_ids))) if after else None
+        if old == new:
+            continue
+        question = by_id.get(question_id)
+        label = question.t.label if question else str(question_id)
+        hidden = question is None or question.special_category
+        changes[f"{prefix}{label}"] = (
+            ["…", "…"] if hidden else [_shown(question, old), _shown(question, new)]
+        )
+        if before:
+            before.delete()
+        if after:
+            result.append((attendee, after))
+    return result
+
+
+def _options(answer) -> tuple[int, ...]:
+    return tuple(sorted(option.pk for option in answer.options.all()))
+
+
+def _shown(question, answer) -> str:
+    if answer is None:
+        return ""
+    value, option_ids = answer
+    if not option_ids:
+        return value
+    labels = {option.pk: str(option.t.label) for option in question.options.all()}
+    return ", ".join(labels.get(pk, str(pk)) for pk in option_ids)
 
 
 def _apply(instance, values: dict, changes: dict, *, prefix: str) -> bool:
