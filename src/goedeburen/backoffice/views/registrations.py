@@ -222,9 +222,18 @@ class RegistrationUpdateView(RegistrationMixin, TemplateView):
     def forms(self, registration, data=None):
         show = self.may("registration.view_special_category")
         details = RegistrationDetailsForm(data, registration=registration)
+        self.asked = [
+            question
+            for question in queries.event_questions(self.event)
+            if show or not question.special_category
+        ]
+        rows = list(registration.attendees.all())
+        queries.prefetch_answers(rows)
         attendees = [
-            AttendeeDetailsForm(data, attendee=attendee, show_special_category=show)
-            for attendee in registration.attendees.all()
+            AttendeeDetailsForm(
+                data, attendee=attendee, show_special_category=show, asked=self.asked
+            )
+            for attendee in rows
         ]
         return details, attendees
 
@@ -248,6 +257,8 @@ class RegistrationUpdateView(RegistrationMixin, TemplateView):
                     by=request.user,
                     details=details.changes(),
                     attendees={form.attendee.pk: form.changes() for form in attendees},
+                    answers={form.attendee.pk: form.answers() for form in attendees},
+                    asked=self.asked,
                 )
             except RegistrationError as refused:
                 error = refused.message

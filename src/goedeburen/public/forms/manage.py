@@ -4,11 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from goedeburen.registration import queries
-from goedeburen.registration.enums import QuestionKind
-from goedeburen.registration.models import Answer, Attendee, Question, Registration
+from goedeburen.registration.models import Attendee, Question, Registration
 from goedeburen.registration.services import AttendeeChanges, Substitute
 
-from .registration import AttendeeForm, BillingForm, BookerForm, _StyledForm
+from .registration import AttendeeForm, BillingForm, BookerForm, _StyledForm, initial_answer
 
 
 class AttendeeChangeForm(AttendeeForm):
@@ -26,7 +25,7 @@ class AttendeeChangeForm(AttendeeForm):
         for answer in attendee.answers.all():
             name = f"question_{answer.question_id}"
             if name in self.fields:
-                self.initial[name] = _initial_answer(answer)
+                self.initial[name] = initial_answer(answer)
 
     def changes(self) -> AttendeeChanges:
         values = {n: self.cleaned_data[n] for n in self.fields if n not in self.questions}
@@ -100,15 +99,6 @@ class ChangeForms:
 def _attendee_initial(attendee) -> dict:
     names = [name for name in AttendeeChanges.__dataclass_fields__ if name != "answers"]
     return {name: getattr(attendee, name) for name in names}
-
-
-def _initial_answer(answer: Answer):
-    chosen = [str(option.pk) for option in answer.options.all()]
-    if answer.question.kind == QuestionKind.MULTIPLE_CHOICE:
-        return chosen
-    if answer.question.kind == QuestionKind.SINGLE_CHOICE:
-        return chosen[0] if chosen else ""
-    return answer.value
 
 
 class SubstituteForm(_StyledForm):

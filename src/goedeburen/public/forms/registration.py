@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from goedeburen.common.templatetags.goedeburen import euro
 from goedeburen.registration.enums import NO, YES, AttendingRole, BadgeName, QuestionKind
-from goedeburen.registration.models import MAX_ATTENDEES, Question, TicketType
+from goedeburen.registration.models import MAX_ATTENDEES, Answer, Question, TicketType
 from goedeburen.registration.services import AttendeeDetails, Billing, Booker
 from goedeburen.registration.services.questions import MAX_ANSWER_LENGTH, number_text
 
@@ -135,6 +135,16 @@ def question_field(question: Question) -> forms.Field:
         )
     field.help_text = " ".join(str(text) for text in help_texts)
     return field
+
+
+def initial_answer(answer: Answer):
+    """Return a stored answer as its question's form field takes it."""
+    chosen = [str(option.pk) for option in answer.options.all()]
+    if answer.question.kind == QuestionKind.MULTIPLE_CHOICE:
+        return chosen
+    if answer.question.kind == QuestionKind.SINGLE_CHOICE:
+        return chosen[0] if chosen else ""
+    return answer.value
 
 
 class AttendeeForm(_StyledForm):

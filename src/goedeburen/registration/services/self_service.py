@@ -120,9 +120,15 @@ def update_registration(
                 changed_rows.append(attendee)
             if event_questions is None:
                 event_questions = queries.event_questions(registration.event)
-            new_answers.extend(
-                _changed_answers(attendee, details, event_questions, changes, prefix=prefix)
+            found, changed = questions.replace_answers(
+                attendee,
+                answers=details.answers,
+                asked=event_questions,
+                special_category_consent=details.special_category_consent,
             )
+            new_answers.extend(found)
+            for label, before, after in changed:
+                changes[prefix + label] = [before, after]
         registration.save()
         for attendee in changed_rows:
             attendee.save()
@@ -134,63 +140,6 @@ def update_registration(
 
 
 _NOT_LOGGED = {"dietary_wishes", "accessibility_needs"}
-
-
-def _changed_answers(
-    attendee: Attendee, details: AttendeeChanges, event_questions, changes: dict, *, prefix: str
-) -> list[tuple[Attendee, questions.CleanAnswer]]:
-    """Delete the attendee's answers that change and return the new ones to store."""
-    stored = {a.question_id: a for a in attendee.answers.prefetch_related("options")}
-    if details.answers is None:
-        # Kept as they are, but special-category answers need the consent that was withdrawn.
-        wanted = {
-            q.pk: questions.CleanAnswer(
-                q, value=stored[q.pk].value, option_ids=_options(stored[q.pk])
-            )
-            for q in event_questions
-            if q.pk in stored and not (q.special_category and not details.special_category_consent)
-        }
-    else:
-        cleaned = questions.clean_answers(
-            event_questions,
-            ticket_type_id=attendee.ticket_type_id,
-            answers=details.answers,
-            special_category_consent=details.special_category_consent,
-        )
-        wanted = {answer.question.pk: answer for answer in cleaned}
-    by_id = {q.pk: q for q in event_questions}
-    result = []
-    for question_id in sorted(set(stored) | set(wanted)):
-        before, after = stored.get(question_id), wanted.get(question_id)
-        old = (before.value, _options(before)) if before else None
-        new = (after.value, tuple(sorted(after.option_ids))) if after else None
-        if old == new:
-            continue
-        question = by_id.get(question_id)
-        label = question.t.label if question else str(question_id)
-        hidden = question is None or question.special_category
-        changes[f"{prefix}{label}"] = (
-            ["…", "…"] if hidden else [_shown(question, old), _shown(question, new)]
-        )
-        if before:
-            before.delete()
-        if after:
-            result.append((attendee, after))
-    return result
-
-
-def _options(answer) -> tuple[int, ...]:
-    return tuple(sorted(option.pk for option in answer.options.all()))
-
-
-def _shown(question, answer) -> str:
-    if answer is None:
-        return ""
-    value, option_ids = answer
-    if not option_ids:
-        return value
-    labels = {option.pk: str(option.t.label) for option in question.options.all()}
-    return ", ".join(labels.get(pk, str(pk)) for pk in option_ids)
 
 
 def _apply(instance, values: dict, changes: dict, *, prefix: str) -> bool:
