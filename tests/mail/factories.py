@@ -2,6 +2,7 @@
 
 import factory
 from django.core.mail import make_msgid
+from django.utils import timezone
 
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.models import OutgoingMail
@@ -19,4 +20,5 @@ class OutgoingMailFactory(factory.django.DjangoModelFactory):
     subject = "Je aanmelding"
     body_text = "Beste Bea,"
     body_html = "<p>Beste Bea,</p>"
+    rendered_at = factory.LazyFunction(timezone.now)
     message_id = factory.LazyFunction(lambda: make_msgid(domain="example.org"))

@@ -2,7 +2,11 @@
 
 A row is written in the transaction of the change it reports (a registration, an approval),
 so it exists exactly when that change committed; the worker sends it afterwards and retries
-on failure (`services.deliver`). Its `message_id` is fixed at creation, so a retry after a
+on failure (`services.deliver`). A mail about a registration is queued unrendered: the
+request only writes its kind, recipient, language and a small JSON `context` (the secrets
+that exist only at that moment, the organiser's message); the worker renders the subject and
+bodies before the first attempt and stores them (`rendered_at`), so every retry sends the
+same text. Its `message_id` is fixed at creation, so a retry after a
 worker died mid-send carries the same Message-ID and the recipient's mail program can tell
 it is the same mail.
 """
@@ -32,9 +36,14 @@ class OutgoingMail(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=MailKind.choices)
     recipient = models.EmailField(_("recipient"))
     language = models.CharField(_("language"), max_length=10)
-    subject = models.CharField(_("subject"), max_length=255)
-    body_text = models.TextField(_("text"))
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    body_text = models.TextField(_("text"), blank=True)
     body_html = models.TextField(_("HTML"), blank=True)
+    # What the templates need that cannot be read from the database later (the manage token
+    # exists only as a hash, an approval's message only in the request); emptied once rendered.
+    context = models.JSONField(default=dict, blank=True)
+    # None until subject and bodies are rendered; the worker renders before the first send.
+    rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
     state = models.CharField(
         _("state"), max_length=20, choices=MailState.choices, default=MailState.QUEUED

@@ -6,11 +6,13 @@ switch autoescaping off (`mail/base.txt`), since escaping there would only garbl
 Render inside `translation.override(language)`: every string is translated then.
 """
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from .enums import MailKind
@@ -55,3 +57,25 @@ def absolute_url(path: str) -> str:
 def _tidy(text: str) -> str:
     # Template tags leave blank lines behind; a paragraph break is one empty line.
     return _BLANK_LINES.sub("\n\n", text).strip() + "\n"
+
+
+# How a datetime travels in a mail's JSON context (`OutgoingMail.context`).
+_DATETIME = "$datetime"
+
+
+def pack_context(context: dict) -> dict:
+    """Return `context` with its datetimes made JSON-able (see `unpack_context`)."""
+    return {
+        key: {_DATETIME: value.isoformat()} if isinstance(value, dt.datetime) else value
+        for key, value in context.items()
+    }
+
+
+def unpack_context(context: dict) -> dict:
+    """Return a context stored by `pack_context` with its datetimes back."""
+    return {
+        key: parse_datetime(value[_DATETIME])
+        if isinstance(value, dict) and set(value) == {_DATETIME}
+        else value
+        for key, value in context.items()
+    }

@@ -31,7 +31,7 @@ from . import exceptions
 from .enums import MailState
 from .exceptions import MailError
 from .models import OutgoingMail
-from .rendering import absolute_url, render_mail
+from .rendering import RenderedMail, absolute_url, pack_context, render_mail, unpack_context
 
 logger = logging.getLogger(__name__)
 
@@ -55,15 +55,18 @@ def queue_mail(
     kind: str,
     recipient: str,
     language: str,
-    subject: str,
-    body_text: str,
+    subject: str = "",
+    body_text: str = "",
     body_html: str = "",
     registration: Registration | None = None,
+    context: dict | None = None,
 ) -> OutgoingMail:
     """Write `kind` mail to `recipient` into the outbox and have the worker send it.
 
-    Call it inside the transaction of the change the mail reports. Side effects: an outbox
-    row with a new Message-ID; a `send_mail` task enqueued once the transaction commits.
+    Call it inside the transaction of the change the mail reports. Without a `body_text` the
+    mail is queued unrendered with `context` (JSON-able values, datetimes allowed) and the
+    worker renders it before the first attempt (`render_queued`). Side effects: an outbox row
+    with a new Message-ID; a `send_mail` task enqueued once the transaction commits.
     """
     from .tasks import send_mail
 
@@ -76,6 +79,8 @@ def queue_mail(
         subject=subject,
         body_text=body_text,
         body_html=body_html,
+        context=pack_context(context or {}),
+        rendered_at=_now() if body_text else None,
         message_id=_new_message_id(),
     )
     enqueue_on_commit(send_mail, mail.pk)
@@ -90,15 +95,59 @@ def queue_registration_mail(
     offer_token: str | None = None,
     **context,
 ) -> OutgoingMail:
-    """Render the `kind` mail to the booker of `registration`, in its language, and queue it.
+    """Queue the `kind` mail to the booker of `registration`, in its language, unrendered.
 
-    `manage_token` (known only when it is made) adds the booker's manage link; `offer_token`
-    the link of a waiting-list offer; other keywords go to the templates as they are.
+    The request only writes the row: `manage_token` (known only when it is made) and
+    `offer_token` become the manage link and the link of a waiting-list offer when the worker
+    renders the mail; other keywords (JSON-able, or datetimes) go to the templates as they are.
     Side effects: those of `queue_mail`.
     """
-    registration = registration_queries.registration_detail(registration.pk)
+    if manage_token:
+        context["manage_token"] = manage_token
+    if offer_token:
+        context["offer_token"] = offer_token
+    return queue_mail(
+        registration.event,
+        registration=registration,
+        kind=kind,
+        recipient=registration.email,
+        language=registration.language,
+        context=context,
+    )
+
+
+def render_queued(mail: OutgoingMail) -> OutgoingMail:
+    """Render an unrendered mail's subject and bodies and store them; return the mail.
+
+    A rendered mail is returned as it is, so every attempt sends the same text. Side effects:
+    subject, bodies and `rendered_at` stored; the context emptied (its secrets are in the
+    links of the body now, and nowhere else in plain text).
+    """
+    if mail.rendered_at is not None:
+        return mail
+    rendered = render_stored(mail)
+    mail.subject, mail.body_text, mail.body_html = rendered.subject, rendered.text, rendered.html
+    mail.rendered_at, mail.context = _now(), {}
+    OutgoingMail.objects.filter(pk=mail.pk, rendered_at__isnull=True).update(
+        subject=mail.subject,
+        body_text=mail.body_text,
+        body_html=mail.body_html,
+        rendered_at=mail.rendered_at,
+        context=mail.context,
+    )
+    return mail
+
+
+def render_stored(mail: OutgoingMail) -> RenderedMail:
+    """Return `mail` rendered from its kind, registration and context, without storing it."""
+    if mail.registration_id is None:
+        raise MailError(exceptions.NOTHING_TO_RENDER, code="nothing_to_render")
+    registration = registration_queries.registration_detail(mail.registration_id)
+    context = unpack_context(mail.context)
+    manage_token = context.pop("manage_token", None)
+    offer_token = context.pop("offer_token", None)
     event = registration.event
-    with translation.override(registration.language):
+    with translation.override(mail.language):
         context = {
             "registration": registration,
             "event": event,
@@ -107,21 +156,11 @@ def queue_registration_mail(
             "offer_url": offer_token and _offer_url(registration, offer_token),
             **context,
         }
-        rendered = render_mail(
-            kind,
+        return render_mail(
+            mail.kind,
             context=context,
             subject_values={"code": registration.code, "event": event.t.name},
         )
-    return queue_mail(
-        event,
-        registration=registration,
-        kind=kind,
-        recipient=registration.email,
-        language=registration.language,
-        subject=rendered.subject,
-        body_text=rendered.text,
-        body_html=rendered.html,
-    )
 
 
 def deliver(mail: OutgoingMail, *, now: dt.datetime | None = None) -> bool:
@@ -135,7 +174,7 @@ def deliver(mail: OutgoingMail, *, now: dt.datetime | None = None) -> bool:
     if mail is None:
         return False
     try:
-        _send(mail)
+        _send(render_queued(mail))
     except Exception as error:  # whatever broke (refused, timeout, bad data): record, retry
         _record_failure(mail, error, now=now)
         return False
