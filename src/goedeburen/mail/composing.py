@@ -129,3 +129,19 @@ def attachments_for(
             content = personal_calendar(event, entries, name=registration.booker_name)
             return [Attachment(f"{event.slug}-{registration.code}.ics", content, ICS)]
     return []
+
+
+def starter_text(kind: str, *, language: str) -> tuple[str, str]:
+    """Return the default subject and text of `kind` with placeholders instead of values.
+
+    The organiser's editor starts from this; the footer (event, contact address, opt-out
+    link) is left out because the layout of every mail adds it.
+    """
+    from .rendering import default_subject
+
+    tokens = {name: f"{{{{ {name} }}}}" for name in placeholders.names()}
+    with translation.override(language):
+        subject = default_subject(kind) % {"code": tokens["code"], "event": tokens["event"]}
+        rendered = render_default(kind, values=tokens, extra={"has_manage_token": True})
+    body = rendered.text.split("\n--\n")[0].strip() + "\n"
+    return subject, body

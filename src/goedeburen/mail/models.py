@@ -214,6 +214,8 @@ class Mailing(models.Model):
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # When the background task had written all of the mailing's mails.
+    queued_at = models.DateTimeField(_("mails written"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("mailing")

@@ -130,7 +130,7 @@ def queue_mailing_mails(mailing: Mailing) -> int:
                 ignore_conflicts=True,
             )
         total = mailing.mails.count()
-        Mailing.objects.filter(pk=mailing.pk).update(total=total)
+        Mailing.objects.filter(pk=mailing.pk).update(total=total, queued_at=timezone.now())
         queued = list(
             mailing.mails.filter(state=MailState.QUEUED).order_by("pk").values_list("pk", flat=True)
         )
