@@ -1,12 +1,18 @@
 """A real SMTP server (aiosmtpd, in this process) and the settings that send mail to it."""
 
+import os
 import socket
+import subprocess
+import sys
+import time
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import connection
 
 from goedeburen.registration import services
 from tests.registration.factories import (
@@ -110,3 +116,52 @@ def register(event, ticket):
         )
 
     return _register
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_for(condition, *, seconds: float = 30, every: float = 0.1) -> None:
+    """Wait until `condition()` holds, or fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("gave up waiting")
+        time.sleep(every)
+
+
+@pytest.fixture
+def start_worker(smtp, tmp_path):
+    """Return a function that starts `python -m goedeburen worker` on the test database,
+    sending to `smtp`; every worker still running at the end is stopped."""
+    processes = []
+
+    def _start() -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "GOEDEBUREN_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
+            "EMAIL_TIMEOUT": "5",
+        }
+        log = open(tmp_path / f"worker-{len(processes)}.log", "wb")  # noqa: SIM115 - closed below
+        process = subprocess.Popen(
+            [sys.executable, "-m", "goedeburen", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        processes.append((process, log))
+        return process
+
+    yield _start
+    for process, log in processes:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.close()

@@ -4,11 +4,11 @@ store the result."""
 
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
 from django.utils import translation
 
 from goedeburen.events.calendar import event_calendar, personal_calendar
 from goedeburen.events.models import Event
-from goedeburen.registration import queries as registration_queries
 from goedeburen.registration.models import Attendee, Registration
 
 from . import placeholders, programme, queries
@@ -35,12 +35,15 @@ class Composed:
     attachments: list[Attachment] = field(default_factory=list)
 
 
-def compose(mail: OutgoingMail) -> Composed:
-    """Return the subject, bodies and attachments of an unrendered outbox mail."""
+def compose(mail: OutgoingMail, *, registration: Registration | None = None) -> Composed:
+    """Return the subject, bodies and attachments of an unrendered outbox mail.
+
+    `registration` is the mail's registration when the caller loaded it already.
+    """
     context = unpack_context(mail.context)
-    registration = attendee = None
-    if mail.registration_id is not None:
-        registration = registration_queries.registration_detail(mail.registration_id)
+    attendee = None
+    if mail.registration_id is not None and registration is None:
+        registration = _registrations([mail.registration_id])[mail.registration_id]
     elif mail.kind != MailKind.MAILING:
         raise MailError(NOTHING_TO_RENDER, code="nothing_to_render")
     if context.get("attendee") and registration is not None:
@@ -63,6 +66,24 @@ def compose(mail: OutgoingMail) -> Composed:
         )
         attachments = attachments_for(mail.kind, event=mail.event, registration=registration)
     return Composed(rendered, attachments)
+
+
+def registrations_for(mails: list[OutgoingMail]) -> dict[int, Registration]:
+    """Return the registrations of the unrendered `mails` by id, loaded as `compose` needs."""
+    return _registrations({m.registration_id for m in mails if m.rendered_at is None} - {None})
+
+
+def _registrations(pks) -> dict[int, Registration]:
+    # What the placeholders read: the registration, its event and venue, its attendees with
+    # their tickets (not their answers: no mail shows those).
+    if not pks:
+        return {}
+    attendees = Attendee.objects.select_related("ticket_type")
+    return (
+        Registration.objects.select_related("event__venue")
+        .prefetch_related(Prefetch("attendees", queryset=attendees))
+        .in_bulk(list(pks))
+    )
 
 
 def compose_text(
@@ -92,9 +113,6 @@ def compose_text(
         recipient=recipient or (registration.email if registration else ""),
         context=context,
     )
-    values = placeholders.values_for(source)
-    if essential:
-        values["unsubscribe_url"] = ""
     if subject is None and mailing is not None:
         subject, body = mailing_text(mailing, language=language)
     if subject is None:
@@ -102,7 +120,13 @@ def compose_text(
         if template is not None:
             subject, body = template.subject, template.body
     if subject is not None:
+        values = placeholders.values_for(source, only=placeholders.used_in(subject, body or ""))
+        if essential:
+            values["unsubscribe_url"] = ""
         return render_custom(subject, body or "", values=values)
+    values = placeholders.values_for(source)
+    if essential:
+        values["unsubscribe_url"] = ""
     extra = {
         key: value for key, value in context.items() if key not in ("manage_token", "offer_token")
     }

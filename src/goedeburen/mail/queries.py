@@ -77,8 +77,10 @@ def gets_publication(registration: Registration, *, now: dt.datetime | None = No
 
 def mailings(event: Event) -> QuerySet[Mailing]:
     """Return the event's mailings, newest first, with how many of their mails went out."""
-    return Mailing.objects.filter(event=event).order_by("-created", "-pk").annotate(
-        sent_count=Count("mails", filter=Q(mails__state=MailState.SENT))
+    return (
+        Mailing.objects.filter(event=event)
+        .order_by("-created", "-pk")
+        .annotate(sent_count=Count("mails", filter=Q(mails__state=MailState.SENT)))
     )
 
 

@@ -30,7 +30,7 @@ from goedeburen.events.models import Event
 from goedeburen.registration.models import Registration
 
 from .. import exceptions
-from ..composing import Attachment, compose
+from ..composing import Attachment, compose, registrations_for
 from ..enums import MailState
 from ..exceptions import MailError
 from ..models import MailAttachment, OutgoingMail
@@ -46,6 +46,8 @@ MAX_RETRY_DELAY = dt.timedelta(hours=1)
 SENDING_STALE_AFTER = dt.timedelta(minutes=10)
 # How many mails one task sends over one SMTP connection (a mailing, the sweep).
 BATCH_SIZE = 100
+# How many of those a worker claims at once (see `deliver_many`).
+CLAIM_CHUNK = 10
 
 
 def _now() -> dt.datetime:
@@ -148,16 +150,17 @@ def queue_registration_mail(
     )
 
 
-def render_queued(mail: OutgoingMail) -> OutgoingMail:
+def render_queued(mail: OutgoingMail, *, registration=None) -> OutgoingMail:
     """Render an unrendered mail's subject, bodies and attachments and store them; return it.
 
-    A rendered mail is returned as it is, so every attempt sends the same text. Side effects:
-    subject, bodies, attachments and `rendered_at` stored; the context emptied (its secrets
-    are in the links of the body now, and nowhere else in plain text).
+    A rendered mail is returned as it is, so every attempt sends the same text.
+    `registration` may bring the mail's registration loaded already (`deliver_many`).
+    Side effects: subject, bodies, attachments and `rendered_at` stored; the context emptied
+    (its secrets are in the links of the body now, and nowhere else in plain text).
     """
     if mail.rendered_at is not None:
         return mail
-    composed = compose(mail)
+    composed = compose(mail, registration=registration)
     rendered = composed.rendered
     mail.subject, mail.body_text, mail.body_html = rendered.subject, rendered.text, rendered.html
     mail.rendered_at, mail.context = _now(), {}
@@ -171,23 +174,53 @@ def render_queued(mail: OutgoingMail) -> OutgoingMail:
         )
         if stored:
             _store_attachments(mail, composed.attachments)
+    mail.fresh_attachments = composed.attachments
     return mail
 
 
-def deliver(mail: OutgoingMail, *, now: dt.datetime | None = None, smtp=None) -> bool:
+def deliver(mail: OutgoingMail, *, now: dt.datetime | None = None) -> bool:
     """Send `mail` over SMTP if it is due and no other worker has it; return whether it went.
 
-    An unrendered mail is rendered first (`render_queued`). `smtp` is an open mail
-    connection to reuse (`deliver_many`). Side effects: the row goes to sending, then to
-    sent, or to failed with the error and a retry scheduled after a back-off (none after
-    `MAX_ATTEMPTS`); a log entry on the mail.
+    An unrendered mail is rendered first (`render_queued`). Side effects: the row goes to
+    sending, then to sent, or to failed with the error and a retry scheduled after a
+    back-off (none after `MAX_ATTEMPTS`); a log entry on the mail.
     """
     now = now or _now()
-    mail = _claim(mail.pk, now=now)
-    if mail is None:
-        return False
+    claimed = _claim([mail.pk], now=now)
+    return bool(claimed) and _send_claimed(claimed[0], now=now)
+
+
+def deliver_many(mail_ids: list[int], *, now: dt.datetime | None = None) -> int:
+    """Send the mails `mail_ids` as `deliver` does, over one SMTP connection; return how many
+    went.
+
+    Mails are claimed `CLAIM_CHUNK` at a time, with their registrations loaded together:
+    fewer round trips to the database for a mailing to thousands. A chunk is small enough
+    to be sent well within `SENDING_STALE_AFTER` even when SMTP answers slowly, so no other
+    worker takes a claimed mail while this one still has it.
+    """
+    smtp = get_connection()
     try:
-        _send(render_queued(mail), smtp=smtp)
+        smtp.open()
+    except Exception:  # SMTP is down: each mail finds that out by itself, and is retried
+        logger.warning("No SMTP connection for a batch of %s mails", len(mail_ids))
+    sent = 0
+    try:
+        for start in range(0, len(mail_ids), CLAIM_CHUNK):
+            chunk_now = now or _now()
+            claimed = _claim(mail_ids[start : start + CLAIM_CHUNK], now=chunk_now)
+            registrations = registrations_for(claimed)
+            for mail in claimed:
+                registration = registrations.get(mail.registration_id)
+                sent += _send_claimed(mail, now=chunk_now, smtp=smtp, registration=registration)
+    finally:
+        smtp.close()
+    return sent
+
+
+def _send_claimed(mail: OutgoingMail, *, now, smtp=None, registration=None) -> bool:
+    try:
+        _send(render_queued(mail, registration=registration), smtp=smtp)
     except Exception as error:  # whatever broke (refused, timeout, bad data): record, retry
         if smtp is not None:
             smtp.close()  # a broken connection is opened afresh for the next mail
@@ -198,20 +231,6 @@ def deliver(mail: OutgoingMail, *, now: dt.datetime | None = None, smtp=None) ->
     )
     log_action(mail, action="mail.sent", data={"attempt": mail.attempts})
     return True
-
-
-def deliver_many(mail_ids: list[int], *, now: dt.datetime | None = None) -> int:
-    """Send the mails `mail_ids` over one SMTP connection, each as `deliver`; return how many
-    went."""
-    smtp = get_connection()
-    try:
-        smtp.open()
-    except Exception:  # SMTP is down: each mail finds that out by itself, and is retried
-        logger.warning("No SMTP connection for a batch of %s mails", len(mail_ids))
-    try:
-        return sum(deliver(OutgoingMail(pk=pk), now=now, smtp=smtp) for pk in mail_ids)
-    finally:
-        smtp.close()
 
 
 def enqueue_due(*, now: dt.datetime | None = None) -> int:
@@ -293,20 +312,24 @@ def _due_ids(now: dt.datetime):
     return OutgoingMail.objects.filter(_due(now)).order_by("pk").values_list("pk", flat=True)
 
 
-def _claim(pk: int, *, now: dt.datetime) -> OutgoingMail | None:
-    """Take the mail for this worker (sending) if it is due; return it, or None."""
+def _claim(pks: list[int], *, now: dt.datetime) -> list[OutgoingMail]:
+    """Take those of the mails `pks` that are due for this worker (sending); return them."""
     with transaction.atomic():
-        due = OutgoingMail.objects.filter(_due(now), pk=pk)
+        due = OutgoingMail.objects.filter(_due(now), pk__in=pks)
         # PostgreSQL: a row another worker is claiming this instant is skipped, not waited
         # for. SQLite needs no lock: its IMMEDIATE transaction admits one writer.
-        skip_locked = connection.features.has_select_for_update_skip_locked
-        if skip_locked and not due.select_for_update(skip_locked=True).values_list("pk"):
-            return None
-        # The UPDATE re-checks the condition, so of two claims only one changes the row.
-        claimed = due.update(state=MailState.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
-        return None
-    return OutgoingMail.objects.select_related("event").get(pk=pk)
+        mine = OutgoingMail.objects.filter(pk__in=pks, state=MailState.SENDING, claimed_at=now)
+        if connection.features.has_select_for_update_skip_locked:
+            locked = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True))
+            if not locked:
+                return []
+            due = OutgoingMail.objects.filter(_due(now), pk__in=locked)
+            mine = mine.filter(pk__in=locked)
+        # The UPDATE re-checks the condition, so of two claims only one changes a row (the
+        # other's rows are locked, or no longer due, by then).
+        if not due.update(state=MailState.SENDING, claimed_at=now, attempts=F("attempts") + 1):
+            return []
+        return list(mine.select_related("event__venue", "mailing").order_by("pk"))
 
 
 def _send(mail: OutgoingMail, *, smtp=None) -> None:
@@ -328,7 +351,11 @@ def _send(mail: OutgoingMail, *, smtp=None) -> None:
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
-    for attachment in mail.attachments.all():
+    # Just rendered: the attachments are at hand; rendered before: read what was stored.
+    attachments = getattr(mail, "fresh_attachments", None)
+    if attachments is None:
+        attachments = mail.attachments.all()
+    for attachment in attachments:
         message.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     message.send()
 
