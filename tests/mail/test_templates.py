@@ -98,7 +98,9 @@ def test_organisers_text_replaces_the_default_and_escapes_values(event, ticket):
         body="Hallo {{ name }} & co,\n\nJe link: {{ manage_url }}\nTot {{ date }}.",
     )
 
-    rendered = _compose(registration, MailKind.CONFIRMATION, context={"manage_token": "t0k"}).rendered
+    rendered = _compose(
+        registration, MailKind.CONFIRMATION, context={"manage_token": "t0k"}
+    ).rendered
 
     assert rendered.subject == f"Welkom <b>Bea</b> ({registration.code})"
     assert rendered.text.startswith(
