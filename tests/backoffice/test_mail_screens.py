@@ -7,7 +7,6 @@ from django.urls import reverse
 
 from goedeburen.mail.enums import MailingState, MailKind
 from goedeburen.mail.models import Mailing, MailSettings, MailTemplate, OutgoingMail
-from tests.mail.conftest import smtp  # noqa: F401 - the real SMTP server fixture
 from tests.mail.factories import OutgoingMailFactory
 
 pytestmark = pytest.mark.django_db
