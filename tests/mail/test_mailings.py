@@ -196,3 +196,29 @@ def test_unsubscribe_link_that_is_not_ours_is_not_found(client, event, bad):
 
     assert client.post(f"/{event.slug}/mail/unsubscribe/{token}/").status_code == 404
     assert not event.mail_opt_outs.exists()
+
+
+def test_booker_switches_mailings_off_and_on_through_the_secret_link(client, register, event):
+    registration = register()
+    base = f"/{event.slug}/register/manage/{registration.code}/{registration.manage_token}"
+
+    response = client.post(f"{base}/mail/", {"opted_out": "1"})
+
+    assert (response.status_code, response.url) == (302, f"{base}/")
+    assert list(event.mail_opt_outs.values_list("email", flat=True)) == ["bea@example.org"]
+    assert 'name="opted_out" value="0"' in client.get(f"{base}/").content.decode()
+    client.post(f"{base}/mail/", {"opted_out": "0"})
+    assert not event.mail_opt_outs.exists()
+
+
+def test_mail_preference_with_a_wrong_token_is_not_found_and_changes_nothing(
+    client, register, event
+):
+    registration = register()
+
+    response = client.post(
+        f"/{event.slug}/register/manage/{registration.code}/wrong-token/mail/", {"opted_out": "1"}
+    )
+
+    assert response.status_code == 404
+    assert not event.mail_opt_outs.exists()
