@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from goedeburen.common.audit import log_action
@@ -93,8 +94,6 @@ def send_test_mail(
         raise MailError(
             _("Your account has no email address to send the test to."), code="no_address"
         )
-    from django.utils import translation
-
     with translation.override(language):
         rendered = compose_text(
             event,
