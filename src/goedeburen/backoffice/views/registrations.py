@@ -24,6 +24,7 @@ from goedeburen.backoffice.forms.registrations import (
 from goedeburen.backoffice.history import describe_registration
 from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.common.audit import history
+from goedeburen.mail import queries as mail_queries
 from goedeburen.registration import editing, queries
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
@@ -169,6 +170,10 @@ class RegistrationMixin(RegistrationScreenMixin, _LoadRegistration):
     """A screen about the registration whose code is in the URL."""
 
 
+# The mails shown on a registration's page, newest first; the outbox has them all.
+MAILS_SHOWN = 50
+
+
 class RegistrationDetailView(RegistrationMixin, TemplateView):
     """One registration: booker, billing, status, hold, attendees, history, actions."""
 
@@ -193,6 +198,7 @@ class RegistrationDetailView(RegistrationMixin, TemplateView):
             actions=self.actions(registration)
             if self.may("registration.change_registration")
             else [],
+            mails=list(mail_queries.mails_of(registration)[:MAILS_SHOWN]),
         )
         return super().get_context_data(**kwargs)
 

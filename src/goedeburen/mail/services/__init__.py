@@ -1,5 +1,9 @@
 """Use cases of the outbox: queue a mail, deliver it, retry or cancel it, sweep for due mail.
 
+The other use cases of the mail domain live in the modules of this package (templates,
+schedules, mailings, participants' choices and the contact form) and are re-exported here,
+so callers import `from goedeburen.mail import services`.
+
 A mail is queued in the transaction of the change it reports and sent by the worker after
 that transaction committed; a failed send never touches the change (DESIGN.md, invariant 2).
 
@@ -15,23 +19,22 @@ from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, make_msgid
-from django.db import connection, transaction
+from django.core.mail import EmailMultiAlternatives, get_connection, make_msgid
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
-from goedeburen.registration import queries as registration_queries
 from goedeburen.registration.models import Registration
 
-from . import exceptions
-from .enums import MailState
-from .exceptions import MailError
-from .models import OutgoingMail
-from .rendering import RenderedMail, absolute_url, pack_context, render_mail, unpack_context
+from .. import exceptions
+from ..composing import Attachment, compose, registrations_for
+from ..enums import MailState
+from ..exceptions import MailError
+from ..models import MailAttachment, OutgoingMail
+from ..rendering import pack_context
 
 logger = logging.getLogger(__name__)
 
@@ -41,8 +44,10 @@ MAX_ATTEMPTS = 10
 MAX_RETRY_DELAY = dt.timedelta(hours=1)
 # A mail "sending" for this long belongs to a worker that died: well past EMAIL_TIMEOUT.
 SENDING_STALE_AFTER = dt.timedelta(minutes=10)
-# The URL of a waiting-list offer, which the registration lifecycle defines.
-OFFER_URL_NAME = "public:registration.offer"
+# How many mails one task sends over one SMTP connection (a mailing, the sweep).
+BATCH_SIZE = 100
+# How many of those a worker claims at once (see `deliver_many`).
+CLAIM_CHUNK = 10
 
 
 def _now() -> dt.datetime:
@@ -60,15 +65,20 @@ def queue_mail(
     body_html: str = "",
     registration: Registration | None = None,
     context: dict | None = None,
+    attachments: list[Attachment] = (),
+    schedule: str = "",
+    reply_to: str = "",
 ) -> OutgoingMail:
     """Write `kind` mail to `recipient` into the outbox and have the worker send it.
 
     Call it inside the transaction of the change the mail reports. Without a `body_text` the
     mail is queued unrendered with `context` (JSON-able values, datetimes allowed) and the
-    worker renders it before the first attempt (`render_queued`). Side effects: an outbox row
-    with a new Message-ID; a `send_mail` task enqueued once the transaction commits.
+    worker renders it before the first attempt (`render_queued`). A `schedule` makes it the
+    one mail of that schedule for `registration` (see `queue_scheduled_mail`). Side effects:
+    an outbox row with a new Message-ID and its attachments; a `send_mail` task enqueued once
+    the transaction commits.
     """
-    from .tasks import send_mail
+    from ..tasks import send_mail
 
     mail = OutgoingMail.objects.create(
         event=event,
@@ -82,9 +92,31 @@ def queue_mail(
         context=pack_context(context or {}),
         rendered_at=_now() if body_text else None,
         message_id=_new_message_id(),
+        schedule=schedule,
+        reply_to=reply_to,
     )
+    _store_attachments(mail, attachments)
     enqueue_on_commit(send_mail, mail.pk)
     return mail
+
+
+def queue_scheduled_mail(
+    registration: Registration, *, schedule: str, kind: str, **context
+) -> OutgoingMail | None:
+    """Queue the `kind` mail of `schedule` to `registration` unless it has it; return it or None.
+
+    The generic "once per recipient per schedule": a unique constraint on (registration,
+    schedule) makes a schedule that runs twice, or in two workers at once, queue one mail.
+    Payment reminders use it with a schedule per reminder ("payment_reminder_1" …).
+    Side effects: those of `queue_registration_mail`.
+    """
+    if OutgoingMail.objects.filter(registration=registration, schedule=schedule).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return queue_registration_mail(registration, kind=kind, schedule=schedule, **context)
+    except IntegrityError:  # another run queued it a moment ago
+        return None
 
 
 def queue_registration_mail(
@@ -93,6 +125,7 @@ def queue_registration_mail(
     kind: str,
     manage_token: str | None = None,
     offer_token: str | None = None,
+    schedule: str = "",
     **context,
 ) -> OutgoingMail:
     """Queue the `kind` mail to the booker of `registration`, in its language, unrendered.
@@ -113,69 +146,84 @@ def queue_registration_mail(
         recipient=registration.email,
         language=registration.language,
         context=context,
+        schedule=schedule,
     )
 
 
-def render_queued(mail: OutgoingMail) -> OutgoingMail:
-    """Render an unrendered mail's subject and bodies and store them; return the mail.
+def render_queued(mail: OutgoingMail, *, registration=None) -> OutgoingMail:
+    """Render an unrendered mail's subject, bodies and attachments and store them; return it.
 
-    A rendered mail is returned as it is, so every attempt sends the same text. Side effects:
-    subject, bodies and `rendered_at` stored; the context emptied (its secrets are in the
-    links of the body now, and nowhere else in plain text).
+    A rendered mail is returned as it is, so every attempt sends the same text.
+    `registration` may bring the mail's registration loaded already (`deliver_many`).
+    Side effects: subject, bodies, attachments and `rendered_at` stored; the context emptied
+    (its secrets are in the links of the body now, and nowhere else in plain text).
     """
     if mail.rendered_at is not None:
         return mail
-    rendered = render_stored(mail)
+    composed = compose(mail, registration=registration)
+    rendered = composed.rendered
     mail.subject, mail.body_text, mail.body_html = rendered.subject, rendered.text, rendered.html
     mail.rendered_at, mail.context = _now(), {}
-    OutgoingMail.objects.filter(pk=mail.pk, rendered_at__isnull=True).update(
-        subject=mail.subject,
-        body_text=mail.body_text,
-        body_html=mail.body_html,
-        rendered_at=mail.rendered_at,
-        context=mail.context,
-    )
-    return mail
-
-
-def render_stored(mail: OutgoingMail) -> RenderedMail:
-    """Return `mail` rendered from its kind, registration and context, without storing it."""
-    if mail.registration_id is None:
-        raise MailError(exceptions.NOTHING_TO_RENDER, code="nothing_to_render")
-    registration = registration_queries.registration_detail(mail.registration_id)
-    context = unpack_context(mail.context)
-    manage_token = context.pop("manage_token", None)
-    offer_token = context.pop("offer_token", None)
-    event = registration.event
-    with translation.override(mail.language):
-        context = {
-            "registration": registration,
-            "event": event,
-            "event_url": absolute_url(event.get_absolute_url()),
-            "manage_url": manage_token and _manage_url(registration, manage_token),
-            "offer_url": offer_token and _offer_url(registration, offer_token),
-            **context,
-        }
-        return render_mail(
-            mail.kind,
-            context=context,
-            subject_values={"code": registration.code, "event": event.t.name},
+    with transaction.atomic():
+        stored = OutgoingMail.objects.filter(pk=mail.pk, rendered_at__isnull=True).update(
+            subject=mail.subject,
+            body_text=mail.body_text,
+            body_html=mail.body_html,
+            rendered_at=mail.rendered_at,
+            context=mail.context,
         )
+        if stored:
+            _store_attachments(mail, composed.attachments)
+    mail.fresh_attachments = composed.attachments
+    return mail
 
 
 def deliver(mail: OutgoingMail, *, now: dt.datetime | None = None) -> bool:
     """Send `mail` over SMTP if it is due and no other worker has it; return whether it went.
 
-    Side effects: the row goes to sending, then to sent, or to failed with the error and a
-    retry scheduled after a back-off (none after `MAX_ATTEMPTS`); a log entry on the mail.
+    An unrendered mail is rendered first (`render_queued`). Side effects: the row goes to
+    sending, then to sent, or to failed with the error and a retry scheduled after a
+    back-off (none after `MAX_ATTEMPTS`); a log entry on the mail.
     """
     now = now or _now()
-    mail = _claim(mail.pk, now=now)
-    if mail is None:
-        return False
+    claimed = _claim([mail.pk], now=now)
+    return bool(claimed) and _send_claimed(claimed[0], now=now)
+
+
+def deliver_many(mail_ids: list[int], *, now: dt.datetime | None = None) -> int:
+    """Send the mails `mail_ids` as `deliver` does, over one SMTP connection; return how many
+    went.
+
+    Mails are claimed `CLAIM_CHUNK` at a time, with their registrations loaded together:
+    fewer round trips to the database for a mailing to thousands. A chunk is small enough
+    to be sent well within `SENDING_STALE_AFTER` even when SMTP answers slowly, so no other
+    worker takes a claimed mail while this one still has it.
+    """
+    smtp = get_connection()
     try:
-        _send(render_queued(mail))
+        smtp.open()
+    except Exception:  # SMTP is down: each mail finds that out by itself, and is retried
+        logger.warning("No SMTP connection for a batch of %s mails", len(mail_ids))
+    sent = 0
+    try:
+        for start in range(0, len(mail_ids), CLAIM_CHUNK):
+            chunk_now = now or _now()
+            claimed = _claim(mail_ids[start : start + CLAIM_CHUNK], now=chunk_now)
+            registrations = registrations_for(claimed)
+            for mail in claimed:
+                registration = registrations.get(mail.registration_id)
+                sent += _send_claimed(mail, now=chunk_now, smtp=smtp, registration=registration)
+    finally:
+        smtp.close()
+    return sent
+
+
+def _send_claimed(mail: OutgoingMail, *, now, smtp=None, registration=None) -> bool:
+    try:
+        _send(render_queued(mail, registration=registration), smtp=smtp)
     except Exception as error:  # whatever broke (refused, timeout, bad data): record, retry
+        if smtp is not None:
+            smtp.close()  # a broken connection is opened afresh for the next mail
         _record_failure(mail, error, now=now)
         return False
     OutgoingMail.objects.filter(pk=mail.pk, state=MailState.SENDING).update(
@@ -186,18 +234,23 @@ def deliver(mail: OutgoingMail, *, now: dt.datetime | None = None) -> bool:
 
 
 def enqueue_due(*, now: dt.datetime | None = None) -> int:
-    """Enqueue a `send_mail` task for every mail that is due; return how many.
+    """Enqueue the sending of every mail that is due, in batches; return how many mails.
 
     The safety net for lost tasks (a queue that was flushed, a crash between commit and
     enqueue, a worker that died mid-send); run it from cron or `goedeburen send_queued_mail`.
     A mail enqueued twice is still sent once: the second task finds it taken.
     """
-    from .tasks import send_mail
-
     due = list(_due_ids(now or _now()))
-    for pk in due:
-        enqueue_on_commit(send_mail, pk)
+    enqueue_batches(due)
     return len(due)
+
+
+def enqueue_batches(mail_ids: list[int]) -> None:
+    """Enqueue `send_mail_batch` tasks for `mail_ids`, `BATCH_SIZE` mails each, on commit."""
+    from ..tasks import send_mail_batch
+
+    for start in range(0, len(mail_ids), BATCH_SIZE):
+        enqueue_on_commit(send_mail_batch, mail_ids[start : start + BATCH_SIZE])
 
 
 def deliver_due(*, now: dt.datetime | None = None) -> int:
@@ -211,7 +264,7 @@ def retry_mail(mail: OutgoingMail, *, by=None) -> OutgoingMail:
 
     Side effects: the row is queued; a `send_mail` task enqueued; a log entry.
     """
-    from .tasks import send_mail
+    from ..tasks import send_mail
 
     allowed = [MailState.FAILED, MailState.CANCELLED]
     with transaction.atomic():
@@ -259,29 +312,35 @@ def _due_ids(now: dt.datetime):
     return OutgoingMail.objects.filter(_due(now)).order_by("pk").values_list("pk", flat=True)
 
 
-def _claim(pk: int, *, now: dt.datetime) -> OutgoingMail | None:
-    """Take the mail for this worker (sending) if it is due; return it, or None."""
+def _claim(pks: list[int], *, now: dt.datetime) -> list[OutgoingMail]:
+    """Take those of the mails `pks` that are due for this worker (sending); return them."""
     with transaction.atomic():
-        due = OutgoingMail.objects.filter(_due(now), pk=pk)
+        due = OutgoingMail.objects.filter(_due(now), pk__in=pks)
         # PostgreSQL: a row another worker is claiming this instant is skipped, not waited
         # for. SQLite needs no lock: its IMMEDIATE transaction admits one writer.
-        skip_locked = connection.features.has_select_for_update_skip_locked
-        if skip_locked and not due.select_for_update(skip_locked=True).values_list("pk"):
-            return None
-        # The UPDATE re-checks the condition, so of two claims only one changes the row.
-        claimed = due.update(state=MailState.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
-        return None
-    return OutgoingMail.objects.select_related("event").get(pk=pk)
+        mine = OutgoingMail.objects.filter(pk__in=pks, state=MailState.SENDING, claimed_at=now)
+        if connection.features.has_select_for_update_skip_locked:
+            locked = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True))
+            if not locked:
+                return []
+            due = OutgoingMail.objects.filter(_due(now), pk__in=locked)
+            mine = mine.filter(pk__in=locked)
+        # The UPDATE re-checks the condition, so of two claims only one changes a row (the
+        # other's rows are locked, or no longer due, by then).
+        if not due.update(state=MailState.SENDING, claimed_at=now, attempts=F("attempts") + 1):
+            return []
+        return list(mine.select_related("event__venue", "mailing").order_by("pk"))
 
 
-def _send(mail: OutgoingMail) -> None:
+def _send(mail: OutgoingMail, *, smtp=None) -> None:
+    reply_to = mail.reply_to or mail.event.contact_email
     message = EmailMultiAlternatives(
         subject=mail.subject,
         body=mail.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[mail.recipient],
-        reply_to=[mail.event.contact_email] if mail.event.contact_email else None,
+        reply_to=[reply_to] if reply_to else None,
+        connection=smtp,
         # The stored Message-ID, so that a retry is recognisably the same mail (RFC 5322);
         # Auto-Submitted keeps out-of-office replies away (RFC 3834).
         headers={
@@ -292,11 +351,29 @@ def _send(mail: OutgoingMail) -> None:
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
+    # Just rendered: the attachments are at hand; rendered before: read what was stored.
+    attachments = getattr(mail, "fresh_attachments", None)
+    if attachments is None:
+        attachments = mail.attachments.all()
+    for attachment in attachments:
+        message.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     message.send()
 
 
+def _store_attachments(mail: OutgoingMail, attachments) -> None:
+    MailAttachment.objects.bulk_create(
+        MailAttachment(
+            mail=mail,
+            filename=a.filename,
+            content_type=a.content_type,
+            content=a.content,
+        )
+        for a in attachments
+    )
+
+
 def _record_failure(mail: OutgoingMail, error: Exception, *, now: dt.datetime) -> None:
-    from .tasks import send_mail
+    from ..tasks import send_mail
 
     last_error = f"{type(error).__name__}: {error}"[:2000]
     next_attempt_at = None if mail.attempts >= MAX_ATTEMPTS else now + retry_delay(mail.attempts)
@@ -326,22 +403,57 @@ def _new_message_id() -> str:
     return make_msgid(domain=domain)
 
 
-def _manage_url(registration: Registration, token: str) -> str:
-    return absolute_url(
-        reverse(
-            "public:registration.manage",
-            kwargs={"event": registration.event.slug, "code": registration.code, "token": token},
-        )
-    )
+# The other use cases, re-exported (imported last: they use the outbox above).
+from .contact import send_contact_message  # noqa: E402
+from .mailings import (  # noqa: E402
+    audience,
+    queue_mailing_mails,
+    save_mailing,
+    send_mailing_test,
+    start_mailing,
+)
+from .participants import (  # noqa: E402
+    address_from_unsubscribe_token,
+    save_mail_settings,
+    set_opt_out,
+    upload_publication,
+)
+from .schedules import run_schedules  # noqa: E402
+from .templates import (  # noqa: E402
+    check_placeholders,
+    reset_mail_template,
+    save_mail_template,
+    send_test_mail,
+)
 
-
-def _offer_url(registration: Registration, token: str) -> str:
-    kwargs = {"event": registration.event.slug, "code": registration.code, "token": token}
-    try:
-        return absolute_url(reverse(OFFER_URL_NAME, kwargs=kwargs))
-    except NoReverseMatch:
-        # Until the offer page exists the mail still tells the person; the form is the way in.
-        logger.error("No URL %s: the waiting-list offer mail links to the form", OFFER_URL_NAME)
-        return absolute_url(
-            reverse("public:registration.start", kwargs={"event": registration.event.slug})
-        )
+__all__ = [
+    "BATCH_SIZE",
+    "MAX_ATTEMPTS",
+    "audience",
+    "address_from_unsubscribe_token",
+    "cancel_mail",
+    "check_placeholders",
+    "deliver",
+    "deliver_due",
+    "deliver_many",
+    "enqueue_batches",
+    "enqueue_due",
+    "queue_mail",
+    "queue_mailing_mails",
+    "queue_registration_mail",
+    "queue_scheduled_mail",
+    "render_queued",
+    "reset_mail_template",
+    "retry_delay",
+    "retry_mail",
+    "run_schedules",
+    "save_mail_settings",
+    "save_mail_template",
+    "save_mailing",
+    "send_contact_message",
+    "send_mailing_test",
+    "send_test_mail",
+    "set_opt_out",
+    "start_mailing",
+    "upload_publication",
+]
