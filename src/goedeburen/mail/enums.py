@@ -12,6 +12,9 @@ class MailKind(models.TextChoices):
     MANAGE_LINK = "manage_link", _("Manage link")
     CANCELLATION = "cancellation", _("Cancellation")
     WAITING_LIST_OFFER = "waiting_list_offer", _("Waiting list offer")
+    PAYMENT_RECEIVED = "payment_received", _("Payment received")
+    PAYMENT_REMINDER = "payment_reminder", _("Payment reminder")
+    INVOICE = "invoice", _("Invoice")
 
 
 class MailState(models.TextChoices):

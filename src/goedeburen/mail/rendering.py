@@ -23,6 +23,9 @@ SUBJECTS = {
     MailKind.MANAGE_LINK: _("Your link to registration %(code)s for %(event)s"),
     MailKind.CANCELLATION: _("Your registration %(code)s for %(event)s is cancelled"),
     MailKind.WAITING_LIST_OFFER: _("A place for you at %(event)s"),
+    MailKind.PAYMENT_RECEIVED: _("Payment received for registration %(code)s, %(event)s"),
+    MailKind.PAYMENT_REMINDER: _("Reminder: payment for registration %(code)s, %(event)s"),
+    MailKind.INVOICE: _("Invoice for registration %(code)s, %(event)s"),
 }
 
 _BLANK_LINES = re.compile(r"\n[ \t]*(\n[ \t]*)+\n")

@@ -11,6 +11,7 @@ workers never both send it; a sent row is never claimed again.
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
@@ -30,7 +31,7 @@ from goedeburen.registration.models import Registration
 from . import exceptions
 from .enums import MailState
 from .exceptions import MailError
-from .models import OutgoingMail
+from .models import MailAttachment, OutgoingMail
 from .rendering import absolute_url, render_mail
 
 logger = logging.getLogger(__name__)
@@ -59,9 +60,11 @@ def queue_mail(
     body_text: str,
     body_html: str = "",
     registration: Registration | None = None,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
 ) -> OutgoingMail:
     """Write `kind` mail to `recipient` into the outbox and have the worker send it.
 
+    `attachments` are (filename, content, mimetype) triples, stored with the mail.
     Call it inside the transaction of the change the mail reports. Side effects: an outbox
     row with a new Message-ID; a `send_mail` task enqueued once the transaction commits.
     """
@@ -78,6 +81,10 @@ def queue_mail(
         body_html=body_html,
         message_id=_new_message_id(),
     )
+    MailAttachment.objects.bulk_create(
+        MailAttachment(mail=mail, filename=name, content=content, mimetype=mimetype)
+        for name, content, mimetype in attachments
+    )
     enqueue_on_commit(send_mail, mail.pk)
     return mail
 
@@ -88,13 +95,16 @@ def queue_registration_mail(
     kind: str,
     manage_token: str | None = None,
     offer_token: str | None = None,
+    recipient: str | None = None,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
     **context,
 ) -> OutgoingMail:
     """Render the `kind` mail to the booker of `registration`, in its language, and queue it.
 
     `manage_token` (known only when it is made) adds the booker's manage link; `offer_token`
-    the link of a waiting-list offer; other keywords go to the templates as they are.
-    Side effects: those of `queue_mail`.
+    the link of a waiting-list offer; `recipient` replaces the booker's address (an invoice
+    goes to the invoice address); `attachments` go with it as in `queue_mail`; other
+    keywords go to the templates as they are. Side effects: those of `queue_mail`.
     """
     registration = registration_queries.registration_detail(registration.pk)
     event = registration.event
@@ -116,11 +126,12 @@ def queue_registration_mail(
         event,
         registration=registration,
         kind=kind,
-        recipient=registration.email,
+        recipient=recipient or registration.email,
         language=registration.language,
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,
+        attachments=attachments,
     )
 
 
@@ -253,6 +264,8 @@ def _send(mail: OutgoingMail) -> None:
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
+    for attachment in mail.attachments.all():
+        message.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
     message.send()
 
 
