@@ -54,7 +54,9 @@ def parse_statement(data: bytes) -> Statement:
     try:
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as refused:
-        raise CamtError("the file declares a DTD or entities, which bank files never do") from refused
+        raise CamtError("the file declares a DTD or entities, as bank files never do") from (
+            refused
+        )
     except (ParseError, ValueError) as broken:
         raise CamtError(f"not well-formed XML ({broken})") from broken
     match = _NAMESPACE.match(root.tag)
@@ -113,9 +115,7 @@ def _entry_lines(entry: Element, ns: dict) -> list[StatementLine]:
         value = amount if tx_amount is None or len(details) == 1 else _amount(tx_amount)
         tx_ref = _text(tx, "c:Refs/c:AcctSvcrRef", ns)
         ref = tx_ref or (f"{entry_ref}/{n}" if entry_ref and len(details) > 1 else entry_ref)
-        lines.append(
-            _line(entry, tx, ns, amount=value, booking_date=booking_date, ref=ref, n=n)
-        )
+        lines.append(_line(entry, tx, ns, amount=value, booking_date=booking_date, ref=ref, n=n))
     return lines
 
 

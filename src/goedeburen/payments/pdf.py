@@ -218,7 +218,7 @@ class _Page:
                 "name": invoice.seller_account_name,
                 "reference": invoice.payment_reference,
             }
-            text += " " + _("If you have paid already, for instance online, you need not do anything.")
+            text += " " + _("If you have paid already, for instance online, you need do nothing.")
         self.down(3 * mm)
         for chunk in _wrap(text, 95):
             self.text(LEFT, chunk, size=9)

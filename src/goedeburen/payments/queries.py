@@ -62,12 +62,19 @@ class Balance:
 
 def balance(registration: Registration) -> Balance:
     """Return the registration's `Balance` (three small queries)."""
-    paid = Payment.objects.filter(registration=registration, state=PaymentState.PAID).aggregate(
-        total=Sum("amount")
-    )["total"] or ZERO
-    refunded = Refund.objects.filter(
-        payment__registration=registration, state__in=[RefundState.PENDING, RefundState.REFUNDED]
-    ).aggregate(total=Sum("amount"))["total"] or ZERO
+    paid = (
+        Payment.objects.filter(registration=registration, state=PaymentState.PAID).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or ZERO
+    )
+    refunded = (
+        Refund.objects.filter(
+            payment__registration=registration,
+            state__in=[RefundState.PENDING, RefundState.REFUNDED],
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
     invoiced = Invoice.objects.filter(registration=registration).aggregate(
         total=Sum("total"), count=Count("pk")
     )

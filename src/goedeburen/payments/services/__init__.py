@@ -4,6 +4,7 @@ One module per area; the public names are re-exported here, so callers write
 `from goedeburen.payments import services`.
 """
 
+from ..exceptions import PaymentError
 from .bank_import import (
     assign_transaction,
     dismiss_transaction,
@@ -24,7 +25,6 @@ from .payments import (
     sync_provider_payment,
     transfer_details,
 )
-from ..exceptions import PaymentError
 from .setup import save_organiser_billing, save_payment_settings
 
 __all__ = [

@@ -332,4 +332,3 @@ def dismiss_transaction(transaction_row: BankTransaction, *, note: str, by) -> B
         row.save(update_fields=["state", "note"])
         log_action(row, action="bank_transaction.dismissed", by=by, data={"note": row.note})
     return row
-

@@ -156,8 +156,8 @@ def apply_status(payment: Payment, status: ProviderStatus, *, by=None) -> Paymen
     Side effects when it changed: log entry; when it became paid, `settle_registration`.
     """
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().select_related("registration").get(
-            pk=payment.pk
+        payment = (
+            Payment.objects.select_for_update().select_related("registration").get(pk=payment.pk)
         )
         if payment.state == status.state or payment.state in FINAL_PAYMENT_STATES:
             return payment
@@ -185,9 +185,7 @@ def apply_status(payment: Payment, status: ProviderStatus, *, by=None) -> Paymen
     return payment
 
 
-def record_manual_payment(
-    registration: Registration, *, amount: Decimal, note: str, by
-) -> Payment:
+def record_manual_payment(registration: Registration, *, amount: Decimal, note: str, by) -> Payment:
     """Record money the organiser received another way (cash, a transfer found by hand).
 
     Side effects: a paid payment; log entry with the note; `settle_registration`.

@@ -63,7 +63,5 @@ def save_payment_settings(event: Event, *, values: dict, by=None) -> PaymentSett
     with transaction.atomic():
         found, _created = PaymentSettings.objects.update_or_create(event=event, defaults=values)
         found.full_clean()
-        log_action(
-            event, action="event.payment_settings", by=by, data={"fields": sorted(values)}
-        )
+        log_action(event, action="event.payment_settings", by=by, data={"fields": sorted(values)})
     return found
