@@ -21,6 +21,7 @@ from goedeburen.registration.exceptions import RegistrationError
 
 from ..forms.manage import ChangeForms, LinkRequestForm, SubstituteForm
 from .pages import EventPageMixin
+from .payment_info import payment_context
 
 
 class _LoadRegistration:
@@ -65,6 +66,7 @@ class ManageMixin(EventPageMixin, _LoadRegistration):
             edit_deadline=deadline,
             cancellation_free=queries.cancellation_is_free(self.event, now=now),
             free_until=queries.registration_settings(self.event).free_cancellation_until,
+            **payment_context(registration),
         )
         return super().get_context_data(**kwargs)
 
