@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connections
-from django.urls import reverse
 
 from goedeburen.payments import services
 from goedeburen.payments.enums import PaymentState, ProviderName, RefundState

@@ -45,7 +45,10 @@ def codes_in_text(text: str) -> list[str]:
     """
     found = []
     for match in _RF_IN_TEXT.finditer(text or ""):
-        code = code_from_reference(match.group())
+        # The pattern may run on into the next word ("RF18 K7QW 3XPA deelname"); our
+        # references have a fixed length, so the first 12 characters are the candidate.
+        compact = re.sub(r"\s", "", match.group()).upper()
+        code = code_from_reference(compact[: 4 + CODE_LENGTH])
         if code:
             found.append(code)
     found += [m.group().upper() for m in _CODE_IN_TEXT.finditer(text or "")]

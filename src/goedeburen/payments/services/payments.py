@@ -230,12 +230,17 @@ def settle_registration(registration: Registration, *, payment: Payment, by=None
     """
     registration = Registration.objects.select_related("event__organiser").get(pk=registration.pk)
     balance = queries.balance(registration)
-    if balance.due > 0 and balance.paid >= balance.due:
+    due = balance.due
+    if registration.status == RegistrationStatus.CANCELLED and due <= 0:
+        # Cancelled, its invoice credited: only a registration that lapsed for want of
+        # payment comes back (`confirm_paid` decides), and then it owes its tickets again.
+        due = registration.total
+    if due > 0 and balance.paid >= due:
         outcome = registration_services.confirm_paid(registration, by=by, via=payment.provider)
         registration = outcome.registration
         if outcome.seat_lost:
             Payment.objects.filter(pk=payment.pk).update(seat_lost=True)
-        elif queries.current_invoice(registration) is None and not registration.invoices.exists():
+        elif outcome.confirmed and queries.current_invoice(registration) is None:
             try:
                 issue_invoice(registration, by=by)
             except PaymentError as refused:
