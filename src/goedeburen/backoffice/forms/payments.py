@@ -103,6 +103,11 @@ class PaymentSettingsForm(_Styled, forms.ModelForm):
 
 
 class OrganiserBillingForm(_Styled, forms.ModelForm):
+    # Longer than stored: people type spaces, which `clean` takes out.
+    kvk_number = forms.CharField(label=_("KvK number"), max_length=12)
+    vat_number = forms.CharField(label=_("VAT number"), max_length=20)
+    iban = forms.CharField(label=_("IBAN"), max_length=42)
+
     class Meta:
         model = OrganiserBilling
         fields = ["legal_name", "address", "kvk_number", "vat_number", "iban", "account_name"]

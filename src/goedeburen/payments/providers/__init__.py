@@ -3,10 +3,12 @@
 from .bank_transfer import BankTransferProvider
 from .base import PaymentProvider, ProviderStatus, StartedPayment
 from .invoice import InvoiceProvider
+from .manual import ManualProvider
 from .mollie import MollieProvider
 
 PROVIDERS: dict[str, type[PaymentProvider]] = {
-    provider.name: provider for provider in (MollieProvider, BankTransferProvider, InvoiceProvider)
+    provider.name: provider
+    for provider in (MollieProvider, BankTransferProvider, InvoiceProvider, ManualProvider)
 }
 
 
@@ -19,6 +21,7 @@ __all__ = [
     "PROVIDERS",
     "BankTransferProvider",
     "InvoiceProvider",
+    "ManualProvider",
     "MollieProvider",
     "PaymentProvider",
     "ProviderStatus",
