@@ -51,6 +51,9 @@ def available_providers(registration: Registration) -> list[str]:
     if registration.status == RegistrationStatus.CONFIRMED:
         # Already confirmed (on account): only paying online is left to choose.
         names = [name for name in names if name == ProviderName.MOLLIE]
+    elif queries.current_invoice(registration) is not None:
+        # The transfer details are on the invoice already; choosing them again does nothing.
+        names = [name for name in names if name != ProviderName.BANK_TRANSFER]
     return [name for name in names if get_provider(name).is_available(event)]
 
 
