@@ -11,19 +11,19 @@ import time
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from goedeburen.common.audit import log_action
 from goedeburen.common.money import vat_included
 from goedeburen.common.tasks import enqueue_on_commit
-from goedeburen.events.models import Organiser
+from goedeburen.events.models import Event, Organiser
 from goedeburen.registration.models import Attendee, Registration
 
 from .. import exceptions, queries
 from ..enums import InvoiceKind
 from ..exceptions import PaymentError
-from ..models import Invoice, InvoiceCounter, InvoiceLine, OrganiserBilling
+from ..models import Invoice, InvoiceCounter, InvoiceLine, OrganiserBilling, PaymentSettings
 from ..reference import creditor_reference, format_reference
 
 
@@ -49,13 +49,17 @@ def issue_invoice(
     registration; the invoice mail (with its PDF) enqueued; follow-up tasks enqueued.
     """
     today = today or _today()
-    event = registration.event
-    seller = queries.organiser_billing(event.organiser)
+    # One query for the event, its organiser's invoice details and its payment settings.
+    event = Event.objects.select_related("organiser__billing", "payment_settings").get(
+        pk=registration.event_id
+    )
+    seller = getattr(event.organiser, "billing", None)
     if seller is None or not seller.complete:
         raise PaymentError(exceptions.NO_BILLING_DATA, code="no_billing_data")
     with transaction.atomic():
         # Lock the registration: two issuers for one registration make one invoice.
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration.event = event
         existing = queries.current_invoice(registration)
         if existing is not None:
             return existing
@@ -65,14 +69,13 @@ def issue_invoice(
             .order_by("order", "pk")
         )
         lines = [_line(attendee, language=registration.language) for attendee in attendees]
-        term = queries.payment_settings(event).payment_term
         invoice = _save(
             registration,
             kind=InvoiceKind.INVOICE,
             seller=seller,
             lines=lines,
             today=today,
-            due_date=due_date or today + term,
+            due_date=due_date or today + _payment_settings(event).payment_term,
             payment_reference=format_reference(creditor_reference(registration.code)),
             buyer_name=registration.billing_organisation or registration.booker_name,
             buyer_address=registration.billing_address,
@@ -101,6 +104,7 @@ def credit_invoice(invoice: Invoice, *, by=None, reason: str = "") -> Invoice:
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=invoice.registration_id)
         invoice = queries.invoice_with_lines(invoice.pk)
+        registration.event = invoice.event
         if invoice.is_credit_note:
             raise PaymentError(exceptions.NOT_AN_INVOICE, code="not_an_invoice")
         if Invoice.objects.filter(credits=invoice).exists():
@@ -222,25 +226,56 @@ def _save(registration, *, kind, seller, lines, today, credits=None, **values) -
     return invoice
 
 
+def _payment_settings(event: Event) -> PaymentSettings:
+    try:
+        return event.payment_settings
+    except PaymentSettings.DoesNotExist:
+        return PaymentSettings(event=event)
+
+
+# One statement takes the number: the UPDATE locks the counter row until the transaction
+# ends, so a concurrent issuer waits for this one's commit (or rollback) and then counts on.
+_NEXT_NUMBER = (
+    "UPDATE payments_invoicecounter SET last_number = last_number + 1 "
+    "WHERE organiser_id = %s AND year = %s RETURNING last_number"
+)
+
+
 def take_number(organiser: Organiser, *, year: int) -> int:
     """Return the next number of the organiser's series for `year`; call in a transaction.
 
     The counter row stays locked until the caller's transaction ends.
     """
-    counters = InvoiceCounter.objects.filter(organiser=organiser, year=year)
     if locking_enabled():
-        counters = counters.select_for_update()
+        with connection.cursor() as cursor:
+            cursor.execute(_NEXT_NUMBER, [organiser.pk, year])
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent first invoice may win
+                InvoiceCounter.objects.create(organiser=organiser, year=year, last_number=1)
+                return 1
+        except IntegrityError:
+            pass  # created by the other transaction meanwhile: count on from theirs
+        with connection.cursor() as cursor:
+            cursor.execute(_NEXT_NUMBER, [organiser.pk, year])
+            return cursor.fetchone()[0]
+    return _take_number_unlocked(organiser, year=year)
+
+
+def _take_number_unlocked(organiser: Organiser, *, year: int) -> int:
+    """TEST-ONLY: read, then write, without a lock (see `locking_enabled`)."""
+    counters = InvoiceCounter.objects.filter(organiser=organiser, year=year)
     counter = counters.first()
     if counter is None:
         try:
-            with transaction.atomic():  # a savepoint: a concurrent first invoice may win
+            with transaction.atomic():
                 InvoiceCounter.objects.create(organiser=organiser, year=year)
         except IntegrityError:
-            pass  # created by the other transaction meanwhile; lock theirs
+            pass
         counter = counters.get()
-    if not locking_enabled():
-        # TEST-ONLY (see `locking_enabled`): widen the gap between reading and writing.
-        time.sleep(0.02)
+    time.sleep(0.02)  # widen the gap between reading and writing, to show the race
     counter.last_number += 1
     counter.save(update_fields=["last_number"])
     return counter.last_number
@@ -249,7 +284,8 @@ def take_number(organiser: Organiser, *, year: int) -> int:
 def locking_enabled() -> bool:
     # TEST-ONLY switch: `PAYMENTS_LOCK_INVOICE_COUNTER = False` exists solely for the
     # negative control in tests/payments/test_invoice_concurrency.py, which shows that
-    # without the lock numbers are taken twice. Production never sets it.
+    # reading and then writing the counter without a lock takes numbers twice. Production
+    # never sets it.
     return getattr(settings, "PAYMENTS_LOCK_INVOICE_COUNTER", True)
 
 
@@ -261,7 +297,13 @@ def _after_issue(invoice: Invoice) -> None:
         return
     if not follow_up_unpaid.get_backend().supports_defer:
         return  # `goedeburen follow_up_payments` from cron does it
-    payment_settings = queries.payment_settings(invoice.event)
+    # One sweep handles every invoice of the day: only the day's first schedules it.
+    earlier = Invoice.objects.filter(
+        event=invoice.event, kind=InvoiceKind.INVOICE, issue_date=invoice.issue_date
+    ).exclude(pk=invoice.pk)
+    if earlier.exists():
+        return
+    payment_settings = _payment_settings(invoice.event)
     moments = []
     if payment_settings.reminder_days:
         moments.append(invoice.issue_date + dt.timedelta(days=payment_settings.reminder_days))
