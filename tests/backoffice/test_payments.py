@@ -340,3 +340,16 @@ def test_mollie_key_kind_is_shown(owner_client, world, settings, english, key, s
 
     assert shown in response.content.decode()
     assert "abcdefghij" not in response.content.decode()  # never the key itself
+
+
+def test_payment_history_reads_as_sentences(owner_client, world, english):
+    world.registration.status = RegistrationStatus.PENDING_PAYMENT
+    world.registration.save()
+    owner_client.post(
+        url("registration.record_payment", world), {"amount": "125.00", "note": "aan de balie"}
+    )
+
+    html = owner_client.get(url("registration.payments", world)).content.decode()
+
+    assert "Payment of €125.00 received (aan de balie)" in html
+    assert "Paid in full, so confirmed" in html

@@ -28,6 +28,7 @@ from goedeburen.backoffice.forms.payments import (
     ReissueForm,
     StatementUploadForm,
 )
+from goedeburen.backoffice.history import describe_registration
 from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.common.audit import history
 from goedeburen.payments import queries, services
@@ -125,11 +126,11 @@ class RegistrationPaymentsView(_RegistrationMixin, PaymentScreenMixin, TemplateV
 
     def get_context_data(self, **kwargs):
         registration = self.get_registration()
-        entries = [
-            entry
-            for entry in history(registration)[:300]
-            if entry.action.startswith(("payment.", "refund.", "invoice.", "registration.paid"))
-        ]
+        entries = []
+        for entry in history(registration)[:300]:
+            if entry.action.startswith(("payment.", "refund.", "invoice.", "registration.paid")):
+                entry.sentence = describe_registration(entry, show_sensitive=False)
+                entries.append(entry)
         kwargs.setdefault("manual_form", ManualPaymentForm())
         kwargs.setdefault("refund_form", RefundForm())
         kwargs.setdefault("reissue_form", ReissueForm())
