@@ -353,3 +353,28 @@ def test_payment_history_reads_as_sentences(owner_client, world, english):
 
     assert "Payment of €125.00 received (aan de balie)" in html
     assert "Paid in full, so confirmed" in html
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_never_turns_a_buyers_name_into_a_formula(owner_client, world, fmt):
+    _invoice(world)  # the organiser's details and a first invoice
+    evil = RegistrationFactory(
+        event=world.event,
+        billing_organisation='=HYPERLINK("http://evil.example","x")',
+        billing_address="Straat 1",
+    )
+    AttendeeFactory(registration=evil, ticket_type=world.ticket_type)
+    services.issue_invoice(evil)
+    path = reverse("backoffice:invoice.export", kwargs={"event": world.event.slug, "format": fmt})
+
+    response = owner_client.get(path)
+
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode()), delimiter=";"))
+        buyer = rows[2][7]
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        cell = sheet.cell(row=3, column=8)
+        assert cell.data_type == "s"
+        buyer = cell.value
+    assert buyer == '\'=HYPERLINK("http://evil.example","x")'

@@ -233,3 +233,21 @@ def test_refund_of_more_than_was_paid_is_refused(mollie, register, client, immed
     assert refused.value.code == "too_much"
     assert not payment.refunds.exists()
     assert mollie.refunds == {}
+
+
+def test_free_cancellation_credits_the_invoice_and_refunds_through_mollie(
+    mollie, register, client, immediate_tasks, django_capture_on_commit_callbacks
+):
+    from goedeburen.payments.enums import InvoiceKind
+    from goedeburen.registration import services as registration_services
+
+    registration, payment = _paid(mollie, register, client)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_services.cancel_registration(registration, by=None, reason="booker")
+
+    refund = payment.refunds.get()
+    assert (refund.amount, refund.state) == (Decimal("125.00"), RefundState.REFUNDED)
+    assert [r["amount"]["value"] for r in mollie.refunds[payment.provider_reference]] == ["125.00"]
+    credit = Invoice.objects.get(kind=InvoiceKind.CREDIT_NOTE)
+    assert credit.total == Decimal("-125.00")

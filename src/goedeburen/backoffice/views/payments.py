@@ -276,7 +276,7 @@ class InvoiceExportView(PaymentScreenMixin, View):
         sheet = workbook.create_sheet("Invoices")
         sheet.append(header)
         for row in rows:
-            sheet.append(row)
+            sheet.append([_xlsx_value(value) for value in row])
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(
@@ -312,6 +312,13 @@ def _csv_value(value) -> str:
     if text[:1] in ("=", "+", "@") or (text[:1] == "-" and not _is_number(text)):
         return "'" + text
     return text
+
+
+def _xlsx_value(value):
+    # openpyxl stores a text starting with "=" as a formula; a buyer's name never is one.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
 
 
 def _is_number(text: str) -> bool:
