@@ -11,8 +11,9 @@ settings:
 - camt_5000_lines_s: `payments.services.import_statement` of a camt.053.001.02 file with
   LINES credit lines (80 % with the RF reference, 15 % naming the code in free text with the
   exact amount, 5 % unknown): parse, match and book the payments in one transaction;
-- settle_5000_s (no goal): what the background task then does for the matched lines
-  (confirm each registration and issue its invoice), in this process.
+- settle_5000_s (no goal): what the background task then does per matched line (confirm
+  the registration, issue its invoice, queue the payment mail), measured on a sample of
+  SETTLE_SAMPLE lines in this process and scaled to 5,000.
 
 Run: .venv/bin/python bench/invoices.py [--quick]
 """
@@ -24,7 +25,10 @@ import json
 
 from _common import App, Goal, report
 
-SIZES = {True: {"invoices": 100, "lines": 500}, False: {"invoices": 1000, "lines": 5000}}
+SIZES = {
+    True: {"invoices": 100, "lines": 500, "settle": 200},
+    False: {"invoices": 1000, "lines": 5000, "settle": 1000},
+}
 
 MEASURE = r"""
 import json, time, datetime as dt
@@ -39,7 +43,7 @@ from goedeburen.payments.reference import creditor_reference
 from goedeburen.registration import tokens
 from goedeburen.registration.models import Attendee, Quota, Registration, TicketType
 
-INVOICES, LINES = {invoices}, {lines}
+INVOICES, LINES, SETTLE_SAMPLE = {invoices}, {lines}, {settle}
 event = Event.objects.get(slug="goede-buren")
 ticket = TicketType.objects.get(event=event, name_nl="Deelname")
 Quota.objects.filter(event=event).update(size=INVOICES + LINES + 10)
@@ -104,7 +108,10 @@ started = time.perf_counter()
 statement = services.import_statement(event, filename="bench.xml", data=data)
 camt_s = time.perf_counter() - started
 
-ids = list(Payment.objects.filter(settled=False).values_list("pk", flat=True))
+# Settling takes far longer per line than booking (a mail rendered per payment): a sample
+# of SETTLE_SAMPLE keeps the run under the 10 minutes a benchmark may take.
+ids = list(Payment.objects.filter(settled=False).order_by("pk").values_list("pk", flat=True))
+ids = ids[:SETTLE_SAMPLE]
 started = time.perf_counter()
 settled = services.settle_payments(ids)
 settle_s = time.perf_counter() - started
@@ -142,15 +149,15 @@ def main() -> dict:
         "camt_5000_lines_s": round(measured["camt_s"] * 5000 / lines, 2),
         "camt_lines_per_s": round(lines / measured["camt_s"]),
         "camt_matched": measured["matched"],
-        "settle_5000_s": round(measured["settle_s"] * 5000 / lines, 2),
+        "settle_5000_s": round(measured["settle_s"] * 5000 / measured["settled"], 2),
     }
     goals = {"invoices_1000_s": Goal(20, "<="), "camt_5000_lines_s": Goal(5, "<=")}
     notes = [
         f"measured: {invoices} invoices issued and rendered ({measured['pdfs']} PDFs) in "
         f"{measured['invoices_s']:.2f} s; {lines} lines ({measured['bytes']:,} bytes) imported "
         f"in {measured['camt_s']:.2f} s, {measured['matched']} matched of {measured['new']}; "
-        f"{measured['settled']} payments settled ({measured['confirmed']} registrations "
-        f"confirmed and invoiced) in {measured['settle_s']:.2f} s.",
+        f"a sample of {measured['settled']} payments settled ({measured['confirmed']} "
+        f"registrations confirmed and invoiced) in {measured['settle_s']:.2f} s.",
         "Quick runs are scaled to 1,000 invoices and 5,000 lines." if quick else "",
     ]
     return report("invoices", quick=quick, figures=figures, goals=goals, notes=notes)
