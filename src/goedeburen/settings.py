@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "goedeburen.common",
     "goedeburen.events",
     "goedeburen.registration",
+    "goedeburen.payments",
     "goedeburen.mail",
     "goedeburen.public",
     "goedeburen.backoffice",
@@ -148,6 +149,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Goede buren <noreply
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where the site is reached from outside: links in mail are built on it (no request there).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Mollie: one API key per organiser (its short name), never in the repository:
+# MOLLIE_API_KEYS="meedoen-naar-vermogen=test_abc…,other-organiser=live_def…". A key that
+# starts with test_ makes test payments; the back office says which kind is in use.
+MOLLIE_API_KEYS = env.dict("MOLLIE_API_KEYS", default={})
+# Only for tests and local fakes of Mollie's API; empty means Mollie's own endpoint.
+MOLLIE_API_ENDPOINT = env.str("MOLLIE_API_ENDPOINT", default="")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -32,6 +32,22 @@ from tests.registration.factories import (
 
 PASSWORD = "correct horse battery"  # what UserFactory sets
 PARTS = ["partner", "item", "round", "session", "speaker", "project", "venue"]
+# The payment screens: only the owner and finance roles; tested in test_payments.py.
+PAYMENT_SCREENS = [
+    "payment.overview",
+    "payment.settings",
+    "registration.payments",
+    "registration.record_payment",
+    "registration.refund",
+    "registration.reissue_invoice",
+    "invoice.list",
+    "invoice.export",
+    "invoice.pdf",
+    "bank.list",
+    "bank.unmatched",
+    "bank.assign",
+    "bank.dismiss",
+]
 # The registration screens; who reaches which is tested in test_registrations.py.
 REGISTRATION_SCREENS = [
     "registration.list",
@@ -155,6 +171,20 @@ def _url_table() -> dict:
             "event": w.event.slug,
             "code": w.registration.code,
         }
+    event_only = lambda w: {"event": w.event.slug}  # noqa: E731
+    with_code = lambda w: {"event": w.event.slug, "code": w.registration.code}  # noqa: E731
+    for name in ("payment.overview", "payment.settings", "invoice.list", "bank.list"):
+        table[name] = event_only
+    table["bank.unmatched"] = event_only
+    table["registration.payments"] = table["registration.record_payment"] = with_code
+    table["registration.refund"] = lambda w: {**with_code(w), "payment": _payment(w).pk}
+    table["registration.reissue_invoice"] = lambda w: {**with_code(w), "invoice": _invoice(w).pk}
+    table["invoice.export"] = lambda w: {"event": w.event.slug, "format": "csv"}
+    table["invoice.pdf"] = lambda w: {"event": w.event.slug, "pk": _invoice(w).pk}
+    table["bank.assign"] = table["bank.dismiss"] = lambda w: {
+        "event": w.event.slug,
+        "pk": _bank_line(w).pk,
+    }
     # The form's questions: every screen needs a right to change the event.
     for part in [*PARTS, "question"]:
         table[f"{part}.list"] = table[f"{part}.create"] = lambda w: {"event": w.event.slug}
@@ -184,6 +214,61 @@ def _mailing(world: World):
             event=world.event, subject_nl="Nieuws", body_nl="Beste {{ name }},"
         )
     return world.mailing
+
+
+def _payment(world: World):
+    """Return a paid payment of the world's registration, made the first time it is asked for."""
+    if not hasattr(world, "payment"):
+        from goedeburen.payments.models import Payment
+
+        world.payment = Payment.objects.create(
+            registration=world.registration, provider="manual", amount="125.00", state="paid"
+        )
+    return world.payment
+
+
+def _invoice(world: World):
+    """Return the invoice of the world's registration, issued the first time it is asked for."""
+    if not hasattr(world, "invoice"):
+        from goedeburen.payments import services
+        from goedeburen.payments.models import OrganiserBilling
+
+        OrganiserBilling.objects.get_or_create(
+            organiser=world.organiser,
+            defaults={
+                "legal_name": "Stichting Goede Buren",
+                "address": "Beneluxlaan 9\nUtrecht",
+                "kvk_number": "12345678",
+                "vat_number": "NL001000007B01",
+                "iban": "NL91ABNA0417164300",
+                "account_name": "Stichting Goede Buren",
+            },
+        )
+        world.registration.billing_organisation = "Woonstichting De Linde"
+        world.registration.billing_address = "Lindelaan 1\nUtrecht"
+        world.registration.save()
+        world.invoice = services.issue_invoice(world.registration)
+    return world.invoice
+
+
+def _bank_line(world: World):
+    """Return an unmatched bank line of the world's organiser, made when first asked for."""
+    if not hasattr(world, "bank_line"):
+        from goedeburen.payments.models import BankStatement, BankTransaction
+
+        statement = BankStatement.objects.create(
+            organiser=world.organiser, event=world.event, filename="s.xml", file_hash="x" * 64
+        )
+        world.bank_line = BankTransaction.objects.create(
+            statement=statement,
+            organiser=world.organiser,
+            entry_key="ING-1",
+            amount="125.00",
+            booking_date="2026-11-23",
+            remittance="Bijdrage",
+            state="unmatched",
+        )
+    return world.bank_line
 
 
 URLS = _url_table()

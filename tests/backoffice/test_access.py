@@ -7,6 +7,7 @@ from goedeburen.events.models import Role
 from tests.backoffice.conftest import (
     EVENT_URL_NAMES,
     PARTS,
+    PAYMENT_SCREENS,
     REGISTRATION_SCREENS,
     URLS,
     backoffice_url_names,
@@ -26,6 +27,7 @@ CHANGE_SCREENS = sorted(
     if name not in LIST_SCREENS
     and name not in REGISTRATION_SCREENS
     and name not in POST_ONLY
+    and name not in PAYMENT_SCREENS
     and not name.startswith(("venue", "room"))
 )
 VENUE_CHANGE_SCREENS = sorted(

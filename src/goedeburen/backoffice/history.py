@@ -69,6 +69,9 @@ def describe_registration(entry, *, show_sensitive: bool) -> str:
         return _("Registered; status “%(status)s”") % {"status": label}
     if entry.action == "registration.hold_expired":
         return _("The seats were no longer held, so the registration was cancelled")
+    payment = _describe_payment(entry.action, data)
+    if payment is not None:
+        return payment
     if entry.action == "registration.changed":
         return _("Details changed: %(changes)s") % {
             "changes": "; ".join(_registration_changes(data, show_sensitive=show_sensitive))
@@ -115,3 +118,39 @@ def _value(value) -> str:
     if value is False:
         return _("no")
     return str(value)
+
+
+def _describe_payment(action: str, data: dict) -> str | None:
+    """Return a sentence for the payments domain's entries on a registration, else None."""
+    values = {
+        "amount": data.get("amount", ""),
+        "number": data.get("number", ""),
+        "credits": data.get("credits", ""),
+        "note": data.get("note", ""),
+    }
+    sentences = {
+        "registration.paid": lambda: _("Paid in full, so confirmed"),
+        "registration.on_account": lambda: _("Confirmed; to be paid on invoice"),
+        "registration.hold_extended": lambda: _("Seats held longer, for a bank transfer"),
+        "registration.paid_seat_lost": lambda: _(
+            "Paid after the hold ended, but the seats were gone"
+        ),
+        "payment.started": lambda: _("Online payment of €%(amount)s started") % values,
+        "payment.paid": lambda: _("Payment of €%(amount)s received") % values,
+        "payment.failed": lambda: _("Online payment failed"),
+        "payment.cancelled": lambda: _("Online payment cancelled"),
+        "payment.expired": lambda: _("Online payment expired"),
+        "payment.reminder_sent": lambda: _("Payment reminder sent for invoice %(number)s") % values,
+        "refund.created": lambda: _("Refund of €%(amount)s requested") % values,
+        "refund.refunded": lambda: _("€%(amount)s refunded") % values,
+        "refund.failed": lambda: _("Refund of €%(amount)s failed") % values,
+        "invoice.issued": lambda: _("Invoice %(number)s issued") % values,
+        "invoice.credited": lambda: (
+            _("Credit note %(number)s issued for invoice %(credits)s") % values
+        ),
+    }
+    sentence = sentences.get(action)
+    if sentence is None:
+        return None
+    text = sentence()
+    return f"{text} ({values['note']})" if values["note"] else text

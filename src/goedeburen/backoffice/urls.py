@@ -8,6 +8,7 @@ from .views import (
     events,
     mail,
     partners,
+    payments,
     people,
     programme,
     questions,
@@ -151,6 +152,47 @@ event_urls = [
         "registrations/<slug:code>/resend-link/",
         registration_actions.ResendLinkView.as_view(),
         name="registration.resend_link",
+    ),
+    path("payments/", payments.PaymentOverviewView.as_view(), name="payment.overview"),
+    path("payments/settings/", payments.PaymentSettingsView.as_view(), name="payment.settings"),
+    path(
+        "registrations/<slug:code>/payments/",
+        payments.RegistrationPaymentsView.as_view(),
+        name="registration.payments",
+    ),
+    path(
+        "registrations/<slug:code>/payments/record/",
+        payments.ManualPaymentView.as_view(),
+        name="registration.record_payment",
+    ),
+    path(
+        "registrations/<slug:code>/payments/<int:payment>/refund/",
+        payments.RefundView.as_view(),
+        name="registration.refund",
+    ),
+    path(
+        "registrations/<slug:code>/invoices/<int:invoice>/reissue/",
+        payments.ReissueInvoiceView.as_view(),
+        name="registration.reissue_invoice",
+    ),
+    path("invoices/", payments.InvoiceListView.as_view(), name="invoice.list"),
+    path(
+        "invoices/export.<str:format>",
+        payments.InvoiceExportView.as_view(),
+        name="invoice.export",
+    ),
+    path("invoices/<int:pk>/pdf/", payments.InvoicePdfView.as_view(), name="invoice.pdf"),
+    path("bank/", payments.StatementImportView.as_view(), name="bank.list"),
+    path("bank/unmatched/", payments.UnmatchedListView.as_view(), name="bank.unmatched"),
+    path(
+        "bank/lines/<int:pk>/assign/",
+        payments.AssignTransactionView.as_view(),
+        name="bank.assign",
+    ),
+    path(
+        "bank/lines/<int:pk>/dismiss/",
+        payments.DismissTransactionView.as_view(),
+        name="bank.dismiss",
     ),
 ]
 

@@ -163,6 +163,7 @@ RESERVED_SLUGS = frozenset(
         "i18n",
         "media",
         "nl",
+        "payments",
         "static",
         # /backoffice/<event>/ shares its first segment with these back-office pages.
         "login",

@@ -102,3 +102,8 @@ rules.add_perm(
 )
 rules.add_perm("registration.change_registration", is_superuser | has_role(Role.OWNER, Role.EDITOR))
 rules.add_perm("registration.view_capacity", is_superuser | is_team_member)
+
+# Payments and invoices: money and billing data are for the owner and finance only; an
+# invoice is reached only through the booker's secret link or with one of these roles.
+rules.add_perm("payments.view_payments", is_superuser | has_role(Role.OWNER, Role.FINANCE))
+rules.add_perm("payments.change_payments", is_superuser | has_role(Role.OWNER, Role.FINANCE))

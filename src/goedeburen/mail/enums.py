@@ -14,6 +14,7 @@ class MailKind(models.TextChoices):
     WAITING_LIST_OFFER = "waiting_list_offer", _("Waiting list offer")
     PAYMENT_RECEIVED = "payment_received", _("Payment received")
     PAYMENT_REMINDER = "payment_reminder", _("Payment reminder")
+    INVOICE = "invoice", _("Invoice or credit note")
     PRACTICAL_INFO = "practical_info", _("Practical information")
     PERSONAL_PROGRAMME = "personal_programme", _("Personal programme")
     THANK_YOU = "thank_you", _("Thank you, publication and evaluation")

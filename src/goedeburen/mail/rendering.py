@@ -34,6 +34,7 @@ SUBJECTS = {
     MailKind.WAITING_LIST_OFFER: _("A place for you at %(event)s"),
     MailKind.PAYMENT_RECEIVED: _("Payment received for registration %(code)s"),
     MailKind.PAYMENT_REMINDER: _("Reminder: payment for registration %(code)s for %(event)s"),
+    MailKind.INVOICE: _("Invoice for registration %(code)s for %(event)s"),
     MailKind.PRACTICAL_INFO: _("Practical information for %(event)s"),
     MailKind.PERSONAL_PROGRAMME: _("Your programme for %(event)s"),
     MailKind.THANK_YOU: _("Thank you for taking part in %(event)s"),

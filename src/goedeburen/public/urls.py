@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import mail, manage, pages, registration
+from .views import mail, manage, pages, payments, registration
 
 app_name = "public"
 
@@ -53,6 +53,21 @@ urlpatterns = [
         "<slug:event>/register/manage/<slug:code>/<slug:token>/cancel/",
         manage.CancelView.as_view(),
         name="registration.cancel",
+    ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/pay/",
+        payments.PayView.as_view(),
+        name="registration.pay",
+    ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/invoices/<str:number>/",
+        payments.InvoiceDownloadView.as_view(),
+        name="registration.invoice",
+    ),
+    path(
+        "payments/mollie/webhook/",
+        payments.MollieWebhookView.as_view(),
+        name=payments.WEBHOOK_URL_NAME,
     ),
     path(
         "<slug:event>/register/link/",

@@ -43,3 +43,6 @@ OFFER_GONE = _("Sorry, the place offered to you is no longer available.")
 EDIT_CLOSED = _("Details can no longer be changed: the deadline was %(deadline)s.")
 CANCELLED_NO_CHANGE = _("A cancelled registration cannot be changed.")
 NO_SUCH_ATTENDEE = _("This attendee is not part of the registration.")
+NOT_PENDING_PAYMENT = _(
+    "Only a registration that pends payment can be paid this way; this one is “%(status)s”."
+)

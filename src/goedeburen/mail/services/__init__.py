@@ -126,6 +126,8 @@ def queue_registration_mail(
     manage_token: str | None = None,
     offer_token: str | None = None,
     schedule: str = "",
+    recipient: str = "",
+    attachments: list[Attachment] = (),
     **context,
 ) -> OutgoingMail:
     """Queue the `kind` mail to the booker of `registration`, in its language, unrendered.
@@ -133,7 +135,8 @@ def queue_registration_mail(
     The request only writes the row: `manage_token` (known only when it is made) and
     `offer_token` become the manage link and the link of a waiting-list offer when the worker
     renders the mail; other keywords (JSON-able, or datetimes) go to the templates as they are.
-    Side effects: those of `queue_mail`.
+    `recipient` replaces the booker's address (an invoice goes to the invoice address);
+    `attachments` are stored with the mail. Side effects: those of `queue_mail`.
     """
     if manage_token:
         context["manage_token"] = manage_token
@@ -143,10 +146,11 @@ def queue_registration_mail(
         registration.event,
         registration=registration,
         kind=kind,
-        recipient=registration.email,
+        recipient=recipient or registration.email,
         language=registration.language,
         context=context,
         schedule=schedule,
+        attachments=attachments,
     )
 
 
@@ -161,6 +165,7 @@ def render_queued(mail: OutgoingMail, *, registration=None) -> OutgoingMail:
     if mail.rendered_at is not None:
         return mail
     composed = compose(mail, registration=registration)
+    queued_attachments = list(MailAttachment.objects.filter(mail=mail))
     rendered = composed.rendered
     mail.subject, mail.body_text, mail.body_html = rendered.subject, rendered.text, rendered.html
     mail.rendered_at, mail.context = _now(), {}
@@ -174,7 +179,8 @@ def render_queued(mail: OutgoingMail, *, registration=None) -> OutgoingMail:
         )
         if stored:
             _store_attachments(mail, composed.attachments)
-    mail.fresh_attachments = composed.attachments
+    # Files given when the mail was queued (an invoice PDF) go with those rendered now.
+    mail.fresh_attachments = [*queued_attachments, *composed.attachments]
     return mail
 
 

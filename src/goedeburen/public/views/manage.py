@@ -24,6 +24,7 @@ from goedeburen.registration.exceptions import RegistrationError
 
 from ..forms.manage import ChangeForms, LinkRequestForm, SubstituteForm
 from .pages import EventPageMixin
+from .payment_info import payment_context
 
 
 class _LoadRegistration:
@@ -71,6 +72,7 @@ class ManageMixin(EventPageMixin, _LoadRegistration):
             participant_token=placeholders.participant_token(registration),
             gets_publication=mail_queries.gets_publication(registration),
             opted_out=mail_queries.is_opted_out(self.event, registration.email),
+            **payment_context(registration),
         )
         return super().get_context_data(**kwargs)
 

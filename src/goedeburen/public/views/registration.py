@@ -23,6 +23,7 @@ from goedeburen.registration.models import MAX_ATTENDEES, Registration
 
 from ..forms.registration import RegistrationForms
 from .pages import EventPageMixin
+from .payment_info import payment_context
 
 # The session remembers the manage links of the registrations made in it, so that the
 # confirmation page (a GET after the POST) can show the link; only its hash is stored.
@@ -192,7 +193,13 @@ class RegistrationDoneView(EventPageMixin, TemplateView):
         manage_url = self.request.build_absolute_uri(
             _manage_path(self.event.slug, registration.code, token)
         )
-        return super().get_context_data(registration=registration, manage_url=manage_url, **kwargs)
+        return super().get_context_data(
+            registration=registration,
+            manage_url=manage_url,
+            token=token,
+            **payment_context(registration),
+            **kwargs,
+        )
 
 
 def _values(instance) -> tuple:

@@ -10,6 +10,7 @@ from .approval import approve_registration, reject_registration
 from .booking import AttendeeDetails, Billing, Booker, join_waiting_list, register
 from .cancellation import Cancellation, cancel_registration
 from .holds import release_expired_holds
+from .payment import PaymentOutcome, confirm_on_account, confirm_paid, hold_for_transfer
 from .questions import OptionLabels, delete_question, save_question
 from .self_service import (
     AttendeeChanges,
@@ -28,12 +29,16 @@ __all__ = [
     "Booker",
     "Cancellation",
     "OptionLabels",
+    "PaymentOutcome",
     "Substitute",
     "accept_offer",
     "approve_registration",
     "cancel_registration",
+    "confirm_on_account",
+    "confirm_paid",
     "delete_question",
     "expire_offers",
+    "hold_for_transfer",
     "join_waiting_list",
     "offer_free_seats",
     "reject_registration",

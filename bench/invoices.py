@@ -1,0 +1,167 @@
+"""Invoices and bank statements: issue and render 1,000 invoices; import a 5,000-line CAMT.053.
+
+Sets up a fresh PostgreSQL database with the Goede buren demo (its illustrative invoice
+details, registration open) and enough registrations pending payment, written in bulk
+(setting up is not measured). Then, in one `goedeburen shell` process with production
+settings:
+
+- invoices_1000_s: for each of INVOICES registrations, `payments.services.issue_invoice`
+  (its own transaction: a number from the locked counter, the lines, log entry, the mail
+  and follow-up tasks enqueued) and `payments.pdf.render_invoice` of the result;
+- camt_5000_lines_s: `payments.services.import_statement` of a camt.053.001.02 file with
+  LINES credit lines (80 % with the RF reference, 15 % naming the code in free text with the
+  exact amount, 5 % unknown): parse, match and book the payments in one transaction;
+- settle_5000_s (no goal): what the background task then does per matched line (confirm
+  the registration, issue its invoice, queue the payment mail), measured on a sample of
+  SETTLE_SAMPLE lines in this process and scaled to 5,000.
+
+Run: .venv/bin/python bench/invoices.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from _common import App, Goal, report
+
+SIZES = {
+    True: {"invoices": 100, "lines": 500, "settle": 200},
+    False: {"invoices": 1000, "lines": 5000, "settle": 1000},
+}
+
+MEASURE = r"""
+import json, time, datetime as dt
+from decimal import Decimal
+from django.db import transaction
+from django.utils import timezone
+from goedeburen.events.models import Event
+from goedeburen.payments import queries, services
+from goedeburen.payments.models import Payment
+from goedeburen.payments.pdf import render_invoice
+from goedeburen.payments.reference import creditor_reference
+from goedeburen.registration import tokens
+from goedeburen.registration.models import Attendee, Quota, Registration, TicketType
+
+INVOICES, LINES, SETTLE_SAMPLE = {invoices}, {lines}, {settle}
+event = Event.objects.get(slug="goede-buren")
+ticket = TicketType.objects.get(event=event, name_nl="Deelname")
+Quota.objects.filter(event=event).update(size=INVOICES + LINES + 10)
+hold = timezone.now() + dt.timedelta(days=30)
+
+def make(count, prefix):
+    regs = [
+        Registration(
+            event=event, code=tokens.new_code(), booker_name=f"{{prefix}} {{n}}",
+            email=f"{{prefix}}{{n}}@example.org", status="pending_payment", language="nl",
+            billing_organisation=f"Woonstichting {{n}}", billing_address="Lindelaan 1\nUtrecht",
+            po_number=f"PO-{{n}}", manage_token_hash=tokens.new_manage_token()[1], hold_until=hold,
+        )
+        for n in range(count)
+    ]
+    Registration.objects.bulk_create(regs, batch_size=1000)
+    Attendee.objects.bulk_create(
+        [
+            Attendee(
+                registration=r, ticket_type=ticket, given_name="Ada", family_name=f"{{n}}",
+                role="housing_corporation", price=ticket.price, vat_rate=ticket.vat_rate,
+                ticket_secret=tokens.new_ticket_secret(),
+            )
+            for n, r in enumerate(regs)
+        ],
+        batch_size=1000,
+    )
+    return regs
+
+invoiced = make(INVOICES, "inv")
+started = time.perf_counter()
+pages = 0
+for registration in invoiced:
+    invoice = services.issue_invoice(registration)
+    pages += len(render_invoice(queries.invoice_with_lines(invoice.pk))) > 0
+invoices_s = time.perf_counter() - started
+
+paying = make(LINES, "bank")
+entries = []
+for n, r in enumerate(paying):
+    kind = n % 20
+    if kind < 16:
+        remit = f"<Strd><CdtrRefInf><Ref>{{creditor_reference(r.code)}}</Ref></CdtrRefInf></Strd>"
+    elif kind < 19:
+        remit = f"<Ustrd>Deelname Goede buren {{r.code}} {{r.booker_name}}</Ustrd>"
+    else:
+        remit = "<Ustrd>Contributie 2027</Ustrd>"
+    entries.append(
+        f"<Ntry><Amt Ccy='EUR'>125.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>"
+        f"<BookgDt><Dt>2026-11-23</Dt></BookgDt><AcctSvcrRef>BENCH-{{n:06d}}</AcctSvcrRef>"
+        f"<NtryDtls><TxDtls><RltdPties><Dbtr><Nm>Betaler {{n}}</Nm></Dbtr>"
+        f"<DbtrAcct><Id><IBAN>NL20INGB0001234567</IBAN></Id></DbtrAcct></RltdPties>"
+        f"<RmtInf>{{remit}}</RmtInf></TxDtls></NtryDtls></Ntry>"
+    )
+data = (
+    "<?xml version='1.0' encoding='UTF-8'?>"
+    "<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.02'><BkToCstmrStmt>"
+    "<GrpHdr><MsgId>BENCH</MsgId></GrpHdr><Stmt><Acct><Id><IBAN>NL91ABNA0417164300</IBAN>"
+    "</Id></Acct>" + "".join(entries) + "</Stmt></BkToCstmrStmt></Document>"
+).encode()
+started = time.perf_counter()
+statement = services.import_statement(event, filename="bench.xml", data=data)
+camt_s = time.perf_counter() - started
+
+# Settling takes far longer per line than booking (a mail rendered per payment): a sample
+# of SETTLE_SAMPLE keeps the run under the 10 minutes a benchmark may take.
+ids = list(Payment.objects.filter(settled=False).order_by("pk").values_list("pk", flat=True))
+ids = ids[:SETTLE_SAMPLE]
+started = time.perf_counter()
+settled = services.settle_payments(ids)
+settle_s = time.perf_counter() - started
+confirmed = Registration.objects.filter(pk__in=[r.pk for r in paying], status="confirmed").count()
+print(json.dumps({{
+    "invoices_s": invoices_s, "pdfs": pages, "camt_s": camt_s, "bytes": len(data),
+    "new": statement.lines_new, "matched": statement.lines_matched, "settle_s": settle_s,
+    "settled": settled, "confirmed": confirmed,
+}}))
+"""
+
+
+def main() -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a smaller run, under a minute")
+    quick = parser.parse_args().quick
+    size = SIZES[quick]
+    app = App(name="gb_bench_invoices")
+    try:
+        print(f"setting up: database {app.name}, demo event …", flush=True)
+        app.create()
+        app.command("demo", "--upcoming")
+        print(
+            f"measuring: {size['invoices']} invoices, a CAMT.053 of {size['lines']} lines …",
+            flush=True,
+        )
+        output = app.shell(MEASURE.format(**size))
+        measured = json.loads(output.strip().splitlines()[-1])
+    finally:
+        app.clean_up()
+    invoices, lines = size["invoices"], size["lines"]
+    figures = {
+        "invoices_1000_s": round(measured["invoices_s"] * 1000 / invoices, 2),
+        "invoices_per_s": round(invoices / measured["invoices_s"], 1),
+        "camt_5000_lines_s": round(measured["camt_s"] * 5000 / lines, 2),
+        "camt_lines_per_s": round(lines / measured["camt_s"]),
+        "camt_matched": measured["matched"],
+        "settle_5000_s": round(measured["settle_s"] * 5000 / measured["settled"], 2),
+    }
+    goals = {"invoices_1000_s": Goal(20, "<="), "camt_5000_lines_s": Goal(5, "<=")}
+    notes = [
+        f"measured: {invoices} invoices issued and rendered ({measured['pdfs']} PDFs) in "
+        f"{measured['invoices_s']:.2f} s; {lines} lines ({measured['bytes']:,} bytes) imported "
+        f"in {measured['camt_s']:.2f} s, {measured['matched']} matched of {measured['new']}; "
+        f"a sample of {measured['settled']} payments settled ({measured['confirmed']} "
+        f"registrations confirmed and invoiced) in {measured['settle_s']:.2f} s.",
+        "Quick runs are scaled to 1,000 invoices and 5,000 lines." if quick else "",
+    ]
+    return report("invoices", quick=quick, figures=figures, goals=goals, notes=notes)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,487 @@
+"""Payments in the back office: overview, one registration's money, invoices and exports,
+bank statements with their unmatched lines, and the payment settings.
+
+Only the owner and finance roles (`payments.*` in `events.rules`) see or change any of it.
+Every change is a POST that calls one service and returns to the screen it came from.
+"""
+
+import csv
+import io
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from goedeburen.backoffice.forms.payments import (
+    AssignForm,
+    DismissForm,
+    ManualPaymentForm,
+    OrganiserBillingForm,
+    PaymentSettingsForm,
+    PeriodForm,
+    RefundForm,
+    ReissueForm,
+    StatementUploadForm,
+)
+from goedeburen.backoffice.history import describe_registration
+from goedeburen.backoffice.permissions import EventPermissionMixin
+from goedeburen.common.audit import history
+from goedeburen.payments import queries, services
+from goedeburen.payments.enums import TransactionState
+from goedeburen.payments.exceptions import PaymentError
+from goedeburen.payments.models import (
+    BankStatement,
+    BankTransaction,
+    Invoice,
+    OrganiserBilling,
+    Payment,
+)
+from goedeburen.payments.providers.mollie import key_mode
+from goedeburen.public.views.payments import invoice_response
+from goedeburen.registration import queries as registration_queries
+
+EXPORT_COLUMNS = [
+    ("number", "Number"),
+    ("kind", "Kind"),
+    ("issue_date", "Invoice date"),
+    ("supply_date", "Date of supply"),
+    ("due_date", "Due date"),
+    ("credits", "Credits invoice"),
+    ("registration", "Registration"),
+    ("buyer_name", "Buyer"),
+    ("po_number", "PO number"),
+    ("buyer_reference", "Buyer reference"),
+    ("total_excl", "Total excl. VAT"),
+    ("total_vat", "VAT"),
+    ("total", "Total incl. VAT"),
+]
+
+
+class PaymentScreenMixin(EventPermissionMixin):
+    permission_required = "payments.view_payments"
+    section = "payments"
+
+    def may_change(self) -> bool:
+        return self.request.user.has_perm("payments.change_payments", self.event)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("section", self.section)
+        kwargs["can_change"] = self.may_change()
+        return super().get_context_data(**kwargs)
+
+
+class PaymentChangeMixin(PaymentScreenMixin):
+    permission_required = "payments.change_payments"
+
+
+class PaymentOverviewView(PaymentScreenMixin, TemplateView):
+    """Open and overdue invoices, payments that came after the seats were gone, the set-up."""
+
+    template_name = "backoffice/payments/overview.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        rows = queries.open_invoices(self.event)
+        kwargs.update(
+            open_invoices=rows,
+            overdue=[(i, b) for i, b in rows if i.due_date and i.due_date < today],
+            open_total=sum((b.open for _i, b in rows), queries.ZERO),
+            flagged=list(queries.flagged_payments(self.event)),
+            unmatched_count=queries.unmatched_transactions(self.event.organiser).count(),
+            mollie_mode=key_mode(self.event.organiser),
+            settings=queries.payment_settings(self.event),
+            billing=queries.organiser_billing(self.event.organiser),
+            today=today,
+        )
+        return super().get_context_data(**kwargs)
+
+
+class _RegistrationMixin:
+    def get_registration(self):
+        if not hasattr(self, "registration"):
+            self.registration = registration_queries.event_registration(
+                self.event, self.kwargs["code"]
+            )
+            if self.registration is None:
+                raise Http404
+        return self.registration
+
+    def back(self):
+        return redirect(
+            "backoffice:registration.payments",
+            event=self.event.slug,
+            code=self.get_registration().code,
+        )
+
+
+class RegistrationPaymentsView(_RegistrationMixin, PaymentScreenMixin, TemplateView):
+    """One registration's money: balance, payments with refunds, invoices, history."""
+
+    template_name = "backoffice/payments/registration.html"
+
+    def get_context_data(self, **kwargs):
+        registration = self.get_registration()
+        entries = []
+        for entry in history(registration)[:300]:
+            if entry.action.startswith(("payment.", "refund.", "invoice.", "registration.paid")):
+                entry.sentence = describe_registration(entry, show_sensitive=False)
+                entries.append(entry)
+        kwargs.setdefault("manual_form", ManualPaymentForm())
+        kwargs.setdefault("refund_form", RefundForm())
+        kwargs.setdefault("reissue_form", ReissueForm())
+        kwargs.update(
+            registration=registration,
+            balance=queries.balance(registration),
+            payments=queries.registration_payments(registration),
+            invoices=queries.registration_invoices(registration),
+            entries=entries,
+        )
+        return super().get_context_data(**kwargs)
+
+
+class ManualPaymentView(RegistrationPaymentsView):
+    """Record money received another way (logged, with a note)."""
+
+    permission_required = "payments.change_payments"
+
+    def post(self, request, *args, **kwargs):
+        form = ManualPaymentForm(request.POST)
+        if form.is_valid():
+            try:
+                services.record_manual_payment(
+                    self.get_registration(),
+                    amount=form.cleaned_data["amount"],
+                    note=form.cleaned_data["note"],
+                    by=request.user,
+                )
+            except PaymentError as refused:
+                form.add_error(None, refused.message)
+            else:
+                messages.success(request, _("The payment is recorded."))
+                return self.back()
+        return self.render_to_response(self.get_context_data(manual_form=form))
+
+    def get(self, request, *args, **kwargs):
+        return self.back()
+
+
+class RefundView(_RegistrationMixin, PaymentChangeMixin, View):
+    """Refund part or all of one payment, through its provider."""
+
+    def post(self, request, *args, **kwargs):
+        payment = Payment.objects.filter(
+            registration=self.get_registration(), pk=kwargs["payment"]
+        ).first()
+        if payment is None:
+            raise Http404
+        form = RefundForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return self.back()
+        try:
+            services.refund_payment(
+                payment,
+                amount=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except PaymentError as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("The refund is made."))
+        return self.back()
+
+
+class ReissueInvoiceView(_RegistrationMixin, PaymentChangeMixin, View):
+    """Credit an invoice in full and issue a new one with the billing details as they are now."""
+
+    def post(self, request, *args, **kwargs):
+        invoice = Invoice.objects.filter(
+            registration=self.get_registration(), pk=kwargs["invoice"]
+        ).first()
+        if invoice is None:
+            raise Http404
+        form = ReissueForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give a reason for the credit note."))
+            return self.back()
+        try:
+            credit, fresh = services.reissue_invoice(
+                invoice, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except PaymentError as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(
+                request,
+                _("Credit note %(credit)s and new invoice %(invoice)s are issued.")
+                % {"credit": credit.number, "invoice": fresh.number},
+            )
+        return self.back()
+
+
+class InvoiceListView(PaymentScreenMixin, TemplateView):
+    """The event's invoices and credit notes per period, with the exports for bookkeeping."""
+
+    template_name = "backoffice/payments/invoice_list.html"
+    section = "invoices"
+
+    def get_context_data(self, **kwargs):
+        form = PeriodForm(self.request.GET or None)
+        period = form.cleaned_data if form.is_valid() else {}
+        kwargs.update(
+            form=form,
+            invoices=list(
+                queries.event_invoices(self.event, start=period.get("start"), end=period.get("end"))
+            ),
+            query=self.request.GET.urlencode(),
+        )
+        return super().get_context_data(**kwargs)
+
+
+class InvoiceExportView(PaymentScreenMixin, View):
+    """Export the invoices of a period as CSV or XLSX (one row per invoice or credit note)."""
+
+    def get(self, request, *args, **kwargs):
+        if kwargs["format"] not in ("csv", "xlsx"):
+            raise Http404
+        form = PeriodForm(request.GET or None)
+        if form.is_bound and not form.is_valid():
+            messages.error(request, " ".join(form.non_field_errors()) or _("Check the period."))
+            return redirect("backoffice:invoice.list", event=self.event.slug)
+        period = form.cleaned_data if form.is_bound else {}
+        invoices = queries.event_invoices(
+            self.event, start=period.get("start"), end=period.get("end")
+        )
+        rows = [_export_row(invoice) for invoice in invoices]
+        header = [label for _key, label in EXPORT_COLUMNS]
+        name = f"invoices-{self.event.slug}"
+        if kwargs["format"] == "csv":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, delimiter=";")
+            writer.writerow(header)
+            writer.writerows([[_csv_value(value) for value in row] for row in rows])
+            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            return response
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Invoices")
+        sheet.append(header)
+        for row in rows:
+            sheet.append([_xlsx_value(value) for value in row])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+
+
+def _export_row(invoice: Invoice) -> list:
+    return [
+        invoice.number,
+        invoice.kind,
+        invoice.issue_date,
+        invoice.supply_date,
+        invoice.due_date,
+        invoice.credits.number if invoice.credits_id else "",
+        invoice.registration.code,
+        invoice.buyer_name,
+        invoice.po_number,
+        invoice.buyer_reference,
+        invoice.total_excl,
+        invoice.total_vat,
+        invoice.total,
+    ]
+
+
+def _csv_value(value) -> str:
+    text = "" if value is None else str(value)
+    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection);
+    # amounts are numbers and stay as they are.
+    if text[:1] in ("=", "+", "@") or (text[:1] == "-" and not _is_number(text)):
+        return "'" + text
+    return text
+
+
+def _xlsx_value(value):
+    # openpyxl stores a text starting with "=" as a formula; a buyer's name never is one.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class InvoicePdfView(PaymentScreenMixin, View):
+    """Download an invoice's or credit note's PDF."""
+
+    def get(self, request, *args, **kwargs):
+        invoice = Invoice.objects.filter(event=self.event, pk=kwargs["pk"]).first()
+        if invoice is None:
+            raise Http404
+        return invoice_response(invoice)
+
+
+class StatementImportView(PaymentScreenMixin, TemplateView):
+    """Upload a CAMT.053 bank statement; the files imported before."""
+
+    template_name = "backoffice/payments/bank.html"
+    section = "bank"
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", StatementUploadForm())
+        kwargs.update(
+            statements=list(
+                BankStatement.objects.filter(organiser=self.event.organiser).select_related(
+                    "uploaded_by"
+                )[:50]
+            ),
+            unmatched_count=queries.unmatched_transactions(self.event.organiser).count(),
+        )
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.may_change():
+            raise Http404
+        form = StatementUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        upload = form.cleaned_data["file"]
+        try:
+            statement = services.import_statement(
+                self.event, filename=upload.name, data=upload.read(), by=request.user
+            )
+        except PaymentError as refused:
+            form.add_error("file", refused.message)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(
+            request,
+            _(
+                "%(new)s new lines imported, %(matched)s of them matched to registrations; "
+                "%(known)s lines were imported before."
+            )
+            % {
+                "new": statement.lines_new,
+                "matched": statement.lines_matched,
+                "known": statement.lines_known,
+            },
+        )
+        return redirect("backoffice:bank.list", event=self.event.slug)
+
+
+class UnmatchedListView(PaymentScreenMixin, TemplateView):
+    """Bank lines no registration was found for: assign them to one, or dismiss them."""
+
+    template_name = "backoffice/payments/unmatched.html"
+    section = "bank"
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(
+            transactions=list(queries.unmatched_transactions(self.event.organiser)[:200]),
+            assign_form=AssignForm(),
+            dismiss_form=DismissForm(),
+        )
+        return super().get_context_data(**kwargs)
+
+
+class _TransactionAction(PaymentChangeMixin, View):
+    form_class = None
+
+    def post(self, request, *args, **kwargs):
+        row = BankTransaction.objects.filter(
+            organiser=self.event.organiser, pk=kwargs["pk"], state=TransactionState.UNMATCHED
+        ).first()
+        if row is None:
+            messages.error(request, _("This bank statement line was already handled."))
+            return redirect("backoffice:bank.unmatched", event=self.event.slug)
+        form = self.form_class(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect("backoffice:bank.unmatched", event=self.event.slug)
+        try:
+            done = self.act(row, **form.cleaned_data)
+        except PaymentError as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, done)
+        return redirect("backoffice:bank.unmatched", event=self.event.slug)
+
+
+class AssignTransactionView(_TransactionAction):
+    form_class = AssignForm
+
+    def act(self, row, *, code):
+        payment = services.assign_transaction(row, code=code, by=self.request.user)
+        return _("The line is booked for registration %(code)s.") % {
+            "code": payment.registration.code
+        }
+
+
+class DismissTransactionView(_TransactionAction):
+    form_class = DismissForm
+
+    def act(self, row, *, note):
+        services.dismiss_transaction(row, note=note, by=self.request.user)
+        return _("The line is dismissed.")
+
+
+class PaymentSettingsView(PaymentChangeMixin, TemplateView):
+    """How the event is paid for, and the organiser's invoice details."""
+
+    template_name = "backoffice/payments/settings.html"
+
+    def forms(self, data=None):
+        settings = queries.payment_settings(self.event)
+        billing = queries.organiser_billing(self.event.organiser) or OrganiserBilling(
+            organiser=self.event.organiser
+        )
+        return (
+            PaymentSettingsForm(data, instance=settings, prefix="settings"),
+            OrganiserBillingForm(data, instance=billing, prefix="billing"),
+        )
+
+    def get_context_data(self, **kwargs):
+        if "settings_form" not in kwargs:
+            kwargs["settings_form"], kwargs["billing_form"] = self.forms()
+        kwargs["mollie_mode"] = key_mode(self.event.organiser)
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        settings_form, billing_form = self.forms(request.POST)
+        valid = settings_form.is_valid()
+        valid = billing_form.is_valid() and valid
+        if valid:
+            try:
+                services.save_payment_settings(
+                    self.event, values=settings_form.cleaned_data, by=request.user
+                )
+                services.save_organiser_billing(
+                    self.event.organiser, values=billing_form.cleaned_data, by=request.user
+                )
+            except ValidationError as wrong:
+                for field, errors in wrong.message_dict.items():
+                    billing_form.add_error(field if field in billing_form.fields else None, errors)
+            else:
+                messages.success(request, _("The payment settings are saved."))
+                return redirect("backoffice:payment.settings", event=self.event.slug)
+        return self.render_to_response(
+            self.get_context_data(settings_form=settings_form, billing_form=billing_form)
+        )

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentsConfig(AppConfig):
+    name = "goedeburen.payments"
+    verbose_name = _("Payments")
+
+    def ready(self):
+        from . import demo, placeholders, receivers  # noqa: F401  (demo: `events.demo_loaded`)
+
+        receivers.connect()
+        placeholders.register()

@@ -1,0 +1,37 @@
+"""The one error the payments domain raises: a translated, user-safe message and a code."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class PaymentError(Exception):
+    """A payment action the domain refuses; `message` may be shown as it is.
+
+    Codes: not_payable, provider_disabled, provider_unavailable, provider_failed,
+    amount_invalid, too_much, no_billing_data, immutable, already_credited, not_an_invoice,
+    camt_invalid, camt_duplicate, wrong_state, not_found.
+    """
+
+    def __init__(self, message, *, code: str):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+
+
+NOT_PAYABLE = _("This registration has nothing left to pay.")
+PROVIDER_DISABLED = _("This way of paying is not offered for this event.")
+PROVIDER_UNAVAILABLE = _("Paying online is not possible at the moment. Please try again later.")
+PROVIDER_FAILED = _("The payment provider refused: %(error)s")
+AMOUNT_INVALID = _("Enter an amount of more than €0.00.")
+TOO_MUCH_REFUND = _("At most €%(amount)s of this payment can be refunded.")
+NO_BILLING_DATA = _(
+    "The organiser's invoice details (legal name, address, KvK and VAT numbers, IBAN) "
+    "are not complete, so no invoice can be issued."
+)
+IMMUTABLE = _("An issued invoice can never be changed or deleted; issue a credit note instead.")
+ALREADY_CREDITED = _("Invoice %(number)s has already been credited.")
+NOT_AN_INVOICE = _("Only an invoice can be credited, not a credit note.")
+CAMT_INVALID = _("This file is not a readable CAMT.053 bank statement: %(reason)s")
+CAMT_DUPLICATE = _("This file was imported before, on %(when)s; nothing was booked again.")
+WRONG_STATE = _("This bank statement line was already handled.")
+NOT_FOUND = _("No registration with the code “%(code)s” was found.")
+NO_MOLLIE_KEY = _("No Mollie API key is configured for this organiser.")

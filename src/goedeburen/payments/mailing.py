@@ -1,0 +1,30 @@
+"""The invoice mail: the PDF rendered and attached, to the invoice address."""
+
+from django.db import transaction
+
+from goedeburen.mail.composing import Attachment
+from goedeburen.mail.enums import MailKind
+from goedeburen.mail.services import queue_registration_mail
+
+from . import queries
+from .models import Invoice
+from .pdf import invoice_filename, render_invoice
+
+
+def queue_invoice_mail(invoice_id: int) -> bool:
+    """Queue the mail with invoice (or credit note) `invoice_id` attached; False if gone."""
+    if not Invoice.objects.filter(pk=invoice_id).exists():
+        return False
+    invoice = queries.invoice_with_lines(invoice_id)
+    registration = invoice.registration
+    pdf = render_invoice(invoice)
+    with transaction.atomic():
+        queue_registration_mail(
+            registration,
+            kind=MailKind.INVOICE,
+            recipient=registration.invoice_email or registration.email,
+            attachments=[Attachment(invoice_filename(invoice), pdf, "application/pdf")],
+            invoice_number=invoice.number,
+            credited_number=invoice.credits.number if invoice.credits_id else "",
+        )
+    return True

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from goedeburen.payments.services import follow_up_unpaid
+
+
+class Command(BaseCommand):
+    help = (
+        "Send payment reminders that are due, cancel registrations whose invoice is long "
+        "overdue and settle bank payments whose task was lost. The worker does this at "
+        "the right moments by itself; run this daily from cron as a safety net."
+    )
+
+    def handle(self, *args, **options):
+        result = follow_up_unpaid()
+        self.stdout.write(
+            f"{result.reminded} reminders sent, {result.cancelled} registrations cancelled, "
+            f"{result.settled} bank payments settled."
+        )

@@ -1,0 +1,384 @@
+"""Payments, refunds, invoices and credit notes, and bank transactions from CAMT.053 files.
+
+A payment is a record of its own beside the registration: a registration is paid when its
+confirmed payments (less refunds) cover its total. Invoices and credit notes share one
+gap-free series per organiser and year (`InvoiceCounter`, locked while a number is taken)
+and are never changed or deleted once issued: `save` and `delete` refuse, and so does
+every queryset `update`/`delete` through `ImmutableQuerySet`.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from goedeburen.events.models import Event, Organiser
+from goedeburen.registration.models import Registration
+
+from .enums import InvoiceKind, PaymentState, ProviderName, RefundState, TransactionState
+
+
+def _money(verbose, **kwargs):
+    return models.DecimalField(verbose, max_digits=10, decimal_places=2, **kwargs)
+
+
+class OrganiserBilling(models.Model):
+    """The organiser's legal details that every invoice must carry (Dutch VAT rules)."""
+
+    organiser = models.OneToOneField(
+        Organiser, on_delete=models.CASCADE, related_name="billing", verbose_name=_("organiser")
+    )
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    address = models.TextField(_("address"), max_length=500)
+    kvk_number = models.CharField(_("KvK number"), max_length=8)
+    vat_number = models.CharField(_("VAT number"), max_length=14)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    account_name = models.CharField(_("account holder"), max_length=200)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+
+    class Meta:
+        verbose_name = _("invoice details of the organiser")
+        verbose_name_plural = _("invoice details of organisers")
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @property
+    def complete(self) -> bool:
+        return all(
+            [
+                self.legal_name,
+                self.address,
+                self.kvk_number,
+                self.vat_number,
+                self.iban,
+                self.account_name,
+            ]
+        )
+
+
+class PaymentSettings(models.Model):
+    """How one event is paid for; an event without a row uses the defaults."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="payment_settings")
+    mollie_enabled = models.BooleanField(_("online payment (Mollie)"), default=False)
+    bank_transfer_enabled = models.BooleanField(_("bank transfer"), default=True)
+    invoice_enabled = models.BooleanField(
+        _("invoice afterwards"),
+        default=True,
+        help_text=_("The registration is confirmed at once and the invoice is due later."),
+    )
+    payment_term_days = models.PositiveIntegerField(
+        _("payment term (days)"), default=30, validators=[MinValueValidator(1)]
+    )
+    reminder_days = models.PositiveIntegerField(
+        _("send a reminder after (days)"),
+        default=14,
+        help_text=_("Days after the invoice date; 0 sends no reminder."),
+    )
+    cancel_after_days = models.PositiveIntegerField(
+        _("cancel unpaid registrations (days after the due date)"),
+        null=True,
+        blank=True,
+        default=14,
+        help_text=_("Leave empty never to cancel automatically."),
+    )
+
+    class Meta:
+        verbose_name = _("payment settings")
+        verbose_name_plural = _("payment settings")
+
+    def __str__(self) -> str:
+        return str(self.event)
+
+    @property
+    def payment_term(self) -> dt.timedelta:
+        return dt.timedelta(days=self.payment_term_days)
+
+    def enabled_providers(self) -> list[str]:
+        """Return the names of the providers the booker may choose, in the order shown."""
+        enabled = [
+            (ProviderName.MOLLIE, self.mollie_enabled),
+            (ProviderName.BANK_TRANSFER, self.bank_transfer_enabled),
+            (ProviderName.INVOICE, self.invoice_enabled),
+        ]
+        return [name for name, on in enabled if on]
+
+
+class Payment(models.Model):
+    """Money that came in (or is on its way) for a registration, through one provider."""
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="payments"
+    )
+    provider = models.CharField(_("provider"), max_length=20, choices=ProviderName.choices)
+    amount = _money(_("amount"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=PaymentState.choices, default=PaymentState.OPEN
+    )
+    # Mollie's payment id (tr_…) or the bank's entry reference; unique per provider.
+    provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
+    checkout_url = models.URLField(max_length=500, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    # The payment came after the hold ran out and the seat had been taken meanwhile.
+    seat_lost = models.BooleanField(_("seat was gone"), default=False)
+    # False while a booked bank payment waits for `settle_payments` (the background part
+    # of a statement import); the registration is confirmed once, when it turns True.
+    settled = models.BooleanField(default=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    confirmed = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_reference"],
+                condition=~Q(provider_reference=""),
+                name="unique_provider_reference",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} € {self.amount}"
+
+    @property
+    def refunded(self) -> Decimal:
+        return sum(
+            (r.amount for r in self.refunds.all() if r.state != RefundState.FAILED),
+            Decimal("0.00"),
+        )
+
+    @property
+    def refundable(self) -> Decimal:
+        return self.amount - self.refunded if self.state == PaymentState.PAID else Decimal("0.00")
+
+
+class Refund(models.Model):
+    """Money paid back on one payment; in full or in part."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = _money(_("amount"))
+    state = models.CharField(
+        _("state"), max_length=20, choices=RefundState.choices, default=RefundState.PENDING
+    )
+    provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"€ {self.amount}"
+
+
+class InvoiceCounter(models.Model):
+    """The last number taken in one organiser's series for one year; locked while taking one."""
+
+    organiser = models.ForeignKey(Organiser, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organiser", "year"], name="unique_invoice_counter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organiser_id} {self.year}: {self.last_number}"
+
+
+class ImmutableError(Exception):
+    """Raised by any attempt to change or delete an issued invoice (a programming error)."""
+
+
+class ImmutableQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableError("issued invoices are never updated")
+
+    def delete(self):
+        raise ImmutableError("issued invoices are never deleted")
+
+
+class ImmutableModel(models.Model):
+    """A row that is written once and never changed or deleted."""
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError(f"{type(self).__name__} {self.pk} is issued and never changes")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(f"{type(self).__name__} {self.pk} is issued and never deleted")
+
+
+class Invoice(ImmutableModel):
+    """An invoice or credit note as issued: every figure and name copied in, never changed.
+
+    The seller's and buyer's details are copies, so a later change of the organiser's
+    address or the booker's billing details never alters an invoice that was sent.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=InvoiceKind.choices)
+    organiser = models.ForeignKey(Organiser, on_delete=models.PROTECT, related_name="invoices")
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="invoices")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="invoices"
+    )
+    number = models.CharField(_("number"), max_length=20)
+    year = models.PositiveIntegerField()
+    sequence = models.PositiveIntegerField()
+    # A credit note names the invoice it corrects.
+    credits = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_note"
+    )
+    issue_date = models.DateField(_("invoice date"))
+    supply_date = models.DateField(_("date of supply"))
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=10)
+    seller_name = models.CharField(max_length=200)
+    seller_address = models.TextField()
+    seller_kvk = models.CharField(max_length=8)
+    seller_vat = models.CharField(max_length=14)
+    seller_iban = models.CharField(max_length=34)
+    seller_account_name = models.CharField(max_length=200)
+    seller_email = models.CharField(max_length=254, blank=True)
+    buyer_name = models.CharField(_("buyer"), max_length=200)
+    buyer_address = models.TextField(_("buyer's address"))
+    po_number = models.CharField(_("purchase order number"), max_length=50, blank=True)
+    buyer_reference = models.CharField(_("your reference"), max_length=100, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=35, blank=True)
+    total = _money(_("total incl. VAT"))
+    total_vat = _money(_("VAT"))
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-year", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organiser", "year", "sequence"], name="unique_invoice_sequence"
+            ),
+            models.UniqueConstraint(fields=["organiser", "number"], name="unique_invoice_number"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.kind == InvoiceKind.CREDIT_NOTE
+
+    @property
+    def total_excl(self) -> Decimal:
+        return self.total - self.total_vat
+
+
+class InvoiceLine(ImmutableModel):
+    """One attendee's ticket on an invoice; negative on a credit note."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    description = models.CharField(_("description"), max_length=300)
+    amount_excl = _money(_("amount excl. VAT"))
+    vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
+    vat_amount = _money(_("VAT"))
+    amount_incl = _money(_("amount incl. VAT"))
+    vat_exemption = models.CharField(_("VAT exemption"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["invoice", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class BankStatement(models.Model):
+    """One uploaded CAMT.053 file; its hash recognises the same file uploaded again."""
+
+    organiser = models.ForeignKey(Organiser, on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="bank_statements")
+    filename = models.CharField(_("file"), max_length=255)
+    file_hash = models.CharField(max_length=64)
+    message_id = models.CharField(_("message id"), max_length=100, blank=True)
+    iban = models.CharField(_("account"), max_length=34, blank=True)
+    lines_new = models.PositiveIntegerField(_("new lines"), default=0)
+    lines_known = models.PositiveIntegerField(_("lines imported before"), default=0)
+    lines_matched = models.PositiveIntegerField(_("matched"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(_("imported"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organiser", "file_hash"], name="unique_statement_file")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class BankTransaction(models.Model):
+    """A credit line of a bank statement, and what became of it.
+
+    `entry_key` identifies the line whichever file it arrives in (the bank's own entry
+    reference when it gives one, else a hash of the line's facts), so a line in two
+    overlapping statements is booked once.
+    """
+
+    statement = models.ForeignKey(
+        BankStatement, on_delete=models.PROTECT, related_name="transactions"
+    )
+    organiser = models.ForeignKey(Organiser, on_delete=models.PROTECT, related_name="+")
+    entry_key = models.CharField(max_length=100)
+    amount = _money(_("amount"))
+    booking_date = models.DateField(_("booked"))
+    debtor_name = models.CharField(_("from"), max_length=200, blank=True)
+    debtor_iban = models.CharField(_("account"), max_length=34, blank=True)
+    reference = models.CharField(_("structured reference"), max_length=35, blank=True)
+    remittance = models.TextField(_("description"), blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=TransactionState.choices)
+    registration = models.ForeignKey(
+        Registration, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_transaction"
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("bank transaction")
+        verbose_name_plural = _("bank transactions")
+        ordering = ["booking_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organiser", "entry_key"], name="unique_bank_entry")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_date} € {self.amount}"

@@ -1,0 +1,191 @@
+"""Reads of payment settings, balances, invoices and bank lines that several places share."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+
+from goedeburen.events.models import Event, Organiser
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Registration
+
+from .enums import InvoiceKind, PaymentState, RefundState, TransactionState
+from .models import (
+    BankTransaction,
+    Invoice,
+    InvoiceLine,
+    OrganiserBilling,
+    Payment,
+    PaymentSettings,
+    Refund,
+)
+
+ZERO = Decimal("0.00")
+
+
+def payment_settings(event: Event) -> PaymentSettings:
+    """Return the event's payment settings, or the defaults when it has none."""
+    found = PaymentSettings.objects.filter(event=event).first()
+    return found or PaymentSettings(event=event)
+
+
+def organiser_billing(organiser: Organiser) -> OrganiserBilling | None:
+    """Return the organiser's invoice details, or None when none are entered."""
+    return OrganiserBilling.objects.filter(organiser=organiser).first()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Balance:
+    """What a registration owes and what came in, in euros.
+
+    `due` is the net of its invoices and credit notes once it is invoiced, else the total
+    of its tickets (nothing for a cancelled one); `paid` its confirmed payments less
+    refunds. `open` is what is left to pay; a negative `open` is an overpayment.
+    """
+
+    due: Decimal
+    paid: Decimal
+
+    @property
+    def open(self) -> Decimal:
+        return self.due - self.paid
+
+    @property
+    def settled(self) -> bool:
+        return self.due > ZERO and self.paid >= self.due
+
+    @property
+    def overpaid(self) -> Decimal:
+        return max(self.paid - self.due, ZERO)
+
+
+def balance(registration: Registration) -> Balance:
+    """Return the registration's `Balance` (three small queries)."""
+    paid = (
+        Payment.objects.filter(registration=registration, state=PaymentState.PAID).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or ZERO
+    )
+    refunded = (
+        Refund.objects.filter(
+            payment__registration=registration,
+            state__in=[RefundState.PENDING, RefundState.REFUNDED],
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    invoiced = Invoice.objects.filter(registration=registration).aggregate(
+        total=Sum("total"), count=Count("pk")
+    )
+    if invoiced["count"]:
+        due = invoiced["total"] or ZERO
+    elif registration.status == RegistrationStatus.CANCELLED:
+        due = ZERO
+    else:
+        due = registration.total
+    return Balance(due=due, paid=paid - refunded)
+
+
+def current_invoice(registration: Registration) -> Invoice | None:
+    """Return the registration's invoice that no credit note cancelled, if any."""
+    return (
+        Invoice.objects.filter(registration=registration, kind=InvoiceKind.INVOICE)
+        .filter(credit_note__isnull=True)
+        .order_by("-year", "-sequence")
+        .first()
+    )
+
+
+def registration_invoices(registration: Registration) -> list[Invoice]:
+    """Return the registration's invoices and credit notes, oldest first."""
+    return list(
+        Invoice.objects.filter(registration=registration)
+        .select_related("credits")
+        .order_by("year", "sequence")
+    )
+
+
+def invoice_with_lines(invoice_id: int) -> Invoice:
+    """Return an invoice with its lines and the invoice it credits."""
+    return (
+        Invoice.objects.select_related("credits", "event", "registration")
+        .prefetch_related(Prefetch("lines", queryset=InvoiceLine.objects.order_by("order", "pk")))
+        .get(pk=invoice_id)
+    )
+
+
+def registration_payments(registration: Registration) -> list[Payment]:
+    """Return the registration's payments with their refunds, newest first."""
+    return list(
+        Payment.objects.filter(registration=registration)
+        .select_related("created_by")
+        .prefetch_related("refunds")
+    )
+
+
+def event_invoices(
+    event: Event, *, start: dt.date | None = None, end: dt.date | None = None
+) -> QuerySet[Invoice]:
+    """Return the event's invoices and credit notes (issued from `start` to `end`), in order."""
+    found = Invoice.objects.filter(event=event)
+    if start:
+        found = found.filter(issue_date__gte=start)
+    if end:
+        found = found.filter(issue_date__lte=end)
+    return found.select_related("registration", "credits").order_by("year", "sequence")
+
+
+def open_invoices(event: Event) -> list[tuple[Invoice, Balance]]:
+    """Return the event's invoices not credited whose registration still owes money.
+
+    Four queries whatever the number of invoices: the sums are taken per registration.
+    """
+    invoices = list(
+        Invoice.objects.filter(event=event, kind=InvoiceKind.INVOICE, credit_note__isnull=True)
+        .select_related("registration")
+        .order_by("due_date", "sequence")
+    )
+    ids = [invoice.registration_id for invoice in invoices]
+    net = dict(
+        Invoice.objects.filter(registration_id__in=ids)
+        .values_list("registration_id")
+        .annotate(total=Sum("total"))
+        .order_by()
+    )
+    paid = dict(
+        Payment.objects.filter(registration_id__in=ids, state=PaymentState.PAID)
+        .values_list("registration_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    refunded = dict(
+        Refund.objects.filter(
+            payment__registration_id__in=ids,
+            state__in=[RefundState.PENDING, RefundState.REFUNDED],
+        )
+        .values_list("payment__registration_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    rows = []
+    for invoice in invoices:
+        pk = invoice.registration_id
+        found = Balance(due=net.get(pk, ZERO), paid=paid.get(pk, ZERO) - refunded.get(pk, ZERO))
+        if found.open > ZERO:
+            rows.append((invoice, found))
+    return rows
+
+
+def unmatched_transactions(organiser: Organiser) -> QuerySet[BankTransaction]:
+    """Return the organiser's bank lines that wait for a person to assign or dismiss them."""
+    return BankTransaction.objects.filter(
+        organiser=organiser, state=TransactionState.UNMATCHED
+    ).select_related("statement")
+
+
+def flagged_payments(event: Event) -> QuerySet[Payment]:
+    """Return the event's payments that came in after the seats were gone."""
+    return Payment.objects.filter(registration__event=event, seat_lost=True).select_related(
+        "registration"
+    )

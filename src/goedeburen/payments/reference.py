@@ -1,0 +1,55 @@
+"""Structured payment references: an ISO 11649 RF creditor reference holding the code.
+
+`RF` + two check digits + the registration code (`RF18K7QW3XPA`). Banks check the digits
+when the payer types the reference, and the code inside finds the registration again.
+"""
+
+import re
+
+from stdnum import iso11649
+from stdnum.iso7064 import mod_97_10
+
+from goedeburen.registration.tokens import CODE_ALPHABET, CODE_LENGTH
+
+# A registration code standing on its own in free text (not inside a longer word).
+_CODE_IN_TEXT = re.compile(
+    rf"(?<![A-Z0-9])[{CODE_ALPHABET}]{{{CODE_LENGTH}}}(?![A-Z0-9])", re.IGNORECASE
+)
+_RF_IN_TEXT = re.compile(r"RF\s?\d{2}(?:\s?[A-Z0-9]){1,21}", re.IGNORECASE)
+
+
+def creditor_reference(code: str) -> str:
+    """Return the RF creditor reference for a registration code."""
+    body = code.upper()
+    return f"RF{mod_97_10.calc_check_digits(body + 'RF')}{body}"
+
+
+def format_reference(reference: str) -> str:
+    """Return the reference in groups of four, as it is printed for people to type."""
+    return iso11649.format(reference)
+
+
+def code_from_reference(reference: str) -> str | None:
+    """Return the registration code inside a valid RF reference, or None."""
+    compact = iso11649.compact(reference or "")
+    if not iso11649.is_valid(compact):
+        return None
+    body = compact[4:]
+    return body if len(body) == CODE_LENGTH else None
+
+
+def codes_in_text(text: str) -> list[str]:
+    """Return the registration codes a payer's free text may name: RF references first.
+
+    Candidates only: the caller checks them against registrations that exist.
+    """
+    found = []
+    for match in _RF_IN_TEXT.finditer(text or ""):
+        # The pattern may run on into the next word ("RF18 K7QW 3XPA deelname"); our
+        # references have a fixed length, so the first 12 characters are the candidate.
+        compact = re.sub(r"\s", "", match.group()).upper()
+        code = code_from_reference(compact[: 4 + CODE_LENGTH])
+        if code:
+            found.append(code)
+    found += [m.group().upper() for m in _CODE_IN_TEXT.finditer(text or "")]
+    return list(dict.fromkeys(found))

@@ -1,0 +1,53 @@
+"""Use cases of the payments domain; the only code in this app that writes.
+
+One module per area; the public names are re-exported here, so callers write
+`from goedeburen.payments import services`.
+"""
+
+from ..exceptions import PaymentError
+from .bank_import import (
+    assign_transaction,
+    dismiss_transaction,
+    import_statement,
+    settle_payments,
+)
+from .follow_up import FollowUp, follow_up_unpaid
+from .invoices import credit_invoice, issue_invoice, reissue_invoice
+from .payments import (
+    apply_status,
+    available_providers,
+    choose_provider,
+    create_refund,
+    execute_refund,
+    record_manual_payment,
+    refund_payment,
+    settle_registration,
+    sync_provider_payment,
+    transfer_details,
+)
+from .setup import save_organiser_billing, save_payment_settings
+
+__all__ = [
+    "FollowUp",
+    "PaymentError",
+    "apply_status",
+    "assign_transaction",
+    "available_providers",
+    "choose_provider",
+    "create_refund",
+    "credit_invoice",
+    "dismiss_transaction",
+    "execute_refund",
+    "follow_up_unpaid",
+    "import_statement",
+    "issue_invoice",
+    "record_manual_payment",
+    "refund_payment",
+    "reissue_invoice",
+    "save_organiser_billing",
+    "save_payment_settings",
+    "settle_payments",
+    "settle_registration",
+    "sync_provider_payment",
+    "transfer_details",
+]

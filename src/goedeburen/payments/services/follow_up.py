@@ -1,0 +1,110 @@
+"""Unpaid invoices: remind the booker after some days, cancel after the deadline.
+
+Run by the `follow_up_unpaid` task (enqueued for the moments each invoice needs it) and by
+`goedeburen follow_up_payments` from cron, so a lost task only delays it. Cancelling goes
+through the registration domain: the seats go to the waiting list, and the payments
+receiver credits the invoice.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from goedeburen.common.audit import history, log_action
+from goedeburen.mail.enums import MailKind
+from goedeburen.mail.services import queue_registration_mail
+from goedeburen.registration import services as registration_services
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.exceptions import RegistrationError
+
+from .. import queries
+from ..enums import InvoiceKind
+from ..models import Invoice, Payment
+from .bank_import import settle_payments
+
+logger = logging.getLogger(__name__)
+
+# A booked bank payment whose settle task has not run after this long lost its task.
+SETTLE_GRACE = dt.timedelta(minutes=10)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FollowUp:
+    reminded: int
+    cancelled: int
+    settled: int
+
+
+def follow_up_unpaid(*, today: dt.date | None = None, now: dt.datetime | None = None) -> FollowUp:
+    """Send due reminders and cancel registrations whose invoice is long overdue.
+
+    Per open invoice (not credited, something left to pay, registration not cancelled):
+    past `cancel_after_days` after its due date the registration is cancelled (reason
+    "unpaid"); else, `reminder_days` after the invoice date, one reminder is sent. Booked
+    bank payments whose settling task was lost are settled too.
+
+    Side effects: reminder mails and log entries; cancellations (see
+    `registration.services.cancel_registration`).
+    """
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    stale = Payment.objects.filter(settled=False, confirmed__lt=now - SETTLE_GRACE)
+    settled = settle_payments(list(stale.values_list("pk", flat=True)))
+    reminded = cancelled = 0
+    event_ids = (
+        Invoice.objects.filter(kind=InvoiceKind.INVOICE, credit_note__isnull=True)
+        .exclude(registration__status=RegistrationStatus.CANCELLED)
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+    from goedeburen.events.models import Event
+
+    for event in Event.objects.filter(pk__in=list(event_ids)).select_related("organiser"):
+        settings = queries.payment_settings(event)
+        for invoice, balance in queries.open_invoices(event):
+            registration = invoice.registration
+            if registration.status == RegistrationStatus.CANCELLED:
+                continue
+            deadline = (
+                invoice.due_date + dt.timedelta(days=settings.cancel_after_days)
+                if settings.cancel_after_days is not None and invoice.due_date
+                else None
+            )
+            if deadline and today > deadline:
+                try:
+                    registration_services.cancel_registration(
+                        registration, by=None, reason="unpaid"
+                    )
+                    cancelled += 1
+                except RegistrationError as refused:
+                    logger.warning("Not cancelled %s: %s", registration.code, refused)
+                continue
+            reminder_day = invoice.issue_date + dt.timedelta(days=settings.reminder_days)
+            if settings.reminder_days and today >= reminder_day and not _reminded(invoice):
+                _remind(invoice, balance=balance, cancel_on=deadline)
+                reminded += 1
+    return FollowUp(reminded=reminded, cancelled=cancelled, settled=settled)
+
+
+def _reminded(invoice: Invoice) -> bool:
+    return history(invoice).filter(action="invoice.reminder_sent").exists()
+
+
+def _remind(invoice: Invoice, *, balance, cancel_on) -> None:
+    registration = invoice.registration
+    with transaction.atomic():
+        queue_registration_mail(
+            registration,
+            kind=MailKind.PAYMENT_REMINDER,
+            recipient=registration.invoice_email or registration.email,
+            invoice_number=invoice.number,
+        )
+        log_action(invoice, action="invoice.reminder_sent", data={"open": str(balance.open)})
+        log_action(
+            registration,
+            action="payment.reminder_sent",
+            data={"invoice": invoice.number, "open": str(balance.open)},
+        )

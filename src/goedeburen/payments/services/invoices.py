@@ -1,0 +1,314 @@
+"""Issue invoices and credit notes: gap-free numbers from a locked counter, never changed.
+
+A number is taken inside the issuing transaction from the organiser's counter row for the
+year, locked with SELECT … FOR UPDATE: two invoices issued at once wait for each other, and
+a transaction that rolls back gives its number back with it, so the series has no gaps and
+no duplicates (DESIGN.md, invariant 4).
+"""
+
+import datetime as dt
+import time
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from goedeburen.common.audit import log_action
+from goedeburen.common.money import vat_included
+from goedeburen.common.tasks import enqueue_on_commit
+from goedeburen.events.models import Event, Organiser
+from goedeburen.registration.models import Attendee, Registration
+
+from .. import exceptions, queries
+from ..enums import InvoiceKind
+from ..exceptions import PaymentError
+from ..models import Invoice, InvoiceCounter, InvoiceLine, OrganiserBilling, PaymentSettings
+from ..reference import creditor_reference, format_reference
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def issue_invoice(
+    registration: Registration,
+    *,
+    by=None,
+    due_date: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Invoice:
+    """Issue the invoice for the registration's tickets, or return the one not yet credited.
+
+    One line per attendee with the amount excluding VAT, the rate and the VAT (or the
+    exemption); the buyer's details are the registration's billing details as they are now.
+    `due_date` defaults to the event's payment term from today. Raise `PaymentError`
+    (code "no_billing_data") when the organiser's invoice details are incomplete.
+
+    Side effects: the next number of the organiser's series for the year; log entry on the
+    registration; the invoice mail (with its PDF) enqueued; follow-up tasks enqueued.
+    """
+    today = today or _today()
+    # One query for the event, its organiser's invoice details and its payment settings.
+    event = Event.objects.select_related("organiser__billing", "payment_settings").get(
+        pk=registration.event_id
+    )
+    seller = getattr(event.organiser, "billing", None)
+    if seller is None or not seller.complete:
+        raise PaymentError(exceptions.NO_BILLING_DATA, code="no_billing_data")
+    with transaction.atomic():
+        # Lock the registration: two issuers for one registration make one invoice.
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        registration.event = event
+        existing = queries.current_invoice(registration)
+        if existing is not None:
+            return existing
+        attendees = list(
+            Attendee.objects.filter(registration=registration)
+            .select_related("ticket_type")
+            .order_by("order", "pk")
+        )
+        lines = [_line(attendee, language=registration.language) for attendee in attendees]
+        invoice = _save(
+            registration,
+            kind=InvoiceKind.INVOICE,
+            seller=seller,
+            lines=lines,
+            today=today,
+            due_date=due_date or today + _payment_settings(event).payment_term,
+            payment_reference=format_reference(creditor_reference(registration.code)),
+            buyer_name=registration.billing_organisation or registration.booker_name,
+            buyer_address=registration.billing_address,
+            po_number=registration.po_number,
+            buyer_reference=registration.billing_reference,
+        )
+        log_action(
+            registration,
+            action="invoice.issued",
+            by=by,
+            data={"number": invoice.number, "total": str(invoice.total)},
+        )
+        _after_issue(invoice)
+    return invoice
+
+
+def credit_invoice(invoice: Invoice, *, by=None, reason: str = "") -> Invoice:
+    """Issue a credit note that cancels `invoice` in full, or raise `PaymentError`.
+
+    The credit note takes its own number in the same series, names the invoice's number
+    and date and repeats its lines with negative amounts, so the two net to zero.
+
+    Side effects: the next number of the series; log entry on the registration; the credit
+    note's mail (with its PDF) enqueued.
+    """
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=invoice.registration_id)
+        invoice = queries.invoice_with_lines(invoice.pk)
+        registration.event = invoice.event
+        if invoice.is_credit_note:
+            raise PaymentError(exceptions.NOT_AN_INVOICE, code="not_an_invoice")
+        if Invoice.objects.filter(credits=invoice).exists():
+            raise PaymentError(
+                exceptions.ALREADY_CREDITED % {"number": invoice.number}, code="already_credited"
+            )
+        lines = [
+            InvoiceLine(
+                description=line.description,
+                amount_excl=-line.amount_excl,
+                vat_rate=line.vat_rate,
+                vat_amount=-line.vat_amount,
+                amount_incl=-line.amount_incl,
+                vat_exemption=line.vat_exemption,
+                order=line.order,
+            )
+            for line in invoice.lines.all()
+        ]
+        credit = _save(
+            registration,
+            kind=InvoiceKind.CREDIT_NOTE,
+            seller=invoice,
+            lines=lines,
+            today=_today(),
+            due_date=None,
+            payment_reference="",
+            buyer_name=invoice.buyer_name,
+            buyer_address=invoice.buyer_address,
+            po_number=invoice.po_number,
+            buyer_reference=invoice.buyer_reference,
+            credits=invoice,
+        )
+        log_action(
+            registration,
+            action="invoice.credited",
+            by=by,
+            data={"number": credit.number, "credits": invoice.number, "reason": reason},
+        )
+        _after_issue(credit)
+    return credit
+
+
+def reissue_invoice(invoice: Invoice, *, by=None, reason: str = "") -> tuple[Invoice, Invoice]:
+    """Credit `invoice` in full and issue a new one with the registration's details as now.
+
+    For an invoice with a wrong purchase-order number or address: correct the billing
+    details first, then reissue. Return (credit note, new invoice).
+    """
+    with transaction.atomic():
+        credit = credit_invoice(invoice, by=by, reason=reason)
+        registration = Registration.objects.select_related("event").get(pk=invoice.registration_id)
+        fresh = issue_invoice(registration, by=by, due_date=invoice.due_date)
+    return credit, fresh
+
+
+def _line(attendee: Attendee, *, language: str) -> InvoiceLine:
+    ticket = attendee.ticket_type
+    name = (ticket.name_en if language == "en" else "") or ticket.name_nl
+    vat = vat_included(attendee.price, rate=attendee.vat_rate)
+    return InvoiceLine(
+        description=f"{name} – {attendee.full_name}",
+        amount_incl=attendee.price,
+        vat_rate=attendee.vat_rate,
+        vat_amount=vat,
+        amount_excl=attendee.price - vat,
+        vat_exemption=ticket.vat_exemption,
+        order=attendee.order,
+    )
+
+
+def _save(registration, *, kind, seller, lines, today, credits=None, **values) -> Invoice:
+    """Take the next number and write the invoice with its lines (in the caller's transaction)."""
+    organiser = registration.event.organiser
+    sequence = take_number(organiser, year=today.year)
+    if isinstance(seller, OrganiserBilling):
+        copied = {
+            "seller_name": seller.legal_name,
+            "seller_address": seller.address,
+            "seller_kvk": seller.kvk_number,
+            "seller_vat": seller.vat_number,
+            "seller_iban": seller.iban,
+            "seller_account_name": seller.account_name,
+            "seller_email": organiser.email,
+        }
+    else:  # a credit note repeats the seller of the invoice it cancels
+        copied = {
+            name: getattr(seller, name)
+            for name in (
+                "seller_name",
+                "seller_address",
+                "seller_kvk",
+                "seller_vat",
+                "seller_iban",
+                "seller_account_name",
+                "seller_email",
+            )
+        }
+    invoice = Invoice(
+        kind=kind,
+        organiser=organiser,
+        event=registration.event,
+        registration=registration,
+        number=f"{today.year}-{sequence:04d}",
+        year=today.year,
+        sequence=sequence,
+        credits=credits,
+        issue_date=today,
+        supply_date=registration.event.date,
+        language=registration.language,
+        total=sum((line.amount_incl for line in lines), Decimal("0.00")),
+        total_vat=sum((line.vat_amount for line in lines), Decimal("0.00")),
+        **copied,
+        **values,
+    )
+    invoice.save()
+    for line in lines:
+        line.invoice = invoice
+    InvoiceLine.objects.bulk_create(lines)
+    return invoice
+
+
+def _payment_settings(event: Event) -> PaymentSettings:
+    try:
+        return event.payment_settings
+    except PaymentSettings.DoesNotExist:
+        return PaymentSettings(event=event)
+
+
+# One statement takes the number: the UPDATE locks the counter row until the transaction
+# ends, so a concurrent issuer waits for this one's commit (or rollback) and then counts on.
+_NEXT_NUMBER = (
+    "UPDATE payments_invoicecounter SET last_number = last_number + 1 "
+    "WHERE organiser_id = %s AND year = %s RETURNING last_number"
+)
+
+
+def take_number(organiser: Organiser, *, year: int) -> int:
+    """Return the next number of the organiser's series for `year`; call in a transaction.
+
+    The counter row stays locked until the caller's transaction ends.
+    """
+    if locking_enabled():
+        with connection.cursor() as cursor:
+            cursor.execute(_NEXT_NUMBER, [organiser.pk, year])
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent first invoice may win
+                InvoiceCounter.objects.create(organiser=organiser, year=year, last_number=1)
+                return 1
+        except IntegrityError:
+            pass  # created by the other transaction meanwhile: count on from theirs
+        with connection.cursor() as cursor:
+            cursor.execute(_NEXT_NUMBER, [organiser.pk, year])
+            return cursor.fetchone()[0]
+    return _take_number_unlocked(organiser, year=year)
+
+
+def _take_number_unlocked(organiser: Organiser, *, year: int) -> int:
+    """TEST-ONLY: read, then write, without a lock (see `locking_enabled`)."""
+    counters = InvoiceCounter.objects.filter(organiser=organiser, year=year)
+    counter = counters.first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                InvoiceCounter.objects.create(organiser=organiser, year=year)
+        except IntegrityError:
+            pass
+        counter = counters.get()
+    time.sleep(0.02)  # widen the gap between reading and writing, to show the race
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def locking_enabled() -> bool:
+    # TEST-ONLY switch: `PAYMENTS_LOCK_INVOICE_COUNTER = False` exists solely for the
+    # negative control in tests/payments/test_invoice_concurrency.py, which shows that
+    # reading and then writing the counter without a lock takes numbers twice. Production
+    # never sets it.
+    return getattr(settings, "PAYMENTS_LOCK_INVOICE_COUNTER", True)
+
+
+def _after_issue(invoice: Invoice) -> None:
+    from ..tasks import follow_up_unpaid, send_invoice_mail
+
+    enqueue_on_commit(send_invoice_mail, invoice.pk)
+    if invoice.is_credit_note or not invoice.due_date:
+        return
+    if not follow_up_unpaid.get_backend().supports_defer:
+        return  # `goedeburen follow_up_payments` from cron does it
+    # One sweep handles every invoice of the day: only the day's first schedules it.
+    earlier = Invoice.objects.filter(
+        event=invoice.event, kind=InvoiceKind.INVOICE, issue_date=invoice.issue_date
+    ).exclude(pk=invoice.pk)
+    if earlier.exists():
+        return
+    payment_settings = _payment_settings(invoice.event)
+    moments = []
+    if payment_settings.reminder_days:
+        moments.append(invoice.issue_date + dt.timedelta(days=payment_settings.reminder_days))
+    if payment_settings.cancel_after_days is not None:
+        moments.append(invoice.due_date + dt.timedelta(days=payment_settings.cancel_after_days + 1))
+    for day in moments:
+        run_after = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+        enqueue_on_commit(follow_up_unpaid.using(run_after=run_after))

@@ -1,0 +1,340 @@
+"""Pay for a registration: choose a way, follow the provider's word, book money, refund.
+
+A registration is paid when its confirmed payments (less refunds) cover what it owes;
+`settle_registration` then confirms it through the registration domain and issues its
+invoice. Provider calls (I/O) happen outside any transaction; what they report is written
+under a row lock on the payment, so the same news twice has the effect of once
+(DESIGN.md, invariant 3).
+"""
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from goedeburen.common.audit import log_action
+from goedeburen.mail.enums import MailKind
+from goedeburen.mail.services import queue_registration_mail
+from goedeburen.registration import services as registration_services
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.exceptions import RegistrationError
+from goedeburen.registration.models import Registration
+
+from .. import exceptions, queries
+from ..enums import FINAL_PAYMENT_STATES, PaymentState, ProviderName, RefundState
+from ..exceptions import PaymentError
+from ..models import Payment, Refund
+from ..providers import StartedPayment, get_provider
+from ..providers.base import ProviderStatus
+from .invoices import issue_invoice
+
+logger = logging.getLogger(__name__)
+
+# Statuses in which a registration may still pay online (a confirmed one on account too).
+PAYABLE_STATUSES = (RegistrationStatus.PENDING_PAYMENT, RegistrationStatus.CONFIRMED)
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def available_providers(registration: Registration) -> list[str]:
+    """Return the providers the booker may choose now for the registration's open amount."""
+    event = registration.event
+    if registration.status not in PAYABLE_STATUSES:
+        return []
+    if queries.balance(registration).open <= 0:
+        return []
+    names = queries.payment_settings(event).enabled_providers()
+    if registration.status == RegistrationStatus.CONFIRMED:
+        # Already confirmed (on account): only paying online is left to choose.
+        names = [name for name in names if name == ProviderName.MOLLIE]
+    elif queries.current_invoice(registration) is not None:
+        # The transfer details are on the invoice already; choosing them again does nothing.
+        names = [name for name in names if name != ProviderName.BANK_TRANSFER]
+    return [name for name in names if get_provider(name).is_available(event)]
+
+
+def choose_provider(
+    registration: Registration,
+    *,
+    provider: str,
+    return_url: str = "",
+    webhook_url: str = "",
+    by=None,
+) -> StartedPayment:
+    """Pay the registration's open amount with `provider`, or raise `PaymentError`.
+
+    - Mollie: a payment is started at Mollie; send the booker to `redirect_url`.
+    - Bank transfer: the seats are held for the payment term and the invoice is issued,
+      with the organiser's IBAN and the RF payment reference on it.
+    - Invoice afterwards: the registration is confirmed at once and the invoice issued,
+      due after the payment term.
+
+    Side effects: those of the registration services, `issue_invoice` and a log entry.
+    """
+    if provider not in available_providers(registration):
+        if provider in queries.payment_settings(registration.event).enabled_providers():
+            raise PaymentError(exceptions.NOT_PAYABLE, code="not_payable")
+        raise PaymentError(exceptions.PROVIDER_DISABLED, code="provider_disabled")
+    if provider == ProviderName.MOLLIE:
+        return _start_online(registration, return_url=return_url, webhook_url=webhook_url, by=by)
+    term = queries.payment_settings(registration.event).payment_term
+    try:
+        with transaction.atomic():
+            if provider == ProviderName.BANK_TRANSFER:
+                registration_services.hold_for_transfer(registration, until=_now() + term, by=by)
+            else:
+                registration_services.confirm_on_account(registration, by=by)
+            issue_invoice(registration, by=by)
+    except RegistrationError as refused:
+        raise PaymentError(refused.message, code=refused.code) from refused
+    return StartedPayment()
+
+
+def _start_online(registration, *, return_url, webhook_url, by) -> StartedPayment:
+    amount = queries.balance(registration).open
+    # Committed before Mollie is asked, so that a webhook arriving at once finds it.
+    payment = Payment.objects.create(
+        registration=registration,
+        provider=ProviderName.MOLLIE,
+        amount=amount,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    provider = get_provider(ProviderName.MOLLIE)
+    try:
+        started = provider.start(payment, return_url=return_url, webhook_url=webhook_url)
+    except PaymentError as refused:
+        with transaction.atomic():
+            payment.state = PaymentState.FAILED
+            payment.note = str(refused.__cause__ or refused)[:500]
+            payment.save(update_fields=["state", "note"])
+            log_action(
+                registration,
+                action="payment.failed",
+                by=by,
+                data={"payment": payment.pk, "provider": provider.name, "start": True},
+            )
+        raise
+    with transaction.atomic():
+        payment.save(update_fields=["provider_reference", "checkout_url"])
+        log_action(
+            registration,
+            action="payment.started",
+            by=by,
+            data={
+                "payment": payment.pk,
+                "provider": provider.name,
+                "amount": str(amount),
+                "reference": payment.provider_reference,
+            },
+        )
+    return started
+
+
+def sync_provider_payment(provider: str, reference: str) -> Payment | None:
+    """Fetch the provider's status of the payment `reference` and apply it; None if unknown.
+
+    For webhooks that only say "payment X changed". Raise `PaymentError` (code
+    "provider_unavailable") when the provider cannot be asked; the caller lets the provider
+    try again later.
+    """
+    payment = (
+        Payment.objects.filter(provider=provider, provider_reference=reference)
+        .select_related("registration__event__organiser")
+        .first()
+    )
+    if payment is None:
+        return None
+    status = get_provider(provider).fetch(payment)
+    return apply_status(payment, status)
+
+
+def apply_status(payment: Payment, status: ProviderStatus, *, by=None) -> Payment:
+    """Record the provider's `status` of `payment`; news already recorded changes nothing.
+
+    A payment that reached a final state (paid, failed, cancelled, expired) stays in it.
+    Side effects when it changed: log entry; when it became paid, `settle_registration`.
+    """
+    with transaction.atomic():
+        payment = (
+            Payment.objects.select_for_update().select_related("registration").get(pk=payment.pk)
+        )
+        if payment.state == status.state or payment.state in FINAL_PAYMENT_STATES:
+            return payment
+        before = payment.state
+        payment.state = status.state
+        fields = ["state"]
+        if status.state == PaymentState.PAID:
+            payment.confirmed = _now()
+            payment.amount = status.amount
+            fields += ["confirmed", "amount"]
+        payment.save(update_fields=fields)
+        log_action(
+            payment.registration,
+            action=f"payment.{status.state}",
+            by=by,
+            data={
+                "payment": payment.pk,
+                "provider": payment.provider,
+                "state": [before, status.state],
+                "amount": str(payment.amount),
+            },
+        )
+        if status.state == PaymentState.PAID:
+            settle_registration(payment.registration, payment=payment, by=by)
+    return payment
+
+
+def record_manual_payment(registration: Registration, *, amount: Decimal, note: str, by) -> Payment:
+    """Record money the organiser received another way (cash, a transfer found by hand).
+
+    Side effects: a paid payment; log entry with the note; `settle_registration`.
+    """
+    if amount is None or amount <= 0:
+        raise PaymentError(exceptions.AMOUNT_INVALID, code="amount_invalid")
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            registration=registration,
+            provider=ProviderName.MANUAL,
+            amount=amount,
+            state=PaymentState.PAID,
+            confirmed=_now(),
+            note=note,
+            created_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+        log_action(
+            registration,
+            action="payment.paid",
+            by=by,
+            data={
+                "payment": payment.pk,
+                "provider": ProviderName.MANUAL,
+                "amount": str(amount),
+                "note": note,
+            },
+        )
+        settle_registration(registration, payment=payment, by=by)
+    return payment
+
+
+def settle_registration(registration: Registration, *, payment: Payment, by=None) -> None:
+    """React to `payment` having come in: confirm and invoice the registration when paid.
+
+    Call inside the transaction that recorded the payment. When the payments now cover
+    what the registration owes it is confirmed (`registration.services.confirm_paid`);
+    when its seats were gone meanwhile the payment is flagged `seat_lost` instead. A
+    confirmed registration without an invoice gets one (when the organiser's invoice
+    details are complete).
+
+    Side effects: those of `confirm_paid` and `issue_invoice`; the payment-received mail.
+    """
+    registration = Registration.objects.select_related("event__organiser").get(pk=registration.pk)
+    balance = queries.balance(registration)
+    due = balance.due
+    if registration.status == RegistrationStatus.CANCELLED and due <= 0:
+        # Cancelled, its invoice credited: only a registration that lapsed for want of
+        # payment comes back (`confirm_paid` decides), and then it owes its tickets again.
+        due = registration.total
+    if due > 0 and balance.paid >= due:
+        outcome = registration_services.confirm_paid(registration, by=by, via=payment.provider)
+        registration = outcome.registration
+        if outcome.seat_lost:
+            Payment.objects.filter(pk=payment.pk).update(seat_lost=True)
+        elif outcome.confirmed and queries.current_invoice(registration) is None:
+            try:
+                issue_invoice(registration, by=by)
+            except PaymentError as refused:
+                # Paid is paid: an organiser without invoice details still gets the money.
+                logger.warning("No invoice for %s: %s", registration.code, refused)
+    try:
+        with transaction.atomic():
+            queue_registration_mail(registration, kind=MailKind.PAYMENT_RECEIVED)
+    except Exception:  # a broken mail never undoes a payment (DESIGN.md, invariant 2)
+        logger.exception("No payment mail for registration %s", registration.pk)
+
+
+def create_refund(payment: Payment, *, amount: Decimal, reason: str, by=None) -> Refund:
+    """Write a pending refund of `amount` on a paid payment, or raise `PaymentError`.
+
+    At most what is left of the payment after earlier refunds. Side effects: log entry.
+    Carry it out with `execute_refund` (outside the transaction: it may call the provider).
+    """
+    if amount is None or amount <= 0:
+        raise PaymentError(exceptions.AMOUNT_INVALID, code="amount_invalid")
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if amount > payment.refundable:
+            raise PaymentError(
+                exceptions.TOO_MUCH_REFUND % {"amount": payment.refundable}, code="too_much"
+            )
+        refund = Refund.objects.create(
+            payment=payment,
+            amount=amount,
+            reason=reason,
+            created_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+        log_action(
+            payment.registration,
+            action="refund.created",
+            by=by,
+            data={"payment": payment.pk, "amount": str(amount), "reason": reason},
+        )
+    return refund
+
+
+def execute_refund(refund: Refund, *, by=None) -> Refund:
+    """Pay a pending refund back through its payment's provider; record how it went.
+
+    Mollie refunds through its API; for a bank transfer or a manual payment the organiser
+    transfers the money and this records it as done. Raise `PaymentError` when the provider
+    refuses (the refund is then failed and no longer counts).
+
+    Side effects: the refund refunded or failed; log entry.
+    """
+    refund = Refund.objects.select_related("payment__registration__event__organiser").get(
+        pk=refund.pk
+    )
+    if refund.state != RefundState.PENDING:
+        return refund
+    error = None
+    try:
+        reference = get_provider(refund.payment.provider).refund(refund)
+    except PaymentError as refused:
+        error = refused
+    with transaction.atomic():
+        locked = Refund.objects.select_for_update().get(pk=refund.pk)
+        if locked.state != RefundState.PENDING:
+            return locked
+        locked.state = RefundState.FAILED if error else RefundState.REFUNDED
+        locked.provider_reference = "" if error else reference
+        locked.error = str(error.message) if error else ""
+        locked.save(update_fields=["state", "provider_reference", "error"])
+        log_action(
+            refund.payment.registration,
+            action=f"refund.{locked.state}",
+            by=by,
+            data={"payment": refund.payment_id, "amount": str(refund.amount)},
+        )
+    if error:
+        raise error
+    return locked
+
+
+def refund_payment(payment: Payment, *, amount: Decimal, reason: str, by=None) -> Refund:
+    """Refund `amount` of `payment` now (`create_refund`, then `execute_refund`)."""
+    refund = create_refund(payment, amount=amount, reason=reason, by=by)
+    return execute_refund(refund, by=by)
+
+
+def transfer_details(invoice, *, amount: Decimal) -> dict:
+    """Return what a booker needs to pay `amount` of `invoice` by bank transfer."""
+    return {
+        "amount": amount,
+        "iban": invoice.seller_iban,
+        "account_name": invoice.seller_account_name,
+        "reference": invoice.payment_reference,
+        "due_date": invoice.due_date,
+    }

@@ -1,0 +1,46 @@
+"""Background work for payments: thin wrappers that call a service.
+
+`send_invoice_mail` is enqueued when an invoice or credit note is issued (rendering the
+PDF is no work for a web request); `settle_payments` by a bank statement import;
+`refund` by an automatic refund on cancellation; `follow_up_unpaid` for the moments an
+invoice needs a reminder or its deadline ends. `goedeburen follow_up_payments` (cron)
+runs the follow-up sweep for a backend that cannot defer.
+"""
+
+from django_tasks import task
+
+from . import services
+from .models import Refund
+
+
+@task()
+def send_invoice_mail(invoice_id: int) -> bool:
+    """Render invoice `invoice_id` as a PDF and queue the mail that carries it."""
+    from .mailing import queue_invoice_mail
+
+    return queue_invoice_mail(invoice_id)
+
+
+@task()
+def settle_payments(payment_ids: list[int]) -> int:
+    """Confirm and invoice the registrations of booked bank payments; return how many."""
+    return services.settle_payments(payment_ids)
+
+
+@task()
+def refund(refund_id: int) -> str:
+    """Carry out a pending refund through its provider; return its state."""
+    found = Refund.objects.filter(pk=refund_id).first()
+    if found is None:
+        return "missing"
+    try:
+        return services.execute_refund(found).state
+    except services.PaymentError as refused:  # recorded as failed, for the organiser to see
+        return refused.code
+
+
+@task()
+def follow_up_unpaid() -> dict:
+    """Send due payment reminders and cancel long-overdue registrations."""
+    result = services.follow_up_unpaid()
+    return {"reminded": result.reminded, "cancelled": result.cancelled, "settled": result.settled}

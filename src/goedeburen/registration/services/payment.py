@@ -1,0 +1,163 @@
+"""What payment does to a registration: confirm it when paid, hold its seats for a transfer.
+
+The payments app calls these; it never writes registration rows itself. When the hold of a
+registration already ran out, its seats are checked again under the quota locks, because
+someone else may have taken them meanwhile (DESIGN.md, invariant 1).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from goedeburen.common.audit import history, log_action
+
+from .. import exceptions, queries, signals
+from ..enums import HELD_STATUSES, RegistrationStatus
+from ..exceptions import RegistrationError
+from ..models import Attendee, Registration
+from . import capacity
+from .common import locked
+
+# The log actions that cancel a registration only because nobody paid in time: a payment
+# that arrives afterwards may still take the seats back.
+_LAPSED = ("registration.hold_expired", "registration.paid_seat_lost")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentOutcome:
+    """What a complete payment did: `confirmed`, or `seat_lost` when the seats were gone."""
+
+    registration: Registration
+    confirmed: bool
+    seat_lost: bool = False
+
+
+def confirm_paid(
+    registration: Registration, *, by=None, via: str, now: dt.datetime | None = None
+) -> PaymentOutcome:
+    """Confirm a registration whose payments now cover its total.
+
+    A registration pending payment is confirmed; so is one that lapsed because its hold ran
+    out, when its seats are still free. When the seats are gone meanwhile it stays as it is
+    and the outcome says `seat_lost`, for the organiser to sort out (a refund, or making
+    room). A confirmed registration stays confirmed. `via` names the provider, for the log.
+
+    Side effects when confirmed: log entry; signal `registration_confirmed`.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = locked(registration)
+        if registration.status == RegistrationStatus.CONFIRMED:
+            return PaymentOutcome(registration=registration, confirmed=True)
+        lapsed = registration.status == RegistrationStatus.CANCELLED and _lapsed(registration)
+        if registration.status not in HELD_STATUSES and not lapsed:
+            return PaymentOutcome(registration=registration, confirmed=False)
+        if lapsed or (registration.hold_until is not None and registration.hold_until <= now):
+            try:
+                _check_seats_again(registration, now=now)
+            except RegistrationError:
+                log_action(
+                    registration,
+                    action="registration.paid_seat_lost",
+                    by=by,
+                    data={"status": registration.status, "via": via},
+                )
+                return PaymentOutcome(registration=registration, confirmed=False, seat_lost=True)
+        before = registration.status
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.hold_until = None
+        registration.save(update_fields=["status", "hold_until", "updated"])
+        log_action(
+            registration,
+            action="registration.paid",
+            by=by,
+            data={"status": [before, registration.status], "via": via},
+        )
+        signals.registration_confirmed.send(sender=Registration, registration=registration)
+    return PaymentOutcome(registration=registration, confirmed=True)
+
+
+def confirm_on_account(registration: Registration, *, by=None) -> Registration:
+    """Confirm a registration pending payment that will be paid by invoice afterwards.
+
+    Raise `RegistrationError` when it is not pending payment (code "wrong_state") or its
+    hold ran out and the seats are gone (code "sold_out").
+
+    Side effects: log entry; signal `registration_confirmed`.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        registration = _pending(registration, now=now)
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.hold_until = None
+        registration.save(update_fields=["status", "hold_until", "updated"])
+        log_action(
+            registration,
+            action="registration.on_account",
+            by=by,
+            data={"status": [RegistrationStatus.PENDING_PAYMENT, registration.status]},
+        )
+        signals.registration_confirmed.send(sender=Registration, registration=registration)
+    return registration
+
+
+def hold_for_transfer(registration: Registration, *, until: dt.datetime, by=None) -> Registration:
+    """Hold a pending registration's seats until `until`, the time a bank transfer takes.
+
+    Raise `RegistrationError` as `confirm_on_account` does. A hold that already lasts
+    longer is kept.
+
+    Side effects: log entry; a `release_expired_holds` task enqueued for the new hold's end.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        registration = _pending(registration, now=now)
+        if registration.hold_until and registration.hold_until >= until:
+            return registration
+        before = registration.hold_until
+        registration.hold_until = until
+        registration.save(update_fields=["hold_until", "updated"])
+        log_action(
+            registration,
+            action="registration.hold_extended",
+            by=by,
+            data={
+                "hold_until": [before.isoformat() if before else None, until.isoformat()],
+            },
+        )
+        capacity.schedule_release(until)
+    return registration
+
+
+def _pending(registration: Registration, *, now: dt.datetime) -> Registration:
+    registration = locked(registration)
+    if registration.status != RegistrationStatus.PENDING_PAYMENT:
+        raise RegistrationError(
+            exceptions.NOT_PENDING_PAYMENT % {"status": registration.get_status_display()},
+            code="wrong_state",
+        )
+    if registration.hold_until is not None and registration.hold_until <= now:
+        _check_seats_again(registration, now=now)
+    return registration
+
+
+def _check_seats_again(registration: Registration, *, now: dt.datetime) -> None:
+    """Raise `RegistrationError` (code "sold_out") unless the registration's seats are free.
+
+    Its own seats no longer count as taken: its hold ran out or it was cancelled.
+    """
+    wanted = [
+        a.ticket_type
+        for a in Attendee.objects.filter(registration=registration).select_related("ticket_type")
+    ]
+    ticket_types = {t.pk: t for t in wanted}
+    per_type = queries.ticket_type_quotas(ticket_types)
+    quotas = capacity.lock_quotas(per_type, ticket_types)
+    capacity.check_seats(quotas, per_type, wanted, now=now)
+
+
+def _lapsed(registration: Registration) -> bool:
+    latest = history(registration).filter(action__startswith="registration.").first()
+    return latest is not None and latest.action in _LAPSED

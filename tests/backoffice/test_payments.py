@@ -1,0 +1,380 @@
+"""The payment screens: only owner and finance reach them; what each screen does."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from goedeburen.events.models import Role
+from goedeburen.payments import services
+from goedeburen.payments.enums import PaymentState, RefundState, TransactionState
+from goedeburen.payments.models import (
+    BankStatement,
+    BankTransaction,
+    Invoice,
+    OrganiserBilling,
+    Payment,
+    PaymentSettings,
+)
+from goedeburen.registration.enums import RegistrationStatus
+from tests.backoffice.conftest import PAYMENT_SCREENS, _bank_line, _invoice, url
+from tests.factories import TeamMemberFactory, UserFactory
+from tests.registration.factories import AttendeeFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+# Buttons that answer POST only.
+POST_ONLY = [
+    "registration.record_payment",
+    "registration.refund",
+    "registration.reissue_invoice",
+    "bank.assign",
+    "bank.dismiss",
+]
+PAGES = sorted(set(PAYMENT_SCREENS) - set(POST_ONLY))
+
+
+def _member(world, role):
+    user = UserFactory()
+    TeamMemberFactory(organiser=world.organiser, user=user, role=role, event=world.event)
+    return user
+
+
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("role", [Role.OWNER, Role.FINANCE])
+def test_payment_page_for_owner_and_finance_answers(client, world, name, role):
+    client.force_login(_member(world, role))
+    assert client.get(url(name, world)).status_code == 200
+
+
+@pytest.mark.parametrize("name", PAYMENT_SCREENS)
+@pytest.mark.parametrize("role", [Role.EDITOR, Role.HOST, Role.CHECKIN])
+def test_payment_screen_for_other_roles_is_forbidden(client, world, name, role):
+    client.force_login(_member(world, role))
+    assert client.get(url(name, world)).status_code == 403
+    assert client.post(url(name, world)).status_code == 403
+
+
+def test_invoice_pdf_of_another_event_is_not_found(client, world, other_world):
+    invoice = _invoice(other_world)
+    client.force_login(world.owner)
+    path = reverse("backoffice:invoice.pdf", kwargs={"event": world.event.slug, "pk": invoice.pk})
+    assert client.get(path).status_code == 404
+
+
+def test_invoice_pdf_downloads_for_finance(client, world):
+    client.force_login(_member(world, Role.FINANCE))
+
+    response = client.get(url("invoice.pdf", world))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_mark_paid_with_a_note_is_logged(owner_client, world):
+    world.registration.status = RegistrationStatus.PENDING_PAYMENT
+    world.registration.save()
+
+    response = owner_client.post(
+        url("registration.record_payment", world),
+        {"amount": "125.00", "note": "Contant betaald aan de balie"},
+    )
+
+    assert response.status_code == 302
+    payment = Payment.objects.get(registration=world.registration)
+    assert (payment.amount, payment.state, payment.note) == (
+        Decimal("125.00"),
+        PaymentState.PAID,
+        "Contant betaald aan de balie",
+    )
+    assert payment.created_by == world.owner
+    world.registration.refresh_from_db()
+    assert world.registration.status == RegistrationStatus.CONFIRMED
+
+
+@pytest.mark.parametrize("amount", ["", "0", "-5", "abc", "1e999"])
+def test_mark_paid_with_a_bad_amount_changes_nothing(owner_client, world, amount):
+    response = owner_client.post(
+        url("registration.record_payment", world), {"amount": amount, "note": "x"}
+    )
+
+    assert response.status_code == 200
+    assert "Nothing was saved" in response.content.decode() or "niets" in response.content.decode()
+    assert not Payment.objects.exists()
+
+
+def test_refund_of_a_manual_payment_is_recorded(owner_client, world):
+    payment = Payment.objects.create(
+        registration=world.registration, provider="manual", amount="125.00", state="paid"
+    )
+
+    response = owner_client.post(
+        reverse(
+            "backoffice:registration.refund",
+            kwargs={
+                "event": world.event.slug,
+                "code": world.registration.code,
+                "payment": payment.pk,
+            },
+        ),
+        {"amount": "25.00", "reason": "geen lunch"},
+    )
+
+    assert response.status_code == 302
+    refund = payment.refunds.get()
+    assert (refund.amount, refund.state) == (Decimal("25.00"), RefundState.REFUNDED)
+
+
+def test_refund_of_too_much_is_refused_and_changes_nothing(owner_client, world):
+    payment = Payment.objects.create(
+        registration=world.registration, provider="manual", amount="125.00", state="paid"
+    )
+    path = reverse(
+        "backoffice:registration.refund",
+        kwargs={"event": world.event.slug, "code": world.registration.code, "payment": payment.pk},
+    )
+
+    response = owner_client.post(path, {"amount": "200.00", "reason": "x"}, follow=True)
+
+    assert not payment.refunds.exists()
+    assert "€125.00" in response.content.decode() or "125.00" in response.content.decode()
+
+
+def test_reissue_with_a_new_po_number(owner_client, world):
+    invoice = _invoice(world)
+    world.registration.po_number = "PO-NEW"
+    world.registration.save()
+
+    response = owner_client.post(url("registration.reissue_invoice", world), {"reason": "PO"})
+
+    assert response.status_code == 302
+    numbers = list(Invoice.objects.order_by("sequence").values_list("kind", "po_number"))
+    assert numbers == [("invoice", ""), ("credit_note", ""), ("invoice", "PO-NEW")]
+    assert Invoice.objects.get(credits=invoice).total == -invoice.total
+
+
+def test_statement_upload_of_a_bad_file_shows_why_and_imports_nothing(owner_client, world):
+    upload = io.BytesIO(b"Datum;Bedrag\n2026-11-23;125,00\n")
+    upload.name = "export.csv"
+
+    response = owner_client.post(url("bank.list", world), {"file": upload})
+
+    assert response.status_code == 200
+    assert "CAMT.053" in response.content.decode()
+    assert not BankStatement.objects.exists()
+
+
+def test_statement_upload_without_a_file_is_refused(owner_client, world):
+    response = owner_client.post(url("bank.list", world), {})
+
+    assert response.status_code == 200
+    assert not BankStatement.objects.exists()
+
+
+def test_unmatched_line_assigned_to_a_registration(owner_client, world):
+    line = _bank_line(world)
+    world.registration.status = RegistrationStatus.PENDING_PAYMENT
+    world.registration.save()
+
+    owner_client.post(url("bank.assign", world), {"code": world.registration.code.lower()})
+
+    line.refresh_from_db()
+    assert (line.state, line.registration) == (TransactionState.MATCHED, world.registration)
+    assert line.payment.amount == Decimal("125.00")
+    world.registration.refresh_from_db()
+    assert world.registration.status == RegistrationStatus.CONFIRMED
+
+
+def test_unmatched_line_with_an_unknown_code_stays(owner_client, world):
+    line = _bank_line(world)
+
+    response = owner_client.post(url("bank.assign", world), {"code": "ZZZZZZZZ"}, follow=True)
+
+    line.refresh_from_db()
+    assert line.state == TransactionState.UNMATCHED
+    assert "ZZZZZZZZ" in response.content.decode()
+    assert not Payment.objects.exists()
+
+
+def test_unmatched_line_dismissed_with_a_note(owner_client, world):
+    line = _bank_line(world)
+
+    owner_client.post(url("bank.dismiss", world), {"note": "sponsor, geen deelnemer"})
+
+    line.refresh_from_db()
+    assert (line.state, line.note) == (TransactionState.DISMISSED, "sponsor, geen deelnemer")
+    assert owner_client.get(url("bank.unmatched", world)).content.decode().count("Bijdrage") == 0
+
+
+def _invoices(world, count):
+    for n in range(count):
+        registration = RegistrationFactory(
+            event=world.event, billing_organisation=f"Org {n}", billing_address="Straat 1"
+        )
+        AttendeeFactory(registration=registration, ticket_type=world.ticket_type)
+        services.issue_invoice(registration)
+
+
+@pytest.fixture
+def billing(world):
+    return _invoice(world)  # makes the organiser's details and one invoice
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_of_a_period(owner_client, world, billing, fmt):
+    _invoices(world, 2)
+    services.credit_invoice(billing)
+    path = reverse("backoffice:invoice.export", kwargs={"event": world.event.slug, "format": fmt})
+
+    response = owner_client.get(path)
+
+    assert response.status_code == 200
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode()), delimiter=";"))
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        rows = [
+            [str(c) if c is not None else "" for c in row]
+            for row in sheet.iter_rows(values_only=True)
+        ]
+    assert rows[0][:2] == ["Number", "Kind"]
+    assert len(rows) == 1 + 4
+    assert [row[1] for row in rows[1:]] == ["invoice", "invoice", "invoice", "credit_note"]
+    assert rows[4][5] == billing.number  # the credit note names the invoice
+
+
+def test_export_with_a_reversed_period_is_refused(owner_client, world):
+    path = reverse("backoffice:invoice.export", kwargs={"event": world.event.slug, "format": "csv"})
+
+    response = owner_client.get(path, {"start": "2026-12-01", "end": "2026-01-01"})
+
+    assert response.status_code == 302
+
+
+def test_export_of_an_unknown_format_is_not_found(owner_client, world):
+    path = reverse("backoffice:invoice.export", kwargs={"event": world.event.slug, "format": "pdf"})
+    assert owner_client.get(path).status_code == 404
+
+
+def _queries(client, path) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "name", ["payment.overview", "invoice.list", "invoice.export", "bank.unmatched"]
+)
+def test_list_screens_cost_the_same_queries_for_one_and_three_rows(
+    owner_client, world, billing, name
+):
+    if name == "bank.unmatched":
+        _bank_line(world)
+    one = _queries(owner_client, url(name, world))
+    if name == "bank.unmatched":
+        statement = BankStatement.objects.get()
+        for n in range(2):
+            BankTransaction.objects.create(
+                statement=statement,
+                organiser=world.organiser,
+                entry_key=f"more-{n}",
+                amount="1.00",
+                booking_date="2026-11-23",
+                state="unmatched",
+            )
+    else:
+        _invoices(world, 2)
+
+    assert _queries(owner_client, url(name, world)) == one
+
+
+def test_settings_save_and_validate_the_legal_numbers(owner_client, world):
+    data = {
+        "settings-bank_transfer_enabled": "on",
+        "settings-invoice_enabled": "on",
+        "settings-payment_term_days": "14",
+        "settings-reminder_days": "7",
+        "settings-cancel_after_days": "",
+        "billing-legal_name": "Stichting Goede Buren",
+        "billing-address": "Beneluxlaan 9\nUtrecht",
+        "billing-kvk_number": "1234 5678",
+        "billing-vat_number": "NL001000007B01",
+        "billing-iban": "NL91 ABNA 0417 1643 00",
+        "billing-account_name": "Stichting Goede Buren",
+    }
+
+    bad = owner_client.post(url("payment.settings", world), {**data, "billing-iban": "NL00XXXX1"})
+    assert bad.status_code == 200
+    assert not OrganiserBilling.objects.filter(organiser=world.organiser).exists()
+    assert not PaymentSettings.objects.filter(event=world.event).exists()
+
+    good = owner_client.post(url("payment.settings", world), data)
+    assert good.status_code == 302, [
+        good.context["settings_form"].errors,
+        good.context["billing_form"].errors,
+    ]
+    billing = OrganiserBilling.objects.get(organiser=world.organiser)
+    assert (billing.kvk_number, billing.iban) == ("12345678", "NL91ABNA0417164300")
+    settings = PaymentSettings.objects.get(event=world.event)
+    assert (settings.payment_term_days, settings.cancel_after_days) == (14, None)
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        ("test_abcdefghijklmnopqrstuvwxyz1234", "test key"),
+        ("live_abcdefghijklmnopqrstuvwxyz1234", "live key"),
+        ("", "none configured"),
+    ],
+)
+def test_mollie_key_kind_is_shown(owner_client, world, settings, english, key, shown):
+    settings.MOLLIE_API_KEYS = {world.organiser.slug: key} if key else {}
+
+    response = owner_client.get(url("payment.overview", world))
+
+    assert shown in response.content.decode()
+    assert "abcdefghij" not in response.content.decode()  # never the key itself
+
+
+def test_payment_history_reads_as_sentences(owner_client, world, english):
+    world.registration.status = RegistrationStatus.PENDING_PAYMENT
+    world.registration.save()
+    owner_client.post(
+        url("registration.record_payment", world), {"amount": "125.00", "note": "aan de balie"}
+    )
+
+    html = owner_client.get(url("registration.payments", world)).content.decode()
+
+    assert "Payment of €125.00 received (aan de balie)" in html
+    assert "Paid in full, so confirmed" in html
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_never_turns_a_buyers_name_into_a_formula(owner_client, world, fmt):
+    _invoice(world)  # the organiser's details and a first invoice
+    evil = RegistrationFactory(
+        event=world.event,
+        billing_organisation='=HYPERLINK("http://evil.example","x")',
+        billing_address="Straat 1",
+    )
+    AttendeeFactory(registration=evil, ticket_type=world.ticket_type)
+    services.issue_invoice(evil)
+    path = reverse("backoffice:invoice.export", kwargs={"event": world.event.slug, "format": fmt})
+
+    response = owner_client.get(path)
+
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(response.content.decode()), delimiter=";"))
+        buyer = rows[2][7]
+    else:
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        cell = sheet.cell(row=3, column=8)
+        assert cell.data_type == "s"
+        buyer = cell.value
+    assert buyer == '\'=HYPERLINK("http://evil.example","x")'
