@@ -132,3 +132,35 @@ def test_same_form_token_sent_twice_at_once_makes_one_registration(quota_of_fift
     assert sorted([first.manage_token is None, second.manage_token is None]) == [False, True]
     assert Registration.objects.count() == 1
     assert Attendee.objects.count() == 1
+
+
+def test_locking_one_registration_leaves_the_others_of_its_event_free():
+    from django.db import connection, transaction
+
+    from goedeburen.registration.services.common import locked
+    from tests.registration.factories import RegistrationFactory
+
+    event = OpenEventFactory()
+    first, second = RegistrationFactory(event=event), RegistrationFactory(event=event)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_first():
+        try:
+            with transaction.atomic():
+                locked(first)
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_first)
+    holder.start()
+    try:
+        assert holding.wait(timeout=30)
+        with transaction.atomic():
+            # Waiting for the first registration's lock would end in an error here.
+            connection.cursor().execute("SET LOCAL lock_timeout = '2s'")
+            assert locked(second).pk == second.pk
+    finally:
+        release.set()
+        holder.join(timeout=30)

@@ -10,9 +10,15 @@ def locked(registration: Registration) -> Registration:
     """Return `registration` fresh from the database, its row locked until the transaction ends.
 
     Every change of state re-reads the status under this lock, so two changes that race
-    (an organiser approving while the hold runs out) happen one after the other.
+    (an organiser approving while the hold runs out) happen one after the other. Only the
+    registration's row: the event comes along unlocked, so changes to different
+    registrations of one event never wait for each other.
     """
-    return Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+    return (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("event")
+        .get(pk=registration.pk)
+    )
 
 
 def validate_fields(instance, *, exclude: list[str]) -> None:
