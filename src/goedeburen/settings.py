@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "goedeburen.events",
     "goedeburen.registration",
     "goedeburen.mail",
+    "goedeburen.matching",
     "goedeburen.public",
     "goedeburen.backoffice",
 ]

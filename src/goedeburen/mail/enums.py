@@ -12,6 +12,7 @@ class MailKind(models.TextChoices):
     MANAGE_LINK = "manage_link", _("Manage link")
     CANCELLATION = "cancellation", _("Cancellation")
     WAITING_LIST_OFFER = "waiting_list_offer", _("Waiting list offer")
+    PERSONAL_PROGRAMME = "personal_programme", _("Personal programme")
 
 
 class MailState(models.TextChoices):

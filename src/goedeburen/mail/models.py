@@ -35,6 +35,8 @@ class OutgoingMail(models.Model):
     subject = models.CharField(_("subject"), max_length=255)
     body_text = models.TextField(_("text"))
     body_html = models.TextField(_("HTML"), blank=True)
+    # Text files sent with the mail: [{"filename", "content_type", "content"}] (a calendar).
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
     state = models.CharField(
         _("state"), max_length=20, choices=MailState.choices, default=MailState.QUEUED

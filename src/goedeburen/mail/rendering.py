@@ -23,6 +23,7 @@ SUBJECTS = {
     MailKind.MANAGE_LINK: _("Your link to registration %(code)s for %(event)s"),
     MailKind.CANCELLATION: _("Your registration %(code)s for %(event)s is cancelled"),
     MailKind.WAITING_LIST_OFFER: _("A place for you at %(event)s"),
+    MailKind.PERSONAL_PROGRAMME: _("Your programme at %(event)s"),
 }
 
 _BLANK_LINES = re.compile(r"\n[ \t]*(\n[ \t]*)+\n")

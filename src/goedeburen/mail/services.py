@@ -59,6 +59,7 @@ def queue_mail(
     body_text: str,
     body_html: str = "",
     registration: Registration | None = None,
+    attachments: list[dict] | None = None,
 ) -> OutgoingMail:
     """Write `kind` mail to `recipient` into the outbox and have the worker send it.
 
@@ -77,6 +78,7 @@ def queue_mail(
         body_text=body_text,
         body_html=body_html,
         message_id=_new_message_id(),
+        attachments=attachments or [],
     )
     enqueue_on_commit(send_mail, mail.pk)
     return mail
@@ -88,12 +90,14 @@ def queue_registration_mail(
     kind: str,
     manage_token: str | None = None,
     offer_token: str | None = None,
+    attachments: list[dict] | None = None,
     **context,
 ) -> OutgoingMail:
     """Render the `kind` mail to the booker of `registration`, in its language, and queue it.
 
     `manage_token` (known only when it is made) adds the booker's manage link; `offer_token`
-    the link of a waiting-list offer; other keywords go to the templates as they are.
+    the link of a waiting-list offer; `attachments` text files to send with it (see
+    `OutgoingMail.attachments`); other keywords go to the templates as they are.
     Side effects: those of `queue_mail`.
     """
     registration = registration_queries.registration_detail(registration.pk)
@@ -121,6 +125,7 @@ def queue_registration_mail(
         subject=rendered.subject,
         body_text=rendered.text,
         body_html=rendered.html,
+        attachments=attachments,
     )
 
 
@@ -253,6 +258,8 @@ def _send(mail: OutgoingMail) -> None:
     )
     if mail.body_html:
         message.attach_alternative(mail.body_html, "text/html")
+    for attachment in mail.attachments:
+        message.attach(attachment["filename"], attachment["content"], attachment["content_type"])
     message.send()
 
 
