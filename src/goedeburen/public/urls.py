@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import manage, pages, registration
+from .views import manage, pages, registration, sessions
 
 app_name = "public"
 
@@ -53,6 +53,11 @@ urlpatterns = [
         "<slug:event>/register/manage/<slug:code>/<slug:token>/cancel/",
         manage.CancelView.as_view(),
         name="registration.cancel",
+    ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/sessions/",
+        sessions.SessionChoiceView.as_view(),
+        name="registration.sessions",
     ),
     path(
         "<slug:event>/register/link/",
