@@ -1,6 +1,6 @@
 """The demo's participants and their session choices, so that the assignment can be tried.
 
-ILLUSTRATIVE: 240 fictional people with mixed roles, on a hidden demo ticket outside the
+ILLUSTRATIVE: 220 fictional people with mixed roles, on a hidden demo ticket outside the
 hall's quota (so that the demo's registration form keeps its seats), each with generated
 rankings of the living-room conversations and work sessions. Loaded once: a second load
 finds them and writes nothing. Connected to `events.signals.demo_loaded`.
@@ -22,7 +22,7 @@ from . import queries
 from .models import Ranking
 from .solver.generate import GROUP_SHARES
 
-DEMO_PEOPLE = 240
+DEMO_PEOPLE = 220  # the work sessions seat 240: room for 20 real registrations
 CODE_PREFIX = "DEM"  # demo codes: DEM + 5 characters of the code alphabet
 GIVEN = [
     "Anouk", "Bram", "Chantal", "Daan", "Esra", "Fleur", "Gijs", "Hanna", "Ilias", "Joost",
