@@ -90,9 +90,7 @@ def test_host_sees_only_the_list_of_their_own_session(client, small_world, engli
     assert response.status_code == 200
     assert [s.pk for s, _people in response.context["sessions"]] == [own.pk]
     names = {a.full_name for a in response.context["sessions"][0][1]}
-    expected = {
-        p.attendee.full_name for p in Placement.objects.filter(run=run, session=own)
-    }
+    expected = {p.attendee.full_name for p in Placement.objects.filter(run=run, session=own)}
     assert names == expected and names
     assert other.title_nl not in response.content.decode()
     assert client.get(_url("list", small_world.event)).status_code == 403
@@ -113,8 +111,12 @@ def test_rules_form_with_bad_costs_says_so_and_saves_nothing(client, small_world
 
     response = client.post(
         _url("rules", small_world.event),
-        {"max_group_share": "40", "rank_costs": "0, one, 3", "unranked_cost": "25",
-         "time_limit": "60"},
+        {
+            "max_group_share": "40",
+            "rank_costs": "0, one, 3",
+            "unranked_cost": "25",
+            "time_limit": "60",
+        },
     )
 
     assert response.status_code == 200

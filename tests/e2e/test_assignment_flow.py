@@ -54,8 +54,11 @@ def people(site, django_db_blocker):
         TeamMember.objects.create(organiser=event.organiser, user=organiser, role=Role.OWNER)
         token, hashed = tokens.new_manage_token()
         registration = RegistrationFactory(
-            event=event, manage_token_hash=hashed, email="rita@example.org",
-            booker_name="Rita Ranker", language="en",
+            event=event,
+            manage_token_hash=hashed,
+            email="rita@example.org",
+            booker_name="Rita Ranker",
+            language="en",
         )
         attendee = AttendeeFactory(
             registration=registration,
@@ -64,8 +67,13 @@ def people(site, django_db_blocker):
             family_name="Ranker",
             role="resident",
         )
-    yield {"event": event, "organiser": organiser, "registration": registration,
-           "attendee": attendee, "token": token}
+    yield {
+        "event": event,
+        "organiser": organiser,
+        "registration": registration,
+        "attendee": attendee,
+        "token": token,
+    }
     with django_db_blocker.unblock():
         registration.delete()
         organiser.delete()
@@ -87,7 +95,10 @@ def worker(people, smtp_server, tmp_path_factory):
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "goedeburen", "worker", "--backend", "default"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     process.log = log_path
     yield process
@@ -109,9 +120,9 @@ def _wait_for_mail(server, address, worker, seconds=120):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         for message in list(server.messages):
-            if message["To"] == address and message.get_filename() is None:
-                if any(p.get_content_type() == "text/calendar" for p in message.iter_attachments()):
-                    return message
+            parts = [p.get_content_type() for p in message.iter_attachments()]
+            if message["To"] == address and "text/calendar" in parts:
+                return message
         if worker.poll() is not None:
             pytest.fail(f"the worker stopped:\n{worker.log.read_text()}")
         time.sleep(0.2)
@@ -162,8 +173,9 @@ def test_participant_ranks_organiser_publishes_programme_shows_and_arrives(
     deadline = time.monotonic() + 120
     while not publish.count():
         if time.monotonic() > deadline or worker.poll() is not None:
-            pytest.fail(f"no finished run:\n{office.locator('main').inner_text()}\n"
-                        f"{worker.log.read_text()}")
+            pytest.fail(
+                f"no finished run:\n{office.locator('main').inner_text()}\n{worker.log.read_text()}"
+            )
         time.sleep(0.5)
     checks = office.locator("#rule-check tbody tr td:nth-child(2)").all_inner_texts()
     assert checks == ["0"] * 6
@@ -173,7 +185,9 @@ def test_participant_ranks_organiser_publishes_programme_shows_and_arrives(
 
     # 3. The programme shows on the participant's page …
     tab = visit(manage, viewport="360px")
-    programme = tab.locator("section", has=tab.get_by_role("heading", name="Your personal programme"))
+    programme = tab.locator(
+        "section", has=tab.get_by_role("heading", name="Your personal programme")
+    )
     lines = programme.get_by_role("listitem").all_inner_texts()
     assert len(lines) == 3
     _axe(tab, "manage page with programme")

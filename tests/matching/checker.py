@@ -58,7 +58,10 @@ def breaks(instance: dict, result: dict) -> list[str]:
             # Some level L: min(L, capacity) <= count <= L + 1 in every mix session.
             levels = range(0, max(counts, default=0) + 2)
             if counts and not any(
-                all(min(level, s["capacity"]) <= c <= level + 1 for c, s in zip(counts, mixed))
+                all(
+                    min(level, s["capacity"]) <= c <= level + 1
+                    for c, s in zip(counts, mixed, strict=True)
+                )
                 for level in levels
             ):
                 problems.append(f"{round_['id']}: {g} not spread evenly {counts}")
@@ -88,9 +91,7 @@ def repeat_pairs(instance: dict, assignment: dict) -> int:
     met = {}
     for a, b in combinations(sorted(assignment), 2):
         shared = sum(
-            1
-            for rid, sid in assignment[a].items()
-            if sid in mix and assignment[b].get(rid) == sid
+            1 for rid, sid in assignment[a].items() if sid in mix and assignment[b].get(rid) == sid
         )
         met[(a, b)] = shared
     return sum(1 for n in met.values() if n > 1)

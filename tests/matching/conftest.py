@@ -9,7 +9,7 @@ from goedeburen.events.models import SessionKind
 from goedeburen.registration import tokens
 from goedeburen.registration.enums import AttendingRole
 from tests.factories import RoundFactory, SessionFactory
-from tests.mail.conftest import free_port, SmtpServer  # noqa: F401 - the real SMTP server
+from tests.mail.conftest import SmtpServer, free_port  # noqa: F401 - the real SMTP server
 from tests.registration.factories import (
     AttendeeFactory,
     OpenEventFactory,
@@ -49,7 +49,10 @@ def make_small(*, people: int = 12) -> Small:
         sessions.append(
             [
                 SessionFactory(
-                    round=round_, title_nl=f"Huiskamer {k}", capacity=5, order=k,
+                    round=round_,
+                    title_nl=f"Huiskamer {k}",
+                    capacity=5,
+                    order=k,
                     kind=SessionKind.LIVING_ROOM,
                 )
                 for k in range(1, 4)
@@ -59,14 +62,20 @@ def make_small(*, people: int = 12) -> Small:
     for i in range(people):
         token, hashed = tokens.new_manage_token()
         registration = RegistrationFactory(
-            event=event, manage_token_hash=hashed, email=f"p{i}@example.org",
+            event=event,
+            manage_token_hash=hashed,
+            email=f"p{i}@example.org",
             booker_name=f"Booker {i}",
         )
         manage[registration.pk] = token
         attendees.append(
             AttendeeFactory(
-                registration=registration, ticket_type=ticket, given_name=f"Person{i}",
-                family_name="Test", role=ROLES[i % len(ROLES)], email=f"p{i}@example.org",
+                registration=registration,
+                ticket_type=ticket,
+                given_name=f"Person{i}",
+                family_name="Test",
+                role=ROLES[i % len(ROLES)],
+                email=f"p{i}@example.org",
             )
         )
     return Small(event, ticket, rounds, sessions, attendees, manage)

@@ -47,20 +47,31 @@ def test_assign_writes_the_result_format(tmp_path):
 def _valid() -> dict:
     return {
         "rounds": [
-            {"id": "r1", "sessions": [
-                {"id": "r1-s1", "topic": "t1", "capacity": 12, "mix": True},
-                {"id": "r1-s2", "topic": "t2", "capacity": 30, "mix": False},
-            ]},
+            {
+                "id": "r1",
+                "sessions": [
+                    {"id": "r1-s1", "topic": "t1", "capacity": 12, "mix": True},
+                    {"id": "r1-s2", "topic": "t2", "capacity": 30, "mix": False},
+                ],
+            },
             {"id": "r2", "sessions": [{"id": "r2-s1", "topic": "t1", "capacity": 12, "mix": True}]},
         ],
         "participants": [
-            {"id": "p1", "group": "corporation", "preferences": {"r1": ["r1-s2", "r1-s1"]},
-             "fixed": {}},
+            {
+                "id": "p1",
+                "group": "corporation",
+                "preferences": {"r1": ["r1-s2", "r1-s1"]},
+                "fixed": {},
+            },
             {"id": "p2", "group": "resident", "preferences": {"r1": []}, "fixed": {"r2": "r2-s1"}},
         ],
-        "rules": {"max_group_share": 0.4, "spread_groups": ["resident"],
-                  "rank_cost": [0, 1, 3, 6, 10], "unranked_cost": 25,
-                  "avoid_repeat_meetings": True},
+        "rules": {
+            "max_group_share": 0.4,
+            "spread_groups": ["resident"],
+            "rank_cost": [0, 1, 3, 6, 10],
+            "unranked_cost": 25,
+            "avoid_repeat_meetings": True,
+        },
     }
 
 
@@ -73,7 +84,7 @@ def _broken(change):
 MALFORMED = {
     "capacity as text": (
         _broken(lambda d: d["rounds"][0]["sessions"][0].update(capacity="12")),
-        'rounds[0].sessions[0].capacity: expected a whole number, got text',
+        "rounds[0].sessions[0].capacity: expected a whole number, got text",
     ),
     "capacity true": (
         _broken(lambda d: d["rounds"][0]["sessions"][1].update(capacity=True)),
@@ -159,6 +170,9 @@ def test_assign_infeasible_instance_reports_who_and_why(tmp_path):
     result = json.loads(out.read_text())
     assert result["status"] == "infeasible"
     assert result["unassigned"] == [
-        {"participant": "p2", "round": "r2",
-         "reason": "all capacity of round r2 is taken: 0 seats for 1 participants"}
+        {
+            "participant": "p2",
+            "round": "r2",
+            "reason": "all capacity of round r2 is taken: 0 seats for 1 participants",
+        }
     ]

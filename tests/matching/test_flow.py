@@ -24,9 +24,7 @@ def _run(event, *, by=None):
 
 
 def _placements(run) -> dict:
-    return {
-        (p.attendee_id, p.round_id): p.session_id for p in Placement.objects.filter(run=run)
-    }
+    return {(p.attendee_id, p.round_id): p.session_id for p in Placement.objects.filter(run=run)}
 
 
 def _manage_path(small, attendee, suffix=""):
@@ -61,7 +59,10 @@ def test_ranking_page_without_javascript_saves_the_order(client, small):
 
     response = client.post(
         _manage_path(small, person, "sessions"),
-        {f"{prefix}-r{small.rounds[0].pk}-1": first.pk, f"{prefix}-r{small.rounds[0].pk}-2": second.pk},
+        {
+            f"{prefix}-r{small.rounds[0].pk}-1": first.pk,
+            f"{prefix}-r{small.rounds[0].pk}-2": second.pk,
+        },
     )
 
     assert response.status_code == 302
@@ -142,9 +143,7 @@ def test_cancellation_and_late_registration_after_publish_move_nobody_else(
     leaving = small.attendees[3]
 
     with django_capture_on_commit_callbacks(execute=True):
-        registration_services.cancel_registration(
-            leaving.registration, by=None, reason="booker"
-        )
+        registration_services.cancel_registration(leaving.registration, by=None, reason="booker")
     with django_capture_on_commit_callbacks(execute=True):
         late = registration_services.register(
             small.event,
@@ -199,4 +198,3 @@ def test_move_by_hand_updates_the_rule_check(small):
     run.refresh_from_db()
     assert _placements(run)[(residents[1].pk, small.rounds[0].pk)] == target
     assert run.stats["rule_check"]["total"] >= 1
-

@@ -28,7 +28,7 @@ def _brute_force_optimum(doc) -> int | None:
         options.append(list(itertools.product(*per_round)))
     best = None
     for combo in itertools.product(*options):
-        assignment = {p["id"]: dict(choice) for p, choice in zip(people, combo)}
+        assignment = {p["id"]: dict(choice) for p, choice in zip(people, combo, strict=True)}
         value = cost(doc, assignment)
         if best is not None and value >= best:
             continue
@@ -81,13 +81,19 @@ def test_solve_more_people_than_seats_says_who_is_not_placed_and_why():
 
 def test_solve_mix_that_cannot_hold_names_the_group_rule():
     doc = {
-        "rounds": [{"id": "r", "sessions": [
-            {"id": "a", "topic": "a", "capacity": 4, "mix": True},
-            {"id": "b", "topic": "b", "capacity": 4, "mix": True},
-        ]}],
+        "rounds": [
+            {
+                "id": "r",
+                "sessions": [
+                    {"id": "a", "topic": "a", "capacity": 4, "mix": True},
+                    {"id": "b", "topic": "b", "capacity": 4, "mix": True},
+                ],
+            }
+        ],
         "participants": [
             {"id": f"c{i}", "group": "corporation", "preferences": {"r": ["a"]}} for i in range(5)
-        ] + [{"id": "m1", "group": "municipality", "preferences": {"r": ["a"]}}],
+        ]
+        + [{"id": "m1", "group": "municipality", "preferences": {"r": ["a"]}}],
         "rules": {"max_group_share": 0.5, "spread_groups": []},
     }
 
@@ -118,8 +124,11 @@ def test_solve_fixed_participants_stay_in_their_session():
 
 def _moves(before: dict, after: dict) -> int:
     return sum(
-        1 for pid, rounds in before.items() if pid in after
-        for rid, sid in rounds.items() if after[pid][rid] != sid
+        1
+        for pid, rounds in before.items()
+        if pid in after
+        for rid, sid in rounds.items()
+        if after[pid][rid] != sid
     )
 
 
@@ -143,11 +152,14 @@ def test_incremental_rerun_moves_only_whom_the_rules_force():
     # of their fixed session, c is full), and a is full: exactly one person must move a → b.
     doc = {
         "rounds": [
-            {"id": "r1", "sessions": [
-                {"id": "a", "topic": "A", "capacity": 2, "mix": False},
-                {"id": "b", "topic": "B", "capacity": 2, "mix": False},
-                {"id": "c", "topic": "C", "capacity": 1, "mix": False},
-            ]},
+            {
+                "id": "r1",
+                "sessions": [
+                    {"id": "a", "topic": "A", "capacity": 2, "mix": False},
+                    {"id": "b", "topic": "B", "capacity": 2, "mix": False},
+                    {"id": "c", "topic": "C", "capacity": 1, "mix": False},
+                ],
+            },
             {"id": "r2", "sessions": [{"id": "b2", "topic": "B", "capacity": 5, "mix": False}]},
         ],
         "participants": [

@@ -25,14 +25,62 @@ from .solver.generate import GROUP_SHARES
 DEMO_PEOPLE = 220  # the work sessions seat 240: room for 20 real registrations
 CODE_PREFIX = "DEM"  # demo codes: DEM + 5 characters of the code alphabet
 GIVEN = [
-    "Anouk", "Bram", "Chantal", "Daan", "Esra", "Fleur", "Gijs", "Hanna", "Ilias", "Joost",
-    "Kim", "Lotte", "Mehmet", "Noor", "Otto", "Priya", "Quinten", "Roos", "Sanne", "Tim",
-    "Umut", "Vera", "Wouter", "Yara", "Zeynep", "Arjen", "Bo", "Dewi", "Emre", "Femke",
+    "Anouk",
+    "Bram",
+    "Chantal",
+    "Daan",
+    "Esra",
+    "Fleur",
+    "Gijs",
+    "Hanna",
+    "Ilias",
+    "Joost",
+    "Kim",
+    "Lotte",
+    "Mehmet",
+    "Noor",
+    "Otto",
+    "Priya",
+    "Quinten",
+    "Roos",
+    "Sanne",
+    "Tim",
+    "Umut",
+    "Vera",
+    "Wouter",
+    "Yara",
+    "Zeynep",
+    "Arjen",
+    "Bo",
+    "Dewi",
+    "Emre",
+    "Femke",
 ]
 FAMILY = [
-    "de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder",
-    "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Dijk", "Yilmaz", "El Idrissi",
-    "Kok", "Verhoeven", "Dekker", "Brouwer", "Kaya", "van Leeuwen", "Postma", "Hoekstra",
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Dijk",
+    "Yilmaz",
+    "El Idrissi",
+    "Kok",
+    "Verhoeven",
+    "Dekker",
+    "Brouwer",
+    "Kaya",
+    "van Leeuwen",
+    "Postma",
+    "Hoekstra",
 ]
 ORGANISATIONS = {
     "housing_corporation": "Woonstichting De Linde (demo)",
@@ -72,7 +120,7 @@ def load_participants(sender, *, event: Event, loader, **kwargs) -> None:
     )
     if Registration.objects.filter(event=event, code__startswith=CODE_PREFIX).exists():
         return
-    rng = random.Random(2018)
+    rng = random.Random(2018)  # noqa: S311 - made-up demo data, the same on every load
     roles = list(GROUP_SHARES)
     weights = list(GROUP_SHARES.values())
     registrations = Registration.objects.bulk_create(

@@ -47,9 +47,7 @@ class MatchingSettings(models.Model):
         default=default_spread_roles,
         blank=True,
     )
-    rank_costs = models.JSONField(
-        _("cost of a 1st, 2nd, 3rd … choice"), default=default_rank_costs
-    )
+    rank_costs = models.JSONField(_("cost of a 1st, 2nd, 3rd … choice"), default=default_rank_costs)
     unranked_cost = models.PositiveIntegerField(_("cost of a session not ranked"), default=25)
     avoid_repeat_meetings = models.BooleanField(
         _("avoid meeting the same people again in the next round"), default=True

@@ -24,9 +24,7 @@ def _list_url(event) -> str:
 
 
 def _run_url(run) -> str:
-    return reverse(
-        "backoffice:assignment.detail", kwargs={"event": run.event.slug, "pk": run.pk}
-    )
+    return reverse("backoffice:assignment.detail", kwargs={"event": run.event.slug, "pk": run.pk})
 
 
 class AssignmentMixin(EventPermissionMixin):
@@ -81,7 +79,9 @@ class PinView(AssignmentMixin, View):
     def post(self, request, *args, **kwargs):
         form = self.pin_form(request.POST)
         if form.is_valid():
-            attendee = get_object_or_404(queries.participants(self.event), pk=form.cleaned_data["attendee"])
+            attendee = get_object_or_404(
+                queries.participants(self.event), pk=form.cleaned_data["attendee"]
+            )
             session = get_object_or_404(
                 Session.objects.select_related("round"),
                 pk=form.cleaned_data["session"],
@@ -166,7 +166,9 @@ class RunDetailView(RunMixin, TemplateView):
         return {
             "stats": stats,
             "fcfs": fcfs,
-            "histogram": _histogram(stats.get("rank_histogram", []), fcfs.get("rank_histogram", [])),
+            "histogram": _histogram(
+                stats.get("rank_histogram", []), fcfs.get("rank_histogram", [])
+            ),
             "checks": _checks(stats.get("rule_check", {}), fcfs.get("rule_check", {})),
             "chart": chart,
             "legend": [(role, ROLE_LABELS[role]) for role in roles],
@@ -287,16 +289,12 @@ class SessionListsView(EventPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         run = queries.published_run(self.event)
-        sessions = Session.objects.filter(round__event=self.event).select_related(
-            "round", "room"
-        )
+        sessions = Session.objects.filter(round__event=self.event).select_related("round", "room")
         if not self.request.user.has_perm("matching.view_all_session_lists", self.event):
             own = SessionHost.objects.filter(user=self.request.user).values("session_id")
             sessions = sessions.filter(pk__in=own)
         sessions = list(sessions.order_by("round__start", "order", "pk"))
-        lists = (
-            queries.session_lists(run, session_ids=[s.pk for s in sessions]) if run else {}
-        )
+        lists = queries.session_lists(run, session_ids=[s.pk for s in sessions]) if run else {}
         kwargs.update(
             section="lists",
             run=run,

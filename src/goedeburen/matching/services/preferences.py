@@ -94,5 +94,7 @@ def pin_attendee(attendee: Attendee, *, session: Session, by) -> Pin:
 def unpin_attendee(pin: Pin, *, by) -> None:
     """Remove a pin. Side effect: a log entry on the attendee."""
     with transaction.atomic():
-        log_action(pin.attendee, action="matching.unpinned", by=by, data={"session": pin.session_id})
+        log_action(
+            pin.attendee, action="matching.unpinned", by=by, data={"session": pin.session_id}
+        )
         pin.delete()

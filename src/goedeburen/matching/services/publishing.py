@@ -15,9 +15,7 @@ from ..exceptions import MatchingError
 from ..models import AssignmentRun, Placement, RunStatus
 
 
-def publish_run(
-    run: AssignmentRun, *, by, only_changed_from: dict | None = None
-) -> AssignmentRun:
+def publish_run(run: AssignmentRun, *, by, only_changed_from: dict | None = None) -> AssignmentRun:
     """Make `run` the event's published placement and mail everyone their programme.
 
     With `only_changed_from` (the previous placement, as instance ids) only registrations

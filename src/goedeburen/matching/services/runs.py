@@ -224,8 +224,11 @@ def move_placement(run: AssignmentRun, *, attendee: Attendee, session: Session, 
         before = placement.session_id
         instance = build_instance(run.event)
         ranked = next(
-            (p.preferences.get(f"r{session.round_id}", ()) for p in instance.participants
-             if p.id == f"a{attendee.pk}"),
+            (
+                p.preferences.get(f"r{session.round_id}", ())
+                for p in instance.participants
+                if p.id == f"a{attendee.pk}"
+            ),
             (),
         )
         placement.session = session

@@ -135,7 +135,9 @@ def choice_ranks(instance: Instance, assignment: Assignment) -> list[int | None]
 
 
 def histogram_length(instance: Instance) -> int:
-    longest = max((len(r) for p in instance.participants for r in p.preferences.values()), default=0)
+    longest = max(
+        (len(r) for p in instance.participants for r in p.preferences.values()), default=0
+    )
     return max(len(instance.rules.rank_cost), longest) + 1
 
 

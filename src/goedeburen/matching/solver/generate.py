@@ -48,7 +48,7 @@ SIZES = {
 
 def generate(size: Size, *, seed: int = 1, rules: Rules | None = None) -> Instance:
     """Return a random instance of `size`; the same seed gives the same instance."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - test instances, reproducible by seed
     rounds = []
     topics = [f"t{k + 1}" for k in range(size.mix_sessions)]
     for n in range(size.mix_rounds):
@@ -67,15 +67,14 @@ def generate(size: Size, *, seed: int = 1, rules: Rules | None = None) -> Instan
             Round(
                 id=f"r{n}",
                 sessions=tuple(
-                    Session(id=f"r{n}-w{k + 1}", topic=f"w{k + 1}", capacity=size.extra_seats,
-                            mix=False)
+                    Session(
+                        id=f"r{n}-w{k + 1}", topic=f"w{k + 1}", capacity=size.extra_seats, mix=False
+                    )
                     for k in range(size.extra_sessions)
                 ),
             )
         )
-    popularity = {
-        r.id: {s.id: 1.0 / (rng.random() * 3 + 0.4) for s in r.sessions} for r in rounds
-    }
+    popularity = {r.id: {s.id: 1.0 / (rng.random() * 3 + 0.4) for s in r.sessions} for r in rounds}
     # Topics popular in one round are popular in the next.
     for r in rounds[1 : size.mix_rounds]:
         for s, first in zip(r.sessions, rounds[0].sessions, strict=True):

@@ -224,9 +224,7 @@ def parse_instance(data: Any) -> Instance:
                     f'not "{round_id}"',
                 )
             fixed[round_id] = session_id
-        participants.append(
-            Participant(id=pid, group=group, preferences=preferences, fixed=fixed)
-        )
+        participants.append(Participant(id=pid, group=group, preferences=preferences, fixed=fixed))
     rules = _parse_rules(data.get("rules", {}))
     return Instance(rounds=tuple(rounds), participants=tuple(participants), rules=rules)
 

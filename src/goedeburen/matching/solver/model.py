@@ -38,7 +38,6 @@ Progress = Callable[[float, str], None]
 
 FALLBACKS = 4  # spare unranked sessions per slot in the first model (pricing adds the rest)
 EPS = 1e-6
-PREADD = not __import__("os").environ.get("NOPREADD")
 
 
 @dataclass
@@ -104,9 +103,10 @@ class _Data:
                     cost=cost,
                 )
                 before = (previous or {}).get(person.id, {}).get(round_id)
-                if before in self.session_index and self.session_round[
-                    self.session_index[before]
-                ] == ri:
+                if (
+                    before in self.session_index
+                    and self.session_round[self.session_index[before]] == ri
+                ):
                     self.previous[len(self.slots)] = self.session_index[before]
                 self.slots.append(slot)
         self.unranked_cost = rules.unranked_cost
@@ -268,7 +268,7 @@ class _Model:
 
     def highs(self, *, integer: bool, time_limit: float | None) -> highspy.Highs:
         h = highspy.Highs()
-        h.setOptionValue("output_flag", bool(__import__("os").environ.get("HIGHS_LOG")))
+        h.setOptionValue("output_flag", False)
         h.setOptionValue("random_seed", 1)
         if time_limit is not None:
             h.setOptionValue("time_limit", max(float(time_limit), 0.05))
@@ -417,12 +417,18 @@ def solve_model(
     report(0.3, "start")
     start = _warm_start(data, model, lp_solution, deadline)
     # 2. Only columns that could beat the start can be in a better placement: add them all.
-    if start is not None and PREADD:
-        start_cost = sum(data.cost(slot, session) for slot, session in start.items()) + (
-            len(data.slots) - len(start)
-        ) * data.unplaced_cost
+    if start is not None:
+        start_cost = (
+            sum(data.cost(slot, session) for slot, session in start.items())
+            + (len(data.slots) - len(start)) * data.unplaced_cost
+        )
         model, out_slot, out_session, out_reduced = _add_improving(
-            data, model, out_slot, out_session, out_reduced, lp_value + out_reduced < start_cost - 0.5
+            data,
+            model,
+            out_slot,
+            out_session,
+            out_reduced,
+            lp_value + out_reduced < start_cost - 0.5,
         )
     # 3. MILP; should it end above the start, add the columns that could still improve.
     while True:
@@ -472,9 +478,7 @@ def _add_improving(data, model, out_slot, out_session, out_reduced, improving):
 
 
 def _placement_from(columns_before, values, n_x) -> dict[int, int]:
-    return {
-        columns_before[c][0]: columns_before[c][1] for c in range(n_x) if values[c] > 0.5
-    }
+    return {columns_before[c][0]: columns_before[c][1] for c in range(n_x) if values[c] > 0.5}
 
 
 def _set_start(h: highspy.Highs, model: _Model, start: dict[int, int]) -> None:

@@ -17,8 +17,7 @@ def explain(instance: Instance, assignment: dict, participant: str, round_id: st
     seats = sum(s.capacity for s in round_.sessions)
     if attending > seats:
         return (
-            f"all capacity of round {round_id} is taken: {seats} seats for "
-            f"{attending} participants"
+            f"all capacity of round {round_id} is taken: {seats} seats for {attending} participants"
         )
     members = session_members(instance, assignment)
     group = {p.id: p.group for p in instance.participants}
@@ -36,12 +35,13 @@ def explain(instance: Instance, assignment: dict, participant: str, round_id: st
         elif session.topic in own_topics:
             why["topic"] += 1
         elif session.mix and (
-            Counter(group[p] for p in people)[person.group] + 1
-            > rules.group_limit(len(people) + 1)
+            Counter(group[p] for p in people)[person.group] + 1 > rules.group_limit(len(people) + 1)
         ):
             why["mix"] += 1
-        elif session.mix and person.group in rules.spread_groups and not _spread_ok(
-            instance, members, group, round_, person.group, session.id
+        elif (
+            session.mix
+            and person.group in rules.spread_groups
+            and not _spread_ok(instance, members, group, round_, person.group, session.id)
         ):
             why["spread"] += 1
         else:

@@ -52,8 +52,10 @@ class Result:
         """Return (objective − bound) / objective, 0 when proven optimal."""
         if self.bound is None:
             return None
-        return 0.0 if self.objective <= self.bound else (self.objective - self.bound) / max(
-            self.objective, 1
+        return (
+            0.0
+            if self.objective <= self.bound
+            else (self.objective - self.bound) / max(self.objective, 1)
         )
 
     def to_json(self) -> dict:
@@ -227,11 +229,7 @@ def fewer_repeats(
     sessions = instance.sessions()
     placement = {pid: dict(rounds) for pid, rounds in assignment.items()}
     people = {p.id: p for p in instance.participants}
-    movable = {
-        p.id
-        for p in instance.participants
-        if not previous or p.id not in previous
-    }
+    movable = {p.id for p in instance.participants if not previous or p.id not in previous}
     members: dict[str, set[str]] = defaultdict(set)
     for pid, rounds in placement.items():
         for session_id in rounds.values():
@@ -256,11 +254,9 @@ def fewer_repeats(
 
     def topic_ok(pid, round_id, session_id):
         topic = sessions[session_id].topic
-        return all(
-            sessions[s].topic != topic for r, s in placement[pid].items() if r != round_id
-        )
+        return all(sessions[s].topic != topic for r, s in placement[pid].items() if r != round_id)
 
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - search order, reproducible by seed
     deadline = time.monotonic() + seconds
     candidates = [
         (pid, round_id)

@@ -44,7 +44,9 @@ class RankingForm(_StyledForm):
                     required=False,
                     initial=str(chosen[k]) if k < len(chosen) else "",
                 )
-                self.fields[name].widget.attrs["class"] = "utrecht-select utrecht-select--html-select"
+                self.fields[name].widget.attrs["class"] = (
+                    "utrecht-select utrecht-select--html-select"
+                )
                 names.append(name)
             self.groups.append((round_, names, None))
 
@@ -53,7 +55,7 @@ class RankingForm(_StyledForm):
 
     def clean(self):
         data = super().clean()
-        for round_, names, _pin in self.groups:
+        for _round, names, _pin in self.groups:
             picked = [data.get(name) for name in names if data.get(name)]
             if len(picked) != len(set(picked)):
                 # Named on the later duplicate, where a person looks after choosing.
