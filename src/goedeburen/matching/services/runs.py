@@ -11,7 +11,6 @@ import logging
 import time
 
 from django.db import transaction
-from django.utils import timezone
 
 from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
@@ -250,7 +249,3 @@ def move_placement(run: AssignmentRun, *, attendee: Attendee, session: Session, 
 
 def _user(by):
     return by if getattr(by, "is_authenticated", False) else None
-
-
-def now():
-    return timezone.now()
