@@ -176,3 +176,16 @@ def test_assign_infeasible_instance_reports_who_and_why(tmp_path):
             "reason": "all capacity of round r2 is taken: 0 seats for 1 participants",
         }
     ]
+
+
+def test_assign_time_limit_too_short_never_claims_infeasible(tmp_path):
+    from goedeburen.matching.solver import instance_to_json
+    from goedeburen.matching.solver.generate import SIZES, generate
+
+    instance = instance_to_json(generate(SIZES["tight"], seed=3))
+
+    done, out = _assign(tmp_path, instance, "--time-limit", "0.01")
+
+    assert done.returncode == 1
+    assert "within the time limit" in done.stderr
+    assert not out.exists()

@@ -456,6 +456,12 @@ def solve_model(
     bound = max(lp_value, min(milp_bound, lp_value + least_outside))
     placement = _placement_from(model.columns, values, len(model.columns))
     unplaced = [slot_i for slot_i in range(len(data.slots)) if slot_i not in placement]
+    if unplaced and bound < len(unplaced) * data.unplaced_cost - 0.5:
+        # Not proven: a placement of more people may exist, the time ran out first.
+        raise TimeoutError(
+            f"no placement of everyone found within the time limit ({len(unplaced)} not "
+            "placed, and not proven impossible); allow more time"
+        )
     bound = math.ceil(bound - 1e-6)
     objective = round(objective)
     return data, ModelOutcome(

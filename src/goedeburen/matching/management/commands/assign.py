@@ -1,7 +1,8 @@
 """`goedeburen assign INSTANCE.json --out RESULT.json [--time-limit S]`: the solver on a file.
 
 Reads and writes the formats of docs/development.md ("Assignment files"). A file that is
-not JSON or breaks the format gets one line naming the path of the problem, and exit code 2.
+not JSON or breaks the format gets one line naming the path of the problem, and exit code 2;
+a time limit too short to place everyone (nor prove it impossible) gets exit code 1.
 """
 
 import json
@@ -40,7 +41,8 @@ class Command(BaseCommand):
         try:
             result = solve(parsed, time_limit=time_limit)
         except TimeoutError as error:
-            self._fail(f"{instance}: {error}")
+            self.stderr.write(f"goedeburen assign: {instance}: {error}")
+            sys.exit(1)
         with open(out, "w", encoding="utf-8") as file:
             json.dump(result.to_json(), file, indent=1)
             file.write("\n")
