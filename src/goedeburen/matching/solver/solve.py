@@ -97,9 +97,15 @@ def solve(
     any difference in preference: an incremental re-run moves only whom the rules force.
     """
     started = time.monotonic()
-    deadline = None if time_limit is None else started + time_limit
+    deadline = model_deadline = None
+    if time_limit is not None:
+        deadline = started + time_limit
+        # Leave time for fewer repeat meetings and the figures within the limit.
+        model_deadline = deadline - min(1.5, 0.1 * time_limit)
     report = progress or (lambda fraction, phase: None)
-    data, outcome = solve_model(instance, deadline=deadline, previous=previous, progress=report)
+    data, outcome = solve_model(
+        instance, deadline=model_deadline, previous=previous, progress=report
+    )
     assignment: dict[str, dict[str, str]] = {}
     for slot_i, session in outcome.placement.items():
         slot = data.slots[slot_i]
@@ -116,7 +122,7 @@ def solve(
         report(0.9, "repeats")
         budget = repeat_seconds
         if deadline is not None:
-            budget = min(budget, max(deadline - time.monotonic(), 0.0))
+            budget = min(budget, max(deadline - 0.3 - time.monotonic(), 0.0))
         assignment = fewer_repeats(instance, assignment, seconds=budget, previous=previous)
     cost = check.placement_cost(instance, assignment)
     if unplaced_slots:
