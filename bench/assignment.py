@@ -41,7 +41,15 @@ def measure(size: str, *, seed: int) -> tuple[dict, list[str]]:
     document = instance_to_json(generate(SIZES[size], seed=seed))
     instance = parse_instance(json.loads(json.dumps(document)))
     started = time.monotonic()
-    result = solve(instance, time_limit=TIME_LIMITS[size])
+    try:
+        result = solve(instance, time_limit=TIME_LIMITS[size])
+    except TimeoutError as error:
+        return {
+            f"{size}_s": round(time.monotonic() - started, 2),
+            f"{size}_status": "timeout",
+            f"{size}_gap": 1.0,
+            f"{size}_rule_breaks": -1,
+        }, [f"{size}: {error}"]
     seconds = time.monotonic() - started
     bound = result.bound or 0
     out = {}

@@ -530,7 +530,8 @@ def _warm_start(data: _Data, model: _Model, lp_solution, deadline) -> dict[int, 
     ]
     small = _Model(data, keep)
     budget = _remaining(deadline)
-    h = small.highs(integer=True, time_limit=None if budget is None else budget / 3)
+    # Most of the time may go here: without a start HiGHS spends it looking for any placement.
+    h = small.highs(integer=True, time_limit=None if budget is None else budget * 0.6)
     h.setOptionValue("mip_rel_gap", 1e-3)
     h.run()
     if h.getInfo().primal_solution_status != 2:

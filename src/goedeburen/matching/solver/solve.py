@@ -101,7 +101,7 @@ def solve(
     if time_limit is not None:
         deadline = started + time_limit
         # Leave time for fewer repeat meetings and the figures within the limit.
-        model_deadline = deadline - min(1.5, 0.1 * time_limit)
+        model_deadline = deadline - min(2.5, 0.15 * time_limit)
     report = progress or (lambda fraction, phase: None)
     data, outcome = solve_model(
         instance, deadline=model_deadline, previous=previous, progress=report
