@@ -1,6 +1,9 @@
 import pytest
 from django.db import connection
 
+# The real SMTP server fixture (`smtp`), for the mail tests and any screen that sends mail.
+pytest_plugins = ["tests.smtp"]
+
 
 def pytest_report_header(config):
     from django.conf import settings

@@ -143,6 +143,17 @@ def _url_table() -> dict:
         "event": w.event.slug,
         "pk": _mail(w).pk,
     }
+    for name in ("mail.settings", "mail_template.list", "mailing.list", "mailing.create"):
+        table[name] = lambda w: {"event": w.event.slug}
+    table["mail_template.update"] = lambda w: {
+        "event": w.event.slug,
+        "kind": "confirmation",
+        "language": "nl",
+    }
+    table["mailing.detail"] = table["mailing.update"] = lambda w: {
+        "event": w.event.slug,
+        "pk": _mailing(w).pk,
+    }
     for action in ("approve", "reject", "cancel", "resend_link"):
         table[f"registration.{action}"] = lambda w: {
             "event": w.event.slug,
@@ -175,6 +186,17 @@ def _mail(world: World):
 
         world.mail = OutgoingMailFactory(event=world.event, state="failed")
     return world.mail
+
+
+def _mailing(world: World):
+    """Return a draft mailing of the world's event, made the first time it is asked for."""
+    if not hasattr(world, "mailing"):
+        from goedeburen.mail.models import Mailing
+
+        world.mailing = Mailing.objects.create(
+            event=world.event, subject_nl="Nieuws", body_nl="Beste {{ name }},"
+        )
+    return world.mailing
 
 
 URLS = _url_table()

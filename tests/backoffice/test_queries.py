@@ -52,6 +52,13 @@ def _add_mail(world):
     OutgoingMailFactory(event=world.event, registration=RegistrationFactory(event=world.event))
 
 
+def _add_mailing(world):
+    from goedeburen.mail.models import Mailing
+
+    mailing = Mailing.objects.create(event=world.event, subject_nl="Nieuws", body_nl="x")
+    OutgoingMailFactory(event=world.event, mailing=mailing, state="sent")
+
+
 ADD_ROW = {
     "dashboard": _add_event,
     "event.detail": lambda world: log_action(world.event, action="event.changed", by=world.owner),
@@ -63,6 +70,7 @@ ADD_ROW = {
     "project.list": lambda world: ProjectFactory(event=world.event),
     "venue.list": _add_venue,
     "mail.list": _add_mail,
+    "mailing.list": _add_mailing,
 }
 
 
@@ -85,7 +93,7 @@ def _get(client, path) -> tuple[int, int]:
 @pytest.mark.parametrize("name", sorted(ADD_ROW))
 def test_list_screen_query_count_does_not_grow_with_rows(owner_client, world, name):
     add_row = ADD_ROW[name]
-    if name in ("event.detail", "mail.list"):
+    if name in ("event.detail", "mail.list", "mailing.list"):
         add_row(world)  # the world itself was made without the services: no history, no mail
     path = url(name, world)
     queries_for_one, shown = _get(owner_client, path)

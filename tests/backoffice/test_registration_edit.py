@@ -7,9 +7,9 @@ from goedeburen.common.models import LogEntry
 from goedeburen.registration import editing, signals
 from goedeburen.registration.enums import AttendingRole
 from goedeburen.registration.exceptions import BILLING_MISSING, RegistrationError
-from goedeburen.registration.models import Attendee, Registration
+from goedeburen.registration.models import Answer, Attendee, Registration
 from tests.backoffice.conftest import url
-from tests.registration.factories import AttendeeFactory, RegistrationFactory
+from tests.registration.factories import AttendeeFactory, QuestionFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -172,7 +172,59 @@ def test_edit_that_empties_billing_of_paid_booking_is_refused(owner_client, worl
 def test_edit_form_for_owner_offers_sensitive_fields(owner_client, world):
     response = owner_client.get(url("registration.update", world))
     (attendee_form,) = response.context["attendees"]
-    assert set(attendee_form.fields) == set(editing.ATTENDEE_FIELDS)
+    questions = {f"question_{world.question.pk}"}
+    assert set(attendee_form.fields) == set(editing.ATTENDEE_FIELDS) | questions
+
+
+def test_edit_changes_an_answer_and_logs_it(owner_client, world, booking):
+    field = f"attendee-question_{world.question.pk}"
+    Answer.objects.create(attendee=world.attendee, question=world.question, value="Oud")
+    html = owner_client.get(url("registration.update", world)).content.decode()
+    assert 'value="Oud"' in html
+
+    response = owner_client.post(
+        url("registration.update", world), _data(world, **{field: "Nieuw"})
+    )
+
+    assert response.status_code == 302
+    assert Answer.objects.get(attendee=world.attendee).value == "Nieuw"
+    (change,) = LogEntry.objects.filter(action="registration.changed").get().data["changes"]
+    assert (change["field"], change["before"], change["after"]) == (
+        world.question.label_nl,
+        "Oud",
+        "Nieuw",
+    )
+
+
+def test_edit_with_a_bad_answer_says_so_and_saves_nothing(owner_client, world, booking):
+    choice = QuestionFactory(event=world.event, kind="single_choice", options=["A", "B"])
+    before = (_state(), list(Answer.objects.values()))
+
+    response = owner_client.post(
+        url("registration.update", world),
+        _data(world, **{f"attendee-question_{choice.pk}": "999999"}),
+    )
+
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
+    assert (_state(), list(Answer.objects.values())) == before
+
+
+def test_service_keeps_answers_to_questions_the_editor_was_not_asked(world):
+    special = QuestionFactory(event=world.event, special_category=True)
+    world.attendee.special_category_consent = True
+    world.attendee.save()
+    Answer.objects.create(attendee=world.attendee, question=special, value="Insuline")
+
+    editing.update_registration_details(
+        world.registration,
+        by=world.owner,
+        answers={world.attendee.pk: {world.question.pk: "Een antwoord"}},
+        asked=[world.question],
+    )
+
+    stored = dict(Answer.objects.values_list("question_id", "value"))
+    assert stored == {special.pk: "Insuline", world.question.pk: "Een antwoord"}
 
 
 # --- the service itself ---------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.utils import translation
 from icalendar import Calendar
 
 from goedeburen.events.demo import SLUG
-from tests.mail.conftest import SmtpServer, free_port
+from tests.smtp import SmtpServer, free_port
 
 from .site import axe_violations, describe_violations
 
@@ -208,6 +208,6 @@ def test_participant_ranks_organiser_publishes_programme_shows_and_arrives(
     [ics] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
     summaries = {str(e["summary"]) for e in Calendar.from_ical(ics.get_content()).walk("VEVENT")}
     assert {p.session.title_en for p in placed} <= summaries
-    assert re.search(r"Your programme at ", message["Subject"])
+    assert re.search(r"Your programme for ", message["Subject"])
     # Most first choices are granted; nobody is promised theirs.
     assert len(wanted) == 3

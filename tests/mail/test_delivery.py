@@ -222,7 +222,7 @@ def test_send_queued_mail_command_sends_due_mail(smtp, register, capsys):
 
     call_command("send_queued_mail", "--here")
 
-    assert capsys.readouterr().out == "2 mails sent.\n"
+    assert capsys.readouterr().out == "0 scheduled mails queued.\n2 mails sent.\n"
     assert len(smtp.messages) == 2
 
 
@@ -231,4 +231,4 @@ def test_send_queued_mail_command_enqueues_due_mail(register, capsys):
 
     call_command("send_queued_mail")
 
-    assert capsys.readouterr().out == "1 mails enqueued.\n"
+    assert capsys.readouterr().out == "0 scheduled mails queued.\n1 mails enqueued.\n"

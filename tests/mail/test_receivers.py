@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from goedeburen.mail import services
 from goedeburen.mail.enums import MailKind, MailState
 from goedeburen.mail.models import OutgoingMail
 from goedeburen.registration import signals
@@ -29,13 +30,20 @@ SIGNALS = {
 def _send(kind, registration):
     signal, kwargs = SIGNALS[kind]
     signal.send(sender=Registration, registration=registration, **kwargs)
-    return OutgoingMail.objects.filter(kind=kind).get()
+    return _rendered(OutgoingMail.objects.filter(kind=kind).get())
+
+
+def _rendered(mail):
+    """Render `mail` as the worker does before its first attempt, and return it as stored."""
+    services.render_queued(mail)
+    mail.refresh_from_db()
+    return mail
 
 
 def test_registration_created_queues_one_confirmation_in_the_same_transaction(register):
     registration = register()
 
-    mail = OutgoingMail.objects.get()
+    mail = _rendered(OutgoingMail.objects.get())
     assert (mail.kind, mail.state, mail.attempts) == (MailKind.CONFIRMATION, MailState.QUEUED, 0)
     assert (mail.event, mail.registration) == (registration.event, registration)
     assert (mail.recipient, mail.language) == ("bea@example.org", "nl")
@@ -80,7 +88,7 @@ def test_decision_mail_shows_the_organisers_message_escaped(register, kind):
 
     signal.send(sender=Registration, registration=registration, message="<b>Welkom</b>\nTot dan")
 
-    mail = OutgoingMail.objects.get(kind=kind)
+    mail = _rendered(OutgoingMail.objects.get(kind=kind))
     assert "<b>Welkom</b>\nTot dan" in mail.body_text
     assert "&lt;b&gt;Welkom&lt;/b&gt;<br>Tot dan" in mail.body_html
 
@@ -101,7 +109,7 @@ def test_cancellation_after_the_hold_ran_out_says_why(register):
         sender=Registration, registration=registration, reason="hold_expired", by=None
     )
 
-    mail = OutgoingMail.objects.get(kind=MailKind.CANCELLATION)
+    mail = _rendered(OutgoingMail.objects.get(kind=MailKind.CANCELLATION))
     assert "not paid or approved within the time" in mail.body_text
 
 
@@ -119,22 +127,38 @@ def test_site_url_setting_makes_the_links(register, settings):
 
     registration = register()
 
-    mail = OutgoingMail.objects.get()
+    mail = _rendered(OutgoingMail.objects.get())
     assert (
         f"https://goedeburen.example.org/{registration.event.slug}/register/manage/"
         in mail.body_text
     )
 
 
-def test_mail_that_cannot_be_written_leaves_the_registration_alone(register, settings, caplog):
-    # A template that cannot load breaks every mail; the registration must still be made.
+def test_request_queues_the_mail_unrendered_and_the_worker_renders_it_once(register):
+    registration = register()
+
+    mail = OutgoingMail.objects.get()
+    # The request wrote only what the worker needs: no template was rendered in it.
+    assert (mail.subject, mail.body_text, mail.rendered_at) == ("", "", None)
+    assert mail.context == {"manage_token": registration.manage_token}
+    first = _rendered(mail)
+    text = first.body_text
+    assert (first.context, registration.code in first.subject) == ({}, True)
+    # A second render (a retry) keeps the stored text, word for word.
+    assert _rendered(first).body_text == text
+
+
+def test_mail_that_cannot_be_rendered_leaves_the_registration_alone(smtp, register, settings):
+    # A template that cannot load breaks every mail; the registration must still be made,
+    # and the mail waits in the outbox, failed, for a retry once the template is back.
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "APP_DIRS": False, "DIRS": []}]
 
     registration = register()
+    delivered = services.deliver(OutgoingMail.objects.get())
 
     assert Registration.objects.get().status == registration.status
     assert registration.status == RegistrationStatus.PENDING_PAYMENT
-    assert OutgoingMail.objects.count() == 0
-    assert [r.getMessage() for r in caplog.records] == [
-        f"No mail queued for registration {registration.pk}"
-    ]
+    mail = OutgoingMail.objects.get()
+    assert (delivered, mail.state, mail.rendered_at) == (False, MailState.FAILED, None)
+    assert mail.last_error.startswith("TemplateDoesNotExist")
+    assert smtp.messages == []

@@ -9,7 +9,6 @@ from goedeburen.events.models import SessionKind
 from goedeburen.registration import tokens
 from goedeburen.registration.enums import AttendingRole
 from tests.factories import RoundFactory, SessionFactory
-from tests.mail.conftest import SmtpServer, free_port  # noqa: F401 - the real SMTP server
 from tests.registration.factories import (
     AttendeeFactory,
     OpenEventFactory,
@@ -90,17 +89,3 @@ def small(db) -> Small:
 def immediate_tasks(settings):
     """Run enqueued tasks at once after the commit, as if a worker were always there."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture
-def smtp(settings):
-    server = SmtpServer(free_port())
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
-    server.start()
-    yield server
-    server.stop()

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from icalendar import Calendar
 
+from goedeburen.mail import placeholders, programme
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.models import OutgoingMail
 from goedeburen.mail.services import deliver_due
@@ -13,7 +14,13 @@ from goedeburen.matching import services
 from goedeburen.matching.exceptions import MatchingError
 from goedeburen.matching.models import AssignmentRun, MatchingSettings, Placement, Ranking
 from goedeburen.registration import services as registration_services
-from tests.registration.factories import attendee, billing, booker, form_token
+from tests.registration.factories import (
+    AttendeeFactory,
+    attendee,
+    billing,
+    booker,
+    form_token,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +137,44 @@ def test_publish_shows_the_programme_and_mails_it_with_a_calendar_file(
     assert choice.title_nl in summaries
     start = next(c for c in calendar.walk("VEVENT") if str(c["summary"]) == choice.title_nl)
     assert str(start["dtstart"].dt.tzinfo) == "Europe/Amsterdam"
+
+
+def test_the_published_placement_is_the_source_of_mails_personal_programme(client, small):
+    # Two attendees on one registration: each session names whose it is.
+    registration = small.attendees[0].registration
+    AttendeeFactory(
+        registration=registration,
+        ticket_type=small.ticket,
+        given_name="Second",
+        family_name="Person",
+        role="resident",
+    )
+    assert programme.entries_for(registration) == []  # nothing published yet
+
+    services.publish_run(_run(small.event), by=None)
+
+    placed = list(
+        Placement.objects.filter(attendee__registration=registration)
+        .select_related("attendee", "session__room")
+        .order_by("round__start")
+    )
+    entries = programme.entries_for(registration)
+    assert len(entries) == len(placed) == 2 * len(small.rounds)
+    assert {e.title for e in entries} == {
+        f"{p.attendee.full_name}: {p.session.title_nl}" for p in placed
+    }
+    assert all(e.start.tzinfo is not None and e.end > e.start for e in entries)
+    # The participant's own calendar link serves the same sessions.
+    token = placeholders.participant_token(registration)
+    response = client.get(
+        reverse("public:participant.calendar", kwargs={"event": small.event.slug, "token": token})
+    )
+    summaries = {str(c["summary"]) for c in Calendar.from_ical(response.content).walk("VEVENT")}
+    assert {e.title for e in entries} <= summaries
+    # A cancelled registration has no programme, whatever the last run placed.
+    registration_services.cancel_registration(registration, by=None, reason="booker")
+    registration.refresh_from_db()
+    assert programme.entries_for(registration) == []
 
 
 def test_cancellation_and_late_registration_after_publish_move_nobody_else(

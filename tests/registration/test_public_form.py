@@ -8,7 +8,7 @@ from goedeburen.events.models import EventStatus
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee, Registration
 
-from .factories import QuotaFactory
+from .factories import QuestionFactory, QuotaFactory
 from .helpers import form_data, form_token, manage_link, url
 
 pytestmark = pytest.mark.django_db
@@ -283,3 +283,53 @@ def test_free_ticket_label_says_free_and_approval(client, event, resident):
     html = client.get(url(START, event.slug)).content.decode()
 
     assert "Resident: free (including lunch) — the organisers approve this registration" in html
+
+
+FIELD_TEMPLATE = "public/registration/_field.html"
+
+
+def _form(client, event, language="en"):
+    response = client.get(url(START, event.slug, language=language))
+    return response, response.content.decode()
+
+
+def test_blank_form_fields_are_rendered_once_and_tokens_stay_per_visitor(client, event, hall):
+    first, first_html = _form(client, event)
+    second, second_html = _form(Client(), event)
+
+    assert FIELD_TEMPLATE in [t.name for t in first.templates]
+    assert FIELD_TEMPLATE not in [t.name for t in second.templates]
+    assert 'for="id_attendee-0-given_name"' in second_html
+    tokens = re.compile(r'name="(?:form_token|csrfmiddlewaretoken)" value="([^"]+)"')
+    assert set(tokens.findall(first_html)).isdisjoint(tokens.findall(second_html))
+
+
+def test_blank_form_shows_a_changed_ticket_or_new_question_at_once(client, event, hall, paid):
+    _form(client, event)
+    paid.price = Decimal("99.00")
+    paid.save()
+    QuestionFactory(event=event, label_en="Which workshop interests you?")
+
+    _, html = _form(client, event)
+
+    assert "€99 incl. VAT" in html
+    assert "Which workshop interests you?" in html
+
+
+def test_blank_form_is_cached_per_language(client, event, hall):
+    _form(client, event, language="en")
+
+    _, html = _form(client, event, language="nl")
+
+    assert "Uw naam" in html
+    assert "Your name" not in html
+
+
+def test_form_with_errors_is_never_served_from_the_blank_cache(client, event, hall, free):
+    _form(client, event)
+
+    data = form_data(client, event, [free], **{"attendee-0-given_name": ""})
+
+    response = _post(client, event, data)
+
+    assert FIELD_TEMPLATE in [t.name for t in response.templates]

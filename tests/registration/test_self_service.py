@@ -421,3 +421,143 @@ def test_substitute_clears_the_previous_persons_answers(client, registration):
     )
 
     assert Answer.objects.filter(attendee=first).count() == 0
+
+
+# ---- answers to the organiser's questions -----------------------------------------------
+
+
+@pytest.fixture
+def asked(event):
+    """A text, a single-choice, a multiple-choice and a special-category question."""
+    from tests.registration.factories import QuestionFactory
+
+    return {
+        "text": QuestionFactory(event=event, label_en="Your project?"),
+        "single": QuestionFactory(
+            event=event, kind="single_choice", label_en="Which round?", options=["A", "B"]
+        ),
+        "multi": QuestionFactory(
+            event=event, kind="multiple_choice", label_en="Interests?", options=["X", "Y", "Z"]
+        ),
+        "special": QuestionFactory(event=event, label_en="Medication?", special_category=True),
+    }
+
+
+def _answers_of(attendee) -> dict:
+    from goedeburen.registration.models import Answer
+
+    return {
+        a.question.label_en: (a.value, sorted(o.label_nl for o in a.options.all()))
+        for a in Answer.objects.filter(attendee=attendee).prefetch_related("options")
+    }
+
+
+def _answer_fields(attendee, asked, **values) -> dict:
+    prefix = f"attendee-{attendee.pk}-question_"
+    return {f"{prefix}{asked[key].pk}": value for key, value in values.items()}
+
+
+def _option(question, label):
+    return str(question.options.get(label_nl=label).pk)
+
+
+def test_edit_shows_the_questions_with_the_answers_given(client, registration, asked):
+    from goedeburen.registration.models import Answer
+
+    first = registration.attendees.first()
+    answer = Answer.objects.create(attendee=first, question=asked["multi"])
+    answer.options.set(asked["multi"].options.filter(label_nl__in=["X", "Z"]))
+    Answer.objects.create(attendee=first, question=asked["text"], value="De Stadstuin")
+
+    html = client.get(_path("public:registration.edit", registration)).content.decode()
+
+    assert "Your project?" in html and 'value="De Stadstuin"' in html
+    x, y = _option(asked["multi"], "X"), _option(asked["multi"], "Y")
+    assert re.search(rf'value="{x}"[^>]*checked', html)
+    assert not re.search(rf'value="{y}"[^>]*checked', html)
+    assert "Medication?" in html
+
+
+def test_edit_changes_answers_and_logs_them_without_special_values(client, registration, asked):
+    first = registration.attendees.first()
+    data = _edit_data(
+        registration,
+        **{f"attendee-{first.pk}-special_category_consent": "on"},
+        **_answer_fields(
+            first,
+            asked,
+            text="Het Knooppunt",
+            single=_option(asked["single"], "B"),
+            multi=[_option(asked["multi"], "Y"), _option(asked["multi"], "Z")],
+            special="Insuline",
+        ),
+    )
+
+    response = client.post(_path("public:registration.edit", registration), data)
+
+    assert response.status_code == 302
+    assert _answers_of(first) == {
+        "Your project?": ("Het Knooppunt", []),
+        "Which round?": ("", ["B"]),
+        "Interests?": ("", ["Y", "Z"]),
+        "Medication?": ("Insuline", []),
+    }
+    logged = history(registration)[0].data
+    assert logged["attendee 1: Your project?"] == ["", "Het Knooppunt"]
+    assert logged["attendee 1: Interests?"] == ["", "Y (en), Z (en)"]
+    assert logged["attendee 1: Medication?"] == ["…", "…"]
+    assert "Insuline" not in str(logged)
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("single", "999999"), ("text", "x" * 1001), ("special", "Insuline")],
+)
+def test_edit_with_a_bad_answer_says_so_and_saves_nothing(client, registration, asked, key, value):
+    first = registration.attendees.first()
+    before = (_state(registration), _answers_of(first))
+    data = _edit_data(registration, **_answer_fields(first, asked, **{key: value}))
+
+    response = client.post(_path("public:registration.edit", registration), data)
+
+    assert response.status_code == 200
+    assert 'class="utrecht-alert utrecht-alert--error' in response.content.decode()
+    assert (_state(registration), _answers_of(first)) == before
+
+
+def test_edit_without_a_required_answer_says_so_and_keeps_the_old_one(client, registration, asked):
+    from goedeburen.registration.models import Answer
+
+    first = registration.attendees.first()
+    asked["text"].required = True
+    asked["text"].save()
+    Answer.objects.create(attendee=first, question=asked["text"], value="De Stadstuin")
+
+    response = client.post(
+        _path("public:registration.edit", registration), _edit_data(registration)
+    )
+
+    assert response.status_code == 200
+    assert _answers_of(first) == {"Your project?": ("De Stadstuin", [])}
+
+
+def test_withdrawing_consent_removes_the_special_category_answers(registration, asked):
+    from goedeburen.registration.models import Answer
+
+    first = registration.attendees.first()
+    first.special_category_consent = True
+    first.save()
+    Answer.objects.create(attendee=first, question=asked["special"], value="Insuline")
+    Answer.objects.create(attendee=first, question=asked["text"], value="De Stadstuin")
+    changes = services.AttendeeChanges(
+        given_name=first.given_name, role=first.role, special_category_consent=False
+    )
+
+    services.update_registration(
+        registration,
+        booker=booker(),
+        attendees={first.pk: changes},
+        billing=services.Billing(organisation="Woonstichting", address="Lindelaan 1"),
+    )
+
+    assert _answers_of(first) == {"Your project?": ("De Stadstuin", [])}

@@ -122,6 +122,17 @@ event_urls = [
     path("mail/", mail.MailListView.as_view(), name="mail.list"),
     path("mail/<int:pk>/retry/", mail.MailRetryView.as_view(), name="mail.retry"),
     path("mail/<int:pk>/cancel/", mail.MailCancelView.as_view(), name="mail.cancel"),
+    path("mail/settings/", mail.MailSettingsView.as_view(), name="mail.settings"),
+    path("mail/texts/", mail.MailTemplateListView.as_view(), name="mail_template.list"),
+    path(
+        "mail/texts/<slug:kind>/<slug:language>/",
+        mail.MailTemplateEditView.as_view(),
+        name="mail_template.update",
+    ),
+    path("mailings/", mail.MailingListView.as_view(), name="mailing.list"),
+    path("mailings/new/", mail.MailingFormView.as_view(), name="mailing.create"),
+    path("mailings/<int:pk>/", mail.MailingDetailView.as_view(), name="mailing.detail"),
+    path("mailings/<int:pk>/edit/", mail.MailingFormView.as_view(), name="mailing.update"),
     path(
         "registrations/<slug:code>/approve/",
         registration_actions.ApproveView.as_view(),

@@ -1,6 +1,7 @@
 """The event and its programme as an RFC 5545 calendar."""
 
 import datetime as dt
+from typing import NamedTuple
 
 from django.conf import settings
 from django.utils import timezone
@@ -49,3 +50,46 @@ def event_calendar(event: Event, *, site_url: str = "") -> bytes:
 
 def _aware(date, time):
     return timezone.make_aware(dt.datetime.combine(date, time))
+
+
+class CalendarEntry(NamedTuple):
+    """One part of someone's own programme: a session with its room and times."""
+
+    title: str
+    room: str
+    start: dt.datetime
+    end: dt.datetime
+
+
+def personal_calendar(event: Event, entries: list[CalendarEntry], *, name: str = "") -> bytes:
+    """Return an iCalendar file with the event and one entry per session of `entries`.
+
+    Each entry is a (title, room, start, end) with aware datetimes; the times are written in
+    the site's time zone (Europe/Amsterdam), the room as the location within the venue.
+    """
+    tz = timezone.get_default_timezone()
+    calendar = Calendar()
+    calendar.add("prodid", "-//Goede buren//goedeburen//NL")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{event.name_nl}: {name}" if name else event.name_nl)
+    calendar.add("x-wr-timezone", settings.TIME_ZONE)
+    venue = f"{event.venue.name}, {event.venue.address}" if event.venue else ""
+    stamp = timezone.now()
+
+    def add(uid: str, summary: str, start, end, location: str) -> None:
+        entry = CalendarEvent()
+        entry.add("uid", f"{uid}@{event.slug}.goedeburen")
+        entry.add("summary", summary)
+        entry.add("dtstart", start.astimezone(tz))
+        entry.add("dtend", end.astimezone(tz))
+        entry.add("dtstamp", stamp)
+        if location:
+            entry.add("location", location)
+        calendar.add_component(entry)
+
+    add("event", event.name_nl, event.starts_at(), event.ends_at(), venue)
+    for number, item in enumerate(entries, start=1):
+        title, room, start, end = item
+        location = ", ".join(part for part in (room, venue) if part)
+        add(f"personal-{number}-{start:%H%M}", title, start, end, location)
+    return calendar.to_ical()

@@ -7,6 +7,6 @@ class MailConfig(AppConfig):
     verbose_name = _("Mail")
 
     def ready(self):
-        from . import receivers
+        from . import demo, receivers  # noqa: F401  (demo connects to `events.demo_loaded`)
 
         receivers.connect()

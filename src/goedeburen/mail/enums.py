@@ -12,7 +12,24 @@ class MailKind(models.TextChoices):
     MANAGE_LINK = "manage_link", _("Manage link")
     CANCELLATION = "cancellation", _("Cancellation")
     WAITING_LIST_OFFER = "waiting_list_offer", _("Waiting list offer")
+    PAYMENT_RECEIVED = "payment_received", _("Payment received")
+    PAYMENT_REMINDER = "payment_reminder", _("Payment reminder")
+    PRACTICAL_INFO = "practical_info", _("Practical information")
     PERSONAL_PROGRAMME = "personal_programme", _("Personal programme")
+    THANK_YOU = "thank_you", _("Thank you, publication and evaluation")
+    MAILING = "mailing", _("Mailing")
+    TEST = "test", _("Test mail")
+    CONTACT = "contact", _("Contact form")
+
+
+# Mail that someone may opt out of; everything else is about their registration and goes
+# to everyone (a mailing decides for itself with `Mailing.essential`).
+NON_ESSENTIAL_KINDS = frozenset({MailKind.THANK_YOU, MailKind.MAILING})
+# Kinds whose text the organiser may edit; a mailing, a test and a contact mail bring
+# their own.
+EDITABLE_KINDS = tuple(
+    kind for kind in MailKind if kind not in (MailKind.MAILING, MailKind.TEST, MailKind.CONTACT)
+)
 
 
 class MailState(models.TextChoices):
@@ -21,3 +38,9 @@ class MailState(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class MailingState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    # Its mails are queued (or being queued); their own states say how far sending got.
+    STARTED = "started", _("Started")

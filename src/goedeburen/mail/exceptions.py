@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class MailError(Exception):
     """A change to the outbox the domain refuses; `message` may be shown as it is.
 
-    Codes: not_retryable, not_cancellable.
+    Codes: not_retryable, not_cancellable, nothing_to_render.
     """
 
     def __init__(self, message, *, code: str):
@@ -17,3 +17,4 @@ class MailError(Exception):
 
 NOT_RETRYABLE = _("Only a failed or cancelled mail can be sent again.")
 NOT_CANCELLABLE = _("Only a queued or failed mail can be cancelled.")
+NOTHING_TO_RENDER = _("The registration this mail was about no longer exists.")

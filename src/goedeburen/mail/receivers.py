@@ -1,6 +1,6 @@
 """Mail the booker when something happens to their registration.
 
-Each receiver only renders the mail and writes it to the outbox, in the transaction of the
+Each receiver only writes the mail (unrendered) to the outbox, in the transaction of the
 change (see `registration.signals`); the worker sends it later. A receiver that fails is
 logged and its savepoint rolled back, so a broken mail never breaks a registration
 (DESIGN.md, invariant 2).

@@ -1,16 +1,25 @@
-"""Turn a kind of mail and its context into a subject, a text body and an HTML body.
+"""Turn a kind of mail and its placeholder values into a subject, a text body and an HTML body.
 
-Templates live in `mail/templates/mail/<kind>.txt` and `.html`. The HTML is autoescaped like
-every Django template, so a name such as `<script>` arrives as text; the text templates
-switch autoescaping off (`mail/base.txt`), since escaping there would only garble names.
-Render inside `translation.override(language)`: every string is translated then.
+Two sources of text. The defaults are Django templates in `mail/templates/mail/<kind>.txt`
+and `.html`, one pair for every kind (a new kind needs only its pair, and a subject in
+`SUBJECTS` or a `mail/<kind>.subject.txt`). The HTML is autoescaped like every Django
+template, so a name such as `<script>` arrives as text; the text templates switch
+autoescaping off (`mail/base.txt`), since escaping there would only garble names. The
+organiser's own texts (`MailTemplate`, a `Mailing`) are plain text with placeholders, put
+into the layout of `mail/custom.*` by `render_custom`: every value is escaped in the HTML and
+nothing but `{{ name }}` has a meaning. Render inside `translation.override(language)`.
 """
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.utils.dateparse import parse_datetime
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .enums import MailKind
@@ -23,10 +32,15 @@ SUBJECTS = {
     MailKind.MANAGE_LINK: _("Your link to registration %(code)s for %(event)s"),
     MailKind.CANCELLATION: _("Your registration %(code)s for %(event)s is cancelled"),
     MailKind.WAITING_LIST_OFFER: _("A place for you at %(event)s"),
-    MailKind.PERSONAL_PROGRAMME: _("Your programme at %(event)s"),
+    MailKind.PAYMENT_RECEIVED: _("Payment received for registration %(code)s"),
+    MailKind.PAYMENT_REMINDER: _("Reminder: payment for registration %(code)s for %(event)s"),
+    MailKind.PRACTICAL_INFO: _("Practical information for %(event)s"),
+    MailKind.PERSONAL_PROGRAMME: _("Your programme for %(event)s"),
+    MailKind.THANK_YOU: _("Thank you for taking part in %(event)s"),
 }
 
 _BLANK_LINES = re.compile(r"\n[ \t]*(\n[ \t]*)+\n")
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 
 
 @dataclass(frozen=True)
@@ -36,16 +50,59 @@ class RenderedMail:
     html: str
 
 
-def render_mail(kind: str, *, context: dict, subject_values: dict) -> RenderedMail:
-    """Return the `kind` mail rendered with `context` in the active language."""
-    subject = str(SUBJECTS[MailKind(kind)]) % subject_values
-    context = {"subject": subject, **context}
+def render_default(kind: str, *, values: dict, extra: dict | None = None) -> RenderedMail:
+    """Return the default `kind` mail with these placeholder `values` in the active language.
+
+    `extra` holds what only the templates' conditions read (a cancellation's reason).
+    """
+    subject = _one_line(default_subject(kind) % {"code": values.get("code", ""), **values})
+    context = {**(extra or {}), **values, "subject": subject}
     text = render_to_string(f"mail/{kind}.txt", context)
     html = render_to_string(f"mail/{kind}.html", context)
-    # A header must be one line; a value with a line break would make Django refuse the mail.
-    return RenderedMail(
-        subject=" ".join(subject.split()), text=_tidy(text), html=html.strip() + "\n"
+    return RenderedMail(subject=subject, text=_tidy(text), html=html.strip() + "\n")
+
+
+def default_subject(kind: str) -> str:
+    """Return the default subject of `kind`, with `%(code)s` and `%(event)s` to fill in."""
+    if kind in SUBJECTS:
+        return str(SUBJECTS[kind])
+    try:
+        return render_to_string(f"mail/{kind}.subject.txt").strip()
+    except TemplateDoesNotExist:
+        label = MailKind(kind).label if kind in MailKind.values else kind
+        return f"{label}: %(event)s"
+
+
+def render_custom(subject: str, body: str, *, values: dict) -> RenderedMail:
+    """Return an organiser's plain text with placeholders, as a mail in the site's layout."""
+    from .placeholders import PLACEHOLDER
+
+    def text_of(match) -> str:
+        return values.get(match[1], "")
+
+    def html_of(name: str) -> str:
+        value = values.get(name, "")
+        if name.endswith("_url") and value:
+            return format_html('<a href="{}">{}</a>', value, value)
+        return escape(value)
+
+    subject = _one_line(PLACEHOLDER.sub(text_of, subject))
+    text_body = PLACEHOLDER.sub(text_of, body)
+    pieces = PLACEHOLDER.split(body)
+    # split() alternates literal text and placeholder names; both are escaped.
+    html_body = "".join(
+        escape(piece) if index % 2 == 0 else html_of(piece) for index, piece in enumerate(pieces)
     )
+    paragraphs = [
+        p.strip() for p in _PARAGRAPHS.split(html_body.replace("\r\n", "\n")) if p.strip()
+    ]
+    content = mark_safe(  # noqa: S308 - every piece above was escaped or built by format_html
+        "\n".join(f"<p>{p.replace(chr(10), '<br>' + chr(10))}</p>" for p in paragraphs)
+    )
+    context = {**values, "subject": subject}
+    text = render_to_string("mail/custom.txt", {**context, "content": text_body.strip()})
+    html = render_to_string("mail/custom.html", {**context, "content": content})
+    return RenderedMail(subject=subject, text=_tidy(text), html=html.strip() + "\n")
 
 
 def absolute_url(path: str) -> str:
@@ -53,6 +110,33 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def _one_line(text: str) -> str:
+    # A header must be one line; a value with a line break would make Django refuse the mail.
+    return " ".join(text.split())
+
+
 def _tidy(text: str) -> str:
     # Template tags leave blank lines behind; a paragraph break is one empty line.
     return _BLANK_LINES.sub("\n\n", text).strip() + "\n"
+
+
+# How a datetime travels in a mail's JSON context (`OutgoingMail.context`).
+_DATETIME = "$datetime"
+
+
+def pack_context(context: dict) -> dict:
+    """Return `context` with its datetimes made JSON-able (see `unpack_context`)."""
+    return {
+        key: {_DATETIME: value.isoformat()} if isinstance(value, dt.datetime) else value
+        for key, value in context.items()
+    }
+
+
+def unpack_context(context: dict) -> dict:
+    """Return a context stored by `pack_context` with its datetimes back."""
+    return {
+        key: parse_datetime(value[_DATETIME])
+        if isinstance(value, dict) and set(value) == {_DATETIME}
+        else value
+        for key, value in context.items()
+    }

@@ -8,4 +8,9 @@ class MatchingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import demo, receivers  # noqa: F401 - connect the signal receivers
+        from goedeburen.mail import programme
+
+        from . import demo, queries, receivers  # noqa: F401 - connect the signal receivers
+
+        # Who goes where, once published: the personal programme mail and calendar file.
+        programme.register_source(queries.programme_entries)

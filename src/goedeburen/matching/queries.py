@@ -5,10 +5,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
+from goedeburen.events.calendar import CalendarEntry
 from goedeburen.events.models import Event, Round, Session, SessionKind
 from goedeburen.registration.enums import RegistrationStatus
-from goedeburen.registration.models import Attendee
+from goedeburen.registration.models import Attendee, Registration
 
 from .models import AssignmentRun, MatchingSettings, Pin, Placement, Ranking
 
@@ -102,6 +104,37 @@ def personal_programmes(event: Event, attendees) -> dict[int, list[ProgrammeLine
     for placement in placements:
         result[placement.attendee_id].append(ProgrammeLine(placement.round, placement.session))
     return dict(result)
+
+
+def programme_entries(registration: Registration | None) -> list[CalendarEntry]:
+    """Return the published sessions of a confirmed registration's attendees.
+
+    The source of `mail.programme` (registered in `apps.ready`): it fills the
+    `personal_programme` placeholder and the personal calendar file. Titles are in the active
+    language; with several attendees each title names whose session it is.
+    """
+    if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+        return []
+    event = registration.event
+    attendees = list(registration.attendees.all())
+    programmes = personal_programmes(event, attendees)
+    several = len(programmes) > 1
+    return [
+        CalendarEntry(
+            title=(
+                f"{attendee.full_name}: {line.session.t.title}" if several else line.session.t.title
+            ),
+            room=line.session.room.name if line.session.room else "",
+            start=_at(event, line.session.starts),
+            end=_at(event, line.session.ends),
+        )
+        for attendee in attendees
+        for line in programmes.get(attendee.pk, [])
+    ]
+
+
+def _at(event: Event, time: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(event.date, time))
 
 
 def session_lists(run: AssignmentRun, *, session_ids=None) -> dict[int, list[Attendee]]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import manage, pages, registration, sessions
+from .views import mail, manage, pages, registration, sessions
 
 app_name = "public"
 
@@ -22,7 +22,7 @@ urlpatterns = [
         name="project.detail",
     ),
     path("<slug:event>/practical/", pages.PracticalView.as_view(), name="event.practical"),
-    path("<slug:event>/contact/", pages.ContactView.as_view(), name="event.contact"),
+    path("<slug:event>/contact/", mail.ContactView.as_view(), name="event.contact"),
     path("<slug:event>/privacy/", pages.PrivacyStatementView.as_view(), name="event.privacy"),
     path(
         "<slug:event>/register/",
@@ -69,5 +69,25 @@ urlpatterns = [
         manage.OfferView.as_view(),
         name="registration.offer",
     ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/mail/",
+        manage.MailPreferenceView.as_view(),
+        name="registration.mail",
+    ),
     path("<slug:event>/calendar.ics", pages.CalendarFileView.as_view(), name="event.calendar"),
+    path(
+        "<slug:event>/mail/unsubscribe/<str:token>/",
+        mail.UnsubscribeView.as_view(),
+        name="mail.unsubscribe",
+    ),
+    path(
+        "<slug:event>/participant/<str:token>/calendar.ics",
+        mail.ParticipantCalendarView.as_view(),
+        name="participant.calendar",
+    ),
+    path(
+        "<slug:event>/participant/<str:token>/publication.pdf",
+        mail.ParticipantPublicationView.as_view(),
+        name="participant.publication",
+    ),
 ]

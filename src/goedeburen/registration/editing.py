@@ -4,7 +4,7 @@ Apart from `services` for now: that module is being split into a package, and th
 case needs nothing of its internals.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,7 +16,8 @@ from goedeburen.common.audit import log_action
 
 from . import exceptions, signals
 from .exceptions import RegistrationError
-from .models import Attendee, Registration
+from .models import Attendee, Question, Registration
+from .services import questions
 
 REGISTRATION_FIELDS = (
     "booker_name",
@@ -57,14 +58,18 @@ def update_registration_details(
     by,
     details: Mapping[str, Any] | None = None,
     attendees: Mapping[int, Mapping[str, Any]] | None = None,
+    answers: Mapping[int, Mapping[int, object]] | None = None,
+    asked: Sequence[Question] = (),
 ) -> list[dict]:
     """Change booker and billing `details` and, per attendee id, `attendees`' details.
 
     Only the fields given change; the names allowed are `REGISTRATION_FIELDS` and
     `ATTENDEE_FIELDS`. Every value is checked as the registration form checks it (lengths,
     email syntax, choices, consent for special-category data, billing for a paid booking);
-    on a refusal `RegistrationError` is raised and nothing changes. Return the changes
-    made, as logged (empty when the values were already so).
+    on a refusal `RegistrationError` is raised and nothing changes. Per attendee id,
+    `answers` replace the answers to the `asked` questions (those the editor sees; see
+    `questions.replace_answers`). Return the changes made, as logged (empty when the
+    values were already so).
 
     Side effects, only when something changed: one log entry `registration.changed` with
     each field's value before and after (sensitive fields without values); the signal
@@ -72,6 +77,7 @@ def update_registration_details(
     """
     details = dict(details or {})
     attendees = {int(pk): dict(values) for pk, values in (attendees or {}).items()}
+    answers = {int(pk): dict(values) for pk, values in (answers or {}).items()}
     _check_names(details, REGISTRATION_FIELDS)
     for values in attendees.values():
         _check_names(values, ATTENDEE_FIELDS)
@@ -79,17 +85,38 @@ def update_registration_details(
     with transaction.atomic():
         locked = Registration.objects.select_for_update().get(pk=registration.pk)
         stored = {a.pk: a for a in Attendee.objects.filter(registration=locked).order_by("pk")}
-        if set(attendees) - set(stored):
+        if (set(attendees) | set(answers)) - set(stored):
             raise RegistrationError(UNKNOWN_ATTENDEE, code="invalid")
 
         changes = _apply(locked, details, attendee=None)
         changed_attendees = []
+        found_fields: dict[int, list[dict]] = {}
         for pk, values in attendees.items():
             attendee = stored[pk]
             found = _apply(attendee, values, attendee=attendee)
+            found_fields[pk] = found
             if found:
                 changes.extend(found)
                 changed_attendees.append(attendee)
+        new_answers = []
+        for pk in sorted(set(answers) | {a.pk for a in changed_attendees}):
+            attendee = stored[pk]
+            found, changed = questions.replace_answers(
+                attendee,
+                answers=answers.get(pk),
+                asked=asked,
+                special_category_consent=attendee.special_category_consent,
+            )
+            new_answers.extend(found)
+            changes.extend(
+                {
+                    "attendee": pk,
+                    "name": attendee.full_name,
+                    "field": label,
+                    **({} if before == questions.HIDDEN else {"before": before, "after": after}),
+                }
+                for label, before, after in changed
+            )
         if not changes:
             return []
 
@@ -104,9 +131,8 @@ def update_registration_details(
         if registration_fields:
             locked.save(update_fields=[*registration_fields, "updated"])
         for attendee in changed_attendees:
-            attendee.save(
-                update_fields=[c["field"] for c in changes if c["attendee"] == attendee.pk]
-            )
+            attendee.save(update_fields=[c["field"] for c in found_fields[attendee.pk]])
+        questions.store_answers(new_answers)
         log_action(locked, action="registration.changed", by=by, data={"changes": changes})
         signals.registration_changed.send(sender=Registration, registration=locked, by=by)
 

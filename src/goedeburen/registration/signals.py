@@ -9,7 +9,8 @@ All are sent with `sender=Registration` and these keyword arguments:
 
 registration_created(registration, manage_token)
     A registration was made. `manage_token` is the secret of the booker's manage link,
-    known only now (only its hash is stored).
+    known only now (only its hash is stored). Sent before the quotas are locked (to keep
+    that lock short), so the transaction may still roll back when the seats are gone.
 manage_link_renewed(registration, manage_token)
     The booker asked for their link again; the old link no longer works.
 registration_approved(registration, message)

@@ -3,9 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.public.forms.registration import initial_answer, question_field
 from goedeburen.registration.editing import ATTENDEE_FIELDS, REGISTRATION_FIELDS
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
-from goedeburen.registration.models import Attendee, Registration
+from goedeburen.registration.models import Attendee, Question, Registration
 from goedeburen.registration.queries import RegistrationFilter
 
 from .base import formfield, style
@@ -97,7 +98,14 @@ class AttendeeDetailsForm(forms.Form):
 
     SENSITIVE = ("role", "special_category_consent", "dietary_wishes", "accessibility_needs")
 
-    def __init__(self, *args, attendee: Attendee, show_special_category: bool, **kwargs):
+    def __init__(
+        self,
+        *args,
+        attendee: Attendee,
+        show_special_category: bool,
+        asked: list[Question] = (),
+        **kwargs,
+    ):
         names = [
             name for name in ATTENDEE_FIELDS if show_special_category or name not in self.SENSITIVE
         ]
@@ -105,6 +113,20 @@ class AttendeeDetailsForm(forms.Form):
         super().__init__(*args, initial=initial, prefix=f"attendee-{attendee.pk}", **kwargs)
         self.attendee = attendee
         self.fields.update(_model_fields(Attendee, names, {}))
+        # The questions of this attendee's ticket among those the editor may see.
+        self.questions = {}
+        for question in asked:
+            if question.applies_to(
+                attendee.ticket_type_id, {t.pk for t in question.ticket_types.all()}
+            ):
+                name = f"question_{question.pk}"
+                self.fields[name] = question_field(question)
+                style(self.fields[name])
+                self.questions[name] = question
+        for answer in attendee.answers.all():
+            name = f"question_{answer.question_id}"
+            if name in self.fields:
+                self.initial[name] = initial_answer(answer)
 
     def clean(self):
         cleaned = super().clean()
@@ -121,4 +143,11 @@ class AttendeeDetailsForm(forms.Form):
         return cleaned
 
     def changes(self) -> dict:
-        return dict(self.cleaned_data)
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.questions}
+
+    def answers(self) -> dict[int, object]:
+        return {
+            question.pk: self.cleaned_data[name]
+            for name, question in self.questions.items()
+            if self.cleaned_data.get(name) not in (None, "", [])
+        }

@@ -24,6 +24,7 @@ from goedeburen.backoffice.forms.registrations import (
 from goedeburen.backoffice.history import describe_registration
 from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.common.audit import history
+from goedeburen.mail import queries as mail_queries
 from goedeburen.registration import editing, queries
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
@@ -169,6 +170,10 @@ class RegistrationMixin(RegistrationScreenMixin, _LoadRegistration):
     """A screen about the registration whose code is in the URL."""
 
 
+# The mails shown on a registration's page, newest first; the outbox has them all.
+MAILS_SHOWN = 50
+
+
 class RegistrationDetailView(RegistrationMixin, TemplateView):
     """One registration: booker, billing, status, hold, attendees, history, actions."""
 
@@ -193,6 +198,7 @@ class RegistrationDetailView(RegistrationMixin, TemplateView):
             actions=self.actions(registration)
             if self.may("registration.change_registration")
             else [],
+            mails=list(mail_queries.mails_of(registration)[:MAILS_SHOWN]),
         )
         return super().get_context_data(**kwargs)
 
@@ -222,9 +228,18 @@ class RegistrationUpdateView(RegistrationMixin, TemplateView):
     def forms(self, registration, data=None):
         show = self.may("registration.view_special_category")
         details = RegistrationDetailsForm(data, registration=registration)
+        self.asked = [
+            question
+            for question in queries.event_questions(self.event)
+            if show or not question.special_category
+        ]
+        rows = list(registration.attendees.all())
+        queries.prefetch_answers(rows)
         attendees = [
-            AttendeeDetailsForm(data, attendee=attendee, show_special_category=show)
-            for attendee in registration.attendees.all()
+            AttendeeDetailsForm(
+                data, attendee=attendee, show_special_category=show, asked=self.asked
+            )
+            for attendee in rows
         ]
         return details, attendees
 
@@ -248,6 +263,8 @@ class RegistrationUpdateView(RegistrationMixin, TemplateView):
                     by=request.user,
                     details=details.changes(),
                     attendees={form.attendee.pk: form.changes() for form in attendees},
+                    answers={form.attendee.pk: form.answers() for form in attendees},
+                    asked=self.asked,
                 )
             except RegistrationError as refused:
                 error = refused.message

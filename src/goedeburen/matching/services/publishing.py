@@ -10,7 +10,6 @@ from goedeburen.mail.services import queue_registration_mail
 from goedeburen.registration.models import Registration
 
 from .. import exceptions, queries
-from ..calendar import personal_calendar
 from ..exceptions import MatchingError
 from ..models import AssignmentRun, Placement, RunStatus
 
@@ -74,20 +73,11 @@ def queue_programme_mails(event: Event) -> int:
 
 
 def queue_programme_mail(registration: Registration):
-    """Queue the personal programme mail, with its calendar file, to the booker."""
-    attendees = list(registration.attendees.all())
-    programmes = queries.personal_programmes(registration.event, attendees)
-    lines = [(attendee, programmes.get(attendee.pk, [])) for attendee in attendees]
-    calendar = personal_calendar(registration.event, lines)
-    return queue_registration_mail(
-        registration,
-        kind=MailKind.PERSONAL_PROGRAMME,
-        programmes=lines,
-        attachments=[
-            {
-                "filename": f"{registration.event.slug}-{registration.code}.ics",
-                "content_type": "text/calendar",
-                "content": calendar.decode("utf-8"),
-            }
-        ],
-    )
+    """Queue the personal programme mail to the booker.
+
+    The worker renders it: mail6's default text (or the organiser's) with the
+    `personal_programme` placeholder and the .ics attachment, both read from the published
+    placement through `queries.programme_entries` (the source registered with
+    `mail.programme`). Nothing but the kind goes into the queued row.
+    """
+    return queue_registration_mail(registration, kind=MailKind.PERSONAL_PROGRAMME)

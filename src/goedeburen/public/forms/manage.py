@@ -3,28 +3,53 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from goedeburen.registration.models import Registration
+from goedeburen.registration import queries
+from goedeburen.registration.models import Attendee, Question, Registration
 from goedeburen.registration.services import AttendeeChanges, Substitute
 
-from .registration import AttendeeForm, BillingForm, BookerForm, _StyledForm
+from .registration import AttendeeForm, BillingForm, BookerForm, _StyledForm, initial_answer
 
 
 class AttendeeChangeForm(AttendeeForm):
-    """An attendee's details without the ticket, which stays as booked."""
+    """An attendee's details and answers without the ticket, which stays as booked."""
 
-    def __init__(self, *args, **kwargs):
-        _StyledForm.__init__(self, *args, **kwargs)
+    def __init__(self, *args, attendee: Attendee, questions: list[Question], **kwargs):
+        _StyledForm.__init__(self, *args, initial=_attendee_initial(attendee), **kwargs)
         del self.fields["ticket_type"]
+        asked = [
+            q
+            for q in questions
+            if q.applies_to(attendee.ticket_type_id, {t.pk for t in q.ticket_types.all()})
+        ]
+        self.add_question_fields(asked)
+        for answer in attendee.answers.all():
+            name = f"question_{answer.question_id}"
+            if name in self.fields:
+                self.initial[name] = initial_answer(answer)
 
     def changes(self) -> AttendeeChanges:
-        return AttendeeChanges(**{name: self.cleaned_data[name] for name in self.fields})
+        values = {n: self.cleaned_data[n] for n in self.fields if n not in self.questions}
+        answers = {
+            question.pk: self.cleaned_data[name]
+            for name, (question, _ids) in self.questions.items()
+            if self.cleaned_data.get(name) not in (None, "", [])
+        }
+        return AttendeeChanges(**values, answers=answers)
 
 
 class ChangeForms:
     """The booker, attendee and billing forms of an existing registration."""
 
-    def __init__(self, *, registration: Registration, po_number_required: bool, data=None):
+    def __init__(
+        self,
+        *,
+        registration: Registration,
+        po_number_required: bool,
+        questions: list[Question] = (),
+        data=None,
+    ):
         self.attendee_rows = list(registration.attendees.all())
+        queries.prefetch_answers(self.attendee_rows)
         self.payable = bool(registration.total)
         self.booker = BookerForm(
             data,
@@ -32,7 +57,7 @@ class ChangeForms:
             initial={"name": registration.booker_name, "email": registration.email},
         )
         self.attendees = [
-            AttendeeChangeForm(data, prefix=f"attendee-{a.pk}", initial=_attendee_initial(a))
+            AttendeeChangeForm(data, prefix=f"attendee-{a.pk}", attendee=a, questions=questions)
             for a in self.attendee_rows
         ]
         self.billing = BillingForm(
@@ -72,7 +97,7 @@ class ChangeForms:
 
 
 def _attendee_initial(attendee) -> dict:
-    names = [name for name in AttendeeChanges.__dataclass_fields__]
+    names = [name for name in AttendeeChanges.__dataclass_fields__ if name != "answers"]
     return {name: getattr(attendee, name) for name in names}
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from goedeburen.common.templatetags.goedeburen import euro
 from goedeburen.registration.enums import NO, YES, AttendingRole, BadgeName, QuestionKind
-from goedeburen.registration.models import MAX_ATTENDEES, Question, TicketType
+from goedeburen.registration.models import MAX_ATTENDEES, Answer, Question, TicketType
 from goedeburen.registration.services import AttendeeDetails, Billing, Booker
 from goedeburen.registration.services.questions import MAX_ANSWER_LENGTH, number_text
 
@@ -137,6 +137,16 @@ def question_field(question: Question) -> forms.Field:
     return field
 
 
+def initial_answer(answer: Answer):
+    """Return a stored answer as its question's form field takes it."""
+    chosen = [str(option.pk) for option in answer.options.all()]
+    if answer.question.kind == QuestionKind.MULTIPLE_CHOICE:
+        return chosen
+    if answer.question.kind == QuestionKind.SINGLE_CHOICE:
+        return chosen[0] if chosen else ""
+    return answer.value
+
+
 class AttendeeForm(_StyledForm):
     # Field name → (question, its ticket type ids); subclasses that ask none keep this.
     questions: Mapping[str, tuple[Question, set[int]]] = MappingProxyType({})
@@ -202,18 +212,21 @@ class AttendeeForm(_StyledForm):
         self.fields["ticket_type"].set_ticket_types(ticket_types)
         if len(ticket_types) == 1:
             self.initial.setdefault("ticket_type", ticket_types[0].pk)
-        # An empty set of ticket type ids means every ticket type.
-        self.questions = {}
-        for question in questions:
-            name = f"question_{question.pk}"
-            self.fields[name] = question_field(question)
-            self.questions[name] = (question, {t.pk for t in question.ticket_types.all()})
+        self.add_question_fields(questions)
         if self.is_bound:
             # Without JavaScript every question is shown; only the chosen ticket's count.
             chosen = self._chosen_ticket_type_id()
             for name, (question, ticket_type_ids) in self.questions.items():
                 if not question.applies_to(chosen, ticket_type_ids):
                     self.fields[name].required = False
+
+    def add_question_fields(self, questions: list[Question]) -> None:
+        # An empty set of ticket type ids means every ticket type.
+        self.questions = {}
+        for question in questions:
+            name = f"question_{question.pk}"
+            self.fields[name] = question_field(question)
+            self.questions[name] = (question, {t.pk for t in question.ticket_types.all()})
 
     def _chosen_ticket_type_id(self) -> int | None:
         try:

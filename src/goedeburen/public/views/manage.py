@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from goedeburen.mail import placeholders
+from goedeburen.mail import queries as mail_queries
+from goedeburen.mail import services as mail_services
 from goedeburen.registration import queries, services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
@@ -65,6 +68,9 @@ class ManageMixin(EventPageMixin, _LoadRegistration):
             edit_deadline=deadline,
             cancellation_free=queries.cancellation_is_free(self.event, now=now),
             free_until=queries.registration_settings(self.event).free_cancellation_until,
+            participant_token=placeholders.participant_token(registration),
+            gets_publication=mail_queries.gets_publication(registration),
+            opted_out=mail_queries.is_opted_out(self.event, registration.email),
         )
         return super().get_context_data(**kwargs)
 
@@ -95,6 +101,24 @@ class ManageView(ManageMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
+class MailPreferenceView(ManageMixin, TemplateView):
+    """Switch the booker's non-essential mail (mailings, the thank-you) off or on."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        opted_out = request.POST.get("opted_out") == "1"
+        mail_services.set_opt_out(self.event, email=self.registration.email, opted_out=opted_out)
+        if opted_out:
+            return self.done(
+                _(
+                    "You will get no more mailings about this event, "
+                    "only mail about your registration."
+                )
+            )
+        return self.done(_("You will get the organisers’ mailings again."))
+
+
 class EditView(ManageMixin, TemplateView):
     """Change the booker's, attendees' and billing details until the deadline."""
 
@@ -105,6 +129,7 @@ class EditView(ManageMixin, TemplateView):
         return ChangeForms(
             registration=self.registration,
             po_number_required=settings.po_number_required,
+            questions=queries.event_questions(self.event),
             data=data,
         )
 

@@ -128,10 +128,6 @@ class PracticalView(EventPageMixin, TemplateView):
         return super().get_context_data(venue=venue, rooms=rooms, **kwargs)
 
 
-class ContactView(EventPageMixin, TemplateView):
-    template_name = "public/contact.html"
-
-
 class PrivacyStatementView(EventPageMixin, TemplateView):
     template_name = "public/privacy.html"
 

@@ -5,6 +5,8 @@ confirmation page; an unknown code and a wrong token give the same 404. When a t
 sold out the form offers the waiting list instead.
 """
 
+import hashlib
+
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -39,7 +41,11 @@ class RegistrationFormView(EventPageMixin, TemplateView):
         if self.event.status != EventStatus.REGISTRATION_OPEN:
             return self.closed()
         forms = self.make_forms()
-        return self.show(forms, form_token=tokens.issue_form_token(event_id=self.event.pk))
+        return self.show(
+            forms,
+            form_token=tokens.issue_form_token(event_id=self.event.pk),
+            blank_form_key=self.blank_form_key(),
+        )
 
     def post(self, request, *args, **kwargs):
         if self.event.status != EventStatus.REGISTRATION_OPEN:
@@ -115,9 +121,37 @@ class RegistrationFormView(EventPageMixin, TemplateView):
             count=count,
         )
 
-    def show(self, forms, *, form_token, invalid=False, problem=None, focus=None, sold_out=False):
+    def blank_form_key(self) -> str:
+        """Return what the empty form's fields depend on, as the key of their cached HTML.
+
+        The fields of an unfilled form look the same for every visitor (the per-visitor
+        CSRF and form tokens sit outside them), and rendering twenty widgets is most of
+        the page's cost in a rush. The key holds every value they are drawn from, so any
+        change to a ticket type or question, or a sale window opening, renders afresh.
+        """
+        rows = [get_language(), MAX_ATTENDEES, self.settings.po_number_required]
+        for ticket_type in self.ticket_types:
+            rows.append(_values(ticket_type))
+        for question in self.questions:
+            rows.append(_values(question))
+            rows.extend(_values(option) for option in question.options.all())
+            rows.append(sorted(t.pk for t in question.ticket_types.all()))
+        return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+    def show(
+        self,
+        forms,
+        *,
+        form_token,
+        invalid=False,
+        problem=None,
+        focus=None,
+        sold_out=False,
+        blank_form_key="",
+    ):
         return self.render_to_response(
             self.get_context_data(
+                blank_form_key=blank_form_key,
                 forms=forms,
                 form_token=form_token,
                 errors=forms.errors() if invalid else [],
@@ -159,6 +193,10 @@ class RegistrationDoneView(EventPageMixin, TemplateView):
             _manage_path(self.event.slug, registration.code, token)
         )
         return super().get_context_data(registration=registration, manage_url=manage_url, **kwargs)
+
+
+def _values(instance) -> tuple:
+    return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
 
 
 def _manage_path(event_slug: str, code: str, token: str) -> str:

@@ -173,12 +173,7 @@ def _register(
         for details in attendees
     ]
     per_type = queries.ticket_type_quotas(ticket_types)
-    quotas = capacity.lock_quotas(per_type, ticket_types)
     tickets = [ticket_types[a.ticket_type.pk] for a in attendees]
-    if not waiting_list:
-        capacity.check_seats(quotas, per_type, tickets, now=now)
-    elif _seats_left(quotas, per_type, tickets, now=now):
-        raise RegistrationError(exceptions.PLACES_AVAILABLE, code="places_available")
 
     total = sum((ticket_types[a.ticket_type.pk].price for a in attendees), start=Decimal("0.00"))
     if total:
@@ -249,12 +244,20 @@ def _register(
             "total": str(total),
         },
     )
-    if hold_until:
-        capacity.schedule_release(hold_until)
     registration.manage_token = manage_token
     signals.registration_created.send(
         sender=Registration, registration=registration, manage_token=manage_token
     )
+
+    # Last, so that the quota rows stay locked only from here to the commit: everything
+    # above is written already and rolls back with the transaction when the seats are gone.
+    quotas = capacity.lock_quotas(per_type, ticket_types)
+    if not waiting_list:
+        capacity.check_seats(quotas, per_type, tickets, now=now, counted=True)
+    elif _seats_left(quotas, per_type, tickets, now=now):
+        raise RegistrationError(exceptions.PLACES_AVAILABLE, code="places_available")
+    if hold_until:
+        capacity.schedule_release(hold_until)
     return registration
 
 

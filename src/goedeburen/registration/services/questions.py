@@ -233,6 +233,75 @@ def store_answers(rows: Sequence[tuple[Attendee, CleanAnswer]]) -> None:
     )
 
 
+# How a special-category answer shows in the log: it outlives the answer's erasure.
+HIDDEN = "…"
+
+
+def replace_answers(
+    attendee: Attendee,
+    *,
+    answers: Mapping[int, object] | None,
+    asked: Sequence[Question],
+    special_category_consent: bool,
+) -> tuple[list[tuple[Attendee, CleanAnswer]], list[tuple[str, str, str]]]:
+    """Delete the attendee's answers that change; return the new ones to store, and the changes.
+
+    `answers` (question id → value, as `clean_answers` takes them) replace the answers to
+    the `asked` questions (from `queries.event_questions`, perhaps without those the
+    editor may not see); answers to other questions stay. With `answers` None every answer
+    stays. Either way special-category answers go when `special_category_consent` does.
+    Each change is (question label, before, after), values hidden for special-category
+    questions. Raise `RegistrationError` as `clean_answers` does; call inside a transaction.
+    """
+    stored = {a.question_id: a for a in attendee.answers.select_related("question")}
+    wanted = {
+        question_id: CleanAnswer(answer.question, value=answer.value, option_ids=_options(answer))
+        for question_id, answer in stored.items()
+        if special_category_consent or not answer.question.special_category
+    }
+    if answers is not None:
+        for question in asked:
+            wanted.pop(question.pk, None)
+        cleaned = clean_answers(
+            asked,
+            ticket_type_id=attendee.ticket_type_id,
+            answers=answers,
+            special_category_consent=special_category_consent,
+        )
+        wanted.update({answer.question.pk: answer for answer in cleaned})
+    to_store, changes = [], []
+    for question_id in sorted(set(stored) | set(wanted)):
+        before, after = stored.get(question_id), wanted.get(question_id)
+        old = (before.value, _options(before)) if before else None
+        new = (after.value, tuple(sorted(after.option_ids))) if after else None
+        if old == new:
+            continue
+        question = after.question if after else before.question
+        if question.special_category:
+            changes.append((str(question.t.label), HIDDEN, HIDDEN))
+        else:
+            changes.append((str(question.t.label), _shown(question, old), _shown(question, new)))
+        if before:
+            before.delete()
+        if after:
+            to_store.append((attendee, after))
+    return to_store, changes
+
+
+def _options(answer: Answer) -> tuple[int, ...]:
+    return tuple(sorted(option.pk for option in answer.options.all()))
+
+
+def _shown(question: Question, answer: tuple[str, tuple[int, ...]] | None) -> str:
+    if answer is None:
+        return ""
+    value, option_ids = answer
+    if not option_ids:
+        return value
+    labels = {option.pk: str(option.t.label) for option in question.options.all()}
+    return ", ".join(labels.get(pk, str(pk)) for pk in option_ids)
+
+
 def _invalid(message, question: Question, **extra) -> RegistrationError:
     return RegistrationError(message % {"question": question.t.label, **extra}, code="invalid")
 

@@ -16,6 +16,7 @@ from .. import exceptions, queries, signals, tokens
 from ..enums import BadgeName, RegistrationStatus
 from ..exceptions import RegistrationError
 from ..models import Attendee, ManageLinkRequest, Registration
+from . import questions
 from .booking import Billing, Booker, _check_billing
 from .common import locked, validate_fields
 
@@ -39,6 +40,9 @@ class AttendeeChanges:
     special_category_consent: bool = False
     dietary_wishes: str = ""
     accessibility_needs: str = ""
+    # Question id → answer, as `questions.clean_answers` takes them; None keeps the answers
+    # as they are (except special-category ones, which go when the consent does).
+    answers: Mapping[int, object] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,10 +77,12 @@ def update_registration(
 
     Raise `RegistrationError` for a cancelled registration, after the edit deadline (for
     the booker, `by` None), and for details the form would refuse too; nothing is saved
-    then. Billing details are required when something is to be paid.
+    then. Billing details are required when something is to be paid. An attendee's
+    `answers` replace their answers to the event's questions, checked as when booking;
+    withdrawing the special-category consent also removes the special-category answers.
 
-    Side effects: log entry with the changed fields (before/after); signal
-    `registration_changed`.
+    Side effects: log entry with the changed fields (before/after; answers by question,
+    special-category ones without values); signal `registration_changed`.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -98,6 +104,8 @@ def update_registration(
         _apply(registration, values, changes, prefix="")
         validate_fields(registration, exclude=["event", "form_token"])
         changed_rows = []
+        new_answers = []
+        event_questions = None
         for pk, details in attendees.items():
             attendee = rows.get(pk)
             if attendee is None:
@@ -105,13 +113,26 @@ def update_registration(
             needs = details.dietary_wishes.strip() or details.accessibility_needs.strip()
             if needs and not details.special_category_consent:
                 raise RegistrationError(exceptions.CONSENT_MISSING, code="consent_missing")
-            new = {f.name: getattr(details, f.name) for f in fields(details)}
-            if _apply(attendee, new, changes, prefix=f"attendee {attendee.order + 1}: "):
+            new = {f.name: getattr(details, f.name) for f in fields(details) if f.name != "answers"}
+            prefix = f"attendee {attendee.order + 1}: "
+            if _apply(attendee, new, changes, prefix=prefix):
                 validate_fields(attendee, exclude=["registration", "ticket_type"])
                 changed_rows.append(attendee)
+            if event_questions is None:
+                event_questions = queries.event_questions(registration.event)
+            found, changed = questions.replace_answers(
+                attendee,
+                answers=details.answers,
+                asked=event_questions,
+                special_category_consent=details.special_category_consent,
+            )
+            new_answers.extend(found)
+            for label, before, after in changed:
+                changes[prefix + label] = [before, after]
         registration.save()
         for attendee in changed_rows:
             attendee.save()
+        questions.store_answers(new_answers)
         # Special-category values are not copied into the log: it outlives their erasure.
         log_action(registration, action="registration.changed", by=by, data=changes)
         signals.registration_changed.send(sender=Registration, registration=registration, by=by)

@@ -5,7 +5,8 @@ from goedeburen.mail import services
 
 class Command(BaseCommand):
     help = (
-        "Enqueue every mail in the outbox that is due (queued, failed and due for a retry, or "
+        "Queue the scheduled mails that are due (practical information, thank-you), then "
+        "enqueue every mail in the outbox that is due (queued, failed and due for a retry, or "
         "left 'sending' by a worker that died). The worker sends each mail by itself; run "
         "this from cron (every few minutes) as the safety net for lost tasks. With --here, "
         "send them in this process instead, without a worker."
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, here: bool, **options):
+        self.stdout.write(f"{services.run_schedules()} scheduled mails queued.")
         if here:
             self.stdout.write(f"{services.deliver_due()} mails sent.")
         else:

@@ -1,0 +1,171 @@
+"""Compose an outbox mail: pick its text (the organiser's, a mailing's or the default), fill
+in the placeholders in the mail's language, and add its attachments. Reads only; the services
+store the result."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils import translation
+
+from goedeburen.events.calendar import event_calendar, personal_calendar
+from goedeburen.events.models import Event
+from goedeburen.registration.models import Attendee, Registration
+
+from . import placeholders, programme, queries
+from .enums import NON_ESSENTIAL_KINDS, MailKind
+from .exceptions import NOTHING_TO_RENDER, MailError
+from .models import Mailing, OutgoingMail
+from .rendering import RenderedMail, render_custom, render_default, unpack_context
+
+ICS = "text/calendar; charset=utf-8; method=PUBLISH"
+# The kinds that carry the event's calendar file; the personal programme carries its own.
+WITH_EVENT_CALENDAR = frozenset({MailKind.CONFIRMATION, MailKind.APPROVED, MailKind.PRACTICAL_INFO})
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Composed:
+    rendered: RenderedMail
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+def compose(mail: OutgoingMail, *, registration: Registration | None = None) -> Composed:
+    """Return the subject, bodies and attachments of an unrendered outbox mail.
+
+    `registration` is the mail's registration when the caller loaded it already.
+    """
+    context = unpack_context(mail.context)
+    attendee = None
+    if mail.registration_id is not None and registration is None:
+        registration = _registrations([mail.registration_id])[mail.registration_id]
+    elif mail.kind != MailKind.MAILING:
+        raise MailError(NOTHING_TO_RENDER, code="nothing_to_render")
+    if context.get("attendee") and registration is not None:
+        attendee = next(
+            (a for a in registration.attendees.all() if a.pk == context["attendee"]), None
+        )
+    mailing = mail.mailing if mail.mailing_id else None
+    essential = mailing.essential if mailing else mail.kind not in NON_ESSENTIAL_KINDS
+    with translation.override(mail.language):
+        rendered = compose_text(
+            mail.event,
+            kind=mail.kind,
+            language=mail.language,
+            registration=registration,
+            attendee=attendee,
+            recipient=mail.recipient,
+            context=context,
+            mailing=mailing,
+            essential=essential,
+        )
+        attachments = attachments_for(mail.kind, event=mail.event, registration=registration)
+    return Composed(rendered, attachments)
+
+
+def registrations_for(mails: list[OutgoingMail]) -> dict[int, Registration]:
+    """Return the registrations of the unrendered `mails` by id, loaded as `compose` needs."""
+    return _registrations({m.registration_id for m in mails if m.rendered_at is None} - {None})
+
+
+def _registrations(pks) -> dict[int, Registration]:
+    # What the placeholders read: the registration, its event and venue, its attendees with
+    # their tickets (not their answers: no mail shows those).
+    if not pks:
+        return {}
+    attendees = Attendee.objects.select_related("ticket_type")
+    return (
+        Registration.objects.select_related("event__venue")
+        .prefetch_related(Prefetch("attendees", queryset=attendees))
+        .in_bulk(list(pks))
+    )
+
+
+def compose_text(
+    event: Event,
+    *,
+    kind: str,
+    language: str,
+    registration: Registration | None,
+    attendee: Attendee | None = None,
+    recipient: str = "",
+    context: dict | None = None,
+    mailing: Mailing | None = None,
+    essential: bool = True,
+    subject: str | None = None,
+    body: str | None = None,
+) -> RenderedMail:
+    """Return the `kind` mail for `registration` in the active language.
+
+    The text is `subject` and `body` when given (a preview of unsaved text), else the
+    mailing's, else the organiser's template for `kind` and `language`, else the default.
+    """
+    context = context or {}
+    source = placeholders.Source(
+        event=event,
+        registration=registration,
+        attendee=attendee,
+        recipient=recipient or (registration.email if registration else ""),
+        context=context,
+    )
+    if subject is None and mailing is not None:
+        subject, body = mailing_text(mailing, language=language)
+    if subject is None:
+        template = queries.template_for(event, kind=kind, language=language)
+        if template is not None:
+            subject, body = template.subject, template.body
+    if subject is not None:
+        values = placeholders.values_for(source, only=placeholders.used_in(subject, body or ""))
+        if essential:
+            values["unsubscribe_url"] = ""
+        return render_custom(subject, body or "", values=values)
+    values = placeholders.values_for(source)
+    if essential:
+        values["unsubscribe_url"] = ""
+    extra = {
+        key: value for key, value in context.items() if key not in ("manage_token", "offer_token")
+    }
+    extra["has_manage_token"] = bool(context.get("manage_token"))
+    return render_default(kind, values=values, extra=extra)
+
+
+def mailing_text(mailing: Mailing, *, language: str) -> tuple[str, str]:
+    """Return the mailing's subject and body in `language`, or in Dutch when it has none."""
+    if language == "en" and mailing.subject_en and mailing.body_en:
+        return mailing.subject_en, mailing.body_en
+    return mailing.subject_nl, mailing.body_nl
+
+
+def attachments_for(
+    kind: str, *, event: Event, registration: Registration | None
+) -> list[Attachment]:
+    """Return the files that go with a `kind` mail: calendar files, for now."""
+    if kind in WITH_EVENT_CALENDAR:
+        return [Attachment(f"{event.slug}.ics", event_calendar(event), ICS)]
+    if kind == MailKind.PERSONAL_PROGRAMME and registration is not None:
+        entries = programme.entries_for(registration)
+        if entries:
+            content = personal_calendar(event, entries, name=registration.booker_name)
+            return [Attachment(f"{event.slug}-{registration.code}.ics", content, ICS)]
+    return []
+
+
+def starter_text(kind: str, *, language: str) -> tuple[str, str]:
+    """Return the default subject and text of `kind` with placeholders instead of values.
+
+    The organiser's editor starts from this; the footer (event, contact address, opt-out
+    link) is left out because the layout of every mail adds it.
+    """
+    from .rendering import default_subject
+
+    tokens = {name: f"{{{{ {name} }}}}" for name in placeholders.names()}
+    with translation.override(language):
+        subject = default_subject(kind) % {"code": tokens["code"], "event": tokens["event"]}
+        rendered = render_default(kind, values=tokens, extra={"has_manage_token": True})
+    body = rendered.text.split("\n--\n")[0].strip() + "\n"
+    return subject, body
