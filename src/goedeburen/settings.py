@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "goedeburen.registration",
     "goedeburen.payments",
     "goedeburen.mail",
+    "goedeburen.matching",
     "goedeburen.public",
     "goedeburen.backoffice",
 ]

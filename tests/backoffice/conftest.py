@@ -150,6 +150,10 @@ def _url_table() -> dict:
         "attendee.list": lambda w: {"event": w.event.slug},
         "capacity": lambda w: {"event": w.event.slug},
     }
+    for name in ("list", "rules", "start", "pin", "lists"):
+        table[f"assignment.{name}"] = lambda w: {"event": w.event.slug}
+    for name in ("detail", "move", "publish"):
+        table[f"assignment.{name}"] = lambda w: {"event": w.event.slug, "pk": _run(w).pk}
     table["mail.list"] = lambda w: {"event": w.event.slug}
     table["mail.retry"] = table["mail.cancel"] = lambda w: {
         "event": w.event.slug,
@@ -194,6 +198,15 @@ def _url_table() -> dict:
                 "pk": getattr(w, part).pk,
             }
     return table
+
+
+def _run(world: World):
+    """Return a finished assignment run of the world's event, made when first asked for."""
+    if not hasattr(world, "run"):
+        from goedeburen.matching.models import AssignmentRun
+
+        world.run = AssignmentRun.objects.create(event=world.event, status="done")
+    return world.run
 
 
 def _mail(world: World):

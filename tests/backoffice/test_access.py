@@ -20,7 +20,17 @@ pytestmark = pytest.mark.django_db
 
 LIST_SCREENS = ["event.detail", *(f"{part}.list" for part in PARTS)]
 # Buttons, not pages: they answer POST only.
-POST_ONLY = ["event.status", "mail.cancel", "mail.retry"]
+POST_ONLY = [
+    "event.status",
+    "mail.cancel",
+    "mail.retry",
+    "assignment.start",
+    "assignment.pin",
+    "assignment.move",
+    "assignment.publish",
+]
+# Session hosts see their own session lists: see tests/backoffice/test_assignment.py.
+HOST_SCREENS = ["assignment.lists"]
 CHANGE_SCREENS = sorted(
     name
     for name in EVENT_URL_NAMES
@@ -28,6 +38,7 @@ CHANGE_SCREENS = sorted(
     and name not in REGISTRATION_SCREENS
     and name not in POST_ONLY
     and name not in PAYMENT_SCREENS
+    and name not in HOST_SCREENS
     and not name.startswith(("venue", "room"))
 )
 VENUE_CHANGE_SCREENS = sorted(

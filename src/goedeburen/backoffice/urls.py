@@ -4,6 +4,7 @@
 from django.urls import include, path
 
 from .views import (
+    assignment,
     dashboard,
     events,
     mail,
@@ -147,6 +148,16 @@ event_urls = [
         "registrations/<slug:code>/cancel/",
         registration_actions.CancelView.as_view(),
         name="registration.cancel",
+    ),
+    path("assignment/", assignment.AssignmentListView.as_view(), name="assignment.list"),
+    path("assignment/rules/", assignment.RulesView.as_view(), name="assignment.rules"),
+    path("assignment/start/", assignment.StartRunView.as_view(), name="assignment.start"),
+    path("assignment/pin/", assignment.PinView.as_view(), name="assignment.pin"),
+    path("assignment/lists/", assignment.SessionListsView.as_view(), name="assignment.lists"),
+    path("assignment/<int:pk>/", assignment.RunDetailView.as_view(), name="assignment.detail"),
+    path("assignment/<int:pk>/move/", assignment.MoveView.as_view(), name="assignment.move"),
+    path(
+        "assignment/<int:pk>/publish/", assignment.PublishView.as_view(), name="assignment.publish"
     ),
     path(
         "registrations/<slug:code>/resend-link/",

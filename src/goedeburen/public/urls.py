@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import mail, manage, pages, payments, registration
+from .views import mail, manage, pages, payments, registration, sessions
 
 app_name = "public"
 
@@ -68,6 +68,11 @@ urlpatterns = [
         "payments/mollie/webhook/",
         payments.MollieWebhookView.as_view(),
         name=payments.WEBHOOK_URL_NAME,
+    ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/sessions/",
+        sessions.SessionChoiceView.as_view(),
+        name="registration.sessions",
     ),
     path(
         "<slug:event>/register/link/",

@@ -82,9 +82,25 @@ class ManageMixin(EventPageMixin, _LoadRegistration):
 
 
 class ManageView(ManageMixin, TemplateView):
-    """Show a registration, with what the booker can still do to it."""
+    """Show a registration, with what the booker can still do to it, and its programme."""
 
     template_name = "public/registration/manage.html"
+
+    def get_context_data(self, **kwargs):
+        from goedeburen.matching import queries as matching_queries
+
+        attendees = list(self.registration.attendees.all())
+        programmes = matching_queries.personal_programmes(self.event, attendees)
+        confirmed = self.registration.status == RegistrationStatus.CONFIRMED
+        kwargs.update(
+            programmes=[(a, programmes[a.pk]) for a in attendees if a.pk in programmes]
+            if confirmed
+            else [],
+            can_rank=confirmed
+            and self.event.rounds.exists()
+            and timezone.now() <= matching_queries.ranking_deadline(self.event),
+        )
+        return super().get_context_data(**kwargs)
 
 
 class MailPreferenceView(ManageMixin, TemplateView):

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MatchingConfig(AppConfig):
+    name = "goedeburen.matching"
+    verbose_name = _("Session assignment")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from goedeburen.mail import programme
+
+        from . import demo, queries, receivers  # noqa: F401 - connect the signal receivers
+
+        # Who goes where, once published: the personal programme mail and calendar file.
+        programme.register_source(queries.programme_entries)

@@ -1,0 +1,31 @@
+"""The one error the matching domain raises: a translated, user-safe message and a code."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class MatchingError(Exception):
+    """A change the matching domain refuses; `message` may be shown as it is.
+
+    Codes: ranking_closed, not_attending, unknown_session, ranked_twice, wrong_round,
+    run_not_done, wrong_session, busy, not_confirmed.
+    """
+
+    def __init__(self, message, *, code: str):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+
+
+RANKING_CLOSED = _("Choosing sessions has closed for this event.")
+NOT_ATTENDING = _("Only attendees of a confirmed registration can choose sessions.")
+UNKNOWN_SESSION = _("That session is not part of this event's programme.")
+RANKED_TWICE = _("You gave the same place to two sessions; give each session its own place.")
+RANK_OUT_OF_RANGE = _("A place must be between 1 and the number of sessions of the round.")
+WRONG_ROUND = _("That session belongs to another round.")
+RUN_NOT_DONE = _("This run has not finished (or it failed), so it cannot be changed or published.")
+RUN_HAS_UNPLACED = _(
+    "Some participants could not be placed in this run; change the rules or the sessions "
+    "and run again before publishing."
+)
+RUN_BUSY = _("A run of this event is still going; wait until it has finished.")
+NOT_CONFIRMED = _("Only attendees of a confirmed registration can be pinned.")

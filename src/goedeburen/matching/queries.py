@@ -1,0 +1,148 @@
+"""Reads of rankings, rules and runs that several screens and services share."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from goedeburen.events.calendar import CalendarEntry
+from goedeburen.events.models import Event, Round, Session, SessionKind
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Attendee, Registration
+
+from .models import AssignmentRun, MatchingSettings, Pin, Placement, Ranking
+
+
+def matching_settings(event: Event) -> MatchingSettings:
+    """Return the event's assignment rules, or the defaults when it has none."""
+    found = MatchingSettings.objects.filter(event=event).first()
+    return found or MatchingSettings(event=event)
+
+
+def ranking_deadline(event: Event) -> dt.datetime:
+    """Return until when participants may rank sessions (the event's start by default)."""
+    return matching_settings(event).ranking_deadline or event.starts_at()
+
+
+def rounds(event: Event) -> list[Round]:
+    """Return the event's rounds with their sessions (and rooms), in programme order."""
+    sessions = Session.objects.select_related("room").order_by("order", "pk")
+    return list(
+        Round.objects.filter(event=event).prefetch_related(Prefetch("sessions", queryset=sessions))
+    )
+
+
+def is_mix_session(session: Session) -> bool:
+    """Return whether the mix rules apply: living-room conversations are mixed on purpose."""
+    return session.kind == SessionKind.LIVING_ROOM
+
+
+def topic_of(session: Session) -> str:
+    """Return the session's topic: sessions of the same title in several rounds are one."""
+    return " ".join(session.title_nl.split()).casefold()
+
+
+def participants(event: Event) -> QuerySet[Attendee]:
+    """Return the attendees who are placed: those of the event's confirmed registrations."""
+    return (
+        Attendee.objects.filter(
+            registration__event=event, registration__status=RegistrationStatus.CONFIRMED
+        )
+        .select_related("registration")
+        .order_by("registration__created", "registration_id", "order", "pk")
+    )
+
+
+def rankings_by_attendee(attendee_ids) -> dict[int, dict[int, list[int]]]:
+    """Return attendee id → round id → session ids, best first."""
+    result: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
+    rows = (
+        Ranking.objects.filter(attendee_id__in=attendee_ids)
+        .order_by("attendee_id", "session__round_id", "rank")
+        .values_list("attendee_id", "session__round_id", "session_id")
+    )
+    for attendee_id, round_id, session_id in rows:
+        result[attendee_id][round_id].append(session_id)
+    return result
+
+
+def pins_by_attendee(attendee_ids) -> dict[int, dict[int, int]]:
+    """Return attendee id → round id → pinned session id."""
+    result: dict[int, dict[int, int]] = defaultdict(dict)
+    for pin in Pin.objects.filter(attendee_id__in=attendee_ids):
+        result[pin.attendee_id][pin.round_id] = pin.session_id
+    return result
+
+
+def published_run(event: Event) -> AssignmentRun | None:
+    return AssignmentRun.objects.filter(event=event, is_published=True).first()
+
+
+def runs(event: Event) -> QuerySet[AssignmentRun]:
+    return AssignmentRun.objects.filter(event=event).select_related("created_by")
+
+
+@dataclass(frozen=True)
+class ProgrammeLine:
+    round: Round
+    session: Session
+
+
+def personal_programmes(event: Event, attendees) -> dict[int, list[ProgrammeLine]]:
+    """Return attendee id → their published sessions in time order ({} before publishing)."""
+    run = published_run(event)
+    if run is None:
+        return {}
+    placements = (
+        Placement.objects.filter(run=run, attendee__in=list(attendees))
+        .select_related("round", "session__room", "session__round")
+        .order_by("round__start", "round_id")
+    )
+    result: dict[int, list[ProgrammeLine]] = defaultdict(list)
+    for placement in placements:
+        result[placement.attendee_id].append(ProgrammeLine(placement.round, placement.session))
+    return dict(result)
+
+
+def programme_entries(registration: Registration | None) -> list[CalendarEntry]:
+    """Return the published sessions of a confirmed registration's attendees.
+
+    The source of `mail.programme` (registered in `apps.ready`): it fills the
+    `personal_programme` placeholder and the personal calendar file. Titles are in the active
+    language; with several attendees each title names whose session it is.
+    """
+    if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+        return []
+    event = registration.event
+    attendees = list(registration.attendees.all())
+    programmes = personal_programmes(event, attendees)
+    several = len(programmes) > 1
+    return [
+        CalendarEntry(
+            title=(
+                f"{attendee.full_name}: {line.session.t.title}" if several else line.session.t.title
+            ),
+            room=line.session.room.name if line.session.room else "",
+            start=_at(event, line.session.starts),
+            end=_at(event, line.session.ends),
+        )
+        for attendee in attendees
+        for line in programmes.get(attendee.pk, [])
+    ]
+
+
+def _at(event: Event, time: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(event.date, time))
+
+
+def session_lists(run: AssignmentRun, *, session_ids=None) -> dict[int, list[Attendee]]:
+    """Return session id → the attendees a run placed there, by name."""
+    placements = Placement.objects.filter(run=run).select_related("attendee")
+    if session_ids is not None:
+        placements = placements.filter(session_id__in=session_ids)
+    result: dict[int, list[Attendee]] = defaultdict(list)
+    for placement in placements.order_by("attendee__given_name", "attendee__family_name"):
+        result[placement.session_id].append(placement.attendee)
+    return dict(result)

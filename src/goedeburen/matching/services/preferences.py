@@ -1,0 +1,100 @@
+"""Participants rank sessions; organisers set the rules and pin hosts and speakers."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from goedeburen.common.audit import log_action
+from goedeburen.events.models import Round, Session
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Attendee
+
+from .. import exceptions, queries
+from ..exceptions import MatchingError
+from ..models import MatchingSettings, Pin, Ranking
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def save_rankings(
+    attendee: Attendee,
+    *,
+    rankings: dict[int, list[int]],
+    now: dt.datetime | None = None,
+) -> list[Ranking]:
+    """Replace the attendee's rankings of the given rounds (round id → session ids, best first).
+
+    A round left out keeps its rankings; an empty list clears them. Refused after the
+    deadline, for an attendee who is not confirmed, and for sessions of another round or
+    event. Side effects: Ranking rows replaced; a log entry on the attendee.
+    """
+    now = now or _now()
+    registration = attendee.registration
+    event = registration.event
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise MatchingError(exceptions.NOT_ATTENDING, code="not_attending")
+    if now > queries.ranking_deadline(event):
+        raise MatchingError(exceptions.RANKING_CLOSED, code="ranking_closed")
+    rounds = {r.pk: r for r in Round.objects.filter(event=event)}
+    sessions = {s.pk: s for s in Session.objects.filter(round__event=event)}
+    for round_id, session_ids in rankings.items():
+        if round_id not in rounds:
+            raise MatchingError(exceptions.UNKNOWN_SESSION, code="unknown_session")
+        if len(set(session_ids)) != len(session_ids):
+            raise MatchingError(exceptions.RANKED_TWICE, code="ranked_twice")
+        for session_id in session_ids:
+            if session_id not in sessions:
+                raise MatchingError(exceptions.UNKNOWN_SESSION, code="unknown_session")
+            if sessions[session_id].round_id != round_id:
+                raise MatchingError(exceptions.WRONG_ROUND, code="wrong_round")
+    with transaction.atomic():
+        Ranking.objects.filter(attendee=attendee, session__round_id__in=list(rankings)).delete()
+        rows = Ranking.objects.bulk_create(
+            Ranking(attendee=attendee, session_id=session_id, rank=rank)
+            for session_ids in rankings.values()
+            for rank, session_id in enumerate(session_ids, start=1)
+        )
+        log_action(
+            attendee,
+            action="matching.ranked",
+            data={str(r): ids for r, ids in rankings.items()},
+        )
+    return rows
+
+
+def save_matching_settings(settings: MatchingSettings, *, by) -> MatchingSettings:
+    """Store the organiser's assignment rules (a validated instance). Side effect: a log entry."""
+    with transaction.atomic():
+        settings.full_clean()
+        settings.save()
+        log_action(settings.event, action="matching.rules_changed", by=by)
+    return settings
+
+
+def pin_attendee(attendee: Attendee, *, session: Session, by) -> Pin:
+    """Pin a host or speaker to `session` in its round (replacing an earlier pin there).
+
+    Side effects: the Pin row; a log entry on the attendee.
+    """
+    if attendee.registration.status != RegistrationStatus.CONFIRMED:
+        raise MatchingError(exceptions.NOT_CONFIRMED, code="not_confirmed")
+    if session.round.event_id != attendee.registration.event_id:
+        raise MatchingError(exceptions.UNKNOWN_SESSION, code="unknown_session")
+    with transaction.atomic():
+        pin, _ = Pin.objects.update_or_create(
+            attendee=attendee, round=session.round, defaults={"session": session}
+        )
+        log_action(attendee, action="matching.pinned", by=by, data={"session": session.pk})
+    return pin
+
+
+def unpin_attendee(pin: Pin, *, by) -> None:
+    """Remove a pin. Side effect: a log entry on the attendee."""
+    with transaction.atomic():
+        log_action(
+            pin.attendee, action="matching.unpinned", by=by, data={"session": pin.session_id}
+        )
+        pin.delete()

@@ -1,0 +1,83 @@
+"""Publish a run: participants see their programme and get it by mail with a calendar file."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from goedeburen.common.audit import log_action
+from goedeburen.events.models import Event
+from goedeburen.mail.enums import MailKind
+from goedeburen.mail.services import queue_registration_mail
+from goedeburen.registration.models import Registration
+
+from .. import exceptions, queries
+from ..exceptions import MatchingError
+from ..models import AssignmentRun, Placement, RunStatus
+
+
+def publish_run(run: AssignmentRun, *, by, only_changed_from: dict | None = None) -> AssignmentRun:
+    """Make `run` the event's published placement and mail everyone their programme.
+
+    With `only_changed_from` (the previous placement, as instance ids) only registrations
+    with an attendee whose sessions changed get a mail. Refused for a run that is not done
+    or that left someone unplaced. Side effects: the run published and any other
+    unpublished; one personal programme mail per registration; a log entry.
+    """
+    if run.status != RunStatus.DONE:
+        raise MatchingError(exceptions.RUN_NOT_DONE, code="run_not_done")
+    if run.unassigned:
+        raise MatchingError(exceptions.RUN_HAS_UNPLACED, code="unplaced")
+    with transaction.atomic():
+        Event.objects.select_for_update().get(pk=run.event_id)
+        AssignmentRun.objects.filter(event_id=run.event_id, is_published=True).update(
+            is_published=False
+        )
+        AssignmentRun.objects.filter(pk=run.pk).update(
+            is_published=True, published_at=timezone.now()
+        )
+        registrations = _registrations_to_tell(run, only_changed_from)
+        for registration in registrations:
+            queue_programme_mail(registration)
+        log_action(
+            run.event,
+            action="matching.published",
+            by=by,
+            data={"run": run.pk, "mails": len(registrations)},
+        )
+    run.refresh_from_db()
+    return run
+
+
+def _registrations_to_tell(run: AssignmentRun, previous: dict | None) -> list[Registration]:
+    rows = Placement.objects.filter(run=run).values_list(
+        "attendee__registration_id", "attendee_id", "round_id", "session_id"
+    )
+    changed = set()
+    for registration_id, attendee_id, round_id, session_id in rows:
+        if previous is None or previous.get(f"a{attendee_id}", {}).get(f"r{round_id}") != (
+            f"s{session_id}"
+        ):
+            changed.add(registration_id)
+    return list(Registration.objects.filter(pk__in=changed).order_by("pk"))
+
+
+def queue_programme_mails(event: Event) -> int:
+    """Mail every registration its published programme again; return how many mails."""
+    run = queries.published_run(event)
+    if run is None:
+        return 0
+    with transaction.atomic():
+        registrations = _registrations_to_tell(run, None)
+        for registration in registrations:
+            queue_programme_mail(registration)
+    return len(registrations)
+
+
+def queue_programme_mail(registration: Registration):
+    """Queue the personal programme mail to the booker.
+
+    The worker renders it: mail6's default text (or the organiser's) with the
+    `personal_programme` placeholder and the .ics attachment, both read from the published
+    placement through `queries.programme_entries` (the source registered with
+    `mail.programme`). Nothing but the kind goes into the queued row.
+    """
+    return queue_registration_mail(registration, kind=MailKind.PERSONAL_PROGRAMME)

@@ -1,0 +1,295 @@
+"""The assignment instance: plain dataclasses, read from and written to the shared JSON format.
+
+The format is `../shared/formats/assignment.md` (also in docs/development.md). Reading
+checks every rule of the format and raises `InstanceError` naming the JSON path of the first
+problem (`participants[3].fixed.r1`), so a person can find it in their file.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+DEFAULT_RANK_COST = (0, 1, 3, 6, 10)
+DEFAULT_UNRANKED_COST = 25
+DEFAULT_MAX_GROUP_SHARE = 0.4
+
+
+class InstanceError(ValueError):
+    """A malformed instance; `path` is where in the JSON document, `problem` what is wrong."""
+
+    def __init__(self, path: str, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    topic: str
+    capacity: int
+    mix: bool
+
+
+@dataclass(frozen=True)
+class Round:
+    id: str
+    sessions: tuple[Session, ...]
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: str
+    group: str
+    preferences: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    fixed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rounds(self) -> set[str]:
+        """Return the ids of the rounds this participant takes part in."""
+        return set(self.preferences) | set(self.fixed)
+
+
+@dataclass(frozen=True)
+class Rules:
+    max_group_share: float = DEFAULT_MAX_GROUP_SHARE
+    spread_groups: tuple[str, ...] = ("resident",)
+    rank_cost: tuple[int, ...] = DEFAULT_RANK_COST
+    unranked_cost: int = DEFAULT_UNRANKED_COST
+    avoid_repeat_meetings: bool = True
+
+    def choice_cost(self, rank: int | None) -> int:
+        """Return the cost of a placement at 0-based `rank`; None is a session not ranked.
+
+        A rank past the end of `rank_cost` costs its last entry (never more than unranked).
+        """
+        if rank is None:
+            return self.unranked_cost
+        cost = self.rank_cost[min(rank, len(self.rank_cost) - 1)] if self.rank_cost else 0
+        return min(cost, self.unranked_cost)
+
+    @property
+    def share_fraction(self) -> Fraction:
+        """Return `max_group_share` as an exact fraction (for integral constraints)."""
+        return Fraction(self.max_group_share).limit_denominator(1000)
+
+    def group_limit(self, seats_taken: int) -> int:
+        """Return how many of one group a mix session with `seats_taken` people may hold."""
+        share = self.share_fraction
+        return math.ceil(share * seats_taken)
+
+
+@dataclass(frozen=True)
+class Instance:
+    rounds: tuple[Round, ...]
+    participants: tuple[Participant, ...]
+    rules: Rules = field(default_factory=Rules)
+
+    def sessions(self) -> dict[str, Session]:
+        return {s.id: s for r in self.rounds for s in r.sessions}
+
+    def round_of(self) -> dict[str, str]:
+        """Return session id → round id."""
+        return {s.id: r.id for r in self.rounds for s in r.sessions}
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _expect(value: Any, kind: type | tuple, path: str, wanted: str) -> Any:
+    # bool is an int in Python, never in JSON: true is not a capacity.
+    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+        raise InstanceError(path, f"expected {wanted}, got {_kind(value)}")
+    if not isinstance(value, kind):
+        raise InstanceError(path, f"expected {wanted}, got {_kind(value)}")
+    return value
+
+
+def _text(value: Any, path: str) -> str:
+    _expect(value, str, path, "text")
+    if not value.strip():
+        raise InstanceError(path, "must not be empty")
+    return value
+
+
+def parse_instance(data: Any) -> Instance:
+    """Return the instance in `data` (parsed JSON), or raise InstanceError naming the path."""
+    _expect(data, dict, "$", "an object")
+    rounds_data = _expect(data.get("rounds"), list, "rounds", "a list of rounds")
+    if not rounds_data:
+        raise InstanceError("rounds", "needs at least one round")
+    rounds: list[Round] = []
+    round_ids: set[str] = set()
+    session_round: dict[str, str] = {}
+    for i, round_data in enumerate(rounds_data):
+        path = f"rounds[{i}]"
+        _expect(round_data, dict, path, "an object")
+        round_id = _text(round_data.get("id"), f"{path}.id")
+        if round_id in round_ids:
+            raise InstanceError(f"{path}.id", f'duplicate round id "{round_id}"')
+        round_ids.add(round_id)
+        sessions_data = _expect(
+            round_data.get("sessions"), list, f"{path}.sessions", "a list of sessions"
+        )
+        sessions = []
+        for j, session_data in enumerate(sessions_data):
+            spath = f"{path}.sessions[{j}]"
+            _expect(session_data, dict, spath, "an object")
+            session_id = _text(session_data.get("id"), f"{spath}.id")
+            if session_id in session_round:
+                raise InstanceError(f"{spath}.id", f'duplicate session id "{session_id}"')
+            session_round[session_id] = round_id
+            topic = session_data.get("topic", session_id)
+            topic = _text(topic, f"{spath}.topic")
+            capacity = _expect(
+                session_data.get("capacity"), int, f"{spath}.capacity", "a whole number"
+            )
+            if capacity < 0:
+                raise InstanceError(f"{spath}.capacity", f"must not be negative, got {capacity}")
+            mix = _expect(session_data.get("mix", False), bool, f"{spath}.mix", "true or false")
+            sessions.append(Session(id=session_id, topic=topic, capacity=capacity, mix=mix))
+        rounds.append(Round(id=round_id, sessions=tuple(sessions)))
+
+    participants_data = _expect(
+        data.get("participants"), list, "participants", "a list of participants"
+    )
+    participants = []
+    participant_ids: set[str] = set()
+    for i, person in enumerate(participants_data):
+        path = f"participants[{i}]"
+        _expect(person, dict, path, "an object")
+        pid = _text(person.get("id"), f"{path}.id")
+        if pid in participant_ids:
+            raise InstanceError(f"{path}.id", f'duplicate participant id "{pid}"')
+        participant_ids.add(pid)
+        group = _text(person.get("group"), f"{path}.group")
+        preferences = {}
+        prefs_data = _expect(
+            person.get("preferences", {}), dict, f"{path}.preferences", "an object"
+        )
+        for round_id, ranked in prefs_data.items():
+            rpath = f"{path}.preferences.{round_id}"
+            if round_id not in round_ids:
+                raise InstanceError(rpath, f'unknown round id "{round_id}"')
+            _expect(ranked, list, rpath, "a list of session ids")
+            seen = set()
+            for k, session_id in enumerate(ranked):
+                _text(session_id, f"{rpath}[{k}]")
+                if session_id not in session_round:
+                    raise InstanceError(f"{rpath}[{k}]", f'unknown session id "{session_id}"')
+                if session_round[session_id] != round_id:
+                    raise InstanceError(
+                        f"{rpath}[{k}]",
+                        f'session "{session_id}" belongs to round '
+                        f'"{session_round[session_id]}", not "{round_id}"',
+                    )
+                if session_id in seen:
+                    raise InstanceError(f"{rpath}[{k}]", f'session "{session_id}" ranked twice')
+                seen.add(session_id)
+            preferences[round_id] = tuple(ranked)
+        fixed = {}
+        fixed_data = _expect(person.get("fixed", {}), dict, f"{path}.fixed", "an object")
+        for round_id, session_id in fixed_data.items():
+            fpath = f"{path}.fixed.{round_id}"
+            if round_id not in round_ids:
+                raise InstanceError(fpath, f'unknown round id "{round_id}"')
+            _text(session_id, fpath)
+            if session_id not in session_round:
+                raise InstanceError(fpath, f'unknown session id "{session_id}"')
+            if session_round[session_id] != round_id:
+                raise InstanceError(
+                    fpath,
+                    f'session "{session_id}" belongs to round "{session_round[session_id]}", '
+                    f'not "{round_id}"',
+                )
+            fixed[round_id] = session_id
+        participants.append(Participant(id=pid, group=group, preferences=preferences, fixed=fixed))
+    rules = _parse_rules(data.get("rules", {}))
+    return Instance(rounds=tuple(rounds), participants=tuple(participants), rules=rules)
+
+
+def _parse_rules(data: Any) -> Rules:
+    _expect(data, dict, "rules", "an object")
+    share = data.get("max_group_share", DEFAULT_MAX_GROUP_SHARE)
+    _expect(share, (int, float), "rules.max_group_share", "a number")
+    if not 0 < share <= 1:
+        raise InstanceError("rules.max_group_share", f"must be above 0 and at most 1, got {share}")
+    spread = _expect(
+        data.get("spread_groups", ["resident"]), list, "rules.spread_groups", "a list of groups"
+    )
+    for k, group in enumerate(spread):
+        _text(group, f"rules.spread_groups[{k}]")
+    rank_cost = _expect(
+        data.get("rank_cost", list(DEFAULT_RANK_COST)), list, "rules.rank_cost", "a list"
+    )
+    for k, cost in enumerate(rank_cost):
+        _expect(cost, int, f"rules.rank_cost[{k}]", "a whole number")
+        if cost < 0:
+            raise InstanceError(f"rules.rank_cost[{k}]", f"must not be negative, got {cost}")
+    unranked = data.get("unranked_cost", DEFAULT_UNRANKED_COST)
+    _expect(unranked, int, "rules.unranked_cost", "a whole number")
+    if unranked < 0:
+        raise InstanceError("rules.unranked_cost", f"must not be negative, got {unranked}")
+    avoid = data.get("avoid_repeat_meetings", True)
+    _expect(avoid, bool, "rules.avoid_repeat_meetings", "true or false")
+    return Rules(
+        max_group_share=float(share),
+        spread_groups=tuple(spread),
+        rank_cost=tuple(rank_cost),
+        unranked_cost=unranked,
+        avoid_repeat_meetings=avoid,
+    )
+
+
+def instance_to_json(instance: Instance) -> dict:
+    """Return `instance` as the JSON document of the shared format."""
+    rules = instance.rules
+    return {
+        "rounds": [
+            {
+                "id": r.id,
+                "sessions": [
+                    {"id": s.id, "topic": s.topic, "capacity": s.capacity, "mix": s.mix}
+                    for s in r.sessions
+                ],
+            }
+            for r in instance.rounds
+        ],
+        "participants": [
+            {
+                "id": p.id,
+                "group": p.group,
+                "preferences": {r: list(ranked) for r, ranked in p.preferences.items()},
+                "fixed": dict(p.fixed),
+            }
+            for p in instance.participants
+        ],
+        "rules": {
+            "max_group_share": rules.max_group_share,
+            "spread_groups": list(rules.spread_groups),
+            "rank_cost": list(rules.rank_cost),
+            "unranked_cost": rules.unranked_cost,
+            "avoid_repeat_meetings": rules.avoid_repeat_meetings,
+        },
+    }

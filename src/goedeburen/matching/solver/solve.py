@@ -1,0 +1,328 @@
+"""Solve an instance: the exact primary placement, then fewer repeat meetings at no cost.
+
+`solve` is the one entry point (the command line, the back office's task and the benchmark
+call it). The primary goal is exact (see `model.py`); the secondary goal, fewer pairs who
+meet again in a later round, is a local search that only makes moves which keep every rule
+and never raise the placement cost, so the primary optimum is never worsened.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from . import check
+from .instance import Instance
+from .model import Progress, solve_model
+
+OPTIMAL, FEASIBLE, INFEASIBLE = "optimal", "feasible", "infeasible"
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    participant: str
+    round: str
+    reason: str
+
+
+@dataclass
+class Result:
+    status: str
+    objective: int
+    bound: int | None
+    assignment: dict[str, dict[str, str]]
+    unassigned: list[Unplaced] = field(default_factory=list)
+    rank_histogram: list[int] = field(default_factory=list)
+    repeat_pairs: int = 0
+    seconds: float = 0.0
+    lp_bound: float | None = None
+    capacity_bound: int | None = None
+    ranked_placements: int = 0
+    worst_rank: int | None = None
+    moved: int = 0
+
+    @property
+    def gap(self) -> float | None:
+        """Return (objective − bound) / objective, 0 when proven optimal."""
+        if self.bound is None:
+            return None
+        return (
+            0.0
+            if self.objective <= self.bound
+            else (self.objective - self.bound) / max(self.objective, 1)
+        )
+
+    def to_json(self) -> dict:
+        """Return the result document of the shared format (with a few more statistics)."""
+        return {
+            "status": self.status,
+            "objective": self.objective,
+            "bound": self.bound,
+            "assignment": self.assignment,
+            "unassigned": [
+                {"participant": u.participant, "round": u.round, "reason": u.reason}
+                for u in self.unassigned
+            ],
+            "stats": {
+                "rank_histogram": self.rank_histogram,
+                "repeat_pairs": self.repeat_pairs,
+                "seconds": round(self.seconds, 3),
+                "gap": self.gap,
+                "lp_bound": None if self.lp_bound is None else round(self.lp_bound, 3),
+                "capacity_bound": self.capacity_bound,
+                "ranked_placements": self.ranked_placements,
+                "worst_rank": self.worst_rank,
+                "moved": self.moved,
+            },
+        }
+
+
+def solve(
+    instance: Instance,
+    *,
+    time_limit: float | None = None,
+    previous: dict[str, dict[str, str]] | None = None,
+    progress: Progress | None = None,
+    repeat_seconds: float = 1.0,
+) -> Result:
+    """Return the placement of `instance`: optimal, or the best found within `time_limit`.
+
+    With `previous` (an earlier placement), moving someone already placed costs more than
+    any difference in preference: an incremental re-run moves only whom the rules force.
+    """
+    started = time.monotonic()
+    deadline = model_deadline = None
+    if time_limit is not None:
+        deadline = started + time_limit
+        # Leave time for fewer repeat meetings and the figures within the limit.
+        model_deadline = deadline - min(2.5, 0.15 * time_limit)
+    report = progress or (lambda fraction, phase: None)
+    data, outcome = solve_model(
+        instance, deadline=model_deadline, previous=previous, progress=report
+    )
+    assignment: dict[str, dict[str, str]] = {}
+    for slot_i, session in outcome.placement.items():
+        slot = data.slots[slot_i]
+        person = instance.participants[slot.participant]
+        assignment.setdefault(person.id, {})[instance.rounds[slot.round].id] = data.sessions[
+            session
+        ].id
+    unplaced_slots = [
+        (instance.participants[data.slots[i].participant], instance.rounds[data.slots[i].round])
+        for i in outcome.unplaced
+    ]
+    moved = _moved(previous, assignment)
+    if instance.rules.avoid_repeat_meetings and not unplaced_slots and repeat_seconds > 0:
+        report(0.9, "repeats")
+        budget = repeat_seconds
+        if deadline is not None:
+            budget = min(budget, max(deadline - 0.3 - time.monotonic(), 0.0))
+        assignment = fewer_repeats(instance, assignment, seconds=budget, previous=previous)
+    cost = check.placement_cost(instance, assignment)
+    if unplaced_slots:
+        from .reasons import explain
+
+        status = INFEASIBLE
+        unassigned = [
+            Unplaced(person.id, round_.id, explain(instance, assignment, person.id, round_.id))
+            for person, round_ in unplaced_slots
+        ]
+        bound = None
+    else:
+        unassigned = []
+        # The weighted objective also counts moves; take them off to bound the cost alone.
+        bound = outcome.weighted_bound - data.move_cost * moved
+        bound = min(bound, cost)
+        status = OPTIMAL if outcome.proven else FEASIBLE
+    figures = check.figures(instance, assignment)
+    report(1.0, "done")
+    return Result(
+        status=status,
+        objective=cost,
+        bound=bound,
+        assignment=assignment,
+        unassigned=unassigned,
+        rank_histogram=figures.rank_histogram,
+        repeat_pairs=figures.repeat_pairs,
+        seconds=time.monotonic() - started,
+        lp_bound=None if data.move_cost else outcome.lp_bound,
+        capacity_bound=capacity_bound(instance),
+        ranked_placements=sum(figures.rank_histogram[:-1]),
+        worst_rank=figures.worst_rank,
+        moved=moved,
+    )
+
+
+def _moved(previous, assignment) -> int:
+    if not previous:
+        return 0
+    return sum(
+        1
+        for pid, rounds in previous.items()
+        for round_id, session_id in rounds.items()
+        if pid in assignment and assignment[pid].get(round_id, session_id) != session_id
+    )
+
+
+def capacity_bound(instance: Instance) -> int:
+    """Return how many non-fixed placements can at most be a ranked choice.
+
+    A maximum flow from (participant, round) to ranked sessions under the seats left after the
+    fixed placements: the topic and mix rules can only lower it.
+    """
+    sessions = instance.sessions()
+    seats = {sid: s.capacity for sid, s in sessions.items()}
+    for person in instance.participants:
+        for session_id in person.fixed.values():
+            seats[session_id] -= 1
+    arcs = []
+    for person in instance.participants:
+        for round_id, ranked in person.preferences.items():
+            if round_id in person.fixed:
+                continue
+            arcs.extend(((person.id, round_id), sid) for sid in ranked)
+    if not arcs:
+        return 0
+    slot_ids = {key: i for i, key in enumerate(dict.fromkeys(a for a, _ in arcs))}
+    session_ids = {sid: len(slot_ids) + i for i, sid in enumerate(seats)}
+    n_rows = len(slot_ids) + len(session_ids)
+    starts, index = [0], []
+    for slot, sid in arcs:
+        index.extend([slot_ids[slot], session_ids[sid]])
+        starts.append(len(index))
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(arcs)
+    lp.num_row_ = n_rows
+    lp.col_cost_ = np.full(len(arcs), -1.0)
+    lp.col_lower_ = np.zeros(len(arcs))
+    lp.col_upper_ = np.ones(len(arcs))
+    lp.row_lower_ = np.full(n_rows, -highspy.kHighsInf)
+    lp.row_upper_ = np.array([1.0] * len(slot_ids) + [max(seats[s], 0) for s in session_ids])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.ones(len(index))
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(lp)
+    h.run()
+    # A bipartite flow LP has an integral optimum.
+    return round(-h.getInfo().objective_function_value)
+
+
+def fewer_repeats(
+    instance: Instance,
+    assignment: dict[str, dict[str, str]],
+    *,
+    seconds: float,
+    previous: dict[str, dict[str, str]] | None = None,
+    seed: int = 1,
+) -> dict[str, dict[str, str]]:
+    """Return `assignment` with fewer repeat meetings, by swaps that keep cost and rules.
+
+    Two people of the same group in two mix sessions of one round change places when neither
+    topic rule nor fixed session stops it, their cost together does not rise, and the number
+    of pairs meeting again falls. Same-group swaps keep capacity, mix and spread as they were.
+    Nobody who had a place in `previous` is moved by it.
+    """
+    rules = instance.rules
+    sessions = instance.sessions()
+    placement = {pid: dict(rounds) for pid, rounds in assignment.items()}
+    people = {p.id: p for p in instance.participants}
+    movable = {p.id for p in instance.participants if not previous or p.id not in previous}
+    members: dict[str, set[str]] = defaultdict(set)
+    for pid, rounds in placement.items():
+        for session_id in rounds.values():
+            if sessions[session_id].mix:
+                members[session_id].add(pid)
+    together: Counter = Counter()
+    for people_in in members.values():
+        for a in people_in:
+            for b in people_in:
+                if a < b:
+                    together[(a, b)] += 1
+
+    def pair(a, b):
+        return (a, b) if a < b else (b, a)
+
+    def cost(pid, round_id, session_id):
+        person = people[pid]
+        if round_id in person.fixed:
+            return 0 if person.fixed[round_id] == session_id else math.inf
+        ranked = person.preferences.get(round_id, ())
+        return rules.choice_cost(ranked.index(session_id) if session_id in ranked else None)
+
+    def topic_ok(pid, round_id, session_id):
+        topic = sessions[session_id].topic
+        return all(sessions[s].topic != topic for r, s in placement[pid].items() if r != round_id)
+
+    rng = random.Random(seed)  # noqa: S311 - search order, reproducible by seed
+    deadline = time.monotonic() + seconds
+    candidates = [
+        (pid, round_id)
+        for pid in sorted(movable)
+        for round_id, session_id in placement.get(pid, {}).items()
+        if sessions[session_id].mix and round_id not in people[pid].fixed
+    ]
+    by_round_group: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for pid, round_id in candidates:
+        by_round_group[(round_id, people[pid].group)].append(pid)
+    improved = True
+    while improved and time.monotonic() < deadline:
+        improved = False
+        rng.shuffle(candidates)
+        for pid, round_id in candidates:
+            if time.monotonic() >= deadline:
+                break
+            here = placement[pid][round_id]
+            # Drop the meetings of this round before counting what a swap would change.
+            own = _repeats_here(pid, here, members, together, pair)
+            if own == 0:
+                continue
+            for other in rng.sample(
+                by_round_group[(round_id, people[pid].group)],
+                min(30, len(by_round_group[(round_id, people[pid].group)])),
+            ):
+                there = placement[other][round_id]
+                if other == pid or there == here:
+                    continue
+                if cost(pid, round_id, there) + cost(other, round_id, here) > cost(
+                    pid, round_id, here
+                ) + cost(other, round_id, there):
+                    continue
+                if not (topic_ok(pid, round_id, there) and topic_ok(other, round_id, here)):
+                    continue
+                before = own + _repeats_here(other, there, members, together, pair)
+                _move(pid, here, there, members, together, pair)
+                _move(other, there, here, members, together, pair)
+                after = _repeats_here(pid, there, members, together, pair) + _repeats_here(
+                    other, here, members, together, pair
+                )
+                if after < before:
+                    placement[pid][round_id] = there
+                    placement[other][round_id] = here
+                    improved = True
+                    break
+                _move(other, here, there, members, together, pair)
+                _move(pid, there, here, members, together, pair)
+    return placement
+
+
+def _repeats_here(pid, session_id, members, together, pair) -> int:
+    """Return how many of p's session mates p also meets in another round."""
+    return sum(1 for q in members[session_id] if q != pid and together[pair(pid, q)] >= 2)
+
+
+def _move(pid, source, target, members, together, pair) -> None:
+    members[source].discard(pid)
+    for q in members[source]:
+        together[pair(pid, q)] -= 1
+    for q in members[target]:
+        together[pair(pid, q)] += 1
+    members[target].add(pid)

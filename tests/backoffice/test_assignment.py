@@ -1,0 +1,126 @@
+"""The assignment screens: start a run, see its result, move, publish; hosts see their list."""
+
+import pytest
+from django.urls import reverse
+
+from goedeburen.events.models import Role
+from goedeburen.matching import services
+from goedeburen.matching.models import AssignmentRun, Placement, SessionHost
+from tests.factories import TeamMemberFactory, UserFactory
+from tests.matching.conftest import make_small
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(name, event, **kwargs):
+    return reverse(f"backoffice:assignment.{name}", kwargs={"event": event.slug, **kwargs})
+
+
+@pytest.fixture
+def small_world(db):
+    small = make_small()
+    owner = UserFactory()
+    TeamMemberFactory(organiser=small.event.organiser, user=owner, role=Role.OWNER)
+    small.owner = owner
+    return small
+
+
+def test_start_run_shows_progress_then_result_beside_first_come_first_served(
+    client, small_world, english, django_capture_on_commit_callbacks, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    client.force_login(small_world.owner)
+    event = small_world.event
+
+    response = client.post(_url("start", event))
+
+    run = AssignmentRun.objects.get()
+    assert response.url == _url("detail", event, pk=run.pk)
+    waiting = client.get(response.url).content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in waiting
+    assert '<progress id="run-progress" max="100" value="0">' in waiting
+    services.execute_run(run.pk)
+    done = client.get(response.url).content.decode()
+    assert "refresh" not in done
+    assert "Publish this placement" in done
+    assert "First come, first served" in done
+    assert 'class="mm-role-resident"' in done
+
+
+def test_second_run_while_one_is_going_is_refused(client, small_world, english, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    client.force_login(small_world.owner)
+    client.post(_url("start", small_world.event))
+
+    response = client.post(_url("start", small_world.event), follow=True)
+
+    assert AssignmentRun.objects.count() == 1
+    assert "A run of this event is still going" in response.content.decode()
+
+
+def test_move_by_hand_in_the_back_office_updates_the_rule_check(client, small_world, english):
+    client.force_login(small_world.owner)
+    run = services.execute_run(services.start_run(small_world.event, by=None).pk)
+    person = small_world.attendees[0]
+    placement = Placement.objects.get(run=run, attendee=person, round=small_world.rounds[0])
+    target = next(s for s in small_world.sessions[0] if s.pk != placement.session_id)
+
+    client.post(
+        _url("move", small_world.event, pk=run.pk),
+        {"move-attendee": person.pk, "move-session": target.pk},
+    )
+
+    placement.refresh_from_db()
+    assert (placement.session_id, placement.moved_by_hand) == (target.pk, True)
+
+
+def test_host_sees_only_the_list_of_their_own_session(client, small_world, english):
+    run = services.execute_run(services.start_run(small_world.event, by=None).pk)
+    services.publish_run(run, by=None)
+    host = UserFactory()
+    TeamMemberFactory(
+        organiser=small_world.event.organiser, user=host, role=Role.HOST, event=small_world.event
+    )
+    own, other = small_world.sessions[0][0], small_world.sessions[0][1]
+    SessionHost.objects.create(session=own, user=host)
+    client.force_login(host)
+
+    response = client.get(_url("lists", small_world.event))
+
+    assert response.status_code == 200
+    assert [s.pk for s, _people in response.context["sessions"]] == [own.pk]
+    names = {a.full_name for a in response.context["sessions"][0][1]}
+    expected = {p.attendee.full_name for p in Placement.objects.filter(run=run, session=own)}
+    assert names == expected and names
+    assert other.title_nl not in response.content.decode()
+    assert client.get(_url("list", small_world.event)).status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.CHECKIN])
+def test_session_lists_for_other_roles_are_forbidden(client, small_world, role):
+    user = UserFactory()
+    TeamMemberFactory(
+        organiser=small_world.event.organiser, user=user, role=role, event=small_world.event
+    )
+    client.force_login(user)
+    assert client.get(_url("lists", small_world.event)).status_code == 403
+
+
+def test_rules_form_with_bad_costs_says_so_and_saves_nothing(client, small_world, english):
+    client.force_login(small_world.owner)
+
+    response = client.post(
+        _url("rules", small_world.event),
+        {
+            "max_group_share": "40",
+            "rank_costs": "0, one, 3",
+            "unranked_cost": "25",
+            "time_limit": "60",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Give whole numbers separated by commas" in response.content.decode()
+    from goedeburen.matching.models import MatchingSettings
+
+    assert not MatchingSettings.objects.exists()

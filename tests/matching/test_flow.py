@@ -1,0 +1,245 @@
+"""Rank, run, publish, see and get the programme; re-run after a cancellation or late comer."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from icalendar import Calendar
+
+from goedeburen.mail import placeholders, programme
+from goedeburen.mail.enums import MailKind
+from goedeburen.mail.models import OutgoingMail
+from goedeburen.mail.services import deliver_due
+from goedeburen.matching import services
+from goedeburen.matching.exceptions import MatchingError
+from goedeburen.matching.models import AssignmentRun, MatchingSettings, Placement, Ranking
+from goedeburen.registration import services as registration_services
+from tests.registration.factories import (
+    AttendeeFactory,
+    attendee,
+    billing,
+    booker,
+    form_token,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(event, *, by=None):
+    run = services.start_run(event, by=by)
+    return services.execute_run(run.pk)
+
+
+def _placements(run) -> dict:
+    return {(p.attendee_id, p.round_id): p.session_id for p in Placement.objects.filter(run=run)}
+
+
+def _manage_path(small, attendee, suffix=""):
+    registration = attendee.registration
+    return reverse(
+        f"public:registration.{suffix or 'manage'}",
+        kwargs={
+            "event": small.event.slug,
+            "code": registration.code,
+            "token": small.tokens[registration.pk],
+        },
+    )
+
+
+def test_run_on_the_demo_places_all_220_and_breaks_no_rule(demo_event):
+    run = _run(demo_event)
+
+    assert (run.status, run.solver_status, run.error) == ("done", "optimal", "")
+    assert run.objective == run.bound
+    assert Placement.objects.filter(run=run).count() == 220 * 3
+    assert run.stats["rule_check"]["total"] == 0
+    # First come, first served on the same choices breaks the mix and costs more.
+    assert run.fcfs["rule_check"]["total"] > 0
+    assert run.fcfs["cost"] > run.objective
+    assert run.unassigned == []
+
+
+def test_ranking_page_without_javascript_saves_the_order(client, small):
+    person = small.attendees[0]
+    first, second = small.sessions[0][2], small.sessions[0][0]
+    prefix = f"attendee-{person.pk}"
+
+    response = client.post(
+        _manage_path(small, person, "sessions"),
+        {
+            f"{prefix}-r{small.rounds[0].pk}-1": first.pk,
+            f"{prefix}-r{small.rounds[0].pk}-2": second.pk,
+        },
+    )
+
+    assert response.status_code == 302
+    ranked = Ranking.objects.filter(attendee=person).order_by("rank")
+    assert [(r.session_id, r.rank) for r in ranked] == [(first.pk, 1), (second.pk, 2)]
+
+
+def test_ranking_page_refuses_the_same_session_twice_and_saves_nothing(client, small, english):
+    person = small.attendees[0]
+    session = small.sessions[1][1]
+    prefix = f"attendee-{person.pk}-r{small.rounds[1].pk}"
+
+    response = client.post(
+        _manage_path(small, person, "sessions"),
+        {f"{prefix}-1": session.pk, f"{prefix}-2": session.pk},
+    )
+
+    assert response.status_code == 200
+    assert "You chose this session already" in response.content.decode()
+    assert not Ranking.objects.exists()
+
+
+def test_ranking_after_the_deadline_is_refused(small):
+    MatchingSettings.objects.create(
+        event=small.event, ranking_deadline=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    )
+    with pytest.raises(MatchingError) as refused:
+        services.save_rankings(
+            small.attendees[0], rankings={small.rounds[0].pk: [small.sessions[0][0].pk]}
+        )
+    assert refused.value.code == "ranking_closed"
+    assert not Ranking.objects.exists()
+
+
+def test_ranking_a_session_of_another_round_is_refused(small):
+    with pytest.raises(MatchingError) as refused:
+        services.save_rankings(
+            small.attendees[0], rankings={small.rounds[0].pk: [small.sessions[1][0].pk]}
+        )
+    assert refused.value.code == "wrong_round"
+
+
+def test_publish_shows_the_programme_and_mails_it_with_a_calendar_file(
+    client, small, smtp, english
+):
+    person = small.attendees[0]
+    choice = small.sessions[0][1]
+    services.save_rankings(person, rankings={small.rounds[0].pk: [choice.pk]})
+    run = _run(small.event)
+
+    services.publish_run(run, by=None)
+
+    page = client.get(_manage_path(small, person)).content.decode()
+    assert "Your personal programme" in page
+    assert choice.title_nl in page
+    mails = OutgoingMail.objects.filter(kind=MailKind.PERSONAL_PROGRAMME)
+    assert mails.count() == len(small.attendees)
+    assert deliver_due() == len(small.attendees)
+    [message] = [m for m in smtp.messages if m["To"] == person.registration.email]
+    assert message["Subject"].endswith(small.event.name_nl)
+    assert choice.title_nl in message.get_body(preferencelist=("plain",)).get_content()
+    [ics] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    calendar = Calendar.from_ical(ics.get_content())
+    summaries = [str(c["summary"]) for c in calendar.walk("VEVENT")]
+    assert choice.title_nl in summaries
+    start = next(c for c in calendar.walk("VEVENT") if str(c["summary"]) == choice.title_nl)
+    assert str(start["dtstart"].dt.tzinfo) == "Europe/Amsterdam"
+
+
+def test_the_published_placement_is_the_source_of_mails_personal_programme(client, small):
+    # Two attendees on one registration: each session names whose it is.
+    registration = small.attendees[0].registration
+    AttendeeFactory(
+        registration=registration,
+        ticket_type=small.ticket,
+        given_name="Second",
+        family_name="Person",
+        role="resident",
+    )
+    assert programme.entries_for(registration) == []  # nothing published yet
+
+    services.publish_run(_run(small.event), by=None)
+
+    placed = list(
+        Placement.objects.filter(attendee__registration=registration)
+        .select_related("attendee", "session__room")
+        .order_by("round__start")
+    )
+    entries = programme.entries_for(registration)
+    assert len(entries) == len(placed) == 2 * len(small.rounds)
+    assert {e.title for e in entries} == {
+        f"{p.attendee.full_name}: {p.session.title_nl}" for p in placed
+    }
+    assert all(e.start.tzinfo is not None and e.end > e.start for e in entries)
+    # The participant's own calendar link serves the same sessions.
+    token = placeholders.participant_token(registration)
+    response = client.get(
+        reverse("public:participant.calendar", kwargs={"event": small.event.slug, "token": token})
+    )
+    summaries = {str(c["summary"]) for c in Calendar.from_ical(response.content).walk("VEVENT")}
+    assert {e.title for e in entries} <= summaries
+    # A cancelled registration has no programme, whatever the last run placed.
+    registration_services.cancel_registration(registration, by=None, reason="booker")
+    registration.refresh_from_db()
+    assert programme.entries_for(registration) == []
+
+
+def test_cancellation_and_late_registration_after_publish_move_nobody_else(
+    small, immediate_tasks, django_capture_on_commit_callbacks
+):
+    for person in small.attendees:
+        services.save_rankings(person, rankings={small.rounds[0].pk: [small.sessions[0][0].pk]})
+    first = _run(small.event)
+    services.publish_run(first, by=None)
+    before = _placements(first)
+    leaving = small.attendees[3]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_services.cancel_registration(leaving.registration, by=None, reason="booker")
+    with django_capture_on_commit_callbacks(execute=True):
+        late = registration_services.register(
+            small.event,
+            booker=booker(name="Late Comer"),
+            attendees=[attendee(small.ticket, role="resident")],
+            billing=billing(),
+            form_token=form_token(small.event),
+            language="nl",
+        )
+
+    runs = list(AssignmentRun.objects.filter(event=small.event).order_by("pk"))
+    assert len(runs) == 3  # the first, one after the cancellation, one after the late comer
+    published = AssignmentRun.objects.get(is_published=True)
+    assert published == runs[-1]
+    after = _placements(published)
+    newcomer = late.attendees.get()
+    assert {r for (a, r) in after if a == newcomer.pk} == {r.pk for r in small.rounds}
+    assert all((leaving.pk, r.pk) not in after for r in small.rounds)
+    stayed = {k: v for k, v in before.items() if k[0] != leaving.pk}
+    assert {k: after[k] for k in stayed} == stayed  # nobody moved
+    assert published.stats["rule_check"]["total"] == 0
+    assert published.stats["moved"] == 0
+    # Only the late comer's booker is told; nobody else's programme changed.
+    told = OutgoingMail.objects.filter(kind=MailKind.PERSONAL_PROGRAMME)
+    assert told.count() == len(small.attendees) + 1
+    assert told.filter(registration=late).count() == 1
+
+
+def test_publish_refuses_a_run_with_people_not_placed(small):
+    for session in [s for group in small.sessions for s in group]:
+        session.capacity = 2
+        session.save()
+    run = _run(small.event)
+    assert run.solver_status == "infeasible"
+    with pytest.raises(MatchingError) as refused:
+        services.publish_run(run, by=None)
+    assert refused.value.code == "unplaced"
+    assert not AssignmentRun.objects.filter(is_published=True).exists()
+
+
+def test_move_by_hand_updates_the_rule_check(small):
+    run = _run(small.event)
+    assert run.stats["rule_check"]["total"] == 0
+    # Put one resident into a room that already holds the other residents of that round.
+    residents = [a for a in small.attendees if a.role == "resident"]
+    placements = _placements(run)
+    target = placements[(residents[0].pk, small.rounds[0].pk)]
+    target_session = next(s for s in small.sessions[0] if s.pk == target)
+
+    services.move_placement(run, attendee=residents[1], session=target_session, by=None)
+
+    run.refresh_from_db()
+    assert _placements(run)[(residents[1].pk, small.rounds[0].pk)] == target
+    assert run.stats["rule_check"]["total"] >= 1

@@ -1,0 +1,187 @@
+"""The solver finds and proves the optimum, keeps every rule, and says who cannot be placed."""
+
+import itertools
+import json
+
+import pytest
+
+from goedeburen.matching.solver import parse_instance, solve
+
+from .checker import breaks, cost, repeat_pairs
+from .instances import random_instance
+
+
+def _result(doc, **kwargs) -> dict:
+    return solve(parse_instance(json.loads(json.dumps(doc))), **kwargs).to_json()
+
+
+def _brute_force_optimum(doc) -> int | None:
+    """Return the least cost over every placement that keeps all rules (None: none does)."""
+    people = doc["participants"]
+    options = []
+    for p in people:
+        per_round = [
+            [(rd["id"], s["id"]) for s in rd["sessions"]]
+            for rd in doc["rounds"]
+            if rd["id"] in p.get("preferences", {}) or rd["id"] in p.get("fixed", {})
+        ]
+        options.append(list(itertools.product(*per_round)))
+    best = None
+    for combo in itertools.product(*options):
+        assignment = {p["id"]: dict(choice) for p, choice in zip(people, combo, strict=True)}
+        value = cost(doc, assignment)
+        if best is not None and value >= best:
+            continue
+        if not breaks(doc, {"assignment": assignment}):
+            best = value
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_solve_small_instance_finds_and_proves_the_brute_force_optimum(seed):
+    doc = random_instance(seed, people=5, rounds=2, sessions=3, seats=3, share=0.67, spare=1.0)
+    doc["participants"][0]["group"] = doc["participants"][1]["group"] = "resident"
+    best = _brute_force_optimum(doc)
+
+    result = _result(doc)
+
+    assert best is not None
+    assert (result["status"], result["objective"], result["bound"]) == ("optimal", best, best)
+    assert breaks(doc, result) == []
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_solve_random_instance_breaks_no_rule(seed):
+    doc = random_instance(seed, people=120, rounds=3, sessions=8, seats=12)
+
+    result = _result(doc)
+
+    assert result["status"] == "optimal"
+    assert breaks(doc, result) == []
+    assert result["objective"] == cost(doc, result["assignment"]) == result["bound"]
+    assert result["stats"]["repeat_pairs"] == repeat_pairs(doc, result["assignment"])
+    assert sum(result["stats"]["rank_histogram"]) == 3 * len(doc["participants"])
+
+
+def test_solve_more_people_than_seats_says_who_is_not_placed_and_why():
+    doc = random_instance(1, people=10, rounds=1, sessions=2, seats=4, spare=0.5)
+    assert len(doc["participants"]) == 10
+
+    result = _result(doc)
+
+    assert result["status"] == "infeasible"
+    assert len(result["unassigned"]) == 2
+    for item in result["unassigned"]:
+        assert item["round"] == "r0"
+        assert item["reason"] == "all capacity of round r0 is taken: 8 seats for 10 participants"
+    placed = {pid for pid, rounds in result["assignment"].items() if rounds}
+    assert placed.isdisjoint({u["participant"] for u in result["unassigned"]})
+    assert breaks(doc, result) == []
+
+
+def test_solve_mix_that_cannot_hold_names_the_group_rule():
+    doc = {
+        "rounds": [
+            {
+                "id": "r",
+                "sessions": [
+                    {"id": "a", "topic": "a", "capacity": 4, "mix": True},
+                    {"id": "b", "topic": "b", "capacity": 4, "mix": True},
+                ],
+            }
+        ],
+        "participants": [
+            {"id": f"c{i}", "group": "corporation", "preferences": {"r": ["a"]}} for i in range(5)
+        ]
+        + [{"id": "m1", "group": "municipality", "preferences": {"r": ["a"]}}],
+        "rules": {"max_group_share": 0.5, "spread_groups": []},
+    }
+
+    result = _result(doc)
+
+    # With the one municipality member a session holds 2 of corporation, without only 1:
+    # two of the five cannot be placed anywhere.
+    assert result["status"] == "infeasible"
+    assert [u["participant"][0] for u in result["unassigned"]] == ["c", "c"]
+    for item in result["unassigned"]:
+        assert item["reason"] == (
+            "no session of round r can take them: 2 would hold more than 50% of group corporation"
+        )
+    assert breaks(doc, result) == []
+
+
+def test_solve_fixed_participants_stay_in_their_session():
+    doc = random_instance(3, people=40, rounds=2, sessions=4, seats=12)
+    doc["participants"][0]["fixed"] = {"r1": "r1-s3"}
+    doc["participants"][1]["fixed"] = {"r0": "r0-s2", "r1": "r1-s0"}
+
+    result = _result(doc)
+
+    assert result["assignment"]["p0"]["r1"] == "r1-s3"
+    assert result["assignment"]["p1"] == {"r0": "r0-s2", "r1": "r1-s0"}
+    assert breaks(doc, result) == []
+
+
+def _moves(before: dict, after: dict) -> int:
+    return sum(
+        1
+        for pid, rounds in before.items()
+        if pid in after
+        for rid, sid in rounds.items()
+        if after[pid][rid] != sid
+    )
+
+
+def test_incremental_rerun_after_a_cancellation_and_a_late_registration_moves_nobody():
+    doc = random_instance(5, people=60, rounds=2, sessions=6, seats=12)
+    first = _result(doc)
+    cancelled = doc["participants"].pop(7)["id"]
+    late = {"id": "late", "group": "care", "preferences": {"r0": ["r0-s1"], "r1": ["r1-s2"]}}
+    doc["participants"].append(late)
+    previous = {pid: r for pid, r in first["assignment"].items() if pid != cancelled}
+
+    second = _result(doc, previous=previous)
+
+    assert breaks(doc, second) == []
+    assert _moves(previous, second["assignment"]) == second["stats"]["moved"] == 0
+    assert set(second["assignment"]["late"]) == {"r0", "r1"}
+
+
+def test_incremental_rerun_moves_only_whom_the_rules_force():
+    # After the cancellation in b, the late registrant fits only in a (b repeats the topic
+    # of their fixed session, c is full), and a is full: exactly one person must move a → b.
+    doc = {
+        "rounds": [
+            {
+                "id": "r1",
+                "sessions": [
+                    {"id": "a", "topic": "A", "capacity": 2, "mix": False},
+                    {"id": "b", "topic": "B", "capacity": 2, "mix": False},
+                    {"id": "c", "topic": "C", "capacity": 1, "mix": False},
+                ],
+            },
+            {"id": "r2", "sessions": [{"id": "b2", "topic": "B", "capacity": 5, "mix": False}]},
+        ],
+        "participants": [
+            {"id": "p1", "group": "g", "preferences": {"r1": ["a", "b"]}},
+            {"id": "p2", "group": "g", "preferences": {"r1": ["a", "b"]}},
+            {"id": "p3", "group": "g", "preferences": {"r1": ["b"]}},
+            {"id": "p4", "group": "g", "preferences": {"r1": ["c"]}},
+            {"id": "cancel", "group": "g", "preferences": {"r1": ["b"]}},
+        ],
+        "rules": {"spread_groups": []},
+    }
+    first = _result(doc)
+    assert first["assignment"]["p1"]["r1"] == first["assignment"]["p2"]["r1"] == "a"
+    doc["participants"].pop()
+    doc["participants"].append(
+        {"id": "late", "group": "g", "preferences": {"r1": []}, "fixed": {"r2": "b2"}}
+    )
+    previous = {pid: r for pid, r in first["assignment"].items() if pid != "cancel"}
+
+    second = _result(doc, previous=previous)
+
+    assert second["status"] == "optimal"
+    assert second["assignment"]["late"] == {"r1": "a", "r2": "b2"}
+    assert _moves(previous, second["assignment"]) == second["stats"]["moved"] == 1
+    assert breaks(doc, second) == []
