@@ -80,7 +80,7 @@ def check_seats(
     if not locking_enabled():
         # TEST-ONLY (see `locking_enabled`): widen the gap between counting and writing so
         # that the negative control shows the race on every run, not only on a slow day.
-        time.sleep(0.1)
+        time.sleep(0.25)
     for pk in sorted(wanted):
         left = quotas[pk].size - taken[pk] + (wanted[pk] if counted else 0)
         if wanted[pk] > left:
