@@ -185,3 +185,20 @@ def test_incremental_rerun_moves_only_whom_the_rules_force():
     assert second["assignment"]["late"] == {"r1": "a", "r2": "b2"}
     assert _moves(previous, second["assignment"]) == second["stats"]["moved"] == 1
     assert breaks(doc, second) == []
+
+
+@pytest.mark.parametrize(
+    ("members", "capacities", "levels"),
+    [
+        (7, [3, 3, 3], {2}),  # 2 + 2 + 3
+        (6, [5, 5, 5], {1, 2}),  # 2 + 2 + 2, seen from either level
+        (5, [1, 4], {3}),  # the small room is full: 1 + 4
+        (0, [4, 4], {0}),
+    ],
+)
+def test_spread_levels_are_those_a_complete_placement_can_have(members, capacities, levels):
+    from goedeburen.matching.solver.model import _spread_levels
+
+    top = -(-members // len(capacities))
+
+    assert _spread_levels(members, capacities, top) == levels

@@ -195,6 +195,7 @@ class _Model:
         self.spread_rows = {}
         self.levels: list[tuple[list[int], int, int, int]] = []  # sessions, group, first, top
         extra_columns: list[tuple[float, list[tuple[int, float]]]] = []
+        closed: list[int] = []  # level columns no complete placement can use
         for ri, sessions in enumerate(d.round_sessions):
             mix_sessions = [s for s in sessions if d.mix[s]]
             if len(mix_sessions) < 2:
@@ -208,6 +209,19 @@ class _Model:
                 if not members:
                     continue
                 top = math.ceil(len(members) / len(mix_sessions))
+                levels_allowed = set(range(top + 1))
+                if len(mix_sessions) == len(sessions):
+                    tight = _spread_levels(len(members), [d.capacity[s] for s in mix_sessions], top)
+                    # Only while this model's columns can fill every session to that level:
+                    # with fewer candidates the tight rows would make the LP infeasible.
+                    offered: dict[int, int] = defaultdict(int)
+                    for slot, session in columns:
+                        if slot in members:
+                            offered[session] += 1
+                    if tight and all(
+                        offered[s] >= min(min(tight), d.capacity[s]) for s in mix_sessions
+                    ):
+                        levels_allowed = tight
                 choose = new_row(1.0, 1.0)
                 level_columns = [[(choose, 1.0)] for _ in range(top + 1)]
                 for s in mix_sessions:
@@ -224,6 +238,11 @@ class _Model:
                         entries[c].append((low, 1.0))
                         entries[c].append((high, 1.0))
                 self.levels.append((mix_sessions, g, len(extra_columns), top))
+                closed.extend(
+                    len(extra_columns) + level
+                    for level in range(top + 1)
+                    if level not in levels_allowed
+                )
                 extra_columns.extend((0.0, col) for col in level_columns)
         # Elastic "not placed" per slot.
         self.first_slack = n_x
@@ -256,7 +275,9 @@ class _Model:
         lp.num_row_ = len(rows_lower)
         lp.col_cost_ = costs
         lp.col_lower_ = np.zeros(n_cols)
-        lp.col_upper_ = np.ones(n_cols)
+        upper = np.ones(n_cols)
+        upper[[n_x + n_slack + i for i in closed]] = 0.0
+        lp.col_upper_ = upper
         lp.row_lower_ = np.array(rows_lower)
         lp.row_upper_ = np.array(rows_upper)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -285,6 +306,23 @@ class _Model:
 
     def duals(self, h: highspy.Highs) -> np.ndarray:
         return np.array(h.getSolution().row_dual)
+
+
+def _spread_levels(members: int, capacities: list[int], top: int) -> set[int]:
+    """Return the levels L a complete placement of `members` can have over these sessions.
+
+    When every session of the round obeys the mix rules, all members of the group sit in
+    them, so Σ min(L, cap) ≤ members ≤ Σ min(L + 1, cap). Keeping only those levels gives
+    the same complete placements and a much tighter LP relaxation. (A placement that
+    leaves people out is infeasible anyway; the caller then solves with every level.)
+    """
+    return {
+        level
+        for level in range(top + 1)
+        if sum(min(level, cap) for cap in capacities)
+        <= members
+        <= sum(min(level + 1, cap) for cap in capacities)
+    }
 
 
 def by_session_all(columns, sessions) -> list[int]:
