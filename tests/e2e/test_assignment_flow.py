@@ -144,16 +144,31 @@ def test_participant_ranks_organiser_publishes_programme_shows_and_arrives(
     assert tab.get_by_role("heading", level=1).inner_text() == "Choose your sessions"
     _axe(tab, "session choice")
     assert tab.evaluate("document.documentElement.scrollWidth") <= 360
-    firsts = tab.get_by_label("1st choice")
+    # With JavaScript every round is one list: add sessions, put them in order.
+    rounds = tab.locator("fieldset.rank-round")
     wanted = []
-    for k in range(firsts.count()):
-        options = firsts.nth(k).locator("option")
-        label = options.nth(3).inner_text()
-        firsts.nth(k).select_option(label=label)
-        wanted.append(label)
+    for k in range(rounds.count()):
+        pool = rounds.nth(k).locator(".rank-list--others .rank-label")
+        first, second = pool.nth(3).inner_text(), pool.nth(4).inner_text()
+        rounds.nth(k).get_by_role("button", name=f"Add {first} to my list").click()
+        rounds.nth(k).get_by_role("button", name=f"Add {second} to my list").click()
+        rounds.nth(k).get_by_role("button", name=f"Move {second} up").click()
+        order = rounds.nth(k).locator("ol.rank-list .rank-label").all_inner_texts()
+        assert order == [second, first]
+        wanted.append((second, first))
+    _axe(tab, "session choice with sessions in order")
+    assert tab.evaluate("document.documentElement.scrollWidth") <= 360
     tab.get_by_role("button", name="Save my choice").click()
     tab.wait_for_load_state()
     assert "Your choice of sessions is saved." in tab.locator("main").inner_text()
+    from goedeburen.events.models import Session
+    from goedeburen.matching.queries import rankings_by_attendee
+
+    saved = rankings_by_attendee([people["attendee"].pk])[people["attendee"].pk]
+    titles = Session.objects.in_bulk(field_name="pk")
+    assert sorted(
+        tuple(titles[pk].title_en for pk in ranked) for ranked in saved.values()
+    ) == sorted(wanted)
     _axe(tab, "manage page after choosing")
 
     # 2. The organiser starts a run, watches it, and publishes it.

@@ -77,6 +77,15 @@ def test_ranking_page_without_javascript_saves_the_order(client, small):
     assert [(r.session_id, r.rank) for r in ranked] == [(first.pk, 1), (second.pk, 2)]
 
 
+def test_ranking_page_gives_the_list_script_its_words_in_the_page_language(client, small):
+    html = client.get(_manage_path(small, small.attendees[0], "sessions")).content.decode()
+
+    assert "goedeburen/ranking" in html
+    assert 'data-rank-add="%s op mijn lijst zetten"' in html
+    assert 'data-rank-moved="%s is nu keus %d."' in html
+    assert 'class="utrecht-form-fieldset reg-section rank-round"' in html
+
+
 def test_ranking_page_refuses_the_same_session_twice_and_saves_nothing(client, small, english):
     person = small.attendees[0]
     session = small.sessions[1][1]
