@@ -124,3 +124,50 @@ def test_rules_form_with_bad_costs_says_so_and_saves_nothing(client, small_world
     from goedeburen.matching.models import MatchingSettings
 
     assert not MatchingSettings.objects.exists()
+
+
+def test_people_not_placed_are_explained_in_the_organisers_language(client, db, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    small = make_small(people=16)  # 3 sessions of 5 seats per round
+    owner = UserFactory()
+    TeamMemberFactory(organiser=small.event.organiser, user=owner, role=Role.OWNER)
+    client.force_login(owner)
+    run = services.execute_run(services.start_run(small.event, by=owner).pk)
+
+    html = client.get(_url("detail", small.event, pk=run.pk)).content.decode()
+
+    assert [item["why"]["code"] for item in run.unassigned] == ["no_capacity", "no_capacity"]
+    assert "Elke plaats van Ronde 1 is bezet: 15 plaatsen voor 16 deelnemers." in html
+    assert "all capacity" not in html
+
+
+def test_every_reason_has_words_in_dutch_and_english(small_world):
+    from django.utils import translation
+
+    from goedeburen.matching.wording import unplaced_reason
+
+    round_, session = small_world.rounds[0], small_world.sessions[0][0]
+    where = {"rounds": {round_.pk: round_}, "sessions": {session.pk: session}}
+    reasons = [
+        {"code": "no_capacity", "round": f"r{round_.pk}", "seats": 15, "attending": 16},
+        *(
+            {"code": f"fixed_{cause}", "session": f"s{session.pk}", "group": "resident"}
+            for cause in ("full", "topic", "mix", "spread", "other")
+        ),
+        {
+            "code": "no_session",
+            "round": f"r{round_.pk}",
+            "group": "resident",
+            "share": 0.4,
+            **dict.fromkeys(("full", "topic", "mix", "spread", "other"), 1),
+        },
+    ]
+    for language, words in (("nl", ("Ronde 1", "Huiskamer 1")), ("en", ("Ronde 1", "Huiskamer 1"))):
+        with translation.override(language):
+            texts = [unplaced_reason(why, **where) for why in reasons]
+        assert len(set(texts)) == len(reasons)
+        assert all("%(" not in text and text.endswith(".") for text in texts)
+        assert words[0] in texts[0] and words[1] in texts[1]
+    with translation.override("nl"):
+        mixed = unplaced_reason(reasons[-1], **where)
+    assert "meer dan 40% van de groep “Bewoner van een gemengd woonproject”" in mixed

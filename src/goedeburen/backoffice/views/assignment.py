@@ -13,6 +13,7 @@ from goedeburen.events.models import Session
 from goedeburen.matching import queries, services
 from goedeburen.matching.exceptions import MatchingError
 from goedeburen.matching.models import AssignmentRun, Pin, RunStatus, SessionHost
+from goedeburen.matching.wording import unplaced_reason
 from goedeburen.registration.enums import AttendingRole
 from goedeburen.registration.models import Attendee
 
@@ -173,7 +174,15 @@ class RunDetailView(RunMixin, TemplateView):
             "chart": chart,
             "legend": [(role, ROLE_LABELS[role]) for role in roles],
             "unassigned": [
-                {**item, "name": names.get(item["attendee"], item["attendee"])}
+                {
+                    "name": names.get(item["attendee"], item["attendee"]),
+                    "reason": unplaced_reason(
+                        item.get("why"),
+                        rounds={r.pk: r for r in rounds},
+                        sessions={s.pk: s for r in rounds for s in r.sessions.all()},
+                        fallback=item["reason"],
+                    ),
+                }
                 for item in run.unassigned
             ],
             "move_form": MoveForm(

@@ -128,7 +128,12 @@ def _solve_and_store(run: AssignmentRun, *, incremental: bool) -> None:
             rules=_rules_json(instance),
             stats=stats,
             unassigned=[
-                {"attendee": pk(u.participant), "round": pk(u.round), "reason": u.reason}
+                {
+                    "attendee": pk(u.participant),
+                    "round": pk(u.round),
+                    "reason": u.reason,
+                    "why": u.why,
+                }
                 for u in result.unassigned
             ],
             fcfs=figures_of(instance, fcfs),

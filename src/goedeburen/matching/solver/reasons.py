@@ -1,4 +1,8 @@
-"""Why a participant could not be placed in a round, in words a person can act on."""
+"""Why a participant could not be placed in a round, in words a person can act on.
+
+`why` returns the reason as a code with its figures, which the back office puts into the
+organiser's language; `english` words it for the command line's result file.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,21 @@ from .check import session_members, spread_is_even
 from .instance import Instance
 
 
-def explain(instance: Instance, assignment: dict, participant: str, round_id: str) -> str:
-    """Return why `participant` has no session in `round_id` next to everyone else placed."""
+def why(instance: Instance, assignment: dict, participant: str, round_id: str) -> dict:
+    """Return {"code": …, figures …}: why `participant` has no session in `round_id`.
+
+    Codes: "no_capacity" (round, seats, attending); "fixed_full", "fixed_topic",
+    "fixed_mix", "fixed_spread", "fixed_other" (session, group); "no_session" (round,
+    group, share and how many sessions were "full", on a "topic" they have, would break the
+    "mix" or the "spread", or need "other" people moved).
+    """
     person = next(p for p in instance.participants if p.id == participant)
     round_ = next(r for r in instance.rounds if r.id == round_id)
     rules = instance.rules
     attending = sum(1 for p in instance.participants if round_id in p.rounds)
     seats = sum(s.capacity for s in round_.sessions)
     if attending > seats:
-        return (
-            f"all capacity of round {round_id} is taken: {seats} seats for {attending} participants"
-        )
+        return {"code": "no_capacity", "round": round_id, "seats": seats, "attending": attending}
     members = session_members(instance, assignment)
     group = {p.id: p.group for p in instance.participants}
     sessions = instance.sessions()
@@ -27,47 +35,66 @@ def explain(instance: Instance, assignment: dict, participant: str, round_id: st
     }
     fixed = person.fixed.get(round_id)
     candidates = [s for s in round_.sessions if fixed is None or s.id == fixed]
-    why: Counter = Counter()
+    counts: Counter = Counter()
     for session in candidates:
         people = members[session.id]
         if len(people) >= session.capacity:
-            why["full"] += 1
+            counts["full"] += 1
         elif session.topic in own_topics:
-            why["topic"] += 1
+            counts["topic"] += 1
         elif session.mix and (
             Counter(group[p] for p in people)[person.group] + 1 > rules.group_limit(len(people) + 1)
         ):
-            why["mix"] += 1
+            counts["mix"] += 1
         elif (
             session.mix
             and person.group in rules.spread_groups
             and not _spread_ok(instance, members, group, round_, person.group, session.id)
         ):
-            why["spread"] += 1
+            counts["spread"] += 1
         else:
-            why["other"] += 1
+            counts["other"] += 1
     if fixed is not None:
-        cause = next(iter(why), "other")
-        return {
-            "full": f"the fixed session {fixed} is full with other fixed participants",
-            "topic": f"the fixed session {fixed} repeats a topic of another fixed session",
-            "mix": f"the fixed session {fixed} would hold too many of group {person.group}",
-            "spread": f"the fixed session {fixed} would spread group {person.group} unevenly",
-        }.get(cause, f"the fixed session {fixed} cannot take them within the rules")
-    parts = []
-    if why["full"]:
-        parts.append(f"{why['full']} full")
-    if why["topic"]:
-        parts.append(f"{why['topic']} on a topic they already have")
-    if why["mix"]:
-        parts.append(
-            f"{why['mix']} would hold more than {rules.max_group_share:.0%} of group {person.group}"
+        cause = next(iter(counts), "other")
+        return {"code": f"fixed_{cause}", "session": fixed, "group": person.group}
+    return {
+        "code": "no_session",
+        "round": round_id,
+        "group": person.group,
+        "share": rules.max_group_share,
+        **{key: counts[key] for key in ("full", "topic", "mix", "spread", "other")},
+    }
+
+
+def english(reason: dict) -> str:
+    """Return `reason` (from `why`) in English."""
+    code = reason["code"]
+    if code == "no_capacity":
+        return (
+            f"all capacity of round {reason['round']} is taken: "
+            f"{reason['seats']} seats for {reason['attending']} participants"
         )
-    if why["spread"]:
-        parts.append(f"{why['spread']} would spread group {person.group} unevenly")
-    if why["other"]:
-        parts.append(f"{why['other']} only by moving others against the rules")
-    return f"no session of round {round_id} can take them: " + ", ".join(parts)
+    if code.startswith("fixed_"):
+        fixed, group = reason["session"], reason["group"]
+        return {
+            "fixed_full": f"the fixed session {fixed} is full with other fixed participants",
+            "fixed_topic": f"the fixed session {fixed} repeats a topic of another fixed session",
+            "fixed_mix": f"the fixed session {fixed} would hold too many of group {group}",
+            "fixed_spread": f"the fixed session {fixed} would spread group {group} unevenly",
+        }.get(code, f"the fixed session {fixed} cannot take them within the rules")
+    group = reason["group"]
+    parts = []
+    if reason["full"]:
+        parts.append(f"{reason['full']} full")
+    if reason["topic"]:
+        parts.append(f"{reason['topic']} on a topic they already have")
+    if reason["mix"]:
+        parts.append(f"{reason['mix']} would hold more than {reason['share']:.0%} of group {group}")
+    if reason["spread"]:
+        parts.append(f"{reason['spread']} would spread group {group} unevenly")
+    if reason["other"]:
+        parts.append(f"{reason['other']} only by moving others against the rules")
+    return f"no session of round {reason['round']} can take them: " + ", ".join(parts)
 
 
 def _spread_ok(instance, members, group, round_, name, target) -> bool:

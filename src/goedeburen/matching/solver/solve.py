@@ -28,7 +28,8 @@ OPTIMAL, FEASIBLE, INFEASIBLE = "optimal", "feasible", "infeasible"
 class Unplaced:
     participant: str
     round: str
-    reason: str
+    reason: str  # in English, for the result file
+    why: dict | None = None  # the same as a code with figures (`reasons.why`), to translate
 
 
 @dataclass
@@ -126,13 +127,13 @@ def solve(
         assignment = fewer_repeats(instance, assignment, seconds=budget, previous=previous)
     cost = check.placement_cost(instance, assignment)
     if unplaced_slots:
-        from .reasons import explain
+        from .reasons import english, why
 
         status = INFEASIBLE
-        unassigned = [
-            Unplaced(person.id, round_.id, explain(instance, assignment, person.id, round_.id))
-            for person, round_ in unplaced_slots
-        ]
+        unassigned = []
+        for person, round_ in unplaced_slots:
+            reason = why(instance, assignment, person.id, round_.id)
+            unassigned.append(Unplaced(person.id, round_.id, english(reason), reason))
         bound = None
     else:
         unassigned = []
