@@ -215,3 +215,17 @@ def test_registration_page_lists_the_mails_it_received(owner_client, world):
 
     assert "Je aanmelding ABC" in html
     assert "Iemand anders" not in html
+
+
+def test_mailing_form_offers_the_payment_and_session_filters(owner_client, world):
+    html = owner_client.get(_url("mailing.create", world)).content.decode()
+
+    assert 'name="filter_payment"' in html
+    assert 'name="filter_session"' in html
+    assert f'value="s{world.session.pk}"' in html
+
+    owner_client.post(
+        _url("mailing.create", world),
+        {"subject_nl": "Nieuws", "body_nl": "Beste {{ name }},", "filter_payment": ["unpaid"]},
+    )
+    assert Mailing.objects.get().filters == {"payment": ["unpaid"]}

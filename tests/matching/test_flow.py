@@ -252,3 +252,24 @@ def test_move_by_hand_updates_the_rule_check(small):
     run.refresh_from_db()
     assert _placements(run)[(residents[1].pk, small.rounds[0].pk)] == target
     assert run.stats["rule_check"]["total"] >= 1
+
+
+def test_mailing_filter_by_round_or_session_follows_the_published_placement(small):
+    from goedeburen.mail import segments
+
+    session = small.sessions[0][0]
+    everyone_in_round = {f"p{i}@example.org" for i in range(len(small.attendees))}
+    chosen = segments.clean_filters(small.event, {"session": [f"s{session.pk}"]})
+    assert chosen == {"session": [f"s{session.pk}"]}
+    assert segments.recipients(small.event, chosen) == []  # nothing published yet
+
+    run = _run(small.event)
+    services.publish_run(run, by=None)
+
+    seated = {
+        p.attendee.email
+        for p in Placement.objects.filter(run=run, session=session).select_related("attendee")
+    }
+    assert {r.email for r in segments.recipients(small.event, chosen)} == seated
+    whole_round = segments.clean_filters(small.event, {"session": [f"r{small.rounds[0].pk}"]})
+    assert {r.email for r in segments.recipients(small.event, whole_round)} == everyone_in_round

@@ -4,8 +4,8 @@ A mailing goes to attendees (at their own address, else their booker's), filtere
 registration's status, the ticket type and the attending role. Each address gets one mail
 however often it matches (a booker who registered twice, an attendee with the booker's
 address). Other domain apps add filters for what only they know, with `register_filter`:
-payments ("paid or not"), matching ("round or session") and check-in ("checked in or not")
-register theirs once they exist; until then the screen does not offer them.
+payments ("paid or not", `payments.segments`) and matching ("round or session",
+`matching.segments`); check-in ("checked in or not") will register its own.
 """
 
 from collections.abc import Callable

@@ -10,7 +10,8 @@ class MatchingConfig(AppConfig):
     def ready(self):
         from goedeburen.mail import programme
 
-        from . import demo, queries, receivers  # noqa: F401 - connect the signal receivers
+        from . import demo, queries, receivers, segments  # noqa: F401 - connect the receivers
 
         # Who goes where, once published: the personal programme mail and calendar file.
         programme.register_source(queries.programme_entries)
+        segments.register()

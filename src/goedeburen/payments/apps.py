@@ -7,7 +7,8 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self):
-        from . import demo, placeholders, receivers  # noqa: F401  (demo: `events.demo_loaded`)
+        from . import demo, placeholders, receivers, segments  # noqa: F401  (demo_loaded)
 
         receivers.connect()
         placeholders.register()
+        segments.register()

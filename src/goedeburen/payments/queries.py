@@ -87,6 +87,55 @@ def balance(registration: Registration) -> Balance:
     return Balance(due=due, paid=paid - refunded)
 
 
+def balances(registration_ids) -> dict[int, Balance]:
+    """Return the `Balance` of each registration in `registration_ids`, in four queries.
+
+    The same figures as `balance`, for lists and mailing segments.
+    """
+    ids = list(registration_ids)
+
+    def sums(queryset, key):
+        return {row[key]: row["total"] or ZERO for row in queryset}
+
+    paid = sums(
+        Payment.objects.filter(registration_id__in=ids, state=PaymentState.PAID)
+        .values("registration_id")
+        .annotate(total=Sum("amount")),
+        "registration_id",
+    )
+    refunded = sums(
+        Refund.objects.filter(
+            payment__registration_id__in=ids,
+            state__in=[RefundState.PENDING, RefundState.REFUNDED],
+        )
+        .values("payment__registration_id")
+        .annotate(total=Sum("amount")),
+        "payment__registration_id",
+    )
+    invoiced = sums(
+        Invoice.objects.filter(registration_id__in=ids)
+        .values("registration_id")
+        .annotate(total=Sum("total")),
+        "registration_id",
+    )
+    tickets = {
+        row["pk"]: (row["status"], row["total"] or ZERO)
+        for row in Registration.objects.filter(pk__in=ids)
+        .values("pk", "status")
+        .annotate(total=Sum("attendees__price"))
+    }
+    result = {}
+    for pk, (status, ticket_total) in tickets.items():
+        if pk in invoiced:
+            due = invoiced[pk]
+        elif status == RegistrationStatus.CANCELLED:
+            due = ZERO
+        else:
+            due = ticket_total
+        result[pk] = Balance(due=due, paid=paid.get(pk, ZERO) - refunded.get(pk, ZERO))
+    return result
+
+
 def current_invoice(registration: Registration) -> Invoice | None:
     """Return the registration's invoice that no credit note cancelled, if any."""
     return (
