@@ -150,7 +150,7 @@ def _url_table() -> dict:
         "attendee.list": lambda w: {"event": w.event.slug},
         "capacity": lambda w: {"event": w.event.slug},
     }
-    for name in ("list", "rules", "start", "pin", "lists"):
+    for name in ("list", "rules", "start", "pin", "hosts", "lists"):
         table[f"assignment.{name}"] = lambda w: {"event": w.event.slug}
     for name in ("detail", "move", "publish"):
         table[f"assignment.{name}"] = lambda w: {"event": w.event.slug, "pk": _run(w).pk}

@@ -26,6 +26,7 @@ POST_ONLY = [
     "mail.retry",
     "assignment.start",
     "assignment.pin",
+    "assignment.hosts",
     "assignment.move",
     "assignment.publish",
 ]

@@ -171,3 +171,49 @@ def test_every_reason_has_words_in_dutch_and_english(small_world):
     with translation.override("nl"):
         mixed = unplaced_reason(reasons[-1], **where)
     assert "meer dan 40% van de groep “Bewoner van een gemengd woonproject”" in mixed
+
+
+def test_organiser_links_a_host_login_to_a_session_then_unlinks_it(client, small_world, english):
+    from goedeburen.common.audit import history
+    from goedeburen.matching.exceptions import MatchingError
+
+    host, stranger = UserFactory(username="hanna"), UserFactory(username="sam")
+    TeamMemberFactory(
+        organiser=small_world.event.organiser, user=host, role=Role.HOST, event=small_world.event
+    )
+    TeamMemberFactory(organiser=small_world.event.organiser, user=stranger, role=Role.FINANCE)
+    session = small_world.sessions[0][0]
+    client.force_login(small_world.owner)
+    page = client.get(_url("list", small_world.event))
+    assert [label for _pk, label in page.context["host_form"].fields["user"].choices] == ["hanna"]
+
+    client.post(
+        _url("hosts", small_world.event), {"host-user": host.pk, "host-session": session.pk}
+    )
+    refused = client.post(
+        _url("hosts", small_world.event),
+        {"host-user": stranger.pk, "host-session": session.pk},
+        follow=True,
+    )
+
+    assert list(SessionHost.objects.values_list("user__username", "session")) == [
+        ("hanna", session.pk)
+    ]
+    assert "Choose a host and a session." in refused.content.decode()  # not offered
+    assert history(small_world.event)[0].action == "matching.host_linked"
+    with pytest.raises(MatchingError, match="Only a team member with the host role"):
+        services.link_session_host(session, user=stranger, by=small_world.owner)
+
+    link = SessionHost.objects.get()
+    client.post(_url("hosts", small_world.event), {"remove": link.pk})
+    assert not SessionHost.objects.exists()
+
+
+@pytest.mark.parametrize("data", [{}, {"host-user": "x", "host-session": "1"}, {"remove": "x"}])
+def test_host_link_with_bad_input_changes_nothing(client, small_world, data):
+    client.force_login(small_world.owner)
+
+    response = client.post(_url("hosts", small_world.event), data)
+
+    assert response.status_code in (302, 404)
+    assert not SessionHost.objects.exists()

@@ -153,6 +153,7 @@ event_urls = [
     path("assignment/rules/", assignment.RulesView.as_view(), name="assignment.rules"),
     path("assignment/start/", assignment.StartRunView.as_view(), name="assignment.start"),
     path("assignment/pin/", assignment.PinView.as_view(), name="assignment.pin"),
+    path("assignment/hosts/", assignment.SessionHostView.as_view(), name="assignment.hosts"),
     path("assignment/lists/", assignment.SessionListsView.as_view(), name="assignment.lists"),
     path("assignment/<int:pk>/", assignment.RunDetailView.as_view(), name="assignment.detail"),
     path("assignment/<int:pk>/move/", assignment.MoveView.as_view(), name="assignment.move"),

@@ -29,3 +29,4 @@ RUN_HAS_UNPLACED = _(
 )
 RUN_BUSY = _("A run of this event is still going; wait until it has finished.")
 NOT_CONFIRMED = _("Only attendees of a confirmed registration can be pinned.")
+NOT_A_HOST = _("Only a team member with the host role for this event can see a session's list.")

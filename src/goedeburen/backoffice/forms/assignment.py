@@ -75,3 +75,19 @@ class MoveForm(forms.Form):
 
 class PinForm(MoveForm):
     session = forms.TypedChoiceField(label=_("Always in session"), coerce=int)
+
+
+class SessionHostForm(forms.Form):
+    """Link a host's login to a session, so that they see its participant list."""
+
+    user = forms.TypedChoiceField(label=_("Host (team member with the host role)"), coerce=int)
+    session = forms.TypedChoiceField(label=_("Session"), coerce=int)
+
+    def __init__(self, *args, hosts, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [(u.pk, u.get_full_name() or u.get_username()) for u in hosts]
+        self.fields["session"].choices = [
+            (s.pk, f"{s.round.t.title}: {s.t.title}") for s in sessions
+        ]
+        for field in self.fields.values():
+            style(field)

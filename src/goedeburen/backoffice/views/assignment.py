@@ -1,6 +1,8 @@
 """The assignment screens: rules, runs with their progress and result, move, publish, lists."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -9,7 +11,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from goedeburen.backoffice.permissions import EventPermissionMixin
-from goedeburen.events.models import Session
+from goedeburen.events.models import Role, Session
 from goedeburen.matching import queries, services
 from goedeburen.matching.exceptions import MatchingError
 from goedeburen.matching.models import AssignmentRun, Pin, RunStatus, SessionHost
@@ -17,7 +19,7 @@ from goedeburen.matching.wording import unplaced_reason
 from goedeburen.registration.enums import AttendingRole
 from goedeburen.registration.models import Attendee
 
-from ..forms.assignment import MatchingSettingsForm, MoveForm, PinForm
+from ..forms.assignment import MatchingSettingsForm, MoveForm, PinForm, SessionHostForm
 
 
 def _list_url(event) -> str:
@@ -43,6 +45,69 @@ class AssignmentMixin(EventPermissionMixin):
             sessions=Session.objects.filter(round__event=self.event).select_related("round"),
         )
 
+    def host_form(self, data=None) -> SessionHostForm:
+        hosts = (
+            get_user_model()
+            .objects.filter(
+                Q(memberships__event=self.event) | Q(memberships__event__isnull=True),
+                memberships__organiser=self.event.organiser,
+                memberships__role=Role.HOST,
+            )
+            .distinct()
+            .order_by("username")
+        )
+        return SessionHostForm(
+            data,
+            prefix="host",
+            hosts=hosts,
+            sessions=Session.objects.filter(round__event=self.event).select_related("round"),
+        )
+
+
+class SessionHostView(AssignmentMixin, View):
+    """Link a host's login to a session (POST "user" and "session"), or unlink ("remove")."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        if "remove" in request.POST:
+            host = get_object_or_404(
+                SessionHost.objects.select_related("session__round__event", "user"),
+                pk=_int_or_none(request.POST["remove"]),
+                session__round__event=self.event,
+            )
+            services.unlink_session_host(host, by=request.user)
+            messages.success(request, _("%(name)s no longer sees that list.") % {"name": host.user})
+            return HttpResponseRedirect(_list_url(self.event))
+        form = self.host_form(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a host and a session."))
+            return HttpResponseRedirect(_list_url(self.event))
+        session = get_object_or_404(
+            Session.objects.select_related("round__event__organiser"),
+            pk=form.cleaned_data["session"],
+            round__event=self.event,
+        )
+        user = get_object_or_404(get_user_model(), pk=form.cleaned_data["user"])
+        try:
+            services.link_session_host(session, user=user, by=request.user)
+        except MatchingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s now sees the list of %(session)s.")
+                % {"name": user.get_full_name() or user.get_username(), "session": session.t.title},
+            )
+        return HttpResponseRedirect(_list_url(self.event))
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
 
 class AssignmentListView(AssignmentMixin, TemplateView):
     """The runs of the event, newest first, the rules in short, pinned hosts and speakers."""
@@ -59,6 +124,10 @@ class AssignmentListView(AssignmentMixin, TemplateView):
             ),
         )
         kwargs.setdefault("pin_form", self.pin_form())
+        kwargs["host_form"] = self.host_form()
+        kwargs["session_hosts"] = SessionHost.objects.filter(
+            session__round__event=self.event
+        ).select_related("user", "session__round")
         return super().get_context_data(**kwargs)
 
 

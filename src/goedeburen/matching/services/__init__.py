@@ -3,12 +3,20 @@
 One transaction per use case; background work is enqueued on commit.
 """
 
-from .preferences import pin_attendee, save_matching_settings, save_rankings, unpin_attendee
+from .preferences import (
+    link_session_host,
+    pin_attendee,
+    save_matching_settings,
+    save_rankings,
+    unlink_session_host,
+    unpin_attendee,
+)
 from .publishing import publish_run, queue_programme_mails
 from .runs import execute_run, move_placement, rerun_after_change, start_run
 
 __all__ = [
     "execute_run",
+    "link_session_host",
     "move_placement",
     "pin_attendee",
     "publish_run",
@@ -17,5 +25,6 @@ __all__ = [
     "save_matching_settings",
     "save_rankings",
     "start_run",
+    "unlink_session_host",
     "unpin_attendee",
 ]

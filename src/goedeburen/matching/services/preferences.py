@@ -3,16 +3,17 @@
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from goedeburen.common.audit import log_action
-from goedeburen.events.models import Round, Session
+from goedeburen.events.models import Role, Round, Session, TeamMember
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee
 
 from .. import exceptions, queries
 from ..exceptions import MatchingError
-from ..models import MatchingSettings, Pin, Ranking
+from ..models import MatchingSettings, Pin, Ranking, SessionHost
 
 
 def _now() -> dt.datetime:
@@ -98,3 +99,42 @@ def unpin_attendee(pin: Pin, *, by) -> None:
             pin.attendee, action="matching.unpinned", by=by, data={"session": pin.session_id}
         )
         pin.delete()
+
+
+def link_session_host(session: Session, *, user, by) -> SessionHost:
+    """Let `user`, a team member with the host role for the session's event, see its list.
+
+    Raise `MatchingError` for anyone else. Side effects: the SessionHost row (once); a log
+    entry on the event.
+    """
+    event = session.round.event
+    is_host = TeamMember.objects.filter(
+        Q(event=event) | Q(event__isnull=True),
+        organiser=event.organiser,
+        user=user,
+        role=Role.HOST,
+    ).exists()
+    if not is_host:
+        raise MatchingError(exceptions.NOT_A_HOST, code="not_a_host")
+    with transaction.atomic():
+        host, created = SessionHost.objects.get_or_create(session=session, user=user)
+        if created:
+            log_action(
+                event,
+                action="matching.host_linked",
+                by=by,
+                data={"session": session.pk, "user": user.get_username()},
+            )
+    return host
+
+
+def unlink_session_host(host: SessionHost, *, by) -> None:
+    """Stop `host` seeing the session's list. Side effect: a log entry on the event."""
+    with transaction.atomic():
+        log_action(
+            host.session.round.event,
+            action="matching.host_unlinked",
+            by=by,
+            data={"session": host.session_id, "user": host.user.get_username()},
+        )
+        host.delete()
