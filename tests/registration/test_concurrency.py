@@ -134,7 +134,7 @@ def test_same_form_token_sent_twice_at_once_makes_one_registration(quota_of_fift
     assert Attendee.objects.count() == 1
 
 
-def test_locking_one_registration_leaves_the_others_of_its_event_free():
+def test_locking_one_registration_leaves_the_others_of_its_event_free(on_postgresql):
     from django.db import connection, transaction
 
     from goedeburen.registration.services.common import locked
