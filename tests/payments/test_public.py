@@ -12,7 +12,7 @@ from django.utils import translation
 from goedeburen.mail import services as mail_services
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.models import OutgoingMail
-from goedeburen.payments import services
+from goedeburen.payments import queries, services
 from goedeburen.payments.enums import InvoiceKind, ProviderName
 from goedeburen.payments.models import Invoice, Payment, PaymentSettings
 from goedeburen.registration import services as registration_services
@@ -193,6 +193,29 @@ def test_reminder_after_the_configured_days_once(register, english):
     reminder = mail_services.render_queued(OutgoingMail.objects.get(kind=MailKind.PAYMENT_REMINDER))
     assert invoice.number in reminder.body_text
     assert invoice.payment_reference in reminder.body_text
+    settings = PaymentSettings.objects.get(event=registration.event)
+    deadline = invoice.due_date + dt.timedelta(days=settings.cancel_after_days)
+    months = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus"]
+    months += ["september", "oktober", "november", "december"]
+    shown = f"{deadline.day} {months[deadline.month - 1]} {deadline.year}"  # the booker's Dutch
+    assert f"Is het op {shown} niet betaald, dan wordt de aanmelding geannuleerd" in (
+        reminder.body_text
+    )
+
+
+def test_a_reminder_is_queued_once_even_when_asked_twice(register):
+    from goedeburen.payments.services.follow_up import _remind
+
+    registration = register()
+    services.choose_provider(registration, provider=ProviderName.INVOICE)
+    invoice = Invoice.objects.get()
+    balance = queries.balance(registration)
+
+    first = _remind(invoice, balance=balance, cancel_on=None)
+    second = _remind(invoice, balance=balance, cancel_on=None)
+
+    assert (first, second) == (True, False)
+    assert OutgoingMail.objects.filter(kind=MailKind.PAYMENT_REMINDER).count() == 1
 
 
 def test_no_reminder_when_paid(register):

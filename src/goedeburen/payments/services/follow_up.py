@@ -11,11 +11,11 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from goedeburen.common.audit import history, log_action
 from goedeburen.mail.enums import MailKind
-from goedeburen.mail.services import queue_registration_mail
+from goedeburen.mail.services import queue_scheduled_mail
 from goedeburen.registration import services as registration_services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
@@ -84,8 +84,7 @@ def follow_up_unpaid(*, today: dt.date | None = None, now: dt.datetime | None = 
                 continue
             reminder_day = invoice.issue_date + dt.timedelta(days=settings.reminder_days)
             if settings.reminder_days and today >= reminder_day and not _reminded(invoice):
-                _remind(invoice, balance=balance, cancel_on=deadline)
-                reminded += 1
+                reminded += _remind(invoice, balance=balance, cancel_on=deadline)
     return FollowUp(reminded=reminded, cancelled=cancelled, settled=settled)
 
 
@@ -93,18 +92,27 @@ def _reminded(invoice: Invoice) -> bool:
     return history(invoice).filter(action="invoice.reminder_sent").exists()
 
 
-def _remind(invoice: Invoice, *, balance, cancel_on) -> None:
+def _remind(invoice: Invoice, *, balance, cancel_on) -> bool:
+    """Queue the invoice's one reminder; return whether this call queued it."""
     registration = invoice.registration
+    with translation.override(registration.language):
+        cancel_text = formats.date_format(cancel_on, "DATE_FORMAT") if cancel_on else ""
     with transaction.atomic():
-        queue_registration_mail(
+        # One reminder per invoice, even when two follow-up runs overlap (a unique key).
+        queued = queue_scheduled_mail(
             registration,
+            schedule=f"payment_reminder:{invoice.number}",
             kind=MailKind.PAYMENT_REMINDER,
             recipient=registration.invoice_email or registration.email,
             invoice_number=invoice.number,
+            cancel_on=cancel_text,
         )
+        if queued is None:
+            return False
         log_action(invoice, action="invoice.reminder_sent", data={"open": str(balance.open)})
         log_action(
             registration,
             action="payment.reminder_sent",
             data={"invoice": invoice.number, "open": str(balance.open)},
         )
+    return True
