@@ -251,3 +251,21 @@ def test_free_cancellation_credits_the_invoice_and_refunds_through_mollie(
     assert [r["amount"]["value"] for r in mollie.refunds[payment.provider_reference]] == ["125.00"]
     credit = Invoice.objects.get(kind=InvoiceKind.CREDIT_NOTE)
     assert credit.total == Decimal("-125.00")
+
+
+def test_asking_an_offline_provider_for_news_changes_nothing(register):
+    registration = register()
+    services.choose_provider(registration, provider=ProviderName.BANK_TRANSFER)
+    payment = Payment.objects.create(
+        registration=registration,
+        provider=ProviderName.BANK_TRANSFER,
+        amount="125.00",
+        provider_reference="RF-transfer",
+    )
+    before = list(Payment.objects.values())
+
+    with pytest.raises(PaymentError) as refused:
+        services.sync_provider_payment(ProviderName.BANK_TRANSFER, payment.provider_reference)
+
+    assert refused.value.code == "provider_unavailable"
+    assert list(Payment.objects.values()) == before

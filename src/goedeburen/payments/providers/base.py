@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from goedeburen.events.models import Event
 
+from .. import exceptions
+from ..exceptions import PaymentError
 from ..models import Payment, Refund
 
 
@@ -66,8 +68,12 @@ class PaymentProvider(abc.ABC):
         return StartedPayment()
 
     def fetch(self, payment: Payment) -> ProviderStatus:
-        """Return the provider's status of `payment`; only online providers have one."""
-        raise NotImplementedError(f"{self.name} has no status to fetch")
+        """Return the provider's status of `payment`; only online providers have one.
+
+        Without an outside service there is nobody to ask: the same answer as a provider
+        that cannot be reached, so a callback naming such a payment changes nothing.
+        """
+        raise PaymentError(exceptions.PROVIDER_UNAVAILABLE, code="provider_unavailable")
 
     def refund(self, refund: Refund) -> str:
         """Pay `refund` back; the default records a transfer the organiser made by hand."""
