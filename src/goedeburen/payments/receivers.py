@@ -1,4 +1,4 @@
-"""React to registrations being cancelled: credit the invoice, refund online payments.
+"""React to registrations being cancelled: credit the invoice, tasks.refund online payments.
 
 A cancellation that is free (under the event's policy), or one because nobody paid in
 time, credits the registration's invoice in full and refunds what was paid online
@@ -17,7 +17,7 @@ from goedeburen.registration import queries as registration_queries
 from goedeburen.registration import signals
 from goedeburen.registration.models import Registration
 
-from . import queries, services
+from . import queries, services, tasks
 from .enums import PaymentState, ProviderName
 
 logger = logging.getLogger(__name__)
@@ -39,11 +39,10 @@ def registration_cancelled(sender, registration, *, reason="", by=None, **kwargs
                 services.credit_invoice(invoice, by=by, reason=reason)
             _refund_online(registration, by=by, reason=reason)
     except Exception:
-        logger.exception("No credit note or refund for registration %s", registration.pk)
+        logger.exception("No credit note or tasks.refund for registration %s", registration.pk)
 
 
 def _refund_online(registration, *, by, reason) -> None:
-    from .tasks import refund
 
     for payment in registration.payments.filter(
         provider=ProviderName.MOLLIE, state=PaymentState.PAID
@@ -52,7 +51,7 @@ def _refund_online(registration, *, by, reason) -> None:
             pending = services.create_refund(
                 payment, amount=payment.refundable, reason=f"cancelled: {reason}"[:500], by=by
             )
-            enqueue_on_commit(refund, pending.pk)
+            enqueue_on_commit(tasks.refund, pending.pk)
 
 
 def connect() -> None:

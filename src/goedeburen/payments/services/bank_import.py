@@ -25,7 +25,7 @@ from goedeburen.events.models import Event
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee, Registration
 
-from .. import camt, exceptions
+from .. import camt, exceptions, tasks
 from ..enums import PaymentState, ProviderName, RefundState, TransactionState
 from ..exceptions import PaymentError
 from ..models import BankStatement, BankTransaction, Invoice, Payment, Refund
@@ -159,12 +159,10 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
         },
     )
     if payments:
-        from ..tasks import settle_payments
-
         ids = [payment.pk for payment in payments]
         # In chunks: one task per 200 payments keeps each task short.
         for start in range(0, len(ids), 200):
-            enqueue_on_commit(settle_payments, ids[start : start + 200])
+            enqueue_on_commit(tasks.settle_payments, ids[start : start + 200])
     return statement
 
 
