@@ -1,20 +1,65 @@
-"""Write and read the audit log (pretix's `log_action`)."""
+"""Write and read the audit log (pretix's `log_action`).
+
+Every action written must be declared in `common.logtypes` (each app's `logtypes.py`).
+"""
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from .logtypes import registry
 from .models import LogEntry
+
+# The relations followed from a logged object to the event (or organiser) it belongs to,
+# in this order. A model that knows better defines `log_scope()` (events and organisers do).
+SCOPE_PARENTS = (
+    "event",
+    "registration",
+    "attendee",
+    "payment",
+    "invoice",
+    "round",
+    "session",
+    "run",
+    "mailing",
+    "statement",
+    "venue",
+)
+
+
+def scope_of(obj: models.Model, *, _depth: int = 0) -> tuple[int | None, int | None]:
+    """Return the ids of the event and the organiser that `obj` belongs to (None if none)."""
+    scope = getattr(obj, "log_scope", None)
+    if scope is not None:
+        return scope()
+    relations = {f.name: f for f in obj._meta.concrete_fields if f.many_to_one or f.one_to_one}
+    if _depth < 4:
+        for name in SCOPE_PARENTS:
+            field = relations.get(name)
+            if field is not None and getattr(obj, field.attname) is not None:
+                event_id, organiser_id = scope_of(getattr(obj, name), _depth=_depth + 1)
+                if event_id is not None or organiser_id is not None:
+                    return event_id, organiser_id
+    if "organiser" in relations:
+        return None, obj.organiser_id
+    return None, None
 
 
 def log_action(obj: models.Model, *, action: str, by=None, data: dict | None = None) -> LogEntry:
-    """Record that `by` (a user, or None for the system) did `action` to `obj`."""
+    """Record that `by` (a user, or None for the system) did `action` to `obj`.
+
+    Raise `LookupError` when `action` is not declared in `common.logtypes`.
+    """
+    registry.get(action)
     actor = by if getattr(by, "is_authenticated", False) else None
+    event_id, organiser_id = scope_of(obj)
     return LogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
         action=action,
         actor=actor,
         data=data or {},
+        event_id=event_id,
+        organiser_id=organiser_id,
     )
 
 
@@ -23,3 +68,8 @@ def history(obj: models.Model):
     return LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
     ).select_related("actor")
+
+
+def event_history(event_id: int):
+    """Return the log entries about anything of the event `event_id`, newest first."""
+    return LogEntry.objects.filter(event_id=event_id).select_related("actor")

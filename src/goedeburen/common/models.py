@@ -24,12 +24,34 @@ class LogEntry(models.Model):
     )
     data = models.JSONField(_("details"), default=dict, blank=True)
     created = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    # Where the subject belongs (`audit.scope_of`), so that an event's or an organiser's
+    # whole history is one query. Kept when the event goes: the log outlives its subjects.
+    event = models.ForeignKey(
+        "events.Event",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    organiser = models.ForeignKey(
+        "events.Organiser",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("log entry")
         verbose_name_plural = _("log entries")
         ordering = ["-created", "-pk"]
-        indexes = [models.Index(fields=["content_type", "object_id", "-created"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-created"]),
+            models.Index(fields=["event", "-created"], name="common_log_event_created"),
+            models.Index(fields=["organiser", "-created"], name="common_log_organiser_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.content_type.model}#{self.object_id}"

@@ -44,6 +44,10 @@ class Organiser(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def log_scope(self) -> tuple[int | None, int | None]:
+        """Return (event id, organiser id) for the log entries about this organiser."""
+        return None, self.pk
+
 
 class Role(models.TextChoices):
     OWNER = "owner", _("Owner")
@@ -226,6 +230,10 @@ class Event(TranslatedFieldsMixin, models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("public:event.home", kwargs={"event": self.slug})
+
+    def log_scope(self) -> tuple[int | None, int | None]:
+        """Return (event id, organiser id) for the log entries about this event."""
+        return self.pk, self.organiser_id
 
     def clean(self):
         errors = {}

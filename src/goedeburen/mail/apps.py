@@ -7,6 +7,7 @@ class MailConfig(AppConfig):
     verbose_name = _("Mail")
 
     def ready(self):
-        from . import demo, receivers  # noqa: F401  (demo connects to `events.demo_loaded`)
+        from . import demo, logtypes, receivers  # noqa: F401  (demo connects to `events.demo_loaded`)
 
+        logtypes.register()
         receivers.connect()

@@ -8,6 +8,9 @@ class MatchingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import logtypes
+
+        logtypes.register()
         from goedeburen.mail import programme
 
         from . import demo, queries, receivers, segments  # noqa: F401 - demo registers itself

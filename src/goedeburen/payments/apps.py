@@ -7,8 +7,9 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self):
-        from . import demo, placeholders, receivers, segments  # noqa: F401  (demo_loaded)
+        from . import demo, logtypes, placeholders, receivers, segments  # noqa: F401  (demo_loaded)
 
+        logtypes.register()
         receivers.connect()
         placeholders.register()
         segments.register()

@@ -7,4 +7,9 @@ class RegistrationConfig(AppConfig):
     verbose_name = _("Registration")
 
     def ready(self):
-        from . import demo  # noqa: F401  (connects the demo's ticket types to `events.demo_loaded`)
+        from . import (
+            demo,  # noqa: F401  (connects the demo's ticket types to `events.demo_loaded`)
+            logtypes,
+        )
+
+        logtypes.register()

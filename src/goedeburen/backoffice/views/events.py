@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, TemplateView, UpdateView
 
 from goedeburen.backoffice.forms.events import EventForm, EventStatusForm
-from goedeburen.backoffice.history import describe
 from goedeburen.backoffice.permissions import EventPermissionMixin, OrganiserPermissionMixin
 from goedeburen.common.audit import history
+from goedeburen.common.logtypes import describe
 from goedeburen.events import services
 from goedeburen.events.exceptions import EventError
 from goedeburen.events.models import EventStatus, Session

@@ -28,9 +28,9 @@ from goedeburen.backoffice.forms.payments import (
     ReissueForm,
     StatementUploadForm,
 )
-from goedeburen.backoffice.history import describe_registration
 from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.common.audit import history
+from goedeburen.common.logtypes import describe
 from goedeburen.payments import queries, services
 from goedeburen.payments.downloads import invoice_response
 from goedeburen.payments.enums import TransactionState
@@ -129,7 +129,7 @@ class RegistrationPaymentsView(_RegistrationMixin, PaymentScreenMixin, TemplateV
         entries = []
         for entry in history(registration)[:300]:
             if entry.action.startswith(("payment.", "refund.", "invoice.", "registration.paid")):
-                entry.sentence = describe_registration(entry, show_sensitive=False)
+                entry.sentence = describe(entry, show_sensitive=False)
                 entries.append(entry)
         kwargs.setdefault("manual_form", ManualPaymentForm())
         kwargs.setdefault("refund_form", RefundForm())

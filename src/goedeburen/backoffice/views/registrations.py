@@ -21,11 +21,11 @@ from goedeburen.backoffice.forms.registrations import (
     RegistrationDetailsForm,
     RegistrationSearchForm,
 )
-from goedeburen.backoffice.history import describe_registration
 from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.common.audit import history
+from goedeburen.common.logtypes import describe
 from goedeburen.mail import queries as mail_queries
-from goedeburen.registration import editing, queries
+from goedeburen.registration import queries, services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import TicketType
@@ -191,10 +191,7 @@ class RegistrationDetailView(RegistrationMixin, TemplateView):
             registration=registration,
             attendees=attendees,
             hold_running=bool(registration.hold_until and registration.hold_until > now),
-            history=[
-                (entry, describe_registration(entry, show_sensitive=show_sensitive))
-                for entry in entries
-            ],
+            history=[(entry, describe(entry, show_sensitive=show_sensitive)) for entry in entries],
             actions=self.actions(registration)
             if self.may("registration.change_registration")
             else [],
@@ -220,7 +217,7 @@ class RegistrationDetailView(RegistrationMixin, TemplateView):
 
 
 class RegistrationUpdateView(RegistrationMixin, TemplateView):
-    """Change the booker's, billing and attendees' details through `editing`."""
+    """Change the booker's, billing and attendees' details (`services.change_registration`)."""
 
     permission_required = "registration.change_registration"
     template_name = "backoffice/registrations/registration_form.html"
@@ -258,7 +255,7 @@ class RegistrationUpdateView(RegistrationMixin, TemplateView):
         error = None
         if valid:
             try:
-                changes = editing.update_registration_details(
+                changes = services.change_registration(
                     registration,
                     by=request.user,
                     details=details.changes(),

@@ -1,0 +1,92 @@
+"""The log actions of events, venues and programmes, with their sentences."""
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from goedeburen.common.logtypes import LogType, StatusChange, registry
+
+from .models import Event, EventStatus
+
+# The parts saved through `services.save_event_part` / `save_venue_part`, by model name.
+PART_MODELS = ("programmeitem", "round", "session", "speaker", "partner", "project")
+VENUE_MODELS = ("venue", "room")
+
+
+def field_labels(model, names) -> str:
+    """Return the verbose names of `model`'s fields `names`, joined ("" for none)."""
+    labels = []
+    for name in names:
+        try:
+            labels.append(str(model._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:  # written before a field was renamed or dropped
+            labels.append(name)
+    return ", ".join(labels)
+
+
+class EventChanged(LogType):
+    """The event's details saved, data `{field: [before, after]}`."""
+
+    def display(self, data, *, show_sensitive=False):
+        if not data:
+            return _("Event details saved without changes")
+        return _("Event details changed: %(fields)s") % {"fields": field_labels(Event, data)}
+
+
+class PartLogType(LogType):
+    """A programme or venue part added, changed or deleted.
+
+    On the event (or venue) the data names the part (`{"object": …}`); on the part itself
+    it is the change-set of its fields.
+    """
+
+    def __init__(self, *, model_name: str, verb: str):
+        sentences = {
+            "created": gettext_lazy("%(thing)s added: %(object)s"),
+            "changed": gettext_lazy("%(thing)s changed: %(object)s"),
+            "deleted": gettext_lazy("%(thing)s deleted: %(object)s"),
+        }
+        super().__init__(
+            action=f"{model_name}.{verb}",
+            sentence=sentences[verb],
+            example={"object": "Woonkamergesprek 1"},
+        )
+
+    def values(self, data, *, show_sensitive):
+        model = apps.get_model("events", self.action.partition(".")[0])
+        name = data.get("object")
+        if name is None:
+            name = field_labels(model, [key for key in data if key != "id"])
+        return {"thing": capfirst(str(model._meta.verbose_name)), "object": name}
+
+    def display(self, data, *, show_sensitive=False):
+        return capfirst(super().display(data, show_sensitive=show_sensitive))
+
+
+def register() -> None:
+    registry.register(
+        LogType(action="event.created", sentence=gettext_lazy("Event created")),
+        EventChanged(
+            action="event.changed",
+            sentence=gettext_lazy("Event details changed: %(fields)s"),
+            example={"name_nl": ["Oud", "Nieuw"]},
+        ),
+        StatusChange(
+            action="event.status",
+            sentence=gettext_lazy("Status changed from “%(from)s” to “%(to)s”"),
+            states=EventStatus,
+            example={"status": ["draft", "published"]},
+        ),
+        LogType(
+            action="event.demo_loaded",
+            sentence=gettext_lazy("Demo data loaded (%(rows_written)s rows written)"),
+            example={"rows_written": 12},
+        ),
+        *(
+            PartLogType(model_name=model_name, verb=verb)
+            for model_name in (*PART_MODELS, *VENUE_MODELS)
+            for verb in ("created", "changed", "deleted")
+        ),
+    )
