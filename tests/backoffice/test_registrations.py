@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from goedeburen.common.audit import log_action
 from goedeburen.events.models import Role
-from goedeburen.registration import editing
+from goedeburen.registration.services import change_registration
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
 from tests.backoffice.conftest import REGISTRATION_SCREENS, url
 from tests.factories import TeamMemberFactory, UserFactory
@@ -151,7 +151,7 @@ def test_search_for_check_in_does_not_match_emails(client, world, sensitive):
 
 @pytest.mark.parametrize("role", [Role.OWNER, Role.FINANCE])
 def test_history_of_sensitive_change_names_it_only_for_owner(client, world, sensitive, role):
-    editing.update_registration_details(
+    change_registration(
         world.registration,
         by=world.owner,
         attendees={sensitive.pk: {"dietary_wishes": "Vegetarisch", "family_name": "Jansen"}},

@@ -89,7 +89,7 @@ def test_edit_changes_details_logs_and_signals_once(client, registration, sent):
     assert Attendee.objects.get(pk=first.pk).organisation == "Gemeente Utrecht"
     entry = history(fresh)[0]
     assert entry.action == "registration.changed"
-    assert entry.data["booker_name"] == ["Bea Boeker", "Bea de Boer"]
+    assert entry.data["changes"]["booker_name"] == ["Bea Boeker", "Bea de Boer"]
     assert sent.names() == ["registration_changed"]
     assert "Your changes are saved." in client.get(response["Location"]).content.decode()
 
@@ -503,9 +503,10 @@ def test_edit_changes_answers_and_logs_them_without_special_values(client, regis
         "Medication?": ("Insuline", []),
     }
     logged = history(registration)[0].data
-    assert logged["attendee 1: Your project?"] == ["", "Het Knooppunt"]
-    assert logged["attendee 1: Interests?"] == ["", "Y (en), Z (en)"]
-    assert logged["attendee 1: Medication?"] == ["…", "…"]
+    (answers,) = [attendee["answers"] for attendee in logged["attendees"]]
+    assert answers["Your project?"] == ["", "Het Knooppunt"]
+    assert answers["Interests?"] == ["", "Y (en), Z (en)"]
+    assert answers["Medication?"] == ["changed"]
     assert "Insuline" not in str(logged)
 
 

@@ -25,6 +25,7 @@ from .enums import (
     YES,
     AttendingRole,
     BadgeName,
+    CancelReason,
     QuestionKind,
     RegistrationStatus,
 )
@@ -241,6 +242,10 @@ class Registration(models.Model):
     # afterwards so that the offer's link can say what became of it.
     offer_token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     offer_until = models.DateTimeField(_("offer valid until"), null=True, blank=True, db_index=True)
+    # Set by the service that cancels, cleared when a lapsed registration is confirmed after all.
+    cancel_reason = models.CharField(
+        _("reason for cancelling"), max_length=20, choices=CancelReason.choices, blank=True
+    )
     created = models.DateTimeField(_("registered"), auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -256,6 +261,17 @@ class Registration(models.Model):
     @property
     def total(self) -> Decimal:
         return sum((a.price for a in self.attendees.all()), Decimal("0.00"))
+
+
+def lacks_consent(
+    *, dietary_wishes: str, accessibility_needs: str, special_category_consent: bool
+) -> bool:
+    """Tell whether dietary wishes or accessibility needs are given without the consent
+    they need (special-category data). The one place of the rule: services refuse such
+    details (`services.common.check_consent`), forms show it at the consent box, and the
+    database holds it with `Attendee`'s constraint "special_category_needs_consent"."""
+    has_needs = bool((dietary_wishes or "").strip() or (accessibility_needs or "").strip())
+    return has_needs and not special_category_consent
 
 
 class Attendee(models.Model):

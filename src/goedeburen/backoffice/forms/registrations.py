@@ -3,11 +3,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from goedeburen.registration.editing import ATTENDEE_FIELDS, REGISTRATION_FIELDS
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
 from goedeburen.registration.forms import initial_answer, question_field
-from goedeburen.registration.models import Attendee, Question, Registration
+from goedeburen.registration.models import Attendee, Question, Registration, lacks_consent
 from goedeburen.registration.queries import RegistrationFilter
+from goedeburen.registration.services.editing import (
+    ATTENDEE_FIELDS,
+    REGISTRATION_FIELDS,
+    SENSITIVE_FIELDS,
+)
 
 from .base import formfield, style
 
@@ -96,8 +100,6 @@ class RegistrationDetailsForm(forms.Form):
 class AttendeeDetailsForm(forms.Form):
     """One attendee's details; without `show_special_category` the sensitive ones are left out."""
 
-    SENSITIVE = ("role", "special_category_consent", "dietary_wishes", "accessibility_needs")
-
     def __init__(
         self,
         *args,
@@ -107,7 +109,9 @@ class AttendeeDetailsForm(forms.Form):
         **kwargs,
     ):
         names = [
-            name for name in ATTENDEE_FIELDS if show_special_category or name not in self.SENSITIVE
+            name
+            for name in ATTENDEE_FIELDS
+            if show_special_category or name not in SENSITIVE_FIELDS
         ]
         initial = {name: getattr(attendee, name) for name in names}
         super().__init__(*args, initial=initial, prefix=f"attendee-{attendee.pk}", **kwargs)
@@ -130,9 +134,12 @@ class AttendeeDetailsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        needs = cleaned.get("dietary_wishes") or cleaned.get("accessibility_needs")
-        consent = cleaned.get("special_category_consent")
-        if needs and "special_category_consent" in self.fields and not consent:
+        missing = lacks_consent(
+            dietary_wishes=cleaned.get("dietary_wishes", ""),
+            accessibility_needs=cleaned.get("accessibility_needs", ""),
+            special_category_consent=cleaned.get("special_category_consent", False),
+        )
+        if missing and "special_category_consent" in self.fields:
             self.add_error(
                 "special_category_consent",
                 _(

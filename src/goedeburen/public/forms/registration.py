@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from goedeburen.common.money import euro
 from goedeburen.registration.enums import AttendingRole, BadgeName
 from goedeburen.registration.forms import question_field
-from goedeburen.registration.models import MAX_ATTENDEES, Question, TicketType
+from goedeburen.registration.models import MAX_ATTENDEES, Question, TicketType, lacks_consent
 from goedeburen.registration.services import AttendeeDetails, Billing, Booker
 
 _CLASSES = {
@@ -199,8 +199,11 @@ class AttendeeForm(_StyledForm):
                         name,
                         _("Tick the consent box above to give this answer, or leave it empty."),
                     )
-        needs = cleaned.get("dietary_wishes") or cleaned.get("accessibility_needs")
-        if needs and not cleaned.get("special_category_consent"):
+        if lacks_consent(
+            dietary_wishes=cleaned.get("dietary_wishes", ""),
+            accessibility_needs=cleaned.get("accessibility_needs", ""),
+            special_category_consent=cleaned.get("special_category_consent", False),
+        ):
             self.add_error(
                 "special_category_consent",
                 _(

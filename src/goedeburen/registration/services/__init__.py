@@ -9,16 +9,15 @@ state first, writes its change to the audit log and sends the matching signal fr
 from .approval import approve_registration, reject_registration
 from .booking import AttendeeDetails, Billing, Booker, join_waiting_list, register
 from .cancellation import Cancellation, cancel_registration
+from .editing import AttendeeChanges, change_registration, update_registration
 from .holds import release_expired_holds
 from .payment import PaymentOutcome, confirm_on_account, confirm_paid, hold_for_transfer
 from .questions import OptionLabels, delete_question, save_question
 from .self_service import (
-    AttendeeChanges,
     Substitute,
     renew_manage_link,
     request_manage_links,
     substitute_attendee,
-    update_registration,
 )
 from .waiting_list import accept_offer, expire_offers, offer_free_seats
 
@@ -34,6 +33,7 @@ __all__ = [
     "accept_offer",
     "approve_registration",
     "cancel_registration",
+    "change_registration",
     "confirm_on_account",
     "confirm_paid",
     "delete_question",

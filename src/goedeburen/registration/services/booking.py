@@ -177,7 +177,7 @@ def _register(
 
     total = sum((ticket_types[a.ticket_type.pk].price for a in attendees), start=Decimal("0.00"))
     if total:
-        _check_billing(event, billing)
+        common.check_billing(event, billing)
     else:
         billing = Billing()
     if waiting_list:
@@ -305,17 +305,12 @@ def _check_ticket_types(event, attendees, *, now) -> dict[int, TicketType]:
                 code="max_per_registration",
             )
     for details in attendees:
-        has_needs = details.dietary_wishes.strip() or details.accessibility_needs.strip()
-        if has_needs and not details.special_category_consent:
-            raise RegistrationError(exceptions.CONSENT_MISSING, code="consent_missing")
+        common.check_consent(
+            dietary_wishes=details.dietary_wishes,
+            accessibility_needs=details.accessibility_needs,
+            special_category_consent=details.special_category_consent,
+        )
     return ticket_types
-
-
-def _check_billing(event: Event, billing: Billing) -> None:
-    if not (billing.organisation.strip() and billing.address.strip()):
-        raise RegistrationError(exceptions.BILLING_MISSING, code="billing_missing")
-    if queries.registration_settings(event).po_number_required and not billing.po_number.strip():
-        raise RegistrationError(exceptions.PO_NUMBER_MISSING, code="billing_missing")
 
 
 def _unused_code() -> str:

@@ -2,8 +2,9 @@
 
 from django.core.exceptions import ValidationError
 
+from .. import exceptions, queries
 from ..exceptions import RegistrationError
-from ..models import Registration
+from ..models import Registration, lacks_consent
 
 
 def locked(registration: Registration) -> Registration:
@@ -32,3 +33,26 @@ def validate_fields(instance, *, exclude: list[str]) -> None:
         field, messages = next(iter(invalid.message_dict.items()))
         label = instance._meta.get_field(field).verbose_name
         raise RegistrationError(f"{label}: {messages[0]}", code="invalid") from invalid
+
+
+def check_consent(
+    *, dietary_wishes: str, accessibility_needs: str, special_category_consent: bool
+) -> None:
+    """Raise `RegistrationError` (code "consent_missing") for special-category data given
+    without consent (`models.lacks_consent`)."""
+    if lacks_consent(
+        dietary_wishes=dietary_wishes,
+        accessibility_needs=accessibility_needs,
+        special_category_consent=special_category_consent,
+    ):
+        raise RegistrationError(exceptions.CONSENT_MISSING, code="consent_missing")
+
+
+def check_billing(event, billing) -> None:
+    """Raise `RegistrationError` (code "billing_missing") unless `billing` (a `Billing`) has
+    what an invoice for `event` needs: organisation, address and, when the event asks for
+    one, a purchase order number."""
+    if not (billing.organisation.strip() and billing.address.strip()):
+        raise RegistrationError(exceptions.BILLING_MISSING, code="billing_missing")
+    if queries.registration_settings(event).po_number_required and not billing.po_number.strip():
+        raise RegistrationError(exceptions.PO_NUMBER_MISSING, code="billing_missing")

@@ -1,48 +1,25 @@
-"""What the booker does through the secret manage link: change details, send a colleague,
-get the link again. The organiser may use the same services (with `by` set)."""
+"""What the booker does through the secret manage link besides changing details (that is
+`editing`): send a colleague, get the link again. The organiser may use the same services
+(with `by` set)."""
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from goedeburen.common.audit import log_action
 from goedeburen.events.models import Event
 
-from .. import exceptions, queries, signals, tokens
-from ..enums import BadgeName, RegistrationStatus
-from ..exceptions import RegistrationError
+from .. import signals, tokens
+from ..enums import BadgeName
 from ..models import Attendee, ManageLinkRequest, Registration
-from . import questions
-from .booking import Billing, Booker, _check_billing
 from .common import locked, validate_fields
+from .editing import check_changeable
 
 # How often one email address may ask for its links again, per event and hour.
 LINK_REQUESTS_PER_HOUR = 3
-
-
-@dataclass(frozen=True, kw_only=True)
-class AttendeeChanges:
-    """An attendee's details as the booker may change them (not the ticket)."""
-
-    given_name: str
-    role: str
-    family_name: str = ""
-    email: str = ""
-    organisation: str = ""
-    function: str = ""
-    badge_name: str = BadgeName.FULL
-    photo_consent: bool = False
-    attendee_list_consent: bool = False
-    special_category_consent: bool = False
-    dietary_wishes: str = ""
-    accessibility_needs: str = ""
-    # Question id → answer, as `questions.clean_answers` takes them; None keeps the answers
-    # as they are (except special-category ones, which go when the consent does).
-    answers: Mapping[int, object] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,105 +30,6 @@ class Substitute:
     family_name: str = ""
     email: str = ""
     organisation: str = ""
-
-
-def _check_changeable(registration: Registration, *, by, now: dt.datetime) -> None:
-    if registration.status == RegistrationStatus.CANCELLED:
-        raise RegistrationError(exceptions.CANCELLED_NO_CHANGE, code="wrong_state")
-    deadline = queries.edit_deadline(registration.event)
-    # The deadline binds the booker (no `by`); the organiser may still correct details.
-    if by is None and now > deadline:
-        shown = formats.date_format(timezone.localtime(deadline), "DATETIME_FORMAT")
-        raise RegistrationError(exceptions.EDIT_CLOSED % {"deadline": shown}, code="edit_closed")
-
-
-def update_registration(
-    registration: Registration,
-    *,
-    booker: Booker,
-    attendees: Mapping[int, AttendeeChanges],
-    billing: Billing | None = None,
-    by=None,
-) -> Registration:
-    """Change the booker's, the attendees' (by attendee id) and the billing details.
-
-    Raise `RegistrationError` for a cancelled registration, after the edit deadline (for
-    the booker, `by` None), and for details the form would refuse too; nothing is saved
-    then. Billing details are required when something is to be paid. An attendee's
-    `answers` replace their answers to the event's questions, checked as when booking;
-    withdrawing the special-category consent also removes the special-category answers.
-
-    Side effects: log entry with the changed fields (before/after; answers by question,
-    special-category ones without values); signal `registration_changed`.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        registration = locked(registration)
-        _check_changeable(registration, by=by, now=now)
-        rows = {a.pk: a for a in Attendee.objects.filter(registration=registration)}
-        changes: dict[str, list] = {}
-        values = {"booker_name": booker.name, "email": booker.email}
-        if sum(a.price for a in rows.values()):
-            billing = billing or Billing()
-            _check_billing(registration.event, billing)
-            values.update(
-                billing_organisation=billing.organisation,
-                billing_address=billing.address,
-                po_number=billing.po_number,
-                billing_reference=billing.reference,
-                invoice_email=billing.invoice_email,
-            )
-        _apply(registration, values, changes, prefix="")
-        validate_fields(registration, exclude=["event", "form_token"])
-        changed_rows = []
-        new_answers = []
-        event_questions = None
-        for pk, details in attendees.items():
-            attendee = rows.get(pk)
-            if attendee is None:
-                raise RegistrationError(exceptions.NO_SUCH_ATTENDEE, code="invalid")
-            needs = details.dietary_wishes.strip() or details.accessibility_needs.strip()
-            if needs and not details.special_category_consent:
-                raise RegistrationError(exceptions.CONSENT_MISSING, code="consent_missing")
-            new = {f.name: getattr(details, f.name) for f in fields(details) if f.name != "answers"}
-            prefix = f"attendee {attendee.order + 1}: "
-            if _apply(attendee, new, changes, prefix=prefix):
-                validate_fields(attendee, exclude=["registration", "ticket_type"])
-                changed_rows.append(attendee)
-            if event_questions is None:
-                event_questions = queries.event_questions(registration.event)
-            found, changed = questions.replace_answers(
-                attendee,
-                answers=details.answers,
-                asked=event_questions,
-                special_category_consent=details.special_category_consent,
-            )
-            new_answers.extend(found)
-            for label, before, after in changed:
-                changes[prefix + label] = [before, after]
-        registration.save()
-        for attendee in changed_rows:
-            attendee.save()
-        questions.store_answers(new_answers)
-        # Special-category values are not copied into the log: it outlives their erasure.
-        log_action(registration, action="registration.changed", by=by, data=changes)
-        signals.registration_changed.send(sender=Registration, registration=registration, by=by)
-    return registration
-
-
-_NOT_LOGGED = {"dietary_wishes", "accessibility_needs"}
-
-
-def _apply(instance, values: dict, changes: dict, *, prefix: str) -> bool:
-    """Set `values` on `instance`, noting each change in `changes`; return whether any."""
-    changed = False
-    for name, value in values.items():
-        before = getattr(instance, name)
-        if before != value:
-            setattr(instance, name, value)
-            changes[prefix + name] = ["…", "…"] if name in _NOT_LOGGED else [before, value]
-            changed = True
-    return changed
 
 
 def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) -> Attendee:
@@ -167,7 +45,7 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
     now = timezone.now()
     with transaction.atomic():
         registration = locked(attendee.registration)
-        _check_changeable(registration, by=by, now=now)
+        check_changeable(registration, by=by, now=now)
         attendee = Attendee.objects.select_for_update().get(
             pk=attendee.pk, registration=registration
         )
