@@ -296,6 +296,25 @@ class Invoice(ImmutableModel):
         return self.total - self.total_vat
 
 
+class InvoiceReminder(models.Model):
+    """That the one payment reminder of an invoice was queued, and when.
+
+    Its own row, not a field of `Invoice`: an issued invoice never changes (its queryset
+    refuses every update), and a reminder is something that happened to the invoice
+    afterwards, not part of the document. Unique per invoice: one reminder at most.
+    """
+
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="reminder")
+    reminded_at = models.DateTimeField(_("reminded at"))
+
+    class Meta:
+        verbose_name = _("payment reminder")
+        verbose_name_plural = _("payment reminders")
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} {self.reminded_at:%Y-%m-%d}"
+
+
 class InvoiceLine(ImmutableModel):
     """One attendee's ticket on an invoice; negative on a credit note."""
 

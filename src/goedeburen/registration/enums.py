@@ -12,6 +12,17 @@ class RegistrationStatus(models.TextChoices):
     WAITING_LIST = "waiting_list", _("On the waiting list")
 
 
+class CancelReason(models.TextChoices):
+    """Why a registration was cancelled: decisions read this, never the log."""
+
+    BY_PARTICIPANT = "by_participant", _("Cancelled by the booker")
+    BY_ORGANISER = "by_organiser", _("Cancelled by the organiser")
+    REJECTED = "rejected", _("Rejected by the organiser")
+    HOLD_EXPIRED = "hold_expired", _("The seats were no longer held")
+    OFFER_EXPIRED = "offer_expired", _("The offered place was not taken in time")
+    UNPAID = "unpaid", _("Not paid in time")
+
+
 # Statuses whose attendees take a seat: held ones only until their `hold_until`.
 HELD_STATUSES = (RegistrationStatus.AWAITING_APPROVAL, RegistrationStatus.PENDING_PAYMENT)
 

@@ -13,17 +13,17 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import formats, timezone, translation
 
-from goedeburen.common.audit import history, log_action
+from goedeburen.common.audit import log_action
 from goedeburen.events.models import Event
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.services import queue_scheduled_mail
 from goedeburen.registration import services as registration_services
-from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.enums import CancelReason, RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 
 from .. import queries
 from ..enums import InvoiceKind
-from ..models import Invoice, Payment
+from ..models import Invoice, InvoiceReminder, Payment
 from .bank_import import settle_payments
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def follow_up_unpaid(*, today: dt.date | None = None, now: dt.datetime | None = 
             if deadline and today > deadline:
                 try:
                     registration_services.cancel_registration(
-                        registration, by=None, reason="unpaid"
+                        registration, by=None, reason="unpaid", cause=CancelReason.UNPAID
                     )
                     cancelled += 1
                 except RegistrationError as refused:
@@ -88,7 +88,7 @@ def follow_up_unpaid(*, today: dt.date | None = None, now: dt.datetime | None = 
 
 
 def _reminded(invoice: Invoice) -> bool:
-    return history(invoice).filter(action="invoice.reminder_sent").exists()
+    return InvoiceReminder.objects.filter(invoice=invoice).exists()
 
 
 def _remind(invoice: Invoice, *, balance, cancel_on) -> bool:
@@ -108,6 +108,9 @@ def _remind(invoice: Invoice, *, balance, cancel_on) -> bool:
         )
         if queued is None:
             return False
+        InvoiceReminder.objects.get_or_create(
+            invoice=invoice, defaults={"reminded_at": timezone.now()}
+        )
         log_action(invoice, action="invoice.reminder_sent", data={"open": str(balance.open)})
         log_action(
             registration,

@@ -6,7 +6,7 @@ from django.utils import timezone
 from goedeburen.common.audit import log_action
 
 from .. import exceptions, queries, signals
-from ..enums import RegistrationStatus
+from ..enums import CancelReason, RegistrationStatus
 from ..exceptions import RegistrationError
 from ..models import Attendee, Registration
 from . import capacity
@@ -84,7 +84,8 @@ def reject_registration(registration: Registration, *, by, message: str = "") ->
         registration = locked(registration)
         _awaiting(registration)
         registration.status = RegistrationStatus.CANCELLED
-        registration.save(update_fields=["status", "updated"])
+        registration.cancel_reason = CancelReason.REJECTED
+        registration.save(update_fields=["status", "cancel_reason", "updated"])
         log_action(
             registration,
             action="registration.rejected",

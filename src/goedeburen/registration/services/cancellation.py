@@ -8,7 +8,7 @@ from django.utils import timezone
 from goedeburen.common.audit import log_action
 
 from .. import exceptions, queries, signals
-from ..enums import RegistrationStatus
+from ..enums import CancelReason, RegistrationStatus
 from ..exceptions import RegistrationError
 from ..models import Registration
 from .common import locked
@@ -26,12 +26,16 @@ class Cancellation:
     free: bool
 
 
-def cancel_registration(registration: Registration, *, by, reason: str) -> Cancellation:
+def cancel_registration(
+    registration: Registration, *, by, reason: str, cause: CancelReason | None = None
+) -> Cancellation:
     """Cancel a registration in any state but cancelled, or raise `RegistrationError`.
 
     `by` is the organiser's user, or None for the booker through the manage link; `reason`
-    says why, in a few words (kept in the log and passed on with the signal). The event's
-    policy decides whether the cancellation is free (`Cancellation.free`).
+    says why, in a few words (kept in the log and passed on with the signal). `cause` is
+    stored as the registration's `cancel_reason`; by default the organiser's (with `by`)
+    or the booker's. The event's policy decides whether the cancellation is free
+    (`Cancellation.free`).
 
     Side effects: seats (or a running waiting-list offer) released; log entry; signal
     `registration_cancelled`; the freed seats offered to the waiting list.
@@ -44,7 +48,10 @@ def cancel_registration(registration: Registration, *, by, reason: str) -> Cance
         before = registration.status
         free = queries.cancellation_is_free(registration.event, now=now)
         registration.status = RegistrationStatus.CANCELLED
-        registration.save(update_fields=["status", "updated"])
+        registration.cancel_reason = cause or (
+            CancelReason.BY_ORGANISER if by is not None else CancelReason.BY_PARTICIPANT
+        )
+        registration.save(update_fields=["status", "cancel_reason", "updated"])
         log_action(
             registration,
             action="registration.cancelled",

@@ -6,7 +6,7 @@ from django.utils import timezone
 from goedeburen.common.audit import log_action
 
 from .. import signals
-from ..enums import HELD_STATUSES, RegistrationStatus
+from ..enums import HELD_STATUSES, CancelReason, RegistrationStatus
 from ..models import Registration
 from .waiting_list import expire_offers, offer_free_seats
 
@@ -35,7 +35,8 @@ def release_expired_holds(*, now=None, by=None) -> int:
                 continue
             before = registration.status
             registration.status = RegistrationStatus.CANCELLED
-            registration.save(update_fields=["status", "updated"])
+            registration.cancel_reason = CancelReason.HOLD_EXPIRED
+            registration.save(update_fields=["status", "cancel_reason", "updated"])
             log_action(
                 registration,
                 action="registration.hold_expired",

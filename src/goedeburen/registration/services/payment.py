@@ -11,18 +11,14 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from goedeburen.common.audit import history, log_action
+from goedeburen.common.audit import log_action
 
 from .. import exceptions, queries, signals
-from ..enums import HELD_STATUSES, RegistrationStatus
+from ..enums import HELD_STATUSES, CancelReason, RegistrationStatus
 from ..exceptions import RegistrationError
 from ..models import Attendee, Registration
 from . import capacity
 from .common import locked
-
-# The log actions that cancel a registration only because nobody paid in time: a payment
-# that arrives afterwards may still take the seats back.
-_LAPSED = ("registration.hold_expired", "registration.paid_seat_lost")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,7 +47,12 @@ def confirm_paid(
         registration = locked(registration)
         if registration.status == RegistrationStatus.CONFIRMED:
             return PaymentOutcome(registration=registration, confirmed=True)
-        lapsed = registration.status == RegistrationStatus.CANCELLED and _lapsed(registration)
+        # Cancelled only because nobody paid in time: a payment that arrives afterwards may
+        # still take the seats back.
+        lapsed = (
+            registration.status == RegistrationStatus.CANCELLED
+            and registration.cancel_reason == CancelReason.HOLD_EXPIRED
+        )
         if registration.status not in HELD_STATUSES and not lapsed:
             return PaymentOutcome(registration=registration, confirmed=False)
         if lapsed or (registration.hold_until is not None and registration.hold_until <= now):
@@ -68,7 +69,8 @@ def confirm_paid(
         before = registration.status
         registration.status = RegistrationStatus.CONFIRMED
         registration.hold_until = None
-        registration.save(update_fields=["status", "hold_until", "updated"])
+        registration.cancel_reason = ""
+        registration.save(update_fields=["status", "hold_until", "cancel_reason", "updated"])
         log_action(
             registration,
             action="registration.paid",
@@ -156,8 +158,3 @@ def _check_seats_again(registration: Registration, *, now: dt.datetime) -> None:
     per_type = queries.ticket_type_quotas(ticket_types)
     quotas = capacity.lock_quotas(per_type, ticket_types)
     capacity.check_seats(quotas, per_type, wanted, now=now)
-
-
-def _lapsed(registration: Registration) -> bool:
-    latest = history(registration).filter(action__startswith="registration.").first()
-    return latest is not None and latest.action in _LAPSED

@@ -17,7 +17,7 @@ from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
 
 from .. import exceptions, queries, signals, tasks, tokens
-from ..enums import RegistrationStatus
+from ..enums import CancelReason, RegistrationStatus
 from ..exceptions import RegistrationError
 from ..models import Attendee, Registration
 from . import capacity
@@ -171,7 +171,8 @@ def expire_offers(*, now: dt.datetime | None = None) -> int:
                 continue
             offer_until = registration.offer_until
             registration.status = RegistrationStatus.CANCELLED
-            registration.save(update_fields=["status", "updated"])
+            registration.cancel_reason = CancelReason.OFFER_EXPIRED
+            registration.save(update_fields=["status", "cancel_reason", "updated"])
             log_action(
                 registration,
                 action="registration.offer_expired",
