@@ -16,9 +16,11 @@ VENUE_MODELS = ("venue", "room")
 
 
 def field_labels(model, names) -> str:
-    """Return the verbose names of `model`'s fields `names`, joined ("" for none)."""
+    """Return the verbose names of `model`'s fields `names`, joined in the model's order
+    ("" for none): PostgreSQL's jsonb keeps no order of keys."""
+    order = {f.attname: i for i, f in enumerate(model._meta.fields)}
     labels = []
-    for name in names:
+    for name in sorted(names, key=lambda n: (order.get(n, len(order)), n)):
         try:
             labels.append(str(model._meta.get_field(name).verbose_name))
         except FieldDoesNotExist:  # written before a field was renamed or dropped

@@ -39,8 +39,11 @@ class ChangeSet(LogType):
                 )
             )
         for name, model, changes, answers in groups:
-            labelled = [(field_labels(model, [field]), change) for field, change in changes.items()]
-            labelled += list(answers.items())
+            # In the model's order: PostgreSQL's jsonb keeps no order of keys.
+            order = {f.name: i for i, f in enumerate(model._meta.fields)}
+            fields = sorted(changes, key=lambda f: (order.get(f, len(order)), f))
+            labelled = [(field_labels(model, [field]), changes[field]) for field in fields]
+            labelled += sorted(answers.items())
             for label, change in labelled:
                 if is_sensitive(change) and not show_sensitive:
                     hidden = True
