@@ -5,10 +5,10 @@ from django.utils.translation import gettext
 
 from goedeburen.common.models import LogEntry
 from goedeburen.registration import signals
-from goedeburen.registration.services import change_registration, editing
 from goedeburen.registration.enums import AttendingRole
 from goedeburen.registration.exceptions import BILLING_MISSING, RegistrationError
 from goedeburen.registration.models import Answer, Attendee, Registration
+from goedeburen.registration.services import change_registration, editing
 from tests.backoffice.conftest import url
 from tests.registration.factories import AttendeeFactory, QuestionFactory, RegistrationFactory
 
@@ -235,9 +235,7 @@ def test_service_refuses_attendee_of_other_registration(world):
 
 def test_service_refuses_fields_it_does_not_edit(world):
     with pytest.raises(ValueError, match="status"):
-        change_registration(
-            world.registration, by=world.owner, details={"status": "cancelled"}
-        )
+        change_registration(world.registration, by=world.owner, details={"status": "cancelled"})
 
 
 def test_service_logs_sensitive_changes_without_values(world):

@@ -13,8 +13,8 @@ from django.utils.translation import gettext
 
 from goedeburen.common.audit import log_action
 from goedeburen.events.models import Role
-from goedeburen.registration.services import change_registration
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
+from goedeburen.registration.services import change_registration
 from tests.backoffice.conftest import REGISTRATION_SCREENS, url
 from tests.factories import TeamMemberFactory, UserFactory
 from tests.registration.factories import (
