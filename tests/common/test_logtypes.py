@@ -22,7 +22,9 @@ SRC = Path(goedeburen.__file__).parent
 # the dot tells a log action from argparse's `action="store_true"`.
 ACTION = re.compile(r"""\baction\s*=\s*(f?)("[^"\n]*\.[^"\n]*"|'[^'\n]*\.[^'\n]*')""")
 # The actions written from an f-string, spelled as in the source, with every value they take.
-_PARTS = [f"{m}.{v}" for m in (*PART_MODELS, *VENUE_MODELS) for v in ("created", "changed")]
+# `save_event_part` saves the event itself too.
+_SAVED = ("event", *PART_MODELS, *VENUE_MODELS)
+_PARTS = [f"{m}.{v}" for m in _SAVED for v in ("created", "changed")]
 DYNAMIC = {
     "f\"{instance._meta.model_name}.{'changed' if before else 'created'}\"": _PARTS,
     'f"{instance._meta.model_name}.deleted"': [
