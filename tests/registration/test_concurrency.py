@@ -17,6 +17,7 @@ from goedeburen.registration import services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Attendee, Registration
+from tests import seams
 
 from .factories import (
     OpenEventFactory,
@@ -98,11 +99,11 @@ def test_rush_for_one_quota_never_oversells(on_postgresql, quota_of_fifty):
     assert Attendee.objects.count() == SEATS
 
 
-def test_rush_without_the_lock_oversells(on_postgresql, quota_of_fifty, settings):
-    # Negative control: the same race with the quota lock switched off (a test-only switch,
-    # which also widens the gap between counting and writing) must oversell, which proves
-    # that the test above can fail.
-    settings.REGISTRATION_LOCK_QUOTAS = False
+def test_rush_without_the_lock_oversells(on_postgresql, quota_of_fifty, monkeypatch):
+    # Negative control: the same race with the quota lock taken away (a test seam, which
+    # also widens the gap between counting and writing) must oversell, which proves that
+    # the test above can fail.
+    seams.without_quota_lock(monkeypatch.setattr)
 
     outcomes = _rush(*quota_of_fifty)
 

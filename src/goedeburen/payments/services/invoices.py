@@ -7,10 +7,8 @@ no duplicates (DESIGN.md, invariant 4).
 """
 
 import datetime as dt
-import time
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -246,47 +244,20 @@ def take_number(organiser: Organiser, *, year: int) -> int:
 
     The counter row stays locked until the caller's transaction ends.
     """
-    if locking_enabled():
-        with connection.cursor() as cursor:
-            cursor.execute(_NEXT_NUMBER, [organiser.pk, year])
-            row = cursor.fetchone()
-        if row is not None:
-            return row[0]
-        try:
-            with transaction.atomic():  # a savepoint: a concurrent first invoice may win
-                InvoiceCounter.objects.create(organiser=organiser, year=year, last_number=1)
-                return 1
-        except IntegrityError:
-            pass  # created by the other transaction meanwhile: count on from theirs
-        with connection.cursor() as cursor:
-            cursor.execute(_NEXT_NUMBER, [organiser.pk, year])
-            return cursor.fetchone()[0]
-    return _take_number_unlocked(organiser, year=year)
-
-
-def _take_number_unlocked(organiser: Organiser, *, year: int) -> int:
-    """TEST-ONLY: read, then write, without a lock (see `locking_enabled`)."""
-    counters = InvoiceCounter.objects.filter(organiser=organiser, year=year)
-    counter = counters.first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                InvoiceCounter.objects.create(organiser=organiser, year=year)
-        except IntegrityError:
-            pass
-        counter = counters.get()
-    time.sleep(0.02)  # widen the gap between reading and writing, to show the race
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
-
-
-def locking_enabled() -> bool:
-    # TEST-ONLY switch: `PAYMENTS_LOCK_INVOICE_COUNTER = False` exists solely for the
-    # negative control in tests/payments/test_invoice_concurrency.py, which shows that
-    # reading and then writing the counter without a lock takes numbers twice. Production
-    # never sets it.
-    return getattr(settings, "PAYMENTS_LOCK_INVOICE_COUNTER", True)
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_NUMBER, [organiser.pk, year])
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0]
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent first invoice may win
+            InvoiceCounter.objects.create(organiser=organiser, year=year, last_number=1)
+            return 1
+    except IntegrityError:
+        pass  # created by the other transaction meanwhile: count on from theirs
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_NUMBER, [organiser.pk, year])
+        return cursor.fetchone()[0]
 
 
 def _after_issue(invoice: Invoice) -> None:
