@@ -7,7 +7,7 @@ import pytest
 
 from goedeburen.payments.models import OrganiserBilling, PaymentSettings
 from goedeburen.registration import services as registration_services
-from tests.mail.conftest import immediate_tasks  # noqa: F401 (fixture)
+from tests.mail.conftest import drain, immediate_tasks  # noqa: F401 (fixtures)
 from tests.registration.factories import (
     OpenEventFactory,
     QuotaFactory,

@@ -174,10 +174,13 @@ def test_changed_billing_details_leave_the_issued_invoice_alone(register):
     assert (invoice.buyer_name, invoice.po_number) == ("Woonstichting De Linde", "PO-4711")
 
 
-def test_cancelling_an_invoiced_registration_credits_the_invoice_to_zero(register):
+def test_cancelling_an_invoiced_registration_credits_the_invoice_to_zero(
+    register, immediate_tasks, django_capture_on_commit_callbacks
+):
     invoice = on_invoice(register)
 
-    registration_services.cancel_registration(invoice.registration, by=None, reason="booker")
+    with django_capture_on_commit_callbacks(execute=True):  # the settling task
+        registration_services.cancel_registration(invoice.registration, by=None, reason="booker")
 
     credit = Invoice.objects.get(kind=InvoiceKind.CREDIT_NOTE)
     assert credit.credits == invoice

@@ -21,6 +21,7 @@ from goedeburen.registration.models import Attendee, Registration
 from .. import exceptions, queries
 from ..enums import InvoiceKind
 from ..exceptions import PaymentError
+from ..mailing import queue_invoice_mail
 from ..models import Invoice, InvoiceCounter, InvoiceLine, OrganiserBilling, PaymentSettings
 from ..reference import creditor_reference, format_reference
 
@@ -90,14 +91,19 @@ def issue_invoice(
     return invoice
 
 
-def credit_invoice(invoice: Invoice, *, by=None, reason: str = "") -> Invoice:
+def credit_invoice(
+    invoice: Invoice, *, by=None, reason: str = "", mail_now: bool = False
+) -> Invoice:
     """Issue a credit note that cancels `invoice` in full, or raise `PaymentError`.
 
     The credit note takes its own number in the same series, names the invoice's number
     and date and repeats its lines with negative amounts, so the two net to zero.
+    `mail_now` renders the PDF and queues the mail in this transaction (for background
+    work, which would rather fail whole than leave a credit note without its mail);
+    otherwise a task does it after the commit.
 
     Side effects: the next number of the series; log entry on the registration; the credit
-    note's mail (with its PDF) enqueued.
+    note's mail (with its PDF) queued or enqueued.
     """
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=invoice.registration_id)
@@ -141,7 +147,10 @@ def credit_invoice(invoice: Invoice, *, by=None, reason: str = "") -> Invoice:
             by=by,
             data={"number": credit.number, "credits": invoice.number, "reason": reason},
         )
-        _after_issue(credit)
+        if mail_now:
+            queue_invoice_mail(credit.pk)
+        else:
+            _after_issue(credit)
     return credit
 
 
