@@ -9,7 +9,7 @@ from goedeburen.registration.enums import AttendingRole
 from goedeburen.registration.exceptions import BILLING_MISSING, RegistrationError
 from goedeburen.registration.models import Answer, Attendee, Registration
 from tests.backoffice.conftest import url
-from tests.registration.factories import AttendeeFactory, QuestionFactory, RegistrationFactory
+from tests.factories import AttendeeFactory, QuestionFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 

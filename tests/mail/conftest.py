@@ -11,25 +11,11 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from goedeburen.registration import services
-from tests.registration.factories import (
+from tests.factories import (
     OpenEventFactory,
     QuotaFactory,
     TicketTypeFactory,
-    attendee,
-    billing,
-    booker,
-    form_token,
 )
-
-
-@pytest.fixture
-def immediate_tasks(settings):
-    """Run enqueued tasks at once (after the commit), as if a worker were always there.
-
-    The immediate backend cannot defer: a retry then waits for the sweep (`enqueue_due`).
-    """
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def part(message: EmailMessage, content_type: str) -> str:
@@ -47,23 +33,6 @@ def ticket(event):
     ticket = TicketTypeFactory(event=event, name_nl="Deelname", name_en="Participation")
     QuotaFactory(event=event, size=50, ticket_types=[ticket])
     return ticket
-
-
-@pytest.fixture
-def register(event, ticket):
-    """Register through the service; keywords override the defaults."""
-
-    def _register(*, language="nl", name="Bea Boeker", attendees=None, ticket_type=None):
-        return services.register(
-            event,
-            booker=booker(name=name),
-            attendees=attendees or [attendee(ticket_type or ticket)],
-            billing=billing(),
-            form_token=form_token(event),
-            language=language,
-        )
-
-    return _register
 
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,8 +15,9 @@ from django.utils import timezone
 from goedeburen.mail import services
 from goedeburen.mail.enums import MailState
 from goedeburen.mail.models import Mailing, OutgoingMail
+from goedeburen.mail.services import outbox
+from tests.factories import many_registrations
 from tests.mail.conftest import wait_for
-from tests.mail.factories import many_registrations
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -103,7 +104,7 @@ def test_worker_killed_mid_batch_loses_nothing_and_sends_each_once(
     # The mail the dead worker was sending is taken again once it counts as stale; make
     # that time pass, sweep up the batch the dead one held and drain the queue.
     OutgoingMail.objects.filter(state=MailState.SENDING).update(
-        claimed_at=timezone.now() - services.SENDING_STALE_AFTER - dt.timedelta(seconds=1)
+        claimed_at=timezone.now() - outbox.SENDING_STALE_AFTER - dt.timedelta(seconds=1)
     )
     services.enqueue_due()
 

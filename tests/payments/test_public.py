@@ -18,8 +18,8 @@ from goedeburen.payments.models import Invoice, Payment, PaymentSettings
 from goedeburen.registration import services as registration_services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
+from tests.factories import attendee, billing, booker, form_token
 from tests.mail.conftest import part
-from tests.registration.factories import attendee, billing, booker, form_token
 
 pytestmark = pytest.mark.django_db
 

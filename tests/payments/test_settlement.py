@@ -22,8 +22,8 @@ from goedeburen.payments.models import Invoice, Settlement
 from goedeburen.registration import services as registration_services
 from goedeburen.registration.enums import RegistrationStatus
 from tests import seams
+from tests.factories import RegistrationSettingsFactory
 from tests.payments.test_mollie import _paid
-from tests.registration.factories import RegistrationSettingsFactory
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -18,8 +18,7 @@ from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Attendee, Registration
 from tests import seams
-
-from .factories import (
+from tests.factories import (
     OpenEventFactory,
     QuotaFactory,
     TicketTypeFactory,
@@ -139,7 +138,7 @@ def test_locking_one_registration_leaves_the_others_of_its_event_free(on_postgre
     from django.db import connection, transaction
 
     from goedeburen.registration.services.common import locked
-    from tests.registration.factories import RegistrationFactory
+    from tests.factories import RegistrationFactory
 
     event = OpenEventFactory()
     first, second = RegistrationFactory(event=event), RegistrationFactory(event=event)

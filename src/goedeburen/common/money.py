@@ -18,3 +18,12 @@ def vat_included(gross: Decimal, *, rate: Decimal) -> Decimal:
     if not rate:
         return to_money(0)
     return to_money(Decimal(gross) * Decimal(rate) / (Decimal(100) + Decimal(rate)))
+
+
+def euro(amount) -> str:
+    """Format an amount as Dutch notation euros: €125 or €12,50."""
+    if amount is None:
+        return ""
+    whole = amount == amount.to_integral_value()
+    text = f"{amount:,.0f}" if whole else f"{amount:,.2f}"
+    return "€" + text.replace(",", " ").replace(".", ",").replace(" ", ".")

@@ -22,7 +22,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from goedeburen.common.audit import log_action
+from goedeburen.common.tasks import enqueue_on_commit
 
+from . import tasks
 from .models import (
     Event,
     EventStatus,
@@ -593,10 +595,7 @@ def load_demo(*, upcoming: bool = False, today: dt.date | None = None) -> tuple[
     if load.changed:
         Event.objects.filter(pk=event.pk).update(updated=timezone.now())
         log_action(event, action="event.demo_loaded", data={"rows_written": load.changed})
-        from goedeburen.common.tasks import enqueue_on_commit
 
-        from .tasks import render_calendar
-
-        enqueue_on_commit(render_calendar, event.pk)
+        enqueue_on_commit(tasks.render_calendar, event.pk)
     event.refresh_from_db()
     return event, load.changed

@@ -1,13 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.exceptions import DomainError
 
-class EventError(Exception):
+
+class EventError(DomainError):
     """A request the events domain refuses, with a user-safe, translated message."""
-
-    def __init__(self, message, *, code: str):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
 
 
 PUBLISH_INCOMPLETE = _(

@@ -500,8 +500,3 @@ class Session(TranslatedFieldsMixin, models.Model):
             }
         if errors:
             raise ValidationError(errors)
-
-
-def split_lines(text: str) -> list[str]:
-    """Return the non-empty lines of a text field that holds one point per line."""
-    return [line.strip(" •-\t") for line in text.splitlines() if line.strip(" •-\t")]

@@ -14,16 +14,16 @@ from django.utils import timezone
 from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
 
-from . import exceptions
+from . import exceptions, tasks
+from .calendar import event_calendar
 from .models import Event, EventStatus, Organiser, Role, Room, Session, TeamMember, Venue
 
 
 def _programme_changed(event: Event) -> None:
-    from .tasks import render_calendar
 
     # `updated` versions the cached public pages of this event.
     Event.objects.filter(pk=event.pk).update(updated=timezone.now())
-    enqueue_on_commit(render_calendar, event.pk)
+    enqueue_on_commit(tasks.render_calendar, event.pk)
 
 
 def _changes(instance: models.Model, before: dict) -> dict:
@@ -216,8 +216,6 @@ def change_event_status(event: Event, *, status: str, by) -> Event:
 
 def store_event_calendar(event: Event) -> str:
     """Render the event's calendar file and store it, replacing the previous one."""
-    from .calendar import event_calendar
-
     content = event_calendar(event, site_url=event.get_absolute_url())
     old_name = event.calendar_file.name
     event.calendar_file.save(f"{event.slug}.ics", ContentFile(content), save=False)

@@ -15,7 +15,7 @@ from . import placeholders, programme, queries
 from .enums import NON_ESSENTIAL_KINDS, MailKind
 from .exceptions import NOTHING_TO_RENDER, MailError
 from .models import Mailing, OutgoingMail
-from .rendering import RenderedMail, render_custom, render_default, unpack_context
+from .rendering import RenderedMail, default_subject, render_custom, render_default, unpack_context
 
 ICS = "text/calendar; charset=utf-8; method=PUBLISH"
 # The kinds that carry the event's calendar file; the personal programme carries its own.
@@ -161,8 +161,6 @@ def starter_text(kind: str, *, language: str) -> tuple[str, str]:
     The organiser's editor starts from this; the footer (event, contact address, opt-out
     link) is left out because the layout of every mail adds it.
     """
-    from .rendering import default_subject
-
     tokens = {name: f"{{{{ {name} }}}}" for name in placeholders.names()}
     with translation.override(language):
         subject = default_subject(kind) % {"code": tokens["code"], "event": tokens["event"]}

@@ -2,17 +2,14 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.exceptions import DomainError
 
-class MailError(Exception):
+
+class MailError(DomainError):
     """A change to the outbox the domain refuses; `message` may be shown as it is.
 
     Codes: not_retryable, not_cancellable, nothing_to_render.
     """
-
-    def __init__(self, message, *, code: str):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
 
 
 NOT_RETRYABLE = _("Only a failed or cancelled mail can be sent again.")

@@ -22,13 +22,14 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from goedeburen.common.templatetags.goedeburen import euro
+from goedeburen.common.links import absolute_url
+from goedeburen.common.money import euro
 from goedeburen.events import queries as event_queries
 from goedeburen.events.models import Event
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee, Registration
 
-from .rendering import absolute_url
+from . import programme, queries
 
 logger = logging.getLogger(__name__)
 
@@ -226,16 +227,12 @@ def _participant_url(source: Source, name: str) -> str:
 
 
 def _publication_url(source: Source) -> str:
-    from . import queries
-
     if source.registration is None or not queries.gets_publication(source.registration):
         return ""
     return _participant_url(source, "public:participant.publication")
 
 
 def _evaluation_url(source: Source) -> str:
-    from . import queries
-
     return queries.mail_settings(source.event).evaluation_url
 
 
@@ -250,8 +247,6 @@ def _unsubscribe_url(source: Source) -> str:
 
 
 def _personal_programme(source: Source) -> str:
-    from . import programme
-
     if source.registration is None:
         return ""
     return programme.as_text(programme.entries_for(source.registration))

@@ -1,16 +1,12 @@
 """Mail the booker when something happens to their registration.
 
 Each receiver only writes the mail (unrendered) to the outbox, in the transaction of the
-change (see `registration.signals`); the worker sends it later. A receiver that fails is
-logged and its savepoint rolled back, so a broken mail never breaks a registration
+change (see `registration.signals`); the worker sends it later. `common.receivers` runs
+each in a savepoint and logs a failure, so a broken mail never breaks a registration
 (DESIGN.md, invariant 2).
 """
 
-import functools
-import logging
-
-from django.db import transaction
-
+from goedeburen.common.receivers import connect_receivers
 from goedeburen.registration import signals
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
@@ -18,22 +14,7 @@ from goedeburen.registration.models import Registration
 from .enums import MailKind
 from .services import queue_registration_mail
 
-logger = logging.getLogger(__name__)
 
-
-def _never_breaks_the_flow(receiver):
-    @functools.wraps(receiver)
-    def wrapper(sender, registration, **kwargs):
-        try:
-            with transaction.atomic():
-                receiver(registration, **kwargs)
-        except Exception:
-            logger.exception("No mail queued for registration %s", registration.pk)
-
-    return wrapper
-
-
-@_never_breaks_the_flow
 def registration_created(registration, *, manage_token, **kwargs):
     awaiting = registration.status == RegistrationStatus.AWAITING_APPROVAL
     queue_registration_mail(
@@ -43,29 +24,24 @@ def registration_created(registration, *, manage_token, **kwargs):
     )
 
 
-@_never_breaks_the_flow
 def manage_link_renewed(registration, *, manage_token, **kwargs):
     queue_registration_mail(registration, kind=MailKind.MANAGE_LINK, manage_token=manage_token)
 
 
-@_never_breaks_the_flow
 def registration_approved(registration, *, message="", **kwargs):
     queue_registration_mail(registration, kind=MailKind.APPROVED, message=message)
 
 
-@_never_breaks_the_flow
 def registration_rejected(registration, *, message="", **kwargs):
     queue_registration_mail(registration, kind=MailKind.REJECTED, message=message)
 
 
-@_never_breaks_the_flow
 def registration_cancelled(registration, *, reason="", by=None, **kwargs):
     queue_registration_mail(
         registration, kind=MailKind.CANCELLATION, reason=reason, by_organiser=by is not None
     )
 
 
-@_never_breaks_the_flow
 def waiting_list_offer_made(registration, *, offer_url_token, expires, **kwargs):
     queue_registration_mail(
         registration, kind=MailKind.WAITING_LIST_OFFER, offer_token=offer_url_token, expires=expires
@@ -84,5 +60,4 @@ RECEIVERS = {
 
 def connect() -> None:
     """Connect every receiver to its registration signal (from `MailConfig.ready`)."""
-    for signal, receiver in RECEIVERS.items():
-        signal.connect(receiver, sender=Registration, dispatch_uid=f"mail.{receiver.__name__}")
+    connect_receivers(RECEIVERS, app="mail", sender=Registration)

@@ -14,7 +14,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
@@ -23,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .enums import MailKind
+from .placeholders import PLACEHOLDER
 
 SUBJECTS = {
     MailKind.CONFIRMATION: _("Your registration %(code)s for %(event)s"),
@@ -76,7 +76,6 @@ def default_subject(kind: str) -> str:
 
 def render_custom(subject: str, body: str, *, values: dict) -> RenderedMail:
     """Return an organiser's plain text with placeholders, as a mail in the site's layout."""
-    from .placeholders import PLACEHOLDER
 
     def text_of(match) -> str:
         return values.get(match[1], "")
@@ -104,11 +103,6 @@ def render_custom(subject: str, body: str, *, values: dict) -> RenderedMail:
     text = render_to_string("mail/custom.txt", {**context, "content": text_body.strip()})
     html = render_to_string("mail/custom.html", {**context, "content": content})
     return RenderedMail(subject=subject, text=_tidy(text), html=html.strip() + "\n")
-
-
-def absolute_url(path: str) -> str:
-    """Return `path` on the site as the world reaches it (`SITE_URL`)."""
-    return f"{settings.SITE_URL}{path}"
 
 
 def _one_line(text: str) -> str:

@@ -10,8 +10,9 @@ class MatchingConfig(AppConfig):
     def ready(self):
         from goedeburen.mail import programme
 
-        from . import demo, queries, receivers, segments  # noqa: F401 - connect the receivers
+        from . import demo, queries, receivers, segments  # noqa: F401 - demo registers itself
 
+        receivers.connect()
         # Who goes where, once published: the personal programme mail and calendar file.
         programme.register_source(queries.programme_entries)
         segments.register()

@@ -2,18 +2,15 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.exceptions import DomainError
 
-class MatchingError(Exception):
+
+class MatchingError(DomainError):
     """A change the matching domain refuses; `message` may be shown as it is.
 
     Codes: ranking_closed, not_attending, unknown_session, ranked_twice, wrong_round,
     run_not_done, wrong_session, busy, not_confirmed.
     """
-
-    def __init__(self, message, *, code: str):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
 
 
 RANKING_CLOSED = _("Choosing sessions has closed for this event.")

@@ -2,19 +2,16 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.exceptions import DomainError
 
-class PaymentError(Exception):
+
+class PaymentError(DomainError):
     """A payment action the domain refuses; `message` may be shown as it is.
 
     Codes: not_payable, provider_disabled, provider_unavailable, provider_failed,
     amount_invalid, too_much, no_billing_data, immutable, already_credited, not_an_invoice,
     camt_invalid, camt_duplicate, wrong_state, not_found.
     """
-
-    def __init__(self, message, *, code: str):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
 
 
 NOT_PAYABLE = _("This registration has nothing left to pay.")

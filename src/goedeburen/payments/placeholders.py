@@ -8,7 +8,7 @@ from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from goedeburen.common.templatetags.goedeburen import euro
+from goedeburen.common.money import euro
 from goedeburen.mail import placeholders
 from goedeburen.registration.enums import RegistrationStatus
 

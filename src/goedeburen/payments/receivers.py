@@ -6,6 +6,10 @@ online (Mollie). The receiver only writes that down, in the cancelling transacti
 `Settlement`), and enqueues the task that settles it on commit; the `follow_up_payments`
 sweep settles whatever that task failed to. Money that came by bank transfer shows as
 overpaid for the organiser to transfer back.
+
+Connected directly, not through `common.receivers.connect_receivers`: a failure to record
+what is owed must roll the cancellation back with it, not be logged and forgotten (the
+sweep can only find a settlement that was written).
 """
 
 from django.utils import timezone

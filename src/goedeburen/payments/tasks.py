@@ -10,16 +10,14 @@ runs the follow-up sweep for a backend that cannot defer.
 
 from django_tasks import task
 
-from . import services
+from . import mailing, services
 from .models import Refund
 
 
 @task()
 def send_invoice_mail(invoice_id: int) -> bool:
     """Render invoice `invoice_id` as a PDF and queue the mail that carries it."""
-    from .mailing import queue_invoice_mail
-
-    return queue_invoice_mail(invoice_id)
+    return mailing.queue_invoice_mail(invoice_id)
 
 
 @task()

@@ -2,19 +2,16 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.exceptions import DomainError
 
-class RegistrationError(Exception):
+
+class RegistrationError(DomainError):
     """A registration the domain refuses; `message` may be shown to the visitor as it is.
 
     Codes: closed, form_expired, no_attendees, too_many, unavailable, max_per_registration,
     sold_out, consent_missing, billing_missing, invalid; for changes of state: wrong_state,
     places_available, offer_gone, edit_closed.
     """
-
-    def __init__(self, message, *, code: str):
-        super().__init__(str(message))
-        self.message = message
-        self.code = code
 
 
 CLOSED = _("Registration for this event is not open.")

@@ -5,6 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from goedeburen.events.models import Room
+
 _WIDGET_CLASSES = (
     (forms.CheckboxSelectMultiple, "utrecht-checkbox utrecht-checkbox--html-input"),
     (forms.CheckboxInput, "utrecht-checkbox utrecht-checkbox--html-input"),
@@ -72,8 +74,6 @@ class BackofficeForm(forms.ModelForm):
 
 def event_rooms(event):
     """Return the rooms of the event's venue: the only rooms a part of it can be in."""
-    from goedeburen.events.models import Room
-
     if not event.venue_id:
         return Room.objects.none()
     return Room.objects.filter(venue_id=event.venue_id)

@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from goedeburen.public.forms.registration import initial_answer, question_field
 from goedeburen.registration.editing import ATTENDEE_FIELDS, REGISTRATION_FIELDS
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
+from goedeburen.registration.forms import initial_answer, question_field
 from goedeburen.registration.models import Attendee, Question, Registration
 from goedeburen.registration.queries import RegistrationFilter
 

@@ -32,6 +32,7 @@ from goedeburen.backoffice.history import describe_registration
 from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.common.audit import history
 from goedeburen.payments import queries, services
+from goedeburen.payments.downloads import invoice_response
 from goedeburen.payments.enums import TransactionState
 from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import (
@@ -42,7 +43,6 @@ from goedeburen.payments.models import (
     Payment,
 )
 from goedeburen.payments.providers.mollie import key_mode
-from goedeburen.public.views.payments import invoice_response
 from goedeburen.registration import queries as registration_queries
 
 EXPORT_COLUMNS = [

@@ -3,7 +3,8 @@ from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language, get_language_info
 
-from goedeburen.events.models import split_lines
+from goedeburen.common import money
+from goedeburen.common.text import split_lines
 
 register = template.Library()
 
@@ -36,9 +37,5 @@ def lines(text: str) -> list[str]:
 
 @register.filter
 def euro(amount) -> str:
-    """Format an amount as Dutch notation euros: €125 or €12,50."""
-    if amount is None:
-        return ""
-    whole = amount == amount.to_integral_value()
-    text = f"{amount:,.0f}" if whole else f"{amount:,.2f}"
-    return "€" + text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    """Format an amount as Dutch notation euros (`common.money.euro`)."""
+    return money.euro(amount)

@@ -11,6 +11,7 @@ from goedeburen.events.models import Event
 from ..enums import MailKind
 from ..exceptions import MailError
 from ..models import OutgoingMail
+from .outbox import queue_mail
 
 # Per sender's IP address and event: this many messages an hour, then a polite refusal.
 CONTACT_LIMIT = 5
@@ -25,8 +26,6 @@ def send_contact_message(
     `client` (the sender's IP address) is rate-limited. The mail is in the site's language,
     for the secretariat. Side effects: an outbox mail; a count in the cache.
     """
-    from . import queue_mail
-
     if not event.contact_email:
         raise MailError(_("This event has no contact address."), code="no_contact")
     key = f"mail:contact:{event.pk}:{client}"

@@ -14,10 +14,11 @@ from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
 from goedeburen.registration.models import Registration
 
-from .. import queries, segments
+from .. import queries, segments, tasks
 from ..enums import MailingState, MailKind, MailState
 from ..exceptions import MailError
 from ..models import Mailing, OutgoingMail
+from .outbox import enqueue_batches, new_message_id
 from .templates import check_placeholders, send_test_mail
 
 # Rows per INSERT when a mailing writes its mails.
@@ -86,7 +87,6 @@ def start_mailing(mailing: Mailing, *, by=None) -> Mailing:
 
     Side effects: the mailing marked started; `queue_mailing` enqueued on commit; a log entry.
     """
-    from ..tasks import queue_mailing
 
     with transaction.atomic():
         changed = Mailing.objects.filter(pk=mailing.pk, state=MailingState.DRAFT).update(
@@ -95,7 +95,7 @@ def start_mailing(mailing: Mailing, *, by=None) -> Mailing:
         if not changed:
             raise MailError(_("This mailing has already been started."), code="mailing_started")
         log_action(mailing, action="mailing.started", by=by)
-        enqueue_on_commit(queue_mailing, mailing.pk)
+        enqueue_on_commit(tasks.queue_mailing, mailing.pk)
     mailing.refresh_from_db()
     return mailing
 
@@ -106,8 +106,6 @@ def queue_mailing_mails(mailing: Mailing) -> int:
     Idempotent: a second run writes no mail twice (unique per mailing and address) and only
     enqueues the mails still queued. Side effects: outbox rows; `total` set; batches enqueued.
     """
-    from . import _new_message_id, enqueue_batches
-
     if mailing.state != MailingState.STARTED:
         return 0
     recipients, _skipped = audience(mailing)
@@ -123,7 +121,7 @@ def queue_mailing_mails(mailing: Mailing) -> int:
                         recipient=r.email,
                         language=r.language,
                         context={"attendee": r.attendee_id},
-                        message_id=_new_message_id(),
+                        message_id=new_message_id(),
                     )
                     for r in recipients[start : start + INSERT_CHUNK]
                 ],

@@ -11,6 +11,7 @@ from goedeburen.events.models import Event
 from .. import placeholders
 from ..exceptions import MailError
 from ..models import MailSettings, OptOut
+from .schedules import enqueue_schedule_runs
 
 # The publication is a PDF of a few MB; this keeps a wrong upload from filling the disk.
 PUBLICATION_MAX_BYTES = 30 * 1024 * 1024
@@ -50,8 +51,6 @@ def save_mail_settings(
 
     Side effects: the row written; schedule runs enqueued for the new due moments; a log entry.
     """
-    from .schedules import enqueue_schedule_runs
-
     settings.event = event
     with transaction.atomic():
         settings.save()

@@ -10,13 +10,15 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event, EventStatus
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
 
-from .. import queries
+from .. import queries, tasks
 from ..enums import NON_ESSENTIAL_KINDS, MailKind
 from ..models import MailSettings
+from .outbox import queue_scheduled_mail
 
 # A schedule that was missed (the worker was down for weeks) is not sent this late.
 LATEST = dt.timedelta(days=14)
@@ -58,8 +60,6 @@ def run_schedules(*, now: dt.datetime | None = None) -> int:
     Side effects: one outbox mail per confirmed registration and due schedule (opted-out
     addresses skipped for non-essential mail).
     """
-    from . import queue_scheduled_mail
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     events = Event.objects.exclude(status=EventStatus.DRAFT).filter(
@@ -90,15 +90,12 @@ def run_schedules(*, now: dt.datetime | None = None) -> int:
 
 def enqueue_schedule_runs(event: Event) -> None:
     """Have the worker run the schedules at each of the event's coming due moments."""
-    from goedeburen.common.tasks import enqueue_on_commit
 
-    from ..tasks import run_mail_schedules
-
-    if not run_mail_schedules.get_backend().supports_defer:
+    if not tasks.run_mail_schedules.get_backend().supports_defer:
         return  # cron (`send_queued_mail`) runs them
     settings = queries.mail_settings(event)
     now = timezone.now()
     for schedule in SCHEDULES:
         due = schedule.due_from(event, settings)
         if due is not None and due > now:
-            enqueue_on_commit(run_mail_schedules.using(run_after=due))
+            enqueue_on_commit(tasks.run_mail_schedules.using(run_after=due))

@@ -14,6 +14,7 @@ from ..composing import compose_text
 from ..enums import EDITABLE_KINDS, MailKind
 from ..exceptions import MailError
 from ..models import MailTemplate, OutgoingMail
+from .outbox import queue_mail
 
 
 def check_placeholders(*texts: str) -> None:
@@ -86,8 +87,6 @@ def send_test_mail(
     `subject` and `body` test unsaved text; without them the stored or default text.
     Side effects: a test mail queued (marked as a test in its subject); a log entry.
     """
-    from . import queue_mail
-
     if subject is not None:
         check_placeholders(subject, body or "")
     if not to:

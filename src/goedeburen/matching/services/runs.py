@@ -17,12 +17,13 @@ from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event, Session
 from goedeburen.registration.models import Attendee
 
-from .. import exceptions, queries
+from .. import exceptions, queries, tasks
 from ..building import build_instance, pk
 from ..exceptions import MatchingError
 from ..models import AssignmentRun, Placement, RunStatus
 from ..solver import Instance, first_come_first_served, solve
 from ..solver.check import figures, group_counts
+from .publishing import publish_run
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,6 @@ def start_run(event: Event, *, by, base: AssignmentRun | None = None) -> Assignm
 
     Side effects: the run row; the `run_assignment` task enqueued on commit; a log entry.
     """
-    from ..tasks import run_assignment
 
     with transaction.atomic():
         if base is None:
@@ -44,7 +44,7 @@ def start_run(event: Event, *, by, base: AssignmentRun | None = None) -> Assignm
                 raise MatchingError(exceptions.RUN_BUSY, code="busy")
         run = AssignmentRun.objects.create(event=event, created_by=_user(by), base=base)
         log_action(event, action="matching.run_started", by=by, data={"run": run.pk})
-        enqueue_on_commit(run_assignment, run.pk)
+        enqueue_on_commit(tasks.run_assignment, run.pk)
     return run
 
 
@@ -92,8 +92,6 @@ def execute_run(run_id: int) -> AssignmentRun | None:
 
 
 def _solve_and_store(run: AssignmentRun, *, incremental: bool) -> None:
-    from .publishing import publish_run
-
     event = run.event
     instance = build_instance(event)
     previous = None

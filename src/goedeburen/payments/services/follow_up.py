@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 
 from goedeburen.common.audit import history, log_action
+from goedeburen.events.models import Event
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.services import queue_scheduled_mail
 from goedeburen.registration import services as registration_services
@@ -65,8 +66,6 @@ def follow_up_unpaid(*, today: dt.date | None = None, now: dt.datetime | None = 
         .values_list("event_id", flat=True)
         .distinct()
     )
-    from goedeburen.events.models import Event
-
     for event in Event.objects.filter(pk__in=list(event_ids)).select_related("organiser"):
         settings = queries.payment_settings(event)
         for invoice, balance in queries.open_invoices(event):

@@ -18,7 +18,7 @@ from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event, Organiser
 from goedeburen.registration.models import Attendee, Registration
 
-from .. import exceptions, queries
+from .. import exceptions, queries, tasks
 from ..enums import InvoiceKind
 from ..exceptions import PaymentError
 from ..mailing import queue_invoice_mail
@@ -270,12 +270,11 @@ def take_number(organiser: Organiser, *, year: int) -> int:
 
 
 def _after_issue(invoice: Invoice) -> None:
-    from ..tasks import follow_up_unpaid, send_invoice_mail
 
-    enqueue_on_commit(send_invoice_mail, invoice.pk)
+    enqueue_on_commit(tasks.send_invoice_mail, invoice.pk)
     if invoice.is_credit_note or not invoice.due_date:
         return
-    if not follow_up_unpaid.get_backend().supports_defer:
+    if not tasks.follow_up_unpaid.get_backend().supports_defer:
         return  # `goedeburen follow_up_payments` from cron does it
     # One sweep handles every invoice of the day: only the day's first schedules it.
     earlier = Invoice.objects.filter(
@@ -291,4 +290,4 @@ def _after_issue(invoice: Invoice) -> None:
         moments.append(invoice.due_date + dt.timedelta(days=payment_settings.cancel_after_days + 1))
     for day in moments:
         run_after = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
-        enqueue_on_commit(follow_up_unpaid.using(run_after=run_after))
+        enqueue_on_commit(tasks.follow_up_unpaid.using(run_after=run_after))

@@ -15,7 +15,7 @@ from django.utils import timezone
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.registration.models import Registration
 
-from .. import queries
+from .. import queries, tasks
 from ..enums import PaymentState, ProviderName
 from ..models import Settlement
 from .invoices import credit_invoice
@@ -30,15 +30,13 @@ def owe_settlement(registration: Registration, *, reason: str) -> Settlement:
     Side effects: the settlement written (or made due again, for a registration cancelled
     anew); `settle_cancellation` enqueued on commit.
     """
-    from ..tasks import settle_cancellation as settle_task
-
     settlement, created = Settlement.objects.get_or_create(
         registration=registration, defaults={"reason": reason[:100]}
     )
     if not created:
         settlement.reason, settlement.settled = reason[:100], None
         settlement.save(update_fields=["reason", "settled"])
-    enqueue_on_commit(settle_task, settlement.pk)
+    enqueue_on_commit(tasks.settle_cancellation, settlement.pk)
     return settlement
 
 
@@ -55,8 +53,6 @@ def settle_cancellation(settlement_id: int) -> bool:
     the `refund` task enqueued on commit; log entries (see `credit_invoice`,
     `create_refund`).
     """
-    from ..tasks import refund as refund_task
-
     with transaction.atomic():
         settlement = lock_settlement(settlement_id)
         if settlement is None or settlement.settled is not None:
@@ -75,7 +71,7 @@ def settle_cancellation(settlement_id: int) -> bool:
                     amount=payment.refundable,
                     reason=f"cancelled: {settlement.reason}"[:500],
                 )
-                enqueue_on_commit(refund_task, pending.pk)
+                enqueue_on_commit(tasks.refund, pending.pk)
         settlement.settled = timezone.now()
         settlement.save(update_fields=["settled"])
     return True

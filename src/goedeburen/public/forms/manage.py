@@ -4,10 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from goedeburen.registration import queries
+from goedeburen.registration.forms import initial_answer
 from goedeburen.registration.models import Attendee, Question, Registration
 from goedeburen.registration.services import AttendeeChanges, Substitute
 
-from .registration import AttendeeForm, BillingForm, BookerForm, _StyledForm, initial_answer
+from .registration import AttendeeForm, BillingForm, BookerForm, _StyledForm
 
 
 class AttendeeChangeForm(AttendeeForm):

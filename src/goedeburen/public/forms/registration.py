@@ -10,11 +10,11 @@ from types import MappingProxyType
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from goedeburen.common.templatetags.goedeburen import euro
-from goedeburen.registration.enums import NO, YES, AttendingRole, BadgeName, QuestionKind
-from goedeburen.registration.models import MAX_ATTENDEES, Answer, Question, TicketType
+from goedeburen.common.money import euro
+from goedeburen.registration.enums import AttendingRole, BadgeName
+from goedeburen.registration.forms import question_field
+from goedeburen.registration.models import MAX_ATTENDEES, Question, TicketType
 from goedeburen.registration.services import AttendeeDetails, Billing, Booker
-from goedeburen.registration.services.questions import MAX_ANSWER_LENGTH, number_text
 
 _CLASSES = {
     forms.TextInput: "utrecht-textbox utrecht-textbox--html-input",
@@ -82,69 +82,6 @@ class TicketTypeField(forms.ChoiceField):
         if obj.needs_approval:
             parts.append(_("— the organisers approve this registration"))
         return " ".join(str(part) for part in parts)
-
-
-class NumberAnswerField(forms.CharField):
-    """A number answer, cleaned to its plain decimal text; "2,5" is read as 2.5."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal"})
-    default_error_messages = {"invalid": _("Enter a number, such as 12 or 2.5.")}
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return ""
-        try:
-            return number_text(value)
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-
-_CHOOSE_GIVEN = _("Choose one of the options given.")
-
-
-def question_field(question: Question) -> forms.Field:
-    """Return the form field that asks `question` (options and ticket types prefetched)."""
-    kind = question.kind
-    if kind == QuestionKind.TEXT:
-        field = forms.CharField(max_length=MAX_ANSWER_LENGTH)
-        field.widget.attrs["class"] = _CLASSES[forms.TextInput]
-    elif kind == QuestionKind.NUMBER:
-        field = NumberAnswerField(max_length=30)
-        field.widget.attrs["class"] = _CLASSES[forms.TextInput]
-    elif kind == QuestionKind.YES_NO:
-        field = forms.ChoiceField(
-            choices=[(YES, _("Yes")), (NO, _("No"))],
-            widget=forms.RadioSelect,
-            error_messages={"invalid_choice": _CHOOSE_GIVEN},
-        )
-    else:
-        many = kind == QuestionKind.MULTIPLE_CHOICE
-        field = (forms.MultipleChoiceField if many else forms.ChoiceField)(
-            choices=[(str(o.pk), o.t.label) for o in question.options.all()],
-            widget=forms.CheckboxSelectMultiple if many else forms.RadioSelect,
-            error_messages={"invalid_choice": _CHOOSE_GIVEN, "invalid_list": _CHOOSE_GIVEN},
-        )
-    field.label = question.t.label
-    field.required = question.required
-    help_texts = [question.t.help_text] if question.t.help_text else []
-    limited_to = [t.t.name for t in question.ticket_types.all()]
-    if limited_to:
-        help_texts.append(
-            _("Only for the ticket: %(tickets)s.") % {"tickets": ", ".join(limited_to)}
-        )
-    field.help_text = " ".join(str(text) for text in help_texts)
-    return field
-
-
-def initial_answer(answer: Answer):
-    """Return a stored answer as its question's form field takes it."""
-    chosen = [str(option.pk) for option in answer.options.all()]
-    if answer.question.kind == QuestionKind.MULTIPLE_CHOICE:
-        return chosen
-    if answer.question.kind == QuestionKind.SINGLE_CHOICE:
-        return chosen[0] if chosen else ""
-    return answer.value
 
 
 class AttendeeForm(_StyledForm):

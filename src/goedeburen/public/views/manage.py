@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 from goedeburen.mail import placeholders
 from goedeburen.mail import queries as mail_queries
 from goedeburen.mail import services as mail_services
+from goedeburen.matching import queries as matching_queries
 from goedeburen.registration import queries, services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
@@ -87,8 +88,6 @@ class ManageView(ManageMixin, TemplateView):
     template_name = "public/registration/manage.html"
 
     def get_context_data(self, **kwargs):
-        from goedeburen.matching import queries as matching_queries
-
         attendees = list(self.registration.attendees.all())
         programmes = matching_queries.personal_programmes(self.event, attendees)
         confirmed = self.registration.status == RegistrationStatus.CONFIRMED

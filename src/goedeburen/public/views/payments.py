@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from goedeburen.mail.rendering import absolute_url
-from goedeburen.payments import queries, services
+from goedeburen.common.links import absolute_url
+from goedeburen.payments import services
+from goedeburen.payments.downloads import invoice_response
 from goedeburen.payments.enums import ProviderName
 from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import Invoice
-from goedeburen.payments.pdf import invoice_filename, render_invoice
 
 from .manage import ManageMixin
 
@@ -63,15 +63,6 @@ class InvoiceDownloadView(ManageMixin, View):
         if found is None:
             raise Http404
         return invoice_response(found)
-
-
-def invoice_response(invoice: Invoice) -> HttpResponse:
-    """Return the invoice's PDF as a download."""
-    full = queries.invoice_with_lines(invoice.pk)
-    response = HttpResponse(render_invoice(full), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{invoice_filename(full)}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @method_decorator(csrf_exempt, name="dispatch")

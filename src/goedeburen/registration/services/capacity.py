@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
 
-from .. import exceptions, queries
+from .. import exceptions, queries, tasks
 from ..exceptions import RegistrationError
 from ..models import Quota, TicketType
 
@@ -86,10 +86,9 @@ def check_seats(
 
 def schedule_release(hold_until: dt.datetime) -> None:
     """Enqueue `release_expired_holds` to run at `hold_until`, once this transaction commits."""
-    from ..tasks import release_expired_holds
 
     # Both backends we run (database, RQ) can defer a task; a backend that cannot relies on
     # `goedeburen release_expired_holds` from cron. Seats count as free from `hold_until`
     # on either way (see `queries.takes_seat`); the task only tidies up the status.
-    if release_expired_holds.get_backend().supports_defer:
-        enqueue_on_commit(release_expired_holds.using(run_after=hold_until))
+    if tasks.release_expired_holds.get_backend().supports_defer:
+        enqueue_on_commit(tasks.release_expired_holds.using(run_after=hold_until))

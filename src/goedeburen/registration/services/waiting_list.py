@@ -16,7 +16,7 @@ from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
 
-from .. import exceptions, queries, signals, tokens
+from .. import exceptions, queries, signals, tasks, tokens
 from ..enums import RegistrationStatus
 from ..exceptions import RegistrationError
 from ..models import Attendee, Registration
@@ -78,13 +78,12 @@ def _offer(registration: Registration, *, until: dt.datetime) -> None:
 
 
 def _schedule_expiry(until: dt.datetime) -> None:
-    from ..tasks import expire_offers
 
     # As for holds: a backend that cannot defer relies on the sweep in
     # `release_expired_holds` (run from cron); the offer stops holding seats at `until`
     # either way.
-    if expire_offers.get_backend().supports_defer:
-        enqueue_on_commit(expire_offers.using(run_after=until))
+    if tasks.expire_offers.get_backend().supports_defer:
+        enqueue_on_commit(tasks.expire_offers.using(run_after=until))
 
 
 def accept_offer(registration: Registration, *, by=None) -> Registration:

@@ -1,0 +1,16 @@
+"""Invoices as files to download, for the participant's page and the back office alike."""
+
+from django.http import HttpResponse
+
+from . import queries
+from .models import Invoice
+from .pdf import invoice_filename, render_invoice
+
+
+def invoice_response(invoice: Invoice) -> HttpResponse:
+    """Return the invoice's PDF as a download that no cache keeps."""
+    full = queries.invoice_with_lines(invoice.pk)
+    response = HttpResponse(render_invoice(full), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice_filename(full)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,74 @@
+"""Form fields that ask an event's questions, shared by the public form and the back office."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .enums import NO, YES, QuestionKind
+from .models import Answer, Question
+from .services.questions import MAX_ANSWER_LENGTH, number_text
+
+# The NL Design System look of a text box; forms add question fields after styling theirs.
+TEXT_INPUT_CLASS = "utrecht-textbox utrecht-textbox--html-input"
+
+
+class NumberAnswerField(forms.CharField):
+    """A number answer, cleaned to its plain decimal text; "2,5" is read as 2.5."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+    default_error_messages = {"invalid": _("Enter a number, such as 12 or 2.5.")}
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return ""
+        try:
+            return number_text(value)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+_CHOOSE_GIVEN = _("Choose one of the options given.")
+
+
+def question_field(question: Question) -> forms.Field:
+    """Return the form field that asks `question` (options and ticket types prefetched)."""
+    kind = question.kind
+    if kind == QuestionKind.TEXT:
+        field = forms.CharField(max_length=MAX_ANSWER_LENGTH)
+        field.widget.attrs["class"] = TEXT_INPUT_CLASS
+    elif kind == QuestionKind.NUMBER:
+        field = NumberAnswerField(max_length=30)
+        field.widget.attrs["class"] = TEXT_INPUT_CLASS
+    elif kind == QuestionKind.YES_NO:
+        field = forms.ChoiceField(
+            choices=[(YES, _("Yes")), (NO, _("No"))],
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": _CHOOSE_GIVEN},
+        )
+    else:
+        many = kind == QuestionKind.MULTIPLE_CHOICE
+        field = (forms.MultipleChoiceField if many else forms.ChoiceField)(
+            choices=[(str(o.pk), o.t.label) for o in question.options.all()],
+            widget=forms.CheckboxSelectMultiple if many else forms.RadioSelect,
+            error_messages={"invalid_choice": _CHOOSE_GIVEN, "invalid_list": _CHOOSE_GIVEN},
+        )
+    field.label = question.t.label
+    field.required = question.required
+    help_texts = [question.t.help_text] if question.t.help_text else []
+    limited_to = [t.t.name for t in question.ticket_types.all()]
+    if limited_to:
+        help_texts.append(
+            _("Only for the ticket: %(tickets)s.") % {"tickets": ", ".join(limited_to)}
+        )
+    field.help_text = " ".join(str(text) for text in help_texts)
+    return field
+
+
+def initial_answer(answer: Answer):
+    """Return a stored answer as its question's form field takes it."""
+    chosen = [str(option.pk) for option in answer.options.all()]
+    if answer.question.kind == QuestionKind.MULTIPLE_CHOICE:
+        return chosen
+    if answer.question.kind == QuestionKind.SINGLE_CHOICE:
+        return chosen[0] if chosen else ""
+    return answer.value
