@@ -37,6 +37,24 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _warm_content_types(request):
+    """Fill Django's content type cache before a database test, as a running site has it.
+
+    The audit log looks up a content type per model on first use; without this a query
+    count would depend on whether an earlier test in the process had done so.
+    """
+    if "db" not in request.fixturenames or "transactional_db" in request.fixturenames:
+        yield
+        return
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    request.getfixturevalue("db")
+    ContentType.objects.get_for_models(*apps.get_models())
+    yield
+
+
 @pytest.fixture
 def on_postgresql():
     if connection.vendor != "postgresql":
@@ -59,3 +77,73 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """Run enqueued tasks at once (after the commit), as if a worker were always there.
+
+    The immediate backend cannot defer: a retry then waits for the sweep (`enqueue_due`).
+    """
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def billing_defaults() -> dict:
+    """Billing values `register` uses unless told otherwise; a directory may override it."""
+    return {}
+
+
+@pytest.fixture
+def register(request, billing_defaults):
+    """Register through the service with sensible defaults; keywords override them.
+
+    `register(ticket_a, ticket_b)` books one attendee per ticket type given; without
+    ticket types, one attendee on the directory's `ticket` fixture. `attendees` is a list
+    of `AttendeeDetails` or a number of attendees (named Ada0, Ada1 …); without either and
+    without a `ticket` fixture, none (to test the refusal); `name` and `email`
+    are the booker's; other keywords are billing fields (`po_number=…`) unless they are
+    arguments of `services.register` (`booker`, `billing`, `form_token`, `language`, `event`).
+    """
+    from goedeburen.registration import services
+    from tests import factories
+
+    def _register(
+        *tickets,
+        event=None,
+        attendees=None,
+        ticket_type=None,
+        name=None,
+        email=None,
+        booker=None,
+        billing=None,
+        form_token=None,
+        language="nl",
+        **billing_values,
+    ):
+        event = event or request.getfixturevalue("event")
+        if ticket_type is not None:
+            tickets = (ticket_type,)
+        if not tickets and not isinstance(attendees, list):
+            try:
+                tickets = (request.getfixturevalue("ticket"),)
+            except pytest.FixtureLookupError:  # a directory without a default ticket
+                tickets = ()
+        if isinstance(attendees, int):
+            attendees = [
+                factories.attendee(tickets[0], given_name=f"Ada{n}") for n in range(attendees)
+            ]
+        elif attendees is None:
+            attendees = [factories.attendee(ticket) for ticket in tickets]
+        booker_values = {"name": name, "email": email}
+        return services.register(
+            event,
+            booker=booker
+            or factories.booker(**{k: v for k, v in booker_values.items() if v is not None}),
+            attendees=attendees,
+            billing=billing or factories.billing(**{**billing_defaults, **billing_values}),
+            form_token=factories.form_token(event) if form_token is None else form_token,
+            language=language,
+        )
+
+    return _register

@@ -50,6 +50,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
-# TEST-ONLY: the negative control of tests/concurrency/test_registration_http.py starts
-# gunicorn with this variable to switch the quota row lock off and show the quota oversold.
-REGISTRATION_LOCK_QUOTAS = os.environ.get("GOEDEBUREN_TEST_NO_QUOTA_LOCK", "") != "1"
+# The test seams (tests/seams.py): the negative control of
+# tests/concurrency/test_registration_http.py starts gunicorn with
+# GOEDEBUREN_TEST_NO_QUOTA_LOCK=1 to take the quota row lock away and show the quota oversold.
+INSTALLED_APPS.append("tests.seams.SeamsConfig")  # noqa: F405

@@ -118,10 +118,6 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# TEST-ONLY switch, never change it here: the negative control of the concurrency test turns
-# it off to prove that without the quota row lock registrations oversell.
-REGISTRATION_LOCK_QUOTAS = True
-
 REDIS_URL = env.str("REDIS_URL", default="")
 
 # Background work: the database backend (with `goedeburen worker`) unless Redis is configured.

@@ -10,24 +10,22 @@ from django.urls import get_resolver, reverse
 from goedeburen.common.models import LogEntry
 from goedeburen.events.models import Event, Organiser, Role
 from tests.factories import (
+    AttendeeFactory,
     EventFactory,
     OrganiserFactory,
     PartnerFactory,
     ProgrammeItemFactory,
     ProjectFactory,
+    QuestionFactory,
+    QuotaFactory,
+    RegistrationFactory,
     RoomFactory,
     RoundFactory,
     SessionFactory,
     SpeakerFactory,
     TeamMemberFactory,
-    UserFactory,
-)
-from tests.registration.factories import (
-    AttendeeFactory,
-    QuestionFactory,
-    QuotaFactory,
-    RegistrationFactory,
     TicketTypeFactory,
+    UserFactory,
 )
 
 PASSWORD = "correct horse battery"  # what UserFactory sets
@@ -212,7 +210,7 @@ def _run(world: World):
 def _mail(world: World):
     """Return a failed mail of the world's event, made the first time it is asked for."""
     if not hasattr(world, "mail"):
-        from tests.mail.factories import OutgoingMailFactory
+        from tests.factories import OutgoingMailFactory
 
         world.mail = OutgoingMailFactory(event=world.event, state="failed")
     return world.mail

@@ -7,7 +7,7 @@ from goedeburen.common.audit import history
 from goedeburen.mail import exceptions
 from goedeburen.mail.enums import MailState
 from goedeburen.mail.models import OutgoingMail
-from tests.mail.factories import OutgoingMailFactory
+from tests.factories import OutgoingMailFactory
 
 pytestmark = pytest.mark.django_db
 

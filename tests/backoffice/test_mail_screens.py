@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from goedeburen.mail.enums import MailingState, MailKind
 from goedeburen.mail.models import Mailing, MailSettings, MailTemplate, OutgoingMail
-from tests.mail.factories import OutgoingMailFactory
+from tests.factories import OutgoingMailFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -23,8 +23,7 @@ from goedeburen.payments.models import (
 )
 from goedeburen.registration.enums import RegistrationStatus
 from tests.backoffice.conftest import PAYMENT_SCREENS, _bank_line, _invoice, url
-from tests.factories import TeamMemberFactory, UserFactory
-from tests.registration.factories import AttendeeFactory, RegistrationFactory
+from tests.factories import AttendeeFactory, RegistrationFactory, TeamMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

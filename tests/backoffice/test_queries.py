@@ -9,9 +9,11 @@ from goedeburen.events.models import Role
 from tests.backoffice.conftest import url
 from tests.factories import (
     EventFactory,
+    OutgoingMailFactory,
     PartnerFactory,
     ProgrammeItemFactory,
     ProjectFactory,
+    RegistrationFactory,
     RoomFactory,
     RoundFactory,
     SessionFactory,
@@ -19,8 +21,6 @@ from tests.factories import (
     TeamMemberFactory,
     VenueFactory,
 )
-from tests.mail.factories import OutgoingMailFactory
-from tests.registration.factories import RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 

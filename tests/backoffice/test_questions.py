@@ -9,8 +9,7 @@ from goedeburen.common.models import LogEntry
 from goedeburen.events.models import Role
 from goedeburen.registration.models import Answer, Question, QuestionOption
 from tests.backoffice.conftest import url
-from tests.factories import TeamMemberFactory, UserFactory
-from tests.registration.factories import AttendeeFactory, QuestionFactory
+from tests.factories import AttendeeFactory, QuestionFactory, TeamMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

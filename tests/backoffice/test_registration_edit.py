@@ -10,7 +10,7 @@ from goedeburen.registration.exceptions import BILLING_MISSING, RegistrationErro
 from goedeburen.registration.models import Answer, Attendee, Registration
 from goedeburen.registration.services import change_registration, editing
 from tests.backoffice.conftest import url
-from tests.registration.factories import AttendeeFactory, QuestionFactory, RegistrationFactory
+from tests.factories import AttendeeFactory, QuestionFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 

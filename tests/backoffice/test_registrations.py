@@ -16,12 +16,13 @@ from goedeburen.events.models import Role
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
 from goedeburen.registration.services import change_registration
 from tests.backoffice.conftest import REGISTRATION_SCREENS, url
-from tests.factories import TeamMemberFactory, UserFactory
-from tests.registration.factories import (
+from tests.factories import (
     AttendeeFactory,
     QuotaFactory,
     RegistrationFactory,
+    TeamMemberFactory,
     TicketTypeFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db

@@ -31,7 +31,7 @@ from django.utils import translation
 
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee, Registration
-from tests.registration.factories import OpenEventFactory, QuotaFactory, TicketTypeFactory
+from tests.factories import OpenEventFactory, QuotaFactory, TicketTypeFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

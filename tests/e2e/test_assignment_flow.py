@@ -45,8 +45,7 @@ def people(site, django_db_blocker):
     from goedeburen.events.models import Role, TeamMember
     from goedeburen.registration import tokens
     from goedeburen.registration.models import TicketType
-    from tests.factories import UserFactory
-    from tests.registration.factories import AttendeeFactory, RegistrationFactory
+    from tests.factories import AttendeeFactory, RegistrationFactory, UserFactory
 
     with django_db_blocker.unblock():
         event, _ = load_demo(upcoming=True)

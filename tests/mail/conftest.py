@@ -11,25 +11,11 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from goedeburen.registration import services
-from tests.registration.factories import (
+from tests.factories import (
     OpenEventFactory,
     QuotaFactory,
     TicketTypeFactory,
-    attendee,
-    billing,
-    booker,
-    form_token,
 )
-
-
-@pytest.fixture
-def immediate_tasks(settings):
-    """Run enqueued tasks at once (after the commit), as if a worker were always there.
-
-    The immediate backend cannot defer: a retry then waits for the sweep (`enqueue_due`).
-    """
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def part(message: EmailMessage, content_type: str) -> str:
@@ -49,23 +35,6 @@ def ticket(event):
     return ticket
 
 
-@pytest.fixture
-def register(event, ticket):
-    """Register through the service; keywords override the defaults."""
-
-    def _register(*, language="nl", name="Bea Boeker", attendees=None, ticket_type=None):
-        return services.register(
-            event,
-            booker=booker(name=name),
-            attendees=attendees or [attendee(ticket_type or ticket)],
-            billing=billing(),
-            form_token=form_token(event),
-            language=language,
-        )
-
-    return _register
-
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -78,6 +47,47 @@ def wait_for(condition, *, seconds: float = 30, every: float = 0.1) -> None:
         time.sleep(every)
 
 
+def _worker_env(smtp) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "GOEDEBUREN_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
+        "EMAIL_TIMEOUT": "5",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+@pytest.fixture
+def drain(smtp, tmp_path):
+    """Return a function that runs `python -m goedeburen worker --burst` on the test
+    database until the task queue is empty; it returns the worker's output.
+
+    Counting after a drain needs no waiting: nothing is left that could still run.
+    Keywords are extra environment variables (such as a test seam's).
+    """
+    runs = []
+
+    def _drain(**env: str) -> str:
+        log = tmp_path / f"drain-{len(runs)}.log"
+        runs.append(log)
+        with log.open("wb") as out:
+            done = subprocess.run(  # noqa: S603 - our own command
+                [sys.executable, "-m", "goedeburen", "worker", "--burst"],
+                cwd=ROOT,
+                env={**_worker_env(smtp), **env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                timeout=600,
+                check=False,
+            )
+        output = log.read_text()
+        assert done.returncode == 0, output
+        return output
+
+    return _drain
+
+
 @pytest.fixture
 def start_worker(smtp, tmp_path):
     """Return a function that starts `python -m goedeburen worker` on the test database,
@@ -85,13 +95,7 @@ def start_worker(smtp, tmp_path):
     processes = []
 
     def _start() -> subprocess.Popen:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "GOEDEBUREN_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
-            "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
-            "EMAIL_TIMEOUT": "5",
-        }
+        env = _worker_env(smtp)
         log = open(tmp_path / f"worker-{len(processes)}.log", "wb")  # noqa: SIM115 - closed below
         process = subprocess.Popen(
             [sys.executable, "-m", "goedeburen", "worker"],

@@ -8,8 +8,8 @@ from django.db import connections
 from goedeburen.mail import services
 from goedeburen.mail.enums import MailState
 from goedeburen.mail.models import OutgoingMail
-
-from .factories import OutgoingMailFactory
+from goedeburen.mail.services import outbox
+from tests.factories import OutgoingMailFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +56,7 @@ def test_racing_workers_without_the_claim_send_a_mail_more_than_once(on_postgres
     def check_then_send():
         found = OutgoingMail.objects.select_related("event").get(pk=mail.pk)
         if found.state == MailState.QUEUED:
-            services._send(found)
+            outbox._send(found)
             OutgoingMail.objects.filter(pk=mail.pk).update(state=MailState.SENT)
 
     _race(check_then_send)

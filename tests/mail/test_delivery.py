@@ -12,9 +12,10 @@ from django_tasks_db.models import DBTaskResult
 from goedeburen.mail import services
 from goedeburen.mail.enums import MailKind, MailState
 from goedeburen.mail.models import OutgoingMail
+from goedeburen.mail.services import outbox
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
-from tests.registration.factories import attendee
+from tests.factories import attendee
 
 from .conftest import part
 
@@ -56,7 +57,7 @@ def test_confirmation_mail_arrives_once_with_a_working_manage_link(
 def test_registration_needing_approval_gets_the_awaiting_approval_mail(
     smtp, immediate_tasks, event, register, django_capture_on_commit_callbacks
 ):
-    from tests.registration.factories import QuotaFactory, TicketTypeFactory
+    from tests.factories import QuotaFactory, TicketTypeFactory
 
     resident = TicketTypeFactory(event=event, price=0, needs_approval=True)
     QuotaFactory(event=event, ticket_types=[resident])
@@ -150,7 +151,7 @@ def test_failed_mail_waits_for_its_back_off(smtp, register):
 def test_mail_left_sending_by_a_dead_worker_is_sent_again_with_the_same_message_id(smtp, register):
     register()
     mail = OutgoingMail.objects.get()
-    claimed = timezone.now() - services.SENDING_STALE_AFTER
+    claimed = timezone.now() - outbox.SENDING_STALE_AFTER
     # What a worker leaves behind when it dies between claiming and finishing.
     OutgoingMail.objects.filter(pk=mail.pk).update(
         state=MailState.SENDING, claimed_at=claimed, attempts=1
@@ -189,7 +190,7 @@ def test_mail_is_given_up_after_the_last_attempt(smtp, register):
     now = timezone.now()
 
     for _ in range(services.MAX_ATTEMPTS):
-        now += services.MAX_RETRY_DELAY
+        now += outbox.MAX_RETRY_DELAY
         assert services.deliver_due(now=now) == 0
 
     mail.refresh_from_db()

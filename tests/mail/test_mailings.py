@@ -8,8 +8,8 @@ from goedeburen.mail.enums import MailingState, MailState
 from goedeburen.mail.exceptions import MailError
 from goedeburen.mail.models import Mailing, OutgoingMail
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
+from tests.factories import AttendeeFactory, RegistrationFactory, TicketTypeFactory
 from tests.mail.conftest import part
-from tests.registration.factories import AttendeeFactory, RegistrationFactory, TicketTypeFactory
 
 pytestmark = pytest.mark.django_db
 

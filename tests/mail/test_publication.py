@@ -11,8 +11,8 @@ from goedeburen.mail.enums import MailKind
 from goedeburen.mail.exceptions import MailError
 from goedeburen.mail.models import MailSettings, OutgoingMail
 from goedeburen.registration.enums import RegistrationStatus
+from tests.factories import AttendeeFactory, RegistrationFactory, TicketTypeFactory
 from tests.mail.conftest import part
-from tests.registration.factories import AttendeeFactory, RegistrationFactory, TicketTypeFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -53,7 +53,7 @@ def test_registration_created_queues_one_confirmation_in_the_same_transaction(re
 
 def test_resubmitted_form_queues_no_second_confirmation(event, ticket):
     from goedeburen.registration import services
-    from tests.registration.factories import attendee, billing, booker, form_token
+    from tests.factories import attendee, billing, booker, form_token
 
     token = form_token(event)
     values = {"booker": booker(), "attendees": [attendee(ticket)], "billing": billing()}

@@ -11,7 +11,7 @@ from goedeburen.mail import services
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.models import MailSettings, OutgoingMail
 from goedeburen.registration.enums import RegistrationStatus
-from tests.registration.factories import AttendeeFactory, RegistrationFactory
+from tests.factories import AttendeeFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ from goedeburen.mail.enums import EDITABLE_KINDS, MailKind
 from goedeburen.mail.exceptions import MailError
 from goedeburen.mail.models import MailTemplate, OutgoingMail
 from goedeburen.registration.enums import RegistrationStatus
+from tests.factories import AttendeeFactory, RegistrationFactory
 from tests.mail.conftest import part
-from tests.registration.factories import AttendeeFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,13 @@ import pytest
 from goedeburen.events.models import SessionKind
 from goedeburen.registration import tokens
 from goedeburen.registration.enums import AttendingRole
-from tests.factories import RoundFactory, SessionFactory
-from tests.registration.factories import (
+from tests.factories import (
     AttendeeFactory,
     OpenEventFactory,
     QuotaFactory,
     RegistrationFactory,
+    RoundFactory,
+    SessionFactory,
     TicketTypeFactory,
 )
 
@@ -83,9 +84,3 @@ def make_small(*, people: int = 12) -> Small:
 @pytest.fixture
 def small(db) -> Small:
     return make_small()
-
-
-@pytest.fixture
-def immediate_tasks(settings):
-    """Run enqueued tasks at once after the commit, as if a worker were always there."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -14,7 +14,7 @@ from goedeburen.matching import services
 from goedeburen.matching.exceptions import MatchingError
 from goedeburen.matching.models import AssignmentRun, MatchingSettings, Placement, Ranking
 from goedeburen.registration import services as registration_services
-from tests.registration.factories import (
+from tests.factories import (
     AttendeeFactory,
     attendee,
     billing,

@@ -57,7 +57,7 @@ def test_session_lists_with_more_people_cost_no_more_queries(client):
 
 def test_manage_page_with_published_programme_costs_no_more_queries_for_more_attendees(client):
     from goedeburen.registration.models import Attendee
-    from tests.registration.factories import AttendeeFactory
+    from tests.factories import AttendeeFactory
 
     counts = []
     for extra in (0, 2):

@@ -6,17 +6,12 @@ from decimal import Decimal
 import pytest
 
 from goedeburen.payments.models import OrganiserBilling, PaymentSettings
-from goedeburen.registration import services as registration_services
-from tests.mail.conftest import immediate_tasks  # noqa: F401 (fixture)
-from tests.registration.factories import (
+from tests.factories import (
     OpenEventFactory,
     QuotaFactory,
     TicketTypeFactory,
-    attendee,
-    billing,
-    booker,
-    form_token,
 )
+from tests.mail.conftest import drain  # noqa: F401 (fixture)
 
 from .fake_mollie import FakeMollie
 
@@ -53,20 +48,9 @@ def ticket(event):
 
 
 @pytest.fixture
-def register(event, ticket):
-    """Register through the service (pending payment); keywords override the defaults."""
-
-    def _register(*, language="nl", attendees=1, email="bea@example.org", **billing_values):
-        return registration_services.register(
-            event,
-            booker=booker(email=email),
-            attendees=[attendee(ticket, given_name=f"Ada{n}") for n in range(attendees)],
-            billing=billing(po_number="PO-4711", reference="Afd. Wonen", **billing_values),
-            form_token=form_token(event),
-            language=language,
-        )
-
-    return _register
+def billing_defaults() -> dict:
+    """Invoices here carry a purchase order number and the buyer's reference."""
+    return {"po_number": "PO-4711", "reference": "Afd. Wonen"}
 
 
 @pytest.fixture

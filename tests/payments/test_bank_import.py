@@ -16,7 +16,7 @@ from goedeburen.payments.reference import creditor_reference, format_reference
 from goedeburen.registration import services as registration_services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
-from tests.registration.factories import (
+from tests.factories import (
     QuotaFactory,
     TicketTypeFactory,
     attendee,

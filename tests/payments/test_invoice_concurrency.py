@@ -9,6 +9,7 @@ from django.db import connections
 from goedeburen.payments import services
 from goedeburen.payments.enums import ProviderName
 from goedeburen.payments.models import Invoice
+from tests import seams
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -60,11 +61,11 @@ def test_parallel_confirmations_get_gap_free_numbers(on_postgresql, register, wo
     assert len(set(Invoice.objects.values_list("number", flat=True))) == COUNT
 
 
-def test_without_the_counter_lock_numbers_clash(on_postgresql, register, settings):
-    # Negative control: with the row lock switched off (a test-only switch that also
-    # widens the gap between reading and writing) the same number is taken twice, which
-    # the unique constraint refuses: the test above can fail.
-    settings.PAYMENTS_LOCK_INVOICE_COUNTER = False
+def test_without_the_counter_lock_numbers_clash(on_postgresql, register, monkeypatch):
+    # Negative control: with the row lock taken away (a test seam that also widens the gap
+    # between reading and writing) the same number is taken twice, which the unique
+    # constraint refuses: the test above can fail.
+    seams.without_invoice_counter_lock(monkeypatch.setattr)
     registrations = [register(email=f"b{n}@example.org") for n in range(COUNT)]
 
     results = _all_at_once(registrations, _issue)

@@ -18,8 +18,8 @@ from goedeburen.payments.models import Invoice, Payment, PaymentSettings
 from goedeburen.registration import services as registration_services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
+from tests.factories import attendee, billing, booker, form_token
 from tests.mail.conftest import part
-from tests.registration.factories import attendee, billing, booker, form_token
 
 pytestmark = pytest.mark.django_db
 
@@ -259,14 +259,17 @@ def test_cancelled_after_the_deadline_with_credit_note_and_seat_to_the_waiting_l
     assert waiting.offer_until is not None  # the freed seat is offered
 
 
-def test_unpaid_bank_transfer_lapses_with_its_hold_and_is_credited(register):
+def test_unpaid_bank_transfer_lapses_with_its_hold_and_is_credited(
+    register, immediate_tasks, django_capture_on_commit_callbacks
+):
     registration = register()
     services.choose_provider(registration, provider=ProviderName.BANK_TRANSFER)
     Registration.objects.filter(pk=registration.pk).update(
         hold_until=registration_services.payment.timezone.now() - dt.timedelta(seconds=1)
     )
 
-    registration_services.release_expired_holds()
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_services.release_expired_holds()
 
     assert Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE).count() == 1
 
@@ -278,5 +281,6 @@ def test_follow_up_command_for_cron(register, capsys):
     call_command("follow_up_payments")
 
     assert capsys.readouterr().out == (
-        "0 reminders sent, 0 registrations cancelled, 0 bank payments settled.\n"
+        "0 reminders sent, 0 registrations cancelled, 0 bank payments settled, "
+        "0 cancellations credited and refunded.\n"
     )

@@ -6,7 +6,7 @@ import pytest
 
 from goedeburen.mail import segments
 from goedeburen.payments import queries, services
-from tests.registration.factories import TicketTypeFactory
+from tests.factories import TicketTypeFactory
 
 pytestmark = pytest.mark.django_db
 

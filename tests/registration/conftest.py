@@ -3,8 +3,7 @@ from decimal import Decimal
 import pytest
 
 from goedeburen.registration import services
-
-from .factories import (
+from tests.factories import (
     OpenEventFactory,
     QuotaFactory,
     TicketTypeFactory,
@@ -46,24 +45,6 @@ def resident(event):
 def hall(event, paid, free, resident):
     """One quota of 3 seats that every ticket type shares."""
     return QuotaFactory(event=event, name="Zaal", size=3, ticket_types=[paid, free, resident])
-
-
-@pytest.fixture
-def register(event):
-    """Register through the service with sensible defaults; keywords override them."""
-
-    def _register(*tickets, **overrides):
-        values = {
-            "booker": booker(),
-            "attendees": [attendee(ticket) for ticket in tickets],
-            "billing": billing(),
-            "form_token": form_token(overrides.get("event", event)),
-            "language": "nl",
-        }
-        values.update(overrides)
-        return services.register(values.pop("event", event), **values)
-
-    return _register
 
 
 @pytest.fixture

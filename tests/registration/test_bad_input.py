@@ -129,7 +129,7 @@ def test_attendee_count_of_any_kind_never_breaks_the_form(client, event, hall, p
 
 
 def test_ticket_of_another_event_is_refused(client, event, hall, paid):
-    from .factories import TicketTypeFactory
+    from tests.factories import TicketTypeFactory
 
     data = {**_valid_data(event, paid), "attendee-0-ticket_type": str(TicketTypeFactory().pk)}
 

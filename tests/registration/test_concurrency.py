@@ -17,8 +17,8 @@ from goedeburen.registration import services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Attendee, Registration
-
-from .factories import (
+from tests import seams
+from tests.factories import (
     OpenEventFactory,
     QuotaFactory,
     TicketTypeFactory,
@@ -98,11 +98,11 @@ def test_rush_for_one_quota_never_oversells(on_postgresql, quota_of_fifty):
     assert Attendee.objects.count() == SEATS
 
 
-def test_rush_without_the_lock_oversells(on_postgresql, quota_of_fifty, settings):
-    # Negative control: the same race with the quota lock switched off (a test-only switch,
-    # which also widens the gap between counting and writing) must oversell, which proves
-    # that the test above can fail.
-    settings.REGISTRATION_LOCK_QUOTAS = False
+def test_rush_without_the_lock_oversells(on_postgresql, quota_of_fifty, monkeypatch):
+    # Negative control: the same race with the quota lock taken away (a test seam, which
+    # also widens the gap between counting and writing) must oversell, which proves that
+    # the test above can fail.
+    seams.without_quota_lock(monkeypatch.setattr)
 
     outcomes = _rush(*quota_of_fifty)
 
@@ -138,7 +138,7 @@ def test_locking_one_registration_leaves_the_others_of_its_event_free(on_postgre
     from django.db import connection, transaction
 
     from goedeburen.registration.services.common import locked
-    from tests.registration.factories import RegistrationFactory
+    from tests.factories import RegistrationFactory
 
     event = OpenEventFactory()
     first, second = RegistrationFactory(event=event), RegistrationFactory(event=event)

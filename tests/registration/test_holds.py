@@ -11,8 +11,7 @@ from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Registration
 from goedeburen.registration.services import release_expired_holds
-
-from .factories import AttendeeFactory, RegistrationFactory
+from tests.factories import AttendeeFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 

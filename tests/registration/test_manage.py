@@ -2,8 +2,8 @@ import pytest
 from django.test import Client
 
 from goedeburen.registration import tokens
+from tests.factories import OpenEventFactory, QuotaFactory, TicketTypeFactory
 
-from .factories import OpenEventFactory, QuotaFactory, TicketTypeFactory
 from .helpers import form_data, url
 
 pytestmark = pytest.mark.django_db

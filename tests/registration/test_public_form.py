@@ -7,8 +7,8 @@ from django.test import Client
 from goedeburen.events.models import EventStatus
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee, Registration
+from tests.factories import QuestionFactory, QuotaFactory
 
-from .factories import QuestionFactory, QuotaFactory
 from .helpers import form_data, form_token, manage_link, url
 
 pytestmark = pytest.mark.django_db

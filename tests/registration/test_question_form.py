@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from goedeburen.registration.models import Answer, Registration
+from tests.factories import QuestionFactory
 
-from .factories import QuestionFactory
 from .helpers import form_data, manage_link, url
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,7 @@ from goedeburen.registration import services
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Answer, Question, QuestionOption, Registration
 from goedeburen.registration.services import OptionLabels
-
-from .factories import QuestionFactory, attendee
+from tests.factories import QuestionFactory, attendee
 
 
 def _options(*labels):
@@ -54,7 +53,7 @@ def test_save_question_with_bad_input_saves_nothing(event, values, options, fiel
 
 
 def test_save_question_with_ticket_type_of_other_event_is_refused(event):
-    from .factories import TicketTypeFactory
+    from tests.factories import TicketTypeFactory
 
     with pytest.raises(ValidationError) as refused:
         _save(event, kind="text", ticket_types=[TicketTypeFactory()])

@@ -10,8 +10,8 @@ from goedeburen.common.audit import history
 from goedeburen.registration import services, tokens
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee, ManageLinkRequest, Registration
+from tests.factories import RegistrationSettingsFactory, booker
 
-from .factories import RegistrationSettingsFactory, booker
 from .helpers import form_data, url
 
 pytestmark = pytest.mark.django_db
@@ -409,7 +409,7 @@ def test_offer_page_says_the_place_is_gone_after_the_offer_passed_on(
 
 def test_substitute_clears_the_previous_persons_answers(client, registration):
     from goedeburen.registration.models import Answer
-    from tests.registration.factories import QuestionFactory
+    from tests.factories import QuestionFactory
 
     first = registration.attendees.first()
     question = QuestionFactory(event=registration.event)
@@ -429,7 +429,7 @@ def test_substitute_clears_the_previous_persons_answers(client, registration):
 @pytest.fixture
 def asked(event):
     """A text, a single-choice, a multiple-choice and a special-category question."""
-    from tests.registration.factories import QuestionFactory
+    from tests.factories import QuestionFactory
 
     return {
         "text": QuestionFactory(event=event, label_en="Your project?"),

@@ -10,8 +10,7 @@ from goedeburen.registration import tokens
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Attendee, FormToken, Registration
-
-from .factories import (
+from tests.factories import (
     AttendeeFactory,
     OpenEventFactory,
     QuotaFactory,

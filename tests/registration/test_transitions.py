@@ -10,8 +10,7 @@ from goedeburen.registration import services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Registration
-
-from .factories import AttendeeFactory, RegistrationFactory, RegistrationSettingsFactory
+from tests.factories import AttendeeFactory, RegistrationFactory, RegistrationSettingsFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from goedeburen.registration import queries, services, tokens
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Registration
-
-from .factories import RegistrationSettingsFactory, booker
+from tests.factories import RegistrationSettingsFactory, booker
 
 pytestmark = pytest.mark.django_db
 

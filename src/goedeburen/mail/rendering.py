@@ -76,6 +76,7 @@ def default_subject(kind: str) -> str:
 
 def render_custom(subject: str, body: str, *, values: dict) -> RenderedMail:
     """Return an organiser's plain text with placeholders, as a mail in the site's layout."""
+
     def text_of(match) -> str:
         return values.get(match[1], "")
 

@@ -187,6 +187,37 @@ class Refund(models.Model):
         return f"€ {self.amount}"
 
 
+class Settlement(models.Model):
+    """What a free cancellation owes: its invoice credited, its online payments refunded.
+
+    Written in the cancelling transaction (by the receiver of `registration_cancelled`) and
+    settled once by `services.settle_cancellation`: from the task enqueued on commit or,
+    when that failed or was lost, from the `follow_up_payments` sweep. A row of its own
+    rather than a flag on the registration: the money is this app's business, the sweep
+    finds what is due with one indexed query, and nothing reads the log to decide.
+    """
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.PROTECT, related_name="settlement"
+    )
+    reason = models.CharField(_("reason"), max_length=100, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    # None while something is owed; set in the transaction that credited and refunded.
+    settled = models.DateTimeField(_("settled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("settlement of a cancellation")
+        verbose_name_plural = _("settlements of cancellations")
+        indexes = [
+            models.Index(
+                fields=["created"], condition=Q(settled__isnull=True), name="settlement_due"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}: {self.settled or 'due'}"
+
+
 class InvoiceCounter(models.Model):
     """The last number taken in one organiser's series for one year; locked while taking one."""
 

@@ -59,6 +59,28 @@ class Balance:
     def overpaid(self) -> Decimal:
         return max(self.paid - self.due, ZERO)
 
+    @classmethod
+    def of(
+        cls,
+        *,
+        invoiced: Decimal | None,
+        cancelled: bool,
+        tickets: Decimal,
+        paid: Decimal,
+        refunded: Decimal,
+    ) -> "Balance":
+        """Return the balance from the sums: the one place where the rule is written.
+
+        `invoiced` is None for a registration without invoices or credit notes.
+        """
+        if invoiced is not None:
+            due = invoiced
+        elif cancelled:
+            due = ZERO
+        else:
+            due = tickets
+        return cls(due=due, paid=paid - refunded)
+
 
 def balance(registration: Registration) -> Balance:
     """Return the registration's `Balance` (three small queries)."""
@@ -78,13 +100,13 @@ def balance(registration: Registration) -> Balance:
     invoiced = Invoice.objects.filter(registration=registration).aggregate(
         total=Sum("total"), count=Count("pk")
     )
-    if invoiced["count"]:
-        due = invoiced["total"] or ZERO
-    elif registration.status == RegistrationStatus.CANCELLED:
-        due = ZERO
-    else:
-        due = registration.total
-    return Balance(due=due, paid=paid - refunded)
+    return Balance.of(
+        invoiced=(invoiced["total"] or ZERO) if invoiced["count"] else None,
+        cancelled=registration.status == RegistrationStatus.CANCELLED,
+        tickets=registration.total,
+        paid=paid,
+        refunded=refunded,
+    )
 
 
 def balances(registration_ids) -> dict[int, Balance]:
@@ -124,16 +146,16 @@ def balances(registration_ids) -> dict[int, Balance]:
         .values("pk", "status")
         .annotate(total=Sum("attendees__price"))
     }
-    result = {}
-    for pk, (status, ticket_total) in tickets.items():
-        if pk in invoiced:
-            due = invoiced[pk]
-        elif status == RegistrationStatus.CANCELLED:
-            due = ZERO
-        else:
-            due = ticket_total
-        result[pk] = Balance(due=due, paid=paid.get(pk, ZERO) - refunded.get(pk, ZERO))
-    return result
+    return {
+        pk: Balance.of(
+            invoiced=invoiced.get(pk),
+            cancelled=status == RegistrationStatus.CANCELLED,
+            tickets=ticket_total,
+            paid=paid.get(pk, ZERO),
+            refunded=refunded.get(pk, ZERO),
+        )
+        for pk, (status, ticket_total) in tickets.items()
+    }
 
 
 def current_invoice(registration: Registration) -> Invoice | None:
@@ -188,42 +210,19 @@ def event_invoices(
 def open_invoices(event: Event) -> list[tuple[Invoice, Balance]]:
     """Return the event's invoices not credited whose registration still owes money.
 
-    Four queries whatever the number of invoices: the sums are taken per registration.
+    Five queries whatever the number of invoices: the sums are taken per registration.
     """
     invoices = list(
         Invoice.objects.filter(event=event, kind=InvoiceKind.INVOICE, credit_note__isnull=True)
         .select_related("registration")
         .order_by("due_date", "sequence")
     )
-    ids = [invoice.registration_id for invoice in invoices]
-    net = dict(
-        Invoice.objects.filter(registration_id__in=ids)
-        .values_list("registration_id")
-        .annotate(total=Sum("total"))
-        .order_by()
-    )
-    paid = dict(
-        Payment.objects.filter(registration_id__in=ids, state=PaymentState.PAID)
-        .values_list("registration_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    refunded = dict(
-        Refund.objects.filter(
-            payment__registration_id__in=ids,
-            state__in=[RefundState.PENDING, RefundState.REFUNDED],
-        )
-        .values_list("payment__registration_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    rows = []
-    for invoice in invoices:
-        pk = invoice.registration_id
-        found = Balance(due=net.get(pk, ZERO), paid=paid.get(pk, ZERO) - refunded.get(pk, ZERO))
-        if found.open > ZERO:
-            rows.append((invoice, found))
-    return rows
+    found = balances({invoice.registration_id for invoice in invoices})
+    return [
+        (invoice, found[invoice.registration_id])
+        for invoice in invoices
+        if found[invoice.registration_id].open > ZERO
+    ]
 
 
 def unmatched_transactions(organiser: Organiser) -> QuerySet[BankTransaction]:

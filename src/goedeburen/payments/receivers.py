@@ -1,26 +1,24 @@
-"""React to registrations being cancelled: credit the invoice, tasks.refund online payments.
+"""React to registrations being cancelled: record what a free cancellation owes.
 
 A cancellation that is free (under the event's policy), or one because nobody paid in
-time, credits the registration's invoice in full and refunds what was paid online
-(Mollie; in the background). Money that came by bank transfer shows as overpaid for the
-organiser to transfer back. Like the mail receivers, a failure here is logged and rolled
-back to its savepoint: it never undoes the cancellation.
+time, owes a credit note for the registration's invoice and a refund of what was paid
+online (Mollie). The receiver only writes that down, in the cancelling transaction (a
+`Settlement`), and enqueues the task that settles it on commit; the `follow_up_payments`
+sweep settles whatever that task failed to. Money that came by bank transfer shows as
+overpaid for the organiser to transfer back.
+
+Connected directly, not through `common.receivers.connect_receivers`: a failure to record
+what is owed must roll the cancellation back with it, not be logged and forgotten (the
+sweep can only find a settlement that was written).
 """
 
-import logging
-
-from django.db import transaction
 from django.utils import timezone
 
-from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.registration import queries as registration_queries
 from goedeburen.registration import signals
 from goedeburen.registration.models import Registration
 
-from . import queries, services, tasks
-from .enums import PaymentState, ProviderName
-
-logger = logging.getLogger(__name__)
+from . import services
 
 # Cancellations that are never charged: nobody paid or took the offered place in time.
 _UNPAID_REASONS = ("hold_expired", "offer_expired", "unpaid")
@@ -30,28 +28,8 @@ def registration_cancelled(sender, registration, *, reason="", by=None, **kwargs
     free = reason in _UNPAID_REASONS or registration_queries.cancellation_is_free(
         registration.event, now=timezone.now()
     )
-    if not free:
-        return
-    try:
-        with transaction.atomic():
-            invoice = queries.current_invoice(registration)
-            if invoice is not None:
-                services.credit_invoice(invoice, by=by, reason=reason)
-            _refund_online(registration, by=by, reason=reason)
-    except Exception:
-        logger.exception("No credit note or tasks.refund for registration %s", registration.pk)
-
-
-def _refund_online(registration, *, by, reason) -> None:
-
-    for payment in registration.payments.filter(
-        provider=ProviderName.MOLLIE, state=PaymentState.PAID
-    ):
-        if payment.refundable > 0:
-            pending = services.create_refund(
-                payment, amount=payment.refundable, reason=f"cancelled: {reason}"[:500], by=by
-            )
-            enqueue_on_commit(tasks.refund, pending.pk)
+    if free:
+        services.owe_settlement(registration, reason=reason)
 
 
 def connect() -> None:

@@ -2,6 +2,7 @@
 
 `send_invoice_mail` is enqueued when an invoice or credit note is issued (rendering the
 PDF is no work for a web request); `settle_payments` by a bank statement import;
+`settle_cancellation` by a free cancellation (the credit note and the refunds);
 `refund` by an automatic refund on cancellation; `follow_up_unpaid` for the moments an
 invoice needs a reminder or its deadline ends. `goedeburen follow_up_payments` (cron)
 runs the follow-up sweep for a backend that cannot defer.
@@ -26,6 +27,16 @@ def settle_payments(payment_ids: list[int]) -> int:
 
 
 @task()
+def settle_cancellation(settlement_id: int) -> bool:
+    """Credit and refund what a free cancellation owes, once; return whether this did it.
+
+    Safe to run any number of times, alongside the `follow_up_payments` sweep that retries
+    a settlement this task failed to settle.
+    """
+    return services.settle_cancellation(settlement_id)
+
+
+@task()
 def refund(refund_id: int) -> str:
     """Carry out a pending refund through its provider; return its state."""
     found = Refund.objects.filter(pk=refund_id).first()
@@ -39,6 +50,11 @@ def refund(refund_id: int) -> str:
 
 @task()
 def follow_up_unpaid() -> dict:
-    """Send due payment reminders and cancel long-overdue registrations."""
+    """Send due payment reminders, cancel long-overdue registrations, settle cancellations."""
     result = services.follow_up_unpaid()
-    return {"reminded": result.reminded, "cancelled": result.cancelled, "settled": result.settled}
+    return {
+        "reminded": result.reminded,
+        "cancelled": result.cancelled,
+        "settled": result.settled,
+        "credited": result.credited,
+    }

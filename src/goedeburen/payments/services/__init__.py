@@ -25,6 +25,7 @@ from .payments import (
     sync_provider_payment,
     transfer_details,
 )
+from .settlement import owe_settlement, settle_cancellation, settle_due_cancellations
 from .setup import save_organiser_billing, save_payment_settings
 
 __all__ = [
@@ -41,11 +42,14 @@ __all__ = [
     "follow_up_unpaid",
     "import_statement",
     "issue_invoice",
+    "owe_settlement",
     "record_manual_payment",
     "refund_payment",
     "reissue_invoice",
     "save_organiser_billing",
     "save_payment_settings",
+    "settle_cancellation",
+    "settle_due_cancellations",
     "settle_payments",
     "settle_registration",
     "sync_provider_payment",

@@ -16,19 +16,17 @@ import hashlib
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
 from django.utils import formats, timezone
 
 from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
-from goedeburen.registration.enums import RegistrationStatus
-from goedeburen.registration.models import Attendee, Registration
+from goedeburen.registration.models import Registration
 
-from .. import camt, exceptions, tasks
-from ..enums import PaymentState, ProviderName, RefundState, TransactionState
+from .. import camt, exceptions, queries, tasks
+from ..enums import PaymentState, ProviderName, TransactionState
 from ..exceptions import PaymentError
-from ..models import BankStatement, BankTransaction, Invoice, Payment, Refund
+from ..models import BankStatement, BankTransaction, Payment
 from ..reference import code_from_reference, codes_in_text
 from .payments import settle_registration
 
@@ -189,52 +187,10 @@ def _match(line, candidates, registrations, owed) -> Registration | None:
 
 
 def open_amounts(registration_ids: list[int]) -> dict[int, Decimal]:
-    """Return, per registration id, what it still owes (see `queries.Balance`), in 5 queries."""
+    """Return, per registration id, what it still owes (see `queries.Balance`), in 4 queries."""
     if not registration_ids:
         return {}
-    invoiced = {
-        row["registration_id"]: row
-        for row in Invoice.objects.filter(registration_id__in=registration_ids)
-        .values("registration_id")
-        .annotate(total=Sum("total"), count=Count("pk"))
-        .order_by()
-    }
-    tickets = dict(
-        Attendee.objects.filter(registration_id__in=registration_ids)
-        .values_list("registration_id")
-        .annotate(total=Sum("price"))
-        .order_by()
-    )
-    paid = dict(
-        Payment.objects.filter(registration_id__in=registration_ids, state=PaymentState.PAID)
-        .values_list("registration_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    refunded = dict(
-        Refund.objects.filter(
-            payment__registration_id__in=registration_ids,
-            state__in=[RefundState.PENDING, RefundState.REFUNDED],
-        )
-        .values_list("payment__registration_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    cancelled = set(
-        Registration.objects.filter(
-            pk__in=registration_ids, status=RegistrationStatus.CANCELLED
-        ).values_list("pk", flat=True)
-    )
-    owed = {}
-    for pk in registration_ids:
-        if pk in invoiced:
-            due = invoiced[pk]["total"] or ZERO
-        elif pk in cancelled:
-            due = ZERO
-        else:
-            due = tickets.get(pk, ZERO)
-        owed[pk] = due - paid.get(pk, ZERO) + refunded.get(pk, ZERO)
-    return owed
+    return {pk: found.open for pk, found in queries.balances(registration_ids).items()}
 
 
 def settle_payments(payment_ids: list[int]) -> int:

@@ -25,6 +25,7 @@ from .. import queries
 from ..enums import InvoiceKind
 from ..models import Invoice, InvoiceReminder, Payment
 from .bank_import import settle_payments
+from .settlement import settle_due_cancellations
 
 logger = logging.getLogger(__name__)
 
@@ -37,18 +38,22 @@ class FollowUp:
     reminded: int
     cancelled: int
     settled: int
+    credited: int
 
 
 def follow_up_unpaid(*, today: dt.date | None = None, now: dt.datetime | None = None) -> FollowUp:
-    """Send due reminders and cancel registrations whose invoice is long overdue.
+    """Send due reminders, cancel long-overdue registrations, settle free cancellations.
 
     Per open invoice (not credited, something left to pay, registration not cancelled):
     past `cancel_after_days` after its due date the registration is cancelled (reason
     "unpaid"); else, `reminder_days` after the invoice date, one reminder is sent. Booked
-    bank payments whose settling task was lost are settled too.
+    bank payments whose settling task was lost are settled too, and so is every free
+    cancellation whose credit note or refund is still due (`settle_due_cancellations`:
+    its task failed or was lost, or the cancellation happened in this run).
 
     Side effects: reminder mails and log entries; cancellations (see
-    `registration.services.cancel_registration`).
+    `registration.services.cancel_registration`); credit notes and refunds (see
+    `settle_cancellation`).
     """
     now = now or timezone.now()
     today = today or timezone.localdate(now)
@@ -84,7 +89,8 @@ def follow_up_unpaid(*, today: dt.date | None = None, now: dt.datetime | None = 
             reminder_day = invoice.issue_date + dt.timedelta(days=settings.reminder_days)
             if settings.reminder_days and today >= reminder_day and not _reminded(invoice):
                 reminded += _remind(invoice, balance=balance, cancel_on=deadline)
-    return FollowUp(reminded=reminded, cancelled=cancelled, settled=settled)
+    credited = settle_due_cancellations()
+    return FollowUp(reminded=reminded, cancelled=cancelled, settled=settled, credited=credited)
 
 
 def _reminded(invoice: Invoice) -> bool:

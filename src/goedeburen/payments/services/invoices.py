@@ -7,10 +7,8 @@ no duplicates (DESIGN.md, invariant 4).
 """
 
 import datetime as dt
-import time
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -23,6 +21,7 @@ from goedeburen.registration.models import Attendee, Registration
 from .. import exceptions, queries, tasks
 from ..enums import InvoiceKind
 from ..exceptions import PaymentError
+from ..mailing import queue_invoice_mail
 from ..models import Invoice, InvoiceCounter, InvoiceLine, OrganiserBilling, PaymentSettings
 from ..reference import creditor_reference, format_reference
 
@@ -92,14 +91,19 @@ def issue_invoice(
     return invoice
 
 
-def credit_invoice(invoice: Invoice, *, by=None, reason: str = "") -> Invoice:
+def credit_invoice(
+    invoice: Invoice, *, by=None, reason: str = "", mail_now: bool = False
+) -> Invoice:
     """Issue a credit note that cancels `invoice` in full, or raise `PaymentError`.
 
     The credit note takes its own number in the same series, names the invoice's number
     and date and repeats its lines with negative amounts, so the two net to zero.
+    `mail_now` renders the PDF and queues the mail in this transaction (for background
+    work, which would rather fail whole than leave a credit note without its mail);
+    otherwise a task does it after the commit.
 
     Side effects: the next number of the series; log entry on the registration; the credit
-    note's mail (with its PDF) enqueued.
+    note's mail (with its PDF) queued or enqueued.
     """
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=invoice.registration_id)
@@ -143,7 +147,10 @@ def credit_invoice(invoice: Invoice, *, by=None, reason: str = "") -> Invoice:
             by=by,
             data={"number": credit.number, "credits": invoice.number, "reason": reason},
         )
-        _after_issue(credit)
+        if mail_now:
+            queue_invoice_mail(credit.pk)
+        else:
+            _after_issue(credit)
     return credit
 
 
@@ -246,47 +253,20 @@ def take_number(organiser: Organiser, *, year: int) -> int:
 
     The counter row stays locked until the caller's transaction ends.
     """
-    if locking_enabled():
-        with connection.cursor() as cursor:
-            cursor.execute(_NEXT_NUMBER, [organiser.pk, year])
-            row = cursor.fetchone()
-        if row is not None:
-            return row[0]
-        try:
-            with transaction.atomic():  # a savepoint: a concurrent first invoice may win
-                InvoiceCounter.objects.create(organiser=organiser, year=year, last_number=1)
-                return 1
-        except IntegrityError:
-            pass  # created by the other transaction meanwhile: count on from theirs
-        with connection.cursor() as cursor:
-            cursor.execute(_NEXT_NUMBER, [organiser.pk, year])
-            return cursor.fetchone()[0]
-    return _take_number_unlocked(organiser, year=year)
-
-
-def _take_number_unlocked(organiser: Organiser, *, year: int) -> int:
-    """TEST-ONLY: read, then write, without a lock (see `locking_enabled`)."""
-    counters = InvoiceCounter.objects.filter(organiser=organiser, year=year)
-    counter = counters.first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                InvoiceCounter.objects.create(organiser=organiser, year=year)
-        except IntegrityError:
-            pass
-        counter = counters.get()
-    time.sleep(0.02)  # widen the gap between reading and writing, to show the race
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
-
-
-def locking_enabled() -> bool:
-    # TEST-ONLY switch: `PAYMENTS_LOCK_INVOICE_COUNTER = False` exists solely for the
-    # negative control in tests/payments/test_invoice_concurrency.py, which shows that
-    # reading and then writing the counter without a lock takes numbers twice. Production
-    # never sets it.
-    return getattr(settings, "PAYMENTS_LOCK_INVOICE_COUNTER", True)
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_NUMBER, [organiser.pk, year])
+        row = cursor.fetchone()
+    if row is not None:
+        return row[0]
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent first invoice may win
+            InvoiceCounter.objects.create(organiser=organiser, year=year, last_number=1)
+            return 1
+    except IntegrityError:
+        pass  # created by the other transaction meanwhile: count on from theirs
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_NUMBER, [organiser.pk, year])
+        return cursor.fetchone()[0]
 
 
 def _after_issue(invoice: Invoice) -> None:

@@ -6,11 +6,10 @@ holds a row lock on every quota involved, taken in a fixed order (DESIGN.md, inv
 """
 
 import datetime as dt
-import time
 from collections import Counter
 from collections.abc import Sequence
 
-from django.conf import settings
+from django.db.models import QuerySet
 
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
@@ -35,25 +34,21 @@ def lock_quotas(
                 exceptions.UNAVAILABLE % {"ticket": ticket_types[pk].t.name}, code="unavailable"
             )
     ids = sorted({quota.pk for quotas in per_type.values() for quota in quotas})
-    locked = Quota.objects.filter(pk__in=ids).order_by("pk")
-    if locking_enabled():
-        locked = locked.select_for_update()
-    return {quota.pk: quota for quota in locked}
+    return lock_rows(Quota.objects.filter(pk__in=ids))
 
 
 def lock_event_quotas(event: Event) -> dict[int, Quota]:
     """Lock all of the event's quotas, in order of primary key (see `lock_quotas`)."""
-    locked = Quota.objects.filter(event=event).order_by("pk")
-    if locking_enabled():
-        locked = locked.select_for_update()
-    return {quota.pk: quota for quota in locked}
+    return lock_rows(Quota.objects.filter(event=event))
 
 
-def locking_enabled() -> bool:
-    # TEST-ONLY switch: `REGISTRATION_LOCK_QUOTAS = False` exists solely for the negative
-    # control in tests/registration/test_concurrency.py, which shows that without the lock
-    # the quota is oversold. Production never sets it.
-    return getattr(settings, "REGISTRATION_LOCK_QUOTAS", True)
+def lock_rows(quotas: QuerySet[Quota]) -> dict[int, Quota]:
+    """Lock `quotas` (SELECT … FOR UPDATE) in order of primary key; return them by pk.
+
+    The one place invariant 1's row lock is taken (tests/seams.py takes it away to show
+    that the race tests can fail).
+    """
+    return {quota.pk: quota for quota in quotas.order_by("pk").select_for_update()}
 
 
 def check_seats(
@@ -77,10 +72,6 @@ def check_seats(
             wanted[quota.pk] += 1
             first_ticket.setdefault(quota.pk, ticket_type)
     taken = queries.seats_taken(quotas, now=now)
-    if not locking_enabled():
-        # TEST-ONLY (see `locking_enabled`): widen the gap between counting and writing so
-        # that the negative control shows the race on every run, not only on a slow day.
-        time.sleep(0.25)
     for pk in sorted(wanted):
         left = quotas[pk].size - taken[pk] + (wanted[pk] if counted else 0)
         if wanted[pk] > left:

@@ -1,8 +1,10 @@
 import contextlib
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -59,11 +61,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Serving on http://{host}:{port}/ with a background worker; Ctrl-C stops both."
             )
-            while stopped_by_itself is None:
-                time.sleep(0.2)
-                stopped_by_itself = next(
-                    (name for name, child in children.items() if child.poll() is not None), None
-                )
+            # One thread per child blocks in `wait()` and reports the child's end; the main
+            # thread blocks on the report (a signal still interrupts it): no polling.
+            ended: queue.SimpleQueue[str] = queue.SimpleQueue()
+            for name, child in children.items():
+                threading.Thread(
+                    target=lambda name=name, child=child: (child.wait(), ended.put(name)),
+                    daemon=True,
+                ).start()
+            stopped_by_itself = ended.get()
         except KeyboardInterrupt:
             pass
         finally:
@@ -76,7 +82,11 @@ class Command(BaseCommand):
             )
 
     def _stop(self, children) -> None:
-        """Ask every child's process group to stop (SIGINT), then kill what is left."""
+        """Ask every child's process group to stop (SIGINT), then kill what is left.
+
+        A child waits for what it started (the autoreloader for its worker), so once the
+        child has ended, whatever is left of its group ignored the request: it is killed.
+        """
         # A second Ctrl-C must not cut this short and leave a child behind.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -86,8 +96,6 @@ class Command(BaseCommand):
         for child in children:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(timeout=max(0.0, deadline - time.monotonic()))
-            while _group_alive(child.pid) and time.monotonic() < deadline:
-                time.sleep(0.1)
             if _group_alive(child.pid):
                 _signal_group(child.pid, signal.SIGKILL)
             child.wait()

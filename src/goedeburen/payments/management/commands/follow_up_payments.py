@@ -6,7 +6,8 @@ from goedeburen.payments.services import follow_up_unpaid
 class Command(BaseCommand):
     help = (
         "Send payment reminders that are due, cancel registrations whose invoice is long "
-        "overdue and settle bank payments whose task was lost. The worker does this at "
+        "overdue, settle bank payments whose task was lost and credit and refund free "
+        "cancellations whose credit note or refund is still due. The worker does this at "
         "the right moments by itself; run this daily from cron as a safety net."
     )
 
@@ -14,5 +15,6 @@ class Command(BaseCommand):
         result = follow_up_unpaid()
         self.stdout.write(
             f"{result.reminded} reminders sent, {result.cancelled} registrations cancelled, "
-            f"{result.settled} bank payments settled."
+            f"{result.settled} bank payments settled, "
+            f"{result.credited} cancellations credited and refunded."
         )

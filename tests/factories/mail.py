@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.models import OutgoingMail
-from tests.registration.factories import OpenEventFactory
+
+from .registration import OpenEventFactory
 
 
 class OutgoingMailFactory(factory.django.DjangoModelFactory):

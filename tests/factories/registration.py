@@ -8,7 +8,8 @@ from goedeburen.events.models import EventStatus
 from goedeburen.registration import models, tokens
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
 from goedeburen.registration.services import AttendeeDetails, Billing, Booker
-from tests.factories import EventFactory
+
+from .events import EventFactory
 
 
 class OpenEventFactory(EventFactory):

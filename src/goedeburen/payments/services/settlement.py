@@ -1,0 +1,105 @@
+"""Settle a free cancellation: credit its invoice and refund its online payments, once.
+
+A cancellation only records that money is owed (a `Settlement`, written in the cancelling
+transaction); the money itself moves here, from the task enqueued on commit and from the
+`follow_up_payments` sweep, which retries whatever a failed or lost task left due. Both may
+run at once and any number of times: the settlement's row lock lets one of them in, and
+the first to commit marks it settled, so the invoice is credited once.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from goedeburen.common.tasks import enqueue_on_commit
+from goedeburen.registration.models import Registration
+
+from .. import queries, tasks
+from ..enums import PaymentState, ProviderName
+from ..models import Settlement
+from .invoices import credit_invoice
+from .payments import create_refund
+
+logger = logging.getLogger(__name__)
+
+
+def owe_settlement(registration: Registration, *, reason: str) -> Settlement:
+    """Record that the cancellation of `registration` is free; call in its transaction.
+
+    Side effects: the settlement written (or made due again, for a registration cancelled
+    anew); `settle_cancellation` enqueued on commit.
+    """
+    settlement, created = Settlement.objects.get_or_create(
+        registration=registration, defaults={"reason": reason[:100]}
+    )
+    if not created:
+        settlement.reason, settlement.settled = reason[:100], None
+        settlement.save(update_fields=["reason", "settled"])
+    enqueue_on_commit(tasks.settle_cancellation, settlement.pk)
+    return settlement
+
+
+def settle_cancellation(settlement_id: int) -> bool:
+    """Credit the invoice and refund the online payments a due settlement owes.
+
+    Return whether this call settled it; False when it was settled already (or is gone).
+    Everything happens in one transaction: the credit note with its mail (the PDF attached),
+    the pending refunds and the mark. An error on the way (a PDF that cannot be rendered)
+    rolls all of it back and leaves the settlement due for the next try.
+
+    Side effects: a credit note for the registration's current invoice, with its mail
+    queued; a pending refund of what is left of each paid Mollie payment, carried out by
+    the `refund` task enqueued on commit; log entries (see `credit_invoice`,
+    `create_refund`).
+    """
+    with transaction.atomic():
+        settlement = lock_settlement(settlement_id)
+        if settlement is None or settlement.settled is not None:
+            return False
+        registration = settlement.registration
+        invoice = queries.current_invoice(registration)
+        if invoice is not None:
+            credit_invoice(invoice, reason=settlement.reason, mail_now=True)
+        paid_online = registration.payments.filter(
+            provider=ProviderName.MOLLIE, state=PaymentState.PAID
+        ).prefetch_related("refunds")
+        for payment in paid_online:
+            if payment.refundable > 0:
+                pending = create_refund(
+                    payment,
+                    amount=payment.refundable,
+                    reason=f"cancelled: {settlement.reason}"[:500],
+                )
+                enqueue_on_commit(tasks.refund, pending.pk)
+        settlement.settled = timezone.now()
+        settlement.save(update_fields=["settled"])
+    return True
+
+
+def lock_settlement(settlement_id: int) -> Settlement | None:
+    """Return the settlement locked (SELECT … FOR UPDATE) until the transaction ends.
+
+    A second settler waits here for the first to commit and then finds it settled.
+    """
+    return (
+        Settlement.objects.select_for_update(of=("self",))
+        .select_related("registration")
+        .filter(pk=settlement_id)
+        .first()
+    )
+
+
+def settle_due_cancellations() -> int:
+    """Settle every settlement still due (the sweep); return how many this call settled.
+
+    A settlement that fails again is logged and stays due; the others go on.
+    """
+    due = Settlement.objects.filter(settled__isnull=True).order_by("created", "pk")
+    settled = 0
+    for settlement_id in list(due.values_list("pk", flat=True)):
+        try:
+            settled += settle_cancellation(settlement_id)
+        except Exception:  # stays due for the next sweep; the others must not wait for it
+            logger.exception("Settlement %s still due", settlement_id)
+    return settled

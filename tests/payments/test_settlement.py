@@ -1,0 +1,215 @@
+"""A free cancellation's credit note and refund: a task enqueued on commit plus the
+`follow_up_payments` sweep, both idempotent; a failure leaves the settlement due, never lost
+and never doubled."""
+
+import os
+import subprocess
+import sys
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from goedeburen.mail.enums import MailKind
+from goedeburen.mail.models import OutgoingMail
+from goedeburen.payments import services
+from goedeburen.payments.enums import InvoiceKind, ProviderName, RefundState
+from goedeburen.payments.exceptions import PaymentError
+from goedeburen.payments.models import Invoice, Settlement
+from goedeburen.registration import services as registration_services
+from goedeburen.registration.enums import RegistrationStatus
+from tests import seams
+from tests.factories import RegistrationSettingsFactory
+from tests.payments.test_mollie import _paid
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _credit_notes() -> int:
+    return Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE).count()
+
+
+def _invoiced(register):
+    registration = register()
+    services.choose_provider(registration, provider=ProviderName.INVOICE)
+    return registration
+
+
+def _cancel(registration):
+    return registration_services.cancel_registration(registration, by=None, reason="booker")
+
+
+def test_free_cancellation_credits_in_a_task_with_the_credit_note_mail(
+    register, immediate_tasks, django_capture_on_commit_callbacks
+):
+    registration = _invoiced(register)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(registration)
+
+    credit = Invoice.objects.get(kind=InvoiceKind.CREDIT_NOTE)
+    assert credit.total == Decimal("-125.00")
+    settlement = Settlement.objects.get()
+    assert (settlement.registration, settlement.reason) == (registration, "booker")
+    assert settlement.settled is not None
+    # The credit note's mail, queued with its PDF in the settling transaction (the
+    # invoice's own mail is not: its task ran outside the captured commit).
+    mail = OutgoingMail.objects.get(kind=MailKind.INVOICE)
+    [pdf] = mail.attachments.all()
+    assert (pdf.content_type, credit.number in pdf.filename) == ("application/pdf", True)
+
+
+def test_cancellation_after_the_free_period_owes_nothing(
+    register, event, immediate_tasks, django_capture_on_commit_callbacks
+):
+    RegistrationSettingsFactory(
+        event=event, free_cancellation_until=timezone.now() - timezone.timedelta(days=1)
+    )
+    registration = _invoiced(register)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(registration)
+
+    assert not Settlement.objects.exists()
+    assert _credit_notes() == 0
+    assert services.follow_up_unpaid().credited == 0
+
+
+def test_failed_credit_note_task_leaves_it_due_and_the_sweep_credits_once(
+    register, immediate_tasks, django_capture_on_commit_callbacks, monkeypatch, tmp_path
+):
+    registration = _invoiced(register)
+    seams.pdf_fails_once(tmp_path / "failed", monkeypatch.setattr)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(registration)
+
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CANCELLED
+    assert (tmp_path / "failed").exists()
+    assert _credit_notes() == 0
+    assert Settlement.objects.get().settled is None
+    first = services.follow_up_unpaid()
+    second = services.follow_up_unpaid()
+    assert (first.credited, second.credited) == (1, 0)
+    assert _credit_notes() == 1
+
+
+def test_settling_twice_credits_and_refunds_once(
+    mollie, register, client, immediate_tasks, django_capture_on_commit_callbacks
+):
+    registration, payment = _paid(mollie, register, client)
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(registration)
+    settlement = Settlement.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.settle_cancellation(settlement.pk)
+        swept = services.settle_due_cancellations()
+
+    assert (again, swept) == (False, 0)
+    assert _credit_notes() == 1
+    refund = payment.refunds.get()
+    assert (refund.amount, refund.state) == (Decimal("125.00"), RefundState.REFUNDED)
+    assert [r["amount"]["value"] for r in mollie.refunds[payment.provider_reference]] == ["125.00"]
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_worker_fails_the_credit_note_once_and_the_cron_sweep_makes_exactly_one(
+    register, drain, tmp_path
+):
+    registration = _invoiced(register)
+    drain()  # the invoice's own mail and PDF, before the PDF writer breaks
+    _cancel(registration)
+
+    output = drain(GOEDEBUREN_TEST_PDF_FAILS_ONCE=str(tmp_path / "failed"))
+
+    assert "the PDF could not be written" in output
+    assert _credit_notes() == 0
+    assert Settlement.objects.get().settled is None
+    sweeps = [_follow_up_payments() for _ in range(2)]
+    assert [line.rsplit(", ", 1)[-1] for line in sweeps] == [
+        "1 cancellations credited and refunded.\n",
+        "0 cancellations credited and refunded.\n",
+    ]
+    assert _credit_notes() == 1
+    assert Settlement.objects.get().settled is not None
+
+
+def _follow_up_payments() -> str:
+    done = subprocess.run(  # noqa: S603 - our own command
+        [sys.executable, "-m", "goedeburen", "follow_up_payments"],
+        cwd=REPO,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "GOEDEBUREN_TEST_DB_NAME": connection.settings_dict["NAME"],
+            "PYTHONPATH": str(REPO),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _two_at_once(work) -> list:
+    results = [None, None]
+
+    def run(n):
+        try:
+            results[n] = work()
+        except Exception as error:  # reported by the assertions
+            results[n] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.fixture
+def due_settlement(on_postgresql, register):
+    """A free cancellation whose task never ran: the settlement is due."""
+    registration = _invoiced(register)
+    _cancel(registration)  # transaction=True: the task goes to the database queue, unrun
+    return Settlement.objects.get()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_make_one_credit_note(due_settlement, monkeypatch):
+    rendezvous = seams.settlement_rendezvous(monkeypatch.setattr, lock=True)
+
+    results = _two_at_once(services.settle_due_cancellations)
+
+    assert sorted(results) == [0, 1]
+    assert rendezvous.due == 1  # the second found it settled
+    assert _credit_notes() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_without_the_settlement_lock_both_settlers_credit(due_settlement, monkeypatch):
+    # Negative control: without the settlement's row lock both settlers find it due and
+    # both go on to credit the invoice; only the later guard in `credit_invoice` (the
+    # registration's lock) refuses the second. So the test above can fail.
+    rendezvous = seams.settlement_rendezvous(monkeypatch.setattr, lock=False)
+
+    results = _two_at_once(lambda: services.settle_cancellation(due_settlement.pk))
+
+    assert rendezvous.due == 2
+    assert True in results
+    (refused,) = [result for result in results if result is not True]
+    assert isinstance(refused, PaymentError) and refused.code == "already_credited"
+    assert _credit_notes() == 1

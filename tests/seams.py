@@ -1,0 +1,157 @@
+"""Test seams: take a production lock away to show that a race test can fail.
+
+Production code holds no test switch and no sleep (pretix keeps its test hooks in
+`testutils` the same way). A negative control swaps a lock function for a version that
+reads and writes without the lock, and widens the gap between the two so that the race
+shows on every run. Two ways in:
+
+- in the test process: `without_quota_lock(monkeypatch.setattr)` and friends, undone by
+  pytest after the test;
+- in a subprocess (gunicorn, the worker): environment variables read by
+  `SeamsConfig.ready` — an app that only tests/settings.py installs:
+  `GOEDEBUREN_TEST_NO_QUOTA_LOCK=1`, `GOEDEBUREN_TEST_PDF_FAILS_ONCE=<marker file>`.
+"""
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.apps import AppConfig
+from django.db import IntegrityError, connection, transaction
+
+# How long a lock-less negative control waits between reading and writing.
+QUOTA_GAP = 0.25
+COUNTER_GAP = 0.02
+
+
+def without_quota_lock(setattr_: Callable = setattr) -> None:
+    """Take the quota row lock away and wait between counting seats and taking them."""
+    from goedeburen.registration import queries
+    from goedeburen.registration.services import capacity
+
+    counted = queries.seats_taken
+
+    def unlocked(quotas):
+        return {quota.pk: quota for quota in quotas.order_by("pk")}
+
+    def seats_taken_slowly(*args, **kwargs):
+        taken = counted(*args, **kwargs)
+        time.sleep(QUOTA_GAP)  # a widened race window, not a wait for a result
+        return taken
+
+    setattr_(capacity, "lock_rows", unlocked)
+    setattr_(queries, "seats_taken", seats_taken_slowly)
+
+
+def without_invoice_counter_lock(setattr_: Callable = setattr) -> None:
+    """Take invoice numbers by reading and then writing the counter, without its lock."""
+    from goedeburen.payments.models import InvoiceCounter
+    from goedeburen.payments.services import invoices
+
+    def take_number_unlocked(organiser, *, year: int) -> int:
+        counters = InvoiceCounter.objects.filter(organiser=organiser, year=year)
+        counter = counters.first()
+        if counter is None:
+            try:
+                with transaction.atomic():
+                    InvoiceCounter.objects.create(organiser=organiser, year=year)
+            except IntegrityError:
+                pass
+            counter = counters.get()
+        time.sleep(COUNTER_GAP)  # a widened race window, not a wait for a result
+        counter.last_number += 1
+        counter.save(update_fields=["last_number"])
+        return counter.last_number
+
+    setattr_(invoices, "take_number", take_number_unlocked)
+
+
+def pdf_fails_once(marker: Path, setattr_: Callable = setattr) -> None:
+    """Make reportlab fail the first PDF it writes after this (as a full disk would).
+
+    `marker` is created by the failure, so the failure happens once across processes.
+    """
+    from reportlab.pdfgen.canvas import Canvas
+
+    save = Canvas.save
+
+    def save_or_fail(self):
+        try:
+            Path(marker).open("x").close()
+        except FileExistsError:
+            return save(self)
+        raise OSError("the PDF could not be written (tests/seams.py)")
+
+    setattr_(Canvas, "save", save_or_fail)
+
+
+class Rendezvous:
+    """Hold each settler after it read its settlement until the other caught up.
+
+    The other has caught up when it arrived too, or when it waits for a row lock (then
+    it cannot arrive before this one commits). `due` counts settlers that found the
+    settlement still due: with the lock one, without it both.
+    """
+
+    def __init__(self, parties: int = 2, seconds: float = 20) -> None:
+        self.parties, self.seconds = parties, seconds
+        self.arrived = 0
+        self.due = 0
+        self._count = threading.Lock()
+
+    def __call__(self, settlement) -> None:
+        with self._count:
+            self.arrived += 1
+            self.due += settlement is not None and settlement.settled is None
+        deadline = time.monotonic() + self.seconds
+        while self.arrived < self.parties and not _someone_waits_for_a_lock():
+            if time.monotonic() > deadline:
+                raise AssertionError("the other settler never came")
+            time.sleep(0.005)  # polling a condition, with a deadline
+
+
+def _someone_waits_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else the view stays as first read
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def settlement_rendezvous(setattr_: Callable, *, lock: bool = True) -> Rendezvous:
+    """Meet two settlers after reading their settlement, with its row lock or without."""
+    from goedeburen.payments.models import Settlement
+    from goedeburen.payments.services import settlement as settling
+
+    locked = settling.lock_settlement
+    rendezvous = Rendezvous()
+
+    def read(settlement_id: int):
+        if lock:
+            found = locked(settlement_id)
+        else:
+            found = Settlement.objects.select_related("registration").filter(pk=settlement_id)
+            found = found.first()
+        rendezvous(found)
+        return found
+
+    setattr_(settling, "lock_settlement", read)
+    return rendezvous
+
+
+class SeamsConfig(AppConfig):
+    """Install the seams that a subprocess's environment asks for (tests/settings.py only)."""
+
+    name = "tests"
+    label = "test_seams"
+    verbose_name = "test seams"
+
+    def ready(self) -> None:
+        if os.environ.get("GOEDEBUREN_TEST_NO_QUOTA_LOCK") == "1":
+            without_quota_lock()
+        if os.environ.get("GOEDEBUREN_TEST_PDF_FAILS_ONCE"):
+            pdf_fails_once(Path(os.environ["GOEDEBUREN_TEST_PDF_FAILS_ONCE"]))
