@@ -7,8 +7,7 @@ from django.apps import apps
 
 from goedeburen.common.audit import log_action
 from goedeburen.common.models import LogEntry
-from tests.factories import RoomFactory
-from tests.registration.factories import AttendeeFactory
+from tests.factories import AttendeeFactory, RoomFactory
 
 migration = importlib.import_module("goedeburen.common.migrations.0003_backfill_log_scope")
 

@@ -14,8 +14,14 @@ from goedeburen.common.logtypes import registry
 from goedeburen.common.models import LogEntry
 from goedeburen.events.logtypes import PART_MODELS, VENUE_MODELS
 from goedeburen.payments.enums import PaymentState, RefundState
-from tests.factories import EventFactory, RoomFactory, RoundFactory, SessionFactory
-from tests.registration.factories import AttendeeFactory, RegistrationFactory
+from tests.factories import (
+    AttendeeFactory,
+    EventFactory,
+    RegistrationFactory,
+    RoomFactory,
+    RoundFactory,
+    SessionFactory,
+)
 
 SRC = Path(goedeburen.__file__).parent
 # `action="app.verb"`, `action=f"…"` or `action = "…"` (a name later passed to `log_action`);

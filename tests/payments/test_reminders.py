@@ -14,7 +14,7 @@ from goedeburen.payments.enums import ProviderName
 from goedeburen.payments.models import Invoice, InvoiceReminder
 from goedeburen.registration.enums import CancelReason, RegistrationStatus
 
-migration = importlib.import_module("goedeburen.payments.migrations.0002_invoice_reminder")
+migration = importlib.import_module("goedeburen.payments.migrations.0003_invoice_reminder")
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from goedeburen.common.models import LogEntry
 from goedeburen.registration import services
 from goedeburen.registration.enums import CancelReason, RegistrationStatus
 from goedeburen.registration.models import Registration
-
-from .factories import AttendeeFactory, RegistrationFactory
+from tests.factories import AttendeeFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 

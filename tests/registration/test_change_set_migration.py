@@ -8,8 +8,7 @@ from django.apps import apps
 from goedeburen.common.audit import log_action
 from goedeburen.common.logtypes import describe
 from goedeburen.common.models import LogEntry
-
-from .factories import AttendeeFactory
+from tests.factories import AttendeeFactory
 
 migration = importlib.import_module("goedeburen.registration.migrations.0005_one_change_set")
 

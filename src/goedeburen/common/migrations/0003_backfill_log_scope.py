@@ -69,7 +69,7 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
         ("events", "0001_initial"),
         ("registration", "0004_cancel_reason"),
-        ("payments", "0002_invoice_reminder"),
+        ("payments", "0003_invoice_reminder"),
         ("mail", "0004_invoice_kind"),
         ("matching", "0001_initial"),
     ]

@@ -26,7 +26,7 @@ def backfill_reminders(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("payments", "0001_initial"),
+        ("payments", "0002_settlement"),
         ("common", "0001_initial"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
