@@ -65,8 +65,12 @@ INSTALLED_APPS = [
     "goedeburen.payments",
     "goedeburen.mail",
     "goedeburen.matching",
+    "goedeburen.api",
     "goedeburen.public",
     "goedeburen.backoffice",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -227,4 +231,36 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+}
+
+# The REST API (`goedeburen.api`): tokens for programs, the session for our own pages.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "goedeburen.api.rest.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["goedeburen.api.rest.ScopedPermission"],
+    "DEFAULT_PAGINATION_CLASS": "goedeburen.api.rest.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": ["goedeburen.api.rest.TokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_RATE", default="1200/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "goedeburen.api.errors.problem_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Goede buren API",
+    "DESCRIPTION": (
+        "Events, programme, registrations, payments, invoices, mail, assignment and "
+        "check-ins of one organiser. Authenticate with `Authorization: Bearer <token>`; "
+        "errors are RFC 9457 problem details with a stable `code`."
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }

@@ -7,6 +7,8 @@ from django.views.static import serve
 urlpatterns = [
     # Staff convenience only; the organiser's UI is the back office.
     path("django-admin/", admin.site.urls),
+    # Not translated: programs read the API; texts come in both languages.
+    path("api/v1/", include("goedeburen.api.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("backoffice/", include("goedeburen.backoffice.urls")),

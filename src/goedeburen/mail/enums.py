@@ -21,15 +21,18 @@ class MailKind(models.TextChoices):
     MAILING = "mailing", _("Mailing")
     TEST = "test", _("Test mail")
     CONTACT = "contact", _("Contact form")
+    NOTICE = "notice", _("Notice to the organiser")
 
 
 # Mail that someone may opt out of; everything else is about their registration and goes
 # to everyone (a mailing decides for itself with `Mailing.essential`).
 NON_ESSENTIAL_KINDS = frozenset({MailKind.THANK_YOU, MailKind.MAILING})
-# Kinds whose text the organiser may edit; a mailing, a test and a contact mail bring
-# their own.
+# Kinds whose text the organiser may edit; a mailing, a test, a contact mail and a notice
+# to the organiser bring their own.
 EDITABLE_KINDS = tuple(
-    kind for kind in MailKind if kind not in (MailKind.MAILING, MailKind.TEST, MailKind.CONTACT)
+    kind
+    for kind in MailKind
+    if kind not in (MailKind.MAILING, MailKind.TEST, MailKind.CONTACT, MailKind.NOTICE)
 )
 
 
