@@ -1,7 +1,7 @@
 """`/api/v1/`: the REST API, its OpenAPI document and the browsable reference."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -16,7 +16,7 @@ event = "events/<slug:event>/"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(urlconf="goedeburen.api.urls"), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
     path(f"{event}rounds/", views.RoundList.as_view(), name="round-list"),
     path(f"{event}sessions/", views.SessionList.as_view(), name="session-list"),
