@@ -150,4 +150,6 @@ def test_bank_lines_need_an_organiser_wide_money_role(world):
     finance = member(world, Role.FINANCE, organiser_wide=True)
     path = f"/api/v1/organisers/{world.organiser.slug}/bank-lines/"
 
-    assert Api(make_token(world, user=finance, scopes=["payments:read"])).get(path).status_code == 200
+    assert (
+        Api(make_token(world, user=finance, scopes=["payments:read"])).get(path).status_code == 200
+    )

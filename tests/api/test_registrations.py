@@ -45,7 +45,9 @@ def test_the_same_idempotency_key_twice_creates_one_and_answers_the_same(api, wo
 def test_an_idempotency_key_reused_with_another_body_is_refused(api, world):
     api.post(_path(world), _body(world), **{"Idempotency-Key": "abc-2"})
 
-    response = api.post(_path(world), _body(world, booker_name="Other"), **{"Idempotency-Key": "abc-2"})
+    response = api.post(
+        _path(world), _body(world, booker_name="Other"), **{"Idempotency-Key": "abc-2"}
+    )
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
@@ -74,7 +76,9 @@ def test_bad_input_is_a_problem_and_changes_nothing(api, world):
         _body(world, attendees=[]),
         _body(world, email="not an address"),
         _body(world, attendees=[{"ticket_type": 999999, "given_name": "A", "role": "other"}]),
-        _body(world, attendees=[{"ticket_type": world.ticket_type.pk, "given_name": "A", "role": "x"}]),
+        _body(
+            world, attendees=[{"ticket_type": world.ticket_type.pk, "given_name": "A", "role": "x"}]
+        ),
         _body(world, attendees=[{"ticket_type": "x", "given_name": "\x00", "role": "other"}]),
     ]:
         response = api.post(_path(world), body)

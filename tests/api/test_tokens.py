@@ -61,7 +61,11 @@ def test_a_token_cannot_get_a_scope_its_maker_lacks(world):
 
 @pytest.mark.parametrize(
     ("scopes", "days", "code"),
-    [([], 30, "no_scope"), (["everything"], 30, "unknown_scope"), (["events:read"], 400, "expiry_invalid")],
+    [
+        ([], 30, "no_scope"),
+        (["everything"], 30, "unknown_scope"),
+        (["events:read"], 400, "expiry_invalid"),
+    ],
 )
 def test_bad_token_requests_are_refused_and_store_nothing(world, scopes, days, code):
     with pytest.raises(ApiError) as refused:

@@ -15,7 +15,7 @@ router.register("events", views.EventViewSet, basename="event")
 event = "events/<slug:event>/"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(urlconf="goedeburen.api.urls"), name="schema"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
     path(f"{event}rounds/", views.RoundList.as_view(), name="round-list"),

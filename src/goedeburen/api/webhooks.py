@@ -34,8 +34,8 @@ from .models import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEven
 
 logger = logging.getLogger(__name__)
 
-# Seconds to wait after the n-th failed attempt: about 75 hours in all before giving up.
-RETRY_DELAYS = [5, 30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600, 24 * 3600]
+# Seconds to wait after the n-th failed attempt: about 95 hours in all before giving up.
+RETRY_DELAYS = [5, 30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600] + [24 * 3600] * 3
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 FAILING_FOR = dt.timedelta(days=7)  # then the endpoint is switched off
 SENDING_STALE_AFTER = dt.timedelta(minutes=5)  # a worker that died mid-send

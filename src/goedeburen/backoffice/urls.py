@@ -4,6 +4,7 @@
 from django.urls import include, path
 
 from .views import (
+    api,
     assignment,
     dashboard,
     events,
@@ -216,6 +217,27 @@ urlpatterns = [
         "organisers/<slug:organiser>/new-event/",
         events.EventCreateView.as_view(),
         name="event.create",
+    ),
+    path("organisers/<slug:organiser>/api/", api.TokenListView.as_view(), name="api.tokens"),
+    path(
+        "organisers/<slug:organiser>/api/tokens/<int:pk>/revoke/",
+        api.TokenRevokeView.as_view(),
+        name="api.token_revoke",
+    ),
+    path(
+        "organisers/<slug:organiser>/webhooks/",
+        api.EndpointListView.as_view(),
+        name="api.webhooks",
+    ),
+    path(
+        "organisers/<slug:organiser>/webhooks/<int:pk>/",
+        api.EndpointDetailView.as_view(),
+        name="api.webhook",
+    ),
+    path(
+        "organisers/<slug:organiser>/webhooks/deliveries/<int:pk>/redeliver/",
+        api.DeliveryRedeliverView.as_view(),
+        name="api.redeliver",
     ),
     path("<slug:event>/", include(event_urls)),
 ]
