@@ -187,6 +187,11 @@ def _url_table() -> dict:
         "event": w.event.slug,
         "pk": _bank_line(w).pk,
     }
+    organiser_only = lambda w: {"organiser": w.organiser.slug}  # noqa: E731
+    table["api.tokens"] = table["api.webhooks"] = organiser_only
+    table["api.token_revoke"] = lambda w: {**organiser_only(w), "pk": _api_token(w).pk}
+    table["api.webhook"] = lambda w: {**organiser_only(w), "pk": _endpoint(w).pk}
+    table["api.redeliver"] = lambda w: {**organiser_only(w), "pk": _delivery(w).pk}
     # The form's questions: every screen needs a right to change the event.
     for part in [*PARTS, "question"]:
         table[f"{part}.list"] = table[f"{part}.create"] = lambda w: {"event": w.event.slug}
@@ -284,7 +289,56 @@ def _bank_line(world: World):
 
 URLS = _url_table()
 # The screens of one event: /backoffice/<event>/…
-EVENT_URL_NAMES = sorted(set(URLS) - {"login", "logout", "dashboard", "event.create"})
+# Organiser-wide screens (API tokens, webhooks): tested in test_api_screens.py.
+ORGANISER_URL_NAMES = sorted(name for name in URLS if name.startswith("api."))
+EVENT_URL_NAMES = sorted(
+    set(URLS) - {"login", "logout", "dashboard", "event.create", *ORGANISER_URL_NAMES}
+)
+
+
+def _api_token(world: World):
+    """Return an API token of the world's organiser, made the first time it is asked for."""
+    if not hasattr(world, "api_token"):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from goedeburen.api import services
+
+        world.api_token, _text = services.create_token(
+            organiser=world.organiser,
+            event=None,
+            name="CRM",
+            scopes=["events:read"],
+            expires=timezone.now() + dt.timedelta(days=30),
+            by=world.owner,
+        )
+    return world.api_token
+
+
+def _endpoint(world: World):
+    """Return a webhook endpoint of the world's organiser, made when first asked for."""
+    if not hasattr(world, "endpoint"):
+        from goedeburen.api import services
+
+        world.endpoint, _secret = services.create_endpoint(
+            organiser=world.organiser,
+            event=None,
+            url="https://crm.example.org/hooks",
+            event_types=["registration.created"],
+            by=world.owner,
+        )
+    return world.endpoint
+
+
+def _delivery(world: World):
+    """Return a failed webhook delivery of the world's endpoint, made when first asked for."""
+    if not hasattr(world, "delivery"):
+        from goedeburen.api import services
+
+        world.delivery = services.ping(_endpoint(world), by=world.owner)
+        type(world.delivery).objects.filter(pk=world.delivery.pk).update(state="failed")
+    return world.delivery
 
 
 def url(name: str, world: World) -> str:

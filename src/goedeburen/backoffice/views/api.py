@@ -23,6 +23,10 @@ NO_STORE = "no-store"
 class _ApiScreen(OrganiserPermissionMixin, TemplateView):
     permission_required = "events.add_event"
 
+    def get_context_data(self, **kwargs):
+        kwargs["organiser"] = self.organiser  # the object, not the URL's slug
+        return super().get_context_data(**kwargs)
+
     def render_once(self, context):
         response = render(self.request, self.template_name, self.get_context_data(**context))
         response["Cache-Control"] = NO_STORE  # it shows a secret, once
@@ -39,7 +43,7 @@ class TokenListView(_ApiScreen):
         tokens = ApiToken.objects.filter(organiser=self.organiser).select_related(
             "event", "created_by"
         )
-        return super().get_context_data(organiser=self.organiser, tokens=tokens, **kwargs)
+        return super().get_context_data(tokens=tokens, **kwargs)
 
     def post(self, request, *args, **kwargs):
         form = TokenForm(request.POST, organiser=self.organiser)
@@ -71,7 +75,6 @@ class TokenRevokeView(_ApiScreen):
     def get_context_data(self, **kwargs):
         token = self.get_token()
         return super().get_context_data(
-            organiser=self.organiser,
             question=_("Revoke the token “%(name)s”? Programs that use it stop working at once.")
             % {"name": token.name},
             button=_("Revoke"),
@@ -96,7 +99,7 @@ class EndpointListView(_ApiScreen):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", EndpointForm(organiser=self.organiser))
         endpoints = WebhookEndpoint.objects.filter(organiser=self.organiser).select_related("event")
-        return super().get_context_data(organiser=self.organiser, endpoints=endpoints, **kwargs)
+        return super().get_context_data(endpoints=endpoints, **kwargs)
 
     def post(self, request, *args, **kwargs):
         form = EndpointForm(request.POST, organiser=self.organiser)
@@ -140,9 +143,7 @@ class EndpointDetailView(_ApiScreen):
             ),
         )
         deliveries = WebhookDelivery.objects.filter(endpoint=endpoint)[:200]
-        return super().get_context_data(
-            organiser=self.organiser, endpoint=endpoint, deliveries=deliveries, **kwargs
-        )
+        return super().get_context_data(endpoint=endpoint, deliveries=deliveries, **kwargs)
 
     def post(self, request, *args, **kwargs):
         endpoint = self.get_endpoint()
