@@ -263,4 +263,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Programs use tokens; the session is for our own pages only, so it is not documented.
+    "AUTHENTICATION_WHITELIST": ["goedeburen.api.rest.TokenAuthentication"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "goedeburen.api.schema.add_problem_responses",
+    ],
 }

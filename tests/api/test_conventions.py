@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pytest
 import yaml
 from django.core.cache import cache
 from django.utils import timezone
@@ -27,10 +28,18 @@ def test_lists_are_paged_with_next_and_previous_links(api, world):
     assert len(set(codes)) == 4
 
 
-def test_page_size_is_capped(api, world):
-    response = api.get(_registrations(world) + "?page_size=100000")
+@pytest.mark.parametrize("size", ["0", "501", "100000", "-1", "x", "1.5"])
+def test_a_page_size_outside_1_to_500_is_a_problem(api, world, size):
+    response = api.get(_registrations(world) + f"?page_size={size}")
 
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "page_size" in response.json()["errors"]
+
+
+def test_an_unknown_expand_is_a_problem(api, world):
+    response = api.get(_registrations(world) + "?expand=attendees,secrets")
+
+    assert response.status_code == 400
 
 
 def test_updated_since_filters_and_a_bad_value_is_a_problem(api, world):

@@ -134,6 +134,29 @@ class Pagination(pagination.CursorPagination):
     max_page_size = 500
     ordering = "pk"
 
+    def get_page_size(self, request):
+        value = request.query_params.get(self.page_size_query_param)
+        if value is not None and not (value.isdigit() and 1 <= int(value) <= self.max_page_size):
+            raise exceptions.ValidationError(
+                {
+                    "page_size": [
+                        _("Give a whole number from 1 to %(max)d.") % {"max": self.max_page_size}
+                    ]
+                }
+            )
+        return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                }
+        return parameters
+
 
 class TokenThrottle(throttling.SimpleRateThrottle):
     """Requests per token (or signed-in user) in the shared cache; 429 with Retry-After."""
@@ -148,17 +171,22 @@ class TokenThrottle(throttling.SimpleRateThrottle):
 
 def parse_since(value: str) -> dt.datetime:
     """Read `updated_since` (an ISO date or date-time); raise ValidationError when it is not."""
-    moment = parse_datetime(value) if value else None
-    if moment is None and value:
-        day = parse_date(value) if len(value) == 10 else None
-        moment = dt.datetime.combine(day, dt.time()) if day else None
-    if moment is None:
-        raise exceptions.ValidationError(
-            {"updated_since": [_("Give a date or date and time in ISO 8601, such as 2027-01-08.")]}
-        )
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    problem = exceptions.ValidationError(
+        {"updated_since": [_("Give a date or date and time in ISO 8601, such as 2027-01-08.")]}
+    )
+    try:
+        moment = parse_datetime(value) if value else None
+        if moment is None and value:
+            day = parse_date(value) if len(value) == 10 else None
+            moment = dt.datetime.combine(day, dt.time()) if day else None
+        if moment is None:
+            raise problem
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # In UTC: the database need not know odd offsets such as +20:30.
+        return moment.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        raise problem from None
 
 
 class ETagMixin:

@@ -224,11 +224,12 @@ class AnswerSerializer(serializers.ModelSerializer):
 class AttendeeSerializer(serializers.ModelSerializer):
     registration = serializers.SlugRelatedField(slug_field="code", read_only=True)
     ticket_type = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Not required: left out without the scope (the serializer is only ever read).
     dietary_wishes = serializers.CharField(
-        read_only=True, required=False, help_text="Only with the scope special_category:read."
+        required=False, help_text="Only with the scope special_category:read."
     )
     accessibility_needs = serializers.CharField(
-        read_only=True, required=False, help_text="Only with the scope special_category:read."
+        required=False, help_text="Only with the scope special_category:read."
     )
 
     class Meta:

@@ -1,6 +1,6 @@
 """`/api/v1/`: the REST API, its OpenAPI document and the browsable reference."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -49,4 +49,6 @@ urlpatterns = [
         views.BankLineList.as_view(),
         name="bankline-list",
     ),
+    # Anything else under /api/v1/: a problem document, not the site's HTML page.
+    re_path(r"^.*$", views.not_found, name="not-found"),
 ]

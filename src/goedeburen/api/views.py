@@ -83,8 +83,13 @@ class BaseView(rest.ETagMixin, rest.EventMixin, generics.GenericAPIView):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        wanted = self.request.query_params.get("expand", "")
-        context["expand"] = {name for name in wanted.split(",") if name in self.expandable}
+        wanted = {name for name in self.request.query_params.get("expand", "").split(",") if name}
+        unknown = wanted - set(self.expandable)
+        if unknown:
+            raise ValidationError(
+                {"expand": [_("Cannot expand: %(names)s.") % {"names": ", ".join(sorted(unknown))}]}
+            )
+        context["expand"] = wanted
         if "event" in self.kwargs:
             context["special"] = rest.may(self.request, "special_category:read", self.get_event())
         return context
@@ -572,3 +577,19 @@ class PlacementList(ListView):
         if run is None:
             return Placement.objects.none()
         return Placement.objects.filter(run=run)
+
+
+def not_found(request, *args, **kwargs):
+    """Answer a path under /api/v1/ that names no endpoint, as problem details."""
+    from django.http import JsonResponse
+
+    from .errors import status_title
+
+    body = {
+        "type": "about:blank",
+        "title": status_title(404),
+        "status": 404,
+        "code": "not_found",
+        "detail": _("There is no such endpoint."),
+    }
+    return JsonResponse(body, status=404, content_type="application/problem+json")
