@@ -30,7 +30,8 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
-from _common import PYTHON, REPO, App, Goal, percentile, report
+import psycopg
+from _common import PYTHON, REPO, App, Goal, database_url, percentile, report
 from standardwebhooks.webhooks import Webhook
 
 SLUG = "goede-buren"
@@ -149,6 +150,7 @@ def run(*, quick: bool, workers: int) -> dict:
     app = App(name="gb_bench_api")
     receiver = Receiver()
     processes = []
+    states: dict = {}
     try:
         print(f"setting up: database {app.name}, demo, {size['registrations']} registrations …")
         app.create()
@@ -201,6 +203,13 @@ def run(*, quick: bool, workers: int) -> dict:
             time.sleep(0.25)
         with receiver.lock:
             elapsed = (receiver.last_at or time.perf_counter()) - started
+        with psycopg.connect(database_url(app.name)) as conn:
+            states = dict(
+                conn.execute(
+                    "SELECT state || ':' || coalesce(last_error, ''), count(*) "
+                    "FROM api_webhookdelivery GROUP BY 1"
+                ).fetchall()
+            )
     finally:
         for process, log in processes:
             process.terminate()
@@ -229,6 +238,7 @@ def run(*, quick: bool, workers: int) -> dict:
         "webhooks_elapsed_s": round(elapsed, 1),
         "load_average": round(os.getloadavg()[0], 2),
     }
+    notes = [f"deliveries by state: {states}"]
     goals = {
         "api_page_p95_ms": Goal(100, "<"),
         "webhooks_per_min": Goal(3000, ">="),
@@ -236,7 +246,7 @@ def run(*, quick: bool, workers: int) -> dict:
         "webhooks_duplicates": Goal(0, "=="),
         "bad_signatures": Goal(0, "=="),
     }
-    return report("api", quick=quick, figures=figures, goals=goals)
+    return report("api", quick=quick, figures=figures, goals=goals, notes=notes)
 
 
 def main() -> None:

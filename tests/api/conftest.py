@@ -75,3 +75,9 @@ def member(world: World, role: str, *, organiser_wide: bool = False):
 
 
 ROLES = [Role.OWNER, Role.EDITOR, Role.FINANCE, Role.HOST, Role.CHECKIN]
+
+
+@pytest.fixture
+def owner_client_for_world(client, world):
+    client.force_login(world.owner)
+    return client

@@ -113,3 +113,17 @@ def test_the_reference_pages_load_only_from_this_site(client):
     assert response.status_code == 200
     assert "cdn" not in html.lower()
     assert "/static/drf_spectacular_sidecar/" in html
+
+
+def test_the_generated_document_is_valid_and_has_no_warnings():
+    from django.core.management import call_command
+
+    # Raises on any warning or error of drf-spectacular, and validates against OpenAPI 3.1.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")
+
+
+def test_the_dashboard_links_the_organisers_api_screens(owner_client_for_world, world):
+    html = owner_client_for_world.get("/backoffice/").content.decode()
+
+    assert f"/backoffice/organisers/{world.organiser.slug}/api/" in html
+    assert f"/backoffice/organisers/{world.organiser.slug}/webhooks/" in html
