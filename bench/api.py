@@ -151,6 +151,7 @@ def run(*, quick: bool, workers: int) -> dict:
     receiver = Receiver()
     processes = []
     states: dict = {}
+    worker_errors: list[str] = []
     try:
         print(f"setting up: database {app.name}, demo, {size['registrations']} registrations …")
         app.create()
@@ -210,6 +211,12 @@ def run(*, quick: bool, workers: int) -> dict:
                     "FROM api_webhookdelivery GROUP BY 1"
                 ).fetchall()
             )
+        worker_errors = [
+            line
+            for n in range(len(processes))
+            for line in (app.var_dir / f"worker-{n}.log").read_text().splitlines()
+            if "Error" in line or "Exception" in line
+        ]
     finally:
         for process, log in processes:
             process.terminate()
@@ -238,7 +245,7 @@ def run(*, quick: bool, workers: int) -> dict:
         "webhooks_elapsed_s": round(elapsed, 1),
         "load_average": round(os.getloadavg()[0], 2),
     }
-    notes = [f"deliveries by state: {states}"]
+    notes = [f"deliveries by state: {states}", *worker_errors[:10]]
     goals = {
         "api_page_p95_ms": Goal(100, "<"),
         "webhooks_per_min": Goal(3000, ">="),
