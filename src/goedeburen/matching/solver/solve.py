@@ -94,6 +94,11 @@ def solve(
 ) -> Result:
     """Return the placement of `instance`: optimal, or the best found within `time_limit`.
 
+    Within `time_limit` (model building included) the best complete placement found is
+    returned, with status `feasible` and its proven bound, when the optimum is not proven
+    yet. Raise TimeoutError when no complete placement was found and none is proven
+    impossible; `infeasible` comes only with that proof.
+
     With `previous` (an earlier placement), moving someone already placed costs more than
     any difference in preference: an incremental re-run moves only whom the rules force.
     """
@@ -124,8 +129,10 @@ def solve(
         budget = repeat_seconds
         if deadline is not None:
             budget = min(budget, max(deadline - 0.3 - time.monotonic(), 0.0))
-        assignment = fewer_repeats(instance, assignment, seconds=budget, previous=previous)
+        if budget > 0:
+            assignment = fewer_repeats(instance, assignment, seconds=budget, previous=previous)
     cost = check.placement_cost(instance, assignment)
+    pinned = check.pinned_cost(instance)
     if unplaced_slots:
         from .reasons import english, why
 
@@ -137,8 +144,9 @@ def solve(
         bound = None
     else:
         unassigned = []
-        # The weighted objective also counts moves; take them off to bound the cost alone.
-        bound = outcome.weighted_bound - data.move_cost * moved
+        # The weighted objective also counts moves, and not the pinned placements (the same
+        # in every placement): take the one off and add the other to bound the cost.
+        bound = outcome.weighted_bound - data.move_cost * moved + pinned
         bound = min(bound, cost)
         status = OPTIMAL if outcome.proven else FEASIBLE
     figures = check.figures(instance, assignment)
@@ -152,9 +160,9 @@ def solve(
         rank_histogram=figures.rank_histogram,
         repeat_pairs=figures.repeat_pairs,
         seconds=time.monotonic() - started,
-        lp_bound=None if data.move_cost else outcome.lp_bound,
+        lp_bound=None if data.move_cost or outcome.lp_bound is None else outcome.lp_bound + pinned,
         capacity_bound=capacity_bound(instance),
-        ranked_placements=sum(figures.rank_histogram[:-1]),
+        ranked_placements=sum(figures.choice_histogram[:-1]),
         worst_rank=figures.worst_rank,
         moved=moved,
     )
