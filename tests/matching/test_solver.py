@@ -213,11 +213,11 @@ def test_spread_bounds_hold_exactly_the_counts_the_rule_allows(members, capaciti
 
     bounds = spread_bounds(members, capacities)
     counts = [
-        c
-        for c in itertools.product(*(range(cap + 1) for cap in capacities))
-        if sum(c) == members
+        c for c in itertools.product(*(range(cap + 1) for cap in capacities)) if sum(c) == members
     ]
 
     allowed = {c for c in counts if spread_is_even(list(c), capacities)}
-    in_bounds = {c for c in counts if all(lo <= n <= hi for n, (lo, hi) in zip(c, bounds))}
+    in_bounds = {
+        c for c in counts if all(lo <= n <= hi for n, (lo, hi) in zip(c, bounds, strict=True))
+    }
     assert allowed == in_bounds

@@ -319,7 +319,7 @@ class _Model:
                     high = new_rows(1, -highspy.kHighsInf, 0.0)
                     self.spread_rows[(s, g)] = [low, high]
                     add(low, level_cols, [-float(min(level, cap)) for level in levels])
-                    add(high, level_cols, [-(level + 1.0) for level in levels])
+                    add(high, level_cols, [-float(min(level + 1, cap)) for level in levels])
                     add(low, offered[s], 1.0)
                     add(high, offered[s], 1.0)
                 self.levels.append((mix_sessions, g, first, levels))
@@ -805,7 +805,10 @@ def _set_start(h: highspy.Highs, model: _Model, start: dict[int, int]) -> None:
         fitting = [
             k
             for k, level in enumerate(levels)
-            if all(min(level, capacity[s]) <= counts[(s, g)] <= level + 1 for s in sessions)
+            if all(
+                min(level, capacity[s]) <= counts[(s, g)] <= min(level + 1, capacity[s])
+                for s in sessions
+            )
         ]
         if not fitting:
             return
