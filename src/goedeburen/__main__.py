@@ -5,14 +5,16 @@
 
 import os
 import sys
+import time
 
 
 def main() -> None:
     if sys.argv[1:2] == ["assign"]:
         # The solver needs nothing of Django: no settings, no SECRET_KEY, no database.
+        started = time.monotonic()  # the time limit counts loading the solver, too
         from goedeburen.matching.solver.cli import main as assign
 
-        sys.exit(assign(sys.argv[2:]))
+        sys.exit(assign(sys.argv[2:], started=started))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goedeburen.settings")
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured

@@ -32,8 +32,12 @@ def _fail(message: str, code: int = 2):
     sys.exit(code)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command with `argv` (without the program and command name); return 0."""
+def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
+    """Run the command with `argv` (without the program and command name); return 0.
+
+    `started` (time.monotonic() when the process began its work) counts the time spent
+    before, loading numpy and HiGHS above all, into the time limit.
+    """
     parser = _Parser(
         prog=PROG,
         description="Place participants in sessions: read an instance file, write the result.",
@@ -61,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     except InstanceError as error:
         _fail(f"{args.instance}: {error}")
     try:
-        result = solve(instance, time_limit=args.time_limit)
+        result = solve(instance, time_limit=args.time_limit, started=started)
     except TimeoutError as error:
         _fail(f"{args.instance}: {error}", code=1)
     try:

@@ -565,6 +565,9 @@ def _initial_columns(data: _Data) -> list[tuple[int, int]]:
         ri: sorted(sessions, key=lambda s: (demand[s] / max(d.capacity[s], 0.5), s))
         for ri, sessions in enumerate(d.round_sessions)
     }
+    # Each slot gets its fallbacks from the less wanted half, each slot from another place
+    # in it: the same four for everyone would overflow, and the first LP would leave people
+    # out (then no placement can be made from it before column generation ends).
     columns = []
     for i, slot in enumerate(d.slots):
         if slot.fixed is not None:
@@ -573,12 +576,57 @@ def _initial_columns(data: _Data) -> list[tuple[int, int]]:
         chosen = dict.fromkeys(slot.cost)
         if i in d.previous:
             chosen[d.previous[i]] = None
-        for session in spare[slot.round]:
+        pool = spare[slot.round]
+        pool = pool[: max(FALLBACKS, (len(pool) + 1) // 2)]
+        for k in range(len(pool)):
             if len(chosen) >= len(slot.cost) + FALLBACKS:
                 break
-            chosen.setdefault(session, None)
+            chosen.setdefault(pool[(i * FALLBACKS + k) % len(pool)], None)
         columns.extend((i, session) for session in chosen)
-    return columns
+    return columns + _spread_columns(d, columns)
+
+
+def _spread_columns(data: _Data, columns: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return columns that let the members of a spread group reach every mix session.
+
+    A session few of them ranked still needs its least number of them (`spread_bounds`):
+    without candidates there the first LP cannot place everyone. Members take turns.
+    """
+    d = data
+    offered: dict[tuple[int, int], int] = defaultdict(int)
+    have = set(columns)
+    for slot, session in columns:
+        offered[(session, int(d.slot_group[slot]))] += 1
+    added = []
+    for ri, sessions in enumerate(d.round_sessions):
+        mix_sessions = [s for s in sessions if d.mix[s]]
+        if len(mix_sessions) < 2:
+            continue
+        for g in d.spread_groups:
+            members = [
+                i
+                for i, slot in enumerate(d.slots)
+                if slot.round == ri and d.slot_group[i] == g and slot.fixed is None
+            ]
+            if not members:
+                continue
+            capacities = [int(d.capacity[s]) for s in mix_sessions]
+            bounds = spread_bounds(d.members[(ri, g)], capacities) or [
+                (0, cap) for cap in capacities
+            ]
+            turn = 0
+            for s, (_, high) in zip(mix_sessions, bounds, strict=True):
+                wanted = min(2 * high + 1, len(members))
+                tried = 0
+                while offered[(s, g)] < wanted and tried < len(members):
+                    slot = members[turn % len(members)]
+                    turn += 1
+                    tried += 1
+                    if (slot, s) not in have:
+                        have.add((slot, s))
+                        added.append((slot, s))
+                        offered[(s, g)] += 1
+    return added
 
 
 def _remaining(deadline: float | None) -> float | None:
@@ -614,9 +662,13 @@ def _column_generation(
     """
     columns = _initial_columns(data)
     found: _Relaxation | None = None
+    took = 0.0
     for _round in range(100):
-        if _expired(deadline):
+        # Another round that would leave too little time to turn the LP into a placement
+        # is not started: a placement at the deadline is worth more than a finer bound.
+        if _expired(deadline, margin=2.0 * took):
             break
+        began = time.monotonic()
         report(0.1, "lp")
         model = _Model(data, columns, tight=tight)
         h = model.highs(integer=False, time_limit=_remaining(deadline))
@@ -645,6 +697,7 @@ def _column_generation(
         columns = columns + list(
             zip(out_slot[negative].tolist(), out_session[negative].tolist(), strict=True)
         )
+        took = time.monotonic() - began
     return found
 
 
@@ -867,7 +920,9 @@ def _warm_start(
         return fixed
     budget_end = None
     if deadline is not None:
-        budget_end = time.monotonic() + WARM_START_SHARE * max(deadline - time.monotonic(), 0)
+        # Before the LP is complete (the deadline is near) the start is all there will be.
+        share = WARM_START_SHARE if relaxation.converged else 0.9
+        budget_end = time.monotonic() + share * max(deadline - time.monotonic(), 0)
     for _attempt in range(2):
         if _expired(budget_end):
             return None
