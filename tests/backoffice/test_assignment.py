@@ -344,3 +344,21 @@ def test_host_link_with_bad_input_changes_nothing(client, small_world, data):
 
     assert response.status_code in (302, 404)
     assert not SessionHost.objects.exists()
+
+
+def test_result_screen_speaks_dutch_an_organiser_understands(client, small_world):
+    client.force_login(small_world.owner)
+    for person in small_world.attendees[:5]:
+        services.save_rankings(
+            person, rankings={small_world.rounds[0].pk: [small_world.sessions[0][2].pk]}
+        )
+    run = services.execute_run(services.start_run(small_world.event, by=None).pk)
+
+    page = client.get(_url("detail", small_world.event, pk=run.pk)).content.decode()
+
+    assert "Beter kan niet" in page
+    assert "gemiddeld 1,0e keuze" in page
+    assert "100 % kreeg een van de eerste twee keuzes" in page
+    assert "Elk gesprek gemengd volgens de regels" in page
+    for word in ("Kosten", "ondergrens", "LP-grens", "Uitkomst", "optimal"):
+        assert word not in page

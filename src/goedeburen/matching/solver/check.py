@@ -182,7 +182,7 @@ class Figures:
     rank_histogram: list[int]  # every placement, pinned ones included (the format's)
     choice_histogram: list[int]  # the placements people chose for: pinned ones left out
     pinned: int
-    first_share: float  # of the chosen-for placements, as the two below
+    first_share: float  # of the placements where the person ranked something, as below
     top2_share: float
     mean_choice: float | None  # 1-based, over the placements at a ranked choice
     unranked: int
@@ -196,7 +196,17 @@ def figures(instance: Instance, assignment: Assignment) -> Figures:
     """Return the figures organisers compare placements by."""
     histogram = rank_histogram(instance, assignment)
     chosen = rank_histogram(instance, assignment, pinned=False)
-    placed = sum(chosen) or 1
+    # The shares are of the placements where the person ranked something in that round:
+    # who chose nothing cannot get a choice.
+    placed = (
+        sum(
+            1
+            for person in instance.participants
+            for round_id in assignment.get(person.id, {})
+            if round_id not in person.fixed and person.preferences.get(round_id)
+        )
+        or 1
+    )
     ranks = choice_ranks(instance, assignment)
     ranked = [r for r in ranks if r is not None]
     check = check_rules(instance, assignment)
