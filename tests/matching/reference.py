@@ -57,6 +57,41 @@ def _hull_lines(capacity: int, share: Fraction) -> list[tuple[Fraction, Fraction
     return sorted(lines)
 
 
+def _count_ranges(members: int, caps: list[int]) -> list[tuple[int, int]] | None:
+    """Return each session's least and most members over the count vectors the rule allows.
+
+    Small rounds: by enumerating every vector that adds up to `members`. Larger ones (the
+    benchmark's): per level L, each count lies in [min(L, cap), min(L + 1, cap)] and the
+    others must make up the rest; the union over the levels that fit.
+    """
+    size = math.prod(min(cap, members) + 1 for cap in caps)
+    if size <= 200_000:
+        vectors = [
+            v
+            for v in itertools.product(*(range(min(cap, members) + 1) for cap in caps))
+            if sum(v) == members and _spread_ok(v, caps)
+        ]
+        if not vectors:
+            return None
+        return [(min(v[k] for v in vectors), max(v[k] for v in vectors)) for k in range(len(caps))]
+    ranges = None
+    for level in range(max(caps) + 1):
+        lows = [min(level, cap) for cap in caps]
+        highs = [min(level + 1, cap) for cap in caps]
+        if not sum(lows) <= members <= sum(highs):
+            continue
+        here = [
+            (max(lo, members - (sum(highs) - hi)), min(hi, members - (sum(lows) - lo)))
+            for lo, hi in zip(lows, highs, strict=True)
+        ]
+        ranges = (
+            here
+            if ranges is None
+            else [(min(a, c), max(b, d)) for (a, b), (c, d) in zip(ranges, here, strict=True)]
+        )
+    return ranges
+
+
 def solve_reference(doc: dict, *, tight: bool, time_limit: float = 60.0) -> dict:
     """Return {"lp": …, "optimum": …, "status": …} of the compact MILP of `doc`."""
     rules = doc.get("rules", {})
@@ -134,15 +169,9 @@ def solve_reference(doc: dict, *, tight: bool, time_limit: float = 60.0) -> dict
                 [c for c in in_session.get(s["id"], []) if group[columns[c][0]] == g] for s in mixed
             ]
             if tight and len(mixed) == len(sessions):
-                vectors = [
-                    v
-                    for v in itertools.product(*(range(min(cap, members) + 1) for cap in caps))
-                    if sum(v) == members and _spread_ok(v, caps)
-                ]
-                if vectors:
-                    for k, cols in enumerate(counted):
-                        low = min(v[k] for v in vectors)
-                        high = max(v[k] for v in vectors)
+                ranges = _count_ranges(members, caps)
+                if ranges:
+                    for cols, (low, high) in zip(counted, ranges, strict=True):
                         rows.append(({c: 1.0 for c in cols}, float(low), float(high)))
                     continue
             if tight:

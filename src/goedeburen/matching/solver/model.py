@@ -933,7 +933,6 @@ def _warm_start(
         ]
         small = _Model(data, keep, tight=tight)
         h = small.highs(integer=True, time_limit=_remaining(budget_end))
-        h.setOptionValue("mip_rel_gap", 1e-3)
         h.run()
         if h.getInfo().primal_solution_status != 2:
             return None
