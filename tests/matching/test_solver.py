@@ -221,3 +221,12 @@ def test_spread_bounds_hold_exactly_the_counts_the_rule_allows(members, capaciti
         c for c in counts if all(lo <= n <= hi for n, (lo, hi) in zip(c, bounds, strict=True))
     }
     assert allowed == in_bounds
+
+
+def test_solve_an_instance_without_participants_is_optimal_and_empty():
+    doc = {"rounds": [{"id": "r", "sessions": [{"id": "a", "capacity": 3, "mix": True}]}]}
+    doc["participants"] = []
+
+    result = _result(doc)
+
+    assert (result["status"], result["objective"], result["assignment"]) == ("optimal", 0, {})

@@ -346,9 +346,10 @@ class _Model:
         costs[self.first_extra :] = extra_cost
         upper = np.ones(n_cols)
         upper[self.first_extra :] = extra_upper
-        rows = np.concatenate(t_row)
-        cols = np.concatenate(t_col)
-        values = np.concatenate(t_val)
+        none = [np.zeros(0, dtype=np.int64)]
+        rows = np.concatenate(t_row or none)
+        cols = np.concatenate(t_col or none)
+        values = np.concatenate(t_val or [np.zeros(0)])
         keep = values != 0
         rows, cols, values = rows[keep], cols[keep], values[keep]
         order = np.lexsort((rows, cols))
@@ -809,6 +810,8 @@ def solve_model(
     """
     report = progress or (lambda fraction, phase: None)
     data = _Data(instance, previous)
+    if not data.slots:
+        return data, ModelOutcome({}, [], 0, 0, 0.0, True, 0)
     found = _search(data, tight=True, deadline=deadline, report=report)
     if found.placement is None:
         if found.bound < data.unplaced_cost - 0.5:
