@@ -10,8 +10,10 @@
    one group near the share cap, one or two spread groups, partial attendance, and the
    number of residents in the first round divisible by its mix sessions or not. Each is
    solved by the solver and by an independent compact MILP (`tests/matching/reference.py`,
-   written from the format document, no solver code) in HiGHS; the placements are checked
-   by the independent checker (`tests/matching/checker.py`).
+   written from the format document, no solver code) in HiGHS: its MILP up to 240 people,
+   its LP relaxation beyond (the MILP of every column does not finish in the benchmark's
+   ten minutes here; its LP value still bounds every placement from independent code); the
+   placements are checked by the independent checker (`tests/matching/checker.py`).
 
 Each instance is written in the shared format and read back through `parse_instance`, as
 `goedeburen assign` does. The machine is shared: the load average is printed and stored
@@ -238,7 +240,7 @@ def _goal(people: int) -> tuple[float, float | None]:
     return 60.0, 20.0
 
 
-REFERENCE_LIMIT = {100: 20.0, 240: 30.0, 600: 40.0, 2000: 45.0}
+REFERENCE_LIMIT = {100: 20.0, 240: 30.0, 600: 60.0, 2000: 120.0}
 
 
 def measure_set(*, seed: int, quick: bool) -> tuple[dict, list[dict], list[str]]:
@@ -269,22 +271,36 @@ def measure_set(*, seed: int, quick: bool) -> tuple[dict, list[dict], list[str]]
             cost_checked=cost(document, result.assignment) == result.objective,
         )
         started = time.monotonic()
-        reference = solve_reference(document, tight=True, time_limit=REFERENCE_LIMIT[rule.people])
+        # The reference's full MILP up to 240 people; beyond, its LP relaxation only (the
+        # MILP of every column does not finish within the benchmark's time on this machine):
+        # a lower bound from independent code that no placement can beat.
+        small = rule.people <= 240
+        reference = solve_reference(
+            document, tight=True, time_limit=REFERENCE_LIMIT[rule.people], milp=small
+        )
         row["ref_s"] = round(time.monotonic() - started, 1)
-        row["ref_status"] = "optimal" if reference.get("optimum") is not None else "limit"
+        if small:
+            row["ref_status"] = "optimal" if reference.get("optimum") is not None else "limit"
+        else:
+            row["ref_status"] = "lp" if reference.get("lp") is not None else "limit"
         row["ref_objective"] = reference.get("incumbent")
-        row["ref_bound"] = round(reference.get("bound", 0), 1)
+        row["ref_lp"] = None if reference.get("lp") is None else round(reference["lp"], 2)
+        row["ref_bound"] = round(max(reference.get("bound") or 0, reference.get("lp") or 0), 1)
         row["ref_repeat_pairs"] = (
             repeat_pairs(document, reference["assignment"]) if "assignment" in reference else None
         )
-        best_bound = max(result.bound or 0, reference.get("bound") or 0)
+        best_bound = max(result.bound or 0, row["ref_bound"])
         row["gap"] = round((result.objective - best_bound) / max(result.objective, 1), 5)
         if near_limit is not None:
             near_gap = (row["objective_20"] - best_bound) / max(row["objective_20"], 1)
             row["gap_20"] = round(near_gap, 5)
         row["agrees"] = (
-            reference.get("optimum") is None or round(reference["optimum"]) == result.objective
-        ) and result.objective <= (reference.get("incumbent") or float("inf")) + 1e-6
+            (reference.get("optimum") is None or round(reference["optimum"]) == result.objective)
+            and result.objective <= (reference.get("incumbent") or float("inf")) + 1e-6
+            and row["ref_bound"] <= result.objective + 1e-6
+        )
+        # The independent LP proves the solver's placement optimal when it reaches its cost.
+        row["ref_proves_optimal"] = row["ref_bound"] >= result.objective - 0.5
         row["within_limits"] = (
             result.status == "optimal"
             and result.seconds <= proof_limit
@@ -304,6 +320,7 @@ def measure_set(*, seed: int, quick: bool) -> tuple[dict, list[dict], list[str]]
         "set_max_gap": max((r["gap"] for r in rows), default=0.0),
         "set_max_gap_20s": max((r.get("gap_20", 0) for r in rows), default=0.0),
         "set_disagreements": sum(1 for r in rows if not r["agrees"]),
+        "set_proven_by_reference": sum(1 for r in rows if r["ref_proves_optimal"]),
         "set_rule_breaks": sum(r["breaks"] for r in rows),
         "set_repeat_pairs_above_reference": sum(
             1

@@ -92,8 +92,11 @@ def _count_ranges(members: int, caps: list[int]) -> list[tuple[int, int]] | None
     return ranges
 
 
-def solve_reference(doc: dict, *, tight: bool, time_limit: float = 60.0) -> dict:
-    """Return {"lp": …, "optimum": …, "status": …} of the compact MILP of `doc`."""
+def solve_reference(doc: dict, *, tight: bool, time_limit: float = 60.0, milp: bool = True) -> dict:
+    """Return {"lp": …, "optimum": …, "status": …} of the compact MILP of `doc`.
+
+    `milp=False` solves the LP relaxation only (its value is a lower bound on any placement).
+    """
     rules = doc.get("rules", {})
     share = Fraction(rules.get("max_group_share", 0.4)).limit_denominator(1000)
     spread_groups = rules.get("spread_groups", ["resident"])
@@ -211,7 +214,7 @@ def solve_reference(doc: dict, *, tight: bool, time_limit: float = 60.0) -> dict
     lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
     lp.a_matrix_.value_ = np.array(value, dtype=float)
     result = {}
-    for integer in (False, True):
+    for integer in (False, True) if milp else (False,):
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("time_limit", time_limit)
