@@ -252,15 +252,31 @@ def measure_set(*, seed: int, quick: bool) -> tuple[dict, list[dict], list[str]]
         instance = parse_instance(json.loads(json.dumps(document)))
         proof_limit, near_limit = _goal(rule.people)
         row = {"instance": n + 1, "people": rule.people, **_features(rule, document)}
+        near = None
         if near_limit is not None:
-            near = solve(instance, time_limit=near_limit)
-            row["s_20"] = round(near.seconds, 2)
-            row["gap_20"] = near.gap
-            row["objective_20"] = near.objective
-        if near_limit is not None and near.status == "optimal":
+            started = time.monotonic()
+            try:
+                near = solve(instance, time_limit=near_limit)
+            except TimeoutError:
+                row.update(s_20=round(time.monotonic() - started, 2), gap_20=1.0)
+            else:
+                row["s_20"] = round(near.seconds, 2)
+                row["gap_20"] = near.gap
+                row["objective_20"] = near.objective
+        if near is not None and near.status == "optimal":
             result = near  # proven within 20 s already
         else:
-            result = solve(instance, time_limit=max(proof_limit, 60.0))
+            started = time.monotonic()
+            try:
+                result = solve(instance, time_limit=max(proof_limit, 60.0))
+            except TimeoutError as error:
+                row.update(status="timeout", s=round(time.monotonic() - started, 2))
+                row.update(within_limits=False, agrees=True, gap=1.0, breaks=0)
+                row.update(ref_proves_optimal=False, ref_repeat_pairs=None)
+                rows.append(row)
+                notes.append(f"set instance {n + 1} ({rule.people} people): {error}")
+                print(json.dumps(row), flush=True)
+                continue
         row.update(
             status=result.status,
             s=round(result.seconds, 2),
@@ -291,7 +307,7 @@ def measure_set(*, seed: int, quick: bool) -> tuple[dict, list[dict], list[str]]
         )
         best_bound = max(result.bound or 0, row["ref_bound"])
         row["gap"] = round((result.objective - best_bound) / max(result.objective, 1), 5)
-        if near_limit is not None:
+        if "objective_20" in row:
             near_gap = (row["objective_20"] - best_bound) / max(row["objective_20"], 1)
             row["gap_20"] = round(near_gap, 5)
         row["agrees"] = (
