@@ -6,6 +6,7 @@ from django.urls import include, path
 from .views import (
     api,
     assignment,
+    assignment_run,
     dashboard,
     events,
     mail,
@@ -156,10 +157,12 @@ event_urls = [
     path("assignment/pin/", assignment.PinView.as_view(), name="assignment.pin"),
     path("assignment/hosts/", assignment.SessionHostView.as_view(), name="assignment.hosts"),
     path("assignment/lists/", assignment.SessionListsView.as_view(), name="assignment.lists"),
-    path("assignment/<int:pk>/", assignment.RunDetailView.as_view(), name="assignment.detail"),
-    path("assignment/<int:pk>/move/", assignment.MoveView.as_view(), name="assignment.move"),
+    path("assignment/<int:pk>/", assignment_run.RunDetailView.as_view(), name="assignment.detail"),
+    path("assignment/<int:pk>/move/", assignment_run.MoveView.as_view(), name="assignment.move"),
     path(
-        "assignment/<int:pk>/publish/", assignment.PublishView.as_view(), name="assignment.publish"
+        "assignment/<int:pk>/publish/",
+        assignment_run.PublishView.as_view(),
+        name="assignment.publish",
     ),
     path(
         "registrations/<slug:code>/resend-link/",
