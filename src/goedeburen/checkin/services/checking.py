@@ -106,6 +106,24 @@ def record_scans(
     raise AssertionError("unreachable")
 
 
+def lock_attendees(event: Event, attendee_ids) -> dict[int, Attendee]:
+    """Return the event's attendees `attendee_ids` with their registrations, their rows
+    locked in id order until the transaction ends.
+
+    The lock that makes two devices' scans of one person happen one after the other: the
+    second reads the first's check-in and answers "already checked in". (The partial
+    unique constraints on `CheckIn` hold even without it; then the second scan fails and
+    its batch is decided again.)
+    """
+    return {
+        a.pk: a
+        for a in Attendee.objects.select_for_update(of=("self",))
+        .filter(pk__in=sorted(attendee_ids), registration__event=event)
+        .select_related("registration")
+        .order_by("pk")
+    }
+
+
 class _Batch:
     def __init__(self, event, *, staff, offline):
         self.event, self.staff, self.offline = event, staff, offline
@@ -129,14 +147,7 @@ class _Batch:
             attendee_ids |= set(
                 CheckIn.objects.filter(pk__in=check_in_ids).values_list("attendee_id", flat=True)
             )
-        # The lock that makes two devices' scans of one person happen one after the other.
-        self.attendees = {
-            a.pk: a
-            for a in Attendee.objects.select_for_update(of=("self",))
-            .filter(pk__in=sorted(attendee_ids), registration__event=self.event)
-            .select_related("registration")
-            .order_by("pk")
-        }
+        self.attendees = lock_attendees(self.event, attendee_ids)
         self.known = {
             s.nonce: s
             for s in Scan.objects.filter(nonce__in=[s.nonce for s in scans]).select_related(
