@@ -339,7 +339,7 @@ def caterer_list(event: Event) -> CatererList:
             initial = f" {attendee.family_name[:1]}." if attendee.family_name else ""
             names.append((f"{attendee.given_name}{initial}", wish))
     wishes = sorted(
-        ((spelled[key].most_common(1)[0][0], count) for key, count in kinds.items()),
+        ((_usual_spelling(spelled[key]), count) for key, count in kinds.items()),
         key=lambda item: (-item[1], item[0].casefold()),
     )
     checked = len(set(checked_in_attendee_ids(event).filter(session__isnull=True)))
@@ -350,6 +350,11 @@ def caterer_list(event: Event) -> CatererList:
         without_wishes=without,
         names=sorted(names, key=lambda n: n[0].casefold()),
     )
+
+
+def _usual_spelling(spellings: Counter) -> str:
+    # The spelling most people used; on a tie the same one every time.
+    return min(spellings.items(), key=lambda item: (-item[1], item[0]))[0]
 
 
 # Certificates ------------------------------------------------------------------------
