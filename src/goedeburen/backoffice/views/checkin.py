@@ -362,6 +362,8 @@ class WalkInView(CheckinMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("section", "checkin")
+        data = self.request.POST if self.request.method == "POST" else self.request.GET
+        kwargs["door"] = " ".join((data.get("door") or "").split())[:50]
         return super().get_context_data(**kwargs)
 
 

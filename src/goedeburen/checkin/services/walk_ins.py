@@ -1,7 +1,9 @@
 """Walk-ins: someone who is not registered comes to the door."""
 
 from dataclasses import dataclass
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.db import transaction
 
 from goedeburen.common.audit import log_action
@@ -65,7 +67,8 @@ def register_walk_in(
     )
     booker = registration_services.Booker(
         name=f"{walk_in.given_name} {walk_in.family_name}".strip(),
-        email=walk_in.email or event.contact_email or "walk-in@invalid",
+        # Without an address of their own, the mails go to the organisers.
+        email=walk_in.email or event.contact_email or event.organiser.email or _site_address(),
     )
     try:
         with transaction.atomic():
@@ -108,6 +111,10 @@ def register_walk_in(
     except (RegistrationError, PaymentError) as refused:
         raise CheckinError(refused.message, code="walk_in") from refused
     return attendee
+
+
+def _site_address() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
 def _pay(registration, *, how: str, by) -> None:
