@@ -102,12 +102,24 @@ def test_offline_list_holds_hashes_never_secrets(client, event, carla, ingrid):
     secret = tickets.secret_for(carla)
     assert secret not in json.dumps(data)
     assert data["tickets"][tickets.hash_secret(secret)] == [carla.pk, ""]
-    assert set(data["people"][0]) == {"id", "name", "organisation", "sessions", "no_photos", "refused"}
+    assert set(data["people"][0]) == {
+        "id",
+        "name",
+        "organisation",
+        "sessions",
+        "no_photos",
+        "refused",
+    }
 
 
 @pytest.mark.parametrize(
     "body",
-    [b"not json", b"{}", b'{"scans": [{"nonce": "x"}]}', b'{"scans": [{"nonce": "12345678", "attendee": "x"}]}'],
+    [
+        b"not json",
+        b"{}",
+        b'{"scans": [{"nonce": "x"}]}',
+        b'{"scans": [{"nonce": "12345678", "attendee": "x"}]}',
+    ],
 )
 def test_bad_scan_upload_is_refused_with_a_message_and_changes_nothing(
     client, event, carla, ingrid, body

@@ -53,7 +53,9 @@ def _attendees(event, count):
             photo_consent=n % 2 == 0,
         )
         if n % 5 == 0:
-            DayChoices.objects.create(attendee=attendee, pronouns="zij/haar", show_organisation=n % 2 == 0)
+            DayChoices.objects.create(
+                attendee=attendee, pronouns="zij/haar", show_organisation=n % 2 == 0
+            )
         made.append(attendee)
     return made
 
@@ -118,8 +120,10 @@ def test_a_40_character_name_stays_at_18_pt_or_more_and_inside_the_badge(event, 
         chars = [c for c in pdf.pages[0].chars if c["size"] >= 17]
     left, top = sheet.position(0)
     inside = [
-        left * MM <= c["x0"] and c["x1"] <= (left + sheet.width) * MM
-        and top * MM <= c["top"] and c["bottom"] <= (top + sheet.height) * MM
+        left * MM <= c["x0"]
+        and c["x1"] <= (left + sheet.width) * MM
+        and top * MM <= c["top"]
+        and c["bottom"] <= (top + sheet.height) * MM
         for c in chars
     ]
     assert "".join(c["text"] for c in chars).replace(" ", "") == name.replace(" ", "")
@@ -164,13 +168,14 @@ def test_alignment_page_and_badges_sit_where_the_preset_says(layout):
         for w in lines
         if w["text"].startswith("Naam ")
     )
-    wanted = sorted(
-        (None, sheet.position(n)[0] + sheet.width / 2) for n in range(sheet.per_sheet)
-    )
+    wanted = sorted((None, sheet.position(n)[0] + sheet.width / 2) for n in range(sheet.per_sheet))
     assert len(words) == sheet.per_sheet
-    assert [abs(c[1] - w[1]) <= 0.5 for c, w in zip(
-        sorted(centres, key=lambda c: c[1]), sorted(wanted, key=lambda w: w[1]), strict=True
-    )] == [True] * sheet.per_sheet
+    assert [
+        abs(c[1] - w[1]) <= 0.5
+        for c, w in zip(
+            sorted(centres, key=lambda c: c[1]), sorted(wanted, key=lambda w: w[1]), strict=True
+        )
+    ] == [True] * sheet.per_sheet
 
 
 def test_badge_shows_the_qr_code_only_when_the_event_wants_it(event):

@@ -31,7 +31,9 @@ def people(event):
     return {
         "zoe": _person(event, "Zoë", "Zandstra", dietary_wishes="vegetarisch", **wishes),
         "ada": _person(event, "Ada", "Aalders", dietary_wishes="Vegetarisch ", **wishes),
-        "bo": _person(event, "Bo", "Bakker", dietary_wishes="halal", attendee_list_consent=True, **wishes),
+        "bo": _person(
+            event, "Bo", "Bakker", dietary_wishes="halal", attendee_list_consent=True, **wishes
+        ),
         "cas": _person(event, "Cas", "", attendee_list_consent=True),
         "gone": _person(event, "Gijs", "Weg", status=RegistrationStatus.CANCELLED),
     }
@@ -95,7 +97,9 @@ def test_attendee_list_for_participants_holds_only_who_opted_in(client, event, p
     client.force_login(owner)
 
     response = client.get(
-        reverse("backoffice:checkin.participant_list", kwargs={"event": event.slug, "format": "xlsx"})
+        reverse(
+            "backoffice:checkin.participant_list", kwargs={"event": event.slug, "format": "xlsx"}
+        )
     )
 
     sheet = load_workbook(io.BytesIO(response.content)).active
@@ -145,7 +149,9 @@ def test_session_host_sees_only_their_own_session_list(client, event):
         reverse("backoffice:checkin.session_list", kwargs={"event": event.slug, "session": own.pk})
     )
     theirs = client.get(
-        reverse("backoffice:checkin.session_list", kwargs={"event": event.slug, "session": other.pk})
+        reverse(
+            "backoffice:checkin.session_list", kwargs={"event": event.slug, "session": other.pk}
+        )
     )
 
     assert mine.status_code == 200 and "Pim Plaats" in mine.content.decode()

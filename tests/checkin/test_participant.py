@@ -27,7 +27,12 @@ pytestmark = pytest.mark.django_db
 def _manage(registration, token, name="public:registration.manage", **kwargs):
     return reverse(
         name,
-        kwargs={"event": registration.event.slug, "code": registration.code, "token": token, **kwargs},
+        kwargs={
+            "event": registration.event.slug,
+            "code": registration.code,
+            "token": token,
+            **kwargs,
+        },
     )
 
 
@@ -60,7 +65,9 @@ def test_personal_page_shows_no_ticket_before_payment(client, event, hall, paid,
     page = client.get(_manage(registration, token)).content.decode()
 
     assert "Je tickets" not in page
-    assert client.get(_manage(registration, token, "public:registration.tickets")).status_code == 404
+    assert (
+        client.get(_manage(registration, token, "public:registration.tickets")).status_code == 404
+    )
 
 
 def test_ticket_pdf_holds_name_event_date_time_venue_and_the_secret(client, event, hall, register):
@@ -71,7 +78,13 @@ def test_ticket_pdf_holds_name_event_date_time_venue_and_the_secret(client, even
     content = client.get(_manage(registration, token, "public:registration.tickets")).content
 
     text = _pdf_text(content)
-    for part in (attendee.badge_text, event.name_nl, "10:00–16:30", event.venue.name, tickets.secret_for(attendee)):
+    for part in (
+        attendee.badge_text,
+        event.name_nl,
+        "10:00–16:30",
+        event.venue.name,
+        tickets.secret_for(attendee),
+    ):
         assert part in text
 
 
@@ -88,11 +101,15 @@ def test_confirmation_mail_carries_the_tickets_only_once_confirmed(event, hall, 
         account_name="Stichting",
     )
     registration = register(paid)
-    pending = composing.attachments_for(MailKind.CONFIRMATION, event=event, registration=registration)
+    pending = composing.attachments_for(
+        MailKind.CONFIRMATION, event=event, registration=registration
+    )
 
     payment_services.record_manual_payment(registration, amount=paid.price, note="", by=None)
     registration.refresh_from_db()
-    paid_mail = composing.attachments_for(MailKind.PAYMENT_RECEIVED, event=event, registration=registration)
+    paid_mail = composing.attachments_for(
+        MailKind.PAYMENT_RECEIVED, event=event, registration=registration
+    )
 
     assert [a.filename for a in pending if a.filename.endswith(".pdf")] == []
     assert [a.filename for a in paid_mail] == [f"tickets-{registration.code}.pdf"]
@@ -114,7 +131,9 @@ def test_ticket_letter_for_someone_without_a_phone(client, event, hall, register
     assert tickets.secret_for(registration.attendees.get()) in text
 
 
-def test_badge_choices_are_saved_and_close_48_hours_before(client, event, hall, register, monkeypatch):
+def test_badge_choices_are_saved_and_close_48_hours_before(
+    client, event, hall, register, monkeypatch
+):
     registration = register()
     token = _with_link(registration)
     attendee = registration.attendees.get()
@@ -175,7 +194,9 @@ def test_certificates_are_not_issued_before_the_event(event, hall, owner):
     assert refused.value.code == "certificates_off"
 
 
-def test_thank_you_mail_carries_the_certificate_when_switched_on(event, hall, register, ingrid, owner):
+def test_thank_you_mail_carries_the_certificate_when_switched_on(
+    event, hall, register, ingrid, owner
+):
     registration = register()
     scan_code(event, tickets.secret_for(registration.attendees.get()), by=ingrid)
     _past(event)

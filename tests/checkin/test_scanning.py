@@ -131,7 +131,11 @@ def test_made_up_or_altered_code_is_refused_without_revealing_anyone(
 ):
     registration = register()
     secret = _secret(registration)
-    code = secrets.token_urlsafe(24) if kind == "made_up" else secret[:-1] + ("A" if secret[-1] != "A" else "B")
+    code = (
+        secrets.token_urlsafe(24)
+        if kind == "made_up"
+        else secret[:-1] + ("A" if secret[-1] != "A" else "B")
+    )
     client.force_login(ingrid)
     from django.urls import reverse
 
@@ -286,3 +290,29 @@ def test_counts_per_door_and_in_total(event, hall, register, ingrid):
     assert (counts.checked_in, counts.expected) == (2, 3)
     assert counts.per_door == [("Hoofdingang", 1), ("Zij-ingang", 1)]
     assert registrations[0].status == RegistrationStatus.CONFIRMED
+
+
+def test_check_in_and_its_undo_in_one_offline_queue_leave_nobody_checked_in(
+    event, hall, register, ingrid
+):
+    registration = register()
+    ticket = tickets.hash_secret(_secret(registration))
+    queue = [
+        services.ScanInput(nonce="1" * 32, at=timezone.now(), ticket_hash=ticket),
+        services.ScanInput(nonce="2" * 32, at=timezone.now(), undoes="1" * 32),
+    ]
+
+    results = services.record_scans(event, queue, staff=staff(ingrid), offline=True)
+    again = services.record_scans(event, queue, staff=staff(ingrid), offline=True)
+
+    assert [r.outcome for r in results] == ["checked_in", "undone"]
+    assert [(r.outcome, r.replayed) for r in again] == [("checked_in", True), ("undone", True)]
+    assert CheckIn.objects.get().undone is not None
+    assert list(
+        LogEntry.objects.filter(action__startswith="checkin.")
+        .values_list("action", flat=True)
+        .order_by("pk")
+    ) == [
+        "checkin.checked_in",
+        "checkin.undone",
+    ]

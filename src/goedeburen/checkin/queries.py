@@ -9,7 +9,7 @@ opted in. None of them holds the attending role, the ticket type or contact deta
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from goedeburen.events.models import Event, Session
@@ -79,25 +79,29 @@ class Counts:
 
 
 def counts(event: Event) -> Counts:
-    """Return checked in / expected in total, per door, and per session (three queries)."""
+    """Return checked in / expected in total, per door, and per session (four small
+    grouped queries, whatever the number of check-ins)."""
     rows = (
         CheckIn.objects.filter(event=event, undone__isnull=True)
         .order_by()
         .values_list("session_id", "door")
+        .annotate(n=Count("pk"))
     )
     per_door: Counter = Counter()
     per_session: Counter = Counter()
-    for session_id, door in rows:
+    for session_id, door, n in rows:
         if session_id is None:
-            per_door[door] += 1
+            per_door[door] += n
         else:
-            per_session[session_id] += 1
-    run = matching_queries.published_run(event)
+            per_session[session_id] += n
     placed: Counter = Counter()
-    if run is not None:
-        placed.update(
-            Placement.objects.filter(run=run).values_list("session_id", flat=True).order_by()
-        )
+    placements = (
+        Placement.objects.filter(run__event=event, run__is_published=True)
+        .order_by()
+        .values_list("session_id")
+        .annotate(n=Count("pk"))
+    )
+    placed.update(dict(placements))
     sessions = {
         pk: (per_session.get(pk, 0), placed.get(pk, 0)) for pk in set(per_session) | set(placed)
     }

@@ -161,13 +161,13 @@
     this.message = message;
   }
 
-  function postScans(scans, offline, door, timeout) {
+  function postScans(scans, offline, door, timeout, withCounts) {
     return request(
       config.scansUrl,
       {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        body: JSON.stringify({ door: door, offline: offline, scans: scans }),
+        body: JSON.stringify({ door: door, offline: offline, scans: scans, counts: !!withCounts }),
       },
       timeout
     ).then(function (response) {
@@ -237,7 +237,7 @@
     flushing = queued()
       .then(function sendSome(rows) {
         if (!rows.length) {
-          return postScans([], false, config.door, TIMEOUT_MS).then(function (body) {
+          return postScans([], false, config.door, TIMEOUT_MS, true).then(function (body) {
             counts = body.counts;
           });
         }
@@ -252,7 +252,8 @@
           }),
           true,
           door,
-          UPLOAD_TIMEOUT_MS
+          UPLOAD_TIMEOUT_MS,
+          true
         )
           .then(function (body) {
             counts = body.counts;
@@ -297,9 +298,9 @@
     if (online) {
       return postScans([scan], false, config.door, TIMEOUT_MS).then(
         function (body) {
-          counts = body.counts;
           var result = body.results[0];
           remember(result, scan);
+          countHere(result.outcome, scan.session);
           show(result);
         },
         function (error) {
@@ -331,8 +332,23 @@
     }
   }
 
+  function countHere(outcome, session) {
+    // The server sends the counts with a queue or a probe; after one scan, count here.
+    if (!counts) {
+      return;
+    }
+    var step = outcome === "checked_in" ? 1 : outcome === "undone" ? -1 : 0;
+    if (session === null || session === undefined) {
+      counts.checked_in += step;
+    } else {
+      var pair = counts.sessions[String(session)] || [0, 0];
+      counts.sessions[String(session)] = [pair[0] + step, pair[1]];
+    }
+  }
+
   function decideHere(scan) {
     var result = decide(scan);
+    countHere(result.outcome, scan.session);
     var stored = result.queue ? enqueue(scan) : Promise.resolve();
     return stored.then(function () {
       show(result);
@@ -354,9 +370,6 @@
       delete checkIns[k];
       delete ownNonces[scan.undoes];
       var person = people[Number(k.split(":")[0])];
-      if (counts && scan.session === null) {
-        counts.checked_in -= 1;
-      }
       return {
         outcome: "undone",
         person: person,
@@ -396,9 +409,6 @@
     }
     checkIns[here] = { at: scan.at, by: root.dataset.staff || "", device: config.device, nonce: scan.nonce };
     ownNonces[scan.nonce] = here;
-    if (counts && scan.session === null) {
-      counts.checked_in += 1;
-    }
     return {
       outcome: "checked_in",
       nonce: scan.nonce,
