@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "goedeburen.payments",
     "goedeburen.mail",
     "goedeburen.matching",
+    "goedeburen.checkin",
     "goedeburen.api",
     "goedeburen.public",
     "goedeburen.backoffice",

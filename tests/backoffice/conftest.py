@@ -46,6 +46,27 @@ PAYMENT_SCREENS = [
     "bank.assign",
     "bank.dismiss",
 ]
+# The day's screens (check-in, badges, lists); who reaches which: tests/checkin/test_access.py.
+CHECKIN_SCREENS = [
+    "checkin.app",
+    "checkin.data",
+    "checkin.scans",
+    "checkin.walk_in",
+    "checkin.conflicts",
+    "checkin.settings",
+    "checkin.badges",
+    "checkin.badges_pdf",
+    "checkin.alignment",
+    "checkin.badge",
+    "checkin.lists",
+    "checkin.door_list",
+    "checkin.participant_list",
+    "checkin.session_list",
+    "checkin.session_export",
+    "checkin.caterer",
+    "checkin.caterer_export",
+    "registration.ticket_letter",
+]
 # The registration screens; who reaches which is tested in test_registrations.py.
 REGISTRATION_SCREENS = [
     "registration.list",
@@ -192,6 +213,18 @@ def _url_table() -> dict:
     table["api.token_revoke"] = lambda w: {**organiser_only(w), "pk": _api_token(w).pk}
     table["api.webhook"] = lambda w: {**organiser_only(w), "pk": _endpoint(w).pk}
     table["api.redeliver"] = lambda w: {**organiser_only(w), "pk": _delivery(w).pk}
+    for name in CHECKIN_SCREENS:
+        table[name] = event_only
+    table["registration.ticket_letter"] = with_code
+    table["checkin.badge"] = lambda w: {"event": w.event.slug, "attendee": w.attendee.pk}
+    for name in ("door_list", "participant_list", "caterer_export"):
+        table[f"checkin.{name}"] = lambda w: {"event": w.event.slug, "format": "csv"}
+    table["checkin.session_list"] = lambda w: {"event": w.event.slug, "session": w.session.pk}
+    table["checkin.session_export"] = lambda w: {
+        "event": w.event.slug,
+        "session": w.session.pk,
+        "format": "csv",
+    }
     # The form's questions: every screen needs a right to change the event.
     for part in [*PARTS, "question"]:
         table[f"{part}.list"] = table[f"{part}.create"] = lambda w: {"event": w.event.slug}

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from goedeburen.events.models import Role
 from tests.backoffice.conftest import (
+    CHECKIN_SCREENS,
     EVENT_URL_NAMES,
     PARTS,
     PAYMENT_SCREENS,
@@ -40,6 +41,7 @@ CHANGE_SCREENS = sorted(
     and name not in POST_ONLY
     and name not in PAYMENT_SCREENS
     and name not in HOST_SCREENS
+    and name not in CHECKIN_SCREENS
     and not name.startswith(("venue", "room"))
 )
 VENUE_CHANGE_SCREENS = sorted(

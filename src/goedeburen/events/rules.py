@@ -7,6 +7,10 @@ import rules
 
 from .models import Event, Organiser, Role, TeamMember
 
+# The caterer role (counts and diets only, no contact data) comes with the team screens;
+# until `Role` has it, check-in's caterer list checks the role's value itself.
+CATERER = getattr(Role, "CATERER", "caterer")
+
 
 def roles_for(user, event: Event) -> set[str]:
     """Return the user's roles for this event, including organiser-wide ones."""

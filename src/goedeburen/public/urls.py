@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import mail, manage, pages, payments, registration, sessions
+from .views import checkin, mail, manage, pages, payments, registration, sessions
 
 app_name = "public"
 
@@ -88,6 +88,26 @@ urlpatterns = [
         "<slug:event>/register/manage/<slug:code>/<slug:token>/mail/",
         manage.MailPreferenceView.as_view(),
         name="registration.mail",
+    ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/tickets.pdf",
+        checkin.TicketsPdfView.as_view(),
+        name="registration.tickets",
+    ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/attendees/<int:attendee>/badge/",
+        checkin.DayChoicesView.as_view(),
+        name="registration.badge",
+    ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/certificates.pdf",
+        checkin.CertificatesPdfView.as_view(),
+        name="registration.certificates",
+    ),
+    path(
+        "<slug:event>/certificates/verify/",
+        checkin.CertificateVerifyView.as_view(),
+        name="certificate.verify",
     ),
     path("<slug:event>/calendar.ics", pages.CalendarFileView.as_view(), name="event.calendar"),
     path(

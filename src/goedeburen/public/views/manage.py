@@ -26,6 +26,7 @@ from goedeburen.registration.exceptions import RegistrationError
 from ..forms.manage import ChangeForms, LinkRequestForm, SubstituteForm
 from .pages import EventPageMixin
 from .payment_info import payment_context
+from .ticket_info import ticket_context
 
 
 class _LoadRegistration:
@@ -91,6 +92,7 @@ class ManageView(ManageMixin, TemplateView):
         attendees = list(self.registration.attendees.all())
         programmes = matching_queries.personal_programmes(self.event, attendees)
         confirmed = self.registration.status == RegistrationStatus.CONFIRMED
+        kwargs.update(ticket_context(self.registration))
         kwargs.update(
             programmes=[(a, programmes[a.pk]) for a in attendees if a.pk in programmes]
             if confirmed
