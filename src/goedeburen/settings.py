@@ -181,6 +181,12 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Files only a view may hand out after checking who asks (the publication): never under
+# MEDIA_ROOT, which the web server serves to anyone. With PROTECTED_ACCEL_PREFIX set (e.g.
+# "/protected/", an nginx `internal` location aliased to PROTECTED_ROOT) the view answers
+# with X-Accel-Redirect and nginx sends the file; otherwise Django streams it.
+PROTECTED_ROOT = Path(env.str("PROTECTED_ROOT", default=str(VAR_DIR / "protected")))
+PROTECTED_ACCEL_PREFIX = env.str("PROTECTED_ACCEL_PREFIX", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -222,9 +228,17 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Every line is written with the secrets of links masked (manage, participant … links: a
+# "Not Found: /…/manage/<code>/<token>/" must not put the token in the log).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_secrets": {"()": "goedeburen.common.log_masking.MaskSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    # Django's own request and server loggers write through the root's handler (masked).
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }

@@ -11,6 +11,8 @@ Other domain apps fill in what only they know by registering a provider, e.g. pa
 takes a `Source` and returns a string; one that raises is logged and gives "".
 """
 
+import hashlib
+import hmac
 import logging
 import re
 from collections.abc import Callable
@@ -22,6 +24,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common import secret_text
 from goedeburen.common.links import absolute_url
 from goedeburen.common.money import euro
 from goedeburen.events import queries as event_queries
@@ -110,8 +113,42 @@ def values_for(source: Source, *, only=None) -> dict[str, str]:
 
 
 def participant_token(registration: Registration) -> str:
-    """Return the signed token of `registration`'s page of links (publication, calendar)."""
-    return signing.dumps(registration.code, salt=PARTICIPANT_SALT, compress=True)
+    """Return the signed token of `registration`'s files (publication, calendar).
+
+    The token is bound to the current manage link: it carries a fingerprint of the manage
+    token's hash, so a renewed link (or a cancellation, see `registration_for_participant`)
+    ends every participant link sent before. Rendering a mail notes the token as a secret
+    (`common.secrets`), so the outbox keeps it only sealed.
+    """
+    token = signing.dumps(
+        [registration.code, _binding(registration)], salt=PARTICIPANT_SALT, compress=True
+    )
+    secret_text.note(token)
+    return token
+
+
+def registration_for_participant(event: Event, token: str) -> Registration | None:
+    """Return the registration a participant link names, if the link still holds.
+
+    None for a link that is not ours, of another event, of a cancelled registration, or
+    made before the manage link was renewed.
+    """
+    try:
+        code, binding = signing.loads(token, salt=PARTICIPANT_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    found = Registration.objects.filter(event=event, code=code).first()
+    if found is None or found.status == RegistrationStatus.CANCELLED:
+        return None
+    if not hmac.compare_digest(str(binding), _binding(found)):
+        return None
+    return found
+
+
+def _binding(registration: Registration) -> str:
+    # A fingerprint, not the hash itself: the link must not carry what the database holds.
+    digest = hashlib.sha256(f"participant:{registration.manage_token_hash}".encode()).hexdigest()
+    return digest[:16]
 
 
 def unsubscribe_token(event: Event, email: str) -> str:
@@ -190,6 +227,7 @@ def _payment_details(source: Source) -> str:
 def _manage_url(source: Source) -> str:
     registration, token = source.registration, source.context.get("manage_token")
     if registration is not None and token:
+        secret_text.note(token)
         kwargs = {"event": source.event.slug, "code": registration.code, "token": token}
         return absolute_url(reverse("public:registration.manage", kwargs=kwargs))
     # Only the booker's first mail has the secret; later ones point to where it is sent again.
@@ -200,6 +238,7 @@ def _offer_url(source: Source) -> str:
     registration, token = source.registration, source.context.get("offer_token")
     if registration is None or not token:
         return ""
+    secret_text.note(token)
     kwargs = {"event": source.event.slug, "code": registration.code, "token": token}
     return absolute_url(reverse("public:registration.offer", kwargs=kwargs))
 
@@ -239,10 +278,9 @@ def _evaluation_url(source: Source) -> str:
 def _unsubscribe_url(source: Source) -> str:
     if not source.recipient:
         return ""
-    kwargs = {
-        "event": source.event.slug,
-        "token": unsubscribe_token(source.event, source.recipient),
-    }
+    token = unsubscribe_token(source.event, source.recipient)
+    secret_text.note(token)
+    kwargs = {"event": source.event.slug, "token": token}
     return absolute_url(reverse("public:mail.unsubscribe", kwargs=kwargs))
 
 
