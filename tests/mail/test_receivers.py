@@ -6,10 +6,10 @@ import pytest
 
 from goedeburen.common import secret_text
 from goedeburen.mail import services
-from goedeburen.mail.rendering import unpack_context
-from goedeburen.mail.services import outbox
 from goedeburen.mail.enums import MailKind, MailState
 from goedeburen.mail.models import OutgoingMail
+from goedeburen.mail.rendering import unpack_context
+from goedeburen.mail.services import outbox
 from goedeburen.registration import signals
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
