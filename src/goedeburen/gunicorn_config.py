@@ -40,7 +40,7 @@ class MaskingLogger(Logger):
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        return {key: mask(value) if isinstance(value, str) else value for key, value in atoms.items()}
+        return {k: mask(v) if isinstance(v, str) else v for k, v in atoms.items()}
 
 
 logger_class = MaskingLogger
