@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "goedeburen.payments",
     "goedeburen.mail",
     "goedeburen.matching",
+    "goedeburen.privacy",
+    "goedeburen.survey",
     "goedeburen.public",
     "goedeburen.backoffice",
 ]

@@ -49,9 +49,7 @@ def hide(text: str, secrets: list[str]) -> str:
 
 def reveal(text: str, secrets: list[str]) -> str:
     """Return `text` with its markers replaced by `secrets` (the inverse of `hide`)."""
-    return _MARKERS.sub(
-        lambda m: secrets[int(m[1])] if int(m[1]) < len(secrets) else HIDDEN, text
-    )
+    return _MARKERS.sub(lambda m: secrets[int(m[1])] if int(m[1]) < len(secrets) else HIDDEN, text)
 
 
 def blank(text: str) -> str:

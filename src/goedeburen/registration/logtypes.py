@@ -73,6 +73,8 @@ class Erased(LogType):
     def values(self, data, *, show_sensitive):
         if data.get("erasure") == "special_category":
             what = _("dietary wishes, accessibility needs and other special-category answers")
+        elif data.get("erasure") == "consent":
+            what = _("a consent was withdrawn")
         else:
             what = _("all personal details")
         return {"what": what}

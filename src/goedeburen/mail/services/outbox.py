@@ -126,15 +126,18 @@ def queue_registration_mail(
     recipient: str = "",
     attachments: list[Attachment] = (),
     **context,
-) -> OutgoingMail:
+) -> OutgoingMail | None:
     """Queue the `kind` mail to the booker of `registration`, in its language, unrendered.
 
     The request only writes the row: `manage_token` (known only when it is made) and
     `offer_token` become the manage link and the link of a waiting-list offer when the worker
     renders the mail; other keywords (JSON-able, or datetimes) go to the templates as they are.
     `recipient` replaces the booker's address (an invoice goes to the invoice address);
-    `attachments` are stored with the mail. Side effects: those of `queue_mail`.
+    `attachments` are stored with the mail. A registration whose address was erased gets
+    no mail (None). Side effects: those of `queue_mail`.
     """
+    if not (recipient or registration.email):
+        return None  # an erased registration has no address: nothing to send
     if manage_token:
         context["manage_token"] = manage_token
     if offer_token:

@@ -61,7 +61,8 @@ SENSITIVE_FIELDS = frozenset(
 )
 # What the privacy work erases through `change_registration(erasure=…)`: everything personal
 # (a request, or the retention period's end), or the special-category data only.
-ERASURES = ("all", "special_category")
+# "consent" is a consent withdrawn: it takes effect at once, whatever the deadline.
+ERASURES = ("all", "special_category", "consent")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -122,7 +123,7 @@ def change_registration(
     sensitive fields and special-category answers as `["changed"]`; `{}` when nothing
     changed.
 
-    `erasure` ("all" or "special_category", from the privacy work) erases instead of
+    `erasure` ("all", "special_category" or "consent", from the privacy work) erases instead of
     edits: a cancelled registration too, whatever the deadline, without the billing check,
     and every change recorded as `["changed"]` (no old value, no attendee's name) under the
     log action `registration.erased`.
@@ -159,7 +160,8 @@ def change_registration(
             name = "" if erasure else attendee.full_name
             found = _apply(attendee, attendees.get(pk, {}), hide_values=bool(erasure))
             if found:
-                validate_fields(attendee, exclude=["registration", "ticket_type"])
+                if not erasure:  # an erasure's values are the platform's own, blank ones
+                    validate_fields(attendee, exclude=["registration", "ticket_type"])
                 check_consent(
                     dietary_wishes=attendee.dietary_wishes,
                     accessibility_needs=attendee.accessibility_needs,
@@ -186,7 +188,7 @@ def change_registration(
         if not changes and not attendee_sets:
             return {}
 
-        if changes:
+        if changes and not erasure:
             validate_fields(registration_row, exclude=["event", "form_token"])
         billing_changed = set(changes) & set(BILLING_FIELDS)
         if not erasure and billing_changed and any(a.price for a in stored.values()):
