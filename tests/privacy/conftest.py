@@ -14,9 +14,9 @@ from tests.payments.conftest import billing_defaults, event, ticket  # noqa: F40
 
 @pytest.fixture
 def free_ticket(event):  # noqa: F811 (the imported fixture)
-    ticket = TicketTypeFactory(event=event, name_nl="Bewoner", price=Decimal("0.00"))
-    QuotaFactory(event=event, size=20, ticket_types=[ticket])
-    return ticket
+    free = TicketTypeFactory(event=event, name_nl="Bewoner", price=Decimal("0.00"))
+    QuotaFactory(event=event, size=20, ticket_types=[free])
+    return free
 
 
 def database_text() -> str:
