@@ -13,7 +13,7 @@ from goedeburen.mail.enums import MailState
 from goedeburen.mail.models import MailAttachment, OptOut, OutgoingMail
 from goedeburen.matching.models import Placement, Ranking
 from goedeburen.payments import queries as payment_queries
-from goedeburen.payments.models import Invoice, Payment
+from goedeburen.payments.models import Invoice, Payment, Settlement
 
 # The outbox --------------------------------------------------------------------------------
 
@@ -124,6 +124,16 @@ def preview_payments(registration) -> Preview:
     return Preview(kept=kept, kept_codes=codes)
 
 
+def erase_payments(registration) -> int:
+    """Blank the free texts about the registration's money (a payment's note, the reason of
+    a cancellation's settlement); amounts, invoices and bank lines stay (bookkeeping)."""
+    notes = Payment.objects.filter(registration=registration).exclude(note="").update(note="")
+    reasons = (
+        Settlement.objects.filter(registration=registration).exclude(reason="").update(reason="")
+    )
+    return notes + reasons
+
+
 def payment_log_subjects(registration):
     return [
         *Payment.objects.filter(registration=registration),
@@ -166,6 +176,7 @@ def register() -> None:
             label=gettext_lazy("Payments and invoices"),
             export=export_payments,
             preview=preview_payments,
+            erase=erase_payments,
             log_subjects=payment_log_subjects,
         )
     )
