@@ -9,7 +9,7 @@ from django.db import connection
 
 from tests.factories import QuotaFactory, TicketTypeFactory
 from tests.mail.conftest import drain  # noqa: F401 (fixture)
-from tests.payments.conftest import billing_defaults, event, ticket  # noqa: F401 (fixtures)
+from tests.payments.conftest import billing_defaults, event, mollie, ticket  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
