@@ -91,7 +91,7 @@ def unknown_in(text: str) -> list[str]:
 
 
 # What the layout of every mail shows besides the text (`mail/custom.*`, `mail/base.*`).
-LAYOUT = ("event", "event_url", "contact_email", "unsubscribe_url")
+LAYOUT = ("event", "event_url", "contact_email", "unsubscribe_url", "privacy_url")
 
 
 def values_for(source: Source, *, only=None) -> dict[str, str]:
@@ -326,6 +326,11 @@ for _name_, _label, _provider in [
     ),
     ("evaluation_url", _("the link to the evaluation survey"), _evaluation_url),
     ("event_url", _("the link to the event's website"), _event_url),
+    (
+        "privacy_url",
+        _("the link to the event's privacy statement"),
+        lambda s: absolute_url(reverse("public:event.privacy", kwargs={"event": s.event.slug})),
+    ),
     ("contact_email", _("the secretariat's address"), lambda s: s.event.contact_email),
     ("message", _("the organiser's message with an approval or rejection"), _context("message")),
     ("offer_url", _("the link to take an offered place"), _offer_url),

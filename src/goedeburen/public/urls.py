@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import mail, manage, pages, payments, registration, sessions
+from .views import mail, manage, pages, payments, privacy, registration, sessions
 
 app_name = "public"
 
@@ -23,7 +23,7 @@ urlpatterns = [
     ),
     path("<slug:event>/practical/", pages.PracticalView.as_view(), name="event.practical"),
     path("<slug:event>/contact/", mail.ContactView.as_view(), name="event.contact"),
-    path("<slug:event>/privacy/", pages.PrivacyStatementView.as_view(), name="event.privacy"),
+    path("<slug:event>/privacy/", privacy.PrivacyStatementView.as_view(), name="event.privacy"),
     path(
         "<slug:event>/register/",
         registration.RegistrationFormView.as_view(),
@@ -83,6 +83,16 @@ urlpatterns = [
         "<slug:event>/register/offer/<slug:code>/<slug:token>/",
         manage.OfferView.as_view(),
         name="registration.offer",
+    ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/privacy/",
+        privacy.YourDataView.as_view(),
+        name="registration.privacy",
+    ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/privacy/export.<str:format>",
+        privacy.ExportView.as_view(),
+        name="registration.export",
     ),
     path(
         "<slug:event>/register/manage/<slug:code>/<slug:token>/mail/",

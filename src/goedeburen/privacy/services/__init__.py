@@ -4,7 +4,12 @@ Consents (`consents`), the statement (`statement`), erasure on request (`erasure
 retention job (`retention`) and the person's copy of their data (`export`).
 """
 
-from .consents import record_booking_consents, record_consent_changes, withdraw_consent
+from .consents import (
+    record_booking_consents,
+    record_consent_changes,
+    set_mailings,
+    withdraw_consent,
+)
 from .erasure import ask_erasure, erase_registration, preview_erasure, refuse_request
 from .retention import RetentionReport, apply_retention
 from .settings import save_privacy_settings, save_statement
@@ -20,5 +25,6 @@ __all__ = [
     "refuse_request",
     "save_privacy_settings",
     "save_statement",
+    "set_mailings",
     "withdraw_consent",
 ]

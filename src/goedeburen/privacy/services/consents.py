@@ -126,6 +126,30 @@ def _attendee_changes(registration, attendee, *, latest, source) -> list[Consent
     return made
 
 
+def set_mailings(registration: Registration, *, wanted: bool, by=None) -> None:
+    """Opt the booker's address out of (or back into) the mailings, and record it.
+
+    Side effects: the opt-out row (mail); a consent record when the answer changed.
+    """
+    with transaction.atomic():
+        mail_services.set_opt_out(
+            registration.event, email=registration.email, opted_out=not wanted
+        )
+        latest = queries.current_consents(registration).get((None, ConsentKind.MAILINGS))
+        if latest is not None and latest.given == wanted:
+            return
+        with translation.override(registration.language):
+            text = str(MAILINGS_TEXT)
+        _record(
+            registration,
+            kind=ConsentKind.MAILINGS,
+            given=wanted,
+            text=text,
+            version=_text_version(text),
+            source=ConsentSource.BACKOFFICE if by else ConsentSource.PERSONAL_PAGE,
+        )
+
+
 def withdraw_consent(
     registration: Registration, *, kind: str, attendee: Attendee | None = None, by=None
 ) -> None:
@@ -140,19 +164,7 @@ def withdraw_consent(
         raise PrivacyError(exceptions.ALREADY_ERASED, code="wrong_state")
     with transaction.atomic():
         if kind == ConsentKind.MAILINGS:
-            mail_services.set_opt_out(registration.event, email=registration.email, opted_out=True)
-            latest = queries.current_consents(registration).get((None, kind))
-            if latest is None or latest.given:
-                with translation.override(registration.language):
-                    text = str(MAILINGS_TEXT)
-                _record(
-                    registration,
-                    kind=kind,
-                    given=False,
-                    text=text,
-                    version=_text_version(text),
-                    source=ConsentSource.BACKOFFICE if by else ConsentSource.PERSONAL_PAGE,
-                )
+            set_mailings(registration, wanted=False, by=by)
             return
         if kind not in ATTENDEE_CONSENTS or attendee is None:
             raise PrivacyError(exceptions.NOT_WITHDRAWABLE, code="invalid")
