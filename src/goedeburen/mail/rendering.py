@@ -40,6 +40,7 @@ SUBJECTS = {
     MailKind.PRACTICAL_INFO: _("Practical information for %(event)s"),
     MailKind.PERSONAL_PROGRAMME: _("Your programme for %(event)s"),
     MailKind.THANK_YOU: _("Thank you for taking part in %(event)s"),
+    MailKind.SURVEY_REMINDER: _("Reminder: how did you find %(event)s?"),
 }
 
 _BLANK_LINES = re.compile(r"\n[ \t]*(\n[ \t]*)+\n")

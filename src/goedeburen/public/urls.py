@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import mail, manage, pages, payments, privacy, registration, sessions
+from .views import mail, manage, pages, payments, privacy, registration, sessions, survey
 
 app_name = "public"
 
@@ -99,6 +99,7 @@ urlpatterns = [
         manage.MailPreferenceView.as_view(),
         name="registration.mail",
     ),
+    path("<slug:event>/survey/<str:token>/", survey.SurveyView.as_view(), name="survey.answer"),
     path("<slug:event>/calendar.ics", pages.CalendarFileView.as_view(), name="event.calendar"),
     path(
         "<slug:event>/mail/unsubscribe/<str:token>/",

@@ -7,4 +7,8 @@ class SurveyConfig(AppConfig):
     verbose_name = _("Evaluation survey")
 
     def ready(self):
-        pass
+        from . import logtypes, parts, placeholders
+
+        logtypes.register()
+        parts.register()
+        placeholders.register()

@@ -23,6 +23,7 @@ class PrivacyStatementView(EventPageMixin, TemplateView):
     """The event's privacy statement: the organiser's current version or the default."""
 
     template_name = "public/privacy.html"
+    cache_seconds = 0  # a new version of the statement shows at once
 
     def get_context_data(self, **kwargs):
         kwargs["statement"] = statement.current(self.event)
