@@ -47,12 +47,12 @@ def save_survey(survey: Survey, *, event: Event, by=None) -> Survey:
     """Store the survey's introduction and settings. Side effects: the row; a log entry."""
     survey.event = event
     with transaction.atomic():
-        if survey.pk and survey.anonymous != Survey.objects.get(pk=survey.pk).anonymous:
-            if Response.objects.filter(survey=survey).exists():
-                raise SurveyError(
-                    _("Answers have come in: whether the survey is anonymous cannot change now."),
-                    code="in_use",
-                )
+        changed = survey.pk and survey.anonymous != Survey.objects.get(pk=survey.pk).anonymous
+        if changed and Response.objects.filter(survey=survey).exists():
+            raise SurveyError(
+                _("Answers have come in: whether the survey is anonymous cannot change now."),
+                code="in_use",
+            )
         survey.save()
         log_action(event, action="survey.saved", by=by, data={"anonymous": survey.anonymous})
     return survey
