@@ -48,6 +48,9 @@ else:
         _required("ALLOWED_HOSTS", "the host names this site answers to, comma-separated.")
     ]
 
+# Older keys still accepted after a key change (signed links, sealed outbox secrets).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
