@@ -144,3 +144,37 @@ def test_organiser_saves_a_new_statement_version(client, event):
     assert page.status_code == 200
     assert PrivacyStatement.objects.get().version == 1
     assert event.organiser.name in client.get(f"/{event.slug}/privacy/").content.decode()
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm the caches
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_erasure_requests_list_costs_the_same_queries_for_1_and_3_rows(
+    client, register, event, free_ticket
+):
+    from goedeburen.privacy import services
+
+    client.force_login(_user(event, "owner"))
+    url = f"/backoffice/{event.slug}/privacy/requests/"
+    services.ask_erasure(register(free_ticket, event=event, email="p0@example.org"))
+    one = _queries(client, url)
+    for n in (1, 2):
+        services.ask_erasure(register(free_ticket, event=event, email=f"p{n}@example.org"))
+
+    assert _queries(client, url) == one
+
+
+@pytest.mark.parametrize("value", ["abc", "", "999999"])
+def test_bad_request_id_is_not_found(client, event, value):
+    client.force_login(_user(event, "owner"))
+
+    response = client.post(f"/backoffice/{event.slug}/privacy/requests/", {"request": value})
+
+    assert response.status_code == 404

@@ -180,3 +180,34 @@ def test_reminder_goes_once_to_who_has_not_answered(survey, register, free_ticke
     assert services.send_reminders() == 0
     mail = OutgoingMail.objects.get(schedule="survey_reminder")
     assert mail.registration_id == waiting.registration_id
+
+
+def test_results_cost_the_same_queries_for_1_and_3_responses(
+    client, survey, register, free_ticket, event
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = factories.UserFactory()
+    factories.TeamMemberFactory(organiser=event.organiser, user=user, role="owner")
+    client.force_login(user)
+    url = f"/backoffice/{event.slug}/survey/results/"
+
+    def answer(n):
+        services.submit_response(
+            survey,
+            attendee=_attendee(register, free_ticket, event, name=f"R{n}"),
+            answers={_key(survey, "Hoe was de dag?"): "3", _key(survey, "Wat kan beter?"): "x"},
+        )
+
+    def queries():
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        return len(captured)
+
+    answer(0)
+    one = queries()
+    answer(1)
+    answer(2)
+    assert queries() == one

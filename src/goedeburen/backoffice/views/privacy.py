@@ -97,8 +97,9 @@ class ErasureRequestListView(EventPermissionMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
+        pk = request.POST.get("request", "")
         found = get_object_or_404(
-            ErasureRequest, event=self.event, pk=request.POST.get("request") or 0
+            ErasureRequest, event=self.event, pk=int(pk) if pk.isdigit() else 0
         )
         try:
             services.refuse_request(found, by=request.user)

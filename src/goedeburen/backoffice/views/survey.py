@@ -62,8 +62,9 @@ class SurveyBuildView(EventPermissionMixin, TemplateView):
                 )
                 messages.success(request, _("The question is added."))
             elif action == "delete" and survey.pk:
+                pk = request.POST.get("question", "")
                 question = get_object_or_404(
-                    SurveyQuestion, survey=survey, pk=request.POST.get("question") or 0
+                    SurveyQuestion, survey=survey, pk=int(pk) if pk.isdigit() else 0
                 )
                 services.delete_question(question, by=request.user)
                 messages.success(request, _("The question is deleted."))
