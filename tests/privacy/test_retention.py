@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
 from pypdf import PdfReader
 
 from goedeburen.common.models import LogEntry
@@ -170,3 +171,26 @@ def test_command_reports_what_it_erased(register):
 
     assert out.getvalue() == "Bijeenkomst Maand: special_category 1\n"
     assert second.getvalue() == "Er was niets te wissen.\n"
+
+
+def test_the_daily_run_keeps_one_chain_however_often_it_is_started(
+    django_capture_on_commit_callbacks,
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from goedeburen.privacy import tasks
+    from goedeburen.privacy.models import DailyRun
+
+    def next_runs() -> int:
+        return DBTaskResult.objects.filter(
+            task_path="goedeburen.privacy.tasks.daily_retention"
+        ).count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.daily_retention.call()
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.daily_retention.call()  # a second chain, started by mistake, ends here
+        tasks.start_daily_retention()  # the worker starting again: a run is due later
+
+    assert next_runs() == 1
+    assert DailyRun.objects.get().next_run == tasks.next_night(timezone.now())

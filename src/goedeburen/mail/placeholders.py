@@ -120,8 +120,10 @@ def participant_token(registration: Registration) -> str:
     ends every participant link sent before. Rendering a mail notes the token as a secret
     (`common.secrets`), so the outbox keeps it only sealed.
     """
-    token = signing.dumps(
-        [registration.code, _binding(registration)], salt=PARTICIPANT_SALT, compress=True
+    # No time stamp: the link has no age limit (it ends with the manage link), and the same
+    # registration gets the same link in every mail and on its page.
+    token = signing.Signer(salt=PARTICIPANT_SALT).sign_object(
+        [registration.code, _binding(registration)], compress=True
     )
     secret_text.note(token)
     return token
@@ -134,7 +136,7 @@ def registration_for_participant(event: Event, token: str) -> Registration | Non
     made before the manage link was renewed.
     """
     try:
-        code, binding = signing.loads(token, salt=PARTICIPANT_SALT)
+        code, binding = signing.Signer(salt=PARTICIPANT_SALT).unsign_object(token)
     except (signing.BadSignature, ValueError, TypeError):
         return None
     found = Registration.objects.filter(event=event, code=code).first()

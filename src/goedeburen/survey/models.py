@@ -146,9 +146,14 @@ class ResponseAnswer(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["response", "question", "session"],
+                condition=models.Q(session__isnull=False),
                 name="one_answer_per_question_and_session",
-                nulls_distinct=False,
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["response", "question"],
+                condition=models.Q(session__isnull=True),
+                name="one_answer_per_question_for_the_day",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,7 +20,7 @@ def _binding(attendee: Attendee) -> str:
 
 def survey_token(attendee: Attendee) -> str:
     """Return the token of `attendee`'s personal survey link."""
-    token = signing.dumps([attendee.pk, _binding(attendee)], salt=SALT, compress=True)
+    token = signing.Signer(salt=SALT).sign_object([attendee.pk, _binding(attendee)], compress=True)
     secret_text.note(token)
     return token
 
@@ -28,7 +28,7 @@ def survey_token(attendee: Attendee) -> str:
 def attendee_for(token: str, *, event) -> Attendee | None:
     """Return the attendee a survey link names, if it still holds (else None)."""
     try:
-        attendee_id, binding = signing.loads(token, salt=SALT)
+        attendee_id, binding = signing.Signer(salt=SALT).unsign_object(token)
     except (signing.BadSignature, ValueError, TypeError):
         return None
     found = (
