@@ -15,6 +15,7 @@ def pytest_report_header(config):
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PROTECTED_ROOT = tmp_path / "protected"
 
 
 @pytest.fixture(autouse=True)

@@ -48,6 +48,9 @@ else:
         _required("ALLOWED_HOSTS", "the host names this site answers to, comma-separated.")
     ]
 
+# Older keys still accepted after a key change (signed links, sealed outbox secrets).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -66,6 +69,8 @@ INSTALLED_APPS = [
     "goedeburen.mail",
     "goedeburen.matching",
     "goedeburen.checkin",
+    "goedeburen.privacy",
+    "goedeburen.survey",
     "goedeburen.api",
     "goedeburen.public",
     "goedeburen.backoffice",
@@ -186,6 +191,12 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Files only a view may hand out after checking who asks (the publication): never under
+# MEDIA_ROOT, which the web server serves to anyone. With PROTECTED_ACCEL_PREFIX set (e.g.
+# "/protected/", an nginx `internal` location aliased to PROTECTED_ROOT) the view answers
+# with X-Accel-Redirect and nginx sends the file; otherwise Django streams it.
+PROTECTED_ROOT = Path(env.str("PROTECTED_ROOT", default=str(VAR_DIR / "protected")))
+PROTECTED_ACCEL_PREFIX = env.str("PROTECTED_ACCEL_PREFIX", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -227,11 +238,19 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Every line is written with the secrets of links masked (manage, participant … links: a
+# "Not Found: /…/manage/<code>/<token>/" must not put the token in the log).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_secrets": {"()": "goedeburen.common.log_masking.MaskSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    # Django's own request and server loggers write through the root's handler (masked).
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 
 # The REST API (`goedeburen.api`): tokens for programs, the session for our own pages.

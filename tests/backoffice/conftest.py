@@ -203,6 +203,10 @@ def _url_table() -> dict:
     table["registration.refund"] = lambda w: {**with_code(w), "payment": _payment(w).pk}
     table["registration.reissue_invoice"] = lambda w: {**with_code(w), "invoice": _invoice(w).pk}
     table["invoice.export"] = lambda w: {"event": w.event.slug, "format": "csv"}
+    table["privacy.settings"] = table["privacy.requests"] = event_only
+    table["privacy.erase"] = with_code
+    table["survey.build"] = table["survey.results"] = event_only
+    table["survey.export"] = lambda w: {"event": w.event.slug, "format": "csv"}
     table["invoice.pdf"] = lambda w: {"event": w.event.slug, "pk": _invoice(w).pk}
     table["bank.assign"] = table["bank.dismiss"] = lambda w: {
         "event": w.event.slug,

@@ -33,6 +33,8 @@ POST_ONLY = [
 ]
 # Session hosts see their own session lists: see tests/backoffice/test_assignment.py.
 HOST_SCREENS = ["assignment.lists"]
+# Downloads that send the user back to the results while there is nothing to export.
+DOWNLOADS = ["survey.export"]
 CHANGE_SCREENS = sorted(
     name
     for name in EVENT_URL_NAMES
@@ -42,6 +44,7 @@ CHANGE_SCREENS = sorted(
     and name not in PAYMENT_SCREENS
     and name not in HOST_SCREENS
     and name not in CHECKIN_SCREENS
+    and name not in DOWNLOADS
     and not name.startswith(("venue", "room"))
 )
 VENUE_CHANGE_SCREENS = sorted(
@@ -100,7 +103,7 @@ def test_list_screen_for_any_role_answers(client, world, name, role):
     assert client.get(url(name, world)).status_code == 200
 
 
-@pytest.mark.parametrize("name", [*CHANGE_SCREENS, *VENUE_CHANGE_SCREENS, *POST_ONLY])
+@pytest.mark.parametrize("name", [*CHANGE_SCREENS, *VENUE_CHANGE_SCREENS, *POST_ONLY, *DOWNLOADS])
 def test_change_screen_for_session_host_is_forbidden(client, world, name):
     client.force_login(_member(world, Role.HOST, event=world.event))
     assert client.get(url(name, world)).status_code == 403

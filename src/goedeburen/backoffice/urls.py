@@ -16,10 +16,12 @@ from .views import (
     partners,
     payments,
     people,
+    privacy,
     programme,
     questions,
     registration_actions,
     registrations,
+    survey,
     venues,
 )
 from .views.auth import LoginView, LogoutView
@@ -129,6 +131,20 @@ event_urls = [
     path("mail/<int:pk>/retry/", mail.MailRetryView.as_view(), name="mail.retry"),
     path("mail/<int:pk>/cancel/", mail.MailCancelView.as_view(), name="mail.cancel"),
     path("mail/settings/", mail.MailSettingsView.as_view(), name="mail.settings"),
+    path("privacy/", privacy.PrivacySettingsView.as_view(), name="privacy.settings"),
+    path("survey/", survey.SurveyBuildView.as_view(), name="survey.build"),
+    path("survey/results/", survey.SurveyResultsView.as_view(), name="survey.results"),
+    path(
+        "survey/results/export.<str:format>",
+        survey.SurveyExportView.as_view(),
+        name="survey.export",
+    ),
+    path("privacy/requests/", privacy.ErasureRequestListView.as_view(), name="privacy.requests"),
+    path(
+        "privacy/erase/<slug:code>/",
+        privacy.EraseRegistrationView.as_view(),
+        name="privacy.erase",
+    ),
     path("mail/texts/", mail.MailTemplateListView.as_view(), name="mail_template.list"),
     path(
         "mail/texts/<slug:kind>/<slug:language>/",

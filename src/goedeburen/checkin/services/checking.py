@@ -185,9 +185,7 @@ class _Batch:
         # deciding and written together (PostgreSQL returns the new check-ins' ids).
         CheckIn.objects.bulk_create(self.new_check_ins)
         Scan.objects.bulk_create(self.new_scans)
-        log_actions(
-            [(obj, action, self.staff.user, data) for obj, action, data in self.logs]
-        )
+        log_actions([(obj, action, self.staff.user, data) for obj, action, data in self.logs])
 
     def _at(self, scan) -> dt.datetime:
         if not self.offline or scan.at is None:
