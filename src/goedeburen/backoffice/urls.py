@@ -4,9 +4,12 @@
 from django.urls import include, path
 
 from .views import (
+    account,
     assignment,
+    auth,
     dashboard,
     events,
+    history,
     mail,
     partners,
     payments,
@@ -15,9 +18,9 @@ from .views import (
     questions,
     registration_actions,
     registrations,
+    team,
     venues,
 )
-from .views.auth import LoginView, LogoutView
 
 app_name = "backoffice"
 
@@ -206,16 +209,77 @@ event_urls = [
         payments.DismissTransactionView.as_view(),
         name="bank.dismiss",
     ),
+    path("team/", team.EventTeamView.as_view(), name="team.event"),
+    path("team/members/<int:pk>/", team.EventTeamMemberView.as_view(), name="team.event_member"),
+    path(
+        "team/invitations/<int:pk>/withdraw/",
+        team.EventInvitationRevokeView.as_view(),
+        name="team.event_invitation_revoke",
+    ),
+    path("history/", history.EventHistoryView.as_view(), name="history.event"),
+    path(
+        "history/export.csv", history.EventHistoryExportView.as_view(), name="history.event_export"
+    ),
+]
+
+# The signed-in user's own account and the steps of signing in ("account" is a reserved
+# event address, see `RESERVED_SLUGS`).
+account_urls = [
+    path("", account.AccountView.as_view(), name="account"),
+    path("leave/<int:pk>/", account.LeaveView.as_view(), name="account.leave"),
+    path("second-factor/", account.SecondFactorVerifyView.as_view(), name="two_factor.verify"),
+    path("second-factor/set-up/", account.SecondFactorSetupView.as_view(), name="two_factor.setup"),
+    path(
+        "second-factor/recovery-codes/",
+        account.RecoveryCodesView.as_view(),
+        name="two_factor.recovery_codes",
+    ),
+    path(
+        "second-factor/<slug:kind>/<int:pk>/remove/",
+        account.RemoveSecondFactorView.as_view(),
+        name="two_factor.remove",
+    ),
+    path("password/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("password/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/done/",
+        auth.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("invitation/<str:token>/", auth.InvitationView.as_view(), name="invitation"),
+]
+
+organiser_urls = [
+    path("new-event/", events.EventCreateView.as_view(), name="event.create"),
+    path("team/", team.OrganiserTeamView.as_view(), name="team.organiser"),
+    path(
+        "team/members/<int:pk>/",
+        team.OrganiserTeamMemberView.as_view(),
+        name="team.organiser_member",
+    ),
+    path(
+        "team/invitations/<int:pk>/withdraw/",
+        team.OrganiserInvitationRevokeView.as_view(),
+        name="team.organiser_invitation_revoke",
+    ),
+    path("history/", history.OrganiserHistoryView.as_view(), name="history.organiser"),
+    path(
+        "history/export.csv",
+        history.OrganiserHistoryExportView.as_view(),
+        name="history.organiser_export",
+    ),
 ]
 
 urlpatterns = [
-    path("login/", LoginView.as_view(), name="login"),
-    path("logout/", LogoutView.as_view(), name="logout"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("", dashboard.DashboardView.as_view(), name="dashboard"),
-    path(
-        "organisers/<slug:organiser>/new-event/",
-        events.EventCreateView.as_view(),
-        name="event.create",
-    ),
+    path("account/", include(account_urls)),
+    path("organisers/<slug:organiser>/", include(organiser_urls)),
     path("<slug:event>/", include(event_urls)),
 ]
