@@ -7,6 +7,7 @@ Nothing of this is in `src/`: production has no way around the second factor.
 """
 
 from django.http import HttpRequest
+from django_otp.oath import TOTP
 from django.test import Client
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -30,3 +31,10 @@ class StaffClient(Client):
     def force_login_password_only(self, user, backend=None):
         """Sign in with the password step only (no second factor given yet)."""
         super().force_login(user, backend)
+
+
+def current_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    """Return the code an authenticator app with the device's key shows now (or later)."""
+    totp = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    totp.time += steps_ahead * device.step
+    return str(totp.token()).zfill(device.digits)

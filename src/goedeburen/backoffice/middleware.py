@@ -51,6 +51,12 @@ def _now() -> float:
     return time.time()
 
 
+def start_session(sender, request, user, **kwargs) -> None:
+    """Note when the user signed in (the `user_logged_in` signal)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[AUTH_AT] = request.session[SEEN_AT] = _now()
+
+
 def is_backoffice(path: str) -> bool:
     return bool(BACKOFFICE_PATH.match(path))
 
