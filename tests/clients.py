@@ -7,9 +7,9 @@ Nothing of this is in `src/`: production has no way around the second factor.
 """
 
 from django.http import HttpRequest
-from django_otp.oath import TOTP
 from django.test import Client
 from django_otp import login as otp_login
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
