@@ -39,13 +39,15 @@ def locked_out(request, response=None, credentials=None):
     The page is the sign-in page with one message, the same whether the user name exists
     or not, so that it tells nobody which names have an account.
     """
-    form = AuthenticationForm(request)
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    form.add_error(None, LOCKED_OUT % {"minutes": minutes})
     return render(
         request,
         "backoffice/login.html",
-        {"form": form, "next": request.POST.get("next", "")},
+        {
+            "form": AuthenticationForm(request),
+            "lockout": LOCKED_OUT % {"minutes": minutes},
+            "next": request.POST.get("next", ""),
+        },
         status=429,
     )
 
