@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from goedeburen.accounts import services as account_services
 from goedeburen.backoffice.forms.payments import (
     AssignForm,
     DismissForm,
@@ -265,6 +266,7 @@ class InvoiceExportView(PaymentScreenMixin, View):
             self.event, start=period.get("start"), end=period.get("end")
         )
         rows = [_export_row(invoice) for invoice in invoices]
+        account_services.record_export(self.event, by=request.user, what="invoices", rows=len(rows))
         header = [label for _key, label in EXPORT_COLUMNS]
         name = f"invoices-{self.event.slug}"
         if kwargs["format"] == "csv":

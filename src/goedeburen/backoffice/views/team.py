@@ -56,15 +56,11 @@ def _rows(members: list[TeamMember], *, hosted: dict) -> list[dict]:
     return rows
 
 
-def _hosted_sessions(members: list[TeamMember]) -> dict:
-    """Return the sessions each host member sees the list of, by (user id, event id)."""
-    hosts = [m for m in members if m.event_id is not None]
-    if not hosts:
-        return {}
+def _hosted_sessions(members: list[TeamMember], *, organiser_id: int) -> dict:
+    """Return the sessions each member sees the list of, by (user id, event id): one query."""
     hosted = {}
     links = SessionHost.objects.filter(
-        user_id__in={m.user_id for m in hosts},
-        session__round__event_id__in={m.event_id for m in hosts},
+        user_id__in={m.user_id for m in members}, session__round__event__organiser_id=organiser_id
     ).select_related("session__round")
     for link in links:
         hosted.setdefault((link.user_id, link.session.round.event_id), []).append(link.session)
@@ -141,7 +137,9 @@ class EventTeamView(EventTeamMixin, TemplateView):
         kwargs.setdefault("invite_form", InviteForm(roles=event_role_choices()))
         kwargs.update(
             section="team",
-            rows=_rows(members, hosted=_hosted_sessions(members)),
+            rows=_rows(
+                members, hosted=_hosted_sessions(members, organiser_id=self.event.organiser_id)
+            ),
             invitations=list(
                 Invitation.objects.filter(
                     event=self.event, accepted_at__isnull=True, revoked_at__isnull=True
@@ -201,7 +199,7 @@ class OrganiserTeamView(OrganiserTeamMixin, TemplateView):
     def get_context_data(self, **kwargs):
         members = _members(TeamMember.objects.filter(organiser=self.organiser))
         kwargs.setdefault("invite_form", OrganiserInviteForm(organiser=self.organiser))
-        rows = _rows(members, hosted=_hosted_sessions(members))
+        rows = _rows(members, hosted=_hosted_sessions(members, organiser_id=self.organiser.pk))
         kwargs.update(
             wide_rows=[r for r in rows if r["member"].event_id is None],
             event_rows=[r for r in rows if r["member"].event_id is not None],
