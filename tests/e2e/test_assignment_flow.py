@@ -15,9 +15,11 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils import translation
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from icalendar import Calendar
 
 from goedeburen.events.demo import SLUG
+from tests.clients import current_code
 from tests.smtp import SmtpServer, free_port
 
 from .site import axe_violations, describe_violations
@@ -51,6 +53,8 @@ def people(site, django_db_blocker):
         event, _ = load_demo(upcoming=True)
         organiser = UserFactory(username="secretariaat")
         TeamMember.objects.create(organiser=event.organiser, user=organiser, role=Role.OWNER)
+        # An organiser's owner signs in with a second factor: an authenticator app.
+        TOTPDevice.objects.create(user=organiser, name="app", confirmed=True)
         token, hashed = tokens.new_manage_token()
         registration = RegistrationFactory(
             event=event,
@@ -178,6 +182,10 @@ def test_participant_ranks_organiser_publishes_programme_shows_and_arrives(
     office.get_by_label("User name").fill("secretariaat")
     office.get_by_label("Password").fill(PASSWORD)
     office.get_by_role("button", name="Sign in").click()
+    office.wait_for_load_state()
+    app = TOTPDevice.objects.get(user=people["organiser"])
+    office.get_by_label("Code").fill(current_code(app))
+    office.get_by_role("button", name="Continue").click()
     office.wait_for_load_state()
     office.goto(base + f"/en/backoffice/{SLUG}/assignment/")
     office.get_by_role("button", name="Start a run").click()
