@@ -73,3 +73,31 @@ def test_the_request_stores_no_link(client, user, django_capture_on_commit_callb
     (task,) = DBTaskResult.objects.all()
     assert task.args_kwargs == {"args": [user.email, "nl"], "kwargs": {}}
     assert not LogEntry.objects.filter(action__contains="password").exists()
+
+
+def test_a_new_password_lifts_the_lockout(
+    client, user, smtp, immediate_tasks, django_capture_on_commit_callbacks
+):
+    for n in range(10):
+        client.post(reverse("backoffice:login"), {"username": user.username, "password": f"x{n}"})
+    assert (
+        client.post(
+            reverse("backoffice:login"), {"username": user.username, "password": "x"}
+        ).status_code
+        == 429
+    )
+    _ask(client, user.email, django_capture_on_commit_callbacks)
+    body = smtp.messages[0].get_body(preferencelist=("plain",)).get_content()
+    path = (
+        re.search(r"http://\S+/password/\S+/\S+/", body)
+        .group(0)
+        .removeprefix("http://127.0.0.1:8000")
+    )
+    form = client.get(path, follow=True)
+    client.post(form.redirect_chain[-1][0], {"new_password1": NEW, "new_password2": NEW})
+
+    response = client.post(
+        reverse("backoffice:login"), {"username": user.username, "password": NEW}
+    )
+
+    assert response.status_code == 302

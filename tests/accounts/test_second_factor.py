@@ -149,3 +149,17 @@ def test_a_wrong_code_is_logged(client, world, owner_with_app):
     _verify(client, "12345678")
 
     assert LogEntry.objects.filter(action="login.second_factor_failed").count() == 1
+
+
+def test_owner_left_with_recovery_codes_only_sets_up_a_new_factor(client, world, owner_with_app):
+    from goedeburen.accounts.services import new_recovery_codes
+
+    owner, device = owner_with_app
+    code, *_rest = new_recovery_codes(owner)
+    device.delete()  # the phone is lost; the owner removed the app
+    client.force_login_password_only(owner)
+
+    assert _verify(client, code).status_code == 302
+    response = client.get(url("event.detail", world))
+
+    assert response.url.startswith(reverse("backoffice:two_factor.setup"))

@@ -62,6 +62,12 @@ def register() -> None:
             example={"user": "ada"},
         ),
         LogType(
+            action="login.password_reset",
+            sentence=gettext_lazy("%(user)s chose a new password through the mailed link"),
+            personal=person,
+            example={"user": "ada"},
+        ),
+        LogType(
             action="login.second_factor_failed",
             sentence=gettext_lazy("%(user)s entered a wrong second-factor code"),
             personal=person,

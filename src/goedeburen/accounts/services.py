@@ -73,6 +73,16 @@ def unlock(user, *, organiser: Organiser, by) -> int:
     return count
 
 
+def record_password_reset(user) -> None:
+    """After a new password by mail: lift the user name's lockouts and log it.
+
+    Side effects: axes' failure counters for the name deleted; a log entry per organiser.
+    """
+    with transaction.atomic():
+        reset(username=user.get_username())
+        _log_for_person(user.get_username(), action="login.password_reset", by=user, data={})
+
+
 def start_app_device(user) -> TOTPDevice:
     """Return the user's authenticator app being set up (unconfirmed), made when needed."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()

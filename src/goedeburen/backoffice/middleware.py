@@ -22,7 +22,9 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice
 
+from goedeburen.accounts.queries import has_second_factor
 from goedeburen.events.rules import has_sensitive_role, needs_second_factor
 
 BACKOFFICE_PATH = re.compile(r"^/(?:[a-z]{2}(?:-[a-z]+)?/)?backoffice/")
@@ -102,13 +104,21 @@ class BackofficeSecurityMiddleware:
 
     def _second_factor_missing(self, request):
         user = request.user
-        if user.is_verified():
-            return None
         match = request.resolver_match
         if match is not None and (
             match.view_name in OPEN_BEFORE_SECOND_FACTOR or match.namespace == "otp_webauthn"
         ):
             return None
+        if user.is_verified():
+            # A recovery code gets one in, but whoever must have an app or a passkey and has
+            # none left (only recovery codes) sets one up again first.
+            if not isinstance(user.otp_device, StaticDevice) or not needs_second_factor(user):
+                return None
+            if has_second_factor(user):
+                return None
+            return redirect_to_login(
+                request.get_full_path(), login_url=reverse("backoffice:two_factor.setup")
+            )
         if user_has_device(user, confirmed=True):
             target = "backoffice:two_factor.verify"
         elif needs_second_factor(user):

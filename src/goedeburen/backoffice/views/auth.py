@@ -105,6 +105,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             style(field)
         return form
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The lockout page offers a new password as a way out: it lifts the lockout.
+        account_services.record_password_reset(form.user)
+        return response
+
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     permission_required = None  # declared: open to everyone
