@@ -128,3 +128,32 @@ def test_lockout_ends_after_the_cool_down(client, editor, settings):
     )
 
     assert _sign_in(client, "redacteur", PASSWORD).status_code == 302
+
+
+def test_an_unknown_user_name_costs_the_same_password_hashing(client, editor, settings):
+    # Timing: Django hashes the given password for a user name nobody has too, so a wrong
+    # password takes as long either way; the counting hasher shows both hash once.
+    from django.contrib.auth.hashers import MD5PasswordHasher, get_hashers
+
+    calls = []
+
+    class CountingHasher(MD5PasswordHasher):
+        algorithm = "md5"
+
+        def encode(self, password, salt):
+            calls.append("hash")
+            return super().encode(password, salt)
+
+    get_hashers.cache_clear()
+    settings.PASSWORD_HASHERS = [f"{__name__}.CountingHasher"]
+    globals()["CountingHasher"] = CountingHasher
+    try:
+        _sign_in(client, "redacteur", "wrong", ip=ELSEWHERE)
+        known = len(calls)
+        calls.clear()
+        _sign_in(client, "niemand", "wrong", ip=ELSEWHERE)
+        unknown = len(calls)
+    finally:
+        get_hashers.cache_clear()
+
+    assert known == unknown == 1
