@@ -5,6 +5,7 @@ EMAIL_URL must be set or the process refuses to start with a message that says w
 `make run` switches DEBUG on for the local demo.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -60,6 +61,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.admin",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "goedeburen.common",
@@ -68,6 +74,7 @@ INSTALLED_APPS = [
     "goedeburen.payments",
     "goedeburen.mail",
     "goedeburen.matching",
+    "goedeburen.accounts",
     "goedeburen.checkin",
     "goedeburen.privacy",
     "goedeburen.survey",
@@ -88,8 +95,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "goedeburen.backoffice.middleware.BackofficeSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout during sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "goedeburen.urls"
@@ -171,12 +182,50 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a sign-in while its user name and address are locked out.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:dashboard"
 LOGOUT_REDIRECT_URL = "backoffice:login"
+
+# Signing in (docs/deploy.md, "Signing in"). Ten wrong passwords for one user name from one
+# address lock that pair out until the cool-down ends or an owner unlocks it; the lockout
+# reads the same for a user name that does not exist.
+AXES_FAILURE_LIMIT = 10
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "goedeburen.backoffice.views.auth.locked_out"
+AXES_CLIENT_IP_CALLABLE = "goedeburen.accounts.network.client_ip"
+AXES_VERBOSE = False
+# The audit log records sign-ins; axes keeps only its counters, without what was typed.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+# How many proxies in front of the site add to X-Forwarded-For (nginx in docs/deploy.md: 1);
+# 0 trusts only the connection's own address.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+# A session lasts 8 hours from sign-in at most, and 30 minutes without a request for roles
+# that see money or special-category data (`backoffice.middleware`).
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_IDLE_SECONDS = 30 * 60
+# Second factors (django-otp): TOTP apps, recovery codes, passkeys (django-otp-webauthn) as a
+# second step after the password, never instead of it.
+OTP_TOTP_ISSUER = "Goede buren"
+OTP_WEBAUTHN_RP_NAME = "Goede buren"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "goedeburen.accounts.network.webauthn_rp_id"
+# The site's origin (https, or http://localhost for a local demo: browsers offer passkeys only
+# on those, and never for an IP address such as 127.0.0.1).
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "WEBAUTHN_ORIGINS",
+    default=[SITE_URL if SITE_URL.startswith("https://") else "http://localhost:8000"],
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# An invitation to a team works this many days.
+INVITATION_DAYS = 7
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]

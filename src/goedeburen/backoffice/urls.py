@@ -4,13 +4,16 @@
 from django.urls import include, path
 
 from .views import (
+    account,
     api,
     assignment,
     assignment_run,
+    auth,
     badges,
     checkin,
     dashboard,
     events,
+    history,
     lists,
     mail,
     partners,
@@ -22,9 +25,9 @@ from .views import (
     registration_actions,
     registrations,
     survey,
+    team,
     venues,
 )
-from .views.auth import LoginView, LogoutView
 
 app_name = "backoffice"
 
@@ -267,37 +270,86 @@ event_urls = [
         payments.DismissTransactionView.as_view(),
         name="bank.dismiss",
     ),
+    path("team/", team.EventTeamView.as_view(), name="team.event"),
+    path("team/members/<int:pk>/", team.EventTeamMemberView.as_view(), name="team.event_member"),
+    path(
+        "team/invitations/<int:pk>/withdraw/",
+        team.EventInvitationRevokeView.as_view(),
+        name="team.event_invitation_revoke",
+    ),
+    path("history/", history.EventHistoryView.as_view(), name="history.event"),
+    path(
+        "history/export.csv", history.EventHistoryExportView.as_view(), name="history.event_export"
+    ),
 ]
 
-urlpatterns = [
-    path("login/", LoginView.as_view(), name="login"),
-    path("logout/", LogoutView.as_view(), name="logout"),
-    path("", dashboard.DashboardView.as_view(), name="dashboard"),
+# The signed-in user's own account and the steps of signing in ("account" is a reserved
+# event address, see `RESERVED_SLUGS`).
+account_urls = [
+    path("", account.AccountView.as_view(), name="account"),
+    path("leave/<int:pk>/", account.LeaveView.as_view(), name="account.leave"),
+    path("second-factor/", account.SecondFactorVerifyView.as_view(), name="two_factor.verify"),
+    path("second-factor/set-up/", account.SecondFactorSetupView.as_view(), name="two_factor.setup"),
     path(
-        "organisers/<slug:organiser>/new-event/",
-        events.EventCreateView.as_view(),
-        name="event.create",
-    ),
-    path("organisers/<slug:organiser>/api/", api.TokenListView.as_view(), name="api.tokens"),
-    path(
-        "organisers/<slug:organiser>/api/tokens/<int:pk>/revoke/",
-        api.TokenRevokeView.as_view(),
-        name="api.token_revoke",
+        "second-factor/recovery-codes/",
+        account.RecoveryCodesView.as_view(),
+        name="two_factor.recovery_codes",
     ),
     path(
-        "organisers/<slug:organiser>/webhooks/",
-        api.EndpointListView.as_view(),
-        name="api.webhooks",
+        "second-factor/<slug:kind>/<int:pk>/remove/",
+        account.RemoveSecondFactorView.as_view(),
+        name="two_factor.remove",
+    ),
+    path("password/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("password/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
     ),
     path(
-        "organisers/<slug:organiser>/webhooks/<int:pk>/",
-        api.EndpointDetailView.as_view(),
-        name="api.webhook",
+        "password/done/",
+        auth.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("invitation/<str:token>/", auth.InvitationView.as_view(), name="invitation"),
+]
+
+organiser_urls = [
+    path("new-event/", events.EventCreateView.as_view(), name="event.create"),
+    path("team/", team.OrganiserTeamView.as_view(), name="team.organiser"),
+    path(
+        "team/members/<int:pk>/",
+        team.OrganiserTeamMemberView.as_view(),
+        name="team.organiser_member",
     ),
     path(
-        "organisers/<slug:organiser>/webhooks/deliveries/<int:pk>/redeliver/",
+        "team/invitations/<int:pk>/withdraw/",
+        team.OrganiserInvitationRevokeView.as_view(),
+        name="team.organiser_invitation_revoke",
+    ),
+    path("api/", api.TokenListView.as_view(), name="api.tokens"),
+    path("api/tokens/<int:pk>/revoke/", api.TokenRevokeView.as_view(), name="api.token_revoke"),
+    path("webhooks/", api.EndpointListView.as_view(), name="api.webhooks"),
+    path("webhooks/<int:pk>/", api.EndpointDetailView.as_view(), name="api.webhook"),
+    path(
+        "webhooks/deliveries/<int:pk>/redeliver/",
         api.DeliveryRedeliverView.as_view(),
         name="api.redeliver",
     ),
+    path("history/", history.OrganiserHistoryView.as_view(), name="history.organiser"),
+    path(
+        "history/export.csv",
+        history.OrganiserHistoryExportView.as_view(),
+        name="history.organiser_export",
+    ),
+]
+
+urlpatterns = [
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
+    path("", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("account/", include(account_urls)),
+    path("organisers/<slug:organiser>/", include(organiser_urls)),
     path("<slug:event>/", include(event_urls)),
 ]
