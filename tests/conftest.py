@@ -32,9 +32,13 @@ def _dutch_first():
 def _empty_cache():
     from django.core.cache import cache
 
+    from goedeburen.registration.queries import forget_booking_data
+
     cache.clear()
+    forget_booking_data()
     yield
     cache.clear()
+    forget_booking_data()
 
 
 @pytest.fixture(autouse=True)

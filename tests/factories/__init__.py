@@ -33,6 +33,7 @@ from .registration import (
     billing,
     booker,
     form_token,
+    sync_seat_counters,
 )
 
 __all__ = [
@@ -61,4 +62,5 @@ __all__ = [
     "booker",
     "form_token",
     "many_registrations",
+    "sync_seat_counters",
 ]
