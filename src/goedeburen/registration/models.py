@@ -204,6 +204,18 @@ class Quota(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, update_fields=None, **kwargs):
+        # A quota read before seats moved holds a stale `taken`: saving it (a form, the
+        # admin, the demo loader) must never write that back. Only `capacity` and the
+        # recount write the counter, with queryset updates or by naming it.
+        if update_fields is None and not self._state.adding and self.pk is not None:
+            update_fields = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "taken"
+            ]
+        super().save(*args, update_fields=update_fields, **kwargs)
+
 
 class FormToken(models.Model):
     """A registration form's one-time token, stored when it is first submitted.
