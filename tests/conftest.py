@@ -32,13 +32,16 @@ def _dutch_first():
 def _empty_cache():
     from django.core.cache import cache
 
+    from goedeburen.events.queries import forget_cached_events
     from goedeburen.registration.queries import forget_booking_data
 
     cache.clear()
     forget_booking_data()
+    forget_cached_events()
     yield
     cache.clear()
     forget_booking_data()
+    forget_cached_events()
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.core.cache import cache
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
 
 from goedeburen.events.models import Event, Organiser
 from goedeburen.registration.enums import RegistrationStatus
@@ -156,6 +157,99 @@ def balances(registration_ids) -> dict[int, Balance]:
         )
         for pk, (status, ticket_total) in tickets.items()
     }
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentSetup:
+    """How an event is paid for: its settings and the providers it can offer at all."""
+
+    settings: PaymentSettings
+    providers: list[str]
+
+
+def payment_setup(event: Event) -> PaymentSetup:
+    """Return the event's `PaymentSetup`, read once per version of the event (the payment
+    settings and the organiser's invoice details move it on: `payments.versioning`)."""
+    from .providers import get_provider
+
+    version = event.updated.isoformat() if event.updated else ""
+    key = f"payments:setup:{event.pk}:{version}"
+    found = cache.get(key)
+    if found is None:
+        settings = payment_settings(event)
+        found = PaymentSetup(
+            settings=settings,
+            providers=[
+                name
+                for name in settings.enabled_providers()
+                if get_provider(name).is_available(event)
+            ],
+        )
+        cache.set(key, found, 3600)
+    return found
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentOverview:
+    """What the booker's pages show about paying, computed once."""
+
+    balance: Balance
+    invoices: list[Invoice]
+    current: Invoice | None
+    setup: PaymentSetup
+
+
+def payment_overview(registration: Registration) -> PaymentOverview:
+    """Return the registration's balance, invoices, current invoice and payment setup.
+
+    In two queries (the invoices, and the payments with their refunds), the attendees
+    prefetched or one more; the same figures as `balance` and `current_invoice`.
+    """
+    invoices = list(
+        Invoice.objects.filter(registration=registration)
+        .select_related("credits")
+        .order_by("year", "sequence")
+    )
+    credited = {i.credits_id for i in invoices if i.credits_id is not None}
+    current = None
+    for invoice in invoices:
+        if invoice.kind == InvoiceKind.INVOICE and invoice.pk not in credited:
+            current = invoice  # the newest one left, as `current_invoice` takes it
+    paid = (
+        Payment.objects.filter(registration=OuterRef("pk"), state=PaymentState.PAID)
+        .order_by()
+        .values("registration")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    refunded = (
+        Refund.objects.filter(
+            payment__registration=OuterRef("pk"),
+            state__in=[RefundState.PENDING, RefundState.REFUNDED],
+        )
+        .order_by()
+        .values("payment__registration")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    sums = (
+        Registration.objects.filter(pk=registration.pk)
+        .values(paid=Subquery(paid), refunded=Subquery(refunded))
+        .first()
+    ) or {}
+    balance = Balance.of(
+        invoiced=sum((i.total for i in invoices), ZERO) if invoices else None,
+        cancelled=registration.status == RegistrationStatus.CANCELLED,
+        tickets=registration.total,
+        paid=sums.get("paid") or ZERO,
+        refunded=sums.get("refunded") or ZERO,
+    )
+    return PaymentOverview(
+        balance=balance,
+        invoices=invoices,
+        current=current,
+        setup=payment_setup(registration.event),
+    )
 
 
 def current_invoice(registration: Registration) -> Invoice | None:

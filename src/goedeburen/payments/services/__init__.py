@@ -16,6 +16,7 @@ from .invoices import credit_invoice, issue_invoice, reissue_invoice
 from .payments import (
     apply_status,
     available_providers,
+    providers_for,
     choose_provider,
     create_refund,
     execute_refund,
@@ -34,6 +35,7 @@ __all__ = [
     "apply_status",
     "assign_transaction",
     "available_providers",
+    "providers_for",
     "choose_provider",
     "create_refund",
     "credit_invoice",
