@@ -16,10 +16,10 @@ from .invoices import credit_invoice, issue_invoice, reissue_invoice
 from .payments import (
     apply_status,
     available_providers,
-    providers_for,
     choose_provider,
     create_refund,
     execute_refund,
+    providers_for,
     record_manual_payment,
     refund_payment,
     settle_registration,

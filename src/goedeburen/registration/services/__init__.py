@@ -13,7 +13,7 @@ from .editing import AttendeeChanges, change_registration, update_registration
 from .holds import release_expired_holds
 from .payment import PaymentOutcome, confirm_on_account, confirm_paid, hold_for_transfer
 from .questions import OptionLabels, delete_question, save_question
-from .quotas import change_quota_size, delete_quota, save_quota
+from .quotas import change_quota_size, delete_quota, save_quota, set_ticket_type_quotas
 from .recount import Difference, recount_seats
 from .self_service import (
     Substitute,
@@ -51,6 +51,7 @@ __all__ = [
     "reject_registration",
     "save_question",
     "save_quota",
+    "set_ticket_type_quotas",
     "register",
     "release_expired_holds",
     "renew_manage_link",

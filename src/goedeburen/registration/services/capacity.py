@@ -85,23 +85,38 @@ def take_seats(
 ) -> None:
     """Take `wanted[quota id]` seats of each quota, or raise `RegistrationError` ("sold_out").
 
-    Call it inside the transaction of the change, as late as possible: the quotas stay
-    locked from here to the commit. `tickets` and `per_type` only name the ticket in the
-    message. With `release_expired`, holds and offers that ran out in a full quota are
-    released first and the seats tried again; `wait_for_expired` waits for a registration
-    that another transaction is changing (only a caller that holds no other registration's
-    lock may wait: otherwise two could wait for each other), else such a one is left to
-    that transaction.
+    `wanted` is `seats_wanted(tickets, per_type)`: `per_type` may come from a cache, so it
+    is checked against the database once the quotas are locked (a change of a quota's
+    ticket types locks the quotas involved too, `quotas`), and the seats are taken again
+    by the mapping found if it changed meanwhile. Call it inside the transaction of the
+    change, as late as possible: the quotas stay locked from here to the commit. With
+    `release_expired`, holds and offers that ran out in a full quota are released first and
+    the seats tried again; `wait_for_expired` waits for a registration that another
+    transaction is changing (only a caller that holds no other registration's lock may
+    wait: otherwise two could wait for each other), else such a one is left to that
+    transaction.
 
     Side effects: the quotas' counters; those of `expiry.release_expired` when it runs.
     """
-    if not wanted:
-        return
-    full = _take_all(wanted)
-    if full is not None and release_expired:
-        released = expiry.release_expired([full], now=now, skip_locked=not wait_for_expired)
-        if released:
-            full = _take_all(wanted)
+    for _attempt in range(3):
+        if not wanted:
+            return
+        full = _take_all(wanted)
+        if full is not None and release_expired:
+            released = expiry.release_expired([full], now=now, skip_locked=not wait_for_expired)
+            if released:
+                full = _take_all(wanted)
+        current = quotas_of({t.pk for t in tickets})
+        if all(sorted(current[t.pk]) == sorted(per_type.get(t.pk, ())) for t in tickets):
+            break
+        # A quota's ticket types changed since `per_type` was read: take by the new ones.
+        if full is None:
+            give_back(wanted)
+        per_type, wanted = current, seats_wanted(tickets, current)
+    else:  # the quotas' ticket types kept changing under us: rather refuse than guess
+        raise RegistrationError(
+            exceptions.UNAVAILABLE % {"ticket": tickets[0].t.name}, code="unavailable"
+        )
     if full is not None:
         raise _refusal(full, wanted=wanted[full], tickets=tickets, per_type=per_type)
 

@@ -63,8 +63,10 @@ def save_quota(
         if quota is None:
             quota = Quota.objects.create(event=event, name=name, size=size)
             before = {}
+            _lock_quotas_of({t.pk for t in ticket_types}, also=quota.pk)
         else:
-            quota = capacity.lock_rows([quota.pk])[quota.pk]
+            old = set(quota.ticket_types.values_list("pk", flat=True))
+            quota = _lock_quotas_of(old ^ {t.pk for t in ticket_types}, also=quota.pk)[quota.pk]
             before = {
                 "name": quota.name,
                 "size": quota.size,
@@ -99,6 +101,55 @@ def delete_quota(quota: Quota, *, by) -> None:
             data={"quota": locked.name, "seats": locked.size, "taken": locked.taken},
         )
         locked.delete()
+
+
+def set_ticket_type_quotas(ticket_type: TicketType, *, quotas: Iterable[Quota], by) -> None:
+    """Make `ticket_type` count against exactly `quotas` (of its event); recount them.
+
+    Raise `RegistrationError`: "size_below_taken" when a quota's seats taken would not fit
+    into its size, "invalid" for quotas of another event.
+
+    Side effects: log entry per quota whose ticket types changed.
+    """
+    quotas = list(quotas)
+    if any(q.event_id != ticket_type.event_id for q in quotas):
+        raise RegistrationError(exceptions.FOREIGN_TICKET_TYPE, code="invalid")
+    with transaction.atomic():
+        before = set(ticket_type.quotas.values_list("pk", flat=True))
+        after = {q.pk for q in quotas}
+        locked = _lock_quotas_of({ticket_type.pk}, also=None, quota_ids=before | after)
+        ticket_type.quotas.set(quotas)
+        counts = recount.count_locked(before ^ after)
+        for pk, taken in sorted(counts.items()):
+            _check_size(locked[pk].size, taken=taken)
+            Quota.objects.filter(pk=pk).update(taken=taken)
+            log_action(
+                locked[pk],
+                action="quota.changed",
+                by=by,
+                data={
+                    "quota": locked[pk].name,
+                    "seats": locked[pk].size,
+                    "changes": {"ticket_type": [ticket_type.pk in before, pk in after]},
+                },
+            )
+
+
+def _lock_quotas_of(
+    ticket_type_ids: set[int], *, also: int | None, quota_ids: Iterable[int] = ()
+) -> dict[int, Quota]:
+    """Lock (in order of id) every quota these ticket types count against, and the others
+    given. A booking that read the ticket types' quotas before this change then either
+    holds one of these locks first (and is counted by the recount that follows) or waits
+    for this change and finds it when it checks its quotas (`capacity.take_seats`)."""
+    ids = set(quota_ids) | set(
+        Quota.ticket_types.through.objects.filter(tickettype_id__in=ticket_type_ids).values_list(
+            "quota_id", flat=True
+        )
+    )
+    if also is not None:
+        ids.add(also)
+    return capacity.lock_rows(ids)
 
 
 def _check_size(size: int, *, taken: int) -> None:
