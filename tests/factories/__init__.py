@@ -32,6 +32,7 @@ from .registration import (
     attendee,
     billing,
     booker,
+    fill_seats,
     form_token,
     sync_seat_counters,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "attendee",
     "billing",
     "booker",
+    "fill_seats",
     "form_token",
     "many_registrations",
     "sync_seat_counters",
