@@ -16,7 +16,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
-from goedeburen.payments.models import Payment
+from goedeburen.payments.models import OrganiserBilling, Payment
+from goedeburen.payments.services import issue_invoice
 from goedeburen.public.views.registration import LINKS_COOKIE
 from goedeburen.registration import queries, services
 from goedeburen.registration.models import FormToken, Registration
@@ -28,6 +29,18 @@ from .helpers import form_data, url
 pytestmark = pytest.mark.django_db
 
 START = "public:registration.start"
+
+
+def OrganiserBillingFactory(*, organiser):  # noqa: N802 - reads as the factory it stands for
+    return OrganiserBilling.objects.create(
+        organiser=organiser,
+        legal_name="Stichting Goede Buren",
+        address="Beneluxlaan 9\n3527 HT Utrecht",
+        kvk_number="12345678",
+        vat_number="NL001000007B01",
+        iban="NL91ABNA0417164300",
+        account_name="Stichting Goede Buren",
+    )
 
 
 def _count(call) -> tuple[int, list[str]]:
@@ -104,8 +117,16 @@ def test_registration_writes_no_session(event, hall, paid):
     assert response.cookies[LINKS_COOKIE]["samesite"] == "Lax"
 
 
-@pytest.mark.parametrize(("questions", "expected"), [(False, 4), (True, 6)])
-def test_confirmation_page_costs_at_most_six_queries(event, hall, paid, free, questions, expected):
+@pytest.mark.parametrize(
+    ("questions", "invoiced", "expected"), [(False, False, 3), (True, False, 5), (True, True, 6)]
+)
+def test_confirmation_page_costs_at_most_six_queries(
+    event, hall, paid, free, questions, invoiced, expected
+):
+    # The event's version; the registration with its attendees; their answers and the
+    # options chosen (only when the event asks questions); the sums paid and refunded;
+    # the invoices (only when there are any). Ticket types, questions and the payment
+    # settings come from the event's cached data.
     answers = {}
     if questions:
         choice = QuestionFactory(event=event, kind="multiple_choice", options=["a", "b"])
@@ -117,7 +138,6 @@ def test_confirmation_page_costs_at_most_six_queries(event, hall, paid, free, qu
         }
     client = Client()
     response = _register_through_the_form(client, event, [paid, free], **answers)
-    client.get(response["Location"])  # the payment setup is read once per version
     registration = Registration.objects.get()
     Payment.objects.create(
         registration=registration,
@@ -125,6 +145,11 @@ def test_confirmation_page_costs_at_most_six_queries(event, hall, paid, free, qu
         amount=Decimal("50.00"),
         state="paid",
     )
+    invoice = None
+    if invoiced:
+        OrganiserBillingFactory(organiser=event.organiser)
+        invoice = issue_invoice(registration)
+    client.get(response["Location"])  # the payment setup is read once per version
 
     page, statements = _count(lambda: client.get(response["Location"]))
 
@@ -134,6 +159,7 @@ def test_confirmation_page_costs_at_most_six_queries(event, hall, paid, free, qu
     assert registration.code in html
     assert "€125" in html and "€50" in html  # the total and what was paid
     assert ("Zwolle" in html) is questions
+    assert invoice is None or f"Invoice {invoice.number}" in html
 
 
 def test_confirmation_page_needs_the_cookie_of_the_browser_that_registered(event, hall, paid):

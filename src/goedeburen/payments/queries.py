@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from goedeburen.events.models import Event, Organiser
 from goedeburen.registration.enums import RegistrationStatus
@@ -174,7 +175,7 @@ def payment_setup(event: Event) -> PaymentSetup:
 
     version = event.updated.isoformat() if event.updated else ""
     key = f"payments:setup:{event.pk}:{version}"
-    found = cache.get(key)
+    found = _SETUPS.get(key) or cache.get(key)
     if found is None:
         settings = payment_settings(event)
         found = PaymentSetup(
@@ -186,7 +187,19 @@ def payment_setup(event: Event) -> PaymentSetup:
             ],
         )
         cache.set(key, found, 3600)
+    if len(_SETUPS) >= 16:
+        _SETUPS.pop(next(iter(_SETUPS)))
+    _SETUPS[key] = found
     return found
+
+
+# The last few setups each process read: a hit unpickles nothing.
+_SETUPS: dict[str, PaymentSetup] = {}
+
+
+def forget_payment_setups() -> None:
+    """Forget what this process keeps of `payment_setup` (for tests that clear the cache)."""
+    _SETUPS.clear()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -199,50 +212,55 @@ class PaymentOverview:
     setup: PaymentSetup
 
 
+# Written out: the confirmation page that every booker loads runs it, and the ORM's version
+# (two correlated subqueries) cost several times more CPU to build than to run.
+# tests/payments/test_payment_overview.py checks it against `balance`.
+_SUMS_SQL = """
+SELECT
+    (SELECT COALESCE(SUM(p.amount), 0) FROM payments_payment p
+        WHERE p.registration_id = %(id)s AND p.state = %(paid)s),
+    (SELECT COALESCE(SUM(r.amount), 0) FROM payments_refund r
+        JOIN payments_payment p ON p.id = r.payment_id
+        WHERE p.registration_id = %(id)s AND r.state IN (%(pending)s, %(refunded)s)),
+    (SELECT COUNT(*) FROM payments_invoice i WHERE i.registration_id = %(id)s)
+"""
+
+
 def payment_overview(registration: Registration) -> PaymentOverview:
     """Return the registration's balance, invoices, current invoice and payment setup.
 
-    In two queries (the invoices, and the payments with their refunds), the attendees
-    prefetched or one more; the same figures as `balance` and `current_invoice`.
+    The same figures as `balance` and `current_invoice`, in one query (two with invoices),
+    the attendees prefetched or one more, the setup cached per version of the event.
     """
-    invoices = list(
-        Invoice.objects.filter(registration=registration)
-        .select_related("credits")
-        .order_by("year", "sequence")
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SUMS_SQL,
+            {
+                "id": registration.pk,
+                "paid": PaymentState.PAID,
+                "pending": RefundState.PENDING,
+                "refunded": RefundState.REFUNDED,
+            },
+        )
+        paid, refunded, invoice_count = cursor.fetchone()
+    invoices = []
+    if invoice_count:
+        invoices = list(
+            Invoice.objects.filter(registration=registration)
+            .select_related("credits")
+            .order_by("year", "sequence")
+        )
     credited = {i.credits_id for i in invoices if i.credits_id is not None}
     current = None
     for invoice in invoices:
         if invoice.kind == InvoiceKind.INVOICE and invoice.pk not in credited:
             current = invoice  # the newest one left, as `current_invoice` takes it
-    paid = (
-        Payment.objects.filter(registration=OuterRef("pk"), state=PaymentState.PAID)
-        .order_by()
-        .values("registration")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    refunded = (
-        Refund.objects.filter(
-            payment__registration=OuterRef("pk"),
-            state__in=[RefundState.PENDING, RefundState.REFUNDED],
-        )
-        .order_by()
-        .values("payment__registration")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    sums = (
-        Registration.objects.filter(pk=registration.pk)
-        .values(paid=Subquery(paid), refunded=Subquery(refunded))
-        .first()
-    ) or {}
     balance = Balance.of(
         invoiced=sum((i.total for i in invoices), ZERO) if invoices else None,
         cancelled=registration.status == RegistrationStatus.CANCELLED,
         tickets=registration.total,
-        paid=sums.get("paid") or ZERO,
-        refunded=sums.get("refunded") or ZERO,
+        paid=Decimal(str(paid)).quantize(ZERO),
+        refunded=Decimal(str(refunded)).quantize(ZERO),
     )
     return PaymentOverview(
         balance=balance,
