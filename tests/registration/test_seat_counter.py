@@ -304,3 +304,25 @@ def test_a_stale_quota_saved_keeps_the_counter(world, register):
     hall.save()
 
     assert Quota.objects.get(pk=hall.pk).taken == 1
+
+
+def test_a_booking_that_releases_expired_holds_offers_the_rest_to_the_waiting_list(
+    event, hall, free, register, join, immediate_tasks, django_capture_on_commit_callbacks
+):
+    held = register(free, free)  # 2 of the hall's 3 seats
+    register(free)  # the hall is full
+    waiting = join(free)
+    Registration.objects.filter(pk=held.pk).update(  # a hold that has run out
+        status=S.PENDING_PAYMENT, hold_until=timezone.now() - dt.timedelta(minutes=1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = register(free)
+
+    released = Registration.objects.get(pk=held.pk)
+    assert (released.status, released.cancel_reason) == (S.CANCELLED, "hold_expired")
+    assert booked.status == S.CONFIRMED
+    offered = Registration.objects.get(pk=waiting.pk)
+    assert offered.offer_until is not None  # the seat left over, by the task after the commit
+    assert Quota.objects.get(pk=hall.pk).taken == 3
+    assert services.recount_seats(repair=False) == []
