@@ -303,30 +303,47 @@ def _backends(app: App) -> list[int]:
 
 class CpuMeter:
     """CPU seconds of gunicorn (master and workers), of the database's backends and of this
-    process, between `start` and `stop`."""
+    process, between `start` and `stop`.
+
+    The backends are looked at twice a second: a connection that ends meanwhile
+    (`CONN_MAX_AGE`) takes its CPU time with it, so the last figure seen of each counts.
+    """
 
     def __init__(self, app: App):
         self.app = app
 
-    def _sample(self) -> dict[str, float]:
+    def _gunicorn(self) -> float:
         master = self.app.process.pid
-        gunicorn = sum(_ticks(pid) for pid in [master, *_children(master)])
-        backends = {pid: _ticks(pid) for pid in _backends(self.app)}
-        times = os.times()
-        return {
-            "gunicorn": gunicorn / HZ,
-            "backends": backends,
-            "client": times.user + times.system,
-        }
+        return sum(_ticks(pid) for pid in [master, *_children(master)]) / HZ
+
+    def _look(self) -> None:
+        for pid in _backends(self.app):
+            ticks = _ticks(pid)
+            if ticks:
+                self.first.setdefault(pid, ticks if not self.looking else 0)
+                self.last[pid] = max(self.last.get(pid, 0), ticks)
+
+    def _watch(self) -> None:
+        while not self.done.wait(0.5):
+            self._look()
 
     def start(self) -> None:
-        self.before = self._sample()
+        self.first: dict[int, int] = {}
+        self.last: dict[int, int] = {}
+        self.looking = False
+        self._look()
+        self.looking = True
+        self.done = threading.Event()
+        self.watcher = threading.Thread(target=self._watch, daemon=True)
+        self.before = {"gunicorn": self._gunicorn(), "client": sum(os.times()[:2])}
+        self.watcher.start()
 
     def stop(self) -> dict[str, float]:
-        after = self._sample()
-        database = sum(
-            ticks - self.before["backends"].get(pid, 0) for pid, ticks in after["backends"].items()
-        )
+        after = {"gunicorn": self._gunicorn(), "client": sum(os.times()[:2])}
+        self.done.set()
+        self.watcher.join()
+        self._look()
+        database = sum(self.last[pid] - self.first[pid] for pid in self.last)
         return {
             "gunicorn": after["gunicorn"] - self.before["gunicorn"],
             "database": database / HZ,
