@@ -4,6 +4,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from goedeburen.events.models import Event, Organiser
@@ -156,6 +158,116 @@ def balances(registration_ids) -> dict[int, Balance]:
         )
         for pk, (status, ticket_total) in tickets.items()
     }
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentSetup:
+    """How an event is paid for: its settings and the providers it can offer at all."""
+
+    settings: PaymentSettings
+    providers: list[str]
+
+
+def payment_setup(event: Event) -> PaymentSetup:
+    """Return the event's `PaymentSetup`, read once per version of the event (the payment
+    settings and the organiser's invoice details move it on: `payments.versioning`)."""
+    from .providers import get_provider
+
+    version = event.updated.isoformat() if event.updated else ""
+    key = f"payments:setup:{event.pk}:{version}"
+    found = _SETUPS.get(key) or cache.get(key)
+    if found is None:
+        settings = payment_settings(event)
+        found = PaymentSetup(
+            settings=settings,
+            providers=[
+                name
+                for name in settings.enabled_providers()
+                if get_provider(name).is_available(event)
+            ],
+        )
+        cache.set(key, found, 3600)
+    if len(_SETUPS) >= 16:
+        _SETUPS.pop(next(iter(_SETUPS)))
+    _SETUPS[key] = found
+    return found
+
+
+# The last few setups each process read: a hit unpickles nothing.
+_SETUPS: dict[str, PaymentSetup] = {}
+
+
+def forget_payment_setups() -> None:
+    """Forget what this process keeps of `payment_setup` (for tests that clear the cache)."""
+    _SETUPS.clear()
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentOverview:
+    """What the booker's pages show about paying, computed once."""
+
+    balance: Balance
+    invoices: list[Invoice]
+    current: Invoice | None
+    setup: PaymentSetup
+
+
+# Written out: the confirmation page that every booker loads runs it, and the ORM's version
+# (two correlated subqueries) cost several times more CPU to build than to run.
+# tests/payments/test_payment_overview.py checks it against `balance`.
+_SUMS_SQL = """
+SELECT
+    (SELECT COALESCE(SUM(p.amount), 0) FROM payments_payment p
+        WHERE p.registration_id = %(id)s AND p.state = %(paid)s),
+    (SELECT COALESCE(SUM(r.amount), 0) FROM payments_refund r
+        JOIN payments_payment p ON p.id = r.payment_id
+        WHERE p.registration_id = %(id)s AND r.state IN (%(pending)s, %(refunded)s)),
+    (SELECT COUNT(*) FROM payments_invoice i WHERE i.registration_id = %(id)s)
+"""
+
+
+def payment_overview(registration: Registration) -> PaymentOverview:
+    """Return the registration's balance, invoices, current invoice and payment setup.
+
+    The same figures as `balance` and `current_invoice`, in one query (two with invoices),
+    the attendees prefetched or one more, the setup cached per version of the event.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SUMS_SQL,
+            {
+                "id": registration.pk,
+                "paid": PaymentState.PAID,
+                "pending": RefundState.PENDING,
+                "refunded": RefundState.REFUNDED,
+            },
+        )
+        paid, refunded, invoice_count = cursor.fetchone()
+    invoices = []
+    if invoice_count:
+        invoices = list(
+            Invoice.objects.filter(registration=registration)
+            .select_related("credits")
+            .order_by("year", "sequence")
+        )
+    credited = {i.credits_id for i in invoices if i.credits_id is not None}
+    current = None
+    for invoice in invoices:
+        if invoice.kind == InvoiceKind.INVOICE and invoice.pk not in credited:
+            current = invoice  # the newest one left, as `current_invoice` takes it
+    balance = Balance.of(
+        invoiced=sum((i.total for i in invoices), ZERO) if invoices else None,
+        cancelled=registration.status == RegistrationStatus.CANCELLED,
+        tickets=registration.total,
+        paid=Decimal(str(paid)).quantize(ZERO),
+        refunded=Decimal(str(refunded)).quantize(ZERO),
+    )
+    return PaymentOverview(
+        balance=balance,
+        invoices=invoices,
+        current=current,
+        setup=payment_setup(registration.event),
+    )
 
 
 def current_invoice(registration: Registration) -> Invoice | None:

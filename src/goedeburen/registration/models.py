@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from goedeburen.common.money import vat_included
@@ -174,11 +174,20 @@ class TicketType(TranslatedFieldsMixin, models.Model):
 
 
 class Quota(models.Model):
-    """A number of seats that one or more ticket types share (e.g. the venue's 200 seats)."""
+    """A number of seats that one or more ticket types share (e.g. the venue's 200 seats).
+
+    `taken` counts the seats that registrations hold, kept exact in the transaction of every
+    change by the services of `services.capacity` (never written anywhere else): the
+    attendees of registrations that are confirmed, awaiting approval or pending payment
+    (whether or not their hold has run out: an expired hold is given back when it is
+    released) and of waiting-list registrations with an open offer (`counts_seats`).
+    The CHECK constraint makes overselling impossible even for a bug in a service.
+    """
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="quotas")
     name = models.CharField(_("name"), max_length=100)
     size = models.PositiveIntegerField(_("seats"))
+    taken = models.PositiveIntegerField(_("seats taken"), default=0, editable=False)
     ticket_types = models.ManyToManyField(
         TicketType, verbose_name=_("ticket types"), related_name="quotas"
     )
@@ -187,10 +196,25 @@ class Quota(models.Model):
         verbose_name = _("quota")
         verbose_name_plural = _("quotas")
         ordering = ["pk"]
-        constraints = [models.UniqueConstraint(fields=["event", "name"], name="unique_quota_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="unique_quota_name"),
+            models.CheckConstraint(condition=Q(taken__lte=F("size")), name="quota_not_oversold"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # A quota read before seats moved holds a stale `taken`: saving it (a form, the
+        # admin, the demo loader) must never write that back. Only `capacity` and the
+        # recount write the counter, with queryset updates or by naming it.
+        if update_fields is None and not self._state.adding and self.pk is not None:
+            update_fields = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "taken"
+            ]
+        super().save(*args, update_fields=update_fields, **kwargs)
 
 
 class FormToken(models.Model):

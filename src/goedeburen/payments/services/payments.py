@@ -42,19 +42,35 @@ def _now() -> dt.datetime:
 
 def available_providers(registration: Registration) -> list[str]:
     """Return the providers the booker may choose now for the registration's open amount."""
-    event = registration.event
+    return providers_for(
+        registration,
+        balance=queries.balance(registration),
+        current=queries.current_invoice(registration),
+        setup=queries.payment_setup(registration.event),
+    )
+
+
+def providers_for(
+    registration: Registration,
+    *,
+    balance: queries.Balance,
+    current,
+    setup: queries.PaymentSetup,
+) -> list[str]:
+    """Return the providers the booker may choose, from figures the caller has read already
+    (`queries.payment_overview`): the rule of `available_providers`."""
     if registration.status not in PAYABLE_STATUSES:
         return []
-    if queries.balance(registration).open <= 0:
+    if balance.open <= 0:
         return []
-    names = queries.payment_settings(event).enabled_providers()
+    names = setup.providers
     if registration.status == RegistrationStatus.CONFIRMED:
         # Already confirmed (on account): only paying online is left to choose.
         names = [name for name in names if name == ProviderName.MOLLIE]
-    elif queries.current_invoice(registration) is not None:
+    elif current is not None:
         # The transfer details are on the invoice already; choosing them again does nothing.
         names = [name for name in names if name != ProviderName.BANK_TRANSFER]
-    return [name for name in names if get_provider(name).is_available(event)]
+    return list(names)
 
 
 def choose_provider(
