@@ -89,20 +89,15 @@ def register(
     Each attendee's `answers` to the event's questions are checked (required ones given,
     values fit the question, special-category ones only with consent) and stored.
 
-<<<<<<< HEAD
     A walk-in (`at_door`, staff only: `by` set) may register after registration closed and
     on ticket types that are not (or no longer) on sale; the quotas hold all the same.
 
-    Side effects: form token stored; answers stored; log entry; signal
-    `registration_created`; a `release_expired_holds` task enqueued to run when a hold ends.
-=======
     Seats are taken from the quotas' counters last (`capacity.take_seats`), after expired
     holds in a full quota are released.
 
     Side effects: form token stored; answers stored; the quotas' counters; log entry;
     signal `registration_created`; a `release_expired_holds` task enqueued to run when a
     hold ends.
->>>>>>> i18
     """
     return _book(
         event,
@@ -183,14 +178,8 @@ def _register(
     now = timezone.now()
     if event.status != EventStatus.REGISTRATION_OPEN and not at_door:
         raise RegistrationError(exceptions.CLOSED, code="closed")
-<<<<<<< HEAD
-    ticket_types = _check_ticket_types(event, attendees, now=now, at_door=at_door)
-    # Checked before the quotas are locked: the lock is held as briefly as possible.
-    event_questions = queries.event_questions(event)
-=======
     data = queries.booking_data(event)
-    ticket_types = _check_ticket_types(data, attendees, now=now)
->>>>>>> i18
+    ticket_types = _check_ticket_types(data, attendees, now=now, at_door=at_door)
     answers = [
         questions.clean_answers(
             data.questions,
@@ -330,13 +319,11 @@ def _check_sold_out(seats: Counter[int], *, now: dt.datetime) -> None:
         raise RegistrationError(exceptions.PLACES_AVAILABLE, code="places_available")
 
 
-<<<<<<< HEAD
-def _check_ticket_types(event, attendees, *, now, at_door=False) -> dict[int, TicketType]:
-    """Return the attendees' ticket types, fresh from the database, or refuse."""
-=======
-def _check_ticket_types(data, attendees, *, now) -> dict[int, TicketType]:
-    """Return the attendees' ticket types, as the event's current version has them, or refuse."""
->>>>>>> i18
+def _check_ticket_types(data, attendees, *, now, at_door=False) -> dict[int, TicketType]:
+    """Return the attendees' ticket types, as the event's current version has them, or refuse.
+
+    At the door (`at_door`) a ticket type need not be on sale.
+    """
     if not attendees:
         raise RegistrationError(exceptions.NO_ATTENDEES, code="no_attendees")
     if len(attendees) > MAX_ATTENDEES:
