@@ -183,6 +183,8 @@ def _url_table() -> dict:
     table["registration.reissue_invoice"] = lambda w: {**with_code(w), "invoice": _invoice(w).pk}
     table["invoice.export"] = lambda w: {"event": w.event.slug, "format": "csv"}
     table["invoice.pdf"] = lambda w: {"event": w.event.slug, "pk": _invoice(w).pk}
+    table["invoice.ubl"] = lambda w: {"event": w.event.slug, "pk": _invoice(w).pk}
+    table["bank.statement"] = lambda w: {"event": w.event.slug, "pk": _bank_line(w).statement_id}
     table["bank.assign"] = table["bank.dismiss"] = lambda w: {
         "event": w.event.slug,
         "pk": _bank_line(w).pk,
@@ -274,6 +276,7 @@ def _bank_line(world: World):
             statement=statement,
             organiser=world.organiser,
             entry_key="ING-1",
+            fingerprint="ING-1",
             amount="125.00",
             booking_date="2026-11-23",
             remittance="Bijdrage",

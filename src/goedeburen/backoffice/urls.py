@@ -196,6 +196,7 @@ event_urls = [
     path("invoices/<int:pk>/pdf/", payments.InvoicePdfView.as_view(), name="invoice.pdf"),
     path("bank/", payments.StatementImportView.as_view(), name="bank.list"),
     path("bank/unmatched/", payments.UnmatchedListView.as_view(), name="bank.unmatched"),
+    path("bank/<int:pk>/", payments.StatementDetailView.as_view(), name="bank.statement"),
     path(
         "bank/lines/<int:pk>/assign/",
         payments.AssignTransactionView.as_view(),
