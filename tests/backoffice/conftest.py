@@ -41,8 +41,10 @@ PAYMENT_SCREENS = [
     "invoice.list",
     "invoice.export",
     "invoice.pdf",
+    "invoice.ubl",
     "bank.list",
     "bank.unmatched",
+    "bank.statement",
     "bank.assign",
     "bank.dismiss",
 ]

@@ -34,7 +34,7 @@ from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.common.audit import history
 from goedeburen.common.logtypes import describe
 from goedeburen.payments import queries, services
-from goedeburen.payments.downloads import invoice_response
+from goedeburen.payments.downloads import invoice_response, invoice_ubl_response
 from goedeburen.payments.enums import TransactionState
 from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import (
@@ -363,6 +363,16 @@ class InvoicePdfView(PaymentScreenMixin, View):
         if invoice is None:
             raise Http404
         return invoice_response(invoice)
+
+
+class InvoiceUblView(PaymentScreenMixin, View):
+    """Download an invoice's or credit note's e-invoice (UBL 2.1, Peppol BIS 3)."""
+
+    def get(self, request, *args, **kwargs):
+        invoice = Invoice.objects.filter(event=self.event, pk=kwargs["pk"]).first()
+        if invoice is None:
+            raise Http404
+        return invoice_ubl_response(invoice)
 
 
 class StatementImportView(BankScreenMixin, TemplateView):
