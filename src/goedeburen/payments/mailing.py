@@ -19,7 +19,8 @@ def queue_invoice_mail(invoice_id: int) -> bool:
         return False
     invoice = queries.invoice_with_lines(invoice_id)
     registration = invoice.registration
-    attachments = [Attachment(invoice_filename(invoice), render_invoice(invoice), "application/pdf")]
+    pdf = render_invoice(invoice)
+    attachments = [Attachment(invoice_filename(invoice), pdf, "application/pdf")]
     if invoice.einvoice:
         attachments.append(
             Attachment(invoice_ubl_filename(invoice), render_ubl(invoice), "application/xml")
