@@ -1,10 +1,20 @@
-"""The `goedeburen` command: Django's management commands with our settings."""
+"""The `goedeburen` command: Django's management commands with our settings.
+
+`goedeburen assign` is the exception: the solver on a file, run before (and without) Django.
+"""
 
 import os
 import sys
+import time
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["assign"]:
+        # The solver needs nothing of Django: no settings, no SECRET_KEY, no database.
+        started = time.monotonic()  # the time limit counts loading the solver, too
+        from goedeburen.matching.solver.cli import main as assign
+
+        sys.exit(assign(sys.argv[2:], started=started))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goedeburen.settings")
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured

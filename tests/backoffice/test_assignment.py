@@ -31,6 +31,10 @@ def test_start_run_shows_progress_then_result_beside_first_come_first_served(
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     client.force_login(small_world.owner)
     event = small_world.event
+    for person in small_world.attendees[:4]:
+        services.save_rankings(
+            person, rankings={small_world.rounds[0].pk: [small_world.sessions[0][1].pk]}
+        )
 
     response = client.post(_url("start", event))
 
@@ -44,7 +48,11 @@ def test_start_run_shows_progress_then_result_beside_first_come_first_served(
     assert "refresh" not in done
     assert "Publish this placement" in done
     assert "First come, first served" in done
-    assert 'class="mm-role-resident"' in done
+    assert 'id="mm-p-resident"' in done  # a pattern per role, used by bars and legend
+    assert "It cannot be done better" in done
+    assert "on average choice" in done
+    for word in ("Cost", "lower bound", "LP bound", "optimal"):
+        assert word not in done
 
 
 def test_second_run_while_one_is_going_is_refused(client, small_world, english, settings):
@@ -58,20 +66,139 @@ def test_second_run_while_one_is_going_is_refused(client, small_world, english, 
     assert "A run of this event is still going" in response.content.decode()
 
 
-def test_move_by_hand_in_the_back_office_updates_the_rule_check(client, small_world, english):
+def _fullest(run, round_):
+    counts = {}
+    for placement in Placement.objects.filter(run=run, round=round_):
+        counts[placement.session_id] = counts.get(placement.session_id, 0) + 1
+    return max(counts, key=counts.get), counts
+
+
+def test_move_by_hand_shows_what_it_does_and_needs_a_confirmation(client, small_world, english):
     client.force_login(small_world.owner)
     run = services.execute_run(services.start_run(small_world.event, by=None).pk)
     person = small_world.attendees[0]
     placement = Placement.objects.get(run=run, attendee=person, round=small_world.rounds[0])
     target = next(s for s in small_world.sessions[0] if s.pk != placement.session_id)
+    url = _url("move", small_world.event, pk=run.pk)
 
-    client.post(
-        _url("move", small_world.event, pk=run.pk),
-        {"move-attendee": person.pk, "move-session": target.pk},
-    )
+    found = client.get(url, {"q": "person0 test"}).content.decode()
+    preview = client.get(url, {"attendee": person.pk, "session": target.pk}).content.decode()
+    unconfirmed = client.post(url, {"attendee": person.pk, "session": target.pk})
 
+    assert found.count(f"?attendee={person.pk}") == 1
+    assert f"{placement.round.t.title}: {placement.session.t.title}" in found
+    assert f"From {placement.session.t.title} to {target.t.title}: what changes" in preview
+    assert unconfirmed.status_code == 302
+    placement.refresh_from_db()
+    assert placement.moved_by_hand is False
+    client.post(url, {"attendee": person.pk, "session": target.pk, "confirm": "yes"})
     placement.refresh_from_db()
     assert (placement.session_id, placement.moved_by_hand) == (target.pk, True)
+    page = client.get(_url("detail", small_world.event, pk=run.pk)).content.decode()
+    assert "It cannot be done better" not in page
+    assert "Changed by hand after the run" in page
+
+
+def test_move_into_a_full_room_warns_before_anything_changes(client, small_world, english):
+    client.force_login(small_world.owner)
+    run = services.execute_run(services.start_run(small_world.event, by=None).pk)
+    round_ = small_world.rounds[0]
+    full_id, counts = _fullest(run, round_)
+    full = next(s for s in small_world.sessions[0] if s.pk == full_id)
+    for placement in Placement.objects.filter(run=run, round=round_).exclude(session=full)[
+        : full.capacity - counts[full_id]
+    ]:
+        services.move_placement(run, attendee=placement.attendee, session=full, by=None)
+    person = Placement.objects.filter(run=run, round=round_).exclude(session=full)[0].attendee
+
+    preview = client.get(
+        _url("move", small_world.event, pk=run.pk), {"attendee": person.pk, "session": full.pk}
+    ).content.decode()
+
+    assert (
+        f"The room will be over capacity: {full.capacity + 1} people for {full.capacity} seats."
+        in preview
+    )
+    assert "Move anyway" in preview
+    assert not Placement.objects.filter(run=run, attendee=person, session=full).exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"attendee": "x", "session": "1", "confirm": "yes"}, {"attendee": "1", "session": "y"}],
+)
+def test_move_with_bad_input_changes_nothing(client, small_world, english, data):
+    client.force_login(small_world.owner)
+    run = services.execute_run(services.start_run(small_world.event, by=None).pk)
+    before = sorted(Placement.objects.filter(run=run).values_list("pk", "session_id"))
+
+    response = client.post(_url("move", small_world.event, pk=run.pk), data, follow=True)
+    page = client.get(
+        _url("move", small_world.event, pk=run.pk), {"attendee": "x", "session": "y", "q": "%"}
+    )
+
+    assert response.status_code == page.status_code == 200
+    assert "Choose a participant and a session, then confirm." in response.content.decode()
+    assert sorted(Placement.objects.filter(run=run).values_list("pk", "session_id")) == before
+
+
+def test_result_page_shows_who_is_in_each_session(client, small_world, english):
+    client.force_login(small_world.owner)
+    run = services.execute_run(services.start_run(small_world.event, by=None).pk)
+    person = small_world.attendees[3]
+    placement = Placement.objects.get(run=run, attendee=person, round=small_world.rounds[1])
+
+    page = client.get(_url("detail", small_world.event, pk=run.pk)).content.decode()
+
+    start = page.index(f'id="session-{placement.session_id}"')
+    block = page[start : page.index("</li>", page.index("</table>", start))]
+    assert person.full_name in block
+    assert person.organisation in block
+    assert f">{person.get_role_display()}<" in block
+
+
+@pytest.mark.parametrize("people", [3, 9])
+def test_result_page_queries_do_not_grow_with_the_people(
+    client, db, english, people, django_assert_max_num_queries
+):
+    small = make_small(people=people)
+    owner = UserFactory()
+    TeamMemberFactory(organiser=small.event.organiser, user=owner, role=Role.OWNER)
+    client.force_login(owner)
+    run = services.execute_run(services.start_run(small.event, by=None).pk)
+
+    with django_assert_max_num_queries(20):
+        client.get(_url("detail", small.event, pk=run.pk))
+    with django_assert_max_num_queries(20):
+        client.get(_url("move", small.event, pk=run.pk), {"q": "test"})
+
+
+def test_publish_page_counts_the_mails_and_a_rule_break_needs_accepting(
+    client, small_world, english
+):
+    client.force_login(small_world.owner)
+    run = services.execute_run(services.start_run(small_world.event, by=None).pk)
+    round_ = small_world.rounds[0]
+    full_id, counts = _fullest(run, round_)
+    full = next(s for s in small_world.sessions[0] if s.pk == full_id)
+    for placement in Placement.objects.filter(run=run, round=round_).exclude(session=full)[
+        : full.capacity - counts[full_id] + 1
+    ]:
+        services.move_placement(run, attendee=placement.attendee, session=full, by=None)
+    url = _url("publish", small_world.event, pk=run.pk)
+
+    page = client.get(url).content.decode()
+    refused = client.post(url)
+
+    assert f"{len(small_world.attendees)} mails go out now" in page
+    assert "Sessions over capacity: 1" in page
+    assert refused.status_code == 400
+    assert "This placement breaks the assignment rules" in refused.content.decode()
+    run.refresh_from_db()
+    assert not run.is_published
+    client.post(url, {"accept_breaks": "yes"})
+    run.refresh_from_db()
+    assert run.is_published
 
 
 def test_host_sees_only_the_list_of_their_own_session(client, small_world, english):
@@ -217,3 +344,21 @@ def test_host_link_with_bad_input_changes_nothing(client, small_world, data):
 
     assert response.status_code in (302, 404)
     assert not SessionHost.objects.exists()
+
+
+def test_result_screen_speaks_dutch_an_organiser_understands(client, small_world):
+    client.force_login(small_world.owner)
+    for person in small_world.attendees[:5]:
+        services.save_rankings(
+            person, rankings={small_world.rounds[0].pk: [small_world.sessions[0][2].pk]}
+        )
+    run = services.execute_run(services.start_run(small_world.event, by=None).pk)
+
+    page = client.get(_url("detail", small_world.event, pk=run.pk)).content.decode()
+
+    assert "Beter kan niet" in page
+    assert "gemiddeld 1,0e keuze" in page
+    assert "100 % kreeg een van de eerste twee keuzes" in page
+    assert "Elk gesprek gemengd volgens de regels" in page
+    for word in ("Kosten", "ondergrens", "LP-grens", "Uitkomst", "optimal"):
+        assert word not in page

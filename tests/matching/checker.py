@@ -69,15 +69,13 @@ def breaks(instance: dict, result: dict) -> list[str]:
 
 
 def cost(instance: dict, assignment: dict) -> int:
-    """Return the placement cost the format document defines."""
+    """Return the placement cost the format document defines: every placement, pinned too."""
     rules = instance.get("rules", {})
     rank_cost = rules.get("rank_cost", [0, 1, 3, 6, 10])
     unranked = rules.get("unranked_cost", 25)
     total = 0
     for p in instance["participants"]:
         for rid, sid in assignment.get(p["id"], {}).items():
-            if rid in p.get("fixed", {}):
-                continue
             ranked = p.get("preferences", {}).get(rid, [])
             if sid in ranked:
                 total += min(rank_cost[min(ranked.index(sid), len(rank_cost) - 1)], unranked)

@@ -4,11 +4,12 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from .checker import breaks
+from .checker import breaks, cost
 from .instances import random_instance
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -189,3 +190,84 @@ def test_assign_time_limit_too_short_never_claims_infeasible(tmp_path):
     assert done.returncode == 1
     assert "within the time limit" in done.stderr
     assert not out.exists()
+
+
+GOEDEBUREN = Path(sys.executable).parent / "goedeburen"
+
+
+def _assign_bare(tmp_path, document, *extra) -> tuple[subprocess.CompletedProcess, Path, float]:
+    """Run the installed command as a newcomer would: no SECRET_KEY, no DEBUG, no settings."""
+    source = tmp_path / "instance.json"
+    source.write_text(json.dumps(document))
+    out = tmp_path / "result.json"
+    started = time.monotonic()
+    done = subprocess.run(
+        ["env", "-i", f"PATH={os.environ['PATH']}", str(GOEDEBUREN), "assign", str(source)]
+        + ["--out", str(out), *extra],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    return done, out, time.monotonic() - started
+
+
+def test_assign_runs_without_settings_and_counts_pinned_placements(tmp_path):
+    instance = random_instance(4, people=40, rounds=2, sessions=4, seats=12)
+    instance["participants"][0]["fixed"] = {"r0": "r0-s1"}  # ranked or not: it costs
+    instance["participants"][1]["fixed"] = {"r1": "r1-s2"}
+    instance["participants"][1]["preferences"]["r1"] = []
+
+    done, out, _ = _assign_bare(tmp_path, instance)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("optimal: objective ")
+    assert "HiGHS" not in done.stdout
+    result = json.loads(out.read_text())
+    assert result["objective"] == cost(instance, result["assignment"]) == result["bound"]
+    placements = sum(len(rounds) for rounds in result["assignment"].values())
+    assert sum(result["stats"]["rank_histogram"]) == placements
+    assert breaks(instance, result) == []
+
+
+def test_assign_time_limit_of_a_fifth_of_a_second_on_600_people_ends_in_time(tmp_path):
+    from goedeburen.matching.solver import instance_to_json
+    from goedeburen.matching.solver.generate import SIZES, generate
+
+    instance = instance_to_json(generate(SIZES["tight"], seed=3))
+    assert len(instance["participants"]) == 600
+
+    done, out, seconds = _assign_bare(tmp_path, instance, "--time-limit", "0.2")
+
+    assert seconds <= 0.2 * 1.1 + 0.5
+    assert "Traceback" not in done.stderr
+    if done.returncode == 0:
+        result = json.loads(out.read_text())
+        assert result["status"] in ("optimal", "feasible")
+        assert breaks(instance, result) == []
+    else:
+        assert done.returncode == 1
+        assert done.stderr.strip().splitlines()[-1] == (
+            f"goedeburen assign: {tmp_path / 'instance.json'}: no placement of everyone found "
+            "within the time limit, and not proven impossible; allow more time"
+        )
+        assert not out.exists()
+
+
+@pytest.mark.parametrize("limit", [1.5, 4.0])
+def test_assign_returns_the_best_placement_when_the_limit_ends_the_search(tmp_path, limit):
+    from goedeburen.matching.solver import instance_to_json
+    from goedeburen.matching.solver.generate import SIZES, generate
+
+    instance = instance_to_json(generate(SIZES["large"], seed=1))
+
+    done, out, seconds = _assign_bare(tmp_path, instance, "--time-limit", str(limit))
+
+    assert seconds <= limit * 1.1 + 0.5
+    assert done.returncode in (0, 1), done.stderr
+    assert "Traceback" not in done.stderr
+    if done.returncode == 0:
+        result = json.loads(out.read_text())
+        assert result["status"] in ("optimal", "feasible")
+        assert result["bound"] <= result["objective"] == cost(instance, result["assignment"])
+        assert breaks(instance, result) == []

@@ -273,3 +273,88 @@ def test_mailing_filter_by_round_or_session_follows_the_published_placement(smal
     assert {r.email for r in segments.recipients(small.event, chosen)} == seated
     whole_round = segments.clean_filters(small.event, {"session": [f"r{small.rounds[0].pk}"]})
     assert {r.email for r in segments.recipients(small.event, whole_round)} == everyone_in_round
+
+
+def _round_entry(message, round_):
+    [ics] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    calendar = Calendar.from_ical(ics.get_content())
+    [entry] = [e for e in calendar.walk("VEVENT") if f"-round-{round_.pk}@" in str(e["uid"])]
+    return entry
+
+
+def test_move_after_publishing_mails_a_calendar_entry_with_the_same_uid_and_a_higher_sequence(
+    small, smtp, english
+):
+    person = small.attendees[0]
+    run = _run(small.event)
+    services.publish_run(run, by=None)
+    assert deliver_due() == len(small.attendees)
+    [first] = [m for m in smtp.messages if m["To"] == person.registration.email]
+    before = _round_entry(first, small.rounds[0])
+    placement = Placement.objects.get(run=run, attendee=person, round=small.rounds[0])
+    target = next(s for s in small.sessions[0] if s.pk != placement.session_id)
+    smtp.messages.clear()
+
+    services.move_placement(run, attendee=person, session=target, by=None)
+
+    queued = OutgoingMail.objects.filter(kind=MailKind.PERSONAL_PROGRAMME, sent_at__isnull=True)
+    assert [m.registration_id for m in queued] == [person.registration_id]
+    assert deliver_due() == 1
+    [second] = smtp.messages
+    after = _round_entry(second, small.rounds[0])
+    assert str(after["uid"]) == str(before["uid"])
+    assert int(after.get("sequence", 0)) == int(before.get("sequence", 0)) + 1
+    assert str(after["summary"]) == target.title_nl
+    other_round = _round_entry(second, small.rounds[1])
+    assert int(other_round.get("sequence", 0)) == 0
+
+
+def test_move_before_publishing_mails_nobody(small):
+    person = small.attendees[0]
+    run = _run(small.event)
+    placement = Placement.objects.get(run=run, attendee=person, round=small.rounds[0])
+    target = next(s for s in small.sessions[0] if s.pk != placement.session_id)
+
+    services.move_placement(run, attendee=person, session=target, by=None)
+
+    assert not OutgoingMail.objects.filter(kind=MailKind.PERSONAL_PROGRAMME).exists()
+    run.refresh_from_db()
+    assert run.stats["moved_by_hand"] == 1
+    assert run.objective == run.stats["cost"]
+
+
+def test_publishing_again_carries_the_calendar_sequence_on(small):
+    person = small.attendees[0]
+    first = _run(small.event)
+    services.publish_run(first, by=None)
+    placement = Placement.objects.get(run=first, attendee=person, round=small.rounds[0])
+    target = next(s for s in small.sessions[0] if s.pk != placement.session_id)
+    services.move_placement(first, attendee=person, session=target, by=None)
+    second = _run(small.event)
+
+    services.publish_run(second, by=None, breaks_accepted=True)
+
+    moved = Placement.objects.get(run=second, attendee=person, round=small.rounds[0])
+    assert moved.sequence == (1 if moved.session_id == target.pk else 2)
+
+
+def test_publishing_a_run_that_breaks_the_rules_needs_the_breaks_accepted(small):
+    run = _run(small.event)
+    round_ = small.rounds[0]
+    full = small.sessions[0][0]
+    others = Placement.objects.filter(run=run, round=round_).exclude(session=full)
+    for placement in others[: full.capacity]:
+        services.move_placement(run, attendee=placement.attendee, session=full, by=None)
+    run.refresh_from_db()
+    assert run.stats["rule_check"]["capacity"] == 1
+
+    with pytest.raises(MatchingError) as refused:
+        services.publish_run(run, by=None)
+
+    assert refused.value.code == "rule_breaks"
+    run.refresh_from_db()
+    assert not run.is_published
+    assert not OutgoingMail.objects.filter(kind=MailKind.PERSONAL_PROGRAMME).exists()
+    services.publish_run(run, by=None, breaks_accepted=True)
+    run.refresh_from_db()
+    assert run.is_published

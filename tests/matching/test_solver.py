@@ -188,17 +188,45 @@ def test_incremental_rerun_moves_only_whom_the_rules_force():
 
 
 @pytest.mark.parametrize(
-    ("members", "capacities", "levels"),
+    ("members", "capacities", "bounds"),
     [
-        (7, [3, 3, 3], {2}),  # 2 + 2 + 3
-        (6, [5, 5, 5], {1, 2}),  # 2 + 2 + 2, seen from either level
-        (5, [1, 4], {3}),  # the small room is full: 1 + 4
-        (0, [4, 4], {0}),
+        (7, [3, 3, 3], [(2, 3), (2, 3), (2, 3)]),  # 2 + 2 + 3
+        (6, [5, 5, 5], [(2, 2), (2, 2), (2, 2)]),  # G divisible by m: exactly G/m each
+        (48, [11] * 24, [(2, 2)] * 24),  # the conference: 48 residents, 24 living rooms
+        (5, [1, 4], [(1, 1), (4, 4)]),  # the small room is full: 1 + 4
+        (0, [4, 4], [(0, 0), (0, 0)]),
+        (9, [4, 4], None),  # more members than seats
     ],
 )
-def test_spread_levels_are_those_a_complete_placement_can_have(members, capacities, levels):
-    from goedeburen.matching.solver.model import _spread_levels
+def test_spread_bounds_of_an_all_mix_round_are_floor_and_ceil_where_rooms_allow(
+    members, capacities, bounds
+):
+    from goedeburen.matching.solver.model import spread_bounds
 
-    top = -(-members // len(capacities))
+    assert spread_bounds(members, capacities) == bounds
 
-    assert _spread_levels(members, capacities, top) == levels
+
+@pytest.mark.parametrize(("members", "capacities"), [(7, [3, 3, 3]), (5, [1, 4]), (6, [2, 5, 5])])
+def test_spread_bounds_hold_exactly_the_counts_the_rule_allows(members, capacities):
+    from goedeburen.matching.solver.check import spread_is_even
+    from goedeburen.matching.solver.model import spread_bounds
+
+    bounds = spread_bounds(members, capacities)
+    counts = [
+        c for c in itertools.product(*(range(cap + 1) for cap in capacities)) if sum(c) == members
+    ]
+
+    allowed = {c for c in counts if spread_is_even(list(c), capacities)}
+    in_bounds = {
+        c for c in counts if all(lo <= n <= hi for n, (lo, hi) in zip(c, bounds, strict=True))
+    }
+    assert allowed == in_bounds
+
+
+def test_solve_an_instance_without_participants_is_optimal_and_empty():
+    doc = {"rounds": [{"id": "r", "sessions": [{"id": "a", "capacity": 3, "mix": True}]}]}
+    doc["participants"] = []
+
+    result = _result(doc)
+
+    assert (result["status"], result["objective"], result["assignment"]) == ("optimal", 0, {})

@@ -53,12 +53,18 @@ def _aware(date, time):
 
 
 class CalendarEntry(NamedTuple):
-    """One part of someone's own programme: a session with its room and times."""
+    """One part of someone's own programme: a session with its room and times.
+
+    `uid` (optional) names the entry for good, so that a later calendar file with the same
+    uid and a higher `sequence` replaces it in the person's calendar (RFC 5545 3.8.7.4).
+    """
 
     title: str
     room: str
     start: dt.datetime
     end: dt.datetime
+    uid: str = ""
+    sequence: int = 0
 
 
 def personal_calendar(event: Event, entries: list[CalendarEntry], *, name: str = "") -> bytes:
@@ -76,20 +82,22 @@ def personal_calendar(event: Event, entries: list[CalendarEntry], *, name: str =
     venue = f"{event.venue.name}, {event.venue.address}" if event.venue else ""
     stamp = timezone.now()
 
-    def add(uid: str, summary: str, start, end, location: str) -> None:
+    def add(uid: str, summary: str, start, end, location: str, sequence: int = 0) -> None:
         entry = CalendarEvent()
         entry.add("uid", f"{uid}@{event.slug}.goedeburen")
         entry.add("summary", summary)
         entry.add("dtstart", start.astimezone(tz))
         entry.add("dtend", end.astimezone(tz))
         entry.add("dtstamp", stamp)
+        if sequence:
+            entry.add("sequence", sequence)
         if location:
             entry.add("location", location)
         calendar.add_component(entry)
 
     add("event", event.name_nl, event.starts_at(), event.ends_at(), venue)
     for number, item in enumerate(entries, start=1):
-        title, room, start, end = item
-        location = ", ".join(part for part in (room, venue) if part)
-        add(f"personal-{number}-{start:%H%M}", title, start, end, location)
+        location = ", ".join(part for part in (item.room, venue) if part)
+        uid = item.uid or f"personal-{number}-{item.start:%H%M}"
+        add(uid, item.title, item.start, item.end, location, item.sequence)
     return calendar.to_ical()

@@ -9,7 +9,7 @@ class MatchingError(DomainError):
     """A change the matching domain refuses; `message` may be shown as it is.
 
     Codes: ranking_closed, not_attending, unknown_session, ranked_twice, wrong_round,
-    run_not_done, wrong_session, busy, not_confirmed.
+    run_not_done, wrong_session, busy, not_confirmed, rule_breaks.
     """
 
 
@@ -27,3 +27,7 @@ RUN_HAS_UNPLACED = _(
 RUN_BUSY = _("A run of this event is still going; wait until it has finished.")
 NOT_CONFIRMED = _("Only attendees of a confirmed registration can be pinned.")
 NOT_A_HOST = _("Only a team member with the host role for this event can see a session's list.")
+RUN_BREAKS_RULES = _(
+    "This placement breaks the assignment rules. Confirm that you publish it anyway, or move "
+    "people until the rule check is clean."
+)

@@ -172,6 +172,10 @@ class Placement(models.Model):
     # 1-based choice; None: a session the attendee did not rank, or a pinned one.
     rank = models.PositiveSmallIntegerField(null=True, blank=True)
     moved_by_hand = models.BooleanField(default=False)
+    # The SEQUENCE of this session's entry in the person's calendar file (its UID is per
+    # attendee and round): raised whenever a published placement changes, so that the
+    # calendar file mailed next replaces the one mailed before.
+    sequence = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("placement")

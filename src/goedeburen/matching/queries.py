@@ -4,7 +4,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from goedeburen.events.calendar import CalendarEntry
@@ -80,6 +80,15 @@ def published_run(event: Event) -> AssignmentRun | None:
     return AssignmentRun.objects.filter(event=event, is_published=True).first()
 
 
+RULE_KEYS = ("capacity", "mix", "spread", "topic", "fixed", "unplaced")
+
+
+def rule_breaks(run: AssignmentRun) -> dict[str, int]:
+    """Return rule → how many breaks the run's placement has now (only rules it breaks)."""
+    check = (run.stats or {}).get("rule_check", {})
+    return {key: check[key] for key in RULE_KEYS if check.get(key)}
+
+
 def runs(event: Event) -> QuerySet[AssignmentRun]:
     return AssignmentRun.objects.filter(event=event).select_related("created_by")
 
@@ -88,6 +97,7 @@ def runs(event: Event) -> QuerySet[AssignmentRun]:
 class ProgrammeLine:
     round: Round
     session: Session
+    sequence: int = 0  # of the calendar entry (see `Placement.sequence`)
 
 
 def personal_programmes(event: Event, attendees) -> dict[int, list[ProgrammeLine]]:
@@ -102,7 +112,9 @@ def personal_programmes(event: Event, attendees) -> dict[int, list[ProgrammeLine
     )
     result: dict[int, list[ProgrammeLine]] = defaultdict(list)
     for placement in placements:
-        result[placement.attendee_id].append(ProgrammeLine(placement.round, placement.session))
+        result[placement.attendee_id].append(
+            ProgrammeLine(placement.round, placement.session, placement.sequence)
+        )
     return dict(result)
 
 
@@ -127,6 +139,9 @@ def programme_entries(registration: Registration | None) -> list[CalendarEntry]:
             room=line.session.room.name if line.session.room else "",
             start=_at(event, line.session.starts),
             end=_at(event, line.session.ends),
+            # One entry per attendee and round, whichever session: a move replaces it.
+            uid=f"attendee-{attendee.pk}-round-{line.round.pk}",
+            sequence=line.sequence,
         )
         for attendee in attendees
         for line in programmes.get(attendee.pk, [])
@@ -146,3 +161,73 @@ def session_lists(run: AssignmentRun, *, session_ids=None) -> dict[int, list[Att
     for placement in placements.order_by("attendee__given_name", "attendee__family_name"):
         result[placement.session_id].append(placement.attendee)
     return dict(result)
+
+
+def placements_by_session(run: AssignmentRun) -> dict[int, list[Placement]]:
+    """Return session id → the run's placements there (attendee loaded), by name."""
+    result: dict[int, list[Placement]] = defaultdict(list)
+    placements = (
+        Placement.objects.filter(run=run)
+        .select_related("attendee")
+        .order_by("attendee__family_name", "attendee__given_name", "attendee_id")
+    )
+    for placement in placements:
+        result[placement.session_id].append(placement)
+    return dict(result)
+
+
+@dataclass(frozen=True)
+class Found:
+    attendee: Attendee
+    placements: list[Placement]  # in programme order
+
+
+def find_participants(run: AssignmentRun, *, text: str, limit: int = 50) -> list[Found]:
+    """Return the run's participants whose name or organisation holds `text`, by name."""
+    words = text.split()
+    if not words:
+        return []
+    placements = Placement.objects.filter(run=run)
+    for word in words:
+        placements = placements.filter(
+            Q(attendee__given_name__icontains=word)
+            | Q(attendee__family_name__icontains=word)
+            | Q(attendee__organisation__icontains=word)
+        )
+    ids = list(
+        placements.order_by("attendee__family_name", "attendee__given_name", "attendee_id")
+        .values_list("attendee_id", flat=True)
+        .distinct()[: limit * 4]
+    )
+    return find_participants_by_id(run, attendee_ids=list(dict.fromkeys(ids))[:limit])
+
+
+def find_participants_by_id(run: AssignmentRun, *, attendee_ids: list[int]) -> list[Found]:
+    """Return these participants of the run with their placements, in the order given."""
+    ids = attendee_ids
+    rows = (
+        Placement.objects.filter(run=run, attendee_id__in=ids)
+        .select_related("attendee", "session", "round")
+        .order_by("round__start", "round_id")
+    )
+    by_attendee: dict[int, list[Placement]] = defaultdict(list)
+    attendees = {}
+    for placement in rows:
+        by_attendee[placement.attendee_id].append(placement)
+        attendees[placement.attendee_id] = placement.attendee
+    return [Found(attendees[pk], by_attendee[pk]) for pk in ids if pk in attendees]
+
+
+def session_fill(run: AssignmentRun) -> dict[int, int]:
+    """Return session id → how many people the run placed there."""
+    return dict(
+        Placement.objects.filter(run=run)
+        .values_list("session_id")
+        .annotate(n=Count("pk"))
+        .values_list("session_id", "n")
+    )
+
+
+def session_people_count(run: AssignmentRun) -> int:
+    """Return how many people the run places."""
+    return Placement.objects.filter(run=run).values("attendee_id").distinct().count()

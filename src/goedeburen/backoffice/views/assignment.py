@@ -1,4 +1,4 @@
-"""The assignment screens: rules, runs with their progress and result, move, publish, lists."""
+"""The assignment screens: rules, runs, pins, hosts, session lists (one run: `assignment_run`)."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -14,12 +14,9 @@ from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.events.models import Role, Session
 from goedeburen.matching import queries, services
 from goedeburen.matching.exceptions import MatchingError
-from goedeburen.matching.models import AssignmentRun, Pin, RunStatus, SessionHost
-from goedeburen.matching.wording import unplaced_reason
-from goedeburen.registration.enums import AttendingRole
-from goedeburen.registration.models import Attendee
+from goedeburen.matching.models import Pin, SessionHost
 
-from ..forms.assignment import MatchingSettingsForm, MoveForm, PinForm, SessionHostForm
+from ..forms.assignment import MatchingSettingsForm, PinForm, SessionHostForm
 
 
 def _list_url(event) -> str:
@@ -188,175 +185,6 @@ class RulesView(AssignmentMixin, TemplateView):
         services.save_matching_settings(form.save(commit=False), by=request.user)
         messages.success(request, _("The assignment rules are saved."))
         return HttpResponseRedirect(_list_url(self.event))
-
-
-class RunMixin(AssignmentMixin):
-    def get_run(self) -> AssignmentRun:
-        return get_object_or_404(AssignmentRun, pk=self.kwargs["pk"], event=self.event)
-
-
-ROLE_LABELS = dict(AttendingRole.choices)
-
-
-class RunDetailView(RunMixin, TemplateView):
-    """Progress while the run goes; then its figures beside first come, first served."""
-
-    template_name = "backoffice/assignment/detail.html"
-
-    def get_context_data(self, **kwargs):
-        run = self.get_run()
-        kwargs["run"] = run
-        if run.status == RunStatus.DONE:
-            kwargs.update(self.result_context(run))
-        return super().get_context_data(**kwargs)
-
-    def result_context(self, run: AssignmentRun) -> dict:
-        rounds = queries.rounds(self.event)
-        stats, fcfs = run.stats, run.fcfs
-        roles = [r for r in AttendingRole.values]
-        chart = []
-        for round_ in rounds:
-            rows = []
-            for session in round_.sessions.all():
-                counts = stats.get("composition", {}).get(str(session.pk), {})
-                before = fcfs.get("composition", {}).get(str(session.pk), {})
-                rows.append(
-                    {
-                        "session": session,
-                        "bars": _bars(counts, roles, session.capacity),
-                        "fcfs_bars": _bars(before, roles, session.capacity),
-                        "total": sum(counts.values()),
-                        "fcfs_total": sum(before.values()),
-                        "mix": queries.is_mix_session(session),
-                    }
-                )
-            chart.append((round_, rows))
-        attendees = list(queries.participants(self.event))
-        names = {a.pk: a.full_name for a in attendees}
-        return {
-            "stats": stats,
-            "fcfs": fcfs,
-            "histogram": _histogram(
-                stats.get("rank_histogram", []), fcfs.get("rank_histogram", [])
-            ),
-            "checks": _checks(stats.get("rule_check", {}), fcfs.get("rule_check", {})),
-            "chart": chart,
-            "legend": [(role, ROLE_LABELS[role]) for role in roles],
-            "unassigned": [
-                {
-                    "name": names.get(item["attendee"], item["attendee"]),
-                    "reason": unplaced_reason(
-                        item.get("why"),
-                        rounds={r.pk: r for r in rounds},
-                        sessions={s.pk: s for r in rounds for s in r.sessions.all()},
-                        fallback=item["reason"],
-                    ),
-                }
-                for item in run.unassigned
-            ],
-            "move_form": MoveForm(
-                prefix="move",
-                attendees=attendees,
-                sessions=[s for r in rounds for s in r.sessions.all()],
-            ),
-            "can_publish": not run.unassigned and not run.is_published,
-        }
-
-
-def _bars(counts: dict, roles: list[str], capacity: int) -> list[dict]:
-    """Return the stacked bar of one session: x and width per role, in a 0–100 box."""
-    scale = 100 / max(capacity, 1)
-    x = 0.0
-    bars = []
-    for role in roles:
-        n = counts.get(role, 0)
-        if n:
-            bars.append({"role": role, "label": ROLE_LABELS[role], "n": n, "x": x, "w": n * scale})
-            x += n * scale
-    return bars
-
-
-def _histogram(solver: list[int], baseline: list[int]) -> list[dict]:
-    total = sum(solver) or 1
-    base_total = sum(baseline) or 1
-    rows = []
-    for k in range(max(len(solver), len(baseline))):
-        last = k == max(len(solver), len(baseline)) - 1
-        n = solver[k] if k < len(solver) else 0
-        b = baseline[k] if k < len(baseline) else 0
-        rows.append(
-            {
-                "label": _("not ranked") if last else _("choice %(n)d") % {"n": k + 1},
-                "n": n,
-                "pct": round(100 * n / total),
-                "fcfs": b,
-                "fcfs_pct": round(100 * b / base_total),
-            }
-        )
-    return rows
-
-
-def _checks(solver: dict, baseline: dict) -> list[dict]:
-    labels = {
-        "capacity": _("Sessions over capacity"),
-        "mix": _("Sessions with too many of one role"),
-        "spread": _("Rounds where a role is not spread evenly"),
-        "topic": _("Participants with the same topic twice"),
-        "fixed": _("Pinned participants not in their session"),
-        "unplaced": _("Participants without a session"),
-    }
-    return [
-        {"label": label, "n": solver.get(key, 0), "fcfs": baseline.get(key, 0)}
-        for key, label in labels.items()
-    ]
-
-
-class MoveView(RunMixin, View):
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
-        run = self.get_run()
-        form = MoveForm(
-            request.POST,
-            prefix="move",
-            attendees=queries.participants(self.event),
-            sessions=Session.objects.filter(round__event=self.event).select_related("round"),
-        )
-        if not form.is_valid():
-            messages.error(request, _("Choose a participant and a session."))
-            return HttpResponseRedirect(_run_url(run))
-        attendee = get_object_or_404(Attendee, pk=form.cleaned_data["attendee"])
-        session = get_object_or_404(
-            Session.objects.select_related("round"), pk=form.cleaned_data["session"]
-        )
-        try:
-            services.move_placement(run, attendee=attendee, session=session, by=request.user)
-        except MatchingError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                _("%(name)s moved to %(session)s; the rule check is updated.")
-                % {"name": attendee.full_name, "session": session.t.title},
-            )
-        return HttpResponseRedirect(_run_url(run))
-
-
-class PublishView(RunMixin, View):
-    http_method_names = ["post"]
-
-    def post(self, request, *args, **kwargs):
-        run = self.get_run()
-        try:
-            services.publish_run(run, by=request.user)
-        except MatchingError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                _("Published: participants see their programme and get it by mail."),
-            )
-        return HttpResponseRedirect(_run_url(run))
 
 
 class SessionListsView(EventPermissionMixin, TemplateView):

@@ -14,20 +14,34 @@ from ..exceptions import MatchingError
 from ..models import AssignmentRun, Placement, RunStatus
 
 
-def publish_run(run: AssignmentRun, *, by, only_changed_from: dict | None = None) -> AssignmentRun:
+def publish_run(
+    run: AssignmentRun,
+    *,
+    by,
+    only_changed_from: dict | None = None,
+    breaks_accepted: bool = False,
+) -> AssignmentRun:
     """Make `run` the event's published placement and mail everyone their programme.
 
     With `only_changed_from` (the previous placement, as instance ids) only registrations
-    with an attendee whose sessions changed get a mail. Refused for a run that is not done
-    or that left someone unplaced. Side effects: the run published and any other
-    unpublished; one personal programme mail per registration; a log entry.
+    with an attendee whose sessions changed get a mail. Refused for a run that is not done,
+    that left someone unplaced, or that breaks a rule (after moves by hand) unless
+    `breaks_accepted`. Side effects: the run published and any other unpublished; each
+    placement's calendar sequence carried on from the placement published before (raised
+    where the session changed); one personal programme mail per registration; a log entry.
     """
     if run.status != RunStatus.DONE:
         raise MatchingError(exceptions.RUN_NOT_DONE, code="run_not_done")
     if run.unassigned:
         raise MatchingError(exceptions.RUN_HAS_UNPLACED, code="unplaced")
+    breaks = queries.rule_breaks(run)
+    if breaks and not breaks_accepted:
+        raise MatchingError(exceptions.RUN_BREAKS_RULES, code="rule_breaks")
     with transaction.atomic():
         Event.objects.select_for_update().get(pk=run.event_id)
+        before = queries.published_run(run.event)
+        if before is not None and before.pk != run.pk:
+            _carry_sequences(before, run)
         AssignmentRun.objects.filter(event_id=run.event_id, is_published=True).update(
             is_published=False
         )
@@ -37,14 +51,36 @@ def publish_run(run: AssignmentRun, *, by, only_changed_from: dict | None = None
         registrations = _registrations_to_tell(run, only_changed_from)
         for registration in registrations:
             queue_programme_mail(registration)
-        log_action(
-            run.event,
-            action="matching.published",
-            by=by,
-            data={"run": run.pk, "mails": len(registrations)},
-        )
+        data = {"run": run.pk, "mails": len(registrations)}
+        if breaks:
+            data["breaks"] = sum(breaks.values())
+        log_action(run.event, action="matching.published", by=by, data=data)
     run.refresh_from_db()
     return run
+
+
+def _carry_sequences(before: AssignmentRun, run: AssignmentRun) -> None:
+    old = {
+        (attendee, round_): (session, sequence)
+        for attendee, round_, session, sequence in Placement.objects.filter(run=before).values_list(
+            "attendee_id", "round_id", "session_id", "sequence"
+        )
+    }
+    changed = []
+    for placement in Placement.objects.filter(run=run):
+        session, sequence = old.get((placement.attendee_id, placement.round_id), (None, -1))
+        if session is None:
+            continue
+        placement.sequence = max(
+            placement.sequence, sequence + (0 if session == placement.session_id else 1)
+        )
+        changed.append(placement)
+    Placement.objects.bulk_update(changed, ["sequence"], batch_size=500)
+
+
+def mails_on_publishing(run: AssignmentRun) -> int:
+    """Return how many programme mails publishing `run` would queue (one per registration)."""
+    return len(_registrations_to_tell(run, None))
 
 
 def _registrations_to_tell(run: AssignmentRun, previous: dict | None) -> list[Registration]:

@@ -23,7 +23,7 @@ from ..exceptions import MatchingError
 from ..models import AssignmentRun, Placement, RunStatus
 from ..solver import Instance, first_come_first_served, solve
 from ..solver.check import figures, group_counts
-from .publishing import publish_run
+from .publishing import publish_run, queue_programme_mail
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +165,9 @@ def figures_of(instance: Instance, assignment: dict) -> dict:
     return {
         "cost": result.cost,
         "rank_histogram": result.rank_histogram,
+        "choice_histogram": result.choice_histogram,
+        "pinned": result.pinned,
+        "mean_choice": result.mean_choice,
         "first_share": result.first_share,
         "top2_share": result.top2_share,
         "unranked": result.unranked,
@@ -208,8 +211,11 @@ def _store_placements(run: AssignmentRun, instance: Instance, assignment: dict) 
 def move_placement(run: AssignmentRun, *, attendee: Attendee, session: Session, by) -> Placement:
     """Put `attendee` in `session` (same round) in this run and check the rules again.
 
-    Side effects: the placement changes; the run's figures and rule check are recomputed;
-    a log entry on the run's event.
+    The run's figures are recomputed (its bound stays the solver's, and the screen no longer
+    calls it optimal). A move in the published run raises the placement's calendar sequence
+    and mails the person their programme again, with a calendar file that replaces the old
+    one. Side effects: the placement changes; the run's figures and rule check; a log entry
+    on the run's event; for a published run, a personal programme mail queued.
     """
     if run.status != RunStatus.DONE:
         raise MatchingError(exceptions.RUN_NOT_DONE, code="run_not_done")
@@ -218,12 +224,15 @@ def move_placement(run: AssignmentRun, *, attendee: Attendee, session: Session, 
     with transaction.atomic():
         placement = (
             Placement.objects.select_for_update()
+            .select_related("attendee__registration")
             .filter(run=run, attendee=attendee, round_id=session.round_id)
             .first()
         )
         if placement is None:
             raise MatchingError(exceptions.WRONG_ROUND, code="wrong_session")
         before = placement.session_id
+        if before == session.pk:
+            return placement
         instance = build_instance(run.event)
         ranked = next(
             (
@@ -233,20 +242,30 @@ def move_placement(run: AssignmentRun, *, attendee: Attendee, session: Session, 
             ),
             (),
         )
+        run = AssignmentRun.objects.select_for_update().get(pk=run.pk)
         placement.session = session
         placement.rank = ranked.index(f"s{session.pk}") + 1 if f"s{session.pk}" in ranked else None
         placement.moved_by_hand = True
-        placement.save(update_fields=["session", "rank", "moved_by_hand"])
+        placement.sequence += 1 if run.is_published else 0
+        placement.save(update_fields=["session", "rank", "moved_by_hand", "sequence"])
         stats = dict(run.stats)
         stats.update(figures_of(instance, _assignment_of(run)))
+        stats["moved_by_hand"] = Placement.objects.filter(run=run, moved_by_hand=True).count()
         AssignmentRun.objects.filter(pk=run.pk).update(stats=stats, objective=stats["cost"])
+        mailed = run.is_published
+        if mailed:
+            queue_programme_mail(placement.attendee.registration)
         log_action(
             run.event,
             action="matching.moved",
             by=by,
-            data={"run": run.pk, "attendee": attendee.pk, "session": [before, session.pk]},
+            data={
+                "run": run.pk,
+                "attendee": attendee.pk,
+                "session": [before, session.pk],
+                "mailed": mailed,
+            },
         )
-    run.refresh_from_db()
     return placement
 
 

@@ -122,12 +122,18 @@ def repeat_pairs(instance: Instance, assignment: Assignment) -> int:
     return sum(1 for n in together.values() if n > 1)
 
 
-def choice_ranks(instance: Instance, assignment: Assignment) -> list[int | None]:
-    """Return the 0-based choice of every non-fixed placement (None: not ranked)."""
+def choice_ranks(
+    instance: Instance, assignment: Assignment, *, pinned: bool = False
+) -> list[int | None]:
+    """Return the 0-based choice of every placement (None: not ranked).
+
+    Pinned (`fixed`) placements are included only with `pinned=True`: they are part of the
+    placement's cost, but nobody chose them.
+    """
     ranks = []
     for person in instance.participants:
         for round_id, session_id in assignment.get(person.id, {}).items():
-            if round_id in person.fixed:
+            if round_id in person.fixed and not pinned:
                 continue
             ranked = person.preferences.get(round_id, ())
             ranks.append(ranked.index(session_id) if session_id in ranked else None)
@@ -141,29 +147,44 @@ def histogram_length(instance: Instance) -> int:
     return max(len(instance.rules.rank_cost), longest) + 1
 
 
-def rank_histogram(instance: Instance, assignment: Assignment) -> list[int]:
+def rank_histogram(instance: Instance, assignment: Assignment, *, pinned: bool = True) -> list[int]:
     """Return placements per choice (1st, 2nd …); the last cell counts unranked ones.
 
-    Fixed placements (hosts, speakers) are nobody's choice and are not counted.
+    Pinned placements (hosts, speakers) count, as the format says, at the rank their
+    session has in their preferences, else as unranked; `pinned=False` leaves them out.
     """
     cells = [0] * histogram_length(instance)
-    for rank in choice_ranks(instance, assignment):
+    for rank in choice_ranks(instance, assignment, pinned=pinned):
         cells[-1 if rank is None else rank] += 1
     return cells
 
 
 def placement_cost(instance: Instance, assignment: Assignment) -> int:
-    """Return the total cost of the placement (fixed placements cost nothing)."""
+    """Return the total cost of the placement, pinned placements included (the format's)."""
     rules = instance.rules
-    return sum(rules.choice_cost(rank) for rank in choice_ranks(instance, assignment))
+    return sum(rules.choice_cost(rank) for rank in choice_ranks(instance, assignment, pinned=True))
+
+
+def pinned_cost(instance: Instance) -> int:
+    """Return what the pinned placements cost: the same in every placement that keeps them."""
+    rules = instance.rules
+    total = 0
+    for person in instance.participants:
+        for round_id, session_id in person.fixed.items():
+            ranked = person.preferences.get(round_id, ())
+            total += rules.choice_cost(ranked.index(session_id) if session_id in ranked else None)
+    return total
 
 
 @dataclass(frozen=True)
 class Figures:
     cost: int
-    rank_histogram: list[int]
-    first_share: float
+    rank_histogram: list[int]  # every placement, pinned ones included (the format's)
+    choice_histogram: list[int]  # the placements people chose for: pinned ones left out
+    pinned: int
+    first_share: float  # of the placements where the person ranked something, as below
     top2_share: float
+    mean_choice: float | None  # 1-based, over the placements at a ranked choice
     unranked: int
     worst_rank: int | None  # 1-based; None when nobody was placed by choice
     repeat_pairs: int
@@ -174,17 +195,31 @@ class Figures:
 def figures(instance: Instance, assignment: Assignment) -> Figures:
     """Return the figures organisers compare placements by."""
     histogram = rank_histogram(instance, assignment)
-    placed = sum(histogram) or 1
+    chosen = rank_histogram(instance, assignment, pinned=False)
+    # The shares are of the placements where the person ranked something in that round:
+    # who chose nothing cannot get a choice.
+    placed = (
+        sum(
+            1
+            for person in instance.participants
+            for round_id in assignment.get(person.id, {})
+            if round_id not in person.fixed and person.preferences.get(round_id)
+        )
+        or 1
+    )
     ranks = choice_ranks(instance, assignment)
     ranked = [r for r in ranks if r is not None]
     check = check_rules(instance, assignment)
     return Figures(
         cost=placement_cost(instance, assignment),
         rank_histogram=histogram,
-        first_share=histogram[0] / placed,
-        top2_share=(histogram[0] + (histogram[1] if len(histogram) > 2 else 0)) / placed,
-        unranked=histogram[-1],
-        worst_rank=None if not ranks else (len(histogram) if None in ranks else max(ranked) + 1),
+        choice_histogram=chosen,
+        pinned=sum(histogram) - sum(chosen),
+        first_share=chosen[0] / placed,
+        top2_share=(chosen[0] + (chosen[1] if len(chosen) > 2 else 0)) / placed,
+        mean_choice=(sum(ranked) / len(ranked) + 1) if ranked else None,
+        unranked=chosen[-1],
+        worst_rank=None if not ranks else (len(chosen) if None in ranks else max(ranked) + 1),
         repeat_pairs=repeat_pairs(instance, assignment),
         rule_breaks=check.total,
         rule_check=check,

@@ -23,7 +23,11 @@ b·n_g − a·n ≤ b − 1. The spread rule picks one level L per (round, group
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
+import os
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -77,6 +81,7 @@ class _Data:
         self.capacity = np.array([s.capacity for s in self.sessions], dtype=np.float64)
         self.mix = np.array([s.mix for s in self.sessions], dtype=bool)
         topics = sorted({s.topic for s in self.sessions})
+        self.topic_names = topics
         topic_index = {t: i for i, t in enumerate(topics)}
         self.topic = np.array([topic_index[s.topic] for s in self.sessions], dtype=np.int64)
         groups = sorted({p.group for p in instance.participants} | set(rules.spread_groups))
@@ -87,6 +92,7 @@ class _Data:
         share = rules.share_fraction
         self.share_num, self.share_den = share.numerator, share.denominator
         self.slots: list[Slot] = []
+        self.members: dict[tuple[int, int], int] = defaultdict(int)  # (round, group) → slots
         self.previous: dict[int, int] = {}  # slot → session index it had before
         for pi, person in enumerate(instance.participants):
             for round_id in sorted(person.rounds, key=self.round_index.__getitem__):
@@ -109,6 +115,21 @@ class _Data:
                 ):
                     self.previous[len(self.slots)] = self.session_index[before]
                 self.slots.append(slot)
+                self.members[(ri, int(self.group[pi]))] += 1
+        self.slot_participant = np.array([slot.participant for slot in self.slots], np.int64)
+        self.slot_group = self.group[self.slot_participant].astype(np.int64)
+        self.slot_fixed = np.array([slot.fixed is not None for slot in self.slots], dtype=bool)
+        n_sessions = len(self.sessions)
+        ranked = sorted(
+            (i * n_sessions + session, cost)
+            for i, slot in enumerate(self.slots)
+            for session, cost in slot.cost.items()
+        )
+        self._ranked_key = np.array([k for k, _ in ranked], dtype=np.int64)
+        self._ranked_cost = np.array([c for _, c in ranked], dtype=np.float64)
+        self._previous = np.full(len(self.slots), -1, dtype=np.int64)
+        for slot_i, session in self.previous.items():
+            self._previous[slot_i] = session
         self.unranked_cost = rules.unranked_cost
         top = max([rules.unranked_cost, *rules.rank_cost, 0])
         # Moving someone placed before outweighs any difference in placement cost, and
@@ -128,171 +149,230 @@ class _Data:
             value += self.move_cost
         return float(value)
 
+    def column_costs(self, slots: np.ndarray, sessions: np.ndarray) -> np.ndarray:
+        """Return `cost` of many columns at once."""
+        costs = np.full(len(slots), float(self.unranked_cost))
+        if self._ranked_key.size and len(slots):
+            key = slots * len(self.sessions) + sessions
+            at = np.minimum(np.searchsorted(self._ranked_key, key), self._ranked_key.size - 1)
+            found = self._ranked_key[at] == key
+            costs[found] = self._ranked_cost[at[found]]
+        before = self._previous[slots]
+        costs[(before >= 0) & (before != sessions)] += self.move_cost
+        costs[self.slot_fixed[slots]] = 0.0
+        return costs
+
+    def placement_cost(self, placement: dict[int, int]) -> float:
+        """Return the weighted objective of a placement (slot → session)."""
+        return (
+            sum(self.cost(slot, session) for slot, session in placement.items())
+            + (len(self.slots) - len(placement)) * self.unplaced_cost
+        )
+
     def allowed(self, slot_index: int, session: int) -> bool:
         slot = self.slots[slot_index]
         return slot.fixed is None or slot.fixed == session
 
 
 class _Model:
-    """One HiGHS model over a set of columns (slot, session)."""
+    """One HiGHS model over a set of columns (slot, session).
 
-    def __init__(self, data: _Data, columns: list[tuple[int, int]]):
+    `tight`: the spread rule of an all-mix round is written as bounds on the counts (see
+    `spread_bounds`), with a "missing member" column per bound that only an instance without
+    a complete placement uses; otherwise (mixed rounds, or `tight=False`) with level binaries.
+    The matrix is put together from numpy arrays (row, column, value), session by session.
+    """
+
+    def __init__(self, data: _Data, columns: list[tuple[int, int]], *, tight: bool = True):
         self.data = data
         self.columns = columns
+        self.tight = tight
         d = data
+        n_x = len(columns)
+        n_slack = len(d.slots)
+        self.n_x = n_x
+        self.first_slack = n_x
+        self.first_extra = n_x + n_slack
+        pairs = np.array(columns, dtype=np.int64).reshape(-1, 2)
+        col_slot, col_session = pairs[:, 0], pairs[:, 1]
+        col_group = d.slot_group[col_slot]
+        col_participant = d.slot_participant[col_slot]
         rows_lower: list[float] = []
         rows_upper: list[float] = []
-        entries: dict[int, list[tuple[int, float]]] = defaultdict(list)  # column → (row, coef)
+        t_row: list[np.ndarray] = []
+        t_col: list[np.ndarray] = []
+        t_val: list[np.ndarray] = []
 
-        def new_row(lower: float, upper: float) -> int:
-            rows_lower.append(lower)
-            rows_upper.append(upper)
-            return len(rows_lower) - 1
+        def new_rows(count: int, lower: float, upper: float) -> int:
+            first = len(rows_lower)
+            rows_lower.extend([lower] * count)
+            rows_upper.extend([upper] * count)
+            return first
 
-        n_x = len(columns)
-        self.slot_row = [new_row(1.0, 1.0) for _ in d.slots]
-        by_session: dict[int, list[int]] = defaultdict(list)
-        for c, (slot, session) in enumerate(columns):
-            entries[c].append((self.slot_row[slot], 1.0))
-            by_session[session].append(c)
+        def add(rows, cols, values) -> None:
+            cols = np.asarray(cols, dtype=np.int64).ravel()
+            rows = np.asarray(rows, dtype=np.int64).ravel()
+            values = np.asarray(values, dtype=np.float64).ravel()
+            t_row.append(rows if rows.size == cols.size else np.full(cols.size, rows[0]))
+            t_col.append(cols)
+            t_val.append(values if values.size == cols.size else np.full(cols.size, values[0]))
+
+        # One place per slot (the slack column: "not placed").
+        new_rows(n_slack, 1.0, 1.0)
+        self.slot_row = list(range(n_slack))
+        add(col_slot, np.arange(n_x), 1.0)
+        add(np.arange(n_slack), n_x + np.arange(n_slack), 1.0)
+        order = np.argsort(col_session, kind="stable")
+        bounds = np.searchsorted(col_session[order], np.arange(len(d.sessions) + 1))
+        by_session = {
+            s: order[bounds[s] : bounds[s + 1]]
+            for s in range(len(d.sessions))
+            if bounds[s + 1] > bounds[s]
+        }
+        # Capacity, where the columns could exceed it.
         self.capacity_row = {}
         for session, cols in by_session.items():
             if len(cols) > d.capacity[session]:
-                row = new_row(-highspy.kHighsInf, d.capacity[session])
+                row = new_rows(1, -highspy.kHighsInf, float(d.capacity[session]))
                 self.capacity_row[session] = row
-                for c in cols:
-                    entries[c].append((row, 1.0))
-        # Topic: one row per participant and topic with more than one candidate column.
-        by_topic: dict[tuple[int, int], list[int]] = defaultdict(list)
-        for c, (slot, session) in enumerate(columns):
-            by_topic[(d.slots[slot].participant, int(d.topic[session]))].append(c)
+                add(row, cols, 1.0)
+        # Topic: one row per participant and topic with more than one candidate slot.
+        key = col_participant * len(d.topic_names) + d.topic[col_session]
+        distinct = np.unique(key * len(d.slots) + col_slot) // len(d.slots)
+        keys, counts = np.unique(distinct, return_counts=True)
+        shared = keys[counts > 1]
         self.topic_row = {}
-        for key, cols in by_topic.items():
-            if len({columns[c][0] for c in cols}) > 1:
-                row = new_row(-highspy.kHighsInf, 1.0)
-                self.topic_row[key] = row
-                for c in cols:
-                    entries[c].append((row, 1.0))
-        # Mix: b·n_g − a·n ≤ b − 1, for each group that could break it.
-        a, b = d.share_num, d.share_den
-        self.mix_row = {}
-        if a < b:
+        if shared.size:
+            first = new_rows(len(shared), -highspy.kHighsInf, 1.0)
+            row_of_key = dict(zip(shared.tolist(), range(first, first + len(shared)), strict=True))
+            for k, row in row_of_key.items():
+                self.topic_row[divmod(k, len(d.topic_names))] = row
+            mask = np.isin(key, shared)
+            add([row_of_key[k] for k in key[mask].tolist()], np.nonzero(mask)[0], 1.0)
+        # Mix: the group's count k and the session's count n keep k ≤ ceil(share × n). The
+        # rows are the facets of the convex hull of those (n, k) up to the capacity
+        # (`mix_facets`), not the single row b·k − a·n ≤ b − 1 (one of them): with full
+        # sessions that row allows 5.6 of 12 at a share of 40 %, the hull 5.
+        extra_cost: list[float] = []
+        extra_upper: list[float] = []
+        # With the session's count as a column n (one row n = Σ x), a facet row holds the
+        # group's columns and n only, not every column of the session.
+        self.mix_row: dict[tuple[int, int], list[tuple[int, float, float]]] = {}
+        self.count_row: dict[int, int] = {}
+        self.count_col: dict[int, int] = {}  # session → index among the extra columns
+        if d.share_num < d.share_den:
             for session, cols in by_session.items():
                 if not d.mix[session]:
                     continue
-                per_group: dict[int, int] = defaultdict(int)
-                for c in cols:
-                    per_group[int(d.group[d.slots[columns[c][0]].participant])] += 1
-                for g, count in per_group.items():
-                    if count < 2:
-                        continue  # one member never breaks ceil(share × n) ≥ 1
-                    row = new_row(-highspy.kHighsInf, b - 1.0)
-                    self.mix_row[(session, g)] = row
-                    for c in cols:
-                        own = int(d.group[d.slots[columns[c][0]].participant]) == g
-                        entries[c].append((row, (b if own else 0) - a))
-        # Spread: per (round, group) a level L (binaries y_l); min(L, cap) ≤ n_g(s) ≤ L + 1.
-        self.spread_rows = {}
-        self.levels: list[tuple[list[int], int, int, int]] = []  # sessions, group, first, top
-        extra_columns: list[tuple[float, list[tuple[int, float]]]] = []
-        closed: list[int] = []  # level columns no complete placement can use
+                groups = col_group[cols]
+                present, counts = np.unique(groups, return_counts=True)
+                present = present[counts > 1]
+                facets = mix_facets(int(d.capacity[session]), d.share_num, d.share_den)
+                if not present.size or not facets:
+                    continue
+                count_row = new_rows(1, 0.0, 0.0)
+                count_col = self.first_extra + len(extra_cost)
+                self.count_row[session] = count_row
+                self.count_col[session] = len(extra_cost)
+                extra_cost.append(0.0)
+                extra_upper.append(float(d.capacity[session]))
+                add(count_row, cols, 1.0)
+                add(count_row, [count_col], -1.0)
+                for g in present.tolist():
+                    mine = cols[groups == g]
+                    rows = []
+                    for own, other, limit in facets:
+                        row = new_rows(1, -highspy.kHighsInf, float(limit))
+                        rows.append((row, float(own), float(other)))
+                        add(row, mine, float(own - other))
+                        if other:
+                            add(row, [count_col], float(other))
+                    self.mix_row[(session, g)] = rows
+        # Spread.
+        self.spread_rows: dict[tuple[int, int], list[int]] = {}
+        self.levels: list[tuple[list[int], int, int, list[int]]] = []  # sessions, g, first, levels
+        self.missing: list[tuple[int, int, int, int]] = []  # session, group, extra col, least
+        empty = np.zeros(0, dtype=np.int64)
         for ri, sessions in enumerate(d.round_sessions):
             mix_sessions = [s for s in sessions if d.mix[s]]
             if len(mix_sessions) < 2:
-                continue
+                continue  # one session is always "spread evenly"
+            capacities = [int(d.capacity[s]) for s in mix_sessions]
             for g in d.spread_groups:
-                members = {
-                    slot_i
-                    for slot_i, slot in enumerate(d.slots)
-                    if slot.round == ri and d.group[slot.participant] == g
-                }
+                members = d.members.get((ri, g), 0)
                 if not members:
                     continue
-                top = math.ceil(len(members) / len(mix_sessions))
-                levels_allowed = set(range(top + 1))
-                if len(mix_sessions) == len(sessions):
-                    tight = _spread_levels(len(members), [d.capacity[s] for s in mix_sessions], top)
-                    # Only while this model's columns can fill every session to that level:
-                    # with fewer candidates the tight rows would make the LP infeasible.
-                    offered: dict[int, int] = defaultdict(int)
-                    for slot, session in columns:
-                        if slot in members:
-                            offered[session] += 1
-                    if tight and all(
-                        offered[s] >= min(min(tight), d.capacity[s]) for s in mix_sessions
-                    ):
-                        levels_allowed = tight
-                choose = new_row(1.0, 1.0)
-                level_columns = [[(choose, 1.0)] for _ in range(top + 1)]
-                for s in mix_sessions:
-                    low = new_row(0.0, highspy.kHighsInf)
-                    high = new_row(-highspy.kHighsInf, 0.0)
-                    self.spread_rows[(s, g)] = (low, high)
-                    for level in range(top + 1):
-                        level_columns[level].append((low, -min(level, d.capacity[s])))
-                        level_columns[level].append((high, -(level + 1.0)))
-                for c in by_session_all(columns, mix_sessions):
-                    slot, session = columns[c]
-                    if d.group[d.slots[slot].participant] == g:
-                        low, high = self.spread_rows[(session, g)]
-                        entries[c].append((low, 1.0))
-                        entries[c].append((high, 1.0))
-                self.levels.append((mix_sessions, g, len(extra_columns), top))
-                closed.extend(
-                    len(extra_columns) + level
-                    for level in range(top + 1)
-                    if level not in levels_allowed
-                )
-                extra_columns.extend((0.0, col) for col in level_columns)
-        # Elastic "not placed" per slot.
-        self.first_slack = n_x
-        n_slack = len(d.slots)
-        self.first_level = n_x + n_slack
-        n_cols = n_x + n_slack + len(extra_columns)
+                offered = {s: by_session.get(s, empty) for s in mix_sessions}
+                offered = {s: cols[col_group[cols] == g] for s, cols in offered.items()}
+                spread = None
+                if tight and len(mix_sessions) == len(sessions):
+                    spread = spread_bounds(members, capacities)
+                if spread is not None:
+                    for s, (low, high) in zip(mix_sessions, spread, strict=True):
+                        if low <= 0 and high >= len(offered[s]):
+                            continue  # cannot bind with these columns
+                        row = new_rows(1, float(low), float(high))
+                        self.spread_rows[(s, g)] = [row]
+                        add(row, offered[s], 1.0)
+                        if low > 0:
+                            # Lets the LP over few columns stay feasible; priced like a
+                            # person left out, so no complete placement ever uses it.
+                            column = self.first_extra + len(extra_cost)
+                            self.missing.append((s, g, len(extra_cost), low))
+                            extra_cost.append(d.unplaced_cost)
+                            extra_upper.append(float(low))
+                            add(row, [column], 1.0)
+                    continue
+                levels = spread_level_range(members, capacities)
+                first = len(extra_cost)
+                level_cols = self.first_extra + first + np.arange(len(levels))
+                extra_cost.extend([0.0] * len(levels))
+                extra_upper.extend([1.0] * len(levels))
+                choose = new_rows(1, 1.0, 1.0)
+                add(choose, level_cols, 1.0)
+                for s, cap in zip(mix_sessions, capacities, strict=True):
+                    low = new_rows(1, 0.0, highspy.kHighsInf)
+                    high = new_rows(1, -highspy.kHighsInf, 0.0)
+                    self.spread_rows[(s, g)] = [low, high]
+                    add(low, level_cols, [-float(min(level, cap)) for level in levels])
+                    add(high, level_cols, [-float(min(level + 1, cap)) for level in levels])
+                    add(low, offered[s], 1.0)
+                    add(high, offered[s], 1.0)
+                self.levels.append((mix_sessions, g, first, levels))
+        n_cols = self.first_extra + len(extra_cost)
         costs = np.empty(n_cols)
-        costs[:n_x] = [d.cost(slot, session) for slot, session in columns]
-        costs[n_x : n_x + n_slack] = d.unplaced_cost
-        costs[n_x + n_slack :] = 0.0
-        starts = [0]
-        index: list[int] = []
-        value: list[float] = []
-        for c in range(n_x):
-            for row, coef in entries[c]:
-                index.append(row)
-                value.append(coef)
-            starts.append(len(index))
-        for slot_i in range(n_slack):
-            index.append(self.slot_row[slot_i])
-            value.append(1.0)
-            starts.append(len(index))
-        for _, col in extra_columns:
-            for row, coef in col:
-                index.append(row)
-                value.append(coef)
-            starts.append(len(index))
+        costs[:n_x] = d.column_costs(col_slot, col_session)
+        costs[n_x : self.first_extra] = d.unplaced_cost
+        costs[self.first_extra :] = extra_cost
+        upper = np.ones(n_cols)
+        upper[self.first_extra :] = extra_upper
+        none = [np.zeros(0, dtype=np.int64)]
+        rows = np.concatenate(t_row or none)
+        cols = np.concatenate(t_col or none)
+        values = np.concatenate(t_val or [np.zeros(0)])
+        keep = values != 0
+        rows, cols, values = rows[keep], cols[keep], values[keep]
+        order = np.lexsort((rows, cols))
         lp = highspy.HighsLp()
         lp.num_col_ = n_cols
         lp.num_row_ = len(rows_lower)
         lp.col_cost_ = costs
         lp.col_lower_ = np.zeros(n_cols)
-        upper = np.ones(n_cols)
-        upper[[n_x + n_slack + i for i in closed]] = 0.0
         lp.col_upper_ = upper
         lp.row_lower_ = np.array(rows_lower)
         lp.row_upper_ = np.array(rows_upper)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-        lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
-        lp.a_matrix_.value_ = np.array(value)
+        lp.a_matrix_.start_ = np.searchsorted(cols[order], np.arange(n_cols + 1)).astype(np.int32)
+        lp.a_matrix_.index_ = rows[order].astype(np.int32)
+        lp.a_matrix_.value_ = values[order]
         self.lp = lp
         self.n_cols = n_cols
 
     def highs(self, *, integer: bool, time_limit: float | None) -> highspy.Highs:
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         h.setOptionValue("random_seed", 1)
         if time_limit is not None:
-            h.setOptionValue("time_limit", max(float(time_limit), 0.05))
+            h.setOptionValue("time_limit", max(float(time_limit), 0.01))
         lp = self.lp
         if integer:
             lp.integrality_ = [highspy.HighsVarType.kInteger] * self.n_cols
@@ -301,33 +381,115 @@ class _Model:
             h.setOptionValue("mip_abs_gap", 1.0 - 1e-4)
         else:
             lp.integrality_ = []
+            # Presolve costs more than the whole dual simplex on these LPs (0.8 s against
+            # 0.1 s at 600 people): each is solved once and then grown.
+            h.setOptionValue("presolve", "off")
         h.passModel(lp)
         return h
 
     def duals(self, h: highspy.Highs) -> np.ndarray:
         return np.array(h.getSolution().row_dual)
 
+    def incomplete(self, values: np.ndarray) -> int:
+        """Return how many slots a solution leaves out plus how many spread members it misses."""
+        slack = values[self.first_slack : self.first_extra]
+        missing = sum(values[self.first_extra + k] for _, _, k, _ in self.missing)
+        return int(round(float(slack.sum()) + missing))
 
-def _spread_levels(members: int, capacities: list[int], top: int) -> set[int]:
-    """Return the levels L a complete placement of `members` can have over these sessions.
 
-    When every session of the round obeys the mix rules, all members of the group sit in
-    them, so Σ min(L, cap) ≤ members ≤ Σ min(L + 1, cap). Keeping only those levels gives
-    the same complete placements and a much tighter LP relaxation. (A placement that
-    leaves people out is infeasible anyway; the caller then solves with every level.)
+_banner_shown = False
+
+
+def new_highs() -> highspy.Highs:
+    """Return a silent HiGHS instance.
+
+    HiGHS prints its banner on standard output when the first instance of a process is made,
+    before any option can be set; that output belongs on standard error (the command line
+    writes its own summary to standard output), so the first one is made with the file
+    descriptor pointed there.
     """
-    return {
-        level
-        for level in range(top + 1)
-        if sum(min(level, cap) for cap in capacities)
-        <= members
-        <= sum(min(level + 1, cap) for cap in capacities)
-    }
+    global _banner_shown
+    if _banner_shown:
+        h = highspy.Highs()
+    else:
+        _banner_shown = True
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            os.dup2(2, 1)
+            h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+    h.setOptionValue("output_flag", False)
+    return h
 
 
-def by_session_all(columns, sessions) -> list[int]:
-    wanted = set(sessions)
-    return [c for c, (_, session) in enumerate(columns) if session in wanted]
+@functools.cache
+def mix_facets(capacity: int, a: int, b: int) -> tuple[tuple[int, int, int], ...]:
+    """Return the mix rule of a session as rows own·k + other·(n − k) ≤ limit.
+
+    k members of one group among n people may be at most min(n, ceil(a/b × n)): the points
+    (n, that most) for n = 0 … capacity. The rows are the facets of their upper concave
+    envelope (k ≤ n needs none: it always holds), with whole-number coefficients, so that
+    the LP knows the rounding: a facet through (n1, k1) and (n2, k2) is
+    (n2 − n1)·k − (k2 − k1)·n ≤ (n2 − n1)·k1 − (k2 − k1)·n1.
+    """
+    points = [(n, min(n, -(-a * n // b))) for n in range(capacity + 1)]
+    hull: list[tuple[int, int]] = []
+    for point in points:  # the upper hull, left to right (monotone chain)
+        while len(hull) >= 2:
+            (x1, y1), (x2, y2) = hull[-2], hull[-1]
+            if (x2 - x1) * (point[1] - y1) - (y2 - y1) * (point[0] - x1) >= 0:
+                hull.pop()
+            else:
+                break
+        hull.append(point)
+    facets = []
+    for (n1, k1), (n2, k2) in itertools.pairwise(hull):
+        dn, dk = n2 - n1, k2 - k1
+        if dk >= dn:
+            continue  # slope 1: k ≤ n
+        # dn·k − dk·n = (dn − dk)·k − dk·(n − k)
+        facets.append((dn - dk, -dk, dn * k1 - dk * n1))
+    return tuple(facets)
+
+
+def spread_bounds(members: int, capacities: list[int]) -> list[tuple[int, int]] | None:
+    """Return (least, most) members per session of a round whose sessions are all mixed.
+
+    Every member of the group then sits in one of these sessions, so the counts add up to
+    `members`. The rule "some L with min(L, cap) ≤ count ≤ L + 1" then leaves exactly one
+    box: with L* the least level whose sessions can seat everyone (Σ min(L* + 1, cap) ≥
+    members), every count lies in [min(L*, cap), min(L* + 1, cap)]. Any larger level that
+    also fits gives the same counts (its lower ends add up to `members` already), so no
+    level variable is needed. With room for all and no full session this is
+    floor(G/m) ≤ count ≤ ceil(G/m). None when the sessions cannot seat everyone.
+    """
+    if members > sum(capacities):
+        return None
+    level = 0
+    while sum(min(level + 1, cap) for cap in capacities) < members:
+        level += 1
+    box = [(min(level, cap), min(level + 1, cap)) for cap in capacities]
+    # The counts add up to `members`: narrow each range to what the others leave over
+    # (then G divisible by m gives exactly G/m everywhere, as the LP must know).
+    least, most = sum(low for low, _ in box), sum(high for _, high in box)
+    return [
+        (max(low, members - (most - high)), min(high, members - (least - low))) for low, high in box
+    ]
+
+
+def spread_level_range(members: int, capacities: list[int]) -> list[int]:
+    """Return the levels L worth a binary when the members' count in mix sessions is open.
+
+    Levels whose lower ends alone need more members than the round has cannot occur (and
+    would loosen the LP), and every level from the largest capacity on means "all full".
+    """
+    top = 0
+    while top < max(capacities) and sum(min(top + 1, cap) for cap in capacities) <= members:
+        top += 1
+    return list(range(top + 1))
 
 
 def _reduced_costs(data: _Data, model: _Model, y: np.ndarray):
@@ -337,18 +499,19 @@ def _reduced_costs(data: _Data, model: _Model, y: np.ndarray):
     keeps `y` a feasible dual of the full model when no reduced cost is negative.
     """
     d = data
-    a, b = d.share_num, d.share_den
     n_groups = len(d.groups)
     n_sessions = len(d.sessions)
     # q[s, h]: what the capacity, mix and spread rows of s give back for a member of group h.
     q = np.zeros((n_sessions, n_groups))
     for session, row in model.capacity_row.items():
         q[session, :] += y[row]
-    for (session, g), row in model.mix_row.items():
-        q[session, :] += -a * y[row]
-        q[session, g] += b * y[row]
-    for (session, g), (low, high) in model.spread_rows.items():
-        q[session, g] += y[low] + y[high]
+    for session, row in model.count_row.items():
+        q[session, :] += y[row]
+    for (session, g), rows in model.mix_row.items():
+        for row, own, other in rows:
+            q[session, g] += (own - other) * y[row]
+    for (session, g), rows in model.spread_rows.items():
+        q[session, g] += sum(y[row] for row in rows)
     slot_dual = y[np.array(model.slot_row, dtype=np.int64)]
     present: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for slot, session in model.columns:
@@ -403,6 +566,9 @@ def _initial_columns(data: _Data) -> list[tuple[int, int]]:
         ri: sorted(sessions, key=lambda s: (demand[s] / max(d.capacity[s], 0.5), s))
         for ri, sessions in enumerate(d.round_sessions)
     }
+    # Each slot gets its fallbacks from the less wanted half, each slot from another place
+    # in it: the same four for everyone would overflow, and the first LP would leave people
+    # out (then no placement can be made from it before column generation ends).
     columns = []
     for i, slot in enumerate(d.slots):
         if slot.fixed is not None:
@@ -411,16 +577,222 @@ def _initial_columns(data: _Data) -> list[tuple[int, int]]:
         chosen = dict.fromkeys(slot.cost)
         if i in d.previous:
             chosen[d.previous[i]] = None
-        for session in spare[slot.round]:
+        pool = spare[slot.round]
+        pool = pool[: max(FALLBACKS, (len(pool) + 1) // 2)]
+        for k in range(len(pool)):
             if len(chosen) >= len(slot.cost) + FALLBACKS:
                 break
-            chosen.setdefault(session, None)
+            chosen.setdefault(pool[(i * FALLBACKS + k) % len(pool)], None)
         columns.extend((i, session) for session in chosen)
-    return columns
+    return columns + _spread_columns(d, columns)
+
+
+def _spread_columns(data: _Data, columns: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return columns that let the members of a spread group reach every mix session.
+
+    A session few of them ranked still needs its least number of them (`spread_bounds`):
+    without candidates there the first LP cannot place everyone. Members take turns.
+    """
+    d = data
+    offered: dict[tuple[int, int], int] = defaultdict(int)
+    have = set(columns)
+    for slot, session in columns:
+        offered[(session, int(d.slot_group[slot]))] += 1
+    added = []
+    for ri, sessions in enumerate(d.round_sessions):
+        mix_sessions = [s for s in sessions if d.mix[s]]
+        if len(mix_sessions) < 2:
+            continue
+        for g in d.spread_groups:
+            members = [
+                i
+                for i, slot in enumerate(d.slots)
+                if slot.round == ri and d.slot_group[i] == g and slot.fixed is None
+            ]
+            if not members:
+                continue
+            capacities = [int(d.capacity[s]) for s in mix_sessions]
+            bounds = spread_bounds(d.members[(ri, g)], capacities) or [
+                (0, cap) for cap in capacities
+            ]
+            turn = 0
+            for s, (_, high) in zip(mix_sessions, bounds, strict=True):
+                wanted = min(2 * high + 1, len(members))
+                tried = 0
+                while offered[(s, g)] < wanted and tried < len(members):
+                    slot = members[turn % len(members)]
+                    turn += 1
+                    tried += 1
+                    if (slot, s) not in have:
+                        have.add((slot, s))
+                        added.append((slot, s))
+                        offered[(s, g)] += 1
+    return added
 
 
 def _remaining(deadline: float | None) -> float | None:
-    return None if deadline is None else max(deadline - time.monotonic(), 0.05)
+    return None if deadline is None else max(deadline - time.monotonic(), 0.01)
+
+
+def _expired(deadline: float | None, margin: float = 0.0) -> bool:
+    return deadline is not None and time.monotonic() >= deadline - margin
+
+
+@dataclass
+class _Relaxation:
+    """The LP relaxation after column generation (or as far as the time allowed)."""
+
+    model: _Model
+    solution: np.ndarray
+    value: float  # of the restricted LP
+    bound: float  # a proven lower bound of the full model's LP (= value once converged)
+    converged: bool
+    out_slot: np.ndarray
+    out_session: np.ndarray
+    out_reduced: np.ndarray
+
+
+def _column_generation(
+    data: _Data, *, tight: bool, deadline: float | None, report: Progress
+) -> _Relaxation | None:
+    """Solve the LP relaxation, adding every column with a negative reduced cost.
+
+    Stopped by the deadline, it still returns the last LP solved, with a Lagrangian bound:
+    the restricted value plus, per slot, its least negative reduced cost outside the model
+    (each slot takes one column, so no placement can gain more than that).
+    """
+    columns = _initial_columns(data)
+    found: _Relaxation | None = None
+    took = 0.0
+    for _round in range(100):
+        # Another round that would leave too little time to turn the LP into a placement
+        # is not started: a placement at the deadline is worth more than a finer bound.
+        if _expired(deadline, margin=2.0 * took):
+            break
+        began = time.monotonic()
+        report(0.1, "lp")
+        model = _Model(data, columns, tight=tight)
+        h = model.highs(integer=False, time_limit=_remaining(deadline))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        value = h.getInfo().objective_function_value
+        y = model.duals(h)
+        out_slot, out_session, out_reduced = _reduced_costs(data, model, y)
+        per_slot = np.zeros(len(data.slots))
+        np.minimum.at(per_slot, out_slot, out_reduced)
+        negative = out_reduced < -EPS
+        found = _Relaxation(
+            model=model,
+            solution=np.array(h.getSolution().col_value),
+            value=value,
+            bound=max(found.bound if found else -math.inf, value + float(per_slot.sum())),
+            converged=not negative.any(),
+            out_slot=out_slot,
+            out_session=out_session,
+            out_reduced=out_reduced,
+        )
+        if found.converged:
+            found.bound = value
+            break
+        columns = columns + list(
+            zip(out_slot[negative].tolist(), out_session[negative].tolist(), strict=True)
+        )
+        took = time.monotonic() - began
+    return found
+
+
+def lp_relaxation(instance: Instance) -> float:
+    """Return the LP bound of the model (weighted costs; pinned placements cost 0 here)."""
+    data = _Data(instance, None)
+    found = _column_generation(data, tight=True, deadline=None, report=lambda f, p: None)
+    assert found is not None and found.converged
+    return found.value
+
+
+@dataclass
+class _Found:
+    """The best placement of one model's search, and what is proven about it."""
+
+    placement: dict[int, int] | None
+    objective: float
+    complete: bool
+    bound: float
+    lp_bound: float | None
+    columns: int
+
+
+def _search(data: _Data, *, tight: bool, deadline: float | None, report: Progress) -> _Found:
+    """Search one model until proven or out of time; keep the best placement of any phase.
+
+    With `tight`, only a complete placement (everyone placed, spread bounds met) counts as
+    found; without, the best elastic placement (fewest left out) does.
+    """
+    empty = _Found(None, math.inf, False, -math.inf, None, 0)
+    relaxation = _column_generation(data, tight=tight, deadline=deadline, report=report)
+    if relaxation is None:
+        return empty
+    best = empty
+    best.bound = relaxation.bound
+    best.lp_bound = relaxation.value if relaxation.converged else None
+    model = relaxation.model
+    out_slot, out_session, out_reduced = (
+        relaxation.out_slot,
+        relaxation.out_session,
+        relaxation.out_reduced,
+    )
+
+    def consider(placement: dict[int, int] | None, objective: float, complete: bool) -> None:
+        if placement is None or not (complete or not tight):
+            return
+        if objective < best.objective - 0.5:
+            best.placement, best.objective, best.complete = placement, objective, complete
+
+    report(0.3, "start")
+    start = _warm_start(data, relaxation, deadline, tight=tight)
+    if start is not None:
+        consider(start, data.placement_cost(start), True)
+        if relaxation.converged:
+            # Only columns that could beat the start can be in a better placement.
+            model, out_slot, out_session, out_reduced = _add_improving(
+                data,
+                model,
+                out_slot,
+                out_session,
+                out_reduced,
+                relaxation.value + out_reduced < best.objective - 0.5,
+            )
+    while not _expired(deadline) and not _proven(best):
+        report(0.4, "milp")
+        h = model.highs(integer=True, time_limit=_remaining(deadline))
+        if start is not None:
+            _set_start(h, model, start)
+        h.run()
+        info = h.getInfo()
+        milp_bound = info.mip_dual_bound
+        if relaxation.converged:
+            least_outside = float(out_reduced.min()) if out_reduced.size else math.inf
+            best.bound = max(best.bound, min(milp_bound, relaxation.value + least_outside))
+        if info.primal_solution_status != 2:
+            break
+        values = np.array(h.getSolution().col_value)
+        placement = _placement_from(model.columns, values, model.n_x)
+        consider(placement, info.objective_function_value, model.incomplete(values) == 0)
+        if not relaxation.converged:
+            break
+        improving = relaxation.value + out_reduced < best.objective - 0.5
+        if not improving.any():
+            break
+        start = best.placement
+        model, out_slot, out_session, out_reduced = _add_improving(
+            data, model, out_slot, out_session, out_reduced, improving
+        )
+    best.columns = len(model.columns)
+    return best
+
+
+def _proven(found: _Found) -> bool:
+    return found.placement is not None and math.ceil(found.bound - 1e-6) >= found.objective - 0.5
 
 
 def solve_model(
@@ -430,86 +802,43 @@ def solve_model(
     previous: dict[str, dict[str, str]] | None = None,
     progress: Progress | None = None,
 ) -> tuple[_Data, ModelOutcome]:
-    """Solve the primary problem (fewest unplaced, then fewest moves, then least cost)."""
+    """Solve the primary problem (fewest unplaced, then fewest moves, then least cost).
+
+    Anytime: when the deadline comes, the best complete placement found so far is returned
+    with its proven bound. Raise TimeoutError when there is none yet and it is not proven
+    that none exists. When none exists (proven), the elastic model places whom it can.
+    """
     report = progress or (lambda fraction, phase: None)
     data = _Data(instance, previous)
-    columns = _initial_columns(data)
-    # 1. Column generation on the LP relaxation.
-    for _round in range(100):
-        report(0.1, "lp")
-        model = _Model(data, columns)
-        h = model.highs(integer=False, time_limit=_remaining(deadline))
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise TimeoutError("the LP relaxation was not solved within the time limit")
-        lp_value = h.getInfo().objective_function_value
-        y = model.duals(h)
-        out_slot, out_session, out_reduced = _reduced_costs(data, model, y)
-        negative = out_reduced < -EPS
-        if not negative.any():
-            break
-        columns = columns + list(
-            zip(out_slot[negative].tolist(), out_session[negative].tolist(), strict=True)
-        )
-    lp_solution = np.array(h.getSolution().col_value)
-    report(0.3, "start")
-    start = _warm_start(data, model, lp_solution, deadline)
-    # 2. Only columns that could beat the start can be in a better placement: add them all.
-    if start is not None:
-        start_cost = (
-            sum(data.cost(slot, session) for slot, session in start.items())
-            + (len(data.slots) - len(start)) * data.unplaced_cost
-        )
-        model, out_slot, out_session, out_reduced = _add_improving(
-            data,
-            model,
-            out_slot,
-            out_session,
-            out_reduced,
-            lp_value + out_reduced < start_cost - 0.5,
-        )
-    # 3. MILP; should it end above the start, add the columns that could still improve.
-    while True:
-        report(0.4, "milp")
-        h = model.highs(integer=True, time_limit=_remaining(deadline))
-        if start is not None:
-            _set_start(h, model, start)
-        h.run()
-        info = h.getInfo()
-        if info.primal_solution_status != 2:
-            # The elastic model is never infeasible; without any solution the time ran out.
-            raise TimeoutError("no placement found within the time limit")
-        values = np.array(h.getSolution().col_value)
-        objective = info.objective_function_value
-        milp_bound = info.mip_dual_bound
-        improving = lp_value + out_reduced < objective - 0.5
-        out_of_time = deadline is not None and time.monotonic() >= deadline - 0.05
-        if not improving.any() or out_of_time:
-            break
-        start = _placement_from(model.columns, values, len(model.columns))
-        model, out_slot, out_session, out_reduced = _add_improving(
-            data, model, out_slot, out_session, out_reduced, improving
-        )
-    least_outside = float(out_reduced.min()) if out_reduced.size else math.inf
-    bound = max(lp_value, min(milp_bound, lp_value + least_outside))
-    placement = _placement_from(model.columns, values, len(model.columns))
+    if not data.slots:
+        return data, ModelOutcome({}, [], 0, 0, 0.0, True, 0)
+    found = _search(data, tight=True, deadline=deadline, report=report)
+    if found.placement is None:
+        if found.bound < data.unplaced_cost - 0.5:
+            raise TimeoutError(
+                "no placement of everyone found within the time limit, and not proven "
+                "impossible; allow more time"
+            )
+        # Proven: nobody can place everyone. Place whom the rules allow, to say who and why.
+        found = _search(data, tight=False, deadline=deadline, report=report)
+        if found.placement is None:
+            raise TimeoutError(
+                "not everyone can be placed, but the time limit ended before finding whom; "
+                "allow more time"
+            )
+        found.bound = max(found.bound, data.unplaced_cost)
+    placement = found.placement
     unplaced = [slot_i for slot_i in range(len(data.slots)) if slot_i not in placement]
-    if unplaced and bound < len(unplaced) * data.unplaced_cost - 0.5:
-        # Not proven: a placement of more people may exist, the time ran out first.
-        raise TimeoutError(
-            f"no placement of everyone found within the time limit ({len(unplaced)} not "
-            "placed, and not proven impossible); allow more time"
-        )
-    bound = math.ceil(bound - 1e-6)
-    objective = round(objective)
+    bound = math.ceil(found.bound - 1e-6)
+    objective = round(found.objective)
     return data, ModelOutcome(
         placement=placement,
         unplaced=unplaced,
         weighted_objective=objective,
         weighted_bound=min(bound, objective),
-        lp_bound=lp_value,
+        lp_bound=found.lp_bound,
         proven=bound >= objective,
-        columns=len(model.columns),
+        columns=found.columns,
     )
 
 
@@ -518,11 +847,16 @@ def _add_improving(data, model, out_slot, out_session, out_reduced, improving):
         return model, out_slot, out_session, out_reduced
     added = list(zip(out_slot[improving].tolist(), out_session[improving].tolist(), strict=True))
     keep = ~improving
-    return _Model(data, model.columns + added), out_slot[keep], out_session[keep], out_reduced[keep]
+    return (
+        _Model(data, model.columns + added, tight=model.tight),
+        out_slot[keep],
+        out_session[keep],
+        out_reduced[keep],
+    )
 
 
-def _placement_from(columns_before, values, n_x) -> dict[int, int]:
-    return {columns_before[c][0]: columns_before[c][1] for c in range(n_x) if values[c] > 0.5}
+def _placement_from(columns, values, n_x) -> dict[int, int]:
+    return {columns[c][0]: columns[c][1] for c in range(n_x) if values[c] > 0.5}
 
 
 def _set_start(h: highspy.Highs, model: _Model, start: dict[int, int]) -> None:
@@ -536,44 +870,85 @@ def _set_start(h: highspy.Highs, model: _Model, start: dict[int, int]) -> None:
     for slot_i in range(len(model.data.slots)):
         if slot_i not in start:
             values[model.first_slack + slot_i] = 1.0
-    # The spread level of each (round, group) follows from the placement's counts.
     counts: dict[tuple[int, int], int] = defaultdict(int)
     for slot, session in start.items():
         counts[(session, int(model.data.group[model.data.slots[slot].participant]))] += 1
-    for sessions, g, first, top in model.levels:
-        level = max([counts[(s, g)] for s in sessions] + [1]) - 1
-        values[model.first_level + first + min(level, top)] = 1.0
+    per_session: dict[int, int] = defaultdict(int)
+    for session in start.values():
+        per_session[session] += 1
+    for session, k in model.count_col.items():
+        values[model.first_extra + k] = per_session[session]
+    for session, g, k, low in model.missing:
+        values[model.first_extra + k] = max(0, low - counts[(session, g)])
+    # The spread level of each (round, group) follows from the placement's counts.
+    for sessions, g, first, levels in model.levels:
+        capacity = model.data.capacity
+        fitting = [
+            k
+            for k, level in enumerate(levels)
+            if all(
+                min(level, capacity[s]) <= counts[(s, g)] <= min(level + 1, capacity[s])
+                for s in sessions
+            )
+        ]
+        if not fitting:
+            return
+        values[model.first_extra + first + fitting[0]] = 1.0
     solution = highspy.HighsSolution()
     solution.col_value = values.tolist()
     solution.value_valid = True
     h.setSolution(solution)
 
 
-def _warm_start(data: _Data, model: _Model, lp_solution, deadline) -> dict[int, int] | None:
-    """Fix the slots the LP places integrally; place the rest with a small MILP."""
-    if model is None or lp_solution is None:
-        return None
-    n_x = len(model.columns)
+WARM_START_SHARE = 0.25  # of the time left, at most, for the warm start
+
+
+def _warm_start(
+    data: _Data, relaxation: _Relaxation, deadline: float | None, *, tight: bool
+) -> dict[int, int] | None:
+    """Fix the slots the LP places integrally; place the rest with a small MILP.
+
+    A start that leaves someone out (or misses a spread bound) is repaired once, with the
+    slots of the rounds concerned set free again, and otherwise dropped. It takes at most
+    `WARM_START_SHARE` of the time left: without a start HiGHS still finds placements, and
+    the full model needs the time more.
+    """
+    model, lp_solution = relaxation.model, relaxation.solution
     fixed: dict[int, int] = {}
-    for c in range(n_x):
+    for c in range(model.n_x):
         if lp_solution[c] > 1 - 1e-6:
             slot, session = model.columns[c]
             fixed[slot] = session
-    if len(fixed) == len(data.slots):
+    if len(fixed) == len(data.slots) and model.incomplete(lp_solution) == 0:
         return fixed
-    keep = [
-        (slot, session)
-        for slot, session in model.columns
-        if slot not in fixed or fixed[slot] == session
-    ]
-    small = _Model(data, keep)
-    budget = _remaining(deadline)
-    # Most of the time may go here: without a start HiGHS spends it looking for any placement.
-    h = small.highs(integer=True, time_limit=None if budget is None else budget * 0.6)
-    h.setOptionValue("mip_rel_gap", 1e-3)
-    h.run()
-    if h.getInfo().primal_solution_status != 2:
-        return None
-    values = np.array(h.getSolution().col_value)
-    start = _placement_from(small.columns, values, len(small.columns))
-    return start
+    budget_end = None
+    if deadline is not None:
+        # Before the LP is complete (the deadline is near) the start is all there will be.
+        share = WARM_START_SHARE if relaxation.converged else 0.9
+        budget_end = time.monotonic() + share * max(deadline - time.monotonic(), 0)
+    for _attempt in range(2):
+        if _expired(budget_end):
+            return None
+        keep = [
+            (slot, session)
+            for slot, session in model.columns
+            if slot not in fixed or fixed[slot] == session
+        ]
+        small = _Model(data, keep, tight=tight)
+        h = small.highs(integer=True, time_limit=_remaining(budget_end))
+        h.run()
+        if h.getInfo().primal_solution_status != 2:
+            return None
+        values = np.array(h.getSolution().col_value)
+        start = _placement_from(small.columns, values, small.n_x)
+        if small.incomplete(values) == 0 or not tight:
+            return start
+        # Repair: free every slot of the rounds where someone is left out or a bound missed.
+        rounds = {data.slots[i].round for i in range(len(data.slots)) if i not in start}
+        rounds |= {
+            int(data.session_round[s])
+            for s, _, k, _ in small.missing
+            if values[small.first_extra + k] > 0.5
+        }
+        fixed = {slot: s for slot, s in fixed.items() if data.slots[slot].round not in rounds}
+    return None

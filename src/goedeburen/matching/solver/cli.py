@@ -1,0 +1,81 @@
+"""`goedeburen assign INSTANCE.json --out RESULT.json [--time-limit S]`: the solver on a file.
+
+Runs without Django (no settings, no SECRET_KEY): `goedeburen.__main__` hands the `assign`
+command here before it loads any settings. Reads and writes the shared formats
+(docs/development.md, "Session assignment"). The summary line goes to standard output;
+everything else (errors, anything the solver library prints) to standard error.
+Exit codes: 0 a result file written; 2 a file that cannot be read or breaks the format
+(one line naming the JSON path); 1 the time limit ended before anyone could say whether
+everyone can be placed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .instance import InstanceError, parse_instance
+from .solve import solve
+
+PROG = "goedeburen assign"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        _fail(message)
+
+
+def _fail(message: str, code: int = 2):
+    sys.stderr.write(f"{PROG}: {message}\n")
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
+    """Run the command with `argv` (without the program and command name); return 0.
+
+    `started` (time.monotonic() when the process began its work) counts the time spent
+    before, loading numpy and HiGHS above all, into the time limit.
+    """
+    parser = _Parser(
+        prog=PROG,
+        description="Place participants in sessions: read an instance file, write the result.",
+    )
+    parser.add_argument("instance", help="the instance file (JSON)")
+    parser.add_argument("--out", required=True, help="where to write the result (JSON)")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="seconds, model building included; the best complete placement found by then",
+    )
+    args = parser.parse_args(argv)
+    try:
+        with open(args.instance, encoding="utf-8") as file:
+            data = json.load(file)
+    except OSError as error:
+        _fail(f"{args.instance}: cannot read the file ({error.strerror})")
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        _fail(f"{args.instance}: not JSON ({error})")
+    if args.time_limit is not None and not args.time_limit > 0:
+        _fail("--time-limit: must be more than 0 seconds")
+    try:
+        instance = parse_instance(data)
+    except InstanceError as error:
+        _fail(f"{args.instance}: {error}")
+    try:
+        result = solve(instance, time_limit=args.time_limit, started=started)
+    except TimeoutError as error:
+        _fail(f"{args.instance}: {error}", code=1)
+    try:
+        with open(args.out, "w", encoding="utf-8") as file:
+            json.dump(result.to_json(), file, indent=1)
+            file.write("\n")
+    except OSError as error:
+        _fail(f"{args.out}: cannot write the result ({error.strerror})")
+    sys.stdout.write(
+        f"{result.status}: objective {result.objective}, bound {result.bound}, "
+        f"{len(result.unassigned)} not placed, {result.seconds:.2f} s\n"
+    )
+    return 0
