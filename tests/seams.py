@@ -70,6 +70,22 @@ def without_invoice_counter_lock(setattr_: Callable = setattr) -> None:
     setattr_(invoices, "take_number", take_number_unlocked)
 
 
+BANK_LINE_GAP = 0.25
+
+
+def without_bank_line_lock(setattr_: Callable = setattr) -> None:
+    """Read a bank line without locking it, and wait before acting on what was read."""
+    from goedeburen.payments.models import BankTransaction
+    from goedeburen.payments.services import bank_import
+
+    def read_unlocked(pk: int):
+        row = BankTransaction.objects.get(pk=pk)
+        time.sleep(BANK_LINE_GAP)  # a widened race window, not a wait for a result
+        return row
+
+    setattr_(bank_import, "_lock_line", read_unlocked)
+
+
 def pdf_fails_once(marker: Path, setattr_: Callable = setattr) -> None:
     """Make reportlab fail the first PDF it writes after this (as a full disk would).
 

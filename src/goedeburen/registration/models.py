@@ -11,7 +11,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +33,16 @@ from .enums import (
     CancelReason,
     QuestionKind,
     RegistrationStatus,
+)
+
+# An organisation's number on an e-invoice: a KvK number (8 digits, scheme 0106) or an
+# OIN (20 digits, scheme 0190); and a Peppol participant id, "scheme:identifier".
+ORGANISATION_ID = RegexValidator(
+    r"^(\d{8}|\d{20})$", _("Enter an 8-digit KvK number or a 20-digit OIN, digits only.")
+)
+PEPPOL_ID = RegexValidator(
+    r"^\d{4}:[A-Za-z0-9][A-Za-z0-9.:_-]{0,49}$",
+    _("Enter a Peppol ID as scheme:number, such as 0190:00000001003214345000."),
 )
 
 # One booking holds at most this many attendees; larger groups talk to the organiser.
@@ -257,6 +272,26 @@ class Registration(models.Model):
     po_number = models.CharField(_("purchase order number"), max_length=50, blank=True)
     billing_reference = models.CharField(_("your reference"), max_length=100, blank=True)
     invoice_email = models.EmailField(_("email address for the invoice"), blank=True)
+    # For public buyers who must receive a structured e-invoice (UBL, Peppol BIS 3 / NLCIUS).
+    billing_org_id = models.CharField(
+        _("OIN or KvK number"),
+        max_length=20,
+        blank=True,
+        validators=[ORGANISATION_ID],
+        help_text=_(
+            "For an e-invoice: the 20-digit OIN of a government body or the 8-digit KvK number."
+        ),
+    )
+    billing_peppol_id = models.CharField(
+        _("Peppol ID"),
+        max_length=60,
+        blank=True,
+        validators=[PEPPOL_ID],
+        help_text=_("Where the e-invoice is delivered, such as 0190:00000001003214345000."),
+    )
+    billing_einvoice = models.BooleanField(
+        _("send the e-invoice (UBL) with the invoice mail"), default=False
+    )
     # SHA-256 of the secret manage token; the token itself is only ever in the booker's link.
     manage_token_hash = models.CharField(max_length=64, unique=True)
     hold_until = models.DateTimeField(_("seats held until"), null=True, blank=True, db_index=True)

@@ -43,6 +43,11 @@ class Billing:
     po_number: str = ""
     reference: str = ""
     invoice_email: str = ""
+    # For an e-invoice (UBL): the buyer's OIN or KvK number, its Peppol ID, and whether
+    # the e-invoice goes with the invoice mail.
+    org_id: str = ""
+    peppol_id: str = ""
+    einvoice: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -222,6 +227,9 @@ def _register(
         po_number=billing.po_number,
         billing_reference=billing.reference,
         invoice_email=billing.invoice_email,
+        billing_org_id=billing.org_id,
+        billing_peppol_id=billing.peppol_id,
+        billing_einvoice=billing.einvoice,
         manage_token_hash=manage_token_hash,
         hold_until=hold_until,
     )
