@@ -31,7 +31,7 @@ def _patterns(resolver=None, prefix=""):
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
             yield from _patterns(entry, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern) and entry.name not in ("schema", "docs"):
+        elif isinstance(entry, URLPattern) and entry.name not in ("schema", "docs", "not-found"):
             yield entry.name, entry
 
 

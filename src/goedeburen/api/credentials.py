@@ -4,8 +4,7 @@ import base64
 import hashlib
 import secrets
 
-from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
+from goedeburen.common import crypto
 
 TOKEN_PREFIX = "gbt_"  # noqa: S105 - a marker that tells a token from other text, no secret
 
@@ -27,19 +26,18 @@ def new_webhook_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def _fernet() -> Fernet:
-    # A key of its own, derived from SECRET_KEY, so that no other use of it can decrypt.
-    digest = hashlib.sha256(f"goedeburen.api.webhook-secret:{settings.SECRET_KEY}".encode())
-    return Fernet(base64.urlsafe_b64encode(digest.digest()))
+# Webhook secrets are sealed with `common.crypto` (a key derived from SECRET_KEY for this
+# purpose only; SECRET_KEY_FALLBACKS still open them after a key rotation).
+_PURPOSE = "goedeburen.api.webhook-secret"
 
 
 def encrypt(secret: str) -> str:
-    return _fernet().encrypt(secret.encode()).decode()
+    return crypto.seal(secret, purpose=_PURPOSE)
 
 
 def decrypt(stored: str) -> str:
-    """Return the secret; raise ValueError when SECRET_KEY changed since it was stored."""
+    """Return the secret; raise ValueError when no current or fallback key opens it."""
     try:
-        return _fernet().decrypt(stored.encode()).decode()
-    except InvalidToken:
+        return crypto.unseal(stored, purpose=_PURPOSE)
+    except crypto.Unsealable:
         raise ValueError("webhook secret cannot be decrypted with this SECRET_KEY") from None

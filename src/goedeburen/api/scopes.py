@@ -31,9 +31,9 @@ PERMISSIONS = {
     "payments:read": "payments.view_payments",
     "mail:read": "events.change_event",
     "matching:read": "events.change_event",
-    "checkin:read": "registration.view_attendees",
-    "checkin:write": "registration.view_attendees",
-    "survey:read": "events.change_event",
+    "checkin:read": "checkin.view_lists",
+    "checkin:write": "checkin.check_in",
+    "survey:read": "survey.view_results",
 }
 
 

@@ -485,3 +485,43 @@ class PlacementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Placement
         fields = ["attendee", "session"]
+
+
+class CheckInSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    attendee = serializers.IntegerField(source="attendee_id")
+    session = serializers.IntegerField(source="session_id", allow_null=True)
+    door = serializers.CharField()
+    at = serializers.DateTimeField()
+    undone = serializers.DateTimeField(allow_null=True)
+
+
+class NewScanSerializer(serializers.Serializer):
+    nonce = serializers.CharField(
+        min_length=8,
+        max_length=64,
+        help_text="Random per scan, made by the device: a repeat is one.",
+    )
+    ticket_hash = serializers.RegexField(
+        r"^[0-9a-f]{64}$",
+        required=False,
+        default="",
+        help_text="SHA-256 (hex) of the scanned QR code; or give `attendee`.",
+    )
+    attendee = serializers.IntegerField(required=False, allow_null=True, default=None)
+    session = serializers.IntegerField(required=False, allow_null=True, default=None)
+    at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def validate(self, data):
+        if not data["ticket_hash"] and data["attendee"] is None:
+            raise serializers.ValidationError("Give ticket_hash or attendee.")
+        return data
+
+
+class ScanResultSerializer(serializers.Serializer):
+    nonce = serializers.CharField()
+    outcome = serializers.CharField()
+    reason = serializers.CharField()
+    attendee = serializers.IntegerField(allow_null=True)
+    check_in = serializers.IntegerField(allow_null=True)
+    replayed = serializers.BooleanField()

@@ -44,6 +44,7 @@ urlpatterns = [
     path(f"{event}assignment-runs/", views.RunList.as_view(), name="run-list"),
     path(f"{event}assignment-runs/<int:pk>/", views.RunDetail.as_view(), name="run-detail"),
     path(f"{event}placements/", views.PlacementList.as_view(), name="placement-list"),
+    path(f"{event}check-ins/", views.CheckInList.as_view(), name="checkin-list"),
     path(
         "organisers/<slug:organiser>/bank-lines/",
         views.BankLineList.as_view(),

@@ -579,6 +579,57 @@ class PlacementList(ListView):
         return Placement.objects.filter(run=run)
 
 
+class CheckInList(ListView):
+    """Check-ins at the door and in sessions; POST records a scan as the phone app does."""
+
+    serializer_class = serializers.CheckInSerializer
+    scope = "checkin:read"
+    write_scope = "checkin:write"
+    updated_field = ("recorded", "undone")
+
+    def get_queryset(self):
+        from goedeburen.checkin.models import CheckIn
+
+        return CheckIn.objects.filter(event=self.get_event())
+
+    @extend_schema(
+        request=serializers.NewScanSerializer,
+        responses={200: serializers.ScanResultSerializer},
+    )
+    def post(self, request, *args, **kwargs):
+        from goedeburen.checkin.services.checking import ScanInput, Staff, record_scan
+
+        incoming = serializers.NewScanSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        token = rest.token_of(request)
+        staff = Staff(
+            user=request.user,
+            device=f"api-{token.pk}" if token else f"api-user-{request.user.pk}",
+            door="API",
+        )
+        result = record_scan(
+            self.get_event(),
+            ScanInput(
+                nonce=data["nonce"],
+                at=data["at"],
+                ticket_hash=data["ticket_hash"],
+                attendee_id=data["attendee"],
+                session_id=data["session"],
+            ),
+            staff=staff,
+        )
+        body = {
+            "nonce": result.nonce,
+            "outcome": str(result.outcome),
+            "reason": str(result.reason or ""),
+            "attendee": result.attendee.pk if result.attendee else None,
+            "check_in": result.check_in.pk if result.check_in else None,
+            "replayed": result.replayed,
+        }
+        return Response(serializers.ScanResultSerializer(body).data)
+
+
 def not_found(request, *args, **kwargs):
     """Answer a path under /api/v1/ that names no endpoint, as problem details."""
     from django.http import JsonResponse

@@ -61,7 +61,8 @@ ACTIONS = {
     "invoice.issued": WebhookEventType.INVOICE_ISSUED,
     "invoice.credited": WebhookEventType.INVOICE_ISSUED,
     "matching.published": WebhookEventType.ASSIGNMENT_PUBLISHED,
-    "checkin.created": WebhookEventType.CHECKIN_CREATED,
+    "checkin.checked_in": WebhookEventType.CHECKIN_CREATED,
+    "checkin.walk_in": WebhookEventType.CHECKIN_CREATED,
 }
 
 
@@ -102,6 +103,8 @@ def resource_url(event_type: str, obj) -> str:
         name, kwargs = "invoice-detail", {"event": obj.event.slug, "pk": obj.pk}
     elif event_type == WebhookEventType.ASSIGNMENT_PUBLISHED:
         name, kwargs = "run-detail", {"event": obj.event.slug, "pk": obj.pk}
+    elif event_type == WebhookEventType.CHECKIN_CREATED:
+        name, kwargs = "checkin-list", {"event": obj.event.slug}
     else:
         return ""
     return absolute_url(reverse(f"api:{name}", kwargs=kwargs))

@@ -79,12 +79,16 @@ def log_action(obj: models.Model, *, action: str, by=None, data: dict | None = N
         event_id=event_id,
         organiser_id=organiser_id,
     )
+    _tell_listeners(entry, obj)
+    return entry
+
+
+def _tell_listeners(entry: LogEntry, obj: models.Model) -> None:
     for listener in _listeners:
         try:
             listener(entry, obj)
         except Exception:
-            logger.exception("Log listener %s failed for %s", listener.__name__, action)
-    return entry
+            logger.exception("Log listener %s failed for %s", listener.__name__, entry.action)
 
 
 def log_actions(entries) -> list[LogEntry]:
@@ -94,8 +98,10 @@ def log_actions(entries) -> list[LogEntry]:
     Raise `LookupError` when an action is not declared in `common.logtypes`.
     """
     rows = []
+    objects = []
     for obj, action, by, data in entries:
         registry.get(action)
+        objects.append(obj)
         event_id, organiser_id = scope_of(obj)
         rows.append(
             LogEntry(
@@ -108,7 +114,10 @@ def log_actions(entries) -> list[LogEntry]:
                 organiser_id=organiser_id,
             )
         )
-    return LogEntry.objects.bulk_create(rows)
+    written = LogEntry.objects.bulk_create(rows)
+    for entry, obj in zip(written, objects, strict=True):
+        _tell_listeners(entry, obj)
+    return written
 
 
 def history(obj: models.Model):
