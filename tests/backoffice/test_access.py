@@ -125,9 +125,11 @@ DECLARED = {
     "invoice.list": ("payments.view_payments", "event"),
     "invoice.export": ("payments.view_payments", "event"),
     "invoice.pdf": ("payments.view_payments", "event"),
+    "invoice.ubl": ("payments.view_payments", "event"),
     # The organiser's bank statements: every event's payers, names and IBANs.
     "bank.list": ("payments.view_bank", "organiser"),
     "bank.unmatched": ("payments.view_bank", "organiser"),
+    "bank.statement": ("payments.view_bank", "organiser"),
     "bank.assign": ("payments.change_bank", "organiser"),
     "bank.dismiss": ("payments.change_bank", "organiser"),
     # The organiser's API tokens and webhooks: the organiser's owner.
