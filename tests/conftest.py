@@ -12,9 +12,18 @@ def pytest_report_header(config):
     return f"goedeburen: database backend {engine}"
 
 
+@pytest.fixture
+def client():
+    """Django's test client whose `force_login` also gives the second factor (tests/clients.py)."""
+    from tests.clients import StaffClient
+
+    return StaffClient()
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PROTECTED_ROOT = tmp_path / "protected"
 
 
 @pytest.fixture(autouse=True)

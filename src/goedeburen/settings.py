@@ -5,6 +5,7 @@ EMAIL_URL must be set or the process refuses to start with a message that says w
 `make run` switches DEBUG on for the local demo.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -48,6 +49,9 @@ else:
         _required("ALLOWED_HOSTS", "the host names this site answers to, comma-separated.")
     ]
 
+# Older keys still accepted after a key change (signed links, sealed outbox secrets).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,6 +61,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.admin",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "goedeburen.common",
@@ -65,8 +74,16 @@ INSTALLED_APPS = [
     "goedeburen.payments",
     "goedeburen.mail",
     "goedeburen.matching",
+    "goedeburen.accounts",
+    "goedeburen.checkin",
+    "goedeburen.privacy",
+    "goedeburen.survey",
+    "goedeburen.api",
     "goedeburen.public",
     "goedeburen.backoffice",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -78,8 +95,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "goedeburen.backoffice.middleware.BackofficeSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout during sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "goedeburen.urls"
@@ -161,12 +182,50 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a sign-in while its user name and address are locked out.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "backoffice:login"
 LOGIN_REDIRECT_URL = "backoffice:dashboard"
 LOGOUT_REDIRECT_URL = "backoffice:login"
+
+# Signing in (docs/deploy.md, "Signing in"). Ten wrong passwords for one user name from one
+# address lock that pair out until the cool-down ends or an owner unlocks it; the lockout
+# reads the same for a user name that does not exist.
+AXES_FAILURE_LIMIT = 10
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=30))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "goedeburen.backoffice.views.auth.locked_out"
+AXES_CLIENT_IP_CALLABLE = "goedeburen.accounts.network.client_ip"
+AXES_VERBOSE = False
+# The audit log records sign-ins; axes keeps only its counters, without what was typed.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+# How many proxies in front of the site add to X-Forwarded-For (nginx in docs/deploy.md: 1);
+# 0 trusts only the connection's own address.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+# A session lasts 8 hours from sign-in at most, and 30 minutes without a request for roles
+# that see money or special-category data (`backoffice.middleware`).
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_IDLE_SECONDS = 30 * 60
+# Second factors (django-otp): TOTP apps, recovery codes, passkeys (django-otp-webauthn) as a
+# second step after the password, never instead of it.
+OTP_TOTP_ISSUER = "Goede buren"
+OTP_WEBAUTHN_RP_NAME = "Goede buren"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "goedeburen.accounts.network.webauthn_rp_id"
+# The site's origin (https, or http://localhost for a local demo: browsers offer passkeys only
+# on those, and never for an IP address such as 127.0.0.1).
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "WEBAUTHN_ORIGINS",
+    default=[SITE_URL if SITE_URL.startswith("https://") else "http://localhost:8000"],
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# An invitation to a team works this many days.
+INVITATION_DAYS = 7
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
@@ -181,6 +240,12 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Files only a view may hand out after checking who asks (the publication): never under
+# MEDIA_ROOT, which the web server serves to anyone. With PROTECTED_ACCEL_PREFIX set (e.g.
+# "/protected/", an nginx `internal` location aliased to PROTECTED_ROOT) the view answers
+# with X-Accel-Redirect and nginx sends the file; otherwise Django streams it.
+PROTECTED_ROOT = Path(env.str("PROTECTED_ROOT", default=str(VAR_DIR / "protected")))
+PROTECTED_ACCEL_PREFIX = env.str("PROTECTED_ACCEL_PREFIX", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -222,9 +287,55 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Every line is written with the secrets of links masked (manage, participant … links: a
+# "Not Found: /…/manage/<code>/<token>/" must not put the token in the log).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_secrets": {"()": "goedeburen.common.log_masking.MaskSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    # Django's own request and server loggers write through the root's handler (masked).
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+    },
+}
+
+# The REST API (`goedeburen.api`): tokens for programs, the session for our own pages.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "goedeburen.api.rest.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["goedeburen.api.rest.ScopedPermission"],
+    "DEFAULT_PAGINATION_CLASS": "goedeburen.api.rest.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": ["goedeburen.api.rest.TokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_RATE", default="1200/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "goedeburen.api.errors.problem_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Goede buren API",
+    "DESCRIPTION": (
+        "Events, programme, registrations, payments, invoices, mail, assignment and "
+        "check-ins of one organiser. Authenticate with `Authorization: Bearer <token>`; "
+        "errors are RFC 9457 problem details with a stable `code`."
+    ),
+    "VERSION": "1",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Programs use tokens; the session is for our own pages only, so it is not documented.
+    "AUTHENTICATION_WHITELIST": ["goedeburen.api.rest.TokenAuthentication"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "goedeburen.api.schema.add_problem_responses",
+    ],
 }

@@ -7,8 +7,12 @@ from django.views.static import serve
 urlpatterns = [
     # Staff convenience only; the organiser's UI is the back office.
     path("django-admin/", admin.site.urls),
+    # Not translated: programs read the API; texts come in both languages.
+    path("api/v1/", include("goedeburen.api.urls")),
 ]
 urlpatterns += i18n_patterns(
+    # Passkeys' own endpoints (django-otp-webauthn), under the back office's address.
+    path("backoffice/account/passkeys/", include("django_otp_webauthn.urls")),
     path("backoffice/", include("goedeburen.backoffice.urls")),
     path("", include("goedeburen.public.urls")),
     prefix_default_language=False,

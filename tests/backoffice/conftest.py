@@ -1,11 +1,13 @@
 """A complete event for the back-office tests, and the table that turns every back-office URL
 name into a real URL for it."""
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 
 from goedeburen.common.models import LogEntry
 from goedeburen.events.models import Event, Organiser, Role
@@ -130,72 +132,118 @@ def owner_client(client, world):
     return client
 
 
-def _url_table() -> dict:
-    table = {
-        "login": lambda w: {},
-        "logout": lambda w: {},
-        "dashboard": lambda w: {},
-        "event.create": lambda w: {"organiser": w.organiser.slug},
-        "event.detail": lambda w: {"event": w.event.slug},
-        "event.update": lambda w: {"event": w.event.slug},
-        "event.status": lambda w: {"event": w.event.slug},
-        "room.create": lambda w: {"event": w.event.slug, "venue": w.venue.pk},
-        "room.update": lambda w: {"event": w.event.slug, "pk": w.room.pk},
-        "room.delete": lambda w: {"event": w.event.slug, "pk": w.room.pk},
-        "registration.list": lambda w: {"event": w.event.slug},
-        "registration.detail": lambda w: {"event": w.event.slug, "code": w.registration.code},
-        "registration.update": lambda w: {"event": w.event.slug, "code": w.registration.code},
-        "attendee.list": lambda w: {"event": w.event.slug},
-        "capacity": lambda w: {"event": w.event.slug},
-    }
-    for name in ("list", "rules", "start", "pin", "hosts", "lists"):
-        table[f"assignment.{name}"] = lambda w: {"event": w.event.slug}
-    for name in ("detail", "move", "publish"):
-        table[f"assignment.{name}"] = lambda w: {"event": w.event.slug, "pk": _run(w).pk}
-    table["mail.list"] = lambda w: {"event": w.event.slug}
-    table["mail.retry"] = table["mail.cancel"] = lambda w: {
-        "event": w.event.slug,
-        "pk": _mail(w).pk,
-    }
-    for name in ("mail.settings", "mail_template.list", "mailing.list", "mailing.create"):
-        table[name] = lambda w: {"event": w.event.slug}
-    table["mail_template.update"] = lambda w: {
+# How to fill each URL parameter of a back-office URL with the objects of a world. A URL
+# added later is filled from these by the names of its parameters; `pk` is the object its
+# URL name starts with. A parameter nobody knows fails `url_kwargs` loudly: add it here.
+PARAMETERS = {
+    "event": lambda w: w.event.slug,
+    "organiser": lambda w: w.organiser.slug,
+    "code": lambda w: w.registration.code,
+    "venue": lambda w: w.venue.pk,
+    "payment": lambda w: _payment(w).pk,
+    "invoice": lambda w: _invoice(w).pk,
+    "format": lambda w: "csv",
+    "uidb64": lambda w: "MQ",
+    "token": lambda w: _invitation_token(w),
+}
+# The object behind `pk`, by the URL name's first part (or the whole name).
+PK_OBJECTS = {
+    **{part: (lambda w, part=part: getattr(w, part)) for part in [*PARTS, "question", "room"]},
+    "assignment": lambda w: _run(w),
+    "mail": lambda w: _mail(w),
+    "mailing": lambda w: _mailing(w),
+    "invoice": lambda w: _invoice(w),
+    "bank": lambda w: _bank_line(w),
+    "team.event_member": lambda w: _event_member(w),
+    "team.organiser_member": lambda w: _event_member(w),
+    "team.event_invitation_revoke": lambda w: _invitation(w),
+    "team.organiser_invitation_revoke": lambda w: _invitation(w),
+    "account.leave": lambda w: _event_member(w),
+    "two_factor.remove": lambda w: _owner_device(w),
+}
+# Whole URLs whose parameters mean something of their own.
+SPECIAL = {
+    "mail_template.update": lambda w: {
         "event": w.event.slug,
         "kind": "confirmation",
         "language": "nl",
-    }
-    table["mailing.detail"] = table["mailing.update"] = lambda w: {
-        "event": w.event.slug,
-        "pk": _mailing(w).pk,
-    }
-    for action in ("approve", "reject", "cancel", "resend_link"):
-        table[f"registration.{action}"] = lambda w: {
-            "event": w.event.slug,
-            "code": w.registration.code,
-        }
-    event_only = lambda w: {"event": w.event.slug}  # noqa: E731
-    with_code = lambda w: {"event": w.event.slug, "code": w.registration.code}  # noqa: E731
-    for name in ("payment.overview", "payment.settings", "invoice.list", "bank.list"):
-        table[name] = event_only
-    table["bank.unmatched"] = event_only
-    table["registration.payments"] = table["registration.record_payment"] = with_code
-    table["registration.refund"] = lambda w: {**with_code(w), "payment": _payment(w).pk}
-    table["registration.reissue_invoice"] = lambda w: {**with_code(w), "invoice": _invoice(w).pk}
-    table["invoice.export"] = lambda w: {"event": w.event.slug, "format": "csv"}
-    table["invoice.pdf"] = lambda w: {"event": w.event.slug, "pk": _invoice(w).pk}
-    table["bank.assign"] = table["bank.dismiss"] = lambda w: {
-        "event": w.event.slug,
-        "pk": _bank_line(w).pk,
-    }
-    # The form's questions: every screen needs a right to change the event.
-    for part in [*PARTS, "question"]:
-        table[f"{part}.list"] = table[f"{part}.create"] = lambda w: {"event": w.event.slug}
-        for action in ("update", "delete"):
-            table[f"{part}.{action}"] = lambda w, part=part: {
-                "event": w.event.slug,
-                "pk": getattr(w, part).pk,
-            }
-    return table
+    },
+    "two_factor.remove": lambda w: {"kind": "app", "pk": _owner_device(w).pk},
+    "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
+}
+
+
+def backoffice_patterns() -> dict[str, tuple[list[str], object]]:
+    """Return every URL of the `backoffice` namespace: name -> (parameter names, view class)."""
+    _prefix, resolver = get_resolver().namespace_dict["backoffice"]
+    found = {}
+
+    def walk(patterns, inherited: list[str]):
+        for pattern in patterns:
+            params = inherited + list(pattern.pattern.converters)
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns, params)
+            elif pattern.name:
+                found[pattern.name] = (params, getattr(pattern.callback, "view_class", None))
+
+    walk(resolver.url_patterns, [])
+    return found
+
+
+def url_kwargs(name: str, world: "World") -> dict:
+    """Return the URL arguments of `backoffice:<name>` for the objects of `world`."""
+    if name in SPECIAL:
+        return SPECIAL[name](world)
+    params, _view = backoffice_patterns()[name]
+    kwargs = {}
+    for param in params:
+        if param == "pk":
+            maker = PK_OBJECTS.get(name) or PK_OBJECTS.get(name.partition(".")[0])
+            if maker is None:
+                raise LookupError(f"tests/backoffice/conftest.py: add the object of {name}'s pk")
+            kwargs[param] = maker(world).pk
+        elif param in PARAMETERS:
+            kwargs[param] = PARAMETERS[param](world)
+        else:
+            raise LookupError(f"tests/backoffice/conftest.py: add how to fill {param} of {name}")
+    return kwargs
+
+
+def _event_member(world: World):
+    """Return an editor of the world's event, made the first time it is asked for."""
+    if not hasattr(world, "member"):
+        world.member = TeamMemberFactory(
+            organiser=world.organiser, user=UserFactory(), event=world.event, role=Role.EDITOR
+        )
+    return world.member
+
+
+def _owner_device(world: World):
+    from tests.clients import verified_device
+
+    return verified_device(world.owner)
+
+
+def _invitation(world: World):
+    """Return an open invitation to the world's event, made the first time it is asked for."""
+    if not hasattr(world, "invitation"):
+        from goedeburen.events.models import Invitation
+
+        world.invitation = Invitation.objects.create(
+            organiser=world.organiser,
+            event=world.event,
+            email="uitgenodigd@example.org",
+            role=Role.EDITOR,
+            invited_by=world.owner,
+            expires_at=timezone.now() + dt.timedelta(days=7),
+        )
+    return world.invitation
+
+
+def _invitation_token(world: World) -> str:
+    from goedeburen.events.teams import invitation_token
+
+    return invitation_token(_invitation(world))
 
 
 def _run(world: World):
@@ -268,12 +316,15 @@ def _bank_line(world: World):
         from goedeburen.payments.models import BankStatement, BankTransaction
 
         statement = BankStatement.objects.create(
-            organiser=world.organiser, event=world.event, filename="s.xml", file_hash="x" * 64
+            organiser=world.organiser,
+            event=world.event,
+            filename="s.xml",
+            file_hash=f"{world.event.pk:064d}",
         )
         world.bank_line = BankTransaction.objects.create(
             statement=statement,
             organiser=world.organiser,
-            entry_key="ING-1",
+            entry_key=f"ING-{world.event.pk}",
             amount="125.00",
             booking_date="2026-11-23",
             remittance="Bijdrage",
@@ -282,14 +333,16 @@ def _bank_line(world: World):
     return world.bank_line
 
 
-URLS = _url_table()
+URLS = {name: (lambda w, name=name: url_kwargs(name, w)) for name in backoffice_patterns()}
 # The screens of one event: /backoffice/<event>/…
-EVENT_URL_NAMES = sorted(set(URLS) - {"login", "logout", "dashboard", "event.create"})
+EVENT_URL_NAMES = sorted(
+    name for name, (params, _view) in backoffice_patterns().items() if "event" in params
+)
 
 
 def url(name: str, world: World) -> str:
     """Return the path of `backoffice:<name>` for the objects of `world`."""
-    return reverse(f"backoffice:{name}", kwargs=URLS[name](world))
+    return reverse(f"backoffice:{name}", kwargs=url_kwargs(name, world))
 
 
 def backoffice_url_names() -> set[str]:

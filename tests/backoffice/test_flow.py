@@ -2,10 +2,12 @@
 
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from goedeburen.common.audit import history
 from goedeburen.events.models import Event, EventStatus, Role, Room, Round, Session, Venue
 from tests.backoffice.conftest import PASSWORD
+from tests.clients import current_code
 from tests.factories import OrganiserFactory, TeamMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +42,13 @@ def test_organiser_builds_and_publishes_an_event_that_the_site_then_shows(client
         reverse("backoffice:login"), {"username": "secretariaat", "password": PASSWORD}
     )
     assert (response.status_code, response.url) == (302, reverse("backoffice:dashboard"))
+    # An organiser's owner sets up a second factor before anything else.
+    setup = client.get(reverse("backoffice:dashboard"))
+    assert setup.url.startswith(reverse("backoffice:two_factor.setup"))
+    client.get(setup.url)
+    device = TOTPDevice.objects.get(user=user)
+    response = client.post(setup.url, {"token": current_code(device)})
+    assert len(response.context["codes"]) == 10
     dashboard = client.get(reverse("backoffice:dashboard"))
     assert list(dashboard.context["organisers"]) == [organiser]
 

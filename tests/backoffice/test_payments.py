@@ -38,17 +38,30 @@ POST_ONLY = [
 PAGES = sorted(set(PAYMENT_SCREENS) - set(POST_ONLY))
 
 
-def _member(world, role):
+# The organiser's bank statements: every event's payers, so an organiser-level role.
+BANK_SCREENS = ["bank.list", "bank.unmatched", "bank.assign", "bank.dismiss"]
+
+
+def _member(world, role, *, organiser_wide=False):
     user = UserFactory()
-    TeamMemberFactory(organiser=world.organiser, user=user, role=role, event=world.event)
+    event = None if organiser_wide else world.event
+    TeamMemberFactory(organiser=world.organiser, user=user, role=role, event=event)
     return user
 
 
 @pytest.mark.parametrize("name", PAGES)
 @pytest.mark.parametrize("role", [Role.OWNER, Role.FINANCE])
 def test_payment_page_for_owner_and_finance_answers(client, world, name, role):
-    client.force_login(_member(world, role))
+    client.force_login(_member(world, role, organiser_wide=name in BANK_SCREENS))
     assert client.get(url(name, world)).status_code == 200
+
+
+@pytest.mark.parametrize("name", BANK_SCREENS)
+@pytest.mark.parametrize("role", [Role.OWNER, Role.FINANCE])
+def test_bank_screen_for_owner_or_finance_of_one_event_is_forbidden(client, world, name, role):
+    client.force_login(_member(world, role))
+    assert client.get(url(name, world)).status_code == 403
+    assert client.post(url(name, world)).status_code == 403
 
 
 @pytest.mark.parametrize("name", PAYMENT_SCREENS)

@@ -4,9 +4,12 @@ import datetime as dt
 
 import pytest
 
+from goedeburen.common import secret_text
 from goedeburen.mail import services
 from goedeburen.mail.enums import MailKind, MailState
 from goedeburen.mail.models import OutgoingMail
+from goedeburen.mail.rendering import unpack_context
+from goedeburen.mail.services import outbox
 from goedeburen.registration import signals
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
@@ -34,9 +37,13 @@ def _send(kind, registration):
 
 
 def _rendered(mail):
-    """Render `mail` as the worker does before its first attempt, and return it as stored."""
+    """Render `mail` as the worker does before its first attempt, and return it as it is
+    sent: the stored text with the sealed secrets of its links put back."""
     services.render_queued(mail)
     mail.refresh_from_db()
+    secrets = outbox.secrets_of(mail)
+    mail.body_text = secret_text.reveal(mail.body_text, secrets)
+    mail.body_html = secret_text.reveal(mail.body_html, secrets)
     return mail
 
 
@@ -140,7 +147,10 @@ def test_request_queues_the_mail_unrendered_and_the_worker_renders_it_once(regis
     mail = OutgoingMail.objects.get()
     # The request wrote only what the worker needs: no template was rendered in it.
     assert (mail.subject, mail.body_text, mail.rendered_at) == ("", "", None)
-    assert mail.context == {"manage_token": registration.manage_token}
+    # The manage token only sealed: unreadable in the row, opened when the worker renders.
+    assert list(mail.context) == ["manage_token"]
+    assert registration.manage_token not in str(mail.context)
+    assert unpack_context(mail.context) == {"manage_token": registration.manage_token}
     first = _rendered(mail)
     text = first.body_text
     assert (first.context, registration.code in first.subject) == ({}, True)
@@ -162,3 +172,41 @@ def test_mail_that_cannot_be_rendered_leaves_the_registration_alone(smtp, regist
     assert (delivered, mail.state, mail.rendered_at) == (False, MailState.FAILED, None)
     assert mail.last_error.startswith("TemplateDoesNotExist")
     assert smtp.messages == []
+
+
+def test_outbox_keeps_link_secrets_sealed_until_sent_then_drops_them(smtp, register):
+    registration = register()
+    mail = OutgoingMail.objects.get()
+    token = registration.manage_token
+
+    rendered = _rendered(mail)
+    stored = OutgoingMail.objects.get()
+    # Rendered: the text holds a marker where the link's secret goes; the secret is sealed.
+    assert token in rendered.body_text and token in rendered.body_html
+    assert token not in stored.body_text + stored.body_html + stored.secrets
+    assert "[[secret:" in stored.body_text
+    assert outbox.secrets_of(stored)[0] == token
+
+    assert services.deliver(stored) is True
+    sent = OutgoingMail.objects.get()
+    (message,) = smtp.messages
+    # The mail went out with the real link, and the outbox no longer holds the secret.
+    assert f"/manage/{registration.code}/{token}/" in message.get_body(("plain",)).get_content()
+    assert (sent.state, sent.secrets, outbox.secrets_of(sent)) == (MailState.SENT, "", [])
+    assert token not in sent.body_text + sent.body_html
+
+
+def test_a_retry_sends_the_same_text_and_message_id_with_the_secret(smtp, register):
+    registration = register()
+    mail = OutgoingMail.objects.get()
+    smtp.stop()
+    assert services.deliver(mail) is False  # refused: rendered, and the secret kept sealed
+    smtp.start()
+    failed = OutgoingMail.objects.get()
+    assert failed.state == MailState.FAILED and failed.secrets
+    assert services.deliver(failed, now=failed.next_attempt_at) is True
+
+    (message,) = smtp.messages
+    assert message["Message-ID"] == failed.message_id
+    assert registration.manage_token in message.get_body(("plain",)).get_content()
+    assert OutgoingMail.objects.get().secrets == ""

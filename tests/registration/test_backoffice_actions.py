@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from goedeburen.common.audit import history
-from goedeburen.events.models import Role
+from goedeburen.events.models import ORGANISER_ROLES, Role
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
 from tests.factories import TeamMemberFactory, UserFactory
@@ -18,7 +18,11 @@ S = RegistrationStatus
 def member(event):
     def _member(role):
         user = UserFactory()
-        TeamMemberFactory(organiser=event.organiser, user=user, role=role)
+        # Owner and finance for all the organiser's events; any other role for this event.
+        wide = role in ORGANISER_ROLES
+        TeamMemberFactory(
+            organiser=event.organiser, user=user, role=role, event=None if wide else event
+        )
         return user
 
     return _member

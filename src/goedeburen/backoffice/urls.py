@@ -4,21 +4,30 @@
 from django.urls import include, path
 
 from .views import (
+    account,
+    api,
     assignment,
     assignment_run,
+    auth,
+    badges,
+    checkin,
     dashboard,
     events,
+    history,
+    lists,
     mail,
     partners,
     payments,
     people,
+    privacy,
     programme,
     questions,
     registration_actions,
     registrations,
+    survey,
+    team,
     venues,
 )
-from .views.auth import LoginView, LogoutView
 
 app_name = "backoffice"
 
@@ -125,6 +134,20 @@ event_urls = [
     path("mail/<int:pk>/retry/", mail.MailRetryView.as_view(), name="mail.retry"),
     path("mail/<int:pk>/cancel/", mail.MailCancelView.as_view(), name="mail.cancel"),
     path("mail/settings/", mail.MailSettingsView.as_view(), name="mail.settings"),
+    path("privacy/", privacy.PrivacySettingsView.as_view(), name="privacy.settings"),
+    path("survey/", survey.SurveyBuildView.as_view(), name="survey.build"),
+    path("survey/results/", survey.SurveyResultsView.as_view(), name="survey.results"),
+    path(
+        "survey/results/export.<str:format>",
+        survey.SurveyExportView.as_view(),
+        name="survey.export",
+    ),
+    path("privacy/requests/", privacy.ErasureRequestListView.as_view(), name="privacy.requests"),
+    path(
+        "privacy/erase/<slug:code>/",
+        privacy.EraseRegistrationView.as_view(),
+        name="privacy.erase",
+    ),
     path("mail/texts/", mail.MailTemplateListView.as_view(), name="mail_template.list"),
     path(
         "mail/texts/<slug:kind>/<slug:language>/",
@@ -204,21 +227,129 @@ event_urls = [
         payments.AssignTransactionView.as_view(),
         name="bank.assign",
     ),
+    path("checkin/", checkin.CheckinAppView.as_view(), name="checkin.app"),
+    path("checkin/data.json", checkin.CheckinDataView.as_view(), name="checkin.data"),
+    path("checkin/scans/", checkin.ScansView.as_view(), name="checkin.scans"),
+    path("checkin/walk-in/", checkin.WalkInView.as_view(), name="checkin.walk_in"),
+    path("checkin/conflicts/", checkin.ConflictListView.as_view(), name="checkin.conflicts"),
+    path("checkin/settings/", checkin.CheckinSettingsView.as_view(), name="checkin.settings"),
+    path(
+        "registrations/<slug:code>/ticket-letter.pdf",
+        checkin.TicketLetterView.as_view(),
+        name="registration.ticket_letter",
+    ),
+    path("badges/", badges.BadgesView.as_view(), name="checkin.badges"),
+    path("badges/badges.pdf", badges.BadgesPdfView.as_view(), name="checkin.badges_pdf"),
+    path("badges/alignment.pdf", badges.AlignmentPdfView.as_view(), name="checkin.alignment"),
+    path("badges/<int:attendee>.pdf", badges.BadgePdfView.as_view(), name="checkin.badge"),
+    path("lists/", lists.ListsView.as_view(), name="checkin.lists"),
+    path("lists/door.<str:format>", lists.DoorListExportView.as_view(), name="checkin.door_list"),
+    path(
+        "lists/attendees.<str:format>",
+        lists.ParticipantListExportView.as_view(),
+        name="checkin.participant_list",
+    ),
+    path(
+        "lists/sessions/<int:session>/",
+        lists.SessionListView.as_view(),
+        name="checkin.session_list",
+    ),
+    path(
+        "lists/sessions/<int:session>.<str:format>",
+        lists.SessionListExportView.as_view(),
+        name="checkin.session_export",
+    ),
+    path("lists/catering/", lists.CatererListView.as_view(), name="checkin.caterer"),
+    path(
+        "lists/catering.<str:format>",
+        lists.CatererListExportView.as_view(),
+        name="checkin.caterer_export",
+    ),
     path(
         "bank/lines/<int:pk>/dismiss/",
         payments.DismissTransactionView.as_view(),
         name="bank.dismiss",
     ),
+    path("team/", team.EventTeamView.as_view(), name="team.event"),
+    path("team/members/<int:pk>/", team.EventTeamMemberView.as_view(), name="team.event_member"),
+    path(
+        "team/invitations/<int:pk>/withdraw/",
+        team.EventInvitationRevokeView.as_view(),
+        name="team.event_invitation_revoke",
+    ),
+    path("history/", history.EventHistoryView.as_view(), name="history.event"),
+    path(
+        "history/export.csv", history.EventHistoryExportView.as_view(), name="history.event_export"
+    ),
+]
+
+# The signed-in user's own account and the steps of signing in ("account" is a reserved
+# event address, see `RESERVED_SLUGS`).
+account_urls = [
+    path("", account.AccountView.as_view(), name="account"),
+    path("leave/<int:pk>/", account.LeaveView.as_view(), name="account.leave"),
+    path("second-factor/", account.SecondFactorVerifyView.as_view(), name="two_factor.verify"),
+    path("second-factor/set-up/", account.SecondFactorSetupView.as_view(), name="two_factor.setup"),
+    path(
+        "second-factor/recovery-codes/",
+        account.RecoveryCodesView.as_view(),
+        name="two_factor.recovery_codes",
+    ),
+    path(
+        "second-factor/<slug:kind>/<int:pk>/remove/",
+        account.RemoveSecondFactorView.as_view(),
+        name="two_factor.remove",
+    ),
+    path("password/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("password/sent/", auth.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/done/",
+        auth.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("invitation/<str:token>/", auth.InvitationView.as_view(), name="invitation"),
+]
+
+organiser_urls = [
+    path("new-event/", events.EventCreateView.as_view(), name="event.create"),
+    path("team/", team.OrganiserTeamView.as_view(), name="team.organiser"),
+    path(
+        "team/members/<int:pk>/",
+        team.OrganiserTeamMemberView.as_view(),
+        name="team.organiser_member",
+    ),
+    path(
+        "team/invitations/<int:pk>/withdraw/",
+        team.OrganiserInvitationRevokeView.as_view(),
+        name="team.organiser_invitation_revoke",
+    ),
+    path("api/", api.TokenListView.as_view(), name="api.tokens"),
+    path("api/tokens/<int:pk>/revoke/", api.TokenRevokeView.as_view(), name="api.token_revoke"),
+    path("webhooks/", api.EndpointListView.as_view(), name="api.webhooks"),
+    path("webhooks/<int:pk>/", api.EndpointDetailView.as_view(), name="api.webhook"),
+    path(
+        "webhooks/deliveries/<int:pk>/redeliver/",
+        api.DeliveryRedeliverView.as_view(),
+        name="api.redeliver",
+    ),
+    path("history/", history.OrganiserHistoryView.as_view(), name="history.organiser"),
+    path(
+        "history/export.csv",
+        history.OrganiserHistoryExportView.as_view(),
+        name="history.organiser_export",
+    ),
 ]
 
 urlpatterns = [
-    path("login/", LoginView.as_view(), name="login"),
-    path("logout/", LogoutView.as_view(), name="logout"),
+    path("login/", auth.LoginView.as_view(), name="login"),
+    path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("", dashboard.DashboardView.as_view(), name="dashboard"),
-    path(
-        "organisers/<slug:organiser>/new-event/",
-        events.EventCreateView.as_view(),
-        name="event.create",
-    ),
+    path("account/", include(account_urls)),
+    path("organisers/<slug:organiser>/", include(organiser_urls)),
     path("<slug:event>/", include(event_urls)),
 ]

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from goedeburen.common.logtypes import LogType, StatusChange, registry
 
-from .models import Event, EventStatus
+from .models import Event, EventStatus, Role
 
 # The parts saved through `services.save_event_part` / `save_venue_part`, by model name.
 PART_MODELS = ("programmeitem", "round", "session", "speaker", "partner", "project")
@@ -67,6 +67,25 @@ class PartLogType(LogType):
         return capfirst(super().display(data, show_sensitive=show_sensitive))
 
 
+class TeamLogType(LogType):
+    """A change of a team: `role` is a role's key (or [before, after]), shown as its label."""
+
+    def values(self, data, *, show_sensitive):
+        values = super().values(data, show_sensitive=show_sensitive)
+        role = data.get("role")
+        if isinstance(role, list | tuple) and len(role) == 2:
+            values["from"], values["to"] = (_role_label(r) for r in role)
+        else:
+            values["role"] = _role_label(role)
+        return values
+
+
+def _role_label(value) -> str:
+    if value in Role.values:
+        return str(Role(value).label)
+    return "" if value is None else str(value)
+
+
 def register() -> None:
     registry.register(
         LogType(action="event.created", sentence=gettext_lazy("Event created")),
@@ -90,5 +109,44 @@ def register() -> None:
             PartLogType(model_name=model_name, verb=verb)
             for model_name in (*PART_MODELS, *VENUE_MODELS)
             for verb in ("created", "changed", "deleted")
+        ),
+    )
+    _person = frozenset({"user", "email"})
+    registry.register(
+        TeamLogType(
+            action="team.invited",
+            sentence=gettext_lazy("%(email)s invited as %(role)s"),
+            personal=_person,
+            example={"email": "ada@example.org", "role": "editor"},
+        ),
+        TeamLogType(
+            action="team.invitation_revoked",
+            sentence=gettext_lazy("Invitation of %(email)s as %(role)s withdrawn"),
+            personal=_person,
+            example={"email": "ada@example.org", "role": "editor"},
+        ),
+        TeamLogType(
+            action="team.joined",
+            sentence=gettext_lazy("%(user)s accepted the invitation and is now %(role)s"),
+            personal=_person,
+            example={"user": "ada", "role": "editor"},
+        ),
+        TeamLogType(
+            action="team.role_changed",
+            sentence=gettext_lazy("Role of %(user)s changed from %(from)s to %(to)s"),
+            personal=_person,
+            example={"user": "ada", "role": ["editor", "owner"]},
+        ),
+        TeamLogType(
+            action="team.role_removed",
+            sentence=gettext_lazy("Role %(role)s taken away from %(user)s"),
+            personal=_person,
+            example={"user": "ada", "role": "editor"},
+        ),
+        TeamLogType(
+            action="team.left",
+            sentence=gettext_lazy("%(user)s gave up the role %(role)s"),
+            personal=_person,
+            example={"user": "ada", "role": "editor"},
         ),
     )

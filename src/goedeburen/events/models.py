@@ -50,15 +50,29 @@ class Organiser(models.Model):
 
 
 class Role(models.TextChoices):
+    """What a team member does. Owner and finance exist at both levels (see `ORGANISER_ROLES`);
+    the others only for one event. `events.rules` says what each may do."""
+
     OWNER = "owner", _("Owner")
     EDITOR = "editor", _("Editor")
     FINANCE = "finance", _("Finance")
+    REGISTRATIONS = "registrations", _("Registrations (secretariat)")
     HOST = "host", _("Session host")
     CHECKIN = "checkin", _("Check-in")
+    CATERER = "caterer", _("Caterer")
+
+
+# The roles a member can have for all events of an organiser (a TeamMember without event):
+# the owner (legal and bank details, teams, all events) and finance (bank statements, all
+# invoices). Every other role is for one event.
+ORGANISER_ROLES = (Role.OWNER, Role.FINANCE)
 
 
 class TeamMember(models.Model):
-    """A user's role for one event of an organiser, or for all its events when event is empty."""
+    """A user's role for one event of an organiser, or for all its events when event is empty.
+
+    Only the roles of `ORGANISER_ROLES` may leave the event empty (a check constraint).
+    """
 
     organiser = models.ForeignKey(Organiser, on_delete=models.CASCADE, related_name="team")
     user = models.ForeignKey(
@@ -81,11 +95,88 @@ class TeamMember(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organiser", "user", "event", "role"], name="unique_team_role"
-            )
+            ),
+            # NULLs are distinct in a unique constraint: the organiser-wide rows need their own.
+            models.UniqueConstraint(
+                fields=["organiser", "user", "role"],
+                condition=Q(event__isnull=True),
+                name="unique_organiser_team_role",
+            ),
+            models.CheckConstraint(
+                condition=Q(event__isnull=False) | Q(role__in=[r.value for r in ORGANISER_ROLES]),
+                name="organiser_wide_roles_only_owner_or_finance",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+    @property
+    def is_organiser_wide(self) -> bool:
+        return self.event_id is None
+
+    def log_scope(self) -> tuple[int | None, int | None]:
+        """Return (event id, organiser id): an event's role is in its history."""
+        return self.event_id, self.organiser_id
+
+
+class Invitation(models.Model):
+    """An invitation by e-mail to take a role, for one event or (event empty) the organiser.
+
+    The link in the mail is signed (`events.teams.invitation_token`) and not stored: nothing
+    in the database opens it. It works once (`accepted_at`), until `expires_at`, and only for
+    an account with this e-mail address.
+    """
+
+    organiser = models.ForeignKey(Organiser, on_delete=models.CASCADE, related_name="invitations")
+    event = models.ForeignKey(
+        "Event",
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(event__isnull=False) | Q(role__in=[r.value for r in ORGANISER_ROLES]),
+                name="invitation_organiser_wide_roles_only_owner_or_finance",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_role_display()})"
+
+    def log_scope(self) -> tuple[int | None, int | None]:
+        return self.event_id, self.organiser_id
+
+    @property
+    def is_open(self) -> bool:
+        from django.utils import timezone
+
+        used = self.accepted_at is not None or self.revoked_at is not None
+        return not used and self.expires_at > timezone.now()
 
 
 class Venue(TranslatedFieldsMixin, models.Model):
@@ -170,6 +261,7 @@ RESERVED_SLUGS = frozenset(
         "payments",
         "static",
         # /backoffice/<event>/ shares its first segment with these back-office pages.
+        "account",
         "login",
         "logout",
         "organisers",

@@ -2,8 +2,8 @@
 
 from django_tasks import task
 
-from . import services
-from .models import Event
+from . import services, teams
+from .models import Event, Invitation
 
 
 @task()
@@ -11,3 +11,12 @@ def render_calendar(event_id: int) -> str:
     """Render and store the event's calendar file; return its storage name."""
     event = Event.objects.get(pk=event_id)
     return services.store_event_calendar(event)
+
+
+@task()
+def send_invitation(invitation_id: int, language: str) -> bool:
+    """Mail the invitation's link (computed here, never stored); False if it is no longer open."""
+    invitation = Invitation.objects.select_related("organiser", "event", "invited_by").get(
+        pk=invitation_id
+    )
+    return teams.send_invitation_mail(invitation, language=language)

@@ -29,6 +29,17 @@ class Attachment:
     content_type: str
 
 
+# Other apps' files for a mail: `fn(kind, event=…, registration=…)` returns attachments
+# (check-in: the tickets with a confirmation, the certificates with the thank-you).
+_ATTACHMENT_SOURCES: list = []
+
+
+def register_attachments(source) -> None:
+    """Add `source` to the files `attachments_for` gives (once, however often called)."""
+    if source not in _ATTACHMENT_SOURCES:
+        _ATTACHMENT_SOURCES.append(source)
+
+
 @dataclass(frozen=True)
 class Composed:
     rendered: RenderedMail
@@ -144,15 +155,19 @@ def mailing_text(mailing: Mailing, *, language: str) -> tuple[str, str]:
 def attachments_for(
     kind: str, *, event: Event, registration: Registration | None
 ) -> list[Attachment]:
-    """Return the files that go with a `kind` mail: calendar files, for now."""
+    """Return the files that go with a `kind` mail: calendar files, and those of the
+    registered sources (`register_attachments`)."""
+    found = []
     if kind in WITH_EVENT_CALENDAR:
-        return [Attachment(f"{event.slug}.ics", event_calendar(event), ICS)]
+        found.append(Attachment(f"{event.slug}.ics", event_calendar(event), ICS))
     if kind == MailKind.PERSONAL_PROGRAMME and registration is not None:
         entries = programme.entries_for(registration)
         if entries:
             content = personal_calendar(event, entries, name=registration.booker_name)
-            return [Attachment(f"{event.slug}-{registration.code}.ics", content, ICS)]
-    return []
+            found.append(Attachment(f"{event.slug}-{registration.code}.ics", content, ICS))
+    for source in _ATTACHMENT_SOURCES:
+        found.extend(source(kind, event=event, registration=registration))
+    return found
 
 
 def starter_text(kind: str, *, language: str) -> tuple[str, str]:

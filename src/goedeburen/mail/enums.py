@@ -18,18 +18,22 @@ class MailKind(models.TextChoices):
     PRACTICAL_INFO = "practical_info", _("Practical information")
     PERSONAL_PROGRAMME = "personal_programme", _("Personal programme")
     THANK_YOU = "thank_you", _("Thank you, publication and evaluation")
+    SURVEY_REMINDER = "survey_reminder", _("Reminder of the evaluation survey")
     MAILING = "mailing", _("Mailing")
     TEST = "test", _("Test mail")
     CONTACT = "contact", _("Contact form")
+    NOTICE = "notice", _("Notice to the organiser")
 
 
 # Mail that someone may opt out of; everything else is about their registration and goes
 # to everyone (a mailing decides for itself with `Mailing.essential`).
-NON_ESSENTIAL_KINDS = frozenset({MailKind.THANK_YOU, MailKind.MAILING})
-# Kinds whose text the organiser may edit; a mailing, a test and a contact mail bring
-# their own.
+NON_ESSENTIAL_KINDS = frozenset({MailKind.THANK_YOU, MailKind.SURVEY_REMINDER, MailKind.MAILING})
+# Kinds whose text the organiser may edit; a mailing, a test, a contact mail and a notice
+# to the organiser bring their own.
 EDITABLE_KINDS = tuple(
-    kind for kind in MailKind if kind not in (MailKind.MAILING, MailKind.TEST, MailKind.CONTACT)
+    kind
+    for kind in MailKind
+    if kind not in (MailKind.MAILING, MailKind.TEST, MailKind.CONTACT, MailKind.NOTICE)
 )
 
 

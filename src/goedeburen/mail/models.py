@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.files import protected_storage, random_name
 from goedeburen.events.models import Event
 from goedeburen.registration.models import Registration, TicketType
 
@@ -56,8 +57,13 @@ class OutgoingMail(models.Model):
     body_text = models.TextField(_("text"), blank=True)
     body_html = models.TextField(_("HTML"), blank=True)
     # What the templates need that cannot be read from the database later (the manage token
-    # exists only as a hash, an approval's message only in the request); emptied once rendered.
+    # exists only as a hash, an approval's message only in the request); emptied once
+    # rendered. Secrets in it are sealed (`rendering.pack_context`).
     context = models.JSONField(default=dict, blank=True)
+    # The secrets of the links in the rendered text (manage, participant … tokens), sealed
+    # (`common.crypto`): the stored subject and bodies hold markers in their place
+    # (`common.secret_text`). Kept while a retry may need them, emptied once the mail is sent.
+    secrets = models.TextField(blank=True, default="")
     # None until subject and bodies are rendered; the worker renders before the first send.
     rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
@@ -148,7 +154,8 @@ class MailTemplate(models.Model):
 
 
 def _publication_path(instance, filename: str) -> str:
-    return f"publications/{instance.event.slug}/{filename}"
+    # A random name in the protected storage: not guessable, not under the public media URL.
+    return random_name("publications", suffix=".pdf")
 
 
 class MailSettings(models.Model):
@@ -170,7 +177,14 @@ class MailSettings(models.Model):
         help_text=_("Leave empty to send no thank-you mail by itself."),
     )
     evaluation_url = models.URLField(_("link to the evaluation survey"), blank=True)
-    publication = models.FileField(_("publication (PDF)"), upload_to=_publication_path, blank=True)
+    # Handed out only by the participant's view, which checks the rule (`queries.gets_publication`).
+    publication = models.FileField(
+        _("publication (PDF)"),
+        upload_to=_publication_path,
+        storage=protected_storage,
+        max_length=200,
+        blank=True,
+    )
     publication_ticket_types = models.ManyToManyField(
         TicketType,
         verbose_name=_("ticket types that include the publication"),

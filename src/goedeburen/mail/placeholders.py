@@ -11,6 +11,8 @@ Other domain apps fill in what only they know by registering a provider, e.g. pa
 takes a `Source` and returns a string; one that raises is logged and gives "".
 """
 
+import hashlib
+import hmac
 import logging
 import re
 from collections.abc import Callable
@@ -22,6 +24,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common import secret_text
 from goedeburen.common.links import absolute_url
 from goedeburen.common.money import euro
 from goedeburen.events import queries as event_queries
@@ -88,7 +91,7 @@ def unknown_in(text: str) -> list[str]:
 
 
 # What the layout of every mail shows besides the text (`mail/custom.*`, `mail/base.*`).
-LAYOUT = ("event", "event_url", "contact_email", "unsubscribe_url")
+LAYOUT = ("event", "event_url", "contact_email", "unsubscribe_url", "privacy_url")
 
 
 def values_for(source: Source, *, only=None) -> dict[str, str]:
@@ -110,8 +113,44 @@ def values_for(source: Source, *, only=None) -> dict[str, str]:
 
 
 def participant_token(registration: Registration) -> str:
-    """Return the signed token of `registration`'s page of links (publication, calendar)."""
-    return signing.dumps(registration.code, salt=PARTICIPANT_SALT, compress=True)
+    """Return the signed token of `registration`'s files (publication, calendar).
+
+    The token is bound to the current manage link: it carries a fingerprint of the manage
+    token's hash, so a renewed link (or a cancellation, see `registration_for_participant`)
+    ends every participant link sent before. Rendering a mail notes the token as a secret
+    (`common.secrets`), so the outbox keeps it only sealed.
+    """
+    # No time stamp: the link has no age limit (it ends with the manage link), and the same
+    # registration gets the same link in every mail and on its page.
+    token = signing.Signer(salt=PARTICIPANT_SALT).sign_object(
+        [registration.code, _binding(registration)], compress=True
+    )
+    secret_text.note(token)
+    return token
+
+
+def registration_for_participant(event: Event, token: str) -> Registration | None:
+    """Return the registration a participant link names, if the link still holds.
+
+    None for a link that is not ours, of another event, of a cancelled registration, or
+    made before the manage link was renewed.
+    """
+    try:
+        code, binding = signing.Signer(salt=PARTICIPANT_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    found = Registration.objects.filter(event=event, code=code).first()
+    if found is None or found.status == RegistrationStatus.CANCELLED:
+        return None
+    if not hmac.compare_digest(str(binding), _binding(found)):
+        return None
+    return found
+
+
+def _binding(registration: Registration) -> str:
+    # A fingerprint, not the hash itself: the link must not carry what the database holds.
+    digest = hashlib.sha256(f"participant:{registration.manage_token_hash}".encode()).hexdigest()
+    return digest[:16]
 
 
 def unsubscribe_token(event: Event, email: str) -> str:
@@ -190,6 +229,7 @@ def _payment_details(source: Source) -> str:
 def _manage_url(source: Source) -> str:
     registration, token = source.registration, source.context.get("manage_token")
     if registration is not None and token:
+        secret_text.note(token)
         kwargs = {"event": source.event.slug, "code": registration.code, "token": token}
         return absolute_url(reverse("public:registration.manage", kwargs=kwargs))
     # Only the booker's first mail has the secret; later ones point to where it is sent again.
@@ -200,6 +240,7 @@ def _offer_url(source: Source) -> str:
     registration, token = source.registration, source.context.get("offer_token")
     if registration is None or not token:
         return ""
+    secret_text.note(token)
     kwargs = {"event": source.event.slug, "code": registration.code, "token": token}
     return absolute_url(reverse("public:registration.offer", kwargs=kwargs))
 
@@ -239,10 +280,9 @@ def _evaluation_url(source: Source) -> str:
 def _unsubscribe_url(source: Source) -> str:
     if not source.recipient:
         return ""
-    kwargs = {
-        "event": source.event.slug,
-        "token": unsubscribe_token(source.event, source.recipient),
-    }
+    token = unsubscribe_token(source.event, source.recipient)
+    secret_text.note(token)
+    kwargs = {"event": source.event.slug, "token": token}
     return absolute_url(reverse("public:mail.unsubscribe", kwargs=kwargs))
 
 
@@ -288,6 +328,11 @@ for _name_, _label, _provider in [
     ),
     ("evaluation_url", _("the link to the evaluation survey"), _evaluation_url),
     ("event_url", _("the link to the event's website"), _event_url),
+    (
+        "privacy_url",
+        _("the link to the event's privacy statement"),
+        lambda s: absolute_url(reverse("public:event.privacy", kwargs={"event": s.event.slug})),
+    ),
     ("contact_email", _("the secretariat's address"), lambda s: s.event.contact_email),
     ("message", _("the organiser's message with an approval or rejection"), _context("message")),
     ("offer_url", _("the link to take an offered place"), _offer_url),

@@ -21,6 +21,8 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common import crypto
+
 from .enums import MailKind
 from .placeholders import PLACEHOLDER
 
@@ -38,6 +40,7 @@ SUBJECTS = {
     MailKind.PRACTICAL_INFO: _("Practical information for %(event)s"),
     MailKind.PERSONAL_PROGRAMME: _("Your programme for %(event)s"),
     MailKind.THANK_YOU: _("Thank you for taking part in %(event)s"),
+    MailKind.SURVEY_REMINDER: _("Reminder: how did you find %(event)s?"),
 }
 
 _BLANK_LINES = re.compile(r"\n[ \t]*(\n[ \t]*)+\n")
@@ -117,21 +120,39 @@ def _tidy(text: str) -> str:
 
 # How a datetime travels in a mail's JSON context (`OutgoingMail.context`).
 _DATETIME = "$datetime"
+# How a secret travels there: sealed (`common.crypto`), never readable in the database.
+_SEALED = "$sealed"
+SECRET_KEYS = frozenset({"manage_token", "offer_token"})
+SEAL_PURPOSE = "goedeburen.mail.outbox"
 
 
 def pack_context(context: dict) -> dict:
-    """Return `context` with its datetimes made JSON-able (see `unpack_context`)."""
-    return {
-        key: {_DATETIME: value.isoformat()} if isinstance(value, dt.datetime) else value
-        for key, value in context.items()
-    }
+    """Return `context` with its datetimes made JSON-able and its secrets (`SECRET_KEYS`)
+    sealed (see `unpack_context`)."""
+    packed = {}
+    for key, value in context.items():
+        if key in SECRET_KEYS and isinstance(value, str):
+            value = {_SEALED: crypto.seal(value, purpose=SEAL_PURPOSE)}
+        elif isinstance(value, dt.datetime):
+            value = {_DATETIME: value.isoformat()}
+        packed[key] = value
+    return packed
 
 
 def unpack_context(context: dict) -> dict:
-    """Return a context stored by `pack_context` with its datetimes back."""
-    return {
-        key: parse_datetime(value[_DATETIME])
-        if isinstance(value, dict) and set(value) == {_DATETIME}
-        else value
-        for key, value in context.items()
-    }
+    """Return a context stored by `pack_context` with its datetimes and secrets back.
+
+    A secret that cannot be opened (the keys changed past their fallbacks) reads as "",
+    so the mail goes out with the link to ask for a new one instead.
+    """
+    unpacked = {}
+    for key, value in context.items():
+        if isinstance(value, dict) and set(value) == {_DATETIME}:
+            value = parse_datetime(value[_DATETIME])
+        elif isinstance(value, dict) and set(value) == {_SEALED}:
+            try:
+                value = crypto.unseal(value[_SEALED], purpose=SEAL_PURPOSE)
+            except crypto.Unsealable:
+                value = ""
+        unpacked[key] = value
+    return unpacked

@@ -83,6 +83,14 @@ def register() -> None:
             example={"open": "125.00"},
         ),
         LogType(
+            action="payments.invoices_purged",
+            sentence=_(
+                "%(count)s invoices and credit notes from before %(before_year)s erased: "
+                "the 7-year retention duty has ended"
+            ),
+            example={"before_year": 2019, "count": 3},
+        ),
+        LogType(
             action="bank_statement.imported",
             sentence=_("Bank statement %(file)s imported: %(new)s new lines, %(known)s known"),
             example={"file": "camt.xml", "version": "053.001.02", "new": 3, "known": 1},

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import mail, manage, pages, payments, registration, sessions
+from .views import checkin, mail, manage, pages, payments, privacy, registration, sessions, survey
 
 app_name = "public"
 
@@ -23,7 +23,7 @@ urlpatterns = [
     ),
     path("<slug:event>/practical/", pages.PracticalView.as_view(), name="event.practical"),
     path("<slug:event>/contact/", mail.ContactView.as_view(), name="event.contact"),
-    path("<slug:event>/privacy/", pages.PrivacyStatementView.as_view(), name="event.privacy"),
+    path("<slug:event>/privacy/", privacy.PrivacyStatementView.as_view(), name="event.privacy"),
     path(
         "<slug:event>/register/",
         registration.RegistrationFormView.as_view(),
@@ -85,10 +85,41 @@ urlpatterns = [
         name="registration.offer",
     ),
     path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/privacy/",
+        privacy.YourDataView.as_view(),
+        name="registration.privacy",
+    ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/privacy/export.<str:format>",
+        privacy.ExportView.as_view(),
+        name="registration.export",
+    ),
+    path(
         "<slug:event>/register/manage/<slug:code>/<slug:token>/mail/",
         manage.MailPreferenceView.as_view(),
         name="registration.mail",
     ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/tickets.pdf",
+        checkin.TicketsPdfView.as_view(),
+        name="registration.tickets",
+    ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/attendees/<int:attendee>/badge/",
+        checkin.DayChoicesView.as_view(),
+        name="registration.badge",
+    ),
+    path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/certificates.pdf",
+        checkin.CertificatesPdfView.as_view(),
+        name="registration.certificates",
+    ),
+    path(
+        "<slug:event>/certificates/verify/",
+        checkin.CertificateVerifyView.as_view(),
+        name="certificate.verify",
+    ),
+    path("<slug:event>/survey/<str:token>/", survey.SurveyView.as_view(), name="survey.answer"),
     path("<slug:event>/calendar.ics", pages.CalendarFileView.as_view(), name="event.calendar"),
     path(
         "<slug:event>/mail/unsubscribe/<str:token>/",

@@ -66,6 +66,20 @@ class Substituted(LogType):
         return {"before": before, "after": after}
 
 
+class Erased(LogType):
+    """Personal data erased by the privacy work (`change_registration(erasure=…)`); data
+    `{"erasure": "all" | "special_category", "changes": …, "attendees": …}`, no values."""
+
+    def values(self, data, *, show_sensitive):
+        if data.get("erasure") == "special_category":
+            what = _("dietary wishes, accessibility needs and other special-category answers")
+        elif data.get("erasure") == "consent":
+            what = _("a consent was withdrawn")
+        else:
+            what = _("all personal details")
+        return {"what": what}
+
+
 def _status(action: str, sentence, **example) -> StatusChange:
     return StatusChange(
         action=action,
@@ -100,6 +114,15 @@ def register() -> None:
                         "answers": {"Lunch?": ["nee", "ja"]},
                     }
                 ],
+            },
+        ),
+        Erased(
+            action="registration.erased",
+            sentence=gettext_lazy("Personal data erased: %(what)s"),
+            example={
+                "erasure": "all",
+                "changes": {"booker_name": [CHANGED]},
+                "attendees": [{"attendee": 1, "name": "", "changes": {"email": [CHANGED]}}],
             },
         ),
         Substituted(

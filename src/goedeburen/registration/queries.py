@@ -272,6 +272,16 @@ def event_registration(event: Event, code: str) -> Registration | None:
     )
 
 
+def organiser_registration(organiser, code: str) -> Registration | None:
+    """Return the registration with this code of any event of `organiser`, with its event."""
+    code = (code or "").strip().upper()
+    return (
+        Registration.objects.filter(event__organiser=organiser, code=code)
+        .select_related("event__organiser")
+        .first()
+    )
+
+
 @dataclass(frozen=True, kw_only=True)
 class SeatUse:
     """How the seats of a quota (or the places of a ticket type) are used, in people.

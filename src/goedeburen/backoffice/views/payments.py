@@ -2,14 +2,17 @@
 bank statements with their unmatched lines, and the payment settings.
 
 Only the owner and finance roles (`payments.*` in `events.rules`) see or change any of it.
-Every change is a POST that calls one service and returns to the screen it came from.
+The organiser's own screens under an event's address, its bank statements (every event's
+payers) and its legal and bank details (on every event's invoices), need a role of the
+organiser itself. Every change is a POST that calls one service and returns to the screen it
+came from.
 """
 
 import csv
 import io
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -17,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from goedeburen.accounts import services as account_services
 from goedeburen.backoffice.forms.payments import (
     AssignForm,
     DismissForm,
@@ -31,6 +35,7 @@ from goedeburen.backoffice.forms.payments import (
 from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.common.audit import history
 from goedeburen.common.logtypes import describe
+from goedeburen.payments import exceptions as payment_exceptions
 from goedeburen.payments import queries, services
 from goedeburen.payments.downloads import invoice_response
 from goedeburen.payments.enums import TransactionState
@@ -93,6 +98,7 @@ class PaymentOverviewView(PaymentScreenMixin, TemplateView):
             open_total=sum((b.open for _i, b in rows), queries.ZERO),
             flagged=list(queries.flagged_payments(self.event)),
             unmatched_count=queries.unmatched_transactions(self.event.organiser).count(),
+            may_see_bank=self.request.user.has_perm("payments.view_bank", self.event.organiser),
             mollie_mode=key_mode(self.event.organiser),
             settings=queries.payment_settings(self.event),
             billing=queries.organiser_billing(self.event.organiser),
@@ -260,6 +266,7 @@ class InvoiceExportView(PaymentScreenMixin, View):
             self.event, start=period.get("start"), end=period.get("end")
         )
         rows = [_export_row(invoice) for invoice in invoices]
+        account_services.record_export(self.event, by=request.user, what="invoices", rows=len(rows))
         header = [label for _key, label in EXPORT_COLUMNS]
         name = f"invoices-{self.event.slug}"
         if kwargs["format"] == "csv":
@@ -339,7 +346,17 @@ class InvoicePdfView(PaymentScreenMixin, View):
         return invoice_response(invoice)
 
 
-class StatementImportView(PaymentScreenMixin, TemplateView):
+class BankScreenMixin(PaymentScreenMixin):
+    """The organiser's bank statements: every event's payers, so an organiser-level role."""
+
+    permission_required = "payments.view_bank"
+    permission_object = "organiser"
+
+    def may_change(self) -> bool:
+        return self.request.user.has_perm("payments.change_bank", self.event.organiser)
+
+
+class StatementImportView(BankScreenMixin, TemplateView):
     """Upload a CAMT.053 bank statement; the files imported before."""
 
     template_name = "backoffice/payments/bank.html"
@@ -359,7 +376,7 @@ class StatementImportView(PaymentScreenMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         if not self.may_change():
-            raise Http404
+            raise PermissionDenied
         form = StatementUploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
@@ -386,7 +403,7 @@ class StatementImportView(PaymentScreenMixin, TemplateView):
         return redirect("backoffice:bank.list", event=self.event.slug)
 
 
-class UnmatchedListView(PaymentScreenMixin, TemplateView):
+class UnmatchedListView(BankScreenMixin, TemplateView):
     """Bank lines no registration was found for: assign them to one, or dismiss them."""
 
     template_name = "backoffice/payments/unmatched.html"
@@ -401,7 +418,8 @@ class UnmatchedListView(PaymentScreenMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
-class _TransactionAction(PaymentChangeMixin, View):
+class _TransactionAction(BankScreenMixin, View):
+    permission_required = "payments.change_bank"
     form_class = None
 
     def post(self, request, *args, **kwargs):
@@ -429,6 +447,15 @@ class AssignTransactionView(_TransactionAction):
     form_class = AssignForm
 
     def act(self, row, *, code):
+        # A line is booked only onto a registration of an event the user handles payments of;
+        # any other code reads as unknown, whether it exists or not.
+        target = registration_queries.organiser_registration(self.event.organiser, code)
+        if target is None or not self.request.user.has_perm(
+            "payments.change_payments", target.event
+        ):
+            raise PaymentError(
+                payment_exceptions.NOT_FOUND % {"code": code.strip().upper()}, code="not_found"
+            )
         payment = services.assign_transaction(row, code=code, by=self.request.user)
         return _("The line is booked for registration %(code)s.") % {
             "code": payment.registration.code
@@ -444,41 +471,52 @@ class DismissTransactionView(_TransactionAction):
 
 
 class PaymentSettingsView(PaymentChangeMixin, TemplateView):
-    """How the event is paid for, and the organiser's invoice details."""
+    """How the event is paid for, and the organiser's invoice details.
+
+    The invoice details (legal name, IBAN …) are the organiser's, printed by every event: only
+    its owner (`payments.change_billing` on the organiser) gets them as a form; anyone else
+    sees them and cannot change them, whatever the POST holds.
+    """
 
     template_name = "backoffice/payments/settings.html"
+
+    def may_change_billing(self) -> bool:
+        return self.request.user.has_perm("payments.change_billing", self.event.organiser)
 
     def forms(self, data=None):
         settings = queries.payment_settings(self.event)
         billing = queries.organiser_billing(self.event.organiser) or OrganiserBilling(
             organiser=self.event.organiser
         )
-        return (
-            PaymentSettingsForm(data, instance=settings, prefix="settings"),
-            OrganiserBillingForm(data, instance=billing, prefix="billing"),
-        )
+        billing_form = None
+        if self.may_change_billing():
+            billing_form = OrganiserBillingForm(data, instance=billing, prefix="billing")
+        return PaymentSettingsForm(data, instance=settings, prefix="settings"), billing_form
 
     def get_context_data(self, **kwargs):
         if "settings_form" not in kwargs:
             kwargs["settings_form"], kwargs["billing_form"] = self.forms()
+        kwargs["billing"] = queries.organiser_billing(self.event.organiser)
         kwargs["mollie_mode"] = key_mode(self.event.organiser)
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
         settings_form, billing_form = self.forms(request.POST)
         valid = settings_form.is_valid()
-        valid = billing_form.is_valid() and valid
+        valid = (billing_form is None or billing_form.is_valid()) and valid
         if valid:
             try:
                 services.save_payment_settings(
                     self.event, values=settings_form.cleaned_data, by=request.user
                 )
-                services.save_organiser_billing(
-                    self.event.organiser, values=billing_form.cleaned_data, by=request.user
-                )
+                if billing_form is not None:
+                    services.save_organiser_billing(
+                        self.event.organiser, values=billing_form.cleaned_data, by=request.user
+                    )
             except ValidationError as wrong:
+                form = billing_form or settings_form
                 for field, errors in wrong.message_dict.items():
-                    billing_form.add_error(field if field in billing_form.fields else None, errors)
+                    form.add_error(field if field in form.fields else None, errors)
             else:
                 messages.success(request, _("The payment settings are saved."))
                 return redirect("backoffice:payment.settings", event=self.event.slug)

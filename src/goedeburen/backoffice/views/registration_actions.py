@@ -50,7 +50,7 @@ class ConfirmForm(forms.Form):
 class RegistrationActionView(EventPermissionMixin, FormView, abc.ABC):
     """Confirm and carry out one action on the registration in the URL."""
 
-    permission_required = "events.change_event"
+    permission_required = "registration.change_registration"
     template_name = "backoffice/registrations/actions/confirm.html"
     form_class = ConfirmForm
     title = ""

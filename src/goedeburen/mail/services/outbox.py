@@ -20,6 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from goedeburen.common import crypto, secret_text
 from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
@@ -44,6 +45,7 @@ SENDING_STALE_AFTER = dt.timedelta(minutes=10)
 BATCH_SIZE = 100
 # How many of those a worker claims at once (see `deliver_many`).
 CLAIM_CHUNK = 10
+SECRETS_PURPOSE = "goedeburen.mail.outbox-secrets"
 
 
 def _now() -> dt.datetime:
@@ -124,15 +126,18 @@ def queue_registration_mail(
     recipient: str = "",
     attachments: list[Attachment] = (),
     **context,
-) -> OutgoingMail:
+) -> OutgoingMail | None:
     """Queue the `kind` mail to the booker of `registration`, in its language, unrendered.
 
     The request only writes the row: `manage_token` (known only when it is made) and
     `offer_token` become the manage link and the link of a waiting-list offer when the worker
     renders the mail; other keywords (JSON-able, or datetimes) go to the templates as they are.
     `recipient` replaces the booker's address (an invoice goes to the invoice address);
-    `attachments` are stored with the mail. Side effects: those of `queue_mail`.
+    `attachments` are stored with the mail. A registration whose address was erased gets
+    no mail (None). Side effects: those of `queue_mail`.
     """
+    if not (recipient or registration.email):
+        return None  # an erased registration has no address: nothing to send
     if manage_token:
         context["manage_token"] = manage_token
     if offer_token:
@@ -154,21 +159,27 @@ def render_queued(mail: OutgoingMail, *, registration=None) -> OutgoingMail:
 
     A rendered mail is returned as it is, so every attempt sends the same text.
     `registration` may bring the mail's registration loaded already (`deliver_many`).
-    Side effects: subject, bodies, attachments and `rendered_at` stored; the context emptied
-    (its secrets are in the links of the body now, and nowhere else in plain text).
+    Side effects: subject, bodies, attachments and `rendered_at` stored; the context emptied.
+    The secrets of the links in the text are stored only sealed, in `secrets`, with markers
+    in the text in their place (`common.secret_text`); `_send` puts them back.
     """
     if mail.rendered_at is not None:
         return mail
-    composed = compose(mail, registration=registration)
+    with secret_text.collecting() as found:
+        composed = compose(mail, registration=registration)
     queued_attachments = list(MailAttachment.objects.filter(mail=mail))
     rendered = composed.rendered
-    mail.subject, mail.body_text, mail.body_html = rendered.subject, rendered.text, rendered.html
+    mail.subject, mail.body_text, mail.body_html = (
+        secret_text.hide(text, found) for text in (rendered.subject, rendered.text, rendered.html)
+    )
+    mail.secrets = crypto.seal(found, purpose=SECRETS_PURPOSE) if found else ""
     mail.rendered_at, mail.context = _now(), {}
     with transaction.atomic():
         stored = OutgoingMail.objects.filter(pk=mail.pk, rendered_at__isnull=True).update(
             subject=mail.subject,
             body_text=mail.body_text,
             body_html=mail.body_html,
+            secrets=mail.secrets,
             rendered_at=mail.rendered_at,
             context=mail.context,
         )
@@ -177,6 +188,16 @@ def render_queued(mail: OutgoingMail, *, registration=None) -> OutgoingMail:
     # Files given when the mail was queued (an invoice PDF) go with those rendered now.
     mail.fresh_attachments = [*queued_attachments, *composed.attachments]
     return mail
+
+
+def secrets_of(mail: OutgoingMail) -> list[str]:
+    """Return the secrets that go into the mail's markers ([] once sent, or none)."""
+    if not mail.secrets:
+        return []
+    try:
+        return crypto.unseal(mail.secrets, purpose=SECRETS_PURPOSE)
+    except crypto.Unsealable:  # the keys changed past their fallbacks: links show ***
+        return []
 
 
 def deliver(mail: OutgoingMail, *, now: dt.datetime | None = None) -> bool:
@@ -227,8 +248,9 @@ def _send_claimed(mail: OutgoingMail, *, now, smtp=None, registration=None) -> b
             smtp.close()  # a broken connection is opened afresh for the next mail
         _record_failure(mail, error, now=now)
         return False
+    # Sent: the secrets are no longer needed, so they go (the text keeps its markers).
     OutgoingMail.objects.filter(pk=mail.pk, state=MailState.SENDING).update(
-        state=MailState.SENT, sent_at=_now(), next_attempt_at=None, last_error=""
+        state=MailState.SENT, sent_at=_now(), next_attempt_at=None, last_error="", secrets=""
     )
     log_action(mail, action="mail.sent", data={"attempt": mail.attempts})
     return True
@@ -333,9 +355,10 @@ def _claim(pks: list[int], *, now: dt.datetime) -> list[OutgoingMail]:
 
 def _send(mail: OutgoingMail, *, smtp=None) -> None:
     reply_to = mail.reply_to or mail.event.contact_email
+    secrets = secrets_of(mail)
     message = EmailMultiAlternatives(
-        subject=mail.subject,
-        body=mail.body_text,
+        subject=secret_text.reveal(mail.subject, secrets),
+        body=secret_text.reveal(mail.body_text, secrets),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[mail.recipient],
         reply_to=[reply_to] if reply_to else None,
@@ -349,7 +372,7 @@ def _send(mail: OutgoingMail, *, smtp=None) -> None:
         },
     )
     if mail.body_html:
-        message.attach_alternative(mail.body_html, "text/html")
+        message.attach_alternative(secret_text.reveal(mail.body_html, secrets), "text/html")
     # Just rendered: the attachments are at hand; rendered before: read what was stored.
     attachments = getattr(mail, "fresh_attachments", None)
     if attachments is None:

@@ -2,8 +2,7 @@
 files (personal calendar, the publication) behind the signed link in their mails."""
 
 from django.contrib import messages
-from django.core import signing
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from goedeburen.common.files import protected_response
 from goedeburen.events.calendar import event_calendar, personal_calendar
 from goedeburen.mail import placeholders, programme, services
 from goedeburen.mail import queries as mail_queries
@@ -85,11 +85,7 @@ class _ParticipantMixin:
     """Load the registration a signed participant link (`placeholders.participant_token`) names."""
 
     def registration(self) -> Registration:
-        try:
-            code = signing.loads(self.kwargs["token"], salt=placeholders.PARTICIPANT_SALT)
-        except signing.BadSignature as bad:
-            raise Http404 from bad
-        found = Registration.objects.filter(event=self.event, code=code).first()
+        found = placeholders.registration_for_participant(self.event, self.kwargs["token"])
         if found is None:
             raise Http404
         return found
@@ -126,9 +122,8 @@ class ParticipantPublicationView(_ParticipantMixin, EventPageMixin, View):
         if not mail_queries.gets_publication(registration):
             raise Http404
         publication = mail_queries.mail_settings(self.event).publication
-        return FileResponse(
-            publication.open("rb"),
-            content_type="application/pdf",
-            as_attachment=True,
-            filename=f"{self.event.slug}.pdf",
+        if not publication:
+            raise Http404
+        return protected_response(
+            publication, filename=f"{self.event.slug}.pdf", content_type="application/pdf"
         )

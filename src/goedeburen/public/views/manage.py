@@ -17,8 +17,8 @@ from django.views.generic import TemplateView
 
 from goedeburen.mail import placeholders
 from goedeburen.mail import queries as mail_queries
-from goedeburen.mail import services as mail_services
 from goedeburen.matching import queries as matching_queries
+from goedeburen.privacy import services as privacy_services
 from goedeburen.registration import queries, services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
@@ -26,6 +26,7 @@ from goedeburen.registration.exceptions import RegistrationError
 from ..forms.manage import ChangeForms, LinkRequestForm, SubstituteForm
 from .pages import EventPageMixin
 from .payment_info import payment_context
+from .ticket_info import ticket_context
 
 
 class _LoadRegistration:
@@ -91,6 +92,7 @@ class ManageView(ManageMixin, TemplateView):
         attendees = list(self.registration.attendees.all())
         programmes = matching_queries.personal_programmes(self.event, attendees)
         confirmed = self.registration.status == RegistrationStatus.CONFIRMED
+        kwargs.update(ticket_context(self.registration))
         kwargs.update(
             programmes=[(a, programmes[a.pk]) for a in attendees if a.pk in programmes]
             if confirmed
@@ -109,7 +111,7 @@ class MailPreferenceView(ManageMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         opted_out = request.POST.get("opted_out") == "1"
-        mail_services.set_opt_out(self.event, email=self.registration.email, opted_out=opted_out)
+        privacy_services.set_mailings(self.registration, wanted=not opted_out)
         if opted_out:
             return self.done(
                 _(

@@ -128,10 +128,6 @@ class PracticalView(EventPageMixin, TemplateView):
         return super().get_context_data(venue=venue, rooms=rooms, **kwargs)
 
 
-class PrivacyStatementView(EventPageMixin, TemplateView):
-    template_name = "public/privacy.html"
-
-
 class AccessibilityStatementView(TemplateView):
     template_name = "public/accessibility.html"
 

@@ -7,6 +7,7 @@ sold out the form offers the waiting list instead.
 
 import hashlib
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from goedeburen.common import crypto
 from goedeburen.events.models import EventStatus
 from goedeburen.registration import queries, services, tokens
 from goedeburen.registration.exceptions import RegistrationError
@@ -25,10 +27,40 @@ from ..forms.registration import RegistrationForms
 from .pages import EventPageMixin
 from .payment_info import payment_context
 
-# The session remembers the manage links of the registrations made in it, so that the
-# confirmation page (a GET after the POST) can show the link; only its hash is stored.
-SESSION_KEY = "registration.links"
+# The browser keeps the manage links of the registrations made in it, so that the
+# confirmation page (a GET after the POST) can show the link: in a cookie of its own,
+# sealed (encrypted and signed, `common.crypto`), never in the server's session table.
+LINKS_COOKIE = "gb_links"
+_LINKS_PURPOSE = "goedeburen.public.registration-links"
 _LINKS_KEPT = 10
+_LINKS_MAX_AGE = 24 * 60 * 60  # seconds: the confirmation page is for right after booking
+
+
+def links_in(request) -> dict[str, str]:
+    """Return the {code: manage token} of the registrations made in this browser."""
+    sealed = request.COOKIES.get(LINKS_COOKIE, "")
+    if not sealed:
+        return {}
+    try:
+        links = crypto.unseal(sealed, purpose=_LINKS_PURPOSE, max_age=_LINKS_MAX_AGE)
+    except crypto.Unsealable:
+        return {}
+    return links if isinstance(links, dict) else {}
+
+
+def remember_link(response, request, *, code: str, token: str) -> None:
+    """Add a registration's manage link to this browser's sealed cookie."""
+    links = {k: v for k, v in links_in(request).items() if k != code}
+    links[code] = token
+    kept = dict(list(links.items())[-_LINKS_KEPT:])
+    response.set_cookie(
+        LINKS_COOKIE,
+        crypto.seal(kept, purpose=_LINKS_PURPOSE),
+        max_age=_LINKS_MAX_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -91,11 +123,15 @@ class RegistrationFormView(EventPageMixin, TemplateView):
         return self.registered(registration)
 
     def registered(self, registration: Registration):
-        links = self.request.session.get(SESSION_KEY, {})
         if registration.manage_token:
-            links[registration.code] = registration.manage_token
-            self.request.session[SESSION_KEY] = dict(list(links.items())[-_LINKS_KEPT:])
-        elif registration.code not in links:
+            response = redirect(
+                "public:registration.done", event=self.event.slug, code=registration.code
+            )
+            remember_link(
+                response, self.request, code=registration.code, token=registration.manage_token
+            )
+            return response
+        if registration.code not in links_in(self.request):
             # The form was sent before, from elsewhere: say so, without the secret link.
             return self.render_to_response(
                 self.get_context_data(registration=registration),
@@ -184,7 +220,7 @@ class RegistrationDoneView(EventPageMixin, TemplateView):
     cache_seconds = 0
 
     def get_context_data(self, **kwargs):
-        token = self.request.session.get(SESSION_KEY, {}).get(self.kwargs["code"])
+        token = links_in(self.request).get(self.kwargs["code"])
         registration = token and queries.registration_for_manage(
             event=self.event, code=self.kwargs["code"], token=token
         )

@@ -68,6 +68,7 @@ def register(
     language: str,
     billing: Billing | None = None,
     by=None,
+    at_door: bool = False,
 ) -> Registration:
     """Register `attendees` for `event`, taking their seats, or raise `RegistrationError`.
 
@@ -81,6 +82,9 @@ def register(
     Each attendee's `answers` to the event's questions are checked (required ones given,
     values fit the question, special-category ones only with consent) and stored.
 
+    A walk-in (`at_door`, staff only: `by` set) may register after registration closed and
+    on ticket types that are not (or no longer) on sale; the quotas hold all the same.
+
     Side effects: form token stored; answers stored; log entry; signal
     `registration_created`; a `release_expired_holds` task enqueued to run when a hold ends.
     """
@@ -93,6 +97,7 @@ def register(
         billing=billing,
         by=by,
         waiting_list=False,
+        at_door=at_door and by is not None,
     )
 
 
@@ -127,7 +132,9 @@ def join_waiting_list(
     )
 
 
-def _book(event, *, booker, attendees, form_token, language, billing, by, waiting_list):
+def _book(
+    event, *, booker, attendees, form_token, language, billing, by, waiting_list, at_door=False
+):
     nonce = tokens.read_form_token(form_token, event_id=event.pk)
     if nonce is None:
         raise RegistrationError(exceptions.FORM_EXPIRED, code="form_expired")
@@ -150,17 +157,18 @@ def _book(event, *, booker, attendees, form_token, language, billing, by, waitin
             form_token=stored_token,
             by=by,
             waiting_list=waiting_list,
+            at_door=at_door,
         )
     return registration
 
 
 def _register(
-    event, *, booker, attendees, billing, language, form_token, by, waiting_list
+    event, *, booker, attendees, billing, language, form_token, by, waiting_list, at_door=False
 ) -> Registration:
     now = timezone.now()
-    if event.status != EventStatus.REGISTRATION_OPEN:
+    if event.status != EventStatus.REGISTRATION_OPEN and not at_door:
         raise RegistrationError(exceptions.CLOSED, code="closed")
-    ticket_types = _check_ticket_types(event, attendees, now=now)
+    ticket_types = _check_ticket_types(event, attendees, now=now, at_door=at_door)
     # Checked before the quotas are locked: the lock is held as briefly as possible.
     event_questions = queries.event_questions(event)
     answers = [
@@ -285,7 +293,7 @@ def _seats_left(quotas, per_type, tickets, *, now) -> bool:
     return True
 
 
-def _check_ticket_types(event, attendees, *, now) -> dict[int, TicketType]:
+def _check_ticket_types(event, attendees, *, now, at_door=False) -> dict[int, TicketType]:
     """Return the attendees' ticket types, fresh from the database, or refuse."""
     if not attendees:
         raise RegistrationError(exceptions.NO_ATTENDEES, code="no_attendees")
@@ -295,7 +303,7 @@ def _check_ticket_types(event, attendees, *, now) -> dict[int, TicketType]:
     ticket_types = TicketType.objects.filter(event=event).in_bulk(list(wanted))
     for pk, count in wanted.items():
         ticket_type = ticket_types.get(pk)
-        if ticket_type is None or not ticket_type.is_on_sale(now):
+        if ticket_type is None or not (at_door or ticket_type.is_on_sale(now)):
             name = next(a.ticket_type for a in attendees if a.ticket_type.pk == pk).t.name
             raise RegistrationError(exceptions.UNAVAILABLE % {"ticket": name}, code="unavailable")
         if count > ticket_type.max_per_registration:

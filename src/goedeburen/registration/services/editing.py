@@ -59,6 +59,10 @@ ATTENDEE_FIELDS = (
 SENSITIVE_FIELDS = frozenset(
     {"role", "special_category_consent", "dietary_wishes", "accessibility_needs"}
 )
+# What the privacy work erases through `change_registration(erasure=…)`: everything personal
+# (a request, or the retention period's end), or the special-category data only.
+# "consent" is a consent withdrawn: it takes effect at once, whatever the deadline.
+ERASURES = ("all", "special_category", "consent")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,6 +105,7 @@ def change_registration(
     attendees: Mapping[int, Mapping[str, Any]] | None = None,
     answers: Mapping[int, Mapping[int, object] | None] | None = None,
     asked: Sequence[Question] | None = None,
+    erasure: str = "",
 ) -> dict:
     """Change booker and billing `details` and, per attendee id, `attendees`' details.
 
@@ -118,9 +123,16 @@ def change_registration(
     sensitive fields and special-category answers as `["changed"]`; `{}` when nothing
     changed.
 
-    Side effects, only when something changed: log entry `registration.changed` with the
-    change-set; signal `registration_changed`.
+    `erasure` ("all", "special_category" or "consent", from the privacy work) erases instead of
+    edits: a cancelled registration too, whatever the deadline, without the billing check,
+    and every change recorded as `["changed"]` (no old value, no attendee's name) under the
+    log action `registration.erased`.
+
+    Side effects, only when something changed: log entry `registration.changed` (or
+    `registration.erased`) with the change-set; signal `registration_changed`.
     """
+    if erasure not in ("", *ERASURES):
+        raise ValueError(f"Not a kind of erasure: {erasure}")
     details = dict(details or {})
     attendees = {int(pk): dict(values) for pk, values in (attendees or {}).items()}
     answers = {int(pk): values for pk, values in (answers or {}).items()}
@@ -131,7 +143,8 @@ def change_registration(
 
     with transaction.atomic():
         registration_row = locked(registration)
-        check_changeable(registration_row, by=by, now=now)
+        if not erasure:
+            check_changeable(registration_row, by=by, now=now)
         stored = {
             a.pk: a for a in Attendee.objects.filter(registration=registration_row).order_by("pk")
         }
@@ -140,14 +153,15 @@ def change_registration(
         if asked is None:
             asked = queries.event_questions(registration_row.event)
 
-        changes = _apply(registration_row, details)
+        changes = _apply(registration_row, details, hide_values=bool(erasure))
         attendee_sets, changed_rows, new_answers = [], [], []
         for pk in sorted(set(attendees) | set(answers)):
             attendee = stored[pk]
-            name = attendee.full_name
-            found = _apply(attendee, attendees.get(pk, {}))
+            name = "" if erasure else attendee.full_name
+            found = _apply(attendee, attendees.get(pk, {}), hide_values=bool(erasure))
             if found:
-                validate_fields(attendee, exclude=["registration", "ticket_type"])
+                if not erasure:  # an erasure's values are the platform's own, blank ones
+                    validate_fields(attendee, exclude=["registration", "ticket_type"])
                 check_consent(
                     dietary_wishes=attendee.dietary_wishes,
                     accessibility_needs=attendee.accessibility_needs,
@@ -158,11 +172,13 @@ def change_registration(
                 attendee,
                 answers=answers.get(pk),
                 asked=asked,
-                special_category_consent=attendee.special_category_consent,
+                special_category_consent=attendee.special_category_consent
+                and erasure != "special_category",
+                erase_all=erasure == "all",
             )
             new_answers.extend(to_store)
             answer_changes = {
-                label: [CHANGED] if before == questions.HIDDEN else [before, after]
+                label: [CHANGED] if erasure or before == questions.HIDDEN else [before, after]
                 for label, before, after in answered
             }
             if found or answer_changes:
@@ -172,9 +188,10 @@ def change_registration(
         if not changes and not attendee_sets:
             return {}
 
-        if changes:
+        if changes and not erasure:
             validate_fields(registration_row, exclude=["event", "form_token"])
-        if set(changes) & set(BILLING_FIELDS) and any(a.price for a in stored.values()):
+        billing_changed = set(changes) & set(BILLING_FIELDS)
+        if not erasure and billing_changed and any(a.price for a in stored.values()):
             check_billing(
                 registration_row.event,
                 Billing(
@@ -189,7 +206,11 @@ def change_registration(
             attendee.save(update_fields=names)
         questions.store_answers(new_answers)
         change_set = {"changes": changes, "attendees": attendee_sets}
-        log_action(registration_row, action="registration.changed", by=by, data=change_set)
+        if erasure:
+            action, data = "registration.erased", {**change_set, "erasure": erasure}
+        else:
+            action, data = "registration.changed", change_set
+        log_action(registration_row, action=action, by=by, data=data)
         signals.registration_changed.send(sender=Registration, registration=registration_row, by=by)
 
     # The caller's object shows the stored state from now on.
@@ -243,8 +264,9 @@ def _check_names(values: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
         raise ValueError(f"Not an editable field: {', '.join(sorted(unknown))}")
 
 
-def _apply(instance, values: Mapping[str, Any]) -> dict[str, list]:
-    """Set the changed values on `instance`; return its change-set (`{field: [before, after]}`)."""
+def _apply(instance, values: Mapping[str, Any], *, hide_values: bool = False) -> dict[str, list]:
+    """Set the changed values on `instance`; return its change-set (`{field: [before, after]}`,
+    `["changed"]` for a sensitive field, or for every field with `hide_values`)."""
     changes = {}
     for field, after in values.items():
         if isinstance(after, str):
@@ -254,7 +276,8 @@ def _apply(instance, values: Mapping[str, Any]) -> dict[str, list]:
         if before == after:
             continue
         setattr(instance, field, after)
-        changes[field] = [CHANGED] if field in SENSITIVE_FIELDS else [before, after]
+        hidden = hide_values or field in SENSITIVE_FIELDS
+        changes[field] = [CHANGED] if hidden else [before, after]
     return changes
 
 

@@ -243,6 +243,7 @@ def replace_answers(
     answers: Mapping[int, object] | None,
     asked: Sequence[Question],
     special_category_consent: bool,
+    erase_all: bool = False,
 ) -> tuple[list[tuple[Attendee, CleanAnswer]], list[tuple[str, str, str]]]:
     """Delete the attendee's answers that change; return the new ones to store, and the changes.
 
@@ -252,12 +253,15 @@ def replace_answers(
     stays. Either way special-category answers go when `special_category_consent` does.
     Each change is (question label, before, after), values hidden for special-category
     questions. Raise `RegistrationError` as `clean_answers` does; call inside a transaction.
+    With `erase_all` every answer goes, required or not (the privacy work's erasure).
     """
     stored = {a.question_id: a for a in attendee.answers.select_related("question")}
+    if erase_all:
+        answers = None
     wanted = {
         question_id: CleanAnswer(answer.question, value=answer.value, option_ids=_options(answer))
         for question_id, answer in stored.items()
-        if special_category_consent or not answer.question.special_category
+        if not erase_all and (special_category_consent or not answer.question.special_category)
     }
     if answers is not None:
         for question in asked:

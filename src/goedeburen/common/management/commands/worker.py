@@ -4,6 +4,8 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks.exceptions import InvalidTaskBackendError
 from django_tasks_db import DatabaseBackend
 
+from goedeburen.common.tasks import worker_starting
+
 
 class Command(BaseCommand):
     help = (
@@ -26,6 +28,8 @@ class Command(BaseCommand):
         except InvalidTaskBackendError as error:
             raise CommandError(f"No task backend {backend!r} in settings.TASKS.") from error
         queues = sorted(task_backend.queues)
+        if not burst:  # a burst worker (cron, tests) drains what is there and no more
+            worker_starting()
         if isinstance(task_backend, DatabaseBackend):
             call_command(
                 "db_worker",

@@ -1,7 +1,10 @@
 import os
+from base64 import b32encode
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from goedeburen.events.models import Event, Role, TeamMember
 
@@ -9,7 +12,9 @@ from goedeburen.events.models import Event, Role, TeamMember
 class Command(BaseCommand):
     help = (
         "Create the demo organiser account (owner of the demo organiser's events) and print "
-        "its login. For local demos only: it refuses to run with DEBUG off."
+        "its login: password, the key of its authenticator app and fresh recovery codes (an "
+        "organiser's owner signs in with a second factor). For local demos only: it refuses "
+        "to run with DEBUG off."
     )
 
     def add_arguments(self, parser):
@@ -33,7 +38,19 @@ class Command(BaseCommand):
         TeamMember.objects.get_or_create(
             organiser=event.organiser, user=user, event=None, role=Role.OWNER
         )
+        # The owner of an organiser signs in with a second factor, in the demo as anywhere:
+        # an authenticator app with the key below, or one of the recovery codes (new each run).
+        app = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if app is None:
+            app = TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+        recovery, _new = StaticDevice.objects.get_or_create(user=user, name="recovery")
+        recovery.token_set.all().delete()
+        codes = [StaticToken.random_token() for _ in range(5)]
+        StaticToken.objects.bulk_create(StaticToken(device=recovery, token=c) for c in codes)
+        key = b32encode(app.bin_key).decode().rstrip("=")
         self.stdout.write(
             "\nDemo organiser account — back office at http://127.0.0.1:8000/backoffice/\n"
             f"  user name: {username}\n  password:  {password}\n"
+            f"  second step: a code of an authenticator app with key {key}\n"
+            f"               or one of these recovery codes (each works once): {' '.join(codes)}\n"
         )

@@ -1,0 +1,57 @@
+"""Reads about signing in: lockouts and a user's second factors."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
+
+
+def locked_usernames(usernames: Iterable[str]) -> set[str]:
+    """Return those of `usernames` that are locked out now, from any address (one query)."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=list(usernames),
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+            attempt_time__gte=since,
+        ).values_list("username", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class SecondFactors:
+    """A user's confirmed second factors."""
+
+    apps: list
+    passkeys: list
+    recovery_codes_left: int
+    has_recovery_device: bool
+
+    @property
+    def any(self) -> bool:
+        """Whether the user has set up a second factor (an app or a passkey)."""
+        return bool(self.apps or self.passkeys)
+
+
+def second_factors(user) -> SecondFactors:
+    """Return the user's confirmed apps, passkeys and how many recovery codes are left."""
+    recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    return SecondFactors(
+        apps=list(TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk")),
+        passkeys=list(WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("pk")),
+        recovery_codes_left=recovery.token_set.count() if recovery else 0,
+        has_recovery_device=recovery is not None,
+    )
+
+
+def has_second_factor(user) -> bool:
+    """Tell whether the user has a confirmed app or passkey (two queries at most)."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+    )

@@ -1,0 +1,48 @@
+"""Every API error as RFC 9457 problem details, with the domain error's stable `code`."""
+
+from http import HTTPStatus
+
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from goedeburen.common.exceptions import DomainError
+
+
+def problem_handler(exc, context):
+    """Answer every error as RFC 9457 problem details, with the domain error's `code`."""
+    if isinstance(exc, DomainError):
+        body = {"type": "about:blank", "title": _("Refused"), "status": 422}
+        body.update({"detail": str(exc.message), "code": exc.code})
+        return Response(body, status=422, content_type="application/problem+json")
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc, exceptions.ValidationError):
+        body = {"detail": _("The request has invalid fields."), "errors": data}
+        code = "invalid"
+    elif isinstance(data, dict) and "detail" in data:
+        body = {"detail": str(data["detail"])}
+        code = getattr(data["detail"], "code", code) or code
+    else:
+        body = {"detail": str(data)}
+    problem = {
+        "type": "about:blank",
+        "title": status_title(response.status_code),
+        "status": response.status_code,
+        "code": str(code),
+        **body,
+    }
+    response.data = problem
+    response.content_type = "application/problem+json"
+    return response
+
+
+def status_title(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return str(code)

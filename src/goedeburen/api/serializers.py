@@ -1,0 +1,487 @@
+"""What the API shows of each resource, and what it takes to create a registration.
+
+Texts come in both languages (`name_nl`, `name_en`). Special-category fields (dietary
+wishes, accessibility needs, answers to special-category questions) appear only for a token
+with the `special_category:read` scope whose maker may see them.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from goedeburen.events.models import (
+    Event,
+    Organiser,
+    ProgrammeItem,
+    Project,
+    Room,
+    Round,
+    Session,
+    Speaker,
+)
+from goedeburen.mail.models import OutgoingMail
+from goedeburen.matching.models import AssignmentRun, Placement
+from goedeburen.payments.models import BankTransaction, Invoice, Payment
+from goedeburen.registration.enums import AttendingRole, BadgeName
+from goedeburen.registration.models import Answer, Attendee, Question, Registration, TicketType
+
+SPECIAL_FIELDS = ("dietary_wishes", "accessibility_needs")
+
+
+class OrganiserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organiser
+        fields = ["slug", "name"]
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Room
+        fields = ["id", "name", "capacity", "step_free"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    organiser = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    venue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = [
+            "slug",
+            "organiser",
+            "name_nl",
+            "name_en",
+            "tagline_nl",
+            "tagline_en",
+            "date",
+            "start_time",
+            "end_time",
+            "status",
+            "venue",
+            "contact_email",
+            "updated",
+        ]
+
+    @extend_schema_field(
+        {
+            "type": ["object", "null"],
+            "properties": {
+                "name": {"type": "string"},
+                "street": {"type": "string"},
+                "postal_code": {"type": "string"},
+                "city": {"type": "string"},
+            },
+        }
+    )
+    def get_venue(self, event):
+        venue = event.venue
+        if venue is None:
+            return None
+        return {
+            "name": venue.name,
+            "street": venue.street,
+            "postal_code": venue.postal_code,
+            "city": venue.city,
+        }
+
+
+class SpeakerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Speaker
+        fields = ["id", "slug", "name", "affiliation_nl", "affiliation_en", "bio_nl", "bio_en"]
+
+
+class ProjectSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "place",
+            "groups_nl",
+            "groups_en",
+            "description_nl",
+            "description_en",
+            "website",
+        ]
+
+
+class ProgrammeItemSerializer(serializers.ModelSerializer):
+    room = serializers.PrimaryKeyRelatedField(read_only=True)
+    speakers = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    projects = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = ProgrammeItem
+        fields = [
+            "id",
+            "kind",
+            "title_nl",
+            "title_en",
+            "description_nl",
+            "description_en",
+            "start",
+            "end",
+            "room",
+            "speakers",
+            "projects",
+        ]
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    round = serializers.PrimaryKeyRelatedField(read_only=True)
+    room = serializers.PrimaryKeyRelatedField(read_only=True)
+    projects = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "round",
+            "kind",
+            "title_nl",
+            "title_en",
+            "description_nl",
+            "description_en",
+            "room",
+            "capacity",
+            "start",
+            "end",
+            "projects",
+        ]
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    sessions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Round
+        fields = ["id", "title_nl", "title_en", "start", "end", "sessions"]
+
+    @extend_schema_field(
+        {
+            "description": "Session ids; the sessions themselves with `?expand=sessions`.",
+            "type": "array",
+            "items": {"oneOf": [{"type": "integer"}, {"$ref": "#/components/schemas/Session"}]},
+        }
+    )
+    def get_sessions(self, round_):
+        sessions = round_.sessions.all()
+        if "sessions" in self.context.get("expand", ()):
+            return SessionSerializer(sessions, many=True, context=self.context).data
+        return [session.pk for session in sessions]
+
+
+class TicketTypeSerializer(serializers.ModelSerializer):
+    free = serializers.SerializerMethodField(help_text="Places left now; null outside quotas.")
+
+    class Meta:
+        model = TicketType
+        fields = [
+            "id",
+            "name_nl",
+            "name_en",
+            "includes_nl",
+            "includes_en",
+            "price",
+            "vat_rate",
+            "sale_start",
+            "sale_end",
+            "max_per_registration",
+            "visible",
+            "needs_approval",
+            "free",
+        ]
+
+    def get_free(self, ticket_type) -> int | None:
+        return self.context["free"].get(ticket_type.pk)
+
+
+class QuotaSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    confirmed = serializers.IntegerField()
+    held = serializers.IntegerField()
+    free = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+    ticket_types = serializers.ListField(child=serializers.IntegerField())
+
+
+class AnswerSerializer(serializers.ModelSerializer):
+    attendee = serializers.PrimaryKeyRelatedField(read_only=True)
+    question = serializers.PrimaryKeyRelatedField(read_only=True)
+    options = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Answer
+        fields = ["id", "attendee", "question", "value", "options"]
+
+    def get_options(self, answer) -> list[int]:
+        return [option.pk for option in answer.options.all()]
+
+
+class AttendeeSerializer(serializers.ModelSerializer):
+    registration = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    ticket_type = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Not required: left out without the scope (the serializer is only ever read).
+    dietary_wishes = serializers.CharField(
+        required=False, help_text="Only with the scope special_category:read."
+    )
+    accessibility_needs = serializers.CharField(
+        required=False, help_text="Only with the scope special_category:read."
+    )
+
+    class Meta:
+        model = Attendee
+        fields = [
+            "id",
+            "registration",
+            "ticket_type",
+            "given_name",
+            "family_name",
+            "email",
+            "organisation",
+            "function",
+            "role",
+            "badge_name",
+            "photo_consent",
+            "attendee_list_consent",
+            "special_category_consent",
+            "dietary_wishes",
+            "accessibility_needs",
+            "price",
+            "vat_rate",
+        ]
+
+    def to_representation(self, attendee):
+        data = super().to_representation(attendee)
+        if not self.context.get("special"):
+            for name in SPECIAL_FIELDS:
+                data.pop(name, None)
+        return data
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    total = serializers.DecimalField(max_digits=10, decimal_places=2, read_only=True)
+    attendees = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = [
+            "code",
+            "status",
+            "cancel_reason",
+            "booker_name",
+            "email",
+            "language",
+            "billing_organisation",
+            "billing_address",
+            "po_number",
+            "billing_reference",
+            "invoice_email",
+            "hold_until",
+            "created",
+            "updated",
+            "total",
+            "attendees",
+        ]
+
+    @extend_schema_field(
+        {
+            "description": "Attendee ids; the attendees themselves with `?expand=attendees`.",
+            "type": "array",
+            "items": {"oneOf": [{"type": "integer"}, {"$ref": "#/components/schemas/Attendee"}]},
+        }
+    )
+    def get_attendees(self, registration):
+        attendees = registration.attendees.all()
+        if "attendees" in self.context.get("expand", ()):
+            return AttendeeSerializer(attendees, many=True, context=self.context).data
+        return [attendee.pk for attendee in attendees]
+
+
+class NewAttendeeSerializer(serializers.Serializer):
+    ticket_type = serializers.IntegerField()
+    given_name = serializers.CharField(max_length=100)
+    family_name = serializers.CharField(max_length=150, required=False, default="")
+    email = serializers.EmailField(max_length=254, required=False, default="")
+    organisation = serializers.CharField(max_length=200, required=False, default="")
+    function = serializers.CharField(max_length=200, required=False, default="")
+    role = serializers.ChoiceField(choices=AttendingRole.choices)
+    badge_name = serializers.ChoiceField(choices=BadgeName.choices, default=BadgeName.FULL)
+    photo_consent = serializers.BooleanField(default=False)
+    attendee_list_consent = serializers.BooleanField(default=False)
+    special_category_consent = serializers.BooleanField(default=False)
+    dietary_wishes = serializers.CharField(max_length=1000, required=False, default="")
+    accessibility_needs = serializers.CharField(max_length=1000, required=False, default="")
+    answers = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        default=dict,
+        help_text="Question id → answer (text, number, yes/no, option id or list of ids).",
+    )
+
+
+class NewBillingSerializer(serializers.Serializer):
+    organisation = serializers.CharField(max_length=200, required=False, default="")
+    address = serializers.CharField(max_length=1000, required=False, default="")
+    po_number = serializers.CharField(max_length=50, required=False, default="")
+    reference = serializers.CharField(max_length=100, required=False, default="")
+    invoice_email = serializers.EmailField(required=False, default="")
+
+
+class NewRegistrationSerializer(serializers.Serializer):
+    booker_name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=254)
+    language = serializers.ChoiceField(choices=["nl", "en"], default="nl")
+    attendees = NewAttendeeSerializer(many=True, min_length=1, max_length=20)
+    billing = NewBillingSerializer(required=False)
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    options = serializers.SerializerMethodField()
+    ticket_types = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Question
+        fields = [
+            "id",
+            "kind",
+            "label_nl",
+            "label_en",
+            "required",
+            "special_category",
+            "ticket_types",
+            "options",
+        ]
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "integer"},
+                    "label_nl": {"type": "string"},
+                    "label_en": {"type": "string"},
+                },
+            },
+        }
+    )
+    def get_options(self, question):
+        return [
+            {"id": o.pk, "label_nl": o.label_nl, "label_en": o.label_en}
+            for o in question.options.all()
+        ]
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    registration = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "registration",
+            "provider",
+            "amount",
+            "state",
+            "created",
+            "confirmed",
+        ]
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    registration = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    credits = serializers.SerializerMethodField()
+    pdf = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "kind",
+            "registration",
+            "issue_date",
+            "due_date",
+            "buyer_name",
+            "po_number",
+            "total",
+            "credits",
+            "pdf",
+        ]
+
+    def get_credits(self, invoice) -> str | None:
+        return invoice.credits.number if invoice.credits_id else None
+
+    def get_pdf(self, invoice) -> str:
+        from django.urls import reverse
+
+        url = reverse("api:invoice-pdf", kwargs={"event": invoice.event.slug, "pk": invoice.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class BankLineSerializer(serializers.ModelSerializer):
+    registration = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BankTransaction
+        fields = [
+            "id",
+            "booking_date",
+            "amount",
+            "debtor_name",
+            "debtor_iban",
+            "reference",
+            "remittance",
+            "state",
+            "registration",
+        ]
+
+    def get_registration(self, line) -> str | None:
+        registration = getattr(line, "registration", None)
+        return registration.code if registration is not None else None
+
+
+class MailSerializer(serializers.ModelSerializer):
+    registration = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = OutgoingMail
+        fields = [
+            "id",
+            "kind",
+            "registration",
+            "recipient",
+            "language",
+            "subject",
+            "state",
+            "attempts",
+            "created",
+            "sent_at",
+        ]
+
+
+class RunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AssignmentRun
+        fields = [
+            "id",
+            "status",
+            "created",
+            "published_at",
+            "objective",
+            "bound",
+        ]
+
+
+class PlacementSerializer(serializers.ModelSerializer):
+    attendee = serializers.PrimaryKeyRelatedField(read_only=True)
+    session = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Placement
+        fields = ["attendee", "session"]

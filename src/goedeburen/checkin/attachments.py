@@ -1,0 +1,31 @@
+"""Files check-in adds to mails (registered with `mail.composing.register_attachments`):
+the tickets with the mail that confirms a registration, the certificates with the thank-you.
+
+Called by the worker when it renders a mail, in the mail's language; reads only.
+"""
+
+from goedeburen.mail.composing import Attachment
+from goedeburen.mail.enums import MailKind
+from goedeburen.registration.enums import RegistrationStatus
+
+from . import pdf, queries
+
+PDF = "application/pdf"
+# The mails that tell a booker their registration is confirmed (at once, on approval of a
+# free ticket, or once paid).
+CONFIRMING = frozenset({MailKind.CONFIRMATION, MailKind.APPROVED, MailKind.PAYMENT_RECEIVED})
+
+
+def for_mail(kind, *, event, registration) -> list[Attachment]:
+    if registration is None:
+        return []
+    if kind in CONFIRMING and registration.status == RegistrationStatus.CONFIRMED:
+        content = pdf.tickets.render_tickets(registration)
+        if content:
+            return [Attachment(f"tickets-{registration.code}.pdf", content, PDF)]
+    if kind == MailKind.THANK_YOU and queries.checkin_settings(event).certificates:
+        found = queries.certificates_of(registration)
+        if found:
+            content = pdf.certificates.render_certificates(found)
+            return [Attachment(f"certificate-{registration.code}.pdf", content, PDF)]
+    return []

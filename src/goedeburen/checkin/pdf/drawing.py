@@ -1,0 +1,112 @@
+"""Small drawing helpers the PDFs share: text that fits, QR codes as vector squares."""
+
+import segno
+from reportlab.lib.units import mm
+
+from goedeburen.common import pdf_fonts
+
+FONT, BOLD = pdf_fonts.FONT, pdf_fonts.BOLD
+QR_MASK = 2
+
+
+def setup(canvas, *, title: str, author: str = "") -> None:
+    pdf_fonts.register_fonts()
+    canvas.setTitle(title)
+    if author:
+        canvas.setAuthor(author)
+
+
+def text(canvas, x, y, value: str, size: float, *, bold: bool = False) -> None:
+    pdf_fonts.draw_string(canvas, x, y, value, size, font=BOLD if bold else FONT)
+
+
+def centred(canvas, x_centre, y, value: str, size: float, *, bold: bool = False) -> None:
+    font = BOLD if bold else FONT
+    width = pdf_fonts.string_width(value, size, font=font)
+    pdf_fonts.draw_string(canvas, x_centre - width / 2, y, value, size, font=font)
+
+
+def width(value: str, size: float, *, bold: bool = False) -> float:
+    return pdf_fonts.string_width(value, size, font=BOLD if bold else FONT)
+
+
+def wrap(value: str, size: float, max_width: float, *, bold: bool = False) -> list[str]:
+    """Break `value` into lines no wider than `max_width` at `size`: at spaces and hyphens,
+    and inside a word only when the word alone is too wide."""
+    words = value.split()
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current} {word}".strip()
+        if width(candidate, size, bold=bold) <= max_width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = ""
+        while width(word, size, bold=bold) > max_width:
+            cut = len(word)
+            while cut > 1 and width(word[:cut], size, bold=bold) > max_width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    if current:
+        lines.append(current)
+    return lines
+
+
+def fitted(
+    value: str, *, max_width: float, largest: float, smallest: float, bold: bool = True
+) -> tuple[float, list[str]]:
+    """Return the largest size from `largest` down to `smallest` at which `value` fits on
+    one line, or `smallest` and the value wrapped at it."""
+    wide = width(value, largest, bold=bold)
+    if wide <= max_width:
+        return largest, [value]
+    # Text width grows in proportion to its size: the size that fits follows at once.
+    size = int(largest * max_width / wide * 2) / 2  # down to half points
+    if size >= smallest:
+        return size, [value]
+    return smallest, wrap(value, smallest, max_width, bold=bold)
+
+
+def qr(canvas, data: str, x, y, size: float) -> None:
+    """Draw `data` as a QR code (segno, error correction M) in a `size` square at (x, y).
+
+    The dark modules are one filled path of horizontal runs, in module units scaled once,
+    so a sheet of a thousand badges stays small and quick to make.
+    """
+    # A fixed mask pattern: any of the eight is valid, and trying all eight is most of
+    # what encoding costs.
+    code = segno.make(data, error="m", micro=False, mask=QR_MASK)
+    rows = list(code.matrix_iter(scale=1, border=0))
+    count = len(rows)
+    canvas.saveState()
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.translate(x, y + size)
+    canvas.scale(size / count, -size / count)
+    runs = []
+    for row_index, row in enumerate(rows):
+        start = None
+        for column, dark in enumerate([*row, False]):
+            if dark and start is None:
+                start = column
+            elif not dark and start is not None:
+                runs.append(f"{start} {row_index} {column - start} 1 re")
+                start = None
+    # Whole module units: written as PDF operators directly ("re" rectangles, "f" fill),
+    # which spares reportlab formatting 170,000 floats for a thousand badges.
+    canvas.addLiteral(" ".join(runs) + " f")
+    canvas.restoreState()
+
+
+def no_photo_marker(canvas, x, y, label: str, size: float = 7) -> None:
+    """Draw the discreet no-photo marker: a small crossed-out circle and a short label."""
+    radius = 2.2 * mm
+    canvas.saveState()
+    canvas.setLineWidth(0.8)
+    canvas.circle(x + radius, y + radius * 0.8, radius, stroke=1, fill=0)
+    canvas.line(x + radius * 0.3, y + radius * 0.1, x + radius * 1.7, y + radius * 1.5)
+    canvas.restoreState()
+    text(canvas, x + 2 * radius + 1.5 * mm, y + 0.5, label, size)

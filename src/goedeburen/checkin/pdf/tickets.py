@@ -1,0 +1,94 @@
+"""Tickets as a PDF: one A4 page per attendee with the QR code, the event and their
+sessions; as a letter (addressed, with a word of explanation) for people without a phone."""
+
+import io
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Registration
+
+from .. import queries, tickets
+from . import drawing
+
+LEFT = 20 * mm
+TEXT_WIDTH = A4[0] - 2 * LEFT
+QR_SIZE = 60 * mm
+
+
+def render_tickets(registration: Registration, *, letter: bool = False) -> bytes:
+    """Return the tickets of a confirmed registration's attendees ("" when not confirmed).
+
+    Each page: the badge name, the event, date, time and venue, the attendee's sessions
+    once published, the QR code and its code in characters for typing. A `letter` adds the
+    person's name as an address line and how to use it.
+    """
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return b""
+    event = registration.event
+    attendees = list(registration.attendees.all())
+    lines = queries.programme_lines(event, attendees)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=True)
+    drawing.setup(canvas, title=_("Ticket – %(event)s") % {"event": event.t.name})
+    for attendee in attendees:
+        _page(canvas, event, attendee, lines.get(attendee.pk, []), letter=letter)
+        canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _page(canvas, event, attendee, sessions, *, letter):
+    top = A4[1] - 25 * mm
+    y = top
+    if letter:
+        drawing.text(canvas, LEFT, y, attendee.full_name, 11)
+        if attendee.organisation:
+            y -= 14
+            drawing.text(canvas, LEFT, y, attendee.organisation, 11)
+        y -= 28
+        drawing.text(canvas, LEFT, y, _("Dear %(name)s,") % {"name": attendee.given_name}, 11)
+        y -= 18
+        intro = _(
+            "This letter is your ticket for %(event)s. Bring it with you: at the entrance "
+            "we scan the square code below, and you get your name badge."
+        ) % {"event": event.t.name}
+        for line in drawing.wrap(intro, 11, TEXT_WIDTH):
+            drawing.text(canvas, LEFT, y, line, 11)
+            y -= 15
+        y -= 15
+    drawing.text(canvas, LEFT, y, _("Ticket"), 12)
+    y -= 30
+    for line in drawing.wrap(attendee.badge_text, 24, TEXT_WIDTH, bold=True):
+        drawing.text(canvas, LEFT, y, line, 24, bold=True)
+        y -= 28
+    y -= 6
+    drawing.text(canvas, LEFT, y, event.t.name, 14, bold=True)
+    y -= 18
+    date = formats.date_format(event.date, "DATE_FORMAT")
+    when = f"{date}, {event.start_time:%H:%M}–{event.end_time:%H:%M}"
+    drawing.text(canvas, LEFT, y, when, 12)
+    if event.venue_id:
+        y -= 16
+        drawing.text(canvas, LEFT, y, f"{event.venue.name}, {event.venue.address}", 12)
+    y -= 14
+    qr_top = y - QR_SIZE
+    secret = tickets.secret_for(attendee)
+    drawing.qr(canvas, secret, LEFT, qr_top, QR_SIZE)
+    drawing.text(canvas, LEFT, qr_top - 14, secret, 9)
+    y = qr_top - 40
+    if sessions:
+        drawing.text(canvas, LEFT, y, _("Your sessions"), 12, bold=True)
+        y -= 16
+        for line in sessions:
+            drawing.text(canvas, LEFT, y, line, 11)
+            y -= 14
+    y -= 10
+    note = _("Keep this code to yourself: anyone who shows it can come in instead of you.")
+    for line in drawing.wrap(note, 9, TEXT_WIDTH):
+        drawing.text(canvas, LEFT, y, line, 9)
+        y -= 12

@@ -1,0 +1,162 @@
+"""The survey's results: per question (and per session), with charts and the numbers.
+
+A group (a question for the day, or for one session) of an anonymous survey with fewer than
+`MIN_GROUP` answers is not shown: a few answers could tell who gave them.
+"""
+
+import csv
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from .models import QuestionKind, Response, ResponseAnswer, Survey
+
+MIN_GROUP = 5
+
+
+@dataclass
+class Bar:
+    label: str
+    count: int
+    percent: int  # of the group's answers
+    index: int = 0
+
+    # The chart's geometry (SVG user units): a row of 24 per bar, a bar of at most 200.
+    @property
+    def y(self) -> int:
+        return self.index * 24
+
+    @property
+    def width(self) -> int:
+        return self.percent * 2
+
+
+@dataclass
+class Group:
+    """One question's answers for the day or for one session."""
+
+    title: str
+    count: int = 0
+    hidden: bool = False
+    bars: list[Bar] = field(default_factory=list)
+    mean: str = ""
+    texts: list[str] = field(default_factory=list)
+
+    @property
+    def height(self) -> int:
+        return len(self.bars) * 24
+
+
+@dataclass
+class QuestionResult:
+    question: object
+    groups: list[Group]
+
+
+def results(survey: Survey) -> tuple[int, list[QuestionResult]]:
+    """Return the number of responses and the results per question (queries: constant)."""
+    total = Response.objects.filter(survey=survey).count()
+    answers = (
+        ResponseAnswer.objects.filter(response__survey=survey)
+        .select_related("session")
+        .prefetch_related("options")
+    )
+    by_group: dict[tuple[int, int | None], list[ResponseAnswer]] = defaultdict(list)
+    sessions = {}
+    for answer in answers:
+        by_group[(answer.question_id, answer.session_id)].append(answer)
+        if answer.session_id:
+            sessions[answer.session_id] = answer.session
+    found = []
+    for question in survey.questions.prefetch_related("options"):
+        keys = sorted(
+            (key for key in by_group if key[0] == question.pk),
+            key=lambda k: (k[1] is not None, str(sessions[k[1]].t.title) if k[1] else ""),
+        )
+        if not question.per_session:
+            keys = [(question.pk, None)]
+        groups = []
+        for key in keys:
+            title = str(sessions[key[1]].t.title) if key[1] else _("The whole day")
+            groups.append(_group(question, title, by_group.get(key, []), survey.anonymous))
+        found.append(QuestionResult(question, groups))
+    return total, found
+
+
+def _group(question, title: str, answers: list[ResponseAnswer], anonymous: bool) -> Group:
+    group = Group(title=title, count=len(answers))
+    if anonymous and group.count < MIN_GROUP:
+        group.hidden = True
+        return group
+    if question.kind == QuestionKind.TEXT:
+        group.texts = sorted(a.text for a in answers if a.text)
+        return group
+    if question.kind == QuestionKind.SCALE:
+        counts = Counter(a.scale for a in answers)
+        labels = [(value, str(value)) for value in range(1, 6)]
+        if answers:
+            mean = sum(a.scale for a in answers) / len(answers)
+            group.mean = f"{mean:.1f}"
+    else:
+        counts = Counter(option.pk for a in answers for option in a.options.all())
+        labels = [(option.pk, option.t.label) for option in question.options.all()]
+    for value, label in labels:
+        count = counts.get(value, 0)
+        percent = round(100 * count / group.count) if group.count else 0
+        group.bars.append(Bar(label=label, count=count, percent=percent, index=len(group.bars)))
+    return group
+
+
+def export_rows(survey: Survey) -> list[list[str]]:
+    """Return a header and one row per response: the day, then each question (and session)."""
+    questions = list(survey.questions.prefetch_related("options"))
+    answers = (
+        ResponseAnswer.objects.filter(response__survey=survey)
+        .select_related("session")
+        .prefetch_related("options")
+    )
+    columns: dict[tuple[int, int | None], str] = {}
+    for question in questions:
+        if not question.per_session:
+            columns[(question.pk, None)] = question.label_nl
+    per_response: dict = defaultdict(dict)
+    for answer in answers:
+        key = (answer.question_id, answer.session_id)
+        if key not in columns:
+            columns[key] = f"{answer.question.label_nl} – {answer.session.title_nl}"
+        if answer.question.kind == QuestionKind.SCALE:
+            value = str(answer.scale)
+        elif answer.question.kind == QuestionKind.TEXT:
+            value = answer.text
+        else:
+            value = "; ".join(o.label_nl for o in answer.options.all())
+        per_response[answer.response_id][key] = value
+    order = sorted(columns, key=lambda k: ([q.pk for q in questions].index(k[0]), k[1] or 0))
+    rows = [[_("Day"), *[columns[k] for k in order]]]
+    for response in Response.objects.filter(survey=survey).order_by("submitted_on", "id"):
+        values = per_response.get(response.id, {})
+        rows.append([response.submitted_on.isoformat(), *[values.get(k, "") for k in order]])
+    return rows
+
+
+def as_csv(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        # A cell starting with = + - @ would be a formula in a spreadsheet program.
+        writer.writerow([f"'{c}" if str(c)[:1] in "=+-@" else c for c in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def as_xlsx(rows: list[list[str]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Evaluation"
+    for row in rows:
+        sheet.append([f"'{c}" if str(c)[:1] in "=+-@" else c for c in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,165 @@
+"""A second factor: required for an organiser's owner and every finance role (nothing else
+is reachable until it is set up), optional for the rest; app codes and recovery codes each
+work once."""
+
+import pytest
+from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from goedeburen.events.models import Role
+from tests.backoffice.conftest import backoffice_patterns, make_world, url
+from tests.clients import current_code
+from tests.factories import TeamMemberFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# The screens reachable after the password and before the second factor.
+OPEN = {
+    "login",
+    "logout",
+    "two_factor.verify",
+    "two_factor.setup",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "invitation",
+}
+
+
+@pytest.fixture
+def world(db):
+    return make_world()
+
+
+def _member(world, role, *, organiser_wide=False):
+    user = UserFactory()
+    event = None if organiser_wide else world.event
+    TeamMemberFactory(organiser=world.organiser, user=user, role=role, event=event)
+    return user
+
+
+@pytest.mark.parametrize(
+    ("role", "organiser_wide"),
+    [(Role.OWNER, True), (Role.FINANCE, True), (Role.FINANCE, False)],
+)
+def test_owner_or_finance_without_second_factor_reaches_only_the_set_up(
+    client, world, role, organiser_wide
+):
+    client.force_login_password_only(_member(world, role, organiser_wide=organiser_wide))
+    setup = reverse("backoffice:two_factor.setup")
+    for name in sorted(set(backoffice_patterns()) - OPEN):
+        path = url(name, world)
+        for method in ("get", "post"):
+            response = getattr(client, method)(path)
+            assert (response.status_code, response.url.split("?")[0]) == (302, setup), path
+            assert response.url.endswith(f"?next={path}")
+    assert client.get(setup).status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.EDITOR, Role.REGISTRATIONS, Role.HOST])
+def test_other_roles_may_work_without_second_factor(client, world, role):
+    client.force_login_password_only(_member(world, role))
+    assert client.get(url("event.detail", world)).status_code == 200
+
+
+def test_someone_with_a_second_factor_gives_it_first(client, world):
+    editor = _member(world, Role.EDITOR)
+    TOTPDevice.objects.create(user=editor, name="app", confirmed=True)
+    client.force_login_password_only(editor)
+
+    response = client.get(url("event.detail", world))
+
+    assert response.url.startswith(reverse("backoffice:two_factor.verify"))
+
+
+def test_setting_up_the_app_takes_a_right_code_and_shows_recovery_codes(client, world):
+    owner = world.owner
+    client.force_login_password_only(owner)
+    setup = reverse("backoffice:two_factor.setup")
+    page = client.get(setup)
+    assert page.context["qr"].startswith("data:image/svg+xml")
+    device = TOTPDevice.objects.get(user=owner, confirmed=False)
+
+    wrong = client.post(setup, {"token": "000000" if current_code(device) != "000000" else "1"})
+    assert wrong.context["form"].errors["token"]
+    assert client.get(url("event.detail", world)).status_code == 302
+    device.refresh_from_db()
+    device.throttle_reset()  # a wrong code makes the next try wait a second; it has passed
+
+    done = client.post(setup, {"token": current_code(device)})
+
+    assert len(done.context["codes"]) == 10
+    assert set(StaticToken.objects.filter(device__user=owner).values_list("token", flat=True)) == (
+        set(done.context["codes"])
+    )
+    assert client.get(url("event.detail", world)).status_code == 200
+
+
+@pytest.fixture
+def owner_with_app(world):
+    device = TOTPDevice.objects.create(user=world.owner, name="app", confirmed=True)
+    return world.owner, device
+
+
+def _verify(client, token):
+    return client.post(reverse("backoffice:two_factor.verify"), {"token": token})
+
+
+def test_an_app_code_works_once(world, owner_with_app):
+    from tests.clients import StaffClient
+
+    owner, device = owner_with_app
+    code = current_code(device)
+    first, second = StaffClient(), StaffClient()
+    first.force_login_password_only(owner)
+    second.force_login_password_only(owner)
+
+    assert _verify(first, code).status_code == 302
+    assert first.get(url("event.detail", world)).status_code == 200
+    again = _verify(second, code)
+    assert again.status_code == 200
+    assert again.context["form"].errors["token"]
+    assert second.get(url("event.detail", world)).status_code == 302
+
+
+def test_a_recovery_code_works_once(client, world, owner_with_app):
+    from goedeburen.accounts.services import new_recovery_codes
+    from tests.clients import StaffClient
+
+    owner, _device = owner_with_app
+    code, *_rest = new_recovery_codes(owner)
+    client.force_login_password_only(owner)
+
+    assert _verify(client, code).status_code == 302
+    assert client.get(url("event.detail", world)).status_code == 200
+    other = StaffClient()
+    other.force_login_password_only(owner)
+    assert _verify(other, code).status_code == 200
+    assert StaticToken.objects.filter(device__user=owner).count() == 9
+
+
+def test_a_wrong_code_is_logged(client, world, owner_with_app):
+    from goedeburen.common.models import LogEntry
+
+    owner, device = owner_with_app
+    client.force_login_password_only(owner)
+
+    _verify(client, "12345678")
+
+    assert LogEntry.objects.filter(action="login.second_factor_failed").count() == 1
+
+
+def test_owner_left_with_recovery_codes_only_sets_up_a_new_factor(client, world, owner_with_app):
+    from goedeburen.accounts.services import new_recovery_codes
+
+    owner, device = owner_with_app
+    code, *_rest = new_recovery_codes(owner)
+    device.delete()  # the phone is lost; the owner removed the app
+    client.force_login_password_only(owner)
+
+    assert _verify(client, code).status_code == 302
+    response = client.get(url("event.detail", world))
+
+    assert response.url.startswith(reverse("backoffice:two_factor.setup"))

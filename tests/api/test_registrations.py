@@ -1,0 +1,100 @@
+from goedeburen.registration.models import Registration
+from tests.factories import QuotaFactory, TicketTypeFactory
+
+from .conftest import Api, make_token
+
+
+def _body(world, **overrides):
+    body = {
+        "booker_name": "Api Boeker",
+        "email": "bea@example.org",
+        "language": "en",
+        "attendees": [
+            {"ticket_type": world.ticket_type.pk, "given_name": "Ada", "role": "municipality"}
+        ],
+        "billing": {"organisation": "Gemeente Utrecht", "address": "Postbus 1\nUtrecht"},
+    }
+    body.update(overrides)
+    return body
+
+
+def _path(world):
+    return f"/api/v1/events/{world.event.slug}/registrations/"
+
+
+def test_a_registration_is_created_through_the_service(api, world):
+    response = api.post(_path(world), _body(world))
+
+    assert response.status_code == 201, response.content
+    created = Registration.objects.get(code=response.json()["code"])
+    assert (created.booker_name, created.attendees.count()) == ("Api Boeker", 1)
+    assert response.json()["attendees"][0]["given_name"] == "Ada"
+    assert created.status == "pending_payment"
+
+
+def test_the_same_idempotency_key_twice_creates_one_and_answers_the_same(api, world):
+    first = api.post(_path(world), _body(world), **{"Idempotency-Key": "abc-1"})
+    second = api.post(_path(world), _body(world), **{"Idempotency-Key": "abc-1"})
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json() == second.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert Registration.objects.filter(booker_name="Api Boeker").count() == 1
+
+
+def test_an_idempotency_key_reused_with_another_body_is_refused(api, world):
+    api.post(_path(world), _body(world), **{"Idempotency-Key": "abc-2"})
+
+    response = api.post(
+        _path(world), _body(world, booker_name="Other"), **{"Idempotency-Key": "abc-2"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert Registration.objects.filter(booker_name="Other").count() == 0
+
+
+def test_a_sold_out_ticket_is_a_problem_with_the_domain_code(world, english):
+    ticket = TicketTypeFactory(event=world.event)
+    QuotaFactory(event=world.event, size=0, ticket_types=[ticket])
+    api = Api(make_token(world))
+    body = _body(world, attendees=[{"ticket_type": ticket.pk, "given_name": "A", "role": "other"}])
+
+    response = api.post(_path(world), body)
+
+    assert response.status_code == 422
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "sold_out"
+    assert "sold out" in response.json()["detail"]
+    assert not Registration.objects.filter(booker_name="Api Boeker").exists()
+
+
+def test_bad_input_is_a_problem_and_changes_nothing(api, world):
+    before = Registration.objects.count()
+    for body in [
+        {},
+        _body(world, attendees=[]),
+        _body(world, email="not an address"),
+        _body(world, attendees=[{"ticket_type": 999999, "given_name": "A", "role": "other"}]),
+        _body(
+            world, attendees=[{"ticket_type": world.ticket_type.pk, "given_name": "A", "role": "x"}]
+        ),
+        _body(world, attendees=[{"ticket_type": "x", "given_name": "\x00", "role": "other"}]),
+    ]:
+        response = api.post(_path(world), body)
+        assert response.status_code in (400, 422), (body, response.content)
+        assert response["Content-Type"] == "application/problem+json"
+    response = api.client.post(
+        _path(world), data="{not json", content_type="application/json", headers=api.headers
+    )
+    assert response.status_code == 400
+    assert Registration.objects.count() == before
+
+
+def test_a_read_only_token_cannot_register(world):
+    api = Api(make_token(world, scopes=["registrations:read"]))
+
+    response = api.post(_path(world), _body(world))
+
+    assert response.status_code == 403
+    assert not Registration.objects.filter(booker_name="Api Boeker").exists()

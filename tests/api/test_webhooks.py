@@ -1,0 +1,264 @@
+"""Webhooks against a real HTTP receiver that checks signatures with `standardwebhooks`."""
+
+import datetime as dt
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from standardwebhooks.webhooks import Webhook
+
+from goedeburen.api import services, webhooks
+from goedeburen.api.models import DeliveryState, WebhookDelivery, WebhookEndpoint
+from goedeburen.mail.models import OutgoingMail
+from goedeburen.registration import services as registration_services
+from tests.factories import attendee, billing, booker, form_token
+from tests.mail.conftest import drain  # noqa: F401 - the worker fixture
+
+from .conftest import make_token  # noqa: F401
+
+
+class Receiver:
+    """An HTTP server that answers with the statuses it is given, then 200; records each call."""
+
+    def __init__(self):
+        self.secrets: list[str] = []
+        self.statuses: list[int] = []
+        self.received: list[dict] = []
+        self.verified: list[bool] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["content-length"]))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                ok = []
+                for secret in receiver.secrets:
+                    try:
+                        Webhook(secret).verify(body, headers)
+                        ok.append(True)
+                    except Exception:
+                        ok.append(False)
+                receiver.verified.append(ok)
+                receiver.received.append({"headers": headers, "body": json.loads(body)})
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    found = Receiver()
+    yield found
+    found.close()
+
+
+@pytest.fixture
+def endpoint(world, receiver):
+    made, secret = services.create_endpoint(
+        organiser=world.organiser,
+        event=None,
+        url=receiver.url,
+        event_types=["registration.created", "registration.cancelled"],
+        by=world.owner,
+    )
+    receiver.secrets.append(secret)
+    return made
+
+
+def _register(world):
+    return registration_services.register(
+        world.event,
+        booker=booker(),
+        attendees=[attendee(world.ticket_type)],
+        billing=billing(),
+        form_token=form_token(world.event),
+        language="nl",
+    )
+
+
+def _send_due(*, now):
+    return [webhooks.deliver(pk, now=now) for pk in webhooks.due_ids(now=now)]
+
+
+def test_a_registration_queues_one_signed_delivery_with_a_minimal_payload(
+    world, endpoint, receiver, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():
+        registration = _register(world)
+
+    states = _send_due(now=timezone.now())
+
+    assert states == ["delivered"]
+    (call,) = receiver.received
+    assert receiver.verified == [[True]]
+    assert call["body"]["type"] == "registration.created"
+    assert call["body"]["data"]["id"] == registration.code
+    assert call["body"]["data"]["url"].endswith(
+        f"/api/v1/events/{world.event.slug}/registrations/{registration.code}/"
+    )
+    assert set(call["body"]["data"]) == {"id", "url", "event"}
+    assert call["headers"]["webhook-id"].startswith("msg_")
+
+
+def test_a_registration_rolled_back_never_emits_a_webhook(world, endpoint):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _register(world)
+        raise RuntimeError("the surrounding change fails")
+
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_an_event_type_nobody_wants_writes_nothing(world, receiver):
+    services.create_endpoint(
+        organiser=world.organiser,
+        event=None,
+        url=receiver.url,
+        event_types=["payment.received"],
+        by=world.owner,
+    )
+
+    _register(world)
+
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_a_receiver_that_fails_three_times_gets_it_exactly_once_more(world, endpoint, receiver):
+    receiver.statuses = [500, 503, 502]
+    _register(world)
+    delivery = WebhookDelivery.objects.get()
+    now = timezone.now()
+
+    outcomes = []
+    for _ in range(6):
+        outcomes += _send_due(now=now)
+        delivery.refresh_from_db()
+        now = (delivery.next_attempt_at or now) + dt.timedelta(seconds=1)
+
+    assert outcomes == ["failed", "failed", "failed", "delivered"]
+    assert len(receiver.received) == 4
+    assert len({call["headers"]["webhook-id"] for call in receiver.received}) == 1
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts, delivery.last_status) == ("delivered", 4, 200)
+    assert delivery.last_duration_ms is not None
+
+
+def test_retries_back_off_for_more_than_72_hours(world, endpoint, receiver):
+    assert sum(webhooks.RETRY_DELAYS) > 72 * 3600
+    receiver.statuses = [500] * 50
+    _register(world)
+    delivery = WebhookDelivery.objects.get()
+    now = start = timezone.now()
+    while delivery.state != DeliveryState.GAVE_UP:
+        _send_due(now=now)
+        delivery.refresh_from_db()
+        now = (delivery.next_attempt_at or now) + dt.timedelta(seconds=1)
+
+    assert delivery.attempts == webhooks.MAX_ATTEMPTS
+    assert now - start > dt.timedelta(hours=72)
+
+
+def test_a_410_switches_the_endpoint_off_and_mails_the_owner(world, endpoint, receiver):
+    receiver.statuses = [410]
+    _register(world)
+
+    _send_due(now=timezone.now())
+
+    endpoint.refresh_from_db()
+    assert (endpoint.active, endpoint.disabled_reason) == (False, "410 Gone")
+    assert OutgoingMail.objects.filter(kind="notice", recipient=world.owner.email).count() == 1
+    _register(world)
+    assert WebhookDelivery.objects.count() == 1  # nothing more for a switched-off endpoint
+
+
+def test_a_week_of_failures_switches_the_endpoint_off(world, endpoint, receiver):
+    receiver.statuses = [500] * 50
+    _register(world)
+    now = timezone.now()
+    _send_due(now=now)
+
+    _register(world)
+    _send_due(now=now + dt.timedelta(days=7, minutes=1))
+
+    endpoint.refresh_from_db()
+    assert endpoint.active is False
+    assert endpoint.disabled_reason == "failing for a week"
+
+
+def test_after_a_rotation_both_secrets_sign_during_the_overlap(world, endpoint, receiver):
+    new = services.rotate_secret(endpoint, by=world.owner)
+    receiver.secrets.append(new)
+    _register(world)
+
+    _send_due(now=timezone.now())
+    assert receiver.verified[-1] == [True, True]
+
+    # The overlap ends: only the new secret signs.
+    endpoint.secrets.filter(expires__isnull=False).update(
+        expires=timezone.now() - dt.timedelta(seconds=1)
+    )
+    _register(world)
+    _send_due(now=timezone.now())
+    assert receiver.verified[-1] == [False, True]
+
+
+def test_ping_and_redeliver_by_hand(world, endpoint, receiver):
+    receiver.statuses = [500]
+    delivery = services.ping(endpoint, by=world.owner)
+    _send_due(now=timezone.now())
+    delivery.refresh_from_db()
+    assert delivery.state == "failed"
+
+    services.redeliver(delivery, by=world.owner)
+    _send_due(now=timezone.now())
+
+    delivery.refresh_from_db()
+    assert delivery.state == "delivered"
+    assert [c["body"]["type"] for c in receiver.received] == ["ping", "ping"]
+
+
+def test_the_secret_is_not_readable_in_the_database(world, endpoint, receiver):
+    stored = list(endpoint.secrets.values_list("encrypted", flat=True))
+
+    assert receiver.secrets[0] not in str(stored)
+    assert receiver.secrets[0].removeprefix("whsec_") not in str(stored)
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/", "http://example.org/hook", "nonsense"])
+def test_an_endpoint_must_be_https(world, url):
+    from goedeburen.api.exceptions import ApiError
+
+    with pytest.raises(ApiError):
+        services.create_endpoint(
+            organiser=world.organiser,
+            event=None,
+            url=url,
+            event_types=["registration.created"],
+            by=world.owner,
+        )
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_delivers_a_registration_once(world, endpoint, receiver, drain):  # noqa: F811
+    registration = _register(world)
+
+    drain()
+    drain()
+
+    assert [c["body"]["data"]["id"] for c in receiver.received] == [registration.code]
+    assert receiver.verified == [[True]]

@@ -1,0 +1,111 @@
+"""Walk-ins go through the registration service: quotas hold, then check-in at once."""
+
+import pytest
+from django.urls import reverse
+
+from goedeburen.checkin import services
+from goedeburen.checkin.exceptions import CheckinError
+from goedeburen.checkin.models import CheckIn
+from goedeburen.events.models import EventStatus
+from goedeburen.payments.models import Payment
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Registration
+from tests.factories import QuotaFactory, form_token
+
+from .conftest import staff
+
+pytestmark = pytest.mark.django_db
+
+
+def _walk_in(event, ticket_type, user, **values):
+    return services.register_walk_in(
+        event,
+        walk_in=services.WalkIn(ticket_type=ticket_type, given_name="Wim", **values),
+        form_token=form_token(event),
+        staff=staff(user, door="Hoofdingang"),
+        language="nl",
+    )
+
+
+def test_walk_in_is_registered_checked_in_and_confirmed(event, hall, ticket, ingrid):
+    event.status = EventStatus.CLOSED
+    event.save()
+
+    attendee = _walk_in(event, ticket, ingrid, organisation="Portaal")
+
+    assert attendee.registration.status == RegistrationStatus.CONFIRMED
+    check_in = CheckIn.objects.get(attendee=attendee)
+    assert (check_in.door, check_in.by, check_in.session) == ("Hoofdingang", ingrid, None)
+
+
+def test_walk_in_cannot_take_a_seat_the_quota_does_not_have(event, ticket, ingrid, register):
+    QuotaFactory(event=event, size=1, ticket_types=[ticket])
+    register()
+
+    with pytest.raises(CheckinError) as refused:
+        _walk_in(event, ticket, ingrid)
+
+    assert refused.value.code == "walk_in"
+    assert Registration.objects.count() == 1
+    assert CheckIn.objects.count() == 0
+
+
+def test_walk_in_paid_at_the_door_records_the_payment(event, hall, paid, ingrid):
+    from goedeburen.payments.models import OrganiserBilling
+
+    OrganiserBilling.objects.create(
+        organiser=event.organiser,
+        legal_name="Stichting Goede Buren",
+        address="Beneluxlaan 9\nUtrecht",
+        kvk_number="12345678",
+        vat_number="NL001000007B01",
+        iban="NL91ABNA0417164300",
+        account_name="Stichting Goede Buren",
+    )
+
+    attendee = _walk_in(event, paid, ingrid, invoice_address="Lindelaan 1\nUtrecht")
+
+    attendee.registration.refresh_from_db()
+    assert attendee.registration.status == RegistrationStatus.CONFIRMED
+    assert [str(p.amount) for p in Payment.objects.filter(registration=attendee.registration)] == [
+        "125.00"
+    ]
+    assert CheckIn.objects.filter(attendee=attendee).count() == 1
+
+
+def test_walk_in_on_a_paid_ticket_without_an_address_is_refused_and_nothing_stays(
+    event, hall, paid, ingrid
+):
+    with pytest.raises(CheckinError):
+        _walk_in(event, paid, ingrid)
+
+    assert (Registration.objects.count(), CheckIn.objects.count()) == (0, 0)
+
+
+def test_walk_in_form_posted_twice_registers_once(client, event, hall, ticket, ingrid):
+    client.force_login(ingrid)
+    path = reverse("backoffice:checkin.walk_in", kwargs={"event": event.slug})
+    data = {
+        "ticket_type": ticket.pk,
+        "given_name": "Wim",
+        "payment": "paid",
+        "form_token": form_token(event),
+    }
+
+    responses = [client.post(path, data) for _ in range(2)]
+
+    assert [r.status_code for r in responses] == [200, 200]
+    assert (Registration.objects.count(), CheckIn.objects.count()) == (1, 1)
+
+
+def test_walk_in_form_with_bad_input_changes_nothing(client, event, hall, ticket, ingrid):
+    client.force_login(ingrid)
+
+    response = client.post(
+        reverse("backoffice:checkin.walk_in", kwargs={"event": event.slug}),
+        {"ticket_type": "999999", "given_name": "", "form_token": "x"},
+    )
+
+    assert response.status_code == 200
+    assert "utrecht-form-field--invalid" in response.content.decode()
+    assert Registration.objects.count() == 0

@@ -1,0 +1,99 @@
+"""Consent records: what was shown, when, the answer; a withdrawal works at once."""
+
+import pytest
+
+from goedeburen.mail import queries as mail_queries
+from goedeburen.privacy import services, statement
+from goedeburen.privacy.enums import ConsentKind, ConsentSource
+from goedeburen.privacy.models import ConsentRecord
+from goedeburen.registration.models import Answer, Attendee
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def needs(register, event, free_ticket):
+    diet = factories.QuestionFactory(event=event, label_nl="Allergieën", special_category=True)
+    plain = factories.QuestionFactory(event=event, label_nl="Werkplaats")
+    registration = register(
+        free_ticket,
+        event=event,
+        attendees=[
+            factories.attendee(
+                free_ticket,
+                special_category_consent=True,
+                dietary_wishes="veganistisch",
+                accessibility_needs="ringleiding",
+                photo_consent=True,
+                answers={diet.pk: "noten", plain.pk: "de tweede"},
+            )
+        ],
+    )
+    return registration
+
+
+def test_booking_records_every_consent_with_the_text_version_shown(needs):
+    records = {(r.kind, r.given) for r in ConsentRecord.objects.filter(registration=needs)}
+
+    assert records == {
+        (ConsentKind.PRIVACY_STATEMENT, True),
+        (ConsentKind.MAILINGS, True),
+        (ConsentKind.SPECIAL_CATEGORIES, True),
+        (ConsentKind.PHOTOS, True),
+        (ConsentKind.ATTENDEE_LIST, False),
+    }
+    shown = ConsentRecord.objects.get(kind=ConsentKind.PRIVACY_STATEMENT)
+    current = statement.current(needs.event, language="nl")
+    assert (shown.version, shown.text_digest) == ("0", current.digest)
+    assert shown.source == ConsentSource.FORM
+
+
+def test_withdrawing_special_categories_erases_those_answers_at_once(needs):
+    attendee = Attendee.objects.get(registration=needs)
+
+    services.withdraw_consent(needs, kind=ConsentKind.SPECIAL_CATEGORIES, attendee=attendee)
+
+    attendee.refresh_from_db()
+    assert (attendee.dietary_wishes, attendee.accessibility_needs) == ("", "")
+    assert attendee.special_category_consent is False
+    assert list(Answer.objects.filter(attendee=attendee).values_list("value", flat=True)) == [
+        "de tweede"
+    ]
+    latest = ConsentRecord.objects.filter(kind=ConsentKind.SPECIAL_CATEGORIES).last()
+    assert (latest.given, latest.source) == (False, ConsentSource.PERSONAL_PAGE)
+
+
+def test_withdrawal_works_after_the_edit_deadline_too(needs, event):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from goedeburen.registration.models import RegistrationSettings
+
+    RegistrationSettings.objects.update_or_create(
+        event=event, defaults={"edit_deadline": timezone.now() - dt.timedelta(days=1)}
+    )
+    attendee = Attendee.objects.get(registration=needs)
+
+    services.withdraw_consent(needs, kind=ConsentKind.PHOTOS, attendee=attendee)
+
+    attendee.refresh_from_db()
+    assert attendee.photo_consent is False
+    assert ConsentRecord.objects.filter(kind=ConsentKind.PHOTOS).last().given is False
+
+
+def test_withdrawing_mailings_opts_the_address_out(needs, event):
+    services.withdraw_consent(needs, kind=ConsentKind.MAILINGS)
+
+    assert mail_queries.is_opted_out(event, needs.email)
+    assert ConsentRecord.objects.filter(kind=ConsentKind.MAILINGS).last().given is False
+
+
+def test_a_new_statement_is_a_new_version(event):
+    services.save_statement(event, text_nl="## Wie\n\n{{ organiser }} is verantwoordelijk.")
+    second = services.save_statement(event, text_nl="Versie twee, {{ anonymise_months }} maanden.")
+
+    shown = statement.current(event, language="nl")
+    assert (second.version, shown.version) == (2, 2)
+    assert shown.text == "Versie twee, 24 maanden."

@@ -1,0 +1,213 @@
+"""The evaluation survey: one answer per person, anonymous without a link, small groups hidden."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from goedeburen.events.models import Event
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Attendee
+from goedeburen.survey import results, services
+from goedeburen.survey.exceptions import SurveyError
+from goedeburen.survey.models import (
+    Participation,
+    Response,
+    ResponseAnswer,
+    ResponseAuthor,
+    Survey,
+)
+from goedeburen.survey.tokens import survey_token
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def survey(event):
+    survey = Survey.objects.create(event=event, anonymous=True)
+    services.add_question(survey, kind="scale", label_nl="Hoe was de dag?", required=True)
+    services.add_question(survey, kind="text", label_nl="Wat kan beter?")
+    services.add_question(survey, kind="scale", label_nl="Hoe was de sessie?", per_session=True)
+    services.set_state(survey, state="open")
+    return survey
+
+
+def _attendee(register, free_ticket, event, name="Ada"):
+    registration = register(
+        free_ticket, event=event, attendees=[factories.attendee(free_ticket, given_name=name)]
+    )
+    assert registration.status == RegistrationStatus.CONFIRMED
+    return Attendee.objects.get(registration=registration)
+
+
+def _key(survey, label, session=None):
+    question = survey.questions.get(label_nl=label)
+    return f"q{question.pk}" + (f"-s{session.pk}" if session else "")
+
+
+def test_each_person_answers_once(survey, register, free_ticket, event):
+    ada = _attendee(register, free_ticket, event)
+    answers = {_key(survey, "Hoe was de dag?"): "4", _key(survey, "Wat kan beter?"): "Meer koffie"}
+
+    services.submit_response(survey, attendee=ada, answers=answers)
+    with pytest.raises(SurveyError) as twice:
+        services.submit_response(survey, attendee=ada, answers=answers)
+
+    assert twice.value.code == "answered"
+    assert (Response.objects.count(), Participation.objects.count()) == (1, 1)
+
+
+def test_anonymous_answers_have_no_link_to_a_registration(survey, register, free_ticket, event):
+    ada = _attendee(register, free_ticket, event)
+    services.submit_response(survey, attendee=ada, answers={_key(survey, "Hoe was de dag?"): "5"})
+
+    # No column of the answers' tables can point at a person, or hold a time.
+    for model in (Response, ResponseAnswer):
+        columns = {f.column for f in model._meta.concrete_fields}
+        assert not {c for c in columns if "attendee" in c or "registration" in c or c == "created"}
+    assert not ResponseAuthor.objects.exists()
+    (row,) = Response.objects.values()
+    assert set(row) == {"id", "survey_id", "submitted_on"}
+
+
+def test_not_anonymous_keeps_the_link(survey, register, free_ticket, event):
+    Survey.objects.filter(pk=survey.pk).update(anonymous=False)
+    survey.refresh_from_db()
+    ada = _attendee(register, free_ticket, event)
+
+    services.submit_response(survey, attendee=ada, answers={_key(survey, "Hoe was de dag?"): "3"})
+
+    assert ResponseAuthor.objects.get().attendee == ada
+
+
+def test_a_session_with_four_answers_shows_too_few(client, survey, register, free_ticket, event):
+    session = factories.SessionFactory(round__event=event, title_nl="Werksessie A")
+    people = [_attendee(register, free_ticket, event, name=f"P{n}") for n in range(6)]
+    # Four attended the session (their per-session answers), all six answer for the day.
+    import goedeburen.survey.services as survey_services
+
+    def questions_for(survey_, attendee):
+        asked = [services.Asked(q, None) for q in survey_.questions.filter(per_session=False)]
+        if attendee.pk in {p.pk for p in people[:4]}:
+            asked += [services.Asked(survey_.questions.get(per_session=True), session)]
+        return asked
+
+    original = survey_services.questions_for
+    survey_services.questions_for = questions_for
+    try:
+        for person in people:
+            answers = {_key(survey, "Hoe was de dag?"): "4"}
+            answers[_key(survey, "Hoe was de sessie?", session)] = "5"
+            services.submit_response(survey, attendee=person, answers=answers)
+    finally:
+        survey_services.questions_for = original
+
+    total, found = results.results(survey)
+    day, _text, per_session = found
+    assert total == 6
+    assert (day.groups[0].count, day.groups[0].hidden) == (6, False)
+    assert [b.count for b in day.groups[0].bars] == [0, 0, 0, 6, 0]
+    (group,) = per_session.groups
+    assert (group.title, group.count, group.hidden) == ("Werksessie A", 4, True)
+
+    user = factories.UserFactory()
+    factories.TeamMemberFactory(organiser=event.organiser, user=user, role="owner")
+    client.force_login(user)
+    html = client.get(f"/backoffice/{event.slug}/survey/results/").content.decode()
+    assert "Werksessie A" in html
+    assert (
+        "Te weinig antwoorden om te tonen (4 antwoorden)." in html
+        or "Too few answers to show (4 answers)." in html
+    )
+    assert "<svg" in html and "<table" in html
+
+
+def test_export_as_csv_and_xlsx(client, survey, register, free_ticket, event):
+    for n in range(5):
+        services.submit_response(
+            survey,
+            attendee=_attendee(register, free_ticket, event, name=f"E{n}"),
+            answers={
+                _key(survey, "Hoe was de dag?"): str(n + 1),
+                _key(survey, "Wat kan beter?"): "=1+1",
+            },
+        )
+    user = factories.UserFactory()
+    factories.TeamMemberFactory(organiser=event.organiser, user=user, role="owner")
+    client.force_login(user)
+
+    csv_text = client.get(f"/backoffice/{event.slug}/survey/results/export.csv").content.decode(
+        "utf-8-sig"
+    )
+    xlsx = client.get(f"/backoffice/{event.slug}/survey/results/export.xlsx").content
+
+    lines = csv_text.strip().splitlines()
+    assert lines[0].endswith("Hoe was de dag?,Wat kan beter?")
+    assert len(lines) == 6 and "'=1+1" in lines[1]
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    assert sheet.max_row == 6
+
+
+def test_the_personal_link_opens_the_survey_and_answers_once(
+    client, survey, register, free_ticket, event
+):
+    ada = _attendee(register, free_ticket, event)
+    url = f"/{event.slug}/survey/{survey_token(ada)}/"
+
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {_key(survey, "Hoe was de dag?"): "9"})
+    assert bad.status_code == 200 and Response.objects.count() == 0
+    assert client.post(url, {_key(survey, "Hoe was de dag?"): "2"}).status_code == 302
+    assert Response.objects.count() == 1
+    assert client.get(f"/{event.slug}/survey/not-a-token/").status_code == 404
+
+
+def test_reminder_goes_once_to_who_has_not_answered(survey, register, free_ticket, event):
+    import datetime as dt
+
+    from goedeburen.mail.models import OutgoingMail
+
+    answered = _attendee(register, free_ticket, event, name="Klaar")
+    waiting = _attendee(register, free_ticket, event, name="Nog")
+    services.submit_response(
+        survey, attendee=answered, answers={_key(survey, "Hoe was de dag?"): "4"}
+    )
+    Event.objects.filter(pk=event.pk).update(date=dt.date.today() - dt.timedelta(days=30))
+    survey.event.refresh_from_db()
+
+    assert services.send_reminders() == 1
+    assert services.send_reminders() == 0
+    mail = OutgoingMail.objects.get(schedule="survey_reminder")
+    assert mail.registration_id == waiting.registration_id
+
+
+def test_results_cost_the_same_queries_for_1_and_3_responses(
+    client, survey, register, free_ticket, event
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = factories.UserFactory()
+    factories.TeamMemberFactory(organiser=event.organiser, user=user, role="owner")
+    client.force_login(user)
+    url = f"/backoffice/{event.slug}/survey/results/"
+
+    def answer(n):
+        services.submit_response(
+            survey,
+            attendee=_attendee(register, free_ticket, event, name=f"R{n}"),
+            answers={_key(survey, "Hoe was de dag?"): "3", _key(survey, "Wat kan beter?"): "x"},
+        )
+
+    def queries():
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        return len(captured)
+
+    answer(0)
+    one = queries()
+    answer(1)
+    answer(2)
+    assert queries() == one
