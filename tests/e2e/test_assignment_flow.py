@@ -176,7 +176,7 @@ def _round_entry(message, round_):
     return entry
 
 
-def _wait_for_mail(server, address, worker, seconds=120, skip=0):
+def _wait_for_mail(server, address, worker, seconds=300, skip=0):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         for message in list(server.messages)[skip:]:
