@@ -15,6 +15,8 @@ install: $(STAMP)
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	# mollie-api-py replaced mollie-api-python; both install the package `mollie`.
+	$(PY) -m pip uninstall --quiet --yes mollie-api-python requests-oauthlib
 	$(PY) -m pip install --quiet -c requirements/constraints.txt -e '.[dev]'
 	touch $(STAMP)
 

@@ -106,12 +106,21 @@ class App:
     def shell(self, code: str) -> str:
         return self.command("shell", "--no-imports", "-c", code)
 
-    def serve(self, *, workers: int, threads: int) -> None:
-        """Start gunicorn (gthread) and wait until it answers."""
+    def serve(
+        self, *, workers: int, threads: int = 1, worker_class: str = "gthread", port: int = 0
+    ) -> None:
+        """Start gunicorn and wait until it answers; `port` 0 takes any free one.
+
+        gthread workers with `threads` each and keep-alive, or sync workers (production's
+        `goedeburen.gunicorn_config`: one request at a time, the connection closed after it).
+        """
         with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
+            sock.bind(("127.0.0.1", port))
             self.port = sock.getsockname()[1]
         self.log = open(self.var_dir / "gunicorn.log", "w+")  # noqa: SIM115 — kept open while it runs
+        shape = [f"--worker-class={worker_class}"]
+        if worker_class == "gthread":
+            shape += [f"--threads={threads}", "--keep-alive=5"]
         self.process = subprocess.Popen(
             [
                 PYTHON,
@@ -120,10 +129,8 @@ class App:
                 "goedeburen.wsgi:application",
                 f"--bind=127.0.0.1:{self.port}",
                 f"--workers={workers}",
-                "--worker-class=gthread",
-                f"--threads={threads}",
+                *shape,
                 "--backlog=2048",
-                "--keep-alive=5",
             ],
             env=self.env,
             cwd=REPO,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import re
 import secrets
 import threading
@@ -180,6 +181,7 @@ def _scan(ticket_hash: str) -> dict:
 
 
 def run(*, quick: bool, workers: int, threads: int) -> dict:
+    load_before = os.getloadavg()[0]
     size = SIZES[quick]
     online, offline = size["tickets"], size["offline"]
     scanners, doubles = size["scanners"], size["doubles"]
@@ -279,6 +281,9 @@ def run(*, quick: bool, workers: int, threads: int) -> dict:
         "scanners": scanners,
         "gunicorn_workers": workers,
         "gunicorn_threads": threads,
+        # The machine is shared: the 1-minute load average before and after the run.
+        "load_avg_before": round(load_before, 2),
+        "load_avg_after": round(os.getloadavg()[0], 2),
     }
     goals = {
         "badges_1000_s": Goal(10, "<="),

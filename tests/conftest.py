@@ -41,9 +41,19 @@ def _dutch_first():
 def _empty_cache():
     from django.core.cache import cache
 
-    cache.clear()
+    from goedeburen.events.queries import forget_cached_events
+    from goedeburen.payments.queries import forget_payment_setups
+    from goedeburen.registration.queries import forget_booking_data
+
+    def forget():
+        cache.clear()
+        forget_booking_data()
+        forget_cached_events()
+        forget_payment_setups()
+
+    forget()
     yield
-    cache.clear()
+    forget()
 
 
 @pytest.fixture(autouse=True)

@@ -27,22 +27,24 @@ COUNTER_GAP = 0.02
 
 
 def without_quota_lock(setattr_: Callable = setattr) -> None:
-    """Take the quota row lock away and wait between counting seats and taking them."""
-    from goedeburen.registration import queries
+    """Take seats by reading the counter and then writing it, without a lock, and wait
+    between the two: concurrent takers then all see the same free seats."""
+    from goedeburen.registration.models import Quota
     from goedeburen.registration.services import capacity
 
-    counted = queries.seats_taken
-
-    def unlocked(quotas):
-        return {quota.pk: quota for quota in quotas.order_by("pk")}
-
-    def seats_taken_slowly(*args, **kwargs):
-        taken = counted(*args, **kwargs)
+    def increment_unlocked(quota_id: int, seats: int) -> bool:
+        size, taken = Quota.objects.values_list("size", "taken").get(pk=quota_id)
         time.sleep(QUOTA_GAP)  # a widened race window, not a wait for a result
-        return taken
+        if taken + seats > size:
+            return False
+        Quota.objects.filter(pk=quota_id).update(taken=taken + seats)
+        return True
 
+    def unlocked(quota_ids):
+        return {quota.pk: quota for quota in Quota.objects.filter(pk__in=list(quota_ids))}
+
+    setattr_(capacity, "increment", increment_unlocked)
     setattr_(capacity, "lock_rows", unlocked)
-    setattr_(queries, "seats_taken", seats_taken_slowly)
 
 
 def without_invoice_counter_lock(setattr_: Callable = setattr) -> None:
@@ -66,6 +68,22 @@ def without_invoice_counter_lock(setattr_: Callable = setattr) -> None:
         return counter.last_number
 
     setattr_(invoices, "take_number", take_number_unlocked)
+
+
+BANK_LINE_GAP = 0.25
+
+
+def without_bank_line_lock(setattr_: Callable = setattr) -> None:
+    """Read a bank line without locking it, and wait before acting on what was read."""
+    from goedeburen.payments.models import BankTransaction
+    from goedeburen.payments.services import bank_import
+
+    def read_unlocked(pk: int):
+        row = BankTransaction.objects.get(pk=pk)
+        time.sleep(BANK_LINE_GAP)  # a widened race window, not a wait for a result
+        return row
+
+    setattr_(bank_import, "_lock_line", read_unlocked)
 
 
 def pdf_fails_once(marker: Path, setattr_: Callable = setattr) -> None:

@@ -43,8 +43,10 @@ PAYMENT_SCREENS = [
     "invoice.list",
     "invoice.export",
     "invoice.pdf",
+    "invoice.ubl",
     "bank.list",
     "bank.unmatched",
+    "bank.statement",
     "bank.assign",
     "bank.dismiss",
 ]
@@ -145,6 +147,8 @@ PARAMETERS = {
     "format": lambda w: "csv",
     "uidb64": lambda w: "MQ",
     "token": lambda w: _invitation_token(w),
+    "attendee": lambda w: w.attendee.pk,
+    "session": lambda w: w.session.pk,
 }
 # The object behind `pk`, by the URL name's first part (or the whole name).
 PK_OBJECTS = {
@@ -154,12 +158,16 @@ PK_OBJECTS = {
     "mailing": lambda w: _mailing(w),
     "invoice": lambda w: _invoice(w),
     "bank": lambda w: _bank_line(w),
+    "bank.statement": lambda w: _bank_line(w).statement,
     "team.event_member": lambda w: _event_member(w),
     "team.organiser_member": lambda w: _event_member(w),
     "team.event_invitation_revoke": lambda w: _invitation(w),
     "team.organiser_invitation_revoke": lambda w: _invitation(w),
     "account.leave": lambda w: _event_member(w),
     "two_factor.remove": lambda w: _owner_device(w),
+    "api.token_revoke": lambda w: _api_token(w),
+    "api.webhook": lambda w: _endpoint(w),
+    "api.redeliver": lambda w: _delivery(w),
 }
 # Whole URLs whose parameters mean something of their own.
 SPECIAL = {
@@ -207,6 +215,47 @@ def url_kwargs(name: str, world: "World") -> dict:
         else:
             raise LookupError(f"tests/backoffice/conftest.py: add how to fill {param} of {name}")
     return kwargs
+
+
+def _api_token(world: World):
+    """Return an API token of the world's organiser, made the first time it is asked for."""
+    if not hasattr(world, "api_token"):
+        from goedeburen.api import services
+
+        world.api_token, _text = services.create_token(
+            organiser=world.organiser,
+            event=None,
+            name="CRM",
+            scopes=["events:read"],
+            expires=timezone.now() + dt.timedelta(days=30),
+            by=world.owner,
+        )
+    return world.api_token
+
+
+def _endpoint(world: World):
+    """Return a webhook endpoint of the world's organiser, made when first asked for."""
+    if not hasattr(world, "endpoint"):
+        from goedeburen.api import services
+
+        world.endpoint, _secret = services.create_endpoint(
+            organiser=world.organiser,
+            event=None,
+            url="https://crm.example.org/hooks",
+            event_types=["registration.created"],
+            by=world.owner,
+        )
+    return world.endpoint
+
+
+def _delivery(world: World):
+    """Return a failed webhook delivery of the world's endpoint, made when first asked for."""
+    if not hasattr(world, "delivery"):
+        from goedeburen.api import services
+
+        world.delivery = services.ping(_endpoint(world), by=world.owner)
+        type(world.delivery).objects.filter(pk=world.delivery.pk).update(state="failed")
+    return world.delivery
 
 
 def _event_member(world: World):
@@ -325,6 +374,7 @@ def _bank_line(world: World):
             statement=statement,
             organiser=world.organiser,
             entry_key=f"ING-{world.event.pk}",
+            fingerprint=f"ING-{world.event.pk}",
             amount="125.00",
             booking_date="2026-11-23",
             remittance="Bijdrage",

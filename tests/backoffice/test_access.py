@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from goedeburen.events.models import Role
+from goedeburen.matching.models import SessionHost
 from tests.backoffice.conftest import (
     EVENT_URL_NAMES,
     World,
@@ -129,6 +130,38 @@ DECLARED = {
     "bank.unmatched": ("payments.view_bank", "organiser"),
     "bank.assign": ("payments.change_bank", "organiser"),
     "bank.dismiss": ("payments.change_bank", "organiser"),
+    # The organiser's API tokens and webhooks: the organiser's owner.
+    **{
+        f"api.{name}": ("events.manage_organiser", "organiser")
+        for name in ("tokens", "token_revoke", "webhooks", "webhook", "redeliver")
+    },
+    # The day itself.
+    **{
+        f"checkin.{name}": ("checkin.print_badges", "event")
+        for name in ("alignment", "badges", "badges_pdf")
+    },
+    **{
+        f"checkin.{name}": ("checkin.check_in_sessions", "event")
+        for name in ("app", "data", "scans", "session_list", "session_export")
+    },
+    "checkin.badge": ("checkin.check_in", "event"),
+    "checkin.walk_in": ("checkin.check_in", "event"),
+    "checkin.caterer": ("checkin.view_caterer_list", "event"),
+    "checkin.caterer_export": ("checkin.view_caterer_list", "event"),
+    "checkin.conflicts": ("checkin.view_conflicts", "event"),
+    "checkin.settings": ("checkin.change_settings", "event"),
+    **{
+        f"checkin.{name}": ("checkin.view_lists", "event")
+        for name in ("door_list", "lists", "participant_list")
+    },
+    "registration.ticket_letter": ("registration.view_registrations", "event"),
+    # Privacy and the evaluation survey.
+    "privacy.settings": ("privacy.manage_privacy", "event"),
+    "privacy.requests": ("privacy.erase_registration", "event"),
+    "privacy.erase": ("privacy.erase_registration", "event"),
+    "survey.build": ("survey.change_survey", "event"),
+    "survey.results": ("survey.view_results", "event"),
+    "survey.export": ("survey.view_results", "event"),
 }
 
 # The identities: organiser-level roles of organiser A, each event-level role on its event
@@ -144,6 +177,7 @@ IDENTITIES = [
 ]
 _EVERY_EVENT_ROLE = {"organiser owner", "organiser finance", *EVENT_IDENTITIES}
 _OWNERS = {"organiser owner", "event owner"}
+_DOOR = _OWNERS | {"event editor", "event registrations", "event checkin"}
 
 # Permission -> the identities that hold it for event A1 (or organiser A): the table of
 # docs/organiser-guide.md, written out.
@@ -170,6 +204,17 @@ HOLDERS = {
     "payments.change_payments": _OWNERS | {"organiser finance", "event finance"},
     "payments.view_bank": {"organiser owner", "organiser finance"},
     "payments.change_bank": {"organiser owner", "organiser finance"},
+    "checkin.check_in": _DOOR,
+    "checkin.print_badges": _DOOR,
+    "checkin.view_lists": _DOOR,
+    "checkin.check_in_sessions": _DOOR | {"event host"},
+    "checkin.view_caterer_list": _OWNERS | {"event editor", "event registrations", "event caterer"},
+    "checkin.view_conflicts": _OWNERS | {"event editor"},
+    "checkin.change_settings": _OWNERS | {"event editor"},
+    "privacy.manage_privacy": _OWNERS | {"event editor"},
+    "privacy.erase_registration": _OWNERS | {"event editor", "event registrations"},
+    "survey.change_survey": _OWNERS | {"event editor"},
+    "survey.view_results": _OWNERS | {"event editor"},
 }
 # Organiser screens: a role for another event of the same organiser is still "on its team".
 ORGANISER_SCREEN_VISIBLE_TO = _EVERY_EVENT_ROLE | {"owner of the other event"}
@@ -207,6 +252,8 @@ def grid(django_db_setup, django_db_blocker):
             }
             for identity, role in EVENT_IDENTITIES.items():
                 users[identity] = _member(world, role, event=world.event)
+            # A host is the host of given sessions: of the world's session here.
+            SessionHost.objects.create(session=world.session, user=users["event host"])
             sessions = {}
             for identity, user in users.items():
                 client = StaffClient()

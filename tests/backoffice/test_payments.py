@@ -296,6 +296,7 @@ def test_list_screens_cost_the_same_queries_for_one_and_three_rows(
                 statement=statement,
                 organiser=world.organiser,
                 entry_key=f"more-{n}",
+                fingerprint=f"more-{n}",
                 amount="1.00",
                 booking_date="2026-11-23",
                 state="unmatched",

@@ -13,7 +13,9 @@ from django.utils.translation import gettext
 
 from goedeburen.common.audit import log_action
 from goedeburen.events.models import Role
+from goedeburen.registration import services as registration_services
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
+from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.services import change_registration
 from tests.backoffice.conftest import REGISTRATION_SCREENS, url
 from tests.factories import (
@@ -314,6 +316,8 @@ def test_attendee_list_search_filters_and_sort(owner_client, world, three, query
 )
 @pytest.mark.parametrize("name", ["registration.list", "attendee.list"])
 def test_lists_show_fifty_per_page(owner_client, world, name, page, shown, number):
+    world.quota.size = 60
+    world.quota.save()
     for _ in range(50):
         _registration(world)
     response = owner_client.get(url(name, world), {"page": page, "status": "confirmed"})
@@ -408,12 +412,15 @@ def test_capacity_counts_confirmed_held_free_and_waiting(owner_client, world):
     assert '<meter min="0" max="10" value="5" high="10">5/10</meter>' in html
 
 
-def test_capacity_free_is_never_negative(owner_client, world):
-    world.quota.size = 1
-    world.quota.save()
-    _registration(world)  # a second confirmed seat, as after the quota was made smaller
+def test_quota_cannot_be_made_smaller_than_its_seats_taken(owner_client, world):
+    # Free seats were clamped at 0 for a quota made smaller than its seats taken; the seat
+    # counter's CHECK constraint and `change_quota_size` now make such a quota impossible.
+    _registration(world)
+    with pytest.raises(RegistrationError) as refused:
+        registration_services.change_quota_size(world.quota, size=1, by=None)
     capacity = owner_client.get(url("capacity", world)).context["capacity"]
-    assert (capacity.quotas[0].confirmed, capacity.quotas[0].free) == (2, 0)
+    assert refused.value.code == "size_below_taken"
+    assert (capacity.quotas[0].size, capacity.quotas[0].confirmed) == (50, 2)
 
 
 def test_event_overview_summarises_capacity(owner_client, world):

@@ -1,10 +1,12 @@
-"""200 browsers race for a quota of 50 through the real form, served by gunicorn.
+"""200 browsers race for the last 50 seats of a quota through the real form, served by gunicorn.
 
 Unlike tests/registration/test_concurrency.py, which calls the service from threads, this
 goes through everything a visitor goes through: two gunicorn worker processes (each with a
 few threads and its own database connections), CSRF, the signed one-time form token, the
-session, the view and the template. Every client first GETs the form (its CSRF cookie and
-form token), then a barrier releases all 200 POSTs at once.
+cached form page, the view and the seat counter. Every client first GETs the form (its CSRF
+cookie and form token), then a barrier releases all 200 POSTs at once. The race runs on an
+empty quota of 50 and on one of 30,000 with 29,950 seats taken (registrations in the
+database, so a count of records would be slow and the counter must agree with them).
 
 PostgreSQL only (`max_connections` 100 is shared with the rest of the suite: gunicorn holds
 at most 2 × 4 connections).
@@ -30,8 +32,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from goedeburen.registration.enums import RegistrationStatus
-from goedeburen.registration.models import Attendee, Registration
-from tests.factories import OpenEventFactory, QuotaFactory, TicketTypeFactory
+from goedeburen.registration.models import Attendee, Quota, Registration
+from goedeburen.registration.services import recount_seats
+from tests.factories import OpenEventFactory, QuotaFactory, TicketTypeFactory, fill_seats
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -41,9 +44,16 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """Return a free port: from GOEDEBUREN_TEST_PORTS ("8180-8189") when set, else any."""
+    first, _, last = os.environ.get("GOEDEBUREN_TEST_PORTS", "0-0").partition("-")
+    for port in range(int(first), int(last or first) + 1):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    pytest.fail(f"no free port in GOEDEBUREN_TEST_PORTS={first}-{last}")
 
 
 @dataclass(frozen=True)
@@ -221,38 +231,55 @@ def _tally(outcomes: list[Outcome]) -> Counter:
     return Counter(kind(outcome) for outcome in outcomes)
 
 
-@pytest.fixture
-def quota_of_fifty():
+TAKEN = {"empty": 0, "nearly_full": 29_950}
+
+
+@pytest.fixture(params=list(TAKEN))
+def last_fifty(request):
+    """A quota with exactly SEATS seats left: empty, or with 29,950 taken by registrations."""
     event = OpenEventFactory()
     ticket_type = TicketTypeFactory(event=event, price=Decimal("0"), max_per_registration=1)
-    QuotaFactory(event=event, size=SEATS, ticket_types=[ticket_type])
-    return event, ticket_type
+    taken = TAKEN[request.param]
+    quota = QuotaFactory(event=event, size=taken + SEATS, ticket_types=[ticket_type])
+    if taken:
+        fill_seats(ticket_type, taken)
+    assert Quota.objects.get(pk=quota.pk).taken == taken
+    return event, ticket_type, taken
 
 
-def test_200_browsers_for_50_seats_get_exactly_50(gunicorn, quota_of_fifty):
+def _new_registrations():
+    return Registration.objects.exclude(code__startswith="F0")  # not those of fill_seats
+
+
+def test_200_browsers_for_the_last_50_seats_get_exactly_50(gunicorn, last_fifty):
+    event, ticket_type, taken = last_fifty
     server = gunicorn()
 
-    outcomes = _race(server, *quota_of_fifty)
+    outcomes = _race(server, event, ticket_type)
 
     errors = [o.error for o in outcomes if o.error][:3]
     assert (_tally(outcomes), errors) == (
         Counter(registered=SEATS, sold_out=CLIENTS - SEATS),
         [],
     )
-    assert Registration.objects.filter(status=RegistrationStatus.CONFIRMED).count() == SEATS
-    assert Attendee.objects.count() == SEATS
+    assert _new_registrations().filter(status=RegistrationStatus.CONFIRMED).count() == SEATS
+    assert Attendee.objects.count() == taken + SEATS
     codes = {o.location.rstrip("/").rsplit("/", 1)[-1] for o in outcomes if o.status == 302}
-    assert set(Registration.objects.values_list("code", flat=True)) == codes
+    assert set(_new_registrations().values_list("code", flat=True)) == codes
+    assert Quota.objects.get(event=event).taken == taken + SEATS
+    assert recount_seats(repair=False) == []
 
 
-def test_200_browsers_without_the_quota_lock_oversell(gunicorn, quota_of_fifty):
-    # Negative control: the same race with the test-only switch that turns the quota row
-    # lock off must oversell, which proves the test above can fail.
+def test_200_browsers_without_the_quota_lock_oversell(gunicorn, last_fifty):
+    # Negative control: the same race with the test seam that takes seats by reading and
+    # then writing the counter without its lock must oversell, which proves that the test
+    # above can fail.
+    event, ticket_type, taken = last_fifty
     server = gunicorn(lock=False)
 
-    outcomes = _race(server, *quota_of_fifty)
+    outcomes = _race(server, event, ticket_type)
 
     tally = _tally(outcomes)
     assert (tally["error"], tally["registered"] + tally["sold_out"]) == (0, CLIENTS)
     assert tally["registered"] > SEATS
-    assert Attendee.objects.count() > SEATS
+    assert Attendee.objects.count() > taken + SEATS

@@ -32,7 +32,9 @@ from .registration import (
     attendee,
     billing,
     booker,
+    fill_seats,
     form_token,
+    sync_seat_counters,
 )
 
 __all__ = [
@@ -59,6 +61,8 @@ __all__ = [
     "attendee",
     "billing",
     "booker",
+    "fill_seats",
     "form_token",
     "many_registrations",
+    "sync_seat_counters",
 ]

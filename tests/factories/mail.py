@@ -59,4 +59,7 @@ def many_registrations(event, ticket_type, count: int, *, status=None, language=
         )
         for n, registration in enumerate(registrations)
     )
+    from .registration import sync_seat_counters
+
+    sync_seat_counters([ticket_type.pk])
     return registrations

@@ -31,7 +31,8 @@ def event(db):
 @pytest.fixture
 def ticket(event):
     ticket = TicketTypeFactory(event=event, name_nl="Deelname", name_en="Participation")
-    QuotaFactory(event=event, size=50, ticket_types=[ticket])
+    # Room for the bulk tests' thousands (`many_registrations`).
+    QuotaFactory(event=event, size=5000, ticket_types=[ticket])
     return ticket
 
 

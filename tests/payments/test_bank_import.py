@@ -28,14 +28,24 @@ from tests.factories import (
 DATA = Path(__file__).parent / "data"
 
 
-def statement(name: str, registrations: dict[int, Registration]) -> bytes:
-    """Return a sample file with the registrations' codes and references filled in."""
+ACCOUNT = "NL91ABNA0417164300"  # the organiser's IBAN in tests/payments/conftest.py
+
+
+def statement(name: str, registrations: dict, **values: str) -> bytes:
+    """Return a sample file with the registrations' codes and references filled in.
+
+    `{{RFn}}`, `{{RFn_SPACED}}` and `{{CODEn}}` name registration n; `{{ACCOUNT}}` is the
+    statement's own account (the organiser's unless given); other `{{KEY}}`s come from
+    `values`.
+    """
     text = (DATA / name).read_text()
     for n, registration in registrations.items():
         reference = creditor_reference(registration.code)
         text = text.replace(f"{{{{RF{n}_SPACED}}}}", format_reference(reference))
         text = text.replace(f"{{{{RF{n}}}}}", reference)
         text = text.replace(f"{{{{CODE{n}}}}}", registration.code)
+    for key, value in {"ACCOUNT": ACCOUNT, **values}.items():
+        text = text.replace(f"{{{{{key}}}}}", value)
     return text.encode()
 
 
@@ -79,7 +89,8 @@ def test_ing_layout_structured_and_unstructured_references(event, six, book):
 
     result = book(data, "ing.xml")
 
-    assert (result.lines_new, result.lines_matched, result.lines_known) == (3, 2, 0)
+    assert (result.lines_new, result.lines_matched, result.lines_known) == (4, 2, 0)
+    assert (result.lines_unmatched, result.lines_skipped) == (1, 1)  # the debit is listed
     structured = BankTransaction.objects.get(entry_key="ING-2026112300001")
     unstructured = BankTransaction.objects.get(entry_key="ING-2026112300002")
     other = BankTransaction.objects.get(entry_key="ING-2026112300004")
@@ -92,7 +103,10 @@ def test_ing_layout_structured_and_unstructured_references(event, six, book):
         six[n].refresh_from_db()
         assert six[n].status == RegistrationStatus.CONFIRMED
     assert six[3].status == RegistrationStatus.PENDING_PAYMENT
-    assert not BankTransaction.objects.filter(amount=Decimal("45.50")).exists()  # the debit
+    debit = BankTransaction.objects.get(amount=Decimal("45.50"))
+    assert (debit.state, debit.skip_reason, debit.payment) == ("skipped", "debit", None)
+    payment = Payment.objects.get(registration=six[2])
+    assert (payment.payer_name, payment.payer_iban) == ("Gemeente Zeist", "NL02BNGH0285000000")
 
 
 def test_rabobank_layout_partial_payment_and_amount_check(event, six, book):
@@ -100,8 +114,9 @@ def test_rabobank_layout_partial_payment_and_amount_check(event, six, book):
 
     result = book(data, "rabo.xml")
 
-    # The pending entry is left for a later statement.
-    assert (result.lines_new, result.lines_matched) == (2, 1)
+    # The pending entry is left for a later statement, and listed as such.
+    assert (result.lines_new, result.lines_matched, result.lines_skipped) == (3, 1, 1)
+    assert BankTransaction.objects.get(skip_reason="pending").state == "skipped"
     partial = BankTransaction.objects.get(entry_key="RABO0000000000982331")
     assert partial.registration == six[3]
     assert partial.debtor_name == "Zorggroep Het Anker"
@@ -119,8 +134,9 @@ def test_abn_amro_layout_batch_entry_with_two_transactions(event, six, book):
     result = book(data, "abn.xml")
 
     assert (result.lines_new, result.lines_matched) == (2, 2)
-    lines = BankTransaction.objects.order_by("entry_key")
-    assert [line.entry_key for line in lines] == ["1123000019284571/0", "1123000019284571/1"]
+    lines = BankTransaction.objects.order_by("position")
+    # One bank reference for both: it is kept for people, and decides nothing.
+    assert [line.entry_key for line in lines] == ["1123000019284571", "1123000019284571"]
     assert [line.registration for line in lines] == [six[5], six[6]]
     assert [str(line.booking_date) for line in lines] == ["2026-11-23", "2026-11-23"]
     for n in (5, 6):
@@ -136,21 +152,41 @@ def test_same_file_twice_books_nothing_twice(event, six, book, english):
         book(data, "ing-again.xml")
 
     assert refused.value.code == "camt_duplicate"
-    assert str(refused.value.message).startswith("This file was imported before, on ")
+    message = str(refused.value.message)
+    assert message.startswith("This statement was imported before, on ")
+    assert message.endswith("(file ing.xml); nothing new was booked.")
     assert BankStatement.objects.count() == 1
-    assert BankTransaction.objects.count() == 3
+    assert BankTransaction.objects.count() == 4
     assert Payment.objects.filter(provider=ProviderName.BANK_TRANSFER).count() == 2
 
 
-def test_a_line_in_an_overlapping_file_is_booked_once(event, six, book):
+def test_the_same_statement_exported_again_is_recognised_by_its_identity(event, six, book):
     first = statement("ing_camt053_001_02.xml", six)
     book(first, "ing.xml")
-    overlapping = first.replace(b"CAMT053ING20261124080102", b"CAMT053ING20261125080000")
+    # Another export of the same statement: a new message id, so a new hash.
+    again = first.replace(b"CAMT053ING20261124080102", b"CAMT053ING20261125080000")
 
-    result = book(overlapping, "ing-next.xml")
+    with pytest.raises(PaymentError) as refused:
+        book(again, "ing-export-2.xml")
 
-    assert (result.lines_new, result.lines_known, result.lines_matched) == (0, 3, 0)
+    assert refused.value.code == "camt_duplicate"
+    assert BankStatement.objects.count() == 1
     assert Payment.objects.filter(provider=ProviderName.BANK_TRANSFER).count() == 2
+
+
+def test_a_line_in_an_overlapping_statement_is_booked_once(event, six, book):
+    first = statement("ing_camt053_001_02.xml", six)
+    book(first, "ing.xml")
+    # A period statement (another id) that holds the same day again.
+    overlapping = first.replace(b"CAMT053ING20261124080102", b"CAMT053ING20261130080000")
+    overlapping = overlapping.replace(b"<Id>0000000123</Id>", b"<Id>0000000130</Id>")
+
+    result = book(overlapping, "ing-november.xml")
+
+    assert (result.lines_new, result.lines_known, result.lines_matched) == (0, 4, 0)
+    assert Payment.objects.filter(provider=ProviderName.BANK_TRANSFER).count() == 2
+    known = BankTransaction.objects.filter(statement=result, state="known")
+    assert {line.duplicate_of.statement.filename for line in known} == {"ing.xml"}
 
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -178,12 +214,27 @@ PAIN = b"""<?xml version="1.0"?>
         ),
         (
             b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>'
-            b'<Stmt><Ntry><Amt Ccy="EUR">abc</Amt><CdtDbtInd>CRDT</CdtDbtInd>'
+            b"<Stmt><Acct><Id><IBAN>NL91ABNA0417164300</IBAN></Id></Acct>"
+            b'<Ntry><Amt Ccy="EUR">abc</Amt><CdtDbtInd>CRDT</CdtDbtInd>'
             b"<BookgDt><Dt>2026-11-23</Dt></BookgDt></Ntry></Stmt></BkToCstmrStmt></Document>",
             "the amount “abc” is not a number",
         ),
+        (
+            b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>'
+            b"<Stmt><Id>1</Id></Stmt></BkToCstmrStmt></Document>",
+            "a statement names no account",
+        ),
     ],
-    ids=["csv", "truncated", "pain001", "billion_laughs", "xxe", "no_statement", "bad_amount"],
+    ids=[
+        "csv",
+        "truncated",
+        "pain001",
+        "billion_laughs",
+        "xxe",
+        "no_statement",
+        "bad_amount",
+        "no_account",
+    ],
 )
 def test_a_file_that_is_not_a_statement_gets_a_clear_message_and_imports_nothing(
     book, data, reason, english

@@ -3,25 +3,29 @@ changed once issued, credit notes in the same series."""
 
 import datetime as dt
 import io
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
+import pdfplumber
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from goedeburen.payments import queries, services
 from goedeburen.payments.enums import InvoiceKind, ProviderName
 from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import ImmutableError, Invoice, InvoiceLine
-from goedeburen.payments.pdf import render_invoice
+from goedeburen.payments.pdf import render_invoice, vat_per_rate
+from goedeburen.payments.vat import Item, breakdown
 from goedeburen.registration import services as registration_services
 from goedeburen.registration.enums import RegistrationStatus
+from tests.factories import attendee
 
 
 def pdf_text(invoice: Invoice) -> str:
+    """Return the PDF's text line by line, as a reader sees it (a label beside its value)."""
     data = render_invoice(queries.invoice_with_lines(invoice.pk))
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-    # A label and its value are drawn apart; pypdf puts them on lines of their own.
-    return text.replace(":\n", ": ")
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return "\n".join(page.extract_text() for page in pdf.pages)
 
 
 def change_billing(registration, **values):
@@ -53,15 +57,18 @@ def test_invoice_afterwards_confirms_at_once_with_invoice_due_after_the_term(reg
 def test_vat_of_125_euros_at_21_percent(register):
     invoice = on_invoice(register)
 
+    # VAT is computed once on the rate's net total: 103.31 × 21 % = 21.6951 → €21.70.
+    # Net + VAT is €125.01; the rounding of -€0.01 keeps the amount due at the price.
     line = invoice.lines.get()
     assert (line.amount_excl, line.vat_amount, line.amount_incl) == (
         Decimal("103.31"),
-        Decimal("21.69"),
-        Decimal("125.00"),
+        Decimal("21.70"),
+        Decimal("125.01"),
     )
-    assert (invoice.total_excl, invoice.total_vat, invoice.total) == (
+    assert (invoice.total_excl, invoice.total_vat, invoice.rounding, invoice.total) == (
         Decimal("103.31"),
-        Decimal("21.69"),
+        Decimal("21.70"),
+        Decimal("-0.01"),
         Decimal("125.00"),
     )
 
@@ -86,13 +93,15 @@ def test_english_pdf_holds_every_mandatory_field(register):
         "Date of supply: 5 March 2027",  # the event's date
         "Purchase order number: PO-4711",
         "Your reference: Afd. Wonen",
-        "Participation – Ada de Vries",  # a line per attendee
+        # A line per attendee, naming the event and its date.
+        f"Participation {invoice.event.name_en or invoice.event.name_nl}, 5 March 2027 – Ada "
+        "de Vries",
         "€103.31",  # excl. VAT
         "21%",  # the rate
-        "€21.69",  # VAT
-        "VAT 21% on €103.31",  # VAT per rate
-        "Total incl. VAT",
-        "€125.00",
+        "VAT 21% on €103.31 €21.70",  # VAT per rate, computed on the rate's total
+        "Total incl. VAT €125.01",
+        "Rounding -€0.01",
+        "Amount due €125.00",
         "NL91ABNA0417164300",
         invoice.payment_reference,
     ]:
@@ -107,9 +116,9 @@ def test_dutch_pdf_has_dutch_names_dates_and_amounts(register):
     text = pdf_text(invoice)
 
     for expected in [
-        "Deelname – Ada de Vries",
+        f"Deelname {invoice.event.name_nl}, 5 maart 2027 – Ada de Vries",
         "€103,31",
-        "€21,69",
+        "€21,70",
         "€125,00",
         "5 maart 2027",
     ]:
@@ -134,7 +143,13 @@ def test_one_line_per_attendee(register):
 
     assert invoice.lines.count() == 3
     assert invoice.total == Decimal("375.00")
-    assert invoice.total_vat == Decimal("65.07")
+    # 375 / 1.21 = €309.92 net; 309.92 × 21 % = €65.08; net + VAT is the price exactly.
+    assert (invoice.total_excl, invoice.total_vat, invoice.rounding) == (
+        Decimal("309.92"),
+        Decimal("65.08"),
+        Decimal("0.00"),
+    )
+    assert sum(line.amount_excl for line in invoice.lines.all()) == Decimal("309.92")
 
 
 def test_issued_invoice_is_never_changed_or_deleted(register):
@@ -188,7 +203,9 @@ def test_cancelling_an_invoiced_registration_credits_the_invoice_to_zero(
     assert credit.total == -invoice.total
     assert credit.total_vat == -invoice.total_vat
     assert invoice.total + credit.total == Decimal("0.00")
-    assert sum(line.amount_incl for line in credit.lines.all()) == Decimal("-125.00")
+    assert sum(line.amount_incl for line in credit.lines.all()) + credit.rounding == Decimal(
+        "-125.00"
+    )
     assert queries.balance(invoice.registration).open == Decimal("0.00")
 
 
@@ -202,7 +219,7 @@ def test_credit_note_pdf_names_the_invoice_it_cancels(register):
     date = f"{invoice.issue_date.day} {invoice.issue_date:%B %Y}"
     assert f"This credit note cancels invoice {invoice.number} of {date}." in text
     assert "-€125.00" in text
-    assert "-€21.69" in text
+    assert "-€21.70" in text
 
 
 def test_wrong_po_number_credit_in_full_and_new_invoice(register):
@@ -257,3 +274,112 @@ def test_numbers_restart_per_year_and_per_organiser(register):
 
     assert first.number == "2026-0001"
     assert second.number == "2027-0001"
+
+
+BUYER = "Woonstichting Ĳsselstein – Zoë Şahin-Łukasiewicz"
+PO_50 = "PO-2027/ĲSSELSTEIN/WONEN-EN-ZORG/00000000000000042"
+
+
+def _words(data: bytes):
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return [(page.width, page.height, page.extract_words()) for page in pdf.pages]
+
+
+def _overlaps(words) -> list[tuple[str, str]]:
+    found = []
+    for n, a in enumerate(words):
+        for b in words[n + 1 :]:
+            # Boxes that share more than a sliver (glyph edges may touch).
+            if (
+                min(a["x1"], b["x1"]) - max(a["x0"], b["x0"]) > 0.5
+                and min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) > 0.5
+            ):
+                found.append((a["text"], b["text"]))
+    return found
+
+
+def test_invoice_for_every_name_prints_every_character_without_overlap(register, ticket):
+    assert len(PO_50) == 50
+    long_address = (
+        "Afdeling Vastgoed en Maatschappelijk Vastgoedbeheer, t.a.v. mevrouw Z. Şahin\n"
+        "Poortdijk 12 bis, unit Ĳ-3, achteringang naast de fietsenstalling van de bibliotheek\n"
+        "3401 AB Ĳsselstein"
+    )
+    registration = register(
+        attendees=[
+            attendee(ticket, given_name="Zoë", family_name="Şahin-Łukasiewicz"),
+            attendee(ticket, given_name="李明", family_name=""),
+            attendee(
+                ticket, given_name="Annemiek", family_name="de Vries-van Ĳzendoorn-Oosterhuis"
+            ),
+        ],
+        organisation=BUYER,
+        address=long_address,
+        po_number=PO_50,
+        reference="Projectnummer ĲS-2027-0042 / kostenplaats 8800 / budgethouder mevr. Łukasiewicz",
+        language="nl",
+    )
+    invoice = on_invoice_for(registration)
+    data = render_invoice(queries.invoice_with_lines(invoice.pk))
+
+    # In the order the text is drawn (the buyer's column before the facts beside it).
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        fonts = {char["fontname"].split("+")[-1] for page in pdf.pages for char in page.chars}
+    flat = "".join(text.split())
+    for expected in [BUYER, PO_50, "李明", "Şahin-Łukasiewicz", "3401 AB Ĳsselstein"]:
+        assert "".join(expected.split()) in flat, expected
+    assert "■" not in text
+    assert fonts <= {"DejaVuSans", "DejaVuSans-Bold", "STSongStd-Light"}  # no Helvetica
+    for width, height, words in _words(data):
+        assert _overlaps(words) == []
+        for word in words:  # nothing runs off the page
+            assert word["x0"] >= 0 and word["x1"] <= width, word["text"]
+            assert word["top"] >= 0 and word["bottom"] <= height, word["text"]
+
+
+def test_vat_lines_add_up_and_the_total_is_the_sum_of_its_parts(register):
+    invoice = on_invoice(register, attendees=2)
+
+    text = pdf_text(invoice)
+
+    # 2 × €125 = €250: net €206.61, VAT 206.61 × 21 % = 43.3881 → €43.39, exactly €250.00.
+    assert "btw 21% over €206,61 €43,39" in text.replace("Btw", "btw")
+    assert (invoice.total_excl + invoice.total_vat + invoice.rounding) == invoice.total
+    assert invoice.total == Decimal("250.00")
+    for rate, excl, vat, _exempt in vat_per_rate(queries.invoice_with_lines(invoice.pk)):
+        assert (excl * rate / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) == vat
+
+
+@pytest.mark.parametrize("prices", [["125.00"], ["125.00", "95.00", "0.00"], ["19.99"] * 7])
+def test_vat_per_rate_is_exact_for_any_prices(prices):
+    items = [Item(gross=Decimal(p), rate=Decimal("21")) for p in prices]
+    items.append(Item(gross=Decimal("50.00"), rate=Decimal("9")))
+
+    found = breakdown(items)
+
+    assert sum(found.nets) == found.taxable
+    assert sum(found.vats) == found.vat
+    assert found.due == sum(item.gross for item in items)
+    assert abs(found.rounding) <= Decimal("0.01")
+    for rate in found.rates:
+        exact = (rate.taxable * rate.rate / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        assert exact == rate.vat
+
+
+def test_the_pdf_carries_its_title_and_the_moment_it_was_issued(register):
+    invoice = on_invoice(register, language="en")
+
+    data = render_invoice(queries.invoice_with_lines(invoice.pk))
+
+    info = PdfReader(io.BytesIO(data)).metadata
+    assert info.title == f"Invoice {invoice.number}"
+    assert info.author == "Stichting Goede Buren"
+    issued = timezone.localtime(invoice.created)
+    assert info["/CreationDate"].startswith(issued.strftime("D:%Y%m%d%H%M"))
+    assert data == render_invoice(queries.invoice_with_lines(invoice.pk))  # always the same
+
+
+def on_invoice_for(registration) -> Invoice:
+    services.choose_provider(registration, provider=ProviderName.INVOICE)
+    return Invoice.objects.get(registration=registration)

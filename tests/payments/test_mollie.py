@@ -269,3 +269,41 @@ def test_asking_an_offline_provider_for_news_changes_nothing(register):
 
     assert refused.value.code == "provider_unavailable"
     assert list(Payment.objects.values()) == before
+
+
+def test_our_payment_id_is_the_idempotency_key_so_a_retry_makes_one_payment(mollie, register):
+    from goedeburen.payments.providers import get_provider
+
+    registration = register()
+    payment = start(registration)
+    provider = get_provider(ProviderName.MOLLIE)
+
+    # The same request again (a timeout, a retry): Mollie answers with the same payment.
+    again = provider.start(payment, return_url="http://testserver/back/", webhook_url="x")
+
+    assert mollie.keys("POST", "/v2/payments") == [f"goedeburen-payment-{payment.pk}"] * 2
+    assert len(mollie.payments) == 1
+    assert again.redirect_url == f"https://checkout.example/{payment.provider_reference}"
+
+
+def test_webhook_refetches_the_payment_by_id_through_the_sdk(mollie, register, client):
+    registration = register()
+    payment = start(registration)
+    mollie.set_status(payment.provider_reference, "paid")
+
+    client.post(WEBHOOK, {"id": payment.provider_reference, "status": "failed"})
+
+    assert ("GET", f"/v2/payments/{payment.provider_reference}") in [
+        (method, path) for method, path, _key in mollie.requests
+    ]
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.PAID  # Mollie's word, not the caller's
+
+
+def test_refund_carries_its_own_idempotency_key(mollie, register, client, immediate_tasks):
+    _registration, payment = _paid(mollie, register, client)
+
+    refund = services.refund_payment(payment, amount=Decimal("10.00"), reason="parking")
+
+    path = f"/v2/payments/{payment.provider_reference}/refunds"
+    assert mollie.keys("POST", path) == [f"goedeburen-refund-{refund.pk}"]

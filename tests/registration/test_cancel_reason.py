@@ -33,6 +33,8 @@ def _reason(registration) -> str:
 
 
 def test_each_way_of_cancelling_records_its_reason(hall, paid, staff):
+    hall.size = 4
+    hall.save()
     by_booker = _held(hall, paid, minutes=5)
     by_organiser = _held(hall, paid, minutes=5)
     rejected = _held(hall, paid, minutes=5, status=RegistrationStatus.AWAITING_APPROVAL)

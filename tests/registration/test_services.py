@@ -6,7 +6,7 @@ from django.utils import timezone, translation
 
 from goedeburen.common.audit import history
 from goedeburen.events.models import EventStatus
-from goedeburen.registration import tokens
+from goedeburen.registration import services, tokens
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Attendee, FormToken, Registration
@@ -152,7 +152,7 @@ def test_ticket_in_two_quotas_needs_room_in_both(event, free, register):
 
 def test_cancelled_registration_frees_its_seats(hall, free, register):
     first = register(free, free, free)
-    Registration.objects.filter(pk=first.pk).update(status=RegistrationStatus.CANCELLED)
+    services.cancel_registration(first, by=None, reason="test")
 
     assert register(free).status == RegistrationStatus.CONFIRMED
 
@@ -288,7 +288,8 @@ def test_refused_form_token_can_be_sent_again(hall, free, event, register):
     token = form_token(event)
     register(free, free, free)
     assert _refused(register, free, form_token=token).code == "sold_out"
-    Registration.objects.update(status=RegistrationStatus.CANCELLED)
+    for registration in Registration.objects.all():
+        services.cancel_registration(registration, by=None, reason="test")
 
     assert register(free, form_token=token).status == RegistrationStatus.CONFIRMED
 

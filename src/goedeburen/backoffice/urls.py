@@ -220,8 +220,10 @@ event_urls = [
         name="invoice.export",
     ),
     path("invoices/<int:pk>/pdf/", payments.InvoicePdfView.as_view(), name="invoice.pdf"),
+    path("invoices/<int:pk>/ubl/", payments.InvoiceUblView.as_view(), name="invoice.ubl"),
     path("bank/", payments.StatementImportView.as_view(), name="bank.list"),
     path("bank/unmatched/", payments.UnmatchedListView.as_view(), name="bank.unmatched"),
+    path("bank/<int:pk>/", payments.StatementDetailView.as_view(), name="bank.statement"),
     path(
         "bank/lines/<int:pk>/assign/",
         payments.AssignTransactionView.as_view(),

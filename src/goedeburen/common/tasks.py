@@ -2,16 +2,31 @@
 
 from functools import partial
 
-from django.db import transaction
+from django.db import router, transaction
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:
-    """Enqueue `task` once the current transaction commits; never if it rolls back.
+    """Enqueue `task` so that it runs only if the current transaction commits.
 
-    The database backend would roll back its own row anyway, but the Redis backend pushes
-    to a queue outside the transaction, so every caller goes through here.
+    The database backend writes its task row in this transaction when it uses the same
+    database: the row then commits or rolls back with the change it belongs to, at no
+    extra round trip after the commit (a registration writes two such rows). The Redis
+    backend pushes to a queue outside the transaction, so it is enqueued once the
+    transaction commits, and never if it rolls back.
     """
-    transaction.on_commit(partial(task.enqueue, *args, **kwargs), robust=True)
+    if _writes_in_this_transaction(task.get_backend()):
+        task.enqueue(*args, **kwargs)
+    else:
+        transaction.on_commit(partial(task.enqueue, *args, **kwargs), robust=True)
+
+
+def _writes_in_this_transaction(backend) -> bool:
+    try:
+        from django_tasks_db.backend import DatabaseBackend
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # pragma: no cover - the database backend is installed everywhere
+        return False
+    return isinstance(backend, DatabaseBackend) and router.db_for_write(DBTaskResult) == "default"
 
 
 _WORKER_START: list = []

@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch
 
@@ -68,6 +69,45 @@ def public_event_version(slug: str) -> str | None:
 def public_event(slug: str) -> Event:
     """Return the published event with this slug, with its venue; raise DoesNotExist otherwise."""
     return Event.objects.public().select_related("venue", "organiser").get(slug=slug)
+
+
+# The last few events each process read, by slug and version: a hit unpickles nothing.
+_EVENTS: dict[tuple[str, str], Event] = {}
+_EVENTS_KEPT = 32
+
+
+def cached_public_event(slug: str) -> Event | None:
+    """Return the published event with this slug as `public_event` does, or None; in one
+    narrow query (its version), the event itself from memory or the cache.
+
+    For the pages that cannot be cached whole (the registration form's POST, its
+    confirmation page) but need the event on every request.
+    """
+    version = public_event_version(slug)
+    if version is None:
+        return None
+    key = (slug, version)
+    event = _EVENTS.get(key)
+    if event is not None:
+        return event
+    cache_key = f"event:{slug}:{version}"
+    event = cache.get(cache_key)
+    if event is None:
+        # With its partners: every page's footer names them (their changes move the version).
+        event = Event.objects.public().select_related("venue", "organiser")
+        event = event.prefetch_related("partners").filter(slug=slug).first()
+        if event is None:
+            return None
+        cache.set(cache_key, event, 3600)
+    if len(_EVENTS) >= _EVENTS_KEPT:
+        _EVENTS.pop(next(iter(_EVENTS)))
+    _EVENTS[key] = event
+    return event
+
+
+def forget_cached_events() -> None:
+    """Forget what this process keeps of `cached_public_event` (for tests)."""
+    _EVENTS.clear()
 
 
 def speakers(event: Event):

@@ -18,10 +18,6 @@ from django.db.models import Q
 
 from .models import Event, Organiser, Role, TeamMember
 
-# The caterer role (counts and diets only, no contact data) comes with the team screens;
-# until `Role` has it, check-in's caterer list checks the role's value itself.
-CATERER = getattr(Role, "CATERER", "caterer")
-
 # Roles whose work shows money or special-category data: their sessions end after 30
 # minutes without activity (`backoffice.middleware`).
 SENSITIVE_ROLES = frozenset({Role.OWNER, Role.EDITOR, Role.FINANCE, Role.REGISTRATIONS})

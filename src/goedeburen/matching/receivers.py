@@ -32,8 +32,13 @@ def _rerun(registration):
         rerun_after_change(registration.event)
 
 
+def _confirmed(registration, **kwargs) -> bool:
+    return registration.status == RegistrationStatus.CONFIRMED
+
+
 RECEIVERS = {
-    signals.registration_created: registration_created,
+    # Most bookings pend payment or approval: those need no savepoint at all.
+    signals.registration_created: (registration_created, _confirmed),
     signals.registration_confirmed: registration_confirmed,
     signals.registration_cancelled: registration_cancelled,
 }

@@ -7,9 +7,17 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self):
-        from . import demo, logtypes, placeholders, receivers, segments  # noqa: F401  (demo_loaded)
+        from . import (  # noqa: F401  (demo connects to demo_loaded)
+            demo,
+            logtypes,
+            placeholders,
+            receivers,
+            segments,
+            versioning,
+        )
 
         logtypes.register()
         receivers.connect()
         placeholders.register()
         segments.register()
+        versioning.connect()

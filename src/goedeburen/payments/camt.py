@@ -1,13 +1,26 @@
 """Read a CAMT.053 bank statement (ISO 20022, versions 001.02 to 001.08) into plain lines.
 
 Pure Python, no Django. The file is parsed with defusedxml, which refuses a DTD (and with it
-entity tricks such as XXE and "billion laughs"). Only booked credit lines are returned; a
-batch entry with several transaction details becomes one line per transaction.
+entity tricks such as XXE and "billion laughs").
+
+Every entry becomes at least one line, and a batched entry (`NtryDtls` with several
+`TxDtls`, such as ABN AMRO's acceptgiro batches) one line per transaction. Nothing here
+decides what a line is worth: each line says what it is (`kind`: a credit, a debit, the
+return or reversal of an earlier credit, or the reversal of a debit) and, when the import
+cannot book it, why (`skip`: zero, foreign currency, more than two decimals, pending).
+
+A line carries a `fingerprint`, a hash of all its own facts (account, dates, direction,
+amount, the bank's references, counterparty, descriptions), and an `occurrence`: the
+how-manieth line with that fingerprint in the file. Two identical transfers on one day are
+two lines (occurrences 1 and 2); the same line in an overlapping statement has the same
+fingerprint and occurrence. A bank reference alone never identifies a line: banks repeat
+it within a batch, reuse it for a return, restart it every day, or give none at all.
 """
 
 import hashlib
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element, ParseError  # noqa: S405 (types only; parsing is defusedxml)
 
@@ -15,8 +28,23 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 _NAMESPACE = re.compile(r"^\{urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.0([2-8])\}Document$")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A statement of a bank's day is a few MB; anything far bigger is not what we expect.
 MAX_BYTES = 50 * 1024 * 1024
+
+CREDIT, DEBIT = "CRDT", "DBIT"
+# What a line is (`StatementLine.kind`).
+KIND_CREDIT = "credit"  # money in: a payment, perhaps
+KIND_DEBIT = "debit"  # money out: the organiser's own spending
+KIND_RETURN = "return"  # money out that sends an earlier credit back (return or reversal)
+KIND_DEBIT_REVERSAL = "debit_reversal"  # money in that undoes an earlier debit
+# Why the import cannot book a line (`StatementLine.skip`); "" when it can.
+SKIP_ZERO = "zero"
+SKIP_CURRENCY = "currency"
+SKIP_DECIMALS = "decimals"
+SKIP_PENDING = "pending"
+# ISO 20022 bank transaction sub-family codes of returns and reversals.
+_RETURN_CODES = {"RRTN", "RPCR", "ARET", "RVSL"}
 
 
 class CamtError(ValueError):
@@ -29,13 +57,22 @@ class CamtError(ValueError):
 
 @dataclass(frozen=True, kw_only=True)
 class StatementLine:
-    key: str
-    amount: Decimal
+    fingerprint: str
+    occurrence: int
+    kind: str
+    skip: str
+    amount: Decimal  # positive, as the bank states it (rounded to cents for display)
+    amount_text: str  # the amount exactly as written in the file
+    currency: str
     booking_date: str  # ISO date
-    debtor_name: str
-    debtor_iban: str
-    reference: str
-    remittance: str
+    account: str  # the statement's own IBAN
+    bank_reference: str  # the bank's entry or transaction reference; not unique
+    end_to_end_id: str
+    counterparty_name: str
+    counterparty_iban: str
+    reference: str  # structured creditor reference (RF…)
+    remittance: str  # the free text: Ustrd, else AddtlTxInf, else AddtlNtryInf
+    return_reason: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,12 +80,27 @@ class Statement:
     version: str
     message_id: str
     iban: str
-    lines: list[StatementLine]
-    debit_lines: int
+    accounts: list[str]
+    identity: str  # accounts, statement ids, sequence numbers and creation times
+    statement_id: str
+    sequence: str
+    created: str
+    period_start: str
+    period_end: str
+    lines: list[StatementLine] = field(default_factory=list)
+
+    @property
+    def debit_lines(self) -> int:
+        return sum(1 for line in self.lines if line.kind == KIND_DEBIT)
+
+
+def normalise_iban(value: str) -> str:
+    """Return `value` without spaces, in capitals, as IBANs are compared."""
+    return re.sub(r"\s+", "", value or "").upper()
 
 
 def parse_statement(data: bytes) -> Statement:
-    """Return the booked credit lines of a CAMT.053 file, or raise `CamtError`."""
+    """Return the lines of a CAMT.053 file, or raise `CamtError` for a file we cannot read."""
     if len(data) > MAX_BYTES:
         raise CamtError("the file is larger than 50 MB")
     try:
@@ -67,98 +119,212 @@ def parse_statement(data: bytes) -> Statement:
     if not statements:
         raise CamtError("the document holds no statement")
     message_id = _text(root, "c:BkToCstmrStmt/c:GrpHdr/c:MsgId", ns)
-    lines: list[StatementLine] = []
-    debits = 0
-    iban = ""
+    facts: list[tuple[str, dict]] = []
+    identities, accounts = [], []
     for statement in statements:
-        iban = iban or _text(statement, "c:Acct/c:Id/c:IBAN", ns)
+        account = normalise_iban(_text(statement, "c:Acct/c:Id/c:IBAN", ns))
+        if not account:
+            other = _text(statement, "c:Acct/c:Id/c:Othr/c:Id", ns)
+            account = normalise_iban(other)
+        if not account:
+            raise CamtError("a statement names no account")
+        if account not in accounts:
+            accounts.append(account)
+        statement_id = _text(statement, "c:Id", ns)
+        sequence = _text(statement, "c:ElctrncSeqNb", ns) or _text(statement, "c:LglSeqNb", ns)
+        created = _text(statement, "c:CreDtTm", ns)
+        if statement_id:
+            identities.append("|".join([account, statement_id, sequence, created]))
         for entry in statement.findall("c:Ntry", ns):
-            indicator = _text(entry, "c:CdtDbtInd", ns)
-            if indicator not in ("CRDT", "DBIT"):
-                raise CamtError("an entry has no credit/debit indicator")
-            if indicator == "DBIT":
-                debits += 1
-                continue
-            status = _text(entry, "c:Sts/c:Cd", ns) or _text(entry, "c:Sts", ns)
-            if status and status != "BOOK":
-                continue  # pending or informational: booked in a later statement
-            lines += _entry_lines(entry, ns)
+            for line in _entry_lines(entry, ns, account=account):
+                facts.append((_fingerprint(line), line))
+    first = statements[0]
+    seen: Counter = Counter()
+    lines = []
+    for fingerprint, line in facts:
+        seen[fingerprint] += 1
+        lines.append(StatementLine(fingerprint=fingerprint, occurrence=seen[fingerprint], **line))
     return Statement(
         version=f"camt.053.001.0{match.group(1)}",
         message_id=message_id,
-        iban=iban,
+        iban=accounts[0],
+        accounts=accounts,
+        # Without a statement id (rare) only the file's hash recognises it again.
+        identity=hashlib.sha256("\n".join(sorted(identities)).encode()).hexdigest()
+        if identities
+        else "",
+        statement_id=_text(first, "c:Id", ns),
+        sequence=_text(first, "c:ElctrncSeqNb", ns) or _text(first, "c:LglSeqNb", ns),
+        created=_text(first, "c:CreDtTm", ns),
+        period_start=_text(first, "c:FrToDt/c:FrDtTm", ns)[:10],
+        period_end=_text(first, "c:FrToDt/c:ToDtTm", ns)[:10],
         lines=lines,
-        debit_lines=debits,
     )
 
 
-def _entry_lines(entry: Element, ns: dict) -> list[StatementLine]:
-    amount = _amount(entry.find("c:Amt", ns))
+def _fingerprint(line: dict) -> str:
+    keys = [
+        "account",
+        "booking_date",
+        "kind",
+        "amount_text",
+        "currency",
+        "bank_reference",
+        "end_to_end_id",
+        "counterparty_name",
+        "counterparty_iban",
+        "reference",
+        "remittance",
+        "return_reason",
+    ]
+    facts = "\x1f".join([str(line[key]) for key in keys] + [line.pop("_extra")])
+    return hashlib.sha256(facts.encode()).hexdigest()
+
+
+def _entry_lines(entry: Element, ns: dict, *, account: str) -> list[dict]:
+    indicator = _text(entry, "c:CdtDbtInd", ns)
+    if indicator not in (CREDIT, DEBIT):
+        raise CamtError("an entry has no credit/debit indicator")
     booking_date = (
         _text(entry, "c:BookgDt/c:Dt", ns)
         or _text(entry, "c:BookgDt/c:DtTm", ns)[:10]
         or _text(entry, "c:ValDt/c:Dt", ns)
+        or _text(entry, "c:ValDt/c:DtTm", ns)[:10]
     )
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", booking_date):
+    if not _DATE.fullmatch(booking_date):
         raise CamtError("an entry has no booking date")
+    status = _text(entry, "c:Sts/c:Cd", ns) or _text(entry, "c:Sts", ns)
+    reversal = _text(entry, "c:RvslInd", ns).lower() in ("true", "1")
+    family = _text(entry, "c:BkTxCd/c:Domn/c:Fmly/c:SubFmlyCd", ns)
     entry_ref = _text(entry, "c:AcctSvcrRef", ns) or _text(entry, "c:NtryRef", ns)
+    entry_info = _text(entry, "c:AddtlNtryInf", ns)
+    entry_amount = entry.find("c:Amt", ns)
     details = entry.findall("c:NtryDtls/c:TxDtls", ns)
+    common = {
+        "account": account,
+        "booking_date": booking_date,
+        "status": status,
+        "indicator": indicator,
+        "reversal": reversal,
+        "family": family,
+        "entry_info": entry_info,
+    }
     if not details:
-        return [
-            _line(entry, None, ns, amount=amount, booking_date=booking_date, ref=entry_ref, n=0)
-        ]
+        return [_line(entry, ns, amount=entry_amount, ref=entry_ref, **common)]
     lines = []
-    for n, tx in enumerate(details):
+    for tx in details:
         tx_amount = tx.find("c:AmtDtls/c:TxAmt/c:Amt", ns)
         if tx_amount is None:
             tx_amount = tx.find("c:Amt", ns)
-        value = amount if tx_amount is None or len(details) == 1 else _amount(tx_amount)
-        tx_ref = _text(tx, "c:Refs/c:AcctSvcrRef", ns)
-        ref = tx_ref or (f"{entry_ref}/{n}" if entry_ref and len(details) > 1 else entry_ref)
-        lines.append(_line(entry, tx, ns, amount=value, booking_date=booking_date, ref=ref, n=n))
+        if tx_amount is None or len(details) == 1:
+            tx_amount = entry_amount if tx_amount is None else tx_amount
+        ref = _text(tx, "c:Refs/c:AcctSvcrRef", ns) or entry_ref
+        tx_common = dict(common)
+        tx_indicator = _text(tx, "c:CdtDbtInd", ns)
+        if tx_indicator in (CREDIT, DEBIT):
+            tx_common["indicator"] = tx_indicator
+        tx_family = _text(tx, "c:BkTxCd/c:Domn/c:Fmly/c:SubFmlyCd", ns)
+        tx_common["family"] = tx_family or family
+        lines.append(_line(tx, ns, amount=tx_amount, ref=ref, **tx_common))
     return lines
 
 
-def _line(entry, tx, ns, *, amount, booking_date, ref, n) -> StatementLine:
-    source = tx if tx is not None else entry
-    debtor_name = (
-        _text(source, "c:RltdPties/c:Dbtr/c:Pty/c:Nm", ns)  # .08
-        or _text(source, "c:RltdPties/c:Dbtr/c:Nm", ns)
-    )
-    debtor_iban = _text(source, "c:RltdPties/c:DbtrAcct/c:Id/c:IBAN", ns)
-    reference = _text(source, "c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref", ns)
+def _line(
+    source,
+    ns,
+    *,
+    amount,
+    ref,
+    account,
+    booking_date,
+    status,
+    indicator,
+    reversal,
+    family,
+    entry_info,
+) -> dict:
+    value, currency, amount_text, skip = _amount(amount)
+    return_info = source.find("c:RtrInf", ns)
+    return_reason = ""
+    if return_info is not None:
+        return_reason = _text(return_info, "c:Rsn/c:Cd", ns) or _text(return_info, "c:AddtlInf", ns)
+    is_return = reversal or return_info is not None or family in _RETURN_CODES
+    if indicator == CREDIT:
+        kind = KIND_DEBIT_REVERSAL if reversal else KIND_CREDIT
+        party = "Dbtr"
+    else:
+        kind = KIND_RETURN if is_return else KIND_DEBIT
+        party = "Cdtr"
+    # A return's counterparty is whom the money goes back to: the original payer (the
+    # debtor of the original credit), whom banks put under either name.
+    names = [party, "Dbtr", "Cdtr"] if kind == KIND_RETURN else [party]
+    counterparty_name = counterparty_iban = ""
+    for name in names:
+        counterparty_name = counterparty_name or (
+            _text(source, f"c:RltdPties/c:{name}/c:Pty/c:Nm", ns)  # .08
+            or _text(source, f"c:RltdPties/c:{name}/c:Nm", ns)
+        )
+        counterparty_iban = counterparty_iban or normalise_iban(
+            _text(source, f"c:RltdPties/c:{name}Acct/c:Id/c:IBAN", ns)
+        )
     remittance = " ".join(
         (element.text or "").strip() for element in source.findall("c:RmtInf/c:Ustrd", ns)
     ).strip()
-    if not ref:
-        # No reference from the bank: the line's own facts identify it in any file.
-        facts = "|".join(
-            [booking_date, str(amount), debtor_iban, debtor_name, reference, remittance, str(n)]
-        )
-        ref = "sha256:" + hashlib.sha256(facts.encode()).hexdigest()[:40]
-    return StatementLine(
-        key=ref[:100],
-        amount=amount,
-        booking_date=booking_date,
-        debtor_name=debtor_name[:200],
-        debtor_iban=debtor_iban[:34],
-        reference=reference[:35],
-        remittance=remittance,
+    # Some banks put the description only in the additional information.
+    remittance = remittance or _text(source, "c:AddtlTxInf", ns) or entry_info
+    if not skip and status and status != "BOOK":
+        skip = SKIP_PENDING  # pending or informational: booked in a later statement
+    end_to_end = _text(source, "c:Refs/c:EndToEndId", ns)
+    if end_to_end.upper() == "NOTPROVIDED":
+        end_to_end = ""
+    extra = "|".join(
+        [
+            _text(source, "c:Refs/c:InstrId", ns),
+            _text(source, "c:Refs/c:TxId", ns),
+            _text(source, "c:Refs/c:MndtId", ns),
+            indicator,
+            status,
+        ]
     )
+    return {
+        "kind": kind,
+        "skip": skip,
+        "amount": value,
+        "amount_text": amount_text,
+        "currency": currency,
+        "booking_date": booking_date,
+        "account": account,
+        "bank_reference": ref[:100],
+        "end_to_end_id": end_to_end[:100],
+        "counterparty_name": counterparty_name[:200],
+        "counterparty_iban": counterparty_iban[:34],
+        "reference": _text(source, "c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref", ns)[:35],
+        "remittance": remittance,
+        "return_reason": return_reason[:100],
+        "_extra": extra,
+    }
 
 
-def _amount(element: Element | None) -> Decimal:
-    if element is None or not element.text:
+def _amount(element: Element | None) -> tuple[Decimal, str, str, str]:
+    """Return (amount in cents, currency, text as written, skip reason) of an amount."""
+    if element is None or not (element.text or "").strip():
         raise CamtError("an entry has no amount")
-    if element.get("Ccy", "EUR") != "EUR":
-        raise CamtError(f"an amount is in {element.get('Ccy')}, not euros")
+    text = element.text.strip()
+    currency = (element.get("Ccy") or "EUR").strip().upper()
     try:
-        value = Decimal(element.text.strip())
+        value = Decimal(text)
     except InvalidOperation as bad:
-        raise CamtError(f"the amount “{element.text.strip()}” is not a number") from bad
-    if value <= 0 or value != value.quantize(Decimal("0.01")):
-        raise CamtError(f"the amount {value} is not a positive amount in cents")
-    return value.quantize(Decimal("0.01"))
+        raise CamtError(f"the amount “{text}” is not a number") from bad
+    if not value.is_finite() or value < 0 or value >= Decimal("1e8"):
+        raise CamtError(f"the amount “{text}” is not an amount")
+    skip = ""
+    if currency != "EUR":
+        skip = SKIP_CURRENCY
+    elif value == 0:
+        skip = SKIP_ZERO
+    elif value != value.quantize(Decimal("0.01")):
+        skip = SKIP_DECIMALS
+    return value.quantize(Decimal("0.01")), currency[:3], text[:40], skip
 
 
 def _text(element: Element, path: str, ns: dict) -> str:

@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from . import queries
 from .models import Invoice
 from .pdf import invoice_filename, render_invoice
+from .ubl import invoice_ubl_filename, render_ubl
 
 
 def invoice_response(invoice: Invoice) -> HttpResponse:
@@ -12,5 +13,14 @@ def invoice_response(invoice: Invoice) -> HttpResponse:
     full = queries.invoice_with_lines(invoice.pk)
     response = HttpResponse(render_invoice(full), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{invoice_filename(full)}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def invoice_ubl_response(invoice: Invoice) -> HttpResponse:
+    """Return the invoice as an e-invoice (UBL 2.1 XML) download that no cache keeps."""
+    full = queries.invoice_with_lines(invoice.pk)
+    response = HttpResponse(render_ubl(full), content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{invoice_ubl_filename(full)}"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -18,6 +18,8 @@ class PaymentState(models.TextChoices):
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
     EXPIRED = "expired", _("Expired")
+    # Booked from a bank statement, then sent back by the bank (a return or reversal).
+    RETURNED = "returned", _("Returned by the bank")
 
 
 # States a payment never leaves: the provider's later word cannot change them.
@@ -26,6 +28,7 @@ FINAL_PAYMENT_STATES = (
     PaymentState.FAILED,
     PaymentState.CANCELLED,
     PaymentState.EXPIRED,
+    PaymentState.RETURNED,
 )
 
 
@@ -44,3 +47,25 @@ class TransactionState(models.TextChoices):
     MATCHED = "matched", _("Matched")
     UNMATCHED = "unmatched", _("Unmatched")
     DISMISSED = "dismissed", _("Dismissed")
+    SKIPPED = "skipped", _("Skipped")
+    RETURNED = "returned", _("Return of an earlier payment")
+    KNOWN = "known", _("Imported before")
+
+
+class TransactionKind(models.TextChoices):
+    CREDIT = "credit", _("Money in")
+    DEBIT = "debit", _("Money out")
+    RETURN = "return", _("Return or reversal of money in")
+    DEBIT_REVERSAL = "debit_reversal", _("Reversal of money out")
+
+
+class SkipReason(models.TextChoices):
+    """Why a statement line was not booked (the rest of the file is)."""
+
+    ZERO = "zero", _("the amount is zero")
+    CURRENCY = "currency", _("the amount is not in euros")
+    DECIMALS = "decimals", _("the amount has more than two decimals")
+    PENDING = "pending", _("not booked yet by the bank (pending)")
+    DEBIT = "debit", _("money out, not a payment")
+    DEBIT_REVERSAL = "debit_reversal", _("the reversal of money out, not a payment")
+    RETURN_UNKNOWN = "return_unknown", _("the return of a payment that was not booked here")

@@ -10,7 +10,8 @@ class PaymentError(DomainError):
 
     Codes: not_payable, provider_disabled, provider_unavailable, provider_failed,
     amount_invalid, too_much, no_billing_data, immutable, already_credited, not_an_invoice,
-    camt_invalid, camt_duplicate, wrong_state, not_found.
+    camt_invalid, camt_duplicate, camt_account, wrong_state, not_found, conflict,
+    needs_confirmation.
     """
 
 
@@ -28,7 +29,28 @@ IMMUTABLE = _("An issued invoice can never be changed or deleted; issue a credit
 ALREADY_CREDITED = _("Invoice %(number)s has already been credited.")
 NOT_AN_INVOICE = _("Only an invoice can be credited, not a credit note.")
 CAMT_INVALID = _("This file is not a readable CAMT.053 bank statement: %(reason)s")
-CAMT_DUPLICATE = _("This file was imported before, on %(when)s; nothing was booked again.")
+CAMT_DUPLICATE = _(
+    "This statement was imported before, on %(when)s (file %(file)s); nothing new was booked."
+)
+CAMT_CONCURRENT = _(
+    "Someone imported an overlapping statement at the same moment; nothing was booked. "
+    "Please import the file again."
+)
+CAMT_ACCOUNT = _(
+    "This statement is for account %(statement)s, but the organiser's account is "
+    "%(organiser)s; nothing was imported."
+)
+CAMT_NO_ACCOUNT = _(
+    "Enter the organiser's IBAN in the invoice details first: a statement is only imported "
+    "for that account."
+)
+CONFLICT = _(
+    "Someone else changed this at the same moment; nothing was changed. Please look again."
+)
+TOO_MUCH_PAYMENT = _(
+    "€%(amount)s is more than the €%(open)s this registration still owes; confirm that you "
+    "want to record it anyway."
+)
 WRONG_STATE = _("This bank statement line was already handled.")
 NOT_FOUND = _("No registration with the code “%(code)s” was found.")
 NO_MOLLIE_KEY = _("No Mollie API key is configured for this organiser.")

@@ -23,6 +23,7 @@ _PAYMENT_STATES = {
     PaymentState.FAILED: _("Online payment failed"),
     PaymentState.CANCELLED: _("Online payment cancelled"),
     PaymentState.EXPIRED: _("Online payment expired"),
+    PaymentState.RETURNED: _("Payment of €%(amount)s returned by the bank"),
 }
 _REFUND_STATES = {
     RefundState.PENDING: _("Refund of €%(amount)s pending"),
@@ -92,8 +93,19 @@ def register() -> None:
         ),
         LogType(
             action="bank_statement.imported",
-            sentence=_("Bank statement %(file)s imported: %(new)s new lines, %(known)s known"),
-            example={"file": "camt.xml", "version": "053.001.02", "new": 3, "known": 1},
+            sentence=_(
+                "Bank statement %(file)s imported: %(new)s new lines (%(matched)s booked, "
+                "%(skipped)s skipped, %(returned)s returns), %(known)s imported before"
+            ),
+            example={
+                "file": "camt.xml",
+                "version": "053.001.02",
+                "new": 3,
+                "known": 1,
+                "matched": 2,
+                "skipped": 1,
+                "returned": 0,
+            },
         ),
         LogType(
             action="bank_transaction.assigned",

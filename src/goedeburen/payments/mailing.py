@@ -1,4 +1,5 @@
-"""The invoice mail: the PDF rendered and attached, to the invoice address."""
+"""The invoice mail: the PDF rendered and attached, to the invoice address; the e-invoice
+(UBL) beside it when the buyer asked for one."""
 
 from django.db import transaction
 
@@ -9,6 +10,7 @@ from goedeburen.mail.services import queue_registration_mail
 from . import queries
 from .models import Invoice
 from .pdf import invoice_filename, render_invoice
+from .ubl import invoice_ubl_filename, render_ubl
 
 
 def queue_invoice_mail(invoice_id: int) -> bool:
@@ -18,12 +20,17 @@ def queue_invoice_mail(invoice_id: int) -> bool:
     invoice = queries.invoice_with_lines(invoice_id)
     registration = invoice.registration
     pdf = render_invoice(invoice)
+    attachments = [Attachment(invoice_filename(invoice), pdf, "application/pdf")]
+    if invoice.einvoice:
+        attachments.append(
+            Attachment(invoice_ubl_filename(invoice), render_ubl(invoice), "application/xml")
+        )
     with transaction.atomic():
         queue_registration_mail(
             registration,
             kind=MailKind.INVOICE,
             recipient=registration.invoice_email or registration.email,
-            attachments=[Attachment(invoice_filename(invoice), pdf, "application/pdf")],
+            attachments=attachments,
             invoice_number=invoice.number,
             credited_number=invoice.credits.number if invoice.credits_id else "",
         )

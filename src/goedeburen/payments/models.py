@@ -19,7 +19,15 @@ from django.utils.translation import gettext_lazy as _
 from goedeburen.events.models import Event, Organiser
 from goedeburen.registration.models import Registration
 
-from .enums import InvoiceKind, PaymentState, ProviderName, RefundState, TransactionState
+from .enums import (
+    InvoiceKind,
+    PaymentState,
+    ProviderName,
+    RefundState,
+    SkipReason,
+    TransactionKind,
+    TransactionState,
+)
 
 
 def _money(verbose, **kwargs):
@@ -120,8 +128,15 @@ class Payment(models.Model):
     state = models.CharField(
         _("state"), max_length=20, choices=PaymentState.choices, default=PaymentState.OPEN
     )
-    # Mollie's payment id (tr_…) or the bank's entry reference; unique per provider.
+    # Mollie's payment id (tr_…), unique per provider. A bank payment has none: its bank
+    # line (`bank_transaction`) says where it came from, and bank references are not unique.
     provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
+    # Who paid, from the bank line or Mollie: needed to pay a refund back.
+    payer_name = models.CharField(_("paid by"), max_length=200, blank=True)
+    payer_iban = models.CharField(_("from account"), max_length=34, blank=True)
+    # The form that recorded it (a payment recorded by hand): the same form sent twice, with
+    # the back button or a double click, records once.
+    submission = models.CharField(max_length=40, null=True, blank=True, unique=True)
     checkout_url = models.URLField(max_length=500, blank=True)
     note = models.TextField(_("note"), blank=True)
     # The payment came after the hold ran out and the seat had been taken meanwhile.
@@ -142,7 +157,7 @@ class Payment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "provider_reference"],
-                condition=~Q(provider_reference=""),
+                condition=~Q(provider_reference="") & ~Q(provider="bank_transfer"),
                 name="unique_provider_reference",
             )
         ]
@@ -173,6 +188,8 @@ class Refund(models.Model):
     provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The form that asked for it: the same form sent twice refunds once.
+    submission = models.CharField(max_length=40, null=True, blank=True, unique=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -300,8 +317,17 @@ class Invoice(ImmutableModel):
     po_number = models.CharField(_("purchase order number"), max_length=50, blank=True)
     buyer_reference = models.CharField(_("your reference"), max_length=100, blank=True)
     payment_reference = models.CharField(_("payment reference"), max_length=35, blank=True)
-    total = _money(_("total incl. VAT"))
+    # For e-invoices (UBL): the buyer's OIN (scheme 0190) or KvK number (0106), its Peppol
+    # id ("0190:…"), and whether the e-invoice goes with the invoice mail.
+    buyer_org_id = models.CharField(_("OIN or KvK number"), max_length=20, blank=True)
+    buyer_peppol_id = models.CharField(_("Peppol ID"), max_length=60, blank=True)
+    einvoice = models.BooleanField(_("e-invoice with the mail"), default=False)
+    # What is owed: the lines' net amounts plus the VAT per rate, plus `rounding`.
+    total = _money(_("amount due"))
     total_vat = _money(_("VAT"))
+    # The cent that makes net + VAT (each rate's VAT computed once, on the rate's total)
+    # meet the prices including VAT that the booker agreed to (EN 16931 BT-114).
+    rounding = _money(_("rounding"), default=Decimal("0.00"))
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -324,7 +350,12 @@ class Invoice(ImmutableModel):
 
     @property
     def total_excl(self) -> Decimal:
-        return self.total - self.total_vat
+        return self.total - self.rounding - self.total_vat
+
+    @property
+    def total_incl(self) -> Decimal:
+        """Return net + VAT, before rounding (EN 16931 BT-112)."""
+        return self.total - self.rounding
 
 
 class InvoiceReminder(models.Model):
@@ -366,17 +397,31 @@ class InvoiceLine(ImmutableModel):
 
 
 class BankStatement(models.Model):
-    """One uploaded CAMT.053 file; its hash recognises the same file uploaded again."""
+    """One uploaded CAMT.053 file.
+
+    The same file comes back with the same hash, or, re-exported by the bank, with the same
+    `identity` (its statements' accounts, ids, sequence numbers and creation times): either
+    way it is refused, with nothing booked again.
+    """
 
     organiser = models.ForeignKey(Organiser, on_delete=models.PROTECT, related_name="+")
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="bank_statements")
     filename = models.CharField(_("file"), max_length=255)
     file_hash = models.CharField(max_length=64)
+    identity = models.CharField(max_length=64, blank=True)
     message_id = models.CharField(_("message id"), max_length=100, blank=True)
     iban = models.CharField(_("account"), max_length=34, blank=True)
+    statement_id = models.CharField(_("statement"), max_length=100, blank=True)
+    sequence = models.CharField(_("sequence number"), max_length=20, blank=True)
+    bank_created = models.CharField(_("created by the bank"), max_length=40, blank=True)
+    period_start = models.DateField(_("from"), null=True, blank=True)
+    period_end = models.DateField(_("until"), null=True, blank=True)
     lines_new = models.PositiveIntegerField(_("new lines"), default=0)
     lines_known = models.PositiveIntegerField(_("lines imported before"), default=0)
     lines_matched = models.PositiveIntegerField(_("matched"), default=0)
+    lines_unmatched = models.PositiveIntegerField(_("unmatched"), default=0)
+    lines_skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    lines_returned = models.PositiveIntegerField(_("returned"), default=0)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -387,7 +432,14 @@ class BankStatement(models.Model):
         verbose_name_plural = _("bank statements")
         ordering = ["-created", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["organiser", "file_hash"], name="unique_statement_file")
+            models.UniqueConstraint(
+                fields=["organiser", "file_hash"], name="unique_statement_file"
+            ),
+            models.UniqueConstraint(
+                fields=["organiser", "identity"],
+                condition=~Q(identity=""),
+                name="unique_statement_identity",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -395,30 +447,58 @@ class BankStatement(models.Model):
 
 
 class BankTransaction(models.Model):
-    """A credit line of a bank statement, and what became of it.
+    """One line of a bank statement, and what became of it.
 
-    `entry_key` identifies the line whichever file it arrives in (the bank's own entry
-    reference when it gives one, else a hash of the line's facts), so a line in two
-    overlapping statements is booked once.
+    A line is the same line as one imported before only when its `fingerprint` (a hash of
+    all its facts) and its `occurrence` (the how-manieth line with those facts in its
+    file) are the same, for the same organiser and account: two identical transfers on one
+    day stay two payments, and the same line in an overlapping statement is booked once
+    (stored again as `known`, pointing at the first). The bank's reference is kept for
+    people to read; it never decides anything.
     """
 
     statement = models.ForeignKey(
         BankStatement, on_delete=models.PROTECT, related_name="transactions"
     )
     organiser = models.ForeignKey(Organiser, on_delete=models.PROTECT, related_name="+")
-    entry_key = models.CharField(max_length=100)
+    account = models.CharField(_("account"), max_length=34, blank=True)
+    fingerprint = models.CharField(max_length=64)
+    occurrence = models.PositiveIntegerField(default=1)
+    position = models.PositiveIntegerField(default=0)
+    # The bank's own entry or transaction reference, as it is; not unique.
+    entry_key = models.CharField(_("bank reference"), max_length=100, blank=True)
+    end_to_end_id = models.CharField(_("end-to-end id"), max_length=100, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=TransactionKind.choices, default=TransactionKind.CREDIT
+    )
     amount = _money(_("amount"))
+    currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    amount_text = models.CharField(max_length=40, blank=True)
     booking_date = models.DateField(_("booked"))
     debtor_name = models.CharField(_("from"), max_length=200, blank=True)
     debtor_iban = models.CharField(_("account"), max_length=34, blank=True)
     reference = models.CharField(_("structured reference"), max_length=35, blank=True)
     remittance = models.TextField(_("description"), blank=True)
+    return_reason = models.CharField(_("reason for the return"), max_length=100, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=TransactionState.choices)
+    skip_reason = models.CharField(
+        _("why skipped"), max_length=20, choices=SkipReason.choices, blank=True
+    )
+    # Booked for a registration that had nothing left to pay: an overpayment to resolve.
+    overpaid = models.BooleanField(_("overpayment"), default=False)
     registration = models.ForeignKey(
         Registration, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     payment = models.OneToOneField(
         Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_transaction"
+    )
+    # A line imported before (state `known`): the first import of it.
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A return or reversal (state `returned`): the credit line it sends back.
+    reverses = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="returned_by"
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
 
@@ -427,7 +507,19 @@ class BankTransaction(models.Model):
         verbose_name_plural = _("bank transactions")
         ordering = ["booking_date", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["organiser", "entry_key"], name="unique_bank_entry")
+            models.UniqueConstraint(
+                fields=["organiser", "account", "fingerprint", "occurrence"],
+                condition=~Q(state="known"),
+                name="unique_bank_line",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["statement", "position"], name="bank_line_position"),
+            models.Index(
+                fields=["organiser", "state"],
+                condition=Q(state="unmatched"),
+                name="bank_line_unmatched",
+            ),
         ]
 
     def __str__(self) -> str:

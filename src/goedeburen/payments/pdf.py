@@ -1,24 +1,33 @@
 """Render an issued invoice or credit note as a PDF (reportlab), in the buyer's language.
 
 Everything printed comes from the invoice row and its lines, which never change, so the
-same invoice renders the same whenever it is downloaded or mailed.
+same invoice renders the same whenever it is downloaded or mailed (its creation date is the
+moment it was issued). Text is set in DejaVu Sans, embedded, with a CJK fallback
+(`common.pdf_fonts`), so "Ĳsselstein", "Şahin-Łukasiewicz" or "李明" print as written; every
+text that can be long (names, addresses, purchase-order numbers, references, line
+descriptions) wraps inside its column, and the lines table runs on over pages with its
+header repeated.
 """
 
 import io
 from collections import defaultdict
 from decimal import Decimal
 
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from goedeburen.common.pdf_fonts import markup, register_fonts
 
 from .models import Invoice
 
-LEFT = 20 * mm
-RIGHT = A4[0] - 20 * mm
-FONT, BOLD = "Helvetica", "Helvetica-Bold"
+MARGIN = 20 * mm
+WIDTH = A4[0] - 2 * MARGIN
 
 
 def money(amount: Decimal, language: str) -> str:
@@ -43,18 +52,53 @@ def vat_per_rate(invoice: Invoice) -> list[tuple[Decimal, Decimal, Decimal, str]
     return [(rate, excl, vat, exempt) for (rate, exempt), (excl, vat) in sorted(groups.items())]
 
 
+def invoice_title(invoice: Invoice) -> str:
+    """Return "Invoice 2027-0001" (or "Credit note …") in the invoice's language."""
+    with translation.override(invoice.language):
+        kind = _("Credit note") if invoice.is_credit_note else _("Invoice")
+        return f"{kind} {invoice.number}"
+
+
 def render_invoice(invoice: Invoice) -> bytes:
     """Return the PDF of `invoice` (with its lines prefetched, see `queries.invoice_with_lines`)."""
-    language = invoice.language
+    regular, bold = register_fonts()
     buffer = io.BytesIO()
-    with translation.override(language):
-        canvas = Canvas(buffer, pagesize=A4, invariant=True)
-        title = _("Credit note") if invoice.is_credit_note else _("Invoice")
-        canvas.setTitle(f"{title} {invoice.number}")
-        canvas.setAuthor(invoice.seller_name)
-        _Page(canvas, invoice, language).draw(title)
-        canvas.save()
+    with translation.override(invoice.language):
+        title = invoice_title(invoice)
+        document = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=MARGIN,
+            rightMargin=MARGIN,
+            topMargin=MARGIN,
+            bottomMargin=MARGIN,
+            title=title,
+            author=invoice.seller_name,
+            subject=_("Invoice for %(event)s") % {"event": invoice.event.t.name},
+            creator="Goede buren",
+            invariant=True,  # the same bytes every time; the date is set below
+        )
+        story = _Story(invoice, regular=regular, bold=bold).build()
+        created = timezone.localtime(invoice.created or timezone.now())
+        stamp = created.strftime("D:%Y%m%d%H%M%S") + _offset(created)
+
+        def dated(canvas, _document):
+            # The PDF's creation date is when the invoice was issued, not 1 January 2000
+            # (reportlab's invariant mode) nor whenever it happens to be rendered.
+            canvas.setDateFormatter(lambda *_args: stamp)
+            canvas.setFont(regular, 8)
+            canvas.drawRightString(
+                A4[0] - MARGIN, MARGIN / 2, f"{title} – {canvas.getPageNumber()}"
+            )
+
+        document.build(story, onFirstPage=dated, onLaterPages=dated)
     return buffer.getvalue()
+
+
+def _offset(moment) -> str:
+    minutes = int(moment.utcoffset().total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
 
 
 def invoice_filename(invoice: Invoice) -> str:
@@ -63,62 +107,74 @@ def invoice_filename(invoice: Invoice) -> str:
     return f"{kind}-{invoice.number}.pdf"
 
 
-class _Page:
-    def __init__(self, canvas: Canvas, invoice: Invoice, language: str):
-        self.canvas = canvas
+class _Story:
+    """The flowables of one invoice, top to bottom."""
+
+    def __init__(self, invoice: Invoice, *, regular: str, bold: str):
         self.invoice = invoice
-        self.language = language
-        self.y = A4[1] - 20 * mm
+        self.language = invoice.language
+        self.regular, self.bold = regular, bold
+        self.text = ParagraphStyle("text", fontName=regular, fontSize=9.5, leading=12.5)
+        self.small = ParagraphStyle("small", parent=self.text, fontSize=8.5, leading=11)
+        self.right = ParagraphStyle("right", parent=self.text, alignment=TA_RIGHT)
+        self.strong = ParagraphStyle("strong", parent=self.text, fontName=bold)
+        self.strong_right = ParagraphStyle("strong_right", parent=self.strong, alignment=TA_RIGHT)
+        self.seller = ParagraphStyle("seller", parent=self.strong, fontSize=12, leading=15)
+        self.title = ParagraphStyle(
+            "title", parent=self.strong, fontSize=18, leading=22, spaceBefore=6, spaceAfter=8
+        )
 
-    def text(self, x, value, *, font=FONT, size=10, right=False):
-        self.canvas.setFont(font, size)
-        if right:
-            self.canvas.drawRightString(x, self.y, str(value))
-        else:
-            self.canvas.drawString(x, self.y, str(value))
-
-    def down(self, step=5 * mm):
-        self.y -= step
-        if self.y < 25 * mm:
-            self.canvas.showPage()
-            self.y = A4[1] - 20 * mm
+    def p(self, text, style=None) -> Paragraph:
+        """Return a paragraph of plain `text` (escaped, fallback fonts where needed)."""
+        style = style or self.text
+        lines = str(text).splitlines() or [""]
+        return Paragraph("<br/>".join(markup(line, font=style.fontName) for line in lines), style)
 
     def date(self, value) -> str:
         return formats.date_format(value, "j F Y")
 
-    def draw(self, title: str) -> None:
+    def money(self, amount) -> str:
+        return money(amount, self.language)
+
+    def build(self) -> list:
         invoice = self.invoice
-        # The seller, with the registrations the law asks for.
-        self.text(LEFT, invoice.seller_name, font=BOLD, size=12)
-        self.down()
-        for line in invoice.seller_address.splitlines():
-            self.text(LEFT, line)
-            self.down()
-        self.text(LEFT, f"{_('KvK number')}: {invoice.seller_kvk}")
-        self.down()
-        self.text(LEFT, f"{_('VAT number')}: {invoice.seller_vat}")
-        self.down()
-        self.text(LEFT, f"IBAN: {invoice.seller_iban} ({invoice.seller_account_name})")
-        self.down()
+        story = [self.p(invoice.seller_name, self.seller)]
+        story.append(self.p(invoice.seller_address))
+        details = [
+            f"{_('KvK number')}: {invoice.seller_kvk}",
+            f"{_('VAT number')}: {invoice.seller_vat}",
+            f"IBAN: {invoice.seller_iban} ({invoice.seller_account_name})",
+        ]
         if invoice.seller_email:
-            self.text(LEFT, invoice.seller_email)
-            self.down()
-        self.down(8 * mm)
+            details.append(invoice.seller_email)
+        story.append(self.p("\n".join(details)))
+        story.append(self.p(invoice_title(invoice), self.title))
+        story.append(self.parties())
+        story.append(Spacer(1, 5 * mm))
+        if invoice.credits_id:
+            credited = invoice.credits
+            story.append(
+                self.p(
+                    _("This credit note cancels invoice %(number)s of %(date)s.")
+                    % {"number": credited.number, "date": self.date(credited.issue_date)}
+                )
+            )
+            story.append(Spacer(1, 4 * mm))
+        story.append(self.lines())
+        story.append(Spacer(1, 3 * mm))
+        story.append(self.totals())
+        story.extend(self.exemptions())
+        story.append(Spacer(1, 5 * mm))
+        story.append(self.p(self.payment_text(), self.small))
+        return story
 
-        self.text(LEFT, title, font=BOLD, size=18)
-        self.down(10 * mm)
-
-        # The buyer on the left, the invoice's facts on the right.
-        top = self.y
-        self.text(LEFT, _("Invoice to"), font=BOLD)
-        self.down()
-        self.text(LEFT, invoice.buyer_name)
-        self.down()
-        for line in invoice.buyer_address.splitlines():
-            self.text(LEFT, line)
-            self.down()
-        bottom = self.y
-        self.y = top
+    def parties(self) -> Table:
+        invoice = self.invoice
+        buyer = [
+            self.p(_("Invoice to"), self.strong),
+            self.p(invoice.buyer_name),
+            self.p(invoice.buyer_address),
+        ]
         facts = [
             (_("Invoice number"), invoice.number),
             (_("Invoice date"), self.date(invoice.issue_date)),
@@ -133,104 +189,105 @@ class _Page:
         facts.append((_("Registration"), invoice.registration.code))
         if invoice.payment_reference and not invoice.is_credit_note:
             facts.append((_("Payment reference"), invoice.payment_reference))
-        for label, value in facts:
-            self.text(110 * mm, f"{label}:")
-            self.text(RIGHT, value, right=True)
-            self.down()
-        self.y = min(self.y, bottom)
-        self.down(5 * mm)
+        if invoice.buyer_org_id:
+            facts.append((_("OIN or KvK number"), invoice.buyer_org_id))
+        right = Table(
+            [[self.p(f"{label}:"), self.p(value, self.right)] for label, value in facts],
+            colWidths=[46 * mm, 54 * mm],
+            style=_PLAIN,
+        )
+        return Table(
+            [[buyer, right]], colWidths=[WIDTH - 100 * mm, 100 * mm], style=_PLAIN, hAlign="LEFT"
+        )
 
-        if invoice.credits_id:
-            credited = invoice.credits
-            self.text(
-                LEFT,
-                _("This credit note cancels invoice %(number)s of %(date)s.")
-                % {"number": credited.number, "date": self.date(credited.issue_date)},
-            )
-            self.down(8 * mm)
-
-        self.lines()
-        self.totals()
-        self.payment()
-
-    def lines(self) -> None:
-        columns = [
-            (LEFT, _("Description"), False),
-            (125 * mm, _("Excl. VAT"), True),
-            (142 * mm, _("VAT rate"), True),
-            (160 * mm, _("VAT"), True),
-            (RIGHT, _("Incl. VAT"), True),
+    def lines(self) -> Table:
+        header = [
+            self.p(_("Description"), self.strong),
+            self.p(_("VAT rate"), self.strong_right),
+            self.p(_("Excl. VAT"), self.strong_right),
         ]
-        for x, label, right in columns:
-            self.text(x, label, font=BOLD, right=right)
-        self.down(2 * mm)
-        self.canvas.line(LEFT, self.y, RIGHT, self.y)
-        self.down()
+        rows = [header]
         for line in self.invoice.lines.all():
-            self.text(LEFT, line.description[:60], size=9)
-            self.text(125 * mm, money(line.amount_excl, self.language), size=9, right=True)
-            rate = _rate(line.vat_rate) if not line.vat_exemption else _("exempt")
-            self.text(142 * mm, rate, size=9, right=True)
-            self.text(160 * mm, money(line.vat_amount, self.language), size=9, right=True)
-            self.text(RIGHT, money(line.amount_incl, self.language), size=9, right=True)
-            self.down()
-        self.canvas.line(LEFT, self.y + 3 * mm, RIGHT, self.y + 3 * mm)
-        self.down(2 * mm)
+            rate = _("exempt") if line.vat_exemption else _rate(line.vat_rate)
+            rows.append(
+                [
+                    self.p(line.description),
+                    self.p(rate, self.right),
+                    self.p(self.money(line.amount_excl), self.right),
+                ]
+            )
+        table = Table(rows, colWidths=[WIDTH - 55 * mm, 22 * mm, 33 * mm], repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    *_PLAIN_COMMANDS,
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+                    ("LINEBELOW", (0, -1), (-1, -1), 0.6, colors.black),
+                    ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ]
+            )
+        )
+        return table
 
-    def totals(self) -> None:
+    def totals(self) -> Table:
         invoice = self.invoice
-        rows = [(_("Total excl. VAT"), invoice.total_excl)]
-        exemptions = []
+        rows = [(self.p(_("Total excl. VAT")), invoice.total_excl, False)]
         for rate, excl, vat, exempt in vat_per_rate(invoice):
             if exempt:
-                exemptions.append(exempt)
                 continue
-            rows.append(
-                (
-                    _("VAT %(rate)s on %(amount)s")
-                    % {"rate": _rate(rate), "amount": money(excl, self.language)},
-                    vat,
-                )
-            )
-        for label, amount in rows:
-            self.text(110 * mm, label)
-            self.text(RIGHT, money(amount, self.language), right=True)
-            self.down()
-        self.text(110 * mm, _("Total incl. VAT"), font=BOLD)
-        self.text(RIGHT, money(invoice.total, self.language), font=BOLD, right=True)
-        self.down(8 * mm)
-        for exempt in exemptions:
-            self.text(LEFT, _("Exempt from VAT: %(ground)s") % {"ground": exempt}, size=9)
-            self.down()
+            label = _("VAT %(rate)s on %(amount)s") % {
+                "rate": _rate(rate),
+                "amount": self.money(excl),
+            }
+            rows.append((self.p(label), vat, False))
+        rows.append((self.p(_("Total incl. VAT")), invoice.total_incl, False))
+        if invoice.rounding:
+            rows.append((self.p(_("Rounding")), invoice.rounding, False))
+        due = _("Total to be refunded") if invoice.is_credit_note else _("Amount due")
+        rows.append((self.p(due, self.strong), invoice.total, True))
+        data = [
+            [label, self.p(self.money(amount), self.strong_right if strong else self.right)]
+            for label, amount, strong in rows
+        ]
+        table = Table(data, colWidths=[72 * mm, 33 * mm], hAlign="RIGHT")
+        table.setStyle(
+            TableStyle([*_PLAIN_COMMANDS, ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black)])
+        )
+        return table
 
-    def payment(self) -> None:
+    def exemptions(self) -> list:
+        found = []
+        for *_numbers, exempt in vat_per_rate(self.invoice):
+            if exempt:
+                found.append(Spacer(1, 2 * mm))
+                found.append(
+                    self.p(_("Exempt from VAT: %(ground)s") % {"ground": exempt}, self.small)
+                )
+        return found
+
+    def payment_text(self) -> str:
         invoice = self.invoice
         if invoice.is_credit_note:
-            text = _("The amount of this credit note is set off or paid back to you.")
-        else:
-            text = _(
-                "Please transfer %(amount)s by %(date)s to %(iban)s in the name of %(name)s, "
-                "stating %(reference)s."
-            ) % {
-                "amount": money(invoice.total, self.language),
-                "date": self.date(invoice.due_date) if invoice.due_date else "",
-                "iban": invoice.seller_iban,
-                "name": invoice.seller_account_name,
-                "reference": invoice.payment_reference,
-            }
-            text += " " + _("If you have paid already, for instance online, you need do nothing.")
-        self.down(3 * mm)
-        for chunk in _wrap(text, 95):
-            self.text(LEFT, chunk, size=9)
-            self.down(4.5 * mm)
+            return _("The amount of this credit note is set off or paid back to you.")
+        text = _(
+            "Please transfer %(amount)s by %(date)s to %(iban)s in the name of %(name)s, "
+            "stating %(reference)s."
+        ) % {
+            "amount": self.money(invoice.total),
+            "date": self.date(invoice.due_date) if invoice.due_date else "",
+            "iban": invoice.seller_iban,
+            "name": invoice.seller_account_name,
+            "reference": invoice.payment_reference,
+        }
+        return text + " " + _("If you have paid already, for instance online, you need do nothing.")
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    lines, current = [], ""
-    for word in text.split():
-        if current and len(current) + 1 + len(word) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = f"{current} {word}".strip()
-    return [*lines, current] if current else lines
+_PLAIN_COMMANDS = [
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ("TOPPADDING", (0, 0), (-1, -1), 1),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+]
+_PLAIN = TableStyle(_PLAIN_COMMANDS)

@@ -1,9 +1,14 @@
 """Reads of payment settings, balances, invoices and bank lines that several places share."""
 
 import datetime as dt
+import difflib
+import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from goedeburen.events.models import Event, Organiser
@@ -12,6 +17,7 @@ from goedeburen.registration.models import Registration
 
 from .enums import InvoiceKind, PaymentState, RefundState, TransactionState
 from .models import (
+    BankStatement,
     BankTransaction,
     Invoice,
     InvoiceLine,
@@ -158,6 +164,116 @@ def balances(registration_ids) -> dict[int, Balance]:
     }
 
 
+@dataclass(frozen=True, kw_only=True)
+class PaymentSetup:
+    """How an event is paid for: its settings and the providers it can offer at all."""
+
+    settings: PaymentSettings
+    providers: list[str]
+
+
+def payment_setup(event: Event) -> PaymentSetup:
+    """Return the event's `PaymentSetup`, read once per version of the event (the payment
+    settings and the organiser's invoice details move it on: `payments.versioning`)."""
+    from .providers import get_provider
+
+    version = event.updated.isoformat() if event.updated else ""
+    key = f"payments:setup:{event.pk}:{version}"
+    found = _SETUPS.get(key) or cache.get(key)
+    if found is None:
+        settings = payment_settings(event)
+        found = PaymentSetup(
+            settings=settings,
+            providers=[
+                name
+                for name in settings.enabled_providers()
+                if get_provider(name).is_available(event)
+            ],
+        )
+        cache.set(key, found, 3600)
+    if len(_SETUPS) >= 16:
+        _SETUPS.pop(next(iter(_SETUPS)))
+    _SETUPS[key] = found
+    return found
+
+
+# The last few setups each process read: a hit unpickles nothing.
+_SETUPS: dict[str, PaymentSetup] = {}
+
+
+def forget_payment_setups() -> None:
+    """Forget what this process keeps of `payment_setup` (for tests that clear the cache)."""
+    _SETUPS.clear()
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentOverview:
+    """What the booker's pages show about paying, computed once."""
+
+    balance: Balance
+    invoices: list[Invoice]
+    current: Invoice | None
+    setup: PaymentSetup
+
+
+# Written out: the confirmation page that every booker loads runs it, and the ORM's version
+# (two correlated subqueries) cost several times more CPU to build than to run.
+# tests/payments/test_payment_overview.py checks it against `balance`.
+_SUMS_SQL = """
+SELECT
+    (SELECT COALESCE(SUM(p.amount), 0) FROM payments_payment p
+        WHERE p.registration_id = %(id)s AND p.state = %(paid)s),
+    (SELECT COALESCE(SUM(r.amount), 0) FROM payments_refund r
+        JOIN payments_payment p ON p.id = r.payment_id
+        WHERE p.registration_id = %(id)s AND r.state IN (%(pending)s, %(refunded)s)),
+    (SELECT COUNT(*) FROM payments_invoice i WHERE i.registration_id = %(id)s)
+"""
+
+
+def payment_overview(registration: Registration) -> PaymentOverview:
+    """Return the registration's balance, invoices, current invoice and payment setup.
+
+    The same figures as `balance` and `current_invoice`, in one query (two with invoices),
+    the attendees prefetched or one more, the setup cached per version of the event.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SUMS_SQL,
+            {
+                "id": registration.pk,
+                "paid": PaymentState.PAID,
+                "pending": RefundState.PENDING,
+                "refunded": RefundState.REFUNDED,
+            },
+        )
+        paid, refunded, invoice_count = cursor.fetchone()
+    invoices = []
+    if invoice_count:
+        invoices = list(
+            Invoice.objects.filter(registration=registration)
+            .select_related("credits")
+            .order_by("year", "sequence")
+        )
+    credited = {i.credits_id for i in invoices if i.credits_id is not None}
+    current = None
+    for invoice in invoices:
+        if invoice.kind == InvoiceKind.INVOICE and invoice.pk not in credited:
+            current = invoice  # the newest one left, as `current_invoice` takes it
+    balance = Balance.of(
+        invoiced=sum((i.total for i in invoices), ZERO) if invoices else None,
+        cancelled=registration.status == RegistrationStatus.CANCELLED,
+        tickets=registration.total,
+        paid=Decimal(str(paid)).quantize(ZERO),
+        refunded=Decimal(str(refunded)).quantize(ZERO),
+    )
+    return PaymentOverview(
+        balance=balance,
+        invoices=invoices,
+        current=current,
+        setup=payment_setup(registration.event),
+    )
+
+
 def current_invoice(registration: Registration) -> Invoice | None:
     """Return the registration's invoice that no credit note cancelled, if any."""
     return (
@@ -237,3 +353,131 @@ def flagged_payments(event: Event) -> QuerySet[Payment]:
     return Payment.objects.filter(registration__event=event, seat_lost=True).select_related(
         "registration"
     )
+
+
+def returned_payments(event: Event) -> QuerySet[Payment]:
+    """Return the event's bank payments that the bank sent back (returns, reversals)."""
+    return Payment.objects.filter(
+        registration__event=event, state=PaymentState.RETURNED
+    ).select_related("registration")
+
+
+def overpaid_lines(event: Event) -> QuerySet[BankTransaction]:
+    """Return the event's bank lines booked for a registration that had nothing left to pay."""
+    return BankTransaction.objects.filter(
+        registration__event=event, overpaid=True, state=TransactionState.MATCHED
+    ).select_related("registration", "payment")
+
+
+def bank_statements(organiser: Organiser) -> QuerySet[BankStatement]:
+    """Return the organiser's imported statements, newest first, for lists and exports."""
+    return BankStatement.objects.filter(organiser=organiser).select_related("uploaded_by")
+
+
+def statement_lines(statement: BankStatement) -> QuerySet[BankTransaction]:
+    """Return every line of `statement` in file order, with what became of it."""
+    return (
+        BankTransaction.objects.filter(statement=statement)
+        .select_related(
+            "registration", "payment", "duplicate_of__statement", "reverses__registration"
+        )
+        .prefetch_related("returned_by")
+        .order_by("position", "pk")
+    )
+
+
+def bank_lines(organiser: Organiser) -> QuerySet[BankTransaction]:
+    """Return all of the organiser's bank lines with their statements, for exports."""
+    return (
+        BankTransaction.objects.filter(organiser=organiser)
+        .select_related("statement", "registration")
+        .order_by("statement__created", "position", "pk")
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Suggestion:
+    """An open registration an unmatched bank line may pay for, and why it is suggested."""
+
+    registration: Registration
+    open: Decimal
+    reason: str  # "code" (a code close to its code in the text) or "name"
+
+
+def suggestions(lines: list[BankTransaction], *, limit: int = 3) -> dict[int, list[Suggestion]]:
+    """Return, per unmatched line id, up to `limit` open registrations it may pay for.
+
+    A registration is suggested when it still owes exactly the line's amount and either a
+    word of the line's text is its code with one or two characters wrong, or the payer's
+    name is close to its booker's name or billing organisation. Five queries, whatever the
+    number of lines.
+    """
+    if not lines:
+        return {}
+    organisers = {line.organiser_id for line in lines}
+    amounts = {line.amount for line in lines}
+    open_ones = list(
+        Registration.objects.filter(
+            event__organiser_id__in=organisers,
+            status__in=[RegistrationStatus.PENDING_PAYMENT, RegistrationStatus.CONFIRMED],
+        ).only(
+            "pk",
+            "code",
+            "booker_name",
+            "billing_organisation",
+            "event_id",
+            "status",
+        )
+    )
+    found = balances([registration.pk for registration in open_ones])
+    by_amount: dict[Decimal, list[Registration]] = {}
+    for registration in open_ones:
+        owed = found[registration.pk].open
+        if owed > ZERO and owed in amounts:
+            by_amount.setdefault(owed, []).append(registration)
+    result = {}
+    for line in lines:
+        words = {word.upper() for word in _WORD.findall(f"{line.remittance} {line.reference}")}
+        payer = _simple(line.debtor_name)
+        picked = []
+        for registration in by_amount.get(line.amount, []):
+            reason = ""
+            if any(_close(word, registration.code) for word in words):
+                reason = "code"
+            elif payer and any(
+                _similar(payer, _simple(name))
+                for name in (registration.booker_name, registration.billing_organisation)
+                if name
+            ):
+                reason = "name"
+            if reason:
+                picked.append(
+                    Suggestion(registration=registration, open=line.amount, reason=reason)
+                )
+        picked.sort(key=lambda s: (s.reason != "code", s.registration.code))
+        result[line.pk] = picked[:limit]
+    return result
+
+
+_WORD = re.compile(r"[A-Za-z0-9]{6,12}")
+
+
+def _simple(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
+    return " ".join(re.findall(r"[a-z0-9]+", folded.lower()))
+
+
+def _close(word: str, code: str) -> bool:
+    """Return whether `word` is `code` with at most two characters wrong (never exact:
+    an exact code would have matched by itself)."""
+    if len(word) != len(code) or word == code:
+        return False
+    return sum(a != b for a, b in zip(word, code, strict=True)) <= 2
+
+
+def _similar(a: str, b: str) -> bool:
+    if not a or not b:
+        return False
+    if a == b or set(a.split()) <= set(b.split()) or set(b.split()) <= set(a.split()):
+        return True
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.8

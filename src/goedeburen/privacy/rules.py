@@ -10,4 +10,8 @@ from goedeburen.events.models import Role
 from goedeburen.events.rules import has_role, is_superuser
 
 rules.add_perm("privacy.manage_privacy", is_superuser | has_role(Role.OWNER, Role.EDITOR))
-rules.add_perm("privacy.erase_registration", is_superuser | has_role(Role.OWNER, Role.EDITOR))
+# The secretariat takes erasure requests by phone, as it handles the registrations.
+rules.add_perm(
+    "privacy.erase_registration",
+    is_superuser | has_role(Role.OWNER, Role.EDITOR, Role.REGISTRATIONS),
+)

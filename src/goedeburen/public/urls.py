@@ -65,6 +65,11 @@ urlpatterns = [
         name="registration.invoice",
     ),
     path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/invoices/<str:number>/ubl/",
+        payments.InvoiceUblDownloadView.as_view(),
+        name="registration.invoice_ubl",
+    ),
+    path(
         "payments/mollie/webhook/",
         payments.MollieWebhookView.as_view(),
         name=payments.WEBHOOK_URL_NAME,

@@ -10,6 +10,8 @@ class RegistrationConfig(AppConfig):
         from . import (
             demo,  # noqa: F401  (connects the demo's ticket types to `events.demo_loaded`)
             logtypes,
+            versioning,
         )
 
         logtypes.register()
+        versioning.connect()

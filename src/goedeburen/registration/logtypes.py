@@ -193,6 +193,24 @@ def register() -> None:
             offer_until="2018-01-20T12:00:00+00:00",
         ),
         LogType(
+            action="quota.changed",
+            sentence=gettext_lazy("Quota “%(quota)s” saved: %(seats)s seats"),
+            example={"quota": "Zaal", "seats": 200, "changes": {"size": [150, 200]}},
+        ),
+        LogType(
+            action="quota.deleted",
+            sentence=gettext_lazy("Quota “%(quota)s” deleted (%(seats)s seats, %(taken)s taken)"),
+            example={"quota": "Zaal", "seats": 200, "taken": 0},
+        ),
+        LogType(
+            action="quota.recounted",
+            sentence=gettext_lazy(
+                "Seat counter of quota “%(quota)s” repaired: it said %(counted)s, "
+                "the registrations hold %(records)s"
+            ),
+            example={"quota": "Zaal", "counted": 51, "records": 50},
+        ),
+        LogType(
             action="question.created",
             sentence=gettext_lazy("Question added: %(label)s"),
             example={"question": 1, "label": "Lunch?", "kind": "yes_no", "required": False},

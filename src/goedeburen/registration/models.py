@@ -11,9 +11,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import (
+    MaxLengthValidator,
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+)
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from goedeburen.common.money import vat_included
@@ -28,6 +33,16 @@ from .enums import (
     CancelReason,
     QuestionKind,
     RegistrationStatus,
+)
+
+# An organisation's number on an e-invoice: a KvK number (8 digits, scheme 0106) or an
+# OIN (20 digits, scheme 0190); and a Peppol participant id, "scheme:identifier".
+ORGANISATION_ID = RegexValidator(
+    r"^(\d{8}|\d{20})$", _("Enter an 8-digit KvK number or a 20-digit OIN, digits only.")
+)
+PEPPOL_ID = RegexValidator(
+    r"^\d{4}:[A-Za-z0-9][A-Za-z0-9.:_-]{0,49}$",
+    _("Enter a Peppol ID as scheme:number, such as 0190:00000001003214345000."),
 )
 
 # One booking holds at most this many attendees; larger groups talk to the organiser.
@@ -174,11 +189,20 @@ class TicketType(TranslatedFieldsMixin, models.Model):
 
 
 class Quota(models.Model):
-    """A number of seats that one or more ticket types share (e.g. the venue's 200 seats)."""
+    """A number of seats that one or more ticket types share (e.g. the venue's 200 seats).
+
+    `taken` counts the seats that registrations hold, kept exact in the transaction of every
+    change by the services of `services.capacity` (never written anywhere else): the
+    attendees of registrations that are confirmed, awaiting approval or pending payment
+    (whether or not their hold has run out: an expired hold is given back when it is
+    released) and of waiting-list registrations with an open offer (`counts_seats`).
+    The CHECK constraint makes overselling impossible even for a bug in a service.
+    """
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="quotas")
     name = models.CharField(_("name"), max_length=100)
     size = models.PositiveIntegerField(_("seats"))
+    taken = models.PositiveIntegerField(_("seats taken"), default=0, editable=False)
     ticket_types = models.ManyToManyField(
         TicketType, verbose_name=_("ticket types"), related_name="quotas"
     )
@@ -187,10 +211,25 @@ class Quota(models.Model):
         verbose_name = _("quota")
         verbose_name_plural = _("quotas")
         ordering = ["pk"]
-        constraints = [models.UniqueConstraint(fields=["event", "name"], name="unique_quota_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "name"], name="unique_quota_name"),
+            models.CheckConstraint(condition=Q(taken__lte=F("size")), name="quota_not_oversold"),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # A quota read before seats moved holds a stale `taken`: saving it (a form, the
+        # admin, the demo loader) must never write that back. Only `capacity` and the
+        # recount write the counter, with queryset updates or by naming it.
+        if update_fields is None and not self._state.adding and self.pk is not None:
+            update_fields = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "taken"
+            ]
+        super().save(*args, update_fields=update_fields, **kwargs)
 
 
 class FormToken(models.Model):
@@ -233,6 +272,26 @@ class Registration(models.Model):
     po_number = models.CharField(_("purchase order number"), max_length=50, blank=True)
     billing_reference = models.CharField(_("your reference"), max_length=100, blank=True)
     invoice_email = models.EmailField(_("email address for the invoice"), blank=True)
+    # For public buyers who must receive a structured e-invoice (UBL, Peppol BIS 3 / NLCIUS).
+    billing_org_id = models.CharField(
+        _("OIN or KvK number"),
+        max_length=20,
+        blank=True,
+        validators=[ORGANISATION_ID],
+        help_text=_(
+            "For an e-invoice: the 20-digit OIN of a government body or the 8-digit KvK number."
+        ),
+    )
+    billing_peppol_id = models.CharField(
+        _("Peppol ID"),
+        max_length=60,
+        blank=True,
+        validators=[PEPPOL_ID],
+        help_text=_("Where the e-invoice is delivered, such as 0190:00000001003214345000."),
+    )
+    billing_einvoice = models.BooleanField(
+        _("send the e-invoice (UBL) with the invoice mail"), default=False
+    )
     # SHA-256 of the secret manage token; the token itself is only ever in the booker's link.
     manage_token_hash = models.CharField(max_length=64, unique=True)
     hold_until = models.DateTimeField(_("seats held until"), null=True, blank=True, db_index=True)

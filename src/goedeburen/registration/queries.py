@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import (
     Count,
     Exists,
@@ -35,6 +36,82 @@ def registration_settings(event: Event) -> RegistrationSettings:
     return found or RegistrationSettings(event=event)
 
 
+@dataclass(frozen=True, kw_only=True)
+class BookingData:
+    """What booking reads of an event that changes only when the organiser edits it.
+
+    Ticket types (all, by id), the ids of the quotas each counts against, the questions
+    (with their options and ticket types) and the registration settings. Read once per
+    version of the event (`booking_data`).
+    """
+
+    ticket_types: dict[int, TicketType]
+    quotas: dict[int, list[int]]
+    questions: list[Question]
+    settings: RegistrationSettings
+
+    def sellable(self, now: dt.datetime) -> list[TicketType]:
+        """Return the ticket types the public form offers at `now`: visible, on sale, in a
+        quota, in their order."""
+        return [t for t in self.ticket_types.values() if self.quotas[t.pk] and t.is_on_sale(now)]
+
+    def questions_for(self, ticket_type_ids: set[int]) -> list[Question]:
+        """Return the questions asked of at least one of these ticket types."""
+        return [
+            q
+            for q in self.questions
+            if any(q.applies_to(pk, {t.pk for t in q.ticket_types.all()}) for pk in ticket_type_ids)
+        ]
+
+
+# Each process keeps the last few versions it read, so that a hit costs no unpickling.
+_BOOKING_DATA: dict[tuple[int, str], BookingData] = {}
+_BOOKING_DATA_KEPT = 16
+BOOKING_DATA_SECONDS = 3600
+
+
+def booking_data(event: Event) -> BookingData:
+    """Return the event's `BookingData` for its current version (`Event.updated`).
+
+    From this process's memory, else from the cache, else read in five queries and cached.
+    Every change to a ticket type, quota, question, option or the registration settings
+    moves the event's version on (`registration.versioning`), so none of them is missed.
+    """
+    version = event.updated.isoformat() if event.updated else ""
+    key = (event.pk, version)
+    found = _BOOKING_DATA.get(key)
+    if found is not None:
+        return found
+    cache_key = f"registration:booking:{event.pk}:{version}"
+    found = cache.get(cache_key)
+    if found is None:
+        found = _read_booking_data(event)
+        cache.set(cache_key, found, BOOKING_DATA_SECONDS)
+    if len(_BOOKING_DATA) >= _BOOKING_DATA_KEPT:
+        _BOOKING_DATA.pop(next(iter(_BOOKING_DATA)))
+    _BOOKING_DATA[key] = found
+    return found
+
+
+def forget_booking_data() -> None:
+    """Forget what this process keeps of `booking_data` (for tests that clear the cache)."""
+    _BOOKING_DATA.clear()
+
+
+def _read_booking_data(event: Event) -> BookingData:
+    ticket_types = {t.pk: t for t in TicketType.objects.filter(event=event)}
+    quotas: dict[int, list[int]] = {pk: [] for pk in ticket_types}
+    links = Quota.ticket_types.through.objects.filter(tickettype__event=event).order_by("quota_id")
+    for ticket_type_id, quota_id in links.values_list("tickettype_id", "quota_id"):
+        quotas[ticket_type_id].append(quota_id)
+    return BookingData(
+        ticket_types=ticket_types,
+        quotas=quotas,
+        questions=event_questions(event),
+        settings=registration_settings(event),
+    )
+
+
 def takes_seat(*, now: dt.datetime, prefix: str = "registration__") -> Q:
     """Return the condition for an attendee (or, with prefix "", a registration) to hold a seat.
 
@@ -50,6 +127,36 @@ def takes_seat(*, now: dt.datetime, prefix: str = "registration__") -> Q:
         **{f"{prefix}offer_until__gt": now}
     )
     return Q(**{f"{prefix}status": RegistrationStatus.CONFIRMED}) | held | offered
+
+
+def counts_seats(*, prefix: str = "registration__") -> Q:
+    """Return the condition for an attendee (or, with prefix "", a registration) to be
+    counted in its quotas' `taken`: by state alone, whatever the time.
+
+    Confirmed registrations, held ones (awaiting approval or pending payment, also once
+    their hold has run out: they give their seats back when they are released) and
+    waiting-list registrations with an open offer.
+    """
+    held = Q(**{f"{prefix}status__in": (RegistrationStatus.CONFIRMED, *HELD_STATUSES)})
+    offered = Q(**{f"{prefix}status": RegistrationStatus.WAITING_LIST}) & Q(
+        **{f"{prefix}offer_until__isnull": False}
+    )
+    return held | offered
+
+
+def counted_seats(quota_ids: Iterable[int]) -> dict[int, int]:
+    """Return, per quota id, how many seats its records hold: what `Quota.taken` must be."""
+    quota_ids = list(quota_ids)
+    rows = (
+        Attendee.objects.filter(ticket_type__quotas__in=quota_ids)
+        .filter(counts_seats())
+        .order_by()
+        .values("ticket_type__quotas")
+        .annotate(taken=Count("pk"))
+    )
+    taken = dict.fromkeys(quota_ids, 0)
+    taken.update({row["ticket_type__quotas"]: row["taken"] for row in rows})
+    return taken
 
 
 def seats_taken(quota_ids: Iterable[int], *, now: dt.datetime) -> dict[int, int]:
@@ -76,16 +183,6 @@ def sellable_ticket_types(event: Event, *, now: dt.datetime) -> list[TicketType]
     """Return the ticket types the public form offers at `now`: visible, on sale, in a quota."""
     candidates = public_ticket_types(event).filter(quotas__isnull=False).distinct()
     return [ticket_type for ticket_type in candidates if ticket_type.is_on_sale(now)]
-
-
-def ticket_type_quotas(ticket_type_ids: Iterable[int]) -> dict[int, list[Quota]]:
-    """Return, per ticket type id, the quotas it counts against."""
-    result: dict[int, list[Quota]] = {pk: [] for pk in ticket_type_ids}
-    links = Quota.ticket_types.through.objects.filter(tickettype_id__in=list(result))
-    quotas = Quota.objects.in_bulk({link.quota_id for link in links})
-    for link in links:
-        result[link.tickettype_id].append(quotas[link.quota_id])
-    return result
 
 
 def event_questions(event: Event) -> list[Question]:
@@ -127,6 +224,49 @@ def registration_for_manage(*, event: Event, code: str, token: str) -> Registrat
     if not tokens.manage_token_matches(token, stored_hash):
         return None
     return registration_detail(pk)
+
+
+def registration_for_confirmation(*, event: Event, code: str, token: str) -> Registration | None:
+    """Return what `registration_for_manage` returns, in one query (three when the event
+    asks questions): the confirmation page that every booker loads after the form.
+
+    The attendees come with their registration in one query; their ticket types and
+    the questions come from the event's `booking_data`. A registration without attendees
+    (none is booked so, but rows may be written otherwise) is read the general way.
+    """
+    attendees = list(
+        Attendee.objects.filter(registration__event=event, registration__code=code.upper())
+        .select_related("registration")
+        .order_by("order", "pk")
+    )
+    if not attendees:
+        return registration_for_manage(event=event, code=code, token=token)
+    registration = attendees[0].registration
+    if not tokens.manage_token_matches(token, registration.manage_token_hash):
+        return None
+    registration.event = event
+    data = booking_data(event)
+    for attendee in attendees:
+        attendee.registration = registration
+        attendee.ticket_type = data.ticket_types[attendee.ticket_type_id]
+    if data.questions:
+        prefetch_answers(attendees)
+    else:
+        for attendee in attendees:
+            _set_prefetched(attendee, "answers", [])
+    _set_prefetched(registration, "attendees", attendees)
+    return registration
+
+
+def _set_prefetched(instance, name: str, rows: list) -> None:
+    # What `prefetch_related_objects` leaves behind, for rows read another way.
+    related = getattr(instance, name).all()
+    related._result_cache = rows
+    related._prefetch_done = True
+    instance._prefetched_objects_cache = {
+        **getattr(instance, "_prefetched_objects_cache", {}),
+        name: related,
+    }
 
 
 # The back office's lists: search, filters and sort orders by name.

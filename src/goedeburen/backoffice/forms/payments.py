@@ -1,5 +1,7 @@
 """Forms of the payment screens: money in, money back, bank files, settings."""
 
+import re
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -19,29 +21,65 @@ class _Styled:
             style(field)
 
 
-def _amount(label):
-    return forms.DecimalField(
-        label=label,
-        max_digits=10,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-        help_text=_("In euros, such as 125.00."),
-    )
+# An amount as people type it: 125, 125.00 or the Dutch 125,00 (what Dutch pages pre-fill),
+# with at most two decimals. "1,250" is refused rather than read as 1.25 or 1250.
+_AMOUNT = re.compile(r"^\s*€?\s*(\d{1,8})(?:[.,](\d{1,2}))?\s*$")
+
+
+class AmountField(forms.DecimalField):
+    """A euro amount that accepts a decimal point or a decimal comma."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 10)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", Decimal("0.01"))
+        kwargs.setdefault("help_text", _("In euros, such as 125,00."))
+        super().__init__(**kwargs)
+        self.widget.input_type = "text"
+        self.widget.attrs.update(inputmode="decimal", autocomplete="off")
+        self.widget.attrs.pop("step", None)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        found = _AMOUNT.match(str(value))
+        if not found:
+            raise forms.ValidationError(
+                _("Enter an amount in euros, such as 125,00."), code="invalid"
+            )
+        return Decimal(f"{found.group(1)}.{(found.group(2) or '0').ljust(2, '0')}")
+
+
+def one_time_token() -> str:
+    """Return a fresh token for one rendering of a form that must count once."""
+    return uuid.uuid4().hex
 
 
 class ManualPaymentForm(_Styled, forms.Form):
-    amount = _amount(_("Amount received"))
+    amount = AmountField(label=_("Amount received"))
     note = forms.CharField(
         label=_("Note"),
         max_length=500,
         help_text=_("How and when it was paid; kept in the registration's history."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    confirm_overpayment = forms.BooleanField(
+        label=_("Yes, record it even if it is more than the registration still owes"),
+        required=False,
+    )
+    submission = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("submission", one_time_token())
+        super().__init__(*args, **kwargs)
 
 
 class RefundForm(_Styled, forms.Form):
-    amount = _amount(_("Amount to refund"))
+    amount = AmountField(label=_("Amount to refund"))
     reason = forms.CharField(label=_("Reason"), max_length=500)
+    submission = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
 
 
 class ReissueForm(_Styled, forms.Form):

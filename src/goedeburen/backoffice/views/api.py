@@ -1,11 +1,10 @@
 """The organiser's API screens: tokens, webhook endpoints and their deliveries.
 
-Organiser-wide settings: they need the organiser's owner role (`events.add_event`).
+Organiser-wide settings: they need the organiser's owner role (`events.manage_organiser`).
 A token and a webhook secret are shown once, on the page that made them, never again.
 """
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ NO_STORE = "no-store"
 
 
 class _ApiScreen(OrganiserPermissionMixin, TemplateView):
-    permission_required = "events.add_event"
+    permission_required = "events.manage_organiser"
 
     def get_context_data(self, **kwargs):
         kwargs["organiser"] = self.organiser  # the object, not the URL's slug
@@ -147,10 +146,11 @@ class EndpointDetailView(_ApiScreen):
 
     def post(self, request, *args, **kwargs):
         endpoint = self.get_endpoint()
-        action = request.POST.get("action")
-        if action not in self.actions:
-            raise Http404
+        action = request.POST.get("action", "save")
         here = redirect("backoffice:api.webhook", organiser=self.organiser.slug, pk=endpoint.pk)
+        if action not in self.actions:
+            messages.error(request, _("Unknown action."))
+            return here
         if action == "ping":
             services.ping(endpoint, by=request.user)
             messages.success(request, _("A test ping is on its way."))
@@ -180,7 +180,9 @@ class EndpointDetailView(_ApiScreen):
 
 
 class DeliveryRedeliverView(_ApiScreen):
-    """Send a failed delivery again."""
+    """Send a failed delivery again (a button: POST only)."""
+
+    http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
         delivery = get_object_or_404(

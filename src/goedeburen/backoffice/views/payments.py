@@ -13,6 +13,7 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -31,17 +32,17 @@ from goedeburen.backoffice.forms.payments import (
     RefundForm,
     ReissueForm,
     StatementUploadForm,
+    one_time_token,
 )
 from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.common.audit import history
 from goedeburen.common.logtypes import describe
 from goedeburen.payments import exceptions as payment_exceptions
 from goedeburen.payments import queries, services
-from goedeburen.payments.downloads import invoice_response
+from goedeburen.payments.downloads import invoice_response, invoice_ubl_response
 from goedeburen.payments.enums import TransactionState
 from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import (
-    BankStatement,
     BankTransaction,
     Invoice,
     OrganiserBilling,
@@ -68,11 +69,13 @@ EXPORT_COLUMNS = [
 
 
 class PaymentScreenMixin(EventPermissionMixin):
+    # Each screen's permissions are these two attributes (and nothing else decides).
     permission_required = "payments.view_payments"
+    change_permission = "payments.change_payments"
     section = "payments"
 
     def may_change(self) -> bool:
-        return self.request.user.has_perm("payments.change_payments", self.event)
+        return self.request.user.has_perm(self.change_permission, self.event)
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("section", self.section)
@@ -97,6 +100,8 @@ class PaymentOverviewView(PaymentScreenMixin, TemplateView):
             overdue=[(i, b) for i, b in rows if i.due_date and i.due_date < today],
             open_total=sum((b.open for _i, b in rows), queries.ZERO),
             flagged=list(queries.flagged_payments(self.event)),
+            returned=list(queries.returned_payments(self.event)),
+            overpaid=list(queries.overpaid_lines(self.event)),
             unmatched_count=queries.unmatched_transactions(self.event.organiser).count(),
             may_see_bank=self.request.user.has_perm("payments.view_bank", self.event.organiser),
             mollie_mode=key_mode(self.event.organiser),
@@ -142,6 +147,8 @@ class RegistrationPaymentsView(_RegistrationMixin, PaymentScreenMixin, TemplateV
         kwargs.setdefault("reissue_form", ReissueForm())
         kwargs.update(
             registration=registration,
+            # One token per rendering: the same refund form sent twice refunds once.
+            refund_token=one_time_token(),
             balance=queries.balance(registration),
             payments=queries.registration_payments(registration),
             invoices=queries.registration_invoices(registration),
@@ -158,15 +165,21 @@ class ManualPaymentView(RegistrationPaymentsView):
     def post(self, request, *args, **kwargs):
         form = ManualPaymentForm(request.POST)
         if form.is_valid():
+            data = form.cleaned_data
             try:
                 services.record_manual_payment(
                     self.get_registration(),
-                    amount=form.cleaned_data["amount"],
-                    note=form.cleaned_data["note"],
+                    amount=data["amount"],
+                    note=data["note"],
                     by=request.user,
+                    confirm_overpayment=data["confirm_overpayment"],
+                    submission=data["submission"],
                 )
             except PaymentError as refused:
-                form.add_error(None, refused.message)
+                form.add_error(
+                    "confirm_overpayment" if refused.code == "needs_confirmation" else None,
+                    refused.message,
+                )
             else:
                 messages.success(request, _("The payment is recorded."))
                 return self.back()
@@ -196,6 +209,7 @@ class RefundView(_RegistrationMixin, PaymentChangeMixin, View):
                 amount=form.cleaned_data["amount"],
                 reason=form.cleaned_data["reason"],
                 by=request.user,
+                submission=form.cleaned_data["submission"],
             )
         except PaymentError as refused:
             messages.error(request, refused.message)
@@ -346,30 +360,39 @@ class InvoicePdfView(PaymentScreenMixin, View):
         return invoice_response(invoice)
 
 
+class InvoiceUblView(PaymentScreenMixin, View):
+    """Download an invoice's or credit note's e-invoice (UBL 2.1, Peppol BIS 3)."""
+
+    def get(self, request, *args, **kwargs):
+        invoice = Invoice.objects.filter(event=self.event, pk=kwargs["pk"]).first()
+        if invoice is None:
+            raise Http404
+        return invoice_ubl_response(invoice)
+
+
 class BankScreenMixin(PaymentScreenMixin):
-    """The organiser's bank statements: every event's payers, so an organiser-level role."""
+    """The organiser's bank statements: every event's payers, so an organiser-level role.
+
+    The bank screens' permissions are declared here, once.
+    """
 
     permission_required = "payments.view_bank"
     permission_object = "organiser"
+    section = "bank"
 
     def may_change(self) -> bool:
         return self.request.user.has_perm("payments.change_bank", self.event.organiser)
 
 
 class StatementImportView(BankScreenMixin, TemplateView):
-    """Upload a CAMT.053 bank statement; the files imported before."""
+    """Upload a CAMT.053 bank statement; the files imported before, each to be opened."""
 
     template_name = "backoffice/payments/bank.html"
-    section = "bank"
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", StatementUploadForm())
         kwargs.update(
-            statements=list(
-                BankStatement.objects.filter(organiser=self.event.organiser).select_related(
-                    "uploaded_by"
-                )[:50]
-            ),
+            statements=list(queries.bank_statements(self.event.organiser)[:50]),
             unmatched_count=queries.unmatched_transactions(self.event.organiser).count(),
         )
         return super().get_context_data(**kwargs)
@@ -391,27 +414,53 @@ class StatementImportView(BankScreenMixin, TemplateView):
         messages.success(
             request,
             _(
-                "%(new)s new lines imported, %(matched)s of them matched to registrations; "
-                "%(known)s lines were imported before."
+                "%(new)s new lines imported: %(matched)s booked, %(unmatched)s unmatched, "
+                "%(skipped)s skipped, %(returned)s returns; %(known)s lines were imported "
+                "before."
             )
             % {
                 "new": statement.lines_new,
                 "matched": statement.lines_matched,
+                "unmatched": statement.lines_unmatched,
+                "skipped": statement.lines_skipped,
+                "returned": statement.lines_returned,
                 "known": statement.lines_known,
             },
         )
-        return redirect("backoffice:bank.list", event=self.event.slug)
+        return redirect("backoffice:bank.statement", event=self.event.slug, pk=statement.pk)
+
+
+class StatementDetailView(BankScreenMixin, TemplateView):
+    """One imported statement: every line, in file order, with what became of it."""
+
+    template_name = "backoffice/payments/statement.html"
+    paginate_by = 200
+
+    def get_context_data(self, **kwargs):
+        statement = (
+            queries.bank_statements(self.event.organiser).filter(pk=self.kwargs["pk"]).first()
+        )
+        if statement is None:
+            raise Http404
+        page = Paginator(queries.statement_lines(statement), self.paginate_by).get_page(
+            self.request.GET.get("page")
+        )
+        kwargs.update(statement=statement, page=page, lines=list(page.object_list))
+        return super().get_context_data(**kwargs)
 
 
 class UnmatchedListView(BankScreenMixin, TemplateView):
-    """Bank lines no registration was found for: assign them to one, or dismiss them."""
+    """Bank lines no registration was found for: suggestions, assign in one click, dismiss."""
 
     template_name = "backoffice/payments/unmatched.html"
-    section = "bank"
 
     def get_context_data(self, **kwargs):
+        lines = list(queries.unmatched_transactions(self.event.organiser)[:200])
+        found = queries.suggestions(lines)
+        for line in lines:
+            line.suggested = found.get(line.pk, [])
         kwargs.update(
-            transactions=list(queries.unmatched_transactions(self.event.organiser)[:200]),
+            transactions=lines,
             assign_form=AssignForm(),
             dismiss_form=DismissForm(),
         )
@@ -422,25 +471,28 @@ class _TransactionAction(BankScreenMixin, View):
     permission_required = "payments.change_bank"
     form_class = None
 
+    def back(self):
+        return redirect("backoffice:bank.unmatched", event=self.event.slug)
+
     def post(self, request, *args, **kwargs):
         row = BankTransaction.objects.filter(
             organiser=self.event.organiser, pk=kwargs["pk"], state=TransactionState.UNMATCHED
         ).first()
         if row is None:
             messages.error(request, _("This bank statement line was already handled."))
-            return redirect("backoffice:bank.unmatched", event=self.event.slug)
+            return self.back()
         form = self.form_class(request.POST)
         if not form.is_valid():
             for errors in form.errors.values():
                 messages.error(request, " ".join(errors))
-            return redirect("backoffice:bank.unmatched", event=self.event.slug)
+            return self.back()
         try:
             done = self.act(row, **form.cleaned_data)
         except PaymentError as refused:
             messages.error(request, refused.message)
         else:
             messages.success(request, done)
-        return redirect("backoffice:bank.unmatched", event=self.event.slug)
+        return self.back()
 
 
 class AssignTransactionView(_TransactionAction):

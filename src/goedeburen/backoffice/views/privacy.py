@@ -98,9 +98,12 @@ class ErasureRequestListView(EventPermissionMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         pk = request.POST.get("request", "")
-        found = get_object_or_404(
-            ErasureRequest, event=self.event, pk=int(pk) if pk.isdigit() else 0
-        )
+        found = ErasureRequest.objects.filter(
+            event=self.event, pk=int(pk) if pk.isdigit() else 0
+        ).first()
+        if found is None:
+            messages.error(request, _("That request is not one of this event's."))
+            return HttpResponseRedirect(request.path)
         try:
             services.refuse_request(found, by=request.user)
         except PrivacyError as refused:

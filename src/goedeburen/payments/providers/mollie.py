@@ -1,15 +1,19 @@
 """Mollie: iDEAL | Wero, cards and whatever the organiser's account offers, on Mollie's
-hosted checkout, through Mollie's official SDK (`mollie-api-python`).
+hosted checkout, through Mollie's official SDK (`mollie-api-py`).
 
 The API key is the organiser's, from the setting `MOLLIE_API_KEYS` (never the database or
 the repository). `MOLLIE_API_ENDPOINT` points the SDK elsewhere, for the tests' fake.
+Our payment's id is the idempotency key of its creation (and a refund's of the refund), so
+a retried request never makes a second payment at Mollie.
 """
 
 from decimal import Decimal
 
+import httpx
 from django.conf import settings
-from mollie.api.client import Client
-from mollie.api.error import Error as MollieError
+from mollie import ClientSDK, Security
+from mollie.models import ClientError, NoResponseError
+from mollie.utils import BackoffStrategy, RetryConfig
 
 from goedeburen.events.models import Event, Organiser
 
@@ -29,6 +33,13 @@ _STATES = {
     "expired": PaymentState.EXPIRED,
     "failed": PaymentState.FAILED,
 }
+# Everything the SDK raises when Mollie refuses, answers nonsense or cannot be reached.
+_FAILURES = (ClientError, NoResponseError, httpx.HTTPError)
+# A request that found Mollie busy (429, 5xx) or unreachable is tried again for at most two
+# seconds: safe, as every write carries its idempotency key, and short, as a person (or
+# Mollie's webhook, which retries by itself) waits for the answer.
+_RETRIES = RetryConfig("backoff", BackoffStrategy(200, 1000, 2, 2000), True)
+_TIMEOUT_MS = 15_000
 
 
 def api_key(organiser: Organiser) -> str:
@@ -42,8 +53,18 @@ def key_mode(organiser: Organiser) -> str:
     return key.split("_", 1)[0] if key.startswith(("test_", "live_")) else ""
 
 
+def idempotency_key(payment: Payment) -> str:
+    """Return the key that makes creating `payment` at Mollie happen once."""
+    return f"goedeburen-payment-{payment.pk}"
+
+
 def _value(amount: Decimal) -> dict:
     return {"currency": "EUR", "value": f"{amount:.2f}"}
+
+
+def _text(value) -> str:
+    """Return an SDK enum's or string's plain value."""
+    return str(getattr(value, "value", value) or "")
 
 
 class MollieProvider(PaymentProvider):
@@ -53,70 +74,82 @@ class MollieProvider(PaymentProvider):
     def is_available(self, event: Event) -> bool:
         return bool(key_mode(event.organiser))
 
-    def client(self, organiser: Organiser) -> Client:
+    def client(self, organiser: Organiser) -> ClientSDK:
         key = api_key(organiser)
-        if not key:
+        if not key_mode(organiser):
             raise PaymentError(exceptions.NO_MOLLIE_KEY, code="provider_unavailable")
-        client = Client(api_endpoint=settings.MOLLIE_API_ENDPOINT, timeout=(3, 15))
-        try:
-            client.set_api_key(key)
-        except MollieError as wrong:
-            raise PaymentError(exceptions.NO_MOLLIE_KEY, code="provider_unavailable") from wrong
-        return client
+        return ClientSDK(
+            security=Security(api_key=key),
+            server_url=settings.MOLLIE_API_ENDPOINT or None,
+            retry_config=_RETRIES,
+            timeout_ms=_TIMEOUT_MS,
+        )
 
     def start(self, payment: Payment, *, return_url: str, webhook_url: str) -> StartedPayment:
         registration = payment.registration
-        client = self.client(registration.event.organiser)
         try:
-            created = client.payments.create(
-                {
-                    "amount": _value(payment.amount),
-                    "description": f"{registration.event.t.name} {registration.code}"[:255],
-                    "redirectUrl": return_url,
-                    "webhookUrl": webhook_url,
-                    "locale": "en_US" if registration.language == "en" else "nl_NL",
-                    "metadata": {"payment": payment.pk, "registration": registration.code},
-                },
-                # The same payment row never makes two payments at Mollie.
-                idempotency_key=f"goedeburen-payment-{payment.pk}",
-            )
-        except MollieError as refused:
+            with self.client(registration.event.organiser) as client:
+                created = client.payments.create(
+                    payment_request={
+                        "amount": _value(payment.amount),
+                        "description": f"{registration.event.t.name} {registration.code}"[:255],
+                        "redirect_url": return_url,
+                        "webhook_url": webhook_url,
+                        "locale": "en_US" if registration.language == "en" else "nl_NL",
+                        "metadata": {"payment": payment.pk, "registration": registration.code},
+                    },
+                    # The same payment row never makes two payments at Mollie.
+                    idempotency_key=idempotency_key(payment),
+                )
+        except _FAILURES as refused:
             raise PaymentError(exceptions.PROVIDER_UNAVAILABLE, code="provider_unavailable") from (
                 refused
             )
+        checkout = created.links.checkout
         payment.provider_reference = created.id
-        payment.checkout_url = created.checkout_url or ""
+        payment.checkout_url = checkout.href if checkout else ""
         return StartedPayment(redirect_url=payment.checkout_url)
 
     def fetch(self, payment: Payment) -> ProviderStatus:
-        client = self.client(payment.registration.event.organiser)
         try:
-            found = client.payments.get(payment.provider_reference)
-        except MollieError as refused:
+            with self.client(payment.registration.event.organiser) as client:
+                found = client.payments.get(payment_id=payment.provider_reference)
+        except _FAILURES as refused:
             raise PaymentError(exceptions.PROVIDER_UNAVAILABLE, code="provider_unavailable") from (
                 refused
             )
         return ProviderStatus(
             reference=found.id,
-            state=_STATES.get(found.status, PaymentState.OPEN),
-            amount=Decimal(found.amount["value"]),
+            state=_STATES.get(_text(found.status), PaymentState.OPEN),
+            amount=Decimal(found.amount.value),
         )
 
     def refund(self, refund: Refund) -> str:
         payment = refund.payment
-        client = self.client(payment.registration.event.organiser)
         try:
-            mollie_payment = client.payments.get(payment.provider_reference)
-            made = mollie_payment.refunds.create(
-                {"amount": _value(refund.amount), "description": refund.reason[:140]},
-                idempotency_key=f"goedeburen-refund-{refund.pk}",
-            )
-        except MollieError as refused:
+            with self.client(payment.registration.event.organiser) as client:
+                made = client.refunds.create(
+                    payment_id=payment.provider_reference,
+                    refund_request={
+                        "amount": _value(refund.amount),
+                        "description": refund.reason[:140],
+                    },
+                    idempotency_key=f"goedeburen-refund-{refund.pk}",
+                )
+        except _FAILURES as refused:
             raise PaymentError(
-                exceptions.PROVIDER_FAILED % {"error": str(refused)}, code="provider_failed"
+                exceptions.PROVIDER_FAILED % {"error": _reason(refused)}, code="provider_failed"
             ) from refused
-        if made.status in ("failed", "canceled"):
+        status = _text(made.status)
+        if status in ("failed", "canceled"):
             raise PaymentError(
-                exceptions.PROVIDER_FAILED % {"error": made.status}, code="provider_failed"
+                exceptions.PROVIDER_FAILED % {"error": status}, code="provider_failed"
             )
         return made.id
+
+
+def _reason(error: Exception) -> str:
+    """Return Mollie's own explanation of a refusal (its `detail`), else the error's text."""
+    data = getattr(error, "data", None)
+    detail = getattr(data, "detail", "") if data is not None else ""
+    return str(detail or getattr(error, "message", "") or error)[:300]

@@ -1,22 +1,41 @@
-"""Book a CAMT.053 bank statement: match credit lines to registrations, once each.
+"""Book a CAMT.053 bank statement: every real payment once, never two as one.
 
-A line matches a registration of the organiser when its structured reference is the
-registration's RF reference (check digits valid: any amount is booked, so partial and
-overpayments show), or when its free text names the registration's code or RF reference
-and the amount is exactly what the registration still owes (free text is typed by
-people, so the amount must confirm it). Everything else waits on the unmatched screen.
+Which file: a file is the same file as one imported before when its hash is, or when its
+statements' identity is (accounts, statement ids, sequence numbers, creation times: a bank
+that exports the same statement again). Importing it again books nothing and says so.
 
-A file is recognised by its hash and a line by the bank's entry reference (or a hash of
-its facts): importing the same file, or an overlapping one, books nothing twice.
-Importing books the lines and their payments in one transaction; confirming the
-registrations, invoices and mails follow in the background (`tasks.settle_payments`).
+Which line: a line is the same as one imported before only when all its facts and its
+occurrence among identical lines are (`camt.StatementLine.fingerprint`, `occurrence`), for
+the same organiser and account. A bank reference decides nothing: ABN AMRO repeats one on
+every payment of a batch, ING reuses a payment's for its return and restarts them daily,
+Rabobank gives none. Uniqueness is per organiser and account, never platform-wide.
+
+What a credit line matches: its structured reference is a registration's RF reference
+(check digits valid: any amount is booked, so partial and overpayments show; a registration
+that had nothing left to pay gets it as an overpayment to resolve), or its free text names a
+registration's code or RF reference and the amount is exactly what the registration still
+owes (free text is typed by people, so the amount must confirm it). Everything else waits on
+the unmatched screen, with suggestions.
+
+What is skipped and listed, never a reason to refuse the file: zero amounts, other
+currencies, amounts with more than two decimals, pending entries, money going out, and
+reversals of money going out. A return or reversal of an earlier credit undoes its payment
+(the payment becomes "returned", the registration is flagged for the organiser).
+
+The statement's account must be the organiser's IBAN; another account is refused and
+nothing is stored. Importing books the lines and their payments in one transaction;
+confirming the registrations, invoices and mails follows in the background
+(`tasks.settle_payments`).
 """
 
+import datetime as dt
 import hashlib
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import formats, timezone
+from stdnum import iban as iban_number
 
 from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
@@ -24,54 +43,95 @@ from goedeburen.events.models import Event
 from goedeburen.registration.models import Registration
 
 from .. import camt, exceptions, queries, tasks
-from ..enums import PaymentState, ProviderName, TransactionState
+from ..enums import PaymentState, ProviderName, SkipReason, TransactionKind, TransactionState
 from ..exceptions import PaymentError
 from ..models import BankStatement, BankTransaction, Payment
 from ..reference import code_from_reference, codes_in_text
 from .payments import settle_registration
 
 ZERO = Decimal("0.00")
+_SKIP = {
+    camt.SKIP_ZERO: SkipReason.ZERO,
+    camt.SKIP_CURRENCY: SkipReason.CURRENCY,
+    camt.SKIP_DECIMALS: SkipReason.DECIMALS,
+    camt.SKIP_PENDING: SkipReason.PENDING,
+}
+
+
+def _by(by):
+    return by if getattr(by, "is_authenticated", False) else None
 
 
 def import_statement(event: Event, *, filename: str, data: bytes, by=None) -> BankStatement:
     """Import a CAMT.053 file for the event's organiser, or raise `PaymentError`.
 
-    Codes: "camt_invalid" (not a statement we can read: nothing is written),
-    "camt_duplicate" (this very file was imported before: nothing is booked again).
+    Codes: "camt_invalid" (not a statement we can read), "camt_account" (the statement is
+    for another account than the organiser's, or the organiser has no IBAN), and
+    "camt_duplicate" (this file or statement was imported before). After a refusal nothing
+    is stored.
 
-    Side effects: the statement and its new credit lines stored; a paid bank-transfer
-    payment per matched line; log entry; a `settle_payments` task enqueued.
+    Side effects: the statement and every line stored with its outcome; a paid
+    bank-transfer payment per matched line; returned payments marked; log entries; a
+    `settle_payments` task enqueued.
     """
     try:
-        statement_data = camt.parse_statement(data)
+        parsed = camt.parse_statement(data)
     except camt.CamtError as unreadable:
         raise PaymentError(
             exceptions.CAMT_INVALID % {"reason": unreadable.reason}, code="camt_invalid"
         ) from unreadable
     organiser = event.organiser
+    billing = queries.organiser_billing(organiser)
+    own = camt.normalise_iban(billing.iban if billing else "")
+    if not own:
+        raise PaymentError(exceptions.CAMT_NO_ACCOUNT, code="camt_account")
+    foreign = [account for account in parsed.accounts if account != own]
+    if foreign:
+        raise PaymentError(
+            exceptions.CAMT_ACCOUNT % {"statement": _show(foreign[0]), "organiser": _show(own)},
+            code="camt_account",
+        )
     file_hash = hashlib.sha256(data).hexdigest()
     try:
         with transaction.atomic():
-            return _book(event, statement_data, filename=filename, file_hash=file_hash, by=by)
+            return _book(event, parsed, filename=filename, file_hash=file_hash, by=by)
     except IntegrityError as clash:
-        # The same file or line imported at the same moment by someone else: theirs counts.
-        previous = BankStatement.objects.filter(organiser=organiser, file_hash=file_hash).first()
+        # The same file or lines imported at the same moment by someone else: theirs counts.
+        previous = _previous(organiser, file_hash, parsed.identity)
         if previous is None:
-            raise PaymentError(
-                exceptions.CAMT_INVALID % {"reason": "imported at the same time elsewhere"},
-                code="camt_duplicate",
-            ) from clash
+            raise PaymentError(exceptions.CAMT_CONCURRENT, code="camt_duplicate") from clash
         raise _duplicate(previous) from clash
+
+
+def _show(account: str) -> str:
+    return iban_number.format(account) if account else "—"
+
+
+def _previous(organiser, file_hash: str, identity: str) -> BankStatement | None:
+    same = Q(file_hash=file_hash)
+    if identity:
+        same |= Q(identity=identity)
+    return BankStatement.objects.filter(same, organiser=organiser).first()
 
 
 def _duplicate(previous: BankStatement) -> PaymentError:
     when = formats.date_format(timezone.localtime(previous.created), "j F Y, H:i")
-    return PaymentError(exceptions.CAMT_DUPLICATE % {"when": when}, code="camt_duplicate")
+    return PaymentError(
+        exceptions.CAMT_DUPLICATE % {"when": when, "file": previous.filename},
+        code="camt_duplicate",
+    )
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStatement:
     organiser = event.organiser
-    previous = BankStatement.objects.filter(organiser=organiser, file_hash=file_hash).first()
+    previous = _previous(organiser, file_hash, parsed.identity)
     if previous is not None:
         raise _duplicate(previous)
     statement = BankStatement.objects.create(
@@ -79,23 +139,35 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
         event=event,
         filename=filename[:255],
         file_hash=file_hash,
+        identity=parsed.identity,
         message_id=parsed.message_id[:100],
         iban=parsed.iban[:34],
-        uploaded_by=by if getattr(by, "is_authenticated", False) else None,
+        statement_id=parsed.statement_id[:100],
+        sequence=parsed.sequence[:20],
+        bank_created=parsed.created[:40],
+        period_start=_date(parsed.period_start),
+        period_end=_date(parsed.period_end),
+        uploaded_by=_by(by),
     )
-    keys = [line.key for line in parsed.lines]
-    known = set(
-        BankTransaction.objects.filter(organiser=organiser, entry_key__in=keys).values_list(
-            "entry_key", flat=True
+    # The lines imported before, in one query: same organiser, account, facts, occurrence.
+    known = {
+        (account, fingerprint, occurrence): pk
+        for pk, account, fingerprint, occurrence in BankTransaction.objects.filter(
+            organiser=organiser,
+            account__in=parsed.accounts,
+            fingerprint__in={line.fingerprint for line in parsed.lines},
         )
-    )
-    new_lines, seen = [], set(known)
-    for line in parsed.lines:
-        if line.key not in seen:
-            seen.add(line.key)
-            new_lines.append(line)
-
-    candidates = {line.key: _candidates(line) for line in new_lines}
+        .exclude(state=TransactionState.KNOWN)
+        .values_list("pk", "account", "fingerprint", "occurrence")
+    }
+    credits = [
+        line
+        for line in parsed.lines
+        if (line.account, line.fingerprint, line.occurrence) not in known
+        and line.kind == camt.KIND_CREDIT
+        and not line.skip
+    ]
+    candidates = {id(line): _candidates(line) for line in credits}
     codes = {code for strong, weak in candidates.values() for code in (*strong, *weak)}
     registrations = Registration.objects.filter(event__organiser=organiser, code__in=codes).in_bulk(
         field_name="code"
@@ -103,46 +175,70 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
     owed = open_amounts([r.pk for r in registrations.values()])
 
     now = timezone.now()
-    rows, payments = [], []
-    for line in new_lines:
-        registration = _match(line, candidates[line.key], registrations, owed)
-        row = BankTransaction(
-            statement=statement,
-            organiser=organiser,
-            entry_key=line.key,
-            amount=line.amount,
-            booking_date=line.booking_date,
-            debtor_name=line.debtor_name,
-            debtor_iban=line.debtor_iban,
-            reference=line.reference,
-            remittance=line.remittance,
-            state=TransactionState.MATCHED if registration else TransactionState.UNMATCHED,
-            registration=registration,
-        )
+    rows, payments, returns = [], [], []
+    for position, line in enumerate(parsed.lines):
+        row = _row(statement, organiser, line, position)
         rows.append(row)
-        if registration is not None:
-            owed[registration.pk] = owed.get(registration.pk, ZERO) - line.amount
-            payments.append(
-                Payment(
-                    registration=registration,
-                    provider=ProviderName.BANK_TRANSFER,
-                    amount=line.amount,
-                    state=PaymentState.PAID,
-                    provider_reference=line.key,
-                    confirmed=now,
-                    settled=False,
-                )
+        first = known.get((line.account, line.fingerprint, line.occurrence))
+        if first is not None:
+            row.state, row.duplicate_of_id = TransactionState.KNOWN, first
+        elif line.skip:
+            row.state, row.skip_reason = TransactionState.SKIPPED, _SKIP[line.skip]
+        elif line.kind == camt.KIND_DEBIT:
+            row.state, row.skip_reason = TransactionState.SKIPPED, SkipReason.DEBIT
+        elif line.kind == camt.KIND_DEBIT_REVERSAL:
+            row.state, row.skip_reason = TransactionState.SKIPPED, SkipReason.DEBIT_REVERSAL
+        elif line.kind == camt.KIND_RETURN:
+            row.state = TransactionState.RETURNED  # settled below, once the credits exist
+            returns.append(row)
+        else:
+            registration, overpaid = _match(line, candidates[id(line)], registrations, owed)
+            if registration is None:
+                row.state = TransactionState.UNMATCHED
+                continue
+            row.state, row.registration, row.overpaid = (
+                TransactionState.MATCHED,
+                registration,
+                overpaid,
             )
+            owed[registration.pk] = owed.get(registration.pk, ZERO) - line.amount
+            row.payment = Payment(
+                registration=registration,
+                provider=ProviderName.BANK_TRANSFER,
+                amount=line.amount,
+                state=PaymentState.PAID,
+                payer_name=line.counterparty_name,
+                payer_iban=line.counterparty_iban,
+                confirmed=now,
+                settled=False,
+            )
+            payments.append(row.payment)
     Payment.objects.bulk_create(payments)
-    by_key = {payment.provider_reference: payment for payment in payments}
     for row in rows:
-        row.payment = by_key.get(row.entry_key)
-    BankTransaction.objects.bulk_create(rows)
+        if row.payment is not None:
+            row.payment_id = row.payment.pk
+    BankTransaction.objects.bulk_create(rows, batch_size=1000)
+    returned = [row for row in returns if _return(row, by=by)]
 
-    statement.lines_new = len(rows)
-    statement.lines_known = len(parsed.lines) - len(rows)
-    statement.lines_matched = len(payments)
-    statement.save(update_fields=["lines_new", "lines_known", "lines_matched"])
+    counts = {state: 0 for state in TransactionState.values}
+    for row in rows:
+        counts[row.state] += 1
+    statement.lines_known = counts[TransactionState.KNOWN]
+    statement.lines_new = len(rows) - statement.lines_known
+    statement.lines_matched = counts[TransactionState.MATCHED]
+    statement.lines_unmatched = counts[TransactionState.UNMATCHED]
+    statement.lines_skipped = counts[TransactionState.SKIPPED]
+    statement.lines_returned = len(returned)
+    statement.save(
+        update_fields=[
+            "lines_new",
+            "lines_known",
+            "lines_matched",
+            "lines_unmatched",
+            "lines_skipped",
+            "lines_returned",
+        ]
+    )
     log_action(
         statement,
         action="bank_statement.imported",
@@ -153,7 +249,8 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
             "new": statement.lines_new,
             "known": statement.lines_known,
             "matched": statement.lines_matched,
-            "debit_lines_skipped": parsed.debit_lines,
+            "skipped": statement.lines_skipped,
+            "returned": statement.lines_returned,
         },
     )
     if payments:
@@ -162,6 +259,29 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
         for start in range(0, len(ids), 200):
             enqueue_on_commit(tasks.settle_payments, ids[start : start + 200])
     return statement
+
+
+def _row(statement, organiser, line: camt.StatementLine, position: int) -> BankTransaction:
+    return BankTransaction(
+        statement=statement,
+        organiser=organiser,
+        account=line.account,
+        fingerprint=line.fingerprint,
+        occurrence=line.occurrence,
+        position=position,
+        entry_key=line.bank_reference,
+        end_to_end_id=line.end_to_end_id,
+        kind=line.kind,
+        amount=line.amount,
+        currency=line.currency,
+        amount_text=line.amount_text,
+        booking_date=line.booking_date,
+        debtor_name=line.counterparty_name,
+        debtor_iban=line.counterparty_iban,
+        reference=line.reference,
+        remittance=line.remittance,
+        return_reason=line.return_reason,
+    )
 
 
 def _candidates(line: camt.StatementLine) -> tuple[list[str], list[str]]:
@@ -174,16 +294,94 @@ def _candidates(line: camt.StatementLine) -> tuple[list[str], list[str]]:
     return strong, [c for c in weak if c not in strong]
 
 
-def _match(line, candidates, registrations, owed) -> Registration | None:
+def _match(line, candidates, registrations, owed) -> tuple[Registration | None, bool]:
+    """Return (the registration the line pays for, whether it had nothing left to pay)."""
     strong, weak = candidates
     for code in strong:
         if code in registrations:
-            return registrations[code]
+            registration = registrations[code]
+            return registration, owed.get(registration.pk, ZERO) <= ZERO
     for code in weak:
         registration = registrations.get(code)
         if registration is not None and owed.get(registration.pk) == line.amount:
-            return registration
-    return None
+            return registration, False
+    return None, False
+
+
+def _return(row: BankTransaction, *, by) -> bool:
+    """Undo the credit that the return or reversal `row` sends back; return whether found.
+
+    The credit is the latest earlier line of the same organiser and account with the same
+    amount that is not returned yet and names the same bank reference, end-to-end id or
+    payer's account (ING reuses the payment's reference for its return).
+    """
+    same = Q()
+    if row.entry_key:
+        same |= Q(entry_key=row.entry_key)
+    if row.end_to_end_id:
+        same |= Q(end_to_end_id=row.end_to_end_id)
+    if row.debtor_iban:
+        same |= Q(debtor_iban=row.debtor_iban)
+    original = None
+    if same:
+        found = (
+            BankTransaction.objects.select_for_update()
+            .filter(
+                same,
+                organiser_id=row.organiser_id,
+                account=row.account,
+                kind=TransactionKind.CREDIT,
+                amount=row.amount,
+                state__in=[TransactionState.MATCHED, TransactionState.UNMATCHED],
+                booking_date__lte=row.booking_date,
+                pk__lt=row.pk,
+            )
+            .exclude(returned_by__isnull=False)
+            .order_by("-booking_date", "-pk")[:50]
+        )
+
+        def agreement(line):  # how many of the return's own facts the line shares
+            return sum(
+                [
+                    bool(row.entry_key) and line.entry_key == row.entry_key,
+                    bool(row.end_to_end_id) and line.end_to_end_id == row.end_to_end_id,
+                    bool(row.debtor_iban) and line.debtor_iban == row.debtor_iban,
+                ]
+            )
+
+        # The line that shares most facts; of those, the latest (the list is latest first).
+        original = max(found, key=agreement, default=None)
+    if original is None:
+        row.state, row.skip_reason = TransactionState.SKIPPED, SkipReason.RETURN_UNKNOWN
+        row.save(update_fields=["state", "skip_reason"])
+        return False
+    row.reverses = original
+    row.registration_id = original.registration_id
+    row.save(update_fields=["reverses", "registration"])
+    if original.state == TransactionState.UNMATCHED:
+        # Never booked: the line leaves the unmatched list, there is nothing to undo.
+        original.state = TransactionState.DISMISSED
+        original.save(update_fields=["state"])
+        return True
+    payment = Payment.objects.select_for_update().get(pk=original.payment_id)
+    if payment.state != PaymentState.PAID:
+        return True
+    payment.state = PaymentState.RETURNED
+    # A return in the same file as its payment: nothing to settle any more.
+    payment.settled = True
+    payment.save(update_fields=["state", "settled"])
+    log_action(
+        payment.registration,
+        action="payment.returned",
+        by=by,
+        data={
+            "payment": payment.pk,
+            "provider": payment.provider,
+            "amount": str(payment.amount),
+            "reason": row.return_reason,
+        },
+    )
+    return True
 
 
 def open_amounts(registration_ids: list[int]) -> dict[int, Decimal]:
@@ -196,9 +394,9 @@ def open_amounts(registration_ids: list[int]) -> dict[int, Decimal]:
 def settle_payments(payment_ids: list[int]) -> int:
     """Settle the registrations of booked bank payments, once each; return how many.
 
-    Each payment in its own transaction, locked and skipped when already settled, so a
-    task that runs twice (or the cron sweep beside it) settles nothing twice.
-    Side effects per payment: log entry; those of `settle_registration`.
+    Each payment in its own transaction, locked and skipped when already settled (or
+    returned by the bank meanwhile), so a task that runs twice (or the cron sweep beside it)
+    settles nothing twice. Side effects per payment: log entry; those of `settle_registration`.
     """
     done = 0
     for pk in sorted(payment_ids):
@@ -206,7 +404,7 @@ def settle_payments(payment_ids: list[int]) -> int:
             payment = (
                 Payment.objects.select_for_update()
                 .select_related("registration")
-                .filter(pk=pk, settled=False)
+                .filter(pk=pk, settled=False, state=PaymentState.PAID)
                 .first()
             )
             if payment is None:
@@ -227,48 +425,64 @@ def settle_payments(payment_ids: list[int]) -> int:
     return done
 
 
+def _lock_line(pk: int) -> BankTransaction:
+    """Return the bank line `pk`, locked until the transaction ends (a seam for race tests)."""
+    return BankTransaction.objects.select_for_update().get(pk=pk)
+
+
 def assign_transaction(transaction_row: BankTransaction, *, code: str, by) -> Payment:
     """Book an unmatched bank line for the registration with `code`, or raise `PaymentError`.
 
-    Side effects: a paid bank-transfer payment; the line matched; log entries; the
-    registration settled (`settle_registration`).
+    Two people assigning the same line at once: the line is locked, the second finds it
+    handled and gets "wrong_state"; any other conflict is "conflict", never a crash.
+
+    Side effects: a paid bank-transfer payment with the payer's name and IBAN; the line
+    matched; log entries; the registration settled (`settle_registration`).
     """
     code = (code or "").strip().upper()
-    with transaction.atomic():
-        row = BankTransaction.objects.select_for_update().get(pk=transaction_row.pk)
-        if row.state != TransactionState.UNMATCHED:
-            raise PaymentError(exceptions.WRONG_STATE, code="wrong_state")
-        registration = Registration.objects.filter(
-            event__organiser_id=row.organiser_id, code=code
-        ).first()
-        if registration is None:
-            raise PaymentError(exceptions.NOT_FOUND % {"code": code}, code="not_found")
-        payment = Payment.objects.create(
-            registration=registration,
-            provider=ProviderName.BANK_TRANSFER,
-            amount=row.amount,
-            state=PaymentState.PAID,
-            provider_reference=row.entry_key,
-            confirmed=timezone.now(),
-            created_by=by if getattr(by, "is_authenticated", False) else None,
-        )
-        row.state = TransactionState.MATCHED
-        row.registration = registration
-        row.payment = payment
-        row.save(update_fields=["state", "registration", "payment"])
-        log_action(row, action="bank_transaction.assigned", by=by, data={"code": code})
-        log_action(
-            registration,
-            action="payment.paid",
-            by=by,
-            data={
-                "payment": payment.pk,
-                "provider": ProviderName.BANK_TRANSFER,
-                "amount": str(row.amount),
-                "note": row.remittance[:200],
-            },
-        )
-        settle_registration(registration, payment=payment, by=by)
+    try:
+        with transaction.atomic():
+            return _assign(transaction_row.pk, code=code, by=by)
+    except IntegrityError as clash:
+        raise PaymentError(exceptions.CONFLICT, code="conflict") from clash
+
+
+def _assign(pk: int, *, code: str, by) -> Payment:
+    row = _lock_line(pk)
+    if row.state != TransactionState.UNMATCHED:
+        raise PaymentError(exceptions.WRONG_STATE, code="wrong_state")
+    registration = Registration.objects.filter(
+        event__organiser_id=row.organiser_id, code=code
+    ).first()
+    if registration is None:
+        raise PaymentError(exceptions.NOT_FOUND % {"code": code}, code="not_found")
+    payment = Payment.objects.create(
+        registration=registration,
+        provider=ProviderName.BANK_TRANSFER,
+        amount=row.amount,
+        state=PaymentState.PAID,
+        payer_name=row.debtor_name,
+        payer_iban=row.debtor_iban,
+        confirmed=timezone.now(),
+        created_by=_by(by),
+    )
+    row.state = TransactionState.MATCHED
+    row.registration = registration
+    row.payment = payment
+    row.save(update_fields=["state", "registration", "payment"])
+    log_action(row, action="bank_transaction.assigned", by=by, data={"code": code})
+    log_action(
+        registration,
+        action="payment.paid",
+        by=by,
+        data={
+            "payment": payment.pk,
+            "provider": ProviderName.BANK_TRANSFER,
+            "amount": str(row.amount),
+            "note": row.remittance[:200],
+        },
+    )
+    settle_registration(registration, payment=payment, by=by)
     return payment
 
 
@@ -278,7 +492,7 @@ def dismiss_transaction(transaction_row: BankTransaction, *, note: str, by) -> B
     Side effects: the line dismissed; log entry.
     """
     with transaction.atomic():
-        row = BankTransaction.objects.select_for_update().get(pk=transaction_row.pk)
+        row = _lock_line(transaction_row.pk)
         if row.state != TransactionState.UNMATCHED:
             raise PaymentError(exceptions.WRONG_STATE, code="wrong_state")
         row.state = TransactionState.DISMISSED

@@ -10,10 +10,9 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from goedeburen.common.audit import log_action
-from goedeburen.common.money import vat_included
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event, Organiser
 from goedeburen.registration.models import Attendee, Registration
@@ -24,6 +23,7 @@ from ..exceptions import PaymentError
 from ..mailing import queue_invoice_mail
 from ..models import Invoice, InvoiceCounter, InvoiceLine, OrganiserBilling, PaymentSettings
 from ..reference import creditor_reference, format_reference
+from ..vat import Item, breakdown
 
 
 def _today() -> dt.date:
@@ -67,7 +67,7 @@ def issue_invoice(
             .select_related("ticket_type")
             .order_by("order", "pk")
         )
-        lines = [_line(attendee, language=registration.language) for attendee in attendees]
+        lines, rounding = _lines(attendees, event=event, language=registration.language)
         invoice = _save(
             registration,
             kind=InvoiceKind.INVOICE,
@@ -80,6 +80,10 @@ def issue_invoice(
             buyer_address=registration.billing_address,
             po_number=registration.po_number,
             buyer_reference=registration.billing_reference,
+            buyer_org_id=registration.billing_org_id,
+            buyer_peppol_id=registration.billing_peppol_id,
+            einvoice=registration.billing_einvoice,
+            rounding=rounding,
         )
         log_action(
             registration,
@@ -139,6 +143,10 @@ def credit_invoice(
             buyer_address=invoice.buyer_address,
             po_number=invoice.po_number,
             buyer_reference=invoice.buyer_reference,
+            buyer_org_id=invoice.buyer_org_id,
+            buyer_peppol_id=invoice.buyer_peppol_id,
+            einvoice=invoice.einvoice,
+            rounding=-invoice.rounding,
             credits=invoice,
         )
         log_action(
@@ -167,22 +175,46 @@ def reissue_invoice(invoice: Invoice, *, by=None, reason: str = "") -> tuple[Inv
     return credit, fresh
 
 
-def _line(attendee: Attendee, *, language: str) -> InvoiceLine:
-    ticket = attendee.ticket_type
-    name = (ticket.name_en if language == "en" else "") or ticket.name_nl
-    vat = vat_included(attendee.price, rate=attendee.vat_rate)
-    return InvoiceLine(
-        description=f"{name} – {attendee.full_name}",
-        amount_incl=attendee.price,
-        vat_rate=attendee.vat_rate,
-        vat_amount=vat,
-        amount_excl=attendee.price - vat,
-        vat_exemption=ticket.vat_exemption,
-        order=attendee.order,
+def _lines(attendees, *, event: Event, language: str) -> tuple[list[InvoiceLine], Decimal]:
+    """Return one line per attendee and the invoice's rounding (see `payments.vat`).
+
+    Each line names the ticket, the event and its date, and the attendee: "Deelname Goede
+    buren, 22 januari 2027 – Annemiek de Vries".
+    """
+    found = breakdown(
+        [
+            Item(
+                gross=attendee.price,
+                rate=attendee.vat_rate,
+                exemption=attendee.ticket_type.vat_exemption,
+            )
+            for attendee in attendees
+        ]
     )
+    with translation.override(language):
+        event_name = (event.name_en if language == "en" else "") or event.name_nl
+        when = formats.date_format(event.date, "j F Y")
+    lines = []
+    for attendee, net, vat in zip(attendees, found.nets, found.vats, strict=True):
+        ticket = attendee.ticket_type
+        name = (ticket.name_en if language == "en" else "") or ticket.name_nl
+        lines.append(
+            InvoiceLine(
+                description=f"{name} {event_name}, {when} – {attendee.full_name}"[:300],
+                amount_excl=net,
+                vat_rate=attendee.vat_rate if not ticket.vat_exemption else Decimal("0.00"),
+                vat_amount=vat,
+                amount_incl=net + vat,
+                vat_exemption=ticket.vat_exemption,
+                order=attendee.order,
+            )
+        )
+    return lines, found.rounding
 
 
-def _save(registration, *, kind, seller, lines, today, credits=None, **values) -> Invoice:
+def _save(
+    registration, *, kind, seller, lines, today, rounding=Decimal("0.00"), credits=None, **values
+) -> Invoice:
     """Take the next number and write the invoice with its lines (in the caller's transaction)."""
     organiser = registration.event.organiser
     sequence = take_number(organiser, year=today.year)
@@ -221,8 +253,9 @@ def _save(registration, *, kind, seller, lines, today, credits=None, **values) -
         issue_date=today,
         supply_date=registration.event.date,
         language=registration.language,
-        total=sum((line.amount_incl for line in lines), Decimal("0.00")),
+        total=sum((line.amount_incl for line in lines), Decimal("0.00")) + rounding,
         total_vat=sum((line.vat_amount for line in lines), Decimal("0.00")),
+        rounding=rounding,
         **copied,
         **values,
     )

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from goedeburen.common.audit import log_action
@@ -42,19 +42,35 @@ def _now() -> dt.datetime:
 
 def available_providers(registration: Registration) -> list[str]:
     """Return the providers the booker may choose now for the registration's open amount."""
-    event = registration.event
+    return providers_for(
+        registration,
+        balance=queries.balance(registration),
+        current=queries.current_invoice(registration),
+        setup=queries.payment_setup(registration.event),
+    )
+
+
+def providers_for(
+    registration: Registration,
+    *,
+    balance: queries.Balance,
+    current,
+    setup: queries.PaymentSetup,
+) -> list[str]:
+    """Return the providers the booker may choose, from figures the caller has read already
+    (`queries.payment_overview`): the rule of `available_providers`."""
     if registration.status not in PAYABLE_STATUSES:
         return []
-    if queries.balance(registration).open <= 0:
+    if balance.open <= 0:
         return []
-    names = queries.payment_settings(event).enabled_providers()
+    names = setup.providers
     if registration.status == RegistrationStatus.CONFIRMED:
         # Already confirmed (on account): only paying online is left to choose.
         names = [name for name in names if name == ProviderName.MOLLIE]
-    elif queries.current_invoice(registration) is not None:
+    elif current is not None:
         # The transfer details are on the invoice already; choosing them again does nothing.
         names = [name for name in names if name != ProviderName.BANK_TRANSFER]
-    return [name for name in names if get_provider(name).is_available(event)]
+    return list(names)
 
 
 def choose_provider(
@@ -188,35 +204,69 @@ def apply_status(payment: Payment, status: ProviderStatus, *, by=None) -> Paymen
     return payment
 
 
-def record_manual_payment(registration: Registration, *, amount: Decimal, note: str, by) -> Payment:
+def record_manual_payment(
+    registration: Registration,
+    *,
+    amount: Decimal,
+    note: str,
+    by,
+    confirm_overpayment: bool = False,
+    submission: str | None = None,
+) -> Payment:
     """Record money the organiser received another way (cash, a transfer found by hand).
+
+    More than the registration still owes is refused (code "needs_confirmation") unless
+    `confirm_overpayment`. `submission` is the form's one-time token: the same form sent
+    twice (the back button, a double click) returns the payment it recorded the first time.
 
     Side effects: a paid payment; log entry with the note; `settle_registration`.
     """
     if amount is None or amount <= 0:
         raise PaymentError(exceptions.AMOUNT_INVALID, code="amount_invalid")
-    with transaction.atomic():
-        payment = Payment.objects.create(
-            registration=registration,
-            provider=ProviderName.MANUAL,
-            amount=amount,
-            state=PaymentState.PAID,
-            confirmed=_now(),
-            note=note,
-            created_by=by if getattr(by, "is_authenticated", False) else None,
-        )
-        log_action(
-            registration,
-            action="payment.paid",
-            by=by,
-            data={
-                "payment": payment.pk,
-                "provider": ProviderName.MANUAL,
-                "amount": str(amount),
-                "note": note,
-            },
-        )
-        settle_registration(registration, payment=payment, by=by)
+    submission = (submission or "")[:40] or None
+    try:
+        with transaction.atomic():
+            # One at a time per registration: what is owed is read and paid under the lock.
+            registration = Registration.objects.select_for_update().get(pk=registration.pk)
+            if submission:
+                done = Payment.objects.filter(submission=submission).first()
+                if done is not None:
+                    return done
+            owed = queries.balance(registration).open
+            if amount > owed and not confirm_overpayment:
+                raise PaymentError(
+                    exceptions.TOO_MUCH_PAYMENT
+                    % {"amount": amount, "open": max(owed, Decimal("0.00"))},
+                    code="needs_confirmation",
+                )
+            payment = Payment.objects.create(
+                registration=registration,
+                provider=ProviderName.MANUAL,
+                amount=amount,
+                state=PaymentState.PAID,
+                confirmed=_now(),
+                note=note,
+                submission=submission,
+                created_by=by if getattr(by, "is_authenticated", False) else None,
+            )
+            log_action(
+                registration,
+                action="payment.paid",
+                by=by,
+                data={
+                    "payment": payment.pk,
+                    "provider": ProviderName.MANUAL,
+                    "amount": str(amount),
+                    "note": note,
+                },
+            )
+            settle_registration(registration, payment=payment, by=by)
+    except IntegrityError:
+        # The same form at the same moment in another request: that one recorded it.
+        done = Payment.objects.filter(submission=submission).first() if submission else None
+        if done is None:
+            raise
+        return done
     return payment
 
 
@@ -256,32 +306,48 @@ def settle_registration(registration: Registration, *, payment: Payment, by=None
         logger.exception("No payment mail for registration %s", registration.pk)
 
 
-def create_refund(payment: Payment, *, amount: Decimal, reason: str, by=None) -> Refund:
+def create_refund(
+    payment: Payment, *, amount: Decimal, reason: str, by=None, submission: str | None = None
+) -> Refund:
     """Write a pending refund of `amount` on a paid payment, or raise `PaymentError`.
 
-    At most what is left of the payment after earlier refunds. Side effects: log entry.
-    Carry it out with `execute_refund` (outside the transaction: it may call the provider).
+    At most what is left of the payment after earlier refunds. `submission` is the form's
+    one-time token: the same form sent twice returns the refund it wrote the first time.
+    Side effects: log entry. Carry it out with `execute_refund` (outside the transaction:
+    it may call the provider).
     """
     if amount is None or amount <= 0:
         raise PaymentError(exceptions.AMOUNT_INVALID, code="amount_invalid")
-    with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        if amount > payment.refundable:
-            raise PaymentError(
-                exceptions.TOO_MUCH_REFUND % {"amount": payment.refundable}, code="too_much"
+    submission = (submission or "")[:40] or None
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.select_for_update().get(pk=payment.pk)
+            if submission:
+                done = Refund.objects.filter(submission=submission).first()
+                if done is not None:
+                    return done
+            if amount > payment.refundable:
+                raise PaymentError(
+                    exceptions.TOO_MUCH_REFUND % {"amount": payment.refundable}, code="too_much"
+                )
+            refund = Refund.objects.create(
+                payment=payment,
+                amount=amount,
+                reason=reason,
+                submission=submission,
+                created_by=by if getattr(by, "is_authenticated", False) else None,
             )
-        refund = Refund.objects.create(
-            payment=payment,
-            amount=amount,
-            reason=reason,
-            created_by=by if getattr(by, "is_authenticated", False) else None,
-        )
-        log_action(
-            payment.registration,
-            action="refund.created",
-            by=by,
-            data={"payment": payment.pk, "amount": str(amount), "reason": reason},
-        )
+            log_action(
+                payment.registration,
+                action="refund.created",
+                by=by,
+                data={"payment": payment.pk, "amount": str(amount), "reason": reason},
+            )
+    except IntegrityError:
+        done = Refund.objects.filter(submission=submission).first() if submission else None
+        if done is None:
+            raise
+        return done
     return refund
 
 
@@ -323,9 +389,11 @@ def execute_refund(refund: Refund, *, by=None) -> Refund:
     return locked
 
 
-def refund_payment(payment: Payment, *, amount: Decimal, reason: str, by=None) -> Refund:
+def refund_payment(
+    payment: Payment, *, amount: Decimal, reason: str, by=None, submission: str | None = None
+) -> Refund:
     """Refund `amount` of `payment` now (`create_refund`, then `execute_refund`)."""
-    refund = create_refund(payment, amount=amount, reason=reason, by=by)
+    refund = create_refund(payment, amount=amount, reason=reason, by=by, submission=submission)
     return execute_refund(refund, by=by)
 
 

@@ -72,6 +72,9 @@ class ChangeForms:
                 "po_number": registration.po_number,
                 "reference": registration.billing_reference,
                 "invoice_email": registration.invoice_email,
+                "org_id": registration.billing_org_id,
+                "peppol_id": registration.billing_peppol_id,
+                "einvoice": registration.billing_einvoice,
             },
         )
 

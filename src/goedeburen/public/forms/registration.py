@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from goedeburen.common.money import euro
 from goedeburen.registration.enums import AttendingRole, BadgeName
 from goedeburen.registration.forms import question_field
-from goedeburen.registration.models import MAX_ATTENDEES, Question, TicketType, lacks_consent
+from goedeburen.registration.models import (
+    MAX_ATTENDEES,
+    ORGANISATION_ID,
+    PEPPOL_ID,
+    Question,
+    TicketType,
+    lacks_consent,
+)
 from goedeburen.registration.services import AttendeeDetails, Billing, Booker
 
 _CLASSES = {
@@ -240,6 +247,28 @@ class BillingForm(_StyledForm):
         max_length=254,
         required=False,
         help_text=_("Leave empty to send the invoice to your own address."),
+    )
+    # Optional, for public buyers who must receive an e-invoice.
+    org_id = forms.CharField(
+        label=_("OIN or KvK number"),
+        max_length=20,
+        required=False,
+        validators=[ORGANISATION_ID],
+        help_text=_(
+            "Only for an e-invoice: the 20-digit OIN of a government body or the 8-digit KvK "
+            "number."
+        ),
+    )
+    peppol_id = forms.CharField(
+        label=_("Peppol ID"),
+        max_length=60,
+        required=False,
+        validators=[PEPPOL_ID],
+        help_text=_("Only if you receive e-invoices through Peppol, such as 0190:…"),
+    )
+    einvoice = forms.BooleanField(
+        label=_("Also send the invoice as an e-invoice (UBL file) with the invoice mail"),
+        required=False,
     )
 
     # Required only for paid tickets, which the browser cannot know without JavaScript.

@@ -17,7 +17,9 @@ class EventPageMixin:
     Pages are cached per language and per version of the event (`Event.updated`, which
     every programme change moves on), so a change shows at once and a busy day costs one
     narrow query per page view: the version is read from the database, not from the cache,
-    because the cache may be a memory of one process that no change reaches.
+    because the cache may be a memory of one process that no change reaches. Pages that
+    are not cached whole get the event itself from the cache by that version too
+    (`events.queries.cached_public_event`).
     """
 
     cache_seconds = 600
@@ -32,10 +34,9 @@ class EventPageMixin:
             content = cache.get(key)
             if content is not None:
                 return HttpResponse(content)
-        try:
-            self.event = queries.public_event(kwargs["event"])
-        except Event.DoesNotExist as missing:
-            raise Http404 from missing
+        self.event = queries.cached_public_event(kwargs["event"])
+        if self.event is None:
+            raise Http404
         response = super().dispatch(request, *args, **kwargs)
         if key is None or response.status_code != 200:
             return response

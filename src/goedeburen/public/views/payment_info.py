@@ -5,16 +5,21 @@ from goedeburen.registration.models import Registration
 
 
 def payment_context(registration: Registration) -> dict:
-    """Return the ways to pay left, the balance, the invoices and the transfer details."""
-    balance = queries.balance(registration)
-    current = queries.current_invoice(registration)
+    """Return the ways to pay left, the balance, the invoices and the transfer details.
+
+    Read once (`payments.queries.payment_overview`: two queries, the setup cached).
+    """
+    overview = queries.payment_overview(registration)
+    balance = overview.balance
     transfer = None
-    if current is not None and balance.open > 0:
-        transfer = services.transfer_details(current, amount=balance.open)
+    if overview.current is not None and balance.open > 0:
+        transfer = services.transfer_details(overview.current, amount=balance.open)
     return {
         "balance": balance,
-        "invoices": queries.registration_invoices(registration),
-        "providers": services.available_providers(registration),
+        "invoices": overview.invoices,
+        "providers": services.providers_for(
+            registration, balance=balance, current=overview.current, setup=overview.setup
+        ),
         "transfer": transfer,
-        "payment_term_days": queries.payment_settings(registration.event).payment_term_days,
+        "payment_term_days": overview.setup.settings.payment_term_days,
     }

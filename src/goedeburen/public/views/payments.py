@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from goedeburen.common.links import absolute_url
 from goedeburen.payments import services
-from goedeburen.payments.downloads import invoice_response
+from goedeburen.payments.downloads import invoice_response, invoice_ubl_response
 from goedeburen.payments.enums import ProviderName
 from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import Invoice
@@ -63,6 +63,18 @@ class InvoiceDownloadView(ManageMixin, View):
         if found is None:
             raise Http404
         return invoice_response(found)
+
+
+class InvoiceUblDownloadView(ManageMixin, View):
+    """The e-invoice (UBL XML) of one of the registration's invoices or credit notes."""
+
+    def get(self, request, *args, **kwargs):
+        found = Invoice.objects.filter(
+            registration=self.registration, number=kwargs["number"]
+        ).first()
+        if found is None:
+            raise Http404
+        return invoice_ubl_response(found)
 
 
 @method_decorator(csrf_exempt, name="dispatch")

@@ -5,10 +5,10 @@ confirmation page; an unknown code and a wrong token give the same 404. When a t
 sold out the form offers the waiting list instead.
 """
 
-import hashlib
-
 from django.conf import settings
-from django.http import Http404
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -63,6 +63,12 @@ def remember_link(response, request, *, code: str, token: str) -> None:
     )
 
 
+# The cached form page holds these in place of the per-visitor CSRF and form tokens.
+_CSRF_SLOT = "csrf-token-slot-4d1e"
+_FORM_TOKEN_SLOT = "form-token-slot-4d1e"  # noqa: S105 - a placeholder, not a secret
+FORM_PAGE_SECONDS = 3600
+
+
 @method_decorator(never_cache, name="dispatch")
 class RegistrationFormView(EventPageMixin, TemplateView):
     """Show the registration form and register; only while the event takes registrations."""
@@ -73,12 +79,32 @@ class RegistrationFormView(EventPageMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         if self.event.status != EventStatus.REGISTRATION_OPEN:
             return self.closed()
-        forms = self.make_forms()
-        return self.show(
-            forms,
-            form_token=tokens.issue_form_token(event_id=self.event.pk),
-            blank_form_key=self.blank_form_key(),
+        # The empty form is the same for every visitor but for two tokens: it is rendered
+        # once per language, version of the event and set of tickets on sale, and each
+        # visitor gets a copy with their own tokens put in.
+        self.load_booking_data()
+        key = ":".join(
+            [
+                "registration:form",
+                get_language(),
+                request.path,
+                self.event.updated.isoformat(),
+                ",".join(str(t.pk) for t in self.ticket_types),
+            ]
         )
+        page = cache.get(key)
+        if page is None:
+            response = self.show(
+                self.make_forms(),
+                form_token=_FORM_TOKEN_SLOT,
+                csrf_token=_CSRF_SLOT,
+                messages=[],  # what the first visitor is told is not for the next
+            )
+            page = response.render().content.decode()
+            cache.set(key, page, FORM_PAGE_SECONDS)
+        page = page.replace(_CSRF_SLOT, get_token(request), 1)
+        page = page.replace(_FORM_TOKEN_SLOT, tokens.issue_form_token(event_id=self.event.pk), 1)
+        return HttpResponse(page)
 
     def post(self, request, *args, **kwargs):
         if self.event.status != EventStatus.REGISTRATION_OPEN:
@@ -111,7 +137,7 @@ class RegistrationFormView(EventPageMixin, TemplateView):
                 billing=forms.billing.billing(),
                 form_token=data.get("form_token", ""),
                 language=get_language(),
-                by=request.user,
+                by=request.user if request.user.is_authenticated else None,
             )
         except RegistrationError as refused:
             return self.show(
@@ -123,33 +149,34 @@ class RegistrationFormView(EventPageMixin, TemplateView):
         return self.registered(registration)
 
     def registered(self, registration: Registration):
-        if registration.manage_token:
-            response = redirect(
-                "public:registration.done", event=self.event.slug, code=registration.code
-            )
-            remember_link(
-                response, self.request, code=registration.code, token=registration.manage_token
-            )
-            return response
-        if registration.code not in links_in(self.request):
+        links = links_in(self.request)
+        if not registration.manage_token and registration.code not in links:
             # The form was sent before, from elsewhere: say so, without the secret link.
             return self.render_to_response(
                 self.get_context_data(registration=registration),
                 status=200,
                 template="public/registration/already.html",
             )
-        return redirect("public:registration.done", event=self.event.slug, code=registration.code)
+        response = redirect(
+            "public:registration.done", event=self.event.slug, code=registration.code
+        )
+        if registration.manage_token:
+            remember_link(
+                response, self.request, code=registration.code, token=registration.manage_token
+            )
+        return response
+
+    def load_booking_data(self) -> None:
+        """Read the tickets on sale, the questions asked of them and the settings, from the
+        event's booking data (`registration.queries.booking_data`: cached per version)."""
+        if not hasattr(self, "ticket_types"):
+            data = queries.booking_data(self.event)
+            self.ticket_types = data.sellable(timezone.now())
+            self.settings = data.settings
+            self.questions = data.questions_for({t.pk for t in self.ticket_types})
 
     def make_forms(self, *, data=None, count: int = 1) -> RegistrationForms:
-        if not hasattr(self, "ticket_types"):
-            self.ticket_types = queries.sellable_ticket_types(self.event, now=timezone.now())
-            self.settings = queries.registration_settings(self.event)
-            on_sale = {t.pk for t in self.ticket_types}
-            self.questions = [
-                q
-                for q in queries.event_questions(self.event)
-                if any(q.applies_to(pk, {t.pk for t in q.ticket_types.all()}) for pk in on_sale)
-            ]
+        self.load_booking_data()
         return RegistrationForms(
             ticket_types=self.ticket_types,
             po_number_required=self.settings.po_number_required,
@@ -157,23 +184,6 @@ class RegistrationFormView(EventPageMixin, TemplateView):
             data=data,
             count=count,
         )
-
-    def blank_form_key(self) -> str:
-        """Return what the empty form's fields depend on, as the key of their cached HTML.
-
-        The fields of an unfilled form look the same for every visitor (the per-visitor
-        CSRF and form tokens sit outside them), and rendering twenty widgets is most of
-        the page's cost in a rush. The key holds every value they are drawn from, so any
-        change to a ticket type or question, or a sale window opening, renders afresh.
-        """
-        rows = [get_language(), MAX_ATTENDEES, self.settings.po_number_required]
-        for ticket_type in self.ticket_types:
-            rows.append(_values(ticket_type))
-        for question in self.questions:
-            rows.append(_values(question))
-            rows.extend(_values(option) for option in question.options.all())
-            rows.append(sorted(t.pk for t in question.ticket_types.all()))
-        return hashlib.sha256(repr(rows).encode()).hexdigest()
 
     def show(
         self,
@@ -184,11 +194,10 @@ class RegistrationFormView(EventPageMixin, TemplateView):
         problem=None,
         focus=None,
         sold_out=False,
-        blank_form_key="",
+        **extra,
     ):
         return self.render_to_response(
             self.get_context_data(
-                blank_form_key=blank_form_key,
                 forms=forms,
                 form_token=form_token,
                 errors=forms.errors() if invalid else [],
@@ -196,6 +205,7 @@ class RegistrationFormView(EventPageMixin, TemplateView):
                 focus=focus,
                 sold_out=sold_out,
                 max_attendees=MAX_ATTENDEES,
+                **extra,
             )
         )
 
@@ -221,7 +231,7 @@ class RegistrationDoneView(EventPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         token = links_in(self.request).get(self.kwargs["code"])
-        registration = token and queries.registration_for_manage(
+        registration = token and queries.registration_for_confirmation(
             event=self.event, code=self.kwargs["code"], token=token
         )
         if not registration:
@@ -236,10 +246,6 @@ class RegistrationDoneView(EventPageMixin, TemplateView):
             **payment_context(registration),
             **kwargs,
         )
-
-
-def _values(instance) -> tuple:
-    return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
 
 
 def _manage_path(event_slug: str, code: str, token: str) -> str:

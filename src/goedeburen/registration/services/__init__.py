@@ -13,13 +13,15 @@ from .editing import AttendeeChanges, change_registration, update_registration
 from .holds import release_expired_holds
 from .payment import PaymentOutcome, confirm_on_account, confirm_paid, hold_for_transfer
 from .questions import OptionLabels, delete_question, save_question
+from .quotas import change_quota_size, delete_quota, save_quota, set_ticket_type_quotas
+from .recount import Difference, recount_seats
 from .self_service import (
     Substitute,
     renew_manage_link,
     request_manage_links,
     substitute_attendee,
 )
-from .waiting_list import accept_offer, expire_offers, offer_free_seats
+from .waiting_list import accept_offer, expire_offers, offer_free_seats, offer_free_seats_of
 
 __all__ = [
     "AttendeeChanges",
@@ -27,22 +29,29 @@ __all__ = [
     "Billing",
     "Booker",
     "Cancellation",
+    "Difference",
     "OptionLabels",
     "PaymentOutcome",
     "Substitute",
     "accept_offer",
     "approve_registration",
     "cancel_registration",
+    "change_quota_size",
     "change_registration",
     "confirm_on_account",
     "confirm_paid",
     "delete_question",
+    "delete_quota",
     "expire_offers",
     "hold_for_transfer",
     "join_waiting_list",
     "offer_free_seats",
+    "offer_free_seats_of",
+    "recount_seats",
     "reject_registration",
     "save_question",
+    "save_quota",
+    "set_ticket_type_quotas",
     "register",
     "release_expired_holds",
     "renew_manage_link",

@@ -26,8 +26,9 @@ def approve_registration(registration: Registration, *, by, message: str = "") -
     """Approve a registration that awaits approval, or raise `RegistrationError`.
 
     With only free tickets it is confirmed; otherwise it pends payment and holds its seats
-    for the event's payment hold. When its approval hold already ran out its seats are no
-    longer held, so they are checked again under the quota locks (code "sold_out").
+    for the event's payment hold. Its seats stay counted in the quotas while it awaits
+    approval, also when its hold ran out, until it is released (by the hold's task, or by a
+    booking that needed them: then it is cancelled and this raises "wrong_state").
 
     Side effects: log entry (with `message`); signals `registration_approved` and, when
     confirmed, `registration_confirmed`; a `release_expired_holds` task for the new hold.
@@ -36,15 +37,7 @@ def approve_registration(registration: Registration, *, by, message: str = "") -
     with transaction.atomic():
         registration = locked(registration)
         _awaiting(registration)
-        attendees = list(
-            Attendee.objects.filter(registration=registration).select_related("ticket_type")
-        )
-        if registration.hold_until is not None and registration.hold_until <= now:
-            wanted = [a.ticket_type for a in attendees]
-            ticket_types = {t.pk: t for t in wanted}
-            per_type = queries.ticket_type_quotas(ticket_types)
-            quotas = capacity.lock_quotas(per_type, ticket_types)
-            capacity.check_seats(quotas, per_type, wanted, now=now)
+        attendees = list(Attendee.objects.filter(registration=registration))
         if sum(a.price for a in attendees):
             hold = queries.registration_settings(registration.event).payment_hold
             status, hold_until = RegistrationStatus.PENDING_PAYMENT, now + hold
@@ -76,13 +69,14 @@ def approve_registration(registration: Registration, *, by, message: str = "") -
 def reject_registration(registration: Registration, *, by, message: str = "") -> Registration:
     """Reject a registration that awaits approval, or raise `RegistrationError`.
 
-    Side effects: registration cancelled and its seats released; log entry (with
+    Side effects: registration cancelled and its seats given back; log entry (with
     `message`); signal `registration_rejected`; the freed seats offered to the waiting list.
     """
     now = timezone.now()
     with transaction.atomic():
         registration = locked(registration)
         _awaiting(registration)
+        seats = capacity.seats_of(registration)
         registration.status = RegistrationStatus.CANCELLED
         registration.cancel_reason = CancelReason.REJECTED
         registration.save(update_fields=["status", "cancel_reason", "updated"])
@@ -98,5 +92,6 @@ def reject_registration(registration: Registration, *, by, message: str = "") ->
         signals.registration_rejected.send(
             sender=Registration, registration=registration, message=message
         )
+        capacity.give_back(seats)
         offer_free_seats(registration.event, now=now)
     return registration

@@ -15,8 +15,15 @@ from goedeburen.events.models import Event, EventStatus
 from .. import exceptions, queries, signals, tokens
 from ..enums import BadgeName, RegistrationStatus
 from ..exceptions import RegistrationError
-from ..models import MAX_ATTENDEES, Attendee, FormToken, Registration, TicketType
-from . import capacity, common, questions
+from ..models import (
+    MAX_ATTENDEES,
+    Attendee,
+    FormToken,
+    Registration,
+    RegistrationSettings,
+    TicketType,
+)
+from . import capacity, common, expiry, questions, rows
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +43,11 @@ class Billing:
     po_number: str = ""
     reference: str = ""
     invoice_email: str = ""
+    # For an e-invoice (UBL): the buyer's OIN or KvK number, its Peppol ID, and whether
+    # the e-invoice goes with the invoice mail.
+    org_id: str = ""
+    peppol_id: str = ""
+    einvoice: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,8 +97,12 @@ def register(
     A walk-in (`at_door`, staff only: `by` set) may register after registration closed and
     on ticket types that are not (or no longer) on sale; the quotas hold all the same.
 
-    Side effects: form token stored; answers stored; log entry; signal
-    `registration_created`; a `release_expired_holds` task enqueued to run when a hold ends.
+    Seats are taken from the quotas' counters last (`capacity.take_seats`), after expired
+    holds in a full quota are released.
+
+    Side effects: form token stored; answers stored; the quotas' counters; log entry;
+    signal `registration_created`; a `release_expired_holds` task enqueued to run when a
+    hold ends.
     """
     return _book(
         event,
@@ -140,14 +156,13 @@ def _book(
         raise RegistrationError(exceptions.FORM_EXPIRED, code="form_expired")
     with transaction.atomic():
         # The unique token makes a concurrent second submission wait here for the first.
-        stored_token, created = FormToken.objects.get_or_create(
-            token=nonce, defaults={"event": event}
-        )
-        if not created:
-            existing = Registration.objects.filter(form_token=stored_token).first()
+        stored_token = FormToken(event=event, token=nonce)
+        if not rows.insert_unless_taken(stored_token, unique="token"):
+            existing = Registration.objects.filter(form_token__token=nonce).first()
             if existing is not None:
                 existing.manage_token = None
                 return existing
+            stored_token = FormToken.objects.get(token=nonce)
         registration = _register(
             event,
             booker=booker,
@@ -168,24 +183,24 @@ def _register(
     now = timezone.now()
     if event.status != EventStatus.REGISTRATION_OPEN and not at_door:
         raise RegistrationError(exceptions.CLOSED, code="closed")
-    ticket_types = _check_ticket_types(event, attendees, now=now, at_door=at_door)
-    # Checked before the quotas are locked: the lock is held as briefly as possible.
-    event_questions = queries.event_questions(event)
+    data = queries.booking_data(event)
+    ticket_types = _check_ticket_types(data, attendees, now=now, at_door=at_door)
     answers = [
         questions.clean_answers(
-            event_questions,
+            data.questions,
             ticket_type_id=details.ticket_type.pk,
             answers=details.answers,
             special_category_consent=details.special_category_consent,
         )
         for details in attendees
     ]
-    per_type = queries.ticket_type_quotas(ticket_types)
     tickets = [ticket_types[a.ticket_type.pk] for a in attendees]
+    # Checked before anything is written: a ticket type outside every quota is not on sale.
+    seats = capacity.seats_wanted(tickets, data.quotas)
 
-    total = sum((ticket_types[a.ticket_type.pk].price for a in attendees), start=Decimal("0.00"))
+    total = sum((t.price for t in tickets), start=Decimal("0.00"))
     if total:
-        common.check_billing(event, billing)
+        common.check_billing(event, billing, settings=data.settings)
     else:
         billing = Billing()
     if waiting_list:
@@ -193,15 +208,15 @@ def _register(
     else:
         status, hold_until = state_after_booking(
             event,
-            needs_approval=any(ticket_types[a.ticket_type.pk].needs_approval for a in attendees),
+            needs_approval=any(t.needs_approval for t in tickets),
             total=total,
             now=now,
+            settings=data.settings,
         )
 
     manage_token, manage_token_hash = tokens.new_manage_token()
     registration = Registration(
         event=event,
-        code=_unused_code(),
         form_token=form_token,
         booker_name=booker.name,
         email=booker.email,
@@ -212,12 +227,19 @@ def _register(
         po_number=billing.po_number,
         billing_reference=billing.reference,
         invoice_email=billing.invoice_email,
+        billing_org_id=billing.org_id,
+        billing_peppol_id=billing.peppol_id,
+        billing_einvoice=billing.einvoice,
         manage_token_hash=manage_token_hash,
         hold_until=hold_until,
     )
-    common.validate_fields(registration, exclude=["event", "form_token"])
-    registration.save()
-    rows = []
+    common.validate_fields(registration, exclude=["event", "form_token", "code"])
+    # 31^8 codes: a clash is rare, and then the next one is tried.
+    while True:
+        registration.code = tokens.new_code()
+        if rows.insert_unless_taken(registration, unique="code"):
+            break
+    attendee_rows = []
     for order, details in enumerate(attendees):
         ticket_type = ticket_types[details.ticket_type.pk]
         values = {f.name: getattr(details, f.name) for f in fields(details) if f.name != "answers"}
@@ -231,12 +253,12 @@ def _register(
             **values,
         )
         common.validate_fields(attendee, exclude=["registration", "ticket_type"])
-        rows.append(attendee)
-    Attendee.objects.bulk_create(rows)
+        attendee_rows.append(attendee)
+    Attendee.objects.bulk_create(attendee_rows)
     questions.store_answers(
         [
             (attendee, answer)
-            for attendee, found in zip(rows, answers, strict=True)
+            for attendee, found in zip(attendee_rows, answers, strict=True)
             for answer in found
         ]
     )
@@ -248,7 +270,7 @@ def _register(
         data={
             "status": status,
             "hold_until": hold_until.isoformat() if hold_until else None,
-            "tickets": dict(Counter(str(ticket_types[a.ticket_type.pk]) for a in attendees)),
+            "tickets": dict(Counter(str(t) for t in tickets)),
             "total": str(total),
         },
     )
@@ -256,28 +278,35 @@ def _register(
     signals.registration_created.send(
         sender=Registration, registration=registration, manage_token=manage_token
     )
-
-    # Last, so that the quota rows stay locked only from here to the commit: everything
-    # above is written already and rolls back with the transaction when the seats are gone.
-    quotas = capacity.lock_quotas(per_type, ticket_types)
-    if not waiting_list:
-        capacity.check_seats(quotas, per_type, tickets, now=now, counted=True)
-    elif _seats_left(quotas, per_type, tickets, now=now):
-        raise RegistrationError(exceptions.PLACES_AVAILABLE, code="places_available")
     if hold_until:
         capacity.schedule_release(hold_until)
+
+    # Last, so that the quotas stay locked only from here to the commit: everything above
+    # is written already and rolls back with the transaction when the seats are gone.
+    if waiting_list:
+        _check_sold_out(seats, now=now)
+    else:
+        capacity.take_seats(
+            seats, tickets=tickets, per_type=data.quotas, now=now, wait_for_expired=True
+        )
     return registration
 
 
 def state_after_booking(
-    event: Event, *, needs_approval: bool, total: Decimal, now: dt.datetime
+    event: Event,
+    *,
+    needs_approval: bool,
+    total: Decimal,
+    now: dt.datetime,
+    settings: RegistrationSettings | None = None,
 ) -> tuple[str, dt.datetime | None]:
     """Return the status and hold end of a registration that has just taken its seats.
 
     A ticket that needs approval makes it await approval, a price makes it pend payment
     (both hold the seats for the event's hold time); otherwise it is confirmed at once.
+    `settings` are the event's registration settings, when the caller has them at hand.
     """
-    reg_settings = queries.registration_settings(event)
+    reg_settings = settings or queries.registration_settings(event)
     if needs_approval:
         return RegistrationStatus.AWAITING_APPROVAL, now + reg_settings.approval_hold
     if total:
@@ -285,22 +314,30 @@ def state_after_booking(
     return RegistrationStatus.CONFIRMED, None
 
 
-def _seats_left(quotas, per_type, tickets, *, now) -> bool:
-    try:
-        capacity.check_seats(quotas, per_type, tickets, now=now)
-    except RegistrationError:
-        return False
-    return True
+def _check_sold_out(seats: Counter[int], *, now: dt.datetime) -> None:
+    """Raise `RegistrationError` ("places_available") unless a quota lacks these seats.
+
+    The quotas are locked meanwhile, so that seats freed at the same moment are offered
+    to the waiting list only after this registration has joined it. Expired holds count
+    as free: they are released first.
+    """
+    expiry.release_expired(seats, now=now, skip_locked=False)
+    free = {pk: quota.size - quota.taken for pk, quota in capacity.lock_rows(seats).items()}
+    if all(free[pk] >= wanted for pk, wanted in seats.items()):
+        raise RegistrationError(exceptions.PLACES_AVAILABLE, code="places_available")
 
 
-def _check_ticket_types(event, attendees, *, now, at_door=False) -> dict[int, TicketType]:
-    """Return the attendees' ticket types, fresh from the database, or refuse."""
+def _check_ticket_types(data, attendees, *, now, at_door=False) -> dict[int, TicketType]:
+    """Return the attendees' ticket types, as the event's current version has them, or refuse.
+
+    At the door (`at_door`) a ticket type need not be on sale.
+    """
     if not attendees:
         raise RegistrationError(exceptions.NO_ATTENDEES, code="no_attendees")
     if len(attendees) > MAX_ATTENDEES:
         raise RegistrationError(exceptions.TOO_MANY % {"count": MAX_ATTENDEES}, code="too_many")
     wanted = Counter(a.ticket_type.pk for a in attendees)
-    ticket_types = TicketType.objects.filter(event=event).in_bulk(list(wanted))
+    ticket_types = data.ticket_types
     for pk, count in wanted.items():
         ticket_type = ticket_types.get(pk)
         if ticket_type is None or not (at_door or ticket_type.is_on_sale(now)):
@@ -318,12 +355,4 @@ def _check_ticket_types(event, attendees, *, now, at_door=False) -> dict[int, Ti
             accessibility_needs=details.accessibility_needs,
             special_category_consent=details.special_category_consent,
         )
-    return ticket_types
-
-
-def _unused_code() -> str:
-    # 31^8 codes: a clash is rare enough that a few tries always find a free one.
-    while True:
-        code = tokens.new_code()
-        if not Registration.objects.filter(code=code).exists():
-            return code
+    return {pk: ticket_types[pk] for pk in wanted}

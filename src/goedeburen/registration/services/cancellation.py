@@ -11,6 +11,7 @@ from .. import exceptions, queries, signals
 from ..enums import CancelReason, RegistrationStatus
 from ..exceptions import RegistrationError
 from ..models import Registration
+from . import capacity
 from .common import locked
 from .waiting_list import offer_free_seats
 
@@ -37,8 +38,8 @@ def cancel_registration(
     or the booker's. The event's policy decides whether the cancellation is free
     (`Cancellation.free`).
 
-    Side effects: seats (or a running waiting-list offer) released; log entry; signal
-    `registration_cancelled`; the freed seats offered to the waiting list.
+    Side effects: seats (or those of an open waiting-list offer) given back to the quotas;
+    log entry; signal `registration_cancelled`; the freed seats offered to the waiting list.
     """
     now = timezone.now()
     with transaction.atomic():
@@ -46,6 +47,8 @@ def cancel_registration(
         if registration.status == RegistrationStatus.CANCELLED:
             raise RegistrationError(exceptions.ALREADY_CANCELLED, code="wrong_state")
         before = registration.status
+        counted = before != RegistrationStatus.WAITING_LIST or registration.offer_until
+        seats = capacity.seats_of(registration) if counted else {}
         free = queries.cancellation_is_free(registration.event, now=now)
         registration.status = RegistrationStatus.CANCELLED
         registration.cancel_reason = cause or (
@@ -65,5 +68,6 @@ def cancel_registration(
         signals.registration_cancelled.send(
             sender=Registration, registration=registration, reason=reason, by=by
         )
+        capacity.give_back(seats)
         offer_free_seats(registration.event, now=now)
     return Cancellation(registration=registration, free=free)

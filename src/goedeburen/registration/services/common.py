@@ -48,11 +48,13 @@ def check_consent(
         raise RegistrationError(exceptions.CONSENT_MISSING, code="consent_missing")
 
 
-def check_billing(event, billing) -> None:
+def check_billing(event, billing, *, settings=None) -> None:
     """Raise `RegistrationError` (code "billing_missing") unless `billing` (a `Billing`) has
     what an invoice for `event` needs: organisation, address and, when the event asks for
-    one, a purchase order number."""
+    one, a purchase order number. `settings`: the event's registration settings, when the
+    caller has them at hand."""
     if not (billing.organisation.strip() and billing.address.strip()):
         raise RegistrationError(exceptions.BILLING_MISSING, code="billing_missing")
-    if queries.registration_settings(event).po_number_required and not billing.po_number.strip():
+    settings = settings or queries.registration_settings(event)
+    if settings.po_number_required and not billing.po_number.strip():
         raise RegistrationError(exceptions.PO_NUMBER_MISSING, code="billing_missing")

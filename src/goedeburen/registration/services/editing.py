@@ -37,6 +37,9 @@ REGISTRATION_FIELDS = (
     "po_number",
     "billing_reference",
     "invoice_email",
+    "billing_org_id",
+    "billing_peppol_id",
+    "billing_einvoice",
 )
 BILLING_FIELDS = REGISTRATION_FIELDS[2:]
 ATTENDEE_FIELDS = (
@@ -243,6 +246,9 @@ def update_registration(
             po_number=billing.po_number,
             billing_reference=billing.reference,
             invoice_email=billing.invoice_email,
+            billing_org_id=billing.org_id,
+            billing_peppol_id=billing.peppol_id,
+            billing_einvoice=billing.einvoice,
         )
     change_registration(
         registration,

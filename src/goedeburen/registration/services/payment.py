@@ -1,8 +1,9 @@
 """What payment does to a registration: confirm it when paid, hold its seats for a transfer.
 
-The payments app calls these; it never writes registration rows itself. When the hold of a
-registration already ran out, its seats are checked again under the quota locks, because
-someone else may have taken them meanwhile (DESIGN.md, invariant 1).
+The payments app calls these; it never writes registration rows itself. A registration
+pending payment keeps its seats in the quotas' counters until it is released, also once
+its hold ran out; one that was released (cancelled for want of payment) takes them again
+when it is paid after all, if they are still free (DESIGN.md, invariant 1).
 """
 
 import datetime as dt
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from goedeburen.common.audit import log_action
 
-from .. import exceptions, queries, signals
+from .. import exceptions, signals
 from ..enums import HELD_STATUSES, CancelReason, RegistrationStatus
 from ..exceptions import RegistrationError
 from ..models import Attendee, Registration
@@ -55,9 +56,9 @@ def confirm_paid(
         )
         if registration.status not in HELD_STATUSES and not lapsed:
             return PaymentOutcome(registration=registration, confirmed=False)
-        if lapsed or (registration.hold_until is not None and registration.hold_until <= now):
+        if lapsed:
             try:
-                _check_seats_again(registration, now=now)
+                _take_seats_again(registration, now=now)
             except RegistrationError:
                 log_action(
                     registration,
@@ -84,8 +85,8 @@ def confirm_paid(
 def confirm_on_account(registration: Registration, *, by=None) -> Registration:
     """Confirm a registration pending payment that will be paid by invoice afterwards.
 
-    Raise `RegistrationError` when it is not pending payment (code "wrong_state") or its
-    hold ran out and the seats are gone (code "sold_out").
+    Raise `RegistrationError` when it is not pending payment (code "wrong_state"); its
+    seats are still its own while it pends payment, also when its hold ran out.
 
     Side effects: log entry; signal `registration_confirmed`.
     """
@@ -140,21 +141,16 @@ def _pending(registration: Registration, *, now: dt.datetime) -> Registration:
             exceptions.NOT_PENDING_PAYMENT % {"status": registration.get_status_display()},
             code="wrong_state",
         )
-    if registration.hold_until is not None and registration.hold_until <= now:
-        _check_seats_again(registration, now=now)
     return registration
 
 
-def _check_seats_again(registration: Registration, *, now: dt.datetime) -> None:
-    """Raise `RegistrationError` (code "sold_out") unless the registration's seats are free.
-
-    Its own seats no longer count as taken: its hold ran out or it was cancelled.
-    """
+def _take_seats_again(registration: Registration, *, now: dt.datetime) -> None:
+    """Take the seats of a released registration again, or raise `RegistrationError`."""
     wanted = [
         a.ticket_type
         for a in Attendee.objects.filter(registration=registration).select_related("ticket_type")
     ]
-    ticket_types = {t.pk: t for t in wanted}
-    per_type = queries.ticket_type_quotas(ticket_types)
-    quotas = capacity.lock_quotas(per_type, ticket_types)
-    capacity.check_seats(quotas, per_type, wanted, now=now)
+    per_type = capacity.quotas_of({t.pk for t in wanted})
+    capacity.take_seats(
+        capacity.seats_wanted(wanted, per_type), tickets=wanted, per_type=per_type, now=now
+    )

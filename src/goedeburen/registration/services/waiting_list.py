@@ -2,14 +2,16 @@
 
 A waiting-list registration takes no seat. When seats come free (a cancellation, a
 rejection, a hold or offer that ran out) `offer_free_seats` offers them to the first in
-line, as far as they go; an offer holds its seats until it ends (`queries.takes_seat`), so
-no more seats are ever offered than are free. An offer that is not taken in time cancels
+line, as far as they go; an offer takes its seats from the quotas' counters until it is
+accepted (they stay with the registration) or passed on (they are given back), so no more
+seats are ever offered than are free. An offer that is not taken in time cancels
 that registration and passes the seats to the next in line.
 """
 
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from goedeburen.common.audit import log_action
@@ -17,10 +19,10 @@ from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
 
 from .. import exceptions, queries, signals, tasks, tokens
-from ..enums import CancelReason, RegistrationStatus
+from ..enums import RegistrationStatus
 from ..exceptions import RegistrationError
 from ..models import Attendee, Registration
-from . import capacity
+from . import capacity, expiry
 from .booking import state_after_booking
 from .common import locked
 
@@ -29,36 +31,58 @@ def offer_free_seats(event: Event, *, now: dt.datetime | None = None) -> list[Re
     """Offer the event's free seats to its waiting list, first come first; return the offered.
 
     Strictly in order: when the first in line needs more seats than are free, nobody behind
-    them is offered any. Call inside the transaction that freed the seats; this locks the
-    quotas involved itself.
+    them is offered any. Call inside the transaction that freed the seats. The line is
+    locked before any quota (the order every use case keeps); someone in line whom another
+    transaction is changing right now (cancelling, or being offered seats) is passed over.
+    An offer takes its seats from the quotas' counters (`capacity.take_seats`).
 
-    Side effects per offer: offer token stored (as a hash); log entry; signal
-    `waiting_list_offer_made`; an `expire_offers` task enqueued for the offer's end.
+    Side effects per offer: offer token stored (as a hash); the quotas' counters; log
+    entry; signal `waiting_list_offer_made`; an `expire_offers` task enqueued for the
+    offer's end.
     """
     now = now or timezone.now()
     if not queries.waiting_list(event).exists():
-        return []  # the common case: no quota lock needed
-    # Lock first, read the line after: a concurrent offer is then either committed and
-    # seen here, or waits for this transaction.
-    quotas = capacity.lock_event_quotas(event)
-    waiting = list(queries.waiting_list(event).prefetch_related("attendees__ticket_type"))
+        return []  # the common case
+    waiting = list(
+        queries.waiting_list(event)
+        .select_for_update(of=("self",), skip_locked=True)
+        .select_related("event")
+    )
     if not waiting:
         return []
+    prefetch_related_objects(waiting, "attendees__ticket_type")
     tickets = {r.pk: [a.ticket_type for a in r.attendees.all()] for r in waiting}
-    per_type = queries.ticket_type_quotas({t.pk for row in tickets.values() for t in row})
+    per_type = capacity.quotas_of({t.pk for row in tickets.values() for t in row})
     offer_time = queries.registration_settings(event).offer_time
     offered = []
     for registration in waiting:
         wanted = tickets[registration.pk]
-        if not wanted or any(not per_type[t.pk] for t in wanted):
-            continue  # no seat can ever be offered to it; do not let it block the line
         try:
-            capacity.check_seats(quotas, per_type, wanted, now=now)
+            seats = capacity.seats_wanted(wanted, per_type)
+        except RegistrationError:
+            continue  # no seat can ever be offered to it; do not let it block the line
+        if not seats:
+            continue
+        try:
+            capacity.take_seats(
+                seats, tickets=wanted, per_type=per_type, now=now, release_expired=False
+            )
         except RegistrationError:
             break
-        _offer(locked(registration), until=now + offer_time)
+        _offer(registration, until=now + offer_time)
         offered.append(registration)
     return offered
+
+
+def offer_free_seats_of(event_id: int) -> list[Registration]:
+    """Offer the free seats of the event with this id to its waiting list, in a transaction
+    of its own (the task that follows a booking which released expired holds).
+
+    Side effects: those of `offer_free_seats`.
+    """
+    with transaction.atomic():
+        event = Event.objects.filter(pk=event_id).first()
+        return offer_free_seats(event) if event is not None else []
 
 
 def _offer(registration: Registration, *, until: dt.datetime) -> None:
@@ -89,9 +113,10 @@ def _schedule_expiry(until: dt.datetime) -> None:
 def accept_offer(registration: Registration, *, by=None) -> Registration:
     """Take the seats offered to a waiting-list registration, or raise `RegistrationError`.
 
-    The seats are checked again under the quota locks: an offer that ran out may have been
-    passed on (code "offer_gone"). The registration then pends payment, awaits approval or
-    is confirmed, as a new registration would.
+    The offer holds its seats in the quotas' counters until it is passed on, so accepting
+    keeps them: an offer that ran out can be accepted until it has been passed on (then
+    code "offer_gone"). The registration then pends payment, awaits approval or is
+    confirmed, as a new registration would.
 
     Side effects: offer ended; log entry; signal `registration_confirmed` when
     confirmed; a `release_expired_holds` task enqueued for the end of a new hold.
@@ -101,22 +126,12 @@ def accept_offer(registration: Registration, *, by=None) -> Registration:
         registration = locked(registration)
         if registration.status != RegistrationStatus.WAITING_LIST or not (registration.offer_until):
             raise RegistrationError(exceptions.OFFER_GONE, code="offer_gone")
-        # End the offer first, so that the seats it holds count as free for this check. The
-        # token's hash stays: the offer's link then says what became of it.
+        # The token's hash stays: the offer's link then says what became of it.
         offer_until = registration.offer_until
-        registration.offer_until = None
-        registration.save(update_fields=["offer_until", "updated"])
         attendees = list(
             Attendee.objects.filter(registration=registration).select_related("ticket_type")
         )
         wanted = [a.ticket_type for a in attendees]
-        ticket_types = {t.pk: t for t in wanted}
-        per_type = queries.ticket_type_quotas(ticket_types)
-        try:
-            quotas = capacity.lock_quotas(per_type, ticket_types)
-            capacity.check_seats(quotas, per_type, wanted, now=now)
-        except RegistrationError as refused:
-            raise RegistrationError(exceptions.OFFER_GONE, code="offer_gone") from refused
         status, hold_until = state_after_booking(
             registration.event,
             needs_approval=any(t.needs_approval for t in wanted),
@@ -124,8 +139,9 @@ def accept_offer(registration: Registration, *, by=None) -> Registration:
             now=now,
         )
         registration.status = status
+        registration.offer_until = None
         registration.hold_until = hold_until
-        registration.save(update_fields=["status", "hold_until", "updated"])
+        registration.save(update_fields=["status", "offer_until", "hold_until", "updated"])
         log_action(
             registration,
             action="registration.offer_accepted",
@@ -163,27 +179,9 @@ def expire_offers(*, now: dt.datetime | None = None) -> int:
             registration = (
                 Registration.objects.select_for_update().select_related("event").get(pk=pk)
             )
-            if (
-                registration.status != RegistrationStatus.WAITING_LIST
-                or registration.offer_until is None
-                or registration.offer_until > now
-            ):
+            if not expiry.offer_ended(registration, now=now):
                 continue
-            offer_until = registration.offer_until
-            registration.status = RegistrationStatus.CANCELLED
-            registration.cancel_reason = CancelReason.OFFER_EXPIRED
-            registration.save(update_fields=["status", "cancel_reason", "updated"])
-            log_action(
-                registration,
-                action="registration.offer_expired",
-                data={
-                    "status": [RegistrationStatus.WAITING_LIST, RegistrationStatus.CANCELLED],
-                    "offer_until": offer_until.isoformat(),
-                },
-            )
-            signals.registration_cancelled.send(
-                sender=Registration, registration=registration, reason="offer_expired", by=None
-            )
+            capacity.give_back(expiry.end_offer(registration))
             offer_free_seats(registration.event, now=now)
             expired += 1
     return expired

@@ -1,0 +1,314 @@
+"""The bank statement screens: every import can be opened with every line's outcome;
+unmatched lines get suggestions and are booked in one click; assigning never answers 500,
+not even when two people assign the same line at once."""
+
+import io
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from goedeburen.payments.enums import TransactionState
+from goedeburen.payments.models import BankStatement, BankTransaction, OrganiserBilling, Payment
+from goedeburen.registration.enums import RegistrationStatus
+from tests.backoffice.conftest import _bank_line, url
+from tests.payments.test_bank_import import statement
+from tests.seams import without_bank_line_lock
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def account(world):
+    return OrganiserBilling.objects.create(
+        organiser=world.organiser,
+        legal_name="Stichting Goede Buren",
+        address="Beneluxlaan 9\n3527 HT Utrecht",
+        kvk_number="12345678",
+        vat_number="NL001000007B01",
+        iban="NL91ABNA0417164300",
+        account_name="Stichting Goede Buren",
+    )
+
+
+def _upload(client, world, data: bytes, name: str = "statement.xml"):
+    upload = io.BytesIO(data)
+    upload.name = name
+    return client.post(url("bank.list", world), {"file": upload}, follow=True)
+
+
+def _pending(world):
+    world.registration.status = RegistrationStatus.PENDING_PAYMENT
+    world.registration.save()
+    return world.registration
+
+
+def test_an_import_opens_with_every_line_and_its_outcome(owner_client, world, account, english):
+    registration = _pending(world)
+
+    response = _upload(
+        owner_client, world, statement("mixed_unusable_camt053_001_08.xml", {1: registration})
+    )
+
+    statement_row = BankStatement.objects.get()
+    assert response.redirect_chain[-1][0] == _statement_path(world, statement_row.pk)
+    html = response.content.decode()
+    assert "6 new lines imported: 1 booked, 0 unmatched, 5 skipped, 0 returns" in html
+    for outcome in [
+        "Skipped: the amount is zero",
+        "Skipped: the amount is not in euros",
+        "Skipped: the amount has more than two decimals",
+        "Skipped: not booked yet by the bank (pending)",
+        "Skipped: the reversal of money out, not a payment",
+        f'Booked for registration <a class="utrecht-link" href="/en/backoffice/'
+        f'{world.event.slug}/registrations/{registration.code}/payments/">{registration.code}</a>',
+    ]:
+        assert outcome in html
+    assert "USD 150.00" in html
+    # And it can be opened again later from the list of imports.
+    listing = owner_client.get(url("bank.list", world)).content.decode()
+    assert f"/bank/{statement_row.pk}/" in listing
+
+
+def _statement_path(world, pk: int) -> str:
+    return reverse("backoffice:bank.statement", kwargs={"event": world.event.slug, "pk": pk})
+
+
+def _refund_path(world, payment) -> str:
+    return reverse(
+        "backoffice:registration.refund",
+        kwargs={"event": world.event.slug, "code": world.registration.code, "payment": payment.pk},
+    )
+
+
+def test_a_statement_of_another_account_is_refused_on_screen(owner_client, world, account, english):
+    data = statement("rabobank_twice_camt053_001_02.xml", {}, ACCOUNT="NL69INGB0123456789")
+
+    response = _upload(owner_client, world, data)
+
+    assert response.status_code == 200
+    assert "This statement is for account NL69 INGB 0123 4567 89" in response.content.decode()
+    assert not BankStatement.objects.exists()
+
+
+def test_the_statement_screen_costs_the_same_queries_for_one_and_three_lines(owner_client, world):
+    line = _bank_line(world)
+    path = url("bank.statement", world)
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert owner_client.get(path).status_code == 200
+        return len(captured)
+
+    one = count()
+    for n in range(2):
+        BankTransaction.objects.create(
+            statement=line.statement,
+            organiser=world.organiser,
+            fingerprint=f"more-{n}",
+            amount="1.00",
+            booking_date="2026-11-23",
+            state=TransactionState.MATCHED,
+            registration=world.registration,
+            position=n + 1,
+        )
+
+    assert count() == one
+
+
+def test_another_organisers_statement_is_not_found(owner_client, world, other_world):
+    theirs = _bank_line(other_world).statement
+
+    response = owner_client.get(_statement_path(world, theirs.pk))
+
+    assert response.status_code == 404
+
+
+def test_an_unmatched_line_suggests_the_registration_and_books_it_in_one_click(
+    owner_client, world, english
+):
+    registration = _pending(world)
+    line = _bank_line(world)
+    typo = ("Z" if registration.code[0] != "Z" else "Y") + registration.code[1:]
+    BankTransaction.objects.filter(pk=line.pk).update(
+        remittance=f"Deelname {typo}", debtor_name="Iemand Anders"
+    )
+
+    html = owner_client.get(url("bank.unmatched", world)).content.decode()
+
+    assert f"Book for {registration.code}" in html
+    assert "a code in the description is nearly this one" in html
+    response = owner_client.post(url("bank.assign", world), {"code": registration.code})
+    assert response.status_code == 302
+    line.refresh_from_db()
+    assert (line.state, line.registration) == (TransactionState.MATCHED, registration)
+
+
+def test_a_payer_name_close_to_the_booker_is_suggested(owner_client, world, english):
+    registration = _pending(world)
+    line = _bank_line(world)
+    BankTransaction.objects.filter(pk=line.pk).update(debtor_name="B. Boeker", remittance="")
+    registration.booker_name = "B Boeker"
+    registration.save()
+
+    html = owner_client.get(url("bank.unmatched", world)).content.decode()
+
+    assert f"Book for {registration.code}" in html
+    assert "name is close" in html
+
+
+def test_no_suggestion_for_another_amount(owner_client, world, english):
+    registration = _pending(world)
+    line = _bank_line(world)
+    BankTransaction.objects.filter(pk=line.pk).update(
+        amount=Decimal("99.00"), remittance=f"Deelname {registration.code[:-1]}X"
+    )
+
+    html = owner_client.get(url("bank.unmatched", world)).content.decode()
+
+    assert f"Book for {registration.code}" not in html
+
+
+MESSAGES = [
+    "The line is booked for registration {code}.",
+    "This bank statement line was already handled.",
+]
+
+
+def _assign_twice_at_once(world) -> tuple[list[int], list[str]]:
+    line = _bank_line(world)
+    code = world.registration.code
+    path = url("bank.assign", world)
+    barrier = threading.Barrier(2)
+    codes, said = [], []
+
+    def assign():
+        try:
+            client = Client()
+            client.force_login(world.owner)
+            barrier.wait()
+            response = client.post(path, {"code": code}, follow=True)
+            codes.append(response.redirect_chain[0][1] if response.redirect_chain else 200)
+            # The page, not response.context: the test client's context capture is not
+            # thread-safe.
+            html = response.content.decode()
+            said.extend(text for text in MESSAGES if text.format(code=code) in html)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=assign) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    line.refresh_from_db()
+    return codes, said
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_people_assigning_one_line_at_once_book_it_once_without_a_500(
+    on_postgresql, world, english
+):
+    _pending(world)
+
+    codes, said = _assign_twice_at_once(world)
+
+    assert codes == [302, 302]
+    assert Payment.objects.filter(registration=world.registration).count() == 1
+    assert sorted(said) == MESSAGES
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_negative_control_without_the_line_lock_the_line_is_booked_twice(
+    on_postgresql, world, monkeypatch, english
+):
+    _pending(world)
+    without_bank_line_lock(monkeypatch.setattr)
+
+    codes, _said = _assign_twice_at_once(world)
+
+    assert codes == [302, 302]
+    assert Payment.objects.filter(registration=world.registration).count() == 2
+
+
+def test_manual_payment_of_more_than_is_owed_needs_a_confirmation(owner_client, world, english):
+    registration = _pending(world)
+    path = url("registration.record_payment", world)
+
+    refused = owner_client.post(path, {"amount": "200,00", "note": "kas", "submission": "a1"})
+
+    assert refused.status_code == 200
+    assert "€200.00 is more than the €125.00 this registration still owes" in (
+        refused.content.decode()
+    )
+    assert not Payment.objects.exists()
+    confirmed = owner_client.post(
+        path,
+        {"amount": "200,00", "note": "kas", "submission": "a1", "confirm_overpayment": "on"},
+    )
+    assert confirmed.status_code == 302
+    assert Payment.objects.get(registration=registration).amount == Decimal("200.00")
+
+
+def test_the_same_payment_form_sent_twice_records_once(owner_client, world):
+    _pending(world)
+    path = url("registration.record_payment", world)
+    form = {"amount": "125.00", "note": "kas", "submission": "f00d"}
+
+    first = owner_client.post(path, form)
+    again = owner_client.post(path, form)  # the back button, or a double click
+
+    assert (first.status_code, again.status_code) == (302, 302)
+    assert Payment.objects.filter(registration=world.registration).count() == 1
+
+
+def test_the_payment_form_carries_a_fresh_token(owner_client, world):
+    html = owner_client.get(url("registration.payments", world)).content.decode()
+
+    assert 'type="hidden" name="submission"' in html
+
+
+def test_refund_accepts_the_dutch_decimal_comma_it_prefills(owner_client, world):
+    payment = Payment.objects.create(
+        registration=world.registration, provider="manual", amount="125.00", state="paid"
+    )
+    page = owner_client.get(url("registration.payments", world)).content.decode()
+    assert 'value="125,00"' in page  # what a Dutch organiser sees in the field
+    path = _refund_path(world, payment)
+
+    response = owner_client.post(path, {"amount": "125,00", "reason": "geannuleerd"})
+
+    assert response.status_code == 302
+    assert payment.refunds.get().amount == Decimal("125.00")
+
+
+def test_the_same_refund_form_sent_twice_refunds_once(owner_client, world):
+    payment = Payment.objects.create(
+        registration=world.registration, provider="manual", amount="125.00", state="paid"
+    )
+    path = _refund_path(world, payment)
+    form = {"amount": "25,00", "reason": "geen lunch", "submission": "beef-1"}
+
+    owner_client.post(path, form)
+    owner_client.post(path, form)
+
+    assert [r.amount for r in payment.refunds.all()] == [Decimal("25.00")]
+
+
+@pytest.mark.parametrize("amount", ["1,250", "12,345", "abc", "-5", "1e999", ""])
+def test_a_refund_of_an_unreadable_amount_changes_nothing(owner_client, world, amount):
+    payment = Payment.objects.create(
+        registration=world.registration, provider="manual", amount="125.00", state="paid"
+    )
+    path = _refund_path(world, payment)
+
+    response = owner_client.post(path, {"amount": amount, "reason": "x"})
+
+    assert response.status_code == 302
+    assert not payment.refunds.exists()

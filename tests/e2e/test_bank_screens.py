@@ -1,0 +1,92 @@
+"""The organiser's bank and payment screens in Chromium, on a phone and a desktop screen:
+the import list, one statement with every line's outcome, the unmatched lines with their
+suggestions, and a registration's payments; axe-core checks each."""
+
+import pytest
+from django.db import connection
+from django.test.utils import override_settings
+
+from tests.payments.test_bank_import import statement
+
+from .site import axe_violations, describe_violations
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def books(site, django_db_blocker):
+    """The demo with one statement imported: booked, skipped and unmatched lines."""
+    if connection.vendor == "sqlite":
+        pytest.skip("the live server needs PostgreSQL (see test_registration_flow)")
+    from goedeburen.events.demo import load_demo
+    from goedeburen.events.models import Role, TeamMember
+    from goedeburen.payments import services
+    from goedeburen.payments.models import BankTransaction
+    from goedeburen.registration.models import TicketType
+    from tests.factories import AttendeeFactory, RegistrationFactory, UserFactory
+
+    # Tasks go nowhere: the booked payment stays unsettled, and no worker of a later test
+    # module finds work (mails, invoices) that this module left behind.
+    nowhere = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    with django_db_blocker.unblock(), override_settings(TASKS=nowhere):
+        event, _ = load_demo(upcoming=True)
+        user = UserFactory(username="penningmeester")
+        user.set_password(PASSWORD)
+        user.save()
+        TeamMember.objects.create(organiser=event.organiser, user=user, role=Role.OWNER)
+        ticket = TicketType.objects.get(event=event, name_nl="Deelname")
+        registrations = {}
+        for n in range(1, 5):
+            registration = RegistrationFactory(
+                event=event, status="pending_payment", booker_name=f"Boeker {n}"
+            )
+            AttendeeFactory(registration=registration, ticket_type=ticket)
+            registrations[n] = registration
+        imported = services.import_statement(
+            event,
+            filename="mixed.xml",
+            data=statement("mixed_unusable_camt053_001_08.xml", registrations),
+        )
+        # One line waits, with a code that is nearly registration 2's.
+        code = registrations[2].code
+        BankTransaction.objects.filter(statement=imported, skip_reason="zero").update(
+            state="unmatched",
+            skip_reason="",
+            amount=ticket.price,
+            remittance=f"Deelname {'Z' if code[0] != 'Z' else 'Y'}{code[1:]}",
+        )
+    yield {"event": event, "statement": imported, "registration": registrations[1]}
+
+
+def _signed_in(visit, viewport):
+    tab = visit("/en/backoffice/login/", viewport=viewport)
+    if tab.get_by_label("User name").count():
+        tab.get_by_label("User name").fill("penningmeester")
+        tab.get_by_label("Password").fill(PASSWORD)
+        tab.get_by_role("button", name="Sign in").click()
+        tab.wait_for_load_state()
+    return tab
+
+
+@pytest.mark.parametrize("viewport", ["360px", "1280px"])
+def test_bank_and_payment_screens_have_no_wcag_violations(visit, books, viewport):
+    _signed_in(visit, viewport)
+    slug = books["event"].slug
+    pages = {
+        "imports": f"/en/backoffice/{slug}/bank/",
+        "statement": f"/en/backoffice/{slug}/bank/{books['statement'].pk}/",
+        "unmatched": f"/en/backoffice/{slug}/bank/unmatched/",
+        "payments": f"/en/backoffice/{slug}/registrations/{books['registration'].code}/payments/",
+        "overview": f"/en/backoffice/{slug}/payments/",
+    }
+    for name, path in pages.items():
+        tab = visit(path, viewport=viewport)
+        violations = axe_violations(tab)
+        if violations:
+            pytest.fail(f"{name}: {describe_violations(violations)}", pytrace=False)
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        if viewport == "360px" and name != "statement":  # the statement's table scrolls
+            assert width <= 360, name
+    unmatched = visit(pages["unmatched"], viewport=viewport).locator("main").inner_text()
+    assert "Perhaps it pays for" in unmatched

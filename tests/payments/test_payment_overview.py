@@ -1,0 +1,49 @@
+"""The payment details of the booker's pages, read once, agree with the one-by-one reads."""
+
+from decimal import Decimal
+
+import pytest
+
+from goedeburen.payments import queries, services
+
+pytestmark = pytest.mark.django_db
+
+
+def _general(registration):
+    return (
+        queries.balance(registration),
+        queries.current_invoice(registration),
+        queries.registration_invoices(registration),
+        services.available_providers(registration),
+    )
+
+
+def _overview(registration):
+    found = queries.payment_overview(registration)
+    providers = services.providers_for(
+        registration, balance=found.balance, current=found.current, setup=found.setup
+    )
+    return found.balance, found.current, found.invoices, providers
+
+
+def test_overview_of_a_new_registration(register):
+    registration = register()
+
+    assert _overview(registration) == _general(registration)
+
+
+def test_overview_with_payments_refunds_invoices_and_a_credit_note(register):
+    registration = register()
+    first = services.issue_invoice(registration)
+    services.reissue_invoice(first, reason="address")
+    payment = services.record_manual_payment(
+        registration, amount=Decimal("100.00"), note="bank", by=None
+    )
+    services.create_refund(payment, amount=Decimal("30.00"), reason="too much")
+    services.record_manual_payment(registration, amount=Decimal("20.50"), note="cash", by=None)
+
+    overview = _overview(registration)
+
+    assert overview == _general(registration)
+    assert overview[0].paid == Decimal("90.50")
+    assert len(overview[2]) == 3

@@ -1,0 +1,152 @@
+"""E-invoices (UBL 2.1, Peppol BIS Billing 3.0 with the Dutch rules) validate with zero fatal
+errors against the official CEN EN 16931 and Peppol BIS 3 artefacts: a normal invoice, a
+multi-attendee invoice with a PO number, a VAT-exempt event and a credit note."""
+
+from decimal import Decimal
+
+import pytest
+from defusedxml.ElementTree import fromstring
+
+from goedeburen.payments import queries, services
+from goedeburen.payments.enums import ProviderName
+from goedeburen.payments.ubl import address_parts, render_ubl
+from tests.factories import QuotaFactory, TicketTypeFactory
+
+from .einvoice import fatal
+
+NS = {
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
+
+
+def ubl_of(invoice) -> bytes:
+    return render_ubl(queries.invoice_with_lines(invoice.pk))
+
+
+def invoiced(registration):
+    services.choose_provider(registration, provider=ProviderName.INVOICE)
+    return queries.current_invoice(registration)
+
+
+ADDRESS = "Lindelaan 1\n3701 AA Zeist"
+
+
+def test_a_normal_invoice_has_no_fatal_errors(register):
+    invoice = invoiced(register(po_number="", reference="", address=ADDRESS, org_id="41178444"))
+
+    document = ubl_of(invoice)
+
+    assert fatal(document) == []
+    root = fromstring(document)
+    assert root.findtext("cbc:BuyerReference", namespaces=NS) == invoice.registration.code
+    assert root.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS) == "125.00"
+
+
+def test_a_multi_attendee_invoice_for_a_ministry_with_po_number_has_no_fatal_errors(register):
+    registration = register(
+        attendees=3,
+        po_number="4500123456-MINBZK-DGBRW-2027-0042",
+        reference="",
+        organisation="Ministerie van Binnenlandse Zaken en Koninkrijksrelaties",
+        address="Turfmarkt 147\n2511 DP Den Haag",
+        org_id="00000001003214345000",
+        peppol_id="0190:00000001003214345000",
+    )
+    invoice = invoiced(registration)
+
+    document = ubl_of(invoice)
+
+    assert fatal(document) == []
+    root = fromstring(document)
+    assert root.findtext("cac:OrderReference/cbc:ID", namespaces=NS) == registration.po_number
+    endpoint = root.find("cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", NS)
+    assert (endpoint.get("schemeID"), endpoint.text) == ("0190", "00000001003214345000")
+    assert len(root.findall("cac:InvoiceLine", NS)) == 3
+    assert root.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS) == "375.00"
+
+
+def test_a_vat_exempt_event_has_no_fatal_errors(register, event):
+    exempt = TicketTypeFactory(
+        event=event,
+        price=Decimal("95.00"),
+        vat_rate=Decimal("0.00"),
+        vat_exemption="Vrijgesteld van btw, art. 11 lid 1 sub o Wet OB (educatie)",
+    )
+    QuotaFactory(event=event, size=10, ticket_types=[exempt])
+    invoice = invoiced(register(exempt, org_id="12345678", address=ADDRESS))
+
+    document = ubl_of(invoice)
+
+    assert fatal(document) == []
+    category = fromstring(document).find("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory", NS)
+    assert category.findtext("cbc:ID", namespaces=NS) == "E"
+    assert "art. 11" in category.findtext("cbc:TaxExemptionReason", namespaces=NS)
+
+
+def test_a_credit_note_has_no_fatal_errors_and_names_its_invoice(register):
+    invoice = invoiced(
+        register(
+            po_number="PO-4711",
+            reference="Afd. Wonen",
+            address=ADDRESS,
+            peppol_id="0106:41178444",
+        )
+    )
+    credit = services.credit_invoice(invoice, reason="wrong PO")
+
+    document = ubl_of(credit)
+
+    assert fatal(document) == []
+    root = fromstring(document)
+    assert root.tag.endswith("}CreditNote")
+    assert (
+        root.findtext("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", namespaces=NS)
+        == invoice.number
+    )
+    assert root.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS) == "125.00"
+
+
+def test_without_a_buyer_identifier_only_the_peppol_address_is_missing(register):
+    """A private buyer has no OIN, KvK number or Peppol ID: the UBL is complete except for
+    the buyer's electronic address, which only matters for delivery through Peppol."""
+    invoice = invoiced(register(po_number="", reference="", address=ADDRESS))
+
+    assert {failure.id for failure in fatal(ubl_of(invoice))} == {"PEPPOL-EN16931-R010"}
+
+
+def test_the_validators_do_catch_a_broken_invoice(register):
+    """Negative control: the artefacts really run and find the errors they should."""
+    document = ubl_of(invoiced(register(po_number="", reference="", org_id="41178444")))
+    broken = document.replace(b"<cbc:PayableAmount", b"<cbc:Note>x</cbc:Note><cbc:PayableAmount")
+    broken = broken.replace(
+        b'<cbc:EndpointID schemeID="0106">', b'<cbc:EndpointID schemeID="0106">9'
+    )
+    broken = broken.replace(b"<cbc:StreetName>Beneluxlaan 9</cbc:StreetName>", b"")
+
+    ids = {failure.id for failure in fatal(broken)}
+
+    assert "NL-R-002" in ids  # the Dutch rules are among them: the seller's street is gone
+    assert ids - {"NL-R-002"}  # and the EN 16931 / Peppol rules see the rest
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("Beneluxlaan 9\n3527 HT Utrecht", ("Beneluxlaan 9", "", "Utrecht", "3527 HT", "NL")),
+        (
+            "Postbus 20011\n2500EA  Den Haag\nNederland",
+            ("Postbus 20011", "", "Den Haag", "2500 EA", "NL"),
+        ),
+        ("Rue Haute 1\nBruxelles\nBelgique", ("Rue Haute 1", "", "Bruxelles", "", "BE")),
+    ],
+)
+def test_addresses_are_read_as_people_type_them(text, parts):
+    found = address_parts(text)
+    assert (
+        found["street"],
+        found["more"],
+        found["city"],
+        found["postcode"],
+        found["country"],
+    ) == parts

@@ -1,0 +1,303 @@
+"""What one registration costs: the form page, the POST and the confirmation page, counted.
+
+A browser GETs the form, POSTs it and loads the confirmation page; in a rush thousands do
+so a minute. Each step has a fixed number of queries (after the first visitor has warmed
+the caches), writes no session, and keeps what the confirmation page needs in a signed
+cookie.
+"""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
+
+from goedeburen.payments.models import OrganiserBilling, Payment
+from goedeburen.payments.services import issue_invoice
+from goedeburen.public.views.registration import LINKS_COOKIE
+from goedeburen.registration import queries, services
+from goedeburen.registration.models import FormToken, Registration
+from goedeburen.registration.services import rows
+from tests.factories import QuestionFactory, attendee, billing, booker, form_token
+
+from .helpers import form_data, url
+
+pytestmark = pytest.mark.django_db
+
+START = "public:registration.start"
+
+
+def OrganiserBillingFactory(*, organiser):  # noqa: N802 - reads as the factory it stands for
+    return OrganiserBilling.objects.create(
+        organiser=organiser,
+        legal_name="Stichting Goede Buren",
+        address="Beneluxlaan 9\n3527 HT Utrecht",
+        kvk_number="12345678",
+        vat_number="NL001000007B01",
+        iban="NL91ABNA0417164300",
+        account_name="Stichting Goede Buren",
+    )
+
+
+def _count(call) -> tuple[int, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    statements = [q["sql"] for q in captured.captured_queries]
+    return response, statements
+
+
+def _register_through_the_form(client, event, tickets, **answers):
+    data = form_data(client, event, tickets, **answers)
+    return client.post(url(START, event.slug), data)
+
+
+def test_form_page_from_the_cache_costs_one_query(event, hall, paid):
+    Client().get(url(START, event.slug))  # the first visitor renders it
+
+    response, statements = _count(lambda: Client().get(url(START, event.slug)))
+
+    assert response.status_code == 200
+    assert len(statements) == 1  # the event's version
+    assert response.templates == []  # served from the cache, not rendered
+
+
+def test_cached_form_page_gets_each_visitor_their_own_tokens_and_csrf_cookie(event, hall, paid):
+    pages = [Client().get(url(START, event.slug)) for _ in range(2)]
+
+    found = [
+        re.findall(r'name="(?:form_token|csrfmiddlewaretoken)" value="([^"]+)"', p.content.decode())
+        for p in pages
+    ]
+    assert [len(tokens) for tokens in found] == [2, 2]
+    assert set(found[0]).isdisjoint(found[1])
+    assert all("csrftoken" in p.cookies for p in pages)
+    assert "slot" not in pages[1].content.decode()
+
+
+def test_registration_post_is_one_transaction_with_a_fixed_number_of_statements(event, hall, paid):
+    client = Client()
+    data = form_data(client, event, [paid])
+
+    response, statements = _count(lambda: client.post(url(START, event.slug), data))
+
+    assert response.status_code == 302
+    # The event's version; then, in one transaction (a savepoint inside the test's own):
+    # form token, registration, attendee, log entry, the confirmation mail and its task
+    # (in the mail receiver's savepoint; the matching receiver has nothing to do), the
+    # hold's release task, the seat counter and the check of the quota's ticket types.
+    # Nothing is read before the form token: ticket types, quotas, questions and settings
+    # come from the booking data of the event's version.
+    writes = [s.split()[0] + " " + s.split()[2] for s in statements if s.startswith("INSERT")]
+    assert writes == [
+        'INSERT "registration_formtoken"',
+        'INSERT "registration_registration"',
+        'INSERT "registration_attendee"',
+        'INSERT "common_logentry"',
+        'INSERT "mail_outgoingmail"',
+        'INSERT "django_tasks_database_dbtaskresult"',
+        'INSERT "django_tasks_database_dbtaskresult"',
+    ]
+    assert len(statements) == 14
+    assert statements[1].startswith("SAVEPOINT") and statements[-1].startswith("RELEASE")
+    assert sum(s.startswith('UPDATE "registration_quota"') for s in statements) == 1
+
+
+def test_registration_writes_no_session(event, hall, paid):
+    client = Client()
+    response = _register_through_the_form(client, event, [paid])
+
+    assert response.status_code == 302
+    assert Session.objects.count() == 0
+    assert "sessionid" not in response.cookies
+    assert response.cookies[LINKS_COOKIE]["httponly"] is True
+    assert response.cookies[LINKS_COOKIE]["samesite"] == "Lax"
+
+
+@pytest.mark.parametrize(
+    ("questions", "invoiced", "expected"), [(False, False, 3), (True, False, 5), (True, True, 6)]
+)
+def test_confirmation_page_costs_at_most_six_queries(
+    event, hall, paid, free, questions, invoiced, expected
+):
+    # The event's version; the registration with its attendees; their answers and the
+    # options chosen (only when the event asks questions); the sums paid and refunded;
+    # the invoices (only when there are any). Ticket types, questions and the payment
+    # settings come from the event's cached data.
+    answers = {}
+    if questions:
+        choice = QuestionFactory(event=event, kind="multiple_choice", options=["a", "b"])
+        text = QuestionFactory(event=event, label_en="Where from?")
+        option = choice.options.first()
+        answers = {
+            f"attendee-0-question_{choice.pk}": [str(option.pk)],
+            f"attendee-1-question_{text.pk}": "Zwolle",
+        }
+    client = Client()
+    response = _register_through_the_form(client, event, [paid, free], **answers)
+    registration = Registration.objects.get()
+    Payment.objects.create(
+        registration=registration,
+        provider="bank_transfer",
+        amount=Decimal("50.00"),
+        state="paid",
+    )
+    invoice = None
+    if invoiced:
+        OrganiserBillingFactory(organiser=event.organiser)
+        invoice = issue_invoice(registration)
+    client.get(response["Location"])  # the payment setup is read once per version
+
+    page, statements = _count(lambda: client.get(response["Location"]))
+
+    assert page.status_code == 200
+    assert len(statements) == expected
+    html = page.content.decode()
+    assert registration.code in html
+    assert "€125" in html and "€50" in html  # the total and what was paid
+    assert ("Zwolle" in html) is questions
+    assert invoice is None or f"Invoice {invoice.number}" in html
+
+
+def test_confirmation_page_needs_the_cookie_of_the_browser_that_registered(event, hall, paid):
+    client = Client()
+    response = _register_through_the_form(client, event, [paid])
+
+    assert client.get(response["Location"]).status_code == 200
+    assert Client().get(response["Location"]).status_code == 404
+    forged = Client()
+    forged.cookies[LINKS_COOKIE] = client.cookies[LINKS_COOKIE].value.replace(":", ";", 1)
+    assert forged.get(response["Location"]).status_code == 404
+
+
+def test_confirmation_from_the_cookie_shows_the_same_as_the_manage_page(event, hall, paid, free):
+    lunch = QuestionFactory(event=event, kind="single_choice", options=["ja", "nee"])
+    client = Client()
+    response = _register_through_the_form(
+        client,
+        event,
+        [paid, free],
+        **{f"attendee-1-question_{lunch.pk}": str(lunch.options.last().pk)},
+    )
+    registration = Registration.objects.get()
+    token = client.cookies[LINKS_COOKIE].value
+    assert token
+
+    fast = queries.registration_for_confirmation(
+        event=event, code=registration.code, token=_token_of(client, registration.code)
+    )
+    general = queries.registration_for_manage(
+        event=event, code=registration.code, token=_token_of(client, registration.code)
+    )
+
+    def shown(r):
+        return [
+            (a.pk, a.full_name, a.ticket_type.pk, [x.shown for x in a.answers.all()])
+            for a in r.attendees.all()
+        ] + [r.total, r.event.pk]
+
+    assert shown(fast) == shown(general)
+    assert response.status_code == 302
+    assert (
+        queries.registration_for_confirmation(event=event, code=registration.code, token="x")
+        is None
+    )
+
+
+def _token_of(client, code: str) -> str:
+    from django.http import HttpRequest
+
+    from goedeburen.public.views.registration import links_in
+
+    request = HttpRequest()
+    request.COOKIES = {LINKS_COOKIE: client.cookies[LINKS_COOKIE].value}
+    return links_in(request)[code]
+
+
+def test_task_rows_are_written_in_the_registration_transaction(event, hall, paid):
+    with transaction.atomic():
+        registration = services.register(
+            event,
+            booker=booker(),
+            attendees=[attendee(paid)],
+            billing=billing(),
+            form_token=form_token(event),
+            language="nl",
+        )
+        # Before the commit: the confirmation mail's task and the hold's release task.
+        paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
+        transaction.set_rollback(True)
+
+    assert registration.pk is not None
+    assert paths == [
+        "goedeburen.mail.tasks.send_mail",
+        "goedeburen.registration.tasks.release_expired_holds",
+    ]
+    assert DBTaskResult.objects.count() == 0  # rolled back with it
+
+
+def test_insert_unless_taken_writes_the_row_that_save_writes(event):
+    by_save = FormToken(event=event, token="a" * 22)
+    by_save.save()
+    by_insert = FormToken(event=event, token="b" * 22)
+    again = FormToken(event=event, token="b" * 22)
+
+    assert rows.insert_unless_taken(by_insert, unique="token") is True
+    assert rows.insert_unless_taken(again, unique="token") is False
+
+    def stored(pk):
+        values = FormToken.objects.filter(pk=pk).values().get()
+        return {k: v for k, v in values.items() if k not in ("id", "token", "created")}
+
+    assert by_insert.pk is not None and again.pk is None
+    assert stored(by_insert.pk) == stored(by_save.pk)
+    assert FormToken.objects.get(pk=by_insert.pk).created is not None
+
+
+def test_registration_inserted_in_one_statement_equals_one_saved_by_the_orm(event, hall, free):
+    made = services.register(
+        event,
+        booker=booker(),
+        attendees=[attendee(free)],
+        form_token=form_token(event),
+        language="nl",
+    )
+    copy = Registration.objects.get(pk=made.pk)
+    copy.pk, copy.code, copy.form_token, copy.manage_token_hash = None, "ORMSAVED", None, "h"
+    copy.save()
+
+    def stored(pk):
+        values = Registration.objects.filter(pk=pk).values().get()
+        skip = {"id", "code", "form_token_id", "manage_token_hash", "created", "updated"}
+        return {k: v for k, v in values.items() if k not in skip}
+
+    assert stored(made.pk) == stored(copy.pk)
+
+
+def test_a_clashing_registration_code_is_retried(event, hall, free, monkeypatch):
+    from goedeburen.registration import tokens
+
+    services.register(
+        event,
+        booker=booker(),
+        attendees=[attendee(free)],
+        form_token=form_token(event),
+        language="nl",
+    )
+    taken = Registration.objects.get().code
+    codes = iter([taken, taken, "NEWCODE2"])
+    monkeypatch.setattr(tokens, "new_code", lambda: next(codes))
+
+    second = services.register(
+        event,
+        booker=booker(),
+        attendees=[attendee(free)],
+        form_token=form_token(event),
+        language="nl",
+    )
+
+    assert second.code == "NEWCODE2"
+    assert Registration.objects.count() == 2
