@@ -2,6 +2,7 @@
 
 import pytest
 
+from goedeburen.checkin.models import Certificate
 from goedeburen.common.models import LogEntry
 from goedeburen.mail import services as mail_services
 from goedeburen.mail.models import OutgoingMail
@@ -67,6 +68,11 @@ def test_after_erasure_no_table_holds_the_name_or_the_address(
     register, event, free_ticket, smtp, staff
 ):
     registration = _person(register, event, free_ticket, smtp)
+    attendee = Attendee.objects.get(registration=registration)
+    # Check-in's part: the certificate holds the name as printed.
+    Certificate.objects.create(
+        attendee=attendee, event=event, code="GB-TEST-1", name="Gerbrandina Oosterwold", hours=5
+    )
     for needle in NAMES + EMAILS:
         assert found_in_database(needle), needle  # the search finds them before
     registration_services.cancel_registration(registration, by=None, reason="Zwaantje kan niet")

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def _user(event, role):
     user = factories.UserFactory()
-    factories.TeamMemberFactory(organiser=event.organiser, user=user, role=role)
+    factories.TeamMemberFactory(organiser=event.organiser, user=user, role=role, event=event)
     return user
 
 

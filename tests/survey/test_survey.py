@@ -211,3 +211,24 @@ def test_results_cost_the_same_queries_for_1_and_3_responses(
     answer(1)
     answer(2)
     assert queries() == one
+
+
+def test_after_check_in_only_who_came_is_asked(survey, register, free_ticket, event):
+    from django.utils import timezone
+
+    from goedeburen.checkin.models import CheckIn
+    from goedeburen.survey import eligibility
+
+    came = _attendee(register, free_ticket, event, name="Kwam")
+    stayed_home = _attendee(register, free_ticket, event, name="Thuis")
+    # Before anyone is checked in (or for an event without check-in): every confirmed one.
+    assert set(eligibility.eligible_attendees(event)) == {came, stayed_home}
+
+    CheckIn.objects.create(event=event, attendee=came, device="d1", at=timezone.now())
+
+    assert list(eligibility.eligible_attendees(event)) == [came]
+    with pytest.raises(SurveyError) as refused:
+        services.submit_response(
+            survey, attendee=stayed_home, answers={_key(survey, "Hoe was de dag?"): "4"}
+        )
+    assert refused.value.code == "not_invited"

@@ -10,9 +10,17 @@ class CheckinConfig(AppConfig):
     def ready(self):
         from goedeburen.mail import composing
 
-        from . import attachments, logtypes, receivers, rules, segments  # noqa: F401  (rules)
+        from . import (  # noqa: F401  (rules)
+            attachments,
+            logtypes,
+            personal_data,
+            receivers,
+            rules,
+            segments,
+        )
 
         logtypes.register()
+        personal_data.register()
         receivers.connect()
         segments.register()
         # The ticket with the confirmation, the certificate with the thank-you mail.

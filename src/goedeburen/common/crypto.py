@@ -7,6 +7,7 @@ Keys in `SECRET_KEY_FALLBACKS` still open what was sealed before a key rotation.
 """
 
 import base64
+import functools
 import json
 from typing import Any
 
@@ -20,7 +21,10 @@ class Unsealable(ValueError):
     """A sealed value that was tampered with, made with an unknown key, or too old."""
 
 
+@functools.lru_cache(maxsize=32)
 def _fernet(secret: str, purpose: str) -> Fernet:
+    # Cached: deriving the key costs more than sealing a short value, and a request that
+    # registers seals one (the outbox's manage token).
     key = HKDF(
         algorithm=hashes.SHA256(),
         length=32,

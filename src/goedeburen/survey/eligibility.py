@@ -1,14 +1,16 @@
 """Who is asked to evaluate: the people who were there.
 
-Until check-in exists that means the attendees of confirmed registrations. A check-in app
-registers a better source (`register_source(fn)`, `fn(event)` returning an attendee
-queryset, e.g. those checked in) from its `AppConfig.ready`; the last one registered wins.
+For an event that used check-in (anyone checked in), the attendees checked in at the door or
+into a session; for one that did not, the attendees of confirmed registrations. Another
+source can replace this (`register_source(fn)`, `fn(event)` returning an attendee
+queryset); the last one registered wins.
 """
 
 from collections.abc import Callable
 
 from django.db.models import QuerySet
 
+from goedeburen.checkin import queries as checkin_queries
 from goedeburen.events.models import Event
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee
@@ -27,7 +29,15 @@ def confirmed_attendees(event: Event) -> QuerySet[Attendee]:
     )
 
 
+def checked_in_or_confirmed(event: Event) -> QuerySet[Attendee]:
+    """Return the attendees checked in, or, when nobody was checked in, those confirmed."""
+    checked_in = checkin_queries.checked_in_attendee_ids(event)
+    if checked_in.exists():
+        return Attendee.objects.filter(registration__event=event, pk__in=checked_in)
+    return confirmed_attendees(event)
+
+
 def eligible_attendees(event: Event) -> QuerySet[Attendee]:
     """Return the attendees asked to evaluate `event`."""
-    source = _SOURCES[-1] if _SOURCES else confirmed_attendees
+    source = _SOURCES[-1] if _SOURCES else checked_in_or_confirmed
     return source(event)
