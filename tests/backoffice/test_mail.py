@@ -1,8 +1,8 @@
 """The outbox screen: the organiser sees every mail's state and error, retries or cancels."""
 
 import pytest
-from django_tasks_db.models import DBTaskResult
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from goedeburen.common.audit import history
 from goedeburen.mail import exceptions
