@@ -292,6 +292,8 @@ class _Model:
         self.spread_rows: dict[tuple[int, int], list[int]] = {}
         self.levels: list[tuple[list[int], int, int, list[int]]] = []  # sessions, g, first, levels
         self.missing: list[tuple[int, int, int, int]] = []  # session, group, extra col, least
+        # sessions, group, extra column of a continuous level (see below)
+        self.free_levels: list[tuple[list[int], int, int]] = []
         empty = np.zeros(0, dtype=np.int64)
         for ri, sessions in enumerate(d.round_sessions):
             mix_sessions = [s for s in sessions if d.mix[s]]
@@ -322,6 +324,26 @@ class _Model:
                             extra_cost.append(d.unplaced_cost)
                             extra_upper.append(float(low))
                             add(row, [column], 1.0)
+                    continue
+                if max(capacities) - min(capacities) <= 1:
+                    # Sessions whose sizes differ by at most one: "some L with min(L, cap)
+                    # ≤ count ≤ L + 1" is "no two counts differ by more than one" (a full
+                    # session of cap = c + 1 is never below another's c). That is
+                    # L ≤ count ≤ L + 1 with L a plain number: the convex hull of the
+                    # allowed counts (difference rows are totally unimodular), and no
+                    # level binaries for the MILP to branch on.
+                    column = self.first_extra + len(extra_cost)
+                    self.free_levels.append((mix_sessions, g, len(extra_cost)))
+                    extra_cost.append(0.0)
+                    extra_upper.append(float(max(capacities)))
+                    for s in mix_sessions:
+                        low = new_rows(1, 0.0, highspy.kHighsInf)
+                        high = new_rows(1, -highspy.kHighsInf, 1.0)
+                        self.spread_rows[(s, g)] = [low, high]
+                        add(low, [column], -1.0)
+                        add(high, [column], -1.0)
+                        add(low, offered[s], 1.0)
+                        add(high, offered[s], 1.0)
                     continue
                 levels = spread_level_range(members, capacities)
                 first = len(extra_cost)
@@ -367,6 +389,8 @@ class _Model:
         lp.a_matrix_.value_ = values[order]
         self.lp = lp
         self.n_cols = n_cols
+        # Columns that need no integrality: each session's count (a sum of placements).
+        self.continuous = [self.first_extra + k for k in self.count_col.values()]
 
     def highs(self, *, integer: bool, time_limit: float | None) -> highspy.Highs:
         h = new_highs()
@@ -375,7 +399,10 @@ class _Model:
             h.setOptionValue("time_limit", max(float(time_limit), 0.01))
         lp = self.lp
         if integer:
-            lp.integrality_ = [highspy.HighsVarType.kInteger] * self.n_cols
+            integrality = [highspy.HighsVarType.kInteger] * self.n_cols
+            for c in self.continuous:
+                integrality[c] = highspy.HighsVarType.kContinuous
+            lp.integrality_ = integrality
             # Costs are whole numbers: a gap below 1 is no gap.
             h.setOptionValue("mip_rel_gap", 0.0)
             h.setOptionValue("mip_abs_gap", 1.0 - 1e-4)
@@ -880,6 +907,11 @@ def _set_start(h: highspy.Highs, model: _Model, start: dict[int, int]) -> None:
         values[model.first_extra + k] = per_session[session]
     for session, g, k, low in model.missing:
         values[model.first_extra + k] = max(0, low - counts[(session, g)])
+    for sessions, g, k in model.free_levels:
+        here = [counts[(s, g)] for s in sessions]
+        if max(here) - min(here) > 1:
+            return
+        values[model.first_extra + k] = max(here) - 1 if max(here) > min(here) else min(here)
     # The spread level of each (round, group) follows from the placement's counts.
     for sessions, g, first, levels in model.levels:
         capacity = model.data.capacity
