@@ -24,6 +24,7 @@ b·n_g − a·n ≤ b − 1. The spread rule picks one level L per (round, group
 from __future__ import annotations
 
 import functools
+import heapq
 import itertools
 import math
 import os
@@ -183,10 +184,19 @@ class _Model:
     The matrix is put together from numpy arrays (row, column, value), session by session.
     """
 
-    def __init__(self, data: _Data, columns: list[tuple[int, int]], *, tight: bool = True):
+    def __init__(
+        self,
+        data: _Data,
+        columns: list[tuple[int, int]],
+        *,
+        tight: bool = True,
+        box: dict[tuple[int, int], tuple[int, int]] | None = None,
+    ):
         self.data = data
         self.columns = columns
         self.tight = tight
+        # (round, group) → (least, most) level L of a mixed round (`_search_by_levels`).
+        self.box = box or {}
         d = data
         n_x = len(columns)
         n_slack = len(d.slots)
@@ -255,6 +265,7 @@ class _Model:
         # sessions that row allows 5.6 of 12 at a share of 40 %, the hull 5.
         extra_cost: list[float] = []
         extra_upper: list[float] = []
+        extra_lower: list[float] = []
         # With the session's count as a column n (one row n = Σ x), a facet row holds the
         # group's columns and n only, not every column of the session.
         self.mix_row: dict[tuple[int, int], list[tuple[int, float, float]]] = {}
@@ -275,6 +286,7 @@ class _Model:
                 self.count_row[session] = count_row
                 self.count_col[session] = len(extra_cost)
                 extra_cost.append(0.0)
+                extra_lower.append(0.0)
                 extra_upper.append(float(d.capacity[session]))
                 add(count_row, cols, 1.0)
                 add(count_row, [count_col], -1.0)
@@ -322,6 +334,7 @@ class _Model:
                             column = self.first_extra + len(extra_cost)
                             self.missing.append((s, g, len(extra_cost), low))
                             extra_cost.append(d.unplaced_cost)
+                            extra_lower.append(0.0)
                             extra_upper.append(float(low))
                             add(row, [column], 1.0)
                     continue
@@ -333,9 +346,12 @@ class _Model:
                     # allowed counts (difference rows are totally unimodular), and no
                     # level binaries for the MILP to branch on.
                     column = self.first_extra + len(extra_cost)
+                    least, most = self.box.get((ri, g), (0, max(capacities)))
+                    most = min(most, max(capacities))
                     self.free_levels.append((mix_sessions, g, len(extra_cost)))
                     extra_cost.append(0.0)
-                    extra_upper.append(float(max(capacities)))
+                    extra_lower.append(float(least))
+                    extra_upper.append(float(most))
                     for s in mix_sessions:
                         low = new_rows(1, 0.0, highspy.kHighsInf)
                         high = new_rows(1, -highspy.kHighsInf, 1.0)
@@ -344,11 +360,20 @@ class _Model:
                         add(high, [column], -1.0)
                         add(low, offered[s], 1.0)
                         add(high, offered[s], 1.0)
+                        if least > 0 and tight:
+                            # As in all-mix rounds: a "missing member" column keeps the LP
+                            # over few columns feasible, priced like a person left out.
+                            self.missing.append((s, g, len(extra_cost), -1))
+                            extra_cost.append(d.unplaced_cost)
+                            extra_lower.append(0.0)
+                            extra_upper.append(float(most))
+                            add(low, [self.first_extra + len(extra_cost) - 1], 1.0)
                     continue
                 levels = spread_level_range(members, capacities)
                 first = len(extra_cost)
                 level_cols = self.first_extra + first + np.arange(len(levels))
                 extra_cost.extend([0.0] * len(levels))
+                extra_lower.extend([0.0] * len(levels))
                 extra_upper.extend([1.0] * len(levels))
                 choose = new_rows(1, 1.0, 1.0)
                 add(choose, level_cols, 1.0)
@@ -368,6 +393,8 @@ class _Model:
         costs[self.first_extra :] = extra_cost
         upper = np.ones(n_cols)
         upper[self.first_extra :] = extra_upper
+        lower = np.zeros(n_cols)
+        lower[self.first_extra :] = extra_lower
         none = [np.zeros(0, dtype=np.int64)]
         rows = np.concatenate(t_row or none)
         cols = np.concatenate(t_col or none)
@@ -379,7 +406,7 @@ class _Model:
         lp.num_col_ = n_cols
         lp.num_row_ = len(rows_lower)
         lp.col_cost_ = costs
-        lp.col_lower_ = np.zeros(n_cols)
+        lp.col_lower_ = lower
         lp.col_upper_ = upper
         lp.row_lower_ = np.array(rows_lower)
         lp.row_upper_ = np.array(rows_upper)
@@ -680,7 +707,13 @@ class _Relaxation:
 
 
 def _column_generation(
-    data: _Data, *, tight: bool, deadline: float | None, report: Progress
+    data: _Data,
+    *,
+    tight: bool,
+    deadline: float | None,
+    report: Progress,
+    box: dict[tuple[int, int], tuple[int, int]] | None = None,
+    columns: list[tuple[int, int]] | None = None,
 ) -> _Relaxation | None:
     """Solve the LP relaxation, adding every column with a negative reduced cost.
 
@@ -688,7 +721,7 @@ def _column_generation(
     the restricted value plus, per slot, its least negative reduced cost outside the model
     (each slot takes one column, so no placement can gain more than that).
     """
-    columns = _initial_columns(data)
+    columns = list(columns) if columns is not None else _initial_columns(data)
     found: _Relaxation | None = None
     took = 0.0
     for _round in range(100):
@@ -698,7 +731,7 @@ def _column_generation(
             break
         began = time.monotonic()
         report(0.1, "lp")
-        model = _Model(data, columns, tight=tight)
+        model = _Model(data, columns, tight=tight, box=box)
         h = model.highs(integer=False, time_limit=_remaining(deadline))
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -749,14 +782,23 @@ class _Found:
     columns: int
 
 
-def _search(data: _Data, *, tight: bool, deadline: float | None, report: Progress) -> _Found:
+def _search(
+    data: _Data,
+    *,
+    tight: bool,
+    deadline: float | None,
+    report: Progress,
+    relaxation: _Relaxation | None = None,
+) -> _Found:
     """Search one model until proven or out of time; keep the best placement of any phase.
 
     With `tight`, only a complete placement (everyone placed, spread bounds met) counts as
-    found; without, the best elastic placement (fewest left out) does.
+    found; without, the best elastic placement (fewest left out) does. `relaxation`: the
+    LP already solved (of a box of levels, see `_search_by_levels`).
     """
     empty = _Found(None, math.inf, False, -math.inf, None, 0)
-    relaxation = _column_generation(data, tight=tight, deadline=deadline, report=report)
+    if relaxation is None:
+        relaxation = _column_generation(data, tight=tight, deadline=deadline, report=report)
     if relaxation is None:
         return empty
     best = empty
@@ -818,6 +860,82 @@ def _search(data: _Data, *, tight: bool, deadline: float | None, report: Progres
     return best
 
 
+def _fractional_level(relaxation: _Relaxation) -> tuple[tuple[int, int], float] | None:
+    """Return the (round, group) whose spread level the LP sets furthest from a whole number."""
+    model = relaxation.model
+    chosen, furthest = None, 1e-6
+    for sessions, g, k in model.free_levels:
+        value = float(relaxation.solution[model.first_extra + k])
+        if abs(value - round(value)) > furthest:
+            furthest = abs(value - round(value))
+            chosen = ((int(model.data.session_round[sessions[0]]), g), value)
+    return chosen
+
+
+def _search_by_levels(data: _Data, *, deadline: float | None, report: Progress) -> _Found:
+    """Search for the best complete placement, branching first on the spread levels.
+
+    In a mixed round the spread rule is L ≤ count ≤ L + 1 with one whole number L per
+    (round, group) (`_Model`). Its LP mixes levels (L = 1.5 lets every room take 1.5 … 2.5
+    members) and then lies some per cent below the optimum, a gap HiGHS's cuts close only
+    slowly at 2,000 people; with L fixed the LP is as good as integral. So the levels are
+    branched on first (L ≤ ⌊v⌋ or L ≥ ⌈v⌉, best bound first, each box's LP by column
+    generation from its parent's columns); a box whose LP has whole levels is searched as
+    usual (`_search`). The bound is the least over the boxes not closed, so it stays a
+    proof whenever the time ends.
+    """
+    root = _column_generation(data, tight=True, deadline=deadline, report=report)
+    if root is None:
+        return _Found(None, math.inf, False, -math.inf, None, 0)
+    best = _Found(None, math.inf, False, root.bound, root.value if root.converged else None, 0)
+    heap: list[tuple[float, int, dict, _Relaxation]] = [(root.bound, 0, {}, root)]
+    pushed = 1
+    unsettled: list[float] = []  # bounds of boxes searched without a proof
+    columns = 0
+    while heap:
+        bound, _, box, relaxation = heap[0]
+        if math.ceil(bound - 1e-6) >= best.objective - 0.5:
+            heap.clear()  # best bound first: no box left can hold a better placement
+            break
+        if _expired(deadline):
+            break
+        heapq.heappop(heap)
+        level = _fractional_level(relaxation) if relaxation.converged else None
+        if level is None:
+            found = _search(
+                data, tight=True, deadline=deadline, report=report, relaxation=relaxation
+            )
+            columns = max(columns, found.columns)
+            if found.placement is not None and found.objective < best.objective - 0.5:
+                best.placement, best.objective = found.placement, found.objective
+                best.complete = found.complete
+            if not _proven(found):
+                unsettled.append(max(bound, found.bound))
+            continue
+        key, value = level
+        least, most = box.get(key, (0, math.inf))
+        for child in ((least, math.floor(value)), (math.ceil(value), most)):
+            if child[0] > child[1]:
+                continue
+            child_box = {**box, key: child}
+            found = _column_generation(
+                data,
+                tight=True,
+                deadline=deadline,
+                report=report,
+                box=child_box,
+                columns=relaxation.model.columns,
+            )
+            if found is None:
+                unsettled.append(bound)
+                continue
+            heapq.heappush(heap, (max(bound, found.bound), pushed, child_box, found))
+            pushed += 1
+    best.bound = min([best.objective, *(b for b, *_ in heap), *unsettled])
+    best.columns = columns or len(root.model.columns)
+    return best
+
+
 def _proven(found: _Found) -> bool:
     return found.placement is not None and math.ceil(found.bound - 1e-6) >= found.objective - 0.5
 
@@ -839,7 +957,7 @@ def solve_model(
     data = _Data(instance, previous)
     if not data.slots:
         return data, ModelOutcome({}, [], 0, 0, 0.0, True, 0)
-    found = _search(data, tight=True, deadline=deadline, report=report)
+    found = _search_by_levels(data, deadline=deadline, report=report)
     if found.placement is None:
         if found.bound < data.unplaced_cost - 0.5:
             raise TimeoutError(
@@ -875,7 +993,7 @@ def _add_improving(data, model, out_slot, out_session, out_reduced, improving):
     added = list(zip(out_slot[improving].tolist(), out_session[improving].tolist(), strict=True))
     keep = ~improving
     return (
-        _Model(data, model.columns + added, tight=model.tight),
+        _Model(data, model.columns + added, tight=model.tight, box=model.box),
         out_slot[keep],
         out_session[keep],
         out_reduced[keep],
@@ -909,9 +1027,15 @@ def _set_start(h: highspy.Highs, model: _Model, start: dict[int, int]) -> None:
         values[model.first_extra + k] = max(0, low - counts[(session, g)])
     for sessions, g, k in model.free_levels:
         here = [counts[(s, g)] for s in sessions]
-        if max(here) - min(here) > 1:
+        least, most = model.box.get((int(model.data.session_round[sessions[0]]), g), (0, math.inf))
+        levels = [
+            level
+            for level in (min(here), max(here) - 1)
+            if level >= 0 and max(here) - 1 <= level <= min(here) and least <= level <= most
+        ]
+        if not levels:
             return
-        values[model.first_extra + k] = max(here) - 1 if max(here) > min(here) else min(here)
+        values[model.first_extra + k] = levels[0]
     # The spread level of each (round, group) follows from the placement's counts.
     for sessions, g, first, levels in model.levels:
         capacity = model.data.capacity
@@ -966,7 +1090,7 @@ def _warm_start(
             for slot, session in model.columns
             if slot not in fixed or fixed[slot] == session
         ]
-        small = _Model(data, keep, tight=tight)
+        small = _Model(data, keep, tight=tight, box=model.box)
         h = small.highs(integer=True, time_limit=_remaining(budget_end))
         h.run()
         if h.getInfo().primal_solution_status != 2:
