@@ -17,11 +17,14 @@ from .checker import breaks, cost
 from .reference import solve_reference
 
 
-def generated(seed: int, *, divisible: bool) -> dict:
+def generated(
+    seed: int, *, divisible: bool, spread=("resident",), rooms: tuple[int, ...] = (5, 5, 5)
+) -> dict:
     """Return a small instance: an all-mix round, a mixed round, pins, partial attendance.
 
     The number of residents in the all-mix round r0 is a multiple of its number of mix
-    sessions when `divisible`, and not otherwise.
+    sessions when `divisible`, and not otherwise. `rooms`: the seats of the mixed round's
+    three mix sessions (beside one session that is not mixed).
     """
     rng = random.Random(seed)
     m = rng.choice([2, 3])
@@ -39,7 +42,7 @@ def generated(seed: int, *, divisible: bool) -> dict:
                 {
                     "id": f"r1-s{k}",
                     "topic": f"t{k}" if k < 2 else f"u{k}",
-                    "capacity": 5,
+                    "capacity": rooms[k] if k < 3 else 5,
                     "mix": k < 3,
                 }
                 for k in range(4)
@@ -70,7 +73,7 @@ def generated(seed: int, *, divisible: bool) -> dict:
         "participants": participants,
         "rules": {
             "max_group_share": rng.choice([0.4, 0.5]),
-            "spread_groups": ["resident"],
+            "spread_groups": list(spread),
             "rank_cost": [0, 1, 3],
             "unranked_cost": 7,
             "avoid_repeat_meetings": True,
@@ -98,6 +101,33 @@ def test_lp_bound_equals_the_compact_milp_and_the_optimum_the_literal_milp(seed,
     assert tight["lp"] >= literal["lp"] - 1e-6
     assert result.objective == round(literal["optimum"]) == round(tight["optimum"])
     assert result.objective == result.bound == cost(doc, result.assignment)
+    assert breaks(doc, result.to_json()) == []
+
+
+# Mixed rounds: two spread groups (the solver branches on both groups' levels before its
+# MILP), and rooms of different sizes (level binaries, as a full small room may hold fewer).
+MIXED_CASES = [
+    (seed, variant) for seed in range(6) for variant in ("two spread groups", "rooms 3, 5, 8")
+]
+
+
+@pytest.mark.parametrize(("seed", "variant"), MIXED_CASES)
+def test_mixed_round_lp_bound_and_optimum_equal_the_independent_milps(seed, variant):
+    if variant == "two spread groups":
+        doc = generated(seed, divisible=seed % 2 == 0, spread=("resident", "care"))
+    else:
+        doc = generated(seed, divisible=seed % 2 == 0, rooms=(3, 5, 8))
+    tight = solve_reference(doc, tight=True)
+    literal = solve_reference(doc, tight=False)
+    if literal["optimum"] is None:
+        pytest.skip("this seed gives an instance without a complete placement")
+
+    result = solve(parse_instance(json.loads(json.dumps(doc))))
+
+    assert result.status == "optimal"
+    assert result.lp_bound == pytest.approx(tight["lp"], abs=1e-6)
+    assert result.objective == round(literal["optimum"]) == result.bound
+    assert result.objective == cost(doc, result.assignment)
     assert breaks(doc, result.to_json()) == []
 
 
