@@ -282,3 +282,20 @@ def test_a_deadline_before_any_placement_says_so_and_never_infeasible(monkeypatc
 
     with pytest.raises(TimeoutError, match="no placement of everyone found within the time"):
         solve(parse_instance(doc), time_limit=600, progress=progress)
+
+
+def test_fewer_repeat_meetings_keeps_the_cost_and_every_rule():
+    # Rule-made instance 2: two spread groups, a mixed round; moves and swaps across groups
+    # must keep the share and spread rules that same-group swaps kept by themselves.
+    from goedeburen.matching.solver.check import placement_cost
+    from goedeburen.matching.solver.solve import fewer_repeats
+
+    doc = generated(SET[1], seed=1)
+    instance = parse_instance(doc)
+    first = solve(instance, repeat_seconds=0)
+
+    fewer = fewer_repeats(instance, first.assignment, seconds=30)
+
+    assert repeat_pairs(doc, fewer) < repeat_pairs(doc, first.assignment)
+    assert placement_cost(instance, fewer) == cost(doc, fewer) == first.objective
+    assert breaks(doc, {"assignment": fewer}) == []
