@@ -105,18 +105,22 @@ def test_lp_bound_equals_the_compact_milp_and_the_optimum_the_literal_milp(seed,
 
 
 # Mixed rounds: two spread groups (the solver branches on both groups' levels before its
-# MILP), and rooms of different sizes (level binaries, as a full small room may hold fewer).
-MIXED_CASES = [
-    (seed, variant) for seed in range(6) for variant in ("two spread groups", "rooms 3, 5, 8")
-]
+# MILP), and rooms of different sizes (level binaries, as a full small room may hold fewer;
+# branched on too). Seeds 0, 3 and 5 open levels at the root.
+VARIANTS = {
+    "two spread groups": {"spread": ("resident", "care")},
+    "rooms 3, 5, 8": {"rooms": (3, 5, 8)},
+    "rooms 4, 6, 6, three spread groups": {
+        "rooms": (4, 6, 6),
+        "spread": ("resident", "care", "city"),
+    },
+}
+MIXED_CASES = [(seed, variant) for seed in range(6) for variant in VARIANTS]
 
 
 @pytest.mark.parametrize(("seed", "variant"), MIXED_CASES)
 def test_mixed_round_lp_bound_and_optimum_equal_the_independent_milps(seed, variant):
-    if variant == "two spread groups":
-        doc = generated(seed, divisible=seed % 2 == 0, spread=("resident", "care"))
-    else:
-        doc = generated(seed, divisible=seed % 2 == 0, rooms=(3, 5, 8))
+    doc = generated(seed, divisible=seed % 2 == 0, **VARIANTS[variant])
     tight = solve_reference(doc, tight=True)
     literal = solve_reference(doc, tight=False)
     if literal["optimum"] is None:

@@ -369,7 +369,12 @@ class _Model:
                             extra_upper.append(float(most))
                             add(low, [self.first_extra + len(extra_cost) - 1], 1.0)
                     continue
-                levels = spread_level_range(members, capacities)
+                least, most = self.box.get((ri, g), (0, math.inf))
+                levels = [
+                    level
+                    for level in spread_level_range(members, capacities)
+                    if least <= level <= most
+                ]
                 first = len(extra_cost)
                 level_cols = self.first_extra + first + np.arange(len(levels))
                 extra_cost.extend([0.0] * len(levels))
@@ -884,29 +889,45 @@ def _search(
     return best
 
 
-def _fractional_level(relaxation: _Relaxation) -> tuple[tuple[int, int], float] | None:
-    """Return the (round, group) whose spread level the LP sets furthest from a whole number."""
+def _fractional_level(relaxation: _Relaxation) -> tuple[tuple[int, int], int] | None:
+    """Return the (round, group) whose spread level the LP leaves open, and where to split.
+
+    (key, k): one box takes the levels up to k, the other those from k + 1. A level L of
+    its own (rooms of one size) is open when fractional; level binaries (rooms of
+    different sizes) when more than one has a share.
+    """
     model = relaxation.model
+    values = relaxation.solution
     chosen, furthest = None, 1e-6
     for sessions, g, k in model.free_levels:
-        value = float(relaxation.solution[model.first_extra + k])
+        value = float(values[model.first_extra + k])
         if abs(value - round(value)) > furthest:
             furthest = abs(value - round(value))
-            chosen = ((int(model.data.session_round[sessions[0]]), g), value)
+            chosen = ((int(model.data.session_round[sessions[0]]), g), math.floor(value))
+    for sessions, g, first, levels in model.levels:
+        shares = [float(values[model.first_extra + first + i]) for i in range(len(levels))]
+        used = [level for level, share in zip(levels, shares, strict=True) if share > 1e-6]
+        spread = 1.0 - max(shares, default=1.0)  # how far from one level
+        if len(used) > 1 and spread > furthest:
+            furthest = spread
+            mean = sum(level * share for level, share in zip(levels, shares, strict=True))
+            split = min(max(math.floor(mean), used[0]), used[-1] - 1)
+            chosen = ((int(model.data.session_round[sessions[0]]), g), split)
     return chosen
 
 
 def _search_by_levels(data: _Data, *, deadline: float | None, report: Progress) -> _Found:
     """Search for the best complete placement, branching first on the spread levels.
 
-    In a mixed round the spread rule is L ≤ count ≤ L + 1 with one whole number L per
-    (round, group) (`_Model`). Its LP mixes levels (L = 1.5 lets every room take 1.5 … 2.5
-    members) and then lies some per cent below the optimum, a gap HiGHS's cuts close only
-    slowly at 2,000 people; with L fixed the LP is as good as integral. So the levels are
-    branched on first (L ≤ ⌊v⌋ or L ≥ ⌈v⌉, best bound first, each box's LP by column
-    generation from its parent's columns); a box whose LP has whole levels is searched as
-    usual (`_search`). The bound is the least over the boxes not closed, so it stays a
-    proof whenever the time ends.
+    In a mixed round the spread rule has a level L per (round, group): a whole number with
+    L ≤ count ≤ L + 1 (rooms of one size) or level binaries (`_Model`). The LP mixes levels
+    (L = 1.5 lets every room take 1.5 … 2.5 members) and then lies some per cent below the
+    optimum, a gap HiGHS's cuts close only slowly at 2,000 people; with the level fixed the
+    LP is as good as integral. So the levels are branched on first (levels up to k, or
+    from k + 1; best bound first; each box's LP by column generation from its parent's
+    columns), and a box whose LP settles every level is searched as usual (`_search`). The
+    bound is the least over the boxes not closed, so it stays a proof whenever the time
+    ends.
     """
     root = _column_generation(data, tight=True, deadline=deadline, report=report)
     if root is None:
@@ -936,9 +957,9 @@ def _search_by_levels(data: _Data, *, deadline: float | None, report: Progress) 
             if not _proven(found):
                 unsettled.append(max(bound, found.bound))
             continue
-        key, value = level
+        key, split = level
         least, most = box.get(key, (0, math.inf))
-        for child in ((least, math.floor(value)), (math.ceil(value), most)):
+        for child in ((least, split), (split + 1, most)):
             if child[0] > child[1]:
                 continue
             child_box = {**box, key: child}
