@@ -23,6 +23,7 @@ b·n_g − a·n ≤ b − 1. The spread rule picks one level L per (round, group
 
 from __future__ import annotations
 
+import copy
 import functools
 import heapq
 import itertools
@@ -360,26 +361,25 @@ class _Model:
                         add(high, [column], -1.0)
                         add(low, offered[s], 1.0)
                         add(high, offered[s], 1.0)
-                        if least > 0 and tight:
+                        if tight:
                             # As in all-mix rounds: a "missing member" column keeps the LP
-                            # over few columns feasible, priced like a person left out.
+                            # over few columns feasible in any box of levels, priced like a
+                            # person left out.
                             self.missing.append((s, g, len(extra_cost), -1))
                             extra_cost.append(d.unplaced_cost)
                             extra_lower.append(0.0)
-                            extra_upper.append(float(most))
+                            extra_upper.append(float(max(capacities)))
                             add(low, [self.first_extra + len(extra_cost) - 1], 1.0)
                     continue
+                # Levels outside the box keep their column, at 0: the model of a box differs
+                # from its parent's in bounds only (`with_box`).
                 least, most = self.box.get((ri, g), (0, math.inf))
-                levels = [
-                    level
-                    for level in spread_level_range(members, capacities)
-                    if least <= level <= most
-                ]
+                levels = spread_level_range(members, capacities)
                 first = len(extra_cost)
                 level_cols = self.first_extra + first + np.arange(len(levels))
                 extra_cost.extend([0.0] * len(levels))
                 extra_lower.extend([0.0] * len(levels))
-                extra_upper.extend([1.0] * len(levels))
+                extra_upper.extend([1.0 if least <= level <= most else 0.0 for level in levels])
                 choose = new_rows(1, 1.0, 1.0)
                 add(choose, level_cols, 1.0)
                 for s, cap in zip(mix_sessions, capacities, strict=True):
@@ -390,6 +390,12 @@ class _Model:
                     add(high, level_cols, [-float(min(level + 1, cap)) for level in levels])
                     add(low, offered[s], 1.0)
                     add(high, offered[s], 1.0)
+                    if tight:
+                        self.missing.append((s, g, len(extra_cost), -1))
+                        extra_cost.append(d.unplaced_cost)
+                        extra_lower.append(0.0)
+                        extra_upper.append(float(cap))
+                        add(low, [self.first_extra + len(extra_cost) - 1], 1.0)
                 self.levels.append((mix_sessions, g, first, levels))
         n_cols = self.first_extra + len(extra_cost)
         costs = np.empty(n_cols)
@@ -411,8 +417,7 @@ class _Model:
         lp.num_col_ = n_cols
         lp.num_row_ = len(rows_lower)
         lp.col_cost_ = costs
-        lp.col_lower_ = lower
-        lp.col_upper_ = upper
+        self.col_lower, self.col_upper = lower, upper
         lp.row_lower_ = np.array(rows_lower)
         lp.row_upper_ = np.array(rows_upper)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -434,6 +439,8 @@ class _Model:
         h = new_highs()
         h.setOptionValue("random_seed", 1)
         lp = self.lp
+        lp.col_lower_ = self.col_lower
+        lp.col_upper_ = self.col_upper
         if integer:
             integrality = [highspy.HighsVarType.kInteger] * self.n_cols
             for c in self.continuous:
@@ -459,6 +466,23 @@ class _Model:
             if integer:
                 h.cbMipInterrupt.subscribe(stop_at_deadline)
         return h
+
+    def with_box(self, box: dict[tuple[int, int], tuple[int, int]]) -> _Model:
+        """Return this model for another box of spread levels: the same matrix, other bounds."""
+        other = copy.copy(self)
+        other.box = box
+        other.col_lower, other.col_upper = self.col_lower.copy(), self.col_upper.copy()
+        round_of = self.data.session_round
+        for sessions, g, k in self.free_levels:
+            least, most = box.get((int(round_of[sessions[0]]), g), (0, math.inf))
+            column = self.first_extra + k
+            other.col_lower[column] = least
+            other.col_upper[column] = min(most, max(self.data.capacity[s] for s in sessions))
+        for sessions, g, first, levels in self.levels:
+            least, most = box.get((int(round_of[sessions[0]]), g), (0, math.inf))
+            for i, level in enumerate(levels):
+                other.col_upper[self.first_extra + first + i] = float(least <= level <= most)
+        return other
 
     def duals(self, h: highspy.Highs) -> np.ndarray:
         return np.array(h.getSolution().row_dual)
@@ -723,6 +747,7 @@ class _Relaxation:
     out_slot: np.ndarray
     out_session: np.ndarray
     out_reduced: np.ndarray
+    basis: highspy.HighsBasis | None = None  # of the last LP, to start a box's LP from
 
 
 def _column_generation(
@@ -732,15 +757,17 @@ def _column_generation(
     deadline: float | None,
     report: Progress,
     box: dict[tuple[int, int], tuple[int, int]] | None = None,
-    columns: list[tuple[int, int]] | None = None,
+    parent: _Relaxation | None = None,
 ) -> _Relaxation | None:
     """Solve the LP relaxation, adding every column with a negative reduced cost.
 
     Stopped by the deadline, it still returns the last LP solved, with a Lagrangian bound:
     the restricted value plus, per slot, its least negative reduced cost outside the model
     (each slot takes one column, so no placement can gain more than that).
+    `parent`: the LP of a larger box of levels; the first LP is its model in the new box,
+    started from its basis (only bounds differ), not a model built and solved afresh.
     """
-    columns = list(columns) if columns is not None else _initial_columns(data)
+    columns = list(parent.model.columns) if parent is not None else _initial_columns(data)
     found: _Relaxation | None = None
     took = 0.0
     for _round in range(100):
@@ -750,8 +777,14 @@ def _column_generation(
             break
         began = time.monotonic()
         report(0.1, "lp")
-        model = _Model(data, columns, tight=tight, box=box)
-        h = model.highs(integer=False, deadline=deadline)
+        if parent is not None and _round == 0:
+            model = parent.model.with_box(box or {})
+            h = model.highs(integer=False, deadline=deadline)
+            if parent.basis is not None:
+                h.setBasis(parent.basis)
+        else:
+            model = _Model(data, columns, tight=tight, box=box)
+            h = model.highs(integer=False, deadline=deadline)
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
@@ -770,6 +803,7 @@ def _column_generation(
             out_slot=out_slot,
             out_session=out_session,
             out_reduced=out_reduced,
+            basis=h.getBasis(),
         )
         if found.converged:
             found.bound = value
@@ -969,7 +1003,7 @@ def _search_by_levels(data: _Data, *, deadline: float | None, report: Progress) 
                 deadline=deadline,
                 report=report,
                 box=child_box,
-                columns=relaxation.model.columns,
+                parent=relaxation,
             )
             if found is None:
                 unsettled.append(bound)
@@ -1087,7 +1121,8 @@ def _set_start(h: highspy.Highs, model: _Model, start: dict[int, int]) -> None:
         fitting = [
             k
             for k, level in enumerate(levels)
-            if all(
+            if model.col_upper[model.first_extra + first + k] > 0
+            and all(
                 min(level, capacity[s]) <= counts[(s, g)] <= min(level + 1, capacity[s])
                 for s in sessions
             )

@@ -374,7 +374,8 @@ def fewer_repeats(
                     rules_hold(round_id, (here, there), {group})
                 ):
                     repeats += change
-                    improved = moved = change < 0
+                    improved = improved or change < 0
+                    moved = True  # `here` is no longer pid's session: no swap from it
                     break
                 shift(pid, there, here)
             if moved:
