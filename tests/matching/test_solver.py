@@ -244,8 +244,8 @@ class _Clock:
         return time.monotonic() + self.ahead
 
 
-def _with_clock_jump(monkeypatch, phase: str):
-    """Return (progress, phases): the solver's clock passes every deadline at `phase`."""
+def _with_clock_jump(monkeypatch, phase: str, nth: int = 1):
+    """Return (progress, phases): the clock passes every deadline at the nth `phase`."""
     from goedeburen.matching.solver import model
 
     clock = _Clock()
@@ -254,7 +254,7 @@ def _with_clock_jump(monkeypatch, phase: str):
 
     def progress(fraction, name):
         phases.append(name)
-        if name == phase and clock.ahead == 0:
+        if phases.count(phase) == nth and clock.ahead == 0:
             clock.ahead = 10_000.0
 
     return progress, phases
@@ -276,12 +276,22 @@ def test_a_deadline_that_ends_the_milp_returns_the_best_placement_with_its_bound
     assert sum(result.rank_histogram) == sum(len(r) for r in result.assignment.values())
 
 
-def test_a_deadline_before_any_placement_says_so_and_never_infeasible(monkeypatch):
-    doc = generated(SET[2], seed=1)
-    progress, _ = _with_clock_jump(monkeypatch, "start")
+@pytest.mark.parametrize(
+    ("instance", "phase", "nth"),
+    [
+        (3, "start", 1),  # before the warm start
+        (2, "lp", 4),  # while branching on the spread levels of a mixed round
+    ],
+)
+def test_a_deadline_before_any_placement_says_so_and_never_infeasible(
+    monkeypatch, instance, phase, nth
+):
+    doc = generated(SET[instance - 1], seed=1)
+    progress, phases = _with_clock_jump(monkeypatch, phase, nth)
 
     with pytest.raises(TimeoutError, match="no placement of everyone found within the time"):
         solve(parse_instance(doc), time_limit=600, progress=progress)
+    assert phases.count(phase) == nth
 
 
 def test_fewer_repeat_meetings_keeps_the_cost_and_every_rule():
