@@ -184,6 +184,11 @@ def _register(
     if event.status != EventStatus.REGISTRATION_OPEN and not at_door:
         raise RegistrationError(exceptions.CLOSED, code="closed")
     data = queries.booking_data(event)
+    if any(a.ticket_type.pk not in data.ticket_types for a in attendees):
+        # The caller's event may be older than the ticket type (its version is a cache key):
+        # read the current version once before calling the ticket type unknown.
+        event.refresh_from_db(fields=["updated"])
+        data = queries.booking_data(event)
     ticket_types = _check_ticket_types(data, attendees, now=now, at_door=at_door)
     answers = [
         questions.clean_answers(
