@@ -8,7 +8,6 @@ from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.clients import current_code
-
 from tests.payments.test_bank_import import statement
 
 from .site import axe_violations, describe_violations
