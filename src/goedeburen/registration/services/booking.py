@@ -281,7 +281,10 @@ def _register(
     )
     registration.manage_token = manage_token
     signals.registration_created.send(
-        sender=Registration, registration=registration, manage_token=manage_token
+        sender=Registration,
+        registration=registration,
+        manage_token=manage_token,
+        attendees=attendee_rows,
     )
     if hold_until:
         capacity.schedule_release(hold_until)
