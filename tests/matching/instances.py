@@ -7,6 +7,8 @@ instances made by rules (100 to 2,000 people), nothing picked by hand.
 import random
 from dataclasses import dataclass
 
+from goedeburen.matching.solver.generate import GROUP_SHARES
+
 
 def random_instance(
     seed: int,
@@ -92,16 +94,7 @@ def _set() -> list[Rule]:
 
 
 SET = _set()
-SHARES = {
-    "housing_corporation": 0.27,
-    "care_welfare": 0.19,
-    "municipality": 0.14,
-    "national_platform": 0.08,
-    "ministry": 0.04,
-    "research_education": 0.08,
-    "resident": 0.14,
-    "other": 0.06,
-}
+SHARES = GROUP_SHARES
 
 
 def generated(rule: Rule, *, seed: int) -> dict:

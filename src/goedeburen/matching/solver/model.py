@@ -301,7 +301,17 @@ class _Model:
                         if other:
                             add(row, [count_col], float(other))
                     self.mix_row[(session, g)] = rows
+
         # Spread.
+        def missing_member(row: int, session: int, group: int, most: int) -> None:
+            # As in all-mix rounds: a "missing member" column keeps the LP over few columns
+            # feasible in any box of levels, priced like a person left out.
+            self.missing.append((session, group, len(extra_cost), -1))
+            extra_cost.append(d.unplaced_cost)
+            extra_lower.append(0.0)
+            extra_upper.append(float(most))
+            add(row, [self.first_extra + len(extra_cost) - 1], 1.0)
+
         self.spread_rows: dict[tuple[int, int], list[int]] = {}
         self.levels: list[tuple[list[int], int, int, list[int]]] = []  # sessions, g, first, levels
         self.missing: list[tuple[int, int, int, int]] = []  # session, group, extra col, least
@@ -362,14 +372,7 @@ class _Model:
                         add(low, offered[s], 1.0)
                         add(high, offered[s], 1.0)
                         if tight:
-                            # As in all-mix rounds: a "missing member" column keeps the LP
-                            # over few columns feasible in any box of levels, priced like a
-                            # person left out.
-                            self.missing.append((s, g, len(extra_cost), -1))
-                            extra_cost.append(d.unplaced_cost)
-                            extra_lower.append(0.0)
-                            extra_upper.append(float(max(capacities)))
-                            add(low, [self.first_extra + len(extra_cost) - 1], 1.0)
+                            missing_member(low, s, g, max(capacities))
                     continue
                 # Levels outside the box keep their column, at 0: the model of a box differs
                 # from its parent's in bounds only (`with_box`).
@@ -391,11 +394,7 @@ class _Model:
                     add(low, offered[s], 1.0)
                     add(high, offered[s], 1.0)
                     if tight:
-                        self.missing.append((s, g, len(extra_cost), -1))
-                        extra_cost.append(d.unplaced_cost)
-                        extra_lower.append(0.0)
-                        extra_upper.append(float(cap))
-                        add(low, [self.first_extra + len(extra_cost) - 1], 1.0)
+                        missing_member(low, s, g, cap)
                 self.levels.append((mix_sessions, g, first, levels))
         n_cols = self.first_extra + len(extra_cost)
         costs = np.empty(n_cols)
