@@ -87,6 +87,11 @@ DECLARED = {
         f"question.{action}": ("events.change_event", "event")
         for action in ("list", "create", "update", "delete")
     },
+    **{
+        f"{part}.{action}": ("events.change_event", "event")
+        for part in ("ticket_type", "quota")
+        for action in ("list", "create", "update", "delete")
+    },
     "registration.list": ("registration.view_registrations", "event"),
     "registration.detail": ("registration.view_registrations", "event"),
     "registration.update": ("registration.change_registration", "event"),

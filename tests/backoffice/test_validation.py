@@ -19,7 +19,7 @@ from PIL import Image
 
 from goedeburen.events import exceptions
 from goedeburen.events.models import EventStatus, Partner
-from tests.backoffice.conftest import database_rows, url
+from tests.backoffice.conftest import CONFIRM, database_rows, url
 from tests.factories import (
     EventFactory,
     RoomFactory,
@@ -604,7 +604,7 @@ def test_refused_status_change_shows_reason_and_changes_nothing(
 
 def test_delete_of_venue_in_use_is_refused_with_reason(owner_client, world):
     before = database_rows()
-    response = owner_client.post(url("venue.delete", world))
+    response = owner_client.post(url("venue.delete", world), CONFIRM)
     assert response.status_code == 200
     assert response.context["error"] == _(exceptions.VENUE_IN_USE)
     assert escape(_(exceptions.VENUE_IN_USE)) in response.content.decode()

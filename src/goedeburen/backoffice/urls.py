@@ -26,6 +26,7 @@ from .views import (
     registrations,
     survey,
     team,
+    tickets,
     venues,
 )
 
@@ -112,6 +113,22 @@ event_urls = [
         questions.QuestionCreateView,
         questions.QuestionUpdateView,
         questions.QuestionDeleteView,
+    ),
+    *_crud(
+        "ticket_type",
+        "tickets",
+        tickets.TicketTypeListView,
+        tickets.TicketTypeCreateView,
+        tickets.TicketTypeUpdateView,
+        tickets.TicketTypeDeleteView,
+    ),
+    *_crud(
+        "quota",
+        "quotas",
+        tickets.QuotaListView,
+        tickets.QuotaCreateView,
+        tickets.QuotaUpdateView,
+        tickets.QuotaDeleteView,
     ),
     path(
         "registrations/",

@@ -290,18 +290,9 @@ class Event(TranslatedFieldsMixin, models.Model):
     venue = models.ForeignKey(
         Venue, verbose_name=_("venue"), null=True, blank=True, on_delete=models.PROTECT
     )
-    capacity = models.PositiveIntegerField(
-        _("capacity"), null=True, blank=True, validators=[MinValueValidator(1)]
-    )
-    price = models.DecimalField(
-        _("price for taking part (EUR, incl. VAT)"),
-        max_digits=8,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
-    price_includes_nl, price_includes_en = _nl_en("price_includes", _("Price includes"))
+    # No capacity or price of its own: both follow from the ticket types and their quotas
+    # (`registration.queries.price_list`, `registration.queries.capacity`), so that no
+    # second figure can disagree with what the form sells.
     contact_name = models.CharField(_("contact"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact email address"), blank=True)
     status = models.CharField(
