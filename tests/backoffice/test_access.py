@@ -100,6 +100,8 @@ DECLARED = {
     "registration.cancel": ("registration.change_registration", "event"),
     "registration.resend_link": ("registration.change_registration", "event"),
     "attendee.list": ("registration.view_attendees", "event"),
+    "attendee.export": ("registration.view_attendees", "event"),
+    "registration.export": ("registration.view_registrations", "event"),
     "capacity": ("registration.view_capacity", "event"),
     **{
         name: ("events.change_event", "event")

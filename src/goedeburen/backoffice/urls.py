@@ -131,6 +131,16 @@ event_urls = [
         tickets.QuotaDeleteView,
     ),
     path(
+        "registrations/export.<str:format>",
+        registrations.RegistrationExportView.as_view(),
+        name="registration.export",
+    ),
+    path(
+        "attendees/export.<str:format>",
+        registrations.AttendeeExportView.as_view(),
+        name="attendee.export",
+    ),
+    path(
         "registrations/",
         registrations.RegistrationListView.as_view(),
         name="registration.list",
