@@ -78,17 +78,21 @@ class ConfirmationForm(forms.Form):
     page sends `confirm`, so that a POST from anywhere else (a bare link, a replayed
     request without the page) changes nothing. The page shows the consequences first."""
 
-    confirm = forms.BooleanField(
-        required=True,
-        widget=forms.HiddenInput,
-        error_messages={
-            "required": _("Nothing was changed: confirm with the button on this page.")
-        },
-    )
+    # Rendered by the confirm page's template itself (`<input type="hidden" name="confirm"
+    # value="yes">`), so that a page shown again after an error still carries it.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, instance=None, **kwargs):
         # DeleteView hands the object over; the confirmation does not need it.
         super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("confirm"):
+            raise forms.ValidationError(
+                _("Nothing was changed: confirm with the button on this page."), code="confirm"
+            )
+        return cleaned
 
 
 def event_rooms(event):

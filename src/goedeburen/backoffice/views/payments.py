@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -35,6 +36,7 @@ from goedeburen.backoffice.forms.payments import (
     one_time_token,
 )
 from goedeburen.backoffice.permissions import EventPermissionMixin
+from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
 from goedeburen.common.audit import history
 from goedeburen.common.logtypes import describe
 from goedeburen.payments import exceptions as payment_exceptions
@@ -189,8 +191,19 @@ class ManualPaymentView(RegistrationPaymentsView):
         return self.back()
 
 
-class RefundView(_RegistrationMixin, PaymentChangeMixin, View):
+class RefundView(_RegistrationMixin, PaymentChangeMixin, ConfirmFirstMixin, View):
     """Refund part or all of one payment, through its provider."""
+
+    confirm_title = gettext_lazy("Refund this payment?")
+    confirm_text = gettext_lazy("The money goes back to the payer; a refund cannot be undone.")
+    confirm_button = gettext_lazy("Refund")
+
+    def check_target(self) -> None:
+        registration = self.get_registration()
+        if not Payment.objects.filter(
+            registration=registration, pk=self.kwargs["payment"]
+        ).exists():
+            raise Http404
 
     def post(self, request, *args, **kwargs):
         payment = Payment.objects.filter(
@@ -218,8 +231,22 @@ class RefundView(_RegistrationMixin, PaymentChangeMixin, View):
         return self.back()
 
 
-class ReissueInvoiceView(_RegistrationMixin, PaymentChangeMixin, View):
+class ReissueInvoiceView(_RegistrationMixin, PaymentChangeMixin, ConfirmFirstMixin, View):
     """Credit an invoice in full and issue a new one with the billing details as they are now."""
+
+    confirm_title = gettext_lazy("Credit this invoice and issue a new one?")
+    confirm_text = gettext_lazy(
+        "A credit note cancels the invoice and a new invoice is sent to the booker; both "
+        "get a number of their own and cannot be undone."
+    )
+    confirm_button = gettext_lazy("Credit and reissue")
+
+    def check_target(self) -> None:
+        registration = self.get_registration()
+        if not Invoice.objects.filter(
+            registration=registration, pk=self.kwargs["invoice"]
+        ).exists():
+            raise Http404
 
     def post(self, request, *args, **kwargs):
         invoice = Invoice.objects.filter(

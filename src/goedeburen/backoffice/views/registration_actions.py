@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
+from goedeburen.backoffice.forms.base import ConfirmationForm
 from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.registration import services
 from goedeburen.registration.exceptions import RegistrationError
@@ -24,7 +25,7 @@ from goedeburen.registration.models import Registration
 _TEXTAREA = "utrecht-textarea utrecht-textarea--html-textarea"
 
 
-class MessageForm(forms.Form):
+class MessageForm(ConfirmationForm):
     message = forms.CharField(
         label=gettext_lazy("Message to the booker"),
         max_length=2000,
@@ -34,17 +35,20 @@ class MessageForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(ConfirmationForm):
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
         max_length=500,
-        help_text=gettext_lazy("Kept in the registration's history and told to the booker."),
+        required=False,
+        help_text=gettext_lazy(
+            "Optional; kept in the registration's history and told to the booker."
+        ),
         widget=forms.Textarea(attrs={"rows": 3, "class": _TEXTAREA}),
     )
 
 
-class ConfirmForm(forms.Form):
-    """No fields: the button is the confirmation."""
+class ConfirmForm(ConfirmationForm):
+    """No fields of its own: the button is the confirmation."""
 
 
 class RegistrationActionView(EventPermissionMixin, FormView, abc.ABC):
@@ -54,6 +58,7 @@ class RegistrationActionView(EventPermissionMixin, FormView, abc.ABC):
     template_name = "backoffice/registrations/actions/confirm.html"
     form_class = ConfirmForm
     title = ""
+    intro = ""  # what the action does, said before it is done
     button = ""
     danger = False
 
@@ -74,6 +79,7 @@ class RegistrationActionView(EventPermissionMixin, FormView, abc.ABC):
         kwargs.update(
             registration=registration,
             title=self.title % {"code": registration.code},
+            intro=self.intro,
             button=self.button,
             danger=self.danger,
             back_url=self.back_url(),
@@ -108,9 +114,10 @@ class RegistrationActionView(EventPermissionMixin, FormView, abc.ABC):
 class ApproveView(RegistrationActionView):
     form_class = MessageForm
     title = gettext_lazy("Approve registration %(code)s")
+    intro = gettext_lazy("The booker is told by mail, with your message if you give one.")
     button = gettext_lazy("Approve")
 
-    def act(self, registration, *, message):
+    def act(self, registration, *, message, confirm):
         services.approve_registration(registration, by=self.request.user, message=message)
         return _("Registration %(code)s is approved.")
 
@@ -118,10 +125,11 @@ class ApproveView(RegistrationActionView):
 class RejectView(RegistrationActionView):
     form_class = MessageForm
     title = gettext_lazy("Reject registration %(code)s")
+    intro = gettext_lazy("The booker is told by mail, with your message if you give one.")
     button = gettext_lazy("Reject")
     danger = True
 
-    def act(self, registration, *, message):
+    def act(self, registration, *, message, confirm):
         services.reject_registration(registration, by=self.request.user, message=message)
         return _("Registration %(code)s is rejected.")
 
@@ -129,10 +137,13 @@ class RejectView(RegistrationActionView):
 class CancelView(RegistrationActionView):
     form_class = ReasonForm
     title = gettext_lazy("Cancel registration %(code)s")
+    intro = gettext_lazy(
+        "The booker is told by mail; the seats become free for others (and the waiting list)."
+    )
     button = gettext_lazy("Cancel registration")
     danger = True
 
-    def act(self, registration, *, reason):
+    def act(self, registration, *, reason, confirm):
         result = services.cancel_registration(registration, by=self.request.user, reason=reason)
         if result.free:
             return _("Registration %(code)s is cancelled, free of charge.")
@@ -141,8 +152,12 @@ class CancelView(RegistrationActionView):
 
 class ResendLinkView(RegistrationActionView):
     title = gettext_lazy("Send a new link for registration %(code)s")
+    intro = gettext_lazy(
+        "The booker gets a new manage link by mail. The old link stops working at once, "
+        "also in mails sent before."
+    )
     button = gettext_lazy("Send a new link")
 
-    def act(self, registration):
+    def act(self, registration, *, confirm):
         services.renew_manage_link(registration, by=self.request.user)
         return _("A new link for registration %(code)s is on its way; the old one stopped working.")
