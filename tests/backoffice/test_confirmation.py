@@ -63,6 +63,14 @@ def _unused_venue(world):
     world.venue = VenueFactory(organiser=world.organiser)
 
 
+def _own_mail_text(world):
+    from goedeburen.mail import services
+
+    services.save_mail_template(
+        world.event, kind="confirmation", language="nl", subject="Eigen", body="Eigen tekst"
+    )
+
+
 # URL name -> (the POST's own fields, without the confirmation; what to set up first).
 DESTRUCTIVE = {
     **{
@@ -78,6 +86,7 @@ DESTRUCTIVE = {
     "registration.cancel": ({"reason": "Dubbel"}, None),
     "registration.resend_link": ({}, None),
     "mail.cancel": ({}, _queued_mail),
+    "mail_template.update": ({"action": "reset"}, _own_mail_text),
     "team.event_member": ({"remove": "1"}, _event_member),
     "team.event_invitation_revoke": ({}, _invitation),
     "team.organiser_invitation_revoke": ({}, _invitation),

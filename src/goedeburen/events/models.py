@@ -589,5 +589,28 @@ class Session(TranslatedFieldsMixin, models.Model):
                 "room": self.room.name,
                 "count": self.room.capacity,
             }
+        if self.room_id and "end" not in errors and "start" not in errors:
+            clash = self.clash(start, end)
+            if clash is not None:
+                errors["room"] = _(
+                    "The room %(room)s already holds “%(session)s” from %(start)s to %(end)s."
+                ) % {
+                    "room": self.room.name,
+                    "session": clash.title_nl,
+                    "start": clash.starts.strftime("%H:%M"),
+                    "end": clash.ends.strftime("%H:%M"),
+                }
         if errors:
             raise ValidationError(errors)
+
+    def clash(self, start: dt.time, end: dt.time) -> "Session | None":
+        """Return another session of the event in this room whose time overlaps start–end."""
+        others = (
+            Session.objects.filter(room_id=self.room_id, round__event_id=self.round.event_id)
+            .exclude(pk=self.pk)
+            .select_related("round")
+        )
+        for other in others:
+            if other.starts < end and start < other.ends:
+                return other
+        return None

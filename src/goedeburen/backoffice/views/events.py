@@ -16,6 +16,8 @@ from goedeburen.common.logtypes import describe
 from goedeburen.events import services
 from goedeburen.events.exceptions import EventError
 from goedeburen.events.models import EventStatus, Session
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Registration
 
 HISTORY_LENGTH = 50
 # The usual next step from each status; its button is the primary one.
@@ -162,10 +164,25 @@ class EventUpdateView(EventPermissionMixin, UpdateView):
 
     def form_valid(self, form):
         event = form.save(commit=False)
+        moved = {"date", "start_time", "end_time"} & set(form.changed_data)
+        registered = (
+            Registration.objects.filter(event=self.event)
+            .exclude(status=RegistrationStatus.CANCELLED)
+            .count()
+            if moved
+            else 0
+        )
+        if registered and self.request.POST.get("confirm") != "yes":
+            # People hold the old date: ask first, and offer to tell them.
+            return self.render_to_response(
+                self.get_context_data(form=form, confirm_move=registered)
+            )
         try:
             services.save_event_part(event, event=event, by=self.request.user)
         except ValidationError as error:
             form.add_model_errors(error)
             return self.form_invalid(form)
         messages.success(self.request, _("Event details saved."))
+        if registered and self.request.POST.get("mailing") == "yes":
+            return redirect("backoffice:mailing.create", event=event.slug)
         return redirect("backoffice:event.detail", event=event.slug)

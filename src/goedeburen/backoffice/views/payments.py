@@ -52,6 +52,7 @@ from goedeburen.payments.models import (
 )
 from goedeburen.payments.providers.mollie import key_mode
 from goedeburen.registration import queries as registration_queries
+from goedeburen.registration.enums import RegistrationStatus
 
 EXPORT_COLUMNS = [
     ("number", "Number"),
@@ -147,11 +148,17 @@ class RegistrationPaymentsView(_RegistrationMixin, PaymentScreenMixin, TemplateV
         kwargs.setdefault("manual_form", ManualPaymentForm())
         kwargs.setdefault("refund_form", RefundForm())
         kwargs.setdefault("reissue_form", ReissueForm())
+        balance = queries.balance(registration)
         kwargs.update(
             registration=registration,
             # One token per rendering: the same refund form sent twice refunds once.
             refund_token=one_time_token(),
-            balance=queries.balance(registration),
+            balance=balance,
+            # A cancelled registration whose invoice is credited owes nothing: nothing to
+            # mark as paid.
+            may_record_payment=not (
+                registration.status == RegistrationStatus.CANCELLED and balance.open <= 0
+            ),
             payments=queries.registration_payments(registration),
             invoices=queries.registration_invoices(registration),
             entries=entries,
@@ -166,6 +173,16 @@ class ManualPaymentView(RegistrationPaymentsView):
 
     def post(self, request, *args, **kwargs):
         form = ManualPaymentForm(request.POST)
+        registration = self.get_registration()
+        if (
+            registration.status == RegistrationStatus.CANCELLED
+            and queries.balance(registration).open <= 0
+        ):
+            messages.error(
+                request,
+                _("This registration is cancelled and owes nothing: nothing to mark as paid."),
+            )
+            return self.back()
         if form.is_valid():
             data = form.cleaned_data
             try:
