@@ -103,6 +103,8 @@ DECLARED = {
     "attendee.export": ("registration.view_attendees", "event"),
     "registration.export": ("registration.view_registrations", "event"),
     "capacity": ("registration.view_capacity", "event"),
+    "waiting_list": ("registration.view_registrations", "event"),
+    "waiting_list.offer": ("registration.change_registration", "event"),
     **{
         name: ("events.change_event", "event")
         for name in (

@@ -179,8 +179,9 @@ def test_every_figure_equals_the_database(owner_client, world):
     (quota,) = board.capacity.quotas
     assert quota.confirmed + quota.held == expected["seated"]
     html = response.content.decode()
-    for status in ("awaiting_approval", "waiting_list", "confirmed"):
+    for status in ("awaiting_approval", "pending_payment", "confirmed"):
         assert f"?status={status}" in html  # each number links to the list behind it
+    assert url("waiting_list", world) in html
     assert "<svg" in html and "<script" not in html.split("<main", 1)[-1]
 
 

@@ -209,6 +209,9 @@ def dashboard(event: Event, *, user, now: dt.datetime | None = None) -> Dashboar
         for status in RegistrationStatus.values
     }
     found.links["all"] = registrations_url
+    found.links[RegistrationStatus.WAITING_LIST] = reverse(
+        "backoffice:waiting_list", kwargs={"event": slug}
+    )
     found.links["quotas"] = reverse("backoffice:capacity", kwargs={"event": slug})
     found.attendees = Attendee.objects.filter(
         registration__event=event, registration__status=RegistrationStatus.CONFIRMED

@@ -28,6 +28,7 @@ from .views import (
     team,
     tickets,
     venues,
+    waiting_list,
 )
 
 app_name = "backoffice"
@@ -157,6 +158,12 @@ event_urls = [
     ),
     path("attendees/", registrations.AttendeeListView.as_view(), name="attendee.list"),
     path("capacity/", registrations.CapacityView.as_view(), name="capacity"),
+    path("waiting-list/", waiting_list.WaitingListView.as_view(), name="waiting_list"),
+    path(
+        "waiting-list/<slug:code>/offer/",
+        waiting_list.OfferSeatView.as_view(),
+        name="waiting_list.offer",
+    ),
     path("mail/", mail.MailListView.as_view(), name="mail.list"),
     path("mail/<int:pk>/retry/", mail.MailRetryView.as_view(), name="mail.retry"),
     path("mail/<int:pk>/cancel/", mail.MailCancelView.as_view(), name="mail.cancel"),

@@ -221,6 +221,11 @@ def register() -> None:
             example={"question": 1, "label": "Lunch?", "kind": "yes_no", "required": False},
         ),
         LogType(
+            action="registration.offered_by_hand",
+            sentence=gettext_lazy("The organiser offered a place out of turn"),
+            example={},
+        ),
+        LogType(
             action="question.archived",
             sentence=gettext_lazy("Question archived (its answers are kept): %(label)s"),
             example={"question": 1, "label": "Lunch?", "answers": 3},

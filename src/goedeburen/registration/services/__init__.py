@@ -22,7 +22,13 @@ from .self_service import (
     substitute_attendee,
 )
 from .ticket_types import delete_ticket_type, save_ticket_type
-from .waiting_list import accept_offer, expire_offers, offer_free_seats, offer_free_seats_of
+from .waiting_list import (
+    accept_offer,
+    expire_offers,
+    offer_free_seats,
+    offer_free_seats_of,
+    offer_seat,
+)
 
 __all__ = [
     "AttendeeChanges",
@@ -49,6 +55,7 @@ __all__ = [
     "join_waiting_list",
     "offer_free_seats",
     "offer_free_seats_of",
+    "offer_seat",
     "recount_seats",
     "reject_registration",
     "save_question",
