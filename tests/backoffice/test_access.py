@@ -96,6 +96,7 @@ DECLARED = {
     "registration.detail": ("registration.view_registrations", "event"),
     "registration.update": ("registration.change_registration", "event"),
     "registration.approve": ("registration.change_registration", "event"),
+    "registration.bulk": ("registration.change_registration", "event"),
     "registration.reject": ("registration.change_registration", "event"),
     "registration.cancel": ("registration.change_registration", "event"),
     "registration.resend_link": ("registration.change_registration", "event"),

@@ -132,6 +132,11 @@ event_urls = [
         tickets.QuotaDeleteView,
     ),
     path(
+        "registrations/decide/",
+        registration_actions.BulkDecisionView.as_view(),
+        name="registration.bulk",
+    ),
+    path(
         "registrations/export.<str:format>",
         registrations.RegistrationExportView.as_view(),
         name="registration.export",

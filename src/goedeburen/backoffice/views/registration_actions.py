@@ -14,10 +14,12 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.generic import FormView
 
 from goedeburen.backoffice.forms.base import ConfirmationForm
 from goedeburen.backoffice.permissions import EventPermissionMixin
+from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
 from goedeburen.registration import services
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Registration
@@ -148,6 +150,52 @@ class CancelView(RegistrationActionView):
         if result.free:
             return _("Registration %(code)s is cancelled, free of charge.")
         return _("Registration %(code)s is cancelled, after the free period.")
+
+
+class BulkDecisionView(EventPermissionMixin, ConfirmFirstMixin, View):
+    """Approve or reject the registrations ticked on the list, with one optional message.
+
+    Asked first (the confirm page names how many); each is decided in its own transaction,
+    and one that is no longer awaiting approval is skipped with the reason.
+    """
+
+    permission_required = "registration.change_registration"
+    http_method_names = ["post"]
+    confirm_button = gettext_lazy("Yes, go ahead")
+
+    def confirmation_text(self, request) -> str:
+        count = len(request.POST.getlist("codes"))
+        if request.POST.get("decision") == "reject":
+            return _("%(count)d registrations will be rejected; each booker is told by mail.") % {
+                "count": count
+            }
+        return _("%(count)d registrations will be approved; each booker is told by mail.") % {
+            "count": count
+        }
+
+    def post(self, request, *args, **kwargs):
+        decision = request.POST.get("decision")
+        message = request.POST.get("message", "")[:2000]
+        codes = [c.upper() for c in request.POST.getlist("codes")][:500]
+        back = redirect("backoffice:registration.list", event=self.event.slug)
+        if decision not in ("approve", "reject") or not codes:
+            messages.error(request, _("Tick at least one registration, then approve or reject."))
+            return back
+        act = (
+            services.approve_registration if decision == "approve" else services.reject_registration
+        )
+        done, refused = 0, []
+        for registration in Registration.objects.filter(event=self.event, code__in=codes):
+            try:
+                act(registration, by=request.user, message=message)
+            except RegistrationError as error:
+                refused.append(f"{registration.code}: {error.message}")
+            else:
+                done += 1
+        messages.success(request, _("%(count)d registrations decided.") % {"count": done})
+        for problem in refused:
+            messages.error(request, problem)
+        return back
 
 
 class ResendLinkView(RegistrationActionView):
