@@ -69,3 +69,22 @@ def test_registrations_of_another_event_are_not_touched(owner_client, world, oth
     data = {"decision": "approve", "codes": [other.code], "confirm": "yes"}
     owner_client.post(url("registration.bulk", world), data)
     assert Registration.objects.get(pk=other.pk).status == RegistrationStatus.AWAITING_APPROVAL
+
+
+def test_list_pages_by_number_and_chosen_size(owner_client, world):
+    from tests.factories import fill_seats
+
+    fill_seats(world.ticket_type, 30)  # 31 registrations
+
+    response = owner_client.get(url("registration.list", world), {"per_page": "25", "page": "2"})
+
+    assert response.context["paginator"].per_page == 25
+    assert len(response.context["object_list"]) == 6
+    html = response.content.decode()
+    assert 'aria-current="page"' in html and 'name="per_page"' in html
+    assert (
+        owner_client.get(url("registration.list", world), {"per_page": "7"})
+        .context["paginator"]
+        .per_page
+        == 50
+    )  # only the sizes offered

@@ -33,6 +33,7 @@ from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import TicketType
 
 PAGE_SIZE = 50
+PAGE_SIZES = (25, 50, 100, 200)
 EXPORT_FORMATS = ("csv", "xlsx")
 HISTORY_LENGTH = 200
 
@@ -111,6 +112,14 @@ class _SearchListView(RegistrationScreenMixin, ListView, abc.ABC):
     def search(self, filters, sort):
         """Return the rows that match `filters`, in `sort` order."""
 
+    def get_paginate_by(self, queryset):
+        """The page size the user chose (`?per_page=`), else the default."""
+        try:
+            chosen = int(self.request.GET.get("per_page", ""))
+        except ValueError:
+            return PAGE_SIZE
+        return chosen if chosen in PAGE_SIZES else PAGE_SIZE
+
     def paginate_queryset(self, queryset, page_size):
         # A page number past the end shows the last page instead of a 404.
         paginator = self.get_paginator(queryset, page_size)
@@ -119,6 +128,7 @@ class _SearchListView(RegistrationScreenMixin, ListView, abc.ABC):
 
     def get_context_data(self, **kwargs):
         kwargs["form"] = self.form
+        kwargs["page_sizes"] = PAGE_SIZES
         # A bad filter value filters nothing: say so rather than silently showing everything.
         kwargs["ignored_filters"] = [
             str(self.form.fields[name].label)
@@ -126,7 +136,13 @@ class _SearchListView(RegistrationScreenMixin, ListView, abc.ABC):
             if name in self.form.fields
         ]
         kwargs["export_columns"] = self.export_columns()
-        return super().get_context_data(**kwargs)
+        context = super().get_context_data(**kwargs)
+        page = context.get("page_obj")
+        if page is not None:
+            context["page_range"] = page.paginator.get_elided_page_range(
+                page.number, on_each_side=2, on_ends=1
+            )
+        return context
 
     # The export of this list: its columns (those the role may have) and the file.
     columns: list = []
