@@ -122,3 +122,21 @@ def test_mark_as_paid_is_offered_while_money_is_owed(owner_client, world):
     page = owner_client.get(url("registration.payments", world))
     assert page.context["may_record_payment"] is True
     assert page.context["balance"].open == Decimal("125.00")
+
+
+def test_rooms_and_sessions_sort_naturally(owner_client, world):
+    from goedeburen.common.text import natural_key
+    from tests.factories import RoomFactory, SessionFactory
+
+    for n in (10, 2, 1, 11):
+        room = RoomFactory(venue=world.venue, name=f"Huiskamer {n}", capacity=12)
+        SessionFactory(round=world.round, room=None, title_nl=f"Gesprek {n}", capacity=5)
+    assert sorted(["Zaal 10", "zaal 9"], key=natural_key) == ["zaal 9", "Zaal 10"]
+
+    venues = owner_client.get(url("venue.list", world)).context["object_list"]
+    rooms = [r.name for r in venues[0].sorted_rooms if r.name.startswith("Huiskamer")]
+    assert rooms == ["Huiskamer 1", "Huiskamer 2", "Huiskamer 10", "Huiskamer 11"]
+    rounds = owner_client.get(url("session.list", world)).context["rounds"]
+    titles = [s.title_nl for s in rounds[0].sorted_sessions if s.title_nl.startswith("Gesprek")]
+    assert titles == ["Gesprek 1", "Gesprek 2", "Gesprek 10", "Gesprek 11"]
+    assert room  # made
