@@ -119,6 +119,7 @@ DECLARED = {
             "mailing.create",
             "mailing.detail",
             "mailing.update",
+            "mailing.delete",
         )
     },
     **{

@@ -87,6 +87,7 @@ DESTRUCTIVE = {
     "registration.resend_link": ({}, None),
     "mail.cancel": ({}, _queued_mail),
     "mail_template.update": ({"action": "reset"}, _own_mail_text),
+    "mailing.delete": ({}, None),
     "team.event_member": ({"remove": "1"}, _event_member),
     "team.event_invitation_revoke": ({}, _invitation),
     "team.organiser_invitation_revoke": ({}, _invitation),

@@ -197,6 +197,7 @@ event_urls = [
     path("mailings/new/", mail.MailingFormView.as_view(), name="mailing.create"),
     path("mailings/<int:pk>/", mail.MailingDetailView.as_view(), name="mailing.detail"),
     path("mailings/<int:pk>/edit/", mail.MailingFormView.as_view(), name="mailing.update"),
+    path("mailings/<int:pk>/delete/", mail.MailingDeleteView.as_view(), name="mailing.delete"),
     path(
         "registrations/<slug:code>/approve/",
         registration_actions.ApproveView.as_view(),

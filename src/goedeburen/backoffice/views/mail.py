@@ -298,6 +298,10 @@ class MailingFormView(EventPermissionMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
+# The addresses a draft mailing shows (its count says how many in all).
+RECIPIENTS_SHOWN = 500
+
+
 class MailingDetailView(EventPermissionMixin, ConfirmFirstMixin, TemplateView):
     """A mailing: who it goes to (count), a preview, a test, the start, and its progress."""
 
@@ -323,7 +327,11 @@ class MailingDetailView(EventPermissionMixin, ConfirmFirstMixin, TemplateView):
         kwargs.update(section="mailings", mailing=mailing)
         if mailing.state == MailingState.DRAFT:
             recipients, skipped = services.audience(mailing)
-            kwargs.update(count=len(recipients), skipped=skipped)
+            kwargs.update(
+                count=len(recipients),
+                skipped=skipped,
+                recipients=[r.email for r in recipients[:RECIPIENTS_SHOWN]],
+            )
             if recipients:
                 first = recipients[0]
                 registration = registration_queries.registration_detail(first.registration_id)
@@ -368,6 +376,31 @@ class MailingDetailView(EventPermissionMixin, ConfirmFirstMixin, TemplateView):
         except MailError as error:
             messages.error(request, error.message)
         return HttpResponseRedirect(request.path)
+
+
+class MailingDeleteView(EventPermissionMixin, ConfirmFirstMixin, View):
+    """Delete a draft mailing, after its confirm page."""
+
+    permission_required = "events.change_event"
+    http_method_names = ["post"]
+    confirm_title = _("Delete this draft mailing?")
+    confirm_text = _("The draft is deleted; nothing has been sent of it.")
+    confirm_button = _("Delete")
+
+    def check_target(self) -> None:
+        get_object_or_404(Mailing, pk=self.kwargs["pk"], event=self.event)
+
+    def post(self, request, *args, **kwargs):
+        mailing = get_object_or_404(Mailing, pk=self.kwargs["pk"], event=self.event)
+        try:
+            services.delete_mailing(mailing, by=request.user)
+        except MailError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(
+                reverse("backoffice:mailing.detail", args=[self.event.slug, mailing.pk])
+            )
+        messages.success(request, _("The draft mailing is deleted."))
+        return HttpResponseRedirect(reverse("backoffice:mailing.list", args=[self.event.slug]))
 
 
 # Settings and the publication -------------------------------------------------------------
