@@ -405,8 +405,10 @@ def settle_payments(payment_ids: list[int]) -> int:
     for pk in sorted(payment_ids):
         with transaction.atomic():
             payment = (
-                Payment.objects.select_for_update()
-                .select_related("registration")
+                # The payment and its registration locked, as before; the event and organiser
+                # read with them (not locked): the log entry names them.
+                Payment.objects.select_for_update(of=("self", "registration"))
+                .select_related("registration__event__organiser")
                 .filter(pk=pk, settled=False, state=PaymentState.PAID)
                 .first()
             )
