@@ -262,3 +262,64 @@ def test_the_worker_delivers_a_registration_once(world, endpoint, receiver, drai
 
     assert [c["body"]["data"]["id"] for c in receiver.received] == [registration.code]
     assert receiver.verified == [[True]]
+
+
+def _deliver_while_the_endpoint_row_is_locked(endpoint, delivery_id) -> str:
+    """Deliver while another transaction holds the endpoint's row (as a worker recording
+    another delivery's outcome does)."""
+    from django.db import connections
+
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        return webhooks.deliver(delivery_id)
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_is_sent_while_another_worker_writes_its_endpoint(
+    on_postgresql, world, endpoint, receiver
+):
+    delivery = webhooks.queue_delivery(
+        endpoint, event_type="registration.created", data={"id": "X"}
+    )
+
+    assert _deliver_while_the_endpoint_row_is_locked(endpoint, delivery.pk) == "delivered"
+    assert len(receiver.received) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_negative_control_locking_the_endpoint_too_skips_the_delivery(
+    on_postgresql, world, endpoint, receiver, monkeypatch
+):
+    # The claim as it was: `.exists()` drops `of`, so the endpoint's row is locked as well.
+    def claim_locking_both(pk, *, now):
+        with transaction.atomic():
+            due = WebhookDelivery.objects.filter(webhooks._due(now), pk=pk)
+            if not due.select_for_update(skip_locked=True, of=("self",)).exists():
+                return None
+        raise AssertionError("the endpoint's lock was not met")
+
+    monkeypatch.setattr(webhooks, "_claim", claim_locking_both)
+    delivery = webhooks.queue_delivery(
+        endpoint, event_type="registration.created", data={"id": "X"}
+    )
+
+    assert _deliver_while_the_endpoint_row_is_locked(endpoint, delivery.pk) == "not_due"
+    assert receiver.received == []

@@ -172,9 +172,11 @@ def _claim(pk: int, *, now: dt.datetime) -> WebhookDelivery | None:
     with transaction.atomic():
         due = WebhookDelivery.objects.filter(_due(now), pk=pk)
         # PostgreSQL: a row another worker is claiming this instant is skipped, not waited for.
-        skip_locked = connection.features.has_select_for_update_skip_locked
-        if skip_locked and not due.select_for_update(skip_locked=True, of=("self",)).exists():
-            return None
+        # Only the delivery's row is locked (`of`): the endpoint's row is written by other
+        # workers' outcomes, and skipping on its lock would leave this delivery unsent.
+        # (Not `.exists()`: Django drops `of` there and locks the endpoint too.)
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True, of=("self",))
         # The UPDATE re-checks the condition: of two claims only one changes the row.
         if not WebhookDelivery.objects.filter(pk__in=list(due.values_list("pk", flat=True))).update(
             state=DeliveryState.SENDING, claimed_at=now, attempts=F("attempts") + 1
@@ -247,7 +249,11 @@ def _record(delivery, *, status, error, duration, now) -> str:
                 now,
                 None,
             )
-            WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
+            # Written only when it was failing: every success writing the endpoint's row
+            # would make the workers queue on its lock.
+            WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=False).update(
+                failing_since=None
+            )
         elif status == 410:
             delivery.state, delivery.next_attempt_at = DeliveryState.GAVE_UP, None
             _switch_off(endpoint, reason="410 Gone")
