@@ -125,7 +125,7 @@ class App:
         self.command("migrate", "--noinput", "--verbosity", "0")
         self.command("collectstatic", "--noinput", "--verbosity", "0")
 
-    def command(self, *args: str) -> str:
+    def command(self, *args: str, timeout: float = 300) -> str:
         """Run a `goedeburen` management command; return what it printed."""
         done = subprocess.run(
             [PYTHON, "-m", "goedeburen", *args],
@@ -133,14 +133,14 @@ class App:
             cwd=REPO,
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=timeout,
         )
         if done.returncode:
             raise RuntimeError(f"goedeburen {args[0]} failed:\n{done.stderr}")
         return done.stdout
 
-    def shell(self, code: str) -> str:
-        return self.command("shell", "--no-imports", "-c", code)
+    def shell(self, code: str, *, timeout: float = 300) -> str:
+        return self.command("shell", "--no-imports", "-c", code, timeout=timeout)
 
     def serve(
         self, *, workers: int, threads: int = 1, worker_class: str = "gthread", port: int = 0
