@@ -303,23 +303,60 @@ def test_a_delivery_is_sent_while_another_worker_writes_its_endpoint(
     assert len(receiver.received) == 1
 
 
+def _claim_at_once(pk, claim) -> list:
+    """Two workers claim delivery `pk` at the same moment; return what each got."""
+    from django.db import connections
+
+    barrier, got = threading.Barrier(2), []
+
+    def worker():
+        try:
+            barrier.wait(timeout=30)
+            got.append(claim(pk, now=timezone.now()))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return got
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_negative_control_locking_the_endpoint_too_skips_the_delivery(
-    on_postgresql, world, endpoint, receiver, monkeypatch
+def test_two_workers_claiming_one_delivery_at_once_send_it_once(
+    on_postgresql, world, endpoint, receiver
 ):
-    # The claim as it was: `.exists()` drops `of`, so the endpoint's row is locked as well.
-    def claim_locking_both(pk, *, now):
-        with transaction.atomic():
-            due = WebhookDelivery.objects.filter(webhooks._due(now), pk=pk)
-            if not due.select_for_update(skip_locked=True, of=("self",)).exists():
-                return None
-        raise AssertionError("the endpoint's lock was not met")
-
-    monkeypatch.setattr(webhooks, "_claim", claim_locking_both)
     delivery = webhooks.queue_delivery(
         endpoint, event_type="registration.created", data={"id": "X"}
     )
 
-    assert _deliver_while_the_endpoint_row_is_locked(endpoint, delivery.pk) == "not_due"
-    assert receiver.received == []
+    got = _claim_at_once(delivery.pk, webhooks._claim)
+
+    assert sorted(claimed is not None for claimed in got) == [False, True]
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == (DeliveryState.SENDING, 1)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_negative_control_a_claim_that_reads_then_writes_sends_twice(
+    on_postgresql, world, endpoint, receiver
+):
+    both_read = threading.Barrier(2)
+
+    def read_then_write(pk, *, now):
+        due = WebhookDelivery.objects.filter(webhooks._due(now), pk=pk).exists()
+        both_read.wait(timeout=30)
+        if due:
+            WebhookDelivery.objects.filter(pk=pk).update(state=DeliveryState.SENDING)
+            return pk
+        return None
+
+    delivery = webhooks.queue_delivery(
+        endpoint, event_type="registration.created", data={"id": "X"}
+    )
+
+    assert _claim_at_once(delivery.pk, read_then_write) == [delivery.pk, delivery.pk]
