@@ -3,6 +3,7 @@
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
@@ -26,7 +27,10 @@ class EventPageMixin:
 
     def dispatch(self, request, *args, **kwargs):
         key = None
-        if request.method == "GET" and self.cache_seconds:
+        # A visitor with a message waiting (a flash message) gets the page made for them,
+        # and that page is not kept: what one visitor is told is never shown to another.
+        personal = _has_messages(request)
+        if request.method == "GET" and self.cache_seconds and not personal:
             version = queries.public_event_version(kwargs["event"])
             if version is None:
                 raise Http404
@@ -38,15 +42,36 @@ class EventPageMixin:
         if self.event is None:
             raise Http404
         response = super().dispatch(request, *args, **kwargs)
+        if self.cache_seconds:
+            # The same address answers differently for a visitor with messages.
+            patch_vary_headers(response, ["Cookie"])
         if key is None or response.status_code != 200:
             return response
         response.render()
+        if not _is_shareable(request, response):
+            return response
         cache.set(key, response.content, self.cache_seconds)
         return response
 
     def get_context_data(self, **kwargs):
         kwargs["event"] = self.event  # the object, not the URL's slug
         return super().get_context_data(**kwargs)
+
+
+def _has_messages(request) -> bool:
+    """Whether messages wait for this visitor (read without marking them as shown)."""
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
+def _is_shareable(request, response) -> bool:
+    """Whether a rendered page may be shown to every visitor: it showed no messages, set no
+    cookie and did not read the visitor's session."""
+    storage = getattr(request, "_messages", None)
+    if storage is not None and (storage.used or len(storage)):
+        return False
+    session = getattr(request, "session", None)
+    return not response.cookies and not (session is not None and session.accessed)
 
 
 class IndexView(TemplateView):
