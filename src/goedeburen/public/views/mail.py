@@ -8,6 +8,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
 from goedeburen.common.files import protected_response
@@ -53,11 +54,14 @@ class ContactView(EventPageMixin, TemplateView):
         return redirect("public:event.contact", event=self.event.slug)
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 @method_decorator(never_cache, name="dispatch")
 class UnsubscribeView(EventPageMixin, TemplateView):
     """Opt out of the event's non-essential mail from the link in such a mail.
 
-    GET only asks (mail scanners follow links); POST opts out.
+    GET only asks (mail scanners follow links); POST opts out. A mail program's one-click
+    POST (RFC 8058: `List-Unsubscribe=One-Click`, without cookies) works too: the view is
+    exempt from the CSRF check, the signed token in the address is what it trusts.
     """
 
     template_name = "public/mail/unsubscribe.html"
@@ -78,6 +82,8 @@ class UnsubscribeView(EventPageMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         email = self.address()
         services.set_opt_out(self.event, email=email, opted_out=request.POST.get("opt_in") != "1")
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            return HttpResponse(status=204)  # a mail program: no page to show
         return redirect(request.path)
 
 
