@@ -4,6 +4,7 @@ files (personal calendar, the publication) behind the signed link in their mails
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -12,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
 from goedeburen.common.files import protected_response
-from goedeburen.events.calendar import event_calendar, personal_calendar
+from goedeburen.events.calendar import personal_calendar
 from goedeburen.mail import placeholders, programme, services
 from goedeburen.mail import queries as mail_queries
 from goedeburen.mail.exceptions import MailError
@@ -105,12 +106,13 @@ class ParticipantCalendarView(_ParticipantMixin, EventPageMixin, View):
 
     def get(self, request, *args, **kwargs):
         registration = self.registration()
-        entries = programme.entries_for(registration)
-        content = (
-            personal_calendar(self.event, entries, name=registration.booker_name)
-            if entries
-            else event_calendar(self.event)
-        )
+        with translation.override(registration.language):
+            content = personal_calendar(
+                self.event,
+                programme.entries_for(registration),
+                owner=registration.code,
+                name=registration.booker_name,
+            )
         response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
         filename = f"{self.event.slug}-{registration.code}.ics"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
 from goedeburen.events import queries
+from goedeburen.events.calendar import event_calendar
 from goedeburen.events.models import Event, EventStatus
 from goedeburen.registration.queries import public_ticket_types
 
@@ -172,4 +173,18 @@ class CalendarFileView(EventPageMixin, TemplateView):
             as_attachment=True,
             filename=f"{self.event.slug}.ics",
         )
+        return response
+
+
+class EventOnlyCalendarView(EventPageMixin, TemplateView):
+    """The event alone as a calendar file, in the reader's language: what "add to your
+    calendar" adds (the programme's file has every part, parallel sessions too)."""
+
+    cache_seconds = 0
+
+    def get(self, request, *args, **kwargs):
+        response = HttpResponse(
+            event_calendar(self.event), content_type="text/calendar; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.event.slug}.ics"'
         return response
