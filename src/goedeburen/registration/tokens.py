@@ -1,16 +1,19 @@
 """The secrets of a registration: its code, form tokens, manage tokens and ticket secrets."""
 
+import base64
 import hashlib
 import hmac
 import secrets
 
 from django.core import signing
+from django.utils.crypto import salted_hmac
 
 # No 0/O, 1/I/L: a code read aloud over the phone or typed from paper stays unambiguous.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 FORM_TOKEN_MAX_AGE = 24 * 60 * 60  # seconds a rendered form stays valid
 _FORM_SALT = "goedeburen.registration.form"
+_MANAGE_FROM_FORM_SALT = "goedeburen.registration.manage-token-from-form"
 
 
 def new_code() -> str:
@@ -42,6 +45,18 @@ def new_manage_token() -> tuple[str, str]:
     """Return a new manage token (256 bits) and the hash to store in its place."""
     token = secrets.token_urlsafe(32)
     return token, hash_manage_token(token)
+
+
+def manage_token_for_form(form_token: str) -> str:
+    """Return the manage token (256 bits) of the registration that `form_token` makes.
+
+    Derived with the site's secret from the signed form token, which only the browser that
+    got the form holds: a second submission of the same form (a double click, a response
+    that never arrived) can show that browser the same link, although only the link's hash
+    is stored. Without the secret the token cannot be found from the database.
+    """
+    digest = salted_hmac(_MANAGE_FROM_FORM_SALT, form_token, algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def new_offer_token() -> tuple[str, str]:

@@ -20,7 +20,7 @@ from goedeburen.mail import queries as mail_queries
 from goedeburen.matching import queries as matching_queries
 from goedeburen.privacy import services as privacy_services
 from goedeburen.registration import queries, services
-from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.enums import MAY_RANK, RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 
 from ..forms.manage import ChangeForms, LinkRequestForm, SubstituteForm
@@ -90,18 +90,36 @@ class ManageView(ManageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         attendees = list(self.registration.attendees.all())
-        programmes = matching_queries.personal_programmes(self.event, attendees)
-        confirmed = self.registration.status == RegistrationStatus.CONFIRMED
+        status = self.registration.status
+        confirmed = status == RegistrationStatus.CONFIRMED
+        programmes = (
+            matching_queries.personal_programmes(self.event, attendees) if confirmed else {}
+        )
+        rounds = matching_queries.rounds(self.event) if status in MAY_RANK else []
         kwargs.update(ticket_context(self.registration))
         kwargs.update(
-            programmes=[(a, programmes[a.pk]) for a in attendees if a.pk in programmes]
-            if confirmed
-            else [],
-            can_rank=confirmed
-            and self.event.rounds.exists()
+            programmes=[(a, programmes[a.pk]) for a in attendees if a.pk in programmes],
+            can_rank=bool(rounds)
             and timezone.now() <= matching_queries.ranking_deadline(self.event),
+            rankings=_rankings_shown(rounds, attendees) if rounds else [],
         )
         return super().get_context_data(**kwargs)
+
+
+def _rankings_shown(rounds, attendees) -> list[tuple]:
+    """Return (attendee, [(round, [sessions, best first])]) for those who ranked anything."""
+    ranked = matching_queries.rankings_by_attendee([a.pk for a in attendees])
+    sessions = {s.pk: s for r in rounds for s in r.sessions.all()}
+    shown = []
+    for attendee in attendees:
+        choices = [
+            (r, [sessions[pk] for pk in ranked[attendee.pk][r.pk] if pk in sessions])
+            for r in rounds
+            if ranked.get(attendee.pk, {}).get(r.pk)
+        ]
+        if choices:
+            shown.append((attendee, choices))
+    return shown
 
 
 class MailPreferenceView(ManageMixin, TemplateView):

@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 from goedeburen.events import queries
 from goedeburen.events.calendar import event_calendar
 from goedeburen.events.models import Event, EventStatus
-from goedeburen.registration.queries import public_ticket_types
+from goedeburen.registration.queries import SOLD_OUT, availability, public_ticket_types
 
 
 class EventPageMixin:
@@ -35,7 +35,7 @@ class EventPageMixin:
             version = queries.public_event_version(kwargs["event"])
             if version is None:
                 raise Http404
-            key = f"page:{get_language()}:{request.path}:{version}"
+            key = f"page:{get_language()}:{request.path}:{version}{self.cache_variant()}"
             content = cache.get(key)
             if content is not None:
                 return HttpResponse(content)
@@ -53,6 +53,10 @@ class EventPageMixin:
             return response
         cache.set(key, response.content, self.cache_seconds)
         return response
+
+    def cache_variant(self) -> str:
+        """Return what else, besides the event's version, the cached page depends on."""
+        return ""
 
     def get_context_data(self, **kwargs):
         kwargs["event"] = self.event  # the object, not the URL's slug
@@ -88,15 +92,28 @@ class IndexView(TemplateView):
 
 
 class EventHomeView(EventPageMixin, TemplateView):
+    """The event's front page, with its tickets and whether places are left (up front,
+    before anyone fills in the form): the page is cached per state of the seat counters."""
+
     template_name = "public/event_home.html"
+
+    def cache_variant(self) -> str:
+        self.availability = availability(slug=self.kwargs["event"])
+        return ":" + ",".join(f"{pk}{state}" for pk, state in sorted(self.availability.items()))
 
     def get_context_data(self, **kwargs):
         registration_open = self.event.status == EventStatus.REGISTRATION_OPEN
-        ticket_types = public_ticket_types(self.event) if registration_open else []
+        ticket_types = list(public_ticket_types(self.event)) if registration_open else []
+        places = getattr(self, "availability", None)
+        if places is None:
+            places = availability(event_id=self.event.pk)
+        for ticket in ticket_types:
+            ticket.availability = places.get(ticket.pk, SOLD_OUT)
         return super().get_context_data(
             partners=self.event.partners.all(),
             registration_open=registration_open,
             ticket_types=ticket_types,
+            sold_out=bool(ticket_types) and all(t.availability == SOLD_OUT for t in ticket_types),
             **kwargs,
         )
 

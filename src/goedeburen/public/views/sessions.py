@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 from goedeburen.matching import queries as matching_queries
 from goedeburen.matching import services as matching_services
 from goedeburen.matching.exceptions import MatchingError
-from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.enums import MAY_RANK
 
 from ..forms.sessions import RankingForm
 from .manage import ManageMixin
@@ -42,8 +42,7 @@ class SessionChoiceView(ManageMixin, TemplateView):
         deadline = matching_queries.ranking_deadline(self.event)
         kwargs.update(
             ranking_deadline=deadline,
-            can_rank=self.registration.status == RegistrationStatus.CONFIRMED
-            and timezone.now() <= deadline,
+            can_rank=self.registration.status in MAY_RANK and timezone.now() <= deadline,
         )
         return super().get_context_data(**kwargs)
 
