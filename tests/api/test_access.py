@@ -20,6 +20,7 @@ RESOURCES = {
     "payment-detail": lambda w: {"pk": _payment(w).pk},
     "invoice-detail": lambda w: {"pk": _invoice(w).pk},
     "invoice-pdf": lambda w: {"pk": _invoice(w).pk},
+    "invoice-ubl": lambda w: {"pk": _invoice(w).pk},
     "run-detail": lambda w: {"pk": _run(w).pk},
     "organiser-detail": lambda w: {"slug": w.organiser.slug},
     "event-detail": lambda w: {"slug": w.event.slug},

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, connections
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -16,6 +15,7 @@ from goedeburen.payments.enums import TransactionState
 from goedeburen.payments.models import BankStatement, BankTransaction, OrganiserBilling, Payment
 from goedeburen.registration.enums import RegistrationStatus
 from tests.backoffice.conftest import _bank_line, url
+from tests.clients import StaffClient
 from tests.payments.test_bank_import import statement
 from tests.seams import without_bank_line_lock
 
@@ -188,7 +188,7 @@ def _assign_twice_at_once(world) -> tuple[list[int], list[str]]:
 
     def assign():
         try:
-            client = Client()
+            client = StaffClient()
             client.force_login(world.owner)
             barrier.wait()
             response = client.post(path, {"code": code}, follow=True)

@@ -39,7 +39,7 @@ PAGES = sorted(set(PAYMENT_SCREENS) - set(POST_ONLY))
 
 
 # The organiser's bank statements: every event's payers, so an organiser-level role.
-BANK_SCREENS = ["bank.list", "bank.unmatched", "bank.assign", "bank.dismiss"]
+BANK_SCREENS = ["bank.list", "bank.statement", "bank.unmatched", "bank.assign", "bank.dismiss"]
 
 
 def _member(world, role, *, organiser_wide=False):

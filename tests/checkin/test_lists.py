@@ -9,7 +9,6 @@ from openpyxl import load_workbook
 from goedeburen.checkin import queries
 from goedeburen.checkin.models import DayChoices
 from goedeburen.events.models import Role
-from goedeburen.events.rules import CATERER
 from goedeburen.registration.enums import RegistrationStatus
 from tests.factories import AttendeeFactory, RegistrationFactory
 
@@ -51,7 +50,7 @@ def test_caterer_list_counts_wishes_and_names_only_who_consented(event, people):
 
 def test_caterer_screen_and_exports_name_nobody_who_did_not_consent(client, event, people):
     DayChoices.objects.create(attendee=people["bo"], name_for_caterer=True)
-    client.force_login(member(event, CATERER))
+    client.force_login(member(event, Role.CATERER))
 
     page = client.get(reverse("backoffice:checkin.caterer", kwargs={"event": event.slug}))
     exports = [
@@ -80,7 +79,7 @@ def test_caterer_screen_and_exports_name_nobody_who_did_not_consent(client, even
     ],
 )
 def test_caterer_role_sees_nothing_but_the_catering_list(client, event, name):
-    client.force_login(member(event, CATERER))
+    client.force_login(member(event, Role.CATERER))
 
     response = client.get(reverse(f"backoffice:{name}", kwargs={"event": event.slug}))
 

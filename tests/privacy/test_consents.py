@@ -97,3 +97,41 @@ def test_a_new_statement_is_a_new_version(event):
     shown = statement.current(event, language="nl")
     assert (second.version, shown.version) == (2, 2)
     assert shown.text == "Versie twee, 24 maanden."
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["statement", "retention", "organiser", "payments"],
+)
+def test_a_booking_records_the_statement_shown_now_though_it_is_cached(
+    register, event, free_ticket, change
+):
+    from goedeburen.events.models import Event
+    from goedeburen.payments.models import PaymentSettings
+    from goedeburen.privacy.models import PrivacySettings
+
+    register(free_ticket, event=Event.objects.get(pk=event.pk))  # caches the statement shown
+    if change == "statement":
+        services.save_statement(event, text_nl="Nieuw: {{ organiser }}.")
+    elif change == "retention":
+        services.save_privacy_settings(
+            PrivacySettings(special_category_days=10, anonymise_months=12), event=event
+        )
+    elif change == "organiser":
+        event.organiser.name = "Stichting Andere Naam"
+        event.organiser.save()
+    else:
+        mollie = PaymentSettings.objects.filter(event=event, mollie_enabled=True).exists()
+        PaymentSettings.objects.update_or_create(
+            event=event, defaults={"mollie_enabled": not mollie}
+        )
+    fresh = Event.objects.get(pk=event.pk)  # as the next request reads it
+
+    later = register(free_ticket, event=fresh)
+
+    shown = ConsentRecord.objects.get(registration=later, kind=ConsentKind.PRIVACY_STATEMENT)
+    assert shown.text_digest == statement.current(fresh, language="nl").digest
+    first = ConsentRecord.objects.exclude(registration=later).get(
+        kind=ConsentKind.PRIVACY_STATEMENT
+    )
+    assert first.text_digest != shown.text_digest

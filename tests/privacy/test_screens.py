@@ -172,9 +172,11 @@ def test_erasure_requests_list_costs_the_same_queries_for_1_and_3_rows(
 
 
 @pytest.mark.parametrize("value", ["abc", "", "999999"])
-def test_bad_request_id_is_not_found(client, event, value):
+def test_bad_request_id_is_refused_with_a_message(client, event, value):
     client.force_login(_user(event, "owner"))
+    path = f"/backoffice/{event.slug}/privacy/requests/"
 
-    response = client.post(f"/backoffice/{event.slug}/privacy/requests/", {"request": value})
+    response = client.post(path, {"request": value}, follow=True)
 
-    assert response.status_code == 404
+    assert response.redirect_chain == [(path, 302)]
+    assert "Dat verzoek hoort niet bij dit evenement." in response.content.decode()

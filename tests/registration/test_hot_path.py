@@ -309,3 +309,24 @@ def test_a_clashing_registration_code_is_retried(event, hall, free, monkeypatch)
 
     assert second.code == "NEWCODE2"
     assert Registration.objects.count() == 2
+
+
+def test_a_warm_registration_post_reads_only_the_version_the_opt_out_and_its_quotas(
+    event, hall, paid
+):
+    Client().post(url(START, event.slug), form_data(Client(), event, [paid]))  # warms caches
+    client = Client()
+    data = form_data(client, event, [paid])
+
+    response, statements = _count(lambda: client.post(url(START, event.slug), data))
+
+    assert response.status_code == 302
+    # Ticket types, questions, settings, the privacy statement shown and the organiser's
+    # webhooks come from caches per version; tickets and consents are written, not read.
+    reads = [s.split(" WHERE")[0] for s in statements if s.startswith("SELECT")]
+    assert len(reads) == 3, reads
+    assert reads[0].startswith("SELECT updated FROM events_event")
+    assert '"mail_optout"' in reads[1]
+    assert reads[2].startswith("SELECT tickettype_id, quota_id")
+    writes = [s.split()[2] for s in statements if s.startswith("INSERT")]
+    assert writes.count('"privacy_consentrecord"') == 1 and writes.count('"checkin_ticket"') == 1

@@ -321,3 +321,13 @@ def test_register_refuses_needs_longer_than_the_model_allows(hall, free, registe
 
     assert _refused(register, attendees=[details]).code == "invalid"
     assert Attendee.objects.count() == 0
+
+
+def test_a_ticket_type_added_after_the_event_was_read_can_be_booked(event, hall, free, register):
+    register(free)  # the booking data of the event's version as read is cached now
+    added = TicketTypeFactory(event=event, price=0)
+    QuotaFactory(event=event, size=5, ticket_types=[added])
+
+    registration = register(added, event=event)  # the same, older Event object
+
+    assert registration.status == RegistrationStatus.CONFIRMED

@@ -396,6 +396,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
     registration = serializers.SlugRelatedField(slug_field="code", read_only=True)
     credits = serializers.SerializerMethodField()
     pdf = serializers.SerializerMethodField()
+    ubl = serializers.SerializerMethodField()
 
     class Meta:
         model = Invoice
@@ -411,15 +412,23 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "total",
             "credits",
             "pdf",
+            "ubl",
         ]
 
     def get_credits(self, invoice) -> str | None:
         return invoice.credits.number if invoice.credits_id else None
 
     def get_pdf(self, invoice) -> str:
+        return self._link("api:invoice-pdf", invoice)
+
+    def get_ubl(self, invoice) -> str:
+        """The e-invoice (UBL 2.1, EN 16931 / Peppol BIS 3) of the invoice or credit note."""
+        return self._link("api:invoice-ubl", invoice)
+
+    def _link(self, name, invoice) -> str:
         from django.urls import reverse
 
-        url = reverse("api:invoice-pdf", kwargs={"event": invoice.event.slug, "pk": invoice.pk})
+        url = reverse(name, kwargs={"event": invoice.event.slug, "pk": invoice.pk})
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
 
@@ -525,3 +534,35 @@ class ScanResultSerializer(serializers.Serializer):
     attendee = serializers.IntegerField(allow_null=True)
     check_in = serializers.IntegerField(allow_null=True)
     replayed = serializers.BooleanField()
+
+
+class SurveyBarSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    percent = serializers.IntegerField(help_text="Of the group's answers.")
+
+
+class SurveyGroupSerializer(serializers.Serializer):
+    title = serializers.CharField(help_text="The whole day, or the session's title.")
+    count = serializers.IntegerField()
+    hidden = serializers.BooleanField(
+        help_text="An anonymous survey's group of fewer than 5 answers: nothing else is given."
+    )
+    bars = SurveyBarSerializer(many=True, help_text="Choice and scale questions.")
+    mean = serializers.CharField(help_text="Scale questions (1–5); empty otherwise.")
+    texts = serializers.ListField(child=serializers.CharField(), help_text="Open questions.")
+
+
+class SurveyQuestionResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="question.pk")
+    kind = serializers.CharField(source="question.kind")
+    label = serializers.CharField(source="question.t.label")
+    per_session = serializers.BooleanField(source="question.per_session")
+    groups = SurveyGroupSerializer(many=True)
+
+
+class SurveyResultsSerializer(serializers.Serializer):
+    state = serializers.CharField(help_text="draft, open or closed; absent survey: draft.")
+    anonymous = serializers.BooleanField()
+    responses = serializers.IntegerField()
+    questions = SurveyQuestionResultSerializer(many=True)

@@ -40,11 +40,13 @@ urlpatterns = [
     path(f"{event}invoices/", views.InvoiceList.as_view(), name="invoice-list"),
     path(f"{event}invoices/<int:pk>/", views.InvoiceDetail.as_view(), name="invoice-detail"),
     path(f"{event}invoices/<int:pk>/pdf/", views.InvoicePdf.as_view(), name="invoice-pdf"),
+    path(f"{event}invoices/<int:pk>/ubl/", views.InvoiceUbl.as_view(), name="invoice-ubl"),
     path(f"{event}mails/", views.MailList.as_view(), name="mail-list"),
     path(f"{event}assignment-runs/", views.RunList.as_view(), name="run-list"),
     path(f"{event}assignment-runs/<int:pk>/", views.RunDetail.as_view(), name="run-detail"),
     path(f"{event}placements/", views.PlacementList.as_view(), name="placement-list"),
     path(f"{event}check-ins/", views.CheckInList.as_view(), name="checkin-list"),
+    path(f"{event}survey-results/", views.SurveyResults.as_view(), name="survey-results"),
     path(
         "organisers/<slug:organiser>/bank-lines/",
         views.BankLineList.as_view(),

@@ -33,7 +33,7 @@ from goedeburen.events.models import (
 from goedeburen.mail.models import OutgoingMail
 from goedeburen.matching import queries as matching_queries
 from goedeburen.matching.models import AssignmentRun, Placement
-from goedeburen.payments.downloads import invoice_response
+from goedeburen.payments.downloads import invoice_response, invoice_ubl_response
 from goedeburen.payments.models import BankTransaction, Invoice, Payment
 from goedeburen.registration import queries as registration_queries
 from goedeburen.registration import services as registration_services
@@ -500,6 +500,17 @@ class InvoicePdf(rest.EventMixin, APIView):
         return invoice_response(found)
 
 
+class InvoiceUbl(rest.EventMixin, APIView):
+    """The invoice or credit note as an e-invoice: UBL 2.1 (EN 16931, Peppol BIS Billing 3)."""
+
+    scope = "payments:read"
+
+    @extend_schema(responses={(200, "application/xml"): OpenApiTypes.BINARY})
+    def get(self, request, *args, **kwargs):
+        found = get_object_or_404(Invoice, event=self.get_event(), pk=kwargs["pk"])
+        return invoice_ubl_response(found)
+
+
 class BankLineList(ListView):
     """The organiser's imported bank lines (an organiser-wide owner or finance role)."""
 
@@ -644,3 +655,29 @@ def not_found(request, *args, **kwargs):
         "detail": _("There is no such endpoint."),
     }
     return JsonResponse(body, status=404, content_type="application/problem+json")
+
+
+class SurveyResults(BaseView):
+    """The evaluation survey's results, as the back office shows them.
+
+    In an anonymous survey a group (a question for the day or for one session) of fewer
+    than 5 answers is `hidden` and gives no numbers and no texts: a few could tell who
+    answered. No response is ever given one by one.
+    """
+
+    serializer_class = serializers.SurveyResultsSerializer
+    scope = "survey:read"
+
+    def get(self, request, *args, **kwargs):
+        from goedeburen.survey import results
+        from goedeburen.survey.services import survey_of
+
+        survey = survey_of(self.get_event())
+        total, found = results.results(survey) if survey.pk else (0, [])
+        data = {
+            "state": survey.state,
+            "anonymous": survey.anonymous,
+            "responses": total,
+            "questions": found,
+        }
+        return Response(self.get_serializer(data).data)

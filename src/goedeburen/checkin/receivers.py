@@ -18,8 +18,11 @@ def sync_tickets(registration, **kwargs):
     services.sync_registration_tickets(registration)
 
 
-def registration_created(registration, **kwargs):
-    sync_tickets(registration)
+def registration_created(registration, *, attendees=None, **kwargs):
+    if attendees is None:
+        sync_tickets(registration)
+    else:  # new attendees have no ticket yet: nothing to read
+        services.issue_new_tickets(registration, attendees)
 
 
 def registration_changed(registration, **kwargs):

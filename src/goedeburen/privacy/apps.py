@@ -9,9 +9,10 @@ class PrivacyConfig(AppConfig):
     def ready(self):
         from goedeburen.common.tasks import on_worker_start
 
-        from . import logtypes, parts, receivers, tasks
+        from . import logtypes, parts, receivers, tasks, versioning
 
         on_worker_start(tasks.start_daily_retention)
         logtypes.register()
         parts.register()
         receivers.connect()
+        versioning.connect()

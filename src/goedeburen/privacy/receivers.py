@@ -7,8 +7,8 @@ from goedeburen.registration.models import Registration
 from . import services
 
 
-def registration_created(registration, **kwargs):
-    services.record_booking_consents(registration)
+def registration_created(registration, *, attendees=None, **kwargs):
+    services.record_booking_consents(registration, attendees=attendees)
 
 
 def registration_changed(registration, *, by=None, **kwargs):

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -67,6 +68,26 @@ def current(event: Event, *, language: str | None = None) -> Statement:
             return Statement(0, fill(default_text(), event=event))
         text = stored.text_en if language == "en" and stored.text_en.strip() else stored.text_nl
         return Statement(stored.version, fill(text, event=event))
+
+
+# Long enough to serve a registration rush from the cache; a change moves the version on.
+SHOWN_AT_BOOKING_SECONDS = 3600
+
+
+def shown_at_booking(event: Event, *, language: str) -> Statement:
+    """Return `current(event, language=language)`, cached per version of the event.
+
+    Every registration records the statement it was shown (`consents`); reading and
+    filling it costs three queries, so the booking path takes it from the cache. Whatever
+    fills it moves the event's version on (`privacy.versioning`).
+    """
+    version = event.updated.isoformat() if event.updated else ""
+    key = f"privacy:statement:{event.pk}:{version}:{language}"
+    found = cache.get(key)
+    if found is None:
+        found = current(event, language=language)
+        cache.set(key, found, SHOWN_AT_BOOKING_SECONDS)
+    return found
 
 
 def fill(text: str, *, event: Event) -> str:

@@ -7,9 +7,10 @@ Receivers must not do I/O themselves: they write rows or enqueue work with
 
 All are sent with `sender=Registration` and these keyword arguments:
 
-registration_created(registration, manage_token)
+registration_created(registration, manage_token, attendees)
     A registration was made. `manage_token` is the secret of the booker's manage link,
-    known only now (only its hash is stored). Sent before the quotas are locked (to keep
+    known only now (only its hash is stored); `attendees` are its new attendee rows (so
+    that a receiver need not read them back). Sent before the quotas are locked (to keep
     that lock short), so the transaction may still roll back when the seats are gone.
 manage_link_renewed(registration, manage_token)
     The booker asked for their link again; the old link no longer works.

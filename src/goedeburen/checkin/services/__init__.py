@@ -8,7 +8,7 @@ from .badges import badge_closes, change_badge
 from .certificates import event_hours, issue_certificates, normalise_code
 from .checking import ScanInput, ScanResult, Staff, hash_code, record_scan, record_scans
 from .setup import save_settings
-from .tickets import sync_event_tickets, sync_registration_tickets
+from .tickets import issue_new_tickets, sync_event_tickets, sync_registration_tickets
 from .walk_ins import INVOICE_LATER, PAID_NOW, WalkIn, register_walk_in
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "event_hours",
     "hash_code",
     "issue_certificates",
+    "issue_new_tickets",
     "normalise_code",
     "record_scan",
     "record_scans",

@@ -26,6 +26,25 @@ def sync_registration_tickets(registration: Registration) -> list[Ticket]:
     return _sync(registration.event_id, [(a, registration.status) for a in attendees])
 
 
+def issue_new_tickets(registration: Registration, attendees) -> list[Ticket]:
+    """Issue a ticket to each of a new registration's `attendees` (just written, so they
+    have none yet); return them. One INSERT: this runs inside every booking.
+
+    Side effects: ticket rows written (none on the waiting list).
+    """
+    if registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.WAITING_LIST):
+        return []
+    new = [
+        Ticket(
+            event_id=registration.event_id,
+            attendee=attendee,
+            secret_hash=tickets.hash_secret(tickets.secret_for(attendee)),
+        )
+        for attendee in attendees
+    ]
+    return Ticket.objects.bulk_create(new)
+
+
 def sync_event_tickets(event: Event) -> None:
     """Bring every ticket of `event` in line with its registrations (`sync_registration_tickets`).
 

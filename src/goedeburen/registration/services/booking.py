@@ -201,6 +201,11 @@ def _register(
     if event.status != EventStatus.REGISTRATION_OPEN and not at_door:
         raise RegistrationError(exceptions.CLOSED, code="closed")
     data = queries.booking_data(event)
+    if any(a.ticket_type.pk not in data.ticket_types for a in attendees):
+        # The caller's event may be older than the ticket type (its version is a cache key):
+        # read the current version once before calling the ticket type unknown.
+        event.refresh_from_db(fields=["updated"])
+        data = queries.booking_data(event)
     ticket_types = _check_ticket_types(data, attendees, now=now, at_door=at_door)
     answers = [
         questions.clean_answers(
@@ -293,7 +298,10 @@ def _register(
     )
     registration.manage_token = manage_token
     signals.registration_created.send(
-        sender=Registration, registration=registration, manage_token=manage_token
+        sender=Registration,
+        registration=registration,
+        manage_token=manage_token,
+        attendees=attendee_rows,
     )
     if hold_until:
         capacity.schedule_release(hold_until)
