@@ -21,24 +21,40 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def issue_form_token(*, event_id: int) -> str:
+def issue_form_token(*, event_id: int, browser: str = "") -> str:
     """Return a signed one-time token for a registration form of this event.
 
     Nothing is written when a form renders (crawlers and reloads cost no rows); the token's
     random part is stored by `services.register` when the form is first submitted.
+    `browser` (optional) names the browser the form was shown to (`form_token_browser`).
     """
-    return signing.dumps([event_id, secrets.token_urlsafe(16)], salt=_FORM_SALT, compress=False)
+    payload = [event_id, secrets.token_urlsafe(16)] + ([browser] if browser else [])
+    return signing.dumps(payload, salt=_FORM_SALT, compress=False)
+
+
+def _form_token_parts(value: str) -> list | None:
+    try:
+        parts = signing.loads(value, salt=_FORM_SALT, max_age=FORM_TOKEN_MAX_AGE)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    return parts if isinstance(parts, list) and len(parts) in (2, 3) else None
 
 
 def read_form_token(value: str, *, event_id: int) -> str | None:
     """Return the random part of a valid, unexpired form token of this event, else None."""
-    try:
-        token_event, nonce = signing.loads(value, salt=_FORM_SALT, max_age=FORM_TOKEN_MAX_AGE)
-    except (signing.BadSignature, TypeError, ValueError):
+    parts = _form_token_parts(value)
+    if parts is None:
         return None
+    token_event, nonce = parts[:2]
     if token_event != event_id or not isinstance(nonce, str) or not 16 <= len(nonce) <= 64:
         return None
     return nonce
+
+
+def form_token_browser(value: str) -> str:
+    """Return the browser a valid form token was issued to ("" when it names none)."""
+    parts = _form_token_parts(value)
+    return parts[2] if parts is not None and len(parts) == 3 and isinstance(parts[2], str) else ""
 
 
 def new_manage_token() -> tuple[str, str]:

@@ -14,6 +14,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -100,6 +101,18 @@ def submission_fingerprint(event_id: int, forms: RegistrationForms, waiting_list
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
+def browser_tag(request) -> str:
+    """Return a tag of this browser (from its CSRF cookie's secret), "" without one.
+
+    Put in the form token, so that a second submission of a form shows the secret link
+    only to the browser the form was shown to.
+    """
+    secret = request.META.get("CSRF_COOKIE", "")
+    if not secret:
+        return ""
+    return salted_hmac("goedeburen.registration.browser", secret).hexdigest()[:16]
+
+
 # The cached form page holds these in place of the per-visitor CSRF and form tokens.
 _CSRF_SLOT = "csrf-token-slot-4d1e"
 _FORM_TOKEN_SLOT = "form-token-slot-4d1e"  # noqa: S105 - a placeholder, not a secret
@@ -142,7 +155,8 @@ class RegistrationFormView(EventPageMixin, TemplateView):
             page = response.render().content.decode()
             cache.set(key, page, FORM_PAGE_SECONDS)
         page = page.replace(_CSRF_SLOT, get_token(request), 1)
-        page = page.replace(_FORM_TOKEN_SLOT, tokens.issue_form_token(event_id=self.event.pk), 1)
+        form_token = tokens.issue_form_token(event_id=self.event.pk, browser=browser_tag(request))
+        page = page.replace(_FORM_TOKEN_SLOT, form_token, 1)
         return HttpResponse(page)
 
     def post(self, request, *args, **kwargs):
@@ -152,7 +166,9 @@ class RegistrationFormView(EventPageMixin, TemplateView):
         forms = self.make_forms(data=data, count=RegistrationForms.count_from(data))
         form_token = data.get("form_token", "")
         if tokens.read_form_token(form_token, event_id=self.event.pk) is None:
-            form_token = tokens.issue_form_token(event_id=self.event.pk)
+            form_token = tokens.issue_form_token(
+                event_id=self.event.pk, browser=browser_tag(request)
+            )
         if data.get("action") == "add":
             return self.show(forms.resized(add=True), form_token=form_token, focus="added")
         if data.get("action") == "language":
@@ -209,6 +225,12 @@ class RegistrationFormView(EventPageMixin, TemplateView):
 
     def registered(self, registration: Registration, *, sent: str = ""):
         links = links_in(self.request)
+        if getattr(registration, "sent_before", False) and registration.code not in links:
+            # The form was sent before: its link goes only to the browser it was shown to.
+            form_token = self.request.POST.get("form_token", "")
+            browser = browser_tag(self.request)
+            if not browser or tokens.form_token_browser(form_token) != browser:
+                registration.manage_token = None
         if not registration.manage_token and registration.code not in links:
             # The form was sent before and its link replaced since: the link is in the mail.
             return self.render_to_response(

@@ -167,6 +167,7 @@ def _book(
             if existing is not None:
                 still = tokens.manage_token_matches(manage_token, existing.manage_token_hash)
                 existing.manage_token = manage_token if still else None
+                existing.sent_before = True
                 return existing
             stored_token = FormToken.objects.get(token=nonce)
         registration = _register(
