@@ -139,9 +139,7 @@ def test_the_programme_file_reads_the_same_in_three_clients(demo_event):
     assert len({uid for uid, *_ in entries}) == len(entries)
 
 
-def test_the_personal_file_holds_the_event_and_own_sessions_only(
-    client, register, event, sessions
-):
+def test_the_personal_file_holds_the_event_and_own_sessions_only(client, register, event, sessions):
     registration = register()
     token = placeholders.participant_token(registration)
 

@@ -286,9 +286,7 @@ def test_same_form_token_twice_gives_the_same_registration(hall, free, event, re
     assert Attendee.objects.count() == 1
 
 
-def test_a_form_sent_again_after_the_link_was_replaced_gives_no_link(
-    hall, free, event, register
-):
+def test_a_form_sent_again_after_the_link_was_replaced_gives_no_link(hall, free, event, register):
     token = form_token(event)
     first = register(free, form_token=token)
     _new_token, new_hash = tokens.new_manage_token()

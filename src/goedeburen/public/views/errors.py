@@ -45,7 +45,9 @@ def bad_request(request, exception=None):
         request,
         400,
         _("This address is not right"),
-        _("The address or the form holds something we cannot read. Check the address, or go to the start page."),
+        _(
+            "The address or the form holds something we cannot read. Check the address, or go to the start page."
+        ),
     )
 
 
@@ -54,7 +56,9 @@ def permission_denied(request, exception=None):
         request,
         403,
         _("You cannot open this page"),
-        _("This page is not open to you. Did you send a form from an old page? Then load the page again and send it once more."),
+        _(
+            "This page is not open to you. Did you send a form from an old page? Then load the page again and send it once more."
+        ),
     )
 
 
