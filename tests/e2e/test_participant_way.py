@@ -8,7 +8,6 @@ import re
 
 import pytest
 from django.db import connection
-from django.db.models import F
 from django.utils import translation
 
 from goedeburen.events.demo import SLUG
@@ -16,7 +15,7 @@ from goedeburen.events.demo import SLUG
 from .site import VIEWPORTS, axe_violations, describe_violations
 from .test_registration_flow import registration_open  # noqa: F401
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("registration_open")]
 
 PHONE = VIEWPORTS["360px"]
 
@@ -94,7 +93,7 @@ def _final_button(tab, language: str):
 @pytest.mark.parametrize("language", ["nl", "en"])
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_a_double_click_on_the_final_button_makes_one_registration_and_shows_the_link(
-    registration_open, phone, language, javascript
+    phone, language, javascript
 ):
     email = f"dubbel-{language}-{javascript}@example.org"
     tab = phone(javascript=javascript)
@@ -112,7 +111,7 @@ def test_a_double_click_on_the_final_button_makes_one_registration_and_shows_the
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
-def test_back_and_send_again_is_the_same_registration(registration_open, phone, language):
+def test_back_and_send_again_is_the_same_registration(phone, language):
     email = f"terug-{language}@example.org"
     tab = phone()
     tab.goto(_path(language, "register/"))
@@ -160,9 +159,7 @@ def lapsed(registration_open, django_db_blocker):  # noqa: F811
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
-def test_a_lapsed_hold_says_why_and_leads_back_to_the_form(
-    registration_open, lapsed, phone, language
-):
+def test_a_lapsed_hold_says_why_and_leads_back_to_the_form(lapsed, phone, language):
     registration, token = lapsed
     tab = phone()
     tab.goto(_path(language, f"register/manage/{registration.code}/{token}/"))
@@ -181,7 +178,7 @@ def test_a_lapsed_hold_says_why_and_leads_back_to_the_form(
     assert tab.locator('[name="booker-name"]').is_visible()
 
 
-def test_a_bank_transfer_payer_ranks_sessions_and_sees_the_ranking(registration_open, phone):
+def test_a_bank_transfer_payer_ranks_sessions_and_sees_the_ranking(phone):
     email = "overboeking@example.org"
     tab = phone(javascript=False)  # the plain selects that work on any phone
     tab.goto(_path("en", "register/"))
@@ -208,9 +205,7 @@ def test_a_bank_transfer_payer_ranks_sessions_and_sees_the_ranking(registration_
 
 @pytest.mark.parametrize(("start", "other"), [("nl", "English"), ("en", "Nederlands")])
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_the_language_switch_keeps_what_was_typed(
-    registration_open, phone, start, other, javascript
-):
+def test_the_language_switch_keeps_what_was_typed(phone, start, other, javascript):
     tab = phone(javascript=javascript)
     tab.goto(_path(start, "register/"))
     _fill(tab, email="taal@example.org", given_name="Fatima")
@@ -250,9 +245,7 @@ def substitutable(registration_open, django_db_blocker):  # noqa: F811
         registration.delete()
 
 
-def test_a_crafted_substitution_name_never_reaches_another_visitor(
-    registration_open, substitutable, phone
-):
+def test_a_crafted_substitution_name_never_reaches_another_visitor(substitutable, phone):
     registration, token, attendee = substitutable
     manage = f"register/manage/{registration.code}/{token}/"
     visitor, other = phone(), phone()

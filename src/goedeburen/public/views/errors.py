@@ -46,7 +46,8 @@ def bad_request(request, exception=None):
         400,
         _("This address is not right"),
         _(
-            "The address or the form holds something we cannot read. Check the address, or go to the start page."
+            "The address or the form holds something we cannot read. "
+            "Check the address, or go to the start page."
         ),
     )
 
@@ -57,7 +58,8 @@ def permission_denied(request, exception=None):
         403,
         _("You cannot open this page"),
         _(
-            "This page is not open to you. Did you send a form from an old page? Then load the page again and send it once more."
+            "This page is not open to you. Did you send a form from an old page? "
+            "Then load the page again and send it once more."
         ),
     )
 

@@ -23,8 +23,8 @@ from django.views.generic import TemplateView
 from goedeburen.common import crypto
 from goedeburen.events.models import EventStatus
 from goedeburen.registration import queries, services, tokens
-from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import MAX_ATTENDEES, Registration
 
 from ..forms.registration import RegistrationForms
