@@ -30,7 +30,8 @@ def save_rankings(
 
     A round left out keeps its rankings; an empty list clears them. Refused after the
     deadline, for an attendee who holds no seat (`registration.enums.MAY_RANK`: confirmed or
-    pending payment), and for sessions of another round or event. Side effects: Ranking rows replaced; a log entry on the attendee.
+    pending payment), and for sessions of another round or event. Side effects: Ranking
+    rows replaced; a log entry on the attendee.
     """
     now = now or _now()
     registration = attendee.registration
