@@ -374,9 +374,13 @@ class RegistrationForms:
         """Return (field id, label, message) for each error, for the summary on top."""
         summary = []
         for form in self.all_forms:
+            number = self.attendees.index(form) + 1 if form in self.attendees else None
             for field in form:
+                label = field.label
+                if number is not None:  # which attendee: "Attendee 2: First name"
+                    label = _("Attendee %(number)s: %(field)s") % {"number": number, "field": label}
                 for message in field.errors:
-                    summary.append((field.id_for_label or field.auto_id, field.label, message))
+                    summary.append((field.id_for_label or field.auto_id, label, message))
         return summary
 
     def show_availability(self, availability: Mapping[int, str]) -> None:
