@@ -246,11 +246,18 @@ def registration_for_manage(*, event: Event, code: str, token: str) -> Registrat
     """
     found = (
         Registration.objects.filter(event=event, code=code.upper())
-        .values_list("pk", "manage_token_hash")
+        .values_list("pk", "manage_token_hash", "pending_manage_token_hash")
         .first()
     )
-    pk, stored_hash = found or (None, None)
-    if not tokens.manage_token_matches(token, stored_hash):
+    pk, stored_hash, pending_hash = found or (None, None, "")
+    # Both compared every time: the answer's time says nothing about which matched.
+    current = tokens.manage_token_matches(token, stored_hash)
+    pending = tokens.manage_token_matches(token, pending_hash or None)
+    if pending and not current:
+        from .services.self_service import take_new_manage_link
+
+        take_new_manage_link(pk, pending_hash=pending_hash)
+    elif not current:
         return None
     return registration_detail(pk)
 

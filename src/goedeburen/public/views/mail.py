@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
+from goedeburen.accounts.network import client_ip
 from goedeburen.common.files import protected_response
 from goedeburen.events.calendar import personal_calendar
 from goedeburen.mail import placeholders, programme, services
@@ -45,7 +46,8 @@ class ContactView(EventPageMixin, TemplateView):
                     name=form.cleaned_data["name"],
                     email=form.cleaned_data["email"],
                     message=form.cleaned_data["message"],
-                    client=request.META.get("REMOTE_ADDR", ""),
+                    # The address the trusted proxy saw: behind it, REMOTE_ADDR is the proxy.
+                    client=client_ip(request),
                 )
             except MailError as error:
                 return self.render_to_response(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from goedeburen.common.limits import over_limit
 from goedeburen.mail import placeholders
 from goedeburen.mail import queries as mail_queries
 from goedeburen.matching import queries as matching_queries
@@ -27,6 +28,9 @@ from ..forms.manage import ChangeForms, LinkRequestForm, SubstituteForm
 from .pages import EventPageMixin
 from .payment_info import payment_context
 from .ticket_info import ticket_context
+
+# How often one client address may ask for links, over all addresses it types.
+LINK_REQUESTS_PER_CLIENT = "10/h"
 
 
 class _LoadRegistration:
@@ -244,6 +248,14 @@ class LinkRequestView(EventPageMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(
                 self.get_context_data(form=form, errors=form.errors_summary())
+            )
+        # Per client address (besides the limit per email address in the service).
+        if over_limit(request, group="registration.link", rate=LINK_REQUESTS_PER_CLIENT):
+            return self.render_to_response(
+                self.get_context_data(
+                    form=form,
+                    problem=_("You asked for links many times. Please try again in an hour."),
+                )
             )
         services.request_manage_links(self.event, email=form.cleaned_data["email"])
         return self.render_to_response(
