@@ -274,3 +274,23 @@ def test_a_crafted_substitution_name_never_reaches_another_visitor(substitutable
     assert CRAFTED not in other.locator("main").inner_text()
     assert CRAFTED not in again.locator("main").inner_text()
     _accessible(other, "event page")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_dead_link_gets_a_friendly_page_with_the_way_to_a_new_one(phone, language):
+    tab = phone()
+    response = tab.goto(_path(language, "register/manage/ABCDEFGH/wrong-token/"))
+
+    assert response.status == 404
+    assert tab.locator("html").get_attribute("lang") == language
+    tab.problems.clear()  # the 404 itself is the console's one error
+    link = tab.locator("main").get_by_role(
+        "link",
+        name="Stuur mij mijn persoonlijke link" if language == "nl" else "Send me my personal link",
+    )
+    assert link.get_attribute("href").endswith(f"/{SLUG}/register/link/")
+    _accessible(tab, "404 page")
+
+    link.click()
+    tab.wait_for_load_state()
+    _accessible(tab, "link page")
