@@ -185,3 +185,25 @@ def test_the_credit_note_amount_reads_as_money_back():
     with translation.override("nl"):
         assert signed_euro(Decimal("-250.00")) == "€250 terug"
         assert signed_euro(Decimal("12.50")) == "€12,50"
+
+
+def test_the_ranking_describes_the_sessions_and_flags_a_repeated_topic(client, event, hall, free):
+    from tests.factories import SpeakerFactory
+
+    first, second = (
+        RoundFactory(event=event, title_nl="Ronde 1"),
+        RoundFactory(event=event, title_nl="Ronde 2"),
+    )
+    host = SpeakerFactory(event=event, name="Aly Gruppen")
+    living_room = SessionFactory(round=first, title_nl="Huiskamer De Linde")
+    living_room.hosts.add(host)
+    SessionFactory(round=second, title_nl="Huiskamer De Linde")
+    SessionFactory(round=second, title_nl="Werksessie Geld")
+    done = client.get(_post(client, event, form_data(client, event, [free]))["Location"])
+    sessions = manage_link(done.content.decode()) + "sessions/"
+
+    html = client.get(sessions, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+
+    assert "About these sessions" in html
+    assert "Hosted by Aly Gruppen" in html
+    assert html.count("You get this topic once") == 2  # in both rounds, not for the other
