@@ -94,3 +94,11 @@ def test_the_500_page_is_the_sites_own(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "Er ging iets mis bij ons" in response.content.decode()
+
+
+def test_a_nul_byte_in_an_api_address_answers_problem_details(client):
+    response = client.get("/api/v1/events/?cursor=%0B")
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "bad_request"
