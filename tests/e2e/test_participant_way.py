@@ -198,6 +198,15 @@ def test_a_bank_transfer_payer_ranks_sessions_and_sees_the_ranking(phone):
 
     shown = tab.locator(".reg-rankings").inner_text()
     assert f"1. {options[1]}" in shown
+    sessions_page = tab.get_by_role("link", name="Change your choice of sessions").get_attribute(
+        "href"
+    )
+    with_script = phone()  # the pages as most visitors see them, with their scripts
+    with_script.goto(tab.url)
+    _accessible(with_script, "personal page with the ranking")
+    with_script.goto(sessions_page)
+    with_script.locator(".rank-about").first.locator("summary").click()
+    _accessible(with_script, "ranking page with the sessions described")
     from goedeburen.matching.models import Ranking
 
     assert Ranking.objects.filter(attendee__registration__email=email).count() == 1
