@@ -20,6 +20,14 @@ class RefuseControlCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path.startswith("/api/"):
+            # The API answers by its own document: no object has such a name (404, problem
+            # details); its query parameters it checks itself.
+            if _CONTROL.search(request.path):
+                from goedeburen.api.views import not_found
+
+                return not_found(request)
+            return self.get_response(request)
         if _CONTROL.search(request.path) or _CONTROL.search(
             unquote(request.META.get("QUERY_STRING", ""))
         ):

@@ -7,7 +7,7 @@ participant's files) offers the page that sends the link again, for the event in
 import logging
 import re
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.template import loader
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -41,17 +41,6 @@ def _page(request, status: int, title: str, text: str, *, link_url: str = "") ->
 
 
 def bad_request(request, exception=None):
-    if request.path.startswith("/api/"):  # programs get problem details, as the API's errors
-        from goedeburen.api.errors import status_title
-
-        body = {
-            "type": "about:blank",
-            "title": status_title(400),
-            "status": 400,
-            "code": "bad_request",
-            "detail": _("The address holds a character that is not allowed."),
-        }
-        return JsonResponse(body, status=400, content_type="application/problem+json")
     return _page(
         request,
         400,
