@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registration', '0007_merge_0006_einvoice_billing_0006_quota_taken'),
+        ('registration', '0008_question_archived'),
     ]
 
     operations = [
