@@ -12,12 +12,14 @@ RUN_ENV := DEBUG=$${DEBUG:-true}
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml requirements/constraints.txt
+$(STAMP): pyproject.toml requirements/constraints.txt tests/js/package-lock.json
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	# mollie-api-py replaced mollie-api-python; both install the package `mollie`.
 	$(PY) -m pip uninstall --quiet --yes mollie-api-python requests-oauthlib
 	$(PY) -m pip install --quiet -c requirements/constraints.txt -e '.[dev]'
+	# The Node tools the tests call (Mozilla's iCalendar parser), as locked.
+	npm ci --prefix tests/js --no-audit --no-fund --silent
 	touch $(STAMP)
 
 translations: $(STAMP)

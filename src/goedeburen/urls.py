@@ -19,3 +19,9 @@ urlpatterns += i18n_patterns(
 )
 if settings.DEBUG:
     urlpatterns.insert(0, path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+
+# The site's own error pages, in its look and language (`public.views.errors`).
+handler400 = "goedeburen.public.views.errors.bad_request"
+handler403 = "goedeburen.public.views.errors.permission_denied"
+handler404 = "goedeburen.public.views.errors.page_not_found"
+handler500 = "goedeburen.public.views.errors.server_error"

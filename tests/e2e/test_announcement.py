@@ -110,7 +110,7 @@ HOME = {
     "en": {
         "name": "Good neighbours",
         "tagline": demo.TAGLINE_EN,
-        "theme": demo.DESCRIPTION_EN.split("\n\n"),
+        "theme": demo.DESCRIPTION_EN.format(date="26 January 2018").split("\n\n"),
         "expect": demo.EXPECTATIONS_EN.splitlines(),
         "audience": demo.AUDIENCE_EN,
         "facts": [

@@ -100,6 +100,16 @@ def test_demo_upcoming_moves_to_a_friday_six_weeks_ahead(db):
     assert event.date.weekday() == 4
 
 
+def test_demo_text_names_the_demos_own_date(db):
+    upcoming, _ = load_demo(upcoming=True, today=dt.date(2026, 11, 24))
+    assert "op 8 januari 2027 ontmoet u" in upcoming.description_nl
+    assert "on 8 January 2027 you will meet" in upcoming.description_en
+    assert "2018" not in upcoming.description_nl + upcoming.description_en
+
+    real, _ = load_demo()
+    assert "op 26 januari 2018 ontmoet u" in real.description_nl
+
+
 @pytest.mark.parametrize(
     ("today", "expected"),
     [

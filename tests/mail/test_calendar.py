@@ -69,7 +69,7 @@ def test_confirmation_carries_the_event_calendar_in_amsterdam_time(smtp, registe
 
 
 def test_personal_calendar_holds_the_sessions_with_rooms_in_amsterdam_time(event, sessions):
-    content = personal_calendar(event, programme.entries_for(None), name="Bea")
+    content = personal_calendar(event, programme.entries_for(None), owner="ABCD2345", name="Bea")
 
     entries = _events(content)
     assert [(str(e["summary"]), str(e.get("location", ""))) for e in entries] == [

@@ -225,6 +225,66 @@ def test_mail_preference_with_a_wrong_token_is_not_found_and_changes_nothing(
     assert not event.mail_opt_outs.exists()
 
 
+def _one_click(url: str, client_class):
+    """POST as a mail program does (RFC 8058): no cookies, no CSRF token."""
+    from urllib.parse import urlsplit
+
+    browserless = client_class(enforce_csrf_checks=True)
+    return browserless.post(
+        urlsplit(url).path,
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+
+@pytest.mark.parametrize("essential", [False, True], ids=["mailing", "essential-mailing"])
+def test_every_mailing_carries_both_list_unsubscribe_headers_and_one_click_opts_out(
+    event, people, immediate_tasks, smtp, django_capture_on_commit_callbacks, essential
+):
+    from django.test import Client
+
+    event.contact_email = "secretariaat@example.org"
+    event.save(update_fields=["contact_email"])
+    mailing = services.save_mailing(
+        Mailing(subject_nl="Nieuws", body_nl="x", essential=essential), event=event
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_mailing(mailing)
+
+    assert smtp.messages
+    for message in smtp.messages:
+        if essential:  # no one can opt out of it: it offers no way to
+            assert message["List-Unsubscribe"] is None
+            continue
+        links = [link.strip().strip("<>") for link in str(message["List-Unsubscribe"]).split(",")]
+        assert links[0].startswith("mailto:secretariaat@example.org?subject=unsubscribe")
+        assert links[1].startswith("http") and "/mail/unsubscribe/" in links[1]
+        assert str(message["List-Unsubscribe-Post"]) == "List-Unsubscribe=One-Click"
+        response = _one_click(links[1], Client)
+        assert response.status_code == 204
+    if not essential:
+        assert set(event.mail_opt_outs.values_list("email", flat=True)) == {
+            str(m["To"]).lower() for m in smtp.messages
+        }
+
+
+def test_mail_about_a_registration_has_no_list_unsubscribe_header(
+    event, register, immediate_tasks, smtp, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        register()
+    assert smtp.messages
+    assert all(m["List-Unsubscribe"] is None for m in smtp.messages)
+
+
+def test_a_one_click_post_needs_the_signed_token(client, event, people):
+    from django.test import Client
+
+    response = _one_click(f"http://testserver/{event.slug}/mail/unsubscribe/forged/", Client)
+    assert response.status_code == 404
+    assert not event.mail_opt_outs.exists()
+
+
 def test_a_mailing_without_a_status_filter_never_reaches_the_cancelled(event, people):
     addresses = _addresses(event, {"role": ["resident", "municipality", "other"]})
     assert "cas@example.org" not in addresses  # cancelled

@@ -221,10 +221,10 @@ def test_list_query_count_does_not_grow_with_rows(client, name, factory):
     assert counts[0] == counts[1]
 
 
-def test_calendar_link_appears_on_cached_home_once_rendered(client, demo_event):
+def test_calendar_link_appears_on_cached_programme_once_rendered(client, demo_event):
     demo_event.calendar_file = ""
     demo_event.save()
-    url = reverse("public:event.home", args=[demo_event.slug])
+    url = reverse("public:event.programme", args=[demo_event.slug])
     calendar_url = reverse("public:event.calendar", args=[demo_event.slug])
     assert calendar_url not in client.get(url).content.decode()
 

@@ -129,7 +129,13 @@ def test_same_form_token_sent_twice_at_once_makes_one_registration(quota_of_fift
     assert isinstance(first, Registration), first
     assert isinstance(second, Registration), second
     assert first.pk == second.pk
-    assert sorted([first.manage_token is None, second.manage_token is None]) == [False, True]
+    # Both answers carry the one link (derived from the form token): whichever response
+    # reaches the browser shows it.
+    assert first.manage_token == second.manage_token is not None
+    assert sorted([hasattr(first, "sent_before"), hasattr(second, "sent_before")]) == [
+        False,
+        True,
+    ]
     assert Registration.objects.count() == 1
     assert Attendee.objects.count() == 1
 

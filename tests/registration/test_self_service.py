@@ -4,6 +4,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from goedeburen.common.audit import history
@@ -303,12 +305,21 @@ def test_offer_page_with_a_wrong_token_is_the_same_404(client, registration):
 LINK = "public:registration.link"
 
 
+def _ask_link(client, event, email, *, capture):
+    with capture(execute=True):  # the request's task runs after the commit
+        return client.post(url(LINK, event.slug), {"email": email})
+
+
 def test_link_request_gives_the_same_answer_for_known_and_unknown_addresses(
-    client, event, registration, sent
+    client, event, registration, sent, immediate_tasks, django_capture_on_commit_callbacks
 ):
     sent.reset()
-    known = client.post(url(LINK, event.slug), {"email": "bea@example.org"})
-    unknown = client.post(url(LINK, event.slug), {"email": "niemand@example.org"})
+    known = _ask_link(client, event, "bea@example.org", capture=django_capture_on_commit_callbacks)
+    assert sent.names() == ["manage_link_renewed"]  # sent in the background
+    with override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    ):
+        unknown = client.post(url(LINK, event.slug), {"email": "niemand@example.org"})
 
     def without_email(response):
         return re.sub(r"\S+@example\.org", "…", response.content.decode())
@@ -318,30 +329,72 @@ def test_link_request_gives_the_same_answer_for_known_and_unknown_addresses(
     assert sent.names() == ["manage_link_renewed"]
 
 
-def test_link_request_renews_the_token_and_the_old_link_stops_working(
-    client, event, registration, sent
+def test_link_request_does_the_same_work_for_known_and_unknown_addresses(
+    client, event, registration, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+    def statements(email):
+        with CaptureQueriesContext(connection) as captured:
+            client.post(url(LINK, event.slug), {"email": email})
+        return [re.sub(r"'[^']*'|\d+", "?", q["sql"]) for q in captured]
+
+    statements("warm@example.org")  # the event is read once, then kept
+    # The answer's time cannot tell who registered: the same statements either way.
+    assert statements("bea@example.org") == statements("niemand@example.org")
+
+
+def test_a_link_request_keeps_the_old_link_until_the_new_one_is_used(
+    client, event, registration, sent, immediate_tasks, django_capture_on_commit_callbacks
 ):
     old = _path(MANAGE, registration)
     sent.reset()
 
-    client.post(url(LINK, event.slug), {"email": "BEA@example.org"})
+    _ask_link(client, event, "BEA@example.org", capture=django_capture_on_commit_callbacks)
 
     [renewed] = sent.of("manage_link_renewed")
     assert renewed["registration"] == registration
+    new = _path(MANAGE, registration, token=renewed["manage_token"])
+    assert client.get(old).status_code == 200  # someone who knows the address kills nothing
+    assert client.get(new).status_code == 200  # first use: the new link is the link now
     assert client.get(old).status_code == 404
-    assert client.get(_path(MANAGE, registration, token=renewed["manage_token"])).status_code == 200
+    assert client.get(new).status_code == 200
 
 
-def test_link_request_is_rate_limited_per_address(client, event, registration, sent):
+def test_link_request_is_rate_limited_per_address(
+    client, event, registration, sent, immediate_tasks, django_capture_on_commit_callbacks
+):
     sent.reset()
 
     for _ in range(5):
-        response = client.post(url(LINK, event.slug), {"email": "bea@example.org"})
+        response = _ask_link(
+            client, event, "bea@example.org", capture=django_capture_on_commit_callbacks
+        )
 
     assert response.status_code == 200
     assert sent.names() == ["manage_link_renewed"] * 3
     assert ManageLinkRequest.objects.count() == 3
     assert "bea@example.org" not in str(list(ManageLinkRequest.objects.values()))
+
+
+def test_link_request_is_rate_limited_per_client_address_behind_the_proxy(client, event, settings):
+    settings.TRUSTED_PROXIES = 1
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+    def ask(number, forwarded_for):
+        return client.post(
+            url(LINK, event.slug),
+            {"email": f"iemand{number}@example.org"},
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        )
+
+    answers = [ask(n, "203.0.113.7") for n in range(11)]
+    other = ask(99, "198.51.100.1")  # another visitor behind the same proxy
+
+    assert ["Check your email" in a.content.decode() for a in answers] == [True] * 10 + [False]
+    assert "many times" in answers[-1].content.decode()
+    assert "Check your email" in other.content.decode()
+    assert ManageLinkRequest.objects.count() == 11
 
 
 @pytest.mark.parametrize("email", ["", "not-an-address", "a" * 250 + "@example.org", "<script>"])

@@ -279,9 +279,23 @@ def test_same_form_token_twice_gives_the_same_registration(hall, free, event, re
     second = register(free, free, form_token=token)
 
     assert second.pk == first.pk
-    assert second.manage_token is None
+    # The same link again (derived from the form token): a double click never loses it.
+    assert second.manage_token == first.manage_token
+    assert second.sent_before and not getattr(first, "sent_before", False)
     assert Registration.objects.count() == 1
     assert Attendee.objects.count() == 1
+
+
+def test_a_form_sent_again_after_the_link_was_replaced_gives_no_link(hall, free, event, register):
+    token = form_token(event)
+    first = register(free, form_token=token)
+    _new_token, new_hash = tokens.new_manage_token()
+    Registration.objects.filter(pk=first.pk).update(manage_token_hash=new_hash)
+
+    second = register(free, form_token=token)
+
+    assert second.pk == first.pk
+    assert second.manage_token is None
 
 
 def test_refused_form_token_can_be_sent_again(hall, free, event, register):

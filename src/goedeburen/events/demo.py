@@ -18,7 +18,8 @@ import io
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
@@ -54,14 +55,14 @@ Gemengd wonen lijkt een oplossing te bieden voor diverse huisvestingsvraagstukke
 
 In de kern gaat het om mensen die een ‘goede buur’ voor elkaar willen zijn. En om het creëren van een woonomgeving die mensen, die dat nodig hebben, helpt bij het maken van een nieuwe start in de samenleving. Dat is waar het bij gemengd wonen om draait. Maar hoe krijgt dat, ‘goede buren zijn’ in de praktijk vorm? Gaat dat mengen wel altijd goed? Wat werkt wel en wat juist niet? En welke impuls geven dit soort projecten aan het creëren van ‘inclusieve’ wijken? Werkt het mengen alleen in een stedelijke omgeving? Wat hebben betrokken partijen van elkaar nodig?
 
-Op diverse plekken in Utrecht en in het land wordt geëxperimenteerd met deze nieuwe woonvormen. Tijdens de conferentie ‘Goede buren’ op 26 januari 2018 ontmoet u ‘goede buren’ uit diverse gemengde projecten. Bewoners, professionals en onderzoekers gaan met u in gesprek over de lessen die er te trekken zijn om bestaande projecten te versterken en nieuwe mogelijk te maken."""
+Op diverse plekken in Utrecht en in het land wordt geëxperimenteerd met deze nieuwe woonvormen. Tijdens de conferentie ‘Goede buren’ op {date} ontmoet u ‘goede buren’ uit diverse gemengde projecten. Bewoners, professionals en onderzoekers gaan met u in gesprek over de lessen die er te trekken zijn om bestaande projecten te versterken en nieuwe mogelijk te maken."""
 
 DESCRIPTION_EN = """\
 Mixed housing seems to offer an answer to various housing questions and a soft landing for ‘vulnerable’ groups of residents in a neighbourhood. In mixed housing projects (also called ‘the Magic Mix’) different ‘types’ of residents live together: for example regular tenants with (formerly) homeless people, students with elderly people, young workers with refugees, or a whole range of groups mixed together.
 
 At its core it is about people who want to be a ‘good neighbour’ to each other, and about creating a living environment that helps people who need it to make a new start in society. That is what mixed housing is about. But how does ‘being good neighbours’ take shape in practice? Does mixing always go well? What works and what does not? What impulse do such projects give to creating ‘inclusive’ neighbourhoods? Does mixing only work in an urban setting? What do the parties involved need from each other?
 
-In various places in Utrecht and across the country people are experimenting with these new forms of housing. At the conference ‘Good neighbours’ on 26 January 2018 you will meet ‘good neighbours’ from various mixed projects. Residents, professionals and researchers will talk with you about the lessons to be learned to strengthen existing projects and make new ones possible."""
+In various places in Utrecht and across the country people are experimenting with these new forms of housing. At the conference ‘Good neighbours’ on {date} you will meet ‘good neighbours’ from various mixed projects. Residents, professionals and researchers will talk with you about the lessons to be learned to strengthen existing projects and make new ones possible."""
 
 EXPECTATIONS_NL = """\
 huiskamergesprekken: kennismaken met bewoners en medewerkers van bijzondere en inspirerende projecten;
@@ -303,6 +304,12 @@ def _logo_png(name: str, colour: str) -> bytes:
 
 
 @transaction.atomic
+def _long_date(date: dt.date, language: str) -> str:
+    """Return the date as the text says it: "26 januari 2018", "26 January 2018"."""
+    with translation.override(language):
+        return date_format(date, "j F Y")
+
+
 def load_demo(*, upcoming: bool = False, today: dt.date | None = None) -> tuple[Event, int]:
     """Create or bring up to date the Goede buren conference; return it and the rows written."""
     load = _Loader()
@@ -350,8 +357,9 @@ def load_demo(*, upcoming: bool = False, today: dt.date | None = None) -> tuple[
             "name_en": NAME_EN,
             "tagline_nl": TAGLINE_NL,
             "tagline_en": TAGLINE_EN,
-            "description_nl": DESCRIPTION_NL,
-            "description_en": DESCRIPTION_EN,
+            # The text names the demo's own date, the real one or the upcoming one.
+            "description_nl": DESCRIPTION_NL.format(date=_long_date(date, "nl")),
+            "description_en": DESCRIPTION_EN.format(date=_long_date(date, "en")),
             "expectations_nl": EXPECTATIONS_NL,
             "expectations_en": EXPECTATIONS_EN,
             "audience_nl": AUDIENCE_NL,

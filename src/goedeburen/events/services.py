@@ -7,15 +7,16 @@ calendar file in the background and invalidates the cached public pages (both th
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
 
 from . import exceptions, tasks
-from .calendar import event_calendar
+from .calendar import programme_calendar
 from .models import Event, EventStatus, Organiser, Role, Room, Session, TeamMember, Venue
 
 
@@ -216,7 +217,8 @@ def change_event_status(event: Event, *, status: str, by) -> Event:
 
 def store_event_calendar(event: Event) -> str:
     """Render the event's calendar file and store it, replacing the previous one."""
-    content = event_calendar(event, site_url=event.get_absolute_url())
+    with translation.override(settings.LANGUAGE_CODE):  # one file, in the site's language
+        content = programme_calendar(event)
     old_name = event.calendar_file.name
     event.calendar_file.save(f"{event.slug}.ics", ContentFile(content), save=False)
     # Moving `updated` on lets the cached pages show the new "add to calendar" link at once.

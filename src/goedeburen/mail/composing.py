@@ -159,11 +159,24 @@ def attachments_for(
     registered sources (`register_attachments`)."""
     found = []
     if kind in WITH_EVENT_CALENDAR:
-        found.append(Attachment(f"{event.slug}.ics", event_calendar(event), ICS))
+        # The event, and the sessions the person attends once they are known: never the
+        # whole programme (parallel sessions would all land in their calendar).
+        if registration is None:
+            content = event_calendar(event)
+        else:
+            content = personal_calendar(
+                event,
+                programme.entries_for(registration),
+                owner=registration.code,
+                name=registration.booker_name,
+            )
+        found.append(Attachment(f"{event.slug}.ics", content, ICS))
     if kind == MailKind.PERSONAL_PROGRAMME and registration is not None:
         entries = programme.entries_for(registration)
         if entries:
-            content = personal_calendar(event, entries, name=registration.booker_name)
+            content = personal_calendar(
+                event, entries, owner=registration.code, name=registration.booker_name
+            )
             found.append(Attachment(f"{event.slug}-{registration.code}.ics", content, ICS))
     for source in _ATTACHMENT_SOURCES:
         found.extend(source(kind, event=event, registration=registration))

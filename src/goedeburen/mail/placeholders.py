@@ -282,7 +282,13 @@ def _unsubscribe_url(source: Source) -> str:
         return ""
     token = unsubscribe_token(source.event, source.recipient)
     secret_text.note(token)
-    kwargs = {"event": source.event.slug, "token": token}
+    return unsubscribe_url(source.event, source.recipient, token=token)
+
+
+def unsubscribe_url(event: Event, email: str, *, token: str = "") -> str:
+    """Return the absolute address of the page that opts `email` out of the event's other
+    mail (GET asks, POST opts out, also as an RFC 8058 one-click POST)."""
+    kwargs = {"event": event.slug, "token": token or unsubscribe_token(event, email)}
     return absolute_url(reverse("public:mail.unsubscribe", kwargs=kwargs))
 
 

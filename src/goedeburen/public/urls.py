@@ -126,6 +126,7 @@ urlpatterns = [
     ),
     path("<slug:event>/survey/<str:token>/", survey.SurveyView.as_view(), name="survey.answer"),
     path("<slug:event>/calendar.ics", pages.CalendarFileView.as_view(), name="event.calendar"),
+    path("<slug:event>/event.ics", pages.EventOnlyCalendarView.as_view(), name="event.ics"),
     path(
         "<slug:event>/mail/unsubscribe/<str:token>/",
         mail.UnsubscribeView.as_view(),

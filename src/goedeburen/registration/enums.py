@@ -12,6 +12,11 @@ class RegistrationStatus(models.TextChoices):
     WAITING_LIST = "waiting_list", _("On the waiting list")
 
 
+# Who holds a seat and may choose sessions: also while a bank transfer is on its way (the
+# seat is held meanwhile; a registration that lapses unpaid loses its choices with its seat).
+MAY_RANK = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING_PAYMENT})
+
+
 class CancelReason(models.TextChoices):
     """Why a registration was cancelled: decisions read this, never the log."""
 

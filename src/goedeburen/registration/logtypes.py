@@ -135,6 +135,16 @@ def register() -> None:
             action="registration.link_renewed",
             sentence=gettext_lazy("New manage link sent; the old one stopped working"),
         ),
+        LogType(
+            action="registration.link_sent",
+            sentence=gettext_lazy(
+                "New manage link sent on request; the old one works until the new one is used"
+            ),
+        ),
+        LogType(
+            action="registration.link_taken",
+            sentence=gettext_lazy("The new manage link was used; the old one stopped working"),
+        ),
         _status(
             "registration.approved",
             gettext_lazy("Approved; status changed from “%(from)s” to “%(to)s”"),

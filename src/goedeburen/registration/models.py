@@ -294,6 +294,10 @@ class Registration(models.Model):
     )
     # SHA-256 of the secret manage token; the token itself is only ever in the booker's link.
     manage_token_hash = models.CharField(max_length=64, unique=True)
+    # SHA-256 of a new manage token sent on request (`services.request_manage_links`): the
+    # old link keeps working until the new one is first used, which then replaces it; so
+    # whoever knows a booker's address cannot make their link stop working.
+    pending_manage_token_hash = models.CharField(max_length=64, blank=True, default="")
     hold_until = models.DateTimeField(_("seats held until"), null=True, blank=True, db_index=True)
     # A waiting-list registration offered a place: SHA-256 of the secret offer token (only
     # in the offer's link) and the end of the offer. The offer is open, and holds its seats,

@@ -209,6 +209,35 @@ def public_ticket_types(event: Event) -> QuerySet[TicketType]:
     return TicketType.objects.filter(event=event, visible=True)
 
 
+# At most this many places left in a ticket's fullest quota: "only a few places left".
+FEW_PLACES = 10
+SOLD_OUT, FEW = "sold_out", "few"
+
+
+def availability(*, event_id: int | None = None, slug: str = "") -> dict[int, str]:
+    """Return ticket type id → SOLD_OUT, FEW or "" (enough places), in one query.
+
+    Read from the quotas' seat counters: a hold that ran out but is not yet released still
+    counts as taken, so a ticket may show sold out a little early; booking releases such
+    holds first, so the form still lets one try (see the form's waiting-list button).
+    """
+    links = Quota.ticket_types.through.objects
+    links = (
+        links.filter(quota__event_id=event_id)
+        if event_id
+        else links.filter(quota__event__slug=slug)
+    )
+    free: dict[int, int] = {}
+    for ticket_type_id, size, taken in links.values_list(
+        "tickettype_id", "quota__size", "quota__taken"
+    ):
+        free[ticket_type_id] = min(free.get(ticket_type_id, size - taken), size - taken)
+    return {
+        pk: SOLD_OUT if left <= 0 else FEW if left <= FEW_PLACES else ""
+        for pk, left in free.items()
+    }
+
+
 def sellable_ticket_types(event: Event, *, now: dt.datetime) -> list[TicketType]:
     """Return the ticket types the public form offers at `now`: visible, on sale, in a quota."""
     candidates = public_ticket_types(event).filter(quotas__isnull=False).distinct()
@@ -252,11 +281,18 @@ def registration_for_manage(*, event: Event, code: str, token: str) -> Registrat
     """
     found = (
         Registration.objects.filter(event=event, code=code.upper())
-        .values_list("pk", "manage_token_hash")
+        .values_list("pk", "manage_token_hash", "pending_manage_token_hash")
         .first()
     )
-    pk, stored_hash = found or (None, None)
-    if not tokens.manage_token_matches(token, stored_hash):
+    pk, stored_hash, pending_hash = found or (None, None, "")
+    # Both compared every time: the answer's time says nothing about which matched.
+    current = tokens.manage_token_matches(token, stored_hash)
+    pending = tokens.manage_token_matches(token, pending_hash or None)
+    if pending and not current:
+        from .services.self_service import take_new_manage_link
+
+        take_new_manage_link(pk, pending_hash=pending_hash)
+    elif not current:
         return None
     return registration_detail(pk)
 

@@ -32,6 +32,12 @@ def offer_free_seats(event_id: int) -> int:
 
 
 @task()
+def send_manage_links(event_id: int, email: str) -> int:
+    """Send the registrations of `email` a new manage link (`services.request_manage_links`)."""
+    return services.send_manage_links(event_id, email=email)
+
+
+@task()
 def recount_seats() -> int:
     """Compare every quota's counter with its records, repair and report; return the
     number of quotas that differed."""

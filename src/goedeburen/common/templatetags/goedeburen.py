@@ -1,7 +1,7 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, gettext
 
 from goedeburen.common import money
 from goedeburen.common.text import split_lines
@@ -33,6 +33,14 @@ def alternate_languages(context) -> list[dict]:
 def lines(text: str) -> list[str]:
     """Split a one-point-per-line text into its points."""
     return split_lines(text or "")
+
+
+@register.filter
+def signed_euro(amount) -> str:
+    """Format an amount; a negative one (a credit note) as what comes back: "€250 back"."""
+    if amount is not None and amount < 0:
+        return gettext("%(amount)s back") % {"amount": money.euro(-amount)}
+    return money.euro(amount)
 
 
 @register.filter

@@ -12,7 +12,7 @@ workers never both send it; a sent row is never claimed again.
 import datetime as dt
 import logging
 from email.utils import parseaddr
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection, make_msgid
@@ -26,9 +26,9 @@ from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
 from goedeburen.registration.models import Registration
 
-from .. import exceptions, tasks
+from .. import exceptions, placeholders, tasks
 from ..composing import Attachment, compose, registrations_for
-from ..enums import MailState
+from ..enums import NON_ESSENTIAL_KINDS, MailState
 from ..exceptions import MailError
 from ..models import MailAttachment, OutgoingMail
 from ..rendering import pack_context
@@ -369,6 +369,7 @@ def _send(mail: OutgoingMail, *, smtp=None) -> None:
             "Message-ID": mail.message_id,
             "Auto-Submitted": "auto-generated",
             "Content-Language": mail.language,
+            **list_unsubscribe_headers(mail),
         },
     )
     if mail.body_html:
@@ -380,6 +381,27 @@ def _send(mail: OutgoingMail, *, smtp=None) -> None:
     for attachment in attachments:
         message.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     message.send()
+
+
+def list_unsubscribe_headers(mail: OutgoingMail) -> dict[str, str]:
+    """Return the List-Unsubscribe headers (RFC 2369, RFC 8058) of a non-essential mail.
+
+    A mailing (unless the organiser marked it essential), the thank-you and the survey
+    reminder carry them: the https address answers a one-click POST, the mailto one reaches
+    the event's contact address. Mail about a registration carries none: no one can opt out
+    of that.
+    """
+    essential = mail.mailing.essential if mail.mailing_id else mail.kind not in NON_ESSENTIAL_KINDS
+    if essential or not mail.recipient:
+        return {}
+    links = [f"<{placeholders.unsubscribe_url(mail.event, mail.recipient)}>"]
+    if mail.event.contact_email:
+        subject = quote(f"unsubscribe {mail.recipient}")
+        links.insert(0, f"<mailto:{mail.event.contact_email}?subject={subject}>")
+    return {
+        "List-Unsubscribe": ", ".join(links),
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 def _store_attachments(mail: OutgoingMail, attachments) -> None:

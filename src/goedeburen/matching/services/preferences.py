@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from goedeburen.common.audit import log_action
 from goedeburen.events.models import Role, Round, Session, TeamMember
-from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.enums import MAY_RANK, RegistrationStatus
 from goedeburen.registration.models import Attendee
 
 from .. import exceptions, queries
@@ -29,13 +29,14 @@ def save_rankings(
     """Replace the attendee's rankings of the given rounds (round id → session ids, best first).
 
     A round left out keeps its rankings; an empty list clears them. Refused after the
-    deadline, for an attendee who is not confirmed, and for sessions of another round or
-    event. Side effects: Ranking rows replaced; a log entry on the attendee.
+    deadline, for an attendee who holds no seat (`registration.enums.MAY_RANK`: confirmed or
+    pending payment), and for sessions of another round or event. Side effects: Ranking
+    rows replaced; a log entry on the attendee.
     """
     now = now or _now()
     registration = attendee.registration
     event = registration.event
-    if registration.status != RegistrationStatus.CONFIRMED:
+    if registration.status not in MAY_RANK:
         raise MatchingError(exceptions.NOT_ATTENDING, code="not_attending")
     if now > queries.ranking_deadline(event):
         raise MatchingError(exceptions.RANKING_CLOSED, code="ranking_closed")

@@ -73,21 +73,32 @@ class TicketTypeField(forms.ChoiceField):
 
     widget = forms.RadioSelect
 
-    def set_ticket_types(self, ticket_types: list[TicketType]) -> None:
+    def set_ticket_types(
+        self, ticket_types: list[TicketType], availability: Mapping[int, str] | None = None
+    ) -> None:
+        """Offer `ticket_types`; with `availability` (`registration.queries.availability`)
+        each label says when a ticket is sold out or has only a few places left."""
+        availability = availability or {}
         self.ticket_types = {str(t.pk): t for t in ticket_types}
-        self.choices = [(str(t.pk), self.label_for(t)) for t in ticket_types]
+        self.choices = [
+            (str(t.pk), self.label_for(t, availability.get(t.pk, ""))) for t in ticket_types
+        ]
 
     def clean(self, value):
         return self.ticket_types[super().clean(value)]
 
     @staticmethod
-    def label_for(obj: TicketType) -> str:
+    def label_for(obj: TicketType, availability: str = "") -> str:
         price = _("%(price)s incl. VAT") % {"price": euro(obj.price)} if obj.price else _("free")
         parts = [_("%(name)s: %(price)s") % {"name": obj.t.name, "price": price}]
         if obj.t.includes:
             parts.append(_("(including %(includes)s)") % {"includes": obj.t.includes})
         if obj.needs_approval:
             parts.append(_("— the organisers approve this registration"))
+        if availability == "sold_out":
+            parts.append(_("— sold out, waiting list"))
+        elif availability == "few":
+            parts.append(_("— only a few places left"))
         return " ".join(str(part) for part in parts)
 
 
@@ -363,10 +374,19 @@ class RegistrationForms:
         """Return (field id, label, message) for each error, for the summary on top."""
         summary = []
         for form in self.all_forms:
+            number = self.attendees.index(form) + 1 if form in self.attendees else None
             for field in form:
+                label = field.label
+                if number is not None:  # which attendee: "Attendee 2: First name"
+                    label = _("Attendee %(number)s: %(field)s") % {"number": number, "field": label}
                 for message in field.errors:
-                    summary.append((field.id_for_label or field.auto_id, field.label, message))
+                    summary.append((field.id_for_label or field.auto_id, label, message))
         return summary
+
+    def show_availability(self, availability: Mapping[int, str]) -> None:
+        """Say in each ticket choice whether it is sold out or nearly so."""
+        for form in self.attendees:
+            form.fields["ticket_type"].set_ticket_types(self.ticket_types, availability)
 
     def resized(self, *, add: bool = False, remove: int | None = None) -> "RegistrationForms":
         """Return unbound forms holding what was typed, with an attendee added or removed."""

@@ -4,14 +4,17 @@ files (personal calendar, the publication) behind the signed link in their mails
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
+from goedeburen.accounts.network import client_ip
 from goedeburen.common.files import protected_response
-from goedeburen.events.calendar import event_calendar, personal_calendar
+from goedeburen.events.calendar import personal_calendar
 from goedeburen.mail import placeholders, programme, services
 from goedeburen.mail import queries as mail_queries
 from goedeburen.mail.exceptions import MailError
@@ -43,7 +46,8 @@ class ContactView(EventPageMixin, TemplateView):
                     name=form.cleaned_data["name"],
                     email=form.cleaned_data["email"],
                     message=form.cleaned_data["message"],
-                    client=request.META.get("REMOTE_ADDR", ""),
+                    # The address the trusted proxy saw: behind it, REMOTE_ADDR is the proxy.
+                    client=client_ip(request),
                 )
             except MailError as error:
                 return self.render_to_response(
@@ -53,11 +57,14 @@ class ContactView(EventPageMixin, TemplateView):
         return redirect("public:event.contact", event=self.event.slug)
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 @method_decorator(never_cache, name="dispatch")
 class UnsubscribeView(EventPageMixin, TemplateView):
     """Opt out of the event's non-essential mail from the link in such a mail.
 
-    GET only asks (mail scanners follow links); POST opts out.
+    GET only asks (mail scanners follow links); POST opts out. A mail program's one-click
+    POST (RFC 8058: `List-Unsubscribe=One-Click`, without cookies) works too: the view is
+    exempt from the CSRF check, the signed token in the address is what it trusts.
     """
 
     template_name = "public/mail/unsubscribe.html"
@@ -78,6 +85,8 @@ class UnsubscribeView(EventPageMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         email = self.address()
         services.set_opt_out(self.event, email=email, opted_out=request.POST.get("opt_in") != "1")
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            return HttpResponse(status=204)  # a mail program: no page to show
         return redirect(request.path)
 
 
@@ -99,12 +108,13 @@ class ParticipantCalendarView(_ParticipantMixin, EventPageMixin, View):
 
     def get(self, request, *args, **kwargs):
         registration = self.registration()
-        entries = programme.entries_for(registration)
-        content = (
-            personal_calendar(self.event, entries, name=registration.booker_name)
-            if entries
-            else event_calendar(self.event)
-        )
+        with translation.override(registration.language):
+            content = personal_calendar(
+                self.event,
+                programme.entries_for(registration),
+                owner=registration.code,
+                name=registration.booker_name,
+            )
         response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
         filename = f"{self.event.slug}-{registration.code}.ics"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

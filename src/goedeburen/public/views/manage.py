@@ -15,18 +15,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from goedeburen.common.limits import over_limit
 from goedeburen.mail import placeholders
 from goedeburen.mail import queries as mail_queries
 from goedeburen.matching import queries as matching_queries
 from goedeburen.privacy import services as privacy_services
 from goedeburen.registration import queries, services
-from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.enums import MAY_RANK, RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 
 from ..forms.manage import ChangeForms, LinkRequestForm, SubstituteForm
 from .pages import EventPageMixin
 from .payment_info import payment_context
 from .ticket_info import ticket_context
+
+# How often one client address may ask for links, over all addresses it types.
+LINK_REQUESTS_PER_CLIENT = "10/h"
 
 
 class _LoadRegistration:
@@ -90,18 +94,36 @@ class ManageView(ManageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         attendees = list(self.registration.attendees.all())
-        programmes = matching_queries.personal_programmes(self.event, attendees)
-        confirmed = self.registration.status == RegistrationStatus.CONFIRMED
+        status = self.registration.status
+        confirmed = status == RegistrationStatus.CONFIRMED
+        programmes = (
+            matching_queries.personal_programmes(self.event, attendees) if confirmed else {}
+        )
+        rounds = matching_queries.rounds(self.event) if status in MAY_RANK else []
         kwargs.update(ticket_context(self.registration))
         kwargs.update(
-            programmes=[(a, programmes[a.pk]) for a in attendees if a.pk in programmes]
-            if confirmed
-            else [],
-            can_rank=confirmed
-            and self.event.rounds.exists()
+            programmes=[(a, programmes[a.pk]) for a in attendees if a.pk in programmes],
+            can_rank=bool(rounds)
             and timezone.now() <= matching_queries.ranking_deadline(self.event),
+            rankings=_rankings_shown(rounds, attendees) if rounds else [],
         )
         return super().get_context_data(**kwargs)
+
+
+def _rankings_shown(rounds, attendees) -> list[tuple]:
+    """Return (attendee, [(round, [sessions, best first])]) for those who ranked anything."""
+    ranked = matching_queries.rankings_by_attendee([a.pk for a in attendees])
+    sessions = {s.pk: s for r in rounds for s in r.sessions.all()}
+    shown = []
+    for attendee in attendees:
+        choices = [
+            (r, [sessions[pk] for pk in ranked[attendee.pk][r.pk] if pk in sessions])
+            for r in rounds
+            if ranked.get(attendee.pk, {}).get(r.pk)
+        ]
+        if choices:
+            shown.append((attendee, choices))
+    return shown
 
 
 class MailPreferenceView(ManageMixin, TemplateView):
@@ -226,6 +248,14 @@ class LinkRequestView(EventPageMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(
                 self.get_context_data(form=form, errors=form.errors_summary())
+            )
+        # Per client address (besides the limit per email address in the service).
+        if over_limit(request, group="registration.link", rate=LINK_REQUESTS_PER_CLIENT):
+            return self.render_to_response(
+                self.get_context_data(
+                    form=form,
+                    problem=_("You asked for links many times. Please try again in an hour."),
+                )
             )
         services.request_manage_links(self.event, email=form.cleaned_data["email"])
         return self.render_to_response(

@@ -3,12 +3,14 @@
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
 from goedeburen.events import queries
+from goedeburen.events.calendar import event_calendar
 from goedeburen.events.models import Event, EventStatus
-from goedeburen.registration.queries import public_ticket_types
+from goedeburen.registration.queries import SOLD_OUT, availability, public_ticket_types
 
 
 class EventPageMixin:
@@ -26,11 +28,14 @@ class EventPageMixin:
 
     def dispatch(self, request, *args, **kwargs):
         key = None
-        if request.method == "GET" and self.cache_seconds:
+        # A visitor with a message waiting (a flash message) gets the page made for them,
+        # and that page is not kept: what one visitor is told is never shown to another.
+        personal = _has_messages(request)
+        if request.method == "GET" and self.cache_seconds and not personal:
             version = queries.public_event_version(kwargs["event"])
             if version is None:
                 raise Http404
-            key = f"page:{get_language()}:{request.path}:{version}"
+            key = f"page:{get_language()}:{request.path}:{version}{self.cache_variant()}"
             content = cache.get(key)
             if content is not None:
                 return HttpResponse(content)
@@ -38,15 +43,40 @@ class EventPageMixin:
         if self.event is None:
             raise Http404
         response = super().dispatch(request, *args, **kwargs)
+        if self.cache_seconds:
+            # The same address answers differently for a visitor with messages.
+            patch_vary_headers(response, ["Cookie"])
         if key is None or response.status_code != 200:
             return response
         response.render()
+        if not _is_shareable(request, response):
+            return response
         cache.set(key, response.content, self.cache_seconds)
         return response
+
+    def cache_variant(self) -> str:
+        """Return what else, besides the event's version, the cached page depends on."""
+        return ""
 
     def get_context_data(self, **kwargs):
         kwargs["event"] = self.event  # the object, not the URL's slug
         return super().get_context_data(**kwargs)
+
+
+def _has_messages(request) -> bool:
+    """Whether messages wait for this visitor (read without marking them as shown)."""
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
+def _is_shareable(request, response) -> bool:
+    """Whether a rendered page may be shown to every visitor: it showed no messages, set no
+    cookie and did not read the visitor's session."""
+    storage = getattr(request, "_messages", None)
+    if storage is not None and (storage.used or len(storage)):
+        return False
+    session = getattr(request, "session", None)
+    return not response.cookies and not (session is not None and session.accessed)
 
 
 class IndexView(TemplateView):
@@ -62,15 +92,28 @@ class IndexView(TemplateView):
 
 
 class EventHomeView(EventPageMixin, TemplateView):
+    """The event's front page, with its tickets and whether places are left (up front,
+    before anyone fills in the form): the page is cached per state of the seat counters."""
+
     template_name = "public/event_home.html"
+
+    def cache_variant(self) -> str:
+        self.availability = availability(slug=self.kwargs["event"])
+        return ":" + ",".join(f"{pk}{state}" for pk, state in sorted(self.availability.items()))
 
     def get_context_data(self, **kwargs):
         registration_open = self.event.status == EventStatus.REGISTRATION_OPEN
-        ticket_types = public_ticket_types(self.event) if registration_open else []
+        ticket_types = list(public_ticket_types(self.event)) if registration_open else []
+        places = getattr(self, "availability", None)
+        if places is None:
+            places = availability(event_id=self.event.pk)
+        for ticket in ticket_types:
+            ticket.availability = places.get(ticket.pk, SOLD_OUT)
         return super().get_context_data(
             partners=self.event.partners.all(),
             registration_open=registration_open,
             ticket_types=ticket_types,
+            sold_out=bool(ticket_types) and all(t.availability == SOLD_OUT for t in ticket_types),
             **kwargs,
         )
 
@@ -147,4 +190,18 @@ class CalendarFileView(EventPageMixin, TemplateView):
             as_attachment=True,
             filename=f"{self.event.slug}.ics",
         )
+        return response
+
+
+class EventOnlyCalendarView(EventPageMixin, TemplateView):
+    """The event alone as a calendar file, in the reader's language: what "add to your
+    calendar" adds (the programme's file has every part, parallel sessions too)."""
+
+    cache_seconds = 0
+
+    def get(self, request, *args, **kwargs):
+        response = HttpResponse(
+            event_calendar(self.event), content_type="text/calendar; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{self.event.slug}.ics"'
         return response

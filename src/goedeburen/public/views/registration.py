@@ -5,6 +5,8 @@ confirmation page; an unknown code and a wrong token give the same 404. When a t
 sold out the form offers the waiting list instead.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
@@ -12,6 +14,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -20,6 +23,7 @@ from django.views.generic import TemplateView
 from goedeburen.common import crypto
 from goedeburen.events.models import EventStatus
 from goedeburen.registration import queries, services, tokens
+from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import MAX_ATTENDEES, Registration
 
@@ -36,8 +40,8 @@ _LINKS_KEPT = 10
 _LINKS_MAX_AGE = 24 * 60 * 60  # seconds: the confirmation page is for right after booking
 
 
-def links_in(request) -> dict[str, str]:
-    """Return the {code: manage token} of the registrations made in this browser."""
+def _sealed_links(request) -> dict[str, list[str]]:
+    """Return {code: [manage token, fingerprint of what was sent]} from the sealed cookie."""
     sealed = request.COOKIES.get(LINKS_COOKIE, "")
     if not sealed:
         return {}
@@ -45,13 +49,31 @@ def links_in(request) -> dict[str, str]:
         links = crypto.unseal(sealed, purpose=_LINKS_PURPOSE, max_age=_LINKS_MAX_AGE)
     except crypto.Unsealable:
         return {}
-    return links if isinstance(links, dict) else {}
+    if not isinstance(links, dict):
+        return {}
+    found = {}
+    for code, value in links.items():
+        value = [value, ""] if isinstance(value, str) else value
+        if isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value):
+            found[code] = value
+    return found
 
 
-def remember_link(response, request, *, code: str, token: str) -> None:
-    """Add a registration's manage link to this browser's sealed cookie."""
-    links = {k: v for k, v in links_in(request).items() if k != code}
-    links[code] = token
+def links_in(request) -> dict[str, str]:
+    """Return the {code: manage token} of the registrations made in this browser."""
+    return {code: token for code, (token, _sent) in _sealed_links(request).items()}
+
+
+def sent_in(request) -> dict[str, str]:
+    """Return {fingerprint: code}: what this browser registered, to know it when sent again."""
+    return {sent: code for code, (_token, sent) in _sealed_links(request).items() if sent}
+
+
+def remember_link(response, request, *, code: str, token: str, sent: str = "") -> None:
+    """Add a registration's manage link (and the fingerprint of the submission that made
+    it, see `submission_fingerprint`) to this browser's sealed cookie."""
+    links = {k: v for k, v in _sealed_links(request).items() if k != code}
+    links[code] = [token, sent]
     kept = dict(list(links.items())[-_LINKS_KEPT:])
     response.set_cookie(
         LINKS_COOKIE,
@@ -61,6 +83,34 @@ def remember_link(response, request, *, code: str, token: str) -> None:
         httponly=True,
         samesite="Lax",
     )
+
+
+def submission_fingerprint(event_id: int, forms: RegistrationForms, waiting_list: bool) -> str:
+    """Return a digest of who registers whom on which ticket: the same people sent again
+    from this browser (Back and send) are recognised as the registration made already."""
+    booker = forms.booker.cleaned_data
+    people = sorted(
+        (
+            str(form.cleaned_data["ticket_type"].pk),
+            form.cleaned_data["given_name"].strip().casefold(),
+            form.cleaned_data["family_name"].strip().casefold(),
+        )
+        for form in forms.attendees
+    )
+    text = repr((event_id, waiting_list, booker["email"].strip().casefold(), people))
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def browser_tag(request) -> str:
+    """Return a tag of this browser (from its CSRF cookie's secret), "" without one.
+
+    Put in the form token, so that a second submission of a form shows the secret link
+    only to the browser the form was shown to.
+    """
+    secret = request.META.get("CSRF_COOKIE", "")
+    if not secret:
+        return ""
+    return salted_hmac("goedeburen.registration.browser", secret).hexdigest()[:16]
 
 
 # The cached form page holds these in place of the per-visitor CSRF and form tokens.
@@ -83,13 +133,15 @@ class RegistrationFormView(EventPageMixin, TemplateView):
         # once per language, version of the event and set of tickets on sale, and each
         # visitor gets a copy with their own tokens put in.
         self.load_booking_data()
+        # What is sold out or nearly so shows before anyone fills in the form (one query).
+        self.availability = queries.availability(event_id=self.event.pk)
         key = ":".join(
             [
                 "registration:form",
                 get_language(),
                 request.path,
                 self.event.updated.isoformat(),
-                ",".join(str(t.pk) for t in self.ticket_types),
+                ",".join(f"{t.pk}{self.availability.get(t.pk, '')}" for t in self.ticket_types),
             ]
         )
         page = cache.get(key)
@@ -103,7 +155,8 @@ class RegistrationFormView(EventPageMixin, TemplateView):
             page = response.render().content.decode()
             cache.set(key, page, FORM_PAGE_SECONDS)
         page = page.replace(_CSRF_SLOT, get_token(request), 1)
-        page = page.replace(_FORM_TOKEN_SLOT, tokens.issue_form_token(event_id=self.event.pk), 1)
+        form_token = tokens.issue_form_token(event_id=self.event.pk, browser=browser_tag(request))
+        page = page.replace(_FORM_TOKEN_SLOT, form_token, 1)
         return HttpResponse(page)
 
     def post(self, request, *args, **kwargs):
@@ -113,9 +166,15 @@ class RegistrationFormView(EventPageMixin, TemplateView):
         forms = self.make_forms(data=data, count=RegistrationForms.count_from(data))
         form_token = data.get("form_token", "")
         if tokens.read_form_token(form_token, event_id=self.event.pk) is None:
-            form_token = tokens.issue_form_token(event_id=self.event.pk)
+            form_token = tokens.issue_form_token(
+                event_id=self.event.pk, browser=browser_tag(request)
+            )
         if data.get("action") == "add":
             return self.show(forms.resized(add=True), form_token=form_token, focus="added")
+        if data.get("action") == "language":
+            # The language switch sends the form to its address in the other language:
+            # shown again there with everything typed, nothing judged yet.
+            return self.show(forms.resized(), form_token=form_token)
         if "remove" in data:
             try:
                 index = int(data["remove"])
@@ -124,11 +183,12 @@ class RegistrationFormView(EventPageMixin, TemplateView):
             return self.show(forms.resized(remove=index), form_token=form_token)
         if not forms.is_valid():
             return self.show(forms, form_token=form_token, invalid=True)
-        book = (
-            services.join_waiting_list
-            if data.get("action") == "waiting_list"
-            else services.register
-        )
+        waiting_list = data.get("action") == "waiting_list"
+        sent = submission_fingerprint(self.event.pk, forms, waiting_list)
+        earlier = self.made_before(sent)
+        if earlier is not None:
+            return earlier
+        book = services.join_waiting_list if waiting_list else services.register
         try:
             registration = book(
                 self.event,
@@ -146,12 +206,33 @@ class RegistrationFormView(EventPageMixin, TemplateView):
                 problem=refused.message,
                 sold_out=refused.code == "sold_out",
             )
-        return self.registered(registration)
+        return self.registered(registration, sent=sent)
 
-    def registered(self, registration: Registration):
+    def made_before(self, sent: str):
+        """The confirmation of the same registration, when this browser made it already
+        (Back and send again) and it still stands; else None (and no query: a browser that
+        registered nothing here has no fingerprint in its cookie)."""
+        code = sent_in(self.request).get(sent)
+        if code is None:
+            return None
+        registration = queries.registration_for_confirmation(
+            event=self.event, code=code, token=links_in(self.request)[code]
+        )
+        if registration is None or registration.status == RegistrationStatus.CANCELLED:
+            return None
+        url = reverse("public:registration.done", kwargs={"event": self.event.slug, "code": code})
+        return redirect(f"{url}?again=1")
+
+    def registered(self, registration: Registration, *, sent: str = ""):
         links = links_in(self.request)
+        if getattr(registration, "sent_before", False) and registration.code not in links:
+            # The form was sent before: its link goes only to the browser it was shown to.
+            form_token = self.request.POST.get("form_token", "")
+            browser = browser_tag(self.request)
+            if not browser or tokens.form_token_browser(form_token) != browser:
+                registration.manage_token = None
         if not registration.manage_token and registration.code not in links:
-            # The form was sent before, from elsewhere: say so, without the secret link.
+            # The form was sent before and its link replaced since: the link is in the mail.
             return self.render_to_response(
                 self.get_context_data(registration=registration),
                 status=200,
@@ -162,7 +243,11 @@ class RegistrationFormView(EventPageMixin, TemplateView):
         )
         if registration.manage_token:
             remember_link(
-                response, self.request, code=registration.code, token=registration.manage_token
+                response,
+                self.request,
+                code=registration.code,
+                token=registration.manage_token,
+                sent=sent,
             )
         return response
 
@@ -196,6 +281,12 @@ class RegistrationFormView(EventPageMixin, TemplateView):
         sold_out=False,
         **extra,
     ):
+        # Read here, not on the booking's way: a registration that succeeds shows no form.
+        if not hasattr(self, "availability"):
+            self.availability = queries.availability(event_id=self.event.pk)
+        forms.show_availability(self.availability)
+        states = [self.availability.get(t.pk, queries.SOLD_OUT) for t in self.ticket_types]
+        all_sold_out = bool(states) and all(s == queries.SOLD_OUT for s in states)
         return self.render_to_response(
             self.get_context_data(
                 forms=forms,
@@ -203,7 +294,8 @@ class RegistrationFormView(EventPageMixin, TemplateView):
                 errors=forms.errors() if invalid else [],
                 problem=problem,
                 focus=focus,
-                sold_out=sold_out,
+                sold_out=sold_out or queries.SOLD_OUT in states,
+                all_sold_out=all_sold_out,
                 max_attendees=MAX_ATTENDEES,
                 **extra,
             )
@@ -243,6 +335,7 @@ class RegistrationDoneView(EventPageMixin, TemplateView):
             registration=registration,
             manage_url=manage_url,
             token=token,
+            again=self.request.GET.get("again") == "1",
             **payment_context(registration),
             **kwargs,
         )

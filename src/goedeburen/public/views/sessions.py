@@ -1,5 +1,8 @@
 """The participant chooses sessions through the secret manage link."""
 
+from collections import defaultdict
+
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -7,10 +10,29 @@ from django.views.generic import TemplateView
 from goedeburen.matching import queries as matching_queries
 from goedeburen.matching import services as matching_services
 from goedeburen.matching.exceptions import MatchingError
-from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.enums import MAY_RANK
 
 from ..forms.sessions import RankingForm
 from .manage import ManageMixin
+
+
+def describe_sessions(rounds) -> None:
+    """Give each round `about`: its sessions with hosts, projects (and their places) and the
+    other rounds where the same topic is on (one is placed in a topic once)."""
+    sessions = [s for r in rounds for s in r.sessions.all()]
+    prefetch_related_objects(sessions, "hosts", "projects")
+    rounds_of_topic = defaultdict(list)
+    for round_ in rounds:
+        for session in round_.sessions.all():
+            rounds_of_topic[matching_queries.topic_of(session)].append(round_)
+    for round_ in rounds:
+        round_.about = [
+            (
+                session,
+                [r for r in rounds_of_topic[matching_queries.topic_of(session)] if r != round_],
+            )
+            for session in round_.sessions.all()
+        ]
 
 
 class SessionChoiceView(ManageMixin, TemplateView):
@@ -20,6 +42,7 @@ class SessionChoiceView(ManageMixin, TemplateView):
 
     def forms(self, data=None) -> list[RankingForm]:
         rounds = matching_queries.rounds(self.event)
+        describe_sessions(rounds)
         attendees = list(self.registration.attendees.all())
         ids = [a.pk for a in attendees]
         current = matching_queries.rankings_by_attendee(ids)
@@ -42,8 +65,7 @@ class SessionChoiceView(ManageMixin, TemplateView):
         deadline = matching_queries.ranking_deadline(self.event)
         kwargs.update(
             ranking_deadline=deadline,
-            can_rank=self.registration.status == RegistrationStatus.CONFIRMED
-            and timezone.now() <= deadline,
+            can_rank=self.registration.status in MAY_RANK and timezone.now() <= deadline,
         )
         return super().get_context_data(**kwargs)
 

@@ -17,8 +17,10 @@ from .quotas import change_quota_size, delete_quota, save_quota, set_ticket_type
 from .recount import Difference, recount_seats
 from .self_service import (
     Substitute,
+    offer_new_manage_link,
     renew_manage_link,
     request_manage_links,
+    send_manage_links,
     substitute_attendee,
 )
 from .ticket_types import delete_ticket_type, save_ticket_type
@@ -64,7 +66,9 @@ __all__ = [
     "set_ticket_type_quotas",
     "register",
     "release_expired_holds",
+    "offer_new_manage_link",
     "renew_manage_link",
+    "send_manage_links",
     "request_manage_links",
     "substitute_attendee",
     "update_registration",

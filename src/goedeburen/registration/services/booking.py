@@ -88,8 +88,8 @@ def register(
     approval, and a paid one makes it pend payment; both hold their seats for the event's
     hold time. A form token that already made a registration returns that registration
     (also when both submissions race): the result's `manage_token` is the secret for the
-    booker's link when this call made it, None when it already existed (only its hash is
-    stored).
+    booker's link, also when it already existed (derived from the form token), None when
+    that link has been replaced since (only its hash is stored).
 
     Each attendee's `answers` to the event's questions are checked (required ones given,
     values fit the question, special-category ones only with consent) and stored.
@@ -103,6 +103,10 @@ def register(
     Side effects: form token stored; answers stored; the quotas' counters; log entry;
     signal `registration_created`; a `release_expired_holds` task enqueued to run when a
     hold ends.
+
+    The manage token is derived from the form token (`tokens.manage_token_for_form`): a
+    second submission of the same form gets `manage_token` set as well, as long as the
+    registration's link has not been replaced since.
     """
     return _book(
         event,
@@ -157,10 +161,13 @@ def _book(
     with transaction.atomic():
         # The unique token makes a concurrent second submission wait here for the first.
         stored_token = FormToken(event=event, token=nonce)
+        manage_token = tokens.manage_token_for_form(form_token)
         if not rows.insert_unless_taken(stored_token, unique="token"):
             existing = Registration.objects.filter(form_token__token=nonce).first()
             if existing is not None:
-                existing.manage_token = None
+                still = tokens.manage_token_matches(manage_token, existing.manage_token_hash)
+                existing.manage_token = manage_token if still else None
+                existing.sent_before = True
                 return existing
             stored_token = FormToken.objects.get(token=nonce)
         registration = _register(
@@ -170,6 +177,7 @@ def _book(
             billing=billing or Billing(),
             language=language,
             form_token=stored_token,
+            manage_token=manage_token,
             by=by,
             waiting_list=waiting_list,
             at_door=at_door,
@@ -178,7 +186,17 @@ def _book(
 
 
 def _register(
-    event, *, booker, attendees, billing, language, form_token, by, waiting_list, at_door=False
+    event,
+    *,
+    booker,
+    attendees,
+    billing,
+    language,
+    form_token,
+    manage_token,
+    by,
+    waiting_list,
+    at_door=False,
 ) -> Registration:
     now = timezone.now()
     if event.status != EventStatus.REGISTRATION_OPEN and not at_door:
@@ -219,7 +237,7 @@ def _register(
             settings=data.settings,
         )
 
-    manage_token, manage_token_hash = tokens.new_manage_token()
+    manage_token_hash = tokens.hash_manage_token(manage_token)
     registration = Registration(
         event=event,
         form_token=form_token,

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from goedeburen.common.audit import log_action
+from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
 
 from .. import signals, tokens
@@ -85,7 +86,10 @@ def renew_manage_link(registration: Registration, *, by=None) -> str:
         registration = locked(registration)
         token, token_hash = tokens.new_manage_token()
         registration.manage_token_hash = token_hash
-        registration.save(update_fields=["manage_token_hash", "updated"])
+        registration.pending_manage_token_hash = ""
+        registration.save(
+            update_fields=["manage_token_hash", "pending_manage_token_hash", "updated"]
+        )
         log_action(registration, action="registration.link_renewed", by=by)
         signals.manage_link_renewed.send(
             sender=Registration, registration=registration, manage_token=token
@@ -93,16 +97,19 @@ def renew_manage_link(registration: Registration, *, by=None) -> str:
     return token
 
 
-def request_manage_links(event: Event, *, email: str) -> int:
-    """Renew the manage link of each of the event's registrations booked with `email`.
+def request_manage_links(event: Event, *, email: str) -> bool:
+    """Record a request for the manage links of `email` and have them sent in the background.
 
-    Return how many; the caller must not tell the visitor (that would reveal who is
-    registered). More than `LINK_REQUESTS_PER_HOUR` requests for one address in an hour
-    renew nothing, so that nobody can flood a booker's mailbox.
+    The same work whether or not the address registered (a row and a task), so that
+    neither the answer nor its time tells who is registered; the task
+    (`tasks.send_manage_links` → `send_manage_links`) finds the registrations. More than
+    `LINK_REQUESTS_PER_HOUR` requests for one address in an hour send nothing, so that
+    nobody can flood a booker's mailbox. Return whether the request was taken.
 
-    Side effects: a request row (the address only as a hash); per registration those of
-    `renew_manage_link`.
+    Side effects: a request row (the address only as a hash); the task, on commit.
     """
+    from .. import tasks
+
     email = email.strip()
     email_hash = hashlib.sha256(email.lower().encode("utf-8", "surrogatepass")).hexdigest()
     since = timezone.now() - dt.timedelta(hours=1)
@@ -110,9 +117,57 @@ def request_manage_links(event: Event, *, email: str) -> int:
         requests = ManageLinkRequest.objects.filter(event=event, email_hash=email_hash)
         requests.filter(created__lt=since).delete()
         if requests.count() >= LINK_REQUESTS_PER_HOUR:
-            return 0
+            return False
         ManageLinkRequest.objects.create(event=event, email_hash=email_hash)
-        found = Registration.objects.filter(event=event, email__iexact=email).order_by("pk")
-        for registration in found:
-            renew_manage_link(registration)
-        return len(found)
+        enqueue_on_commit(tasks.send_manage_links, event.pk, email)
+    return True
+
+
+def send_manage_links(event_id: int, *, email: str) -> int:
+    """Send each of the event's registrations booked with `email` a new manage link; the
+    old link keeps working until the new one is used (`offer_new_manage_link`). Return how
+    many registrations were found."""
+    found = Registration.objects.filter(event_id=event_id, email__iexact=email.strip())
+    found = list(found.order_by("pk"))
+    for registration in found:
+        offer_new_manage_link(registration)
+    return len(found)
+
+
+def take_new_manage_link(registration_id: int, *, pending_hash: str) -> None:
+    """Make the sent link (`offer_new_manage_link`) the registration's only link, on its
+    first use: the old one stops working now.
+
+    Side effects: the hashes moved (when still pending); log entry.
+    """
+    with transaction.atomic():
+        changed = Registration.objects.filter(
+            pk=registration_id, pending_manage_token_hash=pending_hash
+        ).update(
+            manage_token_hash=pending_hash, pending_manage_token_hash="", updated=timezone.now()
+        )
+        if changed:
+            log_action(
+                Registration.objects.get(pk=registration_id), action="registration.link_taken"
+            )
+
+
+def offer_new_manage_link(registration: Registration, *, by=None) -> str:
+    """Give the registration a new manage token beside the current one and return it.
+
+    Both links work until the new one is first used (`queries.registration_for_manage`
+    then makes it the only one): asking for a link kills nobody's link.
+
+    Side effects: the pending hash stored; log entry; signal `manage_link_renewed` (with
+    the new token, which only this call knows: the mail sends it).
+    """
+    with transaction.atomic():
+        registration = locked(registration)
+        token, token_hash = tokens.new_manage_token()
+        registration.pending_manage_token_hash = token_hash
+        registration.save(update_fields=["pending_manage_token_hash", "updated"])
+        log_action(registration, action="registration.link_sent", by=by)
+        signals.manage_link_renewed.send(
+            sender=Registration, registration=registration, manage_token=token
+        )
+    return token

@@ -19,3 +19,28 @@
   form.addEventListener("change", update);
   update();
 })();
+
+// One registration per click: a second press of a submit button while the first submission
+// is on its way is ignored (the server recognises a repeated form as well, see the form token).
+(function () {
+  "use strict";
+  var form = document.getElementById("registration-form");
+  if (!form) return;
+  var sending = false;
+  form.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var action = button && button.name === "action" ? button.value : "";
+    if (action !== "register" && action !== "waiting_list") return;
+    if (sending) {
+      event.preventDefault();
+      return;
+    }
+    sending = true;
+    if (button) button.setAttribute("aria-disabled", "true");
+    // Back from the next page (the page restored from the browser's cache) may send again.
+    window.addEventListener("pageshow", function () {
+      sending = false;
+      if (button) button.removeAttribute("aria-disabled");
+    });
+  });
+})();

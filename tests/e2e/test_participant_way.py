@@ -1,0 +1,305 @@
+"""The participant's way through on a phone (360 px), in Dutch and English, without traps
+(issue 17): a double click or Back and send again makes one registration and shows the
+link; sold out shows before the form is filled in; a lapsed registration says why and leads
+back; a bank-transfer payer ranks sessions; the language switch keeps what was typed; a
+visitor's crafted message never reaches another visitor. axe-core checks every new page."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.utils import translation
+
+from goedeburen.events.demo import SLUG
+
+from .site import VIEWPORTS, axe_violations, describe_violations
+from .test_registration_flow import registration_open  # noqa: F401
+
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("registration_open")]
+
+PHONE = VIEWPORTS["360px"]
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor == "sqlite":
+        pytest.skip("the browser registration needs PostgreSQL (see test_registration_flow)")
+
+
+@pytest.fixture
+def phone(browser, site, db):
+    """A fresh browser context (its own cookies) on a phone, with or without JavaScript."""
+    opened = []
+
+    def open_tab(*, javascript: bool = True):
+        context = browser.new_context(
+            base_url=site.base_url,
+            viewport=PHONE,
+            java_script_enabled=javascript,
+            reduced_motion="reduce",
+        )
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        problems = []
+        tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda error: problems.append(str(error)))
+        tab.problems = problems
+        opened.append(context)
+        return tab
+
+    yield open_tab
+    for context in opened:
+        context.close()
+
+
+def _path(language: str, rest: str) -> str:
+    return (f"/{SLUG}/" if language == "nl" else f"/en/{SLUG}/") + rest
+
+
+def _accessible(tab, where: str) -> None:
+    violations = axe_violations(tab)
+    if violations:
+        pytest.fail(f"{where}: {describe_violations(violations)}", pytrace=False)
+    assert tab.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"], where
+    assert tab.problems == [], tab.problems
+
+
+def _fill(tab, *, email: str, given_name: str = "Ada", ticket: str = "") -> None:
+    """Fill in the form for one attendee, by field name (the same in both languages)."""
+    tab.fill('[name="booker-name"]', "Bea Boeker")
+    tab.fill('[name="booker-email"]', email)
+    radios = tab.locator('[name="attendee-0-ticket_type"]')
+    (radios.locator(f"xpath=self::*[@value='{ticket}']") if ticket else radios.first).check()
+    tab.fill('[name="attendee-0-given_name"]', given_name)
+    tab.fill('[name="attendee-0-family_name"]', "de Vries")
+    tab.select_option('[name="attendee-0-role"]', "housing_corporation")
+    if tab.locator('[name="billing-organisation"]').is_visible():
+        tab.fill('[name="billing-organisation"]', "Woonstichting De Linde")
+        tab.fill('[name="billing-address"]', "Lindelaan 1\n3500 AA Utrecht")
+
+
+def _registrations(email: str) -> int:
+    from goedeburen.registration.models import Registration
+
+    return Registration.objects.filter(email=email).count()
+
+
+def _final_button(tab, language: str):
+    with translation.override(language):
+        name = "Aanmelden" if language == "nl" else "Register"
+    return tab.locator(".reg-actions").get_by_role("button", name=name, exact=True)
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_double_click_on_the_final_button_makes_one_registration_and_shows_the_link(
+    phone, language, javascript
+):
+    email = f"dubbel-{language}-{javascript}@example.org"
+    tab = phone(javascript=javascript)
+    tab.goto(_path(language, "register/"))
+    _fill(tab, email=email)
+
+    # Without JavaScript both clicks reach the server: the second answer must show the link.
+    _final_button(tab, language).dblclick()
+    tab.wait_for_url(re.compile(r"/register/done/"))
+
+    assert _registrations(email) == 1
+    assert "/register/manage/" in tab.locator(".reg-link a").get_attribute("href")
+    if javascript:
+        _accessible(tab, "confirmation")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_back_and_send_again_is_the_same_registration(phone, language):
+    email = f"terug-{language}@example.org"
+    tab = phone()
+    tab.goto(_path(language, "register/"))
+    _fill(tab, email=email)
+    _final_button(tab, language).click()
+    tab.wait_for_url(re.compile(r"/register/done/"))
+    link = tab.locator(".reg-link a").get_attribute("href")
+
+    tab.go_back()
+    tab.wait_for_load_state()
+    _fill(tab, email=email)  # what the browser restored, or typed again: the same people
+    _final_button(tab, language).click()
+    tab.wait_for_url(re.compile(r"/register/done/"))
+
+    assert _registrations(email) == 1
+    assert tab.locator(".reg-link a").get_attribute("href") == link
+    assert tab.locator(".utrecht-alert--info").is_visible()
+    _accessible(tab, "confirmation of a form sent again")
+
+
+@pytest.fixture(scope="module")
+def lapsed(registration_open, django_db_blocker):  # noqa: F811
+    """A registration whose hold ran out unpaid (cancelled by the expiry), with its link."""
+    from goedeburen.events.models import Event
+    from goedeburen.registration import tokens
+    from goedeburen.registration.enums import CancelReason, RegistrationStatus
+    from goedeburen.registration.models import TicketType
+    from tests.factories import AttendeeFactory, RegistrationFactory
+
+    with django_db_blocker.unblock():
+        event = Event.objects.get(slug=SLUG)
+        token, hashed = tokens.new_manage_token()
+        registration = RegistrationFactory(
+            event=event,
+            manage_token_hash=hashed,
+            status=RegistrationStatus.CANCELLED,
+            cancel_reason=CancelReason.HOLD_EXPIRED,
+        )
+        AttendeeFactory(
+            registration=registration, ticket_type=TicketType.objects.filter(event=event).first()
+        )
+    yield registration, token
+    with django_db_blocker.unblock():
+        registration.delete()
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_lapsed_hold_says_why_and_leads_back_to_the_form(lapsed, phone, language):
+    registration, token = lapsed
+    tab = phone()
+    tab.goto(_path(language, f"register/manage/{registration.code}/{token}/"))
+
+    status = tab.locator(".reg-status").inner_text()
+    assert ("niet op tijd betaald" if language == "nl" else "not paid in time") in status
+    # Only what still applies: no calendar, no mailing switch.
+    assert tab.locator('a[href*="calendar.ics"]').count() == 0
+    assert tab.locator('[name="opted_out"]').count() == 0
+    _accessible(tab, "lapsed registration")
+
+    tab.get_by_role(
+        "link", name="Opnieuw aanmelden" if language == "nl" else "Register again"
+    ).click()
+    tab.wait_for_url(re.compile(r"/register/$"))
+    assert tab.locator('[name="booker-name"]').is_visible()
+
+
+def test_a_bank_transfer_payer_ranks_sessions_and_sees_the_ranking(phone):
+    email = "overboeking@example.org"
+    tab = phone(javascript=False)  # the plain selects that work on any phone
+    tab.goto(_path("en", "register/"))
+    _fill(tab, email=email)
+    _final_button(tab, "en").click()
+    tab.wait_for_url(re.compile(r"/register/done/"))
+    tab.get_by_role("button", name="Pay by bank transfer").click()
+    tab.wait_for_load_state()
+
+    tab.get_by_role("link", name="Choose your sessions").click()
+    tab.wait_for_load_state()
+    first_choice = tab.locator("select").first
+    options = first_choice.locator("option").all_inner_texts()
+    first_choice.select_option(index=1)
+    tab.get_by_role("button", name="Save my choice").click()
+    tab.wait_for_load_state()
+
+    shown = tab.locator(".reg-rankings").inner_text()
+    assert f"1. {options[1]}" in shown
+    sessions_page = tab.get_by_role("link", name="Change your choice of sessions").get_attribute(
+        "href"
+    )
+    with_script = phone()  # the pages as most visitors see them, with their scripts
+    with_script.goto(tab.url)
+    _accessible(with_script, "personal page with the ranking")
+    with_script.goto(sessions_page)
+    with_script.locator(".rank-about").first.locator("summary").click()
+    _accessible(with_script, "ranking page with the sessions described")
+    from goedeburen.matching.models import Ranking
+
+    assert Ranking.objects.filter(attendee__registration__email=email).count() == 1
+
+
+@pytest.mark.parametrize(("start", "other"), [("nl", "English"), ("en", "Nederlands")])
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_the_language_switch_keeps_what_was_typed(phone, start, other, javascript):
+    tab = phone(javascript=javascript)
+    tab.goto(_path(start, "register/"))
+    _fill(tab, email="taal@example.org", given_name="Fatima")
+
+    tab.get_by_role("button", name=other).click()
+    tab.wait_for_load_state()
+
+    assert tab.locator("html").get_attribute("lang") != start
+    assert tab.input_value('[name="booker-email"]') == "taal@example.org"
+    assert tab.input_value('[name="attendee-0-given_name"]') == "Fatima"
+    assert tab.input_value('[name="attendee-0-role"]') == "housing_corporation"
+    assert _registrations("taal@example.org") == 0
+    if javascript:
+        _accessible(tab, "form after switching language")
+
+
+CRAFTED = "LET OP: conferentie AFGELAST – restitutie via example.org"
+
+
+@pytest.fixture(scope="module")
+def substitutable(registration_open, django_db_blocker):  # noqa: F811
+    """A registration with one attendee and a known link, committed for the live server."""
+    from goedeburen.events.models import Event
+    from goedeburen.registration import tokens
+    from goedeburen.registration.models import TicketType
+    from tests.factories import AttendeeFactory, RegistrationFactory
+
+    with django_db_blocker.unblock():
+        event = Event.objects.get(slug=SLUG)
+        token, hashed = tokens.new_manage_token()
+        registration = RegistrationFactory(event=event, manage_token_hash=hashed)
+        attendee = AttendeeFactory(
+            registration=registration, ticket_type=TicketType.objects.filter(event=event).first()
+        )
+    yield registration, token, attendee
+    with django_db_blocker.unblock():
+        registration.delete()
+
+
+def test_a_crafted_substitution_name_never_reaches_another_visitor(substitutable, phone):
+    registration, token, attendee = substitutable
+    manage = f"register/manage/{registration.code}/{token}/"
+    visitor, other = phone(), phone()
+    visitor.goto(_path("nl", manage))
+    visitor.goto(_path("nl", f"{manage}attendees/{attendee.pk}/substitute/"))
+    # Sent as the browser sends it (its cookies, its CSRF token), but the redirect to the
+    # personal page is not followed: the message naming the substitute waits for the
+    # visitor's next page, the event page, which the cache could keep.
+    substitute = _path("nl", f"{manage}attendees/{attendee.pk}/substitute/")
+    answer = visitor.context.request.post(
+        substitute,
+        form={
+            "csrfmiddlewaretoken": visitor.input_value('[name="csrfmiddlewaretoken"]'),
+            "given_name": CRAFTED,
+        },
+        max_redirects=0,
+    )
+    assert answer.status == 302
+
+    visitor.goto(_path("nl", ""))
+    other.goto(_path("nl", ""))
+    again = phone()
+    again.goto(_path("nl", ""))
+
+    assert CRAFTED in visitor.locator("main").inner_text()  # their own page
+    assert CRAFTED not in other.locator("main").inner_text()
+    assert CRAFTED not in again.locator("main").inner_text()
+    _accessible(other, "event page")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_dead_link_gets_a_friendly_page_with_the_way_to_a_new_one(phone, language):
+    tab = phone()
+    response = tab.goto(_path(language, "register/manage/ABCDEFGH/wrong-token/"))
+
+    assert response.status == 404
+    assert tab.locator("html").get_attribute("lang") == language
+    tab.problems.clear()  # the 404 itself is the console's one error
+    link = tab.locator("main").get_by_role(
+        "link",
+        name="Stuur mij mijn persoonlijke link" if language == "nl" else "Send me my personal link",
+    )
+    assert link.get_attribute("href").endswith(f"/{SLUG}/register/link/")
+    _accessible(tab, "404 page")
+
+    link.click()
+    tab.wait_for_load_state()
+    _accessible(tab, "link page")
