@@ -270,8 +270,9 @@ def test_event_home_shows_tickets_and_register_link_only_while_open(
     html = client.get(url("public:event.home", event.slug)).content.decode()
 
     assert (url(START, event.slug) in html) is shown
-    assert ("Participation" in html) is shown
+    assert ('id="tickets-heading"' in html) is shown
     assert ("€125 incl. VAT" in html) is shown
+    assert "€125" in html  # the price is known before registration opens (the key facts)
 
 
 def test_free_ticket_label_says_free_and_approval(client, event, resident):
