@@ -27,6 +27,10 @@ SRC = Path(goedeburen.__file__).parent
 # `action="app.verb"`, `action=f"…"` or `action = "…"` (a name later passed to `log_action`);
 # the dot tells a log action from argparse's `action="store_true"`.
 ACTION = re.compile(r"""\baction\s*=\s*(f?)("[^"\n]*\.[^"\n]*"|'[^'\n]*\.[^'\n]*')""")
+# The other branch of `action="a.b" if … else "a.c"`.
+ELSE_ACTION = re.compile(
+    r"""\baction\s*=\s*"[^"\n]*"\s+if\s[^\n]*?\selse\s+("[^"\n]*\.[^"\n]*")"""
+)
 # The actions written from an f-string, spelled as in the source, with every value they take.
 # `save_event_part` saves the event itself too.
 _SAVED = ("event", *PART_MODELS, *VENUE_MODELS)
@@ -37,6 +41,10 @@ DYNAMIC = {
         f"{m}.deleted" for m in (*PART_MODELS, *VENUE_MODELS)
     ],
     "f\"question.{'created' if created else 'changed'}\"": ["question.created", "question.changed"],
+    "f\"ticket_type.{'created' if created else 'changed'}\"": [
+        "ticket_type.created",
+        "ticket_type.changed",
+    ],
     'f"payment.{status.state}"': [f"payment.{state}" for state in PaymentState.values],
     'f"refund.{locked.state}"': [f"refund.{state}" for state in RefundState.values],
 }
@@ -48,7 +56,9 @@ def logged_actions() -> set[str]:
     for path in SRC.rglob("*.py"):
         if "migrations" in path.parts or path.name == "logtypes.py":
             continue  # the declarations themselves, not code that logs
-        for is_f, literal in ACTION.findall(path.read_text()):
+        text = path.read_text()
+        found.update(literal[1:-1] for literal in ELSE_ACTION.findall(text))
+        for is_f, literal in ACTION.findall(text):
             if not is_f:
                 found.add(literal[1:-1])
                 continue
