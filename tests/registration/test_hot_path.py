@@ -16,12 +16,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
+from goedeburen.common import rows
 from goedeburen.payments.models import OrganiserBilling, Payment
 from goedeburen.payments.services import issue_invoice
 from goedeburen.public.views.registration import LINKS_COOKIE
 from goedeburen.registration import queries, services
 from goedeburen.registration.models import FormToken, Registration
-from goedeburen.registration.services import rows
 from tests.factories import QuestionFactory, attendee, billing, booker, form_token
 
 from .helpers import form_data, url
