@@ -50,14 +50,48 @@ def database_url(name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+def checkout(ref: str) -> Path:
+    """Return a temporary directory holding `src/` as it was at the git commit `ref`.
+
+    For a baseline measured in the same run as the code of the working tree (the machine is
+    shared: only figures taken side by side compare). The compiled translations, which git
+    does not keep, are copied from the working tree. Delete the directory afterwards.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="gb-bench-baseline-"))
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", ref, "src"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    for compiled in (REPO / "src").glob("goedeburen/locale/*/LC_MESSAGES/*.mo"):
+        target = folder / compiled.relative_to(REPO)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(compiled, target)
+    return folder
+
+
+def commit_of(ref: str) -> str:
+    """Return the short commit id that `ref` names."""
+    done = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", ref], capture_output=True, text=True
+    )
+    return done.stdout.strip() or ref
+
+
 @dataclass
 class App:
-    """The app as production runs it, on its own database and var dir."""
+    """The app as production runs it, on its own database and var dir.
+
+    `source` is a directory holding another `src/` to run instead of the working tree's
+    (a baseline, see `checkout`); the database schema must be the same.
+    """
 
     name: str
     var_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="gb-bench-")))
     process: subprocess.Popen | None = None
     port: int = 0
+    source: Path | None = None
 
     @property
     def env(self) -> dict[str, str]:
@@ -77,6 +111,8 @@ class App:
             "GOEDEBUREN_VAR_DIR": str(self.var_dir),
             "MEDIA_ROOT": str(self.var_dir / "media"),
             "PYTHONUNBUFFERED": "1",
+            # The code measured: this tree's, or the baseline's (before the editable install).
+            "PYTHONPATH": str((self.source or REPO) / "src"),
         }
 
     def __post_init__(self):
@@ -89,7 +125,7 @@ class App:
         self.command("migrate", "--noinput", "--verbosity", "0")
         self.command("collectstatic", "--noinput", "--verbosity", "0")
 
-    def command(self, *args: str) -> str:
+    def command(self, *args: str, timeout: float = 300) -> str:
         """Run a `goedeburen` management command; return what it printed."""
         done = subprocess.run(
             [PYTHON, "-m", "goedeburen", *args],
@@ -97,14 +133,14 @@ class App:
             cwd=REPO,
             capture_output=True,
             text=True,
-            timeout=300,
+            timeout=timeout,
         )
         if done.returncode:
             raise RuntimeError(f"goedeburen {args[0]} failed:\n{done.stderr}")
         return done.stdout
 
-    def shell(self, code: str) -> str:
-        return self.command("shell", "--no-imports", "-c", code)
+    def shell(self, code: str, *, timeout: float = 300) -> str:
+        return self.command("shell", "--no-imports", "-c", code, timeout=timeout)
 
     def serve(
         self, *, workers: int, threads: int = 1, worker_class: str = "gthread", port: int = 0
@@ -196,8 +232,21 @@ class Goal:
         }[self.op]
 
 
-def report(name: str, *, quick: bool, figures: dict, goals: dict[str, Goal], notes=()) -> dict:
-    """Print the table (figure, goal, ratio, met) and write bench/results/NAME.json."""
+def report(
+    name: str,
+    *,
+    quick: bool,
+    figures: dict,
+    goals: dict[str, Goal],
+    notes=(),
+    baseline: dict | None = None,
+) -> dict:
+    """Print the table (figure, goal, ratio, met) and write bench/results/NAME.json.
+
+    `baseline`, when the benchmark measured one in the same run: {"ref": commit,
+    "figures": {name: value}, "lower_is_better": {name: bool}}. The table then shows each
+    figure beside its baseline and the gain (above 1 is better, either way).
+    """
     result = {
         "benchmark": name,
         "when": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
@@ -209,9 +258,51 @@ def report(name: str, *, quick: bool, figures: dict, goals: dict[str, Goal], not
             for key, goal in goals.items()
         },
     }
+    if baseline:
+        result["baseline"] = baseline
     m = result["machine"]
     print(f"\n{name}{' (quick)' if quick else ''} — {m['cpus']} CPUs, Python {m['python']}, ")
     print(f"{m['database']}\n")
+    if baseline:
+        _baseline_table(figures, goals, baseline)
+    else:
+        _table(figures, goals)
+    for note in notes:
+        print(note)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwritten: {path.relative_to(REPO)}")
+    return result
+
+
+def _goal_ratio(value: float, goal: Goal) -> str:
+    ratio = value / goal.target if goal.target else float("nan")
+    if goal.op in ("<=", "<") and value:
+        ratio = goal.target / value  # above 1 means better than the goal either way
+    return f"{ratio:.2f}" if goal.target else "-"
+
+
+def _baseline_table(figures: dict, goals: dict[str, Goal], baseline: dict) -> None:
+    before, lower = baseline["figures"], baseline.get("lower_is_better", {})
+    print(f"baseline: commit {baseline['ref']}, measured in this run\n")
+    print(
+        f"{'figure':<24} {'value':>10} {'baseline':>10} {'gain':>7} {'goal':>9} {'ratio':>6}  met"
+    )
+    for key, value in figures.items():
+        old = before.get(key)
+        gain = "-"
+        if old is not None and key in lower and value and old:
+            gain = f"{(old / value if lower[key] else value / old):.2f}×"
+        goal = goals.get(key)
+        line = f"{key:<24} {value:>10} {'' if old is None else old:>10} {gain:>7}"
+        if goal is not None:
+            met = "yes" if goal.met(value) else "NO"
+            line += f" {goal.op + ' ' + str(goal.target):>9} {_goal_ratio(value, goal):>6}  {met}"
+        print(line)
+
+
+def _table(figures: dict, goals: dict[str, Goal]) -> None:
     print(f"{'figure':<24} {'value':>12} {'goal':>12} {'ratio':>8}  met")
     for key, value in figures.items():
         goal = goals.get(key)
@@ -226,10 +317,3 @@ def report(name: str, *, quick: bool, figures: dict, goals: dict[str, Goal], not
         print(
             f"{key:<24} {value:>12} {goal.op + ' ' + str(goal.target):>12} {ratio_text:>8}  {met}"
         )
-    for note in notes:
-        print(note)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{name}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"\nwritten: {path.relative_to(REPO)}")
-    return result

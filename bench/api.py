@@ -151,6 +151,7 @@ def run(*, quick: bool, workers: int) -> dict:
     receiver = Receiver()
     processes = []
     states: dict = {}
+    answers: dict = {}
     worker_errors: list[str] = []
     try:
         print(f"setting up: database {app.name}, demo, {size['registrations']} registrations …")
@@ -211,6 +212,15 @@ def run(*, quick: bool, workers: int) -> dict:
                     "FROM api_webhookdelivery GROUP BY 1"
                 ).fetchall()
             )
+            # What each delivery task answered ("delivered", "not_due" …): a delivery left
+            # queued by a task that ran says why here.
+            answers = dict(
+                conn.execute(
+                    "SELECT status || ':' || coalesce(return_value::text, ''), count(*) "
+                    "FROM django_tasks_database_dbtaskresult "
+                    "WHERE task_path LIKE '%deliver_webhook' GROUP BY 1"
+                ).fetchall()
+            )
         worker_errors = [
             line
             for n in range(len(processes))
@@ -245,7 +255,7 @@ def run(*, quick: bool, workers: int) -> dict:
         "webhooks_elapsed_s": round(elapsed, 1),
         "load_average": round(os.getloadavg()[0], 2),
     }
-    notes = [f"deliveries by state: {states}", *worker_errors[:10]]
+    notes = [f"deliveries by state: {states}", f"tasks: {answers}", *worker_errors[:10]]
     goals = {
         "api_page_p95_ms": Goal(100, "<"),
         "webhooks_per_min": Goal(3000, ">="),

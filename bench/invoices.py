@@ -27,12 +27,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 
-from _common import App, Goal, report
+from _common import App, Goal, checkout, commit_of, report
+
+# The code before the work on the benchmark's speed (main on 5 December 2026), measured
+# beside this tree in every run unless --no-baseline.
+BASELINE = "9fdde0b"
 
 SIZES = {
-    True: {"invoices": 100, "lines": 500, "settle": 200},
-    False: {"invoices": 1000, "lines": 5000, "settle": 1000},
+    True: {"invoices": 100, "lines": 500, "settle": 100},
+    False: {"invoices": 1000, "lines": 5000, "settle": 200},
 }
 
 MEASURE = r"""
@@ -139,41 +144,41 @@ camt_cpu_s = time.process_time() - cpu_started
 # of SETTLE_SAMPLE keeps the run under the 10 minutes a benchmark may take.
 ids = list(Payment.objects.filter(settled=False).order_by("pk").values_list("pk", flat=True))
 ids = ids[:SETTLE_SAMPLE]
+cpu_started = time.process_time()
 started = time.perf_counter()
 settled = services.settle_payments(ids)
 settle_s = time.perf_counter() - started
+settle_cpu_s = time.process_time() - cpu_started
 confirmed = Registration.objects.filter(pk__in=[r.pk for r in paying], status="confirmed").count()
 print(json.dumps({{
     "invoices_s": invoices_s, "invoices_cpu_s": invoices_cpu_s, "camt_cpu_s": camt_cpu_s,
     "pdfs": pages, "ubls": ubls, "camt_s": camt_s, "bytes": len(data),
     "new": statement.lines_new, "matched": statement.lines_matched, "settle_s": settle_s,
+    "settle_cpu_s": settle_cpu_s,
     "settled": settled, "confirmed": confirmed,
 }}))
 """
 
 
-def main() -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a smaller run, under a minute")
-    quick = parser.parse_args().quick
-    size = SIZES[quick]
-    load_before = os.getloadavg()[0]
-    # BENCH_DATABASE lets engineers who share a PostgreSQL server each use their own.
-    app = App(name=os.environ.get("BENCH_DATABASE", "gb_bench_invoices"))
+def measure(size: dict, *, name: str, source=None) -> tuple[dict, dict]:
+    """Measure on a fresh database; return (what MEASURE printed, the load averages)."""
+    load = {"before": os.getloadavg()[0]}
+    app = App(name=name, source=source)
     try:
-        print(f"setting up: database {app.name}, demo event …", flush=True)
         app.create()
         app.command("demo", "--upcoming")
-        print(
-            f"measuring: {size['invoices']} invoices, a CAMT.053 of {size['lines']} lines …",
-            flush=True,
-        )
-        output = app.shell(MEASURE.format(**size))
+        # The baseline on a busy machine takes minutes longer than the 5 a command may.
+        output = app.shell(MEASURE.format(**size), timeout=900)
         measured = json.loads(output.strip().splitlines()[-1])
     finally:
         app.clean_up()
+    load["after"] = os.getloadavg()[0]
+    return measured, load
+
+
+def figures_of(measured: dict, load: dict, size: dict) -> dict:
     invoices, lines = size["invoices"], size["lines"]
-    figures = {
+    return {
         "invoices_1000_s": round(measured["invoices_s"] * 1000 / invoices, 2),
         "invoices_per_s": round(invoices / measured["invoices_s"], 1),
         # CPU time of the Django process alone (no database server, no waiting for a core
@@ -184,10 +189,72 @@ def main() -> dict:
         "camt_5000_lines_cpu_s": round(measured["camt_cpu_s"] * 5000 / lines, 2),
         "camt_matched": measured["matched"],
         "settle_5000_s": round(measured["settle_s"] * 5000 / measured["settled"], 2),
+        "settle_5000_cpu_s": round(measured["settle_cpu_s"] * 5000 / measured["settled"], 2)
+        if "settle_cpu_s" in measured
+        else None,
         # The machine is shared: the load average beside the figures says how busy it was.
-        "load_average_1m_before": round(load_before, 2),
-        "load_average_1m_after": round(os.getloadavg()[0], 2),
+        "load_average_1m_before": round(load["before"], 2),
+        "load_average_1m_after": round(load["after"], 2),
     }
+
+
+# Lower is better for times, higher for rates; the rest only describe the run.
+LOWER_IS_BETTER = {
+    "invoices_1000_s": True,
+    "invoices_per_s": False,
+    "invoices_1000_cpu_s": True,
+    "camt_5000_lines_s": True,
+    "camt_lines_per_s": False,
+    "camt_5000_lines_cpu_s": True,
+    "settle_5000_s": True,
+    "settle_5000_cpu_s": True,
+}
+
+
+def main() -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a smaller run, under a minute")
+    parser.add_argument(
+        "--baseline",
+        default=BASELINE,
+        help=f"git commit to measure in the same run for comparison (default {BASELINE})",
+    )
+    parser.add_argument("--no-baseline", action="store_true", help="measure this tree only")
+    args = parser.parse_args()
+    quick = args.quick
+    size = SIZES[quick]
+    # BENCH_DATABASE lets engineers who share a PostgreSQL server each use their own.
+    database = os.environ.get("BENCH_DATABASE", "gb_bench_invoices")
+    baseline = None
+    if not args.no_baseline:
+        ref = commit_of(args.baseline)
+        print(f"baseline: commit {ref}, on database {database}_base …", flush=True)
+        folder = checkout(ref)
+        try:
+            before, before_load = measure(size, name=f"{database}_base", source=folder)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        baseline = {
+            "ref": ref,
+            "figures": figures_of(before, before_load, size),
+            "lower_is_better": LOWER_IS_BETTER,
+        }
+    print(
+        f"this tree: database {database}, demo event, {size['invoices']} invoices, "
+        f"a CAMT.053 of {size['lines']} lines …",
+        flush=True,
+    )
+    measured, load = measure(size, name=database)
+    figures = figures_of(measured, load, size)
+    if baseline:
+        # The gain per figure: the baseline's over this tree's (a rate: the other way round).
+        baseline["gains"] = {
+            key: round(old / new if lower else new / old, 2)
+            for key, lower in LOWER_IS_BETTER.items()
+            if (old := baseline["figures"].get(key)) and (new := figures.get(key))
+        }
+    figures = {key: value for key, value in figures.items() if value is not None}
+    invoices, lines = size["invoices"], size["lines"]
     goals = {"invoices_1000_s": Goal(8, "<="), "camt_5000_lines_s": Goal(2, "<=")}
     notes = [
         f"measured: {invoices} invoices issued and rendered ({measured['pdfs']} PDFs, "
@@ -196,11 +263,19 @@ def main() -> dict:
         f"in {measured['camt_s']:.2f} s, {measured['matched']} matched of {measured['new']}; "
         f"a sample of {measured['settled']} payments settled ({measured['confirmed']} "
         f"registrations confirmed and invoiced) in {measured['settle_s']:.2f} s.",
-        "Baselines (24 Nov 2026, before issue 11): invoices_1000_s 15.51 (Helvetica PDFs, no "
-        "e-invoice), camt_5000_lines_s 1.78 (the import that merged lines by bank reference).",
+        "gain: the baseline's figure over this tree's (a rate: this tree's over the "
+        "baseline's); above 1 is faster. Both measured one after the other in this run, "
+        "so at about the same load; CPU seconds do not depend on the load."
+        if baseline
+        else "",
+        "Baselines before (24 Nov 2026, before issue 11): invoices_1000_s 15.51 (Helvetica "
+        "PDFs, no e-invoice), camt_5000_lines_s 1.78 (the import that merged lines by bank "
+        "reference).",
         "Quick runs are scaled to 1,000 invoices and 5,000 lines." if quick else "",
     ]
-    return report("invoices", quick=quick, figures=figures, goals=goals, notes=notes)
+    return report(
+        "invoices", quick=quick, figures=figures, goals=goals, notes=notes, baseline=baseline
+    )
 
 
 if __name__ == "__main__":

@@ -36,10 +36,12 @@ def test_a_page_size_outside_1_to_500_is_a_problem(api, world, size):
     assert "page_size" in response.json()["errors"]
 
 
-def test_an_unknown_expand_is_a_problem(api, world):
-    response = api.get(_registrations(world) + "?expand=attendees,secrets")
+@pytest.mark.parametrize("value", ["attendees,secrets", "", "attendees,"])
+def test_an_unknown_or_empty_expand_is_a_problem(api, world, value):
+    response = api.get(_registrations(world) + f"?expand={value}")
 
     assert response.status_code == 400
+    assert response.json()["errors"]["expand"][0].startswith("Kan niet uitklappen: ")
 
 
 def test_updated_since_filters_and_a_bad_value_is_a_problem(api, world):

@@ -262,3 +262,101 @@ def test_the_worker_delivers_a_registration_once(world, endpoint, receiver, drai
 
     assert [c["body"]["data"]["id"] for c in receiver.received] == [registration.code]
     assert receiver.verified == [[True]]
+
+
+def _deliver_while_the_endpoint_row_is_locked(endpoint, delivery_id) -> str:
+    """Deliver while another transaction holds the endpoint's row (as a worker recording
+    another delivery's outcome does)."""
+    from django.db import connections
+
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30)
+        return webhooks.deliver(delivery_id)
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_is_sent_while_another_worker_writes_its_endpoint(
+    on_postgresql, world, endpoint, receiver
+):
+    delivery = webhooks.queue_delivery(
+        endpoint, event_type="registration.created", data={"id": "X"}
+    )
+
+    assert _deliver_while_the_endpoint_row_is_locked(endpoint, delivery.pk) == "delivered"
+    assert len(receiver.received) == 1
+
+
+def _claim_at_once(pk, claim) -> list:
+    """Two workers claim delivery `pk` at the same moment; return what each got."""
+    from django.db import connections
+
+    barrier, got = threading.Barrier(2), []
+
+    def worker():
+        try:
+            barrier.wait(timeout=30)
+            got.append(claim(pk, now=timezone.now()))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return got
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_claiming_one_delivery_at_once_send_it_once(
+    on_postgresql, world, endpoint, receiver
+):
+    delivery = webhooks.queue_delivery(
+        endpoint, event_type="registration.created", data={"id": "X"}
+    )
+
+    got = _claim_at_once(delivery.pk, webhooks._claim)
+
+    assert sorted(claimed is not None for claimed in got) == [False, True]
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == (DeliveryState.SENDING, 1)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_negative_control_a_claim_that_reads_then_writes_sends_twice(
+    on_postgresql, world, endpoint, receiver
+):
+    both_read = threading.Barrier(2)
+
+    def read_then_write(pk, *, now):
+        due = WebhookDelivery.objects.filter(webhooks._due(now), pk=pk).exists()
+        both_read.wait(timeout=30)
+        if due:
+            WebhookDelivery.objects.filter(pk=pk).update(state=DeliveryState.SENDING)
+            return pk
+        return None
+
+    delivery = webhooks.queue_delivery(
+        endpoint, event_type="registration.created", data={"id": "X"}
+    )
+
+    assert _claim_at_once(delivery.pk, read_then_write) == [delivery.pk, delivery.pk]

@@ -83,12 +83,14 @@ class BaseView(rest.ETagMixin, rest.EventMixin, generics.GenericAPIView):
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        wanted = {name for name in self.request.query_params.get("expand", "").split(",") if name}
+        raw = self.request.query_params.get("expand")
+        wanted = set(raw.split(",")) if raw is not None else set()
+        # An empty name (`?expand=`, `?expand=attendees,`) is refused too, as the schema's
+        # enum says.
         unknown = wanted - set(self.expandable)
         if unknown:
-            raise ValidationError(
-                {"expand": [_("Cannot expand: %(names)s.") % {"names": ", ".join(sorted(unknown))}]}
-            )
+            names = ", ".join(f'"{name}"' for name in sorted(unknown))
+            raise ValidationError({"expand": [_("Cannot expand: %(names)s.") % {"names": names}]})
         context["expand"] = wanted
         if "event" in self.kwargs:
             context["special"] = rest.may(self.request, "special_category:read", self.get_event())

@@ -4,13 +4,19 @@ reportlab's built-in Helvetica knows only Latin-1: "Ĳ", "ş" or "ł" print as a
 Sans (vendored in `common/fonts/`, free licence beside it) covers Latin, Greek and Cyrillic;
 for Chinese, Japanese and Korean, reportlab's built-in CID font is the fallback. A text
 that mixes scripts is split into runs, each in a font that has its glyphs.
+
+Embedding is the dear part of a small PDF: every document carries a subset of each font
+(the glyphs it uses), cut from the TrueType file and compressed. Documents made from one
+template use the same glyphs over and over (an organiser's invoices, an event's badges), so
+the fonts registered here remember the subsets they cut and the compressed bytes of them
+(`_CachingTTFont`): the PDF is byte for byte what it would be without the memory.
 """
 
 import functools
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 
@@ -19,13 +25,66 @@ BOLD = "DejaVuSans-Bold"
 CJK = "STSong-Light"
 
 _FOLDER = Path(__file__).resolve().parent / "fonts"
+# Subsets remembered per font, and compressed font streams: a few MB at most.
+_SUBSETS_KEPT = 64
+# The names under which reportlab registers a subset's font file and its ToUnicode map.
+_FONT_STREAMS = ("fontFile:", "toUnicodeCMap:")
+
+
+@functools.lru_cache(maxsize=2 * _SUBSETS_KEPT)
+def _compress(data: bytes) -> bytes:
+    return pdfdoc.PDFZCompress.encode(data)
+
+
+class _RememberedFlate:
+    """reportlab's FlateDecode filter, remembering what it compressed (same bytes out)."""
+
+    pdfname = pdfdoc.PDFZCompress.pdfname
+
+    def encode(self, data) -> bytes:
+        if isinstance(data, str):
+            data = data.encode("utf8")
+        return _compress(data)
+
+    def decode(self, encoded: bytes) -> bytes:
+        return pdfdoc.PDFZCompress.decode(encoded)
+
+
+_FLATE = _RememberedFlate()
+
+
+class _CachingTTFont(TTFont):
+    """A TrueType font that cuts and compresses each distinct subset once per process.
+
+    reportlab cuts the subset of glyphs a document uses from the font file and compresses
+    it anew for every document. The cut depends only on the glyphs (in the order the
+    document first used them), so it is remembered; and the font file and ToUnicode
+    streams of the subsets get a filter that remembers its output.
+    """
+
+    def __init__(self, name: str, filename):
+        super().__init__(name, filename)
+        cut = functools.lru_cache(maxsize=_SUBSETS_KEPT)(
+            lambda glyphs, make=self.face.makeSubset: make(list(glyphs))
+        )
+        self.face.makeSubset = lambda subset: cut(tuple(subset))
+
+    def addObjects(self, doc) -> None:
+        super().addObjects(doc)
+        for name, stream in doc.idToObject.items():
+            if (
+                name.startswith(_FONT_STREAMS)
+                and isinstance(stream, pdfdoc.PDFStream)
+                and stream.filters == [pdfdoc.PDFZCompress]
+            ):
+                stream.filters = [_FLATE]
 
 
 @functools.cache
 def register_fonts() -> tuple[str, str]:
     """Register the fonts with reportlab once per process; return (regular, bold)."""
-    pdfmetrics.registerFont(TTFont(FONT, _FOLDER / "DejaVuSans.ttf"))
-    pdfmetrics.registerFont(TTFont(BOLD, _FOLDER / "DejaVuSans-Bold.ttf"))
+    pdfmetrics.registerFont(_CachingTTFont(FONT, _FOLDER / "DejaVuSans.ttf"))
+    pdfmetrics.registerFont(_CachingTTFont(BOLD, _FOLDER / "DejaVuSans-Bold.ttf"))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
     pdfmetrics.registerFont(UnicodeCIDFont(CJK))
     return FONT, BOLD

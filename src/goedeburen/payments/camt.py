@@ -182,23 +182,24 @@ def _fingerprint(line: dict) -> str:
 
 
 def _entry_lines(entry: Element, ns: dict, *, account: str) -> list[dict]:
-    indicator = _text(entry, "c:CdtDbtInd", ns)
+    node = _Node(entry, ns["c"], stop="c:NtryDtls")
+    indicator = node.text("c:CdtDbtInd")
     if indicator not in (CREDIT, DEBIT):
         raise CamtError("an entry has no credit/debit indicator")
     booking_date = (
-        _text(entry, "c:BookgDt/c:Dt", ns)
-        or _text(entry, "c:BookgDt/c:DtTm", ns)[:10]
-        or _text(entry, "c:ValDt/c:Dt", ns)
-        or _text(entry, "c:ValDt/c:DtTm", ns)[:10]
+        node.text("c:BookgDt/c:Dt")
+        or node.text("c:BookgDt/c:DtTm")[:10]
+        or node.text("c:ValDt/c:Dt")
+        or node.text("c:ValDt/c:DtTm")[:10]
     )
     if not _DATE.fullmatch(booking_date):
         raise CamtError("an entry has no booking date")
-    status = _text(entry, "c:Sts/c:Cd", ns) or _text(entry, "c:Sts", ns)
-    reversal = _text(entry, "c:RvslInd", ns).lower() in ("true", "1")
-    family = _text(entry, "c:BkTxCd/c:Domn/c:Fmly/c:SubFmlyCd", ns)
-    entry_ref = _text(entry, "c:AcctSvcrRef", ns) or _text(entry, "c:NtryRef", ns)
-    entry_info = _text(entry, "c:AddtlNtryInf", ns)
-    entry_amount = entry.find("c:Amt", ns)
+    status = node.text("c:Sts/c:Cd") or node.text("c:Sts")
+    reversal = node.text("c:RvslInd").lower() in ("true", "1")
+    family = node.text("c:BkTxCd/c:Domn/c:Fmly/c:SubFmlyCd")
+    entry_ref = node.text("c:AcctSvcrRef") or node.text("c:NtryRef")
+    entry_info = node.text("c:AddtlNtryInf")
+    entry_amount = node.find("c:Amt")
     details = entry.findall("c:NtryDtls/c:TxDtls", ns)
     common = {
         "account": account,
@@ -210,27 +211,28 @@ def _entry_lines(entry: Element, ns: dict, *, account: str) -> list[dict]:
         "entry_info": entry_info,
     }
     if not details:
-        return [_line(entry, ns, amount=entry_amount, ref=entry_ref, **common)]
+        return [_line(node, ns, amount=entry_amount, ref=entry_ref, **common)]
     lines = []
     for tx in details:
-        tx_amount = tx.find("c:AmtDtls/c:TxAmt/c:Amt", ns)
+        tx_node = _Node(tx, ns["c"])
+        tx_amount = tx_node.find("c:AmtDtls/c:TxAmt/c:Amt")
         if tx_amount is None:
-            tx_amount = tx.find("c:Amt", ns)
+            tx_amount = tx_node.find("c:Amt")
         if tx_amount is None or len(details) == 1:
             tx_amount = entry_amount if tx_amount is None else tx_amount
-        ref = _text(tx, "c:Refs/c:AcctSvcrRef", ns) or entry_ref
+        ref = tx_node.text("c:Refs/c:AcctSvcrRef") or entry_ref
         tx_common = dict(common)
-        tx_indicator = _text(tx, "c:CdtDbtInd", ns)
+        tx_indicator = tx_node.text("c:CdtDbtInd")
         if tx_indicator in (CREDIT, DEBIT):
             tx_common["indicator"] = tx_indicator
-        tx_family = _text(tx, "c:BkTxCd/c:Domn/c:Fmly/c:SubFmlyCd", ns)
+        tx_family = tx_node.text("c:BkTxCd/c:Domn/c:Fmly/c:SubFmlyCd")
         tx_common["family"] = tx_family or family
-        lines.append(_line(tx, ns, amount=tx_amount, ref=ref, **tx_common))
+        lines.append(_line(tx_node, ns, amount=tx_amount, ref=ref, **tx_common))
     return lines
 
 
 def _line(
-    source,
+    source: "_Node",
     ns,
     *,
     amount,
@@ -244,7 +246,7 @@ def _line(
     entry_info,
 ) -> dict:
     value, currency, amount_text, skip = _amount(amount)
-    return_info = source.find("c:RtrInf", ns)
+    return_info = source.find("c:RtrInf")
     return_reason = ""
     if return_info is not None:
         return_reason = _text(return_info, "c:Rsn/c:Cd", ns) or _text(return_info, "c:AddtlInf", ns)
@@ -261,27 +263,27 @@ def _line(
     counterparty_name = counterparty_iban = ""
     for name in names:
         counterparty_name = counterparty_name or (
-            _text(source, f"c:RltdPties/c:{name}/c:Pty/c:Nm", ns)  # .08
-            or _text(source, f"c:RltdPties/c:{name}/c:Nm", ns)
+            source.text(f"c:RltdPties/c:{name}/c:Pty/c:Nm")  # .08
+            or source.text(f"c:RltdPties/c:{name}/c:Nm")
         )
         counterparty_iban = counterparty_iban or normalise_iban(
-            _text(source, f"c:RltdPties/c:{name}Acct/c:Id/c:IBAN", ns)
+            source.text(f"c:RltdPties/c:{name}Acct/c:Id/c:IBAN")
         )
     remittance = " ".join(
-        (element.text or "").strip() for element in source.findall("c:RmtInf/c:Ustrd", ns)
+        (element.text or "").strip() for element in source.findall("c:RmtInf/c:Ustrd")
     ).strip()
     # Some banks put the description only in the additional information.
-    remittance = remittance or _text(source, "c:AddtlTxInf", ns) or entry_info
+    remittance = remittance or source.text("c:AddtlTxInf") or entry_info
     if not skip and status and status != "BOOK":
         skip = SKIP_PENDING  # pending or informational: booked in a later statement
-    end_to_end = _text(source, "c:Refs/c:EndToEndId", ns)
+    end_to_end = source.text("c:Refs/c:EndToEndId")
     if end_to_end.upper() == "NOTPROVIDED":
         end_to_end = ""
     extra = "|".join(
         [
-            _text(source, "c:Refs/c:InstrId", ns),
-            _text(source, "c:Refs/c:TxId", ns),
-            _text(source, "c:Refs/c:MndtId", ns),
+            source.text("c:Refs/c:InstrId"),
+            source.text("c:Refs/c:TxId"),
+            source.text("c:Refs/c:MndtId"),
             indicator,
             status,
         ]
@@ -298,7 +300,7 @@ def _line(
         "end_to_end_id": end_to_end[:100],
         "counterparty_name": counterparty_name[:200],
         "counterparty_iban": counterparty_iban[:34],
-        "reference": _text(source, "c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref", ns)[:35],
+        "reference": source.text("c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref")[:35],
         "remittance": remittance,
         "return_reason": return_reason[:100],
         "_extra": extra,
@@ -330,3 +332,48 @@ def _amount(element: Element | None) -> tuple[Decimal, str, str, str]:
 def _text(element: Element, path: str, ns: dict) -> str:
     found = element.find(path, ns)
     return (found.text or "").strip() if found is not None else ""
+
+
+class _Node:
+    """An entry or transaction with its descendants by path ("c:Refs/c:TxId"), read in one
+    walk: some twenty paths are asked of every line, and ElementTree's path engine would
+    walk the element again for each. Answers as `find`, `findall` and `_text` would: the
+    first (or every) element at the path, in document order. Paths in `stop` are recorded
+    but not entered (an entry's transaction details, which get nodes of their own).
+    """
+
+    __slots__ = ("element", "paths")
+
+    def __init__(self, element: Element, namespace: str, *, stop: str = ""):
+        self.element = element
+        self.paths: dict[str, list[Element]] = {}
+        brace = f"{{{namespace}}}"
+        size = len(brace)
+        paths = self.paths
+
+        def walk(parent: Element, prefix: str) -> None:
+            for child in parent:
+                tag = child.tag
+                if not isinstance(tag, str) or not tag.startswith(brace):
+                    continue  # a comment, or another namespace's element: never asked for
+                path = prefix + "c:" + tag[size:]
+                found = paths.get(path)
+                if found is None:
+                    paths[path] = [child]
+                else:
+                    found.append(child)
+                if path != stop:
+                    walk(child, path + "/")
+
+        walk(element, "")
+
+    def find(self, path: str) -> Element | None:
+        found = self.paths.get(path)
+        return found[0] if found else None
+
+    def findall(self, path: str) -> list[Element]:
+        return self.paths.get(path, [])
+
+    def text(self, path: str) -> str:
+        found = self.paths.get(path)
+        return (found[0].text or "").strip() if found else ""

@@ -9,9 +9,11 @@ descriptions) wraps inside its column, and the lines table runs on over pages wi
 header repeated.
 """
 
+import functools
 import io
 from collections import defaultdict
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -107,6 +109,38 @@ def invoice_filename(invoice: Invoice) -> str:
     return f"{kind}-{invoice.number}.pdf"
 
 
+@functools.cache
+def _styles(regular: str, bold: str) -> SimpleNamespace:
+    """Return the invoice's paragraph styles, made once per process (they never change)."""
+    text = ParagraphStyle("text", fontName=regular, fontSize=9.5, leading=12.5)
+    strong = ParagraphStyle("strong", parent=text, fontName=bold)
+    return SimpleNamespace(
+        text=text,
+        small=ParagraphStyle("small", parent=text, fontSize=8.5, leading=11),
+        right=ParagraphStyle("right", parent=text, alignment=TA_RIGHT),
+        strong=strong,
+        strong_right=ParagraphStyle("strong_right", parent=strong, alignment=TA_RIGHT),
+        seller=ParagraphStyle("seller", parent=strong, fontSize=12, leading=15),
+        title=ParagraphStyle(
+            "title", parent=strong, fontSize=18, leading=22, spaceBefore=6, spaceAfter=8
+        ),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str, style: ParagraphStyle) -> tuple[str, ParagraphStyle, tuple]:
+    """Return plain `text` as markup and reportlab's parse of it (style, fragments), once.
+
+    Parsing the markup is a good part of setting a paragraph, and an invoice's labels, its
+    seller and most of its values are the same on every invoice. reportlab only reads the
+    fragments when it wraps and draws (it splits copies), so one parse serves them all.
+    """
+    lines = text.splitlines() or [""]
+    markup_text = "<br/>".join(markup(line, font=style.fontName) for line in lines)
+    parsed = Paragraph(markup_text, style)
+    return markup_text, parsed.style, tuple(parsed.frags)
+
+
 class _Story:
     """The flowables of one invoice, top to bottom."""
 
@@ -114,21 +148,16 @@ class _Story:
         self.invoice = invoice
         self.language = invoice.language
         self.regular, self.bold = regular, bold
-        self.text = ParagraphStyle("text", fontName=regular, fontSize=9.5, leading=12.5)
-        self.small = ParagraphStyle("small", parent=self.text, fontSize=8.5, leading=11)
-        self.right = ParagraphStyle("right", parent=self.text, alignment=TA_RIGHT)
-        self.strong = ParagraphStyle("strong", parent=self.text, fontName=bold)
-        self.strong_right = ParagraphStyle("strong_right", parent=self.strong, alignment=TA_RIGHT)
-        self.seller = ParagraphStyle("seller", parent=self.strong, fontSize=12, leading=15)
-        self.title = ParagraphStyle(
-            "title", parent=self.strong, fontSize=18, leading=22, spaceBefore=6, spaceAfter=8
-        )
+        styles = _styles(regular, bold)
+        self.text, self.small, self.right = styles.text, styles.small, styles.right
+        self.strong, self.strong_right = styles.strong, styles.strong_right
+        self.seller, self.title = styles.seller, styles.title
 
     def p(self, text, style=None) -> Paragraph:
         """Return a paragraph of plain `text` (escaped, fallback fonts where needed)."""
         style = style or self.text
-        lines = str(text).splitlines() or [""]
-        return Paragraph("<br/>".join(markup(line, font=style.fontName) for line in lines), style)
+        markup_text, parsed_style, frags = _parsed(str(text), style)
+        return Paragraph(markup_text, parsed_style, frags=list(frags))
 
     def date(self, value) -> str:
         return formats.date_format(value, "j F Y")

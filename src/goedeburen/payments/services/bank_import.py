@@ -169,8 +169,11 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
     ]
     candidates = {id(line): _candidates(line) for line in credits}
     codes = {code for strong, weak in candidates.values() for code in (*strong, *weak)}
-    registrations = Registration.objects.filter(event__organiser=organiser, code__in=codes).in_bulk(
-        field_name="code"
+    # Only what matching and booking need: a statement names thousands of registrations.
+    registrations = (
+        Registration.objects.filter(event__organiser=organiser, code__in=codes)
+        .only("pk", "code")
+        .in_bulk(field_name="code")
     )
     owed = open_amounts([r.pk for r in registrations.values()])
 
@@ -402,8 +405,10 @@ def settle_payments(payment_ids: list[int]) -> int:
     for pk in sorted(payment_ids):
         with transaction.atomic():
             payment = (
-                Payment.objects.select_for_update()
-                .select_related("registration")
+                # The payment and its registration locked, as before; the event and organiser
+                # read with them (not locked): the log entry names them.
+                Payment.objects.select_for_update(of=("self", "registration"))
+                .select_related("registration__event__organiser")
                 .filter(pk=pk, settled=False, state=PaymentState.PAID)
                 .first()
             )

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import formats, timezone, translation
 
 from goedeburen.common.audit import log_action
@@ -48,20 +49,36 @@ def issue_invoice(
     registration; the invoice mail (with its PDF) enqueued; follow-up tasks enqueued.
     """
     today = today or _today()
-    # One query for the event, its organiser's invoice details and its payment settings.
-    event = Event.objects.select_related("organiser__billing", "payment_settings").get(
-        pk=registration.event_id
-    )
-    seller = getattr(event.organiser, "billing", None)
-    if seller is None or not seller.complete:
-        raise PaymentError(exceptions.NO_BILLING_DATA, code="no_billing_data")
     with transaction.atomic():
-        # Lock the registration: two issuers for one registration make one invoice.
-        registration = Registration.objects.select_for_update().get(pk=registration.pk)
-        registration.event = event
-        existing = queries.current_invoice(registration)
-        if existing is not None:
-            return existing
+        # One query: the registration, locked (two issuers for one registration make one
+        # invoice), with its event, the organiser's invoice details and the event's payment
+        # settings, whether it has an invoice no credit note cancelled, and whether the
+        # event had an invoice today (the first of the day schedules the follow-up sweep).
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("event__organiser__billing", "event__payment_settings")
+            .annotate(
+                _has_invoice=Exists(
+                    Invoice.objects.filter(
+                        registration=OuterRef("pk"),
+                        kind=InvoiceKind.INVOICE,
+                        credit_note__isnull=True,
+                    )
+                ),
+                _invoiced_today=Exists(
+                    Invoice.objects.filter(
+                        event=OuterRef("event"), kind=InvoiceKind.INVOICE, issue_date=today
+                    )
+                ),
+            )
+            .get(pk=registration.pk)
+        )
+        event = registration.event
+        seller = getattr(event.organiser, "billing", None)
+        if seller is None or not seller.complete:
+            raise PaymentError(exceptions.NO_BILLING_DATA, code="no_billing_data")
+        if registration._has_invoice:
+            return queries.current_invoice(registration)
         attendees = list(
             Attendee.objects.filter(registration=registration)
             .select_related("ticket_type")
@@ -91,7 +108,7 @@ def issue_invoice(
             by=by,
             data={"number": invoice.number, "total": str(invoice.total)},
         )
-        _after_issue(invoice)
+        _after_issue(invoice, first_of_day=not registration._invoiced_today)
     return invoice
 
 
@@ -302,18 +319,24 @@ def take_number(organiser: Organiser, *, year: int) -> int:
         return cursor.fetchone()[0]
 
 
-def _after_issue(invoice: Invoice) -> None:
-
+def _after_issue(invoice: Invoice, *, first_of_day: bool | None = None) -> None:
+    """Enqueue the invoice's mail and, after the event's first invoice of the day, the
+    follow-up sweeps. `first_of_day` is None when the caller did not read it already."""
     enqueue_on_commit(tasks.send_invoice_mail, invoice.pk)
     if invoice.is_credit_note or not invoice.due_date:
         return
     if not tasks.follow_up_unpaid.get_backend().supports_defer:
         return  # `goedeburen follow_up_payments` from cron does it
     # One sweep handles every invoice of the day: only the day's first schedules it.
-    earlier = Invoice.objects.filter(
-        event=invoice.event, kind=InvoiceKind.INVOICE, issue_date=invoice.issue_date
-    ).exclude(pk=invoice.pk)
-    if earlier.exists():
+    if first_of_day is None:
+        first_of_day = not (
+            Invoice.objects.filter(
+                event=invoice.event, kind=InvoiceKind.INVOICE, issue_date=invoice.issue_date
+            )
+            .exclude(pk=invoice.pk)
+            .exists()
+        )
+    if not first_of_day:
         return
     payment_settings = _payment_settings(invoice.event)
     moments = []

@@ -1,0 +1,126 @@
+"""What makes invoices and bank imports fast changes nothing they produce: the remembered
+font subsets and parsed paragraphs give the PDF reportlab would make without them, byte
+for byte; issuing an invoice and importing a statement take a fixed number of queries,
+whatever the number of attendees or lines (bench/invoices.py measures the time)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+from goedeburen.common import pdf_fonts
+from goedeburen.payments import pdf, queries, services
+from goedeburen.payments.enums import ProviderName
+from goedeburen.payments.models import Invoice
+from goedeburen.payments.reference import creditor_reference
+from tests.factories import attendee
+
+from .test_invoices import BUYER, PO_50
+
+
+@pytest.fixture
+def plain_reportlab(monkeypatch):
+    """Switch to reportlab's own fonts and parsing (nothing remembered); restore after."""
+
+    def switch():
+        for name, file in (
+            (pdf_fonts.FONT, "DejaVuSans.ttf"),
+            (pdf_fonts.BOLD, "DejaVuSans-Bold.ttf"),
+        ):
+            pdfmetrics.registerFont(TTFont(name, pdf_fonts._FOLDER / file))
+        monkeypatch.setattr(pdf, "_parsed", pdf._parsed.__wrapped__)
+
+    yield switch
+    pdf_fonts.register_fonts.cache_clear()
+    pdf_fonts.register_fonts()
+
+
+def _invoices(register, ticket) -> list[Invoice]:
+    long_names = register(
+        attendees=[
+            attendee(ticket, given_name="Zoë", family_name="Şahin-Łukasiewicz"),
+            attendee(ticket, given_name="李明", family_name=""),
+        ],
+        organisation=BUYER,
+        address="Poortdijk 12 bis, unit Ĳ-3\n3401 AB Ĳsselstein",
+        po_number=PO_50,
+    )
+    many = register(attendees=10, organisation="Gemeente Utrecht")  # the most allowed
+    english = register(attendees=1, language="en", organisation="Woonstichting Ĳsselstein")
+    found = []
+    for registration in (long_names, many, english):
+        services.choose_provider(registration, provider=ProviderName.INVOICE)
+        found.append(Invoice.objects.get(registration=registration))
+    credit = services.credit_invoice(found[-1], reason="test")
+    return [queries.invoice_with_lines(invoice.pk) for invoice in (*found, credit)]
+
+
+def test_remembered_fonts_and_paragraphs_give_the_same_pdf(register, ticket, plain_reportlab):
+    invoices = _invoices(register, ticket)
+    # Each rendered twice, interleaved: a remembered paragraph or subset is used again
+    # after other invoices used it, and must come out as it did the first time.
+    remembered = [pdf.render_invoice(invoice) for invoice in invoices]
+    again = [pdf.render_invoice(invoice) for invoice in reversed(invoices)][::-1]
+
+    plain_reportlab()
+    plain = [pdf.render_invoice(invoice) for invoice in invoices]
+
+    assert remembered == plain
+    assert again == plain
+
+
+def test_issuing_an_invoice_takes_the_same_queries_for_one_attendee_or_five(register, ticket):
+    services.issue_invoice(register(attendees=1))  # the first of the day schedules sweeps
+    one, five = register(attendees=1), register(attendees=5)
+
+    with CaptureQueriesContext(connection) as for_one:
+        services.issue_invoice(one)
+    with CaptureQueriesContext(connection) as for_five:
+        services.issue_invoice(five)
+
+    assert len(for_one) == len(for_five)
+    # The locked registration with its event, seller, payment settings and whether it or
+    # the event has an invoice; its attendees; the number; invoice; lines; log; mail task
+    # (and the savepoint of the test's transaction around them).
+    writes_and_reads = [q["sql"] for q in for_one if "SAVEPOINT" not in q["sql"]]
+    assert len(writes_and_reads) == 7, "\n".join(writes_and_reads)
+    assert not any(sql.startswith('SELECT "events_event"') for sql in writes_and_reads)
+
+
+def _camt(registrations, *, statement_id: str) -> bytes:
+    entries = "".join(
+        f"<Ntry><Amt Ccy='EUR'>125.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>"
+        f"<BookgDt><Dt>2026-11-23</Dt></BookgDt><AcctSvcrRef>REF-{n}</AcctSvcrRef>"
+        f"<NtryDtls><TxDtls><RltdPties><Dbtr><Nm>Betaler {n}</Nm></Dbtr></RltdPties>"
+        f"<RmtInf><Strd><CdtrRefInf><Ref>{creditor_reference(r.code)}</Ref></CdtrRefInf>"
+        f"</Strd></RmtInf></TxDtls></NtryDtls></Ntry>"
+        for n, r in enumerate(registrations)
+    )
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>"
+        "<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.02'><BkToCstmrStmt>"
+        f"<GrpHdr><MsgId>{statement_id}</MsgId></GrpHdr><Stmt><Id>{statement_id}</Id>"
+        "<CreDtTm>2026-11-24T06:00:00</CreDtTm>"
+        "<Acct><Id><IBAN>NL91ABNA0417164300</IBAN></Id></Acct>"
+        f"{entries}</Stmt></BkToCstmrStmt></Document>"
+    ).encode()
+
+
+def test_importing_a_statement_takes_the_same_queries_for_two_lines_or_eight(
+    register, ticket, event
+):
+    registrations = [register(attendees=1) for _ in range(10)]
+    services.import_statement(event, filename="0.xml", data=_camt([], statement_id="S0"))
+
+    with CaptureQueriesContext(connection) as for_two:
+        two = services.import_statement(
+            event, filename="1.xml", data=_camt(registrations[:2], statement_id="S1")
+        )
+    with CaptureQueriesContext(connection) as for_eight:
+        eight = services.import_statement(
+            event, filename="2.xml", data=_camt(registrations[2:], statement_id="S2")
+        )
+
+    assert (two.lines_matched, eight.lines_matched) == (2, 8)
+    assert len(for_two) == len(for_eight)
