@@ -181,3 +181,27 @@ def test_enqueued_task_row_equals_the_database_backends_own(run_after):
     assert _stored(DBTaskResult, ours.pk, skip=skip) == _stored(DBTaskResult, own.id, skip=skip)
     assert ours.task_result.task.module_path == own.task.module_path
     assert ours.task_result.args == list(args)
+
+
+def test_insert_writes_a_long_list_in_batches(monkeypatch, django_assert_num_queries):
+    registration = RegistrationFactory()
+    monkeypatch.setattr(rows, "BATCH_SIZE", 4)
+    made = [
+        ConsentRecord(
+            registration=registration,
+            kind="mailings",
+            given=True,
+            version=f"v{i}",
+            text_digest="d" * 64,
+            language="nl",
+            source="form",
+        )
+        for i in range(10)
+    ]
+
+    with django_assert_num_queries(3):
+        rows.insert(made)
+
+    assert [ConsentRecord.objects.get(pk=r.pk).version for r in made] == [
+        f"v{i}" for i in range(10)
+    ]

@@ -45,26 +45,35 @@ def _saved(instance: models.Model, pk, alias: str) -> None:
     instance._state.db = alias
 
 
+# At most this many rows in one statement (and no more than the database takes parameters).
+BATCH_SIZE = 500
+
+
 def insert(instances: Sequence[models.Model]) -> list[models.Model]:
-    """Insert `instances` (all of one model) in one INSERT; return them, with their keys.
+    """Insert `instances` (all of one model) in one INSERT (one per `BATCH_SIZE` rows);
+    return them, with their keys.
 
     Side effects: the rows; the instances' primary keys and saved state.
     """
+    instances = list(instances)
     if not instances:
-        return list(instances)
+        return instances
     model = type(instances[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
     fields, head, returning, row = _plan(model, alias)
-    params = []
-    for instance in instances:
-        params.extend(_values(instance, fields, connection))
-    with connection.cursor() as cursor:
-        cursor.execute(head + ", ".join([row] * len(instances)) + returning, params)
-        keys = [found[0] for found in cursor.fetchall()]
-    for instance, pk in zip(instances, keys, strict=True):
-        _saved(instance, pk, alias)
-    return list(instances)
+    size = max(1, min(BATCH_SIZE, connection.ops.bulk_batch_size(fields, instances)))
+    for start in range(0, len(instances), size):
+        batch = instances[start : start + size]
+        params = []
+        for instance in batch:
+            params.extend(_values(instance, fields, connection))
+        with connection.cursor() as cursor:
+            cursor.execute(head + ", ".join([row] * len(batch)) + returning, params)
+            keys = [found[0] for found in cursor.fetchall()]
+        for instance, pk in zip(batch, keys, strict=True):
+            _saved(instance, pk, alias)
+    return instances
 
 
 def insert_unless_taken(instance: models.Model, *, unique: str) -> bool:
