@@ -31,6 +31,8 @@ from tests.factories import (
 )
 
 PASSWORD = "correct horse battery"  # what UserFactory sets
+# What the button of a confirm page sends (`backoffice.forms.base.ConfirmationForm`).
+CONFIRM = {"confirm": "yes"}
 PARTS = ["partner", "item", "round", "session", "speaker", "project", "venue"]
 # The payment screens: only the owner and finance roles; tested in test_payments.py.
 PAYMENT_SCREENS = [
@@ -152,7 +154,10 @@ PARAMETERS = {
 }
 # The object behind `pk`, by the URL name's first part (or the whole name).
 PK_OBJECTS = {
-    **{part: (lambda w, part=part: getattr(w, part)) for part in [*PARTS, "question", "room"]},
+    **{
+        part: (lambda w, part=part: getattr(w, part))
+        for part in [*PARTS, "question", "room", "ticket_type", "quota"]
+    },
     "assignment": lambda w: _run(w),
     "mail": lambda w: _mail(w),
     "mailing": lambda w: _mailing(w),

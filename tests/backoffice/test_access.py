@@ -87,15 +87,25 @@ DECLARED = {
         f"question.{action}": ("events.change_event", "event")
         for action in ("list", "create", "update", "delete")
     },
+    **{
+        f"{part}.{action}": ("events.change_event", "event")
+        for part in ("ticket_type", "quota")
+        for action in ("list", "create", "update", "delete")
+    },
     "registration.list": ("registration.view_registrations", "event"),
     "registration.detail": ("registration.view_registrations", "event"),
     "registration.update": ("registration.change_registration", "event"),
     "registration.approve": ("registration.change_registration", "event"),
+    "registration.bulk": ("registration.change_registration", "event"),
     "registration.reject": ("registration.change_registration", "event"),
     "registration.cancel": ("registration.change_registration", "event"),
     "registration.resend_link": ("registration.change_registration", "event"),
     "attendee.list": ("registration.view_attendees", "event"),
+    "attendee.export": ("registration.view_attendees", "event"),
+    "registration.export": ("registration.view_registrations", "event"),
     "capacity": ("registration.view_capacity", "event"),
+    "waiting_list": ("registration.view_registrations", "event"),
+    "waiting_list.offer": ("registration.change_registration", "event"),
     **{
         name: ("events.change_event", "event")
         for name in (
@@ -109,6 +119,7 @@ DECLARED = {
             "mailing.create",
             "mailing.detail",
             "mailing.update",
+            "mailing.delete",
         )
     },
     **{

@@ -121,7 +121,7 @@ def test_organiser_history_shows_logins_and_role_changes(client, world, english)
     )
     client.post(
         reverse("backoffice:team.event_member", args=[world.event.slug, member.pk]),
-        {"remove": "1"},
+        {"remove": "1", "confirm": "yes"},
     )
 
     response = client.get(reverse("backoffice:history.organiser", args=[world.organiser.slug]))

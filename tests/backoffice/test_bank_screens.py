@@ -282,7 +282,9 @@ def test_refund_accepts_the_dutch_decimal_comma_it_prefills(owner_client, world)
     assert 'value="125,00"' in page  # what a Dutch organiser sees in the field
     path = _refund_path(world, payment)
 
-    response = owner_client.post(path, {"amount": "125,00", "reason": "geannuleerd"})
+    response = owner_client.post(
+        path, {"amount": "125,00", "reason": "geannuleerd", "confirm": "yes"}
+    )
 
     assert response.status_code == 302
     assert payment.refunds.get().amount == Decimal("125.00")
@@ -293,7 +295,7 @@ def test_the_same_refund_form_sent_twice_refunds_once(owner_client, world):
         registration=world.registration, provider="manual", amount="125.00", state="paid"
     )
     path = _refund_path(world, payment)
-    form = {"amount": "25,00", "reason": "geen lunch", "submission": "beef-1"}
+    form = {"amount": "25,00", "reason": "geen lunch", "submission": "beef-1", "confirm": "yes"}
 
     owner_client.post(path, form)
     owner_client.post(path, form)
@@ -308,7 +310,7 @@ def test_a_refund_of_an_unreadable_amount_changes_nothing(owner_client, world, a
     )
     path = _refund_path(world, payment)
 
-    response = owner_client.post(path, {"amount": amount, "reason": "x"})
+    response = owner_client.post(path, {"amount": amount, "reason": "x", "confirm": "yes"})
 
     assert response.status_code == 302
     assert not payment.refunds.exists()

@@ -89,7 +89,12 @@ def test_retry_queues_a_failed_mail_again(owner_client, world, django_capture_on
 def test_cancel_stops_a_queued_mail(owner_client, world):
     mail = OutgoingMailFactory(event=world.event, state=MailState.QUEUED)
 
-    response = owner_client.post(_url("cancel", world, mail))
+    asked = owner_client.post(_url("cancel", world, mail))
+    assert asked.status_code == 200  # the confirm page: nothing happened yet
+    mail.refresh_from_db()
+    assert mail.state == MailState.QUEUED
+
+    response = owner_client.post(_url("cancel", world, mail), {"confirm": "yes"})
 
     assert (response.status_code, response.url) == (302, _url("list", world))
     mail.refresh_from_db()
@@ -111,7 +116,7 @@ def test_cancel_stops_a_queued_mail(owner_client, world):
 def test_action_in_the_wrong_state_is_refused_with_a_message(owner_client, world, action, state):
     mail = OutgoingMailFactory(event=world.event, state=state)
 
-    response = owner_client.post(_url(action, world, mail), follow=True)
+    response = owner_client.post(_url(action, world, mail), {"confirm": "yes"}, follow=True)
 
     mail.refresh_from_db()
     assert mail.state == state

@@ -81,7 +81,7 @@ def test_save_then_reset(owner_client, world):
         "Welkom {{ name }}",
     )
 
-    owner_client.post(_text_url(world), {"action": "reset"})
+    owner_client.post(_text_url(world), {"action": "reset", "confirm": "yes"})
 
     assert MailTemplate.objects.count() == 0
 
@@ -131,7 +131,7 @@ def test_mailing_from_draft_to_progress(
     assert OutgoingMail.objects.get().recipient == world.owner.email
 
     with django_capture_on_commit_callbacks(execute=True):
-        owner_client.post(response.url, {"action": "start"})
+        owner_client.post(response.url, {"action": "start", "confirm": "yes"})
 
     mailing.refresh_from_db()
     assert mailing.state == MailingState.STARTED

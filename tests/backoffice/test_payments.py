@@ -135,7 +135,7 @@ def test_refund_of_a_manual_payment_is_recorded(owner_client, world):
                 "payment": payment.pk,
             },
         ),
-        {"amount": "25.00", "reason": "geen lunch"},
+        {"amount": "25.00", "reason": "geen lunch", "confirm": "yes"},
     )
 
     assert response.status_code == 302
@@ -152,7 +152,9 @@ def test_refund_of_too_much_is_refused_and_changes_nothing(owner_client, world):
         kwargs={"event": world.event.slug, "code": world.registration.code, "payment": payment.pk},
     )
 
-    response = owner_client.post(path, {"amount": "200.00", "reason": "x"}, follow=True)
+    response = owner_client.post(
+        path, {"amount": "200.00", "reason": "x", "confirm": "yes"}, follow=True
+    )
 
     assert not payment.refunds.exists()
     assert "€125.00" in response.content.decode() or "125.00" in response.content.decode()
@@ -163,7 +165,9 @@ def test_reissue_with_a_new_po_number(owner_client, world):
     world.registration.po_number = "PO-NEW"
     world.registration.save()
 
-    response = owner_client.post(url("registration.reissue_invoice", world), {"reason": "PO"})
+    response = owner_client.post(
+        url("registration.reissue_invoice", world), {"reason": "PO", "confirm": "yes"}
+    )
 
     assert response.status_code == 302
     numbers = list(Invoice.objects.order_by("sequence").values_list("kind", "po_number"))

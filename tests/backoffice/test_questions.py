@@ -8,7 +8,7 @@ from django.urls import reverse
 from goedeburen.common.models import LogEntry
 from goedeburen.events.models import Role
 from goedeburen.registration.models import Answer, Question, QuestionOption
-from tests.backoffice.conftest import url
+from tests.backoffice.conftest import CONFIRM, url
 from tests.factories import AttendeeFactory, QuestionFactory, TeamMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,7 @@ def test_update_question_changes_options(owner_client, world):
 
 
 def test_delete_question_deletes_it(owner_client, world):
-    response = owner_client.post(url("question.delete", world))
+    response = owner_client.post(url("question.delete", world), CONFIRM)
 
     assert response.status_code == 302
     assert not Question.objects.filter(pk=world.question.pk).exists()

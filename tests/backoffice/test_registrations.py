@@ -425,7 +425,7 @@ def test_quota_cannot_be_made_smaller_than_its_seats_taken(owner_client, world):
 
 def test_event_overview_summarises_capacity(owner_client, world):
     response = owner_client.get(url("event.detail", world))
-    (use,) = response.context["capacity"].quotas
+    (use,) = response.context["dashboard"].capacity.quotas
     assert (use.size, use.confirmed, use.free) == (50, 1, 49)
     assert reverse("backoffice:capacity", kwargs={"event": world.event.slug}) in (
         response.content.decode()

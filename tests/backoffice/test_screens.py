@@ -16,7 +16,7 @@ from goedeburen.events.models import (
     Speaker,
     Venue,
 )
-from tests.backoffice.conftest import url
+from tests.backoffice.conftest import CONFIRM, url
 from tests.factories import EventFactory, RoomFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +82,7 @@ def test_delete_of_event_part_removes_it_and_logs_on_event(owner_client, world, 
     obj = getattr(world, part)
     assert owner_client.get(url(f"{part}.delete", world)).status_code == 200
 
-    response = owner_client.post(url(f"{part}.delete", world))
+    response = owner_client.post(url(f"{part}.delete", world), CONFIRM)
 
     assert (response.status_code, response.url) == (302, url(f"{part}.list", world))
     assert model.objects.filter(pk=obj.pk).exists() is False
@@ -95,12 +95,12 @@ def test_delete_of_event_part_removes_it_and_logs_on_event(owner_client, world, 
 
 
 def test_delete_of_round_takes_its_sessions(owner_client, world):
-    owner_client.post(url("round.delete", world))
+    owner_client.post(url("round.delete", world), CONFIRM)
     assert Session.objects.filter(pk=world.session.pk).exists() is False
 
 
 def test_delete_of_room_keeps_sessions_without_room(owner_client, world):
-    response = owner_client.post(url("room.delete", world))
+    response = owner_client.post(url("room.delete", world), CONFIRM)
     assert (response.status_code, response.url) == (302, url("venue.list", world))
     assert Room.objects.filter(pk=world.room.pk).exists() is False
     world.session.refresh_from_db()
@@ -110,7 +110,7 @@ def test_delete_of_room_keeps_sessions_without_room(owner_client, world):
 def test_delete_of_unused_venue_removes_it(owner_client, world):
     venue = VenueFactory(organiser=world.organiser)
     path = reverse("backoffice:venue.delete", kwargs={"event": world.event.slug, "pk": venue.pk})
-    response = owner_client.post(path)
+    response = owner_client.post(path, CONFIRM)
     assert (response.status_code, response.url) == (302, url("venue.list", world))
     assert Venue.objects.filter(pk=venue.pk).exists() is False
 

@@ -167,6 +167,11 @@ def test_event_team_lists_its_members_and_changes_a_role(owner_client, world):
         reverse("backoffice:team.event_member", args=[world.event.slug, member.pk]),
         {"remove": "1"},
     )
+    assert TeamMember.objects.filter(pk=member.pk).exists()  # asked first
+    owner_client.post(
+        reverse("backoffice:team.event_member", args=[world.event.slug, member.pk]),
+        {"remove": "1", "confirm": "yes"},
+    )
     assert not TeamMember.objects.filter(pk=member.pk).exists()
     sentences = list(
         LogEntry.objects.filter(event=world.event, action__startswith="team.")
@@ -189,7 +194,7 @@ def test_event_owner_cannot_touch_organiser_roles(client, world):
 
     response = client.post(
         reverse("backoffice:team.event_member", args=[world.event.slug, organiser_owner.pk]),
-        {"remove": "1"},
+        {"remove": "1", "confirm": "yes"},
     )
 
     assert response.status_code == 404

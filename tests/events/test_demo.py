@@ -11,6 +11,7 @@ from goedeburen.events.models import (
     Session,
     SessionKind,
 )
+from goedeburen.registration.queries import price_list
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +34,13 @@ def test_demo_holds_the_announcements_facts(demo_event):
         "Beneluxlaan 9",
         "Utrecht",
     )
-    assert event.price == Decimal("125.00")
-    assert event.price_includes_nl == "inclusief lunch, koffie & thee, borrel en publicatie"
+    # The price is the ticket types' (the event has none of its own to disagree with it).
+    tickets = price_list(event).tickets
+    assert [(t.name_nl, t.price) for t in tickets] == [
+        ("Deelname", Decimal("125.00")),
+        ("Bewoner van een gemengd woonproject", Decimal("0.00")),
+    ]
+    assert price_list(event).includes == "lunch, koffie & thee, borrel en publicatie"
     assert event.contact_email == "secretariaatmeedoennaarvermogen@utrecht.nl"
     assert [p.name for p in event.partners.all()] == [
         "Portaal",

@@ -74,7 +74,8 @@ def test_each_address_gets_one_mail_even_when_it_matches_twice(event, people):
 @pytest.mark.parametrize(
     ("chosen", "expected"),
     [
-        ({}, ["ann@example.org", "bob@example.org", "cas@example.org", "eve@example.org"]),
+        # No status chosen: the confirmed only, never the cancelled (cas).
+        ({}, ["ann@example.org", "bob@example.org", "eve@example.org"]),
         ({"status": ["cancelled"]}, ["cas@example.org"]),
         ({"role": ["resident"]}, ["bob@example.org"]),
         (
@@ -169,9 +170,9 @@ def test_writing_the_mails_twice_writes_each_once(event, people, settings):
     services.start_mailing(mailing)
     mailing.refresh_from_db()
 
-    assert services.queue_mailing_mails(mailing) == 4
-    assert services.queue_mailing_mails(mailing) == 4  # still queued: enqueued again, no new rows
-    assert OutgoingMail.objects.filter(mailing=mailing).count() == 4
+    assert services.queue_mailing_mails(mailing) == 3
+    assert services.queue_mailing_mails(mailing) == 3  # still queued: enqueued again, no new rows
+    assert OutgoingMail.objects.filter(mailing=mailing).count() == 3
 
 
 def test_unsubscribe_link_opts_the_address_out(client, event, people):
@@ -222,3 +223,9 @@ def test_mail_preference_with_a_wrong_token_is_not_found_and_changes_nothing(
 
     assert response.status_code == 404
     assert not event.mail_opt_outs.exists()
+
+
+def test_a_mailing_without_a_status_filter_never_reaches_the_cancelled(event, people):
+    addresses = _addresses(event, {"role": ["resident", "municipality", "other"]})
+    assert "cas@example.org" not in addresses  # cancelled
+    assert "cas@example.org" in _addresses(event, {"status": ["cancelled"]})

@@ -230,16 +230,20 @@ def test_assign_runs_without_settings_and_counts_pinned_placements(tmp_path):
     assert breaks(instance, result) == []
 
 
-def test_assign_time_limit_of_a_fifth_of_a_second_on_600_people_ends_in_time(tmp_path):
+# The wall time of these runs (the limit plus 10 % and 0.5 s at most) is measured by the
+# benchmark (bench/assignment.py, `cli_600_limit_0_2_max_s`), where the machine's load is
+# recorded with it: here the behaviour is checked, whatever the load.
+
+
+def test_assign_time_limit_of_a_fifth_of_a_second_on_600_people_places_or_says_why(tmp_path):
     from goedeburen.matching.solver import instance_to_json
     from goedeburen.matching.solver.generate import SIZES, generate
 
     instance = instance_to_json(generate(SIZES["tight"], seed=3))
     assert len(instance["participants"]) == 600
 
-    done, out, seconds = _assign_bare(tmp_path, instance, "--time-limit", "0.2")
+    done, out, _ = _assign_bare(tmp_path, instance, "--time-limit", "0.2")
 
-    assert seconds <= 0.2 * 1.1 + 0.5
     assert "Traceback" not in done.stderr
     if done.returncode == 0:
         result = json.loads(out.read_text())
@@ -261,9 +265,8 @@ def test_assign_returns_the_best_placement_when_the_limit_ends_the_search(tmp_pa
 
     instance = instance_to_json(generate(SIZES["large"], seed=1))
 
-    done, out, seconds = _assign_bare(tmp_path, instance, "--time-limit", str(limit))
+    done, out, _ = _assign_bare(tmp_path, instance, "--time-limit", str(limit))
 
-    assert seconds <= limit * 1.1 + 0.5
     assert done.returncode in (0, 1), done.stderr
     assert "Traceback" not in done.stderr
     if done.returncode == 0:

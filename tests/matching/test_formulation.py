@@ -17,11 +17,14 @@ from .checker import breaks, cost
 from .reference import solve_reference
 
 
-def generated(seed: int, *, divisible: bool) -> dict:
+def generated(
+    seed: int, *, divisible: bool, spread=("resident",), rooms: tuple[int, ...] = (5, 5, 5)
+) -> dict:
     """Return a small instance: an all-mix round, a mixed round, pins, partial attendance.
 
     The number of residents in the all-mix round r0 is a multiple of its number of mix
-    sessions when `divisible`, and not otherwise.
+    sessions when `divisible`, and not otherwise. `rooms`: the seats of the mixed round's
+    three mix sessions (beside one session that is not mixed).
     """
     rng = random.Random(seed)
     m = rng.choice([2, 3])
@@ -39,7 +42,7 @@ def generated(seed: int, *, divisible: bool) -> dict:
                 {
                     "id": f"r1-s{k}",
                     "topic": f"t{k}" if k < 2 else f"u{k}",
-                    "capacity": 5,
+                    "capacity": rooms[k] if k < 3 else 5,
                     "mix": k < 3,
                 }
                 for k in range(4)
@@ -70,7 +73,7 @@ def generated(seed: int, *, divisible: bool) -> dict:
         "participants": participants,
         "rules": {
             "max_group_share": rng.choice([0.4, 0.5]),
-            "spread_groups": ["resident"],
+            "spread_groups": list(spread),
             "rank_cost": [0, 1, 3],
             "unranked_cost": 7,
             "avoid_repeat_meetings": True,
@@ -86,6 +89,11 @@ def test_lp_bound_equals_the_compact_milp_and_the_optimum_the_literal_milp(seed,
     doc = generated(seed, divisible=divisible)
     residents_r0 = sum(1 for p in doc["participants"] if p["group"] == "resident")
     assert (residents_r0 % len(doc["rounds"][0]["sessions"]) == 0) == divisible
+    _check_against_the_independent_milps(doc)
+
+
+def _check_against_the_independent_milps(doc: dict) -> None:
+    """The LP bound is the compact MILP's LP, the optimum the literal MILP's, rules kept."""
     tight = solve_reference(doc, tight=True)
     literal = solve_reference(doc, tight=False)
     if literal["optimum"] is None:
@@ -99,6 +107,27 @@ def test_lp_bound_equals_the_compact_milp_and_the_optimum_the_literal_milp(seed,
     assert result.objective == round(literal["optimum"]) == round(tight["optimum"])
     assert result.objective == result.bound == cost(doc, result.assignment)
     assert breaks(doc, result.to_json()) == []
+
+
+# Mixed rounds: two spread groups (the solver branches on both groups' levels before its
+# MILP), and rooms of different sizes (level binaries, as a full small room may hold fewer;
+# branched on too). Seeds 0, 3 and 5 open levels at the root.
+VARIANTS = {
+    "two spread groups": {"spread": ("resident", "care")},
+    "rooms 3, 5, 8": {"rooms": (3, 5, 8)},
+    "rooms 4, 6, 6, three spread groups": {
+        "rooms": (4, 6, 6),
+        "spread": ("resident", "care", "city"),
+    },
+}
+MIXED_CASES = [(seed, variant) for seed in range(6) for variant in VARIANTS]
+
+
+@pytest.mark.parametrize(("seed", "variant"), MIXED_CASES)
+def test_mixed_round_lp_bound_and_optimum_equal_the_independent_milps(seed, variant):
+    doc = generated(seed, divisible=seed % 2 == 0, **VARIANTS[variant])
+
+    _check_against_the_independent_milps(doc)
 
 
 def test_lp_bound_is_tighter_than_two_levels_when_g_divides_by_m():

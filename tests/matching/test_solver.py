@@ -2,13 +2,15 @@
 
 import itertools
 import json
+import time
 
 import pytest
 
 from goedeburen.matching.solver import parse_instance, solve
 
 from .checker import breaks, cost, repeat_pairs
-from .instances import random_instance
+from .instances import SET, generated, random_instance
+from .reference import solve_reference
 
 
 def _result(doc, **kwargs) -> dict:
@@ -230,3 +232,80 @@ def test_solve_an_instance_without_participants_is_optimal_and_empty():
     result = _result(doc)
 
     assert (result["status"], result["objective"], result["assignment"]) == ("optimal", 0, {})
+
+
+class _Clock:
+    """time.monotonic() that can be sent forward: a deadline passes exactly when a test says."""
+
+    def __init__(self):
+        self.ahead = 0.0
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.ahead
+
+
+def _with_clock_jump(monkeypatch, phase: str, nth: int = 1):
+    """Return (progress, phases): the clock passes every deadline at the nth `phase`."""
+    from goedeburen.matching.solver import model
+
+    clock = _Clock()
+    monkeypatch.setattr(model, "time", clock)
+    phases = []
+
+    def progress(fraction, name):
+        phases.append(name)
+        if phases.count(phase) == nth and clock.ahead == 0:
+            clock.ahead = 10_000.0
+
+    return progress, phases
+
+
+def test_a_deadline_that_ends_the_milp_returns_the_best_placement_with_its_bound(monkeypatch):
+    # Rule-made instance 3 (100 people, a mixed round, 10 pins, a group near the share cap):
+    # its warm start is not proven optimal, so the MILP runs, and the deadline ends it.
+    doc = generated(SET[2], seed=1)
+    progress, phases = _with_clock_jump(monkeypatch, "milp")
+    optimum = solve_reference(doc, tight=True)["optimum"]
+
+    result = solve(parse_instance(doc), time_limit=600, progress=progress)
+
+    assert phases.count("milp") == 1
+    assert result.status == "feasible"
+    assert result.bound <= round(optimum) < result.objective == cost(doc, result.assignment)
+    assert breaks(doc, result.to_json()) == []
+    assert sum(result.rank_histogram) == sum(len(r) for r in result.assignment.values())
+
+
+@pytest.mark.parametrize(
+    ("instance", "phase", "nth"),
+    [
+        (3, "start", 1),  # before the warm start
+        (2, "lp", 4),  # while branching on the spread levels of a mixed round
+    ],
+)
+def test_a_deadline_before_any_placement_says_so_and_never_infeasible(
+    monkeypatch, instance, phase, nth
+):
+    doc = generated(SET[instance - 1], seed=1)
+    progress, phases = _with_clock_jump(monkeypatch, phase, nth)
+
+    with pytest.raises(TimeoutError, match="no placement of everyone found within the time"):
+        solve(parse_instance(doc), time_limit=600, progress=progress)
+    assert phases.count(phase) == nth
+
+
+def test_fewer_repeat_meetings_keeps_the_cost_and_every_rule():
+    # Rule-made instance 2: two spread groups, a mixed round; moves and swaps across groups
+    # must keep the share and spread rules that same-group swaps kept by themselves.
+    from goedeburen.matching.solver.check import placement_cost
+    from goedeburen.matching.solver.solve import fewer_repeats
+
+    doc = generated(SET[1], seed=1)
+    instance = parse_instance(doc)
+    first = solve(instance, repeat_seconds=0)
+
+    fewer = fewer_repeats(instance, first.assignment, seconds=30)
+
+    assert repeat_pairs(doc, fewer) < repeat_pairs(doc, first.assignment)
+    assert placement_cost(instance, fewer) == cost(doc, fewer) == first.objective
+    assert breaks(doc, {"assignment": fewer}) == []

@@ -64,7 +64,9 @@ def test_approve_page_shows_the_optional_message_field(owner_client, awaiting):
 def test_approve_with_a_message_confirms_and_redirects(owner_client, awaiting, sent):
     sent.reset()
 
-    response = owner_client.post(_url("approve", awaiting), {"message": "Welkom!"})
+    response = owner_client.post(
+        _url("approve", awaiting), {"message": "Welkom!", "confirm": "yes"}
+    )
 
     assert response.status_code == 302
     assert _status(awaiting) == S.CONFIRMED
@@ -76,7 +78,7 @@ def test_approve_with_a_message_confirms_and_redirects(owner_client, awaiting, s
 def test_reject_cancels(owner_client, awaiting, sent):
     sent.reset()
 
-    response = owner_client.post(_url("reject", awaiting), {"message": ""})
+    response = owner_client.post(_url("reject", awaiting), {"message": "", "confirm": "yes"})
 
     assert response.status_code == 302
     assert _status(awaiting) == S.CANCELLED
@@ -89,7 +91,7 @@ def test_approve_in_the_wrong_state_shows_the_reason_and_changes_nothing(
     confirmed = register(free)
     sent.reset()
 
-    response = owner_client.post(_url("approve", confirmed), {"message": "x"})
+    response = owner_client.post(_url("approve", confirmed), {"message": "x", "confirm": "yes"})
 
     assert response.status_code == 200
     assert "Only a registration that awaits approval" in response.content.decode()
@@ -97,19 +99,38 @@ def test_approve_in_the_wrong_state_shows_the_reason_and_changes_nothing(
     assert sent.names() == []
 
 
-def test_cancel_needs_a_reason(owner_client, awaiting):
-    response = owner_client.post(_url("cancel", awaiting), {"reason": ""})
+def test_cancel_page_opens_without_errors(owner_client, awaiting):
+    response = owner_client.get(_url("cancel", awaiting))
+
+    assert response.status_code == 200
+    assert 'role="alert"' not in response.content.decode()
+    assert 'name="confirm" value="yes"' in response.content.decode()
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "cancel", "resend_link"])
+def test_a_post_without_the_confirmation_changes_nothing(owner_client, awaiting, action):
+    old_hash = awaiting.manage_token_hash
+
+    response = owner_client.post(_url(action, awaiting), {"reason": "x", "message": "x"})
 
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
-    assert _status(awaiting) == S.AWAITING_APPROVAL
+    awaiting.refresh_from_db()
+    assert (awaiting.status, awaiting.manage_token_hash) == (S.AWAITING_APPROVAL, old_hash)
+
+
+def test_cancel_without_a_reason_cancels(owner_client, awaiting):
+    response = owner_client.post(_url("cancel", awaiting), {"reason": "", "confirm": "yes"})
+
+    assert response.status_code == 302
+    assert _status(awaiting) == S.CANCELLED
 
 
 @pytest.mark.parametrize(
     "data", [{"message": "x" * 2001}, {"message": "<script>alert(1)</script>" * 100}]
 )
 def test_approve_with_bad_input_says_so_and_changes_nothing(owner_client, awaiting, data):
-    response = owner_client.post(_url("approve", awaiting), data)
+    response = owner_client.post(_url("approve", awaiting), {**data, "confirm": "yes"})
 
     assert response.status_code == 200
     assert "<script>alert(1)" not in response.content.decode()
@@ -119,7 +140,9 @@ def test_approve_with_bad_input_says_so_and_changes_nothing(owner_client, awaiti
 def test_cancel_with_a_reason_cancels(owner_client, awaiting, sent):
     sent.reset()
 
-    response = owner_client.post(_url("cancel", awaiting), {"reason": "Dubbel geboekt"})
+    response = owner_client.post(
+        _url("cancel", awaiting), {"reason": "Dubbel geboekt", "confirm": "yes"}
+    )
 
     assert response.status_code == 302
     assert _status(awaiting) == S.CANCELLED
@@ -130,7 +153,7 @@ def test_resend_link_renews_the_token(owner_client, awaiting, sent):
     old_hash = awaiting.manage_token_hash
     sent.reset()
 
-    response = owner_client.post(_url("resend_link", awaiting))
+    response = owner_client.post(_url("resend_link", awaiting), {"confirm": "yes"})
 
     assert response.status_code == 302
     assert Registration.objects.get(pk=awaiting.pk).manage_token_hash != old_hash

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from goedeburen.common.models import LogEntry
-from goedeburen.registration import services
+from goedeburen.registration import queries, services
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Answer, Question, QuestionOption, Registration
 from goedeburen.registration.services import OptionLabels
@@ -74,14 +74,37 @@ def test_save_question_keeps_options_by_label_when_reordered(event):
     assert _save_again.options.get(label_nl="Vega").pk == vega.pk
 
 
-def test_delete_question_takes_its_answers(event, hall, paid, register):
+def test_question_with_answers_is_archived_not_deleted(event, hall, paid, register):
     question = QuestionFactory(event=event, kind="text")
     register(paid, attendees=[attendee(paid, answers={question.pk: "Hallo"})])
 
-    services.delete_question(question, event=event, by=None)
+    archived = services.delete_question(question, event=event, by=None)
 
-    assert (Question.objects.count(), Answer.objects.count()) == (0, 0)
+    assert archived
+    question.refresh_from_db()
+    assert question.archived and Answer.objects.get().value == "Hallo"
+    assert queries.event_questions(event) == []  # no longer asked
+    assert LogEntry.objects.filter(action="question.archived").count() == 1
+
+
+def test_question_without_answers_is_deleted(event):
+    question = QuestionFactory(event=event, kind="text")
+
+    assert not services.delete_question(question, event=event, by=None)
+
+    assert not Question.objects.exists()
     assert LogEntry.objects.filter(action="question.deleted").count() == 1
+
+
+def test_editing_a_question_keeps_its_answers(event, hall, paid, register):
+    question = QuestionFactory(event=event, kind="text", label_nl="Oud")
+    register(paid, attendees=[attendee(paid, answers={question.pk: "Hallo"})])
+    question.label_nl = "Nieuw"
+
+    services.save_question(question, event=event, options=[], ticket_types=[], by=None)
+
+    assert Answer.objects.get().question.label_nl == "Nieuw"
+    assert Answer.objects.get().value == "Hallo"
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,9 @@ from .views import (
     registrations,
     survey,
     team,
+    tickets,
     venues,
+    waiting_list,
 )
 
 app_name = "backoffice"
@@ -113,6 +115,37 @@ event_urls = [
         questions.QuestionUpdateView,
         questions.QuestionDeleteView,
     ),
+    *_crud(
+        "ticket_type",
+        "tickets",
+        tickets.TicketTypeListView,
+        tickets.TicketTypeCreateView,
+        tickets.TicketTypeUpdateView,
+        tickets.TicketTypeDeleteView,
+    ),
+    *_crud(
+        "quota",
+        "quotas",
+        tickets.QuotaListView,
+        tickets.QuotaCreateView,
+        tickets.QuotaUpdateView,
+        tickets.QuotaDeleteView,
+    ),
+    path(
+        "registrations/decide/",
+        registration_actions.BulkDecisionView.as_view(),
+        name="registration.bulk",
+    ),
+    path(
+        "registrations/export.<str:format>",
+        registrations.RegistrationExportView.as_view(),
+        name="registration.export",
+    ),
+    path(
+        "attendees/export.<str:format>",
+        registrations.AttendeeExportView.as_view(),
+        name="attendee.export",
+    ),
     path(
         "registrations/",
         registrations.RegistrationListView.as_view(),
@@ -130,6 +163,12 @@ event_urls = [
     ),
     path("attendees/", registrations.AttendeeListView.as_view(), name="attendee.list"),
     path("capacity/", registrations.CapacityView.as_view(), name="capacity"),
+    path("waiting-list/", waiting_list.WaitingListView.as_view(), name="waiting_list"),
+    path(
+        "waiting-list/<slug:code>/offer/",
+        waiting_list.OfferSeatView.as_view(),
+        name="waiting_list.offer",
+    ),
     path("mail/", mail.MailListView.as_view(), name="mail.list"),
     path("mail/<int:pk>/retry/", mail.MailRetryView.as_view(), name="mail.retry"),
     path("mail/<int:pk>/cancel/", mail.MailCancelView.as_view(), name="mail.cancel"),
@@ -158,6 +197,7 @@ event_urls = [
     path("mailings/new/", mail.MailingFormView.as_view(), name="mailing.create"),
     path("mailings/<int:pk>/", mail.MailingDetailView.as_view(), name="mailing.detail"),
     path("mailings/<int:pk>/edit/", mail.MailingFormView.as_view(), name="mailing.update"),
+    path("mailings/<int:pk>/delete/", mail.MailingDeleteView.as_view(), name="mailing.delete"),
     path(
         "registrations/<slug:code>/approve/",
         registration_actions.ApproveView.as_view(),

@@ -15,7 +15,6 @@ Loading is idempotent: a row is only written when its values differ from what is
 
 import datetime as dt
 import io
-from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -90,10 +89,6 @@ AUDIENCE_EN = (
     "municipalities, representatives of national platforms and centres of expertise, "
     "ministries, and the residents of the mixed housing projects."
 )
-
-PRICE = Decimal("125.00")
-PRICE_INCLUDES_NL = "inclusief lunch, koffie & thee, borrel en publicatie"
-PRICE_INCLUDES_EN = "including lunch, coffee & tea, drinks and the publication"
 
 # The name without an article: it stands in Dutch and English sentences alike.
 CONTACT_NAME = "Secretariaat Meedoen naar Vermogen"
@@ -365,10 +360,6 @@ def load_demo(*, upcoming: bool = False, today: dt.date | None = None) -> tuple[
             "start_time": dt.time(10, 0),
             "end_time": dt.time(16, 30),
             "venue": venue,
-            "capacity": 250,  # ILLUSTRATIVE
-            "price": PRICE,
-            "price_includes_nl": PRICE_INCLUDES_NL,
-            "price_includes_en": PRICE_INCLUDES_EN,
             "contact_name": CONTACT_NAME,
             "contact_email": CONTACT_EMAIL,
             # With a date to come the demo takes registrations; on its real date it is history.

@@ -290,18 +290,9 @@ class Event(TranslatedFieldsMixin, models.Model):
     venue = models.ForeignKey(
         Venue, verbose_name=_("venue"), null=True, blank=True, on_delete=models.PROTECT
     )
-    capacity = models.PositiveIntegerField(
-        _("capacity"), null=True, blank=True, validators=[MinValueValidator(1)]
-    )
-    price = models.DecimalField(
-        _("price for taking part (EUR, incl. VAT)"),
-        max_digits=8,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0)],
-    )
-    price_includes_nl, price_includes_en = _nl_en("price_includes", _("Price includes"))
+    # No capacity or price of its own: both follow from the ticket types and their quotas
+    # (`registration.queries.price_list`, `registration.queries.capacity`), so that no
+    # second figure can disagree with what the form sells.
     contact_name = models.CharField(_("contact"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact email address"), blank=True)
     status = models.CharField(
@@ -598,5 +589,28 @@ class Session(TranslatedFieldsMixin, models.Model):
                 "room": self.room.name,
                 "count": self.room.capacity,
             }
+        if self.room_id and "end" not in errors and "start" not in errors:
+            clash = self.clash(start, end)
+            if clash is not None:
+                errors["room"] = _(
+                    "The room %(room)s already holds “%(session)s” from %(start)s to %(end)s."
+                ) % {
+                    "room": self.room.name,
+                    "session": clash.title_nl,
+                    "start": clash.starts.strftime("%H:%M"),
+                    "end": clash.ends.strftime("%H:%M"),
+                }
         if errors:
             raise ValidationError(errors)
+
+    def clash(self, start: dt.time, end: dt.time) -> "Session | None":
+        """Return another session of the event in this room whose time overlaps start–end."""
+        others = (
+            Session.objects.filter(room_id=self.room_id, round__event_id=self.round.event_id)
+            .exclude(pk=self.pk)
+            .select_related("round")
+        )
+        for other in others:
+            if other.starts < end and start < other.ends:
+                return other
+        return None

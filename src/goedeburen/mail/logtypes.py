@@ -74,4 +74,9 @@ def register() -> None:
         ),
         LogType(action="mailing.saved", sentence=_("Mailing saved"), example={"created": True}),
         LogType(action="mailing.started", sentence=_("Mailing started")),
+        LogType(
+            action="mailing.deleted",
+            sentence=_("Draft mailing deleted: %(subject)s"),
+            example={"subject": "Nieuws"},
+        ),
     )

@@ -66,8 +66,14 @@ def clean_filters(event: Event, data: dict) -> dict[str, list[str]]:
 
 
 def matching_attendees(event: Event, chosen: dict[str, list[str]]) -> QuerySet[Attendee]:
-    """Return the event's attendees that match every chosen filter."""
+    """Return the event's attendees that match every chosen filter.
+
+    Without a status filter only confirmed registrations match: a mailing never reaches
+    cancelled (or waiting, or unpaid) registrations unless their status is chosen.
+    """
     attendees = Attendee.objects.filter(registration__event=event)
+    if not chosen.get("status"):
+        attendees = attendees.filter(registration__status=RegistrationStatus.CONFIRMED)
     for key, values in chosen.items():
         if key in _FILTERS and values:
             attendees = _FILTERS[key].apply(attendees, values)

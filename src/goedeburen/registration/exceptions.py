@@ -36,6 +36,10 @@ NOT_AWAITING_APPROVAL = _(
     "this one is “%(status)s”."
 )
 ALREADY_CANCELLED = _("This registration is already cancelled.")
+NOT_WAITING = _(
+    "Only a registration on the waiting list without a running offer can be offered a "
+    "place; this one is “%(status)s”."
+)
 OFFER_GONE = _("Sorry, the place offered to you is no longer available.")
 EDIT_CLOSED = _("Details can no longer be changed: the deadline was %(deadline)s.")
 CANCELLED_NO_CHANGE = _("A cancelled registration cannot be changed.")

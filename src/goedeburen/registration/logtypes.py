@@ -221,6 +221,36 @@ def register() -> None:
             example={"question": 1, "label": "Lunch?", "kind": "yes_no", "required": False},
         ),
         LogType(
+            action="registration.offered_by_hand",
+            sentence=gettext_lazy("The organiser offered a place out of turn"),
+            example={},
+        ),
+        LogType(
+            action="question.archived",
+            sentence=gettext_lazy("Question archived (its answers are kept): %(label)s"),
+            example={"question": 1, "label": "Lunch?", "answers": 3},
+        ),
+        LogType(
+            action="ticket_type.created",
+            sentence=gettext_lazy("Ticket type added: %(name)s, %(price)s euro"),
+            example={"ticket_type": 1, "name": "Deelname", "price": "125.00", "changes": {}},
+        ),
+        LogType(
+            action="ticket_type.changed",
+            sentence=gettext_lazy("Ticket type changed: %(name)s, %(price)s euro"),
+            example={
+                "ticket_type": 1,
+                "name": "Deelname",
+                "price": "150.00",
+                "changes": {"price": ["125.00", "150.00"]},
+            },
+        ),
+        LogType(
+            action="ticket_type.deleted",
+            sentence=gettext_lazy("Ticket type deleted: %(name)s"),
+            example={"ticket_type": 1, "name": "Deelname", "price": "125.00"},
+        ),
+        LogType(
             action="question.deleted",
             sentence=gettext_lazy("Question deleted: %(label)s"),
             example={"question": 1, "label": "Lunch?", "answers": 3},

@@ -431,6 +431,10 @@ class Question(TranslatedFieldsMixin, models.Model):
         ),
     )
 
+    # A question that has answers is archived instead of deleted: no longer asked, its
+    # answers kept with the registrations that gave them.
+    archived = models.BooleanField(_("archived"), default=False)
+
     class Meta:
         verbose_name = _("question")
         verbose_name_plural = _("questions")

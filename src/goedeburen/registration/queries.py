@@ -176,6 +176,36 @@ def seats_taken(quota_ids: Iterable[int], *, now: dt.datetime) -> dict[int, int]
     return taken
 
 
+@dataclass(frozen=True, kw_only=True)
+class PriceList:
+    """The prices an event's pages state: one per ticket type the form can sell.
+
+    `includes` is what every one of them includes (in the active language), or "" when
+    they differ (each ticket then says its own on the ticket list).
+    """
+
+    tickets: list[TicketType]
+
+    @property
+    def includes(self) -> str:
+        texts = {ticket.t.includes for ticket in self.tickets}
+        return texts.pop() if len(texts) == 1 else ""
+
+    @property
+    def single(self) -> bool:
+        return len(self.tickets) == 1
+
+
+def price_list(event: Event) -> PriceList:
+    """Return the event's `PriceList` from its booking data (no query when cached): the
+    visible ticket types that count against a quota, in their order, whether or not their
+    sale has started. The event has no price of its own, so these are never contradicted."""
+    data = booking_data(event)
+    return PriceList(
+        tickets=[t for t in data.ticket_types.values() if t.visible and data.quotas[t.pk]]
+    )
+
+
 def public_ticket_types(event: Event) -> QuerySet[TicketType]:
     """Return the ticket types the event's pages show, in their order."""
     return TicketType.objects.filter(event=event, visible=True)
@@ -188,8 +218,13 @@ def sellable_ticket_types(event: Event, *, now: dt.datetime) -> list[TicketType]
 
 
 def event_questions(event: Event) -> list[Question]:
-    """Return the event's questions in order, with their options and ticket types."""
-    return list(Question.objects.filter(event=event).prefetch_related("options", "ticket_types"))
+    """Return the event's questions that are asked (not archived) in order, with their
+    options and ticket types."""
+    return list(
+        Question.objects.filter(event=event, archived=False).prefetch_related(
+            "options", "ticket_types"
+        )
+    )
 
 
 def _answers() -> Prefetch:
@@ -478,6 +513,7 @@ class SeatUse:
     held: int
     free: int | None
     waiting: int
+    pk: int | None = None  # the quota's or ticket type's id
 
     @property
     def taken(self) -> int:
@@ -515,12 +551,15 @@ def capacity(event: Event, *, now: dt.datetime) -> Capacity:
         counts = [per_type.get(t.pk, empty) for t in quota.ticket_types.all()]
         figures = {key: sum(c[key] for c in counts) for key in empty}
         free = max(quota.size - figures["confirmed"] - figures["held"], 0)
-        quota_uses.append(SeatUse(name=quota.name, size=quota.size, free=free, **figures))
+        quota_uses.append(
+            SeatUse(name=quota.name, size=quota.size, free=free, pk=quota.pk, **figures)
+        )
         for ticket_type in quota.ticket_types.all():
             free_per_type[ticket_type.pk] = min(free_per_type.get(ticket_type.pk, free), free)
     type_uses = [
         SeatUse(
             name=ticket_type.t.name,
+            pk=ticket_type.pk,
             size=None,
             free=free_per_type.get(ticket_type.pk),
             **{key: per_type.get(ticket_type.pk, empty)[key] for key in empty},

@@ -4,6 +4,7 @@ System classes, and the event or organiser the form works for."""
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from goedeburen.events.models import Room
 
@@ -70,6 +71,28 @@ class BackofficeForm(forms.ModelForm):
             return
         for field, errors in error.error_dict.items():
             self.add_error(field if field in self.fields else None, errors)
+
+
+class ConfirmationForm(forms.Form):
+    """The confirmation every action with consequences needs: the button of its confirm
+    page sends `confirm`, so that a POST from anywhere else (a bare link, a replayed
+    request without the page) changes nothing. The page shows the consequences first."""
+
+    # Rendered by the confirm page's template itself (`<input type="hidden" name="confirm"
+    # value="yes">`), so that a page shown again after an error still carries it.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, instance=None, **kwargs):
+        # DeleteView hands the object over; the confirmation does not need it.
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("confirm"):
+            raise forms.ValidationError(
+                _("Nothing was changed: confirm with the button on this page."), code="confirm"
+            )
+        return cleaned
 
 
 def event_rooms(event):

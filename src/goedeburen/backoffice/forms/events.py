@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from goedeburen.events.models import Event, EventStatus, Venue
@@ -21,10 +22,6 @@ class EventForm(BackofficeForm):
             "start_time",
             "end_time",
             "venue",
-            "capacity",
-            "price",
-            "price_includes_nl",
-            "price_includes_en",
             "description_nl",
             "description_en",
             "expectations_nl",
@@ -54,6 +51,19 @@ class EventForm(BackofficeForm):
 
     def limit_choices(self) -> None:
         self.fields["venue"].queryset = Venue.objects.filter(organiser=self.organiser)
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        open_now = self.instance.pk and self.instance.status == EventStatus.REGISTRATION_OPEN
+        if open_now and date < timezone.localdate():
+            raise forms.ValidationError(
+                _(
+                    "Registration is open, so the date cannot be in the past: close "
+                    "registration first, or choose a date to come."
+                ),
+                code="past",
+            )
+        return date
 
 
 class EventStatusForm(forms.Form):

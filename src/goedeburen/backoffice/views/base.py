@@ -12,9 +12,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DeleteView, ListView, UpdateView
 
+from goedeburen.backoffice.forms.base import ConfirmationForm
 from goedeburen.backoffice.permissions import EventPermissionMixin
+from goedeburen.common.exceptions import DomainError
 from goedeburen.events import services
-from goedeburen.events.exceptions import EventError
 
 
 class EventPartMixin(EventPermissionMixin):
@@ -86,7 +87,7 @@ class EventPartFormMixin(EventPartMixin):
         except ValidationError as error:
             form.add_model_errors(error)
             return self.form_invalid(form)
-        except EventError as error:
+        except DomainError as error:
             form.add_error(None, error.message)
             return self.form_invalid(form)
         messages.success(
@@ -124,22 +125,27 @@ class EventPartUpdateView(EventPartFormMixin, UpdateView):
 
 
 class EventPartDeleteView(EventPartMixin, DeleteView):
+    """Ask first (GET), delete on a POST that carries the confirmation (`ConfirmationForm`)."""
+
     template_name = "backoffice/part_confirm_delete.html"
+    form_class = ConfirmationForm
     warning = ""
+    archived_message = ""
 
     def form_valid(self, form):
         name = str(self.object)
         try:
             self.delete_part(self.object)
-        except EventError as error:
+        except DomainError as error:
             return self.render_to_response(self.get_context_data(error=error.message))
-        messages.success(
-            self.request,
-            capfirst(
+        if getattr(self, "archived", False):
+            done = self.archived_message % {"object": name}
+        else:
+            done = capfirst(
                 _("%(thing)s “%(object)s” deleted.")
                 % {"thing": self.model._meta.verbose_name, "object": name}
-            ),
-        )
+            )
+        messages.success(self.request, done)
         return redirect(self.get_success_url())
 
     def get_context_data(self, **kwargs):

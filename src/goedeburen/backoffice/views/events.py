@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, TemplateView, UpdateView
 
+from goedeburen.backoffice.dashboard import dashboard
 from goedeburen.backoffice.forms.events import EventForm, EventStatusForm
 from goedeburen.backoffice.permissions import EventPermissionMixin, OrganiserPermissionMixin
 from goedeburen.common.audit import history
@@ -15,7 +16,8 @@ from goedeburen.common.logtypes import describe
 from goedeburen.events import services
 from goedeburen.events.exceptions import EventError
 from goedeburen.events.models import EventStatus, Session
-from goedeburen.registration import queries as registration_queries
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Registration
 
 HISTORY_LENGTH = 50
 # The usual next step from each status; its button is the primary one.
@@ -71,7 +73,7 @@ class EventCreateView(OrganiserPermissionMixin, CreateView):
 
 
 class EventDetailView(EventPermissionMixin, TemplateView):
-    """The event's overview: key facts, status changes and its history."""
+    """The event's first screen: key facts, status changes, the dashboard and its history."""
 
     permission_required = "events.view_event"
     template_name = "backoffice/event_detail.html"
@@ -96,7 +98,7 @@ class EventDetailView(EventPermissionMixin, TemplateView):
             can_change=user.has_perm("events.change_event", event),
             transitions=transitions,
             history=[(entry, describe(entry)) for entry in entries],
-            capacity=registration_queries.capacity(event, now=timezone.now()),
+            dashboard=dashboard(event, user=user, now=timezone.now()),
             counts=[
                 (_("Partners"), event.partners.count(), "partner.list"),
                 (_("Programme items"), event.items.count(), "item.list"),
@@ -162,10 +164,25 @@ class EventUpdateView(EventPermissionMixin, UpdateView):
 
     def form_valid(self, form):
         event = form.save(commit=False)
+        moved = {"date", "start_time", "end_time"} & set(form.changed_data)
+        registered = (
+            Registration.objects.filter(event=self.event)
+            .exclude(status=RegistrationStatus.CANCELLED)
+            .count()
+            if moved
+            else 0
+        )
+        if registered and self.request.POST.get("confirm") != "yes":
+            # People hold the old date: ask first, and offer to tell them.
+            return self.render_to_response(
+                self.get_context_data(form=form, confirm_move=registered)
+            )
         try:
             services.save_event_part(event, event=event, by=self.request.user)
         except ValidationError as error:
             form.add_model_errors(error)
             return self.form_invalid(form)
         messages.success(self.request, _("Event details saved."))
+        if registered and self.request.POST.get("mailing") == "yes":
+            return redirect("backoffice:mailing.create", event=event.slug)
         return redirect("backoffice:event.detail", event=event.slug)

@@ -19,6 +19,7 @@ from goedeburen.backoffice.forms.mail import (
     PublicationForm,
 )
 from goedeburen.backoffice.permissions import EventPermissionMixin
+from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
 from goedeburen.mail import composing, placeholders, queries, services
 from goedeburen.mail.enums import (
     EDITABLE_KINDS,
@@ -60,8 +61,14 @@ class MailListView(EventPermissionMixin, ListView):
         return super().get_context_data(**kwargs)
 
 
-class MailActionView(EventPermissionMixin, View):
+class MailActionView(EventPermissionMixin, ConfirmFirstMixin, View):
     """Apply `action` (a service) to one mail of the event, then go back to the list."""
+
+    def needs_confirmation(self, request) -> bool:
+        return bool(self.confirm_text)
+
+    def check_target(self) -> None:
+        get_object_or_404(OutgoingMail, pk=self.kwargs["pk"], event=self.event)
 
     permission_required = "events.change_event"
     http_method_names = ["post"]
@@ -85,6 +92,9 @@ class MailRetryView(MailActionView):
 
 
 class MailCancelView(MailActionView):
+    confirm_title = _("Cancel this mail?")
+    confirm_text = _("The mail will not be sent; this cannot be undone.")
+    confirm_button = _("Cancel the mail")
     action = staticmethod(services.cancel_mail)
     done_message = _("The mail to %(recipient)s is cancelled.")
 
@@ -115,12 +125,18 @@ class MailTemplateListView(EventPermissionMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
-class MailTemplateEditView(EventPermissionMixin, TemplateView):
+class MailTemplateEditView(EventPermissionMixin, ConfirmFirstMixin, TemplateView):
     """Edit one kind of mail in one language, preview it with a real registration, send a
     test to oneself, or go back to the default."""
 
     permission_required = "events.change_event"
     template_name = "backoffice/mail/template_form.html"
+    confirm_title = _("Back to the default text?")
+    confirm_text = _("Your own text for this mail is deleted; the default text is used again.")
+    confirm_button = _("Back to the default text")
+
+    def needs_confirmation(self, request) -> bool:
+        return request.POST.get("action") == "reset"
 
     def dispatch(self, request, *args, **kwargs):
         if kwargs["kind"] not in EDITABLE_KINDS or kwargs["language"] not in _languages():
@@ -282,11 +298,26 @@ class MailingFormView(EventPermissionMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
-class MailingDetailView(EventPermissionMixin, TemplateView):
+# The addresses a draft mailing shows (its count says how many in all).
+RECIPIENTS_SHOWN = 500
+
+
+class MailingDetailView(EventPermissionMixin, ConfirmFirstMixin, TemplateView):
     """A mailing: who it goes to (count), a preview, a test, the start, and its progress."""
 
     permission_required = "events.change_event"
     template_name = "backoffice/mail/mailing_detail.html"
+    confirm_title = _("Send the mailing now?")
+    confirm_text = _(
+        "The mailing goes to all its recipients at once; a mail sent cannot be taken back."
+    )
+    confirm_button = _("Send the mailing")
+
+    def needs_confirmation(self, request) -> bool:
+        return request.POST.get("action") == "start"
+
+    def check_target(self) -> None:
+        self.get_mailing()
 
     def get_mailing(self) -> Mailing:
         return get_object_or_404(Mailing, pk=self.kwargs["pk"], event=self.event)
@@ -296,7 +327,11 @@ class MailingDetailView(EventPermissionMixin, TemplateView):
         kwargs.update(section="mailings", mailing=mailing)
         if mailing.state == MailingState.DRAFT:
             recipients, skipped = services.audience(mailing)
-            kwargs.update(count=len(recipients), skipped=skipped)
+            kwargs.update(
+                count=len(recipients),
+                skipped=skipped,
+                recipients=[r.email for r in recipients[:RECIPIENTS_SHOWN]],
+            )
             if recipients:
                 first = recipients[0]
                 registration = registration_queries.registration_detail(first.registration_id)
@@ -341,6 +376,31 @@ class MailingDetailView(EventPermissionMixin, TemplateView):
         except MailError as error:
             messages.error(request, error.message)
         return HttpResponseRedirect(request.path)
+
+
+class MailingDeleteView(EventPermissionMixin, ConfirmFirstMixin, View):
+    """Delete a draft mailing, after its confirm page."""
+
+    permission_required = "events.change_event"
+    http_method_names = ["post"]
+    confirm_title = _("Delete this draft mailing?")
+    confirm_text = _("The draft is deleted; nothing has been sent of it.")
+    confirm_button = _("Delete")
+
+    def check_target(self) -> None:
+        get_object_or_404(Mailing, pk=self.kwargs["pk"], event=self.event)
+
+    def post(self, request, *args, **kwargs):
+        mailing = get_object_or_404(Mailing, pk=self.kwargs["pk"], event=self.event)
+        try:
+            services.delete_mailing(mailing, by=request.user)
+        except MailError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(
+                reverse("backoffice:mailing.detail", args=[self.event.slug, mailing.pk])
+            )
+        messages.success(request, _("The draft mailing is deleted."))
+        return HttpResponseRedirect(reverse("backoffice:mailing.list", args=[self.event.slug]))
 
 
 # Settings and the publication -------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -35,6 +36,7 @@ from goedeburen.backoffice.forms.payments import (
     one_time_token,
 )
 from goedeburen.backoffice.permissions import EventPermissionMixin
+from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
 from goedeburen.common.audit import history
 from goedeburen.common.logtypes import describe
 from goedeburen.payments import exceptions as payment_exceptions
@@ -50,6 +52,7 @@ from goedeburen.payments.models import (
 )
 from goedeburen.payments.providers.mollie import key_mode
 from goedeburen.registration import queries as registration_queries
+from goedeburen.registration.enums import RegistrationStatus
 
 EXPORT_COLUMNS = [
     ("number", "Number"),
@@ -145,11 +148,17 @@ class RegistrationPaymentsView(_RegistrationMixin, PaymentScreenMixin, TemplateV
         kwargs.setdefault("manual_form", ManualPaymentForm())
         kwargs.setdefault("refund_form", RefundForm())
         kwargs.setdefault("reissue_form", ReissueForm())
+        balance = queries.balance(registration)
         kwargs.update(
             registration=registration,
             # One token per rendering: the same refund form sent twice refunds once.
             refund_token=one_time_token(),
-            balance=queries.balance(registration),
+            balance=balance,
+            # A cancelled registration whose invoice is credited owes nothing: nothing to
+            # mark as paid.
+            may_record_payment=not (
+                registration.status == RegistrationStatus.CANCELLED and balance.open <= 0
+            ),
             payments=queries.registration_payments(registration),
             invoices=queries.registration_invoices(registration),
             entries=entries,
@@ -164,6 +173,16 @@ class ManualPaymentView(RegistrationPaymentsView):
 
     def post(self, request, *args, **kwargs):
         form = ManualPaymentForm(request.POST)
+        registration = self.get_registration()
+        if (
+            registration.status == RegistrationStatus.CANCELLED
+            and queries.balance(registration).open <= 0
+        ):
+            messages.error(
+                request,
+                _("This registration is cancelled and owes nothing: nothing to mark as paid."),
+            )
+            return self.back()
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -189,8 +208,19 @@ class ManualPaymentView(RegistrationPaymentsView):
         return self.back()
 
 
-class RefundView(_RegistrationMixin, PaymentChangeMixin, View):
+class RefundView(_RegistrationMixin, PaymentChangeMixin, ConfirmFirstMixin, View):
     """Refund part or all of one payment, through its provider."""
+
+    confirm_title = gettext_lazy("Refund this payment?")
+    confirm_text = gettext_lazy("The money goes back to the payer; a refund cannot be undone.")
+    confirm_button = gettext_lazy("Refund")
+
+    def check_target(self) -> None:
+        registration = self.get_registration()
+        if not Payment.objects.filter(
+            registration=registration, pk=self.kwargs["payment"]
+        ).exists():
+            raise Http404
 
     def post(self, request, *args, **kwargs):
         payment = Payment.objects.filter(
@@ -218,8 +248,22 @@ class RefundView(_RegistrationMixin, PaymentChangeMixin, View):
         return self.back()
 
 
-class ReissueInvoiceView(_RegistrationMixin, PaymentChangeMixin, View):
+class ReissueInvoiceView(_RegistrationMixin, PaymentChangeMixin, ConfirmFirstMixin, View):
     """Credit an invoice in full and issue a new one with the billing details as they are now."""
+
+    confirm_title = gettext_lazy("Credit this invoice and issue a new one?")
+    confirm_text = gettext_lazy(
+        "A credit note cancels the invoice and a new invoice is sent to the booker; both "
+        "get a number of their own and cannot be undone."
+    )
+    confirm_button = gettext_lazy("Credit and reissue")
+
+    def check_target(self) -> None:
+        registration = self.get_registration()
+        if not Invoice.objects.filter(
+            registration=registration, pk=self.kwargs["invoice"]
+        ).exists():
+            raise Http404
 
     def post(self, request, *args, **kwargs):
         invoice = Invoice.objects.filter(

@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from goedeburen.backoffice.forms.programme import ProgrammeItemForm, RoundForm, SessionForm
+from goedeburen.common.text import natural_key
 from goedeburen.events.models import ProgrammeItem, Round, Session
 
 from . import base
@@ -71,7 +72,13 @@ class SessionListView(SessionMixin, base.EventPartListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(rounds=self.object_list, **kwargs)
+        rounds = list(self.object_list)
+        for round_ in rounds:
+            # In their order, then naturally by title: Huiskamer 2 before Huiskamer 10.
+            round_.sorted_sessions = sorted(
+                round_.sessions.all(), key=lambda s: (s.order, natural_key(s.title_nl))
+            )
+        return super().get_context_data(rounds=rounds, **kwargs)
 
 
 class SessionCreateView(SessionMixin, base.EventPartCreateView):

@@ -24,7 +24,7 @@ class QuestionMixin:
         )
 
     def delete_part(self, instance) -> None:
-        services.delete_question(instance, event=self.event, by=self.request.user)
+        self.archived = services.delete_question(instance, event=self.event, by=self.request.user)
 
 
 class QuestionListView(QuestionMixin, base.EventPartListView):
@@ -35,6 +35,7 @@ class QuestionListView(QuestionMixin, base.EventPartListView):
         return (
             super()
             .get_queryset()
+            .filter(archived=False)
             .annotate(answer_count=Count("answers"))
             .prefetch_related("options", "ticket_types")
         )
@@ -52,4 +53,12 @@ class QuestionUpdateView(QuestionMixin, base.EventPartUpdateView):
 
 
 class QuestionDeleteView(QuestionMixin, base.EventPartDeleteView):
-    warning = _("Its options and every answer given to it are deleted with it.")
+    warning = _(
+        "A question that has been answered is archived instead: it is no longer asked, and "
+        "the answers given stay with the registrations."
+    )
+    archived_message = _("Question “%(object)s” archived: it is no longer asked.")
+
+    def get_context_data(self, **kwargs):
+        kwargs["button"] = _("Archive") if self.object.answers.exists() else None
+        return super().get_context_data(**kwargs)

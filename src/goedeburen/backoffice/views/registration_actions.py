@@ -14,9 +14,12 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.generic import FormView
 
+from goedeburen.backoffice.forms.base import ConfirmationForm
 from goedeburen.backoffice.permissions import EventPermissionMixin
+from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
 from goedeburen.registration import services
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Registration
@@ -24,7 +27,7 @@ from goedeburen.registration.models import Registration
 _TEXTAREA = "utrecht-textarea utrecht-textarea--html-textarea"
 
 
-class MessageForm(forms.Form):
+class MessageForm(ConfirmationForm):
     message = forms.CharField(
         label=gettext_lazy("Message to the booker"),
         max_length=2000,
@@ -34,17 +37,20 @@ class MessageForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(ConfirmationForm):
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
         max_length=500,
-        help_text=gettext_lazy("Kept in the registration's history and told to the booker."),
+        required=False,
+        help_text=gettext_lazy(
+            "Optional; kept in the registration's history and told to the booker."
+        ),
         widget=forms.Textarea(attrs={"rows": 3, "class": _TEXTAREA}),
     )
 
 
-class ConfirmForm(forms.Form):
-    """No fields: the button is the confirmation."""
+class ConfirmForm(ConfirmationForm):
+    """No fields of its own: the button is the confirmation."""
 
 
 class RegistrationActionView(EventPermissionMixin, FormView, abc.ABC):
@@ -54,6 +60,7 @@ class RegistrationActionView(EventPermissionMixin, FormView, abc.ABC):
     template_name = "backoffice/registrations/actions/confirm.html"
     form_class = ConfirmForm
     title = ""
+    intro = ""  # what the action does, said before it is done
     button = ""
     danger = False
 
@@ -74,6 +81,7 @@ class RegistrationActionView(EventPermissionMixin, FormView, abc.ABC):
         kwargs.update(
             registration=registration,
             title=self.title % {"code": registration.code},
+            intro=self.intro,
             button=self.button,
             danger=self.danger,
             back_url=self.back_url(),
@@ -108,9 +116,10 @@ class RegistrationActionView(EventPermissionMixin, FormView, abc.ABC):
 class ApproveView(RegistrationActionView):
     form_class = MessageForm
     title = gettext_lazy("Approve registration %(code)s")
+    intro = gettext_lazy("The booker is told by mail, with your message if you give one.")
     button = gettext_lazy("Approve")
 
-    def act(self, registration, *, message):
+    def act(self, registration, *, message, confirm):
         services.approve_registration(registration, by=self.request.user, message=message)
         return _("Registration %(code)s is approved.")
 
@@ -118,10 +127,11 @@ class ApproveView(RegistrationActionView):
 class RejectView(RegistrationActionView):
     form_class = MessageForm
     title = gettext_lazy("Reject registration %(code)s")
+    intro = gettext_lazy("The booker is told by mail, with your message if you give one.")
     button = gettext_lazy("Reject")
     danger = True
 
-    def act(self, registration, *, message):
+    def act(self, registration, *, message, confirm):
         services.reject_registration(registration, by=self.request.user, message=message)
         return _("Registration %(code)s is rejected.")
 
@@ -129,20 +139,73 @@ class RejectView(RegistrationActionView):
 class CancelView(RegistrationActionView):
     form_class = ReasonForm
     title = gettext_lazy("Cancel registration %(code)s")
+    intro = gettext_lazy(
+        "The booker is told by mail; the seats become free for others (and the waiting list)."
+    )
     button = gettext_lazy("Cancel registration")
     danger = True
 
-    def act(self, registration, *, reason):
+    def act(self, registration, *, reason, confirm):
         result = services.cancel_registration(registration, by=self.request.user, reason=reason)
         if result.free:
             return _("Registration %(code)s is cancelled, free of charge.")
         return _("Registration %(code)s is cancelled, after the free period.")
 
 
+class BulkDecisionView(EventPermissionMixin, ConfirmFirstMixin, View):
+    """Approve or reject the registrations ticked on the list, with one optional message.
+
+    Asked first (the confirm page names how many); each is decided in its own transaction,
+    and one that is no longer awaiting approval is skipped with the reason.
+    """
+
+    permission_required = "registration.change_registration"
+    http_method_names = ["post"]
+    confirm_button = gettext_lazy("Yes, go ahead")
+
+    def confirmation_text(self, request) -> str:
+        count = len(request.POST.getlist("codes"))
+        if request.POST.get("decision") == "reject":
+            return _("%(count)d registrations will be rejected; each booker is told by mail.") % {
+                "count": count
+            }
+        return _("%(count)d registrations will be approved; each booker is told by mail.") % {
+            "count": count
+        }
+
+    def post(self, request, *args, **kwargs):
+        decision = request.POST.get("decision")
+        message = request.POST.get("message", "")[:2000]
+        codes = [c.upper() for c in request.POST.getlist("codes")][:500]
+        back = redirect("backoffice:registration.list", event=self.event.slug)
+        if decision not in ("approve", "reject") or not codes:
+            messages.error(request, _("Tick at least one registration, then approve or reject."))
+            return back
+        act = (
+            services.approve_registration if decision == "approve" else services.reject_registration
+        )
+        done, refused = 0, []
+        for registration in Registration.objects.filter(event=self.event, code__in=codes):
+            try:
+                act(registration, by=request.user, message=message)
+            except RegistrationError as error:
+                refused.append(f"{registration.code}: {error.message}")
+            else:
+                done += 1
+        messages.success(request, _("%(count)d registrations decided.") % {"count": done})
+        for problem in refused:
+            messages.error(request, problem)
+        return back
+
+
 class ResendLinkView(RegistrationActionView):
     title = gettext_lazy("Send a new link for registration %(code)s")
+    intro = gettext_lazy(
+        "The booker gets a new manage link by mail. The old link stops working at once, "
+        "also in mails sent before."
+    )
     button = gettext_lazy("Send a new link")
 
-    def act(self, registration):
+    def act(self, registration, *, confirm):
         services.renew_manage_link(registration, by=self.request.user)
         return _("A new link for registration %(code)s is on its way; the old one stopped working.")

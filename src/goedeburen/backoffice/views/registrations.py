@@ -16,12 +16,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import ListView, TemplateView
 
+from goedeburen.backoffice import exports
 from goedeburen.backoffice.forms.registrations import (
     AttendeeDetailsForm,
     RegistrationDetailsForm,
     RegistrationSearchForm,
 )
 from goedeburen.backoffice.permissions import EventPermissionMixin
+from goedeburen.backoffice.views.lists import table_response
 from goedeburen.common.audit import history
 from goedeburen.common.logtypes import describe
 from goedeburen.mail import queries as mail_queries
@@ -31,6 +33,8 @@ from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import TicketType
 
 PAGE_SIZE = 50
+PAGE_SIZES = (25, 50, 100, 200)
+EXPORT_FORMATS = ("csv", "xlsx")
 HISTORY_LENGTH = 200
 
 REGISTRATION_SORTS = [
@@ -108,6 +112,14 @@ class _SearchListView(RegistrationScreenMixin, ListView, abc.ABC):
     def search(self, filters, sort):
         """Return the rows that match `filters`, in `sort` order."""
 
+    def get_paginate_by(self, queryset):
+        """The page size the user chose (`?per_page=`), else the default."""
+        try:
+            chosen = int(self.request.GET.get("per_page", ""))
+        except ValueError:
+            return PAGE_SIZE
+        return chosen if chosen in PAGE_SIZES else PAGE_SIZE
+
     def paginate_queryset(self, queryset, page_size):
         # A page number past the end shows the last page instead of a 404.
         paginator = self.get_paginator(queryset, page_size)
@@ -116,7 +128,60 @@ class _SearchListView(RegistrationScreenMixin, ListView, abc.ABC):
 
     def get_context_data(self, **kwargs):
         kwargs["form"] = self.form
-        return super().get_context_data(**kwargs)
+        kwargs["page_sizes"] = PAGE_SIZES
+        # A bad filter value filters nothing: say so rather than silently showing everything.
+        kwargs["ignored_filters"] = [
+            str(self.form.fields[name].label)
+            for name in self.form.errors
+            if name in self.form.fields
+        ]
+        kwargs["export_columns"] = self.export_columns()
+        context = super().get_context_data(**kwargs)
+        page = context.get("page_obj")
+        if page is not None:
+            context["page_range"] = page.paginator.get_elided_page_range(
+                page.number, on_each_side=2, on_ends=1
+            )
+        return context
+
+    # The export of this list: its columns (those the role may have) and the file.
+    columns: list = []
+    export_name = ""
+
+    def export_columns(self) -> list:
+        return exports.allowed(
+            self.columns,
+            special=self.may("registration.view_special_category"),
+            names_only=not self.may("registration.view_registrations"),
+        )
+
+    def export(self, fmt: str):
+        """Return the list as a CSV or XLSX download, with the list's filters and sort."""
+        if fmt not in EXPORT_FORMATS:
+            raise Http404
+        found = self.get_queryset()
+        if self.form.errors:
+            messages.error(
+                self.request,
+                _("A filter has a value that does not exist; nothing was exported: %(names)s.")
+                % {"names": ", ".join(str(self.form.fields[n].label) for n in self.form.errors)},
+            )
+            return redirect(
+                self.request.path.rsplit("/", 1)[0] + "/?" + self.request.GET.urlencode()
+            )
+        objects = self.prepare(list(found))
+        columns = exports.chosen(self.export_columns(), self.request.GET.getlist("columns"))
+        return table_response(
+            event=self.event,
+            name=self.export_name,
+            title=str(self.export_title),
+            headers=[str(column.label) for column in columns],
+            rows=exports.rows(objects, columns),
+            fmt=fmt,
+        )
+
+    def prepare(self, objects: list) -> list:
+        return objects
 
 
 class RegistrationListView(_SearchListView):
@@ -125,6 +190,10 @@ class RegistrationListView(_SearchListView):
     permission_required = "registration.view_registrations"
     template_name = "backoffice/registrations/registration_list.html"
     sorts = REGISTRATION_SORTS
+
+    columns = exports.REGISTRATION_COLUMNS
+    export_name = "registrations"
+    export_title = gettext_lazy("Registrations")
 
     def search(self, filters, sort):
         return queries.search_registrations(self.event, filters=filters, sort=sort)
@@ -145,9 +214,34 @@ class AttendeeListView(_SearchListView):
     template_name = "backoffice/registrations/attendee_list.html"
     section = "attendee"
     sorts = ATTENDEE_SORTS
+    export_name = "attendees"
+    export_title = gettext_lazy("Attendees")
 
     def search(self, filters, sort):
         return queries.search_attendees(self.event, filters=filters, sort=sort)
+
+    @property
+    def columns(self) -> list:
+        questions = queries.event_questions(self.event)
+        return exports.ATTENDEE_COLUMNS + exports.question_columns(questions)
+
+    def prepare(self, objects):
+        queries.prefetch_answers(objects)
+        return objects
+
+
+class AttendeeExportView(AttendeeListView):
+    """The attendee list as CSV or XLSX: `?columns=` chooses, the list's filters apply."""
+
+    def get(self, request, *args, **kwargs):
+        return self.export(kwargs["format"])
+
+
+class RegistrationExportView(RegistrationListView):
+    """The registration list as CSV or XLSX: `?columns=` chooses, the list's filters apply."""
+
+    def get(self, request, *args, **kwargs):
+        return self.export(kwargs["format"])
 
 
 class _LoadRegistration:

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -24,6 +25,7 @@ from goedeburen.backoffice.forms.team import (
     organiser_role_choices,
 )
 from goedeburen.backoffice.permissions import EventPermissionMixin, OrganiserPermissionMixin
+from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
 from goedeburen.events import teams
 from goedeburen.events.exceptions import EventError
 from goedeburen.events.models import Invitation, TeamMember
@@ -67,10 +69,22 @@ def _hosted_sessions(members: list[TeamMember], *, organiser_id: int) -> dict:
     return hosted
 
 
-class _MemberAction(View):
+class _MemberAction(ConfirmFirstMixin, View):
     """POST on one member: "role" (change it), "remove" (revoke it) or "unlock"."""
 
     http_method_names = ["post"]
+    confirm_title = gettext_lazy("Take this role away?")
+    confirm_text = gettext_lazy(
+        "The person loses the role at once, and with it the screens it opens."
+    )
+    confirm_button = gettext_lazy("Take the role away")
+
+    def needs_confirmation(self, request) -> bool:
+        return "remove" in request.POST
+
+    def check_target(self) -> None:
+        if not self.member_queryset().filter(pk=self.kwargs["pk"]).exists():
+            raise Http404
 
     def member_queryset(self):
         raise NotImplementedError
@@ -104,8 +118,15 @@ class _MemberAction(View):
         return self.back()
 
 
-class _InvitationRevoke(View):
+class _InvitationRevoke(ConfirmFirstMixin, View):
     http_method_names = ["post"]
+    confirm_title = gettext_lazy("Withdraw this invitation?")
+    confirm_text = gettext_lazy("The link in the invitation stops working.")
+    confirm_button = gettext_lazy("Withdraw the invitation")
+
+    def check_target(self) -> None:
+        if not self.invitation_queryset().filter(pk=self.kwargs["pk"]).exists():
+            raise Http404
 
     def post(self, request, *args, pk, **kwargs):
         invitation = self.invitation_queryset().filter(pk=pk).first()

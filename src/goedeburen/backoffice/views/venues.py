@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from goedeburen.backoffice.forms.venues import RoomForm, VenueForm
+from goedeburen.common.text import natural_key
 from goedeburen.events import services
 from goedeburen.events.models import Room, Venue
 
@@ -41,6 +42,13 @@ class VenueMixin(VenuePartMixin):
 class VenueListView(VenueMixin, base.EventPartListView):
     def get_queryset(self):
         return super().get_queryset().prefetch_related(Prefetch("rooms", Room.objects.all()))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for venue in context["object_list"]:
+            # Rooms in natural order: Huiskamer 2 before Huiskamer 10.
+            venue.sorted_rooms = sorted(venue.rooms.all(), key=lambda r: natural_key(r.name))
+        return context
 
 
 class VenueCreateView(VenueMixin, base.EventPartCreateView):

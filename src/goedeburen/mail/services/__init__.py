@@ -7,6 +7,7 @@ mailings, participants' choices and the contact form have a module each.
 from .contact import send_contact_message
 from .mailings import (
     audience,
+    delete_mailing,
     queue_mailing_mails,
     save_mailing,
     send_mailing_test,
@@ -48,6 +49,7 @@ __all__ = [
     "audience",
     "address_from_unsubscribe_token",
     "cancel_mail",
+    "delete_mailing",
     "check_placeholders",
     "deliver",
     "deliver_due",

@@ -47,6 +47,23 @@ def save_mailing(mailing: Mailing, *, event: Event, by=None) -> Mailing:
     return mailing
 
 
+def delete_mailing(mailing: Mailing, *, by=None) -> None:
+    """Delete a draft mailing; refuse one that has started (its mails are the record).
+
+    Side effects: a log entry on the event.
+    """
+    with transaction.atomic():
+        locked = Mailing.objects.select_for_update().select_related("event").get(pk=mailing.pk)
+        if locked.state != MailingState.DRAFT:
+            raise MailError(
+                _("A mailing that has started cannot be deleted."), code="mailing_started"
+            )
+        log_action(
+            locked.event, action="mailing.deleted", by=by, data={"subject": locked.subject_nl}
+        )
+        locked.delete()
+
+
 def audience(mailing: Mailing) -> tuple[list[segments.Recipient], int]:
     """Return who gets the mailing now, and how many matching addresses opted out."""
     everyone = segments.recipients(mailing.event, mailing.filters)

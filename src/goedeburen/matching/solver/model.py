@@ -23,7 +23,9 @@ b·n_g − a·n ≤ b − 1. The spread rule picks one level L per (round, group
 
 from __future__ import annotations
 
+import copy
 import functools
+import heapq
 import itertools
 import math
 import os
@@ -183,10 +185,19 @@ class _Model:
     The matrix is put together from numpy arrays (row, column, value), session by session.
     """
 
-    def __init__(self, data: _Data, columns: list[tuple[int, int]], *, tight: bool = True):
+    def __init__(
+        self,
+        data: _Data,
+        columns: list[tuple[int, int]],
+        *,
+        tight: bool = True,
+        box: dict[tuple[int, int], tuple[int, int]] | None = None,
+    ):
         self.data = data
         self.columns = columns
         self.tight = tight
+        # (round, group) → (least, most) level L of a mixed round (`_search_by_levels`).
+        self.box = box or {}
         d = data
         n_x = len(columns)
         n_slack = len(d.slots)
@@ -255,6 +266,7 @@ class _Model:
         # sessions that row allows 5.6 of 12 at a share of 40 %, the hull 5.
         extra_cost: list[float] = []
         extra_upper: list[float] = []
+        extra_lower: list[float] = []
         # With the session's count as a column n (one row n = Σ x), a facet row holds the
         # group's columns and n only, not every column of the session.
         self.mix_row: dict[tuple[int, int], list[tuple[int, float, float]]] = {}
@@ -275,6 +287,7 @@ class _Model:
                 self.count_row[session] = count_row
                 self.count_col[session] = len(extra_cost)
                 extra_cost.append(0.0)
+                extra_lower.append(0.0)
                 extra_upper.append(float(d.capacity[session]))
                 add(count_row, cols, 1.0)
                 add(count_row, [count_col], -1.0)
@@ -288,10 +301,22 @@ class _Model:
                         if other:
                             add(row, [count_col], float(other))
                     self.mix_row[(session, g)] = rows
+
         # Spread.
+        def missing_member(row: int, session: int, group: int, most: int) -> None:
+            # As in all-mix rounds: a "missing member" column keeps the LP over few columns
+            # feasible in any box of levels, priced like a person left out.
+            self.missing.append((session, group, len(extra_cost), -1))
+            extra_cost.append(d.unplaced_cost)
+            extra_lower.append(0.0)
+            extra_upper.append(float(most))
+            add(row, [self.first_extra + len(extra_cost) - 1], 1.0)
+
         self.spread_rows: dict[tuple[int, int], list[int]] = {}
         self.levels: list[tuple[list[int], int, int, list[int]]] = []  # sessions, g, first, levels
         self.missing: list[tuple[int, int, int, int]] = []  # session, group, extra col, least
+        # sessions, group, extra column of a continuous level (see below)
+        self.free_levels: list[tuple[list[int], int, int]] = []
         empty = np.zeros(0, dtype=np.int64)
         for ri, sessions in enumerate(d.round_sessions):
             mix_sessions = [s for s in sessions if d.mix[s]]
@@ -320,14 +345,44 @@ class _Model:
                             column = self.first_extra + len(extra_cost)
                             self.missing.append((s, g, len(extra_cost), low))
                             extra_cost.append(d.unplaced_cost)
+                            extra_lower.append(0.0)
                             extra_upper.append(float(low))
                             add(row, [column], 1.0)
                     continue
+                if max(capacities) - min(capacities) <= 1:
+                    # Sessions whose sizes differ by at most one: "some L with min(L, cap)
+                    # ≤ count ≤ L + 1" is "no two counts differ by more than one" (a full
+                    # session of cap = c + 1 is never below another's c). That is
+                    # L ≤ count ≤ L + 1 with L a plain number: the convex hull of the
+                    # allowed counts (difference rows are totally unimodular), and no
+                    # level binaries for the MILP to branch on.
+                    column = self.first_extra + len(extra_cost)
+                    least, most = self.box.get((ri, g), (0, max(capacities)))
+                    most = min(most, max(capacities))
+                    self.free_levels.append((mix_sessions, g, len(extra_cost)))
+                    extra_cost.append(0.0)
+                    extra_lower.append(float(least))
+                    extra_upper.append(float(most))
+                    for s in mix_sessions:
+                        low = new_rows(1, 0.0, highspy.kHighsInf)
+                        high = new_rows(1, -highspy.kHighsInf, 1.0)
+                        self.spread_rows[(s, g)] = [low, high]
+                        add(low, [column], -1.0)
+                        add(high, [column], -1.0)
+                        add(low, offered[s], 1.0)
+                        add(high, offered[s], 1.0)
+                        if tight:
+                            missing_member(low, s, g, max(capacities))
+                    continue
+                # Levels outside the box keep their column, at 0: the model of a box differs
+                # from its parent's in bounds only (`with_box`).
+                least, most = self.box.get((ri, g), (0, math.inf))
                 levels = spread_level_range(members, capacities)
                 first = len(extra_cost)
                 level_cols = self.first_extra + first + np.arange(len(levels))
                 extra_cost.extend([0.0] * len(levels))
-                extra_upper.extend([1.0] * len(levels))
+                extra_lower.extend([0.0] * len(levels))
+                extra_upper.extend([1.0 if least <= level <= most else 0.0 for level in levels])
                 choose = new_rows(1, 1.0, 1.0)
                 add(choose, level_cols, 1.0)
                 for s, cap in zip(mix_sessions, capacities, strict=True):
@@ -338,6 +393,8 @@ class _Model:
                     add(high, level_cols, [-float(min(level + 1, cap)) for level in levels])
                     add(low, offered[s], 1.0)
                     add(high, offered[s], 1.0)
+                    if tight:
+                        missing_member(low, s, g, cap)
                 self.levels.append((mix_sessions, g, first, levels))
         n_cols = self.first_extra + len(extra_cost)
         costs = np.empty(n_cols)
@@ -346,6 +403,8 @@ class _Model:
         costs[self.first_extra :] = extra_cost
         upper = np.ones(n_cols)
         upper[self.first_extra :] = extra_upper
+        lower = np.zeros(n_cols)
+        lower[self.first_extra :] = extra_lower
         none = [np.zeros(0, dtype=np.int64)]
         rows = np.concatenate(t_row or none)
         cols = np.concatenate(t_col or none)
@@ -357,8 +416,7 @@ class _Model:
         lp.num_col_ = n_cols
         lp.num_row_ = len(rows_lower)
         lp.col_cost_ = costs
-        lp.col_lower_ = np.zeros(n_cols)
-        lp.col_upper_ = upper
+        self.col_lower, self.col_upper = lower, upper
         lp.row_lower_ = np.array(rows_lower)
         lp.row_upper_ = np.array(rows_upper)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
@@ -367,25 +425,67 @@ class _Model:
         lp.a_matrix_.value_ = values[order]
         self.lp = lp
         self.n_cols = n_cols
+        # Columns that need no integrality: each session's count (a sum of placements).
+        self.continuous = [self.first_extra + k for k in self.count_col.values()]
 
-    def highs(self, *, integer: bool, time_limit: float | None) -> highspy.Highs:
+    def highs(self, *, integer: bool, deadline: float | None) -> highspy.Highs:
+        """Return HiGHS with this model, to stop by `deadline` (time.monotonic()).
+
+        HiGHS counts its time limit from `run`, checks it only now and then, and a MILP's
+        presolve and heuristics on 2,000 people overran it by seconds: the clock is also
+        checked by an interrupt callback of the simplex and the MILP search.
+        """
         h = new_highs()
         h.setOptionValue("random_seed", 1)
-        if time_limit is not None:
-            h.setOptionValue("time_limit", max(float(time_limit), 0.01))
         lp = self.lp
+        lp.col_lower_ = self.col_lower
+        lp.col_upper_ = self.col_upper
         if integer:
-            lp.integrality_ = [highspy.HighsVarType.kInteger] * self.n_cols
+            integrality = [highspy.HighsVarType.kInteger] * self.n_cols
+            for c in self.continuous:
+                integrality[c] = highspy.HighsVarType.kContinuous
+            lp.integrality_ = integrality
             # Costs are whole numbers: a gap below 1 is no gap.
             h.setOptionValue("mip_rel_gap", 0.0)
             h.setOptionValue("mip_abs_gap", 1.0 - 1e-4)
+            # Symmetry detection after a restart ran seconds at 2,000 people without
+            # looking at the clock (the deadline overrun by 3 s, against 0.3 s without it);
+            # people's costs differ, so there is little symmetry to find.
+            h.setOptionValue("mip_detect_symmetry", False)
         else:
             lp.integrality_ = []
             # Presolve costs more than the whole dual simplex on these LPs (0.8 s against
             # 0.1 s at 600 people): each is solved once and then grown.
             h.setOptionValue("presolve", "off")
         h.passModel(lp)
+        if deadline is not None:
+            h.setOptionValue("time_limit", max(deadline - time.monotonic(), 0.01))
+
+            def stop_at_deadline(event) -> None:
+                if time.monotonic() >= deadline:
+                    event.interrupt()
+
+            h.cbSimplexInterrupt.subscribe(stop_at_deadline)
+            if integer:
+                h.cbMipInterrupt.subscribe(stop_at_deadline)
         return h
+
+    def with_box(self, box: dict[tuple[int, int], tuple[int, int]]) -> _Model:
+        """Return this model for another box of spread levels: the same matrix, other bounds."""
+        other = copy.copy(self)
+        other.box = box
+        other.col_lower, other.col_upper = self.col_lower.copy(), self.col_upper.copy()
+        round_of = self.data.session_round
+        for sessions, g, k in self.free_levels:
+            least, most = box.get((int(round_of[sessions[0]]), g), (0, math.inf))
+            column = self.first_extra + k
+            other.col_lower[column] = least
+            other.col_upper[column] = min(most, max(self.data.capacity[s] for s in sessions))
+        for sessions, g, first, levels in self.levels:
+            least, most = box.get((int(round_of[sessions[0]]), g), (0, math.inf))
+            for i, level in enumerate(levels):
+                other.col_upper[self.first_extra + first + i] = float(least <= level <= most)
+        return other
 
     def duals(self, h: highspy.Highs) -> np.ndarray:
         return np.array(h.getSolution().row_dual)
@@ -650,18 +750,27 @@ class _Relaxation:
     out_slot: np.ndarray
     out_session: np.ndarray
     out_reduced: np.ndarray
+    basis: highspy.HighsBasis | None = None  # of the last LP, to start a box's LP from
 
 
 def _column_generation(
-    data: _Data, *, tight: bool, deadline: float | None, report: Progress
+    data: _Data,
+    *,
+    tight: bool,
+    deadline: float | None,
+    report: Progress,
+    box: dict[tuple[int, int], tuple[int, int]] | None = None,
+    parent: _Relaxation | None = None,
 ) -> _Relaxation | None:
     """Solve the LP relaxation, adding every column with a negative reduced cost.
 
     Stopped by the deadline, it still returns the last LP solved, with a Lagrangian bound:
     the restricted value plus, per slot, its least negative reduced cost outside the model
     (each slot takes one column, so no placement can gain more than that).
+    `parent`: the LP of a larger box of levels; the first LP is its model in the new box,
+    started from its basis (only bounds differ), not a model built and solved afresh.
     """
-    columns = _initial_columns(data)
+    columns = list(parent.model.columns) if parent is not None else _initial_columns(data)
     found: _Relaxation | None = None
     took = 0.0
     for _round in range(100):
@@ -671,8 +780,14 @@ def _column_generation(
             break
         began = time.monotonic()
         report(0.1, "lp")
-        model = _Model(data, columns, tight=tight)
-        h = model.highs(integer=False, time_limit=_remaining(deadline))
+        if parent is not None and _round == 0:
+            model = parent.model.with_box(box or {})
+            h = model.highs(integer=False, deadline=deadline)
+            if parent.basis is not None:
+                h.setBasis(parent.basis)
+        else:
+            model = _Model(data, columns, tight=tight, box=box)
+            h = model.highs(integer=False, deadline=deadline)
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
@@ -691,6 +806,7 @@ def _column_generation(
             out_slot=out_slot,
             out_session=out_session,
             out_reduced=out_reduced,
+            basis=h.getBasis(),
         )
         if found.converged:
             found.bound = value
@@ -722,14 +838,23 @@ class _Found:
     columns: int
 
 
-def _search(data: _Data, *, tight: bool, deadline: float | None, report: Progress) -> _Found:
+def _search(
+    data: _Data,
+    *,
+    tight: bool,
+    deadline: float | None,
+    report: Progress,
+    relaxation: _Relaxation | None = None,
+) -> _Found:
     """Search one model until proven or out of time; keep the best placement of any phase.
 
     With `tight`, only a complete placement (everyone placed, spread bounds met) counts as
-    found; without, the best elastic placement (fewest left out) does.
+    found; without, the best elastic placement (fewest left out) does. `relaxation`: the
+    LP already solved (of a box of levels, see `_search_by_levels`).
     """
     empty = _Found(None, math.inf, False, -math.inf, None, 0)
-    relaxation = _column_generation(data, tight=tight, deadline=deadline, report=report)
+    if relaxation is None:
+        relaxation = _column_generation(data, tight=tight, deadline=deadline, report=report)
     if relaxation is None:
         return empty
     best = empty
@@ -748,23 +873,33 @@ def _search(data: _Data, *, tight: bool, deadline: float | None, report: Progres
         if objective < best.objective - 0.5:
             best.placement, best.objective, best.complete = placement, objective, complete
 
+    # Only columns that could beat the best placement can be in a better one: those whose
+    # reduced cost is below its gap to the LP. They are added in stages, cheapest first (a
+    # gap of 5 at 2,000 people lets in 60,000 columns, a MILP HiGHS cannot close in a
+    # minute, while an optimum at the LP bound uses only columns of reduced cost 0), and a
+    # stage's optimum is proven when no column left out could beat it.
+    stage = 0.5
+
+    def improving_columns() -> np.ndarray:
+        nonlocal stage
+        improving = relaxation.value + out_reduced < best.objective - 0.5
+        if improving.any() and not (improving & (out_reduced < stage)).any():
+            stage = float(out_reduced[improving].min()) + 0.5
+        chosen = improving & (out_reduced < stage)
+        stage *= 4
+        return chosen
+
     report(0.3, "start")
     start = _warm_start(data, relaxation, deadline, tight=tight)
     if start is not None:
         consider(start, data.placement_cost(start), True)
         if relaxation.converged:
-            # Only columns that could beat the start can be in a better placement.
             model, out_slot, out_session, out_reduced = _add_improving(
-                data,
-                model,
-                out_slot,
-                out_session,
-                out_reduced,
-                relaxation.value + out_reduced < best.objective - 0.5,
+                data, model, out_slot, out_session, out_reduced, improving_columns()
             )
     while not _expired(deadline) and not _proven(best):
         report(0.4, "milp")
-        h = model.highs(integer=True, time_limit=_remaining(deadline))
+        h = model.highs(integer=True, deadline=deadline)
         if start is not None:
             _set_start(h, model, start)
         h.run()
@@ -780,14 +915,106 @@ def _search(data: _Data, *, tight: bool, deadline: float | None, report: Progres
         consider(placement, info.objective_function_value, model.incomplete(values) == 0)
         if not relaxation.converged:
             break
-        improving = relaxation.value + out_reduced < best.objective - 0.5
-        if not improving.any():
+        improving = improving_columns()
+        if not improving.any() or _expired(deadline):
             break
         start = best.placement
         model, out_slot, out_session, out_reduced = _add_improving(
             data, model, out_slot, out_session, out_reduced, improving
         )
     best.columns = len(model.columns)
+    return best
+
+
+def _fractional_level(relaxation: _Relaxation) -> tuple[tuple[int, int], int] | None:
+    """Return the (round, group) whose spread level the LP leaves open, and where to split.
+
+    (key, k): one box takes the levels up to k, the other those from k + 1. A level L of
+    its own (rooms of one size) is open when fractional; level binaries (rooms of
+    different sizes) when more than one has a share.
+    """
+    model = relaxation.model
+    values = relaxation.solution
+    chosen, furthest = None, 1e-6
+    for sessions, g, k in model.free_levels:
+        value = float(values[model.first_extra + k])
+        if abs(value - round(value)) > furthest:
+            furthest = abs(value - round(value))
+            chosen = ((int(model.data.session_round[sessions[0]]), g), math.floor(value))
+    for sessions, g, first, levels in model.levels:
+        shares = [float(values[model.first_extra + first + i]) for i in range(len(levels))]
+        used = [level for level, share in zip(levels, shares, strict=True) if share > 1e-6]
+        spread = 1.0 - max(shares, default=1.0)  # how far from one level
+        if len(used) > 1 and spread > furthest:
+            furthest = spread
+            mean = sum(level * share for level, share in zip(levels, shares, strict=True))
+            split = min(max(math.floor(mean), used[0]), used[-1] - 1)
+            chosen = ((int(model.data.session_round[sessions[0]]), g), split)
+    return chosen
+
+
+def _search_by_levels(data: _Data, *, deadline: float | None, report: Progress) -> _Found:
+    """Search for the best complete placement, branching first on the spread levels.
+
+    In a mixed round the spread rule has a level L per (round, group): a whole number with
+    L ≤ count ≤ L + 1 (rooms of one size) or level binaries (`_Model`). The LP mixes levels
+    (L = 1.5 lets every room take 1.5 … 2.5 members) and then lies some per cent below the
+    optimum, a gap HiGHS's cuts close only slowly at 2,000 people; with the level fixed the
+    LP is as good as integral. So the levels are branched on first (levels up to k, or
+    from k + 1; best bound first; each box's LP by column generation from its parent's
+    columns), and a box whose LP settles every level is searched as usual (`_search`). The
+    bound is the least over the boxes not closed, so it stays a proof whenever the time
+    ends.
+    """
+    root = _column_generation(data, tight=True, deadline=deadline, report=report)
+    if root is None:
+        return _Found(None, math.inf, False, -math.inf, None, 0)
+    best = _Found(None, math.inf, False, root.bound, root.value if root.converged else None, 0)
+    heap: list[tuple[float, int, dict, _Relaxation]] = [(root.bound, 0, {}, root)]
+    pushed = 1
+    unsettled: list[float] = []  # bounds of boxes searched without a proof
+    columns = 0
+    while heap:
+        bound, _, box, relaxation = heap[0]
+        if math.ceil(bound - 1e-6) >= best.objective - 0.5:
+            heap.clear()  # best bound first: no box left can hold a better placement
+            break
+        if _expired(deadline):
+            break
+        heapq.heappop(heap)
+        level = _fractional_level(relaxation) if relaxation.converged else None
+        if level is None:
+            found = _search(
+                data, tight=True, deadline=deadline, report=report, relaxation=relaxation
+            )
+            columns = max(columns, found.columns)
+            if found.placement is not None and found.objective < best.objective - 0.5:
+                best.placement, best.objective = found.placement, found.objective
+                best.complete = found.complete
+            if not _proven(found):
+                unsettled.append(max(bound, found.bound))
+            continue
+        key, split = level
+        least, most = box.get(key, (0, math.inf))
+        for child in ((least, split), (split + 1, most)):
+            if child[0] > child[1]:
+                continue
+            child_box = {**box, key: child}
+            found = _column_generation(
+                data,
+                tight=True,
+                deadline=deadline,
+                report=report,
+                box=child_box,
+                parent=relaxation,
+            )
+            if found is None:
+                unsettled.append(bound)
+                continue
+            heapq.heappush(heap, (max(bound, found.bound), pushed, child_box, found))
+            pushed += 1
+    best.bound = min([best.objective, *(b for b, *_ in heap), *unsettled])
+    best.columns = columns or len(root.model.columns)
     return best
 
 
@@ -812,7 +1039,7 @@ def solve_model(
     data = _Data(instance, previous)
     if not data.slots:
         return data, ModelOutcome({}, [], 0, 0, 0.0, True, 0)
-    found = _search(data, tight=True, deadline=deadline, report=report)
+    found = _search_by_levels(data, deadline=deadline, report=report)
     if found.placement is None:
         if found.bound < data.unplaced_cost - 0.5:
             raise TimeoutError(
@@ -848,7 +1075,7 @@ def _add_improving(data, model, out_slot, out_session, out_reduced, improving):
     added = list(zip(out_slot[improving].tolist(), out_session[improving].tolist(), strict=True))
     keep = ~improving
     return (
-        _Model(data, model.columns + added, tight=model.tight),
+        _Model(data, model.columns + added, tight=model.tight, box=model.box),
         out_slot[keep],
         out_session[keep],
         out_reduced[keep],
@@ -880,13 +1107,25 @@ def _set_start(h: highspy.Highs, model: _Model, start: dict[int, int]) -> None:
         values[model.first_extra + k] = per_session[session]
     for session, g, k, low in model.missing:
         values[model.first_extra + k] = max(0, low - counts[(session, g)])
+    for sessions, g, k in model.free_levels:
+        here = [counts[(s, g)] for s in sessions]
+        least, most = model.box.get((int(model.data.session_round[sessions[0]]), g), (0, math.inf))
+        levels = [
+            level
+            for level in (min(here), max(here) - 1)
+            if level >= 0 and max(here) - 1 <= level <= min(here) and least <= level <= most
+        ]
+        if not levels:
+            return
+        values[model.first_extra + k] = levels[0]
     # The spread level of each (round, group) follows from the placement's counts.
     for sessions, g, first, levels in model.levels:
         capacity = model.data.capacity
         fitting = [
             k
             for k, level in enumerate(levels)
-            if all(
+            if model.col_upper[model.first_extra + first + k] > 0
+            and all(
                 min(level, capacity[s]) <= counts[(s, g)] <= min(level + 1, capacity[s])
                 for s in sessions
             )
@@ -921,6 +1160,19 @@ def _warm_start(
             fixed[slot] = session
     if len(fixed) == len(data.slots) and model.incomplete(lp_solution) == 0:
         return fixed
+    # The slots left free may also take the columns outside the model that the LP could
+    # use as well as its own (reduced cost 0): the small MILP then has the LP's choices.
+    spare: list[tuple[int, int]] = []
+    if relaxation.converged:
+        zero = relaxation.out_reduced <= 1e-6
+        spare = [
+            (slot, session)
+            for slot, session in zip(
+                relaxation.out_slot[zero].tolist(),
+                relaxation.out_session[zero].tolist(),
+                strict=True,
+            )
+        ]
     budget_end = None
     if deadline is not None:
         # Before the LP is complete (the deadline is near) the start is all there will be.
@@ -931,11 +1183,11 @@ def _warm_start(
             return None
         keep = [
             (slot, session)
-            for slot, session in model.columns
+            for slot, session in model.columns + spare
             if slot not in fixed or fixed[slot] == session
         ]
-        small = _Model(data, keep, tight=tight)
-        h = small.highs(integer=True, time_limit=_remaining(budget_end))
+        small = _Model(data, keep, tight=tight, box=model.box)
+        h = small.highs(integer=True, deadline=budget_end)
         h.run()
         if h.getInfo().primal_solution_status != 2:
             return None

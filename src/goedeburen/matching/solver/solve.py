@@ -42,6 +42,8 @@ class Result:
     rank_histogram: list[int] = field(default_factory=list)
     repeat_pairs: int = 0
     seconds: float = 0.0
+    # When the primary placement and its bound were settled (before the repeat search).
+    model_seconds: float = 0.0
     lp_bound: float | None = None
     capacity_bound: int | None = None
     ranked_placements: int = 0
@@ -74,6 +76,7 @@ class Result:
                 "rank_histogram": self.rank_histogram,
                 "repeat_pairs": self.repeat_pairs,
                 "seconds": round(self.seconds, 3),
+                "model_seconds": round(self.model_seconds, 3),
                 "gap": self.gap,
                 "lp_bound": None if self.lp_bound is None else round(self.lp_bound, 3),
                 "capacity_bound": self.capacity_bound,
@@ -115,6 +118,7 @@ def solve(
     data, outcome = solve_model(
         instance, deadline=model_deadline, previous=previous, progress=report
     )
+    model_seconds = time.monotonic() - started
     assignment: dict[str, dict[str, str]] = {}
     for slot_i, session in outcome.placement.items():
         slot = data.slots[slot_i]
@@ -163,6 +167,7 @@ def solve(
         rank_histogram=figures.rank_histogram,
         repeat_pairs=figures.repeat_pairs,
         seconds=time.monotonic() - started,
+        model_seconds=model_seconds,
         lp_bound=None if data.move_cost or outcome.lp_bound is None else outcome.lp_bound + pinned,
         # A flow LP of its own (0.2 s at 600 people): only when the limit leaves room.
         capacity_bound=(
@@ -232,6 +237,9 @@ def capacity_bound(instance: Instance) -> int:
     return round(-h.getInfo().objective_function_value)
 
 
+STALE_PASSES = 20  # passes on the plateau without a new best before the walk ends
+
+
 def fewer_repeats(
     instance: Instance,
     assignment: dict[str, dict[str, str]],
@@ -240,21 +248,32 @@ def fewer_repeats(
     previous: dict[str, dict[str, str]] | None = None,
     seed: int = 1,
 ) -> dict[str, dict[str, str]]:
-    """Return `assignment` with fewer repeat meetings, by swaps that keep cost and rules.
+    """Return `assignment` with fewer repeat meetings, by moves that keep cost and rules.
 
-    Two people of the same group in two mix sessions of one round change places when neither
-    topic rule nor fixed session stops it, their cost together does not rise, and the number
-    of pairs meeting again falls. Same-group swaps keep capacity, mix and spread as they were.
-    Nobody who had a place in `previous` is moved by it.
+    Someone who meets a person again is moved to another session of the round, or swaps
+    places with someone else of the round, when the placement cost does not rise, every
+    rule still holds (capacity, topic, fixed sessions, the group share of both sessions,
+    the spread of the groups concerned) and the number of pairs meeting again falls (counted
+    exactly). When no such step is left, steps that keep the number (a walk on the plateau,
+    where the better placements of the same cost lie) are taken too, in the time left, and
+    the best placement seen is returned. Nobody who had a place in `previous` is moved.
     """
     rules = instance.rules
     sessions = instance.sessions()
     placement = {pid: dict(rounds) for pid, rounds in assignment.items()}
     people = {p.id: p for p in instance.participants}
     movable = {p.id for p in instance.participants if not previous or p.id not in previous}
-    members: dict[str, set[str]] = defaultdict(set)
+    session_round = {s.id: r.id for r in instance.rounds for s in r.sessions}
+    round_sessions = {r.id: [s.id for s in r.sessions] for r in instance.rounds}
+    round_mix = {r.id: [s.id for s in r.sessions if s.mix] for r in instance.rounds}
+    spread = set(rules.spread_groups)
+    size: Counter = Counter()
+    count: dict[str, Counter] = defaultdict(Counter)  # session → group → people
+    members: dict[str, set[str]] = defaultdict(set)  # mix sessions only
     for pid, rounds in placement.items():
         for session_id in rounds.values():
+            size[session_id] += 1
+            count[session_id][people[pid].group] += 1
             if sessions[session_id].mix:
                 members[session_id].add(pid)
     together: Counter = Counter()
@@ -278,6 +297,48 @@ def fewer_repeats(
         topic = sessions[session_id].topic
         return all(sessions[s].topic != topic for r, s in placement[pid].items() if r != round_id)
 
+    def shift(pid, source, target) -> int:
+        """Move pid; return by how much the number of pairs meeting again changed."""
+        change = 0
+        if source in members:
+            members[source].discard(pid)
+            for q in members[source]:
+                key = pair(pid, q)
+                change -= together[key] == 2
+                together[key] -= 1
+        if sessions[target].mix:
+            for q in members[target]:
+                key = pair(pid, q)
+                change += together[key] == 1
+                together[key] += 1
+            members[target].add(pid)
+        group = people[pid].group
+        size[source] -= 1
+        size[target] += 1
+        count[source][group] -= 1
+        count[target][group] += 1
+        placement[pid][session_round[target]] = target
+        return change
+
+    def rules_hold(round_id, touched, groups) -> bool:
+        for session_id in touched:
+            session = sessions[session_id]
+            if size[session_id] > session.capacity:
+                return False
+            if session.mix and size[session_id]:
+                limit = rules.group_limit(size[session_id])
+                if max(count[session_id].values()) > limit:
+                    return False
+        mixed = round_mix[round_id]
+        for group in groups & spread:
+            counts = [count[s][group] for s in mixed]
+            if not check.spread_is_even(counts, [sessions[s].capacity for s in mixed]):
+                return False
+        return True
+
+    def own_repeats(pid, session_id) -> int:
+        return sum(1 for q in members[session_id] if q != pid and together[pair(pid, q)] >= 2)
+
     rng = random.Random(seed)  # noqa: S311 - search order, reproducible by seed
     deadline = time.monotonic() + seconds
     candidates = [
@@ -286,59 +347,72 @@ def fewer_repeats(
         for round_id, session_id in placement.get(pid, {}).items()
         if sessions[session_id].mix and round_id not in people[pid].fixed
     ]
-    by_round_group: dict[tuple[str, str], list[str]] = defaultdict(list)
+    in_round: dict[str, list[str]] = defaultdict(list)
     for pid, round_id in candidates:
-        by_round_group[(round_id, people[pid].group)].append(pid)
-    improved = True
-    while improved and time.monotonic() < deadline:
+        in_round[round_id].append(pid)
+    repeats = sum(1 for n in together.values() if n >= 2)
+    best, best_repeats = placement, repeats
+    sideways = False  # steps that keep the number of repeats are taken too
+    stale = 0  # passes without a new best
+    while time.monotonic() < deadline and stale < STALE_PASSES:
         improved = False
         rng.shuffle(candidates)
         for pid, round_id in candidates:
             if time.monotonic() >= deadline:
                 break
             here = placement[pid][round_id]
-            # Drop the meetings of this round before counting what a swap would change.
-            own = _repeats_here(pid, here, members, together, pair)
-            if own == 0:
+            if not sessions[here].mix or own_repeats(pid, here) == 0:
                 continue
-            for other in rng.sample(
-                by_round_group[(round_id, people[pid].group)],
-                min(30, len(by_round_group[(round_id, people[pid].group)])),
-            ):
+            paid = cost(pid, round_id, here)
+            group = people[pid].group
+            # A move to another session of the round.
+            targets = [s for s in round_sessions[round_id] if s != here]
+            rng.shuffle(targets)
+            moved = False
+            for there in targets:
+                if size[there] >= sessions[there].capacity or cost(pid, round_id, there) > paid:
+                    continue
+                if not topic_ok(pid, round_id, there):
+                    continue
+                change = shift(pid, here, there)
+                if (change < 0 or (sideways and change == 0 and rng.random() < 0.2)) and (
+                    rules_hold(round_id, (here, there), {group})
+                ):
+                    repeats += change
+                    improved = improved or change < 0
+                    moved = True  # `here` is no longer pid's session: no swap from it
+                    break
+                shift(pid, there, here)
+            if moved:
+                continue
+            # A swap with someone in another session of the round.
+            others = in_round[round_id]
+            for other in rng.sample(others, min(40, len(others))):
                 there = placement[other][round_id]
                 if other == pid or there == here:
                     continue
-                if cost(pid, round_id, there) + cost(other, round_id, here) > cost(
-                    pid, round_id, here
-                ) + cost(other, round_id, there):
+                if cost(pid, round_id, there) + cost(other, round_id, here) > paid + cost(
+                    other, round_id, there
+                ):
                     continue
                 if not (topic_ok(pid, round_id, there) and topic_ok(other, round_id, here)):
                     continue
-                before = own + _repeats_here(other, there, members, together, pair)
-                _move(pid, here, there, members, together, pair)
-                _move(other, there, here, members, together, pair)
-                after = _repeats_here(pid, there, members, together, pair) + _repeats_here(
-                    other, here, members, together, pair
-                )
-                if after < before:
-                    placement[pid][round_id] = there
-                    placement[other][round_id] = here
-                    improved = True
+                change = shift(pid, here, there) + shift(other, there, here)
+                groups = {group, people[other].group}
+                if (change < 0 or (sideways and change == 0 and rng.random() < 0.2)) and (
+                    rules_hold(round_id, (here, there), groups)
+                ):
+                    repeats += change
+                    improved = improved or change < 0
                     break
-                _move(other, here, there, members, together, pair)
-                _move(pid, there, here, members, together, pair)
-    return placement
-
-
-def _repeats_here(pid, session_id, members, together, pair) -> int:
-    """Return how many of p's session mates p also meets in another round."""
-    return sum(1 for q in members[session_id] if q != pid and together[pair(pid, q)] >= 2)
-
-
-def _move(pid, source, target, members, together, pair) -> None:
-    members[source].discard(pid)
-    for q in members[source]:
-        together[pair(pid, q)] -= 1
-    for q in members[target]:
-        together[pair(pid, q)] += 1
-    members[target].add(pid)
+                shift(other, here, there)
+                shift(pid, there, here)
+            if repeats < best_repeats:
+                best_repeats, stale = repeats, 0
+                if sideways:  # before, every step improves: the placement is the best
+                    best = {p: dict(r) for p, r in placement.items()}
+        if not improved:
+            if not sideways:
+                sideways, best = True, {p: dict(r) for p, r in placement.items()}
+            stale += 1
+    return best

@@ -21,7 +21,14 @@ from .self_service import (
     request_manage_links,
     substitute_attendee,
 )
-from .waiting_list import accept_offer, expire_offers, offer_free_seats, offer_free_seats_of
+from .ticket_types import delete_ticket_type, save_ticket_type
+from .waiting_list import (
+    accept_offer,
+    expire_offers,
+    offer_free_seats,
+    offer_free_seats_of,
+    offer_seat,
+)
 
 __all__ = [
     "AttendeeChanges",
@@ -42,15 +49,18 @@ __all__ = [
     "confirm_paid",
     "delete_question",
     "delete_quota",
+    "delete_ticket_type",
     "expire_offers",
     "hold_for_transfer",
     "join_waiting_list",
     "offer_free_seats",
     "offer_free_seats_of",
+    "offer_seat",
     "recount_seats",
     "reject_registration",
     "save_question",
     "save_quota",
+    "save_ticket_type",
     "set_ticket_type_quotas",
     "register",
     "release_expired_holds",

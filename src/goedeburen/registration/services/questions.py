@@ -115,25 +115,28 @@ def save_question(
     return question
 
 
-def delete_question(question: Question, *, event: Event, by) -> None:
-    """Delete `question` of `event` with its options and every answer given to it.
+def delete_question(question: Question, *, event: Event, by) -> bool:
+    """Delete `question` of `event` with its options; a question that has answers is
+    archived instead (no longer asked, its answers kept). Return whether it was archived.
 
     Side effects: log entry on the event.
     """
     if question.event_id != event.pk:
         raise ValueError("The question belongs to another event.")
     with transaction.atomic():
+        answers = question.answers.count()
         log_action(
             event,
-            action="question.deleted",
+            action="question.archived" if answers else "question.deleted",
             by=by,
-            data={
-                "question": question.pk,
-                "label": question.label_nl,
-                "answers": question.answers.count(),
-            },
+            data={"question": question.pk, "label": question.label_nl, "answers": answers},
         )
-        question.delete()
+        if answers:
+            question.archived = True
+            question.save(update_fields=["archived"])
+        else:
+            question.delete()
+    return bool(answers)
 
 
 def _check_options(question: Question, options: list[OptionLabels], errors: dict) -> None:

@@ -74,6 +74,33 @@ def offer_free_seats(event: Event, *, now: dt.datetime | None = None) -> list[Re
     return offered
 
 
+def offer_seat(registration: Registration, *, by, now: dt.datetime | None = None) -> Registration:
+    """Offer a place to this one waiting-list registration, out of turn (the organiser's
+    choice); raise `RegistrationError`: "wrong_state" when it is not waiting without an
+    offer, "sold_out" when its tickets' quotas have no seats free for it.
+
+    Side effects: those of an offer (`offer_free_seats`), and a log entry by `by`.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = locked(registration)
+        if row.status != RegistrationStatus.WAITING_LIST or (
+            row.offer_until is not None and row.offer_until > now
+        ):
+            raise RegistrationError(
+                exceptions.NOT_WAITING % {"status": row.get_status_display()},
+                code="wrong_state",
+            )
+        wanted = [a.ticket_type for a in row.attendees.select_related("ticket_type")]
+        per_type = capacity.quotas_of({t.pk for t in wanted})
+        seats = capacity.seats_wanted(wanted, per_type)
+        capacity.take_seats(seats, tickets=wanted, per_type=per_type, now=now)
+        until = now + queries.registration_settings(row.event).offer_time
+        _offer(row, until=until)
+        log_action(row, action="registration.offered_by_hand", by=by, data={})
+    return row
+
+
 def offer_free_seats_of(event_id: int) -> list[Registration]:
     """Offer the free seats of the event with this id to its waiting list, in a transaction
     of its own (the task that follows a booking which released expired holds).

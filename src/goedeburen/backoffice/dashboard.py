@@ -1,0 +1,243 @@
+"""The figures of an event's dashboard (its first screen), each read in a fixed number of
+queries whatever the number of registrations, and each only for the roles that may see it.
+
+Reads only. Every figure is also a link to the list behind it (`Figure.url`); the charts
+are drawn on the server as SVG (`bars`), with the same numbers in a table beside them.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import timezone
+
+from goedeburen.checkin.models import CheckIn
+from goedeburen.events.models import Event
+from goedeburen.mail.enums import MailState
+from goedeburen.mail.models import OutgoingMail
+from goedeburen.matching import queries as matching_queries
+from goedeburen.payments import queries as payment_queries
+from goedeburen.payments.enums import PaymentState, RefundState, TransactionState
+from goedeburen.payments.models import BankTransaction, Invoice, Payment, Refund
+from goedeburen.registration import queries as registration_queries
+from goedeburen.registration.enums import AttendingRole, RegistrationStatus
+from goedeburen.registration.models import Attendee, Registration
+
+ZERO = Decimal("0.00")
+# The bar chart of registrations over time: its drawing area in SVG units.
+CHART_WIDTH, CHART_HEIGHT = 600, 160
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bar:
+    """One bar of a chart, with its place in the SVG."""
+
+    label: str
+    value: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class Day:
+    day: dt.date
+    count: int
+    running: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Money:
+    invoiced: Decimal
+    paid: Decimal
+    outstanding: Decimal
+    overdue: Decimal
+    overdue_count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class MixRow:
+    role: str
+    label: str
+    count: int
+    share: Decimal  # of all counted attendees, in %
+
+
+@dataclass(kw_only=True)
+class Dashboard:
+    status_counts: dict[str, int]
+    registrations: int
+    days: list[Day]
+    day_bars: list[Bar]
+    capacity: registration_queries.Capacity
+    attendees: int = 0  # attendees of confirmed registrations
+    money: Money | None = None
+    bank_unmatched: int | None = None
+    mails_failed: int | None = None
+    mix: list[MixRow] | None = None
+    mix_limit: Decimal | None = None
+    check_ins: int | None = None
+    links: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def awaiting_approval(self) -> int:
+        return self.status_counts[RegistrationStatus.AWAITING_APPROVAL]
+
+    @property
+    def waiting_list(self) -> int:
+        return self.status_counts[RegistrationStatus.WAITING_LIST]
+
+
+def bars(values: list[tuple[str, int]], *, width=CHART_WIDTH, height=CHART_HEIGHT) -> list[Bar]:
+    """Return the bars of a bar chart of `values` (label, value) in a width × height area."""
+    if not values:
+        return []
+    top = max(value for _label, value in values) or 1
+    step = width / len(values)
+    gap = min(step * 0.2, 4)
+    found = []
+    for index, (label, value) in enumerate(values):
+        bar_height = height * value / top
+        found.append(
+            Bar(
+                label=label,
+                value=value,
+                x=round(index * step + gap / 2, 2),
+                y=round(height - bar_height, 2),
+                width=round(step - gap, 2),
+                height=round(bar_height, 2),
+            )
+        )
+    return found
+
+
+def registrations_per_day(event: Event) -> list[Day]:
+    """Return the registrations made per day (every status), with the running total."""
+    rows = (
+        Registration.objects.filter(event=event)
+        .annotate(day=TruncDate("created", tzinfo=timezone.get_current_timezone()))
+        .order_by()
+        .values("day")
+        .annotate(count=Count("pk"))
+        .order_by("day")
+    )
+    days, running = [], 0
+    for row in rows:
+        running += row["count"]
+        days.append(Day(day=row["day"], count=row["count"], running=running))
+    return days
+
+
+def money(event: Event, *, today: dt.date) -> Money:
+    """Return what the event invoiced (net of credit notes), what was paid (less refunds),
+    what its open invoices still owe and how much of that is past its due date."""
+    invoiced = Invoice.objects.filter(event=event).aggregate(total=Sum("total"))["total"] or ZERO
+    paid = (
+        Payment.objects.filter(registration__event=event, state=PaymentState.PAID).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or ZERO
+    )
+    refunded = (
+        Refund.objects.filter(
+            payment__registration__event=event,
+            state__in=[RefundState.PENDING, RefundState.REFUNDED],
+        ).aggregate(total=Sum("amount"))["total"]
+        or ZERO
+    )
+    open_invoices = payment_queries.open_invoices(event)
+    overdue = [
+        (invoice, balance)
+        for invoice, balance in open_invoices
+        if invoice.due_date and invoice.due_date < today
+    ]
+    return Money(
+        invoiced=invoiced,
+        paid=paid - refunded,
+        outstanding=sum((balance.open for _i, balance in open_invoices), ZERO),
+        overdue=sum((balance.open for _i, balance in overdue), ZERO),
+        overdue_count=len(overdue),
+    )
+
+
+def stakeholder_mix(event: Event) -> list[MixRow]:
+    """Return the attending roles of the attendees who hold a seat (confirmed or held)."""
+    rows = (
+        Attendee.objects.filter(registration__event=event)
+        .filter(registration_queries.counts_seats())
+        .order_by()
+        .values("role")
+        .annotate(count=Count("pk"))
+    )
+    counts = {row["role"]: row["count"] for row in rows}
+    total = sum(counts.values())
+    return [
+        MixRow(
+            role=role.value,
+            label=str(role.label),
+            count=counts.get(role.value, 0),
+            share=(Decimal(100 * counts.get(role.value, 0)) / total).quantize(Decimal("0.1"))
+            if total
+            else Decimal("0.0"),
+        )
+        for role in AttendingRole
+    ]
+
+
+def dashboard(event: Event, *, user, now: dt.datetime | None = None) -> Dashboard:
+    """Return the dashboard of `event` as `user` may see it."""
+    now = now or timezone.now()
+    may = lambda permission, target=event: user.has_perm(permission, target)  # noqa: E731
+    counts = registration_queries.status_counts(event)
+    days = registrations_per_day(event)
+    found = Dashboard(
+        status_counts=counts,
+        registrations=sum(counts.values()),
+        days=days,
+        day_bars=bars([(f"{d.day:%Y-%m-%d}", d.count) for d in days]),
+        capacity=registration_queries.capacity(event, now=now),
+    )
+    slug = event.slug
+    registrations_url = reverse("backoffice:registration.list", kwargs={"event": slug})
+    found.links = {
+        status: f"{registrations_url}?{urlencode({'status': status})}"
+        for status in RegistrationStatus.values
+    }
+    found.links["all"] = registrations_url
+    found.links[RegistrationStatus.WAITING_LIST] = reverse(
+        "backoffice:waiting_list", kwargs={"event": slug}
+    )
+    found.links["quotas"] = reverse("backoffice:capacity", kwargs={"event": slug})
+    found.attendees = Attendee.objects.filter(
+        registration__event=event, registration__status=RegistrationStatus.CONFIRMED
+    ).count()
+    if may("payments.view_payments"):
+        found.money = money(event, today=timezone.localdate(now))
+        found.links["invoices"] = reverse("backoffice:invoice.list", kwargs={"event": slug})
+        found.links["payments"] = reverse("backoffice:payment.overview", kwargs={"event": slug})
+    if may("payments.view_bank", event.organiser):
+        found.bank_unmatched = BankTransaction.objects.filter(
+            organiser=event.organiser, statement__event=event, state=TransactionState.UNMATCHED
+        ).count()
+        found.links["bank"] = reverse("backoffice:bank.unmatched", kwargs={"event": slug})
+    if may("events.change_event"):
+        found.mails_failed = OutgoingMail.objects.filter(
+            event=event, state=MailState.FAILED
+        ).count()
+        found.links["mail"] = (
+            reverse("backoffice:mail.list", kwargs={"event": slug}) + "?state=failed"
+        )
+    if may("registration.view_special_category"):
+        found.mix = stakeholder_mix(event)
+        found.mix_limit = matching_queries.matching_settings(event).max_group_share
+    if may("checkin.view_lists"):
+        found.check_ins = CheckIn.objects.filter(
+            event=event, session__isnull=True, undone__isnull=True
+        ).count()
+        found.links["check_ins"] = reverse("backoffice:checkin.lists", kwargs={"event": slug})
+    return found

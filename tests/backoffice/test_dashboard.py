@@ -1,0 +1,245 @@
+"""The event's dashboard (its first screen): every figure equals what the database holds,
+each is shown only to the roles that may see it, and it costs the same queries for 1 and
+50 registrations (issue 12)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from goedeburen.backoffice.dashboard import bars
+from goedeburen.checkin.models import CheckIn
+from goedeburen.events.models import Role
+from goedeburen.mail.enums import MailState
+from goedeburen.payments.enums import (
+    InvoiceKind,
+    PaymentState,
+    ProviderName,
+    RefundState,
+    TransactionState,
+)
+from goedeburen.payments.models import BankTransaction, Invoice, Payment, Refund
+from goedeburen.registration.enums import AttendingRole, RegistrationStatus
+from goedeburen.registration.models import Attendee, Registration
+from tests.backoffice.conftest import _bank_line, url
+from tests.factories import (
+    AttendeeFactory,
+    OutgoingMailFactory,
+    RegistrationFactory,
+    TeamMemberFactory,
+    UserFactory,
+    fill_seats,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed(world):
+    """Registrations in every status over three days, money, a bank line, mails, a check-in."""
+    now = timezone.now()
+    roles = list(AttendingRole)
+    made = []
+    for n, status in enumerate(
+        [
+            RegistrationStatus.CONFIRMED,
+            RegistrationStatus.CONFIRMED,
+            RegistrationStatus.AWAITING_APPROVAL,
+            RegistrationStatus.PENDING_PAYMENT,
+            RegistrationStatus.WAITING_LIST,
+            RegistrationStatus.CANCELLED,
+        ]
+    ):
+        registration = RegistrationFactory(
+            event=world.event, status=status, hold_until=now + dt.timedelta(days=1)
+        )
+        for k in range(1 + n % 2):
+            AttendeeFactory(
+                registration=registration,
+                ticket_type=world.ticket_type,
+                role=roles[(n + k) % len(roles)],
+            )
+        made.append(registration)
+    # Spread over days: two days ago, yesterday, today.
+    for registration, days in zip(made, [2, 2, 1, 1, 0, 0], strict=True):
+        Registration.objects.filter(pk=registration.pk).update(
+            created=now - dt.timedelta(days=days)
+        )
+    _overdue_invoice(world)  # of the world's (confirmed) registration
+    paid = Payment.objects.create(
+        registration=world.registration,
+        provider=ProviderName.MANUAL,
+        amount=Decimal("50.00"),
+        state=PaymentState.PAID,
+    )
+    Refund.objects.create(payment=paid, amount=Decimal("10.00"), state=RefundState.REFUNDED)
+    Payment.objects.create(
+        registration=made[0],
+        provider=ProviderName.MOLLIE,
+        amount=Decimal("99.00"),
+        state=PaymentState.FAILED,
+    )
+    _bank_line(world)
+    OutgoingMailFactory(event=world.event, state=MailState.FAILED)
+    OutgoingMailFactory(event=world.event, state=MailState.SENT)
+    CheckIn.objects.create(event=world.event, attendee=world.attendee, device="d", at=now)
+    return made
+
+
+def _overdue_invoice(world):
+    from goedeburen.payments import services
+    from goedeburen.payments.models import OrganiserBilling
+
+    OrganiserBilling.objects.create(
+        organiser=world.organiser,
+        legal_name="Stichting Goede Buren",
+        address="Beneluxlaan 9\nUtrecht",
+        kvk_number="12345678",
+        vat_number="NL001000007B01",
+        iban="NL91ABNA0417164300",
+        account_name="Stichting Goede Buren",
+    )
+    world.registration.billing_organisation = "Woonstichting De Linde"
+    world.registration.billing_address = "Lindelaan 1\nUtrecht"
+    world.registration.save()
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    return services.issue_invoice(world.registration, due_date=yesterday)
+
+
+def _expected(world):
+    """The figures computed by hand from the rows, not by the dashboard's queries."""
+    registrations = list(Registration.objects.filter(event=world.event))
+    attendees = list(
+        Attendee.objects.filter(registration__event=world.event).select_related("registration")
+    )
+    invoices = list(Invoice.objects.filter(event=world.event))
+    payments = list(Payment.objects.filter(registration__event=world.event))
+    refunds = list(Refund.objects.filter(payment__registration__event=world.event))
+    per_day = {}
+    for registration in registrations:
+        day = timezone.localtime(registration.created).date()
+        per_day[day] = per_day.get(day, 0) + 1
+    holding = {
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.AWAITING_APPROVAL,
+        RegistrationStatus.PENDING_PAYMENT,
+    }
+    seated = [a for a in attendees if a.registration.status in holding]
+    invoiced = sum((i.total for i in invoices), Decimal("0"))
+    paid = sum((p.amount for p in payments if p.state == PaymentState.PAID), Decimal("0")) - sum(
+        (r.amount for r in refunds if r.state != RefundState.FAILED), Decimal("0")
+    )
+    open_invoices = [i for i in invoices if i.kind == InvoiceKind.INVOICE]
+    return {
+        "statuses": {
+            s: sum(1 for r in registrations if r.status == s) for s in RegistrationStatus.values
+        },
+        "days": sorted(per_day.items()),
+        "attendees": sum(
+            1 for a in attendees if a.registration.status == RegistrationStatus.CONFIRMED
+        ),
+        "invoiced": invoiced,
+        "paid": paid,
+        # The only invoice is the world registration's; it owes its total less what was paid.
+        "outstanding": sum((i.total for i in open_invoices), Decimal("0")) - paid,
+        "bank": BankTransaction.objects.filter(
+            statement__event=world.event, state=TransactionState.UNMATCHED
+        ).count(),
+        "mix": {role.value: sum(1 for a in seated if a.role == role) for role in AttendingRole},
+        "seated": len(seated),
+        "check_ins": 1,
+    }
+
+
+def test_every_figure_equals_the_database(owner_client, world):
+    _seed(world)
+    expected = _expected(world)
+
+    response = owner_client.get(url("event.detail", world))
+
+    board = response.context["dashboard"]
+    assert board.status_counts == expected["statuses"]
+    assert board.registrations == sum(expected["statuses"].values()) == 7
+    assert [(d.day, d.count) for d in board.days] == expected["days"]
+    assert board.days[-1].running == 7
+    assert board.attendees == expected["attendees"]
+    assert board.awaiting_approval == 1 and board.waiting_list == 1
+    assert board.money.invoiced == expected["invoiced"] > 0
+    assert board.money.paid == expected["paid"] == Decimal("40.00")
+    assert board.money.outstanding == expected["outstanding"]
+    assert board.money.overdue == expected["outstanding"]  # due yesterday
+    assert board.money.overdue_count == 1
+    assert board.bank_unmatched == expected["bank"] == 1
+    assert board.mails_failed == 1
+    assert {row.role: row.count for row in board.mix} == expected["mix"]
+    assert sum(row.count for row in board.mix) == expected["seated"]
+    assert board.check_ins == expected["check_ins"]
+    (quota,) = board.capacity.quotas
+    assert quota.confirmed + quota.held == expected["seated"]
+    html = response.content.decode()
+    for status in ("awaiting_approval", "pending_payment", "confirmed"):
+        assert f"?status={status}" in html  # each number links to the list behind it
+    assert url("waiting_list", world) in html
+    assert "<svg" in html and "<script" not in html.split("<main", 1)[-1]
+
+
+def test_registrations_chart_is_svg_with_its_table(owner_client, world):
+    _seed(world)
+    html = owner_client.get(url("event.detail", world)).content.decode()
+    assert 'class="bo-chart__svg"' in html
+    assert html.count("<rect") >= 3
+    assert "Registrations per day" in html or "Aanmeldingen per dag" in html
+
+
+def test_bars_scale_to_the_highest_value():
+    drawn = bars([("a", 1), ("b", 4), ("c", 0)], width=300, height=100)
+    assert [b.height for b in drawn] == [25.0, 100.0, 0.0]
+    assert [b.y for b in drawn] == [75.0, 0.0, 100.0]
+    assert drawn[1].x == pytest.approx(102.0)
+    assert bars([]) == []
+
+
+@pytest.mark.parametrize(
+    ("role", "money", "mix"),
+    [(Role.FINANCE, True, False), (Role.REGISTRATIONS, False, True), (Role.CHECKIN, False, False)],
+)
+def test_each_widget_only_for_the_roles_that_may_see_it(client, world, role, money, mix):
+    _seed(world)
+    user = UserFactory()
+    TeamMemberFactory(organiser=world.organiser, user=user, role=role, event=world.event)
+    client.force_login(user)
+
+    board = client.get(url("event.detail", world)).context["dashboard"]
+
+    assert (board.money is not None, board.mix is not None) == (money, mix)
+    assert board.bank_unmatched is None  # bank lines: the organiser's roles only
+
+
+def test_dashboard_costs_the_same_queries_for_1_and_50_registrations(owner_client, world):
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert owner_client.get(url("event.detail", world)).status_code == 200
+        return len(captured)
+
+    # One of each: the world's registration with its invoice, a payment, a bank line, a
+    # failed mail and a check-in.
+    _overdue_invoice(world)
+    Payment.objects.create(
+        registration=world.registration,
+        provider=ProviderName.MANUAL,
+        amount=Decimal("5.00"),
+        state=PaymentState.PAID,
+    )
+    _bank_line(world)
+    OutgoingMailFactory(event=world.event, state=MailState.FAILED)
+    CheckIn.objects.create(
+        event=world.event, attendee=world.attendee, device="d", at=timezone.now()
+    )
+    one = count()
+    fill_seats(world.ticket_type, 49)  # 50 registrations in all
+    for _ in range(5):
+        OutgoingMailFactory(event=world.event, state=MailState.FAILED)
+    assert Registration.objects.filter(event=world.event).count() == 50
+    assert count() == one

@@ -1,0 +1,257 @@
+"""An organiser sets up an event from nothing in the back office alone, in Chromium: two
+ticket types (one needs approval), one quota they share and two questions; the public
+form then sells exactly those, at those prices, and refuses the quota's last seat + 1.
+axe-core checks the dashboard and the ticket and quota screens on a phone and a desktop
+(issue 12)."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import override_settings
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .site import axe_violations, describe_violations
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "correct horse battery"
+SLUG = "buren-op-straat"
+OWNER = "buurtwerk-eigenaar"  # the organiser's owner
+EDITOR = "goede-buren-redactie"  # an editor of the demo event
+NOWHERE = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+@pytest.fixture(scope="module")
+def organiser(site, django_db_blocker):
+    """An organiser with an owner who can sign in, and nothing else: no event yet."""
+    if connection.vendor == "sqlite":
+        pytest.skip("the live server needs PostgreSQL (see test_registration_flow)")
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from goedeburen.events.models import Role, TeamMember
+    from tests.factories import OrganiserFactory, UserFactory
+
+    with django_db_blocker.unblock():
+        organiser = OrganiserFactory(slug="buurtwerk")
+        user = UserFactory(username=OWNER)
+        user.set_password(PASSWORD)
+        user.save()
+        # The organiser's owner signs in with a second factor (an authenticator app).
+        TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+        TeamMember.objects.create(organiser=organiser, user=user, role=Role.OWNER)
+    return organiser
+
+
+def _signed_in(visit, username, viewport="1280px", javascript=False, django_db_blocker=None):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.clients import current_code
+
+    tab = visit("/en/backoffice/login/", viewport=viewport, javascript=javascript)
+    if tab.get_by_label("User name").count():
+        tab.get_by_label("User name").fill(username)
+        tab.get_by_label("Password").fill(PASSWORD)
+        tab.get_by_role("button", name="Sign in").click()
+        tab.wait_for_load_state()
+        if tab.get_by_label("Code").count():
+            with django_db_blocker.unblock():
+                app = TOTPDevice.objects.get(user__username=username)
+            tab.get_by_label("Code").fill(current_code(app))
+            tab.get_by_role("button", name="Continue").click()
+            tab.wait_for_load_state()
+    return tab
+
+
+def _submit(tab, name="Save"):
+    tab.locator("main").get_by_role("button", name=name, exact=True).first.click()
+    tab.wait_for_load_state()
+    errors = tab.locator(".utrecht-alert--error").all_inner_texts()
+    assert errors == [], errors
+
+
+def _fill(tab, values: dict) -> None:
+    for field, value in values.items():
+        tab.fill(f"#id_{field}", value)
+
+
+def _check(tab, label: str) -> None:
+    tab.locator("main").get_by_label(label, exact=True).check()
+
+
+def _register(tab, *, ticket: str, name: str) -> None:
+    """Fill the public form for one attendee on `ticket` and send it."""
+    tab.get_by_label("Your name").fill(name)
+    tab.get_by_label("Your email address").fill(f"{name.lower()}@example.org")
+    attendee = tab.locator("#attendee-1")
+    attendee.get_by_role("radio", name=re.compile(ticket)).check()
+    attendee.get_by_role("textbox", name="First name", exact=True).fill(name)
+    attendee.get_by_role("textbox", name=re.compile(r"^Organisation")).fill("Buurtwerk")
+    attendee.get_by_label("In which role do you take part?").select_option("municipality")
+    attendee.get_by_role("textbox", name=re.compile("Which neighbourhood")).fill("Oost")
+    if tab.get_by_label("Organisation or name on the invoice").count():
+        tab.get_by_label("Organisation or name on the invoice").fill("Gemeente Utrecht")
+        tab.get_by_label("Invoice address").fill("Stadsplateau 1\n3521 AZ Utrecht")
+    tab.get_by_role("button", name="Register", exact=True).last.click()
+    tab.wait_for_load_state()
+
+
+def test_organiser_sets_up_an_event_that_sells_exactly_that(visit, organiser, django_db_blocker):
+    from goedeburen.registration.models import Quota, TicketType
+
+    date = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
+    with override_settings(TASKS=NOWHERE):
+        tab = _signed_in(visit, OWNER, django_db_blocker=django_db_blocker)
+        base = f"/en/backoffice/{SLUG}"
+
+        # The event itself, as a draft.
+        tab = visit(f"/en/backoffice/organisers/{organiser.slug}/new-event/", javascript=False)
+        _fill(
+            tab,
+            {
+                "slug": SLUG,
+                "name_nl": "Buren op straat",
+                "name_en": "Neighbours in the street",
+                "date": date,
+                "start_time": "13:00",
+                "end_time": "17:00",
+            },
+        )
+        _submit(tab)
+        assert tab.get_by_role("heading", level=1).inner_text() == "Buren op straat"
+
+        # Two ticket types, one of them approved by the organisers.
+        for values, approval in (
+            ({"name_nl": "Professional", "name_en": "Professional", "price": "95,00"}, False),
+            ({"name_nl": "Bewoner", "name_en": "Resident", "price": "0"}, True),
+        ):
+            tab = visit(f"{base}/tickets/new/", javascript=False)
+            _fill(tab, {**values, "vat_rate": "21", "max_per_registration": "4"})
+            if approval:
+                _check(tab, "Needs approval")
+            _submit(tab)
+        assert "Professional" in tab.locator("main").inner_text()
+
+        # One quota of three seats that both share.
+        tab = visit(f"{base}/quotas/new/", javascript=False)
+        _fill(tab, {"name": "Buurthuis", "size": "3"})
+        _check(tab, "Professional")
+        _check(tab, "Bewoner")
+        _submit(tab)
+        assert "Buurthuis" in tab.locator("main").inner_text()
+
+        # Two questions: one required for everyone, one yes/no.
+        for label_nl, label_en, kind, required in (
+            ("Uit welke wijk komt u?", "Which neighbourhood are you from?", "text", True),
+            ("Blijft u voor de borrel?", "Will you stay for drinks?", "yes_no", False),
+        ):
+            tab = visit(f"{base}/questions/new/", javascript=False)
+            _fill(tab, {"label_nl": label_nl, "label_en": label_en})
+            tab.select_option("#id_kind", kind)
+            if required:
+                _check(tab, "Answer required")
+            _submit(tab)
+
+        # A venue and one programme item: what an event needs before it is published.
+        tab = visit(f"{base}/venues/new/", javascript=False)
+        _fill(tab, {"name": "Buurthuis De Ster", "street": "Sterstraat 1", "city": "Utrecht"})
+        _submit(tab)
+        tab = visit(f"{base}/edit/", javascript=False)
+        tab.select_option("#id_venue", index=1)  # the one venue, after "---------"
+        _submit(tab)
+        tab = visit(f"{base}/items/new/", javascript=False)
+        _fill(tab, {"start": "13:00", "end": "14:00", "title_nl": "Welkom", "title_en": "Welcome"})
+        tab.select_option("#id_kind", index=1)
+        _submit(tab)
+
+        # Publish, then open registration.
+        tab = visit(f"{base}/", javascript=False)
+        tab.get_by_role("button", name="Publish").click()
+        tab.wait_for_load_state()
+        tab.get_by_role("button", name="Open registration").click()
+        tab.wait_for_load_state()
+        assert "Registration open" in tab.locator("main").inner_text()
+
+        # The public pages state those prices and the form sells exactly those tickets.
+        with translation.override("en"):
+            home = reverse("public:event.home", kwargs={"event": SLUG})
+            start = reverse("public:registration.start", kwargs={"event": SLUG})
+        facts = visit(home, javascript=False).locator(".key-facts").inner_text()
+        assert "Price\nProfessional: €95; Resident: free" in facts, facts
+        tab = visit(start, javascript=False)
+        tickets = tab.locator("#attendee-1 input[name$='ticket_type']").all()
+        labels = [
+            tab.locator(f"label[for='{t.get_attribute('id')}']").inner_text() for t in tickets
+        ]
+        assert labels == [
+            "Professional: €95 incl. VAT",
+            "Resident: free — the organisers approve this registration",
+        ]
+        main = tab.locator("main").inner_text()
+        assert "Which neighbourhood are you from?" in main
+        assert "Will you stay for drinks?" in main
+
+        # The seats go one by one (a resident's held for approval too); the form sells the
+        # last one and refuses the next.
+        professional = TicketType.objects.get(event__slug=SLUG, name_nl="Professional")
+        assert professional.price == 95
+        for ticket, name in (("Professional", "Eerste"), ("Resident", "Tweede")):
+            tab = visit(start, javascript=False)
+            _register(tab, ticket=ticket, name=name)
+        tab = visit(start, javascript=False)
+        _register(tab, ticket="Professional", name="Laatste")
+        assert tab.get_by_role("heading", level=1).inner_text() == "Thank you for registering"
+        assert Quota.objects.get(event__slug=SLUG).taken == 3
+
+        tab = visit(start, javascript=False)
+        sold_out = tab.locator("main").inner_text()
+        radios = tab.locator("#attendee-1 input[name$='ticket_type']").count()
+        if radios:
+            _register(tab, ticket="Professional", name="Teveel")
+            main = tab.locator("main").inner_text()
+            assert "sold out" in main or "Not enough places" in main, main
+        else:
+            assert "No tickets are on sale" in sold_out or "waiting list" in sold_out
+        assert Quota.objects.get(event__slug=SLUG).taken == 3
+
+
+@pytest.mark.parametrize("viewport", ["360px", "1280px"])
+def test_dashboard_ticket_and_quota_screens_have_no_wcag_violations(
+    visit, organiser, site, django_db_blocker, viewport
+):
+    from goedeburen.events.demo import SLUG as DEMO
+    from goedeburen.events.models import Event, Role, TeamMember
+    from goedeburen.registration.models import Quota, TicketType
+    from tests.factories import UserFactory
+
+    with django_db_blocker.unblock():
+        event = Event.objects.get(slug=DEMO)
+        user = UserFactory(username=f"{EDITOR}-{viewport}")
+        user.set_password(PASSWORD)
+        user.save()
+        # An editor of the event (no second factor): the screens of setting it up.
+        TeamMember.objects.create(
+            organiser=event.organiser, user=user, event=event, role=Role.EDITOR
+        )
+        ticket = TicketType.objects.filter(event=event).first()
+        quota = Quota.objects.filter(event=event).first()
+    _signed_in(visit, f"{EDITOR}-{viewport}", viewport=viewport, javascript=True)
+    base = f"/en/backoffice/{DEMO}"
+    pages = {
+        "dashboard": f"{base}/",
+        "ticket types": f"{base}/tickets/",
+        "ticket type": f"{base}/tickets/{ticket.pk}/",
+        "new ticket type": f"{base}/tickets/new/",
+        "quotas": f"{base}/quotas/",
+        "quota": f"{base}/quotas/{quota.pk}/",
+        "attendees": f"{base}/attendees/",
+    }
+    for name, path in pages.items():
+        tab = visit(path, viewport=viewport)
+        violations = axe_violations(tab)
+        if violations:
+            pytest.fail(f"{name} ({viewport}): {describe_violations(violations)}", pytrace=False)
+        if viewport == "360px":
+            width = tab.evaluate("document.documentElement.scrollWidth")
+            assert width <= 360, (name, width)
