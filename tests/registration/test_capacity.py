@@ -22,3 +22,26 @@ def test_quotas_of_agrees_with_the_orm():
     }
     assert found[outside.pk] == []
     assert capacity.quotas_of([]) == {}
+
+
+@pytest.mark.parametrize(("size", "taken", "seats"), [(3, 0, 1), (3, 2, 1), (3, 3, 1), (3, 1, 3)])
+def test_increment_agrees_with_the_orm(size, taken, seats):
+    from django.db.models import F
+
+    from goedeburen.registration.models import Quota
+
+    event = OpenEventFactory()
+    written, orm = (QuotaFactory(event=event, size=size) for _ in range(2))
+    Quota.objects.filter(pk__in=[written.pk, orm.pk]).update(taken=taken)
+
+    took = capacity.increment(written.pk, seats)
+    orm_took = bool(
+        Quota.objects.filter(pk=orm.pk, taken__lte=F("size") - seats).update(
+            taken=F("taken") + seats
+        )
+    )
+
+    assert took is orm_took is (taken + seats <= size)
+    written.refresh_from_db()
+    orm.refresh_from_db()
+    assert written.taken == orm.taken == (taken + seats if took else taken)

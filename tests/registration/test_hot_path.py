@@ -16,12 +16,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
+from goedeburen.common import rows
 from goedeburen.payments.models import OrganiserBilling, Payment
 from goedeburen.payments.services import issue_invoice
 from goedeburen.public.views.registration import LINKS_COOKIE
 from goedeburen.registration import queries, services
 from goedeburen.registration.models import FormToken, Registration
-from goedeburen.registration.services import rows
 from tests.factories import QuestionFactory, attendee, billing, booker, form_token
 
 from .helpers import form_data, url
@@ -330,3 +330,23 @@ def test_a_warm_registration_post_reads_only_the_version_the_opt_out_and_its_quo
     assert reads[2].startswith("SELECT tickettype_id, quota_id")
     writes = [s.split()[2] for s in statements if s.startswith("INSERT")]
     assert writes.count('"privacy_consentrecord"') == 1 and writes.count('"checkin_ticket"') == 1
+
+
+def test_confirmation_query_reads_every_field_the_orm_reads(event, hall, paid, free):
+    client = Client()
+    _register_through_the_form(client, event, [paid, free])
+    registration = Registration.objects.get()
+
+    fast = queries.registration_for_confirmation(
+        event=event, code=registration.code.lower(), token=_token_of(client, registration.code)
+    )
+
+    def fields(instance):
+        return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.fields}
+
+    assert fields(fast) == fields(registration)
+    assert [fields(a) for a in fast.attendees.all()] == [
+        fields(a) for a in registration.attendees.order_by("order", "pk")
+    ]
+    assert fast._state.adding is False and fast._state.db == "default"
+    assert all(a.registration is fast for a in fast.attendees.all())

@@ -3,6 +3,7 @@
 from functools import partial
 
 from django.db import router, transaction
+from django.db.models.signals import pre_save
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:
@@ -14,8 +15,9 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
     backend pushes to a queue outside the transaction, so it is enqueued once the
     transaction commits, and never if it rolls back.
     """
-    if _writes_in_this_transaction(task.get_backend()):
-        task.enqueue(*args, **kwargs)
+    backend = task.get_backend()
+    if _writes_in_this_transaction(backend):
+        _enqueue_in_database(backend, task, args, kwargs)
     else:
         transaction.on_commit(partial(task.enqueue, *args, **kwargs), robust=True)
 
@@ -27,6 +29,33 @@ def _writes_in_this_transaction(backend) -> bool:
     except ImportError:  # pragma: no cover - the database backend is installed everywhere
         return False
     return isinstance(backend, DatabaseBackend) and router.db_for_write(DBTaskResult) == "default"
+
+
+def _enqueue_in_database(backend, task, args, kwargs):
+    """Do what the database backend's `enqueue` does, with the row written by
+    `common.rows.insert` instead of `objects.create`, whose building of the statement cost
+    more CPU than the rest of the task's enqueuing (tests/common/test_rows.py compares the
+    rows)."""
+    from django_tasks_db.compat import normalize_json, task_enqueued
+    from django_tasks_db.models import DBTaskResult
+
+    from .rows import insert
+
+    backend.validate_task(task)
+    row = DBTaskResult(
+        id=backend._get_id(),
+        args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
+        priority=task.priority,
+        task_path=task.module_path,
+        queue_name=task.queue_name,
+        run_after=task.run_after,
+        backend_name=backend.alias,
+    )
+    # The library fills in what the task leaves open (`run_after`) in a pre_save receiver.
+    pre_save.send(DBTaskResult, instance=row, raw=False, using="default", update_fields=None)
+    insert([row])
+    if task_enqueued.has_listeners(type(backend)):
+        task_enqueued.send(type(backend), task_result=row.task_result)
 
 
 _WORKER_START: list = []

@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from goedeburen.common.rows import insert
 from goedeburen.events.models import Event
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee, Registration
@@ -42,7 +43,7 @@ def issue_new_tickets(registration: Registration, attendees) -> list[Ticket]:
         )
         for attendee in attendees
     ]
-    return Ticket.objects.bulk_create(new)
+    return insert(new)
 
 
 def sync_event_tickets(event: Event) -> None:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.rows import insert
 from goedeburen.mail import queries as mail_queries
 from goedeburen.mail import services as mail_services
 from goedeburen.registration import services as registration_services
@@ -114,7 +115,7 @@ def record_booking_consents(
                         source,
                     )
                 )
-    ConsentRecord.objects.bulk_create([ConsentRecord(**values) for values in rows])
+    insert([ConsentRecord(**values) for values in rows])
     return len(rows)
 
 

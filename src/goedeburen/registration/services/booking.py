@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from goedeburen.common import rows
 from goedeburen.common.audit import log_action
 from goedeburen.events.models import Event, EventStatus
 
@@ -23,7 +24,7 @@ from ..models import (
     RegistrationSettings,
     TicketType,
 )
-from . import capacity, common, expiry, questions, rows
+from . import capacity, common, expiry, questions
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -277,7 +278,7 @@ def _register(
         )
         common.validate_fields(attendee, exclude=["registration", "ticket_type"])
         attendee_rows.append(attendee)
-    Attendee.objects.bulk_create(attendee_rows)
+    rows.insert(attendee_rows)
     questions.store_answers(
         [
             (attendee, answer)
