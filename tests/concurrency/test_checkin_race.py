@@ -98,6 +98,18 @@ def test_twenty_phones_scanning_one_ticket_check_in_once(ticket_secret):
 def test_without_the_lock_the_scans_race_into_the_constraint(ticket_secret, monkeypatch):
     event, secret, user = ticket_secret
     seams.without_attendee_lock(monkeypatch.setattr)
+    # Every phone has read "not checked in yet" before any writes: the race, made certain.
+    all_read = threading.Barrier(PHONES)
+    first_write = threading.local()
+    original_write = checking._Batch._write
+
+    def write_when_all_have_read(self):
+        if not getattr(first_write, "done", False):
+            first_write.done = True
+            all_read.wait(timeout=60)
+        return original_write(self)
+
+    monkeypatch.setattr(checking._Batch, "_write", write_when_all_have_read)
 
     outcomes, runs = _scan_at_once(event, secret, user)
 
