@@ -28,9 +28,7 @@ SRC = Path(goedeburen.__file__).parent
 # the dot tells a log action from argparse's `action="store_true"`.
 ACTION = re.compile(r"""\baction\s*=\s*(f?)("[^"\n]*\.[^"\n]*"|'[^'\n]*\.[^'\n]*')""")
 # The other branch of `action="a.b" if … else "a.c"`.
-ELSE_ACTION = re.compile(
-    r"""\baction\s*=\s*"[^"\n]*"\s+if\s[^\n]*?\selse\s+("[^"\n]*\.[^"\n]*")"""
-)
+ELSE_ACTION = re.compile(r"""\baction\s*=\s*"[^"\n]*"\s+if\s[^\n]*?\selse\s+("[^"\n]*\.[^"\n]*")""")
 # The actions written from an f-string, spelled as in the source, with every value they take.
 # `save_event_part` saves the event itself too.
 _SAVED = ("event", *PART_MODELS, *VENUE_MODELS)

@@ -104,7 +104,8 @@ HOME = {
             "Vrijdag 26 januari 2018",
             "10:00 – 16:30 uur",  # as the announcement writes it
             VENUE,
-            "Deelname: €125; Bewoner van een gemengd woonproject: gratis (inclusief lunch, koffie & thee, borrel en publicatie)",
+            "Deelname: €125; Bewoner van een gemengd woonproject: gratis"
+            " (inclusief lunch, koffie & thee, borrel en publicatie)",
         ],
     },
     "en": {
@@ -117,7 +118,8 @@ HOME = {
             "Friday 26 January 2018",
             "10:00 – 16:30",
             VENUE,
-            "Participation: €125; Resident of a mixed-housing project: free (including lunch, coffee & tea, drinks and the publication)",
+            "Participation: €125; Resident of a mixed-housing project: free"
+            " (including lunch, coffee & tea, drinks and the publication)",
         ],
     },
 }
