@@ -36,6 +36,20 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[rank]
 
 
+def timed_get(port: int, path: str, headers: dict, *, timeout: int = 60) -> tuple[float, bytes]:
+    """GET `path` from the local server; return (milliseconds, body); raise unless 200."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    started = time.perf_counter()
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    body = response.read()
+    took = (time.perf_counter() - started) * 1000
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"{path}: {response.status} {body[:300]!r}")
+    return took, body
+
+
 def _psql(sql: str) -> str:
     import psycopg
 

@@ -20,7 +20,6 @@ Run: .venv/bin/python bench/api.py [--quick]
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import subprocess
@@ -31,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import psycopg
-from _common import PYTHON, REPO, App, Goal, database_url, percentile, report
+from _common import PYTHON, REPO, App, Goal, database_url, percentile, report, timed_get
 from standardwebhooks.webhooks import Webhook
 
 SLUG = "goede-buren"
@@ -133,15 +132,7 @@ class Receiver:
 
 
 def _get(port: int, path: str, token: str) -> tuple[float, dict]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    started = time.perf_counter()
-    conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
-    response = conn.getresponse()
-    body = response.read()
-    took = (time.perf_counter() - started) * 1000
-    conn.close()
-    if response.status != 200:
-        raise RuntimeError(f"{path}: {response.status} {body[:300]!r}")
+    took, body = timed_get(port, path, {"Authorization": f"Bearer {token}"})
     return took, json.loads(body)
 
 

@@ -17,11 +17,9 @@ Run: .venv/bin/python bench/backoffice.py [--quick]
 from __future__ import annotations
 
 import argparse
-import http.client
 import threading
-import time
 
-from _common import App, Goal, percentile, report
+from _common import App, Goal, percentile, report, timed_get
 
 SLUG = "goede-buren"
 SIZES = {True: {"attendees": 2000, "rounds": 3}, False: {"attendees": 10000, "rounds": 10}}
@@ -61,15 +59,7 @@ print(client.cookies["sessionid"].value)
 
 
 def _get(port: int, path: str, session: str) -> tuple[float, int]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    started = time.perf_counter()
-    conn.request("GET", path, headers={"Cookie": f"sessionid={session}"})
-    response = conn.getresponse()
-    body = response.read()
-    took = (time.perf_counter() - started) * 1000
-    conn.close()
-    if response.status != 200:
-        raise RuntimeError(f"{path}: {response.status} {body[:300]!r}")
+    took, body = timed_get(port, path, {"Cookie": f"sessionid={session}"}, timeout=120)
     return took, len(body)
 
 
