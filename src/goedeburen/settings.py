@@ -257,6 +257,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# WhiteNoise serves a file by its hashed name (styles.<hash>.css, what {% static %} writes with
+# the manifest storage) as `max-age=315360000, public, immutable`, and by its plain name for
+# 60 s (WHITENOISE_MAX_AGE's default): tests/test_settings.py checks both.
 
 # Security. Everything strict unless DEBUG; a TLS-terminating proxy sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
