@@ -1,6 +1,8 @@
 """What every public page says in its <head>: a description of its own in the page's
-language, the favicon and the one small stylesheet (tests/test_styles.py checks its content)."""
+language, the favicon and the one small stylesheet (tests/test_styles.py checks its content);
+and how it travels: compressed to a browser that asks."""
 
+import gzip
 import re
 
 import pytest
@@ -120,3 +122,16 @@ def test_the_not_found_page_links_the_favicon(client, db):
 
     assert response.status_code == 404
     assert '<link rel="icon" href="/static/goedeburen/favicon.svg"' in response.content.decode()
+
+
+def test_a_page_goes_out_compressed_to_a_browser_that_asks(client, open_event):
+    path = reverse("public:event.programme", args=[open_event.slug])
+    plain = client.get(path)
+
+    packed = client.get(path, HTTP_ACCEPT_ENCODING="gzip, deflate, br, zstd")
+
+    assert (plain.status_code, packed.status_code) == (200, 200)
+    assert (plain.get("Content-Encoding"), packed["Content-Encoding"]) == (None, "gzip")
+    assert "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content) == plain.content
+    assert len(packed.content) < len(plain.content) / 3
