@@ -37,9 +37,9 @@ from .model import new_highs
 
 Assignment = dict[str, dict[str, str]]
 
-# How many people one MILP re-places at most: 240 people of a round solve in well under a
-# second; beyond that the pair rows grow with the square of a session's size.
-NEIGHBOURHOOD = 160
+# How many people one MILP re-places at most: 100 solve in about 0.1 s (160 took 0.5 s, 60 too
+# few sessions to find anything): the pair rows grow with the square of the neighbourhood.
+NEIGHBOURHOOD = 100
 
 
 def fewer_repeats_by_round(
