@@ -2,10 +2,13 @@
 shows attendees, total, VAT, the way to pay and the terms, and one binding click registers
 and pays as chosen. A registration made without a choice still chooses on its page."""
 
+import datetime as dt
 import re
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from goedeburen.payments.enums import ProviderName
 from goedeburen.payments.models import Invoice, Payment
@@ -183,3 +186,32 @@ def test_a_failed_choice_leaves_the_registration_to_choose_on_its_page(
     page = client.get(response["Location"]).content.decode()
     assert "utrecht-alert--error" in page  # why: the refusal, as a message
     assert 'value="bank_transfer"' in page  # still to choose, here or on the personal page
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("nl", ("Betaal vóór", "Anders vervalt uw plaats.")),
+        ("en", ("before", "Otherwise your place lapses.")),
+    ],
+)
+def test_the_hold_end_is_named_in_the_events_time_zone_with_its_consequence(
+    client, event, ticket, mollie, language, words
+):
+    mollie.fail_next = True  # no payment started: the hold of the form is what is left
+    data = form_data(client, event, [ticket], **{"payment-provider": "mollie"})
+
+    response = _post(client, event, data, language=language)
+
+    registration = Registration.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    amsterdam = timezone.localtime(registration.hold_until, ZoneInfo("Europe/Amsterdam"))
+    utc = timezone.localtime(registration.hold_until, dt.UTC)
+    [status] = re.findall(
+        r"One more step: payment.</strong> (.*?)\n|Nog één stap: betalen.</strong> (.*?)\n", page
+    )
+    status = "".join(status)
+    assert status.startswith(words[0]) or f" {words[0]} " in status
+    assert status.endswith(words[1])
+    assert f", {amsterdam:%H:%M}" in status
+    assert f", {utc:%H:%M}" not in status  # Amsterdam is never at UTC
