@@ -309,6 +309,12 @@ class Registration(models.Model):
     cancel_reason = models.CharField(
         _("reason for cancelling"), max_length=20, choices=CancelReason.choices, blank=True
     )
+    # Registered on someone's behalf (a care worker for a resident): when the registrant
+    # confirmed the person's consent, and the registrant's name as it was then.
+    on_behalf_consent_at = models.DateTimeField(
+        _("consent to register on their behalf given"), null=True, blank=True
+    )
+    on_behalf_by = models.CharField(_("registered on their behalf by"), max_length=200, blank=True)
     created = models.DateTimeField(_("registered"), auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
