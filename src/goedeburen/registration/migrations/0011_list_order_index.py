@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0003_event_price_capacity_from_tickets'),
-        ('registration', '0009_pending_manage_token'),
+        ('registration', '0010_registration_on_behalf_consent'),
     ]
 
     operations = [
