@@ -389,7 +389,7 @@ def _bank_lines(event, user, query) -> Found:
 
 
 def _waiting_list(event, user, query) -> Found:
-    found = list(registration_queries.waiting_list(event))
+    found = list(registration_queries.waiting_list_screen(event))
     for turn, registration in enumerate(found, start=1):
         registration.turn = turn
     return Found(found)

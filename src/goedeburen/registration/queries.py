@@ -640,7 +640,7 @@ def cancellation_is_free(event: Event, *, now: dt.datetime) -> bool:
     return free_until is None or now <= free_until
 
 
-def waiting_list(event: Event) -> QuerySet[Registration]:
+def waiting_list_screen(event: Event) -> QuerySet[Registration]:
     """Return the event's registrations on the waiting list in their turn (first come, first
     served), each with its number of people and its attendees (and their tickets)."""
     attendees = Attendee.objects.select_related("ticket_type").order_by("order", "pk")

@@ -22,7 +22,7 @@ class WaitingListView(EventPermissionMixin, TemplateView):
     template_name = "backoffice/registrations/waiting_list.html"
 
     def get_context_data(self, **kwargs):
-        rows = list(queries.waiting_list(self.event))
+        rows = list(queries.waiting_list_screen(self.event))
         kwargs.update(
             section="waiting_list",
             rows=rows,
