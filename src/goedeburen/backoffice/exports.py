@@ -59,7 +59,10 @@ def _yes_no(value: bool) -> str:
 
 
 def _local(moment):
-    return timezone.localtime(moment) if moment else None
+    if moment is None:
+        return None
+    # A session's start is a naive local time already (its round's date and clock time).
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
 
 
 ATTENDEE_COLUMNS = [

@@ -336,7 +336,11 @@ class _JobMixin(_OwnThingMixin):
         return job
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
         try:
+            # Looked up whatever the method, so that another's export is "not found" first.
+            self.current = self.job()
             return super().dispatch(request, *args, **kwargs)
         except _Gone:
             return TemplateResponse(
@@ -357,7 +361,7 @@ class ExportJobView(_JobMixin, TemplateView):
     template_name = "backoffice/exports/job.html"
 
     def get_context_data(self, **kwargs):
-        job = self.job()
+        job = self.current
         kwargs.update(
             job=job,
             spec=self.spec,
@@ -372,7 +376,7 @@ class ExportJobStatusView(_JobMixin, View):
     """The progress as JSON, for the progress page's script (the page works without it)."""
 
     def get(self, request, *args, **kwargs):
-        job = self.job()
+        job = self.current
         return JsonResponse(
             {
                 "state": job.state,
@@ -388,9 +392,11 @@ class ExportJobDownloadView(_JobMixin, View):
     """The file of a made export, for the user who asked for it."""
 
     def get(self, request, *args, **kwargs):
-        job = self.job()
+        job = self.current
         if job.state != ExportState.DONE or not job.file:
             return redirect("backoffice:export.job", event=self.event.slug, job=job.pk)
+        if not job.file.storage.exists(job.file.name):
+            raise _Gone  # deleted from the disk (a cleaned-up server): not a server error
         export_services.record_download(job, by=request.user)
         response = protected_response(
             job.file, filename=job.filename, content_type=exports.CONTENT_TYPES[job.format]
