@@ -265,7 +265,7 @@ def _add_rows(world, name: str, count: int) -> None:
             services.issue_invoice(registration)
     elif name == "bank":
         line = _bank_line(world)
-        for n in range(count):
+        for _n in range(count):
             BankTransaction.objects.create(
                 statement=line.statement,
                 organiser=world.organiser,
