@@ -252,6 +252,10 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # with X-Accel-Redirect and nginx sends the file; otherwise Django streams it.
 PROTECTED_ROOT = Path(env.str("PROTECTED_ROOT", default=str(VAR_DIR / "protected")))
 PROTECTED_ACCEL_PREFIX = env.str("PROTECTED_ACCEL_PREFIX", default="")
+# A back-office export of more rows than this is made by the worker, with a progress page;
+# its file is kept (under PROTECTED_ROOT) for EXPORT_FILE_HOURS, then deleted.
+EXPORT_WORKER_ROWS = env.int("EXPORT_WORKER_ROWS", default=2000)
+EXPORT_FILE_HOURS = env.int("EXPORT_FILE_HOURS", default=24)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
