@@ -245,10 +245,7 @@ def test_programme_calendar_is_in_the_readers_language(client, demo_event):
             response = client.get(reverse("public:event.calendar", args=[demo_event.slug]))
         assert response.status_code == 200
         assert response["Content-Type"] == "text/calendar; charset=utf-8"
-        if response.streaming:
-            body = b"".join(response.streaming_content)
-        else:
-            body = response.content
+        body = b"".join(response.streaming_content) if response.streaming else response.content
         calendar = Calendar.from_ical(body)
         return {str(e["uid"]): e for e in calendar.walk("VEVENT")}
 
