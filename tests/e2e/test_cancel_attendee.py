@@ -19,31 +19,42 @@ def _postgresql_only():
         pytest.skip("the browser registration needs PostgreSQL (see test_registration_flow)")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def two_attendees(registration_open, django_db_blocker):  # noqa: F811
-    """A confirmed registration of Ada and Cor with a known link, committed for the server."""
+    """Per language a confirmed registration of Ada and Cor with a known link, committed
+    for the live server before any test's transaction."""
     from goedeburen.events.models import Event
     from goedeburen.registration import tokens
     from goedeburen.registration.models import TicketType
     from tests.factories import AttendeeFactory, RegistrationFactory
 
+    made = {}
     with django_db_blocker.unblock():
         event = Event.objects.get(slug=SLUG)
         ticket = TicketType.objects.filter(event=event, price__gt=0).first()
-        token, hashed = tokens.new_manage_token()
-        registration = RegistrationFactory(event=event, manage_token_hash=hashed)
-        AttendeeFactory(registration=registration, ticket_type=ticket, order=0)
-        cor = AttendeeFactory(
-            registration=registration, ticket_type=ticket, given_name="Cor", order=1
-        )
-    yield registration, token, cor
+        for language in ("nl", "en"):
+            token, hashed = tokens.new_manage_token()
+            registration = RegistrationFactory(
+                event=event, manage_token_hash=hashed, language=language
+            )
+            AttendeeFactory(registration=registration, ticket_type=ticket, order=0)
+            cor = AttendeeFactory(
+                registration=registration, ticket_type=ticket, given_name="Cor", order=1
+            )
+            made[language] = (registration, token, cor)
+    yield made
+    from goedeburen.payments.models import Settlement
+
     with django_db_blocker.unblock():
-        registration.delete()
+        for registration, _token, _cor in made.values():
+            # The free cancellation left a settlement (nothing was invoiced or paid).
+            Settlement.objects.filter(registration=registration).delete()
+            registration.delete()
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_one_attendee_of_two_is_cancelled_on_a_phone(two_attendees, phone, language):  # noqa: F811
-    registration, token, cor = two_attendees
+    registration, token, cor = two_attendees[language]
     dutch = language == "nl"
     tab = phone()
     tab.goto(_path(language, f"register/manage/{registration.code}/{token}/"))
