@@ -213,6 +213,10 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 # How many proxies in front of the site add to X-Forwarded-For (nginx in docs/deploy.md: 1);
 # 0 trusts only the connection's own address.
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+# Seats one client address may book in an hour without paying online (free tickets, invoice,
+# bank transfer); a registration past it awaits the organiser's approval
+# (`registration.services.abuse`).
+REGISTRATION_REVIEW_SEATS_PER_HOUR = env.int("REGISTRATION_REVIEW_SEATS_PER_HOUR", default=10)
 # A session lasts 8 hours from sign-in at most, and 30 minutes without a request for roles
 # that see money or special-category data (`backoffice.middleware`).
 SESSION_COOKIE_AGE = 8 * 60 * 60

@@ -85,3 +85,20 @@ def test_event_without_a_contact_address_shows_no_form(client, event):
     assert 'name="message"' not in html
     assert client.post(_path(event), FORM).status_code == 200
     assert OutgoingMail.objects.count() == 0
+
+
+def test_limit_counts_per_client_address_behind_the_proxy(client, event, english, settings):
+    # Behind the proxy REMOTE_ADDR is the proxy for everyone: the limit must count the
+    # address the trusted proxy saw, and in the shared cache that every worker reads.
+    settings.TRUSTED_PROXIES = 1
+
+    def send(forwarded_for):
+        return client.post(f"/en{_path(event)}", FORM, HTTP_X_FORWARDED_FOR=forwarded_for)
+
+    answers = [send("10.0.0.1, 203.0.113.7") for _ in range(6)]
+    other = send("203.0.113.7, 198.51.100.1")  # another visitor; the first address is made up
+
+    assert [a.status_code for a in answers] == [302] * 5 + [200]
+    assert "You have sent several messages already" in answers[-1].content.decode()
+    assert other.status_code == 302
+    assert OutgoingMail.objects.count() == 6

@@ -19,6 +19,13 @@ CONTEXTS = {
     MailKind.APPROVED: {"message": "Tot dan!"},
     MailKind.REJECTED: {"message": "Helaas vol."},
     MailKind.CANCELLATION: {"reason": "hold_expired", "by_organiser": False},
+    MailKind.ATTENDEE_CANCELLED: {
+        "attendee_name": "Cor Collega",
+        "amount": "€125",
+        "free": True,
+        "reason": "Ziek",
+        "by_organiser": True,
+    },
 }
 
 

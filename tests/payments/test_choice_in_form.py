@@ -215,3 +215,31 @@ def test_the_hold_end_is_named_in_the_events_time_zone_with_its_consequence(
     assert status.endswith(words[1])
     assert f", {amsterdam:%H:%M}" in status
     assert f", {utc:%H:%M}" not in status  # Amsterdam is never at UTC
+
+
+def test_many_seats_from_one_address_count_only_without_online_payment(
+    client, event, ticket, mollie, settings
+):
+    # Past the limit a booking awaits approval (`registration.services.abuse`); paying
+    # online in the form does not count towards it, an invoice does.
+    settings.REGISTRATION_REVIEW_SEATS_PER_HOUR = 2
+
+    def book(provider, email):
+        data = form_data(
+            client,
+            event,
+            [ticket, ticket],
+            **{"payment-provider": provider, "booker-email": email},
+        )
+        _post(client, event, data)
+        return Registration.objects.get(email=email)
+
+    online = [book("mollie", f"online{n}@example.org") for n in range(2)]
+    on_invoice = [book("invoice", f"invoice{n}@example.org") for n in range(2)]
+
+    assert [r.review_reason for r in online] == ["", ""]
+    assert [r.status for r in on_invoice] == [
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.AWAITING_APPROVAL,
+    ]
+    assert on_invoice[1].review_reason == "many_seats"

@@ -231,3 +231,30 @@ def test_calendar_link_appears_on_cached_programme_once_rendered(client, demo_ev
     render_calendar.call(demo_event.pk)
 
     assert calendar_url in client.get(url).content.decode()
+
+
+def test_programme_calendar_is_in_the_readers_language(client, demo_event):
+    # The worker renders the file in the site's language; an English reader gets English
+    # titles and descriptions.
+    render_calendar.call(demo_event.pk)
+    demo_event.refresh_from_db()
+    item = demo_event.items.exclude(title_en="").exclude(description_en="").first()
+
+    def entries(language):
+        with translation.override(language):
+            response = client.get(reverse("public:event.calendar", args=[demo_event.slug]))
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/calendar; charset=utf-8"
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        calendar = Calendar.from_ical(body)
+        return {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+
+    dutch, english = entries("nl"), entries("en")
+
+    uid = f"item-{item.pk}@{demo_event.slug}.goedeburen"
+    assert str(english[uid]["summary"]) == f"{demo_event.name_en}: {item.title_en}"
+    assert str(english[uid]["description"]) == item.description_en
+    assert str(dutch[uid]["summary"]) == f"{demo_event.name_nl}: {item.title_nl}"
+    assert str(dutch[uid]["description"]) == item.description_nl
+    assert english.keys() == dutch.keys()  # the same entries, the same UIDs
+    assert english[uid].decoded("dtstart") == dutch[uid].decoded("dtstart")

@@ -247,6 +247,11 @@ event_urls = [
         registration_actions.CancelView.as_view(),
         name="registration.cancel",
     ),
+    path(
+        "registrations/<slug:code>/attendees/<int:attendee>/cancel/",
+        registration_actions.CancelAttendeeView.as_view(),
+        name="registration.cancel_attendee",
+    ),
     path("assignment/", assignment.AssignmentListView.as_view(), name="assignment.list"),
     path("assignment/rules/", assignment.RulesView.as_view(), name="assignment.rules"),
     path("assignment/start/", assignment.StartRunView.as_view(), name="assignment.start"),

@@ -117,6 +117,7 @@ def programme_calendar(event: Event) -> bytes:
             _aware(event.date, slot.start),
             _aware(event.date, slot.end),
             location=builder.venue,
+            description=slot.obj.t.description,
             sequence=sequence,
         )
     return builder.content()

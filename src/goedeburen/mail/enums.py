@@ -11,6 +11,7 @@ class MailKind(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     MANAGE_LINK = "manage_link", _("Manage link")
     CANCELLATION = "cancellation", _("Cancellation")
+    ATTENDEE_CANCELLED = "attendee_cancelled", _("One attendee cancelled")
     WAITING_LIST_OFFER = "waiting_list_offer", _("Waiting list offer")
     PAYMENT_RECEIVED = "payment_received", _("Payment received")
     PAYMENT_REMINDER = "payment_reminder", _("Payment reminder")

@@ -6,6 +6,7 @@ each in a savepoint and logs a failure, so a broken mail never breaks a registra
 (DESIGN.md, invariant 2).
 """
 
+from goedeburen.common.money import euro
 from goedeburen.common.receivers import connect_receivers
 from goedeburen.registration import signals
 from goedeburen.registration.enums import RegistrationStatus
@@ -21,6 +22,8 @@ def registration_created(registration, *, manage_token, **kwargs):
         registration,
         kind=MailKind.AWAITING_APPROVAL if awaiting else MailKind.CONFIRMATION,
         manage_token=manage_token,
+        # Why it awaits approval when not for its tickets (`registration.services.abuse`).
+        **({"review_reason": registration.review_reason} if registration.review_reason else {}),
     )
 
 
@@ -42,6 +45,18 @@ def registration_cancelled(registration, *, reason="", by=None, **kwargs):
     )
 
 
+def attendee_cancelled(registration, *, attendee, reason="", free=False, by=None, **kwargs):
+    queue_registration_mail(
+        registration,
+        kind=MailKind.ATTENDEE_CANCELLED,
+        attendee_name=attendee.full_name,
+        amount=euro(attendee.price) if attendee.price else "",
+        free=free,
+        reason=reason,
+        by_organiser=by is not None,
+    )
+
+
 def waiting_list_offer_made(registration, *, offer_url_token, expires, **kwargs):
     queue_registration_mail(
         registration, kind=MailKind.WAITING_LIST_OFFER, offer_token=offer_url_token, expires=expires
@@ -54,6 +69,7 @@ RECEIVERS = {
     signals.registration_approved: registration_approved,
     signals.registration_rejected: registration_rejected,
     signals.registration_cancelled: registration_cancelled,
+    signals.attendee_cancelled: attendee_cancelled,
     signals.waiting_list_offer_made: waiting_list_offer_made,
 }
 

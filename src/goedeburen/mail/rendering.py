@@ -33,6 +33,7 @@ SUBJECTS = {
     MailKind.REJECTED: _("About your registration %(code)s for %(event)s"),
     MailKind.MANAGE_LINK: _("Your link to registration %(code)s for %(event)s"),
     MailKind.CANCELLATION: _("Your registration %(code)s for %(event)s is cancelled"),
+    MailKind.ATTENDEE_CANCELLED: _("Change in your registration %(code)s for %(event)s"),
     MailKind.WAITING_LIST_OFFER: _("A place for you at %(event)s"),
     MailKind.PAYMENT_RECEIVED: _("Payment received for registration %(code)s"),
     MailKind.PAYMENT_REMINDER: _("Reminder: payment for registration %(code)s for %(event)s"),

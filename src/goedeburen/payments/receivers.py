@@ -1,4 +1,5 @@
-"""React to registrations: remind before a hold lapses; record what a free cancellation owes.
+"""React to registrations: remind before a hold lapses; record what a free cancellation (of
+a registration, or of one attendee) owes.
 
 A registration that starts a hold for payment (made, or approved, pending payment) gets
 its reminder scheduled (`schedule_hold_reminder`); best effort, as any mail: the
@@ -6,10 +7,11 @@ its reminder scheduled (`schedule_hold_reminder`); best effort, as any mail: the
 
 A cancellation that is free (under the event's policy), or one because nobody paid in
 time, owes a credit note for the registration's invoice and a refund of what was paid
-online (Mollie). The receiver only writes that down, in the cancelling transaction (a
-`Settlement`), and enqueues the task that settles it on commit; the `follow_up_payments`
-sweep settles whatever that task failed to. Money that came by bank transfer shows as
-overpaid for the organiser to transfer back.
+online (Mollie); for one attendee of several, a new invoice for the others beside the
+credit note, and a refund of that attendee's part. The receiver only writes that down,
+in the cancelling transaction (a `Settlement`), and enqueues the task that settles it on
+commit; the `follow_up_payments` sweep settles whatever that task failed to. Money that
+came by bank transfer shows as overpaid for the organiser to transfer back.
 
 Connected directly, not through `common.receivers.connect_receivers`: a failure to record
 what is owed must roll the cancellation back with it, not be logged and forgotten (the
@@ -46,6 +48,11 @@ def _held_for_payment(registration, **kwargs) -> bool:
     return registration.status == RegistrationStatus.PENDING_PAYMENT
 
 
+def attendee_cancelled(sender, registration, *, free=False, reason="", **kwargs):
+    if free:
+        services.owe_settlement(registration, reason=reason or "attendee cancelled")
+
+
 def connect() -> None:
     """Connect the receivers (from `PaymentsConfig.ready`)."""
     connect_receivers(
@@ -58,4 +65,7 @@ def connect() -> None:
     )
     signals.registration_cancelled.connect(
         registration_cancelled, sender=Registration, dispatch_uid="payments.registration_cancelled"
+    )
+    signals.attendee_cancelled.connect(
+        attendee_cancelled, sender=Registration, dispatch_uid="payments.attendee_cancelled"
     )

@@ -50,6 +50,11 @@ urlpatterns = [
         name="registration.substitute",
     ),
     path(
+        "<slug:event>/register/manage/<slug:code>/<slug:token>/attendees/<int:attendee>/cancel/",
+        manage.CancelAttendeeView.as_view(),
+        name="registration.cancel_attendee",
+    ),
+    path(
         "<slug:event>/register/manage/<slug:code>/<slug:token>/cancel/",
         manage.CancelView.as_view(),
         name="registration.cancel",

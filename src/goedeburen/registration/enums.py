@@ -28,6 +28,15 @@ class CancelReason(models.TextChoices):
     UNPAID = "unpaid", _("Not paid in time")
 
 
+class ReviewReason(models.TextChoices):
+    """Why a registration that needs no approval by its tickets awaits it all the same."""
+
+    MANY_SEATS = (
+        "many_seats",
+        _("Many seats from one internet address within an hour, without online payment"),
+    )
+
+
 # Statuses whose attendees take a seat: held ones only until their `hold_until`.
 HELD_STATUSES = (RegistrationStatus.AWAITING_APPROVAL, RegistrationStatus.PENDING_PAYMENT)
 

@@ -10,7 +10,7 @@ class RegistrationError(DomainError):
 
     Codes: closed, form_expired, no_attendees, too_many, unavailable, max_per_registration,
     sold_out, consent_missing, billing_missing, invalid; for changes of state: wrong_state,
-    places_available, offer_gone, edit_closed; for quotas: size_below_taken.
+    places_available, offer_gone, edit_closed, last_attendee; for quotas: size_below_taken.
     """
 
 
@@ -44,6 +44,9 @@ OFFER_GONE = _("Sorry, the place offered to you is no longer available.")
 EDIT_CLOSED = _("Details can no longer be changed: the deadline was %(deadline)s.")
 CANCELLED_NO_CHANGE = _("A cancelled registration cannot be changed.")
 NO_SUCH_ATTENDEE = _("This attendee is not part of the registration.")
+LAST_ATTENDEE = _(
+    "This is the only attendee left. To cancel this person, cancel the whole registration."
+)
 SIZE_BELOW_TAKEN = _(
     "A quota of %(size)d seats is too small: %(taken)d of its seats are taken already."
 )

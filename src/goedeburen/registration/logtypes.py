@@ -142,6 +142,12 @@ def register() -> None:
             example={"attendee": 1, "name": ["Ada de Vries", "Cor Collega"]},
         ),
         LogType(
+            action="registration.attendee_cancelled",
+            sentence=gettext_lazy("%(name)s cancelled (ticket of %(price)s euro): %(reason)s"),
+            personal=frozenset({"name", "reason"}),
+            example={"attendee": 2, "name": "Cor Collega", "price": "125.00", "reason": "ziek"},
+        ),
+        LogType(
             action="registration.link_renewed",
             sentence=gettext_lazy("New manage link sent; the old one stopped working"),
         ),

@@ -33,6 +33,7 @@ from .enums import (
     CancelReason,
     QuestionKind,
     RegistrationStatus,
+    ReviewReason,
 )
 
 # An organisation's number on an e-invoice: a KvK number (8 digits, scheme 0106) or an
@@ -315,6 +316,11 @@ class Registration(models.Model):
         _("consent to register on their behalf given"), null=True, blank=True
     )
     on_behalf_by = models.CharField(_("registered on their behalf by"), max_length=200, blank=True)
+    # Why it awaits approval although its tickets need none (`services.abuse`), for the
+    # organiser's list; kept after the decision, for the record.
+    review_reason = models.CharField(
+        _("reason for review"), max_length=20, choices=ReviewReason.choices, blank=True
+    )
     created = models.DateTimeField(_("registered"), auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -24,6 +24,10 @@ registration_changed(registration, by)
 registration_cancelled(registration, reason, by)
     Cancelled by the booker, the organiser (`by` set) or because its hold ran out
     (`by` None, `reason` "hold_expired").
+attendee_cancelled(registration, attendee, reason, free, by)
+    One attendee of several cancelled by the booker or the organiser (`by` set). Sent
+    before the attendee's row is deleted, so `attendee` can still be read; `free` says
+    whether the event's policy made it free of charge.
 waiting_list_offer_made(registration, offer_url_token, expires)
     A seat is offered to someone on the waiting list until `expires`.
 """
@@ -37,4 +41,5 @@ registration_rejected = Signal()
 registration_confirmed = Signal()
 registration_changed = Signal()
 registration_cancelled = Signal()
+attendee_cancelled = Signal()
 waiting_list_offer_made = Signal()

@@ -152,6 +152,40 @@ class CancelView(RegistrationActionView):
         return _("Registration %(code)s is cancelled, after the free period.")
 
 
+class CancelAttendeeView(RegistrationActionView):
+    """Cancel one attendee of several (`services.cancel_attendee`), the rest stays booked."""
+
+    form_class = ReasonForm
+    intro = gettext_lazy(
+        "The booker is told by mail; the seat becomes free for others (and the waiting list). "
+        "In the free period the ticket's amount is no longer owed: a new invoice replaces "
+        "the old one (with a credit note) and an online payment is refunded for this part."
+    )
+    button = gettext_lazy("Cancel this attendee")
+    danger = True
+
+    def get_attendee(self):
+        for attendee in self.get_registration().attendees.all():
+            if attendee.pk == self.kwargs["attendee"]:
+                return attendee
+        raise Http404
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Cancel %(name)s of registration %(code)s") % {
+            "name": self.get_attendee().full_name,
+            "code": self.get_registration().code,
+        }
+        return context
+
+    def act(self, registration, *, reason, confirm):
+        result = services.cancel_attendee(self.get_attendee(), by=self.request.user, reason=reason)
+        done = _("%(name)s is cancelled, free of charge.") if result.free else None
+        done = done or _("%(name)s is cancelled, after the free period.")
+        # The caller fills in %(code)s: a "%" in the name must stay a "%".
+        return done % {"name": result.name.replace("%", "%%")}
+
+
 class BulkDecisionView(EventPermissionMixin, ConfirmFirstMixin, View):
     """Approve or reject the registrations ticked on the list, with one optional message.
 

@@ -193,6 +193,10 @@ class RegistrationDetailView(RegistrationMixin, TemplateView):
             actions=self.actions(registration)
             if self.may("registration.change_registration")
             else [],
+            # One attendee of several may go on their own (the last one: cancel it all).
+            can_cancel_attendees=self.may("registration.change_registration")
+            and registration.status != RegistrationStatus.CANCELLED
+            and len(attendees) > 1,
             mails=list(mail_queries.mails_of(registration)[:MAILS_SHOWN]),
         )
         return super().get_context_data(**kwargs)

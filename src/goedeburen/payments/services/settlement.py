@@ -1,4 +1,5 @@
-"""Settle a free cancellation: credit its invoice and refund its online payments, once.
+"""Settle a free cancellation (of a registration, or of some of its attendees): credit its
+invoice and refund its online payments, once.
 
 A cancellation only records that money is owed (a `Settlement`, written in the cancelling
 transaction); the money itself moves here, from the task enqueued on commit and from the
@@ -13,12 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from goedeburen.common.tasks import enqueue_on_commit
+from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
 
 from .. import queries, tasks
 from ..enums import PaymentState, ProviderName
 from ..models import Settlement
-from .invoices import credit_invoice
+from .invoices import credit_invoice, issue_invoice
 from .payments import create_refund
 
 logger = logging.getLogger(__name__)
@@ -43,35 +45,48 @@ def owe_settlement(registration: Registration, *, reason: str) -> Settlement:
 def settle_cancellation(settlement_id: int) -> bool:
     """Credit the invoice and refund the online payments a due settlement owes.
 
+    For a cancelled registration that is everything: its current invoice credited, each
+    paid Mollie payment refunded in full. For one that still has attendees (some were
+    cancelled, `registration.cancel_attendee`): an invoice that no longer matches its
+    tickets is credited and a new one issued for those left (same due date), and online
+    payments are refunded only down to what is still due. Worked out from the state as
+    it is, so a second settlement of the same registration adds only what is new.
+
     Return whether this call settled it; False when it was settled already (or is gone).
     Everything happens in one transaction: the credit note with its mail (the PDF attached),
-    the pending refunds and the mark. An error on the way (a PDF that cannot be rendered)
-    rolls all of it back and leaves the settlement due for the next try.
+    the new invoice, the pending refunds and the mark. An error on the way (a PDF that
+    cannot be rendered) rolls all of it back and leaves the settlement due for the next try.
 
     Side effects: a credit note for the registration's current invoice, with its mail
-    queued; a pending refund of what is left of each paid Mollie payment, carried out by
-    the `refund` task enqueued on commit; log entries (see `credit_invoice`,
-    `create_refund`).
+    queued; a new invoice (its mail enqueued) when attendees remain; a pending refund per
+    paid Mollie payment, carried out by the `refund` task enqueued on commit; log entries
+    (see `credit_invoice`, `issue_invoice`, `create_refund`).
     """
     with transaction.atomic():
         settlement = lock_settlement(settlement_id)
         if settlement is None or settlement.settled is not None:
             return False
         registration = settlement.registration
+        cancelled = registration.status == RegistrationStatus.CANCELLED
         invoice = queries.current_invoice(registration)
-        if invoice is not None:
+        if invoice is not None and (cancelled or invoice.total != registration.total):
             credit_invoice(invoice, reason=settlement.reason, mail_now=True)
+            if not cancelled:
+                issue_invoice(registration, due_date=invoice.due_date)
+        # What comes back: all that was paid, or what was paid beyond what is still due.
+        owed_back = None if cancelled else queries.balance(registration).overpaid
         paid_online = registration.payments.filter(
             provider=ProviderName.MOLLIE, state=PaymentState.PAID
         ).prefetch_related("refunds")
         for payment in paid_online:
-            if payment.refundable > 0:
+            amount = payment.refundable if owed_back is None else min(payment.refundable, owed_back)
+            if amount > 0:
                 pending = create_refund(
-                    payment,
-                    amount=payment.refundable,
-                    reason=f"cancelled: {settlement.reason}"[:500],
+                    payment, amount=amount, reason=f"cancelled: {settlement.reason}"[:500]
                 )
                 enqueue_on_commit(tasks.refund, pending.pk)
+                if owed_back is not None:
+                    owed_back -= amount
         settlement.settled = timezone.now()
         settlement.save(update_fields=["settled"])
     return True

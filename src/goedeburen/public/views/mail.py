@@ -12,8 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
-from goedeburen.accounts.network import client_ip
 from goedeburen.common.files import protected_response
+from goedeburen.common.limits import over_limit
 from goedeburen.events.calendar import personal_calendar
 from goedeburen.mail import placeholders, programme, services
 from goedeburen.mail import queries as mail_queries
@@ -22,6 +22,10 @@ from goedeburen.registration.models import Registration
 
 from ..forms.contact import ContactForm
 from .pages import EventPageMixin
+
+# Messages one client address may send an hour (counted in the shared cache, per address
+# the trusted proxy saw: `common.limits`), then a polite refusal.
+CONTACT_MESSAGES_PER_CLIENT = "5/h"
 
 
 class ContactView(EventPageMixin, TemplateView):
@@ -40,14 +44,23 @@ class ContactView(EventPageMixin, TemplateView):
                 self.get_context_data(form=form, errors=form.errors_summary())
             )
         if not form.is_spam():  # a robot is told it worked, and nothing is sent
+            if over_limit(request, group="mail.contact", rate=CONTACT_MESSAGES_PER_CLIENT):
+                return self.render_to_response(
+                    self.get_context_data(
+                        form=form,
+                        problem=_(
+                            "You have sent several messages already. Please try again in an "
+                            "hour, or write to %(email)s."
+                        )
+                        % {"email": self.event.contact_email},
+                    )
+                )
             try:
                 services.send_contact_message(
                     self.event,
                     name=form.cleaned_data["name"],
                     email=form.cleaned_data["email"],
                     message=form.cleaned_data["message"],
-                    # The address the trusted proxy saw: behind it, REMOTE_ADDR is the proxy.
-                    client=client_ip(request),
                 )
             except MailError as error:
                 return self.render_to_response(

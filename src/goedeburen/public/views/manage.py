@@ -102,6 +102,7 @@ class ManageView(ManageMixin, TemplateView):
         rounds = matching_queries.rounds(self.event) if status in MAY_RANK else []
         kwargs.update(ticket_context(self.registration))
         kwargs.update(
+            attendee_count=len(attendees),
             programmes=[(a, programmes[a.pk]) for a in attendees if a.pk in programmes],
             can_rank=bool(rounds)
             and timezone.now() <= matching_queries.ranking_deadline(self.event),
@@ -181,16 +182,20 @@ class EditView(ManageMixin, TemplateView):
         return self.done(_("Your changes are saved."))
 
 
-class SubstituteView(ManageMixin, TemplateView):
-    """Let a colleague go instead of one attendee."""
-
-    template_name = "public/registration/manage/substitute.html"
+class _AttendeeMixin:
+    """Find the attendee in the URL among the registration's, or answer 404."""
 
     def get_attendee(self):
         for attendee in self.registration.attendees.all():
             if attendee.pk == self.kwargs["attendee"]:
                 return attendee
         raise Http404
+
+
+class SubstituteView(_AttendeeMixin, ManageMixin, TemplateView):
+    """Let a colleague go instead of one attendee."""
+
+    template_name = "public/registration/manage/substitute.html"
 
     def get(self, request, *args, **kwargs):
         form = SubstituteForm()
@@ -216,6 +221,46 @@ class SubstituteView(ManageMixin, TemplateView):
             _("%(name)s now goes instead of %(before)s.")
             % {"name": form.substitute().given_name, "before": attendee.full_name}
         )
+
+
+class CancelAttendeeView(_AttendeeMixin, ManageMixin, TemplateView):
+    """Cancel one attendee of several, after a page that says what follows from it."""
+
+    template_name = "public/registration/manage/cancel_attendee.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        attendee = self.get_attendee()
+        count = len(self.registration.attendees.all())
+        context.update(
+            attendee=attendee,
+            others=count - 1,
+            can_cancel_attendee=context["can_cancel"] and count > 1,
+            **_money_after(attendee, free=context["cancellation_free"], balance=context["balance"]),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        attendee = self.get_attendee()
+        try:
+            result = services.cancel_attendee(attendee, by=None, reason="booker")
+        except RegistrationError as refused:
+            return self.render_to_response(self.get_context_data(problem=refused.message))
+        return self.done(
+            _("%(name)s is cancelled. We sent you an email about it.") % {"name": result.name}
+        )
+
+
+def _money_after(attendee, *, free: bool, balance) -> dict:
+    """Return what cancelling `attendee` does to the money: `back` (what is paid back),
+    `less` (what is no longer to be paid) and `total_after`, as the payments settle a free
+    cancellation (`payments.services.settle_cancellation`); nothing when it is not free."""
+    price = attendee.price
+    if not (free and price):
+        return {"back": 0, "less": 0, "total_after": None}
+    due_after = max(balance.due - price, 0)
+    back = min(price, max(balance.paid - due_after, 0))
+    return {"back": back, "less": price - back, "total_after": due_after}
 
 
 class CancelView(ManageMixin, TemplateView):

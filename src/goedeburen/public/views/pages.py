@@ -1,5 +1,6 @@
 """The event site: pages anyone can read."""
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
@@ -8,9 +9,13 @@ from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
 from goedeburen.events import queries
-from goedeburen.events.calendar import event_calendar
+from goedeburen.events.calendar import event_calendar, programme_calendar
 from goedeburen.events.models import Event, EventStatus
 from goedeburen.registration.queries import SOLD_OUT, availability, public_ticket_types
+
+# A version of the event never changes: its calendar file in another language may be kept
+# as long as the cache likes (a day, so that old versions leave it).
+CALENDAR_CACHE_SECONDS = 24 * 3600
 
 
 class EventPageMixin:
@@ -177,19 +182,34 @@ class AccessibilityStatementView(TemplateView):
 
 
 class CalendarFileView(EventPageMixin, TemplateView):
-    """Serve the calendar file that the worker rendered (see `events.tasks.render_calendar`)."""
+    """Serve the programme's calendar file in the reader's language.
+
+    In the site's language it is the file the worker rendered (`events.tasks.render_calendar`);
+    in another it is rendered here once per version of the event and language, and kept in
+    the shared cache. Either exists only once the worker has rendered the file.
+    """
 
     cache_seconds = 0
 
     def get(self, request, *args, **kwargs):
-        if not self.event.calendar_file:
+        event = self.event
+        if not event.calendar_file:
             raise Http404
-        response = FileResponse(
-            self.event.calendar_file.open("rb"),
-            content_type="text/calendar; charset=utf-8",
-            as_attachment=True,
-            filename=f"{self.event.slug}.ics",
-        )
+        language = get_language()
+        if language == settings.LANGUAGE_CODE:
+            return FileResponse(
+                event.calendar_file.open("rb"),
+                content_type="text/calendar; charset=utf-8",
+                as_attachment=True,
+                filename=f"{event.slug}.ics",
+            )
+        key = f"events:calendar:{event.pk}:{event.updated.isoformat()}:{language}"
+        content = cache.get(key)
+        if content is None:
+            content = programme_calendar(event)
+            cache.set(key, content, CALENDAR_CACHE_SECONDS)
+        response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{event.slug}-{language}.ics"'
         return response
 
 

@@ -14,6 +14,7 @@ sold out the form offers the waiting list instead.
 
 import hashlib
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -30,6 +31,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from goedeburen.accounts.network import client_ip
 from goedeburen.common import crypto
 from goedeburen.common.links import absolute_url
 from goedeburen.events.models import EventStatus
@@ -37,6 +39,7 @@ from goedeburen.payments import queries as payment_queries
 from goedeburen.payments import services as payment_services
 from goedeburen.payments import vat
 from goedeburen.payments.exceptions import PaymentError
+from goedeburen.payments.providers import PROVIDERS
 from goedeburen.registration import queries, services, tokens
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
@@ -220,7 +223,14 @@ class RegistrationFormView(EventPageMixin, TemplateView):
         earlier = self.made_before(sent)
         if earlier is not None:
             return earlier
-        book = services.join_waiting_list if waiting_list else services.register
+        # The client address counts the seats booked without online payment (`abuse`).
+        chosen = forms.payment.chosen()
+        register = partial(
+            services.register,
+            client=client_ip(request),
+            pays_online=chosen in PROVIDERS and PROVIDERS[chosen].online,
+        )
+        book = services.join_waiting_list if waiting_list else register
         try:
             registration = book(
                 self.event,

@@ -8,7 +8,7 @@ state first, writes its change to the audit log and sends the matching signal fr
 
 from .approval import approve_registration, reject_registration
 from .booking import AttendeeDetails, Billing, Booker, join_waiting_list, register
-from .cancellation import Cancellation, cancel_registration
+from .cancellation import AttendeeCancellation, Cancellation, cancel_attendee, cancel_registration
 from .editing import AttendeeChanges, change_registration, update_registration
 from .holds import release_expired_holds
 from .payment import PaymentOutcome, confirm_on_account, confirm_paid, hold_for_transfer
@@ -33,6 +33,7 @@ from .waiting_list import (
 )
 
 __all__ = [
+    "AttendeeCancellation",
     "AttendeeChanges",
     "AttendeeDetails",
     "Billing",
@@ -44,6 +45,7 @@ __all__ = [
     "Substitute",
     "accept_offer",
     "approve_registration",
+    "cancel_attendee",
     "cancel_registration",
     "change_quota_size",
     "change_registration",

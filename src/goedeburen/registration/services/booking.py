@@ -24,7 +24,7 @@ from ..models import (
     RegistrationSettings,
     TicketType,
 )
-from . import capacity, common, expiry, questions
+from . import abuse, capacity, common, expiry, questions
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,6 +87,8 @@ def register(
     billing: Billing | None = None,
     by=None,
     at_door: bool = False,
+    client: str = "",
+    pays_online: bool = False,
 ) -> Registration:
     """Register `attendees` for `event`, taking their seats, or raise `RegistrationError`.
 
@@ -102,6 +104,11 @@ def register(
 
     A walk-in (`at_door`, staff only: `by` set) may register after registration closed and
     on ticket types that are not (or no longer) on sale; the quotas hold all the same.
+
+    `client` is the visitor's address (the public form's; empty for staff and the API):
+    past a number of seats an hour booked from it without paying online (`pays_online`
+    False: free tickets, invoice, bank transfer), the registration awaits the organiser's
+    approval (`abuse.state_after_review`, with its `review_reason`).
 
     Seats are taken from the quotas' counters last (`capacity.take_seats`), after expired
     holds in a full quota are released.
@@ -127,6 +134,8 @@ def register(
         by=by,
         waiting_list=False,
         at_door=at_door and by is not None,
+        client="" if by is not None else client,
+        pays_online=pays_online,
     )
 
 
@@ -162,7 +171,18 @@ def join_waiting_list(
 
 
 def _book(
-    event, *, booker, attendees, form_token, language, billing, by, waiting_list, at_door=False
+    event,
+    *,
+    booker,
+    attendees,
+    form_token,
+    language,
+    billing,
+    by,
+    waiting_list,
+    at_door=False,
+    client="",
+    pays_online=False,
 ):
     nonce = tokens.read_form_token(form_token, event_id=event.pk)
     if nonce is None:
@@ -190,6 +210,8 @@ def _book(
             by=by,
             waiting_list=waiting_list,
             at_door=at_door,
+            client=client,
+            pays_online=pays_online,
         )
     return registration
 
@@ -206,6 +228,8 @@ def _register(
     by,
     waiting_list,
     at_door=False,
+    client="",
+    pays_online=False,
 ) -> Registration:
     now = timezone.now()
     if event.status != EventStatus.REGISTRATION_OPEN and not at_door:
@@ -235,6 +259,7 @@ def _register(
         common.check_billing(event, billing, settings=data.settings)
     else:
         billing = Billing()
+    review_reason = ""
     if waiting_list:
         status, hold_until = RegistrationStatus.WAITING_LIST, None
     else:
@@ -244,6 +269,15 @@ def _register(
             total=total,
             now=now,
             settings=data.settings,
+        )
+        status, hold_until, review_reason = abuse.state_after_review(
+            status,
+            hold_until,
+            client=client,
+            seats=len(tickets),
+            pays_online=pays_online,
+            approval_hold=data.settings.approval_hold,
+            now=now,
         )
 
     manage_token_hash = tokens.hash_manage_token(manage_token)
@@ -266,6 +300,7 @@ def _register(
         hold_until=hold_until,
         on_behalf_consent_at=now if booker.on_behalf else None,
         on_behalf_by=booker.name if booker.on_behalf else "",
+        review_reason=review_reason,
     )
     common.validate_fields(registration, exclude=["event", "form_token", "code"])
     # 31^8 codes: a clash is rare, and then the next one is tried.
@@ -306,6 +341,7 @@ def _register(
             "hold_until": hold_until.isoformat() if hold_until else None,
             "tickets": dict(Counter(str(t) for t in tickets)),
             "total": str(total),
+            **({"review_reason": review_reason} if review_reason else {}),
         },
     )
     if booker.on_behalf:

@@ -1,6 +1,8 @@
-"""Cancel a registration, by the booker or the organiser, under the event's policy."""
+"""Cancel a registration, or one attendee of several, by the booker or the organiser, under
+the event's policy."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,7 +12,7 @@ from goedeburen.common.audit import log_action
 from .. import exceptions, queries, signals
 from ..enums import CancelReason, RegistrationStatus
 from ..exceptions import RegistrationError
-from ..models import Registration
+from ..models import Attendee, Registration
 from . import capacity
 from .common import locked
 from .waiting_list import offer_free_seats
@@ -71,3 +73,75 @@ def cancel_registration(
         capacity.give_back(seats)
         offer_free_seats(registration.event, now=now)
     return Cancellation(registration=registration, free=free)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttendeeCancellation:
+    """What cancelling one attendee did: whose place it was, what their ticket cost, and
+    whether the policy made it free (then that amount is no longer owed, or comes back)."""
+
+    registration: Registration
+    name: str
+    price: Decimal
+    free: bool
+
+
+def cancel_attendee(attendee: Attendee, *, by, reason: str = "") -> AttendeeCancellation:
+    """Cancel one attendee of a registration that keeps others, or raise `RegistrationError`.
+
+    The last attendee cannot go this way ("last_attendee"): that is cancelling the
+    registration. `by` and `reason` as for `cancel_registration`; the event's policy decides
+    whether it is free, as for a whole registration. The attendee's row goes, and with it
+    their ticket (its code admits nobody any more), answers and choices of sessions: a
+    registration holds the people who come.
+
+    Side effects: their seats given back to the quotas (when the registration holds seats);
+    log entry (their name, price and whether it was free); signal `attendee_cancelled`
+    (sent before the row goes, so receivers read it: the mail to the booker, the payments'
+    settlement of a free cancellation); the freed seats offered to the waiting list.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        registration = locked(attendee.registration)
+        if registration.status == RegistrationStatus.CANCELLED:
+            raise RegistrationError(exceptions.ALREADY_CANCELLED, code="wrong_state")
+        attendees = list(
+            Attendee.objects.filter(registration=registration).select_related("ticket_type")
+        )
+        attendee = next((a for a in attendees if a.pk == attendee.pk), None)
+        if attendee is None:
+            raise RegistrationError(exceptions.NO_SUCH_ATTENDEE, code="invalid")
+        if len(attendees) == 1:
+            raise RegistrationError(exceptions.LAST_ATTENDEE, code="last_attendee")
+        counted = registration.status != RegistrationStatus.WAITING_LIST or registration.offer_until
+        ticket = attendee.ticket_type
+        seats = capacity.seats_wanted([ticket], capacity.quotas_of({ticket.pk})) if counted else {}
+        free = queries.cancellation_is_free(registration.event, now=now)
+        log_action(
+            registration,
+            action="registration.attendee_cancelled",
+            by=by,
+            data={
+                "attendee": attendee.pk,
+                "name": attendee.full_name,
+                "price": str(attendee.price),
+                "reason": reason,
+                "free": free,
+            },
+        )
+        signals.attendee_cancelled.send(
+            sender=Registration,
+            registration=registration,
+            attendee=attendee,
+            reason=reason,
+            free=free,
+            by=by,
+        )
+        attendee.delete()
+        # `updated` moves on: the registration's pages and caches see the change.
+        registration.save(update_fields=["updated"])
+        capacity.give_back(seats)
+        offer_free_seats(registration.event, now=now)
+    return AttendeeCancellation(
+        registration=registration, name=attendee.full_name, price=attendee.price, free=free
+    )
