@@ -104,7 +104,7 @@ HOME = {
             "Vrijdag 26 januari 2018",
             "10:00 – 16:30 uur",  # as the announcement writes it
             VENUE,
-            "Deelname: €125; Bewoner van een gemengd woonproject: gratis"
+            "Deelname: € 125,00; Bewoner van een gemengd woonproject: gratis"
             " (inclusief lunch, koffie & thee, borrel en publicatie)",
         ],
     },
@@ -118,7 +118,7 @@ HOME = {
             "Friday 26 January 2018",
             "10:00 – 16:30",
             VENUE,
-            "Participation: €125; Resident of a mixed-housing project: free"
+            "Participation: € 125,00; Resident of a mixed-housing project: free"
             " (including lunch, coffee & tea, drinks and the publication)",
         ],
     },

@@ -182,7 +182,7 @@ def test_organiser_sets_up_an_event_that_sells_exactly_that(visit, organiser, dj
             home = reverse("public:event.home", kwargs={"event": SLUG})
             start = reverse("public:registration.start", kwargs={"event": SLUG})
         facts = visit(home, javascript=False).locator(".key-facts").inner_text()
-        assert "Price\nProfessional: €95; Resident: free" in facts, facts
+        assert "Price\nProfessional: € 95,00; Resident: free" in facts, facts
         tab = visit(start, javascript=False)
         tickets = tab.locator("#attendee-1 input[name$='ticket_type']").all()
         labels = [
@@ -190,7 +190,7 @@ def test_organiser_sets_up_an_event_that_sells_exactly_that(visit, organiser, dj
         ]
         # A quota of 3: few places left, said at each ticket before anything is filled in.
         assert labels == [
-            "Professional: €95 incl. VAT — only a few places left",
+            "Professional: € 95,00 incl. VAT — only a few places left",
             "Resident: free — the organisers approve this registration — only a few places left",
         ]
         main = tab.locator("main").inner_text()

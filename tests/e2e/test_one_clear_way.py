@@ -57,7 +57,7 @@ def test_the_way_through_payment_choice_review_and_one_binding_click(phone, lang
     assert tab.get_by_role("heading", level=1).inner_text() == text["review"]
     main = tab.locator("main").inner_text()
     assert "Fatima de Vries" in main
-    assert "€125" in main
+    assert "€ 125,00" in main
     assert text["vat"] in main
     assert text["provider"] in main
     assert text["terms"] in main

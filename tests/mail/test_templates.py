@@ -21,7 +21,7 @@ CONTEXTS = {
     MailKind.CANCELLATION: {"reason": "hold_expired", "by_organiser": False},
     MailKind.ATTENDEE_CANCELLED: {
         "attendee_name": "Cor Collega",
-        "amount": "€125",
+        "amount": "€ 125,00",
         "free": True,
         "reason": "Ziek",
         "by_organiser": True,

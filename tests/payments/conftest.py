@@ -1,4 +1,4 @@
-"""Shared fixtures: an organiser with invoice details, an event with a €125 ticket, a
+"""Shared fixtures: an organiser with invoice details, an event with a € 125,00 ticket, a
 registration pending payment, Mollie's fake, and tasks that run at once."""
 
 from decimal import Decimal

@@ -121,7 +121,7 @@ def test_rabobank_layout_partial_payment_and_amount_check(event, six, book):
     assert partial.registration == six[3]
     assert partial.debtor_name == "Zorggroep Het Anker"
     six[3].refresh_from_db()
-    assert six[3].status == RegistrationStatus.PENDING_PAYMENT  # €100 of €125
+    assert six[3].status == RegistrationStatus.PENDING_PAYMENT  # € 100,00 of € 125,00
     assert queries.balance(six[3]).open == Decimal("25.00")
     # Free text naming a code with an amount that is not what is owed waits for a person.
     loose = BankTransaction.objects.get(entry_key="RABO0000000000982332")

@@ -77,11 +77,11 @@ def test_the_review_shows_attendees_total_vat_way_to_pay_and_terms(client, event
     html = response.content.decode()
     assert response.status_code == 200
     assert "Check your registration" in html
-    assert "Ada0 de Vries: Participation, €125" in html
-    assert "Ada1 de Vries: Lunch only, €10,90" in html
-    assert "€135,90 incl. VAT" in html
-    assert "VAT 9%</dt><dd>€0,90" in html
-    assert "VAT 21%</dt><dd>€21,70" in html
+    assert "Ada0 de Vries: Participation, € 125,00" in html
+    assert "Ada1 de Vries: Lunch only, € 10,90" in html
+    assert "€ 135,90 incl. VAT" in html
+    assert "VAT 9%</dt><dd>€ 0,90" in html
+    assert "VAT 21%</dt><dd>€ 21,70" in html
     assert "By bank transfer" in html
     assert "Pay within 30 days, or your place lapses." in html
     assert "privacy statement" in html

@@ -117,9 +117,9 @@ def test_dutch_pdf_has_dutch_names_dates_and_amounts(register):
 
     for expected in [
         f"Deelname {invoice.event.name_nl}, 5 maart 2027 – Ada de Vries",
-        "€103,31",
-        "€21,70",
-        "€125,00",
+        "€ 103,31",
+        "€ 21,70",
+        "€ 125,00",
         "5 maart 2027",
     ]:
         assert expected in text, expected
@@ -343,8 +343,8 @@ def test_vat_lines_add_up_and_the_total_is_the_sum_of_its_parts(register):
 
     text = pdf_text(invoice)
 
-    # 2 × €125 = €250: net €206.61, VAT 206.61 × 21 % = 43.3881 → €43.39, exactly €250.00.
-    assert "btw 21% over €206,61 €43,39" in text.replace("Btw", "btw")
+    # 2 × € 125,00 = € 250,00: net €206.61, VAT 206.61 × 21 % = 43.3881 → €43.39, exactly €250.00.
+    assert "btw 21% over € 206,61 € 43,39" in text.replace("Btw", "btw")
     assert (invoice.total_excl + invoice.total_vat + invoice.rounding) == invoice.total
     assert invoice.total == Decimal("250.00")
     for rate, excl, vat, _exempt in vat_per_rate(queries.invoice_with_lines(invoice.pk)):

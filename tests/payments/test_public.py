@@ -45,7 +45,7 @@ def test_manage_page_offers_the_ways_to_pay(client, register, mollie):
     assert 'value="mollie"' in html
     assert 'value="bank_transfer"' in html
     assert 'value="invoice"' in html
-    assert "€125" in html
+    assert "€ 125,00" in html
 
 
 def test_choosing_bank_transfer_shows_iban_name_and_reference(client, register):
@@ -174,7 +174,7 @@ def test_payment_received_mail_after_mollie_says_paid(
     received = OutgoingMail.objects.get(kind=MailKind.PAYMENT_RECEIVED)
     received = mail_services.render_queued(received)
     assert "we have received the payment for your registration" in received.body_text
-    assert "Paid: €125 incl. VAT." in received.body_text
+    assert "Paid: € 125,00 incl. VAT." in received.body_text
 
 
 # Unpaid follow-up

@@ -1,5 +1,5 @@
 """The privacy tests share the payments tests' event (organiser with invoice details, a
-€125 ticket), plus a free ticket, and a way to read the whole database as text."""
+€ 125,00 ticket), plus a free ticket, and a way to read the whole database as text."""
 
 import datetime as dt
 from decimal import Decimal

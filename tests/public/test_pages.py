@@ -62,7 +62,7 @@ def test_home_shows_every_fact_of_the_announcement(client, demo_event):
         "10:00 – 16:30 uur",
         "Het Huis van Portaal",
         "Beneluxlaan 9",
-        "€125",
+        "€ 125,00",
         "inclusief lunch, koffie &amp; thee, borrel en publicatie",
         "Portaal",
         "Platform31",
@@ -83,7 +83,7 @@ def test_home_in_english_shows_the_facts_in_english(client, demo_event):
         "What you can expect",
         "Who it is for",
         "Friday 26 January 2018",
-        "€125",
+        "€ 125,00",
         "including lunch, coffee &amp; tea, drinks and the publication",
         'lang="en"',
     ):

@@ -21,7 +21,7 @@ def event(db):
 
 @pytest.fixture
 def paid(event):
-    """€125 incl. 21 % VAT, as the Goede buren conference charges."""
+    """€ 125,00 incl. 21 % VAT, as the Goede buren conference charges."""
     return TicketTypeFactory(event=event, name_nl="Deelname", name_en="Participation")
 
 

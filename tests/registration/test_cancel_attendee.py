@@ -139,7 +139,7 @@ def test_the_confirmation_says_what_follows_and_the_button_cancels(
     text = re.sub(r"\s+", " ", html)
     assert "The place of Ada de Vries goes to someone else." in text
     assert "The ticket of Ada de Vries no longer works." in text
-    assert "You pay €125 less. The new total is €125." in text
+    assert "You pay € 125,00 less. The new total is € 125,00." in text
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
     assert "Ada de Vries is cancelled. We sent you an email about it." in page

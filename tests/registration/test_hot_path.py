@@ -162,7 +162,7 @@ def test_confirmation_page_costs_at_most_six_queries(
     assert len(statements) == expected
     html = page.content.decode()
     assert registration.code in html
-    assert "€125" in html and "€50" in html  # the total and what was paid
+    assert "€ 125,00" in html and "€ 50,00" in html  # the total and what was paid
     assert ("Zwolle" in html) is questions
     assert invoice is None or f"Invoice {invoice.number}" in html
 

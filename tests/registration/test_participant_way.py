@@ -183,8 +183,8 @@ def test_the_credit_note_amount_reads_as_money_back():
     from goedeburen.common.templatetags.goedeburen import signed_euro
 
     with translation.override("nl"):
-        assert signed_euro(Decimal("-250.00")) == "€250 terug"
-        assert signed_euro(Decimal("12.50")) == "€12,50"
+        assert signed_euro(Decimal("-250.00")) == "€ 250,00 terug"
+        assert signed_euro(Decimal("12.50")) == "€ 12,50"
 
 
 def test_the_ranking_describes_the_sessions_and_flags_a_repeated_topic(client, event, hall, free):

@@ -271,8 +271,8 @@ def test_event_home_shows_tickets_and_register_link_only_while_open(
 
     assert (url(START, event.slug) in html) is shown
     assert ('id="tickets-heading"' in html) is shown
-    assert ("€125 incl. VAT" in html) is shown
-    assert "€125" in html  # the price is known before registration opens (the key facts)
+    assert ("€ 125,00 incl. VAT" in html) is shown
+    assert "€ 125,00" in html  # the price is known before registration opens (the key facts)
 
 
 def test_free_ticket_label_says_free_and_approval(client, event, resident):
@@ -313,7 +313,7 @@ def test_blank_form_shows_a_changed_ticket_or_new_question_at_once(client, event
 
     _, html = _form(client, event)
 
-    assert "€99 incl. VAT" in html
+    assert "€ 99,00 incl. VAT" in html
     assert "Which workshop interests you?" in html
 
 

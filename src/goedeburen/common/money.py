@@ -21,9 +21,12 @@ def vat_included(gross: Decimal, *, rate: Decimal) -> Decimal:
 
 
 def euro(amount) -> str:
-    """Format an amount as Dutch notation euros: €125 or €12,50."""
+    """Format an amount as Dutch notation euros, as a bank or invoice writes it: € 1.234,50.
+
+    Always with cents (a lone "€125" reads as a price tag; "€ 125,00" as an amount owed).
+    """
     if amount is None:
         return ""
-    whole = amount == amount.to_integral_value()
-    text = f"{amount:,.0f}" if whole else f"{amount:,.2f}"
-    return "€" + text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    sign = "-" if amount < 0 else ""
+    text = f"{abs(amount):,.2f}"
+    return f"€ {sign}" + text.replace(",", " ").replace(".", ",").replace(" ", ".")

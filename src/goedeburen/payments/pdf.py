@@ -24,6 +24,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from goedeburen.common import money as common_money
 from goedeburen.common.pdf_fonts import markup, register_fonts
 
 from .models import Invoice
@@ -33,11 +34,10 @@ WIDTH = A4[0] - 2 * MARGIN
 
 
 def money(amount: Decimal, language: str) -> str:
-    """Return `amount` as the buyer reads it: €1.234,56 in Dutch, €1,234.56 in English."""
-    text = f"{abs(amount):,.2f}"
+    """Return `amount` as the buyer reads it: € 1.234,56 in Dutch, €1,234.56 in English."""
     if language != "en":
-        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
-    return f"{'-' if amount < 0 else ''}€{text}"
+        return common_money.euro(amount)
+    return f"{'-' if amount < 0 else ''}€{abs(amount):,.2f}"
 
 
 def _rate(rate: Decimal) -> str:

@@ -37,7 +37,7 @@ def lines(text: str) -> list[str]:
 
 @register.filter
 def signed_euro(amount) -> str:
-    """Format an amount; a negative one (a credit note) as what comes back: "€250 back"."""
+    """Format an amount; a negative one (a credit note) as what comes back: "€ 250,00 back"."""
     if amount is not None and amount < 0:
         return gettext("%(amount)s back") % {"amount": money.euro(-amount)}
     return money.euro(amount)
