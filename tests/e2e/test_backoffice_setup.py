@@ -167,9 +167,15 @@ def test_organiser_sets_up_an_event_that_sells_exactly_that(visit, organiser, dj
 
         # Publish, then open registration.
         tab = visit(f"{base}/", javascript=False)
+        # Each asks first, saying what it does to visitors.
         tab.get_by_role("button", name="Publish").click()
         tab.wait_for_load_state()
+        assert "Visitors see the event's pages" in tab.locator("main").inner_text()
+        tab.get_by_role("button", name="Yes, change the status").click()
+        tab.wait_for_load_state()
         tab.get_by_role("button", name="Open registration").click()
+        tab.wait_for_load_state()
+        tab.get_by_role("button", name="Yes, change the status").click()
         tab.wait_for_load_state()
         assert "Registration open" in tab.locator("main").inner_text()
 
