@@ -143,6 +143,12 @@ class TicketType(TranslatedFieldsMixin, models.Model):
     )
     sale_start = models.DateTimeField(_("on sale from"), null=True, blank=True)
     sale_end = models.DateTimeField(_("on sale until"), null=True, blank=True)
+    min_per_registration = models.PositiveSmallIntegerField(
+        _("minimum per registration"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("A registration with this ticket type holds at least this many of it."),
+    )
     max_per_registration = models.PositiveSmallIntegerField(
         _("maximum per registration"), default=10, validators=[MinValueValidator(1)]
     )
@@ -168,6 +174,14 @@ class TicketType(TranslatedFieldsMixin, models.Model):
             errors["vat_rate"] = _("With a VAT exemption the VAT rate must be 0.")
         if self.sale_start and self.sale_end and self.sale_end <= self.sale_start:
             errors["sale_end"] = _("The end of the sale must be after its start.")
+        if (
+            self.min_per_registration
+            and self.max_per_registration
+            and self.min_per_registration > self.max_per_registration
+        ):
+            errors["min_per_registration"] = _(
+                "The minimum per registration cannot be more than the maximum."
+            )
         if errors:
             raise ValidationError(errors)
 

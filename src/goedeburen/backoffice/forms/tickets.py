@@ -61,6 +61,7 @@ class TicketTypeForm(BackofficeForm):
             "sale_end",
             "needs_approval",
             "visible",
+            "min_per_registration",
             "max_per_registration",
             "order",
         ]
