@@ -176,6 +176,7 @@ ONE_STEP = {
     "payment.settings": "a settings form",
     "privacy.settings": "a settings form",
     "checkin.settings": "a settings form",
+    "target_mix": "a settings form: the shares the dashboard compares with",
     "assignment.rules": "a settings form for runs to come; nothing published changes",
     "assignment.start": "starts a run to look at; nothing published changes",
     "assignment.pin": "a wish for runs to come; nothing published changes",

@@ -246,6 +246,38 @@ class Quota(models.Model):
         super().save(*args, update_fields=update_fields, **kwargs)
 
 
+class TargetShare(models.Model):
+    """The share of the event's attendees the organiser aims for in one stakeholder group
+    (the role attendees register as); the dashboard sets the registrations against it.
+
+    The shares of one event add up to 100 % at most (`services.save_target_mix` checks the
+    sum, which no single row can).
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="target_shares")
+    role = models.CharField(_("stakeholder group"), max_length=30, choices=AttendingRole.choices)
+    share = models.DecimalField(
+        _("target share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+
+    class Meta:
+        verbose_name = _("target share")
+        verbose_name_plural = _("target mix")
+        ordering = ["event", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "role"], name="one_target_per_group"),
+            models.CheckConstraint(
+                condition=Q(share__gt=0, share__lte=100), name="target_share_is_a_percentage"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.share} %"
+
+
 class FormToken(models.Model):
     """A registration form's one-time token, stored when it is first submitted.
 
