@@ -118,6 +118,12 @@ def _cancelled(world):
     )
 
 
+def _erasure_request(world):
+    from goedeburen.privacy import services
+
+    return services.ask_erasure(world.registration)
+
+
 # URL name -> (the POST's own fields, without the confirmation, or a function of the world
 # that returns them; what to set up first).
 DESTRUCTIVE = {
@@ -157,6 +163,7 @@ DESTRUCTIVE = {
     "registration.reissue_invoice": ({"reason": "Nieuw adres"}, None),
     "api.token_revoke": ({}, None),
     "privacy.erase": ({}, _cancelled),
+    "privacy.requests": (lambda w: {"request": _erasure_request(w).pk}, None),
 }
 # The confirmation field's value where a page of its own asks it differently (a checkbox).
 CONFIRM_VALUE = {"privacy.erase": "1"}
@@ -180,7 +187,7 @@ ONE_STEP = {
     "assignment.rules": "a settings form for runs to come; nothing published changes",
     "assignment.start": "starts a run to look at; nothing published changes",
     "assignment.pin": "a wish for runs to come; nothing published changes",
-    "assignment.move": "its own page says what the move does before it is made",
+    "assignment.move": "its own page says what the move does; the POST needs its confirm",
     "assignment.hosts": "a form: who sees which session's list",
     "survey.build": "a form: the survey's questions as they are sent",
     "bank.list": "imports a statement; a statement imported twice books nothing new",
@@ -191,9 +198,8 @@ ONE_STEP = {
     "team.organiser": "an invitation form",
     "api.tokens": "a form for a new token",
     "api.webhooks": "a form for a new endpoint",
-    "api.webhook": "a form; rotating the secret asks first itself",
+    "api.webhook": "a form; a new signing secret needs its tick box (test_api_screens.py)",
     "api.redeliver": "sends a failed delivery again, as it was meant to be sent",
-    "privacy.requests": "records a request; erasing asks first on its own page",
     "login": "signing in",
     "logout": "signing out",
     "invitation": "accepting an invitation sent to you",
