@@ -8,7 +8,7 @@ PORT ?= 8000
 # `make run` is a local demo: debug on, SQLite under var/ unless DATABASE_URL says otherwise.
 RUN_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: install run serve demo test test-fast lint fmt bench messages translations lock clean
+.PHONY: install run serve demo test test-fast lint fmt bench css messages translations lock clean
 
 install: $(STAMP)
 
@@ -45,6 +45,10 @@ fmt: $(STAMP)
 
 bench: $(STAMP) translations
 	for b in bench/*.py; do $(PY) $$b || exit 1; done
+
+# Rebuild the one stylesheet the pages load (only the NL Design System rules they use + site.css).
+css:
+	scripts/build-css
 
 # Extract strings for both languages; then translate the new entries in locale/*/LC_MESSAGES/django.po.
 messages: $(STAMP)

@@ -10,7 +10,16 @@ process; its share of the CPU is measured and reported beside gunicorn's, Postgr
 that of whatever else ran on the machine meanwhile. Afterwards gunicorn is stopped and the
 database dropped. Each run writes bench/results/pages.json ("quick" says which kind it was).
 
-    .venv/bin/python bench/pages.py [--quick] [--clients 50] [--redis]
+Then Lighthouse (npm `lighthouse`, locked in bench/lighthouse/, installed there by this script
+if missing) loads the home page, the programme and the registration form from the same
+gunicorn as a first visit on a phone: its mobile preset (a mid-range phone on slow 4G,
+simulated), in Debian's Chromium (CHROME_PATH, default /usr/bin/chromium; never a downloaded
+browser). It reports the performance score, the Largest Contentful Paint and the CSS
+transferred (compressed). The same three pages are measured in the same run from the code
+of BASELINE (the last commit that linked the whole NL Design System CSS), served by a second
+gunicorn on the same database; `--no-baseline` leaves that out, `--no-lighthouse` all of it.
+
+    .venv/bin/python bench/pages.py [--quick] [--clients 50] [--redis] [--no-baseline]
 
 BENCH_DATABASE_URL names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/
 postgres); --redis serves with REDIS_URL set (the shared Redis cache instead of one memory
@@ -48,6 +57,22 @@ GOALS = {
     "programme_rps": (300, ">="),
     "programme_p95_ms": (50, "<"),
 }
+# Lighthouse: the pages a visitor lands on from a link, and the goals of issue 17.
+LIGHTHOUSE = ROOT / "bench" / "lighthouse"
+LIGHTHOUSE_PAGES = {
+    "home": PAGES["home"],
+    "programme": PAGES["programme"],
+    "form": "/goede-buren/register/",
+}
+LIGHTHOUSE_GOALS = {
+    "lighthouse_perf_min": (95, ">="),
+    "lcp_max_s": (1.5, "<="),
+    "css_kb_gz": (20, "<="),
+}
+# The last commit whose pages linked the whole vendored NL Design System CSS (three
+# render-blocking stylesheets, 590 KB): measured in the same run for comparison.
+BASELINE = "f17361f"
+CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 
 
 # --- set-up --------------------------------------------------------------------------------
@@ -85,6 +110,8 @@ def _environment(var_dir: Path) -> dict[str, str]:
             "GOEDEBUREN_VAR_DIR": str(var_dir),
             "MEDIA_ROOT": str(var_dir / "media"),
             "DJANGO_SETTINGS_MODULE": "goedeburen.settings",
+            # The code measured is this tree's (not whatever the editable install points to).
+            "PYTHONPATH": str(ROOT / "src"),
         }
     )
     return env
@@ -113,8 +140,27 @@ def _set_up(env: dict[str, str]) -> dict:
     from goedeburen.events.models import Room, Round, Session, SessionKind
 
     call_command("migrate", interactive=False, verbosity=0)
-    event, _ = load_demo()
-    rooms = list(Room.objects.filter(venue=event.venue, capacity__gte=11).order_by("pk"))
+    # Registration open, as on the weeks before the conference: the form is one of the pages.
+    event, _ = load_demo(upcoming=True)
+    # Rooms of their own for the extra sessions: a room holds one session at a time, and the
+    # rounds below repeat their hours every six rounds (24 rooms for each such layer).
+    layers: dict[int, list[Room]] = {}
+
+    def rooms_of(number: int) -> list[Room]:
+        layer = (number - 1) // 6
+        if layer not in layers:
+            layers[layer] = [
+                services.save_venue_part(
+                    Room(
+                        venue=event.venue, name=f"Extra huiskamer {layer + 1}.{n + 1}", capacity=12
+                    ),
+                    organiser=event.organiser,
+                    by=None,
+                )
+                for n in range(24)
+            ]
+        return layers[layer]
+
     projects = list(event.projects.order_by("pk"))
     count = Session.objects.filter(round__event=event).count()
     number = 0
@@ -143,7 +189,7 @@ def _set_up(env: dict[str, str]) -> dict:
                 title_en=f"Living-room conversation: {project.name} ({number}.{order + 1})",
                 description_nl=f"In gesprek met bewoners van {project.name} ({project.place}).",
                 description_en=f"Talk with residents of {project.name} ({project.place}).",
-                room=rooms[order % len(rooms)],
+                room=rooms_of(number)[order],
                 capacity=11,
                 order=order,
             )
@@ -477,11 +523,111 @@ def _check_pages(port: int) -> dict:
     return {"sessions_shown": found["programme"].count(b'class="session-list__item"')}
 
 
+# --- Lighthouse ----------------------------------------------------------------------------
+
+
+def _lighthouse_ready() -> None:
+    """Stop early, before the set-up, when Lighthouse cannot run; install it when missing."""
+    if not Path(CHROMIUM).exists():
+        raise SystemExit(
+            f"Lighthouse needs Debian's Chromium at {CHROMIUM} (apt-get install chromium), "
+            "or run with --no-lighthouse"
+        )
+    modules = LIGHTHOUSE / "node_modules"
+    if not modules.exists() or (LIGHTHOUSE / "package-lock.json").stat().st_mtime > (
+        modules.stat().st_mtime
+    ):
+        subprocess.run(
+            ["npm", "ci", "--prefix", str(LIGHTHOUSE), "--no-audit", "--no-fund", "--silent"],
+            env=_node_env(),
+            check=True,
+        )
+
+
+def _node_env() -> dict[str, str]:
+    # Nothing may fetch a browser of its own: Lighthouse drives Debian's Chromium.
+    return {
+        **os.environ,
+        "CHROME_PATH": CHROMIUM,
+        "PUPPETEER_SKIP_DOWNLOAD": "1",
+        "PUPPETEER_SKIP_CHROMIUM_DOWNLOAD": "1",
+    }
+
+
+def _lighthouse(port: int, *, runs: int) -> dict[str, dict]:
+    """Return per page the median over `runs` Lighthouse runs of each of its figures."""
+    urls = [f"http://127.0.0.1:{port}{path}" for path in LIGHTHOUSE_PAGES.values()]
+    done = subprocess.run(
+        ["node", str(LIGHTHOUSE / "run.mjs"), *urls * runs],
+        env=_node_env(),
+        capture_output=True,
+        text=True,
+        timeout=120 * len(urls) * runs,
+    )
+    if done.returncode:
+        raise SystemExit(f"Lighthouse failed:\n{done.stderr[-3000:]}")
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    pages = {}
+    for name, url in zip(LIGHTHOUSE_PAGES, urls, strict=True):
+        reports = [report for report in found if report["url"] == url]
+        pages[name] = {
+            key: sorted(report[key] for report in reports)[len(reports) // 2]
+            for key in reports[0]
+            if key != "url"
+        }
+    return pages
+
+
+def _lighthouse_figures(pages: dict[str, dict]) -> dict[str, float]:
+    figures = {}
+    for name, page in pages.items():
+        figures[f"{name}_lighthouse_perf"] = page["performance"]
+        figures[f"{name}_lcp_s"] = round(page["lcp_ms"] / 1000, 2)
+        figures[f"{name}_fcp_s"] = round(page["fcp_ms"] / 1000, 2)
+        figures[f"{name}_css_kb_gz"] = round(page["css_transfer_bytes"] / 1024, 1)
+        figures[f"{name}_css_kb_raw"] = round(page["css_resource_bytes"] / 1024, 1)
+        figures[f"{name}_stylesheets"] = page["stylesheets"]
+        figures[f"{name}_render_blocking_ms"] = round(page["render_blocking_ms"])
+    figures["lighthouse_perf_min"] = min(page["performance"] for page in pages.values())
+    figures["lcp_max_s"] = max(figures[f"{name}_lcp_s"] for name in pages)
+    figures["css_kb_gz"] = max(figures[f"{name}_css_kb_gz"] for name in pages)
+    return figures
+
+
+def _baseline_lighthouse(env: dict[str, str], var_dir: Path, ref: str, *, runs: int) -> dict:
+    """Serve the code of commit `ref` from a second gunicorn on the same database; run
+    Lighthouse on it; stop it. Its own static files; the same uploaded files."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from _common import checkout, commit_of
+
+    ref = commit_of(ref)
+    folder = checkout(ref)
+    process = None
+    try:
+        base_env = {
+            **env,
+            "PYTHONPATH": str(folder / "src"),
+            "GOEDEBUREN_VAR_DIR": str(var_dir / "baseline"),
+        }
+        subprocess.run(
+            [sys.executable, "-m", "goedeburen", "collectstatic", "--noinput", "--verbosity", "0"],
+            env=base_env,
+            cwd=folder,
+            check=True,
+        )
+        port = _free_port()
+        process = _start_gunicorn(base_env, port, var_dir / "gunicorn-baseline.log")
+        return {"ref": ref, "pages": _lighthouse(port, runs=runs)}
+    finally:
+        _stop(process)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 # --- report --------------------------------------------------------------------------------
 
 
 def _met(value: float, target: float, op: str) -> bool:
-    return value >= target if op == ">=" else value < target
+    return {">=": value >= target, "<=": value <= target, "<": value < target}[op]
 
 
 def _table(figures: dict, goals: dict, baseline: dict) -> str:
@@ -515,8 +661,16 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a run of under a minute")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--redis", action="store_true", help="serve with REDIS_URL set")
+    parser.add_argument("--no-lighthouse", action="store_true", help="leave Lighthouse out")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help=f"no Lighthouse of commit {BASELINE}"
+    )
     args = parser.parse_args()
     warm_up, seconds = (2.0, 8.0) if args.quick else (5.0, 60.0)
+    # Lighthouse's score moves by a few points from run to run: the median of three.
+    lighthouse_runs = 1 if args.quick else 3
+    if not args.no_lighthouse:
+        _lighthouse_ready()
 
     var_dir = Path(tempfile.mkdtemp(prefix="gb-bench-pages-"))
     env = _environment(var_dir)
@@ -525,6 +679,7 @@ def main() -> int:
     redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
     serve_env = {**env, "REDIS_URL": redis_url} if args.redis else env
     gunicorn = info = None
+    lighthouse = before = None
     started = time.monotonic()
     try:
         _admin_sql(
@@ -554,6 +709,13 @@ def main() -> int:
             )
             if runs[name]["errors"]:
                 raise SystemExit(f"{path}: {runs[name]['errors']} answers were not 200")
+        if not args.no_lighthouse:
+            print(f"Lighthouse (mobile), {lighthouse_runs} run(s) per page …", flush=True)
+            lighthouse = _lighthouse(port, runs=lighthouse_runs)
+            _stop(gunicorn)
+            if not args.no_baseline:
+                print(f"Lighthouse of commit {BASELINE} on the same data …", flush=True)
+                before = _baseline_lighthouse(env, var_dir, BASELINE, runs=lighthouse_runs)
     finally:
         _stop(gunicorn)
         if args.redis and info:
@@ -573,13 +735,22 @@ def main() -> int:
             figures[f"{name}_cpu_{part}"] = round(share, 3)
         figures[f"{name}_client_cpu_us_per_request"] = round(run["client_cpu_us_per_request"])
     figures["programme_sessions"] = info["sessions"]
+    all_goals = dict(GOALS)
+    if lighthouse:
+        figures.update(_lighthouse_figures(lighthouse))
+        all_goals.update(LIGHTHOUSE_GOALS)
     goals = {
         name: {"target": target, "op": op, "met": _met(figures[name], target, op)}
-        for name, (target, op) in GOALS.items()
+        for name, (target, op) in all_goals.items()
     }
     baseline = {}
     if RESULTS.exists():
         baseline = json.loads(RESULTS.read_text()).get("figures", {})
+    # Lighthouse's figures beside those of the baseline commit from this same run.
+    same_run = {}
+    if before:
+        same_run = {"ref": before["ref"], "figures": _lighthouse_figures(before["pages"])}
+        baseline.update(same_run["figures"])
     result = {
         "benchmark": "pages",
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -596,6 +767,15 @@ def main() -> int:
         "figures": figures,
         "goals": goals,
     }
+    if lighthouse:
+        result["machine"]["lighthouse"] = {
+            "preset": "mobile (simulated slow 4G, 4x CPU slowdown)",
+            "runs_per_page": lighthouse_runs,
+            "benchmark_index": min(page["benchmark_index"] for page in lighthouse.values()),
+            "pages": LIGHTHOUSE_PAGES,
+        }
+    if same_run:
+        result["baseline"] = same_run
     print()
     print(_table(figures, goals, baseline))
     busy_elsewhere = max(run["cpu"]["other"] for run in runs.values())
@@ -606,6 +786,8 @@ def main() -> int:
         )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    if same_run:
+        print(f"\nbaseline of the Lighthouse figures: commit {same_run['ref']}, in this run")
     print(
         f"\nbaseline: {RESULTS.relative_to(ROOT)} before this run; wrote it anew "
         f"({time.monotonic() - started:.0f} s)"

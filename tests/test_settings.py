@@ -4,12 +4,17 @@ Each test runs the real command in a subprocess with only the variables it names
 nothing from the test settings (which set DEBUG, SECRET_KEY … for the suite) leaks in.
 """
 
+import json
 import os
+import re
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+import goedeburen
 
 PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
@@ -59,3 +64,51 @@ def test_check_deploy_names_a_missing_variable(tmp_path, missing):
     assert result.stderr.startswith(f"goedeburen: {missing} must be set when DEBUG is off: ")
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+# Run under the production settings: collect the static files as a deploy does, then ask the
+# application (WhiteNoise in front) for a stylesheet by its hashed and its plain name.
+STATIC_HEADERS = """
+import json
+from django.core.management import call_command
+from django.templatetags.static import static
+from django.test import Client
+
+call_command("collectstatic", interactive=False, verbosity=0)
+client = Client(HTTP_HOST="goedeburen.example.org", HTTP_ACCEPT_ENCODING="gzip")
+found = {}
+for name in ("goedeburen/styles.css", "goedeburen/favicon.svg"):
+    for url in (static(name), "/static/" + name):
+        response = client.get(url, secure=True)
+        found[url] = [
+            response.status_code,
+            response.headers.get("Cache-Control"),
+            response.headers.get("Content-Encoding"),
+        ]
+print(json.dumps(found))
+"""
+
+
+def test_hashed_static_files_are_cached_for_good_under_production_settings(tmp_path):
+    # A file whose name holds a hash of its content never changes: browsers keep it for a
+    # year or more and do not ask again. The plain name may change with the next deploy.
+    result = _goedeburen(
+        tmp_path,
+        "shell",
+        "--no-imports",
+        "--command",
+        STATIC_HEADERS,
+        **PRODUCTION,
+        GOEDEBUREN_VAR_DIR=str(tmp_path / "var"),
+        # The same source as this test process imports (a worktree's src/, say).
+        PYTHONPATH=str(Path(goedeburen.__file__).parents[1]),
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    found = json.loads(result.stdout)
+
+    # Each asked for by its hashed name (/static/goedeburen/styles.<12 hex>.css) and its plain one.
+    hashed = [url for url in found if re.search(r"\.[0-9a-f]{12}\.\w+$", url)]
+    assert len(hashed) == 2
+    forever = [200, "max-age=315360000, public, immutable", "gzip"]
+    assert [found[url] for url in hashed] == [forever, forever]
+    assert found["/static/goedeburen/styles.css"] == [200, "max-age=60, public", "gzip"]

@@ -151,6 +151,7 @@ PARAMETERS = {
     "token": lambda w: _invitation_token(w),
     "attendee": lambda w: w.attendee.pk,
     "session": lambda w: w.session.pk,
+    "job": lambda w: _export_job(w).pk,
 }
 # The object behind `pk`, by the URL name's first part (or the whole name).
 PK_OBJECTS = {
@@ -173,6 +174,7 @@ PK_OBJECTS = {
     "api.token_revoke": lambda w: _api_token(w),
     "api.webhook": lambda w: _endpoint(w),
     "api.redeliver": lambda w: _delivery(w),
+    "export": lambda w: _export_preset(w),
 }
 # Whole URLs whose parameters mean something of their own.
 SPECIAL = {
@@ -415,3 +417,36 @@ def database_rows() -> dict:
             through = field.remote_field.through
             rows[through.__name__] = list(through.objects.order_by("pk").values())
     return rows
+
+
+def _export_preset(world: World):
+    """Return the team's preset of the world's attendee export, made when first asked for."""
+    if not hasattr(world, "export_preset"):
+        from goedeburen.accounts.models import ExportPreset
+
+        world.export_preset = ExportPreset.objects.create(
+            event=world.event, kind="attendees", name="Namen", columns=["given_name"]
+        )
+    return world.export_preset
+
+
+def _export_job(world: World):
+    """Return a made export of the world's owner whose file is gone from the disk (a streamed
+    file that a walk over every URL leaves unread would warn; test_export_worker.py downloads
+    a real one), made the first time it is asked for."""
+    if not hasattr(world, "export_job"):
+        from goedeburen.accounts.models import ExportJob
+
+        world.export_job = ExportJob.objects.create(
+            event=world.event,
+            kind="attendees",
+            format="csv",
+            requested_by=world.owner,
+            state="done",
+            rows_total=1,
+            rows_done=1,
+            file="exports/gone.csv",
+            filename="attendees.csv",
+            expires=timezone.now() + dt.timedelta(hours=1),
+        )
+    return world.export_job

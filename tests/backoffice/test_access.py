@@ -176,6 +176,23 @@ DECLARED = {
     "survey.build": ("survey.change_survey", "event"),
     "survey.results": ("survey.view_results", "event"),
     "survey.export": ("survey.view_results", "event"),
+    # The lists' exports: each its list screen's permission; a preset and a file the worker
+    # made are the user's (or their team's) own things, checked per object.
+    "registration.export_form": ("registration.view_registrations", "event"),
+    "attendee.export_form": ("registration.view_attendees", "event"),
+    "payment.export": ("payments.view_payments", "event"),
+    "payment.export_form": ("payments.view_payments", "event"),
+    "invoice.export_form": ("payments.view_payments", "event"),
+    "bank.export": ("payments.view_bank", "organiser"),
+    "bank.export_form": ("payments.view_bank", "organiser"),
+    "waiting_list.export": ("registration.view_registrations", "event"),
+    "waiting_list.export_form": ("registration.view_registrations", "event"),
+    "session_list.export": ("matching.view_session_lists", "event"),
+    "session_list.export_form": ("matching.view_session_lists", "event"),
+    **{
+        f"export.{name}": (SIGNED_IN, "user")
+        for name in ("job", "job_status", "job_download", "preset", "preset_delete")
+    },
 }
 
 # The identities: organiser-level roles of organiser A, each event-level role on its event

@@ -33,11 +33,8 @@ def test_stylesheets_load(visit):
         "() => getComputedStyle(document.querySelector('.utrecht-page-footer')).backgroundColor"
     )
 
-    assert sheets == [
-        ["/static/vendor/utrecht-design-tokens/index.css", True],
-        ["/static/vendor/utrecht-component-library-css/index.css", True],
-        ["/static/goedeburen/site.css", True],
-    ]
+    # One stylesheet: the NL Design System rules the pages use, then site.css (make css).
+    assert sheets == [["/static/goedeburen/styles.css", True]]
     assert (header, footer) == ("4px", "rgb(204, 0, 0)")
 
 

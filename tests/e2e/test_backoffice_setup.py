@@ -94,7 +94,11 @@ def _register(tab, *, ticket: str, name: str) -> None:
     if tab.get_by_label("Organisation or name on the invoice").count():
         tab.get_by_label("Organisation or name on the invoice").fill("Gemeente Utrecht")
         tab.get_by_label("Invoice address").fill("Stadsplateau 1\n3521 AZ Utrecht")
-    tab.get_by_role("button", name="Register", exact=True).last.click()
+    if tab.locator('[name="payment-provider"]').count():
+        tab.locator('[name="payment-provider"]').first.check()
+    tab.get_by_role("button", name="Next: check your registration", exact=True).last.click()
+    tab.wait_for_load_state()
+    tab.get_by_role("button", name="Register for good", exact=True).click()
     tab.wait_for_load_state()
 
 
@@ -217,6 +221,7 @@ def test_organiser_sets_up_an_event_that_sells_exactly_that(visit, organiser, dj
         sold_out = tab.locator("main").inner_text()
         assert "sold out" in sold_out.lower(), sold_out
         assert tab.get_by_role("button", name="Register", exact=True).count() == 0
+        assert tab.get_by_role("button", name="Next: check your registration").count() == 0
         assert Quota.objects.get(event__slug=SLUG).taken == 3
 
 

@@ -1,7 +1,7 @@
 """A new visitor registers two attendees on a phone, with and without JavaScript.
 
-axe-core checks the empty form, the form with its errors, the confirmation and the manage
-page; a script typed into a name must never run on the pages that show it.
+axe-core checks the empty form, the form with its errors, the review, the confirmation and
+the manage page; a script typed into a name must never run on the pages that show it.
 """
 
 import re
@@ -90,7 +90,7 @@ def test_new_visitor_registers_two_attendees_on_a_phone(
     assert tab.get_by_role("heading", level=1).inner_text().startswith("Register for ")
     _assert_accessible(tab, "empty form", javascript=javascript)
 
-    tab.get_by_role("button", name="Register", exact=True).last.click()
+    tab.get_by_role("button", name="Next: check your registration", exact=True).last.click()
     tab.wait_for_load_state()
     assert tab.title().startswith("Error:")
     assert tab.locator(".reg-error-summary").is_visible()
@@ -105,7 +105,15 @@ def test_new_visitor_registers_two_attendees_on_a_phone(
     _fill_attendee(tab, 2, given_name="Karim", family_name="El Amrani")
     tab.get_by_label("Organisation or name on the invoice").fill("Woonstichting De Linde")
     tab.get_by_label("Invoice address").fill("Lindelaan 1\n3500 AA Utrecht")
-    tab.get_by_role("button", name="Register", exact=True).last.click()
+    tab.get_by_role("radio", name="By bank transfer").check()
+    tab.get_by_role("button", name="Next: check your registration", exact=True).last.click()
+    tab.wait_for_load_state()
+    assert tab.get_by_role("heading", level=1).inner_text() == "Check your registration"
+    names = tab.locator(".reg-review-attendees").inner_text()
+    assert f"{SCRIPT_NAME} de Vries" in names
+    assert "Karim El Amrani" in names
+    _assert_accessible(tab, "review", javascript=javascript)
+    tab.get_by_role("button", name="Register for good", exact=True).click()
     tab.wait_for_load_state()
 
     assert tab.get_by_role("heading", level=1).inner_text() == "Thank you for registering"

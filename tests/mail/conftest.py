@@ -55,7 +55,9 @@ def _worker_env(smtp) -> dict[str, str]:
         "GOEDEBUREN_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
         "EMAIL_TIMEOUT": "5",
-        "PYTHONPATH": str(ROOT),
+        # The checkout's own code first (src/), also where the editable install points to
+        # another checkout (a git worktree), then the root for the `tests` package.
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
     }
 
 

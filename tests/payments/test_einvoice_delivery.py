@@ -99,6 +99,7 @@ def test_the_public_form_takes_the_e_invoice_details(client, event, ticket):
             "billing-org_id": "00000001003214345000",
             "billing-peppol_id": "0190:00000001003214345000",
             "billing-einvoice": "on",
+            "payment-provider": "bank_transfer",
         },
     )
 

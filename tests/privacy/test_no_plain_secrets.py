@@ -13,6 +13,7 @@ from gunicorn.config import Config
 from goedeburen.common.log_masking import MaskSecretsFilter, mask
 from goedeburen.gunicorn_config import MaskingLogger
 from goedeburen.payments.models import Payment
+from goedeburen.registration.models import Registration
 from tests.registration.helpers import form_data, manage_link, url
 
 from .conftest import database_text
@@ -58,17 +59,24 @@ def test_a_whole_flow_leaves_no_token_in_the_database_or_the_log(
         return django_capture_on_commit_callbacks(execute=True)
 
     with console_output() as log:
-        # Register through the form: the confirmation page shows the link.
-        data = form_data(client, event, [ticket], **{"booker-email": "bea@example.org"})
+        # Register through the form, paying online as chosen there: the answer sends the
+        # booker to Mollie, and the confirmation page shows the link.
+        data = form_data(
+            client,
+            event,
+            [ticket],
+            **{"booker-email": "bea@example.org", "payment-provider": "mollie"},
+        )
         with step():
-            done = client.post(url("public:registration.start", event.slug), data, follow=True)
+            client.post(url("public:registration.start", event.slug), data)
+        code = Registration.objects.get().code
+        with step():
+            done = client.get(url("public:registration.done", event.slug, code))
         first = manage_link(done.content.decode())
         (first_token,) = MANAGE.findall(first)
-        # The booker's page, paying online, Mollie's webhook.
+        # The booker's page, Mollie's webhook.
         with step():
             page = client.get(first).content.decode()
-        with step():
-            client.post(first + "pay/", {"provider": "mollie"})
         payment = Payment.objects.get()
         mollie.set_status(payment.provider_reference, "paid")
         with step():

@@ -103,7 +103,8 @@ def test_registration_post_is_one_transaction_that_takes_its_seats_last(event, h
     ]
     assert statements[2] == next(s for s in statements if s.startswith("INSERT"))
     assert 'INSERT "mail_outgoingmail"' in writes
-    assert writes.count('INSERT "django_tasks_database_dbtaskresult"') == 2  # mail, hold
+    # The mail, the hold's release and the reminder before the hold ends.
+    assert writes.count('INSERT "django_tasks_database_dbtaskresult"') == 3
     assert statements[-3].startswith('UPDATE "registration_quota" SET "taken"')
     assert statements[-2].startswith("SELECT tickettype_id, quota_id")
     assert sum(s.startswith('UPDATE "registration_quota"') for s in statements) == 1
@@ -235,13 +236,15 @@ def test_task_rows_are_written_in_the_registration_transaction(event, hall, paid
             form_token=form_token(event),
             language="nl",
         )
-        # Before the commit: the confirmation mail's task and the hold's release task.
+        # Before the commit: the confirmation mail's task, the hold's release task and the
+        # reminder before the hold ends.
         paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
         transaction.set_rollback(True)
 
     assert registration.pk is not None
     assert paths == [
         "goedeburen.mail.tasks.send_mail",
+        "goedeburen.payments.tasks.remind_held_payments",
         "goedeburen.registration.tasks.release_expired_holds",
     ]
     assert DBTaskResult.objects.count() == 0  # rolled back with it

@@ -13,6 +13,12 @@ _KINDS = {
 EXPORTS = {
     "invoices": gettext_lazy("invoices"),
     "history": gettext_lazy("the history"),
+    "registrations": gettext_lazy("registrations"),
+    "attendees": gettext_lazy("attendees"),
+    "payments": gettext_lazy("payments"),
+    "bank_lines": gettext_lazy("bank statement lines"),
+    "waiting_list": gettext_lazy("the waiting list"),
+    "session_lists": gettext_lazy("session lists"),
 }
 
 
@@ -26,11 +32,12 @@ class SecondFactorLogType(LogType):
 
 
 class ExportLogType(LogType):
-    """`what` is a key of `EXPORTS` (another app may log its own words)."""
+    """`what` (or `list`) is a key of `EXPORTS` (another app may log its own words)."""
 
     def values(self, data, *, show_sensitive):
         values = super().values(data, show_sensitive=show_sensitive)
-        values["what"] = str(EXPORTS.get(data.get("what"), data.get("what") or ""))
+        for key in ("what", "list"):
+            values[key] = str(EXPORTS.get(data.get(key), data.get(key) or ""))
         return values
 
 
@@ -95,5 +102,22 @@ def register() -> None:
             action="export.downloaded",
             sentence=gettext_lazy("Personal data downloaded: %(what)s (%(rows)s rows)"),
             example={"what": "invoices", "rows": 12},
+        ),
+        ExportLogType(
+            action="export_preset.saved",
+            sentence=gettext_lazy("Export preset %(name)s saved for the export of %(list)s"),
+            example={"name": "Catering", "list": "attendees", "shared": True},
+        ),
+        ExportLogType(
+            action="export_preset.renamed",
+            sentence=gettext_lazy(
+                "Export preset %(before)s of the export of %(list)s renamed to %(name)s"
+            ),
+            example={"before": "Catering", "name": "Caterer", "list": "attendees"},
+        ),
+        ExportLogType(
+            action="export_preset.deleted",
+            sentence=gettext_lazy("Export preset %(name)s of the export of %(list)s deleted"),
+            example={"name": "Catering", "list": "attendees"},
         ),
     )

@@ -3,6 +3,7 @@
 
 from django.urls import include, path
 
+from .exports import KINDS
 from .views import (
     account,
     api,
@@ -13,6 +14,7 @@ from .views import (
     checkin,
     dashboard,
     events,
+    exports,
     history,
     lists,
     mail,
@@ -44,8 +46,50 @@ def _crud(name: str, prefix: str, list_view, create_view, update_view, delete_vi
     ]
 
 
+def _exports(prefix: str, kind: str) -> list:
+    """Return the column chooser and the download of one list's export (`exports.KINDS`)."""
+    name = KINDS[kind].name
+    return [
+        path(
+            f"{prefix}/export/",
+            exports.ExportFormView.for_kind(kind).as_view(),
+            name=f"{name}.export_form",
+        ),
+        path(
+            f"{prefix}/export.<str:format>",
+            exports.ExportDownloadView.for_kind(kind).as_view(),
+            name=f"{name}.export",
+        ),
+    ]
+
+
 event_urls = [
     path("", events.EventDetailView.as_view(), name="event.detail"),
+    # Before the lists' own `<code>/` and `<pk>/` addresses, which "export" would match.
+    *_exports("registrations", "registrations"),
+    *_exports("attendees", "attendees"),
+    *_exports("payments", "payments"),
+    *_exports("invoices", "invoices"),
+    *_exports("bank", "bank_lines"),
+    *_exports("waiting-list", "waiting_list"),
+    *_exports("assignment/lists", "session_lists"),
+    path("exports/<uuid:job>/", exports.ExportJobView.as_view(), name="export.job"),
+    path(
+        "exports/<uuid:job>/status.json",
+        exports.ExportJobStatusView.as_view(),
+        name="export.job_status",
+    ),
+    path(
+        "exports/<uuid:job>/download/",
+        exports.ExportJobDownloadView.as_view(),
+        name="export.job_download",
+    ),
+    path("exports/presets/<int:pk>/", exports.ExportPresetView.as_view(), name="export.preset"),
+    path(
+        "exports/presets/<int:pk>/delete/",
+        exports.ExportPresetDeleteView.as_view(),
+        name="export.preset_delete",
+    ),
     path("edit/", events.EventUpdateView.as_view(), name="event.update"),
     path("status/", events.EventStatusView.as_view(), name="event.status"),
     *_crud(
@@ -135,16 +179,6 @@ event_urls = [
         "registrations/decide/",
         registration_actions.BulkDecisionView.as_view(),
         name="registration.bulk",
-    ),
-    path(
-        "registrations/export.<str:format>",
-        registrations.RegistrationExportView.as_view(),
-        name="registration.export",
-    ),
-    path(
-        "attendees/export.<str:format>",
-        registrations.AttendeeExportView.as_view(),
-        name="attendee.export",
     ),
     path(
         "registrations/",
@@ -255,11 +289,6 @@ event_urls = [
         name="registration.reissue_invoice",
     ),
     path("invoices/", payments.InvoiceListView.as_view(), name="invoice.list"),
-    path(
-        "invoices/export.<str:format>",
-        payments.InvoiceExportView.as_view(),
-        name="invoice.export",
-    ),
     path("invoices/<int:pk>/pdf/", payments.InvoicePdfView.as_view(), name="invoice.pdf"),
     path("invoices/<int:pk>/ubl/", payments.InvoiceUblView.as_view(), name="invoice.ubl"),
     path("bank/", payments.StatementImportView.as_view(), name="bank.list"),

@@ -53,6 +53,12 @@ def register() -> None:
             sentence=_("Payment reminder sent for invoice %(invoice)s (€%(open)s open)"),
             example={"invoice": "2018-0001", "open": "125.00"},
         ),
+        LogType(
+            action="payment.hold_reminder_sent",
+            sentence=_("Reminder sent to pay before the hold ends (%(hold_until)s)"),
+            moments=("hold_until",),
+            example={"hold_until": "2018-01-05T17:14:00+01:00"},
+        ),
         Money(
             action="refund.created",
             sentence=_("Refund of €%(amount)s requested"),

@@ -353,6 +353,21 @@ def event_invoices(
     return found.select_related("registration", "credits").order_by("year", "sequence")
 
 
+def event_payments(
+    event: Event, *, start: dt.date | None = None, end: dt.date | None = None
+) -> QuerySet[Payment]:
+    """Return the event's payments (made from `start` to `end`), oldest first, with their
+    registrations and refunds."""
+    found = Payment.objects.filter(registration__event=event)
+    if start:
+        found = found.filter(created__date__gte=start)
+    if end:
+        found = found.filter(created__date__lte=end)
+    return (
+        found.select_related("registration").prefetch_related("refunds").order_by("created", "pk")
+    )
+
+
 def open_invoices(event: Event) -> list[tuple[Invoice, Balance]]:
     """Return the event's invoices not credited whose registration still owes money.
 

@@ -1,4 +1,8 @@
-"""React to registrations being cancelled: record what a free cancellation owes.
+"""React to registrations: remind before a hold lapses; record what a free cancellation owes.
+
+A registration that starts a hold for payment (made, or approved, pending payment) gets
+its reminder scheduled (`schedule_hold_reminder`); best effort, as any mail: the
+`follow_up_payments` sweep sends a reminder whose task was lost.
 
 A cancellation that is free (under the event's policy), or one because nobody paid in
 time, owes a credit note for the registration's invoice and a refund of what was paid
@@ -14,8 +18,10 @@ sweep can only find a settlement that was written).
 
 from django.utils import timezone
 
+from goedeburen.common.receivers import connect_receivers
 from goedeburen.registration import queries as registration_queries
 from goedeburen.registration import signals
+from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
 
 from . import services
@@ -32,8 +38,24 @@ def registration_cancelled(sender, registration, *, reason="", by=None, **kwargs
         services.owe_settlement(registration, reason=reason)
 
 
+def hold_started(registration, **kwargs):
+    services.schedule_hold_reminder(registration)
+
+
+def _held_for_payment(registration, **kwargs) -> bool:
+    return registration.status == RegistrationStatus.PENDING_PAYMENT
+
+
 def connect() -> None:
     """Connect the receivers (from `PaymentsConfig.ready`)."""
+    connect_receivers(
+        {
+            signals.registration_created: (hold_started, _held_for_payment),
+            signals.registration_approved: (hold_started, _held_for_payment),
+        },
+        app="payments",
+        sender=Registration,
+    )
     signals.registration_cancelled.connect(
         registration_cancelled, sender=Registration, dispatch_uid="payments.registration_cancelled"
     )

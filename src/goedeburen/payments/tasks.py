@@ -4,7 +4,8 @@
 PDF is no work for a web request); `settle_payments` by a bank statement import;
 `settle_cancellation` by a free cancellation (the credit note and the refunds);
 `refund` by an automatic refund on cancellation; `follow_up_unpaid` for the moments an
-invoice needs a reminder or its deadline ends. `goedeburen follow_up_payments` (cron)
+invoice needs a reminder or its deadline ends; `remind_held_payments` for the moment a
+reminder is due before a registration's hold lapses unpaid. `goedeburen follow_up_payments` (cron)
 runs the follow-up sweep for a backend that cannot defer.
 """
 
@@ -57,4 +58,11 @@ def follow_up_unpaid() -> dict:
         "cancelled": result.cancelled,
         "settled": result.settled,
         "credited": result.credited,
+        "hold_reminders": result.hold_reminders,
     }
+
+
+@task()
+def remind_held_payments() -> int:
+    """Remind the bookers whose hold is about to lapse unpaid; return how many."""
+    return services.remind_held_payments()

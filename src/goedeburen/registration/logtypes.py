@@ -113,6 +113,16 @@ def register() -> None:
             tickets={"Deelname": 1},
             total="125.00",
         ),
+        LogType(
+            action="registration.on_behalf",
+            sentence=gettext_lazy(
+                "Registered for someone else by %(by)s, who confirmed that person's consent "
+                "(%(at)s)"
+            ),
+            personal=frozenset({"by"}),
+            moments=("at",),
+            example={"by": "Carla Zorg", "at": "2018-01-05T10:00:00+01:00"},
+        ),
         ChangeSet(
             action="registration.changed",
             sentence=gettext_lazy("Details changed: %(changes)s"),

@@ -646,3 +646,15 @@ def cancellation_is_free(event: Event, *, now: dt.datetime) -> bool:
     """Return whether cancelling at `now` is free under the event's cancellation policy."""
     free_until = registration_settings(event).free_cancellation_until
     return free_until is None or now <= free_until
+
+
+def waiting_list_screen(event: Event) -> QuerySet[Registration]:
+    """Return the event's registrations on the waiting list in their turn (first come, first
+    served), each with its number of people and its attendees (and their tickets)."""
+    attendees = Attendee.objects.select_related("ticket_type").order_by("order", "pk")
+    return (
+        Registration.objects.filter(event=event, status=RegistrationStatus.WAITING_LIST)
+        .annotate(people=Count("attendees"))
+        .prefetch_related(Prefetch("attendees", queryset=attendees))
+        .order_by("created", "pk")
+    )

@@ -17,6 +17,27 @@ from .base import formfield, style
 
 _YES_NO = [("", _("All")), ("yes", _("Yes")), ("no", _("No"))]
 
+REGISTRATION_SORTS = [
+    ("-created", _("Newest first")),
+    ("created", _("Oldest first")),
+    ("code", _("Code (A–Z)")),
+    ("-code", _("Code (Z–A)")),
+    ("booker", _("Booker (A–Z)")),
+    ("-booker", _("Booker (Z–A)")),
+    ("status", _("Status")),
+    ("-status", _("Status, reversed")),
+]
+ATTENDEE_SORTS = [
+    ("-created", _("Newest first")),
+    ("created", _("Oldest first")),
+    ("name", _("Name (A–Z)")),
+    ("-name", _("Name (Z–A)")),
+    ("code", _("Code (A–Z)")),
+    ("-code", _("Code (Z–A)")),
+    ("status", _("Status")),
+    ("-status", _("Status, reversed")),
+]
+
 
 class RegistrationSearchForm(forms.Form):
     """The lists' search, filters and sort as a GET form; bad values are ignored, not refused.

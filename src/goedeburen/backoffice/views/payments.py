@@ -1,5 +1,6 @@
-"""Payments in the back office: overview, one registration's money, invoices and exports,
-bank statements with their unmatched lines, and the payment settings.
+"""Payments in the back office: overview, one registration's money, invoices, bank
+statements with their unmatched lines, and the payment settings (the exports of these lists
+are in `views/exports.py`).
 
 Only the owner and finance roles (`payments.*` in `events.rules`) see or change any of it.
 The organiser's own screens under an event's address, its bank statements (every event's
@@ -8,13 +9,10 @@ organiser itself. Every change is a POST that calls one service and returns to t
 came from.
 """
 
-import csv
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +20,6 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from goedeburen.accounts import services as account_services
 from goedeburen.backoffice.forms.payments import (
     AssignForm,
     DismissForm,
@@ -53,22 +50,6 @@ from goedeburen.payments.models import (
 from goedeburen.payments.providers.mollie import key_mode
 from goedeburen.registration import queries as registration_queries
 from goedeburen.registration.enums import RegistrationStatus
-
-EXPORT_COLUMNS = [
-    ("number", "Number"),
-    ("kind", "Kind"),
-    ("issue_date", "Invoice date"),
-    ("supply_date", "Date of supply"),
-    ("due_date", "Due date"),
-    ("credits", "Credits invoice"),
-    ("registration", "Registration"),
-    ("buyer_name", "Buyer"),
-    ("po_number", "PO number"),
-    ("buyer_reference", "Buyer reference"),
-    ("total_excl", "Total excl. VAT"),
-    ("total_vat", "VAT"),
-    ("total", "Total incl. VAT"),
-]
 
 
 class PaymentScreenMixin(EventPermissionMixin):
@@ -307,91 +288,6 @@ class InvoiceListView(PaymentScreenMixin, TemplateView):
             query=self.request.GET.urlencode(),
         )
         return super().get_context_data(**kwargs)
-
-
-class InvoiceExportView(PaymentScreenMixin, View):
-    """Export the invoices of a period as CSV or XLSX (one row per invoice or credit note)."""
-
-    def get(self, request, *args, **kwargs):
-        if kwargs["format"] not in ("csv", "xlsx"):
-            raise Http404
-        form = PeriodForm(request.GET or None)
-        if form.is_bound and not form.is_valid():
-            messages.error(request, " ".join(form.non_field_errors()) or _("Check the period."))
-            return redirect("backoffice:invoice.list", event=self.event.slug)
-        period = form.cleaned_data if form.is_bound else {}
-        invoices = queries.event_invoices(
-            self.event, start=period.get("start"), end=period.get("end")
-        )
-        rows = [_export_row(invoice) for invoice in invoices]
-        account_services.record_export(self.event, by=request.user, what="invoices", rows=len(rows))
-        header = [label for _key, label in EXPORT_COLUMNS]
-        name = f"invoices-{self.event.slug}"
-        if kwargs["format"] == "csv":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, delimiter=";")
-            writer.writerow(header)
-            writer.writerows([[_csv_value(value) for value in row] for row in rows])
-            response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-            return response
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Invoices")
-        sheet.append(header)
-        for row in rows:
-            sheet.append([_xlsx_value(value) for value in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-
-
-def _export_row(invoice: Invoice) -> list:
-    return [
-        invoice.number,
-        invoice.kind,
-        invoice.issue_date,
-        invoice.supply_date,
-        invoice.due_date,
-        invoice.credits.number if invoice.credits_id else "",
-        invoice.registration.code,
-        invoice.buyer_name,
-        invoice.po_number,
-        invoice.buyer_reference,
-        invoice.total_excl,
-        invoice.total_vat,
-        invoice.total,
-    ]
-
-
-def _csv_value(value) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection);
-    # amounts are numbers and stay as they are.
-    if text[:1] in ("=", "+", "@") or (text[:1] == "-" and not _is_number(text)):
-        return "'" + text
-    return text
-
-
-def _xlsx_value(value):
-    # openpyxl stores a text starting with "=" as a formula; a buyer's name never is one.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 class InvoicePdfView(PaymentScreenMixin, View):

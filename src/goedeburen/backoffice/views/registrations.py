@@ -18,45 +18,22 @@ from django.views.generic import ListView, TemplateView
 
 from goedeburen.backoffice import exports
 from goedeburen.backoffice.forms.registrations import (
+    ATTENDEE_SORTS,
+    REGISTRATION_SORTS,
     AttendeeDetailsForm,
     RegistrationDetailsForm,
-    RegistrationSearchForm,
 )
 from goedeburen.backoffice.permissions import EventPermissionMixin
-from goedeburen.backoffice.views.lists import table_response
 from goedeburen.common.audit import history
 from goedeburen.common.logtypes import describe
 from goedeburen.mail import queries as mail_queries
 from goedeburen.registration import queries, services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
-from goedeburen.registration.models import TicketType
 
 PAGE_SIZE = 50
 PAGE_SIZES = (25, 50, 100, 200)
-EXPORT_FORMATS = ("csv", "xlsx")
 HISTORY_LENGTH = 200
-
-REGISTRATION_SORTS = [
-    ("-created", gettext_lazy("Newest first")),
-    ("created", gettext_lazy("Oldest first")),
-    ("code", gettext_lazy("Code (A–Z)")),
-    ("-code", gettext_lazy("Code (Z–A)")),
-    ("booker", gettext_lazy("Booker (A–Z)")),
-    ("-booker", gettext_lazy("Booker (Z–A)")),
-    ("status", gettext_lazy("Status")),
-    ("-status", gettext_lazy("Status, reversed")),
-]
-ATTENDEE_SORTS = [
-    ("-created", gettext_lazy("Newest first")),
-    ("created", gettext_lazy("Oldest first")),
-    ("name", gettext_lazy("Name (A–Z)")),
-    ("-name", gettext_lazy("Name (Z–A)")),
-    ("code", gettext_lazy("Code (A–Z)")),
-    ("-code", gettext_lazy("Code (Z–A)")),
-    ("status", gettext_lazy("Status")),
-    ("-status", gettext_lazy("Status, reversed")),
-]
 
 # The buttons another screen area adds (POST views); shown once their URL exists, with the
 # statuses they apply to (None: any).
@@ -98,13 +75,9 @@ class _SearchListView(RegistrationScreenMixin, ListView, abc.ABC):
     sorts: list = []
 
     def get_queryset(self):
-        self.ticket_types = list(TicketType.objects.filter(event=self.event))
-        self.form = RegistrationSearchForm(
-            self.request.GET,
-            ticket_types=self.ticket_types,
-            sorts=self.sorts,
-            show_role=self.may("registration.view_special_category"),
-            names_only=not self.may("registration.view_registrations"),
+        # The export's search form too (`exports.search_form`): an export has the same rows.
+        self.form = exports.search_form(
+            self.event, self.request.user, self.request.GET, sorts=self.sorts
         )
         return self.search(self.form.filters(), self.form.sort_order("-created"))
 
@@ -135,7 +108,6 @@ class _SearchListView(RegistrationScreenMixin, ListView, abc.ABC):
             for name in self.form.errors
             if name in self.form.fields
         ]
-        kwargs["export_columns"] = self.export_columns()
         context = super().get_context_data(**kwargs)
         page = context.get("page_obj")
         if page is not None:
@@ -144,45 +116,6 @@ class _SearchListView(RegistrationScreenMixin, ListView, abc.ABC):
             )
         return context
 
-    # The export of this list: its columns (those the role may have) and the file.
-    columns: list = []
-    export_name = ""
-
-    def export_columns(self) -> list:
-        return exports.allowed(
-            self.columns,
-            special=self.may("registration.view_special_category"),
-            names_only=not self.may("registration.view_registrations"),
-        )
-
-    def export(self, fmt: str):
-        """Return the list as a CSV or XLSX download, with the list's filters and sort."""
-        if fmt not in EXPORT_FORMATS:
-            raise Http404
-        found = self.get_queryset()
-        if self.form.errors:
-            messages.error(
-                self.request,
-                _("A filter has a value that does not exist; nothing was exported: %(names)s.")
-                % {"names": ", ".join(str(self.form.fields[n].label) for n in self.form.errors)},
-            )
-            return redirect(
-                self.request.path.rsplit("/", 1)[0] + "/?" + self.request.GET.urlencode()
-            )
-        objects = self.prepare(list(found))
-        columns = exports.chosen(self.export_columns(), self.request.GET.getlist("columns"))
-        return table_response(
-            event=self.event,
-            name=self.export_name,
-            title=str(self.export_title),
-            headers=[str(column.label) for column in columns],
-            rows=exports.rows(objects, columns),
-            fmt=fmt,
-        )
-
-    def prepare(self, objects: list) -> list:
-        return objects
-
 
 class RegistrationListView(_SearchListView):
     """The event's registrations, with a count per status."""
@@ -190,10 +123,6 @@ class RegistrationListView(_SearchListView):
     permission_required = "registration.view_registrations"
     template_name = "backoffice/registrations/registration_list.html"
     sorts = REGISTRATION_SORTS
-
-    columns = exports.REGISTRATION_COLUMNS
-    export_name = "registrations"
-    export_title = gettext_lazy("Registrations")
 
     def search(self, filters, sort):
         return queries.search_registrations(self.event, filters=filters, sort=sort)
@@ -214,34 +143,9 @@ class AttendeeListView(_SearchListView):
     template_name = "backoffice/registrations/attendee_list.html"
     section = "attendee"
     sorts = ATTENDEE_SORTS
-    export_name = "attendees"
-    export_title = gettext_lazy("Attendees")
 
     def search(self, filters, sort):
         return queries.search_attendees(self.event, filters=filters, sort=sort)
-
-    @property
-    def columns(self) -> list:
-        questions = queries.event_questions(self.event)
-        return exports.ATTENDEE_COLUMNS + exports.question_columns(questions)
-
-    def prepare(self, objects):
-        queries.prefetch_answers(objects)
-        return objects
-
-
-class AttendeeExportView(AttendeeListView):
-    """The attendee list as CSV or XLSX: `?columns=` chooses, the list's filters apply."""
-
-    def get(self, request, *args, **kwargs):
-        return self.export(kwargs["format"])
-
-
-class RegistrationExportView(RegistrationListView):
-    """The registration list as CSV or XLSX: `?columns=` chooses, the list's filters apply."""
-
-    def get(self, request, *args, **kwargs):
-        return self.export(kwargs["format"])
 
 
 class _LoadRegistration:

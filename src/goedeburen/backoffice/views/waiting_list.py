@@ -2,7 +2,6 @@
 place out of turn; remove someone (the registration's cancel page, with a message)."""
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -14,9 +13,8 @@ from django.views.generic import TemplateView
 from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
 from goedeburen.registration import queries, services
-from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
-from goedeburen.registration.models import Attendee, Registration
+from goedeburen.registration.models import Registration
 
 
 class WaitingListView(EventPermissionMixin, TemplateView):
@@ -24,13 +22,7 @@ class WaitingListView(EventPermissionMixin, TemplateView):
     template_name = "backoffice/registrations/waiting_list.html"
 
     def get_context_data(self, **kwargs):
-        attendees = Attendee.objects.select_related("ticket_type").order_by("order", "pk")
-        rows = list(
-            Registration.objects.filter(event=self.event, status=RegistrationStatus.WAITING_LIST)
-            .annotate(people=Count("attendees"))
-            .prefetch_related(Prefetch("attendees", queryset=attendees))
-            .order_by("created", "pk")
-        )
+        rows = list(queries.waiting_list_screen(self.event))
         kwargs.update(
             section="waiting_list",
             rows=rows,

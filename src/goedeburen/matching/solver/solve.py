@@ -2,8 +2,9 @@
 
 `solve` is the one entry point (the command line, the back office's task and the benchmark
 call it). The primary goal is exact (see `model.py`); the secondary goal, fewer pairs who
-meet again in a later round, is a local search that only makes moves which keep every rule
-and never raise the placement cost, so the primary optimum is never worsened.
+meet again in a later round, is a local search and then an exact re-placement of a round's
+sessions (`meetings.py`), both of which keep every rule and never raise the placement cost,
+so the primary optimum is never worsened.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 
 from . import check
 from .instance import Instance
+from .meetings import fewer_repeats_by_round
 from .model import Progress, new_highs, solve_model
 
 OPTIMAL, FEASIBLE, INFEASIBLE = "optimal", "feasible", "infeasible"
@@ -137,7 +139,13 @@ def solve(
         if deadline is not None:
             budget = min(budget, max(deadline - 0.3 - time.monotonic(), 0.0))
         if budget > 0:
-            assignment = fewer_repeats(instance, assignment, seconds=budget, previous=previous)
+            # The quick moves first; then whole sessions of a round re-placed exactly, which
+            # reaches placements no single move or swap does, in the time that is left.
+            repeats_deadline = time.monotonic() + budget
+            assignment = fewer_repeats(instance, assignment, seconds=budget / 2, previous=previous)
+            assignment = fewer_repeats_by_round(
+                instance, assignment, deadline=repeats_deadline, previous=previous
+            )
     cost = check.placement_cost(instance, assignment)
     pinned = check.pinned_cost(instance)
     if unplaced_slots:

@@ -11,7 +11,7 @@ from .bank_import import (
     import_statement,
     settle_payments,
 )
-from .follow_up import FollowUp, follow_up_unpaid
+from .follow_up import FollowUp, follow_up_unpaid, remind_held_payments, schedule_hold_reminder
 from .invoices import credit_invoice, issue_invoice, reissue_invoice
 from .payments import (
     apply_status,
@@ -48,6 +48,8 @@ __all__ = [
     "record_manual_payment",
     "refund_payment",
     "reissue_invoice",
+    "remind_held_payments",
+    "schedule_hold_reminder",
     "save_organiser_billing",
     "save_payment_settings",
     "settle_cancellation",

@@ -209,8 +209,10 @@ def erase_registration(
         )
         # No one holds the new token: the manage link, and every participant link bound to
         # it, stop working. The registration has no address any more, so nothing is mailed.
+        # The name of who registered on the person's behalf goes too; the moment of the
+        # consent (no personal detail) stays as the record of it.
         Registration.objects.filter(pk=registration.pk).update(
-            manage_token_hash=tokens.new_manage_token()[1]
+            manage_token_hash=tokens.new_manage_token()[1], on_behalf_by=""
         )
         registration.refresh_from_db()
         erased_rows = {}

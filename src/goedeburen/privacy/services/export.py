@@ -29,6 +29,8 @@ REGISTRATION_FIELDS = (
     "po_number",
     "billing_reference",
     "invoice_email",
+    "on_behalf_consent_at",
+    "on_behalf_by",
     "created",
 )
 ATTENDEE_FIELDS = (

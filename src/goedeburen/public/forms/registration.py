@@ -61,8 +61,35 @@ class BookerForm(_StyledForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
+    # A care worker who registers a resident: the resident's consent is recorded with the
+    # registration (when and by whom), and the resident needs no email address of their own.
+    on_behalf = forms.BooleanField(
+        label=_("I register someone else, for example as a care worker."),
+        required=False,
+    )
+    on_behalf_consent = forms.BooleanField(
+        label=_(
+            "The person I register knows this and agrees. I may give their details, and the "
+            "mail about this registration comes to me."
+        ),
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("on_behalf") and not cleaned.get("on_behalf_consent"):
+            self.add_error(
+                "on_behalf_consent",
+                _("Tick this box: you may only register someone else if they agree."),
+            )
+        return cleaned
+
     def booker(self) -> Booker:
-        return Booker(name=self.cleaned_data["name"], email=self.cleaned_data["email"])
+        return Booker(
+            name=self.cleaned_data["name"],
+            email=self.cleaned_data["email"],
+            on_behalf=bool(self.cleaned_data.get("on_behalf")),
+        )
 
 
 class TicketTypeField(forms.ChoiceField):
@@ -305,6 +332,40 @@ class BillingForm(_StyledForm):
         return Billing(**self.cleaned_data)
 
 
+class PaymentForm(_StyledForm):
+    """How the booker pays, chosen in the form: asked only when a chosen ticket costs money
+    and the event takes payments (`providers`, in the order the event offers them)."""
+
+    provider = forms.ChoiceField(
+        label=_("How would you like to pay?"), required=False, widget=forms.RadioSelect
+    )
+
+    # Required only for paid tickets, which the browser cannot know without JavaScript.
+    use_required_attribute = False
+
+    def __init__(self, *args, providers: list[str], payable: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["provider"]
+        field.choices = [(name, PAYMENT_LABELS.get(name, name)) for name in providers]
+        field.required = payable and bool(providers)
+        if len(providers) == 1:
+            self.initial.setdefault("provider", providers[0])
+
+    def chosen(self) -> str:
+        """Return the chosen provider's name, "" when nothing is to be paid."""
+        if not self.fields["provider"].required:
+            return ""
+        return self.cleaned_data.get("provider") or ""
+
+
+# The ways to pay as the booker reads them (the providers' names, `payments.enums`).
+PAYMENT_LABELS = {
+    "mollie": _("Online now: iDEAL | Wero or card"),
+    "bank_transfer": _("By bank transfer"),
+    "invoice": _("On invoice, for organisations: your registration is confirmed at once"),
+}
+
+
 class RegistrationForms:
     """The booker, attendee and billing forms of one registration, read and shown together."""
 
@@ -314,6 +375,7 @@ class RegistrationForms:
         ticket_types: list[TicketType],
         po_number_required: bool,
         questions: list[Question] = (),
+        providers: list[str] = (),
         data=None,
         count: int = 1,
         initial: dict | None = None,
@@ -321,6 +383,7 @@ class RegistrationForms:
         initial = initial or {}
         self.ticket_types = ticket_types
         self.questions = questions
+        self.providers = list(providers)
         self.po_number_required = po_number_required
         self.count = count
         self.booker = BookerForm(data, prefix="booker", initial=initial.get("booker"))
@@ -341,6 +404,13 @@ class RegistrationForms:
             initial=initial.get("billing"),
             payable=self._payable(data, initial),
             po_number_required=po_number_required,
+        )
+        self.payment = PaymentForm(
+            data,
+            prefix="payment",
+            initial=initial.get("payment"),
+            providers=self.providers,
+            payable=self.billing.payable,
         )
 
     @classmethod
@@ -371,7 +441,7 @@ class RegistrationForms:
 
     @property
     def all_forms(self) -> list[forms.Form]:
-        return [self.booker, *self.attendees, self.billing]
+        return [self.booker, *self.attendees, self.billing, self.payment]
 
     def is_valid(self) -> bool:
         valid = all([form.is_valid() for form in self.all_forms])
@@ -432,11 +502,13 @@ class RegistrationForms:
             ticket_types=self.ticket_types,
             po_number_required=self.po_number_required,
             questions=self.questions,
+            providers=self.providers,
             count=len(attendees),
             initial={
                 "booker": self.booker.values(),
                 "attendees": attendees,
                 "billing": self.billing.values(),
+                "payment": self.payment.values(),
             },
         )
         if add:

@@ -1,4 +1,11 @@
-"""Registration on the event site: the form, its confirmation and the booker's own page.
+"""Registration on the event site: the form, its review, its confirmation.
+
+One way through: the form (with the way to pay, when something is to be paid), then a
+review of attendees, total, VAT, the way to pay and the terms, then one binding click. The
+review carries what was typed in hidden fields (nothing is stored before the binding
+click), so "Back to the form" and the language switch keep it all, and the same form
+token reaches the binding click: a double click or Back and send again is one
+registration (`services.register`).
 
 The booker's own pages (`manage.py`) are reached only through the secret link shown on the
 confirmation page; an unknown code and a wrong token give the same 404. When a ticket is
@@ -6,14 +13,17 @@ sold out the form offers the waiting list instead.
 """
 
 import hashlib
+from decimal import Decimal
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.crypto import salted_hmac
 from django.utils.decorators import method_decorator
 from django.utils.translation import get_language
@@ -21,15 +31,21 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from goedeburen.common import crypto
+from goedeburen.common.links import absolute_url
 from goedeburen.events.models import EventStatus
+from goedeburen.payments import queries as payment_queries
+from goedeburen.payments import services as payment_services
+from goedeburen.payments import vat
+from goedeburen.payments.exceptions import PaymentError
 from goedeburen.registration import queries, services, tokens
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import MAX_ATTENDEES, Registration
 
-from ..forms.registration import RegistrationForms
+from ..forms.registration import PAYMENT_LABELS, RegistrationForms
 from .pages import EventPageMixin
 from .payment_info import payment_context
+from .payments import WEBHOOK_URL_NAME
 
 # The browser keeps the manage links of the registrations made in it, so that the
 # confirmation page (a GET after the POST) can show the link: in a cookie of its own,
@@ -119,12 +135,23 @@ _FORM_TOKEN_SLOT = "form-token-slot-4d1e"  # noqa: S105 - a placeholder, not a s
 FORM_PAGE_SECONDS = 3600
 
 
-@method_decorator(never_cache, name="dispatch")
 class RegistrationFormView(EventPageMixin, TemplateView):
-    """Show the registration form and register; only while the event takes registrations."""
+    """Show the registration form, review it and register; only while the event takes
+    registrations."""
 
     template_name = "public/registration/start.html"
     cache_seconds = 0
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if getattr(response, "keep_for_back", False):
+            # The review may stay in this browser's history (private, checked again before
+            # any other use): Back from the confirmation then shows it, not "Confirm form
+            # resubmission", and its binding button sends the same form token again.
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            add_never_cache_headers(response)
+        return response
 
     def get(self, request, *args, **kwargs):
         if self.event.status != EventStatus.REGISTRATION_OPEN:
@@ -181,8 +208,13 @@ class RegistrationFormView(EventPageMixin, TemplateView):
             except ValueError:
                 index = None
             return self.show(forms.resized(remove=index), form_token=form_token)
+        if data.get("action") == "edit":
+            # Back from the review to the form: everything typed is kept.
+            return self.show(forms.resized(), form_token=form_token)
         if not forms.is_valid():
             return self.show(forms, form_token=form_token, invalid=True)
+        if data.get("action") == "review":
+            return self.review(forms, form_token=form_token)
         waiting_list = data.get("action") == "waiting_list"
         sent = submission_fingerprint(self.event.pk, forms, waiting_list)
         earlier = self.made_before(sent)
@@ -206,7 +238,48 @@ class RegistrationFormView(EventPageMixin, TemplateView):
                 problem=refused.message,
                 sold_out=refused.code == "sold_out",
             )
-        return self.registered(registration, sent=sent)
+        return self.registered(
+            registration, sent=sent, provider="" if waiting_list else forms.payment.chosen()
+        )
+
+    def review(self, forms: RegistrationForms, *, form_token: str):
+        """Show what the binding click will register, with what was typed kept in hidden
+        fields for that click (and for "Back to the form")."""
+        attendees = [form.cleaned_data for form in forms.attendees]
+        tickets = [a["ticket_type"] for a in attendees]
+        total = sum((t.price for t in tickets), start=Decimal("0.00"))
+        breakdown = vat.breakdown(
+            [vat.Item(gross=t.price, rate=t.vat_rate, exemption=t.vat_exemption) for t in tickets]
+        )
+        provider = forms.payment.chosen() if total else ""
+        hidden = [
+            (name, value)
+            for name, values in self.request.POST.lists()
+            if name not in ("csrfmiddlewaretoken", "action", "form_token")
+            for value in values
+        ]
+        now = timezone.now()
+        response = self.render_to_response(
+            self.get_context_data(
+                forms=forms,
+                form_token=form_token,
+                hidden=hidden,
+                attendees=attendees,
+                total=total,
+                rates=[rate for rate in breakdown.rates if rate.vat],
+                provider=provider,
+                provider_label=PAYMENT_LABELS.get(provider, ""),
+                payment_hold_minutes=self.settings.payment_hold_minutes,
+                payment_term_days=self.payment_setup.settings.payment_term_days,
+                needs_approval=any(t.needs_approval for t in tickets),
+                on_behalf=forms.booker.cleaned_data.get("on_behalf"),
+                cancellation_free=queries.cancellation_is_free(self.event, now=now),
+                free_until=self.settings.free_cancellation_until,
+            ),
+            template="public/registration/review.html",
+        )
+        response.keep_for_back = True
+        return response
 
     def made_before(self, sent: str):
         """The confirmation of the same registration, when this browser made it already
@@ -223,9 +296,10 @@ class RegistrationFormView(EventPageMixin, TemplateView):
         url = reverse("public:registration.done", kwargs={"event": self.event.slug, "code": code})
         return redirect(f"{url}?again=1")
 
-    def registered(self, registration: Registration, *, sent: str = ""):
+    def registered(self, registration: Registration, *, sent: str = "", provider: str = ""):
         links = links_in(self.request)
-        if getattr(registration, "sent_before", False) and registration.code not in links:
+        sent_before = getattr(registration, "sent_before", False)
+        if sent_before and registration.code not in links:
             # The form was sent before: its link goes only to the browser it was shown to.
             form_token = self.request.POST.get("form_token", "")
             browser = browser_tag(self.request)
@@ -241,6 +315,8 @@ class RegistrationFormView(EventPageMixin, TemplateView):
         response = redirect(
             "public:registration.done", event=self.event.slug, code=registration.code
         )
+        if provider and not sent_before and registration.manage_token:
+            response = self.start_payment(registration, provider=provider) or response
         if registration.manage_token:
             remember_link(
                 response,
@@ -251,6 +327,30 @@ class RegistrationFormView(EventPageMixin, TemplateView):
             )
         return response
 
+    def start_payment(self, registration: Registration, *, provider: str):
+        """Pay the way chosen in the form; return the redirect to an online payment, or None
+        for the confirmation page (which then shows the transfer details or the invoice).
+
+        Its own use case after the booking has committed: a provider's call (Mollie) never
+        runs inside the booking's transaction, and a choice that fails leaves a registration
+        that can still choose on its page (the message there says why). Only the request
+        that made the registration chooses: a second one finds it made (`sent_before`).
+        """
+        if registration.status != RegistrationStatus.PENDING_PAYMENT:
+            return None  # free, or awaiting the organisers' approval first: nothing to pay yet
+        manage = _manage_path(self.event.slug, registration.code, registration.manage_token)
+        try:
+            started = payment_services.choose_provider(
+                registration,
+                provider=provider,
+                return_url=absolute_url(manage),
+                webhook_url=absolute_url(reverse(f"public:{WEBHOOK_URL_NAME}")),
+            )
+        except PaymentError as refused:
+            messages.error(self.request, refused.message)
+            return None
+        return redirect(started.redirect_url) if started.redirect_url else None
+
     def load_booking_data(self) -> None:
         """Read the tickets on sale, the questions asked of them and the settings, from the
         event's booking data (`registration.queries.booking_data`: cached per version)."""
@@ -259,6 +359,7 @@ class RegistrationFormView(EventPageMixin, TemplateView):
             self.ticket_types = data.sellable(timezone.now())
             self.settings = data.settings
             self.questions = data.questions_for({t.pk for t in self.ticket_types})
+            self.payment_setup = payment_queries.payment_setup(self.event)
 
     def make_forms(self, *, data=None, count: int = 1) -> RegistrationForms:
         self.load_booking_data()
@@ -266,6 +367,7 @@ class RegistrationFormView(EventPageMixin, TemplateView):
             ticket_types=self.ticket_types,
             po_number_required=self.settings.po_number_required,
             questions=self.questions,
+            providers=self.payment_setup.providers,
             data=data,
             count=count,
         )

@@ -29,10 +29,15 @@ from . import capacity, common, expiry, questions
 
 @dataclass(frozen=True, kw_only=True)
 class Booker:
-    """The person who books and pays, and receives the manage link."""
+    """The person who books and pays, and receives the manage link.
+
+    `on_behalf`: they register someone else (a care worker a resident) and confirmed that
+    person's consent; the registration records when and by whom.
+    """
 
     name: str
     email: str
+    on_behalf: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -101,7 +106,10 @@ def register(
     Seats are taken from the quotas' counters last (`capacity.take_seats`), after expired
     holds in a full quota are released.
 
-    Side effects: form token stored; answers stored; the quotas' counters; log entry;
+    A booker who registers someone else (`booker.on_behalf`) has confirmed that person's
+    consent: the moment and the booker's name are stored on the registration.
+
+    Side effects: form token stored; answers stored; the quotas' counters; log entries;
     signal `registration_created`; a `release_expired_holds` task enqueued to run when a
     hold ends.
 
@@ -256,6 +264,8 @@ def _register(
         billing_einvoice=billing.einvoice,
         manage_token_hash=manage_token_hash,
         hold_until=hold_until,
+        on_behalf_consent_at=now if booker.on_behalf else None,
+        on_behalf_by=booker.name if booker.on_behalf else "",
     )
     common.validate_fields(registration, exclude=["event", "form_token", "code"])
     # 31^8 codes: a clash is rare, and then the next one is tried.
@@ -298,6 +308,13 @@ def _register(
             "total": str(total),
         },
     )
+    if booker.on_behalf:
+        log_action(
+            registration,
+            action="registration.on_behalf",
+            by=by,
+            data={"by": booker.name, "at": now.isoformat()},
+        )
     registration.manage_token = manage_token
     signals.registration_created.send(
         sender=Registration,

@@ -1,11 +1,16 @@
 // Registration form, progressive enhancement only (the form works without this file):
-// hide the billing details while no chosen ticket costs money.
+// hide the billing details and the way to pay while no chosen ticket costs money, and the
+// consent box of a registration for someone else until that is ticked.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-paid-tickets]");
-  var billing = document.getElementById("billing");
-  if (!form || !billing) return;
+  if (!form) return;
   var paid = form.getAttribute("data-paid-tickets").split(" ").filter(Boolean);
+  var forPay = [document.getElementById("billing"), document.getElementById("payment")].filter(
+    Boolean
+  );
+  var onBehalf = form.querySelector('input[name="booker-on_behalf"]');
+  var consent = document.getElementById("on-behalf");
 
   function update() {
     var chosen = form.querySelectorAll('input[type="radio"][name$="-ticket_type"]:checked');
@@ -13,7 +18,12 @@
       return paid.indexOf(input.value) !== -1;
     });
     // Never hide fields that show an error.
-    billing.hidden = !payable && !billing.querySelector(".reg-error");
+    forPay.forEach(function (part) {
+      part.hidden = !payable && !part.querySelector(".reg-error");
+    });
+    if (onBehalf && consent) {
+      consent.hidden = !onBehalf.checked && !consent.querySelector(".reg-error");
+    }
   }
 
   form.addEventListener("change", update);

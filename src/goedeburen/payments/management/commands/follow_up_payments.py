@@ -5,16 +5,18 @@ from goedeburen.payments.services import follow_up_unpaid
 
 class Command(BaseCommand):
     help = (
-        "Send payment reminders that are due, cancel registrations whose invoice is long "
-        "overdue, settle bank payments whose task was lost and credit and refund free "
-        "cancellations whose credit note or refund is still due. The worker does this at "
-        "the right moments by itself; run this daily from cron as a safety net."
+        "Send payment reminders that are due (before a hold lapses, after an invoice), "
+        "cancel registrations whose invoice is long overdue, settle bank payments whose task "
+        "was lost and credit and refund free cancellations whose credit note or refund is "
+        "still due. The worker does this at the right moments by itself; run this daily from "
+        "cron as a safety net."
     )
 
     def handle(self, *args, **options):
         result = follow_up_unpaid()
+        reminded = result.reminded + result.hold_reminders
         self.stdout.write(
-            f"{result.reminded} reminders sent, {result.cancelled} registrations cancelled, "
+            f"{reminded} reminders sent, {result.cancelled} registrations cancelled, "
             f"{result.settled} bank payments settled, "
             f"{result.credited} cancellations credited and refunded."
         )

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0003_event_price_capacity_from_tickets'),
-        ('registration', '0010_ticket_type_min_per_registration'),
+        ('registration', '0012_ticket_type_min_per_registration'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registration', '0009_pending_manage_token'),
+        ('registration', '0011_list_order_index'),
     ]
 
     operations = [

@@ -1,0 +1,217 @@
+"""One clear way (issue 17): the way to pay is chosen in the registration form, a review
+shows attendees, total, VAT, the way to pay and the terms, and one binding click registers
+and pays as chosen. A registration made without a choice still chooses on its page."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from goedeburen.payments.enums import ProviderName
+from goedeburen.payments.models import Invoice, Payment
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Registration
+from tests.factories import QuotaFactory, TicketTypeFactory
+from tests.registration.helpers import form_data, manage_link, url
+
+pytestmark = pytest.mark.django_db
+
+START = "public:registration.start"
+
+
+def _post(client, event, data, *, language="en"):
+    return client.post(url(START, event.slug, language=language), data)
+
+
+def _hidden(html: str) -> dict[str, list[str]]:
+    """Return the review's hidden fields, as the browser sends them back."""
+    found: dict[str, list[str]] = {}
+    for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html):
+        found.setdefault(name, []).append(value.replace("&#x27;", "'").replace("&amp;", "&"))
+    return found
+
+
+def test_the_form_offers_the_events_ways_to_pay(client, event, ticket):
+    html = client.get(url(START, event.slug)).content.decode()
+
+    assert 'name="payment-provider" value="bank_transfer"' in html
+    assert 'name="payment-provider" value="invoice"' in html
+    assert "How would you like to pay?" in html
+
+
+def test_a_paid_ticket_without_a_way_to_pay_is_refused_and_nothing_is_saved(client, event, ticket):
+    html = _post(client, event, form_data(client, event, [ticket], action="review")).content
+    html = html.decode()
+
+    assert "Please correct 1 error" in html
+    assert 'href="#id_payment-provider"' in html
+    assert Registration.objects.count() == 0
+
+
+def test_a_free_ticket_asks_no_way_to_pay(client, event):
+    free = TicketTypeFactory(event=event, price=Decimal("0.00"))
+    QuotaFactory(event=event, size=5, ticket_types=[free])
+    data = form_data(client, event, [free], action="review")
+
+    html = _post(client, event, data).content.decode()
+
+    assert "Check your registration" in html
+    assert "How you pay" not in html
+    assert Registration.objects.count() == 0
+
+
+def test_the_review_shows_attendees_total_vat_way_to_pay_and_terms(client, event, ticket):
+    low = TicketTypeFactory(
+        event=event, name_en="Lunch only", price=Decimal("10.90"), vat_rate=Decimal("9.00")
+    )
+    QuotaFactory(event=event, size=10, ticket_types=[low])
+    data = form_data(
+        client, event, [ticket, low], action="review", **{"payment-provider": "bank_transfer"}
+    )
+
+    response = _post(client, event, data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Check your registration" in html
+    assert "Ada0 de Vries: Participation, €125" in html
+    assert "Ada1 de Vries: Lunch only, €10,90" in html
+    assert "€135,90 incl. VAT" in html
+    assert "VAT 9%</dt><dd>€0,90" in html
+    assert "VAT 21%</dt><dd>€21,70" in html
+    assert "By bank transfer" in html
+    assert "Pay within 30 days, or your place lapses." in html
+    assert "privacy statement" in html
+    assert Registration.objects.count() == 0
+    # Back from the confirmation shows this page again (its binding button then sends the
+    # same form token): kept by this browser, but never in a shared cache.
+    assert "no-store" not in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_back_to_the_form_keeps_everything_typed(client, event, ticket):
+    data = form_data(client, event, [ticket], action="review", **{"payment-provider": "invoice"})
+    review = _post(client, event, data).content.decode()
+
+    edit = _post(client, event, {**_hidden(review), "action": "edit"}).content.decode()
+
+    assert "Check your registration" not in edit
+    assert 'value="Bea Boeker"' in edit
+    assert 'value="Ada0"' in edit
+    assert re.search(r'value="invoice"[^>]*checked', edit)
+    assert Registration.objects.count() == 0
+
+
+def test_the_review_in_the_other_language_keeps_everything(client, event, ticket):
+    data = form_data(client, event, [ticket], action="review", **{"payment-provider": "invoice"})
+    review = _post(client, event, data).content.decode()
+
+    again = _post(client, event, {**_hidden(review), "action": "review"}, language="nl")
+
+    html = again.content.decode()
+    assert "Controleer uw aanmelding" in html
+    assert "Ada0 de Vries" in html
+    assert Registration.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("provider", "status", "invoices"),
+    [
+        (ProviderName.INVOICE, RegistrationStatus.CONFIRMED, 1),
+        (ProviderName.BANK_TRANSFER, RegistrationStatus.PENDING_PAYMENT, 1),
+    ],
+)
+def test_the_binding_click_registers_and_pays_as_chosen(
+    client, event, ticket, provider, status, invoices
+):
+    data = form_data(client, event, [ticket], action="review", **{"payment-provider": provider})
+    review = _post(client, event, data).content.decode()
+
+    done = _post(client, event, {**_hidden(review), "action": "register"})
+
+    registration = Registration.objects.get()
+    assert done.status_code == 302
+    assert done["Location"] == url("public:registration.done", event.slug, registration.code)
+    assert registration.status == status
+    assert Invoice.objects.filter(registration=registration).count() == invoices
+    page = client.get(done["Location"]).content.decode()
+    assert manage_link(page)
+    if provider == ProviderName.BANK_TRANSFER:
+        assert "NL91ABNA0417164300" in page  # the transfer details, no choice left to make
+        assert 'value="bank_transfer"' not in page
+
+
+def test_online_payment_chosen_in_the_form_goes_to_the_checkout(client, event, ticket, mollie):
+    data = form_data(client, event, [ticket], **{"payment-provider": "mollie"})
+
+    response = _post(client, event, data)
+
+    payment = Payment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"https://checkout.example/{payment.provider_reference}"
+    registration = Registration.objects.get()
+    # Back from Mollie on the personal page; the confirmation page works in this browser too.
+    sent = mollie.payments[payment.provider_reference]
+    assert sent["redirectUrl"].startswith("http://testserver/en/")
+    assert f"/register/manage/{registration.code}/" in sent["redirectUrl"]
+    done = client.get(url("public:registration.done", event.slug, registration.code))
+    assert done.status_code == 200
+
+
+def test_a_double_click_registers_and_pays_once(client, event, ticket):
+    data = form_data(client, event, [ticket], **{"payment-provider": "bank_transfer"})
+
+    first = _post(client, event, data)
+    second = _post(client, event, data)
+
+    assert Registration.objects.count() == 1
+    assert Invoice.objects.count() == 1
+    assert second["Location"].startswith(first["Location"])
+
+
+def test_a_failed_choice_leaves_the_registration_to_choose_on_its_page(
+    client, event, ticket, mollie
+):
+    mollie.fail_next = True  # Mollie cannot be reached at the binding click
+    data = form_data(client, event, [ticket], **{"payment-provider": "mollie"})
+
+    response = _post(client, event, data)
+
+    registration = Registration.objects.get()
+    assert registration.status == RegistrationStatus.PENDING_PAYMENT
+    assert response["Location"] == url("public:registration.done", event.slug, registration.code)
+    page = client.get(response["Location"]).content.decode()
+    assert "utrecht-alert--error" in page  # why: the refusal, as a message
+    assert 'value="bank_transfer"' in page  # still to choose, here or on the personal page
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("nl", ("Betaal vóór", "Anders vervalt uw plaats.")),
+        ("en", ("before", "Otherwise your place lapses.")),
+    ],
+)
+def test_the_hold_end_is_named_in_the_events_time_zone_with_its_consequence(
+    client, event, ticket, mollie, language, words
+):
+    mollie.fail_next = True  # no payment started: the hold of the form is what is left
+    data = form_data(client, event, [ticket], **{"payment-provider": "mollie"})
+
+    response = _post(client, event, data, language=language)
+
+    registration = Registration.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    amsterdam = timezone.localtime(registration.hold_until, ZoneInfo("Europe/Amsterdam"))
+    utc = timezone.localtime(registration.hold_until, dt.UTC)
+    [status] = re.findall(
+        r"One more step: payment.</strong> (.*?)\n|Nog één stap: betalen.</strong> (.*?)\n", page
+    )
+    status = "".join(status)
+    assert status.startswith(words[0]) or f" {words[0]} " in status
+    assert status.endswith(words[1])
+    assert f", {amsterdam:%H:%M}" in status
+    assert f", {utc:%H:%M}" not in status  # Amsterdam is never at UTC
