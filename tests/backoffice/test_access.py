@@ -105,6 +105,7 @@ DECLARED = {
     "attendee.export": ("registration.view_attendees", "event"),
     "registration.export": ("registration.view_registrations", "event"),
     "capacity": ("registration.view_capacity", "event"),
+    "target_mix": ("events.change_event", "event"),
     "waiting_list": ("registration.view_registrations", "event"),
     "waiting_list.offer": ("registration.change_registration", "event"),
     **{

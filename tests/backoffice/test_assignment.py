@@ -188,7 +188,7 @@ def test_publish_page_counts_the_mails_and_a_rule_break_needs_accepting(
     url = _url("publish", small_world.event, pk=run.pk)
 
     page = client.get(url).content.decode()
-    refused = client.post(url)
+    refused = client.post(url, {"confirm": "yes"})
 
     assert f"{len(small_world.attendees)} mails go out now" in page
     assert "Sessions over capacity: 1" in page
@@ -196,7 +196,7 @@ def test_publish_page_counts_the_mails_and_a_rule_break_needs_accepting(
     assert "This placement breaks the assignment rules" in refused.content.decode()
     run.refresh_from_db()
     assert not run.is_published
-    client.post(url, {"accept_breaks": "yes"})
+    client.post(url, {"accept_breaks": "yes", "confirm": "yes"})
     run.refresh_from_db()
     assert run.is_published
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from goedeburen.payments.enums import TransactionState
 from goedeburen.payments.models import BankStatement, BankTransaction, OrganiserBilling, Payment
 from goedeburen.registration.enums import RegistrationStatus
-from tests.backoffice.conftest import _bank_line, url
+from tests.backoffice.conftest import CONFIRM, _bank_line, url
 from tests.clients import StaffClient
 from tests.payments.test_bank_import import statement
 from tests.seams import without_bank_line_lock
@@ -142,7 +142,7 @@ def test_an_unmatched_line_suggests_the_registration_and_books_it_in_one_click(
 
     assert f"Book for {registration.code}" in html
     assert "a code in the description is nearly this one" in html
-    response = owner_client.post(url("bank.assign", world), {"code": registration.code})
+    response = owner_client.post(url("bank.assign", world), {"code": registration.code, **CONFIRM})
     assert response.status_code == 302
     line.refresh_from_db()
     assert (line.state, line.registration) == (TransactionState.MATCHED, registration)
@@ -191,7 +191,7 @@ def _assign_twice_at_once(world) -> tuple[list[int], list[str]]:
             client = StaffClient()
             client.force_login(world.owner)
             barrier.wait()
-            response = client.post(path, {"code": code}, follow=True)
+            response = client.post(path, {"code": code, **CONFIRM}, follow=True)
             codes.append(response.redirect_chain[0][1] if response.redirect_chain else 200)
             # The page, not response.context: the test client's context capture is not
             # thread-safe.

@@ -22,8 +22,9 @@ from goedeburen.payments.enums import (
     TransactionState,
 )
 from goedeburen.payments.models import BankTransaction, Invoice, Payment, Refund
+from goedeburen.registration import services
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
-from goedeburen.registration.models import Attendee, Registration
+from goedeburen.registration.models import Attendee, Registration, TargetShare
 from tests.backoffice.conftest import _bank_line, url
 from tests.factories import (
     AttendeeFactory,
@@ -85,6 +86,11 @@ def _seed(world):
     OutgoingMailFactory(event=world.event, state=MailState.FAILED)
     OutgoingMailFactory(event=world.event, state=MailState.SENT)
     CheckIn.objects.create(event=world.event, attendee=world.attendee, device="d", at=now)
+    services.save_target_mix(
+        world.event,
+        shares={"housing_corporation": Decimal("25"), "resident": Decimal("12.5")},
+        by=world.owner,
+    )
     return made
 
 
@@ -148,6 +154,12 @@ def _expected(world):
             statement__event=world.event, state=TransactionState.UNMATCHED
         ).count(),
         "mix": {role.value: sum(1 for a in seated if a.role == role) for role in AttendingRole},
+        "targets": {
+            role.value: TargetShare.objects.filter(event=world.event, role=role)
+            .values_list("share", flat=True)
+            .first()
+            for role in AttendingRole
+        },
         "seated": len(seated),
         "check_ins": 1,
     }
@@ -175,6 +187,12 @@ def test_every_figure_equals_the_database(owner_client, world):
     assert board.mails_failed == 1
     assert {row.role: row.count for row in board.mix} == expected["mix"]
     assert sum(row.count for row in board.mix) == expected["seated"]
+    assert {row.role: row.target for row in board.mix} == expected["targets"]
+    assert expected["targets"]["housing_corporation"] == Decimal("25.00")
+    assert {row.role: row.share for row in board.mix} == {
+        role: (Decimal(100 * n) / expected["seated"]).quantize(Decimal("0.1"))
+        for role, n in expected["mix"].items()
+    }
     assert board.check_ins == expected["check_ins"]
     (quota,) = board.capacity.quotas
     assert quota.confirmed + quota.held == expected["seated"]
@@ -183,6 +201,21 @@ def test_every_figure_equals_the_database(owner_client, world):
         assert f"?status={status}" in html  # each number links to the list behind it
     assert url("waiting_list", world) in html
     assert "<svg" in html and "<script" not in html.split("<main", 1)[-1]
+
+
+def test_mix_shows_share_and_target_in_the_table_and_the_svg(owner_client, world, english):
+    _seed(world)
+
+    board = owner_client.get(url("event.detail", world))
+    html = board.content.decode()
+
+    (row,) = [r for r in board.context["dashboard"].mix if r.role == "housing_corporation"]
+    assert row.difference == row.share - Decimal("25")
+    assert "Attending as, against the target mix" in html
+    assert html.count('class="bo-bar__target"') == 2  # the two groups with a target
+    assert 'x1="25.00"' in html and 'x1="12.50"' in html
+    assert url("target_mix", world) in html
+    assert f"{url('attendee.list', world)}?role=resident" in html
 
 
 def test_registrations_chart_is_svg_with_its_table(owner_client, world):

@@ -6,7 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from goedeburen.common.audit import history
 from goedeburen.events.models import Event, EventStatus, Role, Room, Round, Session, Venue
-from tests.backoffice.conftest import PASSWORD
+from tests.backoffice.conftest import CONFIRM, PASSWORD
 from tests.clients import current_code
 from tests.factories import OrganiserFactory, TeamMemberFactory, UserFactory
 
@@ -118,7 +118,7 @@ def test_organiser_builds_and_publishes_an_event_that_the_site_then_shows(client
                 **on_event,
             )
 
-    response = _post(client, "event.status", {"status": "published"}, **on_event)
+    response = _post(client, "event.status", {"status": "published", **CONFIRM}, **on_event)
     assert response.url == reverse("backoffice:event.detail", kwargs=on_event)
 
     event.refresh_from_db()

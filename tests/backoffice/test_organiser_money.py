@@ -7,7 +7,7 @@ from django.urls import reverse
 from goedeburen.events.models import Role
 from goedeburen.payments.enums import TransactionState
 from goedeburen.payments.models import BankTransaction, OrganiserBilling
-from tests.backoffice.conftest import _bank_line, _invoice, make_world, url
+from tests.backoffice.conftest import CONFIRM, _bank_line, _invoice, make_world, url
 from tests.factories import TeamMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,9 @@ def test_finance_of_one_event_cannot_book_a_line_onto_another_event(client, worl
     line = _bank_line(world)
     client.force_login(_member(world, role))
 
-    response = client.post(url("bank.assign", world), {"code": sibling.registration.code})
+    response = client.post(
+        url("bank.assign", world), {"code": sibling.registration.code, **CONFIRM}
+    )
 
     assert response.status_code == 403
     assert BankTransaction.objects.get(pk=line.pk).state == TransactionState.UNMATCHED
@@ -78,7 +80,7 @@ def test_organiser_finance_books_a_line_onto_any_event_of_the_organiser(client, 
     line = _bank_line(world)
     client.force_login(_member(world, Role.FINANCE, organiser_wide=True))
 
-    client.post(url("bank.assign", world), {"code": sibling.registration.code})
+    client.post(url("bank.assign", world), {"code": sibling.registration.code, **CONFIRM})
 
     line.refresh_from_db()
     assert (line.state, line.registration) == (TransactionState.MATCHED, sibling.registration)
@@ -90,7 +92,7 @@ def test_a_line_is_never_booked_onto_another_organisers_registration(client, wor
     client.force_login(world.owner)
 
     response = client.post(
-        url("bank.assign", world), {"code": other.registration.code}, follow=True
+        url("bank.assign", world), {"code": other.registration.code, **CONFIRM}, follow=True
     )
 
     assert BankTransaction.objects.get(pk=line.pk).state == TransactionState.UNMATCHED

@@ -22,7 +22,7 @@ from goedeburen.payments.models import (
     PaymentSettings,
 )
 from goedeburen.registration.enums import RegistrationStatus
-from tests.backoffice.conftest import PAYMENT_SCREENS, _bank_line, _invoice, url
+from tests.backoffice.conftest import CONFIRM, PAYMENT_SCREENS, _bank_line, _invoice, url
 from tests.factories import AttendeeFactory, RegistrationFactory, TeamMemberFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -198,7 +198,9 @@ def test_unmatched_line_assigned_to_a_registration(owner_client, world):
     world.registration.status = RegistrationStatus.PENDING_PAYMENT
     world.registration.save()
 
-    owner_client.post(url("bank.assign", world), {"code": world.registration.code.lower()})
+    owner_client.post(
+        url("bank.assign", world), {"code": world.registration.code.lower(), **CONFIRM}
+    )
 
     line.refresh_from_db()
     assert (line.state, line.registration) == (TransactionState.MATCHED, world.registration)
@@ -210,7 +212,9 @@ def test_unmatched_line_assigned_to_a_registration(owner_client, world):
 def test_unmatched_line_with_an_unknown_code_stays(owner_client, world):
     line = _bank_line(world)
 
-    response = owner_client.post(url("bank.assign", world), {"code": "ZZZZZZZZ"}, follow=True)
+    response = owner_client.post(
+        url("bank.assign", world), {"code": "ZZZZZZZZ", **CONFIRM}, follow=True
+    )
 
     line.refresh_from_db()
     assert line.state == TransactionState.UNMATCHED
@@ -221,7 +225,7 @@ def test_unmatched_line_with_an_unknown_code_stays(owner_client, world):
 def test_unmatched_line_dismissed_with_a_note(owner_client, world):
     line = _bank_line(world)
 
-    owner_client.post(url("bank.dismiss", world), {"note": "sponsor, geen deelnemer"})
+    owner_client.post(url("bank.dismiss", world), {"note": "sponsor, geen deelnemer", **CONFIRM})
 
     line.refresh_from_db()
     assert (line.state, line.note) == (TransactionState.DISMISSED, "sponsor, geen deelnemer")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from goedeburen.common.models import LogEntry
 from goedeburen.events.models import Invitation, Role, TeamMember
 from goedeburen.events.teams import invitation_token
-from tests.backoffice.conftest import make_world
+from tests.backoffice.conftest import CONFIRM, make_world
 from tests.clients import StaffClient
 from tests.factories import TeamMemberFactory, UserFactory
 
@@ -207,13 +207,13 @@ def test_a_member_leaves_but_the_last_owner_cannot(client, world, english):
         organiser=world.organiser, user=editor, event=world.event, role=Role.EDITOR
     )
     client.force_login(editor)
-    client.post(reverse("backoffice:account.leave", args=[member.pk]))
+    client.post(reverse("backoffice:account.leave", args=[member.pk]), CONFIRM)
     assert not TeamMember.objects.filter(pk=member.pk).exists()
 
     owner = StaffClient()
     owner.force_login(world.owner)
     last = world.owner.memberships.get()
-    response = owner.post(reverse("backoffice:account.leave", args=[last.pk]), follow=True)
+    response = owner.post(reverse("backoffice:account.leave", args=[last.pk]), CONFIRM, follow=True)
     assert TeamMember.objects.filter(pk=last.pk).exists()
     assert "at least one owner" in response.content.decode()
 

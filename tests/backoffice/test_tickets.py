@@ -24,6 +24,7 @@ def _ticket_data(**overrides) -> dict:
         "vat_exemption": "",
         "sale_start": "",
         "sale_end": "",
+        "min_per_registration": "1",
         "max_per_registration": "5",
         "visible": "on",
         "order": "1",
@@ -63,6 +64,28 @@ def test_sale_end_before_start_is_refused(owner_client, world):
     )
 
     assert "sale_end" in response.context["form"].errors
+
+
+def test_minimum_above_the_maximum_is_refused(owner_client, world, english):
+    response = owner_client.post(
+        url("ticket_type.create", world),
+        _ticket_data(min_per_registration="6", max_per_registration="5"),
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["min_per_registration"] == [
+        "The minimum per registration cannot be more than the maximum."
+    ]
+    assert not TicketType.objects.filter(name_nl="Dagkaart").exists()
+
+
+def test_minimum_per_registration_is_saved(owner_client, world):
+    owner_client.post(
+        url("ticket_type.create", world),
+        _ticket_data(min_per_registration="2", quotas=[world.quota.pk]),
+    )
+
+    assert TicketType.objects.get(name_nl="Dagkaart").min_per_registration == 2
 
 
 def test_quota_of_another_event_cannot_be_chosen(owner_client, world, other_world):

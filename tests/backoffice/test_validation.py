@@ -586,7 +586,7 @@ def test_refused_status_change_shows_reason_and_changes_nothing(
     before = database_rows()
 
     response = owner_client.post(
-        reverse("backoffice:event.status", args=[event.slug]), {"status": status}
+        reverse("backoffice:event.status", args=[event.slug]), {"status": status, **CONFIRM}
     )
 
     assert response.status_code == 200

@@ -38,6 +38,15 @@ def test_walk_in_is_registered_checked_in_and_confirmed(event, hall, ticket, ing
     assert (check_in.door, check_in.by, check_in.session) == ("Hoofdingang", ingrid, None)
 
 
+def test_walk_in_needs_not_meet_a_group_tickets_minimum(event, hall, ticket, ingrid):
+    ticket.min_per_registration = 3
+    ticket.save()
+
+    attendee = _walk_in(event, ticket, ingrid)
+
+    assert attendee.registration.status == RegistrationStatus.CONFIRMED
+
+
 def test_walk_in_cannot_take_a_seat_the_quota_does_not_have(event, ticket, ingrid, register):
     QuotaFactory(event=event, size=1, ticket_types=[ticket])
     register()

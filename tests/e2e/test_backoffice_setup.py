@@ -20,6 +20,7 @@ PASSWORD = "correct horse battery"
 SLUG = "buren-op-straat"
 OWNER = "buurtwerk-eigenaar"  # the organiser's owner
 EDITOR = "goede-buren-redactie"  # an editor of the demo event
+DEMO_OWNER = "goede-buren-eigenaar"  # an owner of the demo event (not of its organiser)
 NOWHERE = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
@@ -171,9 +172,15 @@ def test_organiser_sets_up_an_event_that_sells_exactly_that(visit, organiser, dj
 
         # Publish, then open registration.
         tab = visit(f"{base}/", javascript=False)
+        # Each asks first, saying what it does to visitors.
         tab.get_by_role("button", name="Publish").click()
         tab.wait_for_load_state()
+        assert "Visitors see the event's pages" in tab.locator("main").inner_text()
+        tab.get_by_role("button", name="Yes, change the status").click()
+        tab.wait_for_load_state()
         tab.get_by_role("button", name="Open registration").click()
+        tab.wait_for_load_state()
+        tab.get_by_role("button", name="Yes, change the status").click()
         tab.wait_for_load_state()
         assert "Registration open" in tab.locator("main").inner_text()
 
@@ -218,28 +225,68 @@ def test_organiser_sets_up_an_event_that_sells_exactly_that(visit, organiser, dj
         assert Quota.objects.get(event__slug=SLUG).taken == 3
 
 
-@pytest.mark.parametrize("viewport", ["360px", "1280px"])
-def test_dashboard_ticket_and_quota_screens_have_no_wcag_violations(
-    visit, organiser, site, django_db_blocker, viewport
-):
+@pytest.fixture(scope="module")
+def demo_team(site, django_db_blocker):
+    """Per viewport an editor and an owner of the demo event, and its target mix.
+
+    Made here, outside each test's transaction, so that the live server (its own database
+    connection) sees them: made inside a test they would not exist for it, every page
+    would send the browser to the sign-in page, and axe would check only that one.
+    """
+    from decimal import Decimal
+
     from goedeburen.events.demo import SLUG as DEMO
     from goedeburen.events.models import Event, Role, TeamMember
-    from goedeburen.registration.models import Quota, TicketType
+    from goedeburen.registration import services
     from tests.factories import UserFactory
 
     with django_db_blocker.unblock():
         event = Event.objects.get(slug=DEMO)
-        user = UserFactory(username=f"{EDITOR}-{viewport}")
-        user.set_password(PASSWORD)
-        user.save()
-        # An editor of the event (no second factor): the screens of setting it up.
-        TeamMember.objects.create(
-            organiser=event.organiser, user=user, event=event, role=Role.EDITOR
+        for viewport in ("360px", "1280px"):
+            # An editor (no second factor): the screens of setting the event up.
+            editor = UserFactory(username=f"{EDITOR}-{viewport}")
+            TeamMember.objects.create(
+                organiser=event.organiser, user=editor, event=event, role=Role.EDITOR
+            )
+            # The event's owner (no second factor: not the organiser's owner) sees every
+            # widget; also an editor, a role to leave.
+            owner = UserFactory(username=f"{DEMO_OWNER}-{viewport}")
+            for role in (Role.OWNER, Role.EDITOR):
+                TeamMember.objects.create(
+                    organiser=event.organiser, user=owner, event=event, role=role
+                )
+        services.save_target_mix(
+            event, shares={"housing_corporation": Decimal("25"), "resident": Decimal("20")}, by=None
         )
-        ticket = TicketType.objects.filter(event=event).first()
-        quota = Quota.objects.filter(event=event).first()
+    return event
+
+
+def _axe_clean(tab, name: str, viewport: str) -> None:
+    violations = axe_violations(tab)
+    if violations:
+        pytest.fail(f"{name} ({viewport}): {describe_violations(violations)}", pytrace=False)
+    if viewport == "360px":
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, (name, width)
+
+
+def _visit_signed_in(visit, path: str, viewport: str):
+    tab = visit(path, viewport=viewport)
+    assert tab.url.endswith(path), f"{path} went to {tab.url}"  # not the sign-in page
+    return tab
+
+
+@pytest.mark.parametrize("viewport", ["360px", "1280px"])
+def test_dashboard_ticket_and_quota_screens_have_no_wcag_violations(
+    visit, demo_team, django_db_blocker, viewport
+):
+    from goedeburen.registration.models import Quota, TicketType
+
+    with django_db_blocker.unblock():
+        ticket = TicketType.objects.filter(event=demo_team).first()
+        quota = Quota.objects.filter(event=demo_team).first()
     _signed_in(visit, f"{EDITOR}-{viewport}", viewport=viewport, javascript=True)
-    base = f"/en/backoffice/{DEMO}"
+    base = f"/en/backoffice/{demo_team.slug}"
     pages = {
         "dashboard": f"{base}/",
         "ticket types": f"{base}/tickets/",
@@ -250,10 +297,34 @@ def test_dashboard_ticket_and_quota_screens_have_no_wcag_violations(
         "attendees": f"{base}/attendees/",
     }
     for name, path in pages.items():
-        tab = visit(path, viewport=viewport)
-        violations = axe_violations(tab)
-        if violations:
-            pytest.fail(f"{name} ({viewport}): {describe_violations(violations)}", pytrace=False)
-        if viewport == "360px":
-            width = tab.evaluate("document.documentElement.scrollWidth")
-            assert width <= 360, (name, width)
+        _axe_clean(_visit_signed_in(visit, path, viewport), name, viewport)
+
+
+@pytest.mark.parametrize("viewport", ["360px", "1280px"])
+def test_target_mix_and_confirm_pages_have_no_wcag_violations(visit, demo_team, viewport):
+    """The target mix screen (and its error), the dashboard's mix against it, and the confirm
+    pages that now come before a status change and before leaving a role."""
+    _signed_in(visit, f"{DEMO_OWNER}-{viewport}", viewport=viewport, javascript=True)
+    base = f"/en/backoffice/{demo_team.slug}"
+
+    tab = _visit_signed_in(visit, f"{base}/", viewport)
+    assert "Attending as, against the target mix" in tab.locator("main").inner_text()
+    _axe_clean(tab, "dashboard with the target mix", viewport)
+    tab.locator("form[action$='/status/'] button").first.click()
+    tab.wait_for_load_state()
+    assert "Nothing has been changed yet." in tab.locator("main").inner_text()
+    _axe_clean(tab, "status change confirm page", viewport)
+
+    tab = _visit_signed_in(visit, f"{base}/target-mix/", viewport)
+    _axe_clean(tab, "target mix", viewport)
+    tab.get_by_label("Housing corporation").fill("90")
+    tab.locator("main").get_by_role("button", name="Save", exact=True).click()
+    tab.wait_for_load_state()
+    assert "together they may be 100 % at most" in tab.locator("main").inner_text()
+    _axe_clean(tab, "target mix refused", viewport)
+
+    tab = _visit_signed_in(visit, "/en/backoffice/account/", viewport)
+    tab.get_by_role("button", name="Leave: Editor").click()
+    tab.wait_for_load_state()
+    assert "Give up this role?" in tab.locator("main").inner_text()
+    _axe_clean(tab, "leave role confirm page", viewport)

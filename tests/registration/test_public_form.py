@@ -334,3 +334,32 @@ def test_form_with_errors_is_never_served_from_the_blank_cache(client, event, ha
     response = _post(client, event, data)
 
     assert FIELD_TEMPLATE in [t.name for t in response.templates]
+
+
+def test_form_refuses_fewer_of_a_ticket_than_its_minimum_and_says_so(client, event, hall, free):
+    free.min_per_registration = 2
+    free.save()
+
+    page = client.get(url(START, event.slug)).content.decode()
+    response = _post(client, event, form_data(client, event, [free]))
+
+    assert "for at least 2 people per registration" in page
+    assert response.status_code == 200
+    assert response.context["forms"].attendees[0].errors["ticket_type"] == [
+        "With the ticket “Free” you register at least 2 people. Add people or choose another "
+        "ticket."
+    ]
+    assert Registration.objects.count() == 0
+    assert _post(client, event, form_data(client, event, [free, free])).status_code == 302
+
+
+def test_form_refuses_more_of_a_ticket_than_its_maximum_and_says_so(client, event, hall, free):
+    free.max_per_registration = 1
+    free.save()
+
+    response = _post(client, event, form_data(client, event, [free, free]))
+
+    assert response.context["forms"].attendees[0].errors["ticket_type"] == [
+        "One registration holds at most 1 of the ticket “Free”."
+    ]
+    assert Registration.objects.count() == 0

@@ -206,6 +206,21 @@ def test_register_refuses_more_of_a_ticket_than_allowed(hall, free, register):
     assert _refused(register, free, free, free).code == "max_per_registration"
 
 
+def test_register_refuses_fewer_of_a_ticket_than_its_minimum(hall, free, register, english):
+    free.min_per_registration = 2
+    free.save()
+
+    refused = _refused(register, free)
+
+    assert (refused.code, str(refused.message)) == (
+        "min_per_registration",
+        "With the ticket “Free” you register at least 2 people. Add people or choose another "
+        "ticket.",
+    )
+    assert Registration.objects.count() == 0
+    assert register(free, free).attendees.count() == 2
+
+
 def test_register_refuses_no_attendees(hall, register):
     assert _refused(register).code == "no_attendees"
 

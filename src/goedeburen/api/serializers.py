@@ -200,6 +200,7 @@ class TicketTypeSerializer(serializers.ModelSerializer):
             "vat_rate",
             "sale_start",
             "sale_end",
+            "min_per_registration",
             "max_per_registration",
             "visible",
             "needs_approval",

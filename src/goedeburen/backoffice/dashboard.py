@@ -66,6 +66,12 @@ class MixRow:
     label: str
     count: int
     share: Decimal  # of all counted attendees, in %
+    target: Decimal | None = None  # the event's target share, in %; None: no target
+
+    @property
+    def difference(self) -> Decimal | None:
+        """Return how many percentage points the share is above (+) or below (−) target."""
+        return None if self.target is None else self.share - self.target
 
 
 @dataclass(kw_only=True)
@@ -166,7 +172,8 @@ def money(event: Event, *, today: dt.date) -> Money:
 
 
 def stakeholder_mix(event: Event) -> list[MixRow]:
-    """Return the attending roles of the attendees who hold a seat (confirmed or held)."""
+    """Return the attending roles of the attendees who hold a seat (confirmed or held),
+    each with the event's target share for it."""
     rows = (
         Attendee.objects.filter(registration__event=event)
         .filter(registration_queries.counts_seats())
@@ -176,6 +183,7 @@ def stakeholder_mix(event: Event) -> list[MixRow]:
     )
     counts = {row["role"]: row["count"] for row in rows}
     total = sum(counts.values())
+    targets = registration_queries.target_mix(event)
     return [
         MixRow(
             role=role.value,
@@ -184,6 +192,7 @@ def stakeholder_mix(event: Event) -> list[MixRow]:
             share=(Decimal(100 * counts.get(role.value, 0)) / total).quantize(Decimal("0.1"))
             if total
             else Decimal("0.0"),
+            target=targets.get(role.value),
         )
         for role in AttendingRole
     ]
@@ -235,6 +244,9 @@ def dashboard(event: Event, *, user, now: dt.datetime | None = None) -> Dashboar
     if may("registration.view_special_category"):
         found.mix = stakeholder_mix(event)
         found.mix_limit = matching_queries.matching_settings(event).max_group_share
+        found.links["attendees"] = reverse("backoffice:attendee.list", kwargs={"event": slug})
+        if may("events.change_event"):
+            found.links["target_mix"] = reverse("backoffice:target_mix", kwargs={"event": slug})
     if may("checkin.view_lists"):
         found.check_ins = CheckIn.objects.filter(
             event=event, session__isnull=True, undone__isnull=True

@@ -197,6 +197,7 @@ event_urls = [
     ),
     path("attendees/", registrations.AttendeeListView.as_view(), name="attendee.list"),
     path("capacity/", registrations.CapacityView.as_view(), name="capacity"),
+    path("target-mix/", tickets.TargetMixView.as_view(), name="target_mix"),
     path("waiting-list/", waiting_list.WaitingListView.as_view(), name="waiting_list"),
     path(
         "waiting-list/<slug:code>/offer/",

@@ -8,7 +8,8 @@ from goedeburen.common.exceptions import DomainError
 class RegistrationError(DomainError):
     """A registration the domain refuses; `message` may be shown to the visitor as it is.
 
-    Codes: closed, form_expired, no_attendees, too_many, unavailable, max_per_registration,
+    Codes: closed, form_expired, no_attendees, too_many, unavailable, min_per_registration,
+    max_per_registration,
     sold_out, consent_missing, billing_missing, invalid; for changes of state: wrong_state,
     places_available, offer_gone, edit_closed, last_attendee; for quotas: size_below_taken.
     """
@@ -19,6 +20,10 @@ FORM_EXPIRED = _("This form has expired. Check your details and submit them agai
 NO_ATTENDEES = _("Register at least one attendee.")
 TOO_MANY = _("One registration holds at most %(count)d attendees.")
 UNAVAILABLE = _("The ticket “%(ticket)s” is not on sale.")
+MIN_PER_REGISTRATION = _(
+    "With the ticket “%(ticket)s” you register at least %(count)d people. Add people or "
+    "choose another ticket."
+)
 MAX_PER_REGISTRATION = _("One registration holds at most %(count)d of the ticket “%(ticket)s”.")
 SOLD_OUT = _("Sorry, the ticket “%(ticket)s” is sold out.")
 NOT_ENOUGH = _(

@@ -19,7 +19,7 @@ from goedeburen.common.logtypes import (
 )
 from goedeburen.events.logtypes import field_labels
 
-from .enums import RegistrationStatus
+from .enums import AttendingRole, RegistrationStatus
 from .models import Attendee, Registration
 
 
@@ -78,6 +78,19 @@ class Erased(LogType):
         else:
             what = _("all personal details")
         return {"what": what}
+
+
+class TargetMixChanged(LogType):
+    """The event's target mix changed, data `{"changes": {group: [before %, after %]}}`."""
+
+    def values(self, data, *, show_sensitive):
+        changes = data.get("changes") or {}
+        labels = dict(AttendingRole.choices)
+        parts = [
+            describe_change(str(labels.get(role, role)), change)
+            for role, change in sorted(changes.items())
+        ]
+        return {"changes": "; ".join(parts)}
 
 
 def _status(action: str, sentence, **example) -> StatusChange:
@@ -260,6 +273,11 @@ def register() -> None:
             action="ticket_type.created",
             sentence=gettext_lazy("Ticket type added: %(name)s, %(price)s euro"),
             example={"ticket_type": 1, "name": "Deelname", "price": "125.00", "changes": {}},
+        ),
+        TargetMixChanged(
+            action="target_mix.changed",
+            sentence=gettext_lazy("Target mix changed (%%): %(changes)s"),
+            example={"changes": {"housing_corporation": [None, "25"], "resident": ["30", "25"]}},
         ),
         LogType(
             action="ticket_type.changed",

@@ -144,6 +144,12 @@ class TicketType(TranslatedFieldsMixin, models.Model):
     )
     sale_start = models.DateTimeField(_("on sale from"), null=True, blank=True)
     sale_end = models.DateTimeField(_("on sale until"), null=True, blank=True)
+    min_per_registration = models.PositiveSmallIntegerField(
+        _("minimum per registration"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("A registration with this ticket type holds at least this many of it."),
+    )
     max_per_registration = models.PositiveSmallIntegerField(
         _("maximum per registration"), default=10, validators=[MinValueValidator(1)]
     )
@@ -169,6 +175,14 @@ class TicketType(TranslatedFieldsMixin, models.Model):
             errors["vat_rate"] = _("With a VAT exemption the VAT rate must be 0.")
         if self.sale_start and self.sale_end and self.sale_end <= self.sale_start:
             errors["sale_end"] = _("The end of the sale must be after its start.")
+        if (
+            self.min_per_registration
+            and self.max_per_registration
+            and self.min_per_registration > self.max_per_registration
+        ):
+            errors["min_per_registration"] = _(
+                "The minimum per registration cannot be more than the maximum."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -231,6 +245,38 @@ class Quota(models.Model):
                 if not f.primary_key and f.name != "taken"
             ]
         super().save(*args, update_fields=update_fields, **kwargs)
+
+
+class TargetShare(models.Model):
+    """The share of the event's attendees the organiser aims for in one stakeholder group
+    (the role attendees register as); the dashboard sets the registrations against it.
+
+    The shares of one event add up to 100 % at most (`services.save_target_mix` checks the
+    sum, which no single row can).
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="target_shares")
+    role = models.CharField(_("stakeholder group"), max_length=30, choices=AttendingRole.choices)
+    share = models.DecimalField(
+        _("target share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+
+    class Meta:
+        verbose_name = _("target share")
+        verbose_name_plural = _("target mix")
+        ordering = ["event", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "role"], name="one_target_per_group"),
+            models.CheckConstraint(
+                condition=Q(share__gt=0, share__lte=100), name="target_share_is_a_percentage"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.share} %"
 
 
 class FormToken(models.Model):

@@ -4,6 +4,7 @@ import datetime as dt
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connections, router
@@ -28,6 +29,7 @@ from .models import (
     Quota,
     Registration,
     RegistrationSettings,
+    TargetShare,
     TicketType,
 )
 
@@ -70,6 +72,12 @@ class BookingData:
 _BOOKING_DATA: dict[tuple[int, str], BookingData] = {}
 _BOOKING_DATA_KEPT = 16
 BOOKING_DATA_SECONDS = 3600
+
+
+def target_mix(event: Event) -> dict[str, Decimal]:
+    """Return the event's target share per stakeholder group (role) in %, the groups
+    without a target left out."""
+    return dict(TargetShare.objects.filter(event=event).values_list("role", "share"))
 
 
 def booking_data(event: Event) -> BookingData:

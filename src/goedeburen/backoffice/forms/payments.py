@@ -34,6 +34,10 @@ class AmountField(forms.DecimalField):
         kwargs.setdefault("decimal_places", 2)
         kwargs.setdefault("min_value", Decimal("0.01"))
         kwargs.setdefault("help_text", _("In euros, such as 125,00."))
+        kwargs["error_messages"] = {
+            "invalid": _("Enter an amount in euros, such as 125,00."),
+            **kwargs.get("error_messages", {}),
+        }
         super().__init__(**kwargs)
         self.widget.input_type = "text"
         self.widget.attrs.update(inputmode="decimal", autocomplete="off")
@@ -46,9 +50,7 @@ class AmountField(forms.DecimalField):
             return value
         found = _AMOUNT.match(str(value))
         if not found:
-            raise forms.ValidationError(
-                _("Enter an amount in euros, such as 125,00."), code="invalid"
-            )
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return Decimal(f"{found.group(1)}.{(found.group(2) or '0').ljust(2, '0')}")
 
 

@@ -1,10 +1,12 @@
-"""Ticket types and the quotas they share, as the organiser sets them up."""
+"""Ticket types and the quotas they share, as the organiser sets them up; the target mix of
+stakeholder groups the event aims for."""
 
 from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.registration.enums import AttendingRole
 from goedeburen.registration.models import Quota, TicketType
 
 from .base import BackofficeForm, style
@@ -61,6 +63,7 @@ class TicketTypeForm(BackofficeForm):
             "sale_end",
             "needs_approval",
             "visible",
+            "min_per_registration",
             "max_per_registration",
             "order",
         ]
@@ -96,3 +99,32 @@ class QuotaForm(BackofficeForm):
     def limit_choices(self) -> None:
         self.fields["ticket_types"].queryset = TicketType.objects.filter(event=self.event)
         self.fields["ticket_types"].required = False
+
+
+class TargetMixForm(forms.Form):
+    """The event's target share per stakeholder group, in %; together 100 % at most."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for role in AttendingRole:
+            self.fields[role.value] = AmountField(
+                label=role.label,
+                required=False,
+                min_value=Decimal("0"),
+                max_value=Decimal("100"),
+                max_digits=5,
+                help_text=_("In %, such as 25; empty for no target."),
+                error_messages={"invalid": _("Enter a percentage, such as 25 or 12,5.")},
+            )
+            style(self.fields[role.value])
+
+    def clean(self):
+        cleaned = super().clean()
+        total = sum((share for share in cleaned.values() if share), Decimal("0"))
+        if total > 100:
+            raise forms.ValidationError(
+                _("The target shares add up to %(total)s %%; together they may be 100 %% at most.")
+                % {"total": f"{total.normalize():f}"},
+                code="above_100",
+            )
+        return cleaned

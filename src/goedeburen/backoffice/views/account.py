@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 from django_otp import login as otp_login
@@ -22,6 +23,7 @@ from goedeburen.accounts import services as account_services
 from goedeburen.accounts.network import client_ip
 from goedeburen.backoffice.forms.team import CodeForm
 from goedeburen.backoffice.permissions import StaffRequiredMixin
+from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
 from goedeburen.events import teams
 from goedeburen.events.exceptions import EventError
 from goedeburen.events.models import TeamMember
@@ -57,10 +59,20 @@ class AccountView(StaffRequiredMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
-class LeaveView(StaffRequiredMixin, View):
-    """Give up one of your own roles (POST)."""
+class LeaveView(StaffRequiredMixin, ConfirmFirstMixin, View):
+    """Give up one of your own roles (POST, asked first)."""
 
     http_method_names = ["post"]
+    confirm_title = gettext_lazy("Give up this role?")
+    confirm_text = gettext_lazy(
+        "You lose the role at once, and with it the screens it opens. Only an owner can give "
+        "it back to you."
+    )
+    confirm_button = gettext_lazy("Give up the role")
+
+    def check_target(self) -> None:
+        if not TeamMember.objects.filter(pk=self.kwargs["pk"], user=self.request.user).exists():
+            raise Http404
 
     def post(self, request, pk):
         member = TeamMember.objects.filter(pk=pk, user=request.user).first()
@@ -156,10 +168,16 @@ class SecondFactorVerifyView(StaffRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
-class RecoveryCodesView(StaffRequiredMixin, View):
-    """Make new recovery codes (POST) and show them once."""
+class RecoveryCodesView(StaffRequiredMixin, ConfirmFirstMixin, View):
+    """Make new recovery codes (POST, asked first: the old ones stop working) and show them
+    once."""
 
     http_method_names = ["post"]
+    confirm_title = gettext_lazy("Make new recovery codes?")
+    confirm_text = gettext_lazy(
+        "Your old recovery codes stop working at once; the new ones are shown once."
+    )
+    confirm_button = gettext_lazy("Make new recovery codes")
 
     def post(self, request):
         if not account_queries.has_second_factor(request.user):
@@ -176,16 +194,31 @@ class RecoveryCodesView(StaffRequiredMixin, View):
 _DEVICES = {"app": TOTPDevice, "passkey": WebAuthnCredential, "recovery": StaticDevice}
 
 
-class RemoveSecondFactorView(StaffRequiredMixin, View):
-    """Remove one of your own apps, passkeys or your recovery codes (POST)."""
+class RemoveSecondFactorView(StaffRequiredMixin, ConfirmFirstMixin, View):
+    """Remove one of your own apps, passkeys or your recovery codes (POST, asked first)."""
 
     http_method_names = ["post"]
+    confirm_title = gettext_lazy("Remove this second factor?")
+    confirm_text = gettext_lazy(
+        "You can no longer sign in with it. If your role needs a second factor and you have "
+        "no other, you are asked to set up a new one."
+    )
+    confirm_button = gettext_lazy("Remove")
 
-    def post(self, request, kind, pk):
-        model = _DEVICES.get(kind)
-        device = model.objects.filter(pk=pk, user=request.user).first() if model else None
+    def device(self):
+        """Return the user's own device in the URL, or raise `Http404`."""
+        model = _DEVICES.get(self.kwargs["kind"])
+        mine = model.objects.filter(pk=self.kwargs["pk"], user=self.request.user) if model else None
+        device = mine.first() if mine is not None else None
         if device is None:
             raise Http404
+        return device
+
+    def check_target(self) -> None:
+        self.device()
+
+    def post(self, request, kind, pk):
+        device = self.device()
         account_services.remove_second_factor(device, by=request.user)
         messages.success(request, _("Removed."))
         return redirect("backoffice:account")

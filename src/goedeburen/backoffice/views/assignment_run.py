@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
+from goedeburen.backoffice.forms.base import ConfirmationForm
 from goedeburen.events.models import Session
 from goedeburen.matching import moving, queries, services
 from goedeburen.matching.exceptions import MatchingError
@@ -397,6 +398,10 @@ class PublishView(RunMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         run = self.get_run()
+        form = ConfirmationForm(request.POST)
+        if not form.is_valid():
+            # Not from this page's button: show the page (what publishing does), change nothing.
+            return self.render_to_response(self.get_context_data(form=form))
         try:
             services.publish_run(
                 run, by=request.user, breaks_accepted=request.POST.get("accept_breaks") == "yes"

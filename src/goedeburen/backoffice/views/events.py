@@ -6,11 +6,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, TemplateView, UpdateView
 
 from goedeburen.backoffice.dashboard import dashboard
 from goedeburen.backoffice.forms.events import EventForm, EventStatusForm
 from goedeburen.backoffice.permissions import EventPermissionMixin, OrganiserPermissionMixin
+from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
 from goedeburen.common.audit import history
 from goedeburen.common.logtypes import describe
 from goedeburen.events import services
@@ -26,6 +28,26 @@ _NEXT_STATUS = {
     EventStatus.PUBLISHED: EventStatus.REGISTRATION_OPEN,
     EventStatus.REGISTRATION_OPEN: EventStatus.CLOSED,
     EventStatus.CLOSED: EventStatus.ARCHIVED,
+}
+
+
+# What each move does to visitors and to those registered, said before it is done.
+_STATUS_CONSEQUENCES = {
+    EventStatus.DRAFT: gettext_lazy(
+        "The event's pages go offline: visitors can no longer see them or register."
+    ),
+    EventStatus.PUBLISHED: gettext_lazy(
+        "Visitors see the event's pages; nobody can register until registration is opened."
+    ),
+    EventStatus.REGISTRATION_OPEN: gettext_lazy(
+        "Anyone can register from now on, until the places are gone or registration closes."
+    ),
+    EventStatus.CLOSED: gettext_lazy(
+        "Nobody can register any more; those registered keep their places."
+    ),
+    EventStatus.ARCHIVED: gettext_lazy(
+        "The event is archived: it stays visible, and nobody can register any more."
+    ),
 }
 
 
@@ -72,10 +94,9 @@ class EventCreateView(OrganiserPermissionMixin, CreateView):
         return redirect("backoffice:event.detail", event=event.slug)
 
 
-class EventDetailView(EventPermissionMixin, TemplateView):
+class _EventOverviewMixin:
     """The event's first screen: key facts, status changes, the dashboard and its history."""
 
-    permission_required = "events.view_event"
     template_name = "backoffice/event_detail.html"
 
     def get_context_data(self, **kwargs):
@@ -111,11 +132,28 @@ class EventDetailView(EventPermissionMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
-class EventStatusView(EventDetailView):
-    """Publish, unpublish, open or close registration: POST only, then back to the overview."""
+class EventDetailView(EventPermissionMixin, _EventOverviewMixin, TemplateView):
+    permission_required = "events.view_event"
+
+
+class EventStatusView(EventPermissionMixin, ConfirmFirstMixin, _EventOverviewMixin, TemplateView):
+    """Publish, unpublish, open or close registration: POST only, asked first, then back to
+    the overview (a refusal shows there)."""
 
     permission_required = "events.publish_event"
     http_method_names = ["post"]
+    confirm_button = gettext_lazy("Yes, change the status")
+
+    def needs_confirmation(self, request) -> bool:
+        # A status not offered is refused at once: there is nothing to ask about.
+        return request.POST.get("status") in services.allowed_transitions(self.event)
+
+    def confirmation_text(self, request) -> str:
+        target = EventStatus(request.POST["status"])
+        return _("%(action)s: %(consequence)s") % {
+            "action": _transition_label(self.event.status, target),
+            "consequence": _STATUS_CONSEQUENCES[target],
+        }
 
     def post(self, request, *args, **kwargs):
         form = EventStatusForm(request.POST)

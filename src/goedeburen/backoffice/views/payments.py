@@ -390,7 +390,7 @@ class StatementDetailView(BankScreenMixin, TemplateView):
 
 
 class UnmatchedListView(BankScreenMixin, TemplateView):
-    """Bank lines no registration was found for: suggestions, assign in one click, dismiss."""
+    """Bank lines no registration was found for: suggestions, book or dismiss (each asked first)."""
 
     template_name = "backoffice/payments/unmatched.html"
 
@@ -407,17 +407,26 @@ class UnmatchedListView(BankScreenMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
-class _TransactionAction(BankScreenMixin, View):
+class _TransactionAction(BankScreenMixin, ConfirmFirstMixin, View):
+    """Book or dismiss one unmatched bank line: asked first, as neither can be undone here."""
+
     permission_required = "payments.change_bank"
     form_class = None
 
     def back(self):
         return redirect("backoffice:bank.unmatched", event=self.event.slug)
 
-    def post(self, request, *args, **kwargs):
-        row = BankTransaction.objects.filter(
-            organiser=self.event.organiser, pk=kwargs["pk"], state=TransactionState.UNMATCHED
+    def unmatched_line(self):
+        return BankTransaction.objects.filter(
+            organiser=self.event.organiser, pk=self.kwargs["pk"], state=TransactionState.UNMATCHED
         ).first()
+
+    def needs_confirmation(self, request) -> bool:
+        # A line already handled or a form with errors is refused at once, without asking.
+        return self.form_class(request.POST).is_valid() and self.unmatched_line() is not None
+
+    def post(self, request, *args, **kwargs):
+        row = self.unmatched_line()
         if row is None:
             messages.error(request, _("This bank statement line was already handled."))
             return self.back()
@@ -437,6 +446,14 @@ class _TransactionAction(BankScreenMixin, View):
 
 class AssignTransactionView(_TransactionAction):
     form_class = AssignForm
+    confirm_title = gettext_lazy("Book this bank line?")
+    confirm_button = gettext_lazy("Book the line")
+
+    def confirmation_text(self, request) -> str:
+        return _(
+            "The line is booked as a payment of registration %(code)s and counts towards what "
+            "it owes."
+        ) % {"code": request.POST["code"].strip().upper()}
 
     def act(self, row, *, code):
         # A line is booked only onto a registration of an event the user handles payments of;
@@ -456,6 +473,12 @@ class AssignTransactionView(_TransactionAction):
 
 class DismissTransactionView(_TransactionAction):
     form_class = DismissForm
+    confirm_title = gettext_lazy("Dismiss this bank line?")
+    confirm_text = gettext_lazy(
+        "The line is set aside as no registration's payment, with your note; it stays in its "
+        "statement."
+    )
+    confirm_button = gettext_lazy("Dismiss the line")
 
     def act(self, row, *, note):
         services.dismiss_transaction(row, note=note, by=self.request.user)

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from goedeburen.privacy import queries, services, statement
@@ -17,6 +18,7 @@ from goedeburen.registration.models import Registration
 
 from ..forms.privacy import PrivacySettingsForm, StatementForm
 from ..permissions import EventPermissionMixin
+from .confirm import ConfirmFirstMixin
 
 
 class PrivacySettingsView(EventPermissionMixin, TemplateView):
@@ -84,11 +86,28 @@ class PrivacySettingsView(EventPermissionMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
-class ErasureRequestListView(EventPermissionMixin, TemplateView):
-    """Every erasure request of the event, open ones first."""
+class ErasureRequestListView(EventPermissionMixin, ConfirmFirstMixin, TemplateView):
+    """Every erasure request of the event, open ones first; close one without erasing
+    (asked first)."""
 
     permission_required = "privacy.erase_registration"
     template_name = "backoffice/privacy/requests.html"
+    confirm_title = gettext_lazy("Close this request without erasing?")
+    confirm_text = gettext_lazy(
+        "The request is closed for good and the personal data stays. Do this only for a "
+        "duplicate or a request that may be refused."
+    )
+    confirm_button = gettext_lazy("Close without erasing")
+
+    def needs_confirmation(self, request) -> bool:
+        # Another event's request or a wrong id is refused at once, without asking.
+        return self.event_request(request) is not None
+
+    def event_request(self, request) -> ErasureRequest | None:
+        pk = request.POST.get("request", "")
+        return ErasureRequest.objects.filter(
+            event=self.event, pk=int(pk) if pk.isdigit() else 0
+        ).first()
 
     def get_context_data(self, **kwargs):
         kwargs.update(
@@ -97,10 +116,7 @@ class ErasureRequestListView(EventPermissionMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
-        pk = request.POST.get("request", "")
-        found = ErasureRequest.objects.filter(
-            event=self.event, pk=int(pk) if pk.isdigit() else 0
-        ).first()
+        found = self.event_request(request)
         if found is None:
             messages.error(request, _("That request is not one of this event's."))
             return HttpResponseRedirect(request.path)

@@ -1,11 +1,17 @@
 """What the event sells: ticket types (prices, VAT, sale window, approval) and the quotas
-they share, with their live use. Writes go through `registration.services`."""
+they share, with their live use; and the mix of stakeholder groups it aims for. Writes go
+through `registration.services`."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
 
-from goedeburen.backoffice.forms.tickets import QuotaForm, TicketTypeForm
+from goedeburen.backoffice.forms.tickets import QuotaForm, TargetMixForm, TicketTypeForm
+from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.registration import queries, services
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Quota, TicketType
@@ -116,3 +122,38 @@ class QuotaDeleteView(QuotaMixin, base.EventPartDeleteView):
         "Its ticket types are then no longer sold unless another quota holds them; "
         "the registrations made stay as they are."
     )
+
+
+class TargetMixView(EventPermissionMixin, FormView):
+    """The share of attendees the event aims for per stakeholder group; the dashboard sets
+    the registrations against it."""
+
+    permission_required = "events.change_event"
+    form_class = TargetMixForm
+    template_name = "backoffice/part_form.html"
+
+    def get_initial(self):
+        return {
+            role: f"{share.normalize():f}" for role, share in queries.target_mix(self.event).items()
+        }
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(
+            section="target_mix",
+            title=_("Target mix"),
+            intro=_(
+                "Which share of the attendees you aim for in each stakeholder group. The "
+                "dashboard shows the registrations next to it."
+            ),
+            list_url=reverse("backoffice:event.detail", kwargs={"event": self.event.slug}),
+        )
+        return super().get_context_data(**kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.save_target_mix(self.event, shares=form.cleaned_data, by=self.request.user)
+        except RegistrationError as refused:
+            form.add_error(None, refused.message)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The target mix is saved."))
+        return redirect("backoffice:event.detail", event=self.event.slug)

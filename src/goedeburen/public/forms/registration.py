@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from goedeburen.common.money import euro
+from goedeburen.registration import exceptions
 from goedeburen.registration.enums import AttendingRole, BadgeName
 from goedeburen.registration.forms import question_field
 from goedeburen.registration.models import (
@@ -120,6 +121,11 @@ class TicketTypeField(forms.ChoiceField):
         parts = [_("%(name)s: %(price)s") % {"name": obj.t.name, "price": price}]
         if obj.t.includes:
             parts.append(_("(including %(includes)s)") % {"includes": obj.t.includes})
+        if obj.min_per_registration > 1:
+            parts.append(
+                _("— for at least %(count)d people per registration")
+                % {"count": obj.min_per_registration}
+            )
         if obj.needs_approval:
             parts.append(_("— the organisers approve this registration"))
         if availability == "sold_out":
@@ -438,7 +444,34 @@ class RegistrationForms:
         return [self.booker, *self.attendees, self.billing, self.payment]
 
     def is_valid(self) -> bool:
-        return all([form.is_valid() for form in self.all_forms])
+        valid = all([form.is_valid() for form in self.all_forms])
+        return self._counts_allowed() and valid
+
+    def _counts_allowed(self) -> bool:
+        """Say at the first attendee of a ticket type when the registration holds fewer or
+        more of it than the ticket type allows (the booking service refuses it too)."""
+        chosen: dict[int, list[AttendeeForm]] = {}
+        for form in self.attendees:
+            ticket_type = getattr(form, "cleaned_data", {}).get("ticket_type")
+            if ticket_type is not None:
+                chosen.setdefault(ticket_type.pk, []).append(form)
+        allowed = True
+        for forms_of_type in chosen.values():
+            ticket_type = forms_of_type[0].cleaned_data["ticket_type"]
+            count = len(forms_of_type)
+            if count < ticket_type.min_per_registration:
+                message = exceptions.MIN_PER_REGISTRATION
+                limit = ticket_type.min_per_registration
+            elif count > ticket_type.max_per_registration:
+                message = exceptions.MAX_PER_REGISTRATION
+                limit = ticket_type.max_per_registration
+            else:
+                continue
+            forms_of_type[0].add_error(
+                "ticket_type", message % {"count": limit, "ticket": ticket_type.t.name}
+            )
+            allowed = False
+        return allowed
 
     def errors(self) -> list[tuple[str, str, str]]:
         """Return (field id, label, message) for each error, for the summary on top."""

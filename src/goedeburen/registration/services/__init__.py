@@ -23,6 +23,7 @@ from .self_service import (
     send_manage_links,
     substitute_attendee,
 )
+from .target_mix import save_target_mix
 from .ticket_types import delete_ticket_type, save_ticket_type
 from .waiting_list import (
     accept_offer,
@@ -62,6 +63,7 @@ __all__ = [
     "offer_seat",
     "recount_seats",
     "reject_registration",
+    "save_target_mix",
     "save_question",
     "save_quota",
     "save_ticket_type",

@@ -410,7 +410,8 @@ def _check_sold_out(seats: Counter[int], *, now: dt.datetime) -> None:
 def _check_ticket_types(data, attendees, *, now, at_door=False) -> dict[int, TicketType]:
     """Return the attendees' ticket types, as the event's current version has them, or refuse.
 
-    At the door (`at_door`) a ticket type need not be on sale.
+    At the door (`at_door`) a ticket type need not be on sale, nor its minimum per
+    registration be met.
     """
     if not attendees:
         raise RegistrationError(exceptions.NO_ATTENDEES, code="no_attendees")
@@ -423,6 +424,13 @@ def _check_ticket_types(data, attendees, *, now, at_door=False) -> dict[int, Tic
         if ticket_type is None or not (at_door or ticket_type.is_on_sale(now)):
             name = next(a.ticket_type for a in attendees if a.ticket_type.pk == pk).t.name
             raise RegistrationError(exceptions.UNAVAILABLE % {"ticket": name}, code="unavailable")
+        # At the door people are let in one at a time, whatever a group ticket asks.
+        if count < ticket_type.min_per_registration and not at_door:
+            raise RegistrationError(
+                exceptions.MIN_PER_REGISTRATION
+                % {"count": ticket_type.min_per_registration, "ticket": ticket_type.t.name},
+                code="min_per_registration",
+            )
         if count > ticket_type.max_per_registration:
             raise RegistrationError(
                 exceptions.MAX_PER_REGISTRATION
