@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from goedeburen.payments.enums import ProviderName
 from goedeburen.payments.models import Invoice, Payment
+from goedeburen.registration import tokens
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
 from tests.factories import QuotaFactory, TicketTypeFactory
@@ -243,3 +244,36 @@ def test_many_seats_from_one_address_count_only_without_online_payment(
         RegistrationStatus.AWAITING_APPROVAL,
     ]
     assert on_invoice[1].review_reason == "many_seats"
+
+
+@pytest.mark.parametrize(("address", "allowed"), [("203.0.113.7", False), ("198.51.100.1", True)])
+def test_switching_from_online_to_invoice_on_ones_page_counts_the_seats_too(
+    client, event, ticket, mollie, settings, address, allowed
+):
+    # Choosing online in the form counts nothing; switching to an invoice on the personal
+    # page books the same seats without money moving, so past the hour's limit from that
+    # address only paying online is accepted (from another address: the invoice as usual).
+    settings.REGISTRATION_REVIEW_SEATS_PER_HOUR = 3
+    booked = {"REMOTE_ADDR": "203.0.113.7"}
+
+    def book(provider, email):
+        data = form_data(
+            client, event, [ticket, ticket], **{"payment-provider": provider, "booker-email": email}
+        )
+        client.post(url(START, event.slug), data, **booked)  # online: off to Mollie
+        return tokens.manage_token_for_form(data["form_token"])
+
+    token = book("mollie", "online@example.org")
+    book("invoice", "invoice@example.org")  # 2 seats counted for 203.0.113.7
+    registration = Registration.objects.get(email="online@example.org")
+    pay = url("public:registration.pay", event.slug, registration.code, token)
+
+    response = client.post(pay, {"provider": "invoice"}, REMOTE_ADDR=address, follow=True)
+
+    registration.refresh_from_db()
+    if allowed:
+        assert registration.status == RegistrationStatus.CONFIRMED
+    else:
+        assert registration.status == RegistrationStatus.PENDING_PAYMENT
+        assert "without paying online" in response.content.decode()
+        assert not Invoice.objects.filter(registration=registration).exists()

@@ -21,6 +21,7 @@ from goedeburen.registration import services as registration_services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Registration
+from goedeburen.registration.services import abuse
 
 from .. import exceptions, queries
 from ..enums import FINAL_PAYMENT_STATES, PaymentState, ProviderName, RefundState
@@ -80,6 +81,7 @@ def choose_provider(
     return_url: str = "",
     webhook_url: str = "",
     by=None,
+    client: str = "",
 ) -> StartedPayment:
     """Pay the registration's open amount with `provider`, or raise `PaymentError`.
 
@@ -89,6 +91,10 @@ def choose_provider(
     - Invoice afterwards: the registration is confirmed at once and the invoice issued,
       due after the payment term.
 
+    `client` is the visitor's address when the booker chooses on their page: an invoice or
+    a transfer then counts the seats as booked without online payment (`abuse`), and past
+    the hour's limit only paying online is accepted.
+
     Side effects: those of the registration services, `issue_invoice` and a log entry.
     """
     if provider not in available_providers(registration):
@@ -97,6 +103,10 @@ def choose_provider(
         raise PaymentError(exceptions.PROVIDER_DISABLED, code="provider_disabled")
     if provider == ProviderName.MOLLIE:
         return _start_online(registration, return_url=return_url, webhook_url=webhook_url, by=by)
+    if client and abuse.too_many_seats(
+        client, seats=registration.attendees.count(), now=timezone.now()
+    ):
+        raise PaymentError(exceptions.PAY_ONLINE_ONLY, code="many_seats")
     term = queries.payment_settings(registration.event).payment_term
     try:
         with transaction.atomic():

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from goedeburen.accounts.network import client_ip
 from goedeburen.common.links import absolute_url
 from goedeburen.payments import services
 from goedeburen.payments.downloads import invoice_response, invoice_ubl_response
@@ -40,6 +41,7 @@ class PayView(ManageMixin, View):
                 provider=provider,
                 return_url=absolute_url(self.manage_url()),
                 webhook_url=absolute_url(reverse(f"public:{WEBHOOK_URL_NAME}")),
+                client=client_ip(request),
             )
         except PaymentError as refused:
             messages.error(request, refused.message)

@@ -42,6 +42,19 @@ def state_after_review(
     """
     if pays_online or not client or status == RegistrationStatus.AWAITING_APPROVAL:
         return status, hold_until, ""
+    if not too_many_seats(client, seats=seats, now=now):
+        return status, hold_until, ""
+    return RegistrationStatus.AWAITING_APPROVAL, now + approval_hold, ReviewReason.MANY_SEATS
+
+
+def too_many_seats(client: str, *, seats: int, now: dt.datetime) -> bool:
+    """Count `seats` booked by `client` without online payment; tell whether past the limit.
+
+    Also asked when a booker who chose to pay online switches to an invoice or a transfer
+    on their page (`payments.choose_provider`): the seats then stop waiting for money too.
+
+    Side effects: the client's count of the hour in the shared cache.
+    """
     window = int(now.timestamp()) // WINDOW_SECONDS
     key = f"registration:seats-without-online-payment:{window}:{client}"
     cache.add(key, 0, WINDOW_SECONDS)
@@ -50,6 +63,4 @@ def state_after_review(
     except ValueError:  # the key expired between add and incr: a new hour
         cache.set(key, seats, WINDOW_SECONDS)
         counted = seats
-    if counted <= settings.REGISTRATION_REVIEW_SEATS_PER_HOUR:
-        return status, hold_until, ""
-    return RegistrationStatus.AWAITING_APPROVAL, now + approval_hold, ReviewReason.MANY_SEATS
+    return counted > settings.REGISTRATION_REVIEW_SEATS_PER_HOUR
