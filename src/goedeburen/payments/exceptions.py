@@ -20,7 +20,7 @@ PROVIDER_DISABLED = _("This way of paying is not offered for this event.")
 PROVIDER_UNAVAILABLE = _("Paying online is not possible at the moment. Please try again later.")
 PAY_ONLINE_ONLY = _(
     "Many places were booked from your internet address this hour without paying online. "
-    "Please pay online now, or ask the organisers for an invoice."
+    "Please pay online now, or contact the organisers."
 )
 PROVIDER_FAILED = _("The payment provider refused: %(error)s")
 AMOUNT_INVALID = _("Enter an amount of more than €0.00.")
