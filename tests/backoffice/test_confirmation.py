@@ -112,6 +112,13 @@ def _placed_run(world):
     )
 
 
+def _second_attendee(world):
+    # One attendee of several is cancelled; the last one only with the registration.
+    from tests.factories import AttendeeFactory
+
+    AttendeeFactory(registration=world.registration, ticket_type=world.attendee.ticket_type)
+
+
 def _cancelled(world):
     # An active registration of an event still to come is not erased (cancel it first).
     Registration.objects.filter(pk=world.registration.pk).update(
@@ -139,6 +146,7 @@ DESTRUCTIVE = {
     "registration.approve": ({"message": "Welkom"}, _awaiting),
     "registration.reject": ({"message": "Vol"}, _awaiting),
     "registration.cancel": ({"reason": "Dubbel"}, None),
+    "registration.cancel_attendee": ({"reason": "Ziek"}, _second_attendee),
     "registration.resend_link": ({}, None),
     "mail.cancel": ({}, _queued_mail),
     "mail_template.update": ({"action": "reset"}, _own_mail_text),
