@@ -1,10 +1,7 @@
 """Many seats from one client address without online payment await the organiser's approval."""
 
-import threading
-
 import pytest
 from django.core.cache import cache
-from django.db import connections
 from django.urls import reverse
 
 from goedeburen.events.models import Role
@@ -24,6 +21,7 @@ from tests.factories import (
     form_token,
 )
 from tests.registration.helpers import form_data
+from tests.threads import all_at_once
 
 ADDRESS, OTHER = "203.0.113.7", "198.51.100.1"
 
@@ -187,27 +185,6 @@ def test_the_back_office_list_says_why_it_awaits_approval(client, event, free, b
 RUSH = 6  # registrations of 10 attendees each, all at once from one address
 
 
-def _in_threads(count, work):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(n):
-        try:
-            barrier.wait()
-            results[n] = work(n)
-        except Exception as unexpected:  # reported by the assertions
-            results[n] = unexpected
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_rush_from_one_address_lets_only_the_first_ten_seats_through():
@@ -220,10 +197,10 @@ def test_a_rush_from_one_address_lets_only_the_first_ten_seats_through():
     def book(n, client=ADDRESS):
         return _book(event, free, 10, client=client).status
 
-    statuses = _in_threads(RUSH, book)
+    statuses = all_at_once(RUSH, book)
     # Negative control: the same rush from six addresses is not held back at all.
     cache.clear()
-    spread = _in_threads(RUSH, lambda n: book(n, client=f"198.51.100.{n + 1}"))
+    spread = all_at_once(RUSH, lambda n: book(n, client=f"198.51.100.{n + 1}"))
 
     assert sorted(map(str, statuses)) == sorted(
         [RegistrationStatus.CONFIRMED] + [RegistrationStatus.AWAITING_APPROVAL] * (RUSH - 1)

@@ -26,34 +26,13 @@ from tests.factories import (
     booker,
     form_token,
 )
+from tests.threads import all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ATTEMPTS = 200
 CONNECTIONS = 40
 SEATS = 50
-
-
-def _in_threads(count: int, work) -> list:
-    """Run `work(n)` in `count` threads that start together; return what each returned."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(n):
-        try:
-            barrier.wait()
-            results[n] = work(n)
-        except Exception as unexpected:  # reported by the assertions
-            results[n] = unexpected
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def _rush(event, ticket_type) -> Counter:
@@ -76,7 +55,7 @@ def _rush(event, ticket_type) -> Counter:
         return outcomes
 
     total = Counter()
-    for result in _in_threads(CONNECTIONS, attempts):
+    for result in all_at_once(CONNECTIONS, attempts):
         assert isinstance(result, Counter), result
         total += result
     return total
@@ -124,7 +103,7 @@ def test_same_form_token_sent_twice_at_once_makes_one_registration(quota_of_fift
             language="nl",
         )
 
-    first, second = _in_threads(2, submit)
+    first, second = all_at_once(2, submit)
 
     assert isinstance(first, Registration), first
     assert isinstance(second, Registration), second
