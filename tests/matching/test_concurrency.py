@@ -9,7 +9,7 @@ from django.db import connection
 from goedeburen.matching import services
 from goedeburen.matching.exceptions import MatchingError
 from goedeburen.matching.models import AssignmentRun
-from tests.registration.test_concurrency import _in_threads
+from tests.threads import all_at_once
 
 from .conftest import make_small
 
@@ -27,7 +27,7 @@ def _postgresql_only(settings):
 def test_eight_organisers_starting_a_run_at_once_start_one():
     small = make_small(people=4)
 
-    results = _in_threads(8, lambda n: services.start_run(small.event, by=None))
+    results = all_at_once(8, lambda n: services.start_run(small.event, by=None))
 
     runs = [r for r in results if isinstance(r, AssignmentRun)]
     refused = [r for r in results if isinstance(r, MatchingError)]
@@ -43,7 +43,7 @@ def test_publishing_two_runs_at_once_leaves_exactly_one_published():
         run = services.start_run(small.event, by=None)
         done.append(services.execute_run(run.pk))
 
-    results = _in_threads(2, lambda n: services.publish_run(done[n], by=None))
+    results = all_at_once(2, lambda n: services.publish_run(done[n], by=None))
 
     assert all(isinstance(r, AssignmentRun) for r in results), results
     assert AssignmentRun.objects.filter(event=small.event, is_published=True).count() == 1
