@@ -122,10 +122,11 @@ def _replace_round(
         return round_id not in people[pid].fixed and not (previous and pid in previous)
 
     # Pairs by how often they meet in the other rounds' mix sessions.
+    this_round = {s.id for s in round_sessions}
     met: Counter = Counter()
     for session_id, present in members.items():
         session = sessions.get(session_id)
-        if session is None or not session.mix or session_id in {s.id for s in round_sessions}:
+        if session is None or not session.mix or session_id in this_round:
             continue
         present = sorted(present)
         for i, a in enumerate(present):
