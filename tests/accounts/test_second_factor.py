@@ -4,9 +4,11 @@ work once."""
 
 import pytest
 from django.urls import reverse
-from django_otp.plugins.otp_static.models import StaticToken
+from django_otp import user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from goedeburen.accounts.queries import has_confirmed_device
 from goedeburen.events.models import Role
 from tests.backoffice.conftest import backoffice_patterns, make_world, url
 from tests.clients import current_code
@@ -72,6 +74,28 @@ def test_someone_with_a_second_factor_gives_it_first(client, world):
     response = client.get(url("event.detail", world))
 
     assert response.url.startswith(reverse("backoffice:two_factor.verify"))
+
+
+@pytest.mark.parametrize("kind", [TOTPDevice, StaticDevice])
+@pytest.mark.parametrize("confirmed", [True, False])
+def test_the_device_check_answers_like_django_otp_in_one_query(
+    world, django_assert_num_queries, kind, confirmed
+):
+    editor = _member(world, Role.EDITOR)
+    kind.objects.create(user=editor, name="factor", confirmed=confirmed)
+
+    with django_assert_num_queries(1):
+        found = has_confirmed_device(editor)
+
+    assert found is confirmed
+    assert found == user_has_device(editor, confirmed=True)
+
+
+def test_the_device_check_is_false_without_any_device(world, django_assert_num_queries):
+    editor = _member(world, Role.EDITOR)
+
+    with django_assert_num_queries(1):
+        assert has_confirmed_device(editor) is False
 
 
 def test_setting_up_the_app_takes_a_right_code_and_shows_recovery_codes(client, world):

@@ -21,10 +21,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from goedeburen.accounts.queries import has_second_factor
+from goedeburen.accounts.queries import has_confirmed_device, has_second_factor
 from goedeburen.events.rules import has_sensitive_role, needs_second_factor
 
 BACKOFFICE_PATH = re.compile(r"^/(?:[a-z]{2}(?:-[a-z]+)?/)?backoffice/")
@@ -119,7 +118,7 @@ class BackofficeSecurityMiddleware:
             return redirect_to_login(
                 request.get_full_path(), login_url=reverse("backoffice:two_factor.setup")
             )
-        if user_has_device(user, confirmed=True):
+        if has_confirmed_device(user):
             target = "backoffice:two_factor.verify"
         elif needs_second_factor(user):
             target = "backoffice:two_factor.setup"
