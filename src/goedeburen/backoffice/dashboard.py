@@ -25,7 +25,7 @@ from goedeburen.payments.enums import PaymentState, RefundState, TransactionStat
 from goedeburen.payments.models import BankTransaction, Invoice, Payment, Refund
 from goedeburen.registration import queries as registration_queries
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
-from goedeburen.registration.models import Attendee, Registration
+from goedeburen.registration.models import Registration
 
 ZERO = Decimal("0.00")
 # The bar chart of registrations over time: its drawing area in SVG units.
@@ -122,21 +122,26 @@ def bars(values: list[tuple[str, int]], *, width=CHART_WIDTH, height=CHART_HEIGH
     return found
 
 
-def registrations_per_day(event: Event) -> list[Day]:
-    """Return the registrations made per day (every status), with the running total."""
+def registration_figures(event: Event) -> tuple[dict[str, int], list[Day]]:
+    """Return how many of the event's registrations are in each status (0 for none) and the
+    registrations made per day (every status) with the running total, in one query."""
     rows = (
         Registration.objects.filter(event=event)
         .annotate(day=TruncDate("created", tzinfo=timezone.get_current_timezone()))
         .order_by()
-        .values("day")
+        .values_list("day", "status")
         .annotate(count=Count("pk"))
-        .order_by("day")
     )
+    counts = dict.fromkeys(RegistrationStatus.values, 0)
+    per_day: dict[dt.date, int] = {}
+    for day, status, count in rows:
+        counts[status] += count
+        per_day[day] = per_day.get(day, 0) + count
     days, running = [], 0
-    for row in rows:
-        running += row["count"]
-        days.append(Day(day=row["day"], count=row["count"], running=running))
-    return days
+    for day in sorted(per_day):
+        running += per_day[day]
+        days.append(Day(day=day, count=per_day[day], running=running))
+    return counts, days
 
 
 def money(event: Event, *, today: dt.date) -> Money:
@@ -171,17 +176,10 @@ def money(event: Event, *, today: dt.date) -> Money:
     )
 
 
-def stakeholder_mix(event: Event) -> list[MixRow]:
+def stakeholder_mix(event: Event, *, counts: dict[str, int]) -> list[MixRow]:
     """Return the attending roles of the attendees who hold a seat (confirmed or held),
-    each with the event's target share for it."""
-    rows = (
-        Attendee.objects.filter(registration__event=event)
-        .filter(registration_queries.counts_seats())
-        .order_by()
-        .values("role")
-        .annotate(count=Count("pk"))
-    )
-    counts = {row["role"]: row["count"] for row in rows}
+    each with the event's target share for it, from `counts`: role → attendees counted in
+    their quotas (`registration.queries.attendee_figures`)."""
     total = sum(counts.values())
     targets = registration_queries.target_mix(event)
     return [
@@ -202,14 +200,15 @@ def dashboard(event: Event, *, user, now: dt.datetime | None = None) -> Dashboar
     """Return the dashboard of `event` as `user` may see it."""
     now = now or timezone.now()
     may = lambda permission, target=event: user.has_perm(permission, target)  # noqa: E731
-    counts = registration_queries.status_counts(event)
-    days = registrations_per_day(event)
+    counts, days = registration_figures(event)
+    attendees = registration_queries.attendee_figures(event, now=now)
     found = Dashboard(
         status_counts=counts,
         registrations=sum(counts.values()),
         days=days,
         day_bars=bars([(f"{d.day:%Y-%m-%d}", d.count) for d in days]),
-        capacity=registration_queries.capacity(event, now=now),
+        capacity=registration_queries.capacity(event, now=now, per_type=attendees.per_type),
+        attendees=attendees.confirmed,
     )
     slug = event.slug
     registrations_url = reverse("backoffice:registration.list", kwargs={"event": slug})
@@ -222,9 +221,6 @@ def dashboard(event: Event, *, user, now: dt.datetime | None = None) -> Dashboar
         "backoffice:waiting_list", kwargs={"event": slug}
     )
     found.links["quotas"] = reverse("backoffice:capacity", kwargs={"event": slug})
-    found.attendees = Attendee.objects.filter(
-        registration__event=event, registration__status=RegistrationStatus.CONFIRMED
-    ).count()
     if may("payments.view_payments"):
         found.money = money(event, today=timezone.localdate(now))
         found.links["invoices"] = reverse("backoffice:invoice.list", kwargs={"event": slug})
@@ -242,7 +238,7 @@ def dashboard(event: Event, *, user, now: dt.datetime | None = None) -> Dashboar
             reverse("backoffice:mail.list", kwargs={"event": slug}) + "?state=failed"
         )
     if may("registration.view_special_category"):
-        found.mix = stakeholder_mix(event)
+        found.mix = stakeholder_mix(event, counts=attendees.seated_per_role)
         found.mix_limit = matching_queries.matching_settings(event).max_group_share
         found.links["attendees"] = reverse("backoffice:attendee.list", kwargs={"event": slug})
         if may("events.change_event"):
