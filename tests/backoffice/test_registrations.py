@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from goedeburen.common.audit import log_action
@@ -309,6 +309,30 @@ def test_registration_list_counts_per_status(owner_client, world, three):
 def test_attendee_list_search_filters_and_sort(owner_client, world, three, query, expected):
     response = owner_client.get(url("attendee.list", world), query)
     assert [a.given_name for a in response.context["object_list"]] == expected
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_attendee_list_row_shows_the_labels_ticket_and_link(owner_client, world, language):
+    registration = _registration(
+        world, code="ROWTEST1", status=RegistrationStatus.AWAITING_APPROVAL, given_name="Rina"
+    )
+    registration.attendees.update(role=AttendingRole.MINISTRY)
+
+    with translation.override(language):
+        detail = url("registration.detail", world).replace(world.registration.code, "ROWTEST1")
+        html = owner_client.get(url("attendee.list", world), {"q": "ROWTEST1"}).content.decode()
+        expected = [
+            str(world.ticket_type),
+            str(AttendingRole.MINISTRY.label),
+            f'<a class="utrecht-link" href="{detail}">ROWTEST1</a>',
+            str(RegistrationStatus.AWAITING_APPROVAL.label),
+        ]
+
+    row = re.search(
+        r"<tr class=\"utrecht-table__row\">\s*<th[^>]*scope=\"row\">Rina.*?</tr>", html, re.S
+    )
+    cells = re.findall(r"<td class=\"utrecht-table__cell\">(.*?)</td>", row.group(0), re.S)
+    assert cells[3:] == expected
 
 
 @pytest.mark.parametrize(

@@ -349,11 +349,16 @@ class ListExport:
         return f"{self.kind.replace('_', '-')}-{event.slug}.{fmt}"
 
 
-def search_form(event: Event, user, query: QueryDict, *, sorts) -> RegistrationSearchForm:
-    """Return the registration and attendee lists' search form for `user` (their screen's)."""
+def search_form(
+    event: Event, user, query: QueryDict, *, sorts, ticket_types: list[TicketType] | None = None
+) -> RegistrationSearchForm:
+    """Return the registration and attendee lists' search form for `user` (their screen's);
+    `ticket_types`: the event's, when the caller read them already."""
     return RegistrationSearchForm(
         query,
-        ticket_types=list(TicketType.objects.filter(event=event)),
+        ticket_types=list(TicketType.objects.filter(event=event))
+        if ticket_types is None
+        else ticket_types,
         sorts=sorts,
         show_role=user.has_perm(SPECIAL, event),
         names_only=not user.has_perm(BOOKINGS, event),

@@ -6,6 +6,7 @@ without `registration.view_special_category`.
 """
 
 import abc
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import Http404
@@ -28,8 +29,9 @@ from goedeburen.common.audit import history
 from goedeburen.common.logtypes import describe
 from goedeburen.mail import queries as mail_queries
 from goedeburen.registration import queries, services
-from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.enums import AttendingRole, RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
+from goedeburen.registration.models import Attendee, TicketType
 
 PAGE_SIZE = 50
 PAGE_SIZES = (25, 50, 100, 200)
@@ -76,8 +78,13 @@ class _SearchListView(RegistrationScreenMixin, ListView, abc.ABC):
 
     def get_queryset(self):
         # The export's search form too (`exports.search_form`): an export has the same rows.
+        self.ticket_types = list(TicketType.objects.filter(event=self.event))
         self.form = exports.search_form(
-            self.event, self.request.user, self.request.GET, sorts=self.sorts
+            self.event,
+            self.request.user,
+            self.request.GET,
+            sorts=self.sorts,
+            ticket_types=self.ticket_types,
         )
         return self.search(self.form.filters(), self.form.sort_order("-created"))
 
@@ -136,6 +143,31 @@ class RegistrationListView(_SearchListView):
         return super().get_context_data(**kwargs)
 
 
+# What a row of the attendee list shows: loaded, and nothing else (the exports load theirs).
+ATTENDEE_ROW_FIELDS = (
+    "given_name",
+    "family_name",
+    "badge_name",
+    "email",
+    "organisation",
+    "role",
+    "ticket_type",
+    "registration__code",
+    "registration__status",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttendeeRow:
+    """One row of the attendee list."""
+
+    attendee: Attendee
+    ticket: str
+    role: str
+    status: str
+    url: str
+
+
 class AttendeeListView(_SearchListView):
     """Everyone registered, one row per attendee; check-in staff see names only."""
 
@@ -145,7 +177,36 @@ class AttendeeListView(_SearchListView):
     sorts = ATTENDEE_SORTS
 
     def search(self, filters, sort):
-        return queries.search_attendees(self.event, filters=filters, sort=sort)
+        found = queries.search_attendees(self.event, filters=filters, sort=sort)
+        # The ticket's name comes from the search form's ticket types (`rows`), not a join.
+        return found.select_related(None).select_related("registration").only(*ATTENDEE_ROW_FIELDS)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["rows"] = self.rows(context["object_list"])
+        return context
+
+    def rows(self, attendees) -> list[AttendeeRow]:
+        """Return the page's attendees with what each row shows worked out once a page:
+        the labels of their choices (Django's `get_FOO_display` hashes every choice of the
+        field on each call), the ticket's name and the link to the registration."""
+        statuses = {value: str(label) for value, label in RegistrationStatus.choices}
+        roles = {value: str(label) for value, label in AttendingRole.choices}
+        tickets = {t.pk: str(t) for t in self.ticket_types}
+        placeholder = "CODE"
+        detail = reverse(
+            "backoffice:registration.detail", kwargs={"event": self.event.slug, "code": placeholder}
+        ).rsplit(placeholder, 1)
+        return [
+            AttendeeRow(
+                attendee=attendee,
+                ticket=tickets.get(attendee.ticket_type_id, ""),
+                role=roles.get(attendee.role, attendee.role),
+                status=statuses.get(attendee.registration.status, attendee.registration.status),
+                url=attendee.registration.code.join(detail),
+            )
+            for attendee in attendees
+        ]
 
 
 class _LoadRegistration:
