@@ -15,9 +15,10 @@ from goedeburen.backoffice.permissions import EventPermissionMixin, OrganiserPer
 from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
 from goedeburen.common.audit import history
 from goedeburen.common.logtypes import describe
+from goedeburen.events import queries as event_queries
 from goedeburen.events import services
 from goedeburen.events.exceptions import EventError
-from goedeburen.events.models import EventStatus, Session
+from goedeburen.events.models import EventStatus
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
 
@@ -114,6 +115,7 @@ class _EventOverviewMixin:
                 for status in services.allowed_transitions(event)
             ]
         entries = list(history(event)[:HISTORY_LENGTH])
+        parts = event_queries.part_counts(event)
         kwargs.update(
             section="overview",
             can_change=user.has_perm("events.change_event", event),
@@ -121,12 +123,12 @@ class _EventOverviewMixin:
             history=[(entry, describe(entry)) for entry in entries],
             dashboard=dashboard(event, user=user, now=timezone.now()),
             counts=[
-                (_("Partners"), event.partners.count(), "partner.list"),
-                (_("Programme items"), event.items.count(), "item.list"),
-                (_("Rounds"), event.rounds.count(), "round.list"),
-                (_("Sessions"), Session.objects.filter(round__event=event).count(), "session.list"),
-                (_("Speakers"), event.speakers.count(), "speaker.list"),
-                (_("Projects"), event.projects.count(), "project.list"),
+                (_("Partners"), parts.partners, "partner.list"),
+                (_("Programme items"), parts.items, "item.list"),
+                (_("Rounds"), parts.rounds, "round.list"),
+                (_("Sessions"), parts.sessions, "session.list"),
+                (_("Speakers"), parts.speakers, "speaker.list"),
+                (_("Projects"), parts.projects, "project.list"),
             ],
         )
         return super().get_context_data(**kwargs)
