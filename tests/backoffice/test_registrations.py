@@ -474,3 +474,47 @@ def test_detail_offers_the_actions_that_fit_the_status(owner_client, world, stat
     base = f"/backoffice/{world.event.slug}/registrations/{registration.code}/"
     found = sorted(set(re.findall(re.escape(base) + r"([a-z-]+)/", html)) - {"edit", "payments"})
     assert found == sorted(actions)
+
+
+# --- The search form, rendered once a process per key ---------------------------------------
+
+
+def _search_form(client, path, query=None) -> str:
+    html = client.get(path, query or {}).content.decode()
+    return re.search(r'<form method="get"[^>]*role="search".*?</form>', html, re.S).group(0)
+
+
+@pytest.mark.parametrize("name", ["registration.list", "attendee.list"])
+def test_search_form_shows_each_user_only_their_own_filters(client, world, name):
+    client.force_login(world.owner)
+    assert 'name="role"' in _search_form(client, url(name, world))
+
+    client.force_login(_member(world, Role.FINANCE))
+    response = client.get(url(name, world))
+    if response.status_code == 200:
+        assert 'name="role"' not in _search_form(client, url(name, world))
+
+
+def test_search_form_follows_the_ticket_types_and_the_query(owner_client, world):
+    path = url("attendee.list", world)
+    assert "Zomerkaart" not in _search_form(owner_client, path)
+
+    world.ticket_type.name_nl = "Zomerkaart"
+    world.ticket_type.save()
+    form = _search_form(owner_client, path, {"status": "cancelled"})
+
+    assert "Zomerkaart" in form
+    assert '<option value="cancelled" selected>' in form
+    assert "utrecht-form-field--invalid" in _search_form(owner_client, path, {"status": "x"})
+
+
+def test_search_form_with_words_is_not_kept(owner_client, world):
+    from goedeburen.backoffice.views import registrations as views
+
+    owner_client.get(url("attendee.list", world))
+    kept = len(views._SEARCH_FORMS)
+
+    form = _search_form(owner_client, url("attendee.list", world), {"q": "Ada Lovelace"})
+
+    assert 'value="Ada Lovelace"' in form
+    assert len(views._SEARCH_FORMS) == kept
