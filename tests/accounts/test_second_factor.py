@@ -4,11 +4,11 @@ work once."""
 
 import pytest
 from django.urls import reverse
-from django_otp import user_has_device
+from django_otp import device_classes, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from goedeburen.accounts.queries import has_confirmed_device
+from goedeburen.accounts.queries import _confirmed_device_sql, has_confirmed_device
 from goedeburen.events.models import Role
 from tests.backoffice.conftest import backoffice_patterns, make_world, url
 from tests.clients import current_code
@@ -89,6 +89,13 @@ def test_the_device_check_answers_like_django_otp_in_one_query(
 
     assert found is confirmed
     assert found == user_has_device(editor, confirmed=True)
+
+
+def test_the_device_check_asks_every_device_class():
+    sql, models = _confirmed_device_sql(), list(device_classes())
+
+    assert [m._meta.db_table in sql for m in models] == [True] * len(models)
+    assert len(models) == 3  # app, recovery codes, passkey
 
 
 def test_the_device_check_is_false_without_any_device(world, django_assert_num_queries):

@@ -1,11 +1,12 @@
 """Reads about signing in: lockouts and a user's second factors."""
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Value
+from django.db import connection
 from django.utils import timezone
 from django_otp import device_classes
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -59,17 +60,29 @@ def has_second_factor(user) -> bool:
     )
 
 
+@functools.cache
+def _confirmed_device_sql() -> str:
+    exists = []
+    for model in device_classes():
+        user, confirmed = model._meta.get_field("user").column, model._meta.get_field("confirmed")
+        exists.append(
+            f"EXISTS (SELECT 1 FROM {model._meta.db_table} "  # noqa: S608 - names from the models only
+            f"WHERE {user} = %s AND {confirmed.column} = %s)"
+        )
+    return "SELECT " + (" OR ".join(exists) or "0 = 1")
+
+
 def has_confirmed_device(user) -> bool:
     """Tell whether the user has any confirmed django-otp device (app, passkey or recovery
     codes): what `django_otp.user_has_device` answers, in one query instead of one a device
-    class, since every back-office request asks it."""
+    class, since every back-office request asks it.
+
+    Written out (once a process, from the device models) rather than built with the ORM:
+    building the three querysets cost 1 ms of CPU, running the query a tenth of that.
+    """
     if not getattr(user, "is_authenticated", False):
         return False
-    found = [
-        model.objects.filter(user=user, confirmed=True).values_list(Value(1))[:1]
-        for model in device_classes()
-    ]
-    if not found:
-        return False
-    first, *rest = found
-    return bool(first.union(*rest, all=True)[:1]) if rest else first.exists()
+    sql = _confirmed_device_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, True] * sql.count("EXISTS"))
+        return bool(cursor.fetchone()[0])
