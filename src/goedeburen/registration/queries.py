@@ -104,8 +104,10 @@ def booking_data(event: Event) -> BookingData:
 
 
 def forget_booking_data() -> None:
-    """Forget what this process keeps of `booking_data` (for tests that clear the cache)."""
+    """Forget what this process keeps of `booking_data` and `seat_layout` (for tests that
+    clear the cache)."""
     _BOOKING_DATA.clear()
+    _SEAT_LAYOUTS.clear()
 
 
 def _read_booking_data(event: Event) -> BookingData:
@@ -584,6 +586,66 @@ class Capacity:
     ticket_types: list[SeatUse]
 
 
+@dataclass(frozen=True, kw_only=True)
+class QuotaShape:
+    """A quota as the capacity figures need it: its size and the ticket types it counts."""
+
+    pk: int
+    name: str
+    size: int
+    ticket_type_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeatLayout:
+    """An event's ticket types and quotas, which change only when the organiser edits them."""
+
+    ticket_types: list[TicketType]
+    quotas: list[QuotaShape]
+
+
+_SEAT_LAYOUTS: dict[tuple[int, str], SeatLayout] = {}
+
+
+def seat_layout(event: Event) -> SeatLayout:
+    """Return the event's ticket types and quotas for its current version (`Event.updated`).
+
+    From this process's memory, else from the cache, else read in two queries and cached:
+    ticket types, quotas and their links move the version on (`registration.versioning`),
+    as for `booking_data`. The seats taken are never part of it.
+    """
+    version = event.updated.isoformat() if event.updated else ""
+    key = (event.pk, version)
+    found = _SEAT_LAYOUTS.get(key)
+    if found is not None:
+        return found
+    cache_key = f"registration:seats:{event.pk}:{version}"
+    found = cache.get(cache_key)
+    if found is None:
+        found = _read_seat_layout(event)
+        cache.set(cache_key, found, BOOKING_DATA_SECONDS)
+    if len(_SEAT_LAYOUTS) >= _BOOKING_DATA_KEPT:
+        _SEAT_LAYOUTS.pop(next(iter(_SEAT_LAYOUTS)))
+    _SEAT_LAYOUTS[key] = found
+    return found
+
+
+def _read_seat_layout(event: Event) -> SeatLayout:
+    quotas = Quota.objects.filter(event=event).prefetch_related("ticket_types").order_by("pk")
+    return SeatLayout(
+        ticket_types=list(TicketType.objects.filter(event=event)),
+        quotas=[
+            QuotaShape(
+                pk=quota.pk,
+                name=quota.name,
+                size=quota.size,
+                ticket_type_ids=tuple(t.pk for t in quota.ticket_types.all()),
+            )
+            for quota in quotas
+        ],
+    )
+
+
 def _seat_counts(now: dt.datetime) -> dict:
     """Return the filtered counts of attendees by how they use their seat at `now`."""
     held = Q(registration__status__in=HELD_STATUSES) & (
@@ -599,9 +661,9 @@ def _seat_counts(now: dt.datetime) -> dict:
 def capacity(
     event: Event, *, now: dt.datetime, per_type: dict[int, dict] | None = None
 ) -> Capacity:
-    """Return the seats of every quota and ticket type of the event at `now`, in three queries
-    (two when the caller counted `per_type` already: ticket type id → confirmed, held and
-    waiting attendees, as `attendee_figures` does)."""
+    """Return the seats of every quota and ticket type of the event at `now`: one query (none
+    when the caller counted `per_type` already: ticket type id → confirmed, held and waiting
+    attendees, as `attendee_figures` does) besides the event's `seat_layout`."""
     if per_type is None:
         rows = (
             Attendee.objects.filter(registration__event=event)
@@ -611,19 +673,19 @@ def capacity(
         )
         per_type = {row["ticket_type"]: row for row in rows}
     empty = {"confirmed": 0, "held": 0, "waiting": 0}
-    ticket_types = list(TicketType.objects.filter(event=event))
-    quotas = list(Quota.objects.filter(event=event).prefetch_related("ticket_types"))
+    layout = seat_layout(event)
+    ticket_types = layout.ticket_types
 
     quota_uses, free_per_type = [], {}
-    for quota in quotas:
-        counts = [per_type.get(t.pk, empty) for t in quota.ticket_types.all()]
+    for quota in layout.quotas:
+        counts = [per_type.get(pk, empty) for pk in quota.ticket_type_ids]
         figures = {key: sum(c[key] for c in counts) for key in empty}
         free = max(quota.size - figures["confirmed"] - figures["held"], 0)
         quota_uses.append(
             SeatUse(name=quota.name, size=quota.size, free=free, pk=quota.pk, **figures)
         )
-        for ticket_type in quota.ticket_types.all():
-            free_per_type[ticket_type.pk] = min(free_per_type.get(ticket_type.pk, free), free)
+        for pk in quota.ticket_type_ids:
+            free_per_type[pk] = min(free_per_type.get(pk, free), free)
     type_uses = [
         SeatUse(
             name=ticket_type.t.name,
