@@ -3,12 +3,13 @@ each is shown only to the roles that may see it, and it costs the same queries f
 50 registrations (issue 12)."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from goedeburen.backoffice.dashboard import bars
 from goedeburen.checkin.models import CheckIn
@@ -277,3 +278,32 @@ def test_dashboard_costs_the_same_queries_for_1_and_50_registrations(owner_clien
         OutgoingMailFactory(event=world.event, state=MailState.FAILED)
     assert Registration.objects.filter(event=world.event).count() == 50
     assert count() == one
+
+
+def _figures_section(client, world) -> str:
+    html = client.get(url("event.detail", world)).content.decode()
+    return re.search(r'<section aria-labelledby="dashboard-heading".*?</section>', html, re.S)[0]
+
+
+def test_the_rendered_dashboard_follows_every_change_of_its_figures(owner_client, world):
+    before = _figures_section(owner_client, world)
+    assert _figures_section(owner_client, world) == before  # kept while nothing changes
+
+    RegistrationFactory(event=world.event, status=RegistrationStatus.AWAITING_APPROVAL)
+    after = _figures_section(owner_client, world)
+    OutgoingMailFactory(event=world.event, state=MailState.FAILED)
+    mail_failed = _figures_section(owner_client, world)
+
+    assert '<span class="bo-figure__number">1</span> wachten op goedkeuring' in after
+    assert '<span class="bo-figure__number">0</span> wachten op goedkeuring' in before
+    assert '<span class="bo-figure__number">1</span> mails mislukt' in mail_failed
+    assert '<span class="bo-figure__number">0</span> mails mislukt' in after
+
+
+def test_the_rendered_dashboard_speaks_the_pages_language(owner_client, world):
+    dutch = _figures_section(owner_client, world)
+    with translation.override("en"):
+        english = _figures_section(owner_client, world)
+
+    assert "Registrations over time" in english
+    assert "Registrations over time" not in dutch

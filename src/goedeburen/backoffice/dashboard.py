@@ -12,8 +12,10 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from goedeburen.checkin.models import CheckIn
 from goedeburen.events.models import Event
@@ -249,3 +251,27 @@ def dashboard(event: Event, *, user, now: dt.datetime | None = None) -> Dashboar
         ).count()
         found.links["check_ins"] = reverse("backoffice:checkin.lists", kwargs={"event": slug})
     return found
+
+
+# The dashboards as rendered, by their figures and language (`render`).
+_RENDERED: dict[tuple[str, str | None], str] = {}
+_RENDERED_KEPT = 64
+
+
+def render(found: Dashboard) -> str:
+    """Return the dashboard's HTML (backoffice/includes/dashboard.html).
+
+    The section shows nothing but the figures (every one of them, its links and labels in
+    `found`'s repr) in the active language, so the HTML is kept per (repr, language): while
+    the figures stay the same, every staff member's view of them costs no rendering (~4 ms
+    of CPU). The figures themselves are read on every request.
+    """
+    key = (repr(found), get_language())
+    html = _RENDERED.get(key)
+    if html is None:
+        html = _RENDERED[key] = render_to_string(
+            "backoffice/includes/dashboard.html", {"dashboard": found}
+        )
+        if len(_RENDERED) > _RENDERED_KEPT:
+            _RENDERED.pop(next(iter(_RENDERED)))
+    return html

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, TemplateView, UpdateView
 
 from goedeburen.backoffice.dashboard import dashboard
+from goedeburen.backoffice.dashboard import render as dashboard_render
 from goedeburen.backoffice.forms.events import EventForm, EventStatusForm
 from goedeburen.backoffice.permissions import EventPermissionMixin, OrganiserPermissionMixin
 from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
@@ -116,12 +117,14 @@ class _EventOverviewMixin:
             ]
         entries = list(history(event)[:HISTORY_LENGTH])
         parts = event_queries.part_counts(event)
+        figures = dashboard(event, user=user, now=timezone.now())
         kwargs.update(
             section="overview",
             can_change=user.has_perm("events.change_event", event),
             transitions=transitions,
             history=[(entry, describe(entry)) for entry in entries],
-            dashboard=dashboard(event, user=user, now=timezone.now()),
+            dashboard=figures,
+            dashboard_html=dashboard_render(figures),
             counts=[
                 (_("Partners"), parts.partners, "partner.list"),
                 (_("Programme items"), parts.items, "item.list"),
