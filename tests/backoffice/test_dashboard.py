@@ -7,11 +7,11 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from goedeburen.backoffice.dashboard import bars
+from goedeburen.backoffice.dashboard import _snapshot, bars, dashboard
 from goedeburen.checkin.models import CheckIn
 from goedeburen.events.models import Role
 from goedeburen.mail.enums import MailState
@@ -26,7 +26,7 @@ from goedeburen.payments.models import BankTransaction, Invoice, Payment, Refund
 from goedeburen.registration import services
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
 from goedeburen.registration.models import Attendee, Registration, TargetShare
-from tests.backoffice.conftest import _bank_line, url
+from tests.backoffice.conftest import _bank_line, make_world, url
 from tests.factories import (
     AttendeeFactory,
     OutgoingMailFactory,
@@ -307,3 +307,107 @@ def test_the_rendered_dashboard_speaks_the_pages_language(owner_client, world):
 
     assert "Registrations over time" in english
     assert "Registrations over time" not in dutch
+
+
+# Outside a transaction (as a request is served), the figures are kept with the database
+# snapshot they were read after; these tests therefore commit what they write. The snapshot is
+# the whole cluster's, so other processes' commits (parallel test workers) make reads afresh:
+# what must be kept is read again until no commit came between (`_in_one_snapshot`).
+@pytest.fixture
+def committed_world(transactional_db):
+    return make_world()
+
+
+def _read(world, **kwargs):
+    with CaptureQueriesContext(connection) as queries:
+        found = dashboard(world.event, user=world.owner, **kwargs)
+    return found, len(queries)
+
+
+def _in_one_snapshot(world, *moments):
+    """Return the dashboard and its query count at each of `moments` (`now` values), read
+    without any commit anywhere in between."""
+    for _attempt in range(500):
+        before = _snapshot()
+        found = [_read(world, now=moment) for moment in moments]
+        if _snapshot() == before:
+            return found
+    pytest.fail("some other process committed during every attempt")
+
+
+def test_kept_figures_cost_one_query_while_nothing_is_written(committed_world):
+    now = timezone.now()
+    read = _read(committed_world, now=now)[1]
+
+    (first, _), (again, kept) = _in_one_snapshot(committed_world, now, now)
+
+    assert again is first
+    assert kept == 1 < read  # the snapshot only
+
+
+def test_kept_figures_follow_every_commit_at_once(committed_world):
+    before, _ = _read(committed_world)
+    RegistrationFactory(event=committed_world.event, status=RegistrationStatus.AWAITING_APPROVAL)
+    after, _ = _read(committed_world)
+    OutgoingMailFactory(event=committed_world.event, state=MailState.FAILED)
+    mail_failed, _ = _read(committed_world)
+
+    assert (before.awaiting_approval, after.awaiting_approval) == (0, 1)
+    assert (after.mails_failed, mail_failed.mails_failed) == (0, 1)
+
+
+def test_kept_figures_end_when_a_hold_runs_out(committed_world):
+    now = timezone.now()
+    registration = RegistrationFactory(
+        event=committed_world.event,
+        status=RegistrationStatus.PENDING_PAYMENT,
+        hold_until=now + dt.timedelta(minutes=5),
+    )
+    AttendeeFactory(registration=registration, ticket_type=committed_world.ticket_type)
+
+    (held, _), (still, kept), (expired, read) = _in_one_snapshot(
+        committed_world,
+        now,
+        now + dt.timedelta(minutes=4),
+        now + dt.timedelta(minutes=6),
+    )
+
+    assert still is held and kept == 1
+    assert [q.held for q in held.capacity.quotas] == [1]
+    assert [q.held for q in expired.capacity.quotas] == [0] and read > 1
+
+
+def test_kept_figures_end_at_midnight_for_what_falls_due(committed_world):
+    now = timezone.now()
+
+    (first, _), (tomorrow, read) = _in_one_snapshot(
+        committed_world, now, now + dt.timedelta(days=1)
+    )
+
+    assert tomorrow is not first and read > 1
+
+
+def test_figures_are_read_afresh_inside_a_transaction(committed_world):
+    with transaction.atomic():
+        before, _ = _read(committed_world)
+        RegistrationFactory(
+            event=committed_world.event, status=RegistrationStatus.AWAITING_APPROVAL
+        )
+        after, _ = _read(committed_world)
+
+    assert (before.awaiting_approval, after.awaiting_approval) == (0, 1)
+
+
+def test_figures_are_kept_per_set_of_permissions(committed_world):
+    owner, _ = _read(committed_world)
+    reader = UserFactory()
+    TeamMemberFactory(
+        organiser=committed_world.organiser,
+        user=reader,
+        role=Role.CHECKIN,
+        event=committed_world.event,
+    )
+
+    seen = dashboard(committed_world.event, user=reader)
+
+    assert owner.money is not None and seen.money is None

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, Sum
+from django.db import connection
+from django.db.models import Count, Min, Sum
 from django.db.models.functions import TruncDate
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -26,7 +27,7 @@ from goedeburen.payments import queries as payment_queries
 from goedeburen.payments.enums import PaymentState, RefundState, TransactionState
 from goedeburen.payments.models import BankTransaction, Invoice, Payment, Refund
 from goedeburen.registration import queries as registration_queries
-from goedeburen.registration.enums import AttendingRole, RegistrationStatus
+from goedeburen.registration.enums import HELD_STATUSES, AttendingRole, RegistrationStatus
 from goedeburen.registration.models import Registration
 
 ZERO = Decimal("0.00")
@@ -198,10 +199,81 @@ def stakeholder_mix(event: Event, *, counts: dict[str, int]) -> list[MixRow]:
     ]
 
 
+# The permissions that decide which figures a dashboard shows: (permission, of the organiser).
+PERMISSIONS = (
+    ("payments.view_payments", False),
+    ("payments.view_bank", True),
+    ("events.change_event", False),
+    ("registration.view_special_category", False),
+    ("checkin.view_lists", False),
+)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    snapshot: str
+    valid_until: dt.datetime
+    found: Dashboard
+
+
+# The dashboards last read, by event, permissions, language and URL prefix (`dashboard`).
+_KEPT: dict[tuple, _Kept] = {}
+_KEPT_MAX = 256
+
+
 def dashboard(event: Event, *, user, now: dt.datetime | None = None) -> Dashboard:
-    """Return the dashboard of `event` as `user` may see it."""
+    """Return the dashboard of `event` as `user` may see it.
+
+    Its figures are exact: on PostgreSQL, outside a transaction, they are kept with the
+    database snapshot they were read after (`pg_current_snapshot()`), which changes with every
+    transaction that commits or starts writing anywhere in the database; while it stays the
+    same, no row can read differently, so the kept figures are still the database's. Time
+    changes them too (a hold runs out, a due date passes at midnight), so they are kept no
+    longer than the first of those moments. Twenty staff members looking at a quiet event
+    then cost one query each instead of ~13 (10,000 attendees: ~30 ms of CPU).
+    """
     now = now or timezone.now()
-    may = lambda permission, target=event: user.has_perm(permission, target)  # noqa: E731
+    granted = tuple(
+        user.has_perm(permission, event.organiser if of_organiser else event)
+        for permission, of_organiser in PERMISSIONS
+    )
+    snapshot = _snapshot()
+    key = (event.pk, granted, get_language(), get_script_prefix())
+    kept = _KEPT.get(key) if snapshot else None
+    if kept is not None and kept.snapshot == snapshot and now < kept.valid_until:
+        return kept.found
+    found = _read(event, dict(zip(PERMISSIONS, granted, strict=True)), now=now)
+    if snapshot:
+        _KEPT.pop(key, None)
+        _KEPT[key] = _Kept(snapshot, _valid_until(event, now=now), found)
+        if len(_KEPT) > _KEPT_MAX:
+            _KEPT.pop(next(iter(_KEPT)))
+    return found
+
+
+def _snapshot() -> str | None:
+    """Return the database's current snapshot, or None where it cannot vouch for the figures:
+    not PostgreSQL, or inside a transaction (whose own writes leave the snapshot as it is)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_snapshot()::text")
+        return cursor.fetchone()[0]
+
+
+def _valid_until(event: Event, *, now: dt.datetime) -> dt.datetime:
+    """Return the first moment after `now` at which the figures read at `now` may change
+    without a write: the end of a hold still running, or the next midnight (due dates)."""
+    today = timezone.localdate(now)
+    midnight = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time()))
+    next_hold_end = Registration.objects.filter(
+        event=event, status__in=HELD_STATUSES, hold_until__gt=now
+    ).aggregate(first=Min("hold_until"))["first"]
+    return min(midnight, next_hold_end) if next_hold_end else midnight
+
+
+def _read(event: Event, granted: dict, *, now: dt.datetime) -> Dashboard:
+    may = lambda permission, of_organiser=False: granted[(permission, of_organiser)]  # noqa: E731
     counts, days = registration_figures(event)
     attendees = registration_queries.attendee_figures(event, now=now)
     found = Dashboard(
@@ -227,7 +299,7 @@ def dashboard(event: Event, *, user, now: dt.datetime | None = None) -> Dashboar
         found.money = money(event, today=timezone.localdate(now))
         found.links["invoices"] = reverse("backoffice:invoice.list", kwargs={"event": slug})
         found.links["payments"] = reverse("backoffice:payment.overview", kwargs={"event": slug})
-    if may("payments.view_bank", event.organiser):
+    if may("payments.view_bank", of_organiser=True):
         found.bank_unmatched = BankTransaction.objects.filter(
             organiser=event.organiser, statement__event=event, state=TransactionState.UNMATCHED
         ).count()
