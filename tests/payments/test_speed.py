@@ -3,6 +3,8 @@ font subsets and parsed paragraphs give the PDF reportlab would make without the
 for byte; issuing an invoice and importing a statement take a fixed number of queries,
 whatever the number of attendees or lines (bench/invoices.py measures the time)."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -124,3 +126,20 @@ def test_importing_a_statement_takes_the_same_queries_for_two_lines_or_eight(
 
     assert (two.lines_matched, eight.lines_matched) == (2, 8)
     assert len(for_two) == len(for_eight)
+
+
+def test_choosing_a_transfer_reads_what_is_open_in_one_query_and_no_settings(register):
+    registration = register(attendees=2)
+    queries.payment_setup(registration.event)  # cached per version of the event
+
+    with CaptureQueriesContext(connection) as choosing:
+        services.choose_provider(registration, provider=ProviderName.BANK_TRANSFER)
+
+    # Before its transaction the choice reads the open amount and the invoices (one
+    # written-out query, `queries.payment_overview`) and the attendees' prices; the event's
+    # payment settings come from the cached setup, never from their table.
+    statements = [q["sql"] for q in choosing]
+    first_write = next(i for i, sql in enumerate(statements) if "SAVEPOINT" in sql)
+    assert len(statements[:first_write]) == 2, "\n".join(statements[:first_write])
+    assert not any("payments_paymentsettings" in sql for sql in statements[:first_write])
+    assert Invoice.objects.get(registration=registration).total == Decimal("250.00")
