@@ -196,10 +196,12 @@ def balances(registration_ids) -> dict[int, Balance]:
 
 @dataclass(frozen=True, kw_only=True)
 class PaymentSetup:
-    """How an event is paid for: its settings and the providers it can offer at all."""
+    """How an event is paid for: its settings, the providers it can offer at all and the
+    organiser's invoice details (the seller on its invoices; None when none are entered)."""
 
     settings: PaymentSettings
     providers: list[str]
+    seller: OrganiserBilling | None = None
 
 
 def payment_setup(event: Event) -> PaymentSetup:
@@ -208,12 +210,13 @@ def payment_setup(event: Event) -> PaymentSetup:
     from .providers import get_provider
 
     version = event.updated.isoformat() if event.updated else ""
-    key = f"payments:setup:{event.pk}:{version}"
+    key = f"payments:setup2:{event.pk}:{version}"  # 2: with the seller
     found = _SETUPS.get(key) or cache.get(key)
     if found is None:
         settings = payment_settings(event)
         found = PaymentSetup(
             settings=settings,
+            seller=organiser_billing(event.organiser),
             providers=[
                 name
                 for name in settings.enabled_providers()
