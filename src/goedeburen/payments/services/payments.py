@@ -44,8 +44,8 @@ def _now() -> dt.datetime:
 def available_providers(registration: Registration) -> list[str]:
     """Return the providers the booker may choose now for the registration's open amount.
 
-    Read through `queries.payment_overview` (one written-out query, one more for the
-    invoices when there are any, the setup cached): the booking's POST asks this once.
+    Read through `queries.payment_overview` (one written-out query with the invoices, the
+    setup cached): the booking's POST asks this once.
     """
     overview = queries.payment_overview(registration)
     return providers_for(
