@@ -3,9 +3,12 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from goedeburen.payments import queries, services
 from goedeburen.payments.models import Invoice
+from goedeburen.registration.models import Registration
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +66,17 @@ def test_overview_with_payments_refunds_invoices_and_a_credit_note(register):
     assert overview == _general(registration)
     assert overview[0].paid == Decimal("90.50")
     assert [row[-1] for row in overview[2]] == [None, first.number, None]
+
+
+def test_overview_counts_the_tickets_in_its_one_query_or_the_attendees_read_already(register):
+    registration = Registration.objects.select_related("event").get(pk=register(attendees=3).pk)
+    queries.payment_setup(registration.event)  # cached per version of the event
+
+    with CaptureQueriesContext(connection) as reading:
+        read_alone = queries.payment_overview(registration).balance
+    prefetched = Registration.objects.prefetch_related("attendees").get(pk=registration.pk)
+    prefetched.attendees.all()[0].price = Decimal("0.00")  # read already, not saved yet
+
+    assert len(reading) == 1
+    assert read_alone.due == Decimal("375.00") == queries.balance(registration).due
+    assert queries.payment_overview(prefetched).balance.due == Decimal("250.00")

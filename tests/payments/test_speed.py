@@ -142,11 +142,11 @@ def test_choosing_a_transfer_reads_what_is_open_in_one_query_and_no_settings(reg
     with CaptureQueriesContext(connection) as choosing:
         services.choose_provider(registration, provider=ProviderName.BANK_TRANSFER)
 
-    # Before its transaction the choice reads the open amount and the invoices (one
-    # written-out query, `queries.payment_overview`) and the attendees' prices; the event's
-    # payment settings come from the cached setup, never from their table.
+    # Before its transaction the choice reads the tickets' total, what was paid and the
+    # invoices in one written-out query (`queries.payment_overview`); the event's payment
+    # settings come from the cached setup, never from their table.
     statements = [q["sql"] for q in choosing]
     first_write = next(i for i, sql in enumerate(statements) if "SAVEPOINT" in sql)
-    assert len(statements[:first_write]) == 2, "\n".join(statements[:first_write])
+    assert len(statements[:first_write]) == 1, "\n".join(statements[:first_write])
     assert not any("payments_paymentsettings" in sql for sql in statements[:first_write])
     assert Invoice.objects.get(registration=registration).total == Decimal("250.00")

@@ -254,10 +254,11 @@ class PaymentOverview:
 # when the way to pay is chosen in the form), and the ORM's version (two correlated
 # subqueries, then the invoices with the ones they credit) cost several times more CPU to
 # build than to run. One row per invoice (one with no invoice columns when there is none),
-# each with the sums. tests/payments/test_payment_overview.py checks it against `balance`,
+# each with the sums (and the tickets' total, for a registration whose attendees were not
+# read already). tests/payments/test_payment_overview.py checks it against `balance`,
 # `current_invoice` and `registration_invoices`.
 _OVERVIEW_SQL = """
-SELECT s.paid, s.refunded, {invoice_columns}
+SELECT s.paid, s.refunded, s.tickets, {invoice_columns}
 FROM (
     SELECT
         (SELECT COALESCE(SUM(p.amount), 0) FROM payments_payment p
@@ -265,7 +266,9 @@ FROM (
         (SELECT COALESCE(SUM(r.amount), 0) FROM payments_refund r
             JOIN payments_payment p ON p.id = r.payment_id
             WHERE p.registration_id = %(id)s AND r.state IN (%(pending)s, %(refunded)s))
-            AS refunded
+            AS refunded,
+        (SELECT COALESCE(SUM(a.price), 0) FROM registration_attendee a
+            WHERE a.registration_id = %(id)s) AS tickets
 ) s
 LEFT JOIN payments_invoice i ON i.registration_id = %(id)s
 ORDER BY i.year, i.sequence
@@ -291,8 +294,8 @@ def payment_overview(registration: Registration) -> PaymentOverview:
     """Return the registration's balance, invoices, current invoice and payment setup.
 
     The same figures as `balance`, `current_invoice` and `registration_invoices` (each
-    credit note with the invoice it credits), in one query, the attendees prefetched or
-    one more, the setup cached per version of the event.
+    credit note with the invoice it credits), in one query, the setup cached per version
+    of the event.
     """
     sql, converters = _overview_sql()
     with connection.cursor() as cursor:
@@ -306,16 +309,17 @@ def payment_overview(registration: Registration) -> PaymentOverview:
             },
         )
         found = cursor.fetchall()
-    paid, refunded = found[0][0], found[0][1]
+    paid, refunded, tickets = found[0][:3]
     invoices = []
     for row in found:
-        if row[2] is None:  # no invoice: the sums alone
+        if row[3] is None:  # no invoice: the sums alone
             continue
-        values = list(row[2:])
+        values = list(row[3:])
         for index, functions, column in converters:
             for convert in functions:
                 values[index] = convert(values[index], column, connection)
         invoices.append(Invoice.from_db(connection.alias, None, values))
+    prefetched = "attendees" in getattr(registration, "_prefetched_objects_cache", {})
     by_id = {invoice.pk: invoice for invoice in invoices}
     for invoice in invoices:
         if invoice.credits_id is not None and invoice.credits_id in by_id:
@@ -328,7 +332,8 @@ def payment_overview(registration: Registration) -> PaymentOverview:
     balance = Balance.of(
         invoiced=sum((i.total for i in invoices), ZERO) if invoices else None,
         cancelled=registration.status == RegistrationStatus.CANCELLED,
-        tickets=registration.total,
+        # Attendees read already (and perhaps not saved yet) count as they are.
+        tickets=registration.total if prefetched else Decimal(str(tickets)).quantize(ZERO),
         paid=Decimal(str(paid)).quantize(ZERO),
         refunded=Decimal(str(refunded)).quantize(ZERO),
     )
