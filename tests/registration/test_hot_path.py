@@ -14,9 +14,11 @@ from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from goedeburen.common import rows
+from goedeburen.events.models import Event
 from goedeburen.payments.models import OrganiserBilling, Payment
 from goedeburen.payments.services import issue_invoice
 from goedeburen.public.views.registration import LINKS_COOKIE
@@ -353,3 +355,51 @@ def test_confirmation_query_reads_every_field_the_orm_reads(event, hall, paid, f
     ]
     assert fast._state.adding is False and fast._state.db == "default"
     assert all(a.registration is fast for a in fast.attendees.all())
+
+
+def test_the_written_out_lock_reads_what_the_orm_lock_reads(event, hall, paid):
+    made = services.register(
+        event,
+        booker=booker(),
+        attendees=[attendee(paid)],
+        billing=billing(),
+        form_token=form_token(event),
+        language="nl",
+    )
+    made.event.refresh_from_db()  # the current version, as the form's POST has it
+    by_orm = (
+        Registration.objects.select_for_update(of=("self",)).select_related("event").get(pk=made.pk)
+    )
+
+    with transaction.atomic():
+        locked, extras = queries.locked_registration(made)
+
+    def fields(registration):
+        return [getattr(registration, f.attname) for f in Registration._meta.concrete_fields]
+
+    assert fields(locked) == fields(by_orm)
+    assert extras == []
+    assert locked.event is made.event  # the caller's: the current version
+    assert locked.event.updated == by_orm.event.updated
+
+
+def test_the_written_out_lock_reads_an_older_event_again_and_misses_a_gone_one(event, hall, paid):
+    made = services.register(
+        event,
+        booker=booker(),
+        attendees=[attendee(paid)],
+        billing=billing(),
+        form_token=form_token(event),
+        language="nl",
+    )
+    Event.objects.filter(pk=event.pk).update(name_nl="Nieuwe naam")  # a newer version
+    Event.objects.filter(pk=event.pk).update(updated=timezone.now())
+    gone = Registration(pk=made.pk + 1000, event=event)
+
+    with transaction.atomic():
+        locked, _ = queries.locked_registration(made)
+        with pytest.raises(Registration.DoesNotExist):
+            queries.locked_registration(gone)
+
+    assert locked.event is not made.event
+    assert locked.event.name_nl == "Nieuwe naam"

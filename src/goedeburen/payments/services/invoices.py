@@ -16,6 +16,7 @@ from goedeburen.common import rows
 from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event, Organiser
+from goedeburen.registration import queries as registration_queries
 from goedeburen.registration.models import Attendee, Registration
 
 from .. import exceptions, queries, tasks
@@ -91,43 +92,31 @@ def issue_invoice(
     return invoice
 
 
-# The registration locked (two issuers for one registration make one invoice) with its
-# event's version, whether it has an invoice no credit note cancelled, and whether the
-# event had an invoice on the day (the first of the day schedules the follow-up sweep).
-# Written out: every booking paid by transfer or invoice issues one, and the ORM's building
-# of this statement cost more CPU than the rest of the read (tests/payments/test_speed.py).
-_LOCK_FOR_INVOICE = """
-SELECT r.*, e.updated AS event_updated,
+# Whether the registration has an invoice no credit note cancelled (two issuers for one
+# registration make one invoice: its row is locked), and whether the event had an invoice
+# on the day (the first of the day schedules the follow-up sweep).
+_INVOICE_FLAGS = """
     EXISTS (SELECT 1 FROM payments_invoice i
         WHERE i.registration_id = r.id AND i.kind = %(invoice)s
-        AND NOT EXISTS (SELECT 1 FROM payments_invoice c WHERE c.credits_id = i.id)
-    ) AS has_invoice,
+        AND NOT EXISTS (SELECT 1 FROM payments_invoice c WHERE c.credits_id = i.id)),
     EXISTS (SELECT 1 FROM payments_invoice i
-        WHERE i.event_id = r.event_id AND i.kind = %(invoice)s AND i.issue_date = %(today)s
-    ) AS invoiced_today
-FROM registration_registration r JOIN events_event e ON e.id = r.event_id
-WHERE r.id = %(id)s
-FOR UPDATE OF r
+        WHERE i.event_id = r.event_id AND i.kind = %(invoice)s AND i.issue_date = %(today)s)
 """
 
 
 def _locked_for_invoice(
     registration: Registration, *, today: dt.date
 ) -> tuple[Registration, bool, bool]:
-    """Return the registration fresh and locked, with its event as it is now (the caller's
-    when that is the current version, with its organiser), whether it has an invoice no
-    credit note cancelled, and whether its event had an invoice issued on `today`."""
-    sql = _LOCK_FOR_INVOICE
-    if connection.vendor == "sqlite":  # one writer at a time there: no row locks to take
-        sql = sql.replace("FOR UPDATE OF r", "")
-    fresh = Registration.objects.raw(
-        sql, {"id": registration.pk, "invoice": InvoiceKind.INVOICE, "today": today}
-    )[0]
-    event = registration.event if Registration.event.is_cached(registration) else None
-    if event is None or event.pk != fresh.event_id or event.updated != fresh.event_updated:
-        event = Event.objects.select_related("organiser").get(pk=fresh.event_id)
-    fresh.event = event
-    return fresh, bool(fresh.has_invoice), bool(fresh.invoiced_today)
+    """Return the registration fresh and locked with its event (`locked_registration`),
+    whether it has an invoice no credit note cancelled, and whether its event had an
+    invoice issued on `today`; in one written-out query (every booking paid by transfer or
+    invoice issues one: tests/payments/test_speed.py counts)."""
+    fresh, (has_invoice, invoiced_today) = registration_queries.locked_registration(
+        registration,
+        extra=_INVOICE_FLAGS,
+        params={"invoice": InvoiceKind.INVOICE, "today": today},
+    )
+    return fresh, bool(has_invoice), bool(invoiced_today)
 
 
 def credit_invoice(
