@@ -23,7 +23,7 @@ from goedeburen.payments.models import OrganiserBilling, Payment
 from goedeburen.payments.services import issue_invoice
 from goedeburen.public.views.registration import LINKS_COOKIE
 from goedeburen.registration import queries, services
-from goedeburen.registration.models import FormToken, Registration
+from goedeburen.registration.models import FormToken, Quota, Registration
 from tests.factories import QuestionFactory, attendee, billing, booker, form_token
 
 from .helpers import form_data, url
@@ -403,3 +403,36 @@ def test_the_written_out_lock_reads_an_older_event_again_and_misses_a_gone_one(e
 
     assert locked.event is not made.event
     assert locked.event.name_nl == "Nieuwe naam"
+
+
+def test_cached_form_page_shows_a_ticket_type_changed_since_it_was_kept(event, hall, paid):
+    Client().get(url(START, event.slug))  # kept for this version of the event
+    paid.name_en = "Full day"
+    paid.save()
+
+    page = Client().get(url(START, event.slug)).content.decode()
+
+    assert "Full day" in page
+    assert "Participation" not in page
+
+
+def test_cached_form_page_shows_a_ticket_sold_out_since_it_was_kept(event, hall, paid):
+    Client().get(url(START, event.slug))  # kept while seats are left
+    Quota.objects.filter(pk=hall.pk).update(taken=hall.size)  # the seat counter says full
+
+    page = Client().get(url(START, event.slug)).content.decode()
+
+    assert "Participation: € 125,00 incl. VAT — sold out, waiting list" in page
+
+
+def test_the_token_put_in_the_cached_form_page_registers_once(event, hall, paid):
+    client = Client()
+    Client().get(url(START, event.slug))  # the first visitor renders it
+    data = form_data(client, event, [paid], **{"payment-provider": ""})
+
+    first = client.post(url(START, event.slug), data)
+    again = client.post(url(START, event.slug), data)
+
+    assert first.status_code == again.status_code == 302
+    assert again["Location"] == first["Location"] + "?again=1"  # the same registration
+    assert Registration.objects.count() == 1
