@@ -59,11 +59,11 @@ def issue_invoice(
             raise PaymentError(exceptions.NO_BILLING_DATA, code="no_billing_data")
         if has_invoice:
             return queries.current_invoice(registration)
-        attendees = list(
-            Attendee.objects.filter(registration=registration)
-            .select_related("ticket_type")
-            .order_by("order", "pk")
-        )
+        attendees = list(Attendee.objects.filter(registration=registration).order_by("order", "pk"))
+        # The ticket types as the event's version has them (the lock read that version).
+        ticket_types = registration_queries.booking_data(event).ticket_types
+        for attendee in attendees:
+            attendee.ticket_type = ticket_types[attendee.ticket_type_id]
         lines, rounding = _lines(attendees, event=event, language=registration.language)
         invoice = _save(
             registration,
