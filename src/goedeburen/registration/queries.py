@@ -413,13 +413,13 @@ def locked_registration(
     if row is None:
         raise Registration.DoesNotExist("Registration matching query does not exist.")
     split = len(Registration._meta.concrete_fields)
-    values, (event_updated, *extras) = list(row[:split]), row[split:]
+    values, extras = list(row[: split + 1]), list(row[split + 1 :])
     for index, functions, column in converters:
         for convert in functions:
             values[index] = convert(values[index], column, connection)
+    event_updated = values.pop()
     fresh = Registration.from_db(alias, None, values)
     event = registration.event if Registration.event.is_cached(registration) else None
-    # (On SQLite the version comes as text, never equal: the event is read again there.)
     if event is None or event.pk != fresh.event_id or event.updated != event_updated:
         event = Event.objects.select_related("organiser").get(pk=fresh.event_id)
     fresh.event = event
@@ -429,14 +429,15 @@ def locked_registration(
 @functools.cache
 def _locked_sql(extra: str) -> tuple[str, list, str]:
     """Return the query of `locked_registration` with the `extra` columns, the converters of
-    the registration's columns (as the ORM's compiler finds them, by column number) and
-    the database it runs on."""
+    the registration's columns and the event's version (as the ORM's compiler finds them,
+    by column number) and the database it runs on."""
     alias = router.db_for_write(Registration)
     connection = connections[alias]
     qn = connection.ops.quote_name
     converters = []
-    for index, field in enumerate(Registration._meta.concrete_fields):
-        column = field.get_col(Registration._meta.db_table)
+    read = [*Registration._meta.concrete_fields, Event._meta.get_field("updated")]
+    for index, field in enumerate(read):
+        column = field.get_col(field.model._meta.db_table)
         functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
         if functions:
             converters.append((index, functions, column))
