@@ -13,11 +13,12 @@ from pypdf import PdfReader
 from goedeburen.payments import queries, services
 from goedeburen.payments.enums import InvoiceKind, ProviderName
 from goedeburen.payments.exceptions import PaymentError
-from goedeburen.payments.models import ImmutableError, Invoice, InvoiceLine
+from goedeburen.payments.models import ImmutableError, Invoice, InvoiceLine, OrganiserBilling
 from goedeburen.payments.pdf import render_invoice, vat_per_rate
 from goedeburen.payments.vat import Item, breakdown
 from goedeburen.registration import services as registration_services
 from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Registration
 from tests.factories import attendee
 
 
@@ -383,3 +384,31 @@ def test_the_pdf_carries_its_title_and_the_moment_it_was_issued(register):
 def on_invoice_for(registration) -> Invoice:
     services.choose_provider(registration, provider=ProviderName.INVOICE)
     return Invoice.objects.get(registration=registration)
+
+
+def test_an_invoice_names_the_seller_as_last_entered_though_the_setup_was_cached(register, event):
+    services.issue_invoice(register())  # reads the payment setup of this version
+    billing = OrganiserBilling.objects.get(organiser=event.organiser)
+    billing.legal_name = "Stichting Goede Buren Utrecht"
+    billing.iban = "NL02ABNA0123456789"
+    billing.save()
+
+    for registration in (register(), Registration.objects.get(pk=register().pk)):
+        invoice = services.issue_invoice(registration)
+
+        assert (invoice.seller_name, invoice.seller_iban) == (
+            "Stichting Goede Buren Utrecht",
+            "NL02ABNA0123456789",
+        )
+
+
+def test_a_credited_invoice_is_issued_anew_and_a_current_one_is_returned(register):
+    registration = register()
+    first = services.issue_invoice(registration)
+    assert services.issue_invoice(registration) == first
+
+    services.credit_invoice(first, reason="test")
+    again = services.issue_invoice(registration)
+
+    assert again != first
+    assert queries.current_invoice(registration) == again

@@ -3,6 +3,8 @@ font subsets and parsed paragraphs give the PDF reportlab would make without the
 for byte; issuing an invoice and importing a statement take a fixed number of queries,
 whatever the number of attendees or lines (bench/invoices.py measures the time)."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +16,7 @@ from goedeburen.payments import pdf, queries, services
 from goedeburen.payments.enums import ProviderName
 from goedeburen.payments.models import Invoice
 from goedeburen.payments.reference import creditor_reference
+from goedeburen.registration.models import Registration
 from tests.factories import attendee
 
 from .test_invoices import BUYER, PO_50
@@ -72,7 +75,12 @@ def test_remembered_fonts_and_paragraphs_give_the_same_pdf(register, ticket, pla
 
 def test_issuing_an_invoice_takes_the_same_queries_for_one_attendee_or_five(register, ticket):
     services.issue_invoice(register(attendees=1))  # the first of the day schedules sweeps
-    one, five = register(attendees=1), register(attendees=5)
+    # With their event as it is now (as the form's POST has it): an older version of the
+    # event is read again, with its organiser, in one more query.
+    one, five = (
+        Registration.objects.select_related("event__organiser").get(pk=register(attendees=n).pk)
+        for n in (1, 5)
+    )
 
     with CaptureQueriesContext(connection) as for_one:
         services.issue_invoice(one)
@@ -80,9 +88,10 @@ def test_issuing_an_invoice_takes_the_same_queries_for_one_attendee_or_five(regi
         services.issue_invoice(five)
 
     assert len(for_one) == len(for_five)
-    # The locked registration with its event, seller, payment settings and whether it or
-    # the event has an invoice; its attendees; the number; invoice; lines; log; mail task
-    # (and the savepoint of the test's transaction around them).
+    # The locked registration with its event's version and whether it or the event has an
+    # invoice (the seller and the payment settings cached with that version); its
+    # attendees; the number; invoice; lines; log; mail task (and the savepoint of the
+    # test's transaction around them).
     writes_and_reads = [q["sql"] for q in for_one if "SAVEPOINT" not in q["sql"]]
     assert len(writes_and_reads) == 7, "\n".join(writes_and_reads)
     assert not any(sql.startswith('SELECT "events_event"') for sql in writes_and_reads)
@@ -124,3 +133,20 @@ def test_importing_a_statement_takes_the_same_queries_for_two_lines_or_eight(
 
     assert (two.lines_matched, eight.lines_matched) == (2, 8)
     assert len(for_two) == len(for_eight)
+
+
+def test_choosing_a_transfer_reads_what_is_open_in_one_query_and_no_settings(register):
+    registration = register(attendees=2)
+    queries.payment_setup(registration.event)  # cached per version of the event
+
+    with CaptureQueriesContext(connection) as choosing:
+        services.choose_provider(registration, provider=ProviderName.BANK_TRANSFER)
+
+    # Before its transaction the choice reads the tickets' total, what was paid and the
+    # invoices in one written-out query (`queries.payment_overview`); the event's payment
+    # settings come from the cached setup, never from their table.
+    statements = [q["sql"] for q in choosing]
+    first_write = next(i for i, sql in enumerate(statements) if "SAVEPOINT" in sql)
+    assert len(statements[:first_write]) == 1, "\n".join(statements[:first_write])
+    assert not any("payments_paymentsettings" in sql for sql in statements[:first_write])
+    assert Invoice.objects.get(registration=registration).total == Decimal("250.00")

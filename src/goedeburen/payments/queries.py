@@ -2,6 +2,7 @@
 
 import datetime as dt
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -196,10 +197,12 @@ def balances(registration_ids) -> dict[int, Balance]:
 
 @dataclass(frozen=True, kw_only=True)
 class PaymentSetup:
-    """How an event is paid for: its settings and the providers it can offer at all."""
+    """How an event is paid for: its settings, the providers it can offer at all and the
+    organiser's invoice details (the seller on its invoices; None when none are entered)."""
 
     settings: PaymentSettings
     providers: list[str]
+    seller: OrganiserBilling | None = None
 
 
 def payment_setup(event: Event) -> PaymentSetup:
@@ -208,12 +211,13 @@ def payment_setup(event: Event) -> PaymentSetup:
     from .providers import get_provider
 
     version = event.updated.isoformat() if event.updated else ""
-    key = f"payments:setup:{event.pk}:{version}"
+    key = f"payments:setup2:{event.pk}:{version}"  # 2: with the seller
     found = _SETUPS.get(key) or cache.get(key)
     if found is None:
         settings = payment_settings(event)
         found = PaymentSetup(
             settings=settings,
+            seller=organiser_billing(event.organiser),
             providers=[
                 name
                 for name in settings.enabled_providers()
@@ -246,29 +250,57 @@ class PaymentOverview:
     setup: PaymentSetup
 
 
-# Written out: the confirmation page that every booker loads runs it, and the ORM's version
-# (two correlated subqueries) cost several times more CPU to build than to run.
-# tests/payments/test_payment_overview.py checks it against `balance`.
-_SUMS_SQL = """
-SELECT
-    (SELECT COALESCE(SUM(p.amount), 0) FROM payments_payment p
-        WHERE p.registration_id = %(id)s AND p.state = %(paid)s),
-    (SELECT COALESCE(SUM(r.amount), 0) FROM payments_refund r
-        JOIN payments_payment p ON p.id = r.payment_id
-        WHERE p.registration_id = %(id)s AND r.state IN (%(pending)s, %(refunded)s)),
-    (SELECT COUNT(*) FROM payments_invoice i WHERE i.registration_id = %(id)s)
+# Written out: the confirmation page that every booker loads runs it (and the booking's POST
+# when the way to pay is chosen in the form), and the ORM's version (two correlated
+# subqueries, then the invoices with the ones they credit) cost several times more CPU to
+# build than to run. One row per invoice (one with no invoice columns when there is none),
+# each with the sums (and the tickets' total, for a registration whose attendees were not
+# read already). tests/payments/test_payment_overview.py checks it against `balance`,
+# `current_invoice` and `registration_invoices`.
+_OVERVIEW_SQL = """
+SELECT s.paid, s.refunded, s.tickets, {invoice_columns}
+FROM (
+    SELECT
+        (SELECT COALESCE(SUM(p.amount), 0) FROM payments_payment p
+            WHERE p.registration_id = %(id)s AND p.state = %(paid)s) AS paid,
+        (SELECT COALESCE(SUM(r.amount), 0) FROM payments_refund r
+            JOIN payments_payment p ON p.id = r.payment_id
+            WHERE p.registration_id = %(id)s AND r.state IN (%(pending)s, %(refunded)s))
+            AS refunded,
+        (SELECT COALESCE(SUM(a.price), 0) FROM registration_attendee a
+            WHERE a.registration_id = %(id)s) AS tickets
+) s
+LEFT JOIN payments_invoice i ON i.registration_id = %(id)s
+ORDER BY i.year, i.sequence
 """
+
+
+@functools.cache
+def _overview_sql() -> tuple[str, list]:
+    """Return the query of `payment_overview` and the converters of the invoice columns
+    (as the ORM's compiler finds them: by column number, those that have any)."""
+    qn = connection.ops.quote_name
+    converters = []
+    for index, field in enumerate(Invoice._meta.concrete_fields):
+        column = field.get_col(Invoice._meta.db_table)
+        functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if functions:
+            converters.append((index, functions, column))
+    columns = ", ".join(f"i.{qn(f.column)}" for f in Invoice._meta.concrete_fields)
+    return _OVERVIEW_SQL.format(invoice_columns=columns), converters
 
 
 def payment_overview(registration: Registration) -> PaymentOverview:
     """Return the registration's balance, invoices, current invoice and payment setup.
 
-    The same figures as `balance` and `current_invoice`, in one query (two with invoices),
-    the attendees prefetched or one more, the setup cached per version of the event.
+    The same figures as `balance`, `current_invoice` and `registration_invoices` (each
+    credit note with the invoice it credits), in one query, the setup cached per version
+    of the event.
     """
+    sql, converters = _overview_sql()
     with connection.cursor() as cursor:
         cursor.execute(
-            _SUMS_SQL,
+            sql,
             {
                 "id": registration.pk,
                 "paid": PaymentState.PAID,
@@ -276,14 +308,22 @@ def payment_overview(registration: Registration) -> PaymentOverview:
                 "refunded": RefundState.REFUNDED,
             },
         )
-        paid, refunded, invoice_count = cursor.fetchone()
+        found = cursor.fetchall()
+    paid, refunded, tickets = found[0][:3]
     invoices = []
-    if invoice_count:
-        invoices = list(
-            Invoice.objects.filter(registration=registration)
-            .select_related("credits")
-            .order_by("year", "sequence")
-        )
+    for row in found:
+        if row[3] is None:  # no invoice: the sums alone
+            continue
+        values = list(row[3:])
+        for index, functions, column in converters:
+            for convert in functions:
+                values[index] = convert(values[index], column, connection)
+        invoices.append(Invoice.from_db(connection.alias, None, values))
+    prefetched = "attendees" in getattr(registration, "_prefetched_objects_cache", {})
+    by_id = {invoice.pk: invoice for invoice in invoices}
+    for invoice in invoices:
+        if invoice.credits_id is not None and invoice.credits_id in by_id:
+            invoice.credits = by_id[invoice.credits_id]  # credit notes credit their own
     credited = {i.credits_id for i in invoices if i.credits_id is not None}
     current = None
     for invoice in invoices:
@@ -292,7 +332,8 @@ def payment_overview(registration: Registration) -> PaymentOverview:
     balance = Balance.of(
         invoiced=sum((i.total for i in invoices), ZERO) if invoices else None,
         cancelled=registration.status == RegistrationStatus.CANCELLED,
-        tickets=registration.total,
+        # Attendees read already (and perhaps not saved yet) count as they are.
+        tickets=registration.total if prefetched else Decimal(str(tickets)).quantize(ZERO),
         paid=Decimal(str(paid)).quantize(ZERO),
         refunded=Decimal(str(refunded)).quantize(ZERO),
     )

@@ -42,12 +42,14 @@ def _now() -> dt.datetime:
 
 
 def available_providers(registration: Registration) -> list[str]:
-    """Return the providers the booker may choose now for the registration's open amount."""
+    """Return the providers the booker may choose now for the registration's open amount.
+
+    Read through `queries.payment_overview` (one written-out query with the invoices, the
+    setup cached): the booking's POST asks this once.
+    """
+    overview = queries.payment_overview(registration)
     return providers_for(
-        registration,
-        balance=queries.balance(registration),
-        current=queries.current_invoice(registration),
-        setup=queries.payment_setup(registration.event),
+        registration, balance=overview.balance, current=overview.current, setup=overview.setup
     )
 
 
@@ -97,8 +99,10 @@ def choose_provider(
 
     Side effects: those of the registration services, `issue_invoice` and a log entry.
     """
+    # The settings as cached per version of the event (`payments.versioning` moves it on).
+    settings = queries.payment_setup(registration.event).settings
     if provider not in available_providers(registration):
-        if provider in queries.payment_settings(registration.event).enabled_providers():
+        if provider in settings.enabled_providers():
             raise PaymentError(exceptions.NOT_PAYABLE, code="not_payable")
         raise PaymentError(exceptions.PROVIDER_DISABLED, code="provider_disabled")
     if provider == ProviderName.MOLLIE:
@@ -107,7 +111,7 @@ def choose_provider(
         client, seats=registration.attendees.count(), now=timezone.now()
     ):
         raise PaymentError(exceptions.PAY_ONLINE_ONLY, code="many_seats")
-    term = queries.payment_settings(registration.event).payment_term
+    term = settings.payment_term
     try:
         with transaction.atomic():
             if provider == ProviderName.BANK_TRANSFER:

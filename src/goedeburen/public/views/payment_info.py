@@ -7,7 +7,7 @@ from goedeburen.registration.models import Registration
 def payment_context(registration: Registration) -> dict:
     """Return the ways to pay left, the balance, the invoices and the transfer details.
 
-    Read once (`payments.queries.payment_overview`: two queries, the setup cached).
+    Read once (`payments.queries.payment_overview`: one query, the setup cached).
     """
     overview = queries.payment_overview(registration)
     balance = overview.balance

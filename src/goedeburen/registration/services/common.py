@@ -15,11 +15,7 @@ def locked(registration: Registration) -> Registration:
     registration's row: the event comes along unlocked, so changes to different
     registrations of one event never wait for each other.
     """
-    return (
-        Registration.objects.select_for_update(of=("self",))
-        .select_related("event")
-        .get(pk=registration.pk)
-    )
+    return queries.locked_registration(registration)[0]
 
 
 def validate_fields(instance, *, exclude: list[str]) -> None:
