@@ -13,7 +13,6 @@ from django.db.models import (
     DecimalField,
     Exists,
     OuterRef,
-    Prefetch,
     QuerySet,
     Subquery,
     Sum,
@@ -21,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from goedeburen.common.prepared import Prepared
 from goedeburen.events.models import Event, Organiser
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee, Registration
@@ -323,13 +323,37 @@ def registration_invoices(registration: Registration) -> list[Invoice]:
     )
 
 
+def _invoice(pk: int) -> QuerySet[Invoice]:
+    return Invoice.objects.select_related("credits", "event", "registration").filter(pk=pk)
+
+
+def _invoice_lines(invoice: int) -> QuerySet[InvoiceLine]:
+    return InvoiceLine.objects.filter(invoice=invoice).order_by("order", "pk")
+
+
+# Every PDF, e-invoice and invoice mail reads an invoice this way: compiled once.
+_INVOICE = Prepared(_invoice, samples={"pk": 1}, others={"pk": 2})
+_INVOICE_LINES = Prepared(_invoice_lines, samples={"invoice": 1}, others={"invoice": 2})
+
+
 def invoice_with_lines(invoice_id: int) -> Invoice:
-    """Return an invoice with its lines and the invoice it credits."""
-    return (
-        Invoice.objects.select_related("credits", "event", "registration")
-        .prefetch_related(Prefetch("lines", queryset=InvoiceLine.objects.order_by("order", "pk")))
-        .get(pk=invoice_id)
-    )
+    """Return an invoice with its lines and the invoice it credits.
+
+    As `select_related("credits", "event", "registration")` with the lines prefetched in
+    order would (`invoice.lines.all()` asks nothing more), in two compiled queries.
+    """
+    found = _INVOICE.fetch(pk=invoice_id)
+    if not found:
+        raise Invoice.DoesNotExist("Invoice matching query does not exist.")
+    invoice = found[0]
+    lines = _INVOICE_LINES.fetch(invoice=invoice.pk)
+    for line in lines:
+        line.invoice = invoice
+    prefetched = invoice.lines.all()
+    prefetched._result_cache = lines
+    prefetched._prefetch_done = True
+    invoice._prefetched_objects_cache = {"lines": prefetched}
+    return invoice
 
 
 def registration_payments(registration: Registration) -> list[Payment]:

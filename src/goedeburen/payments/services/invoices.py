@@ -10,10 +10,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.utils import formats, timezone, translation
 
 from goedeburen.common.audit import log_action
+from goedeburen.common.prepared import Prepared
+from goedeburen.common.rows import insert
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event, Organiser
 from goedeburen.registration.models import Attendee, Registration
@@ -29,6 +32,52 @@ from ..vat import Item, breakdown
 
 def _today() -> dt.date:
     return timezone.localdate()
+
+
+def _locked(pk: int, today: dt.date):
+    """The registration, locked, with what issuing its invoice reads (see `issue_invoice`)."""
+    return (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("event__organiser__billing")
+        .annotate(
+            _payment_settings=Subquery(
+                PaymentSettings.objects.filter(event=OuterRef("event")).values(
+                    json=JSONObject(**{name: name for name in _SETTINGS})
+                )
+            ),
+            _has_invoice=Exists(
+                Invoice.objects.filter(
+                    registration=OuterRef("pk"),
+                    kind=InvoiceKind.INVOICE,
+                    credit_note__isnull=True,
+                )
+            ),
+            _invoiced_today=Exists(
+                Invoice.objects.filter(
+                    event=OuterRef("event"), kind=InvoiceKind.INVOICE, issue_date=today
+                )
+            ),
+        )
+        .filter(pk=pk)
+        .order_by()
+    )
+
+
+def _attendees(registration: int):
+    return (
+        Attendee.objects.filter(registration=registration)
+        .select_related("ticket_type")
+        .order_by("order", "pk")
+    )
+
+
+# Issuing runs these two for every invoice: compiled once (`common.prepared`).
+_LOCKED = Prepared(
+    _locked,
+    samples={"pk": 1, "today": dt.date(2000, 1, 1)},
+    others={"pk": 2, "today": dt.date(2001, 2, 2)},
+)
+_ATTENDEES = Prepared(_attendees, samples={"registration": 1}, others={"registration": 2})
 
 
 def issue_invoice(
@@ -54,36 +103,21 @@ def issue_invoice(
         # invoice), with its event, the organiser's invoice details and the event's payment
         # settings, whether it has an invoice no credit note cancelled, and whether the
         # event had an invoice today (the first of the day schedules the follow-up sweep).
-        registration = (
-            Registration.objects.select_for_update(of=("self",))
-            .select_related("event__organiser__billing", "event__payment_settings")
-            .annotate(
-                _has_invoice=Exists(
-                    Invoice.objects.filter(
-                        registration=OuterRef("pk"),
-                        kind=InvoiceKind.INVOICE,
-                        credit_note__isnull=True,
-                    )
-                ),
-                _invoiced_today=Exists(
-                    Invoice.objects.filter(
-                        event=OuterRef("event"), kind=InvoiceKind.INVOICE, issue_date=today
-                    )
-                ),
-            )
-            .get(pk=registration.pk)
-        )
+        # The payment settings come as one value of a subquery, not as a joined row: a
+        # table of a few rows is seldom analysed, and its join made PostgreSQL guess many
+        # registrations and scan every invoice for the two checks (4 ms, not 0.2).
+        found = _LOCKED.fetch(pk=registration.pk, today=today)
+        if not found:
+            raise Registration.DoesNotExist("Registration matching query does not exist.")
+        registration = found[0]
         event = registration.event
+        _cache_payment_settings(event, registration._payment_settings)
         seller = getattr(event.organiser, "billing", None)
         if seller is None or not seller.complete:
             raise PaymentError(exceptions.NO_BILLING_DATA, code="no_billing_data")
         if registration._has_invoice:
             return queries.current_invoice(registration)
-        attendees = list(
-            Attendee.objects.filter(registration=registration)
-            .select_related("ticket_type")
-            .order_by("order", "pk")
-        )
+        attendees = _ATTENDEES.fetch(registration=registration.pk)
         lines, rounding = _lines(attendees, event=event, language=registration.language)
         invoice = _save(
             registration,
@@ -276,11 +310,25 @@ def _save(
         **copied,
         **values,
     )
-    invoice.save()
+    # The rows `save()` and `bulk_create` would write, at a fraction of the CPU
+    # (`common.rows`); nothing listens to the saving of invoices or their lines.
+    insert([invoice])
     for line in lines:
         line.invoice = invoice
-    InvoiceLine.objects.bulk_create(lines)
+    insert(lines)
     return invoice
+
+
+# The fields of the payment settings that issuing reads (see `_cache_payment_settings`).
+_SETTINGS = ("id", "payment_term_days", "reminder_days", "cancel_after_days")
+
+
+def _cache_payment_settings(event: Event, values: dict | None) -> None:
+    """Give `event` its payment settings as read by the locking query (None: no row)."""
+    if values is None:  # the defaults, as `_payment_settings` reads them
+        Event.payment_settings.related.set_cached_value(event, None)
+    else:
+        event.payment_settings = PaymentSettings(event=event, **values)
 
 
 def _payment_settings(event: Event) -> PaymentSettings:
