@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Paragraph
 
 from goedeburen.common import pdf_fonts
 from goedeburen.payments import pdf, queries, services
@@ -21,7 +22,8 @@ from .test_invoices import BUYER, PO_50
 
 @pytest.fixture
 def plain_reportlab(monkeypatch):
-    """Switch to reportlab's own fonts and parsing (nothing remembered); restore after."""
+    """Switch to reportlab's own fonts, parsing and line breaking (nothing remembered);
+    restore after."""
 
     def switch():
         for name, file in (
@@ -30,6 +32,7 @@ def plain_reportlab(monkeypatch):
         ):
             pdfmetrics.registerFont(TTFont(name, pdf_fonts._FOLDER / file))
         monkeypatch.setattr(pdf, "_parsed", pdf._parsed.__wrapped__)
+        monkeypatch.setattr(pdf, "_Paragraph", Paragraph)
 
     yield switch
     pdf_fonts.register_fonts.cache_clear()
@@ -56,7 +59,7 @@ def _invoices(register, ticket) -> list[Invoice]:
     return [queries.invoice_with_lines(invoice.pk) for invoice in (*found, credit)]
 
 
-def test_remembered_fonts_and_paragraphs_give_the_same_pdf(register, ticket, plain_reportlab):
+def test_remembered_fonts_paragraphs_and_lines_give_the_same_pdf(register, ticket, plain_reportlab):
     invoices = _invoices(register, ticket)
     # Each rendered twice, interleaved: a remembered paragraph or subset is used again
     # after other invoices used it, and must come out as it did the first time.

@@ -141,6 +141,46 @@ def _parsed(text: str, style: ParagraphStyle) -> tuple[str, ParagraphStyle, tupl
     return markup_text, parsed.style, tuple(parsed.frags)
 
 
+# Lines broken per (markup, style, width): a few thousand paragraphs at most.
+_BROKEN_KEPT = 4096
+_broken: dict[tuple, tuple] = {}
+
+
+class _RememberedParagraph(Paragraph):
+    """A paragraph that breaks its lines for a width once per process.
+
+    Breaking is most of the cost of setting a paragraph, and tables ask each cell for its
+    size twice (measuring, then drawing). The lines depend only on the markup, the style
+    and the width, and reportlab only reads them when it draws, so the paragraphs of
+    one text in one style and column share them: the labels, the seller and most values
+    are the same on every invoice.
+    """
+
+    def wrap(self, availWidth, availHeight):
+        if self.text is None:  # a part split off by reportlab: no text to know it by
+            return super().wrap(availWidth, availHeight)
+        key = (self.text, self.style, availWidth)
+        found = _broken.get(key)
+        if found is None:
+            before = dict(self.__dict__)
+            size = super().wrap(availWidth, availHeight)
+            if getattr(self, "blPara", None) is None:
+                return size  # too narrow to set (reportlab's answer, nothing to keep)
+            # What breaking set: the lines, the widths, the size and (for mixed fonts)
+            # the fragments as words.
+            found = {
+                name: value
+                for name, value in self.__dict__.items()
+                if name not in before or before[name] is not value
+            }
+            if len(_broken) >= _BROKEN_KEPT:
+                _broken.pop(next(iter(_broken)), None)
+            _broken[key] = found
+            return size
+        self.__dict__.update(found)
+        return self.width, self.height
+
+
 class _Story:
     """The flowables of one invoice, top to bottom."""
 
@@ -157,7 +197,7 @@ class _Story:
         """Return a paragraph of plain `text` (escaped, fallback fonts where needed)."""
         style = style or self.text
         markup_text, parsed_style, frags = _parsed(str(text), style)
-        return Paragraph(markup_text, parsed_style, frags=list(frags))
+        return _Paragraph(markup_text, parsed_style, frags=list(frags))
 
     def date(self, value) -> str:
         return formats.date_format(value, "j F Y")
@@ -311,6 +351,9 @@ class _Story:
         }
         return text + " " + _("If you have paid already, for instance online, you need do nothing.")
 
+
+# The paragraphs' class; tests/payments/test_speed.py switches back to reportlab's own.
+_Paragraph = _RememberedParagraph
 
 _PLAIN_COMMANDS = [
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
