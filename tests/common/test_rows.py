@@ -17,7 +17,7 @@ from goedeburen.checkin.models import Ticket
 from goedeburen.common import rows
 from goedeburen.common.audit import log_action, log_actions
 from goedeburen.common.models import LogEntry
-from goedeburen.common.tasks import enqueue_on_commit
+from goedeburen.common.tasks import enqueue_each_on_commit, enqueue_on_commit
 from goedeburen.mail import tasks as mail_tasks
 from goedeburen.mail.models import OutgoingMail
 from goedeburen.privacy.models import ConsentRecord
@@ -181,6 +181,25 @@ def test_enqueued_task_row_equals_the_database_backends_own(run_after):
     assert _stored(DBTaskResult, ours.pk, skip=skip) == _stored(DBTaskResult, own.id, skip=skip)
     assert ours.task_result.task.module_path == own.task.module_path
     assert ours.task_result.args == list(args)
+
+
+def test_tasks_enqueued_each_in_one_insert_equal_those_enqueued_one_by_one(
+    django_assert_num_queries,
+):
+    task = mail_tasks.send_mail
+    for pk in (41, 42, 43):
+        enqueue_on_commit(task, pk)
+    one_by_one = list(DBTaskResult.objects.order_by("args_kwargs"))
+
+    with django_assert_num_queries(1):
+        enqueue_each_on_commit(task, [(41,), (42,), (43,)])
+
+    together = DBTaskResult.objects.exclude(pk__in=[r.pk for r in one_by_one])
+    skip = {"enqueued_at"}
+    assert [_stored(DBTaskResult, r.pk, skip=skip) for r in together.order_by("args_kwargs")] == [
+        _stored(DBTaskResult, r.pk, skip=skip) for r in one_by_one
+    ]
+    assert [r.task_result.args for r in together.order_by("args_kwargs")] == [[41], [42], [43]]
 
 
 def test_insert_writes_a_long_list_in_batches(monkeypatch, django_assert_num_queries):

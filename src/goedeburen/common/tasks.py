@@ -17,9 +17,20 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
     """
     backend = task.get_backend()
     if _writes_in_this_transaction(backend):
-        _enqueue_in_database(backend, task, args, kwargs)
+        _enqueue_in_database(backend, task, [args], kwargs)
     else:
         transaction.on_commit(partial(task.enqueue, *args, **kwargs), robust=True)
+
+
+def enqueue_each_on_commit(task, calls: list[tuple]) -> None:
+    """Enqueue `task` once per tuple of arguments in `calls`, as `enqueue_on_commit` would
+    one by one; with the database backend, all rows in one INSERT."""
+    backend = task.get_backend()
+    if _writes_in_this_transaction(backend):
+        _enqueue_in_database(backend, task, calls)
+    else:
+        for args in calls:
+            transaction.on_commit(partial(task.enqueue, *args), robust=True)
 
 
 def _writes_in_this_transaction(backend) -> bool:
@@ -31,31 +42,35 @@ def _writes_in_this_transaction(backend) -> bool:
     return isinstance(backend, DatabaseBackend) and router.db_for_write(DBTaskResult) == "default"
 
 
-def _enqueue_in_database(backend, task, args, kwargs):
-    """Do what the database backend's `enqueue` does, with the row written by
-    `common.rows.insert` instead of `objects.create`, whose building of the statement cost
-    more CPU than the rest of the task's enqueuing (tests/common/test_rows.py compares the
-    rows)."""
+def _enqueue_in_database(backend, task, calls: list[tuple], kwargs=None):
+    """Do what the database backend's `enqueue` does once per arguments in `calls`, with
+    the rows written by `common.rows.insert` (one statement) instead of `objects.create`,
+    whose building of the statement cost more CPU than the rest of the task's enqueuing
+    (tests/common/test_rows.py compares the rows)."""
     from django_tasks_db.compat import normalize_json, task_enqueued
     from django_tasks_db.models import DBTaskResult
 
     from .rows import insert
 
     backend.validate_task(task)
-    row = DBTaskResult(
-        id=backend._get_id(),
-        args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
-        priority=task.priority,
-        task_path=task.module_path,
-        queue_name=task.queue_name,
-        run_after=task.run_after,
-        backend_name=backend.alias,
-    )
-    # The library fills in what the task leaves open (`run_after`) in a pre_save receiver.
-    pre_save.send(DBTaskResult, instance=row, raw=False, using="default", update_fields=None)
-    insert([row])
+    rows = []
+    for args in calls:
+        row = DBTaskResult(
+            id=backend._get_id(),
+            args_kwargs=normalize_json({"args": args, "kwargs": kwargs or {}}),
+            priority=task.priority,
+            task_path=task.module_path,
+            queue_name=task.queue_name,
+            run_after=task.run_after,
+            backend_name=backend.alias,
+        )
+        # The library fills in what the task leaves open (`run_after`) in a pre_save receiver.
+        pre_save.send(DBTaskResult, instance=row, raw=False, using="default", update_fields=None)
+        rows.append(row)
+    insert(rows)
     if task_enqueued.has_listeners(type(backend)):
-        task_enqueued.send(type(backend), task_result=row.task_result)
+        for row in rows:
+            task_enqueued.send(type(backend), task_result=row.task_result)
 
 
 _WORKER_START: list = []

@@ -38,7 +38,7 @@ from django.utils import formats, timezone
 from stdnum import iban as iban_number
 
 from goedeburen.common.audit import log_action
-from goedeburen.common.tasks import enqueue_on_commit
+from goedeburen.common.tasks import enqueue_each_on_commit
 from goedeburen.events.models import Event
 from goedeburen.registration.models import Registration
 
@@ -258,9 +258,12 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
     )
     if payments:
         ids = [payment.pk for payment in payments]
-        # In chunks: one task per 200 payments keeps each task short.
-        for start in range(0, len(ids), 200):
-            enqueue_on_commit(tasks.settle_payments, ids[start : start + 200])
+        # In chunks: one task per 200 payments keeps each task short (their rows written
+        # in one statement).
+        enqueue_each_on_commit(
+            tasks.settle_payments,
+            [(ids[start : start + 200],) for start in range(0, len(ids), 200)],
+        )
     return statement
 
 
