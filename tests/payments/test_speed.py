@@ -1,8 +1,12 @@
 """What makes invoices and bank imports fast changes nothing they produce: the remembered
 font subsets and parsed paragraphs give the PDF reportlab would make without them, byte
-for byte; issuing an invoice and importing a statement take a fixed number of queries,
+for byte, and the cells set as plain strings print every word where a paragraph would;
+issuing an invoice and importing a statement take a fixed number of queries,
 whatever the number of attendees or lines (bench/invoices.py measures the time)."""
 
+import io
+
+import pdfplumber
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -127,3 +131,25 @@ def test_importing_a_statement_takes_the_same_queries_for_two_lines_or_eight(
 
     assert (two.lines_matched, eight.lines_matched) == (2, 8)
     assert len(for_two) == len(for_eight)
+
+
+def _word_boxes(data: bytes) -> list:
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        return [
+            [(w["text"], round(w["x0"], 2), round(w["top"], 2), round(w["x1"], 2)) for w in words]
+            for words in (page.extract_words() for page in document.pages)
+        ]
+
+
+def test_plain_string_cells_print_every_word_where_paragraphs_print_it(
+    register, ticket, monkeypatch
+):
+    invoices = _invoices(register, ticket)
+    with_strings = [pdf.render_invoice(invoice) for invoice in invoices]
+
+    monkeypatch.setattr(pdf, "_plain_fits", lambda *args: False)  # every cell a paragraph
+    paragraphs_only = [pdf.render_invoice(invoice) for invoice in invoices]
+
+    assert with_strings != paragraphs_only  # the string cells were used
+    for strings, paragraphs in zip(with_strings, paragraphs_only, strict=True):
+        assert _word_boxes(strings) == _word_boxes(paragraphs)

@@ -22,10 +22,11 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from goedeburen.common import money as common_money
-from goedeburen.common.pdf_fonts import markup, register_fonts
+from goedeburen.common.pdf_fonts import markup, needs_fallback, register_fonts
 
 from .models import Invoice
 
@@ -199,6 +200,38 @@ class _Story:
         markup_text, parsed_style, frags = _parsed(str(text), style)
         return _Paragraph(markup_text, parsed_style, frags=list(frags))
 
+    def table(self, rows, *, widths, commands=(), **options) -> Table:
+        """Return a table of `rows` of (text, style) cells in columns `widths` wide.
+
+        A text that fits its column on one line in the style's own font is set as a plain
+        string cell with the style's font, size, leading and alignment, where reportlab
+        draws it at the very place it draws a one-line paragraph (the first baseline one
+        font size below the cell's top padding, the right edge at the right padding) at a
+        fraction of the cost; any other text (long, several lines, characters only the
+        fallback font has) is a wrapping paragraph.
+        """
+        data, styling = [], []
+        for r, row in enumerate(rows):
+            cells = []
+            for c, (text, style) in enumerate(row):
+                text = str(text)
+                if _plain_fits(text, style, widths[c] - _PADDING):
+                    cells.append(text)
+                    styling.append(
+                        ("FONT", (c, r), (c, r), style.fontName, style.fontSize, style.leading)
+                    )
+                    if style.alignment == TA_RIGHT:
+                        styling.append(("ALIGN", (c, r), (c, r), "RIGHT"))
+                else:
+                    cells.append(self.p(text, style))
+            data.append(cells)
+        return Table(
+            data,
+            colWidths=widths,
+            style=TableStyle([*_PLAIN_COMMANDS, *commands, *styling]),
+            **options,
+        )
+
     def date(self, value) -> str:
         return formats.date_format(value, "j F Y")
 
@@ -260,10 +293,9 @@ class _Story:
             facts.append((_("Payment reference"), invoice.payment_reference))
         if invoice.buyer_org_id:
             facts.append((_("OIN or KvK number"), invoice.buyer_org_id))
-        right = Table(
-            [[self.p(f"{label}:"), self.p(value, self.right)] for label, value in facts],
-            colWidths=[46 * mm, 54 * mm],
-            style=_PLAIN,
+        right = self.table(
+            [[(f"{label}:", self.text), (value, self.right)] for label, value in facts],
+            widths=[46 * mm, 54 * mm],
         )
         return Table(
             [[buyer, right]], colWidths=[WIDTH - 100 * mm, 100 * mm], style=_PLAIN, hAlign="LEFT"
@@ -271,37 +303,35 @@ class _Story:
 
     def lines(self) -> Table:
         header = [
-            self.p(_("Description"), self.strong),
-            self.p(_("VAT rate"), self.strong_right),
-            self.p(_("Excl. VAT"), self.strong_right),
+            (_("Description"), self.strong),
+            (_("VAT rate"), self.strong_right),
+            (_("Excl. VAT"), self.strong_right),
         ]
         rows = [header]
         for line in self.invoice.lines.all():
             rate = _("exempt") if line.vat_exemption else _rate(line.vat_rate)
             rows.append(
                 [
-                    self.p(line.description),
-                    self.p(rate, self.right),
-                    self.p(self.money(line.amount_excl), self.right),
+                    (line.description, self.text),
+                    (rate, self.right),
+                    (self.money(line.amount_excl), self.right),
                 ]
             )
-        table = Table(rows, colWidths=[WIDTH - 55 * mm, 22 * mm, 33 * mm], repeatRows=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    *_PLAIN_COMMANDS,
-                    ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
-                    ("LINEBELOW", (0, -1), (-1, -1), 0.6, colors.black),
-                    ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-                ]
-            )
+        return self.table(
+            rows,
+            widths=[WIDTH - 55 * mm, 22 * mm, 33 * mm],
+            repeatRows=1,
+            commands=[
+                ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+                ("LINEBELOW", (0, -1), (-1, -1), 0.6, colors.black),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+            ],
         )
-        return table
 
     def totals(self) -> Table:
         invoice = self.invoice
-        rows = [(self.p(_("Total excl. VAT")), invoice.total_excl, False)]
+        rows = [(_("Total excl. VAT"), invoice.total_excl, False)]
         for rate, excl, vat, exempt in vat_per_rate(invoice):
             if exempt:
                 continue
@@ -309,21 +339,24 @@ class _Story:
                 "rate": _rate(rate),
                 "amount": self.money(excl),
             }
-            rows.append((self.p(label), vat, False))
-        rows.append((self.p(_("Total incl. VAT")), invoice.total_incl, False))
+            rows.append((label, vat, False))
+        rows.append((_("Total incl. VAT"), invoice.total_incl, False))
         if invoice.rounding:
-            rows.append((self.p(_("Rounding")), invoice.rounding, False))
+            rows.append((_("Rounding"), invoice.rounding, False))
         due = _("Total to be refunded") if invoice.is_credit_note else _("Amount due")
-        rows.append((self.p(due, self.strong), invoice.total, True))
-        data = [
-            [label, self.p(self.money(amount), self.strong_right if strong else self.right)]
-            for label, amount, strong in rows
-        ]
-        table = Table(data, colWidths=[72 * mm, 33 * mm], hAlign="RIGHT")
-        table.setStyle(
-            TableStyle([*_PLAIN_COMMANDS, ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black)])
+        rows.append((due, invoice.total, True))
+        return self.table(
+            [
+                [
+                    (label, self.strong if strong else self.text),
+                    (self.money(amount), self.strong_right if strong else self.right),
+                ]
+                for label, amount, strong in rows
+            ],
+            widths=[72 * mm, 33 * mm],
+            hAlign="RIGHT",
+            commands=[("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black)],
         )
-        return table
 
     def exemptions(self) -> list:
         found = []
@@ -354,6 +387,21 @@ class _Story:
 
 # The paragraphs' class; tests/payments/test_speed.py switches back to reportlab's own.
 _Paragraph = _RememberedParagraph
+
+# The tables' left and right padding (see _PLAIN_COMMANDS): a cell's text has its width less this.
+_PADDING = 0 + 3
+
+
+def _plain_fits(text: str, style: ParagraphStyle, width: float) -> bool:
+    """Return whether `text` can be a plain string cell: one line, spaced as a paragraph
+    would space it, every character in the style's font, no wider than `width`."""
+    return (
+        bool(text)
+        and " ".join(text.split()) == text
+        and not any(needs_fallback(char) for char in text)
+        and pdfmetrics.stringWidth(text, style.fontName, style.fontSize) <= width
+    )
+
 
 _PLAIN_COMMANDS = [
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
