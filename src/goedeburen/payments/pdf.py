@@ -210,21 +210,29 @@ class _Story:
         fraction of the cost; any other text (long, several lines, characters only the
         fallback font has) is a wrapping paragraph.
         """
-        data, styling = [], []
+        data, plain = [], {}
         for r, row in enumerate(rows):
             cells = []
             for c, (text, style) in enumerate(row):
                 text = str(text)
                 if _plain_fits(text, style, widths[c] - _PADDING):
                     cells.append(text)
-                    styling.append(
-                        ("FONT", (c, r), (c, r), style.fontName, style.fontSize, style.leading)
-                    )
-                    if style.alignment == TA_RIGHT:
-                        styling.append(("ALIGN", (c, r), (c, r), "RIGHT"))
+                    plain[c, r] = style
                 else:
                     cells.append(self.p(text, style))
             data.append(cells)
+        # The string cells' styles, one command per run of rows of a column in one style.
+        styling = []
+        for (c, r), style in plain.items():
+            if plain.get((c, r - 1)) is style:
+                continue  # the command of the run above covers it
+            end = r
+            while plain.get((c, end + 1)) is style:
+                end += 1
+            font = (style.fontName, style.fontSize, style.leading)
+            styling.append(("FONT", (c, r), (c, end), *font))
+            if style.alignment == TA_RIGHT:
+                styling.append(("ALIGN", (c, r), (c, end), "RIGHT"))
         return Table(
             data,
             colWidths=widths,
@@ -392,6 +400,7 @@ _Paragraph = _RememberedParagraph
 _PADDING = 0 + 3
 
 
+@functools.lru_cache(maxsize=4096)
 def _plain_fits(text: str, style: ParagraphStyle, width: float) -> bool:
     """Return whether `text` can be a plain string cell: one line, spaced as a paragraph
     would space it, every character in the style's font, no wider than `width`."""
