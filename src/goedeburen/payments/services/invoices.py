@@ -14,10 +14,10 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.utils import formats, timezone, translation
 
-from goedeburen.common.audit import log_action
+from goedeburen.common.audit import log_action, log_entry, logged
 from goedeburen.common.prepared import Prepared
-from goedeburen.common.rows import insert
-from goedeburen.common.tasks import enqueue_on_commit
+from goedeburen.common.rows import insert_together
+from goedeburen.common.tasks import Pending, enqueue_on_commit
 from goedeburen.events.models import Event, Organiser
 from goedeburen.registration.models import Attendee, Registration
 
@@ -119,7 +119,7 @@ def issue_invoice(
             return queries.current_invoice(registration)
         attendees = _ATTENDEES.fetch(registration=registration.pk)
         lines, rounding = _lines(attendees, event=event, language=registration.language)
-        invoice = _save(
+        invoice = _build(
             registration,
             kind=InvoiceKind.INVOICE,
             seller=seller,
@@ -136,13 +136,18 @@ def issue_invoice(
             einvoice=registration.billing_einvoice,
             rounding=rounding,
         )
-        log_action(
+        entry = log_entry(
             registration,
             action="invoice.issued",
             by=by,
             data={"number": invoice.number, "total": str(invoice.total)},
         )
-        _after_issue(invoice, first_of_day=not registration._invoiced_today)
+        pending = Pending()
+        _after_issue(invoice, first_of_day=not registration._invoiced_today, pending=pending)
+        # The invoice, its lines, the log entry and the tasks in one round trip.
+        insert_together([invoice], lines, [entry], pending.rows)
+        logged(entry, registration)
+        pending.enqueued()
     return invoice
 
 
@@ -263,12 +268,23 @@ def _lines(attendees, *, event: Event, language: str) -> tuple[list[InvoiceLine]
     return lines, found.rounding
 
 
-def _save(
+def _save(registration, *, lines, **values) -> Invoice:
+    """Take the next number and write the invoice with its lines (in the caller's transaction)."""
+    invoice = _build(registration, lines=lines, **values)
+    insert_together([invoice], lines)
+    return invoice
+
+
+def _build(
     registration, *, kind, seller, lines, today, rounding=Decimal("0.00"), credits=None, **values
 ) -> Invoice:
-    """Take the next number and write the invoice with its lines (in the caller's transaction)."""
+    """Take the next number; return the invoice, with `lines` pointing at it, unwritten.
+
+    On PostgreSQL the invoice's key comes from its sequence with the number, so the
+    lines can name it before the invoice is written (`common.rows.insert_together`).
+    """
     organiser = registration.event.organiser
-    sequence = take_number(organiser, year=today.year)
+    sequence, key = take_number_and_key(organiser, year=today.year)
     if isinstance(seller, OrganiserBilling):
         copied = {
             "seller_name": seller.legal_name,
@@ -293,6 +309,7 @@ def _save(
             )
         }
     invoice = Invoice(
+        pk=key,
         kind=kind,
         organiser=organiser,
         event=registration.event,
@@ -310,12 +327,10 @@ def _save(
         **copied,
         **values,
     )
-    # The rows `save()` and `bulk_create` would write, at a fraction of the CPU
-    # (`common.rows`); nothing listens to the saving of invoices or their lines.
-    insert([invoice])
+    # Written with `common.rows` (the rows `save()` and `bulk_create` would write, at a
+    # fraction of the CPU): nothing listens to the saving of invoices or their lines.
     for line in lines:
         line.invoice = invoice
-    insert(lines)
     return invoice
 
 
@@ -344,6 +359,7 @@ _NEXT_NUMBER = (
     "UPDATE payments_invoicecounter SET last_number = last_number + 1 "
     "WHERE organiser_id = %s AND year = %s RETURNING last_number"
 )
+_AND_KEY = ", nextval(pg_get_serial_sequence('payments_invoice', 'id'))"
 
 
 def take_number(organiser: Organiser, *, year: int) -> int:
@@ -351,11 +367,33 @@ def take_number(organiser: Organiser, *, year: int) -> int:
 
     The counter row stays locked until the caller's transaction ends.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(_NEXT_NUMBER, [organiser.pk, year])
-        row = cursor.fetchone()
-    if row is not None:
-        return row[0]
+    return take_number_and_key(organiser, year=year)[0]
+
+
+def take_number_and_key(organiser: Organiser, *, year: int) -> tuple[int, int | None]:
+    """Return the next number of the series, as `take_number`, and (on PostgreSQL) a key
+    for the invoice from the invoices' sequence, taken by the same statement; else None."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_NEXT_NUMBER + _AND_KEY, [organiser.pk, year])
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0], row[1]
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(_NEXT_NUMBER, [organiser.pk, year])
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0], None
+    number = _first_number(organiser, year=year)
+    if connection.vendor != "postgresql":
+        return number, None
+    with connection.cursor() as cursor:  # the year's first invoice: once a year
+        cursor.execute("SELECT" + _AND_KEY[1:])
+        return number, cursor.fetchone()[0]
+
+
+def _first_number(organiser: Organiser, *, year: int) -> int:
     try:
         with transaction.atomic():  # a savepoint: a concurrent first invoice may win
             InvoiceCounter.objects.create(organiser=organiser, year=year, last_number=1)
@@ -367,10 +405,14 @@ def take_number(organiser: Organiser, *, year: int) -> int:
         return cursor.fetchone()[0]
 
 
-def _after_issue(invoice: Invoice, *, first_of_day: bool | None = None) -> None:
+def _after_issue(
+    invoice: Invoice, *, first_of_day: bool | None = None, pending: Pending | None = None
+) -> None:
     """Enqueue the invoice's mail and, after the event's first invoice of the day, the
-    follow-up sweeps. `first_of_day` is None when the caller did not read it already."""
-    enqueue_on_commit(tasks.send_invoice_mail, invoice.pk)
+    follow-up sweeps. `first_of_day` is None when the caller did not read it already;
+    with `pending`, the task rows are left to the caller to write (`Pending`)."""
+    enqueue = pending.add if pending is not None else enqueue_on_commit
+    enqueue(tasks.send_invoice_mail, invoice.pk)
     if invoice.is_credit_note or not invoice.due_date:
         return
     if not tasks.follow_up_unpaid.get_backend().supports_defer:
@@ -394,4 +436,4 @@ def _after_issue(invoice: Invoice, *, first_of_day: bool | None = None) -> None:
         moments.append(invoice.due_date + dt.timedelta(days=payment_settings.cancel_after_days + 1))
     for day in moments:
         run_after = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
-        enqueue_on_commit(tasks.follow_up_unpaid.using(run_after=run_after))
+        enqueue(tasks.follow_up_unpaid.using(run_after=run_after))
