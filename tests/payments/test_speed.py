@@ -10,9 +10,10 @@ import pdfplumber
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Paragraph, Table, TableStyle
 
 from goedeburen.common import pdf_fonts
 from goedeburen.payments import pdf, queries, services
@@ -161,3 +162,47 @@ def test_plain_string_cells_print_every_word_where_paragraphs_print_it(
     assert with_strings != paragraphs_only  # the string cells were used
     for strings, paragraphs in zip(with_strings, paragraphs_only, strict=True):
         assert _word_boxes(strings) == _word_boxes(paragraphs)
+
+
+_CELL = ("fontname", "fontsize", "leading", "alignment", "valign", "color")
+_PADDINGS = ("leftPadding", "rightPadding", "topPadding", "bottomPadding")
+
+
+def test_table_cell_styles_are_those_the_plain_commands_would_set(register, ticket, monkeypatch):
+    made = []
+    table = pdf._Story.table
+
+    def keep(self, rows, *, widths, commands=(), **options):
+        found = table(self, rows, widths=widths, commands=commands, **options)
+        made.append((rows, widths, commands, options, found))
+        return found
+
+    monkeypatch.setattr(pdf._Story, "table", keep)
+    for invoice in _invoices(register, ticket):
+        pdf.render_invoice(invoice)
+
+    assert len(made) >= 12
+    for rows, widths, commands, _options, found in made:
+        # The same table made the commands' way: every cell's style set by a command.
+        styling = []
+        for r, row in enumerate(found._cellvalues):
+            for c, value in enumerate(row):
+                if isinstance(value, str):
+                    style = rows[r][c][1]
+                    styling.append(
+                        ("FONT", (c, r), (c, r), style.fontName, style.fontSize, style.leading)
+                    )
+                    if style.alignment == TA_RIGHT:
+                        styling.append(("ALIGN", (c, r), (c, r), "RIGHT"))
+        expected = Table(
+            found._cellvalues,
+            colWidths=widths,
+            style=TableStyle([*pdf._PLAIN_COMMANDS, *commands, *styling]),
+        )
+        assert [
+            [tuple(getattr(cell, name) for name in _CELL + _PADDINGS) for cell in row]
+            for row in found._cellStyles
+        ] == [
+            [tuple(getattr(cell, name) for name in _CELL + _PADDINGS) for cell in row]
+            for row in expected._cellStyles
+        ]

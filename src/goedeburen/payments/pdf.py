@@ -24,6 +24,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.tables import CellStyle
 
 from goedeburen.common import money as common_money
 from goedeburen.common.pdf_fonts import markup, needs_fallback, register_fonts
@@ -210,33 +211,30 @@ class _Story:
         fraction of the cost; any other text (long, several lines, characters only the
         fallback font has) is a wrapping paragraph.
         """
-        data, plain = [], {}
+        data, cell_styles = [], []
         for r, row in enumerate(rows):
-            cells = []
+            cells, styles = [], []
             for c, (text, style) in enumerate(row):
                 text = str(text)
+                cell = _PlainCell(repr((r, c)))
                 if _plain_fits(text, style, widths[c] - _PADDING):
                     cells.append(text)
-                    plain[c, r] = style
+                    cell.fontname, cell.fontsize = style.fontName, style.fontSize
+                    cell.leading = style.leading
+                    if style.alignment == TA_RIGHT:
+                        cell.alignment = "RIGHT"
                 else:
                     cells.append(self.p(text, style))
+                styles.append(cell)
             data.append(cells)
-        # The string cells' styles, one command per run of rows of a column in one style.
-        styling = []
-        for (c, r), style in plain.items():
-            if plain.get((c, r - 1)) is style:
-                continue  # the command of the run above covers it
-            end = r
-            while plain.get((c, end + 1)) is style:
-                end += 1
-            font = (style.fontName, style.fontSize, style.leading)
-            styling.append(("FONT", (c, r), (c, end), *font))
-            if style.alignment == TA_RIGHT:
-                styling.append(("ALIGN", (c, r), (c, end), "RIGHT"))
+            cell_styles.append(styles)
+        # The cells' styles made here, as the commands of _PLAIN_COMMANDS and FONT and ALIGN
+        # per string cell would set them, without running a command over every cell.
         return Table(
             data,
             colWidths=widths,
-            style=TableStyle([*_PLAIN_COMMANDS, *commands, *styling]),
+            cellStyles=cell_styles,
+            style=TableStyle(list(commands)) if commands else None,
             **options,
         )
 
@@ -396,9 +394,6 @@ class _Story:
 # The paragraphs' class; tests/payments/test_speed.py switches back to reportlab's own.
 _Paragraph = _RememberedParagraph
 
-# The tables' left and right padding (see _PLAIN_COMMANDS): a cell's text has its width less this.
-_PADDING = 0 + 3
-
 
 @functools.lru_cache(maxsize=4096)
 def _plain_fits(text: str, style: ParagraphStyle, width: float) -> bool:
@@ -411,6 +406,19 @@ def _plain_fits(text: str, style: ParagraphStyle, width: float) -> bool:
         and pdfmetrics.stringWidth(text, style.fontName, style.fontSize) <= width
     )
 
+
+class _PlainCell(CellStyle):
+    """A table cell's style with _PLAIN_COMMANDS' alignment and padding as its defaults."""
+
+    valign = "TOP"
+    leftPadding = 0
+    rightPadding = 3
+    topPadding = 1
+    bottomPadding = 1
+
+
+# A cell's text has the column's width less the left and right padding.
+_PADDING = _PlainCell.leftPadding + _PlainCell.rightPadding
 
 _PLAIN_COMMANDS = [
     ("VALIGN", (0, 0), (-1, -1), "TOP"),
