@@ -8,7 +8,7 @@ import pytest
 from django.db import transaction
 from django.db.models import Prefetch
 
-from goedeburen.common.prepared import Prepared
+from goedeburen.common.prepared import Prepared, fetch_together
 from goedeburen.payments import queries, services
 from goedeburen.payments.models import Invoice, InvoiceLine, PaymentSettings
 from goedeburen.payments.services import invoices
@@ -107,3 +107,29 @@ def test_a_sample_the_sql_never_uses_is_refused():
 
     with pytest.raises(ValueError, match="not in the SQL"):
         prepared.fetch(pk=5, code="C")
+
+
+def test_reads_fetched_together_are_those_fetched_one_by_one(register, django_assert_num_queries):
+    one, two = register(attendees=2), register(attendees=3)
+    today = dt.date.today()
+    queries_ = [
+        (invoices._ATTENDEES, {"registration": one.pk}),
+        (invoices._ATTENDEES, {"registration": two.pk}),
+        (invoices._ATTENDEES, {"registration": 987654}),
+    ]
+
+    with django_assert_num_queries(1):
+        together = fetch_together(*queries_)
+    with transaction.atomic():
+        locked, attendees = fetch_together(
+            (invoices._LOCKED, {"pk": one.pk, "today": today}),
+            (invoices._ATTENDEES, {"registration": one.pk}),
+        )
+
+    alone = [prepared.fetch(**values) for prepared, values in queries_]
+    assert [[_values(a) for a in found] for found in together] == [
+        [_values(a) for a in found] for found in alone
+    ]
+    assert [len(found) for found in together] == [2, 3, 0]
+    assert locked[0].pk == one.pk
+    assert [_values(a) for a in attendees] == [_values(a) for a in alone[0]]

@@ -89,11 +89,15 @@ def test_issuing_an_invoice_takes_the_same_queries_for_one_attendee_or_five(regi
 
     assert len(for_one) == len(for_five)
     # The locked registration with its event, seller, payment settings and whether it or
-    # the event has an invoice; its attendees; the number (with the invoice's key); and
-    # the invoice, its lines, the log entry and the mail task in one round trip (and the
-    # savepoint of the test's transaction around them).
+    # the event has an invoice, and its attendees, in one round trip; the number (with
+    # the invoice's key); and the invoice, its lines, the log entry and the mail task in
+    # one round trip (and the savepoint of the test's transaction around them).
     writes_and_reads = [q["sql"] for q in for_one if "SAVEPOINT" not in q["sql"]]
-    assert len(writes_and_reads) == 4, "\n".join(writes_and_reads)
+    assert len(writes_and_reads) == 3, "\n".join(writes_and_reads)
+    assert [sql.split(" ")[0:2] for sql in writes_and_reads[0].split(";\n")] == [
+        ["SELECT", '"registration_registration"."id",'],
+        ["SELECT", '"registration_attendee"."id",'],
+    ]
     together = writes_and_reads[-1].split(";\n")
     assert [sql.split(" (")[0] for sql in together] == [
         'INSERT INTO "payments_invoice"',

@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from goedeburen.common.prepared import Prepared
+from goedeburen.common.prepared import Prepared, fetch_together
 from goedeburen.events.models import Event, Organiser
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee, Registration
@@ -340,13 +340,15 @@ def invoice_with_lines(invoice_id: int) -> Invoice:
     """Return an invoice with its lines and the invoice it credits.
 
     As `select_related("credits", "event", "registration")` with the lines prefetched in
-    order would (`invoice.lines.all()` asks nothing more), in two compiled queries.
+    order would (`invoice.lines.all()` asks nothing more): two compiled queries, sent
+    together.
     """
-    found = _INVOICE.fetch(pk=invoice_id)
+    found, lines = fetch_together(
+        (_INVOICE, {"pk": invoice_id}), (_INVOICE_LINES, {"invoice": invoice_id})
+    )
     if not found:
         raise Invoice.DoesNotExist("Invoice matching query does not exist.")
     invoice = found[0]
-    lines = _INVOICE_LINES.fetch(invoice=invoice.pk)
     for line in lines:
         line.invoice = invoice
     prefetched = invoice.lines.all()
