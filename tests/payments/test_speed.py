@@ -5,6 +5,7 @@ issuing an invoice and importing a statement take a fixed number of queries,
 whatever the number of attendees or lines (bench/invoices.py measures the time)."""
 
 import io
+from xml.etree.ElementTree import tostring  # noqa: S405 (writing only)
 
 import pdfplumber
 import pytest
@@ -16,7 +17,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from goedeburen.common import pdf_fonts
-from goedeburen.payments import pdf, queries, services
+from goedeburen.payments import pdf, queries, services, ubl
 from goedeburen.payments.enums import ProviderName
 from goedeburen.payments.models import Invoice
 from goedeburen.payments.reference import creditor_reference
@@ -210,3 +211,15 @@ def test_table_cell_styles_are_those_the_plain_commands_would_set(register, tick
             [tuple(getattr(cell, name) for name in _CELL + _PADDINGS) for cell in row]
             for row in expected._cellStyles
         ]
+
+
+def test_e_invoices_are_the_bytes_elementtree_writes_as_utf8(register, ticket, monkeypatch):
+    invoices = _invoices(register, ticket)
+    ours = [ubl.render_ubl(invoice) for invoice in invoices]
+
+    monkeypatch.setattr(
+        ubl, "_serialize", lambda root: tostring(root, encoding="utf-8", xml_declaration=False)
+    )
+
+    assert ours == [ubl.render_ubl(invoice) for invoice in invoices]
+    assert "Şahin-Łukasiewicz".encode() in ours[0]
