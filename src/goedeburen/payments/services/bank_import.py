@@ -199,14 +199,14 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
             if registration is None:
                 row.state = TransactionState.UNMATCHED
                 continue
-            row.state, row.registration, row.overpaid = (
+            row.state, row.registration_id, row.overpaid = (
                 TransactionState.MATCHED,
-                registration,
+                registration.pk,
                 overpaid,
             )
             owed[registration.pk] = owed.get(registration.pk, ZERO) - line.amount
             row.payment = Payment(
-                registration=registration,
+                registration_id=registration.pk,
                 provider=ProviderName.BANK_TRANSFER,
                 amount=line.amount,
                 state=PaymentState.PAID,
@@ -269,8 +269,9 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
 
 def _row(statement, organiser, line: camt.StatementLine, position: int) -> BankTransaction:
     return BankTransaction(
-        statement=statement,
-        organiser=organiser,
+        # Keys, not objects: each related object set costs a descriptor's work, per line.
+        statement_id=statement.pk,
+        organiser_id=organiser.pk,
         account=line.account,
         fingerprint=line.fingerprint,
         occurrence=line.occurrence,
