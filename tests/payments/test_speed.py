@@ -4,6 +4,7 @@ for byte, and the cells set as plain strings print every word where a paragraph 
 issuing an invoice and importing a statement take a fixed number of queries,
 whatever the number of attendees or lines (bench/invoices.py measures the time)."""
 
+import gc
 import io
 from xml.etree.ElementTree import tostring  # noqa: S405 (writing only)
 
@@ -17,7 +18,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from goedeburen.common import pdf_fonts
-from goedeburen.payments import pdf, queries, services, ubl
+from goedeburen.payments import camt, pdf, queries, services, ubl
 from goedeburen.payments.enums import ProviderName
 from goedeburen.payments.models import Invoice
 from goedeburen.payments.reference import creditor_reference
@@ -223,3 +224,19 @@ def test_e_invoices_are_the_bytes_elementtree_writes_as_utf8(register, ticket, m
 
     assert ours == [ubl.render_ubl(invoice) for invoice in invoices]
     assert "Şahin-Łukasiewicz".encode() in ours[0]
+
+
+def test_importing_a_statement_pauses_the_collector(event, monkeypatch):
+    seen = []
+
+    def parse(data):
+        seen.append(gc.isenabled())
+        raise camt.CamtError("unreadable")
+
+    monkeypatch.setattr(camt, "parse_statement", parse)
+
+    with pytest.raises(services.PaymentError):
+        services.import_statement(event, filename="x.xml", data=b"<x/>")
+
+    assert seen == [False]
+    assert gc.isenabled()

@@ -38,6 +38,7 @@ from django.utils import formats, timezone
 from stdnum import iban as iban_number
 
 from goedeburen.common.audit import log_action
+from goedeburen.common.collector import collector_paused
 from goedeburen.common.tasks import enqueue_each_on_commit
 from goedeburen.events.models import Event
 from goedeburen.registration.models import Registration
@@ -74,6 +75,11 @@ def import_statement(event: Event, *, filename: str, data: bytes, by=None) -> Ba
     bank-transfer payment per matched line; returned payments marked; log entries; a
     `settle_payments` task enqueued.
     """
+    with collector_paused():  # a statement makes many objects and few cycles
+        return _import(event, filename=filename, data=data, by=by)
+
+
+def _import(event: Event, *, filename: str, data: bytes, by) -> BankStatement:
     try:
         parsed = camt.parse_statement(data)
     except camt.CamtError as unreadable:
