@@ -52,7 +52,7 @@ def without_invoice_counter_lock(setattr_: Callable = setattr) -> None:
     from goedeburen.payments.models import InvoiceCounter
     from goedeburen.payments.services import invoices
 
-    def take_number_unlocked(organiser, *, year: int) -> int:
+    def take_number_unlocked(organiser, *, year: int) -> tuple[int, None]:
         counters = InvoiceCounter.objects.filter(organiser=organiser, year=year)
         counter = counters.first()
         if counter is None:
@@ -65,9 +65,9 @@ def without_invoice_counter_lock(setattr_: Callable = setattr) -> None:
         time.sleep(COUNTER_GAP)  # a widened race window, not a wait for a result
         counter.last_number += 1
         counter.save(update_fields=["last_number"])
-        return counter.last_number
+        return counter.last_number, None  # no key: the invoice takes its own
 
-    setattr_(invoices, "take_number", take_number_unlocked)
+    setattr_(invoices, "take_number_and_key", take_number_unlocked)
 
 
 BANK_LINE_GAP = 0.25

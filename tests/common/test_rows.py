@@ -10,6 +10,7 @@ import itertools
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -17,7 +18,7 @@ from goedeburen.checkin.models import Ticket
 from goedeburen.common import rows
 from goedeburen.common.audit import log_action, log_actions
 from goedeburen.common.models import LogEntry
-from goedeburen.common.tasks import enqueue_on_commit
+from goedeburen.common.tasks import enqueue_each_on_commit, enqueue_on_commit
 from goedeburen.mail import tasks as mail_tasks
 from goedeburen.mail.models import OutgoingMail
 from goedeburen.privacy.models import ConsentRecord
@@ -183,6 +184,25 @@ def test_enqueued_task_row_equals_the_database_backends_own(run_after):
     assert ours.task_result.args == list(args)
 
 
+def test_tasks_enqueued_each_in_one_insert_equal_those_enqueued_one_by_one(
+    django_assert_num_queries,
+):
+    task = mail_tasks.send_mail
+    for pk in (41, 42, 43):
+        enqueue_on_commit(task, pk)
+    one_by_one = list(DBTaskResult.objects.order_by("args_kwargs"))
+
+    with django_assert_num_queries(1):
+        enqueue_each_on_commit(task, [(41,), (42,), (43,)])
+
+    together = DBTaskResult.objects.exclude(pk__in=[r.pk for r in one_by_one])
+    skip = {"enqueued_at"}
+    assert [_stored(DBTaskResult, r.pk, skip=skip) for r in together.order_by("args_kwargs")] == [
+        _stored(DBTaskResult, r.pk, skip=skip) for r in one_by_one
+    ]
+    assert [r.task_result.args for r in together.order_by("args_kwargs")] == [[41], [42], [43]]
+
+
 def test_insert_writes_a_long_list_in_batches(monkeypatch, django_assert_num_queries):
     registration = RegistrationFactory()
     monkeypatch.setattr(rows, "BATCH_SIZE", 4)
@@ -205,3 +225,58 @@ def test_insert_writes_a_long_list_in_batches(monkeypatch, django_assert_num_que
     assert [ConsentRecord.objects.get(pk=r.pk).version for r in made] == [
         f"v{i}" for i in range(10)
     ]
+
+
+def test_insert_together_writes_each_group_as_insert_would_in_one_statement(
+    django_assert_num_queries,
+):
+    registration = RegistrationFactory()
+    entry = lambda n: LogEntry(  # noqa: E731 - two alike, one made each way
+        content_type=ContentType.objects.get_for_model(registration),
+        object_id=str(registration.pk),
+        action="registration.created",
+        data={"n": n},
+        event_id=registration.event_id,
+    )
+    consent = lambda n: ConsentRecord(  # noqa: E731
+        registration=registration,
+        kind="mailings",
+        given=True,
+        version=f"v{n}",
+        text_digest="d" * 64,
+        language="nl",
+        source="form",
+    )
+    alone = [entry(1), entry(2)], [consent(1)]
+    together = [entry(1), entry(2)], [consent(1)]
+    for group in alone:
+        rows.insert(group)
+
+    with django_assert_num_queries(1):
+        rows.insert_together(*together)
+
+    for by_insert, by_together in zip(alone, together, strict=True):
+        for one, two in zip(by_insert, by_together, strict=True):
+            assert two.pk is not None and two._state.adding is False
+            model = type(one)
+            assert _stored(model, two.pk, skip={"created"}) == _stored(
+                model, one.pk, skip={"created"}
+            )
+
+
+def test_insert_together_writes_a_key_taken_beforehand():
+    registration = RegistrationFactory()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('common_logentry', 'id'))")
+        key = cursor.fetchone()[0]
+    entry = LogEntry(
+        pk=key,
+        content_type=ContentType.objects.get_for_model(registration),
+        object_id=str(registration.pk),
+        action="registration.created",
+    )
+
+    rows.insert_together([entry])
+
+    assert entry.pk == key
+    assert LogEntry.objects.get(pk=key).object_id == str(registration.pk)

@@ -53,13 +53,26 @@ class _RememberedFlate:
 _FLATE = _RememberedFlate()
 
 
+@functools.lru_cache(maxsize=2 * _SUBSETS_KEPT)
+def _formatted_widths(widths: tuple) -> bytes:
+    return pdfdoc.PDFArray(widths).format(None)
+
+
+class _RememberedWidths(pdfdoc.PDFArray):
+    """A subset's widths, formatted once per subset (the same bytes as `PDFArray`'s)."""
+
+    def format(self, document, IND=b"\n "):
+        return _formatted_widths(tuple(self.sequence))
+
+
 class _CachingTTFont(TTFont):
     """A TrueType font that cuts and compresses each distinct subset once per process.
 
     reportlab cuts the subset of glyphs a document uses from the font file and compresses
     it anew for every document. The cut depends only on the glyphs (in the order the
-    document first used them), so it is remembered; and the font file and ToUnicode
-    streams of the subsets get a filter that remembers its output.
+    document first used them), so it is remembered; the font file and ToUnicode streams
+    of the subsets get a filter that remembers its output, and their widths (hundreds of
+    numbers, each formatted on its own) are formatted once per subset.
     """
 
     def __init__(self, name: str, filename):
@@ -71,6 +84,10 @@ class _CachingTTFont(TTFont):
 
     def addObjects(self, doc) -> None:
         super().addObjects(doc)
+        for font in doc.idToObject["BasicFonts"].dict.values():
+            widths = getattr(font, "Widths", None)
+            if type(widths) is pdfdoc.PDFArray:
+                font.Widths = _RememberedWidths(widths.sequence)
         for name, stream in doc.idToObject.items():
             if (
                 name.startswith(_FONT_STREAMS)

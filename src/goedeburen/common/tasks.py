@@ -17,9 +17,46 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
     """
     backend = task.get_backend()
     if _writes_in_this_transaction(backend):
-        _enqueue_in_database(backend, task, args, kwargs)
+        _enqueue_in_database(backend, task, [args], kwargs)
     else:
         transaction.on_commit(partial(task.enqueue, *args, **kwargs), robust=True)
+
+
+def enqueue_each_on_commit(task, calls: list[tuple]) -> None:
+    """Enqueue `task` once per tuple of arguments in `calls`, as `enqueue_on_commit` would
+    one by one; with the database backend, all rows in one INSERT."""
+    backend = task.get_backend()
+    if _writes_in_this_transaction(backend):
+        _enqueue_in_database(backend, task, calls)
+    else:
+        for args in calls:
+            transaction.on_commit(partial(task.enqueue, *args), robust=True)
+
+
+class Pending:
+    """Tasks to enqueue whose rows (`rows`) the caller writes with its own rows, in one
+    round trip (`common.rows.insert_together`), and then calls `enqueued()`. With a
+    backend that does not write in this transaction there are no rows: the tasks were
+    handed to `transaction.on_commit` already."""
+
+    def __init__(self):
+        self.rows: list = []
+        self._after: list = []
+
+    def add(self, task, *args) -> None:
+        """Enqueue `task` with `args` as `enqueue_on_commit` would."""
+        backend = task.get_backend()
+        if _writes_in_this_transaction(backend):
+            rows = _task_rows(backend, task, [args])
+            self.rows.extend(rows)
+            self._after.append((backend, rows))
+        else:
+            transaction.on_commit(partial(task.enqueue, *args), robust=True)
+
+    def enqueued(self) -> None:
+        """Send what the backend sends once its rows are written."""
+        for backend, rows in self._after:
+            _rows_written(backend, rows)
 
 
 def _writes_in_this_transaction(backend) -> bool:
@@ -31,31 +68,46 @@ def _writes_in_this_transaction(backend) -> bool:
     return isinstance(backend, DatabaseBackend) and router.db_for_write(DBTaskResult) == "default"
 
 
-def _enqueue_in_database(backend, task, args, kwargs):
-    """Do what the database backend's `enqueue` does, with the row written by
-    `common.rows.insert` instead of `objects.create`, whose building of the statement cost
-    more CPU than the rest of the task's enqueuing (tests/common/test_rows.py compares the
-    rows)."""
-    from django_tasks_db.compat import normalize_json, task_enqueued
-    from django_tasks_db.models import DBTaskResult
-
+def _enqueue_in_database(backend, task, calls: list[tuple], kwargs=None):
+    """Do what the database backend's `enqueue` does once per arguments in `calls`, with
+    the rows written by `common.rows.insert` (one statement) instead of `objects.create`,
+    whose building of the statement cost more CPU than the rest of the task's enqueuing
+    (tests/common/test_rows.py compares the rows)."""
     from .rows import insert
 
+    rows = _task_rows(backend, task, calls, kwargs)
+    insert(rows)
+    _rows_written(backend, rows)
+
+
+def _task_rows(backend, task, calls: list[tuple], kwargs=None) -> list:
+    from django_tasks_db.compat import normalize_json
+    from django_tasks_db.models import DBTaskResult
+
     backend.validate_task(task)
-    row = DBTaskResult(
-        id=backend._get_id(),
-        args_kwargs=normalize_json({"args": args, "kwargs": kwargs}),
-        priority=task.priority,
-        task_path=task.module_path,
-        queue_name=task.queue_name,
-        run_after=task.run_after,
-        backend_name=backend.alias,
-    )
-    # The library fills in what the task leaves open (`run_after`) in a pre_save receiver.
-    pre_save.send(DBTaskResult, instance=row, raw=False, using="default", update_fields=None)
-    insert([row])
+    rows = []
+    for args in calls:
+        row = DBTaskResult(
+            id=backend._get_id(),
+            args_kwargs=normalize_json({"args": args, "kwargs": kwargs or {}}),
+            priority=task.priority,
+            task_path=task.module_path,
+            queue_name=task.queue_name,
+            run_after=task.run_after,
+            backend_name=backend.alias,
+        )
+        # The library fills in what the task leaves open (`run_after`) in a pre_save receiver.
+        pre_save.send(DBTaskResult, instance=row, raw=False, using="default", update_fields=None)
+        rows.append(row)
+    return rows
+
+
+def _rows_written(backend, rows) -> None:
+    from django_tasks_db.compat import task_enqueued
+
     if task_enqueued.has_listeners(type(backend)):
-        task_enqueued.send(type(backend), task_result=row.task_result)
+        for row in rows:
+            task_enqueued.send(type(backend), task_result=row.task_result)
 
 
 _WORKER_START: list = []

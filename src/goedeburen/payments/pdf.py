@@ -22,10 +22,12 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.tables import CellStyle
 
 from goedeburen.common import money as common_money
-from goedeburen.common.pdf_fonts import markup, register_fonts
+from goedeburen.common.pdf_fonts import markup, needs_fallback, register_fonts
 
 from .models import Invoice
 
@@ -141,6 +143,46 @@ def _parsed(text: str, style: ParagraphStyle) -> tuple[str, ParagraphStyle, tupl
     return markup_text, parsed.style, tuple(parsed.frags)
 
 
+# Lines broken per (markup, style, width): a few thousand paragraphs at most.
+_BROKEN_KEPT = 4096
+_broken: dict[tuple, tuple] = {}
+
+
+class _RememberedParagraph(Paragraph):
+    """A paragraph that breaks its lines for a width once per process.
+
+    Breaking is most of the cost of setting a paragraph, and tables ask each cell for its
+    size twice (measuring, then drawing). The lines depend only on the markup, the style
+    and the width, and reportlab only reads them when it draws, so the paragraphs of
+    one text in one style and column share them: the labels, the seller and most values
+    are the same on every invoice.
+    """
+
+    def wrap(self, availWidth, availHeight):
+        if self.text is None:  # a part split off by reportlab: no text to know it by
+            return super().wrap(availWidth, availHeight)
+        key = (self.text, self.style, availWidth)
+        found = _broken.get(key)
+        if found is None:
+            before = dict(self.__dict__)
+            size = super().wrap(availWidth, availHeight)
+            if getattr(self, "blPara", None) is None:
+                return size  # too narrow to set (reportlab's answer, nothing to keep)
+            # What breaking set: the lines, the widths, the size and (for mixed fonts)
+            # the fragments as words.
+            found = {
+                name: value
+                for name, value in self.__dict__.items()
+                if name not in before or before[name] is not value
+            }
+            if len(_broken) >= _BROKEN_KEPT:
+                _broken.pop(next(iter(_broken)), None)
+            _broken[key] = found
+            return size
+        self.__dict__.update(found)
+        return self.width, self.height
+
+
 class _Story:
     """The flowables of one invoice, top to bottom."""
 
@@ -157,7 +199,44 @@ class _Story:
         """Return a paragraph of plain `text` (escaped, fallback fonts where needed)."""
         style = style or self.text
         markup_text, parsed_style, frags = _parsed(str(text), style)
-        return Paragraph(markup_text, parsed_style, frags=list(frags))
+        return _Paragraph(markup_text, parsed_style, frags=list(frags))
+
+    def table(self, rows, *, widths, commands=(), **options) -> Table:
+        """Return a table of `rows` of (text, style) cells in columns `widths` wide.
+
+        A text that fits its column on one line in the style's own font is set as a plain
+        string cell with the style's font, size, leading and alignment, where reportlab
+        draws it at the very place it draws a one-line paragraph (the first baseline one
+        font size below the cell's top padding, the right edge at the right padding) at a
+        fraction of the cost; any other text (long, several lines, characters only the
+        fallback font has) is a wrapping paragraph.
+        """
+        data, cell_styles = [], []
+        for r, row in enumerate(rows):
+            cells, styles = [], []
+            for c, (text, style) in enumerate(row):
+                text = str(text)
+                cell = _PlainCell(repr((r, c)))
+                if _plain_fits(text, style, widths[c] - _PADDING):
+                    cells.append(text)
+                    cell.fontname, cell.fontsize = style.fontName, style.fontSize
+                    cell.leading = style.leading
+                    if style.alignment == TA_RIGHT:
+                        cell.alignment = "RIGHT"
+                else:
+                    cells.append(self.p(text, style))
+                styles.append(cell)
+            data.append(cells)
+            cell_styles.append(styles)
+        # The cells' styles made here, as the commands of _PLAIN_COMMANDS and FONT and ALIGN
+        # per string cell would set them, without running a command over every cell.
+        return Table(
+            data,
+            colWidths=widths,
+            cellStyles=cell_styles,
+            style=TableStyle(list(commands)) if commands else None,
+            **options,
+        )
 
     def date(self, value) -> str:
         return formats.date_format(value, "j F Y")
@@ -220,10 +299,9 @@ class _Story:
             facts.append((_("Payment reference"), invoice.payment_reference))
         if invoice.buyer_org_id:
             facts.append((_("OIN or KvK number"), invoice.buyer_org_id))
-        right = Table(
-            [[self.p(f"{label}:"), self.p(value, self.right)] for label, value in facts],
-            colWidths=[46 * mm, 54 * mm],
-            style=_PLAIN,
+        right = self.table(
+            [[(f"{label}:", self.text), (value, self.right)] for label, value in facts],
+            widths=[46 * mm, 54 * mm],
         )
         return Table(
             [[buyer, right]], colWidths=[WIDTH - 100 * mm, 100 * mm], style=_PLAIN, hAlign="LEFT"
@@ -231,37 +309,35 @@ class _Story:
 
     def lines(self) -> Table:
         header = [
-            self.p(_("Description"), self.strong),
-            self.p(_("VAT rate"), self.strong_right),
-            self.p(_("Excl. VAT"), self.strong_right),
+            (_("Description"), self.strong),
+            (_("VAT rate"), self.strong_right),
+            (_("Excl. VAT"), self.strong_right),
         ]
         rows = [header]
         for line in self.invoice.lines.all():
             rate = _("exempt") if line.vat_exemption else _rate(line.vat_rate)
             rows.append(
                 [
-                    self.p(line.description),
-                    self.p(rate, self.right),
-                    self.p(self.money(line.amount_excl), self.right),
+                    (line.description, self.text),
+                    (rate, self.right),
+                    (self.money(line.amount_excl), self.right),
                 ]
             )
-        table = Table(rows, colWidths=[WIDTH - 55 * mm, 22 * mm, 33 * mm], repeatRows=1)
-        table.setStyle(
-            TableStyle(
-                [
-                    *_PLAIN_COMMANDS,
-                    ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
-                    ("LINEBELOW", (0, -1), (-1, -1), 0.6, colors.black),
-                    ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-                ]
-            )
+        return self.table(
+            rows,
+            widths=[WIDTH - 55 * mm, 22 * mm, 33 * mm],
+            repeatRows=1,
+            commands=[
+                ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
+                ("LINEBELOW", (0, -1), (-1, -1), 0.6, colors.black),
+                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+            ],
         )
-        return table
 
     def totals(self) -> Table:
         invoice = self.invoice
-        rows = [(self.p(_("Total excl. VAT")), invoice.total_excl, False)]
+        rows = [(_("Total excl. VAT"), invoice.total_excl, False)]
         for rate, excl, vat, exempt in vat_per_rate(invoice):
             if exempt:
                 continue
@@ -269,21 +345,24 @@ class _Story:
                 "rate": _rate(rate),
                 "amount": self.money(excl),
             }
-            rows.append((self.p(label), vat, False))
-        rows.append((self.p(_("Total incl. VAT")), invoice.total_incl, False))
+            rows.append((label, vat, False))
+        rows.append((_("Total incl. VAT"), invoice.total_incl, False))
         if invoice.rounding:
-            rows.append((self.p(_("Rounding")), invoice.rounding, False))
+            rows.append((_("Rounding"), invoice.rounding, False))
         due = _("Total to be refunded") if invoice.is_credit_note else _("Amount due")
-        rows.append((self.p(due, self.strong), invoice.total, True))
-        data = [
-            [label, self.p(self.money(amount), self.strong_right if strong else self.right)]
-            for label, amount, strong in rows
-        ]
-        table = Table(data, colWidths=[72 * mm, 33 * mm], hAlign="RIGHT")
-        table.setStyle(
-            TableStyle([*_PLAIN_COMMANDS, ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black)])
+        rows.append((due, invoice.total, True))
+        return self.table(
+            [
+                [
+                    (label, self.strong if strong else self.text),
+                    (self.money(amount), self.strong_right if strong else self.right),
+                ]
+                for label, amount, strong in rows
+            ],
+            widths=[72 * mm, 33 * mm],
+            hAlign="RIGHT",
+            commands=[("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black)],
         )
-        return table
 
     def exemptions(self) -> list:
         found = []
@@ -311,6 +390,35 @@ class _Story:
         }
         return text + " " + _("If you have paid already, for instance online, you need do nothing.")
 
+
+# The paragraphs' class; tests/payments/test_speed.py switches back to reportlab's own.
+_Paragraph = _RememberedParagraph
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_fits(text: str, style: ParagraphStyle, width: float) -> bool:
+    """Return whether `text` can be a plain string cell: one line, spaced as a paragraph
+    would space it, every character in the style's font, no wider than `width`."""
+    return (
+        bool(text)
+        and " ".join(text.split()) == text
+        and not any(needs_fallback(char) for char in text)
+        and pdfmetrics.stringWidth(text, style.fontName, style.fontSize) <= width
+    )
+
+
+class _PlainCell(CellStyle):
+    """A table cell's style with _PLAIN_COMMANDS' alignment and padding as its defaults."""
+
+    valign = "TOP"
+    leftPadding = 0
+    rightPadding = 3
+    topPadding = 1
+    bottomPadding = 1
+
+
+# A cell's text has the column's width less the left and right padding.
+_PADDING = _PlainCell.leftPadding + _PlainCell.rightPadding
 
 _PLAIN_COMMANDS = [
     ("VALIGN", (0, 0), (-1, -1), "TOP"),

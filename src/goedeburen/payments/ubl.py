@@ -93,9 +93,17 @@ def render_ubl(invoice: Invoice) -> bytes:
     _totals(root, lines, invoice, sign)
     for n, line in enumerate(lines, start=1):
         _line(root, n, line, credit=credit, sign=sign)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(
-        root, encoding="utf-8", xml_declaration=False
-    )
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + _serialize(root)
+
+
+def _serialize(root: Element) -> bytes:
+    """Return the tree as UTF-8 XML without a declaration.
+
+    ElementTree writes a tree as text and encodes it piece by piece when asked for bytes
+    (its writer encodes each of hundreds of small writes); the same text encoded once is
+    the same bytes at half the cost.
+    """
+    return tostring(root, encoding="unicode").encode("utf-8")
 
 
 def _cac(name: str) -> str:

@@ -38,7 +38,8 @@ from django.utils import formats, timezone
 from stdnum import iban as iban_number
 
 from goedeburen.common.audit import log_action
-from goedeburen.common.tasks import enqueue_on_commit
+from goedeburen.common.collector import collector_paused
+from goedeburen.common.tasks import enqueue_each_on_commit
 from goedeburen.events.models import Event
 from goedeburen.registration.models import Registration
 
@@ -74,6 +75,11 @@ def import_statement(event: Event, *, filename: str, data: bytes, by=None) -> Ba
     bank-transfer payment per matched line; returned payments marked; log entries; a
     `settle_payments` task enqueued.
     """
+    with collector_paused():  # a statement makes many objects and few cycles
+        return _import(event, filename=filename, data=data, by=by)
+
+
+def _import(event: Event, *, filename: str, data: bytes, by) -> BankStatement:
     try:
         parsed = camt.parse_statement(data)
     except camt.CamtError as unreadable:
@@ -199,14 +205,14 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
             if registration is None:
                 row.state = TransactionState.UNMATCHED
                 continue
-            row.state, row.registration, row.overpaid = (
+            row.state, row.registration_id, row.overpaid = (
                 TransactionState.MATCHED,
-                registration,
+                registration.pk,
                 overpaid,
             )
             owed[registration.pk] = owed.get(registration.pk, ZERO) - line.amount
             row.payment = Payment(
-                registration=registration,
+                registration_id=registration.pk,
                 provider=ProviderName.BANK_TRANSFER,
                 amount=line.amount,
                 state=PaymentState.PAID,
@@ -258,16 +264,20 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
     )
     if payments:
         ids = [payment.pk for payment in payments]
-        # In chunks: one task per 200 payments keeps each task short.
-        for start in range(0, len(ids), 200):
-            enqueue_on_commit(tasks.settle_payments, ids[start : start + 200])
+        # In chunks: one task per 200 payments keeps each task short (their rows written
+        # in one statement).
+        enqueue_each_on_commit(
+            tasks.settle_payments,
+            [(ids[start : start + 200],) for start in range(0, len(ids), 200)],
+        )
     return statement
 
 
 def _row(statement, organiser, line: camt.StatementLine, position: int) -> BankTransaction:
     return BankTransaction(
-        statement=statement,
-        organiser=organiser,
+        # Keys, not objects: each related object set costs a descriptor's work, per line.
+        statement_id=statement.pk,
+        organiser_id=organiser.pk,
         account=line.account,
         fingerprint=line.fingerprint,
         occurrence=line.occurrence,
