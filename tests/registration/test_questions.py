@@ -209,3 +209,36 @@ def test_special_category_answer_needs_consent(event, hall, paid, register):
     )
 
     assert Answer.objects.get().attendee.registration == registration
+
+
+def test_answers_by_attendee_gives_what_the_prefetched_answers_hold(
+    event, hall, paid, register, django_assert_num_queries
+):
+    text = QuestionFactory(event=event, kind="text")
+    yes_no = QuestionFactory(event=event, kind="yes_no")
+    choice = _save(event, kind="multiple_choice", options=_options("Vis", "Vega", "Vlees"))
+    registration = register(
+        paid, attendees=[attendee(paid), attendee(paid, given_name="Bo"), attendee(paid)]
+    )
+    first, second, unanswered = registration.attendees.order_by("pk")
+    Answer.objects.create(attendee=first, question=text, value="Hallo")
+    Answer.objects.create(attendee=first, question=yes_no, value="yes")
+    chosen = Answer.objects.create(attendee=second, question=choice, value="")
+    vlees, vis = choice.options.get(label_nl="Vlees"), choice.options.get(label_nl="Vis")
+    chosen.options.add(vlees, vis)  # chosen in another order than the question's
+    attendees = [first, second, unanswered]
+
+    with django_assert_num_queries(2):
+        found = queries.answers_by_attendee(attendees)
+    queries.prefetch_answers(attendees)
+
+    for one in attendees:
+        assert {
+            question_id: (given.value, list(given.options))
+            for question_id, given in found.get(one.pk, {}).items()
+        } == {
+            answer.question_id: (answer.value, [o.label_nl for o in answer.options.all()])
+            for answer in one.answers.all()
+        }
+    assert found[second.pk][choice.pk].options == ("Vis", "Vlees")
+    assert unanswered.pk not in found

@@ -149,14 +149,14 @@ REGISTRATION_COLUMNS = [
 
 def _answer(question: Question) -> Callable[[Attendee], str]:
     def value(attendee: Attendee) -> str:
-        for answer in attendee.answers.all():
-            if answer.question_id == question.pk:
-                if question.kind == "yes_no":
-                    return _yes_no(answer.value == YES)
-                if question.has_options:
-                    return ", ".join(o.label_nl for o in answer.options.all())
-                return answer.value
-        return ""
+        answer = attendee.given_answers.get(question.pk)  # set by `_with_answers`
+        if answer is None:
+            return ""
+        if question.kind == "yes_no":
+            return _yes_no(answer.value == YES)
+        if question.has_options:
+            return ", ".join(answer.options)
+        return answer.value
 
     return value
 
@@ -453,7 +453,9 @@ def _attendee_columns(event: Event) -> list[Column]:
 
 
 def _with_answers(attendees: list) -> list:
-    registration_queries.prefetch_answers(attendees)
+    answers = registration_queries.answers_by_attendee(attendees)
+    for attendee in attendees:
+        attendee.given_answers = answers.get(attendee.pk, {})
     return attendees
 
 

@@ -290,6 +290,41 @@ def prefetch_answers(attendees: Iterable[Attendee]) -> None:
     prefetch_related_objects(list(attendees), _answers())
 
 
+@dataclass(frozen=True)
+class GivenAnswer:
+    """An answer as lists and exports show it: its text, and the chosen options' Dutch labels
+    (in the question's order of options) for a choice question."""
+
+    value: str
+    options: tuple[str, ...] = ()
+
+
+def answers_by_attendee(attendees: Iterable[Attendee]) -> dict[int, dict[int, GivenAnswer]]:
+    """Return attendee id → question id → `GivenAnswer` for `attendees`, in two queries.
+
+    For exports of thousands of attendees: `prefetch_answers` gives each attendee a query set
+    of its own (~60 µs each), this only plain values.
+    """
+    rows = list(
+        Answer.objects.filter(attendee_id__in=[a.pk for a in attendees])
+        .order_by()
+        .values_list("pk", "attendee_id", "question_id", "value")
+    )
+    chosen: dict[int, list[str]] = {}
+    if rows:
+        through = Answer.options.through.objects.filter(answer_id__in=[r[0] for r in rows])
+        for answer_id, label in through.order_by(
+            "questionoption__order", "questionoption_id"
+        ).values_list("answer_id", "questionoption__label_nl"):
+            chosen.setdefault(answer_id, []).append(label)
+    found: dict[int, dict[int, GivenAnswer]] = {}
+    for pk, attendee_id, question_id, value in rows:
+        found.setdefault(attendee_id, {})[question_id] = GivenAnswer(
+            value, tuple(chosen.get(pk, ()))
+        )
+    return found
+
+
 def registration_detail(registration_id: int) -> Registration:
     """Return a registration with its event and attendees (their ticket types and answers)."""
     attendees = Attendee.objects.select_related("ticket_type").prefetch_related(_answers())
