@@ -11,8 +11,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from goedeburen.backoffice.dashboard import _snapshot, bars, dashboard
+from goedeburen.backoffice.dashboard import bars, dashboard
 from goedeburen.checkin.models import CheckIn
+from goedeburen.common.snapshot import current as _snapshot
 from goedeburen.events.models import Role
 from goedeburen.mail.enums import MailState
 from goedeburen.payments.enums import (
@@ -411,3 +412,27 @@ def test_figures_are_kept_per_set_of_permissions(committed_world):
     seen = dashboard(committed_world.event, user=reader)
 
     assert owner.money is not None and seen.money is None
+
+
+def test_a_lists_count_is_kept_while_nothing_is_written_and_follows_a_commit(
+    client, committed_world
+):
+    from goedeburen.backoffice.views.registrations import KeptCountPaginator
+    from goedeburen.registration.models import Attendee as AttendeeModel
+
+    rows = AttendeeModel.objects.filter(registration__event=committed_world.event)
+    before = KeptCountPaginator(rows, 50).count
+    for _attempt in range(500):
+        mark = _snapshot()
+        with CaptureQueriesContext(connection) as kept:
+            again = KeptCountPaginator(rows, 50).count
+        if _snapshot() == mark:
+            break
+    registration = RegistrationFactory(event=committed_world.event)
+    AttendeeFactory(registration=registration, ticket_type=committed_world.ticket_type)
+
+    assert again == before and len(kept) == 1  # the snapshot, no count
+    assert KeptCountPaginator(rows, 50).count == before + 1
+    client.force_login(committed_world.owner)
+    response = client.get(url("attendee.list", committed_world))
+    assert response.context["paginator"].count == before + 1

@@ -10,11 +10,14 @@ import functools
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
@@ -27,6 +30,7 @@ from goedeburen.backoffice.forms.registrations import (
     RegistrationDetailsForm,
 )
 from goedeburen.backoffice.permissions import EventPermissionMixin
+from goedeburen.common import snapshot
 from goedeburen.common.audit import history
 from goedeburen.common.logtypes import describe
 from goedeburen.mail import queries as mail_queries
@@ -72,6 +76,20 @@ class RegistrationScreenMixin(EventPermissionMixin):
         return super().get_context_data(**kwargs)
 
 
+class KeptCountPaginator(Paginator):
+    """Pages whose number of rows is kept while the database snapshot stays the same
+    (`common.snapshot`): on a list of 10,000 attendees that count is the page's dearest
+    query (~4 ms of database CPU), and it is the same for every page and every colleague."""
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        if not isinstance(rows, QuerySet):
+            return len(rows)
+        sql, params = rows.query.sql_with_params()
+        return snapshot.kept(("count", rows.db, sql, repr(params)), rows.count)
+
+
 # The lists' search forms as rendered, by key (`_SearchListView.search_form_html`).
 _SEARCH_FORMS: dict[tuple, str] = {}
 _SEARCH_FORMS_KEPT = 256
@@ -81,6 +99,7 @@ class _SearchListView(RegistrationScreenMixin, ListView, abc.ABC):
     """A paged list with the search form of `RegistrationSearchForm` (GET, no JavaScript)."""
 
     paginate_by = PAGE_SIZE
+    paginator_class = KeptCountPaginator
     sorts: list = []
 
     def get_queryset(self):

@@ -1,0 +1,55 @@
+"""Read figures once while the database cannot have changed them.
+
+PostgreSQL's `pg_current_snapshot()` changes with every transaction that commits, or starts
+writing, anywhere in the database cluster; while it reads the same, no row can read
+differently. A figure read after a snapshot is therefore still exact as long as the
+snapshot is the same (and the clock has not passed a moment that changes it, `until`).
+
+Kept per process, for a few hundred keys; on another database than PostgreSQL, or inside a
+transaction (whose own writes leave the snapshot as it is), everything is read every time.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from django.db import connection
+from django.utils import timezone
+
+T = TypeVar("T")
+
+_KEPT: dict[Hashable, tuple[str, dt.datetime | None, object]] = {}
+_KEPT_MAX = 256
+
+
+def current() -> str | None:
+    """Return the database's current snapshot, or None where it cannot vouch for reads."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_snapshot()::text")
+        return cursor.fetchone()[0]
+
+
+def kept(
+    key: Hashable,
+    read: Callable[[], T],
+    *,
+    until: Callable[[], dt.datetime | None] | None = None,
+    now: dt.datetime | None = None,
+) -> T:
+    """Return `read()`, or what it returned before under `key` with the same snapshot and
+    before the moment `until()` gave then (None: no such moment)."""
+    snapshot = current()
+    if snapshot is None:
+        return read()
+    now = now or timezone.now()
+    found = _KEPT.get(key)
+    if found is not None and found[0] == snapshot and (found[1] is None or now < found[1]):
+        return found[2]  # type: ignore[return-value]
+    value = read()
+    _KEPT.pop(key, None)
+    _KEPT[key] = (snapshot, until() if until else None, value)
+    if len(_KEPT) > _KEPT_MAX:
+        _KEPT.pop(next(iter(_KEPT)))
+    return value

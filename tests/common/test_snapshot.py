@@ -1,0 +1,67 @@
+"""Figures kept while the database snapshot stays the same (`common.snapshot`): read once,
+read again after any commit, after their moment has passed, and always inside a transaction.
+
+The snapshot is the whole cluster's, so another process's commit (a parallel test worker)
+makes a read afresh; what must be kept is therefore read again until no commit came between.
+"""
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from goedeburen.common import snapshot
+from goedeburen.registration.models import Registration
+from tests.factories import RegistrationFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _counter():
+    calls = itertools.count(1)
+    return lambda: next(calls)
+
+
+def _twice_in_one_snapshot(key, read, **kwargs):
+    for _attempt in range(500):
+        before = snapshot.current()
+        first, second = snapshot.kept(key, read, **kwargs), snapshot.kept(key, read, **kwargs)
+        if snapshot.current() == before:
+            return first, second
+    pytest.fail("some other process committed during every attempt")
+
+
+def test_a_figure_is_read_once_while_nothing_is_committed():
+    first, second = _twice_in_one_snapshot(("t", 1), _counter())
+
+    assert second == first
+
+
+def test_a_commit_makes_it_read_again():
+    read = _counter()
+    first = snapshot.kept(("t", 2), read)
+    RegistrationFactory()
+
+    assert snapshot.kept(("t", 2), read) > first
+
+
+def test_its_moment_makes_it_read_again():
+    read, now = _counter(), timezone.now()
+    for _attempt in range(500):
+        before = snapshot.current()
+        first = snapshot.kept(("t", 3), read, until=lambda: now, now=now - dt.timedelta(1))
+        after = snapshot.kept(("t", 3), read, now=now)
+        if snapshot.current() == before:
+            break
+
+    assert after > first
+
+
+def test_inside_a_transaction_it_is_read_every_time():
+    with transaction.atomic():
+        assert snapshot.current() is None
+        counted = snapshot.kept(("t", 4), Registration.objects.count)
+        RegistrationFactory()
+        assert snapshot.kept(("t", 4), Registration.objects.count) == counted + 1
