@@ -436,3 +436,27 @@ def test_a_lists_count_is_kept_while_nothing_is_written_and_follows_a_commit(
     client.force_login(committed_world.owner)
     response = client.get(url("attendee.list", committed_world))
     assert response.context["paginator"].count == before + 1
+
+
+def test_a_kept_attendee_table_follows_a_commit_and_each_roles_view(client, committed_world):
+    from goedeburen.registration.models import Attendee as AttendeeModel
+
+    attendee = AttendeeModel.objects.filter(registration__event=committed_world.event).first()
+    AttendeeModel.objects.filter(pk=attendee.pk).update(email="voor@example.org")
+    client.force_login(committed_world.owner)
+    before = client.get(url("attendee.list", committed_world)).content.decode()
+    AttendeeModel.objects.filter(pk=attendee.pk).update(email="na@example.org")
+    after = client.get(url("attendee.list", committed_world)).content.decode()
+    door = UserFactory()
+    TeamMemberFactory(
+        organiser=committed_world.organiser,
+        user=door,
+        role=Role.CHECKIN,
+        event=committed_world.event,
+    )
+    client.force_login(door)
+    names_only = client.get(url("attendee.list", committed_world)).content.decode()
+
+    assert "voor@example.org" in before and "voor@example.org" not in after
+    assert "na@example.org" in after
+    assert attendee.family_name in names_only and "na@example.org" not in names_only

@@ -15,9 +15,10 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
@@ -241,8 +242,27 @@ class AttendeeListView(_SearchListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["rows"] = self.rows(context["object_list"])
+        context["table_html"] = self.table_html(context)
         return context
+
+    def table_html(self, context) -> str:
+        """Return the page's table, kept while the database snapshot stays the same
+        (`common.snapshot`) for the same page query, language and permissions: on a quiet
+        event every colleague's view of a page costs no reading and no rendering of rows."""
+        shown = ("can_view_registrations", "show_special_category", "names_only")
+        allowed = {name: context[name] for name in shown}
+        page = context["object_list"]
+        sql, params = page.query.sql_with_params()
+
+        def render() -> str:
+            rows = self.rows(page)
+            html = render_to_string(
+                "backoffice/registrations/_attendee_table.html", {"rows": rows, **allowed}
+            )
+            return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escaped it
+
+        key = ("attendee-table", sql, repr(params), get_language(), get_script_prefix())
+        return snapshot.kept((*key, *allowed.values()), render)
 
     def rows(self, attendees) -> list[AttendeeRow]:
         """Return the page's attendees with what each row shows worked out once a page:
