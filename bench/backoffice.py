@@ -11,19 +11,27 @@ Figures: list_p95_ms, dashboard_p95_ms (p95 over every client's requests), csv_1
 xlsx_10000_s (one export each, the download read to its end). Goals (issue 12): both pages
 p95 < 300 ms with 20 concurrent staff users, CSV ≤ 2 s, XLSX ≤ 10 s.
 
-Run: .venv/bin/python bench/backoffice.py [--quick]
+Run: .venv/bin/python bench/backoffice.py [--quick] [--baseline REF | --no-baseline]
+
+The baseline (BASELINE, before the work on these pages' speed) is measured first in the same
+run, on its own database, and each figure is shown beside it with the gain.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import threading
 
-from _common import App, Goal, percentile, report, timed_get
+from _common import App, Goal, checkout, commit_of, percentile, report, timed_get
 
 SLUG = "goede-buren"
 SIZES = {True: {"attendees": 2000, "rounds": 3}, False: {"attendees": 10000, "rounds": 10}}
 CLIENTS = 20
+# The code before the work on the back office's speed (main on 5 December 2026, end of day),
+# measured beside this tree in every run unless --no-baseline.
+BASELINE = "df17bfb"
 
 SET_UP = """
 from django.contrib.auth import get_user_model
@@ -94,9 +102,9 @@ def _concurrently(port: int, path: str, session: str, rounds: int) -> list[float
     return timings
 
 
-def run(*, quick: bool) -> dict:
-    size = SIZES[quick]
-    app = App(name="gb_bench_backoffice")
+def measure(size: dict, *, name: str, source=None) -> dict:
+    """Serve the tree at `source` (this one: None) on database `name` and measure it."""
+    app = App(name=name, source=source)
     try:
         print(f"setting up: database {app.name}, demo, {size['attendees']} attendees …")
         app.create()
@@ -113,29 +121,64 @@ def run(*, quick: bool) -> dict:
         print("exporting every attendee as CSV and as XLSX …", flush=True)
         csv_ms, csv_bytes = _get(app.port, f"{base}/attendees/export.csv", session)
         xlsx_ms, xlsx_bytes = _get(app.port, f"{base}/attendees/export.xlsx", session)
-        figures = {
+        return {
             "list_p95_ms": round(percentile(lists, 0.95)),
             "dashboard_p95_ms": round(percentile(boards, 0.95)),
             f"csv_{size['attendees']}_s": round(csv_ms / 1000, 2),
             f"xlsx_{size['attendees']}_s": round(xlsx_ms / 1000, 2),
             "csv_kb": csv_bytes // 1024,
             "xlsx_kb": xlsx_bytes // 1024,
+            "load_average_1m": round(os.getloadavg()[0], 2),
         }
-        goals = {
-            "list_p95_ms": Goal(300, "<"),
-            "dashboard_p95_ms": Goal(300, "<"),
-            f"csv_{size['attendees']}_s": Goal(2, "<="),
-            f"xlsx_{size['attendees']}_s": Goal(10, "<="),
-        }
-        return report("backoffice", quick=quick, figures=figures, goals=goals)
     finally:
         app.clean_up()
+
+
+def _lower_is_better(figures: dict) -> dict[str, bool]:
+    """Times are better lower; the sizes of the files are neither."""
+    return {key: True for key in figures if key.endswith(("_ms", "_s"))}
+
+
+def run(*, quick: bool, baseline_ref: str | None) -> dict:
+    size = SIZES[quick]
+    baseline = None
+    if baseline_ref:
+        ref = commit_of(baseline_ref)
+        print(f"baseline: commit {ref} …", flush=True)
+        folder = checkout(ref)
+        try:
+            before = measure(size, name="gb_bench_backoffice_base", source=folder)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        baseline = {"ref": ref, "figures": before, "lower_is_better": _lower_is_better(before)}
+    print("this tree …", flush=True)
+    figures = measure(size, name="gb_bench_backoffice")
+    if baseline:
+        baseline["gains"] = {
+            key: round(old / new, 2)
+            for key in _lower_is_better(figures)
+            if (old := baseline["figures"].get(key)) and (new := figures.get(key))
+        }
+    goals = {
+        "list_p95_ms": Goal(300, "<"),
+        "dashboard_p95_ms": Goal(300, "<"),
+        f"csv_{size['attendees']}_s": Goal(2, "<="),
+        f"xlsx_{size['attendees']}_s": Goal(10, "<="),
+    }
+    return report("backoffice", quick=quick, figures=figures, goals=goals, baseline=baseline)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2,000 attendees, fewer rounds")
-    run(quick=parser.parse_args().quick)
+    parser.add_argument(
+        "--baseline",
+        default=BASELINE,
+        help=f"git commit to measure in the same run for comparison (default {BASELINE})",
+    )
+    parser.add_argument("--no-baseline", action="store_true", help="measure this tree only")
+    args = parser.parse_args()
+    run(quick=args.quick, baseline_ref=None if args.no_baseline else args.baseline)
 
 
 if __name__ == "__main__":
