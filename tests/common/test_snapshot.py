@@ -65,3 +65,8 @@ def test_inside_a_transaction_it_is_read_every_time():
         counted = snapshot.kept(("t", 4), Registration.objects.count)
         RegistrationFactory()
         assert snapshot.kept(("t", 4), Registration.objects.count) == counted + 1
+
+
+def test_a_query_empty_without_asking_the_database_has_no_key():
+    assert snapshot.query_key(Registration.objects.filter(pk__in=[])) is None
+    assert snapshot.query_key(Registration.objects.filter(pk__in=[1]))[0] == "default"

@@ -13,7 +13,9 @@ import datetime as dt
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 T = TypeVar("T")
@@ -53,3 +55,13 @@ def kept(
     if len(_KEPT) > _KEPT_MAX:
         _KEPT.pop(next(iter(_KEPT)))
     return value
+
+
+def query_key(rows: QuerySet) -> tuple | None:
+    """Return what identifies the rows of `rows` for `kept` (its database, SQL and parameters),
+    or None for a query that is empty without asking the database (nothing to keep)."""
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return (rows.db, sql, repr(params))

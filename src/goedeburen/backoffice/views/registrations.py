@@ -87,8 +87,8 @@ class KeptCountPaginator(Paginator):
         rows = self.object_list
         if not isinstance(rows, QuerySet):
             return len(rows)
-        sql, params = rows.query.sql_with_params()
-        return snapshot.kept(("count", rows.db, sql, repr(params)), rows.count)
+        key = snapshot.query_key(rows)
+        return rows.count() if key is None else snapshot.kept(("count", *key), rows.count)
 
 
 # The lists' search forms as rendered, by key (`_SearchListView.search_form_html`).
@@ -252,7 +252,6 @@ class AttendeeListView(_SearchListView):
         shown = ("can_view_registrations", "show_special_category", "names_only")
         allowed = {name: context[name] for name in shown}
         page = context["object_list"]
-        sql, params = page.query.sql_with_params()
 
         def render() -> str:
             rows = self.rows(page)
@@ -261,7 +260,10 @@ class AttendeeListView(_SearchListView):
             )
             return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escaped it
 
-        key = ("attendee-table", sql, repr(params), get_language(), get_script_prefix())
+        rows_key = snapshot.query_key(page)
+        if rows_key is None:
+            return render()
+        key = ("attendee-table", *rows_key, get_language(), get_script_prefix())
         return snapshot.kept((*key, *allowed.values()), render)
 
     def rows(self, attendees) -> list[AttendeeRow]:
