@@ -8,7 +8,6 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     DecimalField,
@@ -22,6 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from goedeburen.common.prepared import Prepared, fetch_together
+from goedeburen.common.versioned import PerVersion
 from goedeburen.events.models import Event, Organiser
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee, Registration
@@ -208,36 +208,28 @@ class PaymentSetup:
 def payment_setup(event: Event) -> PaymentSetup:
     """Return the event's `PaymentSetup`, read once per version of the event (the payment
     settings and the organiser's invoice details move it on: `payments.versioning`)."""
+    return _SETUPS.get(event)
+
+
+def _read_payment_setup(event: Event) -> PaymentSetup:
     from .providers import get_provider
 
-    version = event.updated.isoformat() if event.updated else ""
-    key = f"payments:setup2:{event.pk}:{version}"  # 2: with the seller
-    found = _SETUPS.get(key) or cache.get(key)
-    if found is None:
-        settings = payment_settings(event)
-        found = PaymentSetup(
-            settings=settings,
-            seller=organiser_billing(event.organiser),
-            providers=[
-                name
-                for name in settings.enabled_providers()
-                if get_provider(name).is_available(event)
-            ],
-        )
-        cache.set(key, found, 3600)
-    if len(_SETUPS) >= 16:
-        _SETUPS.pop(next(iter(_SETUPS)))
-    _SETUPS[key] = found
-    return found
+    settings = payment_settings(event)
+    return PaymentSetup(
+        settings=settings,
+        seller=organiser_billing(event.organiser),
+        providers=[
+            name for name in settings.enabled_providers() if get_provider(name).is_available(event)
+        ],
+    )
 
 
-# The last few setups each process read: a hit unpickles nothing.
-_SETUPS: dict[str, PaymentSetup] = {}
+_SETUPS = PerVersion("payments:setup2", _read_payment_setup)  # 2: with the seller
 
 
 def forget_payment_setups() -> None:
     """Forget what this process keeps of `payment_setup` (for tests that clear the cache)."""
-    _SETUPS.clear()
+    _SETUPS.forget()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db import connection, connections, router
 from django.db.models import (
     Count,
@@ -18,6 +17,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
+from goedeburen.common.versioned import PerVersion
 from goedeburen.events.models import Event
 
 from . import tokens
@@ -68,10 +68,9 @@ class BookingData:
         ]
 
 
-# Each process keeps the last few versions it read, so that a hit costs no unpickling.
-_BOOKING_DATA: dict[tuple[int, str], BookingData] = {}
-_BOOKING_DATA_KEPT = 16
-BOOKING_DATA_SECONDS = 3600
+# Read once per version of the event (`common.versioned`).
+_BOOKING_DATA = PerVersion("registration:booking", lambda event: _read_booking_data(event))
+_SEAT_LAYOUTS = PerVersion("registration:seats", lambda event: _read_seat_layout(event))
 
 
 def target_mix(event: Event) -> dict[str, Decimal]:
@@ -87,27 +86,14 @@ def booking_data(event: Event) -> BookingData:
     Every change to a ticket type, quota, question, option or the registration settings
     moves the event's version on (`registration.versioning`), so none of them is missed.
     """
-    version = event.updated.isoformat() if event.updated else ""
-    key = (event.pk, version)
-    found = _BOOKING_DATA.get(key)
-    if found is not None:
-        return found
-    cache_key = f"registration:booking:{event.pk}:{version}"
-    found = cache.get(cache_key)
-    if found is None:
-        found = _read_booking_data(event)
-        cache.set(cache_key, found, BOOKING_DATA_SECONDS)
-    if len(_BOOKING_DATA) >= _BOOKING_DATA_KEPT:
-        _BOOKING_DATA.pop(next(iter(_BOOKING_DATA)))
-    _BOOKING_DATA[key] = found
-    return found
+    return _BOOKING_DATA.get(event)
 
 
 def forget_booking_data() -> None:
     """Forget what this process keeps of `booking_data` and `seat_layout` (for tests that
     clear the cache)."""
-    _BOOKING_DATA.clear()
-    _SEAT_LAYOUTS.clear()
+    _BOOKING_DATA.forget()
+    _SEAT_LAYOUTS.forget()
 
 
 def _read_booking_data(event: Event) -> BookingData:
@@ -701,9 +687,6 @@ class SeatLayout:
     quotas: list[QuotaShape]
 
 
-_SEAT_LAYOUTS: dict[tuple[int, str], SeatLayout] = {}
-
-
 def seat_layout(event: Event) -> SeatLayout:
     """Return the event's ticket types and quotas for its current version (`Event.updated`).
 
@@ -711,20 +694,7 @@ def seat_layout(event: Event) -> SeatLayout:
     ticket types, quotas and their links move the version on (`registration.versioning`),
     as for `booking_data`. The seats taken are never part of it.
     """
-    version = event.updated.isoformat() if event.updated else ""
-    key = (event.pk, version)
-    found = _SEAT_LAYOUTS.get(key)
-    if found is not None:
-        return found
-    cache_key = f"registration:seats:{event.pk}:{version}"
-    found = cache.get(cache_key)
-    if found is None:
-        found = _read_seat_layout(event)
-        cache.set(cache_key, found, BOOKING_DATA_SECONDS)
-    if len(_SEAT_LAYOUTS) >= _BOOKING_DATA_KEPT:
-        _SEAT_LAYOUTS.pop(next(iter(_SEAT_LAYOUTS)))
-    _SEAT_LAYOUTS[key] = found
-    return found
+    return _SEAT_LAYOUTS.get(event)
 
 
 def _read_seat_layout(event: Event) -> SeatLayout:
