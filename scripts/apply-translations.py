@@ -9,7 +9,9 @@ from pathlib import Path
 
 import polib
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "src/goedeburen/locale/nl/LC_MESSAGES/django.po"
+CATALOGUE = (
+    Path(__file__).resolve().parent.parent / "src/goedeburen/locale/nl/LC_MESSAGES/django.po"
+)
 
 
 def main(paths: list[str]) -> int:

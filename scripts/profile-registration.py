@@ -124,6 +124,8 @@ def one_registration(call: Call, n: int, clock: dict, profiles: dict | None):
             "attendee-0-badge_name": "full",
             "billing-organisation": "Woonstichting De Linde",
             "billing-address": "Lindelaan 1\n3500 AA Utrecht",
+            # as the bench: pay by bank transfer (seats held, the invoice issued in the POST)
+            "payment-provider": "bank_transfer",
         }
     ).encode()
     status, text, set_cookies, location = timed(
