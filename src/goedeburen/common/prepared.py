@@ -12,12 +12,29 @@ compares them with the ORM's).
 The parameters are found by compiling the queryset twice, from two different sets of
 samples: the positions where the parameters differ are theirs, so a sample never has to be
 told apart from a constant of the query by its value.
+
+On PostgreSQL the statement is also prepared on the server, once per connection
+(`PREPARE`, then `EXECUTE name(…)`): planning a join of four tables with three subqueries
+cost PostgreSQL 1.6 ms a call, four times what running it costs. Prepared statements live
+as long as the connection (whatever its transactions do); behind a pooler that hands one
+client's statements to different server connections (PgBouncer in transaction mode),
+switch them off with `DATABASE_PREPARED_STATEMENTS=false`.
 """
 
+import hashlib
+import re
 import threading
+import weakref
+
+try:
+    import psycopg
+    from psycopg.pq import TransactionStatus
+except ImportError:  # SQLite only
+    psycopg = None
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
@@ -36,6 +53,17 @@ class _Plan:
     end: int
     populators: list
     annotations: dict
+    name: str  # of the server-side prepared statement (PostgreSQL)
+
+
+# Django's placeholders as PostgreSQL's numbered ones ("%%" is a literal percent sign).
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+# Per server connection (psycopg's object), the names of the statements prepared on it
+# (read from `pg_prepared_statements` when the connection is first used here).
+_prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# Statements PostgreSQL would not prepare (a parameter of no type it can infer): run as SQL.
+_unpreparable: set[str] = set()
 
 
 class Prepared:
@@ -100,13 +128,16 @@ class Prepared:
             end=end,
             populators=get_related_populators(klass_info, select, alias),
             annotations=dict(compiler.annotation_col_map or {}),
+            name="gb_" + hashlib.sha256(sql.encode()).hexdigest()[:24],
         )
 
     def fetch(self, **values) -> list[Model]:
         """Return the instances the queryset built from `values` would return, in order."""
         plan = self._plan()
-        with connections[plan.alias].cursor() as cursor:
-            cursor.execute(plan.sql, self._params(plan, values))
+        connection = connections[plan.alias]
+        params = self._params(plan, values)
+        with connection.cursor() as cursor:
+            cursor.execute(_statement(connection, plan, len(params)), params)
             return self._instances(plan, cursor.fetchall())
 
     def _params(self, plan: _Plan, values: dict) -> list:
@@ -147,9 +178,65 @@ def fetch_together(*queries: tuple[Prepared, dict]) -> list[list[Model]]:
         params.extend(prepared._params(plan, values))
     found = []
     with connection.cursor() as cursor:
-        cursor.execute(";\n".join(plan.sql for _prepared, plan, _values in plans), params)
+        statements = [
+            _statement(connection, plan, len(prepared._params(plan, values)))
+            for prepared, plan, values in plans
+        ]
+        cursor.execute(";\n".join(statements), params)
         for n, (prepared, plan, _values) in enumerate(plans):
             if n:
                 cursor.nextset()
             found.append(prepared._instances(plan, cursor.fetchall()))
     return found
+
+
+def _statement(connection, plan: _Plan, count: int) -> str:
+    """Return the SQL that runs `plan` with `count` parameters on `connection`: EXECUTE of
+    its prepared statement (prepared first if this connection has not got it), or the
+    plain SQL where statements are not prepared."""
+    if (
+        connection.vendor != "postgresql"
+        or not settings.DATABASE_PREPARED_STATEMENTS
+        or plan.name in _unpreparable
+    ):
+        return plan.sql
+    connection.ensure_connection()
+    server = connection.connection
+    names = _prepared_on.get(server)
+    if names is None:
+        names = _prepared_on[server] = _read_prepared(connection)
+    if plan.name not in names:
+        if not _prepare(connection, plan):
+            return plan.sql
+        names.add(plan.name)
+    return f"EXECUTE {plan.name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {plan.name}"
+
+
+def _read_prepared(connection) -> set[str]:
+    # On the server connection itself, as `_prepare`: bookkeeping of the session, once per
+    # connection, not one of the statements a request runs (nor counted as one).
+    rows = connection.connection.execute("SELECT name FROM pg_prepared_statements").fetchall()
+    return {name for (name,) in rows}
+
+
+def _prepare(connection, plan: _Plan) -> bool:
+    """Prepare `plan` on the connection's server session; False if PostgreSQL refuses.
+
+    In a savepoint when a transaction is open, so that a refusal leaves it usable; the
+    prepared statement itself outlives every transaction of the session."""
+    numbered = iter(range(1, len(plan.params) + 1))
+    text = _PLACEHOLDER.sub(lambda m: "%" if m[0] == "%%" else f"${next(numbered)}", plan.sql)
+    server = connection.connection
+    prepare = f"PREPARE {plan.name} AS {text}"
+    in_transaction = server.info.transaction_status != TransactionStatus.IDLE
+    try:
+        if in_transaction:
+            server.execute(f"SAVEPOINT gb_prepare; {prepare}; RELEASE SAVEPOINT gb_prepare")
+        else:
+            server.execute(prepare)
+    except psycopg.Error:
+        if in_transaction:
+            server.execute("ROLLBACK TO SAVEPOINT gb_prepare; RELEASE SAVEPOINT gb_prepare")
+        _unpreparable.add(plan.name)
+        return False
+    return True
