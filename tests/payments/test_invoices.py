@@ -412,3 +412,40 @@ def test_a_credited_invoice_is_issued_anew_and_a_current_one_is_returned(registe
 
     assert again != first
     assert queries.current_invoice(registration) == again
+
+
+def test_sixty_lines_run_over_pages_with_the_header_on_each_and_nothing_overlapping(register):
+    invoice = on_invoice(register, attendees=10, po_number=PO_50)
+    first = invoice.lines.first()
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(
+            invoice=invoice,
+            # Every seventh a long description over several lines.
+            description=f"Regel {n} " + "Ĳsselstein lang " * (n % 7) * 2,
+            amount_excl=first.amount_excl,
+            vat_rate=first.vat_rate,
+            vat_amount=first.vat_amount,
+            amount_incl=first.amount_incl,
+            order=100 + n,
+        )
+        for n in range(50)
+    )
+
+    data = render_invoice(queries.invoice_with_lines(invoice.pk))
+
+    pages = _words(data)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        texts = [page.extract_text() for page in pdf.pages]
+    assert len(pages) >= 3
+    for number, (text, (width, height, words)) in enumerate(zip(texts, pages, strict=True), 1):
+        lines = text.splitlines()
+        assert "Beschrijving Btw-tarief Excl. btw" in lines, number  # the header
+        assert lines[-1] == f"Factuur {invoice.number} – {number}"
+        assert _overlaps(words) == []
+        for word in words:
+            assert word["x0"] >= 0 and word["x1"] <= width, word["text"]
+            assert word["top"] >= 0 and word["bottom"] <= height, word["text"]
+    printed = [word["text"] for _width, _height, words in pages for word in words]
+    assert [word for word in printed if word.startswith("Regel")] == ["Regel"] * 50
+    assert printed.count("Ĳsselstein") == sum(n % 7 * 2 for n in range(50))
+    assert "Te betalen € 1.250,00" in texts[-1]

@@ -1,22 +1,19 @@
 """What makes invoices and bank imports fast changes nothing they produce: the remembered
-font subsets and parsed paragraphs give the PDF reportlab would make without them, byte
-for byte, and the cells set as plain strings print every word where a paragraph would;
-issuing an invoice and importing a statement take a fixed number of queries,
-whatever the number of attendees or lines (bench/invoices.py measures the time)."""
+font subsets and font objects give the PDF reportlab would make without them, byte for
+byte (tests/common/test_pdf_text.py: lines broken and strings written as reportlab's own
+Paragraph and drawString would); issuing an invoice and importing a statement take a fixed
+number of queries, whatever the number of attendees or lines (bench/invoices.py and
+scripts/profile-invoice-pdf.py measure the time)."""
 
 import gc
-import io
 from decimal import Decimal
 from xml.etree.ElementTree import tostring  # noqa: S405 (writing only)
 
-import pdfplumber
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, Table, TableStyle
 
 from goedeburen.common import pdf_fonts
 from goedeburen.payments import camt, pdf, queries, services, ubl
@@ -31,9 +28,8 @@ from .test_invoices import BUYER, PO_50
 
 
 @pytest.fixture
-def plain_reportlab(monkeypatch):
-    """Switch to reportlab's own fonts, parsing and line breaking (nothing remembered);
-    restore after."""
+def plain_reportlab():
+    """Switch to reportlab's own TrueType fonts (nothing remembered); restore after."""
 
     def switch():
         for name, file in (
@@ -41,8 +37,6 @@ def plain_reportlab(monkeypatch):
             (pdf_fonts.BOLD, "DejaVuSans-Bold.ttf"),
         ):
             pdfmetrics.registerFont(TTFont(name, pdf_fonts._FOLDER / file))
-        monkeypatch.setattr(pdf, "_parsed", pdf._parsed.__wrapped__)
-        monkeypatch.setattr(pdf, "_Paragraph", Paragraph)
 
     yield switch
     pdf_fonts.register_fonts.cache_clear()
@@ -69,9 +63,9 @@ def _invoices(register, ticket) -> list[Invoice]:
     return [queries.invoice_with_lines(invoice.pk) for invoice in (*found, credit)]
 
 
-def test_remembered_fonts_paragraphs_and_lines_give_the_same_pdf(register, ticket, plain_reportlab):
+def test_remembered_font_subsets_and_objects_give_the_same_pdf(register, ticket, plain_reportlab):
     invoices = _invoices(register, ticket)
-    # Each rendered twice, interleaved: a remembered paragraph or subset is used again
+    # Each rendered twice, interleaved: a remembered subset or font object is used again
     # after other invoices used it, and must come out as it did the first time.
     remembered = [pdf.render_invoice(invoice) for invoice in invoices]
     again = [pdf.render_invoice(invoice) for invoice in reversed(invoices)][::-1]
@@ -172,72 +166,6 @@ def test_choosing_a_transfer_reads_what_is_open_in_one_query_and_no_settings(reg
     assert len(statements[:first_write]) == 1, "\n".join(statements[:first_write])
     assert not any("payments_paymentsettings" in sql for sql in statements[:first_write])
     assert Invoice.objects.get(registration=registration).total == Decimal("250.00")
-
-
-def _word_boxes(data: bytes) -> list:
-    with pdfplumber.open(io.BytesIO(data)) as document:
-        return [
-            [(w["text"], round(w["x0"], 2), round(w["top"], 2), round(w["x1"], 2)) for w in words]
-            for words in (page.extract_words() for page in document.pages)
-        ]
-
-
-def test_plain_string_cells_print_every_word_where_paragraphs_print_it(
-    register, ticket, monkeypatch
-):
-    invoices = _invoices(register, ticket)
-    with_strings = [pdf.render_invoice(invoice) for invoice in invoices]
-
-    monkeypatch.setattr(pdf, "_plain_fits", lambda *args: False)  # every cell a paragraph
-    paragraphs_only = [pdf.render_invoice(invoice) for invoice in invoices]
-
-    assert with_strings != paragraphs_only  # the string cells were used
-    for strings, paragraphs in zip(with_strings, paragraphs_only, strict=True):
-        assert _word_boxes(strings) == _word_boxes(paragraphs)
-
-
-_CELL = ("fontname", "fontsize", "leading", "alignment", "valign", "color")
-_PADDINGS = ("leftPadding", "rightPadding", "topPadding", "bottomPadding")
-
-
-def test_table_cell_styles_are_those_the_plain_commands_would_set(register, ticket, monkeypatch):
-    made = []
-    table = pdf._Story.table
-
-    def keep(self, rows, *, widths, commands=(), **options):
-        found = table(self, rows, widths=widths, commands=commands, **options)
-        made.append((rows, widths, commands, options, found))
-        return found
-
-    monkeypatch.setattr(pdf._Story, "table", keep)
-    for invoice in _invoices(register, ticket):
-        pdf.render_invoice(invoice)
-
-    assert len(made) >= 12
-    for rows, widths, commands, _options, found in made:
-        # The same table made the commands' way: every cell's style set by a command.
-        styling = []
-        for r, row in enumerate(found._cellvalues):
-            for c, value in enumerate(row):
-                if isinstance(value, str):
-                    style = rows[r][c][1]
-                    styling.append(
-                        ("FONT", (c, r), (c, r), style.fontName, style.fontSize, style.leading)
-                    )
-                    if style.alignment == TA_RIGHT:
-                        styling.append(("ALIGN", (c, r), (c, r), "RIGHT"))
-        expected = Table(
-            found._cellvalues,
-            colWidths=widths,
-            style=TableStyle([*pdf._PLAIN_COMMANDS, *commands, *styling]),
-        )
-        assert [
-            [tuple(getattr(cell, name) for name in _CELL + _PADDINGS) for cell in row]
-            for row in found._cellStyles
-        ] == [
-            [tuple(getattr(cell, name) for name in _CELL + _PADDINGS) for cell in row]
-            for row in expected._cellStyles
-        ]
 
 
 def test_e_invoices_are_the_bytes_elementtree_writes_as_utf8(register, ticket, monkeypatch):

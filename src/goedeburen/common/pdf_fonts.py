@@ -65,6 +65,37 @@ class _RememberedWidths(pdfdoc.PDFArray):
         return _formatted_widths(tuple(self.sequence))
 
 
+# The formatted font objects of recent subsets: a few kB each.
+_FORMATTED_KEPT = 256
+_formatted: dict[tuple, bytes] = {}
+
+
+class _FormattedOnce(pdfdoc.PDFObject):
+    """A font subset's object, formatted once per subset and object numbers.
+
+    What a subset's font dictionary, font descriptor and streams hold follows from the
+    subset (its glyphs, the name of its font) and from the numbers of the objects they
+    refer to, which are the same in every document of one shape (an invoice of one page):
+    the bytes formatted for one document serve the next.
+    """
+
+    __RefOnly__ = 1
+
+    def __init__(self, obj, key: tuple, group: tuple[str, ...]):
+        self.obj, self.key, self.group = obj, key, group
+
+    def format(self, document):
+        numbers = document.idToObjectNumberAndVersion
+        key = (self.key, tuple(numbers.get(name) for name in self.group))
+        found = _formatted.get(key)
+        if found is None:
+            found = self.obj.format(document)
+            if len(_formatted) >= _FORMATTED_KEPT:
+                _formatted.pop(next(iter(_formatted)))
+            _formatted[key] = found
+        return found
+
+
 class _CachingTTFont(TTFont):
     """A TrueType font that cuts and compresses each distinct subset once per process.
 
@@ -81,20 +112,59 @@ class _CachingTTFont(TTFont):
             lambda glyphs, make=self.face.makeSubset: make(list(glyphs))
         )
         self.face.makeSubset = lambda subset: cut(tuple(subset))
+        # The objects made per (internal name, subsets), and which of them are fonts.
+        self._made: dict[tuple, list] = {}
+        self._font_names: set[str] = set()
 
     def addObjects(self, doc) -> None:
+        state = self.state.get(doc)
+        if state is None or state.internalName is None:
+            super().addObjects(doc)
+            return
+        subsets = tuple(tuple(subset) for subset in state.subsets)
+        key = (state.internalName, subsets)
+        objects, fonts = doc.idToObject, doc.idToObject["BasicFonts"].dict
+        made = self._made.get(key)
+        if made is not None:
+            # The objects made for a document before, registered in the order reportlab
+            # registers them (the same numbers): they refer to one another by name.
+            state.frozen = 1
+            for name, obj, group in made:
+                wrapper = _FormattedOnce(obj, (self.fontName, subsets, name), group)
+                doc.Reference(wrapper, name)
+                if name in self._font_names:
+                    fonts[name] = wrapper
+            del self.state[doc]
+            return
+        before = set(objects)
         super().addObjects(doc)
-        for font in doc.idToObject["BasicFonts"].dict.values():
+        for font in fonts.values():
             widths = getattr(font, "Widths", None)
             if type(widths) is pdfdoc.PDFArray:
                 font.Widths = _RememberedWidths(widths.sequence)
-        for name, stream in doc.idToObject.items():
+        for name, stream in objects.items():
             if (
                 name.startswith(_FONT_STREAMS)
                 and isinstance(stream, pdfdoc.PDFStream)
                 and stream.filters == [pdfdoc.PDFZCompress]
             ):
                 stream.filters = [_FLATE]
+        numbers = doc.idToObjectNumberAndVersion
+        added = sorted((name for name in objects if name not in before), key=numbers.get)
+        group = tuple(added)
+        made = []
+        for name in added:
+            original = objects[name]
+            objects[name] = wrapper = _FormattedOnce(
+                original, (self.fontName, subsets, name), group
+            )
+            wrapper.__InternalName__ = name  # in the place of the object registered as `name`
+            made.append((name, original, group))
+            if fonts.get(name) is original:
+                self._font_names.add(name)
+        if len(self._made) >= _SUBSETS_KEPT:
+            self._made.pop(next(iter(self._made)))
+        self._made[key] = made
 
 
 @functools.cache
@@ -113,6 +183,18 @@ def _covered() -> frozenset[int]:
     return frozenset(pdfmetrics.getFont(FONT).face.charToGlyph)
 
 
+@functools.cache
+def _covered_characters() -> frozenset[str]:
+    # As characters (not code points) and with whitespace: `covers` asks the set about a
+    # whole string at once.
+    return frozenset(map(chr, _covered())) | frozenset(" \t\n\r\xa0\u2009\u202f")
+
+
+def covers(text: str) -> bool:
+    """Return whether DejaVu Sans draws every character of `text` (no fallback needed)."""
+    return _covered_characters().issuperset(text)
+
+
 def needs_fallback(char: str) -> bool:
     """Return whether DejaVu Sans has no glyph for `char` (so the CJK font must draw it)."""
     return ord(char) not in _covered() and not char.isspace()
@@ -120,6 +202,8 @@ def needs_fallback(char: str) -> bool:
 
 def runs(text: str, *, font: str = FONT) -> list[tuple[str, str]]:
     """Split `text` into (font name, piece) runs, each drawable in its font."""
+    if covers(text):
+        return [(font, text)] if text else []
     found: list[tuple[str, str]] = []
     for char in text:
         name = CJK if needs_fallback(char) else font

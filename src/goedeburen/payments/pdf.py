@@ -7,27 +7,29 @@ moment it was issued). Text is set in DejaVu Sans, embedded, with a CJK fallback
 text that can be long (names, addresses, purchase-order numbers, references, line
 descriptions) wraps inside its column, and the lines table runs on over pages with its
 header repeated.
+
+The layout is the one reportlab's platypus made of it (a frame with 6 pt padding inside
+the margins, tables of columns with 3 pt right and 1 pt top and bottom padding, paragraphs
+broken into lines), placed here directly with `common.pdf_text`: the invoice is a handful
+of columns of plain texts, and working out where platypus would put them cost most of the
+time of a render.
 """
 
 import functools
 import io
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from reportlab.platypus.tables import CellStyle
+from reportlab.pdfgen.canvas import Canvas
 
 from goedeburen.common import money as common_money
-from goedeburen.common.pdf_fonts import markup, needs_fallback, register_fonts
+from goedeburen.common.pdf_fonts import register_fonts
+from goedeburen.common.pdf_text import TextPage, draw_lines, wrap_lines
 
 from .models import Invoice
 
@@ -69,33 +71,24 @@ def render_invoice(invoice: Invoice) -> bytes:
     buffer = io.BytesIO()
     with translation.override(invoice.language):
         title = invoice_title(invoice)
-        document = SimpleDocTemplate(
+        canvas = Canvas(
             buffer,
             pagesize=A4,
-            leftMargin=MARGIN,
-            rightMargin=MARGIN,
-            topMargin=MARGIN,
-            bottomMargin=MARGIN,
-            title=title,
-            author=invoice.seller_name,
-            subject=_("Invoice for %(event)s") % {"event": invoice.event.t.name},
-            creator="Goede buren",
             invariant=True,  # the same bytes every time; the date is set below
+            pageCompression=1,
+            initialFontName=regular,
         )
-        story = _Story(invoice, regular=regular, bold=bold).build()
+        canvas.setTitle(title)
+        canvas.setAuthor(invoice.seller_name)
+        canvas.setSubject(_("Invoice for %(event)s") % {"event": invoice.event.t.name})
+        canvas.setCreator("Goede buren")
+        # The PDF's creation date is when the invoice was issued, not 1 January 2000
+        # (reportlab's invariant mode) nor whenever it happens to be rendered.
         created = timezone.localtime(invoice.created or timezone.now())
         stamp = created.strftime("D:%Y%m%d%H%M%S") + _offset(created)
-
-        def dated(canvas, _document):
-            # The PDF's creation date is when the invoice was issued, not 1 January 2000
-            # (reportlab's invariant mode) nor whenever it happens to be rendered.
-            canvas.setDateFormatter(lambda *_args: stamp)
-            canvas.setFont(regular, 8)
-            canvas.drawRightString(
-                A4[0] - MARGIN, MARGIN / 2, f"{title} – {canvas.getPageNumber()}"
-            )
-
-        document.build(story, onFirstPage=dated, onLaterPages=dated)
+        canvas.setDateFormatter(lambda *_args: stamp)
+        _Layout(invoice, TextPage(canvas), title=title, regular=regular, bold=bold).place()
+        canvas.save()
     return buffer.getvalue()
 
 
@@ -111,143 +104,166 @@ def invoice_filename(invoice: Invoice) -> str:
     return f"{kind}-{invoice.number}.pdf"
 
 
-@functools.cache
-def _styles(regular: str, bold: str) -> SimpleNamespace:
-    """Return the invoice's paragraph styles, made once per process (they never change)."""
-    text = ParagraphStyle("text", fontName=regular, fontSize=9.5, leading=12.5)
-    strong = ParagraphStyle("strong", parent=text, fontName=bold)
-    return SimpleNamespace(
-        text=text,
-        small=ParagraphStyle("small", parent=text, fontSize=8.5, leading=11),
-        right=ParagraphStyle("right", parent=text, alignment=TA_RIGHT),
-        strong=strong,
-        strong_right=ParagraphStyle("strong_right", parent=strong, alignment=TA_RIGHT),
-        seller=ParagraphStyle("seller", parent=strong, fontSize=12, leading=15),
-        title=ParagraphStyle(
-            "title", parent=strong, fontSize=18, leading=22, spaceBefore=6, spaceAfter=8
-        ),
-    )
+@functools.lru_cache(maxsize=1024)
+def _date(value, language: str) -> str:
+    """Return `value` as "5 March 2027" in `language` (an invoice has four dates, of a few
+    days: Django's date formatting costs more than the rest of a line)."""
+    with translation.override(language):
+        return formats.date_format(value, "j F Y")
 
 
-@functools.lru_cache(maxsize=4096)
-def _parsed(text: str, style: ParagraphStyle) -> tuple[str, ParagraphStyle, tuple]:
-    """Return plain `text` as markup and reportlab's parse of it (style, fragments), once.
-
-    Parsing the markup is a good part of setting a paragraph, and an invoice's labels, its
-    seller and most of its values are the same on every invoice. reportlab only reads the
-    fragments when it wraps and draws (it splits copies), so one parse serves them all.
-    """
-    lines = text.splitlines() or [""]
-    markup_text = "<br/>".join(markup(line, font=style.fontName) for line in lines)
-    parsed = Paragraph(markup_text, style)
-    return markup_text, parsed.style, tuple(parsed.frags)
+@dataclass(frozen=True)
+class _Style:
+    font: str
+    size: float
+    leading: float
+    right: bool = False
 
 
-# Lines broken per (markup, style, width): a few thousand paragraphs at most.
-_BROKEN_KEPT = 4096
-_broken: dict[tuple, tuple] = {}
+class _Text:
+    """A text broken into lines `width` wide, drawn from the top down in `style`."""
 
+    __slots__ = ("height", "lines", "style", "width")
 
-class _RememberedParagraph(Paragraph):
-    """A paragraph that breaks its lines for a width once per process.
+    def __init__(self, text, style: _Style, width: float):
+        self.style, self.width = style, width
+        self.lines = wrap_lines(str(text), style.font, style.size, width)
+        self.height = len(self.lines) * style.leading
 
-    Breaking is most of the cost of setting a paragraph, and tables ask each cell for its
-    size twice (measuring, then drawing). The lines depend only on the markup, the style
-    and the width, and reportlab only reads them when it draws, so the paragraphs of
-    one text in one style and column share them: the labels, the seller and most values
-    are the same on every invoice.
-    """
-
-    def wrap(self, availWidth, availHeight):
-        if self.text is None:  # a part split off by reportlab: no text to know it by
-            return super().wrap(availWidth, availHeight)
-        key = (self.text, self.style, availWidth)
-        found = _broken.get(key)
-        if found is None:
-            before = dict(self.__dict__)
-            size = super().wrap(availWidth, availHeight)
-            if getattr(self, "blPara", None) is None:
-                return size  # too narrow to set (reportlab's answer, nothing to keep)
-            # What breaking set: the lines, the widths, the size and (for mixed fonts)
-            # the fragments as words.
-            found = {
-                name: value
-                for name, value in self.__dict__.items()
-                if name not in before or before[name] is not value
-            }
-            if len(_broken) >= _BROKEN_KEPT:
-                _broken.pop(next(iter(_broken)), None)
-            _broken[key] = found
-            return size
-        self.__dict__.update(found)
-        return self.width, self.height
-
-
-class _Story:
-    """The flowables of one invoice, top to bottom."""
-
-    def __init__(self, invoice: Invoice, *, regular: str, bold: str):
-        self.invoice = invoice
-        self.language = invoice.language
-        self.regular, self.bold = regular, bold
-        styles = _styles(regular, bold)
-        self.text, self.small, self.right = styles.text, styles.small, styles.right
-        self.strong, self.strong_right = styles.strong, styles.strong_right
-        self.seller, self.title = styles.seller, styles.title
-
-    def p(self, text, style=None) -> Paragraph:
-        """Return a paragraph of plain `text` (escaped, fallback fonts where needed)."""
-        style = style or self.text
-        markup_text, parsed_style, frags = _parsed(str(text), style)
-        return _Paragraph(markup_text, parsed_style, frags=list(frags))
-
-    def table(self, rows, *, widths, commands=(), **options) -> Table:
-        """Return a table of `rows` of (text, style) cells in columns `widths` wide.
-
-        A text that fits its column on one line in the style's own font is set as a plain
-        string cell with the style's font, size, leading and alignment, where reportlab
-        draws it at the very place it draws a one-line paragraph (the first baseline one
-        font size below the cell's top padding, the right edge at the right padding) at a
-        fraction of the cost; any other text (long, several lines, characters only the
-        fallback font has) is a wrapping paragraph.
-        """
-        data, cell_styles = [], []
-        for r, row in enumerate(rows):
-            cells, styles = [], []
-            for c, (text, style) in enumerate(row):
-                text = str(text)
-                cell = _PlainCell(repr((r, c)))
-                if _plain_fits(text, style, widths[c] - _PADDING):
-                    cells.append(text)
-                    cell.fontname, cell.fontsize = style.fontName, style.fontSize
-                    cell.leading = style.leading
-                    if style.alignment == TA_RIGHT:
-                        cell.alignment = "RIGHT"
-                else:
-                    cells.append(self.p(text, style))
-                styles.append(cell)
-            data.append(cells)
-            cell_styles.append(styles)
-        # The cells' styles made here, as the commands of _PLAIN_COMMANDS and FONT and ALIGN
-        # per string cell would set them, without running a command over every cell.
-        return Table(
-            data,
-            colWidths=widths,
-            cellStyles=cell_styles,
-            style=TableStyle(list(commands)) if commands else None,
-            **options,
+    def draw(self, page: TextPage, x: float, top: float) -> None:
+        style = self.style
+        draw_lines(
+            page,
+            x,
+            top,
+            self.lines,
+            font=style.font,
+            size=style.size,
+            leading=style.leading,
+            width=self.width,
+            right=style.right,
         )
 
+
+class _Row:
+    """A table row: cells (each a stack of texts) in columns, with padding around them."""
+
+    __slots__ = ("cells", "height", "top_padding")
+
+    def __init__(self, cells: list[tuple[float, list]], *, padding: float):
+        self.cells, self.top_padding = cells, padding
+        self.height = max(sum(part.height for part in stack) for _x, stack in cells) + 2 * padding
+
+    def draw(self, page: TextPage, x: float, top: float) -> None:
+        for offset, stack in self.cells:
+            y = top - self.top_padding
+            for part in stack:
+                part.draw(page, x + offset, y)
+                y -= part.height
+
+
+class _Grid:
+    """Rows drawn one under the other (a table that is never split)."""
+
+    __slots__ = ("height", "rows")
+
+    def __init__(self, rows: list[_Row]):
+        self.rows = rows
+        self.height = sum(row.height for row in rows)
+
+    def draw(self, page: TextPage, x: float, top: float) -> None:
+        for row in self.rows:
+            row.draw(page, x, top)
+            top -= row.height
+
+
+# The frame platypus set inside the margins: 6 pt padding on each side.
+_LEFT = MARGIN + 6
+_TOP = A4[1] - MARGIN - 6
+_BOTTOM = MARGIN + 6
+_AVAILABLE = WIDTH - 12
+# Cells: no left padding, 3 pt right, 1 pt above and below (2.5 in the lines table).
+_RIGHT_PADDING = 3
+_FUZZ = 1e-6
+
+
+def _row(cells, widths, *, padding: float = 1) -> _Row:
+    """Return a row of (text, style) cells in columns `widths` wide."""
+    placed, x = [], 0.0
+    for (text, style), width in zip(cells, widths, strict=True):
+        placed.append((x, [_Text(text, style, width - _RIGHT_PADDING)]))
+        x += width
+    return _Row(placed, padding=padding)
+
+
+class _Layout:
+    """Places an invoice's texts and rules on as many pages as its lines need."""
+
+    def __init__(self, invoice: Invoice, page: TextPage, *, title: str, regular: str, bold: str):
+        self.invoice, self.page, self.title = invoice, page, title
+        self.language = invoice.language
+        self.regular = regular
+        self.text = _Style(regular, 9.5, 12.5)
+        self.small = _Style(regular, 8.5, 11)
+        self.right = _Style(regular, 9.5, 12.5, right=True)
+        self.strong = _Style(bold, 9.5, 12.5)
+        self.strong_right = _Style(bold, 9.5, 12.5, right=True)
+        self.seller = _Style(bold, 12, 15)
+        self.heading = _Style(bold, 18, 22)
+        self.number = 0
+
+    # Where the next block goes: platypus's frame, without what the invoice never uses.
+
+    def start_page(self) -> None:
+        self.number += 1
+        self.y, self.at_top, self.space_after = _TOP, True, 0.0
+        self.page.draw_right(
+            A4[0] - MARGIN, MARGIN / 2, f"{self.title} – {self.number}", self.regular, 8
+        )
+
+    def fits(self, height: float) -> bool:
+        return self.y - height >= _BOTTOM - _FUZZ
+
+    def add(self, block, *, x: float = _LEFT, before: float = 0, after: float = 0) -> None:
+        """Place `block` (height, draw) under what came before, on a new page if needed."""
+        space = 0 if self.at_top else max(before - self.space_after, 0)
+        if not self.at_top and not self.fits(space + block.height):
+            self.new_page()
+            space = 0
+        block.draw(self.page, x, self.y - space)
+        self.y -= space + block.height + after
+        self.space_after, self.at_top = after, False
+
+    def space(self, height: float) -> None:
+        """Leave `height` empty, unless at the top of a page or where the page ends."""
+        if self.at_top:
+            return
+        if not self.fits(height):
+            self.new_page()
+            return
+        self.y -= height
+        self.space_after = 0
+
+    def new_page(self) -> None:
+        self.page.finish_page()
+        self.start_page()
+
+    def paragraph(self, text, style: _Style, **spacing) -> None:
+        self.add(_Text(text, style, _AVAILABLE), **spacing)
+
+    # The invoice, top to bottom.
+
     def date(self, value) -> str:
-        return formats.date_format(value, "j F Y")
+        return _date(value, self.language)
 
     def money(self, amount) -> str:
         return money(amount, self.language)
 
-    def build(self) -> list:
+    def place(self) -> None:
         invoice = self.invoice
-        story = [self.p(invoice.seller_name, self.seller)]
-        story.append(self.p(invoice.seller_address))
+        self.start_page()
+        self.paragraph(invoice.seller_name, self.seller)
+        self.paragraph(invoice.seller_address, self.text)
         details = [
             f"{_('KvK number')}: {invoice.seller_kvk}",
             f"{_('VAT number')}: {invoice.seller_vat}",
@@ -255,33 +271,37 @@ class _Story:
         ]
         if invoice.seller_email:
             details.append(invoice.seller_email)
-        story.append(self.p("\n".join(details)))
-        story.append(self.p(invoice_title(invoice), self.title))
-        story.append(self.parties())
-        story.append(Spacer(1, 5 * mm))
+        self.paragraph("\n".join(details), self.text)
+        self.paragraph(self.title, self.heading, before=6, after=8)
+        self.add(self.parties())
+        self.space(5 * mm)
         if invoice.credits_id:
             credited = invoice.credits
-            story.append(
-                self.p(
-                    _("This credit note cancels invoice %(number)s of %(date)s.")
-                    % {"number": credited.number, "date": self.date(credited.issue_date)}
-                )
+            self.paragraph(
+                _("This credit note cancels invoice %(number)s of %(date)s.")
+                % {"number": credited.number, "date": self.date(credited.issue_date)},
+                self.text,
             )
-            story.append(Spacer(1, 4 * mm))
-        story.append(self.lines())
-        story.append(Spacer(1, 3 * mm))
-        story.append(self.totals())
-        story.extend(self.exemptions())
-        story.append(Spacer(1, 5 * mm))
-        story.append(self.p(self.payment_text(), self.small))
-        return story
+            self.space(4 * mm)
+        self.lines()
+        self.space(3 * mm)
+        totals = self.totals()
+        self.add(totals, x=_LEFT + _AVAILABLE - totals.width)
+        for exempt in self.exemptions():
+            self.space(2 * mm)
+            self.paragraph(exempt, self.small)
+        self.space(5 * mm)
+        self.paragraph(self.payment_text(), self.small)
+        self.page.finish_page()
 
-    def parties(self) -> Table:
+    def parties(self) -> _Row:
         invoice = self.invoice
+        left = WIDTH - 100 * mm
+        width = left - _RIGHT_PADDING
         buyer = [
-            self.p(_("Invoice to"), self.strong),
-            self.p(invoice.buyer_name),
-            self.p(invoice.buyer_address),
+            _Text(_("Invoice to"), self.strong, width),
+            _Text(invoice.buyer_name, self.text, width),
+            _Text(invoice.buyer_address, self.text, width),
         ]
         facts = [
             (_("Invoice number"), invoice.number),
@@ -299,43 +319,60 @@ class _Story:
             facts.append((_("Payment reference"), invoice.payment_reference))
         if invoice.buyer_org_id:
             facts.append((_("OIN or KvK number"), invoice.buyer_org_id))
-        right = self.table(
-            [[(f"{label}:", self.text), (value, self.right)] for label, value in facts],
-            widths=[46 * mm, 54 * mm],
+        widths = (46 * mm, 54 * mm)
+        right = _Grid(
+            [
+                _row([(f"{label}:", self.text), (value, self.right)], widths)
+                for label, value in facts
+            ]
         )
-        return Table(
-            [[buyer, right]], colWidths=[WIDTH - 100 * mm, 100 * mm], style=_PLAIN, hAlign="LEFT"
-        )
+        return _Row([(0.0, buyer), (left, [right])], padding=1)
 
-    def lines(self) -> Table:
-        header = [
-            (_("Description"), self.strong),
-            (_("VAT rate"), self.strong_right),
-            (_("Excl. VAT"), self.strong_right),
-        ]
-        rows = [header]
+    def lines(self) -> None:
+        """Place the lines table, running on over pages with its header on each."""
+        widths = (WIDTH - 55 * mm, 22 * mm, 33 * mm)
+        header = _row(
+            [
+                (_("Description"), self.strong),
+                (_("VAT rate"), self.strong_right),
+                (_("Excl. VAT"), self.strong_right),
+            ],
+            widths,
+            padding=2.5,
+        )
+        rows = []
         for line in self.invoice.lines.all():
             rate = _("exempt") if line.vat_exemption else _rate(line.vat_rate)
-            rows.append(
-                [
-                    (line.description, self.text),
-                    (rate, self.right),
-                    (self.money(line.amount_excl), self.right),
-                ]
-            )
-        return self.table(
-            rows,
-            widths=[WIDTH - 55 * mm, 22 * mm, 33 * mm],
-            repeatRows=1,
-            commands=[
-                ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
-                ("LINEBELOW", (0, -1), (-1, -1), 0.6, colors.black),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-            ],
-        )
+            cells = [
+                (line.description, self.text),
+                (rate, self.right),
+                (self.money(line.amount_excl), self.right),
+            ]
+            rows.append(_row(cells, widths, padding=2.5))
+        # As wide as the page between the margins: platypus centred it in the frame.
+        x, end = MARGIN, MARGIN + WIDTH
+        first = header.height + (rows[0].height if rows else 0)
+        if not self.at_top and not self.fits(first):
+            self.new_page()
+        self.at_top = False
 
-    def totals(self) -> Table:
+        def put_header():
+            header.draw(self.page, x, self.y)
+            self.y -= header.height
+            self.page.rule(x, end, self.y, 0.6)
+
+        put_header()
+        for row in rows:
+            if not self.fits(row.height):
+                self.new_page()
+                self.at_top = False
+                put_header()
+            row.draw(self.page, x, self.y)
+            self.y -= row.height
+        self.page.rule(x, end, self.y, 0.6)
+        self.space_after = 0
+
+    def totals(self) -> "_Totals":
         invoice = self.invoice
         rows = [(_("Total excl. VAT"), invoice.total_excl, False)]
         for rate, excl, vat, exempt in vat_per_rate(invoice):
@@ -351,28 +388,27 @@ class _Story:
             rows.append((_("Rounding"), invoice.rounding, False))
         due = _("Total to be refunded") if invoice.is_credit_note else _("Amount due")
         rows.append((due, invoice.total, True))
-        return self.table(
+        widths = (72 * mm, 33 * mm)
+        return _Totals(
             [
-                [
-                    (label, self.strong if strong else self.text),
-                    (self.money(amount), self.strong_right if strong else self.right),
-                ]
+                _row(
+                    [
+                        (label, self.strong if strong else self.text),
+                        (self.money(amount), self.strong_right if strong else self.right),
+                    ],
+                    widths,
+                )
                 for label, amount, strong in rows
             ],
-            widths=[72 * mm, 33 * mm],
-            hAlign="RIGHT",
-            commands=[("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black)],
+            width=sum(widths),
         )
 
-    def exemptions(self) -> list:
-        found = []
-        for *_numbers, exempt in vat_per_rate(self.invoice):
-            if exempt:
-                found.append(Spacer(1, 2 * mm))
-                found.append(
-                    self.p(_("Exempt from VAT: %(ground)s") % {"ground": exempt}, self.small)
-                )
-        return found
+    def exemptions(self) -> list[str]:
+        return [
+            _("Exempt from VAT: %(ground)s") % {"ground": exempt}
+            for *_numbers, exempt in vat_per_rate(self.invoice)
+            if exempt
+        ]
 
     def payment_text(self) -> str:
         invoice = self.invoice
@@ -391,40 +427,16 @@ class _Story:
         return text + " " + _("If you have paid already, for instance online, you need do nothing.")
 
 
-# The paragraphs' class; tests/payments/test_speed.py switches back to reportlab's own.
-_Paragraph = _RememberedParagraph
+class _Totals(_Grid):
+    """The totals, kept together, with a rule above the amount due."""
 
+    __slots__ = ("width",)
 
-@functools.lru_cache(maxsize=4096)
-def _plain_fits(text: str, style: ParagraphStyle, width: float) -> bool:
-    """Return whether `text` can be a plain string cell: one line, spaced as a paragraph
-    would space it, every character in the style's font, no wider than `width`."""
-    return (
-        bool(text)
-        and " ".join(text.split()) == text
-        and not any(needs_fallback(char) for char in text)
-        and pdfmetrics.stringWidth(text, style.fontName, style.fontSize) <= width
-    )
+    def __init__(self, rows: list[_Row], *, width: float):
+        super().__init__(rows)
+        self.width = width
 
-
-class _PlainCell(CellStyle):
-    """A table cell's style with _PLAIN_COMMANDS' alignment and padding as its defaults."""
-
-    valign = "TOP"
-    leftPadding = 0
-    rightPadding = 3
-    topPadding = 1
-    bottomPadding = 1
-
-
-# A cell's text has the column's width less the left and right padding.
-_PADDING = _PlainCell.leftPadding + _PlainCell.rightPadding
-
-_PLAIN_COMMANDS = [
-    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ("TOPPADDING", (0, 0), (-1, -1), 1),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-]
-_PLAIN = TableStyle(_PLAIN_COMMANDS)
+    def draw(self, page: TextPage, x: float, top: float) -> None:
+        super().draw(page, x, top)
+        last = top - self.height + self.rows[-1].height
+        page.rule(x, x + self.width, last, 0.6)
