@@ -41,6 +41,7 @@ def _dutch_first():
 def _empty_cache():
     from django.core.cache import cache
 
+    from goedeburen.common.tasks import forget_sweeps
     from goedeburen.events.queries import forget_cached_events
     from goedeburen.payments.queries import forget_payment_setups
     from goedeburen.registration.queries import forget_booking_data
@@ -50,6 +51,7 @@ def _empty_cache():
         forget_booking_data()
         forget_cached_events()
         forget_payment_setups()
+        forget_sweeps()  # their task rows roll back with each test
 
     forget()
     yield

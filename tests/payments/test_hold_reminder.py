@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from goedeburen.common.audit import history
+from goedeburen.common.tasks import minute_after
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.models import OutgoingMail
 from goedeburen.payments import services
@@ -37,7 +38,7 @@ def test_a_hold_schedules_its_reminder_when_a_third_is_left(
 
     [job] = DBTaskResult.objects.filter(task_path__endswith="remind_held_payments")
     assert registration.status == RegistrationStatus.PENDING_PAYMENT
-    assert job.run_after == registration.hold_until - LEAD
+    assert job.run_after == minute_after(registration.hold_until - LEAD)
 
 
 @pytest.mark.django_db
@@ -51,7 +52,7 @@ def test_a_longer_hold_is_reminded_a_third_before_its_end(
         registration = register()
 
     [job] = DBTaskResult.objects.filter(task_path__endswith="remind_held_payments")
-    assert job.run_after == registration.hold_until - dt.timedelta(minutes=30)
+    assert job.run_after == minute_after(registration.hold_until - dt.timedelta(minutes=30))
 
 
 @pytest.mark.django_db

@@ -1,5 +1,7 @@
 """Enqueue background work so that it only runs for data that was committed."""
 
+import datetime as dt
+import threading
 from functools import partial
 
 from django.db import router, transaction
@@ -31,6 +33,62 @@ def enqueue_each_on_commit(task, calls: list[tuple]) -> None:
     else:
         for args in calls:
             transaction.on_commit(partial(task.enqueue, *args), robust=True)
+
+
+# Sweeps this process has enqueued, committed: (task path, minute) -> None.
+_sweeps: dict[tuple[str, dt.datetime], None] = {}
+_sweeps_lock = threading.Lock()
+
+
+def enqueue_sweep_on_commit(task, *, at: dt.datetime) -> None:
+    """Have the sweep `task` (it handles everything due when it runs) run at `at` or
+    within the minute after it, once this transaction commits.
+
+    One run at the end of a minute serves everything due in that minute: a booking rush
+    holds seats of thousands of registrations ending in the same few minutes, and every
+    one enqueued its own run of the same sweep (a task row, and a worker run, each).
+    So the run is set at the next whole minute and, in this process, enqueued once per
+    minute: a later call for a minute whose run has committed enqueues nothing. A
+    transaction that rolls back leaves nothing remembered; other processes enqueue their
+    own (a few rows a minute instead of one per booking).
+    """
+    minute = minute_after(at)
+    key = (task.module_path, minute)
+    if key in _sweeps:
+        return
+    timed = task.using(run_after=minute)
+    backend = timed.get_backend()
+    if _writes_in_this_transaction(backend):
+        _enqueue_in_database(backend, timed, [()])
+        transaction.on_commit(partial(_remember_sweep, key))
+    else:
+        transaction.on_commit(partial(_enqueue_sweep, timed, key), robust=True)
+
+
+def minute_after(at: dt.datetime) -> dt.datetime:
+    """Return `at` if it is a whole minute, else the next whole minute."""
+    minute = at.replace(second=0, microsecond=0)
+    return minute if minute == at else minute + dt.timedelta(minutes=1)
+
+
+def _enqueue_sweep(task, key) -> None:
+    task.enqueue()
+    _remember_sweep(key)  # only once it is enqueued: a failed push is tried again
+
+
+def _remember_sweep(key) -> None:
+    with _sweeps_lock:
+        if len(_sweeps) >= 1000:  # forget the minutes gone by
+            now = dt.datetime.now(dt.UTC)
+            for old in [k for k in _sweeps if k[1] < now]:
+                del _sweeps[old]
+        _sweeps[key] = None
+
+
+def forget_sweeps() -> None:
+    """Forget which sweeps were enqueued (tests: their rows roll back with each test)."""
+    with _sweeps_lock:
+        _sweeps.clear()
 
 
 class Pending:

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 
 from goedeburen.common.audit import log_action
-from goedeburen.common.tasks import enqueue_on_commit
+from goedeburen.common.tasks import enqueue_sweep_on_commit
 from goedeburen.events.models import Event
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.services import queue_scheduled_mail
@@ -122,11 +122,12 @@ def hold_reminder_due(registration: Registration) -> dt.datetime | None:
 
 
 def schedule_hold_reminder(registration: Registration) -> None:
-    """Have the worker send the reminder when it is due (`remind_held_payments`), once the
-    caller's transaction commits; a backend that cannot defer relies on the cron sweep."""
+    """Have the worker send the reminder when it is due (`remind_held_payments`, a sweep:
+    one run per minute, `common.tasks.enqueue_sweep_on_commit`), once the caller's
+    transaction commits; a backend that cannot defer relies on the cron sweep."""
     due = hold_reminder_due(registration)
     if due is not None and tasks.remind_held_payments.get_backend().supports_defer:
-        enqueue_on_commit(tasks.remind_held_payments.using(run_after=due))
+        enqueue_sweep_on_commit(tasks.remind_held_payments, at=due)
 
 
 def remind_held_payments(*, now: dt.datetime | None = None) -> int:

@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from django.db import connection, transaction
 from django.db.models import F
 
-from goedeburen.common.tasks import enqueue_on_commit
+from goedeburen.common.tasks import enqueue_sweep_on_commit
 
 from .. import exceptions, tasks
 from ..exceptions import RegistrationError
@@ -227,10 +227,11 @@ def lock_rows(quota_ids: Iterable[int]) -> dict[int, Quota]:
 
 
 def schedule_release(hold_until: dt.datetime) -> None:
-    """Enqueue `release_expired_holds` to run at `hold_until`, once this transaction commits."""
+    """Enqueue `release_expired_holds` to run at `hold_until` (or the minute after it: one
+    run per minute, `common.tasks.enqueue_sweep_on_commit`), once this transaction commits."""
 
     # Both backends we run (database, RQ) can defer a task; a backend that cannot relies on
     # `goedeburen release_expired_holds` from cron. Seats of an expired hold are released
     # by the task, or at once by a booking that finds its quota full (`take_seats`).
     if tasks.release_expired_holds.get_backend().supports_defer:
-        enqueue_on_commit(tasks.release_expired_holds.using(run_after=hold_until))
+        enqueue_sweep_on_commit(tasks.release_expired_holds, at=hold_until)
