@@ -4,6 +4,7 @@
 import pytest
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
+from django.test.utils import CaptureQueriesContext
 
 from goedeburen.common import prepared as prepared_module
 from goedeburen.common.prepared import Prepared, fetch_together
@@ -116,3 +117,27 @@ def test_switched_off_the_reads_run_as_plain_sql(settings):
         assert read.fetch(pk=organiser.pk) == [organiser]
     assert seen.sql[0].startswith("SELECT")
     assert read._plan().name not in _prepared_names()
+
+
+def test_a_query_written_out_by_hand_is_prepared_once_too():
+    organiser = OrganiserFactory()
+    sql = "SELECT name FROM events_organiser WHERE id = %s AND slug LIKE %s"
+    seen = Statements()
+    with connection.execute_wrapper(seen), connection.cursor() as cursor:
+        for _ in range(2):
+            prepared_module.execute(cursor, sql, [organiser.pk, "%"])
+            assert cursor.fetchall() == [(organiser.name,)]
+    name = prepared_module._written_out(sql, 2).name
+    assert seen.sql == [f"EXECUTE {name}(%s, %s)"] * 2
+    assert name in _prepared_names()
+
+
+def test_a_logged_execute_reads_as_the_sql_it_runs():
+    organiser = OrganiserFactory()
+    read = Prepared(_by_pk, samples={"pk": 1}, others={"pk": 2})
+    with CaptureQueriesContext(connection) as captured:
+        read.fetch(pk=organiser.pk)
+    (logged,) = (q["sql"] for q in captured)
+    assert logged.startswith("EXECUTE gb_")
+    assert prepared_module.readable(logged) == read._plan().sql
+    assert prepared_module.readable("SELECT 1") == "SELECT 1"

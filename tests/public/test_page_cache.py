@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from goedeburen.common.prepared import readable
 from goedeburen.events import queries, services
 from goedeburen.events.models import EventStatus
 from tests.factories import EventFactory, ProgrammeItemFactory
@@ -21,7 +22,7 @@ CACHED_PAGE_QUERIES = {
 
 
 def _statements(captured) -> list[str]:
-    return [q["sql"].split(" FROM ")[0].split(".")[0] for q in captured]
+    return [readable(q["sql"]).split(" FROM ")[0].split(".")[0] for q in captured]
 
 
 @pytest.mark.parametrize("name", ["public:event.home", "public:event.programme"])

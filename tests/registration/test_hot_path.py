@@ -18,6 +18,7 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from goedeburen.common import rows
+from goedeburen.common.prepared import readable
 from goedeburen.events.models import Event
 from goedeburen.payments.models import OrganiserBilling, Payment
 from goedeburen.payments.services import issue_invoice
@@ -48,7 +49,7 @@ def OrganiserBillingFactory(*, organiser):  # noqa: N802 - reads as the factory 
 def _count(call) -> tuple[int, list[str]]:
     with CaptureQueriesContext(connection) as captured:
         response = call()
-    statements = [q["sql"] for q in captured.captured_queries]
+    statements = [readable(q["sql"]) for q in captured.captured_queries]
     return response, statements
 
 

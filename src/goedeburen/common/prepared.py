@@ -21,6 +21,7 @@ client's statements to different server connections (PgBouncer in transaction mo
 switch them off with `DATABASE_PREPARED_STATEMENTS=false`.
 """
 
+import functools
 import hashlib
 import re
 import threading
@@ -31,7 +32,7 @@ try:
     from psycopg.pq import TransactionStatus
 except ImportError:  # SQLite only
     psycopg = None
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -128,7 +129,7 @@ class Prepared:
             end=end,
             populators=get_related_populators(klass_info, select, alias),
             annotations=dict(compiler.annotation_col_map or {}),
-            name="gb_" + hashlib.sha256(sql.encode()).hexdigest()[:24],
+            name=_name(sql),
         )
 
     def fetch(self, **values) -> list[Model]:
@@ -190,10 +191,47 @@ def fetch_together(*queries: tuple[Prepared, dict]) -> list[list[Model]]:
     return found
 
 
-def _statement(connection, plan: _Plan, count: int) -> str:
-    """Return the SQL that runs `plan` with `count` parameters on `connection`: EXECUTE of
-    its prepared statement (prepared first if this connection has not got it), or the
-    plain SQL where statements are not prepared."""
+def execute(cursor, sql: str, params: Sequence) -> None:
+    """Execute `sql` (Django's `%s` placeholders) with `params` on `cursor` (a Django
+    cursor), prepared on the server as the compiled reads are: for a hot query written
+    out by hand."""
+    statement = _written_out(sql, len(params))
+    cursor.execute(_statement(cursor.db, statement, len(params)), params)
+
+
+@functools.cache
+def _written_out(sql: str, count: int) -> "_Statement":
+    return _Statement(name=_name(sql), sql=sql, count=count)
+
+
+@dataclass(frozen=True)
+class _Statement:
+    name: str
+    sql: str
+    count: int
+
+
+# Name -> SQL of every statement named here: what an "EXECUTE name(…)" in a log runs.
+_texts: dict[str, str] = {}
+_EXECUTE = re.compile(r"EXECUTE (gb_[0-9a-f]{24})(\([^;]*\))?")
+
+
+def _name(sql: str) -> str:
+    name = "gb_" + hashlib.sha256(sql.encode()).hexdigest()[:24]
+    _texts[name] = sql
+    return name
+
+
+def readable(logged: str) -> str:
+    """Return a statement as logged (Django's captured queries, the debug log) with each
+    `EXECUTE name(values)` of ours written as the SQL it runs (its values left out)."""
+    return _EXECUTE.sub(lambda m: _texts.get(m[1], m[0]), logged)
+
+
+def _statement(connection, plan, count: int) -> str:
+    """Return the SQL that runs `plan` (a `_Plan` or `_Statement`) with `count` parameters
+    on `connection`: EXECUTE of its prepared statement (prepared first if this connection
+    has not got it), or the plain SQL where statements are not prepared."""
     if (
         connection.vendor != "postgresql"
         or not settings.DATABASE_PREPARED_STATEMENTS
@@ -206,7 +244,7 @@ def _statement(connection, plan: _Plan, count: int) -> str:
     if names is None:
         names = _prepared_on[server] = _read_prepared(connection)
     if plan.name not in names:
-        if not _prepare(connection, plan):
+        if not _prepare(connection, plan.name, plan.sql, count):
             return plan.sql
         names.add(plan.name)
     return f"EXECUTE {plan.name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {plan.name}"
@@ -219,15 +257,16 @@ def _read_prepared(connection) -> set[str]:
     return {name for (name,) in rows}
 
 
-def _prepare(connection, plan: _Plan) -> bool:
-    """Prepare `plan` on the connection's server session; False if PostgreSQL refuses.
+def _prepare(connection, name: str, sql: str, count: int) -> bool:
+    """Prepare `sql` as `name` on the connection's server session; False if PostgreSQL
+    refuses.
 
     In a savepoint when a transaction is open, so that a refusal leaves it usable; the
     prepared statement itself outlives every transaction of the session."""
-    numbered = iter(range(1, len(plan.params) + 1))
-    text = _PLACEHOLDER.sub(lambda m: "%" if m[0] == "%%" else f"${next(numbered)}", plan.sql)
+    numbered = iter(range(1, count + 1))
+    text = _PLACEHOLDER.sub(lambda m: "%" if m[0] == "%%" else f"${next(numbered)}", sql)
     server = connection.connection
-    prepare = f"PREPARE {plan.name} AS {text}"
+    prepare = f"PREPARE {name} AS {text}"
     in_transaction = server.info.transaction_status != TransactionStatus.IDLE
     try:
         if in_transaction:
@@ -237,6 +276,6 @@ def _prepare(connection, plan: _Plan) -> bool:
     except psycopg.Error:
         if in_transaction:
             server.execute("ROLLBACK TO SAVEPOINT gb_prepare; RELEASE SAVEPOINT gb_prepare")
-        _unpreparable.add(plan.name)
+        _unpreparable.add(name)
         return False
     return True

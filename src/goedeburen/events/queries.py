@@ -7,6 +7,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Prefetch
 
+from goedeburen.common import prepared
+
 from .models import (
     PUBLIC_STATUSES,
     Event,
@@ -112,7 +114,7 @@ def public_event_version(slug: str) -> str | None:
     a cache hit needs nothing else, and `public_event` costs several times as much.
     """
     with connection.cursor() as cursor:
-        cursor.execute(_VERSION_SQL, [slug, *PUBLIC_STATUSES])
+        prepared.execute(cursor, _VERSION_SQL, [slug, *PUBLIC_STATUSES])
         row = cursor.fetchone()
     return None if row is None else row[0].isoformat()
 

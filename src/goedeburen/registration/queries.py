@@ -17,6 +17,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
+from goedeburen.common import prepared
 from goedeburen.common.versioned import PerVersion
 from goedeburen.events.models import Event
 
@@ -237,9 +238,9 @@ def availability(*, event_id: int | None = None, slug: str = "") -> dict[int, st
     """
     with connection.cursor() as cursor:
         if event_id:
-            cursor.execute(_AVAILABILITY_BY_EVENT, [event_id])
+            prepared.execute(cursor, _AVAILABILITY_BY_EVENT, [event_id])
         else:
-            cursor.execute(_AVAILABILITY_BY_SLUG, [slug])
+            prepared.execute(cursor, _AVAILABILITY_BY_SLUG, [slug])
         rows = cursor.fetchall()
     free: dict[int, int] = {}
     for ticket_type_id, size, taken in rows:
@@ -357,7 +358,7 @@ def registration_for_confirmation(*, event: Event, code: str, token: str) -> Reg
     sql, alias, converters = _confirmation_sql()
     connection = connections[alias]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [event.pk, code.upper()])
+        prepared.execute(cursor, sql, [event.pk, code.upper()])
         found = cursor.fetchall()
     if converters:  # what the ORM would apply to these columns (none today)
         found = [list(row) for row in found]
