@@ -49,10 +49,13 @@ def test_a_commit_makes_it_read_again():
 
 def test_its_moment_makes_it_read_again():
     read, now = _counter(), timezone.now()
-    for _attempt in range(500):
+    for attempt in range(500):
+        # A key of its own per attempt: what an attempt that met another commit kept must
+        # not be found by the next one.
+        key = ("t", 3, attempt)
         before = snapshot.current()
-        first = snapshot.kept(("t", 3), read, until=lambda: now, now=now - dt.timedelta(1))
-        after = snapshot.kept(("t", 3), read, now=now)
+        first = snapshot.kept(key, read, until=lambda: now, now=now - dt.timedelta(1))
+        after = snapshot.kept(key, read, now=now)
         if snapshot.current() == before:
             break
 
