@@ -59,6 +59,17 @@ def _psql(sql: str) -> str:
     return row[0] if row else ""
 
 
+def add_baseline_arguments(parser, default: str) -> None:
+    """Add --baseline (the commit measured beside this tree in the same run) and
+    --no-baseline to a benchmark's `parser`."""
+    parser.add_argument(
+        "--baseline",
+        default=default,
+        help=f"git commit to measure in the same run for comparison (default {default})",
+    )
+    parser.add_argument("--no-baseline", action="store_true", help="measure this tree only")
+
+
 def database_url(name: str) -> str:
     parts = urlsplit(ADMIN_URL)
     return urlunsplit(parts._replace(path=f"/{name}"))

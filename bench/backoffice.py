@@ -24,7 +24,16 @@ import os
 import shutil
 import threading
 
-from _common import App, Goal, checkout, commit_of, percentile, report, timed_get
+from _common import (
+    App,
+    Goal,
+    add_baseline_arguments,
+    checkout,
+    commit_of,
+    percentile,
+    report,
+    timed_get,
+)
 
 SLUG = "goede-buren"
 SIZES = {True: {"attendees": 2000, "rounds": 3}, False: {"attendees": 10000, "rounds": 10}}
@@ -171,12 +180,7 @@ def run(*, quick: bool, baseline_ref: str | None) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2,000 attendees, fewer rounds")
-    parser.add_argument(
-        "--baseline",
-        default=BASELINE,
-        help=f"git commit to measure in the same run for comparison (default {BASELINE})",
-    )
-    parser.add_argument("--no-baseline", action="store_true", help="measure this tree only")
+    add_baseline_arguments(parser, BASELINE)
     args = parser.parse_args()
     run(quick=args.quick, baseline_ref=None if args.no_baseline else args.baseline)
 

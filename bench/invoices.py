@@ -29,7 +29,7 @@ import json
 import os
 import shutil
 
-from _common import App, Goal, checkout, commit_of, report
+from _common import App, Goal, add_baseline_arguments, checkout, commit_of, report
 
 # The code before the work on the benchmark's speed (main on 5 December 2026), measured
 # beside this tree in every run unless --no-baseline.
@@ -214,12 +214,7 @@ LOWER_IS_BETTER = {
 def main() -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smaller run, under a minute")
-    parser.add_argument(
-        "--baseline",
-        default=BASELINE,
-        help=f"git commit to measure in the same run for comparison (default {BASELINE})",
-    )
-    parser.add_argument("--no-baseline", action="store_true", help="measure this tree only")
+    add_baseline_arguments(parser, BASELINE)
     args = parser.parse_args()
     quick = args.quick
     size = SIZES[quick]

@@ -46,6 +46,18 @@ def OrganiserBillingFactory(*, organiser):  # noqa: N802 - reads as the factory 
     )
 
 
+def _book(event, ticket, *, paid=False):
+    """Register one attendee of `ticket` through the booking service (billing when paid)."""
+    return services.register(
+        event,
+        booker=booker(),
+        attendees=[attendee(ticket)],
+        billing=billing() if paid else None,
+        form_token=form_token(event),
+        language="nl",
+    )
+
+
 def _count(call) -> tuple[int, list[str]]:
     with CaptureQueriesContext(connection) as captured:
         response = call()
@@ -231,14 +243,7 @@ def _token_of(client, code: str) -> str:
 
 def test_task_rows_are_written_in_the_registration_transaction(event, hall, paid):
     with transaction.atomic():
-        registration = services.register(
-            event,
-            booker=booker(),
-            attendees=[attendee(paid)],
-            billing=billing(),
-            form_token=form_token(event),
-            language="nl",
-        )
+        registration = _book(event, paid, paid=True)
         # Before the commit: the confirmation mail's task, the hold's release task and the
         # reminder before the hold ends.
         paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
@@ -272,13 +277,7 @@ def test_insert_unless_taken_writes_the_row_that_save_writes(event):
 
 
 def test_registration_inserted_in_one_statement_equals_one_saved_by_the_orm(event, hall, free):
-    made = services.register(
-        event,
-        booker=booker(),
-        attendees=[attendee(free)],
-        form_token=form_token(event),
-        language="nl",
-    )
+    made = _book(event, free)
     copy = Registration.objects.get(pk=made.pk)
     copy.pk, copy.code, copy.form_token, copy.manage_token_hash = None, "ORMSAVED", None, "h"
     copy.save()
@@ -294,24 +293,12 @@ def test_registration_inserted_in_one_statement_equals_one_saved_by_the_orm(even
 def test_a_clashing_registration_code_is_retried(event, hall, free, monkeypatch):
     from goedeburen.registration import tokens
 
-    services.register(
-        event,
-        booker=booker(),
-        attendees=[attendee(free)],
-        form_token=form_token(event),
-        language="nl",
-    )
+    _book(event, free)
     taken = Registration.objects.get().code
     codes = iter([taken, taken, "NEWCODE2"])
     monkeypatch.setattr(tokens, "new_code", lambda: next(codes))
 
-    second = services.register(
-        event,
-        booker=booker(),
-        attendees=[attendee(free)],
-        form_token=form_token(event),
-        language="nl",
-    )
+    second = _book(event, free)
 
     assert second.code == "NEWCODE2"
     assert Registration.objects.count() == 2
@@ -359,14 +346,7 @@ def test_confirmation_query_reads_every_field_the_orm_reads(event, hall, paid, f
 
 
 def test_the_written_out_lock_reads_what_the_orm_lock_reads(event, hall, paid):
-    made = services.register(
-        event,
-        booker=booker(),
-        attendees=[attendee(paid)],
-        billing=billing(),
-        form_token=form_token(event),
-        language="nl",
-    )
+    made = _book(event, paid, paid=True)
     made.event.refresh_from_db()  # the current version, as the form's POST has it
     by_orm = (
         Registration.objects.select_for_update(of=("self",)).select_related("event").get(pk=made.pk)
@@ -385,14 +365,7 @@ def test_the_written_out_lock_reads_what_the_orm_lock_reads(event, hall, paid):
 
 
 def test_the_written_out_lock_reads_an_older_event_again_and_misses_a_gone_one(event, hall, paid):
-    made = services.register(
-        event,
-        booker=booker(),
-        attendees=[attendee(paid)],
-        billing=billing(),
-        form_token=form_token(event),
-        language="nl",
-    )
+    made = _book(event, paid, paid=True)
     Event.objects.filter(pk=event.pk).update(name_nl="Nieuwe naam")  # a newer version
     Event.objects.filter(pk=event.pk).update(updated=timezone.now())
     gone = Registration(pk=made.pk + 1000, event=event)
