@@ -141,3 +141,19 @@ def test_a_logged_execute_reads_as_the_sql_it_runs():
     assert logged.startswith("EXECUTE gb_")
     assert prepared_module.readable(logged) == read._plan().sql
     assert prepared_module.readable("SELECT 1") == "SELECT 1"
+
+
+def test_a_refusal_as_the_first_statement_of_a_transaction_spoils_nothing():
+    organiser = OrganiserFactory()
+    # The connection's statements known already: nothing runs before the PREPARE below.
+    Prepared(_by_pk, samples={"pk": 1}, others={"pk": 2}).fetch(pk=organiser.pk)
+
+    def with_untyped_value(pk):
+        return _by_pk(pk).annotate(unknown=RawSQL("%s IS NULL", (pk,)))
+
+    read = Prepared(with_untyped_value, samples={"pk": 1}, others={"pk": 2})
+    read._plan()  # compiled before the transaction: its first statement is the PREPARE
+    with transaction.atomic():
+        (found,) = read.fetch(pk=organiser.pk)
+        assert found == organiser
+        assert Organiser.objects.filter(pk=organiser.pk).exists()

@@ -267,7 +267,11 @@ def _prepare(connection, name: str, sql: str, count: int) -> bool:
     text = _PLACEHOLDER.sub(lambda m: "%" if m[0] == "%%" else f"${next(numbered)}", sql)
     server = connection.connection
     prepare = f"PREPARE {name} AS {text}"
-    in_transaction = server.info.transaction_status != TransactionStatus.IDLE
+    # Inside Django's atomic block psycopg opens the transaction with the first statement,
+    # so its status may still say idle: a savepoint whenever autocommit is off.
+    in_transaction = (
+        not server.autocommit or server.info.transaction_status != TransactionStatus.IDLE
+    )
     try:
         if in_transaction:
             server.execute(f"SAVEPOINT gb_prepare; {prepare}; RELEASE SAVEPOINT gb_prepare")
