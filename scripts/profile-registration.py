@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
-from _common import App  # noqa: E402
+from _common import App, database_url  # noqa: E402
 
 SLUG = "goede-buren"
 FORM_PATH = f"/en/{SLUG}/register/"
@@ -138,12 +138,22 @@ def one_registration(call: Call, n: int, clock: dict, profiles: dict | None):
     assert status == 200 and code in page, status
 
 
+def _database_exists(name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+    return found is not None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=300, help="registrations measured")
     parser.add_argument("--profile", action="store_true", help="print cProfile per request")
     parser.add_argument("--database", default="gb_profile_registration")
-    parser.add_argument("--keep", action="store_true", help="reuse the database if it exists")
+    parser.add_argument(
+        "--keep", action="store_true", help="reuse the database if it exists, and keep it"
+    )
     parser.add_argument("--sql", type=int, default=0, help="print each statement, cut at N")
     parser.add_argument("--dump", default="", help="also write PREFIX-<kind>.prof files")
     parser.add_argument("--top", type=int, default=45)
@@ -152,7 +162,7 @@ def main() -> None:
 
     app = App(name=args.database, var_dir=Path(tempfile.gettempdir()) / f"{args.database}-var")
     app.secret_key = "profile-" + "k" * 56
-    if not args.keep:
+    if not (args.keep and _database_exists(args.database)):
         app.create()
         app.command("demo", "--upcoming")
     elif not (app.var_dir / "static").exists():

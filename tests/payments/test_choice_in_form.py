@@ -8,14 +8,26 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from goedeburen.common.models import LogEntry
+from goedeburen.common.prepared import readable
 from goedeburen.payments.enums import ProviderName
-from goedeburen.payments.models import Invoice, Payment
-from goedeburen.registration import tokens
+from goedeburen.payments.models import Invoice, InvoiceCounter, Payment, PaymentSettings
+from goedeburen.payments.services import register_paying_offline
+from goedeburen.registration import queries, tokens
 from goedeburen.registration.enums import RegistrationStatus
-from goedeburen.registration.models import Registration
-from tests.factories import QuotaFactory, TicketTypeFactory
+from goedeburen.registration.models import Quota, Registration
+from tests.factories import (
+    QuotaFactory,
+    TicketTypeFactory,
+    attendee,
+    billing,
+    booker,
+    form_token,
+)
 from tests.registration.helpers import form_data, manage_link, url
 
 pytestmark = pytest.mark.django_db
@@ -277,3 +289,73 @@ def test_switching_from_online_to_invoice_on_ones_page_counts_the_seats_too(
         assert registration.status == RegistrationStatus.PENDING_PAYMENT
         assert "without paying online" in response.content.decode()
         assert not Invoice.objects.filter(registration=registration).exists()
+
+
+def test_a_transfer_is_chosen_in_the_bookings_one_transaction_after_the_seats(
+    client, event, ticket
+):
+    """Booking and invoice commit together: the seats held for the payment term from the
+    start, the invoice counter taken after the seat counter (the order of every other use
+    case that takes both), nothing after the booking's transaction."""
+    data = form_data(client, event, [ticket], **{"payment-provider": "bank_transfer"})
+
+    with CaptureQueriesContext(connection) as captured:
+        response = _post(client, event, data)
+
+    assert response.status_code == 302
+    statements = [readable(q["sql"]) for q in captured.captured_queries]
+    first_write = next(i for i, sql in enumerate(statements) if sql.startswith("SAVEPOINT"))
+    outer = statements[first_write].split()[1]
+    assert statements[-1] == f"RELEASE SAVEPOINT {outer}"  # one transaction, to the end
+    seats = next(i for i, s in enumerate(statements) if s.startswith('UPDATE "registration_quota"'))
+    number = next(i for i, s in enumerate(statements) if "payments_invoicecounter" in s)
+    assert seats < number
+    assert any(s.startswith('INSERT INTO "payments_invoice"') for s in statements[number:])
+    registration = Registration.objects.get()
+    term = PaymentSettings.objects.get(event=event).payment_term
+    assert abs(registration.hold_until - (registration.created + term)) < dt.timedelta(seconds=1)
+    assert Invoice.objects.filter(registration=registration).count() == 1
+    actions = list(
+        LogEntry.objects.filter(object_id=str(registration.pk)).values_list("action", flat=True)
+    )
+    assert "registration.hold_extended" not in actions  # held for the term from the start
+
+
+def test_a_transfer_that_cannot_be_set_up_leaves_the_registration_with_the_usual_hold(
+    event, ticket
+):
+    """The choice rolls back alone (here the organiser switched transfers off after the
+    form was read): registered, no invoice, the seats held for the event's payment hold."""
+    PaymentSettings.objects.filter(event=event).update(bank_transfer_enabled=False)
+    event.refresh_from_db()  # the payment settings moved the event's version on
+
+    registration, problem = register_paying_offline(
+        event,
+        provider=ProviderName.BANK_TRANSFER,
+        booker=booker(),
+        attendees=[attendee(ticket)],
+        billing=billing(),
+        form_token=form_token(event),
+        language="en",
+    )
+
+    registration.refresh_from_db()
+    assert problem
+    assert registration.status == RegistrationStatus.PENDING_PAYMENT
+    hold = queries.registration_settings(event).payment_hold
+    assert abs(registration.hold_until - (registration.created + hold)) < dt.timedelta(seconds=1)
+    assert not Invoice.objects.exists()
+    assert LogEntry.objects.filter(action="registration.hold_shortened").count() == 1
+    assert Quota.objects.get().taken == 1
+
+
+def test_sold_out_a_transfer_takes_no_invoice_number(client, event, ticket):
+    Quota.objects.update(size=0)
+    data = form_data(client, event, [ticket], **{"payment-provider": "bank_transfer"})
+
+    response = _post(client, event, data)
+
+    assert response.status_code == 200
+    assert not Registration.objects.exists()
+    assert not Invoice.objects.exists()
+    assert not InvoiceCounter.objects.filter(last_number__gt=0).exists()

@@ -54,6 +54,7 @@ ACTIONS = {
     "registration.on_account": WebhookEventType.REGISTRATION_CHANGED,
     "registration.offer_accepted": WebhookEventType.REGISTRATION_CHANGED,
     "registration.hold_extended": WebhookEventType.REGISTRATION_CHANGED,
+    "registration.hold_shortened": WebhookEventType.REGISTRATION_CHANGED,
     "registration.cancelled": WebhookEventType.REGISTRATION_CANCELLED,
     "registration.hold_expired": WebhookEventType.REGISTRATION_CANCELLED,
     "registration.offer_expired": WebhookEventType.REGISTRATION_CANCELLED,

@@ -214,6 +214,13 @@ def register() -> None:
             sentence=gettext_lazy("Seats held longer, for a bank transfer"),
             example={"hold_until": [None, "2018-01-20T12:00:00+00:00"]},
         ),
+        LogType(
+            action="registration.hold_shortened",
+            sentence=gettext_lazy(
+                "Seats held for the usual time only: the bank transfer could not be set up"
+            ),
+            example={"hold_until": ["2018-02-03T12:00:00+00:00", "2018-01-20T12:30:00+00:00"]},
+        ),
         _status(
             "registration.offer_made",
             gettext_lazy("A place from the waiting list offered, until %(offer_until)s"),

@@ -14,6 +14,7 @@ from .bank_import import (
 from .follow_up import FollowUp, follow_up_unpaid, remind_held_payments, schedule_hold_reminder
 from .invoices import credit_invoice, issue_invoice, reissue_invoice
 from .payments import (
+    OFFLINE_PROVIDERS,
     apply_status,
     available_providers,
     choose_provider,
@@ -22,6 +23,7 @@ from .payments import (
     providers_for,
     record_manual_payment,
     refund_payment,
+    register_paying_offline,
     settle_registration,
     sync_provider_payment,
     transfer_details,
@@ -36,7 +38,9 @@ __all__ = [
     "assign_transaction",
     "available_providers",
     "providers_for",
+    "OFFLINE_PROVIDERS",
     "choose_provider",
+    "register_paying_offline",
     "create_refund",
     "credit_invoice",
     "dismiss_transaction",

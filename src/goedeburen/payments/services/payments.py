@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from goedeburen.common.audit import log_action
+from goedeburen.events.models import Event
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.services import queue_registration_mail
 from goedeburen.registration import services as registration_services
@@ -122,6 +123,61 @@ def choose_provider(
     except RegistrationError as refused:
         raise PaymentError(refused.message, code=refused.code) from refused
     return StartedPayment()
+
+
+# The ways to pay that call no provider: chosen in the booking's own transaction.
+OFFLINE_PROVIDERS = (ProviderName.BANK_TRANSFER, ProviderName.INVOICE)
+
+
+def register_paying_offline(event: Event, *, provider: str, **booking) -> tuple[Registration, str]:
+    """Register (`registration.services.register`, `booking` its arguments) and pay the
+    way chosen in the form, by bank transfer or by invoice afterwards, in the same
+    transaction; raise `RegistrationError` as `register` does.
+
+    Return the registration and, when the way to pay could not be chosen, why ("" when it
+    was, or when there was nothing to pay yet: free, or awaiting approval). What
+    `choose_provider` does after the booking, at one transaction instead of two: with a
+    bank transfer the seats are held for the payment term from the start, and the invoice
+    is issued; with an invoice afterwards the registration is confirmed on account and the
+    invoice issued. The invoice comes after the seats, so that the quotas are locked before
+    the organiser's invoice counter, as wherever else both are (a lapsed registration paid).
+
+    A choice that fails (the way no longer offered, the organiser's invoice details
+    incomplete) rolls back alone: the registration stands, holding its seats for the
+    event's payment hold, and its page lets the booker choose again. A form sent again
+    (`sent_before`) chooses nothing: its first sending did.
+    """
+    if provider not in OFFLINE_PROVIDERS:
+        raise ValueError(f"{provider} calls a provider: choose it after the booking")
+    setup = queries.payment_setup(event)
+    transfer = provider == ProviderName.BANK_TRANSFER
+    by = booking.get("by")
+    problems = []
+
+    def choose(registration: Registration) -> None:
+        if registration.status != RegistrationStatus.PENDING_PAYMENT:
+            return  # free, or awaiting approval: nothing to pay yet
+        try:
+            if provider not in setup.providers:
+                raise PaymentError(exceptions.PROVIDER_DISABLED, code="provider_disabled")
+            if transfer:
+                issue_invoice(registration, by=by)  # in a savepoint of its own
+            else:
+                with transaction.atomic():
+                    registration_services.confirm_on_account(registration, by=by)
+                    issue_invoice(registration, by=by)
+        except (PaymentError, RegistrationError) as refused:
+            if transfer:
+                registration_services.end_transfer_hold(registration, by=by)
+            problems.append(refused.message)
+
+    registration = registration_services.register(
+        event,
+        payment_hold=setup.settings.payment_term if transfer else None,
+        then=choose,
+        **booking,
+    )
+    return registration, problems[0] if problems else ""
 
 
 def _start_online(registration, *, return_url, webhook_url, by) -> StartedPayment:

@@ -14,7 +14,6 @@ sold out the form offers the waiting list instead.
 
 import hashlib
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -223,24 +222,31 @@ class RegistrationFormView(EventPageMixin, TemplateView):
         earlier = self.made_before(sent)
         if earlier is not None:
             return earlier
+        chosen = "" if waiting_list else forms.payment.chosen()
+        online = chosen in PROVIDERS and PROVIDERS[chosen].online
+        booking = {
+            "booker": forms.booker.booker(),
+            "attendees": [form.details() for form in forms.attendees],
+            "billing": forms.billing.billing(),
+            "form_token": data.get("form_token", ""),
+            "language": get_language(),
+            "by": request.user if request.user.is_authenticated else None,
+        }
         # The client address counts the seats booked without online payment (`abuse`).
-        chosen = forms.payment.chosen()
-        register = partial(
-            services.register,
-            client=client_ip(request),
-            pays_online=chosen in PROVIDERS and PROVIDERS[chosen].online,
-        )
-        book = services.join_waiting_list if waiting_list else register
+        client = client_ip(request)
+        problem = ""
         try:
-            registration = book(
-                self.event,
-                booker=forms.booker.booker(),
-                attendees=[form.details() for form in forms.attendees],
-                billing=forms.billing.billing(),
-                form_token=data.get("form_token", ""),
-                language=get_language(),
-                by=request.user if request.user.is_authenticated else None,
-            )
+            if waiting_list:
+                registration = services.join_waiting_list(self.event, **booking)
+            elif chosen in payment_services.OFFLINE_PROVIDERS:
+                # A transfer or an invoice is chosen in the booking's own transaction.
+                registration, problem = payment_services.register_paying_offline(
+                    self.event, provider=chosen, client=client, **booking
+                )
+            else:
+                registration = services.register(
+                    self.event, client=client, pays_online=online, **booking
+                )
         except RegistrationError as refused:
             return self.show(
                 forms,
@@ -248,9 +254,9 @@ class RegistrationFormView(EventPageMixin, TemplateView):
                 problem=refused.message,
                 sold_out=refused.code == "sold_out",
             )
-        return self.registered(
-            registration, sent=sent, provider="" if waiting_list else forms.payment.chosen()
-        )
+        if problem:
+            messages.error(request, problem)
+        return self.registered(registration, sent=sent, provider=chosen if online else "")
 
     def review(self, forms: RegistrationForms, *, form_token: str):
         """Show what the binding click will register, with what was typed kept in hidden
@@ -338,13 +344,15 @@ class RegistrationFormView(EventPageMixin, TemplateView):
         return response
 
     def start_payment(self, registration: Registration, *, provider: str):
-        """Pay the way chosen in the form; return the redirect to an online payment, or None
-        for the confirmation page (which then shows the transfer details or the invoice).
+        """Pay online, as chosen in the form; return the redirect to the provider, or None
+        for the confirmation page (when nothing is to be paid yet, or the start failed).
 
         Its own use case after the booking has committed: a provider's call (Mollie) never
         runs inside the booking's transaction, and a choice that fails leaves a registration
         that can still choose on its page (the message there says why). Only the request
-        that made the registration chooses: a second one finds it made (`sent_before`).
+        that made the registration chooses: a second one finds it made (`sent_before`). A
+        transfer or an invoice was chosen in the booking's transaction
+        (`payments.services.register_paying_offline`).
         """
         if registration.status != RegistrationStatus.PENDING_PAYMENT:
             return None  # free, or awaiting the organisers' approval first: nothing to pay yet

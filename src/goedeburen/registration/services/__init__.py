@@ -11,7 +11,13 @@ from .booking import AttendeeDetails, Billing, Booker, join_waiting_list, regist
 from .cancellation import AttendeeCancellation, Cancellation, cancel_attendee, cancel_registration
 from .editing import AttendeeChanges, change_registration, update_registration
 from .holds import release_expired_holds
-from .payment import PaymentOutcome, confirm_on_account, confirm_paid, hold_for_transfer
+from .payment import (
+    PaymentOutcome,
+    confirm_on_account,
+    confirm_paid,
+    end_transfer_hold,
+    hold_for_transfer,
+)
 from .questions import OptionLabels, delete_question, save_question
 from .quotas import change_quota_size, delete_quota, save_quota, set_ticket_type_quotas
 from .recount import Difference, recount_seats
@@ -52,6 +58,7 @@ __all__ = [
     "change_registration",
     "confirm_on_account",
     "confirm_paid",
+    "end_transfer_hold",
     "delete_question",
     "delete_quota",
     "delete_ticket_type",

@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from goedeburen.common import rows
 from goedeburen.common.audit import log_action
+from goedeburen.common.receivers import send_together
 from goedeburen.events.models import Event, EventStatus
 
 from .. import exceptions, queries, signals, tokens
@@ -89,6 +90,8 @@ def register(
     at_door: bool = False,
     client: str = "",
     pays_online: bool = False,
+    payment_hold: dt.timedelta | None = None,
+    then: Callable[[Registration], None] | None = None,
 ) -> Registration:
     """Register `attendees` for `event`, taking their seats, or raise `RegistrationError`.
 
@@ -116,6 +119,12 @@ def register(
     A booker who registers someone else (`booker.on_behalf`) has confirmed that person's
     consent: the moment and the booker's name are stored on the registration.
 
+    `payment_hold` is how long a registration pending payment holds its seats, when not
+    the event's payment hold: the payment term, for a booker who chose in the form to pay
+    by bank transfer (`payments.services.register_paying_offline`). `then` is called with
+    the new registration in the booking's transaction, after its seats are taken (the way
+    to pay chosen there); not for a form sent again.
+
     Side effects: form token stored; answers stored; the quotas' counters; log entries;
     signal `registration_created`; a `release_expired_holds` task enqueued to run when a
     hold ends.
@@ -136,6 +145,8 @@ def register(
         at_door=at_door and by is not None,
         client="" if by is not None else client,
         pays_online=pays_online,
+        payment_hold=payment_hold,
+        then=then,
     )
 
 
@@ -183,6 +194,8 @@ def _book(
     at_door=False,
     client="",
     pays_online=False,
+    payment_hold=None,
+    then=None,
 ):
     nonce = tokens.read_form_token(form_token, event_id=event.pk)
     if nonce is None:
@@ -212,7 +225,10 @@ def _book(
             at_door=at_door,
             client=client,
             pays_online=pays_online,
+            payment_hold=payment_hold,
         )
+        if then is not None:
+            then(registration)
     return registration
 
 
@@ -230,6 +246,7 @@ def _register(
     at_door=False,
     client="",
     pays_online=False,
+    payment_hold=None,
 ) -> Registration:
     now = timezone.now()
     if event.status != EventStatus.REGISTRATION_OPEN and not at_door:
@@ -269,6 +286,7 @@ def _register(
             total=total,
             now=now,
             settings=data.settings,
+            payment_hold=payment_hold,
         )
         status, hold_until, review_reason = abuse.state_after_review(
             status,
@@ -352,7 +370,8 @@ def _register(
             data={"by": booker.name, "at": now.isoformat()},
         )
     registration.manage_token = manage_token
-    signals.registration_created.send(
+    send_together(
+        signals.registration_created,
         sender=Registration,
         registration=registration,
         manage_token=manage_token,
@@ -379,18 +398,20 @@ def state_after_booking(
     total: Decimal,
     now: dt.datetime,
     settings: RegistrationSettings | None = None,
+    payment_hold: dt.timedelta | None = None,
 ) -> tuple[str, dt.datetime | None]:
     """Return the status and hold end of a registration that has just taken its seats.
 
     A ticket that needs approval makes it await approval, a price makes it pend payment
-    (both hold the seats for the event's hold time); otherwise it is confirmed at once.
-    `settings` are the event's registration settings, when the caller has them at hand.
+    (both hold the seats for the event's hold time, or `payment_hold` when pending
+    payment); otherwise it is confirmed at once. `settings` are the event's registration
+    settings, when the caller has them at hand.
     """
     reg_settings = settings or queries.registration_settings(event)
     if needs_approval:
         return RegistrationStatus.AWAITING_APPROVAL, now + reg_settings.approval_hold
     if total:
-        return RegistrationStatus.PENDING_PAYMENT, now + reg_settings.payment_hold
+        return RegistrationStatus.PENDING_PAYMENT, now + (payment_hold or reg_settings.payment_hold)
     return RegistrationStatus.CONFIRMED, None
 
 

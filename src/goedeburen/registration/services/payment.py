@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from goedeburen.common.audit import log_action
 
-from .. import exceptions, signals
+from .. import exceptions, queries, signals
 from ..enums import HELD_STATUSES, CancelReason, RegistrationStatus
 from ..exceptions import RegistrationError
 from ..models import Attendee, Registration
@@ -129,6 +129,37 @@ def hold_for_transfer(registration: Registration, *, until: dt.datetime, by=None
             data={
                 "hold_until": [before.isoformat() if before else None, until.isoformat()],
             },
+        )
+        capacity.schedule_release(until)
+    return registration
+
+
+def end_transfer_hold(registration: Registration, *, by=None) -> Registration:
+    """Hold the seats of a registration booked for a bank transfer (`register` with the
+    payment term as `payment_hold`) only for the event's payment hold from its booking, as
+    any other pending payment: its transfer could not be set up (no invoice issued).
+
+    A registration no longer pending payment, or holding for less, is left as it is.
+
+    Side effects: log entry.
+    """
+    with transaction.atomic():
+        registration = locked(registration)
+        if registration.status != RegistrationStatus.PENDING_PAYMENT:
+            return registration
+        until = (
+            registration.created + queries.registration_settings(registration.event).payment_hold
+        )
+        if registration.hold_until is None or registration.hold_until <= until:
+            return registration
+        before = registration.hold_until
+        registration.hold_until = until
+        registration.save(update_fields=["hold_until", "updated"])
+        log_action(
+            registration,
+            action="registration.hold_shortened",
+            by=by,
+            data={"hold_until": [before.isoformat(), until.isoformat()]},
         )
         capacity.schedule_release(until)
     return registration
