@@ -119,18 +119,7 @@ def hold_for_transfer(registration: Registration, *, until: dt.datetime, by=None
         registration = _pending(registration, now=now)
         if registration.hold_until and registration.hold_until >= until:
             return registration
-        before = registration.hold_until
-        registration.hold_until = until
-        registration.save(update_fields=["hold_until", "updated"])
-        log_action(
-            registration,
-            action="registration.hold_extended",
-            by=by,
-            data={
-                "hold_until": [before.isoformat() if before else None, until.isoformat()],
-            },
-        )
-        capacity.schedule_release(until)
+        _move_hold(registration, until=until, action="registration.hold_extended", by=by)
     return registration
 
 
@@ -152,17 +141,23 @@ def end_transfer_hold(registration: Registration, *, by=None) -> Registration:
         )
         if registration.hold_until is None or registration.hold_until <= until:
             return registration
-        before = registration.hold_until
-        registration.hold_until = until
-        registration.save(update_fields=["hold_until", "updated"])
-        log_action(
-            registration,
-            action="registration.hold_shortened",
-            by=by,
-            data={"hold_until": [before.isoformat(), until.isoformat()]},
-        )
-        capacity.schedule_release(until)
+        _move_hold(registration, until=until, action="registration.hold_shortened", by=by)
     return registration
+
+
+def _move_hold(registration: Registration, *, until: dt.datetime, action: str, by) -> None:
+    """Hold the locked `registration`'s seats until `until`: saved, logged as `action`,
+    and the release of expired holds enqueued for then."""
+    before = registration.hold_until
+    registration.hold_until = until
+    registration.save(update_fields=["hold_until", "updated"])
+    log_action(
+        registration,
+        action=action,
+        by=by,
+        data={"hold_until": [before.isoformat() if before else None, until.isoformat()]},
+    )
+    capacity.schedule_release(until)
 
 
 def _pending(registration: Registration, *, now: dt.datetime) -> Registration:
