@@ -162,8 +162,9 @@ class Outcome:
     error: str = ""
 
 
-def _race(server: Server, event, ticket_type) -> list[Outcome]:
-    """Let CLIENTS browsers fetch the form, then submit it all at once."""
+def _race(server: Server, event, ticket_type, **paying) -> list[Outcome]:
+    """Let CLIENTS browsers fetch the form, then submit it all at once (with `paying`: the
+    form's billing and payment fields as well)."""
     from urllib.parse import urlencode
 
     with translation.override("en"):
@@ -191,6 +192,7 @@ def _race(server: Server, event, ticket_type) -> list[Outcome]:
                     "attendee-0-given_name": f"Ada {n}",
                     "attendee-0-role": "municipality",
                     "attendee-0-badge_name": "full",
+                    **paying,
                 }
             )
         except Exception as failed:  # reported by the assertions
@@ -286,3 +288,49 @@ def test_200_browsers_without_the_quota_lock_oversell(gunicorn, last_fifty):
     assert (tally["error"], tally["registered"] + tally["sold_out"]) == (0, CLIENTS)
     assert tally["registered"] > SEATS
     assert Attendee.objects.count() > taken + SEATS
+
+
+def test_200_browsers_paying_by_transfer_for_the_last_50_seats_get_50_invoices(gunicorn):
+    """The way to pay is chosen in the booking's transaction: each of the 50 gets its
+    seat and its invoice at once, numbered without a gap; the 150 refused take no number."""
+    from goedeburen.payments.models import Invoice, OrganiserBilling, PaymentSettings
+
+    event = OpenEventFactory()
+    OrganiserBilling.objects.create(
+        organiser=event.organiser,
+        legal_name="Stichting Goede Buren",
+        address="Beneluxlaan 9\n3527 HT Utrecht",
+        kvk_number="12345678",
+        vat_number="NL001000007B01",
+        iban="NL91ABNA0417164300",
+        account_name="Stichting Goede Buren",
+    )
+    PaymentSettings.objects.create(event=event, bank_transfer_enabled=True)
+    ticket_type = TicketTypeFactory(event=event, price=Decimal("125.00"), max_per_registration=1)
+    QuotaFactory(event=event, size=SEATS, ticket_types=[ticket_type])
+    server = gunicorn()
+
+    outcomes = _race(
+        server,
+        event,
+        ticket_type,
+        **{
+            "billing-organisation": "Woonstichting De Linde",
+            "billing-address": "Lindelaan 1\n3500 AA Utrecht",
+            "payment-provider": "bank_transfer",
+        },
+    )
+
+    errors = [o.error for o in outcomes if o.error][:3]
+    assert (_tally(outcomes), errors) == (
+        Counter(registered=SEATS, sold_out=CLIENTS - SEATS),
+        [],
+    )
+    held = Registration.objects.filter(status=RegistrationStatus.PENDING_PAYMENT)
+    assert held.count() == SEATS
+    assert sorted(Invoice.objects.values_list("sequence", flat=True)) == list(range(1, SEATS + 1))
+    assert set(Invoice.objects.values_list("registration_id", flat=True)) == set(
+        held.values_list("pk", flat=True)
+    )
+    assert Quota.objects.get(event=event).taken == SEATS
+    assert recount_seats(repair=False) == []
