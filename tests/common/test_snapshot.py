@@ -62,6 +62,21 @@ def test_its_moment_makes_it_read_again():
     assert after > first
 
 
+def test_what_was_read_for_a_later_moment_is_not_given_for_an_earlier_one():
+    # A figure read after a hold ended (none held) must not answer for a moment when it
+    # still ran, whatever the snapshot.
+    read, now = _counter(), timezone.now()
+    for attempt in range(500):
+        key = ("t", 5, attempt)
+        before = snapshot.current()
+        later = snapshot.kept(key, read, now=now + dt.timedelta(minutes=6))
+        earlier = snapshot.kept(key, read, now=now)
+        if snapshot.current() == before:
+            break
+
+    assert earlier > later
+
+
 def test_inside_a_transaction_it_is_read_every_time():
     with transaction.atomic():
         assert snapshot.current() is None

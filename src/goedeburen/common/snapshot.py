@@ -20,7 +20,8 @@ from django.utils import timezone
 
 T = TypeVar("T")
 
-_KEPT: dict[Hashable, tuple[str, dt.datetime | None, object]] = {}
+# key -> (snapshot, the moment read for, the moment it may change, the figure)
+_KEPT: dict[Hashable, tuple[str, dt.datetime, dt.datetime | None, object]] = {}
 _KEPT_MAX = 256
 
 
@@ -40,18 +41,25 @@ def kept(
     until: Callable[[], dt.datetime | None] | None = None,
     now: dt.datetime | None = None,
 ) -> T:
-    """Return `read()`, or what it returned before under `key` with the same snapshot and
-    before the moment `until()` gave then (None: no such moment)."""
+    """Return `read()`, or what it returned before under `key` with the same snapshot, for
+    a `now` from the moment it was read up to the moment `until()` gave then (None: no such
+    moment). A figure read for a later moment (a hold already ended) is never given for an
+    earlier one."""
     snapshot = current()
     if snapshot is None:
         return read()
     now = now or timezone.now()
     found = _KEPT.get(key)
-    if found is not None and found[0] == snapshot and (found[1] is None or now < found[1]):
-        return found[2]  # type: ignore[return-value]
+    if (
+        found is not None
+        and found[0] == snapshot
+        and found[1] <= now
+        and (found[2] is None or now < found[2])
+    ):
+        return found[3]  # type: ignore[return-value]
     value = read()
     _KEPT.pop(key, None)
-    _KEPT[key] = (snapshot, until() if until else None, value)
+    _KEPT[key] = (snapshot, now, until() if until else None, value)
     if len(_KEPT) > _KEPT_MAX:
         _KEPT.pop(next(iter(_KEPT)))
     return value
