@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from goedeburen.payments.enums import TransactionState
-from goedeburen.payments.models import BankStatement, BankTransaction, OrganiserBilling, Payment
+from goedeburen.payments.models import BankStatement, BankTransaction, Payment
 from goedeburen.registration.enums import RegistrationStatus
 from tests.backoffice.conftest import CONFIRM, _bank_line, url
 from tests.clients import StaffClient
+from tests.factories import OrganiserBillingFactory
 from tests.payments.test_bank_import import statement
 from tests.seams import without_bank_line_lock
 
@@ -24,15 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def account(world):
-    return OrganiserBilling.objects.create(
-        organiser=world.organiser,
-        legal_name="Stichting Goede Buren",
-        address="Beneluxlaan 9\n3527 HT Utrecht",
-        kvk_number="12345678",
-        vat_number="NL001000007B01",
-        iban="NL91ABNA0417164300",
-        account_name="Stichting Goede Buren",
-    )
+    return OrganiserBillingFactory(organiser=world.organiser)
 
 
 def _upload(client, world, data: bytes, name: str = "statement.xml"):

@@ -18,6 +18,7 @@ from goedeburen.mail.segments import matching_attendees
 from goedeburen.payments import services as payment_services
 from goedeburen.registration import tokens
 from goedeburen.registration.enums import BadgeName
+from tests.factories import OrganiserBillingFactory
 
 from .conftest import scan_code
 
@@ -89,15 +90,10 @@ def test_ticket_pdf_holds_name_event_date_time_venue_and_the_secret(client, even
 
 
 def test_confirmation_mail_carries_the_tickets_only_once_confirmed(event, hall, paid, register):
-    from goedeburen.payments.models import OrganiserBilling
-
-    OrganiserBilling.objects.create(
+    OrganiserBillingFactory(
         organiser=event.organiser,
         legal_name="Stichting",
         address="Beneluxlaan 9\nUtrecht",
-        kvk_number="12345678",
-        vat_number="NL001000007B01",
-        iban="NL91ABNA0417164300",
         account_name="Stichting",
     )
     registration = register(paid)

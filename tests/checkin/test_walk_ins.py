@@ -10,7 +10,7 @@ from goedeburen.events.models import EventStatus
 from goedeburen.payments.models import Payment
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
-from tests.factories import QuotaFactory, form_token
+from tests.factories import OrganiserBillingFactory, QuotaFactory, form_token
 
 from .conftest import staff
 
@@ -60,17 +60,7 @@ def test_walk_in_cannot_take_a_seat_the_quota_does_not_have(event, ticket, ingri
 
 
 def test_walk_in_paid_at_the_door_records_the_payment(event, hall, paid, ingrid):
-    from goedeburen.payments.models import OrganiserBilling
-
-    OrganiserBilling.objects.create(
-        organiser=event.organiser,
-        legal_name="Stichting Goede Buren",
-        address="Beneluxlaan 9\nUtrecht",
-        kvk_number="12345678",
-        vat_number="NL001000007B01",
-        iban="NL91ABNA0417164300",
-        account_name="Stichting Goede Buren",
-    )
+    OrganiserBillingFactory(organiser=event.organiser, address="Beneluxlaan 9\nUtrecht")
 
     attendee = _walk_in(event, paid, ingrid, invoice_address="Lindelaan 1\nUtrecht")
 

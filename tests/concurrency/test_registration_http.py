@@ -34,7 +34,13 @@ from django.utils import translation
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee, Quota, Registration
 from goedeburen.registration.services import recount_seats
-from tests.factories import OpenEventFactory, QuotaFactory, TicketTypeFactory, fill_seats
+from tests.factories import (
+    OpenEventFactory,
+    OrganiserBillingFactory,
+    QuotaFactory,
+    TicketTypeFactory,
+    fill_seats,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -293,18 +299,10 @@ def test_200_browsers_without_the_quota_lock_oversell(gunicorn, last_fifty):
 def test_200_browsers_paying_by_transfer_for_the_last_50_seats_get_50_invoices(gunicorn):
     """The way to pay is chosen in the booking's transaction: each of the 50 gets its
     seat and its invoice at once, numbered without a gap; the 150 refused take no number."""
-    from goedeburen.payments.models import Invoice, OrganiserBilling, PaymentSettings
+    from goedeburen.payments.models import Invoice, PaymentSettings
 
     event = OpenEventFactory()
-    OrganiserBilling.objects.create(
-        organiser=event.organiser,
-        legal_name="Stichting Goede Buren",
-        address="Beneluxlaan 9\n3527 HT Utrecht",
-        kvk_number="12345678",
-        vat_number="NL001000007B01",
-        iban="NL91ABNA0417164300",
-        account_name="Stichting Goede Buren",
-    )
+    OrganiserBillingFactory(organiser=event.organiser)
     PaymentSettings.objects.create(event=event, bank_transfer_enabled=True)
     ticket_type = TicketTypeFactory(event=event, price=Decimal("125.00"), max_per_registration=1)
     QuotaFactory(event=event, size=SEATS, ticket_types=[ticket_type])

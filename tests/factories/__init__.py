@@ -21,6 +21,7 @@ from .mail import (
     OutgoingMailFactory,
     many_registrations,
 )
+from .payments import OrganiserBillingFactory
 from .registration import (
     AttendeeFactory,
     OpenEventFactory,
@@ -41,6 +42,7 @@ __all__ = [
     "AttendeeFactory",
     "EventFactory",
     "OpenEventFactory",
+    "OrganiserBillingFactory",
     "OrganiserFactory",
     "OutgoingMailFactory",
     "PartnerFactory",

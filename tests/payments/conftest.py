@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from goedeburen.payments.models import OrganiserBilling, PaymentSettings
+from goedeburen.payments.models import PaymentSettings
 from tests.factories import (
     OpenEventFactory,
+    OrganiserBillingFactory,
     QuotaFactory,
     TicketTypeFactory,
 )
@@ -21,15 +22,7 @@ TEST_KEY = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"
 @pytest.fixture
 def event(db):
     event = OpenEventFactory(contact_email="secretariaat@example.org")
-    OrganiserBilling.objects.create(
-        organiser=event.organiser,
-        legal_name="Stichting Goede Buren",
-        address="Beneluxlaan 9\n3527 HT Utrecht",
-        kvk_number="12345678",
-        vat_number="NL001000007B01",
-        iban="NL91ABNA0417164300",
-        account_name="Stichting Goede Buren",
-    )
+    OrganiserBillingFactory(organiser=event.organiser)
     PaymentSettings.objects.create(event=event, mollie_enabled=True)
     return event
 

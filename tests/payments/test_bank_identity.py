@@ -12,7 +12,12 @@ from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import BankStatement, BankTransaction, OrganiserBilling, Payment
 from goedeburen.payments.reference import creditor_reference
 from goedeburen.registration.enums import RegistrationStatus
-from tests.factories import OpenEventFactory, QuotaFactory, TicketTypeFactory
+from tests.factories import (
+    OpenEventFactory,
+    OrganiserBillingFactory,
+    QuotaFactory,
+    TicketTypeFactory,
+)
 
 from .test_bank_import import by_transfer, statement
 
@@ -159,7 +164,7 @@ def test_two_organisers_with_the_same_bank_reference_import_independently(
 ):
     ours = {n: by_transfer(register, n) for n in (1, 2)}
     theirs_event = OpenEventFactory()
-    OrganiserBilling.objects.create(
+    OrganiserBillingFactory(
         organiser=theirs_event.organiser,
         legal_name="Stichting Andere Buren",
         address="Stationsplein 1\n3511 ED Utrecht",

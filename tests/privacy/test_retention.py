@@ -15,12 +15,13 @@ from goedeburen.events.models import Event
 from goedeburen.payments import queries as payment_queries
 from goedeburen.payments import services as payment_services
 from goedeburen.payments.enums import ProviderName
-from goedeburen.payments.models import Invoice, OrganiserBilling, PaymentSettings
+from goedeburen.payments.models import Invoice, PaymentSettings
 from goedeburen.payments.pdf import render_invoice
 from goedeburen.privacy import services
 from goedeburen.privacy.models import PrivacySettings
 from goedeburen.registration.models import Answer, Attendee, Registration
 from tests import factories
+from tests.factories import OrganiserBillingFactory
 
 from .conftest import database_text, days_ago
 
@@ -29,15 +30,7 @@ pytestmark = pytest.mark.django_db
 
 def _event_with_a_registration(register, *, name: str, days: int, settings: dict | None = None):
     event = factories.OpenEventFactory(name_nl=f"Bijeenkomst {name}")
-    OrganiserBilling.objects.create(
-        organiser=event.organiser,
-        legal_name="Stichting Goede Buren",
-        address="Beneluxlaan 9\n3527 HT Utrecht",
-        kvk_number="12345678",
-        vat_number="NL001000007B01",
-        iban="NL91ABNA0417164300",
-        account_name="Stichting Goede Buren",
-    )
+    OrganiserBillingFactory(organiser=event.organiser)
     PaymentSettings.objects.create(event=event)
     ticket = factories.TicketTypeFactory(event=event, price=Decimal("125.00"))
     factories.QuotaFactory(event=event, size=10, ticket_types=[ticket])

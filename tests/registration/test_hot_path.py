@@ -20,30 +20,25 @@ from django_tasks_db.models import DBTaskResult
 from goedeburen.common import rows
 from goedeburen.common.prepared import readable
 from goedeburen.events.models import Event
-from goedeburen.payments.models import OrganiserBilling, Payment
+from goedeburen.payments.models import Payment
 from goedeburen.payments.services import issue_invoice
 from goedeburen.public.views.registration import LINKS_COOKIE
 from goedeburen.registration import queries, services
 from goedeburen.registration.models import FormToken, Quota, Registration
-from tests.factories import QuestionFactory, attendee, billing, booker, form_token
+from tests.factories import (
+    OrganiserBillingFactory,
+    QuestionFactory,
+    attendee,
+    billing,
+    booker,
+    form_token,
+)
 
 from .helpers import form_data, url
 
 pytestmark = pytest.mark.django_db
 
 START = "public:registration.start"
-
-
-def OrganiserBillingFactory(*, organiser):  # noqa: N802 - reads as the factory it stands for
-    return OrganiserBilling.objects.create(
-        organiser=organiser,
-        legal_name="Stichting Goede Buren",
-        address="Beneluxlaan 9\n3527 HT Utrecht",
-        kvk_number="12345678",
-        vat_number="NL001000007B01",
-        iban="NL91ABNA0417164300",
-        account_name="Stichting Goede Buren",
-    )
 
 
 def _book(event, ticket, *, paid=False):
