@@ -17,7 +17,8 @@ from goedeburen.registration.enums import RegistrationStatus
 from tests.backoffice.conftest import CONFIRM, _bank_line, url
 from tests.clients import StaffClient
 from tests.factories import OrganiserBillingFactory
-from tests.payments.test_bank_import import statement
+from tests.payments.test_bank_files import SAVINGS, archive, day
+from tests.payments.test_bank_import import DATA, statement
 from tests.seams import without_bank_line_lock
 
 pytestmark = pytest.mark.django_db
@@ -307,3 +308,40 @@ def test_a_refund_of_an_unreadable_amount_changes_nothing(owner_client, world, a
 
     assert response.status_code == 302
     assert not payment.refunds.exists()
+
+
+def test_a_zip_archive_of_statements_is_imported_on_screen(owner_client, world, account, english):
+    registration = _pending(world)
+    first = statement("ing_accounts_camt053_001_02.xml", {1: registration}, SAVINGS=SAVINGS)
+    second = day(2, registration)
+
+    response = _upload(owner_client, world, archive(("a.xml", first), ("b.xml", second)), "x.zip")
+
+    assert response.redirect_chain[-1][0] == reverse(
+        "backoffice:bank.list", kwargs={"event": world.event.slug}
+    )
+    html = response.content.decode()
+    assert "2 statement files imported, 4 new lines: 2 booked, 2 unmatched" in html
+    assert "The file also holds statements of account NL69 INGB 0123 4567 89, which is" in html
+    assert [s.filename for s in BankStatement.objects.order_by("pk")] == [
+        "x.zip/a.xml",
+        "x.zip/b.xml",
+    ]
+
+
+def test_an_mt940_file_is_refused_on_screen_in_dutch(owner_client, world, account):
+    response = owner_client.post(
+        reverse("backoffice:bank.list", kwargs={"event": world.event.slug}).replace("/en/", "/"),
+        {"file": _named((DATA / "ing_mt940.sta").read_bytes(), "ing.sta")},
+        HTTP_ACCEPT_LANGUAGE="nl",
+    )
+
+    assert response.status_code == 200
+    assert "het is een MT940- of MT942-bestand; download het afschrift" in response.content.decode()
+    assert not BankStatement.objects.exists()
+
+
+def _named(data: bytes, name: str):
+    upload = io.BytesIO(data)
+    upload.name = name
+    return upload

@@ -202,9 +202,9 @@ PAIN = b"""<?xml version="1.0"?>
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (b"Datum,Bedrag\n2026-11-23,125.00\n", "not well-formed XML"),
+        (b"Datum,Bedrag\n2026-11-23,125.00\n", "it is a CSV or text export with columns"),
         (b"<Document><BkToCstmrStmt>", "not well-formed XML"),
-        (PAIN, "not a camt.053.001.02 to .08 document"),
+        (PAIN, "it is an ISO 20022 message of type pain.001, not a bank statement"),
         (BILLION_LAUGHS, "the file declares a DTD or entities, as bank files never do"),
         (XXE, "the file declares a DTD or entities, as bank files never do"),
         (

@@ -183,9 +183,9 @@ def test_e_invoices_are_the_bytes_elementtree_writes_as_utf8(register, ticket, m
 def test_importing_a_statement_pauses_the_collector(event, monkeypatch):
     seen = []
 
-    def parse(data):
+    def parse(data, **options):
         seen.append(gc.isenabled())
-        raise camt.CamtError("unreadable")
+        raise camt.CamtError("empty")
 
     monkeypatch.setattr(camt, "parse_statement", parse)
 

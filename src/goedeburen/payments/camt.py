@@ -1,7 +1,23 @@
-"""Read a CAMT.053 bank statement (ISO 20022, versions 001.02 to 001.08) into plain lines.
+"""Read a CAMT.053 bank statement (ISO 20022, versions 001.02 to 001.14) into plain lines.
 
 Pure Python, no Django. The file is parsed with defusedxml, which refuses a DTD (and with it
 entity tricks such as XXE and "billion laughs").
+
+What a bank hands out is read as it comes: a byte order mark, whitespace before the XML
+declaration, any encoding the declaration names (UTF-8, ISO-8859-1, windows-1252, UTF-16),
+a file that says nothing and is not UTF-8 (read as windows-1252), several statements
+(accounts or days) in one document, and a document inside an envelope with a business
+application header (`AppHdr`, as SWIFT and CBPR+ deliver it). What we read of an entry is
+the same in every version from .02 to .14; the versions differ in elements we do not read
+(postal addresses, UETR, the choice `Sts/Cd` of .08 and later is read as well as the plain
+text of earlier versions).
+
+Anything else is refused with a `CamtError` that names the format when it is a known one:
+camt.052 (an intraday report: entries may still change) and camt.054 (notifications of
+single payments: the same payments come again in the day's statement, not always with the
+same details, so reading both could book one payment twice), MT940/MT942, CSV or other
+spreadsheet exports, PDF, and other ISO 20022 messages. The statement is the bank's record
+of what was booked; it is the one file we book from.
 
 Every entry becomes at least one line, and a batched entry (`NtryDtls` with several
 `TxDtls`, such as ABN AMRO's acceptgiro batches) one line per transaction. Nothing here
@@ -17,6 +33,7 @@ fingerprint and occurrence. A bank reference alone never identifies a line: bank
 it within a batch, reuse it for a return, restart it every day, or give none at all.
 """
 
+import datetime as dt
 import hashlib
 import re
 from collections import Counter
@@ -27,7 +44,9 @@ from xml.etree.ElementTree import Element, ParseError  # noqa: S405 (types only;
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-_NAMESPACE = re.compile(r"^\{urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.0([2-8])\}Document$")
+_ISO = "urn:iso:std:iso:20022:tech:xsd:"
+_MESSAGE = re.compile(r"^\{urn:iso:std:iso:20022:tech:xsd:([a-z]{4})\.(\d{3})\.\d{3}\.(\d{2})\}")
+VERSIONS = range(2, 15)  # camt.053.001.02 to .14
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # A statement of a bank's day is a few MB; anything far bigger is not what we expect.
 MAX_BYTES = 50 * 1024 * 1024
@@ -47,12 +66,76 @@ SKIP_PENDING = "pending"
 _RETURN_CODES = {"RRTN", "RPCR", "ARET", "RVSL"}
 
 
-class CamtError(ValueError):
-    """The data is not a CAMT.053 statement we can read; `reason` says why, in English."""
+def gettext_noop(message: str) -> str:
+    """Return `message`: marks it for the translation catalogues without importing Django."""
+    return message
 
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+
+# Why a file cannot be read, by `CamtError.code`: lower-case sentence parts that follow
+# "This file is not a readable CAMT.053 bank statement:". The importer translates them.
+REASONS = {
+    "too_large": gettext_noop("the file is larger than 50 MB"),
+    "dtd": gettext_noop("the file declares a DTD or entities, as bank files never do"),
+    "not_xml": gettext_noop("not well-formed XML (line %(line)s, column %(column)s)"),
+    "empty": gettext_noop("the file is empty"),
+    "version": gettext_noop(
+        "it is version %(version)s of CAMT.053; versions 001.02 to 001.14 are read"
+    ),
+    "camt052": gettext_noop(
+        "it is an intraday account report (camt.052), in which entries may still change; "
+        "download the statement (CAMT.053) of the day instead"
+    ),
+    "camt054": gettext_noop(
+        "it is a notification of single payments (camt.054); the same payments are in "
+        "the statement, so download the statement (CAMT.053) instead"
+    ),
+    "iso_other": gettext_noop(
+        "it is an ISO 20022 message of type %(message)s, not a bank statement (CAMT.053)"
+    ),
+    "xml_other": gettext_noop("it is an XML file, but not an ISO 20022 bank statement"),
+    "mt940": gettext_noop(
+        "it is an MT940 or MT942 file; download the statement as CAMT.053 (XML) instead"
+    ),
+    "csv": gettext_noop(
+        "it is a CSV or text export with columns; download the statement as CAMT.053 (XML) instead"
+    ),
+    "pdf": gettext_noop("it is a PDF; download the statement as CAMT.053 (XML) instead"),
+    "office": gettext_noop(
+        "it is a spreadsheet or document (such as Excel); download the statement as "
+        "CAMT.053 (XML) instead"
+    ),
+    "zip": gettext_noop("it is a ZIP archive inside the ZIP archive; unpack it first"),
+    "no_statement": gettext_noop("the document holds no statement"),
+    "no_account": gettext_noop("a statement names no account"),
+    "no_indicator": gettext_noop("an entry has no credit/debit indicator"),
+    "no_date": gettext_noop("an entry has no booking date"),
+    "bad_date": gettext_noop("the date “%(date)s” of an entry does not exist"),
+    "no_amount": gettext_noop("an entry has no amount"),
+    "amount_not_number": gettext_noop("the amount “%(amount)s” is not a number"),
+    "amount_invalid": gettext_noop("the amount “%(amount)s” is not an amount"),
+    "too_deep": gettext_noop("the XML is nested deeper than any bank statement"),
+    # ZIP archives (`bank_files.statement_files`)
+    "zip_broken": gettext_noop("the ZIP archive is damaged, encrypted or of an unknown kind"),
+    "zip_empty": gettext_noop("the ZIP archive holds no files"),
+    "zip_members": gettext_noop("the ZIP archive holds more than %(limit)s files"),
+    "zip_size": gettext_noop("the ZIP archive unpacks to more than 50 MB"),
+}
+
+
+class CamtError(ValueError):
+    """The data is not a CAMT.053 statement we can read.
+
+    `code` says why (a key of `REASONS`) and `params` fill in its message; `member` names
+    the file inside a ZIP archive it is about ("" for a plain file). `reason` is the message
+    in English, for logs; the importer shows it translated.
+    """
+
+    def __init__(self, code: str, *, member: str = "", **params):
+        self.code = code
+        self.params = params
+        self.member = member
+        self.reason = REASONS[code] % params if params else REASONS[code]
+        super().__init__(self.reason)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +156,9 @@ class StatementLine:
     reference: str  # structured creditor reference (RF…)
     remittance: str  # the free text: Ustrd, else AddtlTxInf, else AddtlNtryInf
     return_reason: str = ""
+    # The free text's parts (`Ustrd` elements) run together: a bank that cuts a long
+    # description into pieces may cut a registration code in two.
+    remittance_joined: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,13 +167,15 @@ class Statement:
     message_id: str
     iban: str
     accounts: list[str]
-    identity: str  # accounts, statement ids, sequence numbers and creation times
+    identity: str  # accounts, statement ids, sequence numbers, creation times and pages
     statement_id: str
     sequence: str
     created: str
     period_start: str
     period_end: str
     lines: list[StatementLine] = field(default_factory=list)
+    # Accounts of statements in the file that were left out (see `parse_statement`).
+    other_accounts: list[str] = field(default_factory=list)
 
     @property
     def debit_lines(self) -> int:
@@ -99,53 +187,71 @@ def normalise_iban(value: str) -> str:
     return re.sub(r"\s+", "", value or "").upper()
 
 
-def parse_statement(data: bytes) -> Statement:
-    """Return the lines of a CAMT.053 file, or raise `CamtError` for a file we cannot read."""
+def parse_statement(data: bytes, *, account: str = "") -> Statement:
+    """Return the lines of a CAMT.053 file, or raise `CamtError` for a file we cannot read.
+
+    With `account`, only the statements of that account are read when the file holds any:
+    the others' accounts are listed in `other_accounts` (a bank's export of all of a
+    customer's accounts in one file).
+    """
     if len(data) > MAX_BYTES:
-        raise CamtError("the file is larger than 50 MB")
-    try:
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as refused:
-        raise CamtError("the file declares a DTD or entities, as bank files never do") from (
-            refused
-        )
-    except (ParseError, ValueError) as broken:
-        raise CamtError(f"not well-formed XML ({broken})") from broken
-    match = _NAMESPACE.match(root.tag)
-    if not match:
-        raise CamtError("not a camt.053.001.02 to .08 document")
-    ns = {"c": root.tag[1:].split("}")[0]}
-    statements = root.findall("c:BkToCstmrStmt/c:Stmt", ns)
+        raise CamtError("too_large")
+    documents = _documents(_parse_xml(data))
+    ns = {"c": documents[0].tag[1:].split("}")[0]}
+    version = "camt.053.001." + ns["c"].rsplit(".", 1)[1]
+    statements = [
+        statement
+        for document in documents
+        for statement in document.findall("c:BkToCstmrStmt/c:Stmt", ns)
+    ]
     if not statements:
-        raise CamtError("the document holds no statement")
-    message_id = _text(root, "c:BkToCstmrStmt/c:GrpHdr/c:MsgId", ns)
+        raise CamtError("no_statement")
+    message_id = _text(documents[0], "c:BkToCstmrStmt/c:GrpHdr/c:MsgId", ns)
+    page = _text(documents[0], "c:BkToCstmrStmt/c:GrpHdr/c:MsgPgntn/c:PgNb", ns)
+    read = []
+    for statement in statements:
+        own = normalise_iban(_text(statement, "c:Acct/c:Id/c:IBAN", ns))
+        own = own or normalise_iban(_text(statement, "c:Acct/c:Id/c:Othr/c:Id", ns))
+        if not own:
+            raise CamtError("no_account")
+        read.append((own, statement))
+    wanted = normalise_iban(account)
+    other_accounts = []
+    if wanted and any(own == wanted for own, _ in read):
+        other_accounts = list(dict.fromkeys(own for own, _ in read if own != wanted))
+        read = [(own, statement) for own, statement in read if own == wanted]
     facts: list[tuple[str, dict]] = []
     identities, accounts = [], []
-    for statement in statements:
-        account = normalise_iban(_text(statement, "c:Acct/c:Id/c:IBAN", ns))
-        if not account:
-            other = _text(statement, "c:Acct/c:Id/c:Othr/c:Id", ns)
-            account = normalise_iban(other)
-        if not account:
-            raise CamtError("a statement names no account")
-        if account not in accounts:
-            accounts.append(account)
+    for own, statement in read:
+        if own not in accounts:
+            accounts.append(own)
         statement_id = _text(statement, "c:Id", ns)
         sequence = _text(statement, "c:ElctrncSeqNb", ns) or _text(statement, "c:LglSeqNb", ns)
         created = _text(statement, "c:CreDtTm", ns)
         if statement_id:
-            identities.append("|".join([account, statement_id, sequence, created]))
+            parts = [own, statement_id, sequence, created]
+            # A statement the bank split over several pages (or files): each page its own.
+            pages = [page, _text(statement, "c:StmtPgntn/c:PgNb", ns)]
+            if any(pages):
+                parts.append("page " + "/".join(pages))
+            identities.append("|".join(parts))
         for entry in statement.findall("c:Ntry", ns):
-            for line in _entry_lines(entry, ns, account=account):
+            try:
+                entry_lines = _entry_lines(entry, ns, account=own)
+            except RecursionError as deep:  # thousands of nested elements: not a bank's
+                raise CamtError("too_deep") from deep
+            for line in entry_lines:
                 facts.append((_fingerprint(line), line))
-    first = statements[0]
+    first = read[0][1]
     seen: Counter = Counter()
     lines = []
     for fingerprint, line in facts:
         seen[fingerprint] += 1
         lines.append(StatementLine(fingerprint=fingerprint, occurrence=seen[fingerprint], **line))
+    starts = [_text(statement, "c:FrToDt/c:FrDtTm", ns)[:10] for _, statement in read]
+    ends = [_text(statement, "c:FrToDt/c:ToDtTm", ns)[:10] for _, statement in read]
     return Statement(
-        version=f"camt.053.001.0{match.group(1)}",
+        version=version,
         message_id=message_id,
         iban=accounts[0],
         accounts=accounts,
@@ -156,10 +262,110 @@ def parse_statement(data: bytes) -> Statement:
         statement_id=_text(first, "c:Id", ns),
         sequence=_text(first, "c:ElctrncSeqNb", ns) or _text(first, "c:LglSeqNb", ns),
         created=_text(first, "c:CreDtTm", ns),
-        period_start=_text(first, "c:FrToDt/c:FrDtTm", ns)[:10],
-        period_end=_text(first, "c:FrToDt/c:ToDtTm", ns)[:10],
+        # Several statements (days) in one file: the period they cover together.
+        period_start=min((start for start in starts if _DATE.fullmatch(start)), default=""),
+        period_end=max((end for end in ends if _DATE.fullmatch(end)), default=""),
         lines=lines,
+        other_accounts=other_accounts,
     )
+
+
+_DECLARATION = re.compile(rb"^<\?xml[^>]*\?>")
+_DECLARED_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def _parse_xml(data: bytes) -> Element:
+    """Return the root element of `data`, as banks write it, or raise `CamtError`."""
+    original = data
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # the UTF-8 byte order mark; the parser would take it, not before space
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # its byte order mark: the parser's
+    if not utf16:
+        # Whitespace before the declaration is not XML, and some exports start with it.
+        data = data.lstrip(b" \t\r\n")
+    if not data:
+        raise CamtError("empty")
+    declaration = _DECLARATION.match(data)
+    declared = _DECLARED_ENCODING.search(declaration.group()) if declaration else None
+    if not utf16 and (declared is None or declared.group(1).lower() in (b"utf-8", b"utf8")):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            # Says (or implies) UTF-8 but is not: the Windows code page, which a bank's
+            # older export or a spreadsheet program writes. Amounts and IBANs are ASCII.
+            text = data[declaration.end() if declaration else 0 :].decode("cp1252", "replace")
+            data = text.encode("utf-8")
+    try:
+        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as refused:
+        raise CamtError("dtd") from refused
+    except ParseError as broken:
+        code = _format_of(original)
+        if code:
+            raise CamtError(code) from broken
+        line, column = broken.position  # the column counted from 0
+        raise CamtError("not_xml", line=line, column=column + 1) from broken
+    except (ValueError, LookupError) as broken:  # an encoding Python does not know
+        raise CamtError("not_xml", line=1, column=1) from broken
+
+
+def _format_of(data: bytes) -> str:
+    """Return the `REASONS` code of a known format that is not XML, or ""."""
+    head = data[:4096]
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # the old Office file format (.xls, .doc)
+        return "office"
+    text = head.decode("latin-1")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if re.search(r"^:(20|25|28C|60F|61|86):", text, re.MULTILINE) and re.search(
+        r"^:(25|60F|62F|34F|61):", text, re.MULTILINE
+    ):
+        return "mt940"
+    if lines and not lines[0].startswith("<"):
+        for separator in (";", ",", "\t", "|"):
+            columns = lines[0].count(separator)
+            # A header of several columns, or a first two lines with the same columns.
+            if columns >= 2 or (
+                columns and len(lines) > 1 and lines[1].count(separator) == columns
+            ):
+                return "csv"
+    return ""
+
+
+def _documents(root: Element) -> list[Element]:
+    """Return the camt.053 documents in `root` (itself, or inside an envelope)."""
+    if _local(root.tag) == "Document":
+        documents = [root]
+    else:
+        # An envelope (`AppHdr` and `Document` under a root of the sender's choosing).
+        documents = [element for element in root.iter() if _local(element.tag) == "Document"]
+        if not documents:
+            raise CamtError("xml_other")
+    found = [(document, _MESSAGE.match(document.tag)) for document in documents]
+    statements = [
+        document for document, match in found if match and match.group(1, 2) == ("camt", "053")
+    ]
+    if statements:
+        supported = [d for d in statements if int(d.tag.rsplit(".", 1)[1][:2]) in VERSIONS]
+        if len(supported) == len(statements):
+            return statements
+        version = statements[0].tag[1:].split("}")[0].removeprefix(_ISO).removeprefix("camt.053.")
+        raise CamtError("version", version=version)
+    for _document, match in found:
+        if match is None:
+            continue
+        kind = f"{match.group(1)}.{match.group(2)}"
+        if kind in ("camt.052", "camt.054"):
+            raise CamtError(kind.replace(".", ""))
+        raise CamtError("iso_other", message=kind)
+    raise CamtError("xml_other")
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def _fingerprint(line: dict) -> str:
@@ -185,7 +391,7 @@ def _entry_lines(entry: Element, ns: dict, *, account: str) -> list[dict]:
     node = _Node(entry, ns["c"], stop="c:NtryDtls")
     indicator = node.text("c:CdtDbtInd")
     if indicator not in (CREDIT, DEBIT):
-        raise CamtError("an entry has no credit/debit indicator")
+        raise CamtError("no_indicator")
     booking_date = (
         node.text("c:BookgDt/c:Dt")
         or node.text("c:BookgDt/c:DtTm")[:10]
@@ -193,7 +399,12 @@ def _entry_lines(entry: Element, ns: dict, *, account: str) -> list[dict]:
         or node.text("c:ValDt/c:DtTm")[:10]
     )
     if not _DATE.fullmatch(booking_date):
-        raise CamtError("an entry has no booking date")
+        raise CamtError("no_date")
+    try:
+        dt.date.fromisoformat(booking_date)
+    except ValueError as impossible:  # such as 2026-02-30, which the database refuses
+        raise CamtError("bad_date", date=booking_date) from impossible
+    # .08 and later: a choice (`<Sts><Cd>BOOK</Cd></Sts>`); before: the code as text.
     status = node.text("c:Sts/c:Cd") or node.text("c:Sts")
     reversal = node.text("c:RvslInd").lower() in ("true", "1")
     family = node.text("c:BkTxCd/c:Domn/c:Fmly/c:SubFmlyCd")
@@ -269,9 +480,8 @@ def _line(
         counterparty_iban = counterparty_iban or normalise_iban(
             source.text(f"c:RltdPties/c:{name}Acct/c:Id/c:IBAN")
         )
-    remittance = " ".join(
-        (element.text or "").strip() for element in source.findall("c:RmtInf/c:Ustrd")
-    ).strip()
+    parts = [(element.text or "").strip() for element in source.findall("c:RmtInf/c:Ustrd")]
+    remittance = " ".join(parts).strip()
     # Some banks put the description only in the additional information.
     remittance = remittance or source.text("c:AddtlTxInf") or entry_info
     if not skip and status and status != "BOOK":
@@ -303,6 +513,7 @@ def _line(
         "reference": source.text("c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref")[:35],
         "remittance": remittance,
         "return_reason": return_reason[:100],
+        "remittance_joined": "".join(parts) if len(parts) > 1 else "",
         "_extra": extra,
     }
 
@@ -310,15 +521,15 @@ def _line(
 def _amount(element: Element | None) -> tuple[Decimal, str, str, str]:
     """Return (amount in cents, currency, text as written, skip reason) of an amount."""
     if element is None or not (element.text or "").strip():
-        raise CamtError("an entry has no amount")
+        raise CamtError("no_amount")
     text = element.text.strip()
     currency = (element.get("Ccy") or "EUR").strip().upper()
     try:
         value = Decimal(text)
     except InvalidOperation as bad:
-        raise CamtError(f"the amount “{text}” is not a number") from bad
+        raise CamtError("amount_not_number", amount=text[:40]) from bad
     if not value.is_finite() or value < 0 or value >= Decimal("1e8"):
-        raise CamtError(f"the amount “{text}” is not an amount")
+        raise CamtError("amount_invalid", amount=text[:40])
     skip = ""
     if currency != "EUR":
         skip = SKIP_CURRENCY

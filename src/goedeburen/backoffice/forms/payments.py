@@ -95,7 +95,10 @@ class ReissueForm(_Styled, forms.Form):
 class StatementUploadForm(_Styled, forms.Form):
     file = forms.FileField(
         label=_("CAMT.053 file"),
-        help_text=_("The statement export of your bank (XML), versions 001.02 to 001.08."),
+        help_text=_(
+            "The statement export of your bank (XML, versions 001.02 to 001.14), or a ZIP "
+            "file of them."
+        ),
     )
 
     def clean_file(self):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
+from stdnum import iban as iban_number
 
 from goedeburen.backoffice.forms.payments import (
     AssignForm,
@@ -345,29 +346,60 @@ class StatementImportView(BankScreenMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         upload = form.cleaned_data["file"]
         try:
-            statement = services.import_statement(
+            result = services.import_statements(
                 self.event, filename=upload.name, data=upload.read(), by=request.user
             )
         except PaymentError as refused:
             form.add_error("file", refused.message)
             return self.render_to_response(self.get_context_data(form=form))
-        messages.success(
-            request,
-            _(
-                "%(new)s new lines imported: %(matched)s booked, %(unmatched)s unmatched, "
-                "%(skipped)s skipped, %(returned)s returns; %(known)s lines were imported "
-                "before."
+        statements = result.statements
+        counts = {
+            "new": sum(statement.lines_new for statement in statements),
+            "matched": sum(statement.lines_matched for statement in statements),
+            "unmatched": sum(statement.lines_unmatched for statement in statements),
+            "skipped": sum(statement.lines_skipped for statement in statements),
+            "returned": sum(statement.lines_returned for statement in statements),
+            "known": sum(statement.lines_known for statement in statements),
+        }
+        if len(statements) > 1:
+            counts["files"] = len(statements)
+            messages.success(
+                request,
+                _(
+                    "%(files)s statement files imported, %(new)s new lines: %(matched)s "
+                    "booked, %(unmatched)s unmatched, %(skipped)s skipped, %(returned)s "
+                    "returns; %(known)s lines were imported before."
+                )
+                % counts,
             )
-            % {
-                "new": statement.lines_new,
-                "matched": statement.lines_matched,
-                "unmatched": statement.lines_unmatched,
-                "skipped": statement.lines_skipped,
-                "returned": statement.lines_returned,
-                "known": statement.lines_known,
-            },
-        )
-        return redirect("backoffice:bank.statement", event=self.event.slug, pk=statement.pk)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(new)s new lines imported: %(matched)s booked, %(unmatched)s unmatched, "
+                    "%(skipped)s skipped, %(returned)s returns; %(known)s lines were imported "
+                    "before."
+                )
+                % counts,
+            )
+        if result.known_files:
+            messages.info(
+                request,
+                _("Imported before, so nothing was booked from them again: %(files)s.")
+                % {"files": ", ".join(result.known_files)},
+            )
+        if result.other_accounts:
+            messages.info(
+                request,
+                _(
+                    "The file also holds statements of account %(accounts)s, which is not "
+                    "the organiser's; those were left out."
+                )
+                % {"accounts": ", ".join(iban_number.format(a) for a in result.other_accounts)},
+            )
+        if len(statements) > 1:
+            return redirect("backoffice:bank.list", event=self.event.slug)
+        return redirect("backoffice:bank.statement", event=self.event.slug, pk=statements[0].pk)
 
 
 class StatementDetailView(BankScreenMixin, TemplateView):

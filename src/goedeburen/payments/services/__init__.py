@@ -6,9 +6,11 @@ One module per area; the public names are re-exported here, so callers write
 
 from ..exceptions import PaymentError
 from .bank_import import (
+    StatementImport,
     assign_transaction,
     dismiss_transaction,
     import_statement,
+    import_statements,
     settle_payments,
 )
 from .follow_up import FollowUp, follow_up_unpaid, remind_held_payments, schedule_hold_reminder
@@ -46,7 +48,9 @@ __all__ = [
     "dismiss_transaction",
     "execute_refund",
     "follow_up_unpaid",
+    "StatementImport",
     "import_statement",
+    "import_statements",
     "issue_invoice",
     "owe_settlement",
     "record_manual_payment",

@@ -1,5 +1,9 @@
 """Book a CAMT.053 bank statement: every real payment once, never two as one.
 
+What file: a CAMT.053 file as `camt.parse_statement` reads it, or a ZIP archive of them
+(`bank_files.statement_files`), booked all or nothing. Anything else is refused with a
+message that says what it is (an MT940 or CSV export, a camt.052 or camt.054 file …).
+
 Which file: a file is the same file as one imported before when its hash is, or when its
 statements' identity is (accounts, statement ids, sequence numbers, creation times: a bank
 that exports the same statement again). Importing it again books nothing and says so.
@@ -30,11 +34,13 @@ confirming the registrations, invoices and mails follows in the background
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 from stdnum import iban as iban_number
 
 from goedeburen.common.audit import log_action
@@ -43,7 +49,7 @@ from goedeburen.common.tasks import enqueue_each_on_commit
 from goedeburen.events.models import Event
 from goedeburen.registration.models import Registration
 
-from .. import camt, exceptions, queries, tasks
+from .. import bank_files, camt, exceptions, queries, tasks
 from ..enums import PaymentState, ProviderName, SkipReason, TransactionKind, TransactionState
 from ..exceptions import PaymentError
 from ..models import BankStatement, BankTransaction, Payment
@@ -63,50 +69,112 @@ def _by(by):
     return by if getattr(by, "is_authenticated", False) else None
 
 
-def import_statement(event: Event, *, filename: str, data: bytes, by=None) -> BankStatement:
-    """Import a CAMT.053 file for the event's organiser, or raise `PaymentError`.
+@dataclass(frozen=True, kw_only=True)
+class StatementImport:
+    """What one upload booked: its new statements, in the upload's order."""
 
-    Codes: "camt_invalid" (not a statement we can read), "camt_account" (the statement is
-    for another account than the organiser's, or the organiser has no IBAN), and
-    "camt_duplicate" (this file or statement was imported before). After a refusal nothing
-    is stored.
+    statements: list[BankStatement]
+    # Files of a ZIP archive that were imported before: nothing was booked from them again.
+    known_files: list[str] = field(default_factory=list)
+    # Accounts of statements in the files that are not the organiser's: left out.
+    other_accounts: list[str] = field(default_factory=list)
 
-    Side effects: the statement and every line stored with its outcome; a paid
-    bank-transfer payment per matched line; returned payments marked; log entries; a
-    `settle_payments` task enqueued.
+
+def import_statements(event: Event, *, filename: str, data: bytes, by=None) -> StatementImport:
+    """Import a CAMT.053 file, or a ZIP archive of them, for the event's organiser.
+
+    All or nothing: every file of an archive is read and checked before anything is booked,
+    and all are booked in one transaction. Files of an archive that were imported before are
+    passed over and named; when every file was, the upload is refused as a duplicate. A file
+    that holds statements of several accounts is imported for the organiser's account; the
+    others are named and left out.
+
+    Raise `PaymentError` with code "camt_invalid" (not a statement we can read; the message
+    names the format of a wrong file and the file in the archive it is about),
+    "camt_account" (no statement is for the organiser's account, or the organiser has no
+    IBAN) or "camt_duplicate" (imported before). After a refusal nothing is stored.
+
+    Side effects: per file, the statement and every line stored with its outcome; a paid
+    bank-transfer payment per matched line; returned payments marked; log entries;
+    `settle_payments` tasks enqueued.
     """
     with collector_paused():  # a statement makes many objects and few cycles
         return _import(event, filename=filename, data=data, by=by)
 
 
-def _import(event: Event, *, filename: str, data: bytes, by) -> BankStatement:
-    try:
-        parsed = camt.parse_statement(data)
-    except camt.CamtError as unreadable:
-        raise PaymentError(
-            exceptions.CAMT_INVALID % {"reason": unreadable.reason}, code="camt_invalid"
-        ) from unreadable
+def import_statement(event: Event, *, filename: str, data: bytes, by=None) -> BankStatement:
+    """Import one CAMT.053 file for the event's organiser, or raise `PaymentError`.
+
+    As `import_statements` (codes, side effects), for an upload that is one statement file;
+    return its statement.
+    """
+    return import_statements(event, filename=filename, data=data, by=by).statements[0]
+
+
+def _unreadable(error: camt.CamtError) -> PaymentError:
+    """Return the refusal of an unreadable file, in the user's language."""
+    reason = gettext(camt.REASONS[error.code])
+    if error.params:
+        reason %= error.params
+    if error.member:
+        reason = exceptions.CAMT_IN_ARCHIVE % {"file": error.member, "reason": reason}
+    return PaymentError(exceptions.CAMT_INVALID % {"reason": reason}, code="camt_invalid")
+
+
+def _import(event: Event, *, filename: str, data: bytes, by) -> StatementImport:
     organiser = event.organiser
     billing = queries.organiser_billing(organiser)
     own = camt.normalise_iban(billing.iban if billing else "")
+    try:
+        files = bank_files.statement_files(data)
+    except camt.CamtError as unreadable:
+        raise _unreadable(unreadable) from unreadable
+    archive = bank_files.is_archive(data)
+    parsed: list[tuple[str, bytes, camt.Statement]] = []
+    for member, content in files:
+        try:
+            parsed.append((member, content, camt.parse_statement(content, account=own)))
+        except camt.CamtError as unreadable:
+            unreadable.member = member
+            raise _unreadable(unreadable) from unreadable
     if not own:
         raise PaymentError(exceptions.CAMT_NO_ACCOUNT, code="camt_account")
-    foreign = [account for account in parsed.accounts if account != own]
-    if foreign:
-        raise PaymentError(
-            exceptions.CAMT_ACCOUNT % {"statement": _show(foreign[0]), "organiser": _show(own)},
-            code="camt_account",
-        )
-    file_hash = hashlib.sha256(data).hexdigest()
+    for _member, _content, statement in parsed:
+        foreign = [account for account in statement.accounts if account != own]
+        if foreign:
+            raise PaymentError(
+                exceptions.CAMT_ACCOUNT % {"statement": _show(foreign[0]), "organiser": _show(own)},
+                code="camt_account",
+            )
+    hashes = [hashlib.sha256(content).hexdigest() for _member, content, _statement in parsed]
     try:
         with transaction.atomic():
-            return _book(event, parsed, filename=filename, file_hash=file_hash, by=by)
+            booked, known, first_known = [], [], None
+            for (member, _content, statement), file_hash in zip(parsed, hashes, strict=True):
+                name = f"{filename}/{member}" if archive else filename
+                previous = _previous(organiser, file_hash, statement.identity)
+                if previous is not None:
+                    known.append(member or filename)
+                    first_known = first_known or previous
+                    continue
+                booked.append(_book(event, statement, filename=name, file_hash=file_hash, by=by))
+            if not booked:
+                raise _duplicate(first_known)
     except IntegrityError as clash:
         # The same file or lines imported at the same moment by someone else: theirs counts.
-        previous = _previous(organiser, file_hash, parsed.identity)
-        if previous is None:
-            raise PaymentError(exceptions.CAMT_CONCURRENT, code="camt_duplicate") from clash
-        raise _duplicate(previous) from clash
+        for (_member, _content, statement), file_hash in zip(parsed, hashes, strict=True):
+            previous = _previous(organiser, file_hash, statement.identity)
+            if previous is not None:
+                raise _duplicate(previous) from clash
+        raise PaymentError(exceptions.CAMT_CONCURRENT, code="camt_duplicate") from clash
+    other_accounts = [
+        account for _m, _c, statement in parsed for account in statement.other_accounts
+    ]
+    return StatementImport(
+        statements=booked,
+        known_files=known,
+        other_accounts=list(dict.fromkeys(other_accounts)),
+    )
 
 
 def _show(account: str) -> str:
@@ -137,9 +205,6 @@ def _date(text: str) -> dt.date | None:
 
 def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStatement:
     organiser = event.organiser
-    previous = _previous(organiser, file_hash, parsed.identity)
-    if previous is not None:
-        raise _duplicate(previous)
     statement = BankStatement.objects.create(
         organiser=organiser,
         event=event,
@@ -303,7 +368,7 @@ def _candidates(line: camt.StatementLine) -> tuple[list[str], list[str]]:
     code = code_from_reference(line.reference)
     if code:
         strong.append(code)
-    weak = codes_in_text(" ".join([line.remittance, line.reference]))
+    weak = codes_in_text(" ".join([line.remittance, line.reference, line.remittance_joined]))
     return strong, [c for c in weak if c not in strong]
 
 

@@ -1,0 +1,393 @@
+"""What Dutch banks hand out as a statement is read as it comes: later versions, encodings,
+several statements in one file, an envelope, ZIP archives; every other file is refused with a
+message that says what it is, in the user's language, and nothing is stored."""
+
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from goedeburen.payments import bank_files, services
+from goedeburen.payments.enums import ProviderName, TransactionState
+from goedeburen.payments.exceptions import PaymentError
+from goedeburen.payments.models import BankStatement, BankTransaction, Payment
+from goedeburen.payments.reference import creditor_reference
+from goedeburen.registration.enums import RegistrationStatus
+
+from .test_bank_import import ACCOUNT, DATA, by_transfer, statement
+
+SAVINGS = "NL69INGB0123456789"
+PREFIX = "This file is not a readable CAMT.053 bank statement: "
+
+
+@pytest.fixture
+def upload(event, immediate_tasks, django_capture_on_commit_callbacks):
+    """Import an upload as the back office does (a file or a ZIP archive)."""
+
+    def _upload(data: bytes, filename: str = "statement.xml") -> services.StatementImport:
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.import_statements(event, filename=filename, data=data)
+
+    return _upload
+
+
+@pytest.fixture
+def three(register):
+    return {n: by_transfer(register, n) for n in range(1, 4)}
+
+
+def refusal(upload, data: bytes, filename: str = "upload.xml") -> str:
+    with pytest.raises(PaymentError) as refused:
+        upload(data, filename)
+    assert refused.value.code == "camt_invalid"
+    assert not BankStatement.objects.exists()
+    assert not BankTransaction.objects.exists()
+    return str(refused.value.message)
+
+
+def knab(registrations: dict, version: str = "13") -> bytes:
+    code = registrations[2].code
+    data = statement(
+        "knab_camt053_001_13.xml", registrations, CODE2_HEAD=code[:3], CODE2_TAIL=code[3:]
+    )
+    return data.replace(b"camt.053.001.13", f"camt.053.001.{version}".encode())
+
+
+def archive(*members: tuple[str, bytes], encrypted: str = "") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as writing:
+        for name, content in members:
+            info = zipfile.ZipInfo(name, date_time=(2026, 11, 30, 8, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            writing.writestr(info, content)
+    data = bytearray(buffer.getvalue())
+    if encrypted:
+        # zipfile writes no encryption: set the flag of a member that says it is encrypted,
+        # in its local header and in the central directory, as an encrypting program does.
+        data[6] |= 0x1
+        central = data.index(b"PK\x01\x02")
+        data[central + 8] |= 0x1
+    return bytes(data)
+
+
+def day(n: int, registration, *, seq: int | None = None) -> bytes:
+    return statement(
+        "ing_day_camt053_001_02.xml",
+        {},
+        DAY=f"2026-12-0{n}",
+        SEQ=str(seq or 300 + n),
+        RFA=creditor_reference(registration.code),
+        CODEB="ZZZZZZZZ",
+        NAME_A="P. de Boer",
+        NAME_B="Buurtcentrum De Kern",
+    )
+
+
+@pytest.mark.parametrize("version", ["09", "10", "11", "12", "13", "14"])
+def test_later_versions_of_camt053_are_read(event, three, upload, version):
+    result = upload(knab(three, version), f"knab-{version}.xml")
+
+    (imported,) = result.statements
+    assert (imported.lines_new, imported.lines_matched) == (4, 2)
+    assert BankTransaction.objects.get(registration=three[1]).debtor_name == (
+        "Huurdersvereniging Oost"
+    )
+
+
+def test_version_13_without_booking_date_or_refs_with_a_cut_description(event, three, upload):
+    result = upload(knab(three), "knab.xml")
+
+    lines = list(BankTransaction.objects.filter(statement=result.statements[0]))
+    assert [(line.state, line.registration) for line in lines] == [
+        (TransactionState.MATCHED, three[1]),  # RF reference; only a value date
+        (TransactionState.MATCHED, three[2]),  # the code cut over two Ustrd pieces
+        (TransactionState.UNMATCHED, None),  # a betalingskenmerk: not one of ours
+        (TransactionState.SKIPPED, None),  # bank costs, booked as a date and time
+    ]
+    assert [str(line.booking_date) for line in lines] == ["2026-11-23"] * 4
+    assert lines[2].reference == "1234567890123456"
+    assert lines[2].remittance == ("Teruggaaf omzetbelasting betalingskenmerk 1234 5678 9012 3456")
+    code = three[2].code
+    assert lines[1].remittance == (
+        f"Deelname conferentie Goede buren, aanmelding {code[:3]} {code[3:]} namens wijkteam"
+    )
+    for n in (1, 2):
+        three[n].refresh_from_db()
+        assert three[n].status == RegistrationStatus.CONFIRMED
+
+
+@pytest.mark.parametrize(
+    ("declared", "codec", "prefix", "euro"),
+    [
+        ("UTF-8", "utf-8", b"\xef\xbb\xbf\r\n", "€"),  # byte order mark, then a blank line
+        ("UTF-8", "utf-8", b"  \n", "€"),  # whitespace before the declaration
+        ("ISO-8859-1", "latin-1", b"", "EUR "),
+        ("windows-1252", "cp1252", b"", "€"),
+        ("UTF-8", "cp1252", b"", "€"),  # says UTF-8, written by a Windows program
+        ("UTF-16", "utf-16", b"", "€"),
+    ],
+    ids=["bom", "leading_space", "latin1", "cp1252", "utf8_declared_cp1252", "utf16"],
+)
+def test_encodings_byte_order_marks_and_line_ends(
+    event, three, upload, declared, codec, prefix, euro
+):
+    text = (DATA / "asn_camt053_001_02.xml").read_text()
+    text = text.replace("{{ENCODING}}", declared).replace("{{ACCOUNT}}", ACCOUNT)
+    text = text.replace("{{CODE1}}", three[1].code).replace("{{EURO}}", euro)
+    data = prefix + text.replace("\n", "\r\n").encode(codec)
+
+    result = upload(data, "asn.xml")
+
+    line = BankTransaction.objects.get(statement=result.statements[0])
+    assert (line.state, line.registration) == (TransactionState.MATCHED, three[1])
+    assert line.debtor_name == "Café De Buurvrouw"
+    assert line.remittance == f"Aanmelding {three[1].code} à {euro}125,00 voor Renée Müller"
+
+
+def test_several_days_and_accounts_in_one_file_book_the_organisers_days(event, three, upload):
+    data = statement("ing_accounts_camt053_001_02.xml", three, SAVINGS=SAVINGS)
+
+    result = upload(data, "ing-all.xml")
+
+    (imported,) = result.statements
+    assert (imported.lines_new, imported.lines_matched) == (2, 2)
+    assert (str(imported.period_start), str(imported.period_end)) == ("2026-11-24", "2026-11-25")
+    assert result.other_accounts == [SAVINGS]
+    assert set(BankTransaction.objects.values_list("account", flat=True)) == {ACCOUNT}
+    three[3].refresh_from_db()  # named only on the savings account's statement
+    assert three[3].status == RegistrationStatus.PENDING_PAYMENT
+
+
+def test_a_file_of_only_another_account_is_still_refused(event, three, upload, english):
+    data = statement("ing_accounts_camt053_001_02.xml", three, ACCOUNT=SAVINGS, SAVINGS=SAVINGS)
+
+    with pytest.raises(PaymentError) as refused:
+        upload(data)
+
+    assert refused.value.code == "camt_account"
+    assert not BankStatement.objects.exists()
+
+
+def test_a_statement_inside_an_envelope_with_an_application_header(event, three, upload):
+    result = upload(statement("cbpr_envelope_camt053_001_08.xml", three), "swift.xml")
+
+    (imported,) = result.statements
+    assert (imported.lines_new, imported.lines_matched) == (1, 1)
+    assert imported.statement_id == "311"
+    assert Payment.objects.get(registration=three[1]).payer_name == "Gemeente Houten"
+
+
+def test_the_pages_of_a_statement_split_over_two_files_are_both_booked(event, three, upload):
+    page = statement("cbpr_envelope_camt053_001_08.xml", three)
+    first = page.replace(b"<LastPgInd>true</LastPgInd>", b"<LastPgInd>false</LastPgInd>")
+    second = page.replace(b"<PgNb>1</PgNb>", b"<PgNb>2</PgNb>")
+    second = second.replace(b"STMT-20261124-000311</MsgId>", b"STMT-20261124-000312</MsgId>")
+    second = second.replace(b"1123000019999001", b"1123000019999002")
+    second = second.replace(creditor_reference(three[1].code).encode(), three[2].code.encode())
+
+    upload(first, "page-1.xml")
+    result = upload(second, "page-2.xml")
+
+    assert result.statements[0].lines_matched == 1
+    assert Payment.objects.filter(provider=ProviderName.BANK_TRANSFER).count() == 2
+
+
+def test_a_zip_archive_of_day_statements_books_each_day(event, register, upload):
+    regs = {n: by_transfer(register, n) for n in range(1, 4)}
+    data = archive(
+        ("afschriften/", b""),
+        ("afschriften/2026-12-01.xml", day(1, regs[1])),
+        ("afschriften/2026-12-02.xml", day(2, regs[2])),
+        ("__MACOSX/afschriften/._2026-12-02.xml", b"\x00\x05\x16\x07"),
+        ("afschriften/.DS_Store", b"\x00\x00\x00\x01Bud1"),
+    )
+
+    result = upload(data, "december.zip")
+
+    assert [s.filename for s in result.statements] == [
+        "december.zip/2026-12-01.xml",
+        "december.zip/2026-12-02.xml",
+    ]
+    assert [s.lines_matched for s in result.statements] == [1, 1]
+    for n in (1, 2):
+        regs[n].refresh_from_db()
+        assert regs[n].status == RegistrationStatus.CONFIRMED
+
+
+def test_a_zip_archive_with_days_imported_before_books_only_the_new_day(
+    event, register, upload, english
+):
+    regs = {n: by_transfer(register, n) for n in range(1, 4)}
+    upload(day(1, regs[1]), "2026-12-01.xml")
+
+    result = upload(
+        archive(("2026-12-01.xml", day(1, regs[1])), ("2026-12-03.xml", day(3, regs[3]))),
+        "week.zip",
+    )
+
+    assert [s.filename for s in result.statements] == ["week.zip/2026-12-03.xml"]
+    assert result.known_files == ["2026-12-01.xml"]
+    assert Payment.objects.filter(provider=ProviderName.BANK_TRANSFER).count() == 2
+    with pytest.raises(PaymentError) as refused:
+        upload(archive(("2026-12-03.xml", day(3, regs[3]))), "again.zip")
+    assert refused.value.code == "camt_duplicate"
+    assert BankStatement.objects.count() == 2
+
+
+def test_one_unreadable_file_in_a_zip_archive_books_nothing(event, register, upload, english):
+    registration = by_transfer(register, 1)
+    data = archive(
+        ("2026-12-01.xml", day(1, registration)),
+        ("2026-12-01.sta", (DATA / "ing_mt940.sta").read_bytes()),
+    )
+
+    message = refusal(upload, data, "mixed.zip")
+
+    assert message == (
+        PREFIX + "the file “2026-12-01.sta” in the ZIP archive: it is an MT940 or MT942 "
+        "file; download the statement as CAMT.053 (XML) instead"
+    )
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (
+            lambda: archive(*[(f"{n}.xml", b"<x/>") for n in range(bank_files.MAX_MEMBERS + 1)]),
+            "the ZIP archive holds more than 1000 files",
+        ),
+        # A zip bomb: 51 MB of zeros packs into some 50 kB; the archive does not lie here,
+        # but the unpacked bytes are counted as they come, whatever it declares.
+        (
+            lambda: archive(("bomb.xml", bytes(51 * 1024 * 1024))),
+            "the ZIP archive unpacks to more than 50 MB",
+        ),
+        (
+            lambda: archive(("a.xml", b"<x/>"), encrypted="a.xml"),
+            "the ZIP archive is damaged, encrypted or of an unknown kind",
+        ),
+        (
+            lambda: archive(("a.xml", b"<x/>"))[:40],
+            "the ZIP archive is damaged, encrypted or of an unknown kind",
+        ),
+        (
+            lambda: archive(("map/", b""), ("__MACOSX/._a.xml", b"x")),
+            "the ZIP archive holds no files",
+        ),
+        (
+            lambda: archive(("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<w/>")),
+            "it is a spreadsheet or document (such as Excel); download the statement as "
+            "CAMT.053 (XML) instead",
+        ),
+        (
+            lambda: archive(("inner.zip", archive(("a.xml", b"<x/>")))),
+            "the file “inner.zip” in the ZIP archive: it is a ZIP archive inside the ZIP "
+            "archive; unpack it first",
+        ),
+    ],
+    ids=["too_many", "bomb", "encrypted", "truncated", "empty", "xlsx", "nested"],
+)
+def test_a_zip_archive_we_cannot_read_is_refused(upload, data, reason, english):
+    assert refusal(upload, data(), "upload.zip") == PREFIX + reason
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        (
+            "rabobank_camt052_001_02.xml",
+            "it is an intraday account report (camt.052), in which entries may still "
+            "change; download the statement (CAMT.053) of the day instead",
+        ),
+        (
+            "abnamro_camt054_001_02.xml",
+            "it is a notification of single payments (camt.054); the same payments are in "
+            "the statement, so download the statement (CAMT.053) instead",
+        ),
+        (
+            "ing_mt940.sta",
+            "it is an MT940 or MT942 file; download the statement as CAMT.053 (XML) instead",
+        ),
+        (
+            "ing_export.csv",
+            "it is a CSV or text export with columns; download the statement as CAMT.053 "
+            "(XML) instead",
+        ),
+    ],
+)
+def test_another_format_of_the_bank_is_named(upload, name, reason, english):
+    assert refusal(upload, (DATA / name).read_bytes(), name) == PREFIX + reason
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+            "it is a PDF; download the statement as CAMT.053 (XML) instead",
+        ),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100),
+            "it is a spreadsheet or document (such as Excel); download the statement as "
+            "CAMT.053 (XML) instead",
+        ),
+        (
+            b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.01"/>',
+            "it is version 001.01 of CAMT.053; versions 001.02 to 001.14 are read",
+        ),
+        (
+            b"<html><body>Inloggen</body></html>",
+            "it is an XML file, but not an ISO 20022 bank statement",
+        ),
+        (b" \r\n ", "the file is empty"),
+        (b"<a>\n<b></a>", "not well-formed XML (line 2, column 6)"),
+    ],
+    ids=["pdf", "xls", "version_01", "html", "blank", "broken"],
+)
+def test_other_files_are_named(upload, data, reason, english):
+    assert refusal(upload, data) == PREFIX + reason
+
+
+def test_an_entry_on_a_day_that_does_not_exist_is_refused_not_a_crash(
+    event, three, upload, english
+):
+    data = statement("ing_camt053_001_02.xml", three).replace(
+        b"2026-11-23</Dt></BookgDt>", b"2026-02-30</Dt></BookgDt>", 1
+    )
+
+    assert refusal(upload, data) == PREFIX + "the date “2026-02-30” of an entry does not exist"
+
+
+def test_the_refusal_is_in_dutch_for_a_dutch_user(upload):
+    with translation.override("nl"):
+        message = refusal(upload, (DATA / "ing_mt940.sta").read_bytes(), "ing.sta")
+
+    assert message == (
+        "Dit bestand is geen leesbaar CAMT.053-bankafschrift: het is een MT940- of "
+        "MT942-bestand; download het afschrift in plaats daarvan als CAMT.053 (XML)"
+    )
+
+
+def test_a_refusal_inside_an_archive_is_in_dutch_for_a_dutch_user(upload):
+    data = archive(("2026-12-01.xml", b"<Document><x></Document>"))
+
+    with translation.override("nl"):
+        message = refusal(upload, data, "dec.zip")
+
+    assert message == (
+        "Dit bestand is geen leesbaar CAMT.053-bankafschrift: het bestand “2026-12-01.xml” "
+        "in het ZIP-bestand: geen geldige XML (regel 1, kolom 16)"
+    )
+
+
+def test_amounts_of_a_later_version_keep_their_currency(event, three, upload):
+    data = knab(three).replace(b'<Amt Ccy="EUR">60.00</Amt>', b'<Amt Ccy="USD">60.00</Amt>')
+
+    result = upload(data)
+
+    line = BankTransaction.objects.get(statement=result.statements[0], reference="1234567890123456")
+    assert (line.state, line.skip_reason, line.currency) == ("skipped", "currency", "USD")
+    assert line.amount == Decimal("60.00")
