@@ -1,36 +1,82 @@
 """An independent check of a placement against every rule of the format document.
 
 Written from the format text alone, on the raw JSON documents (never the solver's classes or
-bookkeeping), so that a mistake in the solver cannot hide behind the same mistake here.
+bookkeeping), so that a mistake in the solver cannot hide behind the same mistake here. Where
+the format leaves a case open, the reading is the one in docs/development.md ("Reading the
+format"): a missing `topic` is the session's own id, a missing `mix` is false, a choice is
+the first place a session has in the list, a choice past the end of `rank_cost` costs its
+last entry, and the share is the decimal number written (0.7 × 10 is 7, not 7.000…1).
 """
 
 import math
 from fractions import Fraction
 from itertools import combinations
 
+DEFAULT_RULES = {
+    "max_group_share": 0.4,
+    "spread_groups": ["resident"],
+    "rank_cost": [0, 1, 3, 6, 10],
+    "unranked_cost": 25,
+    "avoid_repeat_meetings": True,
+}
+
+
+def _rules(instance: dict) -> dict:
+    return {**DEFAULT_RULES, **instance.get("rules", {})}
+
+
+def _share(instance: dict) -> Fraction:
+    return Fraction(str(_rules(instance)["max_group_share"]))
+
+
+def _sessions(instance: dict) -> dict:
+    """Return session id → (round id, topic, capacity, mix)."""
+    return {
+        s["id"]: (r["id"], s.get("topic", s["id"]), int(s["capacity"]), s.get("mix", False))
+        for r in instance.get("rounds", [])
+        for s in r["sessions"]
+    }
+
+
+def _attends(person: dict) -> set:
+    return set(person.get("preferences", {})) | set(person.get("fixed", {}))
+
 
 def breaks(instance: dict, result: dict) -> list[str]:
     """Return one line per broken rule; [] when the placement keeps them all."""
     problems = []
-    rules = instance.get("rules", {})
-    share = Fraction(rules.get("max_group_share", 0.4)).limit_denominator(1000)
-    spread_groups = rules.get("spread_groups", ["resident"])
-    session = {}
-    for round_ in instance["rounds"]:
-        for s in round_["sessions"]:
-            session[s["id"]] = (round_["id"], s)
-    group = {p["id"]: p["group"] for p in instance["participants"]}
+    rules = _rules(instance)
+    share = _share(instance)
+    session = _sessions(instance)
+    people = {p["id"]: p for p in instance["participants"]}
+    group = {pid: p["group"] for pid, p in people.items()}
     placed = result["assignment"]
-    unplaced = {(u["participant"], u["round"]) for u in result.get("unassigned", [])}
+    unplaced = [(u["participant"], u["round"]) for u in result.get("unassigned", [])]
+    if len(unplaced) != len(set(unplaced)):
+        problems.append("someone is listed twice as not placed")
+    for u in result.get("unassigned", []):
+        if not (isinstance(u.get("reason"), str) and u["reason"].strip()):
+            problems.append(f"{u['participant']} not placed without a reason")
     occupants = {sid: [] for sid in session}
     for pid, rounds in placed.items():
+        if pid not in people:
+            problems.append(f"{pid} placed but not a participant")
+            continue
         for rid, sid in rounds.items():
+            if sid not in session:
+                problems.append(f"{pid} placed in unknown session {sid}")
+                continue
             if session[sid][0] != rid:
                 problems.append(f"{pid} placed in {sid} for the wrong round {rid}")
             occupants[sid].append(pid)
+    for pid, rid in unplaced:
+        if pid not in people or rid not in _attends(people[pid]):
+            problems.append(f"{pid} listed as not placed in {rid}, where they do not take part")
+        elif rid in placed.get(pid, {}):
+            problems.append(f"{pid} listed as not placed in {rid}, but placed there")
     for p in instance["participants"]:
         mine = placed.get(p["id"], {})
-        wanted = set(p.get("preferences", {})) | set(p.get("fixed", {}))
+        wanted = _attends(p)
         for rid in wanted:
             if rid not in mine and (p["id"], rid) not in unplaced:
                 problems.append(f"{p['id']} silently not placed in {rid}")
@@ -39,27 +85,27 @@ def breaks(instance: dict, result: dict) -> list[str]:
         for rid, sid in p.get("fixed", {}).items():
             if rid in mine and mine[rid] != sid:
                 problems.append(f"{p['id']} not in fixed session {sid}")
-        topics = [session[sid][1]["topic"] for sid in mine.values()]
+        topics = [session[sid][1] for sid in mine.values() if sid in session]
         if len(topics) != len(set(topics)):
             problems.append(f"{p['id']} has a topic twice")
-    for sid, people in occupants.items():
-        s = session[sid][1]
-        if len(people) > s["capacity"]:
+    for sid, here in occupants.items():
+        _, _, capacity, mix = session[sid]
+        if len(here) > capacity:
             problems.append(f"{sid} over capacity")
-        if s.get("mix") and people:
-            most = math.ceil(share * len(people))
-            for g in set(group[x] for x in people):
-                if sum(1 for x in people if group[x] == g) > most:
+        if mix and here:
+            most = math.ceil(share * len(here))
+            for g in set(group[x] for x in here):
+                if sum(1 for x in here if group[x] == g) > most:
                     problems.append(f"{sid}: too many of {g}")
-    for round_ in instance["rounds"]:
-        mixed = [s for s in round_["sessions"] if s.get("mix")]
-        for g in spread_groups:
+    for round_ in instance.get("rounds", []):
+        mixed = [s for s in round_["sessions"] if s.get("mix", False)]
+        for g in rules["spread_groups"]:
             counts = [sum(1 for x in occupants[s["id"]] if group[x] == g) for s in mixed]
             # Some level L: min(L, capacity) <= count <= L + 1 in every mix session.
             levels = range(0, max(counts, default=0) + 2)
             if counts and not any(
                 all(
-                    min(level, s["capacity"]) <= c <= level + 1
+                    min(level, int(s["capacity"])) <= c <= level + 1
                     for c, s in zip(counts, mixed, strict=True)
                 )
                 for level in levels
@@ -68,24 +114,40 @@ def breaks(instance: dict, result: dict) -> list[str]:
     return problems
 
 
-def cost(instance: dict, assignment: dict) -> int:
-    """Return the placement cost the format document defines: every placement, pinned too."""
-    rules = instance.get("rules", {})
-    rank_cost = rules.get("rank_cost", [0, 1, 3, 6, 10])
-    unranked = rules.get("unranked_cost", 25)
-    total = 0
+def choices(instance: dict, assignment: dict) -> list:
+    """Return the 0-based choice of every placement, pinned ones included (None: unranked)."""
+    found = []
     for p in instance["participants"]:
         for rid, sid in assignment.get(p["id"], {}).items():
             ranked = p.get("preferences", {}).get(rid, [])
-            if sid in ranked:
-                total += min(rank_cost[min(ranked.index(sid), len(rank_cost) - 1)], unranked)
-            else:
-                total += unranked
-    return total
+            found.append(ranked.index(sid) if sid in ranked else None)
+    return found
+
+
+def cost(instance: dict, assignment: dict) -> int:
+    """Return the placement cost the format document defines: every placement, pinned too."""
+    rules = _rules(instance)
+    rank_cost, unranked = rules["rank_cost"], rules["unranked_cost"]
+    total = 0
+    for k in choices(instance, assignment):
+        total += unranked if k is None else rank_cost[min(k, len(rank_cost) - 1)]
+    return int(total)
+
+
+def rank_histogram(instance: dict, assignment: dict) -> list[int]:
+    """Return placements per choice; the last cell counts the unranked ones."""
+    longest = max(
+        (len(ranked) for p in instance["participants"] for ranked in p.get("preferences", {}).values()),
+        default=0,
+    )
+    cells = [0] * (max(len(_rules(instance)["rank_cost"]), longest) + 1)
+    for k in choices(instance, assignment):
+        cells[-1 if k is None else k] += 1
+    return cells
 
 
 def repeat_pairs(instance: dict, assignment: dict) -> int:
-    mix = {s["id"] for r in instance["rounds"] for s in r["sessions"] if s.get("mix")}
+    mix = {sid for sid, (_, _, _, m) in _sessions(instance).items() if m}
     met = {}
     for a, b in combinations(sorted(assignment), 2):
         shared = sum(
@@ -93,3 +155,31 @@ def repeat_pairs(instance: dict, assignment: dict) -> int:
         )
         met[(a, b)] = shared
     return sum(1 for n in met.values() if n > 1)
+
+
+def result_problems(instance: dict, result: dict) -> list[str]:
+    """Return what is wrong with a whole result document: the rules, figures and status."""
+    problems = breaks(instance, result)
+    if set(result) < {"status", "objective", "bound", "assignment", "unassigned", "stats"}:
+        problems.append(f"keys missing: {sorted(result)}")
+    status, objective, bound = result["status"], result["objective"], result["bound"]
+    if status not in ("optimal", "feasible", "infeasible"):
+        problems.append(f"unknown status {status}")
+    if objective != cost(instance, result["assignment"]):
+        problems.append(f"objective {objective} != {cost(instance, result['assignment'])}")
+    if result["stats"]["rank_histogram"] != rank_histogram(instance, result["assignment"]):
+        problems.append(
+            f"rank_histogram {result['stats']['rank_histogram']} != "
+            f"{rank_histogram(instance, result['assignment'])}"
+        )
+    if result["stats"]["repeat_pairs"] != repeat_pairs(instance, result["assignment"]):
+        problems.append("repeat_pairs differs")
+    if (status == "infeasible") != bool(result["unassigned"]):
+        problems.append(f"status {status} with {len(result['unassigned'])} not placed")
+    if bound is not None and bound > objective:
+        problems.append(f"bound {bound} > objective {objective}")
+    if status == "optimal" and bound != objective:
+        problems.append(f"optimal with bound {bound} != objective {objective}")
+    if status == "feasible" and bound is None:
+        problems.append("feasible without a bound")
+    return problems

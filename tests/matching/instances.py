@@ -166,3 +166,114 @@ def generated(rule: Rule, *, seed: int) -> dict:
             "avoid_repeat_meetings": True,
         },
     }
+
+
+# Instances another generator might make -------------------------------------------------
+#
+# `wild_instance` varies what the format leaves open (docs/development.md, "Reading the
+# format"): ids as numbers in text, unicode or long; one-session rounds; capacities of 0
+# and 1; `mix` everywhere, nowhere or left out; empty rankings, rankings that name a
+# session of another round, twice the same session, or more choices than `rank_cost` has;
+# `fixed` to a full session, to a session of another round or to a topic they already
+# have; topics repeated within a round or left out; spread groups nobody is in; shares of
+# 1, 0 or tiny; `rank_cost` of one entry; `unranked_cost` 0; whole numbers written as
+# 12.0; optional keys left out and unknown keys added. The same seed gives the same
+# document.
+
+_ID_STYLES = ("plain", "number", "unicode", "long")
+
+
+def _make_id(rng: random.Random, style: str, kind: str, n: int) -> str:
+    if style == "number":
+        return str(n + (100 if kind == "s" else 0) + (1000 if kind == "r" else 0))
+    if style == "unicode":
+        return f"{kind}·ünï-{n}-ß✓"
+    if style == "long":
+        return f"{kind}-{n}-" + "x" * 120
+    return f"{kind}{n}"
+
+
+def _number(rng: random.Random, value: int):
+    return float(value) if rng.random() < 0.2 else value
+
+
+def wild_instance(seed: int, *, people: int = 6, rounds: int = 2, sessions: int = 3) -> dict:
+    """Return a valid instance document with the variations another generator might make.
+
+    `people`, `rounds`, `sessions`: at most so many (participants, rounds, sessions per round).
+    """
+    rng = random.Random(seed)
+    style = rng.choice(_ID_STYLES)
+    mix_mode = rng.choice(("random", "all", "none", "absent"))
+    topics = [f"t{k}" for k in range(sessions + 1)]
+    n_people = rng.randint(0, people)
+    doc_rounds = []
+    n_session = 0
+    for r in range(rng.randint(1, rounds)):
+        round_sessions = []
+        size = rng.choice([1, *range(1, sessions + 1)])
+        fair = -(-n_people // size)  # seats for everyone when spread evenly
+        for _ in range(size):
+            session = {"id": _make_id(rng, style, "s", n_session)}
+            n_session += 1
+            if rng.random() < 0.85:
+                session["topic"] = rng.choice(topics)  # sometimes twice in one round
+            seats = rng.choice([0, 1, 2, 3, fair, fair + 1, fair + 2, 2 * fair, 3 * fair])
+            session["capacity"] = _number(rng, seats)
+            if mix_mode != "absent":
+                mix = {"all": True, "none": False}.get(mix_mode, rng.random() < 0.6)
+                session["mix"] = mix
+            if rng.random() < 0.1:
+                session["room"] = "unknown keys are ignored"
+            round_sessions.append(session)
+        doc_rounds.append({"id": _make_id(rng, style, "r", r), "sessions": round_sessions})
+    all_sessions = [s["id"] for rd in doc_rounds for s in rd["sessions"]]
+    groups = ["a", "b", "c", "resident"][: rng.randint(1, 4)]
+    participants = []
+    for i in range(n_people):
+        person: dict = {"id": _make_id(rng, style, "p", i), "group": rng.choice(groups)}
+        prefs = {}
+        for rd in doc_rounds:
+            if rng.random() < 0.15:
+                continue  # not in this round (unless fixed there)
+            own = [s["id"] for s in rd["sessions"]]
+            ranked = rng.sample(own, rng.randint(0, len(own)))
+            if ranked and rng.random() < 0.15:
+                ranked.insert(rng.randint(0, len(ranked)), rng.choice(ranked))  # twice
+            if rng.random() < 0.15:
+                ranked.insert(rng.randint(0, len(ranked)), rng.choice(all_sessions))
+            prefs[rd["id"]] = ranked
+        if prefs or rng.random() < 0.5:
+            person["preferences"] = prefs
+        if rng.random() < 0.25:
+            rd = rng.choice(doc_rounds)
+            if rd["sessions"]:
+                # Mostly a session of that round; now and then one of another round.
+                pool = all_sessions if rng.random() < 0.15 else [s["id"] for s in rd["sessions"]]
+                person["fixed"] = {rd["id"]: rng.choice(pool)}
+        elif rng.random() < 0.3:
+            person["fixed"] = {}
+        participants.append(person)
+    doc: dict = {"rounds": doc_rounds, "participants": participants}
+    if rng.random() < 0.1:
+        doc["generator"] = {"name": "someone else's", "version": 3}
+    if rng.random() < 0.15:
+        return doc  # the rules left out: every default
+    rules: dict = {}
+    if rng.random() < 0.9:
+        rules["max_group_share"] = rng.choice([1.0, 1, 0.0, 0, 1e-9, 0.4, 0.5, 0.7, 0.34, 0.99])
+    if rng.random() < 0.9:
+        spread = rng.sample(groups, rng.randint(0, len(groups)))
+        if rng.random() < 0.3:
+            spread.append("nobody")
+        rules["spread_groups"] = spread
+    if rng.random() < 0.9:
+        rules["rank_cost"] = [
+            _number(rng, c) for c in sorted(rng.sample(range(12), rng.randint(1, 5)))
+        ]
+    if rng.random() < 0.9:
+        rules["unranked_cost"] = _number(rng, rng.choice([0, 0, 2, 5, 25]))
+    if rng.random() < 0.8:
+        rules["avoid_repeat_meetings"] = rng.random() < 0.5
+    doc["rules"] = rules
+    return doc

@@ -31,9 +31,8 @@ def _cost(rules: dict, ranked: list, session: str) -> int:
     rank_cost = rules.get("rank_cost", [0, 1, 3, 6, 10])
     unranked = rules.get("unranked_cost", 25)
     if session in ranked:
-        k = ranked.index(session)
-        return min(rank_cost[min(k, len(rank_cost) - 1)], unranked) if rank_cost else 0
-    return unranked
+        return int(rank_cost[min(ranked.index(session), len(rank_cost) - 1)])
+    return int(unranked)
 
 
 def _spread_ok(counts, capacities) -> bool:
@@ -98,10 +97,16 @@ def solve_reference(doc: dict, *, tight: bool, time_limit: float = 60.0, milp: b
     `milp=False` solves the LP relaxation only (its value is a lower bound on any placement).
     """
     rules = doc.get("rules", {})
-    share = Fraction(rules.get("max_group_share", 0.4)).limit_denominator(1000)
+    # The decimal number written: 0.7 × 10 is 7 (a float's 0.7 is a little less or more).
+    share = Fraction(str(rules.get("max_group_share", 0.4)))
     spread_groups = rules.get("spread_groups", ["resident"])
     rounds = {r["id"]: r["sessions"] for r in doc["rounds"]}
-    session_info = {s["id"]: s for r in doc["rounds"] for s in r["sessions"]}
+    # A missing topic is the session's own, a missing mix false; 12.0 seats are 12.
+    session_info = {
+        s["id"]: {**s, "topic": s.get("topic", s["id"]), "capacity": int(s["capacity"])}
+        for r in doc["rounds"]
+        for s in r["sessions"]
+    }
     columns = []  # (participant, round, session)
     costs = []
     for p in doc["participants"]:
@@ -126,13 +131,24 @@ def solve_reference(doc: dict, *, tight: bool, time_limit: float = 60.0, milp: b
         extra_upper.append(upper)
         return len(columns) + len(extra_costs) - 1
 
-    slots: dict[tuple, list[int]] = {}
+    # Every (participant, round) needs a place, also one with no session to take (pinned to a
+    # session of another round): its row then has no column, and the MILP is infeasible.
+    slots: dict[tuple, list[int]] = {
+        (p["id"], rid): []
+        for p in doc["participants"]
+        for rid in rounds
+        if rid in p.get("preferences", {}) or rid in p.get("fixed", {})
+    }
     in_session: dict[str, list[int]] = {}
     topic_of_person: dict[tuple, list[int]] = {}
     for c, (pid, rid, sid) in enumerate(columns):
         slots.setdefault((pid, rid), []).append(c)
         in_session.setdefault(sid, []).append(c)
         topic_of_person.setdefault((pid, session_info[sid]["topic"]), []).append(c)
+    if any(not cols for cols in slots.values()):
+        return {"lp": None, "optimum": None}  # someone has no session to take
+    if not columns:
+        return {"lp": 0.0, "optimum": 0.0}  # nobody to place
     for cols in slots.values():
         rows.append(({c: 1.0 for c in cols}, 1.0, 1.0))
     for sid, cols in in_session.items():
@@ -160,7 +176,7 @@ def solve_reference(doc: dict, *, tight: bool, time_limit: float = 60.0, milp: b
                 rows.append(({**{c: float(b) for c in mine}, head: -float(a)}, -inf, b - 1.0))
     # Spread.
     for rid, sessions in rounds.items():
-        mixed = [s for s in sessions if s.get("mix")]
+        mixed = [session_info[s["id"]] for s in sessions if s.get("mix")]
         if len(mixed) < 2:
             continue
         caps = [s["capacity"] for s in mixed]

@@ -64,17 +64,22 @@ class Rules:
     def choice_cost(self, rank: int | None) -> int:
         """Return the cost of a placement at 0-based `rank`; None is a session not ranked.
 
-        A rank past the end of `rank_cost` costs its last entry (never more than unranked).
+        `rank_cost[rank]`, as the format says, even when that is more than `unranked_cost`;
+        a rank past the end of `rank_cost` costs its last entry.
         """
         if rank is None:
             return self.unranked_cost
-        cost = self.rank_cost[min(rank, len(self.rank_cost) - 1)] if self.rank_cost else 0
-        return min(cost, self.unranked_cost)
+        return self.rank_cost[min(rank, len(self.rank_cost) - 1)] if self.rank_cost else 0
 
     @property
     def share_fraction(self) -> Fraction:
-        """Return `max_group_share` as an exact fraction (for integral constraints)."""
-        return Fraction(self.max_group_share).limit_denominator(1000)
+        """Return `max_group_share` as the exact decimal number written (for whole limits).
+
+        The JSON number 0.7 is the float nearest to 0.7, a little off; its shortest decimal
+        form (`repr`) is what the file says, so 0.7 × 10 seats is 7, and a tiny share such
+        as 1e-09 stays above 0 (one person of a group is always allowed).
+        """
+        return Fraction(repr(float(self.max_group_share)))
 
     def group_limit(self, seats_taken: int) -> int:
         """Return how many of one group a mix session with `seats_taken` people may hold."""
@@ -94,6 +99,20 @@ class Instance:
     def round_of(self) -> dict[str, str]:
         """Return session id → round id."""
         return {s.id: r.id for r in self.rounds for s in r.sessions}
+
+
+def ranks_in_round(ranked: tuple[str, ...], round_sessions) -> dict[str, int]:
+    """Return session id → 0-based choice, for the sessions of one round in `ranked`.
+
+    A session's choice is the first place it has in the list; a session listed again, or
+    one of another round, keeps its place in the count (the format's "(k+1)-th choice" is
+    the place in the list as written) but adds no choice of its own.
+    """
+    ranks: dict[str, int] = {}
+    for k, session_id in enumerate(ranked):
+        if session_id in round_sessions:
+            ranks.setdefault(session_id, k)
+    return ranks
 
 
 # Reading ------------------------------------------------------------------------------------
@@ -121,8 +140,29 @@ def _expect(value: Any, kind: type | tuple, path: str, wanted: str) -> Any:
     # bool is an int in Python, never in JSON: true is not a capacity.
     if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
         raise InstanceError(path, f"expected {wanted}, got {_kind(value)}")
+    if value is _MISSING:
+        raise InstanceError(path, f"missing, expected {wanted}")
     if not isinstance(value, kind):
         raise InstanceError(path, f"expected {wanted}, got {_kind(value)}")
+    return value
+
+
+_MISSING = object()  # a required key the document leaves out (not the same as null)
+
+
+def _get(data: dict, key: str) -> Any:
+    return data.get(key, _MISSING)
+
+
+def _whole(value: Any, path: str) -> int:
+    """Return `value` as a whole number of at least 0: 12 and 12.0 (JSON has one number)."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, float):
+        raise InstanceError(path, f"expected a whole number, got {value!r}")
+    _expect(value, int, path, "a whole number")
+    if value < 0:
+        raise InstanceError(path, f"must not be negative, got {value}")
     return value
 
 
@@ -134,56 +174,59 @@ def _text(value: Any, path: str) -> str:
 
 
 def parse_instance(data: Any) -> Instance:
-    """Return the instance in `data` (parsed JSON), or raise InstanceError naming the path."""
+    """Return the instance in `data` (parsed JSON), or raise InstanceError naming the path.
+
+    What the format leaves open is read as docs/development.md ("Reading the format") says:
+    unknown keys are ignored; `topic` defaults to the session's id, `mix` to false, `fixed`
+    and `preferences` to none, `rules` and each rule to the defaults; whole numbers may be
+    written as 12.0; a ranking may name a session twice or one of another round (its
+    choice is its first place in the list); a fixed session of another round cannot be
+    kept (the result says so for that participant and round). Malformed are: a wrong type,
+    a negative number, an empty id, an id used twice, and an id of a round or session that
+    does not exist.
+    """
     _expect(data, dict, "$", "an object")
-    rounds_data = _expect(data.get("rounds"), list, "rounds", "a list of rounds")
-    if not rounds_data:
-        raise InstanceError("rounds", "needs at least one round")
+    rounds_data = _expect(_get(data, "rounds"), list, "rounds", "a list of rounds")
     rounds: list[Round] = []
     round_ids: set[str] = set()
     session_round: dict[str, str] = {}
     for i, round_data in enumerate(rounds_data):
         path = f"rounds[{i}]"
         _expect(round_data, dict, path, "an object")
-        round_id = _text(round_data.get("id"), f"{path}.id")
+        round_id = _text(_get(round_data, "id"), f"{path}.id")
         if round_id in round_ids:
             raise InstanceError(f"{path}.id", f'duplicate round id "{round_id}"')
         round_ids.add(round_id)
         sessions_data = _expect(
-            round_data.get("sessions"), list, f"{path}.sessions", "a list of sessions"
+            _get(round_data, "sessions"), list, f"{path}.sessions", "a list of sessions"
         )
         sessions = []
         for j, session_data in enumerate(sessions_data):
             spath = f"{path}.sessions[{j}]"
             _expect(session_data, dict, spath, "an object")
-            session_id = _text(session_data.get("id"), f"{spath}.id")
+            session_id = _text(_get(session_data, "id"), f"{spath}.id")
             if session_id in session_round:
                 raise InstanceError(f"{spath}.id", f'duplicate session id "{session_id}"')
             session_round[session_id] = round_id
-            topic = session_data.get("topic", session_id)
-            topic = _text(topic, f"{spath}.topic")
-            capacity = _expect(
-                session_data.get("capacity"), int, f"{spath}.capacity", "a whole number"
-            )
-            if capacity < 0:
-                raise InstanceError(f"{spath}.capacity", f"must not be negative, got {capacity}")
+            topic = _text(session_data.get("topic", session_id), f"{spath}.topic")
+            capacity = _whole(_get(session_data, "capacity"), f"{spath}.capacity")
             mix = _expect(session_data.get("mix", False), bool, f"{spath}.mix", "true or false")
             sessions.append(Session(id=session_id, topic=topic, capacity=capacity, mix=mix))
         rounds.append(Round(id=round_id, sessions=tuple(sessions)))
 
     participants_data = _expect(
-        data.get("participants"), list, "participants", "a list of participants"
+        _get(data, "participants"), list, "participants", "a list of participants"
     )
     participants = []
     participant_ids: set[str] = set()
     for i, person in enumerate(participants_data):
         path = f"participants[{i}]"
         _expect(person, dict, path, "an object")
-        pid = _text(person.get("id"), f"{path}.id")
+        pid = _text(_get(person, "id"), f"{path}.id")
         if pid in participant_ids:
             raise InstanceError(f"{path}.id", f'duplicate participant id "{pid}"')
         participant_ids.add(pid)
-        group = _text(person.get("group"), f"{path}.group")
+        group = _text(_get(person, "group"), f"{path}.group")
         preferences = {}
         prefs_data = _expect(
             person.get("preferences", {}), dict, f"{path}.preferences", "an object"
@@ -193,20 +236,10 @@ def parse_instance(data: Any) -> Instance:
             if round_id not in round_ids:
                 raise InstanceError(rpath, f'unknown round id "{round_id}"')
             _expect(ranked, list, rpath, "a list of session ids")
-            seen = set()
             for k, session_id in enumerate(ranked):
                 _text(session_id, f"{rpath}[{k}]")
                 if session_id not in session_round:
                     raise InstanceError(f"{rpath}[{k}]", f'unknown session id "{session_id}"')
-                if session_round[session_id] != round_id:
-                    raise InstanceError(
-                        f"{rpath}[{k}]",
-                        f'session "{session_id}" belongs to round '
-                        f'"{session_round[session_id]}", not "{round_id}"',
-                    )
-                if session_id in seen:
-                    raise InstanceError(f"{rpath}[{k}]", f'session "{session_id}" ranked twice')
-                seen.add(session_id)
             preferences[round_id] = tuple(ranked)
         fixed = {}
         fixed_data = _expect(person.get("fixed", {}), dict, f"{path}.fixed", "an object")
@@ -217,12 +250,6 @@ def parse_instance(data: Any) -> Instance:
             _text(session_id, fpath)
             if session_id not in session_round:
                 raise InstanceError(fpath, f'unknown session id "{session_id}"')
-            if session_round[session_id] != round_id:
-                raise InstanceError(
-                    fpath,
-                    f'session "{session_id}" belongs to round "{session_round[session_id]}", '
-                    f'not "{round_id}"',
-                )
             fixed[round_id] = session_id
         participants.append(Participant(id=pid, group=group, preferences=preferences, fixed=fixed))
     rules = _parse_rules(data.get("rules", {}))
@@ -233,8 +260,9 @@ def _parse_rules(data: Any) -> Rules:
     _expect(data, dict, "rules", "an object")
     share = data.get("max_group_share", DEFAULT_MAX_GROUP_SHARE)
     _expect(share, (int, float), "rules.max_group_share", "a number")
-    if not 0 < share <= 1:
-        raise InstanceError("rules.max_group_share", f"must be above 0 and at most 1, got {share}")
+    # 0 is a share too: nobody may sit in a mix session (ceil(0 × n) = 0).
+    if not 0 <= share <= 1:
+        raise InstanceError("rules.max_group_share", f"must be from 0 to 1, got {share}")
     spread = _expect(
         data.get("spread_groups", ["resident"]), list, "rules.spread_groups", "a list of groups"
     )
@@ -243,19 +271,16 @@ def _parse_rules(data: Any) -> Rules:
     rank_cost = _expect(
         data.get("rank_cost", list(DEFAULT_RANK_COST)), list, "rules.rank_cost", "a list"
     )
-    for k, cost in enumerate(rank_cost):
-        _expect(cost, int, f"rules.rank_cost[{k}]", "a whole number")
-        if cost < 0:
-            raise InstanceError(f"rules.rank_cost[{k}]", f"must not be negative, got {cost}")
-    unranked = data.get("unranked_cost", DEFAULT_UNRANKED_COST)
-    _expect(unranked, int, "rules.unranked_cost", "a whole number")
-    if unranked < 0:
-        raise InstanceError("rules.unranked_cost", f"must not be negative, got {unranked}")
+    if not rank_cost:
+        # A ranked choice would have no cost at all.
+        raise InstanceError("rules.rank_cost", "needs at least one cost")
+    rank_cost = [_whole(cost, f"rules.rank_cost[{k}]") for k, cost in enumerate(rank_cost)]
+    unranked = _whole(data.get("unranked_cost", DEFAULT_UNRANKED_COST), "rules.unranked_cost")
     avoid = data.get("avoid_repeat_meetings", True)
     _expect(avoid, bool, "rules.avoid_repeat_meetings", "true or false")
     return Rules(
         max_group_share=float(share),
-        spread_groups=tuple(spread),
+        spread_groups=tuple(dict.fromkeys(spread)),
         rank_cost=tuple(rank_cost),
         unranked_cost=unranked,
         avoid_repeat_meetings=avoid,

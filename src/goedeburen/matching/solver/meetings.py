@@ -33,7 +33,7 @@ import numpy as np
 
 from . import check
 from .instance import Instance
-from .model import new_highs
+from .model import mix_facets, new_highs
 
 Assignment = dict[str, dict[str, str]]
 
@@ -208,13 +208,17 @@ def _replace_round(
             if group in spread:
                 now = sum(1 for p in members[session.id] if people[p].group == group)
                 row(now - held_own, now - held_own, [(c, 1.0) for c, _ in own])
-            # den·(count) − num·(size) ≤ den − 1, the kept people moved to the right.
-            terms = {c: -float(share.numerator) for c, _ in in_session}
-            for c, _ in own:
-                terms[c] += float(share.denominator)
-            upper = share.denominator - 1 - share.denominator * held_own
-            upper += share.numerator * len(held)
-            row(-inf, float(upper), list(terms.items()))
+            # The exact rule as the facets of its hull (`model.mix_facets`): own·count +
+            # other·(size − count) ≤ limit, the kept people moved to the right. Whole
+            # coefficients up to the capacity, where den·count − num·size ≤ den − 1 would
+            # need den = 10**9 for a share of 1e-09.
+            others = [(c, i) for c, i in in_session if people[free[i]].group != group]
+            capacity = min(session.capacity, len(free) + len(held))
+            for own_k, other_k, limit in mix_facets(capacity, share.numerator, share.denominator):
+                terms = [(c, float(own_k)) for c, _ in own]
+                terms += [(c, float(other_k)) for c, _ in others]
+                upper = limit - own_k * held_own - other_k * (len(held) - held_own)
+                row(-inf, float(upper), terms)
     # The objective: pairs meeting here who met once elsewhere.
     index = {pid: i for i, pid in enumerate(free)}
     pair_columns = 0

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from .instance import Instance
+from .instance import Instance, ranks_in_round
 
 Progress = Callable[[float, str], None]
 
@@ -80,7 +80,10 @@ class _Data:
             [self.session_index[s.id] for s in r.sessions] for r in instance.rounds
         ]
         self.round_index = {r.id: i for i, r in enumerate(instance.rounds)}
-        self.capacity = np.array([s.capacity for s in self.sessions], dtype=np.float64)
+        self.capacity = np.array(
+            [min(s.capacity, len(instance.participants)) for s in self.sessions],
+            dtype=np.float64,
+        )
         self.mix = np.array([s.mix for s in self.sessions], dtype=bool)
         topics = sorted({s.topic for s in self.sessions})
         self.topic_names = topics
@@ -96,14 +99,19 @@ class _Data:
         self.slots: list[Slot] = []
         self.members: dict[tuple[int, int], int] = defaultdict(int)  # (round, group) → slots
         self.previous: dict[int, int] = {}  # slot → session index it had before
+        # (participant, round) pinned to a session of another round: nobody can keep that
+        # pin in this round, so the slot is left out of the model and reported unplaced.
+        self.impossible: list[tuple[int, int]] = []
+        round_session_ids = [{s.id for s in r.sessions} for r in instance.rounds]
         for pi, person in enumerate(instance.participants):
             for round_id in sorted(person.rounds, key=self.round_index.__getitem__):
                 ri = self.round_index[round_id]
                 fixed = person.fixed.get(round_id)
-                cost = {
-                    self.session_index[sid]: rules.choice_cost(k)
-                    for k, sid in enumerate(person.preferences.get(round_id, ()))
-                }
+                if fixed is not None and fixed not in round_session_ids[ri]:
+                    self.impossible.append((pi, ri))
+                    continue
+                ranks = ranks_in_round(person.preferences.get(round_id, ()), round_session_ids[ri])
+                cost = {self.session_index[sid]: rules.choice_cost(k) for sid, k in ranks.items()}
                 slot = Slot(
                     participant=pi,
                     round=ri,
@@ -118,6 +126,16 @@ class _Data:
                     self.previous[len(self.slots)] = self.session_index[before]
                 self.slots.append(slot)
                 self.members[(ri, int(self.group[pi]))] += 1
+        # No session holds more than the round's participants: a larger capacity is that
+        # number (it changes no rule, and keeps 10**9 seats from making 10**9 mix facets).
+        attending = np.bincount(
+            np.array([slot.round for slot in self.slots], dtype=np.int64),
+            minlength=len(instance.rounds),
+        )
+        self.capacity = np.minimum(self.capacity, attending[self.session_round])
+        if rules.share_fraction == 0:
+            # A share of 0 lets no group hold anyone: a mix session stays empty.
+            self.capacity[self.mix] = 0.0
         self.slot_participant = np.array([slot.participant for slot in self.slots], np.int64)
         self.slot_group = self.group[self.slot_participant].astype(np.int64)
         self.slot_fixed = np.array([slot.fixed is not None for slot in self.slots], dtype=bool)

@@ -16,13 +16,17 @@ def why(instance: Instance, assignment: dict, participant: str, round_id: str) -
     """Return {"code": …, figures …}: why `participant` has no session in `round_id`.
 
     Codes: "no_capacity" (round, seats, attending); "fixed_full", "fixed_topic",
-    "fixed_mix", "fixed_spread", "fixed_other" (session, group); "no_session" (round,
+    "fixed_mix", "fixed_spread", "fixed_other" (session, group); "fixed_round" (session,
+    group, round: the fixed session is one of another round); "no_session" (round,
     group, share and how many sessions were "full", on a "topic" they have, would break the
     "mix" or the "spread", or need "other" people moved).
     """
     person = next(p for p in instance.participants if p.id == participant)
     round_ = next(r for r in instance.rounds if r.id == round_id)
     rules = instance.rules
+    fixed = person.fixed.get(round_id)
+    if fixed is not None and fixed not in {s.id for s in round_.sessions}:
+        return {"code": "fixed_round", "session": fixed, "group": person.group, "round": round_id}
     attending = sum(1 for p in instance.participants if round_id in p.rounds)
     seats = sum(s.capacity for s in round_.sessions)
     if attending > seats:
@@ -33,7 +37,6 @@ def why(instance: Instance, assignment: dict, participant: str, round_id: str) -
     own_topics = {
         sessions[s].topic: r for r, s in assignment.get(participant, {}).items() if r != round_id
     }
-    fixed = person.fixed.get(round_id)
     candidates = [s for s in round_.sessions if fixed is None or s.id == fixed]
     counts: Counter = Counter()
     for session in candidates:
@@ -81,6 +84,8 @@ def english(reason: dict) -> str:
             "fixed_topic": f"the fixed session {fixed} repeats a topic of another fixed session",
             "fixed_mix": f"the fixed session {fixed} would hold too many of group {group}",
             "fixed_spread": f"the fixed session {fixed} would spread group {group} unevenly",
+            "fixed_round": f"the fixed session {fixed} is not a session of round "
+            f"{reason.get('round')}",
         }.get(code, f"the fixed session {fixed} cannot take them within the rules")
     group = reason["group"]
     parts = []

@@ -19,7 +19,7 @@ import highspy
 import numpy as np
 
 from . import check
-from .instance import Instance
+from .instance import Instance, ranks_in_round
 from .meetings import fewer_repeats_by_round
 from .model import Progress, new_highs, solve_model
 
@@ -131,7 +131,7 @@ def solve(
     unplaced_slots = [
         (instance.participants[data.slots[i].participant], instance.rounds[data.slots[i].round])
         for i in outcome.unplaced
-    ]
+    ] + [(instance.participants[p], instance.rounds[r]) for p, r in data.impossible]
     moved = _moved(previous, assignment)
     if instance.rules.avoid_repeat_meetings and not unplaced_slots and repeat_seconds > 0:
         report(0.9, "repeats")
@@ -211,12 +211,14 @@ def capacity_bound(instance: Instance) -> int:
     for person in instance.participants:
         for session_id in person.fixed.values():
             seats[session_id] -= 1
+    in_round = {r.id: {s.id for s in r.sessions} for r in instance.rounds}
     arcs = []
     for person in instance.participants:
         for round_id, ranked in person.preferences.items():
             if round_id in person.fixed:
                 continue
-            arcs.extend(((person.id, round_id), sid) for sid in ranked)
+            ranks = ranks_in_round(ranked, in_round[round_id])
+            arcs.extend(((person.id, round_id), sid) for sid in ranks)
     if not arcs:
         return 0
     slot_ids = {key: i for i, key in enumerate(dict.fromkeys(a for a, _ in arcs))}
