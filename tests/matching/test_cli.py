@@ -13,13 +13,15 @@ from .checker import breaks, cost
 from .instances import random_instance
 
 ROOT = Path(__file__).resolve().parents[2]
+# This checkout's code, also when the installed package is another checkout's (a worktree).
+SOURCES = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
 
 
 def _assign(tmp_path, document, *extra) -> tuple[subprocess.CompletedProcess, Path]:
     source = tmp_path / "instance.json"
     source.write_text(document if isinstance(document, str) else json.dumps(document))
     out = tmp_path / "result.json"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONPATH": SOURCES}
     done = subprocess.run(
         [sys.executable, "-m", "goedeburen", "assign", str(source), "--out", str(out), *extra],
         capture_output=True,
@@ -202,7 +204,8 @@ def _assign_bare(tmp_path, document, *extra) -> tuple[subprocess.CompletedProces
     out = tmp_path / "result.json"
     started = time.monotonic()
     done = subprocess.run(
-        ["env", "-i", f"PATH={os.environ['PATH']}", str(GOEDEBUREN), "assign", str(source)]
+        ["env", "-i", f"PATH={os.environ['PATH']}", f"PYTHONPATH={ROOT / 'src'}"]
+        + [str(GOEDEBUREN), "assign", str(source)]
         + ["--out", str(out), *extra],
         capture_output=True,
         text=True,
