@@ -5,8 +5,9 @@ command here before it loads any settings. Reads and writes the shared formats
 (docs/development.md, "Session assignment"). The summary line goes to standard output;
 everything else (errors, anything the solver library prints) to standard error.
 Exit codes: 0 a result file written; 2 a file that cannot be read or breaks the format
-(one line naming the JSON path); 1 the time limit ended before anyone could say whether
-everyone can be placed.
+(one line naming the JSON path). When the time limit ends before the solver found any
+complete placement, the file holds what one fast pass places (`solve.out_of_time`), and a
+line on standard error says so.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 
 from .instance import InstanceError, parse_instance
-from .solve import solve
+from .solve import out_of_time, solve
 
 PROG = "goedeburen assign"
 
@@ -50,6 +52,7 @@ def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
         default=None,
         help="seconds, model building included; the best complete placement found by then",
     )
+    started = time.monotonic() if started is None else started
     args = parser.parse_args(argv)
     try:
         with open(args.instance, encoding="utf-8") as file:
@@ -67,7 +70,9 @@ def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
     try:
         result = solve(instance, time_limit=args.time_limit, started=started)
     except TimeoutError as error:
-        _fail(f"{args.instance}: {error}", code=1)
+        # The format has no "out of time": write what one fast pass places (`greedy.py`).
+        sys.stderr.write(f"{PROG}: {args.instance}: {error}\n")
+        result = out_of_time(instance, started=started, message=str(error))
     try:
         with open(args.out, "w", encoding="utf-8") as file:
             json.dump(result.to_json(), file, indent=1)

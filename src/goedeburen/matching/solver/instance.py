@@ -7,6 +7,7 @@ problem (`participants[3].fixed.r1`), so a person can find it in their file.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -71,7 +72,7 @@ class Rules:
             return self.unranked_cost
         return self.rank_cost[min(rank, len(self.rank_cost) - 1)] if self.rank_cost else 0
 
-    @property
+    @functools.cached_property
     def share_fraction(self) -> Fraction:
         """Return `max_group_share` as the exact decimal number written (for whole limits).
 

@@ -1,0 +1,190 @@
+"""A placement that keeps every rule, found fast: what the command line writes when time ends.
+
+`solve` raises TimeoutError when its time limit ends before any complete placement was found
+(or before it found whom to leave out of one that cannot exist). A result file must still be
+written (the format knows no "out of time" status), so the command line then writes this
+placement: one pass that places each participant in the cheapest session that keeps
+capacity, topic, pin and group share, and a repair that takes people out of mix sessions
+(into a session without mix rules where one has room) until the spread rule holds too.
+Everyone placed: status `feasible`, with the bound every placement has (each placement at
+its cheapest session). Someone left out: status `infeasible`, and their reason says that
+the time ended before a place was found, not that none exists.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from . import check
+from .instance import Instance, ranks_in_round
+
+Assignment = dict[str, dict[str, str]]
+
+
+def greedy_placement(instance: Instance) -> Assignment:
+    """Return a placement of whom one pass can place, keeping every rule of the format."""
+    rules = instance.rules
+    sessions = instance.sessions()
+    round_of = instance.round_of()
+    group = {p.id: p.group for p in instance.participants}
+    size: Counter = Counter()
+    count: dict[str, Counter] = defaultdict(Counter)  # session → group → people
+    topics: dict[str, set[str]] = defaultdict(set)  # participant → topics held
+    placement: Assignment = defaultdict(dict)
+    members: dict[str, set[str]] = defaultdict(set)  # session → participants
+    spread = set(rules.spread_groups)
+
+    # Seats of each mix session kept for the spread groups' even share: floor(members / mix
+    # sessions) each, so that others who come earlier do not fill a session the group
+    # then reaches too few times.
+    attending: Counter = Counter(
+        (round_id, p.group) for p in instance.participants for round_id in p.rounds
+    )
+    keep: dict[str, dict[str, int]] = defaultdict(dict)  # session → group → seats kept
+    for round_ in instance.rounds:
+        mixed = [s for s in round_.sessions if s.mix]
+        for name in spread:
+            for session in mixed:
+                keep[session.id][name] = min(
+                    attending[(round_.id, name)] // len(mixed), session.capacity
+                )
+
+    def fits(pid: str, session_id: str) -> bool:
+        session = sessions[session_id]
+        if size[session_id] >= session.capacity or session.topic in topics[pid]:
+            return False
+        if session.mix and keep[session_id]:
+            held = count[session_id]
+            kept = sum(
+                max(seats - held[name] - (name == group[pid]), 0)
+                for name, seats in keep[session_id].items()
+            )
+            if size[session_id] + 1 + kept > session.capacity:
+                return False
+        if session.mix:
+            # Adding one raises the limit of the others: only their own group can break it.
+            return count[session_id][group[pid]] + 1 <= rules.group_limit(size[session_id] + 1)
+        return True
+
+    def place(pid: str, session_id: str) -> None:
+        size[session_id] += 1
+        count[session_id][group[pid]] += 1
+        topics[pid].add(sessions[session_id].topic)
+        placement[pid][round_of[session_id]] = session_id
+        members[session_id].add(pid)
+
+    def take_out(pid: str, round_id: str) -> str:
+        session_id = placement[pid].pop(round_id)
+        size[session_id] -= 1
+        count[session_id][group[pid]] -= 1
+        topics[pid].discard(sessions[session_id].topic)
+        members[session_id].discard(pid)
+        return session_id
+
+    # The pinned first (they have one session only), then those with the fewest choices.
+    slots = []
+    for person in instance.participants:
+        for round_ in instance.rounds:
+            if round_.id not in person.rounds:
+                continue
+            fixed = person.fixed.get(round_.id)
+            if fixed is not None:
+                if round_of.get(fixed) == round_.id:
+                    slots.append((0, 0, person, round_, [fixed]))
+                continue
+            ids = {s.id for s in round_.sessions}
+            ranks = ranks_in_round(person.preferences.get(round_.id, ()), ids)
+            order = sorted(
+                ids,
+                key=lambda s, ranks=ranks: (
+                    rules.choice_cost(ranks.get(s)),
+                    ranks.get(s, len(ranks)),
+                    sessions[s].mix,
+                    -sessions[s].capacity,
+                    s,
+                ),
+            )
+            slots.append((1, len(ranks), person, round_, order))
+    # The groups in turn, each in proportion to its size (one group first would fill the
+    # mix sessions with one of its members each, and then its share rule would keep the
+    # rest out); within a group, the pinned first and then those with the fewest choices.
+    by_group: dict[str, list] = defaultdict(list)
+    for item in sorted(slots, key=lambda item: (item[0], item[1])):
+        by_group[item[2].group].append(item)
+    slots = [
+        item
+        for _, _, _, item in sorted(
+            (item[0], k / len(members), n, item)
+            for n, members in enumerate(by_group.values())
+            for k, item in enumerate(members)
+        )
+    ]
+    # A spread group's member goes where the group has the fewest, to keep it even.
+    for _, _, person, _, order in slots:
+        if person.group in spread:
+            order = sorted(order, key=lambda s: count[s][person.group] if sessions[s].mix else 0)
+        for session_id in order:
+            if fits(person.id, session_id):
+                place(person.id, session_id)
+                break
+
+    # Repair: whoever breaks the share or the spread of a mix session leaves it (someone
+    # not pinned there when there is one).
+    pinned = {p.id: p.fixed for p in instance.participants}
+    for round_ in instance.rounds:
+        mixed = [s for s in round_.sessions if s.mix]
+        plain = [s for s in round_.sessions if not s.mix]
+        while True:
+            leaving = _one_too_many(mixed, count, size, rules, spread)
+            if leaving is None:
+                break
+            session_id, name = leaving
+            pid = min(
+                (p for p in members[session_id] if group[p] == name),
+                key=lambda p: (round_.id in pinned[p], p),
+            )
+            take_out(pid, round_.id)
+            if round_.id not in pinned[pid]:
+                for session in plain:
+                    if fits(pid, session.id):
+                        place(pid, session.id)
+                        break
+    return {pid: rounds for pid, rounds in placement.items() if rounds}
+
+
+def _one_too_many(mixed, count, size, rules, spread) -> tuple[str, str] | None:
+    """Return (session, group) of one person who must leave a mix session, or None."""
+    for session in mixed:
+        limit = rules.group_limit(size[session.id])
+        for name, n in count[session.id].items():
+            if n > limit:
+                return session.id, name
+    for name in spread:
+        counts = [count[s.id][name] for s in mixed]
+        if not check.spread_is_even(counts, [s.capacity for s in mixed]):
+            # The fullest session of the group gives one up: the level comes down.
+            most = max(range(len(mixed)), key=lambda k: counts[k])
+            return mixed[most].id, name
+    return None
+
+
+def trivial_bound(instance: Instance) -> int:
+    """Return a lower bound on the cost of any complete placement: each at its cheapest."""
+    rules = instance.rules
+    total = 0
+    for person in instance.participants:
+        for round_ in instance.rounds:
+            if round_.id not in person.rounds:
+                continue
+            ids = {s.id for s in round_.sessions}
+            ranked = person.preferences.get(round_.id, ())
+            fixed = person.fixed.get(round_.id)
+            if fixed is not None:
+                total += rules.choice_cost(ranked.index(fixed) if fixed in ranked else None)
+                continue
+            ranks = ranks_in_round(ranked, ids)
+            costs = [rules.choice_cost(k) for k in ranks.values()]
+            if len(ranks) < len(ids):
+                costs.append(rules.unranked_cost)
+            total += min(costs, default=0)
+    return total
