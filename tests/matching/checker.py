@@ -137,7 +137,11 @@ def cost(instance: dict, assignment: dict) -> int:
 def rank_histogram(instance: dict, assignment: dict) -> list[int]:
     """Return placements per choice; the last cell counts the unranked ones."""
     longest = max(
-        (len(ranked) for p in instance["participants"] for ranked in p.get("preferences", {}).values()),
+        (
+            len(ranked)
+            for p in instance["participants"]
+            for ranked in p.get("preferences", {}).values()
+        ),
         default=0,
     )
     cells = [0] * (max(len(_rules(instance)["rank_cost"]), longest) + 1)

@@ -26,6 +26,8 @@ from fractions import Fraction
 import highspy
 import numpy as np
 
+from .checker import breaks, cost
+
 
 def _cost(rules: dict, ranked: list, session: str) -> int:
     rank_cost = rules.get("rank_cost", [0, 1, 3, 6, 10])
@@ -263,3 +265,25 @@ def solve_reference(doc: dict, *, tight: bool, time_limit: float = 60.0, milp: b
                     if values[c] > 0.5:
                         result["assignment"].setdefault(pid, {})[rid] = sid
     return result
+
+
+def brute_force_optimum(doc) -> int | None:
+    """Return the least cost over every placement that keeps all rules (None: none does)."""
+    people = doc["participants"]
+    options = []
+    for p in people:
+        per_round = [
+            [(rd["id"], s["id"]) for s in rd["sessions"]]
+            for rd in doc["rounds"]
+            if rd["id"] in p.get("preferences", {}) or rd["id"] in p.get("fixed", {})
+        ]
+        options.append(list(itertools.product(*per_round)))
+    best = None
+    for combo in itertools.product(*options):
+        assignment = {p["id"]: dict(choice) for p, choice in zip(people, combo, strict=True)}
+        value = cost(doc, assignment)
+        if best is not None and value >= best:
+            continue
+        if not breaks(doc, {"assignment": assignment}):
+            best = value
+    return best

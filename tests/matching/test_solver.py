@@ -10,40 +10,18 @@ from goedeburen.matching.solver import parse_instance, solve
 
 from .checker import breaks, cost, repeat_pairs
 from .instances import SET, generated, random_instance
-from .reference import solve_reference
+from .reference import brute_force_optimum, solve_reference
 
 
 def _result(doc, **kwargs) -> dict:
     return solve(parse_instance(json.loads(json.dumps(doc))), **kwargs).to_json()
 
 
-def _brute_force_optimum(doc) -> int | None:
-    """Return the least cost over every placement that keeps all rules (None: none does)."""
-    people = doc["participants"]
-    options = []
-    for p in people:
-        per_round = [
-            [(rd["id"], s["id"]) for s in rd["sessions"]]
-            for rd in doc["rounds"]
-            if rd["id"] in p.get("preferences", {}) or rd["id"] in p.get("fixed", {})
-        ]
-        options.append(list(itertools.product(*per_round)))
-    best = None
-    for combo in itertools.product(*options):
-        assignment = {p["id"]: dict(choice) for p, choice in zip(people, combo, strict=True)}
-        value = cost(doc, assignment)
-        if best is not None and value >= best:
-            continue
-        if not breaks(doc, {"assignment": assignment}):
-            best = value
-    return best
-
-
 @pytest.mark.parametrize("seed", range(6))
 def test_solve_small_instance_finds_and_proves_the_brute_force_optimum(seed):
     doc = random_instance(seed, people=5, rounds=2, sessions=3, seats=3, share=0.67, spare=1.0)
     doc["participants"][0]["group"] = doc["participants"][1]["group"] = "resident"
-    best = _brute_force_optimum(doc)
+    best = brute_force_optimum(doc)
 
     result = _result(doc)
 

@@ -1,0 +1,143 @@
+"""Instances as other people's generators make them: every result keeps the format's rules.
+
+`wild_instance` (instances.py) varies what the format leaves open; each result is checked by
+the independent checker (rules, objective, rank histogram, repeat pairs, status, bound), and
+on small instances against the independent reference MILP and, on the smallest, against
+every placement tried.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from goedeburen.matching.solver import parse_instance, solve
+from goedeburen.matching.solver.greedy import greedy_placement, trivial_bound
+from goedeburen.matching.solver.solve import out_of_time
+
+from .checker import breaks, cost, result_problems
+from .instances import wild_instance
+from .reference import brute_force_optimum, solve_reference
+from .test_cli import ROOT, SOURCES
+
+
+def _solved(doc, **kwargs) -> dict:
+    # Through JSON text, as a file would be: 12.0 stays a float, ids stay text.
+    return solve(parse_instance(json.loads(json.dumps(doc))), **kwargs).to_json()
+
+
+def _agrees_with(optimum, result) -> None:
+    """Assert the result's status and objective against a proven optimum (None: none)."""
+    if optimum is None:
+        assert result["status"] == "infeasible"
+    else:
+        assert result["status"] == "optimal"
+        assert result["objective"] == result["bound"] == round(optimum)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_small_wild_instance_is_solved_to_the_reference_optimum(seed):
+    doc = wild_instance(seed, people=6, rounds=2, sessions=3)
+
+    result = _solved(doc)
+
+    assert result_problems(doc, result) == []
+    _agrees_with(solve_reference(doc, tight=True)["optimum"], result)
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_medium_wild_instance_is_solved_to_the_reference_optimum(seed):
+    doc = wild_instance(1000 + seed, people=40, rounds=3, sessions=6)
+
+    result = _solved(doc)
+
+    assert result_problems(doc, result) == []
+    _agrees_with(solve_reference(doc, tight=True)["optimum"], result)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_tiny_wild_instance_is_solved_to_the_optimum_of_every_placement(seed):
+    doc = wild_instance(2000 + seed, people=3, rounds=2, sessions=3)
+
+    result = _solved(doc)
+
+    assert result_problems(doc, result) == []
+    _agrees_with(brute_force_optimum(doc), result)
+
+
+@pytest.mark.parametrize("size", [(6, 2, 3), (60, 3, 8), (400, 3, 40)])
+def test_greedy_placement_of_wild_instances_keeps_every_rule(size):
+    people, rounds, sessions = size
+    for seed in range(25):
+        doc = wild_instance(3000 + seed, people=people, rounds=rounds, sessions=sessions)
+        instance = parse_instance(doc)
+
+        result = out_of_time(instance, started=0.0, message="the test's").to_json()
+
+        assert result_problems(doc, result) == [], seed
+
+
+def test_greedy_placement_places_everyone_where_seats_are_plenty():
+    from .instances import random_instance
+
+    doc = random_instance(1, people=1000, rounds=3, sessions=40, seats=30, ranked=5)
+    instance = parse_instance(doc)
+
+    placement = greedy_placement(instance)
+
+    assert sum(len(rounds) for rounds in placement.values()) == 3 * len(doc["participants"])
+    assert breaks(doc, {"assignment": placement}) == []
+    assert trivial_bound(instance) <= cost(doc, placement)
+
+
+def test_out_of_time_placement_with_everyone_is_feasible_with_a_proven_bound():
+    doc = wild_instance(4, people=6, rounds=2, sessions=3)
+    doc["rules"] = {"max_group_share": 1, "spread_groups": []}
+    for round_ in doc["rounds"]:
+        for session in round_["sessions"]:
+            session["capacity"] = 10
+    for person in doc["participants"]:
+        person.pop("fixed", None)
+
+    result = out_of_time(parse_instance(doc), started=0.0, message="x").to_json()
+
+    assert result_problems(doc, result) == []
+    assert result["status"] == "feasible"
+    assert result["bound"] <= solve_reference(doc, tight=True)["optimum"]
+
+
+@pytest.mark.parametrize(("seed", "limit"), [(3, "1"), (7, "2"), (12, "1.5"), (20, None)], ids=str)
+def test_assign_on_a_large_wild_instance_exits_0_with_a_result_that_keeps_the_rules(
+    tmp_path, seed, limit
+):
+    # Up to 1,000 people in 3 rounds of 40 sessions, many of them impossible to place all:
+    # the time limit ends the search (a fast pass's placement) or the solver proves it.
+    doc = wild_instance(seed, people=1000, rounds=3, sessions=40)
+    source, out = tmp_path / "instance.json", tmp_path / "result.json"
+    source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "goedeburen",
+            "assign",
+            str(source),
+            "--out",
+            str(out),
+            "--time-limit",
+            limit,
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": SOURCES},
+        cwd=ROOT,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result_problems(doc, result) == []
