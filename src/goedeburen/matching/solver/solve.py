@@ -79,14 +79,19 @@ class Result:
                 "repeat_pairs": self.repeat_pairs,
                 "seconds": round(self.seconds, 3),
                 "model_seconds": round(self.model_seconds, 3),
-                "gap": self.gap,
-                "lp_bound": None if self.lp_bound is None else round(self.lp_bound, 3),
+                "gap": _finite(self.gap),
+                "lp_bound": _finite(self.lp_bound),
                 "capacity_bound": self.capacity_bound,
                 "ranked_placements": self.ranked_placements,
                 "worst_rank": self.worst_rank,
                 "moved": self.moved,
             },
         }
+
+
+def _finite(value: float | None) -> float | None:
+    # JSON has no Infinity or NaN (Python would write them, strict readers refuse them).
+    return round(value, 3) if value is not None and math.isfinite(value) else None
 
 
 def solve(
@@ -153,13 +158,16 @@ def solve(
     cost = check.placement_cost(instance, assignment)
     pinned = check.pinned_cost(instance)
     if unplaced_slots:
-        from .reasons import english, why
+        from .reasons import english, why_all
 
         status = INFEASIBLE
-        unassigned = []
-        for person, round_ in unplaced_slots:
-            reason = why(instance, assignment, person.id, round_.id)
-            unassigned.append(Unplaced(person.id, round_.id, english(reason), reason))
+        pairs = [(person.id, round_.id) for person, round_ in unplaced_slots]
+        unassigned = [
+            Unplaced(pid, round_id, english(reason), reason)
+            for (pid, round_id), reason in zip(
+                pairs, why_all(instance, assignment, pairs), strict=True
+            )
+        ]
         bound = None
     else:
         unassigned = []
