@@ -72,7 +72,11 @@ def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
     except TimeoutError as error:
         # The format has no "out of time": write what one fast pass places (`greedy.py`).
         sys.stderr.write(f"{PROG}: {args.instance}: {error}\n")
-        result = out_of_time(instance, started=started, message=str(error))
+        # What is left of the limit, less what the pass and the file take, to try again.
+        left = started + args.time_limit - time.monotonic() - 0.3
+        result = out_of_time(
+            instance, started=started, message=str(error), seconds=min(max(left, 0.0), 0.5)
+        )
     try:
         with open(args.out, "w", encoding="utf-8") as file:
             json.dump(result.to_json(), file, indent=1)

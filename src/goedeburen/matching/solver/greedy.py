@@ -4,8 +4,9 @@
 (or before it found whom to leave out of one that cannot exist). A result file must still be
 written (the format knows no "out of time" status), so the command line then writes this
 placement: one pass that places each participant in the cheapest session that keeps
-capacity, topic, pin and group share, and a repair that takes people out of mix sessions
-(into a session without mix rules where one has room) until the spread rule holds too.
+capacity, topic, pin and group share, a repair that takes people out of mix sessions (into
+a session without mix rules where one has room) until the spread rule holds too, and a
+second chance for whom that left out (directly, or where one person moves on for them).
 Everyone placed: status `feasible`, with the bound every placement has (each placement at
 its cheapest session). Someone left out: status `infeasible`, and their reason says that
 the time ended before a place was found, not that none exists.
@@ -13,6 +14,7 @@ the time ended before a place was found, not that none exists.
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 
 from . import check
@@ -21,8 +23,11 @@ from .instance import Instance, ranks_in_round
 Assignment = dict[str, dict[str, str]]
 
 
-def greedy_placement(instance: Instance) -> Assignment:
-    """Return a placement of whom one pass can place, keeping every rule of the format."""
+def greedy_placement(instance: Instance, *, seconds: float = 0.1) -> Assignment:
+    """Return a placement of whom one pass can place, keeping every rule of the format.
+
+    `seconds`: how long those left out may be tried again (moving one person for them).
+    """
     rules = instance.rules
     sessions = instance.sessions()
     round_of = instance.round_of()
@@ -82,6 +87,12 @@ def greedy_placement(instance: Instance) -> Assignment:
         return session_id
 
     # The pinned first (they have one session only), then those with the fewest choices.
+    cost_of = rules.choice_cost
+    round_ids = {r.id: {s.id for s in r.sessions} for r in instance.rounds}
+    base_order = {
+        r.id: [s.id for s in sorted(r.sessions, key=lambda s: (s.mix, -s.capacity, s.id))]
+        for r in instance.rounds
+    }
     slots = []
     for person in instance.participants:
         for round_ in instance.rounds:
@@ -92,18 +103,13 @@ def greedy_placement(instance: Instance) -> Assignment:
                 if round_of.get(fixed) == round_.id:
                     slots.append((0, 0, person, round_, [fixed]))
                 continue
-            ids = {s.id for s in round_.sessions}
-            ranks = ranks_in_round(person.preferences.get(round_.id, ()), ids)
-            order = sorted(
-                ids,
-                key=lambda s, ranks=ranks: (
-                    rules.choice_cost(ranks.get(s)),
-                    ranks.get(s, len(ranks)),
-                    sessions[s].mix,
-                    -sessions[s].capacity,
-                    s,
-                ),
-            )
+            ranks = ranks_in_round(person.preferences.get(round_.id, ()), round_ids[round_.id])
+            ranked = sorted(ranks, key=lambda s, ranks=ranks: (cost_of(ranks[s]), ranks[s]))
+            # The cheapest first: ranked choices, unranked sessions (plain and large first),
+            # then ranked ones that cost more than an unranked session.
+            order = [s for s in ranked if cost_of(ranks[s]) <= rules.unranked_cost]
+            order += [s for s in base_order[round_.id] if s not in ranks]
+            order += [s for s in ranked if cost_of(ranks[s]) > rules.unranked_cost]
             slots.append((1, len(ranks), person, round_, order))
     # The groups in turn, each in proportion to its size (one group first would fill the
     # mix sessions with one of its members each, and then its share rule would keep the
@@ -149,6 +155,67 @@ def greedy_placement(instance: Instance) -> Assignment:
                     if fits(pid, session.id):
                         place(pid, session.id)
                         break
+
+    # Second chance, while `seconds` last: someone left out takes a session of the round,
+    # directly or where one person not pinned there moves on to another session of the
+    # round; kept only when the share and spread of the round still hold.
+    ends = time.monotonic() + seconds
+    round_mixed = {r.id: [s for s in r.sessions if s.mix] for r in instance.rounds}
+
+    def holds(round_id: str, touched: tuple[str, ...], names: set[str]) -> bool:
+        # The round held before: only the touched sessions' shares and the spread of the
+        # groups that moved can break.
+        for session_id in touched:
+            if (
+                sessions[session_id].mix
+                and size[session_id]
+                and max(count[session_id].values()) > rules.group_limit(size[session_id])
+            ):
+                return False
+        mixed = round_mixed[round_id]
+        capacities = [s.capacity for s in mixed]
+        return all(
+            check.spread_is_even([count[s.id][name] for s in mixed], capacities)
+            for name in names & spread
+        )
+
+    def try_place(pid: str, round_, session_id: str) -> bool:
+        if fits(pid, session_id):
+            place(pid, session_id)
+            if holds(round_.id, (session_id,), {group[pid]}):
+                return True
+            take_out(pid, round_.id)
+        if size[session_id] < sessions[session_id].capacity:
+            return False
+        for other in sorted(members[session_id]):
+            if round_.id in pinned[other]:
+                continue
+            for there in round_.sessions:
+                if time.monotonic() >= ends:
+                    return False
+                if there.id == session_id or not fits(other, there.id):
+                    continue
+                take_out(other, round_.id)
+                place(other, there.id)
+                if fits(pid, session_id):
+                    place(pid, session_id)
+                    if holds(round_.id, (session_id, there.id), {group[pid], group[other]}):
+                        return True
+                    take_out(pid, round_.id)
+                take_out(other, round_.id)
+                place(other, session_id)
+        return False
+
+    for _, _, person, round_, order in slots:
+        if time.monotonic() >= ends:
+            break
+        if round_.id in placement[person.id]:
+            continue
+        for session_id in order:
+            if sessions[session_id].topic not in topics[person.id] and try_place(
+                person.id, round_, session_id
+            ):
+                break
     return {pid: rounds for pid, rounds in placement.items() if rounds}
 
 

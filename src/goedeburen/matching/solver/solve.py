@@ -121,10 +121,11 @@ def solve(
         deadline = started + time_limit
         # Leave time for fewer repeat meetings and the figures within the limit, and at
         # least what the command line needs to write a placement when the model found none
-        # (`out_of_time`: 0.2 s at 1,000 people in 3 rounds) after HiGHS's MILP stopped
-        # (up to 0.15 s after its interrupt callback asked it to).
+        # (`out_of_time`: 0.1 s at 1,000 people in 3 rounds, and 0.1 s more to try again
+        # for whom it left out) after HiGHS's MILP stopped (up to 0.15 s after its
+        # interrupt callback asked it to).
         slots = sum(len(p.rounds) for p in instance.participants)
-        model_deadline = deadline - min(2.5, max(0.15 * time_limit, 0.25 + 7e-5 * slots))
+        model_deadline = deadline - min(2.5, max(0.15 * time_limit, 0.35 + 7e-5 * slots))
     report = progress or (lambda fraction, phase: None)
     data, outcome = solve_model(
         instance, deadline=model_deadline, previous=previous, progress=report
@@ -201,16 +202,19 @@ def solve(
     )
 
 
-def out_of_time(instance: Instance, *, started: float, message: str) -> Result:
+def out_of_time(
+    instance: Instance, *, started: float, message: str, seconds: float = 0.1
+) -> Result:
     """Return the placement of `greedy_placement`, for when `solve` ran out of time.
 
-    `message`: the TimeoutError's. Everyone placed: `feasible`, with the bound each
+    `message`: the TimeoutError's; `seconds`: how long to try again for whom one pass
+    leaves out. Everyone placed: `feasible`, with the bound each
     placement at its cheapest session gives. Otherwise `infeasible`: whom one pass could not
     place, each with the reason that the time ended first (not that no place exists).
     """
     from .greedy import greedy_placement, trivial_bound
 
-    assignment = greedy_placement(instance)
+    assignment = greedy_placement(instance, seconds=seconds)
     unassigned = []
     for person in instance.participants:
         for round_ in instance.rounds:
