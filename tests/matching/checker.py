@@ -22,7 +22,8 @@ DEFAULT_RULES = {
 
 
 def _rules(instance: dict) -> dict:
-    return {**DEFAULT_RULES, **instance.get("rules", {})}
+    given = instance.get("rules") or {}
+    return {**DEFAULT_RULES, **{key: value for key, value in given.items() if value is not None}}
 
 
 def _share(instance: dict) -> Fraction:
@@ -32,14 +33,22 @@ def _share(instance: dict) -> Fraction:
 def _sessions(instance: dict) -> dict:
     """Return session id → (round id, topic, capacity, mix)."""
     return {
-        s["id"]: (r["id"], s.get("topic", s["id"]), int(s["capacity"]), s.get("mix", False))
+        s["id"]: (r["id"], s.get("topic") or s["id"], int(s["capacity"]), bool(s.get("mix")))
         for r in instance.get("rounds", [])
         for s in r["sessions"]
     }
 
 
+def _preferences(person: dict) -> dict:
+    return person.get("preferences") or {}
+
+
+def _fixed(person: dict) -> dict:
+    return person.get("fixed") or {}
+
+
 def _attends(person: dict) -> set:
-    return set(person.get("preferences", {})) | set(person.get("fixed", {}))
+    return set(_preferences(person)) | set(_fixed(person))
 
 
 def breaks(instance: dict, result: dict) -> list[str]:
@@ -82,7 +91,7 @@ def breaks(instance: dict, result: dict) -> list[str]:
                 problems.append(f"{p['id']} silently not placed in {rid}")
         if set(mine) - wanted:
             problems.append(f"{p['id']} placed in a round they do not attend")
-        for rid, sid in p.get("fixed", {}).items():
+        for rid, sid in _fixed(p).items():
             if rid in mine and mine[rid] != sid:
                 problems.append(f"{p['id']} not in fixed session {sid}")
         topics = [session[sid][1] for sid in mine.values() if sid in session]
@@ -98,7 +107,7 @@ def breaks(instance: dict, result: dict) -> list[str]:
                 if sum(1 for x in here if group[x] == g) > most:
                     problems.append(f"{sid}: too many of {g}")
     for round_ in instance.get("rounds", []):
-        mixed = [s for s in round_["sessions"] if s.get("mix", False)]
+        mixed = [s for s in round_["sessions"] if s.get("mix")]
         for g in rules["spread_groups"]:
             counts = [sum(1 for x in occupants[s["id"]] if group[x] == g) for s in mixed]
             # Some level L: min(L, capacity) <= count <= L + 1 in every mix session.
@@ -119,7 +128,7 @@ def choices(instance: dict, assignment: dict) -> list:
     found = []
     for p in instance["participants"]:
         for rid, sid in assignment.get(p["id"], {}).items():
-            ranked = p.get("preferences", {}).get(rid, [])
+            ranked = _preferences(p).get(rid, [])
             found.append(ranked.index(sid) if sid in ranked else None)
     return found
 
@@ -137,11 +146,7 @@ def cost(instance: dict, assignment: dict) -> int:
 def rank_histogram(instance: dict, assignment: dict) -> list[int]:
     """Return placements per choice; the last cell counts the unranked ones."""
     longest = max(
-        (
-            len(ranked)
-            for p in instance["participants"]
-            for ranked in p.get("preferences", {}).values()
-        ),
+        (len(ranked) for p in instance["participants"] for ranked in _preferences(p).values()),
         default=0,
     )
     cells = [0] * (max(len(_rules(instance)["rank_cost"]), longest) + 1)

@@ -177,7 +177,7 @@ def generated(rule: Rule, *, seed: int) -> dict:
 # `fixed` to a full session, to a session of another round or to a topic they already
 # have; topics repeated within a round or left out; spread groups nobody is in; shares of
 # 1, 0 or tiny; `rank_cost` of one entry; `unranked_cost` 0; whole numbers written as
-# 12.0; optional keys left out and unknown keys added. The same seed gives the same
+# 12.0; optional keys left out or null, and unknown keys added. The same seed gives the same
 # document.
 
 _ID_STYLES = ("plain", "number", "unicode", "long")
@@ -218,11 +218,15 @@ def wild_instance(seed: int, *, people: int = 6, rounds: int = 2, sessions: int 
             n_session += 1
             if rng.random() < 0.85:
                 session["topic"] = rng.choice(topics)  # sometimes twice in one round
+            elif rng.random() < 0.3:
+                session["topic"] = None
             seats = rng.choice([0, 1, 2, 3, fair, fair + 1, fair + 2, 2 * fair, 3 * fair])
             session["capacity"] = _number(rng, seats)
             if mix_mode != "absent":
                 mix = {"all": True, "none": False}.get(mix_mode, rng.random() < 0.6)
                 session["mix"] = mix
+            elif rng.random() < 0.3:
+                session["mix"] = None  # a generator's None: the same as left out
             if rng.random() < 0.1:
                 session["room"] = "unknown keys are ignored"
             round_sessions.append(session)
@@ -252,7 +256,7 @@ def wild_instance(seed: int, *, people: int = 6, rounds: int = 2, sessions: int 
                 pool = all_sessions if rng.random() < 0.15 else [s["id"] for s in rd["sessions"]]
                 person["fixed"] = {rd["id"]: rng.choice(pool)}
         elif rng.random() < 0.3:
-            person["fixed"] = {}
+            person["fixed"] = rng.choice([{}, None])
         participants.append(person)
     doc: dict = {"rounds": doc_rounds, "participants": participants}
     if rng.random() < 0.1:
@@ -275,5 +279,7 @@ def wild_instance(seed: int, *, people: int = 6, rounds: int = 2, sessions: int 
         rules["unranked_cost"] = _number(rng, rng.choice([0, 0, 2, 5, 25]))
     if rng.random() < 0.8:
         rules["avoid_repeat_meetings"] = rng.random() < 0.5
+    if rng.random() < 0.1:
+        rules[rng.choice(list(rules) or ["rank_cost"])] = None  # left to its default
     doc["rules"] = rules
     return doc

@@ -29,6 +29,24 @@ import numpy as np
 from .checker import breaks, cost
 
 
+def _without_nulls(doc: dict) -> dict:
+    """Return `doc` with the optional keys that are null left out (the same, as the docs read)."""
+    return {
+        **{key: value for key, value in doc.items() if value is not None},
+        "rules": {k: v for k, v in (doc.get("rules") or {}).items() if v is not None},
+        "rounds": [
+            {
+                **r,
+                "sessions": [{k: v for k, v in s.items() if v is not None} for s in r["sessions"]],
+            }
+            for r in doc["rounds"]
+        ],
+        "participants": [
+            {k: v for k, v in p.items() if v is not None} for p in doc["participants"]
+        ],
+    }
+
+
 def _cost(rules: dict, ranked: list, session: str) -> int:
     rank_cost = rules.get("rank_cost", [0, 1, 3, 6, 10])
     unranked = rules.get("unranked_cost", 25)
@@ -98,6 +116,7 @@ def solve_reference(doc: dict, *, tight: bool, time_limit: float = 60.0, milp: b
 
     `milp=False` solves the LP relaxation only (its value is a lower bound on any placement).
     """
+    doc = _without_nulls(doc)
     rules = doc.get("rules", {})
     # The decimal number written: 0.7 × 10 is 7 (a float's 0.7 is a little less or more).
     share = Fraction(str(rules.get("max_group_share", 0.4)))
@@ -269,6 +288,7 @@ def solve_reference(doc: dict, *, tight: bool, time_limit: float = 60.0, milp: b
 
 def brute_force_optimum(doc) -> int | None:
     """Return the least cost over every placement that keeps all rules (None: none does)."""
+    doc = _without_nulls(doc)
     people = doc["participants"]
     options = []
     for p in people:

@@ -234,6 +234,14 @@ def test_assign_time_limit_too_short_still_writes_a_placement_that_keeps_the_rul
         assert item["reason"].startswith("the time limit ended before a session of round")
 
 
+def _null_optional_keys(document):
+    for round_ in document["rounds"]:
+        for session in round_["sessions"]:
+            session["mix"] = session["topic"] = None
+    document["participants"][0]["fixed"] = None
+    document["rules"] = dict.fromkeys(document["rules"])  # every rule its default
+
+
 def _leave_out_optional_keys(document):
     for round_ in document["rounds"]:
         for session in round_["sessions"]:
@@ -284,6 +292,10 @@ READINGS = {
             or d["participants"][0]["preferences"].update(r1=["r1-s1"])
         ),
         ("infeasible", 25, {"p1": {"r1": "r1-s2"}}),
+    ),
+    "optional keys null": (
+        _null_optional_keys,
+        ("optimal", 25, {"p1": {"r1": "r1-s2"}, "p2": {"r2": "r2-s1"}}),
     ),
     "optional keys left out, unknown keys ignored": (
         _leave_out_optional_keys,

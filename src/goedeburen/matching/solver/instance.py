@@ -155,6 +155,12 @@ def _get(data: dict, key: str) -> Any:
     return data.get(key, _MISSING)
 
 
+def _optional(data: dict, key: str, default: Any) -> Any:
+    # null is "not given" too (a generator's None), for the keys that may be left out.
+    value = data.get(key)
+    return default if value is None else value
+
+
 def _whole(value: Any, path: str) -> int:
     """Return `value` as a whole number of at least 0: 12 and 12.0 (JSON has one number)."""
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
@@ -179,7 +185,8 @@ def parse_instance(data: Any) -> Instance:
 
     What the format leaves open is read as docs/development.md ("Reading the format") says:
     unknown keys are ignored; `topic` defaults to the session's id, `mix` to false, `fixed`
-    and `preferences` to none, `rules` and each rule to the defaults; whole numbers may be
+    and `preferences` to none, `rules` and each rule to the defaults (null is the same as
+    left out for these); whole numbers may be
     written as 12.0; a ranking may name a session twice or one of another round (its
     choice is its first place in the list); a fixed session of another round cannot be
     kept (the result says so for that participant and round). Malformed are: a wrong type,
@@ -209,9 +216,11 @@ def parse_instance(data: Any) -> Instance:
             if session_id in session_round:
                 raise InstanceError(f"{spath}.id", f'duplicate session id "{session_id}"')
             session_round[session_id] = round_id
-            topic = _text(session_data.get("topic", session_id), f"{spath}.topic")
+            topic = _text(_optional(session_data, "topic", session_id), f"{spath}.topic")
             capacity = _whole(_get(session_data, "capacity"), f"{spath}.capacity")
-            mix = _expect(session_data.get("mix", False), bool, f"{spath}.mix", "true or false")
+            mix = _expect(
+                _optional(session_data, "mix", False), bool, f"{spath}.mix", "true or false"
+            )
             sessions.append(Session(id=session_id, topic=topic, capacity=capacity, mix=mix))
         rounds.append(Round(id=round_id, sessions=tuple(sessions)))
 
@@ -230,7 +239,7 @@ def parse_instance(data: Any) -> Instance:
         group = _text(_get(person, "group"), f"{path}.group")
         preferences = {}
         prefs_data = _expect(
-            person.get("preferences", {}), dict, f"{path}.preferences", "an object"
+            _optional(person, "preferences", {}), dict, f"{path}.preferences", "an object"
         )
         for round_id, ranked in prefs_data.items():
             rpath = f"{path}.preferences.{round_id}"
@@ -243,7 +252,7 @@ def parse_instance(data: Any) -> Instance:
                     raise InstanceError(f"{rpath}[{k}]", f'unknown session id "{session_id}"')
             preferences[round_id] = tuple(ranked)
         fixed = {}
-        fixed_data = _expect(person.get("fixed", {}), dict, f"{path}.fixed", "an object")
+        fixed_data = _expect(_optional(person, "fixed", {}), dict, f"{path}.fixed", "an object")
         for round_id, session_id in fixed_data.items():
             fpath = f"{path}.fixed.{round_id}"
             if round_id not in round_ids:
@@ -253,31 +262,36 @@ def parse_instance(data: Any) -> Instance:
                 raise InstanceError(fpath, f'unknown session id "{session_id}"')
             fixed[round_id] = session_id
         participants.append(Participant(id=pid, group=group, preferences=preferences, fixed=fixed))
-    rules = _parse_rules(data.get("rules", {}))
+    rules = _parse_rules(_optional(data, "rules", {}))
     return Instance(rounds=tuple(rounds), participants=tuple(participants), rules=rules)
 
 
 def _parse_rules(data: Any) -> Rules:
     _expect(data, dict, "rules", "an object")
-    share = data.get("max_group_share", DEFAULT_MAX_GROUP_SHARE)
+    share = _optional(data, "max_group_share", DEFAULT_MAX_GROUP_SHARE)
     _expect(share, (int, float), "rules.max_group_share", "a number")
     # 0 is a share too: nobody may sit in a mix session (ceil(0 × n) = 0).
     if not 0 <= share <= 1:
         raise InstanceError("rules.max_group_share", f"must be from 0 to 1, got {share}")
     spread = _expect(
-        data.get("spread_groups", ["resident"]), list, "rules.spread_groups", "a list of groups"
+        _optional(data, "spread_groups", ["resident"]),
+        list,
+        "rules.spread_groups",
+        "a list of groups",
     )
     for k, group in enumerate(spread):
         _text(group, f"rules.spread_groups[{k}]")
     rank_cost = _expect(
-        data.get("rank_cost", list(DEFAULT_RANK_COST)), list, "rules.rank_cost", "a list"
+        _optional(data, "rank_cost", list(DEFAULT_RANK_COST)), list, "rules.rank_cost", "a list"
     )
     if not rank_cost:
         # A ranked choice would have no cost at all.
         raise InstanceError("rules.rank_cost", "needs at least one cost")
     rank_cost = [_whole(cost, f"rules.rank_cost[{k}]") for k, cost in enumerate(rank_cost)]
-    unranked = _whole(data.get("unranked_cost", DEFAULT_UNRANKED_COST), "rules.unranked_cost")
-    avoid = data.get("avoid_repeat_meetings", True)
+    unranked = _whole(
+        _optional(data, "unranked_cost", DEFAULT_UNRANKED_COST), "rules.unranked_cost"
+    )
+    avoid = _optional(data, "avoid_repeat_meetings", True)
     _expect(avoid, bool, "rules.avoid_repeat_meetings", "true or false")
     return Rules(
         max_group_share=float(share),
