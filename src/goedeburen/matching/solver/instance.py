@@ -186,12 +186,12 @@ def parse_instance(data: Any) -> Instance:
     What the format leaves open is read as docs/development.md ("Reading the format") says:
     unknown keys are ignored; `topic` defaults to the session's id, `mix` to false, `fixed`
     and `preferences` to none, `rules` and each rule to the defaults (null is the same as
-    left out for these); whole numbers may be
-    written as 12.0; a ranking may name a session twice or one of another round (its
-    choice is its first place in the list); a fixed session of another round cannot be
-    kept (the result says so for that participant and round). Malformed are: a wrong type,
-    a negative number, an empty id, an id used twice, and an id of a round or session that
-    does not exist.
+    left out for these); whole numbers may be written as 12.0; a ranking may name a session
+    twice or one of another round (its choice is its first place in the list); a fixed
+    session of another round cannot be kept (the result says so for that participant and
+    round). Malformed are: a wrong type, a fraction or a negative number where a whole
+    number belongs, an empty `rank_cost`, a share outside 0…1, an empty or missing id, an
+    id used twice, and an id of a round or session that does not exist.
     """
     _expect(data, dict, "$", "an object")
     rounds_data = _expect(_get(data, "rounds"), list, "rounds", "a list of rounds")
