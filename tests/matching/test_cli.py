@@ -190,6 +190,24 @@ def test_assign_malformed_instance_names_the_path_and_exits_2(tmp_path, document
     assert not out.exists()
 
 
+def test_assign_reads_a_file_with_a_byte_order_mark(tmp_path):
+    source = tmp_path / "instance.json"
+    source.write_bytes(b"\xef\xbb\xbf" + json.dumps(_valid()).encode())
+    out = tmp_path / "result.json"
+
+    done = subprocess.run(
+        [sys.executable, "-m", "goedeburen", "assign", str(source), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": SOURCES},
+        cwd=ROOT,
+        timeout=120,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert result_problems(_valid(), json.loads(out.read_text())) == []
+
+
 def test_assign_not_json_exits_2(tmp_path):
     done, out = _assign(tmp_path, '{"rounds": [')
 

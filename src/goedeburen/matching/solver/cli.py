@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
     started = time.monotonic() if started is None else started
     args = parser.parse_args(argv)
     try:
-        with open(args.instance, encoding="utf-8") as file:
+        # utf-8-sig: a byte order mark (some editors and Windows tools write one) is no error.
+        with open(args.instance, encoding="utf-8-sig") as file:
             data = json.load(file)
     except OSError as error:
         _fail(f"{args.instance}: cannot read the file ({error.strerror})")
