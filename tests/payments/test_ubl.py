@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 from defusedxml.ElementTree import fromstring
 
+from goedeburen.common.addresses import parse_address
 from goedeburen.payments import queries, services
 from goedeburen.payments.enums import ProviderName
-from goedeburen.payments.ubl import address_parts, render_ubl
+from goedeburen.payments.ubl import render_ubl
 from tests.factories import QuotaFactory, TicketTypeFactory
 
 from .einvoice import fatal
@@ -142,11 +143,5 @@ def test_the_validators_do_catch_a_broken_invoice(register):
     ],
 )
 def test_addresses_are_read_as_people_type_them(text, parts):
-    found = address_parts(text)
-    assert (
-        found["street"],
-        found["more"],
-        found["city"],
-        found["postcode"],
-        found["country"],
-    ) == parts
+    found = parse_address(text)
+    assert (found.street, found.more, found.city, found.postcode, found.country) == parts

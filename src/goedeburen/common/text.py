@@ -1,5 +1,8 @@
 """Small text helpers shared by the domain and interface apps."""
 
+import re
+import unicodedata
+
 
 def split_lines(text: str) -> list[str]:
     """Return the non-empty lines of a text field that holds one point per line."""
@@ -8,10 +11,32 @@ def split_lines(text: str) -> list[str]:
 
 def natural_key(text: str) -> tuple:
     """Return a sort key that puts "Huiskamer 2" before "Huiskamer 10" (numbers as numbers)."""
-    import re
-
     return tuple(
         (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
         for part in re.split(r"(\d+)", text or "")
         if part
     )
+
+
+# What a browser or a paste from a word processor can put in a text field besides the
+# text: line and page breaks of other systems, tabs, and control characters that XML 1.0
+# (the e-invoice) cannot hold at all.
+_BREAKS = re.compile("\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff\ud800-\udfff]")
+_SPACES = re.compile(r"[ \t\xa0]+")
+
+
+def one_line(text: str) -> str:
+    """Return `text` as one line: breaks and tabs as single spaces, control characters out.
+
+    Unicode NFC, so that a name typed on one computer matches the same name from another.
+    """
+    text = _CONTROLS.sub("", unicodedata.normalize("NFC", text or ""))
+    return _SPACES.sub(" ", _BREAKS.sub(" ", text)).strip()
+
+
+def tidy_lines(text: str) -> str:
+    """Return a text of several lines (an address) with "\\n" between its non-empty lines,
+    each as `one_line` makes it."""
+    rows = (one_line(row) for row in _BREAKS.split(text or ""))
+    return "\n".join(row for row in rows if row)

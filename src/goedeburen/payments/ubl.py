@@ -16,6 +16,8 @@ import re
 from decimal import Decimal
 from xml.etree.ElementTree import Element, SubElement, register_namespace, tostring  # noqa: S405 (writing only)
 
+from goedeburen.common.addresses import parse_address
+
 from .models import Invoice
 
 CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
@@ -26,23 +28,9 @@ _NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 register_namespace("cac", _NS["cac"])
 register_namespace("cbc", _NS["cbc"])
-
-# A Dutch postcode line: "3527 HT Utrecht".
-_POSTCODE = re.compile(r"^(\d{4}\s?[A-Za-z]{2})\s+(.+)$")
-_COUNTRIES = {
-    "nederland": "NL",
-    "netherlands": "NL",
-    "the netherlands": "NL",
-    "belgië": "BE",
-    "belgie": "BE",
-    "belgium": "BE",
-    "belgique": "BE",
-    "duitsland": "DE",
-    "germany": "DE",
-    "deutschland": "DE",
-}
 
 
 def invoice_ubl_filename(invoice: Invoice) -> str:
@@ -112,7 +100,9 @@ def _cac(name: str) -> str:
 
 def _cbc(parent: Element, tag: str, text, **attributes) -> Element | None:
     """Add `<cbc:tag>text</cbc:tag>`, or nothing for an empty text (Peppol forbids those)."""
-    text = "" if text is None else str(text).strip()
+    # Characters XML 1.0 cannot hold (from details stored before the forms took them out)
+    # would make the whole file unreadable.
+    text = "" if text is None else _NOT_XML.sub("", str(text)).strip()
     if not text:
         return None
     element = SubElement(
@@ -123,7 +113,9 @@ def _cbc(parent: Element, tag: str, text, **attributes) -> Element | None:
 
 
 def _amount(parent: Element, name: str, value: Decimal) -> None:
-    _cbc(parent, name, f"{value:.2f}", currencyID="EUR")
+    # A credit note turns a free line's 0.00 into -0.00, which the rules read as a
+    # negative price (BR-27): zero has no sign.
+    _cbc(parent, name, f"{value if value else abs(value):.2f}", currencyID="EUR")
 
 
 def _percent(rate: Decimal) -> str:
@@ -136,43 +128,16 @@ def _category(line) -> str:
     return "S" if line.vat_rate > 0 else "Z"
 
 
-def address_parts(text: str) -> dict:
-    """Return street, more, city, postcode and country of an address as people type it."""
-    rows = [row.strip() for row in (text or "").splitlines() if row.strip()]
-    country = "NL"
-    if rows and rows[-1].lower() in _COUNTRIES:
-        country = _COUNTRIES[rows.pop().lower()]
-    for n in range(len(rows) - 1, -1, -1):
-        found = _POSTCODE.match(rows[n])
-        if found:
-            postcode = found.group(1).upper()
-            if " " not in postcode:
-                postcode = f"{postcode[:4]} {postcode[4:]}"
-            street = rows[:n]
-            return {
-                "street": street[0] if street else "",
-                "more": ", ".join(street[1:] + rows[n + 1 :]),
-                "city": found.group(2),
-                "postcode": postcode,
-                "country": country,
-            }
-    return {
-        "street": rows[0] if rows else "",
-        "more": ", ".join(rows[1:-1]),
-        "city": rows[-1] if len(rows) > 1 else "",
-        "postcode": "",
-        "country": country,
-    }
-
-
 def _address(party: Element, text: str) -> None:
-    parts = address_parts(text)
+    parts = parse_address(text)
     address = SubElement(party, _cac("PostalAddress"))
-    _cbc(address, "StreetName", parts["street"])
-    _cbc(address, "AdditionalStreetName", parts["more"])
-    _cbc(address, "CityName", parts["city"])
-    _cbc(address, "PostalZone", parts["postcode"])
-    _cbc(SubElement(address, _cac("Country")), "IdentificationCode", parts["country"])
+    _cbc(address, "StreetName", parts.street)
+    _cbc(address, "AdditionalStreetName", parts.more)
+    _cbc(address, "CityName", parts.city)
+    _cbc(address, "PostalZone", parts.postcode)
+    # The forms ask for the country of any address that is not clearly Dutch; an address
+    # stored before they did is taken as Dutch, as it was then.
+    _cbc(SubElement(address, _cac("Country")), "IdentificationCode", parts.country or "NL")
 
 
 def _seller(parent: Element, invoice: Invoice) -> None:
