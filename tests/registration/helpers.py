@@ -26,7 +26,7 @@ def form_data(client, event, ticket_types, **overrides) -> dict:
         "booker-name": "Bea Boeker",
         "booker-email": "bea@example.org",
         "billing-organisation": "Woonstichting De Linde",
-        "billing-address": "Lindelaan 1\nUtrecht",
+        "billing-address": "Lindelaan 1\n3701 AA Zeist",
     }
     for i, ticket_type in enumerate(ticket_types):
         data.update(

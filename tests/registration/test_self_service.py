@@ -37,7 +37,7 @@ def _edit_data(registration, **overrides) -> dict:
         "booker-name": "Bea Boeker",
         "booker-email": "bea@example.org",
         "billing-organisation": "Woonstichting De Linde",
-        "billing-address": "Lindelaan 1\nUtrecht",
+        "billing-address": "Lindelaan 1\n3701 AA Zeist",
     }
     for a in registration.attendees.all():
         data.update(

@@ -22,7 +22,8 @@ def natural_key(text: str) -> tuple:
 # text: line and page breaks of other systems, tabs, and control characters that XML 1.0
 # (the e-invoice) cannot hold at all.
 _BREAKS = re.compile("\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff\ud800-\udfff]")
+# Not NUL: Django's fields refuse it outright (a browser never sends one).
+_CONTROLS = re.compile("[\x01-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\xa0]+")
 
 

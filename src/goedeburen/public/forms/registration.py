@@ -10,8 +10,11 @@ from types import MappingProxyType
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.addresses import validate_invoice_address
+from goedeburen.common.formfields import TidyCharField
 from goedeburen.common.money import euro
 from goedeburen.registration import exceptions
+from goedeburen.registration.billing import tidy_org_id, tidy_peppol_id
 from goedeburen.registration.enums import AttendingRole, BadgeName
 from goedeburen.registration.forms import question_field
 from goedeburen.registration.models import (
@@ -140,16 +143,16 @@ class AttendeeForm(_StyledForm):
     questions: Mapping[str, tuple[Question, set[int]]] = MappingProxyType({})
 
     ticket_type = TicketTypeField(label=_("Ticket"))
-    given_name = forms.CharField(label=_("First name"), max_length=100)
-    family_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    given_name = TidyCharField(label=_("First name"), max_length=100)
+    family_name = TidyCharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(
         label=_("Email address"),
         max_length=254,
         required=False,
         help_text=_("For the ticket and the programme. Leave empty to use the booker's."),
     )
-    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
-    function = forms.CharField(label=_("Job title"), max_length=200, required=False)
+    organisation = TidyCharField(label=_("Organisation"), max_length=200, required=False)
+    function = TidyCharField(label=_("Job title"), max_length=200, required=False)
     role = forms.ChoiceField(
         label=_("In which role do you take part?"),
         choices=[("", _("Choose a role"))] + AttendingRole.choices,
@@ -272,20 +275,22 @@ class AttendeeForm(_StyledForm):
 
 
 class BillingForm(_StyledForm):
-    organisation = forms.CharField(
+    organisation = TidyCharField(
         label=_("Organisation or name on the invoice"),
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
-    address = forms.CharField(
+    address = TidyCharField(
         label=_("Invoice address"),
         max_length=500,
         required=False,
+        validators=[validate_invoice_address],
+        help_text=_("For an address abroad, the country on the last line."),
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
     )
-    po_number = forms.CharField(label=_("Purchase order number"), max_length=50, required=False)
-    reference = forms.CharField(label=_("Your reference"), max_length=100, required=False)
+    po_number = TidyCharField(label=_("Purchase order number"), max_length=50, required=False)
+    reference = TidyCharField(label=_("Your reference"), max_length=100, required=False)
     invoice_email = forms.EmailField(
         label=_("Email address for the invoice"),
         max_length=254,
@@ -293,7 +298,8 @@ class BillingForm(_StyledForm):
         help_text=_("Leave empty to send the invoice to your own address."),
     )
     # Optional, for public buyers who must receive an e-invoice.
-    org_id = forms.CharField(
+    org_id = TidyCharField(
+        tidy=tidy_org_id,
         label=_("OIN or KvK number"),
         max_length=20,
         required=False,
@@ -303,7 +309,8 @@ class BillingForm(_StyledForm):
             "number."
         ),
     )
-    peppol_id = forms.CharField(
+    peppol_id = TidyCharField(
+        tidy=tidy_peppol_id,
         label=_("Peppol ID"),
         max_length=60,
         required=False,
