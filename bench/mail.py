@@ -72,7 +72,9 @@ for n in range({count}):
                 ticket_type=ticket, given_name=f"Ada {{n}}", role=AttendingRole.MUNICIPALITY
             )
         ],
-        billing=services.Billing(organisation="Woonstichting De Linde", address="Lindelaan 1"),
+        billing=services.Billing(
+            organisation="Woonstichting De Linde", address="Lindelaan 1\\n3500 AA Utrecht"
+        ),
         form_token=tokens.issue_form_token(event_id=event.pk),
         language="nl",
     )

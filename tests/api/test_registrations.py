@@ -12,7 +12,10 @@ def _body(world, **overrides):
         "attendees": [
             {"ticket_type": world.ticket_type.pk, "given_name": "Ada", "role": "municipality"}
         ],
-        "billing": {"organisation": "Gemeente Utrecht", "address": "Postbus 1\nUtrecht"},
+        "billing": {
+            "organisation": "Gemeente Utrecht",
+            "address": "Postbus 16200\n3500 CE Utrecht",
+        },
     }
     body.update(overrides)
     return body
@@ -89,6 +92,22 @@ def test_bad_input_is_a_problem_and_changes_nothing(api, world):
     )
     assert response.status_code == 400
     assert Registration.objects.count() == before
+
+
+def test_an_invoice_address_the_invoice_cannot_name_is_refused_as_in_the_form(api, world):
+    # The rule of the public form, in the service: a Dutch address without its postcode
+    # or a foreign one without its country gives an e-invoice that fails NL-R-004.
+    for address in ["Postbus 16200\nUtrecht", "Rue de la Loi 16\n1000 Bruxelles"]:
+        body = _body(world, billing={"organisation": "Gemeente Utrecht", "address": address})
+        response = api.post(_path(world), body, **{"Accept-Language": "en"})
+
+        assert response.status_code == 422, response.content
+        assert response.json()["code"] == "billing_missing"
+        assert "postcode" in response.json()["detail"]
+    assert not Registration.objects.filter(booker_name="Api Boeker").exists()
+
+    body = _body(world, billing={"organisation": "Ville", "address": address + "\nBelgique"})
+    assert api.post(_path(world), body).status_code == 201
 
 
 def test_a_read_only_token_cannot_register(world):

@@ -360,7 +360,7 @@ def _invoice(world: World):
             },
         )
         world.registration.billing_organisation = "Woonstichting De Linde"
-        world.registration.billing_address = "Lindelaan 1\nUtrecht"
+        world.registration.billing_address = "Lindelaan 1\n3511 AA Utrecht"
         world.registration.save()
         world.invoice = services.issue_invoice(world.registration)
     return world.invoice

@@ -102,7 +102,7 @@ def _overdue_invoice(world):
 
     OrganiserBillingFactory(organiser=world.organiser, address="Beneluxlaan 9\nUtrecht")
     world.registration.billing_organisation = "Woonstichting De Linde"
-    world.registration.billing_address = "Lindelaan 1\nUtrecht"
+    world.registration.billing_address = "Lindelaan 1\n3511 AA Utrecht"
     world.registration.save()
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     return services.issue_invoice(world.registration, due_date=yesterday)

@@ -15,7 +15,7 @@ def booking(world):
     """The world's registration with billing details, as a paid booking has them."""
     registration = world.registration
     registration.billing_organisation = "Woonstichting De Linde"
-    registration.billing_address = "Lindelaan 1\nUtrecht"
+    registration.billing_address = "Lindelaan 1\n3511 AA Utrecht"
     registration.save()
     return registration
 
@@ -58,7 +58,7 @@ def test_a_self_service_edit_shows_what_changed(owner_client, world, booking, la
             )
         },
         billing=services.Billing(
-            organisation="Woonstichting De Linde", address="Lindelaan 1\nUtrecht"
+            organisation="Woonstichting De Linde", address="Lindelaan 1\n3511 AA Utrecht"
         ),
     )
 
@@ -89,7 +89,7 @@ def test_a_back_office_edit_shows_what_changed(owner_client, world, booking, lan
             "booker_name": "Bea Bakker",
             "email": "bea@example.org",
             "billing_organisation": "Woonstichting De Linde",
-            "billing_address": "Lindelaan 1\nUtrecht",
+            "billing_address": "Lindelaan 1\n3511 AA Utrecht",
             f"{prefix}given_name": "Ada",
             f"{prefix}family_name": "de Vries",
             f"{prefix}organisation": "Gemeente",

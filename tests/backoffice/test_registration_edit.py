@@ -3,6 +3,7 @@
 import pytest
 from django.utils.translation import gettext
 
+from goedeburen.common.addresses import NO_COUNTRY
 from goedeburen.common.models import LogEntry
 from goedeburen.registration import signals
 from goedeburen.registration.enums import AttendingRole
@@ -22,7 +23,7 @@ def booking(world):
     """The world's registration with billing details, as a paid booking has them."""
     registration = world.registration
     registration.billing_organisation = "Woonstichting De Linde"
-    registration.billing_address = "Lindelaan 1\nUtrecht"
+    registration.billing_address = "Lindelaan 1\n3511 AA Utrecht"
     registration.save()
     return registration
 
@@ -33,7 +34,7 @@ def _data(world, **overrides) -> dict:
         "booker_name": "Bea Boeker",
         "email": "bea@example.org",
         "billing_organisation": "Woonstichting De Linde",
-        "billing_address": "Lindelaan 1\nUtrecht",
+        "billing_address": "Lindelaan 1\n3511 AA Utrecht",
         f"{prefix}given_name": "Ada",
         f"{prefix}family_name": "de Vries",
         f"{prefix}role": AttendingRole.OTHER,
@@ -162,6 +163,19 @@ def test_edit_that_empties_billing_of_paid_booking_is_refused(owner_client, worl
 
     assert response.status_code == 200
     assert str(BILLING_MISSING) in response.content.decode()
+    assert _state() == before
+
+
+def test_edit_to_an_address_an_invoice_cannot_name_is_refused(owner_client, world, booking):
+    # The public form's rule, in the one editing service: no postcode, no country.
+    before = _state()
+
+    response = owner_client.post(
+        url("registration.update", world), _data(world, billing_address="Lindelaan 1\nUtrecht")
+    )
+
+    assert response.status_code == 200
+    assert str(NO_COUNTRY) in response.content.decode()
     assert _state() == before
 
 

@@ -50,7 +50,7 @@ def hall(event, ticket, paid, resident):
 
 @pytest.fixture
 def billing_defaults() -> dict:
-    return {"organisation": "Woonstichting De Linde", "address": "Lindelaan 1\nUtrecht"}
+    return {"organisation": "Woonstichting De Linde", "address": "Lindelaan 1\n3511 AA Utrecht"}
 
 
 def member(event, role, *, username=None, first_name=""):

@@ -62,7 +62,7 @@ def test_walk_in_cannot_take_a_seat_the_quota_does_not_have(event, ticket, ingri
 def test_walk_in_paid_at_the_door_records_the_payment(event, hall, paid, ingrid):
     OrganiserBillingFactory(organiser=event.organiser, address="Beneluxlaan 9\nUtrecht")
 
-    attendee = _walk_in(event, paid, ingrid, invoice_address="Lindelaan 1\nUtrecht")
+    attendee = _walk_in(event, paid, ingrid, invoice_address="Lindelaan 1\n3511 AA Utrecht")
 
     attendee.registration.refresh_from_db()
     assert attendee.registration.status == RegistrationStatus.CONFIRMED

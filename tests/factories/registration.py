@@ -129,7 +129,7 @@ def booker(**overrides) -> Booker:
 
 
 def billing(**overrides) -> Billing:
-    values = {"organisation": "Woonstichting De Linde", "address": "Lindelaan 1\nUtrecht"}
+    values = {"organisation": "Woonstichting De Linde", "address": "Lindelaan 1\n3511 AA Utrecht"}
     return Billing(**{**values, **overrides})
 
 

@@ -182,7 +182,7 @@ def test_changed_billing_details_leave_the_issued_invoice_alone(register):
     change_billing(
         registration,
         organisation="Gemeente Utrecht",
-        address="Postbus 1\nUtrecht",
+        address="Postbus 1\n3500 AA Utrecht",
         po_number="PO-9",
     )
 
@@ -229,7 +229,7 @@ def test_wrong_po_number_credit_in_full_and_new_invoice(register):
     change_billing(
         registration,
         organisation="Woonstichting De Linde",
-        address="Lindelaan 1\nUtrecht",
+        address="Lindelaan 1\n3511 AA Utrecht",
         po_number="PO-9",
     )
 

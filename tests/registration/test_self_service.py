@@ -146,7 +146,9 @@ def test_organiser_may_change_details_after_the_deadline(event, registration, st
         registration,
         booker=booker(name="Bea de Boer"),
         attendees={},
-        billing=services.Billing(organisation="Gemeente Utrecht", address="Stadsplateau 1"),
+        billing=services.Billing(
+            organisation="Gemeente Utrecht", address="Stadsplateau 1\n3521 AZ Utrecht"
+        ),
         by=staff,
     )
 
@@ -611,7 +613,9 @@ def test_withdrawing_consent_removes_the_special_category_answers(registration, 
         registration,
         booker=booker(),
         attendees={first.pk: changes},
-        billing=services.Billing(organisation="Woonstichting", address="Lindelaan 1"),
+        billing=services.Billing(
+            organisation="Woonstichting", address="Lindelaan 1\n3511 AA Utrecht"
+        ),
     )
 
     assert _answers_of(first) == {"Your project?": ("De Stadstuin", [])}

@@ -255,6 +255,27 @@ def test_register_paid_ticket_needs_billing_details(hall, paid, register, missin
     assert _refused(register, paid, billing=billing(**missing)).code == "billing_missing"
 
 
+@pytest.mark.parametrize(
+    ("address", "country"),
+    [
+        ("Lindelaan 1\nUtrecht", ""),  # Dutch, but without its postcode
+        ("Rue de la Loi 16\n1000 Bruxelles", ""),  # abroad, but without its country
+        ("Lindelaan 1\n3511 AA Utrecht", "NL"),
+        ("Rue de la Loi 16\n1000 Bruxelles\nBelgique", "BE"),
+        ("Sharia Baghdad 1\nDamascus\nSyrië", "SY"),  # any country, in Dutch too
+    ],
+)
+def test_register_paid_ticket_needs_an_address_the_invoice_can_name(
+    hall, paid, register, address, country
+):
+    if not country:
+        refused = _refused(register, paid, billing=billing(address=address))
+        assert (refused.code, "postcode" in str(refused.message)) == ("billing_missing", True)
+        assert Registration.objects.count() == 0
+    else:
+        assert register(paid, billing=billing(address=address)).billing_address == address
+
+
 def test_register_paid_ticket_needs_po_number_when_the_event_says_so(hall, paid, event, register):
     RegistrationSettingsFactory(event=event, po_number_required=True)
 

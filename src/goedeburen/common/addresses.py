@@ -10,17 +10,21 @@ all. Without a country an address is Dutch when it has a Dutch postcode; any oth
 its country on the last line (`address_problem`).
 """
 
+import gettext
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 
+import pycountry
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .text import tidy_lines
 
-# Country names people write, by ISO 3166 code: Dutch, English, the country's own names
-# and the codes people use for it. Compared without case and accents.
+# Country names people write that the ISO list does not hold (everyday names, old names,
+# nations within a country), by ISO 3166 code; every country's ISO names and codes and its
+# names in `_LANGUAGES` come from pycountry (`countries`). Compared without case and accents.
 _NAMES = {
     "NL": "Nederland, Netherlands, The Netherlands, Holland, NL, NLD, Pays-Bas, Niederlande",
     "BE": "België, Belgium, Belgique, Belgien, BE, BEL",
@@ -85,7 +89,29 @@ def _key(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
-COUNTRIES = {_key(name): code for code, names in _NAMES.items() for name in names.split(", ")}
+# The languages whose country names are read besides English: those of the conference and
+# of the neighbours and larger groups of people who live in the Netherlands.
+_LANGUAGES = ("nl", "de", "fr", "es", "it", "pt", "pl", "tr", "ar", "uk", "ru", "zh_CN")
+
+
+@cache
+def countries() -> dict[str, str]:
+    """Return {country name or code as compared: ISO 3166-1 alpha-2 code}, for every
+    country: its ISO codes, names (official and common) and names in `_LANGUAGES`."""
+    found: dict[str, str] = {}
+    catalogues = [
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+        for lang in _LANGUAGES
+    ]
+    for country in pycountry.countries:
+        names = {country.alpha_2, country.alpha_3, country.name}
+        names |= {getattr(country, a, "") for a in ("official_name", "common_name")}
+        names |= {catalogue.gettext(country.name) for catalogue in catalogues}
+        found.update((_key(name), country.alpha_2) for name in names if name)
+    # The everyday names last: "Holland" and "UK" are what people mean by them.
+    found.update((_key(name), code) for code, names in _NAMES.items() for name in names.split(", "))
+    return found
+
 
 # Postcodes, written around the town in the orders people use.
 _NL = r"(?P<nl>\d{4})\s*(?P<nl_letters>[A-Za-z]{2})"
@@ -120,7 +146,7 @@ class Address:
 
 def country_code(text: str) -> str:
     """Return the ISO code of a country name as people write it, or ""."""
-    return COUNTRIES.get(_key(text.strip(" .,;")), "")
+    return countries().get(_key(text.strip(" .,;")), "")
 
 
 def _rows(text: str) -> list[str]:

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import ValidationError
 
+from goedeburen.common.addresses import address_problem
+
 from .. import exceptions, queries
 from ..exceptions import RegistrationError
 from ..models import Registration, lacks_consent
@@ -46,11 +48,15 @@ def check_consent(
 
 def check_billing(event, billing, *, settings=None) -> None:
     """Raise `RegistrationError` (code "billing_missing") unless `billing` (a `Billing`) has
-    what an invoice for `event` needs: organisation, address and, when the event asks for
-    one, a purchase order number. `settings`: the event's registration settings, when the
-    caller has them at hand."""
+    what an invoice for `event` needs: organisation, an address the invoice can name (a
+    country, and for a Dutch one street, postcode and town: `common.addresses`) and, when
+    the event asks for one, a purchase order number. `settings`: the event's registration
+    settings, when the caller has them at hand."""
     if not (billing.organisation.strip() and billing.address.strip()):
         raise RegistrationError(exceptions.BILLING_MISSING, code="billing_missing")
+    problem = address_problem(billing.address)
+    if problem:
+        raise RegistrationError(problem, code="billing_missing")
     settings = settings or queries.registration_settings(event)
     if settings.po_number_required and not billing.po_number.strip():
         raise RegistrationError(exceptions.PO_NUMBER_MISSING, code="billing_missing")
