@@ -10,33 +10,16 @@ from pathlib import Path
 import pytest
 
 from .checker import breaks, cost, result_problems
+from .command import ROOT, run_assign
 from .instances import random_instance
 
-ROOT = Path(__file__).resolve().parents[2]
 # This checkout's code, also when the installed package is another checkout's (a worktree).
-SOURCES = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
-
-
-def _assign(tmp_path, document, *extra) -> tuple[subprocess.CompletedProcess, Path]:
-    source = tmp_path / "instance.json"
-    source.write_text(document if isinstance(document, str) else json.dumps(document))
-    out = tmp_path / "result.json"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONPATH": SOURCES}
-    done = subprocess.run(
-        [sys.executable, "-m", "goedeburen", "assign", str(source), "--out", str(out), *extra],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-    )
-    return done, out
 
 
 def test_assign_writes_the_result_format(tmp_path):
     instance = random_instance(2, people=50, rounds=2, sessions=5, seats=12)
 
-    done, out = _assign(tmp_path, instance, "--time-limit", "30")
+    done, out = run_assign(tmp_path, instance, "--time-limit", "30")
 
     assert done.returncode == 0, done.stderr
     result = json.loads(out.read_text())
@@ -183,7 +166,7 @@ MALFORMED = {
 
 @pytest.mark.parametrize("document, message", MALFORMED.values(), ids=MALFORMED.keys())
 def test_assign_malformed_instance_names_the_path_and_exits_2(tmp_path, document, message):
-    done, out = _assign(tmp_path, document)
+    done, out = run_assign(tmp_path, document)
 
     assert done.returncode == 2
     assert done.stderr.strip() == f"goedeburen assign: {tmp_path / 'instance.json'}: {message}"
@@ -191,25 +174,14 @@ def test_assign_malformed_instance_names_the_path_and_exits_2(tmp_path, document
 
 
 def test_assign_reads_a_file_with_a_byte_order_mark(tmp_path):
-    source = tmp_path / "instance.json"
-    source.write_bytes(b"\xef\xbb\xbf" + json.dumps(_valid()).encode())
-    out = tmp_path / "result.json"
-
-    done = subprocess.run(
-        [sys.executable, "-m", "goedeburen", "assign", str(source), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": SOURCES},
-        cwd=ROOT,
-        timeout=120,
-    )
+    done, out = run_assign(tmp_path, b"\xef\xbb\xbf" + json.dumps(_valid()).encode())
 
     assert done.returncode == 0, done.stderr
     assert result_problems(_valid(), json.loads(out.read_text())) == []
 
 
 def test_assign_not_json_exits_2(tmp_path):
-    done, out = _assign(tmp_path, '{"rounds": [')
+    done, out = run_assign(tmp_path, '{"rounds": [')
 
     assert done.returncode == 2
     assert "not JSON" in done.stderr
@@ -220,7 +192,7 @@ def test_assign_infeasible_instance_reports_who_and_why(tmp_path):
     instance = _valid()
     instance["rounds"][1]["sessions"][0]["capacity"] = 0
 
-    done, out = _assign(tmp_path, instance)
+    done, out = run_assign(tmp_path, instance)
 
     assert done.returncode == 0, done.stderr
     result = json.loads(out.read_text())
@@ -240,7 +212,7 @@ def test_assign_time_limit_too_short_still_writes_a_placement_that_keeps_the_rul
 
     instance = instance_to_json(generate(SIZES["tight"], seed=3))
 
-    done, out = _assign(tmp_path, instance, "--time-limit", "0.01")
+    done, out = run_assign(tmp_path, instance, "--time-limit", "0.01")
 
     # The format has no "out of time": one fast pass's placement, and a line saying so.
     assert done.returncode == 0, done.stderr
@@ -328,7 +300,7 @@ def test_assign_reads_what_the_format_leaves_open(tmp_path, change, expected):
     instance["participants"][1]["preferences"] = {}
     change(instance)
 
-    done, out = _assign(tmp_path, instance)
+    done, out = run_assign(tmp_path, instance)
 
     assert done.returncode == 0, done.stderr
     result = json.loads(out.read_text())
@@ -340,7 +312,7 @@ def test_assign_fixed_session_of_another_round_leaves_them_out_of_that_round(tmp
     instance = _valid()
     instance["participants"][1]["fixed"]["r2"] = "r1-s1"
 
-    done, out = _assign(tmp_path, instance)
+    done, out = run_assign(tmp_path, instance)
 
     assert done.returncode == 0, done.stderr
     result = json.loads(out.read_text())

@@ -7,9 +7,6 @@ every placement tried.
 """
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
@@ -18,9 +15,9 @@ from goedeburen.matching.solver.greedy import greedy_placement, trivial_bound
 from goedeburen.matching.solver.solve import out_of_time
 
 from .checker import breaks, cost, result_problems
+from .command import run_assign
 from .instances import wild_instance
 from .reference import brute_force_optimum, solve_reference
-from .test_cli import ROOT, SOURCES
 
 
 def _solved(doc, **kwargs) -> dict:
@@ -115,27 +112,8 @@ def test_assign_on_a_large_wild_instance_exits_0_with_a_result_that_keeps_the_ru
     # Up to 1,000 people in 3 rounds of 40 sessions, many of them impossible to place all:
     # the time limit ends the search (a fast pass's placement) or the solver proves it.
     doc = wild_instance(seed, people=1000, rounds=3, sessions=40)
-    source, out = tmp_path / "instance.json", tmp_path / "result.json"
-    source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
 
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "goedeburen",
-            "assign",
-            str(source),
-            "--out",
-            str(out),
-            "--time-limit",
-            limit,
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": SOURCES},
-        cwd=ROOT,
-        timeout=120,
-    )
+    done, out = run_assign(tmp_path, doc, "--time-limit", limit)
 
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
