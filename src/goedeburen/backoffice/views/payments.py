@@ -353,14 +353,7 @@ class StatementImportView(BankScreenMixin, TemplateView):
             form.add_error("file", refused.message)
             return self.render_to_response(self.get_context_data(form=form))
         statements = result.statements
-        counts = {
-            "new": sum(statement.lines_new for statement in statements),
-            "matched": sum(statement.lines_matched for statement in statements),
-            "unmatched": sum(statement.lines_unmatched for statement in statements),
-            "skipped": sum(statement.lines_skipped for statement in statements),
-            "returned": sum(statement.lines_returned for statement in statements),
-            "known": sum(statement.lines_known for statement in statements),
-        }
+        counts = result.line_counts()
         if len(statements) > 1:
             counts["files"] = len(statements)
             messages.success(

@@ -79,6 +79,15 @@ class StatementImport:
     # Accounts of statements in the files that are not the organiser's: left out.
     other_accounts: list[str] = field(default_factory=list)
 
+    def line_counts(self) -> dict[str, int]:
+        """Return the lines of all its statements: new, matched (booked), unmatched,
+        skipped, returned and known (imported before)."""
+        kinds = ("new", "matched", "unmatched", "skipped", "returned", "known")
+        return {
+            kind: sum(getattr(statement, f"lines_{kind}") for statement in self.statements)
+            for kind in kinds
+        }
+
 
 def import_statements(event: Event, *, filename: str, data: bytes, by=None) -> StatementImport:
     """Import a CAMT.053 file, or a ZIP archive of them, for the event's organiser.
