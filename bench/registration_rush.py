@@ -2,7 +2,7 @@
 
 Sets up a fresh PostgreSQL database with the Goede buren demo (registration open) and
 serves it with gunicorn as production does (DEBUG off, sync workers as
-`goedeburen.gunicorn_config` has them, 2 × cores + 1). Then, for each level of seats already
+`goedeburen.gunicorn_config` has them, cores + 1). Then, for each level of seats already
 sold (0, 10,000 and 29,950: registrations written in the database, one attendee each), the
 shared quota ("Zaal") is sized to hold SEATS more, and CLIENTS threads each repeat what a
 browser does until ATTEMPTS are made: GET the form (CSRF cookie and one-time form token),
@@ -493,14 +493,20 @@ def run(*, quick: bool, workers: int, port: int) -> dict:
     return report("registration_rush", quick=quick, figures=figures, goals=goals, notes=notes)
 
 
+def production_workers() -> int:
+    from goedeburen import gunicorn_config
+
+    return gunicorn_config.workers
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smaller run, under a minute")
     parser.add_argument(
         "--workers",
         type=int,
-        default=2 * (os.cpu_count() or 1) + 1,
-        help="gunicorn sync workers (production: 2 × cores + 1)",
+        default=production_workers(),
+        help="gunicorn sync workers (default: production's, cores + 1)",
     )
     parser.add_argument("--port", type=int, default=0, help="port for gunicorn (0: any free)")
     args = parser.parse_args()
