@@ -271,6 +271,7 @@ def test_people_not_placed_are_explained_in_the_organisers_language(client, db, 
 def test_every_reason_has_words_in_dutch_and_english(small_world):
     from django.utils import translation
 
+    from goedeburen.matching.solver.reasons import CODES
     from goedeburen.matching.wording import unplaced_reason
 
     round_, session = small_world.rounds[0], small_world.sessions[0][0]
@@ -281,6 +282,8 @@ def test_every_reason_has_words_in_dutch_and_english(small_world):
             {"code": f"fixed_{cause}", "session": f"s{session.pk}", "group": "resident"}
             for cause in ("full", "topic", "mix", "spread", "other")
         ),
+        {"code": "fixed_round", "session": f"s{session.pk}", "group": "resident", "round": "r0"},
+        {"code": "time_limit", "round": f"r{round_.pk}", "group": "resident", "message": "…"},
         {
             "code": "no_session",
             "round": f"r{round_.pk}",
@@ -289,10 +292,12 @@ def test_every_reason_has_words_in_dutch_and_english(small_world):
             **dict.fromkeys(("full", "topic", "mix", "spread", "other"), 1),
         },
     ]
+    assert sorted(why["code"] for why in reasons) == sorted(CODES)
     for language, words in (("nl", ("Ronde 1", "Huiskamer 1")), ("en", ("Ronde 1", "Huiskamer 1"))):
         with translation.override(language):
             texts = [unplaced_reason(why, **where) for why in reasons]
-        assert len(set(texts)) == len(reasons)
+            generic = unplaced_reason({**reasons[1], "code": "fixed_unknown"}, **where)
+        assert len(set(texts)) == len(reasons) and generic in texts  # fixed_other's words
         assert all("%(" not in text and text.endswith(".") for text in texts)
         assert words[0] in texts[0] and words[1] in texts[1]
     with translation.override("nl"):

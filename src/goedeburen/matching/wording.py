@@ -28,8 +28,17 @@ def unplaced_reason(why: dict | None, *, rounds: dict, sessions: dict, fallback:
         return gettext(
             "Every seat of %(round)s is taken: %(seats)d seats for %(attending)d participants."
         ) % {**why, "round": title(rounds, why["round"])}
+    if code == "time_limit":
+        return gettext(
+            "The time limit ended before a session of %(round)s was found for them: run the "
+            "assignment again with more time."
+        ) % {"round": title(rounds, why["round"])}
     if code.startswith("fixed_"):
         values = {"session": title(sessions, why["session"]), "group": group}
+        if code == "fixed_round":
+            return gettext(
+                "The session they are pinned to, %(session)s, is not a session of %(round)s."
+            ) % {**values, "round": title(rounds, why.get("round"))}
         return {
             "fixed_full": gettext(
                 "The session they are pinned to, %(session)s, is full with other pinned people."

@@ -11,6 +11,20 @@ from collections import Counter
 from .check import session_members, spread_is_even
 from .instance import Instance
 
+# Every code a reason can have: `why`'s, and "time_limit" (`solve.out_of_time`: the time
+# ended before a pass found them a place). The back office words each (`matching.wording`).
+CODES = (
+    "no_capacity",
+    "fixed_full",
+    "fixed_topic",
+    "fixed_mix",
+    "fixed_spread",
+    "fixed_other",
+    "fixed_round",
+    "no_session",
+    "time_limit",
+)
+
 
 def why(instance: Instance, assignment: dict, participant: str, round_id: str) -> dict:
     """Return {"code": …, figures …}: why `participant` has no session in `round_id`.
