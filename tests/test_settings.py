@@ -112,3 +112,49 @@ def test_hashed_static_files_are_cached_for_good_under_production_settings(tmp_p
     forever = [200, "max-age=315360000, public, immutable", "gzip"]
     assert [found[url] for url in hashed] == [forever, forever]
     assert found["/static/goedeburen/styles.css"] == [200, "max-age=60, public", "gzip"]
+
+
+# A newcomer's checkout: no variables at all, the demo's SQLite under var/.
+def _newcomer(tmp_path, *args: str, **variables: str) -> subprocess.CompletedProcess:
+    return _goedeburen(
+        tmp_path,
+        *args,
+        GOEDEBUREN_VAR_DIR=str(tmp_path / "var"),
+        PYTHONPATH=str(Path(goedeburen.__file__).parents[1]),
+        **variables,
+    )
+
+
+def test_a_command_that_serves_no_page_runs_on_the_checkouts_own_data_without_variables(
+    tmp_path,
+):
+    migrated = _newcomer(tmp_path, "migrate", "--noinput", "--verbosity", "0")
+    assert (migrated.returncode, migrated.stderr) == (0, "")
+    counted = _newcomer(tmp_path, "recount")
+
+    assert (counted.returncode, counted.stderr) == (0, "")
+    assert counted.stdout.strip() == "0 differences."
+    # The key `make run` (DEBUG on) keeps there too, readable only by its owner.
+    key = tmp_path / "var" / "secret_key"
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_text().strip()) >= 50
+
+
+@pytest.mark.parametrize(
+    ("args", "variables"),
+    [
+        pytest.param(("serve",), {}, id="serving"),
+        pytest.param(("runserver",), {}, id="runserver"),
+        pytest.param(("check", "--deploy"), {}, id="check-deploy"),
+        pytest.param(("recount",), {"DATABASE_URL": PRODUCTION["DATABASE_URL"]}, id="database"),
+        pytest.param(("recount",), {"DEBUG": "false"}, id="debug-said-off"),
+    ],
+)
+def test_serving_a_deployments_database_or_debug_said_off_still_need_the_secret_key(
+    tmp_path, args, variables
+):
+    result = _newcomer(tmp_path, *args, **variables)
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("goedeburen: SECRET_KEY must be set when DEBUG is off: ")
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "var" / "secret_key").exists()

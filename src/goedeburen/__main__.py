@@ -1,11 +1,29 @@
 """The `goedeburen` command: Django's management commands with our settings.
 
 `goedeburen assign` is the exception: the solver on a file, run before (and without) Django.
+
+A command that serves no web page, run without DATABASE_URL (on the embedded SQLite under
+var/, as `make run` made it) and without DEBUG set, works on this checkout's own data: it
+needs no SECRET_KEY, ALLOWED_HOSTS or EMAIL_URL (settings `LOCAL`). Serving the web, checking
+a deployment (`check --deploy`) or any command with a DATABASE_URL takes production's rules.
 """
 
 import os
 import sys
 import time
+
+# Commands that answer web requests: they need the deployment's settings, or stop.
+SERVING = {"serve", "runserver"}
+LOCAL_COMMAND = "GOEDEBUREN_LOCAL_COMMAND"
+
+
+def is_local_command(args: list[str], environ) -> bool:
+    """Whether `args` (after `goedeburen`) run on this checkout's own data (module doc)."""
+    if not args or args[0].startswith("-") or args[0] in SERVING:
+        return False
+    if args[0] == "check" and "--deploy" in args:
+        return False
+    return not any(environ.get(name) for name in ("DATABASE_URL", "DEBUG"))
 
 
 def main() -> None:
@@ -16,6 +34,8 @@ def main() -> None:
 
         sys.exit(assign(sys.argv[2:], started=started))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goedeburen.settings")
+    if is_local_command(sys.argv[1:], os.environ):
+        os.environ[LOCAL_COMMAND] = "true"
     from django.conf import settings
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line

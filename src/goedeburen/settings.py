@@ -2,7 +2,9 @@
 
 Safe for production by default: DEBUG is off, and then SECRET_KEY, ALLOWED_HOSTS and
 EMAIL_URL must be set or the process refuses to start with a message that says which.
-`make run` switches DEBUG on for the local demo.
+`make run` switches DEBUG on for the local demo. A management command that does not serve
+the web, on the embedded SQLite (no DATABASE_URL), needs none of them either: it runs on the
+checkout's own data with the key kept under var/ and mail to the console (`LOCAL`).
 """
 
 import datetime as dt
@@ -19,6 +21,13 @@ env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
 VAR_DIR = Path(env.str("GOEDEBUREN_VAR_DIR", default=str(BASE_DIR / "var")))
+# This checkout's own data: DEBUG on, or a command that serves no web page (`goedeburen`
+# says so: `__main__.LOCAL_COMMAND`) on the embedded SQLite. A deployment has a
+# DATABASE_URL, and then every process needs the deployment's SECRET_KEY: its sealed
+# secrets open only with that key.
+LOCAL = DEBUG or (
+    env.bool("GOEDEBUREN_LOCAL_COMMAND", default=False) and not env.str("DATABASE_URL", default="")
+)
 
 
 def _required(name: str, hint: str) -> str:
@@ -40,7 +49,7 @@ def _local_secret_key() -> str:
     return path.read_text().strip()
 
 
-if DEBUG:
+if LOCAL:
     SECRET_KEY = env.str("SECRET_KEY", default="") or _local_secret_key()
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 else:
@@ -163,13 +172,13 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Mail: EMAIL_URL such as smtp://user:password@host:587/?tls=True; the console in debug.
+# Mail: EMAIL_URL such as smtp://user:password@host:587/?tls=True; the console locally.
 # A stuck SMTP server must not hold a worker forever (Django's default is no timeout).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     globals().update(environ.Env.email_url_config(EMAIL_URL))
-elif DEBUG:
+elif LOCAL:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 else:
     _required("EMAIL_URL", "e.g. smtp://user:password@mail.example.org:587/?tls=True")
