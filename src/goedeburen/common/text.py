@@ -41,3 +41,14 @@ def tidy_lines(text: str) -> str:
     each as `one_line` makes it."""
     rows = (one_line(row) for row in _BREAKS.split(text or ""))
     return "\n".join(row for row in rows if row)
+
+
+def tidy_text(text: str) -> str:
+    """Return a text laid out by its writer (a page's description, a mail) without control
+    characters: NFC, every line break as "\\n", no white space around it.
+
+    Unlike `tidy_lines` it keeps empty lines, indentation, tabs and spaces at a line's end:
+    in such a text they are its paragraphs and its markup.
+    """
+    text = _CONTROLS.sub("", unicodedata.normalize("NFC", text or ""))
+    return _BREAKS.sub("\n", text).strip()

@@ -1,0 +1,63 @@
+"""The tidying of typed and sent text that every form and the API share."""
+
+import pytest
+from django import forms
+
+from goedeburen.common.formfields import TidyCharField
+from goedeburen.common.text import one_line, tidy_lines, tidy_text
+
+# A name as a paste from another system can bring it: a bell, a Windows line break, a
+# byte order mark, a decomposed "ë" (e + combining diaeresis), an escape sequence.
+DIRTY_NAME = "\ufeffZoe\u0308\u0007 Şahin\r\nŁukasiewicz\x1b[0m"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        (DIRTY_NAME, "Zoë Şahin Łukasiewicz[0m"),
+        ("Zoe\u0308", "Zoë"),
+        ("  De\tLinde\u2028 \xa0Woningbouw ", "De Linde Woningbouw"),
+        ("\ufeff\u0007\x7f", ""),
+    ],
+)
+def test_one_line_gives_nfc_one_line_without_control_characters(typed, stored):
+    assert one_line(typed) == stored
+
+
+def test_tidy_lines_keeps_the_lines_of_an_address_and_drops_empty_ones():
+    assert (
+        tidy_lines("Lindelaan 1\x07\r\n\r\n\t3701  AA Zeist\u2028") == "Lindelaan 1\n3701 AA Zeist"
+    )
+
+
+def test_tidy_text_keeps_paragraphs_and_indentation_but_not_control_characters():
+    written = "## Programma\r\n\r\nWe beginnen\x07 om 10:00.  \r\n\r\n    ingesprongen\tregel\x0c"
+
+    assert (
+        tidy_text(written) == "## Programma\n\nWe beginnen om 10:00.  \n\n    ingesprongen\tregel"
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "cleaned"),
+    [
+        (TidyCharField(), DIRTY_NAME, "Zoë Şahin Łukasiewicz[0m"),
+        (
+            TidyCharField(widget=forms.Textarea),
+            "Lindelaan 1\r\n\r\n3701 AA Zeist",
+            "Lindelaan 1\n3701 AA Zeist",
+        ),
+        (TidyCharField(tidy=tidy_text, widget=forms.Textarea), "Eén\r\n\r\nTwee", "Eén\n\nTwee"),
+        (TidyCharField(required=False), "\ufeff\u0007", ""),
+        (TidyCharField(required=False, empty_value=None), "\u0007", None),
+    ],
+)
+def test_tidy_char_field_cleans_to_the_tidied_text(field, typed, cleaned):
+    assert field.clean(typed) == cleaned
+
+
+def test_tidy_char_field_refuses_a_required_value_that_tidies_to_nothing():
+    with pytest.raises(forms.ValidationError) as refused:
+        TidyCharField().clean("\ufeff\u0007 \r\n")
+
+    assert refused.value.code == "required"
