@@ -7,7 +7,7 @@ from goedeburen.common.models import LogEntry
 from goedeburen.registration import queries, services
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Answer, Question, QuestionOption, Registration
-from goedeburen.registration.services import OptionLabels
+from goedeburen.registration.services import OptionLabels, questions
 from tests.factories import QuestionFactory, attendee
 
 
@@ -111,6 +111,8 @@ def test_editing_a_question_keeps_its_answers(event, hall, paid, register):
     ("kind", "given", "stored"),
     [
         ("text", "  Graag  ", "Graag"),
+        # However it is given (form, back office, API): one line, NFC, no control characters.
+        ("text", "\ufeffZoe\u0308 zegt:\r\nja\u0007", "Zoë zegt: ja"),
         ("number", "2,50", "2.5"),
         ("number", "100", "100"),
         ("yes_no", True, "yes"),
@@ -177,6 +179,18 @@ def test_register_without_required_answer_is_refused(event, hall, paid, register
         register(paid)
 
     assert Registration.objects.count() == 0
+
+
+def test_register_with_a_required_answer_that_tidies_to_nothing_is_refused(
+    event, hall, paid, register
+):
+    question = QuestionFactory(event=event, kind="text", required=True, label_nl="Waarom?")
+
+    with pytest.raises(RegistrationError) as refused:
+        register(paid, attendees=[attendee(paid, answers={question.pk: "\ufeff\u0007\r\n"})])
+
+    assert refused.value.message == questions.ANSWER_REQUIRED % {"question": "Waarom?"}
+    assert (Registration.objects.count(), Answer.objects.count()) == (0, 0)
 
 
 def test_required_question_of_other_ticket_type_is_not_asked(event, hall, paid, free, register):

@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.formfields import TidyCharField
+
 from .enums import NO, YES, QuestionKind
 from .models import Answer, Question
 from .services.questions import MAX_ANSWER_LENGTH, number_text
@@ -34,7 +36,7 @@ def question_field(question: Question) -> forms.Field:
     """Return the form field that asks `question` (options and ticket types prefetched)."""
     kind = question.kind
     if kind == QuestionKind.TEXT:
-        field = forms.CharField(max_length=MAX_ANSWER_LENGTH)
+        field = TidyCharField(max_length=MAX_ANSWER_LENGTH)
         field.widget.attrs["class"] = TEXT_INPUT_CLASS
     elif kind == QuestionKind.NUMBER:
         field = NumberAnswerField(max_length=30)

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from goedeburen.common.audit import log_action
+from goedeburen.common.text import one_line
 from goedeburen.events.models import Event
 
 from ..enums import NO, YES, QuestionKind
@@ -328,7 +329,10 @@ def _clean_answer(question: Question, value) -> CleanAnswer | None:
         return None
     kind = question.kind
     if kind == QuestionKind.TEXT:
-        text = str(value).strip()
+        # Tidied here, not only in the form: the API and the back office give answers too.
+        text = one_line(str(value))
+        if not text:
+            return None
         if len(text) > MAX_ANSWER_LENGTH or "\x00" in text:
             raise _invalid(ANSWER_TOO_LONG, question, count=MAX_ANSWER_LENGTH)
         return CleanAnswer(question, value=text)
