@@ -1,6 +1,7 @@
 """Editing a registration in the back office: saved with history, or refused with nothing saved."""
 
 import pytest
+from django import forms
 from django.utils.translation import gettext
 
 from goedeburen.common.addresses import NO_COUNTRY
@@ -16,6 +17,9 @@ from tests.factories import AttendeeFactory, QuestionFactory, RegistrationFactor
 pytestmark = pytest.mark.django_db
 
 SCRIPT = "<script>alert(1)</script>"
+# A byte order mark, a bell, a Windows line break and a decomposed "ë" (e + diaeresis).
+DIRTY_NAME = "\ufeffZoe\u0308\u0007 Şahin\r\nŁukasiewicz"
+REQUIRED = forms.Field.default_error_messages["required"]
 
 
 @pytest.fixture
@@ -154,11 +158,78 @@ def test_edit_with_bad_input_refuses_clearly_and_saves_nothing(
     assert _state() == before
 
 
-def test_edit_that_empties_billing_of_paid_booking_is_refused(owner_client, world, booking):
+def test_edit_stores_typed_text_tidied_as_the_public_form_does(owner_client, world, booking):
+    data = _data(
+        world,
+        booker_name=DIRTY_NAME,
+        billing_organisation="Woonstichting\tDe Linde\x1b",
+        billing_address="Lindelaan 1\x07\r\n\r\n 3511  AA Utrecht ",
+        po_number="PO\r\n12",
+        billing_org_id="3012 3456",
+        **{
+            "attendee-given_name": "Zoe\u0308",
+            "attendee-family_name": "de\u2028Vries",
+            "attendee-organisation": "Gemeente\x0bUtrecht\x7f",
+            "attendee-function": "\x1b[1mWethouder",
+            "attendee-special_category_consent": "on",
+            "attendee-dietary_wishes": "Geen noten\x07\r\n\r\nHalal",
+            f"attendee-question_{world.question.pk}": "Ja,\r\n\ufeffgraag",
+        },
+    )
+
+    response = owner_client.post(url("registration.update", world), data)
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    world.attendee.refresh_from_db()
+    assert (
+        booking.booker_name,
+        booking.billing_organisation,
+        booking.billing_address,
+        booking.po_number,
+        booking.billing_org_id,
+    ) == (
+        "Zoë Şahin Łukasiewicz",
+        "Woonstichting De Linde",
+        "Lindelaan 1\n3511 AA Utrecht",
+        "PO 12",
+        "30123456",
+    )
+    assert (
+        world.attendee.given_name,
+        world.attendee.family_name,
+        world.attendee.organisation,
+        world.attendee.function,
+        world.attendee.dietary_wishes,
+    ) == ("Zoë", "de Vries", "Gemeente Utrecht", "[1mWethouder", "Geen noten\nHalal")
+    assert Answer.objects.get(attendee=world.attendee).value == "Ja, graag"
+
+
+@pytest.mark.parametrize("field", ["booker_name", "attendee-given_name"])
+def test_edit_with_a_required_field_that_tidies_to_nothing_is_refused_as_empty(
+    owner_client, world, booking, field
+):
     before = _state()
 
     response = owner_client.post(
-        url("registration.update", world), _data(world, billing_organisation="")
+        url("registration.update", world), _data(world, **{field: "\ufeff\u0007 \r\n\x1b"})
+    )
+
+    assert response.status_code == 200
+    (attendee_form,) = response.context["attendees"]
+    errors = {**response.context["form"].errors, **attendee_form.errors}
+    assert errors == {field.replace("attendee-", ""): [gettext(REQUIRED)]}
+    assert _state() == before
+
+
+@pytest.mark.parametrize("organisation", ["", "\ufeff\u0007\r\n"])
+def test_edit_that_empties_billing_of_paid_booking_is_refused(
+    owner_client, world, booking, organisation
+):
+    before = _state()
+
+    response = owner_client.post(
+        url("registration.update", world), _data(world, billing_organisation=organisation)
     )
 
     assert response.status_code == 200

@@ -1,7 +1,9 @@
 """Walk-ins go through the registration service: quotas hold, then check-in at once."""
 
 import pytest
+from django import forms
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from goedeburen.checkin import services
 from goedeburen.checkin.exceptions import CheckinError
@@ -15,6 +17,8 @@ from tests.factories import OrganiserBillingFactory, QuotaFactory, form_token
 from .conftest import staff
 
 pytestmark = pytest.mark.django_db
+
+REQUIRED = forms.Field.default_error_messages["required"]
 
 
 def _walk_in(event, ticket_type, user, **values):
@@ -108,3 +112,57 @@ def test_walk_in_form_with_bad_input_changes_nothing(client, event, hall, ticket
     assert response.status_code == 200
     assert "utrecht-form-field--invalid" in response.content.decode()
     assert Registration.objects.count() == 0
+
+
+def _walk_in_path(event) -> str:
+    return reverse("backoffice:checkin.walk_in", kwargs={"event": event.slug})
+
+
+def test_walk_in_form_stores_typed_text_tidied_for_badge_and_invoice(
+    client, event, hall, paid, ingrid
+):
+    OrganiserBillingFactory(organiser=event.organiser, address="Beneluxlaan 9\nUtrecht")
+    client.force_login(ingrid)
+    data = {
+        "ticket_type": paid.pk,
+        "given_name": "\ufeffZoe\u0308\u0007",
+        "family_name": "Şahin\r\nŁukasiewicz",
+        "organisation": "\x1b[31mPortaal\x1b[0m",
+        "payment": "paid",
+        "invoice_address": "Lindelaan 1\x07\r\n\r\n\t3511  AA Utrecht",
+        "form_token": form_token(event),
+    }
+
+    response = client.post(
+        reverse("backoffice:checkin.walk_in", kwargs={"event": event.slug}), data
+    )
+
+    assert response.status_code == 200
+    registration = Registration.objects.get()
+    attendee = registration.attendees.get()
+    assert (attendee.given_name, attendee.family_name, attendee.organisation) == (
+        "Zoë",
+        "Şahin Łukasiewicz",
+        "[31mPortaal[0m",
+    )
+    assert registration.billing_address == "Lindelaan 1\n3511 AA Utrecht"
+
+
+def test_walk_in_form_with_a_name_that_tidies_to_nothing_asks_for_it(
+    client, event, hall, ticket, ingrid
+):
+    client.force_login(ingrid)
+    data = {
+        "ticket_type": ticket.pk,
+        "given_name": "\ufeff\u0007\r\n",
+        "payment": "paid",
+        "form_token": form_token(event),
+    }
+
+    response = client.post(
+        reverse("backoffice:checkin.walk_in", kwargs={"event": event.slug}), data
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"given_name": [gettext(REQUIRED)]}
+    assert (Registration.objects.count(), CheckIn.objects.count()) == (0, 0)

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.formfields import TidyCharField
+from goedeburen.common.text import tidy_text
 from goedeburen.events.models import Room
 
 _WIDGET_CLASSES = (
@@ -26,8 +28,18 @@ def style(field: forms.Field) -> None:
             return
 
 
+# Long texts that are lines of one thing each, as the public form takes them (an address,
+# wishes): tidied line by line, empty lines dropped. Every other long text is written by the
+# organisers for a page or a mail; its empty lines and indentation are its layout.
+LINE_FIELDS = frozenset({"address", "billing_address", "dietary_wishes", "accessibility_needs"})
+
+
 def formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
-    """Return the form field for a model field, with a native date, time or checkbox widget."""
+    """Return the form field for a model field, with a native date, time or checkbox widget.
+
+    Free text is tidied as the public form tidies it (`common.formfields.TidyCharField`): a
+    short text is one line; a long one keeps its lines (`LINE_FIELDS`) or its layout.
+    """
     if isinstance(db_field, models.TimeField):
         kwargs["widget"] = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     elif isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
@@ -38,6 +50,12 @@ def formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
         kwargs["widget"] = forms.Textarea(attrs={"rows": 5})
     elif isinstance(db_field, models.URLField):
         kwargs["assume_scheme"] = "https"  # Django 6's default; "example.org" means https
+    # Exactly these types: e-mail addresses, URLs and slugs have fields of their own.
+    plain_text = type(db_field) in (models.CharField, models.TextField) and not db_field.choices
+    if plain_text and "form_class" not in kwargs:
+        kwargs["form_class"] = TidyCharField
+        if isinstance(db_field, models.TextField) and db_field.name not in LINE_FIELDS:
+            kwargs["tidy"] = tidy_text
     return db_field.formfield(**kwargs)
 
 

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from goedeburen.checkin import services
 from goedeburen.checkin.models import CheckinSettings
+from goedeburen.common.formfields import TidyCharField
 from goedeburen.registration.models import TicketType
 
 from .base import formfield, style
@@ -14,9 +15,9 @@ class WalkInForm(forms.Form):
     """One short form: ticket type, name, organisation, e-mail (optional), how it is paid."""
 
     ticket_type = forms.ModelChoiceField(label=_("Ticket"), queryset=TicketType.objects.none())
-    given_name = forms.CharField(label=_("First name"), max_length=100)
-    family_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    given_name = TidyCharField(label=_("First name"), max_length=100)
+    family_name = TidyCharField(label=_("Last name"), max_length=150, required=False)
+    organisation = TidyCharField(label=_("Organisation"), max_length=200, required=False)
     email = forms.EmailField(label=_("Email address"), required=False)
     payment = forms.ChoiceField(
         label=_("For a paid ticket"),
@@ -26,7 +27,7 @@ class WalkInForm(forms.Form):
         ],
         initial=services.PAID_NOW,
     )
-    invoice_address = forms.CharField(
+    invoice_address = TidyCharField(
         label=_("Invoice address"),
         required=False,
         max_length=500,
@@ -46,12 +47,12 @@ class WalkInForm(forms.Form):
         data = self.cleaned_data
         return services.WalkIn(
             ticket_type=data["ticket_type"],
-            given_name=data["given_name"].strip(),
-            family_name=data["family_name"].strip(),
-            organisation=data["organisation"].strip(),
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            organisation=data["organisation"],
             email=data["email"],
             payment=data["payment"],
-            invoice_address=data["invoice_address"].strip(),
+            invoice_address=data["invoice_address"],
         )
 
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.registration.billing import tidy_org_id, tidy_peppol_id
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
 from goedeburen.registration.forms import initial_answer, question_field
 from goedeburen.registration.models import Attendee, Question, Registration, lacks_consent
@@ -90,10 +91,11 @@ class RegistrationSearchForm(forms.Form):
         return self.cleaned_data.get("sort") or default
 
 
-def _model_fields(model, names, labels: dict) -> dict[str, forms.Field]:
+def _model_fields(model, names, labels: dict, tidy: dict | None = None) -> dict[str, forms.Field]:
     fields = {}
     for name in names:
-        field = formfield(model._meta.get_field(name))
+        extra = {"tidy": tidy[name]} if tidy and name in tidy else {}
+        field = formfield(model._meta.get_field(name), **extra)
         if name in labels:
             field.label = labels[name]
         style(field)
@@ -108,11 +110,15 @@ class RegistrationDetailsForm(forms.Form):
         "booker_name": _("Booker’s name"),
         "email": _("Booker’s email address"),
     }
+    # As the public form takes them: without the spaces or the prefix people copy along.
+    TIDY = {"billing_org_id": tidy_org_id, "billing_peppol_id": tidy_peppol_id}
 
     def __init__(self, *args, registration: Registration, **kwargs):
         initial = {name: getattr(registration, name) for name in REGISTRATION_FIELDS}
         super().__init__(*args, initial=initial, **kwargs)
-        self.fields.update(_model_fields(Registration, REGISTRATION_FIELDS, self.LABELS))
+        self.fields.update(
+            _model_fields(Registration, REGISTRATION_FIELDS, self.LABELS, tidy=self.TIDY)
+        )
 
     def changes(self) -> dict:
         return dict(self.cleaned_data)
