@@ -58,6 +58,37 @@ def test_each_person_answers_once(survey, register, free_ticket, event):
     assert (Response.objects.count(), Participation.objects.count()) == (1, 1)
 
 
+def test_an_open_answer_keeps_its_lines_without_control_characters(
+    survey, register, free_ticket, event
+):
+    ada = _attendee(register, free_ticket, event)
+    answers = {
+        _key(survey, "Hoe was de dag?"): "4",
+        _key(survey, "Wat kan beter?"): "\ufeffMeer koffie\u0007\r\n\r\nEn the\u0301e",
+    }
+
+    services.submit_response(survey, attendee=ada, answers=answers)
+
+    assert ResponseAnswer.objects.exclude(text="").get().text == "Meer koffie\nEn thée"
+
+
+def test_a_required_open_answer_that_tidies_to_nothing_is_refused(
+    survey, register, free_ticket, event
+):
+    services.add_question(survey, kind="text", label_nl="Wat neem je mee?", required=True)
+    ada = _attendee(register, free_ticket, event)
+    answers = {
+        _key(survey, "Hoe was de dag?"): "4",
+        _key(survey, "Wat neem je mee?"): "\ufeff\u0007 \r\n",
+    }
+
+    with pytest.raises(SurveyError) as refused:
+        services.submit_response(survey, attendee=ada, answers=answers)
+
+    assert refused.value.code == "invalid"
+    assert Response.objects.count() == 0
+
+
 def test_anonymous_answers_have_no_link_to_a_registration(survey, register, free_ticket, event):
     ada = _attendee(register, free_ticket, event)
     services.submit_response(survey, attendee=ada, answers={_key(survey, "Hoe was de dag?"): "5"})

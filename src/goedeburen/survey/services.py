@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
+from goedeburen.common.text import tidy_lines
 from goedeburen.events.models import Event, Session
 from goedeburen.mail import queries as mail_queries
 from goedeburen.mail.enums import MailKind
@@ -232,13 +233,16 @@ def submit_response(
 def _clean(item: Asked, value) -> tuple[int | None, str, list[int]]:
     question = item.question
     label = question.t.label
+    if question.kind == QuestionKind.TEXT and isinstance(value, str):
+        # Lines kept, control characters out: the answers go into exports and the API.
+        value = tidy_lines(value.replace("\x00", ""))
     empty = value in (None, "", [], ())
     if empty:
         if question.required:
             raise SurveyError(_("“%(q)s” needs an answer.") % {"q": label}, code="invalid")
         return None, "", []
     if question.kind == QuestionKind.TEXT:
-        text = str(value).strip().replace("\x00", "")
+        text = str(value)
         if len(text) > 2000:
             raise SurveyError(_("“%(q)s”: at most 2000 characters.") % {"q": label}, code="invalid")
         return None, text, []
