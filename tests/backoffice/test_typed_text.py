@@ -4,7 +4,17 @@ control characters never reach a page, a badge, a PDF or an e-invoice."""
 
 import pytest
 
-from goedeburen.backoffice.forms.payments import OrganiserBillingForm
+from goedeburen.backoffice.forms.exports import PresetForm
+from goedeburen.backoffice.forms.mail import MailTemplateForm
+from goedeburen.backoffice.forms.payments import (
+    DismissForm,
+    ManualPaymentForm,
+    OrganiserBillingForm,
+    ReissueForm,
+)
+from goedeburen.backoffice.forms.privacy import StatementForm
+from goedeburen.backoffice.forms.survey import QuestionForm as SurveyQuestionForm
+from goedeburen.backoffice.views.registration_actions import MessageForm
 from tests.backoffice.conftest import url
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +111,62 @@ def test_organiser_billing_keeps_the_address_lines_for_the_invoice():
         form.cleaned_data["address"],
         form.cleaned_data["kvk_number"],
     ) == ("Stichting Goede Buren", "Beneluxlaan 9\n3527 HT Utrecht", "12345678")
+
+
+def _form(form_class, data, **kwargs):
+    form = form_class(data, **kwargs)
+    assert form.is_valid(), form.errors
+    return form.cleaned_data
+
+
+@pytest.mark.parametrize(
+    ("form_class", "data", "field", "cleaned"),
+    [
+        (ReissueForm, {"reason": "Verkeerd\r\nPO-nummer\x07"}, "reason", "Verkeerd PO-nummer"),
+        (DismissForm, {"note": "\ufeffTerugboeking\tbank"}, "note", "Terugboeking bank"),
+        (
+            ManualPaymentForm,
+            {"amount": "10", "note": "Contant\x07\r\n\r\nbij de balie"},
+            "note",
+            "Contant\nbij de balie",
+        ),
+        (
+            StatementForm,
+            {"text_nl": "## Wie\x1b zijn wij\r\n\r\n  Stichting"},
+            "text_nl",
+            "## Wie zijn wij\n\n  Stichting",
+        ),
+        (
+            SurveyQuestionForm,
+            {"kind": "single", "label_nl": "Hoe\r\nwas het?\x07", "options": "Goed\r\n\r\nSlecht"},
+            "label_nl",
+            "Hoe was het?",
+        ),
+        (
+            SurveyQuestionForm,
+            {"kind": "single", "label_nl": "Hoe?", "options": "Goed\x0b\r\n\r\n Slecht "},
+            "options",
+            "Goed\nSlecht",
+        ),
+        (
+            MessageForm,
+            {"confirm": "yes", "message": "Welkom!\r\n\r\nTot dan,\x07\r\n  Bea"},
+            "message",
+            "Welkom!\n\nTot dan,\n  Bea",
+        ),
+        (PresetForm, {"name": "Namen\t\x1bbadge", "shared": "yes"}, "name", "Namen badge"),
+    ],
+)
+def test_free_text_of_other_screens_is_tidied(form_class, data, field, cleaned):
+    assert _form(form_class, data)[field] == cleaned
+
+
+def test_mail_text_keeps_its_paragraphs_and_its_subject_stays_one_header_line(world):
+    data = {"subject": "Welkom\r\nBcc: iedereen@example.org", "body": "Beste,\r\n\r\nTot\x07 dan"}
+
+    cleaned = _form(MailTemplateForm, data, event=world.event)
+
+    assert (cleaned["subject"], cleaned["body"]) == (
+        "Welkom Bcc: iedereen@example.org",
+        "Beste,\n\nTot dan",
+    )

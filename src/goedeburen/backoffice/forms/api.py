@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from goedeburen.api.models import WebhookEventType
 from goedeburen.api.scopes import SCOPES
+from goedeburen.common.formfields import TidyCharField
 
 from .base import style
 
@@ -20,7 +21,7 @@ class _OrganiserEventField(forms.ModelChoiceField):
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(
+    name = TidyCharField(
         label=_("Name"), max_length=100, help_text=_("Which program uses it, such as “CRM”.")
     )
     event = _OrganiserEventField(

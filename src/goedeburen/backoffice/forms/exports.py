@@ -4,6 +4,7 @@ their own (bank lines, session lists), and naming a preset of columns."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.formfields import TidyCharField
 from goedeburen.payments.enums import TransactionState
 from goedeburen.payments.models import BankStatement
 
@@ -52,7 +53,7 @@ class SessionFilterForm(forms.Form):
 class PresetForm(_Styled, forms.Form):
     """Save the ticked columns under a name, for the team or for oneself."""
 
-    name = forms.CharField(label=_("Name of the preset"), max_length=100)
+    name = TidyCharField(label=_("Name of the preset"), max_length=100)
     shared = forms.TypedChoiceField(
         label=_("Who may use it"),
         choices=[("yes", _("The whole team of this event")), ("no", _("Only me"))],
@@ -63,4 +64,4 @@ class PresetForm(_Styled, forms.Form):
 
 
 class RenamePresetForm(_Styled, forms.Form):
-    name = forms.CharField(label=_("New name"), max_length=100)
+    name = TidyCharField(label=_("New name"), max_length=100)

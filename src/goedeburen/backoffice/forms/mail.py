@@ -4,6 +4,8 @@ the publication."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.formfields import TidyCharField
+from goedeburen.common.text import tidy_text
 from goedeburen.mail import segments
 from goedeburen.mail.exceptions import MailError
 from goedeburen.mail.models import Mailing, MailSettings
@@ -24,8 +26,9 @@ def _check(form: forms.Form, *names: str) -> None:
 class MailTemplateForm(forms.Form):
     """The organiser's subject and text of one kind of mail in one language."""
 
-    subject = forms.CharField(label=_("Subject"), max_length=255)
-    body = forms.CharField(
+    subject = TidyCharField(label=_("Subject"), max_length=255)
+    body = TidyCharField(
+        tidy=tidy_text,
         label=_("Text"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 18}),

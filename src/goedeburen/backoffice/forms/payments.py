@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.formfields import TidyCharField
 from goedeburen.payments.camt import MAX_BYTES
 from goedeburen.payments.models import OrganiserBilling, PaymentSettings
 from goedeburen.payments.services.setup import clean_billing_numbers
@@ -61,7 +62,7 @@ def one_time_token() -> str:
 
 class ManualPaymentForm(_Styled, forms.Form):
     amount = AmountField(label=_("Amount received"))
-    note = forms.CharField(
+    note = TidyCharField(
         label=_("Note"),
         max_length=500,
         help_text=_("How and when it was paid; kept in the registration's history."),
@@ -80,12 +81,12 @@ class ManualPaymentForm(_Styled, forms.Form):
 
 class RefundForm(_Styled, forms.Form):
     amount = AmountField(label=_("Amount to refund"))
-    reason = forms.CharField(label=_("Reason"), max_length=500)
+    reason = TidyCharField(label=_("Reason"), max_length=500)
     submission = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
 
 
 class ReissueForm(_Styled, forms.Form):
-    reason = forms.CharField(
+    reason = TidyCharField(
         label=_("Reason"),
         max_length=500,
         help_text=_("Such as “wrong purchase order number”; change the billing details first."),
@@ -109,11 +110,11 @@ class StatementUploadForm(_Styled, forms.Form):
 
 
 class AssignForm(_Styled, forms.Form):
-    code = forms.CharField(label=_("Registration code"), max_length=8, min_length=8)
+    code = TidyCharField(label=_("Registration code"), max_length=8, min_length=8)
 
 
 class DismissForm(_Styled, forms.Form):
-    note = forms.CharField(label=_("Why it is not a registration's payment"), max_length=500)
+    note = TidyCharField(label=_("Why it is not a registration's payment"), max_length=500)
 
 
 class PeriodForm(_Styled, forms.Form):
@@ -147,9 +148,9 @@ class PaymentSettingsForm(_Styled, forms.ModelForm):
 
 class OrganiserBillingForm(_Styled, forms.ModelForm):
     # Longer than stored: people type spaces, which `clean` takes out.
-    kvk_number = forms.CharField(label=_("KvK number"), max_length=12)
-    vat_number = forms.CharField(label=_("VAT number"), max_length=20)
-    iban = forms.CharField(label=_("IBAN"), max_length=42)
+    kvk_number = TidyCharField(label=_("KvK number"), max_length=12)
+    vat_number = TidyCharField(label=_("VAT number"), max_length=20)
+    iban = TidyCharField(label=_("IBAN"), max_length=42)
 
     class Meta:
         model = OrganiserBilling

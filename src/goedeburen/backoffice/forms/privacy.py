@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.formfields import TidyCharField
+from goedeburen.common.text import tidy_text
 from goedeburen.privacy.models import PrivacySettings
 
 from .base import BackofficeForm, style
@@ -15,7 +17,8 @@ class PrivacySettingsForm(BackofficeForm):
 
 
 class StatementForm(forms.Form):
-    text_nl = forms.CharField(
+    text_nl = TidyCharField(
+        tidy=tidy_text,
         label=_("Privacy statement (NL)"),
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 18}),
@@ -24,7 +27,8 @@ class StatementForm(forms.Form):
             "Placeholders are filled in when shown."
         ),
     )
-    text_en = forms.CharField(
+    text_en = TidyCharField(
+        tidy=tidy_text,
         label=_("Privacy statement (EN)"),
         max_length=20000,
         required=False,

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.formfields import TidyCharField
 from goedeburen.registration.models import Question
 from goedeburen.registration.services import OptionLabels
 
@@ -15,7 +16,7 @@ OPTION_SEPARATOR = "|"
 class QuestionForm(BackofficeForm):
     """A question; its options are typed one per line, so the screen needs no JavaScript."""
 
-    options = forms.CharField(
+    options = TidyCharField(
         label=_("Options"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.formfields import TidyCharField
 from goedeburen.survey.models import QuestionKind, Survey
 
 from .base import BackofficeForm, style
@@ -16,9 +17,9 @@ class SurveyForm(BackofficeForm):
 
 class QuestionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of answer"), choices=QuestionKind.choices)
-    label_nl = forms.CharField(label=_("Question (NL)"), max_length=300)
-    label_en = forms.CharField(label=_("Question (EN)"), max_length=300, required=False)
-    options = forms.CharField(
+    label_nl = TidyCharField(label=_("Question (NL)"), max_length=300)
+    label_en = TidyCharField(label=_("Question (EN)"), max_length=300, required=False)
+    options = TidyCharField(
         label=_("Options (one per line)"),
         required=False,
         max_length=3000,

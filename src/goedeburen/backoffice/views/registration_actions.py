@@ -20,6 +20,8 @@ from django.views.generic import FormView
 from goedeburen.backoffice.forms.base import ConfirmationForm
 from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
+from goedeburen.common.formfields import TidyCharField
+from goedeburen.common.text import tidy_text
 from goedeburen.registration import services
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Registration
@@ -28,7 +30,8 @@ _TEXTAREA = "utrecht-textarea utrecht-textarea--html-textarea"
 
 
 class MessageForm(ConfirmationForm):
-    message = forms.CharField(
+    message = TidyCharField(
+        tidy=tidy_text,
         label=gettext_lazy("Message to the booker"),
         max_length=2000,
         required=False,
@@ -38,7 +41,7 @@ class MessageForm(ConfirmationForm):
 
 
 class ReasonForm(ConfirmationForm):
-    reason = forms.CharField(
+    reason = TidyCharField(
         label=gettext_lazy("Reason"),
         max_length=500,
         required=False,
@@ -209,7 +212,7 @@ class BulkDecisionView(EventPermissionMixin, ConfirmFirstMixin, View):
 
     def post(self, request, *args, **kwargs):
         decision = request.POST.get("decision")
-        message = request.POST.get("message", "")[:2000]
+        message = tidy_text(request.POST.get("message", ""))[:2000]
         codes = [c.upper() for c in request.POST.getlist("codes")][:500]
         back = redirect("backoffice:registration.list", event=self.event.slug)
         if decision not in ("approve", "reject") or not codes:
