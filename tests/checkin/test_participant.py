@@ -152,6 +152,19 @@ def test_badge_choices_are_saved_and_close_48_hours_before(
     assert "De badges worden gedrukt" in closed.content.decode()
 
 
+def test_pronouns_go_onto_the_badge_on_one_line(client, event, hall, register):
+    registration = register()
+    token = _with_link(registration)
+    attendee = registration.attendees.get()
+    path = _manage(registration, token, "public:registration.badge", attendee=attendee.pk)
+    data = {"badge_name": BadgeName.FULL, "pronouns": "\ufeffzij/\u0007haar\r\n\x1b"}
+
+    response = client.post(path, data)
+
+    assert response.status_code == 302
+    assert DayChoices.objects.get(attendee=attendee).pronouns == "zij/haar"
+
+
 def _past(event):
     event.date = timezone.localdate() - dt.timedelta(days=1)
     event.save()

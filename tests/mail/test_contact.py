@@ -42,6 +42,19 @@ def test_message_goes_to_the_secretariat_with_reply_to_the_sender(client, event,
     assert "Is er parkeerplek?" in part(message, "text/plain")
 
 
+def test_a_name_goes_into_the_subject_on_one_line_and_the_message_keeps_its_paragraphs(
+    client, event
+):
+    data = {**FORM, "name": "Karin\r\nKwast\u0007", "message": "Hallo,\r\n\r\nParkeren?\x1b"}
+
+    client.post(_path(event), data)
+
+    mail = OutgoingMail.objects.get()
+    assert "Karin Kwast" in mail.subject
+    assert "Hallo,\n\nParkeren?" in mail.body_text
+    assert "\x1b" not in mail.body_text
+
+
 def test_filled_spam_trap_is_thanked_and_sends_nothing(client, event):
     response = client.post(_path(event), {**FORM, "website": "http://spam.example"})
 
@@ -55,6 +68,7 @@ def test_filled_spam_trap_is_thanked_and_sends_nothing(client, event):
         {"email": "not-an-address"},
         {"message": ""},
         {"name": ""},
+        {"name": "\ufeff\u0007\r\n"},
         {"message": "x" * 5001},
     ],
 )

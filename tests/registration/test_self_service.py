@@ -4,9 +4,11 @@ import datetime as dt
 import re
 
 import pytest
+from django import forms
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from goedeburen.common.audit import history
 from goedeburen.registration import services, tokens
@@ -20,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 S = RegistrationStatus
 MANAGE = "public:registration.manage"
+REQUIRED = forms.Field.default_error_messages["required"]
 
 
 @pytest.fixture
@@ -122,6 +125,81 @@ def test_edit_with_bad_input_says_so_and_saves_nothing(client, registration, sen
     assert 'role="alert"' in response.content.decode()
     assert _state(registration) == before
     assert sent.names() == []
+
+
+def test_edit_stores_typed_text_tidied(client, registration):
+    first = registration.attendees.first()
+    prefix = f"attendee-{first.pk}-"
+    data = _edit_data(
+        registration,
+        **{
+            "booker-name": "\ufeffZoe\u0308\u0007 Şahin\r\nŁukasiewicz",
+            "billing-organisation": "Woonstichting\tDe Linde\x1b",
+            "billing-address": "Lindelaan 1\x07\r\n\r\n 3701  AA Zeist ",
+            "billing-reference": "ref\u2028 42",
+            f"{prefix}given_name": "Zoe\u0308",
+            f"{prefix}organisation": "Gemeente\x0bUtrecht\x7f",
+            f"{prefix}function": "\x1b[1mWethouder",
+            f"{prefix}special_category_consent": "on",
+            f"{prefix}dietary_wishes": "Geen noten\x07\r\n\r\nHalal",
+        },
+    )
+
+    response = client.post(_path("public:registration.edit", registration), data)
+
+    assert response.status_code == 302
+    fresh = Registration.objects.get(pk=registration.pk)
+    attendee = Attendee.objects.get(pk=first.pk)
+    assert (
+        fresh.booker_name,
+        fresh.billing_organisation,
+        fresh.billing_address,
+        fresh.billing_reference,
+    ) == ("Zoë Şahin Łukasiewicz", "Woonstichting De Linde", "Lindelaan 1\n3701 AA Zeist", "ref 42")
+    assert (
+        attendee.given_name,
+        attendee.organisation,
+        attendee.function,
+        attendee.dietary_wishes,
+    ) == ("Zoë", "Gemeente Utrecht", "[1mWethouder", "Geen noten\nHalal")
+
+
+@pytest.mark.parametrize("field", ["booker-name", "attendee-{pk}-given_name"])
+def test_edit_with_a_required_field_that_tidies_to_nothing_asks_for_it(client, registration, field):
+    name = field.format(pk=registration.attendees.first().pk)
+    before = _state(registration)
+
+    response = client.post(
+        _path("public:registration.edit", registration),
+        _edit_data(registration, **{name: "\ufeff\u0007 \r\n"}),
+    )
+
+    assert response.status_code == 200
+    assert [(id_, message) for id_, _label, message in response.context["errors"]] == [
+        (f"id_{name}", gettext(REQUIRED))
+    ]
+    assert _state(registration) == before
+
+
+def test_substitute_stores_the_name_tidied(client, registration):
+    first = registration.attendees.first()
+
+    response = client.post(
+        _path("public:registration.substitute", registration, first.pk),
+        {
+            "given_name": "\ufeffCor\u0007",
+            "family_name": "de\r\nCollega",
+            "organisation": "\tPortaal",
+        },
+    )
+
+    assert response.status_code == 302
+    fresh = Attendee.objects.get(pk=first.pk)
+    assert (fresh.given_name, fresh.family_name, fresh.organisation) == (
+        "Cor",
+        "de Collega",
+        "Portaal",
+    )
 
 
 def test_edit_after_the_deadline_is_refused(client, event, registration):

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.formfields import TidyCharField
 from goedeburen.registration.enums import BadgeName
 
 from .registration import _StyledForm
@@ -12,7 +13,7 @@ class DayChoicesForm(_StyledForm):
     badge_name = forms.ChoiceField(
         label=_("Name on the badge"), choices=BadgeName.choices, widget=forms.RadioSelect
     )
-    pronouns = forms.CharField(
+    pronouns = TidyCharField(
         label=_("Pronouns on the badge"),
         max_length=30,
         required=False,

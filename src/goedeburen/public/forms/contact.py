@@ -3,11 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.formfields import TidyCharField
+from goedeburen.common.text import tidy_text
+
 from .registration import _StyledForm
 
 
 class ContactForm(_StyledForm):
-    name = forms.CharField(
+    name = TidyCharField(
         label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     email = forms.EmailField(
@@ -16,8 +19,11 @@ class ContactForm(_StyledForm):
         help_text=_("The secretariat replies to this address."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    message = forms.CharField(
-        label=_("Your message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8})
+    message = TidyCharField(
+        tidy=tidy_text,
+        label=_("Your message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 8}),
     )
     # The spam trap: hidden from people (the `hidden` attribute), filled in by robots.
     website = forms.CharField(

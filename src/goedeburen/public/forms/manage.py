@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.formfields import TidyCharField
 from goedeburen.registration import queries
 from goedeburen.registration.forms import initial_answer
 from goedeburen.registration.models import Attendee, Question, Registration
@@ -106,10 +107,10 @@ def _attendee_initial(attendee) -> dict:
 
 
 class SubstituteForm(_StyledForm):
-    given_name = forms.CharField(label=_("First name"), max_length=100)
-    family_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    given_name = TidyCharField(label=_("First name"), max_length=100)
+    family_name = TidyCharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Email address"), max_length=254, required=False)
-    organisation = forms.CharField(label=_("Organisation"), max_length=200, required=False)
+    organisation = TidyCharField(label=_("Organisation"), max_length=200, required=False)
 
     def substitute(self) -> Substitute:
         return Substitute(**self.cleaned_data)

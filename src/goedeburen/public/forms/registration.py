@@ -52,7 +52,7 @@ class _StyledForm(forms.Form):
 
 
 class BookerForm(_StyledForm):
-    name = forms.CharField(
+    name = TidyCharField(
         label=_("Your name"),
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
@@ -183,13 +183,13 @@ class AttendeeForm(_StyledForm):
             "the organisers who need it and deleted after the event."
         ),
     )
-    dietary_wishes = forms.CharField(
+    dietary_wishes = TidyCharField(
         label=_("Dietary wishes"),
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    accessibility_needs = forms.CharField(
+    accessibility_needs = TidyCharField(
         label=_("Accessibility needs"),
         max_length=500,
         required=False,
