@@ -1,3 +1,6 @@
+from django.utils.translation import gettext
+from rest_framework import serializers
+
 from goedeburen.registration.models import Registration
 from tests.factories import QuotaFactory, TicketTypeFactory
 
@@ -117,3 +120,99 @@ def test_a_read_only_token_cannot_register(world):
 
     assert response.status_code == 403
     assert not Registration.objects.filter(booker_name="Api Boeker").exists()
+
+
+# A name as another system can send it: a byte order mark, a bell, a Windows line break, a
+# decomposed "ë" (e + combining diaeresis).
+DIRTY_NAME = "\ufeffZoe\u0308\u0007 Şahin\r\nŁukasiewicz"
+EMPTY_ONCE_TIDIED = "\ufeff\u0007 \r\n\x1b"
+BLANK = serializers.CharField.default_error_messages["blank"]
+
+
+def test_text_sent_is_stored_and_answered_tidied_as_the_form_stores_it(api, world):
+    body = _body(
+        world,
+        booker_name=DIRTY_NAME,
+        attendees=[
+            {
+                "ticket_type": world.ticket_type.pk,
+                "given_name": "Zoe\u0308",
+                "family_name": "de\u2028Vries\x7f",
+                "organisation": "\x1b[31mGemeente\tUtrecht\x1b[0m",
+                "function": "\ufeff",
+                "role": "municipality",
+                "special_category_consent": True,
+                "dietary_wishes": "Geen noten\x07\r\n\r\n Halal ",
+                "answers": {str(world.question.pk): "Ja,\r\ngraag\u0007"},
+            }
+        ],
+        billing={
+            "organisation": "Gemeente\r\nUtrecht",
+            "address": "Postbus 16200\x07\r\n\r\n\t3500  CE Utrecht ",
+            "po_number": "PO\t12",
+            "reference": "\ufeffref 42",
+        },
+    )
+
+    response = api.post(_path(world), body)
+
+    assert response.status_code == 201, response.content
+    created = Registration.objects.get(code=response.json()["code"])
+    attendee = created.attendees.get()
+    stored = (
+        created.booker_name,
+        created.billing_organisation,
+        created.billing_address,
+        created.po_number,
+        created.billing_reference,
+        attendee.given_name,
+        attendee.family_name,
+        attendee.organisation,
+        attendee.function,
+        attendee.dietary_wishes,
+        attendee.answers.get().value,
+    )
+    assert stored == (
+        "Zoë Şahin Łukasiewicz",
+        "Gemeente Utrecht",
+        "Postbus 16200\n3500 CE Utrecht",
+        "PO 12",
+        "ref 42",
+        "Zoë",
+        "de Vries",
+        "[31mGemeente Utrecht[0m",
+        "",
+        "Geen noten\nHalal",
+        "Ja, graag",
+    )
+    answered = response.json()
+    assert (answered["booker_name"], answered["billing_address"]) == (
+        "Zoë Şahin Łukasiewicz",
+        "Postbus 16200\n3500 CE Utrecht",
+    )
+    assert {k: answered["attendees"][0][k] for k in ("given_name", "family_name")} == {
+        "given_name": "Zoë",
+        "family_name": "de Vries",
+    }
+
+
+def test_a_booker_name_that_tidies_to_nothing_is_refused_as_blank(api, world):
+    before = Registration.objects.count()
+
+    response = api.post(_path(world), _body(world, booker_name=EMPTY_ONCE_TIDIED))
+
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {"booker_name": [gettext(BLANK)]}
+    assert Registration.objects.count() == before
+
+
+def test_an_attendees_name_that_tidies_to_nothing_is_refused_as_blank(api, world):
+    before = Registration.objects.count()
+    body = _body(world)
+    body["attendees"][0]["given_name"] = EMPTY_ONCE_TIDIED
+
+    response = api.post(_path(world), body)
+
+    assert response.status_code == 400, response.content
+    assert response.json()["errors"] == {"attendees": {"0": {"given_name": [gettext(BLANK)]}}}
+    assert Registration.objects.count() == before

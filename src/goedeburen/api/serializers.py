@@ -8,6 +8,7 @@ with the `special_category:read` scope whose maker may see them.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from goedeburen.common.text import tidy_lines
 from goedeburen.events.models import (
     Event,
     Organiser,
@@ -23,6 +24,8 @@ from goedeburen.matching.models import AssignmentRun, Placement
 from goedeburen.payments.models import BankTransaction, Invoice, Payment
 from goedeburen.registration.enums import AttendingRole, BadgeName
 from goedeburen.registration.models import Answer, Attendee, Question, Registration, TicketType
+
+from .fields import TidyCharField
 
 SPECIAL_FIELDS = ("dietary_wishes", "accessibility_needs")
 
@@ -315,20 +318,25 @@ class RegistrationSerializer(serializers.ModelSerializer):
         return [attendee.pk for attendee in attendees]
 
 
+def _optional(**kwargs) -> dict:
+    # An optional text may be sent empty, or be empty once tidied: it is then not given.
+    return {"required": False, "default": "", "allow_blank": True, **kwargs}
+
+
 class NewAttendeeSerializer(serializers.Serializer):
     ticket_type = serializers.IntegerField()
-    given_name = serializers.CharField(max_length=100)
-    family_name = serializers.CharField(max_length=150, required=False, default="")
+    given_name = TidyCharField(max_length=100)
+    family_name = TidyCharField(**_optional(max_length=150))
     email = serializers.EmailField(max_length=254, required=False, default="")
-    organisation = serializers.CharField(max_length=200, required=False, default="")
-    function = serializers.CharField(max_length=200, required=False, default="")
+    organisation = TidyCharField(**_optional(max_length=200))
+    function = TidyCharField(**_optional(max_length=200))
     role = serializers.ChoiceField(choices=AttendingRole.choices)
     badge_name = serializers.ChoiceField(choices=BadgeName.choices, default=BadgeName.FULL)
     photo_consent = serializers.BooleanField(default=False)
     attendee_list_consent = serializers.BooleanField(default=False)
     special_category_consent = serializers.BooleanField(default=False)
-    dietary_wishes = serializers.CharField(max_length=1000, required=False, default="")
-    accessibility_needs = serializers.CharField(max_length=1000, required=False, default="")
+    dietary_wishes = TidyCharField(tidy=tidy_lines, **_optional(max_length=1000))
+    accessibility_needs = TidyCharField(tidy=tidy_lines, **_optional(max_length=1000))
     answers = serializers.DictField(
         child=serializers.JSONField(),
         required=False,
@@ -338,15 +346,15 @@ class NewAttendeeSerializer(serializers.Serializer):
 
 
 class NewBillingSerializer(serializers.Serializer):
-    organisation = serializers.CharField(max_length=200, required=False, default="")
-    address = serializers.CharField(max_length=1000, required=False, default="")
-    po_number = serializers.CharField(max_length=50, required=False, default="")
-    reference = serializers.CharField(max_length=100, required=False, default="")
+    organisation = TidyCharField(**_optional(max_length=200))
+    address = TidyCharField(tidy=tidy_lines, **_optional(max_length=1000))
+    po_number = TidyCharField(**_optional(max_length=50))
+    reference = TidyCharField(**_optional(max_length=100))
     invoice_email = serializers.EmailField(required=False, default="")
 
 
 class NewRegistrationSerializer(serializers.Serializer):
-    booker_name = serializers.CharField(max_length=200)
+    booker_name = TidyCharField(max_length=200)
     email = serializers.EmailField(max_length=254)
     language = serializers.ChoiceField(choices=["nl", "en"], default="nl")
     attendees = NewAttendeeSerializer(many=True, min_length=1, max_length=20)
