@@ -1,6 +1,9 @@
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext
 from rest_framework import serializers
 
+from goedeburen.registration.exceptions import EINVOICE_ADDRESS_MISSING
 from goedeburen.registration.models import Registration
 from tests.factories import QuotaFactory, TicketTypeFactory
 
@@ -111,6 +114,48 @@ def test_an_invoice_address_the_invoice_cannot_name_is_refused_as_in_the_form(ap
 
     body = _body(world, billing={"organisation": "Ville", "address": address + "\nBelgique"})
     assert api.post(_path(world), body).status_code == 201
+
+
+def _billing(**values) -> dict:
+    return {
+        "organisation": "Zoë Şahin-Łukasiewicz",
+        "address": "Postbus 16200\n3500 CE Utrecht",
+        **values,
+    }
+
+
+def test_einvoice_without_a_number_is_a_400_at_the_field_and_stores_nothing(api, world):
+    # As the form: without an OIN, KvK number or Peppol ID the e-invoice fails R010.
+    with translation.override(settings.LANGUAGE_CODE):  # the API answers in the site's
+        message = str(EINVOICE_ADDRESS_MISSING)
+    for billing in [_billing(einvoice=True), _billing(einvoice=True, org_id=" ", peppol_id="")]:
+        response = api.post(_path(world), _body(world, billing=billing))
+
+        assert response.status_code == 400, response.content
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["code"] == "invalid"
+        assert response.json()["errors"] == {"billing": {"org_id": [message]}}
+    assert not Registration.objects.filter(booker_name="Api Boeker").exists()
+
+
+def test_einvoice_with_numbers_as_typed_is_stored_tidy_and_shown(api, world):
+    billing = _billing(
+        einvoice=True,
+        org_id="0000 0001 0032 1434 5000",
+        peppol_id="iso6523-actorid-upis::0190:00000001003214345000",
+    )
+
+    response = api.post(_path(world), _body(world, billing=billing))
+
+    assert response.status_code == 201, response.content
+    shown = response.json()
+    assert (shown["billing_org_id"], shown["billing_peppol_id"], shown["billing_einvoice"]) == (
+        "00000001003214345000",
+        "0190:00000001003214345000",
+        True,
+    )
+    stored = Registration.objects.get(code=shown["code"])
+    assert (stored.billing_org_id, stored.billing_einvoice) == ("00000001003214345000", True)
 
 
 def test_a_read_only_token_cannot_register(world):

@@ -8,7 +8,11 @@ from goedeburen.common.addresses import NO_COUNTRY
 from goedeburen.common.models import LogEntry
 from goedeburen.registration import signals
 from goedeburen.registration.enums import AttendingRole
-from goedeburen.registration.exceptions import BILLING_MISSING, RegistrationError
+from goedeburen.registration.exceptions import (
+    BILLING_MISSING,
+    EINVOICE_ADDRESS_MISSING,
+    RegistrationError,
+)
 from goedeburen.registration.models import Answer, Attendee, Registration
 from goedeburen.registration.services import change_registration, editing
 from tests.backoffice.conftest import url
@@ -248,6 +252,36 @@ def test_edit_to_an_address_an_invoice_cannot_name_is_refused(owner_client, worl
     assert response.status_code == 200
     assert str(NO_COUNTRY) in response.content.decode()
     assert _state() == before
+
+
+def test_edit_asking_for_the_einvoice_without_a_number_is_refused_at_the_field(
+    owner_client, world, booking
+):
+    # The shared billing rule: no OIN, KvK number or Peppol ID, no e-invoice (R010).
+    before = _state()
+
+    response = owner_client.post(
+        url("registration.update", world),
+        _data(world, billing_organisation="Zoë Şahin-Łukasiewicz", billing_einvoice="on"),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_billing_org_id_error"' in html
+    assert 'href="#id_billing_org_id"' in html
+    assert str(EINVOICE_ADDRESS_MISSING) in html
+    assert _state() == before
+
+
+def test_edit_asking_for_the_einvoice_with_an_oin_is_saved(owner_client, world, booking):
+    response = owner_client.post(
+        url("registration.update", world),
+        _data(world, billing_org_id="00000001003214345000", billing_einvoice="on"),
+    )
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert (booking.billing_org_id, booking.billing_einvoice) == ("00000001003214345000", True)
 
 
 def test_edit_form_for_owner_offers_sensitive_fields(owner_client, world):

@@ -109,6 +109,27 @@ def test_a_credit_note_has_no_fatal_errors_and_names_its_invoice(register):
     assert root.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=NS) == "125.00"
 
 
+def test_an_einvoice_asked_for_with_only_an_oin_has_no_fatal_errors(register):
+    # The e-invoice goes with the mail only with a number to address it to: the OIN is the
+    # buyer's electronic address then (scheme 0190), and R010 holds.
+    registration = register(
+        po_number="",
+        reference="Zoë Şahin-Łukasiewicz",
+        organisation="Gemeente Şahin-Łukasiewicz",
+        address="Stadsplateau 1\n3521 AZ Utrecht",
+        org_id="00000001001234567000",
+        einvoice=True,
+    )
+    invoice = invoiced(registration)
+
+    document = ubl_of(invoice)
+
+    assert invoice.einvoice is True
+    assert fatal(document) == []
+    endpoint = fromstring(document).find("cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", NS)
+    assert (endpoint.get("schemeID"), endpoint.text) == ("0190", "00000001001234567000")
+
+
 def test_without_a_buyer_identifier_only_the_peppol_address_is_missing(register):
     """A private buyer has no OIN, KvK number or Peppol ID: the UBL is complete except for
     the buyer's electronic address, which only matters for delivery through Peppol."""

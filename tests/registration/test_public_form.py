@@ -121,6 +121,40 @@ def test_paid_ticket_without_billing_details_shows_errors_and_saves_nothing(
     assert Registration.objects.count() == 0
 
 
+def test_einvoice_without_a_number_is_refused_at_the_field_and_saves_nothing(
+    client, event, hall, paid
+):
+    # Without an OIN, KvK number or Peppol ID the e-invoice fails PEPPOL-EN16931-R010.
+    data = form_data(
+        client,
+        event,
+        [paid],
+        **{"billing-organisation": "Zoë Şahin-Łukasiewicz", "billing-einvoice": "on"},
+    )
+
+    html = _post(client, event, data).content.decode()
+
+    assert 'id="id_billing-org_id_error"' in html
+    assert 'href="#id_billing-org_id"' in html
+    assert "An e-invoice needs an OIN, a KvK number or a Peppol ID." in html
+    assert Registration.objects.count() == 0
+
+
+def test_einvoice_with_a_kvk_number_as_typed_is_stored(client, event, hall, paid):
+    data = form_data(
+        client,
+        event,
+        [paid],
+        **{"billing-org_id": "4117 8444", "billing-einvoice": "on"},
+    )
+
+    response = _post(client, event, data)
+
+    assert response.status_code == 302
+    stored = Registration.objects.get()
+    assert (stored.billing_org_id, stored.billing_einvoice) == ("41178444", True)
+
+
 def test_register_two_attendees_keeps_their_order(client, event, hall, paid, resident):
     response = _post(client, event, form_data(client, event, [paid, resident]))
 

@@ -202,6 +202,29 @@ def test_substitute_stores_the_name_tidied(client, registration):
     )
 
 
+def test_edit_asking_for_the_einvoice_without_a_number_says_so_at_the_field(
+    client, registration, sent
+):
+    before = _state(registration)
+    sent.reset()
+
+    response = client.post(
+        _path("public:registration.edit", registration),
+        _edit_data(
+            registration,
+            **{"billing-organisation": "Zoë Şahin-Łukasiewicz", "billing-einvoice": "on"},
+        ),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_billing-org_id_error"' in html
+    assert "An e-invoice needs an OIN, a KvK number or a Peppol ID." in html
+    assert _state(registration) == before
+    assert Registration.objects.get(pk=registration.pk).billing_einvoice is False
+    assert sent.names() == []
+
+
 def test_edit_after_the_deadline_is_refused(client, event, registration):
     RegistrationSettingsFactory(event=event, edit_deadline=timezone.now() - dt.timedelta(hours=1))
     before = _state(registration)

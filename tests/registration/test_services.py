@@ -6,7 +6,7 @@ from django.utils import timezone, translation
 
 from goedeburen.common.audit import history
 from goedeburen.events.models import EventStatus
-from goedeburen.registration import services, tokens
+from goedeburen.registration import exceptions, services, tokens
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Attendee, FormToken, Registration
@@ -281,6 +281,50 @@ def test_register_paid_ticket_needs_po_number_when_the_event_says_so(hall, paid,
 
     assert _refused(register, paid).code == "billing_missing"
     assert register(paid, billing=billing(po_number="PO-1")).po_number == "PO-1"
+
+
+@pytest.mark.parametrize(
+    ("numbers", "accepted"),
+    [
+        ({}, False),
+        ({"org_id": "  "}, False),
+        ({"org_id": "00000001003214345000"}, True),
+        ({"org_id": "41178444"}, True),
+        ({"peppol_id": "0208:0316597904"}, True),
+    ],
+)
+def test_register_einvoice_needs_an_organisation_number_or_peppol_id(
+    hall, paid, register, numbers, accepted
+):
+    # Without either the e-invoice has no buyer address and fails PEPPOL-EN16931-R010.
+    asked = billing(organisation="Zoë Şahin-Łukasiewicz", einvoice=True, **numbers)
+
+    if not accepted:
+        refused = _refused(register, paid, billing=asked)
+        assert (refused.code, refused.message) == (
+            "billing_missing",
+            exceptions.EINVOICE_ADDRESS_MISSING,
+        )
+        assert Registration.objects.count() == 0
+    else:
+        assert register(paid, billing=asked).billing_einvoice is True
+
+
+def test_change_to_einvoice_without_a_number_is_refused_and_changes_nothing(
+    hall, paid, register, staff
+):
+    registration = register(paid, billing=billing(org_id="41178444", einvoice=True))
+
+    for details in [{"billing_org_id": ""}, {"billing_org_id": "", "billing_peppol_id": ""}]:
+        with pytest.raises(RegistrationError) as refused:
+            services.change_registration(registration, by=staff, details=details)
+
+        assert refused.value.message == exceptions.EINVOICE_ADDRESS_MISSING
+    stored = Registration.objects.get(pk=registration.pk)
+    assert (stored.billing_org_id, stored.billing_einvoice) == ("41178444", True)
+    assert services.change_registration(
+        registration, by=staff, details={"billing_org_id": "", "billing_einvoice": False}
+    )
 
 
 def test_register_free_ticket_stores_no_billing_details(hall, free, register):

@@ -22,8 +22,17 @@ from goedeburen.events.models import (
 from goedeburen.mail.models import OutgoingMail
 from goedeburen.matching.models import AssignmentRun, Placement
 from goedeburen.payments.models import BankTransaction, Invoice, Payment
+from goedeburen.registration.billing import einvoice_problem, tidy_org_id, tidy_peppol_id
 from goedeburen.registration.enums import AttendingRole, BadgeName
-from goedeburen.registration.models import Answer, Attendee, Question, Registration, TicketType
+from goedeburen.registration.models import (
+    ORGANISATION_ID,
+    PEPPOL_ID,
+    Answer,
+    Attendee,
+    Question,
+    Registration,
+    TicketType,
+)
 
 from .fields import TidyCharField
 
@@ -297,6 +306,9 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "po_number",
             "billing_reference",
             "invoice_email",
+            "billing_org_id",
+            "billing_peppol_id",
+            "billing_einvoice",
             "hold_until",
             "created",
             "updated",
@@ -351,6 +363,35 @@ class NewBillingSerializer(serializers.Serializer):
     po_number = TidyCharField(**_optional(max_length=50))
     reference = TidyCharField(**_optional(max_length=100))
     invoice_email = serializers.EmailField(required=False, default="")
+    # For an e-invoice, tidied and checked as the public form takes them: without the
+    # spaces, dots and scheme name prefix people copy along.
+    org_id = TidyCharField(
+        tidy=tidy_org_id,
+        validators=[ORGANISATION_ID],
+        help_text="The buyer's OIN (20 digits) or KvK number (8 digits).",
+        **_optional(max_length=20),
+    )
+    peppol_id = TidyCharField(
+        tidy=tidy_peppol_id,
+        validators=[PEPPOL_ID],
+        help_text="The buyer's Peppol ID, scheme:identifier, such as 0190:00000001003214345000.",
+        **_optional(max_length=60),
+    )
+    einvoice = serializers.BooleanField(
+        default=False,
+        help_text="Send the e-invoice (UBL) with the invoice mail; needs org_id or peppol_id.",
+    )
+
+    def validate(self, attrs):
+        # The booking service's rule (`check_billing`), answered at the field as the form does.
+        problem = einvoice_problem(
+            org_id=attrs.get("org_id", ""),
+            peppol_id=attrs.get("peppol_id", ""),
+            einvoice=attrs.get("einvoice", False),
+        )
+        if problem:
+            raise serializers.ValidationError({"org_id": [problem]})
+        return attrs
 
 
 class NewRegistrationSerializer(serializers.Serializer):

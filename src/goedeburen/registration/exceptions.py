@@ -34,6 +34,10 @@ CONSENT_MISSING = _(
 )
 BILLING_MISSING = _("Billing details are needed for a paid ticket.")
 PO_NUMBER_MISSING = _("A purchase order number is needed for this event.")
+EINVOICE_ADDRESS_MISSING = _(
+    "An e-invoice needs an OIN, a KvK number or a Peppol ID. Fill in one of them, or untick "
+    "the e-invoice."
+)
 
 PLACES_AVAILABLE = _("Places are available: register instead of joining the waiting list.")
 NOT_AWAITING_APPROVAL = _(

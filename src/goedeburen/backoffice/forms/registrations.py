@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from goedeburen.registration.billing import tidy_org_id, tidy_peppol_id
+from goedeburen.registration.billing import einvoice_problem, tidy_org_id, tidy_peppol_id
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
 from goedeburen.registration.forms import initial_answer, question_field
 from goedeburen.registration.models import Attendee, Question, Registration, lacks_consent
@@ -119,6 +119,19 @@ class RegistrationDetailsForm(forms.Form):
         self.fields.update(
             _model_fields(Registration, REGISTRATION_FIELDS, self.LABELS, tidy=self.TIDY)
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        # The editing service's rule (`check_billing`), at the field to fill in; not when
+        # a number given is wrong (its own message says why).
+        problem = einvoice_problem(
+            org_id=cleaned.get("billing_org_id", ""),
+            peppol_id=cleaned.get("billing_peppol_id", ""),
+            einvoice=bool(cleaned.get("billing_einvoice")),
+        )
+        if problem and not {"billing_org_id", "billing_peppol_id"} & set(self.errors):
+            self.add_error("billing_org_id", problem)
+        return cleaned
 
     def changes(self) -> dict:
         return dict(self.cleaned_data)

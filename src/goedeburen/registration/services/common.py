@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from goedeburen.common.addresses import address_problem
 
 from .. import exceptions, queries
+from ..billing import einvoice_problem
 from ..exceptions import RegistrationError
 from ..models import Registration, lacks_consent
 
@@ -49,9 +50,13 @@ def check_consent(
 def check_billing(event, billing, *, settings=None) -> None:
     """Raise `RegistrationError` (code "billing_missing") unless `billing` (a `Billing`) has
     what an invoice for `event` needs: organisation, an address the invoice can name (a
-    country, and for a Dutch one street, postcode and town: `common.addresses`) and, when
-    the event asks for one, a purchase order number. `settings`: the event's registration
-    settings, when the caller has them at hand."""
+    country, and for a Dutch one street, postcode and town: `common.addresses`), when the
+    event asks for one a purchase order number, and when the e-invoice is asked for an OIN,
+    KvK number or Peppol ID to send it to (`billing.einvoice_problem`). `settings`: the
+    event's registration settings, when the caller has them at hand.
+
+    The numbers' own form (`models.ORGANISATION_ID`, `models.PEPPOL_ID`) is checked with the
+    other fields (`validate_fields`)."""
     if not (billing.organisation.strip() and billing.address.strip()):
         raise RegistrationError(exceptions.BILLING_MISSING, code="billing_missing")
     problem = address_problem(billing.address)
@@ -60,3 +65,8 @@ def check_billing(event, billing, *, settings=None) -> None:
     settings = settings or queries.registration_settings(event)
     if settings.po_number_required and not billing.po_number.strip():
         raise RegistrationError(exceptions.PO_NUMBER_MISSING, code="billing_missing")
+    problem = einvoice_problem(
+        org_id=billing.org_id, peppol_id=billing.peppol_id, einvoice=billing.einvoice
+    )
+    if problem:
+        raise RegistrationError(problem, code="billing_missing")

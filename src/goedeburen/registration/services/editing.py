@@ -201,6 +201,9 @@ def change_registration(
                     organisation=registration_row.billing_organisation,
                     address=registration_row.billing_address,
                     po_number=registration_row.po_number,
+                    org_id=registration_row.billing_org_id,
+                    peppol_id=registration_row.billing_peppol_id,
+                    einvoice=registration_row.billing_einvoice,
                 ),
             )
         if changes:
