@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from goedeburen.registration.exceptions import EINVOICE_ADDRESS_MISSING
 from goedeburen.registration.models import Registration
+from goedeburen.registration.peppol import peppol_id_problem
 from tests.factories import QuotaFactory, TicketTypeFactory
 
 from .conftest import Api, make_token
@@ -135,6 +136,20 @@ def test_einvoice_without_a_number_is_a_400_at_the_field_and_stores_nothing(api,
         assert response["Content-Type"] == "application/problem+json"
         assert response.json()["code"] == "invalid"
         assert response.json()["errors"] == {"billing": {"org_id": [message]}}
+    assert not Registration.objects.filter(booker_name="Api Boeker").exists()
+
+
+def test_a_peppol_id_the_peppol_rules_refuse_is_a_400_at_the_field_and_stores_nothing(api, world):
+    for peppol_id, scheme in [("9999:123", "9999"), ("0192:988077918", "0192")]:
+        with translation.override(settings.LANGUAGE_CODE):
+            message = peppol_id_problem(peppol_id)
+        billing = _billing(einvoice=True, peppol_id=peppol_id)
+
+        response = api.post(_path(world), _body(world, billing=billing))
+
+        assert response.status_code == 400, response.content
+        assert response.json()["errors"] == {"billing": {"peppol_id": [message]}}
+        assert scheme in message
     assert not Registration.objects.filter(booker_name="Api Boeker").exists()
 
 

@@ -14,6 +14,7 @@ from goedeburen.registration.exceptions import (
     RegistrationError,
 )
 from goedeburen.registration.models import Answer, Attendee, Registration
+from goedeburen.registration.peppol import UNKNOWN_SCHEME
 from goedeburen.registration.services import change_registration, editing
 from tests.backoffice.conftest import url
 from tests.factories import AttendeeFactory, QuestionFactory, RegistrationFactory
@@ -282,6 +283,23 @@ def test_edit_asking_for_the_einvoice_with_an_oin_is_saved(owner_client, world, 
     assert response.status_code == 302
     booking.refresh_from_db()
     assert (booking.billing_org_id, booking.billing_einvoice) == ("00000001003214345000", True)
+
+
+def test_edit_to_a_peppol_id_outside_the_peppol_code_list_is_refused_at_the_field(
+    owner_client, world, booking
+):
+    before = _state()
+
+    response = owner_client.post(
+        url("registration.update", world),
+        _data(world, billing_peppol_id="9999:123", billing_einvoice="on"),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_billing_peppol_id_error"' in html
+    assert str(UNKNOWN_SCHEME % {"scheme": "9999"}) in html
+    assert _state() == before
 
 
 def test_edit_form_for_owner_offers_sensitive_fields(owner_client, world):

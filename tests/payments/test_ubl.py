@@ -12,9 +12,11 @@ from goedeburen.common.addresses import parse_address
 from goedeburen.payments import queries, services
 from goedeburen.payments.enums import ProviderName
 from goedeburen.payments.ubl import render_ubl
+from goedeburen.registration.peppol import peppol_id_problem
 from tests.factories import QuotaFactory, TicketTypeFactory
+from tests.registration.test_peppol import ANY, OUTSIDE, VALID, WRONG
 
-from .einvoice import fatal
+from .einvoice import fatal, validate
 
 NS = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
@@ -153,6 +155,64 @@ def test_the_validators_do_catch_a_broken_invoice(register):
 
     assert "NL-R-002" in ids  # the Dutch rules are among them: the seller's street is gone
     assert ids - {"NL-R-002"}  # and the EN 16931 / Peppol rules see the rest
+
+
+# The Peppol rules on an electronic address: its scheme from the code list (CL008) and, for
+# some schemes, the identifier's form (PEPPOL-COMMON-R040 to R050; warnings included).
+_ADDRESS_RULES = re.compile(r"PEPPOL-EN16931-CL008|PEPPOL-COMMON-R0[45]\d")
+
+
+def _address_failures(document: bytes, scheme: str, identifier: str) -> set[str]:
+    buyer = b'<cbc:EndpointID schemeID="0106">41178444</cbc:EndpointID>'
+    assert document.count(buyer) == 1
+    changed = document.replace(
+        buyer, f'<cbc:EndpointID schemeID="{scheme}">{identifier}</cbc:EndpointID>'.encode()
+    )
+    return {f.id for f in validate(changed) if _ADDRESS_RULES.fullmatch(f.id)}
+
+
+def test_the_peppol_id_checks_refuse_what_the_peppol_rules_refuse(register):
+    """Every Peppol ID the form accepts passes the official rules on electronic addresses;
+    each one those rules fail, the form refuses. (Where python-stdnum knows more, such as a
+    Swedish number's check digit, and for the Dutch numbers' lengths, which Peppol does not
+    check, the form refuses more than Peppol does.)"""
+    document = ubl_of(invoiced(register(address=ADDRESS, peppol_id="0106:41178444")))
+    valid = [(scheme, identifier) for scheme, found in VALID.items() for identifier in found]
+    valid += [("0009", ANY), ("9944", ANY)]
+    wrong = [(scheme, identifier) for scheme, found in WRONG.items() for identifier in found]
+    wrong += [(scheme, "123") for scheme in OUTSIDE]
+
+    for scheme, identifier in valid:
+        assert _address_failures(document, scheme, identifier) == set(), (scheme, identifier)
+        assert peppol_id_problem(f"{scheme}:{identifier}") == ""
+    failed = set()
+    for scheme, identifier in wrong:
+        assert peppol_id_problem(f"{scheme}:{identifier}"), (scheme, identifier)
+        if _address_failures(document, scheme, identifier):
+            failed.add(scheme)
+
+    # Negative control: the Peppol rules did fail a wrong identifier of every scheme they
+    # check, and every scheme outside the list.
+    peppol_checks = {"0007", "0088", "0151", "0184", "0192", "0201", "0208", "0210", "0211"}
+    assert failed == peppol_checks | set(OUTSIDE)
+
+
+@pytest.mark.parametrize(
+    "peppol_id", ["0088:8712345678906", "0192:988077917", "0184:DK12345678", "0007:5560360793"]
+)
+def test_an_einvoice_to_a_foreign_peppol_id_has_no_fatal_errors(register, peppol_id):
+    registration = register(
+        organisation="Zoë Şahin-Łukasiewicz AB",
+        address="Drottninggatan 1\n111 51 Stockholm\nSverige",
+        peppol_id=peppol_id,
+        einvoice=True,
+    )
+
+    document = ubl_of(invoiced(registration))
+
+    assert fatal(document) == []
+    endpoint = fromstring(document).find("cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", NS)
+    assert f"{endpoint.get('schemeID')}:{endpoint.text}" == peppol_id
 
 
 @pytest.mark.parametrize(

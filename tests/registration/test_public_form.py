@@ -155,6 +155,37 @@ def test_einvoice_with_a_kvk_number_as_typed_is_stored(client, event, hall, paid
     assert (stored.billing_org_id, stored.billing_einvoice) == ("41178444", True)
 
 
+@pytest.mark.parametrize(
+    ("peppol_id", "message"),
+    [
+        ("9999:123", "9999 is not a Peppol scheme."),
+        ("0088:8712345678907", "With scheme 0088, give a GLN after the colon"),
+        ("0184:12345678", "With scheme 0184, give a Danish CVR number"),
+    ],
+)
+def test_a_peppol_id_the_peppol_rules_refuse_is_refused_at_the_field_and_saves_nothing(
+    client, event, hall, paid, peppol_id, message
+):
+    # Its e-invoice would fail PEPPOL-EN16931-CL008 or a PEPPOL-COMMON rule.
+    data = form_data(
+        client,
+        event,
+        [paid],
+        **{
+            "billing-organisation": "Zoë Şahin-Łukasiewicz",
+            "billing-peppol_id": peppol_id,
+            "billing-einvoice": "on",
+        },
+    )
+
+    html = _post(client, event, data).content.decode()
+
+    assert 'id="id_billing-peppol_id_error"' in html
+    assert message in html
+    assert 'id="id_billing-org_id_error"' not in html  # the number's own message is enough
+    assert Registration.objects.count() == 0
+
+
 def test_register_two_attendees_keeps_their_order(client, event, hall, paid, resident):
     response = _post(client, event, form_data(client, event, [paid, resident]))
 

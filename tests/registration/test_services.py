@@ -327,6 +327,23 @@ def test_change_to_einvoice_without_a_number_is_refused_and_changes_nothing(
     )
 
 
+@pytest.mark.parametrize("peppol_id", ["9999:123", "0208:0316597905", "0190:123"])
+def test_register_and_change_refuse_a_peppol_id_the_peppol_rules_refuse(
+    hall, paid, register, staff, peppol_id, english
+):
+    refused = _refused(register, paid, billing=billing(peppol_id=peppol_id))
+    assert (refused.code, str(refused.message).startswith("Peppol ID: ")) == ("invalid", True)
+    registration = register(paid, billing=billing(peppol_id="0208:0316597904"))
+
+    with pytest.raises(RegistrationError) as changed:
+        services.change_registration(
+            registration, by=staff, details={"billing_peppol_id": peppol_id}
+        )
+
+    assert changed.value.code == "invalid"
+    assert Registration.objects.get().billing_peppol_id == "0208:0316597904"
+
+
 def test_register_free_ticket_stores_no_billing_details(hall, free, register):
     registration = register(free, billing=billing(po_number="PO-1"))
 

@@ -35,16 +35,15 @@ from .enums import (
     RegistrationStatus,
     ReviewReason,
 )
+from .peppol import validate_peppol_id
 
 # An organisation's number on an e-invoice: a KvK number (8 digits, scheme 0106) or an
-# OIN (20 digits, scheme 0190); and a Peppol participant id, "scheme:identifier".
+# OIN (20 digits, scheme 0190); and a Peppol participant id, "scheme:identifier", with a
+# scheme and identifier the Peppol rules accept (`peppol`).
 ORGANISATION_ID = RegexValidator(
     r"^(\d{8}|\d{20})$", _("Enter an 8-digit KvK number or a 20-digit OIN, digits only.")
 )
-PEPPOL_ID = RegexValidator(
-    r"^\d{4}:[A-Za-z0-9][A-Za-z0-9.:_-]{0,49}$",
-    _("Enter a Peppol ID as scheme:number, such as 0190:00000001003214345000."),
-)
+PEPPOL_ID = validate_peppol_id
 
 # One booking holds at most this many attendees; larger groups talk to the organiser.
 MAX_ATTENDEES = 20

@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from goedeburen.registration.billing import einvoice_problem, tidy_org_id, tidy_peppol_id
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
 from goedeburen.registration.forms import initial_answer, question_field
-from goedeburen.registration.models import Attendee, Question, Registration, lacks_consent
+from goedeburen.registration.models import (
+    ORGANISATION_ID,
+    PEPPOL_ID,
+    Attendee,
+    Question,
+    Registration,
+    lacks_consent,
+)
 from goedeburen.registration.queries import RegistrationFilter
 from goedeburen.registration.services.editing import (
     ATTENDEE_FIELDS,
@@ -119,6 +126,11 @@ class RegistrationDetailsForm(forms.Form):
         self.fields.update(
             _model_fields(Registration, REGISTRATION_FIELDS, self.LABELS, tidy=self.TIDY)
         )
+        # The e-invoice numbers' own checks at their fields, as in the public form: a form
+        # field does not take its model field's validators, and the editing service's
+        # refusal would only show above the form.
+        self.fields["billing_org_id"].validators.append(ORGANISATION_ID)
+        self.fields["billing_peppol_id"].validators.append(PEPPOL_ID)
 
     def clean(self):
         cleaned = super().clean()
