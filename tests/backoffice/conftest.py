@@ -352,7 +352,7 @@ def _invoice(world: World):
             organiser=world.organiser,
             defaults={
                 "legal_name": "Stichting Goede Buren",
-                "address": "Beneluxlaan 9\nUtrecht",
+                "address": "Beneluxlaan 9\n3527 HT Utrecht",
                 "kvk_number": "12345678",
                 "vat_number": "NL001000007B01",
                 "iban": "NL91ABNA0417164300",

@@ -100,7 +100,7 @@ def _seed(world):
 def _overdue_invoice(world):
     from goedeburen.payments import services
 
-    OrganiserBillingFactory(organiser=world.organiser, address="Beneluxlaan 9\nUtrecht")
+    OrganiserBillingFactory(organiser=world.organiser, address="Beneluxlaan 9\n3527 HT Utrecht")
     world.registration.billing_organisation = "Woonstichting De Linde"
     world.registration.billing_address = "Lindelaan 1\n3511 AA Utrecht"
     world.registration.save()

@@ -19,7 +19,7 @@ BILLING = {
     "settings-reminder_days": "7",
     "settings-cancel_after_days": "",
     "billing-legal_name": "Stichting Goede Buren",
-    "billing-address": "Beneluxlaan 9\nUtrecht",
+    "billing-address": "Beneluxlaan 9\n3527 HT Utrecht",
     "billing-kvk_number": "12345678",
     "billing-vat_number": "NL001000007B01",
     "billing-iban": "NL02ABNA0123456789",

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from goedeburen.common.addresses import NO_COUNTRY
 from goedeburen.events.models import Role
 from goedeburen.payments import services
 from goedeburen.payments.enums import PaymentState, RefundState, TransactionState
@@ -323,7 +324,7 @@ def test_settings_save_and_validate_the_legal_numbers(owner_client, world):
         "settings-reminder_days": "7",
         "settings-cancel_after_days": "",
         "billing-legal_name": "Stichting Goede Buren",
-        "billing-address": "Beneluxlaan 9\nUtrecht",
+        "billing-address": "Beneluxlaan 9\n3527 HT Utrecht",
         "billing-kvk_number": "1234 5678",
         "billing-vat_number": "NL001000007B01",
         "billing-iban": "NL91 ABNA 0417 1643 00",
@@ -344,6 +345,33 @@ def test_settings_save_and_validate_the_legal_numbers(owner_client, world):
     assert (billing.kvk_number, billing.iban) == ("12345678", "NL91ABNA0417164300")
     settings = PaymentSettings.objects.get(event=world.event)
     assert (settings.payment_term_days, settings.cancel_after_days) == (14, None)
+
+
+def test_settings_refuse_a_seller_address_without_its_postcode_at_the_field(owner_client, world):
+    # Every e-invoice names the seller's address: a Dutch one without its postcode fails
+    # the Dutch rule NL-R-004, as the buyer's would (`common.addresses`).
+    data = {
+        "settings-bank_transfer_enabled": "on",
+        "settings-invoice_enabled": "on",
+        "settings-payment_term_days": "14",
+        "settings-reminder_days": "7",
+        "settings-cancel_after_days": "",
+        "billing-legal_name": "Stichting Zoë Şahin-Łukasiewicz",
+        "billing-address": "Beneluxlaan 9\nUtrecht",
+        "billing-kvk_number": "12345678",
+        "billing-vat_number": "NL001000007B01",
+        "billing-iban": "NL91ABNA0417164300",
+        "billing-account_name": "Stichting Zoë Şahin-Łukasiewicz",
+    }
+
+    response = owner_client.post(url("payment.settings", world), data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["billing_form"].errors == {"address": [str(NO_COUNTRY)]}
+    assert 'id="id_billing-address_error"' in html
+    assert not OrganiserBilling.objects.filter(organiser=world.organiser).exists()
+    assert not PaymentSettings.objects.filter(event=world.event).exists()
 
 
 @pytest.mark.parametrize(

@@ -93,7 +93,7 @@ def test_confirmation_mail_carries_the_tickets_only_once_confirmed(event, hall, 
     OrganiserBillingFactory(
         organiser=event.organiser,
         legal_name="Stichting",
-        address="Beneluxlaan 9\nUtrecht",
+        address="Beneluxlaan 9\n3527 HT Utrecht",
         account_name="Stichting",
     )
     registration = register(paid)

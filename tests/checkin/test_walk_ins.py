@@ -64,7 +64,7 @@ def test_walk_in_cannot_take_a_seat_the_quota_does_not_have(event, ticket, ingri
 
 
 def test_walk_in_paid_at_the_door_records_the_payment(event, hall, paid, ingrid):
-    OrganiserBillingFactory(organiser=event.organiser, address="Beneluxlaan 9\nUtrecht")
+    OrganiserBillingFactory(organiser=event.organiser, address="Beneluxlaan 9\n3527 HT Utrecht")
 
     attendee = _walk_in(event, paid, ingrid, invoice_address="Lindelaan 1\n3511 AA Utrecht")
 
@@ -121,7 +121,7 @@ def _walk_in_path(event) -> str:
 def test_walk_in_form_stores_typed_text_tidied_for_badge_and_invoice(
     client, event, hall, paid, ingrid
 ):
-    OrganiserBillingFactory(organiser=event.organiser, address="Beneluxlaan 9\nUtrecht")
+    OrganiserBillingFactory(organiser=event.organiser, address="Beneluxlaan 9\n3527 HT Utrecht")
     client.force_login(ingrid)
     data = {
         "ticket_type": paid.pk,

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.common.addresses import validate_invoice_address
 from goedeburen.events.models import Event, Organiser
 from goedeburen.registration.models import Registration
 
@@ -41,7 +42,14 @@ class OrganiserBilling(models.Model):
         Organiser, on_delete=models.CASCADE, related_name="billing", verbose_name=_("organiser")
     )
     legal_name = models.CharField(_("legal name"), max_length=200)
-    address = models.TextField(_("address"), max_length=500)
+    # The seller's address in every e-invoice: for a Dutch one street, postcode and town
+    # (NL-R-002, NL-R-004), as the buyer's (`common.addresses`).
+    address = models.TextField(
+        _("address"),
+        max_length=500,
+        validators=[validate_invoice_address],
+        help_text=_("For an address abroad, the country on the last line."),
+    )
     kvk_number = models.CharField(_("KvK number"), max_length=8)
     vat_number = models.CharField(_("VAT number"), max_length=14)
     iban = models.CharField(_("IBAN"), max_length=34)
