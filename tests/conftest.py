@@ -116,7 +116,7 @@ def billing_defaults() -> dict:
 
 
 @pytest.fixture
-def register(request, billing_defaults):
+def register(request, db, billing_defaults):
     """Register through the service with sensible defaults; keywords override them.
 
     `register(ticket_a, ticket_b)` books one attendee per ticket type given; without
