@@ -15,8 +15,9 @@ the moments a worker waits for the database or a lock. More workers only take tu
 same cores, and every switch costs: `bench/registration_rush.py` on 2 cores (6 December
 2026, one run each) gave 6,982 registrations a minute with 3 workers (p95 209 ms, 11.2 ms
 of worker CPU a registration) against 5,658 with 5 (p95 260 ms; about 13 ms) and 6,662
-with 2 (p95 192 ms). With one worker more than cores, a long request (an export, a PDF)
-leaves the others free.
+with 2 (p95 192 ms); `bench/pages.py` served the cached home page at 2,173 requests a
+second with 3 (p95 26 ms) against 1,314 with 5 (p95 43 ms, that morning). With one worker
+more than cores, a long request (an export, a PDF) leaves the others free.
 
 WEB_CONCURRENCY sets the number of workers, GUNICORN_BIND the address (default
 127.0.0.1:8000: only the proxy on the same machine talks to gunicorn).
