@@ -5,9 +5,27 @@ from django.utils.translation import gettext_lazy as _
 
 from goedeburen.common.formfields import TidyCharField
 
+from .billing import einvoice_problem
 from .enums import NO, YES, QuestionKind
 from .models import Answer, Question
 from .services.questions import MAX_ANSWER_LENGTH, number_text
+
+
+def add_einvoice_problem(
+    form: forms.Form, *, org_id: str = "org_id", peppol_id: str = "peppol_id", einvoice="einvoice"
+) -> None:
+    """Put the booking service's e-invoice rule (`billing.einvoice_problem`) at the field of
+    `form` to fill in (named `org_id`), from its cleaned data; not when a number given is
+    wrong: its own message says why."""
+    cleaned = form.cleaned_data
+    problem = einvoice_problem(
+        org_id=cleaned.get(org_id, ""),
+        peppol_id=cleaned.get(peppol_id, ""),
+        einvoice=bool(cleaned.get(einvoice)),
+    )
+    if problem and not {org_id, peppol_id} & set(form.errors):
+        form.add_error(org_id, problem)
+
 
 # The NL Design System look of a text box; forms add question fields after styling theirs.
 TEXT_INPUT_CLASS = "utrecht-textbox utrecht-textbox--html-input"

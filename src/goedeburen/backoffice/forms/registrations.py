@@ -3,9 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from goedeburen.registration.billing import einvoice_problem, tidy_org_id, tidy_peppol_id
+from goedeburen.registration.billing import tidy_org_id, tidy_peppol_id
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
-from goedeburen.registration.forms import initial_answer, question_field
+from goedeburen.registration.forms import add_einvoice_problem, initial_answer, question_field
 from goedeburen.registration.models import (
     ORGANISATION_ID,
     PEPPOL_ID,
@@ -134,15 +134,13 @@ class RegistrationDetailsForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        # The editing service's rule (`check_billing`), at the field to fill in; not when
-        # a number given is wrong (its own message says why).
-        problem = einvoice_problem(
-            org_id=cleaned.get("billing_org_id", ""),
-            peppol_id=cleaned.get("billing_peppol_id", ""),
-            einvoice=bool(cleaned.get("billing_einvoice")),
+        # The editing service's rule (`check_billing`), at the field to fill in.
+        add_einvoice_problem(
+            self,
+            org_id="billing_org_id",
+            peppol_id="billing_peppol_id",
+            einvoice="billing_einvoice",
         )
-        if problem and not {"billing_org_id", "billing_peppol_id"} & set(self.errors):
-            self.add_error("billing_org_id", problem)
         return cleaned
 
     def changes(self) -> dict:

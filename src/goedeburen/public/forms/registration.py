@@ -14,9 +14,9 @@ from goedeburen.common.addresses import validate_invoice_address
 from goedeburen.common.formfields import TidyCharField
 from goedeburen.common.money import euro
 from goedeburen.registration import exceptions
-from goedeburen.registration.billing import einvoice_problem, tidy_org_id, tidy_peppol_id
+from goedeburen.registration.billing import tidy_org_id, tidy_peppol_id
 from goedeburen.registration.enums import AttendingRole, BadgeName
-from goedeburen.registration.forms import question_field
+from goedeburen.registration.forms import add_einvoice_problem, question_field
 from goedeburen.registration.models import (
     MAX_ATTENDEES,
     ORGANISATION_ID,
@@ -335,15 +335,8 @@ class BillingForm(_StyledForm):
 
     def clean(self):
         cleaned = super().clean()
-        # The e-invoice's rule of the booking service, at the field to fill in; not when a
-        # number given is wrong (its own message says why) or nothing is to be paid.
-        problem = einvoice_problem(
-            org_id=cleaned.get("org_id", ""),
-            peppol_id=cleaned.get("peppol_id", ""),
-            einvoice=bool(cleaned.get("einvoice")),
-        )
-        if self.payable and problem and not {"org_id", "peppol_id"} & set(self.errors):
-            self.add_error("org_id", problem)
+        if self.payable:  # the booking service's rule, at the field to fill in
+            add_einvoice_problem(self)
         return cleaned
 
     def billing(self) -> Billing | None:
