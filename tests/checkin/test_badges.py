@@ -140,6 +140,25 @@ def test_a_short_name_is_set_larger_than_18_pt(event):
     assert sizes == {40}
 
 
+def test_a_right_to_left_name_prints_joined_from_the_right_and_centred():
+    content = badges.render_badges(
+        [badges.Badge(name="فاطمه رضایی", organisation="שכנים טובים")], layout=BadgeLayout.A6
+    )
+
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        page = pdf.pages[0]
+        lines = page.extract_text().splitlines()
+        name = [c for c in page.chars if c["size"] >= 18]
+    sheet = badges.SHEETS[BadgeLayout.A6]
+    left, _top = sheet.position(0)
+    centre = (left + sheet.width / 2) * MM
+
+    # As drawn, written out: each letter in its joined form, the words from the right.
+    assert lines[:2] == ["ﯽﯾﺎﺿﺭ ﻪﻤﻃﺎﻓ", "םיבוט םינכש"]
+    middle = (min(c["x0"] for c in name) + max(c["x1"] for c in name)) / 2
+    assert abs(middle - centre) < 1
+
+
 @pytest.mark.parametrize("layout", list(BadgeLayout))
 def test_alignment_page_and_badges_sit_where_the_preset_says(layout):
     sheet = badges.SHEETS[layout]

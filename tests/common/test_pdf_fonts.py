@@ -1,6 +1,8 @@
 import io
 
 import pdfplumber
+import pytest
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
 from goedeburen.common import pdf_fonts
@@ -26,3 +28,48 @@ def test_a_drawn_name_keeps_every_character_in_the_pdf_text():
         text = pdf.pages[0].extract_text()
 
     assert text == name
+
+
+# As typed (logical order), and as drawn: each letter in its joined form, the runs of a
+# right-to-left script reversed. Written out, so that the test does not ask the code.
+RIGHT_TO_LEFT = [
+    ("محمد العلي", "ﻲﻠﻌﻟﺍ ﺪﻤﺤﻣ"),
+    ("فاطمه رضایی", "ﯽﯾﺎﺿﺭ ﻪﻤﻃﺎﻓ"),
+    ("שרה כהן", "ןהכ הרש"),
+    ("Naam: محمد العلي (Utrecht)", "Naam: ﻲﻠﻌﻟﺍ ﺪﻤﺤﻣ (Utrecht)"),
+]
+
+
+@pytest.mark.parametrize(("typed", "drawn"), RIGHT_TO_LEFT)
+def test_a_right_to_left_name_is_drawn_joined_and_from_the_right(typed, drawn):
+    pdf_fonts.register_fonts()
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    pdf_fonts.draw_string(page, 50, 700, typed, 11)
+    page.save()
+
+    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+        text = pdf.pages[0].extract_text()
+
+    assert text == drawn
+    assert pdf_fonts.visual(pdf_fonts.shaped(typed)) == drawn  # shaping twice: the same
+
+
+def test_text_in_left_to_right_scripts_is_left_as_it_is():
+    name = "Zoë Şahin-Łukasiewicz 李明"
+    assert pdf_fonts.visual(name) is name
+    assert pdf_fonts.shaped(name) is name
+
+
+def test_a_right_to_left_name_is_measured_in_its_joined_forms():
+    pdf_fonts.register_fonts()
+    joined = "ﻣﺤﻤﺪ"  # "محمد" as drawn, in typed order
+
+    width = pdf_fonts.string_width("محمد", 20)
+
+    assert width == pdfmetrics.stringWidth(joined, pdf_fonts.FONT, 20)
+    assert width != pdfmetrics.stringWidth("محمد", pdf_fonts.FONT, 20)
+
+
+def test_markup_puts_each_line_in_visual_order():
+    assert pdf_fonts.markup("שרה כהן\nZoë") == "ןהכ הרש\nZoë"

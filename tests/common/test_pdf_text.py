@@ -145,3 +145,28 @@ def test_a_string_with_more_characters_than_one_subset_holds_prints_every_one():
             pdf_fonts.draw_string(canvas, 20, 800 - n // 2, text[n : n + 40], 8)
 
     assert _chars(with_text_page) == _chars(with_drawstring)
+
+
+def test_right_to_left_text_breaks_in_typed_order_and_each_line_reads_from_the_right():
+    # Four names; two fit a line. The first line holds the first two typed, drawn from
+    # the right (joined forms, written out rather than asked of the code).
+    text = "محمد العلي فاطمه رضایی"
+    width = max(pdf_fonts.string_width(two, 12) for two in ("محمد العلي", "فاطمه رضایی")) + 1
+
+    lines = wrap_lines(text, pdf_fonts.FONT, 12, width)
+
+    def draw(canvas):
+        page = TextPage(canvas)
+        draw_lines(page, 40, 800, lines, font=pdf_fonts.FONT, size=12, leading=14, width=width)
+        page.finish_page()
+
+    pdf_fonts.register_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, initialFontName=pdf_fonts.FONT)
+    draw(canvas)
+    canvas.save()
+    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+        printed = pdf.pages[0].extract_text().splitlines()
+
+    assert len(lines) == 2
+    assert printed == ["ﻲﻠﻌﻟﺍ ﺪﻤﺤﻣ", "ﯽﯾﺎﺿﺭ ﻪﻤﻃﺎﻓ"]

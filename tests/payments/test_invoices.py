@@ -339,6 +339,23 @@ def test_invoice_for_every_name_prints_every_character_without_overlap(register,
             assert word["top"] >= 0 and word["bottom"] <= height, word["text"]
 
 
+def test_an_invoice_prints_arabic_names_joined_and_from_the_right(register, ticket):
+    registration = register(
+        attendees=[attendee(ticket, given_name="محمد", family_name="العلي")],
+        organisation="جمعية الجيران الطيبين",  # "Good neighbours association"
+        address="Beneluxlaan 9\n3527 HT Utrecht",
+        language="nl",
+    )
+    invoice = on_invoice_for(registration)
+
+    text = pdf_text(invoice)
+
+    # As drawn: each letter in its joined form, the words from the right (written out).
+    assert "ﻦﻴﺒﻴﻄﻟﺍ ﻥﺍﺮﻴﺠﻟﺍ ﺔﻴﻌﻤﺟ" in text
+    assert "ﻲﻠﻌﻟﺍ ﺪﻤﺤﻣ" in text
+    assert "جمعية" not in text  # never the loose letters in typed order
+
+
 def test_vat_lines_add_up_and_the_total_is_the_sum_of_its_parts(register):
     invoice = on_invoice(register, attendees=2)
 

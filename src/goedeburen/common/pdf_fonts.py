@@ -1,9 +1,17 @@
 """Fonts for every PDF we make (invoices, tickets, badges, certificates).
 
 reportlab's built-in Helvetica knows only Latin-1: "Ĳ", "ş" or "ł" print as a box. DejaVu
-Sans (vendored in `common/fonts/`, free licence beside it) covers Latin, Greek and Cyrillic;
-for Chinese, Japanese and Korean, reportlab's built-in CID font is the fallback. A text
-that mixes scripts is split into runs, each in a font that has its glyphs.
+Sans (vendored in `common/fonts/`, free licence beside it) covers Latin, Greek, Cyrillic,
+Hebrew and Arabic; for Chinese, Japanese and Korean, reportlab's built-in CID font is the
+fallback. A text that mixes scripts is split into runs, each in a font that has its glyphs.
+
+reportlab writes a string's characters left to right as they come, each in its isolated
+form: "محمد" would print as separate letters, the last one first. Names in a script
+written right to left (Arabic, Farsi, Hebrew: people who came as refugees among them) are
+therefore shaped (`arabic_reshaper`: each Arabic letter in the form it takes in its word)
+and put in visual order per line (`python-bidi`, the Unicode bidirectional algorithm)
+before they are drawn (`visual`). Lines are broken on the shaped text in typed order, then
+each line is reordered, as the algorithm prescribes.
 
 Embedding is the dear part of a small PDF: every document carries a subset of each font
 (the glyphs it uses), cut from the TrueType file and compressed. Documents made from one
@@ -13,9 +21,12 @@ the fonts registered here remember the subsets they cut and the compressed bytes
 """
 
 import functools
+import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import arabic_reshaper
+from bidi import get_display
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
@@ -190,6 +201,30 @@ def _covered_characters() -> frozenset[str]:
     return frozenset(map(chr, _covered())) | frozenset(" \t\n\r\xa0\u2009\u202f")
 
 
+# Letters of the scripts written right to left (Hebrew, Arabic, Syriac, Thaana, N'Ko …) and
+# the presentation forms of Hebrew and Arabic.
+_RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def shaped(text: str) -> str:
+    """Return `text` with its Arabic letters in the forms they take in their words (joined,
+    lam-alef as one glyph), still in the order typed: what is measured and broken into
+    lines. Text without a right-to-left script comes back as it is."""
+    if not _RIGHT_TO_LEFT.search(text):
+        return text
+    return arabic_reshaper.reshape(text)
+
+
+def visual(line: str) -> str:
+    """Return one `line` in the order it is drawn from left to right: shaped, and the runs
+    of a right-to-left script reversed by the Unicode bidirectional algorithm (a line that
+    starts in such a script reads from the right). Shaping twice changes nothing, so a
+    line from `shaped` text may come here too."""
+    if not _RIGHT_TO_LEFT.search(line):
+        return line
+    return get_display(arabic_reshaper.reshape(line))
+
+
 def covers(text: str) -> bool:
     """Return whether DejaVu Sans draws every character of `text` (no fallback needed)."""
     return _covered_characters().issuperset(text)
@@ -215,7 +250,12 @@ def runs(text: str, *, font: str = FONT) -> list[tuple[str, str]]:
 
 
 def markup(text: str, *, font: str = FONT) -> str:
-    """Return `text` escaped as Paragraph markup, with `<font>` tags where a fallback is needed."""
+    """Return `text` escaped as Paragraph markup, with `<font>` tags where a fallback is
+    needed, each of its lines in visual order (`visual`; a Paragraph orders nothing).
+
+    A right-to-left text the Paragraph breaks into lines keeps its words' order within
+    each piece, not across the lines: fine for the short values it is used for."""
+    text = "\n".join(visual(line) for line in text.split("\n"))
     return "".join(
         escape(piece) if name == font else f'<font name="{name}">{escape(piece)}</font>'
         for name, piece in runs(text, font=font)
@@ -224,12 +264,14 @@ def markup(text: str, *, font: str = FONT) -> str:
 
 def string_width(text: str, size: float, *, font: str = FONT) -> float:
     """Return the width in points of `text` drawn in runs at `size`."""
+    text = shaped(text)
     return sum(pdfmetrics.stringWidth(piece, name, size) for name, piece in runs(text, font=font))
 
 
 def draw_string(canvas, x: float, y: float, text: str, size: float, *, font: str = FONT) -> None:
-    """Draw `text` on one line at (x, y), switching to the fallback font where needed."""
-    for name, piece in runs(text, font=font):
+    """Draw `text` on one line at (x, y), in visual order, switching to the fallback font
+    where needed."""
+    for name, piece in runs(visual(text), font=font):
         canvas.setFont(name, size)
         canvas.drawString(x, y, piece)
         x += pdfmetrics.stringWidth(piece, name, size)

@@ -20,7 +20,7 @@ from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus.paragraph import split as split_words
 
-from .pdf_fonts import CJK, covers, runs
+from .pdf_fonts import CJK, covers, runs, shaped, visual
 
 # reportlab's rl_config.spaceShrinkage: a line may be this share of a space per word too
 # wide, the spaces shrinking to make it fit.
@@ -29,6 +29,7 @@ _SPACE_SHRINKAGE = 0.05
 
 def text_width(text: str, font: str, size: float) -> float:
     """Return the width of `text` in `font` at `size`, in runs where a fallback is needed."""
+    text = shaped(text)
     if covers(text):
         return pdfmetrics.stringWidth(text, font, size)
     return sum(pdfmetrics.stringWidth(piece, name, size) for name, piece in runs(text, font=font))
@@ -42,7 +43,8 @@ def wrap_lines(text: str, font: str, size: float, width: float) -> tuple[tuple[s
     broken as reportlab's Paragraph breaks a plain text (see the module's docstring).
     """
     found: list[tuple[str, float]] = []
-    for paragraph in text.splitlines():
+    # Broken in typed order, each line reordered when drawn (`TextPage.draw`).
+    for paragraph in shaped(text).splitlines():
         found.extend(_break(paragraph, font, size, width) or [("", 0.0)])
     if found and not any(line for line, _width in found):
         return ()  # nothing to print: no lines, as an empty Paragraph
@@ -150,8 +152,10 @@ class TextPage:
         """Write `text` with its baseline starting at (x, y), the fallback font where needed.
 
         `word_space` is added to every space's width (negative: a line that fits only with
-        its spaces shrunk, as reportlab sets it).
+        its spaces shrunk, as reportlab sets it). A right-to-left script is drawn in visual
+        order (`pdf_fonts.visual`).
         """
+        text = visual(text)
         out = self._text
         if word_space:
             out.append(f"{fp_str(word_space)} Tw")
