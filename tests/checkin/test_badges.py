@@ -29,6 +29,7 @@ NAMES = [
     ("Ĳsbrand", "van 't Hof"),
     ("Ingrid", "de Vries"),
     ("Mohammed", "El Amrani"),
+    ("ሰላም", "ተስፋይ"),
     ("Anna-Maria Theodora", "Wilhelmina van Oldenbarnevelt"),
 ]
 MM = 72 / 25.4

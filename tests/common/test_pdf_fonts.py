@@ -16,6 +16,31 @@ def test_runs_switch_to_the_cjk_font_only_for_what_dejavu_lacks():
     ]
 
 
+def test_geez_script_falls_back_to_noto_sans_ethiopic_in_the_same_weight():
+    assert pdf_fonts.runs("Selam ሰላም 李明") == [
+        (pdf_fonts.FONT, "Selam "),
+        (pdf_fonts.ETHIOPIC, "ሰላም"),
+        (pdf_fonts.FONT, " "),
+        (pdf_fonts.CJK, "李明"),
+    ]
+    assert pdf_fonts.runs("ሰላም", font=pdf_fonts.BOLD) == [(pdf_fonts.ETHIOPIC_BOLD, "ሰላም")]
+
+
+def test_a_tigrinya_name_prints_in_its_own_script():
+    pdf_fonts.register_fonts()
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    pdf_fonts.draw_string(page, 50, 700, "ሰላም ተስፋይ", 11, font=pdf_fonts.BOLD)
+    page.save()
+
+    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+        chars = pdf.pages[0].chars
+
+    letters = [c for c in chars if c["text"] != " "]
+    assert "".join(c["text"] for c in letters) == "ሰላምተስፋይ"
+    assert {c["fontname"].split("+")[-1] for c in letters} == {"NotoSansEthiopic-Bold"}
+
+
 def test_a_drawn_name_keeps_every_character_in_the_pdf_text():
     pdf_fonts.register_fonts()
     name = "Woonstichting Ĳsselstein – Zoë Şahin-Łukasiewicz 李明"

@@ -2,8 +2,10 @@
 
 reportlab's built-in Helvetica knows only Latin-1: "Ĳ", "ş" or "ł" print as a box. DejaVu
 Sans (vendored in `common/fonts/`, free licence beside it) covers Latin, Greek, Cyrillic,
-Hebrew and Arabic; for Chinese, Japanese and Korean, reportlab's built-in CID font is the
-fallback. A text that mixes scripts is split into runs, each in a font that has its glyphs.
+Hebrew and Arabic; Noto Sans Ethiopic (vendored beside it) draws the Ge'ez script of
+Tigrinya and Amharic names, which DejaVu lacks; for Chinese, Japanese and Korean,
+reportlab's built-in CID font is the fallback. A text that mixes scripts is split into
+runs, each in a font that has its glyphs.
 
 reportlab writes a string's characters left to right as they come, each in its isolated
 form: "محمد" would print as separate letters, the last one first. Names in a script
@@ -34,6 +36,11 @@ from reportlab.pdfbase.ttfonts import TTFont
 FONT = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
 CJK = "STSong-Light"
+ETHIOPIC = "NotoSansEthiopic"
+ETHIOPIC_BOLD = "NotoSansEthiopic-Bold"
+# The TrueType font that draws, in the same weight, what DejaVu Sans lacks; the CJK font
+# draws whatever is left.
+_FALLBACK = {FONT: ETHIOPIC, BOLD: ETHIOPIC_BOLD}
 
 _FOLDER = Path(__file__).resolve().parent / "fonts"
 # Subsets remembered per font, and compressed font streams: a few MB at most.
@@ -184,6 +191,8 @@ def register_fonts() -> tuple[str, str]:
     pdfmetrics.registerFont(_CachingTTFont(FONT, _FOLDER / "DejaVuSans.ttf"))
     pdfmetrics.registerFont(_CachingTTFont(BOLD, _FOLDER / "DejaVuSans-Bold.ttf"))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
+    pdfmetrics.registerFont(_CachingTTFont(ETHIOPIC, _FOLDER / "NotoSansEthiopic-Regular.ttf"))
+    pdfmetrics.registerFont(_CachingTTFont(ETHIOPIC_BOLD, _FOLDER / "NotoSansEthiopic-Bold.ttf"))
     pdfmetrics.registerFont(UnicodeCIDFont(CJK))
     return FONT, BOLD
 
@@ -192,6 +201,12 @@ def register_fonts() -> tuple[str, str]:
 def _covered() -> frozenset[int]:
     register_fonts()
     return frozenset(pdfmetrics.getFont(FONT).face.charToGlyph)
+
+
+@functools.cache
+def _covered_by_fallback() -> frozenset[int]:
+    register_fonts()
+    return frozenset(pdfmetrics.getFont(ETHIOPIC).face.charToGlyph)
 
 
 @functools.cache
@@ -231,8 +246,16 @@ def covers(text: str) -> bool:
 
 
 def needs_fallback(char: str) -> bool:
-    """Return whether DejaVu Sans has no glyph for `char` (so the CJK font must draw it)."""
+    """Return whether DejaVu Sans has no glyph for `char` (so a fallback must draw it)."""
     return ord(char) not in _covered() and not char.isspace()
+
+
+def fallback_for(char: str, font: str = FONT) -> str:
+    """Return the font that draws `char` where `font` (DejaVu Sans, regular or bold) has no
+    glyph for it: Noto Sans Ethiopic in the same weight, else the CJK font."""
+    if ord(char) in _covered_by_fallback():
+        return _FALLBACK.get(font, ETHIOPIC)
+    return CJK
 
 
 def runs(text: str, *, font: str = FONT) -> list[tuple[str, str]]:
@@ -241,7 +264,7 @@ def runs(text: str, *, font: str = FONT) -> list[tuple[str, str]]:
         return [(font, text)] if text else []
     found: list[tuple[str, str]] = []
     for char in text:
-        name = CJK if needs_fallback(char) else font
+        name = fallback_for(char, font) if needs_fallback(char) else font
         if found and found[-1][0] == name:
             found[-1] = (name, found[-1][1] + char)
         else:

@@ -8,7 +8,7 @@ in advance (an invoice: columns of plain texts) can place its texts itself:
 `wrap_lines` breaks a text into lines exactly where a Paragraph in the same font, size and
 width would (reportlab's defaults: no hyphenation, a space may shrink by 5 %, a word wider
 than the line split between characters), and `TextPage` writes the lines with the fonts
-of `common.pdf_fonts` (the CJK fallback where DejaVu Sans has no glyph), encoding each
+of `common.pdf_fonts` (the fallbacks where DejaVu Sans has no glyph), encoding each
 string into the document's font subsets as reportlab itself would.
 """
 

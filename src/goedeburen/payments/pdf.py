@@ -2,8 +2,9 @@
 
 Everything printed comes from the invoice row and its lines, which never change, so the
 same invoice renders the same whenever it is downloaded or mailed (its creation date is the
-moment it was issued). Text is set in DejaVu Sans, embedded, with a CJK fallback
-(`common.pdf_fonts`), so "Ĳsselstein", "Şahin-Łukasiewicz" or "李明" print as written; every
+moment it was issued). Text is set in DejaVu Sans, embedded, with fallbacks
+(`common.pdf_fonts`), so "Ĳsselstein", "Şahin-Łukasiewicz", "李明", "ሰላም" or "محمد"
+print as written; every
 text that can be long (names, addresses, purchase-order numbers, references, line
 descriptions) wraps inside its column, and the lines table runs on over pages with its
 header repeated.
