@@ -20,10 +20,13 @@ spreadsheet exports, PDF, and other ISO 20022 messages. The statement is the ban
 of what was booked; it is the one file we book from.
 
 Every entry becomes at least one line, and a batched entry (`NtryDtls` with several
-`TxDtls`, such as ABN AMRO's acceptgiro batches) one line per transaction. Nothing here
-decides what a line is worth: each line says what it is (`kind`: a credit, a debit, the
-return or reversal of an earlier credit, or the reversal of a debit) and, when the import
-cannot book it, why (`skip`: zero, foreign currency, more than two decimals, pending).
+`TxDtls`, such as ABN AMRO's acceptgiro batches) one line per transaction, each with its
+own amount in the account's currency; a batch whose transactions do not state theirs stays
+one line of its total. An entry of one transaction is worth what was booked (the entry's
+amount), whatever currency the payer sent. Nothing here decides what a line is worth: each
+line says what it is (`kind`: a credit, a debit, the return or reversal of an earlier
+credit, or the return or reversal of a debit) and, when the import cannot book it, why
+(`skip`: zero, foreign currency, more than two decimals, pending).
 
 A line carries a `fingerprint`, a hash of all its own facts (account, dates, direction,
 amount, the bank's references, counterparty, descriptions), and an `occurrence`: the
@@ -423,14 +426,26 @@ def _entry_lines(entry: Element, ns: dict, *, account: str) -> list[dict]:
     }
     if not details:
         return [_line(node, ns, amount=entry_amount, ref=entry_ref, **common)]
+    tx_nodes = [_Node(tx, ns["c"]) for tx in details]
+    if len(tx_nodes) == 1:
+        # What the account was credited or debited: a transaction's own amount may be
+        # what the payer sent, in another currency.
+        amounts = [entry_amount]
+    else:
+        currency = _currency(entry_amount)
+        amounts = [_own_amount(tx_node, currency) for tx_node in tx_nodes]
+        if None in amounts:
+            # A batch whose transactions do not each state their amount in the account's
+            # currency: giving each the batch's total would book it several times over.
+            # One line of the total, with the transactions' descriptions, for a person.
+            texts = [
+                _description(tx_node) or tx_node.text("c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref")
+                for tx_node in tx_nodes
+            ]
+            common["entry_info"] = entry_info or "; ".join(text for text in texts if text)
+            return [_line(node, ns, amount=entry_amount, ref=entry_ref, **common)]
     lines = []
-    for tx in details:
-        tx_node = _Node(tx, ns["c"])
-        tx_amount = tx_node.find("c:AmtDtls/c:TxAmt/c:Amt")
-        if tx_amount is None:
-            tx_amount = tx_node.find("c:Amt")
-        if tx_amount is None or len(details) == 1:
-            tx_amount = entry_amount if tx_amount is None else tx_amount
+    for tx_node, tx_amount in zip(tx_nodes, amounts, strict=True):
         ref = tx_node.text("c:Refs/c:AcctSvcrRef") or entry_ref
         tx_common = dict(common)
         tx_indicator = tx_node.text("c:CdtDbtInd")
@@ -440,6 +455,28 @@ def _entry_lines(entry: Element, ns: dict, *, account: str) -> list[dict]:
         tx_common["family"] = tx_family or family
         lines.append(_line(tx_node, ns, amount=tx_amount, ref=ref, **tx_common))
     return lines
+
+
+def _currency(amount: Element | None) -> str:
+    return ((amount.get("Ccy") if amount is not None else "") or "EUR").strip().upper()
+
+
+def _own_amount(tx: "_Node", currency: str) -> Element | None:
+    """Return the transaction's amount in `currency` (the entry's), or None.
+
+    The amount booked is `Amt` (from .03) or the transaction amount; when the payer paid
+    in another currency, those may be what was sent and the counter value what was booked.
+    """
+    for path in ("c:Amt", "c:AmtDtls/c:TxAmt/c:Amt", "c:AmtDtls/c:CntrValAmt/c:Amt"):
+        amount = tx.find(path)
+        if amount is not None and _currency(amount) == currency:
+            return amount
+    return None
+
+
+def _description(source: "_Node") -> str:
+    parts = [(element.text or "").strip() for element in source.findall("c:RmtInf/c:Ustrd")]
+    return " ".join(parts).strip() or source.text("c:AddtlTxInf")
 
 
 def _line(
@@ -481,9 +518,8 @@ def _line(
             source.text(f"c:RltdPties/c:{name}Acct/c:Id/c:IBAN")
         )
     parts = [(element.text or "").strip() for element in source.findall("c:RmtInf/c:Ustrd")]
-    remittance = " ".join(parts).strip()
     # Some banks put the description only in the additional information.
-    remittance = remittance or source.text("c:AddtlTxInf") or entry_info
+    remittance = _description(source) or entry_info
     if not skip and status and status != "BOOK":
         skip = SKIP_PENDING  # pending or informational: booked in a later statement
     end_to_end = source.text("c:Refs/c:EndToEndId")
@@ -523,7 +559,7 @@ def _amount(element: Element | None) -> tuple[Decimal, str, str, str]:
     if element is None or not (element.text or "").strip():
         raise CamtError("no_amount")
     text = element.text.strip()
-    currency = (element.get("Ccy") or "EUR").strip().upper()
+    currency = _currency(element)
     try:
         value = Decimal(text)
     except InvalidOperation as bad:

@@ -1,0 +1,81 @@
+"""Layouts of real bank files beyond the first samples: batches without amounts per
+transaction, payments in another currency, returned refunds, zoned dates, exports that reuse
+a statement id, namespace prefixes and amounts written without cents. Each is booked as a
+careful secretariat would: the right registration, the right amount, never twice."""
+
+from decimal import Decimal
+
+import pytest
+
+from goedeburen.payments import queries, services
+from goedeburen.payments.enums import ProviderName, TransactionState
+from goedeburen.payments.models import BankTransaction, Payment
+from goedeburen.payments.reference import creditor_reference
+
+from .test_bank_import import by_transfer, statement
+
+BANK_PAYMENTS = {"provider": ProviderName.BANK_TRANSFER}
+
+
+@pytest.fixture
+def book(event, immediate_tasks, django_capture_on_commit_callbacks):
+    def _book(data: bytes, filename: str = "statement.xml"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.import_statement(event, filename=filename, data=data)
+
+    return _book
+
+
+@pytest.fixture
+def two(register):
+    return {n: by_transfer(register, n) for n in (1, 2)}
+
+
+def test_a_batch_without_amounts_per_transaction_is_one_line_of_its_total(event, two, book):
+    data = statement("rabobank_batch_no_amounts_camt053_001_02.xml", two)
+
+    result = book(data, "rabo-batch.xml")
+
+    # Not two lines of € 250,00 each, both booked: € 500,00 for € 250,00 received.
+    (line,) = BankTransaction.objects.filter(statement=result)
+    assert (line.amount, line.state, line.payment) == (
+        Decimal("250.00"),
+        TransactionState.UNMATCHED,
+        None,
+    )
+    assert line.remittance == "; ".join(creditor_reference(two[n].code) for n in (1, 2))
+    assert not Payment.objects.filter(**BANK_PAYMENTS).exists()
+
+
+def test_a_batch_with_amounts_per_transaction_books_each(event, two, book):
+    data = statement("rabobank_batch_no_amounts_camt053_001_02.xml", two)
+    for end_to_end, amount in ((b"WSL-2026-0001", b"100.00"), (b"WSL-2026-0002", b"150.00")):
+        data = data.replace(
+            b"<Refs><EndToEndId>" + end_to_end + b"</EndToEndId></Refs>",
+            b"<Refs><EndToEndId>" + end_to_end + b"</EndToEndId></Refs>"
+            b'<AmtDtls><TxAmt><Amt Ccy="EUR">' + amount + b"</Amt></TxAmt></AmtDtls>",
+        )
+
+    result = book(data, "rabo-batch.xml")
+
+    lines = BankTransaction.objects.filter(statement=result).order_by("position")
+    assert [(line.amount, line.registration) for line in lines] == [
+        (Decimal("100.00"), two[1]),
+        (Decimal("150.00"), two[2]),
+    ]
+
+
+def test_a_payment_sent_in_dollars_books_the_euros_credited(event, two, book):
+    data = statement("cbpr_foreign_currency_camt053_001_08.xml", two)
+
+    result = book(data, "swift.xml")
+
+    line = BankTransaction.objects.get(statement=result)
+    assert (line.state, line.registration, line.currency) == (
+        TransactionState.MATCHED,
+        two[1],
+        "EUR",
+    )
+    assert line.amount == Decimal("118.40")
+    assert Payment.objects.get(registration=two[1]).amount == Decimal("118.40")
+    assert queries.balance(two[1]).open == Decimal("6.60")
