@@ -11,6 +11,7 @@ from goedeburen.payments import queries, services
 from goedeburen.payments.enums import ProviderName, TransactionState
 from goedeburen.payments.models import BankTransaction, Payment
 from goedeburen.payments.reference import creditor_reference
+from goedeburen.registration.enums import RegistrationStatus
 
 from .test_bank_import import by_transfer, statement
 
@@ -79,3 +80,18 @@ def test_a_payment_sent_in_dollars_books_the_euros_credited(event, two, book):
     assert line.amount == Decimal("118.40")
     assert Payment.objects.get(registration=two[1]).amount == Decimal("118.40")
     assert queries.balance(two[1]).open == Decimal("6.60")
+
+
+def test_a_returned_refund_is_not_a_payment(event, two, book):
+    data = statement("ing_refund_returned_camt053_001_02.xml", two)
+
+    result = book(data, "ing.xml")
+
+    lines = BankTransaction.objects.filter(statement=result).order_by("position")
+    assert [(line.kind, line.state, line.skip_reason) for line in lines] == [
+        ("debit", "skipped", "debit"),
+        ("debit_reversal", "skipped", "debit_reversal"),
+    ]
+    assert not Payment.objects.filter(**BANK_PAYMENTS).exists()
+    two[1].refresh_from_db()
+    assert two[1].status == RegistrationStatus.PENDING_PAYMENT

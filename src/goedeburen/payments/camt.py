@@ -59,14 +59,15 @@ CREDIT, DEBIT = "CRDT", "DBIT"
 KIND_CREDIT = "credit"  # money in: a payment, perhaps
 KIND_DEBIT = "debit"  # money out: the organiser's own spending
 KIND_RETURN = "return"  # money out that sends an earlier credit back (return or reversal)
-KIND_DEBIT_REVERSAL = "debit_reversal"  # money in that undoes an earlier debit
+KIND_DEBIT_REVERSAL = "debit_reversal"  # money in that undoes or sends back a debit
 # Why the import cannot book a line (`StatementLine.skip`); "" when it can.
 SKIP_ZERO = "zero"
 SKIP_CURRENCY = "currency"
 SKIP_DECIMALS = "decimals"
 SKIP_PENDING = "pending"
-# ISO 20022 bank transaction sub-family codes of returns and reversals.
-_RETURN_CODES = {"RRTN", "RPCR", "ARET", "RVSL"}
+# ISO 20022 bank transaction sub-family codes of returns and reversals (of a transfer, or
+# of a collected direct debit: UPDD unpaid, PRDD reversed).
+_RETURN_CODES = {"RRTN", "RPCR", "ARET", "RVSL", "UPDD", "PRDD"}
 
 
 def gettext_noop(message: str) -> str:
@@ -500,7 +501,9 @@ def _line(
         return_reason = _text(return_info, "c:Rsn/c:Cd", ns) or _text(return_info, "c:AddtlInf", ns)
     is_return = reversal or return_info is not None or family in _RETURN_CODES
     if indicator == CREDIT:
-        kind = KIND_DEBIT_REVERSAL if reversal else KIND_CREDIT
+        # Money in that comes back: a refund or other transfer of the organiser's that the
+        # payee's bank returned (ICDT/RRTN with the return's reason), never a payment.
+        kind = KIND_DEBIT_REVERSAL if is_return else KIND_CREDIT
         party = "Dbtr"
     else:
         kind = KIND_RETURN if is_return else KIND_DEBIT
