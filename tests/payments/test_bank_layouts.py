@@ -95,3 +95,15 @@ def test_a_returned_refund_is_not_a_payment(event, two, book):
     assert not Payment.objects.filter(**BANK_PAYMENTS).exists()
     two[1].refresh_from_db()
     assert two[1].status == RegistrationStatus.PENDING_PAYMENT
+
+
+def test_a_booking_date_with_a_time_zone_is_read(event, two, book):
+    data = statement("ing_camt053_001_02.xml", two).replace(
+        b"<BookgDt><Dt>2026-11-23</Dt></BookgDt>", b"<BookgDt><Dt>2026-11-23+01:00</Dt></BookgDt>"
+    )
+
+    result = book(data, "ing.xml")
+
+    assert (result.lines_new, result.lines_matched) == (4, 2)
+    dates = BankTransaction.objects.filter(statement=result).values_list("booking_date", flat=True)
+    assert {str(day) for day in dates} == {"2026-11-23"}

@@ -51,6 +51,8 @@ _ISO = "urn:iso:std:iso:20022:tech:xsd:"
 _MESSAGE = re.compile(r"^\{urn:iso:std:iso:20022:tech:xsd:([a-z]{4})\.(\d{3})\.\d{3}\.(\d{2})\}")
 VERSIONS = range(2, 15)  # camt.053.001.02 to .14
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# An ISO date (xs:date) may carry a time zone: "2026-11-23+01:00", "2026-11-23Z".
+_ZONED_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})")
 # A statement of a bank's day is a few MB; anything far bigger is not what we expect.
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -402,6 +404,9 @@ def _entry_lines(entry: Element, ns: dict, *, account: str) -> list[dict]:
         or node.text("c:ValDt/c:Dt")
         or node.text("c:ValDt/c:DtTm")[:10]
     )
+    zoned = _ZONED_DATE.fullmatch(booking_date)
+    if zoned:
+        booking_date = zoned.group(1)  # the bank's own day, as the statement states it
     if not _DATE.fullmatch(booking_date):
         raise CamtError("no_date")
     try:
