@@ -9,7 +9,8 @@ import pytest
 
 from goedeburen.payments import queries, services
 from goedeburen.payments.enums import ProviderName, TransactionState
-from goedeburen.payments.models import BankTransaction, Payment
+from goedeburen.payments.exceptions import PaymentError
+from goedeburen.payments.models import BankStatement, BankTransaction, Payment
 from goedeburen.payments.reference import creditor_reference
 from goedeburen.registration.enums import RegistrationStatus
 
@@ -107,3 +108,24 @@ def test_a_booking_date_with_a_time_zone_is_read(event, two, book):
     assert (result.lines_new, result.lines_matched) == (4, 2)
     dates = BankTransaction.objects.filter(statement=result).values_list("booking_date", flat=True)
     assert {str(day) for day in dates} == {"2026-11-23"}
+
+
+def export(day: str, registration, name: str = "P. de Boer") -> bytes:
+    return statement(
+        "export_same_id_camt053_001_08.xml", {}, DAY=day, CODE=registration.code, NAME=name
+    )
+
+
+def test_exports_that_reuse_a_statement_id_are_each_booked(event, two, book):
+    book(export("2026-12-01", two[1]), "export-1.xml")
+
+    result = book(export("2026-12-02", two[2]), "export-2.xml")
+
+    assert (result.lines_new, result.lines_matched) == (1, 1)
+    assert Payment.objects.filter(**BANK_PAYMENTS).count() == 2
+    # The same period exported again is still recognised, whatever its message id.
+    again = export("2026-12-02", two[2]).replace(b"EXPORT-2026-12-02", b"EXPORT-AGAIN")
+    with pytest.raises(PaymentError) as refused:
+        book(again, "export-2 (1).xml")
+    assert refused.value.code == "camt_duplicate"
+    assert BankStatement.objects.count() == 2

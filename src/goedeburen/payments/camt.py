@@ -173,7 +173,7 @@ class Statement:
     message_id: str
     iban: str
     accounts: list[str]
-    identity: str  # accounts, statement ids, sequence numbers, creation times and pages
+    identity: str  # accounts, statement ids, sequence numbers, creation times, periods, pages
     statement_id: str
     sequence: str
     created: str
@@ -234,20 +234,33 @@ def parse_statement(data: bytes, *, account: str = "") -> Statement:
         statement_id = _text(statement, "c:Id", ns)
         sequence = _text(statement, "c:ElctrncSeqNb", ns) or _text(statement, "c:LglSeqNb", ns)
         created = _text(statement, "c:CreDtTm", ns)
-        if statement_id:
-            parts = [own, statement_id, sequence, created]
-            # A statement the bank split over several pages (or files): each page its own.
-            pages = [page, _text(statement, "c:StmtPgntn/c:PgNb", ns)]
-            if any(pages):
-                parts.append("page " + "/".join(pages))
-            identities.append("|".join(parts))
+        days = []
         for entry in statement.findall("c:Ntry", ns):
             try:
                 entry_lines = _entry_lines(entry, ns, account=own)
             except RecursionError as deep:  # thousands of nested elements: not a bank's
                 raise CamtError("too_deep") from deep
             for line in entry_lines:
+                days.append(line["booking_date"])
                 facts.append((_fingerprint(line), line))
+        if statement_id:
+            # The period too: a bank that gives every export the same id, and no sequence
+            # number or creation time (optional from .08), would have the next day's
+            # statement taken for this one and none of its payments booked.
+            period = "/".join(
+                [
+                    _text(statement, "c:FrToDt/c:FrDtTm", ns),
+                    _text(statement, "c:FrToDt/c:ToDtTm", ns),
+                ]
+            )
+            if period == "/" and days:
+                period = f"{min(days)}/{max(days)}"
+            parts = [own, statement_id, sequence, created, period]
+            # A statement the bank split over several pages (or files): each page its own.
+            pages = [page, _text(statement, "c:StmtPgntn/c:PgNb", ns)]
+            if any(pages):
+                parts.append("page " + "/".join(pages))
+            identities.append("|".join(parts))
     first = read[0][1]
     seen: Counter = Counter()
     lines = []

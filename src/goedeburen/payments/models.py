@@ -408,8 +408,8 @@ class BankStatement(models.Model):
     """One uploaded CAMT.053 file.
 
     The same file comes back with the same hash, or, re-exported by the bank, with the same
-    `identity` (its statements' accounts, ids, sequence numbers and creation times): either
-    way it is refused, with nothing booked again.
+    `identity` (its statements' accounts, ids, sequence numbers, creation times and periods):
+    either way it is refused, with nothing booked again.
     """
 
     organiser = models.ForeignKey(Organiser, on_delete=models.PROTECT, related_name="+")

@@ -5,8 +5,8 @@ What file: a CAMT.053 file as `camt.parse_statement` reads it, or a ZIP archive 
 message that says what it is (an MT940 or CSV export, a camt.052 or camt.054 file …).
 
 Which file: a file is the same file as one imported before when its hash is, or when its
-statements' identity is (accounts, statement ids, sequence numbers, creation times: a bank
-that exports the same statement again). Importing it again books nothing and says so.
+statements' identity is (accounts, statement ids, sequence numbers, creation times, periods:
+a bank that exports the same statement again). Importing it again books nothing and says so.
 
 Which line: a line is the same as one imported before only when all its facts and its
 occurrence among identical lines are (`camt.StatementLine.fingerprint`, `occurrence`), for
