@@ -129,3 +129,19 @@ def test_exports_that_reuse_a_statement_id_are_each_booked(event, two, book):
         book(again, "export-2 (1).xml")
     assert refused.value.code == "camt_duplicate"
     assert BankStatement.objects.count() == 2
+
+
+def test_a_line_exported_again_with_its_amount_written_otherwise_is_booked_once(event, two, book):
+    day = statement("ing_camt053_001_02.xml", two).replace(
+        b'<Amt Ccy="EUR">125.00</Amt>', b'<Amt Ccy="EUR">125</Amt>'
+    )
+    book(day, "ing-day.xml")
+    # The month's statement from another channel of the bank, amounts with their cents.
+    month = statement("ing_camt053_001_02.xml", two)
+    month = month.replace(b"CAMT053ING20261124080102", b"CAMT053ING20261201080000")
+    month = month.replace(b"<Id>0000000123</Id>", b"<Id>0000000130</Id>")
+
+    result = book(month, "ing-november.xml")
+
+    assert (result.lines_new, result.lines_known, result.lines_matched) == (0, 4, 0)
+    assert Payment.objects.filter(**BANK_PAYMENTS).count() == 2

@@ -402,7 +402,12 @@ def _fingerprint(line: dict) -> str:
         "remittance",
         "return_reason",
     ]
-    facts = "\x1f".join([str(line[key]) for key in keys] + [line.pop("_extra")])
+    values = [str(line[key]) for key in keys]
+    if line["skip"] != SKIP_DECIMALS:
+        # The amount in cents, however written ("125", "125.0"): another export of the same
+        # line that writes it otherwise is the same line. ("125.00" stays as it was.)
+        values[keys.index("amount_text")] = str(line["amount"])
+    facts = "\x1f".join([*values, line.pop("_extra")])
     return hashlib.sha256(facts.encode()).hexdigest()
 
 
