@@ -3,12 +3,13 @@ transaction, payments in another currency, returned refunds, zoned dates, export
 a statement id, namespace prefixes and amounts written without cents. Each is booked as a
 careful secretariat would: the right registration, the right amount, never twice."""
 
+import re
 from decimal import Decimal
 
 import pytest
 
 from goedeburen.payments import queries, services
-from goedeburen.payments.enums import ProviderName, TransactionState
+from goedeburen.payments.enums import PaymentState, ProviderName, TransactionState
 from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import BankStatement, BankTransaction, Payment
 from goedeburen.payments.reference import creditor_reference
@@ -129,6 +130,50 @@ def test_exports_that_reuse_a_statement_id_are_each_booked(event, two, book):
         book(again, "export-2 (1).xml")
     assert refused.value.code == "camt_duplicate"
     assert BankStatement.objects.count() == 2
+
+
+def test_a_reversal_by_the_bank_undoes_the_payment(event, two, book):
+    paid = statement("ing_camt053_001_02.xml", two)
+    book(paid, "ing.xml")
+    # The next day the bank reverses the first entry: the same entry as a debit, RvslInd.
+    entry = paid.decode().split("<Ntry>")[1].split("</Ntry>")[0]
+    reversal = entry.replace("<CdtDbtInd>CRDT</CdtDbtInd>", "<CdtDbtInd>DBIT</CdtDbtInd>")
+    reversal = reversal.replace("<Sts>BOOK</Sts>", "<RvslInd>true</RvslInd><Sts>BOOK</Sts>")
+    reversal = reversal.replace("2026-11-23", "2026-11-24")
+    data = paid.decode().split("<Ntry>")[0].replace("0000000123", "0000000124")
+    data = data.replace("CAMT053ING20261124080102", "CAMT053ING20261125080102")
+    data = data.replace("2026-11-23T", "2026-11-24T")
+    data += f"<Ntry>{reversal}</Ntry></Stmt></BkToCstmrStmt></Document>"
+
+    result = book(data.encode(), "ing-24.xml")
+
+    assert (result.lines_new, result.lines_returned, result.lines_matched) == (1, 1, 0)
+    payment = Payment.objects.get(registration=two[1])
+    assert payment.state == PaymentState.RETURNED
+    assert queries.balance(two[1]).open == Decimal("125.00")
+    assert Payment.objects.get(registration=two[2]).state == PaymentState.PAID
+
+
+def test_namespace_prefixes_are_read_as_the_default_namespace(event, two, book):
+    data = statement("ing_camt053_001_02.xml", two).decode()
+    data = data.replace('xmlns="urn:', 'xmlns:ns2="urn:')
+    data = re.sub(r"<(/?)(?!\?)([A-Z][A-Za-z]*)", r"<\1ns2:\2", data)
+
+    result = book(data.encode(), "prefixed.xml")
+
+    assert (result.lines_new, result.lines_matched) == (4, 2)
+
+
+@pytest.mark.parametrize("written", ["125", "125.0", "125.00", "0125.00"])
+def test_an_amount_however_written_books_the_same(event, two, book, written):
+    data = statement("ing_camt053_001_02.xml", two).replace(
+        b'<Amt Ccy="EUR">125.00</Amt>', f'<Amt Ccy="EUR">{written}</Amt>'.encode()
+    )
+
+    result = book(data)
+
+    assert (result.lines_new, result.lines_matched) == (4, 2)
+    assert {p.amount for p in Payment.objects.filter(**BANK_PAYMENTS)} == {Decimal("125.00")}
 
 
 def test_a_line_exported_again_with_its_amount_written_otherwise_is_booked_once(event, two, book):
