@@ -127,8 +127,19 @@ def test_version_13_without_booking_date_or_refs_with_a_cut_description(event, t
         ("windows-1252", "cp1252", b"", "€"),
         ("UTF-8", "cp1252", b"", "€"),  # says UTF-8, written by a Windows program
         ("UTF-16", "utf-16", b"", "€"),
+        ("ISO-8859-1", "utf-8", b"", "€"),  # says ISO-8859-1, written as UTF-8
+        ("ISO-8859-1", "utf-8", b"\xef\xbb\xbf", "€"),  # the same, with a byte order mark
     ],
-    ids=["bom", "leading_space", "latin1", "cp1252", "utf8_declared_cp1252", "utf16"],
+    ids=[
+        "bom",
+        "leading_space",
+        "latin1",
+        "cp1252",
+        "utf8_declared_cp1252",
+        "utf16",
+        "latin1_declared_utf8",
+        "latin1_declared_utf8_bom",
+    ],
 )
 def test_encodings_byte_order_marks_and_line_ends(
     event, three, upload, declared, codec, prefix, euro

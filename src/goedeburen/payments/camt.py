@@ -5,7 +5,8 @@ entity tricks such as XXE and "billion laughs").
 
 What a bank hands out is read as it comes: a byte order mark, whitespace before the XML
 declaration, any encoding the declaration names (UTF-8, ISO-8859-1, windows-1252, UTF-16),
-a file that says nothing and is not UTF-8 (read as windows-1252), several statements
+a file that says nothing and is not UTF-8 (read as windows-1252), UTF-8 that says it is
+ISO-8859-1 (its byte order mark or its characters show it), several statements
 (accounts or days) in one document, and a document inside an envelope with a business
 application header (`AppHdr`, as SWIFT and CBPR+ deliver it). What we read of an entry is
 the same in every version from .02 to .14; the versions differ in elements we do not read
@@ -291,12 +292,16 @@ def parse_statement(data: bytes, *, account: str = "") -> Statement:
 
 _DECLARATION = re.compile(rb"^<\?xml[^>]*\?>")
 _DECLARED_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_SINGLE_BYTE = re.compile(
+    rb"(?i)iso[-_]?8859[-_]?\d+|latin[-_]?1|(windows|cp)[-_]?125\d|(us-)?ascii"
+)
 
 
 def _parse_xml(data: bytes) -> Element:
     """Return the root element of `data`, as banks write it, or raise `CamtError`."""
     original = data
-    if data.startswith(b"\xef\xbb\xbf"):
+    bom = data.startswith(b"\xef\xbb\xbf")
+    if bom:
         data = data[3:]  # the UTF-8 byte order mark; the parser would take it, not before space
     utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # its byte order mark: the parser's
     if not utf16:
@@ -314,6 +319,16 @@ def _parse_xml(data: bytes) -> Element:
             # older export or a spreadsheet program writes. Amounts and IBANs are ASCII.
             text = data[declaration.end() if declaration else 0 :].decode("cp1252", "replace")
             data = text.encode("utf-8")
+    elif not utf16 and (bom or (_SINGLE_BYTE.fullmatch(declared.group(1)) and not data.isascii())):
+        # Says ISO-8859-1 (or so) but is UTF-8, as its byte order mark or its characters
+        # show (in ISO-8859-1, "é" written as UTF-8 reads "Ã©"): read as UTF-8, or every
+        # name with an accent is garbled.
+        try:
+            data[declaration.end() :].decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            data = data[declaration.end() :]
     try:
         return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as refused:
