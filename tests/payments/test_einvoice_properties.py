@@ -20,6 +20,7 @@ import pdfplumber
 import pytest
 from defusedxml.ElementTree import fromstring
 
+from goedeburen.common import pdf_fonts
 from goedeburen.payments import queries, services
 from goedeburen.payments.enums import ProviderName
 from goedeburen.payments.models import Invoice
@@ -267,9 +268,22 @@ def pdf_texts(document: bytes) -> list[str]:
     return ["".join(_squeezed(text) for text in texts)] + [_squeezed(text) for text in texts]
 
 
+# A word in a script written right to left (Arabic, Hebrew …).
+_RIGHT_TO_LEFT_WORD = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]+")
+
+
 def _in_pdf(text: str, texts: list[str]) -> bool:
-    """Return whether the PDF holds `text`; around an emoji, each piece (see `_squeezed`)."""
-    pieces = re.split("[\U00010000-\U0010ffff]", text)
+    """Return whether the PDF holds `text`; around an emoji, each piece (see `_squeezed`).
+
+    A word in a right-to-left script is looked for as drawn (its letters joined, from the
+    right: `pdf_fonts.visual`, pinned by tests/common/test_pdf_fonts.py), the rest as typed.
+    """
+    pieces = [
+        piece
+        for chunk in _RIGHT_TO_LEFT_WORD.split(text)
+        for piece in re.split("[\U00010000-\U0010ffff]", chunk)
+    ]
+    pieces += [pdf_fonts.visual(word) for word in _RIGHT_TO_LEFT_WORD.findall(text)]
     return all(any(_squeezed(piece) in found for found in texts) for piece in pieces)
 
 
