@@ -107,7 +107,7 @@ def worker(backend, settings, tmp_path):
         "GOEDEBUREN_TEST_DB_NAME": connection.settings_dict["NAME"],
         "GOEDEBUREN_TEST_RQ_QUEUE": settings.RQ_TEST_QUEUE,
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
     }
     env.pop("REDIS_URL", None)
     if backend == "rq":

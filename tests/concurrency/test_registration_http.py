@@ -74,7 +74,7 @@ def _start_gunicorn(*, lock: bool):
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "GOEDEBUREN_TEST_DB_NAME": connection.settings_dict["NAME"],
         "CONN_MAX_AGE": "5",
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
         "PYTHONUNBUFFERED": "1",
         # 200 browsers on one machine share its address: not the abuse that is held back
         # for review (registration.services.abuse), which has tests of its own.

@@ -92,7 +92,7 @@ def worker(people, smtp_server, tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "GOEDEBUREN_TEST_DB_NAME": connection.settings_dict["NAME"],
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
     }
     env.pop("REDIS_URL", None)
     with log_path.open("wb") as log:

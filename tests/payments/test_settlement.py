@@ -148,7 +148,8 @@ def _follow_up_payments() -> str:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "tests.settings",
             "GOEDEBUREN_TEST_DB_NAME": connection.settings_dict["NAME"],
-            "PYTHONPATH": str(REPO),
+            # The code under test (this checkout's src/), not whatever the venv installed.
+            "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
         },
         capture_output=True,
         text=True,
