@@ -129,3 +129,15 @@ def test_the_dashboard_links_the_organisers_api_screens(owner_client_for_world, 
 
     assert f"/backoffice/organisers/{world.organiser.slug}/api/" in html
     assert f"/backoffice/organisers/{world.organiser.slug}/webhooks/" in html
+
+
+def test_the_openapi_document_describes_the_buyers_vat_number(client):
+    document = yaml.safe_load(client.get("/api/v1/schema/").content)
+    schemas = document["components"]["schemas"]
+
+    sent = schemas["NewBillingRequest"]["properties"]["vat_number"]
+    assert (sent["type"], sent["maxLength"]) == ("string", 20)
+    assert "BT-48" in sent["description"]
+    assert "NL001234567B01" in schemas["Registration"]["properties"]["billing_vat_number"][
+        "description"
+    ]

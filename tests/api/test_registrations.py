@@ -3,6 +3,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from rest_framework import serializers
 
+from goedeburen.registration.billing import vat_number_problem
 from goedeburen.registration.exceptions import EINVOICE_ADDRESS_MISSING
 from goedeburen.registration.models import Registration
 from goedeburen.registration.peppol import peppol_id_problem
@@ -276,3 +277,28 @@ def test_an_attendees_name_that_tidies_to_nothing_is_refused_as_blank(api, world
     assert response.status_code == 400, response.content
     assert response.json()["errors"] == {"attendees": {"0": {"given_name": [gettext(BLANK)]}}}
     assert Registration.objects.count() == before
+
+
+def test_a_vat_number_as_sent_is_stored_compact_and_shown(api, world):
+    response = api.post(_path(world), _body(world, billing=_billing(vat_number="be 0316.597.904")))
+
+    assert response.status_code == 201, response.content
+    assert response.json()["billing_vat_number"] == "BE0316597904"
+    stored = Registration.objects.get(code=response.json()["code"])
+    assert stored.billing_vat_number == "BE0316597904"
+    shown = api.get(f"{_path(world)}{stored.code}/")
+    assert shown.json()["billing_vat_number"] == "BE0316597904"
+
+
+def test_a_vat_number_that_is_not_a_valid_eu_one_is_a_400_at_the_field_and_stores_nothing(
+    api, world
+):
+    for vat_number in ["NL004495446B01", "004495445B01", "GB980780684"]:
+        with translation.override(settings.LANGUAGE_CODE):
+            message = vat_number_problem(vat_number)
+
+        response = api.post(_path(world), _body(world, billing=_billing(vat_number=vat_number)))
+
+        assert response.status_code == 400, response.content
+        assert response.json()["errors"] == {"billing": {"vat_number": [message]}}
+    assert not Registration.objects.filter(booker_name="Api Boeker").exists()

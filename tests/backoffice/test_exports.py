@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from goedeburen.backoffice.exports import REGISTRATION_COLUMNS, allowed
 from goedeburen.events.models import Role
 from goedeburen.registration import services
 from goedeburen.registration.enums import RegistrationStatus
@@ -166,3 +167,15 @@ def test_exports_cost_the_same_queries_for_1_and_50_rows(owner_client, world, na
     fill_seats(world.ticket_type, 49)
     assert Attendee.objects.filter(registration__event=world.event).count() == 50
     assert count() == one
+
+
+def test_registration_export_holds_the_vat_number_for_roles_that_see_billing(owner_client, world):
+    world.registration.billing_vat_number = "NL004495445B01"
+    world.registration.save()
+
+    header, *body = _sheet(_export(owner_client, world, name="registration.export"))
+
+    labels = [c.value for c in header]
+    assert body[0][labels.index("Btw-nummer")].value == "NL004495445B01"
+    names_only = allowed(REGISTRATION_COLUMNS, special=True, names_only=True)
+    assert "vat_number" not in {column.key for column in names_only}

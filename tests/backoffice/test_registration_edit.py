@@ -408,3 +408,33 @@ def test_service_refuses_needs_without_consent_and_changes_nothing(world):
         )
     assert refused.value.code == "consent_missing"
     assert _state() == before
+
+
+def test_edit_of_the_vat_number_is_stored_compact_logged_and_shown(owner_client, world, booking):
+    response = owner_client.post(
+        url("registration.update", world), _data(world, billing_vat_number="nl 0044.95.445 b01")
+    )
+
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.billing_vat_number == "NL004495445B01"
+    entry = LogEntry.objects.get(action="registration.changed")
+    assert entry.data["changes"] == {"billing_vat_number": ["", "NL004495445B01"]}
+    assert "NL004495445B01" in owner_client.get(url("registration.detail", world)).content.decode()
+
+
+@pytest.mark.parametrize("vat_number", ["NL004495446B01", "004495445B01", "GB980780684"])
+def test_edit_to_a_vat_number_that_is_not_a_valid_eu_one_is_refused_at_the_field(
+    owner_client, world, booking, vat_number
+):
+    before = _state()
+
+    response = owner_client.post(
+        url("registration.update", world), _data(world, billing_vat_number=vat_number)
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_billing_vat_number_error"' in html
+    assert 'href="#id_billing_vat_number"' in html
+    assert _state() == before

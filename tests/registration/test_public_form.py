@@ -428,3 +428,61 @@ def test_form_refuses_more_of_a_ticket_than_its_maximum_and_says_so(client, even
         "One registration holds at most 1 of the ticket “Free”."
     ]
     assert Registration.objects.count() == 0
+
+
+def test_a_vat_number_as_typed_is_stored_compact_and_shown(client, event, hall, paid):
+    html = client.get(url(START, event.slug)).content.decode()
+    assert 'for="id_billing-vat_number"' in html
+    data = form_data(client, event, [paid], **{"billing-vat_number": "nl 0044.95.445 b01"})
+
+    response = _post(client, event, data)
+
+    assert response.status_code == 302
+    assert Registration.objects.get().billing_vat_number == "NL004495445B01"
+    assert "NL004495445B01" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("vat_number", "message"),
+    [
+        ("NL004495446B01", "This is not a valid VAT number (such as NL001234567B01)."),
+        ("004495445B01", "Start the VAT number with its country code"),
+        ("GB980780684", "GB is not a country of the European Union."),
+    ],
+    ids=["wrong check digit", "no country code", "outside the EU"],
+)
+def test_a_vat_number_that_is_not_a_valid_eu_one_is_refused_at_the_field_and_saves_nothing(
+    client, event, hall, paid, vat_number, message
+):
+    data = form_data(client, event, [paid], **{"billing-vat_number": vat_number})
+
+    html = _post(client, event, data).content.decode()
+
+    assert 'id="id_billing-vat_number_error"' in html
+    assert 'href="#id_billing-vat_number"' in html
+    assert message in html
+    assert Registration.objects.count() == 0
+
+
+def test_a_wrong_vat_number_is_refused_in_dutch_on_the_dutch_form(client, event, hall, paid):
+    data = form_data(client, event, [paid], **{"billing-vat_number": "004495445B01"})
+
+    html = _post(client, event, data, language="nl").content.decode()
+
+    assert "Begin het btw-nummer met de landcode, zoals NL voor Nederland" in html
+    assert Registration.objects.count() == 0
+
+
+def test_the_vat_numbers_help_is_plain_dutch(client, event, hall):
+    # The field's help is no template text, so the page-wide check does not see it.
+    from tests.test_plain_language import LONGEST_SENTENCE, PLAIN, flesch_douma
+
+    html = client.get(url(START, event.slug, language="nl")).content.decode()
+    help_text = (
+        "Alleen als uw organisatie haar btw-nummer op de factuur wil. Begin met de landcode, "
+        "zoals NL001234567B01."
+    )
+
+    assert help_text in html
+    score, longest = flesch_douma(help_text)
+    assert (score >= PLAIN, longest <= LONGEST_SENTENCE) == (True, True)

@@ -720,3 +720,46 @@ def test_withdrawing_consent_removes_the_special_category_answers(registration, 
     )
 
     assert _answers_of(first) == {"Your project?": ("De Stadstuin", [])}
+
+
+def test_edit_of_the_vat_number_is_stored_compact_and_logged(client, registration, sent):
+    sent.reset()
+
+    response = client.post(
+        _path("public:registration.edit", registration),
+        _edit_data(registration, **{"billing-vat_number": "BE 0316.597.904"}),
+    )
+
+    assert response.status_code == 302
+    fresh = Registration.objects.get(pk=registration.pk)
+    assert fresh.billing_vat_number == "BE0316597904"
+    entry = history(fresh)[0]
+    assert (entry.action, entry.actor) == ("registration.changed", None)
+    assert entry.data["changes"]["billing_vat_number"] == ["", "BE0316597904"]
+    assert sent.names() == ["registration_changed"]
+    manage = client.get(response["Location"]).content.decode()
+    assert "BE0316597904" in manage
+    edit = client.get(_path("public:registration.edit", registration)).content.decode()
+    assert 'value="BE0316597904"' in edit
+
+
+def test_edit_to_a_wrong_vat_number_says_so_at_the_field_and_saves_nothing(
+    client, registration, sent
+):
+    before = _state(registration)
+    logged = len(history(registration))
+    sent.reset()
+
+    response = client.post(
+        _path("public:registration.edit", registration),
+        _edit_data(registration, **{"billing-vat_number": "NL004495446B01"}),
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_billing-vat_number_error"' in html
+    assert "This is not a valid VAT number (such as NL001234567B01)." in html
+    assert _state(registration) == before
+    assert Registration.objects.get(pk=registration.pk).billing_vat_number == ""
+    assert len(history(registration)) == logged
+    assert sent.names() == []

@@ -442,3 +442,61 @@ def test_a_ticket_type_added_after_the_event_was_read_can_be_booked(event, hall,
     registration = register(added, event=event)  # the same, older Event object
 
     assert registration.status == RegistrationStatus.CONFIRMED
+
+
+def test_register_stores_the_buyers_vat_number(hall, paid, register):
+    registration = register(paid, billing=billing(vat_number="BE0316597904"))
+
+    assert Registration.objects.get(pk=registration.pk).billing_vat_number == "BE0316597904"
+
+
+@pytest.mark.parametrize(
+    "vat_number",
+    [
+        "NL004495446B01",  # a wrong check digit
+        "004495445B01",  # no country code
+        "GB980780684",  # valid, but not in the EU
+        "nl 0044.95.445 b01",  # valid, but not tidied: only compact numbers are stored
+    ],
+)
+def test_register_and_change_refuse_a_vat_number_that_is_not_a_valid_eu_one(
+    hall, paid, register, staff, vat_number, english
+):
+    refused = _refused(register, paid, billing=billing(vat_number=vat_number))
+    assert (refused.code, str(refused.message).startswith("VAT number: ")) == ("invalid", True)
+    assert Registration.objects.count() == 0
+    registration = register(paid, billing=billing(vat_number="NL004495445B01"))
+    logged = len(history(registration))
+
+    with pytest.raises(RegistrationError) as changed:
+        services.change_registration(
+            registration, by=staff, details={"billing_vat_number": vat_number}
+        )
+
+    assert changed.value.code == "invalid"
+    assert Registration.objects.get().billing_vat_number == "NL004495445B01"
+    assert len(history(registration)) == logged
+
+
+def test_change_of_the_vat_number_is_logged_like_the_other_billing_details(
+    hall, paid, register, staff
+):
+    registration = register(paid, billing=billing(vat_number="NL004495445B01"))
+
+    change_set = services.change_registration(
+        registration, by=staff, details={"billing_vat_number": "BE0316597904"}
+    )
+
+    assert change_set == {
+        "changes": {"billing_vat_number": ["NL004495445B01", "BE0316597904"]},
+        "attendees": [],
+    }
+    entry = history(registration)[0]
+    assert (entry.action, entry.data) == ("registration.changed", change_set)
+    assert Registration.objects.get().billing_vat_number == "BE0316597904"
+
+
+def test_register_free_ticket_stores_no_vat_number(hall, free, register):
+    registration = register(free, billing=billing(vat_number="NL004495445B01"))
+
+    assert Registration.objects.get(pk=registration.pk).billing_vat_number == ""

@@ -22,11 +22,17 @@ from goedeburen.events.models import (
 from goedeburen.mail.models import OutgoingMail
 from goedeburen.matching.models import AssignmentRun, Placement
 from goedeburen.payments.models import BankTransaction, Invoice, Payment
-from goedeburen.registration.billing import einvoice_problem, tidy_org_id, tidy_peppol_id
+from goedeburen.registration.billing import (
+    einvoice_problem,
+    tidy_org_id,
+    tidy_peppol_id,
+    tidy_vat_number,
+)
 from goedeburen.registration.enums import AttendingRole, BadgeName
 from goedeburen.registration.models import (
     ORGANISATION_ID,
     PEPPOL_ID,
+    VAT_NUMBER,
     Answer,
     Attendee,
     Question,
@@ -309,6 +315,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
             "billing_org_id",
             "billing_peppol_id",
             "billing_einvoice",
+            "billing_vat_number",
             "hold_until",
             "created",
             "updated",
@@ -380,6 +387,16 @@ class NewBillingSerializer(serializers.Serializer):
     einvoice = serializers.BooleanField(
         default=False,
         help_text="Send the e-invoice (UBL) with the invoice mail; needs org_id or peppol_id.",
+    )
+    vat_number = TidyCharField(
+        tidy=tidy_vat_number,
+        validators=[VAT_NUMBER],
+        help_text=(
+            "The buyer's VAT identification number of an EU country, country code first, "
+            "such as NL001234567B01 (spaces, dots and lower case are tidied away; stored "
+            "compact). Printed on the invoice and written to the e-invoice (EN 16931 BT-48)."
+        ),
+        **_optional(max_length=20),
     )
 
     def validate(self, attrs):

@@ -143,6 +143,7 @@ REGISTRATION_COLUMNS = [
     Column(
         "reference", gettext_lazy("Your reference"), lambda r: r.billing_reference, contact=True
     ),
+    Column("vat_number", gettext_lazy("VAT number"), lambda r: r.billing_vat_number, contact=True),
     Column("language", gettext_lazy("Language"), lambda r: r.language),
 ]
 

@@ -38,6 +38,16 @@ EINVOICE_ADDRESS_MISSING = _(
     "An e-invoice needs an OIN, a KvK number or a Peppol ID. Fill in one of them, or untick "
     "the e-invoice."
 )
+# The buyer's VAT number (`billing.vat_number_problem`); the last one the organiser's
+# invoice details share.
+VAT_NUMBER_NO_COUNTRY = _(
+    "Start the VAT number with its country code, such as NL for the Netherlands: NL001234567B01."
+)
+VAT_NUMBER_NOT_EU = _(
+    "%(code)s is not a country of the European Union. Enter a VAT number from the EU, such as "
+    "NL001234567B01."
+)
+VAT_NUMBER_INVALID = _("This is not a valid VAT number (such as NL001234567B01).")
 
 PLACES_AVAILABLE = _("Places are available: register instead of joining the waiting list.")
 NOT_AWAITING_APPROVAL = _(

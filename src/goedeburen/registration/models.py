@@ -25,6 +25,7 @@ from goedeburen.common.money import vat_included
 from goedeburen.common.translation import TranslatedFieldsMixin
 from goedeburen.events.models import Event, _nl_en
 
+from .billing import validate_vat_number
 from .enums import (
     CHOICE_KINDS,
     YES,
@@ -44,6 +45,9 @@ ORGANISATION_ID = RegexValidator(
     r"^(\d{8}|\d{20})$", _("Enter an 8-digit KvK number or a 20-digit OIN, digits only.")
 )
 PEPPOL_ID = validate_peppol_id
+# The buyer's VAT identification number: an EU country's, country code first, compact
+# (`billing.vat_number_problem`), as the invoice and the e-invoice (BT-48) name it.
+VAT_NUMBER = validate_vat_number
 
 # One booking holds at most this many attendees; larger groups talk to the organiser.
 MAX_ATTENDEES = 20
@@ -337,6 +341,14 @@ class Registration(models.Model):
     )
     billing_einvoice = models.BooleanField(
         _("send the e-invoice (UBL) with the invoice mail"), default=False
+    )
+    # For buyers who need their VAT number on the invoice (and in the e-invoice, BT-48).
+    billing_vat_number = models.CharField(
+        _("VAT number"),
+        max_length=20,
+        blank=True,
+        validators=[VAT_NUMBER],
+        help_text=_("The buyer's VAT number, with its country code, such as NL001234567B01."),
     )
     # SHA-256 of the secret manage token; the token itself is only ever in the booker's link.
     manage_token_hash = models.CharField(max_length=64, unique=True)

@@ -3,12 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from goedeburen.registration.billing import tidy_org_id, tidy_peppol_id
+from goedeburen.registration.billing import tidy_org_id, tidy_peppol_id, tidy_vat_number
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
 from goedeburen.registration.forms import add_einvoice_problem, initial_answer, question_field
 from goedeburen.registration.models import (
     ORGANISATION_ID,
     PEPPOL_ID,
+    VAT_NUMBER,
     Attendee,
     Question,
     Registration,
@@ -118,7 +119,11 @@ class RegistrationDetailsForm(forms.Form):
         "email": _("Booker’s email address"),
     }
     # As the public form takes them: without the spaces or the prefix people copy along.
-    TIDY = {"billing_org_id": tidy_org_id, "billing_peppol_id": tidy_peppol_id}
+    TIDY = {
+        "billing_org_id": tidy_org_id,
+        "billing_peppol_id": tidy_peppol_id,
+        "billing_vat_number": tidy_vat_number,
+    }
 
     def __init__(self, *args, registration: Registration, **kwargs):
         initial = {name: getattr(registration, name) for name in REGISTRATION_FIELDS}
@@ -131,6 +136,7 @@ class RegistrationDetailsForm(forms.Form):
         # refusal would only show above the form.
         self.fields["billing_org_id"].validators.append(ORGANISATION_ID)
         self.fields["billing_peppol_id"].validators.append(PEPPOL_ID)
+        self.fields["billing_vat_number"].validators.append(VAT_NUMBER)
 
     def clean(self):
         cleaned = super().clean()

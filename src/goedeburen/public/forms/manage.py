@@ -76,6 +76,7 @@ class ChangeForms:
                 "org_id": registration.billing_org_id,
                 "peppol_id": registration.billing_peppol_id,
                 "einvoice": registration.billing_einvoice,
+                "vat_number": registration.billing_vat_number,
             },
         )
 

@@ -55,6 +55,8 @@ class Billing:
     org_id: str = ""
     peppol_id: str = ""
     einvoice: bool = False
+    # The buyer's VAT number, on the invoice and in the e-invoice (compact: `billing`).
+    vat_number: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -314,6 +316,7 @@ def _register(
         billing_org_id=billing.org_id,
         billing_peppol_id=billing.peppol_id,
         billing_einvoice=billing.einvoice,
+        billing_vat_number=billing.vat_number,
         manage_token_hash=manage_token_hash,
         hold_until=hold_until,
         on_behalf_consent_at=now if booker.on_behalf else None,

@@ -55,8 +55,8 @@ def check_billing(event, billing, *, settings=None) -> None:
     KvK number or Peppol ID to send it to (`billing.einvoice_problem`). `settings`: the
     event's registration settings, when the caller has them at hand.
 
-    The numbers' own form (`models.ORGANISATION_ID`, `models.PEPPOL_ID`) is checked with the
-    other fields (`validate_fields`)."""
+    The numbers' own form (`models.ORGANISATION_ID`, `models.PEPPOL_ID`, the VAT number's
+    `models.VAT_NUMBER`) is checked with the other fields (`validate_fields`)."""
     if not (billing.organisation.strip() and billing.address.strip()):
         raise RegistrationError(exceptions.BILLING_MISSING, code="billing_missing")
     problem = address_problem(billing.address)

@@ -40,6 +40,7 @@ REGISTRATION_FIELDS = (
     "billing_org_id",
     "billing_peppol_id",
     "billing_einvoice",
+    "billing_vat_number",
 )
 BILLING_FIELDS = REGISTRATION_FIELDS[2:]
 ATTENDEE_FIELDS = (
@@ -252,6 +253,7 @@ def update_registration(
             billing_org_id=billing.org_id,
             billing_peppol_id=billing.peppol_id,
             billing_einvoice=billing.einvoice,
+            billing_vat_number=billing.vat_number,
         )
     change_registration(
         registration,
