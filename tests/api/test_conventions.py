@@ -138,6 +138,8 @@ def test_the_openapi_document_describes_the_buyers_vat_number(client):
     sent = schemas["NewBillingRequest"]["properties"]["vat_number"]
     assert (sent["type"], sent["maxLength"]) == ("string", 20)
     assert "BT-48" in sent["description"]
-    assert "NL001234567B01" in schemas["Registration"]["properties"]["billing_vat_number"][
-        "description"
-    ]
+    assert (
+        "NL001234567B01"
+        in schemas["Registration"]["properties"]["billing_vat_number"]["description"]
+    )
+    assert "buyer_vat_number" in schemas["Invoice"]["properties"]

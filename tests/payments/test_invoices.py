@@ -466,3 +466,45 @@ def test_sixty_lines_run_over_pages_with_the_header_on_each_and_nothing_overlapp
     assert [word for word in printed if word.startswith("Regel")] == ["Regel"] * 50
     assert printed.count("Ĳsselstein") == sum(n % 7 * 2 for n in range(50))
     assert "Te betalen € 1.250,00" in texts[-1]
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("en", "Your VAT number"), ("nl", "Uw btw-nummer")]
+)
+def test_the_buyers_vat_number_is_printed_on_the_invoice_and_its_credit_note(
+    register, language, label
+):
+    invoice = on_invoice(register, language=language, vat_number="BE0316597904")
+    credit = services.credit_invoice(invoice, reason="wrong PO")
+
+    for document in (invoice, credit):
+        assert f"{label}: BE0316597904" in pdf_text(document)
+
+
+def test_without_a_vat_number_the_pdf_names_none_for_the_buyer(register):
+    text = pdf_text(on_invoice(register, language="en"))
+
+    assert "Your VAT number" not in text
+    assert "VAT number: NL001000007B01" in text  # the seller's, always
+
+
+def test_the_vat_number_is_copied_at_issue_and_a_later_change_only_reaches_a_new_invoice(
+    register,
+):
+    invoice = on_invoice(register, vat_number="NL004495445B01")
+    registration = invoice.registration
+
+    change_billing(
+        registration,
+        organisation="Woonstichting De Linde",
+        address="Lindelaan 1\n3511 AA Utrecht",
+        vat_number="BE0316597904",
+    )
+    credit, fresh = services.reissue_invoice(invoice, reason="other VAT number")
+
+    assert Registration.objects.get(pk=registration.pk).billing_vat_number == "BE0316597904"
+    assert Invoice.objects.get(pk=invoice.pk).buyer_vat_number == "NL004495445B01"
+    assert credit.buyer_vat_number == "NL004495445B01"  # it repeats the invoice it cancels
+    assert fresh.buyer_vat_number == "BE0316597904"
+    with pytest.raises(ImmutableError):
+        Invoice.objects.filter(pk=invoice.pk).update(buyer_vat_number="BE0316597904")

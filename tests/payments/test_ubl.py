@@ -1,6 +1,7 @@
 """E-invoices (UBL 2.1, Peppol BIS Billing 3.0 with the Dutch rules) validate with zero fatal
 errors against the official CEN EN 16931 and Peppol BIS 3 artefacts: a normal invoice, a
-multi-attendee invoice with a PO number, a VAT-exempt event and a credit note."""
+multi-attendee invoice with a PO number, a VAT-exempt event and a credit note, with and
+without the buyer's VAT number."""
 
 import re
 from decimal import Decimal
@@ -12,9 +13,11 @@ from goedeburen.common.addresses import parse_address
 from goedeburen.payments import queries, services
 from goedeburen.payments.enums import ProviderName
 from goedeburen.payments.ubl import render_ubl
+from goedeburen.registration.billing import vat_number_problem
 from goedeburen.registration.peppol import peppol_id_problem
 from tests.factories import QuotaFactory, TicketTypeFactory
 from tests.registration.test_peppol import ANY, OUTSIDE, VALID, WRONG
+from tests.registration.test_vat_number import VALID as VALID_VAT_NUMBERS
 
 from .einvoice import fatal, validate
 
@@ -235,3 +238,52 @@ def test_an_einvoice_to_a_foreign_peppol_id_has_no_fatal_errors(register, peppol
 def test_addresses_are_read_as_people_type_them(text, parts):
     found = parse_address(text)
     assert (found.street, found.more, found.city, found.postcode, found.country) == parts
+
+
+BUYER_TAX = "cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme"
+
+
+def _buyer_taxes(document: bytes) -> list[tuple[str, str]]:
+    return [
+        (
+            tax.findtext("cbc:CompanyID", namespaces=NS),
+            tax.findtext("cac:TaxScheme/cbc:ID", namespaces=NS),
+        )
+        for tax in fromstring(document).findall(BUYER_TAX, NS)
+    ]
+
+
+@pytest.mark.parametrize("kind", ["invoice", "credit note"])
+@pytest.mark.parametrize("vat_number", ["NL004495445B01", ""], ids=["with", "without"])
+def test_the_buyers_vat_number_is_bt_48_and_the_file_has_no_fatal_errors(
+    register, kind, vat_number
+):
+    invoice = invoiced(register(address=ADDRESS, org_id="41178444", vat_number=vat_number))
+    issued = services.credit_invoice(invoice) if kind == "credit note" else invoice
+
+    document = ubl_of(issued)
+
+    assert fatal(document) == []
+    assert _buyer_taxes(document) == ([(vat_number, "VAT")] if vat_number else [])
+    # Nothing about the buyer's VAT identifier, not even a warning.
+    assert [f for f in validate(document) if "BT-48" in f.text] == []
+
+
+def test_every_kind_of_vat_number_the_form_accepts_passes_the_official_rules(register):
+    """Each number the check accepts (other member states, Greece as EL, Northern Ireland as
+    XI) is a BT-48 that the EN 16931 and Peppol rules accept; one without its country code,
+    which the check refuses, fails them (negative control: BR-CO-09 really runs)."""
+    registration = register(address=ADDRESS, org_id="41178444", vat_number="NL004495445B01")
+    document = ubl_of(invoiced(registration))
+    stored = b"<cbc:CompanyID>NL004495445B01</cbc:CompanyID>"
+    assert document.count(stored) == 1
+
+    def failures(number: str) -> set[str]:
+        changed = f"<cbc:CompanyID>{number}</cbc:CompanyID>".encode()
+        return {f.id for f in fatal(document.replace(stored, changed))}
+
+    for number in set(VALID_VAT_NUMBERS.values()):
+        assert vat_number_problem(number) == ""
+        assert failures(number) == set(), number
+    assert vat_number_problem("004495445B01")
+    assert failures("004495445B01") == {"BR-CO-09"}

@@ -488,6 +488,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "issue_date",
             "due_date",
             "buyer_name",
+            "buyer_vat_number",
             "po_number",
             "total",
             "credits",

@@ -330,6 +330,9 @@ class Invoice(ImmutableModel):
     buyer_org_id = models.CharField(_("OIN or KvK number"), max_length=20, blank=True)
     buyer_peppol_id = models.CharField(_("Peppol ID"), max_length=60, blank=True)
     einvoice = models.BooleanField(_("e-invoice with the mail"), default=False)
+    # The buyer's VAT number (compact, country code first), on the PDF and as the
+    # e-invoice's BT-48.
+    buyer_vat_number = models.CharField(_("VAT number"), max_length=20, blank=True)
     # What is owed: the lines' net amounts plus the VAT per rate, plus `rounding`.
     total = _money(_("amount due"))
     total_vat = _money(_("VAT"))

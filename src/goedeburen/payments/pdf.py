@@ -320,6 +320,8 @@ class _Layout:
             facts.append((_("Payment reference"), invoice.payment_reference))
         if invoice.buyer_org_id:
             facts.append((_("OIN or KvK number"), invoice.buyer_org_id))
+        if invoice.buyer_vat_number:
+            facts.append((_("Your VAT number"), invoice.buyer_vat_number))
         widths = (46 * mm, 54 * mm)
         right = _Grid(
             [

@@ -8,7 +8,8 @@ a credit note is a UBL CreditNote (type 381) with positive amounts that names it
 The seller's electronic address and legal id are its KvK number (scheme 0106, as the Dutch
 rules ask); the buyer's is its Peppol ID, else its OIN (0190) or KvK number (0106); a
 buyer without any of them gets a complete file that Peppol cannot deliver (its list of
-address schemes holds no email address). `tests/payments/test_ubl.py` validates the output
+address schemes holds no email address). The buyer's VAT number, when given, is its VAT
+identifier (BT-48). `tests/payments/test_ubl.py` validates the output
 against the official CEN EN 16931 and Peppol BIS 3 schematron artefacts.
 """
 
@@ -179,6 +180,12 @@ def _buyer(parent: Element, invoice: Invoice) -> None:
         )
     _cbc(SubElement(party, _cac("PartyName")), "Name", invoice.buyer_name)
     _address(party, invoice.buyer_address)
+    # The buyer's VAT identifier (BT-48), country code first as BR-CO-09 asks: checked so
+    # when it was typed (`registration.billing.vat_number_problem`).
+    if invoice.buyer_vat_number:
+        tax = SubElement(party, _cac("PartyTaxScheme"))
+        _cbc(tax, "CompanyID", invoice.buyer_vat_number)
+        _cbc(SubElement(tax, _cac("TaxScheme")), "ID", "VAT")
     legal = SubElement(party, _cac("PartyLegalEntity"))
     _cbc(legal, "RegistrationName", invoice.buyer_name)
     if invoice.buyer_org_id:

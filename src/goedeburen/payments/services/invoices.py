@@ -136,6 +136,7 @@ def issue_invoice(
             buyer_reference=registration.billing_reference,
             buyer_org_id=registration.billing_org_id,
             buyer_peppol_id=registration.billing_peppol_id,
+            buyer_vat_number=registration.billing_vat_number,
             einvoice=registration.billing_einvoice,
             rounding=rounding,
         )
@@ -204,6 +205,7 @@ def credit_invoice(
             buyer_reference=invoice.buyer_reference,
             buyer_org_id=invoice.buyer_org_id,
             buyer_peppol_id=invoice.buyer_peppol_id,
+            buyer_vat_number=invoice.buyer_vat_number,
             einvoice=invoice.einvoice,
             rounding=-invoice.rounding,
             credits=invoice,
