@@ -12,6 +12,7 @@ from goedeburen.privacy import services
 from goedeburen.privacy.enums import RequestState
 from goedeburen.privacy.exceptions import PrivacyError
 from goedeburen.privacy.models import ConsentRecord, Erasure, ErasureRequest
+from goedeburen.privacy.services.export import export_data
 from goedeburen.registration import queries as registration_queries
 from goedeburen.registration import services as registration_services
 from goedeburen.registration.models import Attendee, Registration
@@ -133,3 +134,19 @@ def test_erasure_keeps_the_invoice_and_kills_the_manage_link(register, event, ti
     assert not OutgoingMail.objects.filter(registration=registration).exclude(recipient="")
     with pytest.raises(PrivacyError):
         services.erase_registration(registration, by=staff)  # once
+
+
+def test_the_vat_number_is_in_the_export_and_erased_but_the_invoice_keeps_its_copy(
+    register, event, ticket, staff
+):
+    registration = register(ticket, event=event, vat_number="NL004495445B01")
+    payment_services.choose_provider(registration, provider=ProviderName.INVOICE)
+    registration_services.cancel_registration(registration, by=staff, reason="")
+    exported = export_data(registration)["registration"]["billing_vat_number"]
+
+    services.erase_registration(registration, by=staff)
+
+    assert exported == "NL004495445B01"
+    assert Registration.objects.get(pk=registration.pk).billing_vat_number == ""
+    invoice = registration.invoices.get(credits=None, kind="invoice")
+    assert invoice.buyer_vat_number == "NL004495445B01"  # the 7-year duty: as issued

@@ -39,6 +39,8 @@ ERASED_REGISTRATION = {
     "po_number": "",
     "billing_reference": "",
     "invoice_email": "",
+    # A sole trader's VAT number names a person; the invoices keep their own copy.
+    "billing_vat_number": "",
 }
 ERASED_ATTENDEE = {
     "given_name": ERASED_NAME,
@@ -88,7 +90,10 @@ def preview_erasure(
             _("Registration"),
             [
                 _("the booker's name and email address"),
-                _("the billing details (organisation, address, order number, reference)"),
+                _(
+                    "the billing details (organisation, address, order number, reference, "
+                    "VAT number)"
+                ),
                 _("the manage link and every participant link (they stop working)"),
             ],
         ),

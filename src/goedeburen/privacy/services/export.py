@@ -29,6 +29,7 @@ REGISTRATION_FIELDS = (
     "po_number",
     "billing_reference",
     "invoice_email",
+    "billing_vat_number",
     "on_behalf_consent_at",
     "on_behalf_by",
     "created",
