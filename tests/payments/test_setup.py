@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from goedeburen.common.addresses import DUTCH_INCOMPLETE, NO_COUNTRY
 from goedeburen.payments import services
 from goedeburen.payments.models import OrganiserBilling
+from goedeburen.payments.services.setup import clean_billing_numbers
 from tests.factories import OrganiserBillingFactory, OrganiserFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +59,27 @@ def test_a_seller_address_the_einvoice_can_name_is_stored(address):
 
     assert OrganiserBilling.objects.get(organiser=organiser).address == billing.address == address
     assert (billing.kvk_number, billing.iban) == ("12345678", "NL91ABNA0417164300")
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("NL001000008B01", "This is not a valid VAT number (such as NL001234567B01)."),
+        ("001000007B01", "Start the VAT number with its country code"),
+        ("GB980780684", "GB is not a country of the European Union."),
+        ("", "Start the VAT number with its country code"),
+    ],
+)
+def test_the_organisers_vat_number_is_checked_as_the_buyers_is(typed, message, english):
+    with pytest.raises(ValidationError) as refused:
+        clean_billing_numbers(kvk_number="12345678", vat_number=typed, iban="NL91ABNA0417164300")
+
+    assert refused.value.message_dict["vat_number"][0].startswith(message)
+
+
+def test_the_organisers_vat_number_is_stored_compact():
+    cleaned = clean_billing_numbers(
+        kvk_number="12345678", vat_number="nl 0010.00007 b01", iban="NL91ABNA0417164300"
+    )
+
+    assert cleaned["vat_number"] == "NL001000007B01"

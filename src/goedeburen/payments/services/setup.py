@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from stdnum import iban as iban_number
-from stdnum.eu import vat as eu_vat
 
 from goedeburen.common.audit import log_action
 from goedeburen.events.models import Event, Organiser
+from goedeburen.registration.billing import tidy_vat_number, vat_number_problem
 
 from ..models import OrganiserBilling, PaymentSettings
 
@@ -21,10 +21,12 @@ def clean_billing_numbers(*, kvk_number: str, vat_number: str, iban: str) -> dic
     if not re.fullmatch(r"\d{8}", kvk):
         errors["kvk_number"] = _("A KvK number has 8 digits.")
     cleaned["kvk_number"] = kvk
-    try:
-        cleaned["vat_number"] = eu_vat.validate(vat_number or "")
-    except Exception:  # stdnum raises several ValidationError kinds of its own
-        errors["vat_number"] = _("This is not a valid VAT number (such as NL001234567B01).")
+    # The seller's VAT number, checked and stored as the buyer's is (BT-31 and BT-48 share
+    # the rule BR-CO-09); an empty one has no country code either.
+    cleaned["vat_number"] = tidy_vat_number(vat_number)
+    problem = vat_number_problem(cleaned["vat_number"])
+    if problem:
+        errors["vat_number"] = problem
     try:
         cleaned["iban"] = iban_number.validate(iban or "")
     except Exception:
