@@ -9,8 +9,8 @@ The seller's electronic address and legal id are its KvK number (scheme 0106, as
 rules ask); the buyer's is its Peppol ID, else its OIN (0190) or KvK number (0106); a
 buyer without any of them gets a complete file that Peppol cannot deliver (its list of
 address schemes holds no email address). The buyer's VAT number, when given, is its VAT
-identifier (BT-48). `tests/payments/test_ubl.py` validates the output
-against the official CEN EN 16931 and Peppol BIS 3 schematron artefacts.
+identifier (BT-48). `tests/payments/test_ubl.py` validates the output against the official
+CEN EN 16931 and Peppol BIS 3 schematron artefacts.
 """
 
 import re
