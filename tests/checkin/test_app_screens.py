@@ -119,6 +119,13 @@ def test_offline_list_holds_hashes_never_secrets(client, event, carla, ingrid):
         b"{}",
         b'{"scans": [{"nonce": "x"}]}',
         b'{"scans": [{"nonce": "12345678", "attendee": "x"}]}',
+        # JSON reads 1e309 as infinity, which is no whole number.
+        b'{"scans": [{"nonce": "12345678", "attendee": 1e309}]}',
+        b'{"scans": [{"nonce": "12345678", "session": -1e309}]}',
+        # PostgreSQL cannot store a NUL byte; no phone of ours sends one.
+        b'{"scans": [{"nonce": "12345678\\u0000", "ticket": ""}]}',
+        b'{"scans": [{"nonce": "12345678", "undoes": "a\\u0000b"}]}',
+        b'{"door": "Hal\\u0000", "scans": [{"nonce": "12345678", "ticket": ""}]}',
     ],
 )
 def test_bad_scan_upload_is_refused_with_a_message_and_changes_nothing(
@@ -134,6 +141,20 @@ def test_bad_scan_upload_is_refused_with_a_message_and_changes_nothing(
 
     assert response.status_code == 400
     assert response.json()["error"] == "Deze scan kon niet gelezen worden; scan opnieuw."
+    assert CheckIn.objects.count() == 0
+
+
+@pytest.mark.parametrize("field", ["nonce", "undoes", "door"])
+def test_a_nul_byte_in_the_app_form_answers_400_and_changes_nothing(
+    client, event, carla, ingrid, field
+):
+    client.force_login(ingrid)
+    data = {"attendee": carla.pk, "nonce": "a" * 32, field: "a\x00b"}
+
+    response = client.post(_app(event), data)
+
+    assert response.status_code == 400
+    assert "Dit adres klopt niet" in response.content.decode()
     assert CheckIn.objects.count() == 0
 
 

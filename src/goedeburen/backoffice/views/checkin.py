@@ -13,6 +13,7 @@ import secrets
 
 from csp.decorators import csp_update
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -38,6 +39,17 @@ from .badges import pdf_response
 
 DEVICE_KEY = "checkin_device"
 MAX_BODY = 512 * 1024  # an offline queue of 1,000 scans is about 200 kB
+
+
+def _text(value) -> str:
+    """Return a nonce or a door name as sent; refuse a NUL byte (`ValueError`).
+
+    No phone or page of ours sends one, and PostgreSQL cannot store it: a 500 otherwise.
+    """
+    text = str(value or "")
+    if "\x00" in text:
+        raise ValueError("NUL byte")
+    return text
 
 
 def outcome_texts() -> dict:
@@ -135,7 +147,7 @@ class CheckinMixin(EventPermissionMixin):
             if not sessions:
                 raise Http404
             session = sessions[0]
-        return session, " ".join((data.get("door") or "").split())[:50]
+        return session, " ".join(_text(data.get("door")).split())[:50]
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -150,9 +162,12 @@ class CheckinAppView(CheckinMixin, TemplateView):
         return self.render_to_response(self.get_context_data(session=session, door=door))
 
     def post(self, request, *args, **kwargs):
-        session, door = self.where(request.POST)
-        nonce = (request.POST.get("nonce") or "")[:64] or secrets.token_hex(16)
-        undoes = (request.POST.get("undoes") or "")[:64]
+        try:
+            session, door = self.where(request.POST)
+            nonce = _text(request.POST.get("nonce"))[:64] or secrets.token_hex(16)
+            undoes = _text(request.POST.get("undoes"))[:64]
+        except ValueError as error:
+            raise BadRequest("NUL byte in the check-in form") from error
         attendee = request.POST.get("attendee") or ""
         code = request.POST.get("code") or ""
         scan = services.ScanInput(
@@ -234,10 +249,11 @@ class ScansView(CheckinMixin, View):
             if len(request.body) > MAX_BODY:
                 raise ValueError("too large")
             body = json.loads(request.body)
-            door = str(body.get("door") or "")
+            door = _text(body.get("door"))
             offline = bool(body.get("offline"))
             scans = [self._scan(item) for item in body["scans"]][: services.checking.MAX_BATCH]
-        except (ValueError, KeyError, TypeError, AttributeError):
+        # OverflowError: an id of 1e309, which JSON reads as infinity.
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
             return JsonResponse(
                 {"error": str(_("This scan could not be read; scan again."))}, status=400
             )
@@ -260,7 +276,7 @@ class ScansView(CheckinMixin, View):
 
     @staticmethod
     def _scan(item: dict) -> services.ScanInput:
-        nonce = str(item["nonce"])
+        nonce = _text(item["nonce"])
         if not 8 <= len(nonce) <= 64:
             raise ValueError("nonce")
         at = parse_datetime(str(item["at"])) if item.get("at") else None
@@ -277,7 +293,7 @@ class ScansView(CheckinMixin, View):
             ticket_hash=ticket,
             attendee_id=int(attendee) if attendee not in (None, "") else None,
             session_id=int(session) if session not in (None, "") else None,
-            undoes=str(item.get("undoes") or "")[:64],
+            undoes=_text(item.get("undoes"))[:64],
         )
 
     def _result(self, result, lines, with_needs) -> dict:
