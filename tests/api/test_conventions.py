@@ -28,7 +28,8 @@ def test_lists_are_paged_with_next_and_previous_links(api, world):
     assert len(set(codes)) == 4
 
 
-@pytest.mark.parametrize("size", ["0", "501", "100000", "-1", "x", "1.5"])
+# "²" is a digit to str.isdigit() but no number to int().
+@pytest.mark.parametrize("size", ["0", "501", "100000", "-1", "x", "1.5", "²"])
 def test_a_page_size_outside_1_to_500_is_a_problem(api, world, size):
     response = api.get(_registrations(world) + f"?page_size={size}")
 

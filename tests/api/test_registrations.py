@@ -91,6 +91,18 @@ def test_bad_input_is_a_problem_and_changes_nothing(api, world):
             world, attendees=[{"ticket_type": world.ticket_type.pk, "given_name": "A", "role": "x"}]
         ),
         _body(world, attendees=[{"ticket_type": "x", "given_name": "\x00", "role": "other"}]),
+        # "²" is a digit to str.isdigit() but no question id to int().
+        _body(
+            world,
+            attendees=[
+                {
+                    "ticket_type": world.ticket_type.pk,
+                    "given_name": "A",
+                    "role": "other",
+                    "answers": {"²": "x"},
+                }
+            ],
+        ),
     ]:
         response = api.post(_path(world), body)
         assert response.status_code in (400, 422), (body, response.content)

@@ -158,3 +158,14 @@ def test_a_preset_of_a_list_the_role_may_not_export_is_not_found(client, world):
 
     assert client.post(path, CONFIRM).status_code == 404
     assert ExportPreset.objects.count() == 1
+
+
+@pytest.mark.parametrize("value", ["999999", "abc", "²"])
+def test_a_preset_id_of_no_preset_shows_the_form_without_one(owner_client, world, value):
+    # "²" is a digit to str.isdigit() but no number to int().
+    _save(owner_client, world)
+
+    response = owner_client.get(_form_url(world), {"preset": value})
+
+    assert response.status_code == 200
+    assert response.context["preset"] is None

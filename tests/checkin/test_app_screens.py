@@ -144,6 +144,16 @@ def test_bad_scan_upload_is_refused_with_a_message_and_changes_nothing(
     assert CheckIn.objects.count() == 0
 
 
+def test_an_attendee_id_that_is_no_number_checks_nobody_in(client, event, carla, ingrid):
+    # "²" is a digit to str.isdigit() but no number to int().
+    client.force_login(ingrid)
+
+    response = client.post(_app(event), {"attendee": "²", "nonce": "a" * 32})
+
+    assert response.status_code == 200
+    assert CheckIn.objects.count() == 0
+
+
 @pytest.mark.parametrize("field", ["nonce", "undoes", "door"])
 def test_a_nul_byte_in_the_app_form_answers_400_and_changes_nothing(
     client, event, carla, ingrid, field

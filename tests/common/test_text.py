@@ -4,7 +4,7 @@ import pytest
 from django import forms
 
 from goedeburen.common.formfields import TidyCharField
-from goedeburen.common.text import one_line, tidy_lines, tidy_text
+from goedeburen.common.text import natural_key, one_line, tidy_lines, tidy_text
 
 # A name as a paste from another system can bring it: a bell, a Windows line break, a
 # byte order mark, a decomposed "ë" (e + combining diaeresis), an escape sequence.
@@ -61,3 +61,10 @@ def test_tidy_char_field_refuses_a_required_value_that_tidies_to_nothing():
         TidyCharField().clean("\ufeff\u0007 \r\n")
 
     assert refused.value.code == "required"
+
+
+def test_natural_key_puts_numbers_in_order_whatever_their_script():
+    # "²" is a digit to str.isdigit() but no number to int(); "٣" (Arabic-Indic) is both.
+    names = ["Zaal 10", "Zaal ²", "Zaal 2", "Zaal ٣", "Zaal 1²"]
+
+    assert sorted(names, key=natural_key) == ["Zaal 1²", "Zaal 2", "Zaal ٣", "Zaal 10", "Zaal ²"]

@@ -171,7 +171,7 @@ def test_erasure_requests_list_costs_the_same_queries_for_1_and_3_rows(
     assert _queries(client, url) == one
 
 
-@pytest.mark.parametrize("value", ["abc", "", "999999"])
+@pytest.mark.parametrize("value", ["abc", "", "999999", "²"])
 def test_bad_request_id_is_refused_with_a_message(client, event, value):
     client.force_login(_user(event, "owner"))
     path = f"/backoffice/{event.slug}/privacy/requests/"

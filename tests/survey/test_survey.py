@@ -263,3 +263,20 @@ def test_after_check_in_only_who_came_is_asked(survey, register, free_ticket, ev
             survey, attendee=stayed_home, answers={_key(survey, "Hoe was de dag?"): "4"}
         )
     assert refused.value.code == "not_invited"
+
+
+@pytest.mark.parametrize("value", ["abc", "999999", "²"])
+def test_deleting_a_question_that_is_not_there_is_not_found_and_deletes_nothing(
+    client, survey, event, value
+):
+    # "²" is a digit to str.isdigit() but no number to int().
+    user = factories.UserFactory()
+    factories.TeamMemberFactory(organiser=event.organiser, user=user, role="owner")
+    client.force_login(user)
+
+    response = client.post(
+        f"/backoffice/{event.slug}/survey/", {"form": "delete", "question": value}
+    )
+
+    assert response.status_code == 404
+    assert survey.questions.count() == 3

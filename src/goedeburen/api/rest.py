@@ -136,7 +136,7 @@ class Pagination(pagination.CursorPagination):
 
     def get_page_size(self, request):
         value = request.query_params.get(self.page_size_query_param)
-        if value is not None and not (value.isdigit() and 1 <= int(value) <= self.max_page_size):
+        if value is not None and not (value.isdecimal() and 1 <= int(value) <= self.max_page_size):
             raise exceptions.ValidationError(
                 {
                     "page_size": [

@@ -363,7 +363,7 @@ class RegistrationList(ListView):
                 )
             answers = {}
             for question_id, value in person.pop("answers").items():
-                if not str(question_id).isdigit():
+                if not str(question_id).isdecimal():
                     raise ValidationError(
                         {"attendees": {n: {"answers": [_("Keys are question ids.")]}}}
                     )

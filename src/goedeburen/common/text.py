@@ -11,8 +11,9 @@ def split_lines(text: str) -> list[str]:
 
 def natural_key(text: str) -> tuple:
     """Return a sort key that puts "Huiskamer 2" before "Huiskamer 10" (numbers as numbers)."""
+    # isdecimal, as everywhere a typed number goes to int(): isdigit() is true for "²" too.
     return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        (0, int(part), "") if part.isdecimal() else (1, 0, part.casefold())
         for part in re.split(r"(\d+)", text or "")
         if part
     )

@@ -174,7 +174,7 @@ class CheckinAppView(CheckinMixin, TemplateView):
             nonce=nonce,
             undoes=undoes,
             session_id=session.pk if session else None,
-            attendee_id=int(attendee) if attendee.isdigit() else None,
+            attendee_id=int(attendee) if attendee.isdecimal() else None,
             ticket_hash="" if (undoes or attendee) else services.hash_code(code),
         )
         result = services.record_scan(self.event, scan, staff=self.staff(door))

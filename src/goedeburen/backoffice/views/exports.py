@@ -153,7 +153,7 @@ class ExportFormView(ExportMixin, TemplateView):
         columns = self.spec.columns(self.event, user)
         presets = list(visible_presets(self.event, user, self.kind))
         preset = None
-        if params.get("preset", "").isdigit():
+        if params.get("preset", "").isdecimal():
             preset = next((p for p in presets if p.pk == int(params["preset"])), None)
         keys = kwargs.pop("ticked", None)
         if keys is None:

@@ -106,7 +106,7 @@ class ErasureRequestListView(EventPermissionMixin, ConfirmFirstMixin, TemplateVi
     def event_request(self, request) -> ErasureRequest | None:
         pk = request.POST.get("request", "")
         return ErasureRequest.objects.filter(
-            event=self.event, pk=int(pk) if pk.isdigit() else 0
+            event=self.event, pk=int(pk) if pk.isdecimal() else 0
         ).first()
 
     def get_context_data(self, **kwargs):

@@ -64,7 +64,7 @@ class SurveyBuildView(EventPermissionMixin, TemplateView):
             elif action == "delete" and survey.pk:
                 pk = request.POST.get("question", "")
                 question = get_object_or_404(
-                    SurveyQuestion, survey=survey, pk=int(pk) if pk.isdigit() else 0
+                    SurveyQuestion, survey=survey, pk=int(pk) if pk.isdecimal() else 0
                 )
                 services.delete_question(question, by=request.user)
                 messages.success(request, _("The question is deleted."))
