@@ -114,3 +114,24 @@ def test_the_500_page_is_the_sites_own(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "Er ging iets mis bij ons" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["/goede-buren/contact/", "/en/goede-buren/contact/", "/backoffice/login/"]
+)
+def test_a_form_without_its_csrf_token_gets_the_sites_own_403_page(path):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    english = path.startswith("/en/")
+
+    response = browser.post(path, {"name": "Bea"})
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert 'class="utrecht-theme' in html
+    assert (
+        "We could not check that this form came from our site"
+        if english
+        else "We konden niet nagaan of dit formulier van onze site kwam"
+    ) in html

@@ -1,4 +1,5 @@
-"""The site's own error pages (400, 403, 404, 500): in its look and language, with a way on.
+"""The site's own error pages (400, 403, 404, 500, and the 403 of a form whose CSRF check
+failed): in its look and language, with a way on.
 
 A 404 on a participant's address (a manage link, an offer, the confirmation page, the
 participant's files) offers the page that sends the link again, for the event in the URL.
@@ -60,6 +61,21 @@ def permission_denied(request, exception=None):
         _(
             "This page is not open to you. Did you send a form from an old page? "
             "Then load the page again and send it once more."
+        ),
+    )
+
+
+def csrf_failure(request, reason=""):
+    """The `CSRF_FAILURE_VIEW`: a form sent without its token or cookie (an old tab, a
+    browser that blocks cookies, another site's form). Django's own page is in neither the
+    site's look nor plain language."""
+    return _page(
+        request,
+        403,
+        _("This form could not be sent"),
+        _(
+            "We could not check that this form came from our site. Load the page again and "
+            "send the form once more. Forms on this site need cookies: allow them for this site."
         ),
     )
 
