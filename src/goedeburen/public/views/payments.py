@@ -89,7 +89,8 @@ class MollieWebhookView(View):
 
     def post(self, request, *args, **kwargs):
         reference = request.POST.get("id", "")[:100]
-        if not reference:
+        # A NUL byte is in no id of Mollie's, and PostgreSQL cannot look one up (a 500).
+        if not reference or "\x00" in reference:
             return HttpResponse(status=200)
         try:
             services.sync_provider_payment(ProviderName.MOLLIE, reference)
