@@ -88,3 +88,16 @@ def test_list_pages_by_number_and_chosen_size(owner_client, world):
         .per_page
         == 50
     )  # only the sizes offered
+
+
+def test_bulk_decision_with_a_code_that_no_registration_has_decides_nothing(
+    owner_client, world, awaiting
+):
+    # A NUL byte is in no code, and PostgreSQL cannot look it up (a 500 before).
+    data = {"decision": "approve", "codes": ["ABC\x00", "x" * 5000], "confirm": "yes"}
+
+    response = owner_client.post(url("registration.bulk", world), data, follow=True)
+
+    assert response.status_code == 200
+    assert "Over 0 aanmeldingen is besloten." in response.content.decode()
+    assert _statuses(awaiting) == [RegistrationStatus.AWAITING_APPROVAL] * 3

@@ -114,6 +114,25 @@ def test_walk_in_form_with_bad_input_changes_nothing(client, event, hall, ticket
     assert Registration.objects.count() == 0
 
 
+def test_walk_in_form_with_a_nul_byte_in_the_door_answers_400_and_changes_nothing(
+    client, event, hall, ticket, ingrid
+):
+    # PostgreSQL cannot store a NUL byte; no page of ours sends one.
+    client.force_login(ingrid)
+    data = {
+        "ticket_type": ticket.pk,
+        "given_name": "Wim",
+        "payment": "paid",
+        "form_token": form_token(event),
+        "door": "Hal\x00",
+    }
+
+    response = client.post(_walk_in_path(event), data)
+
+    assert response.status_code == 400
+    assert (Registration.objects.count(), CheckIn.objects.count()) == (0, 0)
+
+
 def _walk_in_path(event) -> str:
     return reverse("backoffice:checkin.walk_in", kwargs={"event": event.slug})
 

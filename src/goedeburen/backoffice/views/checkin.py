@@ -360,7 +360,10 @@ class WalkInView(CheckinMixin, TemplateView):
         form = self.form(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
-        door = " ".join((request.POST.get("door") or "").split())[:50]
+        try:
+            door = " ".join(_text(request.POST.get("door")).split())[:50]
+        except ValueError as error:
+            raise BadRequest("NUL byte in the door") from error
         try:
             attendee = services.register_walk_in(
                 self.event,

@@ -213,7 +213,8 @@ class BulkDecisionView(EventPermissionMixin, ConfirmFirstMixin, View):
     def post(self, request, *args, **kwargs):
         decision = request.POST.get("decision")
         message = tidy_text(request.POST.get("message", ""))[:2000]
-        codes = [c.upper() for c in request.POST.getlist("codes")][:500]
+        # A NUL byte is in no code, and PostgreSQL cannot look one up (a 500).
+        codes = [c.upper() for c in request.POST.getlist("codes") if "\x00" not in c][:500]
         back = redirect("backoffice:registration.list", event=self.event.slug)
         if decision not in ("approve", "reject") or not codes:
             messages.error(request, _("Tick at least one registration, then approve or reject."))
