@@ -37,6 +37,17 @@ def test_a_page_size_outside_1_to_500_is_a_problem(api, world, size):
     assert "page_size" in response.json()["errors"]
 
 
+# Made-up cursors (base64 of "p=2026-13-45", "p=1e5", "p=%00", and not base64 at all): the
+# position must be an id, else the database lookup failed with a 500.
+@pytest.mark.parametrize("cursor", ["cD0yMDI2LTEzLTQ1", "cD0xZTU=", "cD0lMDA=", "%ff"])
+@pytest.mark.parametrize("path", ["registrations/", "rounds/", "rooms/"])
+def test_a_cursor_we_did_not_make_is_not_found(api, world, path, cursor):
+    response = api.get(f"/api/v1/events/{world.event.slug}/{path}?cursor={cursor}")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+
+
 @pytest.mark.parametrize("value", ["attendees,secrets", "", "attendees,"])
 def test_an_unknown_or_empty_expand_is_a_problem(api, world, value):
     response = api.get(_registrations(world) + f"?expand={value}")

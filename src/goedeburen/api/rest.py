@@ -146,6 +146,17 @@ class Pagination(pagination.CursorPagination):
             )
         return super().get_page_size(request)
 
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        # The position is a row's pk (`ordering`); DRF hands a made-up cursor's position to
+        # the database as it is, which answers anything but a number with a 500.
+        if cursor is not None and cursor.position is not None:
+            try:
+                int(cursor.position)
+            except ValueError:
+                raise exceptions.NotFound(self.invalid_cursor_message) from None
+        return cursor
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
