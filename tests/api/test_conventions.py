@@ -48,6 +48,23 @@ def test_a_cursor_we_did_not_make_is_not_found(api, world, path, cursor):
     assert response["Content-Type"] == "application/problem+json"
 
 
+@pytest.mark.parametrize("value", ["paid", "CONFIRMED", "%00", "a%00b"])
+def test_an_unknown_registration_status_is_a_problem(api, world, value):
+    # A NUL byte reached the database before, which refused it: a 500.
+    response = api.get(_registrations(world) + f"?status={value}")
+
+    assert response.status_code == 400
+    assert "status" in response.json()["errors"]
+
+
+def test_the_status_filter_gives_the_registrations_of_that_status(api, world):
+    RegistrationFactory(event=world.event, status="cancelled")
+
+    response = api.get(_registrations(world) + "?status=cancelled")
+
+    assert [r["status"] for r in response.json()["results"]] == ["cancelled"]
+
+
 @pytest.mark.parametrize("value", ["attendees,secrets", "", "attendees,"])
 def test_an_unknown_or_empty_expand_is_a_problem(api, world, value):
     response = api.get(_registrations(world) + f"?expand={value}")

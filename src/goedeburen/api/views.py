@@ -38,6 +38,7 @@ from goedeburen.payments.models import BankTransaction, Invoice, Payment
 from goedeburen.registration import queries as registration_queries
 from goedeburen.registration import services as registration_services
 from goedeburen.registration import tokens as registration_tokens
+from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Answer, Attendee, Question, Registration, TicketType
 
 from . import rest, serializers
@@ -304,13 +305,25 @@ class RegistrationList(ListView):
     def get_queryset(self):
         found = Registration.objects.filter(event=self.get_event()).prefetch_related("attendees")
         wanted = self.request.query_params.get("status")
+        if wanted and wanted not in RegistrationStatus.values:
+            # Refused, not an empty list: a typo must not read as "none of them" (and a NUL
+            # byte would reach the database, which refuses it).
+            names = ", ".join(RegistrationStatus.values)
+            raise ValidationError(
+                {"status": [_("Unknown status; give one of: %(names)s.") % {"names": names}]}
+            )
         return found.filter(status=wanted) if wanted else found
 
     @extend_schema(
         parameters=[
             UPDATED_SINCE,
             expand_parameter("attendees"),
-            OpenApiParameter("status", OpenApiTypes.STR, description="Only this status."),
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                enum=RegistrationStatus.values,
+                description="Only this status.",
+            ),
         ]
     )
     def get(self, request, *args, **kwargs):
