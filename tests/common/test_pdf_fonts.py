@@ -8,6 +8,21 @@ from reportlab.pdfgen import canvas
 from goedeburen.common import pdf_fonts
 
 
+def _drawn(text: str, font: str = pdf_fonts.FONT) -> list[dict]:
+    """Return the characters of a page on which `text` is drawn, as a PDF reader reads them."""
+    pdf_fonts.register_fonts()
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    pdf_fonts.draw_string(page, 50, 700, text, 11, font=font)
+    page.save()
+    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+        return pdf.pages[0].chars
+
+
+def _text(chars: list[dict]) -> str:
+    return "".join(c["text"] for c in chars)
+
+
 def test_runs_switch_to_the_cjk_font_only_for_what_dejavu_lacks():
     assert pdf_fonts.runs("Zoë 李明 Ĳ") == [
         (pdf_fonts.FONT, "Zoë "),
@@ -27,32 +42,17 @@ def test_geez_script_falls_back_to_noto_sans_ethiopic_in_the_same_weight():
 
 
 def test_a_tigrinya_name_prints_in_its_own_script():
-    pdf_fonts.register_fonts()
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer)
-    pdf_fonts.draw_string(page, 50, 700, "ሰላም ተስፋይ", 11, font=pdf_fonts.BOLD)
-    page.save()
-
-    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
-        chars = pdf.pages[0].chars
+    chars = _drawn("ሰላም ተስፋይ", font=pdf_fonts.BOLD)
 
     letters = [c for c in chars if c["text"] != " "]
-    assert "".join(c["text"] for c in letters) == "ሰላምተስፋይ"
+    assert _text(letters) == "ሰላምተስፋይ"
     assert {c["fontname"].split("+")[-1] for c in letters} == {"NotoSansEthiopic-Bold"}
 
 
 def test_a_drawn_name_keeps_every_character_in_the_pdf_text():
-    pdf_fonts.register_fonts()
     name = "Woonstichting Ĳsselstein – Zoë Şahin-Łukasiewicz 李明"
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer)
-    pdf_fonts.draw_string(page, 50, 700, name, 11)
-    page.save()
 
-    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
-        text = pdf.pages[0].extract_text()
-
-    assert text == name
+    assert _text(_drawn(name)) == name
 
 
 # As typed (logical order), and as drawn: each letter in its joined form, the runs of a
@@ -67,16 +67,7 @@ RIGHT_TO_LEFT = [
 
 @pytest.mark.parametrize(("typed", "drawn"), RIGHT_TO_LEFT)
 def test_a_right_to_left_name_is_drawn_joined_and_from_the_right(typed, drawn):
-    pdf_fonts.register_fonts()
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer)
-    pdf_fonts.draw_string(page, 50, 700, typed, 11)
-    page.save()
-
-    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
-        text = pdf.pages[0].extract_text()
-
-    assert text == drawn
+    assert _text(_drawn(typed)) == drawn
     assert pdf_fonts.visual(pdf_fonts.shaped(typed)) == drawn  # shaping twice: the same
 
 

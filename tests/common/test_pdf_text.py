@@ -32,13 +32,18 @@ TEXTS = [
 WIDTHS = [38.5, 61.2, 97.0, 150.0, 153.07, 195.4, 230.1, 301.7, 322.98, 469.89]
 
 
-def _chars(draw) -> list[tuple]:
+def _page(draw):
+    """Return the page `draw(canvas)` makes, opened with pdfplumber (close it after use)."""
     pdf_fonts.register_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, initialFontName=pdf_fonts.FONT)
     draw(canvas)
     canvas.save()
-    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+    return pdfplumber.open(io.BytesIO(buffer.getvalue()))
+
+
+def _chars(draw) -> list[tuple]:
+    with _page(draw) as pdf:
         return [
             (c["text"], round(c["x0"], 2), round(c["top"], 2), c["fontname"].split("+")[-1])
             for c in pdf.pages[0].chars
@@ -160,12 +165,7 @@ def test_right_to_left_text_breaks_in_typed_order_and_each_line_reads_from_the_r
         draw_lines(page, 40, 800, lines, font=pdf_fonts.FONT, size=12, leading=14, width=width)
         page.finish_page()
 
-    pdf_fonts.register_fonts()
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, initialFontName=pdf_fonts.FONT)
-    draw(canvas)
-    canvas.save()
-    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+    with _page(draw) as pdf:
         printed = pdf.pages[0].extract_text().splitlines()
 
     assert len(lines) == 2

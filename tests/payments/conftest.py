@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from goedeburen.payments import services
 from goedeburen.payments.models import PaymentSettings
 from tests.factories import (
     OpenEventFactory,
@@ -56,3 +57,15 @@ def mollie(settings, event):
     settings.SITE_URL = "http://testserver"
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def book(event, immediate_tasks, django_capture_on_commit_callbacks):
+    """Import a bank statement as the back office does (for `event`'s organiser, or `on`'s),
+    with the background part run when it commits."""
+
+    def _book(data: bytes, filename: str = "statement.xml", *, on=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.import_statement(on or event, filename=filename, data=data)
+
+    return _book

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from goedeburen.payments import queries, services
+from goedeburen.payments import queries
 from goedeburen.payments.enums import PaymentState, ProviderName, TransactionState
 from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import BankStatement, BankTransaction, OrganiserBilling, Payment
@@ -22,15 +22,6 @@ from tests.factories import (
 from .test_bank_import import by_transfer, statement
 
 BANK_PAYMENTS = {"provider": ProviderName.BANK_TRANSFER}
-
-
-@pytest.fixture
-def book(event, immediate_tasks, django_capture_on_commit_callbacks):
-    def _book(data: bytes, filename: str = "statement.xml", *, on=None):
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.import_statement(on or event, filename=filename, data=data)
-
-    return _book
 
 
 @pytest.fixture

@@ -56,17 +56,6 @@ def by_transfer(register, n: int) -> Registration:
 
 
 @pytest.fixture
-def book(event, immediate_tasks, django_capture_on_commit_callbacks):
-    """Import like the back office does, with the background part run when it commits."""
-
-    def _book(data: bytes, filename: str = "statement.xml"):
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.import_statement(event, filename=filename, data=data)
-
-    return _book
-
-
-@pytest.fixture
 def six(register):
     return {n: by_transfer(register, n) for n in range(1, 7)}
 
