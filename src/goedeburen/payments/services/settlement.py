@@ -5,7 +5,9 @@ A cancellation only records that money is owed (a `Settlement`, written in the c
 transaction); the money itself moves here, from the task enqueued on commit and from the
 `follow_up_payments` sweep, which retries whatever a failed or lost task left due. Both may
 run at once and any number of times: the settlement's row lock lets one of them in, and
-the first to commit marks it settled, so the invoice is credited once.
+the first to commit marks it settled, so the invoice is credited once. The registration is
+locked too: a late payment that confirms it again and the settlement happen one after the
+other, so money is not refunded from a registration that stays confirmed.
 """
 
 import logging
@@ -14,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from goedeburen.common.tasks import enqueue_on_commit
+from goedeburen.registration import queries as registration_queries
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
 
@@ -66,7 +69,10 @@ def settle_cancellation(settlement_id: int) -> bool:
         settlement = lock_settlement(settlement_id)
         if settlement is None or settlement.settled is not None:
             return False
-        registration = settlement.registration
+        # Re-read under the registration's lock: a payment for a registration that lapsed
+        # may confirm it again (`confirm_paid` takes the same lock) between the settlement's
+        # read and this one, and a confirmed registration keeps its invoice and its money.
+        registration = registration_queries.locked_registration(settlement.registration)[0]
         cancelled = registration.status == RegistrationStatus.CANCELLED
         invoice = queries.current_invoice(registration)
         if invoice is not None and (cancelled or invoice.total != registration.total):
