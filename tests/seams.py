@@ -124,13 +124,14 @@ class Rendezvous:
             self.arrived += 1
             self.due += settlement is not None and settlement.settled is None
         deadline = time.monotonic() + self.seconds
-        while self.arrived < self.parties and not _someone_waits_for_a_lock():
+        while self.arrived < self.parties and not someone_waits_for_a_lock():
             if time.monotonic() > deadline:
                 raise AssertionError("the other settler never came")
             time.sleep(0.005)  # polling a condition, with a deadline
 
 
-def _someone_waits_for_a_lock() -> bool:
+def someone_waits_for_a_lock() -> bool:
+    """Return whether a connection to the test database waits for a row lock now."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_stat_clear_snapshot()")  # else the view stays as first read
         cursor.execute(
@@ -141,9 +142,11 @@ def _someone_waits_for_a_lock() -> bool:
 
 
 def settlement_rendezvous(setattr_: Callable, *, lock: bool = True) -> Rendezvous:
-    """Meet two settlers after reading their settlement, with its row lock or without."""
+    """Meet two settlers after reading their settlement, with its row lock and their
+    registration's (taken first) or without either."""
     from goedeburen.payments.models import Settlement
     from goedeburen.payments.services import settlement as settling
+    from goedeburen.registration.models import Registration
 
     locked = settling.lock_settlement
     rendezvous = Rendezvous()
@@ -152,12 +155,17 @@ def settlement_rendezvous(setattr_: Callable, *, lock: bool = True) -> Rendezvou
         if lock:
             found = locked(settlement_id)
         else:
-            found = Settlement.objects.select_related("registration").filter(pk=settlement_id)
-            found = found.first()
+            found = Settlement.objects.filter(pk=settlement_id).first()
         rendezvous(found)
         return found
 
+    def registration_unlocked(settlement_id: int):
+        registration_id = Settlement.objects.filter(pk=settlement_id).values("registration_id")
+        return Registration.objects.filter(pk__in=registration_id).first()
+
     setattr_(settling, "lock_settlement", read)
+    if not lock:
+        setattr_(settling, "lock_registration_of", registration_unlocked)
     return rendezvous
 
 

@@ -10,6 +10,7 @@ background work runs as it commits (`immediate_tasks`), then the sweep drains wh
 
 import datetime as dt
 import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -32,6 +33,7 @@ from goedeburen.payments.services import settlement as settling
 from goedeburen.registration import services as registration_services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Quota, Registration
+from tests import seams
 from tests.payments.test_mollie import start
 from tests.threads import all_at_once
 
@@ -141,46 +143,170 @@ def test_a_bank_line_booked_while_mollie_confirms_confirms_once_and_keeps_both(
     _assert_seats_exact()
 
 
-def test_a_lapsed_registration_paid_while_its_settlement_runs_is_not_refunded(
-    on_postgresql, mollie, register, monkeypatch
-):
-    """The hold runs out (a settlement is owed: the registration lapsed), and its payment
-    comes in just after the settlement task read the registration: the payment takes the
-    seats back and confirms it, so the settlement must see it confirmed, not credit the
-    new invoice and refund the money of a registration that stays confirmed."""
+def _lapsed_and_paid_at_mollie(mollie, register) -> tuple[Registration, Payment, Settlement]:
+    """A registration paid at Mollie whose hold ran out before the webhook came: it lapsed,
+    and a settlement is owed."""
     registration, payment = _paid_at_mollie(mollie, register, 0)
     Registration.objects.filter(pk=registration.pk).update(
         hold_until=timezone.now() - dt.timedelta(seconds=1)  # time passes
     )
     assert registration_services.release_expired_holds() == 1
-    settlement = Settlement.objects.get(registration=registration, settled__isnull=True)
-    read, paid = threading.Event(), threading.Event()
-    lock_settlement = settling.lock_settlement
+    return registration, payment, Settlement.objects.get(registration=registration)
 
-    def read_then_let_the_payment_in(pk):
-        found = lock_settlement(pk)
-        read.set()
+
+def _confirmed_with_its_money(registration, payment) -> None:
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert not Refund.objects.filter(payment=payment).exists()
+    balance = queries.balance(registration)
+    assert (balance.due, balance.paid) == (Decimal("125.00"), Decimal("125.00"))
+    _assert_seats_exact()
+
+
+def test_a_lapsed_registration_paid_as_its_settlement_starts_is_not_refunded(
+    on_postgresql, mollie, register, monkeypatch
+):
+    """The payment comes in after the settlement task started, before it locked the
+    registration: the payment takes the seats back and confirms it, so the settlement finds
+    it confirmed and neither credits its invoice nor refunds its money."""
+    registration, payment, settlement = _lapsed_and_paid_at_mollie(mollie, register)
+    started, paid = threading.Event(), threading.Event()
+    lock_registration_of = settling.lock_registration_of
+
+    def let_the_payment_in_first(pk):
+        started.set()
         assert paid.wait(timeout=20), "the payment never came"
-        return found
+        return lock_registration_of(pk)
 
-    monkeypatch.setattr(settling, "lock_settlement", read_then_let_the_payment_in)
+    monkeypatch.setattr(settling, "lock_registration_of", let_the_payment_in_first)
     settler = threading.Thread(target=lambda: _settle(settlement.pk))
     settler.start()
     try:
-        assert read.wait(timeout=20)
+        assert started.wait(timeout=20)
         services.sync_provider_payment(ProviderName.MOLLIE, payment.provider_reference)
     finally:
         paid.set()
         settler.join(timeout=30)
 
-    registration.refresh_from_db()
-    assert registration.status == RegistrationStatus.CONFIRMED
     assert Settlement.objects.get(pk=settlement.pk).settled is not None
-    assert not Refund.objects.filter(payment=payment).exists()
     assert not Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE).exists()
+    _confirmed_with_its_money(registration, payment)
+
+
+def test_a_payment_arriving_while_the_settlement_holds_its_locks_waits_for_it(
+    on_postgresql, mollie, register, monkeypatch
+):
+    """The settlement holds the registration's lock when the payment comes in: the payment
+    waits, the settlement settles the lapsed registration as it is (nothing was paid yet,
+    so nothing goes back), and then the payment takes the seats back and confirms it. A
+    settlement that read the registration without its lock would, after the payment
+    committed, credit the new invoice and refund the money of a confirmed registration."""
+    registration, payment, settlement = _lapsed_and_paid_at_mollie(mollie, register)
+    locked, go = threading.Event(), threading.Event()
+    lock_settlement = settling.lock_settlement
+
+    def hold_the_locks(pk):
+        found = lock_settlement(pk)
+        locked.set()
+        assert go.wait(timeout=20), "never let go"
+        return found
+
+    monkeypatch.setattr(settling, "lock_settlement", hold_the_locks)
+    settler = threading.Thread(target=lambda: _settle(settlement.pk))
+    payer = threading.Thread(
+        target=lambda: _closing(_webhook(payment)), name="webhook", daemon=True
+    )
+    settler.start()
+    try:
+        assert locked.wait(timeout=20)
+        payer.start()
+        deadline = time.monotonic() + 20
+        while payer.is_alive() and not seams.someone_waits_for_a_lock():
+            assert time.monotonic() < deadline, "the webhook neither waited nor finished"
+            time.sleep(0.005)  # polling a condition, with a deadline
+        waited = payer.is_alive()
+    finally:
+        go.set()
+        settler.join(timeout=30)
+        payer.join(timeout=30)
+
+    assert waited  # for the registration's lock
+    assert Settlement.objects.get(pk=settlement.pk).settled is not None
+    _confirmed_with_its_money(registration, payment)
+
+
+def test_a_cancellation_while_a_settlement_holds_its_locks_waits_and_both_finish(
+    on_postgresql, register, monkeypatch
+):
+    """A booker cancels one attendee (a settlement is owed), and cancels the registration
+    while that settlement runs. Both lock the registration first, then the settlement: the
+    cancellation waits for the settler, never the other way round at the same time (a
+    deadlock, which PostgreSQL ends by failing one of them)."""
+    registration = register(attendees=2)
+    services.choose_provider(registration, provider=ProviderName.INVOICE)
+    registration_services.cancel_attendee(registration.attendees.last(), by=None)
+    settlement = Settlement.objects.get(registration=registration)
+    locked, go = threading.Event(), threading.Event()
+    lock_settlement = settling.lock_settlement
+
+    def hold_the_locks(pk):
+        found = lock_settlement(pk)
+        locked.set()
+        assert go.wait(timeout=20), "never let go"
+        return found
+
+    monkeypatch.setattr(settling, "lock_settlement", hold_the_locks)
+    outcomes = {}
+
+    def cancel():
+        try:
+            registration_services.cancel_registration(
+                Registration.objects.get(pk=registration.pk), by=None, reason="booker"
+            )
+            outcomes["cancel"] = "ok"
+        except Exception as error:  # reported by the assertion
+            outcomes["cancel"] = error
+        finally:
+            connections.close_all()
+
+    def settle():
+        try:
+            outcomes["settle"] = services.settle_cancellation(settlement.pk)
+        except Exception as error:  # reported by the assertion
+            outcomes["settle"] = error
+        finally:
+            connections.close_all()
+
+    settler = threading.Thread(target=settle)
+    canceller = threading.Thread(target=cancel, daemon=True)
+    settler.start()
+    try:
+        assert locked.wait(timeout=20)
+        canceller.start()
+        deadline = time.monotonic() + 20
+        while canceller.is_alive() and not seams.someone_waits_for_a_lock():
+            assert time.monotonic() < deadline, "the cancellation neither waited nor finished"
+            time.sleep(0.005)  # polling a condition, with a deadline
+    finally:
+        go.set()
+        settler.join(timeout=30)
+        canceller.join(timeout=30)
+
+    assert outcomes == {"settle": True, "cancel": "ok"}
+    monkeypatch.undo()
+    services.settle_due_cancellations()  # the cancellation's own settlement, made due again
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CANCELLED
     balance = queries.balance(registration)
-    assert (balance.due, balance.paid) == (Decimal("125.00"), Decimal("125.00"))
+    assert balance.due == Decimal("0.00")
     _assert_seats_exact()
+
+
+def _closing(work):
+    try:
+        work()
+    finally:
+        connections.close_all()
 
 
 def _settle(pk):

@@ -6,8 +6,9 @@ transaction); the money itself moves here, from the task enqueued on commit and 
 `follow_up_payments` sweep, which retries whatever a failed or lost task left due. Both may
 run at once and any number of times: the settlement's row lock lets one of them in, and
 the first to commit marks it settled, so the invoice is credited once. The registration is
-locked too: a late payment that confirms it again and the settlement happen one after the
-other, so money is not refunded from a registration that stays confirmed.
+locked first (as a cancellation locks it before it writes the settlement): a late payment
+that confirms it again and the settlement happen one after the other, so money is not
+refunded from a registration that stays confirmed.
 """
 
 import logging
@@ -66,13 +67,17 @@ def settle_cancellation(settlement_id: int) -> bool:
     (see `credit_invoice`, `issue_invoice`, `create_refund`).
     """
     with transaction.atomic():
+        # The registration before its settlement, the order a cancellation takes them in (it
+        # locks the registration, then writes the settlement): the two never wait for each
+        # other crosswise. Under the registration's lock a late payment that confirms a
+        # lapsed registration again (`confirm_paid` takes the same lock) comes wholly before
+        # this or after it, so a registration that stays confirmed keeps invoice and money.
+        registration = lock_registration_of(settlement_id)
+        if registration is None:
+            return False
         settlement = lock_settlement(settlement_id)
         if settlement is None or settlement.settled is not None:
             return False
-        # Re-read under the registration's lock: a payment for a registration that lapsed
-        # may confirm it again (`confirm_paid` takes the same lock) between the settlement's
-        # read and this one, and a confirmed registration keeps its invoice and its money.
-        registration = registration_queries.locked_registration(settlement.registration)[0]
         cancelled = registration.status == RegistrationStatus.CANCELLED
         invoice = queries.current_invoice(registration)
         if invoice is not None and (cancelled or invoice.total != registration.total):
@@ -98,17 +103,28 @@ def settle_cancellation(settlement_id: int) -> bool:
     return True
 
 
+def lock_registration_of(settlement_id: int) -> Registration | None:
+    """Return the registration of settlement `settlement_id`, its row locked until the
+    transaction ends (None: no such settlement).
+
+    A second settler of the same registration waits here for the first to commit.
+    """
+    registration_id = (
+        Settlement.objects.filter(pk=settlement_id)
+        .values_list("registration_id", flat=True)
+        .first()
+    )
+    if registration_id is None:
+        return None
+    return registration_queries.locked_registration(Registration(pk=registration_id))[0]
+
+
 def lock_settlement(settlement_id: int) -> Settlement | None:
     """Return the settlement locked (SELECT … FOR UPDATE) until the transaction ends.
 
     A second settler waits here for the first to commit and then finds it settled.
     """
-    return (
-        Settlement.objects.select_for_update(of=("self",))
-        .select_related("registration")
-        .filter(pk=settlement_id)
-        .first()
-    )
+    return Settlement.objects.select_for_update().filter(pk=settlement_id).first()
 
 
 def settle_due_cancellations() -> int:
