@@ -10,11 +10,13 @@ state and writing it) to show that the races are real.
 """
 
 import datetime as dt
+import threading
 import time
 from collections import Counter
 from decimal import Decimal
 
 import pytest
+from django.db import connections, transaction
 from django.utils import timezone
 
 from goedeburen.common.audit import history
@@ -328,3 +330,37 @@ def test_a_quota_made_smaller_during_a_rush_never_drops_below_its_seats_taken(st
     assert final.taken == counted["booked"] <= final.size
     assert Attendee.objects.filter(registration__status=S.CONFIRMED).count() == final.taken
     _assert_counters_exact()
+
+
+def test_a_seat_freed_while_the_waiting_line_is_busy_is_offered_by_the_next_sweep(on_postgresql):
+    """A cancellation frees a seat while another transaction holds the waiting line's rows
+    (an offer being made): it passes the line over rather than wait, so the seat stays
+    unoffered; the cron sweep (`release_expired_holds`) offers it."""
+    event, ticket, _quota = _world(size=1)
+    booked = _book(event, ticket)
+    waiting = _book(event, ticket, waiting=True)
+    holding, done = threading.Event(), threading.Event()
+
+    def hold_the_line():
+        try:
+            with transaction.atomic():
+                list(Registration.objects.filter(pk=waiting.pk).select_for_update())
+                holding.set()
+                assert done.wait(timeout=20), "never let go"
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_line)
+    holder.start()
+    try:
+        assert holding.wait(timeout=20)
+        services.cancel_registration(booked, by=None, reason="booker")
+    finally:
+        done.set()
+        holder.join(timeout=30)
+    assert Registration.objects.get(pk=waiting.pk).offer_until is None  # passed over
+
+    services.release_expired_holds()
+
+    assert Registration.objects.get(pk=waiting.pk).offer_until is not None
+    assert services.recount_seats(repair=False) == []

@@ -36,6 +36,7 @@ from .waiting_list import (
     expire_offers,
     offer_free_seats,
     offer_free_seats_of,
+    offer_free_seats_to_every_line,
     offer_seat,
 )
 
@@ -67,6 +68,7 @@ __all__ = [
     "join_waiting_list",
     "offer_free_seats",
     "offer_free_seats_of",
+    "offer_free_seats_to_every_line",
     "offer_seat",
     "recount_seats",
     "reject_registration",

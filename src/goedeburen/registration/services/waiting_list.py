@@ -101,7 +101,7 @@ def offer_seat(registration: Registration, *, by, now: dt.datetime | None = None
     return row
 
 
-def offer_free_seats_of(event_id: int) -> list[Registration]:
+def offer_free_seats_of(event_id: int, *, now: dt.datetime | None = None) -> list[Registration]:
     """Offer the free seats of the event with this id to its waiting list, in a transaction
     of its own (the task that follows a booking which released expired holds).
 
@@ -109,7 +109,27 @@ def offer_free_seats_of(event_id: int) -> list[Registration]:
     """
     with transaction.atomic():
         event = Event.objects.filter(pk=event_id).first()
-        return offer_free_seats(event) if event is not None else []
+        return offer_free_seats(event, now=now) if event is not None else []
+
+
+def offer_free_seats_to_every_line(*, now: dt.datetime | None = None) -> int:
+    """Offer free seats to the waiting list of every event with someone in line, each event
+    in a transaction of its own; return how many registrations were offered seats.
+
+    The cron sweep's part (`release_expired_holds`): `offer_free_seats` passes over a line
+    that another transaction is changing rather than wait for it, so a seat freed at that
+    moment (a cancellation beside an offer being made) would stay unoffered until seats
+    came free again. This offers it at the latest at the next sweep.
+    """
+    in_line = (
+        Registration.objects.filter(
+            status=RegistrationStatus.WAITING_LIST, offer_until__isnull=True
+        )
+        .order_by()
+        .values_list("event_id", flat=True)
+        .distinct()
+    )
+    return sum(len(offer_free_seats_of(event_id, now=now)) for event_id in list(in_line))
 
 
 def _offer(registration: Registration, *, until: dt.datetime) -> None:
