@@ -193,15 +193,21 @@ def test_a_lapsed_registration_paid_as_its_settlement_starts_is_not_refunded(
     _confirmed_with_its_money(registration, payment)
 
 
-def test_a_payment_arriving_while_the_settlement_holds_its_locks_waits_for_it(
-    on_postgresql, mollie, register, monkeypatch
-):
-    """The settlement holds the registration's lock when the payment comes in: the payment
-    waits, the settlement settles the lapsed registration as it is (nothing was paid yet,
-    so nothing goes back), and then the payment takes the seats back and confirms it. A
-    settlement that read the registration without its lock would, after the payment
-    committed, credit the new invoice and refund the money of a confirmed registration."""
-    registration, payment, settlement = _lapsed_and_paid_at_mollie(mollie, register)
+def _outcome(outcomes: dict, name: str, work) -> None:
+    """Run `work` in this thread; record what it returned or raised under `name`."""
+    try:
+        outcomes[name] = work()
+    except Exception as error:  # reported by the test's assertions
+        outcomes[name] = error
+    finally:
+        connections.close_all()
+
+
+def _beside_a_settler_holding_its_locks(monkeypatch, settlement, other) -> dict:
+    """Settle `settlement` in one thread and, once it holds its locks (the registration's,
+    then the settlement's), run `other` in another; let the settler go on when `other`
+    waits for a lock or has finished. Return the outcomes ("settle", "other") and whether
+    `other` was waiting ("waited")."""
     locked, go = threading.Event(), threading.Event()
     lock_settlement = settling.lock_settlement
 
@@ -212,25 +218,43 @@ def test_a_payment_arriving_while_the_settlement_holds_its_locks_waits_for_it(
         return found
 
     monkeypatch.setattr(settling, "lock_settlement", hold_the_locks)
-    settler = threading.Thread(target=lambda: _settle(settlement.pk))
-    payer = threading.Thread(
-        target=lambda: _closing(_webhook(payment)), name="webhook", daemon=True
+    outcomes = {}
+    settler = threading.Thread(
+        target=_outcome,
+        args=(outcomes, "settle", lambda: services.settle_cancellation(settlement.pk)),
     )
+    beside = threading.Thread(target=_outcome, args=(outcomes, "other", other), daemon=True)
     settler.start()
     try:
         assert locked.wait(timeout=20)
-        payer.start()
+        beside.start()
         deadline = time.monotonic() + 20
-        while payer.is_alive() and not seams.someone_waits_for_a_lock():
-            assert time.monotonic() < deadline, "the webhook neither waited nor finished"
+        while beside.is_alive() and not seams.someone_waits_for_a_lock():
+            assert time.monotonic() < deadline, "it neither waited nor finished"
             time.sleep(0.005)  # polling a condition, with a deadline
-        waited = payer.is_alive()
+        outcomes["waited"] = beside.is_alive()
     finally:
         go.set()
         settler.join(timeout=30)
-        payer.join(timeout=30)
+        beside.join(timeout=30)
+    monkeypatch.undo()
+    return outcomes
 
-    assert waited  # for the registration's lock
+
+def test_a_payment_arriving_while_the_settlement_holds_its_locks_waits_for_it(
+    on_postgresql, mollie, register, monkeypatch
+):
+    """The settlement holds the registration's lock when the payment comes in: the payment
+    waits, the settlement settles the lapsed registration as it is (nothing was paid yet,
+    so nothing goes back), and then the payment takes the seats back and confirms it. A
+    settlement that read the registration without its lock would, after the payment
+    committed, credit the new invoice and refund the money of a confirmed registration."""
+    registration, payment, settlement = _lapsed_and_paid_at_mollie(mollie, register)
+
+    outcomes = _beside_a_settler_holding_its_locks(monkeypatch, settlement, _webhook(payment))
+
+    assert outcomes["waited"]  # for the registration's lock
+    assert outcomes["settle"] is True
     assert Settlement.objects.get(pk=settlement.pk).settled is not None
     _confirmed_with_its_money(registration, payment)
 
@@ -246,67 +270,21 @@ def test_a_cancellation_while_a_settlement_holds_its_locks_waits_and_both_finish
     services.choose_provider(registration, provider=ProviderName.INVOICE)
     registration_services.cancel_attendee(registration.attendees.last(), by=None)
     settlement = Settlement.objects.get(registration=registration)
-    locked, go = threading.Event(), threading.Event()
-    lock_settlement = settling.lock_settlement
-
-    def hold_the_locks(pk):
-        found = lock_settlement(pk)
-        locked.set()
-        assert go.wait(timeout=20), "never let go"
-        return found
-
-    monkeypatch.setattr(settling, "lock_settlement", hold_the_locks)
-    outcomes = {}
 
     def cancel():
-        try:
-            registration_services.cancel_registration(
-                Registration.objects.get(pk=registration.pk), by=None, reason="booker"
-            )
-            outcomes["cancel"] = "ok"
-        except Exception as error:  # reported by the assertion
-            outcomes["cancel"] = error
-        finally:
-            connections.close_all()
+        fresh = Registration.objects.get(pk=registration.pk)
+        return registration_services.cancel_registration(fresh, by=None, reason="booker")
 
-    def settle():
-        try:
-            outcomes["settle"] = services.settle_cancellation(settlement.pk)
-        except Exception as error:  # reported by the assertion
-            outcomes["settle"] = error
-        finally:
-            connections.close_all()
+    outcomes = _beside_a_settler_holding_its_locks(monkeypatch, settlement, cancel)
 
-    settler = threading.Thread(target=settle)
-    canceller = threading.Thread(target=cancel, daemon=True)
-    settler.start()
-    try:
-        assert locked.wait(timeout=20)
-        canceller.start()
-        deadline = time.monotonic() + 20
-        while canceller.is_alive() and not seams.someone_waits_for_a_lock():
-            assert time.monotonic() < deadline, "the cancellation neither waited nor finished"
-            time.sleep(0.005)  # polling a condition, with a deadline
-    finally:
-        go.set()
-        settler.join(timeout=30)
-        canceller.join(timeout=30)
-
-    assert outcomes == {"settle": True, "cancel": "ok"}
-    monkeypatch.undo()
+    assert outcomes["settle"] is True
+    assert not isinstance(outcomes["other"], Exception), outcomes["other"]
     services.settle_due_cancellations()  # the cancellation's own settlement, made due again
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CANCELLED
     balance = queries.balance(registration)
     assert balance.due == Decimal("0.00")
     _assert_seats_exact()
-
-
-def _closing(work):
-    try:
-        work()
-    finally:
-        connections.close_all()
 
 
 def _settle(pk):
