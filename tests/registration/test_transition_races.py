@@ -364,3 +364,16 @@ def test_a_seat_freed_while_the_waiting_line_is_busy_is_offered_by_the_next_swee
 
     assert Registration.objects.get(pk=waiting.pk).offer_until is not None
     assert services.recount_seats(repair=False) == []
+
+
+def test_the_sweep_offers_no_seat_at_a_day_that_has_passed(on_postgresql):
+    event, ticket, quota = _world(size=1)
+    _book(event, ticket)
+    waiting = _book(event, ticket, waiting=True)
+    Quota.objects.filter(pk=quota.pk).update(size=2)  # a seat free, as the race leaves one
+
+    services.release_expired_holds(now=timezone.now() + dt.timedelta(days=400))
+
+    assert Registration.objects.get(pk=waiting.pk).offer_until is None
+    services.release_expired_holds()
+    assert Registration.objects.get(pk=waiting.pk).offer_until is not None

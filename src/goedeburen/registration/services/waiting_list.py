@@ -119,11 +119,15 @@ def offer_free_seats_to_every_line(*, now: dt.datetime | None = None) -> int:
     The cron sweep's part (`release_expired_holds`): `offer_free_seats` passes over a line
     that another transaction is changing rather than wait for it, so a seat freed at that
     moment (a cancellation beside an offer being made) would stay unoffered until seats
-    came free again. This offers it at the latest at the next sweep.
+    came free again. This offers it at the latest at the next sweep. Only for events still
+    to come: nobody is offered a seat at a day that has passed.
     """
+    now = now or timezone.now()
     in_line = (
         Registration.objects.filter(
-            status=RegistrationStatus.WAITING_LIST, offer_until__isnull=True
+            status=RegistrationStatus.WAITING_LIST,
+            offer_until__isnull=True,
+            event__date__gte=timezone.localdate(now),
         )
         .order_by()
         .values_list("event_id", flat=True)
