@@ -53,7 +53,8 @@ def test_a_room_holds_sessions_one_after_the_other(owner_client, world):
     assert Session.objects.filter(round__event=world.event, room=world.room).count() == 2
 
 
-def _event_data(event, **overrides):
+def event_data(event, **overrides) -> dict:
+    """The event form as it is shown filled in, with `overrides` (also used elsewhere)."""
     data = {
         "slug": event.slug,
         "name_nl": event.name_nl,
@@ -70,14 +71,14 @@ def _event_data(event, **overrides):
 def test_moving_the_date_people_hold_asks_first_and_offers_a_mailing(owner_client, world):
     new_date = (world.event.date + dt.timedelta(days=7)).isoformat()
 
-    asked = owner_client.post(url("event.update", world), _event_data(world.event, date=new_date))
+    asked = owner_client.post(url("event.update", world), event_data(world.event, date=new_date))
 
     assert asked.status_code == 200
     assert asked.context["confirm_move"] == 1  # the world's one registration
     assert Event.objects.get(pk=world.event.pk).date == world.event.date
     moved = owner_client.post(
         url("event.update", world),
-        _event_data(world.event, date=new_date, confirm="yes", mailing="yes"),
+        event_data(world.event, date=new_date, confirm="yes", mailing="yes"),
     )
     assert moved.status_code == 302 and moved.url == url("mailing.create", world)
     assert Event.objects.get(pk=world.event.pk).date.isoformat() == new_date
@@ -85,7 +86,7 @@ def test_moving_the_date_people_hold_asks_first_and_offers_a_mailing(owner_clien
 
 def test_other_changes_do_not_ask(owner_client, world):
     response = owner_client.post(
-        url("event.update", world), _event_data(world.event, name_nl="Nieuwe naam")
+        url("event.update", world), event_data(world.event, name_nl="Nieuwe naam")
     )
     assert response.status_code == 302
 
@@ -95,7 +96,7 @@ def test_a_past_date_while_registration_is_open_is_refused(owner_client, world):
     past = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
 
     response = owner_client.post(
-        url("event.update", world), _event_data(world.event, date=past, confirm="yes")
+        url("event.update", world), event_data(world.event, date=past, confirm="yes")
     )
 
     assert response.status_code == 200

@@ -316,20 +316,30 @@ def test_list_screens_cost_the_same_queries_for_one_and_three_rows(
     assert _queries(owner_client, url(name, world)) == one
 
 
-def test_settings_save_and_validate_the_legal_numbers(owner_client, world):
-    data = {
+def _settings_data(**billing) -> dict:
+    """The payment settings form as an organiser fills it in; `billing` overrides fields of
+    the organiser's details (without their prefix)."""
+    values = {
+        "legal_name": "Stichting Goede Buren",
+        "address": "Beneluxlaan 9\n3527 HT Utrecht",
+        "kvk_number": "1234 5678",
+        "vat_number": "NL001000007B01",
+        "iban": "NL91 ABNA 0417 1643 00",
+        "account_name": "Stichting Goede Buren",
+        **billing,
+    }
+    return {
         "settings-bank_transfer_enabled": "on",
         "settings-invoice_enabled": "on",
         "settings-payment_term_days": "14",
         "settings-reminder_days": "7",
         "settings-cancel_after_days": "",
-        "billing-legal_name": "Stichting Goede Buren",
-        "billing-address": "Beneluxlaan 9\n3527 HT Utrecht",
-        "billing-kvk_number": "1234 5678",
-        "billing-vat_number": "NL001000007B01",
-        "billing-iban": "NL91 ABNA 0417 1643 00",
-        "billing-account_name": "Stichting Goede Buren",
+        **{f"billing-{name}": value for name, value in values.items()},
     }
+
+
+def test_settings_save_and_validate_the_legal_numbers(owner_client, world):
+    data = _settings_data()
 
     bad = owner_client.post(url("payment.settings", world), {**data, "billing-iban": "NL00XXXX1"})
     assert bad.status_code == 200
@@ -350,19 +360,13 @@ def test_settings_save_and_validate_the_legal_numbers(owner_client, world):
 def test_settings_refuse_a_seller_address_without_its_postcode_at_the_field(owner_client, world):
     # Every e-invoice names the seller's address: a Dutch one without its postcode fails
     # the Dutch rule NL-R-004, as the buyer's would (`common.addresses`).
-    data = {
-        "settings-bank_transfer_enabled": "on",
-        "settings-invoice_enabled": "on",
-        "settings-payment_term_days": "14",
-        "settings-reminder_days": "7",
-        "settings-cancel_after_days": "",
-        "billing-legal_name": "Stichting Zoë Şahin-Łukasiewicz",
-        "billing-address": "Beneluxlaan 9\nUtrecht",
-        "billing-kvk_number": "12345678",
-        "billing-vat_number": "NL001000007B01",
-        "billing-iban": "NL91ABNA0417164300",
-        "billing-account_name": "Stichting Zoë Şahin-Łukasiewicz",
-    }
+    data = _settings_data(
+        legal_name="Stichting Zoë Şahin-Łukasiewicz",
+        address="Beneluxlaan 9\nUtrecht",
+        kvk_number="12345678",
+        iban="NL91ABNA0417164300",
+        account_name="Stichting Zoë Şahin-Łukasiewicz",
+    )
 
     response = owner_client.post(url("payment.settings", world), data)
 

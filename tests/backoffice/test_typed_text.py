@@ -16,27 +16,15 @@ from goedeburen.backoffice.forms.privacy import StatementForm
 from goedeburen.backoffice.forms.survey import QuestionForm as SurveyQuestionForm
 from goedeburen.backoffice.views.registration_actions import MessageForm
 from tests.backoffice.conftest import url
+from tests.backoffice.test_guards import event_data
 
 pytestmark = pytest.mark.django_db
-
-
-def _event_data(event, **overrides) -> dict:
-    return {
-        "slug": event.slug,
-        "name_nl": event.name_nl,
-        "name_en": event.name_en,
-        "date": event.date.isoformat(),
-        "start_time": event.start_time.strftime("%H:%M"),
-        "end_time": event.end_time.strftime("%H:%M"),
-        "venue": event.venue_id,
-        **overrides,
-    }
 
 
 def test_event_form_puts_a_name_on_one_line_and_keeps_a_descriptions_paragraphs(
     owner_client, world
 ):
-    data = _event_data(
+    data = event_data(
         world.event,
         name_nl="\ufeffGoede\u0007 buren\r\n2027",
         contact_name="Zoe\u0308 Şahin\t",
@@ -58,7 +46,7 @@ def test_event_form_refuses_a_name_that_tidies_to_nothing(owner_client, world):
     name = world.event.name_nl
 
     response = owner_client.post(
-        url("event.update", world), _event_data(world.event, name_nl="\ufeff\u0007\r\n")
+        url("event.update", world), event_data(world.event, name_nl="\ufeff\u0007\r\n")
     )
 
     assert response.status_code == 200
