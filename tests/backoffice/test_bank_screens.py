@@ -18,7 +18,7 @@ from tests.backoffice.conftest import CONFIRM, _bank_line, url
 from tests.clients import StaffClient
 from tests.factories import OrganiserBillingFactory
 from tests.payments.test_bank_files import SAVINGS, archive, day
-from tests.payments.test_bank_import import DATA, statement
+from tests.payments.test_bank_import import statement
 from tests.seams import without_bank_line_lock
 
 pytestmark = pytest.mark.django_db
@@ -329,15 +329,32 @@ def test_a_zip_archive_of_statements_is_imported_on_screen(owner_client, world, 
     ]
 
 
-def test_an_mt940_file_is_refused_on_screen_in_dutch(owner_client, world, account):
+def test_an_mt940_file_is_imported_on_screen(owner_client, world, account, english):
+    registration = _pending(world)
+    data = statement("ing_mt940_structured.sta", {1: registration}, CODE2_HEAD="ZZZ")
+    data = data.replace(b"{{CODE2_TAIL}}", b"ZZZZZ").replace(b"{{RF3}}", b"NOTPROVIDED")
+
+    response = _upload(owner_client, world, data, "ing.sta")
+
+    statement_row = BankStatement.objects.get()
+    assert response.redirect_chain[-1][0] == _statement_path(world, statement_row.pk)
+    html = response.content.decode()
+    assert "5 new lines imported: 1 booked, 3 unmatched, 1 skipped, 0 returns" in html
+    assert (statement_row.filename, statement_row.statement_id) == ("ing.sta", "P261124000000001")
+    assert Payment.objects.get(registration=registration).amount == Decimal("125.00")
+
+
+def test_an_mt942_file_is_refused_on_screen_in_dutch(owner_client, world, account):
     response = owner_client.post(
         reverse("backoffice:bank.list", kwargs={"event": world.event.slug}).replace("/en/", "/"),
-        {"file": _named((DATA / "ing_mt940.sta").read_bytes(), "ing.sta")},
+        {"file": _named(statement("ing_mt942.sta", {}), "ing.sta")},
         HTTP_ACCEPT_LANGUAGE="nl",
     )
 
     assert response.status_code == 200
-    assert "het is een MT940- of MT942-bestand; download het afschrift" in response.content.decode()
+    assert "het is een tussentijds rapport (MT942); de betalingen daarin komen terug" in (
+        response.content.decode()
+    )
     assert not BankStatement.objects.exists()
 
 

@@ -19,7 +19,7 @@ from goedeburen.registration.enums import RegistrationStatus
 from .test_bank_import import ACCOUNT, DATA, by_transfer, statement
 
 SAVINGS = "NL69INGB0123456789"
-PREFIX = "This file is not a readable CAMT.053 bank statement: "
+PREFIX = "This file is not a readable bank statement (CAMT.053 or MT940): "
 
 
 @pytest.fixture
@@ -251,14 +251,15 @@ def test_one_unreadable_file_in_a_zip_archive_books_nothing(event, register, upl
     registration = by_transfer(register, 1)
     data = archive(
         ("2026-12-01.xml", day(1, registration)),
-        ("2026-12-01.sta", (DATA / "ing_mt940.sta").read_bytes()),
+        ("2026-12-01.sta", statement("ing_mt942.sta", {})),
     )
 
     message = refusal(upload, data, "mixed.zip")
 
     assert message == (
-        PREFIX + "the file “2026-12-01.sta” in the ZIP archive: it is an MT940 or MT942 "
-        "file; download the statement as CAMT.053 (XML) instead"
+        PREFIX + "the file “2026-12-01.sta” in the ZIP archive: it is an intraday report "
+        "(MT942); its payments come again in the day's statement, so download the statement "
+        "(MT940 or CAMT.053) instead"
     )
     assert not Payment.objects.exists()
 
@@ -291,7 +292,7 @@ def test_one_unreadable_file_in_a_zip_archive_books_nothing(event, register, upl
         (
             lambda: archive(("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<w/>")),
             "it is a spreadsheet or document (such as Excel); download the statement as "
-            "CAMT.053 (XML) instead",
+            "CAMT.053 (XML) or MT940 instead",
         ),
         (
             lambda: archive(("inner.zip", archive(("a.xml", b"<x/>")))),
@@ -319,13 +320,14 @@ def test_a_zip_archive_we_cannot_read_is_refused(upload, data, reason, english):
             "the statement, so download the statement (CAMT.053) instead",
         ),
         (
-            "ing_mt940.sta",
-            "it is an MT940 or MT942 file; download the statement as CAMT.053 (XML) instead",
+            "ing_mt942.sta",
+            "it is an intraday report (MT942); its payments come again in the day's "
+            "statement, so download the statement (MT940 or CAMT.053) instead",
         ),
         (
             "ing_export.csv",
             "it is a CSV or text export with columns; download the statement as CAMT.053 "
-            "(XML) instead",
+            "(XML) or MT940 instead",
         ),
     ],
 )
@@ -338,12 +340,12 @@ def test_another_format_of_the_bank_is_named(upload, name, reason, english):
     [
         (
             b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
-            "it is a PDF; download the statement as CAMT.053 (XML) instead",
+            "it is a PDF; download the statement as CAMT.053 (XML) or MT940 instead",
         ),
         (
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100),
             "it is a spreadsheet or document (such as Excel); download the statement as "
-            "CAMT.053 (XML) instead",
+            "CAMT.053 (XML) or MT940 instead",
         ),
         (
             b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.01"/>',
@@ -374,11 +376,12 @@ def test_an_entry_on_a_day_that_does_not_exist_is_refused_not_a_crash(
 
 def test_the_refusal_is_in_dutch_for_a_dutch_user(upload):
     with translation.override("nl"):
-        message = refusal(upload, (DATA / "ing_mt940.sta").read_bytes(), "ing.sta")
+        message = refusal(upload, statement("ing_mt942.sta", {}), "ing.sta")
 
     assert message == (
-        "Dit bestand is geen leesbaar CAMT.053-bankafschrift: het is een MT940- of "
-        "MT942-bestand; download het afschrift in plaats daarvan als CAMT.053 (XML)"
+        "Dit bestand is geen leesbaar bankafschrift (CAMT.053 of MT940): het is een "
+        "tussentijds rapport (MT942); de betalingen daarin komen terug in het dagafschrift, "
+        "dus download in plaats daarvan het afschrift (MT940 of CAMT.053)"
     )
 
 
@@ -389,8 +392,8 @@ def test_a_refusal_inside_an_archive_is_in_dutch_for_a_dutch_user(upload):
         message = refusal(upload, data, "dec.zip")
 
     assert message == (
-        "Dit bestand is geen leesbaar CAMT.053-bankafschrift: het bestand “2026-12-01.xml” "
-        "in het ZIP-bestand: geen geldige XML (regel 1, kolom 16)"
+        "Dit bestand is geen leesbaar bankafschrift (CAMT.053 of MT940): het bestand "
+        "“2026-12-01.xml” in het ZIP-bestand: geen geldige XML (regel 1, kolom 16)"
     )
 
 

@@ -233,7 +233,7 @@ def test_a_file_that_is_not_a_statement_gets_a_clear_message_and_imports_nothing
 
     assert refused.value.code == "camt_invalid"
     message = str(refused.value.message)
-    assert message.startswith("This file is not a readable CAMT.053 bank statement: ")
+    assert message.startswith("This file is not a readable bank statement (CAMT.053 or MT940): ")
     assert reason in message
     assert not BankStatement.objects.exists()
     assert not BankTransaction.objects.exists()

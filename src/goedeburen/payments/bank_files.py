@@ -1,17 +1,20 @@
-"""Unpack an organiser's upload of bank statements: one file, or a ZIP archive of them.
+"""Unpack an organiser's upload of bank statements (one file, or a ZIP archive of them), and
+read each file in its format.
 
-Pure Python, no Django. Banks offer a period's statements as a ZIP archive of CAMT.053
-files; the archive is read in memory within limits that a zip bomb cannot pass: at most
-`MAX_MEMBERS` files and `camt.MAX_BYTES` unpacked in all, counted as the bytes come out
-(never trusting the sizes the archive declares). A member's name is only shown, never used
-as a path: nothing is written to disk. Folders, macOS's `__MACOSX/` copies and hidden files
-(`.DS_Store`, `._name`) are passed over.
+Pure Python, no Django. A file is CAMT.053 (`camt`) or MT940 (`mt940_statements`), told
+apart by its first bytes: both give the same `camt.Statement`. Banks offer a period's
+statements as a ZIP archive of such files; the archive is read in memory within limits that
+a zip bomb cannot pass: at most `MAX_MEMBERS` files and `camt.MAX_BYTES` unpacked in all,
+counted as the bytes come out (never trusting the sizes the archive declares). A member's
+name is only shown, never used as a path: nothing is written to disk. Folders, macOS's
+`__MACOSX/` copies and hidden files (`.DS_Store`, `._name`) are passed over.
 """
 
 import io
 import zipfile
 import zlib
 
+from . import camt, mt940_statements
 from .camt import MAX_BYTES, CamtError
 
 MAX_MEMBERS = 1000  # some three years of daily statements
@@ -24,6 +27,16 @@ _OFFICE = {"[Content_Types].xml", "mimetype"}
 def is_archive(data: bytes) -> bool:
     """Return whether `data` is a ZIP archive."""
     return data.startswith(_ARCHIVE)
+
+
+def read_statement(data: bytes, *, account: str = "") -> camt.Statement:
+    """Return the statement in the file `data`, CAMT.053 or MT940, or raise `CamtError`.
+
+    `account` as `camt.parse_statement` takes it.
+    """
+    if mt940_statements.is_mt940(data):
+        return mt940_statements.parse_statement(data, account=account)
+    return camt.parse_statement(data, account=account)
 
 
 def statement_files(data: bytes) -> list[tuple[str, bytes]]:

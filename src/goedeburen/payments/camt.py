@@ -16,9 +16,10 @@ text of earlier versions).
 Anything else is refused with a `CamtError` that names the format when it is a known one:
 camt.052 (an intraday report: entries may still change) and camt.054 (notifications of
 single payments: the same payments come again in the day's statement, not always with the
-same details, so reading both could book one payment twice), MT940/MT942, CSV or other
-spreadsheet exports, PDF, and other ISO 20022 messages. The statement is the bank's record
-of what was booked; it is the one file we book from.
+same details, so reading both could book one payment twice), CSV or other spreadsheet
+exports, PDF, and other ISO 20022 messages. The statement is the bank's record of what was
+booked; it is the one file we book from. (MT940 is read by `mt940_statements` into the same
+`Statement`; `bank_files.read_statement` sends each file to its reader.)
 
 Every entry becomes at least one line, and a batched entry (`NtryDtls` with several
 `TxDtls`, such as ABN AMRO's acceptgiro batches) one line per transaction, each with its
@@ -79,7 +80,8 @@ def gettext_noop(message: str) -> str:
 
 
 # Why a file cannot be read, by `CamtError.code`: lower-case sentence parts that follow
-# "This file is not a readable CAMT.053 bank statement:". The importer translates them.
+# "This file is not a readable bank statement (CAMT.053 or MT940):". The importer
+# translates them.
 REASONS = {
     "too_large": gettext_noop("the file is larger than 50 MB"),
     "dtd": gettext_noop("the file declares a DTD or entities, as bank files never do"),
@@ -100,16 +102,14 @@ REASONS = {
         "it is an ISO 20022 message of type %(message)s, not a bank statement (CAMT.053)"
     ),
     "xml_other": gettext_noop("it is an XML file, but not an ISO 20022 bank statement"),
-    "mt940": gettext_noop(
-        "it is an MT940 or MT942 file; download the statement as CAMT.053 (XML) instead"
-    ),
     "csv": gettext_noop(
-        "it is a CSV or text export with columns; download the statement as CAMT.053 (XML) instead"
+        "it is a CSV or text export with columns; download the statement as CAMT.053 (XML) "
+        "or MT940 instead"
     ),
-    "pdf": gettext_noop("it is a PDF; download the statement as CAMT.053 (XML) instead"),
+    "pdf": gettext_noop("it is a PDF; download the statement as CAMT.053 (XML) or MT940 instead"),
     "office": gettext_noop(
         "it is a spreadsheet or document (such as Excel); download the statement as "
-        "CAMT.053 (XML) instead"
+        "CAMT.053 (XML) or MT940 instead"
     ),
     "zip": gettext_noop("it is a ZIP archive inside the ZIP archive; unpack it first"),
     "no_statement": gettext_noop("the document holds no statement"),
@@ -126,6 +126,23 @@ REASONS = {
     "zip_empty": gettext_noop("the ZIP archive holds no files"),
     "zip_members": gettext_noop("the ZIP archive holds more than %(limit)s files"),
     "zip_size": gettext_noop("the ZIP archive unpacks to more than 50 MB"),
+    # MT940 (`mt940_statements`)
+    "mt942": gettext_noop(
+        "it is an intraday report (MT942); its payments come again in the day's statement, "
+        "so download the statement (MT940 or CAMT.053) instead"
+    ),
+    "mt940_no_statement": gettext_noop("the MT940 file holds no statement (no field :20:)"),
+    "mt940_incomplete": gettext_noop(
+        "a statement in the MT940 file has no opening or closing balance (:60F: or :62F:); "
+        "the file may have been cut off"
+    ),
+    "mt940_field": gettext_noop("the MT940 field :%(field)s: “%(value)s” cannot be read"),
+    "mt940_unreadable": gettext_noop(
+        "the MT940 file is damaged: a field is incomplete or holds a date that does not exist"
+    ),
+    "mt940_encoding": gettext_noop(
+        "the MT940 file is not text in a character set banks use (ASCII, ISO-8859-1, UTF-8)"
+    ),
 }
 
 
@@ -243,7 +260,7 @@ def parse_statement(data: bytes, *, account: str = "") -> Statement:
                 raise CamtError("too_deep") from deep
             for line in entry_lines:
                 days.append(line["booking_date"])
-                facts.append((_fingerprint(line), line))
+                facts.append((line_fingerprint(line), line))
         if statement_id:
             # The period too: a bank that gives every export the same id, and no sequence
             # number or creation time (optional from .08), would have the next day's
@@ -354,10 +371,6 @@ def _format_of(data: bytes) -> str:
         return "office"
     text = head.decode("latin-1")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if re.search(r"^:(20|25|28C|60F|61|86):", text, re.MULTILINE) and re.search(
-        r"^:(25|60F|62F|34F|61):", text, re.MULTILINE
-    ):
-        return "mt940"
     if lines and not lines[0].startswith("<"):
         for separator in (";", ",", "\t", "|"):
             columns = lines[0].count(separator)
@@ -402,7 +415,9 @@ def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _fingerprint(line: dict) -> str:
+def line_fingerprint(line: dict) -> str:
+    """Return the hash of a line's facts (the keys of `StatementLine` and `_extra`, which is
+    removed: the facts of its format that the line does not keep)."""
     keys = [
         "account",
         "booking_date",

@@ -32,7 +32,7 @@ NO_BILLING_DATA = _(
 IMMUTABLE = _("An issued invoice can never be changed or deleted; issue a credit note instead.")
 ALREADY_CREDITED = _("Invoice %(number)s has already been credited.")
 NOT_AN_INVOICE = _("Only an invoice can be credited, not a credit note.")
-CAMT_INVALID = _("This file is not a readable CAMT.053 bank statement: %(reason)s")
+CAMT_INVALID = _("This file is not a readable bank statement (CAMT.053 or MT940): %(reason)s")
 CAMT_IN_ARCHIVE = _("the file “%(file)s” in the ZIP archive: %(reason)s")
 CAMT_DUPLICATE = _(
     "This statement was imported before, on %(when)s (file %(file)s); nothing new was booked."

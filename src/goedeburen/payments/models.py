@@ -408,7 +408,7 @@ class InvoiceLine(ImmutableModel):
 
 
 class BankStatement(models.Model):
-    """One uploaded CAMT.053 file.
+    """One uploaded CAMT.053 or MT940 file.
 
     The same file comes back with the same hash, or, re-exported by the bank, with the same
     `identity` (its statements' accounts, ids, sequence numbers, creation times and periods):

@@ -95,10 +95,10 @@ class ReissueForm(_Styled, forms.Form):
 
 class StatementUploadForm(_Styled, forms.Form):
     file = forms.FileField(
-        label=_("CAMT.053 file"),
+        label=_("Bank statement file"),
         help_text=_(
-            "The statement export of your bank (XML, versions 001.02 to 001.14), or a ZIP "
-            "file of them."
+            "The statement export of your bank: CAMT.053 (XML, versions 001.02 to 001.14) or "
+            "MT940 (.sta, .940, .txt), or a ZIP file of them."
         ),
     )
 

@@ -326,7 +326,7 @@ class BankScreenMixin(PaymentScreenMixin):
 
 
 class StatementImportView(BankScreenMixin, TemplateView):
-    """Upload a CAMT.053 bank statement; the files imported before, each to be opened."""
+    """Upload a bank statement (CAMT.053 or MT940); the files imported before, each to be opened."""
 
     template_name = "backoffice/payments/bank.html"
 

@@ -1,8 +1,9 @@
-"""Book a CAMT.053 bank statement: every real payment once, never two as one.
+"""Book a CAMT.053 or MT940 bank statement: every real payment once, never two as one.
 
-What file: a CAMT.053 file as `camt.parse_statement` reads it, or a ZIP archive of them
+What file: a CAMT.053 or MT940 file as `bank_files.read_statement` reads it
+(`camt.parse_statement`, `mt940_statements.parse_statement`), or a ZIP archive of them
 (`bank_files.statement_files`), booked all or nothing. Anything else is refused with a
-message that says what it is (an MT940 or CSV export, a camt.052 or camt.054 file …).
+message that says what it is (a CSV export, a camt.052 or camt.054 file, an MT942 …).
 
 Which file: a file is the same file as one imported before when its hash is, or when its
 statements' identity is (accounts, statement ids, sequence numbers, creation times, periods:
@@ -90,7 +91,7 @@ class StatementImport:
 
 
 def import_statements(event: Event, *, filename: str, data: bytes, by=None) -> StatementImport:
-    """Import a CAMT.053 file, or a ZIP archive of them, for the event's organiser.
+    """Import a CAMT.053 or MT940 file, or a ZIP archive of them, for the event's organiser.
 
     All or nothing: every file of an archive is read and checked before anything is booked,
     and all are booked in one transaction. Files of an archive that were imported before are
@@ -112,7 +113,7 @@ def import_statements(event: Event, *, filename: str, data: bytes, by=None) -> S
 
 
 def import_statement(event: Event, *, filename: str, data: bytes, by=None) -> BankStatement:
-    """Import one CAMT.053 file for the event's organiser, or raise `PaymentError`.
+    """Import one CAMT.053 or MT940 file for the event's organiser, or raise `PaymentError`.
 
     As `import_statements` (codes, side effects), for an upload that is one statement file;
     return its statement.
@@ -142,7 +143,7 @@ def _import(event: Event, *, filename: str, data: bytes, by) -> StatementImport:
     parsed: list[tuple[str, bytes, camt.Statement]] = []
     for member, content in files:
         try:
-            parsed.append((member, content, camt.parse_statement(content, account=own)))
+            parsed.append((member, content, bank_files.read_statement(content, account=own)))
         except camt.CamtError as unreadable:
             unreadable.member = member
             raise _unreadable(unreadable) from unreadable

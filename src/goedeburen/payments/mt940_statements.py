@@ -1,0 +1,528 @@
+"""Read an MT940 bank statement (SWIFT MT940 and the Dutch banks' variants) into plain lines.
+
+Pure Python, no Django. The fields are read by the `mt-940` library (import name `mt940`);
+what it does not read is the information in `:86:`, which every Dutch bank writes its own way.
+The result is the same `camt.Statement` of `camt.StatementLine`s a CAMT.053 file gives, with
+the same guarantees (see `camt`): a line's `fingerprint` is a hash of all its own facts and
+its `occurrence` counts identical lines in the file, so the same line in an overlapping
+statement is the same line again while two identical transfers on one day are two lines.
+
+What banks hand out is read as it comes: UTF-8 (with or without a byte order mark),
+ISO-8859-1 or Windows-1252, UTF-16; a bank's header lines before the first `:20:` (ING's
+`0000 01INGBNL2AXXXX00001` and `940 00`, ABN AMRO's `ABNANL2A`/`940`, Rabobank's `:940:`)
+or a SWIFT envelope (`{1:…}{2:…}{4:` … `-}`); several statements (days, accounts) in one
+file; amounts with the decimal comma; an entry date (`:61:`, MMDD) in another year than the
+value date. The statement's account (`:25:`) is an IBAN, perhaps followed by its currency
+(`NL12INGB0001234567EUR`, Rabobank's `NL12RABO0123456789 EUR`), or an old Dutch account
+number, which is taken as the IBAN whose account number it is.
+
+`:86:` is read in the layouts of the Dutch banks:
+- ING (Mijn ING Zakelijk, "MT940 structured"): `/EREF/…//CNTP/IBAN/BIC/NAME/CITY///REMI/
+  USTD//text/` or `/REMI/STRD/CUR/RF…/`, `/RTRN/reason/` on returns;
+- ABN AMRO: `/TRTP/SEPA OVERBOEKING/IBAN/…/BIC/…/NAME/…/REMI/…/EREF/…`;
+- Rabobank (structured): `/EREF/…/ORDP//NAME/…/ID/…/ADDR/…/REMI/…/ISDT/…`, `/BENM//NAME/…`
+  for money out, the counterparty's IBAN on the second line of `:61:`, a structured
+  reference as `/CDTRREFTP//CD/SCOR/ISSR/CUR/CDTRREF/RF…`;
+- Triodos and de Volksbank (ASN, SNS, RegioBank), bunq, Knab and others: free text, the
+  counterparty's IBAN and name at its start when the bank puts them there.
+A field's value runs to the next known field code, so a description may hold slashes. The
+bank cuts `:86:` into lines of 65 characters anywhere, also inside a word or a code: the
+fields are read from the lines run together, and the free text is kept twice, as the bank's
+lines joined by spaces (`remittance`) and run together (`remittance_joined`), so a code cut
+in two is found as well as one at the end of a line.
+
+A line is a return (`KIND_RETURN` for money out, `KIND_DEBIT_REVERSAL` for money in) when
+the bank marks it as a reversal (`RC`, `RD`), as a returned item (transaction type `RTI`,
+as ING does) or names a return reason (`/RTRN/MS03/`); the reason is kept.
+
+Refused with a `CamtError`: MT942 (an intraday report: its payments come again in the
+day's statement, not always with the same details, so reading both could book one payment
+twice; as camt.052 and camt.054 are refused), a file without a statement, a statement
+without an account or without a closing balance (a file cut off), a field the library
+cannot read, a date that does not exist, text in no encoding a bank writes.
+"""
+
+import codecs
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from decimal import Decimal
+
+from mt940.models import Transactions
+from mt940.options import Options
+from mt940.processors import date_fixup_pre_processor
+from mt940.tags import StatementASNB
+from stdnum import iban as iban_number
+from stdnum import iso11649
+
+from .camt import (
+    KIND_CREDIT,
+    KIND_DEBIT,
+    KIND_DEBIT_REVERSAL,
+    KIND_RETURN,
+    MAX_BYTES,
+    SKIP_CURRENCY,
+    SKIP_DECIMALS,
+    SKIP_ZERO,
+    CamtError,
+    Statement,
+    StatementLine,
+    line_fingerprint,
+    normalise_iban,
+)
+
+VERSION = "MT940"
+# What the library may raise on a damaged file: RuntimeError (a field that does not match
+# its pattern), ValueError (a date that does not exist), ArithmeticError (an amount that is
+# not a number: decimal.InvalidOperation), and the rest on fields cut off or missing.
+_LIBRARY_ERRORS = (
+    RuntimeError,
+    ValueError,
+    ArithmeticError,
+    LookupError,
+    TypeError,
+    AttributeError,
+)
+_OPTIONS = Options(
+    unbounded_details=True,  # all of :86:, not the first nine pieces of 65 characters
+    case_insensitive_marks=True,
+    merge_keeps_values=True,
+)
+_TAG = re.compile(r"^:(\d\d[A-Z]?|NS):", re.MULTILINE)
+_STATEMENT_START = re.compile(r"(?m)^(?=:20:)")
+# A file is MT940 (or MT942) when its head has the fields of one.
+_HEAD_ANY = re.compile(rb"^:(20|25|28C?|60F|61|86):", re.MULTILINE)
+_HEAD_BALANCE = re.compile(rb"^:(25|60F|62F|34F|61):", re.MULTILINE)
+# SWIFT's envelope: basic, application and user header, the text block's start and end, the
+# trailer ({5:{CHK:…}}).
+_SWIFT_BLOCK = re.compile(r"\{[1-35]:(?:[^{}]|\{[^{}]*\})*\}|\{4:|^-\}", re.MULTILINE)
+_MT942 = re.compile(r"\{2:[IO]942|^:(34F|13D):|^942(\s|$)", re.MULTILINE)
+# De Volksbank (ASN, SNS, RegioBank) writes the payer's IBAN as the customer reference of
+# :61:, longer than the 16 characters SWIFT allows; the library has a variant for it.
+_VOLKSBANK = {"ASNB", "SNSB", "RBRB"}
+_CLOSING = re.compile(r"^:(62[FM]?):", re.MULTILINE)
+
+# The field codes of the Dutch banks' structured :86: (ING, ABN AMRO, Rabobank).
+_FIELD = re.compile(
+    r"/(TRTP|IBAN|BIC|NAME|REMI|EREF|PREF|MARF|CSID|CNTP|RTRN|ORDP|BENM|ID|ADDR|ISDT|PURP"
+    r"|ULTC|ULTD|ULTB|CDTRREFTP|CDTRREF|CD|ISSR|TRCD|SUM)/"
+)
+_STRUCTURED = re.compile(
+    r"^/(TRTP|EREF|PREF|MARF|CSID|CNTP|RTRN|REMI|ORDP|BENM|PURP|IBAN|NAME|TRCD)/"
+)
+_IBAN_AT_START = re.compile(r"\s*([A-Z]{2}\d{2}[A-Z0-9]{10,30})(?:\s+(.*))?$")
+
+
+def is_mt940(data: bytes) -> bool:
+    """Return whether `data` looks like an MT940 or MT942 file (not whether it is readable)."""
+    head = data[:4096]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head[1:2] == b"\x00":
+        head = head.replace(b"\x00", b"")  # UTF-16: its ASCII is every other byte
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return False  # XML
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{1:", b":940:")):
+        return True
+    return bool(_HEAD_ANY.search(head) and _HEAD_BALANCE.search(head))
+
+
+def parse_statement(data: bytes, *, account: str = "") -> Statement:
+    """Return the lines of an MT940 file, or raise `CamtError` for a file we cannot read.
+
+    With `account`, only the statements of that account are read when the file holds any:
+    the others' accounts are listed in `other_accounts`.
+    """
+    if len(data) > MAX_BYTES:
+        raise CamtError("too_large")
+    text = _decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise CamtError("empty")
+    if _MT942.search(text):
+        raise CamtError("mt942")
+    text = _SWIFT_BLOCK.sub("", text)
+    blocks = [block for block in _STATEMENT_START.split(text) if block.startswith(":20:")]
+    if not blocks:
+        raise CamtError("mt940_no_statement")
+    read = [_read_block(block) for block in blocks]
+    wanted = normalise_iban(account)
+    for block in read:
+        block["own"] = _own_account(block["own"], wanted)
+    other_accounts = []
+    if wanted and any(block["own"] == wanted for block in read):
+        other_accounts = list(dict.fromkeys(b["own"] for b in read if b["own"] != wanted))
+        read = [block for block in read if block["own"] == wanted]
+    facts: list[tuple[str, dict]] = []
+    identities, accounts = [], []
+    for block in read:
+        own = block["own"]
+        if own not in accounts:
+            accounts.append(own)
+        prints = []
+        for transaction in block["transactions"]:
+            line = _line(transaction, account=own)
+            fingerprint = line_fingerprint(line)
+            prints.append(fingerprint)
+            facts.append((fingerprint, line))
+        # The bank's reference (:20:) and statement number (:28C:) are not enough: ABN AMRO
+        # writes "ABN AMRO BANK NV" in every :20:, ING numbers every statement 00000. The
+        # balances and the lines are: an export of today that is not complete yet has
+        # another closing balance or other lines than the day's final statement.
+        identities.append(
+            "|".join(
+                [
+                    own,
+                    block["reference"],
+                    block["number"],
+                    block["opening"],
+                    block["closing"],
+                    hashlib.sha256("\n".join(prints).encode()).hexdigest(),
+                ]
+            )
+        )
+    seen: Counter = Counter()
+    lines = []
+    for fingerprint, line in facts:
+        seen[fingerprint] += 1
+        lines.append(StatementLine(fingerprint=fingerprint, occurrence=seen[fingerprint], **line))
+    starts = [block["start"] for block in read]
+    ends = [block["end"] for block in read]
+    first = read[0]
+    return Statement(
+        version=VERSION,
+        message_id=first["reference"],
+        iban=accounts[0],
+        accounts=accounts,
+        identity=hashlib.sha256("\n".join(sorted(identities)).encode()).hexdigest(),
+        statement_id=first["reference"],
+        sequence=first["number"],
+        created="",
+        period_start=min(starts).isoformat(),
+        period_end=max(ends).isoformat(),
+        lines=lines,
+        other_accounts=other_accounts,
+    )
+
+
+def _decode(data: bytes) -> str:
+    """Return the text of `data` as banks write it: UTF-8, ISO-8859-1/Windows-1252, UTF-16."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    utf16 = None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        utf16 = "utf-16"
+    elif data[1:2] == b"\x00" and data[:1] != b"\x00":
+        utf16 = "utf-16-le"
+    elif data[:1] == b"\x00" and data[1:2] not in (b"", b"\x00"):
+        utf16 = "utf-16-be"
+    if utf16:
+        try:
+            text = data.decode(utf16)
+        except UnicodeDecodeError as broken:
+            raise CamtError("mt940_encoding") from broken
+        text = text.removeprefix("\ufeff")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            # ISO-8859-1, or the Windows code page that extends it (what a bank's older
+            # export or a spreadsheet program writes). Amounts, dates and IBANs are ASCII.
+            text = data.decode("cp1252", "replace")
+    if "\x00" in text:
+        raise CamtError("mt940_encoding")
+    return text
+
+
+def _keep_amount_text(transactions, tag, tag_dict, *args):
+    """Keep the amount as written (the library makes a number of it)."""
+    tag_dict["amount_text"] = tag_dict.get("amount") or ""
+    return tag_dict
+
+
+_PROCESSORS = {"pre_statement": [date_fixup_pre_processor, _keep_amount_text]}
+
+
+def _read_block(block: str) -> dict:
+    """Return what one statement (from its :20: to the next) says, read by the library."""
+    # What follows the closing balance (:62F:, :64:, :65:) is about the statement, such as
+    # ING's /SUM/ in a last :86:, which the library would add to the last line.
+    closing = _CLOSING.search(block)
+    if closing is None:
+        raise CamtError("mt940_incomplete")
+    tail = block[closing.end() :]
+    parts = _TAG.split(tail)
+    kept = [parts[0]]
+    for code, value in zip(parts[1::2], parts[2::2], strict=True):
+        if code != "86":
+            kept.append(f":{code}:{value}")
+    block = block[: closing.end()] + "".join(kept)
+    own_field = re.search(r"^:25:(.*)$", block, re.MULTILINE)
+    tags = {}
+    if own_field and _bank_code(own_field.group(1)) in _VOLKSBANK:
+        tags = {61: StatementASNB()}
+    collection = Transactions(processors=_PROCESSORS, tags=tags, options=_OPTIONS)
+    try:
+        collection.parse(block)
+        data = collection.data
+        own = _account(data.get("account_identification") or "")
+        opening = _balance(data, "final_opening_balance", "intermediate_opening_balance")
+        closing_balance = _balance(data, "final_closing_balance", "intermediate_closing_balance")
+        transactions = [t.data for t in collection.transactions if t.data.get("status")]
+    except RuntimeError as unreadable:
+        field = getattr(unreadable.args[1], "id", "") if len(unreadable.args) > 2 else ""
+        value = str(unreadable.args[2]) if len(unreadable.args) > 2 else ""
+        if field:
+            raise CamtError("mt940_field", field=field, value=value[:40]) from unreadable
+        raise CamtError("mt940_unreadable") from unreadable
+    except _LIBRARY_ERRORS as unreadable:
+        raise CamtError("mt940_unreadable") from unreadable
+    if not own:
+        raise CamtError("no_account")
+    if opening is None or closing_balance is None:
+        raise CamtError("mt940_incomplete")
+    days = [_booking_date(t) for t in transactions]
+    start = opening.date
+    if start < closing_balance.date:
+        # Most banks date the opening balance on the day before the statement's first day.
+        start += dt.timedelta(days=1)
+    return {
+        "own": own,
+        "reference": (data.get("transaction_reference") or "").strip()[:100],
+        "number": "/".join(
+            part
+            for part in (data.get("statement_number"), data.get("sequence_number"))
+            if part is not None
+        )[:20],
+        "opening": _balance_text(opening),
+        "closing": _balance_text(closing_balance),
+        "start": min([start, *days]),
+        "end": max([closing_balance.date, *days]),
+        "transactions": transactions,
+    }
+
+
+def _balance(data: dict, final: str, intermediate: str):
+    """Return the statement's balance of that kind (:60F:, :60M: or :60:; the same of :62:)."""
+    for key in (final, intermediate, final.removeprefix("final_")):
+        balance = data.get(key)
+        if balance is not None and getattr(balance, "date", None) is not None:
+            return balance
+    return None
+
+
+def _balance_text(balance) -> str:
+    amount = balance.amount
+    return f"{balance.status}{balance.date.isoformat()}{amount.currency}{amount.amount}"
+
+
+def _bank_code(field: str) -> str:
+    account = _account(field)
+    return account[4:8] if iban_number.is_valid(account) else ""
+
+
+def _account(field: str) -> str:
+    """Return the account of a :25: field: its IBAN without a currency, or the number."""
+    text = re.sub(r"\s+", "", field).upper()
+    text = text.rsplit("/", 1)[-1]  # "INGBNL2A/NL12INGB0001234567": the bank's BIC first
+    if iban_number.is_valid(text):
+        return text
+    if re.fullmatch(r".+[A-Z]{3}", text) and iban_number.is_valid(text[:-3]):
+        return text[:-3]  # "NL12INGB0001234567EUR"
+    number = re.fullmatch(r"([0-9.]+?)(?:[A-Z]{3})?", text)
+    if number:
+        return number.group(1).replace(".", "")  # an old account number: "51.78.52.257"
+    return text[:34]
+
+
+def _own_account(account: str, wanted: str) -> str:
+    """Return `wanted` when `account` is the old Dutch account number of that IBAN."""
+    if (
+        account.isdigit()
+        and wanted.startswith("NL")
+        and len(wanted) == 18
+        and account.lstrip("0") == wanted[8:].lstrip("0")
+    ):
+        return wanted
+    return account
+
+
+def _booking_date(transaction: dict) -> dt.date:
+    """Return the day the bank booked the line: the entry date, else the value date."""
+    return transaction.get("entry_date") or transaction["date"]
+
+
+def _line(transaction: dict, *, account: str) -> dict:
+    mark = (transaction.get("status") or "").upper()  # C, D, RC, RD
+    amount_text = (transaction.get("amount_text") or "").strip()
+    value = abs(transaction["amount"].amount)
+    if not value.is_finite() or value >= Decimal("1e8"):
+        raise CamtError("amount_invalid", amount=amount_text[:40])
+    currency = (transaction.get("currency") or "").strip().upper()[:3]
+    skip = ""
+    if currency != "EUR":
+        skip = SKIP_CURRENCY
+    elif value == 0:
+        skip = SKIP_ZERO
+    elif value != value.quantize(Decimal("0.01")):
+        skip = SKIP_DECIMALS
+    details = read_details(transaction.get("transaction_details") or "")
+    kind_code = (transaction.get("id") or "").upper()
+    is_return = mark.startswith("R") or kind_code[1:] == "RTI" or details["returned"]
+    if mark.endswith("C"):
+        # A credit reversed (RC) is money out, as is a debit; a debit reversed (RD) money in.
+        kind = KIND_RETURN if mark == "RC" else (KIND_DEBIT_REVERSAL if is_return else KIND_CREDIT)
+    else:
+        kind = KIND_DEBIT_REVERSAL if mark == "RD" else (KIND_RETURN if is_return else KIND_DEBIT)
+    extra_details = (transaction.get("extra_details") or "").strip()
+    counterparty_iban = details["iban"]
+    if not counterparty_iban and iban_number.is_valid(extra_details.replace(" ", "")):
+        counterparty_iban = extra_details.replace(" ", "").upper()  # Rabobank: :61:'s 2nd line
+    customer_reference = (transaction.get("customer_reference") or "").strip()
+    if not counterparty_iban and iban_number.is_valid(customer_reference):
+        counterparty_iban = customer_reference.upper()  # de Volksbank
+    bank_reference = (transaction.get("bank_reference") or "").strip()
+    try:
+        value_date = transaction["date"].isoformat()
+        booking_date = _booking_date(transaction).isoformat()
+    except (AttributeError, ValueError) as broken:
+        raise CamtError("mt940_unreadable") from broken
+    extra = "|".join(
+        [
+            mark,
+            value_date,
+            kind_code,
+            customer_reference,
+            (transaction.get("funds_code") or ""),
+            extra_details,
+            details["all"],
+        ]
+    )
+    return {
+        "kind": kind,
+        "skip": skip,
+        "amount": value.quantize(Decimal("0.01")),
+        "amount_text": amount_text[:40],
+        "currency": currency,
+        "booking_date": booking_date,
+        "account": account,
+        "bank_reference": bank_reference[:100],
+        "end_to_end_id": details["end_to_end_id"][:100],
+        "counterparty_name": details["name"][:200],
+        "counterparty_iban": counterparty_iban[:34],
+        "reference": details["reference"][:35],
+        "remittance": details["remittance"],
+        "return_reason": details["return_reason"][:100],
+        "remittance_joined": details["remittance_joined"],
+        "_extra": extra,
+    }
+
+
+def read_details(text: str) -> dict:
+    """Return what a :86: field says: the counterparty, references, free text, return.
+
+    Keys: name, iban, reference (a structured creditor reference), end_to_end_id,
+    remittance (the free text: of a structured field, its lines run together; of free text,
+    the bank's lines joined by spaces), remittance_joined (the other reading, when it
+    differs: a code cut at a line's end is whole in one of them), return_reason, returned,
+    all (the field run together).
+    """
+    pieces = [piece.strip("\r") for piece in text.split("\n")]
+    joined = "".join(pieces)
+    # Where the bank's lines meet in `joined`, to put the spaces back into a value.
+    breaks, position = [], 0
+    for piece in pieces[:-1]:
+        position += len(piece)
+        breaks.append(position)
+    found = {
+        "name": "",
+        "iban": "",
+        "reference": "",
+        "end_to_end_id": "",
+        "remittance": "",
+        "remittance_joined": "",
+        "return_reason": "",
+        "returned": False,
+        "all": joined,
+    }
+    structured = bool(_STRUCTURED.match(joined))
+    if structured:
+        remittance_span = _structured(_fields(joined), found)
+    else:
+        remittance_span = (0, len(joined))
+        start = _IBAN_AT_START.match(pieces[0])
+        if start and iban_number.is_valid(start.group(1)):
+            # Triodos, de Volksbank: "NL20INGB0001234567 P. de Boer" on the first line, the
+            # description on the next ones.
+            found["iban"] = start.group(1)
+            if len(pieces) > 1:
+                found["name"] = (start.group(2) or "").strip()
+                remittance_span = (len(pieces[0]), len(joined))
+    start, end = remittance_span
+    cuts = [start, *(cut for cut in breaks if start < cut < end), end]
+    spaced = " ".join(joined[a:b] for a, b in zip(cuts, cuts[1:], strict=False))
+    spaced = re.sub(r"\s+", " ", spaced).strip()
+    run_together = re.sub(r"\s+", " ", joined[start:end]).strip()
+    # A structured field is cut at 65 characters wherever that falls, mostly inside a word:
+    # run together, it reads as the payer wrote it. Free text comes in the bank's lines.
+    found["remittance"] = run_together if structured else spaced
+    other = spaced if structured else run_together
+    if other != found["remittance"]:
+        found["remittance_joined"] = other
+    return found
+
+
+def _fields(joined: str) -> dict[str, tuple[int, int]]:
+    """Return each field code's value span in `joined` (the first of a code that repeats)."""
+    matches = list(_FIELD.finditer(joined))
+    fields: dict[str, tuple[int, int]] = {}
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(joined)
+        fields.setdefault(match.group(1), (match.end(), end))
+    return fields
+
+
+def _structured(fields: dict[str, tuple[int, int]], found: dict) -> tuple[int, int]:
+    """Fill `found` from the fields of a structured :86:; return the free text's span."""
+    text = found["all"]
+
+    def value(code: str) -> str:
+        start, end = fields.get(code, (0, 0))
+        return text[start:end].strip().strip("/").strip()
+
+    end_to_end = value("EREF")
+    if end_to_end.upper() != "NOTPROVIDED":
+        found["end_to_end_id"] = end_to_end
+    if "RTRN" in fields:
+        found["returned"] = True
+        found["return_reason"] = value("RTRN")
+    found["name"] = value("NAME")
+    found["iban"] = normalise_iban(value("IBAN"))
+    if "CNTP" in fields:
+        # ING: /CNTP/account/BIC/name/city/
+        start, end = fields["CNTP"]
+        parts = text[start:end].removesuffix("/").split("/")
+        found["iban"] = found["iban"] or normalise_iban(parts[0])
+        found["name"] = found["name"] or "/".join(parts[2:-1] if len(parts) > 3 else parts[2:3])
+    found["name"] = found["name"].strip()
+    reference = value("CDTRREF")
+    remittance_span = fields.get("REMI", (0, 0))
+    if "REMI" in fields:
+        start, end = fields["REMI"]
+        remittance = text[start:end]
+        if remittance.startswith("USTD/"):
+            remittance_span = (start + 5, end)  # ING: /REMI/USTD//text/
+        elif remittance.startswith("STRD/"):
+            # ING: /REMI/STRD/CUR/reference/ (the issuer, then the reference)
+            parts = remittance[5:].strip("/").split("/")
+            reference = reference or (parts[1] if len(parts) > 1 else parts[0]).strip()
+            remittance_span = (end, end)
+    if not reference and iso11649.is_valid(found["end_to_end_id"]):
+        # An RF reference as the payment's end-to-end id, as accounting software sends it.
+        reference = iso11649.compact(found["end_to_end_id"])
+    found["reference"] = reference.replace(" ", "")
+    start, end = remittance_span
+    # The free text ends with the field's closing slash in ING's layout.
+    while end > start and text[end - 1] in "/ ":
+        end -= 1
+    while start < end and text[start] in "/ ":
+        start += 1
+    return start, end
