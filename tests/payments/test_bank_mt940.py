@@ -328,6 +328,35 @@ def test_another_account_is_refused_naming_both_and_an_old_account_number_is_our
     assert (result.iban, result.lines_matched) == (ACCOUNT, 2)
 
 
+def test_a_statement_over_two_pages_and_a_day_without_lines_are_each_imported(event, six, book):
+    page = sample("triodos_mt940.sta", six)
+    first = page.replace(b":62F:C261124EUR685,00", b":62M:C261124EUR685,00")
+    # The next page: other lines (the same lines again would be known), an intermediate
+    # opening balance.
+    second = page.replace(b":28C:338/1", b":28C:338/2")
+    second = second.replace(b":60F:C261123EUR500,00", b":60M:C261124EUR685,00")
+    second = second.replace(b"C60,00", b"C61,00").replace(b"Rente", b"Rente november")
+    second = second.replace(six[2].code[3:].encode(), b"ZZZZZ")
+    second = second.replace(b":62F:C261124EUR685,00", b":62F:C261124EUR871,00")
+    quiet = b":20:MT940\n:25:" + ACCOUNT.encode() + b"\n:28C:339/1\n"
+    quiet += b":60F:C261124EUR871,00\n:62F:C261125EUR871,00\n-\n"
+
+    results = [book(data, name) for data, name in ((first, "1.sta"), (second, "2.sta"))]
+    empty = book(quiet, "3.sta")
+
+    assert [(r.sequence, r.lines_new, r.lines_known) for r in results] == [
+        ("338/1", 3, 0),
+        ("338/2", 3, 0),
+    ]
+    assert (empty.lines_new, str(empty.period_start), str(empty.period_end)) == (
+        0,
+        "2026-11-25",
+        "2026-11-25",
+    )
+    with pytest.raises(PaymentError):
+        book(quiet.replace(b"\n", b"\r\n"), "3 (1).sta")
+
+
 def test_several_days_and_accounts_in_one_file_book_the_organisers_days(event, six, upload):
     first = sample("triodos_mt940.sta", six)
     second = first.replace(b"2611241124", b"2611251125").replace(b"C261124", b"C261125")
