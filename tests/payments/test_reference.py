@@ -4,7 +4,11 @@ python-stdnum's validation on every kind of reference."""
 import pytest
 from stdnum import iso11649
 
-from goedeburen.payments.reference import code_from_reference, creditor_reference
+from goedeburen.payments.reference import (
+    code_from_reference,
+    creditor_reference,
+    invoice_numbers_in_text,
+)
 from goedeburen.registration import tokens
 
 
@@ -45,3 +49,31 @@ def test_a_valid_compact_reference_gives_its_code():
     code = CODES[0]
 
     assert code_from_reference(creditor_reference(code)) == code.upper()
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        ("Factuur 2027-0012", ["2027-0012"]),
+        ("factuurnr 2027-0012 Goede buren", ["2027-0012"]),
+        ("nr.2027-0012, 2027-0013 en 2027-10001.", ["2027-0012", "2027-0013", "2027-10001"]),
+        ("INV 20270012", ["2027-0012"]),
+        ("INV20270012", ["2027-0012"]),
+        ("Factuurnummer: 20270012", ["2027-0012"]),
+        ("fact.nr. 20270012", ["2027-0012"]),
+        ("invoice no. 20270012", ["2027-0012"]),
+        # Not an invoice number of ours:
+        ("betaald 2027-01-22", []),  # an ISO date
+        ("22-01-2027", []),  # a Dutch date
+        ("2027-0122-01", []),  # part of a longer number
+        ("12027-00123", []),
+        ("2027-0012345678", []),
+        ("NL91ABNA0417164300 2027,00", []),  # an IBAN, an amount
+        ("PO-2027-0012", []),  # the payer's own reference
+        ("20270012", []),  # eight digits alone: a date, a KvK or customer number
+        ("klant 20270012", []),
+        ("2027-0012/2027-0013", []),  # which is which: a person decides
+    ],
+)
+def test_invoice_numbers_in_text_reads_only_our_spelling_standing_alone(text, numbers):
+    assert invoice_numbers_in_text(text) == numbers

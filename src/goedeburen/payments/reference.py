@@ -2,6 +2,9 @@
 
 `RF` + two check digits + the registration code (`RF18K7QW3XPA`). Banks check the digits
 when the payer types the reference, and the code inside finds the registration again.
+
+Payers' accounts-payable systems often quote our invoice number instead (`2027-0012`:
+year, hyphen, sequence of four or more digits): `invoice_numbers_in_text` reads those.
 """
 
 import re
@@ -65,4 +68,35 @@ def codes_in_text(text: str) -> list[str]:
         if code:
             found.append(code)
     found += [m.group().upper() for m in _CODE_IN_TEXT.finditer(text or "")]
+    return list(dict.fromkeys(found))
+
+
+# An invoice number as we print it, standing on its own: not inside a word or a longer
+# number, not part of a date (2027-01-22, 22-01-2027), an IBAN, an amount (2027,00) or a
+# reference of the payer's own (PO-2027-0012, 2027-0012-3).
+_SEPARATE_BEFORE = r"(?<![0-9A-Za-z_])(?<![0-9A-Za-z][-/])(?<![0-9][.,:])"
+_SEPARATE_AFTER = r"(?![0-9A-Za-z_])(?![-/][0-9A-Za-z])(?![.,:][0-9])"
+_INVOICE_NUMBER = re.compile(rf"{_SEPARATE_BEFORE}(20[0-9]{{2}})-([0-9]{{4,6}}){_SEPARATE_AFTER}")
+# Without its hyphen (20270012) only right after a word that says it is an invoice number:
+# eight digits alone are as often a date (20270122), a KvK or a customer number.
+_INVOICE_NUMBER_COMPACT = re.compile(
+    r"(?<![0-9A-Za-z])(?:factuurnummer|factuurnr|factuur|fact|invoice|inv)\.?"
+    r"(?:\s*(?:nummer|number|nr|no))?\.?\s*[:#]?\s*"
+    rf"(20[0-9]{{2}})([0-9]{{4,6}}){_SEPARATE_AFTER}",
+    re.IGNORECASE,
+)
+
+
+def invoice_numbers_in_text(text: str) -> list[str]:
+    """Return the invoice numbers (`2027-0012`) a payer's free text may name, as we write them.
+
+    Read: `2027-0012` on its own, and `20270012` right after "factuur", "factuurnr",
+    "factuurnummer", "fact", "invoice", "inv" (with "nr", "no", ":" or "#"). Candidates only:
+    the caller checks them against the organiser's invoices.
+    """
+    text = text or ""
+    if "20" not in text:  # most lines of a statement: no year, nothing to search
+        return []
+    found = [f"{year}-{sequence}" for year, sequence in _INVOICE_NUMBER.findall(text)]
+    found += [f"{year}-{sequence}" for year, sequence in _INVOICE_NUMBER_COMPACT.findall(text)]
     return list(dict.fromkeys(found))
