@@ -154,3 +154,31 @@ def test_bank_lines_need_an_organiser_wide_money_role(world):
     assert (
         Api(make_token(world, user=finance, scopes=["payments:read"])).get(path).status_code == 200
     )
+
+
+def test_a_split_bank_line_names_all_its_registrations(world):
+    from goedeburen.payments.models import Payment
+    from tests.backoffice.conftest import _bank_line
+    from tests.factories import RegistrationFactory
+
+    line = _bank_line(world)
+    other = RegistrationFactory(event=world.event)
+    for registration in (world.registration, other):
+        Payment.objects.create(
+            registration=registration,
+            bank_transaction=line,
+            provider="bank_transfer",
+            amount="62.50",
+            state="paid",
+        )
+    finance = member(world, Role.FINANCE, organiser_wide=True)
+    path = f"/api/v1/organisers/{world.organiser.slug}/bank-lines/"
+
+    [found] = (
+        Api(make_token(world, user=finance, scopes=["payments:read"])).get(path).json()["results"]
+    )
+
+    assert (found["registration"], found["registrations"]) == (
+        None,
+        [world.registration.code, other.code],
+    )

@@ -16,7 +16,7 @@ from goedeburen.payments.models import BankStatement, BankTransaction, Payment
 from goedeburen.registration.enums import RegistrationStatus
 from tests.backoffice.conftest import CONFIRM, _bank_line, url
 from tests.clients import StaffClient
-from tests.factories import OrganiserBillingFactory
+from tests.factories import OrganiserBillingFactory, RegistrationFactory
 from tests.payments.test_bank_files import SAVINGS, archive, day
 from tests.payments.test_bank_import import statement
 from tests.seams import without_bank_line_lock
@@ -89,9 +89,32 @@ def test_a_statement_of_another_account_is_refused_on_screen(owner_client, world
     assert not BankStatement.objects.exists()
 
 
+def _booked_line(world, statement, n: int, registrations) -> BankTransaction:
+    """A matched line of € 1,00 a registration, with a payment for each (two: a split line)."""
+    line = BankTransaction.objects.create(
+        statement=statement,
+        organiser=world.organiser,
+        fingerprint=f"more-{n}",
+        amount=Decimal(len(registrations)),
+        booking_date="2026-11-23",
+        state=TransactionState.MATCHED,
+        position=n + 1,
+    )
+    for registration in registrations:
+        Payment.objects.create(
+            registration=registration,
+            bank_transaction=line,
+            provider="bank_transfer",
+            amount="1.00",
+            state="paid",
+        )
+    return line
+
+
 def test_the_statement_screen_costs_the_same_queries_for_one_and_three_lines(owner_client, world):
-    line = _bank_line(world)
+    statement_row = _bank_line(world).statement
     path = url("bank.statement", world)
+    _booked_line(world, statement_row, 0, [world.registration])
 
     def count():
         with CaptureQueriesContext(connection) as captured:
@@ -99,17 +122,9 @@ def test_the_statement_screen_costs_the_same_queries_for_one_and_three_lines(own
         return len(captured)
 
     one = count()
-    for n in range(2):
-        BankTransaction.objects.create(
-            statement=line.statement,
-            organiser=world.organiser,
-            fingerprint=f"more-{n}",
-            amount="1.00",
-            booking_date="2026-11-23",
-            state=TransactionState.MATCHED,
-            registration=world.registration,
-            position=n + 1,
-        )
+    other = RegistrationFactory(event=world.event)
+    _booked_line(world, statement_row, 1, [world.registration, other])  # a split line
+    _booked_line(world, statement_row, 2, [other])
 
     assert count() == one
 
@@ -139,7 +154,7 @@ def test_an_unmatched_line_suggests_the_registration_and_books_it_in_one_click(
     response = owner_client.post(url("bank.assign", world), {"code": registration.code, **CONFIRM})
     assert response.status_code == 302
     line.refresh_from_db()
-    assert (line.state, line.registration) == (TransactionState.MATCHED, registration)
+    assert (line.state, line.registrations) == (TransactionState.MATCHED, [registration])
 
 
 def test_a_payer_name_close_to_the_booker_is_suggested(owner_client, world, english):
@@ -171,11 +186,21 @@ MESSAGES = [
     "The line is booked for registration {code}.",
     "This bank statement line was already handled.",
 ]
+SPLIT_MESSAGES = [
+    "The line is split: {code} € 62,50, {other} € 62,50.",
+    "This bank statement line was already handled.",
+]
 
 
-def _assign_twice_at_once(world) -> tuple[list[int], list[str]]:
+def _split(world, other) -> dict:
+    return {"shares": f"{world.registration.code} 62,50\n{other.code} 62,50"}
+
+
+def _assign_twice_at_once(world, *, split=False) -> tuple[list[int], list[str]]:
     line = _bank_line(world)
     code = world.registration.code
+    other = RegistrationFactory(event=world.event, status=RegistrationStatus.PENDING_PAYMENT)
+    form, messages = (_split(world, other), SPLIT_MESSAGES) if split else ({"code": code}, MESSAGES)
     path = url("bank.assign", world)
     barrier = threading.Barrier(2)
     codes, said = [], []
@@ -185,12 +210,14 @@ def _assign_twice_at_once(world) -> tuple[list[int], list[str]]:
             client = StaffClient()
             client.force_login(world.owner)
             barrier.wait()
-            response = client.post(path, {"code": code, **CONFIRM}, follow=True)
+            response = client.post(path, {**form, **CONFIRM}, follow=True)
             codes.append(response.redirect_chain[0][1] if response.redirect_chain else 200)
             # The page, not response.context: the test client's context capture is not
             # thread-safe.
             html = response.content.decode()
-            said.extend(text for text in MESSAGES if text.format(code=code) in html)
+            said.extend(
+                text for text in messages if text.format(code=code, other=other.code) in html
+            )
         finally:
             connections.close_all()
 
@@ -205,30 +232,120 @@ def _assign_twice_at_once(world) -> tuple[list[int], list[str]]:
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("split", [False, True], ids=["assign", "split"])
 def test_two_people_assigning_one_line_at_once_book_it_once_without_a_500(
-    on_postgresql, world, english
+    on_postgresql, world, english, split
 ):
     _pending(world)
 
-    codes, said = _assign_twice_at_once(world)
+    codes, said = _assign_twice_at_once(world, split=split)
 
     assert codes == [302, 302]
     assert Payment.objects.filter(registration=world.registration).count() == 1
-    assert sorted(said) == MESSAGES
+    assert Payment.objects.filter(bank_transaction__isnull=False).count() == (2 if split else 1)
+    assert sorted(said) == sorted(SPLIT_MESSAGES if split else MESSAGES)
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("split", [False, True], ids=["assign", "split"])
 def test_negative_control_without_the_line_lock_the_line_is_booked_twice(
-    on_postgresql, world, monkeypatch, english
+    on_postgresql, world, monkeypatch, english, split
 ):
     _pending(world)
     without_bank_line_lock(monkeypatch.setattr)
 
-    codes, _said = _assign_twice_at_once(world)
+    codes, _said = _assign_twice_at_once(world, split=split)
 
     assert codes == [302, 302]
     assert Payment.objects.filter(registration=world.registration).count() == 2
+
+
+def test_an_unmatched_line_is_split_by_hand_in_dutch_amounts(owner_client, world, english):
+    _pending(world)
+    line = _bank_line(world)
+    other = RegistrationFactory(event=world.event, status=RegistrationStatus.PENDING_PAYMENT)
+
+    screen = owner_client.get(url("bank.unmatched", world)).content.decode()
+    asked = owner_client.post(url("bank.assign", world), _split(world, other))
+    response = owner_client.post(
+        url("bank.assign", world), {**_split(world, other), **CONFIRM}, follow=True
+    )
+
+    assert "Or split it over several registrations" in screen
+    assert "Together exactly € 125,00." in screen
+    assert (
+        f"The line is split into a payment for each of these registrations, each counting "
+        f"towards what it owes: {world.registration.code} € 62,50, {other.code} € 62,50."
+    ) in asked.content.decode()
+    line.refresh_from_db()
+    assert line.state == TransactionState.MATCHED
+    assert [(p.registration, p.amount) for p in line.paid_for] == [
+        (world.registration, Decimal("62.50")),
+        (other, Decimal("62.50")),
+    ]
+    assert (
+        f"The line is split: {world.registration.code} € 62,50, {other.code} € 62,50."
+        in response.content.decode()
+    )
+    statement_html = owner_client.get(url("bank.statement", world)).content.decode()
+    assert "Split over these registrations:" in statement_html
+    for code in (world.registration.code, other.code):
+        assert f"/registrations/{code}/payments/" in statement_html
+
+
+@pytest.mark.parametrize(
+    ("shares", "message"),
+    [
+        (
+            "{a} 62,50\n{b} 60,00",
+            "De bedragen zijn samen € 122,50, maar de bankregel is € 125,00. Die moeten gelijk "
+            "zijn. Er is niets geboekt.",
+        ),
+        ("{a} 62,50\n{a} 62,50", "Een aanmeldcode staat er twee keer in."),
+        ("{a} 62,50\nZZZZ2345 62,50", "Er is geen aanmelding met de code “ZZZZ2345” gevonden."),
+        ("{a} 62,50\n{b} 62,505", "het bedrag is geen bedrag in euro’s"),
+        ("{a} 62,50\n{b} 1.062,50.00", "het bedrag is geen bedrag in euro’s"),
+        ("hallo daar", "“hallo daar” is geen code met een bedrag"),
+        ("", "Vul één aanmeldcode in, of de aanmeldingen en bedragen om over te verdelen."),
+    ],
+    ids=["sum", "twice", "unknown", "decimals", "garbage_amount", "garbage", "empty"],
+)
+def test_a_wrong_split_gets_a_dutch_message_and_changes_nothing(
+    owner_client, world, shares, message
+):
+    _pending(world)
+    line = _bank_line(world)
+    other = RegistrationFactory(event=world.event, status=RegistrationStatus.PENDING_PAYMENT)
+    shares = shares.format(a=world.registration.code, b=other.code)
+
+    response = owner_client.post(
+        url("bank.assign", world), {"shares": shares, **CONFIRM}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    line.refresh_from_db()
+    assert (line.state, line.paid_for) == (TransactionState.UNMATCHED, [])
+    assert not Payment.objects.exists()
+
+
+def test_a_split_onto_another_organisers_registration_reads_as_unknown(
+    owner_client, world, other_world, english
+):
+    _pending(world)
+    line = _bank_line(world)
+    theirs = other_world.registration.code
+
+    response = owner_client.post(
+        url("bank.assign", world),
+        {"shares": f"{world.registration.code} 62,50\n{theirs} 62,50", **CONFIRM},
+        follow=True,
+    )
+
+    assert f"No registration with the code “{theirs}” was found." in response.content.decode()
+    assert BankTransaction.objects.get(pk=line.pk).state == TransactionState.UNMATCHED
+    assert not Payment.objects.exists()
 
 
 def test_manual_payment_of_more_than_is_owed_needs_a_confirmation(owner_client, world, english):

@@ -159,6 +159,26 @@ def test_bank_lines_of_one_state_with_typed_cells(client, world):
     assert name.value == FORMULA and name.data_type == "s"
 
 
+def test_a_split_bank_line_is_exported_with_all_its_registrations(client, world):
+    line = _bank_line(world)
+    other = RegistrationFactory(event=world.event)
+    for registration in (world.registration, other):
+        Payment.objects.create(
+            registration=registration,
+            bank_transaction=line,
+            provider="bank_transfer",
+            amount="62.50",
+            state="paid",
+        )
+    BankTransaction.objects.filter(pk=line.pk).update(state="matched")
+    organiser_finance, _user = _client_as(client, world, Role.FINANCE, organiser_wide=True)
+
+    labels, body = _sheet(_export(organiser_finance, world, "bank"))
+
+    [codes] = _column(labels, body, "Aanmelding")
+    assert codes.value == f"{world.registration.code}, {other.code}"
+
+
 def test_bank_lines_of_another_organisers_statement_are_a_bad_filter(client, world, other_world):
     foreign = _bank_line(other_world).statement
     organiser_finance, _user = _client_as(client, world, Role.FINANCE, organiser_wide=True)
@@ -266,14 +286,20 @@ def _add_rows(world, name: str, count: int) -> None:
     elif name == "bank":
         line = _bank_line(world)
         for _n in range(count):
-            BankTransaction.objects.create(
+            booked = BankTransaction.objects.create(
                 statement=line.statement,
                 organiser=world.organiser,
                 fingerprint=f"more-{uuid.uuid4().hex}",
                 amount="1.00",
                 booking_date="2026-11-23",
-                state="unmatched",
+                state="matched",
+            )
+            Payment.objects.create(
                 registration=world.registration,
+                bank_transaction=booked,
+                provider="bank_transfer",
+                amount="1.00",
+                state="paid",
             )
     elif name == "waiting_list":
         for _n in range(count):

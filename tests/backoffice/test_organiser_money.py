@@ -83,7 +83,7 @@ def test_organiser_finance_books_a_line_onto_any_event_of_the_organiser(client, 
     client.post(url("bank.assign", world), {"code": sibling.registration.code, **CONFIRM})
 
     line.refresh_from_db()
-    assert (line.state, line.registration) == (TransactionState.MATCHED, sibling.registration)
+    assert (line.state, line.registrations) == (TransactionState.MATCHED, [sibling.registration])
 
 
 def test_a_line_is_never_booked_onto_another_organisers_registration(client, world):

@@ -204,8 +204,8 @@ def test_unmatched_line_assigned_to_a_registration(owner_client, world):
     )
 
     line.refresh_from_db()
-    assert (line.state, line.registration) == (TransactionState.MATCHED, world.registration)
-    assert line.payment.amount == Decimal("125.00")
+    assert (line.state, line.registrations) == (TransactionState.MATCHED, [world.registration])
+    assert [p.amount for p in line.paid_for] == [Decimal("125.00")]
     world.registration.refresh_from_db()
     assert world.registration.status == RegistrationStatus.CONFIRMED
 

@@ -27,7 +27,7 @@ def books(site, django_db_blocker):
     from goedeburen.events.demo import load_demo
     from goedeburen.events.models import Role, TeamMember
     from goedeburen.payments import services
-    from goedeburen.payments.models import BankTransaction
+    from goedeburen.payments.models import BankTransaction, Payment
     from goedeburen.registration.models import TicketType
     from tests.factories import AttendeeFactory, RegistrationFactory, UserFactory
 
@@ -63,6 +63,19 @@ def books(site, django_db_blocker):
             amount=ticket.price,
             remittance=f"Deelname {'Z' if code[0] != 'Z' else 'Y'}{code[1:]}",
         )
+        # One line booked for two registrations (a transfer split over them).
+        split = BankTransaction.objects.get(statement=imported, skip_reason="currency")
+        BankTransaction.objects.filter(pk=split.pk).update(
+            state="matched", skip_reason="", currency="EUR", amount=2 * ticket.price
+        )
+        for n in (3, 4):
+            Payment.objects.create(
+                registration=registrations[n],
+                bank_transaction=split,
+                provider="bank_transfer",
+                amount=ticket.price,
+                state="paid",
+            )
     yield {"event": event, "statement": imported, "registration": registrations[1], "app": app}
 
 
@@ -101,3 +114,6 @@ def test_bank_and_payment_screens_have_no_wcag_violations(visit, books, viewport
             assert width <= 360, name
     unmatched = visit(pages["unmatched"], viewport=viewport).locator("main").inner_text()
     assert "Perhaps it pays for" in unmatched
+    assert "Or split it over several registrations" in unmatched
+    statement = visit(pages["statement"], viewport=viewport).locator("main").inner_text()
+    assert "Split over these registrations:" in statement

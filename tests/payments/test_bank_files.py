@@ -91,7 +91,7 @@ def test_later_versions_of_camt053_are_read(event, three, upload, version):
 
     (imported,) = result.statements
     assert (imported.lines_new, imported.lines_matched) == (4, 2)
-    assert BankTransaction.objects.get(registration=three[1]).debtor_name == (
+    assert BankTransaction.objects.get(payments__registration=three[1]).debtor_name == (
         "Huurdersvereniging Oost"
     )
 
@@ -100,11 +100,11 @@ def test_version_13_without_booking_date_or_refs_with_a_cut_description(event, t
     result = upload(knab(three), "knab.xml")
 
     lines = list(BankTransaction.objects.filter(statement=result.statements[0]))
-    assert [(line.state, line.registration) for line in lines] == [
-        (TransactionState.MATCHED, three[1]),  # RF reference; only a value date
-        (TransactionState.MATCHED, three[2]),  # the code cut over two Ustrd pieces
-        (TransactionState.UNMATCHED, None),  # a betalingskenmerk: not one of ours
-        (TransactionState.SKIPPED, None),  # bank costs, booked as a date and time
+    assert [(line.state, line.registrations) for line in lines] == [
+        (TransactionState.MATCHED, [three[1]]),  # RF reference; only a value date
+        (TransactionState.MATCHED, [three[2]]),  # the code cut over two Ustrd pieces
+        (TransactionState.UNMATCHED, []),  # a betalingskenmerk: not one of ours
+        (TransactionState.SKIPPED, []),  # bank costs, booked as a date and time
     ]
     assert [str(line.booking_date) for line in lines] == ["2026-11-23"] * 4
     assert lines[2].reference == "1234567890123456"
@@ -152,7 +152,7 @@ def test_encodings_byte_order_marks_and_line_ends(
     result = upload(data, "asn.xml")
 
     line = BankTransaction.objects.get(statement=result.statements[0])
-    assert (line.state, line.registration) == (TransactionState.MATCHED, three[1])
+    assert (line.state, line.registrations) == (TransactionState.MATCHED, [three[1]])
     assert line.debtor_name == "Café De Buurvrouw"
     assert line.remittance == f"Aanmelding {three[1].code} à {euro}125,00 voor Renée Müller"
 

@@ -51,7 +51,7 @@ def test_abn_amro_batch_of_eleven_with_one_reference_books_eleven(event, eleven,
     assert (result.lines_new, result.lines_matched, result.lines_known) == (11, 11, 0)
     lines = BankTransaction.objects.order_by("position")
     assert {line.entry_key for line in lines} == {"1201000043210987"}
-    assert [line.registration for line in lines] == [eleven[n] for n in range(1, 12)]
+    assert [line.registrations for line in lines] == [[eleven[n]] for n in range(1, 12)]
     assert Payment.objects.filter(**BANK_PAYMENTS, state=PaymentState.PAID).count() == 11
     for registration in eleven.values():
         registration.refresh_from_db()
@@ -71,7 +71,8 @@ def test_day_two_with_restarting_references_books_every_new_line(event, register
         registration.refresh_from_db()
         assert registration.status == RegistrationStatus.CONFIRMED
     # Line b names its code only in AddtlNtryInf, as some ING exports do.
-    assert BankTransaction.objects.get(registration=regs[4]).remittance.endswith(regs[4].code)
+    booked = BankTransaction.objects.get(payments__registration=regs[4])
+    assert booked.remittance.endswith(regs[4].code)
 
 
 def test_ing_payment_and_its_return_with_one_reference_is_paid_then_reversed_and_flagged(
@@ -98,8 +99,8 @@ def test_ing_payment_and_its_return_with_one_reference_is_paid_then_reversed_and
     assert payment.state == PaymentState.RETURNED
     back = BankTransaction.objects.get(statement=result)
     assert back.state == TransactionState.RETURNED
-    assert back.reverses == BankTransaction.objects.get(payment=payment)
-    assert (back.registration, back.return_reason) == (paid, "AC04")
+    assert back.reverses == payment.bank_transaction
+    assert (back.registrations, back.return_reason) == ([paid], "AC04")
     assert list(queries.returned_payments(event)) == [payment]
     assert queries.balance(paid).open == Decimal("125.00")
     # The other payment of that day, also reference 000001 in its own file, stands.
@@ -242,7 +243,7 @@ def test_zero_foreign_currency_and_odd_lines_are_skipped_and_listed(event, regis
     ]
     assert (lines[1].currency, lines[2].amount_text) == ("USD", "12.345")
     # The description only in AddtlTxInf still finds the registration.
-    assert lines[5].registration == regs[1]
+    assert lines[5].registrations == [regs[1]]
     assert Payment.objects.filter(**BANK_PAYMENTS).count() == 1
     for n in (2, 3, 4):
         regs[n].refresh_from_db()

@@ -83,8 +83,11 @@ def test_ing_layout_structured_and_unstructured_references(event, six, book):
     structured = BankTransaction.objects.get(entry_key="ING-2026112300001")
     unstructured = BankTransaction.objects.get(entry_key="ING-2026112300002")
     other = BankTransaction.objects.get(entry_key="ING-2026112300004")
-    assert (structured.registration, structured.state) == (six[1], TransactionState.MATCHED)
-    assert (unstructured.registration, unstructured.state) == (six[2], TransactionState.MATCHED)
+    assert (structured.registrations, structured.state) == ([six[1]], TransactionState.MATCHED)
+    assert (unstructured.registrations, unstructured.state) == (
+        [six[2]],
+        TransactionState.MATCHED,
+    )
     assert unstructured.debtor_name == "Gemeente Zeist"
     assert other.state == TransactionState.UNMATCHED
     assert other.remittance == "Bijdrage sprekersdiner"
@@ -93,7 +96,7 @@ def test_ing_layout_structured_and_unstructured_references(event, six, book):
         assert six[n].status == RegistrationStatus.CONFIRMED
     assert six[3].status == RegistrationStatus.PENDING_PAYMENT
     debit = BankTransaction.objects.get(amount=Decimal("45.50"))
-    assert (debit.state, debit.skip_reason, debit.payment) == ("skipped", "debit", None)
+    assert (debit.state, debit.skip_reason, debit.paid_for) == ("skipped", "debit", [])
     payment = Payment.objects.get(registration=six[2])
     assert (payment.payer_name, payment.payer_iban) == ("Gemeente Zeist", "NL02BNGH0285000000")
 
@@ -107,14 +110,14 @@ def test_rabobank_layout_partial_payment_and_amount_check(event, six, book):
     assert (result.lines_new, result.lines_matched, result.lines_skipped) == (3, 1, 1)
     assert BankTransaction.objects.get(skip_reason="pending").state == "skipped"
     partial = BankTransaction.objects.get(entry_key="RABO0000000000982331")
-    assert partial.registration == six[3]
+    assert partial.registrations == [six[3]]
     assert partial.debtor_name == "Zorggroep Het Anker"
     six[3].refresh_from_db()
     assert six[3].status == RegistrationStatus.PENDING_PAYMENT  # € 100,00 of € 125,00
     assert queries.balance(six[3]).open == Decimal("25.00")
     # Free text naming a code with an amount that is not what is owed waits for a person.
     loose = BankTransaction.objects.get(entry_key="RABO0000000000982332")
-    assert (loose.state, loose.registration) == (TransactionState.UNMATCHED, None)
+    assert (loose.state, loose.registrations) == (TransactionState.UNMATCHED, [])
 
 
 def test_abn_amro_layout_batch_entry_with_two_transactions(event, six, book):
@@ -126,7 +129,7 @@ def test_abn_amro_layout_batch_entry_with_two_transactions(event, six, book):
     lines = BankTransaction.objects.order_by("position")
     # One bank reference for both: it is kept for people, and decides nothing.
     assert [line.entry_key for line in lines] == ["1123000019284571", "1123000019284571"]
-    assert [line.registration for line in lines] == [six[5], six[6]]
+    assert [line.registrations for line in lines] == [[six[5]], [six[6]]]
     assert [str(line.booking_date) for line in lines] == ["2026-11-23", "2026-11-23"]
     for n in (5, 6):
         six[n].refresh_from_db()

@@ -25,19 +25,38 @@ def two(register):
     return {n: by_transfer(register, n) for n in (1, 2)}
 
 
-def test_a_batch_without_amounts_per_transaction_is_one_line_of_its_total(event, two, book):
+def test_a_batch_without_amounts_per_transaction_is_one_line_split_over_its_references(
+    event, two, book
+):
     data = statement("rabobank_batch_no_amounts_camt053_001_02.xml", two)
 
     result = book(data, "rabo-batch.xml")
 
-    # Not two lines of € 250,00 each, both booked: € 500,00 for € 250,00 received.
+    # Not two lines of € 250,00 each, both booked (€ 500,00 for € 250,00 received): one
+    # line of € 250,00 that names two registrations owing € 125,00 each, so one payment each.
     (line,) = BankTransaction.objects.filter(statement=result)
-    assert (line.amount, line.state, line.payment) == (
-        Decimal("250.00"),
-        TransactionState.UNMATCHED,
-        None,
-    )
+    assert (line.amount, line.state) == (Decimal("250.00"), TransactionState.MATCHED)
+    assert [(p.registration, p.amount) for p in line.paid_for] == [
+        (two[1], Decimal("125.00")),
+        (two[2], Decimal("125.00")),
+    ]
     assert line.remittance == "; ".join(creditor_reference(two[n].code) for n in (1, 2))
+    assert Payment.objects.filter(**BANK_PAYMENTS).count() == 2
+
+
+def test_a_batch_total_that_is_not_what_its_references_owe_waits_for_a_person(event, two, book):
+    data = statement("rabobank_batch_no_amounts_camt053_001_02.xml", two).replace(
+        b'<Amt Ccy="EUR">250.00</Amt>', b'<Amt Ccy="EUR">240.00</Amt>', 1
+    )
+
+    result = book(data, "rabo-batch.xml")
+
+    (line,) = BankTransaction.objects.filter(statement=result)
+    assert (line.amount, line.state, line.paid_for) == (
+        Decimal("240.00"),
+        TransactionState.UNMATCHED,
+        [],
+    )
     assert not Payment.objects.filter(**BANK_PAYMENTS).exists()
 
 
@@ -53,9 +72,9 @@ def test_a_batch_with_amounts_per_transaction_books_each(event, two, book):
     result = book(data, "rabo-batch.xml")
 
     lines = BankTransaction.objects.filter(statement=result).order_by("position")
-    assert [(line.amount, line.registration) for line in lines] == [
-        (Decimal("100.00"), two[1]),
-        (Decimal("150.00"), two[2]),
+    assert [(line.amount, line.registrations) for line in lines] == [
+        (Decimal("100.00"), [two[1]]),
+        (Decimal("150.00"), [two[2]]),
     ]
 
 
@@ -65,9 +84,9 @@ def test_a_payment_sent_in_dollars_books_the_euros_credited(event, two, book):
     result = book(data, "swift.xml")
 
     line = BankTransaction.objects.get(statement=result)
-    assert (line.state, line.registration, line.currency) == (
+    assert (line.state, line.registrations, line.currency) == (
         TransactionState.MATCHED,
-        two[1],
+        [two[1]],
         "EUR",
     )
     assert line.amount == Decimal("118.40")

@@ -516,6 +516,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 class BankLineSerializer(serializers.ModelSerializer):
     registration = serializers.SerializerMethodField()
+    registrations = serializers.SerializerMethodField()
 
     class Meta:
         model = BankTransaction
@@ -529,11 +530,19 @@ class BankLineSerializer(serializers.ModelSerializer):
             "remittance",
             "state",
             "registration",
+            "registrations",
         ]
 
     def get_registration(self, line) -> str | None:
-        registration = getattr(line, "registration", None)
-        return registration.code if registration is not None else None
+        """The code of the one registration the line paid for; null when it paid for none,
+        or for several (a split line: see `registrations`)."""
+        codes = self.get_registrations(line)
+        return codes[0] if len(codes) == 1 else None
+
+    def get_registrations(self, line) -> list[str]:
+        """The codes of every registration the line paid for (a return: that its credit
+        line paid for), oldest payment first."""
+        return [registration.code for registration in line.registrations]
 
 
 class MailSerializer(serializers.ModelSerializer):

@@ -548,8 +548,10 @@ class BankLineList(ListView):
             self.request.user, organiser
         ):
             raise Http404
-        return BankTransaction.objects.filter(organiser=organiser).select_related(
-            "registration", "statement"
+        return (
+            BankTransaction.objects.filter(organiser=organiser)
+            .select_related("statement", "reverses")
+            .prefetch_related("payments__registration", "reverses__payments__registration")
         )
 
     def filter_updated(self, queryset):

@@ -246,10 +246,11 @@ BANK_LINE_COLUMNS = [
     Column("description", gettext_lazy("Description"), lambda t: t.remittance),
     Column("reference", gettext_lazy("Structured reference"), lambda t: t.reference),
     Column("state", gettext_lazy("State"), _display(BankTransaction, "state")),
+    # A split line paid for several: all of them.
     Column(
         "registration",
         gettext_lazy("Registration"),
-        lambda t: t.registration.code if t.registration_id else "",
+        lambda t: ", ".join(registration.code for registration in t.registrations),
     ),
     Column("statement", gettext_lazy("Statement file"), lambda t: t.statement.filename),
     Column("account", gettext_lazy("Our account"), lambda t: t.account),

@@ -58,4 +58,9 @@ TOO_MUCH_PAYMENT = _(
 )
 WRONG_STATE = _("This bank statement line was already handled.")
 NOT_FOUND = _("No registration with the code “%(code)s” was found.")
+SPLIT_SUM = _(
+    "The amounts add up to %(total)s, but the bank line is %(amount)s; they must be equal. "
+    "Nothing was booked."
+)
+SPLIT_TWICE = _("A registration code appears twice; give each registration once.")
 NO_MOLLIE_KEY = _("No Mollie API key is configured for this organiser.")

@@ -119,6 +119,11 @@ def register() -> None:
             example={"code": "ABCD2345"},
         ),
         LogType(
+            action="bank_transaction.split",
+            sentence=_("Bank line split over registrations: %(shares)s"),
+            example={"shares": "ABCD2345 62.50, EFGH6789 62.50"},
+        ),
+        LogType(
             action="bank_transaction.dismissed",
             sentence=_("Bank line dismissed: %(note)s"),
             personal=frozenset({"note"}),

@@ -157,6 +157,16 @@ class Payment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The bank line it was booked from; one line may pay for several registrations, each
+    # with a payment of its own. The one record of what a bank line paid for.
+    bank_transaction = models.ForeignKey(
+        "BankTransaction",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("bank line"),
+    )
 
     class Meta:
         verbose_name = _("payment")
@@ -497,12 +507,8 @@ class BankTransaction(models.Model):
     )
     # Booked for a registration that had nothing left to pay: an overpayment to resolve.
     overpaid = models.BooleanField(_("overpayment"), default=False)
-    registration = models.ForeignKey(
-        Registration, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    payment = models.OneToOneField(
-        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_transaction"
-    )
+    # What a matched line paid for is its `payments` (one per registration, a split line has
+    # several); a return's is its `reverses`'s.
     # A line imported before (state `known`): the first import of it.
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -535,3 +541,15 @@ class BankTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_date} € {self.amount}"
+
+    @property
+    def paid_for(self) -> list[Payment]:
+        """Return the payments booked from this line (a return: from the line it sends back),
+        oldest first; from `payments` prefetched (`queries.statement_lines`) when it is."""
+        line = self.reverses if self.reverses_id else self
+        return sorted(line.payments.all(), key=lambda payment: payment.pk)
+
+    @property
+    def registrations(self) -> list[Registration]:
+        """Return the registrations this line paid for (see `paid_for`), oldest payment first."""
+        return [payment.registration for payment in self.paid_for]

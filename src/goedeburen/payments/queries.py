@@ -468,9 +468,10 @@ def returned_payments(event: Event) -> QuerySet[Payment]:
 
 def overpaid_lines(event: Event) -> QuerySet[BankTransaction]:
     """Return the event's bank lines booked for a registration that had nothing left to pay."""
+    # Only a line with one registration is ever overpaid (a split pays what each owes).
     return BankTransaction.objects.filter(
-        registration__event=event, overpaid=True, state=TransactionState.MATCHED
-    ).select_related("registration", "payment")
+        payments__registration__event=event, overpaid=True, state=TransactionState.MATCHED
+    ).prefetch_related("payments__registration")
 
 
 def bank_statements(organiser: Organiser) -> QuerySet[BankStatement]:
@@ -482,10 +483,10 @@ def statement_lines(statement: BankStatement) -> QuerySet[BankTransaction]:
     """Return every line of `statement` in file order, with what became of it."""
     return (
         BankTransaction.objects.filter(statement=statement)
-        .select_related(
-            "registration", "payment", "duplicate_of__statement", "reverses__registration"
+        .select_related("duplicate_of__statement", "reverses")
+        .prefetch_related(
+            "returned_by", "payments__registration", "reverses__payments__registration"
         )
-        .prefetch_related("returned_by")
         .order_by("position", "pk")
     )
 
@@ -494,7 +495,8 @@ def bank_lines(organiser: Organiser) -> QuerySet[BankTransaction]:
     """Return all of the organiser's bank lines with their statements, for exports."""
     return (
         BankTransaction.objects.filter(organiser=organiser)
-        .select_related("statement", "registration")
+        .select_related("statement", "reverses")
+        .prefetch_related("payments__registration", "reverses__payments__registration")
         .order_by("statement__created", "position", "pk")
     )
 

@@ -109,8 +109,58 @@ class StatementUploadForm(_Styled, forms.Form):
         return upload
 
 
+# One share of a split bank line as people type it: a code, then its amount ("K7QW3XPA
+# 62,50", with a colon, "=" or "€" between if they like).
+_SHARE = re.compile(r"^\s*([0-9A-Za-z]{8})\s*[:=]?\s*(€?\s*[0-9][0-9.,]*)\s*$")
+
+
 class AssignForm(_Styled, forms.Form):
-    code = TidyCharField(label=_("Registration code"), max_length=8, min_length=8)
+    """Book an unmatched line for one registration (`code`), or split it over several
+    (`shares`: one registration a line, its code and amount)."""
+
+    code = TidyCharField(label=_("Registration code"), max_length=8, min_length=8, required=False)
+    shares = forms.CharField(
+        label=_("Registrations and amounts"),
+        help_text=_("One registration a line: its code and amount, such as ABCD2345 62,50."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+    )
+
+    def clean_shares(self) -> list[tuple[str, Decimal]]:
+        text = self.cleaned_data.get("shares", "")
+        parts = [part for part in re.split(r"[\r\n;]+", text) if part.strip()]
+        shares = []
+        amount_field = AmountField()
+        for part in parts:
+            found = _SHARE.match(part)
+            if not found:
+                raise forms.ValidationError(
+                    _("“%(line)s” is not a code and an amount, such as ABCD2345 62,50."),
+                    params={"line": part.strip()[:40]},
+                    code="invalid",
+                )
+            try:
+                amount = amount_field.clean(found.group(2))
+            except forms.ValidationError as wrong:
+                raise forms.ValidationError(
+                    _("“%(line)s”: the amount is not an amount in euros, such as 62,50."),
+                    params={"line": part.strip()[:40]},
+                    code="invalid",
+                ) from wrong
+            shares.append((found.group(1).upper(), amount))
+        return shares
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        if bool(cleaned.get("code")) == bool(cleaned.get("shares")):
+            raise forms.ValidationError(
+                _("Give one registration code, or the registrations and amounts to split over."),
+                code="required",
+            )
+        return cleaned
 
 
 class DismissForm(_Styled, forms.Form):

@@ -35,6 +35,7 @@ from goedeburen.backoffice.forms.payments import (
 )
 from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
+from goedeburen.common import money
 from goedeburen.common.audit import history
 from goedeburen.common.logtypes import describe
 from goedeburen.payments import exceptions as payment_exceptions
@@ -475,12 +476,32 @@ class AssignTransactionView(_TransactionAction):
     confirm_button = gettext_lazy("Book the line")
 
     def confirmation_text(self, request) -> str:
+        form = self.form_class(request.POST)
+        form.is_valid()  # asked only when it is
+        if form.cleaned_data["shares"]:
+            return _(
+                "The line is split into a payment for each of these registrations, each "
+                "counting towards what it owes: %(shares)s."
+            ) % {"shares": _shares(form.cleaned_data["shares"])}
         return _(
             "The line is booked as a payment of registration %(code)s and counts towards what "
             "it owes."
-        ) % {"code": request.POST["code"].strip().upper()}
+        ) % {"code": form.cleaned_data["code"].upper()}
 
-    def act(self, row, *, code):
+    def act(self, row, *, code, shares):
+        for wanted, _amount in shares or [(code, None)]:
+            self._check_target(wanted)
+        if shares:
+            payments = services.split_transaction(row, shares=shares, by=self.request.user)
+            return _("The line is split: %(shares)s.") % {
+                "shares": _shares([(p.registration.code, p.amount) for p in payments])
+            }
+        payment = services.assign_transaction(row, code=code, by=self.request.user)
+        return _("The line is booked for registration %(code)s.") % {
+            "code": payment.registration.code
+        }
+
+    def _check_target(self, code: str) -> None:
         # A line is booked only onto a registration of an event the user handles payments of;
         # any other code reads as unknown, whether it exists or not.
         target = registration_queries.organiser_registration(self.event.organiser, code)
@@ -490,10 +511,11 @@ class AssignTransactionView(_TransactionAction):
             raise PaymentError(
                 payment_exceptions.NOT_FOUND % {"code": code.strip().upper()}, code="not_found"
             )
-        payment = services.assign_transaction(row, code=code, by=self.request.user)
-        return _("The line is booked for registration %(code)s.") % {
-            "code": payment.registration.code
-        }
+
+
+def _shares(shares) -> str:
+    """Return "ABCD2345 € 62,50, EFGH6789 € 62,50" for (code, amount) pairs, as people read it."""
+    return ", ".join(f"{code} {money.euro(amount)}" for code, amount in shares)
 
 
 class DismissTransactionView(_TransactionAction):

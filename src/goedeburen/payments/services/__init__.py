@@ -12,6 +12,7 @@ from .bank_import import (
     import_statement,
     import_statements,
     settle_payments,
+    split_transaction,
 )
 from .follow_up import FollowUp, follow_up_unpaid, remind_held_payments, schedule_hold_reminder
 from .invoices import credit_invoice, issue_invoice, reissue_invoice
@@ -38,6 +39,7 @@ __all__ = [
     "PaymentError",
     "apply_status",
     "assign_transaction",
+    "split_transaction",
     "available_providers",
     "providers_for",
     "OFFLINE_PROVIDERS",

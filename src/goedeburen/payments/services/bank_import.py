@@ -15,17 +15,29 @@ the same organiser and account. A bank reference decides nothing: ABN AMRO repea
 every payment of a batch, ING reuses a payment's for its return and restarts them daily,
 Rabobank gives none. Uniqueness is per organiser and account, never platform-wide.
 
-What a credit line matches: its structured reference is a registration's RF reference
-(check digits valid: any amount is booked, so partial and overpayments show; a registration
-that had nothing left to pay gets it as an overpayment to resolve), or its free text names a
-registration's code or RF reference and the amount is exactly what the registration still
-owes (free text is typed by people, so the amount must confirm it). Everything else waits on
-the unmatched screen, with suggestions.
+What a credit line matches: the registrations it names, by its structured reference (an RF
+reference with valid check digits), by codes or RF references in its free text, or by the
+numbers of their invoices in its free text (`reference.invoice_numbers_in_text`: this
+organiser's invoices only; a credit note's number names nothing, it never pays). Then:
+
+- one registration, named by the structured reference: booked whatever the amount, so
+  partial and overpayments show (one that had nothing left to pay gets it as an
+  overpayment to resolve);
+- one registration, named only in the free text: booked when the amount is exactly what it
+  still owes (free text is typed by people, so the amount must confirm it);
+- several registrations (an accounts-payable system paying two invoices at once): booked
+  as one payment each of what each still owes, all from this line, when each owes
+  something and together they owe exactly the amount. Never the whole line to one of them:
+  the other would stay unpaid and its follow-up might cancel someone who paid.
+
+Everything else waits on the unmatched screen, with suggestions, where a person can book
+it for one registration or split it over several (`assign_transaction`,
+`split_transaction`).
 
 What is skipped and listed, never a reason to refuse the file: zero amounts, other
 currencies, amounts with more than two decimals, pending entries, money going out, and
-reversals of money going out. A return or reversal of an earlier credit undoes its payment
-(the payment becomes "returned", the registration is flagged for the organiser).
+reversals of money going out. A return or reversal of an earlier credit undoes its payments
+(each becomes "returned", each registration is flagged for the organiser).
 
 The statement's account must be the organiser's IBAN; another account is refused and
 nothing is stored. Importing books the lines and their payments in one transaction;
@@ -44,6 +56,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext
 from stdnum import iban as iban_number
 
+from goedeburen.common import money
 from goedeburen.common.audit import log_action
 from goedeburen.common.collector import collector_paused
 from goedeburen.common.tasks import enqueue_each_on_commit
@@ -51,10 +64,17 @@ from goedeburen.events.models import Event
 from goedeburen.registration.models import Registration
 
 from .. import bank_files, camt, exceptions, queries, tasks
-from ..enums import PaymentState, ProviderName, SkipReason, TransactionKind, TransactionState
+from ..enums import (
+    InvoiceKind,
+    PaymentState,
+    ProviderName,
+    SkipReason,
+    TransactionKind,
+    TransactionState,
+)
 from ..exceptions import PaymentError
-from ..models import BankStatement, BankTransaction, Payment
-from ..reference import code_from_reference, codes_in_text
+from ..models import BankStatement, BankTransaction, Invoice, Payment
+from ..reference import code_from_reference, codes_in_text, invoice_numbers_in_text
 from .payments import settle_registration
 
 ZERO = Decimal("0.00")
@@ -105,8 +125,8 @@ def import_statements(event: Event, *, filename: str, data: bytes, by=None) -> S
     IBAN) or "camt_duplicate" (imported before). After a refusal nothing is stored.
 
     Side effects: per file, the statement and every line stored with its outcome; a paid
-    bank-transfer payment per matched line; returned payments marked; log entries;
-    `settle_payments` tasks enqueued.
+    bank-transfer payment per registration a matched line pays for; returned payments marked;
+    log entries; `settle_payments` tasks enqueued.
     """
     with collector_paused():  # a statement makes many objects and few cycles
         return _import(event, filename=filename, data=data, by=by)
@@ -249,7 +269,20 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
         and not line.skip
     ]
     candidates = {id(line): _candidates(line) for line in credits}
-    codes = {code for strong, weak in candidates.values() for code in (*strong, *weak)}
+    numbers = {number for _s, _w, found in candidates.values() for number in found}
+    # An invoice number names its registration: this organiser's invoices (credited or
+    # not), never a credit note's. One query, and none for a statement that names none.
+    invoiced = (
+        dict(
+            Invoice.objects.filter(
+                organiser=organiser, kind=InvoiceKind.INVOICE, number__in=numbers
+            ).values_list("number", "registration__code")
+        )
+        if numbers
+        else {}
+    )
+    codes = {code for strong, weak, _n in candidates.values() for code in (*strong, *weak)}
+    codes.update(invoiced.values())
     # Only what matching and booking need: a statement names thousands of registrations.
     registrations = (
         Registration.objects.filter(event__organiser=organiser, code__in=codes)
@@ -259,7 +292,8 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
     owed = open_amounts([r.pk for r in registrations.values()])
 
     now = timezone.now()
-    rows, payments, returns = [], [], []
+    rows, returns = [], []
+    booked: list[tuple[BankTransaction, list[Payment]]] = []
     for position, line in enumerate(parsed.lines):
         row = _row(statement, organiser, line, position)
         rows.append(row)
@@ -276,32 +310,36 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
             row.state = TransactionState.RETURNED  # settled below, once the credits exist
             returns.append(row)
         else:
-            registration, overpaid = _match(line, candidates[id(line)], registrations, owed)
-            if registration is None:
+            strong, weak, found = candidates[id(line)]
+            named = (strong, [*weak, *(invoiced[n] for n in found if n in invoiced)])
+            shares, overpaid = _match(line, named, registrations, owed)
+            if not shares:
                 row.state = TransactionState.UNMATCHED
                 continue
-            row.state, row.registration_id, row.overpaid = (
-                TransactionState.MATCHED,
-                registration.pk,
-                overpaid,
-            )
-            owed[registration.pk] = owed.get(registration.pk, ZERO) - line.amount
-            row.payment = Payment(
-                registration_id=registration.pk,
-                provider=ProviderName.BANK_TRANSFER,
-                amount=line.amount,
-                state=PaymentState.PAID,
-                payer_name=line.counterparty_name,
-                payer_iban=line.counterparty_iban,
-                confirmed=now,
-                settled=False,
-            )
-            payments.append(row.payment)
-    Payment.objects.bulk_create(payments)
-    for row in rows:
-        if row.payment is not None:
-            row.payment_id = row.payment.pk
+            row.state, row.overpaid = TransactionState.MATCHED, overpaid
+            line_payments = []
+            for registration, amount in shares:
+                owed[registration.pk] = owed.get(registration.pk, ZERO) - amount
+                line_payments.append(
+                    Payment(
+                        registration_id=registration.pk,
+                        provider=ProviderName.BANK_TRANSFER,
+                        amount=amount,
+                        state=PaymentState.PAID,
+                        payer_name=line.counterparty_name,
+                        payer_iban=line.counterparty_iban,
+                        confirmed=now,
+                        settled=False,
+                    )
+                )
+            booked.append((row, line_payments))
     BankTransaction.objects.bulk_create(rows, batch_size=1000)
+    payments = []
+    for row, line_payments in booked:
+        for payment in line_payments:
+            payment.bank_transaction_id = row.pk
+            payments.append(payment)
+    Payment.objects.bulk_create(payments, batch_size=1000)
     returned = [row for row in returns if _return(row, by=by)]
 
     counts = {state: 0 for state in TransactionState.values}
@@ -372,28 +410,40 @@ def _row(statement, organiser, line: camt.StatementLine, position: int) -> BankT
     )
 
 
-def _candidates(line: camt.StatementLine) -> tuple[list[str], list[str]]:
-    """Return (codes from the structured reference, codes named in the free text)."""
+def _candidates(line: camt.StatementLine) -> tuple[list[str], list[str], list[str]]:
+    """Return (codes from the structured reference, codes named in the free text, invoice
+    numbers named in the free text)."""
     strong = []
     code = code_from_reference(line.reference)
     if code:
         strong.append(code)
-    weak = codes_in_text(" ".join([line.remittance, line.reference, line.remittance_joined]))
-    return strong, [c for c in weak if c not in strong]
+    text = " ".join([line.remittance, line.reference, line.remittance_joined])
+    weak = codes_in_text(text)
+    return strong, [c for c in weak if c not in strong], invoice_numbers_in_text(text)
 
 
-def _match(line, candidates, registrations, owed) -> tuple[Registration | None, bool]:
-    """Return (the registration the line pays for, whether it had nothing left to pay)."""
-    strong, weak = candidates
-    for code in strong:
-        if code in registrations:
-            registration = registrations[code]
-            return registration, owed.get(registration.pk, ZERO) <= ZERO
-    for code in weak:
-        registration = registrations.get(code)
-        if registration is not None and owed.get(registration.pk) == line.amount:
-            return registration, False
-    return None, False
+def _match(line, named, registrations, owed) -> tuple[list[tuple[Registration, Decimal]], bool]:
+    """Return what the line pays for, as (registration, amount) pairs, and whether its one
+    registration had nothing left to pay; no pairs when it waits for a person.
+
+    `named` is (codes from the structured reference, codes from the free text and invoice
+    numbers); the rules are in the module's docstring.
+    """
+    strong, weak = named
+    by_structure = [registrations[code] for code in strong if code in registrations]
+    found = list(
+        dict.fromkeys(by_structure + [registrations[c] for c in weak if c in registrations])
+    )
+    if len(found) == 1:
+        registration = found[0]
+        still = owed.get(registration.pk, ZERO)
+        if by_structure:
+            return [(registration, line.amount)], still <= ZERO
+        return ([(registration, line.amount)] if still == line.amount else []), False
+    opens = [owed.get(registration.pk, ZERO) for registration in found]
+    if len(found) > 1 and all(o > ZERO for o in opens) and sum(opens) == line.amount:
+        return list(zip(found, opens, strict=True)), False
+    return [], False
 
 
 def _return(row: BankTransaction, *, by) -> bool:
@@ -444,31 +494,34 @@ def _return(row: BankTransaction, *, by) -> bool:
         row.save(update_fields=["state", "skip_reason"])
         return False
     row.reverses = original
-    row.registration_id = original.registration_id
-    row.save(update_fields=["reverses", "registration"])
+    row.save(update_fields=["reverses"])
     if original.state == TransactionState.UNMATCHED:
         # Never booked: the line leaves the unmatched list, there is nothing to undo.
         original.state = TransactionState.DISMISSED
         original.save(update_fields=["state"])
         return True
-    payment = Payment.objects.select_for_update().get(pk=original.payment_id)
-    if payment.state != PaymentState.PAID:
-        return True
-    payment.state = PaymentState.RETURNED
-    # A return in the same file as its payment: nothing to settle any more.
-    payment.settled = True
-    payment.save(update_fields=["state", "settled"])
-    log_action(
-        payment.registration,
-        action="payment.returned",
-        by=by,
-        data={
-            "payment": payment.pk,
-            "provider": payment.provider,
-            "amount": str(payment.amount),
-            "reason": row.return_reason,
-        },
-    )
+    # Every payment booked from the line: a split line paid for several registrations.
+    for payment in (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("registration")
+        .filter(bank_transaction=original, state=PaymentState.PAID)
+        .order_by("pk")
+    ):
+        payment.state = PaymentState.RETURNED
+        # A return in the same file as its payment: nothing to settle any more.
+        payment.settled = True
+        payment.save(update_fields=["state", "settled"])
+        log_action(
+            payment.registration,
+            action="payment.returned",
+            by=by,
+            data={
+                "payment": payment.pk,
+                "provider": payment.provider,
+                "amount": str(payment.amount),
+                "reason": row.return_reason,
+            },
+        )
     return True
 
 
@@ -526,54 +579,103 @@ def assign_transaction(transaction_row: BankTransaction, *, code: str, by) -> Pa
     Two people assigning the same line at once: the line is locked, the second finds it
     handled and gets "wrong_state"; any other conflict is "conflict", never a crash.
 
-    Side effects: a paid bank-transfer payment with the payer's name and IBAN; the line
-    matched; log entries; the registration settled (`settle_registration`).
+    Side effects: as `split_transaction`, for one registration and the whole amount.
     """
     code = (code or "").strip().upper()
+    return _book_by_hand(transaction_row, shares=[(code, None)], by=by)[0]
+
+
+def split_transaction(
+    transaction_row: BankTransaction, *, shares: list[tuple[str, Decimal]], by
+) -> list[Payment]:
+    """Book an unmatched bank line for several registrations, each `(code, amount)` of
+    `shares`, or raise `PaymentError` and change nothing.
+
+    Refused: a code twice ("split_twice"), an amount of €0.00 or less ("amount_invalid"),
+    amounts that do not add up to exactly the line's ("split_sum"), an unknown code
+    ("not_found"), a line handled meanwhile ("wrong_state", as `assign_transaction`).
+
+    Side effects: per share a paid bank-transfer payment from the line with the payer's name
+    and IBAN; the line matched; log entries (the line's, and each registration's); each
+    registration settled (`settle_registration`).
+    """
+    shares = [((code or "").strip().upper(), amount) for code, amount in shares]
+    codes = [code for code, _amount in shares]
+    if len(set(codes)) != len(codes):
+        raise PaymentError(exceptions.SPLIT_TWICE, code="split_twice")
+    if any(amount is None or amount <= ZERO for _code, amount in shares):
+        raise PaymentError(exceptions.AMOUNT_INVALID, code="amount_invalid")
+    return _book_by_hand(transaction_row, shares=shares, by=by)
+
+
+def _book_by_hand(row: BankTransaction, *, shares, by) -> list[Payment]:
     try:
         with transaction.atomic():
-            return _assign(transaction_row.pk, code=code, by=by)
+            return _assign(row.pk, shares=shares, by=by)
     except IntegrityError as clash:
         raise PaymentError(exceptions.CONFLICT, code="conflict") from clash
 
 
-def _assign(pk: int, *, code: str, by) -> Payment:
+def _assign(pk: int, *, shares: list[tuple[str, Decimal | None]], by) -> list[Payment]:
     row = _lock_line(pk)
     if row.state != TransactionState.UNMATCHED:
         raise PaymentError(exceptions.WRONG_STATE, code="wrong_state")
-    registration = Registration.objects.filter(
-        event__organiser_id=row.organiser_id, code=code
-    ).first()
-    if registration is None:
-        raise PaymentError(exceptions.NOT_FOUND % {"code": code}, code="not_found")
-    payment = Payment.objects.create(
-        registration=registration,
-        provider=ProviderName.BANK_TRANSFER,
-        amount=row.amount,
-        state=PaymentState.PAID,
-        payer_name=row.debtor_name,
-        payer_iban=row.debtor_iban,
-        confirmed=timezone.now(),
-        created_by=_by(by),
-    )
+    # (code, None): the whole line.
+    shares = [(code, row.amount if amount is None else amount) for code, amount in shares]
+    total = sum((amount for _code, amount in shares), ZERO)
+    if total != row.amount:
+        raise PaymentError(
+            exceptions.SPLIT_SUM % {"total": money.euro(total), "amount": money.euro(row.amount)},
+            code="split_sum",
+        )
+    found = Registration.objects.filter(
+        event__organiser_id=row.organiser_id, code__in=[code for code, _amount in shares]
+    ).in_bulk(field_name="code")
+    for code, _amount in shares:
+        if code not in found:
+            raise PaymentError(exceptions.NOT_FOUND % {"code": code}, code="not_found")
+    now = timezone.now()
+    payments = [
+        Payment.objects.create(
+            registration=found[code],
+            bank_transaction=row,
+            provider=ProviderName.BANK_TRANSFER,
+            amount=amount,
+            state=PaymentState.PAID,
+            payer_name=row.debtor_name,
+            payer_iban=row.debtor_iban,
+            confirmed=now,
+            created_by=_by(by),
+        )
+        for code, amount in shares
+    ]
     row.state = TransactionState.MATCHED
-    row.registration = registration
-    row.payment = payment
-    row.save(update_fields=["state", "registration", "payment"])
-    log_action(row, action="bank_transaction.assigned", by=by, data={"code": code})
-    log_action(
-        registration,
-        action="payment.paid",
-        by=by,
-        data={
-            "payment": payment.pk,
-            "provider": ProviderName.BANK_TRANSFER,
-            "amount": str(row.amount),
-            "note": row.remittance[:200],
-        },
-    )
-    settle_registration(registration, payment=payment, by=by)
-    return payment
+    row.save(update_fields=["state"])
+    if len(shares) == 1:
+        log_action(row, action="bank_transaction.assigned", by=by, data={"code": shares[0][0]})
+    else:
+        log_action(
+            row,
+            action="bank_transaction.split",
+            by=by,
+            data={"shares": ", ".join(f"{code} {amount}" for code, amount in shares)},
+        )
+    for payment in payments:
+        log_action(
+            payment.registration,
+            action="payment.paid",
+            by=by,
+            data={
+                "payment": payment.pk,
+                "provider": ProviderName.BANK_TRANSFER,
+                "amount": str(payment.amount),
+                "note": row.remittance[:200],
+            },
+        )
+    # Registrations in one order (their keys), as every other settler locks them.
+    for payment in sorted(payments, key=lambda payment: payment.registration_id):
+        settle_registration(payment.registration, payment=payment, by=by)
+    return payments
 
 
 def dismiss_transaction(transaction_row: BankTransaction, *, note: str, by) -> BankTransaction:
