@@ -21,15 +21,26 @@ def free_port() -> int:
 class SmtpServer:
     """An SMTP server on a fixed port that can be stopped and started again.
 
-    `messages` holds every mail that arrived, parsed with the `email` module.
+    `messages` holds every mail that arrived, parsed with the `email` module. `replies` makes
+    it answer a command with a refusal instead, as real servers do: `{"RCPT": "550 5.1.1 No
+    such user"}`, `{"DATA": "552 5.3.4 Message too big"}`.
     """
 
     def __init__(self, port: int):
         self.port = port
         self.messages: list[EmailMessage] = []
+        self.replies: dict[str, str] = {}
         self._controller: Controller | None = None
 
+    async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        if "RCPT" in self.replies:
+            return self.replies["RCPT"]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        if "DATA" in self.replies:
+            return self.replies["DATA"]
         self.messages.append(BytesParser(policy=policy.default).parsebytes(envelope.content))
         return "250 Message accepted for delivery"
 

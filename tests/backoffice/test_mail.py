@@ -132,3 +132,41 @@ def test_action_on_mail_of_another_event_is_not_found(owner_client, world, other
     assert owner_client.post(_url(action, world, mail)).status_code == 404
     mail.refresh_from_db()
     assert mail.state == MailState.FAILED
+
+
+def test_outbox_and_mailing_say_which_failed_mails_are_not_tried_again(owner_client, world):
+    from django.utils import timezone
+
+    from goedeburen.mail.models import Mailing
+
+    mailing = Mailing.objects.create(
+        event=world.event,
+        subject_nl="x",
+        body_nl="x",
+        state="started",
+        queued_at=timezone.now(),
+    )
+    OutgoingMailFactory(
+        event=world.event,
+        mailing=mailing,
+        state=MailState.FAILED,
+        last_error="550 5.1.1 No such user here",
+        next_attempt_at=None,
+    )
+    OutgoingMailFactory(
+        event=world.event,
+        mailing=mailing,
+        state=MailState.FAILED,
+        last_error="452 4.2.2 Mailbox full",
+        next_attempt_at=timezone.now(),
+    )
+
+    outbox = owner_client.get(_url("list", world)).content.decode()
+    detail = owner_client.get(
+        reverse("backoffice:mailing.detail", kwargs={"event": world.event.slug, "pk": mailing.pk})
+    ).content.decode()
+
+    assert outbox.count("<br>wordt niet opnieuw geprobeerd</td>") == 1
+    assert "550 5.1.1 No such user here" in outbox
+    assert "1 mail is nu mislukt; hij wordt vanzelf opnieuw geprobeerd." in detail
+    assert "1 mail is mislukt en wordt niet opnieuw geprobeerd" in detail

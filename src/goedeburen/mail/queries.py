@@ -97,10 +97,20 @@ def mailings(event: Event) -> QuerySet[Mailing]:
 
 
 def mailing_progress(mailing: Mailing) -> dict[str, int]:
-    """Return how many of the mailing's mails are in each state, and in all."""
-    rows = mailing.mails.order_by().values("state").annotate(count=Count("pk"))
+    """Return how many of the mailing's mails are in each state, and in all.
+
+    Of the failed ones, `given_up` are not tried again (refused for good, or out of
+    attempts) and `retrying` wait for their next attempt.
+    """
+    rows = (
+        mailing.mails.order_by()
+        .values("state")
+        .annotate(count=Count("pk"), given_up=Count("pk", filter=Q(next_attempt_at=None)))
+    )
     counts = {row["state"]: row["count"] for row in rows}
     progress = {state: counts.get(state, 0) for state in MailState.values}
+    progress["given_up"] = sum(r["given_up"] for r in rows if r["state"] == MailState.FAILED)
+    progress["retrying"] = progress[MailState.FAILED] - progress["given_up"]
     progress["total"] = sum(counts.values())
     progress["done"] = progress[MailState.SENT] + progress[MailState.CANCELLED]
     progress["percent"] = round(100 * progress["done"] / progress["total"]) if counts else 0

@@ -4,13 +4,16 @@ A mail is queued in the transaction of the change it reports and sent by the wor
 that transaction committed; a failed send never touches the change (DESIGN.md, invariant 2).
 
 States: queued → sending → sent; sending → failed → (after a back-off) sending again, up to
-`MAX_ATTEMPTS`; queued or failed → cancelled by the organiser; failed or cancelled → queued
-by the organiser. A row is taken for sending by one conditional UPDATE (`_claim`), so two
-workers never both send it; a sent row is never claimed again.
+`MAX_ATTEMPTS`, unless the server refused the mail for good (`refusal`: a 5xx reply to the
+recipient or the message), which is not tried again; queued or failed → cancelled by the
+organiser; failed or cancelled → queued by the organiser. A row is taken for sending by one
+conditional UPDATE (`_claim`), so two workers never both send it; a sent row is never
+claimed again.
 """
 
 import datetime as dt
 import logging
+import smtplib
 from email.utils import parseaddr
 from urllib.parse import quote, urlsplit
 
@@ -418,10 +421,46 @@ def _store_attachments(mail: OutgoingMail, attachments) -> None:
     )
 
 
-def _record_failure(mail: OutgoingMail, error: Exception, *, now: dt.datetime) -> None:
+def refusal(error: Exception) -> str | None:
+    """Return the server's reply when it refused the mail for good, else None.
 
-    last_error = f"{type(error).__name__}: {error}"[:2000]
-    next_attempt_at = None if mail.attempts >= MAX_ATTEMPTS else now + retry_delay(mail.attempts)
+    For good: a 5xx reply (RFC 5321 4.2.1) to the recipient (no such address), to the
+    message (too large, refused as spam) or to its size when it was announced (552).
+    Anything else (4xx, a dropped connection, a time-out, our own login or sender refused:
+    the site's settings, which someone can put right) may go away, so the mail is tried again.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        replies = list(error.recipients.values())
+        if all(code >= 500 for code, _text in replies):
+            return "; ".join(_reply(code, text) for code, text in replies)
+    if isinstance(error, smtplib.SMTPDataError) and error.smtp_code >= 500:
+        return _reply(error.smtp_code, error.smtp_error)
+    if isinstance(error, smtplib.SMTPSenderRefused) and error.smtp_code == 552:
+        return _reply(error.smtp_code, error.smtp_error)
+    return None
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    return f"{code} {' '.join(text.split())}"
+
+
+def _error_text(error: Exception) -> str:
+    # A server's reply as it came (what the organiser can look up or pass on); other
+    # errors with their kind, for whoever runs the site.
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        return "; ".join(_reply(code, text) for code, text in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return _reply(error.smtp_code, error.smtp_error)
+    return f"{type(error).__name__}: {error}"
+
+
+def _record_failure(mail: OutgoingMail, error: Exception, *, now: dt.datetime) -> None:
+    refused = refusal(error)
+    last_error = (refused or _error_text(error))[:2000]
+    given_up = refused is not None or mail.attempts >= MAX_ATTEMPTS
+    next_attempt_at = None if given_up else now + retry_delay(mail.attempts)
     logger.warning("Mail %s, attempt %s failed: %s", mail.pk, mail.attempts, last_error)
     OutgoingMail.objects.filter(pk=mail.pk, state=MailState.SENDING).update(
         state=MailState.FAILED, last_error=last_error, next_attempt_at=next_attempt_at
