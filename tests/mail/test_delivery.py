@@ -235,3 +235,37 @@ def test_send_queued_mail_command_enqueues_due_mail(register, capsys):
     call_command("send_queued_mail")
 
     assert capsys.readouterr().out == "0 scheduled mails queued.\n1 mails enqueued.\n"
+
+
+def test_confirmation_for_an_event_with_the_longest_name_goes_out_with_a_shortened_subject(
+    smtp, register, event
+):
+    event.name_nl = "Buurtbijeenkomst " * 17 + "Utrecht"  # 296 of the 300 characters allowed
+    event.save()
+    registration = register()
+
+    assert services.deliver(OutgoingMail.objects.get()) is True
+
+    [message] = smtp.messages
+    # Folded onto the next line by the mail library: the fold's space is no part of it.
+    subject = message["Subject"].lstrip()
+    assert len(subject) == 255
+    assert subject.startswith(f"Uw aanmelding {registration.code} voor Buurtbijeenkomst ")
+    assert subject.endswith(" Buurt…")
+
+
+def test_mail_queued_with_a_subject_longer_than_the_outbox_keeps_is_sent(smtp, event):
+    subject = "Webhook uitgezet: https://example.org/" + "a" * 460
+
+    mail = services.queue_mail(
+        event,
+        kind=MailKind.NOTICE,
+        recipient="o@example.org",
+        language="nl",
+        subject=subject,
+        body_text="Tekst\n",
+    )
+
+    assert services.deliver(mail) is True
+    [message] = smtp.messages
+    assert message["Subject"].lstrip() == subject[:254] + "…"

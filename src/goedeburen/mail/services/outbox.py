@@ -87,7 +87,7 @@ def queue_mail(
         kind=kind,
         recipient=recipient,
         language=language,
-        subject=subject,
+        subject=fit_subject(subject),
         body_text=body_text,
         body_html=body_html,
         context=pack_context(context or {}),
@@ -175,7 +175,8 @@ def render_queued(mail: OutgoingMail, *, registration=None) -> OutgoingMail:
     queued_attachments = list(MailAttachment.objects.filter(mail=mail))
     rendered = composed.rendered
     mail.subject, mail.body_text, mail.body_html = (
-        secret_text.hide(text, found) for text in (rendered.subject, rendered.text, rendered.html)
+        secret_text.hide(text, found)
+        for text in (fit_subject(rendered.subject), rendered.text, rendered.html)
     )
     mail.secrets = crypto.seal(found, purpose=SECRETS_PURPOSE) if found else ""
     mail.rendered_at, mail.context = _now(), {}
@@ -193,6 +194,16 @@ def render_queued(mail: OutgoingMail, *, registration=None) -> OutgoingMail:
     # Files given when the mail was queued (an invoice PDF) go with those rendered now.
     mail.fresh_attachments = [*queued_attachments, *composed.attachments]
     return mail
+
+
+def fit_subject(subject: str) -> str:
+    """Return `subject` cut to what the outbox stores (255 characters), ending in "…".
+
+    An event's name may be 300 characters and an organiser's subject grows with its
+    placeholders: stored whole, such a mail could never be queued or rendered.
+    """
+    limit = OutgoingMail._meta.get_field("subject").max_length
+    return subject if len(subject) <= limit else subject[: limit - 1].rstrip() + "…"
 
 
 def secrets_of(mail: OutgoingMail) -> list[str]:
