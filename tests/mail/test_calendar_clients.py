@@ -14,7 +14,7 @@ import vobject
 from icalendar import Calendar
 
 from goedeburen.events.calendar import CalendarEntry, event_calendar, programme_calendar
-from goedeburen.mail import placeholders, programme, services
+from goedeburen.mail import composing, placeholders, programme, services
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.models import OutgoingMail
 
@@ -193,3 +193,31 @@ def test_add_to_calendar_gives_the_event_alone_in_the_readers_language(client, e
 
     assert [summary for _, _, summary, *_ in nl] == [event.name_nl]
     assert [summary for _, _, summary, *_ in en] == [event.name_en]
+
+
+# What the mail app stores now, and what it stored before.
+@pytest.mark.parametrize(
+    "stored", [composing.ICS, "text/calendar; charset=utf-8; method=PUBLISH"], ids=["now", "before"]
+)
+def test_the_attachment_names_its_charset_and_method_once(smtp, event, stored):
+    mail = services.queue_mail(
+        event,
+        kind=MailKind.TEST,
+        recipient="bea@example.org",
+        language="nl",
+        subject="Agenda",
+        body_text="Zie bijlage.\n",
+        attachments=[composing.Attachment("agenda.ics", event_calendar(event), stored)],
+    )
+
+    services.deliver(mail)
+
+    [attachment] = smtp.messages[0].iter_attachments()
+    # As it was written (the parsed header would hide a parameter given twice).
+    head = attachment.as_string().split("\n\n", 1)[0].replace("\n ", " ")
+    [header] = [line for line in head.splitlines() if line.startswith("Content-Type:")]
+    assert (header.count("charset="), header.count("method=")) == (1, 1)
+    assert (attachment.get_content_charset(), attachment.get_param("method")) == (
+        "utf-8",
+        "PUBLISH",
+    )

@@ -17,7 +17,8 @@ from .exceptions import NOTHING_TO_RENDER, MailError
 from .models import Mailing, OutgoingMail
 from .rendering import RenderedMail, default_subject, render_custom, render_default, unpack_context
 
-ICS = "text/calendar; charset=utf-8; method=PUBLISH"
+# Django adds the charset of a text part (utf-8) itself.
+ICS = "text/calendar; method=PUBLISH"
 # The kinds that carry the event's calendar file; the personal programme carries its own.
 WITH_EVENT_CALENDAR = frozenset({MailKind.CONFIRMATION, MailKind.APPROVED, MailKind.PRACTICAL_INFO})
 

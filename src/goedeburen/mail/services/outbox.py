@@ -395,8 +395,19 @@ def _send(mail: OutgoingMail, *, smtp=None) -> None:
     if attachments is None:
         attachments = mail.attachments.all()
     for attachment in attachments:
-        message.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
+        content_type = _without_charset(attachment.content_type)
+        message.attach(attachment.filename, bytes(attachment.content), content_type)
     message.send()
+
+
+def _without_charset(content_type: str) -> str:
+    # Django names the charset of a text part itself (utf-8, the one it decodes the bytes
+    # with): one named here too would make the header say it twice, which RFC 2045 does not
+    # allow and some mail programs misread (an .ics stored before this was so).
+    main, *params = (part.strip() for part in content_type.split(";"))
+    if not main.lower().startswith("text/"):
+        return content_type
+    return "; ".join([main, *(p for p in params if not p.lower().startswith("charset="))])
 
 
 def list_unsubscribe_headers(mail: OutgoingMail) -> dict[str, str]:
