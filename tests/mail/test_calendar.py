@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from goedeburen.events.calendar import CalendarEntry, personal_calendar
+from goedeburen.events.calendar import CalendarEntry, event_sequence, personal_calendar
 from goedeburen.mail import placeholders, programme, services
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.models import OutgoingMail
@@ -130,3 +130,11 @@ def test_calendar_download_with_a_forged_link_is_not_found(client, register, eve
     response = client.get(f"/{event.slug}/participant/{registration.code}/calendar.ics")
 
     assert response.status_code == 404
+
+
+def test_two_changes_to_the_event_within_a_minute_give_two_sequences(event):
+    event.updated = dt.datetime(2027, 1, 10, 9, 30, 5, tzinfo=dt.UTC)
+    first = event_sequence(event)
+    event.updated += dt.timedelta(seconds=20)
+
+    assert event_sequence(event) > first

@@ -3,9 +3,12 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
+from goedeburen.events import services as event_services
+from goedeburen.events.models import Room
 from goedeburen.mail import placeholders, programme
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.models import OutgoingMail
@@ -291,6 +294,7 @@ def test_move_after_publishing_mails_a_calendar_entry_with_the_same_uid_and_a_hi
     assert deliver_due() == len(small.attendees)
     [first] = [m for m in smtp.messages if m["To"] == person.registration.email]
     before = _round_entry(first, small.rounds[0])
+    other_before = _round_entry(first, small.rounds[1])
     placement = Placement.objects.get(run=run, attendee=person, round=small.rounds[0])
     target = next(s for s in small.sessions[0] if s.pk != placement.session_id)
     smtp.messages.clear()
@@ -306,7 +310,42 @@ def test_move_after_publishing_mails_a_calendar_entry_with_the_same_uid_and_a_hi
     assert int(after.get("sequence", 0)) == int(before.get("sequence", 0)) + 1
     assert str(after["summary"]) == target.title_nl
     other_round = _round_entry(second, small.rounds[1])
-    assert int(other_round.get("sequence", 0)) == 0
+    assert int(other_round["sequence"]) == int(other_before["sequence"])
+
+
+def _entry(small, attendee, round_):
+    """Return the attendee's calendar entry for `round_` as their own link serves it."""
+    registration = attendee.registration
+    token = placeholders.participant_token(registration)
+    url = reverse("public:participant.calendar", kwargs={"event": small.event.slug, "token": token})
+    calendar = Calendar.from_ical(Client().get(url).content)
+    [entry] = [e for e in calendar.walk("VEVENT") if f"-round-{round_.pk}@" in str(e["uid"])]
+    return entry
+
+
+@pytest.mark.parametrize("change", ["room", "time"])
+def test_session_changed_after_publishing_raises_its_calendar_sequence(small, change):
+    person = small.attendees[0]
+    run = _run(small.event)
+    services.publish_run(run, by=None)
+    session = Placement.objects.get(run=run, attendee=person, round=small.rounds[0]).session
+    before = _entry(small, person, small.rounds[0])
+
+    if change == "room":
+        session.room = Room.objects.create(venue=small.event.venue, name="Zaal 9", capacity=50)
+    else:
+        session.start, session.end = dt.time(11, 15), dt.time(12, 0)
+    event_services.save_event_part(session, event=small.event, by=None)
+
+    after = _entry(small, person, small.rounds[0])
+    assert str(after["uid"]) == str(before["uid"])
+    moved = (str(after["location"]), after.decoded("dtstart").strftime("%H:%M"))
+    assert moved == (
+        ("Zaal 9, Buurthuis De Linde, Lindelaan 1, Utrecht", "11:00")
+        if change == "room"
+        else ("Buurthuis De Linde, Lindelaan 1, Utrecht", "11:15")
+    )
+    assert int(after["sequence"]) > int(before["sequence"])
 
 
 def test_move_before_publishing_mails_nobody(small):

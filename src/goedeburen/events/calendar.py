@@ -21,8 +21,9 @@ from goedeburen.common.links import absolute_url
 from . import queries
 from .models import Event
 
-# SEQUENCE of an entry that follows the event's version: minutes since this moment, which
-# grow with every change and stay well within the 32-bit integer that clients expect.
+# SEQUENCE of an entry that follows the event's version: seconds since this moment, which
+# grow with every change (two in one minute too) and stay within the 32-bit integer that
+# clients expect until 2088.
 _SEQUENCE_EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
@@ -45,7 +46,7 @@ def event_sequence(event: Event) -> int:
     """Return the SEQUENCE of the entries that change with the event (its version)."""
     if event.updated is None:
         return 0
-    return max(0, int((event.updated - _SEQUENCE_EPOCH).total_seconds() // 60))
+    return max(0, int((event.updated - _SEQUENCE_EPOCH).total_seconds()))
 
 
 class _Builder:
@@ -136,7 +137,11 @@ def personal_calendar(
     never share an entry, and a later file of the same person replaces the earlier entries
     (same UID, higher SEQUENCE). Each entry is a (title, room, start, end) with aware
     datetimes, written in the site's time zone, the room as the location within the venue.
+    An entry's SEQUENCE is the event's version plus the entry's own: it grows when the
+    person moves to another session (the source's) and when the session itself changes
+    room, time or title (every change to the programme is a new version of the event).
     """
+    version = event_sequence(event)
     builder = _Builder(event, name=name)
     builder.add_event(f"{owner}-event")
     for item in entries:
@@ -148,7 +153,7 @@ def personal_calendar(
             item.start,
             item.end,
             location=location,
-            sequence=item.sequence,
+            sequence=version + item.sequence,
         )
     return builder.content()
 
