@@ -3,6 +3,7 @@
 import pytest
 from django.core import signing
 
+from goedeburen.common.audit import history
 from goedeburen.mail import placeholders, segments, services
 from goedeburen.mail.enums import MailingState, MailState
 from goedeburen.mail.exceptions import MailError
@@ -289,3 +290,31 @@ def test_a_mailing_without_a_status_filter_never_reaches_the_cancelled(event, pe
     addresses = _addresses(event, {"role": ["resident", "municipality", "other"]})
     assert "cas@example.org" not in addresses  # cancelled
     assert "cas@example.org" in _addresses(event, {"status": ["cancelled"]})
+
+
+@pytest.mark.parametrize("essential", [False, True], ids=["optional", "essential"])
+def test_an_address_that_opts_out_while_the_mailing_is_on_its_way_gets_only_essential_mail(
+    event, people, smtp, settings, essential
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    mailing = services.save_mailing(
+        Mailing(subject_nl="Nieuws", body_nl="x", essential=essential), event=event
+    )
+    services.start_mailing(mailing)
+    mailing.refresh_from_db()
+    services.queue_mailing_mails(mailing)
+    # Ann follows the one-click link of an earlier mail before the worker reaches hers.
+    services.set_opt_out(event, email="Ann@Example.org", opted_out=True)
+
+    services.deliver_due()
+
+    states = dict(OutgoingMail.objects.values_list("recipient", "state"))
+    assert states["ann@example.org"] == (MailState.SENT if essential else MailState.CANCELLED)
+    assert sorted(str(m["To"]) for m in smtp.messages) == (
+        ["ann@example.org", "bob@example.org", "eve@example.org"]
+        if essential
+        else ["bob@example.org", "eve@example.org"]
+    )
+    if not essential:
+        ann = OutgoingMail.objects.get(recipient="ann@example.org")
+        assert history(ann).first().action == "mail.opted_out"

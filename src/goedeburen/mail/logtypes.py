@@ -38,6 +38,10 @@ def register() -> None:
             moments=("next_attempt_at",),
             example={"attempt": 2, "error": "421", "next_attempt_at": None},
         ),
+        LogType(
+            action="mail.opted_out",
+            sentence=_("Mail not sent: the address opted out of such mail since it was queued"),
+        ),
         MailStateChange(
             action="mail.retried",
             sentence=_("Mail queued again (was “%(from)s”)"),

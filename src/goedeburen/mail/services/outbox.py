@@ -30,7 +30,7 @@ from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
 from goedeburen.registration.models import Registration
 
-from .. import exceptions, placeholders, tasks
+from .. import exceptions, placeholders, queries, tasks
 from ..composing import Attachment, compose, registrations_for
 from ..enums import NON_ESSENTIAL_KINDS, MailState
 from ..exceptions import MailError
@@ -221,7 +221,8 @@ def deliver(mail: OutgoingMail, *, now: dt.datetime | None = None) -> bool:
 
     An unrendered mail is rendered first (`render_queued`). Side effects: the row goes to
     sending, then to sent, or to failed with the error and a retry scheduled after a
-    back-off (none after `MAX_ATTEMPTS`); a log entry on the mail.
+    back-off (none after `MAX_ATTEMPTS` or a refusal for good), or to cancelled when its
+    address opted out of such mail meanwhile; a log entry on the mail.
     """
     now = now or _now()
     claimed = _claim([mail.pk], now=now)
@@ -257,6 +258,14 @@ def deliver_many(mail_ids: list[int], *, now: dt.datetime | None = None) -> int:
 
 
 def _send_claimed(mail: OutgoingMail, *, now, smtp=None, registration=None) -> bool:
+    if not _essential(mail) and queries.is_opted_out(mail.event, mail.recipient):
+        # Opted out after the mail was queued (a mailing to thousands takes a while, a
+        # retry waits up to an hour): the opt-out wins, as it did when it was queued.
+        OutgoingMail.objects.filter(pk=mail.pk, state=MailState.SENDING).update(
+            state=MailState.CANCELLED, next_attempt_at=None, secrets=""
+        )
+        log_action(mail, action="mail.opted_out")
+        return False
     try:
         _send(render_queued(mail, registration=registration), smtp=smtp)
     except Exception as error:  # whatever broke (refused, timeout, bad data): record, retry
@@ -418,8 +427,7 @@ def list_unsubscribe_headers(mail: OutgoingMail) -> dict[str, str]:
     the event's contact address. Mail about a registration carries none: no one can opt out
     of that.
     """
-    essential = mail.mailing.essential if mail.mailing_id else mail.kind not in NON_ESSENTIAL_KINDS
-    if essential or not mail.recipient:
+    if _essential(mail) or not mail.recipient:
         return {}
     links = [f"<{placeholders.unsubscribe_url(mail.event, mail.recipient)}>"]
     if mail.event.contact_email:
@@ -429,6 +437,11 @@ def list_unsubscribe_headers(mail: OutgoingMail) -> dict[str, str]:
         "List-Unsubscribe": ", ".join(links),
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
+
+
+def _essential(mail: OutgoingMail) -> bool:
+    # Mail no one can opt out of: about their registration, or a mailing marked essential.
+    return mail.mailing.essential if mail.mailing_id else mail.kind not in NON_ESSENTIAL_KINDS
 
 
 def _store_attachments(mail: OutgoingMail, attachments) -> None:
