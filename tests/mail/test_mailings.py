@@ -5,11 +5,16 @@ from django.core import signing
 
 from goedeburen.common.audit import history
 from goedeburen.mail import placeholders, segments, services
-from goedeburen.mail.enums import MailingState, MailState
+from goedeburen.mail.enums import MailingState, MailKind, MailState
 from goedeburen.mail.exceptions import MailError
 from goedeburen.mail.models import Mailing, OutgoingMail
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
-from tests.factories import AttendeeFactory, RegistrationFactory, TicketTypeFactory
+from tests.factories import (
+    AttendeeFactory,
+    OutgoingMailFactory,
+    RegistrationFactory,
+    TicketTypeFactory,
+)
 from tests.mail.conftest import part
 
 pytestmark = pytest.mark.django_db
@@ -267,6 +272,28 @@ def test_every_mailing_carries_both_list_unsubscribe_headers_and_one_click_opts_
         assert set(event.mail_opt_outs.values_list("email", flat=True)) == {
             str(m["To"]).lower() for m in smtp.messages
         }
+
+
+def test_list_unsubscribe_of_a_contact_address_with_accents_is_plain_ascii(smtp, event):
+    event.contact_email = "secretariaat@bücher.nl"
+    event.save(update_fields=["contact_email"])
+    mail = OutgoingMailFactory(event=event, kind=MailKind.THANK_YOU, recipient="bea@bücher.nl")
+
+    services.deliver(mail)
+
+    [message] = smtp.messages
+    # As it was written (not folded anew): an RFC 2047 encoded word there is no URI a mail
+    # program can use.
+    written = message.as_string(policy=message.policy.clone(refold_source="none"))
+    head = written.split("\n\n", 1)[0].replace("\n ", " ")
+    [header] = [line for line in head.splitlines() if line.startswith("List-Unsubscribe:")]
+    assert header.isascii()
+    assert "=?utf-8?" not in header
+    assert (
+        header.split(":", 1)[1]
+        .lstrip()
+        .startswith("<mailto:secretariaat@xn--bcher-kva.nl?subject=unsubscribe%20bea%40")
+    )
 
 
 def test_mail_about_a_registration_has_no_list_unsubscribe_header(

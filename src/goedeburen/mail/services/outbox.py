@@ -22,6 +22,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection, make_msgid
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.encoding import punycode
 
 from goedeburen.common import crypto, secret_text
 from goedeburen.common.audit import log_action
@@ -431,8 +432,11 @@ def list_unsubscribe_headers(mail: OutgoingMail) -> dict[str, str]:
         return {}
     links = [f"<{placeholders.unsubscribe_url(mail.event, mail.recipient)}>"]
     if mail.event.contact_email:
+        # A header of URIs must be ASCII: a domain with accents (bücher.nl) in its
+        # punycode form, or the whole header would go out as an RFC 2047 encoded word.
+        local, _at, domain = mail.event.contact_email.rpartition("@")
         subject = quote(f"unsubscribe {mail.recipient}")
-        links.insert(0, f"<mailto:{mail.event.contact_email}?subject={subject}>")
+        links.insert(0, f"<mailto:{local}@{punycode(domain)}?subject={subject}>")
     return {
         "List-Unsubscribe": ", ".join(links),
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
