@@ -7,7 +7,10 @@ marker for those who did not consent to photos. Never the attending role, the ti
 or anything else that marks someone as a resident (DESIGN.md, invariant 10).
 
 The name is set as large as the badge allows and shrinks to fit, never below 18 pt; a
-name too long even then wraps onto more lines.
+name too long even then wraps onto at most three lines (fewer when the rooms and the QR
+code at the foot need the space). Whatever still does not fit (a
+name, pronouns, an organisation or a room as long as its field allows) ends in "…":
+nothing runs off the badge.
 """
 
 import io
@@ -25,6 +28,7 @@ from ..enums import BadgeLayout
 from . import drawing
 
 MIN_NAME_SIZE = 18
+NAME_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -156,30 +160,44 @@ def _draw(canvas, badge: Badge, x, y, sheet: Sheet) -> None:
     inner = sheet.width * mm - 2 * margin
     centre = x + sheet.width * mm / 2
     cursor = y + sheet.height * mm - margin
+    bottom = y + margin
+    small = max(8.0, min(12.0, sheet.name_size * 0.42))
+    room_size = max(7.0, small * 0.8)
+    qr_size = min(22 * mm, sheet.height * mm * 0.38) if badge.qr else 0.0
+    # The foot of the badge holds the rooms (left) and the QR code (right); the name,
+    # pronouns and organisation above it get fewer lines when they would reach it.
+    rooms_top = bottom + (4 * mm if badge.no_photos else 0) + len(badge.rooms) * room_size * 1.25
+    room = cursor - max(rooms_top, bottom + qr_size) - 1 * mm
     size, lines = drawing.fitted(
         badge.name, max_width=inner, largest=sheet.name_size, smallest=MIN_NAME_SIZE
     )
+    pronouns = drawing.clip(badge.pronouns, small, inner)
+    room -= small * 1.1 if pronouns else 0
+    organisation = drawing.wrap(badge.organisation, small, inner, max_lines=2)
+    if len(organisation) * small * 1.25 + len(lines) * size * 1.2 > room:
+        organisation = drawing.wrap(badge.organisation, small, inner, max_lines=1)
+    room -= len(organisation) * small * 1.25
+    fit = max(1, min(NAME_LINES, int(room // (size * 1.2))))
+    if len(lines) > fit:
+        lines = drawing.wrap(badge.name, size, inner, bold=True, max_lines=fit)
     for line in lines:
         cursor -= size
         drawing.centred(canvas, centre, cursor, line, size, bold=True)
         cursor -= size * 0.2
-    small = max(8.0, min(12.0, sheet.name_size * 0.42))
-    if badge.pronouns:
+    if pronouns:
         cursor -= small * 1.1
-        drawing.centred(canvas, centre, cursor, badge.pronouns, small)
-    if badge.organisation:
-        for line in drawing.wrap(badge.organisation, small, inner)[:2]:
-            cursor -= small * 1.25
-            drawing.centred(canvas, centre, cursor, line, small)
-    bottom = y + margin
-    qr_size = 0.0
+        drawing.centred(canvas, centre, cursor, pronouns, small)
+    for line in organisation:
+        cursor -= small * 1.25
+        drawing.centred(canvas, centre, cursor, line, small)
     if badge.qr:
-        qr_size = min(22 * mm, sheet.height * mm * 0.38)
         drawing.qr(canvas, badge.qr, x + sheet.width * mm - margin - qr_size, bottom, qr_size)
-    room_size = max(7.0, small * 0.8)
     line_y = bottom + (4 * mm if badge.no_photos else 0)
-    for room in reversed(badge.rooms):
-        drawing.text(canvas, x + margin, line_y, room, room_size)
+    # Beside the QR code, with a little space between.
+    room_width = inner - (qr_size + 2 * mm if qr_size else 0)
+    for room_line in reversed(badge.rooms):
+        room_line = drawing.clip(room_line, room_size, room_width)
+        drawing.text(canvas, x + margin, line_y, room_line, room_size)
         line_y += room_size * 1.25
     if badge.no_photos:
         drawing.no_photo_marker(canvas, x + margin, bottom - 0.5 * mm, _("no photos"), 6)

@@ -45,13 +45,13 @@ def _page(canvas, certificate: Certificate) -> None:
     y -= 24 * mm
     drawing.centred(canvas, CENTRE, y, _("This certifies that"), 12)
     y -= 14 * mm
-    for line in drawing.wrap(certificate.name, 22, WIDTH, bold=True):
+    for line in drawing.wrap(certificate.name, 22, WIDTH, bold=True, max_lines=4):
         drawing.centred(canvas, CENTRE, y, line, 22, bold=True)
         y -= 26
     y -= 6 * mm
     drawing.centred(canvas, CENTRE, y, _("attended"), 12)
     y -= 12 * mm
-    for line in drawing.wrap(event.t.name, 18, WIDTH, bold=True):
+    for line in drawing.wrap(event.t.name, 18, WIDTH, bold=True, max_lines=3):
         drawing.centred(canvas, CENTRE, y, line, 18, bold=True)
         y -= 22
     y -= 4 * mm
@@ -62,10 +62,14 @@ def _page(canvas, certificate: Certificate) -> None:
     }
     drawing.centred(canvas, CENTRE, y, details, 12)
     if event.venue_id:
-        y -= 16
-        drawing.centred(canvas, CENTRE, y, f"{event.venue.name}, {event.venue.city}", 12)
+        for line in drawing.wrap(f"{event.venue.name}, {event.venue.city}", 12, WIDTH, max_lines=2):
+            y -= 16
+            drawing.centred(canvas, CENTRE, y, line, 12)
     y -= 16 * mm
-    drawing.centred(canvas, CENTRE, y, _("Organised by %(name)s") % {"name": organiser.name}, 12)
+    by = _("Organised by %(name)s") % {"name": organiser.name}
+    for line in drawing.wrap(by, 12, WIDTH, max_lines=2):
+        drawing.centred(canvas, CENTRE, y, line, 12)
+        y -= 16
     url = verification_url(certificate)
     qr_size = 28 * mm
     drawing.qr(canvas, url, 25 * mm, 28 * mm, qr_size)

@@ -1,4 +1,10 @@
-"""Small drawing helpers the PDFs share: text that fits, QR codes as vector squares."""
+"""Small drawing helpers the PDFs share: text that fits, QR codes as vector squares.
+
+A typed value (a name, an organisation, a room) can be as long as its field allows and a
+single word of any length: wherever it is drawn it is wrapped or clipped to its room
+(`wrap`, `clip`), so that it never runs off its page or badge or over other text. What
+is cut off ends in "…".
+"""
 
 import segno
 from reportlab.lib.units import mm
@@ -30,9 +36,47 @@ def width(value: str, size: float, *, bold: bool = False) -> float:
     return pdf_fonts.string_width(value, size, font=BOLD if bold else FONT)
 
 
-def wrap(value: str, size: float, max_width: float, *, bold: bool = False) -> list[str]:
+def clip(value: str, size: float, max_width: float, *, bold: bool = False) -> str:
+    """Return `value` if it fits on one line of `max_width` at `size`, else as much of it
+    as fits followed by "…"."""
+    if width(value, size, bold=bold) <= max_width:
+        return value
+    return value[: _fitting(value, size, max_width, bold=bold, end="…")].rstrip() + "…"
+
+
+def _fitting(value: str, size: float, max_width: float, *, bold: bool, end: str) -> int:
+    """Return how many of `value`'s first characters fit, followed by `end` (at least one
+    when there is no `end`, so that a line is never empty)."""
+    # Halve the range: a value as long as its field needs a few measurements, not hundreds.
+    low, high = 0 if end else 1, len(value)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if width(value[:middle].rstrip() + end, size, bold=bold) <= max_width:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def wrap(
+    value: str,
+    size: float,
+    max_width: float,
+    *,
+    bold: bool = False,
+    max_lines: int | None = None,
+) -> list[str]:
     """Break `value` into lines no wider than `max_width` at `size`: at spaces and hyphens,
-    and inside a word only when the word alone is too wide."""
+    and inside a word only when the word alone is too wide. At most `max_lines` lines
+    when given, the last one clipped (`clip`) when the value goes on."""
+    lines = _wrap(value, size, max_width, bold=bold)
+    if max_lines is not None and len(lines) > max_lines:
+        last = " ".join(lines[max_lines - 1 : max_lines + 1])
+        lines = [*lines[: max_lines - 1], clip(last, size, max_width, bold=bold)]
+    return lines
+
+
+def _wrap(value: str, size: float, max_width: float, *, bold: bool = False) -> list[str]:
     words = value.split()
     lines: list[str] = []
     current = ""
@@ -45,9 +89,7 @@ def wrap(value: str, size: float, max_width: float, *, bold: bool = False) -> li
             lines.append(current)
         current = ""
         while width(word, size, bold=bold) > max_width:
-            cut = len(word)
-            while cut > 1 and width(word[:cut], size, bold=bold) > max_width:
-                cut -= 1
+            cut = _fitting(word, size, max_width, bold=bold, end="")
             lines.append(word[:cut])
             word = word[cut:]
         current = word
@@ -57,10 +99,16 @@ def wrap(value: str, size: float, max_width: float, *, bold: bool = False) -> li
 
 
 def fitted(
-    value: str, *, max_width: float, largest: float, smallest: float, bold: bool = True
+    value: str,
+    *,
+    max_width: float,
+    largest: float,
+    smallest: float,
+    bold: bool = True,
+    max_lines: int | None = None,
 ) -> tuple[float, list[str]]:
     """Return the largest size from `largest` down to `smallest` at which `value` fits on
-    one line, or `smallest` and the value wrapped at it."""
+    one line, or `smallest` and the value wrapped at it (in at most `max_lines`)."""
     wide = width(value, largest, bold=bold)
     if wide <= max_width:
         return largest, [value]
@@ -68,7 +116,7 @@ def fitted(
     size = int(largest * max_width / wide * 2) / 2  # down to half points
     if size >= smallest:
         return size, [value]
-    return smallest, wrap(value, smallest, max_width, bold=bold)
+    return smallest, wrap(value, smallest, max_width, bold=bold, max_lines=max_lines)
 
 
 def qr(canvas, data: str, x, y, size: float) -> None:

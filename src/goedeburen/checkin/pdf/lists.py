@@ -34,7 +34,7 @@ def render_list(
         if tick:
             canvas.rect(LEFT, y - 1, BOX, BOX, stroke=1, fill=0)
         for value, x in zip(row, columns, strict=False):
-            drawing.text(canvas, x, y, _clip(value, 9.5, columns, x), 9.5)
+            drawing.text(canvas, x, y, drawing.clip(value, 9.5, _room(columns, x)), 9.5)
         y -= ROW
     if not rows:
         drawing.text(canvas, LEFT, y, _("Nobody on this list yet."), 10)
@@ -49,22 +49,20 @@ def _columns(count: int, *, tick: bool) -> list[float]:
     return [start + i * step for i in range(count)]
 
 
-def _clip(value: str, size: float, columns: list[float], x: float) -> str:
+def _room(columns: list[float], x: float) -> float:
     index = columns.index(x)
-    room = (columns[index + 1] if index + 1 < len(columns) else RIGHT) - x - 2 * mm
-    if drawing.width(value, size) <= room:
-        return value
-    while value and drawing.width(value + "…", size) > room:
-        value = value[:-1]
-    return value + "…"
+    return (columns[index + 1] if index + 1 < len(columns) else RIGHT) - x - 2 * mm
 
 
 def _head(canvas, title, event, headers, columns) -> float:
-    drawing.text(canvas, LEFT, TOP, title, 15, bold=True)
+    drawing.text(canvas, LEFT, TOP, drawing.clip(title, 15, RIGHT - LEFT, bold=True), 15, bold=True)
     when = formats.date_format(event.date, "DATE_FORMAT")
-    drawing.text(canvas, LEFT, TOP - 18, f"{event.t.name} · {when}", 10)
+    when = f" · {when}"
+    name = drawing.clip(event.t.name, 10, RIGHT - LEFT - drawing.width(when, 10))
+    drawing.text(canvas, LEFT, TOP - 18, name + when, 10)
     y = TOP - 42
     for header, x in zip(headers, columns, strict=False):
+        header = drawing.clip(header, 9.5, _room(columns, x), bold=True)
         drawing.text(canvas, x, y, header, 9.5, bold=True)
     canvas.setLineWidth(0.5)
     canvas.line(LEFT, y - 4, RIGHT, y - 4)

@@ -46,13 +46,17 @@ def _page(canvas, event, attendee, sessions, *, letter):
     top = A4[1] - 25 * mm
     y = top
     if letter:
-        drawing.text(canvas, LEFT, y, attendee.full_name, 11)
+        # Address lines: one each, as on an envelope.
+        drawing.text(canvas, LEFT, y, drawing.clip(attendee.full_name, 11, TEXT_WIDTH), 11)
         if attendee.organisation:
             y -= 14
-            drawing.text(canvas, LEFT, y, attendee.organisation, 11)
+            drawing.text(canvas, LEFT, y, drawing.clip(attendee.organisation, 11, TEXT_WIDTH), 11)
         y -= 28
-        drawing.text(canvas, LEFT, y, _("Dear %(name)s,") % {"name": attendee.given_name}, 11)
-        y -= 18
+        dear = _("Dear %(name)s,") % {"name": attendee.given_name}
+        for line in drawing.wrap(dear, 11, TEXT_WIDTH, max_lines=2):
+            drawing.text(canvas, LEFT, y, line, 11)
+            y -= 15
+        y -= 3
         intro = _(
             "This letter is your ticket for %(event)s. Bring it with you: at the entrance "
             "we scan the square code below, and you get your name badge."
@@ -63,18 +67,21 @@ def _page(canvas, event, attendee, sessions, *, letter):
         y -= 15
     drawing.text(canvas, LEFT, y, _("Ticket"), 12)
     y -= 30
-    for line in drawing.wrap(attendee.badge_text, 24, TEXT_WIDTH, bold=True):
+    for line in drawing.wrap(attendee.badge_text, 24, TEXT_WIDTH, bold=True, max_lines=3):
         drawing.text(canvas, LEFT, y, line, 24, bold=True)
         y -= 28
     y -= 6
-    drawing.text(canvas, LEFT, y, event.t.name, 14, bold=True)
-    y -= 18
+    for line in drawing.wrap(event.t.name, 14, TEXT_WIDTH, bold=True, max_lines=3):
+        drawing.text(canvas, LEFT, y, line, 14, bold=True)
+        y -= 18
     date = formats.date_format(event.date, "DATE_FORMAT")
     when = f"{date}, {event.start_time:%H:%M}–{event.end_time:%H:%M}"
     drawing.text(canvas, LEFT, y, when, 12)
     if event.venue_id:
-        y -= 16
-        drawing.text(canvas, LEFT, y, f"{event.venue.name}, {event.venue.address}", 12)
+        place = f"{event.venue.name}, {event.venue.address}"
+        for line in drawing.wrap(place, 12, TEXT_WIDTH, max_lines=2):
+            y -= 16
+            drawing.text(canvas, LEFT, y, line, 12)
     y -= 14
     qr_top = y - QR_SIZE
     secret = tickets.secret_for(attendee)
@@ -85,7 +92,7 @@ def _page(canvas, event, attendee, sessions, *, letter):
         drawing.text(canvas, LEFT, y, _("Your sessions"), 12, bold=True)
         y -= 16
         for line in sessions:
-            drawing.text(canvas, LEFT, y, line, 11)
+            drawing.text(canvas, LEFT, y, drawing.clip(line, 11, TEXT_WIDTH), 11)
             y -= 14
     y -= 10
     note = _("Keep this code to yourself: anyone who shows it can come in instead of you.")
