@@ -126,6 +126,10 @@ def test_offline_list_holds_hashes_never_secrets(client, event, carla, ingrid):
         b'{"scans": [{"nonce": "12345678\\u0000", "ticket": ""}]}',
         b'{"scans": [{"nonce": "12345678", "undoes": "a\\u0000b"}]}',
         b'{"door": "Hal\\u0000", "scans": [{"nonce": "12345678", "ticket": ""}]}',
+        # Nor half of a UTF-16 pair, which JSON can spell and no text may hold.
+        b'{"scans": [{"nonce": "12345678\\ud800", "ticket": ""}]}',
+        b'{"scans": [{"nonce": "12345678", "undoes": "a\\udfffb"}]}',
+        b'{"door": "Hal\\ud83d", "scans": [{"nonce": "12345678", "ticket": ""}]}',
     ],
 )
 def test_bad_scan_upload_is_refused_with_a_message_and_changes_nothing(

@@ -26,6 +26,13 @@ _BREAKS = re.compile("\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 # Not NUL: Django's fields refuse it outright (a browser never sends one).
 _CONTROLS = re.compile("[\x01-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\xa0]+")
+# Half of a UTF-16 pair: JSON can spell one ("\ud800"); no database, page or file holds it.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def holds_surrogate(text: str) -> bool:
+    """Return whether `text` holds a lone surrogate, which no text we store may hold."""
+    return _SURROGATES.search(text) is not None
 
 
 def one_line(text: str) -> str:

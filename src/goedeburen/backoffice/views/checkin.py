@@ -30,6 +30,7 @@ from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.checkin import decisions, pdf, queries, services
 from goedeburen.checkin.enums import Refusal, ScanOutcome
 from goedeburen.checkin.exceptions import CheckinError
+from goedeburen.common.text import holds_surrogate
 from goedeburen.events.models import Session
 from goedeburen.matching.models import SessionHost
 from goedeburen.registration import queries as registration_queries
@@ -42,13 +43,14 @@ MAX_BODY = 512 * 1024  # an offline queue of 1,000 scans is about 200 kB
 
 
 def _text(value) -> str:
-    """Return a nonce or a door name as sent; refuse a NUL byte (`ValueError`).
+    """Return a nonce or a door name as sent; refuse a NUL byte or a lone surrogate
+    (`ValueError`).
 
     No phone or page of ours sends one, and PostgreSQL cannot store it: a 500 otherwise.
     """
     text = str(value or "")
-    if "\x00" in text:
-        raise ValueError("NUL byte")
+    if "\x00" in text or holds_surrogate(text):
+        raise ValueError("NUL byte or lone surrogate")
     return text
 
 
