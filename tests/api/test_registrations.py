@@ -1,3 +1,4 @@
+import pytest
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
@@ -267,6 +268,31 @@ def test_text_sent_is_stored_and_answered_tidied_as_the_form_stores_it(api, worl
         "given_name": "Zoë",
         "family_name": "de Vries",
     }
+
+
+# Half of a UTF-16 pair, which JSON can spell and no text may hold: in a text, in a choice
+# (whose error message would quote it), in a key.
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"booker_name": "Ada\ud800"},
+        {"language": "\udfffen"},
+        {"attendees": [{"ticket_type": 1, "given_name": "Ada", "role": "\ud83d"}]},
+        {"billing": {"organisation": "Gemeente", "address": "Postbus 1", "\ud800": "x"}},
+    ],
+    ids=["text", "language", "role", "key"],
+)
+def test_a_lone_surrogate_anywhere_is_refused_with_a_message(api, world, overrides):
+    before = Registration.objects.count()
+
+    response = api.post(_path(world), _body(world, **overrides))
+
+    assert response.status_code == 400
+    assert (response.json()["code"], response.json()["detail"]) == (
+        "parse_error",
+        "Het verzoek bevat een teken dat niet mag: een losse helft van een UTF-16-paar.",
+    )
+    assert Registration.objects.count() == before
 
 
 def test_a_booker_name_that_tidies_to_nothing_is_refused_as_blank(api, world):

@@ -9,10 +9,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import exceptions, pagination, permissions, status, throttling
+from rest_framework import exceptions, pagination, parsers, permissions, status, throttling
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.response import Response
 
+from goedeburen.common.text import holds_surrogate
 from goedeburen.events.models import Event
 
 from .credentials import TOKEN_PREFIX, hash_token
@@ -91,6 +92,33 @@ def visible_events(request):
     elif not request.user.is_superuser:
         found = found.filter(organiser__team__user=request.user).distinct()
     return found
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing a body with a lone surrogate ("\\ud800") in any text.
+
+    JSON can spell half of a UTF-16 pair; no text we store may hold one (PostgreSQL
+    cannot), and an error message that quotes the value sent (a choice field's) could not
+    even be written out: a 500 instead of a 400.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if _holds_surrogate(data):
+            raise exceptions.ParseError(
+                _("The request holds a character that is not allowed: half of a UTF-16 pair.")
+            )
+        return data
+
+
+def _holds_surrogate(data) -> bool:
+    if isinstance(data, str):
+        return holds_surrogate(data)
+    if isinstance(data, dict):
+        return any(_holds_surrogate(key) or _holds_surrogate(value) for key, value in data.items())
+    if isinstance(data, list):
+        return any(_holds_surrogate(item) for item in data)
+    return False
 
 
 class ScopedPermission(permissions.BasePermission):
