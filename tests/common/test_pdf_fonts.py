@@ -55,6 +55,17 @@ def test_a_drawn_name_keeps_every_character_in_the_pdf_text():
     assert _text(_drawn(name)) == name
 
 
+def test_an_emoji_is_left_out_with_the_joiners_of_its_sequence():
+    # No font of ours draws emoji; the CJK font would print a gap, read back as "㷜".
+    name = "Ada 👩\u200d👩\u200d👧 👍🏽 🏳\ufe0f\u200d🌈 Café 🙂"
+
+    chars = _drawn(name)
+
+    assert _text(chars) == "Ada    Café "
+    assert {c["fontname"].split("+")[-1] for c in chars} == {"DejaVuSans"}
+    assert pdf_fonts.string_width(name, 11) == pdf_fonts.string_width("Ada    Café ", 11)
+
+
 # As typed (logical order), and as drawn: each letter in its joined form, the runs of a
 # right-to-left script reversed. Written out, so that the test does not ask the code.
 RIGHT_TO_LEFT = [

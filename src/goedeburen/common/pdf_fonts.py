@@ -5,7 +5,8 @@ Sans (vendored in `common/fonts/`, free licence beside it) covers Latin, Greek, 
 Hebrew and Arabic; Noto Sans Ethiopic (vendored beside it) draws the Ge'ez script of
 Tigrinya and Amharic names, which DejaVu lacks; for Chinese, Japanese and Korean,
 reportlab's built-in CID font is the fallback. A text that mixes scripts is split into
-runs, each in a font that has its glyphs.
+runs, each in a font that has its glyphs. Emoji (and whatever else beyond Unicode's Basic
+Multilingual Plane no font has) are left out: "Café 🙂 De Buren" prints "Café  De Buren".
 
 reportlab writes a string's characters left to right as they come, each in its isolated
 form: "محمد" would print as separate letters, the last one first. Names in a script
@@ -258,10 +259,31 @@ def fallback_for(char: str, font: str = FONT) -> str:
     return CJK
 
 
+# A character beyond the Basic Multilingual Plane (an emoji, a skin tone, a flag's
+# letters), with the joiners and variation selectors that make a sequence of them.
+_ASTRAL_SEQUENCE = re.compile(
+    "[\u200d\ufe0e\ufe0f\u20e3]*(?:[\U00010000-\U0010ffff][\u200d\ufe0e\ufe0f\u20e3]*)+"
+)
+
+
+def _without_astral(match: re.Match) -> str:
+    kept = "".join(
+        char for char in match[0] if ord(char) in _covered() or ord(char) in _covered_by_fallback()
+    )
+    return kept.strip("\u200d\ufe0e\ufe0f\u20e3")
+
+
 def runs(text: str, *, font: str = FONT) -> list[tuple[str, str]]:
-    """Split `text` into (font name, piece) runs, each drawable in its font."""
+    """Split `text` into (font name, piece) runs, each drawable in its font.
+
+    A character beyond the Basic Multilingual Plane that neither TrueType font draws (an
+    emoji) is left out, with the joiners of its sequence: the CJK font encodes only the
+    plane's characters and would print a gap, read back as an unrelated CJK character.
+    """
     if covers(text):
         return [(font, text)] if text else []
+    if not text.isascii():
+        text = _ASTRAL_SEQUENCE.sub(_without_astral, text)
     found: list[tuple[str, str]] = []
     for char in text:
         name = fallback_for(char, font) if needs_fallback(char) else font
