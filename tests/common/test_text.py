@@ -18,6 +18,8 @@ DIRTY_NAME = "\ufeffZoe\u0308\u0007 Şahin\r\nŁukasiewicz\x1b[0m"
         ("Zoe\u0308", "Zoë"),
         ("  De\tLinde\u2028 \xa0Woningbouw ", "De Linde Woningbouw"),
         ("\ufeff\u0007\x7f", ""),
+        # An override left open would turn around whatever follows the name on a page.
+        ("מרים \u202eعلي\u202c \u2067محمد\u2069", "מרים علي محمد"),
     ],
 )
 def test_one_line_gives_nfc_one_line_without_control_characters(typed, stored):

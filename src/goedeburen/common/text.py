@@ -23,8 +23,15 @@ def natural_key(text: str) -> tuple:
 # text: line and page breaks of other systems, tabs, and control characters that XML 1.0
 # (the e-invoice) cannot hold at all.
 _BREAKS = re.compile("\r\n|[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-# Not NUL: Django's fields refuse it outright (a browser never sends one).
-_CONTROLS = re.compile("[\x01-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff\ud800-\udfff]")
+# Not NUL: Django's fields refuse it outright (a browser never sends one). With them the
+# bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): one
+# left open turns the rest of the line around wherever the value is shown, so that a name
+# can make a history sentence or a list row read backwards ("Trojan Source"). Names in
+# Arabic or Hebrew need none of them: the bidirectional algorithm orders them itself.
+_CONTROLS = re.compile(
+    "[\x01-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069"
+    "\ufeff\ufffe\uffff\ud800-\udfff]"
+)
 _SPACES = re.compile(r"[ \t\xa0]+")
 # Half of a UTF-16 pair: JSON can spell one ("\ud800"); no database, page or file holds it.
 _SURROGATES = re.compile("[\ud800-\udfff]")
