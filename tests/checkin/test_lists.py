@@ -157,6 +157,39 @@ def test_session_host_sees_only_their_own_session_list(client, event):
     assert theirs.status_code == 404
 
 
+FORMULA = '=HYPERLINK("http://x")'
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "csv", "xlsx"])
+def test_a_session_list_downloads_whatever_its_title_and_names_hold(client, event, owner, fmt):
+    from goedeburen.matching.models import AssignmentRun, Placement
+    from tests.factories import RoundFactory, SessionFactory
+
+    round_ = RoundFactory(event=event)
+    # The list's title is "11:00 <title>": a sheet's name may hold neither : nor / ? * [ ].
+    session = SessionFactory(round=round_, title_nl="Wonen: wat nu? [deel 1/2]*")
+    run = AssignmentRun.objects.create(event=event, status="done", is_published=True)
+    placed = _person(event, "Pim", "Plaats", organisation=FORMULA)
+    Placement.objects.create(run=run, attendee=placed, round=round_, session=session)
+    client.force_login(owner)
+    path = reverse(
+        "backoffice:checkin.session_export",
+        kwargs={"event": event.slug, "session": session.pk, "format": fmt},
+    )
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    if fmt == "csv":
+        lines = response.content.decode("utf-8-sig").splitlines()
+        assert lines[1] == 'Pim Plaats;"\'=HYPERLINK(""http://x"")"'
+    if fmt == "xlsx":
+        book = load_workbook(io.BytesIO(response.content))
+        assert book.sheetnames == ["11 00 Wonen wat nu deel 1 2"]
+        assert [c.value for c in next(book.active.iter_rows(min_row=2))] == ["Pim Plaats", FORMULA]
+        assert book.active["B2"].data_type == "s"
+
+
 @pytest.mark.parametrize("name", ["checkin.lists", "checkin.caterer"])
 def test_list_screens_cost_the_same_queries_for_one_and_three_rows(
     client, event, owner, name, django_assert_num_queries

@@ -73,13 +73,26 @@ def _cell(worksheet, value):
     return WriteOnlyCell(worksheet, value=value)
 
 
+# What a sheet's name may not hold (openpyxl refuses it, Excel too), and its length.
+_NOT_IN_SHEET_NAME = re.compile(r"[\\*?:/\[\]]")
+_SHEET_NAME_LENGTH = 31
+
+
+def sheet_name(title: str) -> str:
+    """Return `title` as a sheet may be named: without : / \\ ? * [ ] (a session list's
+    "10:30 …" holds a colon) or quotes at its ends, at most 31 characters, never empty."""
+    name = ILLEGAL_CHARACTERS.sub("", _NOT_IN_SHEET_NAME.sub(" ", title))
+    name = " ".join(name.split())[:_SHEET_NAME_LENGTH].strip(" '")
+    return name or "List"
+
+
 def as_xlsx(headers: list[str], rows, *, sheet: str = "List") -> bytes:
     """Return `rows` as an XLSX workbook: numbers, dates and euros as typed cells in Dutch
-    formats, text as text cells (never a formula)."""
+    formats, text as text cells (never a formula); the sheet named after `sheet`."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(sheet[:31])
+    worksheet = workbook.create_sheet(sheet_name(sheet))
     worksheet.append([_cell(worksheet, str(header)) for header in headers])
     for row in rows:
         worksheet.append([_cell(worksheet, value) for value in row])
