@@ -161,7 +161,7 @@ def test_export_as_csv_and_xlsx(client, survey, register, free_ticket, event):
             attendee=_attendee(register, free_ticket, event, name=f"E{n}"),
             answers={
                 _key(survey, "Hoe was de dag?"): str(n + 1),
-                _key(survey, "Wat kan beter?"): "=1+1",
+                _key(survey, "Wat kan beter?"): "=1+1" if n else "- meer pauzes\n- koffie",
             },
         )
     user = factories.UserFactory()
@@ -175,9 +175,14 @@ def test_export_as_csv_and_xlsx(client, survey, register, free_ticket, event):
 
     lines = csv_text.strip().splitlines()
     assert lines[0].endswith("Hoe was de dag?,Wat kan beter?")
-    assert len(lines) == 6 and "'=1+1" in lines[1]
+    assert len(lines) == 7 and sum(line.endswith(",'=1+1") for line in lines) == 4
+    assert ',"\'- meer pauzes\n- koffie"\n' in csv_text.replace("\r\n", "\n")
+    # In the workbook each answer is a text cell as answered: never a formula, no quote.
     sheet = load_workbook(io.BytesIO(xlsx)).active
+    answers = [row[-1] for row in sheet.iter_rows(min_row=2)]
     assert sheet.max_row == 6
+    assert sorted(c.value for c in answers) == ["- meer pauzes\n- koffie"] + ["=1+1"] * 4
+    assert {c.data_type for c in answers} == {"s"}
 
 
 def test_the_personal_link_opens_the_survey_and_answers_once(

@@ -152,11 +152,20 @@ def as_csv(rows: list[list[str]]) -> bytes:
 
 
 def as_xlsx(rows: list[list[str]]) -> bytes:
+    """Return `rows` as a workbook of text cells, each as answered.
+
+    A cell typed as text never runs as a formula, whatever it starts with: no quote is
+    put before an answer that starts with = + - @ (a list of points, "- meer pauzes",
+    would show it).
+    """
     book = Workbook()
     sheet = book.active
     sheet.title = "Evaluation"
     for row in rows:
-        sheet.append([f"'{c}" if str(c)[:1] in "=+-@" else c for c in row])
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
