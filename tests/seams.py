@@ -86,6 +86,24 @@ def without_bank_line_lock(setattr_: Callable = setattr) -> None:
     setattr_(bank_import, "_lock_line", read_unlocked)
 
 
+IMPORT_GAP = 0.25
+
+
+def without_import_lock(setattr_: Callable = setattr) -> None:
+    """Import statements without waiting for the organiser's other imports, and wait after
+    checking the other format's days: both imports then pass the check."""
+    from goedeburen.payments.services import bank_import
+
+    refuse_other_format = bank_import._refuse_other_format
+
+    def refuse_then_wait(organiser, statement):
+        refuse_other_format(organiser, statement)
+        time.sleep(IMPORT_GAP)  # a widened race window, not a wait for a result
+
+    setattr_(bank_import, "_lock_imports", lambda organiser: None)
+    setattr_(bank_import, "_refuse_other_format", refuse_then_wait)
+
+
 def pdf_fails_once(marker: Path, setattr_: Callable = setattr) -> None:
     """Make reportlab fail the first PDF it writes after this (as a full disk would).
 

@@ -19,6 +19,8 @@ from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import BankStatement, BankTransaction, OrganiserBilling, Payment
 from goedeburen.payments.reference import creditor_reference
 from goedeburen.registration.enums import RegistrationStatus
+from tests.seams import without_import_lock
+from tests.threads import all_at_once
 
 from .test_bank_files import PREFIX, archive, day
 from .test_bank_import import ACCOUNT, DATA, by_transfer, statement
@@ -390,6 +392,99 @@ def test_a_zip_archive_of_mt940_and_camt053_files_books_each(event, register, si
         "november.zip/2026-12-01.xml",
     ]
     assert [s.lines_matched for s in result.statements] == [3, 1]
+
+
+def camt_of_the_mt940_day(six) -> bytes:
+    """A CAMT.053 statement of the account with lines on 24 November 2026, the day of
+    `ing_mt940_structured.sta`: the same day's statement as the bank writes it in XML."""
+    return statement(
+        "ing_day_camt053_001_02.xml",
+        {},
+        DAY="2026-11-24",
+        SEQ="324",
+        RFA=creditor_reference(six[4].code),
+        CODEB="ZZZZZZZZ",
+        NAME_A="P. de Boer",
+        NAME_B="Buurtcentrum De Kern",
+    )
+
+
+@pytest.mark.parametrize("first", ["camt053", "mt940"])
+def test_a_day_read_from_one_format_is_refused_in_the_other(event, six, book, english, first):
+    files = {
+        "camt053": (camt_of_the_mt940_day(six), "24-11.xml"),
+        "mt940": (sample("ing_mt940_structured.sta", six), "24-11.sta"),
+    }
+    then = "mt940" if first == "camt053" else "camt053"
+    book(*files[first])
+    stored = [model.objects.count() for model in (BankStatement, BankTransaction, Payment)]
+
+    with pytest.raises(PaymentError) as refused:
+        book(*files[then])
+
+    assert refused.value.code == "camt_format"
+    names = {"camt053": "CAMT.053", "mt940": "MT940"}
+    assert str(refused.value) == (
+        f"This {names[then]} statement has lines of 24 November 2026, a day that was imported "
+        f"before from a {names[first]} statement of the same account (file {files[first][1]}). "
+        "The same payment would be booked twice, so nothing was imported. "
+        "Import each day in one format only."
+    )
+    assert [model.objects.count() for model in (BankStatement, BankTransaction, Payment)] == stored
+    assert list(BankStatement.objects.values_list("file_format", flat=True)) == [first]
+
+
+def test_one_archive_with_a_day_in_both_formats_imports_nothing(event, six, upload, english):
+    data = archive(
+        ("24-11.sta", sample("ing_mt940_structured.sta", six)),
+        ("24-11.xml", camt_of_the_mt940_day(six)),
+    )
+
+    with pytest.raises(PaymentError) as refused:
+        upload(data, "november.zip")
+
+    assert refused.value.code == "camt_format"
+    assert "(file november.zip/24-11.sta)" in str(refused.value)
+    assert not BankStatement.objects.exists()
+
+
+def _both_formats_at_once(event, six) -> list:
+    files = [
+        (sample("ing_mt940_structured.sta", six), "24-11.sta"),
+        (camt_of_the_mt940_day(six), "24-11.xml"),
+    ]
+
+    def import_one(n):
+        data, name = files[n]
+        return services.import_statement(event, filename=name, data=data)
+
+    return all_at_once(2, import_one)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_day_in_both_formats_imported_at_once_is_booked_once(on_postgresql, event, six):
+    results = _both_formats_at_once(event, six)
+
+    refused = [r for r in results if isinstance(r, PaymentError)]
+    assert [r.code for r in refused] == ["camt_format"]
+    assert BankStatement.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_negative_control_without_the_import_lock_both_formats_are_booked(
+    on_postgresql, event, six, monkeypatch
+):
+    without_import_lock(monkeypatch.setattr)
+
+    results = _both_formats_at_once(event, six)
+
+    assert [type(r) for r in results] == [BankStatement, BankStatement]
+    assert sorted(BankStatement.objects.values_list("file_format", flat=True)) == [
+        "camt053",
+        "mt940",
+    ]
 
 
 ING = ":20:X\n:25:NL91ABNA0417164300EUR\n:28C:00000\n:60F:C261123EUR0,00\n"

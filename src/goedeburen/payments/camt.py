@@ -185,6 +185,11 @@ class StatementLine:
     remittance_joined: str = ""
 
 
+# The file formats a `Statement` is read from (`payments.enums.StatementFormat`).
+FORMAT_CAMT053 = "camt053"
+FORMAT_MT940 = "mt940"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Statement:
     version: str
@@ -200,6 +205,7 @@ class Statement:
     lines: list[StatementLine] = field(default_factory=list)
     # Accounts of statements in the file that were left out (see `parse_statement`).
     other_accounts: list[str] = field(default_factory=list)
+    file_format: str = FORMAT_CAMT053
 
     @property
     def debit_lines(self) -> int:

@@ -69,3 +69,10 @@ class SkipReason(models.TextChoices):
     DEBIT = "debit", _("money out, not a payment")
     DEBIT_REVERSAL = "debit_reversal", _("the reversal of money out, not a payment")
     RETURN_UNKNOWN = "return_unknown", _("the return of a payment that was not booked here")
+
+
+class StatementFormat(models.TextChoices):
+    """The file a bank statement was read from (the values of `camt.FORMAT_*`)."""
+
+    CAMT053 = "camt053", "CAMT.053"
+    MT940 = "mt940", "MT940"

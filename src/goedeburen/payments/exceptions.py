@@ -37,6 +37,11 @@ CAMT_IN_ARCHIVE = _("the file “%(file)s” in the ZIP archive: %(reason)s")
 CAMT_DUPLICATE = _(
     "This statement was imported before, on %(when)s (file %(file)s); nothing new was booked."
 )
+CAMT_OTHER_FORMAT = _(
+    "This %(format)s statement has lines of %(date)s, a day that was imported before from a "
+    "%(other)s statement of the same account (file %(file)s). The same payment would be "
+    "booked twice, so nothing was imported. Import each day in one format only."
+)
 CAMT_CONCURRENT = _(
     "Someone imported an overlapping statement at the same moment; nothing was booked. "
     "Please import the file again."

@@ -26,6 +26,7 @@ from .enums import (
     ProviderName,
     RefundState,
     SkipReason,
+    StatementFormat,
     TransactionKind,
     TransactionState,
 )
@@ -437,6 +438,14 @@ class BankStatement(models.Model):
     bank_created = models.CharField(_("created by the bank"), max_length=40, blank=True)
     period_start = models.DateField(_("from"), null=True, blank=True)
     period_end = models.DateField(_("until"), null=True, blank=True)
+    # One account's days are read from one format: the same payment in a CAMT.053 and an
+    # MT940 statement has different facts, so it would be booked twice (`bank_import`).
+    file_format = models.CharField(
+        _("format"),
+        max_length=10,
+        choices=StatementFormat.choices,
+        default=StatementFormat.CAMT053,
+    )
     lines_new = models.PositiveIntegerField(_("new lines"), default=0)
     lines_known = models.PositiveIntegerField(_("lines imported before"), default=0)
     lines_matched = models.PositiveIntegerField(_("matched"), default=0)

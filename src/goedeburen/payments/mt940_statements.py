@@ -57,6 +57,7 @@ from stdnum import iban as iban_number
 from stdnum import iso11649
 
 from .camt import (
+    FORMAT_MT940,
     KIND_CREDIT,
     KIND_DEBIT,
     KIND_DEBIT_REVERSAL,
@@ -200,6 +201,7 @@ def parse_statement(data: bytes, *, account: str = "") -> Statement:
         period_end=max(ends).isoformat(),
         lines=lines,
         other_accounts=other_accounts,
+        file_format=FORMAT_MT940,
     )
 
 

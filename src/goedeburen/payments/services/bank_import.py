@@ -60,7 +60,7 @@ from goedeburen.common import money
 from goedeburen.common.audit import log_action
 from goedeburen.common.collector import collector_paused
 from goedeburen.common.tasks import enqueue_each_on_commit
-from goedeburen.events.models import Event
+from goedeburen.events.models import Event, Organiser
 from goedeburen.registration.models import Registration
 
 from .. import bank_files, camt, exceptions, queries, tasks
@@ -69,6 +69,7 @@ from ..enums import (
     PaymentState,
     ProviderName,
     SkipReason,
+    StatementFormat,
     TransactionKind,
     TransactionState,
 )
@@ -179,6 +180,7 @@ def _import(event: Event, *, filename: str, data: bytes, by) -> StatementImport:
     hashes = [hashlib.sha256(content).hexdigest() for _member, content, _statement in parsed]
     try:
         with transaction.atomic():
+            _lock_imports(organiser)
             booked, known, first_known = [], [], None
             for (member, _content, statement), file_hash in zip(parsed, hashes, strict=True):
                 name = f"{filename}/{member}" if archive else filename
@@ -187,6 +189,7 @@ def _import(event: Event, *, filename: str, data: bytes, by) -> StatementImport:
                     known.append(member or filename)
                     first_known = first_known or previous
                     continue
+                _refuse_other_format(organiser, statement)
                 booked.append(_book(event, statement, filename=name, file_hash=file_hash, by=by))
             if not booked:
                 raise _duplicate(first_known)
@@ -205,6 +208,51 @@ def _import(event: Event, *, filename: str, data: bytes, by) -> StatementImport:
         known_files=known,
         other_accounts=list(dict.fromkeys(other_accounts)),
     )
+
+
+def _lock_imports(organiser) -> None:
+    """Hold the organiser's other imports until this one commits, so that each sees what
+    the one before it booked (`_refuse_other_format`).
+
+    NO KEY UPDATE: rows written meanwhile that point at the organiser (invoices, log
+    entries) take only a key-share lock on it, and do not wait for the import.
+    """
+    Organiser.objects.select_for_update(no_key=True).filter(pk=organiser.pk).values_list(
+        "pk"
+    ).first()
+
+
+def _refuse_other_format(organiser, statement: camt.Statement) -> None:
+    """Refuse `statement` when a day of its lines was read from the account's statements in
+    the other format before.
+
+    The same payment in a CAMT.053 and an MT940 statement has different facts (fingerprint),
+    so importing both would book it twice. Days, not periods: a bank's MT940 period starts
+    at the previous day's closing balance, and the format may change from one day to the next.
+    """
+    days = {line.booking_date for line in statement.lines if line.booking_date}
+    if not days:
+        return
+    clash = (
+        BankTransaction.objects.filter(
+            organiser=organiser, account__in=statement.accounts, booking_date__in=days
+        )
+        .exclude(statement__file_format=statement.file_format)
+        .select_related("statement")
+        .order_by("booking_date", "pk")
+        .first()
+    )
+    if clash is not None:
+        raise PaymentError(
+            exceptions.CAMT_OTHER_FORMAT
+            % {
+                "format": StatementFormat(statement.file_format).label,
+                "date": formats.date_format(clash.booking_date, "j F Y"),
+                "other": StatementFormat(clash.statement.file_format).label,
+                "file": clash.statement.filename,
+            },
+            code="camt_format",
+        )
 
 
 def _show(account: str) -> str:
@@ -248,6 +296,7 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
         bank_created=parsed.created[:40],
         period_start=_date(parsed.period_start),
         period_end=_date(parsed.period_end),
+        file_format=parsed.file_format,
         uploaded_by=_by(by),
     )
     # The lines imported before, in one query: same organiser, account, facts, occurrence.
