@@ -20,8 +20,16 @@ def _migrate(target):
     return executor.loader.project_state(target).apps
 
 
+@pytest.fixture
+def back_to_the_latest():
+    """Leave the database at the latest migrations, as the tests after this one need."""
+    yield
+    executor = MigrationExecutor(connection)
+    _migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_booked_line_and_its_return_keep_their_registration():
+def test_a_booked_line_and_its_return_keep_their_registration(back_to_the_latest):
     event = OpenEventFactory()
     paid, other = RegistrationFactory(event=event), RegistrationFactory(event=event)
     old = _migrate(BEFORE)
