@@ -157,20 +157,9 @@ def test_bank_lines_need_an_organiser_wide_money_role(world):
 
 
 def test_a_split_bank_line_names_all_its_registrations(world):
-    from goedeburen.payments.models import Payment
-    from tests.backoffice.conftest import _bank_line
-    from tests.factories import RegistrationFactory
+    from tests.backoffice.conftest import _split_bank_line
 
-    line = _bank_line(world)
-    other = RegistrationFactory(event=world.event)
-    for registration in (world.registration, other):
-        Payment.objects.create(
-            registration=registration,
-            bank_transaction=line,
-            provider="bank_transfer",
-            amount="62.50",
-            state="paid",
-        )
+    _line, other = _split_bank_line(world)
     finance = member(world, Role.FINANCE, organiser_wide=True)
     path = f"/api/v1/organisers/{world.organiser.slug}/bank-lines/"
 

@@ -390,6 +390,26 @@ def _bank_line(world: World):
     return world.bank_line
 
 
+def _split_bank_line(world: World):
+    """Return the world's bank line booked half for its registration, half for another;
+    return (line, the other registration)."""
+    from goedeburen.payments.models import BankTransaction, Payment
+    from tests.factories import RegistrationFactory
+
+    line = _bank_line(world)
+    other = RegistrationFactory(event=world.event)
+    for registration in (world.registration, other):
+        Payment.objects.create(
+            registration=registration,
+            bank_transaction=line,
+            provider="bank_transfer",
+            amount="62.50",
+            state="paid",
+        )
+    BankTransaction.objects.filter(pk=line.pk).update(state="matched")
+    return line, other
+
+
 URLS = {name: (lambda w, name=name: url_kwargs(name, w)) for name in backoffice_patterns()}
 # The screens of one event: /backoffice/<event>/…
 EVENT_URL_NAMES = sorted(

@@ -19,7 +19,7 @@ from goedeburen.events.models import Role
 from goedeburen.matching.models import AssignmentRun, Placement, SessionHost
 from goedeburen.payments.models import BankTransaction, Payment
 from goedeburen.registration.enums import RegistrationStatus
-from tests.backoffice.conftest import _bank_line, _invoice
+from tests.backoffice.conftest import _bank_line, _invoice, _split_bank_line
 from tests.factories import (
     AttendeeFactory,
     RegistrationFactory,
@@ -160,17 +160,7 @@ def test_bank_lines_of_one_state_with_typed_cells(client, world):
 
 
 def test_a_split_bank_line_is_exported_with_all_its_registrations(client, world):
-    line = _bank_line(world)
-    other = RegistrationFactory(event=world.event)
-    for registration in (world.registration, other):
-        Payment.objects.create(
-            registration=registration,
-            bank_transaction=line,
-            provider="bank_transfer",
-            amount="62.50",
-            state="paid",
-        )
-    BankTransaction.objects.filter(pk=line.pk).update(state="matched")
+    _line, other = _split_bank_line(world)
     organiser_finance, _user = _client_as(client, world, Role.FINANCE, organiser_wide=True)
 
     labels, body = _sheet(_export(organiser_finance, world, "bank"))

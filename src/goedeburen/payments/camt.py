@@ -628,14 +628,18 @@ def _amount(element: Element | None) -> tuple[Decimal, str, str, str]:
         raise CamtError("amount_not_number", amount=text[:40]) from bad
     if not value.is_finite() or value < 0 or value >= Decimal("1e8"):
         raise CamtError("amount_invalid", amount=text[:40])
-    skip = ""
+    return value.quantize(Decimal("0.01")), currency[:3], text[:40], skip_for(value, currency)
+
+
+def skip_for(value: Decimal, currency: str) -> str:
+    """Return why a line of `value` in `currency` books nothing (a SKIP_ code), or ""."""
     if currency != "EUR":
-        skip = SKIP_CURRENCY
-    elif value == 0:
-        skip = SKIP_ZERO
-    elif value != value.quantize(Decimal("0.01")):
-        skip = SKIP_DECIMALS
-    return value.quantize(Decimal("0.01")), currency[:3], text[:40], skip
+        return SKIP_CURRENCY
+    if value == 0:
+        return SKIP_ZERO
+    if value != value.quantize(Decimal("0.01")):
+        return SKIP_DECIMALS
+    return ""
 
 
 def _text(element: Element, path: str, ns: dict) -> str:

@@ -63,14 +63,12 @@ from .camt import (
     KIND_DEBIT_REVERSAL,
     KIND_RETURN,
     MAX_BYTES,
-    SKIP_CURRENCY,
-    SKIP_DECIMALS,
-    SKIP_ZERO,
     CamtError,
     Statement,
     StatementLine,
     line_fingerprint,
     normalise_iban,
+    skip_for,
 )
 
 VERSION = "MT940"
@@ -359,13 +357,7 @@ def _line(transaction: dict, *, account: str) -> dict:
     if not value.is_finite() or value >= Decimal("1e8"):
         raise CamtError("amount_invalid", amount=amount_text[:40])
     currency = (transaction.get("currency") or "").strip().upper()[:3]
-    skip = ""
-    if currency != "EUR":
-        skip = SKIP_CURRENCY
-    elif value == 0:
-        skip = SKIP_ZERO
-    elif value != value.quantize(Decimal("0.01")):
-        skip = SKIP_DECIMALS
+    skip = skip_for(value, currency)
     details = read_details(transaction.get("transaction_details") or "")
     kind_code = (transaction.get("id") or "").upper()
     is_return = mark.startswith("R") or kind_code[1:] == "RTI" or details["returned"]
