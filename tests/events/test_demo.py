@@ -120,3 +120,23 @@ def test_demo_text_names_the_demos_own_date(db):
 )
 def test_upcoming_date_is_first_friday_at_least_six_weeks_ahead(today, expected):
     assert upcoming_date(today) == expected
+
+
+@pytest.mark.parametrize(
+    ("username", "refusal"),
+    [
+        ("x" * 151, "niet meer dan 150 tekens"),
+        ("jan de vries", "geldige gebruikersnaam"),
+        ("", "niet leeg"),
+    ],
+)
+def test_demo_account_refuses_a_user_name_the_login_would_refuse(
+    demo_event, settings, username, refusal
+):
+    from django.contrib.auth import get_user_model
+    from django.core.management import CommandError, call_command
+
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match=refusal):
+        call_command("demo_account", username=username, stdout=None)
+    assert not get_user_model().objects.exists()

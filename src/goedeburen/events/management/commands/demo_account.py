@@ -2,6 +2,7 @@ import os
 from base64 import b32encode
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -26,6 +27,7 @@ class Command(BaseCommand):
 
         if not settings.DEBUG:
             raise CommandError("The demo account is for local demos only (DEBUG is off).")
+        _check_username(username)
         event = Event.objects.filter(slug="goede-buren").select_related("organiser").first()
         if event is None:
             raise CommandError("Load the demo first: goedeburen demo")
@@ -54,3 +56,12 @@ class Command(BaseCommand):
             f"  second step: a code of an authenticator app with key {key}\n"
             f"               or one of these recovery codes (each works once): {' '.join(codes)}\n"
         )
+
+
+def _check_username(username: str) -> None:
+    """Refuse a user name the login form would refuse, before anything is written."""
+    field = get_user_model()._meta.get_field("username")
+    try:
+        field.clean(username, None)
+    except ValidationError as invalid:
+        raise CommandError(f"--username {username!r}: {' '.join(invalid.messages)}") from invalid
