@@ -240,3 +240,18 @@ def test_serve_stops_web_server_and_worker_on_sigterm(serve):
     _wait_for(lambda: not any(map(_alive, below)), timeout=5)
 
     assert (code, [below[pid] for pid in below if _alive(pid)]) == (0, [])
+
+
+@pytest.mark.parametrize("port", ["abc", "0", "70000", "-1"])
+def test_serve_refuses_a_port_that_is_not_one_before_starting_anything(var_dir, port):
+    done = subprocess.run(
+        [sys.executable, "-m", "goedeburen", "serve", "--port", port],
+        env=_env(var_dir.path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 2
+    assert "is not a port number (1 to 65535)" in done.stderr
+    assert "Serving on" not in done.stdout

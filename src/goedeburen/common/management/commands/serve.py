@@ -1,3 +1,4 @@
+import argparse
 import contextlib
 import os
 import queue
@@ -29,6 +30,13 @@ def _signal_group(pgid: int, signum: int) -> None:
         os.killpg(pgid, signum)
 
 
+def _port(value: str) -> int:
+    """A TCP port number, checked before anything is started."""
+    if not value.isdigit() or not 1 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number (1 to 65535)")
+    return int(value)
+
+
 class Command(BaseCommand):
     help = "Serve the site and run the background worker together; Ctrl-C stops both."
 
@@ -37,9 +45,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", default="8000")
+        parser.add_argument("--port", type=_port, default=8000)
 
-    def handle(self, *args, host: str, port: str, **options):
+    def handle(self, *args, host: str, port: int, **options):
         # Ctrl-C and `kill` both mean "stop the site and its worker". Set explicitly: a shell
         # that starts this in the background hands it an ignored SIGINT, which the children
         # would inherit.
