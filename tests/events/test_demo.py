@@ -140,3 +140,13 @@ def test_demo_account_refuses_a_user_name_the_login_would_refuse(
     with pytest.raises(CommandError, match=refusal):
         call_command("demo_account", username=username, stdout=None)
     assert not get_user_model().objects.exists()
+
+
+def test_demo_account_refuses_an_empty_password(demo_event, settings):
+    from django.contrib.auth import get_user_model
+    from django.core.management import CommandError, call_command
+
+    settings.DEBUG = True
+    with pytest.raises(CommandError, match="empty password"):
+        call_command("demo_account", password=" ", stdout=None)
+    assert not get_user_model().objects.exists()

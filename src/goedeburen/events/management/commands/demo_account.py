@@ -28,6 +28,8 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("The demo account is for local demos only (DEBUG is off).")
         _check_username(username)
+        if not password.strip():
+            raise CommandError("--password: the login form refuses an empty password.")
         event = Event.objects.filter(slug="goede-buren").select_related("organiser").first()
         if event is None:
             raise CommandError("Load the demo first: goedeburen demo")
