@@ -180,12 +180,38 @@ def test_assign_reads_a_file_with_a_byte_order_mark(tmp_path):
     assert result_problems(_valid(), json.loads(out.read_text())) == []
 
 
-def test_assign_not_json_exits_2(tmp_path):
-    done, out = run_assign(tmp_path, '{"rounds": [')
+@pytest.mark.parametrize(
+    "document",
+    [
+        b'{"rounds": [',
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than Python's recursion limit
+        b'{"rounds": [], "participants": [], "x": ' + b"9" * 5000 + b"}",  # 5,000 digits
+        b"\xff\xfe{\x00\xe9",  # UTF-16 that breaks off
+    ],
+    ids=["cut off", "nested too deeply", "a number too long", "broken UTF-16"],
+)
+def test_assign_not_json_exits_2_without_a_traceback(tmp_path, document):
+    done, out = run_assign(tmp_path, document)
 
     assert done.returncode == 2
     assert "not JSON" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
     assert not out.exists()
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_assign_reads_a_file_in_utf_16_or_32(tmp_path, encoding):
+    # PowerShell's Out-File writes UTF-16 with a byte order mark; JSON may be UTF-16 or 32.
+    document = _valid()
+    document["participants"][0]["id"] = "pé"
+
+    done, out = run_assign(tmp_path, json.dumps(document, ensure_ascii=False).encode(encoding))
+
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result_problems(document, result) == []
+    assert "pé" in result["assignment"]
 
 
 def test_assign_infeasible_instance_reports_who_and_why(tmp_path):

@@ -34,6 +34,24 @@ def _fail(message: str, code: int = 2):
     sys.exit(code)
 
 
+def read_json(raw: bytes):
+    """Return the JSON document in `raw`, or raise ValueError saying why it is none.
+
+    UTF-8, UTF-16 or UTF-32, with or without a byte order mark (editors and Windows tools
+    write one; PowerShell writes UTF-16). A document nested deeper than Python's recursion
+    limit, or a number of more than 4,300 digits, is no JSON this command reads: a
+    ValueError too, not a traceback.
+    """
+    try:
+        text = raw.decode(json.detect_encoding(raw))
+    except UnicodeDecodeError as error:
+        raise ValueError(str(error)) from None
+    try:
+        return json.loads(text.removeprefix("\ufeff"))
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
 def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
     """Run the command with `argv` (without the program and command name); return 0.
 
@@ -55,12 +73,11 @@ def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
     started = time.monotonic() if started is None else started
     args = parser.parse_args(argv)
     try:
-        # utf-8-sig: a byte order mark (some editors and Windows tools write one) is no error.
-        with open(args.instance, encoding="utf-8-sig") as file:
-            data = json.load(file)
+        with open(args.instance, "rb") as file:
+            data = read_json(file.read())
     except OSError as error:
         _fail(f"{args.instance}: cannot read the file ({error.strerror})")
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except ValueError as error:
         _fail(f"{args.instance}: not JSON ({error})")
     if args.time_limit is not None and not args.time_limit > 0:
         _fail("--time-limit: must be more than 0 seconds")
