@@ -58,7 +58,8 @@ def breaks(instance: dict, result: dict) -> list[str]:
     share = _share(instance)
     session = _sessions(instance)
     people = {p["id"]: p for p in instance["participants"]}
-    group = {pid: p["group"] for pid, p in people.items()}
+    # `group` left out, null or "": one group of its own (docs/development.md).
+    group = {pid: p.get("group") or None for pid, p in people.items()}
     placed = result["assignment"]
     unplaced = [(u["participant"], u["round"]) for u in result.get("unassigned", [])]
     if len(unplaced) != len(set(unplaced)):

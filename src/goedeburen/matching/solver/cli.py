@@ -17,7 +17,7 @@ import json
 import sys
 import time
 
-from .instance import InstanceError, parse_instance
+from .instance import InstanceError, ids_as_written, parse_instance
 from .solve import out_of_time, solve
 
 PROG = "goedeburen assign"
@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
         )
     try:
         with open(args.out, "w", encoding="utf-8") as file:
-            json.dump(result.to_json(), file, indent=1)
+            json.dump(ids_as_written(instance, result.to_json()), file, indent=1)
             file.write("\n")
     except OSError as error:
         _fail(f"{args.out}: cannot write the result ({error.strerror})")

@@ -16,6 +16,9 @@ from typing import Any
 DEFAULT_RANK_COST = (0, 1, 3, 6, 10)
 DEFAULT_UNRANKED_COST = 25
 DEFAULT_MAX_GROUP_SHARE = 0.4
+# The group of a participant whose `group` is left out, null or "": a group of its own for
+# the share rule (as a checker counting `person.get("group")` has it), never a spread group.
+NO_GROUP = ""
 
 
 class InstanceError(ValueError):
@@ -93,6 +96,9 @@ class Instance:
     rounds: tuple[Round, ...]
     participants: tuple[Participant, ...]
     rules: Rules = field(default_factory=Rules)
+    # The ids the file wrote as numbers: (kind, id as text) → the number; kind is "round",
+    # "session" or "participant". The solver works on text; `ids_as_written` gives them back.
+    numbers: dict[tuple[str, str], int] = field(default_factory=dict, compare=False)
 
     def sessions(self) -> dict[str, Session]:
         return {s.id: s for r in self.rounds for s in r.sessions}
@@ -173,8 +179,11 @@ def _whole(value: Any, path: str) -> int:
     return value
 
 
-def _text(value: Any, path: str) -> str:
-    _expect(value, str, path, "text")
+def _name(value: Any, path: str) -> str:
+    """Return an id or group as text: text as it is, a whole number (17) as "17"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    _expect(value, str, path, "text or a whole number")
     if not value.strip():
         raise InstanceError(path, "must not be empty")
     return value
@@ -189,11 +198,21 @@ def parse_instance(data: Any) -> Instance:
     left out for these); whole numbers may be written as 12.0; a ranking may name a session
     twice or one of another round (its choice is its first place in the list); a fixed
     session of another round cannot be kept (the result says so for that participant and
-    round). Malformed are: a wrong type, a fraction or a negative number where a whole
-    number belongs, an empty `rank_cost`, a share outside 0…1, an empty or missing id, an
-    id used twice, and an id of a round or session that does not exist.
+    round). Ids, topics and groups may be whole numbers (17 is the id "17", written back
+    as 17 by `ids_as_written`); a `group` left out, null or "" is `NO_GROUP`. Malformed are:
+    a wrong type, a fraction or a negative number where a whole number belongs, an empty
+    `rank_cost`, a share outside 0…1, an empty or missing id, an id used twice, and an id
+    of a round or session that does not exist.
     """
     _expect(data, dict, "$", "an object")
+    numbers: dict[tuple[str, str], int] = {}
+
+    def name(kind: str, value: Any, path: str) -> str:
+        text = _name(value, path)
+        if isinstance(value, int):
+            numbers[(kind, text)] = value
+        return text
+
     rounds_data = _expect(_get(data, "rounds"), list, "rounds", "a list of rounds")
     rounds: list[Round] = []
     round_ids: set[str] = set()
@@ -201,7 +220,7 @@ def parse_instance(data: Any) -> Instance:
     for i, round_data in enumerate(rounds_data):
         path = f"rounds[{i}]"
         _expect(round_data, dict, path, "an object")
-        round_id = _text(_get(round_data, "id"), f"{path}.id")
+        round_id = name("round", _get(round_data, "id"), f"{path}.id")
         if round_id in round_ids:
             raise InstanceError(f"{path}.id", f'duplicate round id "{round_id}"')
         round_ids.add(round_id)
@@ -212,11 +231,11 @@ def parse_instance(data: Any) -> Instance:
         for j, session_data in enumerate(sessions_data):
             spath = f"{path}.sessions[{j}]"
             _expect(session_data, dict, spath, "an object")
-            session_id = _text(_get(session_data, "id"), f"{spath}.id")
+            session_id = name("session", _get(session_data, "id"), f"{spath}.id")
             if session_id in session_round:
                 raise InstanceError(f"{spath}.id", f'duplicate session id "{session_id}"')
             session_round[session_id] = round_id
-            topic = _text(_optional(session_data, "topic", session_id), f"{spath}.topic")
+            topic = _name(_optional(session_data, "topic", session_id), f"{spath}.topic")
             capacity = _whole(_get(session_data, "capacity"), f"{spath}.capacity")
             mix = _expect(
                 _optional(session_data, "mix", False), bool, f"{spath}.mix", "true or false"
@@ -232,11 +251,12 @@ def parse_instance(data: Any) -> Instance:
     for i, person in enumerate(participants_data):
         path = f"participants[{i}]"
         _expect(person, dict, path, "an object")
-        pid = _text(_get(person, "id"), f"{path}.id")
+        pid = name("participant", _get(person, "id"), f"{path}.id")
         if pid in participant_ids:
             raise InstanceError(f"{path}.id", f'duplicate participant id "{pid}"')
         participant_ids.add(pid)
-        group = _text(_get(person, "group"), f"{path}.group")
+        group = person.get("group")
+        group = NO_GROUP if group in (None, "") else _name(group, f"{path}.group")
         preferences = {}
         prefs_data = _expect(
             _optional(person, "preferences", {}), dict, f"{path}.preferences", "an object"
@@ -246,8 +266,8 @@ def parse_instance(data: Any) -> Instance:
             if round_id not in round_ids:
                 raise InstanceError(rpath, f'unknown round id "{round_id}"')
             _expect(ranked, list, rpath, "a list of session ids")
+            ranked = [_name(session_id, f"{rpath}[{k}]") for k, session_id in enumerate(ranked)]
             for k, session_id in enumerate(ranked):
-                _text(session_id, f"{rpath}[{k}]")
                 if session_id not in session_round:
                     raise InstanceError(f"{rpath}[{k}]", f'unknown session id "{session_id}"')
             preferences[round_id] = tuple(ranked)
@@ -257,13 +277,15 @@ def parse_instance(data: Any) -> Instance:
             fpath = f"{path}.fixed.{round_id}"
             if round_id not in round_ids:
                 raise InstanceError(fpath, f'unknown round id "{round_id}"')
-            _text(session_id, fpath)
+            session_id = _name(session_id, fpath)
             if session_id not in session_round:
                 raise InstanceError(fpath, f'unknown session id "{session_id}"')
             fixed[round_id] = session_id
         participants.append(Participant(id=pid, group=group, preferences=preferences, fixed=fixed))
     rules = _parse_rules(_optional(data, "rules", {}))
-    return Instance(rounds=tuple(rounds), participants=tuple(participants), rules=rules)
+    return Instance(
+        rounds=tuple(rounds), participants=tuple(participants), rules=rules, numbers=numbers
+    )
 
 
 def _parse_rules(data: Any) -> Rules:
@@ -279,8 +301,7 @@ def _parse_rules(data: Any) -> Rules:
         "rules.spread_groups",
         "a list of groups",
     )
-    for k, group in enumerate(spread):
-        _text(group, f"rules.spread_groups[{k}]")
+    spread = [_name(group, f"rules.spread_groups[{k}]") for k, group in enumerate(spread)]
     rank_cost = _expect(
         _optional(data, "rank_cost", list(DEFAULT_RANK_COST)), list, "rules.rank_cost", "a list"
     )
@@ -332,4 +353,34 @@ def instance_to_json(instance: Instance) -> dict:
             "unranked_cost": rules.unranked_cost,
             "avoid_repeat_meetings": rules.avoid_repeat_meetings,
         },
+    }
+
+
+def ids_as_written(instance: Instance, result: dict) -> dict:
+    """Return the result document `result` with the ids the instance wrote as numbers as
+    numbers again, where JSON lets them be (values; object keys are always text).
+
+    A checker that keeps the session ids it wrote (5, not "5") then finds them unchanged.
+    """
+    numbers = instance.numbers
+    if not numbers:
+        return result
+
+    def written(kind: str, text: str):
+        return numbers.get((kind, text), text)
+
+    return {
+        **result,
+        "assignment": {
+            pid: {rid: written("session", sid) for rid, sid in rounds.items()}
+            for pid, rounds in result["assignment"].items()
+        },
+        "unassigned": [
+            {
+                **item,
+                "participant": written("participant", item["participant"]),
+                "round": written("round", item["round"]),
+            }
+            for item in result["unassigned"]
+        ],
     }

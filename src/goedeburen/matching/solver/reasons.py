@@ -117,28 +117,33 @@ def english(reason: dict) -> str:
             f"{reason['seats']} seats for {reason['attending']} participants"
         )
     if code.startswith("fixed_"):
-        fixed, group = reason["session"], reason["group"]
+        fixed, group = reason["session"], _group(reason["group"])
         return {
             "fixed_full": f"the fixed session {fixed} is full with other fixed participants",
             "fixed_topic": f"the fixed session {fixed} repeats a topic of another fixed session",
-            "fixed_mix": f"the fixed session {fixed} would hold too many of group {group}",
-            "fixed_spread": f"the fixed session {fixed} would spread group {group} unevenly",
+            "fixed_mix": f"the fixed session {fixed} would hold too many of {group}",
+            "fixed_spread": f"the fixed session {fixed} would spread {group} unevenly",
             "fixed_round": f"the fixed session {fixed} is not a session of round "
             f"{reason.get('round')}",
         }.get(code, f"the fixed session {fixed} cannot take them within the rules")
-    group = reason["group"]
+    group = _group(reason["group"])
     parts = []
     if reason["full"]:
         parts.append(f"{reason['full']} full")
     if reason["topic"]:
         parts.append(f"{reason['topic']} on a topic they already have")
     if reason["mix"]:
-        parts.append(f"{reason['mix']} would hold more than {reason['share']:.0%} of group {group}")
+        parts.append(f"{reason['mix']} would hold more than {reason['share']:.0%} of {group}")
     if reason["spread"]:
-        parts.append(f"{reason['spread']} would spread group {group} unevenly")
+        parts.append(f"{reason['spread']} would spread {group} unevenly")
     if reason["other"]:
         parts.append(f"{reason['other']} only by moving others against the rules")
     return f"no session of round {reason['round']} can take them: " + ", ".join(parts)
+
+
+def _group(name: str) -> str:
+    # NO_GROUP (""): those whose `group` the instance leaves out.
+    return f"group {name}" if name else "those without a group"
 
 
 def _spread_ok(round_, groups_in, name, target) -> bool:
