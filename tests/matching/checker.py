@@ -186,10 +186,11 @@ def result_problems(instance: dict, result: dict) -> list[str]:
         problems.append("repeat_pairs differs")
     if (status == "infeasible") != bool(result["unassigned"]):
         problems.append(f"status {status} with {len(result['unassigned'])} not placed")
-    if bound is not None and bound > objective:
+    if isinstance(bound, int) and bound > objective:
         problems.append(f"bound {bound} > objective {objective}")
     if status == "optimal" and bound != objective:
         problems.append(f"optimal with bound {bound} != objective {objective}")
-    if status == "feasible" and bound is None:
-        problems.append("feasible without a bound")
+    if not isinstance(bound, int):
+        # Also when infeasible: the format's `bound` is a number, compared with `objective`.
+        problems.append(f"bound {bound!r} is no number")
     return problems

@@ -232,6 +232,20 @@ def test_assign_infeasible_instance_reports_who_and_why(tmp_path):
     ]
 
 
+def test_assign_infeasible_result_has_a_number_as_bound(tmp_path):
+    # Checkers compare `bound` with `objective`; null would break `bound <= objective`.
+    instance = _valid()
+    instance["rounds"][1]["sessions"][0]["capacity"] = 0
+    instance["participants"][0]["preferences"] = {"r1": []}  # p1 and p2: 25 wherever in r1
+
+    done, out = run_assign(tmp_path, instance)
+
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    assert (result["status"], result["objective"], result["bound"]) == ("infeasible", 50, 50)
+    assert result_problems(instance, result) == []
+
+
 def test_assign_time_limit_too_short_still_writes_a_placement_that_keeps_the_rules(tmp_path):
     from goedeburen.matching.solver import instance_to_json
     from goedeburen.matching.solver.generate import SIZES, generate

@@ -235,13 +235,19 @@ def _one_too_many(mixed, count, size, rules, spread) -> tuple[str, str] | None:
     return None
 
 
-def trivial_bound(instance: Instance) -> int:
-    """Return a lower bound on the cost of any complete placement: each at its cheapest."""
+def trivial_bound(instance: Instance, *, placed: Assignment | None = None) -> int:
+    """Return a lower bound on the cost of any complete placement: each at its cheapest.
+
+    With `placed`, of the participant-rounds placed there only (the bound of a placement
+    that leaves some out).
+    """
     rules = instance.rules
     total = 0
     for person in instance.participants:
         for round_ in instance.rounds:
             if round_.id not in person.rounds:
+                continue
+            if placed is not None and round_.id not in placed.get(person.id, {}):
                 continue
             ids = {s.id for s in round_.sessions}
             ranked = person.preferences.get(round_.id, ())

@@ -169,7 +169,7 @@ def solve(
                 pairs, why_all(instance, assignment, pairs), strict=True
             )
         ]
-        bound = None
+        bound = _bound_of_some(instance, assignment, cost)
     else:
         unassigned = []
         # The weighted objective also counts moves, and not the pinned placements (the same
@@ -231,7 +231,9 @@ def out_of_time(
     return Result(
         status=INFEASIBLE if unassigned else FEASIBLE,
         objective=cost,
-        bound=None if unassigned else min(trivial_bound(instance), cost),
+        bound=_bound_of_some(instance, assignment, cost)
+        if unassigned
+        else min(trivial_bound(instance), cost),
         assignment=assignment,
         unassigned=unassigned,
         rank_histogram=figures.rank_histogram,
@@ -241,6 +243,17 @@ def out_of_time(
         ranked_placements=sum(figures.choice_histogram[:-1]),
         worst_rank=figures.worst_rank,
     )
+
+
+def _bound_of_some(instance: Instance, assignment: dict[str, dict[str, str]], cost: int) -> int:
+    """Return the bound of an `infeasible` placement: its placements each at their cheapest.
+
+    No complete placement exists (or none was found), so there is no optimum to bound; the
+    format still has a number here, and checkers compare it with `objective` (≤).
+    """
+    from .greedy import trivial_bound
+
+    return min(trivial_bound(instance, placed=assignment), cost)
 
 
 def english_time(reason: dict) -> str:
