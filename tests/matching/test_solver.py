@@ -3,6 +3,7 @@
 import itertools
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -327,3 +328,19 @@ def test_replacing_a_round_keeps_whoever_was_placed_before_and_the_pins():
         for round_id, session_id in person.fixed.items():
             assert fewer[person.id][round_id] == session_id
     assert breaks(doc, {"assignment": fewer}) == []
+
+
+def test_solve_costs_of_a_billion_without_a_time_limit_say_who_cannot_be_placed():
+    # rank_cost [0, 10**6, 10**8, 10**9], unranked_cost 5 × 10**8, made by an independent
+    # generator: HiGHS's dual simplex failed on the cost of leaving someone out (3.4 × 10**10),
+    # and without any time limit the solver said the time limit had ended.
+    doc = json.loads((Path(__file__).parent / "files" / "large_costs.json").read_text())
+
+    result = _result(doc)
+
+    assert result["status"] == "infeasible"
+    assert len(result["unassigned"]) == 4
+    assert all("time limit" not in item["reason"] for item in result["unassigned"])
+    assert result["objective"] == cost(doc, result["assignment"])
+    assert result["bound"] <= result["objective"]
+    assert breaks(doc, result) == []

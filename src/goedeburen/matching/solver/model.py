@@ -103,6 +103,11 @@ class _Data:
         # pin in this round, so the slot is left out of the model and reported unplaced.
         self.impossible: list[tuple[int, int]] = []
         round_session_ids = [{s.id for s in r.sessions} for r in instance.rounds]
+        # Costs in units of their greatest common divisor: rank_cost [0, 10**6, 10**9] is
+        # [0, 1, 1000] to HiGHS, whose dual simplex fails on costs of 10**10 (the cost of
+        # leaving someone out is the largest cost times the number of slots). The outcome's
+        # objective and bounds are multiplied back (`solve_model`).
+        self.scale = math.gcd(*rules.rank_cost, rules.unranked_cost) or 1
         for pi, person in enumerate(instance.participants):
             for round_id in sorted(person.rounds, key=self.round_index.__getitem__):
                 ri = self.round_index[round_id]
@@ -111,7 +116,10 @@ class _Data:
                     self.impossible.append((pi, ri))
                     continue
                 ranks = ranks_in_round(person.preferences.get(round_id, ()), round_session_ids[ri])
-                cost = {self.session_index[sid]: rules.choice_cost(k) for sid, k in ranks.items()}
+                cost = {
+                    self.session_index[sid]: rules.choice_cost(k) // self.scale
+                    for sid, k in ranks.items()
+                }
                 slot = Slot(
                     participant=pi,
                     round=ri,
@@ -150,8 +158,8 @@ class _Data:
         self._previous = np.full(len(self.slots), -1, dtype=np.int64)
         for slot_i, session in self.previous.items():
             self._previous[slot_i] = session
-        self.unranked_cost = rules.unranked_cost
-        top = max([rules.unranked_cost, *rules.rank_cost, 0])
+        self.unranked_cost = rules.unranked_cost // self.scale
+        top = max([rules.unranked_cost, *rules.rank_cost, 0]) // self.scale
         # Moving someone placed before outweighs any difference in placement cost, and
         # leaving someone out outweighs any number of moves.
         self.move_cost = (top + 1) * (len(self.slots) + 1) if self.previous else 0
@@ -841,7 +849,7 @@ def lp_relaxation(instance: Instance) -> float:
     data = _Data(instance, None)
     found = _column_generation(data, tight=True, deadline=None, report=lambda f, p: None)
     assert found is not None and found.converged
-    return found.value
+    return found.value * data.scale
 
 
 @dataclass
@@ -1076,12 +1084,13 @@ def solve_model(
     unplaced = [slot_i for slot_i in range(len(data.slots)) if slot_i not in placement]
     bound = math.ceil(found.bound - 1e-6)
     objective = round(found.objective)
+    scale = data.scale
     return data, ModelOutcome(
         placement=placement,
         unplaced=unplaced,
-        weighted_objective=objective,
-        weighted_bound=min(bound, objective),
-        lp_bound=found.lp_bound,
+        weighted_objective=objective * scale,
+        weighted_bound=min(bound, objective) * scale,
+        lp_bound=None if found.lp_bound is None else found.lp_bound * scale,
         proven=bound >= objective,
         columns=found.columns,
     )

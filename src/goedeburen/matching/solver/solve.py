@@ -174,7 +174,7 @@ def solve(
         unassigned = []
         # The weighted objective also counts moves, and not the pinned placements (the same
         # in every placement): take the one off and add the other to bound the cost.
-        bound = outcome.weighted_bound - data.move_cost * moved + pinned
+        bound = outcome.weighted_bound - data.move_cost * data.scale * moved + pinned
         bound = min(bound, cost)
         status = OPTIMAL if outcome.proven else FEASIBLE
     figures = check.figures(instance, assignment)
