@@ -100,9 +100,9 @@ MALFORMED = {
         _broken(lambda d: d["participants"].append(dict(d["participants"][0]))),
         'participants[2].id: duplicate participant id "p1"',
     ),
-    "duplicate session": (
-        _broken(lambda d: d["rounds"][1]["sessions"].append(dict(d["rounds"][0]["sessions"][0]))),
-        'rounds[1].sessions[1].id: duplicate session id "r1-s1"',
+    "duplicate session in a round": (
+        _broken(lambda d: d["rounds"][0]["sessions"].append(dict(d["rounds"][0]["sessions"][0]))),
+        'rounds[0].sessions[2].id: duplicate session id "r1-s1"',
     ),
     "duplicate round": (
         _broken(lambda d: d["rounds"].append({"id": "r1", "sessions": []})),
@@ -401,6 +401,41 @@ def test_assign_reads_ids_written_as_numbers_and_writes_them_back_as_numbers(tmp
             "reason": "the fixed session 12 is full with other fixed participants",
         }
     ]
+
+
+def test_assign_reads_session_ids_each_round_numbers_on_its_own(tmp_path):
+    # Rounds that number their sessions "a", "b" each: a ranking or pin of round r2 naming
+    # "a" is r2's session a (the format keys both by round), and the result says "a" too.
+    def round_(rid, topics):
+        return {
+            "id": rid,
+            "sessions": [
+                {"id": "a", "topic": topics[0], "capacity": 1},
+                {"id": "b", "topic": topics[1], "capacity": 5},
+            ],
+        }
+
+    instance = {
+        "rounds": [round_("r1", ["t1", "t2"]), round_("r2", ["t3", "t4"])],
+        "participants": [
+            {"id": "p1", "group": "g", "preferences": {"r1": ["a"], "r2": ["a"]}},
+            {"id": "p2", "group": "g", "preferences": {"r1": ["a", "b"]}, "fixed": {"r2": "a"}},
+            {"id": "p3", "group": "g", "fixed": {"r1": "a"}},
+            {"id": "p4", "group": "g", "fixed": {"r1": "a"}},
+        ],
+        "rules": {"max_group_share": 1, "spread_groups": [], "rank_cost": [0, 1]},
+    }
+
+    done, out = run_assign(tmp_path, instance)
+
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    placed = result["assignment"]
+    assert (placed["p1"], placed["p2"]) == ({"r1": "b", "r2": "b"}, {"r1": "b", "r2": "a"})
+    assert [placed.get(p) for p in ("p3", "p4")] in ([{"r1": "a"}, None], [None, {"r1": "a"}])
+    assert result["objective"] == 25 + 1 + 25 + 25 + 25
+    (left_out,) = result["unassigned"]
+    assert left_out["reason"] == "the fixed session a is full with other fixed participants"
 
 
 def test_assign_counts_those_without_a_group_as_one_group_of_the_share_rule(tmp_path):

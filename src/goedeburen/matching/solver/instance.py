@@ -16,6 +16,10 @@ from typing import Any
 DEFAULT_RANK_COST = (0, 1, 3, 6, 10)
 DEFAULT_UNRANKED_COST = 25
 DEFAULT_MAX_GROUP_SHARE = 0.4
+# A session id that more than one round uses (rounds numbering their own sessions "s1",
+# "s2" …) is one session per round: the solver's id is the written id, this separator and
+# the round id.
+LOCAL = "\x1f"
 # The group of a participant whose `group` is left out, null or "": a group of its own for
 # the share rule (as a checker counting `person.get("group")` has it), never a spread group.
 NO_GROUP = ""
@@ -96,9 +100,10 @@ class Instance:
     rounds: tuple[Round, ...]
     participants: tuple[Participant, ...]
     rules: Rules = field(default_factory=Rules)
-    # The ids the file wrote as numbers: (kind, id as text) → the number; kind is "round",
-    # "session" or "participant". The solver works on text; `ids_as_written` gives them back.
-    numbers: dict[tuple[str, str], int] = field(default_factory=dict, compare=False)
+    # The ids the file wrote otherwise than the solver's text id: (kind, id) → the id as
+    # written; kind is "round", "session" or "participant". A number (17 for "17"), or a
+    # session id that several rounds use (`LOCAL`). `ids_as_written` gives them back.
+    written: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False)
 
     def sessions(self) -> dict[str, Session]:
         return {s.id: s for r in self.rounds for s in r.sessions}
@@ -201,22 +206,24 @@ def parse_instance(data: Any) -> Instance:
     round). Ids, topics and groups may be whole numbers (17 is the id "17", written back
     as 17 by `ids_as_written`); a `group` left out, null or "" is `NO_GROUP`. Malformed are:
     a wrong type, a fraction or a negative number where a whole number belongs, an empty
-    `rank_cost`, a share outside 0…1, an empty or missing id, an id used twice, and an id
+    `rank_cost`, a share outside 0…1, an empty or missing id, an id used twice (a session
+    id: within one round; several rounds may each have their own, `LOCAL`), and an id
     of a round or session that does not exist.
     """
     _expect(data, dict, "$", "an object")
-    numbers: dict[tuple[str, str], int] = {}
+    written: dict[tuple[str, str], Any] = {}
 
     def name(kind: str, value: Any, path: str) -> str:
         text = _name(value, path)
         if isinstance(value, int):
-            numbers[(kind, text)] = value
+            written[(kind, text)] = value
         return text
 
     rounds_data = _expect(_get(data, "rounds"), list, "rounds", "a list of rounds")
     rounds: list[Round] = []
     round_ids: set[str] = set()
-    session_round: dict[str, str] = {}
+    local: dict[str, dict[str, str]] = {}  # written session id → round id → solver's id
+    read: list[tuple[str, list]] = []
     for i, round_data in enumerate(rounds_data):
         path = f"rounds[{i}]"
         _expect(round_data, dict, path, "an object")
@@ -231,17 +238,37 @@ def parse_instance(data: Any) -> Instance:
         for j, session_data in enumerate(sessions_data):
             spath = f"{path}.sessions[{j}]"
             _expect(session_data, dict, spath, "an object")
-            session_id = name("session", _get(session_data, "id"), f"{spath}.id")
-            if session_id in session_round:
+            value = _get(session_data, "id")
+            session_id = _name(value, f"{spath}.id")
+            if round_id in local.get(session_id, {}):
                 raise InstanceError(f"{spath}.id", f'duplicate session id "{session_id}"')
-            session_round[session_id] = round_id
+            local.setdefault(session_id, {})[round_id] = session_id
             topic = _name(_optional(session_data, "topic", session_id), f"{spath}.topic")
             capacity = _whole(_get(session_data, "capacity"), f"{spath}.capacity")
             mix = _expect(
                 _optional(session_data, "mix", False), bool, f"{spath}.mix", "true or false"
             )
-            sessions.append(Session(id=session_id, topic=topic, capacity=capacity, mix=mix))
-        rounds.append(Round(id=round_id, sessions=tuple(sessions)))
+            sessions.append((session_id, value, topic, capacity, mix))
+        read.append((round_id, sessions))
+    for session_id, by_round in local.items():
+        if len(by_round) > 1:
+            for round_id in by_round:
+                by_round[round_id] = f"{session_id}{LOCAL}{round_id}"
+    for round_id, sessions in read:
+        built = []
+        for session_id, value, topic, capacity, mix in sessions:
+            own = local[session_id][round_id]
+            if own != session_id or isinstance(value, int):
+                written[("session", own)] = value
+            built.append(Session(id=own, topic=topic, capacity=capacity, mix=mix))
+        rounds.append(Round(id=round_id, sessions=tuple(built)))
+
+    def session_of(session_id: str, round_id: str, path: str) -> str:
+        # The round's own session of that id; else the one other round's (no choice here).
+        by_round = local.get(session_id)
+        if by_round is None:
+            raise InstanceError(path, f'unknown session id "{session_id}"')
+        return by_round.get(round_id) or next(iter(by_round.values()))
 
     participants_data = _expect(
         _get(data, "participants"), list, "participants", "a list of participants"
@@ -266,25 +293,21 @@ def parse_instance(data: Any) -> Instance:
             if round_id not in round_ids:
                 raise InstanceError(rpath, f'unknown round id "{round_id}"')
             _expect(ranked, list, rpath, "a list of session ids")
-            ranked = [_name(session_id, f"{rpath}[{k}]") for k, session_id in enumerate(ranked)]
-            for k, session_id in enumerate(ranked):
-                if session_id not in session_round:
-                    raise InstanceError(f"{rpath}[{k}]", f'unknown session id "{session_id}"')
-            preferences[round_id] = tuple(ranked)
+            preferences[round_id] = tuple(
+                session_of(_name(session_id, f"{rpath}[{k}]"), round_id, f"{rpath}[{k}]")
+                for k, session_id in enumerate(ranked)
+            )
         fixed = {}
         fixed_data = _expect(_optional(person, "fixed", {}), dict, f"{path}.fixed", "an object")
         for round_id, session_id in fixed_data.items():
             fpath = f"{path}.fixed.{round_id}"
             if round_id not in round_ids:
                 raise InstanceError(fpath, f'unknown round id "{round_id}"')
-            session_id = _name(session_id, fpath)
-            if session_id not in session_round:
-                raise InstanceError(fpath, f'unknown session id "{session_id}"')
-            fixed[round_id] = session_id
+            fixed[round_id] = session_of(_name(session_id, fpath), round_id, fpath)
         participants.append(Participant(id=pid, group=group, preferences=preferences, fixed=fixed))
     rules = _parse_rules(_optional(data, "rules", {}))
     return Instance(
-        rounds=tuple(rounds), participants=tuple(participants), rules=rules, numbers=numbers
+        rounds=tuple(rounds), participants=tuple(participants), rules=rules, written=written
     )
 
 
@@ -357,17 +380,26 @@ def instance_to_json(instance: Instance) -> dict:
 
 
 def ids_as_written(instance: Instance, result: dict) -> dict:
-    """Return the result document `result` with the ids the instance wrote as numbers as
-    numbers again, where JSON lets them be (values; object keys are always text).
+    """Return the result document `result` with the ids as the instance wrote them: numbers
+    as numbers where JSON lets them be (values; object keys are always text), and a session
+    id several rounds use as written (also in the reasons).
 
     A checker that keeps the session ids it wrote (5, not "5") then finds them unchanged.
     """
-    numbers = instance.numbers
-    if not numbers:
+    given = instance.written
+    if not given:
         return result
 
     def written(kind: str, text: str):
-        return numbers.get((kind, text), text)
+        return given.get((kind, text), text)
+
+    local = [(own, str(value)) for (kind, own), value in given.items() if LOCAL in own]
+
+    def reason(text: str) -> str:
+        for own, value in local:
+            if own in text:
+                text = text.replace(own, value)
+        return text
 
     return {
         **result,
@@ -380,6 +412,7 @@ def ids_as_written(instance: Instance, result: dict) -> dict:
                 **item,
                 "participant": written("participant", item["participant"]),
                 "round": written("round", item["round"]),
+                "reason": reason(item["reason"]),
             }
             for item in result["unassigned"]
         ],
