@@ -1,5 +1,5 @@
 // Read an iCalendar file on stdin with Mozilla's ical.js; print its METHOD and its events
-// (uid, sequence, summary, url, start and end in UTC) as JSON. Exit 1 on a parse error or a
+// (uid, sequence, summary, url, start and end in UTC, status) as JSON. Exit 1 on a parse error or a
 // TZID that names no VTIMEZONE of the file (ical.js would then read the time as floating).
 import ICAL from "ical.js";
 
@@ -29,6 +29,7 @@ const events = calendar.getAllSubcomponents("vevent").map((vevent) => {
     url: vevent.getFirstPropertyValue("url"),
     start: utc(event.startDate),
     end: utc(event.endDate),
+    status: vevent.getFirstPropertyValue("status") ?? "",
   };
 });
 console.log(JSON.stringify({ method: calendar.getFirstPropertyValue("method"), events }));

@@ -1,7 +1,9 @@
 """The calendar files as three independent clients read them: icalendar and vobject in
 strict mode, and Mozilla's ical.js (Thunderbird's parser) in Node. All three must find the
 same entries at the same moments in UTC; UIDs are unique over all participants and stable
-for each; METHOD matches the mail's MIME part; titles are in the booker's language."""
+for each; METHOD matches the mail's MIME part; titles are in the booker's language. What a
+booker's calendar no longer should hold leaves it through a METHOD:CANCEL file with the
+UIDs sent before and a higher SEQUENCE."""
 
 import datetime as dt
 import json
@@ -11,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import vobject
+from django.db.models import F
+from django.utils import timezone
 from icalendar import Calendar
 
 from goedeburen.events.calendar import (
@@ -19,9 +23,11 @@ from goedeburen.events.calendar import (
     event_sequence,
     programme_calendar,
 )
+from goedeburen.events.models import Event
 from goedeburen.mail import composing, placeholders, programme, services
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.models import OutgoingMail
+from goedeburen.registration.models import Registration
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +48,7 @@ def _icalendar(content: bytes) -> tuple[str, list[tuple]]:
             str(e["url"]),
             e.decoded("dtstart").astimezone(dt.UTC),
             e.decoded("dtend").astimezone(dt.UTC),
+            str(e.get("status", "")),
         )
         for e in calendar.walk("VEVENT")
     ]
@@ -57,6 +64,7 @@ def _vobject(content: bytes) -> tuple[str, list[tuple]]:
             e.url.value,
             e.dtstart.value.astimezone(dt.UTC),
             e.dtend.value.astimezone(dt.UTC),
+            e.status.value if hasattr(e, "status") else "",
         )
         for e in calendar.vevent_list
     ]
@@ -79,18 +87,29 @@ def _ical_js(content: bytes) -> tuple[str, list[tuple]]:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
     return found["method"], [
-        (e["uid"], e["sequence"], e["summary"], e["url"], utc(e["start"]), utc(e["end"]))
+        (
+            e["uid"],
+            e["sequence"],
+            e["summary"],
+            e["url"],
+            utc(e["start"]),
+            utc(e["end"]),
+            e["status"],
+        )
         for e in found["events"]
     ]
 
 
-def read_everywhere(content: bytes) -> list[tuple]:
-    """Return the file's entries as all three parsers agree on them (or fail)."""
+def read_everywhere(content: bytes, *, method: str = "PUBLISH") -> list[tuple]:
+    """Return the file's entries as all three parsers agree on them (or fail): uid,
+    sequence, summary, url, start and end. A CANCEL says STATUS:CANCELLED for each."""
     first, second, third = _icalendar(content), _vobject(content), _ical_js(content)
     assert first == second == third
-    method, entries = first
-    assert method == "PUBLISH"
-    return entries
+    found, entries = first
+    assert found == method
+    status = "CANCELLED" if method == "CANCEL" else ""
+    assert [entry[-1] for entry in entries] == [status] * len(entries)
+    return [entry[:-1] for entry in entries]
 
 
 @pytest.fixture
@@ -227,3 +246,116 @@ def test_the_attachment_names_its_charset_and_method_once(smtp, event, stored):
         "utf-8",
         "PUBLISH",
     )
+
+
+def _calendar_parts(messages, method: str) -> list[bytes]:
+    return [
+        part.get_content().encode()
+        for message in messages
+        for part in message.iter_attachments()
+        if part.get_content_type() == "text/calendar" and part.get_param("method") == method
+    ]
+
+
+def _highest(contents: list[bytes], *, method: str = "PUBLISH") -> dict[str, int]:
+    """Return uid → the highest SEQUENCE the files give it."""
+    found: dict[str, int] = {}
+    for content in contents:
+        for uid, sequence, *_ in read_everywhere(content, method=method):
+            found[uid] = max(found.get(uid, sequence), sequence)
+    return found
+
+
+def _cancel(registration, who: str) -> None:
+    from goedeburen.registration import services as registration_services
+    from tests.factories import UserFactory
+
+    if who == "participant":
+        registration_services.cancel_registration(registration, by=None, reason="ziek")
+    elif who == "organiser":
+        staff = UserFactory(username="secretariaat")
+        registration_services.cancel_registration(registration, by=staff, reason="dubbel")
+    else:  # the hold ran out unpaid
+        assert registration.hold_until is not None
+        Registration.objects.filter(pk=registration.pk).update(
+            hold_until=timezone.now() - dt.timedelta(minutes=1)
+        )
+        assert registration_services.release_expired_holds() == 1
+
+
+@pytest.mark.parametrize("who", ["participant", "organiser", "hold_expired"])
+def test_a_cancelled_registration_cancels_every_entry_sent_before_in_three_clients(
+    smtp, client, register, event, sessions, who
+):
+    registration = register()
+    services.queue_registration_mail(registration, kind=MailKind.PERSONAL_PROGRAMME)
+    services.deliver_due()
+    sent_messages = list(smtp.messages)
+    sent = _highest(_calendar_parts(sent_messages, "PUBLISH"))
+    # The programme changes after the mails: the participant's download is newer than they.
+    Event.objects.filter(pk=event.pk).update(updated=F("updated") + dt.timedelta(minutes=5))
+    token = placeholders.participant_token(registration)
+    downloaded = _highest([client.get(f"/{event.slug}/participant/{token}/calendar.ics").content])
+    smtp.messages.clear()
+
+    _cancel(registration, who)
+    services.deliver(OutgoingMail.objects.get(kind=MailKind.CANCELLATION))
+
+    [message] = smtp.messages
+    [content] = _calendar_parts([message], "CANCEL")
+    cancelled = read_everywhere(content, method="CANCEL")
+    assert sorted(uid for uid, *_ in cancelled) == sorted(sent) == sorted(downloaded)
+    assert len(sent) == 3  # the event and two sessions
+    assert all(sequence > max(sent[uid], downloaded[uid]) for uid, sequence, *_ in cancelled)
+    # Times and titles as sent, so a client shows what is cancelled.
+    published = {
+        (uid, summary, start)
+        for content in [*_calendar_parts(sent_messages, "PUBLISH")]
+        for uid, _, summary, _, start, _ in read_everywhere(content)
+    }
+    assert {(uid, summary, start) for uid, _, summary, _, start, _ in cancelled} <= published
+    # From the organizer of the entries sent, to the booker as attendee.
+    calendar = Calendar.from_ical(content)
+    assert {str(e["organizer"]) for e in calendar.walk("VEVENT")} == {"mailto:noreply@localhost"}
+    assert {str(e["attendee"]) for e in calendar.walk("VEVENT")} == {f"mailto:{registration.email}"}
+
+
+def test_a_cancelled_attendee_cancels_only_their_own_entries_and_only_once(
+    smtp, register, event, sessions
+):
+    from goedeburen.registration import services as registration_services
+
+    registration = register(attendees=2)
+    leaving = registration.attendees.first()  # whose session the source gives a UID
+    services.deliver_due()
+    smtp.messages.clear()
+    uid = f"{registration.code}-attendee-{{}}-round-1@{event.slug}.goedeburen"
+
+    registration_services.cancel_attendee(leaving, by=None, reason="ziek")
+    services.deliver(OutgoingMail.objects.get(kind=MailKind.ATTENDEE_CANCELLED))
+    [content] = _calendar_parts(smtp.messages, "CANCEL")
+    assert [uid for uid, *_ in read_everywhere(content, method="CANCEL")] == [
+        uid.format(leaving.pk)
+    ]
+    smtp.messages.clear()
+
+    # Then the whole registration: what is left, not what was cancelled already.
+    registration_services.cancel_registration(registration, by=None, reason="ziek")
+    services.deliver(OutgoingMail.objects.get(kind=MailKind.CANCELLATION))
+    [content] = _calendar_parts(smtp.messages, "CANCEL")
+    uids = [u for u, *_ in read_everywhere(content, method="CANCEL")]
+    assert len(uids) == 2  # the event and the session sent for both; not the one gone
+    assert uid.format(leaving.pk) not in uids
+    assert f"{registration.code}-event@{event.slug}.goedeburen" in uids
+
+
+def test_a_cancellation_without_calendar_files_sent_carries_none(smtp, register, event):
+    from goedeburen.registration import services as registration_services
+
+    registration = register()
+    OutgoingMail.objects.filter(registration=registration).delete()
+
+    registration_services.cancel_registration(registration, by=None, reason="ziek")
+    services.deliver(OutgoingMail.objects.get(kind=MailKind.CANCELLATION))
+
+    assert _calendar_parts(smtp.messages, "CANCEL") == []

@@ -401,3 +401,35 @@ def test_publishing_a_run_that_breaks_the_rules_needs_the_breaks_accepted(small)
     services.publish_run(run, by=None, breaks_accepted=True)
     run.refresh_from_db()
     assert run.is_published
+
+
+def test_cancellation_after_publishing_cancels_the_programme_entries_sent(small, smtp):
+    person = small.attendees[0]
+    services.publish_run(_run(small.event), by=None)
+    assert deliver_due() == len(small.attendees)
+    [sent] = [m for m in smtp.messages if m["To"] == person.registration.email]
+    sessions = {e["uid"]: int(e["sequence"]) for e in _calendar(sent, "PUBLISH").walk("VEVENT")}
+    assert len(sessions) == 1 + len(small.rounds)  # the event and a session per round
+    smtp.messages.clear()
+
+    registration_services.cancel_registration(person.registration, by=None, reason="ziek")
+    deliver_due()
+
+    [message] = [m for m in smtp.messages if m["To"] == person.registration.email]
+    calendar = _calendar(message, "CANCEL")
+    cancelled = {e["uid"]: int(e["sequence"]) for e in calendar.walk("VEVENT")}
+    assert set(cancelled) == set(sessions)
+    assert all(cancelled[uid] > sessions[uid] for uid in sessions)
+    assert {str(e["status"]) for e in calendar.walk("VEVENT")} == {"CANCELLED"}
+    # The others' programmes did not change: their mails cancel nothing.
+    assert all(_calendar(m, "CANCEL") is None for m in smtp.messages if m is not message)
+
+
+def _calendar(message, method):
+    found = [
+        Calendar.from_ical(p.get_content())
+        for p in message.iter_attachments()
+        if p.get_content_type() == "text/calendar" and p.get_param("method") == method
+    ]
+    assert len(found) <= 1
+    return found[0] if found else None

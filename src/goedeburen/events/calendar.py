@@ -3,17 +3,28 @@
 Every file says METHOD:PUBLISH (as the mail's MIME part does), defines the time zone its
 times name (a VTIMEZONE for Europe/Amsterdam: without it some clients read 10:00 as UTC),
 gives each entry a UID that is stable and unique (per person for a personal file) with a
-SEQUENCE that grows with each change, and links to the site by absolute URL. Titles are in
-the active language: the caller sets the reader's.
+SEQUENCE that grows with each change, names the mails' sender as ORGANIZER (RFC 5546 asks
+for one) and links to the site by absolute URL. Titles are in the active language: the
+caller sets the reader's.
+
+What a person no longer attends leaves their calendar through a METHOD:CANCEL file
+(`cancellation_calendar`, RFC 5546 3.2.5): the UIDs sent before, STATUS:CANCELLED and a
+SEQUENCE above any sent before, from the same ORGANIZER to the person as ATTENDEE (Outlook
+and Google apply a CANCEL only from the organizer they know, to an attendee it names).
+`withdrawn_entries` finds those UIDs in the files sent before. A move to another session
+needs no CANCEL: a personal entry's UID is per attendee and round, whichever session, so
+the next file (same UID, higher SEQUENCE) replaces it in every client; a UID per session
+would leave the old session behind in clients that never see a CANCEL for it.
 """
 
 import datetime as dt
+from email.utils import parseaddr
 from typing import NamedTuple
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.text import slugify
-from icalendar import Calendar
+from icalendar import Calendar, vCalAddress
 from icalendar import Event as CalendarEvent
 
 from goedeburen.common.links import absolute_url
@@ -42,6 +53,23 @@ class CalendarEntry(NamedTuple):
     sequence: int = 0
 
 
+class SentEntry(NamedTuple):
+    """One entry of a calendar file as it was sent: enough to cancel it later.
+
+    `offset` is its SEQUENCE above the file's event version (a personal file's event entry
+    has the version itself): what the entry's own changes (moves) added.
+    """
+
+    uid: str
+    sequence: int
+    summary: str
+    start: dt.datetime
+    end: dt.datetime
+    location: str
+    cancelled: bool
+    offset: int = 0
+
+
 def event_sequence(event: Event) -> int:
     """Return the SEQUENCE of the entries that change with the event (its version)."""
     if event.updated is None:
@@ -50,13 +78,13 @@ def event_sequence(event: Event) -> int:
 
 
 class _Builder:
-    def __init__(self, event: Event, *, name: str = ""):
+    def __init__(self, event: Event, *, name: str = "", method: str = "PUBLISH"):
         self.event = event
         self.tz = timezone.get_default_timezone()
         self.calendar = Calendar()
         self.calendar.add("prodid", "-//Goede buren//goedeburen//NL")
         self.calendar.add("version", "2.0")
-        self.calendar.add("method", "PUBLISH")
+        self.calendar.add("method", method)
         self.calendar.add("calscale", "GREGORIAN")
         title = event.t.name
         self.calendar.add("x-wr-calname", f"{title}: {name}" if name else title)
@@ -66,13 +94,41 @@ class _Builder:
         self.stamp = timezone.now()
 
     def add(self, uid, summary, start, end, *, location="", description="", sequence=0):
+        self.add_entry(
+            f"{uid}@{self.event.slug}.goedeburen",
+            summary,
+            start,
+            end,
+            location=location,
+            description=description,
+            sequence=sequence,
+        )
+
+    def add_entry(
+        self,
+        full_uid,
+        summary,
+        start,
+        end,
+        *,
+        location="",
+        description="",
+        sequence=0,
+        status="",
+        attendee="",
+    ):
         entry = CalendarEvent()
-        entry.add("uid", f"{uid}@{self.event.slug}.goedeburen")
+        entry.add("uid", full_uid)
         entry.add("summary", summary)
         entry.add("dtstart", start.astimezone(self.tz))
         entry.add("dtend", end.astimezone(self.tz))
         entry.add("dtstamp", self.stamp)
         entry.add("sequence", sequence)
+        entry.add("organizer", _organizer())
+        if attendee:
+            entry.add("attendee", vCalAddress(f"mailto:{attendee}"))
+        if status:
+            entry.add("status", status)
         if location:
             entry.add("location", location)
         if description:
@@ -146,9 +202,8 @@ def personal_calendar(
     builder.add_event(f"{owner}-event")
     for item in entries:
         location = ", ".join(part for part in (item.room, builder.venue) if part)
-        uid = item.uid or f"{item.start.astimezone(dt.UTC):%Y%m%dT%H%M}-{_slug(item.title)}"
         builder.add(
-            f"{owner}-{uid}",
+            f"{owner}-{_entry_uid(item)}",
             item.title,
             item.start,
             item.end,
@@ -158,5 +213,103 @@ def personal_calendar(
     return builder.content()
 
 
+def _entry_uid(item: CalendarEntry) -> str:
+    return item.uid or f"{item.start.astimezone(dt.UTC):%Y%m%dT%H%M}-{_slug(item.title)}"
+
+
 def _slug(text: str) -> str:
     return slugify(text)[:40] or "session"
+
+
+def _organizer() -> vCalAddress:
+    # The mails' sender: a client applies a CANCEL (and links an update) only when it comes
+    # from the organizer of the entry it has, so every file names the same one.
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    organizer = vCalAddress(f"mailto:{address or settings.DEFAULT_FROM_EMAIL}")
+    if name:
+        organizer.params["cn"] = name
+    return organizer
+
+
+def read_entries(content: bytes) -> list[SentEntry]:
+    """Return the entries of a calendar file this module wrote (for `withdrawn_entries`).
+
+    A file with METHOD:CANCEL gives its entries as cancelled. A file that cannot be read
+    gives none: it is history, and a broken one must not stop a mail.
+    """
+    try:
+        calendar = Calendar.from_ical(bytes(content))
+    except ValueError:
+        return []
+    cancelled = str(calendar.get("method", "")).upper() == "CANCEL"
+    found = []
+    for entry in calendar.walk("VEVENT"):
+        try:
+            found.append(
+                SentEntry(
+                    uid=str(entry["uid"]),
+                    sequence=int(entry.get("sequence", 0)),
+                    summary=str(entry.get("summary", "")),
+                    start=entry.decoded("dtstart"),
+                    end=entry.decoded("dtend"),
+                    location=str(entry.get("location", "")),
+                    cancelled=cancelled or str(entry.get("status", "")).upper() == "CANCELLED",
+                )
+            )
+        except (KeyError, ValueError):
+            continue
+    # The file's event version: its lowest SEQUENCE (a personal file's event entry has the
+    # version, every session the version plus its own moves).
+    version = min((e.sequence for e in found), default=0)
+    return [e._replace(offset=e.sequence - version) for e in found]
+
+
+def withdrawn_entries(files: list[bytes], *, keep: set[str], version: int) -> list[SentEntry]:
+    """Return the entries the `files` sent before gave that are not cancelled yet and whose
+    UID is not in `keep` (what the person's calendar should hold now), with the SEQUENCE a
+    CANCEL of each needs.
+
+    Per UID the entry with the highest SEQUENCE tells its state (a CANCEL sent after it
+    leaves nothing to do). The SEQUENCE is above every one sent, and above what a file built
+    now would give (`version`, the event's version now, plus the entry's own moves): the
+    participant's download may be newer than the last mail.
+    """
+    by_uid: dict[str, list[SentEntry]] = {}
+    for content in files:
+        for entry in read_entries(content):
+            by_uid.setdefault(entry.uid, []).append(entry)
+    withdrawn = []
+    for uid, entries in by_uid.items():
+        latest = max(entries, key=lambda e: (e.sequence, e.cancelled))
+        if uid in keep or latest.cancelled:
+            continue
+        sequence = max(latest.sequence, version + max(e.offset for e in entries)) + 1
+        withdrawn.append(latest._replace(sequence=sequence, cancelled=True))
+    return sorted(withdrawn, key=lambda e: (e.start, e.uid))
+
+
+def personal_uids(event: Event, entries: list[CalendarEntry], *, owner: str) -> set[str]:
+    """Return the UIDs of `personal_calendar(event, entries, owner=owner)`."""
+    return {
+        f"{uid}@{event.slug}.goedeburen"
+        for uid in [f"{owner}-event", *(f"{owner}-{_entry_uid(item)}" for item in entries)]
+    }
+
+
+def cancellation_calendar(event: Event, entries: list[SentEntry], *, attendee: str) -> bytes:
+    """Return a METHOD:CANCEL file that takes `entries` (from `withdrawn_entries`) out of
+    the calendar of `attendee` (an e-mail address): same UIDs, STATUS:CANCELLED, their new
+    SEQUENCE, times and titles as sent (what a client shows beside "cancelled")."""
+    builder = _Builder(event, method="CANCEL")
+    for entry in entries:
+        builder.add_entry(
+            entry.uid,
+            entry.summary,
+            entry.start,
+            entry.end,
+            location=entry.location,
+            sequence=entry.sequence,
+            status="CANCELLED",
+            attendee=attendee,
+        )
+    return builder.content()

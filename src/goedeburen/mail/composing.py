@@ -7,8 +7,16 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils import translation
 
-from goedeburen.events.calendar import event_calendar, personal_calendar
+from goedeburen.events.calendar import (
+    cancellation_calendar,
+    event_calendar,
+    event_sequence,
+    personal_calendar,
+    personal_uids,
+    withdrawn_entries,
+)
 from goedeburen.events.models import Event
+from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee, Registration
 
 from . import placeholders, programme, queries
@@ -19,8 +27,17 @@ from .rendering import RenderedMail, default_subject, render_custom, render_defa
 
 # Django adds the charset of a text part (utf-8) itself.
 ICS = "text/calendar; method=PUBLISH"
+ICS_CANCEL = "text/calendar; method=CANCEL"
 # The kinds that carry the event's calendar file; the personal programme carries its own.
 WITH_EVENT_CALENDAR = frozenset({MailKind.CONFIRMATION, MailKind.APPROVED, MailKind.PRACTICAL_INFO})
+# The kinds that take out of the booker's calendar what it holds but no longer should (a
+# cancelled registration or attendee, a session no longer theirs), with a METHOD:CANCEL
+# file of its own: one iCalendar object has one METHOD, so it cannot ride in the PUBLISH.
+WITH_CANCELLATIONS = WITH_EVENT_CALENDAR | {
+    MailKind.PERSONAL_PROGRAMME,
+    MailKind.CANCELLATION,
+    MailKind.ATTENDEE_CANCELLED,
+}
 
 
 @dataclass(frozen=True)
@@ -159,6 +176,9 @@ def attachments_for(
     """Return the files that go with a `kind` mail: calendar files, and those of the
     registered sources (`register_attachments`)."""
     found = []
+    entries = []
+    if registration is not None and kind in WITH_CANCELLATIONS:
+        entries = programme.entries_for(registration)
     if kind in WITH_EVENT_CALENDAR:
         # The event, and the sessions the person attends once they are known: never the
         # whole programme (parallel sessions would all land in their calendar).
@@ -166,22 +186,33 @@ def attachments_for(
             content = event_calendar(event)
         else:
             content = personal_calendar(
-                event,
-                programme.entries_for(registration),
-                owner=registration.code,
-                name=registration.booker_name,
-            )
-        found.append(Attachment(f"{event.slug}.ics", content, ICS))
-    if kind == MailKind.PERSONAL_PROGRAMME and registration is not None:
-        entries = programme.entries_for(registration)
-        if entries:
-            content = personal_calendar(
                 event, entries, owner=registration.code, name=registration.booker_name
             )
-            found.append(Attachment(f"{event.slug}-{registration.code}.ics", content, ICS))
+        found.append(Attachment(f"{event.slug}.ics", content, ICS))
+    if kind == MailKind.PERSONAL_PROGRAMME and registration is not None and entries:
+        content = personal_calendar(
+            event, entries, owner=registration.code, name=registration.booker_name
+        )
+        found.append(Attachment(f"{event.slug}-{registration.code}.ics", content, ICS))
+    if registration is not None and kind in WITH_CANCELLATIONS:
+        found.extend(_cancellations(kind, event=event, registration=registration, entries=entries))
     for source in _ATTACHMENT_SOURCES:
         found.extend(source(kind, event=event, registration=registration))
     return found
+
+
+def _cancellations(kind, *, event, registration, entries) -> list[Attachment]:
+    # Everything sent before goes once the registration is cancelled; otherwise what the
+    # personal file holds now stays (its event entry, the sessions placed now).
+    cancelled = kind == MailKind.CANCELLATION or registration.status == RegistrationStatus.CANCELLED
+    keep = set() if cancelled else personal_uids(event, entries, owner=registration.code)
+    withdrawn = withdrawn_entries(
+        queries.calendar_files_sent(registration), keep=keep, version=event_sequence(event)
+    )
+    if not withdrawn or not registration.email:
+        return []
+    content = cancellation_calendar(event, withdrawn, attendee=registration.email)
+    return [Attachment(f"{event.slug}-{registration.code}-cancelled.ics", content, ICS_CANCEL)]
 
 
 def starter_text(kind: str, *, language: str) -> tuple[str, str]:

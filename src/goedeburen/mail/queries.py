@@ -11,7 +11,7 @@ from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
 
 from .enums import MailState
-from .models import Mailing, MailSettings, MailTemplate, OptOut, OutgoingMail
+from .models import MailAttachment, Mailing, MailSettings, MailTemplate, OptOut, OutgoingMail
 
 
 def outbox(event: Event, *, state: str = "") -> QuerySet[OutgoingMail]:
@@ -27,6 +27,20 @@ def mails_of(registration: Registration) -> QuerySet[OutgoingMail]:
     return OutgoingMail.objects.filter(registration=registration).defer(
         "body_text", "body_html", "context"
     )
+
+
+def calendar_files_sent(registration: Registration) -> list[bytes]:
+    """Return the calendar files the registration's mails carried (not those of mails
+    cancelled before they went), oldest first: what its booker's calendar may hold."""
+    contents = (
+        MailAttachment.objects.filter(
+            mail__registration=registration, content_type__startswith="text/calendar"
+        )
+        .exclude(mail__state=MailState.CANCELLED)
+        .order_by("pk")
+        .values_list("content", flat=True)
+    )
+    return [bytes(content) for content in contents]
 
 
 def mail_settings(event: Event) -> MailSettings:
