@@ -244,7 +244,8 @@ class OptOut(models.Model):
     """An address that wants no more non-essential mail about the event."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="mail_opt_outs")
-    # Stored lower-case, as every comparison is.
+    # Stored in one form (lower-case, the domain in IDNA ASCII), as every comparison is:
+    # `addresses.opt_out_address`.
     email = models.EmailField(_("email address"))
     created = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -10,6 +10,7 @@ from goedeburen.events.models import Event
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
 
+from .addresses import OptedOut, opt_out_address
 from .enums import MailState
 from .models import MailAttachment, Mailing, MailSettings, MailTemplate, OptOut, OutgoingMail
 
@@ -71,13 +72,14 @@ def is_opted_out(event: Event, email: str) -> bool:
         f"WHERE {qn('event_id')} = %s AND {qn('email')} = %s LIMIT 1"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [event.pk, email.lower()])
+        cursor.execute(sql, [event.pk, opt_out_address(email)])
         return cursor.fetchone() is not None
 
 
-def opted_out_addresses(event: Event) -> set[str]:
-    """Return the (lower-case) addresses that opted out of the event's non-essential mail."""
-    return set(OptOut.objects.filter(event=event).values_list("email", flat=True))
+def opted_out_addresses(event: Event) -> OptedOut:
+    """Return the addresses that opted out of the event's non-essential mail; `in` compares
+    any spelling of an address (`addresses.opt_out_address`)."""
+    return OptedOut(OptOut.objects.filter(event=event).values_list("email", flat=True))
 
 
 def publication_available(event: Event, *, now: dt.datetime | None = None) -> bool:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from goedeburen.common.money import euro
 from goedeburen.common.personal_data import Part, Preview
 from goedeburen.common.personal_data import register as register_part
+from goedeburen.mail.addresses import opt_out_address
 from goedeburen.mail.enums import MailState
 from goedeburen.mail.models import MailAttachment, OptOut, OutgoingMail
 from goedeburen.matching.models import Placement, Ranking
@@ -61,8 +62,8 @@ def erase_mail(registration) -> int:
         context={},
         last_error="",
     )
-    emails = {registration.email.lower()} | {
-        a.email.lower() for a in registration.attendees.all() if a.email
+    emails = {opt_out_address(registration.email)} | {
+        opt_out_address(a.email) for a in registration.attendees.all() if a.email
     }
     OptOut.objects.filter(event=registration.event, email__in=emails - {""}).delete()
     return changed

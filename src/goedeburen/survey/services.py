@@ -286,7 +286,7 @@ def send_reminders(*, now: dt.datetime | None = None) -> int:
         )
         skip = mail_queries.opted_out_addresses(survey.event)
         for registration in Registration.objects.filter(pk__in=waiting).order_by("pk"):
-            if not registration.email or registration.email.lower() in skip:
+            if not registration.email or registration.email in skip:
                 continue
             queued += (
                 queue_scheduled_mail(

@@ -9,6 +9,7 @@ from goedeburen.common.audit import log_action
 from goedeburen.events.models import Event
 
 from .. import placeholders
+from ..addresses import opt_out_address
 from ..exceptions import MailError
 from ..models import MailSettings, OptOut
 from .schedules import enqueue_schedule_runs
@@ -20,9 +21,10 @@ PUBLICATION_MAX_BYTES = 30 * 1024 * 1024
 def set_opt_out(event: Event, *, email: str, opted_out: bool) -> None:
     """Record that `email` does (not) want the event's non-essential mail.
 
-    Side effects: the opt-out row written or removed. Idempotent.
+    Side effects: the opt-out row written or removed. Idempotent. The address is stored in
+    one form (`addresses.opt_out_address`), so any spelling of it finds the row.
     """
-    email = email.strip().lower()
+    email = opt_out_address(email)
     if opted_out:
         try:
             with transaction.atomic():

@@ -81,7 +81,7 @@ def run_schedules(*, now: dt.datetime | None = None) -> int:
                 event=event, status=RegistrationStatus.CONFIRMED
             ).exclude(outgoing_mail__schedule=schedule.key)
             for registration in registrations.iterator():
-                if registration.email.lower() in skip:
+                if registration.email in skip:
                     continue
                 mail = queue_scheduled_mail(registration, schedule=schedule.key, kind=schedule.kind)
                 queued += mail is not None
