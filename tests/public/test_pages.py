@@ -258,3 +258,28 @@ def test_programme_calendar_is_in_the_readers_language(client, demo_event):
     assert str(dutch[uid]["description"]) == item.description_nl
     assert english.keys() == dutch.keys()  # the same entries, the same UIDs
     assert english[uid].decoded("dtstart") == dutch[uid].decoded("dtstart")
+
+
+def test_programme_calendar_gives_the_rooms_the_programme_page_shows(client, demo_event):
+    render_calendar.call(demo_event.pk)
+    demo_event.refresh_from_db()
+    response = client.get(reverse("public:event.calendar", args=[demo_event.slug]))
+    calendar = Calendar.from_ical(b"".join(response.streaming_content))
+    entries = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+    venue = f"{demo_event.venue.name}, {demo_event.venue.address}"
+    page = client.get(reverse("public:event.programme", args=[demo_event.slug])).content.decode()
+
+    items = list(demo_event.items.select_related("room"))
+    assert any(item.room for item in items)
+    for item in items:
+        entry = entries[f"item-{item.pk}@{demo_event.slug}.goedeburen"]
+        room = f"{item.room.name}, " if item.room else ""
+        assert str(entry["location"]) == f"{room}{venue}"
+        assert not item.room or item.room.name in page
+    for round_ in demo_event.rounds.prefetch_related("sessions__room"):
+        entry = entries[f"round-{round_.pk}@{demo_event.slug}.goedeburen"]
+        assert str(entry["location"]) == venue  # its sessions are in several rooms
+        lines = str(entry["description"]).split("\n")
+        assert [f"{s.title_nl} ({s.room.name})" for s in round_.sessions.all()] == lines[
+            -round_.sessions.count() :
+        ]

@@ -136,6 +136,10 @@ class _Builder:
         entry.add("url", self.url)
         self.calendar.add_component(entry)
 
+    def location(self, room: str) -> str:
+        """Return the LOCATION of an entry in `room` ("" for none): the room within the venue."""
+        return ", ".join(part for part in (room, self.venue) if part)
+
     def add_event(self, uid: str = "event") -> None:
         event = self.event
         self.add(
@@ -163,18 +167,31 @@ def event_calendar(event: Event) -> bytes:
 
 def programme_calendar(event: Event) -> bytes:
     """Return an iCalendar file with the event and every part of its programme (parallel
-    sessions overlap: it is the programme to look at, not someone's own day)."""
+    sessions overlap: it is the programme to look at, not someone's own day).
+
+    The rooms are as public as on the programme page: an item's LOCATION is its room within
+    the venue; a round's sessions are in several rooms, so its LOCATION is the venue and
+    its DESCRIPTION names each session with its room.
+    """
     builder = _Builder(event)
     builder.add_event()
     sequence = event_sequence(event)
     for slot in queries.timetable(event):
+        room = None if slot.is_round else slot.obj.room
+        description = slot.obj.t.description
+        if slot.is_round:
+            sessions = "\n".join(
+                session.t.title + (f" ({session.room.name})" if session.room else "")
+                for session in slot.obj.sessions.all()
+            )
+            description = "\n\n".join(part for part in (description, sessions) if part)
         builder.add(
             f"{slot.kind_key}-{slot.obj.pk}",
             f"{event.t.name}: {slot.obj.t.title}",
             _aware(event.date, slot.start),
             _aware(event.date, slot.end),
-            location=builder.venue,
-            description=slot.obj.t.description,
+            location=builder.location(room.name if room else ""),
+            description=description,
             sequence=sequence,
         )
     return builder.content()
@@ -201,7 +218,7 @@ def personal_calendar(
     builder = _Builder(event, name=name)
     builder.add_event(f"{owner}-event")
     for item in entries:
-        location = ", ".join(part for part in (item.room, builder.venue) if part)
+        location = builder.location(item.room)
         builder.add(
             f"{owner}-{_entry_uid(item)}",
             item.title,
