@@ -119,3 +119,42 @@ def test_room_smaller_than_its_sessions_is_invalid():
     with pytest.raises(ValidationError) as invalid:
         room.full_clean()
     assert list(invalid.value.message_dict) == ["capacity"]
+
+
+def _item_sequence(event, item) -> int:
+    from icalendar import Calendar
+
+    from goedeburen.events.calendar import programme_calendar
+
+    calendar = Calendar.from_ical(programme_calendar(event))
+    uid = f"item-{item.pk}@{event.slug}.goedeburen"
+    [entry] = [e for e in calendar.walk("VEVENT") if str(e["uid"]) == uid]
+    return int(entry["sequence"])
+
+
+def test_each_change_within_one_second_gives_the_calendar_a_higher_sequence(monkeypatch):
+    from goedeburen.events.calendar import event_sequence
+    from goedeburen.events.models import Event
+
+    moment = dt.datetime(2027, 1, 10, 9, 30, 5, 250000, tzinfo=dt.UTC)
+    monkeypatch.setattr(services, "_now", lambda: moment)
+    event = EventFactory()
+    item = ProgrammeItemFactory(event=event)
+    stale = Event.objects.get(pk=event.pk)  # a copy read before the changes (a form)
+    sequences = []
+
+    for title in ("Opening", "Welkom", "Start"):
+        item.title_nl = title
+        services.save_event_part(item, event=event, by=None)
+        event.refresh_from_db()
+        sequences.append((event_sequence(event), _item_sequence(event, item)))
+    # The event itself, saved from the older copy, in the same second.
+    stale.tagline_nl = "Nieuw"
+    services.save_event_part(stale, event=stale, by=None)
+    event.refresh_from_db()
+    sequences.append((event_sequence(event), _item_sequence(event, item)))
+
+    versions = [version for version, _ in sequences]
+    assert versions == sorted(set(versions))  # strictly growing, one per change
+    assert [entry for _, entry in sequences] == versions
+    assert event.updated == moment  # every change in the same second

@@ -22,6 +22,8 @@ from email.utils import parseaddr
 from typing import NamedTuple
 
 from django.conf import settings
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import slugify
 from icalendar import Calendar, vCalAddress
@@ -32,9 +34,9 @@ from goedeburen.common.links import absolute_url
 from . import queries
 from .models import Event
 
-# SEQUENCE of an entry that follows the event's version: seconds since this moment, which
-# grow with every change (two in one minute too) and stay within the 32-bit integer that
-# clients expect until 2088.
+# SEQUENCE of an entry that follows the event's version: at least the seconds since this
+# moment (what files said before the counter, and a floor that a new event starts from),
+# which stay within the 32-bit integer that clients expect until 2088.
 _SEQUENCE_EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
 
@@ -70,11 +72,31 @@ class SentEntry(NamedTuple):
     offset: int = 0
 
 
-def event_sequence(event: Event) -> int:
-    """Return the SEQUENCE of the entries that change with the event (its version)."""
-    if event.updated is None:
+def _seconds(moment: dt.datetime | None) -> int:
+    if moment is None:
         return 0
-    return max(0, int((event.updated - _SEQUENCE_EPOCH).total_seconds()))
+    return max(0, int((moment - _SEQUENCE_EPOCH).total_seconds()))
+
+
+def event_sequence(event: Event) -> int:
+    """Return the SEQUENCE of the entries that change with the event (its version).
+
+    `Event.calendar_sequence` grows by one with every change to the event or its programme
+    (`next_sequence`), also with two in one second; `updated` in seconds is the floor, so
+    the SEQUENCE never falls below what files said before the counter (or after a save that
+    moved only `updated`).
+    """
+    return max(event.calendar_sequence, _seconds(event.updated))
+
+
+def next_sequence(now: dt.datetime):
+    """Return the expression that moves `Event.calendar_sequence` on at `now`, for an UPDATE.
+
+    One more than before, and above the seconds of `now`: `updated` (set to `now` in the
+    same UPDATE) then stays below it, so the new version is above every one before, and
+    the counter is one statement, so two changes at once each get their own.
+    """
+    return Greatest(F("calendar_sequence") + 1, Value(_seconds(now) + 1))
 
 
 class _Builder:

@@ -300,6 +300,9 @@ class Event(TranslatedFieldsMixin, models.Model):
     )
     calendar_file = models.FileField(_("calendar file"), upload_to="calendars/", blank=True)
     updated = models.DateTimeField(auto_now=True)
+    # The version of the event and its programme in calendar files (their SEQUENCE): one
+    # more with every change, at least the seconds since 2020 (`calendar.next_sequence`).
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -310,6 +313,19 @@ class Event(TranslatedFieldsMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name_nl
+
+    def save(self, *args, **kwargs):
+        # `calendar_sequence` moves only by its own UPDATE (`calendar.next_sequence`): a save
+        # of a copy read before a change must not write the older value back.
+        if not (self._state.adding or kwargs.get("force_insert")) and (
+            kwargs.get("update_fields") is None
+        ):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "calendar_sequence"
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("public:event.home", kwargs={"event": self.slug})

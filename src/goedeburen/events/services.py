@@ -16,14 +16,19 @@ from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
 
 from . import exceptions, tasks
-from .calendar import programme_calendar
+from .calendar import next_sequence, programme_calendar
 from .models import Event, EventStatus, Organiser, Role, Room, Session, TeamMember, Venue
 
 
-def _programme_changed(event: Event) -> None:
+def _now():
+    return timezone.now()
 
-    # `updated` versions the cached public pages of this event.
-    Event.objects.filter(pk=event.pk).update(updated=timezone.now())
+
+def _programme_changed(event: Event) -> None:
+    # `updated` versions the cached public pages of this event, `calendar_sequence` its
+    # calendar files (strictly growing, also for two changes in one second).
+    now = _now()
+    Event.objects.filter(pk=event.pk).update(updated=now, calendar_sequence=next_sequence(now))
     enqueue_on_commit(tasks.render_calendar, event.pk)
 
 
