@@ -9,7 +9,8 @@ from django.utils import timezone
 from goedeburen.common.audit import log_action
 from goedeburen.events.models import Role, Round, Session, TeamMember
 from goedeburen.registration.enums import MAY_RANK, RegistrationStatus
-from goedeburen.registration.models import Attendee
+from goedeburen.registration.models import Attendee, Registration
+from goedeburen.registration.queries import locked_registration
 
 from .. import exceptions, queries
 from ..exceptions import MatchingError
@@ -18,6 +19,12 @@ from ..models import MatchingSettings, Pin, Ranking, SessionHost
 
 def _now() -> dt.datetime:
     return timezone.now()
+
+
+def lock_registration(registration: Registration) -> Registration:
+    """Return `registration` fresh from the database, its row locked until the transaction
+    ends: a second save of the same choices waits here for the first to commit."""
+    return locked_registration(registration)[0]
 
 
 def save_rankings(
@@ -32,6 +39,10 @@ def save_rankings(
     deadline, for an attendee who holds no seat (`registration.enums.MAY_RANK`: confirmed or
     pending payment), and for sessions of another round or event. Side effects: Ranking
     rows replaced; a log entry on the attendee.
+
+    The registration's row is locked while the rows are replaced, and its state checked
+    again under the lock: two saves of one attendee's choices (a double click, two tabs)
+    happen one after the other, and a cancellation comes wholly before or after a save.
     """
     now = now or _now()
     registration = attendee.registration
@@ -53,6 +64,13 @@ def save_rankings(
             if sessions[session_id].round_id != round_id:
                 raise MatchingError(exceptions.WRONG_ROUND, code="wrong_round")
     with transaction.atomic():
+        registration = lock_registration(registration)
+        attending = registration.status in MAY_RANK
+        if not (
+            attending
+            and Attendee.objects.filter(pk=attendee.pk, registration=registration).exists()
+        ):
+            raise MatchingError(exceptions.NOT_ATTENDING, code="not_attending")
         Ranking.objects.filter(attendee=attendee, session__round_id__in=list(rankings)).delete()
         rows = Ranking.objects.bulk_create(
             Ranking(attendee=attendee, session_id=session_id, rank=rank)
