@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -185,11 +185,7 @@ def accept_invitation(invitation: Invitation, *, user) -> TeamMember:
     another e-mail address. Side effects: the role; the invitation marked used; a log entry.
     """
     with transaction.atomic():
-        locked = (
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("organiser", "event")
-            .get(pk=invitation.pk)
-        )
+        locked = lock_invitation(invitation.pk)
         check_invitation(locked)
         if (user.email or "").strip().lower() != locked.email.lower():
             raise EventError(exceptions.INVITATION_OTHER_ADDRESS, code="other_address")
@@ -213,18 +209,36 @@ def create_account_and_accept(invitation: Invitation, *, username: str, password
     """Make an account with the invitation's address and accept the invitation for it.
 
     The caller validated the user name and password. Raise `EventError` as
-    `accept_invitation` does. Side effects: the user; the role; log entries.
+    `accept_invitation` does, and "username_taken". The invitation is locked first: the
+    same form sent twice at once (a double click) makes one account, and the second is
+    told the invitation was used. Side effects: the user; the role; log entries.
     """
     User = get_user_model()
     with transaction.atomic():
+        invitation = lock_invitation(invitation.pk)
         check_invitation(invitation)
         if User.objects.filter(username__iexact=username).exists():
             raise EventError(exceptions.USERNAME_TAKEN, code="username_taken")
         user = User(username=username, email=invitation.email)
         user.set_password(password)
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as taken:
+            # Taken this moment by another new account (another invitation's).
+            raise EventError(exceptions.USERNAME_TAKEN, code="username_taken") from taken
         accept_invitation(invitation, user=user)
     return user
+
+
+def lock_invitation(pk: int) -> Invitation:
+    """Return the invitation (with organiser and event), its row locked until the
+    transaction ends: whoever uses it second waits here and then finds it used."""
+    return (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("organiser", "event")
+        .get(pk=pk)
+    )
 
 
 def change_role(member: TeamMember, *, role: str, by) -> TeamMember:

@@ -1,0 +1,88 @@
+"""An invitation's new-account form sent twice at once (a double click, two tabs) on
+PostgreSQL: one account, one role, and the second told the invitation was used, never a
+server error. The negative control takes the invitation's row lock away and shows both
+forms reaching the account's unique user name."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+
+from goedeburen.events import teams
+from goedeburen.events.exceptions import EventError
+from goedeburen.events.models import Invitation, Role, TeamMember
+from tests.factories import OpenEventFactory, UserFactory
+from tests.seams import Rendezvous
+from tests.threads import all_at_once
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "Zeer-geheim-42x!"
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+
+
+def _invitation(email: str = "nieuw@example.org") -> Invitation:
+    event = OpenEventFactory()
+    owner = UserFactory()
+    TeamMember.objects.create(organiser=event.organiser, user=owner, role=Role.OWNER)
+    return teams.invite(
+        event.organiser, email=email, role=Role.EDITOR, event=event, by=owner, language="nl"
+    )
+
+
+def _twice_at_once(invitations, monkeypatch, *, lock: bool = True) -> list:
+    """Create the account "nieuw" for `invitations[n]` in two threads; both meet after
+    reading their invitation (with its lock, the second waits for the first instead)."""
+    rendezvous = Rendezvous()
+    locked = teams.lock_invitation
+
+    def read(pk):
+        found = locked(pk) if lock else Invitation.objects.select_related("event").get(pk=pk)
+        rendezvous(None)
+        return found
+
+    monkeypatch.setattr(teams, "lock_invitation", read)
+    return all_at_once(
+        2,
+        lambda n: teams.create_account_and_accept(
+            invitations[n], username="nieuw", password=PASSWORD
+        ),
+    )
+
+
+def _codes(results) -> list[str]:
+    return sorted(r.code if isinstance(r, EventError) else type(r).__name__ for r in results)
+
+
+def test_one_invitation_accepted_twice_at_once_makes_one_account(monkeypatch):
+    invitation = _invitation()
+
+    results = _twice_at_once([invitation, invitation], monkeypatch)
+
+    assert _codes(results) == ["User", "invitation_used"], results
+    assert get_user_model().objects.filter(username="nieuw").count() == 1
+    assert TeamMember.objects.filter(user__username="nieuw").count() == 1
+
+
+def test_without_the_invitation_lock_both_forms_make_the_account(monkeypatch):
+    # Negative control: both pass the invitation's check and insert the same user name;
+    # the second is refused only by the database (told "taken", no longer a server error).
+    invitation = _invitation()
+
+    results = _twice_at_once([invitation, invitation], monkeypatch, lock=False)
+
+    assert _codes(results) == ["User", "username_taken"], results
+
+
+def test_two_invitations_taking_one_user_name_at_once_refuse_the_second(monkeypatch):
+    invitations = [_invitation("een@example.org"), _invitation("twee@example.org")]
+
+    results = _twice_at_once(invitations, monkeypatch)
+
+    assert _codes(results) == ["User", "username_taken"], results
+    assert get_user_model().objects.filter(username="nieuw").count() == 1
+    assert Invitation.objects.filter(accepted_at__isnull=False).count() == 1
