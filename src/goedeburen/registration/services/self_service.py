@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from goedeburen.common.audit import log_action
@@ -106,6 +106,9 @@ def request_manage_links(event: Event, *, email: str) -> bool:
     `LINK_REQUESTS_PER_HOUR` requests for one address in an hour send nothing, so that
     nobody can flood a booker's mailbox. Return whether the request was taken.
 
+    The requests for one address are counted and written one at a time (under a lock on
+    its hash), so that requests sent at once cannot all find the limit not yet reached.
+
     Side effects: a request row (the address only as a hash); the task, on commit.
     """
     from .. import tasks
@@ -114,6 +117,7 @@ def request_manage_links(event: Event, *, email: str) -> bool:
     email_hash = hashlib.sha256(email.lower().encode("utf-8", "surrogatepass")).hexdigest()
     since = timezone.now() - dt.timedelta(hours=1)
     with transaction.atomic():
+        lock_link_requests(email_hash)
         requests = ManageLinkRequest.objects.filter(event=event, email_hash=email_hash)
         requests.filter(created__lt=since).delete()
         if requests.count() >= LINK_REQUESTS_PER_HOUR:
@@ -121,6 +125,20 @@ def request_manage_links(event: Event, *, email: str) -> bool:
         ManageLinkRequest.objects.create(event=event, email_hash=email_hash)
         enqueue_on_commit(tasks.send_manage_links, event.pk, email)
     return True
+
+
+def lock_link_requests(email_hash: str) -> None:
+    """Hold the other link requests for this address (its SHA-256 `email_hash`) until
+    this transaction ends.
+
+    A PostgreSQL advisory lock on the hash, since there may be no row to lock yet (and
+    the event's row is held by long work such as an assignment run). SQLite needs none:
+    its transactions take the database's write lock when they begin (IMMEDIATE).
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(email_hash[:15], 16)])
 
 
 def send_manage_links(event_id: int, *, email: str) -> int:
