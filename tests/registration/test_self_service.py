@@ -282,6 +282,58 @@ def test_substitute_replaces_the_person_and_renews_the_ticket_secret(client, reg
     assert history(registration)[0].data["name"] == ["Ada de Vries", "Cor Collega"]
 
 
+def _seen(response) -> str:
+    return re.search(r'name="seen" value="([^"]+)"', response.content.decode()).group(1)
+
+
+def _badges(registration) -> list[str]:
+    return list(
+        Attendee.objects.filter(registration=registration)
+        .order_by("pk")
+        .values_list("badge_name", flat=True)
+    )
+
+
+def test_edit_from_a_tab_opened_before_another_edit_is_refused_and_shows_it(
+    client, registration, english
+):
+    # Two tabs of the edit form: each changes another attendee's badge; the second must
+    # not put the first attendee's badge back as it showed it.
+    first, second = registration.attendees.order_by("pk")
+    path = _path("public:registration.edit", registration)
+    seen = _seen(client.get(path))
+    one = _edit_data(registration, seen=seen, **{f"attendee-{first.pk}-badge_name": "first_name"})
+    two = _edit_data(registration, seen=seen, **{f"attendee-{second.pk}-badge_name": "first_name"})
+
+    assert client.post(path, one).status_code == 302
+    refused = client.post(path, two)
+
+    assert refused.status_code == 200
+    assert "This registration was changed while you were editing it." in (refused.content.decode())
+    assert _badges(registration) == ["first_name", "full"]
+    # The form shows the registration as it is now; sent from there, the change is saved.
+    again = _edit_data(
+        Registration.objects.get(pk=registration.pk),
+        seen=_seen(refused),
+        **{f"attendee-{second.pk}-badge_name": "first_name"},
+    )
+    assert client.post(path, again).status_code == 302
+    assert _badges(registration) == ["first_name", "first_name"]
+
+
+def test_edit_from_a_form_opened_before_a_substitution_does_not_undo_it(client, registration):
+    first = registration.attendees.order_by("pk").first()
+    path = _path("public:registration.edit", registration)
+    stale = _edit_data(registration, seen=_seen(client.get(path)))
+    services.substitute_attendee(first, substitute=services.Substitute(given_name="Cor"))
+
+    response = client.post(path, {**stale, "booker-name": "Bea de Boer"})
+
+    assert response.status_code == 200
+    assert Attendee.objects.get(pk=first.pk).given_name == "Cor"
+    assert Registration.objects.get(pk=registration.pk).booker_name != "Bea de Boer"
+
+
 @pytest.mark.parametrize(
     "data",
     [{}, {"given_name": ""}, {"given_name": "x" * 101}, {"given_name": "Cor", "email": "nee"}],

@@ -62,6 +62,10 @@ NOT_WAITING = _(
 OFFER_GONE = _("Sorry, the place offered to you is no longer available.")
 EDIT_CLOSED = _("Details can no longer be changed: the deadline was %(deadline)s.")
 CANCELLED_NO_CHANGE = _("A cancelled registration cannot be changed.")
+CHANGED_MEANWHILE = _(
+    "This registration was changed while you were editing it. Below is what it says now: "
+    "make your changes again."
+)
 NO_SUCH_ATTENDEE = _("This attendee is not part of the registration.")
 LAST_ATTENDEE = _(
     "This is the only attendee left. To cancel this person, cancel the whole registration."

@@ -1,5 +1,7 @@
 """Forms of the booker's own pages: change details, send a colleague, ask for the link."""
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +52,10 @@ class ChangeForms:
         questions: list[Question] = (),
         data=None,
     ):
+        # The registration as this form shows it (sent back in the field "seen"): a change
+        # made meanwhile, in another tab or by the organiser, is then not undone.
+        self.seen = registration.updated.isoformat()
+        self.data = data
         self.attendee_rows = list(registration.attendees.all())
         queries.prefetch_answers(self.attendee_rows)
         self.payable = bool(registration.total)
@@ -100,6 +106,14 @@ class ChangeForms:
 
     def changes(self) -> dict:
         return {a.pk: form.changes() for a, form in self.pairs()}
+
+    def posted_seen(self) -> dt.datetime | None:
+        """Return the registration's `updated` as the sent form showed it; None when the
+        form did not say (a page from before this field) or said nonsense."""
+        try:
+            return dt.datetime.fromisoformat((self.data or {}).get("seen", ""))
+        except ValueError:
+            return None
 
 
 def _attendee_initial(attendee) -> dict:

@@ -174,8 +174,17 @@ class EditView(ManageMixin, TemplateView):
                 booker=forms.booker.booker(),
                 attendees=forms.changes(),
                 billing=forms.billing.billing(),
+                seen=forms.posted_seen(),
             )
         except RegistrationError as refused:
+            if refused.code == "changed_meanwhile":
+                # The registration as it is now, to change again.
+                now = queries.registration_for_manage(
+                    event=self.event, code=self.kwargs["code"], token=self.kwargs["token"]
+                )
+                if now is not None:
+                    self.registration = now
+                    forms = self.forms()
             return self.render_to_response(
                 self.get_context_data(forms=forms, problem=refused.message)
             )

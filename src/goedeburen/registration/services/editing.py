@@ -110,6 +110,7 @@ def change_registration(
     answers: Mapping[int, Mapping[int, object] | None] | None = None,
     asked: Sequence[Question] | None = None,
     erasure: str = "",
+    seen: dt.datetime | None = None,
 ) -> dict:
     """Change booker and billing `details` and, per attendee id, `attendees`' details.
 
@@ -126,6 +127,11 @@ def change_registration(
     [{"attendee": id, "name": …, "changes": {…}, "answers": {question label: […]}}]}`,
     sensitive fields and special-category answers as `["changed"]`; `{}` when nothing
     changed.
+
+    `seen` is the registration's `updated` as the form that sent these values showed it:
+    when the registration (or one of its attendees) changed since, a change is refused
+    (code "changed_meanwhile"), so that a form opened before another edit, a substitution
+    or a cancelled attendee does not silently undo it. Every change moves `updated` on.
 
     `erasure` ("all", "special_category" or "consent", from the privacy work) erases instead of
     edits: a cancelled registration too, whatever the deadline, without the billing check,
@@ -191,6 +197,8 @@ def change_registration(
                 )
         if not changes and not attendee_sets:
             return {}
+        if seen is not None and seen != registration_row.updated:
+            raise RegistrationError(exceptions.CHANGED_MEANWHILE, code="changed_meanwhile")
 
         if changes and not erasure:
             validate_fields(registration_row, exclude=["event", "form_token"])
@@ -207,8 +215,9 @@ def change_registration(
                     einvoice=registration_row.billing_einvoice,
                 ),
             )
-        if changes:
-            registration_row.save(update_fields=[*changes, "updated"])
+        # `updated` moves on for an attendee's change too: a form opened before it is
+        # refused (`seen`), and the registration's pages see the change.
+        registration_row.save(update_fields=[*changes, "updated"])
         for attendee, names in changed_rows:
             attendee.save(update_fields=names)
         questions.store_answers(new_answers)
@@ -233,9 +242,11 @@ def update_registration(
     attendees: Mapping[int, AttendeeChanges],
     billing: Billing | None = None,
     by=None,
+    seen: dt.datetime | None = None,
 ) -> Registration:
     """Change the booker's, the attendees' (by attendee id) and the billing details, as the
-    booker's edit form gives them all; see `change_registration`.
+    booker's edit form gives them all; see `change_registration` (also for `seen`, the
+    registration's `updated` as the form showed it).
 
     Billing details are taken only when something is to be paid (and are required then).
 
@@ -264,6 +275,7 @@ def update_registration(
             for pk, c in attendees.items()
         },
         answers={pk: c.answers for pk, c in attendees.items()},
+        seen=seen,
     )
     registration.refresh_from_db()
     return registration

@@ -66,6 +66,8 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
         validate_fields(attendee, exclude=["registration", "ticket_type"])
         attendee.save()
         attendee.answers.all().delete()
+        # `updated` moves on: an edit form opened before this is refused, not applied.
+        registration.save(update_fields=["updated"])
         log_action(
             registration,
             action="registration.attendee_substituted",
