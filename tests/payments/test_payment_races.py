@@ -292,3 +292,34 @@ def _settle(pk):
         services.settle_cancellation(pk)
     finally:
         connections.close_all()
+
+
+@pytest.mark.parametrize("pay", [_webhook, _applied], ids=["webhook", "applied"])
+def test_a_payment_confirmed_as_the_booker_cancels_free_is_refunded_once(
+    on_postgresql, mollie, register, immediate_tasks, pay
+):
+    # Paid at Mollie's checkout in one tab, cancelled in another: whichever comes first,
+    # the free cancellation gives the money back once (a settlement that ran before the
+    # money came is made due again), and an invoice made meanwhile is credited.
+    for n in range(ROUNDS):
+        registration, payment = _paid_at_mollie(mollie, register, n)
+        Payment.objects.filter(pk=payment.pk).update(state=PaymentState.OPEN)  # not yet
+
+        outcomes = _race(
+            pay(payment),
+            lambda registration=registration: registration_services.cancel_registration(
+                registration, by=None, reason="booker"
+            ),
+        )
+
+        assert all(not isinstance(o, Exception) for o in outcomes), outcomes
+        services.settle_due_cancellations()  # the sweep, for a task that ran early
+        registration.refresh_from_db()
+        refunds = Refund.objects.filter(payment=payment)
+        assert (registration.status, list(refunds.values_list("amount", flat=True))) == (
+            RegistrationStatus.CANCELLED,
+            [Decimal("125.00")],
+        )
+        assert queries.current_invoice(registration) is None
+    assert Settlement.objects.filter(settled__isnull=True).count() == 0
+    _assert_seats_exact()

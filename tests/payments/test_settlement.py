@@ -117,6 +117,31 @@ def test_settling_twice_credits_and_refunds_once(
     assert [r["amount"]["value"] for r in mollie.refunds[payment.provider_reference]] == ["125.00"]
 
 
+def test_a_mollie_payment_arriving_after_the_free_cancellation_was_settled_is_refunded(
+    mollie, register, client, immediate_tasks, django_capture_on_commit_callbacks
+):
+    # The booker pays at Mollie's checkout in one tab and cancels in another; the
+    # cancellation's settlement runs before Mollie's webhook arrives and finds nothing paid.
+    from tests.payments.test_mollie import WEBHOOK, start
+
+    registration = register()
+    payment = start(registration)
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(registration)
+    assert Settlement.objects.get().settled is not None
+    mollie.set_status(payment.provider_reference, "paid")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(WEBHOOK, {"id": payment.provider_reference})
+        client.post(WEBHOOK, {"id": payment.provider_reference})
+    swept = services.settle_due_cancellations()
+
+    refund = payment.refunds.get()
+    assert (refund.amount, refund.state, swept) == (Decimal("125.00"), RefundState.REFUNDED, 0)
+    assert [r["amount"]["value"] for r in mollie.refunds[payment.provider_reference]] == ["125.00"]
+    assert Settlement.objects.get().settled is not None
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_worker_fails_the_credit_note_once_and_the_cron_sweep_makes_exactly_one(

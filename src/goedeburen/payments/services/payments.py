@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from goedeburen.common.audit import log_action
+from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.services import queue_registration_mail
@@ -24,10 +25,10 @@ from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Registration
 from goedeburen.registration.services import abuse
 
-from .. import exceptions, queries
+from .. import exceptions, queries, tasks
 from ..enums import FINAL_PAYMENT_STATES, PaymentState, ProviderName, RefundState
 from ..exceptions import PaymentError
-from ..models import Payment, Refund
+from ..models import Payment, Refund, Settlement
 from ..providers import StartedPayment, get_provider
 from ..providers.base import ProviderStatus
 from .invoices import issue_invoice
@@ -349,11 +350,18 @@ def settle_registration(registration: Registration, *, payment: Payment, by=None
     confirmed registration without an invoice gets one (when the organiser's invoice
     details are complete).
 
-    Side effects: those of `confirm_paid` and `issue_invoice`; the payment-received mail.
+    Money that comes in for a registration whose free cancellation was settled already (a
+    payment started before the cancellation, paid after it) makes that settlement due
+    again, so that it is refunded like the rest; not when the payment is flagged
+    `seat_lost` (the organiser decides).
+
+    Side effects: those of `confirm_paid` and `issue_invoice`; the payment-received mail;
+    the settlement made due again, with its task enqueued on commit.
     """
     registration = Registration.objects.select_related("event__organiser").get(pk=registration.pk)
     balance = queries.balance(registration)
     due = balance.due
+    seat_lost = False
     if registration.status == RegistrationStatus.CANCELLED and due <= 0:
         # Cancelled, its invoice credited: only a registration that lapsed for want of
         # payment comes back (`confirm_paid` decides), and then it owes its tickets again.
@@ -362,6 +370,7 @@ def settle_registration(registration: Registration, *, payment: Payment, by=None
         outcome = registration_services.confirm_paid(registration, by=by, via=payment.provider)
         registration = outcome.registration
         if outcome.seat_lost:
+            seat_lost = True
             Payment.objects.filter(pk=payment.pk).update(seat_lost=True)
         elif outcome.confirmed and queries.current_invoice(registration) is None:
             try:
@@ -369,11 +378,23 @@ def settle_registration(registration: Registration, *, payment: Payment, by=None
             except PaymentError as refused:
                 # Paid is paid: an organiser without invoice details still gets the money.
                 logger.warning("No invoice for %s: %s", registration.code, refused)
+    if registration.status == RegistrationStatus.CANCELLED and not seat_lost:
+        _owe_settlement_again(registration)
     try:
         with transaction.atomic():
             queue_registration_mail(registration, kind=MailKind.PAYMENT_RECEIVED)
     except Exception:  # a broken mail never undoes a payment (DESIGN.md, invariant 2)
         logger.exception("No payment mail for registration %s", registration.pk)
+
+
+def _owe_settlement_again(registration: Registration) -> None:
+    """Make the registration's settled settlement due again (there is none when the
+    cancellation was not free: then the money is owed). A settler that holds it meanwhile
+    is waited for; its task settles again only what is new (`settle_cancellation`)."""
+    settlement = Settlement.objects.filter(registration=registration, settled__isnull=False)
+    for settlement_id in settlement.values_list("pk", flat=True):
+        Settlement.objects.filter(pk=settlement_id).update(settled=None)
+        enqueue_on_commit(tasks.settle_cancellation, settlement_id)
 
 
 def create_refund(
