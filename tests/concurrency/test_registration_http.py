@@ -67,7 +67,7 @@ class Server:
     port: int
 
 
-def _start_gunicorn(*, lock: bool):
+def _start_gunicorn(*, lock: bool, sync: bool = False):
     port = _free_port()
     env = {
         **os.environ,
@@ -82,6 +82,13 @@ def _start_gunicorn(*, lock: bool):
     }
     if not lock:
         env["GOEDEBUREN_TEST_NO_QUOTA_LOCK"] = "1"
+    # `sync`: production's own worker class (goedeburen.gunicorn_config), one request at a
+    # time in each of 4 processes.
+    workers = (
+        ["--workers", "4", "--worker-class", "sync"]
+        if sync
+        else ["--workers", "2", "--worker-class", "gthread", "--threads", "4"]
+    )
     process = subprocess.Popen(
         [
             sys.executable,
@@ -90,12 +97,7 @@ def _start_gunicorn(*, lock: bool):
             "goedeburen.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
+            *workers,
             "--backlog",
             "512",
             "--timeout",
@@ -134,12 +136,13 @@ def _stop(process) -> str:
 
 @pytest.fixture
 def gunicorn(on_postgresql):
-    """Start gunicorn (2 workers × 4 threads) on the test database; `lock=False` for the
-    negative control. Fails the test if a worker logged a server error."""
+    """Start gunicorn (2 workers × 4 threads, or with `sync=True` 4 sync workers) on the
+    test database; `lock=False` for the negative control. Fails the test if a worker
+    logged a server error."""
     started = []
 
-    def start(*, lock: bool = True) -> Server:
-        process, server = _start_gunicorn(lock=lock)
+    def start(*, lock: bool = True, sync: bool = False) -> Server:
+        process, server = _start_gunicorn(lock=lock, sync=sync)
         started.append(process)
         return server
 
