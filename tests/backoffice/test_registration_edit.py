@@ -438,3 +438,33 @@ def test_edit_to_a_vat_number_that_is_not_a_valid_eu_one_is_refused_at_the_field
     assert 'id="id_billing_vat_number_error"' in html
     assert 'href="#id_billing_vat_number"' in html
     assert _state() == before
+
+
+def test_edit_opened_before_the_booker_changed_something_does_not_undo_it(
+    owner_client, world, booking, english
+):
+    import re
+
+    from goedeburen.registration import services
+
+    page = owner_client.get(url("registration.update", world)).content.decode()
+    seen = re.search(r'name="seen" value="([^"]+)"', page).group(1)
+    services.substitute_attendee(world.attendee, substitute=services.Substitute(given_name="Cor"))
+
+    response = owner_client.post(
+        url("registration.update", world), _data(world, seen=seen, booker_name="Bea Bakker")
+    )
+
+    assert response.status_code == 200
+    shown = response.content.decode()
+    assert "This registration was changed while you were editing it." in shown
+    assert Attendee.objects.get(pk=world.attendee.pk).given_name == "Cor"
+    assert Registration.objects.get(pk=world.registration.pk).booker_name != "Bea Bakker"
+    # The form shows the registration as it is now; sent from there, the change is saved.
+    again = re.search(r'name="seen" value="([^"]+)"', shown).group(1)
+    saved = owner_client.post(
+        url("registration.update", world),
+        _data(world, seen=again, booker_name="Bea Bakker", **{"attendee-given_name": "Cor"}),
+    )
+    assert saved.status_code == 302
+    assert Registration.objects.get(pk=world.registration.pk).booker_name == "Bea Bakker"

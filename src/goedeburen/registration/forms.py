@@ -1,5 +1,7 @@
 """Form fields that ask an event's questions, shared by the public form and the back office."""
 
+import datetime as dt
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,21 @@ from .billing import einvoice_problem
 from .enums import NO, YES, QuestionKind
 from .models import Answer, Question
 from .services.questions import MAX_ANSWER_LENGTH, number_text
+
+
+def seen_value(registration) -> str:
+    """Return what an edit form sends back in its field "seen": the registration's
+    `updated` as the form showed it (`services.change_registration(seen=…)`)."""
+    return registration.updated.isoformat()
+
+
+def posted_seen(data) -> dt.datetime | None:
+    """Return the registration's `updated` as a sent edit form showed it; None when the
+    form did not say (a page from before this field) or said nonsense."""
+    try:
+        return dt.datetime.fromisoformat((data or {}).get("seen", ""))
+    except ValueError:
+        return None
 
 
 def add_einvoice_problem(

@@ -38,6 +38,7 @@ from goedeburen.mail import queries as mail_queries
 from goedeburen.registration import queries, services
 from goedeburen.registration.enums import AttendingRole, RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
+from goedeburen.registration.forms import posted_seen, seen_value
 from goedeburen.registration.models import Attendee, TicketType
 
 PAGE_SIZE = 50
@@ -405,9 +406,16 @@ class RegistrationUpdateView(RegistrationMixin, TemplateView):
                     attendees={form.attendee.pk: form.changes() for form in attendees},
                     answers={form.attendee.pk: form.answers() for form in attendees},
                     asked=self.asked,
+                    seen=posted_seen(request.POST),
                 )
             except RegistrationError as refused:
                 error = refused.message
+                if refused.code == "changed_meanwhile":
+                    # The registration as it is now, to change again.
+                    found = queries.event_registration(self.event, registration.code)
+                    if found is not None:
+                        registration = self.registration = found
+                        details, attendees = self.forms(registration)
             else:
                 messages.success(
                     request,
@@ -425,6 +433,7 @@ class RegistrationUpdateView(RegistrationMixin, TemplateView):
         )
 
     def get_context_data(self, **kwargs):
+        kwargs["seen"] = seen_value(kwargs["registration"])
         kwargs["any_errors"] = bool(
             kwargs.get("error")
             or kwargs["form"].errors

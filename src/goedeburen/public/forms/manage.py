@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from goedeburen.common.formfields import TidyCharField
 from goedeburen.registration import queries
-from goedeburen.registration.forms import initial_answer
+from goedeburen.registration.forms import initial_answer, posted_seen, seen_value
 from goedeburen.registration.models import Attendee, Question, Registration
 from goedeburen.registration.services import AttendeeChanges, Substitute
 
@@ -54,7 +54,7 @@ class ChangeForms:
     ):
         # The registration as this form shows it (sent back in the field "seen"): a change
         # made meanwhile, in another tab or by the organiser, is then not undone.
-        self.seen = registration.updated.isoformat()
+        self.seen = seen_value(registration)
         self.data = data
         self.attendee_rows = list(registration.attendees.all())
         queries.prefetch_answers(self.attendee_rows)
@@ -108,12 +108,7 @@ class ChangeForms:
         return {a.pk: form.changes() for a, form in self.pairs()}
 
     def posted_seen(self) -> dt.datetime | None:
-        """Return the registration's `updated` as the sent form showed it; None when the
-        form did not say (a page from before this field) or said nonsense."""
-        try:
-            return dt.datetime.fromisoformat((self.data or {}).get("seen", ""))
-        except ValueError:
-            return None
+        return posted_seen(self.data)
 
 
 def _attendee_initial(attendee) -> dict:
