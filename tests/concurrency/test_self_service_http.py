@@ -5,7 +5,6 @@ database holds what one of them would have stored, and no worker logged a server
 (the `gunicorn` fixture fails the test on a traceback)."""
 
 import re
-import threading
 from collections import Counter
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -32,6 +31,7 @@ from tests.factories import (
     booker,
     form_token,
 )
+from tests.threads import all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -41,27 +41,19 @@ CSRF = "c" * 32  # a CSRF secret of the client's own, sent as cookie and as fiel
 
 def _post_at_once(port: int, posts: list[tuple[str, dict]]) -> list[tuple[int, str]]:
     """POST each (path, fields) from its own thread, released together; return each
-    answer's status and text (status 0 for a connection that failed)."""
-    barrier = threading.Barrier(len(posts), timeout=60)
-    answers = [(0, "")] * len(posts)
+    answer's status and text (an exception in its place for a connection that failed)."""
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": f"csrftoken={CSRF}",
+    }
 
-    def client(n: int) -> None:
+    def client(n: int) -> tuple[int, str]:
         path, fields = posts[n]
         body = urlencode({"csrfmiddlewaretoken": CSRF, **fields})
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"csrftoken={CSRF}",
-        }
-        barrier.wait()
         status, _headers, text = _request(port, "POST", path, body=body, headers=headers)
-        answers[n] = (status, text)
+        return status, text
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(len(posts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-    return answers
+    return all_at_once(len(posts), client)
 
 
 def _url(name: str, **kwargs) -> str:
