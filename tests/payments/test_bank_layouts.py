@@ -8,14 +8,14 @@ from decimal import Decimal
 
 import pytest
 
-from goedeburen.payments import queries
+from goedeburen.payments import camt, mt940_statements, queries
 from goedeburen.payments.enums import PaymentState, ProviderName, TransactionState
 from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import BankStatement, BankTransaction, Payment
 from goedeburen.payments.reference import creditor_reference
 from goedeburen.registration.enums import RegistrationStatus
 
-from .test_bank_import import by_transfer, statement
+from .test_bank_import import DATA, by_transfer, statement
 
 BANK_PAYMENTS = {"provider": ProviderName.BANK_TRANSFER}
 
@@ -200,3 +200,64 @@ def test_a_line_exported_again_with_its_amount_written_otherwise_is_booked_once(
 
     assert (result.lines_new, result.lines_known, result.lines_matched) == (0, 4, 0)
     assert Payment.objects.filter(**BANK_PAYMENTS).count() == 2
+
+
+def test_texts_and_references_of_structured_blocks_are_read(event, two, book):
+    data = statement("structured_texts_camt053_001_08.xml", two)
+
+    result = book(data, "strd.xml")
+
+    lines = BankTransaction.objects.filter(statement=result).order_by("position")
+    assert [(line.state, line.registrations) for line in lines] == [
+        (TransactionState.MATCHED, [two[1]]),  # its code in AddtlRmtInf, the amount owed
+        (TransactionState.MATCHED, [two[2]]),  # our RF reference in the second block
+        (TransactionState.UNMATCHED, []),
+    ]
+    assert [(line.reference, line.remittance) for line in lines] == [
+        ("", f"Deelname Goede buren reg {two[1].code} P. Jansen"),
+        (creditor_reference(two[2].code), "5000012345678901"),
+        ("", "Bijdrage koffie 1234567890123456"),  # a betalingskenmerk is not our reference
+    ]
+    assert queries.balance(two[2]).open == Decimal("25.00")
+
+
+def test_a_code_cut_over_two_structured_texts_is_read(event, two, book):
+    code = two[1].code
+    data = statement("structured_texts_camt053_001_08.xml", two).replace(
+        f"reg</AddtlRmtInf>\n                <AddtlRmtInf>{code}".encode(),
+        f"reg {code[:3]}</AddtlRmtInf><AddtlRmtInf>{code[3:]}".encode(),
+    )
+
+    result = book(data, "strd.xml")
+
+    line = BankTransaction.objects.filter(statement=result).order_by("position").first()
+    assert line.registrations == [two[1]]
+
+
+def _fixed(name: str) -> bytes:
+    text = (DATA / name).read_text().replace("{{ACCOUNT}}", "NL91ABNA0417164300")
+    text = text.replace("{{CODE1}}", "K7QW3XPA").replace("{{RF3}}", "5000012345678901")
+    text = re.sub(r"\{\{CODE\d\}\}", "K7QW3XPA", text)
+    return re.sub(r"\{\{RF\d\}\}", "RF18539007547034", text).encode()
+
+
+def test_what_is_read_since_leaves_the_fingerprints_of_lines_as_they_were():
+    # Hashes of these lines as read before structured texts, a reference in a second block
+    # and betalingskenmerken were read: an overlapping statement imported after the upgrade
+    # must find its lines imported before, or book them twice.
+    camt_lines = camt.parse_statement(_fixed("structured_texts_camt053_001_08.xml")).lines
+    mt940_lines = mt940_statements.parse_statement(_fixed("rabobank_mt940_structured.sta")).lines
+
+    assert [line.fingerprint[:16] for line in camt_lines] == [
+        "562e2415892f3b73",
+        "34440e84e68cf0e9",
+        "73fa802c52dc0b64",
+    ]
+    assert [line.fingerprint[:16] for line in mt940_lines] == [
+        "95e3ef64cb219d5f",
+        "cd319255e582a7ff",
+        "1ce68db9c2634847",
+        "1ce68db9c2634847",
+        "a114bcd046035bed",
+    ]
+    assert (mt940_lines[0].reference, mt940_lines[0].remittance) == ("", "5000012345678901")

@@ -48,6 +48,7 @@ from xml.etree.ElementTree import Element, ParseError  # noqa: S405 (types only;
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from stdnum import iso11649
 
 _ISO = "urn:iso:std:iso:20022:tech:xsd:"
 _MESSAGE = re.compile(r"^\{urn:iso:std:iso:20022:tech:xsd:([a-z]{4})\.(\d{3})\.\d{3}\.(\d{2})\}")
@@ -55,6 +56,10 @@ VERSIONS = range(2, 15)  # camt.053.001.02 to .14
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # An ISO date (xs:date) may carry a time zone: "2026-11-23+01:00", "2026-11-23Z".
 _ZONED_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})")
+# A reference as banks pass it on: compact, upper case, plain ASCII (most of a statement).
+_RF_COMPACT = re.compile(r"RF[0-9]{2}[0-9A-Z]{1,21}")
+# ISO 7064 mod 97-10 reads letters as numbers: A = 10 … Z = 35.
+_AS_DIGITS = str.maketrans({chr(ord("A") + n): str(10 + n) for n in range(26)})
 # A statement of a bank's day is a few MB; anything far bigger is not what we expect.
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -177,8 +182,11 @@ class StatementLine:
     end_to_end_id: str
     counterparty_name: str
     counterparty_iban: str
-    reference: str  # structured creditor reference (RF…)
-    remittance: str  # the free text: Ustrd, else AddtlTxInf, else AddtlNtryInf
+    reference: str  # structured creditor reference: an RF reference with valid check digits
+    # The free text: Ustrd and the structured blocks' AddtlRmtInf, else AddtlTxInf, else
+    # AddtlNtryInf; then any structured reference that is not an RF reference (a Dutch
+    # "betalingskenmerk" of 16 digits), which names nothing of ours.
+    remittance: str
     return_reason: str = ""
     # The free text's parts (`Ustrd` elements) run together: a bank that cuts a long
     # description into pieces may cut a registration code in two.
@@ -423,7 +431,14 @@ def _local(tag) -> str:
 
 def line_fingerprint(line: dict) -> str:
     """Return the hash of a line's facts (the keys of `StatementLine` and `_extra`, which is
-    removed: the facts of its format that the line does not keep)."""
+    removed: the facts of its format that the line does not keep).
+
+    `_as_before` (removed too) holds facts as they were read before the reader learnt more
+    of them (the structured blocks' texts, a reference in the second block): the hash of a
+    line stays what it was, so that the same line in an overlapping statement imported
+    after an upgrade is still recognised and never booked twice.
+    """
+    line_facts = {**line, **line.pop("_as_before", {})}
     keys = [
         "account",
         "booking_date",
@@ -438,7 +453,7 @@ def line_fingerprint(line: dict) -> str:
         "remittance",
         "return_reason",
     ]
-    values = [str(line[key]) for key in keys]
+    values = [str(line_facts[key]) for key in keys]
     if line["skip"] != SKIP_DECIMALS:
         # The amount in cents, however written ("125", "125.0"): another export of the same
         # line that writes it otherwise is the same line. ("125.00" stays as it was.)
@@ -483,6 +498,7 @@ def _entry_lines(entry: Element, ns: dict, *, account: str) -> list[dict]:
         "reversal": reversal,
         "family": family,
         "entry_info": entry_info,
+        "entry_info_before": entry_info,
     }
     if not details:
         return [_line(node, ns, amount=entry_amount, ref=entry_ref, **common)]
@@ -498,11 +514,17 @@ def _entry_lines(entry: Element, ns: dict, *, account: str) -> list[dict]:
             # A batch whose transactions do not each state their amount in the account's
             # currency: giving each the batch's total would book it several times over.
             # One line of the total, with the transactions' descriptions, for a person.
-            texts = [
-                _description(tx_node) or tx_node.text("c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref")
-                for tx_node in tx_nodes
-            ]
-            common["entry_info"] = entry_info or "; ".join(text for text in texts if text)
+            texts = [_remittance(tx_node) for tx_node in tx_nodes]
+            common["entry_info"] = entry_info or "; ".join(
+                " ".join(p for p in (text.description, text.reference, *text.references) if p)
+                for text in texts
+                if text.description or text.reference or text.references
+            )
+            common["entry_info_before"] = entry_info or "; ".join(
+                text.before or text.reference_before
+                for text in texts
+                if text.before or text.reference_before
+            )
             return [_line(node, ns, amount=entry_amount, ref=entry_ref, **common)]
     lines = []
     for tx_node, tx_amount in zip(tx_nodes, amounts, strict=True):
@@ -534,9 +556,71 @@ def _own_amount(tx: "_Node", currency: str) -> Element | None:
     return None
 
 
-def _description(source: "_Node") -> str:
-    parts = [(element.text or "").strip() for element in source.findall("c:RmtInf/c:Ustrd")]
-    return " ".join(parts).strip() or source.text("c:AddtlTxInf")
+def compact_rf(reference: str) -> str:
+    """Return `reference` compact (no spaces, capitals) when it is an ISO 11649 RF creditor
+    reference with valid check digits, else ""."""
+    if _RF_COMPACT.fullmatch(reference):
+        # What iso11649.is_valid computes, without its cleaning of separators and
+        # look-alike characters that such a reference does not have (a third of the
+        # CPU of reading a statement's references went there).
+        valid = int((reference[4:] + reference[:4]).translate(_AS_DIGITS)) % 97 == 1
+        return reference if valid else ""
+    compact = iso11649.compact(reference)
+    return compact if iso11649.is_valid(compact) else ""
+
+
+def structured_reference(references: list[str]) -> tuple[str, list[str]]:
+    """Return the first RF reference with valid check digits of `references`, or "", and the
+    others: a creditor reference of another scheme (the Dutch "betalingskenmerk" of 16
+    digits, typed SCOR as well) names nothing of ours and is read as text."""
+    references = [reference for reference in references if reference]
+    valid = next((r for r in references if r[:2].upper() == "RF" and compact_rf(r)), "")
+    return valid, [reference for reference in references if reference != valid]
+
+
+def with_references(text: str, references: list[str]) -> str:
+    """Return `text` followed by those of `references` it does not hold already."""
+    compact = re.sub(r"\s", "", text)
+    more = [reference for reference in references if re.sub(r"\s", "", reference) not in compact]
+    return " ".join(part for part in (text, *more) if part)
+
+
+@dataclass(frozen=True)
+class _Texts:
+    description: str  # the payer's text: Ustrd and AddtlRmtInf, else AddtlTxInf
+    pieces: list[str]  # its elements, as a bank cut it
+    reference: str  # the RF reference of the structured blocks, or ""
+    references: list[str]  # their other references, read as text
+    # What was read before the structured blocks' texts were: Ustrd, else AddtlTxInf; the
+    # first block's reference, whatever it was.
+    before: str
+    reference_before: str
+
+
+def _remittance(source: "_Node") -> _Texts:
+    """Return the texts of a transaction's remittance information (`RmtInf`): the free text
+    (`Ustrd`), and of its structured blocks (`Strd`, one or several) the additional text
+    (`AddtlRmtInf`, where some banks put the payer's description) and the references."""
+    ustrd = [(element.text or "").strip() for element in source.findall("c:RmtInf/c:Ustrd")]
+    additional = [
+        (element.text or "").strip() for element in source.findall("c:RmtInf/c:Strd/c:AddtlRmtInf")
+    ]
+    pieces = [piece for piece in (*ustrd, *additional) if piece]
+    all_references = [
+        (element.text or "").strip()
+        for element in source.findall("c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref")
+    ]
+    reference, others = structured_reference(all_references)
+    additional_info = source.text("c:AddtlTxInf")
+    first_reference = all_references[0] if all_references else ""
+    return _Texts(
+        description=" ".join(pieces) or additional_info,
+        pieces=pieces,
+        reference=reference,
+        references=others,
+        before=" ".join(ustrd).strip() or additional_info,
+        reference_before=first_reference,
+    )
 
 
 def _line(
@@ -552,6 +636,7 @@ def _line(
     reversal,
     family,
     entry_info,
+    entry_info_before,
 ) -> dict:
     value, currency, amount_text, skip = _amount(amount)
     return_info = source.find("c:RtrInf")
@@ -579,9 +664,9 @@ def _line(
         counterparty_iban = counterparty_iban or normalise_iban(
             source.text(f"c:RltdPties/c:{name}Acct/c:Id/c:IBAN")
         )
-    parts = [(element.text or "").strip() for element in source.findall("c:RmtInf/c:Ustrd")]
+    texts = _remittance(source)
     # Some banks put the description only in the additional information.
-    remittance = _description(source) or entry_info
+    remittance = with_references(texts.description or entry_info, texts.references)
     if not skip and status and status != "BOOK":
         skip = SKIP_PENDING  # pending or informational: booked in a later statement
     end_to_end = source.text("c:Refs/c:EndToEndId")
@@ -608,11 +693,16 @@ def _line(
         "end_to_end_id": end_to_end[:100],
         "counterparty_name": counterparty_name[:200],
         "counterparty_iban": counterparty_iban[:34],
-        "reference": source.text("c:RmtInf/c:Strd/c:CdtrRefInf/c:Ref")[:35],
+        "reference": texts.reference[:35],
         "remittance": remittance,
         "return_reason": return_reason[:100],
-        "remittance_joined": "".join(parts) if len(parts) > 1 else "",
+        # A bank that cuts a long description into pieces may cut a registration code in two.
+        "remittance_joined": "".join(texts.pieces) if len(texts.pieces) > 1 else "",
         "_extra": extra,
+        "_as_before": {
+            "reference": texts.reference_before[:35],
+            "remittance": texts.before or entry_info_before,
+        },
     }
 
 

@@ -69,6 +69,8 @@ from .camt import (
     line_fingerprint,
     normalise_iban,
     skip_for,
+    structured_reference,
+    with_references,
 )
 
 VERSION = "MT940"
@@ -374,6 +376,8 @@ def _line(transaction: dict, *, account: str) -> dict:
     if not counterparty_iban and iban_number.is_valid(customer_reference):
         counterparty_iban = customer_reference.upper()  # de Volksbank
     bank_reference = (transaction.get("bank_reference") or "").strip()
+    # A betalingskenmerk (`/CDTRREF/` of 16 digits) is text, as in a CAMT.053 file.
+    reference, others = structured_reference([details["reference"]])
     try:
         value_date = transaction["date"].isoformat()
         booking_date = _booking_date(transaction).isoformat()
@@ -402,11 +406,16 @@ def _line(transaction: dict, *, account: str) -> dict:
         "end_to_end_id": details["end_to_end_id"][:100],
         "counterparty_name": details["name"][:200],
         "counterparty_iban": counterparty_iban[:34],
-        "reference": details["reference"][:35],
-        "remittance": details["remittance"],
+        "reference": reference[:35],
+        "remittance": with_references(details["remittance"], others),
         "return_reason": details["return_reason"][:100],
         "remittance_joined": details["remittance_joined"],
         "_extra": extra,
+        # The hash as before a reference that is not an RF reference was read as text.
+        "_as_before": {
+            "reference": details["reference"][:35],
+            "remittance": details["remittance"],
+        },
     }
 
 
