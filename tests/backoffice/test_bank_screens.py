@@ -68,6 +68,20 @@ def test_an_import_opens_with_every_line_and_its_outcome(owner_client, world, ac
     assert f"/bank/{statement_row.pk}/" in listing
 
 
+def test_an_account_that_is_not_an_iban_is_shown(owner_client, world, account, english):
+    registration = _pending(world)
+    data = statement("other_accounts_camt053_001_02.xml", {1: registration, 2: registration})
+    data = data.replace(registration.code.encode(), b"")  # both wait for a person
+
+    response = _upload(owner_client, world, data)
+
+    html = response.content.decode()
+    assert "Kees van Dijk<br>0123456789" in html
+    assert "Gemeente Houten<br>NL39RABO0300065264" in html
+    unmatched = owner_client.get(url("bank.unmatched", world)).content.decode()
+    assert "<dd>0123456789</dd>" in unmatched
+
+
 def _statement_path(world, pk: int) -> str:
     return reverse("backoffice:bank.statement", kwargs={"event": world.event.slug, "pk": pk})
 

@@ -13,6 +13,7 @@ from goedeburen.payments.enums import PaymentState, ProviderName, TransactionSta
 from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import BankStatement, BankTransaction, Payment
 from goedeburen.payments.reference import creditor_reference
+from goedeburen.payments.services.retention import purge_invoices
 from goedeburen.registration.enums import RegistrationStatus
 
 from .test_bank_import import DATA, by_transfer, statement
@@ -261,3 +262,40 @@ def test_what_is_read_since_leaves_the_fingerprints_of_lines_as_they_were():
         "a114bcd046035bed",
     ]
     assert (mt940_lines[0].reference, mt940_lines[0].remittance) == ("", "5000012345678901")
+
+
+def test_an_account_that_is_not_an_iban_and_the_ultimate_debtors_name_are_kept(event, two, book):
+    data = statement("other_accounts_camt053_001_02.xml", two)
+
+    result = book(data, "othr.xml")
+
+    lines = BankTransaction.objects.filter(statement=result).order_by("position")
+    assert [
+        (line.registrations, line.debtor_name, line.debtor_iban, line.debtor_account)
+        for line in lines
+    ] == [
+        ([two[1]], "Kees van Dijk", "", "0123456789"),  # never put where an IBAN goes
+        ([two[2]], "Gemeente Houten", "NL39RABO0300065264", ""),  # a valid IBAN as Othr
+    ]
+    assert [line.account_shown for line in lines] == ["0123456789", "NL39RABO0300065264"]
+    assert Payment.objects.get(registration=two[1]).payer_iban == ""
+
+
+def test_accounts_and_names_read_since_leave_the_fingerprints_as_they_were():
+    text = (DATA / "other_accounts_camt053_001_02.xml").read_text()
+    text = text.replace("{{ACCOUNT}}", "NL91ABNA0417164300")
+    text = text.replace("{{CODE1}}", "K7QW3XPA").replace("{{CODE2}}", "K7QW3XPB")
+
+    lines = camt.parse_statement(text.encode()).lines
+
+    assert [line.fingerprint[:16] for line in lines] == ["e827a167c40d7a61", "204adc7f46b05c06"]
+
+
+def test_the_payers_other_account_is_erased_with_the_rest_of_their_details(event, two, book):
+    book(statement("other_accounts_camt053_001_02.xml", two), "othr.xml")
+
+    purge_invoices(kept_from_year=2100)
+
+    assert set(
+        BankTransaction.objects.values_list("debtor_name", "debtor_iban", "debtor_account")
+    ) == {("", "", "")}

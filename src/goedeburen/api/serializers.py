@@ -526,6 +526,7 @@ class BankLineSerializer(serializers.ModelSerializer):
             "amount",
             "debtor_name",
             "debtor_iban",
+            "debtor_account",
             "reference",
             "remittance",
             "state",

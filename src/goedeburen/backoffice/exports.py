@@ -242,7 +242,7 @@ BANK_LINE_COLUMNS = [
     Column("amount", gettext_lazy("Amount"), lambda t: t.amount),
     Column("kind", gettext_lazy("Credit or debit"), _display(BankTransaction, "kind")),
     Column("name", gettext_lazy("From"), lambda t: t.debtor_name, contact=True),
-    Column("iban", gettext_lazy("From account"), lambda t: t.debtor_iban, contact=True),
+    Column("iban", gettext_lazy("From account"), lambda t: t.account_shown, contact=True),
     Column("description", gettext_lazy("Description"), lambda t: t.remittance),
     Column("reference", gettext_lazy("Structured reference"), lambda t: t.reference),
     Column("state", gettext_lazy("State"), _display(BankTransaction, "state")),

@@ -48,6 +48,7 @@ from xml.etree.ElementTree import Element, ParseError  # noqa: S405 (types only;
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from stdnum import iban as iban_number
 from stdnum import iso11649
 
 _ISO = "urn:iso:std:iso:20022:tech:xsd:"
@@ -188,6 +189,8 @@ class StatementLine:
     # "betalingskenmerk" of 16 digits), which names nothing of ours.
     remittance: str
     return_reason: str = ""
+    # The counterparty's account when it is not an IBAN (`Othr/Id`: a bank outside SEPA).
+    counterparty_account: str = ""
     # The free text's parts (`Ustrd` elements) run together: a bank that cuts a long
     # description into pieces may cut a registration code in two.
     remittance_joined: str = ""
@@ -434,7 +437,8 @@ def line_fingerprint(line: dict) -> str:
     removed: the facts of its format that the line does not keep).
 
     `_as_before` (removed too) holds facts as they were read before the reader learnt more
-    of them (the structured blocks' texts, a reference in the second block): the hash of a
+    of them (the structured blocks' texts, a reference in the second block, an ultimate
+    debtor's name, an IBAN given as another identification): the hash of a
     line stays what it was, so that the same line in an overlapping statement imported
     after an upgrade is still recognised and never booked twice.
     """
@@ -655,7 +659,7 @@ def _line(
     # A return's counterparty is whom the money goes back to: the original payer (the
     # debtor of the original credit), whom banks put under either name.
     names = [party, "Dbtr", "Cdtr"] if kind == KIND_RETURN else [party]
-    counterparty_name = counterparty_iban = ""
+    counterparty_name = counterparty_iban = counterparty_account = ultimate = ""
     for name in names:
         counterparty_name = counterparty_name or (
             source.text(f"c:RltdPties/c:{name}/c:Pty/c:Nm")  # .08
@@ -664,6 +668,20 @@ def _line(
         counterparty_iban = counterparty_iban or normalise_iban(
             source.text(f"c:RltdPties/c:{name}Acct/c:Id/c:IBAN")
         )
+        # An account outside SEPA has its own number (`Othr`), never an IBAN.
+        counterparty_account = counterparty_account or source.text(
+            f"c:RltdPties/c:{name}Acct/c:Id/c:Othr/c:Id"
+        )
+        # Who paid on whose behalf: the name people know when the payer gives none.
+        ultimate = ultimate or (
+            source.text(f"c:RltdPties/c:Ultmt{name}/c:Pty/c:Nm")
+            or source.text(f"c:RltdPties/c:Ultmt{name}/c:Nm")
+        )
+    before = {"counterparty_name": counterparty_name[:200], "counterparty_iban": counterparty_iban}
+    counterparty_name = counterparty_name or ultimate
+    if not counterparty_iban and iban_number.is_valid(counterparty_account):
+        # An IBAN given as another identification (some banks' foreign payments).
+        counterparty_iban, counterparty_account = normalise_iban(counterparty_account), ""
     texts = _remittance(source)
     # Some banks put the description only in the additional information.
     remittance = with_references(texts.description or entry_info, texts.references)
@@ -699,7 +717,9 @@ def _line(
         # A bank that cuts a long description into pieces may cut a registration code in two.
         "remittance_joined": "".join(texts.pieces) if len(texts.pieces) > 1 else "",
         "_extra": extra,
+        "counterparty_account": counterparty_account[:34],
         "_as_before": {
+            **before,
             "reference": texts.reference_before[:35],
             "remittance": texts.before or entry_info_before,
         },

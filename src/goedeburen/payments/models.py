@@ -507,6 +507,9 @@ class BankTransaction(models.Model):
     booking_date = models.DateField(_("booked"))
     debtor_name = models.CharField(_("from"), max_length=200, blank=True)
     debtor_iban = models.CharField(_("account"), max_length=34, blank=True)
+    # The payer's account when it is not an IBAN (a bank outside SEPA gives its own number):
+    # shown, never compared or used for a refund as an IBAN is.
+    debtor_account = models.CharField(_("account (not an IBAN)"), max_length=34, blank=True)
     reference = models.CharField(_("structured reference"), max_length=35, blank=True)
     remittance = models.TextField(_("description"), blank=True)
     return_reason = models.CharField(_("reason for the return"), max_length=100, blank=True)
@@ -550,6 +553,11 @@ class BankTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_date} € {self.amount}"
+
+    @property
+    def account_shown(self) -> str:
+        """Return the payer's account as people read it: the IBAN, else its other number."""
+        return self.debtor_iban or self.debtor_account
 
     @property
     def paid_for(self) -> list[Payment]:

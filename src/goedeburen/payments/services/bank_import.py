@@ -453,6 +453,7 @@ def _row(statement, organiser, line: camt.StatementLine, position: int) -> BankT
         booking_date=line.booking_date,
         debtor_name=line.counterparty_name,
         debtor_iban=line.counterparty_iban,
+        debtor_account=line.counterparty_account,
         reference=line.reference,
         remittance=line.remittance,
         return_reason=line.return_reason,

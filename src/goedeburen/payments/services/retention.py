@@ -37,8 +37,8 @@ def purge_invoices(*, kept_from_year: int) -> int:
         rest = Invoice.objects.filter(pk__in=ids)
         models.QuerySet._raw_delete(rest.order_by(), rest.db)
         BankTransaction.objects.filter(booking_date__year__lt=kept_from_year).exclude(
-            debtor_name="", debtor_iban="", remittance=""
-        ).update(debtor_name="", debtor_iban="", remittance="")
+            debtor_name="", debtor_iban="", debtor_account="", remittance=""
+        ).update(debtor_name="", debtor_iban="", debtor_account="", remittance="")
         for organiser_id in organisers:
             log_action(
                 Organiser(pk=organiser_id),
