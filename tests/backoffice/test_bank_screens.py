@@ -82,6 +82,25 @@ def test_an_account_that_is_not_an_iban_is_shown(owner_client, world, account, e
     assert "<dd>0123456789</dd>" in unmatched
 
 
+def test_a_return_that_waits_for_a_person_can_only_be_dismissed(owner_client, world, english):
+    line = _bank_line(world)
+    BankTransaction.objects.filter(pk=line.pk).update(kind="return", amount="62.50")
+
+    page = owner_client.get(url("bank.unmatched", world)).content.decode()
+    booked = owner_client.post(
+        url("bank.assign", world), {"code": world.registration.code, **CONFIRM}, follow=True
+    )
+
+    assert "Money the bank sent back (a return)" in page
+    assert "−€ 62,50 back to" in page
+    assert "Book for this registration" not in page
+    assert "Split the line" not in page
+    assert "Dismiss" in page
+    assert "This line is money the bank sent back, not a payment" in booked.content.decode()
+    line.refresh_from_db()
+    assert (line.state, line.paid_for) == (TransactionState.UNMATCHED, [])
+
+
 def _statement_path(world, pk: int) -> str:
     return reverse("backoffice:bank.statement", kwargs={"event": world.event.slug, "pk": pk})
 

@@ -273,6 +273,56 @@ def test_the_return_of_a_split_line_returns_every_payment(event, two, book):
     assert list(queries.returned_payments(event)) == list(payments.reverse())
 
 
+def test_the_return_of_one_share_of_a_split_line_undoes_that_payment_only(event, two, book):
+    services.record_manual_payment(two[1], amount=Decimal("25.00"), note="kas", by=None)
+    book(camt(credit("225.00", text=f"{two[0].code} {two[1].code}")))
+
+    result = book(camt(returned("100.00"), day="2027-01-25", seq="2"))
+
+    assert (result.lines_returned, result.lines_unmatched) == (1, 0)
+    back = BankTransaction.objects.get(kind="return")
+    assert (back.state, back.reverses) == (TransactionState.RETURNED, _line())
+    assert [(p.registration, p.amount) for p in back.paid_for] == [(two[1], Decimal("100.00"))]
+    assert [(p.registration, p.state) for p in _line().paid_for] == [
+        (two[0], PaymentState.PAID),
+        (two[1], PaymentState.RETURNED),
+    ]
+    assert queries.balance(two[0]).open == Decimal("0.00")
+    assert queries.balance(two[1]).open == Decimal("100.00")
+    assert history(two[1]).filter(action="payment.returned").count() == 1
+    assert not history(two[0]).filter(action="payment.returned").exists()
+
+
+@pytest.mark.parametrize(
+    ("paid", "back"),
+    [
+        ("250.00", "125.00"),  # two shares of € 125,00: which one?
+        ("225.00", "50.00"),  # no share of € 50,00
+    ],
+    ids=["two_fit", "none_fits"],
+)
+def test_a_part_of_a_split_line_that_fits_no_one_share_waits_for_a_person(
+    event, two, book, paid, back
+):
+    if paid == "225.00":
+        services.record_manual_payment(two[1], amount=Decimal("25.00"), note="kas", by=None)
+    book(camt(credit(paid, text=f"{two[0].code} {two[1].code}")))
+
+    result = book(camt(returned(back), day="2027-01-25", seq="2"))
+
+    assert (result.lines_returned, result.lines_unmatched) == (0, 1)
+    line = BankTransaction.objects.get(kind="return")
+    assert (line.state, line.reverses, line.skip_reason) == (TransactionState.UNMATCHED, None, "")
+    assert {p.state for p in Payment.objects.filter(**BANK)} == {PaymentState.PAID}
+    # Money out is never booked as a registration's payment; a person dismisses it.
+    with pytest.raises(PaymentError) as refused:
+        services.assign_transaction(line, code=two[0].code, by=None)
+    assert refused.value.code == "not_a_payment"
+    services.dismiss_transaction(line, note="terugbetaald aan de gemeente", by=None)
+    line.refresh_from_db()
+    assert line.state == TransactionState.DISMISSED
+
+
 def _unmatched(book, amount: str = "250.00") -> BankTransaction:
     book(camt(credit(amount, text="Bijdrage congres")))
     return _line()

@@ -62,6 +62,10 @@ TOO_MUCH_PAYMENT = _(
     "want to record it anyway."
 )
 WRONG_STATE = _("This bank statement line was already handled.")
+NOT_A_PAYMENT = _(
+    "This line is money the bank sent back, not a payment: it cannot be booked for a "
+    "registration. Correct the payment it concerns, then dismiss the line with a note."
+)
 NOT_FOUND = _("No registration with the code “%(code)s” was found.")
 SPLIT_SUM = _(
     "The amounts add up to %(total)s, but the bank line is %(amount)s; they must be equal. "

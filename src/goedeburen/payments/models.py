@@ -168,6 +168,15 @@ class Payment(models.Model):
         related_name="payments",
         verbose_name=_("bank line"),
     )
+    # The bank's return or reversal that undid it (state `returned`): of a line split over
+    # several registrations, the bank may send back one share only.
+    returned_by_line = models.ForeignKey(
+        "BankTransaction",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="returned_payments",
+    )
 
     class Meta:
         verbose_name = _("payment")
@@ -561,10 +570,14 @@ class BankTransaction(models.Model):
 
     @property
     def paid_for(self) -> list[Payment]:
-        """Return the payments booked from this line (a return: from the line it sends back),
-        oldest first; from `payments` prefetched (`queries.statement_lines`) when it is."""
-        line = self.reverses if self.reverses_id else self
-        return sorted(line.payments.all(), key=lambda payment: payment.pk)
+        """Return the payments booked from this line (a return: those it undid, one share of a
+        split line or all of the line it sends back), oldest first; from `payments` and
+        `returned_payments` prefetched (`queries.statement_lines`) when they are."""
+        if self.reverses_id:
+            # Returns booked before returns named their payments: all of the line's.
+            undone = list(self.returned_payments.all()) or self.reverses.payments.all()
+            return sorted(undone, key=lambda payment: payment.pk)
+        return sorted(self.payments.all(), key=lambda payment: payment.pk)
 
     @property
     def registrations(self) -> list[Registration]:

@@ -485,7 +485,10 @@ def statement_lines(statement: BankStatement) -> QuerySet[BankTransaction]:
         BankTransaction.objects.filter(statement=statement)
         .select_related("duplicate_of__statement", "reverses")
         .prefetch_related(
-            "returned_by", "payments__registration", "reverses__payments__registration"
+            "returned_by",
+            "payments__registration",
+            "reverses__payments__registration",
+            "returned_payments__registration",
         )
         .order_by("position", "pk")
     )

@@ -41,7 +41,7 @@ from goedeburen.common.logtypes import describe
 from goedeburen.payments import exceptions as payment_exceptions
 from goedeburen.payments import queries, services
 from goedeburen.payments.downloads import invoice_response, invoice_ubl_response
-from goedeburen.payments.enums import TransactionState
+from goedeburen.payments.enums import TransactionKind, TransactionState
 from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import (
     BankTransaction,
@@ -422,7 +422,8 @@ class UnmatchedListView(BankScreenMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         lines = list(queries.unmatched_transactions(self.event.organiser)[:200])
-        found = queries.suggestions(lines)
+        # A return waiting for a person pays for nothing: no registration to suggest.
+        found = queries.suggestions([line for line in lines if line.kind == TransactionKind.CREDIT])
         for line in lines:
             line.suggested = found.get(line.pk, [])
         kwargs.update(

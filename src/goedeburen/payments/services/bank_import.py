@@ -37,7 +37,9 @@ it for one registration or split it over several (`assign_transaction`,
 What is skipped and listed, never a reason to refuse the file: zero amounts, other
 currencies, amounts with more than two decimals, pending entries, money going out, and
 reversals of money going out. A return or reversal of an earlier credit undoes its payments
-(each becomes "returned", each registration is flagged for the organiser).
+(each becomes "returned", each registration is flagged for the organiser); a return of one
+share of a split line undoes that share's payment when exactly one has its amount, and
+otherwise waits on the unmatched screen, where it can only be dismissed.
 
 The statement's account must be the organiser's IBAN; another account is refused and
 nothing is stored. Importing books the lines and their payments in one transaction;
@@ -501,7 +503,11 @@ def _return(row: BankTransaction, *, by) -> bool:
 
     The credit is the latest earlier line of the same organiser and account with the same
     amount that is not returned yet and names the same bank reference, end-to-end id or
-    payer's account (ING reuses the payment's reference for its return).
+    payer's account (ING reuses the payment's reference for its return). Failing that, one
+    share of such a line booked for several registrations: the one payment of exactly the
+    returned amount, undone alone. When such lines exist but not exactly one payment fits
+    (two shares of that amount, or none), the return waits on the unmatched screen for a
+    person, who knows which registration it concerns; nothing is undone.
     """
     same = Q()
     if row.entry_key:
@@ -510,20 +516,19 @@ def _return(row: BankTransaction, *, by) -> bool:
         same |= Q(end_to_end_id=row.end_to_end_id)
     if row.debtor_iban:
         same |= Q(debtor_iban=row.debtor_iban)
-    original = None
+    original = share = None
     if same:
+        earlier = BankTransaction.objects.select_for_update().filter(
+            same,
+            organiser_id=row.organiser_id,
+            account=row.account,
+            kind=TransactionKind.CREDIT,
+            state__in=[TransactionState.MATCHED, TransactionState.UNMATCHED],
+            booking_date__lte=row.booking_date,
+            pk__lt=row.pk,
+        )
         found = (
-            BankTransaction.objects.select_for_update()
-            .filter(
-                same,
-                organiser_id=row.organiser_id,
-                account=row.account,
-                kind=TransactionKind.CREDIT,
-                amount=row.amount,
-                state__in=[TransactionState.MATCHED, TransactionState.UNMATCHED],
-                booking_date__lte=row.booking_date,
-                pk__lt=row.pk,
-            )
+            earlier.filter(amount=row.amount)
             .exclude(returned_by__isnull=False)
             .order_by("-booking_date", "-pk")[:50]
         )
@@ -539,6 +544,30 @@ def _return(row: BankTransaction, *, by) -> bool:
 
         # The line that shares most facts; of those, the latest (the list is latest first).
         original = max(found, key=agreement, default=None)
+        if original is None:
+            larger = list(
+                earlier.filter(state=TransactionState.MATCHED, amount__gt=row.amount).order_by(
+                    "-booking_date", "-pk"
+                )[:50]
+            )
+            if larger:
+                best = max(agreement(line) for line in larger)
+                closest = {line.pk: line for line in larger if agreement(line) == best}
+                fits = list(
+                    Payment.objects.select_for_update(of=("self",))
+                    .select_related("registration")
+                    .filter(
+                        bank_transaction_id__in=closest,
+                        state=PaymentState.PAID,
+                        amount=row.amount,
+                    )[:2]
+                )
+                if len(fits) != 1:
+                    row.state = TransactionState.UNMATCHED  # for a person: see the docstring
+                    row.save(update_fields=["state"])
+                    return False
+                share = fits[0]
+                original = closest[share.bank_transaction_id]
     if original is None:
         row.state, row.skip_reason = TransactionState.SKIPPED, SkipReason.RETURN_UNKNOWN
         row.save(update_fields=["state", "skip_reason"])
@@ -550,17 +579,22 @@ def _return(row: BankTransaction, *, by) -> bool:
         original.state = TransactionState.DISMISSED
         original.save(update_fields=["state"])
         return True
-    # Every payment booked from the line: a split line paid for several registrations.
-    for payment in (
-        Payment.objects.select_for_update(of=("self",))
+    # Every payment booked from the line (a split line paid for several registrations), or
+    # the one share sent back.
+    undone = (
+        [share]
+        if share
+        else Payment.objects.select_for_update(of=("self",))
         .select_related("registration")
         .filter(bank_transaction=original, state=PaymentState.PAID)
         .order_by("pk")
-    ):
+    )
+    for payment in undone:
         payment.state = PaymentState.RETURNED
+        payment.returned_by_line = row
         # A return in the same file as its payment: nothing to settle any more.
         payment.settled = True
-        payment.save(update_fields=["state", "settled"])
+        payment.save(update_fields=["state", "returned_by_line", "settled"])
         log_action(
             payment.registration,
             action="payment.returned",
@@ -670,6 +704,9 @@ def _assign(pk: int, *, shares: list[tuple[str, Decimal | None]], by) -> list[Pa
     row = _lock_line(pk)
     if row.state != TransactionState.UNMATCHED:
         raise PaymentError(exceptions.WRONG_STATE, code="wrong_state")
+    if row.kind != TransactionKind.CREDIT:
+        # A return that waits for a person: money out, never a registration's payment.
+        raise PaymentError(exceptions.NOT_A_PAYMENT, code="not_a_payment")
     # (code, None): the whole line.
     shares = [(code, row.amount if amount is None else amount) for code, amount in shares]
     total = sum((amount for _code, amount in shares), ZERO)
