@@ -179,6 +179,7 @@ def test_another_organisers_invoice_number_books_nothing(two, book, register):
     "text",
     [
         "Facturen {n1} en {n2}",
+        "Facturen {n1}/{n2}",
         "{code1} {code2}",
         "{rf1} factuur {n2}",
     ],
@@ -235,6 +236,14 @@ def test_two_registrations_that_do_not_add_up_to_the_amount_book_nothing(two, bo
             )
         )
     )
+
+    assert (result.lines_matched, result.lines_unmatched) == (0, 1)
+    assert not Payment.objects.filter(**BANK).exists()
+
+
+@pytest.mark.parametrize("amount", ["125.00", "200.00"])
+def test_invoice_numbers_joined_by_a_slash_that_do_not_add_up_book_nothing(two, book, amount):
+    result = book(camt(credit(amount, text=f"Facturen {number(two[0])}/{number(two[1])}")))
 
     assert (result.lines_matched, result.lines_unmatched) == (0, 1)
     assert not Payment.objects.filter(**BANK).exists()

@@ -72,7 +72,15 @@ def test_a_valid_compact_reference_gives_its_code():
         ("PO-2027-0012", []),  # the payer's own reference
         ("20270012", []),  # eight digits alone: a date, a KvK or customer number
         ("klant 20270012", []),
-        ("2027-0012/2027-0013", []),  # which is which: a person decides
+        # Several in full, joined by slashes (the amount must be what they owe together):
+        ("2027-0012/2027-0013", ["2027-0012", "2027-0013"]),
+        ("Facturen 2027-0012/2027-0013/2027-0014.", ["2027-0012", "2027-0013", "2027-0014"]),
+        ("2027-0012 / 2027-0013", ["2027-0012", "2027-0013"]),
+        ("2027-0012/0013", []),  # the second cut short: whose number is 0013?
+        ("2027-0012 / 0013", ["2027-0012"]),
+        ("PO-2027-0012/2027-0013", []),  # the payer's own reference
+        ("2027-0012/2027-0013-2", []),
+        ("2027-0012/2027-01-22", []),  # a date after the slash
     ],
 )
 def test_invoice_numbers_in_text_reads_only_our_spelling_standing_alone(text, numbers):

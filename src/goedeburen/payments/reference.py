@@ -66,6 +66,11 @@ def codes_in_text(text: str) -> list[str]:
 _SEPARATE_BEFORE = r"(?<![0-9A-Za-z_])(?<![0-9A-Za-z][-/])(?<![0-9][.,:])"
 _SEPARATE_AFTER = r"(?![0-9A-Za-z_])(?![-/][0-9A-Za-z])(?![.,:][0-9])"
 _INVOICE_NUMBER = re.compile(rf"{_SEPARATE_BEFORE}(20[0-9]{{2}})-([0-9]{{4,6}}){_SEPARATE_AFTER}")
+# Several written in full and joined by slashes (`2027-0012/2027-0013`), as an
+# accounts-payable system lists the invoices one transfer pays; the run stands on its own.
+# (`2027-0012/0013` is not read: is 0013 an invoice of 2027, or of the payer's?)
+_ONE_OF_RUN = r"20[0-9]{2}-[0-9]{4,6}"
+_INVOICE_RUN = re.compile(rf"{_SEPARATE_BEFORE}{_ONE_OF_RUN}(?:/{_ONE_OF_RUN})+{_SEPARATE_AFTER}")
 # Without its hyphen (20270012) only right after a word that says it is an invoice number:
 # eight digits alone are as often a date (20270122), a KvK or a customer number.
 _INVOICE_NUMBER_COMPACT = re.compile(
@@ -79,13 +84,20 @@ _INVOICE_NUMBER_COMPACT = re.compile(
 def invoice_numbers_in_text(text: str) -> list[str]:
     """Return the invoice numbers (`2027-0012`) a payer's free text may name, as we write them.
 
-    Read: `2027-0012` on its own, and `20270012` right after "factuur", "factuurnr",
-    "factuurnummer", "fact", "invoice", "inv" (with "nr", "no", ":" or "#"). Candidates only:
-    the caller checks them against the organiser's invoices.
+    Read: `2027-0012` on its own, several in full joined by slashes (`2027-0012/2027-0013`),
+    and `20270012` right after "factuur", "factuurnr", "factuurnummer", "fact", "invoice",
+    "inv" (with "nr", "no", ":" or "#"). Candidates only: the caller checks them against the
+    organiser's invoices (and the amount must be what they owe together).
     """
     text = text or ""
     if "20" not in text:  # most lines of a statement: no year, nothing to search
         return []
-    found = [f"{year}-{sequence}" for year, sequence in _INVOICE_NUMBER.findall(text)]
+    at = [(match.start(), match.group()) for match in _INVOICE_NUMBER.finditer(text)]
+    for run in _INVOICE_RUN.finditer(text):
+        start = run.start()
+        for number in run.group().split("/"):
+            at.append((start, number))
+            start += len(number) + 1
+    found = [number for _start, number in sorted(at)]
     found += [f"{year}-{sequence}" for year, sequence in _INVOICE_NUMBER_COMPACT.findall(text)]
     return list(dict.fromkeys(found))
