@@ -302,6 +302,20 @@ def test_the_return_of_one_share_of_a_split_line_undoes_that_payment_only(event,
     assert not history(two[0]).filter(action="payment.returned").exists()
 
 
+def test_what_returns_undid_is_read_with_the_lines_for_exports(
+    event, two, book, django_assert_num_queries
+):
+    services.record_manual_payment(two[1], amount=Decimal("25.00"), note="kas", by=None)
+    book(camt(credit("225.00", text=f"{two[0].code} {two[1].code}")))
+    book(camt(returned("100.00"), day="2027-01-25", seq="2"))
+    lines = list(queries.bank_lines(event.organiser))
+
+    with django_assert_num_queries(0):
+        paid_for = [[payment.registration for payment in line.paid_for] for line in lines]
+
+    assert paid_for == [two, [two[1]]]
+
+
 @pytest.mark.parametrize(
     ("paid", "back"),
     [

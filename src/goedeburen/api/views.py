@@ -551,7 +551,11 @@ class BankLineList(ListView):
         return (
             BankTransaction.objects.filter(organiser=organiser)
             .select_related("statement", "reverses")
-            .prefetch_related("payments__registration", "reverses__payments__registration")
+            .prefetch_related(
+                "payments__registration",
+                "reverses__payments__registration",
+                "returned_payments__registration",
+            )
         )
 
     def filter_updated(self, queryset):

@@ -499,7 +499,11 @@ def bank_lines(organiser: Organiser) -> QuerySet[BankTransaction]:
     return (
         BankTransaction.objects.filter(organiser=organiser)
         .select_related("statement", "reverses")
-        .prefetch_related("payments__registration", "reverses__payments__registration")
+        .prefetch_related(
+            "payments__registration",
+            "reverses__payments__registration",
+            "returned_payments__registration",
+        )
         .order_by("statement__created", "position", "pk")
     )
 
