@@ -19,6 +19,7 @@ from tests.clients import StaffClient
 from tests.factories import OrganiserBillingFactory, RegistrationFactory
 from tests.payments.test_bank_files import SAVINGS, archive, day
 from tests.payments.test_bank_import import statement
+from tests.payments.test_bank_import_invoices import camt, credit, returned, reversed_return
 from tests.seams import without_bank_line_lock
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +100,28 @@ def test_a_return_that_waits_for_a_person_can_only_be_dismissed(owner_client, wo
     assert "This line is money the bank sent back, not a payment" in booked.content.decode()
     line.refresh_from_db()
     assert (line.state, line.paid_for) == (TransactionState.UNMATCHED, [])
+
+
+def test_the_reversal_of_a_return_is_shown_for_a_person_with_its_registration(
+    owner_client, world, account, english
+):
+    registration = _pending(world)
+    code = registration.code
+    _upload(owner_client, world, camt(credit("125.00", text=code)))
+    _upload(owner_client, world, camt(returned("125.00"), day="2027-01-25", seq="2"))
+
+    response = _upload(
+        owner_client, world, camt(reversed_return("125.00"), day="2027-01-27", seq="3")
+    )
+
+    assert "Unmatched: waits for you" in response.content.decode()
+    page = owner_client.get(url("bank.unmatched", world)).content.decode()
+    assert "The bank undid its own return" in page
+    assert 'The return undid the payment of: <a class="utrecht-link"' in page
+    assert f'/payments/">{code}</a> (€ 125,00)' in page
+    assert "Book for this registration" in page
+    returns = owner_client.get(_statement_path(world, BankStatement.objects.order_by("pk")[1].pk))
+    assert "undone by the bank later" in returns.content.decode()
 
 
 def _statement_path(world, pk: int) -> str:

@@ -346,6 +346,44 @@ def test_a_part_of_a_split_line_that_fits_no_one_share_waits_for_a_person(
     assert line.state == TransactionState.DISMISSED
 
 
+def reversed_return(amount: str, *, key: str = "K1") -> str:
+    """Return the bank's reversal of its return of the transfer `key`: money in again."""
+    entry = returned(amount, key=key).replace("<CdtDbtInd>DBIT</CdtDbtInd>", "")
+    return entry.replace(
+        "<Sts>BOOK</Sts>", "<CdtDbtInd>CRDT</CdtDbtInd><RvslInd>true</RvslInd><Sts>BOOK</Sts>"
+    ).replace("2027-01-25", "2027-01-27")
+
+
+def test_the_reversal_of_a_return_waits_for_a_person_who_may_book_it(event, two, book):
+    book(camt(credit("125.00", text=two[0].code)))
+    book(camt(returned("125.00"), day="2027-01-25", seq="2"))
+    back = BankTransaction.objects.get(kind="return")
+
+    result = book(camt(reversed_return("125.00"), day="2027-01-27", seq="3"))
+
+    assert (result.lines_unmatched, result.lines_skipped, result.lines_matched) == (1, 0, 0)
+    line = BankTransaction.objects.get(kind="debit_reversal")
+    assert (line.state, line.skip_reason, line.reverses) == (TransactionState.UNMATCHED, "", back)
+    assert line.reverses.registrations == [two[0]]
+    assert queries.balance(two[0]).open == Decimal("125.00")  # nothing booked by itself
+    payment = services.assign_transaction(line, code=two[0].code, by=None)
+    assert (payment.amount, payment.state) == (Decimal("125.00"), PaymentState.PAID)
+    assert queries.balance(two[0]).open == Decimal("0.00")
+    line.refresh_from_db()
+    assert line.paid_for == [payment]
+
+
+def test_money_in_that_undoes_no_return_of_ours_stays_skipped(event, two, book):
+    book(camt(credit("125.00", text=two[0].code)))
+    book(camt(returned("125.00"), day="2027-01-25", seq="2"))
+
+    result = book(camt(reversed_return("100.00"), day="2027-01-27", seq="3"))
+
+    assert (result.lines_unmatched, result.lines_skipped) == (0, 1)
+    line = BankTransaction.objects.get(kind="debit_reversal")
+    assert (line.state, line.skip_reason) == (TransactionState.SKIPPED, "debit_reversal")
+
+
 def _unmatched(book, amount: str = "250.00") -> BankTransaction:
     book(camt(credit(amount, text="Bijdrage congres")))
     return _line()

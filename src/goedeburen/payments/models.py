@@ -534,7 +534,8 @@ class BankTransaction(models.Model):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # A return or reversal (state `returned`): the credit line it sends back.
+    # A return or reversal (state `returned`): the credit line it sends back. Money in that
+    # undoes such a return (waiting for a person, state `unmatched`): that return.
     reverses = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="returned_by"
     )
@@ -573,7 +574,7 @@ class BankTransaction(models.Model):
         """Return the payments booked from this line (a return: those it undid, one share of a
         split line or all of the line it sends back), oldest first; from `payments` and
         `returned_payments` prefetched (`queries.statement_lines`) when they are."""
-        if self.reverses_id:
+        if self.reverses_id and self.kind == TransactionKind.RETURN:
             # Returns booked before returns named their payments: all of the line's.
             undone = list(self.returned_payments.all()) or self.reverses.payments.all()
             return sorted(undone, key=lambda payment: payment.pk)

@@ -447,9 +447,15 @@ def open_invoices(event: Event) -> list[tuple[Invoice, Balance]]:
 
 def unmatched_transactions(organiser: Organiser) -> QuerySet[BankTransaction]:
     """Return the organiser's bank lines that wait for a person to assign or dismiss them."""
-    return BankTransaction.objects.filter(
-        organiser=organiser, state=TransactionState.UNMATCHED
-    ).select_related("statement")
+    return (
+        BankTransaction.objects.filter(organiser=organiser, state=TransactionState.UNMATCHED)
+        .select_related("statement", "reverses__reverses")
+        # The reversal of a return: the payments that return undid.
+        .prefetch_related(
+            "reverses__returned_payments__registration",
+            "reverses__reverses__payments__registration",
+        )
+    )
 
 
 def flagged_payments(event: Event) -> QuerySet[Payment]:

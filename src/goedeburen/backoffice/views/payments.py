@@ -423,7 +423,8 @@ class UnmatchedListView(BankScreenMixin, TemplateView):
     def get_context_data(self, **kwargs):
         lines = list(queries.unmatched_transactions(self.event.organiser)[:200])
         # A return waiting for a person pays for nothing: no registration to suggest.
-        found = queries.suggestions([line for line in lines if line.kind == TransactionKind.CREDIT])
+        money_in = (TransactionKind.CREDIT, TransactionKind.DEBIT_REVERSAL)
+        found = queries.suggestions([line for line in lines if line.kind in money_in])
         for line in lines:
             line.suggested = found.get(line.pk, [])
         kwargs.update(

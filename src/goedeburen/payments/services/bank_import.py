@@ -39,7 +39,9 @@ currencies, amounts with more than two decimals, pending entries, money going ou
 reversals of money going out. A return or reversal of an earlier credit undoes its payments
 (each becomes "returned", each registration is flagged for the organiser); a return of one
 share of a split line undoes that share's payment when exactly one has its amount, and
-otherwise waits on the unmatched screen, where it can only be dismissed.
+otherwise waits on the unmatched screen, where it can only be dismissed. Money in that
+undoes one of those returns (the bank reversing its own return) waits there too, for a
+person to book or dismiss; other reversals of money going out are skipped.
 
 The statement's account must be the organiser's IBAN; another account is refused and
 nothing is stored. Importing books the lines and their payments in one transaction;
@@ -343,7 +345,7 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
     owed = open_amounts([r.pk for r in registrations.values()])
 
     now = timezone.now()
-    rows, returns = [], []
+    rows, returns, reversals = [], [], []
     booked: list[tuple[BankTransaction, list[Payment]]] = []
     for position, line in enumerate(parsed.lines):
         row = _row(statement, organiser, line, position)
@@ -357,6 +359,7 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
             row.state, row.skip_reason = TransactionState.SKIPPED, SkipReason.DEBIT
         elif line.kind == camt.KIND_DEBIT_REVERSAL:
             row.state, row.skip_reason = TransactionState.SKIPPED, SkipReason.DEBIT_REVERSAL
+            reversals.append(row)  # unless it undoes a return: looked for below
         elif line.kind == camt.KIND_RETURN:
             row.state = TransactionState.RETURNED  # settled below, once the credits exist
             returns.append(row)
@@ -392,6 +395,8 @@ def _book(event, parsed: camt.Statement, *, filename, file_hash, by) -> BankStat
             payments.append(payment)
     Payment.objects.bulk_create(payments, batch_size=1000)
     returned = [row for row in returns if _return(row, by=by)]
+    for row in reversals:
+        _reversed_return(row)
 
     counts = {state: 0 for state in TransactionState.values}
     for row in rows:
@@ -509,13 +514,7 @@ def _return(row: BankTransaction, *, by) -> bool:
     (two shares of that amount, or none), the return waits on the unmatched screen for a
     person, who knows which registration it concerns; nothing is undone.
     """
-    same = Q()
-    if row.entry_key:
-        same |= Q(entry_key=row.entry_key)
-    if row.end_to_end_id:
-        same |= Q(end_to_end_id=row.end_to_end_id)
-    if row.debtor_iban:
-        same |= Q(debtor_iban=row.debtor_iban)
+    same = _facts_in_common(row)
     original = share = None
     if same:
         earlier = BankTransaction.objects.select_for_update().filter(
@@ -607,6 +606,55 @@ def _return(row: BankTransaction, *, by) -> bool:
             },
         )
     return True
+
+
+def _facts_in_common(row: BankTransaction) -> Q:
+    """Return the condition for lines that share a bank reference, end-to-end id or the
+    payer's account with `row` (empty when it has none)."""
+    same = Q()
+    if row.entry_key:
+        same |= Q(entry_key=row.entry_key)
+    if row.end_to_end_id:
+        same |= Q(end_to_end_id=row.end_to_end_id)
+    if row.debtor_iban:
+        same |= Q(debtor_iban=row.debtor_iban)
+    return same
+
+
+def _reversed_return(row: BankTransaction) -> None:
+    """Put money in that undoes one of the bank's returns on the unmatched screen.
+
+    A bank may reverse its own return (the money it sent back comes in again), or the
+    payer's bank may refuse the return. Such a line is money for the registration whose
+    payment was returned, but whether it is due again (the registration may be cancelled
+    or paid otherwise meanwhile) is for a person: it waits, pointing at the return
+    (`reverses`), and nothing is booked. Recognised by an earlier return of the same
+    organiser and account, of the same amount, not reversed yet, with a bank reference,
+    end-to-end id or account in common; anything else stays skipped as the reversal of
+    money out (such as a refund sent back).
+    """
+    same = _facts_in_common(row)
+    if not same:
+        return
+    earlier = (
+        BankTransaction.objects.filter(
+            same,
+            organiser_id=row.organiser_id,
+            account=row.account,
+            kind=TransactionKind.RETURN,
+            state=TransactionState.RETURNED,
+            amount=row.amount,
+            booking_date__lte=row.booking_date,
+            pk__lt=row.pk,
+        )
+        .exclude(returned_by__isnull=False)
+        .order_by("-booking_date", "-pk")
+        .first()
+    )
+    if earlier is None:
+        return
+    row.state, row.skip_reason, row.reverses = TransactionState.UNMATCHED, "", earlier
+    row.save(update_fields=["state", "skip_reason", "reverses"])
 
 
 def open_amounts(registration_ids: list[int]) -> dict[int, Decimal]:
@@ -704,8 +752,9 @@ def _assign(pk: int, *, shares: list[tuple[str, Decimal | None]], by) -> list[Pa
     row = _lock_line(pk)
     if row.state != TransactionState.UNMATCHED:
         raise PaymentError(exceptions.WRONG_STATE, code="wrong_state")
-    if row.kind != TransactionKind.CREDIT:
+    if row.kind not in (TransactionKind.CREDIT, TransactionKind.DEBIT_REVERSAL):
         # A return that waits for a person: money out, never a registration's payment.
+        # (Money in that undoes a return may be booked again.)
         raise PaymentError(exceptions.NOT_A_PAYMENT, code="not_a_payment")
     # (code, None): the whole line.
     shares = [(code, row.amount if amount is None else amount) for code, amount in shares]
