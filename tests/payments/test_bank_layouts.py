@@ -299,3 +299,39 @@ def test_the_payers_other_account_is_erased_with_the_rest_of_their_details(event
     assert set(
         BankTransaction.objects.values_list("debtor_name", "debtor_iban", "debtor_account")
     ) == {("", "", "")}
+
+
+def test_details_only_in_the_additional_information_laid_out_as_in_mt940_are_read(event, two, book):
+    data = statement("abnamro_details_camt053_001_02.xml", two).replace(
+        b"{{INV1}}", queries.current_invoice(two[1]).number.encode()
+    )
+
+    result = book(data, "abn.xml")
+
+    lines = BankTransaction.objects.filter(statement=result).order_by("position")
+    assert [
+        (line.state, line.registrations, line.debtor_name, line.debtor_iban) for line in lines
+    ] == [
+        (TransactionState.MATCHED, [two[1]], "Buurtcentrum De Kern", "NL39RABO0300065264"),
+        (TransactionState.MATCHED, [two[2]], "H. Öztürk", "NL20INGB0001234567"),
+        (TransactionState.SKIPPED, [], "", ""),
+    ]
+    assert [(line.reference, line.remittance, line.end_to_end_id) for line in lines] == [
+        ("", f"Factuur {queries.current_invoice(two[1]).number}", "20270122-77"),
+        (creditor_reference(two[2].code), "", ""),
+        ("", "Kosten betalingsverkeer", ""),
+    ]
+
+
+def test_details_read_from_the_additional_information_leave_the_fingerprints_as_they_were():
+    text = (DATA / "abnamro_details_camt053_001_02.xml").read_text()
+    text = text.replace("{{ACCOUNT}}", "NL91ABNA0417164300").replace("{{INV1}}", "2027-0012")
+    text = text.replace("{{RF2}}", "RF18539007547034")
+
+    lines = camt.parse_statement(text.encode()).lines
+
+    assert [line.fingerprint[:16] for line in lines] == [
+        "aa13f933d3f70d6f",
+        "cc86f93176918bed",
+        "aeac172b8b3f352f",
+    ]

@@ -582,6 +582,13 @@ def structured_reference(references: list[str]) -> tuple[str, list[str]]:
     return valid, [reference for reference in references if reference != valid]
 
 
+def _structured_details(text: str) -> dict | None:
+    # Imported here: `mt940_statements` builds on this module.
+    from .mt940_statements import structured_details  # noqa: PLC0415
+
+    return structured_details(text) if text.startswith("/") else None
+
+
 def with_references(text: str, references: list[str]) -> str:
     """Return `text` followed by those of `references` it does not hold already."""
     compact = re.sub(r"\s", "", text)
@@ -683,13 +690,27 @@ def _line(
         # An IBAN given as another identification (some banks' foreign payments).
         counterparty_iban, counterparty_account = normalise_iban(counterparty_account), ""
     texts = _remittance(source)
-    # Some banks put the description only in the additional information.
-    remittance = with_references(texts.description or entry_info, texts.references)
-    if not skip and status and status != "BOOK":
-        skip = SKIP_PENDING  # pending or informational: booked in a later statement
+    reference = texts.reference
+    remittance_joined = "".join(texts.pieces) if len(texts.pieces) > 1 else ""
     end_to_end = source.text("c:Refs/c:EndToEndId")
     if end_to_end.upper() == "NOTPROVIDED":
         end_to_end = ""
+    before["end_to_end_id"] = end_to_end[:100]
+    # Some banks put the description only in the additional information; ABN AMRO as in
+    # MT940 (`/TRTP/…/IBAN/…/NAME/…/REMI/…/EREF/…`), read as the MT940 reader reads it.
+    details = None if texts.description else _structured_details(entry_info)
+    if details:
+        counterparty_name = counterparty_name or details["name"]
+        counterparty_iban = counterparty_iban or details["iban"]
+        end_to_end = end_to_end or details["end_to_end_id"]
+        found, others = structured_reference([details["reference"]])
+        reference = reference or found
+        remittance = with_references(details["remittance"], [*others, *texts.references])
+        remittance_joined = remittance_joined or details["remittance_joined"]
+    else:
+        remittance = with_references(texts.description or entry_info, texts.references)
+    if not skip and status and status != "BOOK":
+        skip = SKIP_PENDING  # pending or informational: booked in a later statement
     extra = "|".join(
         [
             source.text("c:Refs/c:InstrId"),
@@ -711,11 +732,11 @@ def _line(
         "end_to_end_id": end_to_end[:100],
         "counterparty_name": counterparty_name[:200],
         "counterparty_iban": counterparty_iban[:34],
-        "reference": texts.reference[:35],
+        "reference": reference[:35],
         "remittance": remittance,
         "return_reason": return_reason[:100],
         # A bank that cuts a long description into pieces may cut a registration code in two.
-        "remittance_joined": "".join(texts.pieces) if len(texts.pieces) > 1 else "",
+        "remittance_joined": remittance_joined,
         "_extra": extra,
         "counterparty_account": counterparty_account[:34],
         "_as_before": {

@@ -419,6 +419,13 @@ def _line(transaction: dict, *, account: str) -> dict:
     }
 
 
+def structured_details(text: str) -> dict | None:
+    """Return `read_details(text)` when `text` is laid out as a structured :86: field
+    ("/TRTP/…/IBAN/…/NAME/…/REMI/…"), else None. ABN AMRO writes a CAMT.053 entry's
+    additional information so, and some entries have nothing else."""
+    return read_details(text) if _STRUCTURED.match(text) else None
+
+
 def read_details(text: str) -> dict:
     """Return what a :86: field says: the counterparty, references, free text, return.
 
