@@ -79,6 +79,51 @@ def test_a_batch_with_amounts_per_transaction_books_each(event, two, book):
     ]
 
 
+def _batch_with(amounts: list[tuple[bytes, bytes]], two) -> bytes:
+    data = statement("rabobank_batch_no_amounts_camt053_001_02.xml", two)
+    for end_to_end, amount in zip((b"WSL-2026-0001", b"WSL-2026-0002"), amounts, strict=True):
+        indicator, value = amount
+        data = data.replace(
+            b"<Refs><EndToEndId>" + end_to_end + b"</EndToEndId></Refs>",
+            b"<Refs><EndToEndId>" + end_to_end + b"</EndToEndId></Refs>"
+            b'<AmtDtls><TxAmt><Amt Ccy="EUR">' + value + b"</Amt></TxAmt></AmtDtls>"
+            b"<CdtDbtInd>" + indicator + b"</CdtDbtInd>",
+        )
+    return data
+
+
+def test_a_batch_whose_amounts_do_not_add_up_is_one_line_of_what_was_booked(event, two, book):
+    # € 200,00 stated for a batch the bank booked as € 250,00: not two payments of € 100,00.
+    data = _batch_with([(b"CRDT", b"100.00"), (b"CRDT", b"100.00")], two)
+
+    result = book(data, "rabo-batch.xml")
+
+    (line,) = BankTransaction.objects.filter(statement=result)
+    assert (line.amount, line.state) == (Decimal("250.00"), TransactionState.MATCHED)
+    assert [(p.registration, p.amount) for p in line.paid_for] == [
+        (two[1], Decimal("125.00")),
+        (two[2], Decimal("125.00")),
+    ]
+
+
+def test_a_batch_with_a_debit_among_its_credits_adds_up_and_books_each(event, two, book):
+    data = _batch_with([(b"CRDT", b"125.00"), (b"CRDT", b"125.50")], two).replace(
+        b"</TxDtls>\n        </NtryDtls>",
+        b"</TxDtls><TxDtls><Refs><EndToEndId>FEE</EndToEndId></Refs><AmtDtls><TxAmt>"
+        b'<Amt Ccy="EUR">0.50</Amt></TxAmt></AmtDtls><CdtDbtInd>DBIT</CdtDbtInd></TxDtls>'
+        b"\n        </NtryDtls>",
+    )
+
+    result = book(data, "rabo-batch.xml")
+
+    lines = BankTransaction.objects.filter(statement=result).order_by("position")
+    assert [(line.kind, line.amount, line.registrations) for line in lines] == [
+        ("credit", Decimal("125.00"), [two[1]]),
+        ("credit", Decimal("125.50"), [two[2]]),
+        ("debit", Decimal("0.50"), []),
+    ]
+
+
 def test_a_payment_sent_in_dollars_books_the_euros_credited(event, two, book):
     data = statement("cbpr_foreign_currency_camt053_001_08.xml", two)
 

@@ -23,8 +23,8 @@ booked; it is the one file we book from. (MT940 is read by `mt940_statements` in
 
 Every entry becomes at least one line, and a batched entry (`NtryDtls` with several
 `TxDtls`, such as ABN AMRO's acceptgiro batches) one line per transaction, each with its
-own amount in the account's currency; a batch whose transactions do not state theirs stays
-one line of its total. An entry of one transaction is worth what was booked (the entry's
+own amount in the account's currency; a batch whose transactions do not state theirs, or
+whose amounts do not add up to the entry's, stays one line of its total. An entry of one transaction is worth what was booked (the entry's
 amount), whatever currency the payer sent. Nothing here decides what a line is worth: each
 line says what it is (`kind`: a credit, a debit, the return or reversal of an earlier
 credit, or the return or reversal of a debit) and, when the import cannot book it, why
@@ -514,10 +514,12 @@ def _entry_lines(entry: Element, ns: dict, *, account: str) -> list[dict]:
     else:
         currency = _currency(entry_amount)
         amounts = [_own_amount(tx_node, currency) for tx_node in tx_nodes]
-        if None in amounts:
+        if None in amounts or not _adds_up(entry_amount, amounts, tx_nodes, indicator):
             # A batch whose transactions do not each state their amount in the account's
             # currency: giving each the batch's total would book it several times over.
-            # One line of the total, with the transactions' descriptions, for a person.
+            # Or whose amounts do not add up to what was booked: each booked as stated would
+            # book money that never came in. One line of the total, with the transactions'
+            # descriptions, for a person.
             texts = [_remittance(tx_node) for tx_node in tx_nodes]
             common["entry_info"] = entry_info or "; ".join(
                 " ".join(p for p in (text.description, text.reference, *text.references) if p)
@@ -541,6 +543,17 @@ def _entry_lines(entry: Element, ns: dict, *, account: str) -> list[dict]:
         tx_common["family"] = tx_family or family
         lines.append(_line(tx_node, ns, amount=tx_amount, ref=ref, **tx_common))
     return lines
+
+
+def _adds_up(entry_amount, amounts: list[Element], tx_nodes: list["_Node"], indicator) -> bool:
+    """Return whether the transactions' amounts (a debit among credits counted off) add up
+    to the entry's."""
+    opposite = DEBIT if indicator == CREDIT else CREDIT
+    total = Decimal(0)
+    for amount, tx_node in zip(amounts, tx_nodes, strict=True):
+        value = _amount(amount)[0]
+        total += -value if tx_node.text("c:CdtDbtInd") == opposite else value
+    return total == _amount(entry_amount)[0]
 
 
 def _currency(amount: Element | None) -> str:
