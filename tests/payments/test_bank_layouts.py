@@ -61,14 +61,26 @@ def test_a_batch_total_that_is_not_what_its_references_owe_waits_for_a_person(ev
     assert not Payment.objects.filter(**BANK_PAYMENTS).exists()
 
 
-def test_a_batch_with_amounts_per_transaction_books_each(event, two, book):
+def _batch_with(amounts: list[tuple[bytes, bytes]], two) -> bytes:
+    """Return Rabobank's batch sample with each transaction's (indicator, amount) stated;
+    no indicator element for b""."""
     data = statement("rabobank_batch_no_amounts_camt053_001_02.xml", two)
-    for end_to_end, amount in ((b"WSL-2026-0001", b"100.00"), (b"WSL-2026-0002", b"150.00")):
+    for end_to_end, (indicator, amount) in zip(
+        (b"WSL-2026-0001", b"WSL-2026-0002"), amounts, strict=True
+    ):
         data = data.replace(
             b"<Refs><EndToEndId>" + end_to_end + b"</EndToEndId></Refs>",
             b"<Refs><EndToEndId>" + end_to_end + b"</EndToEndId></Refs>"
-            b'<AmtDtls><TxAmt><Amt Ccy="EUR">' + amount + b"</Amt></TxAmt></AmtDtls>",
+            b'<AmtDtls><TxAmt><Amt Ccy="EUR">'
+            + amount
+            + b"</Amt></TxAmt></AmtDtls>"
+            + (b"<CdtDbtInd>" + indicator + b"</CdtDbtInd>" if indicator else b""),
         )
+    return data
+
+
+def test_a_batch_with_amounts_per_transaction_books_each(event, two, book):
+    data = _batch_with([(b"", b"100.00"), (b"", b"150.00")], two)
 
     result = book(data, "rabo-batch.xml")
 
@@ -77,19 +89,6 @@ def test_a_batch_with_amounts_per_transaction_books_each(event, two, book):
         (Decimal("100.00"), [two[1]]),
         (Decimal("150.00"), [two[2]]),
     ]
-
-
-def _batch_with(amounts: list[tuple[bytes, bytes]], two) -> bytes:
-    data = statement("rabobank_batch_no_amounts_camt053_001_02.xml", two)
-    for end_to_end, amount in zip((b"WSL-2026-0001", b"WSL-2026-0002"), amounts, strict=True):
-        indicator, value = amount
-        data = data.replace(
-            b"<Refs><EndToEndId>" + end_to_end + b"</EndToEndId></Refs>",
-            b"<Refs><EndToEndId>" + end_to_end + b"</EndToEndId></Refs>"
-            b'<AmtDtls><TxAmt><Amt Ccy="EUR">' + value + b"</Amt></TxAmt></AmtDtls>"
-            b"<CdtDbtInd>" + indicator + b"</CdtDbtInd>",
-        )
-    return data
 
 
 def test_a_batch_whose_amounts_do_not_add_up_is_one_line_of_what_was_booked(event, two, book):
