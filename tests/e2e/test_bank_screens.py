@@ -1,6 +1,8 @@
 """The organiser's bank and payment screens in Chromium, on a phone and a desktop screen:
 the import list, one statement with every line's outcome, the unmatched lines with their
-suggestions, and a registration's payments; axe-core checks each."""
+suggestions, and a registration's payments; axe-core checks each. Among the lines: a
+return of one share of a split line, a return and the bank's reversal of a return that
+wait for a person, and a payer's account that is not an IBAN."""
 
 import itertools
 
@@ -17,11 +19,12 @@ from .site import axe_violations, describe_violations
 pytestmark = pytest.mark.e2e
 PASSWORD = "correct horse battery"
 _SIGN_INS = itertools.count()
+LONG_ACCOUNT = "0123456789012345678901234567890123"  # Othr/Id: up to 34 characters, no spaces
 
 
 @pytest.fixture(scope="module")
 def books(site, django_db_blocker):
-    """The demo with one statement imported: booked, skipped and unmatched lines."""
+    """The demo with one statement imported: booked, skipped, returned and unmatched lines."""
     if connection.vendor == "sqlite":
         pytest.skip("the live server needs PostgreSQL (see test_registration_flow)")
     from goedeburen.events.demo import load_demo
@@ -76,7 +79,55 @@ def books(site, django_db_blocker):
                 amount=ticket.price,
                 state="paid",
             )
-    yield {"event": event, "statement": imported, "registration": registrations[1], "app": app}
+        # The states of today's returns, made as the import leaves them.
+        waiting = BankTransaction.objects.get(statement=imported, state="unmatched")
+
+        def line(key, **fields):
+            fields = {"amount": ticket.price, "debtor_name": "Gemeente Zeist", **fields}
+            return BankTransaction.objects.create(
+                statement=imported,
+                organiser=event.organiser,
+                account=waiting.account,
+                fingerprint=f"e2e-{key}",
+                position=100 + len(key),
+                booking_date=waiting.booking_date,
+                **fields,
+            )
+
+        # The bank sent back registration 4's share of the split line: that payment only.
+        share_back = line("share", kind="return", state="returned", reverses=split)
+        Payment.objects.filter(registration=registrations[4], bank_transaction=split).update(
+            state="returned", returned_by_line=share_back
+        )
+        # A return that matches no share: it waits for a person, who can only dismiss it.
+        line("unclear", kind="return", state="unmatched", amount=ticket.price / 2)
+        # The bank undid its return of registration 4's share: money in, waiting too.
+        line("reversal", kind="debit_reversal", state="unmatched", reverses=share_back)
+        # A payer outside SEPA: an account number that is not an IBAN, as long as it may be.
+        BankTransaction.objects.filter(pk=waiting.pk).update(debtor_account=LONG_ACCOUNT)
+        line(
+            "abroad",
+            kind="credit",
+            state="matched",
+            overpaid=True,
+            debtor_name="",
+            debtor_account=LONG_ACCOUNT,
+        )
+        overpaid = BankTransaction.objects.get(fingerprint="e2e-abroad")
+        Payment.objects.create(
+            registration=registrations[3],
+            bank_transaction=overpaid,
+            provider="bank_transfer",
+            amount=ticket.price,
+            state="paid",
+        )
+    yield {
+        "event": event,
+        "statement": imported,
+        "registration": registrations[1],
+        "returned": registrations[4],
+        "app": app,
+    }
 
 
 def _signed_in(visit, viewport, app):
@@ -102,6 +153,9 @@ def test_bank_and_payment_screens_have_no_wcag_violations(visit, books, viewport
         "statement": f"/en/backoffice/{slug}/bank/{books['statement'].pk}/",
         "unmatched": f"/en/backoffice/{slug}/bank/unmatched/",
         "payments": f"/en/backoffice/{slug}/registrations/{books['registration'].code}/payments/",
+        "returned share": (
+            f"/en/backoffice/{slug}/registrations/{books['returned'].code}/payments/"
+        ),
         "overview": f"/en/backoffice/{slug}/payments/",
     }
     for name, path in pages.items():
@@ -115,5 +169,14 @@ def test_bank_and_payment_screens_have_no_wcag_violations(visit, books, viewport
     unmatched = visit(pages["unmatched"], viewport=viewport).locator("main").inner_text()
     assert "Perhaps it pays for" in unmatched
     assert "Or split it over several registrations" in unmatched
+    assert "Money the bank sent back (a return)" in unmatched
+    assert "The bank undid its own return" in unmatched
+    assert f"The return undid the payment of: {books['returned'].code}" in unmatched
+    assert unmatched.count(LONG_ACCOUNT) == 1
     statement = visit(pages["statement"], viewport=viewport).locator("main").inner_text()
     assert "Split over these registrations:" in statement
+    assert f"Return of the payment booked for {books['returned'].code}: undone" in statement
+    assert "undone by the bank later" in statement
+    assert statement.count(LONG_ACCOUNT) == 2
+    overview = visit(pages["overview"], viewport=viewport).locator("main").inner_text()
+    assert f"({LONG_ACCOUNT})" in overview
