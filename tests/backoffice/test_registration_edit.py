@@ -457,7 +457,7 @@ def test_edit_opened_before_the_booker_changed_something_does_not_undo_it(
 
     assert response.status_code == 200
     shown = response.content.decode()
-    assert "This registration was changed while you were editing it." in shown
+    assert "Your changes were not saved: this registration was changed in the meantime" in shown
     assert Attendee.objects.get(pk=world.attendee.pk).given_name == "Cor"
     assert Registration.objects.get(pk=world.registration.pk).booker_name != "Bea Bakker"
     # The form shows the registration as it is now; sent from there, the change is saved.

@@ -167,6 +167,6 @@ def test_two_tabs_of_the_edit_form_sent_at_once_never_undo_each_other(
 
     assert sorted(status for status, _ in answers) == [200, 302]
     [(_, refused)] = [(s, text) for s, text in answers if s == 200]
-    assert "This registration was changed while you were editing it." in refused
+    assert "Your changes were not saved: this registration was changed in the meantime" in refused
     badges = Attendee.objects.filter(registration=registration).order_by("pk")
     assert sorted(badges.values_list("badge_name", flat=True)) == ["first_name", "full"]

@@ -309,7 +309,9 @@ def test_edit_from_a_tab_opened_before_another_edit_is_refused_and_shows_it(
     refused = client.post(path, two)
 
     assert refused.status_code == 200
-    assert "This registration was changed while you were editing it." in (refused.content.decode())
+    assert "Your changes were not saved: this registration was changed in the meantime" in (
+        refused.content.decode()
+    )
     assert _badges(registration) == ["first_name", "full"]
     # The form shows the registration as it is now; sent from there, the change is saved.
     again = _edit_data(

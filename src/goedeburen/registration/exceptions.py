@@ -63,8 +63,9 @@ OFFER_GONE = _("Sorry, the place offered to you is no longer available.")
 EDIT_CLOSED = _("Details can no longer be changed: the deadline was %(deadline)s.")
 CANCELLED_NO_CHANGE = _("A cancelled registration cannot be changed.")
 CHANGED_MEANWHILE = _(
-    "This registration was changed while you were editing it. Below is what it says now: "
-    "make your changes again."
+    "Your changes were not saved: this registration was changed in the meantime (in another "
+    "window or by someone else). Below is the registration as it is now. Please make your "
+    "changes again."
 )
 NO_SUCH_ATTENDEE = _("This attendee is not part of the registration.")
 LAST_ATTENDEE = _(
