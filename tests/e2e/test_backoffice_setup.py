@@ -2,7 +2,7 @@
 ticket types (one needs approval), one quota they share and two questions; the public
 form then sells exactly those, at those prices, and refuses the quota's last seat + 1.
 axe-core checks the dashboard and the ticket and quota screens on a phone and a desktop
-(issue 12)."""
+(issue 12), and a registration's edit form refused because it changed meanwhile."""
 
 import datetime as dt
 import re
@@ -328,3 +328,49 @@ def test_target_mix_and_confirm_pages_have_no_wcag_violations(visit, demo_team, 
     tab.wait_for_load_state()
     assert "Give up this role?" in tab.locator("main").inner_text()
     _axe_clean(tab, "leave role confirm page", viewport)
+
+
+@pytest.fixture(scope="module")
+def to_edit(demo_team, django_db_blocker):
+    """Per viewport a registration of the demo event with one attendee, to edit twice."""
+    from goedeburen.registration.models import TicketType
+    from tests.factories import AttendeeFactory, RegistrationFactory
+
+    made = {}
+    with django_db_blocker.unblock():
+        ticket = TicketType.objects.get(event=demo_team, name_nl="Deelname")
+        for viewport in ("360px", "1280px"):
+            made[viewport] = RegistrationFactory(
+                event=demo_team,
+                status="confirmed",
+                billing_organisation="Woonstichting De Linde",
+                billing_address="Lindelaan 1\n3511 AA Utrecht",
+            )
+            AttendeeFactory(registration=made[viewport], ticket_type=ticket)
+    return made
+
+
+@pytest.mark.parametrize("viewport", ["360px", "1280px"])
+def test_a_registration_edit_opened_before_another_change_is_refused_on_the_form(
+    visit, to_edit, viewport
+):
+    _signed_in(visit, f"{DEMO_OWNER}-{viewport}", viewport=viewport, javascript=True)
+    path = f"/en/backoffice/{to_edit[viewport].event.slug}/registrations/"
+    path += f"{to_edit[viewport].code}/edit/"
+    earlier = _visit_signed_in(visit, path, viewport)
+    later = earlier.context.new_page()  # another tab, signed in as the same organiser
+    later.goto(earlier.url)
+    later.fill('[name="booker_name"]', "Bea Later")
+    later.locator("main").get_by_role("button", name="Save", exact=True).click()
+    later.wait_for_load_state()
+    later.close()
+
+    earlier.fill('[name="booker_name"]', "Bea Eerder")
+    earlier.locator("main").get_by_role("button", name="Save", exact=True).click()
+    earlier.wait_for_load_state()
+
+    alert = earlier.locator("main form").get_by_role("alert")
+    assert alert.is_visible()
+    assert "this registration was changed in the meantime" in alert.inner_text()
+    assert earlier.input_value('[name="booker_name"]') == "Bea Later"  # as it is now
+    _axe_clean(earlier, "registration edit refused: changed meanwhile", viewport)
