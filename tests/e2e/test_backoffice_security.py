@@ -1,6 +1,7 @@
 """Signing in, the second factor, the team and history screens in real Chromium: axe-core
 clean at 360 and 1280 px, and a passkey made and used with a virtual authenticator (CDP
-`WebAuthn.addVirtualAuthenticator`)."""
+`WebAuthn.addVirtualAuthenticator`). An invitation's new-account form refused (a user name
+taken, the invitation withdrawn meanwhile) is checked too."""
 
 import pytest
 from django.urls import reverse
@@ -99,6 +100,73 @@ def test_sign_in_second_factor_team_and_history_pages_pass_axe(browser, site, st
             page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport]["width"]
         ), where
     context.close()
+
+
+@pytest.fixture(scope="module")
+def invitations(staff, django_db_blocker):
+    """Per viewport an open invitation to the demo event for an address without an account."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from goedeburen.events.models import Invitation, Role
+
+    with django_db_blocker.unblock():
+        return {
+            viewport: Invitation.objects.create(
+                organiser=staff["event"].organiser,
+                event=staff["event"],
+                email=f"nieuw-{viewport}@example.org",
+                role=Role.REGISTRATIONS,
+                invited_by=staff["owner"],
+                expires_at=timezone.now() + dt.timedelta(days=7),
+            )
+            for viewport in VIEWPORTS
+        }
+
+
+@pytest.mark.parametrize("viewport", ["360px", "1280px"])
+def test_an_invitations_new_account_form_refused_says_why(
+    browser, site, staff, invitations, db, viewport
+):
+    from goedeburen.events import teams
+    from goedeburen.events.models import Invitation
+    from tests.threads import all_at_once
+
+    invitation = invitations[viewport]
+    path = reverse("backoffice:invitation", args=[teams.invitation_token(invitation)])
+    context = _context(browser, viewport)
+    page = context.new_page()
+    width = VIEWPORTS[viewport]["width"]
+    page.goto(site.base_url + "/en" + path)
+
+    def send(username):
+        page.get_by_label("User name").fill(username)
+        page.locator("main input[type=password]").nth(0).fill(PASSWORD)
+        page.locator("main input[type=password]").nth(1).fill(PASSWORD)
+        page.get_by_role("button", name="Make the account and accept").click()
+        page.wait_for_load_state()
+
+    send("eigenaar")  # the owner's
+    alert = page.locator("main form").get_by_role("alert")
+    assert alert.is_visible()
+    assert "User name: This user name is taken; choose another." in alert.inner_text()
+    assert page.title().startswith("Error:")
+    _axe(page, "new account refused: user name taken")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    # Withdrawn meanwhile by the owner: committed in a thread of its own (its own database
+    # connection, outside this test's transaction), so that the live server sees it.
+    done = all_at_once(1, lambda _: teams.revoke_invitation(invitation, by=staff["owner"]))
+    assert done == [None]
+    send(f"nieuw-{viewport}")
+    alert = page.locator("main").get_by_role("alert")
+    assert alert.is_visible()
+    assert alert.inner_text() == "This invitation has already been used or withdrawn."
+    _axe(page, "new account refused: invitation used")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
+    assert Invitation.objects.get(pk=invitation.pk).accepted_by is None
 
 
 def test_finance_sets_up_a_passkey_and_signs_in_with_it(browser, site, staff, db, settings):
