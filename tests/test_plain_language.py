@@ -1,5 +1,6 @@
 """Plain Dutch (language level B1) on the pages a participant, often a resident, reads: the
-registration form, the confirmation, the personal page and its sub-pages, the error pages.
+registration form, the confirmation, the personal page and its sub-pages, the error pages,
+and the refusals those pages show from the domain (MESSAGES).
 
 Each Dutch text of eight words or more is scored with Flesch-Douma, the Dutch variant of
 Flesch reading ease (206.835 − 0.93 × words per sentence − 77 × syllables per word): 60 and
@@ -11,6 +12,10 @@ from pathlib import Path
 
 import polib
 import pytest
+from django.utils import translation
+
+from goedeburen.matching import exceptions as matching
+from goedeburen.registration import exceptions as registration
 
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "goedeburen"
 TEMPLATES = PACKAGE / "public" / "templates" / "public"
@@ -20,6 +25,8 @@ LONGEST_SENTENCE = 20  # words
 _TEXT = re.compile(
     r'{% blocktranslate[^%]*%}(.*?){% endblocktranslate %}|{% translate "([^"]*)"', re.S
 )
+# Refusals a participant's pages show as they are (the page's alert), beside its own texts.
+MESSAGES = [registration.CHANGED_MEANWHILE, matching.NOT_ATTENDING]
 _SYLLABLE = re.compile(r"(?:ij|ie|oe|eu|ui|ou|au|ei|aa|ee|oo|uu|[aeiouyéëïöü])+")
 
 
@@ -50,6 +57,8 @@ def _dutch_texts() -> list[tuple[str, str]]:
             # Texts of sentences (not a button's or a heading's label) of eight words or more.
             if re.search(r"[.?!]", text) and len(re.findall(r"[\w’'-]+", text)) >= 8:
                 found.append((page.name, text))
+    with translation.override(None):
+        found.extend(("message", dutch.get(str(message), "")) for message in MESSAGES)
     return found
 
 

@@ -403,7 +403,7 @@ def test_a_choice_of_sessions_sent_after_a_cancellation_says_so(phone, meanwhile
     choosing.wait_for_load_state()
 
     alert = choosing.locator("main").get_by_role("alert")
-    expected = "Uw keuze is niet opgeslagen:" if language == "nl" else "Your choice was not saved:"
+    expected = "Uw keuze is niet opgeslagen." if language == "nl" else "Your choice was not saved."
     assert alert.is_visible()
     assert expected in alert.inner_text()
     assert choosing.locator("main form").count() == 0  # nothing left to send

@@ -15,7 +15,7 @@ class MatchingError(DomainError):
 
 RANKING_CLOSED = _("Choosing sessions has closed for this event.")
 NOT_ATTENDING = _(
-    "Your choice was not saved: only attendees who have a place at the event can choose sessions."
+    "Your choice was not saved. Only people who have a place at the event can choose sessions."
 )
 UNKNOWN_SESSION = _("That session is not part of this event's programme.")
 RANKED_TWICE = _("You gave the same place to two sessions; give each session its own place.")
