@@ -92,7 +92,7 @@ def test_a_return_that_waits_for_a_person_can_only_be_dismissed(owner_client, wo
         url("bank.assign", world), {"code": world.registration.code, **CONFIRM}, follow=True
     )
 
-    assert "Money the bank sent back (a return)" in page
+    assert "The bank sent this money back (a return)." in page
     assert "−€ 62,50 back to" in page
     assert "Book for this registration" not in page
     assert "Split the line" not in page

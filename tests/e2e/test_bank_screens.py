@@ -169,7 +169,7 @@ def test_bank_and_payment_screens_have_no_wcag_violations(visit, books, viewport
     unmatched = visit(pages["unmatched"], viewport=viewport).locator("main").inner_text()
     assert "Perhaps it pays for" in unmatched
     assert "Or split it over several registrations" in unmatched
-    assert "Money the bank sent back (a return)" in unmatched
+    assert "The bank sent this money back (a return)." in unmatched
     assert "The bank undid its own return" in unmatched
     assert f"The return undid the payment of: {books['returned'].code}" in unmatched
     assert unmatched.count(LONG_ACCOUNT) == 1
