@@ -24,8 +24,9 @@ booked; it is the one file we book from. (MT940 is read by `mt940_statements` in
 Every entry becomes at least one line, and a batched entry (`NtryDtls` with several
 `TxDtls`, such as ABN AMRO's acceptgiro batches) one line per transaction, each with its
 own amount in the account's currency; a batch whose transactions do not state theirs, or
-whose amounts do not add up to the entry's, stays one line of its total. An entry of one transaction is worth what was booked (the entry's
-amount), whatever currency the payer sent. Nothing here decides what a line is worth: each
+whose amounts do not add up to the entry's, stays one line of its total. An entry of one
+transaction is worth what was booked (the entry's amount), whatever currency the payer
+sent. Nothing here decides what a line is worth: each
 line says what it is (`kind`: a credit, a debit, the return or reversal of an earlier
 credit, or the return or reversal of a debit) and, when the import cannot book it, why
 (`skip`: zero, foreign currency, more than two decimals, pending).
