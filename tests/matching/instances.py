@@ -168,6 +168,71 @@ def generated(rule: Rule, *, seed: int) -> dict:
     }
 
 
+def crowded_instance(
+    seed: int,
+    *,
+    people: int,
+    rounds: int,
+    sessions: int,
+    spread=("resident", "care"),
+    slack: float = 1.15,
+) -> dict:
+    """Return an instance whose joint model needs long for its first complete placement.
+
+    The shape of a QA pass's generator: residents are over half of everyone (more than the
+    share of 40 % allows in any mix session), two spread groups, 70 % mix sessions of one or
+    two times an even share of the seats, topics that come back in every round with other
+    session numbers, some pins, 15 % seats to spare. At 300 people in 4 rounds of 10
+    sessions the solver's joint model found no placement in 3 s (seeds 1 and 2).
+    """
+    rng = random.Random(seed)
+    seats = int(people * slack / sessions) + 1
+    doc_rounds = []
+    for r in range(rounds):
+        doc_sessions = [
+            {
+                "id": f"r{r}s{k}",
+                "topic": f"t{(k + r) % (sessions + 3)}",
+                "capacity": rng.choice([seats, seats, seats, 2 * seats]),
+                "mix": rng.random() < 0.7,
+            }
+            for k in range(sessions)
+        ]
+        doc_rounds.append({"id": f"r{r}", "sessions": doc_sessions})
+    groups = ["resident"] * 5 + ["corporation"] * 2 + ["care", "municipality"]
+    participants = []
+    for i in range(people):
+        preferences, fixed = {}, {}
+        for round_ in doc_rounds:
+            if rng.random() < 0.1:
+                continue
+            ids = [s["id"] for s in round_["sessions"]]
+            weights = [1 + rng.randrange(7) for _ in ids]
+            chosen = rng.choices(ids, weights, k=rng.randint(0, 6))
+            preferences[round_["id"]] = list(dict.fromkeys(chosen))
+            if rng.random() < 0.02:
+                fixed[round_["id"]] = rng.choice(ids)
+        participants.append(
+            {
+                "id": f"p{i}",
+                "group": rng.choice(groups),
+                "preferences": preferences,
+                "fixed": fixed,
+            }
+        )
+    return {
+        "rounds": doc_rounds,
+        "participants": participants,
+        "rules": {
+            "max_group_share": 0.4,
+            "spread_groups": list(spread),
+            "rank_cost": [0, 1, 3, 6, 10],
+            "unranked_cost": 25,
+            "avoid_repeat_meetings": True,
+        },
+    }
+
+
 # Instances another generator might make -------------------------------------------------
 #
 # `wild_instance` varies what the format leaves open (docs/development.md, "Reading the

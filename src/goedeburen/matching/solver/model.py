@@ -871,12 +871,15 @@ def _search(
     deadline: float | None,
     report: Progress,
     relaxation: _Relaxation | None = None,
+    incumbent: dict[int, int] | None = None,
 ) -> _Found:
     """Search one model until proven or out of time; keep the best placement of any phase.
 
     With `tight`, only a complete placement (everyone placed, spread bounds met) counts as
     found; without, the best elastic placement (fewest left out) does. `relaxation`: the
-    LP already solved (of a box of levels, see `_search_by_levels`).
+    LP already solved (of a box of levels, see `_search_by_levels`). `incumbent`: a
+    complete placement found otherwise, HiGHS's start when it costs less than the warm
+    start (its columns are added to the model).
     """
     empty = _Found(None, math.inf, False, -math.inf, None, 0)
     if relaxation is None:
@@ -917,6 +920,18 @@ def _search(
 
     report(0.3, "start")
     start = _warm_start(data, relaxation, deadline, tight=tight)
+    if incumbent is not None and (
+        start is None or data.placement_cost(incumbent) < data.placement_cost(start)
+    ):
+        n_sessions = len(data.sessions)
+        wanted = np.isin(
+            out_slot * n_sessions + out_session,
+            [slot * n_sessions + session for slot, session in incumbent.items()],
+        )
+        model, out_slot, out_session, out_reduced = _add_improving(
+            data, model, out_slot, out_session, out_reduced, wanted
+        )
+        start = incumbent
     if start is not None:
         consider(start, data.placement_cost(start), True)
         if relaxation.converged:
@@ -979,7 +994,13 @@ def _fractional_level(relaxation: _Relaxation) -> tuple[tuple[int, int], int] | 
     return chosen
 
 
-def _search_by_levels(data: _Data, *, deadline: float | None, report: Progress) -> _Found:
+def _search_by_levels(
+    data: _Data,
+    *,
+    deadline: float | None,
+    report: Progress,
+    incumbent: dict[int, int] | None = None,
+) -> _Found:
     """Search for the best complete placement, branching first on the spread levels.
 
     In a mixed round the spread rule has a level L per (round, group): a whole number with
@@ -990,12 +1011,21 @@ def _search_by_levels(data: _Data, *, deadline: float | None, report: Progress) 
     from k + 1; best bound first; each box's LP by column generation from its parent's
     columns), and a box whose LP settles every level is searched as usual (`_search`). The
     bound is the least over the boxes not closed, so it stays a proof whenever the time
-    ends.
+    ends. `incumbent`: a complete placement found otherwise (`by_round.py`), the best until
+    a better one is found.
     """
+    objective = math.inf if incumbent is None else data.placement_cost(incumbent)
     root = _column_generation(data, tight=True, deadline=deadline, report=report)
     if root is None:
-        return _Found(None, math.inf, False, -math.inf, None, 0)
-    best = _Found(None, math.inf, False, root.bound, root.value if root.converged else None, 0)
+        return _Found(incumbent, objective, incumbent is not None, -math.inf, None, 0)
+    best = _Found(
+        incumbent,
+        objective,
+        incumbent is not None,
+        root.bound,
+        root.value if root.converged else None,
+        0,
+    )
     heap: list[tuple[float, int, dict, _Relaxation]] = [(root.bound, 0, {}, root)]
     pushed = 1
     unsettled: list[float] = []  # bounds of boxes searched without a proof
@@ -1011,7 +1041,12 @@ def _search_by_levels(data: _Data, *, deadline: float | None, report: Progress) 
         level = _fractional_level(relaxation) if relaxation.converged else None
         if level is None:
             found = _search(
-                data, tight=True, deadline=deadline, report=report, relaxation=relaxation
+                data,
+                tight=True,
+                deadline=deadline,
+                report=report,
+                relaxation=relaxation,
+                incumbent=best.placement if best.complete else None,
             )
             columns = max(columns, found.columns)
             if found.placement is not None and found.objective < best.objective - 0.5:
@@ -1048,24 +1083,46 @@ def _proven(found: _Found) -> bool:
     return found.placement is not None and math.ceil(found.bound - 1e-6) >= found.objective - 0.5
 
 
+# Of the time left after the first placement round by round, the share it may spend on
+# lowering its cost (the search starts from it in the rest).
+BY_ROUND_IMPROVE_FIRST = 0.3
+
+
 def solve_model(
     instance: Instance,
     *,
     deadline: float | None = None,
     previous: dict[str, dict[str, str]] | None = None,
     progress: Progress | None = None,
+    by_round_first: bool = False,
+    by_round_deadline: float | None = None,
 ) -> tuple[_Data, ModelOutcome]:
     """Solve the primary problem (fewest unplaced, then fewest moves, then least cost).
 
     Anytime: when the deadline comes, the best complete placement found so far is returned
     with its proven bound. Raise TimeoutError when there is none yet and it is not proven
     that none exists. When none exists (proven), the elastic model places whom it can.
+
+    The placement round by round (`by_round.py`, far faster than this model's first
+    placement on thousands of people): with `by_round_first`, found before the search,
+    which then starts from it; with `by_round_deadline`, looked for after `deadline` when
+    the search found no placement, until that later deadline.
     """
     report = progress or (lambda fraction, phase: None)
     data = _Data(instance, previous)
     if not data.slots:
         return data, ModelOutcome({}, [], 0, 0, 0.0, True, 0)
-    found = _search_by_levels(data, deadline=deadline, report=report)
+    incumbent = None
+    if by_round_first and deadline is not None:
+        incumbent = _by_round(data, deadline, BY_ROUND_IMPROVE_FIRST, previous)
+    found = _search_by_levels(data, deadline=deadline, report=report, incumbent=incumbent)
+    if found.placement is None and found.bound < data.unplaced_cost - 0.5:
+        late = None
+        if by_round_deadline is not None:
+            late = _by_round(data, by_round_deadline, 1.0, previous)
+        if late is not None:
+            found.placement, found.objective = late, data.placement_cost(late)
+            found.complete = True
     if found.placement is None:
         if found.bound < data.unplaced_cost - 0.5:
             raise TimeoutError(
@@ -1082,7 +1139,9 @@ def solve_model(
         found.bound = max(found.bound, data.unplaced_cost)
     placement = found.placement
     unplaced = [slot_i for slot_i in range(len(data.slots)) if slot_i not in placement]
-    bound = math.ceil(found.bound - 1e-6)
+    # No bound when the time ended before the first LP (a placement round by round): 0,
+    # which the caller raises to each placement at its cheapest.
+    bound = math.ceil(found.bound - 1e-6) if math.isfinite(found.bound) else 0
     objective = round(found.objective)
     scale = data.scale
     return data, ModelOutcome(
@@ -1094,6 +1153,26 @@ def solve_model(
         proven=bound >= objective,
         columns=found.columns,
     )
+
+
+def _by_round(
+    data: _Data, deadline: float, improve: float, previous: dict[str, dict[str, str]] | None
+) -> dict[int, int] | None:
+    """Return the placement round by round (`by_round.py`) as slot → session, if complete."""
+    from .by_round import by_round_placement
+
+    found = by_round_placement(data.instance, deadline=deadline, improve=improve, previous=previous)
+    if found is None:
+        return None
+    participants = data.instance.participants
+    rounds = data.instance.rounds
+    placement = {}
+    for i, slot in enumerate(data.slots):
+        session_id = found.get(participants[slot.participant].id, {}).get(rounds[slot.round].id)
+        if session_id is None:
+            return None
+        placement[i] = data.session_index[session_id]
+    return placement
 
 
 def _add_improving(data, model, out_slot, out_session, out_reduced, improving):
