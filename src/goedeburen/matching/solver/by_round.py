@@ -34,7 +34,7 @@ from .model import _Data, _Model, _placement_from
 
 Assignment = dict[str, dict[str, str]]
 
-FREE_SLOTS = 300  # slots a round's MILP may always place freely (`_solve_round`)
+FREE_SLOTS = 300  # slots placed whole by the LP that a round's MILP may place again
 COMPLETION_GAP = 0.002  # of a round's MILP (`_complete`)
 REPAIRS = 2  # times a round that left someone out is placed again without their topics
 
@@ -312,12 +312,23 @@ def _solve_round(data: _Data, columns, adjust, deadline: float) -> dict[int, int
         x = values[: model.n_x]
         whole = x > 1 - 1e-6
         keep = {model.columns[c][0]: model.columns[c][1] for c in np.nonzero(whole)[0].tolist()}
-        parts = {model.columns[c][1] for c in np.nonzero((x > 1e-6) & ~whole)[0].tolist()}
+        # The sessions the LP shares out in parts, those with the most shared out first.
+        shared: dict[int, float] = defaultdict(float)
+        for c in np.nonzero((x > 1e-6) & ~whole)[0].tolist():
+            shared[model.columns[c][1]] += float(x[c])
+        size: dict[int, int] = defaultdict(int)
+        for s in keep.values():
+            size[s] += 1
+        freed, parts = 0, set()
+        for session in sorted(shared, key=lambda s: -shared[s]):
+            if freed and freed + size[session] > FREE_SLOTS:
+                break
+            parts.add(session)
+            freed += size[session]
+        # Freeing many more is nearly HiGHS's MILP over the round (11 s at 880 people, where
+        # the first took 1 s): left for the last resort.
         fewer = {slot: s for slot, s in keep.items() if s not in parts}
-        # Fewer than half kept of many is nearly HiGHS's MILP over the round (11 s at 880
-        # people, where the first took 1 s): left for the last resort.
-        free = len(data.slots) - len(fewer)
-        worth = len(fewer) < len(keep) and (free <= FREE_SLOTS or 2 * len(fewer) >= len(keep))
+        worth = len(fewer) < len(keep)
         for kept in [keep] + [fewer] * worth:
             if time.monotonic() >= deadline:
                 return False

@@ -1086,6 +1086,7 @@ def _proven(found: _Found) -> bool:
 # Of the time left after the first placement round by round, the share it may spend on
 # lowering its cost (the search starts from it in the rest).
 BY_ROUND_IMPROVE_FIRST = 0.3
+BY_ROUND_FIRST_SHARE = 0.75  # of the time, at most, for the placement round by round first
 
 
 def solve_model(
@@ -1114,7 +1115,10 @@ def solve_model(
         return data, ModelOutcome({}, [], 0, 0, 0.0, True, 0)
     incumbent = None
     if by_round_first and deadline is not None:
-        incumbent = _by_round(data, deadline, BY_ROUND_IMPROVE_FIRST, previous)
+        # At most a share of the time: when it does not finish (a round whose LP leaves
+        # HiGHS's MILP over the round), the search still has the rest.
+        first_deadline = time.monotonic() + BY_ROUND_FIRST_SHARE * (deadline - time.monotonic())
+        incumbent = _by_round(data, first_deadline, BY_ROUND_IMPROVE_FIRST, previous)
     found = _search_by_levels(data, deadline=deadline, report=report, incumbent=incumbent)
     if found.placement is None and found.bound < data.unplaced_cost - 0.5:
         late = None

@@ -21,7 +21,7 @@ import numpy as np
 from . import check
 from .instance import Instance, ranks_in_round
 from .meetings import fewer_repeats_by_round
-from .model import Progress, new_highs, solve_model
+from .model import BY_ROUND_FIRST_SHARE, Progress, new_highs, solve_model
 
 OPTIMAL, FEASIBLE, INFEASIBLE = "optimal", "feasible", "infeasible"
 
@@ -128,15 +128,22 @@ def solve(
         slots = sum(len(p.rounds) for p in instance.participants)
         model_deadline = deadline - min(2.5, max(0.15 * time_limit, 0.35 + 7e-5 * slots))
         # The placement round by round (`by_round.py`) when the model finds none in time:
-        # first on a large instance whose limit is short for it (the search then starts
-        # from it); otherwise in time kept for it after the search (twice what it needs: the
-        # machine may be busy), when that is at most a share of the limit.
+        # first on a large instance whose limit is short for it, but not too short for it
+        # to finish in its share (the search then starts from it, or has the rest when it
+        # does not finish); otherwise in time kept for it after the search: twice what it
+        # needs, at least a share of the time (the machine may be busy: 2 to 3 times
+        # slower at a load of 6 on 2 cores), when the search keeps the larger share.
         need = by_round_seconds(slots)
         left = model_deadline - time.monotonic()
-        if slots >= BY_ROUND_FIRST_SLOTS and need / 2 <= left < BY_ROUND_FIRST_TIMES * need:
+        if (
+            slots >= BY_ROUND_FIRST_SLOTS
+            and need <= BY_ROUND_FIRST_SHARE * left
+            and left < BY_ROUND_FIRST_TIMES * need
+        ):
             by_round_first = True
-        elif 2 * need <= BY_ROUND_KEPT_SHARE * time_limit:
-            by_round_deadline, model_deadline = model_deadline, model_deadline - 2 * need
+        elif 2 * need <= (1 - BY_ROUND_KEPT_SHARE) * left:
+            kept = max(2 * need, BY_ROUND_KEPT_SHARE * left)
+            by_round_deadline, model_deadline = model_deadline, model_deadline - kept
     report = progress or (lambda fraction, phase: None)
     data, outcome = solve_model(
         instance,
@@ -191,8 +198,9 @@ def solve(
         # The weighted objective also counts moves, and not the pinned placements (the same
         # in every placement): take the one off and add the other to bound the cost.
         bound = outcome.weighted_bound - data.move_cost * data.scale * moved + pinned
-        if not outcome.proven:
-            # The time may have ended before the model's LP (a placement round by round).
+        if not outcome.proven and outcome.lp_bound is None:
+            # The time ended before the model's LP was complete (a placement round by
+            # round): its bound may be less than each placement at its cheapest, or 0.
             from .greedy import trivial_bound
 
             bound = max(bound, trivial_bound(instance))
@@ -227,8 +235,7 @@ def solve(
 # gives it the time before the model's search (its first placement took 8 s and more).
 BY_ROUND_FIRST_SLOTS = 1000
 BY_ROUND_FIRST_TIMES = 6  # … when the search has less than this many times what it needs
-# Otherwise time is kept for it after the search, when that is at most this share of the
-# limit.
+# Otherwise this share of the time (at least) is kept for it after the search.
 BY_ROUND_KEPT_SHARE = 0.4
 
 
