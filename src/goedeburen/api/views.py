@@ -33,8 +33,9 @@ from goedeburen.events.models import (
 from goedeburen.mail.models import OutgoingMail
 from goedeburen.matching import queries as matching_queries
 from goedeburen.matching.models import AssignmentRun, Placement
+from goedeburen.payments import queries as payment_queries
 from goedeburen.payments.downloads import invoice_response, invoice_ubl_response
-from goedeburen.payments.models import BankTransaction, Invoice, Payment
+from goedeburen.payments.models import Invoice, Payment
 from goedeburen.registration import queries as registration_queries
 from goedeburen.registration import services as registration_services
 from goedeburen.registration import tokens as registration_tokens
@@ -548,15 +549,8 @@ class BankLineList(ListView):
             self.request.user, organiser
         ):
             raise Http404
-        return (
-            BankTransaction.objects.filter(organiser=organiser)
-            .select_related("statement", "reverses")
-            .prefetch_related(
-                "payments__registration",
-                "reverses__payments__registration",
-                "returned_payments__registration",
-            )
-        )
+        # The export's query; the cursor pagination orders it by pk.
+        return payment_queries.bank_lines(organiser)
 
     def filter_updated(self, queryset):
         value = self.request.query_params.get("updated_since")
