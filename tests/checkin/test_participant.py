@@ -229,3 +229,25 @@ def test_mailing_segment_checked_in_or_not(event, hall, register, ingrid):
 
     assert [a.registration_id for a in checked] == [came.pk]
     assert [a.registration_id for a in not_checked] == [stayed_away.pk]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "public:registration.badge",
+        "public:registration.substitute",
+        "public:registration.cancel_attendee",
+    ],
+)
+def test_a_personal_link_reaches_only_its_own_attendees(client, event, hall, register, name):
+    mine, theirs = register(), register(email="bea@example.org")
+    token = _with_link(mine)
+    stranger = theirs.attendees.get()
+    path = _manage(mine, token, name, attendee=stranger.pk)
+    before = type(stranger).objects.filter(pk=stranger.pk).values().get()
+
+    answers = [client.get(path).status_code, client.post(path, {"badge_name": "first"}).status_code]
+
+    assert answers == [404, 404]
+    assert type(stranger).objects.filter(pk=stranger.pk).values().get() == before
+    assert not DayChoices.objects.filter(attendee=stranger).exists()

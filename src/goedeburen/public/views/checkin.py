@@ -12,7 +12,7 @@ from goedeburen.checkin import pdf, queries, services
 from goedeburen.checkin.exceptions import CheckinError
 
 from ..forms.checkin import DayChoicesForm
-from .manage import ManageMixin
+from .manage import AttendeeMixin, ManageMixin
 from .pages import EventPageMixin
 
 
@@ -39,16 +39,10 @@ class CertificatesPdfView(ManageMixin, View):
         return _pdf(content, f"certificate-{self.registration.code}.pdf")
 
 
-class DayChoicesView(ManageMixin, TemplateView):
+class DayChoicesView(AttendeeMixin, ManageMixin, TemplateView):
     """An attendee's badge (name, pronouns, organisation) and the caterer's name consent."""
 
     template_name = "public/registration/manage/badge.html"
-
-    def get_attendee(self):
-        for attendee in self.registration.attendees.all():
-            if attendee.pk == self.kwargs["attendee"]:
-                return attendee
-        raise Http404
 
     def get(self, request, *args, **kwargs):
         attendee = self.get_attendee()

@@ -191,7 +191,7 @@ class EditView(ManageMixin, TemplateView):
         return self.done(_("Your changes are saved."))
 
 
-class _AttendeeMixin:
+class AttendeeMixin:
     """Find the attendee in the URL among the registration's, or answer 404."""
 
     def get_attendee(self):
@@ -201,7 +201,7 @@ class _AttendeeMixin:
         raise Http404
 
 
-class SubstituteView(_AttendeeMixin, ManageMixin, TemplateView):
+class SubstituteView(AttendeeMixin, ManageMixin, TemplateView):
     """Let a colleague go instead of one attendee."""
 
     template_name = "public/registration/manage/substitute.html"
@@ -232,7 +232,7 @@ class SubstituteView(_AttendeeMixin, ManageMixin, TemplateView):
         )
 
 
-class CancelAttendeeView(_AttendeeMixin, ManageMixin, TemplateView):
+class CancelAttendeeView(AttendeeMixin, ManageMixin, TemplateView):
     """Cancel one attendee of several, after a page that says what follows from it."""
 
     template_name = "public/registration/manage/cancel_attendee.html"
