@@ -1,7 +1,9 @@
 """An invitation's new-account form sent twice at once (a double click, two tabs) on
 PostgreSQL: one account, one role, and the second told the invitation was used, never a
 server error. The negative control takes the invitation's row lock away and shows both
-forms reaching the account's unique user name."""
+forms reaching the account's unique user name. Likewise two organisers' invitations of one
+address, accepted at once with two new user names: one account, the second sent to sign
+in; without the address's lock, two accounts."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -46,6 +48,8 @@ def _twice_at_once(invitations, monkeypatch, *, lock: bool = True) -> list:
         return found
 
     monkeypatch.setattr(teams, "lock_invitation", read)
+    if not lock:  # the address's lock would hold the second form as well
+        monkeypatch.setattr(teams, "lock_account_address", lambda email: None)
     return all_at_once(
         2,
         lambda n: teams.create_account_and_accept(
@@ -86,3 +90,39 @@ def test_two_invitations_taking_one_user_name_at_once_refuse_the_second(monkeypa
     assert _codes(results) == ["User", "username_taken"], results
     assert get_user_model().objects.filter(username="nieuw").count() == 1
     assert Invitation.objects.filter(accepted_at__isnull=False).count() == 1
+
+
+def _one_address_twice_at_once(monkeypatch, *, lock: bool) -> list:
+    """Two organisers invite one address; accounts "een" and "twee" are made at once. Both
+    meet after the address's lock (with it, the second waits for the first instead)."""
+    invitations = [_invitation("dezelfde@example.org"), _invitation("Dezelfde@example.org")]
+    rendezvous, locked = Rendezvous(), teams.lock_account_address
+
+    def lock_and_meet(email):
+        if lock:
+            locked(email)
+        rendezvous(None)
+
+    monkeypatch.setattr(teams, "lock_account_address", lock_and_meet)
+    names = ["een", "twee"]
+    return all_at_once(
+        2,
+        lambda n: teams.create_account_and_accept(
+            invitations[n], username=names[n], password=PASSWORD
+        ),
+    )
+
+
+def test_two_organisers_invitations_of_one_address_at_once_make_one_account(monkeypatch):
+    results = _one_address_twice_at_once(monkeypatch, lock=True)
+
+    assert _codes(results) == ["User", "account_exists"], results
+    assert get_user_model().objects.filter(email__iexact="dezelfde@example.org").count() == 1
+    assert Invitation.objects.filter(accepted_at__isnull=False).count() == 1
+
+
+def test_without_the_address_lock_one_address_gets_two_accounts(monkeypatch):
+    results = _one_address_twice_at_once(monkeypatch, lock=False)
+
+    assert _codes(results) == ["User", "User"], results
+    assert get_user_model().objects.filter(email__iexact="dezelfde@example.org").count() == 2

@@ -24,3 +24,7 @@ INVITATION_OTHER_ADDRESS = _(
     "This invitation is for another e-mail address. Sign in with the account of that address."
 )
 USERNAME_TAKEN = _("This user name is taken; choose another.")
+ACCOUNT_EXISTS = _(
+    "There is already an account with this e-mail address. Sign in with it to accept the "
+    "invitation."
+)

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from goedeburen.common.audit import log_action
 from goedeburen.common.links import absolute_url
+from goedeburen.common.locks import hold_until_commit
 from goedeburen.common.tasks import enqueue_on_commit
 
 from . import exceptions, tasks
@@ -209,14 +210,19 @@ def create_account_and_accept(invitation: Invitation, *, username: str, password
     """Make an account with the invitation's address and accept the invitation for it.
 
     The caller validated the user name and password. Raise `EventError` as
-    `accept_invitation` does, and "username_taken". The invitation is locked first: the
-    same form sent twice at once (a double click) makes one account, and the second is
-    told the invitation was used. Side effects: the user; the role; log entries.
+    `accept_invitation` does, "username_taken", and "account_exists" when the address has
+    an account (made meanwhile, perhaps through another organiser's invitation: one
+    person, one account). The invitation is locked first: the same form sent twice at
+    once (a double click) makes one account, and the second is told the invitation was
+    used. Side effects: the user; the role; log entries.
     """
     User = get_user_model()
     with transaction.atomic():
         invitation = lock_invitation(invitation.pk)
         check_invitation(invitation)
+        lock_account_address(invitation.email)
+        if account_exists_for(invitation.email):
+            raise EventError(exceptions.ACCOUNT_EXISTS, code="account_exists")
         if User.objects.filter(username__iexact=username).exists():
             raise EventError(exceptions.USERNAME_TAKEN, code="username_taken")
         user = User(username=username, email=invitation.email)
@@ -229,6 +235,12 @@ def create_account_and_accept(invitation: Invitation, *, username: str, password
             raise EventError(exceptions.USERNAME_TAKEN, code="username_taken") from taken
         accept_invitation(invitation, user=user)
     return user
+
+
+def lock_account_address(email: str) -> None:
+    """Hold others making an account for this address until the transaction ends: two
+    invitations for one address (from two organisers) accepted at once make one account."""
+    hold_until_commit("account-email", email.strip().lower())
 
 
 def lock_invitation(pk: int) -> Invitation:

@@ -185,6 +185,9 @@ class InvitationView(TemplateView):
                     password=form.cleaned_data["password1"],
                 )
             except EventError as refused:
+                if refused.code == "account_exists":  # made meanwhile: sign in with it
+                    messages.info(request, refused.message)
+                    return redirect(f"{reverse('backoffice:login')}?next={request.path}")
                 form.add_error(None, refused.message)
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")

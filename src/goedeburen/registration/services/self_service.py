@@ -6,10 +6,11 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from goedeburen.common.audit import log_action
+from goedeburen.common.locks import hold_until_commit
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
 
@@ -133,14 +134,10 @@ def lock_link_requests(email_hash: str) -> None:
     """Hold the other link requests for this address (its SHA-256 `email_hash`) until
     this transaction ends.
 
-    A PostgreSQL advisory lock on the hash, since there may be no row to lock yet (and
-    the event's row is held by long work such as an assignment run). SQLite needs none:
-    its transactions take the database's write lock when they begin (IMMEDIATE).
+    A lock on the hash, since there may be no row to lock yet (and the event's row is
+    held by long work such as an assignment run).
     """
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int(email_hash[:15], 16)])
+    hold_until_commit("manage-link-request", email_hash)
 
 
 def send_manage_links(event_id: int, *, email: str) -> int:
