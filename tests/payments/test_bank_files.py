@@ -365,14 +365,15 @@ def test_other_files_are_named(upload, data, reason, english):
     assert refusal(upload, data) == PREFIX + reason
 
 
+@pytest.mark.parametrize("day", ["2026-02-30", "JJJJ-MM-TT"], ids=["30_february", "template"])
 def test_an_entry_on_a_day_that_does_not_exist_is_refused_not_a_crash(
-    event, three, upload, english
+    event, three, upload, english, day
 ):
     data = statement("ing_camt053_001_02.xml", three).replace(
-        b"2026-11-23</Dt></BookgDt>", b"2026-02-30</Dt></BookgDt>", 1
+        b"2026-11-23</Dt></BookgDt>", f"{day}</Dt></BookgDt>".encode(), 1
     )
 
-    assert refusal(upload, data) == PREFIX + "the date “2026-02-30” of an entry does not exist"
+    assert refusal(upload, data) == PREFIX + f"the date “{day}” of an entry does not exist"
 
 
 def test_the_refusal_is_in_dutch_for_a_dutch_user(upload):

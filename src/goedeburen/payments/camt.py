@@ -481,8 +481,10 @@ def _entry_lines(entry: Element, ns: dict, *, account: str) -> list[dict]:
     zoned = _ZONED_DATE.fullmatch(booking_date)
     if zoned:
         booking_date = zoned.group(1)  # the bank's own day, as the statement states it
-    if not _DATE.fullmatch(booking_date):
+    if not booking_date:
         raise CamtError("no_date")
+    if not _DATE.fullmatch(booking_date):  # such as "JJJJ-MM-TT", a documentation's example
+        raise CamtError("bad_date", date=booking_date[:40])
     try:
         dt.date.fromisoformat(booking_date)
     except ValueError as impossible:  # such as 2026-02-30, which the database refuses
