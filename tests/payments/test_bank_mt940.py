@@ -292,8 +292,24 @@ def _one_line(mark: str, details: str, kind: str = "NTRF") -> camt.StatementLine
             "N654",
             ("return", "AC04"),
         ),
+        (
+            "D",
+            "/RTYP/SEPA Incasso Terugboeking/MARF/M-1/RTRN/AC01/IBAN/NL20INGB0001234567/EREF/X",
+            "N245",
+            ("return", "AC01"),
+        ),
     ],
-    ids=["credit", "debit", "rc", "rd", "rtrn_debit", "rtrn_credit", "ing_rti", "abn_rtrn"],
+    ids=[
+        "credit",
+        "debit",
+        "rc",
+        "rd",
+        "rtrn_debit",
+        "rtrn_credit",
+        "ing_rti",
+        "abn_rtrn",
+        "abn_rtyp",
+    ],
 )
 def test_what_a_line_is(mark, details, kind, expected):
     line = _one_line(mark, details, kind)
@@ -584,6 +600,7 @@ SAMPLES = [
     "triodos_mt940.sta",
     "asn_mt940.sta",
     "ing_mt942.sta",
+    "volksbank_mt940.sta",
 ]
 
 
@@ -611,7 +628,7 @@ def _damage(data: bytes, rng: random.Random) -> bytes:
 
 @pytest.mark.parametrize("name", SAMPLES)
 def test_random_damage_gives_our_refusal_or_a_statement_never_another_error(name):
-    account = ASN_ACCOUNT if name.startswith("asn") else ACCOUNT
+    account = ASN_ACCOUNT if name.startswith(("asn", "volksbank")) else ACCOUNT
     original = (DATA / name).read_text().replace("{{ACCOUNT}}", account)
     original = original.replace("{{", "").replace("}}", "").encode()
     rng = random.Random(name)

@@ -14,18 +14,30 @@ or a SWIFT envelope (`{1:…}{2:…}{4:` … `-}`); several statements (days, ac
 file; amounts with the decimal comma; an entry date (`:61:`, MMDD) in another year than the
 value date. The statement's account (`:25:`) is an IBAN, perhaps followed by its currency
 (`NL12INGB0001234567EUR`, Rabobank's `NL12RABO0123456789 EUR`), or an old Dutch account
-number, which is taken as the IBAN whose account number it is.
+number (ABN AMRO's `ABNANL2A/0417164300`), which is taken as the IBAN whose account number
+it is.
 
 `:86:` is read in the layouts of the Dutch banks:
 - ING (Mijn ING Zakelijk, "MT940 structured"): `/EREF/…//CNTP/IBAN/BIC/NAME/CITY///REMI/
   USTD//text/` or `/REMI/STRD/CUR/RF…/`, `/RTRN/reason/` on returns;
-- ABN AMRO: `/TRTP/SEPA OVERBOEKING/IBAN/…/BIC/…/NAME/…/REMI/…/EREF/…`;
+- ABN AMRO: `/TRTP/SEPA OVERBOEKING/IBAN/…/BIC/…/NAME/…/REMI/…/EREF/…`, a structured
+  reference as `/REMI/ISSUER: CUR REF: …/`, returns of direct debits as `/RTYP/…/RTRN/…`;
 - Rabobank (structured): `/EREF/…/ORDP//NAME/…/ID/…/ADDR/…/REMI/…/ISDT/…`, `/BENM//NAME/…`
-  for money out, the counterparty's IBAN on the second line of `:61:`, a structured
-  reference as `/CDTRREFTP//CD/SCOR/ISSR/CUR/CDTRREF/RF…`;
-- Triodos and de Volksbank (ASN, SNS, RegioBank), bunq, Knab and others: free text, the
-  counterparty's IBAN and name at its start when the bank puts them there.
-A field's value runs to the next known field code, so a description may hold slashes. The
+  for money out, the counterparty's account on the second line of `:61:`, a structured
+  reference as `/CDTRREFTP//CD/SCOR/ISSR/CUR/CDTRREF/RF…`, `/REMI//REMI/text` (the
+  second one read);
+- Knab and bunq: `/TRTP/…/IBAN/…` (Knab's own savings account as `/BBAN/`) or
+  `/IBAN/…/NAME/…/REMI/…`;
+- Triodos and de Volksbank (ASN, SNS, RegioBank) and others: free text, the counterparty's
+  IBAN and name at its start when the bank puts them there (ING's older layout has the BIC
+  after the IBAN and no end to the name: its name is not read).
+A field's value runs to the next known field code, so a description may hold slashes. An
+account where a layout puts one is taken as an IBAN when it has an IBAN's country, length
+and structure, whatever its check digits (anonymised files change them; a bank's own are
+right), and kept apart as the counterparty's account (`counterparty_account`) when it is an
+account number from before the IBAN (ING's `/CNTP/0001234567`, Rabobank's `0123456789`).
+What was read this way after lines were imported is kept out of their fingerprint
+(`read_details(before=True)`, as `camt` does). The
 bank cuts `:86:` into lines of 65 characters anywhere, also inside a word or a code: the
 fields are read from the lines run together, and the free text is kept twice, as the bank's
 lines joined by spaces (`remittance`) and run together (`remittance_joined`), so a code cut
@@ -55,6 +67,7 @@ from mt940.processors import date_fixup_pre_processor
 from mt940.tags import StatementASNB
 from stdnum import iban as iban_number
 from stdnum import iso11649
+from stdnum.iso7064 import mod_97_10
 
 from .camt import (
     FORMAT_MT940,
@@ -66,6 +79,7 @@ from .camt import (
     CamtError,
     Statement,
     StatementLine,
+    check_digits_valid,
     line_fingerprint,
     normalise_iban,
     skip_for,
@@ -104,15 +118,24 @@ _MT942 = re.compile(r"\{2:[IO]942|^:(34F|13D):|^942(\s|$)", re.MULTILINE)
 _VOLKSBANK = {"ASNB", "SNSB", "RBRB"}
 _CLOSING = re.compile(r"^:(62[FM]?):", re.MULTILINE)
 
-# The field codes of the Dutch banks' structured :86: (ING, ABN AMRO, Rabobank).
-_FIELD = re.compile(
-    r"/(TRTP|IBAN|BIC|NAME|REMI|EREF|PREF|MARF|CSID|CNTP|RTRN|ORDP|BENM|ID|ADDR|ISDT|PURP"
-    r"|ULTC|ULTD|ULTB|CDTRREFTP|CDTRREF|CD|ISSR|TRCD|SUM)/"
+# The field codes of the Dutch banks' structured :86: (ING, ABN AMRO, Rabobank, Knab, bunq).
+_CODES = (
+    "TRTP|IBAN|BIC|NAME|REMI|EREF|PREF|MARF|CSID|CNTP|RTRN|ORDP|BENM|ID|ADDR|ISDT|PURP"
+    "|ULTC|ULTD|ULTB|CDTRREFTP|CDTRREF|CD|ISSR|TRCD|SUM"
 )
-_STRUCTURED = re.compile(
-    r"^/(TRTP|EREF|PREF|MARF|CSID|CNTP|RTRN|REMI|ORDP|BENM|PURP|IBAN|NAME|TRCD)/"
-)
+_STARTS = "TRTP|EREF|PREF|MARF|CSID|CNTP|RTRN|REMI|ORDP|BENM|PURP|IBAN|NAME|TRCD"
+_FIELD = re.compile(rf"/({_CODES}|RTYP|BBAN)/")
+_STRUCTURED = re.compile(rf"^/({_STARTS}|RTYP)/")
+# The codes read before ABN AMRO's returns (/RTYP/) and Knab's /BBAN/ were (`read_details`).
+_FIELD_BEFORE = re.compile(rf"/({_CODES})/")
+_STRUCTURED_BEFORE = re.compile(rf"^/({_STARTS})/")
 _IBAN_AT_START = re.compile(r"\s*([A-Z]{2}\d{2}[A-Z0-9]{10,30})(?:\s+(.*))?$")
+_IBAN_SHAPE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
+_DUTCH_IBAN = re.compile(r"NL\d\d[A-Z]{4}\d{10}")
+_BIC_AT_START = re.compile(r"([A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)(?:\s|$)")
+_ISSUER_REF = re.compile(r"/?\s*ISSUER:\s*\S*\s+REF:\s*(\S[^/]*?)\s*/?", re.IGNORECASE)
+# A Dutch account number from before the IBAN (Rabobank's `0123456789`, giro `P1234567`).
+_OLD_ACCOUNT = re.compile(r"P?\d{7,10}")
 
 
 def is_mt940(data: bytes) -> bool:
@@ -318,16 +341,16 @@ def _balance_text(balance) -> str:
 
 def _bank_code(field: str) -> str:
     account = _account(field)
-    return account[4:8] if iban_number.is_valid(account) else ""
+    return account[4:8] if _iban_shaped(account) else ""
 
 
 def _account(field: str) -> str:
     """Return the account of a :25: field: its IBAN without a currency, or the number."""
     text = re.sub(r"\s+", "", field).upper()
     text = text.rsplit("/", 1)[-1]  # "INGBNL2A/NL12INGB0001234567": the bank's BIC first
-    if iban_number.is_valid(text):
+    if _iban_shaped(text):
         return text
-    if re.fullmatch(r".+[A-Z]{3}", text) and iban_number.is_valid(text[:-3]):
+    if re.fullmatch(r".+[A-Z]{3}", text) and _iban_shaped(text[:-3]):
         return text[:-3]  # "NL12INGB0001234567EUR"
     number = re.fullmatch(r"([0-9.]+?)(?:[A-Z]{3})?", text)
     if number:
@@ -360,21 +383,13 @@ def _line(transaction: dict, *, account: str) -> dict:
         raise CamtError("amount_invalid", amount=amount_text[:40])
     currency = (transaction.get("currency") or "").strip().upper()[:3]
     skip = skip_for(value, currency)
-    details = read_details(transaction.get("transaction_details") or "")
-    kind_code = (transaction.get("id") or "").upper()
-    is_return = mark.startswith("R") or kind_code[1:] == "RTI" or details["returned"]
-    if mark.endswith("C"):
-        # A credit reversed (RC) is money out, as is a debit; a debit reversed (RD) money in.
-        kind = KIND_RETURN if mark == "RC" else (KIND_DEBIT_REVERSAL if is_return else KIND_CREDIT)
-    else:
-        kind = KIND_DEBIT_REVERSAL if mark == "RD" else (KIND_RETURN if is_return else KIND_DEBIT)
-    extra_details = (transaction.get("extra_details") or "").strip()
-    counterparty_iban = details["iban"]
-    if not counterparty_iban and iban_number.is_valid(extra_details.replace(" ", "")):
-        counterparty_iban = extra_details.replace(" ", "").upper()  # Rabobank: :61:'s 2nd line
-    customer_reference = (transaction.get("customer_reference") or "").strip()
-    if not counterparty_iban and iban_number.is_valid(customer_reference):
-        counterparty_iban = customer_reference.upper()  # de Volksbank
+    text = transaction.get("transaction_details") or ""
+    details = read_details(text)
+    facts = _facts(transaction, details)
+    # What a line imported before this reader learnt a layout was read as: its hash stays.
+    before = facts
+    if facts["learnt"]:
+        before = _facts(transaction, read_details(text, before=True), before=True)
     bank_reference = (transaction.get("bank_reference") or "").strip()
     # A betalingskenmerk (`/CDTRREF/` of 16 digits) is text, as in a CAMT.053 file.
     reference, others = structured_reference([details["reference"]])
@@ -387,15 +402,15 @@ def _line(transaction: dict, *, account: str) -> dict:
         [
             mark,
             value_date,
-            kind_code,
-            customer_reference,
+            (transaction.get("id") or "").upper(),
+            (transaction.get("customer_reference") or "").strip(),
             (transaction.get("funds_code") or ""),
-            extra_details,
+            (transaction.get("extra_details") or "").strip(),
             details["all"],
         ]
     )
     return {
-        "kind": kind,
+        "kind": facts["kind"],
         "skip": skip,
         "amount": value.quantize(Decimal("0.01")),
         "amount_text": amount_text[:40],
@@ -405,18 +420,69 @@ def _line(transaction: dict, *, account: str) -> dict:
         "bank_reference": bank_reference[:100],
         "end_to_end_id": details["end_to_end_id"][:100],
         "counterparty_name": details["name"][:200],
-        "counterparty_iban": counterparty_iban[:34],
+        "counterparty_iban": facts["counterparty_iban"][:34],
+        "counterparty_account": facts["counterparty_account"][:34],
         "reference": reference[:35],
         "remittance": with_references(details["remittance"], others),
         "return_reason": details["return_reason"][:100],
         "remittance_joined": details["remittance_joined"],
         "_extra": extra,
-        # The hash as before a reference that is not an RF reference was read as text.
+        # The facts as read before: before a reference that is not an RF reference was
+        # read as text, and before the layouts and accounts `read_details` learnt later.
         "_as_before": {
-            "reference": details["reference"][:35],
-            "remittance": details["remittance"],
+            "kind": before["kind"],
+            "end_to_end_id": before["end_to_end_id"][:100],
+            "counterparty_name": before["name"][:200],
+            "counterparty_iban": before["counterparty_iban"][:34],
+            "reference": before["reference"][:35],
+            "remittance": before["remittance"],
+            "return_reason": before["return_reason"][:100],
         },
     }
+
+
+def _facts(transaction: dict, details: dict, *, before: bool = False) -> dict:
+    """Return what a line is (`kind`) and its counterparty's account, from :61: and what
+    `read_details` read of :86: (whose facts come along)."""
+    mark = (transaction.get("status") or "").upper()  # C, D, RC, RD
+    kind_code = (transaction.get("id") or "").upper()
+    is_return = mark.startswith("R") or kind_code[1:] == "RTI" or details["returned"]
+    if mark.endswith("C"):
+        # A credit reversed (RC) is money out, as is a debit; a debit reversed (RD) money in.
+        kind = KIND_RETURN if mark == "RC" else (KIND_DEBIT_REVERSAL if is_return else KIND_CREDIT)
+    else:
+        kind = KIND_DEBIT_REVERSAL if mark == "RD" else (KIND_RETURN if is_return else KIND_DEBIT)
+    iban, account = details["iban"], details["account"]
+    is_iban = iban_number.is_valid if before else _iban_shaped
+    # Rabobank: the account on :61:'s second line; de Volksbank: as the customer reference.
+    second_line = re.sub(r"\s", "", transaction.get("extra_details") or "").upper()
+    customer_reference = (transaction.get("customer_reference") or "").strip().upper()
+    iban = iban or next((c for c in (second_line, customer_reference) if is_iban(c)), "")
+    if not (before or iban or account) and _OLD_ACCOUNT.fullmatch(second_line):
+        account = second_line  # Rabobank: an account that is not an IBAN
+    learnt = details["learnt"] or (iban != details["iban"] and not check_digits_valid(iban))
+    return {
+        **details,
+        "kind": kind,
+        "counterparty_iban": iban,
+        "counterparty_account": account,
+        "learnt": learnt,
+    }
+
+
+def _iban_shaped(value: str) -> bool:
+    """Return whether `value` is an IBAN, or would be with other check digits.
+
+    Where a bank's layout puts the counterparty's account, an account of an IBAN's country,
+    length and structure is taken as one: anonymised statements keep an account's shape but
+    seldom its check digits (a bank's own file always has them right).
+    """
+    if _DUTCH_IBAN.fullmatch(value):
+        return True  # (the cheap answer for most: the Dutch structure)
+    if not _IBAN_SHAPE.fullmatch(value):
+        return False
+    body = value[4:]
+    return iban_number.is_valid(value[:2] + mod_97_10.calc_check_digits(body + value[:2]) + body)
 
 
 def structured_details(text: str) -> dict | None:
@@ -426,25 +492,27 @@ def structured_details(text: str) -> dict | None:
     return read_details(text) if _STRUCTURED.match(text) else None
 
 
-def read_details(text: str) -> dict:
+def read_details(text: str, *, before: bool = False) -> dict:
     """Return what a :86: field says: the counterparty, references, free text, return.
 
-    Keys: name, iban, reference (a structured creditor reference), end_to_end_id,
-    remittance (the free text: of a structured field, its lines run together; of free text,
-    the bank's lines joined by spaces), remittance_joined (the other reading, when it
-    differs: a code cut at a line's end is whole in one of them), return_reason, returned,
-    all (the field run together).
+    Keys: name, iban, account (the counterparty's account when it is not an IBAN), reference
+    (a structured creditor reference), end_to_end_id, remittance (the free text: of a
+    structured field, its lines run together; of free text, the bank's lines joined by
+    spaces), remittance_joined (the other reading, when it differs: a code cut at a line's
+    end is whole in one of them), return_reason, returned, all (the field run together),
+    learnt (whether anything was read that this reader did not read before: ABN AMRO's
+    /RTYP/ and structured reference, Knab's /BBAN/, Rabobank's second /REMI/, an account
+    that is not an IBAN, an IBAN with other check digits, ING's older layout).
+
+    With `before`, read as this reader did before it learnt those: what the fingerprint of
+    a line holds, so that a line imported before is the same line after.
     """
     pieces = [piece.strip("\r") for piece in text.split("\n")]
     joined = "".join(pieces)
-    # Where the bank's lines meet in `joined`, to put the spaces back into a value.
-    breaks, position = [], 0
-    for piece in pieces[:-1]:
-        position += len(piece)
-        breaks.append(position)
     found = {
         "name": "",
         "iban": "",
+        "account": "",
         "reference": "",
         "end_to_end_id": "",
         "remittance": "",
@@ -452,21 +520,21 @@ def read_details(text: str) -> dict:
         "return_reason": "",
         "returned": False,
         "all": joined,
+        "learnt": False,
     }
-    structured = bool(_STRUCTURED.match(joined))
+    structured = bool((_STRUCTURED_BEFORE if before else _STRUCTURED).match(joined))
     if structured:
-        remittance_span = _structured(_fields(joined), found)
+        fields, found["learnt"] = _fields(joined, before=before)
+        span = _structured(fields, found, before=before)
+        found["learnt"] = found["learnt"] or not _STRUCTURED_BEFORE.match(joined)
     else:
-        remittance_span = (0, len(joined))
-        start = _IBAN_AT_START.match(pieces[0])
-        if start and iban_number.is_valid(start.group(1)):
-            # Triodos, de Volksbank: "NL20INGB0001234567 P. de Boer" on the first line, the
-            # description on the next ones.
-            found["iban"] = start.group(1)
-            if len(pieces) > 1:
-                found["name"] = (start.group(2) or "").strip()
-                remittance_span = (len(pieces[0]), len(joined))
-    start, end = remittance_span
+        span = _free_text(pieces, found, before=before)
+    # Where the bank's lines meet in `joined`, to put the spaces back into a value.
+    breaks, position = [], 0
+    for piece in pieces[:-1]:
+        position += len(piece)
+        breaks.append(position)
+    start, end = span
     cuts = [start, *(cut for cut in breaks if start < cut < end), end]
     spaced = " ".join(joined[a:b] for a, b in zip(cuts, cuts[1:], strict=False))
     spaced = re.sub(r"\s+", " ", spaced).strip()
@@ -480,17 +548,57 @@ def read_details(text: str) -> dict:
     return found
 
 
-def _fields(joined: str) -> dict[str, tuple[int, int]]:
-    """Return each field code's value span in `joined` (the first of a code that repeats)."""
-    matches = list(_FIELD.finditer(joined))
+def _free_text(pieces: list[str], found: dict, *, before: bool) -> tuple[int, int]:
+    """Fill `found` from a :86: of free text; return the span of its description."""
+    joined = found["all"]
+    start = _IBAN_AT_START.match(pieces[0])
+    if not (start and (iban_number.is_valid if before else _iban_shaped)(start.group(1))):
+        return 0, len(joined)
+    # De Volksbank: "NL20INGB0001234567 P. de Boer" on the first line, the description on
+    # the next ones.
+    found["iban"] = start.group(1)
+    found["learnt"] = not (before or check_digits_valid(found["iban"]))
+    rest = (start.group(2) or "").strip()
+    bic = _BIC_AT_START.match(rest)
+    if not before and bic and bic.group(1)[:4] == found["iban"][4:8]:
+        # ING's older layout: the IBAN, the BIC, then the name and the description with
+        # nothing between them.
+        found["learnt"] = True
+        return 0, len(joined)
+    if len(pieces) > 1:
+        found["name"] = rest
+        return len(pieces[0]), len(joined)
+    return 0, len(joined)
+
+
+def _creditor_reference(reference: str, end_to_end_id: str) -> str:
+    """Return `reference`, else an RF reference given as the end-to-end id (as accounting
+    software sends it), else ""."""
+    if not reference and iso11649.is_valid(end_to_end_id):
+        return iso11649.compact(end_to_end_id)
+    return reference
+
+
+def _fields(joined: str, *, before: bool = False) -> tuple[dict[str, tuple[int, int]], bool]:
+    """Return each field code's value span in `joined`: the first of a code that repeats
+    (the first that is not empty, as Rabobank writes `/REMI//REMI/text`); and whether a
+    code or value was read that was not read before (`read_details`)."""
+    matches = list((_FIELD_BEFORE if before else _FIELD).finditer(joined))
     fields: dict[str, tuple[int, int]] = {}
+    learnt = False
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(joined)
-        fields.setdefault(match.group(1), (match.end(), end))
-    return fields
+        code = match.group(1)
+        empty = code in fields and not joined[slice(*fields[code])].strip("/ ")
+        if code not in fields or (empty and not before):
+            learnt = learnt or code in fields or code in ("RTYP", "BBAN")
+            fields[code] = (match.end(), end)
+    return fields, learnt
 
 
-def _structured(fields: dict[str, tuple[int, int]], found: dict) -> tuple[int, int]:
+def _structured(
+    fields: dict[str, tuple[int, int]], found: dict, *, before: bool
+) -> tuple[int, int]:
     """Fill `found` from the fields of a structured :86:; return the free text's span."""
     text = found["all"]
 
@@ -513,6 +621,12 @@ def _structured(fields: dict[str, tuple[int, int]], found: dict) -> tuple[int, i
         found["iban"] = found["iban"] or normalise_iban(parts[0])
         found["name"] = found["name"] or "/".join(parts[2:-1] if len(parts) > 3 else parts[2:3])
     found["name"] = found["name"].strip()
+    if not before:
+        if found["iban"] and not _iban_shaped(found["iban"]):
+            # An account that is not an IBAN (ING's /CNTP/0001234567, the customer's own
+            # savings account): kept as the counterparty's account.
+            found["iban"], found["account"], found["learnt"] = "", found["iban"], True
+        found["account"] = found["account"] or normalise_iban(value("BBAN"))  # Knab
     reference = value("CDTRREF")
     remittance_span = fields.get("REMI", (0, 0))
     if "REMI" in fields:
@@ -525,10 +639,10 @@ def _structured(fields: dict[str, tuple[int, int]], found: dict) -> tuple[int, i
             parts = remittance[5:].strip("/").split("/")
             reference = reference or (parts[1] if len(parts) > 1 else parts[0]).strip()
             remittance_span = (end, end)
-    if not reference and iso11649.is_valid(found["end_to_end_id"]):
-        # An RF reference as the payment's end-to-end id, as accounting software sends it.
-        reference = iso11649.compact(found["end_to_end_id"])
-    found["reference"] = reference.replace(" ", "")
+        elif not before and (issued := _ISSUER_REF.fullmatch(re.sub(r"\s+", " ", remittance))):
+            # ABN AMRO: a structured reference as "/REMI/Issuer: CUR Ref: 1234…/"
+            reference, found["learnt"] = reference or issued.group(1), True
+    found["reference"] = _creditor_reference(reference, found["end_to_end_id"]).replace(" ", "")
     start, end = remittance_span
     # The free text ends with the field's closing slash in ING's layout.
     while end > start and text[end - 1] in "/ ":
