@@ -1,8 +1,9 @@
 """MT940 statements are booked as CAMT.053 statements are: the layouts of ING (Mijn ING
-Zakelijk, structured), ABN AMRO, Rabobank (structured), Triodos and ASN (de Volksbank) with
-our references in them; the same statement twice books nothing, an overlapping statement's
-lines once, two identical transfers twice; returns undo their payment; MT942 and damaged
-files are refused with a message, and nothing is stored.
+Zakelijk, structured), ABN AMRO, Rabobank (structured), free text with the IBAN and name
+first and ASN (de Volksbank) with our references in them (more layouts of the banks' real
+files in `test_bank_mt940_layouts`); the same statement twice books nothing, an
+overlapping statement's lines once, two identical transfers twice; returns undo their
+payment; MT942 and damaged files are refused with a message, and nothing is stored.
 
 The samples in data/*.sta follow the layouts the banks describe for their MT940 exports;
 `{{…}}` are filled in as in `test_bank_import.statement` (`{{CODEn_HEAD}}`/`_TAIL`: a code
@@ -149,8 +150,8 @@ def test_rabobank_layout_partial_payment_twins_and_the_iban_on_the_second_line(e
     assert queries.balance(six[1]).overpaid == Decimal("125.00")
 
 
-def test_triodos_free_text_with_the_iban_and_name_first(event, six, book):
-    result = book(sample("triodos_mt940.sta", six), "triodos.sta")
+def test_free_text_with_the_iban_and_name_first(event, six, book):
+    result = book(sample("iban_first_mt940.sta", six), "iban-first.sta")
 
     lines = lines_of(result)
     assert [(line.state, line.skip_reason, paid(line)) for line in lines] == [
@@ -318,11 +319,11 @@ def test_what_a_line_is(mark, details, kind, expected):
 
 
 def test_foreign_currency_and_more_decimals_are_skipped_and_listed(event, six, book):
-    data = sample("triodos_mt940.sta", six).replace(b"C60,00", b"C60,125")
+    data = sample("iban_first_mt940.sta", six).replace(b"C60,00", b"C60,125")
     dollars = data.replace(b"EUR", b"USD").replace(b":20:MT940", b":20:MT940-USD")
 
-    result = book(data, "triodos.sta")
-    foreign = book(dollars, "triodos-usd.sta")
+    result = book(data, "iban-first.sta")
+    foreign = book(dollars, "iban-first-usd.sta")
 
     assert [(line.skip_reason, line.amount_text) for line in lines_of(result)][1] == (
         "decimals",
@@ -353,7 +354,7 @@ def test_another_account_is_refused_naming_both_and_an_old_account_number_is_our
 
 
 def test_a_statement_over_two_pages_and_a_day_without_lines_are_each_imported(event, six, book):
-    page = sample("triodos_mt940.sta", six)
+    page = sample("iban_first_mt940.sta", six)
     first = page.replace(b":62F:C261124EUR685,00", b":62M:C261124EUR685,00")
     # The next page: other lines (the same lines again would be known), an intermediate
     # opening balance.
@@ -382,7 +383,7 @@ def test_a_statement_over_two_pages_and_a_day_without_lines_are_each_imported(ev
 
 
 def test_several_days_and_accounts_in_one_file_book_the_organisers_days(event, six, upload):
-    first = sample("triodos_mt940.sta", six)
+    first = sample("iban_first_mt940.sta", six)
     second = first.replace(b"2611241124", b"2611251125").replace(b"C261124", b"C261125")
     second = second.replace(b"C261123", b"C261124").replace(b":28C:338/1", b":28C:339/1")
     savings = first.replace(ACCOUNT.encode(), b"NL69INGB0123456789")
@@ -597,9 +598,12 @@ SAMPLES = [
     "ing_mt940_return.sta",
     "abnamro_mt940.sta",
     "rabobank_mt940_structured.sta",
-    "triodos_mt940.sta",
+    "iban_first_mt940.sta",
     "asn_mt940.sta",
     "ing_mt942.sta",
+    "triodos_mt940.sta",
+    "abnamro_mt940_labels.sta",
+    "knab_mt940.sta",
     "volksbank_mt940.sta",
 ]
 

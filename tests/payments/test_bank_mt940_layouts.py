@@ -1,18 +1,31 @@
-"""What the Dutch banks' real (anonymised) MT940 files hold, beyond what `test_bank_mt940`
-books: de Volksbank's files with the check digits of their accounts changed by
-anonymisation, accounts that are not IBANs, ABN AMRO's returns (/RTYP/) and Rabobank's
-second /REMI/.
+"""The MT940 layouts found in the Dutch banks' real (anonymised) files, beyond the ones
+`test_bank_mt940` books: Triodos's subfields (`>20` … `>31`), ABN AMRO's labels
+(`IBAN: … NAAM: … OMSCHRIJVING: …`) and its structured reference in `/REMI/`, Knab's
+older `REK: …/NAAM: …`, de Volksbank's files with the check digits of their accounts
+changed by anonymisation, and the accounts that are not IBANs.
 
-The sample (data/volksbank_mt940.sta) has the shape of those files with invented names,
-accounts and amounts."""
+The samples (data/triodos_mt940.sta, abnamro_mt940_labels.sta, knab_mt940.sta,
+volksbank_mt940.sta) have the shapes of those files with invented names, accounts and
+amounts; `{{…}}` are filled in as in `test_bank_mt940.sample`."""
 
 from decimal import Decimal
 
 import pytest
 
 from goedeburen.payments import bank_files, mt940_statements
+from goedeburen.payments.enums import TransactionState
+from goedeburen.payments.models import OrganiserBilling
+from goedeburen.payments.reference import creditor_reference
 
-from .test_bank_import import DATA
+from .test_bank_import import DATA, by_transfer
+from .test_bank_mt940 import lines_of, paid, sample
+
+TRIODOS_ACCOUNT = "NL70TRIO0123456789"  # :25:TRIODOSBANK/0123456789
+
+
+@pytest.fixture
+def six(register):
+    return {n: by_transfer(register, n) for n in range(1, 7)}
 
 
 def _read(data: str) -> list:
@@ -27,6 +40,79 @@ def _one(details: str, *, second_line: str = "", account: str = "NL91ABNA0417164
         f":61:2611241124C125,00N541NONREF{second}\n:86:{details}\n:62F:C261124EUR0,00\n"
     )
     return line
+
+
+def test_triodos_subfields_give_the_iban_and_the_description_cut_in_pieces(event, six, book):
+    OrganiserBilling.objects.filter(organiser=event.organiser).update(iban=TRIODOS_ACCOUNT)
+
+    result = book(sample("triodos_mt940.sta", six), "triodos.sta")
+
+    assert result.iban == TRIODOS_ACCOUNT  # its old account number is the organiser's IBAN
+    lines = lines_of(result)
+    assert [(line.state, paid(line)) for line in lines] == [
+        (TransactionState.MATCHED, six[1]),  # the code cut between two pieces of 27
+        (TransactionState.UNMATCHED, None),
+        (TransactionState.SKIPPED, None),
+    ]
+    code = six[1].code
+    # Where the name ends is not marked: it stays the start of the description.
+    assert [(line.debtor_name, line.debtor_iban, line.debtor_account) for line in lines] == [
+        ("", "NL20INGB0001234567", ""),
+        ("", "NL39RABO0300065264", ""),
+        ("", "", "0123498765"),  # an account number from before the IBAN
+    ]
+    assert [line.remittance for line in lines] == [
+        f"P. DE BOER DEELNAME REG {code} GOEDE BUREN UTRECHT",
+        # a piece that ended in a space at the line's end, the space taken away in the file
+        "STICHTING BUURTKRACHT HOUTEN, BIJDRAGE VOOR HET DINER 2026 SPREKERS",
+        "KOSTEN BETAALREKENING",
+    ]
+
+
+def test_abn_amro_labels_and_its_structured_references_book_registrations(event, six, book):
+    result = book(sample("abnamro_mt940_labels.sta", six), "abn.sta")
+
+    lines = lines_of(result)
+    assert [(line.state, paid(line)) for line in lines] == [
+        (TransactionState.MATCHED, six[1]),  # the code cut where a row of 32 ends
+        (TransactionState.MATCHED, six[6]),  # BETALINGSKENM.: our RF reference, any amount
+        (TransactionState.MATCHED, six[3]),  # /REMI/ISSUER: ISO REF: RF…
+        (TransactionState.SKIPPED, None),
+    ]
+    assert [(line.debtor_name, line.debtor_iban) for line in lines] == [
+        ("P. DE BOER", "NL20INGB0001234567"),
+        ("GEMEENTE ZEIST", "NL69INGB0123456789"),
+        ("ZORGGROEP HET ANKER", "NL44RABO0123456789"),
+        ("", ""),
+    ]
+    assert [line.reference for line in lines] == [
+        "",
+        creditor_reference(six[6].code),
+        creditor_reference(six[3].code),
+        "",
+    ]
+    assert (lines[0].remittance, lines[0].end_to_end_id) == (
+        f"DEELNAME BUREN {six[1].code} UTRECHT NOV 2026",
+        "2026-0417-CREDITOR",
+    )
+
+
+def test_knabs_older_layout_and_an_account_that_is_not_an_iban(event, six, book):
+    result = book(sample("knab_mt940.sta", six), "knab.sta")
+
+    lines = lines_of(result)
+    assert [(line.state, paid(line)) for line in lines] == [
+        (TransactionState.MATCHED, six[2]),
+        (TransactionState.SKIPPED, None),
+        (TransactionState.UNMATCHED, None),
+    ]
+    assert [
+        (line.debtor_name, line.debtor_iban, line.debtor_account, line.remittance) for line in lines
+    ] == [
+        ("P. DE BOER", "NL20INGB0001234567", "", f"AANMELDING {six[2].code} GOEDE BUREN"),
+        ("BAKKERIJ DE KORENBLOEM", "", "", "24-11-2026 15:58 PAS: 1122"),
+        ("SPAARREKENING STICHTING", "", "12345678", "OPNAME"),  # /BBAN/
+    ]
 
 
 def test_a_volksbank_file_whose_check_digits_anonymisation_changed_is_read():
@@ -122,6 +208,13 @@ FIXED = {
 @pytest.mark.parametrize(
     ("name", "account", "prints"),
     [
+        ("triodos_mt940.sta", "", ["8fb6ee998289cb3a", "27115bb007eaa855", "dd54e467d7d02974"]),
+        (
+            "abnamro_mt940_labels.sta",
+            "",
+            ["fd9842d3ab72f922", "5b5c3670cab8c2b9", "a795874a7d106c62", "03d1e418718bd3ac"],
+        ),
+        ("knab_mt940.sta", "", ["9925162324232ef5", "548888d4088fde48", "265696689ec3b183"]),
         ("volksbank_mt940.sta", "NL12SNSB0123456789", ["27b70207a1c00892", "efcd3edd38703e01"]),
     ],
 )

@@ -26,11 +26,18 @@ it is.
   for money out, the counterparty's account on the second line of `:61:`, a structured
   reference as `/CDTRREFTP//CD/SCOR/ISSR/CUR/CDTRREF/RF…`, `/REMI//REMI/text` (the
   second one read);
-- Knab and bunq: `/TRTP/…/IBAN/…` (Knab's own savings account as `/BBAN/`) or
-  `/IBAN/…/NAME/…/REMI/…`;
-- Triodos and de Volksbank (ASN, SNS, RegioBank) and others: free text, the counterparty's
-  IBAN and name at its start when the bank puts them there (ING's older layout has the BIC
-  after the IBAN and no end to the name: its name is not read).
+- ABN AMRO's other layout: rows of 32 characters with labels, `SEPA OVERBOEKING  IBAN: …
+  BIC: …  NAAM: …  OMSCHRIJVING: …  KENMERK: …` (and `BETALINGSKENM.:`, `MACHTIGING:`
+  …), a long value cut into the next rows;
+- Triodos: `000>10…` then subfields: `>20` the BIC, `>21` the IBAN, `>22` … `>27` the
+  name and description run together in pieces of 27 characters (the name's end is not
+  marked: it stays in the description), `>31` the own account; or Triodos's structured
+  `/CNTP/…/REMI/USTD//…/` as ING's;
+- Knab: `/TRTP/…/IBAN/…` (its own savings account as `/BBAN/`), or the older free text
+  with `REK: IBAN/NAAM: name` on its last line; bunq: `/IBAN/…/NAME/…/REMI/…`;
+- de Volksbank (ASN, SNS, RegioBank) and others: free text, the counterparty's IBAN and
+  name at its start when the bank puts them there (ING's older layout has the BIC after
+  the IBAN and no end to the name: its name is not read).
 A field's value runs to the next known field code, so a description may hold slashes. An
 account where a layout puts one is taken as an IBAN when it has an IBAN's country, length
 and structure, whatever its check digits (anonymised files change them; a bank's own are
@@ -133,6 +140,19 @@ _IBAN_AT_START = re.compile(r"\s*([A-Z]{2}\d{2}[A-Z0-9]{10,30})(?:\s+(.*))?$")
 _IBAN_SHAPE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
 _DUTCH_IBAN = re.compile(r"NL\d\d[A-Z]{4}\d{10}")
 _BIC_AT_START = re.compile(r"([A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)(?:\s|$)")
+# Triodos: `000>10`, the counterparty's old account number, then the subfields `>20` … `>31`.
+_TRIODOS = re.compile(r"\d{3}>10")
+_SUBFIELD = re.compile(r">(\d\d)")
+_TRIODOS_PIECE = 27
+# Knab's older layout: the counterparty on the last line.
+_KNAB_ACCOUNT = re.compile(r"(?:REK:\s*([A-Za-z0-9 ]*?)\s*/)?NAAM:\s*(.*)")
+# ABN AMRO's labels, at the start of a row or after a row's spaces.
+_ABN_ROW = 32
+_ABN_LABEL = re.compile(
+    r"(?:^|(?<=\s\s))(IBAN|BIC|NAAM|OMSCHRIJVING|KENMERK|BETALINGSKENM\.|MACHTIGING"
+    r"|INCASSANT|ID DEBITEUR):",
+    re.IGNORECASE,
+)
 _ISSUER_REF = re.compile(r"/?\s*ISSUER:\s*\S*\s+REF:\s*(\S[^/]*?)\s*/?", re.IGNORECASE)
 # A Dutch account number from before the IBAN (Rabobank's `0123456789`, giro `P1234567`).
 _OLD_ACCOUNT = re.compile(r"P?\d{7,10}")
@@ -500,9 +520,10 @@ def read_details(text: str, *, before: bool = False) -> dict:
     structured field, its lines run together; of free text, the bank's lines joined by
     spaces), remittance_joined (the other reading, when it differs: a code cut at a line's
     end is whole in one of them), return_reason, returned, all (the field run together),
-    learnt (whether anything was read that this reader did not read before: ABN AMRO's
-    /RTYP/ and structured reference, Knab's /BBAN/, Rabobank's second /REMI/, an account
-    that is not an IBAN, an IBAN with other check digits, ING's older layout).
+    learnt (whether anything was read that this reader did not read before: the layouts of
+    `_LAYOUTS`, ABN AMRO's /RTYP/ and structured reference, Knab's /BBAN/, Rabobank's
+    second /REMI/, an account that is not an IBAN, an IBAN with other check digits, ING's
+    older layout).
 
     With `before`, read as this reader did before it learnt those: what the fingerprint of
     a line holds, so that a line imported before is the same line after.
@@ -527,6 +548,9 @@ def read_details(text: str, *, before: bool = False) -> dict:
         fields, found["learnt"] = _fields(joined, before=before)
         span = _structured(fields, found, before=before)
         found["learnt"] = found["learnt"] or not _STRUCTURED_BEFORE.match(joined)
+    elif not before and any(layout(pieces, found) for layout in _LAYOUTS):
+        found["learnt"] = True
+        return found
     else:
         span = _free_text(pieces, found, before=before)
     # Where the bank's lines meet in `joined`, to put the spaces back into a value.
@@ -571,12 +595,126 @@ def _free_text(pieces: list[str], found: dict, *, before: bool) -> tuple[int, in
     return 0, len(joined)
 
 
+def _triodos(pieces: list[str], found: dict) -> bool:
+    """Fill `found` from Triodos's layout and return True, or return False for another.
+
+    `000>10` and the counterparty's account number from before the IBAN (zeros for none);
+    `>20` … `>27` the name and description run together and cut into pieces of 27
+    characters anywhere, after the BIC in `>20` and the IBAN in `>21` when there are; `>31`
+    the own account. Where the name ends is not marked: it stays part of the description.
+    """
+    if not _TRIODOS.match(pieces[0].lstrip()):
+        return False
+    parts: list[list] = []  # [code, value, whether a line of the file ends with it]
+    for line in pieces:
+        chunks = _SUBFIELD.split(line)
+        if parts and chunks[0]:
+            parts[-1][1] += chunks[0]  # a line cut inside a piece
+        parts += [
+            [code, value, False] for code, value in zip(chunks[1::2], chunks[2::2], strict=True)
+        ]
+        if parts:
+            parts[-1][2] = True
+    values = {code: value for code, value, _ends in parts}
+    texts = [part for part in parts if part[0].startswith("2")]
+    iban = normalise_iban(values.get("21", ""))
+    if _iban_shaped(iban):
+        found["iban"] = iban
+        texts = [part for part in texts if part[0] not in ("20", "21")]
+    account = values.get("10", "").strip()
+    if account.strip("0"):
+        found["account"] = account
+    run = []
+    for index, (_code, value, ends_line) in enumerate(texts):
+        if ends_line and index < len(texts) - 1 and len(value) < _TRIODOS_PIECE:
+            value += " "  # a piece whose spaces at the line's end were taken away
+        run.append(value)
+    _description(found, "".join(run), " ".join(value for _code, value, _ends in texts))
+    return True
+
+
+def _knab(pieces: list[str], found: dict) -> bool:
+    """Fill `found` from Knab's older layout (the description, then a line
+    `REK: NL20INGB0001234567/NAAM: P. de Boer`, or `NAAM: …` alone for a card payment) and
+    return True, or return False."""
+    lines = [piece for piece in pieces if piece.strip()]
+    last = _KNAB_ACCOUNT.fullmatch(lines[-1].strip()) if lines else None
+    if last is None:
+        return False
+    _counterparty_account(found, last.group(1) or "")
+    found["name"] = last.group(2).strip()
+    _description(found, " ".join(lines[:-1]), "".join(lines[:-1]))
+    return True
+
+
+def _abn_amro(pieces: list[str], found: dict) -> bool:
+    """Fill `found` from ABN AMRO's layout of labels and return True, or return False.
+
+    `SEPA OVERBOEKING  IBAN: …  BIC: …  NAAM: …  OMSCHRIJVING: …  KENMERK: …`: rows of 32
+    characters, one or two to a line (with a space between), a label at the start of a row
+    and a long value cut into the next rows wherever the 32 characters end.
+    """
+    rows = []
+    for line in pieces:
+        cut = len(line) > _ABN_ROW + 1 and line[_ABN_ROW] == " "
+        rows += [line[:_ABN_ROW], line[_ABN_ROW + 1 :]] if cut else [line]
+    labelled = [bool(_ABN_LABEL.match(row)) for row in rows]
+    if not rows[0].upper().startswith("SEPA ") or not any(
+        _ABN_LABEL.match(row) and row[:4].upper() in ("IBAN", "NAAM") for row in rows
+    ):
+        return False
+    run = rows[0]
+    for index in range(1, len(rows)):
+        full = len(rows[index - 1]) == _ABN_ROW
+        run += rows[index] if full and not labelled[index] else "  " + rows[index]
+    values = _labels(run)
+    _counterparty_account(found, values.get("IBAN", ""))
+    found["name"] = values.get("NAAM", "")
+    kenmerk = values.get("KENMERK", "")
+    found["end_to_end_id"] = "" if kenmerk.upper() == "NOTPROVIDED" else kenmerk
+    found["reference"] = _creditor_reference(
+        values.get("BETALINGSKENM.", "").replace(" ", ""), found["end_to_end_id"]
+    )
+    other = _labels("  ".join(rows)).get("OMSCHRIJVING", "")
+    _description(found, values.get("OMSCHRIJVING", ""), other)
+    return True
+
+
+def _labels(text: str) -> dict[str, str]:
+    """Return the values of ABN AMRO's labels in `text`, by label in capitals."""
+    matches = list(_ABN_LABEL.finditer(text))
+    values: dict[str, str] = {}
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        value = re.sub(r"\s+", " ", text[match.end() : end]).strip()
+        values.setdefault(match.group(1).upper(), value)
+    return values
+
+
+def _counterparty_account(found: dict, account: str) -> None:
+    """Put `account` in `found` as the counterparty's IBAN, or as its account when it is
+    not an IBAN."""
+    account = normalise_iban(account)
+    found["iban" if _iban_shaped(account) else "account"] = account
+
+
+def _description(found: dict, text: str, other: str) -> None:
+    """Put the description `text` in `found`, and `other` (its other reading) when it differs."""
+    found["remittance"] = re.sub(r"\s+", " ", text).strip()
+    other = re.sub(r"\s+", " ", other).strip()
+    found["remittance_joined"] = other if other != found["remittance"] else ""
+
+
 def _creditor_reference(reference: str, end_to_end_id: str) -> str:
     """Return `reference`, else an RF reference given as the end-to-end id (as accounting
     software sends it), else ""."""
     if not reference and iso11649.is_valid(end_to_end_id):
         return iso11649.compact(end_to_end_id)
     return reference
+
+
+# The layouts of free text that `read_details` knows, besides the IBAN and name first.
+_LAYOUTS = (_triodos, _knab, _abn_amro)
 
 
 def _fields(joined: str, *, before: bool = False) -> tuple[dict[str, tuple[int, int]], bool]:
