@@ -604,6 +604,7 @@ SAMPLES = [
     "triodos_mt940.sta",
     "abnamro_mt940_labels.sta",
     "knab_mt940.sta",
+    "ing_insidebusiness_mt940.sta",
     "volksbank_mt940.sta",
 ]
 

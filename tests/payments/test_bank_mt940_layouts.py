@@ -1,12 +1,14 @@
 """The MT940 layouts found in the Dutch banks' real (anonymised) files, beyond the ones
 `test_bank_mt940` books: Triodos's subfields (`>20` … `>31`), ABN AMRO's labels
 (`IBAN: … NAAM: … OMSCHRIJVING: …`) and its structured reference in `/REMI/`, Knab's
-older `REK: …/NAAM: …`, de Volksbank's files with the check digits of their accounts
-changed by anonymisation, and the accounts that are not IBANs.
+older `REK: …/NAAM: …`, the code words of ING's InsideBusiness Payments, de Volksbank's
+files with the check digits of their accounts changed by anonymisation, and the accounts
+that are not IBANs.
 
 The samples (data/triodos_mt940.sta, abnamro_mt940_labels.sta, knab_mt940.sta,
-volksbank_mt940.sta) have the shapes of those files with invented names, accounts and
-amounts; `{{…}}` are filled in as in `test_bank_mt940.sample`."""
+ing_insidebusiness_mt940.sta, volksbank_mt940.sta) have the shapes of those files with
+invented names, accounts and amounts; `{{…}}` are filled in as in
+`test_bank_mt940.sample`."""
 
 from decimal import Decimal
 
@@ -115,6 +117,27 @@ def test_knabs_older_layout_and_an_account_that_is_not_an_iban(event, six, book)
     ]
 
 
+def test_ings_insidebusiness_payments_code_words_old_and_new(event, six, book):
+    result = book(sample("ing_insidebusiness_mt940.sta", six), "ing-ibp.sta")
+
+    lines = lines_of(result)
+    assert [(line.state, paid(line)) for line in lines] == [
+        (TransactionState.MATCHED, six[1]),  # /REMI/SCOR/CUR/RF…/ (until 2014)
+        (TransactionState.MATCHED, six[2]),  # after /BUSP/ and /IREF/
+        (TransactionState.SKIPPED, None),
+    ]
+    assert [(line.debtor_name, line.debtor_iban) for line in lines] == [
+        ("P. de Boer", "NL20INGB0001234567"),  # /ORDP/account/BIC/name/city/ (until 2014)
+        ("Stichting Buurtkracht", "NL39RABO0300065264"),  # its IBAN cut over two lines
+        ("Drukkerij Utrecht", "NL86INGB0002445588"),  # /BENM/ (until 2014)
+    ]
+    assert (lines[0].reference, lines[1].remittance, lines[2].remittance) == (
+        creditor_reference(six[1].code),
+        f"Deelname {six[2].code}",
+        "Naambadges",
+    )
+
+
 def test_a_volksbank_file_whose_check_digits_anonymisation_changed_is_read():
     text = (DATA / "volksbank_mt940.sta").read_text()
     text = text.replace("{{ACCOUNT}}", "NL00SNSB0123456789").replace("{{CODE2}}", "M4RT8ZPA")
@@ -202,12 +225,18 @@ FIXED = {
     "{{CODE2}}": "M4RT8ZPA",
     "{{RF6}}": "RF06K7QW3XPA",
     "{{RF3}}": "RF79M4RT8ZPA",
+    "{{RF1}}": "RF06K7QW3XPA",
 }
 
 
 @pytest.mark.parametrize(
     ("name", "account", "prints"),
     [
+        (
+            "ing_insidebusiness_mt940.sta",
+            "",
+            ["19851aa3a5060070", "1b41366c259852e0", "25c8db1c37ad3073"],
+        ),
         ("triodos_mt940.sta", "", ["8fb6ee998289cb3a", "27115bb007eaa855", "dd54e467d7d02974"]),
         (
             "abnamro_mt940_labels.sta",

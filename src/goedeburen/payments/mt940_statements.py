@@ -19,7 +19,9 @@ it is.
 
 `:86:` is read in the layouts of the Dutch banks:
 - ING (Mijn ING Zakelijk, "MT940 structured"): `/EREF/…//CNTP/IBAN/BIC/NAME/CITY///REMI/
-  USTD//text/` or `/REMI/STRD/CUR/RF…/`, `/RTRN/reason/` on returns;
+  USTD//text/` or `/REMI/STRD/CUR/RF…/`, `/RTRN/reason/` on returns; InsideBusiness
+  Payments the same with more code words (`/BUSP/`, `/IREF/` …), until 2014 `/BENM/` and
+  `/ORDP/` for `/CNTP/` and `/REMI/SCOR/…` for `/REMI/STRD/…`;
 - ABN AMRO: `/TRTP/SEPA OVERBOEKING/IBAN/…/BIC/…/NAME/…/REMI/…/EREF/…`, a structured
   reference as `/REMI/ISSUER: CUR REF: …/`, returns of direct debits as `/RTYP/…/RTRN/…`;
 - Rabobank (structured): `/EREF/…/ORDP//NAME/…/ID/…/ADDR/…/REMI/…/ISDT/…`, `/BENM//NAME/…`
@@ -131,9 +133,11 @@ _CODES = (
     "|ULTC|ULTD|ULTB|CDTRREFTP|CDTRREF|CD|ISSR|TRCD|SUM"
 )
 _STARTS = "TRTP|EREF|PREF|MARF|CSID|CNTP|RTRN|REMI|ORDP|BENM|PURP|IBAN|NAME|TRCD"
-_FIELD = re.compile(rf"/({_CODES}|RTYP|BBAN)/")
-_STRUCTURED = re.compile(rf"^/({_STARTS}|RTYP)/")
-# The codes read before ABN AMRO's returns (/RTYP/) and Knab's /BBAN/ were (`read_details`).
+# Read since lines were imported (`read_details`): ABN AMRO's returns (/RTYP/), Knab's
+# /BBAN/, the code words of ING's InsideBusiness Payments (/BUSP/ … /CHGS/).
+_CODES_SINCE = ("RTYP", "BBAN", "BUSP", "CREF", "IREF", "EXCH", "CHGS")
+_FIELD = re.compile(rf"/({_CODES}|{'|'.join(_CODES_SINCE)})/")
+_STRUCTURED = re.compile(rf"^/({_STARTS}|RTYP|BUSP|CREF|IREF)/")
 _FIELD_BEFORE = re.compile(rf"/({_CODES})/")
 _STRUCTURED_BEFORE = re.compile(rf"^/({_STARTS})/")
 _IBAN_AT_START = re.compile(r"\s*([A-Z]{2}\d{2}[A-Z0-9]{10,30})(?:\s+(.*))?$")
@@ -521,9 +525,9 @@ def read_details(text: str, *, before: bool = False) -> dict:
     spaces), remittance_joined (the other reading, when it differs: a code cut at a line's
     end is whole in one of them), return_reason, returned, all (the field run together),
     learnt (whether anything was read that this reader did not read before: the layouts of
-    `_LAYOUTS`, ABN AMRO's /RTYP/ and structured reference, Knab's /BBAN/, Rabobank's
-    second /REMI/, an account that is not an IBAN, an IBAN with other check digits, ING's
-    older layout).
+    `_LAYOUTS`, the codes of `_CODES_SINCE`, ABN AMRO's structured reference, ING's /ORDP/
+    and /BENM/ with an account, /REMI/SCOR/, Rabobank's second /REMI/, an account that is
+    not an IBAN, an IBAN with other check digits, ING's older layout).
 
     With `before`, read as this reader did before it learnt those: what the fingerprint of
     a line holds, so that a line imported before is the same line after.
@@ -729,7 +733,7 @@ def _fields(joined: str, *, before: bool = False) -> tuple[dict[str, tuple[int, 
         code = match.group(1)
         empty = code in fields and not joined[slice(*fields[code])].strip("/ ")
         if code not in fields or (empty and not before):
-            learnt = learnt or code in fields or code in ("RTYP", "BBAN")
+            learnt = learnt or code in fields or code in _CODES_SINCE
             fields[code] = (match.end(), end)
     return fields, learnt
 
@@ -752,9 +756,15 @@ def _structured(
         found["return_reason"] = value("RTRN")
     found["name"] = value("NAME")
     found["iban"] = normalise_iban(value("IBAN"))
-    if "CNTP" in fields:
+    counterparty = "CNTP" if "CNTP" in fields else ""
+    if not (before or counterparty):
+        # ING's InsideBusiness Payments until 2014: /BENM/ (money out) or /ORDP/ (in) as
+        # /CNTP/, where Rabobank has /BENM//NAME/…
+        counterparty = next((c for c in ("BENM", "ORDP") if value(c)), "")
+        found["learnt"] = found["learnt"] or bool(counterparty)
+    if counterparty:
         # ING: /CNTP/account/BIC/name/city/
-        start, end = fields["CNTP"]
+        start, end = fields[counterparty]
         parts = text[start:end].removesuffix("/").split("/")
         found["iban"] = found["iban"] or normalise_iban(parts[0])
         found["name"] = found["name"] or "/".join(parts[2:-1] if len(parts) > 3 else parts[2:3])
@@ -772,8 +782,10 @@ def _structured(
         remittance = text[start:end]
         if remittance.startswith("USTD/"):
             remittance_span = (start + 5, end)  # ING: /REMI/USTD//text/
-        elif remittance.startswith("STRD/"):
-            # ING: /REMI/STRD/CUR/reference/ (the issuer, then the reference)
+        elif remittance.startswith("STRD/") or (not before and remittance.startswith("SCOR/")):
+            # ING: /REMI/STRD/CUR/reference/ (the issuer, then the reference); until 2014
+            # InsideBusiness Payments wrote SCOR for STRD.
+            found["learnt"] = found["learnt"] or remittance.startswith("SCOR/")
             parts = remittance[5:].strip("/").split("/")
             reference = reference or (parts[1] if len(parts) > 1 else parts[0]).strip()
             remittance_span = (end, end)
