@@ -138,6 +138,12 @@ def test_ings_insidebusiness_payments_code_words_old_and_new(event, six, book):
     )
 
 
+def test_another_banks_benm_without_a_bic_is_not_read_as_ings():
+    line = _one("/BENM/300000000000133\n/KOMERCIJALNA BANKA AD SKOPJE\n/Mesecna provizija/")
+
+    assert (line.counterparty_name, line.counterparty_account) == ("", "")
+
+
 def test_a_volksbank_file_whose_check_digits_anonymisation_changed_is_read():
     text = (DATA / "volksbank_mt940.sta").read_text()
     text = text.replace("{{ACCOUNT}}", "NL00SNSB0123456789").replace("{{CODE2}}", "M4RT8ZPA")

@@ -143,7 +143,10 @@ _STRUCTURED_BEFORE = re.compile(rf"^/({_STARTS})/")
 _IBAN_AT_START = re.compile(r"\s*([A-Z]{2}\d{2}[A-Z0-9]{10,30})(?:\s+(.*))?$")
 _IBAN_SHAPE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
 _DUTCH_IBAN = re.compile(r"NL\d\d[A-Z]{4}\d{10}")
-_BIC_AT_START = re.compile(r"([A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)(?:\s|$)")
+_BIC = r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?"
+_BIC_AT_START = re.compile(rf"({_BIC})(?:\s|$)")
+# ING's /BENM/ and /ORDP/ until 2014: the account, then the BIC (or none), name and city.
+_ACCOUNT_BIC = re.compile(rf"[A-Z0-9 ]+/(?:{_BIC})?/")
 # Triodos: `000>10`, the counterparty's old account number, then the subfields `>20` … `>31`.
 _TRIODOS = re.compile(r"\d{3}>10")
 _SUBFIELD = re.compile(r">(\d\d)")
@@ -760,7 +763,10 @@ def _structured(
     if not (before or counterparty):
         # ING's InsideBusiness Payments until 2014: /BENM/ (money out) or /ORDP/ (in) as
         # /CNTP/, where Rabobank has /BENM//NAME/…
-        counterparty = next((c for c in ("BENM", "ORDP") if value(c)), "")
+        spans = {code: fields.get(code, (0, 0)) for code in ("BENM", "ORDP")}
+        counterparty = next(
+            (c for c, at in spans.items() if _ACCOUNT_BIC.match(text[slice(*at)])), ""
+        )
         found["learnt"] = found["learnt"] or bool(counterparty)
     if counterparty:
         # ING: /CNTP/account/BIC/name/city/
