@@ -243,13 +243,14 @@ def trivial_bound(instance: Instance, *, placed: Assignment | None = None) -> in
     """
     rules = instance.rules
     total = 0
+    round_ids = {r.id: {s.id for s in r.sessions} for r in instance.rounds}
     for person in instance.participants:
         for round_ in instance.rounds:
             if round_.id not in person.rounds:
                 continue
             if placed is not None and round_.id not in placed.get(person.id, {}):
                 continue
-            ids = {s.id for s in round_.sessions}
+            ids = round_ids[round_.id]
             ranked = person.preferences.get(round_.id, ())
             fixed = person.fixed.get(round_.id)
             if fixed is not None:
