@@ -271,11 +271,11 @@ def _place_round(
     def look_ahead(model: _Model) -> None:
         if not ahead:
             return
-        costs = np.array(model.lp.col_cost_)
+        costs = model.col_cost.copy()
         for c, (slot_i, session) in enumerate(model.columns):
             pid = sub.participants[data.slots[slot_i].participant].id
             costs[c] += ahead.get((pid, topics[session]), 0.0) / data.scale
-        model.lp.col_cost_ = costs
+        model.col_cost = costs
 
     chosen = _solve_round(data, columns, look_ahead, deadline)
     if chosen is None:
