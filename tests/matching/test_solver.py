@@ -223,8 +223,11 @@ class _Clock:
         return time.monotonic() + self.ahead
 
 
-def _with_clock_jump(monkeypatch, phase: str, nth: int = 1):
-    """Return (progress, phases): the clock passes every deadline at the nth `phase`."""
+def _with_clock_jump(monkeypatch, phase: str, nth: int = 1, seconds: float = 10_000.0):
+    """Return (progress, phases): the model's clock jumps `seconds` on at the nth `phase`.
+
+    By default past every deadline.
+    """
     from goedeburen.matching.solver import model
 
     clock = _Clock()
@@ -234,7 +237,7 @@ def _with_clock_jump(monkeypatch, phase: str, nth: int = 1):
     def progress(fraction, name):
         phases.append(name)
         if phases.count(phase) == nth and clock.ahead == 0:
-            clock.ahead = 10_000.0
+            clock.ahead = seconds
 
     return progress, phases
 
@@ -253,6 +256,26 @@ def test_a_deadline_that_ends_the_milp_returns_the_best_placement_with_its_bound
     assert result.bound <= round(optimum) < result.objective == cost(doc, result.assignment)
     assert breaks(doc, result.to_json()) == []
     assert sum(result.rank_histogram) == sum(len(r) for r in result.assignment.values())
+
+
+def test_time_kept_for_the_placement_round_by_round_goes_to_a_search_that_found_one(
+    monkeypatch,
+):
+    # Of a limit of 100 s, 40 % is kept for the placement round by round after the search
+    # (in case the search finds no placement); this search has one (its warm start), and
+    # the clock jumps to 70 s as its MILP begins, past its own deadline (58.5 s) but not
+    # the kept time's: the MILP goes on and proves the optimum. Before, it stopped there
+    # with `feasible`, leaving the kept time unused.
+    doc = generated(SET[2], seed=1)
+    progress, phases = _with_clock_jump(monkeypatch, "milp", seconds=70.0)
+    optimum = solve_reference(doc, tight=True)["optimum"]
+
+    result = solve(parse_instance(doc), time_limit=100, progress=progress)
+
+    assert phases.count("milp") >= 1
+    assert result.status == "optimal"
+    assert result.objective == result.bound == round(optimum) == cost(doc, result.assignment)
+    assert breaks(doc, result.to_json()) == []
 
 
 @pytest.mark.parametrize(

@@ -959,6 +959,7 @@ def _search(
     report: Progress,
     relaxation: _Relaxation | None = None,
     incumbent: dict[int, int] | None = None,
+    late: float | None = None,
 ) -> _Found:
     """Search one model until proven or out of time; keep the best placement of any phase.
 
@@ -966,7 +967,8 @@ def _search(
     found; without, the best elastic placement (fewest left out) does. `relaxation`: the
     LP already solved (of a box of levels, see `_search_by_levels`). `incumbent`: a
     complete placement found otherwise, HiGHS's start when it costs less than the warm
-    start (its columns are added to the model).
+    start (its columns are added to the model). `late`: the deadline once a complete
+    placement is in hand.
     """
     empty = _Found(None, math.inf, False, -math.inf, None, 0)
     if relaxation is None:
@@ -1025,9 +1027,13 @@ def _search(
             model, out_slot, out_session, out_reduced = _add_improving(
                 data, model, out_slot, out_session, out_reduced, improving_columns()
             )
-    while not _expired(deadline) and not _proven(best):
+
+    def until() -> float | None:
+        return late if late is not None and best.complete else deadline
+
+    while not _expired(until()) and not _proven(best):
         report(0.4, "milp")
-        h = model.highs(integer=True, deadline=deadline)
+        h = model.highs(integer=True, deadline=until())
         if start is not None:
             _set_start(h, model, start)
         h.run()
@@ -1041,10 +1047,14 @@ def _search(
         values = np.array(h.getSolution().col_value)
         placement = _placement_from(model.columns, values, model.n_x)
         consider(placement, info.objective_function_value, model.incomplete(values) == 0)
+        if h.getModelStatus() in _STOPPED and not _expired(until()):
+            # Stopped by the deadline before the first placement, which moved it on.
+            start = best.placement
+            continue
         if not relaxation.converged:
             break
         improving = improving_columns()
-        if not improving.any() or _expired(deadline):
+        if not improving.any() or _expired(until()):
             break
         start = best.placement
         model, out_slot, out_session, out_reduced = _add_improving(
@@ -1052,6 +1062,9 @@ def _search(
         )
     best.columns = len(model.columns)
     return best
+
+
+_STOPPED = (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
 
 
 def _fractional_level(relaxation: _Relaxation) -> tuple[tuple[int, int], int] | None:
@@ -1087,6 +1100,7 @@ def _search_by_levels(
     deadline: float | None,
     report: Progress,
     incumbent: dict[int, int] | None = None,
+    late: float | None = None,
 ) -> _Found:
     """Search for the best complete placement, branching first on the spread levels.
 
@@ -1099,7 +1113,8 @@ def _search_by_levels(
     columns), and a box whose LP settles every level is searched as usual (`_search`). The
     bound is the least over the boxes not closed, so it stays a proof whenever the time
     ends. `incumbent`: a complete placement found otherwise (`by_round.py`), the best until
-    a better one is found.
+    a better one is found. `late`: the deadline once a complete placement is in hand (the
+    time kept for the placement round by round, which is then not needed).
     """
     objective = math.inf if incumbent is None else data.placement_cost(incumbent)
     root = _column_generation(data, tight=True, deadline=deadline, report=report)
@@ -1116,13 +1131,17 @@ def _search_by_levels(
     heap: list[tuple[float, int, dict, _Relaxation]] = [(root.bound, 0, {}, root)]
     pushed = 1
     unsettled: list[float] = []  # bounds of boxes searched without a proof
+
+    def until() -> float | None:
+        return late if late is not None and best.complete else deadline
+
     columns = 0
     while heap:
         bound, _, box, relaxation = heap[0]
         if math.ceil(bound - 1e-6) >= best.objective - 0.5:
             heap.clear()  # best bound first: no box left can hold a better placement
             break
-        if _expired(deadline):
+        if _expired(until()):
             break
         heapq.heappop(heap)
         level = _fractional_level(relaxation) if relaxation.converged else None
@@ -1130,10 +1149,11 @@ def _search_by_levels(
             found = _search(
                 data,
                 tight=True,
-                deadline=deadline,
+                deadline=until(),
                 report=report,
                 relaxation=relaxation,
                 incumbent=best.placement if best.complete else None,
+                late=late,
             )
             columns = max(columns, found.columns)
             if found.placement is not None and found.objective < best.objective - 0.5:
@@ -1151,7 +1171,7 @@ def _search_by_levels(
             found = _column_generation(
                 data,
                 tight=True,
-                deadline=deadline,
+                deadline=until(),
                 report=report,
                 box=child_box,
                 parent=relaxation,
@@ -1194,7 +1214,8 @@ def solve_model(
     The placement round by round (`by_round.py`, far faster than this model's first
     placement on thousands of people): with `by_round_first`, found before the search,
     which then starts from it; with `by_round_deadline`, looked for after `deadline` when
-    the search found no placement, until that later deadline.
+    the search found no placement, until that later deadline (a search that found one
+    goes on until then instead).
     """
     report = progress or (lambda fraction, phase: None)
     data = _Data(instance, previous)
@@ -1206,7 +1227,9 @@ def solve_model(
         # HiGHS's MILP over the round), the search still has the rest.
         first_deadline = time.monotonic() + BY_ROUND_FIRST_SHARE * (deadline - time.monotonic())
         incumbent = _by_round(data, first_deadline, BY_ROUND_IMPROVE_FIRST, previous)
-    found = _search_by_levels(data, deadline=deadline, report=report, incumbent=incumbent)
+    found = _search_by_levels(
+        data, deadline=deadline, report=report, incumbent=incumbent, late=by_round_deadline
+    )
     if found.placement is None and found.bound < data.unplaced_cost - 0.5:
         late = None
         if by_round_deadline is not None:
