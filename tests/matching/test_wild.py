@@ -89,6 +89,19 @@ def test_greedy_placement_places_everyone_where_seats_are_plenty():
     assert trivial_bound(instance) <= cost(doc, placement)
 
 
+@pytest.mark.parametrize("seed", range(40))
+def test_each_slot_at_its_cheapest_is_the_fast_pass_bound_read_from_the_model_data(seed):
+    # The bound of a placement round by round that the search's LP did not reach
+    # (`_Data.least_cost`, without reading the instance again) is the fast pass's.
+    from goedeburen.matching.solver.check import pinned_cost
+    from goedeburen.matching.solver.model import _Data
+
+    instance = parse_instance(wild_instance(seed, people=30, rounds=3, sessions=5))
+    data = _Data(instance, None)
+
+    assert data.least_cost() + pinned_cost(instance) == trivial_bound(instance) or data.impossible
+
+
 def test_out_of_time_placement_with_everyone_is_feasible_with_a_proven_bound():
     doc = wild_instance(4, people=6, rounds=2, sessions=3)
     doc["rules"] = {"max_group_share": 1, "spread_groups": []}

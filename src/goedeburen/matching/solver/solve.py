@@ -21,7 +21,7 @@ import numpy as np
 from . import check
 from .instance import Instance, ranks_in_round
 from .meetings import fewer_repeats_by_round
-from .model import BY_ROUND_FIRST_SHARE, Progress, new_highs, solve_model
+from .model import ByRound, Progress, new_highs, solve_model
 
 OPTIMAL, FEASIBLE, INFEASIBLE = "optimal", "feasible", "infeasible"
 
@@ -116,8 +116,8 @@ def solve(
     # `started`: when the caller's clock started (time.monotonic()), so that the limit also
     # covers what it did before (the command line: loading the libraries, reading the file).
     started = time.monotonic() if started is None else started
-    deadline = model_deadline = by_round_deadline = None
-    by_round_first = False
+    deadline = model_deadline = None
+    plan = None
     if time_limit is not None:
         deadline = started + time_limit
         # Leave time for fewer repeat meetings and the figures within the limit, and at
@@ -127,40 +127,17 @@ def solve(
         # interrupt callback asked it to).
         slots = sum(len(p.rounds) for p in instance.participants)
         model_deadline = deadline - min(2.5, max(0.15 * time_limit, 0.35 + 7e-5 * slots))
-        # The placement round by round (`by_round.py`) when the model finds none in time:
-        # first on a large instance whose limit is short for it, but not too short for it
-        # to finish in its share (the search then starts from it, or has the rest when it
-        # does not finish); otherwise in time kept for it after the search: twice what it
-        # needs, at least a share of the time (the machine may be busy: 2 to 3 times
-        # slower at a load of 6 on 2 cores), when the search keeps the larger share.
-        need = by_round_seconds(slots)
-        left = model_deadline - time.monotonic()
-        if (
-            slots >= BY_ROUND_FIRST_SLOTS
-            and need <= BY_ROUND_FIRST_SHARE * left
-            and left < BY_ROUND_FIRST_TIMES * need
-        ):
-            by_round_first = True
-        elif 2 * need <= (1 - BY_ROUND_KEPT_SHARE) * left:
-            kept = max(2 * need, BY_ROUND_KEPT_SHARE * left)
-            by_round_deadline, model_deadline = model_deadline, model_deadline - kept
+        model_deadline, plan = _by_round_plan(slots, len(instance.rounds), deadline, model_deadline)
     report = progress or (lambda fraction, phase: None)
     data, outcome = solve_model(
         instance,
         deadline=model_deadline,
         previous=previous,
         progress=report,
-        by_round_first=by_round_first,
-        by_round_deadline=by_round_deadline,
+        by_round=plan,
     )
     model_seconds = time.monotonic() - started
-    assignment: dict[str, dict[str, str]] = {}
-    for slot_i, session in outcome.placement.items():
-        slot = data.slots[slot_i]
-        person = instance.participants[slot.participant]
-        assignment.setdefault(person.id, {})[instance.rounds[slot.round].id] = data.sessions[
-            session
-        ].id
+    assignment = data.assignment(outcome.placement)
     unplaced_slots = [
         (instance.participants[data.slots[i].participant], instance.rounds[data.slots[i].round])
         for i in outcome.unplaced
@@ -201,9 +178,7 @@ def solve(
         if not outcome.proven and outcome.lp_bound is None:
             # The time ended before the model's LP was complete (a placement round by
             # round): its bound may be less than each placement at its cheapest, or 0.
-            from .greedy import trivial_bound
-
-            bound = max(bound, trivial_bound(instance))
+            bound = max(bound, data.least_cost() + pinned)
         bound = min(bound, cost)
         status = OPTIMAL if outcome.proven else FEASIBLE
     figures = check.figures(instance, assignment)
@@ -231,21 +206,76 @@ def solve(
     )
 
 
-# From this many participant-rounds, a limit short for the placement round by round
-# gives it the time before the model's search (its first placement took 8 s and more).
+# From this many participant-rounds, a limit short for the joint model's first placement
+# gives the placement round by round the time before the search (the search's first
+# placement took 5 to 9 s at 3,000 people in 4 rounds, round by round 0.5 to 1 s).
 BY_ROUND_FIRST_SLOTS = 1000
 BY_ROUND_FIRST_TIMES = 6  # … when the search has less than this many times what it needs
+BY_ROUND_FIRST_SHARE = 0.75  # of the search's time, at most, when that is enough for it
+BY_ROUND_IMPROVE_FIRST = 0.3  # of its time left after its first placement: lowering its cost
 # Otherwise this share of the time (at least) is kept for it after the search.
 BY_ROUND_KEPT_SHARE = 0.4
 
 
-def by_round_seconds(slots: int) -> float:
-    """Return how long the placement round by round takes at most, about (`by_round.py`).
+def by_round_seconds(slots: int, *, quick: bool = False) -> float:
+    """Return how long the first placement round by round takes, about (`by_round.py`).
 
-    Measured on a loaded 2-core machine: 3.7 s for 3,000 people in 4 rounds of 30 sessions
-    (10,800 participant-rounds), 0.4 to 0.6 s for 300 people in 4 rounds of 10.
+    CPU seconds measured on a 2-core machine at a load of 4, its data included: 0.65 to
+    0.75 s `quick` and 1.6 to 2 s with the later rounds' prices for 3,000 people in 4
+    rounds of 30 sessions (12,000 participant-rounds); 0.2 and 0.8 s for 300 people in 4
+    crowded rounds of 10 (their MILPs take most of it). Instances with many small rooms
+    take longer: 1 to 3.5 s `quick` for 3,000 people in 2 rounds of 300 rooms.
     """
-    return 0.5 + 4e-4 * slots
+    if quick:
+        return 0.2 + 5e-5 * slots
+    return 0.5 + 2.5e-4 * slots
+
+
+def finish_seconds(slots: int) -> float:
+    """Return how long `solve` takes after the placement: the figures, about.
+
+    0.15 s at 12,000 participant-rounds (on a loaded machine: 0.3 s), and the command line
+    writes the file.
+    """
+    return 0.1 + 2.5e-5 * slots
+
+
+def _by_round_plan(
+    slots: int, rounds: int, deadline: float, model_deadline: float
+) -> tuple[float, ByRound | None]:
+    """Return (the search's deadline, when the placement round by round runs).
+
+    On a large instance whose limit is short for the search's first placement, before the
+    search: in a share of its time when that is enough (the search then starts from it),
+    without the later rounds' prices when only that is; and when even that needs more
+    than the search's time, in the time kept for the fast pass that the command line
+    writes when no placement is found (`out_of_time`), when that leaves time for a round
+    or more: the fast pass then places only the rounds it did not. Otherwise after the
+    search, in time kept for it: twice what it
+    needs, at least a share of the time (the machine may be busy: 2 to 3 times slower at
+    a load of 6 on 2 cores), when the search keeps the larger share; a search that finds
+    a placement itself goes on in that time.
+    """
+    now = time.monotonic()
+    left = model_deadline - now
+    need = by_round_seconds(slots)
+    quick = by_round_seconds(slots, quick=True)
+    if slots >= BY_ROUND_FIRST_SLOTS and left < BY_ROUND_FIRST_TIMES * need:
+        first = now + BY_ROUND_FIRST_SHARE * left
+        if need <= BY_ROUND_FIRST_SHARE * left:
+            return model_deadline, ByRound(first=first, improve=BY_ROUND_IMPROVE_FIRST)
+        if quick <= BY_ROUND_FIRST_SHARE * left:
+            return model_deadline, ByRound(first=first, improve=BY_ROUND_IMPROVE_FIRST, quick=True)
+        last = deadline - finish_seconds(slots)
+        if quick <= rounds * (last - now):
+            # No time for the search after it (its first LP alone takes longer): all of it
+            # lowers its cost.
+            return now, ByRound(first=last, improve=1.0, quick=True)
+        return model_deadline, None
+    if 2 * need <= (1 - BY_ROUND_KEPT_SHARE) * left:
+        kept = max(2 * need, BY_ROUND_KEPT_SHARE * left)
+        return model_deadline - kept, ByRound(kept=model_deadline)
+    return model_deadline, None
 
 
 def out_of_time(
