@@ -93,7 +93,11 @@ def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
         # What is left of the limit, less what the pass and the file take, to try again.
         left = started + args.time_limit - time.monotonic() - 0.3
         result = out_of_time(
-            instance, started=started, message=str(error), seconds=min(max(left, 0.0), 0.5)
+            instance,
+            started=started,
+            message=str(error),
+            seconds=min(max(left, 0.0), 0.5),
+            placed=getattr(error, "placed", None),
         )
     try:
         with open(args.out, "w", encoding="utf-8") as file:

@@ -23,10 +23,14 @@ from .instance import Instance, ranks_in_round
 Assignment = dict[str, dict[str, str]]
 
 
-def greedy_placement(instance: Instance, *, seconds: float = 0.1) -> Assignment:
+def greedy_placement(
+    instance: Instance, *, seconds: float = 0.1, placed: Assignment | None = None
+) -> Assignment:
     """Return a placement of whom one pass can place, keeping every rule of the format.
 
     `seconds`: how long those left out may be tried again (moving one person for them).
+    `placed`: whole rounds placed already (round by round, before the time ended), kept
+    as they are; the pass places the other rounds.
     """
     rules = instance.rules
     sessions = instance.sessions()
@@ -86,6 +90,10 @@ def greedy_placement(instance: Instance, *, seconds: float = 0.1) -> Assignment:
         members[session_id].discard(pid)
         return session_id
 
+    for pid, rounds in (placed or {}).items():
+        for session_id in rounds.values():
+            place(pid, session_id)
+
     # The pinned first (they have one session only), then those with the fewest choices.
     cost_of = rules.choice_cost
     round_ids = {r.id: {s.id for s in r.sessions} for r in instance.rounds}
@@ -126,7 +134,9 @@ def greedy_placement(instance: Instance, *, seconds: float = 0.1) -> Assignment:
         )
     ]
     # A spread group's member goes where the group has the fewest, to keep it even.
-    for _, _, person, _, order in slots:
+    for _, _, person, round_, order in slots:
+        if round_.id in placement[person.id]:
+            continue
         if person.group in spread:
             order = sorted(order, key=lambda s: count[s][person.group] if sessions[s].mix else 0)
         for session_id in order:

@@ -279,18 +279,24 @@ def _by_round_plan(
 
 
 def out_of_time(
-    instance: Instance, *, started: float, message: str, seconds: float = 0.1
+    instance: Instance,
+    *,
+    started: float,
+    message: str,
+    seconds: float = 0.1,
+    placed: dict[str, dict[str, str]] | None = None,
 ) -> Result:
     """Return the placement of `greedy_placement`, for when `solve` ran out of time.
 
     `message`: the TimeoutError's; `seconds`: how long to try again for whom one pass
-    leaves out. Everyone placed: `feasible`, with the bound each
+    leaves out; `placed`: the rounds placed before the time ended (`NoPlacement`), which
+    the pass keeps. Everyone placed: `feasible`, with the bound each
     placement at its cheapest session gives. Otherwise `infeasible`: whom one pass could not
     place, each with the reason that the time ended first (not that no place exists).
     """
     from .greedy import greedy_placement, trivial_bound
 
-    assignment = greedy_placement(instance, seconds=seconds)
+    assignment = greedy_placement(instance, seconds=seconds, placed=placed)
     unassigned = []
     for person in instance.participants:
         for round_ in instance.rounds:
