@@ -91,6 +91,17 @@ def test_a_round_that_leaves_someone_out_for_a_topic_is_repaired():
     assert sum(len(rounds) for rounds in placement.values()) == 5
 
 
+def test_a_round_nobody_takes_part_in_is_left_empty():
+    doc = _two_rounds()
+    for person in doc["participants"]:
+        person["preferences"].pop("B", None)
+
+    placement = by_round_placement(parse_instance(doc), deadline=time.monotonic() + 30)
+
+    assert breaks(doc, {"assignment": placement}) == []
+    assert sorted(r for rounds in placement.values() for r in rounds) == ["A", "A", "A"]
+
+
 def test_placement_round_by_round_keeps_every_rule_and_costs_little_more_than_the_optimum():
     doc = crowded_instance(2, people=300, rounds=4, sessions=10)
 

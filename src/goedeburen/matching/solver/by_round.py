@@ -95,7 +95,9 @@ def place_by_round(
         # participant × topic: the topics of the rounds placed, and of the pins of the others.
         return _held(data, np.where(at >= 0, at, pin), r, without)
 
-    queue = sorted(range(n_rounds), key=tightness, reverse=True)
+    # A round nobody takes part in has nothing to place.
+    taken = [r for r in range(n_rounds) if len(parts[r][1])]
+    queue = sorted(taken, key=tightness, reverse=True)
     # Each later round's LP alone, with the pins' topics held: the prices of its seats.
     prices = {}
     if not quick:
@@ -143,7 +145,7 @@ def place_by_round(
     cost = _weighted_cost(data, at)
     while True:
         before = cost
-        for r in sorted(range(n_rounds), key=tightness):
+        for r in sorted(taken, key=tightness):
             # Not begun when it would not end in time (with every column priced it takes
             # about twice as long as the first time): the time after it is someone else's.
             if time.monotonic() + (2 * took if quick else took) >= improve_until:
