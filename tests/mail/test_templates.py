@@ -26,6 +26,7 @@ CONTEXTS = {
         "reason": "Ziek",
         "by_organiser": True,
     },
+    MailKind.PAYMENT_AFTER_CANCELLATION: {"amount": "€ 125,00", "money": "refund"},
 }
 
 
@@ -79,6 +80,24 @@ def test_every_default_has_a_dutch_and_an_english_text(event, ticket, kind):
 
     assert texts["nl"] != texts["en"]
     assert texts["nl"].startswith("Beste Bea Boeker,") and texts["en"].startswith("Dear Bea")
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_a_payment_after_cancellation_says_what_becomes_of_the_money(
+    strict_templates, event, ticket, language
+):
+    registration = _registration(
+        event, ticket, status=RegistrationStatus.CANCELLED, language=language
+    )
+    said = {}
+    for money in ("refund", "pay_back", "owed", "seat_lost"):
+        context = {"amount": "€ 125,00", "money": money}
+        rendered = _compose(registration, MailKind.PAYMENT_AFTER_CANCELLATION, context=context)
+        everything = rendered.rendered.text + rendered.rendered.html
+        assert "MISSING-PLACEHOLDER" not in everything and "€ 125,00" in everything
+        said[money] = rendered.rendered.text
+
+    assert len(set(said.values())) == 4
 
 
 @pytest.mark.parametrize("kind", [MailKind.CONFIRMATION, MailKind.PRACTICAL_INFO])

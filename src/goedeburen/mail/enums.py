@@ -14,6 +14,8 @@ class MailKind(models.TextChoices):
     ATTENDEE_CANCELLED = "attendee_cancelled", _("One attendee cancelled")
     WAITING_LIST_OFFER = "waiting_list_offer", _("Waiting list offer")
     PAYMENT_RECEIVED = "payment_received", _("Payment received")
+    # Money that came in for a registration that stays cancelled: never "payment received".
+    PAYMENT_AFTER_CANCELLATION = "payment_after_cancellation", _("Payment after cancellation")
     PAYMENT_REMINDER = "payment_reminder", _("Payment reminder")
     INVOICE = "invoice", _("Invoice or credit note")
     PRACTICAL_INFO = "practical_info", _("Practical information")

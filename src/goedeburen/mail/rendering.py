@@ -36,6 +36,7 @@ SUBJECTS = {
     MailKind.ATTENDEE_CANCELLED: _("Change in your registration %(code)s for %(event)s"),
     MailKind.WAITING_LIST_OFFER: _("A place for you at %(event)s"),
     MailKind.PAYMENT_RECEIVED: _("Payment received for registration %(code)s"),
+    MailKind.PAYMENT_AFTER_CANCELLATION: _("Your payment for the cancelled registration %(code)s"),
     MailKind.PAYMENT_REMINDER: _("Reminder: payment for registration %(code)s for %(event)s"),
     MailKind.INVOICE: _("Invoice for registration %(code)s for %(event)s"),
     MailKind.PRACTICAL_INFO: _("Practical information for %(event)s"),
