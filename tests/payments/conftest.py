@@ -5,6 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from goedeburen.mail import services as mail_services
+from goedeburen.mail.enums import MailKind
+from goedeburen.mail.models import OutgoingMail
 from goedeburen.payments import services
 from goedeburen.payments.models import PaymentSettings
 from tests.factories import (
@@ -18,6 +21,16 @@ from tests.mail.conftest import drain  # noqa: F401 (fixture)
 from .fake_mollie import FakeMollie
 
 TEST_KEY = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"
+
+
+def payment_mails(registration) -> list[tuple[str, str]]:
+    """Return (kind, text as rendered) of each mail about a payment queued for
+    `registration`: payment received, or payment after cancellation."""
+    mails = OutgoingMail.objects.filter(
+        registration=registration,
+        kind__in=[MailKind.PAYMENT_RECEIVED, MailKind.PAYMENT_AFTER_CANCELLATION],
+    ).order_by("pk")
+    return [(mail.kind, mail_services.render_queued(mail).body_text) for mail in mails]
 
 
 @pytest.fixture

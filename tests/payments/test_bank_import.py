@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from goedeburen.mail.enums import MailKind
 from goedeburen.payments import queries, services
 from goedeburen.payments.enums import PaymentState, ProviderName, TransactionState
 from goedeburen.payments.exceptions import PaymentError
@@ -18,12 +19,14 @@ from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
 from tests.factories import (
     QuotaFactory,
+    RegistrationSettingsFactory,
     TicketTypeFactory,
     attendee,
     billing,
     booker,
     form_token,
 )
+from tests.payments.conftest import payment_mails
 
 DATA = Path(__file__).parent / "data"
 
@@ -256,6 +259,7 @@ def test_payment_after_the_hold_ran_out_confirms_when_the_seat_is_still_free(eve
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CONFIRMED
     assert not Payment.objects.get(registration=registration).seat_lost
+    assert [kind for kind, _text in payment_mails(registration)] == [MailKind.PAYMENT_RECEIVED]
 
 
 def test_payment_after_the_seat_was_taken_is_flagged(event, register, book):
@@ -290,3 +294,55 @@ def test_payment_after_the_seat_was_taken_is_flagged(event, register, book):
     assert payment.state == PaymentState.PAID
     assert payment.seat_lost
     assert list(queries.flagged_payments(event)) == [payment]
+    # Not thanked for places it does not have: told that the organisers will be in touch.
+    [(kind, text)] = payment_mails(late)
+    assert kind == MailKind.PAYMENT_AFTER_CANCELLATION
+    assert "We nemen contact met u op" in text
+
+
+def _cancelled_by_transfer(register) -> Registration:
+    # Chosen to pay by transfer (its invoice issued), then cancelled by the booker with
+    # what that settles run at once.
+    registration = register(email="booker1@example.org", language="en")
+    services.choose_provider(registration, provider=ProviderName.BANK_TRANSFER)
+    registration_services.cancel_registration(registration, by=None, reason="booker")
+    return Registration.objects.get(pk=registration.pk)
+
+
+def test_a_transfer_for_a_freely_cancelled_registration_is_paid_back_not_received(
+    event, register, book, immediate_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = _cancelled_by_transfer(register)
+    assert queries.current_invoice(registration) is None  # credited
+
+    book(statement("ing_camt053_001_02.xml", {1: registration}))
+
+    [line] = queries.overpaid_lines(event)
+    assert line.payments.get().registration == registration
+    [(kind, text)] = payment_mails(registration)
+    assert kind == MailKind.PAYMENT_AFTER_CANCELLATION
+    assert (
+        f"We have received € 125,00 for your registration {registration.code}" in text,
+        "You do not owe us this money. We will pay it back to you." in text,
+    ) == (True, True)
+
+
+def test_a_transfer_after_a_cancellation_that_was_not_free_pays_its_invoice(
+    event, register, book, immediate_tasks, django_capture_on_commit_callbacks
+):
+    RegistrationSettingsFactory(
+        event=event, free_cancellation_until=timezone.now() - dt.timedelta(days=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = _cancelled_by_transfer(register)
+
+    book(statement("ing_camt053_001_02.xml", {1: registration}))
+
+    assert list(queries.overpaid_lines(event)) == []
+    [(kind, text)] = payment_mails(registration)
+    assert kind == MailKind.PAYMENT_AFTER_CANCELLATION
+    assert (
+        "Cancelling was no longer free, so the invoice still stands." in text,
+        "Paid: € 125,00 incl. VAT. Thank you." in text,
+    ) == (True, True)

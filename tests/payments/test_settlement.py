@@ -23,6 +23,7 @@ from goedeburen.registration import services as registration_services
 from goedeburen.registration.enums import RegistrationStatus
 from tests import seams
 from tests.factories import RegistrationSettingsFactory
+from tests.payments.conftest import payment_mails
 from tests.payments.test_mollie import _paid
 
 REPO = Path(__file__).resolve().parents[2]
@@ -140,6 +141,32 @@ def test_a_mollie_payment_arriving_after_the_free_cancellation_was_settled_is_re
     assert (refund.amount, refund.state, swept) == (Decimal("125.00"), RefundState.REFUNDED, 0)
     assert [r["amount"]["value"] for r in mollie.refunds[payment.provider_reference]] == ["125.00"]
     assert Settlement.objects.get().settled is not None
+
+
+def test_a_mollie_payment_after_the_free_cancellation_says_it_is_refunded_not_received(
+    mollie, register, client, immediate_tasks, django_capture_on_commit_callbacks
+):
+    # Paid at Mollie's checkout after cancelling in another tab: thanking for the payment
+    # of a registration that has no places would only confuse; the booker hears that the
+    # money goes back.
+    from tests.payments.test_mollie import WEBHOOK, start
+
+    registration = register(language="en")
+    payment = start(registration)
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(registration)
+    mollie.set_status(payment.provider_reference, "paid")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(WEBHOOK, {"id": payment.provider_reference})
+
+    [(kind, text)] = payment_mails(registration)
+    assert kind == MailKind.PAYMENT_AFTER_CANCELLATION
+    assert (
+        f"We have received € 125,00 for your registration {registration.code}" in text,
+        "So we pay the money back to the account you paid from." in text,
+    ) == (True, True)
+    assert payment.refunds.get().state == RefundState.REFUNDED
 
 
 @pytest.mark.worker

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from goedeburen.common.audit import log_action
+from goedeburen.common.money import euro
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
 from goedeburen.mail.enums import MailKind
@@ -355,8 +356,13 @@ def settle_registration(registration: Registration, *, payment: Payment, by=None
     again, so that it is refunded like the rest; not when the payment is flagged
     `seat_lost` (the organiser decides).
 
-    Side effects: those of `confirm_paid` and `issue_invoice`; the payment-received mail;
-    the settlement made due again, with its task enqueued on commit.
+    A registration that stays cancelled never gets the payment-received mail (it would
+    thank for places the booker does not have), but the payment-after-cancellation mail,
+    which says what becomes of the money (`_money_after_cancellation`).
+
+    Side effects: those of `confirm_paid` and `issue_invoice`; the payment-received mail,
+    or the payment-after-cancellation mail; the settlement made due again, with its task
+    enqueued on commit.
     """
     registration = Registration.objects.select_related("event__organiser").get(pk=registration.pk)
     balance = queries.balance(registration)
@@ -378,23 +384,56 @@ def settle_registration(registration: Registration, *, payment: Payment, by=None
             except PaymentError as refused:
                 # Paid is paid: an organiser without invoice details still gets the money.
                 logger.warning("No invoice for %s: %s", registration.code, refused)
-    if registration.status == RegistrationStatus.CANCELLED and not seat_lost:
-        _owe_settlement_again(registration)
+    kind, context = MailKind.PAYMENT_RECEIVED, {}
+    if registration.status == RegistrationStatus.CANCELLED:
+        # Still cancelled: "payment received" would thank for places the booker does not
+        # have. Their own mail says what becomes of the money instead.
+        refunded = not seat_lost and _owe_settlement_again(registration)
+        kind = MailKind.PAYMENT_AFTER_CANCELLATION
+        context = {
+            "amount": euro(payment.amount),
+            "money": _money_after_cancellation(
+                payment, balance=balance, seat_lost=seat_lost, refunded=refunded
+            ),
+        }
     try:
         with transaction.atomic():
-            queue_registration_mail(registration, kind=MailKind.PAYMENT_RECEIVED)
+            queue_registration_mail(registration, kind=kind, **context)
     except Exception:  # a broken mail never undoes a payment (DESIGN.md, invariant 2)
         logger.exception("No payment mail for registration %s", registration.pk)
 
 
-def _owe_settlement_again(registration: Registration) -> None:
+def _money_after_cancellation(
+    payment: Payment, *, balance: queries.Balance, seat_lost: bool, refunded: bool
+) -> str:
+    """Return what becomes of `payment`, paid for a registration that stays cancelled:
+    "seat_lost" (the organiser decides: room or a refund), "refund" (its free
+    cancellation's settlement refunds online payments), "owed" (it pays an invoice that a
+    cancellation that was not free left standing; what it pays beyond that, the mail's
+    payment details say) or "pay_back" (none of it was owed: the organiser transfers it
+    back, as the overview's overpayments ask)."""
+    if seat_lost:
+        return "seat_lost"
+    if refunded and payment.provider == ProviderName.MOLLIE:
+        return "refund"
+    return "pay_back" if balance.overpaid >= payment.amount else "owed"
+
+
+def _owe_settlement_again(registration: Registration) -> bool:
     """Make the registration's settled settlement due again (there is none when the
     cancellation was not free: then the money is owed). A settler that holds it meanwhile
-    is waited for; its task settles again only what is new (`settle_cancellation`)."""
-    settlement = Settlement.objects.filter(registration=registration, settled__isnull=False)
-    for settlement_id in settlement.values_list("pk", flat=True):
-        Settlement.objects.filter(pk=settlement_id).update(settled=None)
-        enqueue_on_commit(tasks.settle_cancellation, settlement_id)
+    is waited for; its task settles again only what is new (`settle_cancellation`).
+
+    Return whether the registration has a settlement (settled, or still due): one that
+    refunds its online payments."""
+    owed = False
+    settlements = Settlement.objects.filter(registration=registration)
+    for settlement_id, settled in settlements.values_list("pk", "settled"):
+        owed = True
+        if settled is not None:
+            Settlement.objects.filter(pk=settlement_id).update(settled=None)
+            enqueue_on_commit(tasks.settle_cancellation, settlement_id)
+    return owed
 
 
 def create_refund(
