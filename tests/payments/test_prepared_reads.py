@@ -3,6 +3,7 @@ querysets return: the same instances with the same field values, related objects
 annotations, in the same order."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
@@ -80,6 +81,38 @@ def test_an_invoice_with_its_lines_is_what_select_and_prefetch_related_read(
             assert all(line.invoice is prepared for line in lines)
         assert [_values(line) for line in lines] == [_values(line) for line in orm.lines.all()]
         assert len(lines) == 3
+
+
+_SUMS = ("paid", "refunded", "invoiced", "invoiced_any", "tickets")
+
+
+def test_a_balance_sums_what_the_orms_query_sums(register):
+    fresh, invoiced, paid = register(), register(attendees=2), register(attendees=3)
+    reissued = services.issue_invoice(invoiced)
+    services.reissue_invoice(reissued, reason="wrong PO number")
+    services.issue_invoice(paid)
+    payment = services.record_manual_payment(paid, amount=Decimal("200.00"), note="cash", by=None)
+    services.create_refund(payment, amount=Decimal("20.00"), reason="no lunch")
+
+    for registration in (fresh, invoiced, paid):
+        (prepared,) = queries._BALANCE.fetch(pk=registration.pk)
+        orm = queries._balance_sums(registration.pk).get()
+        assert {n: getattr(prepared, n) for n in _SUMS} == {n: getattr(orm, n) for n in _SUMS}
+    assert queries.balance(paid) == queries.Balance(due=Decimal("375.00"), paid=Decimal("180.00"))
+    with pytest.raises(Registration.DoesNotExist):
+        queries.balance(Registration(pk=987654))
+
+
+def test_the_current_invoice_is_the_one_the_orm_finds(register):
+    none_yet, reissued, credited = register(), register(), register()
+    _credit, new = services.reissue_invoice(services.issue_invoice(reissued), reason="address")
+    services.credit_invoice(services.issue_invoice(credited), reason="cancelled")
+
+    found = [queries.current_invoice(r) for r in (none_yet, reissued, credited)]
+    orm = [queries._current_invoice(r.pk).first() for r in (none_yet, reissued, credited)]
+
+    assert [f and _values(f) for f in found] == [o and _values(o) for o in orm]
+    assert (found[0], found[1].pk, found[2]) == (None, new.pk, None)
 
 
 def test_an_unknown_invoice_is_not_found_as_with_the_orm():

@@ -101,7 +101,27 @@ class Balance:
 
 
 def balance(registration: Registration) -> Balance:
-    """Return the registration's `Balance`, in one query (the sums as subqueries)."""
+    """Return the registration's `Balance`, in one query (the sums as subqueries), compiled
+    once per process: every payment settled, every payment page and every mail with
+    payment details asks this, and building the query cost the ORM several times what
+    running it costs."""
+    found = _BALANCE.fetch(pk=registration.pk)
+    if not found:
+        raise Registration.DoesNotExist("Registration matching query does not exist.")
+    sums = found[0]
+    # Attendees read already (and perhaps not saved yet) count as they are.
+    prefetched = "attendees" in getattr(registration, "_prefetched_objects_cache", {})
+    return Balance.of(
+        invoiced=sums.invoiced if sums.invoiced_any else None,
+        cancelled=registration.status == RegistrationStatus.CANCELLED,
+        tickets=registration.total if prefetched else sums.tickets,
+        paid=sums.paid,
+        refunded=sums.refunded,
+    )
+
+
+def _balance_sums(pk: int) -> QuerySet[Registration]:
+    """Return the registration `pk` (its key only) with the sums `balance` needs."""
 
     def summed(queryset, field: str, by: str):
         return Coalesce(
@@ -119,8 +139,9 @@ def balance(registration: Registration) -> Balance:
         state__in=[RefundState.PENDING, RefundState.REFUNDED],
     )
     invoices = Invoice.objects.filter(registration=OuterRef("pk"))
-    sums = (
-        Registration.objects.filter(pk=registration.pk)
+    return (
+        Registration.objects.filter(pk=pk)
+        .only("pk")
         .annotate(
             paid=summed(payments, "amount", "registration"),
             refunded=summed(refunds, "amount", "payment__registration"),
@@ -130,21 +151,11 @@ def balance(registration: Registration) -> Balance:
                 Attendee.objects.filter(registration=OuterRef("pk")), "price", "registration"
             ),
         )
-        .values("paid", "refunded", "invoiced", "invoiced_any", "tickets")
-        .get()
-    )
-    # Attendees read already (and perhaps not saved yet) count as they are.
-    prefetched = "attendees" in getattr(registration, "_prefetched_objects_cache", {})
-    return Balance.of(
-        invoiced=sums["invoiced"] if sums["invoiced_any"] else None,
-        cancelled=registration.status == RegistrationStatus.CANCELLED,
-        tickets=registration.total if prefetched else sums["tickets"],
-        paid=sums["paid"],
-        refunded=sums["refunded"],
     )
 
 
 _MONEY = DecimalField(max_digits=12, decimal_places=2)
+_BALANCE = Prepared(_balance_sums, samples={"pk": 1}, others={"pk": 2})
 
 
 def balances(registration_ids) -> dict[int, Balance]:
@@ -338,12 +349,17 @@ def payment_overview(registration: Registration) -> PaymentOverview:
 
 
 def current_invoice(registration: Registration) -> Invoice | None:
-    """Return the registration's invoice that no credit note cancelled, if any."""
+    """Return the registration's invoice that no credit note cancelled, if any (a query
+    compiled once: every payment settled asks it)."""
+    found = _CURRENT_INVOICE.fetch(registration=registration.pk)
+    return found[0] if found else None
+
+
+def _current_invoice(registration: int) -> QuerySet[Invoice]:
     return (
         Invoice.objects.filter(registration=registration, kind=InvoiceKind.INVOICE)
         .filter(credit_note__isnull=True)
-        .order_by("-year", "-sequence")
-        .first()
+        .order_by("-year", "-sequence")[:1]
     )
 
 
@@ -364,6 +380,9 @@ def _invoice_lines(invoice: int) -> QuerySet[InvoiceLine]:
     return InvoiceLine.objects.filter(invoice=invoice).order_by("order", "pk")
 
 
+_CURRENT_INVOICE = Prepared(
+    _current_invoice, samples={"registration": 1}, others={"registration": 2}
+)
 # Every PDF, e-invoice and invoice mail reads an invoice this way: compiled once.
 _INVOICE = Prepared(_invoice, samples={"pk": 1}, others={"pk": 2})
 _INVOICE_LINES = Prepared(_invoice_lines, samples={"invoice": 1}, others={"invoice": 2})
