@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 from goedeburen.common.prepared import Prepared, fetch_together
 from goedeburen.payments import queries, services
 from goedeburen.payments.models import Invoice, InvoiceLine, PaymentSettings
-from goedeburen.payments.services import invoices
+from goedeburen.payments.services import invoices, payments
 from goedeburen.registration.models import Registration
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +113,17 @@ def test_the_current_invoice_is_the_one_the_orm_finds(register):
 
     assert [f and _values(f) for f in found] == [o and _values(o) for o in orm]
     assert (found[0], found[1].pk, found[2]) == (None, new.pk, None)
+
+
+def test_a_settled_registration_is_read_again_as_the_orm_reads_it(register):
+    registration = register()
+
+    (prepared,) = payments._FRESH.fetch(pk=registration.pk)
+    orm = Registration.objects.select_related("event__organiser").get(pk=registration.pk)
+
+    assert _values(prepared) == _values(orm)
+    assert _values(prepared.event) == _values(orm.event)
+    assert _values(prepared.event.organiser) == _values(orm.event.organiser)
 
 
 def test_an_unknown_invoice_is_not_found_as_with_the_orm():

@@ -12,10 +12,12 @@ import logging
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from goedeburen.common.audit import log_action
 from goedeburen.common.money import euro
+from goedeburen.common.prepared import Prepared
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
 from goedeburen.mail.enums import MailKind
@@ -342,6 +344,14 @@ def record_manual_payment(
     return payment
 
 
+def _fresh(pk: int) -> QuerySet[Registration]:
+    return Registration.objects.select_related("event__organiser").filter(pk=pk)
+
+
+# Every payment settled reads its registration again so: compiled once.
+_FRESH = Prepared(_fresh, samples={"pk": 1}, others={"pk": 2})
+
+
 def settle_registration(registration: Registration, *, payment: Payment, by=None) -> None:
     """React to `payment` having come in: confirm and invoice the registration when paid.
 
@@ -364,7 +374,10 @@ def settle_registration(registration: Registration, *, payment: Payment, by=None
     or the payment-after-cancellation mail; the settlement made due again, with its task
     enqueued on commit.
     """
-    registration = Registration.objects.select_related("event__organiser").get(pk=registration.pk)
+    found = _FRESH.fetch(pk=registration.pk)
+    if not found:
+        raise Registration.DoesNotExist("Registration matching query does not exist.")
+    registration = found[0]
     balance = queries.balance(registration)
     due = balance.due
     seat_lost = False
