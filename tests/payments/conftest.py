@@ -33,6 +33,14 @@ def payment_mails(registration) -> list[tuple[str, str]]:
     return [(mail.kind, mail_services.render_queued(mail).body_text) for mail in mails]
 
 
+def mail_after_cancellation(registration) -> str:
+    """Return the text of the one payment mail queued for `registration`, which is the
+    payment-after-cancellation mail (never "payment received")."""
+    [(kind, text)] = payment_mails(registration)
+    assert kind == MailKind.PAYMENT_AFTER_CANCELLATION
+    return text
+
+
 @pytest.fixture
 def event(db):
     event = OpenEventFactory(contact_email="secretariaat@example.org")

@@ -26,7 +26,7 @@ from tests.factories import (
     booker,
     form_token,
 )
-from tests.payments.conftest import payment_mails
+from tests.payments.conftest import mail_after_cancellation, payment_mails
 
 DATA = Path(__file__).parent / "data"
 
@@ -295,9 +295,7 @@ def test_payment_after_the_seat_was_taken_is_flagged(event, register, book):
     assert payment.seat_lost
     assert list(queries.flagged_payments(event)) == [payment]
     # Not thanked for places it does not have: told that the organisers will be in touch.
-    [(kind, text)] = payment_mails(late)
-    assert kind == MailKind.PAYMENT_AFTER_CANCELLATION
-    assert "We nemen contact met u op" in text
+    assert "We nemen contact met u op" in mail_after_cancellation(late)
 
 
 def _cancelled_by_transfer(register) -> Registration:
@@ -320,12 +318,9 @@ def test_a_transfer_for_a_freely_cancelled_registration_is_paid_back_not_receive
 
     [line] = queries.overpaid_lines(event)
     assert line.payments.get().registration == registration
-    [(kind, text)] = payment_mails(registration)
-    assert kind == MailKind.PAYMENT_AFTER_CANCELLATION
-    assert (
-        f"We have received € 125,00 for your registration {registration.code}" in text,
-        "You do not owe us this money. We will pay it back to you." in text,
-    ) == (True, True)
+    text = mail_after_cancellation(registration)
+    assert f"We have received € 125,00 for your registration {registration.code}" in text
+    assert "You do not owe us this money. We will pay it back to you." in text
 
 
 def test_a_transfer_after_a_cancellation_that_was_not_free_pays_its_invoice(
@@ -340,9 +335,6 @@ def test_a_transfer_after_a_cancellation_that_was_not_free_pays_its_invoice(
     book(statement("ing_camt053_001_02.xml", {1: registration}))
 
     assert list(queries.overpaid_lines(event)) == []
-    [(kind, text)] = payment_mails(registration)
-    assert kind == MailKind.PAYMENT_AFTER_CANCELLATION
-    assert (
-        "Cancelling was no longer free, so the invoice still stands." in text,
-        "Paid: € 125,00 incl. VAT. Thank you." in text,
-    ) == (True, True)
+    text = mail_after_cancellation(registration)
+    assert "Cancelling was no longer free, so the invoice still stands." in text
+    assert "Paid: € 125,00 incl. VAT. Thank you." in text
