@@ -260,7 +260,12 @@ def main() -> dict:
         f"registrations confirmed and invoiced) in {measured['settle_s']:.2f} s.",
         "gain: the baseline's figure over this tree's (a rate: this tree's over the "
         "baseline's); above 1 is faster. Both measured one after the other in this run, "
-        "so at about the same load; CPU seconds do not depend on the load."
+        "so at about the same load. CPU seconds depend on the load less than wall seconds, "
+        "but on 2 CPUs not nil (a busy second core slows this one): settling cost 14 to 39 ms "
+        "of CPU a line for the same code, and b3636b2 against c102ea0 (the same statements, "
+        "0.6 % more Python bytecodes) measured 0.70 and 0.82 here, 0.93 in runs taken in "
+        "turns (each run within 10 % of the others). Take a gain within 0.8-1.2 for noise "
+        "unless runs taken in turns agree."
         if baseline
         else "",
         "Baselines before (24 Nov 2026, before issue 11): invoices_1000_s 15.51 (Helvetica "
