@@ -3,6 +3,8 @@
 import json
 import time
 
+import pytest
+
 from goedeburen.matching.solver import check, instance_to_json, parse_instance, solve
 from goedeburen.matching.solver.by_round import by_round_placement
 from goedeburen.matching.solver.generate import Size, generate
@@ -11,6 +13,11 @@ from goedeburen.matching.solver.solve import out_of_time
 from .checker import breaks, cost, result_problems
 from .command import run_assign
 from .instances import crowded_instance
+
+# These tests hold the solver to short time limits on large instances: on one worker, one
+# after another, so that two of them never share the 2 cores (the crowded command at 3 s
+# fell back to the fast pass beside the 3,000-person runs).
+pytestmark = pytest.mark.xdist_group("solver_clock")
 
 # The LP relaxation of `crowded_instance(2, people=300, rounds=4, sessions=10)` by the
 # independent compact model (`reference.solve_reference(doc, tight=True, milp=False)`, 7 s):
