@@ -4,6 +4,8 @@ the lockout reads the same for a name nobody has, and an owner lifts it."""
 from collections import Counter
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 
 from goedeburen.common.models import LogEntry
@@ -157,3 +159,40 @@ def test_an_unknown_user_name_costs_the_same_password_hashing(client, editor, se
         get_hashers.cache_clear()
 
     assert known == unknown == 1
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_an_overlong_user_name_is_refused_by_its_length_and_counts_no_attempt(
+    client, editor, language
+):
+    from axes.models import AccessAttempt
+    from django.utils import translation
+
+    with translation.override(language):
+        response = client.post(
+            reverse("backoffice:login"), {"username": "x" * 10_000, "password": "wrong"}
+        )
+        with pytest.raises(ValidationError) as refused:
+            MaxLengthValidator(150)("x" * 10_000)
+        expected = refused.value.messages[0]
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["username"]
+    assert f'id="id_username_error"><p class="utrecht-paragraph">{expected}</p>' in html
+    assert AccessAttempt.objects.count() == 0
+    assert not LogEntry.objects.exists()
+
+
+def test_an_empty_sign_in_says_what_is_missing(client, db):
+    from django.contrib.auth.forms import AuthenticationForm
+
+    response = client.post(reverse("backoffice:login"), {"username": "", "password": ""})
+
+    html = response.content.decode()
+    required = str(AuthenticationForm.base_fields["username"].error_messages["required"])
+    assert response.status_code == 200
+    assert required == "Dit veld is verplicht."
+    assert html.count(required) == 2
+    assert 'aria-describedby="id_username_error"' in html
+    assert 'aria-describedby="id_password_error"' in html

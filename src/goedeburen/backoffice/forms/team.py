@@ -2,7 +2,8 @@
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import UsernameField
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from goedeburen.events.models import ORGANISER_ROLES, Event, Role
@@ -22,6 +23,19 @@ def event_role_choices() -> list[tuple[str, str]]:
 
 def organiser_role_choices() -> list[tuple[str, str]]:
     return [(role.value, role.label) for role in ORGANISER_ROLES]
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with the user name's length checked before anything else.
+
+    Django sets the field's `max_length` after making it, so no validator holds it: a longer
+    name went on to django-axes, whose record of the failed attempt cannot hold it (a 500).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
 
 
 class InviteForm(forms.Form):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import PasswordResetForm
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 
 from goedeburen.accounts import services as account_services
 from goedeburen.backoffice.forms.base import style
-from goedeburen.backoffice.forms.team import NewAccountForm
+from goedeburen.backoffice.forms.team import NewAccountForm, SignInForm
 from goedeburen.events import teams
 from goedeburen.events.exceptions import INVITATION_OTHER_ADDRESS, EventError
 
@@ -31,6 +31,7 @@ class LoginView(auth_views.LoginView):
     permission_required = None  # declared: open to everyone
     permission_object = None
     template_name = "backoffice/login.html"
+    authentication_form = SignInForm
 
 
 def locked_out(request, response=None, credentials=None):
@@ -44,7 +45,7 @@ def locked_out(request, response=None, credentials=None):
         request,
         "backoffice/login.html",
         {
-            "form": AuthenticationForm(request),
+            "form": SignInForm(request),
             "lockout": LOCKED_OUT % {"minutes": minutes},
             "next": request.POST.get("next", ""),
         },
