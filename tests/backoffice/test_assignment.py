@@ -253,6 +253,35 @@ def test_rules_form_with_bad_costs_says_so_and_saves_nothing(client, small_world
     assert not MatchingSettings.objects.exists()
 
 
+@pytest.mark.parametrize("deadline", ["0001-01-01T00:00", "9999-12-31T23:59"])
+def test_rules_form_with_a_deadline_outside_this_century_says_so_and_saves_nothing(
+    client, small_world, deadline
+):
+    # A deadline on the first of January of year 1 in Amsterdam is before year 1 in UTC:
+    # stored, it could not be read back and the assignment screens answered 500.
+    from goedeburen.matching.models import MatchingSettings
+
+    client.force_login(small_world.owner)
+
+    response = client.post(
+        _url("rules", small_world.event),
+        {
+            "ranking_deadline": deadline,
+            "max_group_share": "40",
+            "rank_costs": "0, 1, 3",
+            "unranked_cost": "25",
+            "time_limit": "60",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "ranking_deadline": ["Geef een datum in de jaren 2000 tot en met 2099."]
+    }
+    assert not MatchingSettings.objects.exists()
+    assert client.get(_url("list", small_world.event)).status_code == 200
+
+
 def test_people_not_placed_are_explained_in_the_organisers_language(client, db, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     small = make_small(people=16)  # 3 sessions of 5 seats per round

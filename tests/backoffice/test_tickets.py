@@ -66,6 +66,39 @@ def test_sale_end_before_start_is_refused(owner_client, world):
     assert "sale_end" in response.context["form"].errors
 
 
+@pytest.mark.parametrize("field", ["sale_start", "sale_end"])
+@pytest.mark.parametrize(
+    ("value", "language"),
+    [
+        # The first of January of year 1 in Amsterdam is before year 1 in UTC: stored, it
+        # could not be read back and every screen showing the ticket type answered 500.
+        ("0001-01-01T00:00", "nl"),
+        ("0001-01-01T00:00", "en"),
+        ("9999-12-31T23:59", "nl"),
+        ("1999-12-31T23:59", "nl"),
+    ],
+)
+def test_a_sale_moment_outside_this_century_is_refused(owner_client, world, field, value, language):
+    from django.utils import translation
+
+    with translation.override(language):
+        response = owner_client.post(
+            url("ticket_type.update", world), _ticket_data(**{field: value})
+        )
+        assert response.status_code == 200
+        errors = [str(e) for e in response.context["form"].errors[field]]
+
+    assert errors == [
+        {
+            "nl": "Geef een datum in de jaren 2000 tot en met 2099.",
+            "en": "Give a date in the years 2000 to 2099.",
+        }[language]
+    ]
+    world.ticket_type.refresh_from_db()
+    assert (world.ticket_type.sale_start, world.ticket_type.sale_end) == (None, None)
+    assert owner_client.get(url("ticket_type.list", world)).status_code == 200
+
+
 def test_minimum_above_the_maximum_is_refused(owner_client, world, english):
     response = owner_client.post(
         url("ticket_type.create", world),

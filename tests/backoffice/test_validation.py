@@ -148,6 +148,10 @@ def _in_round():
     )
 
 
+def _years() -> str:
+    return _("Give a date in the years %(first)s to %(last)s.", first=2000, last=2099)
+
+
 def _max_int() -> int:
     return connection.ops.integer_field_range("PositiveIntegerField")[1]
 
@@ -180,6 +184,18 @@ CASES = [
         "end-before-start",
         lambda w, o: {"start_time": "16:00", "end_time": "10:00"},
         lambda w, o: {"end_time": [_("The end time must be after the start time.")]},
+    ),
+    (
+        "event.create",
+        "date-in-year-1",
+        lambda w, o: {"date": "0001-01-01"},
+        lambda w, o: {"date": [_years()]},
+    ),
+    (
+        "event.create",
+        "date-in-year-9999",
+        lambda w, o: {"date": "9999-12-31"},
+        lambda w, o: {"date": [_years()]},
     ),
     (
         "event.create",

@@ -1,10 +1,30 @@
-"""Form fields that tidy what people type before it is checked."""
+"""Form fields that tidy what people type before it is checked, and the years a date may
+fall in."""
 
+import datetime as dt
 from collections.abc import Callable
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .text import one_line, tidy_lines
+
+# The years a date or moment typed in a form may fall in. Near year 1 or 9999 a moment
+# cannot be moved by a time zone or a number of days, and one before year 1 in UTC (the
+# first of January of year 1 in Amsterdam) is stored by PostgreSQL but read back by nobody:
+# every screen that shows it answered 500.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def validate_year(value: dt.date) -> None:
+    """Refuse a date or moment outside the years `FIRST_YEAR` to `LAST_YEAR`."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValidationError(
+            _("Give a date in the years %(first)s to %(last)s."),
+            code="year",
+            params={"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
 
 
 class TidyCharField(forms.CharField):

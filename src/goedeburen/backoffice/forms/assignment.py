@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from goedeburen.matching.models import MatchingSettings
 from goedeburen.registration.enums import AttendingRole
 
-from .base import style
+from .base import formfield, style
 
 
 class MatchingSettingsForm(forms.ModelForm):
@@ -23,6 +23,7 @@ class MatchingSettingsForm(forms.ModelForm):
 
     class Meta:
         model = MatchingSettings
+        formfield_callback = formfield
         fields = [
             "ranking_deadline",
             "max_group_share",

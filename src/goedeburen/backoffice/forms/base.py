@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from goedeburen.common.formfields import TidyCharField
+from goedeburen.common.formfields import TidyCharField, validate_year
 from goedeburen.common.text import tidy_text
 from goedeburen.events.models import Room
 
@@ -38,8 +38,11 @@ def formfield(db_field: models.Field, **kwargs) -> forms.Field | None:
     """Return the form field for a model field, with a native date, time or checkbox widget.
 
     Free text is tidied as the public form tidies it (`common.formfields.TidyCharField`): a
-    short text is one line; a long one keeps its lines (`LINE_FIELDS`) or its layout.
+    short text is one line; a long one keeps its lines (`LINE_FIELDS`) or its layout. A date
+    or moment must fall in the years `common.formfields.validate_year` allows.
     """
+    if isinstance(db_field, models.DateField):  # a DateTimeField too
+        kwargs["validators"] = [*kwargs.get("validators", []), validate_year]
     if isinstance(db_field, models.TimeField):
         kwargs["widget"] = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     elif isinstance(db_field, models.DateField) and not isinstance(db_field, models.DateTimeField):
