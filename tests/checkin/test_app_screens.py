@@ -148,6 +148,36 @@ def test_bad_scan_upload_is_refused_with_a_message_and_changes_nothing(
     assert CheckIn.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "at",
+    [
+        # Year 1 east of Greenwich is before year 1 in UTC: it could not even be shown (a
+        # 500 after the check-in was stored), and PostgreSQL kept what nobody can read back.
+        "0001-01-01T00:00:00+14:00",
+        "0001-01-01T00:30:00+01:00",
+        "2000-01-01T00:00:00Z",  # a phone whose clock was reset
+    ],
+)
+def test_an_offline_scan_from_a_time_no_queue_is_that_old_counts_as_made_now(
+    client, event, carla, ingrid, at
+):
+    from django.utils import timezone
+
+    client.force_login(ingrid)
+    scans = reverse("backoffice:checkin.scans", kwargs={"event": event.slug})
+    body = {"offline": True, "scans": [{"nonce": "a" * 32, "attendee": carla.pk, "at": at}]}
+    before = timezone.now()
+
+    first = client.post(scans, body, content_type="application/json")
+    again = client.post(scans, body, content_type="application/json")
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert first.json()["results"][0]["outcome"] == "checked_in"
+    assert again.json()["results"][0]["replayed"] is True
+    assert before <= CheckIn.objects.get().at <= timezone.now()
+    assert client.get(_app(event)).status_code == 200
+
+
 def test_an_attendee_id_that_is_no_number_checks_nobody_in(client, event, carla, ingrid):
     # "²" is a digit to str.isdigit() but no number to int().
     client.force_login(ingrid)

@@ -222,6 +222,21 @@ def test_queue_uploaded_three_times_changes_nothing(event, hall, register, ingri
     assert (CheckIn.objects.count(), Scan.objects.count()) == (3, 3)
 
 
+@pytest.mark.parametrize(("days_ago", "kept"), [(6, True), (8, False)])
+def test_an_offline_scan_keeps_its_time_for_a_week(event, hall, register, ingrid, days_ago, kept):
+    registration = register()
+    at = timezone.now() - dt.timedelta(days=days_ago)
+    scan = services.ScanInput(
+        nonce=secrets.token_hex(16), at=at, ticket_hash=tickets.hash_secret(_secret(registration))
+    )
+
+    services.record_scans(event, [scan], staff=staff(ingrid), offline=True)
+
+    stored = CheckIn.objects.get().at
+    assert (stored == at) is kept
+    assert stored >= at
+
+
 def test_same_ticket_on_two_offline_devices_is_one_check_in_and_a_conflict(
     client, event, hall, register, ingrid, owner
 ):

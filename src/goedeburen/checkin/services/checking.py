@@ -26,6 +26,10 @@ from ..models import UNDO_WINDOW, CheckIn, Scan, Ticket
 
 # A device clock this far ahead of ours is not believed: the scan counts as made now.
 CLOCK_SLACK = dt.timedelta(minutes=5)
+# Nor one that makes a scan older than a phone keeps its queue: a clock that was reset, or
+# a made-up time (the first of January of year 1 east of Greenwich is before year 1 in UTC,
+# which PostgreSQL stores but nobody can read back or show).
+OLDEST_SCAN = dt.timedelta(days=7)
 MAX_BATCH = 1000
 
 
@@ -188,7 +192,7 @@ class _Batch:
         log_actions([(obj, action, self.staff.user, data) for obj, action, data in self.logs])
 
     def _at(self, scan) -> dt.datetime:
-        if not self.offline or scan.at is None:
+        if not self.offline or scan.at is None or scan.at < self.now - OLDEST_SCAN:
             return self.now
         return min(scan.at, self.now + CLOCK_SLACK)
 
