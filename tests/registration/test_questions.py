@@ -145,17 +145,44 @@ def test_register_stores_chosen_options(event, hall, paid, register):
         ("number", "NaN"),
         ("number", 2.5),
         ("yes_no", "maybe"),
+        # Equal to True and False, but no answer to a yes or no.
+        ("yes_no", 1),
+        ("yes_no", 0.0),
         ("text", "x" * 1001),
+        # What only the API can send: stored, it would have been Python's spelling of it.
+        ("text", {"a": 1}),
+        ("text", ["a"]),
+        ("text", True),
+        # A number is no list of options (it answered 500), an object's keys are no options.
+        ("multiple_choice", 2.5),
+        ("multiple_choice", {"1": "x"}),
+        ("multiple_choice", [True]),
+        ("single_choice", 1.0),
     ],
 )
 def test_register_with_wrong_answer_saves_nothing(event, hall, paid, register, kind, given):
-    question = QuestionFactory(event=event, kind=kind, label_nl="Hoeveel?")
+    question = QuestionFactory(event=event, kind=kind, label_nl="Hoeveel?", options=["A", "B"])
 
     with pytest.raises(RegistrationError) as refused:
         register(paid, attendees=[attendee(paid, answers={question.pk: given})])
 
     assert refused.value.code == "invalid"
     assert "Hoeveel?" in str(refused.value.message)
+    assert (Registration.objects.count(), Answer.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize("kind", ["single_choice", "multiple_choice"])
+def test_register_with_an_option_id_that_is_no_whole_number_saves_nothing(
+    event, hall, paid, register, kind
+):
+    # int() would have made 2.25 the option with id 2.
+    question = QuestionFactory(event=event, kind=kind, options=["A", "B"])
+    given = question.options.first().pk + 0.25
+
+    with pytest.raises(RegistrationError) as refused:
+        register(paid, attendees=[attendee(paid, answers={question.pk: given})])
+
+    assert refused.value.code == "invalid"
     assert (Registration.objects.count(), Answer.objects.count()) == (0, 0)
 
 

@@ -43,6 +43,7 @@ FOREIGN_TICKET_TYPE = _("Choose ticket types of this event only.")
 ANSWER_REQUIRED = _("Please answer the question “%(question)s”.")
 ANSWER_NOT_A_NUMBER = _("The answer to “%(question)s” must be a number, such as 12 or 2.5.")
 ANSWER_UNKNOWN_OPTION = _("Choose one of the options given for “%(question)s”.")
+ANSWER_NOT_TEXT = _("The answer to “%(question)s” must be text.")
 ANSWER_TOO_LONG = _("The answer to “%(question)s” can be at most %(count)d characters long.")
 ANSWER_NEEDS_CONSENT = _(
     "The answer to “%(question)s” can only be given with consent to use it: tick the "
@@ -329,6 +330,9 @@ def _clean_answer(question: Question, value) -> CleanAnswer | None:
         return None
     kind = question.kind
     if kind == QuestionKind.TEXT:
+        if isinstance(value, bool | list | tuple | dict):
+            # Only the API can send one; stored as text it would be Python's spelling of it.
+            raise _invalid(ANSWER_NOT_TEXT, question)
         # Tidied here, not only in the form: the API and the back office give answers too.
         text = one_line(str(value))
         if not text:
@@ -339,22 +343,22 @@ def _clean_answer(question: Question, value) -> CleanAnswer | None:
     if kind == QuestionKind.NUMBER:
         return CleanAnswer(question, value=_number_text(question, value))
     if kind == QuestionKind.YES_NO:
-        if value in (True, YES):
+        # `is`, not `==`: 1 and 0.0 equal True and False, and are no answer to a yes or no.
+        if value is True or value == YES:
             return CleanAnswer(question, value=YES)
-        if value in (False, NO):
+        if value is False or value == NO:
             return CleanAnswer(question, value=NO)
         raise _invalid(ANSWER_UNKNOWN_OPTION, question)
-    wanted = (
-        [value]
-        if kind == QuestionKind.SINGLE_CHOICE or isinstance(value, int | str)
-        else list(value)
-    )
-    if kind == QuestionKind.SINGLE_CHOICE and len(wanted) != 1:
+    several = kind == QuestionKind.MULTIPLE_CHOICE and isinstance(value, list | tuple)
+    wanted = list(value) if several else [value]
+    # An option id is a whole number or its text; not 2.7 (int() would make it 2), not true
+    # (1), not an object (its keys).
+    if not all(isinstance(v, int | str) and not isinstance(v, bool) for v in wanted):
         raise _invalid(ANSWER_UNKNOWN_OPTION, question)
     known = {o.pk for o in question.options.all()}
     try:
         chosen = tuple(dict.fromkeys(int(v) for v in wanted))
-    except (TypeError, ValueError):
+    except ValueError:
         raise _invalid(ANSWER_UNKNOWN_OPTION, question) from None
     if not set(chosen) <= known:
         raise _invalid(ANSWER_UNKNOWN_OPTION, question)
