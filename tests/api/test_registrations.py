@@ -8,7 +8,7 @@ from goedeburen.registration.billing import vat_number_problem
 from goedeburen.registration.exceptions import EINVOICE_ADDRESS_MISSING
 from goedeburen.registration.models import Registration
 from goedeburen.registration.peppol import peppol_id_problem
-from tests.factories import QuotaFactory, TicketTypeFactory
+from tests.factories import QuestionFactory, QuotaFactory, TicketTypeFactory
 
 from .conftest import Api, make_token
 
@@ -64,6 +64,32 @@ def test_an_idempotency_key_reused_with_another_body_is_refused(api, world):
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
     assert Registration.objects.filter(booker_name="Other").count() == 0
+
+
+@pytest.mark.parametrize("key", ["a\x00b", "a\x1bb", "x" * 256])
+def test_an_idempotency_key_with_a_control_character_or_too_long_is_refused(api, world, key):
+    # The key is stored: PostgreSQL cannot store a NUL byte (it answered 500).
+    response = api.post(_path(world), _body(world), **{"Idempotency-Key": key})
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "Idempotency-Key": ["Hooguit 255 tekens, en geen stuurtekens."]
+    }
+    assert not Registration.objects.filter(booker_name="Api Boeker").exists()
+
+
+@pytest.mark.parametrize("kind", ["multiple_choice", "text"])
+def test_an_answer_of_the_wrong_shape_is_a_problem_not_an_error(api, world, kind):
+    question = QuestionFactory(event=world.event, kind=kind, options=["A", "B"])
+    body = _body(world)
+    body["attendees"][0]["answers"] = {str(question.pk): 2.5 if kind != "text" else {"a": 1}}
+
+    response = api.post(_path(world), body)
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid"
+    assert question.label_nl in response.json()["detail"]
+    assert not Registration.objects.filter(booker_name="Api Boeker").exists()
 
 
 def test_a_sold_out_ticket_is_a_problem_with_the_domain_code(world, english):

@@ -337,8 +337,11 @@ class RegistrationList(ListView):
     )
     def post(self, request, *args, **kwargs):
         key = request.headers.get("Idempotency-Key", "")
-        if len(key) > 255:
-            raise ValidationError({"Idempotency-Key": [_("At most 255 characters.")]})
+        # The key is stored to know a repeat: PostgreSQL cannot store a NUL byte (a 500).
+        if len(key) > 255 or not key.isprintable():
+            raise ValidationError(
+                {"Idempotency-Key": [_("At most 255 characters, and no control characters.")]}
+            )
         if not key or rest.token_of(request) is None:
             return self._create(request)
         token = rest.token_of(request)
