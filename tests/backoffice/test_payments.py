@@ -5,6 +5,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -355,6 +357,23 @@ def test_settings_save_and_validate_the_legal_numbers(owner_client, world):
     assert (billing.kvk_number, billing.iban) == ("12345678", "NL91ABNA0417164300")
     settings = PaymentSettings.objects.get(event=world.event)
     assert (settings.payment_term_days, settings.cancel_after_days) == (14, None)
+
+
+@pytest.mark.parametrize("field", ["payment_term_days", "reminder_days", "cancel_after_days"])
+@pytest.mark.parametrize("days", ["366", "3000000", "2147483647"])
+def test_settings_refuse_a_term_of_more_than_a_year(owner_client, world, field, days):
+    # 3,000,000 days on is no date (after year 9999): every registration paid by transfer
+    # or invoice answered 500 (and 2,147,483,647 days is not even a time span in Python).
+    response = owner_client.post(
+        url("payment.settings", world), {**_settings_data(), f"settings-{field}": days}
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        MaxValueValidator(365)(int(days))
+    assert response.status_code == 200
+    assert response.context["settings_form"].errors == {field: refused.value.messages}
+    assert f'id="id_settings-{field}_error"' in response.content.decode()
+    assert not PaymentSettings.objects.filter(event=world.event).exists()
 
 
 def test_settings_refuse_a_seller_address_without_its_postcode_at_the_field(owner_client, world):

@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +78,9 @@ class OrganiserBilling(models.Model):
         )
 
 
+MAX_DAYS = 365
+
+
 class PaymentSettings(models.Model):
     """How one event is paid for; an event without a row uses the defaults."""
 
@@ -89,12 +92,17 @@ class PaymentSettings(models.Model):
         default=True,
         help_text=_("The registration is confirmed at once and the invoice is due later."),
     )
+    # At most `MAX_DAYS` each: a date that many days on must exist (a payment term of
+    # millions of days made every registration paid by transfer or invoice answer 500).
     payment_term_days = models.PositiveIntegerField(
-        _("payment term (days)"), default=30, validators=[MinValueValidator(1)]
+        _("payment term (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DAYS)],
     )
     reminder_days = models.PositiveIntegerField(
         _("send a reminder after (days)"),
         default=14,
+        validators=[MaxValueValidator(MAX_DAYS)],
         help_text=_("Days after the invoice date; 0 sends no reminder."),
     )
     cancel_after_days = models.PositiveIntegerField(
@@ -102,6 +110,7 @@ class PaymentSettings(models.Model):
         null=True,
         blank=True,
         default=14,
+        validators=[MaxValueValidator(MAX_DAYS)],
         help_text=_("Leave empty never to cancel automatically."),
     )
 
