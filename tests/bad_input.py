@@ -9,6 +9,9 @@ that is rolled back and tells which tables it changed, against a fingerprint of 
 database taken once, and what the page an accepted form leads to answers.
 """
 
+import functools
+import io
+import zipfile
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -42,6 +45,45 @@ PAYLOADS = {
 }
 # No UTF-8 at all, and UTF-8's spelling of a lone surrogate: raw bytes in the body.
 BAD_BYTES = b"\xff\xfe\xed\xa0\x80"
+
+
+# Files of the wrong kind under the name of the right one, empty, or made to exhaust the
+# reader: XML entities (billion laughs, an external file), and ZIP archives that unpack to
+# far more than they weigh (a spreadsheet's and a plain one).
+def _zip(name: str, size: int, *, office: bool = False) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        if office:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(name, bytes(size))
+    return out.getvalue()
+
+
+CAMT = b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">'
+FILES = {
+    "empty": lambda: b"",
+    "png": lambda: b"\x89PNG\r\n\x1a\n" + bytes(64),
+    "nul": lambda: bytes(1000),
+    "billion_laughs": lambda: (
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaaaaaaaa">'
+        + b"".join(
+            f'<!ENTITY {chr(98 + i)} "{f"&{chr(97 + i)};" * 10}">'.encode() for i in range(8)
+        )
+        + b"]>"
+        + CAMT
+        + b"&i;</Document>"
+    ),
+    "xxe": lambda: (
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        + CAMT
+        + b"&x;</Document>"
+    ),
+    "csv_bom_latin1": lambda: b"\xef\xbb\xbf" + "naam;bedrag\nCaf\xe9;12,50\n".encode("latin-1"),
+    "utf16": lambda: "naam;bedrag\n".encode("utf-16"),
+    "xlsx_bomb": lambda: _zip("xl/worksheets/sheet1.xml", 60 * 1024 * 1024, office=True),
+    "zip_bomb": lambda: _zip("statement.xml", 60 * 1024 * 1024),
+}
+
 # Tables a request may write whatever its answer: sessions and sign-in counters.
 BOOKKEEPING = ("django_session", "axes_")
 
@@ -131,6 +173,26 @@ def variants(form: Form, button=None, *, data: dict | None = None) -> list[Varia
     return found
 
 
+@functools.cache
+def _content(name: str) -> bytes:
+    return FILES[name]()
+
+
+def hostile_files(field) -> list[tuple[str, object]]:
+    """Return (label, upload) for each of `FILES`, named as the kind the input asks for."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    accept = field.accept
+    suffix = (
+        ".pdf"
+        if "pdf" in accept
+        else ".png"
+        if "image" in accept
+        else next((a for a in accept.split(",") if a.startswith(".")), ".xml")
+    )
+    return [(name, SimpleUploadedFile("upload" + suffix, _content(name))) for name in FILES]
+
+
 def fingerprint() -> dict[str, tuple]:
     """Return each table's row count (and, on PostgreSQL, a hash of its rows)."""
     tables = [t for t in connection.introspection.table_names() if not t.startswith(BOOKKEEPING)]
@@ -203,10 +265,18 @@ class Probe:
     def __init__(self):
         self.before = fingerprint()
 
-    def send(self, client, method: str, path: str, pairs: Pairs | None = None) -> Answer:
+    def send(
+        self, client, method: str, path: str, pairs: Pairs | None = None, *, files=None
+    ) -> Answer:
+        """Send `pairs` (and `files`: field -> uploaded file, as multipart) and roll back."""
         with transaction.atomic():
             writes = _writes()
-            if method == "post":
+            if files:
+                data: dict[str, list] = {}
+                for key, value in pairs or []:
+                    data.setdefault(key, []).append(value)
+                response = client.post(path, {**data, **files})
+            elif method == "post":
                 response = client.post(
                     path, urlencode(pairs or []), content_type="application/x-www-form-urlencoded"
                 )

@@ -35,6 +35,7 @@ class Field:
     options: list[str] = field(default_factory=list)  # a select's option values
     selected: list[str] = field(default_factory=list)
     disabled: bool = False
+    accept: str = ""  # a file input's hint of the kinds of file it takes
 
 
 @dataclass
@@ -88,8 +89,9 @@ class Form:
                 names.append(f.name)
         return names
 
-    def files(self) -> list[str]:
-        return [f.name for f in self.fields if f.kind == "file" and f.name and not f.disabled]
+    def files(self) -> list[Field]:
+        """Return the file inputs."""
+        return [f for f in self.fields if f.kind == "file" and f.name and not f.disabled]
 
 
 class _Parser(HTMLParser):
@@ -123,6 +125,7 @@ class _Parser(HTMLParser):
                     a.get("value", ""),
                     checked="checked" in a,
                     disabled=disabled,
+                    accept=a.get("accept", ""),
                 )
             )
         elif tag == "button":

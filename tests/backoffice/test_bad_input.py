@@ -10,7 +10,9 @@ that is rolled back. Whatever is sent:
   database, but for the writes a screen makes by design (`WRITES`);
 - a form that the browser's own data passes and a variant does not says why, on the page
   or in an error message for the next one;
-- a refusal speaks English under /en/ (it differs from the Dutch one).
+- a refusal speaks English under /en/ (it differs from the Dutch one);
+- every upload refuses files of the wrong kind, empty ones, XML with entities and ZIP
+  archives that unpack to far more than they weigh, saying why.
 """
 
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from django.urls import Resolver404, resolve
 
 from tests.backoffice.conftest import World, make_world, url, url_kwargs
 from tests.backoffice.test_access import DECLARED
-from tests.bad_input import Probe, Variant, variants
+from tests.bad_input import Probe, Variant, hostile_files, variants
 from tests.clients import StaffClient
 from tests.forms import page_forms
 
@@ -183,7 +185,7 @@ def _forms_of(name: str, path: str, html: str) -> list:
         target = _name_of(action)
         if form.method != "post" or (action != path and POSTED_FROM.get(target) != name):
             continue
-        key = (target, tuple(b.value for b in form.buttons()))
+        key = (target, tuple(b.value for b in form.buttons()), tuple(f.name for f in form.fields))
         if key not in seen:
             seen.add(key)
             found.append((target, action, form))
@@ -219,6 +221,15 @@ def _try_forms(office: Office, name: str, path: str, client, filled: dict | None
                     english = office.probe.send(client(), "post", _english(action), variant.pairs)
                     if english.alert_text() == answer.alert_text():
                         wrong.append(f"{variant.label}: the refusal is not in English under /en/")
+            for field in form.files():
+                for label, upload in hostile_files(field):
+                    variant = Variant(f"{field.name}=file:{label}", browser, frozenset())
+                    answer = office.probe.send(
+                        client(), "post", action, browser, files={field.name: upload}
+                    )
+                    wrong += _check(target, variant, answer, baseline_ok=False, hidden=hidden)
+                    if answer.status == 200 and not answer.refused_by_message():
+                        wrong.append(f"{variant.label}: refused without saying why")
     return wrong
 
 
