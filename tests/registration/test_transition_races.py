@@ -13,14 +13,16 @@ import datetime as dt
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 from django.db import connections, transaction
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from goedeburen.common.audit import history
-from goedeburen.registration import services
+from goedeburen.registration import services, tasks
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Attendee, Quota, Registration
@@ -35,6 +37,7 @@ from tests.factories import (
     booker,
     form_token,
 )
+from tests.seams import someone_waits_for_a_lock
 from tests.threads import all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -332,13 +335,10 @@ def test_a_quota_made_smaller_during_a_rush_never_drops_below_its_seats_taken(st
     _assert_counters_exact()
 
 
-def test_a_seat_freed_while_the_waiting_line_is_busy_is_offered_by_the_next_sweep(on_postgresql):
-    """A cancellation frees a seat while another transaction holds the waiting line's rows
-    (an offer being made): it passes the line over rather than wait, so the seat stays
-    unoffered; the cron sweep (`release_expired_holds`) offers it."""
-    event, ticket, _quota = _world(size=1)
-    booked = _book(event, ticket)
-    waiting = _book(event, ticket, waiting=True)
+@contextmanager
+def _line_held(waiting: Registration):
+    """Hold `waiting`'s row lock in another connection (an offer being made there) until
+    the block ends or the `let_go` it gives is called."""
     holding, done = threading.Event(), threading.Event()
 
     def hold_the_line():
@@ -354,11 +354,75 @@ def test_a_seat_freed_while_the_waiting_line_is_busy_is_offered_by_the_next_swee
     holder.start()
     try:
         assert holding.wait(timeout=20)
-        services.cancel_registration(booked, by=None, reason="booker")
+        yield done.set
     finally:
         done.set()
         holder.join(timeout=30)
-    assert Registration.objects.get(pk=waiting.pk).offer_until is None  # passed over
+
+
+def _until(condition, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.005)  # polling a condition, with a deadline
+
+
+def test_a_seat_freed_while_the_waiting_line_is_busy_is_offered_once_the_line_is_free(
+    on_postgresql,
+):
+    """A cancellation frees a seat while another transaction holds the waiting line's rows
+    (an offer being made): it passes the line over rather than wait, and enqueues the
+    `offer_free_seats` task, which waits for the line and offers the seat."""
+    event, ticket, _quota = _world(size=1)
+    booked = _book(event, ticket)
+    waiting = _book(event, ticket, waiting=True)
+
+    with _line_held(waiting) as let_go:
+        services.cancel_registration(booked, by=None, reason="booker")
+        assert Registration.objects.get(pk=waiting.pk).offer_until is None  # passed over
+        [job] = DBTaskResult.objects.filter(task_path=tasks.offer_free_seats.module_path)
+        assert job.args_kwargs["args"] == [event.pk]
+
+        # The task, run while the line is still held, waits for it.
+        outcome = []
+
+        def run_the_task():
+            try:
+                outcome.append(tasks.offer_free_seats.call(*job.args_kwargs["args"]))
+            finally:
+                connections.close_all()
+
+        runner = threading.Thread(target=run_the_task)
+        runner.start()
+        _until(someone_waits_for_a_lock)
+        let_go()
+        runner.join(timeout=30)
+
+    assert outcome == [1]
+    assert Registration.objects.get(pk=waiting.pk).offer_until is not None
+    assert services.recount_seats(repair=False) == []
+
+
+def test_a_line_offered_without_anyone_passed_over_enqueues_no_second_offer(on_postgresql):
+    event, ticket, _quota = _world(size=1)
+    booked = _book(event, ticket)
+    waiting = _book(event, ticket, waiting=True)
+
+    services.cancel_registration(booked, by=None, reason="booker")
+
+    assert Registration.objects.get(pk=waiting.pk).offer_until is not None
+    assert not DBTaskResult.objects.filter(task_path=tasks.offer_free_seats.module_path).exists()
+
+
+def test_a_seat_the_task_never_offered_is_offered_by_the_next_sweep(on_postgresql):
+    """Should the task be lost, the cron sweep (`release_expired_holds`) offers the seat."""
+    event, ticket, _quota = _world(size=1)
+    booked = _book(event, ticket)
+    waiting = _book(event, ticket, waiting=True)
+    with _line_held(waiting):
+        services.cancel_registration(booked, by=None, reason="booker")
+    DBTaskResult.objects.filter(task_path=tasks.offer_free_seats.module_path).delete()
+    assert Registration.objects.get(pk=waiting.pk).offer_until is None
 
     services.release_expired_holds()
 

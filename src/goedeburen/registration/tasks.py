@@ -4,7 +4,8 @@
 `expire_offers` by `services.offer_free_seats` at each waiting-list offer's end
 (`run_after`, which the database and RQ backends support); `goedeburen
 release_expired_holds` runs both sweeps by hand or from cron for a backend that cannot defer.
-`offer_free_seats` follows a booking that released expired holds to find its seats;
+`offer_free_seats` follows a booking that released expired holds to find its seats, and an
+offer that passed over part of a waiting line another transaction was changing;
 `recount_seats` is the nightly check of every quota's counter (`goedeburen recount`).
 """
 

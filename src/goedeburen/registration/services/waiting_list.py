@@ -27,13 +27,19 @@ from .booking import state_after_booking
 from .common import locked
 
 
-def offer_free_seats(event: Event, *, now: dt.datetime | None = None) -> list[Registration]:
+def offer_free_seats(
+    event: Event, *, now: dt.datetime | None = None, wait: bool = False
+) -> list[Registration]:
     """Offer the event's free seats to its waiting list, first come first; return the offered.
 
     Strictly in order: when the first in line needs more seats than are free, nobody behind
     them is offered any. Call inside the transaction that freed the seats. The line is
     locked before any quota (the order every use case keeps); someone in line whom another
-    transaction is changing right now (cancelling, or being offered seats) is passed over.
+    transaction is changing right now (cancelling, or being offered seats) is passed over,
+    unless `wait` (only for a transaction that holds no other registration's lock: the
+    `offer_free_seats` task). A line passed over in part is offered again by that task,
+    enqueued for after the commit: it waits for the other transaction, so a seat freed at
+    that moment does not stay free until the cron sweep.
     An offer takes its seats from the quotas' counters (`capacity.take_seats`).
 
     Side effects per offer: offer token stored (as a hash); the quotas' counters; log
@@ -41,13 +47,16 @@ def offer_free_seats(event: Event, *, now: dt.datetime | None = None) -> list[Re
     offer's end.
     """
     now = now or timezone.now()
-    if not queries.waiting_list(event).exists():
+    in_line = queries.waiting_list(event).count()
+    if not in_line:
         return []  # the common case
     waiting = list(
         queries.waiting_list(event)
-        .select_for_update(of=("self",), skip_locked=True)
+        .select_for_update(of=("self",), skip_locked=not wait)
         .select_related("event")
     )
+    if len(waiting) < in_line:
+        enqueue_on_commit(tasks.offer_free_seats, event.pk)
     if not waiting:
         return []
     prefetch_related_objects(waiting, "attendees__ticket_type")
@@ -103,13 +112,15 @@ def offer_seat(registration: Registration, *, by, now: dt.datetime | None = None
 
 def offer_free_seats_of(event_id: int, *, now: dt.datetime | None = None) -> list[Registration]:
     """Offer the free seats of the event with this id to its waiting list, in a transaction
-    of its own (the task that follows a booking which released expired holds).
+    of its own (the task that follows a booking which released expired holds, or an offer
+    that passed over part of the line). It waits for a line that another transaction is
+    changing instead of passing it over: it holds no other registration's lock.
 
     Side effects: those of `offer_free_seats`.
     """
     with transaction.atomic():
         event = Event.objects.filter(pk=event_id).first()
-        return offer_free_seats(event, now=now) if event is not None else []
+        return offer_free_seats(event, now=now, wait=True) if event is not None else []
 
 
 def offer_free_seats_to_every_line(*, now: dt.datetime | None = None) -> int:
@@ -117,10 +128,10 @@ def offer_free_seats_to_every_line(*, now: dt.datetime | None = None) -> int:
     in a transaction of its own; return how many registrations were offered seats.
 
     The cron sweep's part (`release_expired_holds`): `offer_free_seats` passes over a line
-    that another transaction is changing rather than wait for it, so a seat freed at that
-    moment (a cancellation beside an offer being made) would stay unoffered until seats
-    came free again. This offers it at the latest at the next sweep. Only for events still
-    to come: nobody is offered a seat at a day that has passed.
+    that another transaction is changing rather than wait for it, and leaves the rest to
+    the `offer_free_seats` task; should that task be lost, a seat freed at that moment (a
+    cancellation beside an offer being made) is offered at the latest at the next sweep.
+    Only for events still to come: nobody is offered a seat at a day that has passed.
     """
     now = now or timezone.now()
     in_line = (
