@@ -2,11 +2,19 @@
 
 reportlab's built-in Helvetica knows only Latin-1: "Ĳ", "ş" or "ł" print as a box. DejaVu
 Sans (vendored in `common/fonts/`, free licence beside it) covers Latin, Greek, Cyrillic,
-Hebrew and Arabic; Noto Sans Ethiopic (vendored beside it) draws the Ge'ez script of
-Tigrinya and Amharic names, which DejaVu lacks; for Chinese, Japanese and Korean,
-reportlab's built-in CID font is the fallback. A text that mixes scripts is split into
-runs, each in a font that has its glyphs. Emoji (and whatever else beyond Unicode's Basic
-Multilingual Plane no font has) are left out: "Café 🙂 De Buren" prints "Café  De Buren".
+Hebrew and Arabic. Noto Sans fonts (vendored beside it) draw what DejaVu lacks: Ethiopic
+(the Ge'ez script of Tigrinya and Amharic names), Thai and Devanagari (Hindi, Marathi,
+Nepali); for Chinese, Japanese and Korean, reportlab's built-in CID font is the fallback.
+A text that mixes scripts is split into runs, each in a font that has its glyphs. Emoji
+(and whatever else beyond Unicode's Basic Multilingual Plane no font has) are left out:
+"Café 🙂 De Buren" prints "Café  De Buren".
+
+Thai and Devanagari are shaped: a Devanagari syllable is drawn as the font composes it
+(conjuncts such as "प्र" as one glyph, the vowel sign "ि" before its consonant), Thai
+vowel and tone marks are placed above one another. reportlab does this with HarfBuzz
+(`uharfbuzz`) for a run given as its `ShapedStr` (`shaped_run`): glyphs no character
+stands for are drawn under private-use code points that reportlab assigns, so a PDF
+reader copies a conjunct as such a code point.
 
 reportlab writes a string's characters left to right as they come, each in its isolated
 form: "محمد" would print as separate letters, the last one first. Names in a script
@@ -32,16 +40,29 @@ import arabic_reshaper
 from bidi import get_display
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFont, shapeStr
 
 FONT = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
 CJK = "STSong-Light"
 ETHIOPIC = "NotoSansEthiopic"
 ETHIOPIC_BOLD = "NotoSansEthiopic-Bold"
-# The TrueType font that draws, in the same weight, what DejaVu Sans lacks; the CJK font
-# draws whatever is left.
-_FALLBACK = {FONT: ETHIOPIC, BOLD: ETHIOPIC_BOLD}
+THAI = "NotoSansThai"
+THAI_BOLD = "NotoSansThai-Bold"
+DEVANAGARI = "NotoSansDevanagari"
+DEVANAGARI_BOLD = "NotoSansDevanagari-Bold"
+# The TrueType fonts that draw what DejaVu Sans lacks, asked in this order: (regular,
+# bold, file name of each); the CJK font draws whatever is left.
+_FALLBACKS = (
+    (ETHIOPIC, ETHIOPIC_BOLD, "NotoSansEthiopic-Regular.ttf", "NotoSansEthiopic-Bold.ttf"),
+    (THAI, THAI_BOLD, "NotoSansThai-Regular.ttf", "NotoSansThai-Bold.ttf"),
+    (DEVANAGARI, DEVANAGARI_BOLD, "NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf"),
+)
+# The fonts whose runs are shaped (`shaped_run`).
+SHAPED = frozenset({THAI, THAI_BOLD, DEVANAGARI, DEVANAGARI_BOLD})
+# Zero width (non-)joiner: DejaVu Sans has them, but in a Devanagari word they choose
+# between a conjunct and a half form, so they stay in the run of the letters around them.
+_JOINERS = frozenset("\u200c\u200d")
 
 _FOLDER = Path(__file__).resolve().parent / "fonts"
 # Subsets remembered per font, and compressed font streams: a few MB at most.
@@ -192,8 +213,9 @@ def register_fonts() -> tuple[str, str]:
     pdfmetrics.registerFont(_CachingTTFont(FONT, _FOLDER / "DejaVuSans.ttf"))
     pdfmetrics.registerFont(_CachingTTFont(BOLD, _FOLDER / "DejaVuSans-Bold.ttf"))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
-    pdfmetrics.registerFont(_CachingTTFont(ETHIOPIC, _FOLDER / "NotoSansEthiopic-Regular.ttf"))
-    pdfmetrics.registerFont(_CachingTTFont(ETHIOPIC_BOLD, _FOLDER / "NotoSansEthiopic-Bold.ttf"))
+    for regular, bold, regular_file, bold_file in _FALLBACKS:
+        pdfmetrics.registerFont(_CachingTTFont(regular, _FOLDER / regular_file))
+        pdfmetrics.registerFont(_CachingTTFont(bold, _FOLDER / bold_file))
     pdfmetrics.registerFont(UnicodeCIDFont(CJK))
     return FONT, BOLD
 
@@ -205,9 +227,14 @@ def _covered() -> frozenset[int]:
 
 
 @functools.cache
-def _covered_by_fallback() -> frozenset[int]:
+def _fallback_fonts() -> dict[int, tuple[str, str]]:
+    # Code point -> (regular, bold) of the first fallback font that draws it. Read before
+    # any shaping adds its private-use code points to a font's map.
     register_fonts()
-    return frozenset(pdfmetrics.getFont(ETHIOPIC).face.charToGlyph)
+    found: dict[int, tuple[str, str]] = {}
+    for regular, bold, *_files in reversed(_FALLBACKS):
+        found.update(dict.fromkeys(pdfmetrics.getFont(regular).face.charToGlyph, (regular, bold)))
+    return found
 
 
 @functools.cache
@@ -253,10 +280,33 @@ def needs_fallback(char: str) -> bool:
 
 def fallback_for(char: str, font: str = FONT) -> str:
     """Return the font that draws `char` where `font` (DejaVu Sans, regular or bold) has no
-    glyph for it: Noto Sans Ethiopic in the same weight, else the CJK font."""
-    if ord(char) in _covered_by_fallback():
-        return _FALLBACK.get(font, ETHIOPIC)
-    return CJK
+    glyph for it: the first Noto Sans font that has it (Ethiopic, Thai, Devanagari), in
+    the same weight, else the CJK font."""
+    fonts = _fallback_fonts().get(ord(char))
+    if fonts is None:
+        return CJK
+    return fonts[1] if font == BOLD else fonts[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def shaped_run(piece: str, font: str, size: float) -> str:
+    """Return a run in one of the `SHAPED` fonts as HarfBuzz shapes it: a reportlab
+    `ShapedStr` (its glyphs with their advances and offsets), which reportlab's text
+    objects draw glyph by glyph. Any other run comes back as it is."""
+    if font not in SHAPED:
+        return piece
+    return shapeStr(piece, font, size)
+
+
+def run_width(piece: str, font: str, size: float) -> float:
+    """Return the width in points of one run (`runs`) drawn in `font` at `size`: the sum
+    of its shaped glyphs' advances for a shaped font."""
+    if font not in SHAPED:
+        return pdfmetrics.stringWidth(piece, font, size)
+    data = getattr(shaped_run(piece, font, size), "__shapeData__", None)
+    if data is None:  # nothing that HarfBuzz changed
+        return pdfmetrics.stringWidth(piece, font, size)
+    return sum(glyph.x_advance for glyph in data) * size / 1000
 
 
 # A character beyond the Basic Multilingual Plane (an emoji, a skin tone, a flag's
@@ -268,7 +318,7 @@ _ASTRAL_SEQUENCE = re.compile(
 
 def _without_astral(match: re.Match) -> str:
     kept = "".join(
-        char for char in match[0] if ord(char) in _covered() or ord(char) in _covered_by_fallback()
+        char for char in match[0] if ord(char) in _covered() or ord(char) in _fallback_fonts()
     )
     return kept.strip("\u200d\ufe0e\ufe0f\u20e3")
 
@@ -286,7 +336,10 @@ def runs(text: str, *, font: str = FONT) -> list[tuple[str, str]]:
         text = _ASTRAL_SEQUENCE.sub(_without_astral, text)
     found: list[tuple[str, str]] = []
     for char in text:
-        name = fallback_for(char, font) if needs_fallback(char) else font
+        if char in _JOINERS and found and found[-1][0] in SHAPED:
+            name = found[-1][0]
+        else:
+            name = fallback_for(char, font) if needs_fallback(char) else font
         if found and found[-1][0] == name:
             found[-1] = (name, found[-1][1] + char)
         else:
@@ -310,7 +363,7 @@ def markup(text: str, *, font: str = FONT) -> str:
 def string_width(text: str, size: float, *, font: str = FONT) -> float:
     """Return the width in points of `text` drawn in runs at `size`."""
     text = shaped(text)
-    return sum(pdfmetrics.stringWidth(piece, name, size) for name, piece in runs(text, font=font))
+    return sum(run_width(piece, name, size) for name, piece in runs(text, font=font))
 
 
 def draw_string(canvas, x: float, y: float, text: str, size: float, *, font: str = FONT) -> None:
@@ -318,5 +371,5 @@ def draw_string(canvas, x: float, y: float, text: str, size: float, *, font: str
     where needed."""
     for name, piece in runs(visual(text), font=font):
         canvas.setFont(name, size)
-        canvas.drawString(x, y, piece)
-        x += pdfmetrics.stringWidth(piece, name, size)
+        canvas.drawString(x, y, shaped_run(piece, name, size))
+        x += run_width(piece, name, size)

@@ -18,9 +18,10 @@ import functools
 
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.textobject import PDFTextObject
 from reportlab.platypus.paragraph import split as split_words
 
-from .pdf_fonts import CJK, covers, runs, shaped, visual
+from .pdf_fonts import CJK, SHAPED, covers, run_width, runs, shaped, shaped_run, visual
 
 # reportlab's rl_config.spaceShrinkage: a line may be this share of a space per word too
 # wide, the spaces shrinking to make it fit.
@@ -32,7 +33,7 @@ def text_width(text: str, font: str, size: float) -> float:
     text = shaped(text)
     if covers(text):
         return pdfmetrics.stringWidth(text, font, size)
-    return sum(pdfmetrics.stringWidth(piece, name, size) for name, piece in runs(text, font=font))
+    return sum(run_width(piece, name, size) for name, piece in runs(text, font=font))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -164,7 +165,7 @@ class TextPage:
         else:
             for name, piece in runs(text, font=font):
                 self._draw_run(x, y, piece, name, size)
-                x += pdfmetrics.stringWidth(piece, name, size) + word_space * _spaces(piece)
+                x += run_width(piece, name, size) + word_space * _spaces(piece)
         if word_space:
             out.append("0 Tw")
 
@@ -194,6 +195,17 @@ class TextPage:
                 place += f" {self._doc.getInternalFontName(font)} {fp_str(size)} Tf"
                 self._font = (font, size)
             out.append(f"{place} ({pdfmetrics.getFont(font).formatForPdf(text)}) Tj")
+            return
+        if font in SHAPED:
+            # Glyph by glyph, each where HarfBuzz puts it: reportlab's text object writes
+            # a ShapedStr so, switching to the subsets it needs.
+            writer = PDFTextObject(self.canvas)
+            writer._fontname, writer._fontsize, writer._leading = font, size, size
+            writer._curSubset = (
+                self._font[2] if self._font and self._font[:2] == (font, size) else -1
+            )
+            out.append(f"{place} {writer._formatText(shaped_run(text, font, size))}")
+            self._font = (font, size, writer._curSubset)
             return
         encoding = self._encodings.get(font)
         if encoding is None:
