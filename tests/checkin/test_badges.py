@@ -11,6 +11,7 @@ from reportlab.lib.units import mm
 from goedeburen.checkin.enums import BadgeLayout
 from goedeburen.checkin.models import CheckinSettings, DayChoices
 from goedeburen.checkin.pdf import badges
+from goedeburen.common import pdf_fonts
 from goedeburen.registration.enums import AttendingRole, BadgeName, RegistrationStatus
 from tests.factories import (
     AttendeeFactory,
@@ -20,6 +21,7 @@ from tests.factories import (
     SessionFactory,
     TicketTypeFactory,
 )
+from tests.pdf_glyphs import embedded_fonts, glyph_names
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +220,30 @@ def test_badge_query_count_does_not_grow_with_attendees(event, django_assert_max
     with django_assert_max_num_queries(4):
         badges.badges_for(event, attendees)
     assert mm > 0
+
+
+def test_thai_and_devanagari_names_print_in_their_embedded_fonts_shaped():
+    content = badges.render_badges(
+        [badges.Badge(name="สมชาย ใจดี"), badges.Badge(name="प्रिया शर्मा")],
+        layout=BadgeLayout.A6,
+    )
+
+    sheet = badges.SHEETS[BadgeLayout.A6]
+    with pdfplumber.open(io.BytesIO(content)) as pdf:
+        thai = _badge_text(pdf, sheet, 0)
+        devanagari = [c for c in pdf.pages[0].chars if c["size"] >= 18 and c["text"] != " "]
+
+    assert thai == "สมชาย ใจดี"  # no mark moved: read back as typed
+    # "प्रिया शर्मा" as Noto Sans Devanagari shapes it (written out): "प्र" one glyph, the
+    # vowel sign "ि" before it, the reph on the end of "शर्मा"; no .notdef, nothing blank.
+    assert glyph_names(devanagari, pdf_fonts.DEVANAGARI_BOLD) == [
+        "uni093F.05",
+        "uni092A094D0930",
+        "uni092F",
+        "uni093E",
+        "uni0936",
+        "uni092E",
+        "uni093E",
+        "uni0930094D",
+    ]
+    assert {"NotoSansThai-Bold", "NotoSansDevanagari-Bold"} <= embedded_fonts(content)

@@ -6,6 +6,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
 from goedeburen.common import pdf_fonts
+from tests.pdf_glyphs import glyph_names
 
 
 def _drawn(text: str, font: str = pdf_fonts.FONT) -> list[dict]:
@@ -100,3 +101,47 @@ def test_a_right_to_left_name_is_measured_in_its_joined_forms():
 
 def test_markup_puts_each_line_in_visual_order():
     assert pdf_fonts.markup("שרה כהן\nZoë") == "ןהכ הרש\nZoë"
+
+
+def test_thai_and_devanagari_fall_back_to_their_noto_fonts_in_the_same_weight():
+    assert pdf_fonts.runs("Priya प्रिया สมชาย") == [
+        (pdf_fonts.FONT, "Priya "),
+        (pdf_fonts.DEVANAGARI, "प्रिया"),
+        (pdf_fonts.FONT, " "),
+        (pdf_fonts.THAI, "สมชาย"),
+    ]
+    assert pdf_fonts.runs("प्रिया สมชาย", font=pdf_fonts.BOLD) == [
+        (pdf_fonts.DEVANAGARI_BOLD, "प्रिया"),
+        (pdf_fonts.BOLD, " "),
+        (pdf_fonts.THAI_BOLD, "สมชาย"),
+    ]
+
+
+def test_a_joiner_stays_in_the_devanagari_run_it_shapes():
+    # A zero width joiner after the virama asks for the half form of क (DejaVu Sans has the
+    # joiner, but a run of its own would leave it out of the shaping).
+    assert pdf_fonts.runs("क्\u200dष") == [(pdf_fonts.DEVANAGARI, "क्\u200dष")]
+
+
+# As the fonts shape them, written out: "प्र" is one glyph, the vowel sign "ि" comes before
+# its syllable, the reph "र्" rides on the end of "शर्मा"; the Thai tone mark of "ที่" takes
+# its small form, to sit above the vowel sign.
+SHAPED = [
+    (
+        "प्रिया शर्मा",
+        pdf_fonts.DEVANAGARI_BOLD,
+        ["uni093F.05", "uni092A094D0930", "uni092F", "uni093E"]
+        + ["uni0936", "uni092E", "uni093E", "uni0930094D"],
+    ),
+    ("ที่ดี", pdf_fonts.THAI_BOLD, ["uni0E17", "uni0E35", "uni0E48.small", "uni0E14", "uni0E35"]),
+]
+
+
+@pytest.mark.parametrize(("name", "font", "glyphs"), SHAPED)
+def test_a_devanagari_or_thai_name_is_drawn_shaped_in_its_embedded_font(name, font, glyphs):
+    chars = _drawn(name, font=pdf_fonts.BOLD)
+
+    assert glyph_names(chars, font) == glyphs
+    assert {c["fontname"].split("+")[-1] for c in chars if c["text"] != " "} == {
+        pdfmetrics.getFont(font).face.name.decode()
+    }

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
+from goedeburen.common import pdf_fonts
 from goedeburen.payments import queries, services
 from goedeburen.payments.enums import InvoiceKind, ProviderName
 from goedeburen.payments.exceptions import PaymentError
@@ -20,6 +21,7 @@ from goedeburen.registration import services as registration_services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
 from tests.factories import attendee
+from tests.pdf_glyphs import embedded_fonts, glyph_names
 
 
 def pdf_text(invoice: Invoice) -> str:
@@ -508,3 +510,39 @@ def test_the_vat_number_is_copied_at_issue_and_a_later_change_only_reaches_a_new
     assert fresh.buyer_vat_number == "BE0316597904"
     with pytest.raises(ImmutableError):
         Invoice.objects.filter(pk=invoice.pk).update(buyer_vat_number="BE0316597904")
+
+
+def test_an_invoice_prints_thai_and_devanagari_names_in_their_embedded_fonts(register, ticket):
+    registration = register(
+        attendees=[
+            attendee(ticket, given_name="สมชาย", family_name="ใจดี"),
+            attendee(ticket, given_name="प्रिया", family_name="शर्मा"),
+        ],
+        organisation="Stichting Goede Buren",
+        address="Beneluxlaan 9\n3527 HT Utrecht",
+        language="nl",
+    )
+    invoice = on_invoice_for(registration)
+
+    data = render_invoice(queries.invoice_with_lines(invoice.pk))
+
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        text = "\n".join(page.extract_text() for page in pdf.pages)
+        chars = [char for page in pdf.pages for char in page.chars]
+    assert "สมชาย ใจดี" in text  # no mark moved: read back as typed
+    # As Noto Sans Devanagari shapes "प्रिया शर्मा" (written out): "प्र" one glyph, the vowel
+    # sign "ि" before it, the reph on the end of "शर्मा"; no .notdef, nothing blank.
+    assert glyph_names(chars, pdf_fonts.DEVANAGARI) == [
+        "uni093F.05",
+        "uni092A094D0930",
+        "uni092F",
+        "uni093E",
+        "uni0936",
+        "uni092E",
+        "uni093E",
+        "uni0930094D",
+    ]
+    assert {"NotoSansThai-Regular", "NotoSansDevanagari-Regular"} <= embedded_fonts(data)
+    for width, _height, words in _words(data):
+        assert _overlaps(words) == []
+        assert all(word["x1"] <= width for word in words)
