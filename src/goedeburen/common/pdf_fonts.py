@@ -14,7 +14,10 @@ Thai and Devanagari are shaped: a Devanagari syllable is drawn as the font compo
 vowel and tone marks are placed above one another. reportlab does this with HarfBuzz
 (`uharfbuzz`) for a run given as its `ShapedStr` (`shaped_run`): glyphs no character
 stands for are drawn under private-use code points that reportlab assigns, so a PDF
-reader copies a conjunct as such a code point.
+reader copies a conjunct as such a code point. Text set as Paragraph markup (`markup`: the
+personal-data export) is drawn in the right fonts but not shaped: reportlab shapes a
+Paragraph word with the font of its first letter, so "शर्मा," would get a wrong glyph for
+its comma.
 
 reportlab writes a string's characters left to right as they come, each in its isolated
 form: "محمد" would print as separate letters, the last one first. Names in a script
