@@ -244,9 +244,9 @@ def _attendee(ticket_type, given: str, family: str):
 def _squeezed(text: str) -> str:
     """Return `text` without whitespace, in NFC: how to compare it with a PDF's text.
 
-    Without characters beyond the Basic Multilingual Plane (emoji) too: reportlab leaves
-    them out of the PDF's text (its fonts' ToUnicode maps hold none), an open issue; the
-    e-invoice keeps them.
+    Without characters beyond the Basic Multilingual Plane (emoji) too: an emoji sequence
+    prints as one glyph of Noto Emoji, read back as a private-use character; the e-invoice
+    keeps them as typed.
     """
     text = "".join(char for char in text if "\x00" < char <= "\uffff")
     return "".join(unicodedata.normalize("NFC", text).split())

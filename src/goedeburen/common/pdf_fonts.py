@@ -2,16 +2,17 @@
 
 reportlab's built-in Helvetica knows only Latin-1: "Ĳ", "ş" or "ł" print as a box. DejaVu
 Sans (vendored in `common/fonts/`, free licence beside it) covers Latin, Greek, Cyrillic,
-Hebrew and Arabic. Noto Sans fonts (vendored beside it) draw what DejaVu lacks: Ethiopic
-(the Ge'ez script of Tigrinya and Amharic names), Thai and Devanagari (Hindi, Marathi,
-Nepali); for Chinese, Japanese and Korean, reportlab's built-in CID font is the fallback.
-A text that mixes scripts is split into runs, each in a font that has its glyphs. Emoji
-(and whatever else beyond Unicode's Basic Multilingual Plane no font has) are left out:
-"Café 🙂 De Buren" prints "Café  De Buren".
+Hebrew and Arabic. Noto fonts (vendored beside it) draw what DejaVu lacks: Ethiopic
+(the Ge'ez script of Tigrinya and Amharic names), Thai, Devanagari (Hindi, Marathi,
+Nepali) and emoji (Noto Emoji, black and white, in one weight); for Chinese, Japanese and
+Korean, reportlab's built-in CID font is the fallback. A text that mixes scripts is split
+into runs, each in a font that has its glyphs. Whatever beyond Unicode's Basic
+Multilingual Plane no font has is left out ("𝔄da" prints "da").
 
-Thai and Devanagari are shaped: a Devanagari syllable is drawn as the font composes it
+Thai, Devanagari and emoji are shaped: a Devanagari syllable is drawn as the font composes it
 (conjuncts such as "प्र" as one glyph, the vowel sign "ि" before its consonant), Thai
-vowel and tone marks are placed above one another. reportlab does this with HarfBuzz
+vowel and tone marks are placed above one another, an emoji sequence (a family joined by
+zero width joiners, a flag) is one glyph where Noto Emoji has one. reportlab does this with HarfBuzz
 (`uharfbuzz`) for a run given as its `ShapedStr` (`shaped_run`): glyphs no character
 stands for are drawn under private-use code points that reportlab assigns, so a PDF
 reader copies a conjunct as such a code point. Text set as Paragraph markup (`markup`: the
@@ -54,24 +55,35 @@ THAI = "NotoSansThai"
 THAI_BOLD = "NotoSansThai-Bold"
 DEVANAGARI = "NotoSansDevanagari"
 DEVANAGARI_BOLD = "NotoSansDevanagari-Bold"
+EMOJI = "NotoEmoji"
 # The TrueType fonts that draw what DejaVu Sans lacks, asked in this order: (regular,
 # bold, file name of each); the CJK font draws whatever is left.
 _FALLBACKS = (
     (ETHIOPIC, ETHIOPIC_BOLD, "NotoSansEthiopic-Regular.ttf", "NotoSansEthiopic-Bold.ttf"),
     (THAI, THAI_BOLD, "NotoSansThai-Regular.ttf", "NotoSansThai-Bold.ttf"),
     (DEVANAGARI, DEVANAGARI_BOLD, "NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf"),
+    # One weight: the bold one would add as much again (900 kB) for a pictogram.
+    (EMOJI, EMOJI, "NotoEmoji-Regular.ttf", "NotoEmoji-Regular.ttf"),
 )
 # The fonts whose runs are shaped (`shaped_run`).
-SHAPED = frozenset({THAI, THAI_BOLD, DEVANAGARI, DEVANAGARI_BOLD})
-# Zero width (non-)joiner: DejaVu Sans has them, but in a Devanagari word they choose
-# between a conjunct and a half form, so they stay in the run of the letters around them.
-_JOINERS = frozenset("\u200c\u200d")
+SHAPED = frozenset({THAI, THAI_BOLD, DEVANAGARI, DEVANAGARI_BOLD, EMOJI})
+# Zero width (non-)joiner and the variation selectors: DejaVu Sans has them, but in a
+# Devanagari word they choose between a conjunct and a half form, in an emoji sequence they
+# join its pictograms, so they stay in the shaped run they follow (when its font has them).
+_JOINERS = frozenset("\u200c\u200d\ufe0e\ufe0f\u20e3")
 
 _FOLDER = Path(__file__).resolve().parent / "fonts"
 # Subsets remembered per font, and compressed font streams: a few MB at most.
 _SUBSETS_KEPT = 64
 # The names under which reportlab registers a subset's font file and its ToUnicode map.
 _FONT_STREAMS = ("fontFile:", "toUnicodeCMap:")
+# A code point beyond the Basic Multilingual Plane in a subset's ToUnicode map: reportlab
+# writes its hex digits, a PDF reader expects UTF-16 (a surrogate pair).
+_ASTRAL_CODE = re.compile("<([0-9A-F]{5,6})>$", re.MULTILINE)
+
+
+def _as_utf16(match: re.Match) -> str:
+    return f"<{chr(int(match[1], 16)).encode('utf-16-be').hex().upper()}>"
 
 
 @functools.lru_cache(maxsize=2 * _SUBSETS_KEPT)
@@ -186,6 +198,8 @@ class _CachingTTFont(TTFont):
             if type(widths) is pdfdoc.PDFArray:
                 font.Widths = _RememberedWidths(widths.sequence)
         for name, stream in objects.items():
+            if name.startswith("toUnicodeCMap:") and name not in before:
+                stream.content = _ASTRAL_CODE.sub(_as_utf16, stream.content)
             if (
                 name.startswith(_FONT_STREAMS)
                 and isinstance(stream, pdfdoc.PDFStream)
@@ -218,7 +232,8 @@ def register_fonts() -> tuple[str, str]:
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
     for regular, bold, regular_file, bold_file in _FALLBACKS:
         pdfmetrics.registerFont(_CachingTTFont(regular, _FOLDER / regular_file))
-        pdfmetrics.registerFont(_CachingTTFont(bold, _FOLDER / bold_file))
+        if bold != regular:
+            pdfmetrics.registerFont(_CachingTTFont(bold, _FOLDER / bold_file))
     pdfmetrics.registerFont(UnicodeCIDFont(CJK))
     return FONT, BOLD
 
@@ -283,7 +298,7 @@ def needs_fallback(char: str) -> bool:
 
 def fallback_for(char: str, font: str = FONT) -> str:
     """Return the font that draws `char` where `font` (DejaVu Sans, regular or bold) has no
-    glyph for it: the first Noto Sans font that has it (Ethiopic, Thai, Devanagari), in
+    glyph for it: the first Noto font that has it (Ethiopic, Thai, Devanagari, emoji), in
     the same weight, else the CJK font."""
     fonts = _fallback_fonts().get(ord(char))
     if fonts is None:
@@ -326,12 +341,16 @@ def _without_astral(match: re.Match) -> str:
     return kept.strip("\u200d\ufe0e\ufe0f\u20e3")
 
 
+def _joins(font: str, char: str) -> bool:
+    return font in SHAPED and ord(char) in pdfmetrics.getFont(font).face.charToGlyph
+
+
 def runs(text: str, *, font: str = FONT) -> list[tuple[str, str]]:
     """Split `text` into (font name, piece) runs, each drawable in its font.
 
-    A character beyond the Basic Multilingual Plane that neither TrueType font draws (an
-    emoji) is left out, with the joiners of its sequence: the CJK font encodes only the
-    plane's characters and would print a gap, read back as an unrelated CJK character.
+    A character beyond the Basic Multilingual Plane that no TrueType font draws is left
+    out, with the joiners of its sequence: the CJK font encodes only the plane's
+    characters and would print a gap, read back as an unrelated CJK character.
     """
     if covers(text):
         return [(font, text)] if text else []
@@ -339,7 +358,7 @@ def runs(text: str, *, font: str = FONT) -> list[tuple[str, str]]:
         text = _ASTRAL_SEQUENCE.sub(_without_astral, text)
     found: list[tuple[str, str]] = []
     for char in text:
-        if char in _JOINERS and found and found[-1][0] in SHAPED:
+        if char in _JOINERS and found and _joins(found[-1][0], char):
             name = found[-1][0]
         else:
             name = fallback_for(char, font) if needs_fallback(char) else font
