@@ -9,6 +9,21 @@ from reportlab.pdfbase import pdfmetrics
 
 from goedeburen.common import pdf_fonts
 
+# A Hindi name and the glyphs Noto Sans Devanagari (either weight) shapes it into, written
+# out: "प्र" is one glyph, the vowel sign "ि" comes before its syllable, the reph "र्" rides
+# on the end of "शर्मा".
+DEVANAGARI_NAME = "प्रिया शर्मा"
+DEVANAGARI_GLYPHS = [
+    "uni093F.05",
+    "uni092A094D0930",
+    "uni092F",
+    "uni093E",
+    "uni0936",
+    "uni092E",
+    "uni093E",
+    "uni0930094D",
+]
+
 
 def glyph_names(chars: list[dict], font: str) -> list[str]:
     """Return the names of the glyphs drawn in `font` (a name of `common.pdf_fonts`) among

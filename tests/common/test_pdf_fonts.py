@@ -6,7 +6,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
 from goedeburen.common import pdf_fonts
-from tests.pdf_glyphs import glyph_names
+from tests.pdf_glyphs import DEVANAGARI_GLYPHS, DEVANAGARI_NAME, glyph_names
 
 
 def _drawn(text: str, font: str = pdf_fonts.FONT) -> list[dict]:
@@ -137,16 +137,10 @@ def test_a_joiner_stays_in_the_devanagari_run_it_shapes():
     assert pdf_fonts.runs("क्\u200dष") == [(pdf_fonts.DEVANAGARI, "क्\u200dष")]
 
 
-# As the fonts shape them, written out: "प्र" is one glyph, the vowel sign "ि" comes before
-# its syllable, the reph "र्" rides on the end of "शर्मा"; the Thai tone mark of "ที่" takes
-# its small form, to sit above the vowel sign.
+# As the fonts shape them, written out (Devanagari: see `tests.pdf_glyphs`); the Thai tone
+# mark of "ที่" takes its small form, to sit above the vowel sign.
 SHAPED = [
-    (
-        "प्रिया शर्मा",
-        pdf_fonts.DEVANAGARI_BOLD,
-        ["uni093F.05", "uni092A094D0930", "uni092F", "uni093E"]
-        + ["uni0936", "uni092E", "uni093E", "uni0930094D"],
-    ),
+    (DEVANAGARI_NAME, pdf_fonts.DEVANAGARI_BOLD, DEVANAGARI_GLYPHS),
     ("ที่ดี", pdf_fonts.THAI_BOLD, ["uni0E17", "uni0E35", "uni0E48.small", "uni0E14", "uni0E35"]),
 ]
 
