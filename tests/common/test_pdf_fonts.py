@@ -117,7 +117,7 @@ def test_markup_puts_each_line_in_visual_order():
     assert pdf_fonts.markup("שרה כהן\nZoë") == "ןהכ הרש\nZoë"
 
 
-def test_thai_and_devanagari_fall_back_to_their_noto_fonts_in_the_same_weight():
+def test_thai_and_the_scripts_of_india_fall_back_to_their_noto_fonts_in_the_same_weight():
     assert pdf_fonts.runs("Priya प्रिया สมชาย") == [
         (pdf_fonts.FONT, "Priya "),
         (pdf_fonts.DEVANAGARI, "प्रिया"),
@@ -129,6 +129,13 @@ def test_thai_and_devanagari_fall_back_to_their_noto_fonts_in_the_same_weight():
         (pdf_fonts.BOLD, " "),
         (pdf_fonts.THAI_BOLD, "สมชาย"),
     ]
+    assert pdf_fonts.runs("সুমন ਸਿੰਘ செல்வம்") == [
+        (pdf_fonts.BENGALI, "সুমন"),
+        (pdf_fonts.FONT, " "),
+        (pdf_fonts.GURMUKHI, "ਸਿੰਘ"),
+        (pdf_fonts.FONT, " "),
+        (pdf_fonts.TAMIL, "செல்வம்"),
+    ]
 
 
 def test_a_joiner_stays_in_the_devanagari_run_it_shapes():
@@ -137,16 +144,26 @@ def test_a_joiner_stays_in_the_devanagari_run_it_shapes():
     assert pdf_fonts.runs("क्\u200dष") == [(pdf_fonts.DEVANAGARI, "क्\u200dष")]
 
 
-# As the fonts shape them, written out (Devanagari: see `tests.pdf_glyphs`); the Thai tone
-# mark of "ที่" takes its small form, to sit above the vowel sign.
+# As the fonts shape them, written out (Devanagari: see `tests.pdf_glyphs`): the Thai tone
+# mark of "ที่" takes its small form, to sit above the vowel sign; the Bengali "ক্ষ" is one
+# glyph, the vowel signs "ি" (Bengali, Gurmukhi) and "ெ" (Tamil) come before their
+# consonant, a Tamil consonant with a virama has its own glyph.
 SHAPED = [
     (DEVANAGARI_NAME, pdf_fonts.DEVANAGARI_BOLD, DEVANAGARI_GLYPHS),
     ("ที่ดี", pdf_fonts.THAI_BOLD, ["uni0E17", "uni0E35", "uni0E48.small", "uni0E14", "uni0E35"]),
+    ("কিরণ", pdf_fonts.BENGALI_BOLD, ["uni09BF", "uni0995", "uni09B0", "uni09A3"]),
+    ("ক্ষমা", pdf_fonts.BENGALI_BOLD, ["uni099509CD09B7", "uni09AE", "uni09BE"]),
+    ("ਸਿੰਘ", pdf_fonts.GURMUKHI_BOLD, ["imatraguru", "saguru", "tippiguru", "ghaguru"]),
+    (
+        "செல்வம்",
+        pdf_fonts.TAMIL_BOLD,
+        ["evowelsigntamil", "catamil", "laprehalftamil", "vatamil", "maprehalftamil"],
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "font", "glyphs"), SHAPED)
-def test_a_devanagari_or_thai_name_is_drawn_shaped_in_its_embedded_font(name, font, glyphs):
+def test_a_name_in_a_shaped_script_is_drawn_shaped_in_its_embedded_font(name, font, glyphs):
     chars = _drawn(name, font=pdf_fonts.BOLD)
 
     assert glyph_names(chars, font) == glyphs

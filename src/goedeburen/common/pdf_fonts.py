@@ -4,15 +4,17 @@ reportlab's built-in Helvetica knows only Latin-1: "Ĳ", "ş" or "ł" print as a
 Sans (vendored in `common/fonts/`, free licence beside it) covers Latin, Greek, Cyrillic,
 Hebrew and Arabic. Noto fonts (vendored beside it) draw what DejaVu lacks: Ethiopic
 (the Ge'ez script of Tigrinya and Amharic names), Thai, Devanagari (Hindi, Marathi,
-Nepali) and emoji (Noto Emoji, black and white, in one weight); for Chinese, Japanese and
-Korean, reportlab's built-in CID font is the fallback. A text that mixes scripts is split
-into runs, each in a font that has its glyphs. Whatever beyond Unicode's Basic
-Multilingual Plane no font has is left out ("𝔄da" prints "da").
+Nepali), Bengali, Gurmukhi (Punjabi), Tamil and emoji (Noto Emoji, black and white, in
+one weight); for Chinese, Japanese and Korean, reportlab's built-in CID font is the
+fallback. A text that mixes scripts is split into runs, each in a font that has its
+glyphs. Whatever beyond Unicode's Basic Multilingual Plane no font has is left out
+("𝔄da" prints "da"); a script no font has (Telugu, Gujarati, Sinhala …) prints blank.
 
-Thai, Devanagari and emoji are shaped: a Devanagari syllable is drawn as the font composes it
-(conjuncts such as "प्र" as one glyph, the vowel sign "ि" before its consonant), Thai
-vowel and tone marks are placed above one another, an emoji sequence (a family joined by
-zero width joiners, a flag) is one glyph where Noto Emoji has one. reportlab does this with HarfBuzz
+All but Ethiopic are shaped: a Devanagari (Bengali, Gurmukhi, Tamil) syllable is drawn as
+the font composes it (conjuncts such as "प्र" as one glyph, the vowel sign "ि" before its
+consonant), Thai vowel and tone marks are placed above one another, an emoji sequence (a
+family joined by zero width joiners, a flag) is one glyph where Noto Emoji has one.
+reportlab does this with HarfBuzz
 (`uharfbuzz`) for a run given as its `ShapedStr` (`shaped_run`): glyphs no character
 stands for are drawn under private-use code points that reportlab assigns, so a PDF
 reader copies a conjunct as such a code point. Text set as Paragraph markup (`markup`: the
@@ -55,6 +57,12 @@ THAI = "NotoSansThai"
 THAI_BOLD = "NotoSansThai-Bold"
 DEVANAGARI = "NotoSansDevanagari"
 DEVANAGARI_BOLD = "NotoSansDevanagari-Bold"
+BENGALI = "NotoSansBengali"
+BENGALI_BOLD = "NotoSansBengali-Bold"
+GURMUKHI = "NotoSansGurmukhi"
+GURMUKHI_BOLD = "NotoSansGurmukhi-Bold"
+TAMIL = "NotoSansTamil"
+TAMIL_BOLD = "NotoSansTamil-Bold"
 EMOJI = "NotoEmoji"
 # The TrueType fonts that draw what DejaVu Sans lacks, asked in this order: (regular,
 # bold, file name of each); the CJK font draws whatever is left.
@@ -62,11 +70,17 @@ _FALLBACKS = (
     (ETHIOPIC, ETHIOPIC_BOLD, "NotoSansEthiopic-Regular.ttf", "NotoSansEthiopic-Bold.ttf"),
     (THAI, THAI_BOLD, "NotoSansThai-Regular.ttf", "NotoSansThai-Bold.ttf"),
     (DEVANAGARI, DEVANAGARI_BOLD, "NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf"),
+    (BENGALI, BENGALI_BOLD, "NotoSansBengali-Regular.ttf", "NotoSansBengali-Bold.ttf"),
+    (GURMUKHI, GURMUKHI_BOLD, "NotoSansGurmukhi-Regular.ttf", "NotoSansGurmukhi-Bold.ttf"),
+    (TAMIL, TAMIL_BOLD, "NotoSansTamil-Regular.ttf", "NotoSansTamil-Bold.ttf"),
     # One weight: the bold one would add as much again (900 kB) for a pictogram.
     (EMOJI, EMOJI, "NotoEmoji-Regular.ttf", "NotoEmoji-Regular.ttf"),
 )
-# The fonts whose runs are shaped (`shaped_run`).
-SHAPED = frozenset({THAI, THAI_BOLD, DEVANAGARI, DEVANAGARI_BOLD, EMOJI})
+# The fonts whose runs are shaped (`shaped_run`): all but Ethiopic's, whose syllables are
+# single characters.
+SHAPED = frozenset(
+    name for regular, bold, *_files in _FALLBACKS if regular != ETHIOPIC for name in (regular, bold)
+)
 # Zero width (non-)joiner and the variation selectors: DejaVu Sans has them, but in a
 # Devanagari word they choose between a conjunct and a half form, in an emoji sequence they
 # join its pictograms, so they stay in the shaped run they follow (when its font has them).
@@ -298,7 +312,7 @@ def needs_fallback(char: str) -> bool:
 
 def fallback_for(char: str, font: str = FONT) -> str:
     """Return the font that draws `char` where `font` (DejaVu Sans, regular or bold) has no
-    glyph for it: the first Noto font that has it (Ethiopic, Thai, Devanagari, emoji), in
+    glyph for it: the first Noto font that has it (`_FALLBACKS`), in
     the same weight, else the CJK font."""
     fonts = _fallback_fonts().get(ord(char))
     if fonts is None:
