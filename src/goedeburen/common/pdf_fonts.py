@@ -14,13 +14,12 @@ All but Ethiopic are shaped: a Devanagari (Bengali, Gurmukhi, Tamil) syllable is
 the font composes it (conjuncts such as "प्र" as one glyph, the vowel sign "ि" before its
 consonant), Thai vowel and tone marks are placed above one another, an emoji sequence (a
 family joined by zero width joiners, a flag) is one glyph where Noto Emoji has one.
-reportlab does this with HarfBuzz
-(`uharfbuzz`) for a run given as its `ShapedStr` (`shaped_run`): glyphs no character
-stands for are drawn under private-use code points that reportlab assigns, so a PDF
-reader copies a conjunct as such a code point. Text set as Paragraph markup (`markup`: the
-personal-data export) is drawn in the right fonts but not shaped: reportlab shapes a
-Paragraph word with the font of its first letter, so "शर्मा," would get a wrong glyph for
-its comma.
+reportlab does this with HarfBuzz (`uharfbuzz`) for a run given as its `ShapedStr`
+(`shaped_run`): glyphs no character stands for are drawn under private-use code points
+that reportlab assigns, so a PDF reader copies a conjunct as such a code point. Text set
+as Paragraph markup (`markup`: the personal-data export) is drawn in the right fonts but
+not shaped: reportlab shapes a Paragraph word with the font of its first letter, so
+"शर्मा," would get a wrong glyph for its comma.
 
 reportlab writes a string's characters left to right as they come, each in its isolated
 form: "محمد" would print as separate letters, the last one first. Names in a script
@@ -312,8 +311,8 @@ def needs_fallback(char: str) -> bool:
 
 def fallback_for(char: str, font: str = FONT) -> str:
     """Return the font that draws `char` where `font` (DejaVu Sans, regular or bold) has no
-    glyph for it: the first Noto font that has it (`_FALLBACKS`), in
-    the same weight, else the CJK font."""
+    glyph for it: the first Noto font that has it (`_FALLBACKS`), in the same weight,
+    else the CJK font."""
     fonts = _fallback_fonts().get(ord(char))
     if fonts is None:
         return CJK
