@@ -1,6 +1,7 @@
-"""What a PDF prints in one of our TrueType fonts, glyph by glyph, for scripts whose text
-is shaped (Devanagari conjuncts, Thai marks): read back, such a glyph is a private-use
-character, so the tests name the glyphs instead."""
+"""What a PDF prints in one of our shaped fonts (`common.pdf_fonts.SHAPED`), glyph by glyph.
+
+A shaped glyph is read back as the characters its name spells (a conjunct as its letters,
+a vowel sign drawn before its consonant first): what these helpers compare."""
 
 import io
 
@@ -9,33 +10,36 @@ from reportlab.pdfbase import pdfmetrics
 
 from goedeburen.common import pdf_fonts
 
-# A Hindi name and the glyphs Noto Sans Devanagari (either weight) shapes it into, written
-# out: "प्र" is one glyph, the vowel sign "ि" comes before its syllable, the reph "र्" rides
-# on the end of "शर्मा".
+# A Hindi name, and its glyphs as drawn, written out: "प्र" is one glyph, the vowel sign
+# "ि" comes before its syllable, the reph "र्" rides on the end of "शर्मा".
 DEVANAGARI_NAME = "प्रिया शर्मा"
-DEVANAGARI_GLYPHS = [
-    "uni093F.05",
-    "uni092A094D0930",
-    "uni092F",
-    "uni093E",
-    "uni0936",
-    "uni092E",
-    "uni093E",
-    "uni0930094D",
-]
+DEVANAGARI_DRAWN = ["ि", "प्र", "य", "ा", "श", "म", "ा", "र्"]
 
 
-def glyph_names(chars: list[dict], font: str) -> list[str]:
-    """Return the names of the glyphs drawn in `font` (a name of `common.pdf_fonts`) among
-    pdfplumber's `chars`, in the order drawn; ".notdef" for a glyph the font lacks."""
+def drawn_glyphs(chars: list[dict], font: str) -> list[str]:
+    """Return what each glyph drawn in `font` (a name of `common.pdf_fonts`) among
+    pdfplumber's `chars` reads back as, in the order drawn; ".notdef" for a glyph that
+    stands for a character the font lacks (a blank or a box)."""
     pdf_fonts.register_fonts()
     face = pdfmetrics.getFont(font).face
     drawn_in = face.name.decode()
-    hb_font = pdfmetrics.getFont(font).hbFont()
     return [
-        hb_font.glyph_to_string(face.charToGlyph.get(ord(char["text"]), 0))
+        char["text"] if all(face.charToGlyph.get(ord(c)) for c in char["text"]) else ".notdef"
         for char in chars
         if char["fontname"].split("+")[-1] == drawn_in
+    ]
+
+
+def shaped_glyph_names(text: str, font: str, size: float = 11) -> list[str]:
+    """Return the names of the glyphs `common.pdf_fonts` draws the words of `text` in, in
+    `font` (the spaces between them are DejaVu Sans's)."""
+    pdf_fonts.register_fonts()
+    ttf = pdfmetrics.getFont(font)
+    names = ttf.hbFont().glyph_to_string
+    return [
+        names(ttf.face.charToGlyph[ord(c)])
+        for word in text.split()
+        for c in pdf_fonts.shaped_run(word, font, size)
     ]
 
 

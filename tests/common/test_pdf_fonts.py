@@ -6,7 +6,12 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 
 from goedeburen.common import pdf_fonts
-from tests.pdf_glyphs import DEVANAGARI_GLYPHS, DEVANAGARI_NAME, glyph_names
+from tests.pdf_glyphs import (
+    DEVANAGARI_DRAWN,
+    DEVANAGARI_NAME,
+    drawn_glyphs,
+    shaped_glyph_names,
+)
 
 
 def _drawn(text: str, font: str = pdf_fonts.FONT) -> list[dict]:
@@ -73,12 +78,13 @@ def test_emoji_print_in_noto_emoji_a_family_as_one_glyph_and_read_back():
 
     chars = _drawn(name, font=pdf_fonts.BOLD)
 
-    emoji = [c for c in chars if c["fontname"].endswith("+NotoEmoji-Regular")]
+    emoji = drawn_glyphs(chars, pdf_fonts.EMOJI)
     # The family (three people and two joiners) is one glyph of Noto Emoji; the skin tone
     # a swatch of its own, as in every black and white emoji font.
-    assert glyph_names(emoji, pdf_fonts.EMOJI) == ["gid1493", "gid578", "gid494", "gid961"]
-    assert [c["text"] for c in emoji[1:]] == ["👍", "🏽", "🙂"]
-    assert _text(c for c in chars if c not in emoji) == "Ada   Café "
+    assert shaped_glyph_names("👩\u200d👩\u200d👧", pdf_fonts.EMOJI) == ["gid1493"]
+    assert len(emoji) == 4
+    assert emoji[1:] == ["👍", "🏽", "🙂"]
+    assert _text(c for c in chars if "Emoji" not in c["fontname"]) == "Ada   Café "
 
 
 # As typed (logical order), and as drawn: each letter in its joined form, the runs of a
@@ -144,12 +150,18 @@ def test_a_joiner_stays_in_the_devanagari_run_it_shapes():
     assert pdf_fonts.runs("क्\u200dष") == [(pdf_fonts.DEVANAGARI, "क्\u200dष")]
 
 
-# As the fonts shape them, written out (Devanagari: see `tests.pdf_glyphs`): the Thai tone
+# As the fonts shape them, written out: "प्र" is one glyph, the vowel sign "ि" comes before
+# its syllable, the reph "र्" rides on the end of "शर्मा"; the Thai tone
 # mark of "ที่" takes its small form, to sit above the vowel sign; the Bengali "ক্ষ" is one
 # glyph, the vowel signs "ি" (Bengali, Gurmukhi) and "ெ" (Tamil) come before their
 # consonant, a Tamil consonant with a virama has its own glyph.
 SHAPED = [
-    (DEVANAGARI_NAME, pdf_fonts.DEVANAGARI_BOLD, DEVANAGARI_GLYPHS),
+    (
+        DEVANAGARI_NAME,
+        pdf_fonts.DEVANAGARI_BOLD,
+        ["uni093F.05", "uni092A094D0930", "uni092F", "uni093E"]
+        + ["uni0936", "uni092E", "uni093E", "uni0930094D"],
+    ),
     ("ที่ดี", pdf_fonts.THAI_BOLD, ["uni0E17", "uni0E35", "uni0E48.small", "uni0E14", "uni0E35"]),
     ("কিরণ", pdf_fonts.BENGALI_BOLD, ["uni09BF", "uni0995", "uni09B0", "uni09A3"]),
     ("ক্ষমা", pdf_fonts.BENGALI_BOLD, ["uni099509CD09B7", "uni09AE", "uni09BE"]),
@@ -166,7 +178,18 @@ SHAPED = [
 def test_a_name_in_a_shaped_script_is_drawn_shaped_in_its_embedded_font(name, font, glyphs):
     chars = _drawn(name, font=pdf_fonts.BOLD)
 
-    assert glyph_names(chars, font) == glyphs
+    assert shaped_glyph_names(name, font) == glyphs
+    drawn = drawn_glyphs(chars, font)
+    assert len(drawn) == len(glyphs)  # glyph by glyph
+    assert ".notdef" not in drawn
     assert {c["fontname"].split("+")[-1] for c in chars if c["text"] != " "} == {
         pdfmetrics.getFont(font).face.name.decode()
     }
+
+
+def test_a_shaped_glyph_reads_back_as_the_characters_its_name_spells():
+    # Thai as typed; Devanagari glyph by glyph, in the order drawn (not reportlab's
+    # private-use code points, which a reader would copy as nothing).
+    assert _text(_drawn("สมศักดิ์ ที่ดี")) == "สมศักดิ์ ที่ดี"
+    chars = _drawn(DEVANAGARI_NAME)
+    assert drawn_glyphs(chars, pdf_fonts.DEVANAGARI) == DEVANAGARI_DRAWN

@@ -16,10 +16,13 @@ consonant), Thai vowel and tone marks are placed above one another, an emoji seq
 family joined by zero width joiners, a flag) is one glyph where Noto Emoji has one.
 reportlab does this with HarfBuzz (`uharfbuzz`) for a run given as its `ShapedStr`
 (`shaped_run`): glyphs no character stands for are drawn under private-use code points
-that reportlab assigns, so a PDF reader copies a conjunct as such a code point. Text set
-as Paragraph markup (`markup`: the personal-data export) is drawn in the right fonts but
-not shaped: reportlab shapes a Paragraph word with the font of its first letter, so
-"शर्मा," would get a wrong glyph for its comma.
+that reportlab assigns. A PDF reader copies such a glyph as the characters its name spells
+("uni092A094D0930": "प्र"), glyph by glyph in the order drawn (so "प्रिया" reads back as
+"िप्रया"); a glyph whose name spells nothing (Tamil's and Gurmukhi's, a family emoji)
+copies as its private-use code point. Text set as Paragraph markup (`markup`: the
+personal-data export) is drawn in the right fonts but not shaped: reportlab shapes a
+Paragraph word with the font of its first letter, so "शर्मा," would get a wrong glyph for
+its comma.
 
 reportlab writes a string's characters left to right as they come, each in its isolated
 form: "محمد" would print as separate letters, the last one first. Names in a script
@@ -97,6 +100,19 @@ _ASTRAL_CODE = re.compile("<([0-9A-F]{5,6})>$", re.MULTILINE)
 
 def _as_utf16(match: re.Match) -> str:
     return f"<{chr(int(match[1], 16)).encode('utf-16-be').hex().upper()}>"
+
+
+# A shaped glyph's private-use code point in a subset's ToUnicode map, and a glyph name that
+# spells the characters the glyph stands for (Adobe's convention: "uni092A094D0930" for
+# "प्र", "uni0E48.small" for a form of "่").
+_PRIVATE_CODE = re.compile("^(<[0-9A-F]{2}> )<(E[0-9A-F]{3}|F[0-8][0-9A-F]{2})>$", re.MULTILINE)
+_SPELLED = re.compile(r"uni((?:[0-9A-F]{4})+)(?:\..*)?")
+
+
+def _spelled_out(font: TTFont, match: re.Match) -> str:
+    name = font.hbFont().glyph_to_string(font.face.charToGlyph.get(int(match[2], 16), 0))
+    spelled = _SPELLED.fullmatch(name)
+    return f"{match[1]}<{spelled[1]}>" if spelled else match[0]
 
 
 @functools.lru_cache(maxsize=2 * _SUBSETS_KEPT)
@@ -213,6 +229,12 @@ class _CachingTTFont(TTFont):
         for name, stream in objects.items():
             if name.startswith("toUnicodeCMap:") and name not in before:
                 stream.content = _ASTRAL_CODE.sub(_as_utf16, stream.content)
+                if self.fontName in SHAPED:
+                    # What a reader copies: the characters the glyph name spells, where
+                    # it spells them, not reportlab's private-use code point.
+                    stream.content = _PRIVATE_CODE.sub(
+                        functools.partial(_spelled_out, self), stream.content
+                    )
             if (
                 name.startswith(_FONT_STREAMS)
                 and isinstance(stream, pdfdoc.PDFStream)
