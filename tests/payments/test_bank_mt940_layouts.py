@@ -160,6 +160,33 @@ def test_a_volksbank_file_whose_check_digits_anonymisation_changed_is_read():
     assert (credit.amount, card.amount, card.kind) == (Decimal("125.00"), Decimal("12.95"), "debit")
 
 
+def test_volksbanks_bank_reference_after_the_iban_is_the_banks_not_part_of_the_iban():
+    # :61: as SWIFT lays it out: the customer reference (de Volksbank: the payer's IBAN,
+    # longer than SWIFT's 16), then `//` and the bank's reference. The fingerprints stay
+    # those of the lines imported before, when all of it was the customer reference.
+    text = (
+        ":20:0000000000\n:25:NL12SNSB0123456789\n:28C:42/1\n:60F:C261123EUR100,00\n"
+        ":61:2611241124C125,00NOVBNL20INGB0001234567//78901234\nP. de Boer\n"
+        ":86:Aanmelding AB12CD Goede buren\n"
+        ":61:2611241124D12,95NBEA//228ohu/972795\n:86: Hema\n"
+        ":61:2611241124C5,00NOVBNL20INGB0001234567\n:86:NL20INGB0001234567 P. de Boer\nGift\n"
+        ":62F:C261124EUR217,05\n"
+    )
+
+    lines = bank_files.read_statement(text.encode()).lines
+
+    assert [(line.bank_reference, line.counterparty_iban) for line in lines] == [
+        ("78901234", "NL20INGB0001234567"),
+        ("228ohu/972795", ""),
+        ("", "NL20INGB0001234567"),
+    ]
+    assert [line.fingerprint[:16] for line in lines] == [
+        "edb1b88e5db1368c",
+        "6ab10d87fb03098b",
+        "17df3172530fa716",
+    ]
+
+
 @pytest.mark.parametrize(
     ("account", "read"),
     [

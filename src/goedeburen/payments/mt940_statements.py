@@ -123,7 +123,7 @@ _HEAD_BALANCE = re.compile(rb"^:(25|60F|62F|34F|61):", re.MULTILINE)
 _SWIFT_BLOCK = re.compile(r"\{[1-35]:(?:[^{}]|\{[^{}]*\})*\}|\{4:|^-\}", re.MULTILINE)
 _MT942 = re.compile(r"\{2:[IO]942|^:(34F|13D):|^942(\s|$)", re.MULTILINE)
 # De Volksbank (ASN, SNS, RegioBank) writes the payer's IBAN as the customer reference of
-# :61:, longer than the 16 characters SWIFT allows; the library has a variant for it.
+# :61:, longer than the 16 characters SWIFT allows (`StatementDVB`).
 _VOLKSBANK = {"ASNB", "SNSB", "RBRB"}
 _CLOSING = re.compile(r"^:(62[FM]?):", re.MULTILINE)
 
@@ -290,6 +290,45 @@ def _keep_amount_text(transactions, tag, tag_dict, *args):
     return tag_dict
 
 
+class StatementDVB(StatementASNB):
+    """De Volksbank's :61: (ASN, SNS, RegioBank): the customer reference is the payer's
+    IBAN, up to 34 characters where SWIFT allows 16, then as SWIFT's layout has it `//` and
+    the bank's reference (up to 16), then the second line (up to 34).
+
+    The library's variant read the customer reference as any 34 characters, `//` and the
+    bank's reference included (`//228ohu/972795` of a card payment). What it read is kept
+    as `before_61` when it differs, for the fingerprint of a line imported before (`_line`).
+    (The library names a tag's processors by the words of its class name: "Statement".)
+    """
+
+    pattern = r"""^
+    (?P<year>\d{2})(?P<month>\d{2})(?P<day>\d{2})  # value date YYMMDD
+    (?P<entry_month>\d{2}|\s{2})?(?P<entry_day>\d{2}|\s{2})?  # entry date MMDD
+    (?P<status>[A-Z]?[DC])
+    (?P<funds_code>[A-Z])?
+    \n?
+    (?P<amount>[\d,]{1,15})
+    (?P<id>[A-Z][A-Z0-9 ]{3})?
+    (?P<customer_reference>((?!//)[^\n]){0,34})
+    (//(?P<bank_reference>[^\n]{0,16}))?
+    (\n?(?P<extra_details>.{0,34}))?
+    $"""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.before = re.compile(StatementASNB.pattern, self.RE_FLAGS)
+
+    def parse(self, transactions, value: str) -> dict:
+        found = super().parse(transactions, value)
+        before = self.before.match(value)
+        if before is not None:
+            keys = ("customer_reference", "bank_reference", "extra_details")
+            earlier = {key: before.group(key) for key in keys}
+            if any(earlier[key] != found[key] for key in keys):
+                found["before_61"] = earlier
+        return found
+
+
 _PROCESSORS = {"pre_statement": [date_fixup_pre_processor, _keep_amount_text]}
 
 
@@ -310,7 +349,7 @@ def _read_block(block: str) -> dict:
     own_field = re.search(r"^:25:(.*)$", block, re.MULTILINE)
     tags = {}
     if own_field and _bank_code(own_field.group(1)) in _VOLKSBANK:
-        tags = {61: StatementASNB()}
+        tags = {61: StatementDVB()}
     collection = Transactions(processors=_PROCESSORS, tags=tags, options=_OPTIONS)
     try:
         collection.parse(block)
@@ -414,9 +453,12 @@ def _line(transaction: dict, *, account: str) -> dict:
     details = read_details(text)
     facts = _facts(transaction, details)
     # What a line imported before this reader learnt a layout was read as: its hash stays.
-    before = facts
-    if facts["learnt"]:
-        before = _facts(transaction, read_details(text, before=True), before=True)
+    # De Volksbank's :61: as it was read before `StatementDVB`: its facts as then.
+    earlier = {**transaction, **transaction.get("before_61", {})}
+    facts_then = _facts(earlier, details) if "before_61" in transaction else facts
+    before = facts_then
+    if facts_then["learnt"]:
+        before = _facts(earlier, read_details(text, before=True), before=True)
     bank_reference = (transaction.get("bank_reference") or "").strip()
     # A betalingskenmerk (`/CDTRREF/` of 16 digits) is text, as in a CAMT.053 file.
     reference, others = structured_reference([details["reference"]])
@@ -429,10 +471,10 @@ def _line(transaction: dict, *, account: str) -> dict:
         [
             mark,
             value_date,
-            (transaction.get("id") or "").upper(),
-            (transaction.get("customer_reference") or "").strip(),
-            (transaction.get("funds_code") or ""),
-            (transaction.get("extra_details") or "").strip(),
+            (earlier.get("id") or "").upper(),
+            (earlier.get("customer_reference") or "").strip(),
+            (earlier.get("funds_code") or ""),
+            (earlier.get("extra_details") or "").strip(),
             details["all"],
         ]
     )
@@ -458,6 +500,7 @@ def _line(transaction: dict, *, account: str) -> dict:
         # read as text, and before the layouts and accounts `read_details` learnt later.
         "_as_before": {
             "kind": before["kind"],
+            "bank_reference": (earlier.get("bank_reference") or "").strip()[:100],
             "end_to_end_id": before["end_to_end_id"][:100],
             "counterparty_name": before["name"][:200],
             "counterparty_iban": before["counterparty_iban"][:34],
