@@ -354,12 +354,106 @@ def test_another_format_of_the_bank_is_named(upload, name, reason, english):
         ),
         (
             b"<html><body>Inloggen</body></html>",
-            "it is an XML file, but not an ISO 20022 bank statement",
+            "it is a web page (HTML), not the statement itself; download the statement as "
+            "CAMT.053 (XML) or MT940 instead",
+        ),
+        (
+            b"<!DOCTYPE html>\n<html><head><title>Mijn bank</title></head><body>",
+            "it is a web page (HTML), not the statement itself; download the statement as "
+            "CAMT.053 (XML) or MT940 instead",
+        ),
+        (
+            b"\r\n%PDF-1.4\n",
+            "it is a PDF; download the statement as CAMT.053 (XML) or MT940 instead",
+        ),
+        (
+            b"\x89PNG\r\n\x1a\n" + bytes(40),
+            "it is an image (a photo or screenshot); download the statement as CAMT.053 "
+            "(XML) or MT940 instead",
+        ),
+        (
+            b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(40),
+            "it is an image (a photo or screenshot); download the statement as CAMT.053 "
+            "(XML) or MT940 instead",
+        ),
+        (
+            b"\x00\x00\x00\x18ftypheic" + bytes(40),
+            "it is an image (a photo or screenshot); download the statement as CAMT.053 "
+            "(XML) or MT940 instead",
+        ),
+        (
+            b'{"transactions": [{"amount": "125.00"}]}',
+            "it is a JSON file, not a bank statement; download the statement as CAMT.053 "
+            "(XML) or MT940 instead",
+        ),
+        (
+            b"OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\n\n<OFX>\n<SIGNONMSGSRSV1>",
+            "it is an OFX file (for Money or Quicken); download the statement as CAMT.053 "
+            "(XML) or MT940 instead",
+        ),
+        (
+            b'<?xml version="1.0"?>\n<?OFX OFXHEADER="200" VERSION="211"?>\n<OFX></OFX>',
+            "it is an OFX file (for Money or Quicken); download the statement as CAMT.053 "
+            "(XML) or MT940 instead",
+        ),
+        (
+            b"!Type:Bank\nD23/11/2026\nT125.00\nPP. de Boer\n^\n",
+            "it is a QIF file (for Quicken); download the statement as CAMT.053 (XML) or "
+            "MT940 instead",
+        ),
+        (
+            b"Rekeningoverzicht november 2026\nBij: 125,00 van P. de Boer\n",
+            "it is not a CAMT.053 file (XML) and not an MT940 file; download the statement "
+            "from your bank as CAMT.053 or MT940",
+        ),
+        (
+            bytes(range(256)),
+            "it is not a CAMT.053 file (XML) and not an MT940 file; download the statement "
+            "from your bank as CAMT.053 or MT940",
+        ),
+        (
+            b'<?xml version="1.0"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:'
+            b'camt.053.001.02">\n<BkToCstmrStmt><GrpHdr><MsgId>1</Ms',
+            "it is a CAMT.053 file, but it is damaged or cut off (line 3, column 32); "
+            "download it again",
+        ),
+        (
+            b'<?xml version="1.0"?>\n<Document xmlns="urn:iso:std:iso:20022:tech:xsd:'
+            b'camt.054.001.02">\n<BkToCstmrDbtCdtNtfctn><GrpHdr>',
+            "it is a notification of single payments (camt.054); the same payments are in "
+            "the statement, so download the statement (CAMT.053) instead",
+        ),
+        (
+            b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.08">'
+            b"<BkToCstmrAcctRpt><Rpt>",
+            "it is an intraday account report (camt.052), in which entries may still change; "
+            "download the statement (CAMT.053) of the day instead",
         ),
         (b" \r\n ", "the file is empty"),
         (b"<a>\n<b></a>", "not well-formed XML (line 2, column 6)"),
     ],
-    ids=["pdf", "xls", "version_01", "html", "blank", "broken"],
+    ids=[
+        "pdf",
+        "xls",
+        "version_01",
+        "html",
+        "html_doctype",
+        "pdf_after_blank_lines",
+        "png",
+        "jpeg",
+        "heic",
+        "json",
+        "ofx_sgml",
+        "ofx_xml",
+        "qif",
+        "text",
+        "binary",
+        "camt053_cut_off",
+        "camt054_cut_off",
+        "camt052_cut_off",
+        "blank",
+        "broken",
+    ],
 )
 def test_other_files_are_named(upload, data, reason, english):
     assert refusal(upload, data) == PREFIX + reason
@@ -385,6 +479,39 @@ def test_the_refusal_is_in_dutch_for_a_dutch_user(upload):
         "tussentijds rapport (MT942); de betalingen daarin komen terug in het dagafschrift, "
         "dus download in plaats daarvan het afschrift (MT940 of CAMT.053)"
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (
+            b":20:X\n:25:NL91ABNA0417164300\n:61:2611241124C125,00NTRF\n:62F:C261124EUR0,00\n",
+            "het lijkt op een MT940-bestand, maar afschrift 1 van 1 daarin heeft geen "
+            "beginsaldo (:60F:); download het hele afschrift opnieuw",
+        ),
+        (
+            b"Rekeningoverzicht november 2026\n",
+            "het is geen CAMT.053-bestand (XML) en geen MT940-bestand; download het afschrift "
+            "bij uw bank als CAMT.053 of MT940",
+        ),
+        (
+            b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>',
+            "het is een CAMT.053-bestand, maar het is beschadigd of afgebroken (regel 1, "
+            "kolom 81); download het opnieuw",
+        ),
+        (
+            b"\x89PNG\r\n\x1a\n" + bytes(40),
+            "het is een afbeelding (een foto of schermafbeelding); download het afschrift in "
+            "plaats daarvan als CAMT.053 (XML) of MT940",
+        ),
+    ],
+    ids=["mt940_no_opening", "unknown", "camt053_cut_off", "image"],
+)
+def test_what_the_file_looks_like_is_said_in_dutch_for_a_dutch_user(upload, data, reason):
+    with translation.override("nl"):
+        message = refusal(upload, data, "afschrift.txt")
+
+    assert message == "Dit bestand is geen leesbaar bankafschrift (CAMT.053 of MT940): " + reason
 
 
 def test_a_refusal_inside_an_archive_is_in_dutch_for_a_dutch_user(upload):

@@ -513,13 +513,32 @@ ING = ":20:X\n:25:NL91ABNA0417164300EUR\n:28C:00000\n:60F:C261123EUR0,00\n"
         (b"\r\n", "the file is empty"),
         (
             ING.encode() + b":61:2611241124C125,00NTRFNONREF\n:86:/REMI/USTD//Deelname",
-            "a statement in the MT940 file has no opening or closing balance (:60F: or "
-            ":62F:); the file may have been cut off",
+            "it looks like an MT940 file, but statement 1 of 1 in it has no closing balance "
+            "(:62F:); the file may have been cut off, so download it again",
         ),
         (
             b":20:X\n:25:NL91ABNA0417164300\n:61:2611241124C125,00NTRF\n:62F:C261124EUR0,00\n",
-            "a statement in the MT940 file has no opening or closing balance (:60F: or "
-            ":62F:); the file may have been cut off",
+            "it looks like an MT940 file, but statement 1 of 1 in it has no opening balance "
+            "(:60F:); download the whole statement again",
+        ),
+        (
+            # A piece of a statement: neither its start nor its balances.
+            b":20:X\n:28C:1\n:86:/REMI/USTD//Deelname/\n",
+            "it looks like an MT940 file, but statement 1 of 1 in it has no closing balance "
+            "(:62F:); the file may have been cut off, so download it again",
+        ),
+        (
+            # A file of two days whose second day was cut off after its :20:.
+            (ING + ":62F:C261124EUR0,00\n" + ING).encode(),
+            "it looks like an MT940 file, but statement 2 of 2 in it has no closing balance "
+            "(:62F:); the file may have been cut off, so download it again",
+        ),
+        (
+            # Cut off at its start: lines before the first statement's :20:.
+            b":61:2611241124C125,00NTRFNONREF\n:86:/REMI/USTD//Deelname/\n"
+            + (ING + ":62F:C261124EUR125,00\n").encode(),
+            "it looks like a piece of an MT940 file: the start of a statement (:20:) is "
+            "missing; download the whole statement again",
         ),
         (
             ING.encode() + b":61:26112X1124C125,00NTRFNONREF\n:62F:C261124EUR0,00\n",
@@ -535,7 +554,13 @@ ING = ":20:X\n:25:NL91ABNA0417164300EUR\n:28C:00000\n:60F:C261123EUR0,00\n"
         ),
         (
             b":25:NL91ABNA0417164300\n:60F:C261123EUR0,00\n:62F:C261124EUR0,00\n",
-            "the MT940 file holds no statement (no field :20:)",
+            "it looks like a piece of an MT940 file: the start of a statement (:20:) is "
+            "missing; download the whole statement again",
+        ),
+        (
+            b":61:2611241124C125,00NTRFNONREF\n:86:/REMI/USTD//Deelname/\n",
+            "it looks like a piece of an MT940 file: the start of a statement (:20:) is "
+            "missing; download the whole statement again",
         ),
         (
             b":20:X\n:28C:1\n:60F:C261123EUR0,00\n:62F:C261124EUR0,00\n",
@@ -553,11 +578,15 @@ ING = ":20:X\n:25:NL91ABNA0417164300EUR\n:28C:00000\n:60F:C261123EUR0,00\n"
     ids=[
         "blank",
         "truncated",
-        "no_balances",
+        "no_opening",
+        "piece_without_balances",
+        "second_day_cut_off",
+        "cut_off_at_the_start",
         "garbled_line",
         "no_such_date",
         "bad_amount",
         "no_20",
+        "only_lines",
         "no_account",
         "nul_byte",
         "huge_amount",

@@ -17,9 +17,12 @@ Anything else is refused with a `CamtError` that names the format when it is a k
 camt.052 (an intraday report: entries may still change) and camt.054 (notifications of
 single payments: the same payments come again in the day's statement, not always with the
 same details, so reading both could book one payment twice), CSV or other spreadsheet
-exports, PDF, and other ISO 20022 messages. The statement is the bank's record of what was
-booked; it is the one file we book from. (MT940 is read by `mt940_statements` into the same
-`Statement`; `bank_files.read_statement` sends each file to its reader.)
+exports, PDF, OFX, QIF, JSON, web pages, images, other ISO 20022 messages, and XML cut off
+(said to be a camt.053 file that is damaged when its namespace shows it). What is neither
+XML nor a known format is `unknown`, never "not well-formed XML". The statement is the
+bank's record of what was booked; it is the one file we book from. (MT940 is read by
+`mt940_statements` into the same `Statement`; `bank_files.read_statement` sends each file
+to its reader.)
 
 Every entry becomes at least one line, and a batched entry (`NtryDtls` with several
 `TxDtls`, such as ABN AMRO's acceptgiro batches) one line per transaction, each with its
@@ -119,6 +122,33 @@ REASONS = {
         "CAMT.053 (XML) or MT940 instead"
     ),
     "zip": gettext_noop("it is a ZIP archive inside the ZIP archive; unpack it first"),
+    "json": gettext_noop(
+        "it is a JSON file, not a bank statement; download the statement as CAMT.053 (XML) "
+        "or MT940 instead"
+    ),
+    "ofx": gettext_noop(
+        "it is an OFX file (for Money or Quicken); download the statement as CAMT.053 (XML) "
+        "or MT940 instead"
+    ),
+    "qif": gettext_noop(
+        "it is a QIF file (for Quicken); download the statement as CAMT.053 (XML) or MT940 instead"
+    ),
+    "html": gettext_noop(
+        "it is a web page (HTML), not the statement itself; download the statement as "
+        "CAMT.053 (XML) or MT940 instead"
+    ),
+    "image": gettext_noop(
+        "it is an image (a photo or screenshot); download the statement as CAMT.053 (XML) "
+        "or MT940 instead"
+    ),
+    "unknown": gettext_noop(
+        "it is not a CAMT.053 file (XML) and not an MT940 file; download the statement from "
+        "your bank as CAMT.053 or MT940"
+    ),
+    "camt053_damaged": gettext_noop(
+        "it is a CAMT.053 file, but it is damaged or cut off (line %(line)s, column "
+        "%(column)s); download it again"
+    ),
     "no_statement": gettext_noop("the document holds no statement"),
     "no_account": gettext_noop("a statement names no account"),
     "no_indicator": gettext_noop("an entry has no credit/debit indicator"),
@@ -138,10 +168,17 @@ REASONS = {
         "it is an intraday report (MT942); its payments come again in the day's statement, "
         "so download the statement (MT940 or CAMT.053) instead"
     ),
-    "mt940_no_statement": gettext_noop("the MT940 file holds no statement (no field :20:)"),
-    "mt940_incomplete": gettext_noop(
-        "a statement in the MT940 file has no opening or closing balance (:60F: or :62F:); "
-        "the file may have been cut off"
+    "mt940_no_statement": gettext_noop(
+        "it looks like a piece of an MT940 file: the start of a statement (:20:) is missing; "
+        "download the whole statement again"
+    ),
+    "mt940_no_opening": gettext_noop(
+        "it looks like an MT940 file, but statement %(number)s of %(count)s in it has no "
+        "opening balance (:60F:); download the whole statement again"
+    ),
+    "mt940_no_closing": gettext_noop(
+        "it looks like an MT940 file, but statement %(number)s of %(count)s in it has no "
+        "closing balance (:62F:); the file may have been cut off, so download it again"
     ),
     "mt940_field": gettext_noop("the MT940 field :%(field)s: “%(value)s” cannot be read"),
     "mt940_unreadable": gettext_noop(
@@ -367,27 +404,69 @@ def _parse_xml(data: bytes) -> Element:
     try:
         return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as refused:
-        raise CamtError("dtd") from refused
+        raise CamtError(_format_of(original) or "dtd") from refused  # <!DOCTYPE html>
     except ParseError as broken:
-        code = _format_of(original)
-        if code:
-            raise CamtError(code) from broken
         line, column = broken.position  # the column counted from 0
-        raise CamtError("not_xml", line=line, column=column + 1) from broken
+        raise _not_xml(original, line=line, column=column + 1) from broken
     except (ValueError, LookupError) as broken:  # an encoding Python does not know
-        raise CamtError("not_xml", line=1, column=1) from broken
+        raise _not_xml(original, line=1, column=1) from broken
+
+
+def _not_xml(data: bytes, *, line: int, column: int) -> CamtError:
+    """Return the refusal of `data`, which is not well-formed XML, by what it looks like:
+    a known format, an ISO 20022 message cut off or damaged, other XML, or none of these."""
+    code = _format_of(data)
+    if code:
+        return CamtError(code)
+    head = _head_text(data)
+    if not head.startswith("<"):
+        return CamtError("unknown")
+    message = _NAMESPACE.search(head)
+    if message and message.group(1) in ("052", "054"):
+        return CamtError("camt" + message.group(1))  # which it is says enough
+    if message and message.group(1) == "053":
+        return CamtError("camt053_damaged", line=line, column=column)
+    return CamtError("not_xml", line=line, column=column)
+
+
+_NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.(05[234])\.")
+_IMAGES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
+
+
+def _head_text(data: bytes) -> str:
+    """Return the start of `data` as text, without a byte order mark or leading space."""
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", "ignore")
+    elif head[1:2] == b"\x00" or head[:1] == b"\x00":
+        text = head.replace(b"\x00", b"").decode("latin-1")  # UTF-16 without a mark
+    else:
+        text = head.decode("latin-1")
+    return text.lstrip("\ufeff\xef\xbb\xbf \t\r\n")
 
 
 def _format_of(data: bytes) -> str:
-    """Return the `REASONS` code of a known format that is not XML, or ""."""
+    """Return the `REASONS` code of a known format that is not a statement, or "": by its
+    content, never its name."""
     head = data[:4096]
-    if head.startswith(b"%PDF"):
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"%PDF"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0"):  # the old Office file format (.xls, .doc)
         return "office"
-    text = head.decode("latin-1")
+    if head.startswith(_IMAGES) or head[4:8] == b"ftyp" or head[8:12] == b"WEBP":
+        return "image"  # PNG, JPEG, GIF, TIFF, BMP; HEIC (a phone's photo); WebP
+    text = _head_text(data)
+    start = text[:100].lower()
+    if start.startswith(("<!doctype html", "<html")):
+        return "html"
+    if start.startswith("ofxheader") or "<ofx>" in text[:1000].lower():
+        return "ofx"
+    if start.startswith(("!type:", "!account", "!option:")):
+        return "qif"
+    if start.startswith(("{", "[")) and start.lstrip("{[ \t\r\n")[:1] in ('"', "{", "[", "]", "}"):
+        return "json"
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if lines and not lines[0].startswith("<"):
         for separator in (";", ",", "\t", "|"):
@@ -408,7 +487,8 @@ def _documents(root: Element) -> list[Element]:
         # An envelope (`AppHdr` and `Document` under a root of the sender's choosing).
         documents = [element for element in root.iter() if _local(element.tag) == "Document"]
         if not documents:
-            raise CamtError("xml_other")
+            root_name = _local(root.tag).lower()
+            raise CamtError(root_name if root_name in ("html", "ofx") else "xml_other")
     found = [(document, _MESSAGE.match(document.tag)) for document in documents]
     statements = [
         document for document, match in found if match and match.group(1, 2) == ("camt", "053")

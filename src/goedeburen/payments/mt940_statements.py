@@ -58,9 +58,11 @@ as ING does) or names a return reason (`/RTRN/MS03/`); the reason is kept.
 
 Refused with a `CamtError`: MT942 (an intraday report: its payments come again in the
 day's statement, not always with the same details, so reading both could book one payment
-twice; as camt.052 and camt.054 are refused), a file without a statement, a statement
-without an account or without a closing balance (a file cut off), a field the library
-cannot read, a date that does not exist, text in no encoding a bank writes.
+twice; as camt.052 and camt.054 are refused), a file without a statement or with fields
+before the first statement's :20: (cut off at its start), a statement without an account
+or without its opening or closing balance (cut off; the message says which, of which
+statement), a field the library cannot read, a date that does not exist, text in no
+encoding a bank writes.
 """
 
 import codecs
@@ -115,9 +117,10 @@ _OPTIONS = Options(
 )
 _TAG = re.compile(r"^:(\d\d[A-Z]?|NS):", re.MULTILINE)
 _STATEMENT_START = re.compile(r"(?m)^(?=:20:)")
-# A file is MT940 (or MT942) when its head has the fields of one.
-_HEAD_ANY = re.compile(rb"^:(20|25|28C?|60F|61|86):", re.MULTILINE)
-_HEAD_BALANCE = re.compile(rb"^:(25|60F|62F|34F|61):", re.MULTILINE)
+# A file is MT940 (or MT942) when its head has two of the fields of one, or starts with one:
+# also a piece of a file (without its :20: or balances) is refused as MT940, saying what
+# is missing, not as XML that is not well-formed.
+_HEAD_TAG = re.compile(rb"^:(20|21|25|28C?|60[FM]?|61|62[FM]?|64|65|86|13D?|34F|90[CD]):", re.M)
 # SWIFT's envelope: basic, application and user header, the text block's start and end, the
 # trailer ({5:{CHK:…}}).
 _SWIFT_BLOCK = re.compile(r"\{[1-35]:(?:[^{}]|\{[^{}]*\})*\}|\{4:|^-\}", re.MULTILINE)
@@ -172,9 +175,10 @@ def is_mt940(data: bytes) -> bool:
         head = head.replace(b"\x00", b"")  # UTF-16: its ASCII is every other byte
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         return False  # XML
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{1:", b":940:")):
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith((b"{1:", b":940:")) or _HEAD_TAG.match(head):
         return True
-    return bool(_HEAD_ANY.search(head) and _HEAD_BALANCE.search(head))
+    return len({tag.group(1) for tag in _HEAD_TAG.finditer(head)}) >= 2
 
 
 def parse_statement(data: bytes, *, account: str = "") -> Statement:
@@ -191,10 +195,17 @@ def parse_statement(data: bytes, *, account: str = "") -> Statement:
     if _MT942.search(text):
         raise CamtError("mt942")
     text = _SWIFT_BLOCK.sub("", text)
-    blocks = [block for block in _STATEMENT_START.split(text) if block.startswith(":20:")]
-    if not blocks:
+    before, *blocks = _STATEMENT_START.split(text)
+    if before.startswith(":20:"):
+        before, blocks = "", [before, *blocks]
+    if not blocks or _TAG.search(before):
+        # No statement, or fields before the first one's start: a file cut off at its start
+        # (what is before the first :20: is a bank's header, as `940 00` or `ABNANL2A`).
         raise CamtError("mt940_no_statement")
-    read = [_read_block(block) for block in blocks]
+    read = [
+        _read_block(block, number=number, count=len(blocks))
+        for number, block in enumerate(blocks, 1)
+    ]
     wanted = normalise_iban(account)
     for block in read:
         block["own"] = _own_account(block["own"], wanted)
@@ -332,13 +343,14 @@ class StatementDVB(StatementASNB):
 _PROCESSORS = {"pre_statement": [date_fixup_pre_processor, _keep_amount_text]}
 
 
-def _read_block(block: str) -> dict:
-    """Return what one statement (from its :20: to the next) says, read by the library."""
+def _read_block(block: str, *, number: int, count: int) -> dict:
+    """Return what one statement (from its :20: to the next) says, read by the library:
+    the `number`th of the file's `count`."""
     # What follows the closing balance (:62F:, :64:, :65:) is about the statement, such as
     # ING's /SUM/ in a last :86:, which the library would add to the last line.
     closing = _CLOSING.search(block)
     if closing is None:
-        raise CamtError("mt940_incomplete")
+        raise CamtError("mt940_no_closing", number=number, count=count)
     tail = block[closing.end() :]
     parts = _TAG.split(tail)
     kept = [parts[0]]
@@ -368,8 +380,10 @@ def _read_block(block: str) -> dict:
         raise CamtError("mt940_unreadable") from unreadable
     if not own:
         raise CamtError("no_account")
-    if opening is None or closing_balance is None:
-        raise CamtError("mt940_incomplete")
+    if opening is None:
+        raise CamtError("mt940_no_opening", number=number, count=count)
+    if closing_balance is None:
+        raise CamtError("mt940_no_closing", number=number, count=count)
     days = [_booking_date(t) for t in transactions]
     start = opening.date
     if start < closing_balance.date:
