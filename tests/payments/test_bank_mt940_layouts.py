@@ -240,6 +240,22 @@ def test_rabobanks_second_remi_and_abn_amros_returns_are_read():
     assert (returned.counterparty_name, returned.remittance) == ("P. de Boer", "Deelname")
 
 
+def test_rabobanks_layout_until_2014_with_accw_gives_the_name_and_description():
+    # `/ACCW/IBAN,BIC/ORDP//NAME/…/REMI/…`: read as free text before, the name not read.
+    line = _one(
+        "/ACCW/NL20INGB0001234567,INGBNL2A/ORDP//NAME/P. de Boer en/of\n"
+        " M. de Boer-Jansen/REMI/Aanmelding K7Q2M4PX",
+        second_line="NL20INGB0001234567",
+    )
+
+    assert (line.counterparty_name, line.counterparty_iban, line.remittance) == (
+        "P. de Boer en/of M. de Boer-Jansen",
+        "NL20INGB0001234567",
+        "Aanmelding K7Q2M4PX",
+    )
+    assert line.fingerprint[:16] == "9fe2c883c18a45fa"  # as before
+
+
 def test_ings_older_layout_names_no_one_rather_than_the_bic_and_description():
     line = _one(
         "NL86INGB0002445588 INGBNL2A BELASTINGDIENST BTW 2E KWARTAAL\nSCOR/CUR/8850426741301240"

@@ -25,9 +25,9 @@ it is.
 - ABN AMRO: `/TRTP/SEPA OVERBOEKING/IBAN/…/BIC/…/NAME/…/REMI/…/EREF/…`, a structured
   reference as `/REMI/ISSUER: CUR REF: …/`, returns of direct debits as `/RTYP/…/RTRN/…`;
 - Rabobank (structured): `/EREF/…/ORDP//NAME/…/ID/…/ADDR/…/REMI/…/ISDT/…`, `/BENM//NAME/…`
-  for money out, the counterparty's account on the second line of `:61:`, a structured
-  reference as `/CDTRREFTP//CD/SCOR/ISSR/CUR/CDTRREF/RF…`, `/REMI//REMI/text` (the
-  second one read);
+  for money out (until 2014 starting with `/ACCW/IBAN,BIC`), the counterparty's account on
+  the second line of `:61:`, a structured reference as
+  `/CDTRREFTP//CD/SCOR/ISSR/CUR/CDTRREF/RF…`, `/REMI//REMI/text` (the second one read);
 - ABN AMRO's other layout: rows of 32 characters with labels, `SEPA OVERBOEKING  IBAN: …
   BIC: …  NAAM: …  OMSCHRIJVING: …  KENMERK: …` (and `BETALINGSKENM.:`, `MACHTIGING:`
   …), a long value cut into the next rows;
@@ -137,10 +137,11 @@ _CODES = (
 )
 _STARTS = "TRTP|EREF|PREF|MARF|CSID|CNTP|RTRN|REMI|ORDP|BENM|PURP|IBAN|NAME|TRCD"
 # Read since lines were imported (`read_details`): ABN AMRO's returns (/RTYP/), Knab's
-# /BBAN/, the code words of ING's InsideBusiness Payments (/BUSP/ … /CHGS/).
-_CODES_SINCE = ("RTYP", "BBAN", "BUSP", "CREF", "IREF", "EXCH", "CHGS")
+# /BBAN/, the code words of ING's InsideBusiness Payments (/BUSP/ … /CHGS/), Rabobank's
+# /ACCW/ (its layout until 2014: `/ACCW/IBAN,BIC/ORDP//NAME/…/REMI/…`).
+_CODES_SINCE = ("RTYP", "BBAN", "BUSP", "CREF", "IREF", "EXCH", "CHGS", "ACCW")
 _FIELD = re.compile(rf"/({_CODES}|{'|'.join(_CODES_SINCE)})/")
-_STRUCTURED = re.compile(rf"^/({_STARTS}|RTYP|BUSP|CREF|IREF)/")
+_STRUCTURED = re.compile(rf"^/({_STARTS}|RTYP|BUSP|CREF|IREF|ACCW)/")
 _FIELD_BEFORE = re.compile(rf"/({_CODES})/")
 _STRUCTURED_BEFORE = re.compile(rf"^/({_STARTS})/")
 _IBAN_AT_START = re.compile(r"\s*([A-Z]{2}\d{2}[A-Z0-9]{10,30})(?:\s+(.*))?$")
@@ -838,6 +839,9 @@ def _structured(
             # savings account): kept as the counterparty's account.
             found["iban"], found["account"], found["learnt"] = "", found["iban"], True
         found["account"] = found["account"] or normalise_iban(value("BBAN"))  # Knab
+        if not (found["iban"] or found["account"]) and "ACCW" in fields:
+            # Rabobank until 2014: /ACCW/NL54INGB0006752576,INGBNL2A/ (the BIC after a comma)
+            _counterparty_account(found, value("ACCW").split(",")[0])
     reference = value("CDTRREF")
     remittance_span = fields.get("REMI", (0, 0))
     if "REMI" in fields:
