@@ -604,6 +604,24 @@ def test_a_damaged_mt940_file_is_refused_with_a_message_and_nothing_stored(
     assert not BankTransaction.objects.exists()
 
 
+def test_files_joined_with_dos_end_of_file_marks_are_read_as_their_statements():
+    # Older Rabobank files end with Ctrl-Z; joined by copying, one comes before a :20:.
+    day = ":20:940A{day}\n:25:NL91ABNA0417164300\n:28:00000/00\n:60F:C26112{before}EUR0,00\n"
+    first = day.format(day=261124, before=3) + (
+        ":61:2611241124C10,00N541NONREF\n:86:Eerste dag\n:62F:C261124EUR10,00\n"
+    )
+    second = day.format(day=261125, before=4) + (
+        ":61:2611251125C20,00N541NONREF\n:86:Tweede dag\n:62F:C261125EUR20,00\n"
+    )
+
+    read = mt940_statements.parse_statement(f":940:\n{first}\x1a{second}\x1a".encode())
+
+    assert [(line.booking_date, line.remittance) for line in read.lines] == [
+        ("2026-11-24", "Eerste dag"),
+        ("2026-11-25", "Tweede dag"),
+    ]
+
+
 def test_a_damaged_file_leaves_no_statement_text_in_the_log(upload, caplog, english):
     data = ING.encode() + b":61:26112X1124C125,00NTRF\n:86:P. de Boer\n:62F:C261124EUR0,00\n"
 

@@ -191,6 +191,9 @@ def parse_statement(data: bytes, *, account: str = "") -> Statement:
     if len(data) > MAX_BYTES:
         raise CamtError("too_large")
     text = _decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    # DOS's end-of-file mark (Ctrl-Z), which older Rabobank files end with: files joined
+    # by copying have it before the next file's :20:, which must start a line.
+    text = text.replace("\x1a", "\n")
     if not text.strip():
         raise CamtError("empty")
     if _MT942.search(text):
