@@ -524,8 +524,8 @@ ING = ":20:X\n:25:NL91ABNA0417164300EUR\n:28C:00000\n:60F:C261123EUR0,00\n"
         (
             # A piece of a statement: neither its start nor its balances.
             b":20:X\n:28C:1\n:86:/REMI/USTD//Deelname/\n",
-            "it looks like an MT940 file, but statement 1 of 1 in it has no closing balance "
-            "(:62F:); the file may have been cut off, so download it again",
+            "it looks like an MT940 file, but statement 1 of 1 in it has no opening balance "
+            "(:60F:) and no closing balance (:62F:); download the whole statement again",
         ),
         (
             # A file of two days whose second day was cut off after its :20:.

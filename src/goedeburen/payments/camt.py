@@ -176,6 +176,11 @@ REASONS = {
         "it looks like an MT940 file, but statement %(number)s of %(count)s in it has no "
         "opening balance (:60F:); download the whole statement again"
     ),
+    "mt940_no_balances": gettext_noop(
+        "it looks like an MT940 file, but statement %(number)s of %(count)s in it has no "
+        "opening balance (:60F:) and no closing balance (:62F:); download the whole "
+        "statement again"
+    ),
     "mt940_no_closing": gettext_noop(
         "it looks like an MT940 file, but statement %(number)s of %(count)s in it has no "
         "closing balance (:62F:); the file may have been cut off, so download it again"

@@ -129,6 +129,7 @@ _MT942 = re.compile(r"\{2:[IO]942|^:(34F|13D):|^942(\s|$)", re.MULTILINE)
 # :61:, longer than the 16 characters SWIFT allows (`StatementDVB`).
 _VOLKSBANK = {"ASNB", "SNSB", "RBRB"}
 _CLOSING = re.compile(r"^:(62[FM]?):", re.MULTILINE)
+_OPENING = re.compile(r"^:60[FM]?:", re.MULTILINE)
 
 # The field codes of the Dutch banks' structured :86: (ING, ABN AMRO, Rabobank, Knab, bunq).
 _CODES = (
@@ -354,7 +355,8 @@ def _read_block(block: str, *, number: int, count: int) -> dict:
     # ING's /SUM/ in a last :86:, which the library would add to the last line.
     closing = _CLOSING.search(block)
     if closing is None:
-        raise CamtError("mt940_no_closing", number=number, count=count)
+        missing = "mt940_no_closing" if _OPENING.search(block) else "mt940_no_balances"
+        raise CamtError(missing, number=number, count=count)
     tail = block[closing.end() :]
     parts = _TAG.split(tail)
     kept = [parts[0]]
