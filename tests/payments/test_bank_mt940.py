@@ -563,6 +563,11 @@ ING = ":20:X\n:25:NL91ABNA0417164300EUR\n:28C:00000\n:60F:C261123EUR0,00\n"
             "missing; download the whole statement again",
         ),
         (
+            ":61:2611241124C125,00NTRFNONREF\r\n:86:/REMI/USTD//Deelname/\r\n".encode("utf-16"),
+            "it looks like a piece of an MT940 file: the start of a statement (:20:) is "
+            "missing; download the whole statement again",
+        ),
+        (
             b":20:X\n:28C:1\n:60F:C261123EUR0,00\n:62F:C261124EUR0,00\n",
             "a statement names no account",
         ),
@@ -587,6 +592,7 @@ ING = ":20:X\n:25:NL91ABNA0417164300EUR\n:28C:00000\n:60F:C261123EUR0,00\n"
         "bad_amount",
         "no_20",
         "only_lines",
+        "only_lines_utf16",
         "no_account",
         "nul_byte",
         "huge_amount",

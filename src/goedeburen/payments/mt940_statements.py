@@ -177,7 +177,7 @@ def is_mt940(data: bytes) -> bool:
         head = head.replace(b"\x00", b"")  # UTF-16: its ASCII is every other byte
     if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         return False  # XML
-    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    head = head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n")  # byte order marks, UTF-8 and UTF-16
     if head.startswith((b"{1:", b":940:")) or _HEAD_TAG.match(head):
         return True
     return len({tag.group(1) for tag in _HEAD_TAG.finditer(head)}) >= 2
