@@ -429,6 +429,11 @@ def test_another_format_of_the_bank_is_named(upload, name, reason, english):
             "it is an intraday account report (camt.052), in which entries may still change; "
             "download the statement (CAMT.053) of the day instead",
         ),
+        (
+            b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03">'
+            b"<CstmrCdtTrfInitn><GrpHdr>",
+            "it is an ISO 20022 message of type pain.001, not a bank statement (CAMT.053)",
+        ),
         (b" \r\n ", "the file is empty"),
         (b"<a>\n<b></a>", "not well-formed XML (line 2, column 6)"),
     ],
@@ -451,6 +456,7 @@ def test_another_format_of_the_bank_is_named(upload, name, reason, english):
         "camt053_cut_off",
         "camt054_cut_off",
         "camt052_cut_off",
+        "pain001_cut_off",
         "blank",
         "broken",
     ],

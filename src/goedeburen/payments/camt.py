@@ -427,14 +427,17 @@ def _not_xml(data: bytes, *, line: int, column: int) -> CamtError:
     if not head.startswith("<"):
         return CamtError("unknown")
     message = _NAMESPACE.search(head)
-    if message and message.group(1) in ("052", "054"):
-        return CamtError("camt" + message.group(1))  # which it is says enough
-    if message and message.group(1) == "053":
+    kind = f"{message.group(1)}.{message.group(2)}" if message else ""
+    if kind in ("camt.052", "camt.054"):
+        return CamtError(kind.replace(".", ""))  # which it is says enough
+    if kind == "camt.053":
         return CamtError("camt053_damaged", line=line, column=column)
+    if kind:
+        return CamtError("iso_other", message=kind)
     return CamtError("not_xml", line=line, column=column)
 
 
-_NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:camt\.(05[234])\.")
+_NAMESPACE = re.compile(r"urn:iso:std:iso:20022:tech:xsd:([a-z]{4})\.(\d{3})\.")
 _IMAGES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
 
 
