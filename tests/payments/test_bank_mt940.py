@@ -568,6 +568,11 @@ ING = ":20:X\n:25:NL91ABNA0417164300EUR\n:28C:00000\n:60F:C261123EUR0,00\n"
             "missing; download the whole statement again",
         ),
         (
+            b"0000 01INGBNL2AXXXX00001\r\n0000 01INGBNL2AXXXX00001\r\n940 00\r\n",
+            "it looks like a piece of an MT940 file: the start of a statement (:20:) is "
+            "missing; download the whole statement again",
+        ),
+        (
             b":20:X\n:28C:1\n:60F:C261123EUR0,00\n:62F:C261124EUR0,00\n",
             "a statement names no account",
         ),
@@ -593,6 +598,7 @@ ING = ":20:X\n:25:NL91ABNA0417164300EUR\n:28C:00000\n:60F:C261123EUR0,00\n"
         "no_20",
         "only_lines",
         "only_lines_utf16",
+        "ing_header_only",
         "no_account",
         "nul_byte",
         "huge_amount",

@@ -121,6 +121,8 @@ _STATEMENT_START = re.compile(r"(?m)^(?=:20:)")
 # also a piece of a file (without its :20: or balances) is refused as MT940, saying what
 # is missing, not as XML that is not well-formed.
 _HEAD_TAG = re.compile(rb"^:(20|21|25|28C?|60[FM]?|61|62[FM]?|64|65|86|13D?|34F|90[CD]):", re.M)
+# The message type on a line of its own in a bank's header: ING's `940 00`, ABN AMRO's `940`.
+_HEAD_TYPE = re.compile(rb"^94[02]( 00)?[ \t\r]*$", re.M)
 # SWIFT's envelope: basic, application and user header, the text block's start and end, the
 # trailer ({5:{CHK:…}}).
 _SWIFT_BLOCK = re.compile(r"\{[1-35]:(?:[^{}]|\{[^{}]*\})*\}|\{4:|^-\}", re.MULTILINE)
@@ -179,6 +181,8 @@ def is_mt940(data: bytes) -> bool:
         return False  # XML
     head = head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n")  # byte order marks, UTF-8 and UTF-16
     if head.startswith((b"{1:", b":940:")) or _HEAD_TAG.match(head):
+        return True
+    if _HEAD_TYPE.search(head[:200]):
         return True
     return len({tag.group(1) for tag in _HEAD_TAG.finditer(head)}) >= 2
 
