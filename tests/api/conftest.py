@@ -34,6 +34,14 @@ class Api:
             headers={**self.headers, **headers},
         )
 
+    def patch(self, path: str, data, **headers):
+        return self.client.patch(
+            path,
+            data=json.dumps(data),
+            content_type="application/json",
+            headers={**self.headers, **headers},
+        )
+
 
 def make_token(world: World, *, scopes=None, user=None, event=None, days: int = 30) -> str:
     _token, text = services.create_token(

@@ -2,7 +2,10 @@
 
 import datetime as dt
 import hashlib
+import json
+from collections.abc import Callable
 
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -17,7 +20,7 @@ from goedeburen.common.text import holds_surrogate
 from goedeburen.events.models import Event
 
 from .credentials import TOKEN_PREFIX, hash_token
-from .models import ApiToken
+from .models import ApiToken, IdempotencyRecord
 from .scopes import PERMISSIONS
 
 # How often `last_used` is written for a busy token: not on every request.
@@ -228,19 +231,27 @@ def parse_since(value: str) -> dt.datetime:
         raise problem from None
 
 
+def etag(content: bytes) -> str:
+    """Return the strong ETag of a rendered answer: a hash of its bytes."""
+    return '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
+
+
 class ETagMixin:
-    """A strong ETag on every successful GET; `If-None-Match` with it answers 304."""
+    """A strong ETag on every successful GET and PATCH; `If-None-Match` with it answers 304.
+
+    A PATCH with `If-Match` changes only what the client last read (`check_if_match`).
+    """
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method == "GET" and response.status_code == status.HTTP_200_OK:
+        if request.method in ("GET", "PATCH") and response.status_code == status.HTTP_200_OK:
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            tag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+            tag = etag(response.content)
             response["ETag"] = tag
             response["Cache-Control"] = "private, no-cache"
             wanted = request.headers.get("If-None-Match", "")
-            if tag in [part.strip() for part in wanted.split(",")]:
+            if request.method == "GET" and tag in [part.strip() for part in wanted.split(",")]:
                 not_modified = Response(status=status.HTTP_304_NOT_MODIFIED)
                 not_modified["ETag"] = tag
                 not_modified.accepted_renderer = response.accepted_renderer
@@ -249,3 +260,73 @@ class ETagMixin:
                 not_modified.render()
                 return not_modified
         return response
+
+    def check_if_match(self, request, data) -> None:
+        """Refuse (412) a request whose `If-Match` names no ETag of `data`, the resource as
+        a GET with the same query and headers answers it now; no `If-Match`, no check."""
+        wanted = request.headers.get("If-Match")
+        if wanted is None or wanted.strip() == "*":
+            return
+        current = Response(data)
+        current.accepted_renderer = request.accepted_renderer
+        current.accepted_media_type = request.accepted_media_type
+        current.renderer_context = self.get_renderer_context()
+        current.render()
+        if etag(current.content) not in [part.strip() for part in wanted.split(",")]:
+            raise PreconditionFailed
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = gettext_lazy(
+        "The resource changed since you read it: read it again, then send your change."
+    )
+    default_code = "precondition_failed"
+
+
+def check_idempotency_key(key: str) -> None:
+    """Refuse an `Idempotency-Key` that cannot be stored (too long, a control character)."""
+    # PostgreSQL cannot store a NUL byte (a 500).
+    if len(key) > 255 or not key.isprintable():
+        raise exceptions.ValidationError(
+            {"Idempotency-Key": [_("At most 255 characters, and no control characters.")]}
+        )
+
+
+def idempotent(request, respond: Callable[[], Response]) -> Response:
+    """Answer a write with `respond()`, once per `Idempotency-Key` of the token.
+
+    The same key with the same method, path and body answers the first answer again
+    (`Idempotent-Replayed: true`) and does nothing; with another request it is refused.
+    The record is written in the write's transaction: of two racing requests one waits.
+    """
+    key = request.headers.get("Idempotency-Key", "")
+    check_idempotency_key(key)
+    token = token_of(request)
+    if not key or token is None:
+        return respond()
+    digest = _request_hash(request)
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                token=token, key=key, request_hash=digest, status=0
+            )
+            response = respond()
+            record.status, record.body = response.status_code, response.data
+            record.save(update_fields=["status", "body"])
+            return response
+    except IntegrityError:  # the same key was used before (or at this very moment)
+        record = IdempotencyRecord.objects.get(token=token, key=key)
+        if record.request_hash != digest:
+            raise exceptions.ValidationError(
+                {"Idempotency-Key": [_("This key was used before with another request.")]}
+            ) from None
+        replay = Response(record.body, status=record.status)
+        replay["Idempotent-Replayed"] = "true"
+        return replay
+
+
+def _request_hash(request) -> str:
+    # The method and path too: a key used for one write is not the answer to another.
+    sent = {"method": request.method, "path": request.path, "body": request.data}
+    return hashlib.sha256(json.dumps(sent, sort_keys=True, default=str).encode()).hexdigest()

@@ -32,6 +32,12 @@ ERRORS = {
     "429": "Too many requests: wait `Retry-After` seconds.",
 }
 WRITE_ERRORS = {"422": "The domain refused (see `code`: sold_out, closed …)."}
+# Request bodies that refuse a field they do not name (`serializers.ChangeSerializer`).
+CLOSED = ("PatchedRegistrationChangeRequest", "PatchedAttendeeChangeRequest")
+CHANGE_ERRORS = {
+    **WRITE_ERRORS,
+    "412": "`If-Match` names an ETag the resource no longer has: read it again.",
+}
 
 
 def _local_times(node) -> None:
@@ -55,12 +61,17 @@ def add_problem_responses(result, generator, request, public):
     Also describe programme times as local wall-clock times (see `_local_times`).
     """
     _local_times(result.get("components", {}))
-    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = PROBLEM
+    for name in CLOSED:
+        if name in schemas:
+            schemas[name]["additionalProperties"] = False
     reference = {"$ref": "#/components/schemas/Problem"}
     for path in result.get("paths", {}).values():
         for method, operation in path.items():
             responses = operation.setdefault("responses", {})
-            wanted = {**ERRORS, **(WRITE_ERRORS if method == "post" else {})}
+            extra = {"post": WRITE_ERRORS, "patch": CHANGE_ERRORS}.get(method, {})
+            wanted = {**ERRORS, **extra}
             if method == "get":
                 responses.setdefault("304", {"description": "Not modified (ETag matched)."})
             for code, text in wanted.items():

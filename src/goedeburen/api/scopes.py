@@ -12,7 +12,7 @@ from goedeburen.events.models import Organiser, Role, TeamMember
 SCOPES = {
     "events:read": _("Events, programme, ticket types and quotas"),
     "registrations:read": _("Registrations, attendees and answers"),
-    "registrations:write": _("Create registrations"),
+    "registrations:write": _("Create and change registrations"),
     "special_category:read": _("Dietary wishes, accessibility needs and other sensitive answers"),
     "payments:read": _("Payments, invoices, credit notes and bank lines"),
     "mail:read": _("The outbox"),

@@ -5,6 +5,7 @@ wishes, accessibility needs, answers to special-category questions) appear only 
 with the `special_category:read` scope whose maker may see them.
 """
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -29,6 +30,7 @@ from goedeburen.registration.billing import (
     tidy_vat_number,
 )
 from goedeburen.registration.enums import AttendingRole, BadgeName
+from goedeburen.registration.exceptions import CONSENT_MISSING
 from goedeburen.registration.models import (
     ORGANISATION_ID,
     PEPPOL_ID,
@@ -38,7 +40,10 @@ from goedeburen.registration.models import (
     Question,
     Registration,
     TicketType,
+    lacks_consent,
 )
+from goedeburen.registration.services.editing import ATTENDEE_FIELDS, REGISTRATION_FIELDS
+from goedeburen.registration.services.questions import ANSWER_NEEDS_CONSENT
 
 from .fields import TidyCharField
 
@@ -346,7 +351,7 @@ class NewAttendeeSerializer(serializers.Serializer):
     ticket_type = serializers.IntegerField()
     given_name = TidyCharField(max_length=100)
     family_name = TidyCharField(**_optional(max_length=150))
-    email = serializers.EmailField(max_length=254, required=False, default="")
+    email = serializers.EmailField(**_optional(max_length=254))
     organisation = TidyCharField(**_optional(max_length=200))
     function = TidyCharField(**_optional(max_length=200))
     role = serializers.ChoiceField(choices=AttendingRole.choices)
@@ -354,8 +359,10 @@ class NewAttendeeSerializer(serializers.Serializer):
     photo_consent = serializers.BooleanField(default=False)
     attendee_list_consent = serializers.BooleanField(default=False)
     special_category_consent = serializers.BooleanField(default=False)
-    dietary_wishes = TidyCharField(tidy=tidy_lines, **_optional(max_length=1000))
-    accessibility_needs = TidyCharField(tidy=tidy_lines, **_optional(max_length=1000))
+    # As long as an attendee may hold them (`Attendee`): a longer text is a 400 here, not
+    # the service's refusal.
+    dietary_wishes = TidyCharField(tidy=tidy_lines, **_optional(max_length=500))
+    accessibility_needs = TidyCharField(tidy=tidy_lines, **_optional(max_length=500))
     answers = serializers.DictField(
         child=serializers.JSONField(),
         required=False,
@@ -366,10 +373,10 @@ class NewAttendeeSerializer(serializers.Serializer):
 
 class NewBillingSerializer(serializers.Serializer):
     organisation = TidyCharField(**_optional(max_length=200))
-    address = TidyCharField(tidy=tidy_lines, **_optional(max_length=1000))
+    address = TidyCharField(tidy=tidy_lines, **_optional(max_length=500))
     po_number = TidyCharField(**_optional(max_length=50))
     reference = TidyCharField(**_optional(max_length=100))
-    invoice_email = serializers.EmailField(required=False, default="")
+    invoice_email = serializers.EmailField(**_optional(max_length=254))
     # For an e-invoice, tidied and checked as the public form takes them: without the
     # spaces, dots and scheme name prefix people copy along.
     org_id = TidyCharField(
@@ -417,6 +424,119 @@ class NewRegistrationSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=["nl", "en"], default="nl")
     attendees = NewAttendeeSerializer(many=True, min_length=1, max_length=20)
     billing = NewBillingSerializer(required=False)
+
+
+class ChangeSerializer(serializers.Serializer):
+    """What a PATCH may change (always `partial`: only the fields sent change).
+
+    A name the resource shows but may not be changed here (`read_only`), or does not know
+    at all, is refused at that name: silently dropping it would let a client believe it
+    changed, say, a status or a ticket type.
+    """
+
+    # Not `read_only`: a serializer is a field, and that is its own attribute.
+    unchangeable: tuple[str, ...] = ()
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            errors = {}
+            for name in data:
+                if name in self.fields:
+                    continue
+                if name in self.unchangeable:
+                    errors[name] = [_("This field cannot be changed.")]
+                else:
+                    errors[name] = [_("Unknown field.")]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+# A registration's billing field → the name `NewBillingSerializer` takes it under.
+BILLING_NAMES = {
+    "billing_organisation": "organisation",
+    "billing_address": "address",
+    "po_number": "po_number",
+    "billing_reference": "reference",
+    "invoice_email": "invoice_email",
+    "billing_org_id": "org_id",
+    "billing_peppol_id": "peppol_id",
+    "billing_einvoice": "einvoice",
+    "billing_vat_number": "vat_number",
+}
+
+
+class RegistrationChangeSerializer(ChangeSerializer):
+    """The booker's and billing details, under the names a registration shows them."""
+
+    unchangeable = tuple(set(RegistrationSerializer.Meta.fields) - set(REGISTRATION_FIELDS))
+
+    booker_name = TidyCharField(max_length=200)
+    email = serializers.EmailField(max_length=254)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # Tidied and checked as when registering (`NewBillingSerializer`).
+        billing = NewBillingSerializer().get_fields()
+        fields.update({name: billing[source] for name, source in BILLING_NAMES.items()})
+        return fields
+
+
+class AttendeeChangeSerializer(NewAttendeeSerializer, ChangeSerializer):
+    """The details a participant may change themselves (not the ticket)."""
+
+    unchangeable = tuple(set(AttendeeSerializer.Meta.fields) - set(ATTENDEE_FIELDS))
+
+    ticket_type = None
+    answers = serializers.DictField(
+        child=serializers.JSONField(),
+        required=False,
+        help_text=(
+            "Question id → answer (text, number, yes/no, option id or list of ids); only the "
+            "questions sent change, null or an empty text removes an answer."
+        ),
+    )
+
+    def validate_answers(self, value) -> dict[int, object]:
+        """Return the answers by question id; refuse an id of no question of the event."""
+        questions, answers, errors = self.context["questions"], {}, {}
+        for key, answer in value.items():
+            question = questions.get(int(key)) if key.isdecimal() and key.isascii() else None
+            if question is None:
+                errors[key] = [_("Not a question of this event.")]
+            else:
+                answers[question.pk] = answer
+        if errors:
+            raise serializers.ValidationError(errors)
+        return answers
+
+    def validate(self, attrs):
+        # The consent rules of the form (`lacks_consent`, special-category answers), on the
+        # attendee as it would be: what is sent, the rest as stored.
+        attendee, questions = self.context["attendee"], self.context["questions"]
+        after = {name: attrs.get(name, getattr(attendee, name)) for name in SPECIAL_CONSENT}
+        errors = {}
+        if lacks_consent(**after):
+            errors["special_category_consent"] = [CONSENT_MISSING]
+        if not after["special_category_consent"]:
+            refused = {
+                str(pk): [ANSWER_NEEDS_CONSENT % {"question": questions[pk].t.label}]
+                for pk, value in attrs.get("answers", {}).items()
+                if questions[pk].special_category and not _no_answer(value)
+            }
+            if refused:
+                errors["answers"] = refused
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+SPECIAL_CONSENT = ("dietary_wishes", "accessibility_needs", "special_category_consent")
+
+
+def _no_answer(value) -> bool:
+    # As the service reads one (`questions.clean_answers`): None, blank text, an empty list.
+    return value is None or value == [] or (isinstance(value, str) and not value.strip())
 
 
 class QuestionSerializer(serializers.ModelSerializer):

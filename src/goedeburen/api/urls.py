@@ -33,6 +33,11 @@ urlpatterns = [
         name="registration-detail",
     ),
     path(f"{event}attendees/", views.AttendeeList.as_view(), name="attendee-list"),
+    path(
+        f"{event}attendees/<int:attendee>/",
+        views.AttendeeDetail.as_view(),
+        name="attendee-detail",
+    ),
     path(f"{event}questions/", views.QuestionList.as_view(), name="question-list"),
     path(f"{event}answers/", views.AnswerList.as_view(), name="answer-list"),
     path(f"{event}payments/", views.PaymentList.as_view(), name="payment-list"),

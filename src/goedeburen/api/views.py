@@ -5,10 +5,6 @@ token's scope and its maker's role on the event in the URL. Lists are cursor-pag
 accept `updated_since`, and use a fixed number of queries whatever their length.
 """
 
-import hashlib
-import json
-
-from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -17,7 +13,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -40,10 +36,11 @@ from goedeburen.registration import queries as registration_queries
 from goedeburen.registration import services as registration_services
 from goedeburen.registration import tokens as registration_tokens
 from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Answer, Attendee, Question, Registration, TicketType
+from goedeburen.registration.services.editing import SENSITIVE_FIELDS
 
 from . import rest, serializers
-from .models import IdempotencyRecord
 from .scopes import may_see_bank_lines
 
 UPDATED_SINCE = OpenApiParameter(
@@ -60,8 +57,9 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     OpenApiTypes.STR,
     location=OpenApiParameter.HEADER,
     description=(
-        "Any unique string up to 255 characters. The same key with the same body returns "
-        "the first answer again and creates nothing; with another body it is refused (422)."
+        "Any unique string up to 255 characters, no control characters. The same key with "
+        "the same request returns the first answer again and does nothing; with another "
+        "request it is refused (400)."
     ),
 )
 
@@ -288,12 +286,6 @@ class QuotaList(BaseView):
 # Registrations -------------------------------------------------------------------------
 
 
-def _request_hash(request) -> str:
-    return hashlib.sha256(
-        json.dumps(request.data, sort_keys=True, default=str).encode()
-    ).hexdigest()
-
-
 class RegistrationList(ListView):
     """Registrations (bookings); POST registers through the same service as the form."""
 
@@ -336,34 +328,7 @@ class RegistrationList(ListView):
         responses={201: serializers.RegistrationSerializer, 422: OpenApiResponse()},
     )
     def post(self, request, *args, **kwargs):
-        key = request.headers.get("Idempotency-Key", "")
-        # The key is stored to know a repeat: PostgreSQL cannot store a NUL byte (a 500).
-        if len(key) > 255 or not key.isprintable():
-            raise ValidationError(
-                {"Idempotency-Key": [_("At most 255 characters, and no control characters.")]}
-            )
-        if not key or rest.token_of(request) is None:
-            return self._create(request)
-        token = rest.token_of(request)
-        digest = _request_hash(request)
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    token=token, key=key, request_hash=digest, status=0
-                )
-                response = self._create(request)
-                record.status, record.body = response.status_code, response.data
-                record.save(update_fields=["status", "body"])
-                return response
-        except IntegrityError:  # the same key was used before (or at this very moment)
-            record = IdempotencyRecord.objects.get(token=token, key=key)
-            if record.request_hash != digest:
-                raise ValidationError(
-                    {"Idempotency-Key": [_("This key was used before with another request.")]}
-                ) from None
-            replay = Response(record.body, status=record.status)
-            replay["Idempotent-Replayed"] = "true"
-            return replay
+        return rest.idempotent(request, lambda: self._create(request))
 
     def _create(self, request):
         event = self.get_event()
@@ -406,19 +371,137 @@ class RegistrationList(ListView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class RegistrationDetail(BaseView):
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    description=(
+        "The `ETag` of the resource as you last read it (with the same `expand`): the "
+        "change is made only when nobody changed it since, else 412."
+    ),
+)
+
+
+class ChangeView(BaseView):
+    """A resource that PATCH changes through `registration.services.change_registration`,
+    the one use case of the back office and the participant's own page."""
+
+    write_scope = "registrations:write"
+
+    def get(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def patch(self, request, *args, **kwargs):
+        return rest.idempotent(request, lambda: self._change(request))
+
+    def _change(self, request):
+        found = self.get_object()
+        context = self.change_context(found)
+        incoming = self.change_serializer_class(data=request.data, partial=True, context=context)
+        incoming.is_valid(raise_exception=True)
+        values = dict(incoming.validated_data)
+        self.check_special_category(values, questions=context.get("questions", {}))
+        seen = None
+        if "If-Match" in request.headers:
+            self.check_if_match(request, self.get_serializer(found).data)
+            # What the client read: a change after this moment is refused under the lock.
+            seen = found.registration.updated if isinstance(found, Attendee) else found.updated
+        try:
+            self.change(found, values, by=request.user, seen=seen)
+        except RegistrationError as refused:
+            if refused.code == "changed_meanwhile":  # between the If-Match and the lock
+                raise rest.PreconditionFailed from refused
+            raise
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def change_context(self, found) -> dict:
+        return {}
+
+    def check_special_category(self, values: dict, *, questions: dict) -> None:
+        """Refuse (403) a change of sensitive details without the right to see them, as
+        the back office's edit screen leaves them out."""
+        names = sorted(set(values) & SENSITIVE_FIELDS)
+        names += [
+            f"answers.{pk}" for pk in values.get("answers", {}) if questions[pk].special_category
+        ]
+        if names and not rest.may(self.request, "special_category:read", self.get_event()):
+            raise PermissionDenied(
+                _("Changing %(fields)s needs the scope special_category:read.")
+                % {"fields": ", ".join(names)}
+            )
+
+
+class RegistrationDetail(ChangeView):
+    """One registration; PATCH changes the booker's and billing details."""
+
     serializer_class = serializers.RegistrationSerializer
+    change_serializer_class = serializers.RegistrationChangeSerializer
     scope = "registrations:read"
     expandable = ("attendees",)
 
-    @extend_schema(parameters=[expand_parameter("attendees")])
-    def get(self, request, *args, **kwargs):
-        found = get_object_or_404(
+    def get_object(self):
+        return get_object_or_404(
             Registration.objects.prefetch_related("attendees"),
             event=self.get_event(),
-            code=kwargs["code"],
+            code=self.kwargs["code"],
         )
-        return Response(self.get_serializer(found).data)
+
+    @extend_schema(parameters=[expand_parameter("attendees")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=serializers.RegistrationChangeSerializer,
+        parameters=[expand_parameter("attendees"), IDEMPOTENCY_KEY, IF_MATCH],
+        responses={200: serializers.RegistrationSerializer},
+    )
+    def patch(self, request, *args, **kwargs):
+        return super().patch(request, *args, **kwargs)
+
+    def change(self, registration, values, *, by, seen):
+        registration_services.change_registration(registration, by=by, details=values, seen=seen)
+
+
+class AttendeeDetail(ChangeView):
+    """One attendee; PATCH changes the details a participant may change themselves."""
+
+    serializer_class = serializers.AttendeeSerializer
+    change_serializer_class = serializers.AttendeeChangeSerializer
+    scope = "registrations:read"
+
+    def get_object(self):
+        return get_object_or_404(
+            Attendee.objects.select_related("registration"),
+            registration__event=self.get_event(),
+            pk=self.kwargs["attendee"],
+        )
+
+    def change_context(self, found) -> dict:
+        if not hasattr(self, "_questions"):
+            self._questions = {
+                q.pk: q for q in registration_queries.event_questions(self.get_event())
+            }
+        return {"attendee": found, "questions": self._questions}
+
+    @extend_schema(
+        request=serializers.AttendeeChangeSerializer,
+        parameters=[IDEMPOTENCY_KEY, IF_MATCH],
+        responses={200: serializers.AttendeeSerializer},
+    )
+    def patch(self, request, *args, **kwargs):
+        return super().patch(request, *args, **kwargs)
+
+    def change(self, attendee, values, *, by, seen):
+        answers = values.pop("answers", None)
+        registration_services.change_registration(
+            attendee.registration,
+            by=by,
+            attendees={attendee.pk: values},
+            answers={attendee.pk: answers},
+            # Only the questions answered: the others keep their answers.
+            asked=[self._questions[pk] for pk in answers or ()],
+            seen=seen,
+        )
 
 
 class AttendeeList(ListView):
