@@ -17,6 +17,7 @@ from .conftest import ALL_SCOPES, Api, make_token, member
 
 RESOURCES = {
     "registration-detail": lambda w: {"code": w.registration.code},
+    "attendee-detail": lambda w: {"attendee": w.attendee.pk},
     "payment-detail": lambda w: {"pk": _payment(w).pk},
     "invoice-detail": lambda w: {"pk": _invoice(w).pk},
     "invoice-pdf": lambda w: {"pk": _invoice(w).pk},

@@ -64,6 +64,8 @@ def _aim(case, world) -> None:
         parameters["organiser"] = world.organiser.slug
     if "code" in parameters:
         parameters["code"] = world.registration.code
+    if "attendee" in parameters:
+        parameters["attendee"] = world.attendee.pk
 
 
 def _headers(token: str) -> dict[str, str]:

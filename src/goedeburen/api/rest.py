@@ -261,12 +261,13 @@ class ETagMixin:
                 return not_modified
         return response
 
-    def check_if_match(self, request, data) -> None:
+    def check_if_match(self, request, data) -> bool:
         """Refuse (412) a request whose `If-Match` names no ETag of `data`, the resource as
-        a GET with the same query and headers answers it now; no `If-Match`, no check."""
-        wanted = request.headers.get("If-Match")
-        if wanted is None or wanted.strip() == "*":
-            return
+        a GET with the same query and headers answers it now. Return whether there was a
+        condition to check (none without `If-Match`, or with "*")."""
+        wanted = request.headers.get("If-Match", "").strip()
+        if wanted in ("", "*"):
+            return False
         current = Response(data)
         current.accepted_renderer = request.accepted_renderer
         current.accepted_media_type = request.accepted_media_type
@@ -274,6 +275,7 @@ class ETagMixin:
         current.render()
         if etag(current.content) not in [part.strip() for part in wanted.split(",")]:
             raise PreconditionFailed
+        return True
 
 
 class PreconditionFailed(exceptions.APIException):

@@ -429,9 +429,9 @@ class NewRegistrationSerializer(serializers.Serializer):
 class ChangeSerializer(serializers.Serializer):
     """What a PATCH may change (always `partial`: only the fields sent change).
 
-    A name the resource shows but may not be changed here (`read_only`), or does not know
-    at all, is refused at that name: silently dropping it would let a client believe it
-    changed, say, a status or a ticket type.
+    A name the resource shows but may not be changed here (`unchangeable`), or does not
+    know at all, is refused at that name: silently dropping it would let a client believe
+    it changed, say, a status or a ticket type. Values are taken in their own JSON type only.
     """
 
     # Not `read_only`: a serializer is a field, and that is its own attribute.
@@ -440,16 +440,30 @@ class ChangeSerializer(serializers.Serializer):
     def to_internal_value(self, data):
         if isinstance(data, dict):
             errors = {}
-            for name in data:
-                if name in self.fields:
-                    continue
-                if name in self.unchangeable:
+            for name, value in data.items():
+                field = self.fields.get(name)
+                if field is not None:
+                    if not _of_its_type(field, value):
+                        errors[name] = [field.error_messages["invalid"]]
+                elif name in self.unchangeable:
                     errors[name] = [_("This field cannot be changed.")]
                 else:
                     errors[name] = [_("Unknown field.")]
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+def _of_its_type(field, value) -> bool:
+    # Strict JSON types: DRF would take 0 for false and 12 for "12"; a change made from a
+    # number the client did not mean to send as text is a change nobody asked for.
+    if value is None:
+        return True  # the field's own "may not be null"
+    if isinstance(field, serializers.BooleanField):
+        return isinstance(value, bool)
+    if isinstance(field, serializers.CharField):
+        return isinstance(value, str)
+    return True
 
 
 # A registration's billing field → the name `NewBillingSerializer` takes it under.

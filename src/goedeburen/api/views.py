@@ -402,8 +402,7 @@ class ChangeView(BaseView):
         values = dict(incoming.validated_data)
         self.check_special_category(values, questions=context.get("questions", {}))
         seen = None
-        if "If-Match" in request.headers:
-            self.check_if_match(request, self.get_serializer(found).data)
+        if self.check_if_match(request, self.get_serializer(found).data):
             # What the client read: a change after this moment is refused under the lock.
             seen = found.registration.updated if isinstance(found, Attendee) else found.updated
         try:
