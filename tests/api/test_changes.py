@@ -360,3 +360,21 @@ def test_the_schema_documents_both_patches_with_their_bodies(api, world):
     assert "billing_organisation" in schemas["PatchedRegistrationChangeRequest"]["properties"]
     assert "status" not in schemas["PatchedRegistrationChangeRequest"]["properties"]
     assert "ticket_type" not in schemas["PatchedAttendeeChangeRequest"]["properties"]
+
+
+def test_a_cancelled_registration_is_refused_with_the_domain_code(api, world):
+    Registration.objects.filter(pk=world.registration.pk).update(status="cancelled")
+    before = _stored(world)
+
+    response = api.patch(_attendee(world), {"given_name": "Adam"})
+
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "wrong_state"
+    assert _stored(world) == before
+
+
+def test_a_change_that_changes_nothing_is_not_logged(api, world):
+    response = api.patch(_registration(world), {"booker_name": world.registration.booker_name})
+
+    assert response.status_code == 200
+    assert _changes(world) == []
