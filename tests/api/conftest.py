@@ -27,15 +27,13 @@ class Api:
         return self.client.get(path, headers={**self.headers, **headers})
 
     def post(self, path: str, data, **headers):
-        return self.client.post(
-            path,
-            data=json.dumps(data),
-            content_type="application/json",
-            headers={**self.headers, **headers},
-        )
+        return self._send(self.client.post, path, data, headers)
 
     def patch(self, path: str, data, **headers):
-        return self.client.patch(
+        return self._send(self.client.patch, path, data, headers)
+
+    def _send(self, method, path: str, data, headers: dict):
+        return method(
             path,
             data=json.dumps(data),
             content_type="application/json",

@@ -378,3 +378,11 @@ def test_a_change_that_changes_nothing_is_not_logged(api, world):
 
     assert response.status_code == 200
     assert _changes(world) == []
+
+
+@pytest.mark.parametrize("condition", ["", "*"])
+def test_an_empty_or_any_if_match_sets_no_condition(api, world, condition):
+    response = api.patch(_attendee(world), {"given_name": "Adam"}, **{"If-Match": condition})
+
+    assert response.status_code == 200, response.content
+    assert Attendee.objects.get(pk=world.attendee.pk).given_name == "Adam"

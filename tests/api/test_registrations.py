@@ -366,3 +366,24 @@ def test_a_vat_number_that_is_not_a_valid_eu_one_is_a_400_at_the_field_and_store
         assert response.status_code == 400, response.content
         assert response.json()["errors"] == {"billing": {"vat_number": [message]}}
     assert not Registration.objects.filter(booker_name="Api Boeker").exists()
+
+
+def test_an_address_or_wishes_longer_than_stored_are_a_400_at_the_field(api, world):
+    # As long as a registration and an attendee hold them (500): the service refused a
+    # longer one with a 422 that named no field.
+    attendee = {"ticket_type": world.ticket_type.pk, "given_name": "A", "role": "other"}
+    for body, path in [
+        (_body(world, billing=_billing(address="x" * 501)), ["billing", "address"]),
+        (
+            _body(world, attendees=[{**attendee, "dietary_wishes": "x" * 501}]),
+            ["attendees", "0", "dietary_wishes"],
+        ),
+    ]:
+        response = api.post(_path(world), body)
+
+        assert response.status_code == 400, response.content
+        found = response.json()["errors"]
+        for name in path:
+            found = found[name]
+        assert len(found) == 1
+    assert not Registration.objects.filter(booker_name="Api Boeker").exists()
