@@ -220,3 +220,40 @@ def test_worker_sends_the_organisers_text(smtp, register, event):
     assert message["Subject"] == f"Gelukt: {registration.code}"
     text = part(message, "text/plain").replace("\r\n", "\n")
     assert text.startswith("Beste Bea Boeker,\n\nTot vrijdag 5 maart 2027!\n\n--\n")
+
+
+def test_an_organisers_payment_after_cancellation_text_names_the_amount(event, ticket):
+    # The default text says how much came in; the organiser's own text can say it too.
+    registration = _registration(event, ticket, status=RegistrationStatus.CANCELLED)
+    services.save_mail_template(
+        event,
+        kind=MailKind.PAYMENT_AFTER_CANCELLATION,
+        language="nl",
+        subject="Uw betaling van {{ amount }}",
+        body="Beste {{ name }},\n\nWe kregen {{ amount }} voor {{ code }}.",
+    )
+
+    rendered = _compose(
+        registration, MailKind.PAYMENT_AFTER_CANCELLATION, context={"amount": "€ 125,00"}
+    ).rendered
+
+    assert rendered.subject == "Uw betaling van € 125,00"
+    assert rendered.text.startswith(
+        f"Beste Bea Boeker,\n\nWe kregen € 125,00 voor {registration.code}.\n"
+    )
+
+
+def test_the_amount_placeholder_is_in_the_help_and_the_starter_text():
+    with translation.override("en"):
+        rows = dict(placeholders.help_rows())
+    _subject, body = composing.starter_text(MailKind.PAYMENT_AFTER_CANCELLATION, language="nl")
+    _subject, partly = composing.starter_text(MailKind.ATTENDEE_CANCELLED, language="en")
+
+    assert rows["{{ amount }}"] == (
+        "the amount the mail is about: a payment for a cancelled registration, a cancelled "
+        "ticket, or a refund"
+    )
+    assert body.startswith("Beste {{ name }},\n\nWe hebben {{ amount }} ontvangen")
+    # Whether a cancelled ticket is refunded depends on the cancellation: a starter text
+    # used for every one of them says neither.
+    assert "refunded" not in partly and "get it back" not in partly

@@ -319,6 +319,14 @@ for _name_, _label, _provider in [
     ("attendees", _("the attendees of the registration and their tickets"), _attendees),
     ("total", _("the total price incl. VAT"), _total),
     ("payment_details", _("what there is to pay, or that it is paid"), _payment_details),
+    (
+        "amount",
+        _(
+            "the amount the mail is about: a payment for a cancelled registration, a "
+            "cancelled ticket, or a refund"
+        ),
+        _context("amount"),
+    ),
     ("invoice_url", _("the link to the invoice (once there is one)"), lambda s: ""),
     ("manage_url", _("the link to the registration (or to ask for it)"), _manage_url),
     (
