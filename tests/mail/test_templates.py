@@ -27,6 +27,11 @@ CONTEXTS = {
         "by_organiser": True,
     },
     MailKind.PAYMENT_AFTER_CANCELLATION: {"amount": "€ 125,00", "money": "refund"},
+    MailKind.REFUND_MADE: {
+        "amount": "€ 125,00",
+        "refund_provider": "bank_transfer",
+        "refund_account": "4300",
+    },
 }
 
 

@@ -17,6 +17,8 @@ class MailKind(models.TextChoices):
     # Money that came in for a registration that stays cancelled: never "payment received".
     PAYMENT_AFTER_CANCELLATION = "payment_after_cancellation", _("Payment after cancellation")
     PAYMENT_REMINDER = "payment_reminder", _("Payment reminder")
+    # Money paid back: by Mollie on our request, or by the organiser's own transfer.
+    REFUND_MADE = "refund_made", _("Refund made")
     INVOICE = "invoice", _("Invoice or credit note")
     PRACTICAL_INFO = "practical_info", _("Practical information")
     PERSONAL_PROGRAMME = "personal_programme", _("Personal programme")

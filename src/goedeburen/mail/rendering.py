@@ -38,6 +38,7 @@ SUBJECTS = {
     MailKind.PAYMENT_RECEIVED: _("Payment received for registration %(code)s"),
     MailKind.PAYMENT_AFTER_CANCELLATION: _("Your payment for the cancelled registration %(code)s"),
     MailKind.PAYMENT_REMINDER: _("Reminder: payment for registration %(code)s for %(event)s"),
+    MailKind.REFUND_MADE: _("Money paid back for registration %(code)s"),
     MailKind.INVOICE: _("Invoice for registration %(code)s for %(event)s"),
     MailKind.PRACTICAL_INFO: _("Practical information for %(event)s"),
     MailKind.PERSONAL_PROGRAMME: _("Your programme for %(event)s"),

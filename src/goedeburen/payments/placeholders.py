@@ -13,6 +13,7 @@ from goedeburen.mail import placeholders
 from goedeburen.registration.enums import RegistrationStatus
 
 from . import queries
+from .enums import ProviderName
 
 
 def payment_details(source: placeholders.Source) -> str:
@@ -60,6 +61,23 @@ def credited_number(source: placeholders.Source) -> str:
     return source.context.get("credited_number", "")
 
 
+def refund_method(source: placeholders.Source) -> str:
+    """Return how a refund's money went back, from what the refund mail was queued with
+    (`services.payments.refund_mail_context`); "" in other mails."""
+    provider = source.context.get("refund_provider")
+    if not provider:
+        return ""
+    if provider == ProviderName.MOLLIE:
+        return gettext(
+            "The money goes back the way you paid online: to the same bank account or card."
+        )
+    if source.context.get("refund_account"):
+        return gettext("We sent it to the bank account ending in %(last)s.") % {
+            "last": source.context["refund_account"]
+        }
+    return ""
+
+
 def register() -> None:
     """Give the mail templates the payments' placeholders (from `PaymentsConfig.ready`)."""
     placeholders.register(
@@ -70,4 +88,9 @@ def register() -> None:
         "credited_number",
         _("the invoice a credit note cancels (credit notes only)"),
         credited_number,
+    )
+    placeholders.register(
+        "refund_method",
+        _("how the money of a refund goes back, and to which account (refunds only)"),
+        refund_method,
     )

@@ -501,7 +501,8 @@ def execute_refund(refund: Refund, *, by=None) -> Refund:
     transfers the money and this records it as done. Raise `PaymentError` when the provider
     refuses (the refund is then failed and no longer counts).
 
-    Side effects: the refund refunded or failed; log entry.
+    Side effects: the refund refunded or failed; log entry; the refund-made mail to the
+    booker, queued in the transaction that marks it refunded (so once).
     """
     refund = Refund.objects.select_related("payment__registration__event__organiser").get(
         pk=refund.pk
@@ -527,9 +528,36 @@ def execute_refund(refund: Refund, *, by=None) -> Refund:
             by=by,
             data={"payment": refund.payment_id, "amount": str(refund.amount)},
         )
+        if not error:
+            # In the transaction that left "pending": however often the task or the
+            # organiser's form runs again, this happens once.
+            _queue_refund_mail(locked, payment=refund.payment)
     if error:
         raise error
     return locked
+
+
+def refund_mail_context(refund: Refund, *, payment: Payment) -> dict:
+    """Return what the refund-made mail is queued with: the amount, and how it went back
+    (the `refund_method` placeholder): the provider, and of a payer's account only its last
+    four characters (enough to recognise it; the outbox need not hold the whole number)."""
+    return {
+        "amount": euro(refund.amount),
+        "refund_provider": payment.provider,
+        "refund_account": payment.payer_iban.replace(" ", "")[-4:],
+    }
+
+
+def _queue_refund_mail(refund: Refund, *, payment: Payment) -> None:
+    try:
+        with transaction.atomic():
+            queue_registration_mail(
+                payment.registration,
+                kind=MailKind.REFUND_MADE,
+                **refund_mail_context(refund, payment=payment),
+            )
+    except Exception:  # a broken mail never undoes a refund that was made (invariant 2)
+        logger.exception("No refund mail for refund %s", refund.pk)
 
 
 def refund_payment(
