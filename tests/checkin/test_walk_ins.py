@@ -1,6 +1,7 @@
 """Walk-ins go through the registration service: quotas hold, then check-in at once."""
 
 import pytest
+from defusedxml.ElementTree import fromstring
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -9,10 +10,14 @@ from goedeburen.checkin import services
 from goedeburen.checkin.exceptions import CheckinError
 from goedeburen.checkin.models import CheckIn
 from goedeburen.events.models import EventStatus
+from goedeburen.payments import queries as payment_queries
 from goedeburen.payments.models import Payment
+from goedeburen.payments.ubl import render_ubl
+from goedeburen.public.forms.registration import BillingForm
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
 from tests.factories import OrganiserBillingFactory, QuotaFactory, form_token
+from tests.payments.test_ubl import NS as UBL_NS
 
 from .conftest import staff
 
@@ -184,4 +189,57 @@ def test_walk_in_form_with_a_name_that_tidies_to_nothing_asks_for_it(
 
     assert response.status_code == 200
     assert response.context["form"].errors == {"given_name": [gettext(REQUIRED)]}
+    assert (Registration.objects.count(), CheckIn.objects.count()) == (0, 0)
+
+
+def test_walk_in_paid_by_invoice_afterwards_names_its_vat_number_on_the_invoice(
+    client, event, hall, paid, ingrid
+):
+    # Typed as people write it; stored, printed and sent in the e-invoice in compact form.
+    OrganiserBillingFactory(organiser=event.organiser, address="Beneluxlaan 9\n3527 HT Utrecht")
+    client.force_login(ingrid)
+    data = {
+        "ticket_type": paid.pk,
+        "given_name": "Wim",
+        "organisation": "Woonstichting De Linde",
+        "payment": "invoice",
+        "invoice_address": "Lindelaan 1\n3511 AA Utrecht",
+        "vat_number": "nl 0044.95445.B01",
+        "form_token": form_token(event),
+    }
+
+    response = client.post(_walk_in_path(event), data)
+
+    assert response.status_code == 200
+    registration = Registration.objects.get()
+    assert registration.billing_vat_number == "NL004495445B01"
+    invoice = payment_queries.current_invoice(registration)
+    assert invoice.buyer_vat_number == "NL004495445B01"
+    ubl = render_ubl(payment_queries.invoice_with_lines(invoice.pk))
+    buyer = fromstring(ubl).find("cac:AccountingCustomerParty", UBL_NS)
+    assert buyer.findtext(".//cac:PartyTaxScheme/cbc:CompanyID", namespaces=UBL_NS) == (
+        "NL004495445B01"
+    )
+
+
+@pytest.mark.parametrize("typed", ["NL123", "123456789B01", "US123456789"])
+def test_walk_in_form_refuses_a_wrong_vat_number_as_the_public_form_does(
+    client, event, hall, paid, ingrid, typed
+):
+    client.force_login(ingrid)
+    data = {
+        "ticket_type": paid.pk,
+        "given_name": "Wim",
+        "payment": "invoice",
+        "invoice_address": "Lindelaan 1\n3511 AA Utrecht",
+        "vat_number": typed,
+        "form_token": form_token(event),
+    }
+
+    response = client.post(_walk_in_path(event), data)
+    public = BillingForm(data={"vat_number": typed}, payable=True, po_number_required=False)
+    public.is_valid()
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"vat_number": public.errors["vat_number"]}
     assert (Registration.objects.count(), CheckIn.objects.count()) == (0, 0)

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from goedeburen.common.formfields import TidyCharField
 
-from .billing import einvoice_problem
+from .billing import einvoice_problem, tidy_vat_number
 from .enums import NO, YES, QuestionKind
-from .models import Answer, Question
+from .models import VAT_NUMBER, Answer, Question
 from .services.questions import MAX_ANSWER_LENGTH, number_text
 
 
@@ -42,6 +42,26 @@ def add_einvoice_problem(
     )
     if problem and not {org_id, peppol_id} & set(form.errors):
         form.add_error(org_id, problem)
+
+
+VAT_NUMBER_HELP = _(
+    "Only if your organisation wants its VAT number on the invoice. Start with the "
+    "country code, such as NL001234567B01."
+)
+
+
+def vat_number_field(*, help_text=VAT_NUMBER_HELP) -> TidyCharField:
+    """Return the optional field for the buyer's VAT number that the public form and the
+    walk-in form at the door ask: tidied to the compact form an invoice and an e-invoice
+    name (`billing.tidy_vat_number`), refused with `billing.vat_number_problem`'s reason."""
+    return TidyCharField(
+        tidy=tidy_vat_number,
+        label=_("VAT number"),
+        max_length=20,
+        required=False,
+        validators=[VAT_NUMBER],
+        help_text=help_text,
+    )
 
 
 # The NL Design System look of a text box; forms add question fields after styling theirs.

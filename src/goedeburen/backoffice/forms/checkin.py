@@ -6,13 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from goedeburen.checkin import services
 from goedeburen.checkin.models import CheckinSettings
 from goedeburen.common.formfields import TidyCharField
+from goedeburen.registration.forms import vat_number_field
 from goedeburen.registration.models import TicketType
 
 from .base import formfield, style
 
 
 class WalkInForm(forms.Form):
-    """One short form: ticket type, name, organisation, e-mail (optional), how it is paid."""
+    """One short form: ticket type, name, organisation, e-mail (optional), how it is paid,
+    and for the invoice its address and (optional) the buyer's VAT number."""
 
     ticket_type = forms.ModelChoiceField(label=_("Ticket"), queryset=TicketType.objects.none())
     given_name = TidyCharField(label=_("First name"), max_length=100)
@@ -34,6 +36,13 @@ class WalkInForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Needed for a paid ticket: the invoice goes there."),
     )
+    # The public form's own field: the same tidying, check and message.
+    vat_number = vat_number_field(
+        help_text=_(
+            "Only if their organisation wants its VAT number on the invoice. Start with the "
+            "country code, such as NL001234567B01."
+        )
+    )
     form_token = forms.CharField(widget=forms.HiddenInput, max_length=500)
 
     def __init__(self, *args, event, **kwargs):
@@ -53,6 +62,7 @@ class WalkInForm(forms.Form):
             email=data["email"],
             payment=data["payment"],
             invoice_address=data["invoice_address"],
+            vat_number=data["vat_number"],
         )
 
 

@@ -26,7 +26,7 @@ PAID_NOW, INVOICE_LATER = "paid", "invoice"
 @dataclass(frozen=True, kw_only=True)
 class WalkIn:
     """The door's short form: ticket type, name, organisation, e-mail (optional), and for a
-    paid ticket how it is paid and where the invoice goes."""
+    paid ticket how it is paid, where the invoice goes and the VAT number it names."""
 
     ticket_type: TicketType
     given_name: str
@@ -35,6 +35,8 @@ class WalkIn:
     email: str = ""
     payment: str = PAID_NOW
     invoice_address: str = ""
+    # The buyer's VAT number for the invoice, compact and checked (`registration.billing`).
+    vat_number: str = ""
 
 
 def register_walk_in(
@@ -64,6 +66,7 @@ def register_walk_in(
         organisation=walk_in.organisation or walk_in.given_name,
         address=walk_in.invoice_address,
         invoice_email=walk_in.email,
+        vat_number=walk_in.vat_number,
     )
     booker = registration_services.Booker(
         name=f"{walk_in.given_name} {walk_in.family_name}".strip(),

@@ -14,14 +14,13 @@ from goedeburen.common.addresses import validate_invoice_address
 from goedeburen.common.formfields import TidyCharField
 from goedeburen.common.money import euro
 from goedeburen.registration import exceptions
-from goedeburen.registration.billing import tidy_org_id, tidy_peppol_id, tidy_vat_number
+from goedeburen.registration.billing import tidy_org_id, tidy_peppol_id
 from goedeburen.registration.enums import AttendingRole, BadgeName
-from goedeburen.registration.forms import add_einvoice_problem, question_field
+from goedeburen.registration.forms import add_einvoice_problem, question_field, vat_number_field
 from goedeburen.registration.models import (
     MAX_ATTENDEES,
     ORGANISATION_ID,
     PEPPOL_ID,
-    VAT_NUMBER,
     Question,
     TicketType,
     lacks_consent,
@@ -293,17 +292,7 @@ class BillingForm(_StyledForm):
     po_number = TidyCharField(label=_("Purchase order number"), max_length=50, required=False)
     reference = TidyCharField(label=_("Your reference"), max_length=100, required=False)
     # Optional, for organisations that need it on the invoice; stored compact.
-    vat_number = TidyCharField(
-        tidy=tidy_vat_number,
-        label=_("VAT number"),
-        max_length=20,
-        required=False,
-        validators=[VAT_NUMBER],
-        help_text=_(
-            "Only if your organisation wants its VAT number on the invoice. Start with the "
-            "country code, such as NL001234567B01."
-        ),
-    )
+    vat_number = vat_number_field()
     invoice_email = forms.EmailField(
         label=_("Email address for the invoice"),
         max_length=254,
