@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.models import OutgoingMail
-from goedeburen.payments import services
+from goedeburen.payments import queries, services
 from goedeburen.payments.enums import InvoiceKind, ProviderName, RefundState
 from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import Invoice, Settlement
@@ -262,3 +262,40 @@ def test_without_the_settlement_lock_both_settlers_credit(due_settlement, monkey
     assert True in results
     (refused,) = [result for result in results if result is not True]
     assert isinstance(refused, PaymentError) and refused.code == "already_credited"
+
+
+def test_a_payment_after_a_cancellation_that_was_not_free_is_not_refunded_by_an_old_settlement(
+    mollie, event, register, client, immediate_tasks, django_capture_on_commit_callbacks
+):
+    # One of two attendees cancelled while that was free (settled: credit note, new invoice
+    # for the other). Later, after the free period, the booker cancels the rest: that
+    # invoice stands. The booker pays it online; the money pays the invoice, and the old
+    # attendee's settlement must not come back to credit the invoice and refund the money.
+    from tests.payments.test_mollie import WEBHOOK, start
+
+    registration = register(attendees=2, language="en")
+    services.choose_provider(registration, provider=ProviderName.INVOICE)
+    second = registration.attendees.order_by("order")[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_services.cancel_attendee(second, by=None, reason="ziek")
+    RegistrationSettingsFactory(
+        event=event, free_cancellation_until=timezone.now() - timezone.timedelta(days=1)
+    )
+    payment = start(registration)
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(registration)
+    standing = queries.current_invoice(registration)
+    assert standing.total == Decimal("125.00")
+    mollie.set_status(payment.provider_reference, "paid")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(WEBHOOK, {"id": payment.provider_reference})
+    swept = services.settle_due_cancellations()
+
+    assert swept == 0
+    assert not payment.refunds.exists()
+    assert mollie.refunds == {}
+    assert queries.current_invoice(registration) == standing
+    assert _credit_notes() == 1  # the attendee's, nothing since
+    text = mail_after_cancellation(registration)
+    assert "Cancelling was no longer free, so the invoice still stands." in text

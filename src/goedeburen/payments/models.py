@@ -258,6 +258,10 @@ class Settlement(models.Model):
     created = models.DateTimeField(_("created"), auto_now_add=True)
     # None while something is owed; set in the transaction that credited and refunded.
     settled = models.DateTimeField(_("settled"), null=True, blank=True)
+    # Set when the registration was cancelled later, no longer free of charge: what it owes
+    # stands from then, so money paid afterwards counts towards it and does not make this
+    # settlement due again. Cleared by a later free cancellation (`owe_settlement`).
+    superseded = models.DateTimeField(_("superseded"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("settlement of a cancellation")

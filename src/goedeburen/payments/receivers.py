@@ -38,6 +38,8 @@ def registration_cancelled(sender, registration, *, reason="", by=None, **kwargs
     )
     if free:
         services.owe_settlement(registration, reason=reason)
+    else:
+        services.supersede_settlement(registration)
 
 
 def hold_started(registration, **kwargs):

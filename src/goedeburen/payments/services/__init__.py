@@ -31,7 +31,12 @@ from .payments import (
     sync_provider_payment,
     transfer_details,
 )
-from .settlement import owe_settlement, settle_cancellation, settle_due_cancellations
+from .settlement import (
+    owe_settlement,
+    settle_cancellation,
+    settle_due_cancellations,
+    supersede_settlement,
+)
 from .setup import save_organiser_billing, save_payment_settings
 
 __all__ = [
@@ -64,6 +69,7 @@ __all__ = [
     "save_payment_settings",
     "settle_cancellation",
     "settle_due_cancellations",
+    "supersede_settlement",
     "settle_payments",
     "settle_registration",
     "sync_provider_payment",

@@ -433,14 +433,17 @@ def _money_after_cancellation(
 
 
 def _owe_settlement_again(registration: Registration) -> bool:
-    """Make the registration's settled settlement due again (there is none when the
-    cancellation was not free: then the money is owed). A settler that holds it meanwhile
-    is waited for; its task settles again only what is new (`settle_cancellation`).
+    """Make the registration's settled settlement due again (there is none, or only a
+    superseded one, when its cancellation was not free: then the money is owed). A settler
+    that holds it meanwhile is waited for; its task settles again only what is new
+    (`settle_cancellation`).
 
     Return whether the registration has a settlement (settled, or still due): one that
     refunds its online payments."""
     owed = False
-    settlements = Settlement.objects.filter(registration=registration)
+    # One superseded by a later cancellation that was not free belongs to an earlier one
+    # (an attendee's, or before a late payment confirmed the registration again).
+    settlements = Settlement.objects.filter(registration=registration, superseded__isnull=True)
     for settlement_id, settled in settlements.values_list("pk", "settled"):
         owed = True
         if settled is not None:

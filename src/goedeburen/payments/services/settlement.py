@@ -40,10 +40,26 @@ def owe_settlement(registration: Registration, *, reason: str) -> Settlement:
         registration=registration, defaults={"reason": reason[:100]}
     )
     if not created:
-        settlement.reason, settlement.settled = reason[:100], None
-        settlement.save(update_fields=["reason", "settled"])
+        settlement.reason, settlement.settled, settlement.superseded = reason[:100], None, None
+        settlement.save(update_fields=["reason", "settled", "superseded"])
     enqueue_on_commit(tasks.settle_cancellation, settlement.pk)
     return settlement
+
+
+def supersede_settlement(registration: Registration) -> None:
+    """Record that `registration` was cancelled no longer free of charge; call in its
+    transaction.
+
+    A settlement left from an earlier free cancellation (of one attendee, or of the whole
+    registration before a late payment confirmed it again) then no longer applies: money
+    that comes in afterwards pays what the registration owes instead of being refunded
+    (`settle_registration`).
+
+    Side effects: the settlement, if any, marked superseded.
+    """
+    Settlement.objects.filter(registration=registration, superseded__isnull=True).update(
+        superseded=timezone.now()
+    )
 
 
 def settle_cancellation(settlement_id: int) -> bool:
