@@ -192,23 +192,27 @@ def test_walk_in_form_with_a_name_that_tidies_to_nothing_asks_for_it(
     assert (Registration.objects.count(), CheckIn.objects.count()) == (0, 0)
 
 
+def _invoiced_later(event, ticket, vat_number: str) -> dict:
+    """Return the walk-in form as sent for a paid ticket invoiced afterwards."""
+    return {
+        "ticket_type": ticket.pk,
+        "given_name": "Wim",
+        "organisation": "Woonstichting De Linde",
+        "payment": "invoice",
+        "invoice_address": "Lindelaan 1\n3511 AA Utrecht",
+        "vat_number": vat_number,
+        "form_token": form_token(event),
+    }
+
+
 def test_walk_in_paid_by_invoice_afterwards_names_its_vat_number_on_the_invoice(
     client, event, hall, paid, ingrid
 ):
     # Typed as people write it; stored, printed and sent in the e-invoice in compact form.
     OrganiserBillingFactory(organiser=event.organiser, address="Beneluxlaan 9\n3527 HT Utrecht")
     client.force_login(ingrid)
-    data = {
-        "ticket_type": paid.pk,
-        "given_name": "Wim",
-        "organisation": "Woonstichting De Linde",
-        "payment": "invoice",
-        "invoice_address": "Lindelaan 1\n3511 AA Utrecht",
-        "vat_number": "nl 0044.95445.B01",
-        "form_token": form_token(event),
-    }
 
-    response = client.post(_walk_in_path(event), data)
+    response = client.post(_walk_in_path(event), _invoiced_later(event, paid, "nl 0044.95445.B01"))
 
     assert response.status_code == 200
     registration = Registration.objects.get()
@@ -227,16 +231,8 @@ def test_walk_in_form_refuses_a_wrong_vat_number_as_the_public_form_does(
     client, event, hall, paid, ingrid, typed
 ):
     client.force_login(ingrid)
-    data = {
-        "ticket_type": paid.pk,
-        "given_name": "Wim",
-        "payment": "invoice",
-        "invoice_address": "Lindelaan 1\n3511 AA Utrecht",
-        "vat_number": typed,
-        "form_token": form_token(event),
-    }
 
-    response = client.post(_walk_in_path(event), data)
+    response = client.post(_walk_in_path(event), _invoiced_later(event, paid, typed))
     public = BillingForm(data={"vat_number": typed}, payable=True, po_number_required=False)
     public.is_valid()
 

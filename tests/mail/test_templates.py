@@ -229,18 +229,13 @@ def test_worker_sends_the_organisers_text(smtp, register, event):
 
 def test_an_organisers_payment_after_cancellation_text_names_the_amount(event, ticket):
     # The default text says how much came in; the organiser's own text can say it too.
+    kind = MailKind.PAYMENT_AFTER_CANCELLATION
+    own = {"subject": "Uw betaling van {{ amount }}", "body": "Beste {{ name }},\n\n"}
+    own["body"] += "We kregen {{ amount }} voor {{ code }}."
+    services.save_mail_template(event, kind=kind, language="nl", **own)
     registration = _registration(event, ticket, status=RegistrationStatus.CANCELLED)
-    services.save_mail_template(
-        event,
-        kind=MailKind.PAYMENT_AFTER_CANCELLATION,
-        language="nl",
-        subject="Uw betaling van {{ amount }}",
-        body="Beste {{ name }},\n\nWe kregen {{ amount }} voor {{ code }}.",
-    )
 
-    rendered = _compose(
-        registration, MailKind.PAYMENT_AFTER_CANCELLATION, context={"amount": "€ 125,00"}
-    ).rendered
+    rendered = _compose(registration, kind, context={"amount": "€ 125,00"}).rendered
 
     assert rendered.subject == "Uw betaling van € 125,00"
     assert rendered.text.startswith(
