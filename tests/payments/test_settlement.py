@@ -20,7 +20,7 @@ from goedeburen.payments.enums import InvoiceKind, ProviderName, RefundState
 from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import Invoice, Settlement
 from goedeburen.registration import services as registration_services
-from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.enums import CancelReason, RegistrationStatus
 from tests import seams
 from tests.factories import RegistrationSettingsFactory
 from tests.payments.conftest import mail_after_cancellation
@@ -299,3 +299,41 @@ def test_a_payment_after_a_cancellation_that_was_not_free_is_not_refunded_by_an_
     assert _credit_notes() == 1  # the attendee's, nothing since
     text = mail_after_cancellation(registration)
     assert "Cancelling was no longer free, so the invoice still stands." in text
+
+
+def _received(registration, amount: str) -> None:
+    # Money the organiser books by hand, also more than the registration owes now.
+    services.record_manual_payment(
+        registration, amount=Decimal(amount), note="transfer", by=None, confirm_overpayment=True
+    )
+
+
+def test_a_lapsed_registration_confirmed_again_and_cancelled_not_free_keeps_its_invoice(
+    event, register, immediate_tasks, django_capture_on_commit_callbacks
+):
+    # Lapsed unpaid (free: settled, its invoice credited), confirmed again by a late
+    # payment (a new invoice), then cancelled after the free period: that invoice stands,
+    # and more money for it must not bring the old settlement back to credit it.
+    registration = register()
+    services.choose_provider(registration, provider=ProviderName.BANK_TRANSFER)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_services.cancel_registration(
+            registration, by=None, reason="hold_expired", cause=CancelReason.HOLD_EXPIRED
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        _received(registration, "125.00")
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
+    RegistrationSettingsFactory(
+        event=event, free_cancellation_until=timezone.now() - timezone.timedelta(days=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _cancel(registration)
+    standing = queries.current_invoice(registration)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _received(registration, "10.00")
+
+    assert queries.current_invoice(registration) == standing
+    assert _credit_notes() == 1  # the lapsed registration's, nothing since
+    assert Settlement.objects.get().settled is not None
