@@ -1,7 +1,14 @@
 // Read an iCalendar file on stdin with Mozilla's ical.js; print its METHOD and its events
-// (uid, sequence, summary, url, start and end in UTC, status) as JSON. Exit 1 on a parse error or a
-// TZID that names no VTIMEZONE of the file (ical.js would then read the time as floating).
+// (uid, sequence, summary, url, start and end in UTC, status) and its names (NAME, X-WR-CALNAME)
+// as JSON. Exit 1 on a parse error or a TZID that names no VTIMEZONE of the file (ical.js would
+// then read the time as floating).
 import ICAL from "ical.js";
+
+// Clients read the calendar's name as TEXT, RFC 7986 NAME and the X-WR-CALNAME before it; ical.js
+// knows neither and would give the value still escaped.
+for (const name of ["name", "x-wr-calname"]) {
+  ICAL.design.icalendar.property[name] = { defaultType: "text" };
+}
 
 const chunks = [];
 for await (const chunk of process.stdin) chunks.push(chunk);
@@ -32,4 +39,5 @@ const events = calendar.getAllSubcomponents("vevent").map((vevent) => {
     status: vevent.getFirstPropertyValue("status") ?? "",
   };
 });
-console.log(JSON.stringify({ method: calendar.getFirstPropertyValue("method"), events }));
+const names = ["name", "x-wr-calname"].map((name) => calendar.getFirstPropertyValue(name));
+console.log(JSON.stringify({ method: calendar.getFirstPropertyValue("method"), events, names }));

@@ -16,11 +16,13 @@ import vobject
 from django.db.models import F
 from django.utils import timezone
 from icalendar import Calendar
+from icalendar.parser import unescape_backslash
 
 from goedeburen.events.calendar import (
     CalendarEntry,
     event_calendar,
     event_sequence,
+    personal_calendar,
     programme_calendar,
 )
 from goedeburen.events.models import Event
@@ -70,7 +72,7 @@ def _vobject(content: bytes) -> tuple[str, list[tuple]]:
     ]
 
 
-def _ical_js(content: bytes) -> tuple[str, list[tuple]]:
+def _ical_js_read(content: bytes) -> dict:
     assert (NODE_TOOLS / "node_modules" / "ical.js").is_dir(), "run `make install` (npm ci)"
     done = subprocess.run(
         ["node", "ical-events.mjs"],
@@ -81,7 +83,11 @@ def _ical_js(content: bytes) -> tuple[str, list[tuple]]:
         timeout=60,
     )
     assert done.returncode == 0, done.stderr.decode()
-    found = json.loads(done.stdout)
+    return json.loads(done.stdout)
+
+
+def _ical_js(content: bytes) -> tuple[str, list[tuple]]:
+    found = _ical_js_read(content)
 
     def utc(text: str) -> dt.datetime:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -154,6 +160,36 @@ def test_the_event_file_reads_the_same_in_three_clients_at_the_right_utc_time(ev
     assert summary == event.name_nl
     assert url.startswith("http") and url.endswith(f"/{event.slug}/")
     assert uid == f"event@{event.slug}.goedeburen"
+
+
+def names_everywhere(content: bytes) -> list[str]:
+    """Return the file's NAME and X-WR-CALNAME as all three parsers agree on them (or fail),
+    each read as TEXT (icalendar and ical.js type neither; their TEXT reading is applied)."""
+    calendar = Calendar.from_ical(content)
+    first = [unescape_backslash(str(calendar[name])) for name in ("NAME", "X-WR-CALNAME")]
+    calendar = vobject.readOne(content.decode(), validate=True)
+    second = [calendar.contents[name][0].value for name in ("name", "x-wr-calname")]
+    third = _ical_js_read(content)["names"]
+    assert first == second == third
+    return first
+
+
+NAME = "Buren, samen; sterk \\ en\nmeer"
+
+
+@pytest.mark.parametrize("build", ["event", "personal"])
+def test_a_name_with_commas_semicolons_a_backslash_and_a_line_break_reads_back_whole(event, build):
+    event.name_nl = NAME
+    if build == "event":
+        content, title = event_calendar(event), NAME
+    else:
+        content = personal_calendar(event, [], owner="ABCD2345", name="Bea; de Vries")
+        title = f"{NAME}: Bea; de Vries"
+
+    assert names_everywhere(content) == [title, title]
+    assert [summary for _, _, summary, *_ in read_everywhere(content)] == [NAME]
+    # Escaped as TEXT (RFC 5545 3.3.11), on one line before folding.
+    assert b"X-WR-CALNAME:Buren\\, samen\\; sterk \\\\ en\\nmeer" in content
 
 
 def test_the_programme_file_reads_the_same_in_three_clients(demo_event):

@@ -26,7 +26,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import slugify
-from icalendar import Calendar, vCalAddress
+from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as CalendarEvent
 
 from goedeburen.common.links import absolute_url
@@ -109,8 +109,14 @@ class _Builder:
         self.calendar.add("method", method)
         self.calendar.add("calscale", "GREGORIAN")
         title = event.t.name
-        self.calendar.add("x-wr-calname", f"{title}: {name}" if name else title)
-        self.calendar.add("x-wr-timezone", settings.TIME_ZONE)
+        # The calendar's name as RFC 7986 NAME and the X-WR-CALNAME that older clients
+        # read. icalendar types an X- property as raw (vUnknown) and writes it unescaped,
+        # so these are given as vText: a comma, semicolon, backslash or line break in the
+        # name is escaped as in any TEXT (RFC 5545 3.3.11) instead of breaking the file.
+        calendar_name = vText(f"{title}: {name}" if name else title)
+        self.calendar.add("name", calendar_name)
+        self.calendar.add("x-wr-calname", calendar_name)
+        self.calendar.add("x-wr-timezone", vText(settings.TIME_ZONE))
         self.venue = f"{event.venue.name}, {event.venue.address}" if event.venue else ""
         self.url = absolute_url(event.get_absolute_url())
         self.stamp = timezone.now()
