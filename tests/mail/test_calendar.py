@@ -11,6 +11,7 @@ from goedeburen.events.calendar import CalendarEntry, event_sequence, personal_c
 from goedeburen.mail import placeholders, programme, services
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.models import OutgoingMail
+from goedeburen.registration import services as registration_services
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +139,42 @@ def test_two_changes_to_the_event_within_a_minute_give_two_sequences(event):
     event.updated += dt.timedelta(seconds=20)
 
     assert event_sequence(event) > first
+
+
+def test_the_colleague_who_goes_instead_gets_only_their_own_sessions(smtp, register, event):
+    registration = register(attendees=2)
+    first, second = registration.attendees.order_by("pk")
+    day = event.date
+
+    def source(found):
+        return [
+            CalendarEntry(
+                f"Sessie van {attendee.pk}",
+                "Zaal 2",
+                dt.datetime.combine(day, dt.time(13, 30), tzinfo=AMSTERDAM),
+                dt.datetime.combine(day, dt.time(14, 30), tzinfo=AMSTERDAM),
+                uid=f"attendee-{attendee.pk}-round-1",
+                attendee=attendee.pk,
+            )
+            for attendee in found.attendees.order_by("pk")
+        ]
+
+    programme.register_source(source)
+    try:
+        registration_services.substitute_attendee(
+            second,
+            substitute=registration_services.Substitute(given_name="Cor", email="cor@example.org"),
+        )
+        services.deliver(OutgoingMail.objects.get(kind=MailKind.SUBSTITUTE))
+    finally:
+        programme._sources.remove(source)
+
+    [message] = smtp.messages
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert f"13:30–14:30 Sessie van {second.pk} (Zaal 2)" in text
+    assert f"Sessie van {first.pk}" not in text
+    [attachment] = list(message.iter_attachments())
+    assert [summary for summary, _, _ in _starts(attachment.get_content().encode())] == [
+        event.name_nl,
+        f"Sessie van {second.pk}",
+    ]

@@ -155,7 +155,7 @@ def test_publish_shows_the_programme_and_mails_it_with_a_calendar_file(
 def test_the_published_placement_is_the_source_of_mails_personal_programme(client, small):
     # Two attendees on one registration: each session names whose it is.
     registration = small.attendees[0].registration
-    AttendeeFactory(
+    second = AttendeeFactory(
         registration=registration,
         ticket_type=small.ticket,
         given_name="Second",
@@ -177,6 +177,11 @@ def test_the_published_placement_is_the_source_of_mails_personal_programme(clien
         f"{p.attendee.full_name}: {p.session.title_nl}" for p in placed
     }
     assert all(e.start.tzinfo is not None and e.end > e.start for e in entries)
+    # One attendee's own sessions (the file of a colleague who goes instead).
+    assert programme.entries_for(registration, attendee=second) == [
+        e for e in entries if e.title.startswith("Second Person: ")
+    ]
+    assert len([e for e in entries if e.title.startswith("Second Person: ")]) == len(small.rounds)
     # The participant's own calendar link serves the same sessions.
     token = placeholders.participant_token(registration)
     response = client.get(

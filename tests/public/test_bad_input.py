@@ -79,6 +79,7 @@ FORMLESS = {
     "registration.certificates",
     "participant.calendar",
     "participant.publication",
+    "attendee.calendar",
     # Mollie's call, tried with bad ids in tests/payments; an offer is one button.
     "payments.mollie_webhook",
     "registration.offer",

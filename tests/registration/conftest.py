@@ -86,6 +86,7 @@ def sent():
         "registration_confirmed",
         "registration_changed",
         "registration_cancelled",
+        "attendee_substituted",
         "attendee_cancelled",
         "waiting_list_offer_made",
     ]:

@@ -278,7 +278,7 @@ def test_substitute_replaces_the_person_and_renews_the_ticket_secret(client, reg
         "",
     )
     assert fresh.ticket_secret != first.ticket_secret
-    assert sent.names() == ["registration_changed"]
+    assert sent.names() == ["registration_changed", "attendee_substituted"]
     assert history(registration)[0].data["name"] == ["Ada de Vries", "Cor Collega"]
 
 

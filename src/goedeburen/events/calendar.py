@@ -45,6 +45,8 @@ class CalendarEntry(NamedTuple):
 
     `uid` (optional) names the entry for good, so that a later calendar file with the same
     uid and a higher `sequence` replaces it in the person's calendar (RFC 5545 3.8.7.4).
+    `attendee` (optional) is the id of the attendee whose session it is, so that one
+    attendee's own file can leave out the sessions of the others of the registration.
     """
 
     title: str
@@ -53,6 +55,7 @@ class CalendarEntry(NamedTuple):
     end: dt.datetime
     uid: str = ""
     sequence: int = 0
+    attendee: int = 0
 
 
 class SentEntry(NamedTuple):

@@ -93,7 +93,9 @@ def compose(mail: OutgoingMail, *, registration: Registration | None = None) -> 
             mailing=mailing,
             essential=essential,
         )
-        attachments = attachments_for(mail.kind, event=mail.event, registration=registration)
+        attachments = attachments_for(
+            mail.kind, event=mail.event, registration=registration, attendee=attendee
+        )
     return Composed(rendered, attachments)
 
 
@@ -171,11 +173,18 @@ def mailing_text(mailing: Mailing, *, language: str) -> tuple[str, str]:
 
 
 def attachments_for(
-    kind: str, *, event: Event, registration: Registration | None
+    kind: str, *, event: Event, registration: Registration | None, attendee: Attendee | None = None
 ) -> list[Attachment]:
     """Return the files that go with a `kind` mail: calendar files, and those of the
-    registered sources (`register_attachments`)."""
+    registered sources (`register_attachments`).
+
+    The mail to a colleague who goes instead of an attendee (`attendee`, the row as it is
+    now) carries that attendee's own file: the event and their sessions, with UIDs of
+    their own (`placeholders.attendee_calendar_owner`), never the booker's.
+    """
     found = []
+    if kind == MailKind.SUBSTITUTE and registration is not None and attendee is not None:
+        found.append(Attachment(f"{event.slug}.ics", attendee_calendar(attendee), ICS))
     entries = []
     if registration is not None and kind in WITH_CANCELLATIONS:
         entries = programme.entries_for(registration)
@@ -199,6 +208,18 @@ def attachments_for(
     for source in _ATTACHMENT_SOURCES:
         found.extend(source(kind, event=event, registration=registration))
     return found
+
+
+def attendee_calendar(attendee: Attendee) -> bytes:
+    """Return one attendee's own calendar file in the active language: the event and their
+    sessions, with UIDs of their own (`placeholders.attendee_calendar_owner`)."""
+    registration = attendee.registration
+    return personal_calendar(
+        registration.event,
+        programme.entries_for(registration, attendee=attendee),
+        owner=placeholders.attendee_calendar_owner(attendee),
+        name=attendee.full_name,
+    )
 
 
 def _cancellations(kind, *, event, registration, entries) -> list[Attachment]:

@@ -12,6 +12,8 @@ class MailKind(models.TextChoices):
     MANAGE_LINK = "manage_link", _("Manage link")
     CANCELLATION = "cancellation", _("Cancellation")
     ATTENDEE_CANCELLED = "attendee_cancelled", _("One attendee cancelled")
+    # To the colleague who goes instead of an attendee, at their own address.
+    SUBSTITUTE = "substitute", _("Going instead of someone")
     WAITING_LIST_OFFER = "waiting_list_offer", _("Waiting list offer")
     PAYMENT_RECEIVED = "payment_received", _("Payment received")
     # Money that came in for a registration that stays cancelled: never "payment received".

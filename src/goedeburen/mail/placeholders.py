@@ -42,6 +42,7 @@ PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 # The salts of the signed links in mails (one per purpose: a link for one cannot open another).
 UNSUBSCRIBE_SALT = "goedeburen.mail.unsubscribe"
 PARTICIPANT_SALT = "goedeburen.mail.participant"
+ATTENDEE_SALT = "goedeburen.mail.attendee"
 
 
 @dataclass
@@ -153,6 +154,55 @@ def _binding(registration: Registration) -> str:
     return digest[:16]
 
 
+def attendee_token(attendee: Attendee) -> str:
+    """Return the signed token of one attendee's own calendar link (the colleague who goes
+    instead of someone gets it: `MailKind.SUBSTITUTE`).
+
+    The token is bound to the attendee's ticket secret, which a substitution renews: the
+    link of the person who went before stops working. Rendering a mail notes it as a secret.
+    """
+    token = signing.Signer(salt=ATTENDEE_SALT).sign_object(
+        [attendee.registration.code, attendee.pk, _attendee_binding(attendee)], compress=True
+    )
+    secret_text.note(token)
+    return token
+
+
+def attendee_for_calendar(event: Event, token: str) -> Attendee | None:
+    """Return the attendee an attendee's calendar link names, if the link still holds.
+
+    None for a link that is not ours, of another event, of a cancelled registration or
+    attendee, or made before someone else went instead (the ticket secret was renewed).
+    """
+    try:
+        code, attendee_id, binding = signing.Signer(salt=ATTENDEE_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    found = (
+        Attendee.objects.select_related("registration__event__venue")
+        .filter(pk=attendee_id, registration__event=event, registration__code=code)
+        .exclude(registration__status=RegistrationStatus.CANCELLED)
+        .first()
+    )
+    if found is None or not hmac.compare_digest(str(binding), _attendee_binding(found)):
+        return None
+    return found
+
+
+def attendee_calendar_owner(attendee: Attendee) -> str:
+    """Return the owner of the UIDs in one attendee's own calendar file (for
+    `events.calendar.personal_calendar`): theirs alone, apart from the booker's file and
+    from the file of whoever held the place before."""
+    return f"{attendee.registration.code}-{attendee.pk}-{_attendee_binding(attendee)[:8]}"
+
+
+def _attendee_binding(attendee: Attendee) -> str:
+    # A fingerprint of the ticket secret (renewed when someone else goes instead), never
+    # the secret itself.
+    digest = hashlib.sha256(f"attendee-calendar:{attendee.ticket_secret}".encode()).hexdigest()
+    return digest[:16]
+
+
 def unsubscribe_token(event: Event, email: str) -> str:
     """Return the signed token of the link that opts `email` out of the event's other mail."""
     return signing.dumps([event.pk, email.lower()], salt=UNSUBSCRIBE_SALT, compress=True)
@@ -257,6 +307,10 @@ def _event_url(source: Source) -> str:
 
 
 def _calendar_url(source: Source) -> str:
+    if source.attendee is not None:
+        # A mail to one attendee links to their own file, not to the booker's.
+        kwargs = {"event": source.event.slug, "token": attendee_token(source.attendee)}
+        return absolute_url(reverse("public:attendee.calendar", kwargs=kwargs))
     if source.registration is not None:
         return _participant_url(source, "public:participant.calendar")
     return absolute_url(reverse("public:event.calendar", kwargs={"event": source.event.slug}))
@@ -295,7 +349,7 @@ def unsubscribe_url(event: Event, email: str, *, token: str = "") -> str:
 def _personal_programme(source: Source) -> str:
     if source.registration is None:
         return ""
-    return programme.as_text(programme.entries_for(source.registration))
+    return programme.as_text(programme.entries_for(source.registration, attendee=source.attendee))
 
 
 def _context(key: str) -> Provider:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.utils import timezone
 
 from goedeburen.events.calendar import CalendarEntry
-from goedeburen.registration.models import Registration
+from goedeburen.registration.models import Attendee, Registration
 
 Source = Callable[[Registration], list[CalendarEntry]]
 
@@ -25,9 +25,14 @@ def register_source(source: Source) -> None:
         _sources.append(source)
 
 
-def entries_for(registration: Registration) -> list[CalendarEntry]:
-    """Return the registration's sessions from every source, in time order."""
+def entries_for(
+    registration: Registration, *, attendee: Attendee | None = None
+) -> list[CalendarEntry]:
+    """Return the registration's sessions from every source, in time order; with an
+    `attendee`, only theirs (the entries a source gives with that `attendee` id)."""
     entries = [entry for source in _sources for entry in source(registration)]
+    if attendee is not None:
+        entries = [entry for entry in entries if entry.attendee == attendee.pk]
     return sorted(entries, key=lambda entry: entry.start)
 
 

@@ -57,6 +57,16 @@ def attendee_cancelled(registration, *, attendee, reason="", free=False, by=None
     )
 
 
+def attendee_substituted(registration, *, attendee, **kwargs):
+    # The colleague who goes instead gets what the booker got for them: the event (and
+    # their own sessions) as a calendar file, and their own calendar link. Without an
+    # address of their own there is no one to send it to: the booker has the registration's.
+    if attendee.email:
+        queue_registration_mail(
+            registration, kind=MailKind.SUBSTITUTE, recipient=attendee.email, attendee=attendee.pk
+        )
+
+
 def waiting_list_offer_made(registration, *, offer_url_token, expires, **kwargs):
     queue_registration_mail(
         registration, kind=MailKind.WAITING_LIST_OFFER, offer_token=offer_url_token, expires=expires
@@ -70,6 +80,7 @@ RECEIVERS = {
     signals.registration_rejected: registration_rejected,
     signals.registration_cancelled: registration_cancelled,
     signals.attendee_cancelled: attendee_cancelled,
+    signals.attendee_substituted: attendee_substituted,
     signals.waiting_list_offer_made: waiting_list_offer_made,
 }
 

@@ -142,6 +142,7 @@ def programme_entries(registration: Registration | None) -> list[CalendarEntry]:
             # One entry per attendee and round, whichever session: a move replaces it.
             uid=f"attendee-{attendee.pk}-round-{line.round.pk}",
             sequence=line.sequence,
+            attendee=attendee.pk,
         )
         for attendee in attendees
         for line in programmes.get(attendee.pk, [])

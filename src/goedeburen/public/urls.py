@@ -143,6 +143,11 @@ urlpatterns = [
         name="participant.calendar",
     ),
     path(
+        "<slug:event>/attendee/<str:token>/calendar.ics",
+        mail.AttendeeCalendarView.as_view(),
+        name="attendee.calendar",
+    ),
+    path(
         "<slug:event>/participant/<str:token>/publication.pdf",
         mail.ParticipantPublicationView.as_view(),
         name="participant.publication",

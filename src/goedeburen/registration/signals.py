@@ -24,6 +24,10 @@ registration_changed(registration, by)
 registration_cancelled(registration, reason, by)
     Cancelled by the booker, the organiser (`by` set) or because its hold ran out
     (`by` None, `reason` "hold_expired").
+attendee_substituted(registration, attendee, by)
+    A colleague goes instead of an attendee (self-service or back office, `by` set):
+    `attendee` is the row as it is now, with the new person's name and address and a new
+    ticket secret. Sent after `registration_changed`.
 attendee_cancelled(registration, attendee, reason, free, by)
     One attendee of several cancelled by the booker or the organiser (`by` set). Sent
     before the attendee's row is deleted, so `attendee` can still be read; `free` says
@@ -41,5 +45,6 @@ registration_rejected = Signal()
 registration_confirmed = Signal()
 registration_changed = Signal()
 registration_cancelled = Signal()
+attendee_substituted = Signal()
 attendee_cancelled = Signal()
 waiting_list_offer_made = Signal()

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from goedeburen.common.files import protected_response
 from goedeburen.common.limits import over_limit
 from goedeburen.events.calendar import personal_calendar
-from goedeburen.mail import placeholders, programme, services
+from goedeburen.mail import composing, placeholders, programme, services
 from goedeburen.mail import queries as mail_queries
 from goedeburen.mail.exceptions import MailError
 from goedeburen.registration.models import Registration
@@ -131,6 +131,25 @@ class ParticipantCalendarView(_ParticipantMixin, EventPageMixin, View):
         response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
         filename = f"{self.event.slug}-{registration.code}.ics"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class AttendeeCalendarView(EventPageMixin, View):
+    """One attendee's own calendar file (the link in the mail to a colleague who goes
+    instead of someone): the event and that attendee's sessions. Not found once someone
+    else goes instead or the attendee or registration is cancelled."""
+
+    cache_seconds = 0
+
+    def get(self, request, *args, **kwargs):
+        attendee = placeholders.attendee_for_calendar(self.event, self.kwargs["token"])
+        if attendee is None:
+            raise Http404
+        with translation.override(attendee.registration.language):
+            content = composing.attendee_calendar(attendee)
+        response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.event.slug}.ics"'
         return response
 
 

@@ -42,7 +42,8 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
     someone else. Their ticket secret is renewed, so the old ticket no longer admits anyone.
     The same deadline as for changes holds.
 
-    Side effects: log entry (old and new name); signal `registration_changed`.
+    Side effects: log entry (old and new name); signals `registration_changed` and
+    `attendee_substituted` (the mail app sends the new person their calendar file).
     """
     now = timezone.now()
     with transaction.atomic():
@@ -76,6 +77,9 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
             data={"attendee": attendee.pk, "name": [before, attendee.full_name]},
         )
         signals.registration_changed.send(sender=Registration, registration=registration, by=by)
+        signals.attendee_substituted.send(
+            sender=Registration, registration=registration, attendee=attendee, by=by
+        )
     return attendee
 
 
