@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import goedeburen
+from goedeburen.settings import _email_settings
 
 PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
@@ -64,6 +65,52 @@ def test_check_deploy_names_a_missing_variable(tmp_path, missing):
     assert result.stderr.startswith(f"goedeburen: {missing} must be set when DEBUG is off: ")
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("smtp://mailer:password@mail.example.org:587/?tls=True", {"EMAIL_USE_TLS": True}),
+        ("smtp://mailer:password@mail.example.org:465/?ssl=true", {"EMAIL_USE_SSL": True}),
+        ("smtp://mail.example.org:25/?tls=False", {"EMAIL_USE_TLS": False}),
+        ("smtp://mail.example.org:587/?email_use_tls=False", {"EMAIL_USE_TLS": False}),
+        ("smtp+tls://mailer:password@mail.example.org:587", {"EMAIL_USE_TLS": True}),
+        ("smtp://mail.example.org:25", {}),
+    ],
+)
+def test_email_url_turns_tls_and_ssl_into_djangos_settings(url, expected):
+    # The documented ?tls=True must switch STARTTLS on: django-environ alone kept it as an
+    # unused option, and "False" as a string that Django reads as true.
+    config = _email_settings(url)
+
+    assert {k: v for k, v in config.items() if k.startswith("EMAIL_USE_")} == expected
+    assert "OPTIONS" not in config
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("tsl=True", "EMAIL_URL has options this site does not read: tsl "),
+        ("tls=maybe", "EMAIL_URL: tls= takes True or False, not 'maybe'."),
+        ("tls=True&ssl=True", "EMAIL_URL: give tls=True or ssl=True, not both."),
+    ],
+)
+def test_email_url_with_an_option_it_cannot_read_stops_the_site_and_says_so(
+    tmp_path, query, message
+):
+    variables = {**PRODUCTION, "EMAIL_URL": f"smtp://mailer:pw@mail.example.org:587/?{query}"}
+
+    result = _goedeburen(
+        tmp_path,
+        "check",
+        "--deploy",
+        **variables,
+        PYTHONPATH=str(Path(goedeburen.__file__).parents[1]),
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"goedeburen: {message}")
+    assert "Traceback" not in result.stderr
 
 
 # Run under the production settings: collect the static files as a deploy does, then ask the

@@ -172,12 +172,46 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def _email_settings(url: str) -> dict:
+    """Return Django's mail settings from EMAIL_URL, or refuse it with a message.
+
+    `?tls=True` asks for STARTTLS (port 587), `?ssl=True` for TLS from the start (465), as
+    the deploy guide says. django-environ knows these only as `email_use_tls` and
+    `email_use_ssl` (and then as the strings "True" and "False", both true): it keeps
+    `tls=True` as an unused option, and the mail went out without TLS, the password in
+    clear. An option this site does not read is refused rather than ignored.
+    """
+    config = environ.Env.email_url_config(url)
+    options = {key.lower(): str(value) for key, value in config.pop("OPTIONS", {}).items()}
+    for short, name in (("tls", "EMAIL_USE_TLS"), ("ssl", "EMAIL_USE_SSL")):
+        given = options.pop(short, None)
+        if name in config:
+            given = str(config[name])
+        if given is None:
+            continue
+        if given.strip().lower() not in _TRUE | _FALSE:
+            raise ImproperlyConfigured(f"EMAIL_URL: {short}= takes True or False, not {given!r}.")
+        config[name] = given.strip().lower() in _TRUE
+    if options:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL has options this site does not read: {', '.join(sorted(options))} "
+            "(it reads tls=True for STARTTLS or ssl=True for TLS from the start)."
+        )
+    if config.get("EMAIL_USE_TLS") and config.get("EMAIL_USE_SSL"):
+        raise ImproperlyConfigured("EMAIL_URL: give tls=True or ssl=True, not both.")
+    return config
+
+
 # Mail: EMAIL_URL such as smtp://user:password@host:587/?tls=True; the console locally.
 # A stuck SMTP server must not hold a worker forever (Django's default is no timeout).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
-    globals().update(environ.Env.email_url_config(EMAIL_URL))
+    globals().update(_email_settings(EMAIL_URL))
 elif LOCAL:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 else:

@@ -5,7 +5,7 @@ worker has stopped, no duplicate can still arrive.
 """
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -17,6 +17,7 @@ from goedeburen.mail.models import OutgoingMail
 from goedeburen.registration.models import Attendee
 from goedeburen.registration.services import Substitute, substitute_attendee
 from tests.factories import UserFactory
+from tests.smtp import SmtpServer, free_port, self_signed_certificate
 
 from .conftest import part
 
@@ -157,4 +158,141 @@ def test_a_colleague_without_an_address_of_their_own_gets_no_mail(smtp, drain, r
     drain()
 
     assert [m["To"] for m in smtp.messages] == ["bea@example.org"]
+    assert not OutgoingMail.objects.filter(kind=MailKind.SUBSTITUTE).exists()
+
+
+# What the product documents (docs/deploy.md): smtp://user:password@host:587/?tls=True. The
+# password has characters a URL must quote.
+LOGIN, PASSWORD = "mailer@example.org", "geheim: wacht/woord%1"
+
+
+@pytest.fixture
+def submission(tmp_path):
+    """A submission server that requires STARTTLS, and AUTH after it, with a certificate
+    made for this test (`tests.smtp.self_signed_certificate`)."""
+    server = SmtpServer(
+        free_port(), certificate=self_signed_certificate(tmp_path), users={LOGIN: PASSWORD}
+    )
+    server.start()
+    yield server
+    server.stop()
+
+
+def _over(server, *, tls: str = "True", password: str = PASSWORD, trusted: bool = True):
+    """Return the worker's environment that sends to `server` with the documented EMAIL_URL;
+    the worker trusts the server's certificate (`SSL_CERT_FILE`, which the default SSL
+    context of Django's SMTP backend reads), or only one of its own making."""
+    credentials = f"{quote(LOGIN, safe='')}:{quote(password, safe='')}"
+    certificate = server.certificate[0]
+    if not trusted:
+        certificate = self_signed_certificate(certificate.parent.parent)[0]
+    return {
+        "EMAIL_URL": f"smtp://{credentials}@127.0.0.1:{server.port}/?tls={tls}",
+        "SSL_CERT_FILE": str(certificate),
+    }
+
+
+def test_worker_sends_over_starttls_with_a_login_as_the_documented_email_url(
+    smtp, submission, drain, register
+):
+    registration = register()
+
+    drain(**_over(submission))
+
+    mail = OutgoingMail.objects.get()
+    assert (mail.state, mail.attempts, mail.last_error) == (MailState.SENT, 1, "")
+    [message] = submission.messages
+    assert message["Message-ID"] == mail.message_id
+    assert registration.code in message["Subject"]
+    [session] = submission.sessions
+    assert session["tls"] is True
+    assert session["tls_version"] in ("TLSv1.2", "TLSv1.3")
+    assert session["login"] == LOGIN
+    assert smtp.messages == []
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        # Without STARTTLS the server offers no AUTH (and would refuse the mail: 530).
+        ({"tls": "False"}, "SMTP AUTH extension not supported by server"),
+        ({"trusted": False}, "CERTIFICATE_VERIFY_FAILED"),
+        ({"password": "wrong"}, "535"),
+    ],
+    ids=["no-starttls", "untrusted-certificate", "wrong-password"],
+)
+def test_worker_sends_nothing_without_starttls_a_trusted_certificate_or_the_password(
+    submission, drain, register, change, error
+):
+    register()
+
+    drain(**_over(submission, **change))
+
+    mail = OutgoingMail.objects.get()
+    assert mail.state == MailState.FAILED
+    assert error in mail.last_error
+    assert mail.next_attempt_at is not None  # the site's settings: tried again later
+    assert submission.messages == []
+
+
+def test_colleague_on_a_domain_with_accents_gets_the_mail_over_starttls(
+    submission, drain, register, client, event
+):
+    registration = register(email="bea@example.org")
+    attendee = registration.attendees.get()
+    path = reverse(
+        "public:registration.substitute",
+        kwargs={
+            "event": event.slug,
+            "code": registration.code,
+            "token": registration.manage_token,
+            "attendee": attendee.pk,
+        },
+    )
+
+    response = client.post(
+        path, {"given_name": "Anna", "family_name": "Müller", "email": "anna@bücher.example"}
+    )
+    drain(**_over(submission), DEFAULT_FROM_EMAIL="Stichting Goede Büren <noreply@example.org>")
+
+    assert response.status_code == 302
+    assert Attendee.objects.get(pk=attendee.pk).email == "anna@bücher.example"
+    mail = OutgoingMail.objects.get(kind=MailKind.SUBSTITUTE)
+    assert (mail.state, mail.recipient) == (MailState.SENT, "anna@bücher.example")
+    # The envelope and the header name the domain in its ASCII (IDNA) form; the sender's
+    # name is an RFC 2047 encoded word, which reads back as it was written.
+    envelopes = dict(submission.envelopes)
+    assert envelopes["noreply@example.org"] == ["anna@xn--bcher-kva.example"]
+    raw = submission.raw[[m["Message-ID"] for m in submission.messages].index(mail.message_id)]
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert b"\r\nTo: anna@xn--bcher-kva.example\r\n" in head
+    assert b"From: =?utf-8?q?Stichting_Goede_B=C3=BCren?= <noreply@example.org>" in head
+    assert head.isascii()
+    [message] = _mails_to(submission, "anna@xn--bcher-kva.example")
+    assert message["From"].addresses[0].display_name == "Stichting Goede Büren"
+    assert "Anna Müller" in part(message, "text/plain")
+    assert submission.sessions[-1]["tls"] is True
+
+
+def test_a_colleagues_address_with_accents_before_the_at_is_refused_with_a_reason(
+    register, client, event, drain
+):
+    registration = register(email="bea@example.org")
+    attendee = registration.attendees.get()
+    drain()
+    path = reverse(
+        "public:registration.substitute",
+        kwargs={
+            "event": event.slug,
+            "code": registration.code,
+            "token": registration.manage_token,
+            "attendee": attendee.pk,
+        },
+    )
+
+    response = client.post(path, {"given_name": "Jürgen", "email": "jürgen@bücher.example"})
+
+    assert response.status_code == 200
+    assert "Voer een geldig e-mailadres in." in response.content.decode()
+    assert Attendee.objects.get(pk=attendee.pk).full_name == attendee.full_name
     assert not OutgoingMail.objects.filter(kind=MailKind.SUBSTITUTE).exists()
