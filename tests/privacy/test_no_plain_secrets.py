@@ -160,3 +160,12 @@ def test_django_request_log_masks_the_token(client, event):
 )
 def test_mask(line, masked):
     assert mask(line) == masked
+
+
+def test_django_request_log_masks_the_token_of_an_attendees_calendar_link(client, event):
+    with console_output() as log:
+        response = client.get(f"/en/{event.slug}/attendee/n0t-a-val1d-t0ken/calendar.ics")
+
+    assert response.status_code == 404
+    assert "n0t-a-val1d" not in log.getvalue()
+    assert "/attendee/***/calendar.ics" in log.getvalue()

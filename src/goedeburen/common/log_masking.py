@@ -2,9 +2,9 @@
 development server, our own messages and gunicorn's access and error logs.
 
 A secret sits in a fixed place of a URL: the last part of a manage or offer link
-(`…/manage/<code>/<token>/`), the one part after `participant/`, `unsubscribe/` or
-`survey/`. `mask` replaces it with `***` wherever such a URL appears in a text, and the
-filter applies that to every record a handler writes (see `LOGGING` in settings and
+(`…/manage/<code>/<token>/`), the one part after `participant/`, `attendee/`,
+`unsubscribe/` or `survey/`. `mask` replaces it with `***` wherever such a URL appears in a
+text, and the filter applies that to every record a handler writes (see `LOGGING` in settings and
 `gunicorn_config.py`). The registration code stays: it is no secret, and it tells the
 operator which registration a line is about.
 """
@@ -17,8 +17,9 @@ MASK = "***"
 _PATTERNS = (
     # …/register/manage/<code>/<token>… and …/register/offer/<code>/<token>…
     re.compile(r"(/(?:manage|offer)/[A-Za-z0-9_-]+/)[^/\s?#\"'<>]+"),
-    # …/participant/<token>/…, …/mail/unsubscribe/<token>/, …/survey/<token>/
-    re.compile(r"(/(?:participant|unsubscribe|survey)/)[^/\s?#\"'<>]+"),
+    # …/participant/<token>/…, …/attendee/<token>/…, …/mail/unsubscribe/<token>/,
+    # …/survey/<token>/
+    re.compile(r"(/(?:participant|attendee|unsubscribe|survey)/)[^/\s?#\"'<>]+"),
 )
 
 
