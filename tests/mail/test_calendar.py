@@ -9,9 +9,10 @@ from icalendar import Calendar
 
 from goedeburen.events.calendar import CalendarEntry, event_sequence, personal_calendar
 from goedeburen.mail import placeholders, programme, services
-from goedeburen.mail.enums import MailKind
+from goedeburen.mail.enums import MailKind, MailState
 from goedeburen.mail.models import OutgoingMail
 from goedeburen.registration import services as registration_services
+from goedeburen.registration.models import Attendee
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +179,46 @@ def test_the_colleague_who_goes_instead_gets_only_their_own_sessions(smtp, regis
         event.name_nl,
         f"Sessie van {second.pk}",
     ]
+
+
+def test_a_mail_to_the_one_before_that_had_not_gone_is_not_sent_with_the_next_ones_file(
+    smtp, register
+):
+    registration = register()
+    attendee = registration.attendees.get()
+    substitute = registration_services.substitute_attendee
+    substitute(
+        attendee,
+        substitute=registration_services.Substitute(given_name="Cor", email="cor@example.org"),
+    )
+    first = OutgoingMail.objects.get(kind=MailKind.SUBSTITUTE)
+
+    substitute(
+        attendee,
+        substitute=registration_services.Substitute(given_name="Dirk", email="dirk@example.org"),
+    )
+    for mail in OutgoingMail.objects.filter(kind=MailKind.SUBSTITUTE).order_by("pk"):
+        services.deliver(mail)
+
+    first.refresh_from_db()
+    assert first.state == MailState.CANCELLED
+    assert [m["To"] for m in smtp.messages] == ["dirk@example.org"]
+
+
+def test_a_mail_taken_by_a_worker_before_someone_else_went_instead_is_refused(smtp, register):
+    registration = register()
+    attendee = registration.attendees.get()
+    registration_services.substitute_attendee(
+        attendee,
+        substitute=registration_services.Substitute(given_name="Cor", email="cor@example.org"),
+    )
+    mail = OutgoingMail.objects.get(kind=MailKind.SUBSTITUTE)
+    # Someone else on the place while the mail is on its way (no receiver got to cancel it).
+    Attendee.objects.filter(pk=attendee.pk).update(given_name="Dirk", ticket_secret="other")
+
+    assert services.deliver(mail) is False
+
+    mail.refresh_from_db()
+    assert mail.state == MailState.FAILED
+    assert mail.last_error.startswith("MailError: ")
+    assert smtp.messages == []

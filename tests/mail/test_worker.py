@@ -61,6 +61,17 @@ def test_worker_sends_mail_queued_while_smtp_was_down_exactly_once(smtp, drain, 
     assert set(OutgoingMail.objects.values_list("attempts", flat=True)) == {2}
 
 
+def _substitute_path(registration, attendee) -> str:
+    """Return the page, behind the booker's manage link, that sends a colleague instead."""
+    kwargs = {
+        "event": registration.event.slug,
+        "code": registration.code,
+        "token": registration.manage_token,
+        "attendee": attendee.pk,
+    }
+    return reverse("public:registration.substitute", kwargs=kwargs)
+
+
 def _calendar_path(message) -> str:
     """Return the path of the attendee's own calendar link in a mail's text."""
     text = part(message, "text/plain")
@@ -83,15 +94,7 @@ def test_the_colleague_who_goes_instead_gets_their_own_calendar_file_and_link(
     drain()
 
     response = client.post(
-        reverse(
-            "public:registration.substitute",
-            kwargs={
-                "event": event.slug,
-                "code": registration.code,
-                "token": registration.manage_token,
-                "attendee": attendee.pk,
-            },
-        ),
+        _substitute_path(registration, attendee),
         {"given_name": "Cor", "family_name": "Collega", "email": "cor@example.org"},
     )
     drain()
@@ -240,15 +243,7 @@ def test_colleague_on_a_domain_with_accents_gets_the_mail_over_starttls(
 ):
     registration = register(email="bea@example.org")
     attendee = registration.attendees.get()
-    path = reverse(
-        "public:registration.substitute",
-        kwargs={
-            "event": event.slug,
-            "code": registration.code,
-            "token": registration.manage_token,
-            "attendee": attendee.pk,
-        },
-    )
+    path = _substitute_path(registration, attendee)
 
     response = client.post(
         path, {"given_name": "Anna", "family_name": "Müller", "email": "anna@bücher.example"}
@@ -280,15 +275,7 @@ def test_a_colleagues_address_with_accents_before_the_at_is_refused_with_a_reaso
     registration = register(email="bea@example.org")
     attendee = registration.attendees.get()
     drain()
-    path = reverse(
-        "public:registration.substitute",
-        kwargs={
-            "event": event.slug,
-            "code": registration.code,
-            "token": registration.manage_token,
-            "attendee": attendee.pk,
-        },
-    )
+    path = _substitute_path(registration, attendee)
 
     response = client.post(path, {"given_name": "Jürgen", "email": "jürgen@bücher.example"})
 

@@ -21,7 +21,7 @@ from goedeburen.registration.models import Attendee, Registration
 
 from . import placeholders, programme, queries
 from .enums import NON_ESSENTIAL_KINDS, MailKind
-from .exceptions import NOTHING_TO_RENDER, MailError
+from .exceptions import NOTHING_TO_RENDER, SOMEONE_ELSE, MailError
 from .models import Mailing, OutgoingMail
 from .rendering import RenderedMail, default_subject, render_custom, render_default, unpack_context
 
@@ -79,6 +79,13 @@ def compose(mail: OutgoingMail, *, registration: Registration | None = None) -> 
         attendee = next(
             (a for a in registration.attendees.all() if a.pk == context["attendee"]), None
         )
+    if mail.kind == MailKind.SUBSTITUTE and (
+        attendee is None
+        or context.get("attendee_binding") != placeholders.attendee_binding(attendee)
+    ):
+        # Someone else went instead (or the attendee was cancelled) after it was queued:
+        # rendered now, it would give this person the next one's file and link.
+        raise MailError(SOMEONE_ELSE, code="someone_else")
     mailing = mail.mailing if mail.mailing_id else None
     essential = mailing.essential if mailing else mail.kind not in NON_ESSENTIAL_KINDS
     with translation.override(mail.language):

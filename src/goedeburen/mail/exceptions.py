@@ -8,10 +8,13 @@ from goedeburen.common.exceptions import DomainError
 class MailError(DomainError):
     """A change to the outbox the domain refuses; `message` may be shown as it is.
 
-    Codes: not_retryable, not_cancellable, nothing_to_render.
+    Codes: not_retryable, not_cancellable, nothing_to_render, someone_else.
     """
 
 
 NOT_RETRYABLE = _("Only a failed or cancelled mail can be sent again.")
 NOT_CANCELLABLE = _("Only a queued or failed mail can be cancelled.")
 NOTHING_TO_RENDER = _("The registration this mail was about no longer exists.")
+SOMEONE_ELSE = _(
+    "Someone else goes instead of this attendee now: this mail was for the person before."
+)

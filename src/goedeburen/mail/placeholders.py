@@ -162,7 +162,7 @@ def attendee_token(attendee: Attendee) -> str:
     link of the person who went before stops working. Rendering a mail notes it as a secret.
     """
     token = signing.Signer(salt=ATTENDEE_SALT).sign_object(
-        [attendee.registration.code, attendee.pk, _attendee_binding(attendee)], compress=True
+        [attendee.registration.code, attendee.pk, attendee_binding(attendee)], compress=True
     )
     secret_text.note(token)
     return token
@@ -184,7 +184,7 @@ def attendee_for_calendar(event: Event, token: str) -> Attendee | None:
         .exclude(registration__status=RegistrationStatus.CANCELLED)
         .first()
     )
-    if found is None or not hmac.compare_digest(str(binding), _attendee_binding(found)):
+    if found is None or not hmac.compare_digest(str(binding), attendee_binding(found)):
         return None
     return found
 
@@ -193,12 +193,12 @@ def attendee_calendar_owner(attendee: Attendee) -> str:
     """Return the owner of the UIDs in one attendee's own calendar file (for
     `events.calendar.personal_calendar`): theirs alone, apart from the booker's file and
     from the file of whoever held the place before."""
-    return f"{attendee.registration.code}-{attendee.pk}-{_attendee_binding(attendee)[:8]}"
+    return f"{attendee.registration.code}-{attendee.pk}-{attendee_binding(attendee)[:8]}"
 
 
-def _attendee_binding(attendee: Attendee) -> str:
-    # A fingerprint of the ticket secret (renewed when someone else goes instead), never
-    # the secret itself.
+def attendee_binding(attendee: Attendee) -> str:
+    """Return a fingerprint of the attendee's ticket secret (renewed when someone else goes
+    instead), never the secret itself: it tells one person on the place from the next."""
     digest = hashlib.sha256(f"attendee-calendar:{attendee.ticket_secret}".encode()).hexdigest()
     return digest[:16]
 

@@ -12,8 +12,10 @@ from goedeburen.registration import signals
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
 
-from .enums import MailKind
-from .services import queue_registration_mail
+from . import placeholders
+from .enums import MailKind, MailState
+from .models import OutgoingMail
+from .services import cancel_mail, queue_registration_mail
 
 
 def registration_created(registration, *, manage_token, **kwargs):
@@ -58,12 +60,28 @@ def attendee_cancelled(registration, *, attendee, reason="", free=False, by=None
 
 
 def attendee_substituted(registration, *, attendee, **kwargs):
+    # A mail to whoever went before that is not rendered yet would be rendered for the new
+    # person (their name, file and link): it goes no more (`composing.compose` refuses one
+    # that a worker had taken already).
+    before = OutgoingMail.objects.filter(
+        registration=registration,
+        kind=MailKind.SUBSTITUTE,
+        state__in=[MailState.QUEUED, MailState.FAILED],
+        rendered_at__isnull=True,
+        context__attendee=attendee.pk,
+    )
+    for mail in before:
+        cancel_mail(mail)
     # The colleague who goes instead gets what the booker got for them: the event (and
     # their own sessions) as a calendar file, and their own calendar link. Without an
     # address of their own there is no one to send it to: the booker has the registration's.
     if attendee.email:
         queue_registration_mail(
-            registration, kind=MailKind.SUBSTITUTE, recipient=attendee.email, attendee=attendee.pk
+            registration,
+            kind=MailKind.SUBSTITUTE,
+            recipient=attendee.email,
+            attendee=attendee.pk,
+            attendee_binding=placeholders.attendee_binding(attendee),
         )
 
 
