@@ -222,3 +222,20 @@ def test_a_mail_taken_by_a_worker_before_someone_else_went_instead_is_refused(sm
     assert mail.state == MailState.FAILED
     assert mail.last_error.startswith("MailError: ")
     assert smtp.messages == []
+
+
+def test_a_substitutes_mail_for_an_attendee_cancelled_meanwhile_is_refused(smtp, register):
+    registration = register(attendees=2)
+    second = registration.attendees.order_by("pk").last()
+    registration_services.substitute_attendee(
+        second,
+        substitute=registration_services.Substitute(given_name="Cor", email="cor@example.org"),
+    )
+    mail = OutgoingMail.objects.get(kind=MailKind.SUBSTITUTE)
+    registration_services.cancel_attendee(second, by=None)
+
+    assert services.deliver(mail) is False
+
+    mail.refresh_from_db()
+    assert mail.state == MailState.FAILED
+    assert smtp.messages == []

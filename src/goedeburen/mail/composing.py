@@ -79,12 +79,17 @@ def compose(mail: OutgoingMail, *, registration: Registration | None = None) -> 
         attendee = next(
             (a for a in registration.attendees.all() if a.pk == context["attendee"]), None
         )
-    if mail.kind == MailKind.SUBSTITUTE and (
-        attendee is None
-        or context.get("attendee_binding") != placeholders.attendee_binding(attendee)
+    if (
+        mail.kind == MailKind.SUBSTITUTE
+        and context.get("attendee")
+        and (
+            attendee is None
+            or context.get("attendee_binding") != placeholders.attendee_binding(attendee)
+        )
     ):
         # Someone else went instead (or the attendee was cancelled) after it was queued:
-        # rendered now, it would give this person the next one's file and link.
+        # rendered now, it would give this person the next one's file and link (or the
+        # booker's link, with the attendee gone).
         raise MailError(SOMEONE_ELSE, code="someone_else")
     mailing = mail.mailing if mail.mailing_id else None
     essential = mailing.essential if mailing else mail.kind not in NON_ESSENTIAL_KINDS
