@@ -282,5 +282,5 @@ def test_follow_up_command_for_cron(register, capsys):
 
     assert capsys.readouterr().out == (
         "0 reminders sent, 0 registrations cancelled, 0 bank payments settled, "
-        "0 cancellations credited and refunded.\n"
+        "0 cancellations credited and refunded, 0 lost refunds carried out.\n"
     )

@@ -2,6 +2,7 @@
 `follow_up_payments` sweep, both idempotent; a failure leaves the settlement due, never lost
 and never doubled."""
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -118,6 +119,32 @@ def test_settling_twice_credits_and_refunds_once(
     assert [r["amount"]["value"] for r in mollie.refunds[payment.provider_reference]] == ["125.00"]
 
 
+def test_a_refund_whose_task_was_lost_is_carried_out_by_the_sweep_once(mollie, register, client):
+    """The `refund` task enqueued by the settlement never runs (lost with its queue): the
+    `follow_up_payments` sweep carries the refund out after its grace, once."""
+    registration, payment = _paid(mollie, register, client)
+    _cancel(registration)
+    services.settle_cancellation(Settlement.objects.get().pk)  # its refund task never runs
+    refund = payment.refunds.get()
+    assert refund.state == RefundState.PENDING
+    manual = services.record_manual_payment(
+        registration, amount=Decimal("10.00"), note="contant", by=None, confirm_overpayment=True
+    )
+    by_hand = services.create_refund(manual, amount=Decimal("10.00"), reason="terug")
+    later = refund.created + services.REFUND_GRACE + dt.timedelta(seconds=1)
+
+    early = services.follow_up_unpaid(now=refund.created + services.REFUND_GRACE / 2)
+    first = services.follow_up_unpaid(now=later)
+    second = services.follow_up_unpaid(now=later)
+
+    assert (early.refunded, first.refunded, second.refunded) == (0, 1, 0)
+    refund.refresh_from_db()
+    assert refund.state == RefundState.REFUNDED
+    assert [r["amount"]["value"] for r in mollie.refunds[payment.provider_reference]] == ["125.00"]
+    by_hand.refresh_from_db()
+    assert by_hand.state == RefundState.PENDING  # the organiser pays it back and records it
+
+
 def test_a_mollie_payment_arriving_after_the_free_cancellation_was_settled_is_refunded(
     mollie, register, client, immediate_tasks, django_capture_on_commit_callbacks
 ):
@@ -181,9 +208,9 @@ def test_worker_fails_the_credit_note_once_and_the_cron_sweep_makes_exactly_one(
     assert _credit_notes() == 0
     assert Settlement.objects.get().settled is None
     sweeps = [_follow_up_payments() for _ in range(2)]
-    assert [line.rsplit(", ", 1)[-1] for line in sweeps] == [
-        "1 cancellations credited and refunded.\n",
-        "0 cancellations credited and refunded.\n",
+    assert [line.split(", ")[3] for line in sweeps] == [
+        "1 cancellations credited and refunded",
+        "0 cancellations credited and refunded",
     ]
     assert _credit_notes() == 1
     assert Settlement.objects.get().settled is not None

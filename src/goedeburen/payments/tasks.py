@@ -59,6 +59,7 @@ def follow_up_unpaid() -> dict:
         "settled": result.settled,
         "credited": result.credited,
         "hold_reminders": result.hold_reminders,
+        "refunded": result.refunded,
     }
 
 

@@ -32,6 +32,8 @@ from .payments import (
     transfer_details,
 )
 from .settlement import (
+    REFUND_GRACE,
+    execute_lost_refunds,
     owe_settlement,
     settle_cancellation,
     settle_due_cancellations,
@@ -40,6 +42,7 @@ from .settlement import (
 from .setup import save_organiser_billing, save_payment_settings
 
 __all__ = [
+    "REFUND_GRACE",
     "FollowUp",
     "PaymentError",
     "apply_status",
@@ -59,6 +62,7 @@ __all__ = [
     "import_statement",
     "import_statements",
     "issue_invoice",
+    "execute_lost_refunds",
     "owe_settlement",
     "record_manual_payment",
     "refund_payment",

@@ -32,7 +32,7 @@ from .. import queries, tasks
 from ..enums import InvoiceKind
 from ..models import Invoice, InvoiceReminder, Payment
 from .bank_import import settle_payments
-from .settlement import settle_due_cancellations
+from .settlement import execute_lost_refunds, settle_due_cancellations
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +51,7 @@ class FollowUp:
     settled: int
     credited: int
     hold_reminders: int = 0
+    refunded: int = 0
 
 
 def follow_up_unpaid(*, today: dt.date | None = None, now: dt.datetime | None = None) -> FollowUp:
@@ -61,7 +62,8 @@ def follow_up_unpaid(*, today: dt.date | None = None, now: dt.datetime | None = 
     "unpaid"); else, `reminder_days` after the invoice date, one reminder is sent. Booked
     bank payments whose settling task was lost are settled too, and so is every free
     cancellation whose credit note or refund is still due (`settle_due_cancellations`:
-    its task failed or was lost, or the cancellation happened in this run).
+    its task failed or was lost, or the cancellation happened in this run), and every
+    online refund whose task was lost (`execute_lost_refunds`).
 
     Side effects: reminder mails and log entries; cancellations (see
     `registration.services.cancel_registration`); credit notes and refunds (see
@@ -102,12 +104,14 @@ def follow_up_unpaid(*, today: dt.date | None = None, now: dt.datetime | None = 
             if settings.reminder_days and today >= reminder_day and not _reminded(invoice):
                 reminded += _remind(invoice, balance=balance, cancel_on=deadline)
     credited = settle_due_cancellations()
+    refunded = execute_lost_refunds(now=now)
     return FollowUp(
         reminded=reminded,
         cancelled=cancelled,
         settled=settled,
         credited=credited,
         hold_reminders=remind_held_payments(now=now),
+        refunded=refunded,
     )
 
 

@@ -11,6 +11,7 @@ that confirms it again and the settlement happen one after the other, so money i
 refunded from a registration that stays confirmed.
 """
 
+import datetime as dt
 import logging
 
 from django.db import transaction
@@ -22,12 +23,16 @@ from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
 
 from .. import queries, tasks
-from ..enums import PaymentState, ProviderName
-from ..models import Settlement
+from ..enums import PaymentState, ProviderName, RefundState
+from ..exceptions import PaymentError
+from ..models import Refund, Settlement
 from .invoices import credit_invoice, issue_invoice
-from .payments import create_refund
+from .payments import create_refund, execute_refund
 
 logger = logging.getLogger(__name__)
+
+# A pending online refund whose `refund` task has not run after this long lost its task.
+REFUND_GRACE = dt.timedelta(minutes=10)
 
 
 def owe_settlement(registration: Registration, *, reason: str) -> Settlement:
@@ -156,3 +161,27 @@ def settle_due_cancellations() -> int:
         except Exception:  # stays due for the next sweep; the others must not wait for it
             logger.exception("Settlement %s still due", settlement_id)
     return settled
+
+
+def execute_lost_refunds(*, now: dt.datetime | None = None) -> int:
+    """Carry out the pending online (Mollie) refunds whose `refund` task was lost or failed:
+    pending for longer than `REFUND_GRACE`; return how many were refunded (the sweep).
+
+    A refund that the organiser pays back by hand (a bank transfer, a manual payment) waits
+    for them to record it. Mollie's idempotency key per refund (`providers.mollie`) makes a
+    retry after a lost answer pay back once. A refusal is recorded on the refund (failed)
+    and logged; the others go on.
+    """
+    now = now or timezone.now()
+    lost = Refund.objects.filter(
+        state=RefundState.PENDING,
+        payment__provider=ProviderName.MOLLIE,
+        created__lt=now - REFUND_GRACE,
+    ).order_by("created", "pk")
+    refunded = 0
+    for refund_id in list(lost.values_list("pk", flat=True)):
+        try:
+            refunded += execute_refund(Refund(pk=refund_id)).state == RefundState.REFUNDED
+        except PaymentError as refused:
+            logger.warning("Refund %s failed: %s", refund_id, refused.message)
+    return refunded

@@ -7,9 +7,9 @@ class Command(BaseCommand):
     help = (
         "Send payment reminders that are due (before a hold lapses, after an invoice), "
         "cancel registrations whose invoice is long overdue, settle bank payments whose task "
-        "was lost and credit and refund free cancellations whose credit note or refund is "
-        "still due. The worker does this at the right moments by itself; run this daily from "
-        "cron as a safety net."
+        "was lost, credit and refund free cancellations whose credit note or refund is "
+        "still due, and carry out online refunds whose task was lost. The worker does this "
+        "at the right moments by itself; run this daily from cron as a safety net."
     )
 
     def handle(self, *args, **options):
@@ -18,5 +18,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{reminded} reminders sent, {result.cancelled} registrations cancelled, "
             f"{result.settled} bank payments settled, "
-            f"{result.credited} cancellations credited and refunded."
+            f"{result.credited} cancellations credited and refunded, "
+            f"{result.refunded} lost refunds carried out."
         )
