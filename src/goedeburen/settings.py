@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The API speaks what its client asks for in Accept-Language (Dutch otherwise).
+    "goedeburen.api.middleware.ApiLanguageMiddleware",
     # After the language is known, so that the 400 page speaks it; before any view.
     "goedeburen.common.middleware.RefuseControlCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",

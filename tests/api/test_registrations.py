@@ -103,7 +103,9 @@ def test_a_sold_out_ticket_is_a_problem_with_the_domain_code(world, english):
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "sold_out"
-    assert "Kaartje" in response.json()["detail"]  # the refusal names the ticket
+    # In the language asked for, naming the ticket by its name in that language.
+    assert response.json()["detail"] == f"Sorry, the ticket “{ticket.t.name}” is sold out."
+    assert response["Content-Language"] == "en"
     assert not Registration.objects.filter(booker_name="Api Boeker").exists()
 
 
