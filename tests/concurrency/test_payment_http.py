@@ -1,0 +1,59 @@
+"""Mollie's webhook for one paid payment delivered 20 times at once through gunicorn's sync
+workers (production's shape). Mollie is outside this machine: its API is the local fake the
+payment tests use (tests/payments/fake_mollie.py), which the workers reach through
+MOLLIE_API_ENDPOINT. Afterwards the database holds what one delivery would have stored, and
+no worker logged a server error (the `gunicorn` fixture fails the test on a traceback)."""
+
+from collections import Counter
+
+import pytest
+
+from goedeburen.common.audit import history
+from goedeburen.mail.enums import MailKind
+from goedeburen.mail.models import OutgoingMail
+from goedeburen.payments.enums import InvoiceKind, PaymentState
+from goedeburen.payments.models import Invoice, Payment
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Registration
+from tests.concurrency.test_registration_http import _request, gunicorn  # noqa: F401
+from tests.payments.conftest import TEST_KEY, billing_defaults, event, mollie, ticket  # noqa: F401
+from tests.payments.test_mollie import WEBHOOK, start
+from tests.threads import all_at_once
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+CLIENTS = 20
+
+
+def test_one_paid_payments_webhook_delivered_20_times_at_once_is_booked_once(
+    gunicorn,  # noqa: F811
+    mollie,  # noqa: F811
+    event,  # noqa: F811
+    register,
+    monkeypatch,
+):
+    registration = register()
+    payment = start(registration)
+    mollie.set_status(payment.provider_reference, "paid")
+    # The workers read these from their environment, as production does.
+    monkeypatch.setenv("MOLLIE_API_KEYS", f"{event.organiser.slug}={TEST_KEY}")
+    monkeypatch.setenv("MOLLIE_API_ENDPOINT", mollie.url)
+    server = gunicorn(sync=True)
+    body = f"id={payment.provider_reference}"
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    answers = all_at_once(
+        CLIENTS, lambda n: _request(server.port, "POST", WEBHOOK, body=body, headers=headers)[0]
+    )
+
+    assert Counter(answers) == Counter({200: CLIENTS})
+    assert mollie.keys("GET", f"/v2/payments/{payment.provider_reference}")  # asked, not told
+    assert list(Payment.objects.filter(registration=registration).values_list("state")) == [
+        (PaymentState.PAID,)
+    ]
+    assert Registration.objects.get(pk=registration.pk).status == RegistrationStatus.CONFIRMED
+    assert Invoice.objects.filter(registration=registration, kind=InvoiceKind.INVOICE).count() == 1
+    assert history(registration).filter(action="payment.paid").count() == 1
+    assert history(registration).filter(action="registration.paid").count() == 1
+    mails = OutgoingMail.objects.filter(registration=registration, kind=MailKind.PAYMENT_RECEIVED)
+    assert mails.count() == 1
