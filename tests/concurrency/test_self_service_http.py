@@ -14,10 +14,14 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
 
+from goedeburen.common.audit import history
 from goedeburen.events import teams
 from goedeburen.events.models import Role, TeamMember
+from goedeburen.mail.enums import MailKind
+from goedeburen.mail.models import OutgoingMail
 from goedeburen.matching.models import Ranking
 from goedeburen.registration import services
+from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee, Registration
 from tests.concurrency.test_registration_http import _request, gunicorn  # noqa: F401
 from tests.factories import (
@@ -31,6 +35,7 @@ from tests.factories import (
     booker,
     form_token,
 )
+from tests.registration.conftest import sent  # noqa: F401
 from tests.threads import all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -170,3 +175,42 @@ def test_two_tabs_of_the_edit_form_sent_at_once_never_undo_each_other(
     assert "Your changes were not saved: this registration was changed in the meantime" in refused
     badges = Attendee.objects.filter(registration=registration).order_by("pk")
     assert sorted(badges.values_list("badge_name", flat=True)) == ["first_name", "full"]
+
+
+def test_a_waiting_list_offer_accepted_20_times_at_once_is_taken_once(
+    gunicorn,  # noqa: F811
+    sent,  # noqa: F811
+):
+    event = OpenEventFactory()
+    free = TicketTypeFactory(event=event, price=Decimal("0"))
+    QuotaFactory(event=event, size=1, ticket_types=[free])
+    taken, _token = _registration(event, free)
+    waiting = services.join_waiting_list(
+        event,
+        booker=booker(email="wachtend@example.org"),
+        attendees=[attendee(free, given_name="Wim")],
+        form_token=form_token(event),
+        language="en",
+    )
+    services.cancel_registration(taken, by=None, reason="booker")
+    [offer] = sent.of("waiting_list_offer_made")
+    server = gunicorn(sync=True)
+    path = _url(
+        "public:registration.offer",
+        event=event.slug,
+        code=waiting.code,
+        token=offer["offer_url_token"],
+    )
+
+    answers = _post_at_once(server.port, [(path, {})] * CLIENTS)
+
+    # Every click is told the place is theirs: none that it is gone, as the one that lost
+    # the race was before.
+    assert Counter(status for status, _ in answers) == Counter({200: CLIENTS})
+    assert all("You have taken the place." in text for _, text in answers)
+    assert not any("no longer available" in text for _, text in answers)
+    assert Registration.objects.get(pk=waiting.pk).status == RegistrationStatus.CONFIRMED
+    assert history(waiting).filter(action="registration.offer_accepted").count() == 1
+    assert (
+        OutgoingMail.objects.filter(registration=waiting, kind=MailKind.CONFIRMATION).count() == 1
+    )

@@ -353,8 +353,18 @@ class OfferView(EventPageMixin, TemplateView):
         try:
             registration = services.accept_offer(registration)
         except RegistrationError as refused:
+            registration = self.load()
+            if registration.status not in (
+                RegistrationStatus.WAITING_LIST,
+                RegistrationStatus.CANCELLED,
+            ):
+                # Taken already (a second click, the link open in two tabs): the place is
+                # theirs, not "no longer available".
+                return self.render_to_response(
+                    self.get_context_data(registration=registration, accepted=True)
+                )
             return self.render_to_response(
-                self.get_context_data(registration=self.load(), problem=refused.message)
+                self.get_context_data(registration=registration, problem=refused.message)
             )
         return self.render_to_response(
             self.get_context_data(registration=registration, accepted=True)
