@@ -3,7 +3,8 @@ sync workers (production's shape) by one signed-in user (session cookie and CSRF
 reject, cancel. One request does it; the others are told the registration is no longer in
 that state. Afterwards the database holds one log entry, one mail and (for a free
 cancellation of an invoiced registration) one credit note, and no worker logged a server
-error (the `gunicorn` fixture fails the test on a traceback)."""
+error (the `gunicorn` fixture fails the test on a traceback). Likewise one bank statement
+uploaded 10 times at once by finance: imported once, the others refused as a duplicate."""
 
 from collections import Counter
 from decimal import Decimal
@@ -19,13 +20,14 @@ from goedeburen.mail.enums import MailKind
 from goedeburen.mail.models import OutgoingMail
 from goedeburen.payments import services as payment_services
 from goedeburen.payments.enums import InvoiceKind, ProviderName
-from goedeburen.payments.models import Invoice, Settlement
+from goedeburen.payments.models import BankStatement, BankTransaction, Invoice, Payment, Settlement
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
 from tests.concurrency.test_checkin_http import CSRF, signed_in
 from tests.concurrency.test_registration_http import _request, gunicorn  # noqa: F401
 from tests.factories import QuotaFactory, TeamMemberFactory, TicketTypeFactory, UserFactory
 from tests.payments.conftest import billing_defaults, drain, event, ticket  # noqa: F401
+from tests.payments.test_bank_import import six, statement  # noqa: F401
 from tests.threads import all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -128,3 +130,43 @@ def test_cancelling_one_invoiced_registration_20_times_at_once_credits_it_once(
     drain()  # the credit note is made by the task the cancellation enqueued
     credits = Invoice.objects.filter(registration=registration, kind=InvoiceKind.CREDIT_NOTE)
     assert list(credits.values_list("total", flat=True)) == [Decimal("-125.00")]
+
+
+def test_one_bank_statement_uploaded_10_times_at_once_is_imported_once(
+    gunicorn,  # noqa: F811
+    event,  # noqa: F811
+    six,  # noqa: F811
+):
+    user = UserFactory()
+    TeamMemberFactory(organiser=event.organiser, user=user, role=Role.FINANCE, event=None)
+    boundary = "----goedeburen-race"
+    headers = {
+        **signed_in(user),
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+        "Accept-Language": "en",
+    }
+    data = statement("ing_camt053_001_02.xml", six).decode()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n'
+        f"{CSRF}\r\n--{boundary}\r\n"
+        'Content-Disposition: form-data; name="file"; filename="ing.xml"\r\n'
+        f"Content-Type: application/xml\r\n\r\n{data}\r\n--{boundary}--\r\n"
+    )
+    with translation.override("en"):
+        path = reverse("backoffice:bank.list", kwargs={"event": event.slug})
+    server = gunicorn(sync=True)
+
+    def client(n: int) -> str:
+        status, answer, text = _request(server.port, "POST", path, body=body, headers=headers)
+        if status == 302 and "/bank/" in answer["Location"]:
+            return "imported"
+        if status == 200 and "This statement was imported before, on " in text:
+            return "duplicate"
+        return f"http_{status}"
+
+    answers = Counter(all_at_once(10, client))
+
+    assert answers == Counter(imported=1, duplicate=9)
+    assert BankStatement.objects.count() == 1
+    assert BankTransaction.objects.count() == 4
+    assert Payment.objects.filter(provider=ProviderName.BANK_TRANSFER).count() == 2
