@@ -37,6 +37,19 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 CLIENTS = 20
 
 
+def assert_cancelled_and_credited_once(registration, drain) -> None:  # noqa: F811
+    """Assert that the invoiced `registration` was cancelled once (one log entry, one
+    mail, one settlement) and, once `drain` ran the worker, credited once."""
+    assert Registration.objects.get(pk=registration.pk).status == RegistrationStatus.CANCELLED
+    assert history(registration).filter(action="registration.cancelled").count() == 1
+    mails = OutgoingMail.objects.filter(registration=registration, kind=MailKind.CANCELLATION)
+    assert mails.count() == 1
+    assert Settlement.objects.filter(registration=registration).count() == 1
+    drain()  # the credit note is made by the task the cancellation enqueued
+    credits = Invoice.objects.filter(registration=registration, kind=InvoiceKind.CREDIT_NOTE)
+    assert list(credits.values_list("total", flat=True)) == [Decimal("-125.00")]
+
+
 def test_one_paid_payments_webhook_delivered_20_times_at_once_is_booked_once(
     gunicorn,  # noqa: F811
     mollie,  # noqa: F811
@@ -95,11 +108,4 @@ def test_cancelling_by_the_personal_link_20_times_at_once_cancels_and_credits_on
     assert statuses == Counter({302: 1, 200: CLIENTS - 1})
     refused = [text for status, text in answers if status == 200]
     assert all("This registration is already cancelled." in text for text in refused)
-    assert Registration.objects.get(pk=registration.pk).status == RegistrationStatus.CANCELLED
-    assert history(registration).filter(action="registration.cancelled").count() == 1
-    mails = OutgoingMail.objects.filter(registration=registration, kind=MailKind.CANCELLATION)
-    assert mails.count() == 1
-    assert Settlement.objects.filter(registration=registration).count() == 1
-    drain()  # the credit note is made by the task the cancellation enqueued
-    credits = Invoice.objects.filter(registration=registration, kind=InvoiceKind.CREDIT_NOTE)
-    assert list(credits.values_list("total", flat=True)) == [Decimal("-125.00")]
+    assert_cancelled_and_credited_once(registration, drain)
