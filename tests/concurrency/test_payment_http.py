@@ -109,3 +109,31 @@ def test_cancelling_by_the_personal_link_20_times_at_once_cancels_and_credits_on
     refused = [text for status, text in answers if status == 200]
     assert all("This registration is already cancelled." in text for text in refused)
     assert_cancelled_and_credited_once(registration, drain)
+
+
+@pytest.mark.parametrize("provider", [ProviderName.BANK_TRANSFER, ProviderName.INVOICE])
+def test_paying_offline_chosen_20_times_at_once_issues_one_invoice(
+    gunicorn,  # noqa: F811
+    event,  # noqa: F811
+    register,
+    provider,
+):
+    event.payment_settings.bank_transfer_enabled = True
+    event.payment_settings.save()
+    registration = register()
+    token = services.renew_manage_link(registration)
+    server = gunicorn(sync=True)
+    path = _url("public:registration.pay", event=event.slug, code=registration.code, token=token)
+
+    answers = _post_at_once(server.port, [(path, {"provider": provider})] * CLIENTS)
+
+    # Each is sent back to the registration's page, which says what became of it.
+    assert Counter(status for status, _ in answers) == Counter({302: CLIENTS})
+    assert Invoice.objects.filter(registration=registration).count() == 1
+    assert history(registration).filter(action="invoice.issued").count() == 1
+    status = Registration.objects.get(pk=registration.pk).status
+    assert status == (
+        RegistrationStatus.PENDING_PAYMENT
+        if provider == ProviderName.BANK_TRANSFER
+        else RegistrationStatus.CONFIRMED
+    )
