@@ -1,15 +1,17 @@
-"""The check-in app's scans endpoint hit 20 times at once through gunicorn's sync workers
-(production's shape), by one signed-in phone: the same scan sent 20 times (a retry storm),
-20 scans of one ticket with nonces of their own, and one offline queue uploaded by several
-requests at once. Afterwards the database holds one check-in per person and one scan per
-nonce, and no worker logged a server error (the `gunicorn` fixture fails the test on a
-traceback). The service-level race (tests/concurrency/test_checkin_race.py) has the
-negative control without the attendee lock."""
+"""The check-in app hit 20 times at once through gunicorn's sync workers (production's
+shape), by one signed-in phone: the same scan sent 20 times (a retry storm), 20 scans of one
+ticket with nonces of their own, one offline queue uploaded by several requests at once, and
+one walk-in form sent 20 times. Afterwards the database holds one check-in per person, one
+scan per nonce and one walk-in registration, and no worker logged a server error (the
+`gunicorn` fixture fails the test on a traceback). The service-level race
+(tests/concurrency/test_checkin_race.py) has the negative control without the attendee
+lock."""
 
 import json
 import secrets
 from collections import Counter
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -21,6 +23,7 @@ from goedeburen.checkin import tickets
 from goedeburen.checkin.models import CheckIn, Scan
 from goedeburen.events.models import Role
 from goedeburen.registration import services as registration_services
+from goedeburen.registration.models import Registration, TicketType
 from tests.clients import StaffClient
 from tests.concurrency.test_registration_http import _request, gunicorn  # noqa: F401
 from tests.factories import (
@@ -143,3 +146,34 @@ def test_an_offline_queue_uploaded_by_10_requests_at_once_checks_each_in_once(
     assert [a if isinstance(a, list) else repr(a) for a in answers] == [["checked_in"] * 5] * 10
     assert Scan.objects.count() == len(hashes)
     assert CheckIn.objects.filter(undone=None).count() == len(hashes)
+
+
+def test_one_walk_in_form_sent_20_times_at_once_registers_and_checks_in_once(
+    gunicorn,  # noqa: F811
+    door,
+):
+    _path, headers, _hashes = door
+    ticket = TicketType.objects.get()  # the door's event's one ticket
+    event = ticket.event
+    with translation.override("en"):
+        path = reverse("backoffice:checkin.walk_in", kwargs={"event": event.slug})
+    body = urlencode(
+        {
+            "csrfmiddlewaretoken": CSRF,
+            "ticket_type": ticket.pk,
+            "given_name": "Wim",
+            "payment": "paid",
+            "form_token": form_token(event),
+        }
+    )
+    form = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+    before = Registration.objects.count()
+    server = gunicorn(sync=True)
+
+    answers = all_at_once(
+        CLIENTS, lambda n: _request(server.port, "POST", path, body=body, headers=form)[0]
+    )
+
+    assert Counter(answers) == Counter({200: CLIENTS})
+    assert Registration.objects.count() == before + 1
+    assert CheckIn.objects.filter(undone=None).count() == 1
