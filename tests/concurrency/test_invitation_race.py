@@ -38,18 +38,35 @@ def _invitation(email: str = "nieuw@example.org") -> Invitation:
 
 def _twice_at_once(invitations, monkeypatch, *, lock: bool = True) -> list:
     """Create the account "nieuw" for `invitations[n]` in two threads; both meet after
-    reading their invitation (with its lock, the second waits for the first instead)."""
+    reading their invitation (with its lock, the second waits for the first instead).
+
+    Without the locks (`lock=False`) they meet after both found no account for the address,
+    so that neither can have made its account before the other looked."""
     rendezvous = Rendezvous()
-    locked = teams.lock_invitation
+    if lock:
+        locked = teams.lock_invitation
 
-    def read(pk):
-        found = locked(pk) if lock else Invitation.objects.select_related("event").get(pk=pk)
-        rendezvous(None)
-        return found
+        def read(pk):
+            found = locked(pk)
+            rendezvous(None)
+            return found
 
-    monkeypatch.setattr(teams, "lock_invitation", read)
-    if not lock:  # the address's lock would hold the second form as well
+        monkeypatch.setattr(teams, "lock_invitation", read)
+    else:
+        exists = teams.account_exists_for
+
+        def look_and_meet(email):
+            found = exists(email)
+            rendezvous(None)
+            return found
+
+        monkeypatch.setattr(
+            teams,
+            "lock_invitation",
+            lambda pk: Invitation.objects.select_related("organiser", "event").get(pk=pk),
+        )
         monkeypatch.setattr(teams, "lock_account_address", lambda email: None)
+        monkeypatch.setattr(teams, "account_exists_for", look_and_meet)
     return all_at_once(
         2,
         lambda n: teams.create_account_and_accept(
