@@ -409,11 +409,17 @@ def settle_registration(registration: Registration, *, payment: Payment, by=None
                 payment, balance=balance, seat_lost=seat_lost, refunded=refunded
             ),
         }
+    _queue_money_mail(registration, kind=kind, **context)
+
+
+def _queue_money_mail(registration: Registration, *, kind: str, **context) -> None:
+    """Queue a mail about money in a savepoint of its own: a broken mail never undoes the
+    payment or refund it tells of (DESIGN.md, invariant 2); it is logged instead."""
     try:
         with transaction.atomic():
             queue_registration_mail(registration, kind=kind, **context)
-    except Exception:  # a broken mail never undoes a payment (DESIGN.md, invariant 2)
-        logger.exception("No payment mail for registration %s", registration.pk)
+    except Exception:
+        logger.exception("No %s mail for registration %s", kind, registration.pk)
 
 
 def _money_after_cancellation(
@@ -534,7 +540,11 @@ def execute_refund(refund: Refund, *, by=None) -> Refund:
         if not error:
             # In the transaction that left "pending": however often the task or the
             # organiser's form runs again, this happens once.
-            _queue_refund_mail(locked, payment=refund.payment)
+            _queue_money_mail(
+                refund.payment.registration,
+                kind=MailKind.REFUND_MADE,
+                **refund_mail_context(locked, payment=refund.payment),
+            )
     if error:
         raise error
     return locked
@@ -549,18 +559,6 @@ def refund_mail_context(refund: Refund, *, payment: Payment) -> dict:
         "refund_provider": payment.provider,
         "refund_account": payment.payer_iban.replace(" ", "")[-4:],
     }
-
-
-def _queue_refund_mail(refund: Refund, *, payment: Payment) -> None:
-    try:
-        with transaction.atomic():
-            queue_registration_mail(
-                payment.registration,
-                kind=MailKind.REFUND_MADE,
-                **refund_mail_context(refund, payment=payment),
-            )
-    except Exception:  # a broken mail never undoes a refund that was made (invariant 2)
-        logger.exception("No refund mail for refund %s", refund.pk)
 
 
 def refund_payment(
