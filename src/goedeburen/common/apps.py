@@ -15,6 +15,8 @@ class CommonConfig(AppConfig):
     verbose_name = _("Common")
 
     def ready(self):
+        from goedeburen.common import lookups  # noqa: F401  (registers IntegerIn)
+
         try:
             from psycopg import _queries
         except ImportError:  # SQLite only
