@@ -2,12 +2,14 @@
 `test_bank_mt940` books: Triodos's subfields (`>20` … `>31`), ABN AMRO's labels
 (`IBAN: … NAAM: … OMSCHRIJVING: …`) and its structured reference in `/REMI/`, Knab's
 older `REK: …/NAAM: …`, the code words of ING's InsideBusiness Payments, de Volksbank's
-files with the check digits of their accounts changed by anonymisation, and the accounts
-that are not IBANs.
+files with the check digits of their accounts changed by anonymisation, the accounts
+that are not IBANs, and the banks' layouts until 2014 (SEPA) with an account number from
+before the IBAN first.
 
-The samples (data/triodos_mt940.sta, abnamro_mt940_labels.sta, knab_mt940.sta,
-ing_insidebusiness_mt940.sta, volksbank_mt940.sta) have the shapes of those files with
-invented names, accounts and amounts; `{{…}}` are filled in as in
+The samples (data/triodos_mt940.sta, triodos_card_mt940.sta, abnamro_mt940_labels.sta,
+knab_mt940.sta, ing_insidebusiness_mt940.sta, volksbank_mt940.sta and the banks' layouts
+until 2014, data/*_before_sepa.sta) have the shapes of those files with invented names,
+accounts and amounts; `{{…}}` are filled in as in
 `test_bank_mt940.sample`."""
 
 from decimal import Decimal
@@ -69,6 +71,95 @@ def test_triodos_subfields_give_the_iban_and_the_description_cut_in_pieces(event
         "STICHTING BUURTKRACHT HOUTEN, BIJDRAGE VOOR HET DINER 2026 SPREKERS",
         "KOSTEN BETAALREKENING",
     ]
+
+
+def test_triodos_names_the_shop_of_a_card_payment_and_keeps_its_bic_and_account_apart(
+    event, six, book
+):
+    # Triodos's layout (its format description, and its files of 2026): `>20` the BIC and
+    # `>21` the account each on a line of their own, also an account that is not an IBAN
+    # (the bank's own example has `>21AA99BBBB0555555555`); a card payment has no BIC: its
+    # text starts with the shop, then ` - TERMINAL`.
+    OrganiserBilling.objects.filter(organiser=event.organiser).update(iban=TRIODOS_ACCOUNT)
+
+    result = book(sample("triodos_card_mt940.sta", six), "triodos.sta")
+
+    lines = lines_of(result)
+    assert [(line.state, paid(line)) for line in lines] == [
+        (TransactionState.SKIPPED, None),
+        (TransactionState.MATCHED, six[1]),
+        (TransactionState.UNMATCHED, None),
+    ]
+    assert [(line.debtor_name, line.debtor_iban, line.debtor_account) for line in lines] == [
+        ("BOEKHANDEL DE ZWALUW - UTRECHT", "", ""),
+        ("", "", "AA99BBBB0555555555"),  # not the start of the description
+        ("", "NL36TRIO0212345678", ""),  # a transfer's name: its end is not marked
+    ]
+    assert [line.remittance for line in lines] == [
+        "TERMINAL 7QX2LP - 24-11-2026 10:41 - PASNR. *0427 - CONTACTLOOS",
+        f"J DE VRIES INSCHRIJVING {six[1].code} GOEDE BUREN",
+        "R.F.B. KUIPERS EN/OF I. VERREKENEN DINER SPREKERS",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "read"),
+    [
+        (
+            # ABN AMRO until 2014: rows of 32, the name in the first after the account (GIRO
+            # and the giro number, or the bank account with dots), or in the second.
+            "abnamro_mt940_before_sepa.sta",
+            [
+                ("J. JANSEN", "P1234567", "DEELNAME K7QW3XPA GOEDE BUREN"),
+                ("STICHTING DE LINDE", "123456789", "BIJDRAGE DINER SPREKERS"),
+                (
+                    "VERENIGING BUURTHUIS",
+                    "456789012",
+                    "BETALINGSKENM. 0000000120357271 HUUR ZAAL NOVEMBER",
+                ),
+                ("", "", "BEA NR:XXX1234 21.05.13/12.54 BAKKERIJ FIL2500 UTRECHT,PAS999"),
+            ],
+        ),
+        (
+            # ING until 2014: the account and the name on the first line, the description
+            # on the next; on one line, where the name ends is not known.
+            "ing_mt940_before_sepa.sta",
+            [
+                ("J. JANSEN", "0111111111", "DEELNAME K7QW3XPA GOEDE BUREN"),
+                ("", "", "0222222222 P. DE BOER BIJDRAGE DINER"),
+                (
+                    "",
+                    "",
+                    "RC AFREKENING BETALINGSVERKEER BETREFT REKENING 1234567 PERIODE: "
+                    "01-04-2013 / 30-06-2013",
+                ),
+            ],
+        ),
+        # SNS (de Volksbank) until 2014: as its later layout with the IBAN first.
+        (
+            "sns_mt940_before_sepa.sta",
+            [("j. jansen", "0987654321", "deelname K7QW3XPA goede buren")],
+        ),
+        (
+            # Rabobank until 2014: the account and the name on :61:, after the code N…
+            "rabobank_mt940_before_sepa.sta",
+            [
+                ("J. JANSEN", "0987654321", "DEELNAME K7QW3XPA GOEDE BUREN"),
+                ("STICHTING DE LINDE", "P000123456", "BIJDRAGE DINER SPREKERS"),
+                ("", "", "Periode 01-01-2013 t/m 31-03-2013"),  # NONREF: the bank's costs
+            ],
+        ),
+    ],
+)
+def test_an_account_from_before_the_iban_first_gives_the_name_where_the_layout_ends_it(name, read):
+    text = (DATA / name).read_text().replace("{{CODE1}}", "K7QW3XPA")
+
+    lines = mt940_statements.parse_statement(text.encode()).lines
+
+    assert [
+        (line.counterparty_name, line.counterparty_account, line.remittance) for line in lines
+    ] == read
+    assert not any(line.counterparty_iban for line in lines)
 
 
 def test_abn_amro_labels_and_its_structured_references_book_registrations(event, six, book):
@@ -275,6 +366,7 @@ FIXED = {
     "{{RF6}}": "RF06K7QW3XPA",
     "{{RF3}}": "RF79M4RT8ZPA",
     "{{RF1}}": "RF06K7QW3XPA",
+    "{{CODE1}}": "K7QW3XPA",
 }
 
 
@@ -294,6 +386,27 @@ FIXED = {
         ),
         ("knab_mt940.sta", "", ["9925162324232ef5", "548888d4088fde48", "265696689ec3b183"]),
         ("volksbank_mt940.sta", "NL12SNSB0123456789", ["27b70207a1c00892", "efcd3edd38703e01"]),
+        (
+            "triodos_card_mt940.sta",
+            "",
+            ["a022598ae04733fe", "06b0d054afe51246", "49b4b85c302e28c9"],
+        ),
+        (
+            "abnamro_mt940_before_sepa.sta",
+            "",
+            ["355bf2e564f15234", "8c3633b6ca1721e9", "70d9188af46e8650", "24250763fa23269d"],
+        ),
+        (
+            "ing_mt940_before_sepa.sta",
+            "",
+            ["254c5ab2890971a7", "52403fc737e828b4", "6541fb29621e082c"],
+        ),
+        ("sns_mt940_before_sepa.sta", "", ["2d6d9cc01938fd88"]),
+        (
+            "rabobank_mt940_before_sepa.sta",
+            "",
+            ["b73ccb6adf1ea427", "a02906d910bd3522", "e52b73bd1abdbf6c"],
+        ),
     ],
 )
 def test_what_is_read_since_leaves_the_fingerprints_as_they_were(name, account, prints):

@@ -31,15 +31,22 @@ it is.
 - ABN AMRO's other layout: rows of 32 characters with labels, `SEPA OVERBOEKING  IBAN: …
   BIC: …  NAAM: …  OMSCHRIJVING: …  KENMERK: …` (and `BETALINGSKENM.:`, `MACHTIGING:`
   …), a long value cut into the next rows;
-- Triodos: `000>10…` then subfields: `>20` the BIC, `>21` the IBAN, `>22` … `>27` the
-  name and description run together in pieces of 27 characters (the name's end is not
-  marked: it stays in the description), `>31` the own account; or Triodos's structured
-  `/CNTP/…/REMI/USTD//…/` as ING's;
+- Triodos: `000>10…` then subfields: `>20` the BIC, `>21` the IBAN (each on a line of its
+  own; an account that is not an IBAN too), `>22` … `>27` the name, address, town and
+  description run together in pieces of 27 characters (the name's end is not marked: it
+  stays in the description; a card payment's shop is read, the text before ` - TERMINAL`),
+  `>31` the own account; or Triodos's structured `/CNTP/…/REMI/USTD//…/` as ING's;
 - Knab: `/TRTP/…/IBAN/…` (its own savings account as `/BBAN/`), or the older free text
   with `REK: IBAN/NAAM: name` on its last line; bunq: `/IBAN/…/NAME/…/REMI/…`;
 - de Volksbank (ASN, SNS, RegioBank) and others: free text, the counterparty's IBAN and
   name at its start when the bank puts them there (ING's older layout has the BIC after
-  the IBAN and no end to the name: its name is not read).
+  the IBAN and no end to the name: its name is not read);
+- until 2014 (before SEPA), an account number from before the IBAN first: ABN AMRO's
+  `GIRO   428428 KPN BV             …` or `64.45.12.113 G.B. ROTTERDAM     …` in rows of 32
+  (the name in the rest of the first row, or in the second when the account fills the
+  first), ING's and de Volksbank's `0111111111 J. JANSEN` with the description on the next
+  lines (on one line the name's end is not known: not read); Rabobank's name on `:61:`,
+  after the code `N…` and the account (`N1020987654321      J. JANSEN`).
 A field's value runs to the next known field code, so a description may hold slashes. An
 account where a layout puts one is taken as an IBAN when it has an IBAN's country, length
 and structure, whatever its check digits (anonymised files change them; a bank's own are
@@ -152,12 +159,30 @@ _IBAN_SHAPE = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}")
 _DUTCH_IBAN = re.compile(r"NL\d\d[A-Z]{4}\d{10}")
 _BIC = r"[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?"
 _BIC_AT_START = re.compile(rf"({_BIC})(?:\s|$)")
+_BIC_ALONE = re.compile(rf"\s*{_BIC}\s*")
 # ING's /BENM/ and /ORDP/ until 2014: the account, then the BIC (or none), name and city.
 _ACCOUNT_BIC = re.compile(rf"[A-Z0-9 ]+/(?:{_BIC})?/")
 # Triodos: `000>10`, the counterparty's old account number, then the subfields `>20` … `>31`.
 _TRIODOS = re.compile(r"\d{3}>10")
 _SUBFIELD = re.compile(r">(\d\d)")
 _TRIODOS_PIECE = 27
+# Triodos: the counterparty's account in `>21` (an IBAN, or a foreign account without one).
+_TRIODOS_ACCOUNT = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{1,30}")
+# Triodos's card payments: the shop (and its town), then ` - TERMINAL …`.
+_CARD_TERMINAL = re.compile(r"(?P<name>\S.*?)\s+-\s+(?P<rest>TERMINAL\s.*)", re.IGNORECASE)
+# A Dutch account number from before the IBAN at the start of :86:. ABN AMRO: `GIRO` and
+# the giro number, or the bank account written with dots (`52.89.39.882`), then the name
+# in the rest of the first row of 32 characters. ING and de Volksbank: ten digits (zeros
+# in front), the name on the rest of the first line, the description on the next lines.
+_ABN_OLD_ACCOUNT = re.compile(
+    r"(?:GIRO\s+(?P<giro>\d{1,9})|(?P<bank>\d\d\.\d\d\.\d\d\.\d{3}))(?=\s|$)"
+)
+_TEN_DIGITS_FIRST = re.compile(r"\s*(?P<account>\d{10})\s+(?P<name>\S.*?)\s*")
+# Rabobank until 2014: `:61:` with the transaction code `N` + three digits, the
+# counterparty's account (ten digits, `P` and a giro number) as the customer reference and
+# the name after it on the same line.
+_RABO_OLD_CODE = re.compile(r"N\d{3}")
+_RABO_OLD_ACCOUNT = re.compile(r"P?\d{1,10}")
 # Knab's older layout: the counterparty on the last line.
 _KNAB_ACCOUNT = re.compile(r"(?:REK:\s*([A-Za-z0-9 ]*?)\s*/)?NAAM:\s*(.*)")
 # ABN AMRO's labels, at the start of a row or after a row's spaces.
@@ -512,7 +537,7 @@ def _line(transaction: dict, *, account: str) -> dict:
         "account": account,
         "bank_reference": bank_reference[:100],
         "end_to_end_id": details["end_to_end_id"][:100],
-        "counterparty_name": details["name"][:200],
+        "counterparty_name": facts["name"][:200],
         "counterparty_iban": facts["counterparty_iban"][:34],
         "counterparty_account": facts["counterparty_account"][:34],
         "reference": reference[:35],
@@ -555,8 +580,23 @@ def _facts(transaction: dict, details: dict, *, before: bool = False) -> dict:
     if not (before or iban or account) and _OLD_ACCOUNT.fullmatch(second_line):
         account = second_line  # Rabobank: an account that is not an IBAN
     learnt = details["learnt"] or (iban != details["iban"] and not check_digits_valid(iban))
+    name = details["name"]
+    if not (before or name or iban or account or _STRUCTURED.match(details["all"])):
+        # Rabobank until 2014: `N070` and the account as the customer reference, the
+        # name after it (`:61:121001D…,00N0701313131319      J. DOE`).
+        extra = (transaction.get("extra_details") or "").strip()
+        number = (transaction.get("customer_reference") or "").strip().upper()
+        if (
+            _RABO_OLD_CODE.fullmatch(kind_code)
+            and _RABO_OLD_ACCOUNT.fullmatch(number)
+            and number.strip("P0")
+            and extra
+            and not (_iban_shaped(re.sub(r"\s", "", extra)) or extra.isdigit())
+        ):
+            account, name, learnt = number, extra, True
     return {
         **details,
+        "name": name,
         "kind": kind,
         "counterparty_iban": iban,
         "counterparty_account": account,
@@ -692,18 +732,31 @@ def _triodos(pieces: list[str], found: dict) -> bool:
     values = {code: value for code, value, _ends in parts}
     texts = [part for part in parts if part[0].startswith("2")]
     iban = normalise_iban(values.get("21", ""))
-    if _iban_shaped(iban):
-        found["iban"] = iban
+    # The BIC and the account each on a line of its own, as Triodos writes them: the
+    # account also when it is not an IBAN (a bank outside SEPA) or its check digits or
+    # country were changed (the bank's own example: `>20BBBBAA2U`, `>21AA99BBBB0555555555`).
+    ends = {code: ends_line for code, _value, ends_line in parts}
+    own_lines = ends.get("20") and ends.get("21") and bool(_BIC_ALONE.fullmatch(values["20"]))
+    if _iban_shaped(iban) or (own_lines and _TRIODOS_ACCOUNT.fullmatch(iban)):
+        _counterparty_account(found, iban)
         texts = [part for part in texts if part[0] not in ("20", "21")]
     account = values.get("10", "").strip()
     if account.strip("0"):
-        found["account"] = account
+        found["account"] = found["account"] or account
     run = []
     for index, (_code, value, ends_line) in enumerate(texts):
         if ends_line and index < len(texts) - 1 and len(value) < _TRIODOS_PIECE:
             value += " "  # a piece whose spaces at the line's end were taken away
         run.append(value)
-    _description(found, "".join(run), " ".join(value for _code, value, _ends in texts))
+    text, other = "".join(run), " ".join(value for _code, value, _ends in texts)
+    card = _CARD_TERMINAL.fullmatch(re.sub(r"\s+", " ", text).strip())
+    if card and not (found["iban"] or found["account"]):
+        # A card payment: the shop's name before ` - TERMINAL`, which nothing else has.
+        found["name"] = card.group("name")
+        text = card.group("rest")
+        cut = _CARD_TERMINAL.fullmatch(re.sub(r"\s+", " ", other).strip())
+        other = cut.group("rest") if cut else other
+    _description(found, text, other)
     return True
 
 
@@ -754,6 +807,49 @@ def _abn_amro(pieces: list[str], found: dict) -> bool:
     return True
 
 
+def _old_account(pieces: list[str], found: dict) -> bool:
+    """Fill `found` from a :86: that starts with an account number from before the IBAN and
+    return True, or return False for another.
+
+    ABN AMRO (until 2014): `GIRO   428428 KPN BV             BETALINGSKENM.  …` or
+    `64.45.12.113 G.B. ROTTERDAM     …`, rows of 32 characters: the name in the rest of
+    the first row, or in the second when the account fills the first. ING and de Volksbank:
+    `0111111111 P. DE BOER` on the first line and the description on the next lines (with
+    nothing after it, where the name ends is not known: no name).
+    """
+    first = pieces[0]
+    abn = _ABN_OLD_ACCOUNT.match(first)
+    if abn and len(first) > _ABN_ROW and " " not in (first[_ABN_ROW - 1], first[_ABN_ROW]):
+        # Not in rows of 32 (a line written otherwise): the account, and no name.
+        found["account"] = f"P{abn.group('giro')}" if abn.group("giro") else abn.group("bank")
+        found["account"] = found["account"].replace(".", "")
+        rest = [first[abn.end() :], *pieces[1:]]
+        _description(found, " ".join(rest), "".join(rest))
+        return True
+    if abn:
+        rows = []
+        for line in pieces:
+            rows += [line[:_ABN_ROW], line[_ABN_ROW:].removeprefix(" ")]
+        rows = [row for row in rows if row.strip()]
+        found["account"] = f"P{abn.group('giro')}" if abn.group("giro") else abn.group("bank")
+        found["account"] = found["account"].replace(".", "")
+        found["name"] = rows[0][abn.end() :].strip()
+        rest = rows[1:]
+        if not found["name"] and rest and len(first) > _ABN_ROW:
+            found["name"], rest = rest[0].strip(), rest[1:]
+        _description(found, " ".join(rest), "".join(rest))
+        return True
+    ten = _TEN_DIGITS_FIRST.fullmatch(first)
+    rest = [piece for piece in pieces[1:] if piece.strip()]
+    if not (ten and rest):
+        return False
+    if ten.group("account").strip("0"):
+        found["account"] = ten.group("account")
+    found["name"] = ten.group("name")
+    _description(found, " ".join(rest), "".join(rest))
+    return True
+
+
 def _labels(text: str) -> dict[str, str]:
     """Return the values of ABN AMRO's labels in `text`, by label in capitals."""
     matches = list(_ABN_LABEL.finditer(text))
@@ -788,7 +884,7 @@ def _creditor_reference(reference: str, end_to_end_id: str) -> str:
 
 
 # The layouts of free text that `read_details` knows, besides the IBAN and name first.
-_LAYOUTS = (_triodos, _knab, _abn_amro)
+_LAYOUTS = (_triodos, _knab, _abn_amro, _old_account)
 
 
 def _fields(joined: str, *, before: bool = False) -> tuple[dict[str, tuple[int, int]], bool]:
