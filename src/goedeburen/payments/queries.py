@@ -547,7 +547,8 @@ def suggestions(lines: list[BankTransaction], *, limit: int = 3) -> dict[int, li
 
     A registration is suggested when it still owes exactly the line's amount and either a
     word of the line's text is its code with one or two characters wrong, or the payer's
-    name is close to its booker's name or billing organisation. Five queries, whatever the
+    name is close to its booker's name or billing organisation (without a payer's name, as
+    Triodos's MT940 gives: the description's first words). Five queries, whatever the
     number of lines.
     """
     if not lines:
@@ -577,15 +578,21 @@ def suggestions(lines: list[BankTransaction], *, limit: int = 3) -> dict[int, li
     for line in lines:
         words = {word.upper() for word in _WORD.findall(f"{line.remittance} {line.reference}")}
         payer = _simple(line.debtor_name)
+        # Triodos's MT940 runs the payer's name into the description without marking its
+        # end: for a line without a name, the description's first words are compared.
+        opening = [] if payer else _simple(line.remittance).split()
         picked = []
         for registration in by_amount.get(line.amount, []):
             reason = ""
             if any(_close(word, registration.code) for word in words):
                 reason = "code"
-            elif payer and any(
-                _similar(payer, _simple(name))
-                for name in (registration.booker_name, registration.billing_organisation)
-                if name
+            elif any(
+                _similar(payer, name) if payer else _opens_with(opening, name)
+                for name in (
+                    _simple(name)
+                    for name in (registration.booker_name, registration.billing_organisation)
+                    if name
+                )
             ):
                 reason = "name"
             if reason:
@@ -611,6 +618,19 @@ def _close(word: str, code: str) -> bool:
     if len(word) != len(code) or word == code:
         return False
     return sum(a != b for a, b in zip(word, code, strict=True)) <= 2
+
+
+def _opens_with(words: list[str], name: str) -> bool:
+    """Return whether `words` start with `name` (two words or more), give or take a word
+    (initials: "j h de vries" for "jan de vries")."""
+    size = len(name.split())
+    if size < 2:
+        return False
+    return any(
+        _similar(" ".join(words[:count]), name)
+        for count in (size - 1, size, size + 1)
+        if 2 <= count <= len(words)
+    )
 
 
 def _similar(a: str, b: str) -> bool:
