@@ -162,6 +162,17 @@ def test_an_account_from_before_the_iban_first_gives_the_name_where_the_layout_e
     assert not any(line.counterparty_iban for line in lines)
 
 
+def test_an_old_abn_amro_account_on_a_line_not_in_rows_of_32_gives_no_name():
+    # As some public samples have it, edited by hand: where the name ends is not known.
+    line = _one("52.89.39.882 MYCOM DEN HAAG  S-GRAVEN,PAS999")
+
+    assert (line.counterparty_name, line.counterparty_account, line.remittance) == (
+        "",
+        "528939882",
+        "MYCOM DEN HAAG S-GRAVEN,PAS999",
+    )
+
+
 def test_abn_amro_labels_and_its_structured_references_book_registrations(event, six, book):
     result = book(sample("abnamro_mt940_labels.sta", six), "abn.sta")
 

@@ -819,24 +819,20 @@ def _old_account(pieces: list[str], found: dict) -> bool:
     """
     first = pieces[0]
     abn = _ABN_OLD_ACCOUNT.match(first)
-    if abn and len(first) > _ABN_ROW and " " not in (first[_ABN_ROW - 1], first[_ABN_ROW]):
-        # Not in rows of 32 (a line written otherwise): the account, and no name.
-        found["account"] = f"P{abn.group('giro')}" if abn.group("giro") else abn.group("bank")
-        found["account"] = found["account"].replace(".", "")
-        rest = [first[abn.end() :], *pieces[1:]]
-        _description(found, " ".join(rest), "".join(rest))
-        return True
     if abn:
-        rows = []
-        for line in pieces:
-            rows += [line[:_ABN_ROW], line[_ABN_ROW:].removeprefix(" ")]
-        rows = [row for row in rows if row.strip()]
-        found["account"] = f"P{abn.group('giro')}" if abn.group("giro") else abn.group("bank")
-        found["account"] = found["account"].replace(".", "")
-        found["name"] = rows[0][abn.end() :].strip()
-        rest = rows[1:]
-        if not found["name"] and rest and len(first) > _ABN_ROW:
-            found["name"], rest = rest[0].strip(), rest[1:]
+        giro, bank = abn.group("giro", "bank")
+        found["account"] = f"P{giro}" if giro else bank.replace(".", "")
+        if len(first) > _ABN_ROW and " " not in (first[_ABN_ROW - 1], first[_ABN_ROW]):
+            # Not in rows of 32 (a line written otherwise): the account, and no name.
+            rest = [first[abn.end() :], *pieces[1:]]
+        else:
+            rows = []
+            for line in pieces:
+                rows += [line[:_ABN_ROW], line[_ABN_ROW:].removeprefix(" ")]
+            rows = [row for row in rows if row.strip()]
+            found["name"], rest = rows[0][abn.end() :].strip(), rows[1:]
+            if not found["name"] and rest and len(first) > _ABN_ROW:
+                found["name"], rest = rest[0].strip(), rest[1:]
         _description(found, " ".join(rest), "".join(rest))
         return True
     ten = _TEN_DIGITS_FIRST.fullmatch(first)
