@@ -162,6 +162,20 @@ def test_an_account_from_before_the_iban_first_gives_the_name_where_the_layout_e
     assert not any(line.counterparty_iban for line in lines)
 
 
+def test_triodos_structured_card_payment_names_the_shop():
+    line = _one(
+        "/REMI/USTD//Boekhandel de Zwaluw - Utrecht - Terminal 05683709 - 24-11-2026 1\n"
+        "0:41 - PASNR.  0427 - CONTACTLOOS/",
+        account="NL55TRIO0123456789",
+    )
+
+    assert (line.counterparty_name, line.remittance) == (
+        "Boekhandel de Zwaluw - Utrecht",
+        "Terminal 05683709 - 24-11-2026 10:41 - PASNR. 0427 - CONTACTLOOS",
+    )
+    assert line.fingerprint[:16] == "82b48069d496c9ad"  # as before
+
+
 def test_an_old_abn_amro_account_on_a_line_not_in_rows_of_32_gives_no_name():
     # As some public samples have it, edited by hand: where the name ends is not known.
     line = _one("52.89.39.882 MYCOM DEN HAAG  S-GRAVEN,PAS999")

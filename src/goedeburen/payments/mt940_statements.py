@@ -35,7 +35,8 @@ it is.
   own; an account that is not an IBAN too), `>22` … `>27` the name, address, town and
   description run together in pieces of 27 characters (the name's end is not marked: it
   stays in the description; a card payment's shop is read, the text before ` - TERMINAL`),
-  `>31` the own account; or Triodos's structured `/CNTP/…/REMI/USTD//…/` as ING's;
+  `>31` the own account; or Triodos's structured `/CNTP/…/REMI/USTD//…/` as ING's (a card
+  payment's `/REMI/USTD//Shop - Town - Terminal …/` names the shop);
 - Knab: `/TRTP/…/IBAN/…` (its own savings account as `/BBAN/`), or the older free text
   with `REK: IBAN/NAAM: name` on its last line; bunq: `/IBAN/…/NAME/…/REMI/…`;
 - de Volksbank (ASN, SNS, RegioBank) and others: free text, the counterparty's IBAN and
@@ -967,4 +968,11 @@ def _structured(
         end -= 1
     while start < end and text[start] in "/ ":
         start += 1
+    card = None
+    if not (before or found["name"] or found["iban"] or found["account"]):
+        card = _CARD_TERMINAL.fullmatch(text, start, end)
+    if card:
+        # Triodos's card payment: `/REMI/USTD//Shop - Town - Terminal 0568 - …/`.
+        found["name"] = re.sub(r"\s+", " ", card.group("name"))
+        found["learnt"], start = True, card.start("rest")
     return start, end
