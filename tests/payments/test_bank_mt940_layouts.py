@@ -21,7 +21,7 @@ from goedeburen.payments.enums import TransactionState
 from goedeburen.payments.models import OrganiserBilling
 from goedeburen.payments.reference import creditor_reference
 
-from .test_bank_import import DATA, by_transfer
+from .test_bank_import import ACCOUNT, DATA, by_transfer
 from .test_bank_mt940 import lines_of, paid, sample
 
 TRIODOS_ACCOUNT = "NL70TRIO0123456789"  # :25:TRIODOSBANK/0123456789
@@ -174,6 +174,22 @@ def test_triodos_structured_card_payment_names_the_shop():
         "Terminal 05683709 - 24-11-2026 10:41 - PASNR. 0427 - CONTACTLOOS",
     )
     assert line.fingerprint[:16] == "82b48069d496c9ad"  # as before
+
+
+def test_what_is_read_as_the_name_before_sepa_is_still_read_for_a_code(event, six, book):
+    # Rabobank's :86: before SEPA is the payer's own text: a first line of ten digits and
+    # a code reads as an ING account and name, and the code must still find its
+    # registration (matching reads `remittance_joined`, which keeps it).
+    data = (
+        f":20:X\n:25:{ACCOUNT}\n:28C:1\n:60F:C261123EUR0,00\n"
+        f":61:2611241124C125,00N541NONREF\n:86:0123456789 {six[1].code}\nGOEDE BUREN\n"
+        ":62F:C261124EUR125,00\n"
+    ).encode()
+
+    (line,) = lines_of(book(data, "rabo.sta"))
+
+    assert (line.debtor_name, line.remittance) == (six[1].code, "GOEDE BUREN")
+    assert (line.state, paid(line)) == (TransactionState.MATCHED, six[1])
 
 
 def test_an_old_abn_amro_account_on_a_line_not_in_rows_of_32_gives_no_name():

@@ -816,7 +816,9 @@ def _old_account(pieces: list[str], found: dict) -> bool:
     `64.45.12.113 G.B. ROTTERDAM     …`, rows of 32 characters: the name in the rest of
     the first row, or in the second when the account fills the first. ING and de Volksbank:
     `0111111111 P. DE BOER` on the first line and the description on the next lines (with
-    nothing after it, where the name ends is not known: no name).
+    nothing after it, where the name ends is not known: no name). The other reading of the
+    description (`remittance_joined`, which matching reads too) starts with the name: a
+    payer who typed a code where the name is read is still found.
     """
     first = pieces[0]
     abn = _ABN_OLD_ACCOUNT.match(first)
@@ -834,7 +836,7 @@ def _old_account(pieces: list[str], found: dict) -> bool:
             found["name"], rest = rows[0][abn.end() :].strip(), rows[1:]
             if not found["name"] and rest and len(first) > _ABN_ROW:
                 found["name"], rest = rest[0].strip(), rest[1:]
-        _description(found, " ".join(rest), "".join(rest))
+        _description(found, " ".join(rest), f"{found['name']} {''.join(rest)}")
         return True
     ten = _TEN_DIGITS_FIRST.fullmatch(first)
     rest = [piece for piece in pieces[1:] if piece.strip()]
@@ -843,7 +845,7 @@ def _old_account(pieces: list[str], found: dict) -> bool:
     if ten.group("account").strip("0"):
         found["account"] = ten.group("account")
     found["name"] = ten.group("name")
-    _description(found, " ".join(rest), "".join(rest))
+    _description(found, " ".join(rest), f"{found['name']} {''.join(rest)}")
     return True
 
 
