@@ -163,6 +163,35 @@ def test_refund_of_too_much_is_refused_and_changes_nothing(owner_client, world):
     assert "€125.00" in response.content.decode() or "125.00" in response.content.decode()
 
 
+def test_refund_that_mollie_does_not_answer_stays_pending_and_says_so(
+    owner_client, world, settings
+):
+    """Whether Mollie made it is unknown: the organiser is told it waits, not that it failed
+    (a failed refund would invite refunding again, and paying twice)."""
+    settings.MOLLIE_API_KEYS = {world.organiser.slug: "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"}
+    settings.MOLLIE_API_ENDPOINT = "http://127.0.0.1:9"  # nothing listens there
+    payment = Payment.objects.create(
+        registration=world.registration,
+        provider="mollie",
+        amount="125.00",
+        state="paid",
+        provider_reference="tr_unanswered",
+    )
+    path = reverse(
+        "backoffice:registration.refund",
+        kwargs={"event": world.event.slug, "code": world.registration.code, "payment": payment.pk},
+    )
+
+    response = owner_client.post(
+        path, {"amount": "25.00", "reason": "geen lunch", "confirm": "yes"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "De terugbetaling blijft openstaan" in response.content.decode()
+    refund = payment.refunds.get()
+    assert (refund.amount, refund.state) == (Decimal("25.00"), RefundState.PENDING)
+
+
 def test_reissue_with_a_new_po_number(owner_client, world):
     invoice = _invoice(world)
     world.registration.po_number = "PO-NEW"

@@ -1,18 +1,22 @@
 """A local fake of the parts of Mollie's v2 API that `mollie-api-py` calls, in threads.
 
-POST /v2/payments, GET /v2/payments/<id>, POST /v2/payments/<id>/refunds: camelCase JSON
-bodies, a Bearer key, and an `Idempotency-Key` header on every request (the SDK sends one
-of its own when we give none). A repeated key answers what the first request got, as
-Mollie does. Answers carry every field the SDK's response models require, so a field the
-SDK cannot read fails the test as it would fail in production. Tests change a payment's
-status with `set_status`, as a customer at the hosted checkout would, and then deliver the
-webhook themselves.
+POST /v2/payments, GET /v2/payments/<id>, POST and GET /v2/payments/<id>/refunds (the list
+paginated as Mollie's are: `count`, `_embedded.refunds`, `_links.next` with `from` and
+`limit`, at most 250 a page): camelCase JSON bodies, a Bearer key, and an `Idempotency-Key`
+header on every request (the SDK sends one of its own when we give none). A repeated key
+answers what the first request got, as Mollie does for a while (`forget_keys` is that while
+over). Answers carry every field the SDK's response models require, so a field the SDK
+cannot read fails the test as it would fail in production. Tests change a payment's status
+with `set_status`, as a customer at the hosted checkout would, and then deliver the webhook
+themselves. `lose_answers` carries a request out but never answers it (the answer lost on
+the way back); `fail_refund_lists` answers a refunds list with that error status.
 """
 
 import datetime as dt
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 # The fields a create-payment body may hold (what we send is a subset).
 PAYMENT_FIELDS = {
@@ -27,6 +31,8 @@ PAYMENT_FIELDS = {
 }
 REFUND_FIELDS = {"amount", "description", "metadata"}
 DOCS = {"href": "https://docs.mollie.com/", "type": "text/html"}
+# Mollie's largest page of a list.
+MAX_PAGE = 250
 
 
 def _now() -> str:
@@ -40,6 +46,12 @@ class FakeMollie:
         # (method, path, Idempotency-Key) of every request, in order.
         self.requests: list[tuple[str, str, str]] = []
         self.fail_next = False
+        # While True, a POST is carried out (its answer kept for its key) but not answered.
+        self.lose_answers = False
+        # An HTTP status to answer a payment's refunds list with, instead of the list.
+        self.fail_refund_lists: int | None = None
+        # The largest page a list answers (a test sets it lower to see pages followed).
+        self.page_size = MAX_PAGE
         self._answers: dict[str, tuple[int, dict]] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -59,6 +71,19 @@ class FakeMollie:
     def set_status(self, payment_id: str, status: str) -> None:
         with self._lock:
             self.payments[payment_id]["status"] = status
+
+    def set_refund_status(self, refund_id: str, status: str) -> None:
+        """Change a refund's status, as Mollie does when it pays it out or it fails."""
+        with self._lock:
+            for refunds in self.refunds.values():
+                for refund in refunds:
+                    if refund["id"] == refund_id:
+                        refund["status"] = status
+
+    def forget_keys(self) -> None:
+        """Forget every idempotency key, as Mollie does after a while (about an hour)."""
+        with self._lock:
+            self._answers.clear()
 
     def keys(self, method: str, path: str) -> list[str]:
         """Return the idempotency keys of the requests `method path` received, in order."""
@@ -158,13 +183,19 @@ class FakeMollie:
                     return self._error(400, "The SDK always sends an Idempotency-Key")
                 with fake._lock:
                     if key in fake._answers:  # Mollie answers a repeated key as before
-                        return self._send(*fake._answers[key])
-                    if fake.fail_next:
+                        answer = fake._answers[key]
+                    elif fake.fail_next:
                         fake.fail_next = False
                         return self._error(422, "The amount is lower than the minimum", "amount")
-                    answer = self._create(self._body(), self.path.strip("/").split("/"))
-                    if answer[0] < 300:
-                        fake._answers[key] = answer
+                    else:
+                        answer = self._create(self._body(), self.path.strip("/").split("/"))
+                        if answer[0] < 300:
+                            fake._answers[key] = answer
+                    if fake.lose_answers:
+                        # Done, but the answer never arrives: the client sees the connection
+                        # close with nothing said.
+                        self.close_connection = True
+                        return None
                 return self._send(*answer)
 
             def _create(self, data: dict, parts: list[str]) -> tuple[int, dict]:
@@ -193,7 +224,10 @@ class FakeMollie:
                 fake.requests.append(("GET", self.path, self.headers.get("Idempotency-Key", "")))
                 if not self._authorised():
                     return self._error(401, "Missing authentication")
-                parts = self.path.split("?")[0].strip("/").split("/")
+                url = urlsplit(self.path)
+                parts = url.path.strip("/").split("/")
+                if len(parts) == 4 and parts[:2] == ["v2", "payments"] and parts[3] == "refunds":
+                    return self._refunds_list(parts[2], parse_qs(url.query))
                 if len(parts) == 3 and parts[:2] == ["v2", "payments"]:
                     with fake._lock:
                         payment = fake.payments.get(parts[2])
@@ -202,5 +236,44 @@ class FakeMollie:
                         return self._error(404, "No payment exists with token")
                     return self._send(200, payment)
                 return self._error(404, "Not found")
+
+            def _refunds_list(self, payment_id: str, query: dict[str, list[str]]):
+                if fake.fail_refund_lists:
+                    return self._error(fake.fail_refund_lists, "Temporarily unavailable")
+                try:
+                    limit = int(query.get("limit", ["50"])[0])
+                except ValueError:
+                    return self._error(400, "Invalid limit", "limit")
+                if not 1 <= limit <= MAX_PAGE:
+                    return self._error(400, "Invalid limit", "limit")
+                with fake._lock:
+                    if payment_id not in fake.payments:
+                        return self._error(404, "No payment exists with token")
+                    refunds = [dict(r) for r in fake.refunds.get(payment_id, [])]
+                ids = [refund["id"] for refund in refunds]
+                start = query.get("from", [None])[0]
+                if start is not None and start not in ids:
+                    return self._error(400, "Invalid from", "from")
+                first = ids.index(start) if start else 0
+                page = refunds[first : first + min(limit, fake.page_size)]
+                rest = refunds[first + len(page) :]
+                path = f"/v2/payments/{payment_id}/refunds"
+                self._send(
+                    200,
+                    {
+                        "count": len(page),
+                        "_embedded": {"refunds": page},
+                        "_links": {
+                            "self": fake._link(f"{path}?limit={limit}"),
+                            "previous": None,
+                            "next": (
+                                fake._link(f"{path}?from={rest[0]['id']}&limit={limit}")
+                                if rest
+                                else None
+                            ),
+                            "documentation": DOCS,
+                        },
+                    },
+                )
 
         return Handler

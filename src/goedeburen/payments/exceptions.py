@@ -23,6 +23,10 @@ PAY_ONLINE_ONLY = _(
     "Please pay online now, or contact the organisers."
 )
 PROVIDER_FAILED = _("The payment provider refused: %(error)s")
+REFUND_UNANSWERED = _(
+    "Mollie could not be reached or did not answer (%(error)s). The refund stays pending "
+    "and is tried again later by itself; it is paid back once."
+)
 AMOUNT_INVALID = _("Enter an amount of more than €0.00.")
 TOO_MUCH_REFUND = _("At most €%(amount)s of this payment can be refunded.")
 NO_BILLING_DATA = _(

@@ -48,7 +48,10 @@ class PaymentProvider(abc.ABC):
     - `fetch(payment)`: the provider's current status of a started payment, for a callback
       that only says "payment X changed" (re-fetch, never trust the callback's body);
     - `refund(refund)`: pay `refund.amount` of `refund.payment` back; return the
-      provider's reference for it, or raise `PaymentError`.
+      provider's reference for it, or raise `PaymentError`: code "provider_failed" when
+      the provider refused (the caller marks the refund failed), "provider_unavailable"
+      when it could not be asked or did not answer (the refund stays pending and is tried
+      again: `refund` must then pay back once however late it is called again).
 
     Providers without an outside service (bank transfer, invoice) start nothing online: the
     money arrives on the organiser's account and is booked from the bank statement or by

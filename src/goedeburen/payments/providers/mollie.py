@@ -4,7 +4,11 @@ hosted checkout, through Mollie's official SDK (`mollie-api-py`).
 The API key is the organiser's, from the setting `MOLLIE_API_KEYS` (never the database or
 the repository). `MOLLIE_API_ENDPOINT` points the SDK elsewhere, for the tests' fake.
 Our payment's id is the idempotency key of its creation (and a refund's of the refund), so
-a retried request never makes a second payment at Mollie.
+a retried request never makes a second payment at Mollie. Mollie keeps those keys for a
+while only (about an hour), and a refund may be tried again days later (the
+`follow_up_payments` sweep, the organiser's form sent again): a refund therefore carries our
+refund's id in its metadata, and before making one we look among the payment's refunds at
+Mollie for the one an earlier try made, its answer lost.
 """
 
 from decimal import Decimal
@@ -35,6 +39,10 @@ _STATES = {
 }
 # Everything the SDK raises when Mollie refuses, answers nonsense or cannot be reached.
 _FAILURES = (ClientError, NoResponseError, httpx.HTTPError)
+# Mollie's refund statuses that pay nothing out (any more); the others did or will.
+_NOT_PAYING = ("failed", "canceled")
+# Mollie's largest page of a list: one request for any payment we could refund.
+_PAGE = 250
 # A request that found Mollie busy (429, 5xx) or unreachable is tried again for at most two
 # seconds: safe, as every write carries its idempotency key, and short, as a person (or
 # Mollie's webhook, which retries by itself) waits for the answer.
@@ -56,6 +64,16 @@ def key_mode(organiser: Organiser) -> str:
 def idempotency_key(payment: Payment) -> str:
     """Return the key that makes creating `payment` at Mollie happen once."""
     return f"goedeburen-payment-{payment.pk}"
+
+
+def refund_idempotency_key(refund: Refund) -> str:
+    """Return the key that makes creating `refund` at Mollie happen once (for a while)."""
+    return f"goedeburen-refund-{refund.pk}"
+
+
+def refund_metadata(refund: Refund) -> dict:
+    """Return the metadata that names `refund` on the refund made for it at Mollie."""
+    return {"refund": refund.pk, "registration": refund.payment.registration.code}
 
 
 def _value(amount: Decimal) -> dict:
@@ -125,31 +143,87 @@ class MollieProvider(PaymentProvider):
         )
 
     def refund(self, refund: Refund) -> str:
+        """Refund through Mollie, once however often and however late this is tried again.
+
+        First look among the payment's refunds at Mollie for one an earlier try made (its
+        metadata names our refund) that is not failed or canceled: its id is the answer.
+        Only when there is none make it (with the idempotency key too, for a retry within
+        Mollie's while). Raise `PaymentError` "provider_unavailable" when Mollie could not
+        be asked or did not answer (whether it made the refund is unknown: the refund stays
+        pending and the next try looks again), "provider_failed" when it refused.
+        """
         payment = refund.payment
-        try:
-            with self.client(payment.registration.event.organiser) as client:
-                made = client.refunds.create(
-                    payment_id=payment.provider_reference,
-                    refund_request={
-                        "amount": _value(refund.amount),
-                        "description": refund.reason[:140],
-                    },
-                    idempotency_key=f"goedeburen-refund-{refund.pk}",
-                )
-        except _FAILURES as refused:
-            raise PaymentError(
-                exceptions.PROVIDER_FAILED % {"error": _reason(refused)}, code="provider_failed"
-            ) from refused
+        with self.client(payment.registration.event.organiser) as client:
+            try:
+                made = _made_before(client, refund)
+            except _FAILURES as error:
+                # Not knowing what was made, making it again could pay twice.
+                raise _unanswered(error) from error
+            if made is None:
+                try:
+                    made = client.refunds.create(
+                        payment_id=payment.provider_reference,
+                        refund_request={
+                            "amount": _value(refund.amount),
+                            "description": refund.reason[:140],
+                            "metadata": refund_metadata(refund),
+                        },
+                        idempotency_key=refund_idempotency_key(refund),
+                    )
+                except _FAILURES as error:
+                    raise (_refused(error) if _is_refusal(error) else _unanswered(error)) from (
+                        error
+                    )
         status = _text(made.status)
-        if status in ("failed", "canceled"):
+        if status in _NOT_PAYING:
             raise PaymentError(
                 exceptions.PROVIDER_FAILED % {"error": status}, code="provider_failed"
             )
         return made.id
 
 
+def _made_before(client: ClientSDK, refund: Refund):
+    """Return the refund at Mollie an earlier try of `refund` made that pays out (or did),
+    or None; read through every page of the payment's refunds."""
+    page = client.refunds.list(payment_id=refund.payment.provider_reference, limit=_PAGE)
+    while page is not None:
+        for made in page.result.embedded.refunds:
+            metadata = made.metadata if isinstance(made.metadata, dict) else {}
+            ours = str(metadata.get("refund", "")) == str(refund.pk)
+            if ours and _text(made.status) not in _NOT_PAYING:
+                return made
+        page = page.next()
+    return None
+
+
+def _is_refusal(error: Exception) -> bool:
+    """Return whether Mollie answered a request with a refusal, so that it made nothing: a
+    4xx answer, other than "too many requests" or a conflict with a request under the same
+    idempotency key still running. Unreachable, timed out or a 5xx: it may have."""
+    status = getattr(error, "status_code", None)
+    return (
+        isinstance(error, ClientError)
+        and status is not None
+        and status < 500
+        and (status not in (409, 429))
+    )
+
+
+def _refused(error: Exception) -> PaymentError:
+    return PaymentError(
+        exceptions.PROVIDER_FAILED % {"error": _reason(error)}, code="provider_failed"
+    )
+
+
+def _unanswered(error: Exception) -> PaymentError:
+    return PaymentError(
+        exceptions.REFUND_UNANSWERED % {"error": _reason(error)}, code="provider_unavailable"
+    )
+
+
 def _reason(error: Exception) -> str:
     """Return Mollie's own explanation of a refusal (its `detail`), else the error's text."""
     data = getattr(error, "data", None)
     detail = getattr(data, "detail", "") if data is not None else ""
-    return str(detail or getattr(error, "message", "") or error)[:300]
+    text = str(detail or getattr(error, "message", "") or error) or type(error).__name__
+    return text[:300]

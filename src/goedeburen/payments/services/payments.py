@@ -508,17 +508,20 @@ def execute_refund(refund: Refund, *, by=None) -> Refund:
 
     Mollie refunds through its API; for a bank transfer or a manual payment the organiser
     transfers the money and this records it as done. Raise `PaymentError` when the provider
-    refuses (the refund is then failed and no longer counts).
+    refuses (the refund is then failed and no longer counts) or could not be asked or did
+    not answer (code "provider_unavailable": the refund stays pending, with the error
+    noted, for the `follow_up_payments` sweep or the organiser to try again).
 
-    Side effects: the refund refunded or failed; log entry; the refund-made mail to the
-    booker, queued in the transaction that marks it refunded (so once).
+    Side effects: the refund refunded or failed (log entry) or its error noted; the
+    refund-made mail to the booker, queued in the transaction that marks it refunded (so
+    once).
     """
     refund = Refund.objects.select_related("payment__registration__event__organiser").get(
         pk=refund.pk
     )
     if refund.state != RefundState.PENDING:
         return refund
-    error = None
+    error, reference = None, ""
     try:
         reference = get_provider(refund.payment.provider).refund(refund)
     except PaymentError as refused:
@@ -527,27 +530,43 @@ def execute_refund(refund: Refund, *, by=None) -> Refund:
         locked = Refund.objects.select_for_update().get(pk=refund.pk)
         if locked.state != RefundState.PENDING:
             return locked
-        locked.state = RefundState.FAILED if error else RefundState.REFUNDED
-        locked.provider_reference = "" if error else reference
-        locked.error = str(error.message) if error else ""
-        locked.save(update_fields=["state", "provider_reference", "error"])
-        log_action(
-            refund.payment.registration,
-            action=f"refund.{locked.state}",
-            by=by,
-            data={"payment": refund.payment_id, "amount": str(refund.amount)},
-        )
-        if not error:
-            # In the transaction that left "pending": however often the task or the
-            # organiser's form runs again, this happens once.
-            _queue_money_mail(
-                refund.payment.registration,
-                kind=MailKind.REFUND_MADE,
-                **refund_mail_context(locked, payment=refund.payment),
+        if error and error.code == "provider_unavailable":
+            # It may have been paid back: failed, it would no longer count and could be
+            # refunded anew, twice. Pending, a later try finds what this one made.
+            locked.error = str(error.message)
+            locked.save(update_fields=["error"])
+        else:
+            _record_refund_outcome(
+                locked, payment=refund.payment, reference=reference, error=error, by=by
             )
     if error:
         raise error
     return locked
+
+
+def _record_refund_outcome(
+    locked: Refund, *, payment: Payment, reference: str, error: PaymentError | None, by
+) -> None:
+    """Mark the locked pending refund `locked` refunded (the provider's `reference`) or failed
+    (`error`); log it, and queue the refund-made mail for one refunded."""
+    locked.state = RefundState.FAILED if error else RefundState.REFUNDED
+    locked.provider_reference = "" if error else reference
+    locked.error = str(error.message) if error else ""
+    locked.save(update_fields=["state", "provider_reference", "error"])
+    log_action(
+        payment.registration,
+        action=f"refund.{locked.state}",
+        by=by,
+        data={"payment": payment.pk, "amount": str(locked.amount)},
+    )
+    if not error:
+        # In the transaction that left "pending": however often the task or the
+        # organiser's form runs again, this happens once.
+        _queue_money_mail(
+            payment.registration,
+            kind=MailKind.REFUND_MADE,
+            **refund_mail_context(locked, payment=payment),
+        )
 
 
 def refund_mail_context(refund: Refund, *, payment: Payment) -> dict:

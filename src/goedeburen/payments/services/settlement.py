@@ -168,9 +168,11 @@ def execute_lost_refunds(*, now: dt.datetime | None = None) -> int:
     pending for longer than `REFUND_GRACE`; return how many were refunded (the sweep).
 
     A refund that the organiser pays back by hand (a bank transfer, a manual payment) waits
-    for them to record it. Mollie's idempotency key per refund (`providers.mollie`) makes a
-    retry after a lost answer pay back once. A refusal is recorded on the refund (failed)
-    and logged; the others go on.
+    for them to record it. A retry after a lost answer pays back once, however late:
+    Mollie's idempotency key per refund within its while, and after it the refund an
+    earlier try made, found among the payment's refunds at Mollie by its metadata
+    (`providers.mollie`). A refusal is recorded on the refund (failed) and logged; a
+    refund Mollie did not answer about stays pending for the next sweep; the others go on.
     """
     now = now or timezone.now()
     lost = Refund.objects.filter(
