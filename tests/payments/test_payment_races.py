@@ -34,6 +34,7 @@ from goedeburen.registration import services as registration_services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Quota, Registration
 from tests import seams
+from tests.factories import RegistrationSettingsFactory
 from tests.payments.test_mollie import start
 from tests.threads import all_at_once
 
@@ -285,6 +286,55 @@ def test_a_cancellation_while_a_settlement_holds_its_locks_waits_and_both_finish
     balance = queries.balance(registration)
     assert balance.due == Decimal("0.00")
     _assert_seats_exact()
+
+
+def test_a_cancellation_not_free_while_an_attendees_settlement_runs_leaves_the_rest_owed(
+    on_postgresql, mollie, event, register, monkeypatch
+):
+    """One of two attendees (paid online) cancelled free; the booker cancels the rest, no
+    longer free, while that settlement holds its locks. The cancellation waits for it: the
+    settlement settles the attendee's part (its €125 back, an invoice for the other), and
+    the cancellation then supersedes the settled settlement, so that invoice stands. The
+    other order (the cancellation first, the settlement after) is
+    `test_settlement.test_a_settlement_due_when_a_cancellation_not_free_comes_…`:
+    the same money. Not a race: both lock the registration first, and the settlement reads
+    it and itself under those locks."""
+    registration = register(attendees=2)
+    payment = start(registration)
+    mollie.set_status(payment.provider_reference, "paid")
+    services.sync_provider_payment(ProviderName.MOLLIE, payment.provider_reference)
+    registration_services.cancel_attendee(registration.attendees.order_by("order")[1], by=None)
+    settlement = Settlement.objects.get(registration=registration)
+    RegistrationSettingsFactory(
+        event=event, free_cancellation_until=timezone.now() - dt.timedelta(days=1)
+    )
+
+    def cancel():
+        fresh = Registration.objects.get(pk=registration.pk)
+        return registration_services.cancel_registration(fresh, by=None, reason="booker")
+
+    outcomes = _beside_a_settler_holding_its_locks(monkeypatch, settlement, cancel)
+    refund = Refund.objects.get(payment=payment)
+    services.execute_lost_refunds(now=refund.created + services.REFUND_GRACE * 2)
+
+    assert outcomes["waited"]  # for the registration's lock
+    assert outcomes["settle"] is True
+    assert outcomes["other"].free is False
+    settlement.refresh_from_db()
+    assert (settlement.settled is not None, settlement.superseded is not None) == (True, True)
+    assert list(
+        Invoice.objects.filter(registration=registration)
+        .order_by("sequence")
+        .values_list("kind", "total")
+    ) == [
+        (InvoiceKind.INVOICE, Decimal("250.00")),
+        (InvoiceKind.CREDIT_NOTE, Decimal("-250.00")),
+        (InvoiceKind.INVOICE, Decimal("125.00")),
+    ]
+    assert [r["amount"]["value"] for r in mollie.refunds[payment.provider_reference]] == ["125.00"]
+    balance = queries.balance(registration)
+    assert (balance.due, balance.paid) == (Decimal("125.00"), Decimal("125.00"))
+    assert services.settle_due_cancellations() == 0
 
 
 def _settle(pk):

@@ -328,6 +328,50 @@ def test_a_payment_after_a_cancellation_that_was_not_free_is_not_refunded_by_an_
     assert "Cancelling was no longer free, so the invoice still stands." in text
 
 
+def test_a_settlement_due_when_a_cancellation_not_free_comes_settles_only_the_free_part(
+    mollie, event, register, client, immediate_tasks, django_capture_on_commit_callbacks
+):
+    # Two attendees, paid online (€250). One is cancelled while that is free: a settlement
+    # is owed, but it has not run yet (its task waits in the queue, or failed and waits for
+    # the sweep). The free period ends and the booker cancels the rest, which is not free.
+    # The settlement settles the attendee's part only (the invoice credited and reissued
+    # for the other, which stands; €125 back), not the whole registration as if cancelling
+    # it had been free (everything credited, all €250 back).
+    from tests.payments.test_mollie import WEBHOOK, start
+
+    registration = register(attendees=2)
+    payment = start(registration)
+    mollie.set_status(payment.provider_reference, "paid")
+    client.post(WEBHOOK, {"id": payment.provider_reference})
+    registration_services.cancel_attendee(
+        registration.attendees.order_by("order")[1], by=None, reason="ziek"
+    )  # its settlement's task never runs
+    RegistrationSettingsFactory(
+        event=event, free_cancellation_until=timezone.now() - timezone.timedelta(days=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _cancel(registration).free is False
+    assert Settlement.objects.get().superseded is not None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = services.settle_due_cancellations()
+
+    assert swept == 1
+    assert list(
+        Invoice.objects.filter(registration=registration)
+        .order_by("sequence")
+        .values_list("kind", "total")
+    ) == [
+        (InvoiceKind.INVOICE, Decimal("250.00")),
+        (InvoiceKind.CREDIT_NOTE, Decimal("-250.00")),
+        (InvoiceKind.INVOICE, Decimal("125.00")),
+    ]
+    assert [r["amount"]["value"] for r in mollie.refunds[payment.provider_reference]] == ["125.00"]
+    balance = queries.balance(registration)
+    assert (balance.due, balance.paid) == (Decimal("125.00"), Decimal("125.00"))
+    assert services.settle_due_cancellations() == 0
+
+
 def _received(registration, amount: str) -> None:
     # Money the organiser books by hand, also more than the registration owes now.
     services.record_manual_payment(

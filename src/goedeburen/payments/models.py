@@ -260,7 +260,9 @@ class Settlement(models.Model):
     settled = models.DateTimeField(_("settled"), null=True, blank=True)
     # Set when the registration was cancelled later, no longer free of charge: what it owes
     # stands from then, so money paid afterwards counts towards it and does not make this
-    # settlement due again. Cleared by a later free cancellation (`owe_settlement`).
+    # settlement due again, and one still due settles only the earlier free cancellation
+    # (an attendee's), never the whole registration. Cleared by a later free cancellation
+    # (`owe_settlement`).
     superseded = models.DateTimeField(_("superseded"), null=True, blank=True)
 
     class Meta:

@@ -74,8 +74,10 @@ def settle_cancellation(settlement_id: int) -> bool:
     paid Mollie payment refunded in full. For one that still has attendees (some were
     cancelled, `registration.cancel_attendee`): an invoice that no longer matches its
     tickets is credited and a new one issued for those left (same due date), and online
-    payments are refunded only down to what is still due. Worked out from the state as
-    it is, so a second settlement of the same registration adds only what is new.
+    payments are refunded only down to what is still due. So too for a registration
+    cancelled, after this settlement was owed, by a cancellation that was not free (the
+    settlement superseded): those tickets stay owed. Worked out from the state as it is,
+    so a second settlement of the same registration adds only what is new.
 
     Return whether this call settled it; False when it was settled already (or is gone).
     Everything happens in one transaction: the credit note with its mail (the PDF attached),
@@ -99,7 +101,14 @@ def settle_cancellation(settlement_id: int) -> bool:
         settlement = lock_settlement(settlement_id)
         if settlement is None or settlement.settled is not None:
             return False
-        cancelled = registration.status == RegistrationStatus.CANCELLED
+        # Read under both locks: a cancellation that was not free, committed after this
+        # settlement was owed, marked it superseded (`supersede_settlement`). The whole
+        # registration's cancellation then owes nothing back; what is left to settle is
+        # what the earlier free cancellation (of an attendee) owed, worked out as for one
+        # that still has attendees: its invoice for the tickets left, money beyond that.
+        cancelled = (
+            registration.status == RegistrationStatus.CANCELLED and settlement.superseded is None
+        )
         invoice = queries.current_invoice(registration)
         if invoice is not None and (cancelled or invoice.total != registration.total):
             credit_invoice(invoice, reason=settlement.reason, mail_now=True)
