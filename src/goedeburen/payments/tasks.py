@@ -45,7 +45,9 @@ def refund(refund_id: int) -> str:
         return "missing"
     try:
         return services.execute_refund(found).state
-    except services.PaymentError as refused:  # recorded as failed, for the organiser to see
+    except services.PaymentError as refused:
+        # Recorded for the organiser to see: failed when refused; still pending (the sweep
+        # tries again) when the provider did not answer.
         return refused.code
 
 
