@@ -30,21 +30,50 @@ def _share(instance: dict) -> Fraction:
     return Fraction(str(_rules(instance)["max_group_share"]))
 
 
+def _id(value) -> str:
+    # An id written as a number (17) is the id "17": object keys in JSON are always text.
+    return str(value)
+
+
 def _sessions(instance: dict) -> dict:
-    """Return session id → (round id, topic, capacity, mix)."""
+    """Return (round id, session id) → (round id, topic, capacity, mix).
+
+    Keyed by round too: two rounds may each number their own sessions "s1", "s2" ….
+    """
     return {
-        s["id"]: (r["id"], s.get("topic") or s["id"], int(s["capacity"]), bool(s.get("mix")))
+        (_id(r["id"]), _id(s["id"])): (
+            _id(r["id"]),
+            _id(s.get("topic") if s.get("topic") not in (None, "") else s["id"]),
+            int(s["capacity"]),
+            bool(s.get("mix")),
+        )
         for r in instance.get("rounds", [])
         for s in r["sessions"]
     }
 
 
 def _preferences(person: dict) -> dict:
-    return person.get("preferences") or {}
+    return {
+        _id(rid): [_id(sid) for sid in ranked]
+        for rid, ranked in (person.get("preferences") or {}).items()
+    }
 
 
 def _fixed(person: dict) -> dict:
-    return person.get("fixed") or {}
+    return {_id(rid): _id(sid) for rid, sid in (person.get("fixed") or {}).items()}
+
+
+def _group(person: dict):
+    # `group` left out, null or "": one group of its own (docs/development.md).
+    value = person.get("group")
+    return None if value in (None, "") else _id(value)
+
+
+def _placed(result: dict) -> dict:
+    return {
+        _id(pid): {_id(rid): _id(sid) for rid, sid in rounds.items()}
+        for pid, rounds in result["assignment"].items()
+    }
 
 
 def _attends(person: dict) -> set:
@@ -57,11 +86,10 @@ def breaks(instance: dict, result: dict) -> list[str]:
     rules = _rules(instance)
     share = _share(instance)
     session = _sessions(instance)
-    people = {p["id"]: p for p in instance["participants"]}
-    # `group` left out, null or "": one group of its own (docs/development.md).
-    group = {pid: p.get("group") or None for pid, p in people.items()}
-    placed = result["assignment"]
-    unplaced = [(u["participant"], u["round"]) for u in result.get("unassigned", [])]
+    people = {_id(p["id"]): p for p in instance["participants"]}
+    group = {pid: _group(p) for pid, p in people.items()}
+    placed = _placed(result)
+    unplaced = [(_id(u["participant"]), _id(u["round"])) for u in result.get("unassigned", [])]
     if len(unplaced) != len(set(unplaced)):
         problems.append("someone is listed twice as not placed")
     for u in result.get("unassigned", []):
@@ -73,31 +101,29 @@ def breaks(instance: dict, result: dict) -> list[str]:
             problems.append(f"{pid} placed but not a participant")
             continue
         for rid, sid in rounds.items():
-            if sid not in session:
-                problems.append(f"{pid} placed in unknown session {sid}")
+            if (rid, sid) not in session:
+                problems.append(f"{pid} placed in {sid}, no session of round {rid}")
                 continue
-            if session[sid][0] != rid:
-                problems.append(f"{pid} placed in {sid} for the wrong round {rid}")
-            occupants[sid].append(pid)
+            occupants[(rid, sid)].append(pid)
     for pid, rid in unplaced:
         if pid not in people or rid not in _attends(people[pid]):
             problems.append(f"{pid} listed as not placed in {rid}, where they do not take part")
         elif rid in placed.get(pid, {}):
             problems.append(f"{pid} listed as not placed in {rid}, but placed there")
-    for p in instance["participants"]:
-        mine = placed.get(p["id"], {})
+    for pid, p in people.items():
+        mine = placed.get(pid, {})
         wanted = _attends(p)
         for rid in wanted:
-            if rid not in mine and (p["id"], rid) not in unplaced:
-                problems.append(f"{p['id']} silently not placed in {rid}")
+            if rid not in mine and (pid, rid) not in unplaced:
+                problems.append(f"{pid} silently not placed in {rid}")
         if set(mine) - wanted:
-            problems.append(f"{p['id']} placed in a round they do not attend")
+            problems.append(f"{pid} placed in a round they do not attend")
         for rid, sid in _fixed(p).items():
             if rid in mine and mine[rid] != sid:
-                problems.append(f"{p['id']} not in fixed session {sid}")
-        topics = [session[sid][1] for sid in mine.values() if sid in session]
+                problems.append(f"{pid} not in fixed session {sid}")
+        topics = [session[key][1] for key in mine.items() if key in session]
         if len(topics) != len(set(topics)):
-            problems.append(f"{p['id']} has a topic twice")
+            problems.append(f"{pid} has a topic twice")
     for sid, here in occupants.items():
         _, _, capacity, mix = session[sid]
         if len(here) > capacity:
@@ -108,9 +134,12 @@ def breaks(instance: dict, result: dict) -> list[str]:
                 if sum(1 for x in here if group[x] == g) > most:
                     problems.append(f"{sid}: too many of {g}")
     for round_ in instance.get("rounds", []):
+        rid = _id(round_["id"])
         mixed = [s for s in round_["sessions"] if s.get("mix")]
-        for g in rules["spread_groups"]:
-            counts = [sum(1 for x in occupants[s["id"]] if group[x] == g) for s in mixed]
+        for g in dict.fromkeys(_id(g) for g in rules["spread_groups"]):
+            counts = [
+                sum(1 for x in occupants[(rid, _id(s["id"]))] if group[x] == g) for s in mixed
+            ]
             # Some level L: min(L, capacity) <= count <= L + 1 in every mix session.
             levels = range(0, max(counts, default=0) + 2)
             if counts and not any(
@@ -127,8 +156,9 @@ def breaks(instance: dict, result: dict) -> list[str]:
 def choices(instance: dict, assignment: dict) -> list:
     """Return the 0-based choice of every placement, pinned ones included (None: unranked)."""
     found = []
+    placed = _placed({"assignment": assignment})
     for p in instance["participants"]:
-        for rid, sid in assignment.get(p["id"], {}).items():
+        for rid, sid in placed.get(_id(p["id"]), {}).items():
             ranked = _preferences(p).get(rid, [])
             found.append(ranked.index(sid) if sid in ranked else None)
     return found
@@ -157,11 +187,12 @@ def rank_histogram(instance: dict, assignment: dict) -> list[int]:
 
 
 def repeat_pairs(instance: dict, assignment: dict) -> int:
-    mix = {sid for sid, (_, _, _, m) in _sessions(instance).items() if m}
+    mix = {key for key, (_, _, _, m) in _sessions(instance).items() if m}
+    placed = _placed({"assignment": assignment})
     met = {}
-    for a, b in combinations(sorted(assignment), 2):
+    for a, b in combinations(sorted(placed), 2):
         shared = sum(
-            1 for rid, sid in assignment[a].items() if sid in mix and assignment[b].get(rid) == sid
+            1 for rid, sid in placed[a].items() if (rid, sid) in mix and placed[b].get(rid) == sid
         )
         met[(a, b)] = shared
     return sum(1 for n in met.values() if n > 1)
