@@ -26,13 +26,38 @@ def is_local_command(args: list[str], environ) -> bool:
     return not any(environ.get(name) for name in ("DATABASE_URL", "DEBUG"))
 
 
+def process_started() -> float:
+    """Return time.monotonic() when this process began, as near as Linux tells (10 ms).
+
+    Starting Python and importing this package take 0.05 to 0.2 s before any line here
+    runs; a time limit measured from outside the process counts them. Elsewhere (no
+    /proc): now.
+    """
+    now = time.monotonic()
+    try:
+        with open("/proc/self/stat", encoding="ascii") as file:
+            # After the command name in parentheses: state is field 3, starttime field 22.
+            start_ticks = int(file.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as file:
+            up = float(file.read().split()[0])
+        elapsed = up - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return now
+    return now - min(max(elapsed, 0.0), 5.0)
+
+
 def main() -> None:
     if sys.argv[1:2] == ["assign"]:
         # The solver needs nothing of Django: no settings, no SECRET_KEY, no database.
-        started = time.monotonic()  # the time limit counts loading the solver, too
+        started = process_started()  # the time limit counts starting Python, too
         from goedeburen.matching.solver.cli import main as assign
 
-        sys.exit(assign(sys.argv[2:], started=started))
+        code = assign(sys.argv[2:], started=started)  # a bad file: SystemExit(2) from here
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # The result file is closed: skip the interpreter's teardown (0.05 s of freeing
+        # numpy's and HiGHS's memory at 3,000 people), which a time limit would count.
+        os._exit(code)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goedeburen.settings")
     if is_local_command(sys.argv[1:], os.environ):
         os.environ[LOCAL_COMMAND] = "true"

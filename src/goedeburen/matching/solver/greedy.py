@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 
 from . import check
 from .instance import Instance, ranks_in_round
@@ -24,13 +25,19 @@ Assignment = dict[str, dict[str, str]]
 
 
 def greedy_placement(
-    instance: Instance, *, seconds: float = 0.1, placed: Assignment | None = None
+    instance: Instance,
+    *,
+    seconds: float = 0.1,
+    placed: Assignment | None = None,
+    deadline: float | None = None,
 ) -> Assignment:
     """Return a placement of whom one pass can place, keeping every rule of the format.
 
     `seconds`: how long those left out may be tried again (moving one person for them).
     `placed`: whole rounds placed already (round by round, before the time ended), kept
-    as they are; the pass places the other rounds.
+    as they are; the pass places the other rounds. `deadline` (time.monotonic()): the pass
+    places nobody more after it (the repair that makes the rules hold still runs, and
+    takes a few hundredths of a second), so that a time limit holds on any instance.
     """
     rules = instance.rules
     sessions = instance.sessions()
@@ -101,6 +108,33 @@ def greedy_placement(
         r.id: [s.id for s in sorted(r.sessions, key=lambda s: (s.mix, -s.capacity, s.id))]
         for r in instance.rounds
     }
+    # The sessions of each round with a seat left, in `base_order`: the unranked sessions
+    # a participant may take. Rebuilt when a session fills (at most once per session in
+    # the pass), so that nobody looks at the full ones of 300 small rooms again.
+    open_sessions = {
+        r: [s for s in order if sessions[s].capacity > size[s]] for r, order in base_order.items()
+    }
+
+    def open_in(round_id: str) -> list[str]:
+        if filled[round_id]:
+            open_sessions[round_id] = [
+                s for s in open_sessions[round_id] if size[s] < sessions[s].capacity
+            ]
+            filled[round_id] = False
+        return open_sessions[round_id]
+
+    filled = dict.fromkeys(base_order, False)  # a session of the round filled since
+
+    def order_of(slot, unranked: list[str]) -> Iterator[str]:
+        """Yield the sessions a slot tries, cheapest first: its ranked choices, then the
+        `unranked` sessions (plain and large first), then ranked ones that cost more
+        than an unranked session."""
+        free, _, _, _, cheap, ranks, dear = slot  # free: 0 for a pinned slot
+        yield from cheap
+        if free:
+            yield from (s for s in unranked if s not in ranks)
+            yield from dear
+
     slots = []
     for person in instance.participants:
         for round_ in instance.rounds:
@@ -109,16 +143,13 @@ def greedy_placement(
             fixed = person.fixed.get(round_.id)
             if fixed is not None:
                 if round_of.get(fixed) == round_.id:
-                    slots.append((0, 0, person, round_, [fixed]))
+                    slots.append((0, 0, person, round_, [fixed], {}, []))  # pinned
                 continue
             ranks = ranks_in_round(person.preferences.get(round_.id, ()), round_ids[round_.id])
             ranked = sorted(ranks, key=lambda s, ranks=ranks: (cost_of(ranks[s]), ranks[s]))
-            # The cheapest first: ranked choices, unranked sessions (plain and large first),
-            # then ranked ones that cost more than an unranked session.
-            order = [s for s in ranked if cost_of(ranks[s]) <= rules.unranked_cost]
-            order += [s for s in base_order[round_.id] if s not in ranks]
-            order += [s for s in ranked if cost_of(ranks[s]) > rules.unranked_cost]
-            slots.append((1, len(ranks), person, round_, order))
+            cheap = [s for s in ranked if cost_of(ranks[s]) <= rules.unranked_cost]
+            dear = [s for s in ranked if cost_of(ranks[s]) > rules.unranked_cost]
+            slots.append((1, len(ranks), person, round_, cheap, ranks, dear))
     # The groups in turn, each in proportion to its size (one group first would fill the
     # mix sessions with one of its members each, and then its share rule would keep the
     # rest out); within a group, the pinned first and then those with the fewest choices.
@@ -134,14 +165,26 @@ def greedy_placement(
         )
     ]
     # A spread group's member goes where the group has the fewest, to keep it even.
-    for _, _, person, round_, order in slots:
+    for done, slot in enumerate(slots):
+        person, round_ = slot[2], slot[3]
+        if deadline is not None and done % 64 == 0 and time.monotonic() >= deadline:
+            break
         if round_.id in placement[person.id]:
             continue
+        order = order_of(slot, open_in(round_.id))
         if person.group in spread:
-            order = sorted(order, key=lambda s: count[s][person.group] if sessions[s].mix else 0)
+            fewest = _fewest(order_of(slot, open_in(round_.id)), count, sessions, person.group)
+            if fewest is not None and fits(person.id, fewest):  # the order's first, mostly
+                order = iter((fewest,))
+            else:
+                order = sorted(
+                    order, key=lambda s: count[s][person.group] if sessions[s].mix else 0
+                )
         for session_id in order:
             if fits(person.id, session_id):
                 place(person.id, session_id)
+                if size[session_id] >= sessions[session_id].capacity:
+                    filled[round_.id] = True
                 break
 
     # Repair: whoever breaks the share or the spread of a mix session leaves it (someone
@@ -170,6 +213,8 @@ def greedy_placement(
     # directly or where one person not pinned there moves on to another session of the
     # round; kept only when the share and spread of the round still hold.
     ends = time.monotonic() + seconds
+    if deadline is not None:
+        ends = min(ends, deadline)
     round_mixed = {r.id: [s for s in r.sessions if s.mix] for r in instance.rounds}
 
     def holds(round_id: str, touched: tuple[str, ...], names: set[str]) -> bool:
@@ -216,17 +261,31 @@ def greedy_placement(
                 place(other, session_id)
         return False
 
-    for _, _, person, round_, order in slots:
+    for slot in slots:
+        person, round_ = slot[2], slot[3]
         if time.monotonic() >= ends:
             break
         if round_.id in placement[person.id]:
             continue
-        for session_id in order:
+        for session_id in order_of(slot, base_order[round_.id]):
             if sessions[session_id].topic not in topics[person.id] and try_place(
                 person.id, round_, session_id
             ):
                 break
     return {pid: rounds for pid, rounds in placement.items() if rounds}
+
+
+def _fewest(order: Iterator[str], count, sessions, name: str) -> str | None:
+    """Return the first session of `order` where group `name` has the fewest (a session
+    without mix rules counts 0: the group may fill it), looking no further than a 0."""
+    best, least = None, None
+    for session_id in order:
+        held = count[session_id][name] if sessions[session_id].mix else 0
+        if held == 0:
+            return session_id
+        if least is None or held < least:
+            best, least = session_id, held
+    return best
 
 
 def _one_too_many(mixed, count, size, rules, spread) -> tuple[str, str] | None:
