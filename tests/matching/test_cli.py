@@ -161,6 +161,18 @@ MALFORMED = {
         "rounds: missing, expected a list of rounds",
     ),
     "not an object": ([1, 2], "$: expected an object, got a list"),
+    # Costs HiGHS cannot add up exactly: a TypeError traceback at 10**18, an OverflowError
+    # at 1e308, and at 2**53 + 1 an `optimal` whose bound was 1 below its objective.
+    "rank cost too large to add up": (
+        _broken(lambda d: d["rules"].update(rank_cost=[0, 1, 10**18])),
+        "rules.rank_cost[2]: 1000000000000000000 is too large: with 3 participant-rounds, "
+        "costs can be added up exactly up to 22906492245 (in steps of 1)",
+    ),
+    "unranked cost too large to add up": (
+        _broken(lambda d: d["rules"].update(rank_cost=[0, 2], unranked_cost=2**53 + 2)),
+        "rules.unranked_cost: 9007199254740994 is too large: with 3 participant-rounds, "
+        "costs can be added up exactly up to 45812984490 (in steps of 2)",
+    ),
 }
 
 

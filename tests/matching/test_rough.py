@@ -39,6 +39,25 @@ def test_small_rough_instance_is_solved_to_the_reference_optimum(seed):
         assert result["objective"] == result["bound"] == round(optimum)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_costs_as_large_as_accepted_still_reach_the_reference_optimum(seed):
+    doc = rough_instance(100 + seed, people=300, rooms=8)
+    slots = sum(len(person.rounds) for person in parse_instance(doc).participants)
+    most = 2**36 // slots  # `instance.EXACT`: at 2**43 HiGHS found no placement at all
+    doc["rules"] = {**doc.get("rules", {}), "rank_cost": [0, 1, most // 3, most - 1]}
+    doc["rules"]["unranked_cost"] = most
+
+    result = _solved(doc)
+
+    assert result_problems(doc, result) == []
+    optimum = solve_reference(canonical(doc), tight=True)["optimum"]
+    if optimum is None:
+        assert result["status"] == "infeasible"
+    else:
+        assert result["status"] == "optimal"
+        assert result["objective"] == round(optimum)
+
+
 @pytest.mark.parametrize("seed", range(20))
 def test_medium_rough_instance_keeps_every_rule_within_a_short_limit(tmp_path, seed):
     doc = rough_instance(500 + seed, people=200, rooms=60)

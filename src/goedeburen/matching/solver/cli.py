@@ -101,13 +101,16 @@ def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
         sys.stderr.write(f"{PROG}: {args.instance}: {error}\n")
         # What is left of the limit, less what the figures and the file take after the
         # pass, to place and to try again; the pass stops then.
-        slots = sum(len(person.rounds) for person in instance.participants)
-        last = started + args.time_limit - tail_seconds(slots)
+        # Without a limit (HiGHS gave up on its own), the pass as long as it takes.
+        last = None
+        if args.time_limit is not None:
+            slots = sum(len(person.rounds) for person in instance.participants)
+            last = started + args.time_limit - tail_seconds(slots)
         result = out_of_time(
             instance,
             started=started,
             message=str(error),
-            seconds=min(max(last - 0.2 - time.monotonic(), 0.0), 0.5),
+            seconds=0.5 if last is None else min(max(last - 0.2 - time.monotonic(), 0.0), 0.5),
             placed=getattr(error, "placed", None),
             deadline=last,
         )
