@@ -159,7 +159,9 @@ def test_assign_with_a_limit_of_five_seconds_places_3000_people_round_by_round(t
 
     assert done.returncode == 0, done.stderr
     result = json.loads(out.read_text(encoding="utf-8"))
-    assert (result["status"], result["unassigned"]) == ("feasible", [])
+    # Optimal on a quiet machine now and then: better, not wrong.
+    assert result["status"] in ("feasible", "optimal")
+    assert result["unassigned"] == []
     assert _placed(result["assignment"]) == 12_000
     assert check.check_rules(instance, result["assignment"]).total == 0
     assert breaks(doc, result) == []
