@@ -1,4 +1,5 @@
-"""Form fields that ask an event's questions, shared by the public form and the back office."""
+"""Form fields and forms shared by the public form and the back office: the event's
+questions, and the colleague who goes instead of an attendee."""
 
 import datetime as dt
 
@@ -11,6 +12,7 @@ from .billing import einvoice_problem, tidy_vat_number
 from .enums import NO, YES, QuestionKind
 from .models import VAT_NUMBER, Answer, Question
 from .services.questions import MAX_ANSWER_LENGTH, number_text
+from .services.self_service import Substitute
 
 
 def seen_value(registration) -> str:
@@ -129,3 +131,19 @@ def initial_answer(answer: Answer):
     if answer.question.kind == QuestionKind.SINGLE_CHOICE:
         return chosen[0] if chosen else ""
     return answer.value
+
+
+class SubstituteForm(forms.Form):
+    """The colleague who goes instead of an attendee (`services.substitute_attendee`): the
+    booker's page and the organiser's screen ask the same, with the same limits."""
+
+    given_name = TidyCharField(label=_("First name"), max_length=100)
+    family_name = TidyCharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email address"), max_length=254, required=False)
+    organisation = TidyCharField(label=_("Organisation"), max_length=200, required=False)
+
+    def substitute(self) -> Substitute:
+        """Return the valid form's colleague (other fields of a subclass left out)."""
+        return Substitute(
+            **{name: self.cleaned_data[name] for name in Substitute.__dataclass_fields__}
+        )

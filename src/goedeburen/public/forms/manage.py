@@ -5,11 +5,11 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from goedeburen.common.formfields import TidyCharField
+from goedeburen.registration import forms as forms_shared
 from goedeburen.registration import queries
 from goedeburen.registration.forms import initial_answer, posted_seen, seen_value
 from goedeburen.registration.models import Attendee, Question, Registration
-from goedeburen.registration.services import AttendeeChanges, Substitute
+from goedeburen.registration.services import AttendeeChanges
 
 from .registration import AttendeeForm, BillingForm, BookerForm, _StyledForm
 
@@ -116,15 +116,7 @@ def _attendee_initial(attendee) -> dict:
     return {name: getattr(attendee, name) for name in names}
 
 
-class SubstituteForm(_StyledForm):
-    given_name = TidyCharField(label=_("First name"), max_length=100)
-    family_name = TidyCharField(label=_("Last name"), max_length=150, required=False)
-    email = forms.EmailField(label=_("Email address"), max_length=254, required=False)
-    organisation = TidyCharField(label=_("Organisation"), max_length=200, required=False)
-
-    def substitute(self) -> Substitute:
-        return Substitute(**self.cleaned_data)
-
+class SubstituteForm(_StyledForm, forms_shared.SubstituteForm):
     def errors_summary(self) -> list[tuple[str, str, str]]:
         return [
             (field.id_for_label, field.label, message) for field in self for message in field.errors
