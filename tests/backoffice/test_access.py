@@ -100,6 +100,7 @@ DECLARED = {
     "registration.reject": ("registration.change_registration", "event"),
     "registration.cancel": ("registration.change_registration", "event"),
     "registration.cancel_attendee": ("registration.change_registration", "event"),
+    "registration.substitute": ("registration.change_registration", "event"),
     "registration.resend_link": ("registration.change_registration", "event"),
     "attendee.list": ("registration.view_attendees", "event"),
     "attendee.export": ("registration.view_attendees", "event"),

@@ -147,6 +147,7 @@ DESTRUCTIVE = {
     "registration.reject": ({"message": "Vol"}, _awaiting),
     "registration.cancel": ({"reason": "Dubbel"}, None),
     "registration.cancel_attendee": ({"reason": "Ziek"}, _second_attendee),
+    "registration.substitute": ({"given_name": "Cor", "email": "cor@example.org"}, None),
     "registration.resend_link": ({}, None),
     "mail.cancel": ({}, _queued_mail),
     "mail_template.update": ({"action": "reset"}, _own_mail_text),

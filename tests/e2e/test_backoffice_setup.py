@@ -374,3 +374,61 @@ def test_a_registration_edit_opened_before_another_change_is_refused_on_the_form
     assert "this registration was changed in the meantime" in alert.inner_text()
     assert earlier.input_value('[name="booker_name"]') == "Bea Later"  # as it is now
     _axe_clean(earlier, "registration edit refused: changed meanwhile", viewport)
+
+
+@pytest.fixture(scope="module")
+def to_substitute(demo_team, django_db_blocker):
+    """Per viewport a confirmed registration of the demo event with one attendee, for whom a
+    colleague goes instead."""
+    from goedeburen.registration.models import TicketType
+    from tests.factories import AttendeeFactory, RegistrationFactory
+
+    made = {}
+    with django_db_blocker.unblock():
+        ticket = TicketType.objects.get(event=demo_team, name_nl="Deelname")
+        for viewport in ("360px", "1280px"):
+            registration = RegistrationFactory(
+                event=demo_team,
+                status="confirmed",
+                billing_organisation="Woonstichting De Linde",
+                billing_address="Lindelaan 1\n3511 AA Utrecht",
+            )
+            made[viewport] = AttendeeFactory(
+                registration=registration, ticket_type=ticket, given_name="Ada", family_name="Aal"
+            )
+    return made
+
+
+@pytest.mark.parametrize("viewport", ["360px", "1280px"])
+def test_secretariat_lets_a_colleague_go_instead_on_a_page_without_wcag_violations(
+    visit, to_substitute, django_db_blocker, viewport
+):
+    from goedeburen.registration.models import Attendee
+
+    attendee = to_substitute[viewport]
+    registration = attendee.registration
+    _signed_in(visit, f"{DEMO_OWNER}-{viewport}", viewport=viewport, javascript=True)
+    detail = f"/en/backoffice/{registration.event.slug}/registrations/{registration.code}/"
+    tab = _visit_signed_in(visit, detail, viewport)
+    tab.get_by_role("link", name="Someone else goes instead of Ada Aal").click()
+    tab.wait_for_load_state()
+    assert "Someone else instead of Ada Aal" in tab.locator("h1").inner_text()
+    _axe_clean(tab, "substitution", viewport)
+
+    tab.get_by_label("Email address").fill("cor@")
+    tab.locator("main").get_by_role("button", name="Let the colleague go instead").click()
+    tab.wait_for_load_state()
+    alert = tab.locator("main").get_by_role("alert")
+    assert "First name" in alert.inner_text()
+    assert "Enter a valid email address." in alert.inner_text()
+    _axe_clean(tab, "substitution refused", viewport)
+
+    tab.get_by_label("First name").fill("Cor")
+    tab.get_by_label("Last name").fill("Collega")
+    tab.get_by_label("Email address").fill("cor@example.org")
+    tab.locator("main").get_by_role("button", name="Let the colleague go instead").click()
+    tab.wait_for_load_state()
+    assert tab.url.endswith(detail)
+    assert "Cor Collega now goes instead of Ada Aal." in tab.locator("main").inner_text()
+    with django_db_blocker.unblock():
+        assert Attendee.objects.get(pk=attendee.pk).full_name == "Cor Collega"

@@ -253,6 +253,11 @@ event_urls = [
         registration_actions.CancelAttendeeView.as_view(),
         name="registration.cancel_attendee",
     ),
+    path(
+        "registrations/<slug:code>/attendees/<int:attendee>/substitute/",
+        registration_actions.SubstituteAttendeeView.as_view(),
+        name="registration.substitute",
+    ),
     path("assignment/", assignment.AssignmentListView.as_view(), name="assignment.list"),
     path("assignment/rules/", assignment.RulesView.as_view(), name="assignment.rules"),
     path("assignment/start/", assignment.StartRunView.as_view(), name="assignment.start"),

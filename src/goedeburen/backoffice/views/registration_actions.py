@@ -17,13 +17,14 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView
 
-from goedeburen.backoffice.forms.base import ConfirmationForm
+from goedeburen.backoffice.forms.base import ConfirmationForm, style
 from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
 from goedeburen.common.formfields import TidyCharField
 from goedeburen.common.text import tidy_text
 from goedeburen.registration import services
 from goedeburen.registration.exceptions import RegistrationError
+from goedeburen.registration.forms import SubstituteForm
 from goedeburen.registration.models import Registration
 
 _TEXTAREA = "utrecht-textarea utrecht-textarea--html-textarea"
@@ -155,7 +156,17 @@ class CancelView(RegistrationActionView):
         return _("Registration %(code)s is cancelled, after the free period.")
 
 
-class CancelAttendeeView(RegistrationActionView):
+class AttendeeActionView(RegistrationActionView):
+    """An action on one attendee of the registration in the URL."""
+
+    def get_attendee(self):
+        for attendee in self.get_registration().attendees.all():
+            if attendee.pk == self.kwargs["attendee"]:
+                return attendee
+        raise Http404
+
+
+class CancelAttendeeView(AttendeeActionView):
     """Cancel one attendee of several (`services.cancel_attendee`), the rest stays booked."""
 
     form_class = ReasonForm
@@ -166,12 +177,6 @@ class CancelAttendeeView(RegistrationActionView):
     )
     button = gettext_lazy("Cancel this attendee")
     danger = True
-
-    def get_attendee(self):
-        for attendee in self.get_registration().attendees.all():
-            if attendee.pk == self.kwargs["attendee"]:
-                return attendee
-        raise Http404
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -187,6 +192,51 @@ class CancelAttendeeView(RegistrationActionView):
         done = done or _("%(name)s is cancelled, after the free period.")
         # The caller fills in %(code)s: a "%" in the name must stay a "%".
         return done % {"name": result.name.replace("%", "%%")}
+
+
+class SubstituteAttendeeForm(ConfirmationForm, SubstituteForm):
+    """The colleague who goes instead, as the booker's page asks it, confirmed by the button."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            style(field)
+
+
+class SubstituteAttendeeView(AttendeeActionView):
+    """Let a colleague go instead of one attendee (`services.substitute_attendee`), for a
+    booker who asks the secretariat: the same ticket, a new ticket code."""
+
+    form_class = SubstituteAttendeeForm
+    intro = gettext_lazy(
+        "The colleague takes over this ticket and its sessions. The previous person's answers "
+        "(job title, wishes, consents, badge choice) are removed, and their ticket no longer "
+        "works at the door. With an email address, the colleague gets their own calendar file "
+        "and, once the registration is confirmed, their ticket. The previous person is told "
+        "by mail when they have an address of their own (not the booker's)."
+    )
+    button = gettext_lazy("Let the colleague go instead")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = _("Someone else instead of %(name)s (registration %(code)s)") % {
+            "name": self.get_attendee().full_name,
+            "code": self.get_registration().code,
+        }
+        return context
+
+    def act(self, registration, *, confirm, **values):
+        attendee = self.get_attendee()
+        before = attendee.full_name
+        now = services.substitute_attendee(
+            attendee, substitute=services.Substitute(**values), by=self.request.user
+        )
+        done = _("%(name)s now goes instead of %(before)s.") % {
+            "name": now.full_name,
+            "before": before,
+        }
+        # The caller fills in %(code)s: a "%" in a name must stay a "%".
+        return done.replace("%", "%%")
 
 
 class BulkDecisionView(EventPermissionMixin, ConfirmFirstMixin, View):

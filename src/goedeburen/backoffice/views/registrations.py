@@ -327,6 +327,10 @@ class RegistrationDetailView(RegistrationMixin, TemplateView):
         queries.prefetch_answers(attendees)
         entries = list(history(registration)[:HISTORY_LENGTH])
         now = timezone.now()
+        changeable = (
+            self.may("registration.change_registration")
+            and registration.status != RegistrationStatus.CANCELLED
+        )
         kwargs.update(
             registration=registration,
             attendees=attendees,
@@ -336,9 +340,8 @@ class RegistrationDetailView(RegistrationMixin, TemplateView):
             if self.may("registration.change_registration")
             else [],
             # One attendee of several may go on their own (the last one: cancel it all).
-            can_cancel_attendees=self.may("registration.change_registration")
-            and registration.status != RegistrationStatus.CANCELLED
-            and len(attendees) > 1,
+            can_cancel_attendees=changeable and len(attendees) > 1,
+            can_substitute=changeable,
             mails=list(mail_queries.mails_of(registration)[:MAILS_SHOWN]),
         )
         return super().get_context_data(**kwargs)
