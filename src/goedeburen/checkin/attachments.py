@@ -1,5 +1,6 @@
 """Files check-in adds to mails (registered with `mail.composing.register_attachments`):
-the tickets with the mail that confirms a registration, the certificates with the thank-you.
+the tickets with the mail that confirms a registration, the new person's own ticket with the
+mail to a colleague who goes instead, the certificates with the thank-you.
 
 Called by the worker when it renders a mail, in the mail's language; reads only.
 """
@@ -16,13 +17,21 @@ PDF = "application/pdf"
 CONFIRMING = frozenset({MailKind.CONFIRMATION, MailKind.APPROVED, MailKind.PAYMENT_RECEIVED})
 
 
-def for_mail(kind, *, event, registration) -> list[Attachment]:
+def for_mail(kind, *, event, registration, attendee=None) -> list[Attachment]:
     if registration is None:
         return []
-    if kind in CONFIRMING and registration.status == RegistrationStatus.CONFIRMED:
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    if kind in CONFIRMING and confirmed:
         content = pdf.tickets.render_tickets(registration)
         if content:
             return [Attachment(f"tickets-{registration.code}.pdf", content, PDF)]
+    # The colleague who goes instead gets their own ticket (its code is new), on the same
+    # rule as the booker's: once the registration is confirmed. Never the others' tickets:
+    # anyone who shows one gets in.
+    if kind == MailKind.SUBSTITUTE and confirmed and attendee is not None:
+        content = pdf.tickets.render_tickets(registration, attendees=[attendee])
+        if content:
+            return [Attachment(f"ticket-{registration.code}-{attendee.pk}.pdf", content, PDF)]
     if kind == MailKind.THANK_YOU and queries.checkin_settings(event).certificates:
         found = queries.certificates_of(registration)
         if found:

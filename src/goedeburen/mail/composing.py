@@ -47,8 +47,10 @@ class Attachment:
     content_type: str
 
 
-# Other apps' files for a mail: `fn(kind, event=…, registration=…)` returns attachments
-# (check-in: the tickets with a confirmation, the certificates with the thank-you).
+# Other apps' files for a mail: `fn(kind, event=…, registration=…, attendee=…)` returns
+# attachments (check-in: the tickets with a confirmation, the certificates with the
+# thank-you, the new person's ticket with a substitute's mail). `attendee` is the one the
+# mail is for (a substitute's mail), or None for a mail to the booker.
 _ATTACHMENT_SOURCES: list = []
 
 
@@ -218,7 +220,7 @@ def attachments_for(
     if registration is not None and kind in WITH_CANCELLATIONS:
         found.extend(_cancellations(kind, event=event, registration=registration, entries=entries))
     for source in _ATTACHMENT_SOURCES:
-        found.extend(source(kind, event=event, registration=registration))
+        found.extend(source(kind, event=event, registration=registration, attendee=attendee))
     return found
 
 

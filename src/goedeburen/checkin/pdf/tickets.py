@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from goedeburen.registration.enums import RegistrationStatus
-from goedeburen.registration.models import Registration
+from goedeburen.registration.models import Attendee, Registration
 
 from .. import queries, tickets
 from . import drawing
@@ -20,8 +20,11 @@ TEXT_WIDTH = A4[0] - 2 * LEFT
 QR_SIZE = 60 * mm
 
 
-def render_tickets(registration: Registration, *, letter: bool = False) -> bytes:
-    """Return the tickets of a confirmed registration's attendees ("" when not confirmed).
+def render_tickets(
+    registration: Registration, *, letter: bool = False, attendees: list[Attendee] | None = None
+) -> bytes:
+    """Return the tickets of a confirmed registration's attendees ("" when not confirmed);
+    of `attendees` only when given (the colleague who goes instead gets their own alone).
 
     Each page: the badge name, the event, date, time and venue, the attendee's sessions
     once published, the QR code and its code in characters for typing. A `letter` adds the
@@ -30,7 +33,8 @@ def render_tickets(registration: Registration, *, letter: bool = False) -> bytes
     if registration.status != RegistrationStatus.CONFIRMED:
         return b""
     event = registration.event
-    attendees = list(registration.attendees.all())
+    if attendees is None:
+        attendees = list(registration.attendees.all())
     lines = queries.programme_lines(event, attendees)
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=True)
