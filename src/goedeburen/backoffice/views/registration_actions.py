@@ -159,6 +159,16 @@ class CancelView(RegistrationActionView):
 class AttendeeActionView(RegistrationActionView):
     """An action on one attendee of the registration in the URL."""
 
+    attendee_title = ""  # the page's title, with %(name)s (the attendee's) and %(code)s
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = self.attendee_title % {
+            "name": self.get_attendee().full_name,
+            "code": self.get_registration().code,
+        }
+        return context
+
     def get_attendee(self):
         for attendee in self.get_registration().attendees.all():
             if attendee.pk == self.kwargs["attendee"]:
@@ -175,16 +185,9 @@ class CancelAttendeeView(AttendeeActionView):
         "In the free period the ticket's amount is no longer owed: a new invoice replaces "
         "the old one (with a credit note) and an online payment is refunded for this part."
     )
+    attendee_title = gettext_lazy("Cancel %(name)s of registration %(code)s")
     button = gettext_lazy("Cancel this attendee")
     danger = True
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("Cancel %(name)s of registration %(code)s") % {
-            "name": self.get_attendee().full_name,
-            "code": self.get_registration().code,
-        }
-        return context
 
     def act(self, registration, *, reason, confirm):
         result = services.cancel_attendee(self.get_attendee(), by=self.request.user, reason=reason)
@@ -215,15 +218,8 @@ class SubstituteAttendeeView(AttendeeActionView):
         "and, once the registration is confirmed, their ticket. The previous person is told "
         "by mail when they have an address of their own (not the booker's)."
     )
+    attendee_title = gettext_lazy("Someone else instead of %(name)s (registration %(code)s)")
     button = gettext_lazy("Let the colleague go instead")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["title"] = _("Someone else instead of %(name)s (registration %(code)s)") % {
-            "name": self.get_attendee().full_name,
-            "code": self.get_registration().code,
-        }
-        return context
 
     def act(self, registration, *, confirm, **values):
         attendee = self.get_attendee()
