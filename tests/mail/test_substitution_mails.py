@@ -1,5 +1,6 @@
 """What the real worker sends over SMTP when a colleague goes instead of an attendee: the
-new person's own ticket (once the registration is confirmed).
+new person's own ticket (once the registration is confirmed), and to the person who no
+longer goes a short mail whose METHOD:CANCEL file takes their own calendar entries out.
 
 Each test drains the queue with `goedeburen worker --burst` and then counts.
 """
@@ -14,9 +15,14 @@ from icalendar import Calendar
 
 from goedeburen.checkin import tickets
 from goedeburen.mail import placeholders
+from goedeburen.mail.enums import MailKind, MailState
+from goedeburen.mail.models import OutgoingMail
 from goedeburen.registration.models import Attendee
 from goedeburen.registration.services import Substitute, substitute_attendee
-from tests.factories import QuotaFactory, TicketTypeFactory
+from tests import factories
+from tests.factories import QuotaFactory, TicketTypeFactory, UserFactory
+
+from .conftest import part
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -102,3 +108,97 @@ def test_the_colleague_of_an_unpaid_registration_gets_no_ticket_yet(smtp, drain,
     [message] = _mails_to(smtp, "cor@example.org")
     assert _attached(message, "application/pdf") == []
     assert len(_attached(message, "text/calendar")) == 1
+
+
+# The mail to the person who no longer goes ---------------------------------------------
+
+
+def test_the_previous_colleague_gets_a_cancel_for_every_entry_of_their_own_file(
+    smtp, drain, register, free, client, event
+):
+    registration = register(ticket_type=free, email="bea@example.org")
+    attendee = registration.attendees.get()
+    substitute_attendee(attendee, substitute=COR)
+    drain()
+    [sent] = _attached(_mails_to(smtp, "cor@example.org")[0], "text/calendar")
+    downloaded = _own_link_file(client, Attendee.objects.get(pk=attendee.pk))
+
+    substitute_attendee(attendee, substitute=DIRK, by=UserFactory())
+    drain()
+
+    mail = OutgoingMail.objects.get(kind=MailKind.REPLACED)
+    [told] = [m for m in smtp.messages if m["Message-ID"] == mail.message_id]
+    assert (mail.state, mail.recipient, mail.registration_id) == (
+        MailState.SENT,
+        "cor@example.org",
+        registration.pk,
+    )
+    assert told["To"] == "cor@example.org"
+    assert told["Subject"] == f"U gaat niet meer naar {event.name_nl}"
+    text = part(told, "text/plain")
+    assert text.startswith("Beste Cor Collega,")
+    assert "Een collega gaat op " in text
+    assert "/manage/" not in text  # the booker's link is the booker's
+    [attachment] = _attached(told, "text/calendar")
+    assert attachment.get_param("method") == "CANCEL"
+    cancel = _calendar(attachment)
+    assert str(cancel["method"]) == "CANCEL"
+    # The same UIDs as the file they were sent and the file their link gave: their own.
+    published = _calendar(sent)
+    assert _uids(cancel) == _uids(published) == _uids(downloaded)
+    owner = f"{registration.code}-{attendee.pk}-"
+    assert all(uid.startswith(owner) for uid in _uids(cancel))
+    for entry in cancel.walk("VEVENT"):
+        before = next(e for e in published.walk("VEVENT") if e["uid"] == entry["uid"])
+        assert str(entry["status"]) == "CANCELLED"
+        assert int(entry["sequence"]) > int(before["sequence"])
+        assert str(entry["attendee"]) == "mailto:cor@example.org"
+    # Dirk's own file has other UIDs: nothing of it is cancelled.
+    [dirks] = _attached(_mails_to(smtp, "dirk@example.org")[0], "text/calendar")
+    assert set(_uids(_calendar(dirks))).isdisjoint(_uids(cancel))
+
+
+def test_an_attendee_with_their_own_address_is_told_in_english_with_the_cancel(
+    smtp, drain, register, free, client, event
+):
+    ada = factories.attendee(free, given_name="Ada", email="ada@example.org")
+    registration = register(attendees=[ada], email="bea@example.org", language="en")
+    attendee = registration.attendees.get()
+    # Ada's own link, as a mailing to the attendees gives it.
+    downloaded = _own_link_file(client, attendee)
+    drain()
+
+    substitute_attendee(attendee, substitute=COR)
+    drain()
+
+    [told] = _mails_to(smtp, "ada@example.org")
+    assert told["Subject"] == f"You are no longer going to {event.name_en}"
+    text = part(told, "text/plain")
+    assert text.startswith("Dear Ada de Vries,")
+    assert "A colleague now goes to " in text
+    assert "Your ticket no longer works." in text
+    [attachment] = _attached(told, "text/calendar")
+    cancel = _calendar(attachment)
+    assert str(cancel["method"]) == "CANCEL"
+    assert _uids(cancel) == _uids(downloaded)
+    owner = placeholders.attendee_calendar_owner(attendee)  # before: Ada's ticket secret
+    assert _uids(cancel) == [f"{owner}-event@{event.slug}.goedeburen"]
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["", "bea@example.org", "BEA@example.org", "cor@example.org"],
+    ids=["no-address", "the-bookers", "the-bookers-in-capitals", "the-new-persons"],
+)
+def test_no_mail_to_the_previous_person_without_an_address_of_their_own(
+    smtp, drain, register, free, address
+):
+    ada = factories.attendee(free, given_name="Ada", email=address)
+    registration = register(attendees=[ada], email="bea@example.org")
+    drain()
+
+    substitute_attendee(registration.attendees.get(), substitute=COR)
+    drain()
+
+    assert not OutgoingMail.objects.filter(kind=MailKind.REPLACED).exists()
+    assert sorted(m["To"] for m in smtp.messages) == ["bea@example.org", "cor@example.org"]

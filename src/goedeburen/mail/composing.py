@@ -110,6 +110,10 @@ def compose(mail: OutgoingMail, *, registration: Registration | None = None) -> 
         attachments = attachments_for(
             mail.kind, event=mail.event, registration=registration, attendee=attendee
         )
+        if mail.kind == MailKind.REPLACED and registration is not None:
+            attachments.extend(
+                _replaced_cancellation(mail.event, registration, mail.recipient, context)
+            )
     return Composed(rendered, attachments)
 
 
@@ -248,6 +252,35 @@ def _cancellations(kind, *, event, registration, entries) -> list[Attachment]:
         return []
     content = cancellation_calendar(event, withdrawn, attendee=registration.email)
     return [Attachment(f"{event.slug}-{registration.code}-cancelled.ics", content, ICS_CANCEL)]
+
+
+def _replaced_cancellation(event, registration, recipient, context) -> list[Attachment]:
+    # The person someone else goes instead of may hold their own calendar file: mailed to
+    # them (when they went instead of someone themselves) or downloaded through their own
+    # link (a mailing's). Its UIDs are theirs alone (`placeholders.calendar_owner`, from
+    # their old ticket secret): cancel those of every file the registration's mails carried,
+    # and those their link gave, the place's entries as they are now.
+    if not context.get("previous_binding") or not context.get("place"):
+        return []
+    owner = placeholders.calendar_owner(
+        code=registration.code, attendee_id=context["place"], binding=context["previous_binding"]
+    )
+    place = next((a for a in registration.attendees.all() if a.pk == context["place"]), None)
+    entries = programme.entries_for(registration, attendee=place) if place is not None else []
+    files = [
+        *queries.calendar_files_sent(registration),
+        personal_calendar(event, entries, owner=owner, name=context.get("recipient_name", "")),
+    ]
+    theirs = f"{owner}-"
+    withdrawn = [
+        entry
+        for entry in withdrawn_entries(files, keep=set(), version=event_sequence(event))
+        if entry.uid.startswith(theirs)
+    ]
+    if not withdrawn:
+        return []
+    content = cancellation_calendar(event, withdrawn, attendee=recipient)
+    return [Attachment(f"{event.slug}-cancelled.ics", content, ICS_CANCEL)]
 
 
 def starter_text(kind: str, *, language: str) -> tuple[str, str]:

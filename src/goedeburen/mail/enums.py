@@ -14,6 +14,9 @@ class MailKind(models.TextChoices):
     ATTENDEE_CANCELLED = "attendee_cancelled", _("One attendee cancelled")
     # To the colleague who goes instead of an attendee, at their own address.
     SUBSTITUTE = "substitute", _("Going instead of someone")
+    # To the person someone else goes instead of, at their own address: with a file that
+    # takes their own calendar file's entries out of their calendar.
+    REPLACED = "replaced", _("Someone else goes instead")
     WAITING_LIST_OFFER = "waiting_list_offer", _("Waiting list offer")
     PAYMENT_RECEIVED = "payment_received", _("Payment received")
     # Money that came in for a registration that stays cancelled: never "payment received".

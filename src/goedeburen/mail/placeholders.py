@@ -193,7 +193,15 @@ def attendee_calendar_owner(attendee: Attendee) -> str:
     """Return the owner of the UIDs in one attendee's own calendar file (for
     `events.calendar.personal_calendar`): theirs alone, apart from the booker's file and
     from the file of whoever held the place before."""
-    return f"{attendee.registration.code}-{attendee.pk}-{attendee_binding(attendee)[:8]}"
+    return calendar_owner(
+        code=attendee.registration.code, attendee_id=attendee.pk, binding=attendee_binding(attendee)
+    )
+
+
+def calendar_owner(*, code: str, attendee_id: int, binding: str) -> str:
+    """Return the owner of the UIDs in the own calendar file of the person on one place
+    (`attendee_id` of registration `code`) whose ticket secret has fingerprint `binding`."""
+    return f"{code}-{attendee_id}-{binding[:8]}"
 
 
 def attendee_binding(attendee: Attendee) -> str:
@@ -212,6 +220,10 @@ def unsubscribe_token(event: Event, email: str) -> str:
 
 
 def _name(source: Source) -> str:
+    if source.context.get("recipient_name"):
+        # A mail to someone who is neither the booker nor an attendee now (the person
+        # someone else goes instead of).
+        return source.context["recipient_name"]
     if source.attendee is not None:
         return source.attendee.full_name
     if source.registration is not None:

@@ -59,7 +59,7 @@ def attendee_cancelled(registration, *, attendee, reason="", free=False, by=None
     )
 
 
-def attendee_substituted(registration, *, attendee, **kwargs):
+def attendee_substituted(registration, *, attendee, previous=None, **kwargs):
     # A mail to whoever went before that is not rendered yet would be rendered for the new
     # person (their name, file and link): it goes no more (`composing.compose` refuses one
     # that a worker had taken already).
@@ -83,6 +83,33 @@ def attendee_substituted(registration, *, attendee, **kwargs):
             attendee=attendee.pk,
             attendee_binding=placeholders.attendee_binding(attendee),
         )
+    if previous is not None and _tell_previous(registration, previous=previous, now=attendee):
+        # Their own calendar file (from a mailing's calendar link, or from this mail when
+        # they went instead of someone themselves) is named by their old ticket secret:
+        # only its fingerprint is kept, to find and cancel its entries.
+        queue_registration_mail(
+            registration,
+            kind=MailKind.REPLACED,
+            recipient=previous.email,
+            recipient_name=previous.full_name,
+            place=attendee.pk,
+            previous_binding=placeholders.attendee_binding(previous),
+        )
+
+
+def _tell_previous(registration, *, previous, now) -> bool:
+    """Return whether the person someone else goes instead of gets a mail of their own.
+
+    Only at an address of their own: not the booker's (the booker made or asked for the
+    change, and their calendar holds the registration's file, which stays right for it),
+    and not the new person's (the same address given again is a correction, not a
+    colleague).
+    """
+    address = previous.email.strip().lower()
+    return bool(address) and address not in {
+        registration.email.strip().lower(),
+        now.email.strip().lower(),
+    }
 
 
 def waiting_list_offer_made(registration, *, offer_url_token, expires, **kwargs):

@@ -24,10 +24,12 @@ registration_changed(registration, by)
 registration_cancelled(registration, reason, by)
     Cancelled by the booker, the organiser (`by` set) or because its hold ran out
     (`by` None, `reason` "hold_expired").
-attendee_substituted(registration, attendee, by)
+attendee_substituted(registration, attendee, previous, by)
     A colleague goes instead of an attendee (self-service or back office, `by` set):
     `attendee` is the row as it is now, with the new person's name and address and a new
-    ticket secret. Sent after `registration_changed`.
+    ticket secret; `previous` is an unsaved copy of the row as it was (the previous
+    person's name, address and old ticket secret), to read and never to save. Sent after
+    `registration_changed`.
 attendee_cancelled(registration, attendee, reason, free, by)
     One attendee of several cancelled by the booker or the organiser (`by` set). Sent
     before the attendee's row is deleted, so `attendee` can still be read; `free` says

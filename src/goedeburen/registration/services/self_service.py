@@ -2,6 +2,7 @@
 `editing`): send a colleague, get the link again. The organiser may use the same services
 (with `by` set)."""
 
+import copy
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
@@ -43,7 +44,8 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
     The same deadline as for changes holds.
 
     Side effects: log entry (old and new name); signals `registration_changed` and
-    `attendee_substituted` (the mail app sends the new person their calendar file).
+    `attendee_substituted` (the mail app sends the new person their calendar file and
+    ticket, and the previous person a mail that takes the event out of their calendar).
     """
     now = timezone.now()
     with transaction.atomic():
@@ -52,6 +54,9 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
         attendee = Attendee.objects.select_for_update().get(
             pk=attendee.pk, registration=registration
         )
+        # The person as they were (name, address, ticket secret), for the receivers that
+        # tell them; never saved.
+        previous = copy.copy(attendee)
         before = attendee.full_name
         attendee.given_name = substitute.given_name
         attendee.family_name = substitute.family_name
@@ -78,7 +83,11 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
         )
         signals.registration_changed.send(sender=Registration, registration=registration, by=by)
         signals.attendee_substituted.send(
-            sender=Registration, registration=registration, attendee=attendee, by=by
+            sender=Registration,
+            registration=registration,
+            attendee=attendee,
+            previous=previous,
+            by=by,
         )
     return attendee
 
