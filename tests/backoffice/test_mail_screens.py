@@ -207,14 +207,14 @@ def test_registration_page_lists_the_mails_it_received(owner_client, world):
     OutgoingMailFactory(
         event=world.event, registration=world.registration, subject="Je aanmelding ABC"
     )
-    OutgoingMailFactory(event=world.event, subject="Iemand anders")
+    OutgoingMailFactory(event=world.event, subject="Post voor een ander")
 
     html = owner_client.get(
         _url("registration.detail", world, code=world.registration.code)
     ).content.decode()
 
     assert "Je aanmelding ABC" in html
-    assert "Iemand anders" not in html
+    assert "Post voor een ander" not in html
 
 
 def test_mailing_form_offers_the_payment_and_session_filters(owner_client, world):

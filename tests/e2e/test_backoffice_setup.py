@@ -2,7 +2,8 @@
 ticket types (one needs approval), one quota they share and two questions; the public
 form then sells exactly those, at those prices, and refuses the quota's last seat + 1.
 axe-core checks the dashboard and the ticket and quota screens on a phone and a desktop
-(issue 12), and a registration's edit form refused because it changed meanwhile."""
+(issue 12), a registration's edit form refused because it changed meanwhile, and the
+screen that lets a colleague go instead of an attendee (with its refusal)."""
 
 import datetime as dt
 import re
