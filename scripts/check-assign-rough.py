@@ -1,4 +1,6 @@
-"""Run `goedeburen assign` over instances of the second generator and check every result.
+#!/usr/bin/env python
+"""Run `goedeburen assign` over instances of the second generator and check every result
+(a sweep for bugs, not a benchmark: `bench/assignment.py` measures).
 
 The instances are `tests/matching/rough_instances.py`'s (rules other than the first
 generator's: 300 small rooms a round, hosts pinned past a room's seats, one group of up to
@@ -8,7 +10,7 @@ against the optimum of the independent reference MILP (`tests/matching/reference
 the wall time of the whole process is compared with the limit. Prints one line per
 instance with a problem or a time over the limit, then a summary with the load average.
 
-    .venv/bin/python bench/assignment_rough.py PEOPLE ROOMS FIRST_SEED LAST_SEED [--limit S]
+    .venv/bin/python scripts/check-assign-rough.py PEOPLE ROOMS FIRST_SEED LAST_SEED [--limit S]
         [--ref] [--kinds tiny-rooms,tiny-rooms,...] [--no-overfull]
 
 For example `12 12 0 200 --ref` (to the optimum) or `3000 300 0 5 --limit 1
