@@ -581,8 +581,8 @@ ING = ":20:X\n:25:NL91ABNA0417164300EUR\n:28C:00000\n:60F:C261123EUR0,00\n"
             "the MT940 file is not text in a character set banks use (ASCII, ISO-8859-1, UTF-8)",
         ),
         (
-            ING.encode() + b":61:2611241124C999999999,00NTRF\n:62F:C261124EUR0,00\n",
-            "the amount “999999999,00” is not an amount",
+            ING.encode() + b":61:2611241124C1000000000000000000,00NTRF\n:62F:C261124EUR0,00\n",
+            "the amount “1000000000000000000,00” is not an amount",
         ),
     ],
     ids=[

@@ -79,6 +79,12 @@ SKIP_ZERO = "zero"
 SKIP_CURRENCY = "currency"
 SKIP_DECIMALS = "decimals"
 SKIP_PENDING = "pending"
+SKIP_TOO_LARGE = "too_large"
+# No registration costs this much: a line of it (a municipality's or corporation's account
+# has them) is stored and listed, never booked (a payment's amount holds less).
+BOOKABLE_BELOW = Decimal("1e8")
+# More than any bank states (ISO 20022 amounts have at most 18 digits): the file is refused.
+AMOUNT_BELOW = Decimal("1e18")
 # ISO 20022 bank transaction sub-family codes of returns and reversals (of a transfer, or
 # of a collected direct debit: UPDD unpaid, PRDD reversed).
 _RETURN_CODES = {"RRTN", "RPCR", "ARET", "RVSL", "UPDD", "PRDD"}
@@ -866,7 +872,7 @@ def _amount(element: Element | None) -> tuple[Decimal, str, str, str]:
         value = Decimal(text)
     except InvalidOperation as bad:
         raise CamtError("amount_not_number", amount=text[:40]) from bad
-    if not value.is_finite() or value < 0 or value >= Decimal("1e8"):
+    if not value.is_finite() or value < 0 or value >= AMOUNT_BELOW:
         raise CamtError("amount_invalid", amount=text[:40])
     return value.quantize(Decimal("0.01")), currency[:3], text[:40], skip_for(value, currency)
 
@@ -879,6 +885,8 @@ def skip_for(value: Decimal, currency: str) -> str:
         return SKIP_ZERO
     if value != value.quantize(Decimal("0.01")):
         return SKIP_DECIMALS
+    if value >= BOOKABLE_BELOW:
+        return SKIP_TOO_LARGE
     return ""
 
 

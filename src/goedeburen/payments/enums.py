@@ -72,6 +72,7 @@ class SkipReason(models.TextChoices):
 
 
 class StatementFormat(models.TextChoices):
+    TOO_LARGE = "too_large", _("€100,000,000 or more: no registration's payment")
     """The file a bank statement was read from (the values of `camt.FORMAT_*`)."""
 
     CAMT053 = "camt053", "CAMT.053"

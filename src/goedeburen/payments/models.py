@@ -525,7 +525,9 @@ class BankTransaction(models.Model):
     kind = models.CharField(
         _("kind"), max_length=20, choices=TransactionKind.choices, default=TransactionKind.CREDIT
     )
-    amount = _money(_("amount"))
+    # Any amount a bank states (up to 18 digits): a line that is not ours never refuses
+    # its file (`camt.AMOUNT_BELOW`).
+    amount = models.DecimalField(_("amount"), max_digits=20, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     amount_text = models.CharField(max_length=40, blank=True)
     booking_date = models.DateField(_("booked"))

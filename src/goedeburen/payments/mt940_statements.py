@@ -89,6 +89,7 @@ from stdnum import iso11649
 from stdnum.iso7064 import mod_97_10
 
 from .camt import (
+    AMOUNT_BELOW,
     FORMAT_MT940,
     KIND_CREDIT,
     KIND_DEBIT,
@@ -333,6 +334,12 @@ def _decode(data: bytes) -> str:
 def _keep_amount_text(transactions, tag, tag_dict, *args):
     """Keep the amount as written (the library makes a number of it)."""
     tag_dict["amount_text"] = tag_dict.get("amount") or ""
+    # SWIFT allows 15 characters; the library reads the first 15 of a longer amount and
+    # the rest as the reference ("1000000000000000000,00NTRF"): refused in `_line`.
+    running_on = re.match(r"[\d,]+", tag_dict.get("customer_reference") or "")
+    if not tag_dict.get("id") and running_on:
+        tag_dict["amount_text"] += running_on.group(0)
+        tag_dict["amount_overlong"] = True
     return tag_dict
 
 
@@ -495,7 +502,7 @@ def _line(transaction: dict, *, account: str) -> dict:
     mark = (transaction.get("status") or "").upper()  # C, D, RC, RD
     amount_text = (transaction.get("amount_text") or "").strip()
     value = abs(transaction["amount"].amount)
-    if not value.is_finite() or value >= Decimal("1e8"):
+    if transaction.get("amount_overlong") or not value.is_finite() or value >= AMOUNT_BELOW:
         raise CamtError("amount_invalid", amount=amount_text[:40])
     currency = (transaction.get("currency") or "").strip().upper()[:3]
     skip = skip_for(value, currency)

@@ -88,6 +88,7 @@ _SKIP = {
     camt.SKIP_CURRENCY: SkipReason.CURRENCY,
     camt.SKIP_DECIMALS: SkipReason.DECIMALS,
     camt.SKIP_PENDING: SkipReason.PENDING,
+    camt.SKIP_TOO_LARGE: SkipReason.TOO_LARGE,
 }
 
 
