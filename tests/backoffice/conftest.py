@@ -41,6 +41,7 @@ PAYMENT_SCREENS = [
     "registration.payments",
     "registration.record_payment",
     "registration.refund",
+    "registration.refund_settle",
     "registration.reissue_invoice",
     "invoice.list",
     "invoice.export",
@@ -145,6 +146,7 @@ PARAMETERS = {
     "code": lambda w: w.registration.code,
     "venue": lambda w: w.venue.pk,
     "payment": lambda w: _payment(w).pk,
+    "refund": lambda w: _stuck_refund(w).pk,
     "invoice": lambda w: _invoice(w).pk,
     "format": lambda w: "csv",
     "uidb64": lambda w: "MQ",
@@ -340,6 +342,25 @@ def _payment(world: World):
             registration=world.registration, provider="manual", amount="125.00", state="paid"
         )
     return world.payment
+
+
+def _stuck_refund(world: World):
+    """Return a pending Mollie refund of the world's registration with an error recorded
+    (Mollie gave no answer), made the first time it is asked for."""
+    if not hasattr(world, "stuck_refund"):
+        from goedeburen.payments.models import Payment, Refund
+
+        paid = Payment.objects.create(
+            registration=world.registration,
+            provider="mollie",
+            provider_reference=f"tr_world{world.event.pk}",
+            amount="50.00",
+            state="paid",
+        )
+        world.stuck_refund = Refund.objects.create(
+            payment=paid, amount="50.00", reason="geannuleerd", error="Mollie gaf geen antwoord"
+        )
+    return world.stuck_refund
 
 
 def _invoice(world: World):

@@ -135,6 +135,7 @@ DECLARED = {
     "registration.payments": ("payments.view_payments", "event"),
     "registration.record_payment": ("payments.change_payments", "event"),
     "registration.refund": ("payments.change_payments", "event"),
+    "registration.refund_settle": ("payments.change_payments", "event"),
     "registration.reissue_invoice": ("payments.change_payments", "event"),
     "invoice.list": ("payments.view_payments", "event"),
     "invoice.export": ("payments.view_payments", "event"),

@@ -43,6 +43,7 @@ POSTED_FROM = {
     "mailing.delete": "mailing.detail",
     "registration.bulk": "registration.list",
     "registration.refund": "registration.payments",
+    "registration.refund_settle": "registration.payments",
     "registration.record_payment": "registration.payments",
     "registration.reissue_invoice": "registration.payments",
     "team.event_member": "team.event",

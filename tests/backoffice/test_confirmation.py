@@ -170,6 +170,7 @@ DESTRUCTIVE = {
     ),
     "mailing.detail": ({"action": "start"}, None),
     "registration.refund": ({"amount": "25.00", "reason": "Dubbel betaald"}, None),
+    "registration.refund_settle": ({"action": "by_hand", "note": "Overgemaakt op 3 dec"}, None),
     "registration.reissue_invoice": ({"reason": "Nieuw adres"}, None),
     "api.token_revoke": ({}, None),
     "privacy.erase": ({}, _cancelled),

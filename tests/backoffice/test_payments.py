@@ -34,6 +34,7 @@ pytestmark = pytest.mark.django_db
 POST_ONLY = [
     "registration.record_payment",
     "registration.refund",
+    "registration.refund_settle",
     "registration.reissue_invoice",
     "bank.assign",
     "bank.dismiss",
@@ -479,3 +480,59 @@ def test_export_never_turns_a_buyers_name_into_a_formula(owner_client, world, fm
         assert cell.data_type == "s"  # a text cell is never a formula, so needs no quote
         buyer = "'" + cell.value
     assert buyer == '\'=HYPERLINK("http://evil.example","x")'
+
+
+def test_a_stuck_refund_shows_its_actions_and_is_paid_back_by_hand(owner_client, world):
+    from tests.backoffice.conftest import _stuck_refund
+
+    refund = _stuck_refund(world)
+    page = owner_client.get(url("registration.payments", world)).content.decode()
+    assert 'name="action" value="cancel"' in page and 'name="action" value="by_hand"' in page
+    path = url("registration.refund_settle", world)
+
+    refused = owner_client.post(path, {"action": "by_hand", "note": "", **CONFIRM}, follow=True)
+    refund.refresh_from_db()
+    assert refund.state == RefundState.PENDING
+    assert "Zeg in de notitie waarom" in refused.content.decode()
+
+    response = owner_client.post(path, {"action": "by_hand", "note": "Overgemaakt", **CONFIRM})
+
+    assert response.status_code == 302
+    refund.refresh_from_db()
+    assert (refund.state, refund.note) == (RefundState.REFUNDED, "Overgemaakt")
+    page = owner_client.get(url("registration.payments", world)).content.decode()
+    assert 'value="by_hand"' not in page
+
+
+def test_a_stuck_refund_is_not_cancelled_when_mollie_cannot_be_asked(owner_client, world):
+    from tests.backoffice.conftest import _stuck_refund
+
+    refund = _stuck_refund(world)  # the organiser has no Mollie key here
+
+    response = owner_client.post(
+        url("registration.refund_settle", world),
+        {"action": "cancel", "note": "Weg", **CONFIRM},
+        follow=True,
+    )
+
+    refund.refresh_from_db()
+    assert refund.state == RefundState.PENDING
+    assert "annuleren zonder het te weten" in response.content.decode()
+
+
+def test_stuck_refunds_are_listed_on_the_payments_overview_and_counted_on_the_dashboard(
+    owner_client, world
+):
+    from tests.backoffice.conftest import _stuck_refund
+
+    refund = _stuck_refund(world)
+
+    overview = owner_client.get(url("payment.overview", world)).content.decode()
+    dashboard = owner_client.get(url("event.detail", world)).content.decode()
+
+    assert "Terugbetalingen die niet zijn gelukt" in overview
+    assert "Mollie gaf geen antwoord" in overview
+    assert "Terugbetalingen die niet zijn gelukt" in dashboard
+    services.refund_paid_by_hand(refund, note="Overgemaakt", by=world.owner)
+    overview = owner_client.get(url("payment.overview", world)).content.decode()
+    assert "Terugbetalingen die niet zijn gelukt" not in overview

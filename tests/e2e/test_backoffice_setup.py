@@ -400,6 +400,34 @@ def to_substitute(demo_team, django_db_blocker):
     return made
 
 
+@pytest.fixture(scope="module")
+def stuck_refunds(demo_team, django_db_blocker):
+    """Per viewport a registration of the demo event with an online payment whose refund is
+    stuck pending (Mollie did not answer), made outside the tests' transactions."""
+    from goedeburen.payments.models import Payment, Refund
+    from tests.factories import RegistrationFactory
+
+    made = {}
+    with django_db_blocker.unblock():
+        for viewport in ("360px", "1280px"):
+            registration = RegistrationFactory(event=demo_team, status="cancelled")
+            payment = Payment.objects.create(
+                registration=registration,
+                provider="mollie",
+                provider_reference=f"tr_stuck{viewport[:-2]}",
+                amount="125.00",
+                state="paid",
+            )
+            Refund.objects.create(
+                payment=payment,
+                amount="125.00",
+                reason="geannuleerd",
+                error="Mollie could not be reached or did not answer (Not Found).",
+            )
+            made[viewport] = registration
+    return made
+
+
 @pytest.mark.parametrize("viewport", ["360px", "1280px"])
 def test_secretariat_lets_a_colleague_go_instead_on_a_page_without_wcag_violations(
     visit, to_substitute, django_db_blocker, viewport
@@ -433,3 +461,24 @@ def test_secretariat_lets_a_colleague_go_instead_on_a_page_without_wcag_violatio
     assert "Cor Collega now goes instead of Ada Aal." in tab.locator("main").inner_text()
     with django_db_blocker.unblock():
         assert Attendee.objects.get(pk=attendee.pk).full_name == "Cor Collega"
+
+
+@pytest.mark.parametrize("viewport", ["360px", "1280px"])
+def test_a_stuck_refunds_actions_and_their_confirm_page_have_no_wcag_violations(
+    visit, demo_team, stuck_refunds, viewport
+):
+    _signed_in(visit, f"{DEMO_OWNER}-{viewport}", viewport=viewport, javascript=True)
+    base = f"/en/backoffice/{demo_team.slug}"
+    code = stuck_refunds[viewport].code
+
+    tab = _visit_signed_in(visit, f"{base}/payments/", viewport)
+    assert "Refunds that did not go through" in tab.locator("main").inner_text()
+    _axe_clean(tab, "payments overview with a stuck refund", viewport)
+
+    tab = _visit_signed_in(visit, f"{base}/registrations/{code}/payments/", viewport)
+    _axe_clean(tab, "registration payments with a stuck refund", viewport)
+    tab.get_by_label("Note (to cancel, or to record it as paid back by hand)").fill("Overgemaakt")
+    tab.get_by_role("button", name="Paid back by hand").click()
+    tab.wait_for_load_state()
+    assert "Settle this refund?" in tab.locator("main").inner_text()
+    _axe_clean(tab, "stuck refund confirm page", viewport)

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from goedeburen.common.models import LogEntry
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.models import OutgoingMail
 from goedeburen.payments import services
@@ -20,6 +21,7 @@ from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import Refund
 from goedeburen.payments.providers import get_provider
 from goedeburen.payments.providers.mollie import refund_idempotency_key
+from tests.factories import UserFactory
 
 from .test_mollie import _paid
 
@@ -232,3 +234,154 @@ def test_a_refund_tells_mollie_which_of_ours_it_is(mollie, register, client):
     [made] = mollie.refunds[payment.provider_reference]
     assert made["metadata"] == {"refund": refund.pk, "registration": payment.registration.code}
     assert mollie.keys("POST", _refunds_path(payment)) == [f"goedeburen-refund-{refund.pk}"]
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory()
+
+
+def _stuck(mollie, payment, *, amount="25.00") -> Refund:
+    """Return a pending refund whose request Mollie answered with an error: the payment is
+    unknown at Mollie (a 404 on its refunds list, as for a payment of another account)."""
+    refund = services.create_refund(payment, amount=Decimal(amount), reason="no lunch")
+    mollie.fail_refund_lists = 404
+    with pytest.raises(PaymentError):
+        services.execute_refund(refund)
+    mollie.fail_refund_lists = None
+    refund.refresh_from_db()
+    assert (refund.state, bool(refund.error)) == (RefundState.PENDING, True)
+    return refund
+
+
+def test_cancelling_a_refund_mollie_never_made_frees_the_amount_and_stops_the_sweep(
+    mollie, register, client, staff
+):
+    _registration, payment = _paid(mollie, register, client)
+    refund = _stuck(mollie, payment)
+
+    services.cancel_refund(refund, note="Mollie kent de betaling niet", by=staff)
+
+    refund.refresh_from_db()
+    assert (refund.state, refund.note) == (RefundState.CANCELLED, "Mollie kent de betaling niet")
+    payment.refresh_from_db()
+    assert payment.refundable == Decimal("125.00")
+    # The sweep no longer asks Mollie about it.
+    before = len(mollie.requests)
+    assert _sweep_after_grace(refund) == 0
+    assert len(mollie.requests) == before
+    assert LogEntry.objects.filter(action="refund.cancelled").count() == 1
+
+
+def test_cancelling_a_refund_mollie_did_make_records_it_as_made(mollie, register, client, staff):
+    registration, payment = _paid(mollie, register, client)
+    refund = _refund_lost_on_the_way_back(mollie, payment)
+
+    done = services.cancel_refund(refund, note="Lijkt niet gelukt", by=staff)
+
+    assert (done.state, done.provider_reference) == (RefundState.REFUNDED, "re_fake001")
+    assert _at_mollie(mollie, payment) == [("re_fake001", "25.00", "pending")]
+    mails = OutgoingMail.objects.filter(registration=registration, kind=MailKind.REFUND_MADE)
+    assert mails.count() == 1
+
+
+@pytest.mark.parametrize("failure", ["unreachable", "no_key"])
+def test_a_refund_is_not_cancelled_when_mollie_cannot_be_asked(
+    mollie, register, client, staff, settings, failure
+):
+    _registration, payment = _paid(mollie, register, client)
+    refund = _stuck(mollie, payment)
+    if failure == "no_key":
+        settings.MOLLIE_API_KEYS = {}
+    else:
+        mollie.fail_refund_lists = 503
+
+    with translation.override("en"), pytest.raises(PaymentError) as refused:
+        services.cancel_refund(refund, note="Weg ermee", by=staff)
+
+    assert refused.value.code == "provider_unavailable"
+    with translation.override("en"):
+        assert "cancelling without knowing could pay it back twice" in str(refused.value.message)
+    refund.refresh_from_db()
+    assert refund.state == RefundState.PENDING
+    assert LogEntry.objects.filter(action="refund.cancelled").count() == 0
+
+
+def test_a_stuck_refund_paid_back_by_hand_is_refunded_with_the_note(
+    mollie, register, client, staff
+):
+    registration, payment = _paid(mollie, register, client)
+    refund = _stuck(mollie, payment)
+
+    services.refund_paid_by_hand(refund, note="Overgemaakt op 3 december", by=staff)
+
+    refund.refresh_from_db()
+    assert (refund.state, refund.note, refund.error) == (
+        RefundState.REFUNDED,
+        "Overgemaakt op 3 december",
+        "",
+    )
+    entry = LogEntry.objects.get(action="refund.refunded")
+    assert entry.data["by_hand"] is True and entry.data["note"] == "Overgemaakt op 3 december"
+    before = len(mollie.requests)
+    assert _sweep_after_grace(refund) == 0
+    assert len(mollie.requests) == before
+    with pytest.raises(PaymentError) as again:
+        services.cancel_refund(refund, note="toch niet", by=staff)
+    assert again.value.code == "wrong_state"
+
+
+def test_try_again_now_pays_a_stuck_refund_once_and_logs_a_try_without_answer(
+    mollie, register, client, staff
+):
+    _registration, payment = _paid(mollie, register, client)
+    refund = _stuck(mollie, payment)
+    mollie.fail_refund_lists = 503
+
+    with pytest.raises(PaymentError):
+        services.retry_refund(refund, by=staff)
+
+    assert LogEntry.objects.filter(action="refund.retried").count() == 1
+    mollie.fail_refund_lists = None
+    done = services.retry_refund(refund, by=staff)
+    assert done.state == RefundState.REFUNDED
+    assert len(_at_mollie(mollie, payment)) == 1
+
+
+def test_a_cancellation_needs_a_note(mollie, register, client, staff):
+    _registration, payment = _paid(mollie, register, client)
+    refund = _stuck(mollie, payment)
+
+    with pytest.raises(PaymentError) as refused:
+        services.cancel_refund(refund, note="  ", by=staff)
+
+    assert refused.value.code == "note_needed"
+    refund.refresh_from_db()
+    assert refund.state == RefundState.PENDING
+
+
+def test_a_refund_made_by_a_try_under_way_while_it_was_cancelled_is_recorded_as_made(
+    mollie, register, client, staff, monkeypatch
+):
+    """The sweep read the refund as pending; the organiser then cancelled it (Mollie had
+    made none yet); the sweep's request then made it at Mollie. The money went back: the
+    refund is recorded as made, not left cancelled (it would be refundable anew)."""
+    from goedeburen.payments.providers.mollie import MollieProvider
+
+    _registration, payment = _paid(mollie, register, client)
+    refund = _stuck(mollie, payment)
+    made_by_the_sweep = MollieProvider.refund
+
+    def cancelled_meanwhile(self, pending):
+        services.cancel_refund(pending, note="Geef op", by=staff)
+        return made_by_the_sweep(self, pending)
+
+    monkeypatch.setattr(MollieProvider, "refund", cancelled_meanwhile)
+
+    _sweep_after_grace(refund)
+
+    refund.refresh_from_db()
+    assert (refund.state, refund.provider_reference) == (RefundState.REFUNDED, "re_fake001")
+    assert len(_at_mollie(mollie, payment)) == 1
+    payment.refresh_from_db()
+    assert payment.refundable == Decimal("100.00")

@@ -61,6 +61,8 @@ class Money:
     outstanding: Decimal
     overdue: Decimal
     overdue_count: int
+    # Pending refunds whose last try did not go through (`payments.queries.stuck_refunds`).
+    stuck_refunds: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,6 +178,7 @@ def money(event: Event, *, today: dt.date) -> Money:
         outstanding=sum((balance.open for _i, balance in open_invoices), ZERO),
         overdue=sum((balance.open for _i, balance in overdue), ZERO),
         overdue_count=len(overdue),
+        stuck_refunds=payment_queries.stuck_refunds(event).count(),
     )
 
 

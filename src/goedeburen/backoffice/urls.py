@@ -294,6 +294,11 @@ event_urls = [
         name="registration.refund",
     ),
     path(
+        "registrations/<slug:code>/refunds/<int:refund>/settle/",
+        payments.StuckRefundView.as_view(),
+        name="registration.refund_settle",
+    ),
+    path(
         "registrations/<slug:code>/invoices/<int:invoice>/reissue/",
         payments.ReissueInvoiceView.as_view(),
         name="registration.reissue_invoice",

@@ -36,6 +36,12 @@ class RefundState(models.TextChoices):
     PENDING = "pending", _("Pending")
     REFUNDED = "refunded", _("Refunded")
     FAILED = "failed", _("Failed")
+    # Given up by the organiser, after Mollie said it made none: no longer counts.
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# States of a refund that pays nothing (any more): it no longer counts against the payment.
+NOT_PAYING_REFUND_STATES = (RefundState.FAILED, RefundState.CANCELLED)
 
 
 class InvoiceKind(models.TextChoices):
@@ -66,13 +72,13 @@ class SkipReason(models.TextChoices):
     CURRENCY = "currency", _("the amount is not in euros")
     DECIMALS = "decimals", _("the amount has more than two decimals")
     PENDING = "pending", _("not booked yet by the bank (pending)")
+    TOO_LARGE = "too_large", _("€100,000,000 or more: no registration's payment")
     DEBIT = "debit", _("money out, not a payment")
     DEBIT_REVERSAL = "debit_reversal", _("the reversal of money out, not a payment")
     RETURN_UNKNOWN = "return_unknown", _("the return of a payment that was not booked here")
 
 
 class StatementFormat(models.TextChoices):
-    TOO_LARGE = "too_large", _("€100,000,000 or more: no registration's payment")
     """The file a bank statement was read from (the values of `camt.FORMAT_*`)."""
 
     CAMT053 = "camt053", "CAMT.053"

@@ -27,6 +27,13 @@ REFUND_UNANSWERED = _(
     "Mollie could not be reached or did not answer (%(error)s). The refund stays pending "
     "and is tried again later by itself; it is paid back once."
 )
+REFUND_NOT_STUCK = _("Only a pending refund can be tried again, cancelled or marked as paid.")
+REFUND_CANNOT_CHECK = _(
+    "Mollie could not be asked whether it made this refund (%(error)s), so it is not "
+    "cancelled: cancelling without knowing could pay it back twice later. Try again when "
+    "Mollie can be reached, or mark it as paid back by hand if you transferred the money."
+)
+REFUND_NOTE_NEEDED = _("Say why in the note: it is kept in the registration's history.")
 AMOUNT_INVALID = _("Enter an amount of more than €0.00.")
 TOO_MUCH_REFUND = _("At most €%(amount)s of this payment can be refunded.")
 NO_BILLING_DATA = _(

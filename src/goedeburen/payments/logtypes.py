@@ -29,6 +29,7 @@ _REFUND_STATES = {
     RefundState.PENDING: _("Refund of €%(amount)s pending"),
     RefundState.REFUNDED: _("€%(amount)s refunded"),
     RefundState.FAILED: _("Refund of €%(amount)s failed"),
+    RefundState.CANCELLED: _("Refund of €%(amount)s cancelled: none was made"),
 }
 
 
@@ -69,9 +70,15 @@ def register() -> None:
             Money(
                 action=f"refund.{state}",
                 sentence=sentence,
-                example={"payment": 1, "amount": "125.00"},
+                personal=frozenset({"note"}),
+                example={"payment": 1, "amount": "125.00", "note": "Per bank overgemaakt"},
             )
             for state, sentence in _REFUND_STATES.items()
+        ),
+        Money(
+            action="refund.retried",
+            sentence=_("Refund of €%(amount)s tried again: still no answer"),
+            example={"payment": 1, "amount": "125.00", "note": "Mollie kon niet worden bereikt"},
         ),
         Money(
             action="invoice.issued",

@@ -21,6 +21,7 @@ from goedeburen.events.models import Event, Organiser
 from goedeburen.registration.models import Registration
 
 from .enums import (
+    NOT_PAYING_REFUND_STATES,
     InvoiceKind,
     PaymentState,
     ProviderName,
@@ -205,7 +206,7 @@ class Payment(models.Model):
     @property
     def refunded(self) -> Decimal:
         return sum(
-            (r.amount for r in self.refunds.all() if r.state != RefundState.FAILED),
+            (r.amount for r in self.refunds.all() if r.state not in NOT_PAYING_REFUND_STATES),
             Decimal("0.00"),
         )
 
@@ -225,6 +226,9 @@ class Refund(models.Model):
     provider_reference = models.CharField(_("provider reference"), max_length=100, blank=True)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # The organiser's word on a refund they settled themselves: paid back by hand, or
+    # cancelled (`services.payments.cancel_refund`).
+    note = models.CharField(_("note"), max_length=500, blank=True)
     # The form that asked for it: the same form sent twice refunds once.
     submission = models.CharField(max_length=40, null=True, blank=True, unique=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)

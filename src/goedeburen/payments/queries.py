@@ -484,6 +484,18 @@ def flagged_payments(event: Event) -> QuerySet[Payment]:
     )
 
 
+def stuck_refunds(event: Event) -> QuerySet[Refund]:
+    """Return the event's pending refunds whose last try did not go through (an error
+    recorded): the sweep tries them again daily, but one Mollie will never make waits for a
+    person (`services.payments.cancel_refund`, `refund_paid_by_hand`). Oldest first."""
+    return (
+        Refund.objects.filter(payment__registration__event=event, state=RefundState.PENDING)
+        .exclude(error="")
+        .select_related("payment__registration")
+        .order_by("created", "pk")
+    )
+
+
 def returned_payments(event: Event) -> QuerySet[Payment]:
     """Return the event's bank payments that the bank sent back (returns, reversals)."""
     return Payment.objects.filter(

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from goedeburen.common.formfields import TidyCharField
+from goedeburen.payments import exceptions
 from goedeburen.payments.camt import MAX_BYTES
 from goedeburen.payments.models import OrganiserBilling, PaymentSettings
 from goedeburen.payments.services.setup import clean_billing_numbers
@@ -83,6 +84,25 @@ class RefundForm(_Styled, forms.Form):
     amount = AmountField(label=_("Amount to refund"))
     reason = TidyCharField(label=_("Reason"), max_length=500)
     submission = forms.CharField(widget=forms.HiddenInput, max_length=40, required=False)
+
+
+class StuckRefundForm(_Styled, forms.Form):
+    """What to do with a pending refund that did not go through (`StuckRefundView`)."""
+
+    action = forms.ChoiceField(
+        choices=[
+            ("retry", _("Try again now")),
+            ("cancel", _("Cancel this refund")),
+            ("by_hand", _("Paid back by hand")),
+        ]
+    )
+    note = TidyCharField(label=_("Note"), max_length=500, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") in ("cancel", "by_hand") and not data.get("note"):
+            self.add_error("note", exceptions.REFUND_NOTE_NEEDED)
+        return data
 
 
 class ReissueForm(_Styled, forms.Form):

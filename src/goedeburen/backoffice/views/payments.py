@@ -31,6 +31,7 @@ from goedeburen.backoffice.forms.payments import (
     RefundForm,
     ReissueForm,
     StatementUploadForm,
+    StuckRefundForm,
     one_time_token,
 )
 from goedeburen.backoffice.permissions import EventPermissionMixin
@@ -41,13 +42,14 @@ from goedeburen.common.logtypes import describe
 from goedeburen.payments import exceptions as payment_exceptions
 from goedeburen.payments import queries, services
 from goedeburen.payments.downloads import invoice_response, invoice_ubl_response
-from goedeburen.payments.enums import TransactionKind, TransactionState
+from goedeburen.payments.enums import RefundState, TransactionKind, TransactionState
 from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import (
     BankTransaction,
     Invoice,
     OrganiserBilling,
     Payment,
+    Refund,
 )
 from goedeburen.payments.providers.mollie import key_mode
 from goedeburen.registration import queries as registration_queries
@@ -87,6 +89,7 @@ class PaymentOverviewView(PaymentScreenMixin, TemplateView):
             open_total=sum((b.open for _i, b in rows), queries.ZERO),
             flagged=list(queries.flagged_payments(self.event)),
             returned=list(queries.returned_payments(self.event)),
+            stuck_refunds=list(queries.stuck_refunds(self.event)),
             overpaid=list(queries.overpaid_lines(self.event)),
             unmatched_count=queries.unmatched_transactions(self.event.organiser).count(),
             may_see_bank=self.request.user.has_perm("payments.view_bank", self.event.organiser),
@@ -226,6 +229,83 @@ class RefundView(_RegistrationMixin, PaymentChangeMixin, ConfirmFirstMixin, View
             )
         except PaymentError as refused:
             messages.error(request, refused.message)
+        else:
+            messages.success(request, _("The refund is made."))
+        return self.back()
+
+
+class StuckRefundView(_RegistrationMixin, PaymentChangeMixin, ConfirmFirstMixin, View):
+    """Settle a pending refund that did not go through (an error recorded): try it again
+    now, cancel it (only when Mollie says it made none), or record it as paid back by hand.
+    """
+
+    confirm_button = gettext_lazy("Yes, go ahead")
+    # What each action does, as the confirm page says it.
+    ACTIONS = {
+        "retry": gettext_lazy("The refund is sent to Mollie again now; it is paid back once."),
+        "cancel": gettext_lazy(
+            "Mollie is asked first whether it made this refund. If it did, the refund is "
+            "recorded as made; if not, it is cancelled: it no longer counts, is no longer "
+            "tried, and the money can be refunded anew."
+        ),
+        "by_hand": gettext_lazy(
+            "The refund is recorded as paid back by you (a bank transfer), with your note, "
+            "and the booker gets the refund mail. Do this only after transferring the "
+            "money yourself, and check in Mollie's dashboard that Mollie did not pay it "
+            "back too."
+        ),
+    }
+
+    @property
+    def confirm_title(self):
+        return _("Settle this refund?")
+
+    def confirmation_text(self, request) -> str:
+        action = request.POST.get("action", "")
+        return str(self.ACTIONS.get(action, "")) or _("Choose what to do with the refund.")
+
+    def get_refund(self):
+        refund = Refund.objects.filter(
+            payment__registration=self.get_registration(), pk=self.kwargs["refund"]
+        ).first()
+        if refund is None:
+            raise Http404
+        return refund
+
+    def check_target(self) -> None:
+        self.get_refund()
+
+    def post(self, request, *args, **kwargs):
+        refund = self.get_refund()
+        form = StuckRefundForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return self.back()
+        action, note = form.cleaned_data["action"], form.cleaned_data["note"]
+        try:
+            if action == "retry":
+                done = services.retry_refund(refund, by=request.user)
+            elif action == "cancel":
+                done = services.cancel_refund(refund, note=note, by=request.user)
+            else:
+                done = services.refund_paid_by_hand(refund, note=note, by=request.user)
+        except PaymentError as refused:
+            messages.error(request, refused.message)
+            return self.back()
+        if action == "cancel" and done.state == RefundState.REFUNDED:
+            messages.warning(
+                request,
+                _(
+                    "Mollie did make this refund (%(reference)s): it is recorded as made, "
+                    "not cancelled."
+                )
+                % {"reference": done.provider_reference},
+            )
+        elif action == "cancel":
+            messages.success(request, _("Mollie made no such refund: the refund is cancelled."))
+        elif action == "by_hand":
+            messages.success(request, _("The refund is recorded as paid back by hand."))
         else:
             messages.success(request, _("The refund is made."))
         return self.back()

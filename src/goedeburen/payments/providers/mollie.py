@@ -181,6 +181,24 @@ class MollieProvider(PaymentProvider):
             )
         return made.id
 
+    def find_refund(self, refund: Refund) -> str | None:
+        """Return the id of the refund at Mollie that a try of `refund` made and that pays
+        out (or did), found by its metadata; None when Mollie says there is none: no such
+        refund among the payment's, or no such payment at all (a 404: with this key nothing
+        was or can be paid back on it). Raise `PaymentError` "provider_unavailable" when
+        Mollie cannot be asked or gives no clear answer (no key, unreachable, 5xx, 429 …):
+        then nobody knows, and giving the refund up could pay it twice later.
+        """
+        payment = refund.payment
+        try:
+            with self.client(payment.registration.event.organiser) as client:
+                made = _made_before(client, refund)
+        except _FAILURES as error:
+            if getattr(error, "status_code", None) == 404:
+                return None
+            raise _unanswered(error) from error
+        return made.id if made is not None else None
+
 
 def _made_before(client: ClientSDK, refund: Refund):
     """Return the refund at Mollie an earlier try of `refund` made that pays out (or did),

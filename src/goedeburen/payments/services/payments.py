@@ -528,6 +528,13 @@ def execute_refund(refund: Refund, *, by=None) -> Refund:
         error = refused
     with transaction.atomic():
         locked = Refund.objects.select_for_update().get(pk=refund.pk)
+        if locked.state == RefundState.CANCELLED and reference and not error:
+            # Cancelled by the organiser while this try was under way, after Mollie had
+            # told them it made none: it made it now. The money went back: say so.
+            _record_refund_outcome(
+                locked, payment=refund.payment, reference=reference, error=None, by=by
+            )
+            return locked
         if locked.state != RefundState.PENDING:
             return locked
         if error and error.code == "provider_unavailable":
@@ -578,6 +585,144 @@ def refund_mail_context(refund: Refund, *, payment: Payment) -> dict:
         "refund_provider": payment.provider,
         "refund_account": payment.payer_iban.replace(" ", "")[-4:],
     }
+
+
+def _pending_refund(refund: Refund) -> Refund:
+    """Return `refund` read again, locked until the transaction ends; raise `PaymentError`
+    "wrong_state" when it is no longer pending (settled meanwhile, by a sweep or a person)."""
+    locked = (
+        Refund.objects.select_for_update(of=("self",))
+        .select_related("payment__registration")
+        .get(pk=refund.pk)
+    )
+    if locked.state != RefundState.PENDING:
+        raise PaymentError(exceptions.REFUND_NOT_STUCK, code="wrong_state")
+    return locked
+
+
+def _required_note(note: str) -> str:
+    """Return the organiser's note on settling a refund themselves, or raise `PaymentError`
+    "note_needed" for none: the history must say why."""
+    note = (note or "").strip()[:500]
+    if not note:
+        raise PaymentError(exceptions.REFUND_NOTE_NEEDED, code="note_needed")
+    return note
+
+
+def retry_refund(refund: Refund, *, by) -> Refund:
+    """Try a pending refund again now, for the organiser (`execute_refund`): paid back once,
+    as a retry of the sweep is. Raise `PaymentError` as `execute_refund` does; "wrong_state"
+    for a refund no longer pending.
+
+    Side effects: those of `execute_refund`; when Mollie again gives no answer, a log entry
+    that the organiser tried (with the reason), so the history shows every try.
+    """
+    if Refund.objects.filter(pk=refund.pk, state=RefundState.PENDING).count() == 0:
+        raise PaymentError(exceptions.REFUND_NOT_STUCK, code="wrong_state")
+    try:
+        return execute_refund(refund, by=by)
+    except PaymentError as refused:
+        if refused.code == "provider_unavailable":
+            with transaction.atomic():
+                locked = Refund.objects.select_related("payment__registration").get(pk=refund.pk)
+                log_action(
+                    locked.payment.registration,
+                    action="refund.retried",
+                    by=by,
+                    data={
+                        "payment": locked.payment_id,
+                        "amount": str(locked.amount),
+                        "note": str(refused.message)[:300],
+                    },
+                )
+        raise
+
+
+def cancel_refund(refund: Refund, *, note: str, by) -> Refund:
+    """Give up a pending refund that was not (and will not be) made, for the organiser.
+
+    Only after asking the provider: a Mollie refund is first looked for at Mollie as a
+    retry does (its metadata names ours). When Mollie made it after all, it is recorded
+    refunded (with its mail), not cancelled: the money went back. When Mollie cannot be
+    asked, raise `PaymentError` "provider_unavailable" and change nothing: giving it up
+    without knowing could pay it back twice later. A refund of a payment paid another way
+    is the organiser's own transfer: cancelled as they say. `note` (why) is required.
+
+    Return the refund: cancelled (it no longer counts against the payment, and the sweep
+    no longer tries it) or refunded. Side effects: log entry ("refund.cancelled", or
+    "refund.refunded" noting it was found at Mollie); the refund-made mail when found.
+    """
+    note = _required_note(note)
+    refund = Refund.objects.select_related("payment__registration__event__organiser").get(
+        pk=refund.pk
+    )
+    if refund.state != RefundState.PENDING:
+        raise PaymentError(exceptions.REFUND_NOT_STUCK, code="wrong_state")
+    made = None
+    if refund.payment.provider == ProviderName.MOLLIE:
+        provider = get_provider(ProviderName.MOLLIE)
+        try:
+            made = provider.find_refund(refund)
+        except PaymentError as unknown:
+            reason = str(getattr(unknown.__cause__, "message", "") or unknown.message)
+            raise PaymentError(
+                exceptions.REFUND_CANNOT_CHECK % {"error": reason[:300]},
+                code="provider_unavailable",
+            ) from unknown
+    with transaction.atomic():
+        locked = _pending_refund(refund)
+        payment = locked.payment
+        if made:
+            locked.note = note
+            locked.save(update_fields=["note"])
+            _record_refund_outcome(locked, payment=payment, reference=made, error=None, by=by)
+            return locked
+        locked.state, locked.note = RefundState.CANCELLED, note
+        locked.save(update_fields=["state", "note"])
+        log_action(
+            payment.registration,
+            action="refund.cancelled",
+            by=by,
+            data={"payment": payment.pk, "amount": str(locked.amount), "note": note},
+        )
+    return locked
+
+
+def refund_paid_by_hand(refund: Refund, *, note: str, by) -> Refund:
+    """Record a pending refund as paid back by the organiser themselves (a bank transfer),
+    as a refund of a payment recorded by hand is; `note` says how and when (required).
+
+    The refund no longer waits for its provider: the sweep no longer tries it. A Mollie
+    refund that was made at Mollie too would pay twice: the screen says so before asking.
+
+    Side effects: the refund refunded with the note; log entry ("refund.refunded", the
+    note and `by_hand`); the refund-made mail, without saying which way it went.
+    """
+    note = _required_note(note)
+    with transaction.atomic():
+        locked = _pending_refund(refund)
+        payment = locked.payment
+        locked.state, locked.note, locked.error = RefundState.REFUNDED, note, ""
+        locked.save(update_fields=["state", "note", "error"])
+        log_action(
+            payment.registration,
+            action="refund.refunded",
+            by=by,
+            data={
+                "payment": payment.pk,
+                "amount": str(locked.amount),
+                "note": note,
+                "by_hand": True,
+            },
+        )
+        _queue_money_mail(
+            payment.registration,
+            kind=MailKind.REFUND_MADE,
+            amount=euro(locked.amount),
+            refund_provider=ProviderName.MANUAL,
+            refund_account="",
+        )
+    return locked
 
 
 def refund_payment(

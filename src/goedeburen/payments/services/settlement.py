@@ -182,6 +182,13 @@ def execute_lost_refunds(*, now: dt.datetime | None = None) -> int:
     earlier try made, found among the payment's refunds at Mollie by its metadata
     (`providers.mollie`). A refusal is recorded on the refund (failed) and logged; a
     refund Mollie did not answer about stays pending for the next sweep; the others go on.
+
+    Only pending refunds are tried: one the organiser cancelled (after Mollie said it made
+    none) or recorded as paid back by hand is left alone. A refund that stays pending is
+    tried on every sweep, however long: giving up by itself would leave money owed without
+    anyone deciding, and a try costs one request (none without a key). It is listed
+    instead, from its first failed try, on the payments overview and counted on the event
+    dashboard (`queries.stuck_refunds`), for a person to try again, cancel or record.
     """
     now = now or timezone.now()
     lost = Refund.objects.filter(
