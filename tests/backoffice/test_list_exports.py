@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from goedeburen.events.models import Role
 from goedeburen.matching.models import AssignmentRun, Placement, SessionHost
-from goedeburen.payments.models import BankTransaction, Payment
+from goedeburen.payments.models import BankTransaction, Payment, Refund
 from goedeburen.registration.enums import RegistrationStatus
 from tests.backoffice.conftest import _bank_line, _invoice, _split_bank_line
 from tests.factories import (
@@ -110,6 +110,16 @@ def test_payments_csv_quotes_a_formula_and_writes_dutch_amounts(owner_client, wo
 
     assert row[header.index("Bedrag")] == "125,00"
     assert row[header.index("Betaald door")] == "'" + FORMULA
+
+
+def test_payments_count_only_refunds_that_pay_something_back(owner_client, world):
+    payment = _payment(world)
+    for amount, state in (("25.00", "refunded"), ("10.00", "failed"), ("40.00", "cancelled")):
+        Refund.objects.create(payment=payment, amount=Decimal(amount), state=state)
+
+    header, row = _csv(_export(owner_client, world, "payment", fmt="csv"))
+
+    assert row[header.index("Terugbetaald")] == "25,00"
 
 
 def test_payments_keep_the_period_filter(owner_client, world):

@@ -209,7 +209,8 @@ PAYMENT_COLUMNS = [
     Column(
         "refunded",
         gettext_lazy("Refunded"),
-        lambda p: sum((r.amount for r in p.refunds.all()), start=p.amount * 0),
+        # Failed and cancelled refunds paid nothing back (`Payment.refunded`).
+        lambda p: p.refunded,
     ),
     Column("payer", gettext_lazy("Paid by"), lambda p: p.payer_name, contact=True),
     Column("payer_iban", gettext_lazy("From account"), lambda p: p.payer_iban, contact=True),
