@@ -5,6 +5,7 @@ a vowel sign drawn before its consonant first): what these helpers compare."""
 
 import io
 
+import uharfbuzz
 from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 
@@ -53,3 +54,22 @@ def embedded_fonts(data: bytes) -> set[str]:
             if descriptor is not None and "/FontFile2" in descriptor.get_object():
                 found.add(str(font["/BaseFont"]).split("+")[-1])
     return found
+
+
+def harfbuzz_offsets(word: str, font: str, size: float) -> list[float]:
+    """Return where HarfBuzz puts each glyph of `word` in `font` at `size`: its distance in
+    points from the word's start (the advances before it plus its own offset), asked of
+    HarfBuzz itself, with the features reportlab shapes with."""
+    pdf_fonts.register_fonts()
+    ttf = pdfmetrics.getFont(font)
+    hb_font = uharfbuzz.Font(uharfbuzz.Face(uharfbuzz.Blob.from_file_path(ttf.face.filename)))
+    buffer = uharfbuzz.Buffer()
+    buffer.add_str(word)
+    buffer.guess_segment_properties()
+    uharfbuzz.shape(hb_font, buffer, {"kern": True, "liga": True, "dlig": True})
+    scale = size / hb_font.face.upem
+    offsets, pen = [], 0
+    for position in buffer.glyph_positions:
+        offsets.append((pen + position.x_offset) * scale)
+        pen += position.x_advance
+    return offsets

@@ -8,10 +8,10 @@ import pytest
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from goedeburen.common import pdf_fonts
-from goedeburen.common.pdf_text import TextPage, draw_lines, wrap_lines
+from goedeburen.common.pdf_text import PlainText, TextPage, draw_lines, wrap_lines
 
 PAYMENT = (
     "Graag € 1.250,00 vóór 5 januari 2027 overmaken naar NL91ABNA0417164300 ten name van "
@@ -112,6 +112,37 @@ def test_drawn_lines_put_every_character_where_a_paragraph_puts_it(text, width, 
         assert sorted(printed) == sorted(text.replace(" ", ""))
         return
     assert _same_places(_chars(with_lines), _chars(with_paragraph))
+
+
+def _drawn_on(flowable, width: float):
+    def draw(canvas):
+        _w, height = flowable.wrap(width, 10_000)
+        flowable.drawOn(canvas, 50, 700 - height)
+
+    return draw
+
+
+@pytest.mark.parametrize("width", [61.2, 153.07, 322.98])
+@pytest.mark.parametrize("text", TEXTS)
+def test_plain_text_puts_every_character_where_a_paragraph_puts_it(text, width):
+    plain = PlainText(text, font=pdf_fonts.FONT, size=9.5, leading=12.5)
+    paragraph = Paragraph(pdf_fonts.markup(text), _style(False))
+
+    assert _same_places(_chars(_drawn_on(plain, width)), _chars(_drawn_on(paragraph, width)))
+
+
+def test_plain_text_longer_than_a_page_goes_on_on_the_next():
+    text = PAYMENT * 4
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(buffer, pagesize=(300, 200), leftMargin=20, rightMargin=20)
+    lines = wrap_lines(text, pdf_fonts.FONT, 9.5, document.width - 12)  # the frame's padding
+
+    document.build([PlainText(text, font=pdf_fonts.FONT, size=9.5, leading=12.5)])
+
+    with pdfplumber.open(io.BytesIO(buffer.getvalue())) as pdf:
+        printed = [page.extract_text().splitlines() for page in pdf.pages]
+    assert len(printed) > 1
+    assert [line for page in printed for line in page] == [line.strip() for line, _w in lines]
 
 
 def test_strings_are_written_as_drawstring_writes_them():

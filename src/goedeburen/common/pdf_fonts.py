@@ -19,10 +19,11 @@ reportlab does this with HarfBuzz (`uharfbuzz`) for a run given as its `ShapedSt
 that reportlab assigns. A PDF reader copies such a glyph as the characters its name spells
 ("uni092A094D0930": "प्र"), glyph by glyph in the order drawn (so "प्रिया" reads back as
 "िप्रया"); a glyph whose name spells nothing (Tamil's and Gurmukhi's, a family emoji)
-copies as its private-use code point. Text set as Paragraph markup (`markup`: the
-personal-data export) is drawn in the right fonts but not shaped: reportlab shapes a
-Paragraph word with the font of its first letter, so "शर्मा," would get a wrong glyph for
-its comma.
+copies as its private-use code point. Text set as Paragraph markup (`markup`) is drawn in
+the right fonts but not shaped: reportlab shapes a Paragraph only when its style asks
+(`shaping=1`), and then each word with the font of its first `<font>` piece, so "शर्मा,"
+would get a wrong glyph for its comma. A flowing document draws `pdf_text.PlainText`
+instead (the personal-data export), which draws each line as `draw_string` does.
 
 reportlab writes a string's characters left to right as they come, each in its isolated
 form: "محمد" would print as separate letters, the last one first. Names in a script
@@ -423,10 +424,18 @@ def string_width(text: str, size: float, *, font: str = FONT) -> float:
     return sum(run_width(piece, name, size) for name, piece in runs(text, font=font))
 
 
-def draw_string(canvas, x: float, y: float, text: str, size: float, *, font: str = FONT) -> None:
+def spaces(text: str) -> int:
+    """Return how many spaces of `text` a PDF's word spacing (`Tw`) widens."""
+    return text.count(" ") + text.count("\xa0")
+
+
+def draw_string(
+    canvas, x: float, y: float, text: str, size: float, *, font: str = FONT, word_space: float = 0
+) -> None:
     """Draw `text` on one line at (x, y), in visual order, switching to the fallback font
-    where needed."""
+    where needed. `word_space` is added to every space's width (negative: a line that fits
+    only with its spaces shrunk, as a Paragraph sets it)."""
     for name, piece in runs(visual(text), font=font):
         canvas.setFont(name, size)
-        canvas.drawString(x, y, shaped_run(piece, name, size))
-        x += run_width(piece, name, size)
+        canvas.drawString(x, y, shaped_run(piece, name, size), wordSpace=word_space or None)
+        x += run_width(piece, name, size) + word_space * spaces(piece)

@@ -19,9 +19,21 @@ import functools
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.textobject import PDFTextObject
+from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.paragraph import split as split_words
 
-from .pdf_fonts import CJK, SHAPED, covers, run_width, runs, shaped, shaped_run, visual
+from .pdf_fonts import (
+    CJK,
+    SHAPED,
+    covers,
+    draw_string,
+    run_width,
+    runs,
+    shaped,
+    shaped_run,
+    spaces,
+    visual,
+)
 
 # reportlab's rl_config.spaceShrinkage: a line may be this share of a space per word too
 # wide, the spaces shrinking to make it fit.
@@ -129,6 +141,49 @@ def draw_lines(page, x, top, lines, *, font, size, leading, width, right=False) 
         y -= leading
 
 
+class PlainText(Flowable):
+    """A plain text as a platypus flowable, where a Paragraph of it would stand: broken
+    into lines as the Paragraph breaks them (`wrap_lines`), each line drawn with
+    `pdf_fonts.draw_string`, every run shaped in its own font.
+
+    A Paragraph set from `pdf_fonts.markup` cannot do that: reportlab (5.1) shapes only
+    when its style asks (`ParagraphStyle.shaping`, off by default), and then shapes each
+    word, whatever fonts its `<font>` pieces are in, with the font of its first piece,
+    reading the glyph ids HarfBuzz gives in that font as glyphs of the others ("शर्मा,"
+    gets a wrong comma, "(प्रिया)" blanks).
+    """
+
+    def __init__(self, text: str, *, font: str, size: float, leading: float, space_before=0):
+        super().__init__()
+        self.text, self.font, self.size, self.leading = text, font, size, leading
+        self.spaceBefore = space_before
+        self._lines: tuple[tuple[str, float], ...] = ()
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
+        self._lines = wrap_lines(self.text, self.font, self.size, availWidth)
+        self.width, self.height = availWidth, len(self._lines) * self.leading
+        return self.width, self.height
+
+    def split(self, availWidth, availHeight):  # noqa: N803 (reportlab's names)
+        lines = wrap_lines(self.text, self.font, self.size, availWidth)
+        fit = int(availHeight // self.leading)
+        if fit < 1 or fit >= len(lines):
+            return []
+        # Each part's lines joined by line breaks: broken again, each stays one line.
+        first, rest = ("\n".join(line for line, _ in part) for part in (lines[:fit], lines[fit:]))
+        style = {"font": self.font, "size": self.size, "leading": self.leading}
+        return [PlainText(first, space_before=self.spaceBefore, **style), PlainText(rest, **style)]
+
+    def draw(self):
+        # As a Paragraph: the first baseline one font size below the top.
+        y = self.height - self.size
+        for line, line_width in self._lines:
+            if line:
+                shrink = word_space(line, line_width, self.width) if line_width > self.width else 0
+                draw_string(self.canv, 0, y, line, self.size, font=self.font, word_space=shrink)
+            y -= self.leading
+
+
 class TextPage:
     """Writes strings and rules onto `canvas`'s current page, in few PDF operators.
 
@@ -165,7 +220,7 @@ class TextPage:
         else:
             for name, piece in runs(text, font=font):
                 self._draw_run(x, y, piece, name, size)
-                x += run_width(piece, name, size) + word_space * _spaces(piece)
+                x += run_width(piece, name, size) + word_space * spaces(piece)
         if word_space:
             out.append("0 Tw")
 
@@ -219,18 +274,14 @@ class TextPage:
             place = ""
 
 
-def _spaces(text: str) -> int:
-    return text.count(" ") + text.count("\xa0")
-
-
 def word_space(line: str, line_width: float, width: float) -> float:
     """Return what reportlab adds to each space of a `line` wider than `width` (which
     its spaces' shrinking lets it be), 0 for a line that fits."""
     extra = width - line_width
     if extra > -1e-8:
         return 0.0
-    spaces = _spaces(line)
-    return extra / spaces if spaces else 0.0
+    count = spaces(line)
+    return extra / count if count else 0.0
 
 
 class _Encoding:

@@ -7,13 +7,13 @@ from io import BytesIO
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import SimpleDocTemplate, Spacer
 
 from goedeburen.common import pdf_fonts, personal_data
 from goedeburen.common.audit import history
 from goedeburen.common.logtypes import describe
+from goedeburen.common.pdf_text import PlainText
 from goedeburen.registration.models import Registration
 
 from .. import queries
@@ -110,33 +110,29 @@ def export_pdf(registration: Registration) -> bytes:
     with translation.override(registration.language):
         data = export_data(registration)
         regular, bold = pdf_fonts.register_fonts()
-        body = ParagraphStyle("body", fontName=regular, fontSize=9.5, leading=13)
-        heading = ParagraphStyle("h", fontName=bold, fontSize=13, leading=17, spaceBefore=6)
+        # Plain texts drawn as the badges draw names (a Paragraph would leave Devanagari,
+        # Thai, Bengali, Gurmukhi and Tamil unshaped: see `PlainText`).
+        body = {"font": regular, "size": 9.5, "leading": 13}
+        heading = {"font": bold, "size": 13, "leading": 17, "space_before": 6}
         story = [
-            Paragraph(
-                pdf_fonts.markup(
-                    _("Your data: registration %(code)s") % {"code": registration.code},
-                    font=bold,
-                ),
-                heading,
+            PlainText(
+                _("Your data: registration %(code)s") % {"code": registration.code}, **heading
             ),
-            Paragraph(
-                pdf_fonts.markup(
-                    _("%(event)s. Made on %(date)s.")
-                    % {
-                        "event": data["event"]["name"],
-                        "date": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-                    }
-                ),
-                body,
+            PlainText(
+                _("%(event)s. Made on %(date)s.")
+                % {
+                    "event": data["event"]["name"],
+                    "date": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+                },
+                **body,
             ),
             Spacer(1, 4 * mm),
         ]
 
         def section(title: str, value) -> None:
-            story.append(Paragraph(pdf_fonts.markup(title, font=bold), heading))
+            story.append(PlainText(title, **heading))
             for line in _lines(value):
-                story.append(Paragraph(pdf_fonts.markup(line), body))
+                story.append(PlainText(line, **body))
 
         section(_("Registration"), data["registration"])
         for index, attendee in enumerate(data["attendees"], start=1):
