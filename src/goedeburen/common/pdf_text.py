@@ -7,7 +7,7 @@ cells their sizes and making a text object per string. A document whose layout i
 in advance (an invoice: columns of plain texts) can place its texts itself:
 `wrap_lines` breaks a text into lines exactly where a Paragraph in the same font, size and
 width would (reportlab's defaults: no hyphenation, a space may shrink by 5 %, a word wider
-than the line split between characters), and `TextPage` writes the lines with the fonts
+than the line split between grapheme clusters), and `TextPage` writes the lines with the fonts
 of `common.pdf_fonts` (the fallbacks where DejaVu Sans has no glyph), encoding each
 string into the document's font subsets as reportlab itself would.
 """
@@ -27,6 +27,7 @@ from .pdf_fonts import (
     SHAPED,
     covers,
     draw_string,
+    graphemes,
     run_width,
     runs,
     shaped,
@@ -113,10 +114,11 @@ def _break(text: str, font: str, size: float, width: float) -> list[tuple[str, f
 
 def _split_word(word: str, used: float, width: float, measure) -> list[tuple[str, bool]]:
     # reportlab's _splitWord: as many characters as fit on what is left of the line, then
-    # as many as fit on a line, and so on.
+    # as many as fit on a line, and so on; by grapheme clusters, not code points, so that
+    # no piece starts with a mark cut off its letter.
     pieces = []
     piece = ""
-    for char in word:
+    for char in graphemes(word):
         char_width = measure(char)
         if used + char_width > width and (piece or char_width <= width):
             pieces.append((piece, True))

@@ -3,8 +3,11 @@
 A typed value (a name, an organisation, a room) can be as long as its field allows and a
 single word of any length: wherever it is drawn it is wrapped or clipped to its room
 (`wrap`, `clip`), so that it never runs off its page or badge or over other text. What
-is cut off ends in "…".
+is cut off ends in "…". Values are cut between grapheme clusters only (a letter with its
+accents, a Devanagari syllable, an emoji sequence stay whole).
 """
+
+import itertools
 
 import segno
 from reportlab.lib.units import mm
@@ -46,16 +49,18 @@ def clip(value: str, size: float, max_width: float, *, bold: bool = False) -> st
 
 def _fitting(value: str, size: float, max_width: float, *, bold: bool, end: str) -> int:
     """Return how many of `value`'s first characters fit, followed by `end` (at least one
-    when there is no `end`, so that a line is never empty)."""
+    grapheme cluster when there is no `end`, so that a line is never empty): always whole
+    clusters (`pdf_fonts.graphemes`), never a syllable or an emoji sequence cut in two."""
+    cuts = [0, *itertools.accumulate(map(len, pdf_fonts.graphemes(value)))]
     # Halve the range: a value as long as its field needs a few measurements, not hundreds.
-    low, high = 0 if end else 1, len(value)
+    low, high = 0 if end else min(1, len(cuts) - 1), len(cuts) - 1
     while low < high:
         middle = (low + high + 1) // 2
-        if width(value[:middle].rstrip() + end, size, bold=bold) <= max_width:
+        if width(value[: cuts[middle]].rstrip() + end, size, bold=bold) <= max_width:
             low = middle
         else:
             high = middle - 1
-    return low
+    return cuts[low]
 
 
 def wrap(
