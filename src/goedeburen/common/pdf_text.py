@@ -7,9 +7,10 @@ cells their sizes and making a text object per string. A document whose layout i
 in advance (an invoice: columns of plain texts) can place its texts itself:
 `wrap_lines` breaks a text into lines exactly where a Paragraph in the same font, size and
 width would (reportlab's defaults: no hyphenation, a space may shrink by 5 %, a word wider
-than the line split between grapheme clusters), and `TextPage` writes the lines with the fonts
-of `common.pdf_fonts` (the fallbacks where DejaVu Sans has no glyph), encoding each
-string into the document's font subsets as reportlab itself would.
+than the line split between characters; here between grapheme clusters, so that no mark is
+cut off its letter), and `TextPage` writes the lines with the fonts of `common.pdf_fonts`
+(the fallbacks where DejaVu Sans has no glyph), encoding each string into the document's
+font subsets as reportlab itself would. `PlainText` is such a text as a platypus flowable.
 """
 
 from __future__ import annotations
