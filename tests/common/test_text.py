@@ -20,6 +20,16 @@ DIRTY_NAME = "\ufeffZoe\u0308\u0007 Şahin\r\nŁukasiewicz\x1b[0m"
         ("\ufeff\u0007\x7f", ""),
         # An override left open would turn around whatever follows the name on a page.
         ("מרים \u202eعلي\u202c \u2067محمد\u2069", "מרים علي محمد"),
+        # Nothing invisible at the ends; joiners inside a word or an emoji family stay.
+        ("\u200b\u3164 Anna\u200d\u2060\u00ad\u2800", "Anna"),
+        (
+            "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+            "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+        ),
+        (
+            "\U0001f469\u200d\U0001f469\u200d\U0001f467",
+            "\U0001f469\u200d\U0001f469\u200d\U0001f467",
+        ),
     ],
 )
 def test_one_line_gives_nfc_one_line_without_control_characters(typed, stored):
@@ -58,9 +68,10 @@ def test_tidy_char_field_cleans_to_the_tidied_text(field, typed, cleaned):
     assert field.clean(typed) == cleaned
 
 
-def test_tidy_char_field_refuses_a_required_value_that_tidies_to_nothing():
+@pytest.mark.parametrize("typed", ["\ufeff\u0007 \r\n", "\u200b", "\u3164\u200d\u2800"])
+def test_tidy_char_field_refuses_a_required_value_that_tidies_to_nothing(typed):
     with pytest.raises(forms.ValidationError) as refused:
-        TidyCharField().clean("\ufeff\u0007 \r\n")
+        TidyCharField().clean(typed)
 
     assert refused.value.code == "required"
 

@@ -33,6 +33,16 @@ _CONTROLS = re.compile(
     "\ufeff\ufffe\uffff\ud800-\udfff]"
 )
 _SPACES = re.compile(r"[ \t\xa0]+")
+# What draws nothing at a value's ends, where it joins or separates nothing: white space
+# of any script, the zero-width space, (non-)joiners and word joiner, marks of direction,
+# the soft hyphen, and the letters that draw as blank (the Hangul fillers, the braille
+# blank). Inside a value they stay: a joiner makes an emoji family or a Persian word. A
+# name of only these looked empty on every list and badge, yet passed as given.
+_BLANK = (
+    "\\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f"
+    "\u2060-\u2064\u206a-\u206f\u2800\u3164\uffa0"
+)
+_BLANK_ENDS = re.compile(f"^[{_BLANK}]+|[{_BLANK}]+$")
 # Half of a UTF-16 pair: JSON can spell one ("\ud800"); no database, page or file holds it.
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
@@ -43,12 +53,13 @@ def holds_surrogate(text: str) -> bool:
 
 
 def one_line(text: str) -> str:
-    """Return `text` as one line: breaks and tabs as single spaces, control characters out.
+    """Return `text` as one line: breaks and tabs as single spaces, control characters out,
+    nothing invisible at its ends (`_BLANK`).
 
     Unicode NFC, so that a name typed on one computer matches the same name from another.
     """
     text = _CONTROLS.sub("", unicodedata.normalize("NFC", text or ""))
-    return _SPACES.sub(" ", _BREAKS.sub(" ", text)).strip()
+    return _BLANK_ENDS.sub("", _SPACES.sub(" ", _BREAKS.sub(" ", text)))
 
 
 def tidy_lines(text: str) -> str:
