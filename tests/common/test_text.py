@@ -3,8 +3,10 @@
 import pytest
 from django import forms
 
+from goedeburen.checkin.exports import sheet_name
 from goedeburen.common.formfields import TidyCharField
-from goedeburen.common.text import natural_key, one_line, tidy_lines, tidy_text
+from goedeburen.common.text import cut_whole, natural_key, one_line, tidy_lines, tidy_text
+from goedeburen.mail.services.outbox import fit_subject
 
 # A name as a paste from another system can bring it: a bell, a Windows line break, a
 # byte order mark, a decomposed "ë" (e + combining diaeresis), an escape sequence.
@@ -81,3 +83,36 @@ def test_natural_key_puts_numbers_in_order_whatever_their_script():
     names = ["Zaal 10", "Zaal ²", "Zaal 2", "Zaal ٣", "Zaal 1²"]
 
     assert sorted(names, key=natural_key) == ["Zaal 1²", "Zaal 2", "Zaal ٣", "Zaal 10", "Zaal ²"]
+
+
+# A decomposed "é" (e + combining acute) and an emoji family: each one cluster, several
+# code points.
+E_ACUTE = "e\u0301"
+FAMILY = "\U0001f469\u200d\U0001f469\u200d\U0001f467"
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "kept"),
+    [
+        ("Ren" + E_ACUTE, 4, "Ren"),
+        ("Ren" + E_ACUTE, 5, "Ren" + E_ACUTE),
+        ("ab" + FAMILY, 4, "ab"),
+        ("नमस्ते", 4, "नम"),  # न, म, स्ते: the conjunct stays whole
+        ("short", 10, "short"),
+    ],
+)
+def test_cut_whole_ends_between_grapheme_clusters(text, limit, kept):
+    assert cut_whole(text, limit) == kept
+
+
+def test_a_subject_cut_to_fit_keeps_its_last_letter_whole():
+    subject = "x" * 253 + E_ACUTE + "tail"
+
+    fitted = fit_subject(subject)
+
+    assert fitted == "x" * 253 + "…"  # not an "e" without its accent
+    assert len(fitted) <= 255
+
+
+def test_a_sheet_name_cut_to_fit_keeps_its_emoji_whole():
+    assert sheet_name("y" * 28 + FAMILY) == "y" * 28

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from goedeburen.common.text import cut_whole
+
 # Control characters an XLSX file cannot hold (openpyxl refuses them).
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
@@ -82,7 +84,7 @@ def sheet_name(title: str) -> str:
     """Return `title` as a sheet may be named: without : / \\ ? * [ ] (a session list's
     "10:30 …" holds a colon) or quotes at its ends, at most 31 characters, never empty."""
     name = ILLEGAL_CHARACTERS.sub("", _NOT_IN_SHEET_NAME.sub(" ", title))
-    name = " ".join(name.split())[:_SHEET_NAME_LENGTH].strip(" '")
+    name = cut_whole(" ".join(name.split()), _SHEET_NAME_LENGTH).strip(" '")
     return name or "List"
 
 

@@ -46,11 +46,12 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import arabic_reshaper
-import regex
 from bidi import get_display
 from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont, shapeStr
+
+from goedeburen.common.text import graphemes  # noqa: F401  (where the PDFs cut)
 
 FONT = "DejaVuSans"
 BOLD = "DejaVuSans-Bold"
@@ -362,18 +363,6 @@ def run_width(piece: str, font: str, size: float) -> float:
     if data is None:  # nothing that HarfBuzz changed
         return pdfmetrics.stringWidth(piece, font, size)
     return sum(glyph.x_advance for glyph in data) * size / 1000
-
-
-# An extended grapheme cluster (Unicode's UAX #29, with its Indic conjuncts): a letter
-# with its combining marks, a Devanagari (Bengali …) syllable, an emoji sequence or a flag.
-_GRAPHEME = regex.compile(r"\X")
-
-
-def graphemes(text: str) -> list[str]:
-    """Return `text` as its grapheme clusters: where it may be cut (wrapped, clipped) with
-    nothing left dangling. A cut inside one leaves a combining mark or vowel sign without
-    its letter (HarfBuzz draws it on a dotted circle) or breaks an emoji sequence apart."""
-    return _GRAPHEME.findall(text)
 
 
 # A character beyond the Basic Multilingual Plane (an emoji, a skin tone, a flag's

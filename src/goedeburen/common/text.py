@@ -3,6 +3,8 @@
 import re
 import unicodedata
 
+import regex
+
 
 def split_lines(text: str) -> list[str]:
     """Return the non-empty lines of a text field that holds one point per line."""
@@ -78,3 +80,30 @@ def tidy_text(text: str) -> str:
     """
     text = _CONTROLS.sub("", unicodedata.normalize("NFC", text or ""))
     return _BREAKS.sub("\n", text).strip()
+
+
+# An extended grapheme cluster (Unicode's UAX #29, with its Indic conjuncts): a letter
+# with its combining marks, a Devanagari (Bengali …) syllable, an emoji sequence or a flag.
+_GRAPHEME = regex.compile(r"\X")
+
+
+def graphemes(text: str) -> list[str]:
+    """Return `text` as its grapheme clusters: where it may be cut (wrapped, clipped) with
+    nothing left dangling. A cut inside one leaves a combining mark or vowel sign without
+    its letter (HarfBuzz draws it on a dotted circle) or breaks an emoji sequence apart."""
+    return _GRAPHEME.findall(text)
+
+
+def cut_whole(text: str, limit: int) -> str:
+    """Return the longest start of `text` of at most `limit` characters that ends between
+    two grapheme clusters (`graphemes`): a subject or a sheet's name cut to fit keeps its
+    last letter's accent, syllable or emoji whole."""
+    if len(text) <= limit:
+        return text
+    kept, length = [], 0
+    for cluster in graphemes(text):
+        if length + len(cluster) > limit:
+            break
+        kept.append(cluster)
+        length += len(cluster)
+    return "".join(kept)

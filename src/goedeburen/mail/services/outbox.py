@@ -28,6 +28,7 @@ from goedeburen.common import crypto, secret_text
 from goedeburen.common.audit import log_action
 from goedeburen.common.rows import insert
 from goedeburen.common.tasks import enqueue_on_commit
+from goedeburen.common.text import cut_whole
 from goedeburen.events.models import Event
 from goedeburen.registration.models import Registration
 
@@ -204,7 +205,7 @@ def fit_subject(subject: str) -> str:
     placeholders: stored whole, such a mail could never be queued or rendered.
     """
     limit = OutgoingMail._meta.get_field("subject").max_length
-    return subject if len(subject) <= limit else subject[: limit - 1].rstrip() + "…"
+    return subject if len(subject) <= limit else cut_whole(subject, limit - 1).rstrip() + "…"
 
 
 def secrets_of(mail: OutgoingMail) -> list[str]:
