@@ -600,11 +600,7 @@ def suggestions(lines: list[BankTransaction], *, limit: int = 3) -> dict[int, li
                 reason = "code"
             elif any(
                 _similar(payer, name) if payer else _opens_with(opening, name)
-                for name in (
-                    _simple(name)
-                    for name in (registration.booker_name, registration.billing_organisation)
-                    if name
-                )
+                for name in _names(registration)
             ):
                 reason = "name"
             if reason:
@@ -630,6 +626,15 @@ def _close(word: str, code: str) -> bool:
     if len(word) != len(code) or word == code:
         return False
     return sum(a != b for a, b in zip(word, code, strict=True)) <= 2
+
+
+def _names(registration: Registration) -> list[str]:
+    """Return the booker's name and billing organisation of `registration` as compared."""
+    return [
+        _simple(name)
+        for name in (registration.booker_name, registration.billing_organisation)
+        if name
+    ]
 
 
 def _opens_with(words: list[str], name: str) -> bool:
