@@ -111,16 +111,30 @@ def test_two_invitations_taking_one_user_name_at_once_refuse_the_second(monkeypa
 
 def _one_address_twice_at_once(monkeypatch, *, lock: bool) -> list:
     """Two organisers invite one address; accounts "een" and "twee" are made at once. Both
-    meet after the address's lock (with it, the second waits for the first instead)."""
+    meet after the address's lock (with it, the second waits for the first instead).
+
+    Without the lock (`lock=False`) they meet after both found no account for the address,
+    so that neither can have made its account before the other looked."""
     invitations = [_invitation("dezelfde@example.org"), _invitation("Dezelfde@example.org")]
-    rendezvous, locked = Rendezvous(), teams.lock_account_address
+    rendezvous = Rendezvous()
+    if lock:
+        locked = teams.lock_account_address
 
-    def lock_and_meet(email):
-        if lock:
+        def lock_and_meet(email):
             locked(email)
-        rendezvous(None)
+            rendezvous(None)
 
-    monkeypatch.setattr(teams, "lock_account_address", lock_and_meet)
+        monkeypatch.setattr(teams, "lock_account_address", lock_and_meet)
+    else:
+        exists = teams.account_exists_for
+
+        def look_and_meet(email):
+            found = exists(email)
+            rendezvous(None)
+            return found
+
+        monkeypatch.setattr(teams, "lock_account_address", lambda email: None)
+        monkeypatch.setattr(teams, "account_exists_for", look_and_meet)
     names = ["een", "twee"]
     return all_at_once(
         2,
