@@ -23,6 +23,11 @@ _db = DATABASES["default"]  # noqa: F405
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that worker and server subprocesses see the same data.
     _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+if _db["ENGINE"] == "django.db.backends.postgresql":
+    # Emptied by DELETE between transactional tests (tests/postgresql/base.py says why).
+    _db["ENGINE"] = "tests.postgresql"
+    # A commit need not wait for the disk: a test database is thrown away, never recovered.
+    _db.setdefault("OPTIONS", {}).setdefault("options", "-c synchronous_commit=off")
 if os.environ.get("GOEDEBUREN_TEST_DB_NAME"):
     _db["NAME"] = os.environ["GOEDEBUREN_TEST_DB_NAME"]
 
