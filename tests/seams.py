@@ -221,3 +221,33 @@ def without_attendee_lock(setattr_: Callable = setattr) -> None:
         return found
 
     setattr_(checking, "lock_attendees", unlocked)
+
+
+def meet_before_the_change_lock(setattr_: Callable, meet: Callable[[], object]) -> None:
+    """Call `meet()` in `change_registration` just before it locks the registration: after
+    every check its caller made before (an API request's serializer and its `If-Match`).
+
+    A barrier's `wait` as `meet` holds every request there until all have passed those
+    checks, so that each of them runs into the checks made under the lock."""
+    from goedeburen.registration.services import editing
+
+    lock = editing.locked
+
+    def meet_then_lock(registration):
+        meet()
+        return lock(registration)
+
+    setattr_(editing, "locked", meet_then_lock)
+
+
+def without_the_seen_check(setattr_: Callable = setattr) -> None:
+    """Change a registration from the API without what the client read (`seen`): the check
+    under the lock that refuses a change made since then has nothing to compare with, and
+    only the `If-Match` before the lock is left."""
+    from goedeburen.registration import services
+    from goedeburen.registration.services import editing
+
+    def change_unseen(registration, *, seen=None, **changes):
+        return editing.change_registration(registration, **changes)
+
+    setattr_(services, "change_registration", change_unseen)

@@ -1,0 +1,103 @@
+"""PATCHes of one registration (or attendee) at the same moment, on PostgreSQL.
+
+docs/api.md promises that a PATCH with `If-Match` changes the resource only when it is
+still as the client read it. The `If-Match` is checked before the registration's row lock
+is taken: each client here reads the same ETag, sends a change made from what it read,
+and every request passes its `If-Match` before any takes the lock (they meet at a
+barrier, `seams.meet_before_the_change_lock`). Under the lock `change_registration`
+compares what the client read (`seen`) with the row: one change is made, the others are
+refused with 412 and no change is lost. The negative control takes that comparison away
+(`seams.without_the_seen_check`): every client is told 200, and all changes but the last
+are lost.
+"""
+
+import threading
+
+import pytest
+
+from goedeburen.common.models import LogEntry
+from goedeburen.registration.models import Attendee, Registration
+from tests import seams
+from tests.threads import all_at_once
+
+from .conftest import Api, make_token
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+CLIENTS = 3
+
+
+def _registration(world) -> tuple[str, str]:
+    path = f"/api/v1/events/{world.event.slug}/registrations/{world.registration.code}/"
+    return path, "booker_name"
+
+
+def _attendee(world) -> tuple[str, str]:
+    return f"/api/v1/events/{world.event.slug}/attendees/{world.attendee.pk}/", "given_name"
+
+
+def _changes(world) -> int:
+    return LogEntry.objects.filter(
+        object_id=str(world.registration.pk), action="registration.changed"
+    ).count()
+
+
+def _stored(world, field: str) -> str:
+    if field == "booker_name":
+        return Registration.objects.get(pk=world.registration.pk).booker_name
+    return Attendee.objects.get(pk=world.attendee.pk).given_name
+
+
+def _meet_before_the_lock(monkeypatch, parties: int) -> None:
+    barrier = threading.Barrier(parties, timeout=30)
+    seams.meet_before_the_change_lock(monkeypatch.setattr, barrier.wait)
+
+
+def _patch_at_once(world, target, token: str) -> tuple[list[str], list]:
+    """Let every client read the resource, then PATCH a change made from what it read
+    with its ETag, all at once; return what each sent and each response."""
+    path, field = target(world)
+    read = Api(token).get(path)
+    sent = [f"{read.json()[field]} {n}" for n in range(CLIENTS)]
+
+    def client(n):
+        return Api(token).patch(path, {field: sent[n]}, **{"If-Match": read["ETag"]})
+
+    return sent, all_at_once(CLIENTS, client)
+
+
+@pytest.mark.parametrize("target", [_registration, _attendee])
+def test_patches_with_the_same_etag_at_once_change_once_and_lose_nothing(
+    on_postgresql, world, monkeypatch, target
+):
+    token = make_token(world)
+    _meet_before_the_lock(monkeypatch, CLIENTS)
+
+    sent, responses = _patch_at_once(world, target, token)
+
+    statuses = sorted(getattr(r, "status_code", r) for r in responses)
+    assert statuses == [200] + [412] * (CLIENTS - 1), responses
+    refused = [r.json()["code"] for r in responses if r.status_code == 412]
+    assert refused == ["precondition_failed"] * (CLIENTS - 1)
+    [applied] = [n for n, r in enumerate(responses) if r.status_code == 200]
+    _path, field = target(world)
+    assert _stored(world, field) == sent[applied]
+    assert _changes(world) == 1
+
+
+@pytest.mark.parametrize("target", [_registration, _attendee])
+def test_negative_control_without_the_check_under_the_lock_changes_are_lost(
+    on_postgresql, world, monkeypatch, target
+):
+    token = make_token(world)
+    _meet_before_the_lock(monkeypatch, CLIENTS)
+    seams.without_the_seen_check(monkeypatch.setattr)
+
+    sent, responses = _patch_at_once(world, target, token)
+
+    # Every client passed its If-Match and was told its change was made ...
+    assert [getattr(r, "status_code", r) for r in responses] == [200] * CLIENTS, responses
+    assert _changes(world) == CLIENTS
+    # ... but only the last one is there: the others were overwritten unseen.
+    _path, field = target(world)
+    assert [value == _stored(world, field) for value in sent].count(True) == 1
