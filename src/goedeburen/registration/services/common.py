@@ -37,14 +37,16 @@ def validate_fields(instance, *, exclude: list[str]) -> None:
 def check_consent(
     *, dietary_wishes: str, accessibility_needs: str, special_category_consent: bool
 ) -> None:
-    """Raise `RegistrationError` (code "consent_missing") for special-category data given
-    without consent (`models.lacks_consent`)."""
+    """Raise `RegistrationError` (code "consent_missing", at `special_category_consent`) for
+    special-category data given without consent (`models.lacks_consent`)."""
     if lacks_consent(
         dietary_wishes=dietary_wishes,
         accessibility_needs=accessibility_needs,
         special_category_consent=special_category_consent,
     ):
-        raise RegistrationError(exceptions.CONSENT_MISSING, code="consent_missing")
+        raise RegistrationError(
+            exceptions.CONSENT_MISSING, code="consent_missing", fields=("special_category_consent",)
+        )
 
 
 def check_billing(event, billing, *, settings=None) -> None:
@@ -56,17 +58,25 @@ def check_billing(event, billing, *, settings=None) -> None:
     event's registration settings, when the caller has them at hand.
 
     The numbers' own form (`models.ORGANISATION_ID`, `models.PEPPOL_ID`, the VAT number's
-    `models.VAT_NUMBER`) is checked with the other fields (`validate_fields`)."""
-    if not (billing.organisation.strip() and billing.address.strip()):
-        raise RegistrationError(exceptions.BILLING_MISSING, code="billing_missing")
+    `models.VAT_NUMBER`) is checked with the other fields (`validate_fields`).
+
+    The error's `fields` name the `Billing` fields at fault: the empty ones of organisation
+    and address, the address, the purchase order number, or `org_id` for the e-invoice
+    (where `einvoice_problem` puts its message)."""
+    named = {"organisation": billing.organisation, "address": billing.address}
+    empty = tuple(name for name, value in named.items() if not value.strip())
+    if empty:
+        raise RegistrationError(exceptions.BILLING_MISSING, code="billing_missing", fields=empty)
     problem = address_problem(billing.address)
     if problem:
-        raise RegistrationError(problem, code="billing_missing")
+        raise RegistrationError(problem, code="billing_missing", fields=("address",))
     settings = settings or queries.registration_settings(event)
     if settings.po_number_required and not billing.po_number.strip():
-        raise RegistrationError(exceptions.PO_NUMBER_MISSING, code="billing_missing")
+        raise RegistrationError(
+            exceptions.PO_NUMBER_MISSING, code="billing_missing", fields=("po_number",)
+        )
     problem = einvoice_problem(
         org_id=billing.org_id, peppol_id=billing.peppol_id, einvoice=billing.einvoice
     )
     if problem:
-        raise RegistrationError(problem, code="billing_missing")
+        raise RegistrationError(problem, code="billing_missing", fields=("org_id",))
