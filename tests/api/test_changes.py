@@ -7,9 +7,15 @@ from django.utils import translation
 
 from goedeburen.api import services
 from goedeburen.api.models import WebhookDelivery
+from goedeburen.common.addresses import address_problem
 from goedeburen.common.models import LogEntry
-from goedeburen.registration.exceptions import CONSENT_MISSING
-from goedeburen.registration.models import Answer, Attendee, Registration
+from goedeburen.registration.exceptions import (
+    BILLING_MISSING,
+    CONSENT_MISSING,
+    EINVOICE_ADDRESS_MISSING,
+    PO_NUMBER_MISSING,
+)
+from goedeburen.registration.models import Answer, Attendee, Registration, RegistrationSettings
 from tests.factories import EventFactory, QuestionFactory
 
 from .conftest import Api, make_token
@@ -372,6 +378,9 @@ def test_the_schema_documents_both_patches_with_their_bodies(api, world):
         assert {"200", "400", "403", "404", "412", "422"} <= set(operation["responses"])
         names = {p["name"] for p in operation["parameters"]}
         assert {"Idempotency-Key", "If-Match"} <= names
+        # A domain refusal at the fields sent is a 400 too, with the domain's code.
+        refused = operation["responses"]["400"]["description"]
+        assert ("`billing_missing`" in refused, "`consent_missing`" in refused) == (True, True)
     assert "billing_organisation" in schemas["PatchedRegistrationChangeRequest"]["properties"]
     assert "status" not in schemas["PatchedRegistrationChangeRequest"]["properties"]
     assert "ticket_type" not in schemas["PatchedAttendeeChangeRequest"]["properties"]
@@ -401,3 +410,58 @@ def test_an_empty_or_any_if_match_sets_no_condition(api, world, condition):
 
     assert response.status_code == 200, response.content
     assert Attendee.objects.get(pk=world.attendee.pk).given_name == "Adam"
+
+
+BILLING = {"billing_organisation": "Portaal", "billing_address": ADDRESS}
+
+
+def _in(language: str, message) -> str:
+    with translation.override(language):
+        return str(message)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"billing_address": ""}, BILLING_MISSING),
+        ({"billing_organisation": ""}, BILLING_MISSING),
+        ({"billing_organisation": "", "billing_address": ""}, BILLING_MISSING),
+        ({"billing_address": "Postbus 16200\nUtrecht"}, None),  # no postcode
+        ({"billing_einvoice": True}, EINVOICE_ADDRESS_MISSING),
+    ],
+)
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_billing_a_patch_makes_unusable_is_a_400_at_its_fields_with_the_domain_code(
+    api, world, body, message, language
+):
+    assert api.patch(_registration(world), BILLING).status_code == 200  # a paid registration
+    before = _stored(world)
+    wanted = _in(language, message or address_problem(body.get("billing_address", "")))
+    fields = {"billing_einvoice": "billing_org_id"}
+    named = sorted(fields.get(name, name) for name in body)
+
+    response = api.patch(_registration(world), body, **{"Accept-Language": language})
+
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert (problem["code"], problem["detail"]) == ("billing_missing", wanted)
+    assert problem["errors"] == {name: [wanted] for name in named}
+    assert _stored(world) == before
+    assert len(_changes(world)) == 1
+
+
+def test_a_purchase_order_number_the_event_asks_for_cleared_is_a_400_at_it(api, world):
+    RegistrationSettings.objects.create(event=world.event, po_number_required=True)
+    assert api.patch(_registration(world), {**BILLING, "po_number": "PO-1"}).status_code == 200
+    before = _stored(world)
+
+    response = api.patch(_registration(world), {"po_number": ""})
+
+    assert response.status_code == 400, response.content
+    wanted = _in("nl", PO_NUMBER_MISSING)
+    assert (response.json()["code"], response.json()["errors"]) == (
+        "billing_missing",
+        {"po_number": [wanted]},
+    )
+    assert _stored(world) == before

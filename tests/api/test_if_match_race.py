@@ -9,14 +9,21 @@ compares what the client read (`seen`) with the row: one change is made, the oth
 refused with 412 and no change is lost. The negative control takes that comparison away
 (`seams.without_the_seen_check`): every client is told 200, and all changes but the last
 are lost.
+
+A consent withdrawn while another request adds dietary wishes passes the serializer's
+consent check in both requests; the one that comes second under the lock is refused at
+`special_category_consent` (400, `consent_missing`), as the serializer refuses it.
 """
 
 import threading
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from goedeburen.common.models import LogEntry
-from goedeburen.registration.models import Attendee, Registration
+from goedeburen.registration.exceptions import CONSENT_MISSING
+from goedeburen.registration.models import Attendee, Registration, lacks_consent
 from tests import seams
 from tests.threads import all_at_once
 
@@ -101,3 +108,30 @@ def test_negative_control_without_the_check_under_the_lock_changes_are_lost(
     # ... but only the last one is there: the others were overwritten unseen.
     _path, field = target(world)
     assert [value == _stored(world, field) for value in sent].count(True) == 1
+
+
+def test_consent_withdrawn_while_wishes_are_added_refuses_one_at_the_consent(
+    on_postgresql, world, monkeypatch
+):
+    Attendee.objects.filter(pk=world.attendee.pk).update(special_category_consent=True)
+    token = make_token(world)
+    path, _field = _attendee(world)
+    bodies = [{"dietary_wishes": "vegan"}, {"special_category_consent": False}]
+    _meet_before_the_lock(monkeypatch, len(bodies))
+
+    responses = all_at_once(len(bodies), lambda n: Api(token).patch(path, bodies[n]))
+
+    statuses = sorted(getattr(r, "status_code", r) for r in responses)
+    assert statuses == [200, 400], responses
+    [problem] = [r.json() for r in responses if r.status_code == 400]
+    with translation.override(settings.LANGUAGE_CODE):  # the API answers in the site's
+        message = str(CONSENT_MISSING)
+    assert (problem["code"], problem["detail"]) == ("consent_missing", message)
+    assert problem["errors"] == {"special_category_consent": [message]}
+    attendee = Attendee.objects.get(pk=world.attendee.pk)
+    assert not lacks_consent(
+        dietary_wishes=attendee.dietary_wishes,
+        accessibility_needs=attendee.accessibility_needs,
+        special_category_consent=attendee.special_category_consent,
+    )
+    assert _changes(world) == 1

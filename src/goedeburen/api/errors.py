@@ -1,5 +1,6 @@
 """Every API error as RFC 9457 problem details, with the domain error's stable `code`."""
 
+from collections.abc import Mapping
 from http import HTTPStatus
 
 from django.utils.translation import gettext as _
@@ -21,7 +22,10 @@ def problem_handler(exc, context):
         return None
     data = response.data
     code = getattr(exc, "default_code", "error")
-    if isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, FieldsRefused):
+        body = {"detail": exc.summary, "errors": data}
+        code = exc.domain_code
+    elif isinstance(exc, exceptions.ValidationError):
         body = {"detail": _("The request has invalid fields."), "errors": data}
         code = "invalid"
     elif isinstance(data, dict) and "detail" in data:
@@ -39,6 +43,22 @@ def problem_handler(exc, context):
     response.data = problem
     response.content_type = "application/problem+json"
     return response
+
+
+class FieldsRefused(exceptions.ValidationError):
+    """A domain refusal about values the request gave (`DomainError.fields`): a 400 with
+    the domain's message at those fields in `errors`, as the serializers' own refusals,
+    but with the domain's `code` (`billing_missing`, `consent_missing`), not "invalid".
+
+    `names` maps a field's name in the domain to the one the API takes it under (a
+    `Billing`'s `address` is a registration's `billing_address`); others keep theirs.
+    """
+
+    def __init__(self, refused: DomainError, *, names: Mapping[str, str]):
+        message = str(refused.message)
+        super().__init__({names.get(field, field): [message] for field in refused.fields})
+        self.summary = message
+        self.domain_code = refused.code
 
 
 def status_title(code: int) -> str:

@@ -35,8 +35,15 @@ WRITE_ERRORS = {"422": "The domain refused (see `code`: sold_out, closed …)."}
 # Request bodies that refuse a field they do not name (`serializers.ChangeSerializer`).
 CLOSED = ("PatchedRegistrationChangeRequest", "PatchedAttendeeChangeRequest")
 CHANGE_ERRORS = {
-    **WRITE_ERRORS,
+    "400": (
+        "The request is not valid: `errors` names the fields. `code` is `invalid`, or the "
+        "domain's own when it refused the values as they would be stored: "
+        "`billing_missing` (billing details an invoice cannot use, such as a paid "
+        "registration's address cleared) or `consent_missing` (special-category details "
+        "without the consent, as when it was withdrawn meanwhile)."
+    ),
     "412": "`If-Match` names an ETag the resource no longer has: read it again.",
+    "422": "The domain refused (see `code`: wrong_state …).",
 }
 
 

@@ -41,6 +41,7 @@ from goedeburen.registration.models import Answer, Attendee, Question, Registrat
 from goedeburen.registration.services.editing import SENSITIVE_FIELDS
 
 from . import rest, serializers
+from .errors import FieldsRefused
 from .scopes import may_see_bank_lines
 
 UPDATED_SINCE = OpenApiParameter(
@@ -387,6 +388,9 @@ class ChangeView(BaseView):
     the one use case of the back office and the participant's own page."""
 
     write_scope = "registrations:write"
+    # The name a field the service refuses at (`DomainError.fields`) has here, when it
+    # has another (`errors.FieldsRefused`).
+    refused_names: dict[str, str] = {}
 
     def get(self, request, *args, **kwargs):
         return Response(self.get_serializer(self.get_object()).data)
@@ -410,6 +414,8 @@ class ChangeView(BaseView):
         except RegistrationError as refused:
             if refused.code == "changed_meanwhile":  # between the If-Match and the lock
                 raise rest.PreconditionFailed from refused
+            if refused.fields:  # billing an invoice cannot use, consent withdrawn meanwhile
+                raise FieldsRefused(refused, names=self.refused_names) from refused
             raise
         return Response(self.get_serializer(self.get_object()).data)
 
@@ -437,6 +443,7 @@ class RegistrationDetail(ChangeView):
     change_serializer_class = serializers.RegistrationChangeSerializer
     scope = "registrations:read"
     expandable = ("attendees",)
+    refused_names = {source: name for name, source in serializers.BILLING_NAMES.items()}
 
     def get_object(self):
         return get_object_or_404(
