@@ -465,3 +465,13 @@ def test_a_purchase_order_number_the_event_asks_for_cleared_is_a_400_at_it(api, 
         {"po_number": [wanted]},
     )
     assert _stored(world) == before
+
+
+@pytest.mark.parametrize("removed", [None, ""])
+def test_null_or_an_empty_text_removes_an_answer(api, world, removed):
+    Answer.objects.create(attendee=world.attendee, question=world.question, value="oud")
+
+    response = api.patch(_attendee(world), {"answers": {str(world.question.pk): removed}})
+
+    assert response.status_code == 200, response.content
+    assert not Answer.objects.filter(attendee=world.attendee).exists()

@@ -503,7 +503,8 @@ class AttendeeChangeSerializer(NewAttendeeSerializer, ChangeSerializer):
 
     ticket_type = None
     answers = serializers.DictField(
-        child=serializers.JSONField(),
+        # null removes an answer, as documented (and as `_no_answer` reads it).
+        child=serializers.JSONField(allow_null=True),
         required=False,
         help_text=(
             "Question id → answer (text, number, yes/no, option id or list of ids); only the "
