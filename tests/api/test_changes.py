@@ -15,8 +15,20 @@ from goedeburen.registration.exceptions import (
     EINVOICE_ADDRESS_MISSING,
     PO_NUMBER_MISSING,
 )
-from goedeburen.registration.models import Answer, Attendee, Registration, RegistrationSettings
-from tests.factories import EventFactory, QuestionFactory
+from goedeburen.registration.models import (
+    Answer,
+    Attendee,
+    Question,
+    Registration,
+    RegistrationSettings,
+)
+from goedeburen.registration.services.questions import (
+    ANSWER_REQUIRED,
+    ANSWER_TOO_LONG,
+    MAX_ANSWER_LENGTH,
+    UNKNOWN_QUESTION,
+)
+from tests.factories import EventFactory, QuestionFactory, TicketTypeFactory
 
 from .conftest import Api, make_token
 
@@ -465,6 +477,39 @@ def test_a_purchase_order_number_the_event_asks_for_cleared_is_a_400_at_it(api, 
         {"po_number": [wanted]},
     )
     assert _stored(world) == before
+
+
+@pytest.mark.parametrize(
+    ("answer", "required", "message", "extra"),
+    [
+        ("x" * (MAX_ANSWER_LENGTH + 1), False, ANSWER_TOO_LONG, {"count": MAX_ANSWER_LENGTH}),
+        (None, True, ANSWER_REQUIRED, {}),
+        ("ja", False, UNKNOWN_QUESTION, {}),
+    ],
+    ids=["too-long", "required-removed", "not-asked-for-this-ticket"],
+)
+def test_an_answer_the_service_refuses_is_a_400_at_the_answer(
+    api, world, answer, required, message, extra
+):
+    Question.objects.filter(pk=world.question.pk).update(required=required)
+    Answer.objects.create(attendee=world.attendee, question=world.question, value="oud")
+    if message is UNKNOWN_QUESTION:
+        world.question.ticket_types.set([TicketTypeFactory(event=world.event)])
+    pk = str(world.question.pk)
+
+    response = api.patch(_attendee(world), {"answers": {pk: answer}}, **{"Accept-Language": "en"})
+
+    assert response.status_code == 400, response.content
+    wanted = _in("en", message)
+    if message is not UNKNOWN_QUESTION:
+        wanted %= {"question": world.question.label_en, **extra}
+    assert (response.json()["code"], response.json()["errors"]) == (
+        "invalid",
+        {"answers": {pk: [wanted]}},
+    )
+    stored = Answer.objects.filter(attendee=world.attendee).values_list("value", flat=True)
+    assert list(stored) == ["oud"]
+    assert _changes(world) == []
 
 
 @pytest.mark.parametrize("removed", [None, ""])

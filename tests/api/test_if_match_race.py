@@ -10,9 +10,10 @@ refused with 412 and no change is lost. The negative control takes that comparis
 (`seams.without_the_seen_check`): every client is told 200, and all changes but the last
 are lost.
 
-A consent withdrawn while another request adds dietary wishes passes the serializer's
-consent check in both requests; the one that comes second under the lock is refused at
-`special_category_consent` (400, `consent_missing`), as the serializer refuses it.
+A consent withdrawn while another request adds dietary wishes or a special-category
+answer passes the serializer's consent check in both requests; the one that comes second
+under the lock is refused at the field as the serializer refuses it (400): at
+`special_category_consent` (`consent_missing`), or at the answer.
 """
 
 import threading
@@ -23,8 +24,9 @@ from django.utils import translation
 
 from goedeburen.common.models import LogEntry
 from goedeburen.registration.exceptions import CONSENT_MISSING
-from goedeburen.registration.models import Attendee, Registration, lacks_consent
+from goedeburen.registration.models import Answer, Attendee, Registration, lacks_consent
 from tests import seams
+from tests.factories import QuestionFactory
 from tests.threads import all_at_once
 
 from .conftest import Api, make_token
@@ -135,3 +137,38 @@ def test_consent_withdrawn_while_wishes_are_added_refuses_one_at_the_consent(
         special_category_consent=attendee.special_category_consent,
     )
     assert _changes(world) == 1
+
+
+def test_a_special_category_answer_while_the_consent_is_withdrawn_is_refused_at_the_answer(
+    on_postgresql, world, monkeypatch
+):
+    question = QuestionFactory(event=world.event, special_category=True)
+    Attendee.objects.filter(pk=world.attendee.pk).update(special_category_consent=True)
+    token = make_token(world)
+    path, _field = _attendee(world)
+    withdrawn = []
+
+    def withdraw_meanwhile():
+        # After the answer's request passed its serializer, before its lock: another
+        # request withdraws the consent and commits.
+        if not withdrawn:  # not again in the withdrawal's own request
+            withdrawn.append("withdrawing")
+            body = {"special_category_consent": False}
+            withdrawn.extend(all_at_once(1, lambda n: Api(token).patch(path, body)))
+
+    seams.meet_before_the_change_lock(monkeypatch.setattr, withdraw_meanwhile)
+    answer = {"answers": {str(question.pk): "rolstoel"}}
+
+    response = Api(token).patch(path, answer)
+
+    assert withdrawn[1].status_code == 200, withdrawn
+    assert response.status_code == 400, response.content
+    assert not Answer.objects.filter(attendee=world.attendee).exists()
+    # Refused as the serializer refuses the same answer once the consent is gone.
+    again = Api(token).patch(path, answer)
+    assert again.status_code == 400
+    assert (response.json()["code"], response.json()["errors"]) == (
+        again.json()["code"],
+        again.json()["errors"],
+    )
+    assert list(response.json()["errors"]["answers"]) == [str(question.pk)]

@@ -48,15 +48,26 @@ def problem_handler(exc, context):
 class FieldsRefused(exceptions.ValidationError):
     """A domain refusal about values the request gave (`DomainError.fields`): a 400 with
     the domain's message at those fields in `errors`, as the serializers' own refusals,
-    but with the domain's `code` (`billing_missing`, `consent_missing`), not "invalid".
+    but with the domain's `code` (`billing_missing`, `consent_missing`; `invalid` for an
+    answer it refuses).
 
     `names` maps a field's name in the domain to the one the API takes it under (a
-    `Billing`'s `address` is a registration's `billing_address`); others keep theirs.
+    `Billing`'s `address` is a registration's `billing_address`); others keep theirs. A
+    dotted name is nested as a serializer nests it: `answers.12` at `{"answers": {"12":
+    […]}}`.
     """
 
     def __init__(self, refused: DomainError, *, names: Mapping[str, str]):
         message = str(refused.message)
-        super().__init__({names.get(field, field): [message] for field in refused.fields})
+        errors: dict = {}
+        for field in refused.fields:
+            name, _dot, key = field.partition(".")
+            name = names.get(name, name)
+            if key:
+                errors.setdefault(name, {})[key] = [message]
+            else:
+                errors[name] = [message]
+        super().__init__(errors)
         self.summary = message
         self.domain_code = refused.code
 

@@ -414,7 +414,8 @@ class ChangeView(BaseView):
         except RegistrationError as refused:
             if refused.code == "changed_meanwhile":  # between the If-Match and the lock
                 raise rest.PreconditionFailed from refused
-            if refused.fields:  # billing an invoice cannot use, consent withdrawn meanwhile
+            # Billing an invoice cannot use, an answer, a consent withdrawn meanwhile.
+            if refused.fields:
                 raise FieldsRefused(refused, names=self.refused_names) from refused
             raise
         return Response(self.get_serializer(self.get_object()).data)

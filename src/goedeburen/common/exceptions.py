@@ -8,9 +8,9 @@ class DomainError(Exception):
     and documents its codes there; interface code catches `DomainError` to show the message.
 
     `fields` names the given values the refusal is about, in the raising service's own
-    words (a `Billing`'s `address`, an attendee's `special_category_consent`), when it is
-    about some: an interface can then show the message at those fields, as a form shows
-    its own errors.
+    words (a `Billing`'s `address`, an attendee's `special_category_consent`, with a dot
+    inside a mapping: `answers.<question id>`), when it is about some: an interface can
+    then show the message at those fields, as a form shows its own errors.
     """
 
     def __init__(self, message, *, code: str, fields: tuple[str, ...] = ()):

@@ -201,15 +201,18 @@ def clean_answers(
     choice; None, "" or an empty list is no answer. Raise `RegistrationError` (code
     "invalid", the message naming the question) for a missing required answer, a wrong
     value, an option of another question, a question not asked for this ticket, or a
-    special-category answer without consent. Return the answers to store.
+    special-category answer without consent (the error's `fields`: `answers.<question
+    id>`). Return the answers to store.
     """
     asked = {
         q.pk: q
         for q in questions
         if q.applies_to(ticket_type_id, {t.pk for t in q.ticket_types.all()})
     }
-    if set(answers) - set(asked):
-        raise RegistrationError(UNKNOWN_QUESTION, code="invalid")
+    not_asked = sorted(set(answers) - set(asked))
+    if not_asked:
+        fields = tuple(f"answers.{pk}" for pk in not_asked)
+        raise RegistrationError(UNKNOWN_QUESTION, code="invalid", fields=fields)
     result = []
     for question in asked.values():
         answer = _clean_answer(question, answers.get(question.pk))
@@ -312,7 +315,11 @@ def _shown(question: Question, answer: tuple[str, tuple[int, ...]] | None) -> st
 
 
 def _invalid(message, question: Question, **extra) -> RegistrationError:
-    return RegistrationError(message % {"question": question.t.label, **extra}, code="invalid")
+    return RegistrationError(
+        message % {"question": question.t.label, **extra},
+        code="invalid",
+        fields=(f"answers.{question.pk}",),
+    )
 
 
 def _is_empty(value) -> bool:
