@@ -253,6 +253,40 @@ def test_rules_form_with_bad_costs_says_so_and_saves_nothing(client, small_world
     assert not MatchingSettings.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", "with 24 participant-rounds, no cost may be more than 2863311530."),
+        ("nl", "bij 24 deelnemer-rondes mag geen kostenpost meer zijn dan 2863311530."),
+    ],
+)
+def test_rules_form_with_costs_too_large_to_add_up_says_so_and_saves_nothing(
+    client, small_world, request, lang, words
+):
+    # 12 attendees in 2 rounds: 2**36 // 24, the limit of an instance file of this event
+    # (`solver.instance._costs_add_up`); above it the solver's sums are not exact.
+    from goedeburen.matching.models import MatchingSettings
+
+    if lang == "en":
+        request.getfixturevalue("english")
+    client.force_login(small_world.owner)
+    form = {"max_group_share": "40", "unranked_cost": "25", "time_limit": "60"}
+
+    refused = client.post(
+        _url("rules", small_world.event), {**form, "rank_costs": "0, 1, 2863311531"}
+    )
+
+    assert refused.status_code == 200
+    [error] = refused.context["form"].errors["rank_costs"]
+    assert error.endswith(words)
+    assert not MatchingSettings.objects.exists()
+    accepted = client.post(
+        _url("rules", small_world.event), {**form, "rank_costs": "0, 1, 2863311530"}
+    )
+    assert accepted.status_code == 302
+    assert MatchingSettings.objects.get().rank_costs == [0, 1, 2863311530]
+
+
 @pytest.mark.parametrize("deadline", ["0001-01-01T00:00", "9999-12-31T23:59"])
 def test_rules_form_with_a_deadline_outside_this_century_says_so_and_saves_nothing(
     client, small_world, deadline

@@ -8,6 +8,7 @@ from goedeburen.events.models import Event
 
 from . import queries
 from .solver import Instance, Participant, Round, Rules, Session
+from .solver.instance import largest_exact_cost
 
 
 def rules_for(event: Event) -> Rules:
@@ -63,6 +64,16 @@ def build_instance(event: Event) -> Instance:
         participants=tuple(participants),
         rules=rules_for(event),
     )
+
+
+def cost_limit(event: Event, *, costs: list[int]) -> tuple[int, int]:
+    """Return (the largest cost, participant-rounds) the event's instance allows with `costs`.
+
+    The limit of an instance file (`solver.instance._costs_add_up`), for the event as it is
+    now: every confirmed attendee in every round that has sessions.
+    """
+    slots = queries.participant_rounds(event)
+    return largest_exact_cost(costs, slots)[0], slots
 
 
 def pk(solver_id: str) -> int:

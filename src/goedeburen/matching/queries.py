@@ -55,6 +55,12 @@ def participants(event: Event) -> QuerySet[Attendee]:
     )
 
 
+def participant_rounds(event: Event) -> int:
+    """Return how many placements a run makes: each participant in each round with sessions."""
+    rounds = Round.objects.filter(event=event, sessions__isnull=False).distinct().count()
+    return participants(event).count() * rounds
+
+
 def rankings_by_attendee(attendee_ids) -> dict[int, dict[int, list[int]]]:
     """Return attendee id → round id → session ids, best first."""
     result: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goedeburen.matching.building import cost_limit
 from goedeburen.matching.models import MatchingSettings
 from goedeburen.registration.enums import AttendingRole
 
@@ -58,6 +59,24 @@ class MatchingSettingsForm(forms.ModelForm):
                 _("Give one to eight whole numbers of 0 or more, such as 0, 1, 3.")
             )
         return costs
+
+    def clean(self):
+        cleaned = super().clean()
+        costs = cleaned.get("rank_costs")
+        unranked = cleaned.get("unranked_cost")
+        if costs is None or unranked is None:
+            return cleaned
+        # The solver adds costs up exactly only so far (as an instance file's are held to):
+        # beyond it an optimum may be reported wrongly, or none found at all.
+        most, slots = cost_limit(self.instance.event, costs=[*costs, unranked])
+        if max(*costs, unranked) > most:
+            message = _(
+                "These costs are too large to be added up exactly: with %(slots)d "
+                "participant-rounds, no cost may be more than %(most)d."
+            ) % {"slots": slots, "most": most}
+            field = "rank_costs" if max(costs) > most else "unranked_cost"
+            self.add_error(field, message)
+        return cleaned
 
 
 class MoveForm(forms.Form):

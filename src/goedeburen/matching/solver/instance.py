@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -329,19 +330,28 @@ def _costs_add_up(rules: Rules, slots: int) -> None:
     objective at 2**53 + 1), or HiGHS finds nothing or fails (a traceback from 10**18):
     a clear error then.
     """
-    scale = math.gcd(*rules.rank_cost, rules.unranked_cost) or 1
     costs = {
         **{f"rules.rank_cost[{k}]": cost for k, cost in enumerate(rules.rank_cost)},
         "rules.unranked_cost": rules.unranked_cost,
     }
     path, top = max(costs.items(), key=lambda item: item[1])
-    most = EXACT // max(slots, 1) * scale
+    most, scale = largest_exact_cost(costs.values(), slots)
     if top > most:
         raise InstanceError(
             path,
             f"{top} is too large: with {slots} participant-rounds, costs can be added up "
             f"exactly up to {most} (in steps of {scale})",
         )
+
+
+def largest_exact_cost(costs: Iterable[int], slots: int) -> tuple[int, int]:
+    """Return (the largest cost, their step): how far `costs` may go at `slots` placements.
+
+    The step is the costs' greatest common divisor (the solver counts in its units); the
+    back office holds the organiser's costs to the same limit as an instance file.
+    """
+    scale = math.gcd(*costs) or 1
+    return EXACT // max(slots, 1) * scale, scale
 
 
 def _parse_rules(data: Any) -> Rules:
