@@ -5,9 +5,11 @@ command here before it loads any settings. Reads and writes the shared formats
 (docs/development.md, "Session assignment"). The summary line goes to standard output;
 everything else (errors, anything the solver library prints) to standard error.
 Exit codes: 0 a result file written; 2 a file that cannot be read or breaks the format
-(one line naming the JSON path). When the time limit ends before the solver found any
-complete placement, the file holds what one fast pass places (`solve.out_of_time`), and a
-line on standard error says so.
+(one line naming the JSON path). With a time limit, `solve` has one fast pass place
+everyone first (`greedy.py`), before it loads HiGHS: when the time ends before the search
+found a cheaper placement, or leaves none to load it, the file holds that placement. When
+even the fast pass left someone out, the file holds what it, or a second pass after the
+search, places (`solve.out_of_time`), and a line on standard error says so.
 """
 
 from __future__ import annotations
@@ -113,6 +115,7 @@ def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
             seconds=0.5 if last is None else min(max(last - 0.2 - time.monotonic(), 0.0), 0.5),
             placed=getattr(error, "placed", None),
             deadline=last,
+            placement=getattr(error, "fast", None),
         )
     try:
         with open(args.out, "w", encoding="utf-8") as file:

@@ -113,6 +113,30 @@ class Instance:
         """Return session id → round id."""
         return {s.id: r.id for r in self.rounds for s in r.sessions}
 
+    def without(self, slots: Iterable[tuple[str, str]]) -> Instance:
+        """Return this instance with the (participant, round)s of `slots` taking no part.
+
+        Their pin and ranking in that round are dropped: whom no placement can keep
+        (`reasons.pinned_out`) is left out before the search, not searched for.
+        """
+        out: dict[str, set[str]] = {}
+        for pid, round_id in slots:
+            out.setdefault(pid, set()).add(round_id)
+        if not out:
+            return self
+        people = tuple(
+            Participant(
+                id=p.id,
+                group=p.group,
+                preferences={r: v for r, v in p.preferences.items() if r not in out[p.id]},
+                fixed={r: v for r, v in p.fixed.items() if r not in out[p.id]},
+            )
+            if p.id in out
+            else p
+            for p in self.participants
+        )
+        return Instance(self.rounds, people, self.rules, self.written)
+
 
 def ranks_in_round(ranked: tuple[str, ...], round_sessions) -> dict[str, int]:
     """Return session id → 0-based choice, for the sessions of one round in `ranked`.

@@ -216,6 +216,18 @@ class _Data:
             )
         return result
 
+    def placement_of(self, assignment: dict[str, dict[str, str]]) -> dict[int, int]:
+        """Return `assignment` (participant id → round id → session id) as slot → session."""
+        slot_of = {(slot.participant, slot.round): i for i, slot in enumerate(self.slots)}
+        person = {p.id: i for i, p in enumerate(self.instance.participants)}
+        placement = {}
+        for pid, rounds in assignment.items():
+            for round_id, session_id in rounds.items():
+                slot_i = slot_of.get((person[pid], self.round_index[round_id]))
+                if slot_i is not None:
+                    placement[slot_i] = self.session_index[session_id]
+        return placement
+
     def least_cost(self) -> int:
         """Return what the slots not pinned cost at the least: each at its cheapest session.
 
@@ -1270,6 +1282,7 @@ def solve_model(
     previous: dict[str, dict[str, str]] | None = None,
     progress: Progress | None = None,
     by_round: ByRound | None = None,
+    start: dict[str, dict[str, str]] | None = None,
 ) -> tuple[_Data, ModelOutcome]:
     """Solve the primary problem (fewest unplaced, then fewest moves, then least cost).
 
@@ -1279,7 +1292,8 @@ def solve_model(
 
     The placement round by round (`by_round.py`, far faster than this model's first
     placement on thousands of people) as `by_round` says: before the search, or in time
-    kept after it.
+    kept after it. `start`: a complete placement found otherwise (participant id → round
+    id → session id, `solve`'s fast pass), the best until a cheaper one is found.
     """
     report = progress or (lambda fraction, phase: None)
     plan = by_round or ByRound()
@@ -1294,6 +1308,11 @@ def solve_model(
         incumbent = partial = _by_round(data, plan.first, plan.improve, plan.quick)
         if len(incumbent) < len(data.slots):
             incumbent = None
+    given = data.placement_of(start or {})
+    if len(given) == len(data.slots) and (
+        incumbent is None or data.placement_cost(given) < data.placement_cost(incumbent)
+    ):
+        incumbent = given
     found = _search_by_levels(
         data, deadline=deadline, report=report, incumbent=incumbent, late=plan.kept
     )

@@ -108,6 +108,88 @@ def _why(instance, person, round_, *, attending, placed, members, groups_in, ses
     }
 
 
+def pinned_out(instance: Instance) -> dict[tuple[str, str], dict]:
+    """Return the pinned (participant, round)s that no placement can keep, each with `why`.
+
+    Found from the pins alone, before any search (which on thousands of people ran out of
+    time before it proved them impossible, and then gave the time limit as the reason):
+    the same topic pinned twice ("fixed_topic", the later round's pin); more people pinned
+    to a session than it has seats ("fixed_full"); more of one group pinned to a mix
+    session than the share allows it even full ("fixed_mix"); more of a spread group
+    pinned to one mix session than the round's other members of the group can even out
+    ("fixed_spread"). Of the pins that cannot all be kept, the later ones (in the order of
+    the participants) are named; each reason holds whichever of them is left out. A pin
+    to a session of another round is the model's to report ("fixed_round").
+    """
+    rules = instance.rules
+    sessions = instance.sessions()
+    round_of = instance.round_of()
+    out: dict[tuple[str, str], dict] = {}
+
+    def leave_out(person, round_id: str, code: str) -> None:
+        out[(person.id, round_id)] = {
+            "code": code,
+            "session": person.fixed[round_id],
+            "group": person.group,
+        }
+
+    pinned: dict[str, list] = {}  # session id → who is pinned there, in order
+    for person in instance.participants:
+        topics: set[str] = set()
+        for round_ in instance.rounds:
+            session_id = person.fixed.get(round_.id)
+            if session_id is None or round_of.get(session_id) != round_.id:
+                continue
+            topic = sessions[session_id].topic
+            if topic in topics:
+                leave_out(person, round_.id, "fixed_topic")
+                continue
+            topics.add(topic)
+            pinned.setdefault(session_id, []).append(person)
+    attending = Counter(r for p in instance.participants for r in p.rounds)
+    for session_id, people in pinned.items():
+        session, round_id = sessions[session_id], round_of[session_id]
+        for person in people[session.capacity :]:
+            leave_out(person, round_id, "fixed_full")
+        del people[session.capacity :]
+        if not session.mix:
+            continue
+        # The share allows the most of one group in a session as full as it can be.
+        most = rules.group_limit(min(session.capacity, attending[round_id]))
+        by_group: dict[str, list] = {}
+        for person in people:
+            by_group.setdefault(person.group, []).append(person)
+        for members in by_group.values():
+            for person in members[most:]:
+                leave_out(person, round_id, "fixed_mix")
+                people.remove(person)
+    for round_ in instance.rounds:
+        mixed = [s for s in round_.sessions if s.mix]
+        for name in rules.spread_groups:
+            # Who can sit in a mix session of the round: pinned to one, or not pinned.
+            mix_ids = {s.id for s in mixed}
+            members = sum(
+                1
+                for p in instance.participants
+                if p.group == name
+                and round_.id in p.rounds
+                and (p.id, round_.id) not in out
+                and (round_.id not in p.fixed or p.fixed[round_.id] in mix_ids)
+            )
+            here = {s.id: [p for p in pinned.get(s.id, ()) if p.group == name] for s in mixed}
+            while mixed:
+                # With `most` pinned to one session, every other mix session not full
+                # needs `most` − 1 of the group (`spread_is_even`): more than the round has.
+                fullest = max(mixed, key=lambda s: len(here[s.id]))
+                most = len(here[fullest.id])
+                needed = sum(max(len(here[s.id]), min(most - 1, s.capacity)) for s in mixed)
+                if needed <= members:
+                    break
+                leave_out(here[fullest.id].pop(), round_.id, "fixed_spread")
+                members -= 1
+    return out
+
+
 def english(reason: dict) -> str:
     """Return `reason` (from `why`) in English."""
     code = reason["code"]

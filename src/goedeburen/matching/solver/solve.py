@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import math
 import random
+import sys
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-
-import highspy
-import numpy as np
+from typing import TYPE_CHECKING
 
 from . import check
 from .instance import Instance, ranks_in_round
-from .meetings import fewer_repeats_by_round
-from .model import ByRound, Progress, new_highs, solve_model
+
+if TYPE_CHECKING:
+    from .model import ByRound, Progress
+
+# HiGHS, numpy and the model are imported when the search starts, not with this module:
+# loading them took 0.5 to 0.65 s on a loaded 2-core machine, more than a short time limit
+# of the command line has, in which the fast pass alone places everyone (`solve`).
 
 OPTIMAL, FEASIBLE, INFEASIBLE = "optimal", "feasible", "infeasible"
 
@@ -107,31 +111,146 @@ def solve(
 
     Within `time_limit` (model building included) the best complete placement found is
     returned, with status `feasible` and its proven bound, when the optimum is not proven
-    yet. Raise TimeoutError when no complete placement was found and none is proven
-    impossible; `infeasible` comes only with that proof.
+    yet. With a limit, one fast pass (`greedy.py`: pure Python, a few tenths of a second
+    at thousands of people) places everyone first, so that a complete placement is in
+    hand whenever the time ends (also when the search ends late, or there is no time even
+    to load HiGHS); the search then starts from it and improves on it. Raise TimeoutError
+    when neither found a complete placement and none is proven impossible; `infeasible`
+    comes only with that proof, or with pins that no placement can keep
+    (`reasons.pinned_out`), which are left out before both, each with its reason.
 
     With `previous` (an earlier placement), moving someone already placed costs more than
     any difference in preference: an incremental re-run moves only whom the rules force.
     """
+    from .reasons import english, pinned_out
+
     # `started`: when the caller's clock started (time.monotonic()), so that the limit also
     # covers what it did before (the command line: loading the libraries, reading the file).
     started = time.monotonic() if started is None else started
+    out = pinned_out(instance)
+    kept = instance.without(out)
+    fast = None
+    complete = False
+    if time_limit is not None:
+        from .greedy import greedy_placement
+
+        deadline = started + time_limit
+        slots = sum(len(p.rounds) for p in kept.participants)
+        fast = greedy_placement(
+            kept,
+            seconds=min(0.5, FAST_SECOND_CHANCE * time_limit),
+            deadline=deadline - finish_seconds(slots),
+        )
+        complete = _complete(kept, fast)
+        if not _time_to_search(_model_deadline(deadline, time_limit, slots, complete)):
+            if complete:
+                return out_of_time(instance, started=started, message=NO_SEARCH, placement=fast)
+            error = TimeoutError(NO_SEARCH)
+            error.fast = fast  # (see below)
+            raise error
+    try:
+        result = _solve(
+            kept,
+            time_limit=time_limit,
+            previous=previous,
+            progress=progress,
+            repeat_seconds=repeat_seconds,
+            started=started,
+            start=fast if complete else None,
+        )
+    except TimeoutError as error:
+        if not complete:
+            # The caller's fast pass (`out_of_time`) keeps this one if it places no more.
+            error.fast = fast
+            raise
+        return out_of_time(instance, started=started, message=str(error), placement=fast)
+    if out:
+        result.status = INFEASIBLE
+        result.unassigned = [
+            Unplaced(pid, round_id, english(reason), reason)
+            for (pid, round_id), reason in out.items()
+        ] + result.unassigned
+        _figures_of(result, instance)
+    return result
+
+
+def _figures_of(result: Result, instance: Instance) -> None:
+    """Set the result's figures from `instance` (the one read, whose rankings the figures
+    count: `Instance.without` dropped those of the pins left out)."""
+    figures = check.figures(instance, result.assignment)
+    result.rank_histogram = figures.rank_histogram
+    result.repeat_pairs = figures.repeat_pairs
+    result.ranked_placements = sum(figures.choice_histogram[:-1])
+    result.worst_rank = figures.worst_rank
+
+
+FAST_SECOND_CHANCE = 0.05  # of the time limit, at most, for the fast pass's second chance
+# Loading HiGHS, numpy and the model (the first search of the process): 0.2 to 0.47 s on a
+# 2-core machine at a load of 4.
+LOAD_SECONDS = 0.45
+SEARCH_LEAST = 0.1  # seconds of search (after loading) worth starting at all
+NO_SEARCH = (
+    "the fast pass placed everyone it could within the time limit, which left no time for "
+    "the search; allow more time"
+)
+
+
+def _time_to_search(model_deadline: float) -> bool:
+    """Return whether loading HiGHS (unless loaded) and a search fit before the deadline."""
+    load = 0.0 if "highspy" in sys.modules else LOAD_SECONDS
+    return model_deadline - time.monotonic() - load >= SEARCH_LEAST
+
+
+def _complete(instance: Instance, assignment: dict[str, dict[str, str]]) -> bool:
+    return all(
+        round_id in assignment.get(person.id, {})
+        for person in instance.participants
+        for round_id in person.rounds
+    )
+
+
+def _placed(assignment: dict[str, dict[str, str]]) -> int:
+    return sum(len(rounds) for rounds in assignment.values())
+
+
+def _model_deadline(deadline: float, time_limit: float, slots: int, in_hand: bool) -> float:
+    """Return when the search ends, at the latest, for a limit ending at `deadline`.
+
+    What is left after it is for fewer repeat meetings and the figures within the limit
+    after HiGHS's MILP stopped (up to 0.15 s after its interrupt callback asked it to),
+    and, unless a complete placement is `in_hand` (`solve`'s fast pass), what the command
+    line needs to write a placement when the model found none (`out_of_time`: 0.1 s at
+    1,000 people in 3 rounds, and 0.1 s more to try again for whom it left out).
+    """
+    if in_hand:
+        return deadline - min(2.5, max(0.1 * time_limit, 0.2 + 4e-5 * slots))
+    return deadline - min(2.5, max(0.15 * time_limit, 0.35 + 7e-5 * slots))
+
+
+def _solve(
+    instance: Instance,
+    *,
+    time_limit: float | None,
+    previous: dict[str, dict[str, str]] | None,
+    progress: Progress | None,
+    repeat_seconds: float,
+    started: float,
+    start: dict[str, dict[str, str]] | None,
+) -> Result:
+    """Return `solve`'s result by the search, from the complete placement `start` if any."""
+    from .meetings import fewer_repeats_by_round
+    from .model import solve_model
+
     deadline = model_deadline = None
     plan = None
     if time_limit is not None:
         deadline = started + time_limit
-        # Leave time for fewer repeat meetings and the figures within the limit, and at
-        # least what the command line needs to write a placement when the model found none
-        # (`out_of_time`: 0.1 s at 1,000 people in 3 rounds, and 0.1 s more to try again
-        # for whom it left out) after HiGHS's MILP stopped (up to 0.15 s after its
-        # interrupt callback asked it to).
         slots = sum(len(p.rounds) for p in instance.participants)
-        model_deadline = deadline - min(2.5, max(0.15 * time_limit, 0.35 + 7e-5 * slots))
         model_deadline, plan = _by_round_plan(
             slots,
             len(instance.rounds),
             deadline,
-            model_deadline,
+            _model_deadline(deadline, time_limit, slots, start is not None),
             sessions=sum(len(r.sessions) for r in instance.rounds),
         )
     report = progress or (lambda fraction, phase: None)
@@ -141,6 +260,7 @@ def solve(
         previous=previous,
         progress=report,
         by_round=plan,
+        start=start,
     )
     model_seconds = time.monotonic() - started
     assignment = data.assignment(outcome.placement)
@@ -271,6 +391,8 @@ def _by_round_plan(
     a load of 6 on 2 cores), when the search keeps the larger share; a search that finds
     a placement itself goes on in that time.
     """
+    from .model import ByRound
+
     now = time.monotonic()
     left = model_deadline - now
     need = by_round_seconds(slots)
@@ -307,20 +429,36 @@ def out_of_time(
     seconds: float = 0.1,
     placed: dict[str, dict[str, str]] | None = None,
     deadline: float | None = None,
+    placement: dict[str, dict[str, str]] | None = None,
 ) -> Result:
     """Return the placement of `greedy_placement`, for when `solve` ran out of time.
 
     `message`: the TimeoutError's; `seconds`: how long to try again for whom one pass
     leaves out; `placed`: the rounds placed before the time ended (`NoPlacement`), which
-    the pass keeps; `deadline`: when the pass places nobody more (`greedy_placement`).
+    the pass keeps; `deadline`: when the pass places nobody more (`greedy_placement`);
+    `placement`: a pass's placement made already (`solve`'s first): when it leaves
+    someone out, this pass runs too, and the one that places more is kept.
     Everyone placed: `feasible`, with the bound each placement at its cheapest session
     gives. Otherwise `infeasible`: whom one pass could not place, each with the reason
-    that the time ended first (not that no place exists).
+    that the time ended first (not that no place exists), and the pins that no placement
+    can keep (`reasons.pinned_out`, left out of the pass) with theirs.
     """
     from .greedy import greedy_placement, trivial_bound
+    from .reasons import english, pinned_out
 
-    assignment = greedy_placement(instance, seconds=seconds, placed=placed, deadline=deadline)
-    unassigned = []
+    whole = instance
+    out = pinned_out(instance)
+    instance = instance.without(out)
+    assignment = placement
+    if placement is None or (
+        not _complete(instance, placement) and (deadline is None or time.monotonic() < deadline)
+    ):
+        assignment = greedy_placement(instance, seconds=seconds, placed=placed, deadline=deadline)
+        if placement is not None and _placed(placement) > _placed(assignment):
+            assignment = placement  # the first pass had the time this one has not
+    unassigned = [
+        Unplaced(pid, round_id, english(reason), reason) for (pid, round_id), reason in out.items()
+    ]
     for person in instance.participants:
         for round_ in instance.rounds:
             if round_.id in person.rounds and round_.id not in assignment.get(person.id, {}):
@@ -332,7 +470,7 @@ def out_of_time(
                 }
                 unassigned.append(Unplaced(person.id, round_.id, english_time(reason), reason))
     cost = check.placement_cost(instance, assignment)
-    figures = check.figures(instance, assignment)
+    figures = check.figures(whole, assignment)
     return Result(
         status=INFEASIBLE if unassigned else FEASIBLE,
         objective=cost,
@@ -408,6 +546,11 @@ def capacity_bound(instance: Instance) -> int:
     for slot, sid in arcs:
         index.extend([slot_ids[slot], session_ids[sid]])
         starts.append(len(index))
+    import highspy
+    import numpy as np
+
+    from .model import new_highs
+
     lp = highspy.HighsLp()
     lp.num_col_ = len(arcs)
     lp.num_row_ = n_rows
