@@ -330,6 +330,16 @@ def test_a_limit_with_no_time_for_the_search_returns_the_fast_pass_placement():
     assert result_problems(doc, result) == []
 
 
+def test_a_rerun_from_a_previous_placement_never_returns_the_fast_pass_placement():
+    # The pass moves whoever it likes, and a re-run that keeps every rule is published by
+    # itself: out of time, it fails as before instead of moving people.
+    doc = random_instance(5, people=60, rounds=2, sessions=6, seats=12)
+    previous = _result(doc)["assignment"]
+
+    with pytest.raises(TimeoutError):
+        solve(parse_instance(doc), previous=previous, **_no_time_for_the_search())
+
+
 def test_a_limit_with_no_time_for_the_search_never_loads_highs():
     # Loading HiGHS and numpy took 0.2 to 0.5 s on a loaded 2-core machine: more than a
     # short limit leaves after the fast pass, and the process would end late.

@@ -1,15 +1,18 @@
-"""A placement that keeps every rule, found fast: what the command line writes when time ends.
+"""A placement that keeps every rule, found fast: what the solver holds when time ends.
 
-`solve` raises TimeoutError when its time limit ends before any complete placement was found
-(or before it found whom to leave out of one that cannot exist). A result file must still be
-written (the format knows no "out of time" status), so the command line then writes this
-placement: one pass that places each participant in the cheapest session that keeps
-capacity, topic, pin and group share, a repair that takes people out of mix sessions (into
-a session without mix rules where one has room) until the spread rule holds too, and a
-second chance for whom that left out (directly, or where one person moves on for them).
-Everyone placed: status `feasible`, with the bound every placement has (each placement at
-its cheapest session). Someone left out: status `infeasible`, and their reason says that
-the time ended before a place was found, not that none exists.
+With a time limit, `solve` runs this pass first (pure Python: it needs no HiGHS, whose
+loading alone can take a short limit), so that a complete placement is in hand whenever
+the search ends; the search starts from it. When the pass leaves someone out and the search
+finds no complete placement either, `solve` raises TimeoutError, and the command line
+writes this pass's placement, or a second pass's that keeps the rounds the search placed
+round by round (the format knows no "out of time" status). The pass places each
+participant in the cheapest session that keeps capacity, topic, pin and group share, a
+repair takes people out of mix sessions (into a session without mix rules where one has
+room) until the spread rule holds too, and a second chance is given to whom that left out
+(directly, or where one person moves on for them). Everyone placed: status `feasible`,
+with the bound every placement has (each placement at its cheapest session). Someone left
+out: status `infeasible`, and their reason says that the time ended before a place was
+found, not that none exists.
 """
 
 from __future__ import annotations

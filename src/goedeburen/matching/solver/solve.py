@@ -120,7 +120,8 @@ def solve(
     (`reasons.pinned_out`), which are left out before both, each with its reason.
 
     With `previous` (an earlier placement), moving someone already placed costs more than
-    any difference in preference: an incremental re-run moves only whom the rules force.
+    any difference in preference: an incremental re-run moves only whom the rules force
+    (and has no fast pass first, which would move anyone).
     """
     from .reasons import english, pinned_out
 
@@ -131,7 +132,9 @@ def solve(
     kept = instance.without(out)
     fast = None
     complete = False
-    if time_limit is not None:
+    # Not in a re-run from `previous`: the pass would move whoever it likes, and a re-run
+    # that keeps every rule is published by itself (`services.runs`).
+    if time_limit is not None and not previous:
         from .greedy import greedy_placement
 
         deadline = started + time_limit
