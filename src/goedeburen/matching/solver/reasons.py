@@ -117,9 +117,10 @@ def pinned_out(instance: Instance) -> dict[tuple[str, str], dict]:
     to a session than it has seats ("fixed_full"); more of one group pinned to a mix
     session than the share allows it even full ("fixed_mix"); more of a spread group
     pinned to one mix session than the round's other members of the group can even out
-    ("fixed_spread"). Of the pins that cannot all be kept, the later ones (in the order of
-    the participants) are named; each reason holds whichever of them is left out. A pin
-    to a session of another round is the model's to report ("fixed_round").
+    ("fixed_spread"); past a session's seats in a round with fewer seats than participants,
+    "no_capacity" (as `why` says it). Of the pins that cannot all be kept, the later ones
+    (in the order of the participants) are named; each reason holds whichever of them is
+    left out. A pin to a session of another round is the model's to report ("fixed_round").
     """
     rules = instance.rules
     sessions = instance.sessions()
@@ -147,10 +148,19 @@ def pinned_out(instance: Instance) -> dict[tuple[str, str], dict]:
             topics.add(topic)
             pinned.setdefault(session_id, []).append(person)
     attending = Counter(r for p in instance.participants for r in p.rounds)
+    seats = {r.id: sum(s.capacity for s in r.sessions) for r in instance.rounds}
     for session_id, people in pinned.items():
         session, round_id = sessions[session_id], round_of[session_id]
         for person in people[session.capacity :]:
             leave_out(person, round_id, "fixed_full")
+            if attending[round_id] > seats[round_id]:
+                # The round's own lack of seats comes first, as in `why`.
+                out[(person.id, round_id)] = {
+                    "code": "no_capacity",
+                    "round": round_id,
+                    "seats": seats[round_id],
+                    "attending": attending[round_id],
+                }
         del people[session.capacity :]
         if not session.mix:
             continue
