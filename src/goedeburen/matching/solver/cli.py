@@ -20,7 +20,7 @@ import sys
 import time
 
 from .instance import InstanceError, ids_as_written, parse_instance
-from .solve import out_of_time, solve
+from .solve import out_of_time, solve, tail_seconds
 
 PROG = "goedeburen assign"
 
@@ -52,15 +52,6 @@ def read_json(raw: bytes):
         return json.loads(text.removeprefix("\ufeff"))
     except RecursionError:
         raise ValueError("nested too deeply") from None
-
-
-def tail_seconds(slots: int) -> float:
-    """Return how long the figures of the fast pass's placement and writing the file take.
-
-    0.07 s at 8,000 participant-rounds (`out_of_time` after its pass, and the file), twice
-    that kept for a busy machine.
-    """
-    return 0.05 + 1.5e-5 * slots
 
 
 def main(argv: list[str] | None = None, *, started: float | None = None) -> int:

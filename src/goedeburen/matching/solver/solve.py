@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from .model import ByRound, Progress
 
 # HiGHS, numpy and the model are imported when the search starts, not with this module:
-# loading them took 0.5 to 0.65 s on a loaded 2-core machine, more than a short time limit
-# of the command line has, in which the fast pass alone places everyone (`solve`).
+# loading them took 0.2 to 0.5 s on a loaded 2-core machine, more than a short time limit
+# of the command line leaves after the fast pass that places everyone first (`solve`).
 
 OPTIMAL, FEASIBLE, INFEASIBLE = "optimal", "feasible", "infeasible"
 
@@ -139,17 +139,20 @@ def solve(
 
         deadline = started + time_limit
         slots = sum(len(p.rounds) for p in kept.participants)
+        # When not even a placement in hand would leave time for a search, this pass is
+        # what the file holds: it may go on until only the figures and the file are left.
+        last = not _time_to_search(_model_deadline(deadline, time_limit, slots, True))
         fast = greedy_placement(
             kept,
-            seconds=min(0.5, FAST_SECOND_CHANCE * time_limit),
-            deadline=deadline - finish_seconds(slots),
+            seconds=0.5 if last else min(0.5, FAST_SECOND_CHANCE * time_limit),
+            deadline=deadline - (tail_seconds(slots) if last else finish_seconds(slots)),
         )
         complete = _complete(kept, fast)
         if not _time_to_search(_model_deadline(deadline, time_limit, slots, complete)):
             if complete:
                 return out_of_time(instance, started=started, message=NO_SEARCH, placement=fast)
             error = TimeoutError(NO_SEARCH)
-            error.fast = fast  # (see below)
+            error.fast = fast  # for the caller's `out_of_time`, as below
             raise error
     try:
         result = _solve(
@@ -369,6 +372,15 @@ def finish_seconds(slots: int) -> float:
     return 0.1 + 2.5e-5 * slots
 
 
+def tail_seconds(slots: int) -> float:
+    """Return how long the figures of the fast pass's placement and writing the file take.
+
+    0.07 s at 8,000 participant-rounds (`out_of_time` after its pass, and the file), twice
+    that kept for a busy machine.
+    """
+    return 0.05 + 1.5e-5 * slots
+
+
 def greedy_seconds(slots: int) -> float:
     """Return how long the fast pass of `out_of_time` takes to place everyone, about.
 
@@ -440,7 +452,8 @@ def out_of_time(
     leaves out; `placed`: the rounds placed before the time ended (`NoPlacement`), which
     the pass keeps; `deadline`: when the pass places nobody more (`greedy_placement`);
     `placement`: a pass's placement made already (`solve`'s first): when it leaves
-    someone out, this pass runs too, and the one that places more is kept.
+    someone out, this pass runs too if rounds were `placed` since or the time left is
+    enough for a whole pass, and the one that places more is kept.
     Everyone placed: `feasible`, with the bound each placement at its cheapest session
     gives. Otherwise `infeasible`: whom one pass could not place, each with the reason
     that the time ended first (not that no place exists), and the pins that no placement
@@ -453,8 +466,10 @@ def out_of_time(
     out = pinned_out(instance)
     instance = instance.without(out)
     assignment = placement
+    left = math.inf if deadline is None else deadline - time.monotonic()
+    slots = sum(len(p.rounds) for p in instance.participants)
     if placement is None or (
-        not _complete(instance, placement) and (deadline is None or time.monotonic() < deadline)
+        not _complete(instance, placement) and (placed and left > 0 or left > greedy_seconds(slots))
     ):
         assignment = greedy_placement(instance, seconds=seconds, placed=placed, deadline=deadline)
         if placement is not None and _placed(placement) > _placed(assignment):
