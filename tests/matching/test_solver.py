@@ -403,6 +403,12 @@ def _pinned(kind: str) -> tuple[dict, list[tuple[str, str, str]]]:
         rules["max_group_share"] = 0.5
         pinned = [{"id": f"p{i}", "group": "g", "fixed": {"r1": "a"}} for i in range(3)]
         out = [("p2", "r1", "the fixed session a would hold too many of group g")]
+    elif kind == "mix and seats":  # five pinned to a room of four, three of them of g
+        rules["max_group_share"] = 0.5
+        pinned = [{"id": f"p{i}", "group": "g", "fixed": {"r1": "a"}} for i in range(3)]
+        pinned += [{"id": f"k{i}", "group": "k", "fixed": {"r1": "a"}} for i in range(2)]
+        # One of g out is enough: then four are left for the four seats.
+        out = [("p2", "r1", "the fixed session a would hold too many of group g")]
     else:  # "spread": three residents in one of three living rooms, none elsewhere
         rules["spread_groups"] = ["resident"]
         pinned = [{"id": f"p{i}", "group": "resident", "fixed": {"r1": "a"}} for i in range(3)]
@@ -411,7 +417,7 @@ def _pinned(kind: str) -> tuple[dict, list[tuple[str, str, str]]]:
     return {"rounds": rounds, "participants": pinned + people, "rules": rules}, out
 
 
-@pytest.mark.parametrize("kind", ["full", "topic", "mix", "spread"])
+@pytest.mark.parametrize("kind", ["full", "topic", "mix", "mix and seats", "spread"])
 @pytest.mark.parametrize("limit", ["none", "no time for the search"])
 def test_pins_no_placement_keeps_are_named_with_their_true_reason_whatever_the_time(kind, limit):
     # On thousands of people the search ran out of time before it proved the pins

@@ -151,6 +151,17 @@ def pinned_out(instance: Instance) -> dict[tuple[str, str], dict]:
     seats = {r.id: sum(s.capacity for s in r.sessions) for r in instance.rounds}
     for session_id, people in pinned.items():
         session, round_id = sessions[session_id], round_of[session_id]
+        if session.mix:
+            # The share allows the most of one group in a session as full as it can be
+            # (first: whom it leaves out need no seat, so fewer are past the seats).
+            most = rules.group_limit(min(session.capacity, attending[round_id]))
+            by_group: dict[str, list] = {}
+            for person in people:
+                by_group.setdefault(person.group, []).append(person)
+            for members in by_group.values():
+                for person in members[most:]:
+                    leave_out(person, round_id, "fixed_mix")
+                    people.remove(person)
         for person in people[session.capacity :]:
             leave_out(person, round_id, "fixed_full")
             if attending[round_id] > seats[round_id]:
@@ -162,17 +173,6 @@ def pinned_out(instance: Instance) -> dict[tuple[str, str], dict]:
                     "attending": attending[round_id],
                 }
         del people[session.capacity :]
-        if not session.mix:
-            continue
-        # The share allows the most of one group in a session as full as it can be.
-        most = rules.group_limit(min(session.capacity, attending[round_id]))
-        by_group: dict[str, list] = {}
-        for person in people:
-            by_group.setdefault(person.group, []).append(person)
-        for members in by_group.values():
-            for person in members[most:]:
-                leave_out(person, round_id, "fixed_mix")
-                people.remove(person)
     for round_ in instance.rounds:
         mixed = [s for s in round_.sessions if s.mix]
         for name in rules.spread_groups:

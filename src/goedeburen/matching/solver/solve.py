@@ -165,6 +165,19 @@ def solve(
             start=fast if complete else None,
         )
     except TimeoutError as error:
+        if out and time_limit is None:
+            # Without a limit, a search that ended with neither a placement nor a proof
+            # (HiGHS's tolerances, with costs near `instance.EXACT`) is the whole
+            # instance's to settle, as before the pins were looked at first.
+            return _solve(
+                instance,
+                time_limit=None,
+                previous=previous,
+                progress=progress,
+                repeat_seconds=repeat_seconds,
+                started=started,
+                start=None,
+            )
         if not complete:
             # The caller's fast pass (`out_of_time`) keeps this one if it places no more.
             error.fast = fast
