@@ -151,9 +151,10 @@ def pinned_out(instance: Instance) -> dict[tuple[str, str], dict]:
     seats = {r.id: sum(s.capacity for s in r.sessions) for r in instance.rounds}
     for session_id, people in pinned.items():
         session, round_id = sessions[session_id], round_of[session_id]
-        if session.mix:
+        if session.mix and session.capacity:
             # The share allows the most of one group in a session as full as it can be
-            # (first: whom it leaves out need no seat, so fewer are past the seats).
+            # (first: whom it leaves out need no seat, so fewer are past the seats; a
+            # session of no seats is a matter of seats).
             most = rules.group_limit(min(session.capacity, attending[round_id]))
             by_group: dict[str, list] = {}
             for person in people:
