@@ -447,6 +447,10 @@ class Attendee(models.Model):
     vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
     ticket_secret = models.CharField(max_length=64, unique=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # When the person on this place went instead of someone else (`substitute_attendee`);
+    # None for whoever was booked on it. Such a person's ticket goes to them, not only to
+    # the booker, once the registration is confirmed.
+    went_instead_at = models.DateTimeField(_("went instead of someone"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("attendee")

@@ -70,6 +70,7 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
         attendee.dietary_wishes = ""
         attendee.accessibility_needs = ""
         attendee.ticket_secret = tokens.new_ticket_secret()
+        attendee.went_instead_at = now
         validate_fields(attendee, exclude=["registration", "ticket_type"])
         attendee.save()
         attendee.answers.all().delete()
