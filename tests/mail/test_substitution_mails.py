@@ -1,6 +1,7 @@
 """What the real worker sends over SMTP when a colleague goes instead of an attendee: the
-new person's own ticket (once the registration is confirmed), and to the person who no
-longer goes a short mail whose METHOD:CANCEL file takes their own calendar entries out.
+new person's own ticket (once the registration is confirmed, with their mail or, when the
+confirmation comes later, with a mail of its own), to the person who no longer goes a short
+mail whose METHOD:CANCEL file takes their own calendar entries out.
 
 Each test drains the queue with `goedeburen worker --burst` and then counts.
 """
@@ -17,8 +18,14 @@ from goedeburen.checkin import tickets
 from goedeburen.mail import placeholders
 from goedeburen.mail.enums import MailKind, MailState
 from goedeburen.mail.models import OutgoingMail
-from goedeburen.registration.models import Attendee
-from goedeburen.registration.services import Substitute, substitute_attendee
+from goedeburen.payments.services import record_manual_payment
+from goedeburen.registration import signals
+from goedeburen.registration.models import Attendee, Registration
+from goedeburen.registration.services import (
+    Substitute,
+    approve_registration,
+    substitute_attendee,
+)
 from tests import factories
 from tests.factories import QuotaFactory, TicketTypeFactory, UserFactory
 
@@ -108,6 +115,128 @@ def test_the_colleague_of_an_unpaid_registration_gets_no_ticket_yet(smtp, drain,
     [message] = _mails_to(smtp, "cor@example.org")
     assert _attached(message, "application/pdf") == []
     assert len(_attached(message, "text/calendar")) == 1
+
+
+# The ticket once the registration is confirmed later -----------------------------------
+
+
+@pytest.fixture
+def resident(event):
+    """A free ticket the organiser approves: confirmed on approval."""
+    resident = TicketTypeFactory(
+        event=event, name_nl="Bewoner", name_en="Resident", price=Decimal("0"), needs_approval=True
+    )
+    QuotaFactory(event=event, size=10, ticket_types=[resident])
+    return resident
+
+
+def _confirm(registration, how: str) -> None:
+    """Confirm a registration as the organiser does: a payment found by hand (as a bank
+    transfer matched later), or an approval."""
+    if how == "paid":
+        amount = sum(a.price for a in registration.attendees.all())
+        record_manual_payment(registration, amount=amount, note="bank", by=UserFactory())
+    else:
+        approve_registration(registration, by=UserFactory())
+
+
+def _booked(how: str, register, resident) -> Registration:
+    if how == "paid":
+        return register(attendees=2, email="bea@example.org")  # pending payment
+    return register(ticket_type=resident, attendees=2, email="bea@example.org")
+
+
+@pytest.mark.parametrize("how", ["paid", "approved"])
+def test_the_colleague_gets_their_own_ticket_once_the_registration_is_confirmed(
+    smtp, drain, register, resident, event, how
+):
+    registration = _booked(how, register, resident)
+    first, second = registration.attendees.order_by("pk")
+    substitute_attendee(first, substitute=COR)
+    drain()
+    [before] = _mails_to(smtp, "cor@example.org")
+    assert _attached(before, "application/pdf") == []
+    assert "U krijgt uw ticket per mail zodra de aanmelding bevestigd is." in part(
+        before, "text/plain"
+    )
+
+    _confirm(registration, how)
+    drain()
+
+    [_, message] = _mails_to(smtp, "cor@example.org")
+    assert message["Subject"] == f"Uw ticket voor {event.name_nl}"
+    text = part(message, "text/plain")
+    assert text.startswith("Beste Cor Collega,")
+    assert "Uw ticket zit als bijlage bij deze mail." in text
+    [ticket] = _attached(message, "application/pdf")
+    assert ticket.get_filename() == f"ticket-{registration.code}-{first.pk}.pdf"
+    content, pages = _pdf_text(ticket.get_content())
+    now = Attendee.objects.get(pk=first.pk)
+    assert pages == 1  # theirs alone
+    assert "Cor Collega" in content
+    assert tickets.secret_for(now) in content
+    assert tickets.secret_for(second) not in content
+    # The booker's mail that confirms carries every ticket, as before.
+    files = [
+        a.get_filename()
+        for m in _mails_to(smtp, "bea@example.org")
+        for a in _attached(m, "application/pdf")
+    ]
+    assert files.count(f"tickets-{registration.code}.pdf") == 1
+
+
+def test_a_substitute_mail_still_queued_at_the_confirmation_carries_the_ticket_itself(
+    smtp, drain, register
+):
+    registration = register(email="bea@example.org")
+    drain()
+    attendee = registration.attendees.get()
+    substitute_attendee(attendee, substitute=COR)  # its mail not yet sent
+
+    _confirm(registration, "paid")
+    drain()
+
+    [message] = _mails_to(smtp, "cor@example.org")  # one mail, not a ticket twice
+    assert message["Subject"] == f"U gaat naar {registration.event.name_nl}"
+    assert "Uw ticket zit als bijlage bij deze mail." in part(message, "text/plain")
+    [ticket] = _attached(message, "application/pdf")
+    assert (
+        tickets.secret_for(Attendee.objects.get(pk=attendee.pk))
+        in _pdf_text(ticket.get_content())[0]
+    )
+    assert not OutgoingMail.objects.filter(kind=MailKind.SUBSTITUTE_TICKET).exists()
+
+
+def test_the_ticket_goes_once_however_often_the_registration_is_confirmed(smtp, drain, register):
+    registration = register(email="bea@example.org")
+    substitute_attendee(registration.attendees.get(), substitute=COR)
+    drain()
+    _confirm(registration, "paid")
+    drain()
+
+    # The same news again (a confirmation event sent twice, a retried task).
+    registration.refresh_from_db()
+    signals.registration_confirmed.send(sender=Registration, registration=registration)
+    drain()
+
+    assert OutgoingMail.objects.filter(kind=MailKind.SUBSTITUTE_TICKET).count() == 1
+    assert len(_mails_to(smtp, "cor@example.org")) == 2  # their mail, then their ticket
+
+
+@pytest.mark.parametrize("address", ["bea@example.org", ""], ids=["the-bookers", "none"])
+def test_no_ticket_of_its_own_without_an_address_of_their_own(smtp, drain, register, address):
+    registration = register(email="bea@example.org")
+    substitute_attendee(
+        registration.attendees.get(), substitute=Substitute(given_name="Cor", email=address)
+    )
+    drain()
+
+    _confirm(registration, "paid")
+    drain()
+
+    # The booker's mail that confirms has the ticket; nothing is sent twice.
+    assert not OutgoingMail.objects.filter(kind=MailKind.SUBSTITUTE_TICKET).exists()
+    assert all(m["To"] == "bea@example.org" for m in smtp.messages)
 
 
 # The mail to the person who no longer goes ---------------------------------------------

@@ -1,12 +1,12 @@
 """Files check-in adds to mails (registered with `mail.composing.register_attachments`):
 the tickets with the mail that confirms a registration, the new person's own ticket with the
-mail to a colleague who goes instead, the certificates with the thank-you.
+mails to a colleague who goes instead, the certificates with the thank-you.
 
 Called by the worker when it renders a mail, in the mail's language; reads only.
 """
 
 from goedeburen.mail.composing import Attachment
-from goedeburen.mail.enums import MailKind
+from goedeburen.mail.enums import ATTENDEE_KINDS, MailKind
 from goedeburen.registration.enums import RegistrationStatus
 
 from . import pdf, queries
@@ -26,9 +26,10 @@ def for_mail(kind, *, event, registration, attendee=None) -> list[Attachment]:
         if content:
             return [Attachment(f"tickets-{registration.code}.pdf", content, PDF)]
     # The colleague who goes instead gets their own ticket (its code is new), on the same
-    # rule as the booker's: once the registration is confirmed. Never the others' tickets:
-    # anyone who shows one gets in.
-    if kind == MailKind.SUBSTITUTE and confirmed and attendee is not None:
+    # rule as the booker's: once the registration is confirmed, with their mail or, when
+    # that went before, with a mail of its own. Never the others' tickets: anyone who
+    # shows one gets in.
+    if kind in ATTENDEE_KINDS and confirmed and attendee is not None:
         content = pdf.tickets.render_tickets(registration, attendees=[attendee])
         if content:
             return [Attachment(f"ticket-{registration.code}-{attendee.pk}.pdf", content, PDF)]

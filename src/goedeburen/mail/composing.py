@@ -20,7 +20,7 @@ from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee, Registration
 
 from . import placeholders, programme, queries
-from .enums import NON_ESSENTIAL_KINDS, MailKind
+from .enums import ATTENDEE_KINDS, NON_ESSENTIAL_KINDS, MailKind
 from .exceptions import NOTHING_TO_RENDER, SOMEONE_ELSE, MailError
 from .models import Mailing, OutgoingMail
 from .rendering import RenderedMail, default_subject, render_custom, render_default, unpack_context
@@ -49,8 +49,8 @@ class Attachment:
 
 # Other apps' files for a mail: `fn(kind, event=…, registration=…, attendee=…)` returns
 # attachments (check-in: the tickets with a confirmation, the certificates with the
-# thank-you, the new person's ticket with a substitute's mail). `attendee` is the one the
-# mail is for (a substitute's mail), or None for a mail to the booker.
+# thank-you, the new person's ticket with a substitute's mail and their ticket mail).
+# `attendee` is the one the mail is for (`ATTENDEE_KINDS`), or None for a mail to the booker.
 _ATTACHMENT_SOURCES: list = []
 
 
@@ -82,7 +82,7 @@ def compose(mail: OutgoingMail, *, registration: Registration | None = None) -> 
             (a for a in registration.attendees.all() if a.pk == context["attendee"]), None
         )
     if (
-        mail.kind == MailKind.SUBSTITUTE
+        mail.kind in ATTENDEE_KINDS
         and context.get("attendee")
         and (
             attendee is None
@@ -90,8 +90,8 @@ def compose(mail: OutgoingMail, *, registration: Registration | None = None) -> 
         )
     ):
         # Someone else went instead (or the attendee was cancelled) after it was queued:
-        # rendered now, it would give this person the next one's file and link (or the
-        # booker's link, with the attendee gone).
+        # rendered now, it would give this person the next one's file, link and ticket (or
+        # the booker's link, with the attendee gone).
         raise MailError(SOMEONE_ELSE, code="someone_else")
     mailing = mail.mailing if mail.mailing_id else None
     essential = mailing.essential if mailing else mail.kind not in NON_ESSENTIAL_KINDS
@@ -180,6 +180,10 @@ def compose_text(
         key: value for key, value in context.items() if key not in ("manage_token", "offer_token")
     }
     extra["has_manage_token"] = bool(context.get("manage_token"))
+    # Whether the tickets go with it (check-in's attachments follow the same rule).
+    extra["confirmed"] = (
+        registration is not None and registration.status == RegistrationStatus.CONFIRMED
+    )
     return render_default(kind, values=values, extra=extra)
 
 

@@ -17,6 +17,9 @@ class MailKind(models.TextChoices):
     # To the person someone else goes instead of, at their own address: with a file that
     # takes their own calendar file's entries out of their calendar.
     REPLACED = "replaced", _("Someone else goes instead")
+    # To the colleague who went instead of an attendee before the registration was
+    # confirmed: their own ticket, once it is (the substitute mail went without it).
+    SUBSTITUTE_TICKET = "substitute_ticket", _("Ticket for whoever goes instead")
     WAITING_LIST_OFFER = "waiting_list_offer", _("Waiting list offer")
     PAYMENT_RECEIVED = "payment_received", _("Payment received")
     # Money that came in for a registration that stays cancelled: never "payment received".
@@ -35,6 +38,10 @@ class MailKind(models.TextChoices):
     NOTICE = "notice", _("Notice to the organiser")
 
 
+# Mail to one attendee at their own address about their place: rendered for the person on
+# it now (their name, file, link), refused when someone else went instead meanwhile, and
+# carrying their own ticket once the registration is confirmed.
+ATTENDEE_KINDS = frozenset({MailKind.SUBSTITUTE, MailKind.SUBSTITUTE_TICKET})
 # Mail that someone may opt out of; everything else is about their registration and goes
 # to everyone (a mailing decides for itself with `Mailing.essential`).
 NON_ESSENTIAL_KINDS = frozenset({MailKind.THANK_YOU, MailKind.SURVEY_REMINDER, MailKind.MAILING})

@@ -6,16 +6,19 @@ each in a savepoint and logs a failure, so a broken mail never breaks a registra
 (DESIGN.md, invariant 2).
 """
 
+from django.db.models import Q
+
 from goedeburen.common.money import euro
 from goedeburen.common.receivers import connect_receivers
+from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.registration import signals
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
 
-from . import placeholders
-from .enums import MailKind, MailState
+from . import placeholders, tasks
+from .enums import ATTENDEE_KINDS, MailKind, MailState
 from .models import OutgoingMail
-from .services import cancel_mail, queue_registration_mail
+from .services import cancel_mail, queue_registration_mail, queue_scheduled_mail
 
 
 def registration_created(registration, *, manage_token, **kwargs):
@@ -59,13 +62,66 @@ def attendee_cancelled(registration, *, attendee, reason="", free=False, by=None
     )
 
 
+def registration_confirmed(registration, **kwargs):
+    # The booker's mail that confirms (approved, payment received) carries every ticket. A
+    # colleague who went instead of someone at an address of their own got their own mail
+    # without one while the registration was not confirmed: now they get their ticket.
+    attendees = registration.attendees.filter(went_instead_at__isnull=False).order_by("pk")
+    for attendee in attendees:
+        if not _own_address(attendee.email, registration=registration):
+            continue  # the booker's mail has their ticket; without an address, no one to send to
+        binding = placeholders.attendee_binding(attendee)
+        if _substitute_mail_to_come(registration, attendee=attendee.pk, binding=binding):
+            continue  # rendered from now on, it carries the ticket itself
+        # Once per person on the place, however often the news of the confirmation comes
+        # (a signal sent twice, a receiver run again).
+        queue_scheduled_mail(
+            registration,
+            schedule=f"ticket-{attendee.pk}-{binding}",
+            kind=MailKind.SUBSTITUTE_TICKET,
+            recipient=attendee.email,
+            attendee=attendee.pk,
+            attendee_binding=binding,
+        )
+
+
+def _substitute_mail_to_come(registration, *, attendee: int, binding: str) -> bool:
+    """Return whether the substitute mail to the person now on place `attendee` (ticket
+    fingerprint `binding`) is still to be rendered: the worker then reads the registration
+    confirmed, and attaches the ticket itself.
+
+    The mail's row is held until the confirmation commits, so a worker cannot take it in
+    between and render it without the ticket: a worker that took it already is waited for
+    (then it is no longer queued, and the ticket goes on its own).
+    """
+    waiting = list(
+        OutgoingMail.objects.select_for_update()
+        .filter(
+            # Failed before it was rendered, and to be tried again (not given up).
+            Q(state=MailState.QUEUED) | Q(state=MailState.FAILED, next_attempt_at__isnull=False),
+            registration=registration,
+            kind=MailKind.SUBSTITUTE,
+            rendered_at__isnull=True,
+            context__attendee=attendee,
+            context__attendee_binding=binding,
+        )
+        .values_list("pk", "state")
+    )
+    for pk, state in waiting:
+        if state == MailState.QUEUED:
+            # A worker that found it held skipped it (`_claim`): send it once this commits
+            # rather than at the next sweep. Sent twice, it still goes once.
+            enqueue_on_commit(tasks.send_mail, pk)
+    return bool(waiting)
+
+
 def attendee_substituted(registration, *, attendee, previous=None, **kwargs):
     # A mail to whoever went before that is not rendered yet would be rendered for the new
-    # person (their name, file and link): it goes no more (`composing.compose` refuses one
-    # that a worker had taken already).
+    # person (their name, file, link and ticket): it goes no more (`composing.compose`
+    # refuses one that a worker had taken already).
     before = OutgoingMail.objects.filter(
         registration=registration,
-        kind=MailKind.SUBSTITUTE,
+        kind__in=ATTENDEE_KINDS,
         state__in=[MailState.QUEUED, MailState.FAILED],
         rendered_at__isnull=True,
         context__attendee=attendee.pk,
@@ -97,6 +153,15 @@ def attendee_substituted(registration, *, attendee, previous=None, **kwargs):
         )
 
 
+def _address(email: str) -> str:
+    return email.strip().lower()
+
+
+def _own_address(email: str, *, registration) -> bool:
+    """Return whether `email` is an address of its own: given, and not the booker's."""
+    return bool(_address(email)) and _address(email) != _address(registration.email)
+
+
 def _tell_previous(registration, *, previous, now) -> bool:
     """Return whether the person someone else goes instead of gets a mail of their own.
 
@@ -105,11 +170,9 @@ def _tell_previous(registration, *, previous, now) -> bool:
     and not the new person's (the same address given again is a correction, not a
     colleague).
     """
-    address = previous.email.strip().lower()
-    return bool(address) and address not in {
-        registration.email.strip().lower(),
-        now.email.strip().lower(),
-    }
+    return _own_address(previous.email, registration=registration) and _address(
+        previous.email
+    ) != _address(now.email)
 
 
 def waiting_list_offer_made(registration, *, offer_url_token, expires, **kwargs):
@@ -126,6 +189,7 @@ RECEIVERS = {
     signals.registration_cancelled: registration_cancelled,
     signals.attendee_cancelled: attendee_cancelled,
     signals.attendee_substituted: attendee_substituted,
+    signals.registration_confirmed: registration_confirmed,
     signals.waiting_list_offer_made: waiting_list_offer_made,
 }
 
