@@ -1,7 +1,8 @@
 """What the real worker sends over SMTP when a colleague goes instead of an attendee: the
 new person's own ticket (once the registration is confirmed, with their mail or, when the
 confirmation comes later, with a mail of its own), to the person who no longer goes a short
-mail whose METHOD:CANCEL file takes their own calendar entries out.
+mail whose METHOD:CANCEL file takes their own calendar entries out, and to the booker a
+notice when the organiser let someone go in the booker's own place.
 
 Each test drains the queue with `goedeburen worker --burst` and then counts.
 """
@@ -237,6 +238,75 @@ def test_no_ticket_of_its_own_without_an_address_of_their_own(smtp, drain, regis
     # The booker's mail that confirms has the ticket; nothing is sent twice.
     assert not OutgoingMail.objects.filter(kind=MailKind.SUBSTITUTE_TICKET).exists()
     assert all(m["To"] == "bea@example.org" for m in smtp.messages)
+
+
+# The booker told when the organiser let someone go in the booker's own place -----------
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "opening", "sentences"),
+    [
+        (
+            "nl",
+            "Iemand anders gaat in uw plaats naar {event}",
+            "Beste Bea Boeker,",
+            [
+                "We hebben uw aanmelding {code} veranderd: Cor Collega gaat nu op ",
+                "Uw eigen ticket werkt niet meer.",
+                "U blijft de contactpersoon voor deze aanmelding.",
+                "Is dit een vergissing? Beantwoord dan deze mail.",
+            ],
+        ),
+        (
+            "en",
+            "Someone else goes to {event} in your place",
+            "Dear Bea Boeker,",
+            [
+                "We changed your registration {code}: Cor Collega now goes to ",
+                "Your own ticket no longer works.",
+                "You stay the contact person for this registration.",
+                "Is this a mistake? Then reply to this mail.",
+            ],
+        ),
+    ],
+)
+def test_the_booker_is_told_when_the_organiser_lets_someone_go_in_their_place(
+    smtp, drain, register, free, event, language, subject, opening, sentences
+):
+    bea = factories.attendee(free, given_name="Bea", family_name="Boeker", email="bea@example.org")
+    registration = register(
+        attendees=[bea], name="Bea Boeker", email="bea@example.org", language=language
+    )
+    drain()
+    smtp.messages.clear()
+
+    substitute_attendee(registration.attendees.get(), substitute=COR, by=UserFactory())
+    drain()
+
+    [told] = _mails_to(smtp, "bea@example.org")
+    name = event.name_nl if language == "nl" else event.name_en
+    assert told["Subject"] == subject.format(event=name)
+    text = part(told, "text/plain")
+    assert text.startswith(opening)
+    for sentence in sentences:
+        assert sentence.format(code=registration.code) in text
+    # The booker's calendar file is the registration's, and stays: nothing to cancel.
+    assert _attached(told, "text/calendar") == []
+    mail = OutgoingMail.objects.get(kind=MailKind.BOOKER_REPLACED)
+    assert (mail.state, mail.language) == (MailState.SENT, language)
+    assert not OutgoingMail.objects.filter(kind=MailKind.REPLACED).exists()
+
+
+def test_the_booker_who_lets_someone_go_in_their_own_place_gets_no_notice(
+    smtp, drain, register, free
+):
+    bea = factories.attendee(free, given_name="Bea", email="bea@example.org")
+    registration = register(attendees=[bea], email="bea@example.org")
+
+    substitute_attendee(registration.attendees.get(), substitute=COR)  # their manage link
+    drain()
+
+    assert not OutgoingMail.objects.filter(kind=MailKind.BOOKER_REPLACED).exists()
 
 
 # The mail to the person who no longer goes ---------------------------------------------

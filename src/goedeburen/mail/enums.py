@@ -20,6 +20,9 @@ class MailKind(models.TextChoices):
     # To the colleague who went instead of an attendee before the registration was
     # confirmed: their own ticket, once it is (the substitute mail went without it).
     SUBSTITUTE_TICKET = "substitute_ticket", _("Ticket for whoever goes instead")
+    # To the booker when the organiser let someone else go instead of the booker
+    # themselves (their own attendee place): the booker did not ask for it here.
+    BOOKER_REPLACED = "booker_replaced", _("Someone else goes instead of the booker")
     WAITING_LIST_OFFER = "waiting_list_offer", _("Waiting list offer")
     PAYMENT_RECEIVED = "payment_received", _("Payment received")
     # Money that came in for a registration that stays cancelled: never "payment received".

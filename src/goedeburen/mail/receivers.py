@@ -115,7 +115,7 @@ def _substitute_mail_to_come(registration, *, attendee: int, binding: str) -> bo
     return bool(waiting)
 
 
-def attendee_substituted(registration, *, attendee, previous=None, **kwargs):
+def attendee_substituted(registration, *, attendee, previous=None, by=None, **kwargs):
     # A mail to whoever went before that is not rendered yet would be rendered for the new
     # person (their name, file, link and ticket): it goes no more (`composing.compose`
     # refuses one that a worker had taken already).
@@ -139,7 +139,13 @@ def attendee_substituted(registration, *, attendee, previous=None, **kwargs):
             attendee=attendee.pk,
             attendee_binding=placeholders.attendee_binding(attendee),
         )
-    if previous is not None and _tell_previous(registration, previous=previous, now=attendee):
+    if previous is None:
+        return
+    if _booker_replaced_by_organiser(registration, previous=previous, now=attendee, by=by):
+        queue_registration_mail(
+            registration, kind=MailKind.BOOKER_REPLACED, new_name=attendee.full_name
+        )
+    elif _tell_previous(registration, previous=previous, now=attendee):
         # Their own calendar file (from a mailing's calendar link, or from this mail when
         # they went instead of someone themselves) is named by their old ticket secret:
         # only its fingerprint is kept, to find and cancel its entries.
@@ -166,13 +172,30 @@ def _tell_previous(registration, *, previous, now) -> bool:
     """Return whether the person someone else goes instead of gets a mail of their own.
 
     Only at an address of their own: not the booker's (the booker made or asked for the
-    change, and their calendar holds the registration's file, which stays right for it),
-    and not the new person's (the same address given again is a correction, not a
-    colleague).
+    change, or is told by `_booker_replaced_by_organiser`; their calendar holds the
+    registration's file, which stays right for it), and not the new person's (the same
+    address given again is a correction, not a colleague).
     """
     return _own_address(previous.email, registration=registration) and _address(
         previous.email
     ) != _address(now.email)
+
+
+def _booker_replaced_by_organiser(registration, *, previous, now, by) -> bool:
+    """Return whether the booker is told that someone else now goes in their own place.
+
+    When the booker was the attendee (the place had the booker's address) and the organiser
+    made the change (`by` set): through their manage link the booker made it themselves.
+    Not when the new person has that address too (a correction, not a colleague). The
+    booker's calendar file is the registration's and stays: no cancellation goes with it.
+    """
+    booker = _address(registration.email)
+    return (
+        by is not None
+        and bool(booker)
+        and _address(previous.email) == booker
+        and _address(now.email) != booker
+    )
 
 
 def waiting_list_offer_made(registration, *, offer_url_token, expires, **kwargs):

@@ -37,6 +37,7 @@ SUBJECTS = {
     MailKind.SUBSTITUTE: _("You are going to %(event)s"),
     MailKind.REPLACED: _("You are no longer going to %(event)s"),
     MailKind.SUBSTITUTE_TICKET: _("Your ticket for %(event)s"),
+    MailKind.BOOKER_REPLACED: _("Someone else goes to %(event)s in your place"),
     MailKind.WAITING_LIST_OFFER: _("A place for you at %(event)s"),
     MailKind.PAYMENT_RECEIVED: _("Payment received for registration %(code)s"),
     MailKind.PAYMENT_AFTER_CANCELLATION: _("Your payment for the cancelled registration %(code)s"),

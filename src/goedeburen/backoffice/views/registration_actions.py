@@ -216,7 +216,8 @@ class SubstituteAttendeeView(AttendeeActionView):
         "(job title, wishes, consents, badge choice) are removed, and their ticket no longer "
         "works at the door. With an email address, the colleague gets their own calendar file "
         "and, once the registration is confirmed, their ticket. The previous person is told "
-        "by mail when they have an address of their own (not the booker's)."
+        "by mail when they have an address of their own; when they have the booker's, the "
+        "booker is told."
     )
     attendee_title = gettext_lazy("Someone else instead of %(name)s (registration %(code)s)")
     button = gettext_lazy("Let the colleague go instead")
