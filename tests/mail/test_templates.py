@@ -26,6 +26,7 @@ CONTEXTS = {
         "reason": "Ziek",
         "by_organiser": True,
     },
+    MailKind.BOOKER_REPLACED: {"new_name": "Cor Collega"},
     MailKind.PAYMENT_AFTER_CANCELLATION: {"amount": "€ 125,00", "money": "refund"},
     MailKind.REFUND_MADE: {
         "amount": "€ 125,00",
