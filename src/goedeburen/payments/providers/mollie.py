@@ -11,13 +11,12 @@ refund's id in its metadata, and before making one we look among the payment's r
 Mollie for the one an earlier try made, its answer lost.
 """
 
+import functools
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
-import httpx
 from django.conf import settings
-from mollie import ClientSDK, Security
-from mollie.models import ClientError, NoResponseError
-from mollie.utils import BackoffStrategy, RetryConfig
 
 from goedeburen.events.models import Event, Organiser
 
@@ -26,6 +25,9 @@ from ..enums import PaymentState, ProviderName
 from ..exceptions import PaymentError
 from ..models import Payment, Refund
 from .base import PaymentProvider, ProviderStatus, StartedPayment
+
+if TYPE_CHECKING:
+    from mollie import ClientSDK
 
 # Mollie's payment statuses; "authorized" only happens for pay-later methods we do not ask for.
 _STATES = {
@@ -37,17 +39,34 @@ _STATES = {
     "expired": PaymentState.EXPIRED,
     "failed": PaymentState.FAILED,
 }
-# Everything the SDK raises when Mollie refuses, answers nonsense or cannot be reached.
-_FAILURES = (ClientError, NoResponseError, httpx.HTTPError)
 # Mollie's refund statuses that pay nothing out (any more); the others did or will.
 _NOT_PAYING = ("failed", "canceled")
 # Mollie's largest page of a list: one request for any payment we could refund.
 _PAGE = 250
-# A request that found Mollie busy (429, 5xx) or unreachable is tried again for at most two
-# seconds: safe, as every write carries its idempotency key, and short, as a person (or
-# Mollie's webhook, which retries by itself) waits for the answer.
-_RETRIES = RetryConfig("backoff", BackoffStrategy(200, 1000, 2, 2000), True)
 _TIMEOUT_MS = 15_000
+
+
+@functools.cache
+def _sdk() -> SimpleNamespace:
+    """Return the SDK's parts, imported at the first request to Mollie, not with this module:
+    the SDK and httpx took 0.6 to 0.9 s to import on a slow 2-core machine, which every
+    process (the worker, each command, each web worker) paid at its start."""
+    import httpx
+    from mollie import ClientSDK, Security
+    from mollie.models import ClientError, NoResponseError
+    from mollie.utils import BackoffStrategy, RetryConfig
+
+    return SimpleNamespace(
+        ClientSDK=ClientSDK,
+        Security=Security,
+        ClientError=ClientError,
+        # Everything the SDK raises when Mollie refuses, answers nonsense or cannot be reached.
+        failures=(ClientError, NoResponseError, httpx.HTTPError),
+        # A request that found Mollie busy (429, 5xx) or unreachable is tried again for at
+        # most two seconds: safe, as every write carries its idempotency key, and short, as
+        # a person (or Mollie's webhook, which retries by itself) waits for the answer.
+        retries=RetryConfig("backoff", BackoffStrategy(200, 1000, 2, 2000), True),
+    )
 
 
 def api_key(organiser: Organiser) -> str:
@@ -92,14 +111,15 @@ class MollieProvider(PaymentProvider):
     def is_available(self, event: Event) -> bool:
         return bool(key_mode(event.organiser))
 
-    def client(self, organiser: Organiser) -> ClientSDK:
+    def client(self, organiser: Organiser) -> "ClientSDK":
         key = api_key(organiser)
         if not key_mode(organiser):
             raise PaymentError(exceptions.NO_MOLLIE_KEY, code="provider_unavailable")
-        return ClientSDK(
-            security=Security(api_key=key),
+        sdk = _sdk()
+        return sdk.ClientSDK(
+            security=sdk.Security(api_key=key),
             server_url=settings.MOLLIE_API_ENDPOINT or None,
-            retry_config=_RETRIES,
+            retry_config=sdk.retries,
             timeout_ms=_TIMEOUT_MS,
         )
 
@@ -119,7 +139,7 @@ class MollieProvider(PaymentProvider):
                     # The same payment row never makes two payments at Mollie.
                     idempotency_key=idempotency_key(payment),
                 )
-        except _FAILURES as refused:
+        except _sdk().failures as refused:
             raise PaymentError(exceptions.PROVIDER_UNAVAILABLE, code="provider_unavailable") from (
                 refused
             )
@@ -132,7 +152,7 @@ class MollieProvider(PaymentProvider):
         try:
             with self.client(payment.registration.event.organiser) as client:
                 found = client.payments.get(payment_id=payment.provider_reference)
-        except _FAILURES as refused:
+        except _sdk().failures as refused:
             raise PaymentError(exceptions.PROVIDER_UNAVAILABLE, code="provider_unavailable") from (
                 refused
             )
@@ -156,7 +176,7 @@ class MollieProvider(PaymentProvider):
         with self.client(payment.registration.event.organiser) as client:
             try:
                 made = _made_before(client, refund)
-            except _FAILURES as error:
+            except _sdk().failures as error:
                 # Not knowing what was made, making it again could pay twice.
                 raise _unanswered(error) from error
             if made is None:
@@ -170,7 +190,7 @@ class MollieProvider(PaymentProvider):
                         },
                         idempotency_key=refund_idempotency_key(refund),
                     )
-                except _FAILURES as error:
+                except _sdk().failures as error:
                     raise (_refused(error) if _is_refusal(error) else _unanswered(error)) from (
                         error
                     )
@@ -193,14 +213,14 @@ class MollieProvider(PaymentProvider):
         try:
             with self.client(payment.registration.event.organiser) as client:
                 made = _made_before(client, refund)
-        except _FAILURES as error:
+        except _sdk().failures as error:
             if getattr(error, "status_code", None) == 404:
                 return None
             raise _unanswered(error) from error
         return made.id if made is not None else None
 
 
-def _made_before(client: ClientSDK, refund: Refund):
+def _made_before(client: "ClientSDK", refund: Refund):
     """Return the refund at Mollie an earlier try of `refund` made that pays out (or did),
     or None; read through every page of the payment's refunds."""
     page = client.refunds.list(payment_id=refund.payment.provider_reference, limit=_PAGE)
@@ -220,7 +240,7 @@ def _is_refusal(error: Exception) -> bool:
     idempotency key still running. Unreachable, timed out or a 5xx: it may have."""
     status = getattr(error, "status_code", None)
     return (
-        isinstance(error, ClientError)
+        isinstance(error, _sdk().ClientError)
         and status is not None
         and status < 500
         and (status not in (409, 429))
