@@ -88,8 +88,9 @@ def test_fast_pass_stops_placing_at_its_deadline_and_keeps_every_rule():
 
     result = out_of_time(instance, started=started, message="x", seconds=0.5, deadline=started)
 
-    # The repair and the figures still run; placing and the second chance do not.
-    assert time.monotonic() - started < 0.5
+    # The repair and the figures still run; placing and the second chance (0.5 s of it) do
+    # not, as the count below shows. Not timed: the repair alone took 0.85 s on a slow
+    # 2-core machine (CI, 7 December 2026), where a bound in seconds would measure the machine.
     written = ids_as_written(instance, result.to_json())
     assert result_problems(doc, written) == []
     assert sum(len(rounds) for rounds in written["assignment"].values()) <= 64
