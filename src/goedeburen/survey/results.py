@@ -10,7 +10,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from .models import QuestionKind, Response, ResponseAnswer, Survey
 
@@ -158,6 +157,10 @@ def as_xlsx(rows: list[list[str]]) -> bytes:
     put before an answer that starts with = + - @ (a list of points, "- meer pauzes",
     would show it).
     """
+    # Imported here, as in `checkin.exports`: openpyxl (and the numpy it loads) took 0.33 s
+    # of CPU at the start of every process on a slow 2-core machine, for an export.
+    from openpyxl import Workbook
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Evaluation"

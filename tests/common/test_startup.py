@@ -1,0 +1,41 @@
+"""What every process loads at its start: nothing that only some requests need.
+
+Each `worker --burst`, command and web worker starts Django (3.5 to 4 s of wall time on a
+slow 2-core machine); the tests start hundreds of them. The Mollie SDK with httpx (0.55 s
+of CPU) and openpyxl with the numpy it loads (0.33 s) were loaded by every one of them.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LOADED_WHEN_NEEDED = ("mollie", "httpx", "openpyxl", "numpy", "highspy")
+
+
+def test_starting_the_site_loads_no_library_only_some_requests_need():
+    script = (
+        "import sys, django\n"
+        "django.setup()\n"
+        "import goedeburen.urls, goedeburen.payments.providers.mollie\n"
+        "import goedeburen.survey.results, goedeburen.checkin.exports\n"
+        f"print(*[name in sys.modules for name in {LOADED_WHEN_NEEDED!r}])\n"
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", script],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert dict(zip(LOADED_WHEN_NEEDED, done.stdout.split(), strict=True)) == {
+        name: "False" for name in LOADED_WHEN_NEEDED
+    }
