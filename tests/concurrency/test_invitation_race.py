@@ -36,12 +36,26 @@ def _invitation(email: str = "nieuw@example.org") -> Invitation:
     )
 
 
+def _meet_after_looking_for_the_account(monkeypatch, rendezvous) -> None:
+    """Take the address's lock away and make each thread meet the other after it found no
+    account for the address: neither can have made its account before the other looked."""
+    exists = teams.account_exists_for
+
+    def look_and_meet(email):
+        found = exists(email)
+        rendezvous(None)
+        return found
+
+    monkeypatch.setattr(teams, "lock_account_address", lambda email: None)
+    monkeypatch.setattr(teams, "account_exists_for", look_and_meet)
+
+
 def _twice_at_once(invitations, monkeypatch, *, lock: bool = True) -> list:
     """Create the account "nieuw" for `invitations[n]` in two threads; both meet after
     reading their invitation (with its lock, the second waits for the first instead).
 
-    Without the locks (`lock=False`) they meet after both found no account for the address,
-    so that neither can have made its account before the other looked."""
+    Without the locks (`lock=False`) they meet after both found no account for the address
+    (`_meet_after_looking_for_the_account`)."""
     rendezvous = Rendezvous()
     if lock:
         locked = teams.lock_invitation
@@ -53,20 +67,12 @@ def _twice_at_once(invitations, monkeypatch, *, lock: bool = True) -> list:
 
         monkeypatch.setattr(teams, "lock_invitation", read)
     else:
-        exists = teams.account_exists_for
-
-        def look_and_meet(email):
-            found = exists(email)
-            rendezvous(None)
-            return found
-
         monkeypatch.setattr(
             teams,
             "lock_invitation",
             lambda pk: Invitation.objects.select_related("organiser", "event").get(pk=pk),
         )
-        monkeypatch.setattr(teams, "lock_account_address", lambda email: None)
-        monkeypatch.setattr(teams, "account_exists_for", look_and_meet)
+        _meet_after_looking_for_the_account(monkeypatch, rendezvous)
     return all_at_once(
         2,
         lambda n: teams.create_account_and_accept(
@@ -113,8 +119,8 @@ def _one_address_twice_at_once(monkeypatch, *, lock: bool) -> list:
     """Two organisers invite one address; accounts "een" and "twee" are made at once. Both
     meet after the address's lock (with it, the second waits for the first instead).
 
-    Without the lock (`lock=False`) they meet after both found no account for the address,
-    so that neither can have made its account before the other looked."""
+    Without the lock (`lock=False`) they meet after both found no account for the address
+    (`_meet_after_looking_for_the_account`)."""
     invitations = [_invitation("dezelfde@example.org"), _invitation("Dezelfde@example.org")]
     rendezvous = Rendezvous()
     if lock:
@@ -126,15 +132,7 @@ def _one_address_twice_at_once(monkeypatch, *, lock: bool) -> list:
 
         monkeypatch.setattr(teams, "lock_account_address", lock_and_meet)
     else:
-        exists = teams.account_exists_for
-
-        def look_and_meet(email):
-            found = exists(email)
-            rendezvous(None)
-            return found
-
-        monkeypatch.setattr(teams, "lock_account_address", lambda email: None)
-        monkeypatch.setattr(teams, "account_exists_for", look_and_meet)
+        _meet_after_looking_for_the_account(monkeypatch, rendezvous)
     names = ["een", "twee"]
     return all_at_once(
         2,
