@@ -21,10 +21,12 @@ from goedeburen.mail.enums import MailKind, MailState
 from goedeburen.mail.models import OutgoingMail
 from goedeburen.payments.services import record_manual_payment
 from goedeburen.registration import signals
+from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee, Registration
 from goedeburen.registration.services import (
     Substitute,
     approve_registration,
+    cancel_registration,
     substitute_attendee,
 )
 from tests import factories
@@ -222,6 +224,41 @@ def test_the_ticket_goes_once_however_often_the_registration_is_confirmed(smtp, 
 
     assert OutgoingMail.objects.filter(kind=MailKind.SUBSTITUTE_TICKET).count() == 1
     assert len(_mails_to(smtp, "cor@example.org")) == 2  # their mail, then their ticket
+
+
+def test_a_ticket_not_sent_before_the_registration_is_cancelled_goes_no_more(smtp, drain, register):
+    registration = register(email="bea@example.org")
+    substitute_attendee(registration.attendees.get(), substitute=COR)
+    drain()
+    _confirm(registration, "paid")  # the ticket's mail queued, not yet sent
+
+    cancel_registration(registration, by=UserFactory(), reason="Kan niet meer")
+    drain()
+
+    [ticket_mail] = OutgoingMail.objects.filter(kind=MailKind.SUBSTITUTE_TICKET)
+    assert ticket_mail.state == MailState.CANCELLED
+    assert [m["Subject"] for m in _mails_to(smtp, "cor@example.org")] == [
+        f"U gaat naar {registration.event.name_nl}"
+    ]
+
+
+def test_a_ticket_mail_taken_by_a_worker_after_the_cancellation_is_refused_for_good(
+    smtp, drain, register
+):
+    registration = register(email="bea@example.org")
+    substitute_attendee(registration.attendees.get(), substitute=COR)
+    drain()
+    _confirm(registration, "paid")
+    # Cancelled while a worker had the mail (no receiver got to cancel it).
+    Registration.objects.filter(pk=registration.pk).update(status=RegistrationStatus.CANCELLED)
+
+    drain()
+
+    ticket_mail = OutgoingMail.objects.get(kind=MailKind.SUBSTITUTE_TICKET)
+    assert ticket_mail.state == MailState.FAILED
+    assert ticket_mail.last_error.startswith("MailError: ")
+    assert ticket_mail.next_attempt_at is None  # not tried again: it would fail again
+    assert len(_mails_to(smtp, "cor@example.org")) == 1  # their first mail only
 
 
 @pytest.mark.parametrize("address", ["bea@example.org", ""], ids=["the-bookers", "none"])

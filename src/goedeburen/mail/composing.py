@@ -21,7 +21,7 @@ from goedeburen.registration.models import Attendee, Registration
 
 from . import placeholders, programme, queries
 from .enums import ATTENDEE_KINDS, NON_ESSENTIAL_KINDS, MailKind
-from .exceptions import NOTHING_TO_RENDER, SOMEONE_ELSE, MailError
+from .exceptions import NOT_CONFIRMED, NOTHING_TO_RENDER, SOMEONE_ELSE, MailError
 from .models import Mailing, OutgoingMail
 from .rendering import RenderedMail, default_subject, render_custom, render_default, unpack_context
 
@@ -93,6 +93,12 @@ def compose(mail: OutgoingMail, *, registration: Registration | None = None) -> 
         # rendered now, it would give this person the next one's file, link and ticket (or
         # the booker's link, with the attendee gone).
         raise MailError(SOMEONE_ELSE, code="someone_else")
+    if mail.kind == MailKind.SUBSTITUTE_TICKET and (
+        registration is None or registration.status != RegistrationStatus.CONFIRMED
+    ):
+        # Cancelled after it was queued (and taken by a worker before the cancellation's
+        # receiver could cancel it): a ticket mail without a valid ticket helps no one.
+        raise MailError(NOT_CONFIRMED, code="not_confirmed")
     mailing = mail.mailing if mail.mailing_id else None
     essential = mailing.essential if mailing else mail.kind not in NON_ESSENTIAL_KINDS
     with translation.override(mail.language):

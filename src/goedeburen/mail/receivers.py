@@ -48,6 +48,15 @@ def registration_cancelled(registration, *, reason="", by=None, **kwargs):
     queue_registration_mail(
         registration, kind=MailKind.CANCELLATION, reason=reason, by_organiser=by is not None
     )
+    # A colleague's ticket not sent yet would carry a ticket that is no longer valid.
+    tickets = OutgoingMail.objects.filter(
+        registration=registration,
+        kind=MailKind.SUBSTITUTE_TICKET,
+        state__in=[MailState.QUEUED, MailState.FAILED],
+        rendered_at__isnull=True,
+    )
+    for mail in tickets:
+        cancel_mail(mail)
 
 
 def attendee_cancelled(registration, *, attendee, reason="", free=False, by=None, **kwargs):

@@ -499,7 +499,9 @@ def _error_text(error: Exception) -> str:
 def _record_failure(mail: OutgoingMail, error: Exception, *, now: dt.datetime) -> None:
     refused = refusal(error)
     last_error = (refused or _error_text(error))[:2000]
-    given_up = refused is not None or mail.attempts >= MAX_ATTEMPTS
+    # The domain's refusal to render (the person or the registration it was about has
+    # changed) does not go away by trying again.
+    given_up = refused is not None or isinstance(error, MailError) or mail.attempts >= MAX_ATTEMPTS
     next_attempt_at = None if given_up else now + retry_delay(mail.attempts)
     logger.warning("Mail %s, attempt %s failed: %s", mail.pk, mail.attempts, last_error)
     OutgoingMail.objects.filter(pk=mail.pk, state=MailState.SENDING).update(
