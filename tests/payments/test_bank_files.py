@@ -130,6 +130,10 @@ def test_version_13_without_booking_date_or_refs_with_a_cut_description(event, t
         ("UTF-16", "utf-16", b"", "€"),
         ("ISO-8859-1", "utf-8", b"", "€"),  # says ISO-8859-1, written as UTF-8
         ("ISO-8859-1", "utf-8", b"\xef\xbb\xbf", "€"),  # the same, with a byte order mark
+        ("UTF8", "utf-8", b"", "€"),  # a name of UTF-8 the XML parser does not know
+        ("utf-16", "utf-8", b"", "€"),  # says UTF-16, written as UTF-8 (.NET's StringWriter)
+        ("UTF-8", "utf-16", b"", "€"),  # saved as "Unicode" in an editor: UTF-16 with its mark
+        ("UTF-16", "utf-16-le", b"", "€"),  # UTF-16 without a byte order mark
     ],
     ids=[
         "bom",
@@ -140,6 +144,10 @@ def test_version_13_without_booking_date_or_refs_with_a_cut_description(event, t
         "utf16",
         "latin1_declared_utf8",
         "latin1_declared_utf8_bom",
+        "utf8_without_hyphen",
+        "utf16_declared_utf8",
+        "utf8_declared_utf16",
+        "utf16_without_bom",
     ],
 )
 def test_encodings_byte_order_marks_and_line_ends(

@@ -6,7 +6,8 @@ entity tricks such as XXE and "billion laughs").
 What a bank hands out is read as it comes: a byte order mark, whitespace before the XML
 declaration, any encoding the declaration names (UTF-8, ISO-8859-1, windows-1252, UTF-16),
 a file that says nothing and is not UTF-8 (read as windows-1252), UTF-8 that says it is
-ISO-8859-1 (its byte order mark or its characters show it), several statements
+ISO-8859-1 (its byte order mark or its characters show it), UTF-16 with or without a byte
+order mark whatever its declaration says, UTF-8 that says "UTF8" or UTF-16, several statements
 (accounts or days) in one document, and a document inside an envelope with a business
 application header (`AppHdr`, as SWIFT and CBPR+ deliver it). What we read of an entry is
 the same in every version from .02 to .14; the versions differ in elements we do not read
@@ -378,6 +379,19 @@ _DECLARED_ENCODING = re.compile(rb"""encoding\s*=\s*["']([A-Za-z0-9._-]+)["']"""
 _SINGLE_BYTE = re.compile(
     rb"(?i)iso[-_]?8859[-_]?\d+|latin[-_]?1|(windows|cp)[-_]?125\d|(us-)?ascii"
 )
+_UNICODE = re.compile(rb"(?i)utf[-_]?(8|16)([-_]?[lb]e)?")
+
+
+def utf16_codec(data: bytes) -> str:
+    """Return the codec of `data` when it is UTF-16 (by its byte order mark, or ASCII's
+    zero bytes where a file without one has them), else ""."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if data[1:2] == b"\x00" and data[:1] != b"\x00":
+        return "utf-16-le"
+    if data[:1] == b"\x00" and data[1:2] not in (b"", b"\x00"):
+        return "utf-16-be"
+    return ""
 
 
 def _parse_xml(data: bytes) -> Element:
@@ -386,23 +400,33 @@ def _parse_xml(data: bytes) -> Element:
     bom = data.startswith(b"\xef\xbb\xbf")
     if bom:
         data = data[3:]  # the UTF-8 byte order mark; the parser would take it, not before space
-    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))  # its byte order mark: the parser's
-    if not utf16:
-        # Whitespace before the declaration is not XML, and some exports start with it.
-        data = data.lstrip(b" \t\r\n")
+    utf16 = utf16_codec(data)
+    if utf16:
+        # Read here, whatever the declaration says: an editor that saves a file as
+        # "Unicode" keeps its declaration of UTF-8, and the parser reads no UTF-16
+        # without a byte order mark. What follows reads the text as UTF-8.
+        try:
+            data = data.decode(utf16).removeprefix("\ufeff").encode("utf-8")
+        except UnicodeDecodeError as broken:
+            raise _not_xml(original, line=1, column=1) from broken
+    # Whitespace before the declaration is not XML, and some exports start with it.
+    data = data.lstrip(b" \t\r\n")
     if not data:
         raise CamtError("empty")
     declaration = _DECLARATION.match(data)
     declared = _DECLARED_ENCODING.search(declaration.group()) if declaration else None
-    if not utf16 and (declared is None or declared.group(1).lower() in (b"utf-8", b"utf8")):
+    if utf16 or declared is None or _UNICODE.fullmatch(declared.group(1)):
+        # The declaration (if any) is left out: the text is UTF-8 or read as such here,
+        # also when it says "UTF8" (a name the parser does not know) or UTF-16 on a file of
+        # single bytes (as .NET's StringWriter writes it).
+        data = data[declaration.end() :] if declaration else data
         try:
             data.decode("utf-8")
         except UnicodeDecodeError:
             # Says (or implies) UTF-8 but is not: the Windows code page, which a bank's
             # older export or a spreadsheet program writes. Amounts and IBANs are ASCII.
-            text = data[declaration.end() if declaration else 0 :].decode("cp1252", "replace")
-            data = text.encode("utf-8")
-    elif not utf16 and (bom or (_SINGLE_BYTE.fullmatch(declared.group(1)) and not data.isascii())):
+            data = data.decode("cp1252", "replace").encode("utf-8")
+    elif bom or (_SINGLE_BYTE.fullmatch(declared.group(1)) and not data.isascii()):
         # Says ISO-8859-1 (or so) but is UTF-8, as its byte order mark or its characters
         # show (in ISO-8859-1, "é" written as UTF-8 reads "Ã©"): read as UTF-8, or every
         # name with an accent is garbled.

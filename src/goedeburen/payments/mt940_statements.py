@@ -104,6 +104,7 @@ from .camt import (
     normalise_iban,
     skip_for,
     structured_reference,
+    utf16_codec,
     with_references,
 )
 
@@ -306,13 +307,7 @@ def _decode(data: bytes) -> str:
     """Return the text of `data` as banks write it: UTF-8, ISO-8859-1/Windows-1252, UTF-16."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[3:]
-    utf16 = None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        utf16 = "utf-16"
-    elif data[1:2] == b"\x00" and data[:1] != b"\x00":
-        utf16 = "utf-16-le"
-    elif data[:1] == b"\x00" and data[1:2] not in (b"", b"\x00"):
-        utf16 = "utf-16-be"
+    utf16 = utf16_codec(data)
     if utf16:
         try:
             text = data.decode(utf16)
