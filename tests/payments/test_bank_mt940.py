@@ -584,6 +584,15 @@ ING = ":20:X\n:25:NL91ABNA0417164300EUR\n:28C:00000\n:60F:C261123EUR0,00\n"
             ING.encode() + b":61:2611241124C1000000000000000000,00NTRF\n:62F:C261124EUR0,00\n",
             "the amount “1000000000000000000,00” is not an amount",
         ),
+        (
+            # A decimal point, never a bank's: not € 125,00 and a reference ".50…".
+            ING.encode() + b":61:2611241124C125.50NTRFNONREF\n:62F:C261124EUR0,00\n",
+            "the amount “125.50” is not an amount",
+        ),
+        (
+            ING.encode() + b":61:2611241124C1.250,00NTRFNONREF\n:62F:C261124EUR0,00\n",
+            "the amount “1.250,00” is not an amount",
+        ),
     ],
     ids=[
         "blank",
@@ -602,6 +611,8 @@ ING = ":20:X\n:25:NL91ABNA0417164300EUR\n:28C:00000\n:60F:C261123EUR0,00\n"
         "no_account",
         "nul_byte",
         "huge_amount",
+        "decimal_point",
+        "thousands_point",
     ],
 )
 def test_a_damaged_mt940_file_is_refused_with_a_message_and_nothing_stored(

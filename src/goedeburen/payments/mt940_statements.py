@@ -330,8 +330,9 @@ def _keep_amount_text(transactions, tag, tag_dict, *args):
     """Keep the amount as written (the library makes a number of it)."""
     tag_dict["amount_text"] = tag_dict.get("amount") or ""
     # SWIFT allows 15 characters; the library reads the first 15 of a longer amount and
-    # the rest as the reference ("1000000000000000000,00NTRF"): refused in `_line`.
-    running_on = re.match(r"[\d,]+", tag_dict.get("customer_reference") or "")
+    # the rest as the reference ("1000000000000000000,00NTRF"): refused in `_line`. So is
+    # an amount with a point, which the library reads up to it ("125.50" as 125).
+    running_on = re.match(r"[\d,.]+", tag_dict.get("customer_reference") or "")
     if not tag_dict.get("id") and running_on:
         tag_dict["amount_text"] += running_on.group(0)
         tag_dict["amount_overlong"] = True
