@@ -367,8 +367,8 @@ def parse_statement(data: bytes, *, account: str = "") -> Statement:
         sequence=_text(first, "c:ElctrncSeqNb", ns) or _text(first, "c:LglSeqNb", ns),
         created=_text(first, "c:CreDtTm", ns),
         # Several statements (days) in one file: the period they cover together.
-        period_start=min((start for start in starts if _DATE.fullmatch(start)), default=""),
-        period_end=max((end for end in ends if _DATE.fullmatch(end)), default=""),
+        period_start=min((start for start in starts if _is_date(start)), default=""),
+        period_end=max((end for end in ends if _is_date(end)), default=""),
         lines=lines,
         other_accounts=other_accounts,
     )
@@ -547,6 +547,17 @@ def _documents(root: Element) -> list[Element]:
     raise CamtError("xml_other")
 
 
+def _is_date(text: str) -> bool:
+    """Return whether `text` is an ISO date (YYYY-MM-DD) that exists."""
+    if not _DATE.fullmatch(text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
@@ -601,12 +612,9 @@ def _entry_lines(entry: Element, ns: dict, *, account: str) -> list[dict]:
         booking_date = zoned.group(1)  # the bank's own day, as the statement states it
     if not booking_date:
         raise CamtError("no_date")
-    if not _DATE.fullmatch(booking_date):  # such as "JJJJ-MM-TT", a documentation's example
+    # Such as "JJJJ-MM-TT" (a documentation's example) or 2026-02-30 (the database's refusal).
+    if not _is_date(booking_date):
         raise CamtError("bad_date", date=booking_date[:40])
-    try:
-        dt.date.fromisoformat(booking_date)
-    except ValueError as impossible:  # such as 2026-02-30, which the database refuses
-        raise CamtError("bad_date", date=booking_date) from impossible
     # .08 and later: a choice (`<Sts><Cd>BOOK</Cd></Sts>`); before: the code as text.
     status = node.text("c:Sts/c:Cd") or node.text("c:Sts")
     reversal = node.text("c:RvslInd").lower() in ("true", "1")
