@@ -558,3 +558,45 @@ def _named(data: bytes, name: str):
     upload = io.BytesIO(data)
     upload.name = name
     return upload
+
+
+MT940_POINT = (
+    b":20:X\n:25:NL91ABNA0417164300EUR\n:28C:00000\n:60F:C261123EUR0,00\n"
+    b":61:2611241124C125.50NTRFNONREF\n:86:/REMI/USTD//Deelname/\n:62F:C261124EUR125,50\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("damage", "name", "reason"),
+    [
+        (
+            lambda good: good[: len(good) // 2],
+            "afschrift.xml",
+            "het is een CAMT.053-bestand, maar het is beschadigd of afgebroken",
+        ),
+        (
+            lambda good: archive(("a.xml", good), ("b.sta", MT940_POINT)),
+            "afschriften.zip",
+            "het bestand “b.sta” in het ZIP-bestand: het bedrag “125.50” is geen geldig bedrag",
+        ),
+    ],
+    ids=["cut_off", "archive_with_a_bad_file"],
+)
+def test_a_bad_statement_upload_says_why_in_dutch_and_books_nothing(
+    owner_client, world, account, damage, name, reason
+):
+    registration = _pending(world)
+    good = day(1, registration)
+
+    response = _upload(owner_client, world, damage(good), name)
+
+    assert response.status_code == 200
+    assert not response.redirect_chain
+    html = response.content.decode()
+    assert "Dit bestand is geen leesbaar bankafschrift (CAMT.053 of MT940): " in html
+    assert reason in html
+    assert not BankStatement.objects.exists()
+    assert not BankTransaction.objects.exists()
+    assert not Payment.objects.filter(registration=registration).exists()
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.PENDING_PAYMENT
