@@ -11,22 +11,17 @@ import contextlib
 import copy
 import json
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from goedeburen.matching.solver import parse_instance, solve
 from goedeburen.matching.solver.cli import read_json
 from goedeburen.matching.solver.instance import InstanceError, ids_as_written
+from tests.fuzzing import deterministic
 
 from .test_cli import _valid
 
-SETTINGS = settings(
-    max_examples=250,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = deterministic(250)
 VALID = _valid()
 ODD = st.sampled_from(
     [10**30, -(10**30), 2**63, 1e308, float("nan"), float("inf"), -0.0, 0.5, 12.0, "12"]

@@ -16,10 +16,11 @@ from decimal import Decimal
 
 import pytest
 from django.utils import translation
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from goedeburen.payments import bank_files, camt
+from tests.fuzzing import deterministic
 
 from .test_bank_import import ACCOUNT, DATA
 
@@ -65,13 +66,7 @@ NUMBERS = [
     b"2026-02-30",
     b"13-01-2026",
 ]
-SETTINGS = settings(
-    max_examples=300,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = deterministic(300)
 
 
 def sample(name: str) -> bytes:
