@@ -906,7 +906,10 @@ def _amount(element: Element | None) -> tuple[Decimal, str, str, str]:
         raise CamtError("amount_not_number", amount=text[:40]) from bad
     if not value.is_finite() or value < 0 or value >= AMOUNT_BELOW:
         raise CamtError("amount_invalid", amount=text[:40])
-    return value.quantize(Decimal("0.01")), currency[:3], text[:40], skip_for(value, currency)
+    cents = value.quantize(Decimal("0.01"))
+    if cents >= AMOUNT_BELOW:  # 999999999999999999.995: 19 digits before the point in cents
+        raise CamtError("amount_invalid", amount=text[:40])
+    return cents, currency[:3], text[:40], skip_for(value, currency)
 
 
 def skip_for(value: Decimal, currency: str) -> str:
