@@ -109,6 +109,8 @@ MIDDLEWARE = [
     "goedeburen.api.middleware.ApiLanguageMiddleware",
     # After the language is known, so that the 400 page speaks it; before any view.
     "goedeburen.common.middleware.RefuseControlCharactersMiddleware",
+    # Inside the language, so that the 405 page speaks it.
+    "goedeburen.public.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

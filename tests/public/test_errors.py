@@ -135,3 +135,29 @@ def test_a_form_without_its_csrf_token_gets_the_sites_own_403_page(path):
         if english
         else "We konden niet nagaan of dit formulier van onze site kwam"
     ) in html
+
+
+@pytest.mark.parametrize("name", ["registration.mail", "registration.pay"])
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("nl", "Dit adres hoort bij een knop op een andere pagina"),
+        ("en", "This address belongs to a button on another page"),
+    ],
+)
+def test_opening_a_buttons_address_gets_the_sites_own_405_page(client, name, language, said):
+    from goedeburen.registration import tokens
+    from tests.factories import RegistrationFactory
+
+    token, hashed = tokens.new_manage_token()
+    registration = RegistrationFactory(manage_token_hash=hashed)
+    with translation.override(language):
+        url = reverse(f"public:{name}", args=[registration.event.slug, registration.code, token])
+
+    response = client.get(url)
+
+    html = response.content.decode()
+    assert response.status_code == 405
+    assert response["Allow"].startswith("POST")
+    assert 'class="utrecht-theme' in html
+    assert said in html

@@ -1,5 +1,5 @@
-"""The site's own error pages (400, 403, 404, 500, and the 403 of a form whose CSRF check
-failed): in its look and language, with a way on.
+"""The site's own error pages (400, 403, 404, 405, 500, and the 403 of a form whose CSRF
+check failed): in its look and language, with a way on.
 
 A 404 on a participant's address (a manage link, an offer, the confirmation page, the
 participant's files) offers the page that sends the link again, for the event in the URL.
@@ -87,6 +87,19 @@ def page_not_found(request, exception=None):
         _("We cannot find this page"),
         _("The address may be old or not complete."),
         link_url=link_request_url(request.path),
+    )
+
+
+def method_not_allowed(request):
+    """The 405 page (`public.middleware`): an address only a form's button sends to."""
+    return _page(
+        request,
+        405,
+        _("This page cannot be opened on its own"),
+        _(
+            "This address belongs to a button on another page. "
+            "Go back to that page and press the button there."
+        ),
     )
 
 
