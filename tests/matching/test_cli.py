@@ -308,6 +308,11 @@ READINGS = {
         lambda d: d["participants"][0]["preferences"].update(r1=["r2-s1", "r1-s1", "r1-s2"]),
         ("optimal", 26, {"p1": {"r1": "r1-s1"}, "p2": {"r2": "r2-s1"}}),
     ),
+    # A traceback once: 10**400 fits no float row (the flow bound's, the repeat search's).
+    "more seats than a float holds": (
+        lambda d: d["rounds"][0]["sessions"][1].update(capacity=10**400),
+        ("optimal", 25, {"p1": {"r1": "r1-s2"}, "p2": {"r2": "r2-s1"}}),
+    ),
     "a session ranked twice counts at its first place": (
         lambda d: (
             d["participants"][0]["preferences"].update(r1=["r1-s1", "r1-s1", "r1-s2"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -333,6 +333,17 @@ def parse_instance(data: Any) -> Instance:
         participants.append(Participant(id=pid, group=group, preferences=preferences, fixed=fixed))
     rules = _parse_rules(_optional(data, "rules", {}))
     _costs_add_up(rules, sum(len(person.rounds) for person in participants))
+    # Seats beyond everyone seat nobody more; JSON's 10**400 would not fit the solver's
+    # floating-point rows (a traceback where the flow bound and the repeat search build theirs).
+    rounds = [
+        Round(
+            id=r.id,
+            sessions=tuple(
+                replace(s, capacity=min(s.capacity, len(participants))) for s in r.sessions
+            ),
+        )
+        for r in rounds
+    ]
     return Instance(
         rounds=tuple(rounds), participants=tuple(participants), rules=rules, written=written
     )
