@@ -455,6 +455,28 @@ def test_assign_reads_session_ids_each_round_numbers_on_its_own(tmp_path):
     assert left_out["reason"] == "the fixed session a is full with other fixed participants"
 
 
+def test_assign_names_a_session_of_round_r10_as_written_beside_round_r1(tmp_path):
+    # Each round's "b" is a session of its own to the solver; "b" of r1 is a part of the
+    # name of r10's, and the reason once named "b0".
+    rounds = [
+        {"id": f"r{k}", "sessions": [{"id": "b", "capacity": 1}, {"id": "c", "capacity": 5}]}
+        for k in range(1, 11)
+    ]
+    instance = {
+        "rounds": rounds,
+        "participants": [{"id": f"p{i}", "fixed": {"r10": "b"}} for i in range(2)],
+    }
+
+    done, out = run_assign(tmp_path, instance)
+
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    assert result["assignment"] == {"p0": {"r10": "b"}}
+    assert [u["reason"] for u in result["unassigned"]] == [
+        "the fixed session b is full with other fixed participants"
+    ]
+
+
 def test_assign_counts_those_without_a_group_as_one_group_of_the_share_rule(tmp_path):
     # `group` left out, null or "": one group of its own (as `person.get("group")` counts),
     # so at a share of 0.5 two of them never sit together in a mix session of two.

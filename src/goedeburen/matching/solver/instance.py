@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
@@ -471,13 +472,12 @@ def ids_as_written(instance: Instance, result: dict) -> dict:
     def written(kind: str, text: str):
         return given.get((kind, text), text)
 
-    local = [(own, str(value)) for (kind, own), value in given.items() if LOCAL in own]
+    local = {own: str(value) for (kind, own), value in given.items() if LOCAL in own}
+    # Longest first, in one pass: "b" of round r1 is a part of "b" of round r10.
+    ours = re.compile("|".join(re.escape(own) for own in sorted(local, key=len, reverse=True)))
 
     def reason(text: str) -> str:
-        for own, value in local:
-            if own in text:
-                text = text.replace(own, value)
-        return text
+        return ours.sub(lambda found: local[found[0]], text) if local else text
 
     return {
         **result,
