@@ -477,6 +477,32 @@ def test_assign_names_a_session_of_round_r10_as_written_beside_round_r1(tmp_path
     ]
 
 
+def test_assign_keeps_a_session_whose_id_looks_like_a_rounds_own_apart(tmp_path):
+    # "b\x1fr2" of round r1 was the solver's name of round r2's "b" (ids "b" in r1 and
+    # r2): the two were one session, and two people were put in its one seat.
+    instance = {
+        "rounds": [
+            {
+                "id": "r1",
+                "sessions": [{"id": "b\x1fr2", "capacity": 1}, {"id": "b", "capacity": 1}],
+            },
+            {"id": "r2", "sessions": [{"id": "b", "capacity": 1}]},
+        ],
+        "participants": [
+            {"id": "p1", "preferences": {"r1": ["b\x1fr2"], "r2": ["b"]}},
+            {"id": "p2", "preferences": {"r1": ["b"]}},
+        ],
+    }
+
+    done, out = run_assign(tmp_path, instance)
+
+    assert done.returncode == 0, done.stderr
+    result = json.loads(out.read_text())
+    assert result["status"] == "optimal"
+    assert result["assignment"] == {"p1": {"r1": "b\x1fr2", "r2": "b"}, "p2": {"r1": "b"}}
+    assert result_problems(instance, result) == []
+
+
 def test_assign_counts_those_without_a_group_as_one_group_of_the_share_rule(tmp_path):
     # `group` left out, null or "": one group of its own (as `person.get("group")` counts),
     # so at a share of 0.5 two of them never sit together in a mix session of two.

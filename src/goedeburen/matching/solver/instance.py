@@ -277,10 +277,17 @@ def parse_instance(data: Any) -> Instance:
             )
             sessions.append((session_id, value, topic, capacity, mix))
         read.append((round_id, sessions))
+    taken = set(local)
     for session_id, by_round in local.items():
         if len(by_round) > 1:
             for round_id in by_round:
-                by_round[round_id] = f"{session_id}{LOCAL}{round_id}"
+                own = f"{session_id}{LOCAL}{round_id}"
+                # An id may hold LOCAL itself ("b\x1fr2" beside "b" in r1 and r2): one more
+                # then, or two sessions would be one to the solver (and one seat for both).
+                while own in taken:
+                    own += LOCAL
+                taken.add(own)
+                by_round[round_id] = own
     for round_id, sessions in read:
         built = []
         for session_id, value, topic, capacity, mix in sessions:
