@@ -3,6 +3,7 @@
 import itertools
 import json
 import os
+import random
 import subprocess
 import sys
 import time
@@ -349,6 +350,26 @@ def test_a_limit_of_two_seconds_holds_for_ten_people_who_meet_in_600_rounds():
     assert (result.status, result.repeat_pairs) == ("optimal", 45)
     assert result_problems(doc, result.to_json()) == []
     assert result.seconds < 2.0 + 0.5  # the margin is for a loaded machine
+
+
+def test_a_limit_of_one_second_places_3000_people_in_3000_rooms_of_one_seat():
+    # The fast pass made its list of open rooms anew after each room filled: 3,000 times
+    # 3,000 rooms, and it ran out of time before it had placed everyone.
+    rng = random.Random(1)
+    ids = [f"s{k}" for k in range(3000)]
+    doc = {
+        "rounds": [{"id": "r1", "sessions": [{"id": s, "capacity": 1} for s in ids]}],
+        "participants": [
+            {"id": f"p{i}", "preferences": {"r1": rng.sample(ids, 5)}} for i in range(3000)
+        ],
+    }
+
+    result = solve(parse_instance(doc), time_limit=1.0)
+
+    assert (result.status, result.unassigned) == ("feasible", [])
+    # The rules and the cost (`result_problems` compares all 4.5 million pairs of people).
+    assert breaks(doc, result.to_json()) == []
+    assert result.objective == cost(doc, result.assignment)
 
 
 def test_a_rerun_from_a_previous_placement_never_returns_the_fast_pass_placement():
