@@ -183,6 +183,11 @@ def test_export_as_csv_and_xlsx(client, survey, register, free_ticket, event):
     assert sheet.max_row == 6
     assert sorted(c.value for c in answers) == ["- meer pauzes\n- koffie"] + ["=1+1"] * 4
     assert {c.data_type for c in answers} == {"s"}
+    # Only these two: any other suffix of the address is none of ours (a line break in it
+    # made a header Django refuses, a 500).
+    for suffix in ("exe", "csv%0D%0AX-Injected:%201", "csv%22%3B"):
+        url = f"/backoffice/{event.slug}/survey/results/export.{suffix}"
+        assert client.get(url).status_code == 404
 
 
 def test_the_personal_link_opens_the_survey_and_answers_once(

@@ -1,12 +1,13 @@
 """The organiser's evaluation survey: build it, open and close it, read and export results."""
 
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from goedeburen.backoffice import exports
 from goedeburen.survey import results, services
 from goedeburen.survey.exceptions import SurveyError
 from goedeburen.survey.models import SurveyQuestion
@@ -103,6 +104,10 @@ class SurveyExportView(EventPermissionMixin, TemplateView):
     permission_required = "survey.view_results"
 
     def get(self, request, *args, **kwargs):
+        # The URL takes any suffix: another would be CSV under a name the address chose, and a
+        # line break in it a header Django refuses (a 500).
+        if self.kwargs["format"] not in exports.FORMATS:
+            raise Http404
         survey = services.survey_of(self.event)
         total = survey.responses.count() if survey.pk else 0
         if survey.pk is None or (survey.anonymous and total < results.MIN_GROUP):
