@@ -98,6 +98,19 @@ def test_expired_invitation_is_refused(owner_client, world, english):
     assert not TeamMember.objects.filter(user__username="laat").exists()
 
 
+@pytest.mark.parametrize("token", ["niet-echt", "a:b:c", "é😀", "x" * 3000])
+def test_a_broken_invitation_link_is_refused_when_signed_in_too(token, world, english):
+    # A signed-in member who opens a cut-off or made-up link: no invitation, no 500.
+    member = StaffClient()
+    member.force_login(UserFactory(email="lid@example.org"))
+
+    page = member.get(reverse("backoffice:invitation", args=[token]))
+    post = member.post(reverse("backoffice:invitation", args=[token]))
+
+    assert page.status_code == post.status_code == 404
+    assert "not a valid invitation" in page.context["problem"]
+
+
 def test_invitation_cannot_be_used_by_another_address(owner_client, world, english):
     _invite(owner_client, world)
     path = reverse("backoffice:invitation", args=[invitation_token(Invitation.objects.get())])

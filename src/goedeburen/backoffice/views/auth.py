@@ -144,8 +144,11 @@ class InvitationView(TemplateView):
                 teams.check_invitation(invitation)
             except EventError as refused:
                 problem = refused.message
-        other_address = user.is_authenticated and (
-            (user.email or "").lower() != invitation.email.lower()
+        # A signed-in user opens a broken or cut-off link as well: there is no address then.
+        other_address = (
+            invitation is not None
+            and user.is_authenticated
+            and (user.email or "").lower() != invitation.email.lower()
         )
         if problem is None and other_address:
             problem = INVITATION_OTHER_ADDRESS
