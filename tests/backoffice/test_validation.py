@@ -284,6 +284,15 @@ CASES = [
         },
     ),
     (
+        # Not Django's list of every kind of image Pillow reads (bmp, gif, tiff…).
+        "partner.create",
+        "logo-without-extension",
+        lambda w, o: {"logo": _upload("logo", _image("PNG"))},
+        lambda w, o: {
+            "logo": [_("A logo must be a PNG, JPEG or WebP image with a matching file name.")]
+        },
+    ),
+    (
         "partner.create",
         "text-as-logo",
         lambda w, o: {"logo": _upload("logo.png", b"no image")},
