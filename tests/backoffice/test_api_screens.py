@@ -110,6 +110,9 @@ def test_a_new_webhook_shows_its_secret_once(owner_client, world):
         {"url": "https://crm.example.org/in", "event_types": []},
         {"url": "https://crm.example.org/in", "event_types": ["ping"]},
         {"url": "not a url", "event_types": ["registration.created"]},
+        # Ports no server listens on, which Django's URL field lets through.
+        {"url": "https://crm.example.org:99999/in", "event_types": ["registration.created"]},
+        {"url": "https://crm.example.org:0/in", "event_types": ["registration.created"]},
     ],
 )
 def test_a_bad_webhook_form_makes_nothing(owner_client, world, bad):
@@ -117,6 +120,15 @@ def test_a_bad_webhook_form_makes_nothing(owner_client, world, bad):
 
     assert response.status_code == 400
     assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_webhook_port_that_does_not_exist_is_named(owner_client, world, english):
+    response = owner_client.post(
+        _webhooks(world),
+        {"url": "https://crm.example.org:99999/in", "event_types": ["registration.created"]},
+    )
+
+    assert "The port in this URL does not exist" in response.content.decode()
 
 
 def test_ping_rotate_and_redeliver_from_the_screen(owner_client, world):

@@ -88,6 +88,12 @@ def revoke_token(token: ApiToken, *, by) -> ApiToken:
 def check_webhook_url(url: str) -> str:
     """Return `url` when a webhook may be sent there; https, or http on loopback in debug."""
     parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:  # beyond 65535, which a URL field lets through
+        port = 0
+    if port == 0:
+        raise ApiError(exceptions.PORT_INVALID, code="port_invalid")
     local = parts.hostname in ("127.0.0.1", "localhost", "::1")
     if parts.scheme == "https" or (parts.scheme == "http" and (local or settings.DEBUG)):
         return url
