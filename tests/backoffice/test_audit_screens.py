@@ -111,6 +111,25 @@ def test_owner_exports_the_filtered_history_and_the_export_is_logged(
     )
 
 
+@pytest.mark.parametrize("level", ["event", "organiser"])
+def test_an_export_with_a_wrong_filter_says_why_and_exports_nothing(
+    owner_client, world, logged, english, level
+):
+    # Not a file with only its header: the screen with the filters, and why.
+    where = world.event.slug if level == "event" else world.organiser.slug
+    export = reverse(f"backoffice:history.{level}_export", args=[where])
+
+    response = owner_client.get(export, {"person": "99999999999999999999"}, follow=True)
+
+    assert response.redirect_chain[0][0].startswith(
+        reverse(f"backoffice:history.{level}", args=[where])
+    )
+    assert "A filter has a value that does not exist; nothing was exported: Person." in (
+        response.content.decode()
+    )
+    assert not LogEntry.objects.filter(action="export.downloaded").exists()
+
+
 def test_organiser_history_shows_logins_and_role_changes(client, world, english):
     client.force_login(world.owner)  # logs the sign-in on the organiser
     member = TeamMemberFactory(

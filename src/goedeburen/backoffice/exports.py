@@ -368,7 +368,8 @@ def search_form(
     )
 
 
-def _bad_filters(form: forms.Form) -> str:
+def bad_filters(form: forms.Form) -> str:
+    """Return why `form`'s filters export nothing (names the ones with a wrong value)."""
     if not form.errors:
         return ""
     names = [str(form.fields[n].label) for n in form.errors if n in form.fields]
@@ -384,7 +385,7 @@ def _registrations(event, user, query) -> Found:
     found = registration_queries.search_registrations(
         event, filters=form.filters(), sort=form.sort_order("-created")
     )
-    return Found(found, _bad_filters(form))
+    return Found(found, bad_filters(form))
 
 
 def _attendees(event, user, query) -> Found:
@@ -392,7 +393,7 @@ def _attendees(event, user, query) -> Found:
     found = registration_queries.search_attendees(
         event, filters=form.filters(), sort=form.sort_order("-created")
     )
-    return Found(found, _bad_filters(form))
+    return Found(found, bad_filters(form))
 
 
 def _period(query: QueryDict) -> tuple[dict, str]:
@@ -400,7 +401,7 @@ def _period(query: QueryDict) -> tuple[dict, str]:
     if not form.is_bound:
         return {}, ""
     if not form.is_valid():
-        return {}, _bad_filters(form)
+        return {}, bad_filters(form)
     return form.cleaned_data, ""
 
 
@@ -420,7 +421,7 @@ def _bank_lines(event, user, query) -> Found:
     form = BankLineFilterForm(query, organiser=event.organiser)
     found = payment_queries.bank_lines(event.organiser)
     if not form.is_valid():
-        return Found(found, _bad_filters(form))
+        return Found(found, bad_filters(form))
     return Found(form.apply(found))
 
 
@@ -440,7 +441,7 @@ def _session_lists(event, user, query) -> Found:
         sessions = sessions.filter(pk__in=own)
     form = SessionFilterForm(query)
     if not form.is_valid():
-        return Found([], _bad_filters(form))
+        return Found([], bad_filters(form))
     if form.cleaned_data["session"]:
         sessions = sessions.filter(pk=form.cleaned_data["session"])
     sessions = list(sessions.order_by("round__start", "order", "pk"))

@@ -5,11 +5,14 @@ import csv
 import io
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +20,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from goedeburen.accounts import services as account_services
+from goedeburen.backoffice.exports import bad_filters
 from goedeburen.backoffice.forms.base import style
 from goedeburen.backoffice.permissions import EventPermissionMixin, OrganiserPermissionMixin
 from goedeburen.common.logtypes import describe, registry
@@ -206,8 +210,15 @@ class _HistoryScreen(_HistoryMixin, TemplateView):
 class _HistoryExport(_HistoryMixin, View):
     """The entries the filter lets through as CSV (semicolons, UTF-8), logged as a download."""
 
+    screen_url_name = ""
+
     def get(self, request, *args, **kwargs):
-        _form, entries = self.filtered()
+        form, entries = self.filtered()
+        if form.is_bound and (error := bad_filters(form)):
+            # A file with only its header would not say why: the screen shows the filters.
+            messages.error(request, error)
+            screen = reverse(f"backoffice:{self.screen_url_name}", kwargs=self.kwargs)
+            return redirect(f"{screen}?{request.GET.urlencode()}")
         rows = self.rows(entries[:EXPORT_LIMIT])
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
@@ -273,6 +284,7 @@ class EventHistoryView(EventHistoryMixin, _HistoryScreen):
 
 class EventHistoryExportView(EventHistoryMixin, _HistoryExport):
     permission_required = "events.export_history"
+    screen_url_name = "history.event"
 
 
 class OrganiserHistoryMixin(OrganiserPermissionMixin):
@@ -313,4 +325,4 @@ class OrganiserHistoryView(OrganiserHistoryMixin, _HistoryScreen):
 
 
 class OrganiserHistoryExportView(OrganiserHistoryMixin, _HistoryExport):
-    pass
+    screen_url_name = "history.organiser"
