@@ -131,6 +131,23 @@ def test_unknown_format_is_not_found(client, event, ingrid):
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("bad", [{"ticket_type": "99999999999999999999"}, {"status": "zzz"}])
+def test_badges_with_a_wrong_filter_say_why_and_print_none(
+    client, event, people, owner, english, bad
+):
+    # A filter with a wrong value filters nothing: not every badge, but the screen, and why.
+    client.force_login(owner)
+    url = reverse("backoffice:checkin.badges_pdf", kwargs={"event": event.slug})
+
+    response = client.get(url, bad, follow=True)
+
+    assert response["Content-Type"].startswith("text/html")
+    assert response.redirect_chain[0][0].startswith(
+        reverse("backoffice:checkin.badges", kwargs={"event": event.slug})
+    )
+    assert "A filter has a value that does not exist" in response.content.decode()
+
+
 def test_session_host_sees_only_their_own_session_list(client, event):
     from goedeburen.matching.models import AssignmentRun, Placement, SessionHost
     from tests.factories import RoundFactory, SessionFactory

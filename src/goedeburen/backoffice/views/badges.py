@@ -1,12 +1,15 @@
 """Badges: all of them, a selection (the attendee list's filters), one on demand, and the
 alignment test page for label sheets."""
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from goedeburen.backoffice.exports import bad_filters
 from goedeburen.backoffice.forms.registrations import RegistrationSearchForm
 from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.checkin import queries
@@ -72,6 +75,11 @@ class BadgesPdfView(BadgeMixin, View):
             names_only=True,
         )
         filters = form.filters()
+        if error := bad_filters(form):
+            # A filter with a wrong value filters nothing: every badge would be printed.
+            messages.error(request, error)
+            screen = reverse("backoffice:checkin.badges", kwargs={"event": self.event.slug})
+            return redirect(f"{screen}?{request.GET.urlencode()}")
         attendees = registration_queries.search_attendees(self.event, filters=filters, sort="name")
         if not filters.status:
             attendees = attendees.filter(registration__status=RegistrationStatus.CONFIRMED)
