@@ -204,6 +204,7 @@ def stakeholder_mix(event: Event, *, counts: dict[str, int]) -> list[MixRow]:
 
 # The permissions that decide which figures a dashboard shows: (permission, of the organiser).
 PERMISSIONS = (
+    ("registration.view_registrations", False),
     ("payments.view_payments", False),
     ("payments.view_bank", True),
     ("events.change_event", False),
@@ -257,15 +258,17 @@ def _read(event: Event, granted: dict, *, now: dt.datetime) -> Dashboard:
         attendees=attendees.confirmed,
     )
     slug = event.slug
-    registrations_url = reverse("backoffice:registration.list", kwargs={"event": slug})
-    found.links = {
-        status: f"{registrations_url}?{urlencode({'status': status})}"
-        for status in RegistrationStatus.values
-    }
-    found.links["all"] = registrations_url
-    found.links[RegistrationStatus.WAITING_LIST] = reverse(
-        "backoffice:waiting_list", kwargs={"event": slug}
-    )
+    if may("registration.view_registrations"):
+        # Only to whom the lists open: a host or a caterer sees the figures without links.
+        registrations_url = reverse("backoffice:registration.list", kwargs={"event": slug})
+        found.links = {
+            status: f"{registrations_url}?{urlencode({'status': status})}"
+            for status in RegistrationStatus.values
+        }
+        found.links["all"] = registrations_url
+        found.links[RegistrationStatus.WAITING_LIST] = reverse(
+            "backoffice:waiting_list", kwargs={"event": slug}
+        )
     found.links["quotas"] = reverse("backoffice:capacity", kwargs={"event": slug})
     if may("payments.view_payments"):
         found.money = money(event, today=timezone.localdate(now))
