@@ -409,6 +409,24 @@ def test_a_wrong_split_gets_a_dutch_message_and_changes_nothing(
     assert not Payment.objects.exists()
 
 
+@pytest.mark.parametrize("sent", ["code", "shares"])
+def test_an_unknown_code_is_refused_before_asking_to_book_onto_it(
+    owner_client, world, english, sent
+):
+    # Not "Book this bank line? … as a payment of registration INFINITY", then a refusal.
+    _pending(world)
+    line = _bank_line(world)
+    data = {"code": "ZZZZ2345"} if sent == "code" else {"shares": "ZZZZ2345 62,50\nYYYY2345 62,50"}
+
+    response = owner_client.post(url("bank.assign", world), data, follow=True)
+
+    html = response.content.decode()
+    assert "Book this bank line?" not in html
+    assert "No registration with the code “ZZZZ2345” was found." in html
+    assert BankTransaction.objects.get(pk=line.pk).state == TransactionState.UNMATCHED
+    assert not Payment.objects.exists()
+
+
 def test_a_split_onto_another_organisers_registration_reads_as_unknown(
     owner_client, world, other_world, english
 ):

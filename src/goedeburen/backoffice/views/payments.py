@@ -570,9 +570,20 @@ class AssignTransactionView(_TransactionAction):
             "it owes."
         ) % {"code": form.cleaned_data["code"].upper()}
 
+    def needs_confirmation(self, request) -> bool:
+        # An unknown code is refused at once: asking first would promise a booking onto it.
+        if not super().needs_confirmation(request):
+            return False
+        form = self.form_class(request.POST)
+        form.is_valid()
+        try:
+            self._check_targets(**form.cleaned_data)
+        except PaymentError:
+            return False
+        return True
+
     def act(self, row, *, code, shares):
-        for wanted, _amount in shares or [(code, None)]:
-            self._check_target(wanted)
+        self._check_targets(code=code, shares=shares)
         if shares:
             payments = services.split_transaction(row, shares=shares, by=self.request.user)
             return _("The line is split: %(shares)s.") % {
@@ -583,16 +594,18 @@ class AssignTransactionView(_TransactionAction):
             "code": payment.registration.code
         }
 
-    def _check_target(self, code: str) -> None:
+    def _check_targets(self, *, code: str, shares) -> None:
         # A line is booked only onto a registration of an event the user handles payments of;
         # any other code reads as unknown, whether it exists or not.
-        target = registration_queries.organiser_registration(self.event.organiser, code)
-        if target is None or not self.request.user.has_perm(
-            "payments.change_payments", target.event
-        ):
-            raise PaymentError(
-                payment_exceptions.NOT_FOUND % {"code": code.strip().upper()}, code="not_found"
-            )
+        for wanted, _amount in shares or [(code, None)]:
+            target = registration_queries.organiser_registration(self.event.organiser, wanted)
+            if target is None or not self.request.user.has_perm(
+                "payments.change_payments", target.event
+            ):
+                raise PaymentError(
+                    payment_exceptions.NOT_FOUND % {"code": wanted.strip().upper()},
+                    code="not_found",
+                )
 
 
 def _shares(shares) -> str:
