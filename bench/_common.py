@@ -139,6 +139,8 @@ class App:
             # Every simulated visitor comes from 127.0.0.1: not the abuse that the review of
             # many seats from one address is for (registration.services.abuse).
             "REGISTRATION_REVIEW_SEATS_PER_HOUR": "1000000",
+            # The webhook receiver of bench/api.py listens on 127.0.0.1.
+            "WEBHOOK_PRIVATE_ADDRESSES": "true",
             # The code measured: this tree's, or the baseline's (before the editable install).
             "PYTHONPATH": str((self.source or REPO) / "src"),
         }

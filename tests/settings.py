@@ -15,6 +15,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("EMAIL_URL", "smtp://127.0.0.1:2525")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
+# The tests' webhook receivers listen on 127.0.0.1 (tests/api/test_webhooks.py turns it off).
+os.environ.setdefault("WEBHOOK_PRIVATE_ADDRESSES", "true")
 os.environ.setdefault("MEDIA_ROOT", os.path.join(tempfile.gettempdir(), "goedeburen-test-media"))
 
 from goedeburen.settings import *  # noqa: E402, F403

@@ -231,6 +231,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 MOLLIE_API_KEYS = env.dict("MOLLIE_API_KEYS", default={})
 # Only for tests and local fakes of Mollie's API; empty means Mollie's own endpoint.
 MOLLIE_API_ENDPOINT = env.str("MOLLIE_API_ENDPOINT", default="")
+# Whether webhooks may go to loopback, private or link-local addresses (`api.webhooks`):
+# on a local demo, or a site whose receivers are on its own network; never by default.
+WEBHOOK_PRIVATE_ADDRESSES = env.bool("WEBHOOK_PRIVATE_ADDRESSES", default=DEBUG)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

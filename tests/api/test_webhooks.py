@@ -7,10 +7,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from standardwebhooks.webhooks import Webhook
 
 from goedeburen.api import services, webhooks
+from goedeburen.api.exceptions import ApiError
 from goedeburen.api.models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from goedeburen.mail.models import OutgoingMail
 from goedeburen.registration import services as registration_services
@@ -360,3 +361,71 @@ def test_negative_control_a_claim_that_reads_then_writes_sends_twice(
     )
 
     assert _claim_at_once(delivery.pk, read_then_write) == [delivery.pk, delivery.pk]
+
+
+# Addresses off the public internet ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/hooks",
+        "http://127.0.0.1:8000/hooks",
+        "https://localhost/hooks",
+        "https://api.localhost./hooks",
+        "https://[::1]/hooks",
+        "https://[::ffff:127.0.0.1]/hooks",
+        "https://10.1.2.3/hooks",
+        "https://192.168.1.20:8443/hooks",
+        "https://169.254.169.254/latest/meta-data/",  # a cloud's metadata service
+        "https://0.0.0.0/hooks",
+    ],
+)
+def test_a_webhook_to_this_machine_or_a_private_network_is_refused(world, settings, url):
+    settings.WEBHOOK_PRIVATE_ADDRESSES = False
+
+    with pytest.raises(ApiError) as refused, translation.override("nl"):
+        services.create_endpoint(
+            organiser=world.organiser,
+            event=None,
+            url=url,
+            event_types=["registration.created"],
+            by=world.owner,
+        )
+
+    assert refused.value.code == "address_private"
+    with translation.override("nl"):
+        assert str(refused.value.message).startswith("Webhooks gaan alleen naar adressen")
+    assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["https://93.184.216.34/hooks", "https://hooks.example.invalid/"])
+def test_a_webhook_to_a_public_or_not_yet_known_address_is_kept(world, settings, url):
+    settings.WEBHOOK_PRIVATE_ADDRESSES = False
+
+    made, _secret = services.create_endpoint(
+        organiser=world.organiser,
+        event=None,
+        url=url,
+        event_types=["registration.created"],
+        by=world.owner,
+    )
+
+    assert made.url == url
+
+
+def test_a_delivery_to_a_name_that_now_means_this_machine_is_not_sent(
+    world, endpoint, receiver, settings
+):
+    # Made while allowed (or the name resolved elsewhere then): checked again on delivery.
+    settings.WEBHOOK_PRIVATE_ADDRESSES = False
+    _register(world)
+
+    assert _send_due(now=timezone.now()) == ["failed"]
+
+    assert receiver.received == []
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.last_status, delivery.last_error) == (
+        None,
+        "address not on the public internet",
+    )

@@ -94,6 +94,8 @@ def check_webhook_url(url: str) -> str:
         port = 0
     if port == 0:
         raise ApiError(exceptions.PORT_INVALID, code="port_invalid")
+    if webhooks.refused_address(url):
+        raise ApiError(exceptions.ADDRESS_PRIVATE, code="address_private")
     local = parts.hostname in ("127.0.0.1", "localhost", "::1")
     if parts.scheme == "https" or (parts.scheme == "http" and (local or settings.DEBUG)):
         return url

@@ -11,12 +11,16 @@ off and mails its organiser's owners. Deliveries are kept 30 days.
 """
 
 import datetime as dt
+import ipaddress
 import json
 import logging
+import socket
 import time
 import uuid
+from urllib.parse import urlsplit
 
 import requests
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
@@ -206,6 +210,32 @@ def signed_headers(delivery: WebhookDelivery, body: str, *, now: dt.datetime) ->
     }
 
 
+def private_address(hostname: str | None) -> bool:
+    """Return whether `hostname` is, or resolves to, an address off the public internet:
+    loopback, a private network, link-local (a cloud's metadata service) and the like.
+
+    A webhook's URL is chosen by an organiser's owner, and its answer's status and time are
+    shown to them: sent to such addresses, webhooks would probe the network of the machine
+    that runs the site. A name that does not resolve (yet) is not refused here: its
+    deliveries fail on their own.
+    """
+    if not hostname:
+        return True
+    name = hostname.rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(name, None)}
+    except (OSError, UnicodeError):
+        return False
+    return any(not ipaddress.ip_address(address.split("%")[0]).is_global for address in found)
+
+
+def refused_address(url: str) -> bool:
+    """Return whether webhooks may not go to `url`'s host (`settings.WEBHOOK_PRIVATE_ADDRESSES`)."""
+    return not settings.WEBHOOK_PRIVATE_ADDRESSES and private_address(urlsplit(url).hostname)
+
+
 def deliver(delivery_id: int, *, now: dt.datetime | None = None) -> str:
     """Send one delivery if it is due; record the outcome; return its state.
 
@@ -220,14 +250,18 @@ def deliver(delivery_id: int, *, now: dt.datetime | None = None) -> str:
     started = time.monotonic()
     status, error = None, ""
     try:
-        response = requests.post(
-            delivery.endpoint.url,
-            data=body.encode(),
-            headers=signed_headers(delivery, body, now=now),
-            timeout=TIMEOUT_SECONDS,
-            allow_redirects=False,
-        )
-        status = response.status_code
+        if refused_address(delivery.endpoint.url):
+            # Checked again at each delivery: the name may resolve elsewhere by now.
+            error = "address not on the public internet"
+        else:
+            response = requests.post(
+                delivery.endpoint.url,
+                data=body.encode(),
+                headers=signed_headers(delivery, body, now=now),
+                timeout=TIMEOUT_SECONDS,
+                allow_redirects=False,
+            )
+            status = response.status_code
     except requests.RequestException as failure:
         error = type(failure).__name__
     except ValueError as failure:  # a secret that no longer decrypts
