@@ -65,6 +65,12 @@ def test_every_default_renders_without_a_missing_placeholder(
     strict_templates, event, ticket, kind, language, status
 ):
     registration = _registration(event, ticket, status=status, language=language)
+    if kind == MailKind.SUBSTITUTE_TICKET and status != RegistrationStatus.CONFIRMED:
+        # Its ticket is valid only while the registration is confirmed: refused, not sent.
+        with pytest.raises(MailError) as refused:
+            _compose(registration, kind, context=CONTEXTS.get(kind))
+        assert refused.value.code == "not_confirmed"
+        return
 
     rendered = _compose(registration, kind, context=CONTEXTS.get(kind)).rendered
 
