@@ -15,5 +15,10 @@ class MethodNotAllowedPageMiddleware:
         if response.status_code != 405 or response.content or request.path.startswith("/api/"):
             return response
         page = errors.method_not_allowed(request)
-        page["Allow"] = response["Allow"]
+        # What the inner middleware said about the answer (Allow, the back office's
+        # Cache-Control: no-store, Vary, cookies) holds for the page that replaces it.
+        for header, value in response.items():
+            if header.lower() not in ("content-type", "content-length"):
+                page[header] = value
+        page.cookies = response.cookies
         return page
