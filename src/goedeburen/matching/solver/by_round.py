@@ -334,19 +334,16 @@ def _round_lp(
         values = np.array(solution.col_value)
         if not price and not model.incomplete(values):
             nothing = np.zeros(0, dtype=np.int64)
-            return _RoundLp(model, values, np.array(solution.col_dual), nothing, nothing, nothing)
-        out_slot, out_session, out_reduced = _reduced_costs(
-            part, model, np.array(solution.row_dual)
-        )
+            return _RoundLp(model, values, model.column_duals(h), nothing, nothing, nothing)
+        out_slot, out_session, out_reduced = _reduced_costs(part, model, model.duals(h))
         keep = allowed[out_slot, out_session]
         out_slot, out_session, out_reduced = out_slot[keep], out_session[keep], out_reduced[keep]
         if extra is not None:
             out_reduced = out_reduced + extra(part, out_slot, out_session)
         negative = out_reduced < -EPS
         if not negative.any() or time.monotonic() >= deadline:
-            return _RoundLp(
-                model, values, np.array(solution.col_dual), out_slot, out_session, out_reduced
-            )
+            duals = model.column_duals(h)
+            return _RoundLp(model, values, duals, out_slot, out_session, out_reduced)
         columns = columns + list(
             zip(out_slot[negative].tolist(), out_session[negative].tolist(), strict=True)
         )

@@ -360,7 +360,9 @@ def parse_instance(data: Any) -> Instance:
 # The solver (HiGHS) adds costs as 64-bit floating-point numbers, exact up to 2**53, and
 # solves within tolerances relative to the largest: the sum of every placement at the
 # largest cost stays far below (HiGHS found no placement at 2**43 on 300 people, where
-# 2**39 still gave the optimum; leaving someone out costs more than that sum).
+# 2**39 still gave the optimum; leaving someone out costs more than that sum). HiGHS gets
+# the costs in a unit that keeps the largest below 2**24 (`model.COST_BITS`): at `EXACT` a
+# cost of 1 is then 2**-13 to it, far above its tolerances.
 EXACT = 2**36
 
 

@@ -44,6 +44,13 @@ Progress = Callable[[float, str], None]
 
 FALLBACKS = 4  # spare unranked sessions per slot in the first model (pricing adds the rest)
 EPS = 1e-6
+# The largest cost HiGHS is given is below 2**COST_BITS: larger costs are handed over in a
+# power-of-two unit (`_Data.unit`), which keeps them exact. HiGHS's dual simplex stopped
+# with no result at all ("excessive dual values", model status "Not Set") on a cost of
+# leaving someone out of 7·10**10 (about `instance.EXACT`), and HiGHS calls costs above
+# 10**6 excessive. At the largest costs the parser accepts a cost of 1 is then 2**-13 to
+# HiGHS, far above its dual feasibility tolerance of 10**-7.
+COST_BITS = 24
 
 
 @dataclass(slots=True)
@@ -177,6 +184,9 @@ class _Data:
         self.unplaced_cost = (top + 1) * (len(self.slots) + 1) + self.move_cost * (
             len(self.slots) + 1
         )
+        # What one unit of cost is to HiGHS (`COST_BITS`): a power of two, so that costs
+        # times it, and HiGHS's values divided by it, stay exact.
+        self.unit = 2.0 ** -max(0, self.unplaced_cost.bit_length() - COST_BITS)
 
     def round_part(self, round_index: int) -> tuple[_Data, np.ndarray]:
         """Return (this data with the slots of one round only, their indices here).
@@ -567,7 +577,7 @@ class _Model:
             integrality[self.continuous] = int(highspy.HighsVarType.kContinuous)
             # Costs are whole numbers: a gap below 1 is no gap.
             h.setOptionValue("mip_rel_gap", 0.0)
-            h.setOptionValue("mip_abs_gap", 1.0 - 1e-4)
+            h.setOptionValue("mip_abs_gap", (1.0 - 1e-4) * self.data.unit)
             # Symmetry detection after a restart ran seconds at 2,000 people without
             # looking at the clock (the deadline overrun by 3 s, against 0.3 s without it);
             # people's costs differ, so there is little symmetry to find.
@@ -583,7 +593,7 @@ class _Model:
             int(highspy.MatrixFormat.kColwise),
             int(highspy.ObjSense.kMinimize),
             0.0,
-            self.col_cost,
+            self.col_cost * self.data.unit,
             self.col_lower,
             self.col_upper,
             self.row_lower,
@@ -657,8 +667,18 @@ class _Model:
                 other.col_upper[self.first_extra + first + i] = float(least <= level <= most)
         return other
 
+    # HiGHS's values in units of cost (`_Data.unit`).
     def duals(self, h: highspy.Highs) -> np.ndarray:
-        return np.array(h.getSolution().row_dual)
+        return np.array(h.getSolution().row_dual) / self.data.unit
+
+    def column_duals(self, h: highspy.Highs) -> np.ndarray:
+        return np.array(h.getSolution().col_dual) / self.data.unit
+
+    def objective(self, h: highspy.Highs) -> float:
+        return h.getInfo().objective_function_value / self.data.unit
+
+    def dual_bound(self, h: highspy.Highs) -> float:
+        return h.getInfo().mip_dual_bound / self.data.unit
 
     def incomplete(self, values: np.ndarray) -> int:
         """Return how many slots a solution leaves out plus how many spread members it misses."""
@@ -972,7 +992,7 @@ def _column_generation(
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
-        value = h.getInfo().objective_function_value
+        value = model.objective(h)
         y = model.duals(h)
         out_slot, out_session, out_reduced = _reduced_costs(data, model, y)
         per_slot = np.zeros(len(data.slots))
@@ -1106,7 +1126,7 @@ def _search(
             _set_start(h, model, start)
         h.run()
         info = h.getInfo()
-        milp_bound = info.mip_dual_bound
+        milp_bound = model.dual_bound(h)
         if relaxation.converged:
             least_outside = float(out_reduced.min()) if out_reduced.size else math.inf
             best.bound = max(best.bound, min(milp_bound, relaxation.value + least_outside))
@@ -1114,7 +1134,7 @@ def _search(
             break
         values = np.array(h.getSolution().col_value)
         placement = _placement_from(model.columns, values, model.n_x)
-        consider(placement, info.objective_function_value, model.incomplete(values) == 0)
+        consider(placement, model.objective(h), model.incomplete(values) == 0)
         if h.getModelStatus() in _STOPPED and not _expired(until()):
             # Stopped by the deadline before the first placement, which moved it on.
             start = best.placement
