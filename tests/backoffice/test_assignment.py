@@ -347,6 +347,7 @@ def test_every_reason_has_words_in_dutch_and_english(small_world):
         ),
         {"code": "fixed_round", "session": f"s{session.pk}", "group": "resident", "round": "r0"},
         {"code": "time_limit", "round": f"r{round_.pk}", "group": "resident", "message": "…"},
+        {"code": "solver_stopped", "round": f"r{round_.pk}", "group": "resident", "message": "…"},
         {
             "code": "no_session",
             "round": f"r{round_.pk}",

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from goedeburen.matching.solver import parse_instance, solve
+from goedeburen.matching.solver import model, parse_instance, solve
 from goedeburen.matching.solver.cli import main as assign
 from goedeburen.matching.solver.instance import EXACT, ids_as_written
 from goedeburen.matching.solver.solve import out_of_time
@@ -74,6 +74,29 @@ def test_costs_as_large_as_accepted_on_an_instance_without_a_complete_placement(
     assert result["unassigned"]
     # Each reason is what keeps them out, not the end of a time limit.
     assert all("time limit" not in u["reason"] for u in result["unassigned"])
+
+
+def test_a_search_that_highs_gives_up_without_a_time_limit_says_so(tmp_path, monkeypatch, capsys):
+    # The costs handed to HiGHS as they are (`model.COST_BITS`, no unit): its dual simplex
+    # gives up on seed 107 at once, as it did before, and no time limit ended anything.
+    monkeypatch.setattr(model, "COST_BITS", 64)
+    doc = _largest_costs(107)
+    source, out = tmp_path / "instance.json", tmp_path / "result.json"
+    source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+    with pytest.raises(model.NoPlacement) as raised:
+        solve(parse_instance(json.loads(json.dumps(doc))))
+    assert raised.value.code == "solver_stopped"
+    assert str(raised.value).startswith('the solver (HiGHS) stopped with model status "Not Set"')
+    assert "more time" not in str(raised.value)
+
+    # The command writes what one fast pass places, and says why the others are left out.
+    assert assign([str(source), "--out", str(out)]) == 0
+    assert 'model status "Not Set"' in capsys.readouterr().err
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result_problems(doc, result) == []
+    assert result["unassigned"]
+    assert all(u["reason"].startswith("the solver stopped before") for u in result["unassigned"])
 
 
 @pytest.mark.parametrize("seed", range(20))

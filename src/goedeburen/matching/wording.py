@@ -33,6 +33,11 @@ def unplaced_reason(why: dict | None, *, rounds: dict, sessions: dict, fallback:
             "The time limit ended before a session of %(round)s was found for them: run the "
             "assignment again with more time."
         ) % {"round": title(rounds, why["round"])}
+    if code == "solver_stopped":
+        return gettext(
+            "The solver stopped before a session of %(round)s was found for them, without "
+            "reaching its time limit: please report this to the developers."
+        ) % {"round": title(rounds, why["round"])}
     if code.startswith("fixed_"):
         values = {"session": title(sessions, why["session"]), "group": group}
         if code == "fixed_round":

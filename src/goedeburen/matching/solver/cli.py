@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None, *, started: float | None = None) -> int:
             placed=getattr(error, "placed", None),
             deadline=last,
             placement=getattr(error, "fast", None),
+            code=getattr(error, "code", "time_limit"),
         )
     try:
         with open(args.out, "w", encoding="utf-8") as file:

@@ -187,6 +187,8 @@ class _Data:
         # What one unit of cost is to HiGHS (`COST_BITS`): a power of two, so that costs
         # times it, and HiGHS's values divided by it, stay exact.
         self.unit = 2.0 ** -max(0, self.unplaced_cost.bit_length() - COST_BITS)
+        # HiGHS's model status when it stopped for another reason than the clock (`_run`).
+        self.stopped: str | None = None
 
     def round_part(self, round_index: int) -> tuple[_Data, np.ndarray]:
         """Return (this data with the slots of one round only, their indices here).
@@ -989,8 +991,7 @@ def _column_generation(
         else:
             model = _Model(data, columns, tight=tight, box=box)
             h = model.highs(integer=False, deadline=deadline)
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        if _run(h, data) != highspy.HighsModelStatus.kOptimal:
             break
         value = model.objective(h)
         y = model.duals(h)
@@ -1124,7 +1125,7 @@ def _search(
         h = model.highs(integer=True, deadline=until())
         if start is not None:
             _set_start(h, model, start)
-        h.run()
+        _run(h, data)
         info = h.getInfo()
         milp_bound = model.dual_bound(h)
         if relaxation.converged:
@@ -1153,6 +1154,17 @@ def _search(
 
 
 _STOPPED = (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
+_ANSWERED = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
+
+
+def _run(h: highspy.Highs, data: _Data) -> highspy.HighsModelStatus:
+    """Run HiGHS; keep its model status in `data.stopped` when it ended without an answer
+    and not by the clock (numerical trouble: "Not Set" after "excessive dual values")."""
+    h.run()
+    status = h.getModelStatus()
+    if status not in _ANSWERED + _STOPPED and data.stopped is None:
+        data.stopped = h.modelStatusToString(status)
+    return status
 
 
 def _fractional_level(relaxation: _Relaxation) -> tuple[tuple[int, int], int] | None:
@@ -1307,8 +1319,9 @@ def solve_model(
     """Solve the primary problem (fewest unplaced, then fewest moves, then least cost).
 
     Anytime: when the deadline comes, the best complete placement found so far is returned
-    with its proven bound. Raise TimeoutError when there is none yet and it is not proven
-    that none exists. When none exists (proven), the elastic model places whom it can.
+    with its proven bound. Raise NoPlacement (a TimeoutError) when there is none yet and it
+    is not proven that none exists: the time ended, or HiGHS gave up (its `code`). When
+    none exists (proven), the elastic model places whom it can.
 
     The placement round by round (`by_round.py`, far faster than this model's first
     placement on thousands of people) as `by_round` says: before the search, or in time
@@ -1344,14 +1357,11 @@ def solve_model(
             found.complete = True
     if found.placement is None:
         if found.bound < data.unplaced_cost - 0.5:
-            raise NoPlacement(NO_PLACEMENT, placed=data.assignment(partial or {}))
+            raise _no_placement(data, deadline, NO_PLACEMENT, placed=data.assignment(partial or {}))
         # Proven: nobody can place everyone. Place whom the rules allow, to say who and why.
         found = _search(data, tight=False, deadline=deadline, report=report)
         if found.placement is None:
-            raise TimeoutError(
-                "not everyone can be placed, but the time limit ended before finding whom; "
-                "allow more time"
-            )
+            raise _no_placement(data, deadline, NO_ONE_LEFT_OUT)
         found.bound = max(found.bound, data.unplaced_cost)
     placement = found.placement
     unplaced = [slot_i for slot_i in range(len(data.slots)) if slot_i not in placement]
@@ -1386,18 +1396,48 @@ NO_PLACEMENT = (
     "no placement of everyone found within the time limit, and not proven impossible; "
     "allow more time"
 )
+NO_ONE_LEFT_OUT = (
+    "not everyone can be placed, but the time limit ended before finding whom; allow more time"
+)
+SOLVER_STOPPED = (
+    'the solver (HiGHS) stopped with model status "{status}", not at a time limit, before it '
+    "found a placement of everyone or proved that none exists; please report this with the "
+    "instance"
+)
 
 
 class NoPlacement(TimeoutError):
     """No complete placement was found in time, and none is proven impossible.
 
     `placed`: the rounds placed round by round before the time ended (participant id →
-    round id → session id), which a fast pass can complete (`greedy_placement`).
+    round id → session id), which a fast pass can complete (`greedy_placement`). `code`:
+    the reason of whom that pass leaves out: "time_limit", or "solver_stopped" when HiGHS
+    gave up before the time ended (`_no_placement`).
     """
 
-    def __init__(self, message: str, *, placed: dict[str, dict[str, str]] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        placed: dict[str, dict[str, str]] | None = None,
+        code: str = "time_limit",
+    ):
         super().__init__(message)
         self.placed = placed or {}
+        self.code = code
+
+
+def _no_placement(data: _Data, deadline: float | None, message: str, **kwargs) -> NoPlacement:
+    """Return the error of a search that ended with neither a placement nor a proof.
+
+    `message` when the time ended (or was too near to start another LP); otherwise HiGHS
+    gave up (`_Data.stopped`), and "allow more time" would send the user after the wrong
+    cause.
+    """
+    if deadline is not None and (data.stopped is None or _expired(deadline)):
+        return NoPlacement(message, **kwargs)
+    status = data.stopped or "unknown"
+    return NoPlacement(SOLVER_STOPPED.format(status=status), code="solver_stopped", **kwargs)
 
 
 def _add_improving(data, model, out_slot, out_session, out_reduced, improving):

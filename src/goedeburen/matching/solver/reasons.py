@@ -11,8 +11,10 @@ from collections import Counter
 from .check import session_members, spread_is_even
 from .instance import Instance
 
-# Every code a reason can have: `why`'s, and "time_limit" (`solve.out_of_time`: the time
-# ended before a pass found them a place). The back office words each (`matching.wording`).
+# Every code a reason can have: `why`'s, "time_limit" (`solve.out_of_time`: the time
+# ended before a pass found them a place) and "solver_stopped" (HiGHS gave up before the
+# time ended, and a pass found them no place). The back office words each
+# (`matching.wording`).
 CODES = (
     "no_capacity",
     "fixed_full",
@@ -23,6 +25,7 @@ CODES = (
     "fixed_round",
     "no_session",
     "time_limit",
+    "solver_stopped",
 )
 
 

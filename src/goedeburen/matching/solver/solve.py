@@ -182,7 +182,13 @@ def solve(
             # The caller's fast pass (`out_of_time`) keeps this one if it places no more.
             error.fast = fast
             raise
-        return out_of_time(instance, started=started, message=str(error), placement=fast)
+        return out_of_time(
+            instance,
+            started=started,
+            message=str(error),
+            placement=fast,
+            code=getattr(error, "code", "time_limit"),
+        )
     if out:
         result.status = INFEASIBLE
         result.unassigned = [
@@ -458,6 +464,7 @@ def out_of_time(
     placed: dict[str, dict[str, str]] | None = None,
     deadline: float | None = None,
     placement: dict[str, dict[str, str]] | None = None,
+    code: str = "time_limit",
 ) -> Result:
     """Return the placement of `greedy_placement`, for when `solve` ran out of time.
 
@@ -470,7 +477,9 @@ def out_of_time(
     Everyone placed: `feasible`, with the bound each placement at its cheapest session
     gives. Otherwise `infeasible`: whom one pass could not place, each with the reason
     that the time ended first (not that no place exists), and the pins that no placement
-    can keep (`reasons.pinned_out`, left out of the pass) with theirs.
+    can keep (`reasons.pinned_out`, left out of the pass) with theirs. `code`: the reason
+    code of whom the pass leaves out (the TimeoutError's, `model.NoPlacement`):
+    "solver_stopped" when HiGHS gave up before the time ended.
     """
     from .greedy import greedy_placement, trivial_bound
     from .reasons import english, pinned_out
@@ -494,7 +503,7 @@ def out_of_time(
         for round_ in instance.rounds:
             if round_.id in person.rounds and round_.id not in assignment.get(person.id, {}):
                 reason = {
-                    "code": "time_limit",
+                    "code": code,
                     "round": round_.id,
                     "group": person.group,
                     "message": message,
@@ -531,10 +540,11 @@ def _bound_of_some(instance: Instance, assignment: dict[str, dict[str, str]], co
 
 
 def english_time(reason: dict) -> str:
-    """Return the reason of a slot left out when the time ended (`out_of_time`) in English."""
+    """Return the reason of a slot left out by `out_of_time` in English."""
+    ended = "the solver stopped" if reason["code"] == "solver_stopped" else "the time limit ended"
     return (
-        f"the time limit ended before a session of round {reason['round']} was found for "
-        f"them ({reason['message']})"
+        f"{ended} before a session of round {reason['round']} was found for them "
+        f"({reason['message']})"
     )
 
 
