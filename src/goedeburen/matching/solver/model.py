@@ -1238,7 +1238,10 @@ def _search_by_levels(
     columns = 0
     while heap:
         bound, _, box, relaxation = heap[0]
-        if math.ceil(bound - 1e-6) >= best.objective - 0.5:
+        # A complete placement costs less than leaving one person out: a box bounded by
+        # that holds none (an instance without one then ends here, not after a MILP for
+        # each of hundreds of boxes).
+        if math.ceil(bound - 1e-6) >= min(best.objective, data.unplaced_cost) - 0.5:
             heap.clear()  # best bound first: no box left can hold a better placement
             break
         if _expired(until()):
