@@ -80,6 +80,17 @@ def endpoint(world, receiver):
     return made
 
 
+def _endpoint_to(world, url: str):
+    """Make an organiser-wide endpoint for `registration.created` at `url`, as its owner."""
+    return services.create_endpoint(
+        organiser=world.organiser,
+        event=None,
+        url=url,
+        event_types=["registration.created"],
+        by=world.owner,
+    )
+
+
 def _register(world):
     return registration_services.register(
         world.event,
@@ -240,16 +251,8 @@ def test_the_secret_is_not_readable_in_the_database(world, endpoint, receiver):
 
 @pytest.mark.parametrize("url", ["ftp://example.org/", "http://example.org/hook", "nonsense"])
 def test_an_endpoint_must_be_https(world, url):
-    from goedeburen.api.exceptions import ApiError
-
     with pytest.raises(ApiError):
-        services.create_endpoint(
-            organiser=world.organiser,
-            event=None,
-            url=url,
-            event_types=["registration.created"],
-            by=world.owner,
-        )
+        _endpoint_to(world, url)
     assert not WebhookEndpoint.objects.exists()
 
 
@@ -385,13 +388,7 @@ def test_a_webhook_to_this_machine_or_a_private_network_is_refused(world, settin
     settings.WEBHOOK_PRIVATE_ADDRESSES = False
 
     with pytest.raises(ApiError) as refused, translation.override("nl"):
-        services.create_endpoint(
-            organiser=world.organiser,
-            event=None,
-            url=url,
-            event_types=["registration.created"],
-            by=world.owner,
-        )
+        _endpoint_to(world, url)
 
     assert refused.value.code == "address_private"
     with translation.override("nl"):
@@ -403,13 +400,7 @@ def test_a_webhook_to_this_machine_or_a_private_network_is_refused(world, settin
 def test_a_webhook_to_a_public_or_not_yet_known_address_is_kept(world, settings, url):
     settings.WEBHOOK_PRIVATE_ADDRESSES = False
 
-    made, _secret = services.create_endpoint(
-        organiser=world.organiser,
-        event=None,
-        url=url,
-        event_types=["registration.created"],
-        by=world.owner,
-    )
+    made, _secret = _endpoint_to(world, url)
 
     assert made.url == url
 
