@@ -5,12 +5,11 @@ slow 2-core machine); the tests start hundreds of them. The Mollie SDK with http
 of CPU) and openpyxl with the numpy it loads (0.33 s) were loaded by every one of them.
 """
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import child_env
+
 LOADED_WHEN_NEEDED = ("mollie", "httpx", "openpyxl", "numpy", "highspy")
 
 
@@ -24,11 +23,7 @@ def test_starting_the_site_loads_no_library_only_some_requests_need():
     )
     done = subprocess.run(  # noqa: S603 - our own interpreter
         [sys.executable, "-c", script],
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-        },
+        env=child_env(test_database=False),
         capture_output=True,
         text=True,
         timeout=120,

@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from icalendar import Calendar
 
 from goedeburen.common.tasks import enqueue_on_commit
@@ -23,6 +23,7 @@ from goedeburen.events.demo import load_demo
 from goedeburen.events.models import Event
 from goedeburen.events.tasks import render_calendar
 from tests.factories import EventFactory
+from tests.processes import child_env
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -101,14 +102,9 @@ def bound_render_calendar(backend, settings):
 @pytest.fixture
 def worker(backend, settings, tmp_path):
     """Start `goedeburen worker` for the backend under test; stop it cleanly afterwards."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "GOEDEBUREN_TEST_DB_NAME": connection.settings_dict["NAME"],
-        "GOEDEBUREN_TEST_RQ_QUEUE": settings.RQ_TEST_QUEUE,
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
-    }
+    env = child_env(
+        GOEDEBUREN_TEST_RQ_QUEUE=settings.RQ_TEST_QUEUE, MEDIA_ROOT=str(settings.MEDIA_ROOT)
+    )
     env.pop("REDIS_URL", None)
     if backend == "rq":
         env["REDIS_URL"] = settings.TEST_REDIS_URL

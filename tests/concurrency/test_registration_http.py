@@ -27,7 +27,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 
@@ -41,6 +40,7 @@ from tests.factories import (
     TicketTypeFactory,
     fill_seats,
 )
+from tests.processes import child_env
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -69,17 +69,13 @@ class Server:
 
 def _start_gunicorn(*, lock: bool, sync: bool = False):
     port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "GOEDEBUREN_TEST_DB_NAME": connection.settings_dict["NAME"],
-        "CONN_MAX_AGE": "5",
-        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
-        "PYTHONUNBUFFERED": "1",
+    env = child_env(
+        CONN_MAX_AGE="5",
+        PYTHONUNBUFFERED="1",
         # 200 browsers on one machine share its address: not the abuse that is held back
         # for review (registration.services.abuse), which has tests of its own.
-        "REGISTRATION_REVIEW_SEATS_PER_HOUR": "100000",
-    }
+        REGISTRATION_REVIEW_SEATS_PER_HOUR="100000",
+    )
     if not lock:
         env["GOEDEBUREN_TEST_NO_QUOTA_LOCK"] = "1"
     # `sync`: production's own worker class (goedeburen.gunicorn_config), one request at a

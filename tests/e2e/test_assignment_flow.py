@@ -3,7 +3,6 @@ the back office (a real worker process solves it); the personal programme then s
 participant's page and arrives by mail (a real SMTP server) with a calendar file.
 """
 
-import os
 import re
 import signal
 import subprocess
@@ -20,6 +19,7 @@ from icalendar import Calendar
 
 from goedeburen.events.demo import SLUG
 from tests.clients import current_code
+from tests.processes import child_env
 from tests.smtp import SmtpServer, free_port
 
 from .site import axe_violations, describe_violations
@@ -87,13 +87,7 @@ def people(site, django_db_blocker):
 def worker(people, smtp_server, tmp_path_factory):
     """`goedeburen worker` on the database backend, sending mail to the test SMTP server."""
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "GOEDEBUREN_TEST_DB_NAME": connection.settings_dict["NAME"],
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
-        "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
-    }
+    env = child_env(EMAIL_URL=f"smtp://127.0.0.1:{smtp_server.port}")
     env.pop("REDIS_URL", None)
     with log_path.open("wb") as log:
         process = subprocess.Popen(

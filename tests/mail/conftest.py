@@ -1,7 +1,6 @@
 """What the mail tests share: the event and ticket, a worker process, and (from
 `tests/smtp.py`, a plugin of the whole suite) the real SMTP server."""
 
-import os
 import subprocess
 import sys
 import time
@@ -9,13 +8,13 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from tests.factories import (
     OpenEventFactory,
     QuotaFactory,
     TicketTypeFactory,
 )
+from tests.processes import child_env
 
 
 def part(message: EmailMessage, content_type: str) -> str:
@@ -49,16 +48,7 @@ def wait_for(condition, *, seconds: float = 30, every: float = 0.1) -> None:
 
 
 def _worker_env(smtp) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "GOEDEBUREN_TEST_DB_NAME": str(connection.settings_dict["NAME"]),
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
-        "EMAIL_TIMEOUT": "5",
-        # The checkout's own code first (src/), also where the editable install points to
-        # another checkout (a git worktree), then the root for the `tests` package.
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-    }
+    return child_env(EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}", EMAIL_TIMEOUT="5")
 
 
 @pytest.fixture

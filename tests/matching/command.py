@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.processes import child_env
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
 
@@ -21,7 +23,7 @@ def run_assign(tmp_path, document, *extra) -> tuple[subprocess.CompletedProcess,
         text = document if isinstance(document, str) else json.dumps(document, ensure_ascii=False)
         source.write_text(text, encoding="utf-8")
     out = tmp_path / "result.json"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONPATH": SOURCES}
+    env = child_env(test_database=False)
     done = subprocess.run(
         [sys.executable, "-m", "goedeburen", "assign", str(source), "--out", str(out), *extra],
         capture_output=True,

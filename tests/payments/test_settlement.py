@@ -3,7 +3,6 @@
 and never doubled."""
 
 import datetime as dt
-import os
 import subprocess
 import sys
 import threading
@@ -11,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from goedeburen.mail.enums import MailKind
@@ -26,6 +25,7 @@ from tests import seams
 from tests.factories import RegistrationSettingsFactory
 from tests.payments.conftest import mail_after_cancellation
 from tests.payments.test_mollie import _paid
+from tests.processes import child_env
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -220,13 +220,7 @@ def _follow_up_payments() -> str:
     done = subprocess.run(  # noqa: S603 - our own command
         [sys.executable, "-m", "goedeburen", "follow_up_payments"],
         cwd=REPO,
-        env={
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
-            "GOEDEBUREN_TEST_DB_NAME": connection.settings_dict["NAME"],
-            # The code under test (this checkout's src/), not whatever the venv installed.
-            "PYTHONPATH": os.pathsep.join([str(REPO / "src"), str(REPO)]),
-        },
+        env=child_env(),
         capture_output=True,
         text=True,
         timeout=120,
