@@ -51,11 +51,19 @@ def _forget_roles(user) -> None:
     user.__dict__.pop("_team_roles", None)
 
 
+def lock_team(organiser_id: int) -> None:
+    """Hold other changes of this organiser's roles until the transaction ends.
+
+    Taken before the role's own row: two owners who take each other's role at once are
+    then decided one after the other (the second finds itself the last owner), where
+    locking their two rows in two orders met in a deadlock.
+    """
+    hold_until_commit("team", str(organiser_id))
+
+
 def _owners_left(organiser: Organiser, *, without: TeamMember) -> int:
-    # Locked, so that two owners who take each other's role at once cannot both succeed.
-    owners = TeamMember.objects.select_for_update().filter(
-        organiser=organiser, event__isnull=True, role=Role.OWNER
-    )
+    # Under `lock_team`: no other change of an owner's role runs between this and commit.
+    owners = TeamMember.objects.filter(organiser=organiser, event__isnull=True, role=Role.OWNER)
     return len([pk for pk in owners.values_list("pk", flat=True) if pk != without.pk])
 
 
@@ -261,6 +269,7 @@ def change_role(member: TeamMember, *, role: str, by) -> TeamMember:
     row changed; a log entry.
     """
     with transaction.atomic():
+        lock_team(member.organiser_id)
         locked = (
             TeamMember.objects.select_for_update(of=("self",))
             .select_related("user")
@@ -293,6 +302,7 @@ def revoke_role(member: TeamMember, *, by) -> None:
     Side effects: the row deleted; a log entry.
     """
     with transaction.atomic():
+        lock_team(member.organiser_id)
         locked = (
             TeamMember.objects.select_for_update(of=("self",))
             .select_related("user")
@@ -317,6 +327,7 @@ def leave(member: TeamMember, *, user) -> None:
     if member.user_id != user.pk:
         raise EventError(exceptions.NOT_YOUR_ROLE, code="not_your_role")
     with transaction.atomic():
+        lock_team(member.organiser_id)
         locked = TeamMember.objects.select_for_update().get(pk=member.pk)
         _keeps_an_owner(locked)
         log_action(
