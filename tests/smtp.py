@@ -27,10 +27,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
-    """Write a certificate for 127.0.0.1 (and localhost), signed by itself, and its key
-    into `directory`; return their paths (cert.pem, key.pem). A client trusts it by
-    taking cert.pem as its only authority (`SSL_CERT_FILE`)."""
+def self_signed_certificate(directory: Path, *, dns_name: str | None = None) -> tuple[Path, Path]:
+    """Write a certificate for 127.0.0.1 (and localhost), or for `dns_name` alone, signed by
+    itself, and its key into `directory`; return their paths (cert.pem, key.pem). A client
+    trusts it by taking cert.pem as its only authority (`SSL_CERT_FILE`)."""
+    if dns_name:
+        names = [x509.DNSName(dns_name)]
+    else:
+        names = [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Goede buren test SMTP")])
     now = dt.datetime.now(dt.UTC)
@@ -42,12 +46,7 @@ def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
-            ),
-            critical=False,
-        )
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )

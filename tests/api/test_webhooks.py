@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -22,9 +23,12 @@ from .conftest import make_token  # noqa: F401
 
 
 class Receiver:
-    """An HTTP server that answers with the statuses it is given, then 200; records each call."""
+    """An HTTP server that answers with the statuses it is given, then 200; records each call.
 
-    def __init__(self):
+    With `tls`, an HTTPS server with that context.
+    """
+
+    def __init__(self, tls: ssl.SSLContext | None = None):
         self.secrets: list[str] = []
         self.statuses: list[int] = []
         self.received: list[dict] = []
@@ -52,8 +56,15 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks"
+        if tls:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.url = self.url_at("127.0.0.1")
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def url_at(self, host: str) -> str:
+        """Return the receiver's URL with `host` (a name the test makes resolve here)."""
+        scheme = "https" if isinstance(self.server.socket, ssl.SSLSocket) else "http"
+        return f"{scheme}://{host}:{self.server.server_port}/hooks"
 
     def close(self):
         self.server.shutdown()

@@ -11,10 +11,8 @@ off and mails its organiser's owners. Deliveries are kept 30 days.
 """
 
 import datetime as dt
-import ipaddress
 import json
 import logging
-import socket
 import time
 import uuid
 from urllib.parse import urlsplit
@@ -32,7 +30,7 @@ from goedeburen.common.audit import log_action
 from goedeburen.common.links import absolute_url
 from goedeburen.common.tasks import enqueue_on_commit
 
-from . import credentials, tasks
+from . import credentials, tasks, webhook_transport
 from .mailing import mail_owners_endpoint_off
 from .models import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEventType
 
@@ -221,14 +219,13 @@ def private_address(hostname: str | None) -> bool:
     """
     if not hostname:
         return True
-    name = hostname.rstrip(".").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
     try:
-        found = {info[4][0] for info in socket.getaddrinfo(name, None)}
+        webhook_transport.checked_addresses(hostname, None, allow_private=False)
+    except webhook_transport.AddressRefused:
+        return True
     except (OSError, UnicodeError):
         return False
-    return any(not ipaddress.ip_address(address.split("%")[0]).is_global for address in found)
+    return False
 
 
 def refused_address(url: str) -> bool:
@@ -250,18 +247,19 @@ def deliver(delivery_id: int, *, now: dt.datetime | None = None) -> str:
     started = time.monotonic()
     status, error = None, ""
     try:
-        if refused_address(delivery.endpoint.url):
-            # Checked again at each delivery: the name may resolve elsewhere by now.
-            error = "address not on the public internet"
-        else:
-            response = requests.post(
-                delivery.endpoint.url,
-                data=body.encode(),
-                headers=signed_headers(delivery, body, now=now),
-                timeout=TIMEOUT_SECONDS,
-                allow_redirects=False,
-            )
-            status = response.status_code
+        # Checked again at each delivery, by the connection itself (the name may resolve
+        # elsewhere by now), which then goes only to the addresses it checked.
+        response = webhook_transport.post(
+            delivery.endpoint.url,
+            allow_private=settings.WEBHOOK_PRIVATE_ADDRESSES,
+            data=body.encode(),
+            headers=signed_headers(delivery, body, now=now),
+            timeout=TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
+        status = response.status_code
+    except webhook_transport.AddressRefused:
+        error = "address not on the public internet"
     except requests.RequestException as failure:
         error = type(failure).__name__
     except ValueError as failure:  # a secret that no longer decrypts
