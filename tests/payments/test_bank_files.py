@@ -3,6 +3,7 @@ several statements in one file, an envelope, ZIP archives; every other file is r
 message that says what it is, in the user's language, and nothing is stored."""
 
 import io
+import re
 import zipfile
 from decimal import Decimal
 
@@ -197,6 +198,37 @@ def test_a_statement_inside_an_envelope_with_an_application_header(event, three,
     assert (imported.lines_new, imported.lines_matched) == (1, 1)
     assert imported.statement_id == "311"
     assert Payment.objects.get(registration=three[1]).payer_name == "Gemeente Houten"
+
+
+def without_namespace(data: bytes) -> bytes:
+    """Return a camt.053 sample as an export that writes no namespace declares it."""
+    return re.sub(rb'\sxmlns(:\w+)?="[^"]*"', b"", data)
+
+
+@pytest.mark.parametrize("document", [True, False], ids=["document", "message_only"])
+def test_a_statement_without_a_namespace_is_read_by_its_structure(event, three, upload, document):
+    data = without_namespace(statement("ing_camt053_001_02.xml", three))
+    if not document:
+        data = re.sub(rb"(?s)^.*?<Document>|</Document>\s*$", b"", data)
+
+    result = upload(data, "export.xml")
+
+    (imported,) = result.statements
+    assert (imported.lines_new, imported.lines_matched) == (4, 2)
+    assert imported.statement_id == "0000000123"
+
+
+def test_lines_without_a_namespace_are_the_same_lines_as_with_one(event, three, upload):
+    data = statement("ing_camt053_001_02.xml", three)
+    upload(without_namespace(data), "export.xml")
+    # The same day in a period statement (another id) from a channel that writes one.
+    month = data.replace(b"<Id>0000000123</Id>", b"<Id>0000000130</Id>")
+
+    result = upload(month, "statement.xml")
+
+    (imported,) = result.statements
+    assert (imported.lines_new, imported.lines_known) == (0, 4)
+    assert Payment.objects.filter(provider=ProviderName.BANK_TRANSFER).count() == 2
 
 
 def test_the_pages_of_a_statement_split_over_two_files_are_both_booked(event, three, upload):
@@ -442,6 +474,16 @@ def test_another_format_of_the_bank_is_named(upload, name, reason, english):
             b"<CstmrCdtTrfInitn><GrpHdr>",
             "it is an ISO 20022 message of type pain.001, not a bank statement (CAMT.053)",
         ),
+        (
+            b"<Document><BkToCstmrAcctRpt><GrpHdr><MsgId>1</MsgId></GrpHdr></BkToCstmrAcctRpt>"
+            b"</Document>",
+            "it is an intraday account report (camt.052), in which entries may still change; "
+            "download the statement (CAMT.053) of the day instead",
+        ),
+        (
+            b"<Document><CstmrCdtTrfInitn><GrpHdr/></CstmrCdtTrfInitn></Document>",
+            "it is an XML file, but not an ISO 20022 bank statement",
+        ),
         (b" \r\n ", "the file is empty"),
         (b"<a>\n<b></a>", "not well-formed XML (line 2, column 6)"),
     ],
@@ -465,6 +507,8 @@ def test_another_format_of_the_bank_is_named(upload, name, reason, english):
         "camt054_cut_off",
         "camt052_cut_off",
         "pain001_cut_off",
+        "camt052_without_namespace",
+        "other_without_namespace",
         "blank",
         "broken",
     ],

@@ -9,7 +9,9 @@ a file that says nothing and is not UTF-8 (read as windows-1252), UTF-8 that say
 ISO-8859-1 (its byte order mark or its characters show it), UTF-16 with or without a byte
 order mark whatever its declaration says, UTF-8 that says "UTF8" or UTF-16, several statements
 (accounts or days) in one document, and a document inside an envelope with a business
-application header (`AppHdr`, as SWIFT and CBPR+ deliver it). What we read of an entry is
+application header (`AppHdr`, as SWIFT and CBPR+ deliver it), and a document without a
+namespace (an export that leaves it out: a statement by its structure, `Document/BkToCstmrStmt`
+or the message alone; camt.052 and camt.054 so are refused as such). What we read of an entry is
 the same in every version from .02 to .14; the versions differ in elements we do not read
 (postal addresses, UETR, the choice `Sts/Cd` of .08 and later is read as well as the plain
 text of earlier versions).
@@ -49,7 +51,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from xml.etree.ElementTree import Element, ParseError  # noqa: S405 (types only; parsing is defusedxml)
+from xml.etree.ElementTree import Element, ParseError  # noqa: S405 (no parsing: that is defusedxml)
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
@@ -288,8 +290,9 @@ def parse_statement(data: bytes, *, account: str = "") -> Statement:
     if len(data) > MAX_BYTES:
         raise CamtError("too_large")
     documents = _documents(_parse_xml(data))
-    ns = {"c": documents[0].tag[1:].split("}")[0]}
-    version = "camt.053.001." + ns["c"].rsplit(".", 1)[1]
+    ns = {"c": _namespace(documents[0].tag)}
+    # Without a namespace the version is not stated (what is read is the same in all).
+    version = "camt.053.001." + ns["c"].rsplit(".", 1)[1] if ns["c"] else "camt.053"
     statements = [
         statement
         for document in documents
@@ -517,8 +520,21 @@ def _format_of(data: bytes) -> str:
     return ""
 
 
+# A document without a namespace (an export that leaves it out) by its message's element.
+_UNNAMED_MESSAGES = {
+    "BkToCstmrStmt": "camt.053",
+    "BkToCstmrAcctRpt": "camt.052",
+    "BkToCstmrDbtCdtNtfctn": "camt.054",
+}
+
+
 def _documents(root: Element) -> list[Element]:
     """Return the camt.053 documents in `root` (itself, or inside an envelope)."""
+    if root.tag in _UNNAMED_MESSAGES:
+        # The message without its `Document` (and without a namespace): read as if inside one.
+        document = Element("Document")
+        document.append(root)
+        root = document
     if _local(root.tag) == "Document":
         documents = [root]
     else:
@@ -527,6 +543,12 @@ def _documents(root: Element) -> list[Element]:
         if not documents:
             root_name = _local(root.tag).lower()
             raise CamtError(root_name if root_name in ("html", "ofx") else "xml_other")
+    unnamed = [_unnamed_message(document) for document in documents]
+    if "camt.053" in unnamed:
+        # Without a namespace, but a statement by its structure (`Document/BkToCstmrStmt`).
+        return [d for d, kind in zip(documents, unnamed, strict=True) if kind == "camt.053"]
+    if any(unnamed):
+        raise CamtError(next(kind for kind in unnamed if kind).replace(".", ""))
     found = [(document, _MESSAGE.match(document.tag)) for document in documents]
     statements = [
         document for document, match in found if match and match.group(1, 2) == ("camt", "053")
@@ -560,6 +582,18 @@ def _is_date(text: str) -> bool:
 
 def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _namespace(tag: str) -> str:
+    return tag[1:].split("}")[0] if tag.startswith("{") else ""
+
+
+def _unnamed_message(document: Element) -> str:
+    """Return the kind ("camt.053" …) of a `Document` without a namespace by its message
+    element, or "" (also for a document with a namespace, which says what it is)."""
+    if document.tag != "Document":
+        return ""
+    return next((kind for child in document if (kind := _UNNAMED_MESSAGES.get(child.tag))), "")
 
 
 def line_fingerprint(line: dict) -> str:
@@ -943,7 +977,7 @@ class _Node:
     def __init__(self, element: Element, namespace: str, *, stop: str = ""):
         self.element = element
         self.paths: dict[str, list[Element]] = {}
-        brace = f"{{{namespace}}}"
+        brace = f"{{{namespace}}}" if namespace else ""  # (a document without one)
         size = len(brace)
         paths = self.paths
 
