@@ -10,6 +10,7 @@ The samples in data/*.sta follow the layouts the banks describe for their MT940 
 the bank's 65-character lines cut in two)."""
 
 import random
+import re
 from decimal import Decimal
 
 import pytest
@@ -643,6 +644,44 @@ def test_files_joined_with_dos_end_of_file_marks_are_read_as_their_statements():
         ("2026-11-24", "Eerste dag"),
         ("2026-11-25", "Tweede dag"),
     ]
+
+
+def tags_indented(text: str) -> str:
+    return re.sub(r"(?m)^(?=:\d\d[A-Z]?:)", "  ", text)
+
+
+def file_indented(text: str) -> str:
+    return re.sub(r"(?m)^", "    ", text)  # as quoted in a mail
+
+
+def tags_in_lower_case(text: str) -> str:
+    return re.sub(r"(?m)^:\d\d[A-Z]:", lambda tag: tag.group().lower(), text)
+
+
+@pytest.mark.parametrize("written", [tags_indented, file_indented, tags_in_lower_case])
+def test_tags_indented_or_in_lower_case_are_the_bank_file_s_lines(event, six, book, written):
+    bank_file = sample("rabobank_mt940_structured.sta", six)
+    copy = written(bank_file.decode()).encode()
+
+    result = book(copy, "rabo-copy.sta")
+    # The bank's own file of the same day, from another export: the same lines.
+    again = book(bank_file.replace(b":20:940S261124", b":20:940S261124B"), "rabo.sta")
+
+    assert (result.lines_new, result.lines_matched) == (5, 3)
+    assert (again.lines_new, again.lines_known) == (0, 5)
+    assert Payment.objects.filter(**BANK_PAYMENTS).count() == 3
+
+
+def test_a_file_that_reads_as_it_is_is_not_aligned():
+    # A description line that looks like a tag in lower case, in a file that reads: kept
+    # as the bank wrote it, so that its fingerprint is what it was when first imported.
+    day = ":20:940A261124\n:25:NL91ABNA0417164300\n:28:00000/00\n:60F:C261123EUR0,00\n"
+    data = day + ":61:2611241124C10,00N541NONREF\n:86:Kenmerk\n:62f: op de factuur\n"
+    data += ":62F:C261124EUR10,00\n"
+
+    (line,) = mt940_statements.parse_statement(data.encode()).lines
+
+    assert line.remittance == "Kenmerk :62f: op de factuur"
 
 
 def test_a_damaged_file_leaves_no_statement_text_in_the_log(upload, caplog, english):

@@ -12,7 +12,9 @@ ISO-8859-1 or Windows-1252, UTF-16; a bank's header lines before the first `:20:
 `0000 01INGBNL2AXXXX00001` and `940 00`, ABN AMRO's `ABNANL2A`/`940`, Rabobank's `:940:`)
 or a SWIFT envelope (`{1:…}{2:…}{4:` … `-}`); several statements (days, accounts) in one
 file; amounts with the decimal comma; an entry date (`:61:`, MMDD) in another year than the
-value date. The statement's account (`:25:`) is an IBAN, perhaps followed by its currency
+value date; tags indented or with their letter in lower case (`  :60f:`, a file copied out
+of a mail or a viewer: aligned only when the file does not read as it is, so that no line read
+before changes). The statement's account (`:25:`) is an IBAN, perhaps followed by its currency
 (`NL12INGB0001234567EUR`, Rabobank's `NL12RABO0123456789 EUR`), or an old Dutch account
 number (ABN AMRO's `ABNANL2A/0417164300`), which is taken as the IBAN whose account number
 it is.
@@ -77,6 +79,7 @@ import codecs
 import datetime as dt
 import hashlib
 import re
+import textwrap
 from collections import Counter
 from decimal import Decimal
 
@@ -130,7 +133,9 @@ _STATEMENT_START = re.compile(r"(?m)^(?=:20:)")
 # A file is MT940 (or MT942) when its head has two of the fields of one, or starts with one:
 # also a piece of a file (without its :20: or balances) is refused as MT940, saying what
 # is missing, not as XML that is not well-formed.
-_HEAD_TAG = re.compile(rb"^:(20|21|25|28C?|60[FM]?|61|62[FM]?|64|65|86|13D?|34F|90[CD]):", re.M)
+_HEAD_TAG = re.compile(
+    rb"^[ \t]*:(20|21|25|28C?|60[FM]?|61|62[FM]?|64|65|86|13D?|34F|90[CD]):", re.M | re.I
+)
 # The message type on a line of its own in a bank's header: ING's `940 00`, ABN AMRO's `940`.
 _HEAD_TYPE = re.compile(rb"^94[02]( 00)?[ \t\r]*$", re.M)
 # SWIFT's envelope: basic, application and user header, the text block's start and end, the
@@ -141,6 +146,12 @@ _MT942 = re.compile(r"\{2:[IO]942|^:(34F|13D):|^942(\s|$)", re.MULTILINE)
 # :61:, longer than the 16 characters SWIFT allows (`StatementDVB`).
 _VOLKSBANK = {"ASNB", "SNSB", "RBRB"}
 _CLOSING = re.compile(r"^:(62[FM]?):", re.MULTILINE)
+# The fields' tags as some files have them: after spaces, or with the letter in lower case.
+_INDENTED_TAG = re.compile(
+    r"^[ \t]+(?=:(20|21|25|28C?|60[FM]?|61|62[FM]?|64|65|86|13D?|34F|90[CD]):)",
+    re.MULTILINE | re.IGNORECASE,
+)
+_LOWER_CASE_TAG = re.compile(r"^:(28c|60[fm]|62[fm]|13d|34f|90[cd]):", re.MULTILINE)
 _OPENING = re.compile(r"^:60[FM]?:", re.MULTILINE)
 
 # The field codes of the Dutch banks' structured :86: (ING, ABN AMRO, Rabobank, Knab, bunq).
@@ -227,6 +238,26 @@ def parse_statement(data: bytes, *, account: str = "") -> Statement:
     # DOS's end-of-file mark (Ctrl-Z), which older Rabobank files end with: files joined
     # by copying have it before the next file's :20:, which must start a line.
     text = text.replace("\x1a", "\n")
+    try:
+        return _read_text(text, account=account)
+    except CamtError:
+        # Tags indented or in lower case (a file copied out of a mail or a viewer, a
+        # converter's output): read aligned, but only a file refused as it is, so that a
+        # line imported before (whose :86: may hold such a text) keeps its fingerprint.
+        aligned = _aligned_tags(text)
+        if aligned == text:
+            raise
+        return _read_text(aligned, account=account)
+
+
+def _aligned_tags(text: str) -> str:
+    """Return `text` with its fields' tags at the start of their lines, in capitals."""
+    # A file indented as a whole (quoted in a mail) as it was: its :86: lines as the bank's.
+    text = _INDENTED_TAG.sub("", textwrap.dedent(text))
+    return _LOWER_CASE_TAG.sub(lambda tag: tag.group().upper(), text)
+
+
+def _read_text(text: str, *, account: str) -> Statement:
     if not text.strip():
         raise CamtError("empty")
     if _MT942.search(text):
