@@ -1,13 +1,15 @@
 """The MT940 layouts found in the Dutch banks' real (anonymised) files, beyond the ones
 `test_bank_mt940` books: Triodos's subfields (`>20` … `>31`), ABN AMRO's labels
 (`IBAN: … NAAM: … OMSCHRIJVING: …`) and its structured reference in `/REMI/`, Knab's
-older `REK: …/NAAM: …`, the code words of ING's InsideBusiness Payments, de Volksbank's
+older `REK: …/NAAM: …`, the code words of ING's InsideBusiness Payments and the reason
+first in its unstructured layout's returns, de Volksbank's
 files with the check digits of their accounts changed by anonymisation, the accounts
 that are not IBANs, and the banks' layouts until 2014 (SEPA) with an account number from
 before the IBAN first.
 
 The samples (data/triodos_mt940.sta, triodos_card_mt940.sta, abnamro_mt940_labels.sta,
-knab_mt940.sta, ing_insidebusiness_mt940.sta, volksbank_mt940.sta and the banks' layouts
+knab_mt940.sta, ing_insidebusiness_mt940.sta, ing_insidebusiness_unstructured_mt940.sta,
+volksbank_mt940.sta and the banks' layouts
 until 2014, data/*_before_sepa.sta) have the shapes of those files with invented names,
 accounts and amounts; `{{…}}` are filled in as in
 `test_bank_mt940.sample`."""
@@ -18,7 +20,7 @@ import pytest
 
 from goedeburen.payments import bank_files, mt940_statements
 from goedeburen.payments.enums import TransactionState
-from goedeburen.payments.models import OrganiserBilling
+from goedeburen.payments.models import OrganiserBilling, Payment
 from goedeburen.payments.reference import creditor_reference
 
 from .test_bank_import import ACCOUNT, DATA, by_transfer
@@ -270,6 +272,24 @@ def test_ings_insidebusiness_payments_code_words_old_and_new(event, six, book):
     )
 
 
+def test_ings_unstructured_return_with_its_reason_first_is_no_payment(event, six, book):
+    result = book(sample("ing_insidebusiness_unstructured_mt940.sta", six), "ing-ibp.sta")
+
+    lines = lines_of(result)
+    # A refund to the payer of registration 2, sent back by the payee's bank: money in
+    # that names the registration, but pays for nothing.
+    assert [(line.kind, line.state, paid(line)) for line in lines] == [
+        ("credit", TransactionState.MATCHED, six[1]),
+        ("debit", TransactionState.SKIPPED, None),
+        ("debit_reversal", TransactionState.SKIPPED, None),
+    ]
+    assert (lines[2].return_reason, lines[2].debtor_iban) == ("AC04", "NL39RABO0300065264")
+    assert lines[2].remittance == (
+        f"RABONL2U Gemeente Zeist Terugbetaling deel name {six[2].code} geannuleerd"
+    )
+    assert not Payment.objects.filter(registration=six[2]).exists()
+
+
 def test_another_banks_benm_without_a_bic_is_not_read_as_ings():
     line = _one("/BENM/300000000000133\n/KOMERCIJALNA BANKA AD SKOPJE\n/Mesecna provizija/")
 
@@ -443,6 +463,11 @@ FIXED = {
             ["254c5ab2890971a7", "52403fc737e828b4", "6541fb29621e082c"],
         ),
         ("sns_mt940_before_sepa.sta", "", ["2d6d9cc01938fd88"]),
+        (
+            "ing_insidebusiness_unstructured_mt940.sta",
+            "",
+            ["c3b17809fd5e27fd", "f2ddecbcd294195b", "ba2c63b857dcd2c2"],
+        ),
         (
             "rabobank_mt940_before_sepa.sta",
             "",

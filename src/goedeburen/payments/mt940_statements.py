@@ -23,7 +23,8 @@ it is.
 - ING (Mijn ING Zakelijk, "MT940 structured"): `/EREF/…//CNTP/IBAN/BIC/NAME/CITY///REMI/
   USTD//text/` or `/REMI/STRD/CUR/RF…/`, `/RTRN/reason/` on returns; InsideBusiness
   Payments the same with more code words (`/BUSP/`, `/IREF/` …), until 2014 `/BENM/` and
-  `/ORDP/` for `/CNTP/` and `/REMI/SCOR/…` for `/REMI/STRD/…`;
+  `/ORDP/` for `/CNTP/` and `/REMI/SCOR/…` for `/REMI/STRD/…`; its unstructured layout
+  marks a return only by the reason first (`AC04 NL20INGB0001234567 INGBNL2A name …`);
 - ABN AMRO: `/TRTP/SEPA OVERBOEKING/IBAN/…/BIC/…/NAME/…/REMI/…/EREF/…`, a structured
   reference as `/REMI/ISSUER: CUR REF: …/`, returns of direct debits as `/RTYP/…/RTRN/…`;
 - Rabobank (structured): `/EREF/…/ORDP//NAME/…/ID/…/ADDR/…/REMI/…/ISDT/…`, `/BENM//NAME/…`
@@ -207,6 +208,12 @@ _ABN_LABEL = re.compile(
     re.IGNORECASE,
 )
 _ISSUER_REF = re.compile(r"/?\s*ISSUER:\s*\S*\s+REF:\s*(\S[^/]*?)\s*/?", re.IGNORECASE)
+# ING's unstructured :86: (InsideBusiness Payments) of a return: the ISO 20022 reason code
+# (`AC04`, `MS03`, `CUST` …), then the counterparty's IBAN, BIC, name and description.
+_REASON_FIRST = re.compile(
+    r"\s*(?P<reason>[A-Z]{2}\d{2}|AGNT|ARDT|CNOR|CURR|CUST|CUTA|DNOR|DUPL|EMVL|FOCR|FRAD"
+    r"|NARR|NOAS|NOOR|PINL|SVNR|TECH|UPAY)\s+(?P<iban>[A-Z]{2}\d{2}[A-Z0-9]{10,30})(?:\s+|$)"
+)
 # A Dutch account number from before the IBAN (Rabobank's `0123456789`, giro `P1234567`).
 _OLD_ACCOUNT = re.compile(r"P?\d{7,10}")
 
@@ -795,6 +802,27 @@ def _triodos(pieces: list[str], found: dict) -> bool:
     return True
 
 
+def _reason_first(pieces: list[str], found: dict) -> bool:
+    """Fill `found` from ING's unstructured :86: of a return and return True, or return
+    False for another.
+
+    `AC04 NL20INGB0001234567 INGBNL2A P. de Boer description`: the reason code first, then
+    the counterparty as in ING's older layout, whose name's end is not marked (not read).
+    Nothing else marks the line as a return (`:61:` has `NOV`): read as a payment, a refund
+    the payee's bank sent back would be booked as the registration's payment again.
+    """
+    joined = "".join(pieces)
+    start = _REASON_FIRST.match(joined)
+    if not (start and _iban_shaped(start.group("iban"))):
+        return False
+    found["returned"], found["return_reason"] = True, start.group("reason")
+    found["iban"] = start.group("iban")
+    rest = [pieces[0][start.end() :], *pieces[1:]] if start.end() <= len(pieces[0]) else None
+    spaced = " ".join(rest) if rest is not None else joined[start.end() :]
+    _description(found, spaced, joined[start.end() :])
+    return True
+
+
 def _knab(pieces: list[str], found: dict) -> bool:
     """Fill `found` from Knab's older layout (the description, then a line
     `REK: NL20INGB0001234567/NAAM: P. de Boer`, or `NAAM: …` alone for a card payment) and
@@ -917,7 +945,7 @@ def _creditor_reference(reference: str, end_to_end_id: str) -> str:
 
 
 # The layouts of free text that `read_details` knows, besides the IBAN and name first.
-_LAYOUTS = (_triodos, _knab, _abn_amro, _old_account)
+_LAYOUTS = (_reason_first, _triodos, _knab, _abn_amro, _old_account)
 
 
 def _fields(joined: str, *, before: bool = False) -> tuple[dict[str, tuple[int, int]], bool]:
