@@ -11,6 +11,7 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from goedeburen.payments.camt import MAX_BYTES
 from goedeburen.payments.enums import TransactionState
 from goedeburen.payments.models import BankStatement, BankTransaction, Payment
 from goedeburen.registration.enums import RegistrationStatus
@@ -618,3 +619,27 @@ def test_a_bad_statement_upload_says_why_in_dutch_and_books_nothing(
     assert not Payment.objects.filter(registration=registration).exists()
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.PENDING_PAYMENT
+
+
+def test_a_statement_of_ten_megabytes_is_imported_and_one_byte_more_refused(
+    owner_client, world, account
+):
+    """10 MB is the limit (`camt.MAX_BYTES`): an import runs in the request, and a 50 MB
+    file took longer than the web server waits. The file is padded with XML's own
+    whitespace to the limit, then one byte past it; so is a ZIP's content."""
+    registration = _pending(world)
+    good = day(1, registration)
+    at_limit = good + b" " * (MAX_BYTES - len(good))
+    nl = reverse("backoffice:bank.list", kwargs={"event": world.event.slug}).replace("/en/", "/")
+
+    def upload(data: bytes, name: str):
+        return owner_client.post(nl, {"file": _named(data, name)}, HTTP_ACCEPT_LANGUAGE="nl")
+
+    too_large = upload(at_limit + b" ", "afschrift.xml")
+    zipped = upload(archive(("a.xml", at_limit[:-1]), ("b.xml", b"  ")), "afschriften.zip")
+
+    assert "Het bestand is groter dan 10 MB." in too_large.content.decode()
+    assert "het ZIP-bestand is uitgepakt groter dan 10 MB" in zipped.content.decode()
+    assert not BankStatement.objects.exists()
+    assert upload(at_limit, "afschrift.xml").status_code == 302
+    assert Payment.objects.filter(registration=registration).exists()

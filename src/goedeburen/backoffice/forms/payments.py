@@ -125,7 +125,7 @@ class StatementUploadForm(_Styled, forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 50 MB."))
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
         return upload
 
 
