@@ -348,3 +348,20 @@ def wild_instance(seed: int, *, people: int = 6, rounds: int = 2, sessions: int 
         rules[rng.choice(list(rules) or ["rank_cost"])] = None  # left to its default
     doc["rules"] = rules
     return doc
+
+
+def everyone_wants_the_same(*, people: int, sessions: int) -> dict:
+    """Return one round of `sessions` mix sessions of 60 seats whose first five all `people`
+    rank first to fifth: three groups of a third each, residents spread (the default share
+    of 0.4). A placement of everyone exists whenever the seats suffice: 50 people a session
+    at 5,000 people and 100 sessions, a third of them residents."""
+    ids = [f"s{k}" for k in range(sessions)]
+    groups = ("resident", "corporation", "care")
+    return {
+        "rounds": [{"id": "r1", "sessions": [{"id": s, "capacity": 60, "mix": True} for s in ids]}],
+        "participants": [
+            {"id": f"p{i}", "group": groups[i % 3], "preferences": {"r1": ids[:5]}}
+            for i in range(people)
+        ],
+        "rules": {"spread_groups": ["resident"]},
+    }

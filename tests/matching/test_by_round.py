@@ -190,7 +190,8 @@ def test_the_fast_pass_keeps_the_rounds_placed_before_the_time_ended():
     ]
     assert len(kept) == 2_000 and all(kept)
     assert result_problems(doc, result.to_json()) == []
-    # The fast pass alone leaves 17 out, at a higher cost of those it places.
+    # The fast pass alone: its first pass leaves 17 out, its balanced second pass nobody,
+    # at a higher cost.
     alone = out_of_time(instance, started=0.0, message="test", seconds=0)
-    assert len(result.unassigned) < len(alone.unassigned)
+    assert result.unassigned == alone.unassigned == []
     assert result.objective < alone.objective

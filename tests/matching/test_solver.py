@@ -15,7 +15,7 @@ from goedeburen.matching.solver import parse_instance, solve
 
 from .checker import breaks, cost, repeat_pairs, result_problems
 from .command import SOURCES
-from .instances import SET, generated, random_instance
+from .instances import SET, everyone_wants_the_same, generated, random_instance
 from .reference import brute_force_optimum, solve_reference
 
 
@@ -370,6 +370,22 @@ def test_a_limit_of_one_second_places_3000_people_in_3000_rooms_of_one_seat():
     # The rules and the cost (`result_problems` compares all 4.5 million pairs of people).
     assert breaks(doc, result.to_json()) == []
     assert result.objective == cost(doc, result.assignment)
+
+
+def test_a_limit_of_five_seconds_places_5000_people_who_all_want_the_same_sessions():
+    # The fast pass left 3,400 of them out (`greedy.py`), the search found no placement
+    # within the limit, and the result was `infeasible` with "the time limit ended" for
+    # each, although 100 sessions of 60 seat all 5,000.
+    doc = everyone_wants_the_same(people=5000, sessions=100)
+
+    result = solve(parse_instance(doc), time_limit=5.0).to_json()
+
+    assert result["status"] in ("feasible", "optimal")
+    assert result["unassigned"] == []
+    assert sum(len(r) for r in result["assignment"].values()) == 5000
+    # The rules and the cost (`result_problems` compares all 12.5 million pairs of people).
+    assert breaks(doc, result) == []
+    assert result["objective"] == cost(doc, result["assignment"]) >= result["bound"]
 
 
 def test_a_rerun_from_a_previous_placement_never_returns_the_fast_pass_placement():
