@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -528,6 +529,35 @@ def test_replacing_a_rounds_sessions_meets_fewer_again_than_moves_and_swaps_reac
     assert repeat_pairs(doc, fewer) < stuck
     assert cost(doc, fewer) == first.objective
     assert breaks(doc, {"assignment": fewer}) == []
+
+
+def test_replacing_a_rounds_sessions_starts_no_try_that_would_end_after_the_deadline(
+    monkeypatch,
+):
+    # A try counts who meets whom three times over: at 5,000 people in 3 rounds of 100
+    # sessions of 50 one took 2 s, started 1 s before the deadline, and a limit of 20 s
+    # ended 1.8 s late. Here every reading of the clock is a second on: counting once
+    # takes a second, a try three, and the 2 s left when the first would start hold none.
+    from goedeburen.matching.solver import meetings
+
+    doc = generated(SET[1], seed=1)
+    instance = parse_instance(doc)
+    first = solve(instance, repeat_seconds=0).assignment
+    tries = []
+    replace_round = meetings._replace_round
+
+    def counted(*args, **kwargs):
+        tries.append(args[2])
+        return replace_round(*args, **kwargs)
+
+    ticks = itertools.count()
+    monkeypatch.setattr(meetings, "time", SimpleNamespace(monotonic=lambda: float(next(ticks))))
+    monkeypatch.setattr(meetings, "_replace_round", counted)
+
+    fewer = meetings.fewer_repeats_by_round(instance, first, deadline=4.0)
+
+    assert tries == []
+    assert fewer == first
 
 
 def test_replacing_a_round_keeps_whoever_was_placed_before_and_the_pins():
