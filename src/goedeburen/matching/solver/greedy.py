@@ -49,9 +49,10 @@ def greedy_placement(
     takes a few hundredths of a second), so that a time limit holds on any instance.
 
     When the first pass leaves someone out and time is left, a second, balanced pass
-    (`_pass`) tries again, and the placement that places more is returned: a placement of
-    everyone whenever one is easy to find, and the first pass's (cheaper) one whenever
-    that is one. `balanced`: False, the first pass only; True, the balanced one only (after
+    (`_pass`) tries again, and its placement is returned when it places everyone: a
+    placement of everyone whenever one is easy to find, and otherwise the first pass's,
+    whose placements cost less (the balanced pass's cost up to 3 times each at its
+    cheapest). `balanced`: False, the first pass only; True, the balanced one only (after
     a first pass made already).
     """
     if balanced is not None:
@@ -61,7 +62,7 @@ def greedy_placement(
     if _count(first) >= wanted or (deadline is not None and time.monotonic() >= deadline):
         return first
     second = _pass(instance, seconds=seconds, placed=placed, deadline=deadline, balanced=True)
-    return second if _count(second) > _count(first) else first
+    return second if _count(second) >= wanted else first
 
 
 def _count(placement: Assignment) -> int:
