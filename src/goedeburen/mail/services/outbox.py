@@ -161,6 +161,34 @@ def queue_registration_mail(
     )
 
 
+def queue_registration_mails(registrations: list[Registration], *, kind: str) -> int:
+    """Queue the `kind` mail to the booker of each of `registrations`, unrendered, as
+    `queue_registration_mail` would one by one; return how many.
+
+    For a mail to everyone of an event (publishing the assignment): the rows in a few
+    INSERTs and one `send_mail_batch` task per `BATCH_SIZE` mails, where one call per
+    registration costs three statements each (3,000 people: 15 s in the request).
+    Side effects: outbox rows with new Message-IDs; the batches enqueued on commit.
+    """
+    mails = insert(
+        [
+            OutgoingMail(
+                event_id=registration.event_id,
+                registration=registration,
+                kind=kind,
+                recipient=registration.email,
+                language=registration.language,
+                context=pack_context({}),
+                message_id=new_message_id(),
+            )
+            for registration in registrations
+            if registration.email  # an erased registration has no address: nothing to send
+        ]
+    )
+    enqueue_batches([mail.pk for mail in mails])
+    return len(mails)
+
+
 def render_queued(mail: OutgoingMail, *, registration=None) -> OutgoingMail:
     """Render an unrendered mail's subject, bodies and attachments and store them; return it.
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from goedeburen.common.audit import log_action
 from goedeburen.events.models import Event
 from goedeburen.mail.enums import MailKind
-from goedeburen.mail.services import queue_registration_mail
+from goedeburen.mail.services import queue_registration_mail, queue_registration_mails
 from goedeburen.registration.models import Registration
 
 from .. import exceptions, queries
@@ -49,8 +49,7 @@ def publish_run(
             is_published=True, published_at=timezone.now()
         )
         registrations = _registrations_to_tell(run, only_changed_from)
-        for registration in registrations:
-            queue_programme_mail(registration)
+        queue_registration_mails(registrations, kind=MailKind.PERSONAL_PROGRAMME)
         data = {"run": run.pk, "mails": len(registrations)}
         if breaks:
             data["breaks"] = sum(breaks.values())
@@ -103,8 +102,7 @@ def queue_programme_mails(event: Event) -> int:
         return 0
     with transaction.atomic():
         registrations = _registrations_to_tell(run, None)
-        for registration in registrations:
-            queue_programme_mail(registration)
+        queue_registration_mails(registrations, kind=MailKind.PERSONAL_PROGRAMME)
     return len(registrations)
 
 
