@@ -254,6 +254,79 @@ def test_results_cost_the_same_queries_for_1_and_3_responses(
     assert queries() == one
 
 
+def test_export_costs_the_same_queries_for_5_and_7_responses(
+    client, survey, register, free_ticket, event
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = factories.UserFactory()
+    factories.TeamMemberFactory(organiser=event.organiser, user=user, role="owner")
+    client.force_login(user)
+    url = f"/backoffice/{event.slug}/survey/results/export.csv"
+
+    def answer(n):
+        services.submit_response(
+            survey,
+            attendee=_attendee(register, free_ticket, event, name=f"X{n}"),
+            answers={_key(survey, "Hoe was de dag?"): "3", _key(survey, "Wat kan beter?"): "x"},
+        )
+
+    def queries():
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(captured)
+
+    for n in range(5):
+        answer(n)
+    five = queries()
+    answer(5)
+    answer(6)
+    assert queries() == five
+
+
+def test_xlsx_export_scans_the_sheet_no_more_for_7_responses_than_for_5(
+    client, monkeypatch, survey, register, free_ticket, event
+):
+    # `Worksheet.max_row` looks at every cell written so far: read once per row, 2,000
+    # responses took 26 s, past the server's timeout.
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    scans = []
+    max_row = Worksheet.max_row
+    monkeypatch.setattr(
+        Worksheet, "max_row", property(lambda sheet: scans.append(1) or max_row.fget(sheet))
+    )
+    user = factories.UserFactory()
+    factories.TeamMemberFactory(organiser=event.organiser, user=user, role="owner")
+    client.force_login(user)
+    url = f"/backoffice/{event.slug}/survey/results/export.xlsx"
+
+    def answer(n):
+        services.submit_response(
+            survey,
+            attendee=_attendee(register, free_ticket, event, name=f"W{n}"),
+            answers={_key(survey, "Hoe was de dag?"): "3", _key(survey, "Wat kan beter?"): "x"},
+        )
+
+    def scanned():
+        scans.clear()
+        response = client.get(url)
+        count = len(scans)
+        assert response.status_code == 200
+        assert load_workbook(io.BytesIO(response.content)).active.title == "Evaluation"
+        return count
+
+    for n in range(5):
+        answer(n)
+    five = scanned()
+    answer(5)
+    answer(6)
+    assert scanned() == five
+
+
 def test_after_check_in_only_who_came_is_asked(survey, register, free_ticket, event):
     from django.utils import timezone
 

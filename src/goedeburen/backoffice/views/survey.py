@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from goedeburen.backoffice import exports
+from goedeburen.checkin import exports as files
 from goedeburen.survey import results, services
 from goedeburen.survey.exceptions import SurveyError
 from goedeburen.survey.models import SurveyQuestion
@@ -117,8 +118,10 @@ class SurveyExportView(EventPermissionMixin, TemplateView):
             )
         rows = results.export_rows(survey)
         if self.kwargs["format"] == "xlsx":
-            content = results.as_xlsx(rows)
-            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            # The lists' writer: a sheet written row by row. Reading back each row as it was
+            # appended scanned the whole sheet every time (2,000 responses: 26 s).
+            content = files.as_xlsx(rows[0], rows[1:], sheet="Evaluation")
+            content_type = files.XLSX_TYPE
         else:
             content, content_type = results.as_csv(rows), "text/csv; charset=utf-8"
         response = HttpResponse(content, content_type=content_type)
