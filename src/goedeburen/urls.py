@@ -11,8 +11,8 @@ urlpatterns = [
     path("api/v1/", include("goedeburen.api.urls")),
 ]
 urlpatterns += i18n_patterns(
-    # Passkeys' own endpoints (django-otp-webauthn), under the back office's address.
-    path("backoffice/account/passkeys/", include("django_otp_webauthn.urls")),
+    # Passkeys' own endpoints (django-otp-webauthn's), under the back office's address.
+    path("backoffice/account/passkeys/", include("goedeburen.accounts.passkey_urls")),
     path("backoffice/", include("goedeburen.backoffice.urls")),
     path("", include("goedeburen.public.urls")),
     prefix_default_language=False,

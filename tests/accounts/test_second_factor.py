@@ -194,3 +194,51 @@ def test_owner_left_with_recovery_codes_only_sets_up_a_new_factor(client, world,
     response = client.get(url("event.detail", world))
 
     assert response.url.startswith(reverse("backoffice:two_factor.setup"))
+
+
+# What a program could send the passkey endpoints (django-otp-webauthn's) instead of what
+# the browser's WebAuthn answer holds: no JSON, JSON of the wrong shape, fields of the wrong
+# kind, bytes that are no base64url, far too much.
+PASSKEY_BODIES = [
+    b"",
+    b"null",
+    b"[]",
+    b"{}",
+    b"{",
+    b"\xff\xfe\xed\xa0\x80",
+    b'{"id": null, "rawId": [], "response": "x", "type": 5}',
+    b'{"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {"clientDataJSON": "!",'
+    b' "attestationObject": "\\u0000", "authenticatorData": "AAAA", "signature": "AAAA",'
+    b' "userHandle": "\\u0000", "transports": 5}}',
+    b'{"id": "' + b"A" * 200_000 + b'"}',
+    b'{"id": "\\ud800", "rawId": "\\udfff", "type": "public-key", "response": {}}',
+    b"[" * 100_000,
+]
+
+
+@pytest.mark.parametrize("signed_in", ["verified", "password only", "not at all"])
+def test_passkey_endpoints_refuse_what_is_no_passkey_and_store_nothing(world, signed_in):
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    from tests.clients import StaffClient
+
+    client = StaffClient()
+    if signed_in == "verified":
+        client.force_login(world.owner)
+    elif signed_in == "password only":
+        client.force_login_password_only(world.owner)
+    base = "/backoffice/account/passkeys/"
+    wrong = []
+    for ceremony in ("registration", "authentication"):
+        for begun in (False, True):
+            for body in PASSKEY_BODIES:
+                if begun:  # the state a real ceremony keeps in the session
+                    client.post(f"{base}{ceremony}/begin/", b"{}", content_type="application/json")
+                response = client.post(
+                    f"{base}{ceremony}/complete/", body, content_type="application/json"
+                )
+                refused = 400 <= response.status_code < 500 and response.json().get("detail")
+                if not refused:
+                    wrong.append((ceremony, begun, body[:40], response.status_code))
+    assert wrong == []
+    assert WebAuthnCredential.objects.count() == 0
