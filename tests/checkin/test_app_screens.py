@@ -130,6 +130,8 @@ def test_offline_list_holds_hashes_never_secrets(client, event, carla, ingrid):
         b'{"scans": [{"nonce": "12345678\\ud800", "ticket": ""}]}',
         b'{"scans": [{"nonce": "12345678", "undoes": "a\\udfffb"}]}',
         b'{"door": "Hal\\ud83d", "scans": [{"nonce": "12345678", "ticket": ""}]}',
+        # Nesting deeper than Python reads (well under the size limit): a 500 before.
+        b'{"scans": ' + b"[" * 100_000,
     ],
 )
 def test_bad_scan_upload_is_refused_with_a_message_and_changes_nothing(

@@ -254,8 +254,9 @@ class ScansView(CheckinMixin, View):
             door = _text(body.get("door"))
             offline = bool(body.get("offline"))
             scans = [self._scan(item) for item in body["scans"]][: services.checking.MAX_BATCH]
-        # OverflowError: an id of 1e309, which JSON reads as infinity.
-        except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
+        # OverflowError: an id of 1e309, which JSON reads as infinity; RecursionError:
+        # arrays nested deeper than Python reads.
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, RecursionError):
             return JsonResponse(
                 {"error": str(_("This scan could not be read; scan again."))}, status=400
             )
