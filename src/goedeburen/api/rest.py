@@ -106,8 +106,15 @@ class JSONParser(parsers.JSONParser):
     """
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        if _holds_surrogate(data):
+        # Arrays or objects nested deeper than Python reads (or than the walk below goes)
+        # raise RecursionError, which DRF does not turn into a 400: a 500 before.
+        try:
+            data = super().parse(stream, media_type, parser_context)
+            surrogate = _holds_surrogate(data)
+        except RecursionError as too_deep:
+            message = _("The request is nested too deeply to be read.")
+            raise exceptions.ParseError(message) from too_deep
+        if surrogate:
             raise exceptions.ParseError(
                 _("The request holds a character that is not allowed: half of a UTF-16 pair.")
             )
