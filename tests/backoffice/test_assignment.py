@@ -6,6 +6,7 @@ from django.urls import reverse
 from goedeburen.events.models import Role
 from goedeburen.matching import services
 from goedeburen.matching.models import AssignmentRun, Placement, SessionHost
+from goedeburen.registration import services as registration_services
 from tests.factories import TeamMemberFactory, UserFactory
 from tests.matching.conftest import make_small
 
@@ -432,3 +433,45 @@ def test_result_screen_speaks_dutch_an_organiser_understands(client, small_world
     assert "Elk gesprek gemengd volgens de regels" in page
     for word in ("Kosten", "ondergrens", "LP-grens", "Uitkomst", "optimal"):
         assert word not in page
+
+
+def test_changes_after_publishing_queued_together_are_solved_once(client, small_world, english):
+    """Each cancellation after publishing queues an incremental run; runs still waiting
+    when a later one is queued are marked superseded instead of solved one after the
+    other (approving 700 residents queued 700 solves of ten seconds). The last run places
+    everyone as after all the changes, and its screen says what happened to the others."""
+    event = small_world.event
+    first = services.execute_run(services.start_run(event, by=None).pk)
+    services.publish_run(first, by=None)
+    leaving = small_world.attendees[:3]
+    for person in leaving:  # each in its own transaction; the worker not yet there
+        registration_services.cancel_registration(person.registration, by=None, reason="booker")
+    queued = list(AssignmentRun.objects.filter(event=event, base__isnull=False).order_by("pk"))
+    assert [run.status for run in queued] == ["queued"] * 3
+
+    outcomes = [services.execute_run(run.pk) for run in queued]
+
+    assert [run.status for run in outcomes] == ["superseded", "superseded", "done"]
+    assert not Placement.objects.filter(run__in=queued[:2]).exists()
+    last = AssignmentRun.objects.get(is_published=True)
+    assert last == queued[-1]
+    placed = set(Placement.objects.filter(run=last).values_list("attendee_id", flat=True))
+    assert placed.isdisjoint(person.pk for person in leaving)
+    assert placed == {a.pk for a in small_world.attendees[3:]}
+    client.force_login(small_world.owner)
+    page = client.get(_url("detail", event, pk=queued[0].pk)).content.decode()
+    assert "A later change started a newer run before this one began." in page
+    assert "refresh" not in page
+    assert "Replaced by a later run" in client.get(_url("list", event)).content.decode()
+
+
+def test_a_change_queued_alone_after_publishing_is_solved(small_world):
+    event = small_world.event
+    services.publish_run(services.execute_run(services.start_run(event, by=None).pk), by=None)
+    registration_services.cancel_registration(
+        small_world.attendees[0].registration, by=None, reason="booker"
+    )
+
+    run = services.execute_run(AssignmentRun.objects.get(status="queued").pk)
+
+    assert (run.status, run.is_published) == ("done", True)

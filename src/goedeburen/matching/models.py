@@ -108,6 +108,9 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    # An incremental run not started before a later one was queued: the later one reads
+    # the event when it starts, so it places what this one would have (`execute_run`).
+    SUPERSEDED = "superseded", _("Replaced by a later run")
 
 
 class AssignmentRun(models.Model):
@@ -159,7 +162,7 @@ class AssignmentRun(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+        return self.status in (RunStatus.DONE, RunStatus.FAILED, RunStatus.SUPERSEDED)
 
 
 class Placement(models.Model):

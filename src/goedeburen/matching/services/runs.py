@@ -11,6 +11,7 @@ import logging
 import time
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 
 from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
@@ -66,7 +67,23 @@ def execute_run(run_id: int) -> AssignmentRun | None:
     Returns None when another worker has the run already. Side effects: progress on the run
     row while it goes; Placement rows, figures and a log entry at the end; for a clean
     incremental run, those of `publish_run`. A failure is stored on the run, never raised.
+
+    An incremental run with a later one queued behind it is not solved but marked
+    superseded: each change after publishing queues a run (approving 700 residents queued
+    700 solves of ten seconds each, one after the other), and the later run, queued by a
+    change committed after this run's, reads the event only when it starts.
     """
+    later = AssignmentRun.objects.filter(
+        event_id=OuterRef("event_id"),
+        base__isnull=False,
+        status=RunStatus.QUEUED,
+        pk__gt=OuterRef("pk"),
+    )
+    superseded = AssignmentRun.objects.filter(
+        Exists(later), pk=run_id, base__isnull=False, status=RunStatus.QUEUED
+    ).update(status=RunStatus.SUPERSEDED, progress=100, phase="done")
+    if superseded:
+        return AssignmentRun.objects.get(pk=run_id)
     claimed = AssignmentRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING, progress=1, phase="build"
     )
