@@ -38,7 +38,7 @@ def publish_run(
     if breaks and not breaks_accepted:
         raise MatchingError(exceptions.RUN_BREAKS_RULES, code="rule_breaks")
     with transaction.atomic():
-        Event.objects.select_for_update().get(pk=run.event_id)
+        lock_event(run.event_id)
         before = queries.published_run(run.event)
         if before is not None and before.pk != run.pk:
             _carry_sequences(before, run)
@@ -56,6 +56,17 @@ def publish_run(
         log_action(run.event, action="matching.published", by=by, data=data)
     run.refresh_from_db()
     return run
+
+
+def lock_event(event_id: int) -> None:
+    """Hold the event's other publishes and runs until this transaction ends.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: rows written meanwhile that point at the event (a
+    cancellation's log entry, a check-in) take a key-share lock on it and need not wait.
+    With FOR UPDATE they did, while the publish waited for their registration to queue its
+    mail: the two met in a deadlock (tests/concurrency/test_publish_deadlock.py).
+    """
+    Event.objects.select_for_update(no_key=True).filter(pk=event_id).values_list("pk").first()
 
 
 def _carry_sequences(before: AssignmentRun, run: AssignmentRun) -> None:

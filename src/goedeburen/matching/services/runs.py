@@ -24,7 +24,7 @@ from ..exceptions import MatchingError
 from ..models import AssignmentRun, Placement, RunStatus
 from ..solver import Instance, first_come_first_served, solve
 from ..solver.check import figures, group_counts
-from .publishing import publish_run, queue_programme_mail
+from .publishing import lock_event, publish_run, queue_programme_mail
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def start_run(event: Event, *, by, base: AssignmentRun | None = None) -> Assignm
     with transaction.atomic():
         if base is None:
             # Two organisers pressing "run" at once start one run, not two.
-            Event.objects.select_for_update().filter(pk=event.pk).first()
+            lock_event(event.pk)
             if AssignmentRun.objects.filter(event=event, status__in=ACTIVE).exists():
                 raise MatchingError(exceptions.RUN_BUSY, code="busy")
         run = AssignmentRun.objects.create(event=event, created_by=_user(by), base=base)
@@ -94,7 +94,7 @@ def execute_run(run_id: int) -> AssignmentRun | None:
         if run.base_id is not None:
             # One incremental run at a time per event: each starts from the last published.
             with transaction.atomic():
-                Event.objects.select_for_update().get(pk=run.event_id)
+                lock_event(run.event_id)
                 _solve_and_store(run, incremental=True)
         else:
             _solve_and_store(run, incremental=False)
