@@ -249,9 +249,7 @@ def apply_status(payment: Payment, status: ProviderStatus, *, by=None) -> Paymen
     Side effects when it changed: log entry; when it became paid, `settle_registration`.
     """
     with transaction.atomic():
-        payment = (
-            Payment.objects.select_for_update().select_related("registration").get(pk=payment.pk)
-        )
+        payment = _lock_payment(payment.pk)
         if payment.state == status.state or payment.state in FINAL_PAYMENT_STATES:
             return payment
         before = payment.state
@@ -276,6 +274,16 @@ def apply_status(payment: Payment, status: ProviderStatus, *, by=None) -> Paymen
         if status.state == PaymentState.PAID:
             settle_registration(payment.registration, payment=payment, by=by)
     return payment
+
+
+def _lock_payment(pk: int) -> Payment:
+    """Return the payment with its registration, only the payment's row locked.
+
+    Its registration is locked later, by `confirm_paid`, and only for a payment that became
+    paid: a settlement locks the registration before the payments it refunds, and locking
+    both here (the payment's row first) met it in a deadlock.
+    """
+    return Payment.objects.select_for_update(of=("self",)).select_related("registration").get(pk=pk)
 
 
 def record_manual_payment(
