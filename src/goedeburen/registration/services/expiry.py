@@ -94,6 +94,17 @@ def end_offer(registration: Registration) -> Counter[int]:
     return seats
 
 
+def locked_for_release(pk: int) -> Registration:
+    """Return registration `pk` with its event, only the registration's row locked until the
+    transaction ends (raise `Registration.DoesNotExist` when it is gone).
+
+    Not the event's row: a booking that took seats of the quota commits only when it may
+    lock the event's row (the foreign keys of its rows, KEY SHARE), and the release then
+    waits for that booking's quota: locking the event FOR UPDATE here met it in a deadlock.
+    """
+    return Registration.objects.select_for_update(of=("self",)).select_related("event").get(pk=pk)
+
+
 def release_expired(quota_ids: Iterable[int], *, now: dt.datetime, skip_locked: bool) -> int:
     """Release every hold and offer that ended and holds seats of these quotas; return how many.
 

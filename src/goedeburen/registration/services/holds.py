@@ -27,9 +27,7 @@ def release_expired_holds(*, now=None, by=None) -> int:
     released = 0
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            registration = (
-                Registration.objects.select_for_update().select_related("event").get(pk=pk)
-            )
+            registration = expiry.locked_for_release(pk)
             if not expiry.hold_ended(registration, now=now):
                 continue
             capacity.give_back(expiry.end_hold(registration, by=by))

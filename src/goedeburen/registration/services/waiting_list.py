@@ -238,9 +238,7 @@ def expire_offers(*, now: dt.datetime | None = None) -> int:
     expired = 0
     for pk in due.values_list("pk", flat=True):
         with transaction.atomic():
-            registration = (
-                Registration.objects.select_for_update().select_related("event").get(pk=pk)
-            )
+            registration = expiry.locked_for_release(pk)
             if not expiry.offer_ended(registration, now=now):
                 continue
             capacity.give_back(expiry.end_offer(registration))
