@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef
 from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event, Session
-from goedeburen.registration.models import Attendee
+from goedeburen.registration.models import Attendee, Registration
 
 from .. import exceptions, queries, tasks
 from ..building import build_instance, pk
@@ -24,6 +24,7 @@ from ..exceptions import MatchingError
 from ..models import AssignmentRun, Placement, RunStatus
 from ..solver import Instance, first_come_first_served, solve
 from ..solver.check import figures, group_counts
+from .preferences import lock_registration
 from .publishing import lock_event, publish_run, queue_programme_mail
 
 logger = logging.getLogger(__name__)
@@ -239,12 +240,7 @@ def move_placement(run: AssignmentRun, *, attendee: Attendee, session: Session, 
     if session.round.event_id != run.event_id:
         raise MatchingError(exceptions.UNKNOWN_SESSION, code="unknown_session")
     with transaction.atomic():
-        placement = (
-            Placement.objects.select_for_update()
-            .select_related("attendee__registration")
-            .filter(run=run, attendee=attendee, round_id=session.round_id)
-            .first()
-        )
+        placement = _lock_placement(run, attendee=attendee, round_id=session.round_id)
         if placement is None:
             raise MatchingError(exceptions.WRONG_ROUND, code="wrong_session")
         before = placement.session_id
@@ -284,6 +280,27 @@ def move_placement(run: AssignmentRun, *, attendee: Attendee, session: Session, 
             },
         )
     return placement
+
+
+def _lock_placement(run: AssignmentRun, *, attendee: Attendee, round_id: int) -> Placement | None:
+    """Return the attendee's placement in the round of `run` with their registration, locked
+    until the transaction ends: first the registration's row, then the placement's (None:
+    the attendee or the placement is gone).
+
+    In the order of every change of a registration (a cancellation of the attendee locks
+    the registration, then deletes the attendee's placements): locking the placement first
+    met such a change in a deadlock.
+    """
+    registration = Registration.objects.filter(attendees=attendee.pk).first()
+    if registration is None:
+        return None
+    lock_registration(registration)
+    return (
+        Placement.objects.select_for_update(of=("self",))
+        .select_related("attendee__registration")
+        .filter(run=run, attendee=attendee, round_id=round_id)
+        .first()
+    )
 
 
 def _user(by):
