@@ -1,13 +1,14 @@
 """Publishing a programme while a participant cancels, on PostgreSQL: both go through, never
 a database error (a 500 on the publish button or the manage page).
 
-Publishing locked the event's row (FOR UPDATE) and then queued a mail per registration,
-which refers to the registration's row (a KEY SHARE lock on it); a cancellation locks its
-registration's row and then writes its log entry, which refers to the event's row (a KEY
-SHARE lock on that). FOR UPDATE conflicts with KEY SHARE: the two waited for each other and
-met in a deadlock. Now the event's row is locked FOR NO KEY UPDATE, which still keeps two
-publishes (and runs) of one event apart but lets rows that point at the event be written.
-The negative control locks the event FOR UPDATE again: one of the two fails."""
+Publishing locked the event's row (FOR UPDATE) and queued a mail per registration, whose
+foreign key locks the registration's row at the commit (KEY SHARE: Django's foreign keys are
+checked at the commit); a cancellation locks its registration's row and writes a log entry,
+whose foreign key locks the event's row at its commit. FOR UPDATE conflicts with KEY SHARE:
+the two commits waited for each other, a deadlock. Now the event's row is locked FOR NO
+KEY UPDATE, which still keeps two publishes (and runs) of one event apart but lets rows
+that point at the event be written. The negative control locks the event FOR UPDATE
+again: one of the two fails."""
 
 import pytest
 from django.db import OperationalError, connection

@@ -61,10 +61,11 @@ def publish_run(
 def lock_event(event_id: int) -> None:
     """Hold the event's other publishes and runs until this transaction ends.
 
-    FOR NO KEY UPDATE, not FOR UPDATE: rows written meanwhile that point at the event (a
-    cancellation's log entry, a check-in) take a key-share lock on it and need not wait.
-    With FOR UPDATE they did, while the publish waited for their registration to queue its
-    mail: the two met in a deadlock (tests/concurrency/test_publish_deadlock.py).
+    FOR NO KEY UPDATE, not FOR UPDATE: a transaction that wrote rows pointing at the event (a
+    cancellation's log entry, a check-in) takes a key-share lock on it at its commit (the
+    foreign keys are checked then) and need not wait. With FOR UPDATE it did, while the
+    publish's commit waited for its registration: a deadlock
+    (tests/concurrency/test_publish_deadlock.py).
     """
     Event.objects.select_for_update(no_key=True).filter(pk=event_id).values_list("pk").first()
 
