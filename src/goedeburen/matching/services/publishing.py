@@ -39,6 +39,8 @@ def publish_run(
         raise MatchingError(exceptions.RUN_BREAKS_RULES, code="rule_breaks")
     with transaction.atomic():
         lock_event(run.event_id)
+        registrations = _registrations_to_tell(run, only_changed_from)
+        _lock_registrations(registrations)
         before = queries.published_run(run.event)
         if before is not None and before.pk != run.pk:
             _carry_sequences(before, run)
@@ -48,7 +50,6 @@ def publish_run(
         AssignmentRun.objects.filter(pk=run.pk).update(
             is_published=True, published_at=timezone.now()
         )
-        registrations = _registrations_to_tell(run, only_changed_from)
         queue_registration_mails(registrations, kind=MailKind.PERSONAL_PROGRAMME)
         data = {"run": run.pk, "mails": len(registrations)}
         if breaks:
@@ -68,6 +69,23 @@ def lock_event(event_id: int) -> None:
     (tests/concurrency/test_publish_deadlock.py).
     """
     Event.objects.select_for_update(no_key=True).filter(pk=event_id).values_list("pk").first()
+
+
+def _lock_registrations(registrations: list[Registration]) -> None:
+    """Hold changes of these registrations (in order of id) until this transaction ends.
+
+    Before the placements are touched, in the order of every change of a registration (a
+    cancellation of a person locks their registration, then deletes their placements): the
+    mails queued for them lock the registrations at the commit (their foreign keys), and
+    the publish's commit and such a change then waited for each other, a deadlock. FOR NO
+    KEY UPDATE: rows that merely point at a registration are still written meanwhile.
+    """
+    list(
+        Registration.objects.filter(pk__in=[r.pk for r in registrations])
+        .order_by("pk")
+        .select_for_update(no_key=True)
+        .values_list("pk", flat=True)
+    )
 
 
 def _carry_sequences(before: AssignmentRun, run: AssignmentRun) -> None:
