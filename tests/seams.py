@@ -251,3 +251,22 @@ def without_the_seen_check(setattr_: Callable = setattr) -> None:
         return editing.change_registration(registration, **changes)
 
     setattr_(services, "change_registration", change_unseen)
+
+
+def meet_after(setattr_: Callable, owner, name: str) -> threading.Event:
+    """Replace `owner.name` with a version that, once it returned (its locks taken), sets
+    the returned event and waits until another transaction waits for a lock (a
+    `Rendezvous` of two that only this side joins), with a deadline.
+
+    The shape of a deadlock test: the other side starts once the event is set, so each
+    holds its first lock before either asks for its second."""
+    passed, rendezvous, original = threading.Event(), Rendezvous(), getattr(owner, name)
+
+    def call_then_meet(*args, **kwargs):
+        result = original(*args, **kwargs)
+        passed.set()
+        rendezvous(None)
+        return result
+
+    setattr_(owner, name, call_then_meet)
+    return passed

@@ -1,14 +1,22 @@
-"""Races on PostgreSQL: two "start a run" at once make one run; two publishes leave one.
+"""Races on PostgreSQL: two "start a run" at once make one run; two publishes leave one; the
+published programme changed while a booker cancels never deadlocks.
 
 Threads call the real services, each on its own connection, released together by a barrier.
 """
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
+from goedeburen.events.models import Event
 from goedeburen.matching import services
 from goedeburen.matching.exceptions import MatchingError
-from goedeburen.matching.models import AssignmentRun
+from goedeburen.matching.models import AssignmentRun, Placement
+from goedeburen.matching.services import publishing, runs
+from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Attendee
+from goedeburen.registration.services import cancellation
+from tests.factories import AttendeeFactory
+from tests.seams import meet_after
 from tests.threads import all_at_once
 
 from .conftest import make_small
@@ -141,3 +149,134 @@ def test_choices_saved_as_the_attendee_is_cancelled_are_refused_not_broken():
 
     assert refused.value.code == "not_attending"
     assert Ranking.objects.count() == 0
+
+
+# The published programme changed while a booker cancels: both go through (or the
+# organiser's move is refused with a message), never a database error (a 500). Django
+# checks foreign keys at the commit: a row that points at a registration or an event locks
+# that row then (KEY SHARE), which a FOR UPDATE lock keeps waiting. Each test holds the
+# cancellation after it locked the registration and starts the organiser's change only
+# then; the negative controls take each fix away and the two meet in a deadlock.
+#
+# - Publishing locked the event's row FOR UPDATE and queued a mail per registration; the
+#   cancellation's log entry points at the event: the two waited for each other. Now the
+#   event is locked FOR NO KEY UPDATE (`publishing.lock_event`).
+# - Publishing over an earlier programme updates the new run's placements; cancelling a
+#   person deletes theirs, after locking the registration the publish's mails point at.
+#   Now publishing locks the registrations it tells first (`_lock_registrations`).
+# - Moving a person by hand locked the placement, the person and their registration in
+#   one statement, in that order, against the cancellation's registration, then
+#   placements. Now the move locks the registration first (`runs._lock_placement`).
+
+
+@pytest.fixture
+def published():
+    """A published programme; the first person's registration has a second person."""
+    small = make_small(people=3)
+    AttendeeFactory(registration=small.attendees[0].registration, ticket_type=small.ticket)
+    services.publish_run(_done_run(small), by=None)
+    return small
+
+
+def _done_run(small):
+    return services.execute_run(services.start_run(small.event, by=None).pk)
+
+
+def _as_the_booker_cancels(monkeypatch, cancel, change) -> list:
+    """Run `cancel()` and, once it holds the registration, `change()`; the cancellation goes
+    on once the change waits for a lock."""
+    registration_locked = meet_after(monkeypatch.setattr, cancellation, "locked")
+
+    def work(n):
+        if n == 0:
+            return cancel()
+        assert registration_locked.wait(20)
+        return change()
+
+    return all_at_once(2, work)
+
+
+def _assert_one_deadlock(results) -> None:
+    failed = [r for r in results if isinstance(r, OperationalError)]
+    assert len(failed) == 1, results
+    assert "deadlock detected" in str(failed[0])
+
+
+def _publish_as_the_booker_cancels(small, monkeypatch, *, whole: bool) -> tuple:
+    """Publish a new run as a booker cancels their registration (`whole`) or one person."""
+    run, person = _done_run(small), small.attendees[1 if whole else 0]
+
+    def cancel():
+        if whole:
+            return cancellation.cancel_registration(person.registration, by=None, reason="ziek")
+        return cancellation.cancel_attendee(person, by=None, reason="ziek")
+
+    results = _as_the_booker_cancels(
+        monkeypatch, cancel, lambda: services.publish_run(run, by=None)
+    )
+    return run, person, results
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["registration", "person"])
+def test_publishing_as_a_booker_cancels_does_both(published, monkeypatch, whole):
+    run, person, results = _publish_as_the_booker_cancels(published, monkeypatch, whole=whole)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert AssignmentRun.objects.get(pk=run.pk).is_published
+    person.registration.refresh_from_db()
+    assert (person.registration.status == RegistrationStatus.CANCELLED) == whole
+    assert Attendee.objects.filter(pk=person.pk).exists() == whole
+
+
+def test_negative_control_with_the_event_locked_for_update_publishing_deadlocks(
+    published, monkeypatch
+):
+    def lock_for_update(event_id):
+        Event.objects.select_for_update().get(pk=event_id)
+
+    monkeypatch.setattr(publishing, "lock_event", lock_for_update)
+
+    _assert_one_deadlock(_publish_as_the_booker_cancels(published, monkeypatch, whole=True)[2])
+
+
+def test_negative_control_without_locking_the_registrations_first_publishing_deadlocks(
+    published, monkeypatch
+):
+    monkeypatch.setattr(publishing, "_lock_registrations", lambda registrations: None)
+
+    _assert_one_deadlock(_publish_as_the_booker_cancels(published, monkeypatch, whole=False)[2])
+
+
+def _move_as_the_person_is_cancelled(small, monkeypatch) -> tuple:
+    person = small.attendees[0]
+    run = AssignmentRun.objects.get(event=small.event, is_published=True)
+    placement = Placement.objects.get(run=run, attendee=person, round=small.rounds[0])
+    other = next(s for s in small.sessions[0] if s.pk != placement.session_id)
+    results = _as_the_booker_cancels(
+        monkeypatch,
+        lambda: cancellation.cancel_attendee(person, by=None, reason="ziek"),
+        lambda: services.move_placement(run, attendee=person, session=other, by=None),
+    )
+    return person, results
+
+
+def test_moving_a_person_as_the_booker_cancels_them_refuses_the_move(published, monkeypatch):
+    person, (cancelled, moved) = _move_as_the_person_is_cancelled(published, monkeypatch)
+
+    assert not isinstance(cancelled, Exception), (cancelled, moved)
+    assert isinstance(moved, MatchingError), (cancelled, moved)
+    assert not Attendee.objects.filter(pk=person.pk).exists()
+
+
+def test_negative_control_locking_the_placement_first_moving_deadlocks(published, monkeypatch):
+    def placement_first(run, *, attendee, round_id):
+        return (
+            Placement.objects.select_for_update()
+            .select_related("attendee__registration")
+            .filter(run=run, attendee=attendee, round_id=round_id)
+            .first()
+        )
+
+    monkeypatch.setattr(runs, "_lock_placement", placement_first)
+
+    _assert_one_deadlock(_move_as_the_person_is_cancelled(published, monkeypatch)[1])

@@ -65,8 +65,8 @@ def lock_event(event_id: int) -> None:
     FOR NO KEY UPDATE, not FOR UPDATE: a transaction that wrote rows pointing at the event (a
     cancellation's log entry, a check-in) takes a key-share lock on it at its commit (the
     foreign keys are checked then) and need not wait. With FOR UPDATE it did, while the
-    publish's commit waited for its registration: a deadlock
-    (tests/concurrency/test_publish_deadlock.py).
+    publish waited for its registration: a deadlock
+    (tests/matching/test_concurrency.py).
     """
     Event.objects.select_for_update(no_key=True).filter(pk=event_id).values_list("pk").first()
 
