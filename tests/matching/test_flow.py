@@ -11,6 +11,7 @@ from icalendar import Calendar
 from goedeburen.events import services as event_services
 from goedeburen.events.models import Event, Room
 from goedeburen.mail import placeholders, programme
+from goedeburen.mail import tasks as mail_tasks
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.models import OutgoingMail
 from goedeburen.mail.services import deliver_due
@@ -406,6 +407,21 @@ def test_publishing_a_run_that_breaks_the_rules_needs_the_breaks_accepted(small)
     services.publish_run(run, by=None, breaks_accepted=True)
     run.refresh_from_db()
     assert run.is_published
+
+
+def test_programme_mails_go_out_in_the_worker_s_batches(small, smtp):
+    """Publishing queues the programme mails in batches (`send_mail_batch`), which load the
+    registrations together: each mail must find its own (before, every one failed with
+    "the registration no longer exists")."""
+    services.publish_run(_run(small.event), by=None)
+    queued = list(
+        OutgoingMail.objects.filter(kind=MailKind.PERSONAL_PROGRAMME).values_list("pk", flat=True)
+    )
+
+    sent = mail_tasks.send_mail_batch.call(queued)
+
+    assert sent == len(queued) == len(small.attendees)
+    assert {m["To"] for m in smtp.messages} == {a.registration.email for a in small.attendees}
 
 
 def test_cancellation_after_publishing_cancels_the_programme_entries_sent(small, smtp):

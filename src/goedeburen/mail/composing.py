@@ -75,7 +75,8 @@ def compose(mail: OutgoingMail, *, registration: Registration | None = None) -> 
     attendee = None
     if mail.registration_id is not None and registration is None:
         registration = _registrations([mail.registration_id])[mail.registration_id]
-    elif mail.kind != MailKind.MAILING:
+    if registration is None and mail.kind != MailKind.MAILING:
+        # (A registration the batch loaded is the mail's: only a mailing goes without one.)
         raise MailError(NOTHING_TO_RENDER, code="nothing_to_render")
     if context.get("attendee") and registration is not None:
         attendee = next(
