@@ -475,3 +475,33 @@ def test_a_change_queued_alone_after_publishing_is_solved(small_world):
     run = services.execute_run(AssignmentRun.objects.get(status="queued").pk)
 
     assert (run.status, run.is_published) == ("done", True)
+
+
+def test_a_run_whose_base_was_published_over_says_so_and_a_new_run_is_queued(
+    client, small_world, english, monkeypatch
+):
+    from goedeburen.matching.services import runs
+
+    event = small_world.event
+    services.publish_run(services.execute_run(services.start_run(event, by=None).pk), by=None)
+    by_hand = services.execute_run(services.start_run(event, by=None).pk)
+    registration_services.cancel_registration(
+        small_world.attendees[0].registration, by=None, reason="booker"
+    )
+    solve = runs.solve
+
+    def publish_by_hand_meanwhile(*args, **kwargs):
+        services.publish_run(by_hand, by=None)
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(runs, "solve", publish_by_hand_meanwhile)
+
+    run = services.execute_run(AssignmentRun.objects.get(status="queued").pk)
+
+    assert (run.status, run.phase) == ("superseded", "base_changed")
+    assert AssignmentRun.objects.get(is_published=True) == by_hand
+    assert AssignmentRun.objects.get(status="queued").base == by_hand
+    client.force_login(small_world.owner)
+    page = client.get(_url("detail", event, pk=run.pk)).content.decode()
+    assert "Another placement was published while this run was working." in page
+    assert "A later change started a newer run" not in page

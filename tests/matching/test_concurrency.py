@@ -4,6 +4,8 @@ published programme changed while a booker cancels never deadlocks.
 Threads call the real services, each on its own connection, released together by a barrier.
 """
 
+import threading
+
 import pytest
 from django.db import OperationalError, connection
 
@@ -280,3 +282,139 @@ def test_negative_control_locking_the_placement_first_moving_deadlocks(published
     monkeypatch.setattr(runs, "_lock_placement", placement_first)
 
     _assert_one_deadlock(_move_as_the_person_is_cancelled(published, monkeypatch)[1])
+
+
+# An incremental run (queued by a change after publishing) solves without holding the
+# event's row: a solve may take a minute, and publishing, starting a run or changing the
+# event's status lock that row. What it holds is a session lock of its own (one such run
+# at a time per event); the event is locked only to store and publish the result, after
+# checking that the placement it started from is still the published one.
+
+
+def _publish_by_hand_while_an_incremental_run_solves(small, monkeypatch) -> tuple:
+    """Publish a run by hand once the incremental run is in its solve; the solve goes on
+    when the publish has returned, or when it waits for a lock. Returns the incremental
+    run, the run published by hand, both results and whether the publish waited."""
+    from tests.seams import Rendezvous
+
+    by_hand = _done_run(small)
+    cancellation.cancel_registration(small.attendees[2].registration, by=None, reason="ziek")
+    incremental = AssignmentRun.objects.get(event=small.event, status="queued")
+    solving, rendezvous, solve = threading.Event(), Rendezvous(), runs.solve
+    publish_waited = []
+
+    def solve_after_the_publish(*args, **kwargs):
+        solving.set()
+        rendezvous(None)
+        publish_waited.append(rendezvous.arrived < 2)
+        return solve(*args, **kwargs)
+
+    monkeypatch.setattr(runs, "solve", solve_after_the_publish)
+
+    def work(n):
+        if n == 0:
+            return services.execute_run(incremental.pk)
+        assert solving.wait(20)
+        published = services.publish_run(by_hand, by=None)
+        rendezvous(None)
+        return published
+
+    results = all_at_once(2, work)
+    return incremental, by_hand, results, publish_waited
+
+
+def test_publishing_by_hand_while_an_incremental_run_solves_neither_waits_nor_is_undone(
+    published, monkeypatch
+):
+    incremental, by_hand, results, publish_waited = (
+        _publish_by_hand_while_an_incremental_run_solves(published, monkeypatch)
+    )
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert publish_waited == [False]
+    incremental.refresh_from_db()
+    assert (incremental.status, incremental.phase) == ("superseded", "base_changed")
+    assert not Placement.objects.filter(run=incremental).exists()
+    assert AssignmentRun.objects.get(is_published=True) == by_hand
+    # The change the incremental run was for is solved again, from what is published now.
+    follow_up = AssignmentRun.objects.get(event=published.event, status="queued")
+    assert follow_up.base == by_hand
+    run = services.execute_run(follow_up.pk)
+    assert (run.status, run.is_published) == ("done", True)
+    placed = set(Placement.objects.filter(run=run).values_list("attendee_id", flat=True))
+    assert published.attendees[2].pk not in placed
+
+
+def test_negative_control_with_the_event_locked_for_the_solve_publishing_waits(
+    published, monkeypatch
+):
+    from contextlib import contextmanager
+
+    from django.db import transaction
+
+    @contextmanager
+    def event_locked(kind, key):
+        with transaction.atomic():
+            publishing.lock_event(int(key))
+            yield
+
+    monkeypatch.setattr(runs.locks, "held", event_locked)
+
+    incremental, by_hand, results, publish_waited = (
+        _publish_by_hand_while_an_incremental_run_solves(published, monkeypatch)
+    )
+
+    assert publish_waited == [True]
+    assert not [r for r in results if isinstance(r, Exception)], results
+
+
+def _two_incremental_runs_at_once(small, monkeypatch) -> list:
+    """A change after publishing queues a run; a second change comes while the first run
+    builds, and a second worker takes its run at once. Each run's build waits until the
+    other's has come as far, or waits for a lock."""
+    from tests.seams import Rendezvous
+
+    cancellation.cancel_registration(small.attendees[2].registration, by=None, reason="ziek")
+    first = AssignmentRun.objects.get(event=small.event, status="queued")
+    building, rendezvous, build = threading.Event(), Rendezvous(), runs.build_instance
+
+    def build_when_both_came(event):
+        building.set()
+        rendezvous(None)
+        return build(event)
+
+    monkeypatch.setattr(runs, "build_instance", build_when_both_came)
+
+    def work(n):
+        if n == 0:
+            return services.execute_run(first.pk)
+        assert building.wait(20)
+        cancellation.cancel_registration(small.attendees[1].registration, by=None, reason="ziek")
+        second = AssignmentRun.objects.get(event=small.event, status="queued")
+        return services.execute_run(second.pk)
+
+    return all_at_once(2, work)
+
+
+def test_two_incremental_runs_of_an_event_solve_one_after_the_other(published, monkeypatch):
+    results = _two_incremental_runs_at_once(published, monkeypatch)
+
+    assert [(r.status, r.phase) for r in results] == [("done", "done")] * 2, results
+    assert AssignmentRun.objects.get(is_published=True) == results[1]
+    placed = set(Placement.objects.filter(run=results[1]).values_list("attendee_id", flat=True))
+    assert placed.isdisjoint(person.pk for person in published.attendees[1:3])
+
+
+def test_negative_control_without_the_run_lock_both_solve_from_one_base(published, monkeypatch):
+    # Still right (the later one sees the base changed and queues a run from it), but a
+    # whole solve is thrown away.
+    from contextlib import nullcontext
+
+    monkeypatch.setattr(runs.locks, "held", lambda kind, key: nullcontext())
+
+    results = _two_incremental_runs_at_once(published, monkeypatch)
+
+    assert sorted((r.status, r.phase) for r in results) == [
+        ("done", "done"),
+        ("superseded", "base_changed"),
+    ], results

@@ -13,6 +13,7 @@ import time
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from goedeburen.common import locks
 from goedeburen.common.audit import log_action
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event, Session
@@ -30,6 +31,8 @@ from .publishing import lock_event, publish_run, queue_programme_mail
 logger = logging.getLogger(__name__)
 
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
+# The phase of a run superseded because another placement was published while it solved.
+BASE_CHANGED = "base_changed"
 
 
 def start_run(event: Event, *, by, base: AssignmentRun | None = None) -> AssignmentRun:
@@ -94,8 +97,9 @@ def execute_run(run_id: int) -> AssignmentRun | None:
     try:
         if run.base_id is not None:
             # One incremental run at a time per event: each starts from the last published.
-            with transaction.atomic():
-                lock_event(run.event_id)
+            # Not the event's row lock: the solve may take a minute, and a request that locks
+            # the event (publish, start a run, its status) would wait that long.
+            with locks.held("incremental-run", str(run.event_id)):
                 _solve_and_store(run, incremental=True)
         else:
             _solve_and_store(run, incremental=False)
@@ -112,10 +116,10 @@ def execute_run(run_id: int) -> AssignmentRun | None:
 def _solve_and_store(run: AssignmentRun, *, incremental: bool) -> None:
     event = run.event
     instance = build_instance(event)
-    previous = None
+    previous = published = None
     if incremental:
-        base = queries.published_run(event) or run.base
-        previous = _assignment_of(base)
+        published = queries.published_run(event)
+        previous = _assignment_of(published or run.base)
     last = [0.0]
 
     def progress(fraction: float, phase: str) -> None:
@@ -130,6 +134,10 @@ def _solve_and_store(run: AssignmentRun, *, incremental: bool) -> None:
     result = solve(instance, time_limit=time_limit, previous=previous, progress=progress)
     fcfs = first_come_first_served(instance)
     with transaction.atomic():
+        if incremental:
+            lock_event(event.pk)
+            if _replaced_while_solving(run, published):
+                return
         _store_placements(run, instance, result.assignment)
         stats = result.to_json()["stats"]
         stats.update(figures_of(instance, result.assignment))
@@ -159,9 +167,28 @@ def _solve_and_store(run: AssignmentRun, *, incremental: bool) -> None:
             action="matching.run_done",
             data={"run": run.pk, "status": result.status, "objective": result.objective},
         )
-    run.refresh_from_db()
-    if incremental and not run.unassigned and run.stats["rule_check"]["total"] == 0:
-        publish_run(run, by=None, only_changed_from=previous)
+        run.refresh_from_db()
+        # In the transaction that holds the event: nobody publishes in between.
+        if incremental and not run.unassigned and run.stats["rule_check"]["total"] == 0:
+            publish_run(run, by=None, only_changed_from=previous)
+
+
+def _replaced_while_solving(run: AssignmentRun, published: AssignmentRun | None) -> bool:
+    """Whether another placement was published since `run` read `published`; if so, mark it.
+
+    Its result would undo that placement: it is marked superseded (phase "base_changed")
+    and a new incremental run queued from what is published now, which reads the event
+    when it starts and so takes in this run's change too. The event is locked.
+    """
+    now_published = queries.published_run(run.event)
+    if getattr(now_published, "pk", None) == getattr(published, "pk", None):
+        return False
+    AssignmentRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.SUPERSEDED, progress=100, phase=BASE_CHANGED
+    )
+    if now_published is not None:
+        start_run(run.event, by=None, base=now_published)
+    return True
 
 
 def _rules_json(instance: Instance) -> dict:
