@@ -75,7 +75,8 @@ def execute_run(run_id: int) -> AssignmentRun | None:
     An incremental run with a later one queued behind it is not solved but marked
     superseded: each change after publishing queues a run (approving 700 residents queued
     700 solves of ten seconds each, one after the other), and the later run, queued by a
-    change committed after this run's, reads the event only when it starts.
+    change committed after this run's, reads the event only when it starts. An incremental
+    run holds no row while it solves (see `_replaced_while_solving`).
     """
     later = AssignmentRun.objects.filter(
         event_id=OuterRef("event_id"),
