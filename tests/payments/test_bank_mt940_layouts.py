@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import pytest
 
-from goedeburen.payments import bank_files, mt940_statements
+from goedeburen.payments import bank_files, camt, mt940_statements
 from goedeburen.payments.enums import TransactionState
 from goedeburen.payments.models import OrganiserBilling, Payment
 from goedeburen.payments.reference import creditor_reference
@@ -486,3 +486,99 @@ def test_what_is_read_since_leaves_the_fingerprints_as_they_were(name, account, 
     lines = mt940_statements.parse_statement(text.encode()).lines
 
     assert [line.fingerprint[:16] for line in lines] == prints
+
+
+SNS_ACCOUNT = "NL12SNSB0123456789"
+
+
+def test_volksbank_last_day_without_closing_balance_in_a_closed_envelope_is_booked(
+    event, six, book
+):
+    # De Volksbank (SNS) wraps each day in SWIFT's envelope and may leave out the last
+    # day's :62F:; the envelope's end (`-}`) says the bank wrote the day whole.
+    OrganiserBilling.objects.filter(organiser=event.organiser).update(iban=SNS_ACCOUNT)
+
+    data = sample("sns_swift_mt940.940", six, ACCOUNT=SNS_ACCOUNT)
+
+    result = book(data, "sns.940")
+
+    assert (str(result.period_start), str(result.period_end)) == ("2026-11-24", "2026-11-25")
+    lines = lines_of(result)
+    assert [(line.amount, str(line.booking_date), line.state, paid(line)) for line in lines] == [
+        (Decimal("125.00"), "2026-11-24", TransactionState.MATCHED, six[1]),
+        (Decimal("10.18"), "2026-11-24", TransactionState.SKIPPED, None),
+        (Decimal("125.00"), "2026-11-25", TransactionState.MATCHED, six[2]),
+        (Decimal("60.00"), "2026-11-25", TransactionState.UNMATCHED, None),
+    ]
+    # `{1:…}` in a description is the payer's text, not SWIFT's header.
+    assert lines[2].remittance == f"deelname {six[2].code} {{1:dag 2}} goede buren"
+    assert (lines[3].debtor_name, lines[3].debtor_iban) == (
+        "stichting de buurt",
+        "NL91RABO0123456789",
+    )
+
+    # The bank's next export of that day, with its closing balance: its lines are booked.
+    complete = data[: data.rindex(b"-}")] + b":62F:C261125EUR1299,82\n-}{5:}\n"
+
+    again = book(complete, "sns (2).940")
+
+    assert (again.lines_new, again.lines_matched) == (0, 0)
+    assert Payment.objects.filter(bank_transaction__isnull=False).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("cut", "reason"),
+    [
+        ("-}{5:}", "statement 2 of 2 in it has no closing balance (:62F:)"),
+        ("bijdrage diner", "statement 2 of 2 in it has no closing balance (:62F:)"),
+        (":61:2611251125C60", "statement 2 of 2 in it has no closing balance (:62F:)"),
+    ],
+    ids=["envelope_end", "inside_the_last_description", "inside_a_line"],
+)
+def test_a_volksbank_file_cut_off_before_its_envelope_ends_is_still_refused(six, cut, reason):
+    data = sample("sns_swift_mt940.940", six, ACCOUNT=SNS_ACCOUNT).decode()
+    cut_off = data[: data.rindex(cut)].encode()
+
+    with pytest.raises(camt.CamtError) as refused:
+        bank_files.read_statement(cut_off)
+
+    assert reason in refused.value.reason
+
+
+def test_swift_headers_are_cut_only_where_the_envelope_has_them():
+    envelope = "{1:F01INGBNL2AXXXX00001}\n{2:I940INGBNL2AXXXN}\n{3:{108:MT940}}\n{4:\n"
+    (line,) = _read(
+        envelope + ":20:X\n:25:NL91ABNA0417164300\n:28C:1\n:60F:C261123EUR0,00\n"
+        ":61:2611241124C125,00NTRFNONREF\n:86:/REMI/USTD//Deelname {1:GB} en {4: en {2:x}/\n"
+        ":62F:C261124EUR125,00\n-}{5:{CHK:123456789ABC}}\n"
+    )
+
+    assert line.remittance == "Deelname {1:GB} en {4: en {2:x}"
+    # The line's fingerprint is the one it had when the envelope was cut anywhere.
+    assert line.fingerprint[:16] == "24a6fc5ff3f6e42f"
+
+
+@pytest.mark.parametrize(
+    ("details", "read"),
+    [
+        (
+            # ING 2012-13: its account number, then the IBAN and BIC, then the name.
+            "0987654321 NL57ABNA0987654321 ABNANL2A J AAP\nkilometervergoeding",
+            ("J AAP", "NL57ABNA0987654321", "kilometervergoeding"),
+        ),
+        (
+            # ING's older layout with a foreign account: the BIC is of the IBAN's country.
+            "DE89370400440532013000 COBADEFFXXX J AAP NOTPROVIDED kilometer\nvergoeding",
+            (
+                "",
+                "DE89370400440532013000",
+                "DE89370400440532013000 COBADEFFXXX J AAP NOTPROVIDED kilometer vergoeding",
+            ),
+        ),
+    ],
+    ids=["account_iban_bic_name", "foreign_iban_and_bic"],
+)
+def test_ing_transitional_layout_keeps_iban_and_bic_out_of_the_name(details, read):
+    line = _one(details)
+
+    assert (line.counterparty_name, line.counterparty_iban, line.remittance) == read

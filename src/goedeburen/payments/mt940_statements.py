@@ -44,7 +44,8 @@ it is.
   with `REK: IBAN/NAAM: name` on its last line; bunq: `/IBAN/…/NAME/…/REMI/…`;
 - de Volksbank (ASN, SNS, RegioBank) and others: free text, the counterparty's IBAN and
   name at its start when the bank puts them there (ING's older layout has the BIC after
-  the IBAN and no end to the name: its name is not read);
+  the IBAN and no end to the name: its name is not read; in 2012 and 2013 its account
+  number from before the IBAN came first, `0987654321 NL57ABNA0987654321 ABNANL2A J AAP`);
 - until 2014 (before SEPA), an account number from before the IBAN first: ABN AMRO's
   `GIRO   428428 KPN BV             …` or `64.45.12.113 G.B. ROTTERDAM     …` in rows of 32
   (the name in the rest of the first row, or in the second when the account fills the
@@ -72,7 +73,8 @@ day's statement, not always with the same details, so reading both could book on
 twice; as camt.052 and camt.054 are refused), a file without a statement or with fields
 before the first statement's :20: (cut off at its start), a statement without an account
 or without its opening or closing balance (cut off; the message says which, of which
-statement), a field the library cannot read, a date that does not exist, text in no
+statement; a last day without :62F: is whole when SWIFT's envelope closes after it, as
+de Volksbank writes it), a field the library cannot read, a date that does not exist, text in no
 encoding a bank writes.
 """
 
@@ -139,9 +141,24 @@ _HEAD_TAG = re.compile(
 )
 # The message type on a line of its own in a bank's header: ING's `940 00`, ABN AMRO's `940`.
 _HEAD_TYPE = re.compile(rb"^94[02]( 00)?[ \t\r]*$", re.M)
-# SWIFT's envelope: basic, application and user header, the text block's start and end, the
-# trailer ({5:{CHK:…}}).
-_SWIFT_BLOCK = re.compile(r"\{[1-35]:(?:[^{}]|\{[^{}]*\})*\}|\{4:|^-\}", re.MULTILINE)
+# SWIFT's envelope: basic, application and user header ({1:…}{2:…}{3:{108:…}}) at a line's
+# start, on one line or each on its own, then the text block's start ({4:); the text block's
+# end (`-}`) at a line's start, perhaps with the trailer ({5:{CHK:…}}) and the next message's
+# header after it. Only there: `{1:…}` in a description (:86:) is the payer's text.
+_HEADER_BLOCK = r"\{[1-3]:(?:[^{}\n]|\{[^{}\n]*\})*\}"
+_TRAILER_BLOCK = r"\{[5S]:(?:[^{}\n]|\{[^{}\n]*\})*\}"
+_SWIFT_END = re.compile(rf"^-[ \t]*\}}(?:{_TRAILER_BLOCK})*[ \t]*", re.MULTILINE)
+_SWIFT_HEAD = re.compile(
+    rf"^[ \t]*(?:(?:{_HEADER_BLOCK})+[ \t]*$|(?:{_HEADER_BLOCK})*\{{4:[ \t]*)"
+    rf"|^[ \t]*(?:{_TRAILER_BLOCK})+[ \t]*$",
+    re.MULTILINE,
+)
+# The text block's end as `_read_text` leaves it: a statement that ends there was written
+# whole by the bank (`_read_block`).
+_SEALED = re.compile(r"^-\}\n?", re.MULTILINE)
+# How this reader cut the envelope until December 2026: anywhere, `{1:…}` in a description
+# too. What it left of a description is kept for the fingerprints of lines imported then.
+_SWIFT_BLOCK_BEFORE = re.compile(r"\{[1-35]:(?:[^{}]|\{[^{}]*\})*\}|\{4:|^-\}", re.MULTILINE)
 _MT942 = re.compile(r"\{2:[IO]942|^:(34F|13D):|^942(\s|$)", re.MULTILINE)
 # De Volksbank (ASN, SNS, RegioBank) writes the payer's IBAN as the customer reference of
 # :61:, longer than the 16 characters SWIFT allows (`StatementDVB`).
@@ -269,7 +286,7 @@ def _read_text(text: str, *, account: str) -> Statement:
         raise CamtError("empty")
     if _MT942.search(text):
         raise CamtError("mt942")
-    text = _SWIFT_BLOCK.sub("", text)
+    text = _SWIFT_HEAD.sub("", _SWIFT_END.sub("-}\n", text))
     before, *blocks = _STATEMENT_START.split(text)
     if before.startswith(":20:"):
         before, blocks = "", [before, *blocks]
@@ -421,20 +438,28 @@ _PROCESSORS = {"pre_statement": [date_fixup_pre_processor, _keep_amount_text]}
 
 def _read_block(block: str, *, number: int, count: int) -> dict:
     """Return what one statement (from its :20: to the next) says, read by the library:
-    the `number`th of the file's `count`."""
+    the `number`th of the file's `count`.
+
+    A statement without a closing balance is refused as cut off, unless the bank's SWIFT
+    envelope closes right after it (`-}`): de Volksbank (SNS) leaves out the last day's
+    :62F: so, and a file cut off has no end.
+    """
+    sealed = bool(re.search(r"^-\}\s*\Z", block, re.MULTILINE))
+    block = _SEALED.sub("", block)
     # What follows the closing balance (:62F:, :64:, :65:) is about the statement, such as
     # ING's /SUM/ in a last :86:, which the library would add to the last line.
     closing = _CLOSING.search(block)
-    if closing is None:
+    if closing is None and not (sealed and _OPENING.search(block)):
         missing = "mt940_no_closing" if _OPENING.search(block) else "mt940_no_balances"
         raise CamtError(missing, number=number, count=count)
-    tail = block[closing.end() :]
-    parts = _TAG.split(tail)
-    kept = [parts[0]]
-    for code, value in zip(parts[1::2], parts[2::2], strict=True):
-        if code != "86":
-            kept.append(f":{code}:{value}")
-    block = block[: closing.end()] + "".join(kept)
+    if closing is not None:
+        tail = block[closing.end() :]
+        parts = _TAG.split(tail)
+        kept = [parts[0]]
+        for code, value in zip(parts[1::2], parts[2::2], strict=True):
+            if code != "86":
+                kept.append(f":{code}:{value}")
+        block = block[: closing.end()] + "".join(kept)
     own_field = re.search(r"^:25:(.*)$", block, re.MULTILINE)
     tags = {}
     if own_field and _bank_code(own_field.group(1)) in _VOLKSBANK:
@@ -459,11 +484,12 @@ def _read_block(block: str, *, number: int, count: int) -> dict:
         raise CamtError("no_account")
     if opening is None:
         raise CamtError("mt940_no_opening", number=number, count=count)
-    if closing_balance is None:
+    if closing_balance is None and not sealed:
         raise CamtError("mt940_no_closing", number=number, count=count)
     days = [_booking_date(t) for t in transactions]
     start = opening.date
-    if start < closing_balance.date:
+    last = closing_balance.date if closing_balance is not None else max([start, *days])
+    if start < last:
         # Most banks date the opening balance on the day before the statement's first day.
         start += dt.timedelta(days=1)
     return {
@@ -475,9 +501,9 @@ def _read_block(block: str, *, number: int, count: int) -> dict:
             if part is not None
         )[:20],
         "opening": _balance_text(opening),
-        "closing": _balance_text(closing_balance),
+        "closing": _balance_text(closing_balance) if closing_balance is not None else "",
         "start": min([start, *days]),
-        "end": max([closing_balance.date, *days]),
+        "end": max([last, *days]),
         "transactions": transactions,
     }
 
@@ -544,12 +570,18 @@ def _line(transaction: dict, *, account: str) -> dict:
     details = read_details(text)
     facts = _facts(transaction, details)
     # What a line imported before this reader learnt a layout was read as: its hash stays.
-    # De Volksbank's :61: as it was read before `StatementDVB`: its facts as then.
+    # De Volksbank's :61: as it was read before `StatementDVB`: its facts as then; a
+    # description with `{1:…}` in it as it was read before the envelope was cut only where
+    # it is (`_SWIFT_HEAD`).
     earlier = {**transaction, **transaction.get("before_61", {})}
-    facts_then = _facts(earlier, details) if "before_61" in transaction else facts
+    text_then = _SWIFT_BLOCK_BEFORE.sub("", text)
+    details_then = details if text_then == text else read_details(text_then)
+    facts_then = facts
+    if "before_61" in transaction or details_then is not details:
+        facts_then = _facts(earlier, details_then)
     before = facts_then
     if facts_then["learnt"]:
-        before = _facts(earlier, read_details(text, before=True), before=True)
+        before = _facts(earlier, read_details(text_then, before=True), before=True)
     bank_reference = (transaction.get("bank_reference") or "").strip()
     # A betalingskenmerk (`/CDTRREF/` of 16 digits) is text, as in a CAMT.053 file.
     reference, others = structured_reference([details["reference"]])
@@ -566,7 +598,7 @@ def _line(transaction: dict, *, account: str) -> dict:
             (earlier.get("customer_reference") or "").strip(),
             (earlier.get("funds_code") or ""),
             (earlier.get("extra_details") or "").strip(),
-            details["all"],
+            details_then["all"],
         ]
     )
     return {
@@ -739,8 +771,7 @@ def _free_text(pieces: list[str], found: dict, *, before: bool) -> tuple[int, in
     found["iban"] = start.group(1)
     found["learnt"] = not (before or check_digits_valid(found["iban"]))
     rest = (start.group(2) or "").strip()
-    bic = _BIC_AT_START.match(rest)
-    if not before and bic and bic.group(1)[:4] == found["iban"][4:8]:
+    if not before and _bic_of(found["iban"], rest):
         # ING's older layout: the IBAN, the BIC, then the name and the description with
         # nothing between them.
         found["learnt"] = True
@@ -749,6 +780,15 @@ def _free_text(pieces: list[str], found: dict, *, before: bool) -> tuple[int, in
         found["name"] = rest
         return len(pieces[0]), len(joined)
     return 0, len(joined)
+
+
+def _bic_of(iban: str, text: str) -> str:
+    """Return the BIC at the start of `text` when it is one of the bank or country of
+    `iban` (ING's older layout: `NL20INGB0001234567 INGBNL2A …`, `DE89… COBADEFFXXX …`)."""
+    bic = _BIC_AT_START.match(text)
+    if bic and (bic.group(1)[:4] == iban[4:8] or bic.group(1)[4:6] == iban[:2]):
+        return bic.group(1)
+    return ""
 
 
 def _triodos(pieces: list[str], found: dict) -> bool:
@@ -907,6 +947,11 @@ def _old_account(pieces: list[str], found: dict) -> bool:
     if ten.group("account").strip("0"):
         found["account"] = ten.group("account")
     found["name"] = ten.group("name")
+    iban = _IBAN_AT_START.match(found["name"])
+    if iban and _iban_shaped(iban.group(1)):
+        # ING in 2012 and 2013: the account number, then the IBAN and BIC before the name.
+        found["iban"], name = iban.group(1), (iban.group(2) or "").strip()
+        found["name"] = name[len(_bic_of(found["iban"], name)) :].strip()
     _description(found, " ".join(rest), f"{found['name']} {''.join(rest)}")
     return True
 
