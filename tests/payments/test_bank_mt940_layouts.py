@@ -582,3 +582,34 @@ def test_ing_transitional_layout_keeps_iban_and_bic_out_of_the_name(details, rea
     line = _one(details)
 
     assert (line.counterparty_name, line.counterparty_iban, line.remittance) == read
+
+
+@pytest.mark.parametrize(
+    "between",
+    ["-}{5:}\n", "-}\n{5:{CHK:0123456789AB}}\n", "-}\n$\n", "-}$", "-}\x03\x01"],
+    ids=["trailer", "trailer_on_its_line", "dollar_line", "dollar", "etx_soh"],
+)
+def test_each_day_in_its_own_envelope_without_the_last_closing_balance_is_read(between):
+    # SWIFT's file formats put `$` or SOH/ETX between messages; the last day has no :62F:.
+    envelope = "{1:F01SNSBNL2AXXXX0000000000}{2:O940SNSBNL2AXXXXN}{3:}{4:\n"
+    day = (
+        ":20:0000000000\n:25:NL12SNSB0123456789\n:28C:{n}/1\n:60F:C2611{n}EUR0,00\n"
+        ":61:2611{n}11{n}C125,00NOVBNL20INGB0001234567\n:86:NL20INGB0001234567 j. jansen\n"
+        "deelname {n}\n"
+    )
+    text = (
+        envelope
+        + day.format(n=24)
+        + ":62F:C261124EUR125,00\n"
+        + between
+        + envelope
+        + day.format(n=25)
+        + between
+    )
+
+    lines = _read(text)
+
+    assert [(line.booking_date, line.remittance) for line in lines] == [
+        ("2026-11-24", "deelname 24"),
+        ("2026-11-25", "deelname 25"),
+    ]

@@ -144,18 +144,21 @@ _HEAD_TYPE = re.compile(rb"^94[02]( 00)?[ \t\r]*$", re.M)
 # SWIFT's envelope: basic, application and user header ({1:…}{2:…}{3:{108:…}}) at a line's
 # start, on one line or each on its own, then the text block's start ({4:); the text block's
 # end (`-}`) at a line's start, perhaps with the trailer ({5:{CHK:…}}) and the next message's
-# header after it. Only there: `{1:…}` in a description (:86:) is the payer's text.
+# header after it. Only there: `{1:…}` in a description (:86:) is the payer's text. Between
+# messages, SWIFT's file formats may put `$` or the control characters SOH and ETX.
 _HEADER_BLOCK = r"\{[1-3]:(?:[^{}\n]|\{[^{}\n]*\})*\}"
 _TRAILER_BLOCK = r"\{[5S]:(?:[^{}\n]|\{[^{}\n]*\})*\}"
-_SWIFT_END = re.compile(rf"^-[ \t]*\}}(?:{_TRAILER_BLOCK})*[ \t]*", re.MULTILINE)
+_BETWEEN = r"[ \t$\x01\x03]*"
+_SWIFT_END = re.compile(rf"^-[ \t]*\}}(?:{_TRAILER_BLOCK})*{_BETWEEN}", re.MULTILINE)
 _SWIFT_HEAD = re.compile(
-    rf"^[ \t]*(?:(?:{_HEADER_BLOCK})+[ \t]*$|(?:{_HEADER_BLOCK})*\{{4:[ \t]*)"
-    rf"|^[ \t]*(?:{_TRAILER_BLOCK})+[ \t]*$",
+    rf"^{_BETWEEN}(?:(?:{_HEADER_BLOCK})+[ \t]*$|(?:{_HEADER_BLOCK})*\{{4:[ \t]*)"
+    rf"|^[ \t]*(?:{_TRAILER_BLOCK})+{_BETWEEN}$",
     re.MULTILINE,
 )
 # The text block's end as `_read_text` leaves it: a statement that ends there was written
 # whole by the bank (`_read_block`).
 _SEALED = re.compile(r"^-\}\n?", re.MULTILINE)
+_SEALED_END = re.compile(r"^-\}[\s$\x01\x03]*\Z", re.MULTILINE)
 # How this reader cut the envelope until December 2026: anywhere, `{1:…}` in a description
 # too. What it left of a description is kept for the fingerprints of lines imported then.
 _SWIFT_BLOCK_BEFORE = re.compile(r"\{[1-35]:(?:[^{}]|\{[^{}]*\})*\}|\{4:|^-\}", re.MULTILINE)
@@ -444,8 +447,9 @@ def _read_block(block: str, *, number: int, count: int) -> dict:
     envelope closes right after it (`-}`): de Volksbank (SNS) leaves out the last day's
     :62F: so, and a file cut off has no end.
     """
-    sealed = bool(re.search(r"^-\}\s*\Z", block, re.MULTILINE))
-    block = _SEALED.sub("", block)
+    end = _SEALED_END.search(block)
+    sealed = end is not None
+    block = _SEALED.sub("", block[: end.start()] if sealed else block)
     # What follows the closing balance (:62F:, :64:, :65:) is about the statement, such as
     # ING's /SUM/ in a last :86:, which the library would add to the last line.
     closing = _CLOSING.search(block)
