@@ -715,6 +715,7 @@ SAMPLES = [
     "knab_mt940.sta",
     "ing_insidebusiness_mt940.sta",
     "volksbank_mt940.sta",
+    "sns_swift_mt940.940",
 ]
 
 
