@@ -575,8 +575,19 @@ def test_swift_headers_are_cut_only_where_the_envelope_has_them():
                 "DE89370400440532013000 COBADEFFXXX J AAP NOTPROVIDED kilometer vergoeding",
             ),
         ),
+        (
+            # ... or the kind of payment before the IBAN and BIC, the name on the next line.
+            "0123456789 Europese Incasso doorlopend NL69INGB0123456789 INGBNL2A \n"
+            "J. Jansen NL32ZZZ999999991234 MND-120123 CONTRIB\nUTIE MEI 2012",
+            (
+                "",
+                "NL69INGB0123456789",
+                "Europese Incasso doorlopend J. Jansen NL32ZZZ999999991234 MND-120123 CONTRIB "
+                "UTIE MEI 2012",
+            ),
+        ),
     ],
-    ids=["account_iban_bic_name", "foreign_iban_and_bic"],
+    ids=["account_iban_bic_name", "foreign_iban_and_bic", "kind_iban_bic"],
 )
 def test_ing_transitional_layout_keeps_iban_and_bic_out_of_the_name(details, read):
     line = _one(details)

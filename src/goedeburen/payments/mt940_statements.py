@@ -213,6 +213,9 @@ _ABN_OLD_ACCOUNT = re.compile(
     r"(?:GIRO\s+(?P<giro>\d{1,9})|(?P<bank>\d\d\.\d\d\.\d\d\.\d{3}))(?=\s|$)"
 )
 _TEN_DIGITS_FIRST = re.compile(r"\s*(?P<account>\d{10})\s+(?P<name>\S.*?)\s*")
+_TYPE_IBAN_BIC = re.compile(
+    rf"(?P<text>.*?)\s+(?P<iban>[A-Z]{{2}}\d{{2}}[A-Z0-9]{{10,30}})\s+(?P<bic>{_BIC})"
+)
 # Rabobank until 2014: `:61:` with the transaction code `N` + three digits, the
 # counterparty's account (ten digits, `P` and a giro number) as the customer reference and
 # the name after it on the same line.
@@ -952,10 +955,16 @@ def _old_account(pieces: list[str], found: dict) -> bool:
         found["account"] = ten.group("account")
     found["name"] = ten.group("name")
     iban = _IBAN_AT_START.match(found["name"])
+    typed = _TYPE_IBAN_BIC.fullmatch(found["name"])
     if iban and _iban_shaped(iban.group(1)):
         # ING in 2012 and 2013: the account number, then the IBAN and BIC before the name.
         found["iban"], name = iban.group(1), (iban.group(2) or "").strip()
         found["name"] = name[len(_bic_of(found["iban"], name)) :].strip()
+    elif typed and _iban_shaped(typed.group("iban")) and _bic_of(*typed.group("iban", "bic")):
+        # ... or the kind of payment, the IBAN and BIC, and the name at the next line's
+        # start (`Europese Incasso doorlopend NL69INGB0123456789 INGBNL2A`): not read.
+        found["iban"], found["name"] = typed.group("iban"), ""
+        rest = [typed.group("text"), *rest]
     _description(found, " ".join(rest), f"{found['name']} {''.join(rest)}")
     return True
 
