@@ -45,10 +45,20 @@ def survey_of(event: Event) -> Survey:
 
 
 def save_survey(survey: Survey, *, event: Event, by=None) -> Survey:
-    """Store the survey's introduction and settings. Side effects: the row; a log entry."""
+    """Store the survey's introduction and settings. Side effects: the row; a log entry.
+
+    The event's survey row is locked while it is checked and written (`_locked`): a first
+    save sent twice at once changes the one row the first made, not a 500 on the second
+    row; an answer coming in meanwhile is stored before or after, never as the survey
+    turns anonymous (or stops being so) under it.
+    """
     survey.event = event
     with transaction.atomic():
-        changed = survey.pk and survey.anonymous != Survey.objects.get(pk=survey.pk).anonymous
+        if survey.pk is None:
+            survey.pk = _row_of(event)
+            survey._state.adding = False
+        stored = _locked(survey.pk)
+        changed = survey.anonymous != stored.anonymous
         if changed and Response.objects.filter(survey=survey).exists():
             raise SurveyError(
                 _("Answers have come in: whether the survey is anonymous cannot change now."),
@@ -114,6 +124,25 @@ def delete_question(question: SurveyQuestion, *, by=None) -> None:
         )
 
 
+def _row_of(event: Event) -> int:
+    """Return the id of the event's survey row, made now when there is none: of two first
+    saves at once, one makes it and the other finds it (a survey per event)."""
+    return Survey.objects.get_or_create(event=event)[0].pk
+
+
+def _locked(pk: int) -> Survey:
+    """Return the survey with its event, its row locked until the transaction ends.
+
+    FOR NO KEY UPDATE: the rows that point at it (questions, answers) are still written
+    meanwhile; what changes its settings or answers it waits.
+    """
+    return (
+        Survey.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("event")
+        .get(pk=pk)
+    )
+
+
 def _refuse_when_answered(survey: Survey) -> None:
     if Response.objects.filter(survey=survey).exists():
         raise SurveyError(
@@ -131,8 +160,12 @@ def set_state(survey: Survey, *, state: str, by=None, now: dt.datetime | None = 
     if state == SurveyState.OPEN and not survey.questions.exists():
         raise SurveyError(_("Add a question before opening the survey."), code="invalid")
     with transaction.atomic():
-        Survey.objects.filter(pk=survey.pk).update(state=state)
+        # Opening (or closing) an open (closed) survey again, say twice at once, changes
+        # nothing: no second log entry, no second reminder run.
+        changed = Survey.objects.filter(pk=survey.pk).exclude(state=state).update(state=state)
         survey.state = state
+        if not changed:
+            return survey
         log_action(survey.event, action="survey.state_changed", by=by, data={"state": state})
         due = reminder_due(survey)
         if state == SurveyState.OPEN and due and tasks.send_reminders.get_backend().supports_defer:
@@ -201,10 +234,15 @@ def submit_response(
         raise SurveyError(
             _("This survey is for the participants of the event."), code="not_invited"
         )
-    asked = questions_for(survey, attendee)
-    rows = [_clean(item, answers.get(item.key)) for item in asked]
     try:
         with transaction.atomic():
+            # Read again under the survey's lock: closed, made anonymous or not, or a
+            # question deleted while this answer was on its way is seen, not missed.
+            survey = _locked(survey.pk)
+            if survey.state != SurveyState.OPEN:
+                raise SurveyError(_("This survey is closed."), code="closed")
+            asked = questions_for(survey, attendee)
+            rows = [_clean(item, answers.get(item.key)) for item in asked]
             Participation.objects.create(survey=survey, attendee=attendee)
             response = Response.objects.create(
                 survey=survey, submitted_on=today or timezone.localdate()
