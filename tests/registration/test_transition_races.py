@@ -22,11 +22,13 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from goedeburen.common.audit import history
+from goedeburen.mail.enums import ATTENDEE_KINDS
+from goedeburen.mail.models import OutgoingMail
 from goedeburen.registration import services, tasks
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Attendee, Quota, Registration
-from goedeburen.registration.services import approval, cancellation, waiting_list
+from goedeburen.registration.services import approval, cancellation, self_service, waiting_list
 from tests.factories import (
     OpenEventFactory,
     QuotaFactory,
@@ -309,6 +311,44 @@ def test_cancelling_while_an_attendee_is_substituted_ends_cancelled(staff):
         assert Registration.objects.get(pk=registration.pk).status == S.CANCELLED
         assert Quota.objects.get(pk=quota.pk).taken == 0
     _assert_counters_exact()
+
+
+def _substitute_twice_at_once() -> tuple[Registration, list]:
+    """Send one colleague's substitution form twice at once (a double click)."""
+    event, ticket, quota = _world()
+    registration = _book(event, ticket)
+    person = registration.attendees.get()
+    cor = services.Substitute(given_name="Cor", family_name="Bakker", email="cor@example.org")
+
+    outcomes = _race(*[lambda: services.substitute_attendee(person, substitute=cor)] * 2)
+
+    return registration, outcomes
+
+
+def _substitutions(registration) -> tuple[int, int]:
+    """Return the substitution's log entries and the mails to the colleague."""
+    entries = [e for e in history(registration) if e.action == "registration.attendee_substituted"]
+    mails = OutgoingMail.objects.filter(registration=registration, kind__in=ATTENDEE_KINDS)
+    return len(entries), mails.count()
+
+
+def test_one_substitution_sent_twice_at_once_is_made_once(on_postgresql):
+    registration, outcomes = _substitute_twice_at_once()
+
+    assert outcomes == ["ok", "ok"]
+    assert _substitutions(registration) == (1, 1)
+    assert registration.attendees.get().full_name == "Cor Bakker"
+
+
+def test_negative_control_without_the_check_a_substitution_sent_twice_is_made_twice(
+    on_postgresql, monkeypatch
+):
+    monkeypatch.setattr(self_service, "goes_already", lambda attendee, substitute: False)
+
+    registration, outcomes = _substitute_twice_at_once()
+
+    assert outcomes == ["ok", "ok"]
+    assert _substitutions(registration) == (2, 2)
 
 
 def test_a_quota_made_smaller_during_a_rush_never_drops_below_its_seats_taken(staff):

@@ -43,6 +43,8 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
     someone else. Their ticket secret is renewed, so the old ticket no longer admits anyone.
     The same deadline as for changes holds.
 
+    The same substitute asked for again (a form sent twice) changes nothing.
+
     Side effects: log entry (old and new name); signals `registration_changed` and
     `attendee_substituted` (the mail app sends the new person their calendar file and
     ticket, and the previous person a mail that takes the event out of their calendar).
@@ -54,6 +56,10 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
         attendee = Attendee.objects.select_for_update().get(
             pk=attendee.pk, registration=registration
         )
+        if goes_already(attendee, substitute):
+            # The same form sent again (a double click, a retry): it went once. Again, it
+            # would renew the ticket that the first sending mailed to the colleague.
+            return attendee
         # The person as they were (name, address, ticket secret), for the receivers that
         # tell them; never saved.
         previous = copy.copy(attendee)
@@ -91,6 +97,22 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
             by=by,
         )
     return attendee
+
+
+def goes_already(attendee: Attendee, substitute: Substitute) -> bool:
+    """Return whether `substitute` already went instead of someone on `attendee`'s place
+    (read under its lock): a substitution asked for again changes nothing."""
+    return attendee.went_instead_at is not None and (
+        attendee.given_name,
+        attendee.family_name,
+        attendee.email.strip().lower(),
+        attendee.organisation,
+    ) == (
+        substitute.given_name,
+        substitute.family_name,
+        substitute.email.strip().lower(),
+        substitute.organisation,
+    )
 
 
 def renew_manage_link(registration: Registration, *, by=None) -> str:
