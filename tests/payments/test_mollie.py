@@ -11,7 +11,9 @@ from goedeburen.payments import services
 from goedeburen.payments.enums import PaymentState, ProviderName, RefundState
 from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import Invoice, Payment
+from goedeburen.registration import services as registration_services
 from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.models import Registration
 
 WEBHOOK = "/payments/mollie/webhook/"
 
@@ -309,3 +311,20 @@ def test_refund_carries_its_own_idempotency_key(mollie, register, client, immedi
 
     path = f"/v2/payments/{payment.provider_reference}/refunds"
     assert mollie.keys("POST", path) == [f"goedeburen-refund-{refund.pk}"]
+
+
+def test_paying_online_as_the_booker_cancels_is_refused_and_starts_nothing(mollie, register):
+    registration = register()
+    page = Registration.objects.get(pk=registration.pk)  # read before the cancellation
+    registration_services.cancel_registration(registration, by=None, reason="kan niet")
+
+    with pytest.raises(PaymentError) as refused:
+        services.choose_provider(
+            page,
+            provider=ProviderName.MOLLIE,
+            return_url="http://testserver/back/",
+            webhook_url="http://testserver" + WEBHOOK,
+        )
+
+    assert refused.value.code == "not_payable"
+    assert (Payment.objects.filter(registration=registration).count(), mollie.payments) == (0, {})

@@ -29,6 +29,7 @@ from goedeburen.payments.models import (
     Settlement,
 )
 from goedeburen.payments.providers.base import ProviderStatus
+from goedeburen.payments.services import payments as paying
 from goedeburen.payments.services import settlement as settling
 from goedeburen.registration import services as registration_services
 from goedeburen.registration.enums import RegistrationStatus
@@ -362,3 +363,62 @@ def test_a_payment_confirmed_as_the_booker_cancels_free_is_refunded_once(
         assert queries.current_invoice(registration) is None
     assert Settlement.objects.filter(settled__isnull=True).count() == 0
     _assert_seats_exact()
+
+
+def _pay_online_twice_at_once(registration) -> list:
+    """Choose Mollie twice at once on the registration's page (a double click)."""
+    return all_at_once(
+        2,
+        lambda n: services.choose_provider(
+            registration,
+            provider=ProviderName.MOLLIE,
+            return_url="http://testserver/back/",
+            webhook_url="http://testserver/payments/mollie/webhook/",
+        ),
+    )
+
+
+def test_paying_online_chosen_twice_at_once_starts_one_payment_with_one_checkout(mollie, register):
+    registration = register()
+
+    results = _pay_online_twice_at_once(registration)
+
+    assert all(r.redirect_url for r in results), results
+    assert len({r.redirect_url for r in results}) == 1
+    assert (Payment.objects.filter(registration=registration).count(), len(mollie.payments)) == (
+        1,
+        1,
+    )
+    started = [e for e in history(registration) if e.action == "payment.started"]
+    assert len(started) == 1
+
+
+def test_negative_control_without_taking_over_the_open_payment_two_are_started(
+    mollie, register, monkeypatch
+):
+    monkeypatch.setattr(paying, "started_just_now", lambda registration, amount: None)
+    registration = register()
+
+    results = _pay_online_twice_at_once(registration)
+
+    assert len({r.redirect_url for r in results}) == 2, results
+    assert (Payment.objects.filter(registration=registration).count(), len(mollie.payments)) == (
+        2,
+        2,
+    )
+
+
+def test_paying_online_twice_at_once_as_mollie_refuses_one_never_sends_to_a_failed_payment(
+    mollie, register
+):
+    registration = register()
+    mollie.fail_next = True  # whichever asks first is refused, the other is answered
+
+    results = _pay_online_twice_at_once(registration)
+
+    sent = {r.redirect_url for r in results if not isinstance(r, Exception)}
+    payment = Payment.objects.get(registration=registration)
+    if payment.state == PaymentState.FAILED:
+        assert (sent, payment.provider_reference) == (set(), "")
+    else:
+        assert sent == {payment.checkout_url}, results

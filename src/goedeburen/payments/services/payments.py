@@ -184,32 +184,64 @@ def register_paying_offline(event: Event, *, provider: str, **booking) -> tuple[
     return registration, problems[0] if problems else ""
 
 
+# A start this soon after an open one for the same amount is that one asked for again.
+RESTART_WINDOW = dt.timedelta(seconds=30)
+
+
 def _start_online(registration, *, return_url, webhook_url, by) -> StartedPayment:
-    amount = queries.balance(registration).open
-    # Committed before Mollie is asked, so that a webhook arriving at once finds it.
-    payment = Payment.objects.create(
-        registration=registration,
-        provider=ProviderName.MOLLIE,
-        amount=amount,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
-    )
+    # Committed before Mollie is asked, so that a webhook arriving at once finds it. Under
+    # the registration's lock: a start asked for again at once (a double click, a retry, a
+    # second tab) takes the open payment the first made, which makes one payment at Mollie
+    # (its idempotency key is the payment's) and sends both to one checkout; a start as
+    # the booker cancels finds the registration cancelled and is refused.
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("event__organiser")
+            .get(pk=registration.pk)
+        )
+        if ProviderName.MOLLIE not in available_providers(registration):
+            raise PaymentError(exceptions.NOT_PAYABLE, code="not_payable")
+        amount = queries.balance(registration).open
+        payment = started_just_now(registration, amount=amount) or Payment.objects.create(
+            registration=registration,
+            provider=ProviderName.MOLLIE,
+            amount=amount,
+            created_by=by if getattr(by, "is_authenticated", False) else None,
+        )
+    if payment.checkout_url:
+        return StartedPayment(redirect_url=payment.checkout_url)
     provider = get_provider(ProviderName.MOLLIE)
     try:
         started = provider.start(payment, return_url=return_url, webhook_url=webhook_url)
     except PaymentError as refused:
         with transaction.atomic():
-            payment.state = PaymentState.FAILED
-            payment.note = str(refused.__cause__ or refused)[:500]
-            payment.save(update_fields=["state", "note"])
-            log_action(
-                registration,
-                action="payment.failed",
-                by=by,
-                data={"payment": payment.pk, "provider": provider.name, "start": True},
+            # Not once another start of it sent a booker to its checkout: failed is final,
+            # and their money would find no payment open.
+            unstarted = Payment.objects.filter(
+                pk=payment.pk, state=PaymentState.OPEN, provider_reference=""
             )
+            if unstarted.update(
+                state=PaymentState.FAILED, note=str(refused.__cause__ or refused)[:500]
+            ):
+                log_action(
+                    registration,
+                    action="payment.failed",
+                    by=by,
+                    data={"payment": payment.pk, "provider": provider.name, "start": True},
+                )
         raise
     with transaction.atomic():
-        payment.save(update_fields=["provider_reference", "checkout_url"])
+        first = Payment.objects.filter(
+            pk=payment.pk, state=PaymentState.OPEN, provider_reference=""
+        ).update(provider_reference=payment.provider_reference, checkout_url=payment.checkout_url)
+        if not first:
+            if Payment.objects.filter(
+                pk=payment.pk, provider_reference=payment.provider_reference
+            ).exists():
+                return started  # the other start of this payment logged it
+            # The other start failed it meanwhile: nobody may pay it now.
+            raise PaymentError(exceptions.PROVIDER_UNAVAILABLE, code="provider_unavailable")
         log_action(
             registration,
             action="payment.started",
@@ -222,6 +254,22 @@ def _start_online(registration, *, return_url, webhook_url, by) -> StartedPaymen
             },
         )
     return started
+
+
+def started_just_now(registration: Registration, *, amount: Decimal) -> Payment | None:
+    """Return the registration's open online payment of `amount` started within
+    `RESTART_WINDOW` (the newest), if any: a new start takes it over."""
+    return (
+        Payment.objects.filter(
+            registration=registration,
+            provider=ProviderName.MOLLIE,
+            state=PaymentState.OPEN,
+            amount=amount,
+            created__gte=_now() - RESTART_WINDOW,
+        )
+        .order_by("-pk")
+        .first()
+    )
 
 
 def sync_provider_payment(provider: str, reference: str) -> Payment | None:
