@@ -1,6 +1,7 @@
 """Workers racing for one mail: only one of them sends it (PostgreSQL, real threads)."""
 
 import threading
+import time
 
 import pytest
 from django.db import connections
@@ -8,8 +9,9 @@ from django.db import connections
 from goedeburen.mail import services
 from goedeburen.mail.enums import MailState
 from goedeburen.mail.models import OutgoingMail
-from goedeburen.mail.services import outbox
+from goedeburen.mail.services import contact, outbox
 from tests.factories import OutgoingMailFactory
+from tests.threads import all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -63,3 +65,32 @@ def test_racing_workers_without_the_claim_send_a_mail_more_than_once(on_postgres
 
     assert len(smtp.messages) > 1
     assert set(smtp.message_ids()) == {mail.message_id}
+
+
+CONTACT = {"name": "Karin Kwast", "email": "karin@example.org", "message": "Is er parkeerplek?"}
+
+
+def _contact_twice_at_once(event) -> int:
+    """Send one contact form twice at once (a double click); return the mails queued."""
+    results = all_at_once(2, lambda n: services.send_contact_message(event, **CONTACT))
+
+    assert all(isinstance(r, OutgoingMail) for r in results), results
+    return OutgoingMail.objects.filter(kind="contact").count()
+
+
+def test_one_contact_message_sent_twice_at_once_goes_once(event):
+    assert _contact_twice_at_once(event) == 1
+
+
+def test_negative_control_without_the_senders_lock_the_message_goes_twice(event, monkeypatch):
+    sent_just_now = contact.sent_just_now
+
+    def look_then_wait(*args, **kwargs):
+        found = sent_just_now(*args, **kwargs)
+        time.sleep(0.2)  # a widened race window, not a wait for a result
+        return found
+
+    monkeypatch.setattr(contact, "hold_until_commit", lambda kind, key: None)
+    monkeypatch.setattr(contact, "sent_just_now", look_then_wait)
+
+    assert _contact_twice_at_once(event) == 2

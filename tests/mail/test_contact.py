@@ -80,11 +80,16 @@ def test_bad_input_is_told_and_sends_nothing(client, event, changes, english):
     assert OutgoingMail.objects.count() == 0
 
 
-def test_sixth_message_within_the_hour_is_refused(client, event, english):
-    for _ in range(5):
-        assert client.post(f"/en{_path(event)}", FORM).status_code == 302
+def _nth(n: int) -> dict:
+    """The form with a message of its own (the same message again goes once)."""
+    return FORM | {"message": f"Vraag {n}: is er parkeerplek?"}
 
-    response = client.post(f"/en{_path(event)}", FORM)
+
+def test_sixth_message_within_the_hour_is_refused(client, event, english):
+    for n in range(5):
+        assert client.post(f"/en{_path(event)}", _nth(n)).status_code == 302
+
+    response = client.post(f"/en{_path(event)}", _nth(5))
 
     assert response.status_code == 200
     assert "You have sent several messages already" in response.content.decode()
@@ -106,13 +111,20 @@ def test_limit_counts_per_client_address_behind_the_proxy(client, event, english
     # address the trusted proxy saw, and in the shared cache that every worker reads.
     settings.TRUSTED_PROXIES = 1
 
-    def send(forwarded_for):
-        return client.post(f"/en{_path(event)}", FORM, HTTP_X_FORWARDED_FOR=forwarded_for)
+    def send(forwarded_for, n):
+        return client.post(f"/en{_path(event)}", _nth(n), HTTP_X_FORWARDED_FOR=forwarded_for)
 
-    answers = [send("10.0.0.1, 203.0.113.7") for _ in range(6)]
-    other = send("203.0.113.7, 198.51.100.1")  # another visitor; the first address is made up
+    answers = [send("10.0.0.1, 203.0.113.7", n) for n in range(6)]
+    other = send("203.0.113.7, 198.51.100.1", 6)  # another visitor; the first is made up
 
     assert [a.status_code for a in answers] == [302] * 5 + [200]
     assert "You have sent several messages already" in answers[-1].content.decode()
     assert other.status_code == 302
     assert OutgoingMail.objects.count() == 6
+
+
+def test_the_same_message_sent_again_goes_once_and_another_goes_too(client, event):
+    for form in (FORM, FORM, _nth(1)):
+        assert client.post(_path(event), form).status_code == 302
+
+    assert OutgoingMail.objects.count() == 2
