@@ -121,3 +121,29 @@ def test_opening_twice_at_once_logs_it_once(event):
 
     assert all(isinstance(r, Survey) for r in results), results
     assert LogEntry.objects.filter(action="survey.state_changed").count() == 1
+
+
+def _add_twice_at_once(event) -> int:
+    """Send the organiser's "add question" form twice at once (a double click)."""
+    survey = Survey.objects.create(event=event)
+    results = all_at_once(
+        2,
+        lambda n: services.add_question(
+            survey, kind="single", label_nl="Kwam u terug?", options=["Ja", "Nee"]
+        ),
+    )
+
+    assert not any(isinstance(r, Exception) for r in results), results
+    return survey.questions.count()
+
+
+def test_one_question_added_twice_at_once_is_added_once(event):
+    assert _add_twice_at_once(event) == 1
+
+
+def test_negative_control_without_comparing_with_the_last_question_it_is_added_twice(
+    event, monkeypatch
+):
+    monkeypatch.setattr(services, "same_question", lambda question, **values: False)
+
+    assert _add_twice_at_once(event) == 2

@@ -8,7 +8,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -83,6 +82,7 @@ def add_question(
     """Add a question at the end, with its options for a choice question.
 
     Side effects: the question and options; a log entry. Refused once answers came in.
+    The same question as the last one, asked for again (a form sent twice), is added once.
     """
     if kind not in QuestionKind.values or not label_nl.strip():
         raise SurveyError(_("Give the question a kind and a Dutch text."), code="invalid")
@@ -92,7 +92,18 @@ def add_question(
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
         _refuse_when_answered(survey)
-        last = survey.questions.aggregate(m=Max("order"))["m"] or 0
+        newest = survey.questions.order_by("-order", "-pk").first()
+        if newest is not None and same_question(
+            newest,
+            kind=kind,
+            label_nl=label_nl,
+            label_en=label_en,
+            options=options,
+            per_session=per_session,
+            required=required,
+        ):
+            return newest  # the same form sent again (a double click): added once
+        last = newest.order if newest is not None else 0
         question = SurveyQuestion.objects.create(
             survey=survey,
             kind=kind,
@@ -111,6 +122,25 @@ def add_question(
             survey.event, action="survey.question_added", by=by, data={"label": question.label_nl}
         )
     return question
+
+
+def same_question(
+    question: SurveyQuestion,
+    *,
+    kind: str,
+    label_nl: str,
+    label_en: str,
+    options: Sequence[str],
+    per_session: bool,
+    required: bool,
+) -> bool:
+    """Return whether `question` is the one these values would add."""
+    found = (question.kind, question.label_nl, question.label_en, question.per_session)
+    wanted = (kind, label_nl.strip()[:300], label_en.strip()[:300], per_session)
+    if (found, question.required) != (wanted, required):
+        return False
+    labels = question.options.order_by("order").values_list("label_nl", flat=True)
+    return list(labels) == [label[:300] for label in options]
 
 
 def delete_question(question: SurveyQuestion, *, by=None) -> None:
