@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from goedeburen.common.audit import log_action
+from goedeburen.common.singletons import save_the_one
 from goedeburen.events.models import Event
 
 from .. import placeholders
@@ -55,7 +56,7 @@ def save_mail_settings(
     """
     settings.event = event
     with transaction.atomic():
-        settings.save()
+        save_the_one(settings, event=event)
         if save_related:
             save_related()
         log_action(event, action="mail.settings_saved", by=by)

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from goedeburen.common.audit import log_action
+from goedeburen.common.singletons import save_the_one
 from goedeburen.events.models import Event
 
 from ..models import PrivacySettings, PrivacyStatement
@@ -13,7 +14,7 @@ def save_privacy_settings(settings: PrivacySettings, *, event: Event, by=None) -
     """Store the event's retention periods. Side effects: the row written; a log entry."""
     settings.event = event
     with transaction.atomic():
-        settings.save()
+        save_the_one(settings, event=event)
         log_action(
             event,
             action="privacy.settings_saved",
