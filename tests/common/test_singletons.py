@@ -6,6 +6,9 @@ from django.db import IntegrityError, connection
 from goedeburen.mail import services as mail_services
 from goedeburen.mail.models import MailSettings
 from goedeburen.mail.services import participants
+from goedeburen.matching import services as matching_services
+from goedeburen.matching.models import MatchingSettings
+from goedeburen.matching.services import preferences
 from goedeburen.privacy import services as privacy_services
 from goedeburen.privacy.models import PrivacySettings
 from goedeburen.privacy.services import settings as privacy_settings
@@ -21,6 +24,13 @@ SCREENS = {
         PrivacySettings,
         lambda event, n: privacy_services.save_privacy_settings(
             PrivacySettings(event=event, special_category_days=10 + n), event=event
+        ),
+    ),
+    "matching": (
+        preferences,
+        MatchingSettings,
+        lambda event, n: matching_services.save_matching_settings(
+            MatchingSettings(event=event), by=None
         ),
     ),
     "mail": (

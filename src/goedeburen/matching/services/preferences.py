@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from goedeburen.common.audit import log_action
+from goedeburen.common.singletons import save_the_one
 from goedeburen.events.models import Role, Round, Session, TeamMember
 from goedeburen.registration.enums import MAY_RANK, RegistrationStatus
 from goedeburen.registration.models import Attendee, Registration
@@ -88,8 +89,10 @@ def save_rankings(
 def save_matching_settings(settings: MatchingSettings, *, by) -> MatchingSettings:
     """Store the organiser's assignment rules (a validated instance). Side effect: a log entry."""
     with transaction.atomic():
-        settings.full_clean()
-        settings.save()
+        # The one row per event is `save_the_one`'s to keep: a first save sent twice at
+        # once writes over the row the other made (checked here, it would be refused).
+        settings.full_clean(validate_unique=False)
+        save_the_one(settings, event=settings.event)
         log_action(settings.event, action="matching.rules_changed", by=by)
     return settings
 
