@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from goedeburen.common.audit import history
 from goedeburen.registration import services, tokens
 from goedeburen.registration.enums import RegistrationStatus
+from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.models import Attendee, ManageLinkRequest, Registration
 from tests.factories import RegistrationSettingsFactory, booker
 
@@ -820,3 +821,36 @@ def test_edit_to_a_wrong_vat_number_says_so_at_the_field_and_saves_nothing(
     assert Registration.objects.get(pk=registration.pk).billing_vat_number == ""
     assert len(history(registration)) == logged
     assert sent.names() == []
+
+
+def test_a_ticket_approved_for_one_person_goes_to_someone_else_only_by_the_organiser(
+    client, hall, resident, free, register, staff
+):
+    """A resident's free ticket was approved for that resident: the booker's link cannot
+    hand it to someone else (the page says to ask the organiser); the organiser can."""
+    registration = register(resident, free)
+    services.approve_registration(registration, by=staff)
+    approved, other = sorted(
+        registration.attendees.all(), key=lambda a: a.ticket_type.pk != resident.pk
+    )
+    before = _state(registration)
+
+    page = client.get(_path(MANAGE, registration)).content.decode()
+    shown = client.get(_path("public:registration.substitute", registration, approved.pk))
+    posted = client.post(
+        _path("public:registration.substitute", registration, approved.pk), {"given_name": "Cor"}
+    )
+
+    asked = "Ask the organiser: this ticket was approved for"
+    assert asked in page and page.count("Let someone else go instead of") == 1
+    assert "<form" not in shown.content.decode().split("<main", 1)[1]
+    assert "This ticket was approved for this person." in posted.content.decode()
+    assert _state(registration) == before
+    with pytest.raises(RegistrationError) as refused:
+        services.substitute_attendee(approved, substitute=services.Substitute(given_name="Cor"))
+    assert refused.value.code == "needs_approval"
+    services.substitute_attendee(
+        approved, substitute=services.Substitute(given_name="Cor"), by=staff
+    )
+    assert Attendee.objects.get(pk=approved.pk).given_name == "Cor"
+    services.substitute_attendee(other, substitute=services.Substitute(given_name="Dirk"))

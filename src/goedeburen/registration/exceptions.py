@@ -62,6 +62,11 @@ NOT_WAITING = _(
 OFFER_GONE = _("Sorry, the place offered to you is no longer available.")
 EDIT_CLOSED = _("Details can no longer be changed: the deadline was %(deadline)s.")
 CANCELLED_NO_CHANGE = _("A cancelled registration cannot be changed.")
+# A ticket that needed the organiser's approval (a resident's) was approved for one person.
+SUBSTITUTE_NEEDS_ORGANISER = _(
+    "This ticket was approved for this person. Does someone else want to go instead? "
+    "Ask the organiser."
+)
 CHANGED_MEANWHILE = _(
     "Your changes were not saved: this registration was changed in the meantime (in another "
     "window or by someone else). Below is the registration as it is now. Please make your "

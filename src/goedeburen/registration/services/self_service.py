@@ -15,8 +15,9 @@ from goedeburen.common.locks import hold_until_commit
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Event
 
-from .. import signals, tokens
-from ..enums import BadgeName
+from .. import exceptions, signals, tokens
+from ..enums import BadgeName, RegistrationStatus
+from ..exceptions import RegistrationError
 from ..models import Attendee, ManageLinkRequest, Registration
 from .common import locked, validate_fields
 from .editing import check_changeable
@@ -41,7 +42,8 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
     The previous person's own answers (job title, consents, dietary wishes, accessibility
     needs, badge choice, answers to the organiser's questions) are cleared: they were about
     someone else. Their ticket secret is renewed, so the old ticket no longer admits anyone.
-    The same deadline as for changes holds.
+    The same deadline as for changes holds. A ticket the organiser approved for this
+    person goes to someone else only by the organiser (`by` set; `approved_for_them`).
 
     The same substitute asked for again (a form sent twice) changes nothing.
 
@@ -60,6 +62,10 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
             # The same form sent again (a double click, a retry): it went once. Again, it
             # would renew the ticket that the first sending mailed to the colleague.
             return attendee
+        if by is None and approved_for_them(attendee, registration):
+            # Approved for this person (a resident's free ticket): only the organiser
+            # lets someone else have it.
+            raise RegistrationError(exceptions.SUBSTITUTE_NEEDS_ORGANISER, code="needs_approval")
         # The person as they were (name, address, ticket secret), for the receivers that
         # tell them; never saved.
         previous = copy.copy(attendee)
@@ -97,6 +103,16 @@ def substitute_attendee(attendee: Attendee, *, substitute: Substitute, by=None) 
             by=by,
         )
     return attendee
+
+
+def approved_for_them(attendee: Attendee, registration: Registration) -> bool:
+    """Return whether the organiser approved `attendee`'s ticket for them (a ticket type
+    that needs approval, no longer awaiting it): someone else may have it only by the
+    organiser. Awaiting approval, the organiser decides on whoever is named then."""
+    return (
+        attendee.ticket_type.needs_approval
+        and registration.status != RegistrationStatus.AWAITING_APPROVAL
+    )
 
 
 def goes_already(attendee: Attendee, substitute: Substitute) -> bool:
