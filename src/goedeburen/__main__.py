@@ -46,6 +46,21 @@ def process_started() -> float:
     return now - min(max(elapsed, 0.0), 5.0)
 
 
+def not_text(args: list[str]) -> str | None:
+    """Return the first of `args` that is no UTF-8 text, as the bytes given, or None.
+
+    Python keeps such bytes of the command line as lone surrogates, which the database and
+    the password hasher cannot encode: a command would stop with a traceback, after it had
+    maybe written part of its work.
+    """
+    for arg in args:
+        try:
+            arg.encode()
+        except UnicodeEncodeError:
+            return repr(os.fsencode(arg))
+    return None
+
+
 def main() -> None:
     if sys.argv[1:2] == ["assign"]:
         # The solver needs nothing of Django: no settings, no SECRET_KEY, no database.
@@ -58,6 +73,10 @@ def main() -> None:
         # The result file is closed: skip the interpreter's teardown (0.05 s of freeing
         # numpy's and HiGHS's memory at 3,000 people), which a time limit would count.
         os._exit(code)
+    # `assign` above takes file names, which may be any bytes; Django's commands take text.
+    bad = not_text(sys.argv[1:])
+    if bad is not None:
+        sys.exit(f"goedeburen: the argument {bad} is no UTF-8 text; give it in UTF-8.")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "goedeburen.settings")
     if is_local_command(sys.argv[1:], os.environ):
         os.environ[LOCAL_COMMAND] = "true"
