@@ -196,3 +196,32 @@ def test_an_empty_sign_in_says_what_is_missing(client, db):
     assert html.count(required) == 2
     assert 'aria-describedby="id_username_error"' in html
     assert 'aria-describedby="id_password_error"' in html
+
+
+@pytest.mark.parametrize(
+    "forwarded_for",
+    [
+        pytest.param("a\x00b", id="nul"),
+        pytest.param("not-an-address", id="text"),
+        pytest.param("999.1.2.3", id="no-ipv4"),
+        pytest.param("192.0.2.10:443", id="with-port"),
+    ],
+)
+def test_a_wrong_password_behind_a_proxy_that_forwards_no_address_counts_for_the_connection(
+    client, editor, settings, forwarded_for
+):
+    # One proxy is trusted, and what sits in its place is no address (a client's text where
+    # a second proxy was counted but none is there): the lockout's `inet` column refuses it.
+    settings.TRUSTED_PROXIES = 1
+
+    response = client.post(
+        reverse("backoffice:login"),
+        {"username": "redacteur", "password": "wrong"},
+        REMOTE_ADDR=HERE,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+    from axes.models import AccessAttempt
+
+    assert response.status_code == 200
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [HERE]

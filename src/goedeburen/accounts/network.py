@@ -1,5 +1,6 @@
 """Where a request comes from, for the lockout (django-axes) and passkeys (WebAuthn)."""
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -10,6 +11,9 @@ def client_ip(request) -> str:
 
     With `TRUSTED_PROXIES` = n, the n-th address from the right of X-Forwarded-For is the
     one the outermost trusted proxy added; anything left of it the client could have made up.
+    A value there that is no address (more proxies counted than there are: the client's text in
+    that place) is not taken: the lockout stores the address in an `inet` column, which
+    refuses anything else (a 500 at sign-in).
     """
     remote = request.META.get("REMOTE_ADDR", "")
     count = settings.TRUSTED_PROXIES
@@ -17,7 +21,12 @@ def client_ip(request) -> str:
         return remote
     forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [a for a in forwarded if a]
-    return forwarded[-count] if len(forwarded) >= count else remote
+    if len(forwarded) < count:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-count]))
+    except ValueError:
+        return remote
 
 
 def webauthn_rp_id(request) -> str:
