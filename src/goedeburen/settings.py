@@ -274,6 +274,9 @@ REGISTRATION_REVIEW_SEATS_PER_HOUR = env.int("REGISTRATION_REVIEW_SEATS_PER_HOUR
 # A session lasts 8 hours from sign-in at most, and 30 minutes without a request for roles
 # that see money or special-category data (`backoffice.middleware`).
 SESSION_COOKIE_AGE = 8 * 60 * 60
+# Database sessions that take a cookie with a character no key has as no session (a NUL
+# byte would reach PostgreSQL: a 500).
+SESSION_ENGINE = "goedeburen.common.sessions"
 SESSION_IDLE_SECONDS = 30 * 60
 # Second factors (django-otp): TOTP apps, recovery codes, passkeys (django-otp-webauthn) as a
 # second step after the password, never instead of it.
