@@ -242,3 +242,16 @@ def test_passkey_endpoints_refuse_what_is_no_passkey_and_store_nothing(world, si
                     wrong.append((ceremony, begun, body[:40], response.status_code))
     assert wrong == []
     assert WebAuthnCredential.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["abc", "-1", "%FF", "https://elsewhere.example.org/"])
+def test_a_next_that_is_no_path_of_the_site_leads_to_the_dashboard(target):
+    from tests.clients import StaffClient
+
+    client = StaffClient()
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("backoffice:two_factor.verify") + f"?next={target}")
+
+    assert (response.status_code, response.url) == (302, reverse("backoffice:dashboard"))

@@ -33,8 +33,14 @@ from goedeburen.events.rules import needs_second_factor
 def next_url(request, default: str) -> str:
     """Return the `next` of the request if it is a path on this site, else `default`."""
     target = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME)
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path, not only a safe URL: `redirect()` takes a word without "/" or "." for the name
+    # of a view, and a `next=abc` no view has answered 500.
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return default
