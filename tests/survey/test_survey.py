@@ -331,3 +331,47 @@ def test_deleting_a_question_that_is_not_there_is_not_found_and_deletes_nothing(
 
     assert response.status_code == 404
     assert survey.questions.count() == 3
+
+
+def _response(survey, answers) -> None:
+    """Store one anonymous response as `submit_response` does: (label, session, scale, text)."""
+    import datetime as dt
+
+    response = Response.objects.create(survey=survey, submitted_on=dt.date(2018, 1, 26))
+    for label, session, scale, text in answers:
+        question = survey.questions.get(label_nl=label)
+        ResponseAnswer.objects.create(
+            response=response, question=question, session=session, scale=scale, text=text
+        )
+
+
+def test_export_of_an_anonymous_survey_leaves_out_groups_the_results_hide(survey, event):
+    # Five answered for the day; two were in the small session and one said what could be
+    # better: the results screen hides both groups, so the export may not show them either.
+    small = factories.SessionFactory(round__event=event, title_nl="Huiskamer B")
+    for n in range(5):
+        answers = [("Hoe was de dag?", None, 4, "")]
+        if n < 2:
+            answers.append(("Hoe was de sessie?", small, n + 1, ""))
+        if n == 0:
+            answers.append(("Wat kan beter?", None, None, "Meer uitleg voor bewoners"))
+        _response(survey, answers)
+
+    rows = results.export_rows(survey)
+
+    assert rows[0][1:] == ["Hoe was de dag?", "Wat kan beter?"]
+    assert [row[1:] for row in rows[1:]] == [["4", ""]] * 5
+    hidden = [g.hidden for r in results.results(survey)[1] for g in r.groups]
+    assert hidden == [False, True, True]
+
+
+def test_export_of_a_named_survey_shows_every_answer(survey, event):
+    Survey.objects.filter(pk=survey.pk).update(anonymous=False)
+    survey.refresh_from_db()
+    small = factories.SessionFactory(round__event=event, title_nl="Huiskamer B")
+    _response(survey, [("Hoe was de dag?", None, 4, ""), ("Hoe was de sessie?", small, 2, "")])
+
+    rows = results.export_rows(survey)
+
+    assert rows[0][1:] == ["Hoe was de dag?", "Wat kan beter?", "Hoe was de sessie? – Huiskamer B"]
+    assert rows[1][1:] == ["4", "", "2"]

@@ -110,7 +110,11 @@ def _group(question, title: str, answers: list[ResponseAnswer], anonymous: bool)
 
 
 def export_rows(survey: Survey) -> list[list[str]]:
-    """Return a header and one row per response: the day, then each question (and session)."""
+    """Return a header and one row per response: the day, then each question (and session).
+
+    In an anonymous survey a group of fewer than `MIN_GROUP` answers gives nothing: a session's
+    column is left out, a question for the day stays with empty cells.
+    """
     questions = list(survey.questions.prefetch_related("options"))
     answers = (
         ResponseAnswer.objects.filter(response__survey=survey)
@@ -138,10 +142,19 @@ def export_rows(survey: Survey) -> list[list[str]]:
             value = "; ".join(o.label_nl for o in answer.options.all())
         per_response[answer.response_id][key] = value
     order = sorted(columns, key=lambda k: ([q.pk for q in questions].index(k[0]), k[1] or 0))
+    # What the results screen hides, the export leaves empty too: the answers of a group of
+    # fewer than `MIN_GROUP` (a session of two, a question few answered) tell who gave them.
+    if survey.anonymous:
+        counts = Counter(key for values in per_response.values() for key in values)
+        order = [key for key in order if counts[key] >= MIN_GROUP or key[1] is None]
+        hidden = {key for key in order if counts[key] < MIN_GROUP}
+    else:
+        hidden = set()
     rows = [[_("Day"), *[columns[k] for k in order]]]
     for response in Response.objects.filter(survey=survey).order_by("submitted_on", "id"):
         values = per_response.get(response.id, {})
-        rows.append([response.submitted_on.isoformat(), *[values.get(k, "") for k in order]])
+        cells = ["" if k in hidden else values.get(k, "") for k in order]
+        rows.append([response.submitted_on.isoformat(), *cells])
     return rows
 
 
