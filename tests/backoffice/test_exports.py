@@ -114,6 +114,8 @@ def test_check_in_role_gets_names_only(client, world):
     header, *_ = _sheet(_export(_client_as(client, world, Role.CHECKIN), world))
     labels = {cell.value for cell in header}
     assert "Voornaam" in labels and "E-mailadres" not in labels
+    # Nor the ticket: a resident's free ticket tells door staff what the role would.
+    assert "Toegangsbewijs" not in labels
 
 
 def test_export_keeps_the_lists_filters_and_chosen_columns(owner_client, world):

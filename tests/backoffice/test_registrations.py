@@ -144,6 +144,35 @@ def test_role_filter_is_ignored_for_finance(client, world, sensitive, name):
     assert len(response.context["object_list"]) == 2
 
 
+@pytest.mark.parametrize("role", [Role.OWNER, Role.FINANCE, Role.CHECKIN])
+def test_attendee_list_shows_and_filters_tickets_only_for_roles_that_see_bookings(
+    client, world, sensitive, role
+):
+    # A resident's ticket (free, approved by the organiser) marks them as the role would.
+    world.ticket_type.name_nl = world.ticket_type.name_en = "Bewoners (gratis)"
+    world.ticket_type.save()
+    _registration(world, ticket_type=TicketTypeFactory(event=world.event, name_nl="Dagkaart"))
+    client.force_login(_member(world, role))
+    resident_ticket = {"ticket_type": world.ticket_type.pk}
+
+    response = client.get(url("attendee.list", world), resident_ticket)
+    approval = client.get(url("attendee.list", world), {"approval": "yes"})
+
+    sees_bookings = role != Role.CHECKIN
+    assert ("Bewoners (gratis)" in response.content.decode()) is sees_bookings
+    assert ("ticket_type" in response.context["form"].fields) is sees_bookings
+    assert ("approval" in response.context["form"].fields) is sees_bookings
+    assert len(response.context["object_list"]) == (1 if sees_bookings else 2)
+    assert len(approval.context["object_list"]) == (0 if sees_bookings else 2)
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.CHECKIN])
+def test_badges_are_chosen_by_ticket_only_by_roles_that_see_bookings(client, world, role):
+    client.force_login(_member(world, role))
+    form = client.get(url("checkin.badges", world)).context["form"]
+    assert ("ticket_type" in form.fields) is (role == Role.OWNER)
+
+
 def test_search_for_check_in_does_not_match_emails(client, world, sensitive):
     client.force_login(_member(world, Role.CHECKIN))
     by_email = client.get(url("attendee.list", world), {"q": "ada@example.org"})

@@ -99,7 +99,8 @@ ATTENDEE_COLUMNS = [
     Column("email", gettext_lazy("Email address"), lambda a: a.email, contact=True),
     Column("organisation", gettext_lazy("Organisation"), lambda a: a.organisation),
     Column("function", gettext_lazy("Job title"), lambda a: a.function, contact=True),
-    Column("ticket", gettext_lazy("Ticket"), lambda a: a.ticket_type.name_nl),
+    # The ticket is for the roles that see bookings: a resident's free ticket marks them.
+    Column("ticket", gettext_lazy("Ticket"), lambda a: a.ticket_type.name_nl, contact=True),
     Column("price", gettext_lazy("Price incl. VAT"), lambda a: a.price, contact=True),
     Column("vat_rate", gettext_lazy("VAT rate (%)"), lambda a: a.vat_rate, contact=True),
     Column("badge", gettext_lazy("Name on the badge"), lambda a: a.badge_text),
@@ -178,7 +179,7 @@ def question_columns(questions: Iterable[Question]) -> list[Column]:
 
 def allowed(columns: list[Column], *, special: bool, names_only: bool) -> list[Column]:
     """Return the columns a role may have: without `special` no special-category column,
-    with `names_only` nothing beyond names, organisations and tickets."""
+    with `names_only` nothing beyond names, badge names and organisations."""
     return [c for c in columns if (special or not c.special) and not (names_only and c.contact)]
 
 
@@ -365,6 +366,7 @@ def search_form(
         sorts=sorts,
         show_role=user.has_perm(SPECIAL, event),
         names_only=not user.has_perm(BOOKINGS, event),
+        show_tickets=user.has_perm(BOOKINGS, event),
     )
 
 

@@ -52,7 +52,8 @@ class RegistrationSearchForm(forms.Form):
     """The lists' search, filters and sort as a GET form; bad values are ignored, not refused.
 
     Without `show_role` the role filter does not exist: filtering on a value one may not
-    see would reveal it.
+    see would reveal it. Without `show_tickets` neither do the ticket and approval filters:
+    a resident's ticket (free, approved by the organiser) marks them as much as the role.
     """
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
@@ -66,7 +67,16 @@ class RegistrationSearchForm(forms.Form):
     approval = forms.ChoiceField(label=_("Ticket needs approval"), required=False, choices=_YES_NO)
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
 
-    def __init__(self, data, *, ticket_types, sorts, show_role: bool, names_only: bool = False):
+    def __init__(
+        self,
+        data,
+        *,
+        ticket_types,
+        sorts,
+        show_role: bool,
+        names_only: bool = False,
+        show_tickets: bool = True,
+    ):
         super().__init__(data)
         self.names_only = names_only
         self.fields["ticket_type"].choices = [
@@ -76,6 +86,9 @@ class RegistrationSearchForm(forms.Form):
         self.fields["sort"].choices = sorts
         if not show_role:
             del self.fields["role"]
+        if not show_tickets:
+            del self.fields["ticket_type"]
+            del self.fields["approval"]
         for field in self.fields.values():
             style(field)
         self.fields["q"].widget.input_type = "search"

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from goedeburen.backoffice.exports import bad_filters
+from goedeburen.backoffice.exports import BOOKINGS, bad_filters
 from goedeburen.backoffice.forms.registrations import RegistrationSearchForm
 from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.checkin import queries
@@ -51,6 +51,9 @@ class BadgesView(BadgeMixin, TemplateView):
             sorts=ATTENDEE_SORTS,
             show_role=False,
             names_only=True,
+            # Choosing by ticket is for those who see bookings: for the check-in role it
+            # would print the residents' badges (their free ticket), which its lists hide.
+            show_tickets=self.request.user.has_perm(BOOKINGS, self.event),
         )
         kwargs.update(
             section="badges",
@@ -73,6 +76,7 @@ class BadgesPdfView(BadgeMixin, View):
             sorts=ATTENDEE_SORTS,
             show_role=False,
             names_only=True,
+            show_tickets=request.user.has_perm(BOOKINGS, self.event),
         )
         filters = form.filters()
         if error := bad_filters(form):
