@@ -126,6 +126,7 @@ def test_a_token_with_one_scope_reaches_only_that_group(world, scope):
 def test_special_category_fields_need_their_own_scope(world):
     world.attendee.special_category_consent = True
     world.attendee.dietary_wishes = "Halal"
+    world.attendee.role = "resident"
     world.attendee.save()
     path = f"/api/v1/events/{world.event.slug}/attendees/"
 
@@ -133,7 +134,10 @@ def test_special_category_fields_need_their_own_scope(world):
     with_scope = Api(make_token(world, scopes=["registrations:read", "special_category:read"]))
 
     assert "dietary_wishes" not in without["results"][0]
+    # The attending role marks a resident: the back office shows it with these data only.
+    assert "role" not in without["results"][0]
     assert with_scope.get(path).json()["results"][0]["dietary_wishes"] == "Halal"
+    assert with_scope.get(path).json()["results"][0]["role"] == "resident"
 
 
 def test_an_event_token_sees_no_other_event_of_its_organiser(world):

@@ -47,7 +47,9 @@ from goedeburen.registration.services.questions import ANSWER_NEEDS_CONSENT
 
 from .fields import TidyCharField
 
-SPECIAL_FIELDS = ("dietary_wishes", "accessibility_needs")
+# An attendee's fields that only the scope special_category:read gives: the attending role
+# too, as in the back office (it marks a resident; changing it already needs that scope).
+SPECIAL_FIELDS = ("role", "dietary_wishes", "accessibility_needs")
 
 
 class OrganiserSerializer(serializers.ModelSerializer):
@@ -262,6 +264,11 @@ class AttendeeSerializer(serializers.ModelSerializer):
     registration = serializers.SlugRelatedField(slug_field="code", read_only=True)
     ticket_type = serializers.PrimaryKeyRelatedField(read_only=True)
     # Not required: left out without the scope (the serializer is only ever read).
+    role = serializers.ChoiceField(
+        choices=AttendingRole.choices,
+        required=False,
+        help_text="Only with the scope special_category:read.",
+    )
     dietary_wishes = serializers.CharField(
         required=False, help_text="Only with the scope special_category:read."
     )
