@@ -95,6 +95,22 @@ def test_after_erasure_no_table_holds_the_name_or_the_address(
     assert ConsentRecord.objects.filter(registration=registration).exists()
 
 
+def test_erasure_leaves_no_address_in_a_refused_mail_or_its_log_entry(
+    register, event, free_ticket, smtp, staff
+):
+    # The receiving server's reply names the address; the outbox and the log keep it.
+    smtp.replies["RCPT"] = "550 5.1.1 <gerbrandina@example.net>: Recipient address rejected"
+    registration = register(free_ticket, event=event, email="gerbrandina@example.net")
+    mail_services.deliver_due()
+    assert LogEntry.objects.filter(action="mail.failed").exists()
+    assert found_in_database("gerbrandina@example.net")
+    registration_services.cancel_registration(registration, by=None, reason="")
+
+    services.erase_registration(registration, by=staff)
+
+    assert not found_in_database("gerbrandina@example.net")
+
+
 def test_preview_is_a_dry_run_and_names_what_must_stay(register, event, ticket, staff):
     registration = register(ticket, event=event)
     payment_services.choose_provider(registration, provider=ProviderName.INVOICE)

@@ -35,6 +35,8 @@ def register() -> None:
         LogType(
             action="mail.failed",
             sentence=_("Mail not sent (attempt %(attempt)s): %(error)s"),
+            # The receiving server's reply often names the address it refused.
+            personal=frozenset({"error"}),
             moments=("next_attempt_at",),
             example={"attempt": 2, "error": "421", "next_attempt_at": None},
         ),

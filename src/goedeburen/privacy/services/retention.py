@@ -103,11 +103,19 @@ def _anonymise(event: Event, *, now) -> dict[str, int]:
     for registration in due:
         erase_registration(registration, by=None, reason="retention", now=now)
         registrations += 1
+    # `last_error` too: a server's refusal often names the address it refused.
     mails = OutgoingMail.objects.filter(event=event).exclude(
-        recipient="", reply_to="", subject="", body_text="", body_html=""
+        recipient="", reply_to="", subject="", body_text="", body_html="", last_error=""
     )
     mail_count = mails.update(
-        recipient="", reply_to="", subject="", body_text="", body_html="", secrets="", context={}
+        recipient="",
+        reply_to="",
+        subject="",
+        body_text="",
+        body_html="",
+        secrets="",
+        context={},
+        last_error="",
     )
     attachments = MailAttachment.objects.filter(mail__event=event).delete()[0]
     opt_outs = OptOut.objects.filter(event=event).delete()[0]
