@@ -264,3 +264,21 @@ def test_the_amount_placeholder_is_in_the_help_and_the_starter_text():
     # Whether a cancelled ticket is refunded depends on the cancellation: a starter text
     # used for every one of them says neither.
     assert "refunded" not in partly and "get it back" not in partly
+
+
+def test_attendees_placeholder_in_a_mail_to_one_attendee_names_only_them(event, ticket):
+    # A mailing to attendees goes to each colleague: the booking's other people and their
+    # tickets (a resident's free one marks them) are the booker's to see, not theirs.
+    from tests.factories import TicketTypeFactory
+
+    registration = RegistrationFactory(event=event)
+    colleague = AttendeeFactory(registration=registration, ticket_type=ticket, given_name="Ada")
+    resident = TicketTypeFactory(event=event, name_nl="Bewoner")
+    AttendeeFactory(registration=registration, ticket_type=resident, given_name="Gerrit")
+
+    def attendees(attendee=None) -> str:
+        source = placeholders.Source(event=event, registration=registration, attendee=attendee)
+        return placeholders.values_for(source, only={"attendees"})["attendees"]
+
+    assert "Gerrit" in attendees() and "Bewoner" in attendees()
+    assert attendees(colleague) == f"- {colleague.full_name} ({ticket.t.name})"

@@ -264,9 +264,13 @@ def _programme(source: Source) -> str:
 def _attendees(source: Source) -> str:
     if source.registration is None:
         return ""
+    # A mail to one attendee (a mailing to attendees, a colleague's ticket) names only them:
+    # the booking's other people and their tickets (a resident's marks them) are not theirs.
+    found = source.registration.attendees.all()
+    if source.attendee is not None:
+        found = [a for a in found if a.pk == source.attendee.pk]
     return "\n".join(
-        f"- {attendee.full_name} ({attendee.ticket_type.t.name})"
-        for attendee in source.registration.attendees.all()
+        f"- {attendee.full_name} ({attendee.ticket_type.t.name})" for attendee in found
     )
 
 
