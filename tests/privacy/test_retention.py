@@ -187,3 +187,18 @@ def test_the_daily_run_keeps_one_chain_however_often_it_is_started(
 
     assert next_runs() == 1
     assert DailyRun.objects.get().next_run == tasks.next_night(timezone.now())
+
+
+def test_retention_empties_the_server_reply_of_a_mail_no_registration_holds():
+    # A mailing's mail to an address the server refused: its reply names the address.
+    mail = factories.OutgoingMailFactory(
+        recipient="oud@example.org",
+        state="failed",
+        last_error="550 5.1.1 <oud@example.org>: Recipient address rejected",
+    )
+    Event.objects.filter(pk=mail.event_id).update(date=days_ago(800))
+
+    services.apply_retention()
+
+    mail.refresh_from_db()
+    assert (mail.recipient, mail.last_error) == ("", "")
