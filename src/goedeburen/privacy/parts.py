@@ -46,22 +46,26 @@ def preview_mail(registration) -> Preview:
     )
 
 
+# What an erased mail keeps of its texts: nothing (the server's reply names the address too).
+ERASED_MAIL = {
+    "recipient": "",
+    "reply_to": "",
+    "subject": "",
+    "body_text": "",
+    "body_html": "",
+    "secrets": "",
+    "context": {},
+    "last_error": "",
+}
+
+
 def erase_mail(registration) -> int:
     """Wipe address, texts, secrets and attachments of the registration's mails; cancel
     those not sent yet. Their rows stay, so the outbox still shows that a mail went."""
     mails = _mails(registration)
     MailAttachment.objects.filter(mail__in=mails).delete()
     mails.filter(state__in=[MailState.QUEUED, MailState.FAILED]).update(state=MailState.CANCELLED)
-    changed = mails.update(
-        recipient="",
-        reply_to="",
-        subject="",
-        body_text="",
-        body_html="",
-        secrets="",
-        context={},
-        last_error="",
-    )
+    changed = mails.update(**ERASED_MAIL)
     emails = {opt_out_address(registration.email)} | {
         opt_out_address(a.email) for a in registration.attendees.all() if a.email
     }

@@ -25,6 +25,7 @@ from goedeburen.registration.models import Attendee, Registration
 
 from .. import queries
 from ..models import INVOICE_RETENTION_YEARS, Erasure
+from ..parts import ERASED_MAIL
 from .erasure import erase_registration, scrub_log
 
 
@@ -107,16 +108,7 @@ def _anonymise(event: Event, *, now) -> dict[str, int]:
     mails = OutgoingMail.objects.filter(event=event).exclude(
         recipient="", reply_to="", subject="", body_text="", body_html="", last_error=""
     )
-    mail_count = mails.update(
-        recipient="",
-        reply_to="",
-        subject="",
-        body_text="",
-        body_html="",
-        secrets="",
-        context={},
-        last_error="",
-    )
+    mail_count = mails.update(**ERASED_MAIL)
     attachments = MailAttachment.objects.filter(mail__event=event).delete()[0]
     opt_outs = OptOut.objects.filter(event=event).delete()[0]
     log_entries = scrub_log([], entries=LogEntry.objects.filter(event=event))
