@@ -101,3 +101,16 @@ def test_an_invoice_downloads_as_ubl_from_its_link(world):
     root = ElementTree.fromstring(b"".join([response.content]))
     assert root.tag == UBL
     assert invoice.number in response.content.decode()
+
+
+def test_an_invoice_whose_buyer_has_no_electronic_address_has_no_ubl(world):
+    """Peppol requires the buyer's Peppol ID, OIN or KvK number (R010): without one the
+    invoice has no e-invoice, its link is null and the download is not found."""
+    invoice = _invoice(world, org_id="")
+    api = Api(make_token(world, scopes=["payments:read"]))
+
+    listed = api.get(f"/api/v1/events/{world.event.slug}/invoices/{invoice.pk}/").json()
+    response = api.get(f"/api/v1/events/{world.event.slug}/invoices/{invoice.pk}/ubl/")
+
+    assert listed["ubl"] is None
+    assert response.status_code == 404

@@ -363,8 +363,9 @@ def _stuck_refund(world: World):
     return world.stuck_refund
 
 
-def _invoice(world: World):
-    """Return the invoice of the world's registration, issued the first time it is asked for."""
+def _invoice(world: World, *, org_id: str = "41178444"):
+    """Return the invoice of the world's registration, issued the first time it is asked for
+    (to a buyer with `org_id`, its OIN or KvK number: without one it has no e-invoice)."""
     if not hasattr(world, "invoice"):
         from goedeburen.payments import services
         from goedeburen.payments.models import OrganiserBilling
@@ -382,6 +383,7 @@ def _invoice(world: World):
         )
         world.registration.billing_organisation = "Woonstichting De Linde"
         world.registration.billing_address = "Lindelaan 1\n3511 AA Utrecht"
+        world.registration.billing_org_id = org_id
         world.registration.save()
         world.invoice = services.issue_invoice(world.registration)
     return world.invoice

@@ -38,6 +38,39 @@ def test_the_participant_downloads_the_e_invoice_beside_the_pdf(client, register
     assert fromstring(response.content).tag == UBL
 
 
+def test_a_buyer_without_an_electronic_address_is_offered_no_e_invoice(
+    client, register, event, english
+):
+    """Peppol requires the buyer's electronic address (PEPPOL-EN16931-R010, fatal) and
+    takes no e-mail address: without a Peppol ID, OIN or KvK number no file can pass its
+    rules, so none is offered; the page says why instead of linking to a failing file."""
+    registration = register(address="Lindelaan 1\n3701 AA Zeist")
+    services.choose_provider(registration, provider=ProviderName.INVOICE)
+    invoice = Invoice.objects.get()
+    user = UserFactory()
+    TeamMemberFactory(organiser=event.organiser, user=user, role="finance", event=event)
+
+    link = manage(registration, "public:registration.invoice_ubl", number=invoice.number)
+    page = client.get(manage(registration)).content.decode()
+    public = client.get(link)
+    client.force_login(user)
+    back = client.get(
+        reverse("backoffice:invoice.ubl", kwargs={"event": event.slug, "pk": invoice.pk})
+    )
+    listed = client.get(
+        reverse(
+            "backoffice:registration.payments",
+            kwargs={"event": event.slug, "code": registration.code},
+        )
+    ).content.decode()
+
+    assert not invoice.has_einvoice
+    assert link not in page
+    assert "no e-invoice: for that we need the Peppol ID, OIN or KvK number" in page
+    assert (public.status_code, back.status_code) == (404, 404)
+    assert "no e-invoice: the buyer has no Peppol ID, OIN or KvK number" in listed
+
+
 def test_another_registrations_e_invoice_is_not_found_through_my_link(client, register):
     mine, theirs = register(), register(email="other@example.org")
     services.choose_provider(theirs, provider=ProviderName.INVOICE)
@@ -49,7 +82,7 @@ def test_another_registrations_e_invoice_is_not_found_through_my_link(client, re
 
 
 def test_the_back_office_downloads_the_e_invoice(client, register, event):
-    services.choose_provider(register(), provider=ProviderName.INVOICE)
+    services.choose_provider(register(org_id="41178444"), provider=ProviderName.INVOICE)
     invoice = Invoice.objects.get()
     user = UserFactory()
     TeamMemberFactory(organiser=event.organiser, user=user, role="finance", event=event)

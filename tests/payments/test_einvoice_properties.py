@@ -293,9 +293,10 @@ def check(invoice: Invoice, case: Case, typed: dict) -> None:
     failures = fatal(document)
     has_endpoint = bool(invoice.buyer_org_id or invoice.buyer_peppol_id)
     # Without an OIN, KvK number or Peppol ID the buyer has no address Peppol delivers to
-    # (R010): the file is for the buyer's bookkeeping, not for Peppol (see `payments.ubl`);
-    # an e-invoice sent with the mail always has one.
+    # (R010): no e-invoice is offered (`Invoice.has_einvoice`); an e-invoice sent with
+    # the mail always has one.
     assert has_endpoint or not invoice.einvoice
+    assert invoice.has_einvoice == has_endpoint
     allowed = set() if has_endpoint else {"PEPPOL-EN16931-R010"}
     assert {f.id for f in failures} - allowed == set(), (typed, failures)
     root = fromstring(document)

@@ -136,11 +136,13 @@ def test_an_einvoice_asked_for_with_only_an_oin_has_no_fatal_errors(register):
 
 
 def test_without_a_buyer_identifier_only_the_peppol_address_is_missing(register):
-    """A private buyer has no OIN, KvK number or Peppol ID: the UBL is complete except for
-    the buyer's electronic address, which only matters for delivery through Peppol."""
+    """A private buyer has no OIN, KvK number or Peppol ID: a UBL file would miss only the
+    buyer's electronic address, which Peppol requires (and takes no e-mail address for), so
+    the invoice has no e-invoice (`tests/payments/test_einvoice_delivery.py`)."""
     invoice = invoiced(register(po_number="", reference="", address=ADDRESS))
 
     assert {failure.id for failure in fatal(ubl_of(invoice))} == {"PEPPOL-EN16931-R010"}
+    assert not invoice.has_einvoice
 
 
 def test_the_validators_do_catch_a_broken_invoice(register):

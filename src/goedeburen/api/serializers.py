@@ -644,9 +644,10 @@ class InvoiceSerializer(serializers.ModelSerializer):
     def get_pdf(self, invoice) -> str:
         return self._link("api:invoice-pdf", invoice)
 
-    def get_ubl(self, invoice) -> str:
-        """The e-invoice (UBL 2.1, EN 16931 / Peppol BIS 3) of the invoice or credit note."""
-        return self._link("api:invoice-ubl", invoice)
+    def get_ubl(self, invoice) -> str | None:
+        """The e-invoice (UBL 2.1, EN 16931 / Peppol BIS 3) of the invoice or credit note;
+        null when the buyer has no Peppol ID, OIN or KvK number (Peppol requires one)."""
+        return self._link("api:invoice-ubl", invoice) if invoice.has_einvoice else None
 
     def _link(self, name, invoice) -> str:
         from django.urls import reverse

@@ -21,7 +21,7 @@ def queue_invoice_mail(invoice_id: int) -> bool:
     registration = invoice.registration
     pdf = render_invoice(invoice)
     attachments = [Attachment(invoice_filename(invoice), pdf, "application/pdf")]
-    if invoice.einvoice:
+    if invoice.einvoice and invoice.has_einvoice:
         attachments.append(
             Attachment(invoice_ubl_filename(invoice), render_ubl(invoice), "application/xml")
         )

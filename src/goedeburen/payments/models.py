@@ -399,6 +399,17 @@ class Invoice(ImmutableModel):
         return self.kind == InvoiceKind.CREDIT_NOTE
 
     @property
+    def has_einvoice(self) -> bool:
+        """Whether the invoice can be an e-invoice: the buyer has an electronic address.
+
+        Peppol BIS 3 requires the buyer's address (PEPPOL-EN16931-R010, fatal): its Peppol
+        ID, else its OIN or KvK number (`payments.ubl`). Its list of address schemes holds
+        no e-mail address ("EM"); a buyer with neither (a person, a foreign organisation
+        without a Peppol ID) gets no e-invoice, only the PDF.
+        """
+        return bool(self.buyer_org_id) or ":" in self.buyer_peppol_id
+
+    @property
     def total_excl(self) -> Decimal:
         return self.total - self.rounding - self.total_vat
 

@@ -6,11 +6,12 @@ Like the PDF, everything comes from the stored invoice row and its lines, which 
 a credit note is a UBL CreditNote (type 381) with positive amounts that names its invoice.
 
 The seller's electronic address and legal id are its KvK number (scheme 0106, as the Dutch
-rules ask); the buyer's is its Peppol ID, else its OIN (0190) or KvK number (0106); a
-buyer without any of them gets a complete file that Peppol cannot deliver (its list of
-address schemes holds no email address). The buyer's VAT number, when given, is its VAT
-identifier (BT-48). `tests/payments/test_ubl.py` validates the output against the official
-CEN EN 16931 and Peppol BIS 3 schematron artefacts.
+rules ask); the buyer's is its Peppol ID, else its OIN (0190) or KvK number (0106). Peppol
+requires one (PEPPOL-EN16931-R010) and its list of address schemes holds no email address:
+an invoice whose buyer has none has no e-invoice (`Invoice.has_einvoice`: the download
+is refused, no link is shown, the mail attaches none). The buyer's VAT number, when
+given, is its VAT identifier (BT-48). `tests/payments/test_ubl.py` validates the output
+against the official CEN EN 16931 and Peppol BIS 3 schematron artefacts.
 """
 
 import re
@@ -168,9 +169,8 @@ def _buyer(parent: Element, invoice: Invoice) -> None:
         _cbc(party, "EndpointID", identifier, schemeID=scheme)
     elif invoice.buyer_org_id:
         _cbc(party, "EndpointID", invoice.buyer_org_id, schemeID=org_scheme(invoice.buyer_org_id))
-    # Without either, the buyer has no electronic address that Peppol knows (its list of
-    # schemes holds no email address): the file is complete for the buyer's bookkeeping,
-    # but cannot travel through Peppol (PEPPOL-EN16931-R010).
+    # Without either there is no e-invoice (`Invoice.has_einvoice`): Peppol requires the
+    # buyer's electronic address (PEPPOL-EN16931-R010).
     if invoice.buyer_org_id:
         _cbc(
             SubElement(party, _cac("PartyIdentification")),
