@@ -192,27 +192,32 @@ def test_walk_in_form_with_a_name_that_tidies_to_nothing_asks_for_it(
     assert (Registration.objects.count(), CheckIn.objects.count()) == (0, 0)
 
 
-def _invoiced_later(event, ticket, vat_number: str) -> dict:
-    """Return the walk-in form as sent for a paid ticket invoiced afterwards."""
+def _invoiced_later(event, ticket, vat_number: str, payment: str = "invoice") -> dict:
+    """Return the walk-in form as sent for a paid ticket invoiced afterwards (or paid now)."""
     return {
         "ticket_type": ticket.pk,
         "given_name": "Wim",
         "organisation": "Woonstichting De Linde",
-        "payment": "invoice",
+        "payment": payment,
         "invoice_address": "Lindelaan 1\n3511 AA Utrecht",
         "vat_number": vat_number,
         "form_token": form_token(event),
     }
 
 
+@pytest.mark.parametrize("payment", ["invoice", "paid"])
 def test_walk_in_paid_by_invoice_afterwards_names_its_vat_number_on_the_invoice(
-    client, event, hall, paid, ingrid
+    client, event, hall, paid, ingrid, payment
 ):
     # Typed as people write it; stored, printed and sent in the e-invoice in compact form.
+    # Paid at the door too: that payment is invoiced at once (`settle_registration`), so
+    # the form rightly asks for the VAT number then as well.
     OrganiserBillingFactory(organiser=event.organiser, address="Beneluxlaan 9\n3527 HT Utrecht")
     client.force_login(ingrid)
 
-    response = client.post(_walk_in_path(event), _invoiced_later(event, paid, "nl 0044.95445.B01"))
+    response = client.post(
+        _walk_in_path(event), _invoiced_later(event, paid, "nl 0044.95445.B01", payment)
+    )
 
     assert response.status_code == 200
     registration = Registration.objects.get()
