@@ -348,7 +348,10 @@ def test_a_limit_of_two_seconds_holds_for_ten_people_who_meet_in_600_rounds():
 
     result = solve(parse_instance(doc), time_limit=2.0)
 
-    assert (result.status, result.repeat_pairs) == ("optimal", 45)
+    # The limit is what this holds; the proof within it depends on the machine (a machine
+    # half as fast, December 2026, ended at the limit with the same placement, unproven).
+    assert result.status in ("optimal", "feasible")
+    assert result.repeat_pairs == 45
     assert result_problems(doc, result.to_json()) == []
     assert result.seconds < 2.0 + 0.5  # the margin is for a loaded machine
 
