@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from goedeburen.matching.solver.cli import json_lines
+
 from .checker import breaks, cost, result_problems
 from .command import ROOT, run_assign
 from .instances import random_instance
@@ -603,3 +605,26 @@ def test_assign_returns_the_best_placement_when_the_limit_ends_the_search(tmp_pa
     assert "Traceback" not in done.stderr
     result = json.loads(out.read_text())
     assert result_problems(instance, result) == []
+
+
+def test_result_file_is_the_document_with_a_line_per_placement_and_reason():
+    document = {
+        "status": "infeasible",
+        "objective": 12,
+        "bound": None,
+        "assignment": {'p"1': {"r1": "s\n1"}, "Zoë": {"r1": 7}, "3": {}},
+        "unassigned": [{"participant": "x", "round": "r1", "reason": {"message": "é"}}],
+        "stats": {"rank_histogram": [1, 0], "gap": None},
+        "empty": {},
+        "none": [],
+    }
+
+    text = "".join(json_lines(document))
+
+    assert json.loads(text) == document
+    lines = text.splitlines()
+    assert lines[0] == "{" and lines[-1] == "}"
+    # A line per participant, per reason and per figure: readable, and diff-able.
+    assert sum(line.startswith('  "p\\"1"') or line.startswith('  "Zo') for line in lines) == 2
+    assert '  {"participant": "x", "round": "r1", "reason": {"message": "\\u00e9"}}' in lines
+    assert text.isascii()

@@ -174,6 +174,29 @@ def test_fast_pass_stops_placing_at_its_deadline_and_keeps_every_rule():
     assert sum(len(rounds) for rounds in written["assignment"].values()) <= 64
 
 
+def test_balanced_pass_does_not_start_once_only_the_figures_and_file_are_left(monkeypatch):
+    from goedeburen.matching.solver import greedy
+    from goedeburen.matching.solver.solve import _second_pass
+
+    instance = parse_instance(_many_small_rooms())
+    first = {}
+    passes = []
+    real_pass = greedy.greedy_placement
+    monkeypatch.setattr(
+        greedy, "greedy_placement", lambda *a, **k: passes.append(k) or real_pass(*a, **k)
+    )
+
+    # Started a limit ago: the time for placing is over. Counted, not timed: its setup and
+    # repair took 0.09 to 0.14 s at 8,000 participant-rounds, past the limit.
+    kept = _second_pass(instance, first, started=time.monotonic() - 1.0, time_limit=1.0)
+
+    assert kept is first
+    assert passes == []
+    # With the time to place, it runs (the negative control of the count above).
+    _second_pass(instance, first, started=time.monotonic(), time_limit=60.0, seconds=0.0)
+    assert len(passes) == 1
+
+
 # The process (interpreter start to exit) within the limit and this much more: a busy
 # machine (load 4.7 on 2 cores) measured 0.92 to 0.99 s for 1 s and 1.91 to 1.98 s for 2 s.
 MARGIN = 0.2
