@@ -118,6 +118,18 @@ def test_check_in_role_gets_names_only(client, world):
     assert "Toegangsbewijs" not in labels
 
 
+def test_check_in_role_export_shows_awaiting_approval_as_not_confirmed_yet(client, world):
+    world.registration.status = RegistrationStatus.AWAITING_APPROVAL
+    world.registration.save()
+
+    header, *rows = _sheet(_export(_client_as(client, world, Role.CHECKIN), world))
+    owner_header, *owner_rows = _sheet(_export(_client_as(client, world, Role.OWNER), world))
+
+    status = [cell.value for cell in header].index("Status")
+    assert [row[status].value for row in rows] == ["Nog niet bevestigd"]
+    assert [row[status].value for row in owner_rows] == ["Wacht op goedkeuring"]
+
+
 def test_export_keeps_the_lists_filters_and_chosen_columns(owner_client, world):
     waiting = RegistrationFactory(event=world.event, status=RegistrationStatus.WAITING_LIST)
     AttendeeFactory(registration=waiting, ticket_type=world.ticket_type, given_name="Wachter")

@@ -173,6 +173,39 @@ def test_badges_are_chosen_by_ticket_only_by_roles_that_see_bookings(client, wor
     assert ("ticket_type" in form.fields) is (role == Role.OWNER)
 
 
+@pytest.mark.parametrize("role", [Role.OWNER, Role.CHECKIN])
+def test_check_in_role_sees_awaiting_approval_only_as_not_confirmed_yet(client, world, role):
+    # Awaiting approval is, in practice, a resident whose free ticket the organiser has
+    # not approved yet: door staff see it as one with pending payment.
+    _registration(world, code="WAIT0001", status=RegistrationStatus.AWAITING_APPROVAL)
+    _registration(world, code="PAYS0001", status=RegistrationStatus.PENDING_PAYMENT)
+    client.force_login(_member(world, role))
+
+    page = client.get(url("attendee.list", world)).content.decode()
+    waiting = client.get(url("attendee.list", world), {"status": "awaiting_approval"})
+    either = client.get(url("attendee.list", world), {"status": "not_confirmed"})
+
+    sees_bookings = role == Role.OWNER
+    assert ("Wacht op goedkeuring" in page) is sees_bookings
+    assert ("Wacht op betaling" in page) is sees_bookings
+    assert ("Nog niet bevestigd" in page) is not sees_bookings
+    choices = dict(waiting.context["form"].fields["status"].choices)
+    assert ("awaiting_approval" in choices) is sees_bookings
+    # A value the role has no choice for filters nothing (and says so).
+    assert len(waiting.context["object_list"]) == (1 if sees_bookings else 3)
+    assert sorted(_codes_of_attendees(either)) == (
+        ["PAYS0001", "WAIT0001"] if not sees_bookings else _all_codes(world)
+    )
+
+
+def _codes_of_attendees(response) -> list[str]:
+    return [attendee.registration.code for attendee in response.context["object_list"]]
+
+
+def _all_codes(world) -> list[str]:
+    return sorted(world.event.registrations.values_list("code", flat=True))
+
+
 def test_search_for_check_in_does_not_match_emails(client, world, sensitive):
     client.force_login(_member(world, Role.CHECKIN))
     by_email = client.get(url("attendee.list", world), {"q": "ada@example.org"})

@@ -14,7 +14,7 @@ a formula. A list longer than `EXPORT_WORKER_ROWS` is written by the worker
 """
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django import forms
 from django.db.models import QuerySet
@@ -37,7 +37,7 @@ from goedeburen.matching.models import SessionHost
 from goedeburen.payments import queries as payment_queries
 from goedeburen.payments.models import BankTransaction, Invoice, Payment
 from goedeburen.registration import queries as registration_queries
-from goedeburen.registration.enums import YES
+from goedeburen.registration.enums import YES, names_only_status, names_only_status_choices
 from goedeburen.registration.models import Attendee, Question, Registration, TicketType
 
 FORMATS = ("csv", "xlsx")
@@ -73,6 +73,7 @@ class Column:
     value: Callable
     special: bool = False  # special-category data
     contact: bool = False  # more than names: for roles that see bookings
+    names_only_value: Callable | None = None  # instead of `value` for the others
 
 
 def _yes_no(value: bool) -> str:
@@ -86,12 +87,22 @@ def _local(moment):
     return timezone.localtime(moment) if timezone.is_aware(moment) else moment
 
 
+def _names_only_status(of: Callable = lambda obj: obj) -> Callable:
+    """Return obj → its registration's status as a role that sees names only may see it."""
+
+    def label(obj):
+        return str(dict(names_only_status_choices())[names_only_status(of(obj).status)])
+
+    return label
+
+
 ATTENDEE_COLUMNS = [
     Column("code", gettext_lazy("Registration"), lambda a: a.registration.code),
     Column(
         "status",
         gettext_lazy("Status"),
         _display(Registration, "status", of=lambda a: a.registration),
+        names_only_value=_names_only_status(of=lambda a: a.registration),
     ),
     Column("registered", gettext_lazy("Registered"), lambda a: _local(a.registration.created)),
     Column("given_name", gettext_lazy("First name"), lambda a: a.given_name),
@@ -128,7 +139,12 @@ ATTENDEE_COLUMNS = [
 
 REGISTRATION_COLUMNS = [
     Column("code", gettext_lazy("Code"), lambda r: r.code),
-    Column("status", gettext_lazy("Status"), _display(Registration, "status")),
+    Column(
+        "status",
+        gettext_lazy("Status"),
+        _display(Registration, "status"),
+        names_only_value=_names_only_status(),
+    ),
     Column("registered", gettext_lazy("Registered"), lambda r: _local(r.created)),
     Column("booker", gettext_lazy("Booker"), lambda r: r.booker_name),
     Column("email", gettext_lazy("Email address"), lambda r: r.email, contact=True),
@@ -180,7 +196,11 @@ def question_columns(questions: Iterable[Question]) -> list[Column]:
 def allowed(columns: list[Column], *, special: bool, names_only: bool) -> list[Column]:
     """Return the columns a role may have: without `special` no special-category column,
     with `names_only` nothing beyond names, badge names and organisations."""
-    return [c for c in columns if (special or not c.special) and not (names_only and c.contact)]
+    return [
+        replace(c, value=c.names_only_value) if names_only and c.names_only_value else c
+        for c in columns
+        if (special or not c.special) and not (names_only and c.contact)
+    ]
 
 
 def chosen(columns: list[Column], keys: list[str]) -> list[Column]:

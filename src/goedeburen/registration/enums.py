@@ -12,6 +12,26 @@ class RegistrationStatus(models.TextChoices):
     WAITING_LIST = "waiting_list", _("On the waiting list")
 
 
+# What a role that sees names only (check-in) is told of a registration's status: "awaiting
+# approval" would mark a resident (theirs is the free ticket the organiser approves), so it
+# and "pending payment" read as one "not confirmed yet" there, in lists, filters and exports.
+NOT_CONFIRMED_YET = "not_confirmed"
+NOT_CONFIRMED_STATUSES = (RegistrationStatus.AWAITING_APPROVAL, RegistrationStatus.PENDING_PAYMENT)
+
+
+def names_only_status_choices() -> list[tuple[str, str]]:
+    """Return the statuses a role that sees names only may see and filter by."""
+    return [
+        (NOT_CONFIRMED_YET, _("Not confirmed yet")),
+        *((s.value, s.label) for s in RegistrationStatus if s not in NOT_CONFIRMED_STATUSES),
+    ]
+
+
+def names_only_status(status: str) -> str:
+    """Return the value of `names_only_status_choices` that `status` shows as."""
+    return NOT_CONFIRMED_YET if status in NOT_CONFIRMED_STATUSES else status
+
+
 # Who holds a seat and may choose sessions: also while a bank transfer is on its way (the
 # seat is held meanwhile; a registration that lapses unpaid loses its choices with its seat).
 MAY_RANK = frozenset({RegistrationStatus.CONFIRMED, RegistrationStatus.PENDING_PAYMENT})

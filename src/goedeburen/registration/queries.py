@@ -22,7 +22,12 @@ from goedeburen.common.versioned import PerVersion
 from goedeburen.events.models import Event
 
 from . import tokens
-from .enums import HELD_STATUSES, RegistrationStatus
+from .enums import (
+    HELD_STATUSES,
+    NOT_CONFIRMED_STATUSES,
+    NOT_CONFIRMED_YET,
+    RegistrationStatus,
+)
 from .models import (
     Answer,
     Attendee,
@@ -520,6 +525,11 @@ class RegistrationFilter:
     names_only: bool = False
 
 
+def _statuses(status: str) -> tuple[str, ...]:
+    """Return the statuses a status filter's value stands for (`names_only_status`)."""
+    return NOT_CONFIRMED_STATUSES if status == NOT_CONFIRMED_YET else (status,)
+
+
 def _attendee_search(word: str, *, prefix: str, names_only: bool) -> Q:
     fields = ["given_name", "family_name", "organisation"]
     if not names_only:
@@ -564,7 +574,7 @@ def search_registrations(
             | Exists(attendees)
         )
     if filters.status:
-        registrations = registrations.filter(status=filters.status)
+        registrations = registrations.filter(status__in=_statuses(filters.status))
     attendee_condition = _attendee_conditions(filters, prefix="")
     if attendee_condition:
         matching = Attendee.objects.filter(attendee_condition, registration=OuterRef("pk"))
@@ -592,7 +602,7 @@ def search_attendees(
             condition |= Q(registration__email__icontains=word)
         attendees = attendees.filter(condition)
     if filters.status:
-        attendees = attendees.filter(registration__status=filters.status)
+        attendees = attendees.filter(registration__status__in=_statuses(filters.status))
     attendees = attendees.filter(_attendee_conditions(filters, prefix=""))
     return attendees.select_related("registration", "ticket_type").order_by(
         *_ordering(sort, ATTENDEE_SORTS)

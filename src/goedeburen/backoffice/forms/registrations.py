@@ -4,7 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from goedeburen.registration.billing import tidy_org_id, tidy_peppol_id, tidy_vat_number
-from goedeburen.registration.enums import AttendingRole, RegistrationStatus
+from goedeburen.registration.enums import (
+    AttendingRole,
+    RegistrationStatus,
+    names_only_status_choices,
+)
 from goedeburen.registration.forms import add_einvoice_problem, initial_answer, question_field
 from goedeburen.registration.models import (
     ORGANISATION_ID,
@@ -52,8 +56,9 @@ class RegistrationSearchForm(forms.Form):
     """The lists' search, filters and sort as a GET form; bad values are ignored, not refused.
 
     Without `show_role` the role filter does not exist: filtering on a value one may not
-    see would reveal it. Without `show_tickets` neither do the ticket and approval filters:
-    a resident's ticket (free, approved by the organiser) marks them as much as the role.
+    see would reveal it. Without `show_tickets` neither do the ticket and approval filters,
+    and the status filter joins "awaiting approval" with "pending payment": a resident's
+    ticket (free, approved by the organiser) marks them as much as the role.
     """
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
@@ -89,6 +94,7 @@ class RegistrationSearchForm(forms.Form):
         if not show_tickets:
             del self.fields["ticket_type"]
             del self.fields["approval"]
+            self.fields["status"].choices = [("", _("All")), *names_only_status_choices()]
         for field in self.fields.values():
             style(field)
         self.fields["q"].widget.input_type = "search"

@@ -36,7 +36,12 @@ from goedeburen.common.audit import history
 from goedeburen.common.logtypes import describe
 from goedeburen.mail import queries as mail_queries
 from goedeburen.registration import queries, services
-from goedeburen.registration.enums import AttendingRole, RegistrationStatus
+from goedeburen.registration.enums import (
+    AttendingRole,
+    RegistrationStatus,
+    names_only_status,
+    names_only_status_choices,
+)
 from goedeburen.registration.exceptions import RegistrationError
 from goedeburen.registration.forms import posted_seen, seen_value
 from goedeburen.registration.models import Attendee, TicketType
@@ -272,6 +277,9 @@ class AttendeeListView(_SearchListView):
         the labels of their choices (Django's `get_FOO_display` hashes every choice of the
         field on each call), the ticket's name and the link to the registration."""
         statuses = {value: str(label) for value, label in RegistrationStatus.choices}
+        if self.form.names_only:
+            shown = dict(names_only_status_choices())
+            statuses = {value: str(shown[names_only_status(value)]) for value in statuses}
         roles = {value: str(label) for value, label in AttendingRole.choices}
         tickets = {t.pk: str(t) for t in self.ticket_types}
         placeholder = "CODE"
