@@ -11,6 +11,8 @@ tables it does not empty (`available_apps`) keeps Django's TRUNCATE.
 
 from django.db.backends.postgresql import base, operations
 
+from .creation import DatabaseCreation
+
 
 class DatabaseOperations(operations.DatabaseOperations):
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
@@ -26,3 +28,4 @@ class DatabaseOperations(operations.DatabaseOperations):
 
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
+    creation_class = DatabaseCreation
