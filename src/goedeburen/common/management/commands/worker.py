@@ -37,6 +37,9 @@ class Command(BaseCommand):
                 queue_name=",".join(queues),
                 interval=0.5,
                 batch=burst,
+                # The random start-up pause (up to 1 s) spreads many long-running workers
+                # started at once; a burst worker drains what is there now, at once.
+                startup_delay=not burst,
                 # No autoreloader: a reloader parent would outlive Ctrl-C in `serve`.
                 reload=False,
             )
