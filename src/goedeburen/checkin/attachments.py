@@ -9,7 +9,7 @@ from goedeburen.mail.composing import Attachment
 from goedeburen.mail.enums import ATTENDEE_KINDS, MailKind
 from goedeburen.registration.enums import RegistrationStatus
 
-from . import pdf, queries
+from . import queries
 
 PDF = "application/pdf"
 # The mails that tell a booker their registration is confirmed (at once, on approval of a
@@ -20,6 +20,8 @@ CONFIRMING = frozenset({MailKind.CONFIRMATION, MailKind.APPROVED, MailKind.PAYME
 def for_mail(kind, *, event, registration, attendee=None) -> list[Attachment]:
     if registration is None:
         return []
+    from . import pdf  # here: reportlab and segno are for the processes that render mail
+
     confirmed = registration.status == RegistrationStatus.CONFIRMED
     if kind in CONFIRMING and confirmed:
         content = pdf.tickets.render_tickets(registration)

@@ -9,12 +9,14 @@ from goedeburen.mail.services import queue_registration_mail
 
 from . import queries
 from .models import Invoice
-from .pdf import invoice_filename, render_invoice
-from .ubl import invoice_ubl_filename, render_ubl
 
 
 def queue_invoice_mail(invoice_id: int) -> bool:
     """Queue the mail with invoice (or credit note) `invoice_id` attached; False if gone."""
+    # Here, not at the top: reportlab and PIL (0.1 s) are for the few processes that render.
+    from .pdf import invoice_filename, render_invoice
+    from .ubl import invoice_ubl_filename, render_ubl
+
     if not Invoice.objects.filter(pk=invoice_id).exists():
         return False
     invoice = queries.invoice_with_lines(invoice_id)
