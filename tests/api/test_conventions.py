@@ -135,6 +135,8 @@ def test_the_openapi_document_is_served_as_3_1_and_describes_expand(client):
     assert document["openapi"].startswith("3.1")
     parameters = document["paths"]["/api/v1/events/{event}/registrations/"]["get"]["parameters"]
     assert {p["name"] for p in parameters} >= {"expand", "updated_since", "cursor", "page_size"}
+    # Our token, as `api.schema` describes it (loaded with the API's URLs).
+    assert document["components"]["securitySchemes"]["token"]["scheme"] == "bearer"
 
 
 def test_the_reference_pages_load_only_from_this_site(client):
