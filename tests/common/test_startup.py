@@ -13,13 +13,13 @@ from tests.processes import child_env
 LOADED_WHEN_NEEDED = ("mollie", "httpx", "openpyxl", "numpy", "highspy")
 
 
-def test_starting_the_site_loads_no_library_only_some_requests_need():
+def _loaded(imports: str, names: tuple[str, ...]) -> dict[str, bool]:
+    """Return which of `names` a new process has loaded after `django.setup()` and `imports`."""
     script = (
         "import sys, django\n"
         "django.setup()\n"
-        "import goedeburen.urls, goedeburen.payments.providers.mollie\n"
-        "import goedeburen.survey.results, goedeburen.checkin.exports\n"
-        f"print(*[name in sys.modules for name in {LOADED_WHEN_NEEDED!r}])\n"
+        f"{imports}\n"
+        f"print(*[name in sys.modules for name in {names!r}])\n"
     )
     done = subprocess.run(  # noqa: S603 - our own interpreter
         [sys.executable, "-c", script],
@@ -29,11 +29,18 @@ def test_starting_the_site_loads_no_library_only_some_requests_need():
         timeout=120,
         check=False,
     )
-
     assert done.returncode == 0, done.stderr
-    assert dict(zip(LOADED_WHEN_NEEDED, done.stdout.split(), strict=True)) == {
-        name: "False" for name in LOADED_WHEN_NEEDED
-    }
+    return dict(zip(names, (word == "True" for word in done.stdout.split()), strict=True))
+
+
+def test_starting_the_site_loads_no_library_only_some_requests_need():
+    loaded = _loaded(
+        "import goedeburen.urls, goedeburen.payments.providers.mollie\n"
+        "import goedeburen.survey.results, goedeburen.checkin.exports",
+        LOADED_WHEN_NEEDED,
+    )
+
+    assert loaded == dict.fromkeys(LOADED_WHEN_NEEDED, False)
 
 
 # Not loaded by a process that serves no page (a worker, a drain, a command) until it
@@ -43,19 +50,4 @@ LOADED_TO_RENDER = ("reportlab", "PIL", "segno", "drf_spectacular.plumbing")
 
 
 def test_starting_a_worker_or_command_loads_no_pdf_or_api_document_library():
-    script = (
-        "import sys, django\n"
-        "django.setup()\n"
-        f"print(*[name in sys.modules for name in {LOADED_TO_RENDER!r}])\n"
-    )
-    done = subprocess.run(  # noqa: S603 - our own interpreter
-        [sys.executable, "-c", script],
-        env=child_env(test_database=False),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["False"] * len(LOADED_TO_RENDER)
+    assert _loaded("", LOADED_TO_RENDER) == dict.fromkeys(LOADED_TO_RENDER, False)
