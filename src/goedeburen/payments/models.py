@@ -328,6 +328,11 @@ class ImmutableModel(models.Model):
         raise ImmutableError(f"{type(self).__name__} {self.pk} is issued and never deleted")
 
 
+def org_scheme(org_id: str) -> str:
+    """Return the ISO 6523 scheme of a Dutch organisation number: 0190 (OIN) or 0106 (KvK)."""
+    return "0190" if len(org_id) == 20 else "0106"
+
+
 class Invoice(ImmutableModel):
     """An invoice or credit note as issued: every figure and name copied in, never changed.
 
@@ -399,15 +404,26 @@ class Invoice(ImmutableModel):
         return self.kind == InvoiceKind.CREDIT_NOTE
 
     @property
+    def buyer_endpoint(self) -> tuple[str, str] | None:
+        """Return the buyer's electronic address as (ISO 6523 scheme, identifier): its
+        Peppol ID, else its OIN (0190) or KvK number (0106); None without one."""
+        if ":" in self.buyer_peppol_id:
+            scheme, identifier = self.buyer_peppol_id.split(":", 1)
+            return scheme, identifier
+        if self.buyer_org_id:
+            return org_scheme(self.buyer_org_id), self.buyer_org_id
+        return None
+
+    @property
     def has_einvoice(self) -> bool:
         """Whether the invoice can be an e-invoice: the buyer has an electronic address.
 
         Peppol BIS 3 requires the buyer's address (PEPPOL-EN16931-R010, fatal): its Peppol
-        ID, else its OIN or KvK number (`payments.ubl`). Its list of address schemes holds
+        ID, else its OIN or KvK number (`buyer_endpoint`). Its list of address schemes holds
         no e-mail address ("EM"); a buyer with neither (a person, a foreign organisation
         without a Peppol ID) gets no e-invoice, only the PDF.
         """
-        return bool(self.buyer_org_id) or ":" in self.buyer_peppol_id
+        return self.buyer_endpoint is not None
 
     @property
     def total_excl(self) -> Decimal:

@@ -20,7 +20,7 @@ from xml.etree.ElementTree import Element, SubElement, register_namespace, tostr
 
 from goedeburen.common.addresses import parse_address
 
-from .models import Invoice
+from .models import Invoice, org_scheme
 
 CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -157,18 +157,11 @@ def _seller(parent: Element, invoice: Invoice) -> None:
         _cbc(SubElement(party, _cac("Contact")), "ElectronicMail", invoice.seller_email)
 
 
-def org_scheme(org_id: str) -> str:
-    """Return the ISO 6523 scheme of a Dutch organisation number: 0190 (OIN) or 0106 (KvK)."""
-    return "0190" if len(org_id) == 20 else "0106"
-
-
 def _buyer(parent: Element, invoice: Invoice) -> None:
     party = SubElement(parent, _cac("Party"))
-    if invoice.buyer_peppol_id and ":" in invoice.buyer_peppol_id:
-        scheme, identifier = invoice.buyer_peppol_id.split(":", 1)
-        _cbc(party, "EndpointID", identifier, schemeID=scheme)
-    elif invoice.buyer_org_id:
-        _cbc(party, "EndpointID", invoice.buyer_org_id, schemeID=org_scheme(invoice.buyer_org_id))
+    endpoint = invoice.buyer_endpoint
+    if endpoint is not None:
+        _cbc(party, "EndpointID", endpoint[1], schemeID=endpoint[0])
     # Without either there is no e-invoice (`Invoice.has_einvoice`): Peppol requires the
     # buyer's electronic address (PEPPOL-EN16931-R010).
     if invoice.buyer_org_id:
