@@ -288,3 +288,35 @@ def test_a_colleagues_address_with_accents_before_the_at_is_refused_with_a_reaso
     assert "Voer een geldig e-mailadres in." in response.content.decode()
     assert Attendee.objects.get(pk=attendee.pk).full_name == attendee.full_name
     assert not OutgoingMail.objects.filter(kind=MailKind.SUBSTITUTE).exists()
+
+
+# The tests' forked burst worker (tests/forkserver.py) ----------------------------------
+
+
+def test_a_forked_drain_sends_to_its_own_smtp_server_and_reports_its_failure(
+    smtp, drain, register, tmp_path
+):
+    """Each drain forked from one server takes its test's EMAIL_URL; a child that fails
+    gives its exit code and its traceback, as a new process would."""
+    from tests import forkserver
+
+    from .conftest import _worker_env
+
+    register()
+    drain()
+    other = SmtpServer(free_port())
+    other.start()
+    try:
+        register()
+        forkserver.drain(_worker_env(other), str(tmp_path / "other.log"))
+    finally:
+        other.stop()
+    assert len(smtp.messages) == len(other.messages) == 1
+
+    env = {**_worker_env(smtp), "EMAIL_URL": "smtp://127.0.0.1:25/?bogus=1"}
+    code = forkserver.drain(env, str(tmp_path / "bad.log"))
+
+    assert code == 1
+    assert (
+        "EMAIL_URL has options this site does not read: bogus" in (tmp_path / "bad.log").read_text()
+    )
