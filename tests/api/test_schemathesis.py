@@ -2,7 +2,8 @@
 
 Stateless: every operation with generated parameters and bodies. Stateful: sequences of
 calls that follow the links schemathesis infers (a created registration, then reading it).
-With a token of each scope: never a 500, and every answer matches the document.
+With a token of every scope and each scope alone (`_Callers`): never a 500, and every
+answer matches the document.
 """
 
 import pytest
@@ -74,6 +75,35 @@ def _headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
 
 
+class _Callers:
+    """Which tokens call each case of one operation.
+
+    Every case is called with the token of every scope, and with each single-scope token
+    that the operation has not refused (403) yet: the first case with all of them. A token
+    the operation refused calls one later case in turn with the others it refused: each
+    would go through the same refusal on every case, 11 calls a case where 3 show the same.
+    """
+
+    def __init__(self, tokens: dict[str, str]):
+        self.every = tokens["all"]
+        self.scoped = {scope: token for scope, token in tokens.items() if scope != "all"}
+        self.refused: list[str] = []
+        self.turn = 0
+
+    def for_next_case(self) -> list[tuple[str, str]]:
+        callers = [("all", self.every)]
+        callers += [(scope, t) for scope, t in self.scoped.items() if scope not in self.refused]
+        if self.refused:
+            scope = self.refused[self.turn % len(self.refused)]
+            callers.append((scope, self.scoped[scope]))
+            self.turn += 1
+        return callers
+
+    def answered(self, scope: str, status: int) -> None:
+        if status == 403 and scope != "all" and scope not in self.refused:
+            self.refused.append(scope)
+
+
 @pytest.fixture
 def tokens(world) -> dict[str, str]:
     """A token with every scope, and one with each scope alone."""
@@ -82,13 +112,34 @@ def tokens(world) -> dict[str, str]:
     return found
 
 
+@pytest.fixture
+def callers(tokens) -> _Callers:
+    # One per operation: hypothesis calls the test once for each case with these fixtures.
+    return _Callers(tokens)
+
+
 @schema.parametrize()
 @SETTINGS
-def test_every_operation_answers_by_its_document(case, world, tokens):
+def test_every_operation_answers_by_its_document(case, world, callers):
     _aim(case, world)
 
-    for token in tokens.values():
-        case.call_and_validate(headers=_headers(token), excluded_checks=EXCLUDED)
+    for scope, token in callers.for_next_case():
+        response = case.call_and_validate(headers=_headers(token), excluded_checks=EXCLUDED)
+        callers.answered(scope, response.status_code)
+
+
+def test_each_scope_calls_cases_of_an_operation_that_refuses_it():
+    callers = _Callers({"all": "every scope", **{scope: scope for scope in sorted(SCOPES)}})
+    first = callers.for_next_case()
+    for scope, _ in first:
+        callers.answered(scope, 200 if scope in ("all", "events:read") else 403)
+
+    later = [[scope for scope, _ in callers.for_next_case()] for _ in range(2 * len(SCOPES))]
+
+    assert [scope for scope, _ in first] == ["all", *sorted(SCOPES)]
+    assert {len(scopes) for scopes in later} == {3}
+    assert {scopes[2] for scopes in later} == set(SCOPES) - {"events:read"}
+    assert all(scopes[:2] == ["all", "events:read"] for scopes in later)
 
 
 def test_call_sequences_answer_by_the_document(world):
