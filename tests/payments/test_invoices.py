@@ -16,11 +16,12 @@ from goedeburen.payments.enums import InvoiceKind, ProviderName
 from goedeburen.payments.exceptions import PaymentError
 from goedeburen.payments.models import ImmutableError, Invoice, InvoiceLine, OrganiserBilling
 from goedeburen.payments.pdf import render_invoice, vat_per_rate
+from goedeburen.payments.ubl import render_ubl
 from goedeburen.payments.vat import Item, breakdown
 from goedeburen.registration import services as registration_services
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Registration
-from tests.factories import attendee
+from tests.factories import QuotaFactory, TicketTypeFactory, attendee
 from tests.pdf_glyphs import DEVANAGARI_DRAWN, drawn_glyphs, embedded_fonts
 
 
@@ -153,6 +154,44 @@ def test_one_line_per_attendee(register):
         Decimal("0.00"),
     )
     assert sum(line.amount_excl for line in invoice.lines.all()) == Decimal("309.92")
+
+
+def test_a_free_place_beside_paid_ones_is_not_on_the_invoice_nor_its_credit_note(
+    register, event, ticket
+):
+    """The invoice goes to whoever pays (an employer's accounts): a colleague's free place,
+    such as a resident's on approval, is nothing to pay and names no one there."""
+    free = TicketTypeFactory(event=event, name_nl="Bewoner", price=Decimal("0.00"))
+    QuotaFactory(event=event, size=5, ticket_types=[free])
+    invoice = on_invoice(
+        register,
+        attendees=[
+            attendee(ticket, given_name="Petra", family_name="Betaald"),
+            attendee(free, given_name="Bram", family_name="Bewoner"),
+        ],
+        organisation="Woonstichting Voorbeeld",
+    )
+    credit = services.credit_invoice(invoice, reason="wrong PO")
+
+    for document in (invoice, credit):
+        [line] = document.lines.all()
+        assert "Petra Betaald" in line.description
+        text = pdf_text(document)
+        ubl = render_ubl(queries.invoice_with_lines(document.pk)).decode()
+        assert "Petra Betaald" in text and "Petra Betaald" in ubl
+        for shown in (text, ubl):
+            assert "Bram" not in shown and "Bewoner" not in shown
+    assert (invoice.total, credit.total) == (Decimal("125.00"), Decimal("-125.00"))
+
+
+def test_an_invoice_of_free_places_only_still_has_its_lines(register, event):
+    free = TicketTypeFactory(event=event, name_nl="Spreker", price=Decimal("0.00"))
+    QuotaFactory(event=event, size=5, ticket_types=[free])
+    registration = register(attendees=[attendee(free), attendee(free)])
+
+    invoice = services.issue_invoice(registration)
+
+    assert invoice.lines.count() == 2 and invoice.total == Decimal("0.00")
 
 
 def test_issued_invoice_is_never_changed_or_deleted(register):

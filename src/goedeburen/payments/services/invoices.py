@@ -89,8 +89,9 @@ def issue_invoice(
 ) -> Invoice:
     """Issue the invoice for the registration's tickets, or return the one not yet credited.
 
-    One line per attendee with the amount excluding VAT, the rate and the VAT (or the
-    exemption); the buyer's details are the registration's billing details as they are now.
+    One line per attendee with a price (`_lines`) with the amount excluding VAT, the rate
+    and the VAT (or the exemption); the buyer's details are the registration's billing
+    details as they are now.
     `due_date` defaults to the event's payment term from today. Raise `PaymentError`
     (code "no_billing_data") when the organiser's invoice details are incomplete.
 
@@ -240,8 +241,13 @@ def _lines(attendees, *, event: Event, language: str) -> tuple[list[InvoiceLine]
     """Return one line per attendee and the invoice's rounding (see `payments.vat`).
 
     Each line names the ticket, the event and its date, and the attendee: "Deelname Goede
-    buren, 22 januari 2027 – Annemiek de Vries".
+    buren, 22 januari 2027 – Annemiek de Vries". An attendee without a price has no line
+    beside ones who have: a free place is nothing to pay, and the invoice goes to whoever
+    pays (an employer's accounts) who need not read who came free on which ticket, such
+    as a resident's place (invariant 10). A credit note repeats the invoice's lines.
     """
+    charged = [attendee for attendee in attendees if attendee.price]
+    attendees = charged or attendees
     found = breakdown(
         [
             Item(
