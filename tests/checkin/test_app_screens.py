@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from goedeburen.checkin import tickets
-from goedeburen.checkin.models import CheckIn
+from goedeburen.checkin.models import CheckIn, Scan
 from goedeburen.events.models import Role
 from goedeburen.registration.services import AttendeeDetails
 
@@ -47,6 +47,21 @@ def test_code_typed_by_a_scanner_checks_in_without_javascript(client, event, car
     assert "Ingecheckt: Carla Rolstoel" in text
     assert "Portaal" in text and "Geen foto's" in text
     assert CheckIn.objects.filter(attendee=carla).count() == 1
+
+
+@pytest.mark.parametrize("code", ["", "   "])
+def test_enter_on_an_empty_field_records_nothing_and_says_what_to_do(
+    client, event, carla, ingrid, code
+):
+    client.force_login(ingrid)
+
+    response = client.post(_app(event), {"code": code, "nonce": "n" * 32})
+
+    answer = response.content.decode().split('id="checkin-answer-body"')[1].split("</section>")[0]
+    assert response.status_code == 200
+    assert "Er is niets gescand: scan een ticket of typ de code, en druk op Enter." in answer
+    assert "Onbekende code" not in answer
+    assert not Scan.objects.exists()
 
 
 def test_search_check_in_and_undo_without_javascript(client, event, carla, ingrid):

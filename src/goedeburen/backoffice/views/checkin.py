@@ -172,6 +172,13 @@ class CheckinAppView(CheckinMixin, TemplateView):
             raise BadRequest("NUL byte in the check-in form") from error
         attendee = request.POST.get("attendee") or ""
         code = request.POST.get("code") or ""
+        if not (undoes or attendee or code.strip()):
+            # Enter on an empty field (the app without JavaScript): nothing was scanned, so
+            # no refused scan is recorded and nobody reads "Unknown code".
+            notice = _("Nothing was scanned: scan a ticket or type its code, then press Enter.")
+            return self.render_to_response(
+                self.get_context_data(session=session, door=door, notice=notice)
+            )
         scan = services.ScanInput(
             nonce=nonce,
             undoes=undoes,
@@ -184,7 +191,7 @@ class CheckinAppView(CheckinMixin, TemplateView):
             self.get_context_data(session=session, door=door, result=result)
         )
 
-    def get_context_data(self, *, session, door, result=None, **kwargs):
+    def get_context_data(self, *, session, door, result=None, notice="", **kwargs):
         query = (self.request.GET.get("q") or "").strip()[:100]
         found = queries.search_people(self.event, query) if query else []
         person = result.attendee if result else None
@@ -202,6 +209,7 @@ class CheckinAppView(CheckinMixin, TemplateView):
             query=query,
             found=[(a, lines.get(a.pk, []), stands.get((a.pk, key)), _refused(a)) for a in found],
             result=result,
+            notice=notice,
             result_text=describe(result) if result else "",
             result_lines=lines.get(person.pk, []) if person else [],
             result_ok=bool(
