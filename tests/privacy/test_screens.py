@@ -180,3 +180,21 @@ def test_bad_request_id_is_refused_with_a_message(client, event, value):
 
     assert response.redirect_chain == [(path, 302)]
     assert "Dat verzoek hoort niet bij dit evenement." in response.content.decode()
+
+
+@pytest.mark.parametrize("form", [None, "", "other", "settings\x00"])
+def test_a_form_the_privacy_screen_does_not_have_saves_nothing_and_says_so(client, event, form):
+    from goedeburen.privacy.models import PrivacySettings
+
+    client.force_login(_user(event, "owner"))
+    path = f"/backoffice/{event.slug}/privacy/"
+    data = {"text_nl": "## Wij", "text_en": "## We", "registrations_months": "1"}
+    if form is not None:
+        data["form"] = form
+
+    response = client.post(path, data, follow=True)
+
+    assert response.redirect_chain == [(path, 302)]
+    assert "Dit formulier is niet herkend, dus er is niets opgeslagen." in response.content.decode()
+    assert not PrivacyStatement.objects.exists()
+    assert not PrivacySettings.objects.exists()

@@ -375,3 +375,21 @@ def test_export_of_a_named_survey_shows_every_answer(survey, event):
 
     assert rows[0][1:] == ["Hoe was de dag?", "Wat kan beter?", "Hoe was de sessie? – Huiskamer B"]
     assert rows[1][1:] == ["4", "", "2"]
+
+
+@pytest.mark.parametrize("form", [None, "", "other", "open\x00"])
+def test_a_form_the_survey_screen_does_not_have_changes_nothing_and_says_so(
+    client, survey, event, form
+):
+    user = factories.UserFactory()
+    factories.TeamMemberFactory(organiser=event.organiser, user=user, role="owner")
+    client.force_login(user)
+    path = f"/backoffice/{event.slug}/survey/"
+    before = (survey.state, survey.questions.count())
+
+    response = client.post(path, {} if form is None else {"form": form}, follow=True)
+
+    survey.refresh_from_db()
+    assert response.redirect_chain == [(path, 302)]
+    assert "Dit formulier is niet herkend, dus er is niets opgeslagen." in response.content.decode()
+    assert (survey.state, survey.questions.count()) == before

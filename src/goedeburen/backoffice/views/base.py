@@ -10,12 +10,18 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import CreateView, DeleteView, ListView, UpdateView
 
 from goedeburen.backoffice.forms.base import ConfirmationForm
 from goedeburen.backoffice.permissions import EventPermissionMixin
 from goedeburen.common.exceptions import DomainError
 from goedeburen.events import services
+
+# A page with several forms, sent a form it does not have (a tampered or stale `form`).
+UNKNOWN_FORM = gettext_lazy(
+    "This form was not recognised, so nothing was saved. Use the buttons on this page."
+)
 
 
 class EventPartMixin(EventPermissionMixin):

@@ -18,6 +18,7 @@ from goedeburen.registration.models import Registration
 
 from ..forms.privacy import PrivacySettingsForm, StatementForm
 from ..permissions import EventPermissionMixin
+from .base import UNKNOWN_FORM
 from .confirm import ConfirmFirstMixin
 
 
@@ -54,6 +55,9 @@ class PrivacySettingsView(EventPermissionMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         settings_form, statement_form = self.forms(request.POST)
+        if not (settings_form.is_bound or statement_form.is_bound):
+            messages.error(request, UNKNOWN_FORM)
+            return HttpResponseRedirect(request.path)
         if settings_form.is_bound and settings_form.is_valid():
             services.save_privacy_settings(
                 settings_form.save(commit=False), event=self.event, by=request.user

@@ -15,6 +15,7 @@ from goedeburen.survey.models import SurveyQuestion
 
 from ..forms.survey import QuestionForm, SurveyForm
 from ..permissions import EventPermissionMixin
+from .base import UNKNOWN_FORM
 
 
 class SurveyBuildView(EventPermissionMixin, TemplateView):
@@ -75,6 +76,8 @@ class SurveyBuildView(EventPermissionMixin, TemplateView):
                 messages.success(
                     request, _("The survey is now: %(s)s") % {"s": survey.get_state_display()}
                 )
+            else:
+                messages.error(request, UNKNOWN_FORM)
         except SurveyError as refused:
             messages.error(request, refused.message)
         return HttpResponseRedirect(request.path)
