@@ -74,3 +74,38 @@ def test_a_mail_refused_for_good_in_a_batch_leaves_the_others_going(smtp):
 
     states = dict(OutgoingMail.objects.values_list("pk", "state"))
     assert [states[mail.pk] for mail in mails] == [MailState.FAILED, MailState.SENT, MailState.SENT]
+
+
+@pytest.mark.parametrize(
+    ("command", "reply", "logged"),
+    [
+        ("RCPT", "550 5.1.1 <ada@example.org>: no such user", "SMTPRecipientsRefused 550"),
+        ("DATA", "554 5.7.1 Refused for ada@example.org", "SMTPDataError 554"),
+        ("RCPT", "450 4.2.1 <ada@example.org>: mailbox busy", "SMTPRecipientsRefused 450"),
+    ],
+)
+def test_the_operators_log_has_the_servers_code_not_its_words_about_the_address(
+    smtp, caplog, command, reply, logged
+):
+    smtp.replies[command] = reply
+    mail = OutgoingMailFactory(recipient="ada@example.org")
+
+    with caplog.at_level("WARNING", logger="goedeburen.mail.services.outbox"):
+        services.deliver(mail)
+
+    mail.refresh_from_db()
+    assert mail.last_error == reply  # the organiser still reads the server's words
+    assert [record.getMessage() for record in caplog.records] == [
+        f"Mail {mail.pk}, attempt 1 failed: {logged}"
+    ]
+    assert "ada@" not in caplog.text
+
+
+def test_the_operators_log_says_why_a_connection_failed(smtp, caplog):
+    smtp.stop()
+    mail = OutgoingMailFactory()
+
+    with caplog.at_level("WARNING", logger="goedeburen.mail.services.outbox"):
+        services.deliver(mail)
+
+    assert "ConnectionRefusedError: [Errno 111] Connection refused" in caplog.text

@@ -524,6 +524,23 @@ def _error_text(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def _log_text(error: Exception) -> str:
+    """What the operator's log says of a failure: its kind and the server's codes.
+
+    Not the server's words, which often quote the address ("550 5.1.1 <ada@…>: no such
+    user"): the mail's record keeps them, shown to the organiser and erased with it, while a
+    log is kept and copied elsewhere. A connection's error names no one.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
+        codes = ", ".join(str(code) for code, _text in error.recipients.values())
+        return f"{type(error).__name__} {codes}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{type(error).__name__} {error.smtp_code}"
+    if isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException):
+        return f"{type(error).__name__}: {error}"
+    return type(error).__name__
+
+
 def _record_failure(mail: OutgoingMail, error: Exception, *, now: dt.datetime) -> None:
     refused = refusal(error)
     last_error = (refused or _error_text(error))[:2000]
@@ -531,7 +548,7 @@ def _record_failure(mail: OutgoingMail, error: Exception, *, now: dt.datetime) -
     # changed) does not go away by trying again.
     given_up = refused is not None or isinstance(error, MailError) or mail.attempts >= MAX_ATTEMPTS
     next_attempt_at = None if given_up else now + retry_delay(mail.attempts)
-    logger.warning("Mail %s, attempt %s failed: %s", mail.pk, mail.attempts, last_error)
+    logger.warning("Mail %s, attempt %s failed: %s", mail.pk, mail.attempts, _log_text(error))
     OutgoingMail.objects.filter(pk=mail.pk, state=MailState.SENDING).update(
         state=MailState.FAILED, last_error=last_error, next_attempt_at=next_attempt_at
     )
