@@ -10,13 +10,14 @@ from django.http import HttpRequest
 from django.test import Client
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from goedeburen.accounts.models import AppDevice
 
 
-def verified_device(user) -> TOTPDevice:
+def verified_device(user) -> AppDevice:
     """Return the user's confirmed authenticator app, made when they have none."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
-    return device or TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+    device = AppDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    return device or AppDevice.objects.create(user=user, name="tests", confirmed=True)
 
 
 class StaffClient(Client):
@@ -33,7 +34,7 @@ class StaffClient(Client):
         super().force_login(user, backend)
 
 
-def current_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+def current_code(device: AppDevice, *, steps_ahead: int = 0) -> str:
     """Return the code an authenticator app with the device's key shows now (or later)."""
     totp = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     totp.time += steps_ahead * device.step

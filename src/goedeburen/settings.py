@@ -281,6 +281,9 @@ SESSION_IDLE_SECONDS = 30 * 60
 # Second factors (django-otp): TOTP apps, recovery codes, passkeys (django-otp-webauthn) as a
 # second step after the password, never instead of it.
 OTP_TOTP_ISSUER = "Goede buren"
+# The Django admin neither shows an app's key nor draws its QR code: the key is sealed
+# (`accounts.models.AppDevice`), and an app is set up in the back office.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_WEBAUTHN_RP_NAME = "Goede buren"
 OTP_WEBAUTHN_RP_ID_CALLABLE = "goedeburen.accounts.network.webauthn_rp_id"
 # The site's origin (https, or http://localhost for a local demo: browsers offer passkeys only

@@ -6,9 +6,11 @@ import pytest
 from django.urls import reverse
 from django_otp import device_classes, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from goedeburen.accounts.models import AppDevice
 from goedeburen.accounts.queries import _confirmed_device_sql, has_confirmed_device
+from goedeburen.accounts.services import RECOVERY_PURPOSE, match_second_factor
+from goedeburen.common import crypto
 from goedeburen.events.models import Role
 from tests.backoffice.conftest import backoffice_patterns, make_world, url
 from tests.clients import current_code
@@ -68,7 +70,7 @@ def test_other_roles_may_work_without_second_factor(client, world, role):
 
 def test_someone_with_a_second_factor_gives_it_first(client, world):
     editor = _member(world, Role.EDITOR)
-    TOTPDevice.objects.create(user=editor, name="app", confirmed=True)
+    AppDevice.objects.create(user=editor, name="app", confirmed=True)
     client.force_login_password_only(editor)
 
     response = client.get(url("event.detail", world))
@@ -76,7 +78,7 @@ def test_someone_with_a_second_factor_gives_it_first(client, world):
     assert response.url.startswith(reverse("backoffice:two_factor.verify"))
 
 
-@pytest.mark.parametrize("kind", [TOTPDevice, StaticDevice])
+@pytest.mark.parametrize("kind", [AppDevice, StaticDevice])
 @pytest.mark.parametrize("confirmed", [True, False])
 def test_the_device_check_answers_like_django_otp_in_one_query(
     world, django_assert_num_queries, kind, confirmed
@@ -111,7 +113,7 @@ def test_setting_up_the_app_takes_a_right_code_and_shows_recovery_codes(client, 
     setup = reverse("backoffice:two_factor.setup")
     page = client.get(setup)
     assert page.context["qr"].startswith("data:image/svg+xml")
-    device = TOTPDevice.objects.get(user=owner, confirmed=False)
+    device = AppDevice.objects.get(user=owner, confirmed=False)
 
     wrong = client.post(setup, {"token": "000000" if current_code(device) != "000000" else "1"})
     assert wrong.context["form"].errors["token"]
@@ -122,15 +124,18 @@ def test_setting_up_the_app_takes_a_right_code_and_shows_recovery_codes(client, 
     done = client.post(setup, {"token": current_code(device)})
 
     assert len(done.context["codes"]) == 10
-    assert set(StaticToken.objects.filter(device__user=owner).values_list("token", flat=True)) == (
-        set(done.context["codes"])
-    )
+    # Kept as keyed digests: the database holds no code that would sign in.
+    stored = set(StaticToken.objects.filter(device__user=owner).values_list("token", flat=True))
+    assert stored == {
+        crypto.digests(code, purpose=RECOVERY_PURPOSE)[0] for code in done.context["codes"]
+    }
+    assert not stored & set(done.context["codes"])
     assert client.get(url("event.detail", world)).status_code == 200
 
 
 @pytest.fixture
 def owner_with_app(world):
-    device = TOTPDevice.objects.create(user=world.owner, name="app", confirmed=True)
+    device = AppDevice.objects.create(user=world.owner, name="app", confirmed=True)
     return world.owner, device
 
 
@@ -255,3 +260,85 @@ def test_a_next_that_is_no_path_of_the_site_leads_to_the_dashboard(target):
     response = client.get(reverse("backoffice:two_factor.verify") + f"?next={target}")
 
     assert (response.status_code, response.url) == (302, reverse("backoffice:dashboard"))
+
+
+def test_an_apps_key_is_stored_sealed_and_opens_to_the_key_it_was_made_with(world):
+    device = AppDevice(user=world.owner, name="app", confirmed=True)
+    key = device.bin_key
+    device.save()
+
+    stored = AppDevice.objects.values_list("key", flat=True).get(pk=device.pk)
+    assert stored.startswith(AppDevice.SEALED) and key.hex() not in stored
+    assert len(stored) <= AppDevice._meta.get_field("key").max_length
+    assert AppDevice.objects.get(pk=device.pk).bin_key == key
+
+
+def test_an_app_and_recovery_codes_made_before_a_key_change_still_work(
+    client, world, owner_with_app, settings
+):
+    from goedeburen.accounts.services import new_recovery_codes
+
+    owner, device = owner_with_app
+    code, *_rest = new_recovery_codes(owner)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-key-" + "y" * 50
+
+    assert AppDevice.objects.get(pk=device.pk).bin_key == device.bin_key
+    client.force_login_password_only(owner)
+    assert _verify(client, code).status_code == 302
+
+
+def test_the_migration_seals_keys_and_codes_kept_in_clear(world):
+    import importlib
+
+    from django.apps import apps
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    clear = TOTPDevice.objects.create(user=world.owner, name="old", confirmed=True)
+    key = clear.bin_key
+    recovery = StaticDevice.objects.create(user=world.owner, name="recovery", confirmed=True)
+    StaticToken.objects.create(device=recovery, token="abcdefgh23456712")
+    migration = importlib.import_module("goedeburen.accounts.migrations.0002_app_device_sealed")
+
+    sealed_before = AppDevice.objects.create(user=world.owner, name="new", confirmed=True)
+    stored_before = TOTPDevice.objects.get(pk=sealed_before.pk).key
+
+    migration.seal_keys_and_codes(apps, None)
+
+    assert AppDevice.objects.get(pk=clear.pk).bin_key == key
+    assert TOTPDevice.objects.get(pk=sealed_before.pk).key == stored_before  # left alone
+    assert list(recovery.token_set.values_list("token", flat=True)) != ["abcdefgh23456712"]
+    assert match_second_factor(world.owner, "abcdefgh23456712") == recovery
+    assert match_second_factor(world.owner, "abcdefgh23456712") is None  # used up
+
+
+def test_setting_up_leaves_no_app_key_nor_recovery_code_readable_in_the_database(client, world):
+    from base64 import b32encode
+
+    from tests.privacy.conftest import database_text
+
+    owner = world.owner
+    client.force_login_password_only(owner)
+    setup = reverse("backoffice:two_factor.setup")
+    client.get(setup)
+    device = AppDevice.objects.get(user=owner, confirmed=False)
+    done = client.post(setup, {"token": current_code(device)})
+
+    dump = database_text()
+    key = device.bin_key
+    for shown in (key.hex(), b32encode(key).decode().rstrip("="), *done.context["codes"]):
+        assert shown not in dump
+
+
+def test_the_django_admin_shows_no_apps_key_nor_its_qr_code(client, world):
+    device = AppDevice.objects.create(user=world.owner, name="app", confirmed=True)
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    change = client.get(f"/django-admin/otp_totp/totpdevice/{device.pk}/change/")
+    config = client.get(f"/django-admin/otp_totp/totpdevice/{device.pk}/config/")
+
+    assert change.status_code == 200
+    assert device.bin_key.hex() not in change.content.decode()
+    assert AppDevice.SEALED not in change.content.decode()
+    assert config.status_code == 403

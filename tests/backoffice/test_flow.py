@@ -2,8 +2,8 @@
 
 import pytest
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from goedeburen.accounts.models import AppDevice
 from goedeburen.common.audit import history
 from goedeburen.events.models import Event, EventStatus, Role, Room, Round, Session, Venue
 from tests.backoffice.conftest import CONFIRM, PASSWORD
@@ -46,7 +46,7 @@ def test_organiser_builds_and_publishes_an_event_that_the_site_then_shows(client
     setup = client.get(reverse("backoffice:dashboard"))
     assert setup.url.startswith(reverse("backoffice:two_factor.setup"))
     client.get(setup.url)
-    device = TOTPDevice.objects.get(user=user)
+    device = AppDevice.objects.get(user=user)
     response = client.post(setup.url, {"token": current_code(device)})
     assert len(response.context["codes"]) == 10
     dashboard = client.get(reverse("backoffice:dashboard"))

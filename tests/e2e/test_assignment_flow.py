@@ -14,9 +14,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils import translation
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from icalendar import Calendar
 
+from goedeburen.accounts.models import AppDevice
 from goedeburen.events.demo import SLUG
 from tests.clients import current_code
 from tests.processes import child_env
@@ -54,7 +54,7 @@ def people(site, django_db_blocker):
         organiser = UserFactory(username="secretariaat")
         TeamMember.objects.create(organiser=event.organiser, user=organiser, role=Role.OWNER)
         # An organiser's owner signs in with a second factor: an authenticator app.
-        TOTPDevice.objects.create(user=organiser, name="app", confirmed=True)
+        AppDevice.objects.create(user=organiser, name="app", confirmed=True)
         token, hashed = tokens.new_manage_token()
         registration = RegistrationFactory(
             event=event,
@@ -119,7 +119,7 @@ def _login(tab, base, user):
     tab.get_by_label("Password").fill(PASSWORD)
     tab.get_by_role("button", name="Sign in").click()
     tab.wait_for_load_state()
-    app = TOTPDevice.objects.get(user=user)
+    app = AppDevice.objects.get(user=user)
     tab.get_by_label("Code").fill(current_code(app))
     tab.get_by_role("button", name="Continue").click()
     tab.wait_for_load_state()

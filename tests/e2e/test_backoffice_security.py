@@ -5,8 +5,8 @@ taken, the invitation withdrawn meanwhile) is checked too."""
 
 import pytest
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from goedeburen.accounts.models import AppDevice
 from goedeburen.events.demo import SLUG
 from tests.clients import current_code
 
@@ -29,7 +29,7 @@ def staff(site, django_db_blocker):
         event = Event.objects.get(slug=SLUG)
         owner = UserFactory(username="eigenaar", email="eigenaar@example.org")
         TeamMember.objects.create(organiser=event.organiser, user=owner, role=Role.OWNER)
-        TOTPDevice.objects.create(user=owner, name="app", confirmed=True)
+        AppDevice.objects.create(user=owner, name="app", confirmed=True)
         finance = UserFactory(username="penningmeester", email="penning@example.org")
         TeamMember.objects.create(organiser=event.organiser, user=finance, role=Role.FINANCE)
         host = UserFactory(username="gastvrouw")
@@ -60,7 +60,7 @@ def _sign_in(page, base, username):
 
 
 def _give_code(page, user, *, steps_ahead=0):
-    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    device = AppDevice.objects.get(user=user, confirmed=True)
     page.get_by_label("Code").fill(current_code(device, steps_ahead=steps_ahead))
     page.get_by_role("button", name="Continue").click()
     page.wait_for_load_state()

@@ -30,8 +30,7 @@ def organiser(site, django_db_blocker):
     """An organiser with an owner who can sign in, and nothing else: no event yet."""
     if connection.vendor == "sqlite":
         pytest.skip("the live server needs PostgreSQL (see test_registration_flow)")
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
+    from goedeburen.accounts.models import AppDevice
     from goedeburen.events.models import Role, TeamMember
     from tests.factories import OrganiserFactory, UserFactory
 
@@ -41,14 +40,13 @@ def organiser(site, django_db_blocker):
         user.set_password(PASSWORD)
         user.save()
         # The organiser's owner signs in with a second factor (an authenticator app).
-        TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+        AppDevice.objects.create(user=user, name="app", confirmed=True)
         TeamMember.objects.create(organiser=organiser, user=user, role=Role.OWNER)
     return organiser
 
 
 def _signed_in(visit, username, viewport="1280px", javascript=False, django_db_blocker=None):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
+    from goedeburen.accounts.models import AppDevice
     from tests.clients import current_code
 
     tab = visit("/en/backoffice/login/", viewport=viewport, javascript=javascript)
@@ -59,7 +57,7 @@ def _signed_in(visit, username, viewport="1280px", javascript=False, django_db_b
         tab.wait_for_load_state()
         if tab.get_by_label("Code").count():
             with django_db_blocker.unblock():
-                app = TOTPDevice.objects.get(user__username=username)
+                app = AppDevice.objects.get(user__username=username)
             tab.get_by_label("Code").fill(current_code(app))
             tab.get_by_role("button", name="Continue").click()
             tab.wait_for_load_state()

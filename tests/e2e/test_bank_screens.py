@@ -9,8 +9,8 @@ import itertools
 import pytest
 from django.db import connection
 from django.test.utils import override_settings
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from goedeburen.accounts.models import AppDevice
 from tests.clients import current_code
 from tests.payments.test_bank_import import statement
 
@@ -44,7 +44,7 @@ def books(site, django_db_blocker):
         user.save()
         TeamMember.objects.create(organiser=event.organiser, user=user, role=Role.OWNER)
         # An organiser's owner signs in with a second factor.
-        app = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+        app = AppDevice.objects.create(user=user, name="app", confirmed=True)
         ticket = TicketType.objects.get(event=event, name_nl="Deelname")
         registrations = {}
         for n in range(1, 5):

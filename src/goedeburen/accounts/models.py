@@ -1,4 +1,5 @@
-"""A staff user's exports: the named column choices (presets) and the files the worker makes.
+"""A staff user's exports: the named column choices (presets) and the files the worker makes;
+and the authenticator app with its key sealed (`AppDevice`).
 
 Both belong to an event's list export (`kind`, a key of `backoffice.exports.KINDS`); the
 columns are that list's column keys, so a preset outlives a column a role may not have
@@ -6,12 +7,15 @@ columns are that list's column keys, so a preset outlives a column a role may no
 """
 
 import uuid
+from binascii import unhexlify
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from goedeburen.common import crypto
 from goedeburen.common.files import protected_storage, random_name
 from goedeburen.events.models import Event
 
@@ -118,3 +122,31 @@ class ExportJob(models.Model):
         if self.state == ExportState.DONE:
             return 100
         return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+
+class AppDevice(TOTPDevice):
+    """An authenticator app (TOTP), its key stored sealed (`common.crypto.seal_bytes`).
+
+    django-otp keeps the key as hex in clear, where anyone who reads the database could
+    make every code of the app. Here the column holds `SEALED` and the sealed key (64
+    characters of its 80); the key is opened only to make or check a code, and changing
+    SECRET_KEY keeps apps working while the old key is in SECRET_KEY_FALLBACKS.
+    """
+
+    SEALED = "sealed:"
+    PURPOSE = "accounts.app-device"
+
+    class Meta:
+        proxy = True
+
+    def save(self, *args, **kwargs):
+        if not self.key.startswith(self.SEALED):
+            sealed = crypto.seal_bytes(unhexlify(self.key.encode()), purpose=self.PURPOSE)
+            self.key = self.SEALED + sealed
+        super().save(*args, **kwargs)
+
+    @property
+    def bin_key(self) -> bytes:
+        if self.key.startswith(self.SEALED):
+            return crypto.unseal_bytes(self.key.removeprefix(self.SEALED), purpose=self.PURPOSE)
+        return unhexlify(self.key.encode())  # made, not yet saved

@@ -10,8 +10,9 @@ from django.db import connection
 from django.utils import timezone
 from django_otp import device_classes
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
+
+from .models import AppDevice
 
 
 def locked_usernames(usernames: Iterable[str]) -> set[str]:
@@ -45,7 +46,7 @@ def second_factors(user) -> SecondFactors:
     """Return the user's confirmed apps, passkeys and how many recovery codes are left."""
     recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
     return SecondFactors(
-        apps=list(TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk")),
+        apps=list(AppDevice.objects.filter(user=user, confirmed=True).order_by("pk")),
         passkeys=list(WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("pk")),
         recovery_codes_left=recovery.token_set.count() if recovery else 0,
         has_recovery_device=recovery is not None,
@@ -55,7 +56,7 @@ def second_factors(user) -> SecondFactors:
 def has_second_factor(user) -> bool:
     """Tell whether the user has a confirmed app or passkey (two queries at most)."""
     return (
-        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        AppDevice.objects.filter(user=user, confirmed=True).exists()
         or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
     )
 

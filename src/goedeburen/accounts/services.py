@@ -18,16 +18,20 @@ from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from goedeburen.common import crypto
 from goedeburen.common.audit import log_action
 from goedeburen.common.links import absolute_url
 from goedeburen.common.tasks import enqueue_on_commit
 from goedeburen.events.models import Organiser
 
 from . import tasks
+from .models import AppDevice
 
 RECOVERY_CODES = 10
 _RECOVERY_DEVICE = "recovery"
 _APP_DEVICE = "app"
+# Recovery codes are kept as keyed digests (`common.crypto.digests`), never as typed.
+RECOVERY_PURPOSE = "accounts.recovery-code"
 
 
 def _organisers_of_username(username: str) -> list[Organiser]:
@@ -83,19 +87,19 @@ def record_password_reset(user) -> None:
         _log_for_person(user.get_username(), action="login.password_reset", by=user, data={})
 
 
-def start_app_device(user) -> TOTPDevice:
+def start_app_device(user) -> AppDevice:
     """Return the user's authenticator app being set up (unconfirmed), made when needed."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    return device or TOTPDevice.objects.create(user=user, name=_APP_DEVICE, confirmed=False)
+    device = AppDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    return device or AppDevice.objects.create(user=user, name=_APP_DEVICE, confirmed=False)
 
 
-def confirm_app_device(device: TOTPDevice, *, token: str) -> bool:
+def confirm_app_device(device: AppDevice, *, token: str) -> bool:
     """Confirm the app being set up with a code it shows; return whether the code was right.
 
     Side effects: the device confirmed; a log entry per organiser of the user.
     """
     with transaction.atomic():
-        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        locked = AppDevice.objects.select_for_update().get(pk=device.pk)
         if locked.confirmed or not locked.verify_token(_digits(token)):
             return False
         locked.confirmed = True
@@ -131,11 +135,31 @@ def new_recovery_codes(user) -> list[str]:
         )
         device.token_set.all().delete()
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-        StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+        StaticToken.objects.bulk_create(
+            StaticToken(device=device, token=crypto.digests(code, purpose=RECOVERY_PURPOSE)[0])
+            for code in codes
+        )
         _log_for_person(
             user.get_username(), action="second_factor.recovery_codes", by=user, data={}
         )
     return codes
+
+
+def match_second_factor(user, token: str):
+    """Return the device that `token` verifies (a code of one of the user's apps, or one of
+    their recovery codes, used up), or None: `django_otp.match_token` for sealed apps and
+    recovery codes kept as digests. Each device's own throttling counts a wrong code."""
+    for app in AppDevice.objects.filter(user=user, confirmed=True).order_by("pk"):
+        if app.verify_token(token):
+            return app
+    recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    if recovery is not None:
+        known = crypto.digests(token, purpose=RECOVERY_PURPOSE)
+        # One try a code, whichever key (current or fallback) made its digest.
+        found = recovery.token_set.filter(token__in=known).values_list("token", flat=True)
+        if recovery.verify_token(found.first() or known[0]):
+            return recovery
+    return None
 
 
 def remove_second_factor(device, *, by) -> None:
@@ -157,7 +181,7 @@ def remove_second_factor(device, *, by) -> None:
 
 def kind_of(device) -> str:
     """Return "app", "passkey" or "recovery" for a device."""
-    if isinstance(device, TOTPDevice):
+    if isinstance(device, TOTPDevice):  # an app, loaded as AppDevice or not
         return "app"
     if isinstance(device, StaticDevice):
         return "recovery"

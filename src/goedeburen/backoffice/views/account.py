@@ -13,13 +13,12 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 from django_otp import login as otp_login
-from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from goedeburen.accounts import queries as account_queries
 from goedeburen.accounts import services as account_services
+from goedeburen.accounts.models import AppDevice
 from goedeburen.accounts.network import client_ip
 from goedeburen.backoffice.forms.team import CodeForm
 from goedeburen.backoffice.permissions import StaffRequiredMixin
@@ -106,7 +105,7 @@ class SecondFactorSetupView(StaffRequiredMixin, TemplateView):
         kwargs.setdefault("form", CodeForm())
         kwargs.update(
             qr=segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2),
-            secret=_grouped(device.key),
+            secret=_grouped(device.bin_key),
             required=needs_second_factor(self.request.user),
             next=next_url(self.request, reverse("backoffice:dashboard")),
         )
@@ -131,11 +130,11 @@ class SecondFactorSetupView(StaffRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
-def _grouped(hex_key: str) -> str:
+def _grouped(key: bytes) -> str:
     """Return the app's secret as its set-up screen types it: base32 in groups of four."""
     from base64 import b32encode
 
-    text = b32encode(bytes.fromhex(hex_key)).decode().rstrip("=")
+    text = b32encode(key).decode().rstrip("=")
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
@@ -162,7 +161,7 @@ class SecondFactorVerifyView(StaffRequiredMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         form = CodeForm(request.POST)
         if form.is_valid():
-            device = match_token(request.user, form.cleaned_data["token"])
+            device = account_services.match_second_factor(request.user, form.cleaned_data["token"])
             if device is not None:
                 otp_login(request, device)
                 return redirect(next_url(request, reverse("backoffice:dashboard")))
@@ -197,7 +196,7 @@ class RecoveryCodesView(StaffRequiredMixin, ConfirmFirstMixin, View):
         )
 
 
-_DEVICES = {"app": TOTPDevice, "passkey": WebAuthnCredential, "recovery": StaticDevice}
+_DEVICES = {"app": AppDevice, "passkey": WebAuthnCredential, "recovery": StaticDevice}
 
 
 class RemoveSecondFactorView(StaffRequiredMixin, ConfirmFirstMixin, View):

@@ -5,8 +5,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from goedeburen.accounts.models import AppDevice
+from goedeburen.accounts.services import RECOVERY_PURPOSE
+from goedeburen.common import crypto
 from goedeburen.events.models import Event, Role, TeamMember
 
 
@@ -44,13 +46,16 @@ class Command(BaseCommand):
         )
         # The owner of an organiser signs in with a second factor, in the demo as anywhere:
         # an authenticator app with the key below, or one of the recovery codes (new each run).
-        app = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        app = AppDevice.objects.filter(user=user, confirmed=True).first()
         if app is None:
-            app = TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+            app = AppDevice.objects.create(user=user, name="demo", confirmed=True)
         recovery, _new = StaticDevice.objects.get_or_create(user=user, name="recovery")
         recovery.token_set.all().delete()
         codes = [StaticToken.random_token() for _ in range(5)]
-        StaticToken.objects.bulk_create(StaticToken(device=recovery, token=c) for c in codes)
+        StaticToken.objects.bulk_create(
+            StaticToken(device=recovery, token=crypto.digests(code, purpose=RECOVERY_PURPOSE)[0])
+            for code in codes
+        )
         key = b32encode(app.bin_key).decode().rstrip("=")
         self.stdout.write(
             "\nDemo organiser account — back office at http://127.0.0.1:8000/backoffice/\n"
