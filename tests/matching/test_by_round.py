@@ -137,7 +137,10 @@ def test_a_short_limit_places_3000_people_round_by_round():
 
     result = solve(parse_instance(doc), time_limit=5.0)
 
-    assert (result.status, result.unassigned) == ("feasible", [])
+    # Optimal on a quiet machine now and then (the fresh-clone CI, 7 December, 22:50 UTC):
+    # better, not wrong, as for the command below.
+    assert result.status in ("feasible", "optimal")
+    assert result.unassigned == []
     assert _placed(result.assignment) == 12_000
     assert check.check_rules(instance, result.assignment).total == 0
     assert breaks(doc, result.to_json()) == []
