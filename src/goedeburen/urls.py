@@ -1,14 +1,18 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.static import serve
+
+from goedeburen.public.views.pages import without_dutch_prefix
 
 urlpatterns = [
     # Staff convenience only; the organiser's UI is the back office.
     path("django-admin/", admin.site.urls),
     # Not translated: programs read the API; texts come in both languages.
     path("api/v1/", include("goedeburen.api.urls")),
+    # Dutch has no prefix; an address under /nl/ goes to the page without it.
+    re_path(r"^nl/(?P<rest>[\s\S]*)$", without_dutch_prefix),
 ]
 urlpatterns += i18n_patterns(
     # Passkeys' own endpoints (django-otp-webauthn's), under the back office's address.

@@ -283,3 +283,24 @@ def test_programme_calendar_gives_the_rooms_the_programme_page_shows(client, dem
         assert [f"{s.title_nl} ({s.room.name})" for s in round_.sessions.all()] == lines[
             -round_.sessions.count() :
         ]
+
+
+@pytest.mark.parametrize(
+    ("path", "location"),
+    [
+        ("/nl/", "/"),
+        ("/nl/goede-buren/programma/", "/goede-buren/programma/"),
+        ("/nl/goede-buren/?utm_source=mail&x=%C3%A9", "/goede-buren/?utm_source=mail&x=%C3%A9"),
+        # Never off this site: what a browser would read as another host stays a path here.
+        ("/nl//other.example/", "/other.example/"),
+        ("/nl/%2F%2Fother.example/", "/other.example/"),
+        ("/nl/%5C%5Cother.example/", "/other.example/"),
+        ("/nl/%09/other.example/", "/%09/other.example/"),
+        ("/nl/%0D%0ALocation:%20x/", "/%0D%0ALocation:%20x/"),
+    ],
+)
+def test_an_address_under_nl_goes_to_the_page_without_the_prefix(client, path, location):
+    response = client.get(path)
+
+    assert response.status_code == 301
+    assert response["Location"] == location

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
@@ -16,6 +16,18 @@ from goedeburen.registration.queries import SOLD_OUT, availability, public_ticke
 # A version of the event never changes: its calendar file in another language may be kept
 # as long as the cache likes (a day, so that old versions leave it).
 CALENDAR_CACHE_SECONDS = 24 * 3600
+
+
+def without_dutch_prefix(request, rest: str):
+    """Send `/nl/…` to `/…`: Dutch is the site's language without a prefix (English is
+    under `/en/`), and a visitor who guesses or keeps an old `/nl/` address should land on
+    the page, not on "We cannot find this page". Slashes and backslashes after the prefix
+    are dropped, so the address stays on this site (`/nl//other.example/` is no way out).
+    """
+    target = "/" + rest.lstrip("/\\")
+    if query := request.META.get("QUERY_STRING", ""):
+        target += "?" + query
+    return HttpResponsePermanentRedirect(target)
 
 
 class EventPageMixin:
