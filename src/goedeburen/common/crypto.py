@@ -27,16 +27,18 @@ class Unsealable(ValueError):
     """A sealed value that was tampered with, made with an unknown key, or too old."""
 
 
+def _derive(secret: str, purpose: str, *, salt: bytes) -> bytes:
+    """Return a 32-byte key for `purpose` derived from `secret` (HKDF-SHA256)."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=purpose.encode()).derive(
+        secret.encode("utf-8", "surrogatepass")
+    )
+
+
 @functools.lru_cache(maxsize=32)
 def _fernet(secret: str, purpose: str) -> Fernet:
     # Cached: deriving the key costs more than sealing a short value, and a request that
     # registers seals one (the outbox's manage token).
-    key = HKDF(
-        algorithm=hashes.SHA256(),
-        length=32,
-        salt=b"goedeburen.common.crypto",
-        info=purpose.encode(),
-    ).derive(secret.encode("utf-8", "surrogatepass"))
+    key = _derive(secret, purpose, salt=b"goedeburen.common.crypto")
     return Fernet(base64.urlsafe_b64encode(key))
 
 
@@ -73,12 +75,7 @@ _COMPACT_NONCE = 12  # bytes; AES-GCM's tag adds 16 more
 
 @functools.lru_cache(maxsize=32)
 def _compact_key(secret: str, purpose: str) -> bytes:
-    return HKDF(
-        algorithm=hashes.SHA256(),
-        length=32,
-        salt=b"goedeburen.common.crypto.compact",
-        info=purpose.encode(),
-    ).derive(secret.encode("utf-8", "surrogatepass"))
+    return _derive(secret, purpose, salt=b"goedeburen.common.crypto.compact")
 
 
 def seal_bytes(data: bytes, *, purpose: str) -> str:
