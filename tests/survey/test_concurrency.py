@@ -147,3 +147,48 @@ def test_negative_control_without_comparing_with_the_last_question_it_is_added_t
     monkeypatch.setattr(services, "same_question", lambda question, **values: False)
 
     assert _add_twice_at_once(event) == 2
+
+
+def _settings_then_first_question(event, add_first_question) -> Survey:
+    """Two organisers opened the survey screen while it had no survey yet; one saves the
+    settings, then the other adds a question from the page they had open."""
+    stale = services.survey_of(event)
+    services.save_survey(Survey(event=event, intro_nl="Mijn inleiding", anonymous=False), event=event)
+    add_first_question(stale)
+    return Survey.objects.get(event=event)
+
+
+def test_a_first_question_keeps_the_settings_saved_meanwhile(event):
+    survey = _settings_then_first_question(
+        event, lambda stale: services.add_question(stale, kind="text", label_nl="Wat nam u mee?")
+    )
+
+    assert (survey.intro_nl, survey.anonymous) == ("Mijn inleiding", False)
+    assert list(survey.questions.values_list("label_nl", flat=True)) == ["Wat nam u mee?"]
+
+
+def test_negative_control_saving_the_open_page_first_loses_the_settings(event):
+    def as_before(stale):  # the screen saved its unsaved survey before adding a question
+        survey = services.save_survey(stale, event=event)
+        services.add_question(survey, kind="text", label_nl="Wat nam u mee?")
+
+    survey = _settings_then_first_question(event, as_before)
+
+    assert (survey.intro_nl, survey.anonymous) == ("", True)
+
+
+def test_first_settings_and_first_question_at_once_keep_both(event):
+    def work(n):
+        if n == 0:
+            settings = Survey(event=event, intro_nl="Mijn inleiding", anonymous=False)
+            return services.save_survey(settings, event=event)
+        return services.add_question(
+            services.survey_of(event), kind="text", label_nl="Wat nam u mee?"
+        )
+
+    results = all_at_once(2, work)
+
+    assert not any(isinstance(r, Exception) for r in results), results
+    survey = Survey.objects.get(event=event)
+    assert (survey.intro_nl, survey.anonymous) == ("Mijn inleiding", False)
+    assert survey.questions.count() == 1

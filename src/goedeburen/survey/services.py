@@ -83,6 +83,9 @@ def add_question(
 
     Side effects: the question and options; a log entry. Refused once answers came in.
     The same question as the last one, asked for again (a form sent twice), is added once.
+    `survey` may be the event's survey not saved yet (the first question before any
+    settings): its row is made with the default settings, and a row another organiser has
+    saved meanwhile keeps the settings they gave it (this survey's values are not written).
     """
     if kind not in QuestionKind.values or not label_nl.strip():
         raise SurveyError(_("Give the question a kind and a Dutch text."), code="invalid")
@@ -90,7 +93,7 @@ def add_question(
     if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(options) < 2:
         raise SurveyError(_("A choice question needs at least two options."), code="invalid")
     with transaction.atomic():
-        survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        survey = Survey.objects.select_for_update().get(pk=survey.pk or _row_of(survey.event))
         _refuse_when_answered(survey)
         newest = survey.questions.order_by("-order", "-pk").first()
         if newest is not None and same_question(

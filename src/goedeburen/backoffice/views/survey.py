@@ -50,8 +50,6 @@ class SurveyBuildView(EventPermissionMixin, TemplateView):
                 form = QuestionForm(request.POST)
                 if not form.is_valid():
                     return self.render_to_response(self.get_context_data(question_form=form))
-                if survey.pk is None:
-                    survey = services.save_survey(survey, event=self.event, by=request.user)
                 data = form.cleaned_data
                 services.add_question(
                     survey,
