@@ -153,7 +153,9 @@ def _settings_then_first_question(event, add_first_question) -> Survey:
     """Two organisers opened the survey screen while it had no survey yet; one saves the
     settings, then the other adds a question from the page they had open."""
     stale = services.survey_of(event)
-    services.save_survey(Survey(event=event, intro_nl="Mijn inleiding", anonymous=False), event=event)
+    services.save_survey(
+        Survey(event=event, intro_nl="Mijn inleiding", anonymous=False), event=event
+    )
     add_first_question(stale)
     return Survey.objects.get(event=event)
 
