@@ -184,8 +184,8 @@ class FakeMollie:
                 with fake._lock:
                     if key in fake._answers:  # Mollie answers a repeated key as before
                         answer = fake._answers[key]
-                    elif fake.fail_next:
-                        fake.fail_next = False
+                    elif fake.fail_next:  # True: the next one; a number: that many
+                        fake.fail_next -= 1
                         return self._error(422, "The amount is lower than the minimum", "amount")
                     else:
                         answer = self._create(self._body(), self.path.strip("/").split("/"))

@@ -422,3 +422,33 @@ def test_paying_online_twice_at_once_as_mollie_refuses_one_never_sends_to_a_fail
         assert (sent, payment.provider_reference) == (set(), "")
     else:
         assert sent == {payment.checkout_url}, results
+
+
+def _both_starts_refused(register) -> tuple[Registration, list]:
+    return (registration := register()), _pay_online_twice_at_once(registration)
+
+
+def test_paying_online_twice_at_once_as_mollie_refuses_both_logs_one_failure(mollie, register):
+    mollie.fail_next = 2
+
+    registration, results = _both_starts_refused(register)
+
+    assert all(isinstance(r, Exception) for r in results), results
+    assert Payment.objects.get(registration=registration).state == PaymentState.FAILED
+    failed = [e for e in history(registration) if e.action == "payment.failed"]
+    assert len(failed) == 1
+
+
+def test_negative_control_failing_it_whatever_its_state_logs_the_failure_twice(
+    mollie, register, monkeypatch
+):
+    def fail_anyway(payment, refused):
+        return bool(Payment.objects.filter(pk=payment.pk).update(state=PaymentState.FAILED))
+
+    monkeypatch.setattr(paying, "_fail_unstarted", fail_anyway)
+    mollie.fail_next = 2
+
+    registration, results = _both_starts_refused(register)
+
+    failed = [e for e in history(registration) if e.action == "payment.failed"]
+    assert len(failed) == 2, results

@@ -216,14 +216,7 @@ def _start_online(registration, *, return_url, webhook_url, by) -> StartedPaymen
         started = provider.start(payment, return_url=return_url, webhook_url=webhook_url)
     except PaymentError as refused:
         with transaction.atomic():
-            # Not once another start of it sent a booker to its checkout: failed is final,
-            # and their money would find no payment open.
-            unstarted = Payment.objects.filter(
-                pk=payment.pk, state=PaymentState.OPEN, provider_reference=""
-            )
-            if unstarted.update(
-                state=PaymentState.FAILED, note=str(refused.__cause__ or refused)[:500]
-            ):
+            if _fail_unstarted(payment, refused):
                 log_action(
                     registration,
                     action="payment.failed",
@@ -254,6 +247,20 @@ def _start_online(registration, *, return_url, webhook_url, by) -> StartedPaymen
             },
         )
     return started
+
+
+def _fail_unstarted(payment: Payment, refused: Exception) -> bool:
+    """Mark `payment` failed; return whether this call did.
+
+    Not once another start of it sent a booker to its checkout (failed is final, and their
+    money would find no payment open), nor when another start failed it first: of two starts
+    that both fail, one says so (one `payment.failed`).
+    """
+    unstarted = Payment.objects.filter(
+        pk=payment.pk, state=PaymentState.OPEN, provider_reference=""
+    )
+    note = str(refused.__cause__ or refused)[:500]
+    return bool(unstarted.update(state=PaymentState.FAILED, note=note))
 
 
 def started_just_now(registration: Registration, *, amount: Decimal) -> Payment | None:
