@@ -1,5 +1,6 @@
 """An organiser sets up an event from nothing in the back office alone, in Chromium: two
-ticket types (one needs approval), one quota they share and two questions; the public
+ticket types (one needs approval), one quota they share and two questions (the first sent
+twice at once through the server: added once, `common.sent_once`); the public
 form then sells exactly those, at those prices, and refuses the quota's last seat + 1.
 axe-core checks the dashboard and the ticket and quota screens on a phone and a desktop
 (issue 12), a registration's edit form refused because it changed meanwhile, and the
@@ -71,6 +72,18 @@ def _submit(tab, name="Save"):
     assert errors == [], errors
 
 
+# Send the main form twice at once with what the page put in it; return where each answer
+# led (fetch follows the redirect).
+SENT_TWICE_AT_ONCE = """async () => {
+    const form = document.querySelector("main form[method=post]");
+    const send = () => fetch(form.action || location.href, {
+        method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin"
+    });
+    const answers = await Promise.all([send(), send()]);
+    return answers.map((answer) => answer.url);
+}"""
+
+
 def _fill(tab, values: dict) -> None:
     for field, value in values.items():
         tab.fill(f"#id_{field}", value)
@@ -102,7 +115,7 @@ def _register(tab, *, ticket: str, name: str) -> None:
 
 
 def test_organiser_sets_up_an_event_that_sells_exactly_that(visit, organiser, django_db_blocker):
-    from goedeburen.registration.models import Quota, TicketType
+    from goedeburen.registration.models import Question, Quota, TicketType
 
     date = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
     with override_settings(TASKS=NOWHERE):
@@ -155,7 +168,20 @@ def test_organiser_sets_up_an_event_that_sells_exactly_that(visit, organiser, dj
             tab.select_option("#id_kind", kind)
             if required:
                 _check(tab, "Answer required")
-            _submit(tab)
+                # The form as the page fills it, sent twice at once (two tabs, a double
+                # click): the question is added once, and both answers lead to the list.
+                landed = tab.evaluate(SENT_TWICE_AT_ONCE)
+                assert [re.sub(r"^.*/backoffice", "", url) for url in landed] == [
+                    f"/{SLUG}/questions/"
+                ] * 2
+            else:
+                _submit(tab)
+        with django_db_blocker.unblock():
+            asked = Question.objects.filter(event__slug=SLUG)
+            assert sorted(asked.values_list("label_nl", flat=True)) == [
+                "Blijft u voor de borrel?",
+                "Uit welke wijk komt u?",
+            ]
 
         # A venue and one programme item: what an event needs before it is published.
         tab = visit(f"{base}/venues/new/", javascript=False)

@@ -1,9 +1,10 @@
-"""Shared models: the audit log that every service writes to."""
+"""Shared models: the audit log that every service writes to; forms sent once."""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,3 +56,22 @@ class LogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.content_type.model}#{self.object_id}"
+
+
+class SentForm(models.Model):
+    """A back-office form that makes something, by the one-time key it carried
+    (`common.sent_once`): sent again, it leads to what the first sending made."""
+
+    key = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    address = models.CharField(max_length=500, blank=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("form sent")
+        verbose_name_plural = _("forms sent")
+
+    def __str__(self) -> str:
+        return self.key

@@ -4,6 +4,8 @@ Each screen area subclasses these with its model, form and URL names. The views 
 with a model form and hand the unsaved instance to a service; they never write a model.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
@@ -15,6 +17,7 @@ from django.views.generic import CreateView, DeleteView, ListView, UpdateView
 
 from goedeburen.backoffice.forms.base import ConfirmationForm
 from goedeburen.backoffice.permissions import EventPermissionMixin
+from goedeburen.common import sent_once
 from goedeburen.common.exceptions import DomainError
 from goedeburen.events import services
 
@@ -88,25 +91,76 @@ class EventPartFormMixin(EventPartMixin):
 
     def form_valid(self, form):
         instance = form.save(commit=False)
-        try:
+
+        def save() -> str:
             self.save_part(instance, form)
+            return self.get_success_url()
+
+        try:
+            address, before = self.make(save)
         except ValidationError as error:
             form.add_model_errors(error)
             return self.form_invalid(form)
         except DomainError as error:
             form.add_error(None, error.message)
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            capfirst(
-                _("%(thing)s “%(object)s” saved.")
-                % {"thing": self.model._meta.verbose_name, "object": instance}
-            ),
+        if not before:
+            messages.success(
+                self.request,
+                capfirst(
+                    _("%(thing)s “%(object)s” saved.")
+                    % {"thing": self.model._meta.verbose_name, "object": instance}
+                ),
+            )
+        return redirect(address)
+
+    def make(self, save: Callable[[], str]) -> tuple[str, bool]:
+        """Call `save`; return the address to go to and whether it was made before."""
+        return save(), False
+
+
+# A form that makes something, sent again (`SentOnceMixin`).
+ALREADY_SENT = gettext_lazy(
+    "This form had already been sent: what it makes was made once, not twice."
+)
+
+
+class SentOnceMixin:
+    """A screen whose form makes something, guarded against sending it twice: the form
+    carries a one-time key (`common.sent_once`), and sent again it leads to what the first
+    sending made, with a notice, instead of making a second one. The view makes through
+    `make`; `fallback_address` is where to go when the first address is not known."""
+
+    def get_context_data(self, **kwargs):
+        # A form shown again with its errors keeps its key: corrected and sent, it is the
+        # same form.
+        kwargs.setdefault("sent_once", sent_once.key_in(self.request.POST) or sent_once.new_key())
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        made = sent_once.sent_before(sent_once.key_in(request.POST), user=request.user)
+        if made is not None:
+            return redirect(self.lead_to(made))
+        return super().post(request, *args, **kwargs)
+
+    def make(self, save: Callable[[], str]) -> tuple[str, bool]:
+        made = sent_once.make_once(
+            sent_once.key_in(self.request.POST), user=self.request.user, make=save
         )
-        return redirect(self.get_success_url())
+        if made.before:
+            return self.lead_to(made), True
+        return made.address, False
+
+    def lead_to(self, made: sent_once.Made) -> str:
+        """Say the form was sent before; return the address of what it made."""
+        messages.info(self.request, ALREADY_SENT)
+        return made.address or self.fallback_address()
+
+    def fallback_address(self) -> str:
+        return self.get_success_url()
 
 
-class EventPartCreateView(EventPartFormMixin, CreateView):
+class EventPartCreateView(SentOnceMixin, EventPartFormMixin, CreateView):
     def get_context_data(self, **kwargs):
         kwargs.setdefault(
             "title", capfirst(_("Add %(thing)s") % {"thing": self.model._meta.verbose_name})

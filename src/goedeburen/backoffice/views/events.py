@@ -13,6 +13,7 @@ from goedeburen.backoffice.dashboard import dashboard
 from goedeburen.backoffice.dashboard import render as dashboard_render
 from goedeburen.backoffice.forms.events import EventForm, EventStatusForm
 from goedeburen.backoffice.permissions import EventPermissionMixin, OrganiserPermissionMixin
+from goedeburen.backoffice.views.base import SentOnceMixin
 from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
 from goedeburen.common.audit import history
 from goedeburen.common.logtypes import describe
@@ -65,7 +66,7 @@ def _transition_label(current: str, target: str) -> str:
     }[target]
 
 
-class EventCreateView(OrganiserPermissionMixin, CreateView):
+class EventCreateView(SentOnceMixin, OrganiserPermissionMixin, CreateView):
     """A new draft event for the organiser in the URL; its creator becomes an owner."""
 
     form_class = EventForm
@@ -85,15 +86,24 @@ class EventCreateView(OrganiserPermissionMixin, CreateView):
 
     def form_valid(self, form):
         event = form.save(commit=False)
-        try:
+
+        def create() -> str:
             services.create_event(organiser=self.organiser, by=self.request.user, event=event)
+            return reverse("backoffice:event.detail", kwargs={"event": event.slug})
+
+        try:
+            address, before = self.make(create)
         except ValidationError as error:
             form.add_model_errors(error)
             return self.form_invalid(form)
-        messages.success(
-            self.request, _("Event “%(event)s” created as a draft.") % {"event": event}
-        )
-        return redirect("backoffice:event.detail", event=event.slug)
+        if not before:
+            messages.success(
+                self.request, _("Event “%(event)s” created as a draft.") % {"event": event}
+            )
+        return redirect(address)
+
+    def fallback_address(self) -> str:
+        return reverse("backoffice:dashboard")
 
 
 class _EventOverviewMixin:

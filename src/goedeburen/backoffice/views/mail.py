@@ -19,6 +19,7 @@ from goedeburen.backoffice.forms.mail import (
     PublicationForm,
 )
 from goedeburen.backoffice.permissions import EventPermissionMixin
+from goedeburen.backoffice.views.base import SentOnceMixin
 from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
 from goedeburen.mail import composing, placeholders, queries, services
 from goedeburen.mail.enums import (
@@ -254,7 +255,7 @@ class MailingListView(EventPermissionMixin, ListView):
         return super().get_context_data(**kwargs)
 
 
-class MailingFormView(EventPermissionMixin, TemplateView):
+class MailingFormView(SentOnceMixin, EventPermissionMixin, TemplateView):
     """Write a new mailing or change a draft; then go to its page to count, test and send."""
 
     permission_required = "events.change_event"
@@ -276,18 +277,26 @@ class MailingFormView(EventPermissionMixin, TemplateView):
         form = MailingForm(request.POST, instance=self.get_mailing(), event=self.event)
         if form.is_valid():
             mailing = form.save(commit=False)
-            try:
+
+            def save() -> str:
                 services.save_mailing(mailing, event=self.event, by=request.user)
+                return reverse(
+                    "backoffice:mailing.detail",
+                    kwargs={"event": self.event.slug, "pk": mailing.pk},
+                )
+
+            try:
+                # A new draft is made once however often its form is sent; a draft's
+                # changes sent again only save the same text again.
+                address, _before = self.make(save) if mailing.pk is None else (save(), False)
             except MailError as error:
                 form.add_error(None, error.message)
             else:
-                return HttpResponseRedirect(
-                    reverse(
-                        "backoffice:mailing.detail",
-                        kwargs={"event": self.event.slug, "pk": mailing.pk},
-                    )
-                )
+                return HttpResponseRedirect(address)
         return self.render_to_response(self.get_context_data(form=form))
+
+    def fallback_address(self) -> str:
+        return reverse("backoffice:mailing.list", kwargs={"event": self.event.slug})
 
     def get_context_data(self, **kwargs):
         kwargs.update(

@@ -5,7 +5,8 @@ accessibility needs, answers to special-category questions) is erased N days aft
 event; M months after it every registration is anonymised (`erase_registration` with
 reason "retention"), the event's outbox and opt-outs go, and the personal fields of the
 event's log entries are scrubbed. Invoices stay 7 years after their year, then go
-(`payments.services.retention`). Each run reports what it erased; a second run finds
+(`payments.services.retention`); the one-time keys of back-office forms after two days
+(`common.sent_once`). Each run reports what it erased; a second run finds
 nothing left to do.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 from django.utils import timezone
 
+from goedeburen.common import sent_once
 from goedeburen.common.audit import log_action
 from goedeburen.common.models import LogEntry
 from goedeburen.events.models import Event
@@ -67,6 +69,7 @@ def apply_retention(*, now: dt.datetime | None = None) -> RetentionReport:
             log_action(event, action="privacy.retention_applied", data=counts)
     kept_from = today.year - INVOICE_RETENTION_YEARS
     report.add("", "invoices", invoice_retention.purge_invoices(kept_from_year=kept_from))
+    report.add("", "sent_forms", sent_once.purge(now=now))
     return report
 
 
