@@ -15,7 +15,7 @@ from django.utils import timezone
 from goedeburen.backoffice.views.base import ALREADY_SENT
 from goedeburen.common import sent_once
 from goedeburen.common.models import SentForm
-from goedeburen.events.models import Event, Partner
+from goedeburen.events.models import Event, Invitation, Partner, Role
 from goedeburen.mail.models import Mailing
 from goedeburen.privacy.services import apply_retention
 from tests.backoffice.conftest import url
@@ -170,3 +170,19 @@ def test_sent_twice_at_once_the_second_waits_for_the_first_and_finds_it(world):
     assert len(made) == 1
     assert {r.address for r in results} == {f"/made/{made[0].pk}/"}
     assert sorted(r.before for r in results) == [False, True]
+
+
+@pytest.mark.parametrize("level", ["event", "organiser"])
+def test_an_invitation_sent_twice_is_one_invitation(owner_client, world, level):
+    if level == "event":
+        path = reverse("backoffice:team.event", args=[world.event.slug])
+        data = {"email": "nieuw@example.org", "role": Role.EDITOR}
+    else:
+        path = reverse("backoffice:team.organiser", args=[world.organiser.slug])
+        data = {"email": "nieuw@example.org", "role": Role.EDITOR, "event": world.event.pk}
+    data["sent_once"] = _key(owner_client, path)
+
+    answers = [owner_client.post(path, data) for _ in range(2)]
+
+    assert Invitation.objects.filter(email="nieuw@example.org").count() == 1
+    assert [a.url for a in answers] == [path, path]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -129,7 +130,8 @@ class SentOnceMixin:
     """A screen whose form makes something, guarded against sending it twice: the form
     carries a one-time key (`common.sent_once`), and sent again it leads to what the first
     sending made, with a notice, instead of making a second one. The view makes through
-    `make`; `fallback_address` is where to go when the first address is not known."""
+    `make`; `fallback_address` is where to go when the first address is not known (a view
+    defines its own). First among the bases: its `make` and `post` come before the others'."""
 
     def get_context_data(self, **kwargs):
         # A form shown again with its errors keeps its key: corrected and sent, it is the
@@ -138,10 +140,14 @@ class SentOnceMixin:
         return super().get_context_data(**kwargs)
 
     def post(self, request, *args, **kwargs):
-        made = sent_once.sent_before(sent_once.key_in(request.POST), user=request.user)
-        if made is not None:
-            return redirect(self.lead_to(made))
-        return super().post(request, *args, **kwargs)
+        return self.sent_before() or super().post(request, *args, **kwargs)
+
+    def sent_before(self) -> HttpResponseRedirect | None:
+        """Return the way to what this form made if it was sent before, else None: looked
+        up before the form is checked (a view with its own `post` calls it first), so that
+        what the first sending made (an event's address) does not refuse the second."""
+        made = sent_once.sent_before(sent_once.key_in(self.request.POST), user=self.request.user)
+        return redirect(self.lead_to(made)) if made is not None else None
 
     def make(self, save: Callable[[], str]) -> tuple[str, bool]:
         made = sent_once.make_once(

@@ -274,6 +274,8 @@ class MailingFormView(SentOnceMixin, EventPermissionMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form))
 
     def post(self, request, *args, **kwargs):
+        if "pk" not in self.kwargs and (answer := self.sent_before()):
+            return answer
         form = MailingForm(request.POST, instance=self.get_mailing(), event=self.event)
         if form.is_valid():
             mailing = form.save(commit=False)

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +26,7 @@ from goedeburen.backoffice.forms.team import (
     organiser_role_choices,
 )
 from goedeburen.backoffice.permissions import EventPermissionMixin, OrganiserPermissionMixin
+from goedeburen.backoffice.views.base import SentOnceMixin
 from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
 from goedeburen.events import teams
 from goedeburen.events.exceptions import EventError
@@ -145,10 +147,13 @@ class EventTeamMixin(EventPermissionMixin):
     permission_required = "events.manage_team"
 
     def back(self):
-        return redirect("backoffice:team.event", event=self.event.slug)
+        return redirect(self.team_address())
+
+    def team_address(self) -> str:
+        return reverse("backoffice:team.event", kwargs={"event": self.event.slug})
 
 
-class EventTeamView(EventTeamMixin, TemplateView):
+class EventTeamView(SentOnceMixin, EventTeamMixin, TemplateView):
     """The event's team: everyone with a role for it, open invitations, and an invite form."""
 
     template_name = "backoffice/team/event.html"
@@ -169,10 +174,16 @@ class EventTeamView(EventTeamMixin, TemplateView):
         )
         return super().get_context_data(**kwargs)
 
+    def fallback_address(self) -> str:
+        return self.team_address()
+
     def post(self, request, *args, **kwargs):
+        if answer := self.sent_before():
+            return answer
         form = InviteForm(request.POST, roles=event_role_choices())
         if form.is_valid():
-            try:
+
+            def send() -> str:
                 teams.invite(
                     self.event.organiser,
                     email=form.cleaned_data["email"],
@@ -181,15 +192,20 @@ class EventTeamView(EventTeamMixin, TemplateView):
                     by=request.user,
                     language=translation.get_language(),
                 )
+                return self.team_address()
+
+            try:
+                address, before = self.make(send)  # sent twice: one invitation, one mail
             except EventError as refused:
                 form.add_error(None, refused.message)
             else:
-                messages.success(
-                    request,
-                    _("An invitation is sent to %(email)s.")
-                    % {"email": form.cleaned_data["email"]},
-                )
-                return self.back()
+                if not before:
+                    messages.success(
+                        request,
+                        _("An invitation is sent to %(email)s.")
+                        % {"email": form.cleaned_data["email"]},
+                    )
+                return redirect(address)
         return self.render_to_response(self.get_context_data(invite_form=form))
 
 
@@ -209,10 +225,13 @@ class OrganiserTeamMixin(OrganiserPermissionMixin):
     permission_required = "events.manage_organiser"
 
     def back(self):
-        return redirect("backoffice:team.organiser", organiser=self.organiser.slug)
+        return redirect(self.team_address())
+
+    def team_address(self) -> str:
+        return reverse("backoffice:team.organiser", kwargs={"organiser": self.organiser.slug})
 
 
-class OrganiserTeamView(OrganiserTeamMixin, TemplateView):
+class OrganiserTeamView(SentOnceMixin, OrganiserTeamMixin, TemplateView):
     """The organiser's team: its owners and finance, then each event's roles."""
 
     template_name = "backoffice/team/organiser.html"
@@ -234,10 +253,16 @@ class OrganiserTeamView(OrganiserTeamMixin, TemplateView):
         )
         return super().get_context_data(**kwargs)
 
+    def fallback_address(self) -> str:
+        return self.team_address()
+
     def post(self, request, *args, **kwargs):
+        if answer := self.sent_before():
+            return answer
         form = OrganiserInviteForm(request.POST, organiser=self.organiser)
         if form.is_valid():
-            try:
+
+            def send() -> str:
                 teams.invite(
                     self.organiser,
                     email=form.cleaned_data["email"],
@@ -246,15 +271,20 @@ class OrganiserTeamView(OrganiserTeamMixin, TemplateView):
                     by=request.user,
                     language=translation.get_language(),
                 )
+                return self.team_address()
+
+            try:
+                address, before = self.make(send)  # sent twice: one invitation, one mail
             except EventError as refused:
                 form.add_error(None, refused.message)
             else:
-                messages.success(
-                    request,
-                    _("An invitation is sent to %(email)s.")
-                    % {"email": form.cleaned_data["email"]},
-                )
-                return self.back()
+                if not before:
+                    messages.success(
+                        request,
+                        _("An invitation is sent to %(email)s.")
+                        % {"email": form.cleaned_data["email"]},
+                    )
+                return redirect(address)
         return self.render_to_response(self.get_context_data(invite_form=form))
 
 
