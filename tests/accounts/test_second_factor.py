@@ -294,8 +294,10 @@ def test_the_migration_seals_keys_and_codes_kept_in_clear(world):
     from django.apps import apps
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    clear = TOTPDevice.objects.create(user=world.owner, name="old", confirmed=True)
+    clear = TOTPDevice(user=world.owner, name="old", confirmed=True)
     key = clear.bin_key
+    TOTPDevice.objects.bulk_create([clear])  # as stored before sealing: no signal seals it
+    assert TOTPDevice.objects.get(pk=clear.pk).key == key.hex()
     recovery = StaticDevice.objects.create(user=world.owner, name="recovery", confirmed=True)
     StaticToken.objects.create(device=recovery, token="abcdefgh23456712")
     migration = importlib.import_module("goedeburen.accounts.migrations.0002_app_device_sealed")
@@ -342,3 +344,55 @@ def test_the_django_admin_shows_no_apps_key_nor_its_qr_code(client, world):
     assert device.bin_key.hex() not in change.content.decode()
     assert AppDevice.SEALED not in change.content.decode()
     assert config.status_code == 403
+
+
+def _added_in_the_django_admin(client, world) -> tuple[bytes, str]:
+    """Add an app for the owner through the Django admin's form; return its key as typed
+    and as stored."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    key = bytes(range(20))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    added = client.post(
+        "/django-admin/otp_totp/totpdevice/add/",
+        {
+            "user": world.owner.pk,
+            "name": "app",
+            "confirmed": "on",
+            "key": key.hex(),
+            "step": "30",
+            "t0": "0",
+            "digits": "6",
+            "tolerance": "1",
+            "drift": "0",
+            "throttling_failure_count": "0",
+        },
+    )
+    assert added.status_code == 302, added.content.decode()[:2000]
+    return key, TOTPDevice.objects.values_list("key", flat=True).get(user=world.owner)
+
+
+def test_an_app_added_in_the_django_admin_is_stored_sealed_and_works(client, world):
+    key, stored = _added_in_the_django_admin(client, world)
+
+    assert stored.startswith(AppDevice.SEALED) and key.hex() not in stored
+    app = AppDevice.objects.get(user=world.owner)
+    assert app.bin_key == key
+    assert match_second_factor(world.owner, current_code(app)) == app
+
+
+def test_negative_control_without_the_seal_on_save_the_admin_stores_the_key_in_clear(client, world):
+    from django.db.models.signals import pre_save
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    pre_save.disconnect(sender=TOTPDevice, dispatch_uid="accounts.seal_app_key")
+    try:
+        key, stored = _added_in_the_django_admin(client, world)
+    finally:
+        from goedeburen.accounts import receivers
+
+        pre_save.connect(
+            receivers._seal_app_key, sender=TOTPDevice, dispatch_uid="accounts.seal_app_key"
+        )
+
+    assert stored == key.hex()

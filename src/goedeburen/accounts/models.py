@@ -140,9 +140,7 @@ class AppDevice(TOTPDevice):
         proxy = True
 
     def save(self, *args, **kwargs):
-        if not self.key.startswith(self.SEALED):
-            sealed = crypto.seal_bytes(unhexlify(self.key.encode()), purpose=self.PURPOSE)
-            self.key = self.SEALED + sealed
+        seal_app_key(self)
         super().save(*args, **kwargs)
 
     @property
@@ -150,3 +148,11 @@ class AppDevice(TOTPDevice):
         if self.key.startswith(self.SEALED):
             return crypto.unseal_bytes(self.key.removeprefix(self.SEALED), purpose=self.PURPOSE)
         return unhexlify(self.key.encode())  # made, not yet saved
+
+
+def seal_app_key(device: TOTPDevice) -> None:
+    """Seal `device`'s key in place unless it is sealed already (`AppDevice`). Also for an
+    app saved as django-otp's own `TOTPDevice` (the Django admin's form): no key in clear."""
+    if not device.key.startswith(AppDevice.SEALED):
+        sealed = crypto.seal_bytes(unhexlify(device.key.encode()), purpose=AppDevice.PURPOSE)
+        device.key = AppDevice.SEALED + sealed
