@@ -174,9 +174,9 @@ def test_export_as_csv_and_xlsx(client, survey, register, free_ticket, event):
     xlsx = client.get(f"/backoffice/{event.slug}/survey/results/export.xlsx").content
 
     lines = csv_text.strip().splitlines()
-    assert lines[0].endswith("Hoe was de dag?,Wat kan beter?")
-    assert len(lines) == 7 and sum(line.endswith(",'=1+1") for line in lines) == 4
-    assert ',"\'- meer pauzes\n- koffie"\n' in csv_text.replace("\r\n", "\n")
+    assert lines[0].endswith("Hoe was de dag?;Wat kan beter?")
+    assert len(lines) == 7 and sum(line.endswith(";'=1+1") for line in lines) == 4
+    assert ';"\'- meer pauzes\n- koffie"\n' in csv_text.replace("\r\n", "\n")
     # In the workbook each answer is a text cell as answered: never a formula, no quote.
     sheet = load_workbook(io.BytesIO(xlsx)).active
     answers = [row[-1] for row in sheet.iter_rows(min_row=2)]

@@ -4,8 +4,6 @@ A group (a question for the day, or for one session) of an anonymous survey with
 `MIN_GROUP` answers is not shown: a few answers could tell who gave them.
 """
 
-import csv
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -156,12 +154,3 @@ def export_rows(survey: Survey) -> list[list[str]]:
         cells = ["" if k in hidden else values.get(k, "") for k in order]
         rows.append([response.submitted_on.isoformat(), *cells])
     return rows
-
-
-def as_csv(rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        # A cell starting with = + - @ would be a formula in a spreadsheet program.
-        writer.writerow([f"'{c}" if str(c)[:1] in "=+-@" else c for c in row])
-    return buffer.getvalue().encode("utf-8-sig")

@@ -124,7 +124,8 @@ class SurveyExportView(EventPermissionMixin, TemplateView):
             content = files.as_xlsx(rows[0], rows[1:], sheet="Evaluation")
             content_type = files.XLSX_TYPE
         else:
-            content, content_type = results.as_csv(rows), "text/csv; charset=utf-8"
+            # As every list: semicolons (a Dutch spreadsheet's separator), formulas defused.
+            content, content_type = files.as_csv(rows[0], rows[1:]), files.CSV_TYPE
         response = HttpResponse(content, content_type=content_type)
         filename = f"{self.event.slug}-evaluation.{self.kwargs['format']}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
