@@ -10,13 +10,17 @@ questions) without `registration.view_special_category`, contact details for a r
 sees names only (check-in staff, session hosts). Values keep their type (`Decimal`, dates)
 so that the XLSX has real numbers and dates (`checkin.exports.as_xlsx`); text never becomes
 a formula. A list longer than `EXPORT_WORKER_ROWS` is written by the worker
-(`backoffice.tasks.make_export`) with the same code.
+(`backoffice.tasks.make_export`) with the same code. The invoices also export as one ZIP of
+their PDFs and e-invoices (`ARCHIVE`; by the worker from `EXPORT_WORKER_FILES` on).
 """
 
+import io
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
@@ -36,12 +40,16 @@ from goedeburen.matching import queries as matching_queries
 from goedeburen.matching.models import SessionHost
 from goedeburen.payments import queries as payment_queries
 from goedeburen.payments.models import BankTransaction, Invoice, Payment
+from goedeburen.payments.pdf import invoice_filename, render_invoice
+from goedeburen.payments.ubl import invoice_ubl_filename, render_ubl
 from goedeburen.registration import queries as registration_queries
 from goedeburen.registration.enums import YES, names_only_status, names_only_status_choices
 from goedeburen.registration.models import Attendee, Question, Registration, TicketType
 
 FORMATS = ("csv", "xlsx")
-CONTENT_TYPES = {"csv": files.CSV_TYPE, "xlsx": files.XLSX_TYPE}
+# The invoices also as one ZIP of their PDFs and e-invoices, for the bookkeeping.
+ARCHIVE = "zip"
+CONTENT_TYPES = {"csv": files.CSV_TYPE, "xlsx": files.XLSX_TYPE, ARCHIVE: "application/zip"}
 # Rows read from the database at a time (and between two progress reports of the worker).
 BATCH = 1000
 
@@ -357,6 +365,7 @@ class ListExport:
     search: Callable[[Event, object, QueryDict], Found]
     prepare: Callable[[list], list] = lambda objects: objects
     organiser_level: bool = False
+    formats: tuple[str, ...] = FORMATS
 
     def columns(self, event: Event, user) -> list[Column]:
         """Return the columns `user` may have of this list."""
@@ -371,6 +380,12 @@ class ListExport:
 
     def filename(self, event: Event, fmt: str) -> str:
         return f"{self.kind.replace('_', '-')}-{event.slug}.{fmt}"
+
+    @staticmethod
+    def worker_rows(fmt: str) -> int:
+        """Return how many rows `fmt` makes at once; a longer list goes to the worker. A ZIP
+        renders a PDF per invoice (about 10 ms each): fewer."""
+        return settings.EXPORT_WORKER_FILES if fmt == ARCHIVE else settings.EXPORT_WORKER_ROWS
 
 
 def search_form(
@@ -524,6 +539,7 @@ KINDS = {
             list_url="invoice.list",
             all_columns=lambda event: INVOICE_COLUMNS,
             search=_invoices,
+            formats=(*FORMATS, ARCHIVE),
         ),
         ListExport(
             kind="bank_lines",
@@ -583,8 +599,10 @@ def write(
     fmt: str,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[bytes, int]:
-    """Return the file of `found` in `fmt` (csv or xlsx) with `columns`, and its number of
-    rows; `progress(rows written)` is called after each batch."""
+    """Return the file of `found` in `fmt` (csv, xlsx, or for invoices zip) with `columns`,
+    and its number of rows; `progress(rows written)` is called after each batch."""
+    if fmt == ARCHIVE:
+        return _invoice_archive(spec, found, columns=columns, progress=progress)
     written = 0
 
     def body():
@@ -601,3 +619,37 @@ def write(
     else:
         content = files.as_xlsx(headers, body(), sheet=str(spec.title))
     return content, written
+
+
+def _invoice_archive(
+    spec: ListExport,
+    found: Found,
+    *,
+    columns: list[Column],
+    progress: Callable[[int], None] | None,
+) -> tuple[bytes, int]:
+    """Return the invoices of `found` as one ZIP, and their number: each one's PDF as sent
+    (its file name as on its download) and, where it has one, its e-invoice (UBL), beside
+    the list of them as CSV with `columns`: what a bookkeeper asks for a period."""
+    buffer, table, written = io.BytesIO(), [], 0
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for batch in _batches(found.objects):
+            table.extend(rows(spec.prepare(batch), columns))
+            for invoice in batch:
+                full = payment_queries.invoice_with_lines(invoice.pk)
+                # A PDF is compressed already; the XML and CSV are worth deflating.
+                archive.writestr(invoice_filename(full), render_invoice(full))
+                if full.has_einvoice:
+                    archive.writestr(
+                        invoice_ubl_filename(full),
+                        render_ubl(full),
+                        compress_type=zipfile.ZIP_DEFLATED,
+                    )
+            written += len(batch)
+            if progress is not None:
+                progress(written)
+        headers = [str(column.label) for column in columns]
+        archive.writestr(
+            f"{spec.kind}.csv", files.as_csv(headers, table), compress_type=zipfile.ZIP_DEFLATED
+        )
+    return buffer.getvalue(), written

@@ -91,8 +91,9 @@ class ExportMixin(EventPermissionMixin):
 
 
 class ExportDownloadView(ExportMixin, View):
-    """The list as CSV or XLSX with its filters (`?columns=` chooses, none: all): a GET is
-    made at once; a POST of a list longer than `EXPORT_WORKER_ROWS` goes to the worker."""
+    """The list as CSV or XLSX (the invoices also as a ZIP of their files) with its filters
+    (`?columns=` chooses, none: all): a GET is made at once; a POST of a list longer than
+    its format's `worker_rows` goes to the worker."""
 
     def get(self, request, *args, **kwargs):
         return self.export(kwargs["format"], background=False)
@@ -101,7 +102,7 @@ class ExportDownloadView(ExportMixin, View):
         return self.export(kwargs["format"], background=True)
 
     def export(self, fmt: str, *, background: bool):
-        if fmt not in exports.FORMATS:
+        if fmt not in self.spec.formats:
             raise Http404
         params = self.params()
         query = filter_query(params)
@@ -112,7 +113,7 @@ class ExportDownloadView(ExportMixin, View):
             return redirect(self.list_url(query))
         keys = params.getlist("columns")
         count = found.count()
-        if background and count > settings.EXPORT_WORKER_ROWS:
+        if background and count > self.spec.worker_rows(fmt):
             job = export_services.start_export(
                 self.event,
                 kind=self.kind,
@@ -184,6 +185,15 @@ class ExportFormView(ExportMixin, TemplateView):
                 f"backoffice:{self.spec.name}.export",
                 kwargs={"event": self.event.slug, "format": "xlsx"},
             ),
+            # The invoices: also one ZIP of their PDFs and e-invoices.
+            zip_url=reverse(
+                f"backoffice:{self.spec.name}.export",
+                kwargs={"event": self.event.slug, "format": exports.ARCHIVE},
+            )
+            if exports.ARCHIVE in self.spec.formats
+            else "",
+            zip_background=count > self.spec.worker_rows(exports.ARCHIVE),
+            zip_threshold=self.spec.worker_rows(exports.ARCHIVE),
         )
         return super().get_context_data(**kwargs)
 
