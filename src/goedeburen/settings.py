@@ -319,7 +319,8 @@ PROTECTED_ACCEL_PREFIX = env.str("PROTECTED_ACCEL_PREFIX", default="")
 # A back-office export of more rows than this is made by the worker, with a progress page;
 # its file is kept (under PROTECTED_ROOT) for EXPORT_FILE_HOURS, then deleted.
 EXPORT_WORKER_ROWS = env.int("EXPORT_WORKER_ROWS", default=2000)
-# A ZIP of invoices renders each one's PDF (about 10 ms): from this many on, by the worker.
+# A ZIP of invoices renders each one's PDF (2.6 ms each in bench/invoices.py): from this
+# many on, by the worker.
 EXPORT_WORKER_FILES = env.int("EXPORT_WORKER_FILES", default=200)
 EXPORT_FILE_HOURS = env.int("EXPORT_FILE_HOURS", default=24)
 STORAGES = {

@@ -384,7 +384,7 @@ class ListExport:
     @staticmethod
     def worker_rows(fmt: str) -> int:
         """Return how many rows `fmt` makes at once; a longer list goes to the worker. A ZIP
-        renders a PDF per invoice (about 10 ms each): fewer."""
+        renders a PDF per invoice (about 3 ms each): fewer."""
         return settings.EXPORT_WORKER_FILES if fmt == ARCHIVE else settings.EXPORT_WORKER_ROWS
 
 
