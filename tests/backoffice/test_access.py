@@ -172,6 +172,7 @@ DECLARED = {
         for name in ("door_list", "lists", "participant_list")
     },
     "registration.ticket_letter": ("registration.view_registrations", "event"),
+    "registration.ticket_letters": ("registration.view_registrations", "event"),
     # Privacy and the evaluation survey.
     "privacy.settings": ("privacy.manage_privacy", "event"),
     "privacy.requests": ("privacy.erase_registration", "event"),

@@ -19,6 +19,7 @@ EXPORTS = {
     "bank_lines": gettext_lazy("bank statement lines"),
     "waiting_list": gettext_lazy("the waiting list"),
     "session_lists": gettext_lazy("session lists"),
+    "ticket_letters": gettext_lazy("letters with tickets"),
 }
 
 

@@ -321,6 +321,11 @@ event_urls = [
     path("checkin/conflicts/", checkin.ConflictListView.as_view(), name="checkin.conflicts"),
     path("checkin/settings/", checkin.CheckinSettingsView.as_view(), name="checkin.settings"),
     path(
+        "registrations/ticket-letters.pdf",
+        checkin.TicketLettersView.as_view(),
+        name="registration.ticket_letters",
+    ),
+    path(
         "registrations/<slug:code>/ticket-letter.pdf",
         checkin.TicketLetterView.as_view(),
         name="registration.ticket_letter",

@@ -3,12 +3,13 @@ sessions; as a letter (addressed, with a word of explanation) for people without
 
 import io
 
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from goedeburen.events.models import Event
 from goedeburen.registration.enums import RegistrationStatus
 from goedeburen.registration.models import Attendee, Registration
 
@@ -42,6 +43,27 @@ def render_tickets(
     for attendee in attendees:
         _page(canvas, event, attendee, lines.get(attendee.pk, []), letter=letter)
         canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def render_letters(event: Event, registrations: list[Registration]) -> bytes:
+    """Return the letters (`render_tickets` with `letter`) of every attendee of the
+    confirmed ones among `registrations` (attendees prefetched), in one PDF to print; each
+    letter in its registration's language. b"" when none of them is confirmed."""
+    confirmed = [r for r in registrations if r.status == RegistrationStatus.CONFIRMED]
+    attendees = [attendee for r in confirmed for attendee in r.attendees.all()]
+    if not attendees:
+        return b""
+    lines = queries.programme_lines(event, attendees)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=True)
+    drawing.setup(canvas, title=_("Letters with tickets – %(event)s") % {"event": event.t.name})
+    for registration in confirmed:
+        with translation.override(registration.language):
+            for attendee in registration.attendees.all():
+                _page(canvas, event, attendee, lines.get(attendee.pk, []), letter=True)
+                canvas.showPage()
     canvas.save()
     return buffer.getvalue()
 
