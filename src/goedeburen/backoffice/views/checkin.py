@@ -448,8 +448,8 @@ class TicketLettersView(EventPermissionMixin, View):
     list as it is filtered now (e.g. the residents), in one PDF to print."""
 
     permission_required = "registration.view_registrations"
-    # About 10 ms a letter: 500 registrations of a few attendees stay well within the web
-    # server's timeout.
+    # A letter costs 1.5-2.6 ms (the demo's 220 in 0.56 s): 500 registrations of a few
+    # attendees each stay well within the web server's timeout.
     most_at_once = 500
 
     def get(self, request, *args, **kwargs):
