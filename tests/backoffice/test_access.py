@@ -167,6 +167,7 @@ DECLARED = {
     "checkin.caterer_export": ("checkin.view_caterer_list", "event"),
     "checkin.conflicts": ("checkin.view_conflicts", "event"),
     "checkin.settings": ("checkin.change_settings", "event"),
+    "checkin.certificates_pdf": ("checkin.change_settings", "event"),
     **{
         f"checkin.{name}": ("checkin.view_lists", "event")
         for name in ("door_list", "lists", "participant_list")

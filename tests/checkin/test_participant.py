@@ -12,6 +12,7 @@ from django.utils import timezone
 from goedeburen.checkin import services, tickets
 from goedeburen.checkin.exceptions import CheckinError
 from goedeburen.checkin.models import Certificate, CheckinSettings, DayChoices
+from goedeburen.common.models import LogEntry
 from goedeburen.mail import composing
 from goedeburen.mail.enums import MailKind
 from goedeburen.mail.segments import matching_attendees
@@ -251,3 +252,41 @@ def test_a_personal_link_reaches_only_its_own_attendees(client, event, hall, reg
     assert answers == [404, 404]
     assert type(stranger).objects.filter(pk=stranger.pk).values().get() == before
     assert not DayChoices.objects.filter(attendee=stranger).exists()
+
+
+def test_every_certificate_in_one_pdf_each_in_its_language_and_logged(
+    client, event, hall, register, ingrid, owner
+):
+    dutch, english = register(name="Bea"), register(language="en", name="Cas")
+    for registration in (dutch, english):
+        scan_code(event, tickets.secret_for(registration.attendees.get()), by=ingrid)
+    _past(event)
+    CheckinSettings.objects.create(event=event, certificates=True)
+    services.issue_certificates(event, by=owner)
+    client.force_login(owner)
+    path = reverse("backoffice:checkin.certificates_pdf", kwargs={"event": event.slug})
+
+    settings_page = client.get(reverse("backoffice:checkin.settings", args=[event.slug]))
+    response = client.get(path)
+
+    assert path in settings_page.content.decode()
+    with pdfplumber.open(io.BytesIO(response.content)) as pdf:
+        pages = [page.extract_text() for page in pdf.pages]
+    codes = {c.attendee.registration_id: c.code for c in Certificate.objects.all()}
+    assert len(pages) == 2
+    assert sum("Bewijs van deelname" in page for page in pages) == 1
+    assert sum("Certificate of attendance" in page for page in pages) == 1
+    assert all(any(code in page for page in pages) for code in codes.values())
+    logged = LogEntry.objects.get(action="export.downloaded")
+    assert logged.data == {"what": "certificates", "rows": 2}
+
+
+def test_no_certificate_issued_yet_makes_no_pdf(client, event, owner):
+    client.force_login(owner)
+
+    response = client.get(
+        reverse("backoffice:checkin.certificates_pdf", kwargs={"event": event.slug})
+    )
+
+    assert response.status_code == 302 and response.url.endswith("/checkin/settings/")
+    assert not LogEntry.objects.filter(action="export.downloaded").exists()

@@ -20,6 +20,7 @@ EXPORTS = {
     "waiting_list": gettext_lazy("the waiting list"),
     "session_lists": gettext_lazy("session lists"),
     "ticket_letters": gettext_lazy("letters with tickets"),
+    "certificates": gettext_lazy("certificates of attendance"),
 }
 
 

@@ -321,6 +321,11 @@ event_urls = [
     path("checkin/conflicts/", checkin.ConflictListView.as_view(), name="checkin.conflicts"),
     path("checkin/settings/", checkin.CheckinSettingsView.as_view(), name="checkin.settings"),
     path(
+        "checkin/certificates.pdf",
+        checkin.CertificatesPdfView.as_view(),
+        name="checkin.certificates_pdf",
+    ),
+    path(
         "registrations/ticket-letters.pdf",
         checkin.TicketLettersView.as_view(),
         name="registration.ticket_letters",

@@ -402,6 +402,28 @@ class WalkInView(CheckinMixin, TemplateView):
         return super().get_context_data(**kwargs)
 
 
+class CertificatesPdfView(EventPermissionMixin, View):
+    """Every certificate issued for the event in one PDF to print (by name), each in its
+    registration's language."""
+
+    permission_required = "checkin.change_settings"
+
+    def get(self, request, *args, **kwargs):
+        issued = list(
+            self.event.certificates.select_related(
+                "event__organiser", "attendee__registration"
+            ).order_by("name", "pk")
+        )
+        if not issued:
+            messages.error(request, _("No certificates are issued yet."))
+            return redirect("backoffice:checkin.settings", event=self.event.slug)
+        content = pdf.certificates.render_certificates(issued, own_languages=True)
+        account_services.record_export(
+            self.event, by=request.user, what="certificates", rows=len(issued)
+        )
+        return pdf_response(content, f"certificates-{self.event.slug}.pdf")
+
+
 class CheckinSettingsView(EventPermissionMixin, TemplateView):
     """Badge layout, QR on badges, certificates: the organiser's settings for the day."""
 

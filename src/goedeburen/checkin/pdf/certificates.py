@@ -1,10 +1,11 @@
 """Certificates of attendance as PDF: name, event, date, hours, organiser, and the code
 (with a QR code of the public page that confirms it)."""
 
+import contextlib
 import io
 
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -25,13 +26,17 @@ def verification_url(certificate: Certificate) -> str:
     return absolute_url(f"{path}?code={certificate.code}")
 
 
-def render_certificates(certificates: list[Certificate]) -> bytes:
-    """Return one page per certificate, in the active language."""
+def render_certificates(certificates: list[Certificate], *, own_languages: bool = False) -> bytes:
+    """Return one page per certificate, in the active language; with `own_languages` each
+    in its registration's (the organiser's print of them all: attendees and their
+    registrations selected with them)."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=True)
     drawing.setup(canvas, title=_("Certificate of attendance"))
     for certificate in certificates:
-        _page(canvas, certificate)
+        language = certificate.attendee.registration.language if own_languages else None
+        with translation.override(language) if language else contextlib.nullcontext():
+            _page(canvas, certificate)
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
