@@ -143,6 +143,47 @@ class _InvitationRevoke(ConfirmFirstMixin, View):
         return self.back()
 
 
+class InviteMixin(SentOnceMixin):
+    """A team screen's invite form: `invite_form(data)` makes it, `invite_where(form)` says
+    for which organiser and event (None: organiser-wide). Sent twice, it is one invitation
+    and one mail (`SentOnceMixin`)."""
+
+    def fallback_address(self) -> str:
+        return self.team_address()
+
+    def post(self, request, *args, **kwargs):
+        if answer := self.sent_before():
+            return answer
+        form = self.invite_form(request.POST)
+        if form.is_valid():
+            organiser, event = self.invite_where(form)
+
+            def send() -> str:
+                teams.invite(
+                    organiser,
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    event=event,
+                    by=request.user,
+                    language=translation.get_language(),
+                )
+                return self.team_address()
+
+            try:
+                address, before = self.make(send)
+            except EventError as refused:
+                form.add_error(None, refused.message)
+            else:
+                if not before:
+                    messages.success(
+                        request,
+                        _("An invitation is sent to %(email)s.")
+                        % {"email": form.cleaned_data["email"]},
+                    )
+                return redirect(address)
+        return self.render_to_response(self.get_context_data(invite_form=form))
+
+
 class EventTeamMixin(EventPermissionMixin):
     permission_required = "events.manage_team"
 
@@ -153,7 +194,7 @@ class EventTeamMixin(EventPermissionMixin):
         return reverse("backoffice:team.event", kwargs={"event": self.event.slug})
 
 
-class EventTeamView(SentOnceMixin, EventTeamMixin, TemplateView):
+class EventTeamView(InviteMixin, EventTeamMixin, TemplateView):
     """The event's team: everyone with a role for it, open invitations, and an invite form."""
 
     template_name = "backoffice/team/event.html"
@@ -174,39 +215,11 @@ class EventTeamView(SentOnceMixin, EventTeamMixin, TemplateView):
         )
         return super().get_context_data(**kwargs)
 
-    def fallback_address(self) -> str:
-        return self.team_address()
+    def invite_form(self, data):
+        return InviteForm(data, roles=event_role_choices())
 
-    def post(self, request, *args, **kwargs):
-        if answer := self.sent_before():
-            return answer
-        form = InviteForm(request.POST, roles=event_role_choices())
-        if form.is_valid():
-
-            def send() -> str:
-                teams.invite(
-                    self.event.organiser,
-                    email=form.cleaned_data["email"],
-                    role=form.cleaned_data["role"],
-                    event=self.event,
-                    by=request.user,
-                    language=translation.get_language(),
-                )
-                return self.team_address()
-
-            try:
-                address, before = self.make(send)  # sent twice: one invitation, one mail
-            except EventError as refused:
-                form.add_error(None, refused.message)
-            else:
-                if not before:
-                    messages.success(
-                        request,
-                        _("An invitation is sent to %(email)s.")
-                        % {"email": form.cleaned_data["email"]},
-                    )
-                return redirect(address)
-        return self.render_to_response(self.get_context_data(invite_form=form))
+    def invite_where(self, form) -> tuple:
+        return self.event.organiser, self.event
 
 
 class EventTeamMemberView(EventTeamMixin, _MemberAction):
@@ -231,7 +244,7 @@ class OrganiserTeamMixin(OrganiserPermissionMixin):
         return reverse("backoffice:team.organiser", kwargs={"organiser": self.organiser.slug})
 
 
-class OrganiserTeamView(SentOnceMixin, OrganiserTeamMixin, TemplateView):
+class OrganiserTeamView(InviteMixin, OrganiserTeamMixin, TemplateView):
     """The organiser's team: its owners and finance, then each event's roles."""
 
     template_name = "backoffice/team/organiser.html"
@@ -253,39 +266,11 @@ class OrganiserTeamView(SentOnceMixin, OrganiserTeamMixin, TemplateView):
         )
         return super().get_context_data(**kwargs)
 
-    def fallback_address(self) -> str:
-        return self.team_address()
+    def invite_form(self, data):
+        return OrganiserInviteForm(data, organiser=self.organiser)
 
-    def post(self, request, *args, **kwargs):
-        if answer := self.sent_before():
-            return answer
-        form = OrganiserInviteForm(request.POST, organiser=self.organiser)
-        if form.is_valid():
-
-            def send() -> str:
-                teams.invite(
-                    self.organiser,
-                    email=form.cleaned_data["email"],
-                    role=form.cleaned_data["role"],
-                    event=form.cleaned_data["event"],
-                    by=request.user,
-                    language=translation.get_language(),
-                )
-                return self.team_address()
-
-            try:
-                address, before = self.make(send)  # sent twice: one invitation, one mail
-            except EventError as refused:
-                form.add_error(None, refused.message)
-            else:
-                if not before:
-                    messages.success(
-                        request,
-                        _("An invitation is sent to %(email)s.")
-                        % {"email": form.cleaned_data["email"]},
-                    )
-                return redirect(address)
-        return self.render_to_response(self.get_context_data(invite_form=form))
+    def invite_where(self, form) -> tuple:
+        return self.organiser, form.cleaned_data["event"]
 
 
 class OrganiserTeamMemberView(OrganiserTeamMixin, _MemberAction):
