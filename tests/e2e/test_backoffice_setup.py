@@ -260,9 +260,11 @@ def demo_team(site, django_db_blocker):
     """
     from decimal import Decimal
 
+    from goedeburen.checkin.models import Certificate
     from goedeburen.events.demo import SLUG as DEMO
     from goedeburen.events.models import Event, Role, TeamMember
     from goedeburen.registration import services
+    from goedeburen.registration.models import Attendee
     from tests.factories import UserFactory
 
     with django_db_blocker.unblock():
@@ -282,6 +284,13 @@ def demo_team(site, django_db_blocker):
                 )
         services.save_target_mix(
             event, shares={"housing_corporation": Decimal("25"), "resident": Decimal("20")}, by=None
+        )
+        # One certificate issued: the check-in settings then offer them all in one PDF.
+        attendee = Attendee.objects.filter(
+            registration__event=event, registration__status="confirmed"
+        ).first()
+        Certificate.objects.create(
+            attendee=attendee, event=event, code="AXE0-AXE0-AXE0", name=attendee.full_name, hours=5
         )
     return event
 
@@ -506,3 +515,25 @@ def test_a_stuck_refunds_actions_and_their_confirm_page_have_no_wcag_violations(
     tab.wait_for_load_state()
     assert "Settle this refund?" in tab.locator("main").inner_text()
     _axe_clean(tab, "stuck refund confirm page", viewport)
+
+
+@pytest.mark.parametrize("viewport", ["360px", "1280px"])
+def test_the_screens_that_print_or_zip_many_have_no_wcag_violations(
+    visit, demo_team, django_db_blocker, viewport
+):
+    """The registrations list (letters for all), the invoices' export (the ZIP) and the
+    check-in settings (every certificate), each with its new link or button."""
+    _signed_in(visit, f"{DEMO_OWNER}-{viewport}", viewport=viewport, javascript=True)
+    with translation.override("en"):
+        pages = {
+            name: (reverse(f"backoffice:{name}", kwargs={"event": demo_team.slug}), wanted)
+            for name, wanted in (
+                ("registration.list", "registrations/ticket-letters.pdf"),
+                ("invoice.export_form", "invoices/export.zip"),
+                ("checkin.settings", "checkin/certificates.pdf"),
+            )
+        }
+    for name, (path, wanted) in pages.items():
+        tab = _visit_signed_in(visit, path, viewport)
+        _axe_clean(tab, name, viewport)
+        assert wanted in tab.content(), name
