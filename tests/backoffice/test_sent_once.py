@@ -18,6 +18,7 @@ from goedeburen.common.models import SentForm
 from goedeburen.events.models import Event, Invitation, Partner, Role
 from goedeburen.mail.models import Mailing
 from goedeburen.privacy.services import apply_retention
+from goedeburen.registration.models import Registration
 from tests.backoffice.conftest import url
 from tests.backoffice.test_flow import EVENT
 from tests.factories import UserFactory
@@ -186,3 +187,46 @@ def test_an_invitation_sent_twice_is_one_invitation(owner_client, world, level):
 
     assert Invitation.objects.filter(email="nieuw@example.org").count() == 1
     assert [a.url for a in answers] == [path, path]
+
+
+def test_a_new_link_confirmed_twice_is_one_new_link_and_one_mail(owner_client, world):
+    from goedeburen.common.models import LogEntry
+    from goedeburen.mail.models import OutgoingMail
+
+    path = url("registration.resend_link", world)
+    key = _key(owner_client, path)
+    before = Registration.objects.get(pk=world.registration.pk).manage_token_hash
+
+    answers = [owner_client.post(path, {"confirm": "yes", "sent_once": key}) for _ in range(2)]
+
+    detail = url("registration.detail", world)
+    assert [a.url for a in answers] == [detail, detail]
+    assert Registration.objects.get(pk=world.registration.pk).manage_token_hash != before
+    renewed = LogEntry.objects.filter(action="registration.link_renewed")
+    assert renewed.count() == 1
+    assert OutgoingMail.objects.filter(registration=world.registration).count() == 1
+
+
+def test_negative_control_a_new_link_confirmed_twice_without_a_key_renews_twice(
+    owner_client, world
+):
+    from goedeburen.common.models import LogEntry
+
+    path = url("registration.resend_link", world)
+
+    for _ in range(2):
+        owner_client.post(path, {"confirm": "yes"})
+
+    assert LogEntry.objects.filter(action="registration.link_renewed").count() == 2
+
+
+def test_an_approval_confirmed_twice_says_it_was_sent_not_that_it_is_refused(owner_client, world):
+    world.registration.status = "awaiting_approval"
+    world.registration.save(update_fields=["status"])
+    path = url("registration.approve", world)
+    data = {"confirm": "yes", "message": "", "sent_once": _key(owner_client, path)}
+
+    first, second = (owner_client.post(path, data) for _ in range(2))
+
+    assert first.status_code == second.status_code == 302
+    assert _messages(second)[-1] == str(ALREADY_SENT)

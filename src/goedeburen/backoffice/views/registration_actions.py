@@ -19,6 +19,7 @@ from django.views.generic import FormView
 
 from goedeburen.backoffice.forms.base import ConfirmationForm, style
 from goedeburen.backoffice.permissions import EventPermissionMixin
+from goedeburen.backoffice.views.base import SentOnceMixin
 from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
 from goedeburen.common.formfields import TidyCharField
 from goedeburen.common.text import tidy_text
@@ -57,8 +58,10 @@ class ConfirmForm(ConfirmationForm):
     """No fields of its own: the button is the confirmation."""
 
 
-class RegistrationActionView(EventPermissionMixin, FormView, abc.ABC):
-    """Confirm and carry out one action on the registration in the URL."""
+class RegistrationActionView(SentOnceMixin, EventPermissionMixin, FormView, abc.ABC):
+    """Confirm and carry out one action on the registration in the URL; the confirmation
+    sent twice (a double click) carries it out once (a new link: one mail, not a second
+    that ends the first's link)."""
 
     permission_required = "registration.change_registration"
     template_name = "backoffice/registrations/actions/confirm.html"
@@ -104,13 +107,23 @@ class RegistrationActionView(EventPermissionMixin, FormView, abc.ABC):
 
     def form_valid(self, form):
         registration = self.get_registration()
+        said = []
+
+        def act() -> str:
+            said.append(self.act(registration, **form.cleaned_data))
+            return self.back_url()
+
         try:
-            done = self.act(registration, **form.cleaned_data)
+            address, before = self.make(act)
         except RegistrationError as refused:
             form.add_error(None, refused.message)
             return self.form_invalid(form)
-        messages.success(self.request, done % {"code": registration.code})
-        return redirect(self.back_url())
+        if not before:
+            messages.success(self.request, said[0] % {"code": registration.code})
+        return redirect(address)
+
+    def fallback_address(self) -> str:
+        return self.back_url()
 
     @abc.abstractmethod
     def act(self, registration: Registration, **values) -> str:
