@@ -6,7 +6,7 @@ revoked or unlocked (after a lockout) per member. Every change is logged by `eve
 """
 
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -36,9 +36,13 @@ from goedeburen.matching.models import SessionHost
 
 
 def _members(queryset) -> list[TeamMember]:
+    # Organiser-wide roles (no event) last, on SQLite as on PostgreSQL (which puts NULL last).
     return list(
         queryset.select_related("user", "event").order_by(
-            "event__date", "event_id", "user__username", "role"
+            F("event__date").asc(nulls_last=True),
+            F("event_id").asc(nulls_last=True),
+            "user__username",
+            "role",
         )
     )
 
