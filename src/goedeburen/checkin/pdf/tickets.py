@@ -1,6 +1,7 @@
 """Tickets as a PDF: one A4 page per attendee with the QR code, the event and their
 sessions; as a letter (addressed, with a word of explanation) for people without a phone."""
 
+import contextlib
 import io
 
 from django.utils import formats, translation
@@ -33,36 +34,38 @@ def render_tickets(
     """
     if registration.status != RegistrationStatus.CONFIRMED:
         return b""
-    event = registration.event
     if attendees is None:
         attendees = list(registration.attendees.all())
-    lines = queries.programme_lines(event, attendees)
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, invariant=True)
-    drawing.setup(canvas, title=_("Ticket – %(event)s") % {"event": event.t.name})
-    for attendee in attendees:
-        _page(canvas, event, attendee, lines.get(attendee.pk, []), letter=letter)
-        canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    title = _("Ticket – %(event)s") % {"event": registration.event.t.name}
+    return _document(registration.event, title, [(None, attendees)], letter=letter)
 
 
 def render_letters(event: Event, registrations: list[Registration]) -> bytes:
     """Return the letters (`render_tickets` with `letter`) of every attendee of the
     confirmed ones among `registrations` (attendees prefetched), in one PDF to print; each
     letter in its registration's language. b"" when none of them is confirmed."""
-    confirmed = [r for r in registrations if r.status == RegistrationStatus.CONFIRMED]
-    attendees = [attendee for r in confirmed for attendee in r.attendees.all()]
-    if not attendees:
+    groups = [
+        (r.language, list(r.attendees.all()))
+        for r in registrations
+        if r.status == RegistrationStatus.CONFIRMED
+    ]
+    if not any(attendees for _language, attendees in groups):
         return b""
-    lines = queries.programme_lines(event, attendees)
+    title = _("Letters with tickets – %(event)s") % {"event": event.t.name}
+    return _document(event, title, groups, letter=True)
+
+
+def _document(event: Event, title: str, groups: list, *, letter: bool) -> bytes:
+    """Return one page per attendee of `groups` ((language or None: the active one,
+    attendees)), their sessions read in one go."""
+    lines = queries.programme_lines(event, [a for _language, group in groups for a in group])
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=True)
-    drawing.setup(canvas, title=_("Letters with tickets – %(event)s") % {"event": event.t.name})
-    for registration in confirmed:
-        with translation.override(registration.language):
-            for attendee in registration.attendees.all():
-                _page(canvas, event, attendee, lines.get(attendee.pk, []), letter=True)
+    drawing.setup(canvas, title=title)
+    for language, group in groups:
+        with translation.override(language) if language else contextlib.nullcontext():
+            for attendee in group:
+                _page(canvas, event, attendee, lines.get(attendee.pk, []), letter=letter)
                 canvas.showPage()
     canvas.save()
     return buffer.getvalue()
