@@ -97,7 +97,8 @@ class Balance:
             due = ZERO
         else:
             due = tickets
-        return cls(due=due, paid=paid - refunded)
+        # In cents: SQLite sums decimals as floating point and gives them without places.
+        return cls(due=due.quantize(ZERO), paid=(paid - refunded).quantize(ZERO))
 
 
 def balance(registration: Registration) -> Balance:

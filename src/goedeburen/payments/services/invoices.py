@@ -147,10 +147,16 @@ def issue_invoice(
             by=by,
             data={"number": invoice.number, "total": str(invoice.total)},
         )
+        unwritten = [[invoice], lines]
+        if invoice.pk is None:
+            # No key taken from the sequence beforehand (SQLite): the invoice and its lines
+            # are written first, for the mail task to name the invoice.
+            insert_together(*unwritten)
+            unwritten = []
         pending = Pending()
         _after_issue(invoice, first_of_day=not registration._invoiced_today, pending=pending)
         # The invoice, its lines, the log entry and the tasks in one round trip.
-        insert_together([invoice], lines, [entry], pending.rows)
+        insert_together(*unwritten, [entry], pending.rows)
         logged(entry, registration)
         pending.enqueued()
     return invoice
