@@ -75,6 +75,38 @@ def test_the_same_name_twice_is_refused_with_a_message(owner_client, world):
     assert ExportPreset.objects.count() == 1
 
 
+def test_the_preset_form_sent_twice_saves_one_preset_and_leads_to_it(owner_client, world, english):
+    page = owner_client.get(_form_url(world) + "?status=confirmed")
+    key = page.context["sent_once"]
+    assert f'name="sent_once" value="{key}"' in page.content.decode()
+    form = {"name": "Catering", "shared": "yes", "columns": ["email"], "status": "confirmed"}
+
+    first = owner_client.post(_form_url(world), {**form, "sent_once": key})
+    again = owner_client.post(_form_url(world), {**form, "sent_once": key})
+
+    preset = ExportPreset.objects.get()
+    assert first.status_code == again.status_code == 302
+    assert again.url == first.url and f"preset={preset.pk}" in again.url
+    assert "status=confirmed" in again.url and "sent_once" not in again.url
+    shown = owner_client.get(again.url)
+    assert "made once, not twice" in shown.content.decode()
+    # Negative control: the same name sent from a fresh page is refused as taken.
+    assert _save(owner_client, world).status_code == 200
+    assert ExportPreset.objects.count() == 1
+
+
+def test_a_preset_refused_keeps_its_key_and_saves_once_corrected(owner_client, world):
+    key = owner_client.get(_form_url(world)).context["sent_once"]
+
+    form = {"name": "Leeg", "shared": "no", "sent_once": key}
+    refused = owner_client.post(_form_url(world), form)  # no column ticked
+    corrected = owner_client.post(_form_url(world), {**form, "columns": ["email"]})
+
+    assert refused.status_code == 200 and refused.context["sent_once"] == key
+    assert corrected.status_code == 302
+    assert ExportPreset.objects.get().columns == ["email"]
+
+
 def test_a_preset_without_columns_is_refused(owner_client, world):
     response = _save(owner_client, world, columns=())
 

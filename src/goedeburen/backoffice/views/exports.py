@@ -30,12 +30,23 @@ from goedeburen.accounts.models import ExportJob, ExportPreset, ExportState
 from goedeburen.backoffice import exports, tasks
 from goedeburen.backoffice.forms.exports import PresetForm, RenamePresetForm
 from goedeburen.backoffice.permissions import EventPermissionMixin
+from goedeburen.backoffice.views.base import SentOnceMixin
 from goedeburen.backoffice.views.confirm import ConfirmFirstMixin
+from goedeburen.common import sent_once
 from goedeburen.common.files import protected_response
 from goedeburen.events.models import Event
 
 # Parameters of the export itself, not filters of the list.
-NOT_FILTERS = {"columns", "page", "per_page", "preset", "csrfmiddlewaretoken", "name", "shared"}
+NOT_FILTERS = {
+    "columns",
+    "page",
+    "per_page",
+    "preset",
+    "csrfmiddlewaretoken",
+    "name",
+    "shared",
+    sent_once.FIELD,
+}
 
 
 def filter_query(params: QueryDict) -> QueryDict:
@@ -141,9 +152,9 @@ class ExportDownloadView(ExportMixin, View):
         return response
 
 
-class ExportFormView(ExportMixin, TemplateView):
+class ExportFormView(SentOnceMixin, ExportMixin, TemplateView):
     """Choose the columns of a list's export (or a preset), then download it; save the
-    ticked columns as a named preset (POST)."""
+    ticked columns as a named preset (POST: sent twice, one preset)."""
 
     template_name = "backoffice/exports/form.html"
 
@@ -207,11 +218,16 @@ class ExportFormView(ExportMixin, TemplateView):
         }.get(self.kind, self.kind)
 
     def post(self, request, *args, **kwargs):
+        earlier = self.sent_before()
+        if earlier is not None:
+            return earlier
         form = PresetForm(request.POST)
         keys = [c.key for c in exports.chosen(self.spec.columns(self.event, request.user), [])]
         wanted = [key for key in request.POST.getlist("columns") if key in keys]
         if form.is_valid():
-            try:
+            saved = []
+
+            def save() -> str:
                 preset = export_services.save_preset(
                     self.event,
                     kind=self.kind,
@@ -220,14 +236,23 @@ class ExportFormView(ExportMixin, TemplateView):
                     shared=form.cleaned_data["shared"],
                     by=request.user,
                 )
+                saved.append(preset)
+                query = filter_query(request.POST)
+                query["preset"] = str(preset.pk)
+                return self.form_url(query)
+
+            try:
+                address, _before = self.make(save)
             except AccountError as refused:
                 form.add_error("name", refused.message)
             else:
-                messages.success(request, _("Preset %(name)s saved.") % {"name": preset.name})
-                query = filter_query(request.POST)
-                query["preset"] = str(preset.pk)
-                return redirect(self.form_url(query))
+                if saved:
+                    messages.success(request, _("Preset %(name)s saved.") % {"name": saved[0].name})
+                return redirect(address)
         return self.render_to_response(self.get_context_data(preset_form=form, ticked=wanted))
+
+    def fallback_address(self) -> str:
+        return self.form_url(filter_query(self.request.POST))
 
 
 class _OwnThingMixin(LoginRequiredMixin):
