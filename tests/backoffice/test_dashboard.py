@@ -328,7 +328,7 @@ def _in_one_snapshot(world, *moments):
     pytest.fail("some other process committed during every attempt")
 
 
-def test_kept_figures_cost_one_query_while_nothing_is_written(committed_world):
+def test_kept_figures_cost_one_query_while_nothing_is_written(on_postgresql, committed_world):
     now = timezone.now()
     read = _read(committed_world, now=now)[1]
 
@@ -349,7 +349,7 @@ def test_kept_figures_follow_every_commit_at_once(committed_world):
     assert (after.mails_failed, mail_failed.mails_failed) == (0, 1)
 
 
-def test_kept_figures_end_when_a_hold_runs_out(committed_world):
+def test_kept_figures_end_when_a_hold_runs_out(on_postgresql, committed_world):
     now = timezone.now()
     registration = RegistrationFactory(
         event=committed_world.event,

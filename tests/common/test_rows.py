@@ -228,6 +228,7 @@ def test_insert_writes_a_long_list_in_batches(monkeypatch, django_assert_num_que
 
 
 def test_insert_together_writes_each_group_as_insert_would_in_one_statement(
+    on_postgresql,
     django_assert_num_queries,
 ):
     registration = RegistrationFactory()
@@ -264,7 +265,7 @@ def test_insert_together_writes_each_group_as_insert_would_in_one_statement(
             )
 
 
-def test_insert_together_writes_a_key_taken_beforehand():
+def test_insert_together_writes_a_key_taken_beforehand(on_postgresql):
     registration = RegistrationFactory()
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence('common_logentry', 'id'))")

@@ -33,7 +33,7 @@ def _twice_in_one_snapshot(key, read, **kwargs):
     pytest.fail("some other process committed during every attempt")
 
 
-def test_a_figure_is_read_once_while_nothing_is_committed():
+def test_a_figure_is_read_once_while_nothing_is_committed(on_postgresql):
     first, second = _twice_in_one_snapshot(("t", 1), _counter())
 
     assert second == first

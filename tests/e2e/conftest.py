@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
@@ -100,6 +101,22 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
         finally:
             server.terminate()
             call_command("flush", interactive=False, verbosity=0)
+
+
+if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+
+    @pytest.fixture
+    def db(django_db_setup, django_db_blocker):
+        """On SQLite, a test's database access without the transaction around the test.
+
+        Elsewhere `db` wraps each test in a transaction, rolled back at its end. SQLite's
+        transactions here take the write lock when they begin (`transaction_mode`
+        IMMEDIATE), so the live server, on its own connection, could write nothing (a
+        sign-in saves a session) until the test ended: it waited, then failed "database is
+        locked". What such a test writes is kept until the package's data is deleted.
+        """
+        with django_db_blocker.unblock():
+            yield
 
 
 @pytest.fixture(autouse=True)

@@ -82,7 +82,9 @@ def test_one_contact_message_sent_twice_at_once_goes_once(event):
     assert _contact_twice_at_once(event) == 1
 
 
-def test_negative_control_without_the_senders_lock_the_message_goes_twice(event, monkeypatch):
+def test_negative_control_without_the_senders_lock_the_message_goes_twice(
+    on_postgresql, event, monkeypatch
+):
     sent_just_now = contact.sent_just_now
 
     def look_then_wait(*args, **kwargs):

@@ -29,7 +29,9 @@ def _replace_line(data: bytes, number: int, old: str, new: str) -> bytes:
     return "\n".join(lines).encode()
 
 
-def test_camt_line_of_a_hundred_million_is_stored_exactly_and_not_booked(event, three, book):
+def test_camt_line_of_a_hundred_million_is_stored_exactly_and_not_booked(
+    on_postgresql, event, three, book
+):
     data = statement("ing_camt053_001_02.xml", three)
     # Entry 2 carries registration 2's code; entry 4 is nobody's.
     data = _replace_line(data, 52, "125.00", "125000000.00")

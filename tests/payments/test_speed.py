@@ -77,7 +77,9 @@ def test_remembered_font_subsets_and_objects_give_the_same_pdf(register, ticket,
     assert again == plain
 
 
-def test_issuing_an_invoice_takes_the_same_queries_for_one_attendee_or_five(register, ticket):
+def test_issuing_an_invoice_takes_the_same_queries_for_one_attendee_or_five(
+    on_postgresql, register, ticket
+):
     services.issue_invoice(register(attendees=1))  # the first of the day schedules sweeps
     # With their event as it is now (as the form's POST has it): an older version of the
     # event is read again, with its organiser, in one more query.

@@ -130,7 +130,7 @@ def test_an_offer_accepted_twice_at_once_is_accepted_once():
     _assert_counters_exact()
 
 
-def test_negative_control_without_the_lock_an_offer_is_accepted_twice(monkeypatch):
+def test_negative_control_without_the_lock_an_offer_is_accepted_twice(on_postgresql, monkeypatch):
     monkeypatch.setattr(waiting_list, "locked", _unlocked())
     event, ticket, _quota = _world()
     waiting = _offered(event, ticket)
@@ -276,7 +276,9 @@ def test_cancelling_twice_at_once_cancels_once():
     assert Quota.objects.filter(taken=0).count() == ROUNDS
 
 
-def test_negative_control_without_the_lock_a_cancellation_gives_seats_back_twice(monkeypatch):
+def test_negative_control_without_the_lock_a_cancellation_gives_seats_back_twice(
+    on_postgresql, monkeypatch
+):
     monkeypatch.setattr(cancellation, "locked", _unlocked())
     event, ticket, quota = _world(size=4)
     registration = _book(event, ticket, people=2)
