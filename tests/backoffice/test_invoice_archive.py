@@ -5,13 +5,16 @@ with the ticked columns; by the worker from `EXPORT_WORKER_FILES` invoices on.""
 import csv
 import io
 import os
+import tracemalloc
 import zipfile
 
 import pdfplumber
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
 from goedeburen.accounts.models import ExportJob
+from goedeburen.backoffice import exports
 from goedeburen.events.models import Role
 from goedeburen.payments import services
 from goedeburen.payments.models import Invoice
@@ -66,6 +69,43 @@ def test_the_zip_holds_every_pdf_and_e_invoice_and_the_list(owner_client, world)
     assert table[0] == ["Factuurnummer", "Soort", "Totaal incl. btw"]
     assert sorted(row[0] for row in table[1:]) == sorted(i.number for i in (invoice, credit, fresh))
     assert len(files) == 3 * 2 + 1
+
+
+def _peak_bytes(make) -> tuple[int, bytes]:
+    """Return the most memory Python held while `make()` ran (beyond what it held before),
+    and the ZIP it made."""
+    tracemalloc.start()
+    try:
+        made, _written = make()
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    with made:
+        return peak, made.read()
+
+
+@pytest.mark.django_db
+def test_a_big_zip_is_made_in_a_temporary_file_not_in_memory(world, monkeypatch):
+    invoice = _invoice(world)
+    for _ in range(10):
+        _credit, invoice = services.reissue_invoice(invoice, reason="Ander adres")
+    spec = exports.KINDS["invoices"]
+    found = spec.search(world.event, world.owner, QueryDict())
+    columns = exports.chosen(spec.columns(world.event, world.owner), [])
+
+    def make():
+        return exports.write_file(spec, found, columns=columns, fmt=exports.ARCHIVE)
+
+    make()[0].close()  # fonts and templates loaded once, before anything is measured
+    monkeypatch.setattr(exports, "ARCHIVE_IN_MEMORY", 64 * 1024)
+    on_disk, spooled = _peak_bytes(make)
+    # Negative control: kept in memory whole, as before.
+    monkeypatch.setattr(exports, "ARCHIVE_IN_MEMORY", 1024 * 1024 * 1024)
+    in_memory, kept = _peak_bytes(make)
+
+    assert len(_archive(spooled)) == len(_archive(kept)) == 21 * 2 + 1
+    assert len(spooled) > 500_000
+    assert in_memory - on_disk > len(spooled) / 2
 
 
 def _path_of(world, invoice: Invoice, name: str) -> str:

@@ -8,7 +8,7 @@ what was asked and the file, and knows nothing of the columns' contents.
 import datetime as dt
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -161,9 +161,9 @@ def export_progress(job: ExportJob, *, rows_done: int) -> None:
     ExportJob.objects.filter(pk=job.pk).update(rows_done=rows_done)
 
 
-def finish_export(job: ExportJob, *, content: bytes, filename: str, rows: int) -> None:
-    """Store the made file privately and mark `job` done."""
-    job.file.save(filename, ContentFile(content), save=False)
+def finish_export(job: ExportJob, *, content: File, filename: str, rows: int) -> None:
+    """Store the made file privately (copied from `content`) and mark `job` done."""
+    job.file.save(filename, content, save=False)
     job.filename = filename
     job.rows_done = rows
     job.rows_total = max(job.rows_total, rows)

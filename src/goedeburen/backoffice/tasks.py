@@ -33,7 +33,7 @@ def make_export(job_id: str) -> int:
                 export_services.fail_export(job, error=found.error)
                 return 0
             columns = exports.chosen(spec.columns(job.event, job.requested_by), job.columns)
-            content, written = exports.write(
+            content, written = exports.write_file(
                 spec,
                 found,
                 columns=columns,
@@ -44,7 +44,8 @@ def make_export(job_id: str) -> int:
         # The progress page says so instead of waiting for ever; the worker logs the error.
         export_services.fail_export(job, error=_("The file could not be made. Please try again."))
         raise
-    export_services.finish_export(
-        job, content=content, filename=spec.filename(job.event, job.format), rows=written
-    )
+    with content:
+        export_services.finish_export(
+            job, content=content, filename=spec.filename(job.event, job.format), rows=written
+        )
     return written
