@@ -654,25 +654,29 @@ def _invoice_archive(
     the list of them as CSV with `columns`: what a bookkeeper asks for a period."""
     buffer = tempfile.SpooledTemporaryFile(max_size=ARCHIVE_IN_MEMORY)  # noqa: SIM115 - returned open
     table, written = [], 0
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for batch in _batches(found.objects):
-            table.extend(rows(spec.prepare(batch), columns))
-            for invoice in batch:
-                full = payment_queries.invoice_with_lines(invoice.pk)
-                # A PDF is compressed already; the XML and CSV are worth deflating.
-                archive.writestr(invoice_filename(full), render_invoice(full))
-                if full.has_einvoice:
-                    archive.writestr(
-                        invoice_ubl_filename(full),
-                        render_ubl(full),
-                        compress_type=zipfile.ZIP_DEFLATED,
-                    )
-            written += len(batch)
-            if progress is not None:
-                progress(written)
-        headers = [str(column.label) for column in columns]
-        archive.writestr(
-            f"{spec.kind}.csv", files.as_csv(headers, table), compress_type=zipfile.ZIP_DEFLATED
-        )
+    try:
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for batch in _batches(found.objects):
+                table.extend(rows(spec.prepare(batch), columns))
+                for invoice in batch:
+                    full = payment_queries.invoice_with_lines(invoice.pk)
+                    # A PDF is compressed already; the XML and CSV are worth deflating.
+                    archive.writestr(invoice_filename(full), render_invoice(full))
+                    if full.has_einvoice:
+                        archive.writestr(
+                            invoice_ubl_filename(full),
+                            render_ubl(full),
+                            compress_type=zipfile.ZIP_DEFLATED,
+                        )
+                written += len(batch)
+                if progress is not None:
+                    progress(written)
+            headers = [str(column.label) for column in columns]
+            archive.writestr(
+                f"{spec.kind}.csv", files.as_csv(headers, table), compress_type=zipfile.ZIP_DEFLATED
+            )
+    except BaseException:
+        buffer.close()  # its temporary file goes with it
+        raise
     buffer.seek(0)
     return File(buffer), written
