@@ -113,7 +113,8 @@ if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         transactions here take the write lock when they begin (`transaction_mode`
         IMMEDIATE), so the live server, on its own connection, could write nothing (a
         sign-in saves a session) until the test ended: it waited, then failed "database is
-        locked". What such a test writes is kept until the package's data is deleted.
+        locked"; so did every browser test that registers, pays or saves through it. What
+        such a test writes is kept until the package's data is deleted.
         """
         with django_db_blocker.unblock():
             yield

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 from icalendar import Calendar
@@ -41,8 +40,6 @@ def smtp_server():
 @pytest.fixture(scope="module")
 def people(site, django_db_blocker):
     """The demo with its date ahead, an organiser, and one participant with a known link."""
-    if connection.vendor == "sqlite":
-        pytest.skip("the live server and the worker need PostgreSQL (see test_registration_flow)")
     from goedeburen.events.demo import load_demo
     from goedeburen.events.models import Role, TeamMember
     from goedeburen.registration import tokens

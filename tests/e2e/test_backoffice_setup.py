@@ -10,7 +10,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.db import connection
 from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,8 +28,6 @@ NOWHERE = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 @pytest.fixture(scope="module")
 def organiser(site, django_db_blocker):
     """An organiser with an owner who can sign in, and nothing else: no event yet."""
-    if connection.vendor == "sqlite":
-        pytest.skip("the live server needs PostgreSQL (see test_registration_flow)")
     from goedeburen.accounts.models import AppDevice
     from goedeburen.events.models import Role, TeamMember
     from tests.factories import OrganiserFactory, UserFactory

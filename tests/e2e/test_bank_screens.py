@@ -7,7 +7,6 @@ wait for a person, and a payer's account that is not an IBAN."""
 import itertools
 
 import pytest
-from django.db import connection
 from django.test.utils import override_settings
 
 from goedeburen.accounts.models import AppDevice
@@ -25,8 +24,6 @@ LONG_ACCOUNT = "0123456789012345678901234567890123"  # Othr/Id: up to 34 charact
 @pytest.fixture(scope="module")
 def books(site, django_db_blocker):
     """The demo with one statement imported: booked, skipped, returned and unmatched lines."""
-    if connection.vendor == "sqlite":
-        pytest.skip("the live server needs PostgreSQL (see test_registration_flow)")
     from goedeburen.events.demo import load_demo
     from goedeburen.events.models import Role, TeamMember
     from goedeburen.payments import services

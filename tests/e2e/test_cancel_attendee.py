@@ -3,7 +3,6 @@ English: the page says what follows, one click cancels, the page after shows onl
 still comes. axe-core checks both pages."""
 
 import pytest
-from django.db import connection
 
 from goedeburen.events.demo import SLUG
 
@@ -11,12 +10,6 @@ from .test_participant_way import _accessible, _path, phone  # noqa: F401
 from .test_registration_flow import registration_open  # noqa: F401
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("registration_open")]
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor == "sqlite":
-        pytest.skip("the browser registration needs PostgreSQL (see test_registration_flow)")
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ checks each."""
 import datetime as dt
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from .site import axe_violations, describe_violations
@@ -18,8 +17,6 @@ USERNAME = "secretariaat-export"
 @pytest.fixture(scope="module")
 def export_pages(site, django_db_blocker):
     """The demo, a secretariat member, a team preset and an export half made."""
-    if connection.vendor == "sqlite":
-        pytest.skip("the live server needs PostgreSQL (see test_registration_flow)")
     from goedeburen.accounts.models import ExportJob, ExportPreset
     from goedeburen.events.demo import load_demo
     from goedeburen.events.models import Role, TeamMember

@@ -12,7 +12,6 @@ from .test_participant_way import (  # noqa: F401
     _fill,
     _final_button,
     _path,
-    _postgresql_only,
     phone,
 )
 from .test_registration_flow import registration_open  # noqa: F401

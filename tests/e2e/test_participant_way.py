@@ -9,7 +9,6 @@ refused with a message on the page. axe-core checks every new page."""
 import re
 
 import pytest
-from django.db import connection
 from playwright.sync_api import Error as PlaywrightError
 
 from goedeburen.events.demo import SLUG
@@ -18,12 +17,6 @@ from .site import VIEWPORTS, axe_violations, describe_violations
 from .test_registration_flow import registration_open  # noqa: F401
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("registration_open")]
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only():
-    if connection.vendor == "sqlite":
-        pytest.skip("the browser registration needs PostgreSQL (see test_registration_flow)")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ page; axe-core checks each page."""
 import re
 
 import pytest
-from django.db import connection
 from django.utils import translation
 
 from goedeburen.events.demo import SLUG
@@ -17,8 +16,6 @@ pytestmark = pytest.mark.e2e
 
 
 def test_booker_pays_by_bank_transfer_on_a_phone(visit, registration_open):  # noqa: F811
-    if connection.vendor == "sqlite":
-        pytest.skip("the browser registration needs PostgreSQL (see test_registration_flow)")
     with translation.override("en"):
         home = f"/en/{SLUG}/"
     tab = visit(home, viewport="360px")

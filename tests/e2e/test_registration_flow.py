@@ -8,7 +8,6 @@ buyer's VAT number, typed as people do, comes back compact.
 import re
 
 import pytest
-from django.db import connection
 from django.utils import translation
 
 from goedeburen.events.demo import SLUG
@@ -76,11 +75,6 @@ def _fill_attendee(tab, number: int, *, given_name: str, family_name: str) -> No
 def test_new_visitor_registers_two_attendees_on_a_phone(
     visit, registration_open, no_dialogs, javascript
 ):
-    if connection.vendor == "sqlite":
-        # The test's own transaction (the `db` fixture) holds SQLite's write lock, since
-        # every transaction here begins IMMEDIATE, so the live server could never register.
-        # The same form runs on SQLite in tests/registration; this browser run needs PostgreSQL.
-        pytest.skip("the browser registration needs PostgreSQL (see comment)")
     watch, dialogs = no_dialogs
     with translation.override("en"):
         home = f"/en/{SLUG}/"
